@@ -1,0 +1,3 @@
+from exportctl.cli.main import main
+
+main()

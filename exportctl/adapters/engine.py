@@ -1,0 +1,197 @@
+"""Behaviour every service shares: pagination, normalisation, get and list."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from exportctl.adapters.spec import Derived, FieldSource, Page, Raw, ServiceSpec
+from exportctl.errors import AwsError, NotFoundError
+from exportctl.model import ExportJob, Progress
+from exportctl.refs import JobKey, canonical_ref
+from exportctl.timeutil import as_utc
+
+CallFn = Callable[[str, dict[str, Any]], dict[str, Any]]
+"""Calls one operation (boto3 style: 'GetExportJob', params) and returns the response."""
+
+_MAX_PAGES = 100_000
+
+
+def lookup(raw: Any, path: str) -> Any:
+    """The value at a dotted path ('a.b', 'items.0'); '' is the whole response."""
+    value = raw
+    for part in path.split(".") if path else ():
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit():
+            value = value[int(part)] if int(part) < len(value) else None
+        else:
+            return None
+    return value
+
+
+def resolve(raw: Raw, source: FieldSource) -> Any:
+    if source is None:
+        return None
+    if isinstance(source, Derived):
+        return source.fn(raw)
+    return lookup(raw, source)
+
+
+def snake(name: str) -> str:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return name.replace("-", "_").lower()
+
+
+def snake_keys(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {snake(str(k)): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value
+
+
+def _paths(source: FieldSource) -> tuple[str, ...]:
+    if source is None:
+        return ()
+    if isinstance(source, Derived):
+        return source.paths
+    return (source,)
+
+
+def consumed_paths(spec: ServiceSpec) -> frozenset[str]:
+    f = spec.fields
+    sources: list[FieldSource] = [
+        f.id, f.status, f.arn, f.name, f.created, f.updated, f.completed,
+        f.destination, f.message, f.parent, *f.progress.values(), *f.details.values(),
+    ]  # fmt: skip
+    return frozenset(p for s in sources for p in _paths(s))
+
+
+def leftovers(raw: Raw, consumed: frozenset[str], prefix: str = "") -> dict[str, Any]:
+    """Members of ``raw`` no field or detail claims, keyed by their dotted path."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        path = f"{prefix}{key}"
+        if path in consumed or key == "ResponseMetadata":
+            continue
+        if isinstance(value, Mapping) and any(c.startswith(path + ".") for c in consumed):
+            out.update(leftovers(value, consumed, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def normalise(spec: ServiceSpec, raw: Raw, region: str) -> ExportJob:
+    f = spec.fields
+    status_value = resolve(raw, f.status)
+    status = "" if status_value is None else str(status_value)
+    state = spec.state_of(status_value if status_value is None else status)
+    job_id = str(resolve(raw, f.id))
+    parent = resolve(raw, f.parent)
+    arn = resolve(raw, f.arn)
+    updated = as_utc(resolve(raw, f.updated))
+    completed = as_utc(resolve(raw, f.completed))
+    if completed is None and f.completed_is_last_update and state.terminal:
+        completed = updated
+    details: dict[str, Any] = {}
+    for key, source in f.details.items():
+        value = resolve(raw, source)
+        if value is not None:
+            details[key] = snake_keys(value)
+    for path, value in leftovers(raw, consumed_paths(spec)).items():
+        details[snake(path.replace(".", "_"))] = snake_keys(value)
+    progress = None
+    if f.progress:
+        counters = {k: lookup(raw, p) for k, p in f.progress.items()}
+        if any(v is not None for v in counters.values()):
+            failures = counters.pop("failures", None) or ()
+            progress = Progress(**counters, failures=tuple(str(x) for x in failures))
+    return ExportJob(
+        service=spec.name,
+        ref=canonical_ref(spec, region, job_id, parent=parent, arn=arn),
+        id=job_id,
+        arn=arn,
+        region=region,
+        name=resolve(raw, f.name),
+        state=state,
+        status=status,
+        created=as_utc(resolve(raw, f.created)),
+        updated=updated,
+        completed=completed,
+        destination=resolve(raw, f.destination),
+        message=resolve(raw, f.message) or None,
+        progress=progress,
+        details=details,
+    )
+
+
+def pages(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> Iterator[Raw]:
+    """Every page of a paginated call, walking the tokens by hand.
+
+    One implementation for every service: some (Pinpoint) have no botocore paginator.
+    """
+    request: dict[str, Any] = dict(params or {})
+    if page.limit_key and page.limit is not None:
+        request[page.limit_key] = page.limit
+    seen: set[str] = set()
+    for _ in range(_MAX_PAGES):
+        response = call(page.operation, request)
+        yield response
+        token = lookup(response, page.output_token)
+        if not token:
+            return
+        if token in seen:
+            raise AwsError(f"{page.operation} returned the same page token twice")
+        seen.add(token)
+        request[page.input_token] = token
+
+
+def items(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> Iterator[Raw]:
+    for response in pages(call, page, params):
+        yield from lookup(response, page.items) or ()
+
+
+def list_raw(spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]) -> Iterator[Raw]:
+    """Every raw job of one service in one region, within ``scope``."""
+    params: dict[str, Any] = {}
+    parent_filter: list[str] | None = None
+    for s in spec.scopes:
+        value = scope.get(s.option)
+        if not value:
+            continue
+        if s.selects_parents:
+            parent_filter = list(value) if isinstance(value, (list, tuple)) else [value]
+        else:
+            params[s.param] = value
+    if spec.fan_out is None:
+        yield from items(call, spec.list, params)
+        return
+    fan = spec.fan_out
+    parent_ids: Iterable[str] = parent_filter or (
+        str(lookup(p, fan.parent_id)) for p in items(call, fan.parents)
+    )
+    for parent_id in parent_ids:
+        yield from items(call, spec.list, {**params, fan.param: parent_id})
+
+
+def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:
+    response = call(spec.get.operation, spec.get.params(key))
+    raw = lookup(response, spec.get.item)
+    if not raw:
+        raise NotFoundError(f"{spec.title}: no export job {key.display}", service=spec.name)
+    return dict(raw)
+
+
+def batch_raw(spec: ServiceSpec, call: CallFn, keys: list[JobKey]) -> dict[str, Raw]:
+    """Jobs by id, fetched with as few calls as the service allows."""
+    assert spec.batch is not None
+    found: dict[str, Raw] = {}
+    ids = list(dict.fromkeys(k.id for k in keys))
+    for start in range(0, len(ids), spec.batch.max_ids):
+        chunk = ids[start : start + spec.batch.max_ids]
+        for raw in items(call, spec.list, {spec.batch.param: chunk}):
+            found[str(resolve(raw, spec.fields.id))] = raw
+    return found

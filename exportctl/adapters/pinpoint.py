@@ -1,0 +1,112 @@
+"""Amazon Pinpoint endpoint export jobs (per application)."""
+
+from __future__ import annotations
+
+import re
+
+from exportctl.adapters.spec import Derived, FanOut, Fields, Get, Page, Raw, Scope, ServiceSpec
+from exportctl.model import State
+
+END_OF_SUPPORT = "Amazon Pinpoint reached its end of support on 30 October 2026"
+_RETIRED = re.compile(r"end of support|no longer (available|supported)|deprecat|retired", re.I)
+_REFUSALS = frozenset({"ForbiddenException", "AccessDeniedException", "MethodNotAllowedException"})
+
+
+def _explain(code: str, message: str) -> str | None:
+    if _RETIRED.search(message):
+        return f"{END_OF_SUPPORT}; AWS refused the call ({code}: {message})"
+    if code in _REFUSALS:
+        return (
+            f"access denied ({code}: {message}); check the IAM permissions, and note that "
+            f"{END_OF_SUPPORT}, so accounts that did not use it may be refused"
+        )
+    return None
+
+
+def _first_failure(raw: Raw) -> str | None:
+    failures = raw.get("Failures") or []
+    if not failures:
+        return None
+    more = f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""
+    return f"{failures[0]}{more}"
+
+
+_PAGE_SIZE = "100"  # PageSize is a string in this API.
+
+SPEC = ServiceSpec(
+    name="pinpoint",
+    title="Amazon Pinpoint",
+    client="pinpoint",
+    prefix="pinpoint",
+    id_parts=2,
+    statuses={
+        "CREATED": State.PENDING,
+        "PREPARING_FOR_INITIALIZATION": State.PENDING,
+        "INITIALIZING": State.PENDING,
+        "PENDING_JOB": State.PENDING,
+        "PROCESSING": State.RUNNING,
+        "COMPLETING": State.RUNNING,
+        "COMPLETED": State.COMPLETED,
+        # A FAILING job can no longer succeed.
+        "FAILING": State.FAILED,
+        "FAILED": State.FAILED,
+    },
+    fields=Fields(
+        id="Id",
+        parent="ApplicationId",
+        status="JobStatus",
+        created="CreationDate",
+        completed="CompletionDate",
+        destination="Definition.S3UrlPrefix",
+        message=Derived(paths=(), fn=_first_failure),
+        progress={
+            "completed_pieces": "CompletedPieces",
+            "total_pieces": "TotalPieces",
+            "failed_pieces": "FailedPieces",
+            "total_processed": "TotalProcessed",
+            "total_failures": "TotalFailures",
+            "failures": "Failures",
+        },
+        details={
+            "application_id": "ApplicationId",
+            "segment_id": "Definition.SegmentId",
+            "segment_version": "Definition.SegmentVersion",
+            "role_arn": "Definition.RoleArn",
+            "type": "Type",
+        },
+    ),
+    get=Get(
+        operation="GetExportJob",
+        item="ExportJobResponse",
+        params=lambda key: {"ApplicationId": key.parent, "JobId": key.id},
+    ),
+    list=Page(
+        operation="GetExportJobs",
+        items="ExportJobsResponse.Item",
+        input_token="Token",
+        output_token="ExportJobsResponse.NextToken",
+        limit_key="PageSize",
+        limit=_PAGE_SIZE,
+    ),
+    fan_out=FanOut(
+        parents=Page(
+            operation="GetApps",
+            items="ApplicationsResponse.Item",
+            input_token="Token",
+            output_token="ApplicationsResponse.NextToken",
+            limit_key="PageSize",
+            limit=_PAGE_SIZE,
+        ),
+        parent_id="Id",
+        param="ApplicationId",
+    ),
+    scopes=(
+        Scope(
+            option="application_id",
+            param="ApplicationId",
+            help="Pinpoint: only this application (repeatable; default: every application).",
+            selects_parents=True,
+        ),
+    ),
+    explain=_explain,
+)

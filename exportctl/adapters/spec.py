@@ -1,0 +1,142 @@
+"""The declarative description of a service's export jobs.
+
+A service is data: which operations to call, where the items and tokens are in a
+response, which member holds the id, the ARN, the status, and how its status words
+map onto the normalised states. The engine (``engine.py``) does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from exportctl.model import State
+from exportctl.refs import JobKey
+
+Raw = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value computed from several members; ``paths`` are what it consumes."""
+
+    paths: tuple[str, ...]
+    fn: Callable[[Raw], Any]
+
+
+FieldSource = str | Derived | None
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Where each ExportJob field comes from in one raw job (dotted paths)."""
+
+    id: FieldSource
+    status: FieldSource
+    arn: FieldSource = None
+    name: FieldSource = None
+    created: FieldSource = None
+    updated: FieldSource = None
+    completed: FieldSource = None
+    destination: FieldSource = None
+    message: FieldSource = None
+    # The job's parent, for services whose jobs live under one (Pinpoint application).
+    parent: FieldSource = None
+    # ``completed`` from ``updated`` once terminal, for services without a completion time.
+    completed_is_last_update: bool = False
+    progress: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, FieldSource] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One paginated call: where its items and tokens are."""
+
+    operation: str
+    items: str
+    input_token: str
+    output_token: str
+    limit_key: str | None = None
+    limit: int | str | None = None
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """Jobs that are listed per parent (Pinpoint: per application, found with GetApps)."""
+
+    parents: Page
+    parent_id: str
+    param: str
+
+
+@dataclass(frozen=True)
+class Get:
+    """Describe one job: ``params`` builds the request from the parsed reference.
+
+    ``by_arn``: the call takes the job's ARN, so a bare name is first looked up
+    in the listing.
+    """
+
+    operation: str
+    item: str
+    params: Callable[[JobKey], dict[str, Any]]
+    by_arn: bool = False
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Describe many jobs in one call, by a list parameter of ids."""
+
+    param: str
+    max_ids: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A ``list`` option that narrows a service's listing to one parameter value."""
+
+    option: str
+    param: str
+    help: str
+    # The option scopes the fan-out's parents instead of adding a request parameter.
+    selects_parents: bool = False
+
+
+@dataclass(frozen=True)
+class ArnForm:
+    service: str
+    resource: str
+
+
+def _no_explanation(code: str, message: str) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    title: str
+    client: str
+    statuses: Mapping[str, State]
+    fields: Fields
+    get: Get
+    list: Page
+    arn: ArnForm | None = None
+    # Compact reference prefix, for jobs that have no ARN (``pinpoint:``).
+    prefix: str | None = None
+    # Number of '/'-separated parts in a compact reference id (Pinpoint: APP/JOB).
+    id_parts: int = 1
+    aliases: tuple[str, ...] = ()
+    fan_out: FanOut | None = None
+    batch: Batch | None = None
+    scopes: tuple[Scope, ...] = ()
+    # Extra states the documentation mentions that the current model does not list.
+    documented_statuses: Mapping[str, State] = field(default_factory=dict)
+    # A one-line reason for errors meaning the service is out of reach as a whole.
+    explain: Callable[[str, str], str | None] = _no_explanation
+
+    def state_of(self, status: str | None) -> State:
+        if status is None:
+            return State.UNKNOWN
+        return self.statuses.get(status) or self.documented_statuses.get(status) or State.UNKNOWN

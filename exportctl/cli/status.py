@@ -1,0 +1,55 @@
+"""`exportctl status`: one or more jobs by reference."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.options import service_option
+from exportctl.cli.output import OutputSpec, emit, output_options
+from exportctl.model import ExportJob
+
+
+@click.command()
+@click.argument("refs", nargs=-1, required=True, metavar="REF...")
+@service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
+@output_options
+@pass_app
+@click.pass_context
+def status(
+    ctx: click.Context, app: AppContext, refs: tuple[str, ...], service: str | None, out: OutputSpec
+) -> None:
+    """Show export jobs by reference: an ARN, a compact ref from `list`, or an id.
+
+    With --json, one REF prints one object (null if it could not be read) and
+    several REFs print an array of the jobs found; errors go to stderr.
+    """
+    from exportctl import refs as refmod
+
+    keys = [refmod.parse(ref, service) for ref in refs]
+    results = app.jobs.get_many(keys)
+    jobs = [r for r in results if isinstance(r, ExportJob)]
+    code = app.report([r for r in results if not isinstance(r, ExportJob)])
+
+    def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
+        from exportctl import render
+
+        if not found:
+            return
+        if fields:
+            app.out.print(render.record_table([j.to_dict() for j in found], fields))
+        else:
+            app.out.print(render.panels(found))
+
+    emit(
+        out,
+        jobs,
+        to_dict=ExportJob.to_dict,
+        table=table,
+        default_fields=("service", "ref", "state", "status", "created", "message"),
+        single=len(refs) == 1,
+    )
+    app.debug_calls()
+    ctx.exit(code)

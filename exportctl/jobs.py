@@ -1,0 +1,208 @@
+"""The core: look jobs up and list them, across services, regions and pages."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from exportctl.adapters import all_specs, spec_for
+from exportctl.adapters import engine as eng
+from exportctl.adapters.spec import ServiceSpec
+from exportctl.aws import Clients
+from exportctl.errors import ExportctlError, NotFoundError, ServiceUnavailableError, translate
+from exportctl.model import ExportJob, State
+from exportctl.refs import JobKey
+
+GET_CONCURRENCY = 8
+
+
+class CallCounter:
+    """API calls made, by (service, operation); thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def add(self, service: str, operation: str) -> None:
+        with self._lock:
+            key = (service, operation)
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.counts.values())
+
+    def snapshot(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            return dict(self.counts)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    services: tuple[str, ...] = ()
+    states: frozenset[State] = frozenset()
+    since: datetime | None = None
+    limit: int | None = None
+    scope: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ListResult:
+    jobs: list[ExportJob]
+    # Services that failed: the command exits non-zero.
+    failures: list[ExportctlError] = field(default_factory=list)
+    # Services out of reach for this account that nobody asked for by name.
+    notices: list[ExportctlError] = field(default_factory=list)
+
+
+def newest_first(jobs: Sequence[ExportJob]) -> list[ExportJob]:
+    def key(job: ExportJob) -> tuple[float, str]:
+        return (job.created.timestamp() if job.created else float("-inf"), job.ref)
+
+    return sorted(jobs, key=key, reverse=True)
+
+
+class Jobs:
+    def __init__(self, clients: Clients, calls: CallCounter | None = None) -> None:
+        self.clients = clients
+        self.calls = calls or CallCounter()
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def caller(self, spec: ServiceSpec, region: str) -> eng.CallFn:
+        from botocore import xform_name
+
+        client = self.clients.client(spec.client, region)
+
+        def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            self.calls.add(spec.name, operation)
+            result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+            return result
+
+        return call
+
+    def _guard(self, spec: ServiceSpec, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as exc:
+            raise translate(exc, spec) from exc
+
+    # -- one job ----------------------------------------------------------------
+
+    def region_of(self, key: JobKey) -> str:
+        return key.region or self.clients.default_region
+
+    def get(self, key: JobKey) -> ExportJob:
+        spec = spec_for(key.service)
+        region = self.region_of(key)
+
+        def fetch() -> ExportJob:
+            call = self.caller(spec, region)
+            resolved = key if key.arn or not spec.get.by_arn else self._find_arn(spec, call, key)
+            return eng.normalise(spec, eng.get_raw(spec, call, resolved), region)
+
+        job: ExportJob = self._guard(spec, fetch)
+        return job
+
+    def _find_arn(self, spec: ServiceSpec, call: eng.CallFn, key: JobKey) -> JobKey:
+        for raw in eng.list_raw(spec, call, {}):
+            if str(eng.resolve(raw, spec.fields.id)) == key.id:
+                arn = eng.resolve(raw, spec.fields.arn)
+                return JobKey(key.service, key.id, key.region, key.parent, arn)
+        raise NotFoundError(f"{spec.title}: no export job named {key.id!r}", service=spec.name)
+
+    def get_many(self, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
+        """Each job, or the error that kept it from us, in the order asked.
+
+        Jobs of a service that describes many ids in one call are fetched together;
+        the others concurrently, with a bounded pool.
+        """
+        results: dict[int, ExportJob | ExportctlError] = {}
+        singles: list[int] = []
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, key in enumerate(keys):
+            spec = spec_for(key.service)
+            try:
+                region = self.region_of(key)
+            except ExportctlError as exc:
+                results[index] = exc
+                continue
+            if spec.batch:
+                groups.setdefault((spec.name, region), []).append(index)
+            else:
+                singles.append(index)
+        for (service, region), indexes in groups.items():
+            results.update(self._batch(spec_for(service), region, keys, indexes))
+
+        def one(index: int) -> tuple[int, ExportJob | ExportctlError]:
+            try:
+                return index, self.get(keys[index])
+            except ExportctlError as exc:
+                return index, exc
+
+        if singles:
+            with ThreadPoolExecutor(max_workers=min(GET_CONCURRENCY, len(singles))) as pool:
+                results.update(pool.map(one, singles))
+        return [results[i] for i in range(len(keys))]
+
+    def _batch(
+        self, spec: ServiceSpec, region: str, keys: Sequence[JobKey], indexes: list[int]
+    ) -> dict[int, ExportJob | ExportctlError]:
+        try:
+            call = self.caller(spec, region)
+            found = self._guard(spec, lambda: eng.batch_raw(spec, call, [keys[i] for i in indexes]))
+        except ExportctlError as exc:
+            return dict.fromkeys(indexes, exc)
+        out: dict[int, ExportJob | ExportctlError] = {}
+        for i in indexes:
+            raw = found.get(keys[i].id)
+            out[i] = (
+                eng.normalise(spec, raw, region)
+                if raw is not None
+                else NotFoundError(
+                    f"{spec.title}: no export job {keys[i].display}", service=spec.name
+                )
+            )
+        return out
+
+    # -- listing ----------------------------------------------------------------
+
+    def iter_service(
+        self, spec: ServiceSpec, query: ListQuery, region: str | None = None
+    ) -> Iterator[ExportJob]:
+        """One service's jobs as the pages arrive, filtered by state and age."""
+        where = region or self.clients.default_region
+        call = self.caller(spec, where)
+        for raw in eng.list_raw(spec, call, query.scope):
+            job = eng.normalise(spec, raw, where)
+            if query.states and job.state not in query.states:
+                continue
+            if query.since and (job.created is None or job.created < query.since):
+                continue
+            yield job
+
+    def list(self, query: ListQuery) -> ListResult:
+        named = tuple(spec_for(s) for s in query.services)
+        specs = named or all_specs()
+        region = self.clients.default_region
+        result = ListResult(jobs=[])
+
+        def collect(spec: ServiceSpec) -> list[ExportJob]:
+            return list(self._guard(spec, lambda: list(self.iter_service(spec, query, region))))
+
+        with ThreadPoolExecutor(max_workers=len(specs)) as pool:
+            for future in [pool.submit(collect, spec) for spec in specs]:
+                try:
+                    result.jobs.extend(future.result())
+                except ServiceUnavailableError as exc:
+                    (result.failures if named else result.notices).append(exc)
+                except ExportctlError as exc:
+                    result.failures.append(exc)
+        result.jobs = newest_first(result.jobs)
+        if query.limit is not None:
+            result.jobs = result.jobs[: query.limit]
+        return result

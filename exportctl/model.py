@@ -1,0 +1,119 @@
+"""The one shape every service's export job is mapped onto."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from exportctl.timeutil import iso
+
+SCHEMA_VERSION = 1
+
+
+class State(str, enum.Enum):
+    """Normalised job state, shared by every service."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (State.COMPLETED, State.FAILED)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Work counters, for the services that report them (Pinpoint)."""
+
+    completed_pieces: int | None = None
+    total_pieces: int | None = None
+    failed_pieces: int | None = None
+    total_processed: int | None = None
+    total_failures: int | None = None
+    failures: tuple[str, ...] = ()
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total_pieces or self.completed_pieces is None:
+            return None
+        return min(1.0, self.completed_pieces / self.total_pieces)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "completed_pieces": self.completed_pieces,
+            "total_pieces": self.total_pieces,
+            "failed_pieces": self.failed_pieces,
+            "total_processed": self.total_processed,
+            "total_failures": self.total_failures,
+            "failures": list(self.failures),
+        }
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """An export job of any service.
+
+    ``status`` is the vendor's word, verbatim; ``state`` is its normalised meaning.
+    Datetimes are timezone-aware UTC. ``details`` holds every vendor member that has
+    no field of its own, under snake_case keys, so nothing a service returns is lost.
+    """
+
+    service: str
+    ref: str
+    id: str
+    region: str
+    state: State
+    status: str
+    arn: str | None = None
+    name: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    completed: datetime | None = None
+    destination: str | None = None
+    message: str | None = None
+    progress: Progress | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def terminal(self) -> bool:
+        return self.state.terminal
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: a stable schema, snake_case keys, ISO 8601 UTC timestamps."""
+        return {
+            "service": self.service,
+            "ref": self.ref,
+            "id": self.id,
+            "arn": self.arn,
+            "region": self.region,
+            "name": self.name,
+            "state": self.state.value,
+            "status": self.status,
+            "terminal": self.terminal,
+            "created": iso(self.created),
+            "updated": iso(self.updated),
+            "completed": iso(self.completed),
+            "destination": self.destination,
+            "message": self.message,
+            "progress": self.progress.to_dict() if self.progress else None,
+            "details": _jsonable(self.details),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,150 @@
+"""Job references: what ``list`` prints and ``status``/``wait`` accept back.
+
+Forms:
+  arn:PARTITION:personalize:REGION:ACCOUNT:dataset-export-job/NAME
+  arn:PARTITION:backup-search:REGION:ACCOUNT:search-export-job/ID
+  pinpoint:[REGION:]APP_ID/JOB_ID
+  discovery:[REGION:]EXPORT_ID
+  backupsearch:[REGION:]ID
+  a bare id (Pinpoint: APP_ID/JOB_ID) with --service
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from exportctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from exportctl.adapters.spec import ServiceSpec
+    from exportctl.model import ExportJob
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+_ARN = re.compile(
+    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):(?P<service>[a-z0-9-]+):"
+    r"(?P<region>[a-z0-9-]*):(?P<account>\d{12}):(?P<resource>.+)$"
+)
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+
+
+@dataclass(frozen=True)
+class JobKey:
+    """A parsed reference: which job, where. ``region`` None means the default."""
+
+    service: str
+    id: str
+    region: str | None = None
+    parent: str | None = None
+    arn: str | None = None
+
+    @property
+    def display(self) -> str:
+        if self.arn:
+            return self.arn
+        return f"{self.parent}/{self.id}" if self.parent else self.id
+
+    def in_region(self, region: str) -> JobKey:
+        return self if self.region else JobKey(self.service, self.id, region, self.parent, self.arn)
+
+
+def accepted_forms() -> str:
+    from exportctl.adapters import all_specs
+
+    forms = []
+    for spec in all_specs():
+        if spec.arn:
+            forms.append(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:{spec.arn.resource}/ID")
+    for spec in all_specs():
+        if spec.prefix:
+            forms.append(f"{spec.prefix}:[REGION:]{_id_form(spec)}")
+    forms.append("ID with --service")
+    return "; ".join(forms)
+
+
+def _id_form(spec: ServiceSpec) -> str:
+    return "APP_ID/JOB_ID" if spec.id_parts == 2 else "ID"
+
+
+def _bad(ref: str, why: str) -> UsageError:
+    return UsageError(f"bad reference {ref!r}: {why}; accepted forms: {accepted_forms()}")
+
+
+def parse(ref: str, service: str | None = None) -> JobKey:
+    from exportctl.adapters import all_specs, spec_for
+
+    text = ref.strip()
+    if not text:
+        raise _bad(ref, "it is empty")
+    if text.startswith("arn:"):
+        return _parse_arn(ref, text, all_specs(), service)
+    head, sep, rest = text.partition(":")
+    if sep:
+        for spec in all_specs():
+            if spec.prefix and head.lower() in (spec.prefix, spec.name, *spec.aliases):
+                if service and spec_for(service).name != spec.name:
+                    raise _bad(ref, f"it is a {spec.name} reference, not {service}")
+                return _parse_compact(ref, spec, rest)
+        raise _bad(ref, f"{head!r} is not a service prefix")
+    if service is None:
+        raise _bad(ref, "a bare id needs --service")
+    spec = spec_for(service)
+    return _parse_id(ref, spec, text, None)
+
+
+def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str | None) -> JobKey:
+    match = _ARN.match(text)
+    if not match:
+        raise _bad(ref, "not an ARN of a supported partition (aws, aws-cn, aws-us-gov)")
+    for spec in specs:
+        if spec.arn and spec.arn.service == match["service"]:
+            resource_type, _, job_id = match["resource"].partition("/")
+            if resource_type != spec.arn.resource or not job_id:
+                raise _bad(ref, f"not a {spec.title} {spec.arn.resource} ARN")
+            if not _REGION.match(match["region"]):
+                raise _bad(ref, f"{match['region']!r} is not a region")
+            if service and service.lower() not in (spec.name, *spec.aliases):
+                raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
+            return JobKey(spec.name, job_id, match["region"], arn=text)
+    raise _bad(ref, f"{match['service']!r} ARNs are not export jobs exportctl knows")
+
+
+def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
+    region: str | None = None
+    first, sep, after = rest.partition(":")
+    if sep:
+        if not _REGION.match(first):
+            raise _bad(ref, f"{first!r} is not a region")
+        region, rest = first, after
+    return _parse_id(ref, spec, rest, region)
+
+
+def _parse_id(ref: str, spec: ServiceSpec, text: str, region: str | None) -> JobKey:
+    parts = text.split("/")
+    if len(parts) != spec.id_parts or not all(_ID.match(p) for p in parts):
+        raise _bad(ref, f"{spec.name} ids look like {_id_form(spec)}")
+    if spec.id_parts == 2:
+        return JobKey(spec.name, parts[1], region, parent=parts[0])
+    return JobKey(spec.name, parts[0], region)
+
+
+def canonical_ref(
+    spec: ServiceSpec, region: str, job_id: str, *, parent: str | None, arn: str | None
+) -> str:
+    """The reference stored in a job record: an ARN, else a region-qualified compact form."""
+    if arn:
+        return arn
+    prefix = spec.prefix or spec.name
+    tail = f"{parent}/{job_id}" if parent else job_id
+    return f"{prefix}:{region}:{tail}"
+
+
+def short_ref(job: ExportJob, default_region: str | None) -> str:
+    """The compact form for tables: the region is left out when it is the default one."""
+    if job.arn or not default_region or job.region != default_region:
+        return job.ref
+    prefix, _, rest = job.ref.partition(":")
+    _, _, tail = rest.partition(":")
+    return f"{prefix}:{tail}"

@@ -1,0 +1,101 @@
+"""Time: timezone-aware UTC inside, ISO 8601 out, local and relative for people."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | str | float | int | None) -> datetime | None:
+    """Any timestamp a service returns (datetime, ISO 8601 string, epoch) as aware UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, (int, float)):
+        dt = datetime.fromtimestamp(value, timezone.utc)
+    else:
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in '90', '90s', '5m', '1h30m', '2d', '500ms'. Raises ValueError."""
+    raw = text.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", raw):
+        return float(raw)
+    pos, total = 0, 0.0
+    for match in _DURATION.finditer(raw):
+        if raw[pos : match.start()].strip():
+            break
+        total += float(match.group(1)) * _UNITS[match.group(2).lower()]
+        pos = match.end()
+    if pos == 0 or raw[pos:].strip():
+        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 5m, 2h, 1d)")
+    return total
+
+
+def parse_since(text: str, reference: datetime | None = None) -> datetime:
+    """A point in time from a duration back from now ('2h') or a date/ISO 8601 timestamp."""
+    try:
+        return (reference or now()) - timedelta(seconds=parse_duration(text))
+    except ValueError:
+        pass
+    parsed = as_utc(text)
+    if parsed is None:
+        raise ValueError(
+            f"not a duration or date: {text!r} (use e.g. 2h, 7d, 2026-11-01 or 2026-11-01T08:00Z)"
+        )
+    return parsed
+
+
+def relative(value: datetime, reference: datetime | None = None) -> str:
+    """'3 min ago', 'in 2 h', 'just now'."""
+    delta = ((reference or now()) - value).total_seconds()
+    future = delta < 0
+    secs = abs(delta)
+    if secs < 10:
+        return "just now"
+    for limit, unit, size in ((60, "s", 1), (3600, "min", 60), (86400, "h", 3600)):
+        if secs < limit:
+            amount = f"{int(secs // size)} {unit}"
+            break
+    else:
+        amount = f"{int(secs // 86400)} d"
+    return f"in {amount}" if future else f"{amount} ago"
+
+
+def local(value: datetime) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def human_duration(seconds: float) -> str:
+    secs = int(max(0, seconds))
+    hours, rest = divmod(secs, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
