@@ -1,0 +1,65 @@
+"""A local emulator of the four AWS services exportctl reads export jobs from.
+
+An unmodified boto3/botocore client pointed at it with ``endpoint_url`` (any
+region, dummy credentials) talks to it as it talks to AWS::
+
+    from exportctl.sandbox import Sandbox, Faults
+
+    sb = Sandbox(port=0, faults=Faults(latency=0.0, throttle_rate=0.0, error_rate=0.0,
+                                       page_size=None, drop_rate=0.0),
+                 seed=7, clock=None, discovery_tasks=None)
+    sb.start()              # 127.0.0.1 only, daemon thread; also a context manager
+    sb.url                  # "http://127.0.0.1:PORT"
+    sb.region               # "us-east-1"
+    sb.env()                # AWS_ENDPOINT_URL, AWS_DEFAULT_REGION, AWS_REGION,
+                            # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_EC2_METADATA_DISABLED
+    sb.advance(30)          # move the scenario clock; returns elapsed seconds
+    sb.set_status("personalize", arn, "CREATE STOPPING")   # any string, even unknown ones
+    sb.delete_job("pinpoint", job_id)
+    sb.faults.throttle_rate = 0.3                          # mutable at runtime
+    sb.calls[("discovery", "DescribeExportTasks")]        # Counter per (service, operation)
+    sb.reset_calls()
+    sb.output_locations()   # [OutputLocation(service, region, job_id, uri)] of completed jobs
+    sb.jobs()               # every live job and its current status
+    sb.stop()
+
+Services (botocore names): ``backupsearch``, ``pinpoint``, ``personalize``,
+``discovery``. Requests are routed by ``X-Amz-Target`` (json) or method and
+path (rest-json, from the botocore model); the SigV4 credential scope picks the
+region (and the service where a path would be ambiguous). Signatures are not
+checked; the access key id ``DENIED`` is refused with each service's
+access-denied error.
+
+``clock`` is a monotonic source (``lambda: 0.0`` freezes time so only
+:meth:`Sandbox.advance` moves it) or a :class:`SandboxClock`.
+
+Faults (:class:`Faults`): ``latency`` seconds per request, ``throttle_rate`` and
+``error_rate`` (0..1, each service's own throttling and 5xx error),
+``page_size`` (cap on items per page), ``drop_rate`` (close the socket without
+a reply), ``deny`` (set of service names, or ``"*"``). Rolls come from an RNG
+seeded with ``seed``.
+
+HTTP control endpoints (JSON) under ``/_sandbox/``:
+
+==========================  ================================================
+``GET  /_sandbox/state``    url, region, seed, elapsed, faults, job count
+``GET  /_sandbox/clock``    ``{"elapsed", "now"}``
+``POST /_sandbox/clock/advance``  ``{"seconds": N}``
+``GET|POST /_sandbox/faults``     read / partially update the fault settings
+``GET  /_sandbox/calls``    call counts; ``POST /_sandbox/calls/reset`` clears
+``GET  /_sandbox/jobs``     live jobs (``?service=&region=``)
+``POST /_sandbox/jobs/status``    ``{"service", "job_id", "status"}``
+``POST /_sandbox/jobs/delete``    ``{"service", "job_id"}``
+``GET  /_sandbox/outputs``  output locations of completed jobs
+``GET  /_sandbox/downloads/EXPORT_ID.zip``  Discovery export archive
+==========================  ================================================
+
+Run in the foreground with ``python -m exportctl.sandbox --help``.
+"""
+
+from exportctl.sandbox.clock import SandboxClock
+from exportctl.sandbox.faults import Faults
+from exportctl.sandbox.scenario import OutputLocation
+from exportctl.sandbox.server import Sandbox
+
+__all__ = ["Faults", "OutputLocation", "Sandbox", "SandboxClock"]

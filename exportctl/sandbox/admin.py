@@ -1,0 +1,93 @@
+"""The ``/_sandbox/`` control endpoints: the HTTP face of the Python control API."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from exportctl.sandbox.protocols import HttpResponse
+from exportctl.sandbox.scenario import COMPLETED_STATUS, export_archive
+
+if TYPE_CHECKING:
+    from exportctl.sandbox.server import Sandbox
+
+PREFIX = "/_sandbox"
+
+
+def _json(status: int, data: Any) -> HttpResponse:
+    body = json.dumps(data, indent=2, sort_keys=True).encode()
+    return HttpResponse(status, body, {"Content-Type": "application/json"})
+
+
+def handle(sandbox: Sandbox, method: str, raw_path: str, body: bytes) -> HttpResponse:
+    split = urlsplit(raw_path)
+    path = split.path[len(PREFIX) :].rstrip("/") or "/"
+    query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+    try:
+        payload = json.loads(body) if body else {}
+        if not isinstance(payload, dict):
+            raise ValueError("the request body must be a JSON object")
+        return _dispatch(sandbox, method, path, query, payload)
+    except (ValueError, KeyError, TypeError) as exc:
+        return _json(400, {"error": type(exc).__name__, "message": str(exc)})
+    except LookupError as exc:
+        return _json(404, {"error": "NotFound", "message": str(exc)})
+
+
+def _dispatch(
+    sb: Sandbox, method: str, path: str, query: dict[str, str], payload: dict[str, Any]
+) -> HttpResponse:
+    if path.startswith("/downloads/") and method in ("GET", "HEAD"):
+        return _download(sb, path.removeprefix("/downloads/"))
+    route = (method, path)
+    if route in (("GET", "/"), ("GET", "/state")):
+        return _json(200, sb.state())
+    if route == ("GET", "/clock"):
+        return _json(200, {"elapsed": sb.clock.elapsed(), "now": sb.clock.now_epoch()})
+    if route == ("POST", "/clock/advance"):
+        seconds = float(payload.get("seconds", query.get("seconds", 0)))
+        return _json(200, {"elapsed": sb.advance(seconds)})
+    if route == ("GET", "/faults"):
+        return _json(200, sb.faults.to_dict())
+    if method in ("POST", "PUT", "PATCH") and path == "/faults":
+        with sb.lock:
+            sb.faults.update(payload)
+        return _json(200, sb.faults.to_dict())
+    if route == ("GET", "/calls"):
+        return _json(200, sb.calls_report())
+    if route in (("POST", "/calls/reset"), ("DELETE", "/calls")):
+        sb.reset_calls()
+        return _json(200, sb.calls_report())
+    if route == ("GET", "/jobs"):
+        return _json(200, {"jobs": sb.jobs(query.get("service"), query.get("region"))})
+    if route == ("POST", "/jobs/status"):
+        sb.set_status(str(payload["service"]), str(payload["job_id"]), str(payload["status"]))
+        return _json(200, {"ok": True})
+    if route == ("POST", "/jobs/delete"):
+        sb.delete_job(str(payload["service"]), str(payload["job_id"]))
+        return _json(200, {"ok": True})
+    if route == ("GET", "/outputs"):
+        return _json(200, {"outputs": [vars(o) for o in sb.output_locations()]})
+    return _json(404, {"error": "NotFound", "message": f"no sandbox endpoint {method} {path}"})
+
+
+def _download(sb: Sandbox, name: str) -> HttpResponse:
+    export_id = name.removesuffix(".zip")
+    job = sb.scenario.find("discovery", export_id, "export-task")
+    status = job.state(sb.clock.elapsed())[0] if job else None
+    if job is None or status != COMPLETED_STATUS["discovery"]:
+        # S3 answers a missing pre-signed object with an XML NoSuchKey document.
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
+            f"<Message>The specified key does not exist.</Message><Key>{name}</Key></Error>"
+        )
+        return HttpResponse(404, xml.encode(), {"Content-Type": "application/xml"})
+    return HttpResponse(
+        200,
+        export_archive(export_id),
+        {
+            "Content-Type": "application/zip",
+            "Content-Disposition": f'attachment; filename="{export_id}.zip"',
+        },
+    )

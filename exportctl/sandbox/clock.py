@@ -1,0 +1,44 @@
+"""The sandbox clock: scenario time measured from the moment the server was built."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+MonotonicSource = Callable[[], float]
+
+
+class SandboxClock:
+    """Elapsed scenario seconds = source ticks since construction + manual offset.
+
+    The source defaults to ``time.monotonic``; tests pass a frozen source
+    (``lambda: 0.0``) and move time only with :meth:`advance`, so nothing sleeps.
+    Wall time is pinned once at construction so every timestamp the scenario
+    renders is stable relative to that instant.
+    """
+
+    def __init__(self, source: MonotonicSource | None = None, wall: float | None = None) -> None:
+        self._source: MonotonicSource = source or time.monotonic
+        self._origin = self._source()
+        self._offset = 0.0
+        self._lock = threading.Lock()
+        self.start_wall: float = time.time() if wall is None else wall
+
+    def elapsed(self) -> float:
+        with self._lock:
+            return self._source() - self._origin + self._offset
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        with self._lock:
+            self._offset += seconds
+        return self.elapsed()
+
+    def to_epoch(self, relative: float) -> float:
+        """Epoch seconds of a scenario instant given relative to the start."""
+        return self.start_wall + relative
+
+    def now_epoch(self) -> float:
+        return self.to_epoch(self.elapsed())

@@ -1,0 +1,198 @@
+"""From an HTTP request to (service, operation, region, parameters), model-driven."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from exportctl.sandbox.errors import ApiError
+
+SERVICES = ("backupsearch", "pinpoint", "personalize", "discovery")
+DEFAULT_REGION = "us-east-1"
+
+_CREDENTIAL = re.compile(
+    r"Credential=(?P<akid>[^/,\s]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request"
+)
+_LABEL = re.compile(r"\{([^}]+)\}")
+
+
+class RouteError(ApiError):
+    """A request the router could not place; ``service`` is set when it got that far."""
+
+    def __init__(self, err: ApiError, service: str | None) -> None:
+        super().__init__(err.code, err.message, err.status)
+        self.service = service
+
+
+@dataclass
+class Call:
+    service: str
+    operation: OperationModel
+    region: str
+    access_key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _RestRoute:
+    service: str
+    method: str
+    pattern: re.Pattern[str]
+    labels: tuple[str, ...]
+    operation: str
+    literal_length: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    access_key: str
+    region: str
+    signing_service: str | None
+
+
+def parse_scope(authorization: str | None) -> Scope:
+    match = _CREDENTIAL.search(authorization or "")
+    if match is None:
+        return Scope("", DEFAULT_REGION, None)
+    return Scope(match["akid"], match["region"], match["service"])
+
+
+class Router:
+    def __init__(self, services: tuple[str, ...] = SERVICES) -> None:
+        session = botocore.session.get_session()
+        self.models: dict[str, ServiceModel] = {
+            name: session.get_service_model(name) for name in services
+        }
+        self._by_signing_name = {m.signing_name: name for name, m in self.models.items()}
+        self._by_target = {
+            m.metadata["targetPrefix"]: name
+            for name, m in self.models.items()
+            if m.protocol == "json"
+        }
+        self._rest_routes = [
+            route
+            for name, model in self.models.items()
+            if model.protocol == "rest-json"
+            for route in _rest_routes(name, model)
+        ]
+        # Literal-heavy templates first, so "/a/b/export" wins over "/a/{x}/{y}".
+        self._rest_routes.sort(key=lambda r: -r.literal_length)
+
+    def protocol(self, service: str) -> str:
+        return str(self.models[service].protocol)
+
+    def route(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Call:
+        scope = parse_scope(headers.get("Authorization"))
+        signed_for = self._by_signing_name.get(scope.signing_service or "")
+        target = headers.get("X-Amz-Target")
+        if target:
+            return self._route_json(target, scope, body)
+        split = urlsplit(raw_path)
+        # The signing service stands in for the host name AWS would route on.
+        candidates = [r for r in self._rest_routes if r.service == signed_for] or self._rest_routes
+        for route in candidates:
+            match = route.pattern.fullmatch(split.path)
+            if match is None or route.method != method:
+                continue
+            operation = self.models[route.service].operation_model(route.operation)
+            labels = {
+                label: unquote(value)
+                for label, value in zip(route.labels, match.groups(), strict=True)
+            }
+            params = _rest_params(operation, labels, parse_qs(split.query), route.service)
+            return Call(route.service, operation, scope.region, scope.access_key, params)
+        raise RouteError(
+            ApiError("UnknownOperationException", f"No operation matches {method} {split.path}"),
+            signed_for,
+        )
+
+    def _route_json(self, target: str, scope: Scope, body: bytes) -> Call:
+        prefix, _, name = target.rpartition(".")
+        service = self._by_target.get(prefix)
+        if service is None:
+            raise RouteError(
+                ApiError("UnknownOperationException", f"Unknown target {target}"), None
+            )
+        model = self.models[service]
+        if name not in model.operation_names:
+            raise RouteError(
+                ApiError("UnknownOperationException", f"Unknown operation {name}"), service
+            )
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError as exc:
+            raise RouteError(
+                ApiError("SerializationException", f"Malformed JSON: {exc}"), service
+            ) from None
+        if not isinstance(params, dict):
+            raise RouteError(ApiError("SerializationException", "Expected a JSON object"), service)
+        return Call(service, model.operation_model(name), scope.region, scope.access_key, params)
+
+
+def _rest_routes(service: str, model: ServiceModel) -> list[_RestRoute]:
+    routes = []
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        template = operation.http["requestUri"].split("?", 1)[0]
+        labels: list[str] = []
+        regex = ""
+        pos = 0
+        for match in _LABEL.finditer(template):
+            regex += re.escape(template[pos : match.start()])
+            label = match.group(1)
+            greedy = label.endswith("+")
+            labels.append(label.rstrip("+"))
+            regex += "(.+)" if greedy else "([^/]+)"
+            pos = match.end()
+        regex += re.escape(template[pos:])
+        literal = len(_LABEL.sub("", template))
+        routes.append(
+            _RestRoute(
+                service,
+                operation.http["method"],
+                re.compile(regex),
+                tuple(labels),
+                name,
+                literal,
+            )
+        )
+    return routes
+
+
+def _rest_params(
+    operation: OperationModel,
+    labels: dict[str, str],
+    query: dict[str, list[str]],
+    service: str,
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    shape = operation.input_shape
+    if shape is None:
+        return params
+    for member_name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire_name = member.serialization.get("name", member_name)
+        if location == "uri" and wire_name in labels:
+            params[member_name] = labels[wire_name]
+        elif location == "querystring" and wire_name in query:
+            params[member_name] = _scalar(member, query[wire_name][-1], wire_name, service)
+    return params
+
+
+def _scalar(shape: Shape, raw: str, wire_name: str, service: str) -> Any:
+    if shape.type_name in ("integer", "long"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise RouteError(
+                ApiError("ValidationException", f"Value '{raw}' at '{wire_name}' is not a number"),
+                service,
+            ) from None
+    return raw

@@ -1,0 +1,316 @@
+"""The sandbox HTTP server and its Python control API."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from exportctl.sandbox import admin, protocols
+from exportctl.sandbox.clock import MonotonicSource, SandboxClock
+from exportctl.sandbox.errors import SERVICE_ERRORS, ApiError
+from exportctl.sandbox.faults import Dice, Faults
+from exportctl.sandbox.routing import DEFAULT_REGION, SERVICES, Call, RouteError, Router
+from exportctl.sandbox.scenario import OutputLocation, Scenario
+from exportctl.sandbox.services import HANDLERS, Context
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+DENIED_ACCESS_KEY = "DENIED"
+DUMMY_ACCESS_KEY = "AKIASANDBOXEXAMPLE01"
+DUMMY_SECRET_KEY = "sandbox/secret/not-a-real-key"
+
+
+class Sandbox:
+    """Four AWS services on one loopback port. See the package docstring."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        faults: Faults | None = None,
+        seed: int = 7,
+        clock: MonotonicSource | SandboxClock | None = None,
+        discovery_tasks: int | None = None,
+    ) -> None:
+        self.port = port
+        self.faults = faults if faults is not None else Faults()
+        self.seed = seed
+        self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
+        self.scenario = Scenario(seed=seed, discovery_tasks=discovery_tasks)
+        self.region = DEFAULT_REGION
+        self.calls: Counter[tuple[str, str]] = Counter()
+        self.lock = threading.RLock()
+        self.dice = Dice(seed)
+        self.router = Router()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        if self._server is not None:
+            return self
+        server = ThreadingHTTPServer((HOST, self.port), _handler_class(self))
+        server.daemon_threads = True
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.name = f"exportctl-sandbox-{self.port}"
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread (foreground mode) until interrupted."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(timeout=0.5)
+        finally:
+            self.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    # -- control API -----------------------------------------------------------------
+
+    def advance(self, seconds: float) -> float:
+        """Move the scenario clock forward; returns the new elapsed time."""
+        return self.clock.advance(seconds)
+
+    def set_status(self, service: str, job_id: str, status: str) -> None:
+        """Pin a job's status (any string, even one the model does not know)."""
+        with self.lock:
+            self._job(service, job_id).override = status
+
+    def delete_job(self, service: str, job_id: str) -> None:
+        with self.lock:
+            self._job(service, job_id).deleted = True
+
+    def reset_calls(self) -> None:
+        with self.lock:
+            self.calls.clear()
+
+    def output_locations(self) -> list[OutputLocation]:
+        with self.lock:
+            return self.scenario.output_locations(self.clock.elapsed(), self.url)
+
+    def jobs(self, service: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
+        """Every live job with its current status, for people poking at the sandbox."""
+        elapsed = self.clock.elapsed()
+        with self.lock:
+            return [
+                {
+                    "service": j.service,
+                    "kind": j.kind,
+                    "region": j.region,
+                    "id": j.id,
+                    "parent": j.parent,
+                    "status": j.state(elapsed)[0],
+                }
+                for j in self.scenario.jobs
+                if not j.deleted
+                and (service is None or j.service == service)
+                and (region is None or j.region == region)
+            ]
+
+    def calls_report(self) -> dict[str, Any]:
+        with self.lock:
+            rows = [
+                {"service": s, "operation": o, "count": n}
+                for (s, o), n in sorted(self.calls.items())
+            ]
+        return {"calls": rows, "total": sum(r["count"] for r in rows)}
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "region": self.region,
+            "seed": self.seed,
+            "elapsed": self.clock.elapsed(),
+            "faults": self.faults.to_dict(),
+            "jobs": sum(1 for j in self.scenario.jobs if not j.deleted),
+        }
+
+    def _job(self, service: str, job_id: str) -> Any:
+        if service not in SERVICES:
+            raise LookupError(f"unknown service {service!r}; expected one of {list(SERVICES)}")
+        job = self.scenario.find_any(service, job_id)
+        if job is None:
+            raise LookupError(f"no {service} job {job_id!r}")
+        return job
+
+    # -- request handling -------------------------------------------------------------
+
+    def request_id(self) -> str:
+        h = self.dice.hex(16)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def dispatch(
+        self, method: str, path: str, headers: Any, body: bytes
+    ) -> protocols.HttpResponse | None:
+        """Answer one request; ``None`` means drop the connection without a reply."""
+        request_id = self.request_id()
+        if path == admin.PREFIX or path.startswith(admin.PREFIX + "/"):
+            response = admin.handle(self, method, path, body)
+        else:
+            api_response = self._dispatch_api(method, path, headers, body, request_id)
+            if api_response is None:
+                return None
+            response = api_response
+        response.headers["x-amzn-RequestId"] = request_id
+        return response
+
+    def _dispatch_api(
+        self, method: str, path: str, headers: Any, body: bytes, request_id: str
+    ) -> protocols.HttpResponse | None:
+        try:
+            call = self.router.route(method, path, headers, body)
+        except RouteError as exc:
+            return _route_error(self, exc, request_id)
+        model = self.router.models[call.service]
+        protocol = str(model.protocol)
+        with self.lock:
+            self.calls[(call.service, call.operation.name)] += 1
+        faults = self.faults
+        try:
+            if faults.latency > 0:
+                time.sleep(faults.latency)
+            if self.dice.roll(faults.drop_rate):
+                return None
+            return self._answer(call, faults, request_id)
+        except ApiError as err:
+            return protocols.error(model, protocol, err, request_id)
+        except Exception:
+            log.exception("sandbox handler failed for %s.%s", call.service, call.operation.name)
+            internal = SERVICE_ERRORS[call.service].internal_error()
+            return protocols.error(model, protocol, internal, request_id)
+
+    def _answer(self, call: Call, faults: Faults, request_id: str) -> protocols.HttpResponse:
+        errors = SERVICE_ERRORS[call.service]
+        model = self.router.models[call.service]
+        if call.access_key == DENIED_ACCESS_KEY or faults.denies(call.service):
+            who = f"arn:aws:iam::123456789012:user/{call.access_key or 'anonymous'}"
+            raise errors.access_denied(who)
+        if self.dice.roll(faults.throttle_rate):
+            raise errors.throttled()
+        if self.dice.roll(faults.error_rate):
+            raise errors.internal_error()
+        handler = HANDLERS.get((call.service, call.operation.name))
+        if handler is None:
+            raise ApiError(
+                "UnknownOperationException",
+                f"The sandbox does not emulate {call.operation.name}.",
+                404,
+            )
+        ctx = Context(
+            scenario=self.scenario,
+            clock=self.clock,
+            elapsed=self.clock.elapsed(),
+            region=call.region,
+            base_url=self.url,
+            page_cap=faults.page_size,
+            errors=errors,
+            model=model,
+        )
+        with self.lock:
+            output = handler(ctx, call.params)
+        return protocols.success(model, call.operation, output)
+
+
+def _route_error(sb: Sandbox, exc: RouteError, request_id: str) -> protocols.HttpResponse:
+    if exc.service is not None:
+        model = sb.router.models[exc.service]
+        return protocols.error(model, str(model.protocol), exc, request_id)
+    # Service unknown: answer in a form both the json and rest-json parsers read.
+    response = protocols.error(None, "rest-json", exc, request_id)
+    response.status = exc.status or 404
+    response.body = (
+        b'{"__type": "' + exc.code.encode() + b'", "message": ' + _quote(exc.message) + b"}"
+    )
+    return response
+
+
+def _quote(text: str) -> bytes:
+    return json.dumps(text).encode()
+
+
+def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "AmazonWebServices"
+        sys_version = ""
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            try:
+                response = sandbox.dispatch(self.command, self.path, self.headers, body)
+            except Exception:
+                log.exception("sandbox failed on %s %s", self.command, self.path)
+                response = protocols.HttpResponse(
+                    500, b'{"message": "sandbox failure"}', {"Content-Type": "application/json"}
+                )
+            if response is None:
+                self._drop()
+                return
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
+
+        def _drop(self) -> None:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("%s - %s", self.address_string(), format % args)
+
+    return Handler
