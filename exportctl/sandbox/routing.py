@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -66,10 +67,7 @@ def parse_scope(authorization: str | None) -> Scope:
 
 class Router:
     def __init__(self, services: tuple[str, ...] = SERVICES) -> None:
-        session = botocore.session.get_session()
-        self.models: dict[str, ServiceModel] = {
-            name: session.get_service_model(name) for name in services
-        }
+        self.models: dict[str, ServiceModel] = dict(_load_models(services))
         self._by_signing_name = {m.signing_name: name for name, m in self.models.items()}
         self._by_target = {
             m.metadata["targetPrefix"]: name
@@ -134,6 +132,13 @@ class Router:
         if not isinstance(params, dict):
             raise RouteError(ApiError("SerializationException", "Expected a JSON object"), service)
         return Call(service, model.operation_model(name), scope.region, scope.access_key, params)
+
+
+@functools.cache
+def _load_models(services: tuple[str, ...]) -> dict[str, ServiceModel]:
+    # Parsing the JSON models dominates start-up; every Sandbox in a process shares them.
+    session = botocore.session.get_session()
+    return {name: session.get_service_model(name) for name in services}
 
 
 def _rest_routes(service: str, model: ServiceModel) -> list[_RestRoute]:

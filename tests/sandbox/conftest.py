@@ -45,7 +45,7 @@ def client(sandbox: Sandbox, boto_session: boto3.session.Session) -> ClientFacto
             aws_access_key_id=access_key,
             aws_secret_access_key="x",
             config=Config(
-                retries=retries or {"mode": "standard", "max_attempts": 1},
+                retries=retries or {"mode": "standard", "total_max_attempts": 1},
                 connect_timeout=5,
                 read_timeout=10,
                 **config,
