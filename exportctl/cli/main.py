@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import os
 import sys
@@ -22,6 +23,8 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    """Imports a command's module only when that command is used or listed."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
 
@@ -33,7 +36,77 @@ class LazyGroup(click.Group):
             return None
         module, _, attr = target.partition(":")
         command: click.Command = getattr(importlib.import_module(module), attr)
+        _accept_global_options(command)
         return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every failure becomes one line on stderr and a documented exit code."""
+        from exportctl.errors import ExitCode, ExportctlError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except ExportctlError as exc:
+            _fail(ctx, exc.message)
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            click.echo("exportctl: interrupted", err=True)
+            ctx.exit(int(ExitCode.INTERRUPTED))
+        except BrokenPipeError:
+            raise
+        except Exception as exc:
+            _fail(ctx, f"unexpected error: {type(exc).__name__}: {exc} (--debug shows where)")
+            ctx.exit(int(ExitCode.INTERNAL))
+        finally:
+            _run_cleanups(ctx.obj if isinstance(ctx.obj, AppContext) else None)
+
+
+_SUBCOMMAND_GLOBALS = ("profile", "region", "endpoint_url", "debug", "no_color")
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Let global options come after the subcommand too, as in the AWS CLI."""
+    if getattr(command, "_exportctl_globals", False):
+        return
+    taken = {p.name for p in command.params}
+    for param in cli.params:
+        if param.name in _SUBCOMMAND_GLOBALS and param.name not in taken:
+            assert isinstance(param, click.Option)
+            command.params.append(
+                click.Option(
+                    param.opts,
+                    is_flag=param.is_flag,
+                    default=None,
+                    expose_value=False,
+                    hidden=True,
+                    callback=_override_global,
+                )
+            )
+    command._exportctl_globals = True  # type: ignore[attr-defined]
+
+
+def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is None or value is False:
+        return
+    app = ctx.find_object(AppContext)
+    if app is None:
+        return
+    if param.name == "debug":
+        app.debug = True
+    elif param.name == "no_color":
+        app.no_color = True
+    else:
+        app.settings = dataclasses.replace(app.settings, **{str(param.name): value})
+
+
+def _fail(ctx: click.Context, message: str) -> None:
+    app = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    if (app and app.debug) or _env_flag("EXPORTCTL_DEBUG"):
+        import traceback
+
+        traceback.print_exc()
+    click.echo(f"exportctl: error: {message}", err=True)
 
 
 def _env_flag(name: str) -> bool:
@@ -74,60 +147,22 @@ def cli(
         debug=debug or _env_flag("EXPORTCTL_DEBUG"),
         no_color=no_color,
     )
-    _STATE["app"] = app
     ctx.obj = app
 
 
-# The running invocation's context, for the error handler in main().
-_STATE: dict[str, AppContext] = {}
-
-
-def _run_cleanups() -> None:
-    app = _STATE.get("app")
-    if app is None:
-        return
-    while app.cleanups:
+def _run_cleanups(app: AppContext | None) -> None:
+    while app is not None and app.cleanups:
         # A failing cleanup must not hide the command's outcome.
         with contextlib.suppress(Exception):
             app.cleanups.pop()()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; every failure becomes one line on stderr and a documented exit code."""
-    from exportctl.errors import ExitCode, ExportctlError
-
-    debug = _env_flag("EXPORTCTL_DEBUG") or "--debug" in (argv or sys.argv[1:])
-    code: Any = 0
+    """The console script: click's standalone mode, plus a quiet broken pipe."""
     try:
-        code = cli.main(args=argv, prog_name="exportctl", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("exportctl: interrupted", err=True)
-        code = ExitCode.INTERRUPTED
-    except ExportctlError as exc:
-        _fail(exc.message, debug)
-        code = exc.exit_code
+        cli.main(args=argv, prog_name="exportctl")
     except BrokenPipeError:
         # The reader went away (`exportctl list | head`); nothing left to say.
-        sys.stderr.close()
-        code = 0
-    except Exception as exc:
-        _fail(
-            f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", debug
-        )
-        code = ExitCode.INTERNAL
-    finally:
-        _run_cleanups()
-    sys.exit(int(code) if isinstance(code, int) else 0)
-
-
-def _fail(message: str, debug: bool) -> None:
-    if debug:
-        import traceback
-
-        traceback.print_exc()
-    click.echo(f"exportctl: error: {message}", err=True)
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        sys.exit(0)
