@@ -5,6 +5,7 @@ boto3 is imported here, lazily, and nowhere on the path of --help or --version.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -86,8 +87,12 @@ class Clients:
         from botocore.config import Config
 
         s = self.settings
+        # AWS_MAX_ATTEMPTS / the profile's max_attempts win when set, as for the AWS CLI.
+        retries: dict[str, Any] = {"mode": "standard"}
+        if not os.environ.get("AWS_MAX_ATTEMPTS"):
+            retries["max_attempts"] = s.max_attempts
         config = Config(
-            retries={"mode": "standard", "max_attempts": s.max_attempts},
+            retries=retries,
             user_agent_extra=f"exportctl/{__version__}",
             connect_timeout=s.connect_timeout,
             read_timeout=s.read_timeout,

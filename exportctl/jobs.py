@@ -202,6 +202,9 @@ class Jobs:
                     (result.failures if named else result.notices).append(exc)
                 except ExportctlError as exc:
                     result.failures.append(exc)
+        if result.notices and len(result.notices) == len(specs):
+            # Nothing answered: this is no partial view but a failure.
+            result.failures, result.notices = result.notices, []
         result.jobs = newest_first(result.jobs)
         if query.limit is not None:
             result.jobs = result.jobs[: query.limit]
