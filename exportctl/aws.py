@@ -87,7 +87,7 @@ class Clients:
         from botocore.config import Config
 
         s = self.settings
-        # AWS_MAX_ATTEMPTS / the profile's max_attempts win when set, as for the AWS CLI.
+        # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI.
         retries: dict[str, Any] = {"mode": "standard"}
         if not os.environ.get("AWS_MAX_ATTEMPTS"):
             retries["max_attempts"] = s.max_attempts
