@@ -10,13 +10,20 @@ from typing import Any
 from rich.console import Console
 
 
+# Off a terminal nothing is gained by wrapping: a row stays one line for grep and cut.
+PIPE_WIDTH = 400
+
+
 def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     # rich already honours NO_COLOR and leaves escape codes out off a terminal.
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and not os.environ.get("COLUMNS")
     return Console(
         stderr=stderr,
         no_color=no_color or bool(os.environ.get("NO_COLOR")),
         highlight=False,
         soft_wrap=False,
+        width=PIPE_WIDTH if piped else None,
     )
 
 

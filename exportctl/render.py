@@ -47,7 +47,9 @@ def jobs_table(
     reference = reference or now()
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
     table.add_column("SERVICE", no_wrap=True)
-    table.add_column("REF", overflow="fold")
+    # A reference is what people copy into the next command: it gives way last.
+    longest = max((len(short_ref(j, default_region)) for j in jobs), default=3)
+    table.add_column("REF", overflow="fold", min_width=min(longest, 90))
     table.add_column("STATE", no_wrap=True)
     table.add_column("STATUS", no_wrap=True)
     table.add_column("CREATED", no_wrap=True)

@@ -1,0 +1,26 @@
+"""The CLI against the sandbox over real HTTP, in-process through click's runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from cli_support import Run
+
+from exportctl.sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    # A frozen clock: the scenario stays put while a module's tests run.
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        yield sb
+
+
+@pytest.fixture
+def run(sandbox: Sandbox) -> Iterator[Run]:
+    sandbox.reset_calls()
+    yield Run(sandbox)
+    sandbox.faults.deny = set()
+    sandbox.faults.error_rate = 0.0
+    sandbox.faults.page_size = None

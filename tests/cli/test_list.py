@@ -1,0 +1,150 @@
+"""`exportctl list` end to end against the sandbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from exportctl.sandbox import Sandbox
+from cli_support import Run, export_jobs
+
+
+def records(stdout: str) -> list[dict[str, object]]:
+    data = json.loads(stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def test_lists_every_job_of_every_service_once(run: Run, sandbox: Sandbox) -> None:
+    result = run("list", "--json")
+    assert result.exit_code == 0, result.stderr
+    jobs = records(result.stdout)
+    expected = {(j["service"], j["id"].rsplit("/", 1)[-1]) for j in export_jobs(sandbox)}
+    got = [(j["service"], j["id"]) for j in jobs]
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+    assert {j["service"] for j in jobs} == {"backupsearch", "discovery", "personalize", "pinpoint"}
+
+
+def test_newest_first(run: Run) -> None:
+    jobs = records(run("list", "--json").stdout)
+    created = [j["created"] for j in jobs]
+    assert created == sorted(created, reverse=True)
+
+
+def test_one_service(run: Run) -> None:
+    result = run("list", "--service", "discovery", "--json")
+    assert result.exit_code == 0
+    jobs = records(result.stdout)
+    assert jobs and {j["service"] for j in jobs} == {"discovery"}
+    assert all(str(j["ref"]).startswith("discovery:us-east-1:") for j in jobs)
+
+
+def test_service_alias(run: Run) -> None:
+    jobs = records(run("list", "-s", "backup-search", "--json").stdout)
+    assert jobs and {j["service"] for j in jobs} == {"backupsearch"}
+
+
+def test_status_filter_is_normalised_and_repeatable(run: Run) -> None:
+    jobs = records(run("list", "--status", "failed", "--status", "PENDING", "--json").stdout)
+    assert jobs and {j["state"] for j in jobs} == {"FAILED", "PENDING"}
+    # FAILING is a Pinpoint word that can no longer succeed: it is FAILED.
+    assert any(j["status"] == "FAILING" for j in jobs)
+
+
+def test_since_duration(run: Run) -> None:
+    jobs = records(run("list", "--since", "1h", "--json").stdout)
+    cutoff = datetime.now(timezone.utc) - timedelta(hours=1, minutes=1)
+    assert jobs
+    assert all(datetime.fromisoformat(str(j["created"]).replace("Z", "+00:00")) >= cutoff for j in jobs)
+    everything = records(run("list", "--json").stdout)
+    assert len(jobs) < len(everything)
+
+
+def test_since_date_and_bad_value(run: Run) -> None:
+    assert records(run("list", "--since", "2099-01-01", "--json").stdout) == []
+    bad = run("list", "--since", "yesterday-ish")
+    assert bad.exit_code == 2
+    assert "not a duration or date" in bad.stderr
+
+
+def test_limit_keeps_the_newest(run: Run) -> None:
+    everything = records(run("list", "--json").stdout)
+    limited = records(run("list", "--limit", "3", "--json").stdout)
+    assert limited == everything[:3]
+    assert run("list", "--limit", "0").exit_code == 2
+
+
+def test_application_scope_skips_get_apps(run: Run, sandbox: Sandbox) -> None:
+    app = next(j["parent"] for j in export_jobs(sandbox) if j["service"] == "pinpoint")
+    sandbox.reset_calls()
+    result = run("list", "-s", "pinpoint", "--application-id", app, "--json")
+    jobs = records(result.stdout)
+    assert jobs and {j["details"]["application_id"] for j in jobs} == {app}  # type: ignore[index]
+    assert sandbox.calls[("pinpoint", "GetApps")] == 0
+
+
+def test_every_application_is_found_through_paged_get_apps(run: Run, sandbox: Sandbox) -> None:
+    sandbox.faults.page_size = 1
+    try:
+        jobs = records(run("list", "-s", "pinpoint", "--json").stdout)
+    finally:
+        sandbox.faults.page_size = None
+    apps = {j["parent"] for j in export_jobs(sandbox) if j["service"] == "pinpoint"}
+    assert {j["details"]["application_id"] for j in jobs} == apps  # type: ignore[index]
+    assert sandbox.calls[("pinpoint", "GetApps")] > 2
+
+
+def test_dataset_scope(run: Run, sandbox: Sandbox) -> None:
+    job = next(j for j in export_jobs(sandbox) if j["service"] == "personalize")
+    jobs = records(run("list", "-s", "personalize", "--dataset-arn", job["parent"], "--json").stdout)
+    mine = {j["id"] for j in export_jobs(sandbox) if j["parent"] == job["parent"]}
+    assert {j["arn"] for j in jobs} == mine
+
+
+def test_search_job_scope(run: Run, sandbox: Sandbox) -> None:
+    everything = records(run("list", "-s", "backupsearch", "--json").stdout)
+    search_job = everything[0]["details"]["search_job_arn"]  # type: ignore[index]
+    jobs = records(run("list", "-s", "backupsearch", "--search-job", search_job, "--json").stdout)
+    assert jobs
+    assert {j["details"]["search_job_arn"] for j in jobs} == {search_job}  # type: ignore[index]
+    assert len(jobs) < len(everything)
+
+
+def test_pages_are_followed_to_the_end(run: Run, sandbox: Sandbox) -> None:
+    sandbox.faults.page_size = 2
+    try:
+        capped = records(run("list", "--json").stdout)
+    finally:
+        sandbox.faults.page_size = None
+    assert len(capped) == len(records(run("list", "--json").stdout))
+    assert sandbox.calls[("discovery", "DescribeExportTasks")] >= 3
+
+
+def test_table_shows_compact_refs_that_round_trip(run: Run) -> None:
+    result = run("list", "-s", "pinpoint")
+    assert result.exit_code == 0
+    assert "SERVICE" in result.stdout and "pinpoint:" in result.stdout
+    first = records(run("list", "-s", "pinpoint", "--json").stdout)[0]
+    short = "pinpoint:" + str(first["ref"]).split(":", 2)[2]
+    status = run("status", short, "--json")
+    assert json.loads(status.stdout)["ref"] == first["ref"]
+
+
+def test_other_region_refs_are_region_qualified(run: Run) -> None:
+    result = run("list", "-s", "pinpoint", region="eu-west-1")
+    assert result.exit_code == 0
+    # The region is the default one here, so the table leaves it out...
+    assert "pinpoint:eu-west-1:" not in result.stdout
+    # ...and a job of eu-west-1 is found from a us-east-1 default by its stored ref.
+    ref = records(run("list", "-s", "pinpoint", "--json", region="eu-west-1").stdout)[0]["ref"]
+    assert str(ref).startswith("pinpoint:eu-west-1:")
+    found = run("status", str(ref), "--json", region="us-east-1")
+    assert json.loads(found.stdout)["region"] == "eu-west-1"
+
+
+def test_empty_table_says_so_on_stderr(run: Run) -> None:
+    result = run("list", "--since", "2099-01-01")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "No export jobs found" in result.stderr
