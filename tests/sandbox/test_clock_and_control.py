@@ -1,0 +1,235 @@
+"""The scenario clock and the control API, from Python and over the /_sandbox/ endpoints."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from sandbox_helpers import ClientFactory
+
+from exportctl.sandbox import Sandbox, SandboxClock
+
+Validate = Callable[..., None]
+
+
+def _by_name(client: Any) -> dict[str, str]:
+    jobs = client.list_dataset_export_jobs()["datasetExportJobs"]
+    return {j["jobName"]: j["status"] for j in jobs}
+
+
+def test_personalize_job_progresses_with_the_clock(sandbox: Sandbox, client: ClientFactory) -> None:
+    pz = client("personalize")
+    assert _by_name(pz)["items-refresh"] == "CREATE PENDING"
+    sandbox.advance(20)
+    assert _by_name(pz)["items-refresh"] == "CREATE IN_PROGRESS"
+    assert _by_name(pz)["interactions-incremental"] == "CREATE IN_PROGRESS"
+    sandbox.advance(40)
+    states = _by_name(pz)
+    assert states["items-refresh"] == "ACTIVE"
+    assert states["interactions-incremental"] == "ACTIVE"
+
+
+def test_pinpoint_pieces_advance_to_completed(sandbox: Sandbox, client: ClientFactory) -> None:
+    pp = client("pinpoint")
+    app = pp.get_apps()["ApplicationsResponse"]["Item"][0]["Id"]
+    items = pp.get_export_jobs(ApplicationId=app)["ExportJobsResponse"]["Item"]
+    processing = next(j for j in items if j["JobStatus"] == "PROCESSING")
+
+    def look() -> dict[str, Any]:
+        job = pp.get_export_job(ApplicationId=app, JobId=processing["Id"])
+        result: dict[str, Any] = job["ExportJobResponse"]
+        return result
+
+    seen = [(processing["JobStatus"], processing["CompletedPieces"])]
+    for _ in range(4):
+        sandbox.advance(10)
+        job = look()
+        seen.append((job["JobStatus"], job["CompletedPieces"]))
+    assert seen == [
+        ("PROCESSING", 3),
+        ("PROCESSING", 6),
+        ("PROCESSING", 9),
+        ("COMPLETING", 12),
+        ("COMPLETED", 12),
+    ]
+    assert look()["CompletionDate"].endswith("Z")
+
+
+def test_backup_search_completes_and_fails(sandbox: Sandbox, client: ClientFactory) -> None:
+    bs = client("backupsearch")
+
+    def statuses() -> dict[str, str]:
+        jobs = bs.list_search_result_export_jobs()["ExportJobs"]
+        return {j["ExportJobIdentifier"]: j["Status"] for j in jobs}
+
+    before = statuses()
+    sandbox.advance(60)
+    after = statuses()
+    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    assert sorted(changed.values()) == [("RUNNING", "COMPLETED"), ("RUNNING", "FAILED")]
+    failed = next(k for k, v in changed.items() if v[1] == "FAILED")
+    job = bs.get_search_result_export_job(ExportJobIdentifier=failed)
+    assert "KMS key" in job["StatusMessage"] and job["CompletionTime"]
+    search = bs.list_search_result_export_jobs()["ExportJobs"][0]["SearchJobArn"]
+    assert bs.get_search_job(SearchJobIdentifier=search.rsplit("/", 1)[1])["Status"] == "COMPLETED"
+
+
+def test_discovery_export_succeeds_and_downloads(sandbox: Sandbox, client: ClientFactory) -> None:
+    ds = client("discovery")
+    running = [
+        t for t in ds.describe_export_tasks()["exportsInfo"] if t["exportStatus"] == "IN_PROGRESS"
+    ]
+    sandbox.advance(25)
+    now = ds.describe_export_tasks(exportIds=[t["exportId"] for t in running])["exportsInfo"]
+    done = [t for t in now if t["exportStatus"] == "SUCCEEDED"]
+    assert len(done) == 1
+    url = done[0]["configurationsDownloadUrl"]
+    assert url.startswith(sandbox.url + "/_sandbox/downloads/")
+    with urllib.request.urlopen(url, timeout=5) as response:
+        first = response.read()
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.read() == first
+    names = zipfile.ZipFile(io.BytesIO(first)).namelist()
+    assert "Servers.csv" in names
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(sandbox.url + "/_sandbox/downloads/export-nope.zip", timeout=5)
+    assert info.value.code == 404
+
+
+def test_output_locations_follow_the_clock(sandbox: Sandbox) -> None:
+    before = sandbox.output_locations()
+    assert {o.service for o in before} == {"backupsearch", "pinpoint", "personalize", "discovery"}
+    assert {o.region for o in before} == {"us-east-1", "eu-west-1"}
+    for location in before:
+        assert location.uri.startswith(("s3://exportctl-sandbox-", sandbox.url))
+    sandbox.advance(3600)
+    assert len(sandbox.output_locations()) > len(before)
+
+
+def test_unknown_status_reaches_the_client(
+    sandbox: Sandbox, client: ClientFactory, validate: Validate
+) -> None:
+    pp = client("pinpoint")
+    app = pp.get_apps()["ApplicationsResponse"]["Item"][0]["Id"]
+    job = pp.get_export_jobs(ApplicationId=app)["ExportJobsResponse"]["Item"][0]
+    sandbox.set_status("pinpoint", job["Id"], "ARCHIVED")
+    response = pp.get_export_job(ApplicationId=app, JobId=job["Id"])
+    assert response["ExportJobResponse"]["JobStatus"] == "ARCHIVED"
+    validate(pp, "GetExportJob", response, frozenset({"ARCHIVED"}))
+    with pytest.raises(AssertionError):
+        validate(pp, "GetExportJob", response)
+    sandbox.advance(3600)
+    assert pp.get_export_job(ApplicationId=app, JobId=job["Id"])["ExportJobResponse"][
+        "JobStatus"
+    ] == ("ARCHIVED")
+
+
+def test_deleted_job_disappears(sandbox: Sandbox, client: ClientFactory) -> None:
+    pz = client("personalize")
+    arn = pz.list_dataset_export_jobs()["datasetExportJobs"][0]["datasetExportJobArn"]
+    sandbox.delete_job("personalize", arn)
+    assert arn not in {
+        j["datasetExportJobArn"] for j in pz.list_dataset_export_jobs()["datasetExportJobs"]
+    }
+    with pytest.raises(ClientError) as info:
+        pz.describe_dataset_export_job(datasetExportJobArn=arn)
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_control_api_rejects_unknown_jobs(sandbox: Sandbox) -> None:
+    with pytest.raises(LookupError):
+        sandbox.set_status("pinpoint", "0" * 32, "FAILED")
+    with pytest.raises(LookupError):
+        sandbox.delete_job("lambda", "x")
+
+
+def test_call_counts(sandbox: Sandbox, client: ClientFactory) -> None:
+    ds = client("discovery")
+    ds.describe_export_tasks()
+    ds.describe_export_tasks()
+    assert sandbox.calls[("discovery", "DescribeExportTasks")] == 2
+    sandbox.reset_calls()
+    assert not sandbox.calls
+
+
+def test_default_clock_is_real_time() -> None:
+    ticks = iter([100.0, 100.0, 107.5])
+    clock = SandboxClock(lambda: next(ticks))
+    assert clock.elapsed() == 0.0
+    assert clock.elapsed() == 7.5
+    with Sandbox() as sb:
+        assert sb.clock.elapsed() >= 0.0
+        assert abs(sb.clock.now_epoch() - sb.clock.start_wall) < 60
+
+
+def _admin(sb: Sandbox, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(sb.url + "/_sandbox" + path, data=data, method=method)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.headers["x-amzn-RequestId"]
+        return json.loads(response.read())
+
+
+def test_admin_endpoints(sandbox: Sandbox, client: ClientFactory) -> None:
+    state = _admin(sandbox, "GET", "/state")
+    assert state["url"] == sandbox.url and state["region"] == "us-east-1"
+    assert _admin(sandbox, "POST", "/clock/advance", {"seconds": 20})["elapsed"] == 20
+    assert _admin(sandbox, "GET", "/clock")["elapsed"] == 20
+
+    faults = _admin(sandbox, "POST", "/faults", {"throttle_rate": 1.0})
+    assert faults["throttle_rate"] == 1.0 and sandbox.faults.throttle_rate == 1.0
+    pz = client("personalize")
+    with pytest.raises(ClientError):
+        pz.list_dataset_export_jobs()
+    _admin(sandbox, "POST", "/faults", {"throttle_rate": 0, "deny": ["discovery"]})
+    assert sandbox.faults.denies("discovery")
+    _admin(sandbox, "POST", "/faults", {"deny": []})
+
+    calls = _admin(sandbox, "GET", "/calls")
+    assert calls["total"] == 1
+    assert calls["calls"] == [
+        {"service": "personalize", "operation": "ListDatasetExportJobs", "count": 1}
+    ]
+    assert _admin(sandbox, "POST", "/calls/reset", {})["total"] == 0
+
+    jobs = _admin(sandbox, "GET", "/jobs?service=personalize&region=us-east-1")["jobs"]
+    target = next(j for j in jobs if j["id"].endswith("/items-refresh"))
+    assert target["status"] == "CREATE IN_PROGRESS"
+    _admin(
+        sandbox,
+        "POST",
+        "/jobs/status",
+        {"service": "personalize", "job_id": target["id"], "status": "CREATE STOPPED"},
+    )
+    assert _by_name(pz)["items-refresh"] == "CREATE STOPPED"
+    _admin(sandbox, "POST", "/jobs/delete", {"service": "personalize", "job_id": target["id"]})
+    assert "items-refresh" not in _by_name(pz)
+
+    outputs = _admin(sandbox, "GET", "/outputs")["outputs"]
+    assert outputs and set(outputs[0]) == {"service", "region", "job_id", "uri"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/nope", None, 404),
+        ("POST", "/faults", {"throttle_rate": 3}, 400),
+        ("POST", "/faults", {"colour": "red"}, 400),
+        ("POST", "/jobs/status", {"service": "pinpoint"}, 400),
+        ("POST", "/jobs/delete", {"service": "pinpoint", "job_id": "missing"}, 404),
+    ],
+)
+def test_admin_errors(
+    sandbox: Sandbox, method: str, path: str, body: dict[str, Any] | None, status: int
+) -> None:
+    with pytest.raises(urllib.error.HTTPError) as info:
+        _admin(sandbox, method, path, body)
+    assert info.value.code == status
+    assert "message" in json.loads(info.value.read())
