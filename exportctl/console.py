@@ -9,7 +9,6 @@ from typing import Any
 
 from rich.console import Console
 
-
 # Off a terminal nothing is gained by wrapping: a row stays one line for grep and cut.
 PIPE_WIDTH = 400
 
@@ -18,9 +17,12 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     # rich already honours NO_COLOR and leaves escape codes out off a terminal.
     stream = sys.stderr if stderr else sys.stdout
     piped = not stream.isatty() and not os.environ.get("COLUMNS")
+    plain = no_color or bool(os.environ.get("NO_COLOR"))
     return Console(
         stderr=stderr,
-        no_color=no_color or bool(os.environ.get("NO_COLOR")),
+        no_color=plain,
+        # no_color alone keeps bold and dim; plain output has no escape codes at all.
+        color_system=None if plain else "auto",
         highlight=False,
         soft_wrap=False,
         width=PIPE_WIDTH if piped else None,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from exportctl.sandbox import Sandbox
 from cli_support import Run, export_jobs
+
+from exportctl.sandbox import Sandbox
 
 
 def records(stdout: str) -> list[dict[str, object]]:
@@ -56,7 +57,9 @@ def test_since_duration(run: Run) -> None:
     jobs = records(run("list", "--since", "1h", "--json").stdout)
     cutoff = datetime.now(timezone.utc) - timedelta(hours=1, minutes=1)
     assert jobs
-    assert all(datetime.fromisoformat(str(j["created"]).replace("Z", "+00:00")) >= cutoff for j in jobs)
+    assert all(
+        datetime.fromisoformat(str(j["created"]).replace("Z", "+00:00")) >= cutoff for j in jobs
+    )
     everything = records(run("list", "--json").stdout)
     assert len(jobs) < len(everything)
 
@@ -97,7 +100,9 @@ def test_every_application_is_found_through_paged_get_apps(run: Run, sandbox: Sa
 
 def test_dataset_scope(run: Run, sandbox: Sandbox) -> None:
     job = next(j for j in export_jobs(sandbox) if j["service"] == "personalize")
-    jobs = records(run("list", "-s", "personalize", "--dataset-arn", job["parent"], "--json").stdout)
+    jobs = records(
+        run("list", "-s", "personalize", "--dataset-arn", job["parent"], "--json").stdout
+    )
     mine = {j["id"] for j in export_jobs(sandbox) if j["parent"] == job["parent"]}
     assert {j["arn"] for j in jobs} == mine
 

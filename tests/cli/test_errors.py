@@ -1,0 +1,157 @@
+"""Every documented exit code, each with a one-line message and no traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli_support import Run, export_jobs
+
+from exportctl.sandbox import Sandbox
+
+BAD_REFS = [
+    "",
+    "nonsense",
+    "s3:thing",
+    "arn:aws:personalize:us-east-1:123456789012:dataset/not-a-job",
+    "arn:aws:sqs:us-east-1:123456789012:queue",
+    "arn:aws-iso:personalize:us-east-1:123456789012:dataset-export-job/x",
+    "pinpoint:only-one-part",
+    "pinpoint:mars-1:app/job",
+    "discovery:a/b",
+]
+
+
+def one_line(text: str) -> bool:
+    return text.count("\n") == 1 and "Traceback" not in text
+
+
+@pytest.mark.parametrize("ref", BAD_REFS)
+def test_malformed_reference_is_a_usage_error_listing_the_forms(run: Run, ref: str) -> None:
+    result = run("status", ref)
+    assert result.exit_code == 2
+    assert one_line(result.stderr)
+    assert "accepted forms" in result.stderr and "pinpoint:[REGION:]APP_ID/JOB_ID" in result.stderr
+
+
+def test_bad_reference_makes_no_call(run: Run, sandbox: Sandbox) -> None:
+    sandbox.reset_calls()
+    good = "discovery:" + export_jobs(sandbox)[0]["id"]
+    assert run("status", good, "pinpoint:broken").exit_code == 2
+    assert sum(sandbox.calls.values()) == 0
+
+
+def test_ref_of_another_service_than_asked(run: Run) -> None:
+    result = run("status", "discovery:export-1", "--service", "pinpoint")
+    assert result.exit_code == 2 and "discovery reference" in result.stderr
+
+
+def test_access_denied_is_exit_4(run: Run, sandbox: Sandbox) -> None:
+    arn = next(j["id"] for j in export_jobs(sandbox) if j["service"] == "personalize")
+    result = run("status", arn, AWS_ACCESS_KEY_ID="DENIED")
+    assert result.exit_code == 4
+    assert one_line(result.stderr) and "access denied" in result.stderr.lower()
+
+
+def test_no_credentials_is_exit_4_with_how_to_configure(run: Run) -> None:
+    result = run("list", "--json", AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="")
+    assert result.exit_code == 4
+    assert json.loads(result.stdout) == []
+    # One line, said once, not once per service.
+    assert one_line(result.stderr)
+    assert "aws configure" in result.stderr
+
+
+def test_a_service_denied_is_a_notice_in_a_list_of_all(run: Run, sandbox: Sandbox) -> None:
+    sandbox.faults.deny = {"pinpoint"}
+    result = run("list", "--json")
+    assert result.exit_code == 0
+    services = {j["service"] for j in json.loads(result.stdout)}
+    assert services == {"backupsearch", "discovery", "personalize"}
+    assert "notice" in result.stderr and "Amazon Pinpoint" in result.stderr
+    assert "end of support" in result.stderr
+
+
+def test_a_service_denied_by_name_is_an_error(run: Run, sandbox: Sandbox) -> None:
+    sandbox.faults.deny = {"pinpoint"}
+    result = run("list", "--service", "pinpoint", "--json")
+    assert result.exit_code == 4
+    assert json.loads(result.stdout) == []
+    assert one_line(result.stderr)
+
+
+def test_every_service_denied_is_no_clean_list(run: Run, sandbox: Sandbox) -> None:
+    sandbox.faults.deny = {"*"}
+    result = run("list", "--json")
+    assert result.exit_code == 4
+    assert json.loads(result.stdout) == []
+
+
+def test_no_home_region_is_a_notice_unless_asked_for(run: Run) -> None:
+    everything = run("list", "--json", region="eu-west-1")
+    assert everything.exit_code == 0
+    assert "discovery" not in {j["service"] for j in json.loads(everything.stdout)}
+    assert "home region" in everything.stderr
+    named = run("list", "-s", "discovery", "--json", region="eu-west-1")
+    assert named.exit_code == 5
+    assert json.loads(named.stdout) == [] and "home region" in named.stderr
+
+
+def test_one_service_down_still_prints_the_others(run: Run, sandbox: Sandbox) -> None:
+    result = run(
+        "list",
+        "--json",
+        endpoint=False,
+        AWS_ENDPOINT_URL=sandbox.url,
+        AWS_ENDPOINT_URL_APPLICATION_DISCOVERY_SERVICE="http://127.0.0.1:9",
+        AWS_MAX_ATTEMPTS="1",
+    )
+    assert result.exit_code == 5
+    services = {j["service"] for j in json.loads(result.stdout)}
+    assert services == {"backupsearch", "personalize", "pinpoint"}
+    assert one_line(result.stderr) and "AWS Application Discovery" in result.stderr
+
+
+def test_server_errors_after_retries_are_exit_5_and_json_stays_valid(
+    run: Run, sandbox: Sandbox
+) -> None:
+    sandbox.faults.error_rate = 1.0
+    result = run("list", "--json", AWS_MAX_ATTEMPTS="2")
+    assert result.exit_code == 5
+    assert json.loads(result.stdout) == []
+    assert len(result.stderr.splitlines()) == 4  # one line per service
+
+
+def test_no_region_is_a_usage_error(run: Run) -> None:
+    result = run("list", region=None)
+    assert result.exit_code == 2
+    assert "--region" in result.stderr and one_line(result.stderr)
+
+
+def test_unknown_profile_is_a_usage_error(run: Run) -> None:
+    result = run("--profile", "nope", "list")
+    assert result.exit_code == 2
+    assert "nope" in result.stderr and one_line(result.stderr)
+
+
+def test_unexpected_errors_are_one_line_exit_70(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr("exportctl.jobs.Jobs.list", boom)
+    result = run("list")
+    assert result.exit_code == 70
+    assert one_line(result.stderr) and "kaput" in result.stderr
+    debug = run("--debug", "list")
+    assert debug.exit_code == 70 and "Traceback" in debug.stderr
+
+
+def test_debug_reports_api_calls(run: Run) -> None:
+    result = run("list", "--debug", "--service", "pinpoint")
+    assert result.exit_code == 0
+    assert "API calls: pinpoint.GetApps=1, pinpoint.GetExportJobs=" in result.stderr
+
+
+def test_unknown_service_and_command(run: Run) -> None:
+    assert run("list", "--service", "glacier").exit_code == 2
+    assert run("frobnicate").exit_code == 2

@@ -1,0 +1,101 @@
+"""Global options, environment variables and start-up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli_support import Run
+
+from exportctl import __version__
+from exportctl.aws import AwsSettings, Clients
+from exportctl.jobs import Jobs, ListQuery
+from exportctl.sandbox import Sandbox
+
+ESC = "\x1b["
+
+
+def test_colour_is_forced_on_and_turned_off(run: Run) -> None:
+    assert ESC in run("list", FORCE_COLOR="1").stdout
+    assert ESC not in run("list", "--no-color", FORCE_COLOR="1").stdout
+    assert ESC not in run("list", FORCE_COLOR="1", NO_COLOR="1").stdout
+    assert ESC not in run("list").stdout  # not a terminal
+
+
+def test_options_after_the_subcommand(run: Run) -> None:
+    out = run("list", "-s", "personalize", "--json", "--region", "eu-west-1", region=None)
+    assert out.exit_code == 0, out.stderr
+    assert {j["region"] for j in json.loads(out.stdout)} == {"eu-west-1"}
+
+
+def test_endpoint_from_the_environment(run: Run, sandbox: Sandbox) -> None:
+    result = run("list", "-s", "discovery", "--json", endpoint=False, AWS_ENDPOINT_URL=sandbox.url)
+    assert result.exit_code == 0 and json.loads(result.stdout)
+
+
+def test_profile_gives_region_and_credentials(
+    run: Run, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    config.write_text("[profile sbx]\nregion = eu-west-1\n")
+    creds = tmp_path / "credentials"
+    creds.write_text("[sbx]\naws_access_key_id = a\naws_secret_access_key = b\n")
+    result = run(
+        "--profile",
+        "sbx",
+        "list",
+        "-s",
+        "pinpoint",
+        "--json",
+        region=None,
+        AWS_CONFIG_FILE=str(config),
+        AWS_SHARED_CREDENTIALS_FILE=str(creds),
+        AWS_ACCESS_KEY_ID="",
+        AWS_SECRET_ACCESS_KEY="",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert {j["region"] for j in json.loads(result.stdout)} == {"eu-west-1"}
+
+
+def test_one_client_per_service_and_region_reused(sandbox: Sandbox) -> None:
+    clients = Clients(
+        AwsSettings(endpoint_url=sandbox.url, region="us-east-1", access_key="x", secret_key="x")
+    )
+    jobs = Jobs(clients)
+    jobs.list(ListQuery())
+    jobs.list(ListQuery())
+    jobs.list(ListQuery(services=("pinpoint",)))
+    assert clients.client("pinpoint") is clients.client("pinpoint", "us-east-1")
+    assert len(clients._clients) == 4
+    retries = clients.client("personalize").meta.config.retries
+    assert retries["mode"] == "standard"
+
+
+def _modules_after(*args: str) -> tuple[int, set[str]]:
+    code = (
+        "import sys\n"
+        "from exportctl.cli.main import main\n"
+        f"sys.argv = ['exportctl', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    rc = e.code\n"
+        "print('\\n' + ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        "sys.exit(rc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    return done.returncode, set(done.stderr.strip().splitlines()[-1].split())
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["list", "--help"], ["status", "-h"]])
+def test_help_and_version_do_not_import_boto3(args: list[str]) -> None:
+    rc, modules = _modules_after(*args)
+    assert rc == 0
+    assert "boto3" not in modules and "botocore" not in modules
+
+
+def test_version_and_module_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "exportctl", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and __version__ in done.stdout

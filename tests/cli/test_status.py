@@ -1,0 +1,112 @@
+"""`exportctl status` end to end against the sandbox."""
+
+from __future__ import annotations
+
+import json
+
+from cli_support import Run, export_jobs
+
+from exportctl.sandbox import Sandbox
+
+
+def _first(sandbox: Sandbox, service: str, status: str | None = None) -> dict[str, str]:
+    return next(
+        j
+        for j in export_jobs(sandbox)
+        if j["service"] == service and (status is None or j["status"] == status)
+    )
+
+
+def test_personalize_arn(run: Run, sandbox: Sandbox) -> None:
+    job = _first(sandbox, "personalize", "ACTIVE")
+    result = run("status", job["id"], "--json")
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["arn"] == job["id"] and record["state"] == "COMPLETED"
+    assert record["destination"].startswith("s3://")
+    assert record["details"]["dataset_arn"] == job["parent"]
+    assert record["completed"] is not None  # from lastUpdatedDateTime once terminal
+
+
+def test_backupsearch_arn_of_another_region_just_works(run: Run, sandbox: Sandbox) -> None:
+    job = next(j for j in export_jobs(sandbox, "eu-west-1") if j["service"] == "backupsearch")
+    arn = f"arn:aws:backup-search:eu-west-1:123456789012:search-export-job/{job['id']}"
+    result = run("status", arn, "--json", region="us-east-1")
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["region"] == "eu-west-1" and record["id"] == job["id"]
+    assert "export_specification" in record["details"] or record["state"] != "COMPLETED"
+
+
+def test_compact_refs_and_bare_ids(run: Run, sandbox: Sandbox) -> None:
+    pin = _first(sandbox, "pinpoint", "PROCESSING")
+    disc = _first(sandbox, "discovery", "SUCCEEDED")
+    for args in (
+        [f"pinpoint:{pin['parent']}/{pin['id']}"],
+        [f"pinpoint:us-east-1:{pin['parent']}/{pin['id']}"],
+        [f"{pin['parent']}/{pin['id']}", "--service", "pinpoint"],
+    ):
+        record = json.loads(run("status", *args, "--json").stdout)
+        assert (record["id"], record["state"]) == (pin["id"], "RUNNING")
+        assert record["progress"]["total_pieces"] > 0
+    for args in ([f"discovery:{disc['id']}"], [disc["id"], "-s", "discovery"]):
+        record = json.loads(run("status", *args, "--json").stdout)
+        assert (record["id"], record["state"]) == (disc["id"], "COMPLETED")
+
+
+def test_personalize_bare_name_is_looked_up(run: Run, sandbox: Sandbox) -> None:
+    job = _first(sandbox, "personalize", "CREATE FAILED")
+    name = job["id"].rsplit("/", 1)[1]
+    record = json.loads(run("status", name, "--service", "personalize", "--json").stdout)
+    assert record["arn"] == job["id"]
+    assert record["state"] == "FAILED" and record["message"]
+
+
+def test_several_refs_print_an_array_in_order(run: Run, sandbox: Sandbox) -> None:
+    refs = [
+        _first(sandbox, "personalize")["id"],
+        "discovery:" + _first(sandbox, "discovery")["id"],
+        "discovery:" + _first(sandbox, "discovery", "FAILED")["id"],
+    ]
+    sandbox.reset_calls()
+    result = run("status", *refs, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [d["service"] for d in data] == ["personalize", "discovery", "discovery"]
+    # Both Discovery jobs came from one DescribeExportTasks call.
+    assert sandbox.calls[("discovery", "DescribeExportTasks")] == 1
+
+
+def test_panel_shows_every_field_that_has_a_value(run: Run, sandbox: Sandbox) -> None:
+    pin = _first(sandbox, "pinpoint", "FAILED")
+    result = run("status", f"pinpoint:{pin['parent']}/{pin['id']}")
+    assert result.exit_code == 0
+    for label in ("service", "ref", "state", "FAILED", "created", "destination", "message",
+                  "failed pieces", "role arn"):  # fmt: skip
+        assert label in result.stdout
+
+
+def test_discovery_download_url_is_not_shown_in_full(run: Run, sandbox: Sandbox) -> None:
+    disc = _first(sandbox, "discovery", "SUCCEEDED")
+    record = json.loads(run("status", f"discovery:{disc['id']}", "--json").stdout)
+    table = run("status", f"discovery:{disc['id']}").stdout
+    assert "?" in record["destination"]
+    assert record["destination"] not in table
+    assert record["destination"].split("?")[0] in table
+
+
+def test_not_found_is_exit_3(run: Run) -> None:
+    missing = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/nope"
+    result = run("status", missing, "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout) is None
+    assert result.stderr.count("\n") == 1 and "nope" in result.stderr
+    several = run("status", missing, "discovery:export-missing", "--json")
+    assert several.exit_code == 3 and json.loads(several.stdout) == []
+
+
+def test_one_found_one_missing(run: Run, sandbox: Sandbox) -> None:
+    good = _first(sandbox, "personalize")["id"]
+    result = run("status", good, "backupsearch:does-not-exist", "--json")
+    assert result.exit_code == 3
+    assert [d["arn"] for d in json.loads(result.stdout)] == [good]
