@@ -59,7 +59,7 @@ Run in the foreground with ``python -m exportctl.sandbox --help``.
 
 from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.faults import Faults
-from exportctl.sandbox.scenario import OutputLocation
+from exportctl.sandbox.jobs import OutputLocation
 from exportctl.sandbox.server import Sandbox
 
 __all__ = ["Faults", "OutputLocation", "Sandbox", "SandboxClock"]

@@ -6,8 +6,9 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from exportctl.sandbox.downloads import export_archive
+from exportctl.sandbox.jobs import COMPLETED_STATUS
 from exportctl.sandbox.protocols import HttpResponse
-from exportctl.sandbox.scenario import COMPLETED_STATUS, export_archive
 
 if TYPE_CHECKING:
     from exportctl.sandbox.server import Sandbox

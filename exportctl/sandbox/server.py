@@ -17,8 +17,9 @@ from exportctl.sandbox import admin, protocols
 from exportctl.sandbox.clock import MonotonicSource, SandboxClock
 from exportctl.sandbox.errors import SERVICE_ERRORS, ApiError
 from exportctl.sandbox.faults import Dice, Faults
+from exportctl.sandbox.jobs import OutputLocation
 from exportctl.sandbox.routing import DEFAULT_REGION, SERVICES, Call, RouteError, Router
-from exportctl.sandbox.scenario import OutputLocation, Scenario
+from exportctl.sandbox.scenario import Scenario
 from exportctl.sandbox.services import HANDLERS, Context
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,10 @@ from botocore.model import ServiceModel
 
 from exportctl.sandbox import paging
 from exportctl.sandbox.clock import SandboxClock
+from exportctl.sandbox.downloads import render_url
 from exportctl.sandbox.errors import ApiError, ServiceErrors
-from exportctl.sandbox.scenario import HOME_REGION, At, DownloadUrl, Job, Scenario, render_url
+from exportctl.sandbox.jobs import HOME_REGION, At, DownloadUrl, Job
+from exportctl.sandbox.scenario import Scenario
 
 
 @dataclass

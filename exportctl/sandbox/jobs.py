@@ -1,0 +1,81 @@
+"""Scenario building blocks: jobs as timed phases, and the placeholders they carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ACCOUNT = "123456789012"
+HOME_REGION = "us-east-1"
+REGIONS = ("us-east-1", "eu-west-1")
+
+MINUTE = 60.0
+HOUR = 3600.0
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class At:
+    """A scenario instant, rendered as epoch seconds or ISO text by each service."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class DownloadUrl:
+    """Placeholder for a pre-signed URL that must name the running server."""
+
+    export_id: str
+    signature: str
+
+
+@dataclass
+class Phase:
+    at: float
+    status: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Job:
+    service: str
+    kind: str
+    region: str
+    id: str
+    created: float
+    phases: list[Phase]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+    override: str | None = None
+    deleted: bool = False
+
+    def state(self, elapsed: float) -> tuple[str, dict[str, Any]]:
+        """Status and the accumulated phase fields in force at ``elapsed``."""
+        status = self.phases[0].status
+        merged: dict[str, Any] = {}
+        for phase in self.phases:
+            if phase.at > elapsed and phase is not self.phases[0]:
+                break
+            status = phase.status
+            merged.update(phase.fields)
+        if self.override is not None:
+            status = self.override
+        return status, merged
+
+
+@dataclass(frozen=True)
+class OutputLocation:
+    service: str
+    region: str
+    job_id: str
+    uri: str
+
+
+# What counts as "done with output" per service.
+COMPLETED_STATUS = {
+    "backupsearch": "COMPLETED",
+    "pinpoint": "COMPLETED",
+    "personalize": "ACTIVE",
+    "discovery": "SUCCEEDED",
+}

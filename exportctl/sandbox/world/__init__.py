@@ -1,0 +1,1 @@
+"""Seeded scenario content, one module per emulated service."""
