@@ -54,6 +54,22 @@ HTTP control endpoints (JSON) under ``/_sandbox/``:
 ``GET  /_sandbox/downloads/EXPORT_ID.zip``  Discovery export archive
 ==========================  ================================================
 
+Behaviour worth knowing:
+
+* Data lives in ``us-east-1`` and ``eu-west-1``; other regions list nothing.
+  Discovery answers only in its Migration Hub home region ``us-east-1``; every
+  other region gets ``HomeRegionNotSetException``.
+* Discovery ``DescribeExportTasks`` leaves unknown ``exportIds`` out of the
+  answer instead of failing (the API documents no not-found error for it);
+  more than 100 ids is ``InvalidParameterValueException``; ``maxResults``
+  above 100 is clamped to 100.
+* Personalize models no server error, so injected 5xx use the generic
+  ``InternalFailure`` (HTTP 500).
+* Operations of these services that the sandbox does not emulate, and unknown
+  paths or targets, answer ``UnknownOperationException``.
+* ``calls`` counts every request routed to an operation, including those
+  answered with an injected fault or dropped.
+
 Run in the foreground with ``python -m exportctl.sandbox --help``.
 """
 

@@ -217,3 +217,42 @@ def test_malformed_json_body(sandbox: Sandbox) -> None:
         urllib.request.urlopen(request, timeout=5)
     assert info.value.code == 400
     assert json.loads(info.value.read())["__type"] == "SerializationException"
+
+
+def _signed(service: str, region: str = "us-east-1") -> dict[str, str]:
+    scope = f"AKIDEXAMPLE/20260101/{region}/{service}/aws4_request"
+    return {
+        "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0"
+    }
+
+
+def test_signing_service_decides_the_route(sandbox: Sandbox) -> None:
+    ok = urllib.request.Request(sandbox.url + "/v1/apps", headers=_signed("mobiletargeting"))
+    with urllib.request.urlopen(ok, timeout=5) as response:
+        assert json.loads(response.read())["Item"]
+    wrong = urllib.request.Request(sandbox.url + "/v1/apps", headers=_signed("backup-search"))
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(wrong, timeout=5)
+    assert info.value.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+
+
+def test_rest_json_error_wire_format(sandbox: Sandbox) -> None:
+    missing = urllib.request.Request(
+        sandbox.url + "/v1/apps/" + "f" * 32 + "/jobs/export", headers=_signed("mobiletargeting")
+    )
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(missing, timeout=5)
+    assert info.value.code == 404
+    assert info.value.headers["x-amzn-ErrorType"] == "NotFoundException"
+    body = json.loads(info.value.read())
+    assert body == {
+        "Message": "Resource not found",
+        "RequestID": info.value.headers["x-amzn-RequestId"],
+    }
+    search = urllib.request.Request(
+        sandbox.url + "/search-jobs/nope", headers=_signed("backup-search", "eu-west-1")
+    )
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(search, timeout=5)
+    assert info.value.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
+    assert set(json.loads(info.value.read())) == {"message"}
