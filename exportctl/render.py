@@ -42,28 +42,75 @@ def redact_url(url: str) -> str:
 
 
 def jobs_table(
-    jobs: Sequence[ExportJob], default_region: str | None, reference: datetime | None = None
+    jobs: Sequence[ExportJob],
+    default_region: str | None,
+    reference: datetime | None = None,
+    width: int | None = None,
 ) -> Table:
+    """One row per job, fitted to ``width`` columns when given.
+
+    When the table is too wide the message shrinks first, then goes; then the
+    vendor status and the age go; the reference gives way last, folding rather
+    than being cut, since it is what people copy into the next command.
+    """
     reference = reference or now()
+    rows = [
+        {
+            "SERVICE": job.service,
+            "REF": short_ref(job, default_region),
+            "STATE": job.state.value,
+            "STATUS": job.status or "-",
+            "CREATED": relative(job.created, reference) if job.created else "",
+            "MESSAGE": " ".join((_progress_text(job) or job.message or "").split()),
+        }
+        for job in jobs
+    ]
+    columns = _fit(rows, width)
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    table.add_column("SERVICE", no_wrap=True)
-    # A reference is what people copy into the next command: it gives way last.
-    longest = max((len(short_ref(j, default_region)) for j in jobs), default=3)
-    table.add_column("REF", overflow="fold", min_width=min(longest, 90))
-    table.add_column("STATE", no_wrap=True)
-    table.add_column("STATUS", no_wrap=True)
-    table.add_column("CREATED", no_wrap=True)
-    table.add_column("MESSAGE", overflow="ellipsis", max_width=60)
-    for job in jobs:
-        table.add_row(
-            job.service,
-            short_ref(job, default_region),
-            state_text(job.state),
-            job.status or "-",
-            relative(job.created, reference) if job.created else "",
-            _progress_text(job) or (job.message or ""),
+    for name, size in columns.items():
+        table.add_column(
+            name,
+            no_wrap=name != "REF",
+            overflow="fold" if name == "REF" else "ellipsis",
+            width=size,
         )
+    for row, job in zip(rows, jobs, strict=True):
+        cells: list[str | Text] = [row[name] for name in columns]
+        if "STATE" in columns:
+            cells[list(columns).index("STATE")] = state_text(job.state)
+        table.add_row(*cells)
     return table
+
+
+_MESSAGE_MIN = 20
+_GAP = 2
+
+
+def _fit(rows: list[dict[str, str]], width: int | None) -> dict[str, int | None]:
+    """Column name -> fixed width (None: natural), dropping columns that do not fit."""
+    names = ["SERVICE", "REF", "STATE", "STATUS", "CREATED", "MESSAGE"]
+    natural = {n: max([len(n)] + [len(r[n]) for r in rows]) for n in names}
+    natural["MESSAGE"] = min(natural["MESSAGE"], 60)
+    if not any(r["MESSAGE"] for r in rows):
+        names.remove("MESSAGE")
+    if width is None:
+        return {n: (natural[n] if n == "MESSAGE" else None) for n in names}
+
+    def total(cols: list[str]) -> int:
+        return sum(natural[c] for c in cols) + _GAP * (len(cols) - 1)
+
+    if "MESSAGE" in names and total(names) > width:
+        room = width - total([n for n in names if n != "MESSAGE"]) - _GAP
+        if room >= _MESSAGE_MIN:
+            natural["MESSAGE"] = room
+        else:
+            names.remove("MESSAGE")
+    for optional in ("STATUS", "CREATED"):
+        if total(names) > width:
+            names.remove(optional)
+    if total(names) > width:
+        natural["REF"] = max(20, width - total([n for n in names if n != "REF"]) - _GAP)
+    return {n: natural[n] for n in names}
 
 
 def _progress_text(job: ExportJob) -> str | None:

@@ -98,7 +98,9 @@ def list_jobs(
         elif fields:
             app.out.print(render.record_table([j.to_dict() for j in jobs], fields))
         else:
-            app.out.print(render.jobs_table(jobs, app.jobs.clients.default_region))
+            app.out.print(
+                render.jobs_table(jobs, app.jobs.clients.default_region, width=app.out.width)
+            )
 
     emit(out, result.jobs, to_dict=ExportJob.to_dict, table=table, default_fields=JOB_FIELDS)
     app.debug_calls()
