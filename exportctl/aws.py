@@ -25,7 +25,7 @@ class AwsSettings:
     # Static credentials, for the sandbox; None means botocore's usual chain.
     access_key: str | None = None
     secret_key: str | None = None
-    max_attempts: int = 5
+    max_attempts: int = 10
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
 
@@ -90,7 +90,7 @@ class Clients:
         # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI.
         retries: dict[str, Any] = {"mode": "standard"}
         if not os.environ.get("AWS_MAX_ATTEMPTS"):
-            retries["max_attempts"] = s.max_attempts
+            retries["total_max_attempts"] = s.max_attempts
         config = Config(
             retries=retries,
             user_agent_extra=f"exportctl/{__version__}",

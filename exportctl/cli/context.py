@@ -22,6 +22,8 @@ class AppContext:
     settings: AwsSettings = field(default_factory=AwsSettings)
     debug: bool = False
     no_color: bool = False
+    # Serve the embedded sandbox and point every client at it, on first use.
+    sandbox: bool = False
     # Run at exit, in reverse order (the sandbox server's stop, for one).
     cleanups: list[Callable[[], None]] = field(default_factory=list)
     _jobs: Jobs | None = None
@@ -34,6 +36,11 @@ class AppContext:
             from exportctl.aws import Clients
             from exportctl.jobs import Jobs
 
+            if self.sandbox:
+                from exportctl.sandbox import embedded
+
+                self.settings, stop = embedded.start(self.settings)
+                self.cleanups.append(stop)
             self._jobs = Jobs(Clients(self.settings))
         return self._jobs
 

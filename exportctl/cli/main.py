@@ -18,6 +18,7 @@ from exportctl.cli.context import AppContext
 # (or when --help lists the commands), so start-up stays light.
 COMMANDS: dict[str, str] = {
     "list": "exportctl.cli.listing:list_jobs",
+    "sandbox": "exportctl.cli.sandbox:sandbox",
     "status": "exportctl.cli.status:status",
 }
 
@@ -62,7 +63,7 @@ class LazyGroup(click.Group):
             _run_cleanups(ctx.obj if isinstance(ctx.obj, AppContext) else None)
 
 
-_SUBCOMMAND_GLOBALS = ("profile", "region", "endpoint_url", "debug", "no_color")
+_SUBCOMMAND_GLOBALS = ("profile", "region", "endpoint_url", "sandbox", "debug", "no_color")
 
 
 def _accept_global_options(command: click.Command) -> None:
@@ -92,10 +93,8 @@ def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> 
     app = ctx.find_object(AppContext)
     if app is None:
         return
-    if param.name == "debug":
-        app.debug = True
-    elif param.name == "no_color":
-        app.no_color = True
+    if param.name in ("debug", "sandbox", "no_color"):
+        setattr(app, str(param.name), True)
     else:
         app.settings = dataclasses.replace(app.settings, **{str(param.name): value})
 
@@ -120,6 +119,12 @@ def _env_flag(name: str) -> bool:
     "--endpoint-url",
     help="Send every call to this URL (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too).",
 )
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    envvar="EXPORTCTL_SANDBOX",
+    help="Run against the embedded sandbox: no AWS account needed (EXPORTCTL_SANDBOX=1).",
+)
 @click.option("--debug", is_flag=True, help="Tracebacks and API call counts on stderr.")
 @click.option("--no-color", is_flag=True, help="No colour (NO_COLOR works too).")
 @click.version_option(__version__, "--version", "-V", prog_name="exportctl")
@@ -129,6 +134,7 @@ def cli(
     profile: str | None,
     region: str | None,
     endpoint_url: str | None,
+    sandbox: bool,
     debug: bool,
     no_color: bool,
 ) -> None:
@@ -146,6 +152,7 @@ def cli(
         settings=AwsSettings(profile=profile or None, region=region, endpoint_url=endpoint_url),
         debug=debug or _env_flag("EXPORTCTL_DEBUG"),
         no_color=no_color,
+        sandbox=sandbox,
     )
     ctx.obj = app
 

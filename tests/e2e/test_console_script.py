@@ -1,0 +1,108 @@
+"""Every command as a user runs it: the console script, over HTTP, against the sandbox."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from e2e_support import exportctl
+
+from exportctl.sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
+
+EXPORT_KINDS = {"export", "dataset-export-job", "export-task"}
+
+
+def _expected(sandbox: Sandbox, service: str | None = None) -> set[tuple[str, str]]:
+    return {
+        (j["service"], j["id"].rsplit("/", 1)[-1])
+        for j in sandbox.jobs(region="us-east-1")
+        if j["kind"] in EXPORT_KINDS and (service is None or j["service"] == service)
+    }
+
+
+def _ids(stdout: str) -> list[tuple[str, str]]:
+    return [(r["service"], r["id"]) for r in json.loads(stdout)]
+
+
+def test_list_every_service(sandbox: Sandbox) -> None:
+    table = exportctl(sandbox, "list")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.startswith("SERVICE")
+    done = exportctl(sandbox, "list", "--json")
+    ids = _ids(done.stdout)
+    assert len(ids) == len(set(ids)) and set(ids) == _expected(sandbox)
+
+
+@pytest.mark.parametrize("service", ["backupsearch", "pinpoint", "personalize", "discovery"])
+def test_list_one_service(sandbox: Sandbox, service: str) -> None:
+    done = exportctl(sandbox, "list", "--service", service, "--json")
+    assert done.returncode == 0, done.stderr
+    assert set(_ids(done.stdout)) == _expected(sandbox, service)
+
+
+def test_status_of_each_service_by_arn_and_compact_ref(sandbox: Sandbox) -> None:
+    records = json.loads(exportctl(sandbox, "list", "--json").stdout)
+    by_service = {r["service"]: r for r in records}
+    refs = [by_service[s]["ref"] for s in ("backupsearch", "pinpoint", "personalize", "discovery")]
+    compact = [
+        "backupsearch:" + by_service["backupsearch"]["id"],
+        "pinpoint:" + by_service["pinpoint"]["ref"].split(":", 2)[2],
+        "discovery:" + by_service["discovery"]["id"],
+    ]
+    done = exportctl(sandbox, "status", *refs, *compact, "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    same_jobs = [by_service[s]["ref"] for s in ("backupsearch", "pinpoint", "discovery")]
+    assert [r["ref"] for r in got] == [*refs, *same_jobs]
+    panel = exportctl(sandbox, "status", refs[2])
+    assert panel.returncode == 0 and "personalize" in panel.stdout
+
+
+def test_error_exits(sandbox: Sandbox) -> None:
+    missing = exportctl(sandbox, "status", "discovery:export-00000000-0000-0000-0000-000000000000")
+    assert missing.returncode == 3
+    denied = exportctl(sandbox, "list", "--service", "personalize", AWS_ACCESS_KEY_ID="DENIED")
+    assert denied.returncode == 4
+    bad = exportctl(sandbox, "status", "not-a-ref")
+    assert bad.returncode == 2
+    for done in (missing, denied, bad):
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert done.stderr.startswith("exportctl: error: ")
+
+
+def test_throttling_and_server_errors_are_retried_through(sandbox: Sandbox) -> None:
+    assert exportctl(sandbox, "list", "--json").returncode == 0
+    clean_calls = sum(sandbox.calls.values())
+    sandbox.reset_calls()
+    sandbox.faults.throttle_rate = 0.3
+    sandbox.faults.error_rate = 0.1
+    done = exportctl(sandbox, "list", "--json")
+    assert done.returncode == 0, done.stderr
+    ids = _ids(done.stdout)
+    assert len(ids) == len(set(ids)) and set(ids) == _expected(sandbox)
+    # The faults were there, and were retried through.
+    assert sum(sandbox.calls.values()) > clean_calls
+
+
+def test_every_request_failing(sandbox: Sandbox) -> None:
+    sandbox.faults.error_rate = 1.0
+    done = exportctl(sandbox, "list", "--json", AWS_MAX_ATTEMPTS="2")
+    assert done.returncode == 5
+    assert json.loads(done.stdout) == []
+    lines = done.stderr.splitlines()
+    assert len(lines) == 4 and all(line.startswith("exportctl: error: ") for line in lines)
+
+
+def test_embedded_sandbox_needs_no_aws_configuration() -> None:
+    done = exportctl(None, "--sandbox", "list", "--json")
+    assert done.returncode == 0, done.stderr
+    assert {r["service"] for r in json.loads(done.stdout)} == {
+        "backupsearch",
+        "pinpoint",
+        "personalize",
+        "discovery",
+    }
+    from_env = exportctl(None, "list", "-s", "discovery", EXPORTCTL_SANDBOX="1")
+    assert from_env.returncode == 0 and "discovery:" in from_env.stdout
