@@ -12,15 +12,18 @@ $(BIN)/exportctl: pyproject.toml
 
 venv: $(BIN)/exportctl
 
+# The main job against the embedded sandbox: no AWS account, no configuration.
 demo: venv
-	$(BIN)/exportctl --help
+	$(BIN)/exportctl --sandbox list
+	$(BIN)/exportctl --sandbox status pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9
+	$(BIN)/exportctl --sandbox list --service discovery --json
 
 test: venv
 	$(BIN)/python -m pytest -q
 
 lint: venv
-	$(BIN)/ruff check exportctl tests benchmarks
-	$(BIN)/ruff format --check exportctl tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 check: lint test
