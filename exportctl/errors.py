@@ -60,23 +60,6 @@ class ServiceUnavailableError(ExportctlError):
 
 
 NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "NotFoundException", "NotFound"})
-DENIED_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "ForbiddenException",
-        "AuthorizationErrorException",
-        "UnauthorizedOperation",
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "RequestExpired",
-        "MissingAuthenticationTokenException",
-    }
-)
 CREDENTIAL_CODES = frozenset(
     {
         "UnrecognizedClientException",
@@ -89,6 +72,13 @@ CREDENTIAL_CODES = frozenset(
         "MissingAuthenticationTokenException",
     }
 )
+DENIED_CODES = CREDENTIAL_CODES | {
+    "AccessDenied",
+    "AccessDeniedException",
+    "ForbiddenException",
+    "AuthorizationErrorException",
+    "UnauthorizedOperation",
+}
 BAD_INPUT_CODES = frozenset(
     {
         "ValidationException",
