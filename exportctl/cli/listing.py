@@ -1,16 +1,39 @@
-"""`exportctl list`: every export job of every service, newest first."""
+"""`exportctl list`: every export job of every service, newest first.
+
+Tables and json collect every job, then sort them newest first. ndjson and csv
+stream instead: each service is read by its own thread, and every job is written
+as soon as its page arrives, in arrival order, so the first line comes before the
+last page and memory stays flat however many jobs there are.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.options import STATE_NAMES, service_option
-from exportctl.cli.output import OutputSpec, emit, output_options
+from exportctl.cli.output import (
+    JOB_DEFAULT_FIELDS,
+    JOB_RECORD_FIELDS,
+    OutputSpec,
+    emit,
+    output_options,
+)
 from exportctl.model import ExportJob
-from exportctl.render import JOB_FIELDS
+
+if TYPE_CHECKING:
+    from exportctl.adapters.spec import ServiceSpec
+    from exportctl.errors import ExportctlError
+    from exportctl.jobs import Jobs, ListQuery
+
+# Jobs in flight between the service threads and the writer: a bound, so a slow
+# reader (a pipe into less) holds the threads back instead of filling memory.
+STREAM_BUFFER = 1000
 
 
 def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
@@ -67,12 +90,19 @@ def list_jobs(
 
     A service this account cannot use (not enabled, no home region, access denied,
     past its end of support) is a notice on stderr unless asked for with --service.
+
+    \b
+    table and json: every job, newest first; --limit keeps the newest N.
+    ndjson and csv: each job as its page arrives (arrival order, services
+    interleaved); --limit stops after the first N to arrive.
     """
     from datetime import datetime
 
+    from exportctl import refcache
     from exportctl.jobs import ListQuery
     from exportctl.model import State
 
+    out.check_fields(JOB_RECORD_FIELDS)
     query = ListQuery(
         services=tuple(dict.fromkeys(services)),
         states=frozenset(State(s.upper()) for s in states),
@@ -84,6 +114,35 @@ def list_jobs(
             "search_job": search_job,
         },
     )
+    if out.streams:
+        stream = Arrivals(app.jobs, query)
+        region = app.jobs.clients.default_region
+        printed: list[ExportJob] = []
+
+        def kept(jobs: Iterator[ExportJob]) -> Iterator[ExportJob]:
+            for job in jobs:
+                if len(printed) < refcache.MAX_ENTRIES:
+                    printed.append(job)
+                yield job
+
+        try:
+            emit(
+                out,
+                kept(iter(stream)),
+                to_dict=ExportJob.to_dict,
+                table=_no_table,
+                default_fields=JOB_DEFAULT_FIELDS,
+                known_fields=JOB_RECORD_FIELDS,
+            )
+        finally:
+            stream.close()
+        refcache.remember_jobs(printed, region)
+        for notice in stream.notices:
+            app.notice(notice.message)
+        code = app.report(stream.failures)
+        app.debug_calls()
+        ctx.exit(code)
+
     result = app.jobs.list(query)
     for notice in result.notices:
         app.notice(notice.message)
@@ -102,6 +161,110 @@ def list_jobs(
                 render.jobs_table(jobs, app.jobs.clients.default_region, width=app.out.width)
             )
 
-    emit(out, result.jobs, to_dict=ExportJob.to_dict, table=table, default_fields=JOB_FIELDS)
+    emit(
+        out,
+        result.jobs,
+        to_dict=ExportJob.to_dict,
+        table=table,
+        default_fields=JOB_DEFAULT_FIELDS,
+        known_fields=JOB_RECORD_FIELDS,
+    )
+    if result.jobs:
+        refcache.remember_jobs(result.jobs, app.jobs.clients.default_region)
     app.debug_calls()
     ctx.exit(code)
+
+
+def _no_table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
+    raise AssertionError("streamed output is never a table")
+
+
+class Arrivals:
+    """The jobs of several services, each yielded as soon as its page arrives.
+
+    One thread per service runs :meth:`Jobs.iter_service` and feeds a bounded
+    queue. Failures follow :meth:`Jobs.list`: a service out of reach that was not
+    asked for by name is a notice, any other failure is a failure, and when every
+    service is out of reach the notices become failures. Both are known once the
+    iteration ends, in the order of the services.
+    """
+
+    def __init__(self, jobs: Jobs, query: ListQuery) -> None:
+        from exportctl.adapters import all_specs, spec_for
+
+        named = tuple(spec_for(s) for s in query.services)
+        self._jobs = jobs
+        self._query = query
+        self._named = bool(named)
+        self._specs: tuple[ServiceSpec, ...] = named or all_specs()
+        self._queue: queue.Queue[tuple[str, Any, Any]] = queue.Queue(STREAM_BUFFER)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.failures: list[ExportctlError] = []
+        self.notices: list[ExportctlError] = []
+
+    def __iter__(self) -> Iterator[ExportJob]:
+        from exportctl.errors import ServiceUnavailableError
+
+        region = self._jobs.clients.default_region
+        for spec in self._specs:
+            thread = threading.Thread(
+                target=self._read, args=(spec, region), name=f"list-{spec.name}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+        errors: dict[str, ExportctlError] = {}
+        remaining = len(self._specs)
+        written = 0
+        limit = self._query.limit
+        while remaining and (limit is None or written < limit):
+            kind, spec, payload = self._queue.get()
+            if kind == "job":
+                written += 1
+                yield payload
+            elif kind == "error":
+                errors[spec.name] = payload
+            elif kind == "crash":
+                raise payload
+            else:
+                remaining -= 1
+        self.close()
+        for spec in self._specs:
+            error = errors.get(spec.name)
+            if error is None:
+                continue
+            if isinstance(error, ServiceUnavailableError) and not self._named:
+                self.notices.append(error)
+            else:
+                self.failures.append(error)
+        if self.notices and len(self.notices) == len(self._specs):
+            # Nothing answered: this is no partial view but a failure.
+            self.failures, self.notices = self.notices, []
+
+    def _read(self, spec: ServiceSpec, region: str) -> None:
+        from exportctl.errors import translate
+
+        try:
+            for job in self._jobs.iter_service(spec, self._query, region):
+                if not self._put(("job", spec, job)):
+                    return
+        except Exception as exc:
+            try:
+                self._put(("error", spec, translate(exc, spec)))
+            except Exception as unexpected:
+                self._put(("crash", spec, unexpected))
+        finally:
+            self._put(("done", spec, None))
+
+    def _put(self, item: tuple[str, Any, Any]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def close(self) -> None:
+        """Let the service threads go: they stop at their next job."""
+        self._stop.set()

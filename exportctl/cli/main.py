@@ -12,11 +12,13 @@ from typing import Any
 import click
 
 from exportctl import __version__
+from exportctl.cli.complete import complete_profile, complete_region
 from exportctl.cli.context import AppContext
 
 # name -> "module:attribute"; a command's module is imported only when it runs
 # (or when --help lists the commands), so start-up stays light.
 COMMANDS: dict[str, str] = {
+    "completion": "exportctl.cli.completion:completion",
     "list": "exportctl.cli.listing:list_jobs",
     "sandbox": "exportctl.cli.sandbox:sandbox",
     "status": "exportctl.cli.status:status",
@@ -82,6 +84,7 @@ def _accept_global_options(command: click.Command) -> None:
                     expose_value=False,
                     hidden=True,
                     callback=_override_global,
+                    shell_complete=getattr(param, "_custom_shell_complete", None),
                 )
             )
     command._exportctl_globals = True  # type: ignore[attr-defined]
@@ -113,8 +116,17 @@ def _env_flag(name: str) -> bool:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--profile", envvar="AWS_PROFILE", help="AWS profile (default: AWS_PROFILE).")
-@click.option("--region", help="AWS region (default: the profile's or AWS_REGION).")
+@click.option(
+    "--profile",
+    envvar="AWS_PROFILE",
+    shell_complete=complete_profile,
+    help="AWS profile (default: AWS_PROFILE).",
+)
+@click.option(
+    "--region",
+    shell_complete=complete_region,
+    help="AWS region (default: the profile's or AWS_REGION).",
+)
 @click.option(
     "--endpoint-url",
     help="Send every call to this URL (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too).",

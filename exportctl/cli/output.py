@@ -2,23 +2,62 @@
 
 Commands hand records over as an iterable; ndjson and csv write each record as it
 comes, so a long listing streams in constant memory.
+
+* ``--query`` is a JMESPath expression. In json it applies to the whole document
+  (an array, or one object for a single record), as in the AWS CLI; in ndjson and
+  csv it applies to each record, and records it maps to null are left out. A table
+  with --query becomes json, since a query's result has no fixed columns.
+* ``--fields a,b.c`` picks columns (table, csv) or keys (json, ndjson; dotted
+  names stay dotted keys); unknown names are a usage error listing the valid ones.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
 
+from exportctl.errors import UsageError
+
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 FORMATS = ("table", "json", "ndjson", "csv")
+
+# The field names of an ExportJob record (ExportJob.to_dict), for --fields;
+# "details." takes any name, since each service has its own details.
+JOB_RECORD_FIELDS = (
+    "service",
+    "ref",
+    "id",
+    "arn",
+    "region",
+    "name",
+    "state",
+    "status",
+    "terminal",
+    "created",
+    "updated",
+    "completed",
+    "destination",
+    "message",
+    "progress",
+    "progress.completed_pieces",
+    "progress.total_pieces",
+    "progress.failed_pieces",
+    "progress.total_processed",
+    "progress.total_failures",
+    "progress.failures",
+    "details",
+    "details.*",
+)
+JOB_DEFAULT_FIELDS = ("service", "ref", "state", "status", "created", "message")
 
 
 @dataclass(frozen=True)
@@ -31,11 +70,36 @@ class OutputSpec:
     def machine(self) -> bool:
         return self.format != "table"
 
+    @property
+    def streams(self) -> bool:
+        """Records are written as they come, in arrival order, not collected and sorted."""
+        return self.format in ("ndjson", "csv")
+
+    def check_fields(self, known: Sequence[str]) -> None:
+        """Fail before any work if --fields names something records do not have."""
+        check_fields(self.fields, known)
+
+
+def check_fields(fields: Sequence[str], known: Sequence[str]) -> None:
+    exact = {k for k in known if not k.endswith(".*")}
+    open_prefixes = tuple(k[:-1] for k in known if k.endswith(".*"))
+    unknown = [f for f in fields if f not in exact and not _open(f, open_prefixes)]
+    if unknown:
+        names = ", ".join(repr(u) for u in unknown)
+        raise UsageError(
+            f"unknown field{'s' if len(unknown) > 1 else ''} {names} for --fields; "
+            f"valid fields: {', '.join(known)}"
+        )
+
+
+def _open(field: str, prefixes: tuple[str, ...]) -> bool:
+    return any(field.startswith(p) and len(field) > len(p) for p in prefixes)
+
 
 def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | None,
            fields: str | None) -> OutputSpec:  # fmt: skip
     if as_json and output and output.lower() != "json":
-        raise click.UsageError("--json and --output disagree: use one of them", ctx)
+        raise UsageError(f"--json and --output {output.lower()} disagree: use one of them")
     fmt = "json" if as_json else (output or "table").lower()
     if query is not None:
         import jmespath
@@ -44,17 +108,19 @@ def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | N
         try:
             jmespath.compile(query)
         except JMESPathError as exc:
-            raise click.BadParameter(f"not a JMESPath expression: {exc}", ctx) from exc
+            reason = " ".join(str(exc).split())
+            raise UsageError(f"--query is not a valid JMESPath expression: {reason}") from exc
         if fmt == "table":
             fmt = "json"
-    names = tuple(f.strip() for f in (fields or "").split(",") if f.strip())
+    names = tuple(dict.fromkeys(f.strip() for f in (fields or "").split(",") if f.strip()))
+    if fields is not None and not names:
+        raise UsageError("--fields needs at least one field name, e.g. --fields ref,state")
     return OutputSpec(format=fmt, query=query, fields=names)
 
 
 def output_options(fn: F) -> F:
     """Adds --output/-o, --json, --query and --fields; passes ``out: OutputSpec``."""
-
-    import functools
+    from exportctl.cli.complete import complete_fields
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -70,7 +136,12 @@ def output_options(fn: F) -> F:
 
     decorated: Any = wrapper
     for option in (
-        click.option("--fields", metavar="A,B,C", help="Columns to show (table and csv)."),
+        click.option(
+            "--fields",
+            metavar="A,B,C",
+            shell_complete=complete_fields,
+            help="Only these fields, dotted paths allowed (progress.total_pieces, details.X).",
+        ),
         click.option(
             "--query", metavar="JMESPATH", help="Apply a JMESPath expression to the JSON form."
         ),
@@ -87,13 +158,31 @@ def output_options(fn: F) -> F:
     return decorated  # type: ignore[no-any-return]
 
 
-def _flat(record: dict[str, Any], field: str) -> Any:
+def lookup(record: Any, field: str) -> Any:
+    """The value at a dotted path, None where any step is missing."""
     value: Any = record
     for part in field.split("."):
         value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: JSON's words for booleans and null, compact JSON for structures."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return "" if value is None else value
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return str(value)
+
+
+def _project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    return {f: lookup(record, f) for f in fields}
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)
 
 
 def emit(
@@ -104,47 +193,114 @@ def emit(
     table: Callable[[Sequence[T], tuple[str, ...]], None],
     default_fields: Sequence[str],
     single: bool = False,
+    known_fields: Sequence[str] | None = None,
 ) -> int:
     """Write items in the chosen format; returns how many were written.
 
     ``table`` renders the collected items for people; ``single`` prints one
-    object (or null) instead of an array in json.
+    object (or null) instead of an array in json. ``known_fields`` are the names
+    --fields accepts (``x.*`` accepts any name under x); without them, the
+    names of the first record's fields are.
     """
+    if out.fields and known_fields is not None:
+        check_fields(out.fields, known_fields)
     fmt = out.format
     if fmt == "table":
         kept = list(items)
+        if out.fields and known_fields is None and kept:
+            check_fields(out.fields, _paths(to_dict(kept[0])))
         table(kept, out.fields)
         return len(kept)
-    records = (to_dict(item) for item in items)
+    records = _checked(out, (to_dict(item) for item in items), known_fields)
+    if out.fields:
+        records = (_project(r, out.fields) for r in records)
     if fmt == "json":
-        collected = list(records)
-        data: Any = (collected[0] if collected else None) if single else collected
-        if out.query:
-            import jmespath
-
-            data = jmespath.search(out.query, data)
-        json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
-        sys.stdout.flush()
-        return len(collected)
-    count = 0
+        return _json(out, list(records), single)
     if fmt == "ndjson":
-        expr = None
-        if out.query:
-            import jmespath
+        return _ndjson(out, records)
+    return _csv(out, records, out.fields or default_fields)
 
-            expr = jmespath.compile(out.query)
+
+def _paths(record: dict[str, Any], prefix: str = "") -> list[str]:
+    names: list[str] = []
+    for key, value in record.items():
+        names.append(prefix + key)
+        if isinstance(value, dict):
+            names.extend(_paths(value, f"{prefix}{key}."))
+    return names
+
+
+def _checked(
+    out: OutputSpec, records: Iterator[dict[str, Any]], known: Sequence[str] | None
+) -> Iterator[dict[str, Any]]:
+    first = True
+    for record in records:
+        if first and out.fields and known is None:
+            check_fields(out.fields, _paths(record))
+        first = False
+        yield record
+
+
+def _json(out: OutputSpec, collected: list[dict[str, Any]], single: bool) -> int:
+    data: Any = (collected[0] if collected else None) if single else collected
+    if out.query:
+        import jmespath
+
+        data = jmespath.search(out.query, data)
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+    return len(collected)
+
+
+def _queried(out: OutputSpec, records: Iterable[dict[str, Any]]) -> Iterator[Any]:
+    if not out.query:
+        yield from records
+        return
+    import jmespath
+
+    expr = jmespath.compile(out.query)
+    for record in records:
+        value = expr.search(record)
+        if value is not None:
+            yield value
+
+
+def _ndjson(out: OutputSpec, records: Iterable[dict[str, Any]]) -> int:
+    count = 0
+    for value in _queried(out, records):
+        sys.stdout.write(_dumps(value) + "\n")
+        sys.stdout.flush()
+        count += 1
+    return count
+
+
+def _csv(out: OutputSpec, records: Iterable[dict[str, Any]], columns: Sequence[str]) -> int:
+    """A header row, then one row per record, quoted where a cell needs it (RFC 4180).
+
+    With --query, a record that maps to an object gives the row of its values (the
+    header comes from the first one), a list gives its items, a scalar one cell.
+    """
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    count = 0
+    if not out.query:
+        writer.writerow(columns)
         for record in records:
-            item = expr.search(record) if expr else record
-            sys.stdout.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+            writer.writerow([cell(lookup(record, c)) for c in columns])
             sys.stdout.flush()
             count += 1
         return count
-    columns = list(out.fields or default_fields)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([_flat(record, c) for c in columns])
+    header: list[str] | None = None
+    for value in _queried(out, records):
+        if isinstance(value, dict):
+            if header is None:
+                header = list(value)
+                writer.writerow(header)
+            row = [cell(value.get(k)) for k in header]
+        elif isinstance(value, list):
+            row = [cell(v) for v in value]
+        else:
+            row = [cell(value)]
+        writer.writerow(row)
         sys.stdout.flush()
         count += 1
     return count

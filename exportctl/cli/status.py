@@ -6,14 +6,15 @@ from collections.abc import Sequence
 
 import click
 
+from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.options import service_option
-from exportctl.cli.output import OutputSpec, emit, output_options
+from exportctl.cli.output import JOB_RECORD_FIELDS, OutputSpec, emit, output_options
 from exportctl.model import ExportJob
 
 
 @click.command()
-@click.argument("refs", nargs=-1, required=True, metavar="REF...")
+@click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
 @output_options
 @pass_app
@@ -28,6 +29,7 @@ def status(
     """
     from exportctl import refs as refmod
 
+    out.check_fields(JOB_RECORD_FIELDS)
     keys = [refmod.parse(ref, service) for ref in refs]
     results = app.jobs.get_many(keys)
     jobs = [r for r in results if isinstance(r, ExportJob)]
@@ -50,6 +52,11 @@ def status(
         table=table,
         default_fields=("service", "ref", "state", "status", "created", "message"),
         single=len(refs) == 1,
+        known_fields=JOB_RECORD_FIELDS,
     )
+    if jobs:
+        from exportctl import refcache
+
+        refcache.remember_jobs(jobs, app.jobs.clients.default_region)
     app.debug_calls()
     ctx.exit(code)

@@ -1,0 +1,138 @@
+"""Values for shell completion, read from local files only.
+
+Completion runs on every Tab press: it never calls AWS and never imports boto3
+or botocore. Profiles come from the AWS config files, regions from botocore's
+endpoint data read as plain JSON, references from what `list` and `status`
+printed last (:mod:`exportctl.refcache`).
+"""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+from click.shell_completion import CompletionItem
+
+
+def _matching(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
+    return [CompletionItem(v) for v in dict.fromkeys(values) if v.startswith(incomplete)]
+
+
+def _read_ini(path: Path) -> configparser.RawConfigParser | None:
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    return parser
+
+
+def profile_names() -> list[str]:
+    """Profiles of the AWS config and credentials files, as the AWS CLI finds them."""
+    home = Path.home()
+    config = Path(os.environ.get("AWS_CONFIG_FILE") or home / ".aws" / "config").expanduser()
+    creds = Path(
+        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or home / ".aws" / "credentials"
+    ).expanduser()
+    names: list[str] = []
+    parsed = _read_ini(config)
+    for section in parsed.sections() if parsed else ():
+        # botocore reads "default" and "profile NAME" here; other sections
+        # (sso-session, services) are not profiles.
+        if section == "default":
+            names.append(section)
+        elif section.startswith("profile "):
+            names.append(section[len("profile ") :].strip())
+    parsed = _read_ini(creds)
+    names.extend(parsed.sections() if parsed else ())
+    return sorted(dict.fromkeys(n for n in names if n))
+
+
+def _botocore_data() -> Path | None:
+    try:
+        spec = importlib.util.find_spec("botocore")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def region_names() -> list[str]:
+    """Every region botocore knows, from its endpoints.json, without importing botocore."""
+    data = _botocore_data()
+    if data is None:
+        return []
+    try:
+        plain = data / "endpoints.json"
+        if plain.exists():
+            document = json.loads(plain.read_text(encoding="utf-8"))
+        else:
+            import gzip
+
+            with gzip.open(data / "endpoints.json.gz", "rt", encoding="utf-8") as handle:
+                document = json.load(handle)
+    except (OSError, ValueError):
+        return []
+    regions: list[str] = []
+    for partition in document.get("partitions", ()):
+        regions.extend(partition.get("regions", {}))
+    return sorted(dict.fromkeys(regions))
+
+
+def complete_profile(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    return _matching(profile_names(), incomplete)
+
+
+def complete_region(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    return _matching(region_names(), incomplete)
+
+
+def complete_ref(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Job references from the last `list`/`status` output; attach to any REF argument.
+
+    Both the canonical form and the shorter one tables print are offered, whichever
+    the word typed so far starts with.
+    """
+    from exportctl import refcache
+
+    taken = set()
+    if isinstance(param, click.Argument) and param.name:
+        earlier = ctx.params.get(param.name) or ()
+        taken = set(earlier if isinstance(earlier, (tuple, list)) else (earlier,))
+    items: list[CompletionItem] = []
+    seen: set[str] = set()
+    for entry in refcache.load():
+        for form in (entry.ref, entry.shown):
+            if form.startswith(incomplete) and form not in seen and entry.ref not in taken:
+                seen.add(form)
+                items.append(CompletionItem(form, help=entry.about or None))
+                break
+    return items
+
+
+def complete_fields(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Record field names for --fields, completing the name after the last comma."""
+    from exportctl.cli.output import JOB_RECORD_FIELDS
+
+    head, comma, last = incomplete.rpartition(",")
+    prefix = head + comma
+    chosen = set(head.split(",")) if comma else set()
+    return [
+        CompletionItem(prefix + name)
+        for name in JOB_RECORD_FIELDS
+        if name.startswith(last) and name not in chosen
+    ]
