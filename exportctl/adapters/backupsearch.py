@@ -66,3 +66,27 @@ SPEC = ServiceSpec(
         ),
     ),
 )
+
+# -- Search jobs and the backups they searched (`exportctl backups`) -----------------
+
+SEARCH_JOB_ARN = ArnForm(service="backup-search", resource="search-job")
+
+SEARCH_JOB_BACKUPS = Page(
+    operation="ListSearchJobBackups",
+    items="Results",
+    input_token="NextToken",
+    output_token="NextToken",
+    limit_key="MaxResults",
+    limit=1000,
+)
+
+# SearchJobState, as ListSearchJobBackups reports it for each backup.
+BACKUP_STATUSES = ("RUNNING", "COMPLETED", "STOPPING", "STOPPED", "FAILED")
+# A backup in one of these was not searched: why a search missed an expected backup.
+BACKUP_PROBLEM_STATUSES = ("FAILED", "STOPPED")
+
+# Backup Search names no export object after anything but the job: the API guide
+# says only that results land under DestinationBucket/DestinationPrefix as .csv.
+# An object belongs to an export job when a segment of its key is the job's
+# identifier, or starts with it followed by '.', '-' or '_'.
+OUTPUT_KEYS_NAME_JOB = True

@@ -18,6 +18,7 @@ from exportctl.cli.context import AppContext
 # name -> "module:attribute"; a command's module is imported only when it runs
 # (or when --help lists the commands), so start-up stays light.
 COMMANDS: dict[str, str] = {
+    "backups": "exportctl.cli.backups:backups",
     "completion": "exportctl.cli.completion:completion",
     "list": "exportctl.cli.listing:list_jobs",
     "sandbox": "exportctl.cli.sandbox:sandbox",

@@ -1,0 +1,181 @@
+"""The backups a Backup Search search job looked at, and why some were not searched.
+
+A reference is either a search result export job (its search job is read from
+GetSearchResultExportJob) or the search job itself::
+
+    arn:PARTITION:backup-search:REGION:ACCOUNT:search-job/ID
+    backupsearch:[REGION:]ID                    (an export job, as everywhere)
+    search-job:[REGION:]ID                      (a search job by id)
+    ID                                          (an export job, else a search job)
+
+A bare id is looked up as an export job first, since that is what `list` shows;
+when no export job has it, it is taken for a search job's id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from exportctl import refs
+from exportctl.adapters import backupsearch as bs
+from exportctl.adapters import engine as eng
+from exportctl.errors import NotFoundError, UsageError, translate
+from exportctl.jobs import Jobs
+from exportctl.timeutil import as_utc, iso
+
+SEARCH_PREFIX = "search-job"
+_SEARCH_ARN = re.compile(
+    rf"^arn:(?:{'|'.join(refs.PARTITIONS)}):{bs.SEARCH_JOB_ARN.service}:"
+    rf"(?P<region>[a-z0-9-]+):(?P<account>\d{{12}}):{bs.SEARCH_JOB_ARN.resource}/(?P<id>.+)$"
+)
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+RECORD_FIELDS = (
+    "status",
+    "resource_type",
+    "backup_resource_arn",
+    "source_resource_arn",
+    "backup_creation_time",
+    "index_creation_time",
+    "status_message",
+    "search_job_arn",
+)
+DEFAULT_FIELDS = ("status", "resource_type", "backup_resource_arn", "status_message")
+
+
+@dataclass(frozen=True)
+class SearchJobKey:
+    id: str
+    region: str | None = None
+    arn: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.arn or self.id
+
+
+@dataclass(frozen=True)
+class EitherKey:
+    """A bare id: an export job's, or else a search job's."""
+
+    export: refs.JobKey
+
+
+Ref = SearchJobKey | refs.JobKey | EitherKey
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One backup (recovery point) a search job included, with how its search went."""
+
+    status: str
+    resource_type: str | None
+    backup_resource_arn: str | None
+    source_resource_arn: str | None
+    backup_creation_time: datetime | None
+    index_creation_time: datetime | None
+    status_message: str | None
+    search_job_arn: str | None = None
+
+    @property
+    def problem(self) -> bool:
+        return self.status in bs.BACKUP_PROBLEM_STATUSES
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "resource_type": self.resource_type,
+            "backup_resource_arn": self.backup_resource_arn,
+            "source_resource_arn": self.source_resource_arn,
+            "backup_creation_time": iso(self.backup_creation_time),
+            "index_creation_time": iso(self.index_creation_time),
+            "status_message": self.status_message,
+            "search_job_arn": self.search_job_arn,
+        }
+
+
+def from_raw(raw: Mapping[str, Any], search_job_arn: str | None = None) -> Backup:
+    return Backup(
+        status=str(raw.get("Status") or ""),
+        resource_type=raw.get("ResourceType"),
+        backup_resource_arn=raw.get("BackupResourceArn"),
+        source_resource_arn=raw.get("SourceResourceArn"),
+        backup_creation_time=as_utc(raw.get("BackupCreationTime")),
+        index_creation_time=as_utc(raw.get("IndexCreationTime")),
+        status_message=raw.get("StatusMessage") or None,
+        search_job_arn=search_job_arn,
+    )
+
+
+def parse_search_ref(text: str, service: str | None = None) -> Ref:
+    """A search job's key, or the export job's key when ``text`` names an export job."""
+    ref = text.strip()
+    match = _SEARCH_ARN.match(ref)
+    if match:
+        return SearchJobKey(match["id"], match["region"], ref)
+    head, sep, rest = ref.partition(":")
+    if sep and head == SEARCH_PREFIX:
+        region, sep, tail = rest.partition(":")
+        if not sep:
+            region, tail = "", rest
+        if (region and not _REGION.match(region)) or not _ID.match(tail):
+            raise UsageError(
+                f"bad reference {text!r}: search jobs look like {SEARCH_PREFIX}:[REGION:]ID "
+                f"or arn:aws:{bs.SEARCH_JOB_ARN.service}:REGION:ACCOUNT:"
+                f"{bs.SEARCH_JOB_ARN.resource}/ID"
+            )
+        return SearchJobKey(tail, region or None)
+    bare = not sep and not service
+    key = refs.parse(ref, bs.SPEC.name if bare else service)
+    if key.service != bs.SPEC.name:
+        raise UsageError(
+            f"{text!r} is a {key.service} job: backups belong to AWS Backup Search "
+            "search jobs and their export jobs"
+        )
+    return EitherKey(key) if bare else key
+
+
+def summary(backups: list[Backup]) -> Counter[str]:
+    return Counter(b.status for b in backups)
+
+
+class SearchBackups:
+    """Reads a search job's backups through the shared clients and call counter."""
+
+    def __init__(self, jobs: Jobs) -> None:
+        self.jobs = jobs
+
+    def resolve(self, key: Ref) -> SearchJobKey:
+        """The search job behind ``key``: itself, or the one an export job exported."""
+        if isinstance(key, SearchJobKey):
+            return key
+        if isinstance(key, EitherKey):
+            try:
+                return self.resolve(key.export)
+            except NotFoundError:
+                return SearchJobKey(key.export.id, key.export.region)
+        job = self.jobs.get(key)
+        arn = job.details.get("search_job_arn")
+        match = _SEARCH_ARN.match(str(arn or ""))
+        if not match:
+            raise UsageError(f"AWS Backup Search: export job {key.display} names no search job")
+        return SearchJobKey(match["id"], match["region"] or job.region, str(arn))
+
+    def iter_backups(self, search: SearchJobKey) -> Iterator[Backup]:
+        """Every backup of the search job, following every page."""
+        spec = bs.SPEC
+        region = search.region or self.jobs.clients.default_region
+
+        try:
+            call = self.jobs.caller(spec, region)
+            params = {"SearchJobIdentifier": search.id}
+            for raw in eng.items(call, bs.SEARCH_JOB_BACKUPS, params):
+                yield from_raw(raw, search.arn)
+        except Exception as exc:
+            raise translate(exc, spec) from exc

@@ -1,0 +1,132 @@
+"""`exportctl backups`: the backups a Backup Search search job looked at."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.options import service_option
+from exportctl.cli.output import OutputSpec, emit, output_options
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from exportctl.backups import Backup
+
+# Kept here rather than imported, so --help does not load the adapters.
+BACKUP_STATUSES = ("RUNNING", "COMPLETED", "STOPPING", "STOPPED", "FAILED")
+STATUS_STYLES = {
+    "COMPLETED": "green",
+    "RUNNING": "cyan",
+    "STOPPING": "yellow",
+    "STOPPED": "bold yellow",
+    "FAILED": "bold red",
+}
+
+
+@click.command()
+@click.argument("ref", metavar="REF")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(BACKUP_STATUSES, case_sensitive=False),
+    help="Only backups in this status (repeatable).",
+)
+@service_option(multiple=False, help="Service of a bare id: backupsearch (the only one).")
+@output_options
+@pass_app
+def backups(
+    app: AppContext,
+    ref: str,
+    statuses: tuple[str, ...],
+    service: str | None,
+    out: OutputSpec,
+) -> None:
+    """Show every backup a Backup Search search job included, and how each went.
+
+    REF is a search result export job (ARN, backupsearch:[REGION:]ID, or an id)
+    or its search job (arn:aws:backup-search:REGION:ACCOUNT:search-job/ID or
+    search-job:[REGION:]ID). A bare id is tried as an export job, then as a
+    search job.
+
+    FAILED and STOPPED backups were not searched: their messages say why a
+    search did not show an expected backup.
+    """
+    from exportctl import backups as core
+
+    out.check_fields(core.RECORD_FIELDS)
+    reader = core.SearchBackups(app.jobs)
+    search = reader.resolve(core.parse_search_ref(ref, service))
+    wanted = {s.upper() for s in statuses}
+    found = [b for b in reader.iter_backups(search) if not wanted or b.status in wanted]
+
+    def table(items: Sequence[Backup], fields: tuple[str, ...]) -> None:
+        from exportctl import render
+
+        if fields:
+            app.out.print(render.record_table([b.to_dict() for b in items], fields))
+        elif items:
+            app.out.print(_table(items))
+        _explain(app, search.display, items, filtered=bool(wanted))
+
+    emit(
+        out,
+        found,
+        to_dict=lambda b: b.to_dict(),
+        table=table,
+        default_fields=core.DEFAULT_FIELDS,
+        known_fields=core.RECORD_FIELDS,
+    )
+    app.debug_calls()
+
+
+def _table(items: Sequence[Backup]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from exportctl.timeutil import local
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in ("STATUS", "TYPE", "BACKUP", "SOURCE", "BACKED UP", "INDEXED", "MESSAGE"):
+        table.add_column(name, overflow="fold", no_wrap=name not in ("BACKUP", "MESSAGE"))
+    for b in items:
+        style = STATUS_STYLES.get(b.status, "magenta")
+        table.add_row(
+            Text(b.status, style=style),
+            b.resource_type or "",
+            b.backup_resource_arn or "",
+            b.source_resource_arn or "",
+            local(b.backup_creation_time) if b.backup_creation_time else "",
+            local(b.index_creation_time) if b.index_creation_time else "",
+            Text(b.status_message or "", style=style if b.problem else ""),
+        )
+    return table
+
+
+def _explain(app: AppContext, search: str, items: Sequence[Backup], *, filtered: bool) -> None:
+    """The counts by status, then each backup that was not searched, and why."""
+    from exportctl.backups import summary
+
+    counts = summary(list(items))
+    word = "backup" if len(items) == 1 else "backups"
+    parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    scope = " matching --status" if filtered else ""
+    app.out.print(
+        f"{len(items)} {word}{scope} in search job {search}" + (f": {parts}" if parts else ""),
+        markup=False,
+        soft_wrap=True,
+    )
+    problems = [b for b in items if b.problem]
+    if problems:
+        app.out.print("Not searched:", style="bold", markup=False)
+    for b in problems:
+        app.out.print(
+            f"  {b.status} {b.backup_resource_arn or '?'}: {b.status_message or 'no message'}",
+            style=STATUS_STYLES.get(b.status, ""),
+            markup=False,
+            soft_wrap=True,
+        )
