@@ -22,6 +22,9 @@ class AwsSettings:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    # S3 alone (downloads), which may live apart from the export APIs: a sandbox
+    # serves S3 on its own port. AWS_ENDPOINT_URL_S3 does the same from the environment.
+    s3_endpoint_url: str | None = None
     # Static credentials, for the sandbox; None means botocore's usual chain.
     access_key: str | None = None
     secret_key: str | None = None
@@ -100,7 +103,18 @@ class Clients:
         )
         try:
             return self._session_unlocked().client(
-                service, region_name=region, endpoint_url=s.endpoint_url, config=config
+                service, region_name=region, endpoint_url=_endpoint(s, service), config=config
             )
         except Exception as exc:
             raise translate(exc) from exc
+
+
+def _endpoint(settings: AwsSettings, service: str) -> str | None:
+    """The URL a client of ``service`` talks to; S3's own setting beats the shared one."""
+    if service == "s3":
+        return (
+            settings.s3_endpoint_url
+            or os.environ.get("AWS_ENDPOINT_URL_S3")
+            or settings.endpoint_url
+        )
+    return settings.endpoint_url

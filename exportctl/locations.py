@@ -1,0 +1,114 @@
+"""Where a completed export job's output is: an S3 prefix, or a pre-signed URL.
+
+Each adapter declares where its jobs' output is (``Fields.destination``): an
+``s3://BUCKET/PREFIX`` URI (Backup Search, Pinpoint, Personalize) or an HTTPS
+download URL (Discovery). Backup Search export jobs may share a prefix, so only
+the objects whose key names the export job belong to it (see
+``adapters.backupsearch.OUTPUT_KEYS_NAME_JOB``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from exportctl.adapters import backupsearch
+from exportctl.errors import ExitCode, ExportctlError, NotFoundError
+from exportctl.model import ExportJob, State
+
+# Services whose output objects are told apart by the job's identifier in the key.
+_KEYS_NAME_JOB = {backupsearch.SPEC.name: backupsearch.OUTPUT_KEYS_NAME_JOB}
+
+
+class NotCompletedError(ExportctlError):
+    """The job has not (or not successfully) finished: there is nothing to fetch."""
+
+    exit_code = ExitCode.JOB_FAILED
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    prefix: str
+    # Keep only keys naming this job (Backup Search); None keeps every key.
+    job_id: str | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    @property
+    def base(self) -> str:
+        """The part of every key that local paths leave out: the prefix's folders."""
+        return self.prefix.rpartition("/")[0] + "/" if "/" in self.prefix else ""
+
+    def selects(self, key: str) -> bool:
+        if not key.startswith(self.prefix) or key.endswith("/"):
+            return False
+        if self.job_id is None:
+            return True
+        pattern = re.compile(rf"(^|/){re.escape(self.job_id)}($|/|[._-])")
+        return bool(pattern.search(key))
+
+
+@dataclass(frozen=True)
+class UrlLocation:
+    url: str
+
+    @property
+    def display(self) -> str:
+        return redact(self.url)
+
+    @property
+    def filename(self) -> str:
+        return urlsplit(self.url).path.rstrip("/").rpartition("/")[2]
+
+
+Location = S3Location | UrlLocation
+
+
+def redact(url: str) -> str:
+    """A pre-signed URL grants access to whoever holds it: keep the query string out."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?…"
+
+
+def parse_s3(uri: str) -> tuple[str, str]:
+    parts = urlsplit(uri)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError(f"not an s3:// URI: {uri!r}")
+    return parts.netloc, parts.path.lstrip("/")
+
+
+def output_of(job: ExportJob) -> Location:
+    """The job's output location; an error with its exit code when there is none."""
+    if job.state is not State.COMPLETED:
+        why = f": {job.message}" if job.message else ""
+        raise NotCompletedError(
+            f"{job.ref} is {job.state.value} ({job.status or 'no status'}), not COMPLETED: "
+            f"nothing to download{why}",
+            service=job.service,
+        )
+    dest = (job.destination or "").strip()
+    if not dest:
+        raise NotFoundError(f"{job.ref} has no output location", service=job.service)
+    if dest.startswith("s3://"):
+        bucket, prefix = parse_s3(dest)
+        by_job = _KEYS_NAME_JOB.get(job.service, False)
+        return S3Location(bucket, prefix, job.id if by_job else None)
+    if dest.startswith(("https://", "http://")):
+        return UrlLocation(dest)
+    raise NotFoundError(
+        f"{job.ref}: output location {redact(dest)!r} is neither s3:// nor https://",
+        service=job.service,
+    )
+
+
+def default_dirname(job: ExportJob) -> str:
+    """A directory name for the job's files: service and the id's last segment."""
+    tail = job.id.rstrip("/").rpartition("/")[2] or job.id
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip(".-") or "export"
+    return f"{job.service}-{safe}"

@@ -1,0 +1,450 @@
+"""Fetching an export's files to a local directory: safely, resumably, concurrently.
+
+* Objects are listed page by page (ListObjectsV2), so any number of files works.
+* A file already in place with the same size (and, for single-part uploads, the
+  same MD5 as the ETag) is skipped; an existing different file is an error
+  unless ``force``.
+* Each file is written under a temporary name in its own directory and renamed
+  when complete: an error or an interrupt never leaves a partial file under the
+  final name.
+* A key that would land outside the destination (``..``, an absolute path) is
+  refused before anything is fetched.
+
+Nothing here prints: a :class:`Reporter` hears about progress.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from exportctl.errors import (
+    AwsError,
+    CredentialsError,
+    ExitCode,
+    ExportctlError,
+    NotFoundError,
+    UsageError,
+    translate,
+)
+from exportctl.locations import S3Location, UrlLocation
+
+if TYPE_CHECKING:
+    from exportctl.aws import Clients
+    from exportctl.model import ExportJob
+
+CHUNK = 1024 * 1024
+CONCURRENCY = 8
+URL_TIMEOUT = 60.0
+TEMP_MARK = ".exportctl-part-"
+_MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
+
+
+class Interrupted(ExportctlError):
+    exit_code = ExitCode.INTERRUPTED
+
+
+@dataclass
+class Item:
+    """One file to fetch: where from (``source``), where to, and what we know of it."""
+
+    source: str
+    path: Path
+    rel: str
+    size: int | None = None
+    etag: str | None = None
+    key: str | None = None
+
+
+@dataclass
+class Plan:
+    destination: Path
+    source: str
+    fetch: list[Item] = field(default_factory=list)
+    present: list[Item] = field(default_factory=list)
+    conflicts: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    source: str
+    destination: Path
+    files: int = 0
+    bytes: int = 0
+    skipped: int = 0
+    skipped_bytes: int = 0
+    dry_run: bool = False
+    paths: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "destination": str(self.destination),
+            "files": self.files,
+            "bytes": self.bytes,
+            "skipped": self.skipped,
+            "skipped_bytes": self.skipped_bytes,
+            "dry_run": self.dry_run,
+            "paths": self.paths,
+        }
+
+
+class Reporter(Protocol):
+    def planned(self, files: int, size: int | None) -> None: ...
+    def advanced(self, item: Item, nbytes: int) -> None: ...
+    def finished(self, item: Item) -> None: ...
+
+
+class NullReporter:
+    def planned(self, files: int, size: int | None) -> None:
+        pass
+
+    def advanced(self, item: Item, nbytes: int) -> None:
+        pass
+
+    def finished(self, item: Item) -> None:
+        pass
+
+
+# -- paths --------------------------------------------------------------------------
+
+
+def safe_path(destination: Path, rel: str) -> Path:
+    """``destination/rel``, refusing anything that would land outside ``destination``."""
+    pure = PurePosixPath(rel)
+    parts = [p for p in pure.parts if p not in ("", ".")]
+    if (
+        pure.is_absolute()
+        or rel.startswith(("/", "\\"))
+        or not parts
+        or any(p == ".." or "\\" in p or ":" in p or "\x00" in p for p in parts)
+    ):
+        raise UsageError(f"refusing {rel!r}: it would land outside {destination}")
+    target = destination.joinpath(*parts)
+    root = destination.resolve()
+    if not target.resolve().is_relative_to(root):
+        raise UsageError(f"refusing {rel!r}: it would land outside {destination}")
+    return target
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def same_file(item: Item) -> bool | None:
+    """True: already there; False: a different file is in the way; None: nothing there."""
+    if not item.path.exists():
+        return None
+    if not item.path.is_file():
+        return False
+    if item.size is not None and item.path.stat().st_size != item.size:
+        return False
+    etag = (item.etag or "").strip('"').lower()
+    # A multipart ETag is no MD5 of the whole: the size has to do.
+    if _MD5_ETAG.match(etag):
+        return _md5(item.path) == etag
+    return item.size is not None
+
+
+def _sort(plan: Plan, items: Iterator[Item], force: bool) -> Plan:
+    for item in items:
+        same = same_file(item)
+        if same:
+            plan.present.append(item)
+        elif same is False and not force:
+            plan.conflicts.append(item)
+        else:
+            plan.fetch.append(item)
+    return plan
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def write_atomically(
+    path: Path,
+    chunks: Iterator[bytes],
+    *,
+    expected: int | None,
+    on_bytes: Callable[[int], None],
+    stop: threading.Event,
+) -> int:
+    """Write ``chunks`` to a temporary file next to ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}{TEMP_MARK}{uuid.uuid4().hex[:8]}")
+    written = 0
+    try:
+        with temp.open("xb") as handle:
+            for chunk in chunks:
+                if stop.is_set():
+                    raise Interrupted("interrupted")
+                handle.write(chunk)
+                written += len(chunk)
+                on_bytes(len(chunk))
+            handle.flush()
+            os.fsync(handle.fileno())
+        if expected is not None and written != expected:
+            raise AwsError(f"{path.name}: received {written} of {expected} bytes")
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return written
+
+
+def _read(body: IO[bytes]) -> Iterator[bytes]:
+    try:
+        yield from iter(lambda: body.read(CHUNK), b"")
+    finally:
+        with contextlib.suppress(Exception):
+            body.close()
+
+
+def run(
+    plan: Plan,
+    fetch_one: Callable[[Item, Callable[[int], None], threading.Event], int],
+    reporter: Reporter,
+    *,
+    concurrency: int = CONCURRENCY,
+) -> Summary:
+    """Fetch every item of the plan with a bounded pool; the first error stops the rest."""
+    summary = Summary(plan.source, plan.destination)
+    summary.skipped = len(plan.present)
+    summary.skipped_bytes = sum(i.size or 0 for i in plan.present)
+    sizes = [i.size for i in plan.fetch]
+    reporter.planned(len(plan.fetch), None if None in sizes else sum(s or 0 for s in sizes))
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def one(item: Item) -> None:
+        if stop.is_set():
+            return
+        size = fetch_one(item, lambda n: reporter.advanced(item, n), stop)
+        with lock:
+            summary.files += 1
+            summary.bytes += size
+            summary.paths.append(item.rel)
+        reporter.finished(item)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(plan.fetch) or 1)))
+    futures: list[Future[None]] = []
+    try:
+        futures = [pool.submit(one, item) for item in plan.fetch]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in done:
+            exc = future.exception()
+            if exc is not None:
+                stop.set()
+                raise exc
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    summary.paths.sort()
+    return summary
+
+
+# -- S3 -----------------------------------------------------------------------------
+
+
+def s3_error(exc: BaseException, where: str) -> ExportctlError:
+    """S3's errors, naming the location: missing is 3, denied is 4, the rest 5."""
+    if isinstance(exc, ExportctlError):
+        return exc
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        err = response.get("Error", {}) or {}
+        code = str(err.get("Code") or "")
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = " ".join(str(err.get("Message") or code).split())
+        if code == "NoSuchBucket":
+            return NotFoundError(f"S3: the bucket of {where} does not exist")
+        if code in ("NoSuchKey", "404", "NotFound") or status == 404:
+            return NotFoundError(f"S3: {where} does not exist (it may have expired or moved)")
+        if code in ("AccessDenied", "403", "AllAccessDisabled") or status == 403:
+            return CredentialsError(
+                f"S3: access denied to {where} ({code or 'HTTP 403'}): {message}; "
+                "check s3:ListBucket and s3:GetObject for this identity"
+            )
+    return translate(exc)
+
+
+def plan_s3(client: Any, location: S3Location, destination: Path, *, force: bool = False) -> Plan:
+    plan = Plan(destination, location.uri)
+    return _sort(plan, _s3_items(client, location, destination), force)
+
+
+def _s3_items(client: Any, location: S3Location, destination: Path) -> Iterator[Item]:
+    try:
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=location.bucket, Prefix=location.prefix
+        )
+        for page in pages:
+            for obj in page.get("Contents") or ():
+                key = obj["Key"]
+                if not location.selects(key):
+                    continue
+                rel = key[len(location.base) :]
+                yield Item(
+                    source=f"s3://{location.bucket}/{key}",
+                    path=safe_path(destination, rel),
+                    rel=rel,
+                    size=int(obj.get("Size", 0)),
+                    etag=obj.get("ETag"),
+                    key=key,
+                )
+    except Exception as exc:
+        raise s3_error(exc, location.uri) from exc
+
+
+def s3_fetcher(
+    client: Any, location: S3Location
+) -> Callable[[Item, Callable[[int], None], threading.Event], int]:
+    def fetch(item: Item, on_bytes: Callable[[int], None], stop: threading.Event) -> int:
+        try:
+            params: dict[str, Any] = {"Bucket": location.bucket, "Key": item.key}
+            if item.etag:
+                # The object listed, not one replaced since.
+                params["IfMatch"] = item.etag
+            response = client.get_object(**params)
+            return write_atomically(
+                item.path,
+                _read(response["Body"]),
+                expected=item.size,
+                on_bytes=on_bytes,
+                stop=stop,
+            )
+        except Exception as exc:
+            raise s3_error(exc, item.source) from exc
+
+    return fetch
+
+
+# -- pre-signed URLs ----------------------------------------------------------------
+
+
+def url_error(exc: BaseException, where: str) -> ExportctlError:
+    """urllib's errors without the URL's signature: ``where`` is already redacted."""
+    import http.client
+    import urllib.error
+
+    if isinstance(exc, ExportctlError):
+        return exc
+    if isinstance(exc, urllib.error.HTTPError):
+        if exc.code in (401, 403):
+            return CredentialsError(
+                f"download refused by {where} (HTTP {exc.code}): the pre-signed URL may "
+                "have expired; read the job again for a fresh one"
+            )
+        if exc.code in (404, 410):
+            return NotFoundError(f"nothing at {where} (HTTP {exc.code})")
+        return AwsError(f"download from {where} failed (HTTP {exc.code})")
+    if isinstance(exc, (http.client.HTTPException, urllib.error.URLError, OSError)):
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        return AwsError(f"download from {where} failed: {reason}")
+    raise exc
+
+
+def fetch_url(
+    location: UrlLocation,
+    destination: Path,
+    filename: str,
+    reporter: Reporter,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+) -> Summary:
+    """GET the URL without AWS signing; the file lands as ``destination/filename``."""
+    import urllib.request
+
+    where = location.display
+    item = Item(source=where, path=safe_path(destination, filename), rel=filename)
+    summary = Summary(where, destination, dry_run=dry_run)
+    if dry_run:
+        summary.files, summary.paths = 1, [filename]
+        return summary
+    stop = threading.Event()
+    try:
+        with urllib.request.urlopen(location.url, timeout=URL_TIMEOUT) as response:
+            length = response.headers.get("Content-Length")
+            item.size = int(length) if length and length.isdigit() else None
+            same = same_file(item)
+            if same:
+                summary.skipped, summary.skipped_bytes = 1, item.size or 0
+                return summary
+            if same is False and not force:
+                raise UsageError(
+                    f"{item.path} exists and differs from the download: pass --force to replace it"
+                )
+            reporter.planned(1, item.size)
+            size = write_atomically(
+                item.path,
+                iter(lambda: response.read(CHUNK), b""),
+                expected=item.size,
+                on_bytes=lambda n: reporter.advanced(item, n),
+                stop=stop,
+            )
+    except Exception as exc:
+        raise url_error(exc, where) from None
+    reporter.finished(item)
+    summary.files, summary.bytes, summary.paths = 1, size, [filename]
+    return summary
+
+
+# -- one job ------------------------------------------------------------------------
+
+
+def fetch_job(
+    clients: Clients,
+    job: ExportJob,
+    destination: Path,
+    reporter: Reporter,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    concurrency: int = CONCURRENCY,
+) -> Summary:
+    """Fetch what a COMPLETED export job wrote."""
+    from exportctl.locations import default_dirname, output_of
+
+    location = output_of(job)
+    if isinstance(location, UrlLocation):
+        name = location.filename or f"{default_dirname(job)}.zip"
+        return fetch_url(location, destination, name, reporter, force=force, dry_run=dry_run)
+    # The client of the job's region: botocore follows S3's redirect when the bucket
+    # is elsewhere.
+    client = clients.client("s3", job.region)
+    plan = plan_s3(client, location, destination, force=force)
+    if not plan.fetch and not plan.present and not plan.conflicts:
+        raise NotFoundError(f"S3: no objects of {job.ref} under {location.uri}")
+    if plan.conflicts:
+        first = plan.conflicts[0].path
+        more = f" and {len(plan.conflicts) - 1} more" if len(plan.conflicts) > 1 else ""
+        raise UsageError(
+            f"{first}{more} already exist and differ from {location.uri}: "
+            "pass --force to replace them"
+        )
+    if dry_run:
+        summary = Summary(plan.source, destination, dry_run=True)
+        summary.files = len(plan.fetch)
+        summary.bytes = sum(i.size or 0 for i in plan.fetch)
+        summary.skipped = len(plan.present)
+        summary.skipped_bytes = sum(i.size or 0 for i in plan.present)
+        summary.paths = sorted(i.rel for i in plan.fetch)
+        return summary
+    return run(plan, s3_fetcher(client, location), reporter, concurrency=concurrency)
