@@ -49,21 +49,26 @@ def jobs_table(
 ) -> Table:
     """One row per job, fitted to ``width`` columns when given.
 
-    When the table is too wide the message shrinks first, then goes; then the
-    vendor status and the age go; the reference gives way last, folding rather
-    than being cut, since it is what people copy into the next command.
+    When the table is too wide the message shrinks first, then goes; ARNs of
+    services that have a compact reference (Backup Search) become it, since
+    `status` accepts both; then the vendor status and the age go; the reference
+    gives way last, folding rather than being cut, since it is what people copy
+    into the next command.
     """
     reference = reference or now()
+    refs = [short_ref(job, default_region) for job in jobs]
+    if width is not None and _too_wide(jobs, refs, width):
+        refs = [compact_ref(job, default_region) for job in jobs]
     rows = [
         {
             "SERVICE": job.service,
-            "REF": short_ref(job, default_region),
+            "REF": ref,
             "STATE": job.state.value,
             "STATUS": job.status or "-",
             "CREATED": relative(job.created, reference) if job.created else "",
             "MESSAGE": " ".join((_progress_text(job) or job.message or "").split()),
         }
-        for job in jobs
+        for job, ref in zip(jobs, refs, strict=True)
     ]
     columns = _fit(rows, width)
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
@@ -84,6 +89,34 @@ def jobs_table(
 
 _MESSAGE_MIN = 20
 _GAP = 2
+
+
+def compact_ref(job: ExportJob, default_region: str | None) -> str:
+    """The shortest reference `status` resolves to this job: an ARN becomes
+    ``prefix:[REGION:]ID`` when the service has a prefix; otherwise the table form."""
+    from exportctl.adapters import spec_for
+
+    try:
+        spec = spec_for(job.service)
+    except Exception:
+        return short_ref(job, default_region)
+    if not job.arn or not spec.prefix or spec.id_parts != 1:
+        return short_ref(job, default_region)
+    region = job.region if job.region != default_region else None
+    tail = f"{region}:{job.id}" if region else job.id
+    return f"{spec.prefix}:{tail}"
+
+
+def _too_wide(jobs: Sequence[ExportJob], refs: Sequence[str], width: int) -> bool:
+    """Whether the columns that always show would not fit with these references."""
+    fixed = [
+        max([len("SERVICE")] + [len(j.service) for j in jobs]),
+        max([len("REF")] + [len(r) for r in refs]),
+        max([len("STATE")] + [len(j.state.value) for j in jobs]),
+        max([len("STATUS")] + [len(j.status or "-") for j in jobs]),
+        len("CREATED") + 8,
+    ]
+    return sum(fixed) + _GAP * (len(fixed) - 1) > width
 
 
 def _fit(rows: list[dict[str, str]], width: int | None) -> dict[str, int | None]:

@@ -212,13 +212,13 @@ def emit(
         table(kept, out.fields)
         return len(kept)
     records = _checked(out, (to_dict(item) for item in items), known_fields)
+    if fmt == "csv":
+        return _csv(out, records, out.fields or default_fields)
     if out.fields:
         records = (_project(r, out.fields) for r in records)
     if fmt == "json":
         return _json(out, list(records), single)
-    if fmt == "ndjson":
-        return _ndjson(out, records)
-    return _csv(out, records, out.fields or default_fields)
+    return _ndjson(out, records)
 
 
 def _paths(record: dict[str, Any], prefix: str = "") -> list[str]:
