@@ -85,8 +85,9 @@ def test_json_query_applies_to_the_whole_array(capsys: pytest.CaptureFixture[str
 
 
 def test_json_single_is_an_object_or_null(capsys: pytest.CaptureFixture[str]) -> None:
-    assert json.loads(run_emit(OutputSpec("json"), RECORDS[:1], single=True, capsys=capsys)) == (
-        RECORDS[0]
+    assert (
+        json.loads(run_emit(OutputSpec("json"), RECORDS[:1], single=True, capsys=capsys))
+        == (RECORDS[0])
     )
     assert json.loads(run_emit(OutputSpec("json"), [], single=True, capsys=capsys)) is None
 

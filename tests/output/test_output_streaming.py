@@ -84,7 +84,7 @@ def test_first_line_leaves_before_the_second_page_is_asked_for(
     assert not pages["waited_in_vain"]
     assert out.calls_at_first_line == 1
     assert pages["n"] == sandbox.calls[("discovery", "DescribeExportTasks")] >= TASKS // PAGE
-    tasks = [j for j in sandbox.jobs() if j["service"] == "discovery" and j["region"] == "us-east-1"]
+    tasks = [j for j in sandbox.jobs() if (j["service"], j["region"]) == ("discovery", "us-east-1")]
     rows = out.getvalue().splitlines()
     assert len(rows) == len(tasks) + (1 if fmt == "csv" else 0) > TASKS
 
