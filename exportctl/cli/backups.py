@@ -91,8 +91,9 @@ def _table(items: Sequence[Backup]) -> Table:
     from exportctl.timeutil import local
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in ("STATUS", "TYPE", "BACKUP", "SOURCE", "BACKED UP", "INDEXED", "MESSAGE"):
-        table.add_column(name, overflow="fold", no_wrap=name not in ("BACKUP", "MESSAGE"))
+    # Messages are printed in full below the table, where they have room.
+    for name in ("STATUS", "TYPE", "BACKUP", "SOURCE", "BACKED UP", "INDEXED"):
+        table.add_column(name, overflow="fold", no_wrap=name != "BACKUP")
     for b in items:
         style = STATUS_STYLES.get(b.status, "magenta")
         table.add_row(
@@ -102,7 +103,6 @@ def _table(items: Sequence[Backup]) -> Table:
             b.source_resource_arn or "",
             local(b.backup_creation_time) if b.backup_creation_time else "",
             local(b.index_creation_time) if b.index_creation_time else "",
-            Text(b.status_message or "", style=style if b.problem else ""),
         )
     return table
 
@@ -121,12 +121,14 @@ def _explain(app: AppContext, search: str, items: Sequence[Backup], *, filtered:
         soft_wrap=True,
     )
     problems = [b for b in items if b.problem]
-    if problems:
-        app.out.print("Not searched:", style="bold", markup=False)
-    for b in problems:
-        app.out.print(
-            f"  {b.status} {b.backup_resource_arn or '?'}: {b.status_message or 'no message'}",
-            style=STATUS_STYLES.get(b.status, ""),
-            markup=False,
-            soft_wrap=True,
-        )
+    notes = [b for b in items if not b.problem and b.status_message]
+    for title, rows in (("Not searched:", problems), ("Messages:", notes)):
+        if rows:
+            app.out.print(title, style="bold", markup=False)
+        for b in rows:
+            app.out.print(
+                f"  {b.status} {b.backup_resource_arn or '?'}: {b.status_message or 'no message'}",
+                style=STATUS_STYLES.get(b.status, "") if b.problem else "",
+                markup=False,
+                soft_wrap=True,
+            )

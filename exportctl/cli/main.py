@@ -20,6 +20,7 @@ from exportctl.cli.context import AppContext
 COMMANDS: dict[str, str] = {
     "backups": "exportctl.cli.backups:backups",
     "completion": "exportctl.cli.completion:completion",
+    "download": "exportctl.cli.download:download",
     "list": "exportctl.cli.listing:list_jobs",
     "sandbox": "exportctl.cli.sandbox:sandbox",
     "status": "exportctl.cli.status:status",

@@ -1,0 +1,217 @@
+"""`exportctl download`: a completed export job's files, on this disk."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from exportctl.cli.complete import complete_ref
+from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.options import service_option
+from exportctl.cli.output import OutputSpec, emit, output_options
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from exportctl.transfer import Item, Summary
+
+SUMMARY_FIELDS = (
+    "source",
+    "destination",
+    "files",
+    "bytes",
+    "skipped",
+    "skipped_bytes",
+    "dry_run",
+    "paths",
+)
+
+
+@click.command()
+@click.argument("ref", metavar="REF", shell_complete=complete_ref)
+@click.argument("dest", metavar="[DEST]", required=False, type=click.Path(path_type=Path))
+@service_option(multiple=False, help="Service of a bare id (ARNs and prefixed refs need none).")
+@click.option("--force", is_flag=True, help="Replace local files that differ from the export.")
+@click.option("--dry-run", is_flag=True, help="List what would be fetched; fetch nothing.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=8,
+    show_default=True,
+    help="Objects fetched at once.",
+)
+@click.option(
+    "--s3-endpoint-url",
+    metavar="URL",
+    help="Send S3 calls to this URL (AWS_ENDPOINT_URL_S3 works too); beats --endpoint-url.",
+)
+@output_options
+@pass_app
+def download(
+    app: AppContext,
+    ref: str,
+    dest: Path | None,
+    service: str | None,
+    force: bool,
+    dry_run: bool,
+    concurrency: int,
+    s3_endpoint_url: str | None,
+    out: OutputSpec,
+) -> None:
+    """Fetch what a COMPLETED export job exported into DEST.
+
+    \b
+    Backup Search, Pinpoint, Personalize: every object of the job under its S3
+    destination (Backup Search: the objects whose key names the export job).
+    Discovery: the archive at the job's pre-signed download URL.
+
+    DEST defaults to ./SERVICE-ID. Files already there with the same size (and
+    MD5, for single-part objects) are skipped, so an interrupted download resumes;
+    files are renamed into place only when complete.
+
+    \b
+    Exit codes: 1 the job is not COMPLETED; 2 a key would land outside DEST, or a
+    different file is in the way (--force replaces it); 3 no job, no bucket or no
+    objects; 4 access denied (or the URL expired); 5 other AWS or network error.
+    """
+    from exportctl import refs as refmod
+    from exportctl import transfer
+    from exportctl.locations import default_dirname
+
+    out.check_fields(SUMMARY_FIELDS)
+    if s3_endpoint_url:
+        app.settings = dataclasses.replace(app.settings, s3_endpoint_url=s3_endpoint_url)
+    job = app.jobs.get(refmod.parse(ref, service))
+    destination = dest if dest is not None else Path(default_dirname(job))
+    reporter = _reporter(app.err) if not dry_run else transfer.NullReporter()
+    try:
+        summary = transfer.fetch_job(
+            app.jobs.clients,
+            job,
+            destination,
+            reporter,
+            force=force,
+            dry_run=dry_run,
+            concurrency=concurrency,
+        )
+    finally:
+        close = getattr(reporter, "close", None)
+        if close:
+            close()
+
+    def table(items: Sequence[Summary], fields: tuple[str, ...]) -> None:
+        from exportctl import render
+
+        if fields:
+            app.out.print(render.record_table([s.to_dict() for s in items], fields))
+            return
+        for s in items:
+            _describe(app, s)
+
+    emit(
+        out,
+        [summary],
+        to_dict=lambda s: s.to_dict(),
+        table=table,
+        default_fields=("source", "destination", "files", "bytes", "skipped"),
+        single=True,
+        known_fields=SUMMARY_FIELDS,
+    )
+    app.debug_calls()
+
+
+def _describe(app: AppContext, s: Summary) -> None:
+    from rich.filesize import decimal
+
+    if s.dry_run:
+        for path in s.paths:
+            app.out.print(f"would fetch {path}", markup=False, soft_wrap=True)
+        verb = "Would fetch"
+    else:
+        verb = "Fetched"
+    skipped = f"; {s.skipped} already present" if s.skipped else ""
+    app.out.print(
+        f"{verb} {s.files} file{'' if s.files == 1 else 's'} ({decimal(s.bytes)}) "
+        f"from {s.source} to {s.destination}{skipped}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _reporter(console: Console) -> Any:
+    return RichReporter(console) if console.is_terminal else PlainReporter(console)
+
+
+class PlainReporter:
+    """One line per finished file, on stderr: for logs and pipes."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def planned(self, files: int, size: int | None) -> None:
+        pass
+
+    def advanced(self, item: Item, nbytes: int) -> None:
+        pass
+
+    def finished(self, item: Item) -> None:
+        self.console.print(f"fetched {item.rel}", markup=False, soft_wrap=True)
+
+
+class RichReporter:
+    """A progress bar of bytes, with files done and the transfer rate."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+        self.files = 0
+        self.done = 0
+        self.lock = threading.Lock()
+
+    def planned(self, files: int, size: int | None) -> None:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.files = files
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=False,
+        )
+        self.task = self.progress.add_task(self._label(), total=size)
+        self.progress.start()
+
+    def _label(self) -> str:
+        return f"files {self.done}/{self.files}"
+
+    def advanced(self, item: Item, nbytes: int) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task, nbytes)
+
+    def finished(self, item: Item) -> None:
+        with self.lock:
+            self.done += 1
+            label = self._label()
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, description=label)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()

@@ -1,0 +1,154 @@
+"""S3 for the sandbox: moto's server, seeded with the output of every completed job.
+
+The export APIs and S3 listen on different ports, so S3 gets its own endpoint::
+
+    from exportctl.sandbox import Sandbox
+    from exportctl.sandbox.s3 import start_s3
+
+    with Sandbox(port=0) as sb, start_s3(sb) as s3:
+        s3.url      # "http://127.0.0.1:PORT": --endpoint-url sb.url plus
+                    # AWS_ENDPOINT_URL_S3=s3.url (or AwsSettings(s3_endpoint_url=s3.url))
+        s3.objects  # {"s3://bucket/key": bytes} seeded
+
+Objects are deterministic (the same sandbox seed gives the same bytes):
+
+* Backup Search: ``DestinationPrefix + ExportJobIdentifier + "/"`` holds the
+  result CSV parts and a manifest, so every key names its export job.
+* Pinpoint: gzipped JSON-lines endpoint files under ``S3UrlPrefix``.
+* Personalize: CSV parts under ``jobOutput.s3DataDestination.path``.
+
+Needs the ``sandbox`` extra (moto[server,s3]).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exportctl.sandbox.jobs import OutputLocation
+    from exportctl.sandbox.server import Sandbox
+
+
+class S3Sandbox:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.objects: dict[str, bytes] = {}
+        self._server: Any = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def start(self) -> S3Sandbox:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        # moto's web server logs every request to stderr: not what a CLI user reads.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        self.seed()
+        return self
+
+    def client(self, region: str) -> Any:
+        import boto3
+
+        return boto3.client(
+            "s3",
+            region_name=region,
+            endpoint_url=self.url,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
+        )
+
+    def seed(self) -> None:
+        """Buckets and objects for every S3 output location of a completed job."""
+        made: set[str] = set()
+        for location in self.sandbox.output_locations():
+            if not location.uri.startswith("s3://"):
+                continue
+            bucket, _, prefix = location.uri.removeprefix("s3://").partition("/")
+            client = self.client(location.region)
+            if bucket not in made:
+                params: dict[str, Any] = {"Bucket": bucket}
+                if location.region != "us-east-1":
+                    params["CreateBucketConfiguration"] = {"LocationConstraint": location.region}
+                client.create_bucket(**params)
+                made.add(bucket)
+            for key, body in _objects(location, prefix).items():
+                client.put_object(Bucket=bucket, Key=key, Body=body)
+                self.objects[f"s3://{bucket}/{key}"] = body
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> S3Sandbox:
+        return self if self._server is not None else self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_s3(sandbox: Sandbox) -> S3Sandbox:
+    """moto's S3 on a free 127.0.0.1 port, holding the sandbox's completed output."""
+    return S3Sandbox(sandbox).start()
+
+
+def _rows(job_id: str, n: int, width: int) -> list[str]:
+    seed = hashlib.sha256(job_id.encode()).hexdigest()
+    return [f"{seed[(i * 7) % 48 : (i * 7) % 48 + width]}" for i in range(n)]
+
+
+def _objects(location: OutputLocation, prefix: str) -> dict[str, bytes]:
+    job = location.job_id
+    if location.service == "backupsearch":
+        base = f"{prefix}{job}/"
+        parts = {
+            f"{base}search-results-part-{n:05d}.csv": (
+                "BackupResourceArn,SourceResourceArn,ItemPath,ItemSize,LastModified\n"
+                + "".join(
+                    f"arn:aws:backup:{location.region}:123456789012:recovery-point:{row},"
+                    f"arn:aws:s3:::exportctl-sandbox-records-{n},records/{row}.json,"
+                    f"{1024 + i},2026-10-0{1 + i % 9}T00:00:00Z\n"
+                    for i, row in enumerate(_rows(f"{job}{n}", 5, 16))
+                )
+            ).encode()
+            for n in range(2)
+        }
+        manifest = {"exportJobIdentifier": job, "files": sorted(parts)}
+        return {**parts, f"{base}manifest.json": json.dumps(manifest, indent=2).encode()}
+    if location.service == "pinpoint":
+        return {
+            f"{prefix}{row[:12]}.gz": gzip.compress(
+                "".join(
+                    json.dumps({"Id": f"{row}-{i}", "ChannelType": "EMAIL"}) + "\n"
+                    for i in range(20)
+                ).encode(),
+                mtime=0,
+            )
+            for row in _rows(job, 3, 32)
+        }
+    name = job.rpartition("/")[2]
+    return {
+        f"{prefix}{name}_part_{n:05d}.csv": (
+            "USER_ID,ITEM_ID,TIMESTAMP\n"
+            + "".join(
+                f"u{row[:6]},i{row[6:12]},{1767225600 + i}\n"
+                for i, row in enumerate(_rows(f"{job}{n}", 25, 12))
+            )
+        ).encode()
+        for n in range(3)
+    }
