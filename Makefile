@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv demo test lint check clean
+.PHONY: venv demo test lint check clean completions bench
 
 $(BIN)/exportctl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,19 @@ lint: venv
 	$(BIN)/mypy
 
 check: lint test
+
+# Shell completion scripts, generated from the command tree; a test fails when stale.
+completions: venv
+	$(BIN)/exportctl completion bash > completions/exportctl.bash
+	$(BIN)/exportctl completion zsh > completions/exportctl.zsh
+	$(BIN)/exportctl completion fish > completions/exportctl.fish
+
+# exportctl against the AWS CLI, both against the sandbox; by hand, not in CI.
+BENCH_VENV ?= /tmp/benchvenv
+bench: venv
+	test -x $(BENCH_VENV)/bin/aws || ($(PYTHON) -m venv $(BENCH_VENV) && \
+		$(BENCH_VENV)/bin/python -m pip install --quiet 'awscli>=1.36')
+	$(BIN)/python benchmarks/cli_bench.py --aws $(BENCH_VENV)/bin/aws
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

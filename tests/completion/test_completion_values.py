@@ -1,0 +1,144 @@
+"""What Tab offers: services, states, formats, fields, profiles, regions, references."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.shell_completion import BashComplete
+from click.testing import CliRunner
+
+from exportctl import refcache
+from exportctl.cli.complete import complete_ref, region_names
+from exportctl.cli.main import COMMANDS, cli
+from exportctl.cli.options import STATE_NAMES
+from exportctl.cli.output import FORMATS
+from exportctl.sandbox import Sandbox
+
+
+def complete(*words: str, root: click.Command = cli) -> list[str]:
+    """What Tab offers after ``words``; the last word is the one being typed."""
+    shell = BashComplete(root, {}, "exportctl", "_EXPORTCTL_COMPLETE")
+    return [item.value for item in shell.get_completions(list(words[:-1]), words[-1])]
+
+
+def test_service_names_and_aliases() -> None:
+    offered = complete("list", "--service", "")
+    assert {"backupsearch", "discovery", "personalize", "pinpoint"} <= set(offered)
+    assert complete("status", "-s", "pin") == ["pinpoint"]
+
+
+def test_states_and_formats() -> None:
+    # Either case is accepted; click offers the lower one.
+    assert complete("list", "--status", "") == [s.lower() for s in STATE_NAMES]
+    assert complete("list", "--status", "FA") == ["failed"]
+    assert complete("list", "--output", "") == list(FORMATS)
+    assert complete("status", "x", "-o", "nd") == ["ndjson"]
+
+
+def test_every_command_that_prints_records_completes_formats() -> None:
+    for name in COMMANDS:
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None
+        if any("--output" in getattr(p, "opts", ()) for p in command.params):
+            assert complete(name, "--output", "") == list(FORMATS), name
+
+
+def test_fields_complete_after_the_last_comma() -> None:
+    offered = complete("list", "--fields", "ref,progress.t")
+    assert offered == ["ref,progress.total_pieces", "ref,progress.total_processed",
+                       "ref,progress.total_failures"]  # fmt: skip
+    assert "state,state" not in complete("list", "--fields", "state,")
+    assert "state,created" in complete("list", "--fields", "state,")
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_profiles_from_both_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write(
+        tmp_path / "config",
+        "[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\n"
+        "[profile  spaced ]\n[sso-session corp]\nsso_region = us-east-1\n[services local]\n",
+    )
+    creds = write(tmp_path / "creds", "[prod]\naws_access_key_id = x\n[dev]\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
+    assert complete("--profile", "") == ["default", "dev", "prod", "spaced"]
+    assert complete("--profile", "d") == ["default", "dev"]
+    # Global options work after the subcommand, and so does their completion.
+    assert complete("list", "--profile", "p") == ["prod"]
+
+
+def test_profiles_without_files_or_from_broken_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "missing"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(write(tmp_path / "c", "no section\n")))
+    assert complete("--profile", "") == []
+
+
+def test_regions_are_botocore_s() -> None:
+    from botocore.loaders import create_loader
+
+    endpoints = create_loader().load_data("endpoints")
+    known = {r for p in endpoints["partitions"] for r in p["regions"]}
+    assert set(region_names()) == known
+    offered = complete("--region", "eu-")
+    assert "eu-west-1" in offered and all(r.startswith("eu-") for r in offered)
+    assert complete("status", "--region", "us-east-") == sorted(
+        r for r in known if r.startswith("us-east-")
+    )
+
+
+def test_references_come_from_the_cache() -> None:
+    refcache.remember(
+        [
+            refcache.CachedRef(
+                "pinpoint:us-east-1:app/one", "pinpoint:app/one", "pinpoint RUNNING"
+            ),
+            refcache.CachedRef("discovery:us-east-1:export-2", "discovery:export-2", "discovery"),
+        ]
+    )
+    assert complete("status", "") == ["pinpoint:us-east-1:app/one", "discovery:us-east-1:export-2"]
+    # The shorter form tables print completes too.
+    assert complete("status", "pinpoint:a") == ["pinpoint:app/one"]
+    # A reference already on the line is not offered again.
+    assert complete("status", "pinpoint:us-east-1:app/one", "") == ["discovery:us-east-1:export-2"]
+    shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
+    items = shell.get_completions(["status"], "pin")
+    assert [i.help for i in items] == ["pinpoint RUNNING"]
+
+
+def test_the_callback_serves_any_ref_argument() -> None:
+    refcache.remember([refcache.CachedRef("discovery:us-east-1:export-9")])
+
+    @click.command()
+    @click.argument("ref", shell_complete=complete_ref)
+    def other(ref: str) -> None:
+        """A command of another module attaching the callback."""
+
+    assert complete("d", root=other) == ["discovery:us-east-1:export-9"]
+    assert complete("x", root=other) == []
+
+
+def test_what_list_and_status_print_is_what_completes(tmp_path: Path) -> None:
+    env = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        base = ["--endpoint-url", sb.url, "--region", "us-east-1"]
+        listed = CliRunner().invoke(cli, [*base, "list", "-s", "discovery", "--json"], env=env)
+        refs = [j["ref"] for j in json.loads(listed.stdout)]
+        assert refs
+        assert complete("status", "discovery:us-east-1:") == refs
+        # status puts what it showed in front.
+        shown = CliRunner().invoke(cli, [*base, "status", refs[-1]], env=env)
+        assert shown.exit_code == 0, shown.stderr
+        assert complete("status", "discovery:us-east-1:")[0] == refs[-1]
+        sb.reset_calls()
+        complete("status", "")
+        complete("list", "--region", "")
+        assert sum(sb.calls.values()) == 0

@@ -1,0 +1,76 @@
+"""The reference cache: bounded, most recent first, written whole, never in the way."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from exportctl import refcache
+from exportctl.cli.main import cli
+from exportctl.sandbox import Sandbox
+
+
+def refs(n: int, tag: str) -> list[refcache.CachedRef]:
+    return [refcache.CachedRef(f"discovery:us-east-1:{tag}-{i}") for i in range(n)]
+
+
+def test_lives_in_the_xdg_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert refcache.cache_path() == tmp_path / "exportctl" / "refs"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert refcache.cache_path() == tmp_path / ".cache" / "exportctl" / "refs"
+
+
+def test_newest_first_without_duplicates() -> None:
+    assert refcache.remember(refs(3, "old"))
+    assert refcache.remember([*refs(1, "new"), refcache.CachedRef("discovery:us-east-1:old-2")])
+    assert [e.ref for e in refcache.load()] == [
+        "discovery:us-east-1:new-0",
+        "discovery:us-east-1:old-2",
+        "discovery:us-east-1:old-0",
+        "discovery:us-east-1:old-1",
+    ]
+
+
+def test_bounded() -> None:
+    refcache.remember(refs(refcache.MAX_ENTRIES - 10, "a"))
+    refcache.remember(refs(50, "b"))
+    kept = [e.ref for e in refcache.load()]
+    assert len(kept) == refcache.MAX_ENTRIES
+    assert kept[:50] == [e.ref for e in refs(50, "b")]
+    refcache.remember(refs(refcache.MAX_ENTRIES + 500, "c"))
+    assert len(refcache.load()) == refcache.MAX_ENTRIES
+
+
+def test_replaced_whole_leaving_no_temporary_files() -> None:
+    refcache.remember(refs(5, "x"))
+    refcache.remember(refs(5, "y"))
+    assert os.listdir(refcache.cache_dir()) == ["refs"]
+
+
+def test_tabs_and_newlines_cannot_break_lines() -> None:
+    refcache.remember([refcache.CachedRef("discovery:e-1", about="bad\tabout\nline")])
+    assert refcache.load() == [
+        refcache.CachedRef("discovery:e-1", "discovery:e-1", "bad about line")
+    ]
+
+
+def test_a_cache_that_cannot_be_written_fails_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert refcache.remember(refs(1, "z")) is False
+    assert refcache.load() == []
+    env = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        base = ["--endpoint-url", sb.url, "--region", "us-east-1"]
+        for args in (["list"], ["list", "-o", "ndjson"], ["list", "--json"]):
+            result = CliRunner().invoke(cli, [*base, *args], env=env)
+            assert result.exit_code == 0, result.stderr
+            assert result.stderr == ""

@@ -1,0 +1,119 @@
+"""Help, version, completion scripts and every Tab press start light.
+
+boto3 and botocore take most of a cold start; none of these paths needs them, and
+rich is kept out of them too. Checked in a fresh interpreter each time.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exportctl import refcache
+from exportctl.cli.main import COMMANDS
+
+HEAVY = {"boto3", "botocore", "s3transfer", "urllib3"}
+OURS = ["completion", "list", "status"]
+
+
+def imported(*args: str, **env: str) -> set[str]:
+    return run(*args, **env)[0]
+
+
+def run(*args: str, **env: str) -> tuple[set[str], str]:
+    """Top-level names of the modules `exportctl ARGS` imports (via -X importtime), stdout."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "exportctl", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    assert "exportctl" in names
+    return names, done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["-h"], *([name, "--help"] for name in COMMANDS)],
+    ids=str,
+)
+def test_help_and_version_never_import_boto3(args: list[str]) -> None:
+    assert not imported(*args) & HEAVY
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["completion", "bash"],
+        ["completion", "zsh"],
+        ["completion", "fish"],
+        *([name, "--help"] for name in OURS),
+    ],
+    ids=str,
+)
+def test_our_light_paths_leave_rich_out_too(args: list[str]) -> None:
+    assert not imported(*args) & (HEAVY | {"rich", "jmespath"})
+
+
+def bash_request(*words: str) -> dict[str, str]:
+    return {
+        "_EXPORTCTL_COMPLETE": "bash_complete",
+        "COMP_WORDS": " ".join(["exportctl", *words]),
+        "COMP_CWORD": str(len(words)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        (("",), "status"),
+        (("status", ""), "discovery:us-east-1:export-1"),
+        (("status", "disc"), "discovery:us-east-1:export-1"),
+        (("list", "--service", ""), "personalize"),
+        (("list", "--output", ""), "ndjson"),
+        (("list", "--fields", "ref,"), "ref,state"),
+        (("--profile", ""), "dev"),
+        (("list", "--region", "eu-"), "eu-west-1"),
+    ],
+    ids=lambda case: " ".join(case[0]) if isinstance(case, tuple) else str(case),
+)
+def test_tab_presses_import_neither_boto3_nor_rich(
+    words: tuple[str, ...], offered: str, tmp_path: Path
+) -> None:
+    refcache.remember([refcache.CachedRef("discovery:us-east-1:export-1")])
+    (tmp_path / "config").write_text("[profile dev]\n")
+    modules, out = run(**bash_request(*words), AWS_CONFIG_FILE=str(tmp_path / "config"))
+    assert f"plain,{offered}" in out.splitlines()
+    assert not modules & (HEAVY | {"rich"})
+
+
+def test_every_command_completes_without_boto3() -> None:
+    """Option names and arguments of every command, others' included, in one interpreter."""
+    code = (
+        "import sys\n"
+        "from click.shell_completion import BashComplete\n"
+        "from exportctl.cli.main import COMMANDS, cli\n"
+        "shell = BashComplete(cli, {}, 'exportctl', '_EXPORTCTL_COMPLETE')\n"
+        "for name in COMMANDS:\n"
+        "    shell.get_completions([name], '--')\n"
+        "    shell.get_completions([name], '')\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    modules = {m.split(".")[0] for m in done.stdout.split()}
+    assert "exportctl" in modules
+    assert not modules & HEAVY
