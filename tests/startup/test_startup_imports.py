@@ -87,7 +87,7 @@ def bash_request(*words: str) -> dict[str, str]:
         (("--profile", ""), "dev"),
         (("list", "--region", "eu-"), "eu-west-1"),
     ],
-    ids=lambda case: " ".join(case[0]) if isinstance(case, tuple) else str(case),
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else str(value),
 )
 def test_tab_presses_import_neither_boto3_nor_rich(
     words: tuple[str, ...], offered: str, tmp_path: Path
