@@ -194,8 +194,6 @@ def write_atomically(
                 handle.write(chunk)
                 written += len(chunk)
                 on_bytes(len(chunk))
-            handle.flush()
-            os.fsync(handle.fileno())
         if expected is not None and written != expected:
             raise AwsError(f"{path.name}: received {written} of {expected} bytes")
         os.replace(temp, path)

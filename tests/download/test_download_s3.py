@@ -1,0 +1,283 @@
+"""Fetching S3 output with moto over HTTP: pages, nesting, safety, resume, atomicity, errors."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from download_support import TEMP_GLOB, S3Env, files_under, seed_backend
+
+from exportctl import transfer
+from exportctl.errors import ExitCode, ExportctlError
+from exportctl.locations import NotCompletedError
+from exportctl.model import State
+
+
+def fetch(env: S3Env, prefix: str, **kwargs: Any) -> transfer.Summary:
+    job = env.job(prefix, **{k: kwargs.pop(k) for k in ("service", "job_id") if k in kwargs})
+    return transfer.fetch_job(env.clients, job, env.dest, transfer.NullReporter(), **kwargs)
+
+
+def test_thousands_of_objects_are_planned_over_several_pages(s3env: S3Env) -> None:
+    objects = {f"exports/run/part-{i // 500}/f{i:05d}.csv": f"{i}\n".encode() for i in range(2500)}
+    objects["exports/other/not-mine.csv"] = b"x"
+    seed_backend(s3env.bucket, objects)
+
+    summary = fetch(s3env, "exports/run/", dry_run=True)
+
+    # ListObjectsV2 returns at most 1000 keys a page.
+    assert s3env.calls["ListObjectsV2"] == 3
+    assert summary.files == 2500
+    assert summary.paths[-1] == "part-4/f02499.csv"
+    assert not any("not-mine" in p for p in summary.paths)
+
+
+def test_more_objects_than_a_page_are_all_fetched(s3env: S3Env) -> None:
+    objects = {f"run/part-{i // 500}/f{i:05d}.csv": f"{i}\n".encode() for i in range(1001)}
+    seed_backend(s3env.bucket, objects)
+
+    summary = fetch(s3env, "run/")
+
+    assert s3env.calls["ListObjectsV2"] == 2
+    assert s3env.calls["GetObject"] == 1001
+    assert (summary.files, summary.bytes) == (1001, sum(len(b) for b in objects.values()))
+    got = files_under(s3env.dest)
+    assert len(got) == 1001
+    assert got["part-2/f01000.csv"] == b"1000\n"
+
+
+def test_nested_prefixes_keep_their_folders(s3env: S3Env) -> None:
+    s3env.put({"a/b/c/deep.csv": b"deep", "a/b/top.csv": b"top", "a/bee/sibling.csv": b"no"})
+    fetch(s3env, "a/b/")
+    assert files_under(s3env.dest) == {"c/deep.csv": b"deep", "top.csv": b"top"}
+
+
+def test_a_key_escaping_the_destination_is_refused_before_anything_is_fetched(
+    s3env: S3Env,
+) -> None:
+    s3env.put({"out/ok.csv": b"ok", "out/../../../evil.sh": b"rm -rf"})
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "out/")
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert "outside" in caught.value.message
+    assert s3env.calls["GetObject"] == 0
+    assert not (s3env.dest.parent / "evil.sh").exists()
+    assert files_under(s3env.dest) == {}
+
+
+@pytest.mark.parametrize("rel", ["/etc/passwd", "../x", "a/../../x", "a\\..\\x", "C:/x", ""])
+def test_safe_path_refuses_what_would_land_outside(tmp_path: Path, rel: str) -> None:
+    with pytest.raises(ExportctlError):
+        transfer.safe_path(tmp_path, rel)
+
+
+def test_safe_path_keeps_ordinary_names(tmp_path: Path) -> None:
+    assert transfer.safe_path(tmp_path, "a/./b//c.csv") == tmp_path / "a" / "b" / "c.csv"
+
+
+def test_a_second_run_skips_what_is_already_there(s3env: S3Env) -> None:
+    s3env.put({f"p/f{i}.csv": f"row {i}\n".encode() for i in range(5)})
+    fetch(s3env, "p/")
+    s3env.calls.clear()
+    again = fetch(s3env, "p/")
+    assert (again.files, again.skipped) == (0, 5)
+    assert s3env.calls["GetObject"] == 0
+
+
+def test_resume_after_a_failed_run_fetches_only_the_rest(s3env: S3Env) -> None:
+    s3env.put({f"p/f{i}.csv": f"row {i}\n".encode() * 10 for i in range(6)})
+    allowed = threading.Semaphore(3)
+
+    def flaky(**_: Any) -> None:
+        if not allowed.acquire(blocking=False):
+            raise ConnectionResetError("connection reset by peer")
+
+    s3env.client.meta.events.register("before-send.s3.GetObject", flaky)
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/", concurrency=1)
+    assert caught.value.exit_code == ExitCode.AWS
+    assert len(files_under(s3env.dest)) == 3
+
+    s3env.client.meta.events.unregister("before-send.s3.GetObject", flaky)
+    s3env.calls.clear()
+    summary = fetch(s3env, "p/")
+    assert (summary.files, summary.skipped) == (3, 3)
+    assert s3env.calls["GetObject"] == 3
+    assert len(files_under(s3env.dest)) == 6
+
+
+class _BreaksMidStream:
+    """A response body that hands over its first chunk, then fails."""
+
+    def __init__(self, body: Any, error: BaseException) -> None:
+        self.body, self.error, self.reads = body, error, 0
+
+    def read(self, size: int = -1) -> bytes:
+        self.reads += 1
+        if self.reads > 1:
+            raise self.error
+        data: bytes = self.body.read(size)
+        return data
+
+    def close(self) -> None:
+        self.body.close()
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [(ConnectionResetError("reset"), ExportctlError), (KeyboardInterrupt(), KeyboardInterrupt)],
+)
+def test_a_download_broken_mid_stream_leaves_no_partial_file(
+    s3env: S3Env, error: BaseException, expected: type[BaseException]
+) -> None:
+    big = b"x" * (3 * transfer.CHUNK)
+    s3env.put({"p/big.bin": big})
+
+    def breaks(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["Body"] = _BreaksMidStream(parsed["Body"], error)
+
+    s3env.client.meta.events.register("after-call.s3.GetObject", breaks)
+    with pytest.raises(expected):
+        fetch(s3env, "p/")
+    assert not (s3env.dest / "big.bin").exists()
+    assert list(s3env.dest.rglob(TEMP_GLOB)) == []
+
+    s3env.client.meta.events.unregister("after-call.s3.GetObject", breaks)
+    fetch(s3env, "p/")
+    assert (s3env.dest / "big.bin").read_bytes() == big
+
+
+def test_a_different_local_file_needs_force(s3env: S3Env) -> None:
+    s3env.put({"p/a.csv": b"remote", "p/b.csv": b"bbb"})
+    s3env.dest.mkdir()
+    # Same size, other bytes: only the ETag (the MD5 of a single-part object) tells.
+    (s3env.dest / "a.csv").write_bytes(b"local!")
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/")
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert "--force" in caught.value.message
+    assert (s3env.dest / "a.csv").read_bytes() == b"local!"
+    assert s3env.calls["GetObject"] == 0
+
+    fetch(s3env, "p/", force=True)
+    assert files_under(s3env.dest) == {"a.csv": b"remote", "b.csv": b"bbb"}
+
+
+def test_dry_run_lists_and_fetches_nothing(s3env: S3Env) -> None:
+    s3env.put({"p/a.csv": b"aa", "p/sub/b.csv": b"bbb"})
+    summary = fetch(s3env, "p/", dry_run=True)
+    assert summary.to_dict() | {"destination": None} == {
+        "source": f"s3://{s3env.bucket}/p/",
+        "destination": None,
+        "files": 2,
+        "bytes": 5,
+        "skipped": 0,
+        "skipped_bytes": 0,
+        "dry_run": True,
+        "paths": ["a.csv", "sub/b.csv"],
+    }
+    assert s3env.calls["GetObject"] == 0
+    assert not s3env.dest.exists()
+
+
+def test_backup_search_takes_only_the_objects_naming_its_export_job(s3env: S3Env) -> None:
+    mine, theirs = "0f1e2d3c-aaaa-bbbb-cccc-000000000001", "0f1e2d3c-aaaa-bbbb-cccc-000000000002"
+    s3env.put(
+        {
+            f"results/{mine}/part-00000.csv": b"1",
+            f"results/{mine}.csv": b"2",
+            f"results/{mine}-manifest.json": b"3",
+            f"results/{theirs}/part-00000.csv": b"no",
+            f"results/{mine}0/part.csv": b"no: another id that starts alike",
+            "results/unrelated.csv": b"no",
+        }
+    )
+    fetch(s3env, "results/", service="backupsearch", job_id=mine)
+    assert set(files_under(s3env.dest)) == {
+        f"{mine}/part-00000.csv",
+        f"{mine}.csv",
+        f"{mine}-manifest.json",
+    }
+
+
+def test_missing_bucket_is_not_found_and_named(s3env: S3Env) -> None:
+    job = s3env.job("", destination="s3://exportctl-no-such-bucket/x/")
+    with pytest.raises(ExportctlError) as caught:
+        transfer.fetch_job(s3env.clients, job, s3env.dest, transfer.NullReporter())
+    assert caught.value.exit_code == ExitCode.NOT_FOUND
+    assert "s3://exportctl-no-such-bucket/x/" in caught.value.message
+
+
+def test_no_objects_is_not_found_and_named(s3env: S3Env) -> None:
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "empty/")
+    assert caught.value.exit_code == ExitCode.NOT_FOUND
+    assert f"s3://{s3env.bucket}/empty/" in caught.value.message
+
+
+def test_an_object_gone_between_listing_and_fetching_is_not_found(s3env: S3Env) -> None:
+    s3env.put({"p/a.csv": b"a"})
+
+    other = boto3.client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=s3env.url,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+
+    def vanish(**_: Any) -> None:
+        other.delete_object(Bucket=s3env.bucket, Key="p/a.csv")
+
+    s3env.client.meta.events.register("after-call.s3.ListObjectsV2", vanish)
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/")
+    assert caught.value.exit_code == ExitCode.NOT_FOUND
+    assert f"s3://{s3env.bucket}/p/a.csv" in caught.value.message
+    assert files_under(s3env.dest) == {}
+
+
+@pytest.mark.parametrize("operation", ["list_objects_v2", "get_object"])
+def test_access_denied_is_exit_4_naming_the_location(s3env: S3Env, operation: str) -> None:
+    s3env.put({"p/a.csv": b"a"})
+    client = s3env.clients.client("s3", "us-east-1")
+    with Stubber(client) as stub:
+        if operation == "get_object":
+            stub.add_response(
+                "list_objects_v2",
+                {"Contents": [{"Key": "p/a.csv", "Size": 1, "ETag": '"x"'}], "KeyCount": 1},
+                {"Bucket": s3env.bucket, "Prefix": "p/"},
+            )
+        stub.add_client_error(
+            operation,
+            service_error_code="AccessDenied",
+            service_message="Access Denied",
+            http_status_code=403,
+        )
+        with pytest.raises(ExportctlError) as caught:
+            fetch(s3env, "p/")
+    assert caught.value.exit_code == ExitCode.CREDENTIALS
+    assert f"s3://{s3env.bucket}/p/" in caught.value.message
+    assert not (s3env.dest / "a.csv").exists()
+
+
+def test_a_job_that_is_not_completed_is_exit_1(s3env: S3Env) -> None:
+    for state in (State.RUNNING, State.FAILED, State.PENDING):
+        job = s3env.job("p/", state=state)
+        with pytest.raises(NotCompletedError) as caught:
+            transfer.fetch_job(s3env.clients, job, s3env.dest, transfer.NullReporter())
+        assert caught.value.exit_code == ExitCode.JOB_FAILED
+        assert state.value in caught.value.message
+    assert s3env.calls["ListObjectsV2"] == s3env.calls["GetObject"] == 0
+
+
+def test_a_job_without_output_location_is_not_found(s3env: S3Env) -> None:
+    job = s3env.job("", destination="")
+    with pytest.raises(ExportctlError) as caught:
+        transfer.fetch_job(s3env.clients, job, s3env.dest, transfer.NullReporter())
+    assert caught.value.exit_code == ExitCode.NOT_FOUND
+    assert "no output location" in caught.value.message
