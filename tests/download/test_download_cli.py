@@ -1,0 +1,183 @@
+"""`exportctl download` end to end: the sandbox's export APIs and its S3 over HTTP."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from exportctl.cli.main import cli
+from exportctl.sandbox import OutputLocation, Sandbox
+from exportctl.sandbox.s3 import S3Sandbox, start_s3
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[tuple[Sandbox, S3Sandbox]]:
+    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
+        yield sb, s3
+
+
+def run(sandbox: tuple[Sandbox, S3Sandbox], *args: str, s3_env: bool = True) -> Result:
+    sb, s3 = sandbox
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    if s3_env:
+        env["AWS_ENDPOINT_URL_S3"] = s3.url
+    return CliRunner().invoke(
+        cli, ["--endpoint-url", sb.url, "--region", "us-east-1", *args], env=env
+    )
+
+
+def location(sb: Sandbox, service: str, index: int = 0) -> OutputLocation:
+    return [loc for loc in sb.output_locations() if loc.service == service][index]
+
+
+def ref(loc: OutputLocation) -> str:
+    if loc.service == "personalize":
+        return loc.job_id
+    if loc.service == "pinpoint":
+        app = loc.uri.rstrip("/").split("/")[-2]
+        return f"pinpoint:{loc.region}:{app}/{loc.job_id}"
+    return f"{loc.service}:{loc.region}:{loc.job_id}"
+
+
+def seeded(s3: S3Sandbox, loc: OutputLocation) -> dict[str, bytes]:
+    # Local paths leave out the prefix's folders, as download does.
+    base = loc.uri.rpartition("/")[0] + "/"
+    return {
+        uri.removeprefix(base): body for uri, body in s3.objects.items() if uri.startswith(loc.uri)
+    }
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("service", ["personalize", "pinpoint", "backupsearch"])
+def test_every_s3_service_downloads_what_its_job_wrote(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, service: str
+) -> None:
+    sb, s3 = sandbox
+    loc = location(sb, service)
+    result = run(sandbox, "download", ref(loc), str(tmp_path), "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    expected = seeded(s3, loc)
+    assert expected and files(tmp_path) == expected
+    assert summary["files"] == len(expected) and summary["source"] == loc.uri
+    assert sorted(summary["paths"]) == sorted(expected)
+    # Off a terminal, progress is one plain line per file on stderr.
+    assert result.stderr.count("fetched ") == len(expected)
+
+    again = run(sandbox, "download", ref(loc), str(tmp_path), "--json")
+    assert json.loads(again.stdout)["skipped"] == len(expected)
+
+
+def test_backup_search_objects_are_named_after_the_export_job(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, _ = sandbox
+    loc = location(sb, "backupsearch")
+    result = run(sandbox, "download", ref(loc), str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert all(rel.startswith(f"{loc.job_id}/") for rel in files(tmp_path))
+
+
+def test_discovery_fetches_the_archive_without_showing_the_signature(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, _ = sandbox
+    loc = location(sb, "discovery")
+    result = run(sandbox, "download", ref(loc), str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    (archive,) = tmp_path.iterdir()
+    assert archive.name == f"{loc.job_id}.zip"
+    with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as zipped:
+        assert "Servers.csv" in zipped.namelist()
+    assert "X-Amz-Signature" not in result.stdout + result.stderr
+    assert "?…" in result.stdout
+
+
+def test_the_s3_endpoint_option_works_without_the_environment(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, s3 = sandbox
+    loc = location(sb, "personalize")
+    result = run(
+        sandbox, "download", ref(loc), str(tmp_path), "--s3-endpoint-url", s3.url, s3_env=False
+    )
+    assert result.exit_code == 0, result.stderr
+    assert files(tmp_path) == seeded(s3, loc)
+
+
+def test_dry_run_prints_the_files_and_writes_none(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, s3 = sandbox
+    loc = location(sb, "personalize")
+    result = run(sandbox, "download", ref(loc), str(tmp_path / "d"), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    for rel in seeded(s3, loc):
+        assert f"would fetch {rel}" in result.stdout
+    assert not (tmp_path / "d").exists()
+
+
+def test_default_destination_is_named_after_the_job(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sb, _ = sandbox
+    monkeypatch.chdir(tmp_path)
+    loc = location(sb, "personalize")
+    result = run(sandbox, "download", ref(loc))
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [f"personalize-{loc.job_id.rpartition('/')[2]}"]
+
+
+def test_a_job_that_is_not_completed_exits_1_with_one_line(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, _ = sandbox
+    running = next(
+        j
+        for j in sb.jobs("backupsearch", "us-east-1")
+        if j["kind"] == "export" and j["status"] == "RUNNING"
+    )
+    result = run(sandbox, "download", f"backupsearch:{running['id']}", str(tmp_path), "--json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "not COMPLETED" in result.stderr
+
+
+def test_a_missing_bucket_exits_3_naming_it(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, s3 = sandbox
+    loc = location(sb, "pinpoint", 1)
+    bucket = loc.uri.removeprefix("s3://").partition("/")[0]
+    other = s3.client(loc.region)
+    listed = other.list_objects_v2(Bucket=bucket).get("Contents", [])
+    saved = {o["Key"]: other.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listed}
+    for key in saved:
+        other.delete_object(Bucket=bucket, Key=key)
+    other.delete_bucket(Bucket=bucket)
+    try:
+        result = run(sandbox, "download", ref(loc), str(tmp_path))
+    finally:
+        other.create_bucket(Bucket=bucket)
+        for key, body in saved.items():
+            other.put_object(Bucket=bucket, Key=key, Body=body)
+    assert result.exit_code == 3
+    assert loc.uri in result.stderr
+
+
+@pytest.mark.parametrize("bad", ["nope:1", "arn:aws:s3:::bucket"])
+def test_a_bad_reference_is_a_usage_error(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, bad: str
+) -> None:
+    result = run(sandbox, "download", bad, str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("exportctl: error: ")
