@@ -1,0 +1,101 @@
+"""`exportctl backups` against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from exportctl.cli.main import cli
+from exportctl.sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        yield sb
+
+
+@pytest.fixture(autouse=True)
+def _reset(sandbox: Sandbox) -> Iterator[None]:
+    sandbox.reset_calls()
+    yield
+    sandbox.faults.page_size = None
+
+
+def run(sb: Sandbox, *args: str) -> Result:
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    return CliRunner().invoke(
+        cli, ["--endpoint-url", sb.url, "--region", "us-east-1", *args], env=env
+    )
+
+
+def first(sb: Sandbox, kind: str, status: str = "COMPLETED") -> dict[str, Any]:
+    return next(
+        j
+        for j in sb.jobs("backupsearch", "us-east-1")
+        if j["kind"] == kind and j["status"] == status
+    )
+
+
+def test_the_table_counts_by_status_and_explains_what_was_not_searched(sandbox: Sandbox) -> None:
+    sandbox.faults.page_size = 5
+    export = first(sandbox, "export")
+    result = run(sandbox, "backups", f"backupsearch:{export['id']}")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "12 backups in search job arn:aws:backup-search:us-east-1:" in out
+    assert "10 COMPLETED, 1 FAILED, 1 STOPPED" in out
+    notes = out.split("Not searched:\n", 1)[1].splitlines()
+    assert notes[0].startswith("  FAILED arn:aws:backup:") and "kms:Decrypt denied" in notes[0]
+    assert notes[1].startswith("  STOPPED ") and "recovery point expired" in notes[1]
+    # 12 backups, 5 a page.
+    assert sandbox.calls[("backupsearch", "ListSearchJobBackups")] == 3
+    assert result.stderr == ""
+
+
+def test_json_records_and_the_status_filter(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job")
+    result = run(sandbox, "backups", f"search-job:{search['id']}", "--status", "failed", "--json")
+    assert result.exit_code == 0, result.stderr
+    (record,) = json.loads(result.stdout)
+    assert record["status"] == "FAILED"
+    assert record["index_creation_time"] is None
+    assert record["backup_creation_time"].endswith("Z")
+    # A search job named by id alone: its ARN is not known without another call.
+    assert record["search_job_arn"] is None
+    assert "kms:Decrypt" in record["status_message"]
+    assert ("backupsearch", "GetSearchResultExportJob") not in sandbox.calls
+
+
+def test_a_search_job_arn_and_fields(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job")
+    arn = f"arn:aws:backup-search:us-east-1:123456789012:search-job/{search['id']}"
+    result = run(sandbox, "backups", arn, "--output", "csv", "--fields", "status,resource_type")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "status,resource_type" and len(lines) == 13
+    assert "STOPPED,S3" in lines
+
+
+def test_a_bare_search_job_id_is_found_after_the_export_lookup_fails(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job")
+    result = run(sandbox, "backups", search["id"], "--json")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 12
+
+
+def test_an_unknown_search_job_is_exit_3(sandbox: Sandbox) -> None:
+    result = run(sandbox, "backups", "search-job:00000000-0000-0000-0000-000000000000", "--json")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr.startswith("exportctl: error: ") and result.stderr.count("\n") == 1
+
+
+def test_an_unknown_field_is_a_usage_error_before_any_call(sandbox: Sandbox) -> None:
+    result = run(sandbox, "backups", "search-job:x", "--fields", "nope")
+    assert result.exit_code == 2
+    assert sum(sandbox.calls.values()) == 0

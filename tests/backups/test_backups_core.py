@@ -1,0 +1,178 @@
+"""Search-job backups with botocore's Stubber: requests and responses checked by the model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.stub import Stubber
+
+from exportctl import backups as core
+from exportctl.adapters import backupsearch as bs
+from exportctl.aws import AwsSettings, Clients
+from exportctl.errors import ExitCode, ExportctlError
+from exportctl.jobs import Jobs
+
+ACCOUNT = "123456789012"
+SEARCH_ID = "4f7a9c1e-0000-4000-8000-00000000abcd"
+EXPORT_ID = "9e8d7c6b-0000-4000-8000-00000000ef01"
+SEARCH_ARN = f"arn:aws:backup-search:eu-west-1:{ACCOUNT}:search-job/{SEARCH_ID}"
+EXPORT_ARN = f"arn:aws:backup-search:eu-west-1:{ACCOUNT}:search-export-job/{EXPORT_ID}"
+WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc)
+
+MESSAGES = {
+    "FAILED": "Backup index could not be read: kms:Decrypt denied.",
+    "STOPPED": "The recovery point expired during the search.",
+}
+
+
+def backup(i: int, status: str) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "Status": status,
+        "ResourceType": "EBS" if i % 2 else "S3",
+        "BackupResourceArn": f"arn:aws:backup:eu-west-1:{ACCOUNT}:recovery-point:rp-{i}",
+        "SourceResourceArn": f"arn:aws:s3:::bucket-{i}",
+        "BackupCreationTime": WHEN,
+        "IndexCreationTime": WHEN,
+    }
+    if status in MESSAGES:
+        row["StatusMessage"] = MESSAGES[status]
+        del row["IndexCreationTime"]
+    return row
+
+
+PAGES = [
+    [backup(0, "COMPLETED"), backup(1, "RUNNING")],
+    [backup(2, "FAILED"), backup(3, "STOPPING")],
+    [backup(4, "STOPPED"), backup(5, "COMPLETED")],
+]
+
+
+@pytest.fixture
+def jobs() -> Jobs:
+    return Jobs(Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x")))
+
+
+@pytest.fixture
+def stub(jobs: Jobs) -> Iterator[Stubber]:
+    client = jobs.clients.client("backupsearch", "eu-west-1")
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def add_pages(stub: Stubber, search_id: str = SEARCH_ID) -> None:
+    for n, page in enumerate(PAGES):
+        request: dict[str, Any] = {"SearchJobIdentifier": search_id, "MaxResults": 1000}
+        if n:
+            request["NextToken"] = f"t{n}"
+        response: dict[str, Any] = {"Results": page}
+        if n < len(PAGES) - 1:
+            response["NextToken"] = f"t{n + 1}"
+        stub.add_response("list_search_job_backups", response, request)
+
+
+def read(jobs: Jobs, ref: str) -> list[core.Backup]:
+    reader = core.SearchBackups(jobs)
+    return list(reader.iter_backups(reader.resolve(core.parse_search_ref(ref))))
+
+
+def test_an_export_job_leads_to_its_search_jobs_backups_over_every_page(
+    jobs: Jobs, stub: Stubber
+) -> None:
+    stub.add_response(
+        "get_search_result_export_job",
+        {
+            "ExportJobIdentifier": EXPORT_ID,
+            "ExportJobArn": EXPORT_ARN,
+            "Status": "COMPLETED",
+            "SearchJobArn": SEARCH_ARN,
+        },
+        {"ExportJobIdentifier": EXPORT_ID},
+    )
+    add_pages(stub)
+
+    found = read(jobs, EXPORT_ARN)
+
+    assert [b.status for b in found] == [r["Status"] for page in PAGES for r in page]
+    assert core.summary(found) == {
+        "COMPLETED": 2,
+        "RUNNING": 1,
+        "FAILED": 1,
+        "STOPPING": 1,
+        "STOPPED": 1,
+    }
+    failed = next(b for b in found if b.status == "FAILED")
+    assert failed.problem and failed.status_message == MESSAGES["FAILED"]
+    assert failed.index_creation_time is None
+    assert [b.status for b in found if b.problem] == ["FAILED", "STOPPED"]
+    assert found[0].backup_creation_time == WHEN and found[0].search_job_arn == SEARCH_ARN
+    assert found[0].to_dict()["backup_creation_time"] == "2026-11-01T08:30:00Z"
+    assert jobs.calls.snapshot() == {
+        ("backupsearch", "GetSearchResultExportJob"): 1,
+        ("backupsearch", "ListSearchJobBackups"): 3,
+    }
+
+
+def test_a_search_job_arn_is_read_directly_in_its_region(jobs: Jobs, stub: Stubber) -> None:
+    add_pages(stub)
+    assert len(read(jobs, SEARCH_ARN)) == 6
+    assert ("backupsearch", "GetSearchResultExportJob") not in jobs.calls.snapshot()
+
+
+def test_the_search_job_prefix_form(jobs: Jobs, stub: Stubber) -> None:
+    add_pages(stub)
+    assert len(read(jobs, f"search-job:eu-west-1:{SEARCH_ID}")) == 6
+
+
+def test_a_bare_id_that_is_no_export_job_is_taken_for_a_search_job(jobs: Jobs) -> None:
+    client = jobs.clients.client("backupsearch", "us-east-1")
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "get_search_result_export_job",
+            service_error_code="ResourceNotFoundException",
+            http_status_code=404,
+            expected_params={"ExportJobIdentifier": SEARCH_ID},
+        )
+        add_pages(stub)
+        assert len(read(jobs, SEARCH_ID)) == 6
+        stub.assert_no_pending_responses()
+
+
+def test_a_missing_search_job_is_not_found(jobs: Jobs, stub: Stubber) -> None:
+    stub.add_client_error(
+        "list_search_job_backups",
+        service_error_code="ResourceNotFoundException",
+        service_message=f"Search job {SEARCH_ID} does not exist.",
+        http_status_code=404,
+    )
+    with pytest.raises(ExportctlError) as caught:
+        read(jobs, SEARCH_ARN)
+    assert caught.value.exit_code == ExitCode.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "pinpoint:app/job",
+        "search-job:not a region:x",
+        "search-job:",
+        f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-export-job/x",
+    ],
+)
+def test_references_that_are_not_backup_search_are_usage_errors(ref: str) -> None:
+    with pytest.raises(ExportctlError) as caught:
+        core.parse_search_ref(ref)
+    assert caught.value.exit_code == ExitCode.USAGE
+
+
+def test_the_declared_statuses_are_the_models() -> None:
+    from exportctl.cli.backups import BACKUP_STATUSES
+
+    model = botocore.session.get_session().get_service_model("backupsearch")
+    enum = model.shape_for("SearchJobBackupsResult").members["Status"].enum
+    assert set(bs.BACKUP_STATUSES) == set(enum) == set(BACKUP_STATUSES)
+    assert set(bs.BACKUP_PROBLEM_STATUSES) <= set(enum)
