@@ -44,6 +44,14 @@ def status(
             app.out.print(render.record_table([j.to_dict() for j in found], fields))
         else:
             app.out.print(render.panels(found))
+            for job in found:
+                if job.service == "backupsearch":
+                    # Why a search missed a backup is in its backups, not in the export job.
+                    app.out.print(
+                        f"Backups its search included: exportctl backups {job.ref}",
+                        markup=False,
+                        soft_wrap=True,
+                    )
 
     emit(
         out,

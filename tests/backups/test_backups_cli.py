@@ -99,3 +99,15 @@ def test_an_unknown_field_is_a_usage_error_before_any_call(sandbox: Sandbox) -> 
     result = run(sandbox, "backups", "search-job:x", "--fields", "nope")
     assert result.exit_code == 2
     assert sum(sandbox.calls.values()) == 0
+
+
+def test_status_of_a_backup_search_export_job_points_at_its_backups(sandbox: Sandbox) -> None:
+    export = first(sandbox, "export")
+    result = run(sandbox, "status", f"backupsearch:{export['id']}")
+    assert result.exit_code == 0, result.stderr
+    arn = f"arn:aws:backup-search:us-east-1:123456789012:search-export-job/{export['id']}"
+    assert f"exportctl backups {arn}" in result.stdout
+    assert (
+        "exportctl backups"
+        not in run(sandbox, "status", f"backupsearch:{export['id']}", "--json").stdout
+    )
