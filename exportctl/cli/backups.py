@@ -92,8 +92,15 @@ def _table(items: Sequence[Backup]) -> Table:
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     # Messages are printed in full below the table, where they have room.
+    # The ARNs fold rather than vanish on a narrow terminal: they are what people copy.
     for name in ("STATUS", "TYPE", "BACKUP", "SOURCE", "BACKED UP", "INDEXED"):
-        table.add_column(name, overflow="fold", no_wrap=name != "BACKUP")
+        arn = name in ("BACKUP", "SOURCE")
+        table.add_column(
+            name,
+            overflow="fold",
+            no_wrap=not arn,
+            min_width=(24 if name == "BACKUP" else 16) if arn else None,
+        )
     for b in items:
         style = STATUS_STYLES.get(b.status, "magenta")
         table.add_row(
