@@ -194,13 +194,16 @@ def emit(
     default_fields: Sequence[str],
     single: bool = False,
     known_fields: Sequence[str] | None = None,
+    flush_each: bool = True,
 ) -> int:
     """Write items in the chosen format; returns how many were written.
 
     ``table`` renders the collected items for people; ``single`` prints one
     object (or null) instead of an array in json. ``known_fields`` are the names
     --fields accepts (``x.*`` accepts any name under x); without them, the
-    names of the first record's fields are.
+    names of the first record's fields are. ndjson and csv flush after each
+    record unless ``flush_each`` is False, for callers that flush when they
+    wait for more (a page at a time), and once at the end.
     """
     if out.fields and known_fields is not None:
         check_fields(out.fields, known_fields)
@@ -212,13 +215,23 @@ def emit(
         table(kept, out.fields)
         return len(kept)
     records = _checked(out, (to_dict(item) for item in items), known_fields)
-    if fmt == "csv":
-        return _csv(out, records, out.fields or default_fields)
-    if out.fields:
-        records = (_project(r, out.fields) for r in records)
     if fmt == "json":
+        if out.fields:
+            records = (_project(r, out.fields) for r in records)
         return _json(out, list(records), single)
-    return _ndjson(out, records)
+    flush = sys.stdout.flush if flush_each else _nothing
+    try:
+        if fmt == "csv":
+            return _csv(out, records, out.fields or default_fields, flush)
+        if out.fields:
+            records = (_project(r, out.fields) for r in records)
+        return _ndjson(out, records, flush)
+    finally:
+        sys.stdout.flush()
+
+
+def _nothing() -> None:
+    pass
 
 
 def _paths(record: dict[str, Any], prefix: str = "") -> list[str]:
@@ -265,16 +278,22 @@ def _queried(out: OutputSpec, records: Iterable[dict[str, Any]]) -> Iterator[Any
             yield value
 
 
-def _ndjson(out: OutputSpec, records: Iterable[dict[str, Any]]) -> int:
+def _ndjson(out: OutputSpec, records: Iterable[dict[str, Any]], flush: Callable[[], None]) -> int:
     count = 0
+    write = sys.stdout.write
     for value in _queried(out, records):
-        sys.stdout.write(_dumps(value) + "\n")
-        sys.stdout.flush()
+        write(_dumps(value) + "\n")
+        flush()
         count += 1
     return count
 
 
-def _csv(out: OutputSpec, records: Iterable[dict[str, Any]], columns: Sequence[str]) -> int:
+def _csv(
+    out: OutputSpec,
+    records: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    flush: Callable[[], None],
+) -> int:
     """A header row, then one row per record, quoted where a cell needs it (RFC 4180).
 
     With --query, a record that maps to an object gives the row of its values (the
@@ -286,7 +305,7 @@ def _csv(out: OutputSpec, records: Iterable[dict[str, Any]], columns: Sequence[s
         writer.writerow(columns)
         for record in records:
             writer.writerow([cell(lookup(record, c)) for c in columns])
-            sys.stdout.flush()
+            flush()
             count += 1
         return count
     header: list[str] | None = None
@@ -301,6 +320,6 @@ def _csv(out: OutputSpec, records: Iterable[dict[str, Any]], columns: Sequence[s
         else:
             row = [cell(value)]
         writer.writerow(row)
-        sys.stdout.flush()
+        flush()
         count += 1
     return count
