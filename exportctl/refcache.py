@@ -75,7 +75,11 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
                     break
         if not fresh:
             return True
-        for old in load(target):
+        existing = load(target)
+        if [e.line() for e in existing[: len(fresh)]] == [e.line() for e in fresh.values()]:
+            # Already in front, as after `status` of the same job twice: nothing to write.
+            return True
+        for old in existing:
             if len(fresh) >= MAX_ENTRIES:
                 break
             fresh.setdefault(old.ref, old)

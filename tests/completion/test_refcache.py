@@ -74,3 +74,15 @@ def test_a_cache_that_cannot_be_written_fails_nothing(
             result = CliRunner().invoke(cli, [*base, *args], env=env)
             assert result.exit_code == 0, result.stderr
             assert result.stderr == ""
+
+
+def test_the_same_references_again_write_nothing() -> None:
+    entries = [refcache.CachedRef("discovery:e-1", about="discovery RUNNING")]
+    refcache.remember([*entries, *refs(3, "q")])
+    before = refcache.cache_path().stat().st_mtime_ns
+    os.utime(refcache.cache_path(), ns=(before - 10**9, before - 10**9))
+    assert refcache.remember(entries)
+    assert refcache.cache_path().stat().st_mtime_ns == before - 10**9
+    # A changed description is news, though.
+    assert refcache.remember([refcache.CachedRef("discovery:e-1", about="discovery FAILED")])
+    assert refcache.load()[0].about == "discovery FAILED"
