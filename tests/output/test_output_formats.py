@@ -265,6 +265,8 @@ def test_table_fits_the_terminal_and_refs_stay_usable(sandbox: Sandbox, width: i
     if width <= 100:
         assert compacted > 0
     # The table's references are accepted back by status, whatever their form.
-    status = invoke(sandbox, "status", *refs[:6], "--json")
+    picked = [i for i, (ref, job) in enumerate(zip(refs, full, strict=True)) if ref != job["ref"]]
+    picked = sorted({0, 1, *picked[:8]})
+    status = invoke(sandbox, "status", *(refs[i] for i in picked), "--json")
     assert status.exit_code == 0, status.stderr
-    assert [j["ref"] for j in json.loads(status.stdout)] == [j["ref"] for j in full[:6]]
+    assert [j["ref"] for j in json.loads(status.stdout)] == [full[i]["ref"] for i in picked]
