@@ -83,7 +83,8 @@ def parse(ref: str, service: str | None = None) -> JobKey:
     head, sep, rest = text.partition(":")
     if sep:
         for spec in all_specs():
-            if spec.prefix and head.lower() in (spec.prefix, spec.name, *spec.aliases):
+            # canonical_ref writes NAME:REGION:ID for a job with neither ARN nor prefix.
+            if head.lower() in (spec.prefix or spec.name, spec.name, *spec.aliases):
                 if service and spec_for(service).name != spec.name:
                     raise _bad(ref, f"it is a {spec.name} reference, not {service}")
                 return _parse_compact(ref, spec, rest)

@@ -1,0 +1,294 @@
+"""Get and list of every service through Jobs, with Stubber checking each request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from adapter_stubs import (
+    APP,
+    REGION,
+    WHEN,
+    Stubs,
+    arn,
+    get_response,
+    job_id,
+    raw_job,
+    summary,
+)
+
+from exportctl.jobs import Jobs, ListQuery
+from exportctl.model import State
+from exportctl.refs import parse
+
+# The request each service's get sends for job 1, and what it is normalised to.
+GETS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
+    "backupsearch": (
+        arn("backupsearch", job_id("backupsearch", 1)),
+        "get_search_result_export_job",
+        {"ExportJobIdentifier": job_id("backupsearch", 1)},
+        {
+            "destination": "s3://results/exports/1/",
+            "message": "message 1",
+            "arn": arn("backupsearch", job_id("backupsearch", 1)),
+            "ref": arn("backupsearch", job_id("backupsearch", 1)),
+            "completed": WHEN + timedelta(minutes=6),
+        },
+    ),
+    "pinpoint": (
+        f"pinpoint:{APP}/{job_id('pinpoint', 1)}",
+        "get_export_job",
+        {"ApplicationId": APP, "JobId": job_id("pinpoint", 1)},
+        {
+            "destination": "s3://pinpoint-out/1/",
+            "message": "piece 1 failed (+1 more)",
+            "arn": None,
+            "ref": f"pinpoint:{REGION}:{APP}/{job_id('pinpoint', 1)}",
+            "completed": WHEN + timedelta(minutes=6),
+        },
+    ),
+    "personalize": (
+        arn("personalize", "export-1"),
+        "describe_dataset_export_job",
+        {"datasetExportJobArn": arn("personalize", "export-1")},
+        {
+            "destination": "s3://personalize-out/1/",
+            "message": "reason 1",
+            "arn": arn("personalize", "export-1"),
+            "ref": arn("personalize", "export-1"),
+            "name": "export-1",
+            # No completion time in this API: the last update of a finished job.
+            "completed": WHEN + timedelta(minutes=6),
+        },
+    ),
+    "discovery": (
+        f"discovery:{job_id('discovery', 1)}",
+        "describe_export_tasks",
+        {"exportIds": [job_id("discovery", 1)]},
+        {
+            "destination": f"https://discovery-exports.example/{job_id('discovery', 1)}.zip",
+            "message": "message 1",
+            "arn": None,
+            "ref": f"discovery:{REGION}:{job_id('discovery', 1)}",
+            "completed": None,
+        },
+    ),
+}
+
+TERMINAL = {
+    "backupsearch": "COMPLETED",
+    "pinpoint": "COMPLETED",
+    "personalize": "ACTIVE",
+    "discovery": "SUCCEEDED",
+}
+
+
+@pytest.mark.parametrize("service", sorted(GETS))
+def test_get_sends_the_request_and_normalises_the_answer(
+    jobs: Jobs, stubs: Stubs, service: str
+) -> None:
+    ref, method, params, expected = GETS[service]
+    raw = raw_job(service, 1, TERMINAL[service])
+    stubs(service).add_response(method, get_response(service, raw), params)
+
+    job = jobs.get(parse(ref))
+
+    assert job.service == service
+    assert job.id == job_id(service, 1)
+    assert job.region == REGION
+    assert job.status == TERMINAL[service]
+    assert job.state is State.COMPLETED
+    assert job.created == WHEN + timedelta(minutes=1)
+    for name, value in expected.items():
+        assert getattr(job, name) == value, name
+    assert jobs.calls.total() == 1
+
+
+def test_pinpoint_progress_comes_from_the_counters(jobs: Jobs, stubs: Stubs) -> None:
+    ref, method, params, _ = GETS["pinpoint"]
+    raw = raw_job("pinpoint", 1, "PROCESSING")
+    stubs("pinpoint").add_response(method, get_response("pinpoint", raw), params)
+
+    job = jobs.get(parse(ref))
+
+    assert job.progress is not None
+    assert (job.progress.completed_pieces, job.progress.total_pieces) == (2, 4)
+    assert job.progress.fraction == 0.5
+    assert job.progress.failures == ("piece 1 failed", "another")
+    assert job.details["segment_id"] == "seg-1"
+    assert job.details["application_id"] == APP
+
+
+# operation, items member, token member in, token member out, fixed request members
+LISTS: dict[str, tuple[str, str, str, str, dict[str, Any]]] = {
+    "backupsearch": (
+        "list_search_result_export_jobs", "ExportJobs", "NextToken", "NextToken",
+        {"MaxResults": 1000},
+    ),
+    "personalize": (
+        "list_dataset_export_jobs", "datasetExportJobs", "nextToken", "nextToken",
+        {"maxResults": 100},
+    ),
+    "discovery": (
+        "describe_export_tasks", "exportsInfo", "nextToken", "nextToken", {"maxResults": 100},
+    ),
+}  # fmt: skip
+
+
+def add_list_pages(
+    stubs: Stubs, service: str, pages: list[list[int]], extra: dict[str, Any] | None = None
+) -> None:
+    method, items, token_in, token_out, fixed = LISTS[service]
+    for n, numbers in enumerate(pages):
+        request = {**fixed, **(extra or {})}
+        if n:
+            request[token_in] = f"page-{n}"
+        response: dict[str, Any] = {
+            items: [summary(service, i, TERMINAL[service]) for i in numbers]
+        }
+        if n < len(pages) - 1:
+            response[token_out] = f"page-{n + 1}"
+        stubs(service).add_response(method, response, request)
+
+
+@pytest.mark.parametrize("service", sorted(LISTS))
+def test_list_follows_the_tokens_over_three_pages(jobs: Jobs, stubs: Stubs, service: str) -> None:
+    add_list_pages(stubs, service, [[1, 2], [3], [4, 5]])
+
+    result = jobs.list(ListQuery(services=(service,)))
+
+    assert result.failures == [] and result.notices == []
+    assert [j.id for j in result.jobs] == [job_id(service, i) for i in (5, 4, 3, 2, 1)]
+    assert all(j.state is State.COMPLETED for j in result.jobs)
+    operation = {"backupsearch": "ListSearchResultExportJobs"}.get(
+        service, "ListDatasetExportJobs" if service == "personalize" else "DescribeExportTasks"
+    )
+    assert jobs.calls.snapshot() == {(service, operation): 3}
+
+
+@pytest.mark.parametrize(
+    ("service", "scope", "param"),
+    [
+        ("backupsearch", {"search_job": "s-9"}, {"SearchJobIdentifier": "s-9"}),
+        ("personalize", {"dataset_arn": "arn:ds"}, {"datasetArn": "arn:ds"}),
+    ],
+)
+def test_list_scope_becomes_a_request_parameter(
+    jobs: Jobs, stubs: Stubs, service: str, scope: dict[str, str], param: dict[str, str]
+) -> None:
+    add_list_pages(stubs, service, [[1], [2]], extra=param)
+
+    result = jobs.list(ListQuery(services=(service,), scope=scope))
+
+    assert len(result.jobs) == 2
+
+
+def test_list_filters_by_state_and_age_and_limits(jobs: Jobs, stubs: Stubs) -> None:
+    method, items, *_ = LISTS["discovery"]
+    rows = [summary("discovery", i, s) for i, s in enumerate(["IN_PROGRESS", "SUCCEEDED"] * 3)]
+    stubs("discovery").add_response(method, {items: rows}, {"maxResults": 100})
+
+    result = jobs.list(
+        ListQuery(
+            services=("discovery",),
+            states=frozenset({State.COMPLETED}),
+            since=WHEN + timedelta(minutes=2),
+            limit=1,
+        )
+    )
+
+    assert [j.id for j in result.jobs] == [job_id("discovery", 5)]
+
+
+# -- Pinpoint: applications first, then each application's jobs -----------------------
+
+
+def apps_page(ids: list[str], token: str | None) -> dict[str, Any]:
+    page: dict[str, Any] = {
+        "Item": [
+            {"Arn": f"arn:aws:mobiletargeting:{REGION}:1:apps/{a}", "Id": a, "Name": a} for a in ids
+        ]
+    }
+    if token:
+        page["NextToken"] = token
+    return {"ApplicationsResponse": page}
+
+
+def jobs_page(app: str, numbers: list[int], token: str | None) -> dict[str, Any]:
+    page: dict[str, Any] = {"Item": [raw_job("pinpoint", i, "COMPLETED", app=app) for i in numbers]}
+    if token:
+        page["NextToken"] = token
+    return {"ExportJobsResponse": page}
+
+
+def test_pinpoint_pages_applications_and_jobs_with_string_page_size(
+    jobs: Jobs, stubs: Stubs
+) -> None:
+    stub = stubs("pinpoint")
+    # Requests go out in this order: the listing is lazy, application by application.
+    stub.add_response("get_apps", apps_page(["app1"], "a-1"), {"PageSize": "100"})
+    for n, (numbers, token) in enumerate([([1, 2], "j-1"), ([3], "j-2"), ([4], None)]):
+        request = {"ApplicationId": "app1", "PageSize": "100"}
+        if n:
+            request["Token"] = f"j-{n}"
+        stub.add_response("get_export_jobs", jobs_page("app1", numbers, token), request)
+    stub.add_response("get_apps", apps_page(["app2"], "a-2"), {"PageSize": "100", "Token": "a-1"})
+    stub.add_response(
+        "get_export_jobs",
+        jobs_page("app2", [5], None),
+        {"ApplicationId": "app2", "PageSize": "100"},
+    )
+    stub.add_response("get_apps", apps_page(["app3"], None), {"PageSize": "100", "Token": "a-2"})
+    stub.add_response(
+        "get_export_jobs", jobs_page("app3", [], None), {"ApplicationId": "app3", "PageSize": "100"}
+    )
+
+    result = jobs.list(ListQuery(services=("pinpoint",)))
+
+    assert [(j.details["application_id"], j.id) for j in result.jobs] == [
+        ("app2", job_id("pinpoint", 5)),
+        *[("app1", job_id("pinpoint", i)) for i in (4, 3, 2, 1)],
+    ]
+    assert jobs.calls.snapshot() == {("pinpoint", "GetApps"): 3, ("pinpoint", "GetExportJobs"): 5}
+
+
+def test_pinpoint_application_scope_skips_get_apps(jobs: Jobs, stubs: Stubs) -> None:
+    stub = stubs("pinpoint")
+    for app in ("app7", "app8"):
+        stub.add_response(
+            "get_export_jobs", jobs_page(app, [1], None), {"ApplicationId": app, "PageSize": "100"}
+        )
+
+    result = jobs.list(
+        ListQuery(services=("pinpoint",), scope={"application_id": ("app7", "app8")})
+    )
+
+    assert sorted(j.ref for j in result.jobs) == [
+        f"pinpoint:{REGION}:app7/{job_id('pinpoint', 1)}",
+        f"pinpoint:{REGION}:app8/{job_id('pinpoint', 1)}",
+    ]
+    assert ("pinpoint", "GetApps") not in jobs.calls.snapshot()
+
+
+def test_list_of_every_service_merges_newest_first(jobs: Jobs, stubs: Stubs) -> None:
+    stubs.every_service()
+    add_list_pages(stubs, "backupsearch", [[1]])
+    add_list_pages(stubs, "personalize", [[2]])
+    add_list_pages(stubs, "discovery", [[3]])
+    stubs("pinpoint").add_response("get_apps", apps_page(["app1"], None), {"PageSize": "100"})
+    stubs("pinpoint").add_response(
+        "get_export_jobs",
+        jobs_page("app1", [4], None),
+        {"ApplicationId": "app1", "PageSize": "100"},
+    )
+
+    result = jobs.list(ListQuery())
+
+    assert [j.service for j in result.jobs] == [
+        "pinpoint",
+        "discovery",
+        "personalize",
+        "backupsearch",
+    ]
+    assert result.failures == [] and result.notices == []

@@ -1,0 +1,170 @@
+"""Every status word each service may send, and answers missing everything optional."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from adapter_stubs import (
+    REGION,
+    SERVICES,
+    Filler,
+    Stubs,
+    get_response,
+    job_id,
+    make_jobs,
+    model_statuses,
+    operation,
+    raw_http,
+    raw_job,
+)
+from test_adapter_get_list import GETS
+
+from exportctl.adapters import engine, spec_for
+from exportctl.jobs import Jobs
+from exportctl.model import State
+from exportctl.refs import parse
+
+P, R, C, F = State.PENDING, State.RUNNING, State.COMPLETED, State.FAILED
+EXPECTED: dict[str, dict[str, State]] = {
+    "backupsearch": {"CREATED": P, "RUNNING": R, "COMPLETED": C, "FAILED": F},
+    "pinpoint": {
+        "CREATED": P, "PREPARING_FOR_INITIALIZATION": P, "INITIALIZING": P, "PENDING_JOB": P,
+        "PROCESSING": R, "COMPLETING": R, "COMPLETED": C, "FAILING": F, "FAILED": F,
+    },
+    "personalize": {
+        "CREATE PENDING": P, "CREATE IN_PROGRESS": R, "ACTIVE": C, "CREATE FAILED": F,
+    },
+    "discovery": {"IN_PROGRESS": R, "SUCCEEDED": C, "FAILED": F},
+}  # fmt: skip
+# Status words the documentation mentions that the current model does not list.
+DOCUMENTED_ONLY = {("backupsearch", "CREATED")}
+
+CASES = [(s, word) for s in sorted(EXPECTED) for word in EXPECTED[s]]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_model_status_has_a_mapping(service: str) -> None:
+    spec = spec_for(service)
+    words = model_statuses(service)
+    if service == "personalize":
+        # A free string in the model: the words are the documented ones.
+        assert words == ()
+    unmapped = [w for w in words if w not in spec.statuses]
+    assert unmapped == [], f"{service} statuses with no mapping: {unmapped}"
+    untested = [w for w in words if w not in EXPECTED[service]]
+    assert untested == [], f"{service} statuses this test does not check: {untested}"
+
+
+@pytest.mark.parametrize(("service", "word"), CASES)
+def test_status_maps_to_its_state_through_get(
+    jobs: Jobs, stubs: Stubs, service: str, word: str
+) -> None:
+    ref, method, params, _ = GETS[service]
+    response = get_response(service, raw_job(service, 1, word))
+    if (service, word) in DOCUMENTED_ONLY:
+        # The model's enum rejects the word in Stubber; the engine sees it as it comes.
+        job = engine.normalise(spec_for(service), response, REGION)
+    else:
+        stubs(service).add_response(method, response, params)
+        job = jobs.get(parse(ref))
+
+    assert job.status == word
+    assert job.state is EXPECTED[service][word]
+    assert job.terminal is (job.state in (C, F))
+    if job.terminal and service != "discovery":
+        assert job.completed is not None
+
+
+def test_unknown_personalize_status_is_kept_verbatim(jobs: Jobs, stubs: Stubs) -> None:
+    ref, method, params, _ = GETS["personalize"]
+    raw = raw_job("personalize", 1, "CREATE STOPPING")
+    stubs("personalize").add_response(method, get_response("personalize", raw), params)
+
+    job = jobs.get(parse(ref))
+
+    assert (job.state, job.status) == (State.UNKNOWN, "CREATE STOPPING")
+    assert job.completed is None and not job.terminal
+
+
+@pytest.mark.parametrize("service", ["backupsearch", "pinpoint", "discovery"])
+def test_unknown_enum_status_over_http_is_unknown_with_the_word_kept(service: str) -> None:
+    # Enum members: Stubber would refuse the word, so the client parses a raw answer.
+    jobs = make_jobs()
+    ref, *_ = GETS[service]
+    body = get_response(service, _jsonable(raw_job(service, 1, "PAUSED_BY_OPERATOR")))
+    if service == "pinpoint":
+        body = body["ExportJobResponse"]  # the payload member is the whole body
+    client = jobs.clients.client(spec_for(service).client, REGION)
+    with raw_http(client, body):
+        job = jobs.get(parse(ref))
+
+    assert (job.state, job.status) == (State.UNKNOWN, "PAUSED_BY_OPERATOR")
+    assert job.id == job_id(service, 1)
+
+
+def test_union_member_the_model_does_not_know_loses_nothing() -> None:
+    jobs = make_jobs()
+    ref, *_ = GETS["backupsearch"]
+    body = _jsonable(raw_job("backupsearch", 1, "COMPLETED"))
+    body["ExportSpecification"] = {"gcsExportSpecification": {"Bucket": "elsewhere"}}
+    client = jobs.clients.client("backupsearch", REGION)
+    with raw_http(client, body):
+        job = jobs.get(parse(ref))
+
+    assert job.destination is None
+    # botocore keeps the name of the member it could not parse; so do we.
+    assert job.details["export_specification"] == {
+        "sdk_unknown_member": {"name": "gcsExportSpecification"}
+    }
+    assert job.to_dict()["details"]["search_job_arn"].endswith("search-job/s-1")
+    assert job.state is State.COMPLETED
+
+
+def test_union_as_botocore_parses_it_normalises_directly() -> None:
+    raw = raw_job("backupsearch", 1, "RUNNING")
+    raw["ExportSpecification"] = {"SDK_UNKNOWN_MEMBER": {"name": "futureSpec"}}
+
+    job = engine.normalise(spec_for("backupsearch"), raw, REGION)
+
+    assert job.destination is None
+    assert job.details["export_specification"] == {"sdk_unknown_member": {"name": "futureSpec"}}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_answer_with_every_optional_member_missing(jobs: Jobs, stubs: Stubs, service: str) -> None:
+    spec = spec_for(service)
+    ref, method, params, _ = GETS[service]
+    assert isinstance(spec.fields.id, str)
+    wrapper, _, _ = spec.get.item.partition(".")
+    # Required members only, plus the id: a job without one is no job.
+    filler = Filler(required_only=True, keep=frozenset({wrapper, spec.fields.id}))
+    output = operation(spec.client, spec.get.operation).output_shape
+    assert output is not None
+    response = filler.fill(output)
+    stubs(service).add_response(method, response, params)
+
+    job = jobs.get(parse(ref))
+
+    record = job.to_dict()
+    assert job.id == engine.lookup(response, f"{spec.get.item}.{spec.fields.id}".lstrip("."))
+    assert record["destination"] is None or service == "pinpoint"
+    assert record["message"] is None or service == "discovery"
+    assert record["completed"] is None
+    if service in ("backupsearch", "personalize"):
+        # Their status is optional: no word means no known state.
+        assert (job.status, job.state) == ("", State.UNKNOWN)
+    assert parse(job.ref).id == job.id
+
+
+def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
+    """A job as it travels in JSON: timestamps as epoch seconds."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if hasattr(value, "timestamp"):
+            out[key] = value.timestamp()
+        elif isinstance(value, dict):
+            out[key] = _jsonable(value)
+        else:
+            out[key] = value
+    return out
