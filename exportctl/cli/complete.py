@@ -8,15 +8,18 @@ printed last (:mod:`exportctl.refcache`).
 
 from __future__ import annotations
 
-import configparser
 import importlib.util
 import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:
+    import configparser
 
 
 def _matching(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
@@ -24,6 +27,8 @@ def _matching(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
 
 
 def _read_ini(path: Path) -> configparser.RawConfigParser | None:
+    import configparser
+
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
