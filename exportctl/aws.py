@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +37,12 @@ class AwsSettings:
 class Clients:
     """Creates boto3 clients on first use and hands the same one back after."""
 
-    def __init__(self, settings: AwsSettings) -> None:
+    def __init__(
+        self, settings: AwsSettings, endpoints: Mapping[str, Callable[[], str]] | None = None
+    ) -> None:
         self.settings = settings
+        # Endpoints known only once needed: the sandbox starts its S3 on first use.
+        self._lazy_endpoints = dict(endpoints or {})
         self._lock = threading.Lock()
         self._session: boto3.session.Session | None = None
         self._clients: dict[tuple[str, str], Any] = {}
@@ -103,10 +108,21 @@ class Clients:
         )
         try:
             return self._session_unlocked().client(
-                service, region_name=region, endpoint_url=_endpoint(s, service), config=config
+                service,
+                region_name=region,
+                endpoint_url=self._endpoint(service),
+                config=config,
             )
         except Exception as exc:
             raise translate(exc) from exc
+
+    def _endpoint(self, service: str) -> str | None:
+        chosen = _endpoint(self.settings, service)
+        lazy = self._lazy_endpoints.get(service)
+        # A URL given for this service alone still wins.
+        if lazy and chosen in (None, self.settings.endpoint_url):
+            return lazy()
+        return chosen
 
 
 def _endpoint(settings: AwsSettings, service: str) -> str | None:

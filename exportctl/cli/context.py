@@ -36,12 +36,15 @@ class AppContext:
             from exportctl.aws import Clients
             from exportctl.jobs import Jobs
 
+            endpoints = {}
             if self.sandbox:
-                from exportctl.sandbox import embedded
+                from exportctl.sandbox.embedded import Embedded
 
-                self.settings, stop = embedded.start(self.settings)
-                self.cleanups.append(stop)
-            self._jobs = Jobs(Clients(self.settings))
+                embedded = Embedded(self.settings)
+                self.cleanups.append(embedded.stop)
+                self.settings = embedded.settings
+                endpoints["s3"] = embedded.s3_url
+            self._jobs = Jobs(Clients(self.settings, endpoints))
         return self._jobs
 
     @property

@@ -17,6 +17,8 @@ import click
 @click.option("--drop-rate", type=float, default=0.0, metavar="0..1",
               help="Share of connections closed without an answer.")  # fmt: skip
 @click.option("--seed", type=int, default=7, show_default=True, help="Scenario and fault seed.")
+@click.option("--s3/--no-s3", default=True, show_default=True,
+              help="Also serve the jobs' S3 output (needs the sandbox extra).")  # fmt: skip
 @click.option("--discovery-tasks", type=click.IntRange(min=1), default=None, metavar="N",
               help="Serve N generated Discovery export tasks (for scale tests).")  # fmt: skip
 def sandbox(
@@ -28,6 +30,7 @@ def sandbox(
     drop_rate: float,
     seed: int,
     discovery_tasks: int | None,
+    s3: bool,
 ) -> None:
     """Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs on
     127.0.0.1 until Ctrl-C, and print the environment that points any AWS tool at
@@ -50,6 +53,6 @@ def sandbox(
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     try:
-        runner.run(server)
+        runner.run(server, s3=s3)
     except OSError as exc:
         raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc

@@ -39,11 +39,23 @@ def build(
     return Sandbox(port=port, faults=faults, seed=seed, discovery_tasks=discovery_tasks)
 
 
-def run(sandbox: Sandbox, out: TextIO | None = None) -> None:
-    """Start ``sandbox``, print how to point tools at it, serve until Ctrl-C."""
+def run(sandbox: Sandbox, out: TextIO | None = None, *, s3: bool = True) -> None:
+    """Start ``sandbox`` (and its S3, when moto is installed), print how to point
+    tools at them, serve until Ctrl-C."""
     stream = out or sys.stdout
     sandbox.start()
-    for line in env_lines(sandbox):
+    stops = [sandbox.stop]
+    lines = env_lines(sandbox)
+    if s3:
+        try:
+            from exportctl.sandbox.s3 import start_s3
+        except ImportError:
+            lines.append("# S3 not served: pip install 'exportctl[sandbox]' for downloads")
+        else:
+            served = start_s3(sandbox)
+            stops.append(served.stop)
+            lines.append(f"export AWS_ENDPOINT_URL_S3={shlex.quote(served.url)}")
+    for line in lines:
         print(line, file=stream)
     print(f"# exportctl sandbox listening on {sandbox.url} (Ctrl-C to stop)", file=stream)
     stream.flush()
@@ -52,4 +64,5 @@ def run(sandbox: Sandbox, out: TextIO | None = None) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        sandbox.stop()
+        for stop in reversed(stops):
+            stop()

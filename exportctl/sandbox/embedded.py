@@ -3,25 +3,51 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import threading
+from typing import TYPE_CHECKING
 
 from exportctl.aws import AwsSettings
+from exportctl.errors import UsageError
 from exportctl.sandbox.server import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, Sandbox
 
+if TYPE_CHECKING:
+    from exportctl.sandbox.s3 import S3Sandbox
 
-def start(settings: AwsSettings) -> tuple[AwsSettings, Callable[[], None]]:
-    """Serve the sandbox on a free loopback port; settings that point every client at it.
+S3_EXTRA_HINT = "the sandbox's S3 needs moto: pip install 'exportctl[sandbox]'"
 
-    The user's profile is left out: the sandbox needs no AWS configuration at all.
-    An explicit --region still picks that region's sandbox data.
-    """
-    sandbox = Sandbox(port=0).start()
-    pointed = dataclasses.replace(
-        settings,
-        profile=None,
-        region=settings.region or sandbox.region,
-        endpoint_url=sandbox.url,
-        access_key=DUMMY_ACCESS_KEY,
-        secret_key=DUMMY_SECRET_KEY,
-    )
-    return pointed, sandbox.stop
+
+class Embedded:
+    """The export APIs at once; S3 (moto, slower to start) only when a command needs it."""
+
+    def __init__(self, settings: AwsSettings) -> None:
+        self.sandbox = Sandbox(port=0).start()
+        self._s3: S3Sandbox | None = None
+        self._lock = threading.Lock()
+        # The user's profile is left out: the sandbox needs no AWS configuration.
+        # An explicit --region still picks that region's sandbox data.
+        self.settings = dataclasses.replace(
+            settings,
+            profile=None,
+            region=settings.region or self.sandbox.region,
+            endpoint_url=self.sandbox.url,
+            access_key=DUMMY_ACCESS_KEY,
+            secret_key=DUMMY_SECRET_KEY,
+        )
+
+    def s3_url(self) -> str:
+        with self._lock:
+            if self._s3 is None:
+                try:
+                    from exportctl.sandbox.s3 import start_s3
+
+                    self._s3 = start_s3(self.sandbox)
+                except ImportError as exc:
+                    raise UsageError(S3_EXTRA_HINT) from exc
+            return self._s3.url
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._s3 is not None:
+                self._s3.stop()
+                self._s3 = None
+        self.sandbox.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from e2e_support import exportctl
@@ -106,3 +107,12 @@ def test_embedded_sandbox_needs_no_aws_configuration() -> None:
     }
     from_env = exportctl(None, "list", "-s", "discovery", EXPORTCTL_SANDBOX="1")
     assert from_env.returncode == 0 and "discovery:" in from_env.stdout
+
+
+def test_embedded_sandbox_serves_s3_for_downloads(tmp_path: Path) -> None:
+    ref = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/items-catalog"
+    done = exportctl(None, "--sandbox", "download", ref, str(tmp_path / "out"), "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["files"] > 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir())
