@@ -16,7 +16,7 @@ from typing import Any
 
 import botocore.session
 from botocore.awsrequest import AWSResponse
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.stub import Stubber
 
 from exportctl.adapters import spec_for
@@ -212,8 +212,12 @@ def get_response(service: str, raw: Mapping[str, Any]) -> dict[str, Any]:
 _SESSION = botocore.session.get_session()
 
 
+def service_model(service: str) -> ServiceModel:
+    return _SESSION.get_service_model(service)
+
+
 def operation(service: str, name: str) -> OperationModel:
-    return _SESSION.get_service_model(service).operation_model(name)
+    return service_model(service).operation_model(name)
 
 
 def shape_at(shape: Shape, path: str) -> Shape:

@@ -137,8 +137,13 @@ LISTS: dict[str, tuple[str, str, str, str, dict[str, Any]]] = {
 
 
 def add_list_pages(
-    stubs: Stubs, service: str, pages: list[list[int]], extra: dict[str, Any] | None = None
+    stubs: Stubs,
+    service: str,
+    pages: list[list[int]],
+    extra: dict[str, Any] | None = None,
+    more: bool = False,
 ) -> None:
+    """Planned list answers; ``more``: the last one still has a token (more pages exist)."""
     method, items, token_in, token_out, fixed = LISTS[service]
     for n, numbers in enumerate(pages):
         request = {**fixed, **(extra or {})}
@@ -147,7 +152,7 @@ def add_list_pages(
         response: dict[str, Any] = {
             items: [summary(service, i, TERMINAL[service]) for i in numbers]
         }
-        if n < len(pages) - 1:
+        if more or n < len(pages) - 1:
             response[token_out] = f"page-{n + 1}"
         stubs(service).add_response(method, response, request)
 
