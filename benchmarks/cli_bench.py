@@ -71,6 +71,21 @@ def run_once(argv: Sequence[str], env: dict[str, str]) -> Sample:
     return Sample(float(seconds), int(peak))
 
 
+# What a tool built on boto3 cannot go below: import, one client, the calls.
+BOTO3_ONE = """
+import sys, boto3
+client = boto3.session.Session().client("personalize", endpoint_url=sys.argv[1])
+print(client.describe_dataset_export_job(datasetExportJobArn=sys.argv[2]))
+"""
+BOTO3_PAGES = """
+import json, sys, boto3
+client = boto3.session.Session().client("discovery", endpoint_url=sys.argv[1])
+for page in client.get_paginator("describe_export_tasks").paginate():
+    for task in page["exportsInfo"]:
+        sys.stdout.write(json.dumps(task, default=str) + "\\n")
+"""
+
+
 def run_sequence(commands: Sequence[Sequence[str]], env: dict[str, str]) -> Sample:
     """Commands one after another: the sum of their times, the largest peak."""
     samples = [run_once(c, env) for c in commands]
@@ -139,12 +154,23 @@ def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> li
                         0.6,
                     )
                 )
+                aws_one = median(runs, lambda: run_once(theirs, env))
                 rows.append(
                     Row(
                         "one job, --json: `status ARN --json` / the same",
                         median(runs, lambda: run_once([*ours, "--json"], env)),
-                        median(runs, lambda: run_once(theirs, env)),
+                        aws_one,
                         0.6,
+                    )
+                )
+                floor = [sys.executable, "-c", BOTO3_ONE, sb.url, arn]
+                rows.append(
+                    Row(
+                        "one job, floor: a bare boto3 script making the same call / the same",
+                        median(runs, lambda: run_once(floor, env)),
+                        aws_one,
+                        0.6,
+                        note="not exportctl: what any boto3 tool starts from",
                     )
                 )
     if "scale" in only:
@@ -153,14 +179,27 @@ def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> li
             ours = [exportctl, "list", "--service", "discovery", "--output", "ndjson"]
             theirs = [aws, "--endpoint-url", sb.url, "--region", sb.region,
                       "discovery", "describe-export-tasks"]  # fmt: skip
+            aws_scale = median(max(1, runs // 2), lambda: run_once(theirs, env))
             rows.append(
                 Row(
                     "scale: 10,000 Discovery tasks, `list -s discovery -o ndjson` / "
                     "`discovery describe-export-tasks`",
                     median(max(1, runs // 2), lambda: run_once(ours, env)),
-                    median(max(1, runs // 2), lambda: run_once(theirs, env)),
+                    aws_scale,
                     0.7,
                     0.5,
+                )
+            )
+            floor = [sys.executable, "-c", BOTO3_PAGES, sb.url]
+            rows.append(
+                Row(
+                    "scale, floor: a bare boto3 script paging and printing the raw tasks "
+                    "/ the same",
+                    median(max(1, runs // 2), lambda: run_once(floor, env)),
+                    aws_scale,
+                    0.7,
+                    0.5,
+                    note="not exportctl: no normalising, no record schema",
                 )
             )
     if "fanout" in only:

@@ -119,34 +119,7 @@ def list_jobs(
         },
     )
     if out.streams:
-        stream = Arrivals(app.jobs, query, idle=_flush_stdout)
-        region = app.jobs.clients.default_region
-        printed: list[ExportJob] = []
-
-        def kept(jobs: Iterator[ExportJob]) -> Iterator[ExportJob]:
-            for job in jobs:
-                if len(printed) < refcache.MAX_ENTRIES:
-                    printed.append(job)
-                yield job
-
-        try:
-            emit(
-                out,
-                kept(iter(stream)),
-                to_dict=ExportJob.to_dict,
-                table=_no_table,
-                default_fields=JOB_DEFAULT_FIELDS,
-                known_fields=JOB_RECORD_FIELDS,
-                flush_each=False,
-            )
-        finally:
-            stream.close()
-        refcache.remember_jobs(printed, region)
-        for notice in stream.notices:
-            app.notice(notice.message)
-        code = app.report(stream.failures)
-        app.debug_calls()
-        ctx.exit(code)
+        ctx.exit(_stream(app, query, out))
 
     result = app.jobs.list(query)
     for notice in result.notices:
@@ -178,6 +151,40 @@ def list_jobs(
         refcache.remember_jobs(result.jobs, app.jobs.clients.default_region)
     app.debug_calls()
     ctx.exit(code)
+
+
+def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
+    """Write jobs as their pages arrive; the exit code."""
+    from exportctl import refcache
+
+    stream = Arrivals(app.jobs, query, idle=_flush_stdout)
+    region = app.jobs.clients.default_region
+    printed: list[ExportJob] = []
+
+    def kept(jobs: Iterator[ExportJob]) -> Iterator[ExportJob]:
+        for job in jobs:
+            if len(printed) < refcache.MAX_ENTRIES:
+                printed.append(job)
+            yield job
+
+    try:
+        emit(
+            out,
+            kept(iter(stream)),
+            to_dict=ExportJob.to_dict,
+            table=_no_table,
+            default_fields=JOB_DEFAULT_FIELDS,
+            known_fields=JOB_RECORD_FIELDS,
+            flush_each=False,
+        )
+    finally:
+        stream.close()
+    refcache.remember_jobs(printed, region)
+    for notice in stream.notices:
+        app.notice(notice.message)
+    code = app.report(stream.failures)
+    app.debug_calls()
+    return code
 
 
 def _flush_stdout() -> None:
