@@ -223,7 +223,7 @@ def operation(service: str, name: str) -> OperationModel:
 def shape_at(shape: Shape, path: str) -> Shape:
     """The shape of the value at a dotted path ('exportsInfo.0.exportStatus')."""
     for part in path.split(".") if path else ():
-        shape = shape.member if shape.type_name == "list" else shape.members[part]  # type: ignore[attr-defined]
+        shape = shape.member if shape.type_name == "list" else shape.members[part]
     return shape
 
 
@@ -252,8 +252,8 @@ class Filler:
 
         kind = shape.type_name
         if kind == "structure":
-            members: Mapping[str, Shape] = shape.members  # type: ignore[attr-defined]
-            required = set(shape.required_members)  # type: ignore[attr-defined]
+            members: Mapping[str, Shape] = shape.members
+            required = set(shape.required_members)
             if shape.metadata.get("union"):
                 name = next(iter(members))
                 return {name: self.fill(members[name], at(name))}
@@ -263,10 +263,10 @@ class Filler:
                 if not self.required_only or name in required or name in self.keep
             }
         if kind == "list":
-            return [self.fill(shape.member, at("0"))]  # type: ignore[attr-defined]
+            return [self.fill(shape.member, at("0"))]
         if kind == "map":
             key = f"key{next(self._n)}"
-            return {key: self.fill(shape.value, at(key))}  # type: ignore[attr-defined]
+            return {key: self.fill(shape.value, at(key))}
         return self._leaf(shape, path)
 
     def _leaf(self, shape: Shape, path: str) -> Any:
@@ -305,13 +305,13 @@ def member_names(shape: Shape, seen: frozenset[str] = frozenset()) -> set[str]:
         return names
     seen = seen | {shape.name}
     if shape.type_name == "structure":
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
+        for name, member in shape.members.items():
             names.add(name)
             names |= member_names(member, seen)
     elif shape.type_name == "list":
-        names |= member_names(shape.member, seen)  # type: ignore[attr-defined]
+        names |= member_names(shape.member, seen)
     elif shape.type_name == "map":
-        names |= member_names(shape.value, seen)  # type: ignore[attr-defined]
+        names |= member_names(shape.value, seen)
     return names
 
 

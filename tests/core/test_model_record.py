@@ -1,0 +1,137 @@
+"""The JSON record of a job: a stable key set, ISO 8601 UTC times, snake_case details."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from exportctl.adapters import engine, spec_for
+from exportctl.model import SCHEMA_VERSION, ExportJob, Progress, State
+
+T = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc)
+KEYS = [
+    "service", "ref", "id", "arn", "region", "name", "state", "status", "terminal",
+    "created", "updated", "completed", "destination", "message", "progress", "details",
+]  # fmt: skip
+PROGRESS_KEYS = [
+    "completed_pieces", "total_pieces", "failed_pieces", "total_processed", "total_failures",
+    "failures",
+]  # fmt: skip
+
+
+def test_schema_version_is_pinned() -> None:
+    # Changing the record's keys means a new schema version, and this test with it.
+    assert SCHEMA_VERSION == 1
+
+
+def test_a_bare_job_has_every_key_in_order() -> None:
+    job = ExportJob("discovery", "discovery:us-east-1:e1", "e1", "us-east-1", State.RUNNING, "X")
+
+    record = job.to_dict()
+
+    assert list(record) == KEYS
+    assert record["progress"] is None and record["details"] == {}
+    assert record["state"] == "RUNNING" and record["terminal"] is False
+    json.dumps(record)
+
+
+def test_a_full_job_keeps_the_same_keys_with_iso_times() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    job = ExportJob(
+        service="pinpoint",
+        ref="pinpoint:us-east-1:app/j",
+        id="j",
+        region="us-east-1",
+        state=State.COMPLETED,
+        status="COMPLETED",
+        created=T,
+        updated=T.astimezone(plus_two),
+        completed=T + timedelta(seconds=1, microseconds=500000),
+        progress=Progress(completed_pieces=1, total_pieces=2, failures=("a",)),
+        details={"when": T.astimezone(plus_two), "nested": [{"at": T}], "count": 3},
+    )
+
+    record = job.to_dict()
+
+    assert list(record) == KEYS
+    assert (record["created"], record["updated"]) == ("2026-11-01T08:30:00Z",) * 2
+    assert record["completed"] == "2026-11-01T08:30:01.500000Z"
+    assert record["terminal"] is True
+    assert list(record["progress"]) == PROGRESS_KEYS
+    assert record["progress"]["failures"] == ["a"]
+    assert record["details"] == {
+        "when": "2026-11-01T08:30:00Z",
+        "nested": [{"at": "2026-11-01T08:30:00Z"}],
+        "count": 3,
+    }
+    json.loads(json.dumps(record))
+
+
+def test_details_from_a_service_are_snake_case() -> None:
+    raw = {
+        "ExportJobIdentifier": "e1",
+        "Status": "RUNNING",
+        "ExportSpecification": {
+            "s3ExportSpecification": {"DestinationBucket": "b", "DestinationPrefix": "p/"}
+        },
+        "SearchJobArn": "arn:s",
+        "NewMemberFromAWS": {"InnerKMSKeyId": "k", "Items": [{"ItemID": 1}]},
+    }
+
+    record = engine.normalise(spec_for("backupsearch"), raw, "us-east-1").to_dict()
+
+    assert record["destination"] == "s3://b/p/"
+    assert record["details"] == {
+        "search_job_arn": "arn:s",
+        "export_specification": {
+            "s3_export_specification": {"destination_bucket": "b", "destination_prefix": "p/"}
+        },
+        "new_member_from_aws": {"inner_kms_key_id": "k", "items": [{"item_id": 1}]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "snake"),
+    [
+        ("ExportJobArn", "export_job_arn"),
+        ("datasetExportJobArn", "dataset_export_job_arn"),
+        ("S3UrlPrefix", "s3_url_prefix"),
+        ("KMSKeyArn", "kms_key_arn"),
+        ("isTruncated", "is_truncated"),
+        ("already_snake", "already_snake"),
+        ("Definition.SegmentId", "definition.segment_id"),
+    ],
+)
+def test_snake_case(name: str, snake: str) -> None:
+    assert engine.snake(name) == snake
+
+
+@pytest.mark.parametrize(
+    ("state", "terminal"),
+    [
+        (State.PENDING, False),
+        (State.RUNNING, False),
+        (State.COMPLETED, True),
+        (State.FAILED, True),
+        (State.UNKNOWN, False),
+    ],
+)
+def test_state_terminal_and_text(state: State, terminal: bool) -> None:
+    assert state.terminal is terminal
+    assert str(state) == state.value == state.name
+
+
+@pytest.mark.parametrize(
+    ("progress", "fraction"),
+    [
+        (Progress(), None),
+        (Progress(completed_pieces=1, total_pieces=4), 0.25),
+        (Progress(completed_pieces=5, total_pieces=4), 1.0),
+        (Progress(completed_pieces=1, total_pieces=0), None),
+        (Progress(total_pieces=4), None),
+    ],
+)
+def test_progress_fraction(progress: Progress, fraction: float | None) -> None:
+    assert progress.fraction == fraction

@@ -1,0 +1,175 @@
+"""Every reference form exportctl accepts, and the one-line refusal of the others."""
+
+from __future__ import annotations
+
+import pytest
+
+from exportctl.adapters import spec_for
+from exportctl.errors import ExitCode, UsageError
+from exportctl.model import ExportJob, State
+from exportctl.refs import JobKey, accepted_forms, canonical_ref, parse, short_ref
+
+ACCOUNT = "123456789012"
+BS_ID = "9e8d7c6b-0000-4000-8000-00000000ef01"
+
+
+def bs_arn(partition: str, region: str) -> str:
+    return f"arn:{partition}:backup-search:{region}:{ACCOUNT}:search-export-job/{BS_ID}"
+
+
+def pz_arn(partition: str, region: str) -> str:
+    return f"arn:{partition}:personalize:{region}:{ACCOUNT}:dataset-export-job/my-export"
+
+
+PARTITIONS = [("aws", "eu-west-1"), ("aws-cn", "cn-north-1"), ("aws-us-gov", "us-gov-west-1")]
+
+ACCEPTED: list[tuple[str, str | None, JobKey]] = [
+    *[
+        (bs_arn(p, r), None, JobKey("backupsearch", BS_ID, r, arn=bs_arn(p, r)))
+        for p, r in PARTITIONS
+    ],
+    *[
+        (pz_arn(p, r), None, JobKey("personalize", "my-export", r, arn=pz_arn(p, r)))
+        for p, r in PARTITIONS
+    ],
+    (pz_arn("aws", "us-east-1"), "personalize", JobKey("personalize", "my-export", "us-east-1",
+                                                      arn=pz_arn("aws", "us-east-1"))),
+    (bs_arn("aws", "us-east-1"), "backup", JobKey("backupsearch", BS_ID, "us-east-1",
+                                                 arn=bs_arn("aws", "us-east-1"))),
+    ("pinpoint:app1/job1", None, JobKey("pinpoint", "job1", None, parent="app1")),
+    ("pinpoint:eu-west-1:app1/job1", None, JobKey("pinpoint", "job1", "eu-west-1", parent="app1")),
+    ("Pinpoint:app1/job1", None, JobKey("pinpoint", "job1", None, parent="app1")),
+    ("discovery:export-1", None, JobKey("discovery", "export-1")),
+    ("discovery:ap-southeast-2:export-1", None, JobKey("discovery", "export-1", "ap-southeast-2")),
+    ("ads:export-1", None, JobKey("discovery", "export-1")),
+    ("discovery:export-1", "discovery", JobKey("discovery", "export-1")),
+    (f"backupsearch:{BS_ID}", None, JobKey("backupsearch", BS_ID)),
+    (f"backupsearch:us-gov-east-1:{BS_ID}", None, JobKey("backupsearch", BS_ID, "us-gov-east-1")),
+    (f"backup-search:{BS_ID}", None, JobKey("backupsearch", BS_ID)),
+    # The form canonical_ref writes for a Personalize job that came without an ARN.
+    ("personalize:eu-west-1:my-export", None, JobKey("personalize", "my-export", "eu-west-1")),
+    ("export-1", "discovery", JobKey("discovery", "export-1")),
+    ("  export-1\n", "ads", JobKey("discovery", "export-1")),
+    ("app1/job1", "pinpoint", JobKey("pinpoint", "job1", None, parent="app1")),
+    ("my-export", "personalize", JobKey("personalize", "my-export")),
+    (BS_ID, "backupsearch", JobKey("backupsearch", BS_ID)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("ref", "service", "key"), ACCEPTED, ids=[a[0] for a in ACCEPTED])
+def test_accepted_form_parses(ref: str, service: str | None, key: JobKey) -> None:
+    assert parse(ref, service) == key
+
+
+REFUSED: list[tuple[str, str | None, str]] = [
+    ("", None, "empty"),
+    ("   ", None, "empty"),
+    (f"arn:aws-iso:personalize:us-east-1:{ACCOUNT}:dataset-export-job/x", None, "partition"),
+    ("arn:aws:personalize:us-east-1:123:dataset-export-job/x", None, "partition"),
+    (f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset/x", None, "dataset-export-job ARN"),
+    (f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-export-job/", None, "ARN"),
+    (f"arn:aws:personalize:moon:{ACCOUNT}:dataset-export-job/x", None, "'moon' is not a region"),
+    (f"arn:aws:s3:us-east-1:{ACCOUNT}:bucket/x", None, "'s3' ARNs"),
+    (pz_arn("aws", "us-east-1"), "discovery", "not discovery"),
+    ("pinpoint:app1", None, "APP_ID/JOB_ID"),
+    ("pinpoint:a/b/c", None, "APP_ID/JOB_ID"),
+    ("pinpoint:eu-west-1:app1", None, "APP_ID/JOB_ID"),
+    ("discovery:nowhere:export-1", None, "'nowhere' is not a region"),
+    ("discovery:bad id!", None, "discovery ids look like ID"),
+    ("discovery:export-1", "pinpoint", "not pinpoint"),
+    ("ec2:i-123", None, "'ec2' is not a service prefix"),
+    ("export-1", None, "needs --service"),
+    ("app1", "pinpoint", "APP_ID/JOB_ID"),
+    ("-leading-dash", "discovery", "ids look like"),
+]
+
+
+@pytest.mark.parametrize(("ref", "service", "why"), REFUSED, ids=[r[0] or "empty" for r in REFUSED])
+def test_malformed_reference_is_a_usage_error_listing_the_forms(
+    ref: str, service: str | None, why: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse(ref, service)
+
+    error = caught.value
+    assert error.exit_code == ExitCode.USAGE
+    assert int(error.exit_code) == 2
+    assert why in error.message
+    assert "\n" not in error.message
+    assert error.message.endswith(f"accepted forms: {accepted_forms()}")
+
+
+def test_accepted_forms_names_every_form() -> None:
+    forms = accepted_forms().split("; ")
+
+    assert forms == [
+        "arn:aws:backup-search:REGION:ACCOUNT:search-export-job/ID",
+        "arn:aws:personalize:REGION:ACCOUNT:dataset-export-job/ID",
+        "backupsearch:[REGION:]ID",
+        "discovery:[REGION:]ID",
+        "pinpoint:[REGION:]APP_ID/JOB_ID",
+        "ID with --service",
+    ]
+
+
+def test_unknown_service_name_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="unknown service 'glacier'"):
+        parse("x", "glacier")
+
+
+def test_key_display_and_region() -> None:
+    pin = JobKey("pinpoint", "job1", None, parent="app1")
+    arn = pz_arn("aws", "eu-west-1")
+
+    assert pin.display == "app1/job1"
+    assert JobKey("personalize", "my-export", "eu-west-1", arn=arn).display == arn
+    assert pin.in_region("us-west-2").region == "us-west-2"
+    assert pin.in_region("us-west-2").parent == "app1"
+    assert JobKey("discovery", "e", "eu-west-1").in_region("us-west-2").region == "eu-west-1"
+
+
+@pytest.mark.parametrize(
+    ("service", "parent", "arn", "expected"),
+    [
+        ("pinpoint", "app1", None, "pinpoint:eu-west-1:app1/job"),
+        ("discovery", None, None, "discovery:eu-west-1:job"),
+        ("backupsearch", None, None, "backupsearch:eu-west-1:job"),
+        ("personalize", None, None, "personalize:eu-west-1:job"),
+        ("personalize", None, pz_arn("aws", "eu-west-1"), pz_arn("aws", "eu-west-1")),
+    ],
+)
+def test_canonical_ref_is_the_arn_else_a_regional_compact_form(
+    service: str, parent: str | None, arn: str | None, expected: str
+) -> None:
+    ref = canonical_ref(spec_for(service), "eu-west-1", "job", parent=parent, arn=arn)
+
+    assert ref == expected
+    assert parse(ref).id == ("my-export" if arn else "job")
+
+
+def _job(ref: str, region: str, arn: str | None = None) -> ExportJob:
+    return ExportJob("discovery", ref, "e1", region, State.RUNNING, "IN_PROGRESS", arn=arn)
+
+
+@pytest.mark.parametrize(
+    ("job", "default", "short"),
+    [
+        (_job("discovery:us-east-1:e1", "us-east-1"), "us-east-1", "discovery:e1"),
+        (_job("discovery:eu-west-1:e1", "eu-west-1"), "us-east-1", "discovery:eu-west-1:e1"),
+        (_job("discovery:us-east-1:e1", "us-east-1"), None, "discovery:us-east-1:e1"),
+        (
+            _job("pinpoint:us-east-1:app/j", "us-east-1"),
+            "us-east-1",
+            "pinpoint:app/j",
+        ),
+        (
+            _job(bs_arn("aws", "us-east-1"), "us-east-1", arn=bs_arn("aws", "us-east-1")),
+            "us-east-1",
+            bs_arn("aws", "us-east-1"),
+        ),
+    ],
+)
+def test_short_ref_drops_the_region_only_when_it_is_the_default(
+    job: ExportJob, default: str | None, short: str
+) -> None:
+    assert short_ref(job, default) == short

@@ -1,0 +1,133 @@
+"""Durations, 'since' points, timestamps of every service, and times for people."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from exportctl.timeutil import as_utc, human_duration, iso, parse_duration, parse_since, relative
+
+UTC = timezone.utc
+T = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90", 90.0),
+        ("0", 0.0),
+        ("2.5", 2.5),
+        ("90s", 90.0),
+        ("5m", 300.0),
+        ("5M", 300.0),
+        ("1h30m", 5400.0),
+        ("1h 30m", 5400.0),
+        (" 2d ", 172800.0),
+        ("1w", 604800.0),
+        ("500ms", 0.5),
+        ("1.5h", 5400.0),
+        ("1m30s", 90.0),
+    ],
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", " ", "soon", "5x", "5m30", "-5m", "m5", "1h and 2m", "5 m s"])
+def test_parse_duration_refuses(text: str) -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2h", T - timedelta(hours=2)),
+        ("7d", T - timedelta(days=7)),
+        ("90", T - timedelta(seconds=90)),
+        ("2026-10-01", datetime(2026, 10, 1, tzinfo=UTC)),
+        ("2026-10-01T08:00Z", datetime(2026, 10, 1, 8, 0, tzinfo=UTC)),
+        ("2026-10-01T10:00:00+02:00", datetime(2026, 10, 1, 8, 0, tzinfo=UTC)),
+    ],
+)
+def test_parse_since(text: str, expected: datetime) -> None:
+    since = parse_since(text, reference=T)
+
+    assert since == expected
+    assert since.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", ""])
+def test_parse_since_refuses_with_examples(text: str) -> None:
+    with pytest.raises(ValueError, match=r"not a duration or date: .*e\.g\. 2h"):
+        parse_since(text, reference=T)
+
+
+def test_parse_since_defaults_to_now() -> None:
+    before = datetime.now(UTC)
+    since = parse_since("1h")
+    assert before - timedelta(hours=1, seconds=1) <= since <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # Pinpoint sends ISO 8601 strings.
+        ("2026-11-01T08:30:00Z", T),
+        ("2026-11-01T08:30:00.000Z", T),
+        ("2026-11-01T08:30:00.250Z", T + timedelta(milliseconds=250)),
+        ("2026-11-01T08:30:00z", T),
+        ("2026-11-01T10:30:00+02:00", T),
+        ("2026-11-01T03:30:00-05:00", T),
+        ("2026-11-01T08:30:00", T),  # naive: taken as UTC
+        (" 2026-11-01T08:30:00Z ", T),
+        (datetime(2026, 11, 1, 8, 30), T),
+        (datetime(2026, 11, 1, 9, 30, tzinfo=timezone(timedelta(hours=1))), T),
+        (T.timestamp(), T),
+        (int(T.timestamp()), T),
+        (None, None),
+        ("", None),
+        ("not a date", None),
+    ],
+)
+def test_as_utc(value: datetime | str | float | None, expected: datetime | None) -> None:
+    result = as_utc(value)
+
+    assert result == expected
+    if result is not None:
+        assert result.tzinfo is UTC
+
+
+def test_iso_is_utc_with_z() -> None:
+    assert iso(T) == "2026-11-01T08:30:00Z"
+    assert iso(datetime(2026, 11, 1, 9, 30, tzinfo=timezone(timedelta(hours=1)))) == (
+        "2026-11-01T08:30:00Z"
+    )
+    assert iso(T + timedelta(microseconds=5)) == "2026-11-01T08:30:00.000005Z"
+    assert iso(None) is None
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(0), "just now"),
+        (timedelta(seconds=9), "just now"),
+        (timedelta(seconds=-9), "just now"),
+        (timedelta(seconds=45), "45 s ago"),
+        (timedelta(minutes=3, seconds=59), "3 min ago"),
+        (timedelta(hours=5), "5 h ago"),
+        (timedelta(days=3, hours=23), "3 d ago"),
+        (timedelta(hours=-2), "in 2 h"),
+        (timedelta(minutes=-30), "in 30 min"),
+    ],
+)
+def test_relative(delta: timedelta, text: str) -> None:
+    assert relative(T - delta, reference=T) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(0, "0s"), (-3, "0s"), (59.9, "59s"), (61, "1m01s"), (3725, "1h02m")]
+)
+def test_human_duration(seconds: float, text: str) -> None:
+    assert human_duration(seconds) == text
