@@ -1,0 +1,121 @@
+"""The adapters end to end over HTTP, against the local emulator of the four services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from adapter_stubs import OTHER_REGION, REGION, SERVICES
+
+from exportctl.adapters import spec_for
+from exportctl.aws import AwsSettings, Clients
+from exportctl.errors import ExitCode, ServiceUnavailableError
+from exportctl.jobs import Jobs, ListQuery
+from exportctl.model import ExportJob, State
+from exportctl.refs import parse
+from exportctl.sandbox import Faults, Sandbox
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    # Frozen clock: jobs move only when a test says so.
+    with Sandbox(port=0, faults=Faults(), seed=7, clock=lambda: 0.0) as sb:
+        yield sb
+
+
+def jobs_of(sb: Sandbox, region: str = REGION) -> Jobs:
+    settings = AwsSettings(
+        endpoint_url=sb.url, region=region, access_key="x", secret_key="x", max_attempts=1
+    )
+    return Jobs(Clients(settings))
+
+
+def test_every_listed_job_is_got_back_by_its_ref(sandbox: Sandbox) -> None:
+    jobs = jobs_of(sandbox)
+    listed = jobs.list(ListQuery())
+    assert listed.failures == [] and listed.notices == []
+    assert {j.service for j in listed.jobs} == set(SERVICES)
+    before = jobs.calls.snapshot()
+
+    got = jobs.get_many([parse(j.ref) for j in listed.jobs])
+
+    for old, new in zip(listed.jobs, got, strict=True):
+        assert isinstance(new, ExportJob), new
+        assert (new.ref, new.id, new.status, new.state, new.created) == (
+            old.ref, old.id, old.status, old.state, old.created,
+        )  # fmt: skip
+    calls = jobs.calls.snapshot()
+    discovery = ("discovery", "DescribeExportTasks")
+    # Every Discovery job of the listing in one batched call.
+    assert calls[discovery] - before[discovery] == 1
+
+
+def test_statuses_of_the_emulator_are_all_known(sandbox: Sandbox) -> None:
+    result = jobs_of(sandbox).list(ListQuery())
+
+    unknown = [(j.service, j.status) for j in result.jobs if j.state is State.UNKNOWN]
+    assert unknown == []
+    for job in result.jobs:
+        assert spec_for(job.service).state_of(job.status) is job.state
+
+
+def test_small_pages_give_the_same_jobs(sandbox: Sandbox) -> None:
+    whole = {j.ref for j in jobs_of(sandbox).list(ListQuery()).jobs}
+    sandbox.faults.page_size = 2
+    paged_jobs = jobs_of(sandbox)
+
+    paged = {j.ref for j in paged_jobs.list(ListQuery()).jobs}
+
+    assert paged == whole
+    calls = paged_jobs.calls.snapshot()
+    assert calls[("backupsearch", "ListSearchResultExportJobs")] >= 3
+    assert calls[("pinpoint", "GetExportJobs")] > calls[("pinpoint", "GetApps")]
+
+
+@pytest.mark.parametrize("service", ["discovery", "pinpoint"])
+def test_a_status_word_no_model_lists_is_unknown_and_kept(sandbox: Sandbox, service: str) -> None:
+    jobs = jobs_of(sandbox)
+    target = next(j for j in jobs.list(ListQuery(services=(service,))).jobs)
+    sandbox.set_status(service, target.id, "PAUSED_BY_OPERATOR")
+
+    job = jobs.get(parse(target.ref))
+
+    assert (job.state, job.status) == (State.UNKNOWN, "PAUSED_BY_OPERATOR")
+
+
+def test_jobs_of_another_region_by_their_refs(sandbox: Sandbox) -> None:
+    there = jobs_of(sandbox, OTHER_REGION)
+    listed = [
+        job
+        for service in ("backupsearch", "personalize", "pinpoint")
+        for job in there.iter_service(spec_for(service), ListQuery())
+    ]
+    assert listed and all(j.region == OTHER_REGION for j in listed)
+    here = jobs_of(sandbox, REGION)
+
+    got = here.get_many([parse(j.ref) for j in listed])
+
+    assert [g.ref if isinstance(g, ExportJob) else g for g in got] == [j.ref for j in listed]
+
+
+def test_denied_service_is_a_notice_unless_named(sandbox: Sandbox) -> None:
+    sandbox.faults.deny = {"pinpoint"}
+    jobs = jobs_of(sandbox)
+
+    everything = jobs.list(ListQuery())
+    named = jobs.list(ListQuery(services=("pinpoint",)))
+
+    assert {j.service for j in everything.jobs} == set(SERVICES) - {"pinpoint"}
+    assert [n.service for n in everything.notices] == ["pinpoint"]
+    assert everything.failures == []
+    [failure] = named.failures
+    assert isinstance(failure, ServiceUnavailableError)
+    assert failure.exit_code == ExitCode.CREDENTIALS
+
+
+def test_discovery_outside_its_home_region_is_a_notice(sandbox: Sandbox) -> None:
+    result = jobs_of(sandbox, OTHER_REGION).list(ListQuery())
+
+    assert [n.service for n in result.notices] == ["discovery"]
+    assert "home region" in result.notices[0].message
+    assert result.failures == []
