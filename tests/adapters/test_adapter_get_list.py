@@ -9,6 +9,7 @@ import pytest
 from adapter_stubs import (
     APP,
     REGION,
+    SERVICES,
     WHEN,
     Stubs,
     arn,
@@ -18,6 +19,7 @@ from adapter_stubs import (
     summary,
 )
 
+from exportctl.adapters import service_names
 from exportctl.jobs import Jobs, ListQuery
 from exportctl.model import State
 from exportctl.refs import parse
@@ -82,6 +84,11 @@ TERMINAL = {
     "personalize": "ACTIVE",
     "discovery": "SUCCEEDED",
 }
+
+
+def test_these_tests_know_every_service() -> None:
+    # A new adapter is not done until it has its rows in these tables.
+    assert sorted(service_names()) == sorted(SERVICES) == sorted(GETS) == sorted(TERMINAL)
 
 
 @pytest.mark.parametrize("service", sorted(GETS))
@@ -297,3 +304,17 @@ def test_list_of_every_service_merges_newest_first(jobs: Jobs, stubs: Stubs) -> 
         "backupsearch",
     ]
     assert result.failures == [] and result.notices == []
+
+
+def test_a_page_token_seen_twice_stops_the_listing(jobs: Jobs, stubs: Stubs) -> None:
+    method, items, token_in, token_out, fixed = LISTS["personalize"]
+    row = summary("personalize", 1, "ACTIVE")
+    stub = stubs("personalize")
+    stub.add_response(method, {items: [row], token_out: "same"}, fixed)
+    stub.add_response(method, {items: [], token_out: "same"}, {**fixed, token_in: "same"})
+
+    result = jobs.list(ListQuery(services=("personalize",)))
+
+    [failure] = result.failures
+    assert "returned the same page token twice" in failure.message
+    assert failure.exit_code == 5
