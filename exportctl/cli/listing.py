@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from exportctl.cli.context import AppContext, pass_app
-from exportctl.cli.options import STATE_NAMES, service_option
+from exportctl.cli.options import filter_options, service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
     JOB_RECORD_FIELDS,
@@ -40,41 +40,10 @@ STREAM_BUFFER = 1000
 PAGE_GUESS = 50
 
 
-def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    if value is None:
-        return None
-    from exportctl.timeutil import parse_since
-
-    try:
-        return parse_since(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-
-
 @click.command("list")
 @service_option(multiple=True, help="Only this service (repeatable; default: every service).")
-@click.option(
-    "--status",
-    "states",
-    multiple=True,
-    type=click.Choice(STATE_NAMES, case_sensitive=False),
-    help="Only jobs in this normalised state (repeatable).",
-)
-@click.option(
-    "--since",
-    callback=_since,
-    metavar="DURATION|DATE",
-    help="Only jobs created since then: 2h, 7d, 2026-11-01, 2026-11-01T08:00Z.",
-)
+@filter_options
 @click.option("--limit", type=click.IntRange(min=1), help="At most N jobs (the newest).")
-@click.option(
-    "--application-id",
-    "application_id",
-    multiple=True,
-    help="Pinpoint: only this application (repeatable; default: every application).",
-)
-@click.option("--dataset-arn", help="Personalize: only the export jobs of this dataset.")
-@click.option("--search-job", help="Backup Search: only the export jobs of this search job.")
 @output_options
 @pass_app
 @click.pass_context

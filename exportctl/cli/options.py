@@ -27,3 +27,46 @@ def service_option(*, multiple: bool, help: str) -> Callable[[F], F]:
         multiple=multiple,
         help=help,
     )
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    if value is None:
+        return None
+    from exportctl.timeutil import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def filter_options(fn: F) -> F:
+    """The filters of a job listing (list, watch): passes ``states``, ``since``,
+    ``application_id``, ``dataset_arn`` and ``search_job``."""
+    for option in (
+        click.option(
+            "--search-job", help="Backup Search: only the export jobs of this search job."
+        ),
+        click.option("--dataset-arn", help="Personalize: only the export jobs of this dataset."),
+        click.option(
+            "--application-id",
+            "application_id",
+            multiple=True,
+            help="Pinpoint: only this application (repeatable; default: every application).",
+        ),
+        click.option(
+            "--since",
+            callback=_since,
+            metavar="DURATION|DATE",
+            help="Only jobs created since then: 2h, 7d, 2026-11-01, 2026-11-01T08:00Z.",
+        ),
+        click.option(
+            "--status",
+            "states",
+            multiple=True,
+            type=click.Choice(STATE_NAMES, case_sensitive=False),
+            help="Only jobs in this normalised state (repeatable).",
+        ),
+    ):
+        fn = option(fn)
+    return fn
