@@ -70,6 +70,8 @@ class Jobs:
     def __init__(self, clients: Clients, calls: CallCounter | None = None) -> None:
         self.clients = clients
         self.calls = calls or CallCounter()
+        # Pages each parent's listing took to hold the jobs last refreshed from it.
+        self._parent_pages: dict[tuple[str, str, str], int] = {}
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -148,6 +150,64 @@ class Jobs:
             with ThreadPoolExecutor(max_workers=min(GET_CONCURRENCY, len(singles))) as pool:
                 results.update(pool.map(one, singles))
         return [results[i] for i in range(len(keys))]
+
+    def refresh(self, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
+        """Like :meth:`get_many`, for polling: jobs of one parent are read from its listing.
+
+        The listing is walked for a parent's jobs only when they outnumber the pages
+        it took last time (one, before it was ever walked), and for at most one page
+        fewer than there are jobs, so it never costs more calls than one get each;
+        the jobs it did not reach are then fetched one by one.
+        """
+        results: dict[int, ExportJob | ExportctlError] = {}
+        groups: dict[tuple[str, str, str], list[int]] = {}
+        rest: list[int] = []
+        for index, key in enumerate(keys):
+            spec = spec_for(key.service)
+            if not (spec.refresh_by_parent and spec.fan_out and key.parent):
+                rest.append(index)
+                continue
+            try:
+                region = self.region_of(key)
+            except ExportctlError as exc:
+                results[index] = exc
+                continue
+            groups.setdefault((spec.name, region, key.parent), []).append(index)
+        for group, indexes in groups.items():
+            if len(indexes) <= self._parent_pages.get(group, 1):
+                rest.extend(indexes)
+                continue
+            rest.extend(self._from_parent(group, keys, indexes, results))
+        rest.sort()
+        results.update(zip(rest, self.get_many([keys[i] for i in rest]), strict=True))
+        return [results[i] for i in range(len(keys))]
+
+    def _from_parent(
+        self,
+        group: tuple[str, str, str],
+        keys: Sequence[JobKey],
+        indexes: list[int],
+        results: dict[int, ExportJob | ExportctlError],
+    ) -> list[int]:
+        """Fills ``results`` from the parent's listing; the indexes it did not find."""
+        service, region, parent = group
+        spec = spec_for(service)
+        budget = len(indexes) - 1
+        try:
+            call = self.caller(spec, region)
+            found, read = self._guard(
+                spec,
+                lambda: eng.parent_raw(spec, call, parent, (keys[i].id for i in indexes), budget),
+            )
+        except ExportctlError as exc:
+            results.update(dict.fromkeys(indexes, exc))
+            return []
+        missing = [i for i in indexes if keys[i].id not in found]
+        self._parent_pages[group] = read + 1 if missing else read
+        for i in indexes:
+            if keys[i].id in found:
+                results[i] = eng.normalise(spec, found[keys[i].id], region)
+        return missing
 
     def _batch(
         self, spec: ServiceSpec, region: str, keys: Sequence[JobKey], indexes: list[int]

@@ -195,3 +195,26 @@ def batch_raw(spec: ServiceSpec, call: CallFn, keys: list[JobKey]) -> dict[str, 
         for raw in items(call, spec.list, {spec.batch.param: chunk}):
             found[str(resolve(raw, spec.fields.id))] = raw
     return found
+
+
+def parent_raw(
+    spec: ServiceSpec, call: CallFn, parent: str, ids: Iterable[str], max_pages: int
+) -> tuple[dict[str, Raw], int]:
+    """Jobs of one parent by id, read from the parent's listing.
+
+    The walk stops once every id is seen or after ``max_pages`` pages; returns the
+    jobs found and the pages read.
+    """
+    assert spec.fan_out is not None
+    wanted = set(ids)
+    found: dict[str, Raw] = {}
+    read = 0
+    for response in pages(call, spec.list, {spec.fan_out.param: parent}):
+        read += 1
+        for raw in lookup(response, spec.list.items) or ():
+            job_id = str(resolve(raw, spec.fields.id))
+            if job_id in wanted:
+                found[job_id] = raw
+        if len(found) == len(wanted) or read >= max_pages:
+            break
+    return found, read

@@ -109,4 +109,5 @@ SPEC = ServiceSpec(
         ),
     ),
     explain=_explain,
+    refresh_by_parent=True,
 )

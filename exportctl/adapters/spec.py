@@ -135,6 +135,10 @@ class ServiceSpec:
     documented_statuses: Mapping[str, State] = field(default_factory=dict)
     # A one-line reason for errors meaning the service is out of reach as a whole.
     explain: Callable[[str, str], str | None] = _no_explanation
+    # Several jobs of one parent can be read back from the parent's listing (``list``
+    # with ``fan_out.param``): fewer calls than one ``get`` each when they outnumber
+    # the listing's pages. Used when many jobs are polled at once.
+    refresh_by_parent: bool = False
 
     def state_of(self, status: str | None) -> State:
         if status is None:
