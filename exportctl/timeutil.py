@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
+_FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:?\d\d$|$)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -25,6 +26,8 @@ def as_utc(value: datetime | str | float | int | None) -> datetime | None:
         text = value.strip()
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
+        # Python 3.10 reads only 3 or 6 fraction digits; services send 1 to 9.
+        text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text)
         try:
             dt = datetime.fromisoformat(text)
         except ValueError:

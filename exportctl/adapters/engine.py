@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 from exportctl.adapters.spec import Derived, FieldSource, Page, Raw, ServiceSpec
@@ -61,6 +63,7 @@ def _paths(source: FieldSource) -> tuple[str, ...]:
     return (source,)
 
 
+@cache
 def consumed_paths(spec: ServiceSpec) -> frozenset[str]:
     f = spec.fields
     sources: list[FieldSource] = [
@@ -84,6 +87,15 @@ def leftovers(raw: Raw, consumed: frozenset[str], prefix: str = "") -> dict[str,
     return out
 
 
+def _time(raw: Raw, source: FieldSource, name: str, details: dict[str, Any]) -> datetime | None:
+    """A timestamp as aware UTC; one that cannot be read is kept raw in details."""
+    value = resolve(raw, source)
+    parsed = as_utc(value)
+    if parsed is None and value not in (None, ""):
+        details[f"{name}_raw"] = str(value)
+    return parsed
+
+
 def normalise(spec: ServiceSpec, raw: Raw, region: str) -> ExportJob:
     f = spec.fields
     status_value = resolve(raw, f.status)
@@ -92,11 +104,14 @@ def normalise(spec: ServiceSpec, raw: Raw, region: str) -> ExportJob:
     job_id = str(resolve(raw, f.id))
     parent = resolve(raw, f.parent)
     arn = resolve(raw, f.arn)
-    updated = as_utc(resolve(raw, f.updated))
-    completed = as_utc(resolve(raw, f.completed))
+    details: dict[str, Any] = {}
+    created, updated, completed = (
+        _time(raw, source, name, details)
+        for name, source in (("created", f.created), ("updated", f.updated),
+                             ("completed", f.completed))
+    )  # fmt: skip
     if completed is None and f.completed_is_last_update and state.terminal:
         completed = updated
-    details: dict[str, Any] = {}
     for key, source in f.details.items():
         value = resolve(raw, source)
         if value is not None:
@@ -118,7 +133,7 @@ def normalise(spec: ServiceSpec, raw: Raw, region: str) -> ExportJob:
         name=resolve(raw, f.name),
         state=state,
         status=status,
-        created=as_utc(resolve(raw, f.created)),
+        created=created,
         updated=updated,
         completed=completed,
         destination=resolve(raw, f.destination),

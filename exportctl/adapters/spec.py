@@ -113,7 +113,8 @@ def _no_explanation(code: str, message: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+# Identity, not value, equality: one spec per service, usable as a cache key.
+@dataclass(frozen=True, eq=False)
 class ServiceSpec:
     name: str
     title: str

@@ -135,3 +135,20 @@ def test_state_terminal_and_text(state: State, terminal: bool) -> None:
 )
 def test_progress_fraction(progress: Progress, fraction: float | None) -> None:
     assert progress.fraction == fraction
+
+
+def test_an_unreadable_timestamp_is_kept_raw() -> None:
+    from exportctl.adapters import spec_for
+    from exportctl.adapters.engine import normalise
+
+    raw = {
+        "ApplicationId": "a" * 32,
+        "Id": "b" * 32,
+        "JobStatus": "COMPLETED",
+        "Type": "EXPORT",
+        "CreationDate": "the day before yesterday",
+        "Definition": {"RoleArn": "arn:aws:iam::1:role/r", "S3UrlPrefix": "s3://b/p/"},
+    }
+    job = normalise(spec_for("pinpoint"), raw, "us-east-1")
+    assert job.created is None
+    assert job.details["created_raw"] == "the day before yesterday"

@@ -131,3 +131,17 @@ def test_relative(delta: timedelta, text: str) -> None:
 )
 def test_human_duration(seconds: float, text: str) -> None:
     assert human_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "micro"),
+    [
+        ("2026-11-20T10:00:00.1Z", 100_000),
+        ("2026-11-20T10:00:00.12Z", 120_000),
+        ("2026-11-20T10:00:00.1234567Z", 123_456),
+        ("2026-11-20T10:00:00.123456789+00:00", 123_456),
+    ],
+)
+def test_as_utc_reads_any_number_of_fraction_digits(text: str, micro: int) -> None:
+    parsed = as_utc(text)
+    assert parsed is not None and parsed.microsecond == micro and parsed.tzinfo is timezone.utc
