@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec, emit, output_options
@@ -28,7 +29,7 @@ STATUS_STYLES = {
 
 
 @click.command()
-@click.argument("ref", metavar="REF")
+@click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @click.option(
     "--status",
     "statuses",

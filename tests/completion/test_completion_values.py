@@ -109,6 +109,9 @@ def test_references_come_from_the_cache() -> None:
     assert complete("status", "pinpoint:a") == ["pinpoint:app/one"]
     # A reference already on the line is not offered again.
     assert complete("status", "pinpoint:us-east-1:app/one", "") == ["discovery:us-east-1:export-2"]
+    # Every command that takes a job completes it the same way.
+    for command in ("download", "backups"):
+        assert complete(command, "pinpoint:a") == ["pinpoint:app/one"]
     shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
     items = shell.get_completions(["status"], "pin")
     assert [i.help for i in items] == ["pinpoint RUNNING"]
