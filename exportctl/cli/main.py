@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "list": "exportctl.cli.listing:list_jobs",
     "sandbox": "exportctl.cli.sandbox:sandbox",
     "status": "exportctl.cli.status:status",
+    "wait": "exportctl.cli.wait:wait",
+    "watch": "exportctl.cli.watch:watch",
 }
 
 

@@ -1,0 +1,261 @@
+"""`exportctl wait`: until every job meets a condition, one ends otherwise, or time runs out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from exportctl.cli.complete import complete_ref
+from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.options import service_option
+from exportctl.cli.output import JOB_RECORD_FIELDS, OutputSpec, emit, output_options
+from exportctl.errors import ExitCode, ExportctlError
+from exportctl.model import ExportJob
+
+if TYPE_CHECKING:
+    from exportctl.polling import Event, Tracked, Waiter, WaitResult
+
+
+def duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    from exportctl.timeutil import parse_duration
+
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if seconds <= 0 and param.name != "timeout":
+        raise click.BadParameter("must be more than 0")
+    return seconds
+
+
+@click.command()
+@click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
+@service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
+@click.option(
+    "--until",
+    default="COMPLETED",
+    show_default=True,
+    metavar="STATE",
+    help="COMPLETED, FAILED, terminal, or a service's own word (ACTIVE, SUCCEEDED, "
+    "CREATE FAILED...), any case.",
+)
+@click.option(
+    "--timeout",
+    callback=duration,
+    metavar="DURATION",
+    help="Give up after this long (exit 124): 90s, 30m, 2h. Default: no limit.",
+)
+@click.option(
+    "--interval",
+    default="5s",
+    show_default=True,
+    callback=duration,
+    metavar="DURATION",
+    help="First delay between checks; it grows by half each round.",
+)
+@click.option(
+    "--max-interval",
+    default="60s",
+    show_default=True,
+    callback=duration,
+    metavar="DURATION",
+    help="Longest delay between checks.",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress and no messages: the exit code speaks (--json still prints records).",
+)
+@output_options
+@pass_app
+@click.pass_context
+def wait(
+    ctx: click.Context,
+    app: AppContext,
+    refs: tuple[str, ...],
+    service: str | None,
+    until: str,
+    timeout: float | None,
+    interval: float,
+    max_interval: float,
+    quiet: bool,
+    out: OutputSpec,
+) -> None:
+    """Wait until export jobs are COMPLETED (or --until another state).
+
+    The first check is at once, then every --interval, growing by half each round
+    up to --max-interval, never past --timeout. Throttling, server and network
+    errors are retried; refused credentials end the wait (exit 4).
+
+    \b
+    --until COMPLETED (default), FAILED, terminal (either), or a vendor word:
+    ACTIVE, CREATE FAILED (Personalize), SUCCEEDED (Discovery), FAILING (Pinpoint).
+    A vendor word means that exact status for jobs of its service and its
+    normalised state (ACTIVE: COMPLETED) for jobs of the others.
+
+    \b
+    Exit codes: 0 every job met the condition; 1 a job ended otherwise or
+    disappeared (each is named, with its status and message); 3 a job was not
+    found at the first check; 124 --timeout ran out (pending jobs are listed);
+    130 interrupted. With --json, one REF prints one object (null if never
+    read), several REFs an array of the jobs read, whatever the exit code.
+    """
+    from exportctl import conditions, polling
+    from exportctl import refs as refmod
+
+    out.check_fields(JOB_RECORD_FIELDS)
+    if max_interval < interval:
+        max_interval = interval
+    keys = [refmod.parse(ref, service) for ref in refs]
+    condition = conditions.parse_until(until, {k.service for k in keys})
+    region = app.jobs.clients.default_region
+    waiter = polling.Waiter(
+        app.jobs,
+        list(zip(refs, keys, strict=True)),
+        condition,
+        backoff=polling.Backoff(interval=interval, cap=max_interval),
+        timeout=timeout,
+        clock=polling.TIMING.clock,
+        sleep=polling.TIMING.sleep,
+    )
+    session = _Session(app, waiter, out, quiet=quiet, region=region, single=len(refs) == 1)
+    code = session.run()
+    session.records()
+    app.debug_calls()
+    ctx.exit(int(code))
+
+
+class _Session:
+    """Shows one wait as it goes, and its outcome."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        waiter: Waiter,
+        out: OutputSpec,
+        *,
+        quiet: bool,
+        region: str,
+        single: bool,
+    ) -> None:
+        self.app = app
+        self.waiter = waiter
+        self.out = out
+        self.quiet = quiet
+        self.region = region
+        self.single = single
+        self._printed = False
+
+    def run(self) -> ExitCode:
+        from exportctl.live import Display, WaitView
+
+        app = self.app
+        view = None if self.quiet or self.out.machine else WaitView(self.waiter, self.region)
+        console = app.err if self.out.machine else app.out
+        display = Display(console, view, self.region)
+
+        def on_event(event: Event) -> None:
+            if event.kind == "round":
+                if app.debug:
+                    summary = ", ".join(
+                        f"{s}.{op}={n}" for (s, op), n in sorted(event.calls.items())
+                    )
+                    app.err.print(
+                        f"exportctl: debug: round {self.waiter.rounds}: API calls: "
+                        f"{summary or 'none'}",
+                        markup=False,
+                        soft_wrap=True,
+                    )
+                if view is not None:
+                    view.problem = None
+                return
+            if event.kind == "retrying" and view is not None:
+                view.problem = event.message
+            if not self.quiet and (event.kind != "retrying" or not display.is_live):
+                display.event(event)
+
+        self.waiter.on_event = on_event
+        try:
+            with display:
+                result = self.waiter.run()
+        except KeyboardInterrupt:
+            self._pending("interrupted", self.waiter.pending)
+            return ExitCode.INTERRUPTED
+        except ExportctlError:
+            # stdout stays valid JSON whatever ends the wait.
+            self.records()
+            raise
+        self._report(result)
+        return result.exit_code
+
+    def records(self) -> None:
+        """The jobs as last read, in the chosen format (machine formats only)."""
+        if self._printed:
+            return
+        self._printed = True
+        if not self.out.machine:
+            return
+        jobs = [t.job for t in self.waiter.tracked if t.job is not None]
+        emit(
+            self.out,
+            jobs,
+            to_dict=ExportJob.to_dict,
+            table=_no_table,
+            default_fields=("service", "ref", "state", "status", "created", "message"),
+            single=self.single,
+            known_fields=JOB_RECORD_FIELDS,
+        )
+        if jobs:
+            from exportctl import refcache
+
+            refcache.remember_jobs(jobs, self.region)
+
+    def _report(self, result: WaitResult) -> None:
+        from exportctl.polling import Outcome
+
+        if self.quiet:
+            return
+        for tracked in result.tracked:
+            if tracked.outcome in (Outcome.MISSED, Outcome.GONE, Outcome.NOT_FOUND):
+                self.app.error(_why(tracked, self.waiter.until.describe()))
+        if result.timed_out:
+            self._pending("timed out", self.waiter.pending)
+        elif result.exit_code == ExitCode.OK and not self.out.machine:
+            count = len(result.tracked)
+            noun = "job" if count == 1 else "jobs"
+            self.app.out.print(
+                f"{count} {noun} {self.waiter.until.describe()}", markup=False, soft_wrap=True
+            )
+
+    def _pending(self, what: str, pending: Sequence[Tracked]) -> None:
+        if self.quiet:
+            return
+        names = ", ".join(_now(t) for t in pending) or "none"
+        self.app.error(f"{what}; still pending: {names}")
+
+
+def _now(tracked: Tracked) -> str:
+    job = tracked.job
+    return f"{tracked.label} ({job.state.value} {job.status})" if job else tracked.label
+
+
+def _why(tracked: Tracked, wanted: str) -> str:
+    from exportctl.polling import Outcome
+
+    job = tracked.job
+    if tracked.outcome is Outcome.NOT_FOUND:
+        return f"{tracked.ref}: not found: {tracked.error.message if tracked.error else ''}"
+    if tracked.outcome is Outcome.GONE:
+        return f"{tracked.label}: disappeared while waiting for {wanted}"
+    assert job is not None
+    message = f": {' '.join(job.message.split())}" if job.message else ""
+    return f"{job.ref}: ended {job.state.value} ({job.status}), not {wanted}{message}"
+
+
+def _no_table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
+    raise AssertionError("wait prints no table of records")

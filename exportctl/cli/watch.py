@@ -1,0 +1,113 @@
+"""`exportctl watch`: a live board of the export jobs running now, until Ctrl-C."""
+
+from __future__ import annotations
+
+import click
+
+from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.options import filter_options, service_option
+from exportctl.cli.wait import duration
+
+
+@click.command()
+@service_option(multiple=True, help="Only this service (repeatable; default: every service).")
+@filter_options
+@click.option(
+    "--keep",
+    default="10m",
+    show_default=True,
+    callback=duration,
+    metavar="DURATION",
+    help="How long a job that ended stays on the board.",
+)
+@click.option(
+    "--interval",
+    default="5s",
+    show_default=True,
+    callback=duration,
+    metavar="DURATION",
+    help="Delay between refreshes.",
+)
+@pass_app
+@click.pass_context
+def watch(
+    ctx: click.Context,
+    app: AppContext,
+    services: tuple[str, ...],
+    states: tuple[str, ...],
+    since: object,
+    application_id: tuple[str, ...],
+    dataset_arn: str | None,
+    search_job: str | None,
+    keep: float,
+    interval: float,
+) -> None:
+    """Watch export jobs: those running, and those that ended in the last --keep.
+
+    Each refresh lists the services as `exportctl list` does, with the same
+    filters; new jobs appear, jobs that end are marked and leave after --keep.
+    Off a terminal, each new job and each change of state is printed as a line.
+    Ctrl-C is how a watch ends: exit 0. Refused credentials end it with exit 4;
+    other failures are shown and retried at the next refresh.
+    """
+    from datetime import datetime
+
+    from exportctl import polling
+    from exportctl.jobs import ListQuery
+    from exportctl.live import Display, WatchView
+    from exportctl.model import State
+    from exportctl.polling import Event
+
+    query = ListQuery(
+        services=tuple(dict.fromkeys(services)),
+        states=frozenset(State(s.upper()) for s in states),
+        since=since if isinstance(since, datetime) else None,
+        scope={
+            "application_id": application_id,
+            "dataset_arn": dataset_arn,
+            "search_job": search_job,
+        },
+    )
+    region = app.jobs.clients.default_region
+    watcher = polling.Watcher(
+        app.jobs,
+        query,
+        keep=keep,
+        backoff=polling.Backoff(interval=interval, cap=interval, factor=1.0),
+        clock=polling.TIMING.clock,
+        sleep=polling.TIMING.sleep,
+    )
+    view = WatchView(watcher, region)
+    display = Display(app.out, view, region)
+    problems: list[str] = []
+
+    def on_event(event: Event) -> None:
+        if event.kind == "round":
+            view.problems = tuple(problems)
+            problems.clear()
+            if app.debug:
+                summary = ", ".join(f"{s}.{op}={n}" for (s, op), n in sorted(event.calls.items()))
+                app.err.print(
+                    f"exportctl: debug: round {watcher.rounds}: API calls: {summary or 'none'}",
+                    markup=False,
+                    soft_wrap=True,
+                )
+            return
+        if event.kind == "retrying" and event.message:
+            problems.append(event.message)
+            if not display.is_live:
+                app.notice(f"retrying after: {event.message}")
+            return
+        # On a terminal the board shows the first round; the scrollback gets changes.
+        if display.is_live and event.kind == "seen" and watcher.rounds == 1:
+            return
+        display.event(event)
+
+    watcher.on_event = on_event
+    try:
+        with display:
+            watcher.run()
+    except KeyboardInterrupt:
+        pass
+    app.debug_calls()
+    ctx.exit(0)

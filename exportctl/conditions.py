@@ -1,0 +1,107 @@
+"""What `wait --until` waits for: a normalised state, or a service's own word.
+
+* ``COMPLETED`` (the default), ``FAILED``: the normalised state, for every service.
+* ``TERMINAL``: either of them.
+* A vendor word of a terminal state (``ACTIVE``, ``SUCCEEDED``, ``CREATE FAILED``,
+  ``FAILING``...): for jobs of a service that has the word, that exact status; for
+  jobs of the other services, the normalised state the word stands for (``ACTIVE``
+  is ``COMPLETED`` for a Discovery task). A word that belongs to none of the
+  services of the jobs waited on is a usage error, since it says nothing about them.
+
+Words are matched case-insensitively, with spaces, underscores and hyphens alike
+(``create-failed`` is ``CREATE FAILED``). A job that reaches a terminal state that
+does not meet the condition never will: it is decided at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from exportctl.errors import UsageError
+from exportctl.model import ExportJob, State
+
+NORMALISED: Mapping[str, frozenset[State]] = {
+    "COMPLETED": frozenset({State.COMPLETED}),
+    "FAILED": frozenset({State.FAILED}),
+    "TERMINAL": frozenset({State.COMPLETED, State.FAILED}),
+}
+
+
+def _fold(word: str) -> str:
+    return re.sub(r"[\s_-]+", " ", word.strip()).upper()
+
+
+def vendor_words() -> dict[str, dict[str, tuple[str, State]]]:
+    """Folded word -> service -> (the status as the service spells it, its state).
+
+    Only words of terminal states: waiting for a passing state could miss it.
+    """
+    from exportctl.adapters import all_specs
+
+    words: dict[str, dict[str, tuple[str, State]]] = {}
+    for spec in all_specs():
+        for status, state in {**spec.documented_statuses, **spec.statuses}.items():
+            if state.terminal:
+                words.setdefault(_fold(status), {})[spec.name] = (status, state)
+    return words
+
+
+def accepted_words() -> list[str]:
+    vendor = sorted(
+        {s for by_service in vendor_words().values() for s, _ in by_service.values()}
+        - set(NORMALISED)
+    )
+    return ["COMPLETED", "FAILED", "terminal", *vendor]
+
+
+@dataclass(frozen=True)
+class Until:
+    """A condition on a job: ``states`` for every service, or ``statuses`` where given."""
+
+    word: str
+    states: frozenset[State]
+    # service -> the vendor statuses that meet the condition for its jobs.
+    statuses: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def met(self, job: ExportJob) -> bool:
+        wanted = self.statuses.get(job.service)
+        if wanted is not None:
+            return job.status in wanted
+        return job.state in self.states
+
+    def missed(self, job: ExportJob) -> bool:
+        """The job can no longer meet the condition."""
+        return job.terminal and not self.met(job)
+
+    def describe(self) -> str:
+        return self.word
+
+
+def parse_until(word: str, services: Iterable[str] = ()) -> Until:
+    """The condition a --until word names, for jobs of ``services``."""
+    folded = _fold(word)
+    if folded in NORMALISED:
+        return Until(folded if folded != "TERMINAL" else "terminal", NORMALISED[folded])
+    by_service = vendor_words().get(folded)
+    if not by_service:
+        raise UsageError(
+            f"unknown --until word {word!r}: use one of {', '.join(accepted_words())} "
+            "(case does not matter)"
+        )
+    asked = set(services)
+    if asked and not asked & set(by_service):
+        from exportctl.adapters import spec_for
+
+        owners = ", ".join(spec_for(s).title for s in sorted(by_service))
+        states = "/".join(sorted({state.value for _, state in by_service.values()}))
+        raise UsageError(
+            f"--until {word!r} is a status of {owners}, and none of the jobs given is: "
+            f"use --until {states}"
+        )
+    return Until(
+        word=next(iter(by_service.values()))[0],
+        states=frozenset(state for _, state in by_service.values()),
+        statuses={name: frozenset({status}) for name, (status, _) in by_service.items()},
+    )

@@ -1,0 +1,269 @@
+"""exportctl wait against the sandbox over HTTP, on a fake clock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from wait_support import (
+    BACKUP_RUNNING,
+    DISCOVERY_RUNNING,
+    PERSONALIZE_FAILED,
+    PERSONALIZE_PENDING,
+    PERSONALIZE_RUNNING,
+    PINPOINT_CREATED,
+    PINPOINT_FAILING,
+    PINPOINT_PROCESSING,
+    PINPOINT_STUCK,
+    FakeTime,
+    Run,
+)
+
+from exportctl.sandbox import Sandbox
+
+
+def test_one_job_returns_once_it_completes(run: Run, fake_time: FakeTime) -> None:
+    result = run("wait", DISCOVERY_RUNNING)
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "RUNNING (IN_PROGRESS)" in lines[0]
+    assert "RUNNING (IN_PROGRESS) -> COMPLETED (SUCCEEDED)" in lines[1]
+    assert lines[-1] == "1 job COMPLETED"
+    # Finished at +25 s: the last sleep ends the first round after it, no later.
+    assert 25 <= sum(fake_time.sleeps) < 25 + 60
+    assert result.stderr == ""
+
+
+def test_the_first_check_is_immediate(run: Run, fake_time: FakeTime) -> None:
+    result = run("wait", PERSONALIZE_FAILED, "--until", "FAILED")
+
+    assert result.exit_code == 0, result.stderr
+    assert fake_time.sleeps == []
+
+
+def test_jobs_of_every_service_in_json(run: Run, sandbox: Sandbox) -> None:
+    refs = [DISCOVERY_RUNNING, PINPOINT_PROCESSING, PERSONALIZE_RUNNING, BACKUP_RUNNING]
+
+    result = run("wait", *refs, "--json")
+
+    assert result.exit_code == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert [r["state"] for r in records] == ["COMPLETED"] * 4
+    assert [r["service"] for r in records] == ["discovery", "pinpoint", "personalize",
+                                               "backupsearch"]  # fmt: skip
+    # Progress lines went to stderr, so stdout is the JSON alone.
+    assert "-> COMPLETED" in result.stderr
+
+
+def test_one_ref_in_json_is_one_object_as_in_status(run: Run) -> None:
+    result = run("wait", DISCOVERY_RUNNING, "--json", "--quiet")
+
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["status"] == "SUCCEEDED"
+
+
+def test_a_job_that_fails_ends_the_wait_at_once_with_exit_1(run: Run, fake_time: FakeTime) -> None:
+    result = run("wait", PINPOINT_FAILING)
+
+    assert result.exit_code == 1
+    assert fake_time.sleeps == []
+    assert "ended FAILED (FAILING), not COMPLETED" in result.stderr
+    assert "ce20c4fd32f640d0032634f087e51b42" in result.stderr
+
+
+def test_mixed_outcomes_name_only_the_jobs_that_missed(run: Run) -> None:
+    result = run("wait", DISCOVERY_RUNNING, PERSONALIZE_FAILED, PINPOINT_PROCESSING)
+
+    assert result.exit_code == 1
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1
+    assert "users-denied: ended FAILED (CREATE FAILED), not COMPLETED" in errors[0]
+    # Its message comes along, so the reason is on the same line.
+    assert "AccessDenied" in errors[0] or ": " in errors[0].split("not COMPLETED")[1]
+    # The others were still waited for, to the end.
+    assert result.stdout.count("-> COMPLETED") == 2
+
+
+def test_until_failed(run: Run) -> None:
+    assert run("wait", PINPOINT_FAILING, "--until", "failed").exit_code == 0
+    done = run("wait", DISCOVERY_RUNNING, "--until", "FAILED")
+    assert done.exit_code == 1
+    assert "ended COMPLETED (SUCCEEDED), not FAILED" in done.stderr
+
+
+def test_until_terminal_takes_either(run: Run) -> None:
+    result = run("wait", PINPOINT_FAILING, DISCOVERY_RUNNING, "--until", "Terminal")
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("word", ["ACTIVE", "active", "Create-Failed", "create_failed"])
+def test_vendor_words_any_case(run: Run, word: str) -> None:
+    ref = PERSONALIZE_RUNNING if "act" in word.lower() else PERSONALIZE_FAILED
+    result = run("wait", ref, "--until", word)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_vendor_word_is_its_normalised_state_for_other_services(run: Run) -> None:
+    result = run("wait", PERSONALIZE_RUNNING, DISCOVERY_RUNNING, "--until", "SUCCEEDED")
+
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_vendor_word_of_no_service_given_is_a_usage_error(run: Run, sandbox: Sandbox) -> None:
+    result = run("wait", DISCOVERY_RUNNING, "--until", "ACTIVE")
+
+    assert result.exit_code == 2
+    assert "Amazon Personalize" in result.stderr and "--until COMPLETED" in result.stderr
+    assert sum(sandbox.calls.values()) == 0
+
+
+def test_an_unknown_word_is_a_usage_error_listing_the_words(run: Run, sandbox: Sandbox) -> None:
+    result = run("wait", DISCOVERY_RUNNING, "--until", "DONE")
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    for word in ("COMPLETED", "FAILED", "terminal", "ACTIVE", "SUCCEEDED", "CREATE FAILED"):
+        assert word in result.stderr
+    assert sum(sandbox.calls.values()) == 0
+
+
+def test_a_bad_ref_is_a_usage_error_before_any_call(run: Run, sandbox: Sandbox) -> None:
+    result = run("wait", DISCOVERY_RUNNING, "pinpoint:only-one-part")
+
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert sum(sandbox.calls.values()) == 0
+
+
+@pytest.mark.parametrize("option", ["--interval", "--timeout", "--max-interval"])
+def test_a_bad_duration_is_a_usage_error(run: Run, option: str) -> None:
+    result = run("wait", DISCOVERY_RUNNING, option, "soon")
+    assert result.exit_code == 2
+    assert "not a duration" in result.stderr
+
+
+def test_timeout_ends_with_124_and_names_what_is_pending(run: Run, fake_time: FakeTime) -> None:
+    result = run("wait", PINPOINT_STUCK, DISCOVERY_RUNNING, "--timeout", "2m", "--json")
+
+    assert result.exit_code == 124
+    # Never slept past the deadline; the last check was at it.
+    assert sum(fake_time.sleeps) == pytest.approx(120)
+    assert "timed out; still pending:" in result.stderr
+    assert "81a049d7ccc7e90a88d519448fb2fc67 (RUNNING COMPLETING)" in result.stderr
+    assert "export-1ecb19dd" not in result.stderr.split("still pending")[1]
+    assert [r["status"] for r in json.loads(result.stdout)] == ["COMPLETING", "SUCCEEDED"]
+
+
+def test_backoff_grows_from_interval_to_the_cap(run: Run, fake_time: FakeTime) -> None:
+    result = run(
+        "wait", PINPOINT_STUCK, "--timeout", "10m", "--interval", "2s", "--max-interval", "30s"
+    )
+
+    assert result.exit_code == 124
+    sleeps = fake_time.sleeps
+    assert 1.7 <= sleeps[0] <= 2.3
+    assert sleeps[0] < sleeps[1] < sleeps[2] < sleeps[3]
+    assert max(sleeps) <= 30
+    assert sleeps[-2] >= 27  # reached the cap before the deadline
+
+
+def test_a_throttling_storm_is_retried_and_shown(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    sandbox.faults.throttle_rate = 1.0
+
+    def calm(sleeps: int) -> None:
+        if sleeps == 3:
+            sandbox.faults.throttle_rate = 0.0
+
+    fake_time.hooks.append(calm)
+
+    result = run("wait", DISCOVERY_RUNNING, PERSONALIZE_RUNNING, PINPOINT_PROCESSING)
+
+    assert result.exit_code == 0, result.stderr
+    retry_lines = [line for line in result.stdout.splitlines() if "retrying after" in line]
+    assert retry_lines and any("ThrottlingException" in line for line in retry_lines)
+    assert result.stdout.count("-> COMPLETED") + result.stdout.count("  COMPLETED") >= 3
+    assert sandbox.calls[("discovery", "DescribeExportTasks")] >= 4
+
+
+def test_server_errors_are_retried(run: Run, sandbox: Sandbox, fake_time: FakeTime) -> None:
+    sandbox.faults.error_rate = 1.0
+    fake_time.hooks.append(lambda n: setattr(sandbox.faults, "error_rate", 0.0))
+
+    result = run("wait", BACKUP_RUNNING)
+
+    assert result.exit_code == 0, result.stderr
+    assert "retrying after" in result.stdout
+
+
+def test_refused_credentials_are_fatal(run: Run) -> None:
+    result = run("wait", DISCOVERY_RUNNING, AWS_ACCESS_KEY_ID="DENIED")
+
+    assert result.exit_code == 4
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_status_keeps_the_wait_going(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    sandbox.set_status("personalize", PERSONALIZE_PENDING, "CREATE STOPPING")
+
+    def settle(sleeps: int) -> None:
+        if sleeps == 2:
+            sandbox.set_status("personalize", PERSONALIZE_PENDING, "ACTIVE")
+
+    fake_time.hooks.append(settle)
+
+    result = run("wait", PERSONALIZE_PENDING)
+
+    assert result.exit_code == 0, result.stderr
+    assert "UNKNOWN (CREATE STOPPING)" in result.stdout
+    assert "UNKNOWN (CREATE STOPPING) -> COMPLETED (ACTIVE)" in result.stdout
+    assert len(fake_time.sleeps) == 2
+
+
+def test_a_job_deleted_mid_wait_counts_as_failed(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    job_id = PINPOINT_STUCK.rsplit("/", 1)[1]
+    fake_time.hooks.append(lambda n: sandbox.delete_job("pinpoint", job_id) if n == 1 else None)
+
+    result = run("wait", PINPOINT_STUCK, DISCOVERY_RUNNING)
+
+    assert result.exit_code == 1
+    assert "no longer found" in result.stdout
+    assert f"{job_id}: disappeared while waiting for COMPLETED" in result.stderr
+
+
+def test_a_job_not_found_at_first_is_exit_3(run: Run) -> None:
+    result = run("wait", "discovery:export-00000000-0000-4000-a000-000000000000", "--json")
+
+    assert result.exit_code == 3
+    assert json.loads(result.stdout) is None
+    assert "not found" in result.stderr
+
+
+def test_quiet_prints_nothing(run: Run) -> None:
+    ok = run("wait", DISCOVERY_RUNNING, "--quiet")
+    failed = run("wait", PINPOINT_FAILING, "-q")
+
+    assert (ok.exit_code, ok.stdout, ok.stderr) == (0, "", "")
+    assert (failed.exit_code, failed.stdout, failed.stderr) == (1, "", "")
+
+
+def test_debug_reports_the_calls_of_each_round(run: Run) -> None:
+    result = run("wait", DISCOVERY_RUNNING, PINPOINT_CREATED, PINPOINT_PROCESSING, "--debug")
+
+    assert result.exit_code == 0, result.stderr
+    rounds = [line for line in result.stderr.splitlines() if ": round " in line]
+    assert rounds[0].endswith("discovery.DescribeExportTasks=1, pinpoint.GetExportJobs=1")
+    assert "API calls:" in result.stderr.splitlines()[-1]
+
+
+def test_the_same_job_twice_is_waited_on_once(run: Run, sandbox: Sandbox) -> None:
+    result = run("wait", DISCOVERY_RUNNING, DISCOVERY_RUNNING, "--json")
+
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) == 1
