@@ -1,0 +1,106 @@
+"""The live view: its rows, and a terminal left as it was found, even on Ctrl-C."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from rich.console import Console
+
+from exportctl.conditions import parse_until
+from exportctl.live import Display, WaitView, elapsed
+from exportctl.model import ExportJob, Progress, State
+from exportctl.polling import Event, Outcome, Tracked, Waiter
+from exportctl.refs import parse
+
+START = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+PIN = "pinpoint:us-east-1:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9"
+DISC = "discovery:us-east-1:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf"
+
+
+def _waiter() -> Waiter:
+    waiter = Waiter(None, [(PIN, parse(PIN)), (DISC, parse(DISC))], parse_until("COMPLETED"),
+                    clock=lambda: 100.0)  # type: ignore[arg-type]  # fmt: skip
+    pin, disc = waiter.tracked
+    pin.job = ExportJob(
+        service="pinpoint", ref=PIN, id="9fe8", region="us-east-1", state=State.RUNNING,
+        status="PROCESSING", created=START, progress=Progress(completed_pieces=3, total_pieces=12),
+    )  # fmt: skip
+    disc.job = ExportJob(
+        service="discovery", ref=DISC, id="export-1ecb", region="us-east-1",
+        state=State.COMPLETED, status="SUCCEEDED", created=START,
+        message="Data export completed successfully.",
+    )  # fmt: skip
+    disc.outcome = Outcome.MET
+    waiter.rounds = 3
+    waiter.next_check = 107.0
+    return waiter
+
+
+def _console(terminal: bool) -> tuple[Console, io.StringIO]:
+    buffer = io.StringIO()
+    return Console(file=buffer, force_terminal=terminal, width=160, color_system=None), buffer
+
+
+def test_one_row_per_job_with_a_progress_bar_where_there_are_pieces() -> None:
+    console, buffer = _console(terminal=False)
+
+    console.print(WaitView(_waiter(), "us-east-1"))
+
+    text = buffer.getvalue()
+    pin_row = next(line for line in text.splitlines() if "9fe8110102" in line)
+    assert "RUNNING" in pin_row and "PROCESSING" in pin_row and "3/12" in pin_row
+    assert "━" in pin_row  # the bar
+    # The default region is left out of compact references.
+    assert "pinpoint:ae7689447ab57a683536c4499d863386/" in pin_row
+    disc_row = next(line for line in text.splitlines() if "export-1ecb" in line)
+    assert disc_row.lstrip().startswith("✓") and "Data export completed" in disc_row
+    assert "round 3 · next check in 7s · 1 of 2 pending" in text
+
+
+def test_elapsed_runs_to_completion() -> None:
+    done = START + timedelta(minutes=4, seconds=5)
+    job = ExportJob(service="s", ref="r", id="i", region="r", state=State.COMPLETED,
+                    status="DONE", created=START, completed=done)  # fmt: skip
+    assert elapsed(job) == "4m05s"
+
+
+def test_ctrl_c_stops_the_live_view_and_gives_the_cursor_back() -> None:
+    console, buffer = _console(terminal=True)
+    waiter = _waiter()
+    display = Display(console, WaitView(waiter, "us-east-1"), "us-east-1")
+
+    with pytest.raises(KeyboardInterrupt), display:
+        assert display.is_live
+        display.event(Event("changed", waiter.tracked[0], before=waiter.tracked[0].job))
+        raise KeyboardInterrupt
+
+    assert not display.is_live
+    out = buffer.getvalue()
+    assert out.rstrip().endswith("\x1b[?25h") or "\x1b[?25h" in out  # cursor shown again
+    assert "9fe8110102" in out
+
+
+def test_off_a_terminal_plain_lines_without_escape_codes() -> None:
+    console, buffer = _console(terminal=False)
+    waiter = _waiter()
+    tracked: Tracked = waiter.tracked[0]
+    assert tracked.job is not None
+    before = tracked.job
+    after = ExportJob(**{**before.__dict__, "state": State.RUNNING, "status": "COMPLETING",
+                         "progress": Progress(completed_pieces=12, total_pieces=12)})  # fmt: skip
+    tracked.job = after
+
+    with Display(console, WaitView(waiter, "us-east-1"), "us-east-1") as display:
+        assert not display.is_live
+        display.event(Event("changed", tracked, before=before))
+        display.event(Event("retrying", message="Amazon Pinpoint: TooManyRequestsException"))
+
+    lines = buffer.getvalue().splitlines()
+    assert "\x1b" not in buffer.getvalue()
+    assert lines[0].endswith(
+        "pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9  "
+        "RUNNING (PROCESSING) -> RUNNING (COMPLETING)  12/12 pieces"
+    )
+    assert lines[1].endswith("retrying after: Amazon Pinpoint: TooManyRequestsException")

@@ -1,0 +1,147 @@
+"""The polling engine on its own: backoff, deadline, which failures a round survives."""
+
+from __future__ import annotations
+
+import random
+
+import botocore.exceptions as bex
+import pytest
+
+from exportctl.conditions import accepted_words, parse_until
+from exportctl.errors import AwsError, ExitCode, UsageError, translate
+from exportctl.model import ExportJob, State
+from exportctl.polling import Backoff, repeat, transient
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_backoff_grows_by_half_to_the_cap_within_its_jitter() -> None:
+    backoff = Backoff(interval=4, cap=30, factor=1.5, jitter=0.1)
+    rng = random.Random(1)
+    for n, expected in enumerate([4, 6, 9, 13.5, 20.25, 30, 30], start=1):
+        assert expected * 0.9 <= backoff.delay(n, rng) <= min(30, expected * 1.1)
+
+
+def test_the_first_round_runs_at_once_and_success_stops_it() -> None:
+    clock = Clock()
+    answers = iter([False, False, True])
+
+    assert repeat(lambda: next(answers), backoff=Backoff(interval=5), clock=clock,
+                  sleep=clock.sleep)  # fmt: skip
+    assert len(clock.sleeps) == 2
+
+
+def test_no_sleep_goes_past_the_deadline_and_the_last_round_is_at_it() -> None:
+    clock = Clock()
+    checked: list[float] = []
+
+    def never() -> bool:
+        checked.append(clock())
+        return False
+
+    done = repeat(never, backoff=Backoff(interval=7, cap=60), timeout=100, clock=clock,
+                  sleep=clock.sleep)  # fmt: skip
+
+    assert done is False
+    assert checked[0] == 0 and checked[-1] == pytest.approx(100)
+    assert sum(clock.sleeps) == pytest.approx(100)
+
+
+def test_a_zero_timeout_checks_once() -> None:
+    clock = Clock()
+    calls: list[int] = []
+    assert not repeat(lambda: bool(calls.append(1)), backoff=Backoff(), timeout=0, clock=clock,
+                      sleep=clock.sleep)  # fmt: skip
+    assert calls == [1] and clock.sleeps == []
+
+
+def test_an_exception_ends_the_polling() -> None:
+    def boom() -> bool:
+        raise UsageError("no")
+
+    with pytest.raises(UsageError):
+        repeat(boom, backoff=Backoff(), clock=Clock(), sleep=lambda s: None)
+
+
+def _client_error(code: str, status: int) -> AwsError | object:
+    exc = bex.ClientError(
+        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "GetExportJob",
+    )
+    try:
+        raise translate(exc) from exc
+    except Exception as translated:
+        return translated
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected"),
+    [
+        ("ThrottlingException", 400, True),
+        ("TooManyRequestsException", 429, True),
+        ("InternalServerErrorException", 500, True),
+        ("ServiceUnavailable", 503, True),
+        ("AccessDeniedException", 403, False),
+        ("UnrecognizedClientException", 400, False),
+        ("ValidationException", 400, False),
+        ("ResourceNotFoundException", 404, False),
+        ("SomethingOdd", 400, False),
+    ],
+)
+def test_which_failures_are_retried(code: str, status: int, expected: bool) -> None:
+    error = _client_error(code, status)
+    assert transient(error) is expected  # type: ignore[arg-type]
+
+
+def test_connection_errors_are_retried() -> None:
+    cause = bex.EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+    try:
+        raise translate(cause) from cause
+    except AwsError as error:
+        assert transient(error)
+
+
+def _job(service: str, status: str, state: State) -> ExportJob:
+    return ExportJob(service=service, ref="r", id="i", region="us-east-1", state=state,
+                     status=status)  # fmt: skip
+
+
+def test_a_vendor_word_is_exact_for_its_service_and_a_state_for_others() -> None:
+    until = parse_until("succeeded", ["discovery", "pinpoint"])
+
+    assert until.met(_job("discovery", "SUCCEEDED", State.COMPLETED))
+    assert until.missed(_job("discovery", "FAILED", State.FAILED))
+    assert until.met(_job("pinpoint", "COMPLETED", State.COMPLETED))
+    assert not until.met(_job("pinpoint", "PROCESSING", State.RUNNING))
+    assert not until.missed(_job("pinpoint", "PROCESSING", State.RUNNING))
+
+
+def test_failing_is_pinpoints_word_not_failed() -> None:
+    until = parse_until("FAILING", ["pinpoint"])
+    assert until.met(_job("pinpoint", "FAILING", State.FAILED))
+    assert until.missed(_job("pinpoint", "FAILED", State.FAILED))
+
+
+def test_an_unknown_status_is_neither_met_nor_missed() -> None:
+    until = parse_until("terminal")
+    job = _job("personalize", "CREATE STOPPING", State.UNKNOWN)
+    assert not until.met(job) and not until.missed(job)
+
+
+def test_words_of_passing_states_are_not_accepted() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_until("PROCESSING")
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert "PROCESSING" not in accepted_words()
+    assert {"ACTIVE", "CREATE FAILED", "SUCCEEDED", "FAILING"} <= set(accepted_words())

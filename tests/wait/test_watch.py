@@ -1,0 +1,109 @@
+"""exportctl watch against the sandbox, on a fake clock; Ctrl-C is a sleep that raises."""
+
+from __future__ import annotations
+
+from wait_support import APP, BACKUP_RUNNING, PINPOINT_STUCK, FakeTime, Run
+
+from exportctl.aws import AwsSettings, Clients
+from exportctl.jobs import Jobs, ListQuery
+from exportctl.polling import Watcher
+from exportctl.sandbox import Sandbox
+
+DONE_LONG_AGO = f"{APP}/505aef9ebdd25b001a3ff416d4a3baf6"
+
+
+def stop_after(fake: FakeTime, rounds: int) -> None:
+    def interrupt(sleeps: int) -> None:
+        if sleeps >= rounds:
+            raise KeyboardInterrupt
+
+    fake.hooks.append(interrupt)
+
+
+def test_running_jobs_then_their_changes_until_ctrl_c(run: Run, fake_time: FakeTime) -> None:
+    stop_after(fake_time, 8)
+
+    result = run("watch", "--interval", "10s")
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    backup = BACKUP_RUNNING.rsplit("/", 1)[1]
+    assert any(backup in line and line.endswith("RUNNING") for line in lines)
+    assert any(backup in line and "RUNNING -> COMPLETED" in line for line in lines)
+    assert any("RUNNING (PROCESSING) -> RUNNING (COMPLETING)" in line for line in lines)
+    # A job that ended long before the watch is not on the board.
+    assert not any(DONE_LONG_AGO in line for line in lines)
+    assert len(fake_time.sleeps) == 8
+    assert all(9 <= s <= 11 for s in fake_time.sleeps)
+
+
+def test_filters_are_lists(run: Run, fake_time: FakeTime, sandbox: Sandbox) -> None:
+    stop_after(fake_time, 1)
+
+    result = run("watch", "--service", "pinpoint", "--status", "RUNNING")
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines and all("pinpoint:" in line and "RUNNING" in line for line in lines)
+    assert {s for s, _ in sandbox.calls} == {"pinpoint"}
+
+
+def test_a_job_that_starts_appears_and_a_deleted_one_leaves(
+    run: Run, fake_time: FakeTime, sandbox: Sandbox
+) -> None:
+    def world(sleeps: int) -> None:
+        if sleeps == 1:
+            sandbox.set_status("pinpoint", DONE_LONG_AGO.split("/")[1], "PROCESSING")
+            sandbox.delete_job("pinpoint", PINPOINT_STUCK.rsplit("/", 1)[1])
+        if sleeps == 2:
+            raise KeyboardInterrupt
+
+    fake_time.hooks.append(world)
+
+    result = run("watch", "--service", "pinpoint")
+
+    assert result.exit_code == 0
+    appeared = [line for line in result.stdout.splitlines() if DONE_LONG_AGO in line]
+    assert len(appeared) == 1 and "RUNNING (PROCESSING)" in appeared[0]
+    assert "81a049d7ccc7e90a88d519448fb2fc67  no longer found" in result.stdout
+
+
+def test_ended_jobs_leave_the_board_after_keep(sandbox: Sandbox) -> None:
+    fake = FakeTime(sandbox)
+    settings = AwsSettings(
+        endpoint_url=sandbox.url, region="us-east-1", access_key="x", secret_key="x"
+    )
+    watcher = Watcher(
+        Jobs(Clients(settings)),
+        ListQuery(services=("backupsearch",)),
+        keep=120,
+        clock=fake.clock,
+        sleep=fake.sleep,
+    )
+    backup = BACKUP_RUNNING
+
+    def board() -> dict[str, str]:
+        return {e.job.ref: e.job.status for e in watcher.rows()}
+
+    watcher._round()
+    assert board()[backup] == "RUNNING"
+    fake.sleep(40)
+    watcher._round()
+    assert board()[backup] == "COMPLETED"
+    # Ended ones come after the running ones.
+    assert [e.job.terminal for e in watcher.rows()] == sorted(
+        e.job.terminal for e in watcher.rows()
+    )
+    fake.sleep(100)
+    watcher._round()
+    assert backup in board()
+    fake.sleep(30)
+    watcher._round()
+    assert backup not in board()
+
+
+def test_refused_credentials_end_the_watch(run: Run) -> None:
+    result = run("watch", AWS_ACCESS_KEY_ID="DENIED")
+
+    assert result.exit_code == 4
+    assert "Traceback" not in result.stderr
