@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
@@ -94,11 +94,26 @@ def _detail(job: ExportJob) -> str:
     return " ".join((job.message or "").split())
 
 
-def _table() -> Table:
+def _message_width(width: int, refs: Sequence[str], statuses: Sequence[str]) -> int:
+    """What is left for the message once the other columns have their full width."""
+    ref = max((len(r) for r in refs), default=3)
+    status = min(28, max([10, *(len(s) for s in statuses)]))
+    return max(10, width - (1 + 12 + ref + 9 + status + 7) - 2 * 6)
+
+
+def _table(message_width: int | None = None) -> Table:
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    for name in ("", "SERVICE", "REF", "STATE", "STATUS", "ELAPSED"):
-        table.add_column(name, no_wrap=True, overflow="ellipsis")
-    table.add_column("PROGRESS / MESSAGE", no_wrap=True, overflow="ellipsis", max_width=60)
+    table.add_column("", no_wrap=True, width=1)
+    table.add_column("SERVICE", no_wrap=True, min_width=12)
+    # The reference folds rather than being cut: it is what people copy.
+    table.add_column("REF", overflow="fold")
+    table.add_column("STATE", no_wrap=True, min_width=9)
+    table.add_column("STATUS", no_wrap=True, min_width=10, max_width=28)
+    table.add_column("ELAPSED", no_wrap=True, min_width=7, justify="right")
+    # On a narrow terminal the message shrinks first.
+    table.add_column(
+        "PROGRESS / MESSAGE", no_wrap=True, overflow="ellipsis", max_width=message_width
+    )
     return table
 
 
@@ -138,19 +153,20 @@ class WaitView:
         self.default_region = default_region
         self.problem: str | None = None
 
-    def __rich__(self) -> RenderableType:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         reference = now()
-        table = _table()
-        for tracked in self.waiter.tracked:
+        tracked_jobs = self.waiter.tracked
+        refs = [short_ref(t.job, self.default_region) if t.job else t.ref for t in tracked_jobs]
+        statuses = [t.job.status for t in tracked_jobs if t.job]
+        table = _table(_message_width(options.max_width, refs, statuses))
+        for tracked in tracked_jobs:
             self._add(table, tracked, reference)
         pending = len(self.waiter.pending)
         extra = f"{pending} of {len(self.waiter.tracked)} pending"
         if self.problem:
             extra += f" · retrying after: {self.problem}"
-        return Group(
-            table,
-            _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra),
-        )
+        yield table
+        yield _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
 
     def _add(self, table: Table, tracked: Tracked, reference: datetime) -> None:
         job = tracked.job
@@ -169,10 +185,11 @@ class WatchView:
         self.default_region = default_region
         self.problems: Sequence[str] = ()
 
-    def __rich__(self) -> RenderableType:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         reference = now()
         rows = self.watcher.rows()
-        table = _table()
+        refs = [short_ref(e.job, self.default_region) for e in rows]
+        table = _table(_message_width(options.max_width, refs, [e.job.status for e in rows]))
         for entry in rows:
             job = entry.job
             mark = Text(" ")
@@ -187,7 +204,7 @@ class WatchView:
             _footer(self.watcher.rounds, self.watcher.next_check, self.watcher.clock, extra)
         )
         body.extend(Text(f"retrying after: {p}", style="yellow") for p in self.problems)
-        return Group(*body)
+        yield from body
 
 
 class Display:
