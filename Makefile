@@ -17,6 +17,9 @@ demo: venv
 	$(BIN)/exportctl --sandbox list
 	$(BIN)/exportctl --sandbox status pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9
 	$(BIN)/exportctl --sandbox list --service discovery --json
+	$(BIN)/exportctl --sandbox wait --timeout 2m \
+		pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9 \
+		discovery:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf
 
 test: venv
 	$(BIN)/python -m pytest -q
