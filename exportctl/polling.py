@@ -263,6 +263,7 @@ class Waiter:
     def _round(self) -> bool:
         pending = self.pending
         self.rounds += 1
+        self.next_check = None
         before = self.jobs.calls.snapshot()
         results = self.jobs.refresh([t.key for t in pending])
         problems: dict[str, ExportctlError] = {}
@@ -378,6 +379,7 @@ class Watcher:
         from datetime import timedelta
 
         self.rounds += 1
+        self.next_check = None
         before = self.jobs.calls.snapshot()
         result = self.jobs.list(self.query)
         fatal = [e for e in result.failures if e.exit_code == ExitCode.CREDENTIALS]

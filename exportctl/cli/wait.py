@@ -224,7 +224,10 @@ class _Session:
             if tracked.outcome in (Outcome.MISSED, Outcome.GONE, Outcome.NOT_FOUND):
                 self.app.error(_why(tracked, self.waiter.until.describe()))
         if result.timed_out:
-            self._pending("timed out", self.waiter.pending)
+            from exportctl.timeutil import human_duration
+
+            after = human_duration(self.waiter.timeout or 0)
+            self._pending(f"timed out after {after}", self.waiter.pending)
         elif result.exit_code == ExitCode.OK and not self.out.machine:
             count = len(result.tracked)
             noun = "job" if count == 1 else "jobs"
@@ -235,13 +238,16 @@ class _Session:
     def _pending(self, what: str, pending: Sequence[Tracked]) -> None:
         if self.quiet:
             return
-        names = ", ".join(_now(t) for t in pending) or "none"
+        names = "; ".join(_now(t) for t in pending) or "none"
         self.app.error(f"{what}; still pending: {names}")
 
 
 def _now(tracked: Tracked) -> str:
     job = tracked.job
-    return f"{tracked.label} ({job.state.value} {job.status})" if job else tracked.label
+    if job is None:
+        return f"{tracked.label} (not read yet)"
+    status = f" ({job.status})" if job.status != job.state.value else ""
+    return f"{tracked.label} {job.state.value}{status}"
 
 
 def _why(tracked: Tracked, wanted: str) -> str:

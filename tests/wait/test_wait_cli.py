@@ -149,8 +149,8 @@ def test_timeout_ends_with_124_and_names_what_is_pending(run: Run, fake_time: Fa
     assert result.exit_code == 124
     # Never slept past the deadline; the last check was at it.
     assert sum(fake_time.sleeps) == pytest.approx(120)
-    assert "timed out; still pending:" in result.stderr
-    assert "81a049d7ccc7e90a88d519448fb2fc67 (RUNNING COMPLETING)" in result.stderr
+    assert "timed out after 2m00s; still pending:" in result.stderr
+    assert "81a049d7ccc7e90a88d519448fb2fc67 RUNNING (COMPLETING)" in result.stderr
     assert "export-1ecb19dd" not in result.stderr.split("still pending")[1]
     assert [r["status"] for r in json.loads(result.stdout)] == ["COMPLETING", "SUCCEEDED"]
 
