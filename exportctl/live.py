@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from exportctl.polling import Event, Tracked, Waiter, Watcher
 
 _BAR_WIDTH = 20
+_MIN_MESSAGE = 10
 _OUTCOME_MARKS = {"met": "✓", "missed": "✗", "gone": "✗", "not found": "✗"}
 
 
@@ -98,7 +99,23 @@ def _message_width(width: int, refs: Sequence[str], statuses: Sequence[str]) -> 
     """What is left for the message once the other columns have their full width."""
     ref = max((len(r) for r in refs), default=3)
     status = min(28, max([10, *(len(s) for s in statuses)]))
-    return max(10, width - (1 + 12 + ref + 9 + status + 7) - 2 * 6)
+    return max(_MIN_MESSAGE, width - (1 + 12 + ref + 9 + status + 7) - 2 * 6)
+
+
+def _refs(
+    jobs: Sequence[ExportJob | None],
+    given: Sequence[str],
+    default_region: str | None,
+    width: int,
+    statuses: Sequence[str],
+) -> list[str]:
+    """The references to show: ARNs give way to compact forms when they would fold."""
+    refs = [short_ref(j, default_region) if j else g for j, g in zip(jobs, given, strict=True)]
+    if _message_width(width, refs, statuses) > _MIN_MESSAGE:
+        return refs
+    from exportctl.render import compact_ref
+
+    return [compact_ref(j, default_region) if j else g for j, g in zip(jobs, given, strict=True)]
 
 
 def _table(message_width: int | None = None) -> Table:
@@ -156,11 +173,12 @@ class WaitView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         reference = now()
         tracked_jobs = self.waiter.tracked
-        refs = [short_ref(t.job, self.default_region) if t.job else t.ref for t in tracked_jobs]
         statuses = [t.job.status for t in tracked_jobs if t.job]
+        refs = _refs([t.job for t in tracked_jobs], [t.ref for t in tracked_jobs],
+                     self.default_region, options.max_width, statuses)  # fmt: skip
         table = _table(_message_width(options.max_width, refs, statuses))
-        for tracked in tracked_jobs:
-            self._add(table, tracked, reference)
+        for tracked, ref in zip(tracked_jobs, refs, strict=True):
+            self._add(table, tracked, ref, reference)
         pending = len(self.waiter.pending)
         extra = f"{pending} of {len(self.waiter.tracked)} pending"
         if self.problem:
@@ -168,9 +186,8 @@ class WaitView:
         yield table
         yield _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
 
-    def _add(self, table: Table, tracked: Tracked, reference: datetime) -> None:
+    def _add(self, table: Table, tracked: Tracked, ref: str, reference: datetime) -> None:
         job = tracked.job
-        ref = short_ref(job, self.default_region) if job else tracked.ref
         outcome = tracked.outcome.value
         mark = Text(_OUTCOME_MARKS.get(outcome, " "), style="green" if outcome == "met" else "red")
         note = tracked.error.message if tracked.error else None
@@ -188,15 +205,18 @@ class WatchView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         reference = now()
         rows = self.watcher.rows()
-        refs = [short_ref(e.job, self.default_region) for e in rows]
-        table = _table(_message_width(options.max_width, refs, [e.job.status for e in rows]))
-        for entry in rows:
+        statuses = [e.job.status for e in rows]
+        jobs: list[ExportJob | None] = [e.job for e in rows]
+        refs = _refs(jobs, [e.job.ref for e in rows], self.default_region, options.max_width,
+                     statuses)  # fmt: skip
+        table = _table(_message_width(options.max_width, refs, statuses))
+        for entry, ref in zip(rows, refs, strict=True):
             job = entry.job
             mark = Text(" ")
             if job.terminal:
                 mark = Text("✓" if job.state.value == "COMPLETED" else "✗",
                             style="green" if job.state.value == "COMPLETED" else "red")  # fmt: skip
-            _row(table, mark, job, short_ref(job, self.default_region), None, reference)
+            _row(table, mark, job, ref, None, reference)
         running = sum(1 for e in rows if not e.job.terminal)
         extra = f"{running} running · {len(rows) - running} ended lately · Ctrl-C to quit"
         body: list[RenderableType] = [table] if rows else [Text("No export jobs running.")]

@@ -104,3 +104,24 @@ def test_off_a_terminal_plain_lines_without_escape_codes() -> None:
         "RUNNING (PROCESSING) -> RUNNING (COMPLETING)  12/12 pieces"
     )
     assert lines[1].endswith("retrying after: Amazon Pinpoint: TooManyRequestsException")
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"), [(250, "arn:aws:backup-search:"), (110, "backupsearch:")]
+)
+def test_arns_give_way_to_compact_refs_on_narrow_terminals(width: int, shown: str) -> None:
+    arn = (
+        "arn:aws:backup-search:us-east-1:123456789012:search-export-job/"
+        "2c376631-129f-4436-aaad-80b891baf90d"
+    )
+    waiter = Waiter(None, [(arn, parse(arn))], parse_until("COMPLETED"), clock=lambda: 0.0)  # type: ignore[arg-type]
+    waiter.tracked[0].job = ExportJob(
+        service="backupsearch", ref=arn, arn=arn, id="2c376631-129f-4436-aaad-80b891baf90d",
+        region="us-east-1", state=State.RUNNING, status="RUNNING", created=START,
+    )  # fmt: skip
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None).print(WaitView(waiter, "us-east-1"))
+
+    row = next(line for line in buffer.getvalue().splitlines() if "2c376631" in line)
+    assert shown in row
+    assert "2c376631-129f-4436-aaad-80b891baf90d" in row  # whole, not folded
