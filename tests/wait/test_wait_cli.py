@@ -267,3 +267,25 @@ def test_the_same_job_twice_is_waited_on_once(run: Run, sandbox: Sandbox) -> Non
 
     assert result.exit_code == 0
     assert len(json.loads(result.stdout)) == 1
+
+
+def test_dropped_connections_are_retried(run: Run, sandbox: Sandbox, fake_time: FakeTime) -> None:
+    sandbox.faults.drop_rate = 1.0
+    fake_time.hooks.append(lambda n: setattr(sandbox.faults, "drop_rate", 0.0))
+
+    result = run("wait", DISCOVERY_RUNNING)
+
+    assert result.exit_code == 0, result.stderr
+    assert "retrying after: AWS Application Discovery:" in result.stdout
+
+
+def test_a_personalize_name_is_looked_up_once_then_polled_by_arn(
+    run: Run, sandbox: Sandbox
+) -> None:
+    result = run("wait", "interactions-incremental", "--service", "personalize", "--debug")
+
+    assert result.exit_code == 0, result.stderr
+    rounds = [line for line in result.stderr.splitlines() if ": round " in line]
+    assert len(rounds) > 2
+    assert "ListDatasetExportJobs=1" in rounds[0]
+    assert all(line.endswith("personalize.DescribeDatasetExportJob=1") for line in rounds[1:])
