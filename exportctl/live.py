@@ -168,7 +168,6 @@ class WaitView:
     def __init__(self, waiter: Waiter, default_region: str | None) -> None:
         self.waiter = waiter
         self.default_region = default_region
-        self.problem: str | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         reference = now()
@@ -181,10 +180,10 @@ class WaitView:
             self._add(table, tracked, ref, reference)
         pending = len(self.waiter.pending)
         extra = f"{pending} of {len(self.waiter.tracked)} pending"
-        if self.problem:
-            extra += f" · retrying after: {self.problem}"
         yield table
         yield _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
+        for problem in sorted(self.waiter.problems):
+            yield Text(f"retrying after: {problem}", style="yellow")
 
     def _add(self, table: Table, tracked: Tracked, ref: str, reference: datetime) -> None:
         job = tracked.job
@@ -200,7 +199,6 @@ class WatchView:
     def __init__(self, watcher: Watcher, default_region: str | None) -> None:
         self.watcher = watcher
         self.default_region = default_region
-        self.problems: Sequence[str] = ()
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         reference = now()
@@ -223,7 +221,9 @@ class WatchView:
         body.append(
             _footer(self.watcher.rounds, self.watcher.next_check, self.watcher.clock, extra)
         )
-        body.extend(Text(f"retrying after: {p}", style="yellow") for p in self.problems)
+        body.extend(
+            Text(f"retrying after: {p}", style="yellow") for p in sorted(self.watcher.problems)
+        )
         yield from body
 
 

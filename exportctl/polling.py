@@ -60,6 +60,22 @@ THROTTLING_CODES = frozenset(
 )
 
 
+# Longest stretch of a sleep Ctrl-C may have to wait for.
+SLEEP_SLICE = 0.2
+
+
+def interruptible_sleep(seconds: float) -> None:
+    """``time.sleep`` in short slices.
+
+    The kernel may hand SIGINT to any thread (the live view's refresh thread, an
+    API call's worker); only the main thread's own sleep is cut short by it, so one
+    long sleep could carry on for its whole length after Ctrl-C.
+    """
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, SLEEP_SLICE))
+
+
 @dataclass(frozen=True)
 class Backoff:
     """Delays between rounds: ``interval * factor**(n-1)``, at most ``cap``, ± ``jitter``."""
@@ -105,7 +121,7 @@ def repeat(
     backoff: Backoff,
     timeout: float | None = None,
     clock: Clock = time.monotonic,
-    sleep: Sleep = time.sleep,
+    sleep: Sleep = interruptible_sleep,
     rng: random.Random | None = None,
     before_sleep: Callable[[float], None] | None = None,
 ) -> bool:
@@ -219,7 +235,7 @@ class Waiter:
         backoff: Backoff | None = None,
         timeout: float | None = None,
         clock: Clock = time.monotonic,
-        sleep: Sleep = time.sleep,
+        sleep: Sleep = interruptible_sleep,
         rng: random.Random | None = None,
         on_event: Callable[[Event], None] | None = None,
     ) -> None:
@@ -233,7 +249,8 @@ class Waiter:
         self.on_event = on_event or (lambda event: None)
         self.rounds = 0
         self.next_check: float | None = None
-        self._reported: set[str] = set()
+        # Transient failures of the last round, by message: pending jobs are retried.
+        self.problems: set[str] = set()
         seen: dict[JobKey, Tracked] = {}
         for ref, key in targets:
             seen.setdefault(key, Tracked(ref, key))
@@ -281,9 +298,9 @@ class Waiter:
         calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
         self.on_event(Event("round", calls=calls))
         # A storm is told once while it lasts, not every round.
-        for message in problems.keys() - self._reported:
+        for message in problems.keys() - self.problems:
             self.on_event(Event("retrying", message=message))
-        self._reported = set(problems)
+        self.problems = set(problems)
         return not self.pending
 
     def _update(self, tracked: Tracked, job: ExportJob) -> None:
@@ -339,15 +356,20 @@ class Watcher:
         keep: float,
         backoff: Backoff | None = None,
         clock: Clock = time.monotonic,
-        sleep: Sleep = time.sleep,
+        sleep: Sleep = interruptible_sleep,
         wall: Callable[[], Any] | None = None,
         rng: random.Random | None = None,
         on_event: Callable[[Event], None] | None = None,
     ) -> None:
+        from dataclasses import replace
+
         from exportctl.timeutil import now
 
         self.jobs = jobs
-        self.query = query
+        # The state filter picks which jobs join the board; a job on it stays when it
+        # moves to another state, so the listing itself is not filtered by state.
+        self.states: frozenset[Any] = query.states
+        self.query = replace(query, states=frozenset())
         self.keep = keep
         self.backoff = backoff or Backoff(factor=1.0)
         self.clock = clock
@@ -356,7 +378,8 @@ class Watcher:
         self.rng = rng
         self.on_event = on_event or (lambda event: None)
         self.board: dict[str, Watched] = {}
-        self._reported: set[str] = set()
+        # Failures of the last round, by message: said once while they last.
+        self.problems: set[str] = set()
         self.rounds = 0
         self.next_check: float | None = None
 
@@ -387,15 +410,17 @@ class Watcher:
             raise fatal[0]
         messages = {e.message for e in [*result.failures, *result.notices]}
         # Said once while it lasts, not every round.
-        for message in sorted(messages - self._reported):
+        for message in sorted(messages - self.problems):
             self.on_event(Event("retrying", message=message))
-        self._reported = messages
+        self.problems = messages
         now, wall = self.clock(), self.wall()
         listed: set[str] = set()
         for job in result.jobs:
             listed.add(job.ref)
             entry = self.board.get(job.ref)
             if entry is None:
+                if self.states and job.state not in self.states:
+                    continue
                 ended = job.completed or job.updated or job.created
                 if job.terminal and (ended is None or wall - ended > timedelta(seconds=self.keep)):
                     continue
@@ -445,7 +470,7 @@ class Timing:
     """The clock and sleep the commands poll with; tests swap them for a fake clock."""
 
     clock: Clock = time.monotonic
-    sleep: Sleep = time.sleep
+    sleep: Sleep = interruptible_sleep
 
 
 TIMING = Timing()

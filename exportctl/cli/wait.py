@@ -171,13 +171,15 @@ class _Session:
                         markup=False,
                         soft_wrap=True,
                     )
-                if view is not None:
-                    view.problem = None
                 return
-            if event.kind == "retrying" and view is not None:
-                view.problem = event.message
-            if not self.quiet and (event.kind != "retrying" or not display.is_live):
-                display.event(event)
+            if self.quiet:
+                return
+            if event.kind == "retrying":
+                # On a terminal the live view shows it below the table while it lasts.
+                if event.message and not display.is_live:
+                    app.notice(f"retrying after: {event.message}")
+                return
+            display.event(event)
 
         self.waiter.on_event = on_event
         try:

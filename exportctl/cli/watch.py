@@ -79,12 +79,9 @@ def watch(
     )
     view = WatchView(watcher, region)
     display = Display(app.out, view, region)
-    problems: list[str] = []
 
     def on_event(event: Event) -> None:
         if event.kind == "round":
-            view.problems = tuple(problems)
-            problems.clear()
             if app.debug:
                 summary = ", ".join(f"{s}.{op}={n}" for (s, op), n in sorted(event.calls.items()))
                 app.err.print(
@@ -93,9 +90,9 @@ def watch(
                     soft_wrap=True,
                 )
             return
-        if event.kind == "retrying" and event.message:
-            problems.append(event.message)
-            if not display.is_live:
+        if event.kind == "retrying":
+            # The live board shows it below the table while it lasts.
+            if event.message and not display.is_live:
                 app.notice(f"retrying after: {event.message}")
             return
         # On a terminal the board shows the first round; the scrollback gets changes.

@@ -45,8 +45,10 @@ def _console(terminal: bool) -> tuple[Console, io.StringIO]:
 
 def test_one_row_per_job_with_a_progress_bar_where_there_are_pieces() -> None:
     console, buffer = _console(terminal=False)
+    waiter = _waiter()
+    waiter.problems = {"Amazon Pinpoint: TooManyRequestsException (HTTP 429): Rate exceeded"}
 
-    console.print(WaitView(_waiter(), "us-east-1"))
+    console.print(WaitView(waiter, "us-east-1"))
 
     text = buffer.getvalue()
     pin_row = next(line for line in text.splitlines() if "9fe8110102" in line)
@@ -57,6 +59,9 @@ def test_one_row_per_job_with_a_progress_bar_where_there_are_pieces() -> None:
     disc_row = next(line for line in text.splitlines() if "export-1ecb" in line)
     assert disc_row.lstrip().startswith("✓") and "Data export completed" in disc_row
     assert "round 3 · next check in 7s · 1 of 2 pending" in text
+    assert text.splitlines()[-1] == (
+        "retrying after: Amazon Pinpoint: TooManyRequestsException (HTTP 429): Rate exceeded"
+    )
 
 
 def test_elapsed_runs_to_completion() -> None:

@@ -145,3 +145,36 @@ def test_words_of_passing_states_are_not_accepted() -> None:
     assert caught.value.exit_code == ExitCode.USAGE
     assert "PROCESSING" not in accepted_words()
     assert {"ACTIVE", "CREATE FAILED", "SUCCEEDED", "FAILING"} <= set(accepted_words())
+
+
+def test_ctrl_c_cuts_a_sleep_short_even_when_another_thread_receives_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import signal
+    import threading
+    import time
+
+    from exportctl import polling
+
+    slices: list[float] = []
+    real_sleep = time.sleep
+
+    def counted(seconds: float) -> None:
+        slices.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(polling.time, "sleep", counted)
+    started = threading.Event()
+
+    def interrupt_from_here() -> None:
+        started.wait()
+        # As when the kernel picks this thread for the terminal's SIGINT.
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_from_here).start()
+    with pytest.raises(KeyboardInterrupt):
+        started.set()
+        polling.interruptible_sleep(60)
+
+    assert all(s <= polling.SLEEP_SLICE for s in slices)
+    assert len(slices) < 60 / polling.SLEEP_SLICE / 10

@@ -182,7 +182,7 @@ def test_a_throttling_storm_is_retried_and_shown(
     result = run("wait", DISCOVERY_RUNNING, PERSONALIZE_RUNNING, PINPOINT_PROCESSING)
 
     assert result.exit_code == 0, result.stderr
-    retry_lines = [line for line in result.stdout.splitlines() if "retrying after" in line]
+    retry_lines = [line for line in result.stderr.splitlines() if "retrying after" in line]
     assert retry_lines and any("ThrottlingException" in line for line in retry_lines)
     assert result.stdout.count("-> COMPLETED") + result.stdout.count("  COMPLETED") >= 3
     assert sandbox.calls[("discovery", "DescribeExportTasks")] >= 4
@@ -195,7 +195,7 @@ def test_server_errors_are_retried(run: Run, sandbox: Sandbox, fake_time: FakeTi
     result = run("wait", BACKUP_RUNNING)
 
     assert result.exit_code == 0, result.stderr
-    assert "retrying after" in result.stdout
+    assert "exportctl: notice: retrying after: AWS Backup Search:" in result.stderr
 
 
 def test_refused_credentials_are_fatal(run: Run) -> None:
@@ -276,7 +276,7 @@ def test_dropped_connections_are_retried(run: Run, sandbox: Sandbox, fake_time: 
     result = run("wait", DISCOVERY_RUNNING)
 
     assert result.exit_code == 0, result.stderr
-    assert "retrying after: AWS Application Discovery:" in result.stdout
+    assert "retrying after: AWS Application Discovery:" in result.stderr
 
 
 def test_a_personalize_name_is_looked_up_once_then_polled_by_arn(

@@ -21,7 +21,11 @@ def _start(sandbox: Sandbox, *args: str) -> subprocess.Popen[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EXPORTCTL_"))}
     environ.update(sandbox.env())
     environ.update(
-        AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, PYTHONUNBUFFERED="1"
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        PYTHONUNBUFFERED="1",
+        # A process that ignores Ctrl-C shows where it is stuck on SIGABRT.
+        PYTHONFAULTHANDLER="1",
     )
     return subprocess.Popen(
         [str(SCRIPT), *args],
@@ -36,13 +40,16 @@ def _interrupt_after_first_line(proc: subprocess.Popen[str]) -> tuple[str, str, 
     assert proc.stdout is not None
     first = proc.stdout.readline()
     proc.send_signal(signal.SIGINT)
+    return (first, *_ended(proc))
+
+
+def _ended(proc: subprocess.Popen[str]) -> tuple[str, str]:
     try:
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    return first, out, err
+        return proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        _, err = proc.communicate()
+        raise AssertionError(f"still running after Ctrl-C:\n{err}") from None
 
 
 @pytest.fixture
@@ -73,7 +80,7 @@ def test_wait_interrupted_with_json_still_prints_json(sandbox: Sandbox) -> None:
     assert proc.stderr is not None
     proc.stderr.readline()
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    out, err = _ended(proc)
 
     assert proc.returncode == 130
     assert json.loads(out)["status"] == "COMPLETING"

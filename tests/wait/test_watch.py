@@ -107,3 +107,15 @@ def test_refused_credentials_end_the_watch(run: Run) -> None:
 
     assert result.exit_code == 4
     assert "Traceback" not in result.stderr
+
+
+def test_a_job_that_leaves_the_filtered_state_is_shown_ending_not_lost(
+    run: Run, fake_time: FakeTime
+) -> None:
+    stop_after(fake_time, 5)
+
+    result = run("watch", "--service", "backupsearch", "--status", "running", "--interval", "10s")
+
+    assert result.exit_code == 0, result.stderr
+    assert "RUNNING -> COMPLETED" in result.stdout
+    assert "no longer found" not in result.stdout
