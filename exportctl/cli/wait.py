@@ -233,9 +233,9 @@ class _Session:
         elif result.exit_code == ExitCode.OK and not self.out.machine:
             count = len(result.tracked)
             noun = "job" if count == 1 else "jobs"
-            self.app.out.print(
-                f"{count} {noun} {self.waiter.until.describe()}", markup=False, soft_wrap=True
-            )
+            word = self.waiter.until.describe()
+            outcome = word if word in ("COMPLETED", "FAILED") else f"met --until {word}"
+            self.app.out.print(f"{count} {noun} {outcome}", markup=False, soft_wrap=True)
 
     def _pending(self, what: str, pending: Sequence[Tracked]) -> None:
         if self.quiet:

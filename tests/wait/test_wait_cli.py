@@ -80,7 +80,7 @@ def test_mixed_outcomes_name_only_the_jobs_that_missed(run: Run) -> None:
     assert len(errors) == 1
     assert "users-denied: ended FAILED (CREATE FAILED), not COMPLETED" in errors[0]
     # Its message comes along, so the reason is on the same line.
-    assert "AccessDenied" in errors[0] or ": " in errors[0].split("not COMPLETED")[1]
+    assert "not COMPLETED: Insufficient privileges for accessing data in S3" in errors[0]
     # The others were still waited for, to the end.
     assert result.stdout.count("-> COMPLETED") == 2
 
@@ -95,6 +95,7 @@ def test_until_failed(run: Run) -> None:
 def test_until_terminal_takes_either(run: Run) -> None:
     result = run("wait", PINPOINT_FAILING, DISCOVERY_RUNNING, "--until", "Terminal")
     assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "2 jobs met --until terminal"
 
 
 @pytest.mark.parametrize("word", ["ACTIVE", "active", "Create-Failed", "create_failed"])
