@@ -298,7 +298,7 @@ class Waiter:
         calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
         self.on_event(Event("round", calls=calls))
         # A storm is told once while it lasts, not every round.
-        for message in problems.keys() - self.problems:
+        for message in sorted(problems.keys() - self.problems):
             self.on_event(Event("retrying", message=message))
         self.problems = set(problems)
         return not self.pending
