@@ -290,3 +290,12 @@ def test_a_personalize_name_is_looked_up_once_then_polled_by_arn(
     assert len(rounds) > 2
     assert "ListDatasetExportJobs=1" in rounds[0]
     assert all(line.endswith("personalize.DescribeDatasetExportJob=1") for line in rounds[1:])
+
+
+def test_a_service_out_of_reach_ends_the_wait_with_5(run: Run) -> None:
+    # Discovery answers only in its Migration Hub home region.
+    result = run("wait", "discovery:eu-west-1:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf")
+
+    assert result.exit_code == 5
+    assert "home region" in result.stderr
+    assert result.stderr.count("\n") == 1
