@@ -70,3 +70,29 @@ def filter_options(fn: F) -> F:
     ):
         fn = option(fn)
     return fn
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    from exportctl.timeutil import parse_duration
+
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if seconds <= 0 and param.name != "timeout":
+        raise click.BadParameter("must be more than 0")
+    return seconds
+
+
+def duration_option(name: str, *, help: str, default: str | None = None) -> Callable[[F], F]:
+    """An option taking a duration (90s, 5m, 1h30m), passed on as seconds."""
+    return click.option(
+        name,
+        default=default,
+        show_default=default is not None,
+        callback=_duration,
+        metavar="DURATION",
+        help=help,
+    )

@@ -9,27 +9,13 @@ import click
 
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
-from exportctl.cli.options import service_option
+from exportctl.cli.options import duration_option, service_option
 from exportctl.cli.output import JOB_RECORD_FIELDS, OutputSpec, emit, output_options
 from exportctl.errors import ExitCode, ExportctlError
 from exportctl.model import ExportJob
 
 if TYPE_CHECKING:
     from exportctl.polling import Event, Tracked, Waiter, WaitResult
-
-
-def duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
-    if value is None:
-        return None
-    from exportctl.timeutil import parse_duration
-
-    try:
-        seconds = parse_duration(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    if seconds <= 0 and param.name != "timeout":
-        raise click.BadParameter("must be more than 0")
-    return seconds
 
 
 @click.command()
@@ -43,28 +29,13 @@ def duration(ctx: click.Context, param: click.Parameter, value: str | None) -> f
     help="COMPLETED, FAILED, terminal, or a service's own word (ACTIVE, SUCCEEDED, "
     "CREATE FAILED...), any case.",
 )
-@click.option(
-    "--timeout",
-    callback=duration,
-    metavar="DURATION",
-    help="Give up after this long (exit 124): 90s, 30m, 2h. Default: no limit.",
+@duration_option(
+    "--timeout", help="Give up after this long (exit 124): 90s, 30m, 2h. Default: no limit."
 )
-@click.option(
-    "--interval",
-    default="5s",
-    show_default=True,
-    callback=duration,
-    metavar="DURATION",
-    help="First delay between checks; it grows by half each round.",
+@duration_option(
+    "--interval", default="5s", help="First delay between checks; it grows by half each round."
 )
-@click.option(
-    "--max-interval",
-    default="60s",
-    show_default=True,
-    callback=duration,
-    metavar="DURATION",
-    help="Longest delay between checks.",
-)
+@duration_option("--max-interval", default="60s", help="Longest delay between checks.")
 @click.option(
     "--quiet",
     "-q",

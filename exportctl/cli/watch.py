@@ -5,29 +5,14 @@ from __future__ import annotations
 import click
 
 from exportctl.cli.context import AppContext, pass_app
-from exportctl.cli.options import filter_options, service_option
-from exportctl.cli.wait import duration
+from exportctl.cli.options import duration_option, filter_options, service_option
 
 
 @click.command()
 @service_option(multiple=True, help="Only this service (repeatable; default: every service).")
 @filter_options
-@click.option(
-    "--keep",
-    default="10m",
-    show_default=True,
-    callback=duration,
-    metavar="DURATION",
-    help="How long a job that ended stays on the board.",
-)
-@click.option(
-    "--interval",
-    default="5s",
-    show_default=True,
-    callback=duration,
-    metavar="DURATION",
-    help="Delay between refreshes.",
-)
+@duration_option("--keep", default="10m", help="How long a job that ended stays on the board.")
+@duration_option("--interval", default="5s", help="Delay between refreshes.")
 @pass_app
 @click.pass_context
 def watch(
