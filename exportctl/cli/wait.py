@@ -82,9 +82,11 @@ def wait(
     out.check_fields(JOB_RECORD_FIELDS)
     if max_interval < interval:
         max_interval = interval
-    keys = [refmod.parse(ref, service) for ref in refs]
-    condition = conditions.parse_until(until, {k.service for k in keys})
+    parsed = [refmod.parse(ref, service) for ref in refs]
+    condition = conditions.parse_until(until, {k.service for k in parsed})
     region = app.jobs.clients.default_region
+    # In its region, a job named twice in two forms (with and without it) is one job.
+    keys = [key.in_region(region) for key in parsed]
     waiter = polling.Waiter(
         app.jobs,
         list(zip(refs, keys, strict=True)),

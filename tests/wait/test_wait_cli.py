@@ -270,6 +270,15 @@ def test_the_same_job_twice_is_waited_on_once(run: Run, sandbox: Sandbox) -> Non
     assert len(json.loads(result.stdout)) == 1
 
 
+def test_the_same_job_in_two_forms_is_waited_on_once(run: Run, sandbox: Sandbox) -> None:
+    qualified = DISCOVERY_RUNNING.replace("discovery:", "discovery:us-east-1:", 1)
+    assert qualified != DISCOVERY_RUNNING
+    result = run("wait", DISCOVERY_RUNNING, qualified, "--json")
+
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) == 1
+
+
 def test_dropped_connections_are_retried(run: Run, sandbox: Sandbox, fake_time: FakeTime) -> None:
     sandbox.faults.drop_rate = 1.0
     fake_time.hooks.append(lambda n: setattr(sandbox.faults, "drop_rate", 0.0))
