@@ -59,6 +59,25 @@ class ListResult:
     notices: list[ExportctlError] = field(default_factory=list)
 
 
+def settle(
+    errors: Sequence[ExportctlError], *, named: bool, services: int
+) -> tuple[list[ExportctlError], list[ExportctlError]]:
+    """The services' errors of one listing, as (failures, notices).
+
+    A service out of reach that nobody asked for by name is a notice; any other
+    error is a failure; and when no service answered at all, the notices are
+    failures too, since that is no partial view.
+    """
+    failures: list[ExportctlError] = []
+    notices: list[ExportctlError] = []
+    for error in errors:
+        unavailable = isinstance(error, ServiceUnavailableError) and not named
+        (notices if unavailable else failures).append(error)
+    if notices and len(notices) == services:
+        return notices, []
+    return failures, notices
+
+
 def newest_first(jobs: Sequence[ExportJob]) -> list[ExportJob]:
     def key(job: ExportJob) -> tuple[float, str]:
         return (job.created.timestamp() if job.created else float("-inf"), job.ref)
@@ -254,17 +273,14 @@ class Jobs:
         def collect(spec: ServiceSpec) -> list[ExportJob]:
             return list(self._guard(spec, lambda: list(self.iter_service(spec, query, region))))
 
+        errors: list[ExportctlError] = []
         with ThreadPoolExecutor(max_workers=len(specs)) as pool:
             for future in [pool.submit(collect, spec) for spec in specs]:
                 try:
                     result.jobs.extend(future.result())
-                except ServiceUnavailableError as exc:
-                    (result.failures if named else result.notices).append(exc)
                 except ExportctlError as exc:
-                    result.failures.append(exc)
-        if result.notices and len(result.notices) == len(specs):
-            # Nothing answered: this is no partial view but a failure.
-            result.failures, result.notices = result.notices, []
+                    errors.append(exc)
+        result.failures, result.notices = settle(errors, named=bool(named), services=len(specs))
         result.jobs = newest_first(result.jobs)
         if query.limit is not None:
             result.jobs = result.jobs[: query.limit]

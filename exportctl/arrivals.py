@@ -1,0 +1,176 @@
+"""Several services' jobs, each page handed on as soon as it arrives.
+
+What ``list`` streams in ndjson and csv: the first line comes before the last page
+and memory stays flat however many jobs there are.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from exportctl.model import ExportJob
+
+if TYPE_CHECKING:
+    from exportctl.adapters.engine import CallFn
+    from exportctl.adapters.spec import ServiceSpec
+    from exportctl.errors import ExportctlError
+    from exportctl.jobs import Jobs, ListQuery
+
+# Jobs in flight between the service threads and the writer: a bound, so a slow
+# reader (a pipe into less) holds the threads back instead of filling memory.
+STREAM_BUFFER = 1000
+# Jobs a page usually holds, to turn the bound into a number of pages.
+PAGE_GUESS = 50
+
+
+def _paged(base: Jobs, before_call: Callable[[], None]) -> Jobs:
+    """The same clients and call counts, with a hook run before every API call.
+
+    A call is where a page ends: what came before it can be handed on in one go.
+    """
+    from exportctl.jobs import Jobs
+
+    class PagedJobs(Jobs):
+        def caller(self, spec: ServiceSpec, region: str) -> CallFn:
+            call = super().caller(spec, region)
+
+            def paged(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+                before_call()
+                return call(operation, params)
+
+            return paged
+
+    return PagedJobs(base.clients, base.calls)
+
+
+class Arrivals:
+    """The jobs of several services, each page yielded as soon as it arrives.
+
+    One thread per service runs :meth:`Jobs.iter_service` and hands each page to
+    a bounded queue as one batch (a single service is read on the caller's own
+    thread). ``idle`` runs whenever the reader is about to wait for a page: the
+    place to flush what was written. Failures follow :meth:`Jobs.list`: a service
+    out of reach that was not asked for by name is a notice, any other failure is
+    a failure, and when every service is out of reach the notices become failures.
+    Both are known once the iteration ends, in the order of the services.
+    """
+
+    def __init__(self, jobs: Jobs, query: ListQuery, idle: Callable[[], None]) -> None:
+        from exportctl.adapters import all_specs, spec_for
+
+        named = tuple(spec_for(s) for s in query.services)
+        self._jobs = jobs
+        self._query = query
+        self._idle = idle
+        self._named = bool(named)
+        self._specs: tuple[ServiceSpec, ...] = named or all_specs()
+        self._queue: queue.Queue[tuple[str, ServiceSpec, Any]] = queue.Queue(
+            max(2, STREAM_BUFFER // PAGE_GUESS)
+        )
+        self._stop = threading.Event()
+        self.failures: list[ExportctlError] = []
+        self.notices: list[ExportctlError] = []
+
+    def __iter__(self) -> Iterator[ExportJob]:
+        limit = self._query.limit
+        written = 0
+        errors: dict[str, ExportctlError] = {}
+        region = self._jobs.clients.default_region
+        if len(self._specs) == 1:
+            pages = self._read_here(self._specs[0], region, errors)
+        else:
+            pages = self._read_in_threads(region, errors)
+        for page in pages:
+            for job in page:
+                if limit is not None and written >= limit:
+                    self.close()
+                    break
+                written += 1
+                yield job
+            if self._stop.is_set():
+                break
+        self.close()
+        self._settle(errors)
+
+    def _read_here(
+        self, spec: ServiceSpec, region: str, errors: dict[str, ExportctlError]
+    ) -> Iterator[list[ExportJob]]:
+        from exportctl.errors import translate
+
+        try:
+            for job in _paged(self._jobs, self._idle).iter_service(spec, self._query, region):
+                yield [job]
+                if self._stop.is_set():
+                    return
+        except Exception as exc:
+            errors[spec.name] = translate(exc, spec)
+
+    def _read_in_threads(
+        self, region: str, errors: dict[str, ExportctlError]
+    ) -> Iterator[list[ExportJob]]:
+        for spec in self._specs:
+            threading.Thread(
+                target=self._read, args=(spec, region), name=f"list-{spec.name}", daemon=True
+            ).start()
+        remaining = len(self._specs)
+        while remaining:
+            if self._queue.empty():
+                self._idle()
+            kind, spec, payload = self._queue.get()
+            if kind == "page":
+                yield payload
+            elif kind == "error":
+                errors[spec.name] = payload
+            elif kind == "crash":
+                raise payload
+            else:
+                remaining -= 1
+
+    def _settle(self, errors: dict[str, ExportctlError]) -> None:
+        from exportctl.jobs import settle
+
+        ordered = [errors[spec.name] for spec in self._specs if spec.name in errors]
+        self.failures, self.notices = settle(ordered, named=self._named, services=len(self._specs))
+
+    def _read(self, spec: ServiceSpec, region: str) -> None:
+        from exportctl.errors import translate
+
+        page: list[ExportJob] = []
+
+        def hand_on() -> None:
+            nonlocal page
+            if page and self._put(("page", spec, page)):
+                page = []
+
+        try:
+            for job in _paged(self._jobs, hand_on).iter_service(spec, self._query, region):
+                page.append(job)
+                if len(page) >= STREAM_BUFFER:
+                    hand_on()
+                if self._stop.is_set():
+                    return
+            hand_on()
+        except Exception as exc:
+            hand_on()
+            try:
+                self._put(("error", spec, translate(exc, spec)))
+            except Exception as unexpected:
+                self._put(("crash", spec, unexpected))
+        finally:
+            self._put(("done", spec, None))
+
+    def _put(self, item: tuple[str, ServiceSpec, Any]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def close(self) -> None:
+        """Let the service threads go: they stop at their next job."""
+        self._stop.set()
