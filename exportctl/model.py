@@ -109,6 +109,15 @@ class ExportJob:
         }
 
 
+def field_value(record: Any, field: str) -> Any:
+    """The value at a dotted field name of a record's JSON form (``progress.total_pieces``),
+    None where any step is missing."""
+    value: Any = record
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)

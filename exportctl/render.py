@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from exportctl.model import ExportJob, State
+from exportctl.model import ExportJob, State, field_value
 from exportctl.refs import short_ref
 from exportctl.timeutil import human_duration, local, now, relative
 
@@ -217,9 +217,7 @@ def record_table(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> Ta
     for record in records:
         row = []
         for name in fields:
-            value: Any = record
-            for part in name.split("."):
-                value = value.get(part) if isinstance(value, dict) else None
+            value = field_value(record, name)
             row.append("" if value is None else _plain(value))
         table.add_row(*row)
     return table

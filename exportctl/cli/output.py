@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import click
 
 from exportctl.errors import UsageError
+from exportctl.model import field_value
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -158,14 +159,6 @@ def output_options(fn: F) -> F:
     return decorated  # type: ignore[no-any-return]
 
 
-def lookup(record: Any, field: str) -> Any:
-    """The value at a dotted path, None where any step is missing."""
-    value: Any = record
-    for part in field.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
 def cell(value: Any) -> str:
     """One CSV cell: JSON's words for booleans and null, compact JSON for structures."""
     if value is None:
@@ -178,7 +171,7 @@ def cell(value: Any) -> str:
 
 
 def _project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
-    return {f: lookup(record, f) for f in fields}
+    return {f: field_value(record, f) for f in fields}
 
 
 def _dumps(data: Any) -> str:
@@ -304,7 +297,7 @@ def _csv(
     if not out.query:
         writer.writerow(columns)
         for record in records:
-            writer.writerow([cell(lookup(record, c)) for c in columns])
+            writer.writerow([cell(field_value(record, c)) for c in columns])
             flush()
             count += 1
         return count
