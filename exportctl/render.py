@@ -206,9 +206,6 @@ def panels(jobs: Sequence[ExportJob]) -> Group:
     return Group(*(job_panel(job, reference) for job in jobs))
 
 
-JOB_FIELDS = ("service", "ref", "state", "status", "created", "message")
-
-
 def record_table(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> Table:
     """A plain table of chosen fields (``--fields``), dotted paths allowed."""
     table = Table(box=None, header_style="bold", pad_edge=False)

@@ -9,7 +9,13 @@ import click
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.options import service_option
-from exportctl.cli.output import JOB_RECORD_FIELDS, OutputSpec, emit, output_options
+from exportctl.cli.output import (
+    JOB_DEFAULT_FIELDS,
+    JOB_RECORD_FIELDS,
+    OutputSpec,
+    emit,
+    output_options,
+)
 from exportctl.model import ExportJob
 
 
@@ -58,7 +64,7 @@ def status(
         jobs,
         to_dict=ExportJob.to_dict,
         table=table,
-        default_fields=("service", "ref", "state", "status", "created", "message"),
+        default_fields=JOB_DEFAULT_FIELDS,
         single=len(refs) == 1,
         known_fields=JOB_RECORD_FIELDS,
     )

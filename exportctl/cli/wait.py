@@ -10,7 +10,13 @@ import click
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.options import duration_option, service_option
-from exportctl.cli.output import JOB_RECORD_FIELDS, OutputSpec, emit, output_options
+from exportctl.cli.output import (
+    JOB_DEFAULT_FIELDS,
+    JOB_RECORD_FIELDS,
+    OutputSpec,
+    emit,
+    output_options,
+)
 from exportctl.errors import ExitCode, ExportctlError
 from exportctl.model import ExportJob
 
@@ -181,7 +187,7 @@ class _Session:
             jobs,
             to_dict=ExportJob.to_dict,
             table=_no_table,
-            default_fields=("service", "ref", "state", "status", "created", "message"),
+            default_fields=JOB_DEFAULT_FIELDS,
             single=self.single,
             known_fields=JOB_RECORD_FIELDS,
         )
