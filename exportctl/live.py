@@ -113,7 +113,7 @@ def _refs(
     refs = [short_ref(j, default_region) if j else g for j, g in zip(jobs, given, strict=True)]
     if _message_width(width, refs, statuses) > _MIN_MESSAGE:
         return refs
-    from exportctl.render import compact_ref
+    from exportctl.refs import compact_ref
 
     return [compact_ref(j, default_region) if j else g for j, g in zip(jobs, given, strict=True)]
 

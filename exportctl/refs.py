@@ -144,8 +144,31 @@ def canonical_ref(
 
 def short_ref(job: ExportJob, default_region: str | None) -> str:
     """The compact form for tables: the region is left out when it is the default one."""
-    if job.arn or not default_region or job.region != default_region:
+    if job.arn:
         return job.ref
-    prefix, _, rest = job.ref.partition(":")
+    return _in_default_region(job.ref, job.region, default_region)
+
+
+def compact_ref(job: ExportJob, default_region: str | None) -> str:
+    """The shortest reference that resolves to this job: an ARN becomes
+    ``prefix:[REGION:]ID`` when the service has a prefix; otherwise the table form."""
+    from exportctl.adapters import spec_for
+    from exportctl.errors import ExportctlError
+
+    try:
+        spec = spec_for(job.service)
+    except ExportctlError:
+        return short_ref(job, default_region)
+    if not job.arn or not spec.prefix or spec.id_parts != 1:
+        return short_ref(job, default_region)
+    ref = canonical_ref(spec, job.region, job.id, parent=None, arn=None)
+    return _in_default_region(ref, job.region, default_region)
+
+
+def _in_default_region(ref: str, region: str, default_region: str | None) -> str:
+    """``prefix:REGION:ID`` without its region when that is the default one."""
+    if not default_region or region != default_region:
+        return ref
+    prefix, _, rest = ref.partition(":")
     _, _, tail = rest.partition(":")
     return f"{prefix}:{tail}"

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from exportctl.model import ExportJob, State, field_value
-from exportctl.refs import short_ref
+from exportctl.refs import compact_ref, short_ref
 from exportctl.timeutil import human_duration, local, now, relative
 
 STATE_STYLES = {
@@ -89,22 +89,6 @@ def jobs_table(
 
 _MESSAGE_MIN = 20
 _GAP = 2
-
-
-def compact_ref(job: ExportJob, default_region: str | None) -> str:
-    """The shortest reference `status` resolves to this job: an ARN becomes
-    ``prefix:[REGION:]ID`` when the service has a prefix; otherwise the table form."""
-    from exportctl.adapters import spec_for
-
-    try:
-        spec = spec_for(job.service)
-    except Exception:
-        return short_ref(job, default_region)
-    if not job.arn or not spec.prefix or spec.id_parts != 1:
-        return short_ref(job, default_region)
-    region = job.region if job.region != default_region else None
-    tail = f"{region}:{job.id}" if region else job.id
-    return f"{spec.prefix}:{tail}"
 
 
 def _too_wide(jobs: Sequence[ExportJob], refs: Sequence[str], width: int) -> bool:
