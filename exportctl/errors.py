@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -149,12 +150,34 @@ def translate(exc: BaseException, spec: ServiceSpec | None = None) -> ExportctlE
     raise exc
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a service said in an error response: its code, message and HTTP status."""
+
+    code: str
+    message: str
+    status: int | None
+
+
+def answer_of(exc: object) -> Answer | None:
+    """The error answer carried by a botocore ClientError (None for other errors)."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    err = response.get("Error") or {}
+    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    return Answer(
+        code=str(err.get("Code") or ""),
+        message=_one_line(str(err.get("Message") or err.get("message") or "")),
+        status=int(status) if status else None,
+    )
+
+
 def _client_error(exc: object, spec: ServiceSpec | None) -> ExportctlError:
-    response = getattr(exc, "response", {}) or {}
-    err = response.get("Error", {}) or {}
-    code = str(err.get("Code") or "Unknown")
-    message = _one_line(str(err.get("Message") or err.get("message") or code))
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    said = answer_of(exc) or Answer("", "", None)
+    code = said.code or "Unknown"
+    message = said.message or code
+    status = said.status
     service = spec.name if spec else None
     title = spec.title if spec else "AWS"
     hint = spec.explain(code, message) if spec else None

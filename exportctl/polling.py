@@ -27,6 +27,7 @@ from exportctl.errors import (
     ExitCode,
     ExportctlError,
     NotFoundError,
+    answer_of,
 )
 from exportctl.model import ExportJob
 
@@ -150,12 +151,10 @@ def transient(exc: ExportctlError) -> bool:
     """A failure a later round may not meet: throttling, 5xx, the network."""
     if type(exc) is not AwsError:
         return False
-    cause: Any = exc.__cause__
-    response = getattr(cause, "response", None)
-    if isinstance(response, dict):
-        code = str((response.get("Error") or {}).get("Code") or "")
-        status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
-        return code in THROTTLING_CODES or status == 429 or status >= 500
+    said = answer_of(exc.__cause__)
+    if said is not None:
+        status = said.status or 0
+        return said.code in THROTTLING_CODES or status == 429 or status >= 500
     return True
 
 

@@ -34,6 +34,7 @@ from exportctl.errors import (
     ExportctlError,
     NotFoundError,
     UsageError,
+    answer_of,
     translate,
 )
 from exportctl.locations import S3Location, UrlLocation
@@ -264,12 +265,10 @@ def s3_error(exc: BaseException, where: str) -> ExportctlError:
     """S3's errors, naming the location: missing is 3, denied is 4, the rest 5."""
     if isinstance(exc, ExportctlError):
         return exc
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        err = response.get("Error", {}) or {}
-        code = str(err.get("Code") or "")
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        message = " ".join(str(err.get("Message") or code).split())
+    said = answer_of(exc)
+    if said is not None:
+        code, status = said.code, said.status
+        message = said.message or code
         if code == "NoSuchBucket":
             return NotFoundError(f"S3: the bucket of {where} does not exist")
         if code in ("NoSuchKey", "404", "NotFound") or status == 404:
