@@ -60,7 +60,7 @@ class Clients:
             try:
                 self._session = boto3.session.Session(
                     profile_name=s.profile,
-                    region_name=s.region,
+                    region_name=s.region or env_region(),
                     aws_access_key_id=s.access_key,
                     aws_secret_access_key=s.secret_key,
                 )
@@ -123,6 +123,12 @@ class Clients:
         if lazy and chosen in (None, self.settings.endpoint_url):
             return lazy()
         return chosen
+
+
+def env_region() -> str | None:
+    """``AWS_REGION``, which the AWS CLI v2 and the other SDKs read before
+    ``AWS_DEFAULT_REGION``; botocore reads only the latter (and then the profile)."""
+    return os.environ.get("AWS_REGION", "").strip() or None
 
 
 def _endpoint(settings: AwsSettings, service: str) -> str | None:

@@ -129,7 +129,7 @@ def _env_flag(name: str) -> bool:
 @click.option(
     "--region",
     shell_complete=complete_region,
-    help="AWS region (default: the profile's or AWS_REGION).",
+    help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's).",
 )
 @click.option(
     "--endpoint-url",
