@@ -105,6 +105,7 @@ class Router:
                 for label, value in zip(route.labels, match.groups(), strict=True)
             }
             params = _rest_params(operation, labels, parse_qs(split.query), route.service)
+            params.update(_rest_body(operation, body, route.service))
             return Call(route.service, operation, scope.region, scope.access_key, params)
         raise RouteError(
             ApiError("UnknownOperationException", f"No operation matches {method} {split.path}"),
@@ -189,6 +190,30 @@ def _rest_params(
         elif location == "querystring" and wire_name in query:
             params[member_name] = _scalar(member, query[wire_name][-1], wire_name, service)
     return params
+
+
+def _rest_body(operation: OperationModel, body: bytes, service: str) -> dict[str, Any]:
+    """The members a rest-json request carries in its JSON body (or its payload member)."""
+    shape = operation.input_shape
+    if shape is None or not body.strip():
+        return {}
+    try:
+        document = json.loads(body)
+    except ValueError as exc:
+        raise RouteError(
+            ApiError("SerializationException", f"Malformed JSON: {exc}"), service
+        ) from None
+    if not isinstance(document, dict):
+        raise RouteError(ApiError("SerializationException", "Expected a JSON object"), service)
+    payload = shape.serialization.get("payload")
+    if payload:
+        return {payload: document}
+    by_wire = {
+        m.serialization.get("name", name): name
+        for name, m in shape.members.items()
+        if "location" not in m.serialization
+    }
+    return {by_wire[k]: v for k, v in document.items() if k in by_wire}
 
 
 def _scalar(shape: Shape, raw: str, wire_name: str, service: str) -> Any:

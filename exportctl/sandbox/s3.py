@@ -10,6 +10,9 @@ The export APIs and S3 listen on different ports, so S3 gets its own endpoint::
                     # AWS_ENDPOINT_URL_S3=s3.url (or AwsSettings(s3_endpoint_url=s3.url))
         s3.objects  # {"s3://bucket/key": bytes} seeded
 
+Jobs that complete later (on the sandbox clock, or created with a start call) get
+their objects when they complete, before any answer shows them completed.
+
 Objects are deterministic (the same sandbox seed gives the same bytes):
 
 * Backup Search: ``DestinationPrefix + ExportJobIdentifier + "/"`` holds the
@@ -22,6 +25,7 @@ Needs the ``sandbox`` extra (moto[server,s3]).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -38,6 +42,7 @@ class S3Sandbox:
         self.sandbox = sandbox
         self.objects: dict[str, bytes] = {}
         self._server: Any = None
+        self._buckets: set[str] = set()
 
     @property
     def url(self) -> str:
@@ -68,22 +73,24 @@ class S3Sandbox:
         )
 
     def seed(self) -> None:
-        """Buckets and objects for every S3 output location of a completed job."""
-        made: set[str] = set()
-        for location in self.sandbox.output_locations():
-            if not location.uri.startswith("s3://"):
-                continue
-            bucket, _, prefix = location.uri.removeprefix("s3://").partition("/")
-            client = self.client(location.region)
-            if bucket not in made:
-                params: dict[str, Any] = {"Bucket": bucket}
-                if location.region != "us-east-1":
-                    params["CreateBucketConfiguration"] = {"LocationConstraint": location.region}
+        """Objects for every completed job's S3 output, now and as jobs complete."""
+        self.sandbox.on_output(self.put)
+
+    def put(self, location: OutputLocation) -> None:
+        if not location.uri.startswith("s3://"):
+            return
+        bucket, _, prefix = location.uri.removeprefix("s3://").partition("/")
+        client = self.client(location.region)
+        if bucket not in self._buckets:
+            params: dict[str, Any] = {"Bucket": bucket}
+            if location.region != "us-east-1":
+                params["CreateBucketConfiguration"] = {"LocationConstraint": location.region}
+            with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
                 client.create_bucket(**params)
-                made.add(bucket)
-            for key, body in _objects(location, prefix).items():
-                client.put_object(Bucket=bucket, Key=key, Body=body)
-                self.objects[f"s3://{bucket}/{key}"] = body
+            self._buckets.add(bucket)
+        for key, body in _objects(location, prefix).items():
+            client.put_object(Bucket=bucket, Key=key, Body=body)
+            self.objects[f"s3://{bucket}/{key}"] = body
 
     def stop(self) -> None:
         if self._server is not None:

@@ -9,20 +9,25 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
 from exportctl.sandbox import admin, protocols
 from exportctl.sandbox.clock import MonotonicSource, SandboxClock
+from exportctl.sandbox.context import Context
+from exportctl.sandbox.creates import MUTATING
 from exportctl.sandbox.errors import SERVICE_ERRORS, ApiError
 from exportctl.sandbox.faults import Dice, Faults
 from exportctl.sandbox.jobs import OutputLocation
 from exportctl.sandbox.routing import DEFAULT_REGION, SERVICES, Call, RouteError, Router
 from exportctl.sandbox.scenario import Scenario
-from exportctl.sandbox.services import HANDLERS, Context
+from exportctl.sandbox.services import HANDLERS
 
 log = logging.getLogger(__name__)
+
+OutputListener = Callable[[OutputLocation], None]
 
 HOST = "127.0.0.1"
 DENIED_ACCESS_KEY = "DENIED"
@@ -53,6 +58,9 @@ class Sandbox:
         self.router = Router()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Told of each job's output once the job has completed (the sandbox's S3).
+        self._output_listeners: list[tuple[OutputListener, set[tuple[str, str]]]] = []
+        self._publish_lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -137,6 +145,28 @@ class Sandbox:
         with self.lock:
             return self.scenario.output_locations(self.clock.elapsed(), self.url)
 
+    def on_output(self, listener: OutputListener) -> None:
+        """Call ``listener`` with the output of every completed job, now and as jobs complete.
+
+        Jobs complete on the sandbox clock; a job's output is handed over before any
+        answer shows the job completed.
+        """
+        with self._publish_lock:
+            self._output_listeners.append((listener, set()))
+        self._publish(self.clock.elapsed())
+
+    def _publish(self, elapsed: float) -> None:
+        if not self._output_listeners:
+            return
+        with self._publish_lock:
+            with self.lock:
+                ready = self.scenario.output_locations(elapsed, self.url)
+            for listener, told in self._output_listeners:
+                for location in ready:
+                    if (location.service, location.job_id) not in told:
+                        listener(location)
+                        told.add((location.service, location.job_id))
+
     def jobs(self, service: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
         """Every live job with its current status, for people poking at the sandbox."""
         elapsed = self.clock.elapsed()
@@ -219,6 +249,10 @@ class Sandbox:
             if faults.latency > 0:
                 time.sleep(faults.latency)
             if self.dice.roll(faults.drop_rate):
+                if call.operation.name in MUTATING and self.dice.roll(0.5):
+                    # The request took effect; only its answer is lost.
+                    with contextlib.suppress(ApiError):
+                        self._handle(call)
                 return None
             return self._answer(call, faults, request_id)
         except ApiError as err:
@@ -237,7 +271,16 @@ class Sandbox:
         if self.dice.roll(faults.throttle_rate):
             raise errors.throttled()
         if self.dice.roll(faults.error_rate):
+            if call.operation.name in MUTATING and self.dice.roll(0.5):
+                # A 5xx does not say the request did nothing: half of them come after it.
+                with contextlib.suppress(ApiError):
+                    self._handle(call)
             raise errors.internal_error()
+        return protocols.success(model, call.operation, self._handle(call))
+
+    def _handle(self, call: Call) -> dict[str, Any]:
+        errors = SERVICE_ERRORS[call.service]
+        model = self.router.models[call.service]
         handler = HANDLERS.get((call.service, call.operation.name))
         if handler is None:
             raise ApiError(
@@ -245,19 +288,20 @@ class Sandbox:
                 f"The sandbox does not emulate {call.operation.name}.",
                 404,
             )
+        elapsed = self.clock.elapsed()
+        self._publish(elapsed)
         ctx = Context(
             scenario=self.scenario,
             clock=self.clock,
-            elapsed=self.clock.elapsed(),
+            elapsed=elapsed,
             region=call.region,
             base_url=self.url,
-            page_cap=faults.page_size,
+            page_cap=self.faults.page_size,
             errors=errors,
             model=model,
         )
         with self.lock:
-            output = handler(ctx, call.params)
-        return protocols.success(model, call.operation, output)
+            return handler(ctx, call.params)
 
 
 def _route_error(sb: Sandbox, exc: RouteError, request_id: str) -> protocols.HttpResponse:

@@ -5,62 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
-from botocore.model import ServiceModel
-
-from exportctl.sandbox import paging
-from exportctl.sandbox.clock import SandboxClock
-from exportctl.sandbox.downloads import render_url
-from exportctl.sandbox.errors import ApiError, ServiceErrors
-from exportctl.sandbox.jobs import HOME_REGION, At, DownloadUrl, Job
-from exportctl.sandbox.scenario import Scenario
-
-
-@dataclass
-class Context:
-    scenario: Scenario
-    clock: SandboxClock
-    elapsed: float
-    region: str
-    base_url: str
-    page_cap: int | None
-    errors: ServiceErrors
-    model: ServiceModel
-
-    def render(self, value: Any, iso: bool = False) -> Any:
-        """Resolve scenario placeholders; keys starting with ``_`` stay inside the sandbox."""
-        if isinstance(value, At):
-            epoch = self.clock.to_epoch(value.seconds)
-            if iso:
-                stamp = datetime.fromtimestamp(epoch, timezone.utc)
-                return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            return epoch
-        if isinstance(value, DownloadUrl):
-            return render_url(value, self.base_url)
-        if isinstance(value, dict):
-            return {k: self.render(v, iso) for k, v in value.items() if not str(k).startswith("_")}
-        if isinstance(value, list):
-            return [self.render(v, iso) for v in value]
-        return value
-
-    def view(self, job: Job, status_key: str, iso: bool = False) -> dict[str, Any]:
-        status, fields = job.state(self.elapsed)
-        data = {**job.attrs, **fields, status_key: status}
-        rendered: dict[str, Any] = self.render(data, iso)
-        return rendered
-
-    def pick(self, shape_name: str, data: dict[str, Any]) -> dict[str, Any]:
-        members = self.model.shape_for(shape_name).members
-        return {k: v for k, v in data.items() if k in members}
-
-    def page(
-        self, items: list[Any], token: str | None, size: int | None, scope: str
-    ) -> tuple[list[Any], str | None]:
-        return paging.page(items, token, size, self.page_cap, scope, self.errors.invalid_token)
-
+from exportctl.sandbox import creates
+from exportctl.sandbox.context import Context
+from exportctl.sandbox.errors import ApiError
+from exportctl.sandbox.jobs import HOME_REGION, Job
 
 Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
 
@@ -245,4 +195,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("personalize", "DescribeDatasetExportJob"): describe_dataset_export_job,
     ("personalize", "ListDatasetExportJobs"): list_dataset_export_jobs,
     ("discovery", "DescribeExportTasks"): describe_export_tasks,
+    ("personalize", "CreateDatasetExportJob"): creates.create_dataset_export_job,
+    ("backupsearch", "StartSearchResultExportJob"): creates.start_search_result_export_job,
+    ("pinpoint", "CreateExportJob"): creates.create_export_job,
+    ("discovery", "StartExportTask"): creates.start_export_task,
 }
