@@ -1,6 +1,9 @@
 """AWS sessions and clients: one client per service and region, reused.
 
-boto3 is imported here, lazily, and nowhere on the path of --help or --version.
+A botocore session, not boto3's: botocore brings everything a call needs
+(credentials, endpoints, signing, retries), and boto3 adds only resources and
+managed transfers, which exportctl does not use. botocore is imported here,
+lazily, and nowhere on the path of --help or --version.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from exportctl import __version__
 from exportctl.errors import UsageError, translate
 
 if TYPE_CHECKING:
-    import boto3
+    import botocore.session
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class AwsSettings:
 
 
 class Clients:
-    """Creates boto3 clients on first use and hands the same one back after."""
+    """Creates botocore clients on first use and hands the same one back after."""
 
     def __init__(
         self, settings: AwsSettings, endpoints: Mapping[str, Callable[[], str]] | None = None
@@ -44,33 +47,42 @@ class Clients:
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
         self._lazy_endpoints = dict(endpoints or {})
         self._lock = threading.Lock()
-        self._session: boto3.session.Session | None = None
+        self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], Any] = {}
 
     @property
-    def session(self) -> boto3.session.Session:
+    def session(self) -> botocore.session.Session:
         with self._lock:
             return self._session_unlocked()
 
-    def _session_unlocked(self) -> boto3.session.Session:
+    def _session_unlocked(self) -> botocore.session.Session:
         if self._session is None:
-            import boto3
+            import botocore.session
+
+            from exportctl.timeutil import parse_timestamp
 
             s = self.settings
             try:
-                self._session = boto3.session.Session(
-                    profile_name=s.profile,
-                    region_name=s.region or env_region(),
-                    aws_access_key_id=s.access_key,
-                    aws_secret_access_key=s.secret_key,
-                )
+                session = botocore.session.Session(profile=s.profile)
+                if s.access_key and s.secret_key:
+                    session.set_credentials(s.access_key, s.secret_key)
+                region = s.region or env_region()
+                if region:
+                    session.set_config_variable("region", region)
+                # botocore's public hook, as the AWS CLI uses it: its default parser goes
+                # through dateutil for every timestamp of every page.
+                factory = session.get_component("response_parser_factory")
+                factory.set_parser_defaults(timestamp_parser=parse_timestamp)
+                # Like boto3's constructor: an unknown profile fails here, not at the first call.
+                session.get_scoped_config()
             except Exception as exc:
                 raise translate(exc) from exc
+            self._session = session
         return self._session
 
     @property
     def default_region(self) -> str:
-        region = self.settings.region or self.session.region_name
+        region = self.settings.region or self.session.get_config_variable("region")
         if not region:
             raise UsageError(
                 "no AWS region: pass --region, set AWS_REGION, or set a region in the profile"
@@ -107,7 +119,7 @@ class Clients:
             max_pool_connections=16,
         )
         try:
-            return self._session_unlocked().client(
+            return self._session_unlocked().create_client(
                 service,
                 region_name=region,
                 endpoint_url=self._endpoint(service),

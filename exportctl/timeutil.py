@@ -37,6 +37,26 @@ def as_utc(value: datetime | str | float | int | None) -> datetime | None:
     return dt.astimezone(timezone.utc)
 
 
+def parse_timestamp(value: str | float | int) -> datetime:
+    """botocore's timestamp parser for exportctl's clients: aware UTC, without dateutil.
+
+    Epoch numbers (the JSON protocols) and ISO 8601 strings take the fast path;
+    anything else (RFC 822 dates in headers) goes to botocore's own parser. Raises
+    ValueError for what neither reads, as botocore's does.
+    """
+    try:
+        return datetime.fromtimestamp(float(value), timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        pass
+    parsed = as_utc(value) if isinstance(value, str) else None
+    if parsed is not None:
+        return parsed
+    from botocore.utils import parse_timestamp as botocore_parse
+
+    result: datetime = botocore_parse(value)
+    return as_utc(result) or result
+
+
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None

@@ -6,7 +6,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from exportctl.timeutil import as_utc, human_duration, iso, parse_duration, parse_since, relative
+from exportctl.timeutil import (
+    as_utc,
+    human_duration,
+    iso,
+    parse_duration,
+    parse_since,
+    parse_timestamp,
+    relative,
+)
 
 UTC = timezone.utc
 T = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
@@ -145,3 +153,32 @@ def test_human_duration(seconds: float, text: str) -> None:
 def test_as_utc_reads_any_number_of_fraction_digits(text: str, micro: int) -> None:
     parsed = as_utc(text)
     assert parsed is not None and parsed.microsecond == micro and parsed.tzinfo is timezone.utc
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        1763863915.171,
+        0,
+        1700000000,
+        "1700000000.5",
+        "2026-11-23T01:51:55.171Z",
+        "2026-11-23T01:51:55Z",
+        "2026-11-23T01:51:55.123456789+02:00",
+        "2026-11-23T01:51:55",
+        "2026-11-23",
+        "Mon, 23 Nov 2026 01:51:55 GMT",
+    ],
+    ids=repr,
+)
+def test_client_timestamp_parser_agrees_with_botocores(value: str | float) -> None:
+    from botocore.utils import parse_timestamp as botocore_parse
+
+    ours = parse_timestamp(value)
+    assert ours.tzinfo is UTC
+    assert iso(ours) == iso(as_utc(botocore_parse(value)))
+
+
+def test_client_timestamp_parser_refuses_what_botocore_refuses() -> None:
+    with pytest.raises(ValueError):
+        parse_timestamp("not a time")

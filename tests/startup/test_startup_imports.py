@@ -117,3 +117,21 @@ def test_every_command_completes_without_boto3() -> None:
     modules = {m.split(".")[0] for m in done.stdout.split()}
     assert "exportctl" in modules
     assert not modules & HEAVY
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--service", "discovery", "--json"],
+        ["list", "--service", "personalize"],
+        ["list", "-o", "ndjson"],
+        ["status", "discovery:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf"],
+        ["status", "discovery:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf", "--json"],
+    ],
+    ids=" ".join,
+)
+def test_reading_jobs_needs_botocore_alone(args: list[str], tmp_path: Path) -> None:
+    # boto3 adds resources and managed transfers, which reading jobs never uses.
+    modules = imported("--sandbox", *args, XDG_CACHE_HOME=str(tmp_path))
+    assert "botocore" in modules
+    assert not modules & {"boto3", "s3transfer"}
