@@ -2,15 +2,17 @@
 
 * ``COMPLETED`` (the default), ``FAILED``: the normalised state, for every service.
 * ``TERMINAL``: either of them.
-* A vendor word of a terminal state (``ACTIVE``, ``SUCCEEDED``, ``CREATE FAILED``,
-  ``FAILING``...): for jobs of a service that has the word, that exact status; for
+* A vendor word of a terminal state (``ACTIVE``, ``CREATE FAILED``,
+  ``SUCCEEDED``...): for jobs of a service that has the word, that exact status; for
   jobs of the other services, the normalised state the word stands for (``ACTIVE``
   is ``COMPLETED`` for a Discovery task). A word that belongs to none of the
   services of the jobs waited on is a usage error, since it says nothing about them.
 
 Words are matched case-insensitively, with spaces, underscores and hyphens alike
 (``create-failed`` is ``CREATE FAILED``). A job that reaches a terminal state that
-does not meet the condition never will: it is decided at once.
+does not meet the condition never will: it is decided at once. So is a job still
+running in a status its service declares doomed for every state the condition
+wants (``ServiceSpec.doomed``: a Pinpoint job FAILING will not be COMPLETED).
 """
 
 from __future__ import annotations
@@ -72,8 +74,16 @@ class Until:
         return job.state in self.states
 
     def missed(self, job: ExportJob) -> bool:
-        """The job can no longer meet the condition."""
-        return job.terminal and not self.met(job)
+        """The job can no longer meet the condition: it ended otherwise, or it is
+        in a status that its service says leads to none of the states wanted."""
+        if job.terminal:
+            return not self.met(job)
+        from exportctl.adapters import spec_for
+
+        spec = spec_for(job.service)
+        wanted = self.statuses.get(job.service)
+        targets = self.states if wanted is None else {spec.state_of(s) for s in wanted}
+        return bool(targets) and not any(spec.can_reach(job.status, t) for t in targets)
 
     def describe(self) -> str:
         return self.word

@@ -47,10 +47,12 @@ SPEC = ServiceSpec(
         "PROCESSING": State.RUNNING,
         "COMPLETING": State.RUNNING,
         "COMPLETED": State.COMPLETED,
-        # A FAILING job can no longer succeed.
-        "FAILING": State.FAILED,
+        # Still running: its counters and completion time are not final yet.
+        "FAILING": State.RUNNING,
         "FAILED": State.FAILED,
     },
+    # A FAILING job can no longer succeed.
+    doomed={"FAILING": frozenset({State.COMPLETED})},
     fields=Fields(
         id="Id",
         parent="ApplicationId",

@@ -140,6 +140,14 @@ class ServiceSpec:
     # with ``fan_out.param``): fewer calls than one ``get`` each when they outnumber
     # the listing's pages. Used when many jobs are polled at once.
     refresh_by_parent: bool = False
+    # Status words of jobs still running that can no longer end in some states
+    # (Pinpoint FAILING: it will be FAILED, never COMPLETED): waiting for one of
+    # those states is over as soon as the job is seen in such a status.
+    doomed: Mapping[str, frozenset[State]] = field(default_factory=dict)
+
+    def can_reach(self, status: str | None, state: State) -> bool:
+        """Whether a job in ``status`` may still end in ``state``, as far as the spec knows."""
+        return status is None or state not in self.doomed.get(status, frozenset())
 
     def state_of(self, status: str | None) -> State:
         if status is None:

@@ -71,9 +71,11 @@ def wait(
 
     \b
     --until COMPLETED (default), FAILED, terminal (either), or a vendor word:
-    ACTIVE, CREATE FAILED (Personalize), SUCCEEDED (Discovery), FAILING (Pinpoint).
-    A vendor word means that exact status for jobs of its service and its
-    normalised state (ACTIVE: COMPLETED) for jobs of the others.
+    ACTIVE, CREATE FAILED (Personalize), SUCCEEDED (Discovery). A vendor word
+    means that exact status for jobs of its service and its normalised state
+    (ACTIVE: COMPLETED) for jobs of the others. A job that can no longer meet
+    the condition (ended otherwise, or Pinpoint FAILING for COMPLETED) ends
+    the wait for it at once.
 
     \b
     Exit codes: 0 every job met the condition; 1 a job ended otherwise or
@@ -241,6 +243,8 @@ def _why(tracked: Tracked, wanted: str) -> str:
         return f"{tracked.label}: disappeared while waiting for {wanted}"
     assert job is not None
     message = f": {' '.join(job.message.split())}" if job.message else ""
+    if not job.terminal:
+        return f"{job.ref}: {job.state.value} ({job.status}) can no longer be {wanted}{message}"
     return f"{job.ref}: ended {job.state.value} ({job.status}), not {wanted}{message}"
 
 

@@ -30,7 +30,7 @@ EXPECTED: dict[str, dict[str, State]] = {
     "backupsearch": {"CREATED": P, "RUNNING": R, "COMPLETED": C, "FAILED": F},
     "pinpoint": {
         "CREATED": P, "PREPARING_FOR_INITIALIZATION": P, "INITIALIZING": P, "PENDING_JOB": P,
-        "PROCESSING": R, "COMPLETING": R, "COMPLETED": C, "FAILING": F, "FAILED": F,
+        "PROCESSING": R, "COMPLETING": R, "COMPLETED": C, "FAILING": R, "FAILED": F,
     },
     "personalize": {
         "CREATE PENDING": P, "CREATE IN_PROGRESS": R, "ACTIVE": C, "CREATE FAILED": F,
@@ -74,6 +74,21 @@ def test_status_maps_to_its_state_through_get(
     assert job.terminal is (job.state in (C, F))
     if job.terminal and service != "discovery":
         assert job.completed is not None
+
+
+# Running words that already rule out some ending: `wait` gives up on them at once.
+DOOMED = {("pinpoint", "FAILING"): {C}}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_doomed_words_are_running_words_of_the_service(service: str) -> None:
+    spec = spec_for(service)
+    for word, states in spec.doomed.items():
+        assert not spec.state_of(word).terminal, f"{service} {word} is terminal: not doomed"
+        assert states and all(s.terminal for s in states)
+        assert DOOMED.get((service, word)) == states, f"{service} {word}: not in DOOMED"
+        assert not spec.can_reach(word, next(iter(states)))
+    assert {w for (s, w) in DOOMED if s == service} == set(spec.doomed)
 
 
 def test_unknown_personalize_status_is_kept_verbatim(jobs: Jobs, stubs: Stubs) -> None:

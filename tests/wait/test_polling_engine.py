@@ -127,10 +127,20 @@ def test_a_vendor_word_is_exact_for_its_service_and_a_state_for_others() -> None
     assert not until.missed(_job("pinpoint", "PROCESSING", State.RUNNING))
 
 
-def test_failing_is_pinpoints_word_not_failed() -> None:
-    until = parse_until("FAILING", ["pinpoint"])
-    assert until.met(_job("pinpoint", "FAILING", State.FAILED))
-    assert until.missed(_job("pinpoint", "FAILED", State.FAILED))
+def test_a_doomed_status_misses_the_states_it_cannot_reach() -> None:
+    failing = _job("pinpoint", "FAILING", State.RUNNING)
+    assert parse_until("COMPLETED").missed(failing)
+    assert parse_until("SUCCEEDED", ["pinpoint", "discovery"]).missed(failing)
+    for word in ("FAILED", "terminal"):
+        until = parse_until(word)
+        assert not until.met(failing) and not until.missed(failing)
+    # Other running words of the same service are not doomed.
+    assert not parse_until("COMPLETED").missed(_job("pinpoint", "COMPLETING", State.RUNNING))
+
+
+def test_failing_is_not_a_terminal_word_to_wait_for() -> None:
+    with pytest.raises(UsageError):
+        parse_until("FAILING", ["pinpoint"])
 
 
 def test_an_unknown_status_is_neither_met_nor_missed() -> None:
@@ -144,7 +154,8 @@ def test_words_of_passing_states_are_not_accepted() -> None:
         parse_until("PROCESSING")
     assert caught.value.exit_code == ExitCode.USAGE
     assert "PROCESSING" not in accepted_words()
-    assert {"ACTIVE", "CREATE FAILED", "SUCCEEDED", "FAILING"} <= set(accepted_words())
+    assert {"ACTIVE", "CREATE FAILED", "SUCCEEDED"} <= set(accepted_words())
+    assert "FAILING" not in accepted_words()
 
 
 def test_ctrl_c_cuts_a_sleep_short_even_when_another_thread_receives_it(

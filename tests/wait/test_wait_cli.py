@@ -64,12 +64,36 @@ def test_one_ref_in_json_is_one_object_as_in_status(run: Run) -> None:
 
 
 def test_a_job_that_fails_ends_the_wait_at_once_with_exit_1(run: Run, fake_time: FakeTime) -> None:
-    result = run("wait", PINPOINT_FAILING)
+    result = run("wait", PERSONALIZE_FAILED)
 
     assert result.exit_code == 1
     assert fake_time.sleeps == []
-    assert "ended FAILED (FAILING), not COMPLETED" in result.stderr
+    assert "ended FAILED (CREATE FAILED), not COMPLETED" in result.stderr
+
+
+def test_a_job_that_can_no_longer_complete_ends_the_wait_at_once(
+    run: Run, fake_time: FakeTime
+) -> None:
+    result = run("wait", PINPOINT_FAILING, "--json")
+
+    assert result.exit_code == 1
+    assert fake_time.sleeps == []
+    assert "RUNNING (FAILING) can no longer be COMPLETED" in result.stderr
     assert "ce20c4fd32f640d0032634f087e51b42" in result.stderr
+    # The record says what the job is: still running, nothing final about it.
+    record = json.loads(result.stdout)
+    assert (record["state"], record["terminal"], record["completed"]) == ("RUNNING", False, None)
+
+
+def test_a_vendor_word_of_a_completed_state_gives_up_on_a_failing_job(
+    run: Run, fake_time: FakeTime
+) -> None:
+    result = run("wait", PINPOINT_FAILING, DISCOVERY_RUNNING, "--until", "SUCCEEDED")
+
+    assert result.exit_code == 1
+    assert "RUNNING (FAILING) can no longer be SUCCEEDED" in result.stderr
+    # The Discovery task was still waited for.
+    assert "-> COMPLETED (SUCCEEDED)" in result.stdout
 
 
 def test_mixed_outcomes_name_only_the_jobs_that_missed(run: Run) -> None:
@@ -85,8 +109,15 @@ def test_mixed_outcomes_name_only_the_jobs_that_missed(run: Run) -> None:
     assert result.stdout.count("-> COMPLETED") == 2
 
 
-def test_until_failed(run: Run) -> None:
-    assert run("wait", PINPOINT_FAILING, "--until", "failed").exit_code == 0
+def test_until_failed(run: Run, fake_time: FakeTime) -> None:
+    failing = run("wait", PINPOINT_FAILING, "--until", "failed", "--json")
+    assert failing.exit_code == 0, failing.stderr
+    # FAILING is not FAILED yet: the wait lasts until the job is (+35 s).
+    assert sum(fake_time.sleeps) >= 35
+    record = json.loads(failing.stdout)
+    assert (record["status"], record["terminal"]) == ("FAILED", True)
+    assert record["completed"] is not None
+    assert "RUNNING (FAILING) -> FAILED" in failing.stderr
     done = run("wait", DISCOVERY_RUNNING, "--until", "FAILED")
     assert done.exit_code == 1
     assert "ended COMPLETED (SUCCEEDED), not FAILED" in done.stderr
