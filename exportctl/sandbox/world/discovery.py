@@ -33,7 +33,9 @@ def _task(
     job = Job("discovery", "export-task", HOME_REGION, ident, created, phases, attrs)
     for phase in phases:
         if phase.status == "SUCCEEDED":
-            phase.fields.setdefault("configurationsDownloadUrl", DownloadUrl(ident, sc.hex(64)))
+            # A copy: callers share one fields dict between the phases of several tasks.
+            url = DownloadUrl(ident, sc.hex(64))
+            phase.fields = {**phase.fields, "configurationsDownloadUrl": url}
     return sc.add(job)
 
 
