@@ -118,7 +118,7 @@ def parse_search_ref(text: str, service: str | None = None) -> Ref:
     ref = text.strip()
     match = _SEARCH_ARN.match(ref)
     if match:
-        return SearchJobKey(match["id"], match["region"], ref)
+        return SearchJobKey(bs.search_job_id(ref), match["region"], ref)
     head, sep, rest = ref.partition(":")
     if sep and head == SEARCH_PREFIX:
         region, sep, tail = rest.partition(":")
@@ -165,7 +165,7 @@ class SearchBackups:
         match = _SEARCH_ARN.match(str(arn or ""))
         if not match:
             raise UsageError(f"AWS Backup Search: export job {key.display} names no search job")
-        return SearchJobKey(match["id"], match["region"] or job.region, str(arn))
+        return SearchJobKey(bs.search_job_id(str(arn)), match["region"] or job.region, str(arn))
 
     def iter_backups(self, search: SearchJobKey) -> Iterator[Backup]:
         """Every backup of the search job, following every page."""

@@ -6,6 +6,7 @@ from exportctl.adapters.spec import ArnForm, Derived, Fields, Get, Page, Raw, Sc
 from exportctl.model import State
 
 _S3 = "ExportSpecification.s3ExportSpecification"
+SEARCH_JOB_ARN = ArnForm(service="backup-search", resource="search-job")
 
 
 def _destination(raw: Raw) -> str | None:
@@ -14,6 +15,13 @@ def _destination(raw: Raw) -> str | None:
     if not bucket:
         return None
     return f"s3://{bucket}/{s3.get('DestinationPrefix') or ''}"
+
+
+def search_job_id(ref: str) -> str:
+    """The id of a search job given by id or ARN: every call takes the id."""
+    text = ref.strip()
+    head, sep, ident = text.rpartition(f":{SEARCH_JOB_ARN.resource}/")
+    return ident if sep and head.startswith("arn:") else text
 
 
 SPEC = ServiceSpec(
@@ -63,13 +71,12 @@ SPEC = ServiceSpec(
             option="search_job",
             param="SearchJobIdentifier",
             help="Backup Search: only the export jobs of this search job (id or ARN).",
+            convert=search_job_id,
         ),
     ),
 )
 
 # -- Search jobs and the backups they searched (`exportctl backups`) -----------------
-
-SEARCH_JOB_ARN = ArnForm(service="backup-search", resource="search-job")
 
 SEARCH_JOB_BACKUPS = Page(
     operation="ListSearchJobBackups",

@@ -180,7 +180,7 @@ def list_raw(spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]) -> Itera
         if s.selects_parents:
             parent_filter = list(value) if isinstance(value, (list, tuple)) else [value]
         else:
-            params[s.param] = value
+            params[s.param] = s.convert(value) if s.convert else value
     if spec.fan_out is None:
         yield from items(call, spec.list, params)
         return

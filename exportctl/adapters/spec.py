@@ -101,6 +101,8 @@ class Scope:
     help: str
     # The option scopes the fan-out's parents instead of adding a request parameter.
     selects_parents: bool = False
+    # What the request takes from the value given (an id from an id or ARN).
+    convert: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from exportctl import backups as core
 from exportctl.adapters import backupsearch as bs
 from exportctl.aws import AwsSettings, Clients
 from exportctl.errors import ExitCode, ExportctlError
-from exportctl.jobs import Jobs
+from exportctl.jobs import Jobs, ListQuery
 
 ACCOUNT = "123456789012"
 SEARCH_ID = "4f7a9c1e-0000-4000-8000-00000000abcd"
@@ -121,6 +121,27 @@ def test_a_search_job_arn_is_read_directly_in_its_region(jobs: Jobs, stub: Stubb
     add_pages(stub)
     assert len(read(jobs, SEARCH_ARN)) == 6
     assert ("backupsearch", "GetSearchResultExportJob") not in jobs.calls.snapshot()
+
+
+@pytest.mark.parametrize("given", [SEARCH_ARN, SEARCH_ID, f" {SEARCH_ARN} "])
+def test_list_and_backups_send_a_search_jobs_id_whether_given_its_arn_or_id(given: str) -> None:
+    jobs = Jobs(Clients(AwsSettings(region="eu-west-1", access_key="x", secret_key="x")))
+    with Stubber(jobs.clients.client("backupsearch", "eu-west-1")) as stub:
+        export = {"ExportJobIdentifier": EXPORT_ID, "ExportJobArn": EXPORT_ARN, "Status": "RUNNING"}
+        stub.add_response(
+            "list_search_result_export_jobs",
+            {"ExportJobs": [{**export, "SearchJobArn": SEARCH_ARN}]},
+            {"SearchJobIdentifier": SEARCH_ID, "MaxResults": 1000},
+        )
+        add_pages(stub)
+
+        listed = jobs.list(ListQuery(services=("backupsearch",), scope={"search_job": given}))
+        ref = given if given.strip().startswith("arn:") else f"search-job:{given}"
+        backups = read(jobs, ref)
+
+        stub.assert_no_pending_responses()
+    assert [j.id for j in listed.jobs] == [EXPORT_ID] and not listed.failures
+    assert len(backups) == 6
 
 
 def test_the_search_job_prefix_form(jobs: Jobs, stub: Stubber) -> None:
