@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -13,12 +14,20 @@ from rich.console import Console
 PIPE_WIDTH = 400
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich would exit with status 1; the command line applies its one
+        # closed-pipe rule instead (ExitCode.CLOSED_PIPE).
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     # rich already honours NO_COLOR and leaves escape codes out off a terminal.
     stream = sys.stderr if stderr else sys.stdout
     piped = not stream.isatty() and not os.environ.get("COLUMNS")
     plain = no_color or bool(os.environ.get("NO_COLOR"))
-    return Console(
+    return _Console(
         stderr=stderr,
         no_color=plain,
         # no_color alone keeps bold and dim; plain output has no escape codes at all.

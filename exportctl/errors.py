@@ -20,6 +20,8 @@ class ExitCode(enum.IntEnum):
     INTERNAL = 70
     TIMEOUT = 124
     INTERRUPTED = 130
+    # stdout closed early (`| head`): the status a shell shows for SIGPIPE.
+    CLOSED_PIPE = 141
 
 
 class ExportctlError(Exception):

@@ -7,7 +7,8 @@ import dataclasses
 import importlib
 import os
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import click
 
@@ -31,6 +32,52 @@ COMMANDS: dict[str, str] = {
 
 class LazyGroup(click.Group):
     """Imports a command's module only when that command is used or listed."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's standalone mode, with exportctl's one error style and exit codes."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            _usage_failure(exc)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("exportctl: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            # `exportctl --help | head -1`: --help and --version print from here.
+            _reader_gone()
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if (
+            name
+            and not ctx.resilient_parsing
+            and not name.startswith("-")
+            and self.get_command(ctx, name) is None
+        ):
+            ctx.fail(_no_such_command(name, self.list_commands(ctx)))
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
@@ -61,7 +108,8 @@ class LazyGroup(click.Group):
             click.echo("exportctl: interrupted", err=True)
             ctx.exit(int(ExitCode.INTERRUPTED))
         except BrokenPipeError:
-            raise
+            # Before click's own handler, which would make it exit status 1.
+            _reader_gone()
         except Exception as exc:
             _fail(ctx, f"unexpected error: {type(exc).__name__}: {exc} (--debug shows where)")
             ctx.exit(int(ExitCode.INTERNAL))
@@ -115,6 +163,42 @@ def _fail(ctx: click.Context, message: str) -> None:
     click.echo(f"exportctl: error: {message}", err=True)
 
 
+def _no_such_command(name: str, commands: list[str]) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(name, commands, n=1, cutoff=0.6)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return f"no such command {name!r}{hint}"
+
+
+def _usage_failure(exc: click.ClickException) -> NoReturn:
+    """click's own errors (unknown option, missing argument, bad choice) in our one style."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        # `exportctl` alone: the help itself, as click prints it.
+        exc.show()
+        sys.exit(exc.exit_code)
+    message = " ".join(exc.format_message().split()).removesuffix(".")
+    message = message.replace(". Did you mean", "; did you mean")
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    click.echo(f"exportctl: error: {message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _reader_gone() -> NoReturn:
+    """The reader of stdout went away: stop at once, quietly, with one status for
+    every command; never 0, which would tell `wait ... | head` the jobs were done."""
+    from exportctl.errors import ExitCode
+
+    # What is still buffered goes nowhere, instead of failing again at exit.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(int(ExitCode.CLOSED_PIPE))
+
+
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -160,7 +244,7 @@ def cli(
     \b
     Exit codes: 0 ok, 1 a job ended in another state (wait), 2 usage or bad input,
     3 job not found, 4 credentials refused or access denied, 5 other AWS or network
-    error, 124 timeout (wait), 130 interrupted.
+    error, 124 timeout (wait), 130 interrupted, 141 stdout closed (| head).
     """
     from exportctl.aws import AwsSettings
 
@@ -181,11 +265,5 @@ def _run_cleanups(app: AppContext | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The console script: click's standalone mode, plus a quiet broken pipe."""
-    try:
-        cli.main(args=argv, prog_name="exportctl")
-    except BrokenPipeError:
-        # The reader went away (`exportctl list | head`); nothing left to say.
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        sys.exit(0)
+    """The console script."""
+    cli.main(args=argv, prog_name="exportctl")

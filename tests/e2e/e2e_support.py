@@ -18,13 +18,20 @@ def console_script() -> str:
     return found
 
 
-def exportctl(
-    sandbox: Sandbox | None, *args: str, timeout: float = 120, **env: str
-) -> subprocess.CompletedProcess[str]:
+def isolated_env(**env: str) -> dict[str, str]:
+    """The test process's environment without AWS or exportctl settings, plus ``env``."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EXPORTCTL_"))}
     environ["AWS_CONFIG_FILE"] = os.devnull
     environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    environ.update(env)
+    return environ
+
+
+def exportctl(
+    sandbox: Sandbox | None, *args: str, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = isolated_env()
     if sandbox is not None:
         environ.update(sandbox.env())
     environ.update(env)

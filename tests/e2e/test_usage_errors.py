@@ -1,0 +1,60 @@
+"""Every usage error, click's own included, is one `exportctl: error:` line and exit 2."""
+
+from __future__ import annotations
+
+import pytest
+from e2e_support import exportctl
+
+pytestmark = pytest.mark.e2e
+
+
+def one_error_line(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("exportctl: error: "), stderr
+    assert "Usage:" not in stderr and "Error:" not in stderr and "Traceback" not in stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("lst", "list"), ("wiat", "wait"), ("stauts", "status")]
+)
+def test_a_mistyped_command_suggests_the_nearest(typed: str, meant: str) -> None:
+    done = exportctl(None, typed)
+    assert done.returncode == 2 and done.stdout == ""
+    line = one_error_line(done.stderr)
+    assert f"no such command {typed!r}" in line and f"did you mean {meant!r}?" in line
+
+
+def test_a_command_nothing_like_any_is_not_guessed() -> None:
+    done = exportctl(None, "frobnicate")
+    assert done.returncode == 2
+    line = one_error_line(done.stderr)
+    assert "no such command 'frobnicate'" in line and "did you mean" not in line
+    assert "exportctl --help" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["list", "--bogus"], "no such option '--bogus' (see 'exportctl list --help')"),
+        (["list", "--limt", "3"], "did you mean '--limit'?"),
+        (["--bogus", "list"], "no such option '--bogus' (see 'exportctl --help')"),
+        (["status"], "missing argument 'REF...' (see 'exportctl status --help')"),
+        (["list", "--status", "bogus"], "invalid value for '--status': 'bogus' is not one of"),
+        (["list", "--limit"], "option '--limit' requires an argument"),
+        (["completion", "tcsh"], "'tcsh' is not one of 'bash', 'zsh', 'fish'"),
+        (["list", "--since", "yesterday-ish"], "invalid value for '--since'"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_click_usage_errors_speak_in_the_one_style(args: list[str], says: str) -> None:
+    done = exportctl(None, *args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert says in one_error_line(done.stderr)
+
+
+def test_our_own_usage_errors_share_the_style() -> None:
+    done = exportctl(None, "status", "nonsense")
+    assert done.returncode == 2
+    assert "bad reference 'nonsense'" in one_error_line(done.stderr)
