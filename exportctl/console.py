@@ -38,6 +38,13 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     )
 
 
+def table_width(console: Console) -> int | None:
+    """The width a table is fitted to; None off a terminal, where rows are never cut."""
+    if not console.is_terminal and console.width == PIPE_WIDTH:
+        return None
+    return console.width
+
+
 def write_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

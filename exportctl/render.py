@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from exportctl.columns import GAP, STACK_INDENT, Column, Layout, Step, cells, choose
 from exportctl.model import ExportJob, State, field_value
 from exportctl.refs import compact_ref, short_ref
 from exportctl.timeutil import human_duration, local, now, relative
@@ -41,93 +42,155 @@ def redact_url(url: str) -> str:
     return url
 
 
+# What a jobs table gives up first when it is too wide. SERVICE goes first: every
+# reference already starts with its service. A failed job's message is the
+# most important cell of its row, so it is cut short, never dropped, while one
+# of the jobs failed; the reference is never cut (see exportctl.columns).
+_GIVE_UP = (
+    Step("drop", "SERVICE"),
+    Step("shrink", "MESSAGE"),
+    Step("shorten", "REF"),
+    Step("drop", "STATUS"),
+    Step("drop", "CREATED"),
+)
+_MESSAGE_MIN = 30
+
+
+def job_layout(
+    jobs: Sequence[ExportJob],
+    default_region: str | None,
+    width: int | None,
+    *,
+    wide: bool = False,
+    reference: datetime | None = None,
+) -> Layout:
+    """The columns of a jobs table at ``width``: the choice both table writers share.
+
+    ``wide`` shows every column (REGION too) with nothing cut or shortened.
+    """
+    reference = reference or now()
+    columns = [
+        Column("SERVICE", [job.service for job in jobs]),
+        Column(
+            "REF",
+            [short_ref(job, default_region) for job in jobs],
+            short_cells=None if wide else [compact_ref(job, default_region) for job in jobs],
+        ),
+        *([Column("REGION", [job.region for job in jobs])] if wide else []),
+        Column("STATE", [job.state.value for job in jobs]),
+        Column("STATUS", [job.status or "-" for job in jobs]),
+        Column(
+            "CREATED", [relative(job.created, reference) if job.created else "" for job in jobs]
+        ),
+        Column(
+            "MESSAGE",
+            [" ".join((_progress_text(job) or job.message or "").split()) for job in jobs],
+            min_width=_MESSAGE_MIN,
+            always=False,
+        ),
+    ]
+    steps = list(_GIVE_UP)
+    if not any(job.state is State.FAILED for job in jobs):
+        steps.append(Step("drop", "MESSAGE"))
+    return choose(columns, width, steps, key="REF", wide=wide)
+
+
 def jobs_table(
     jobs: Sequence[ExportJob],
     default_region: str | None,
     reference: datetime | None = None,
     width: int | None = None,
-) -> Table:
-    """One row per job, fitted to ``width`` columns when given.
+    *,
+    wide: bool = False,
+    headers: bool = True,
+) -> RenderableType:
+    """One row per job, fitted to ``width`` columns when given (see job_layout)."""
+    layout = job_layout(jobs, default_region, width, wide=wide, reference=reference)
+    styles = {"STATE": [STATE_STYLES[job.state] for job in jobs]}
+    return Lines(list(styled_lines(layout, len(jobs), styles, headers=headers)))
 
-    When the table is too wide the message shrinks first, then goes; ARNs of
-    services that have a compact reference (Backup Search) become it, since
-    `status` accepts both; then the vendor status and the age go; the reference
-    gives way last, folding rather than being cut, since it is what people copy
-    into the next command.
+
+class Lines:
+    """Lines printed as they are: never wrapped, never cut (a reference stays whole)."""
+
+    def __init__(self, lines: Sequence[Text]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines:
+            line.no_wrap = True
+            line.overflow = "ignore"
+            line.end = "\n"
+            yield line
+
+
+def styled_lines(
+    layout: Layout,
+    rows: int,
+    styles: Mapping[str, Sequence[str | None]] | None = None,
+    *,
+    headers: bool = True,
+    prefix: Sequence[Text] | None = None,
+    rich_cells: Mapping[str, Sequence[Text | None]] | None = None,
+) -> Iterator[Text]:
+    """The lines of a table laid out by exportctl.columns, with styled cells.
+
+    ``styles`` gives a style per row for some columns; ``rich_cells`` a styled
+    text that stands for a row's plain cell where it fits (a progress bar);
+    ``prefix`` a text put before each row (a mark), its header blank.
     """
-    reference = reference or now()
-    refs = [short_ref(job, default_region) for job in jobs]
-    if width is not None and _too_wide(jobs, refs, width):
-        refs = [compact_ref(job, default_region) for job in jobs]
-    rows = [
-        {
-            "SERVICE": job.service,
-            "REF": ref,
-            "STATE": job.state.value,
-            "STATUS": job.status or "-",
-            "CREATED": relative(job.created, reference) if job.created else "",
-            "MESSAGE": " ".join((_progress_text(job) or job.message or "").split()),
-        }
-        for job, ref in zip(jobs, refs, strict=True)
-    ]
-    columns = _fit(rows, width)
-    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    for name, size in columns.items():
-        table.add_column(
-            name,
-            no_wrap=name != "REF",
-            overflow="fold" if name == "REF" else "ellipsis",
-            width=size,
-        )
-    for row, job in zip(rows, jobs, strict=True):
-        cells: list[str | Text] = [row[name] for name in columns]
-        if "STATE" in columns:
-            cells[list(columns).index("STATE")] = state_text(job.state)
-        table.add_row(*cells)
-    return table
+    styles = styles or {}
+    rich_cells = rich_cells or {}
+    lead = max((p.cell_len for p in prefix), default=0) if prefix else 0
 
+    def line(layout: Layout, values: Sequence[str], row: int | None, indent: int) -> Text:
+        text = Text(" " * indent)
+        last = len(values) - 1
+        for i, (column, value, width) in enumerate(
+            zip(layout.columns, values, layout.widths, strict=True)
+        ):
+            style = styles.get(column.name)
+            padded = value.rjust(width) if column.justify == "right" else value
+            fancy = (
+                rich_cells[column.name][row]
+                if column.name in rich_cells and row is not None
+                else None
+            )
+            if fancy is not None and fancy.cell_len <= width:
+                text.append_text(fancy)
+                padded = fancy.plain
+            elif row is None:
+                text.append(padded, style="bold")
+            else:
+                text.append(padded, style=(style[row] or "") if style else "")
+            if i < last:
+                text.append(" " * (width - len(padded) + GAP))
+        return text
 
-_MESSAGE_MIN = 20
-_GAP = 2
+    def head(row: int | None) -> Text:
+        if not lead:
+            return Text()
+        if row is None or prefix is None:
+            return Text(" " * (lead + 1))
+        mark = prefix[row].copy()
+        mark.append(" " * (lead - mark.cell_len + 1))
+        return mark
 
+    def joined(mark: Text, rest: Text) -> Text:
+        whole = mark + rest
+        whole.rstrip()
+        return whole
 
-def _too_wide(jobs: Sequence[ExportJob], refs: Sequence[str], width: int) -> bool:
-    """Whether the columns that always show would not fit with these references."""
-    fixed = [
-        max([len("SERVICE")] + [len(j.service) for j in jobs]),
-        max([len("REF")] + [len(r) for r in refs]),
-        max([len("STATE")] + [len(j.state.value) for j in jobs]),
-        max([len("STATUS")] + [len(j.status or "-") for j in jobs]),
-        len("CREATED") + 8,
-    ]
-    return sum(fixed) + _GAP * (len(fixed) - 1) > width
-
-
-def _fit(rows: list[dict[str, str]], width: int | None) -> dict[str, int | None]:
-    """Column name -> fixed width (None: natural), dropping columns that do not fit."""
-    names = ["SERVICE", "REF", "STATE", "STATUS", "CREATED", "MESSAGE"]
-    natural = {n: max([len(n)] + [len(r[n]) for r in rows]) for n in names}
-    natural["MESSAGE"] = min(natural["MESSAGE"], 60)
-    if not any(r["MESSAGE"] for r in rows):
-        names.remove("MESSAGE")
-    if width is None:
-        return {n: (natural[n] if n == "MESSAGE" else None) for n in names}
-
-    def total(cols: list[str]) -> int:
-        return sum(natural[c] for c in cols) + _GAP * (len(cols) - 1)
-
-    if "MESSAGE" in names and total(names) > width:
-        room = width - total([n for n in names if n != "MESSAGE"]) - _GAP
-        if room >= _MESSAGE_MIN:
-            natural["MESSAGE"] = room
-        else:
-            names.remove("MESSAGE")
-    for optional in ("STATUS", "CREATED"):
-        if total(names) > width:
-            names.remove(optional)
-    if total(names) > width:
-        natural["REF"] = max(20, width - total([n for n in names if n != "REF"]) - _GAP)
-    return {n: natural[n] for n in names}
+    below = layout.below
+    if headers:
+        yield joined(head(None), line(layout, [c.name for c in layout.columns], None, 0))
+        if below is not None:
+            names = [c.name for c in below.columns]
+            yield joined(head(None), line(below, names, None, STACK_INDENT))
+    for row in range(rows):
+        yield joined(head(row), line(layout, cells(layout, row), row, 0))
+        if below is not None:
+            yield joined(head(None), line(below, cells(below, row), row, STACK_INDENT))
 
 
 def _progress_text(job: ExportJob) -> str | None:
@@ -190,15 +253,14 @@ def panels(jobs: Sequence[ExportJob]) -> Group:
     return Group(*(job_panel(job, reference) for job in jobs))
 
 
-def record_table(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> Table:
-    """A plain table of chosen fields (``--fields``), dotted paths allowed."""
-    table = Table(box=None, header_style="bold", pad_edge=False)
+def record_table(
+    records: Sequence[dict[str, Any]], fields: Sequence[str], *, headers: bool = True
+) -> RenderableType:
+    """A plain table of chosen fields (``--fields``), dotted paths allowed; nothing cut."""
+    columns = []
     for name in fields:
-        table.add_column(name.upper(), overflow="fold")
-    for record in records:
-        row = []
-        for name in fields:
-            value = field_value(record, name)
-            row.append("" if value is None else _plain(value))
-        table.add_row(*row)
-    return table
+        values = [field_value(record, name) for record in records]
+        cells_ = [" ".join(("" if v is None else _plain(v)).split()) for v in values]
+        columns.append(Column(name.upper(), cells_))
+    layout = choose(columns, None)
+    return Lines(list(styled_lines(layout, len(records), headers=headers)))

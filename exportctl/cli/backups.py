@@ -13,7 +13,7 @@ from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec, emit, output_options
 
 if TYPE_CHECKING:
-    from rich.table import Table
+    from rich.console import RenderableType
 
     from exportctl.backups import Backup
 
@@ -26,6 +26,17 @@ STATUS_STYLES = {
     "STOPPED": "bold yellow",
     "FAILED": "bold red",
 }
+# The names of a backup record (exportctl.backups.RECORD_FIELDS; a test checks).
+BACKUP_RECORD_FIELDS = (
+    "status",
+    "resource_type",
+    "backup_resource_arn",
+    "source_resource_arn",
+    "backup_creation_time",
+    "index_creation_time",
+    "status_message",
+    "search_job_arn",
+)
 
 
 @click.command()
@@ -37,8 +48,10 @@ STATUS_STYLES = {
     type=click.Choice(BACKUP_STATUSES, case_sensitive=False),
     help="Only backups in this status (repeatable).",
 )
-@service_option(multiple=False, help="Service of a bare id: backupsearch (the only one).")
-@output_options
+@service_option(
+    multiple=False, only="backupsearch", help="Service of a bare id: backupsearch (the only one)."
+)
+@output_options(BACKUP_RECORD_FIELDS)
 @pass_app
 def backups(
     app: AppContext,
@@ -67,11 +80,15 @@ def backups(
 
     def table(items: Sequence[Backup], fields: tuple[str, ...]) -> None:
         from exportctl import render
+        from exportctl.console import table_width
 
         if fields:
-            app.out.print(render.record_table([b.to_dict() for b in items], fields))
+            app.out.print(
+                render.record_table([b.to_dict() for b in items], fields, headers=out.headers),
+                soft_wrap=True,
+            )
         elif items:
-            app.out.print(_table(items))
+            app.out.print(_table(items, out, table_width(app.out)), soft_wrap=True)
         _explain(app, search.display, items, filtered=bool(wanted))
 
     emit(
@@ -85,34 +102,34 @@ def backups(
     app.debug_calls()
 
 
-def _table(items: Sequence[Backup]) -> Table:
-    from rich.table import Table
-    from rich.text import Text
-
+def _table(items: Sequence[Backup], out: OutputSpec, width: int | None) -> RenderableType:
+    from exportctl.columns import Column, Step, choose
+    from exportctl.render import Lines, styled_lines
     from exportctl.timeutil import local
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    # Messages are printed in full below the table, where they have room.
-    # The ARNs fold rather than vanish on a narrow terminal: they are what people copy.
-    for name in ("STATUS", "TYPE", "BACKUP", "SOURCE", "BACKED UP", "INDEXED"):
-        arn = name in ("BACKUP", "SOURCE")
-        table.add_column(
-            name,
-            overflow="fold",
-            no_wrap=not arn,
-            min_width=(24 if name == "BACKUP" else 16) if arn else None,
-        )
-    for b in items:
-        style = STATUS_STYLES.get(b.status, "magenta")
-        table.add_row(
-            Text(b.status, style=style),
-            b.resource_type or "",
-            b.backup_resource_arn or "",
-            b.source_resource_arn or "",
-            local(b.backup_creation_time) if b.backup_creation_time else "",
-            local(b.index_creation_time) if b.index_creation_time else "",
-        )
-    return table
+    columns = [
+        Column("STATUS", [b.status for b in items]),
+        Column("TYPE", [b.resource_type or "" for b in items]),
+        Column("BACKUP", [b.backup_resource_arn or "" for b in items]),
+        Column("SOURCE", [b.source_resource_arn or "" for b in items]),
+        Column(
+            "BACKED UP",
+            [local(b.backup_creation_time) if b.backup_creation_time else "" for b in items],
+        ),
+        Column(
+            "INDEXED",
+            [local(b.index_creation_time) if b.index_creation_time else "" for b in items],
+        ),
+    ]
+    if out.wide:
+        # Elsewhere the messages are printed in full below the table, where they have room.
+        messages = [" ".join((b.status_message or "").split()) for b in items]
+        columns.append(Column("MESSAGE", messages, always=False))
+    # The ARNs are never cut: they are what people copy.
+    steps = [Step("drop", n) for n in ("INDEXED", "TYPE", "BACKED UP", "SOURCE")]
+    layout = choose(columns, None if out.wide else width, steps, key="BACKUP", wide=out.wide)
+    styles = {"STATUS": [STATUS_STYLES.get(b.status, "magenta") for b in items]}
+    return Lines(list(styled_lines(layout, len(items), styles, headers=out.headers)))
 
 
 def _explain(app: AppContext, search: str, items: Sequence[Backup], *, filtered: bool) -> None:

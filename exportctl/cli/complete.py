@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,17 +127,21 @@ def complete_ref(
     return items
 
 
-def complete_fields(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
-    """Record field names for --fields, completing the name after the last comma."""
-    from exportctl.cli.output import JOB_RECORD_FIELDS
+def fields_completer(
+    fields: Sequence[str],
+) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+    """A --fields completer offering ``fields``, completing the name after the last comma."""
 
-    head, comma, last = incomplete.rpartition(",")
-    prefix = head + comma
-    chosen = set(head.split(",")) if comma else set()
-    return [
-        CompletionItem(prefix + name)
-        for name in JOB_RECORD_FIELDS
-        if name.startswith(last) and name not in chosen
-    ]
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        head, comma, last = incomplete.rpartition(",")
+        prefix = head + comma
+        chosen = set(head.split(",")) if comma else set()
+        return [
+            CompletionItem(prefix + name)
+            for name in fields
+            if name.startswith(last) and name not in chosen
+        ]
+
+    return complete

@@ -51,7 +51,7 @@ SUMMARY_FIELDS = (
     metavar="URL",
     help="Send S3 calls to this URL (AWS_ENDPOINT_URL_S3 works too); beats --endpoint-url.",
 )
-@output_options
+@output_options(SUMMARY_FIELDS)
 @pass_app
 def download(
     app: AppContext,
@@ -109,7 +109,10 @@ def download(
         from exportctl import render
 
         if fields:
-            app.out.print(render.record_table([s.to_dict() for s in items], fields))
+            app.out.print(
+                render.record_table([s.to_dict() for s in items], fields, headers=out.headers),
+                soft_wrap=True,
+            )
             return
         for s in items:
             _describe(app, s)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 @service_option(multiple=True, help="Only this service (repeatable; default: every service).")
 @filter_options
 @click.option("--limit", type=click.IntRange(min=1), help="At most N jobs (the newest).")
-@output_options
+@output_options(JOB_RECORD_FIELDS)
 @pass_app
 @click.pass_context
 def list_jobs(
@@ -91,10 +91,23 @@ def list_jobs(
             if not result.failures:
                 app.err.print("No export jobs found.", markup=False)
         elif fields:
-            app.out.print(render.record_table([j.to_dict() for j in jobs], fields))
-        else:
             app.out.print(
-                render.jobs_table(jobs, app.jobs.clients.default_region, width=app.out.width)
+                render.record_table([j.to_dict() for j in jobs], fields, headers=out.headers),
+                soft_wrap=True,
+            )
+        else:
+            from exportctl.console import table_width
+
+            width = None if out.wide else table_width(app.out)
+            app.out.print(
+                render.jobs_table(
+                    jobs,
+                    app.jobs.clients.default_region,
+                    width=width,
+                    wide=out.wide,
+                    headers=out.headers,
+                ),
+                soft_wrap=True,
             )
 
     emit(

@@ -12,18 +12,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 STATE_NAMES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "UNKNOWN")
 
 
-def service_choices() -> list[str]:
+def service_choices(only: str | None = None) -> list[str]:
+    """Service names and aliases; ``only``: those of that one service."""
     from exportctl.adapters import all_specs
 
-    return [name for spec in all_specs() for name in (spec.name, *spec.aliases)]
+    specs = [s for s in all_specs() if only is None or s.name == only]
+    return [name for spec in specs for name in (spec.name, *spec.aliases)]
 
 
-def service_option(*, multiple: bool, help: str) -> Callable[[F], F]:
+def service_option(*, multiple: bool, help: str, only: str | None = None) -> Callable[[F], F]:
+    """--service/-s; ``only`` for a command that serves one service alone."""
     return click.option(
         "--service",
         "-s",
         "services" if multiple else "service",
-        type=click.Choice(service_choices(), case_sensitive=False),
+        type=click.Choice(service_choices(only), case_sensitive=False),
         multiple=multiple,
         help=help,
     )

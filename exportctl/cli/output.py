@@ -1,14 +1,19 @@
-"""Record output in every format: table, json, ndjson, csv; --query and --fields.
+"""Record output in every format: table, wide, json, ndjson, csv, text; --query,
+--fields and --no-headers.
 
-Commands hand records over as an iterable; ndjson and csv write each record as it
-comes, so a long listing streams in constant memory.
+Commands hand records over as an iterable; ndjson, csv and text write each record
+as it comes, so a long listing streams in constant memory.
 
 * ``--query`` is a JMESPath expression. In json it applies to the whole document
   (an array, or one object for a single record), as in the AWS CLI; in ndjson and
-  csv it applies to each record, and records it maps to null are left out. A table
-  with --query becomes json, since a query's result has no fixed columns.
+  csv and text it applies to each record, and records it maps to null are left
+  out. A table with --query becomes json, since a query's result has no fixed
+  columns.
 * ``--fields a,b.c`` picks columns (table, csv) or keys (json, ndjson; dotted
   names stay dotted keys); unknown names are a usage error listing the valid ones.
+* ``text`` is the AWS CLI's scripting format: one record a line, values
+  tab-separated, no header, ``None`` for a missing value, ``True``/``False``.
+* ``--no-headers`` leaves out the header line of tables and csv.
 """
 
 from __future__ import annotations
@@ -23,13 +28,14 @@ from typing import Any, TypeVar
 
 import click
 
+from exportctl.cli.complete import fields_completer
 from exportctl.errors import UsageError
 from exportctl.model import field_value
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-FORMATS = ("table", "json", "ndjson", "csv")
+FORMATS = ("table", "wide", "json", "ndjson", "csv", "text")
 
 # The field names of an ExportJob record (ExportJob.to_dict), for --fields;
 # "details." takes any name, since each service has its own details.
@@ -66,15 +72,21 @@ class OutputSpec:
     format: str = "table"
     query: str | None = None
     fields: tuple[str, ...] = ()
+    headers: bool = True
 
     @property
     def machine(self) -> bool:
-        return self.format != "table"
+        return self.format not in ("table", "wide")
+
+    @property
+    def wide(self) -> bool:
+        """Every column, nothing cut or shortened."""
+        return self.format == "wide"
 
     @property
     def streams(self) -> bool:
         """Records are written as they come, in arrival order, not collected and sorted."""
-        return self.format in ("ndjson", "csv")
+        return self.format in ("ndjson", "csv", "text")
 
     def check_fields(self, known: Sequence[str]) -> None:
         """Fail before any work if --fields names something records do not have."""
@@ -98,7 +110,7 @@ def _open(field: str, prefixes: tuple[str, ...]) -> bool:
 
 
 def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | None,
-           fields: str | None) -> OutputSpec:  # fmt: skip
+           fields: str | None, no_headers: bool) -> OutputSpec:  # fmt: skip
     if as_json and output and output.lower() != "json":
         raise UsageError(f"--json and --output {output.lower()} disagree: use one of them")
     fmt = "json" if as_json else (output or "table").lower()
@@ -111,18 +123,28 @@ def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | N
         except JMESPathError as exc:
             reason = " ".join(str(exc).split())
             raise UsageError(f"--query is not a valid JMESPath expression: {reason}") from exc
-        if fmt == "table":
+        if fmt in ("table", "wide"):
             fmt = "json"
     names = tuple(dict.fromkeys(f.strip() for f in (fields or "").split(",") if f.strip()))
     if fields is not None and not names:
         raise UsageError("--fields needs at least one field name, e.g. --fields ref,state")
-    return OutputSpec(format=fmt, query=query, fields=names)
+    return OutputSpec(format=fmt, query=query, fields=names, headers=not no_headers)
 
 
-def output_options(fn: F) -> F:
-    """Adds --output/-o, --json, --query and --fields; passes ``out: OutputSpec``."""
-    from exportctl.cli.complete import complete_fields
+def output_options(fields: Sequence[str]) -> Callable[[F], F]:
+    """Adds --output/-o, --json, --query, --fields and --no-headers; passes
+    ``out: OutputSpec``. ``fields`` are the names --fields offers and its help shows."""
+    shown = [f for f in fields if not f.endswith(".*")]
+    example = ",".join(shown[:2])
+    dotted = [f for f in fields if "." in f]
+    hint = f" (dotted: {', '.join(dotted[:1] + [d for d in dotted if d.endswith('.*')])})"
+    fields_help = (
+        f"Only these fields, e.g. {example}: {', '.join(shown)}" + (hint if dotted else "") + "."
+    )
+    return functools.partial(_decorate, fields=tuple(fields), fields_help=fields_help)
 
+
+def _decorate(fn: F, *, fields: tuple[str, ...], fields_help: str) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
@@ -132,16 +154,18 @@ def output_options(fn: F) -> F:
             kwargs.pop("as_json"),
             kwargs.pop("query"),
             kwargs.pop("fields"),
+            kwargs.pop("no_headers"),
         )
         return fn(*args, **kwargs)
 
     decorated: Any = wrapper
     for option in (
+        click.option("--no-headers", is_flag=True, help="No header line (tables and csv)."),
         click.option(
             "--fields",
             metavar="A,B,C",
-            shell_complete=complete_fields,
-            help="Only these fields, dotted paths allowed (progress.total_pieces, details.X).",
+            shell_complete=fields_completer(fields),
+            help=fields_help,
         ),
         click.option(
             "--query", metavar="JMESPATH", help="Apply a JMESPath expression to the JSON form."
@@ -152,7 +176,8 @@ def output_options(fn: F) -> F:
             "-o",
             type=click.Choice(FORMATS, case_sensitive=False),
             default=None,
-            help="table (default), json, ndjson (one record a line) or csv.",
+            help="table (default, fitted to the terminal), wide (every column, nothing cut), "
+            "json, ndjson (one record a line), csv, or text (tab-separated, one record a line).",
         ),
     ):
         decorated = option(decorated)
@@ -201,7 +226,7 @@ def emit(
     if out.fields and known_fields is not None:
         check_fields(out.fields, known_fields)
     fmt = out.format
-    if fmt == "table":
+    if fmt in ("table", "wide"):
         kept = list(items)
         if out.fields and known_fields is None and kept:
             check_fields(out.fields, _paths(to_dict(kept[0])))
@@ -216,6 +241,8 @@ def emit(
     try:
         if fmt == "csv":
             return _csv(out, records, out.fields or default_fields, flush)
+        if fmt == "text":
+            return _text(out, records, out.fields or default_fields, flush)
         if out.fields:
             records = (_project(r, out.fields) for r in records)
         return _ndjson(out, records, flush)
@@ -295,7 +322,8 @@ def _csv(
     writer = csv.writer(sys.stdout, lineterminator="\n")
     count = 0
     if not out.query:
-        writer.writerow(columns)
+        if out.headers:
+            writer.writerow(columns)
         for record in records:
             writer.writerow([cell(field_value(record, c)) for c in columns])
             flush()
@@ -306,13 +334,53 @@ def _csv(
         if isinstance(value, dict):
             if header is None:
                 header = list(value)
-                writer.writerow(header)
+                if out.headers:
+                    writer.writerow(header)
             row = [cell(value.get(k)) for k in header]
         elif isinstance(value, list):
             row = [cell(v) for v in value]
         else:
             row = [cell(value)]
         writer.writerow(row)
+        flush()
+        count += 1
+    return count
+
+
+def text_cell(value: Any) -> str:
+    """One value of text output, as the AWS CLI writes it; tabs and newlines become spaces."""
+    if value is None:
+        return "None"
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return " ".join(str(value).replace("\t", " ").splitlines()) if value != "" else ""
+
+
+def _text(
+    out: OutputSpec,
+    records: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    flush: Callable[[], None],
+) -> int:
+    """One record a line, values tab-separated, no header (the AWS CLI's text output).
+
+    With --query, an object gives its values, a list its items, a scalar one value.
+    """
+    write = sys.stdout.write
+    count = 0
+    values: Iterable[Any] = (
+        _queried(out, records)
+        if out.query
+        else ([field_value(r, c) for c in columns] for r in records)
+    )
+    for value in values:
+        if isinstance(value, dict):
+            row = list(value.values())
+        elif isinstance(value, list):
+            row = value
+        else:
+            row = [value]
+        write("\t".join(text_cell(v) for v in row) + "\n")
         flush()
         count += 1
     return count

@@ -22,7 +22,7 @@ from exportctl.model import ExportJob
 @click.command()
 @click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
-@output_options
+@output_options(JOB_RECORD_FIELDS)
 @pass_app
 @click.pass_context
 def status(
@@ -47,7 +47,15 @@ def status(
         if not found:
             return
         if fields:
-            app.out.print(render.record_table([j.to_dict() for j in found], fields))
+            app.out.print(
+                render.record_table([j.to_dict() for j in found], fields, headers=out.headers),
+                soft_wrap=True,
+            )
+        elif out.wide:
+            region = app.jobs.clients.default_region
+            app.out.print(
+                render.jobs_table(found, region, wide=True, headers=out.headers), soft_wrap=True
+            )
         else:
             app.out.print(render.panels(found))
             for job in found:

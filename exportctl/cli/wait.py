@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     is_flag=True,
     help="No progress and no messages: the exit code speaks (--json still prints records).",
 )
-@output_options
+@output_options(JOB_RECORD_FIELDS)
 @pass_app
 @click.pass_context
 def wait(
