@@ -2,48 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.live import Live
-from rich.progress_bar import ProgressBar
-from rich.table import Table
 from rich.text import Text
 
-from exportctl.model import ExportJob
-from exportctl.refs import short_ref
-from exportctl.render import STATE_STYLES
+from exportctl.columns import Column, Step, choose
+from exportctl.model import ExportJob, State
+from exportctl.refs import compact_ref, short_ref
+from exportctl.render import STATE_STYLES, Lines, styled_lines
 from exportctl.timeutil import human_duration, now
 
 if TYPE_CHECKING:
-    from exportctl.polling import Event, Tracked, Waiter, Watcher
+    from exportctl.polling import Event, Waiter, Watched, Watcher
 
 _BAR_WIDTH = 20
-_MIN_MESSAGE = 10
+_MIN_MESSAGE = 20
+_MESSAGE = "PROGRESS / MESSAGE"
 _OUTCOME_MARKS = {"met": "✓", "missed": "✗", "gone": "✗", "not found": "✗"}
 
 
 def elapsed(job: ExportJob, reference: datetime | None = None) -> str:
-    """How long the job has run, or ran."""
+    """How long the job has run, or ran: it stops when the job ended (its completion
+    time, else its last update), or at ``reference`` when the service gives neither."""
     if job.created is None:
         return ""
-    end = job.completed if job.terminal and job.completed else reference or now()
+    end = (job.completed or job.updated) if job.terminal else None
+    end = end or reference or now()
     return human_duration((end - job.created).total_seconds())
-
-
-def progress_cell(job: ExportJob) -> RenderableType | None:
-    progress = job.progress
-    if progress is None or progress.fraction is None or job.terminal:
-        return None
-    done = progress.completed_pieces or 0
-    grid = Table.grid(padding=(0, 1))
-    grid.add_row(
-        ProgressBar(total=progress.total_pieces, completed=done, width=_BAR_WIDTH),
-        f"{done}/{progress.total_pieces}",
-    )
-    return grid
 
 
 def _status_line(job: ExportJob) -> str:
@@ -95,60 +84,96 @@ def _detail(job: ExportJob) -> str:
     return " ".join((job.message or "").split())
 
 
-def _message_width(width: int, refs: Sequence[str], statuses: Sequence[str]) -> int:
-    """What is left for the message once the other columns have their full width."""
-    ref = max((len(r) for r in refs), default=3)
-    status = min(28, max([10, *(len(s) for s in statuses)]))
-    return max(_MIN_MESSAGE, width - (1 + 12 + ref + 9 + status + 7) - 2 * 6)
+# What the live table gives up first when it is too wide: the same rule as
+# `list` (exportctl.render), with ELAPSED in place of CREATED.
+_GIVE_UP = (
+    Step("drop", "SERVICE"),
+    Step("shrink", _MESSAGE),
+    Step("shorten", "REF"),
+    Step("drop", "STATUS"),
+    Step("drop", "ELAPSED"),
+)
 
 
-def _refs(
-    jobs: Sequence[ExportJob | None],
-    given: Sequence[str],
-    default_region: str | None,
-    width: int,
-    statuses: Sequence[str],
-) -> list[str]:
-    """The references to show: ARNs give way to compact forms when they would fold."""
-    refs = [short_ref(j, default_region) if j else g for j, g in zip(jobs, given, strict=True)]
-    if _message_width(width, refs, statuses) > _MIN_MESSAGE:
-        return refs
-    from exportctl.refs import compact_ref
+class _Rows:
+    """The rows of a live table: a mark, the job (None until first read), its reference."""
 
-    return [compact_ref(j, default_region) if j else g for j, g in zip(jobs, given, strict=True)]
+    def __init__(self, default_region: str | None) -> None:
+        self.default_region = default_region
+        # When a job without an end time of its own was first seen ended.
+        self._ended: dict[str, datetime] = {}
+
+    def elapsed(self, job: ExportJob, reference: datetime) -> str:
+        if job.terminal and not (job.completed or job.updated):
+            reference = self._ended.setdefault(job.ref, reference)
+        return elapsed(job, reference)
+
+    def render(
+        self,
+        marks: Sequence[Text],
+        jobs: Sequence[ExportJob | None],
+        given: Sequence[str],
+        notes: Sequence[str | None],
+        width: int,
+    ) -> Iterator[Text]:
+        reference = now()
+        region = self.default_region
+        counters = [_counter(job) for job in jobs]
+        messages = [
+            counter or " ".join((note or (job.message if job else "") or "").split())
+            for job, counter, note in zip(jobs, counters, notes, strict=True)
+        ]
+        columns = [
+            Column("SERVICE", [j.service if j else "" for j in jobs]),
+            Column(
+                "REF",
+                [short_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)],
+                short_cells=[
+                    compact_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)
+                ],
+            ),
+            Column("STATE", [j.state.value if j else "…" for j in jobs]),
+            Column("STATUS", [(j.status or "-") if j else "" for j in jobs]),
+            Column(
+                "ELAPSED", [self.elapsed(j, reference) if j else "" for j in jobs], justify="right"
+            ),
+            Column(_MESSAGE, messages, min_width=_MIN_MESSAGE, always=False),
+        ]
+        steps = list(_GIVE_UP)
+        if not any(j is not None and j.state is State.FAILED for j in jobs):
+            steps.append(Step("drop", _MESSAGE))
+        lead = max((m.cell_len for m in marks), default=0) + 1
+        layout = choose(columns, max(1, width - lead), steps, key="REF")
+        room = layout.width_of(_MESSAGE) or 0
+        bars = [_bar(job, counter, room) for job, counter in zip(jobs, counters, strict=True)]
+        styles = {"STATE": [STATE_STYLES[j.state] if j else "dim" for j in jobs]}
+        yield from styled_lines(
+            layout, len(jobs), styles, prefix=marks, rich_cells={_MESSAGE: bars}
+        )
 
 
-def _table(message_width: int | None = None) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    table.add_column("", no_wrap=True, width=1)
-    table.add_column("SERVICE", no_wrap=True, min_width=12)
-    # The reference folds rather than being cut: it is what people copy.
-    table.add_column("REF", overflow="fold")
-    table.add_column("STATE", no_wrap=True, min_width=9)
-    table.add_column("STATUS", no_wrap=True, min_width=10, max_width=28)
-    table.add_column("ELAPSED", no_wrap=True, min_width=7, justify="right")
-    # On a narrow terminal the message shrinks first.
-    table.add_column(
-        "PROGRESS / MESSAGE", no_wrap=True, overflow="ellipsis", max_width=message_width
-    )
-    return table
+def _counter(job: ExportJob | None) -> str:
+    """Pieces done of a job that counts them, while it runs."""
+    if job is None or job.terminal or job.progress is None or job.progress.fraction is None:
+        return ""
+    return f"{job.progress.completed_pieces or 0}/{job.progress.total_pieces}"
 
 
-def _row(
-    table: Table, mark: Text, job: ExportJob | None, ref: str, note: str | None, reference: datetime
-) -> None:
-    if job is None:
-        table.add_row(mark, "", ref, Text("…", style="dim"), "", "", note or "")
-        return
-    table.add_row(
-        mark,
-        job.service,
-        ref,
-        Text(job.state.value, style=STATE_STYLES[job.state]),
-        job.status or "-",
-        elapsed(job, reference),
-        progress_cell(job) or " ".join((note or job.message or "").split()),
-    )
+def _bar(job: ExportJob | None, counter: str, room: int) -> Text | None:
+    """A progress bar and the counter, within ``room`` columns; None: the counter alone."""
+    if not counter or job is None or job.progress is None:
+        return None
+    width = min(_BAR_WIDTH, room - len(counter) - 1)
+    if width < 5:
+        return None
+    fraction = job.progress.fraction or 0.0
+    halves = int(fraction * width * 2)
+    bar = Text("━" * (halves // 2), style="bar.complete")
+    if halves % 2:
+        bar.append("╸", style="bar.complete")
+    bar.append("━" * (width - bar.cell_len), style="bar.back")
+    bar.append(f" {counter}")
+    return bar
 
 
 def _footer(
@@ -168,29 +193,25 @@ class WaitView:
     def __init__(self, waiter: Waiter, default_region: str | None) -> None:
         self.waiter = waiter
         self.default_region = default_region
+        self._rows = _Rows(default_region)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        reference = now()
-        tracked_jobs = self.waiter.tracked
-        statuses = [t.job.status for t in tracked_jobs if t.job]
-        refs = _refs([t.job for t in tracked_jobs], [t.ref for t in tracked_jobs],
-                     self.default_region, options.max_width, statuses)  # fmt: skip
-        table = _table(_message_width(options.max_width, refs, statuses))
-        for tracked, ref in zip(tracked_jobs, refs, strict=True):
-            self._add(table, tracked, ref, reference)
+        tracked = self.waiter.tracked
+        marks = [_mark(t.outcome.value) for t in tracked]
+        notes = [t.error.message if t.error else None for t in tracked]
+        jobs = [t.job for t in tracked]
+        yield Lines(
+            list(self._rows.render(marks, jobs, [t.ref for t in tracked], notes, options.max_width))
+        )
         pending = len(self.waiter.pending)
-        extra = f"{pending} of {len(self.waiter.tracked)} pending"
-        yield table
+        extra = f"{pending} of {len(tracked)} pending"
         yield _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
         for problem in sorted(self.waiter.problems):
             yield Text(f"retrying after: {problem}", style="yellow")
 
-    def _add(self, table: Table, tracked: Tracked, ref: str, reference: datetime) -> None:
-        job = tracked.job
-        outcome = tracked.outcome.value
-        mark = Text(_OUTCOME_MARKS.get(outcome, " "), style="green" if outcome == "met" else "red")
-        note = tracked.error.message if tracked.error else None
-        _row(table, mark, job, ref, note, reference)
+
+def _mark(outcome: str) -> Text:
+    return Text(_OUTCOME_MARKS.get(outcome, " "), style="green" if outcome == "met" else "red")
 
 
 class WatchView:
@@ -199,32 +220,36 @@ class WatchView:
     def __init__(self, watcher: Watcher, default_region: str | None) -> None:
         self.watcher = watcher
         self.default_region = default_region
+        self._rows = _Rows(default_region)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        reference = now()
         rows = self.watcher.rows()
-        statuses = [e.job.status for e in rows]
         jobs: list[ExportJob | None] = [e.job for e in rows]
-        refs = _refs(jobs, [e.job.ref for e in rows], self.default_region, options.max_width,
-                     statuses)  # fmt: skip
-        table = _table(_message_width(options.max_width, refs, statuses))
-        for entry, ref in zip(rows, refs, strict=True):
-            job = entry.job
-            mark = Text(" ")
-            if job.terminal:
-                mark = Text("✓" if job.state.value == "COMPLETED" else "✗",
-                            style="green" if job.state.value == "COMPLETED" else "red")  # fmt: skip
-            _row(table, mark, job, ref, None, reference)
-        running = sum(1 for e in rows if not e.job.terminal)
-        extra = f"{running} running · {len(rows) - running} ended lately · Ctrl-C to quit"
-        body: list[RenderableType] = [table] if rows else [Text("No export jobs running.")]
-        body.append(
-            _footer(self.watcher.rounds, self.watcher.next_check, self.watcher.clock, extra)
+        marks = [
+            _mark("met" if e.job.state is State.COMPLETED else "missed")
+            if e.job.terminal
+            else Text(" ")
+            for e in rows
+        ]
+        if rows:
+            refs = [e.job.ref for e in rows]
+            notes: list[str | None] = [None] * len(rows)
+            yield Lines(list(self._rows.render(marks, jobs, refs, notes, options.max_width)))
+        else:
+            yield Text("No export jobs running.")
+        yield _footer(
+            self.watcher.rounds, self.watcher.next_check, self.watcher.clock, _counts(rows)
         )
-        body.extend(
-            Text(f"retrying after: {p}", style="yellow") for p in sorted(self.watcher.problems)
-        )
-        yield from body
+        for problem in sorted(self.watcher.problems):
+            yield Text(f"retrying after: {problem}", style="yellow")
+
+
+def _counts(rows: Sequence[Watched]) -> str:
+    """How many jobs are pending, running and ended, as the footer says it."""
+    pending = sum(1 for e in rows if e.job.state is State.PENDING)
+    running = sum(1 for e in rows if not e.job.terminal) - pending
+    ended = len(rows) - pending - running
+    return f"{pending} pending · {running} running · {ended} ended lately · Ctrl-C to quit"
 
 
 class Display:

@@ -239,6 +239,8 @@ def job_panel(job: ExportJob, reference: datetime | None = None) -> Panel:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, dict):
         return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):

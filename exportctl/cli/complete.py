@@ -2,14 +2,12 @@
 
 Completion runs on every Tab press: it never calls AWS and never imports boto3
 or botocore. Profiles come from the AWS config files, regions from botocore's
-endpoint data read as plain JSON, references from what `list` and `status`
-printed last (:mod:`exportctl.refcache`).
+endpoint data read as plain JSON (:mod:`exportctl.regions`), references from
+what `list` and `status` printed last (:mod:`exportctl.refcache`).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -58,38 +56,6 @@ def profile_names() -> list[str]:
     return sorted(dict.fromkeys(n for n in names if n))
 
 
-def _botocore_data() -> Path | None:
-    try:
-        spec = importlib.util.find_spec("botocore")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
-def region_names() -> list[str]:
-    """Every region botocore knows, from its endpoints.json, without importing botocore."""
-    data = _botocore_data()
-    if data is None:
-        return []
-    try:
-        plain = data / "endpoints.json"
-        if plain.exists():
-            document = json.loads(plain.read_text(encoding="utf-8"))
-        else:
-            import gzip
-
-            with gzip.open(data / "endpoints.json.gz", "rt", encoding="utf-8") as handle:
-                document = json.load(handle)
-    except (OSError, ValueError):
-        return []
-    regions: list[str] = []
-    for partition in document.get("partitions", ()):
-        regions.extend(partition.get("regions", {}))
-    return sorted(dict.fromkeys(regions))
-
-
 def complete_profile(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
@@ -99,6 +65,8 @@ def complete_profile(
 def complete_region(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
+    from exportctl.regions import region_names
+
     return _matching(region_names(), incomplete)
 
 

@@ -36,6 +36,8 @@ class AppContext:
             from exportctl.aws import Clients
             from exportctl.jobs import Jobs
 
+            self._check_region()
+
             endpoints = {}
             if self.sandbox:
                 from exportctl.sandbox.embedded import Embedded
@@ -46,6 +48,15 @@ class AppContext:
                 endpoints["s3"] = embedded.s3_url
             self._jobs = Jobs(Clients(self.settings, endpoints))
         return self._jobs
+
+    def _check_region(self) -> None:
+        """A mistyped --region is a usage error, not an empty listing."""
+        from exportctl.regions import check_region
+
+        for name in (self.settings.region or "").split(","):
+            # "all" stands for every region where a command accepts it.
+            if name.strip() and name.strip().lower() != "all":
+                check_region(name.strip())
 
     @property
     def out(self) -> Console:

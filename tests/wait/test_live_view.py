@@ -130,3 +130,60 @@ def test_arns_give_way_to_compact_refs_on_narrow_terminals(width: int, shown: st
     row = next(line for line in buffer.getvalue().splitlines() if "2c376631" in line)
     assert shown in row
     assert "2c376631-129f-4436-aaad-80b891baf90d" in row  # whole, not folded
+
+
+def test_at_80_columns_no_reference_folds_and_service_gives_way_first() -> None:
+    buffer = io.StringIO()
+    Console(file=buffer, width=80, color_system=None).print(WaitView(_waiter(), "us-east-1"))
+    lines = buffer.getvalue().splitlines()
+    assert "SERVICE" not in buffer.getvalue()
+    pin = "pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9"
+    disc = "discovery:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf"
+    # Each reference whole on one line; the cells that follow it on the next.
+    assert [line.strip(" ✓") for line in lines if "pinpoint:" in line or "discovery:" in line] == [
+        pin,
+        disc,
+    ]
+    assert all(len(line) <= 80 for line in lines if pin not in line)
+    detail = lines[lines.index(next(x for x in lines if pin in x)) + 1]
+    assert "RUNNING" in detail and "3/12" in detail
+    assert len(lines) < 8
+
+
+def test_elapsed_stops_when_a_job_ends_even_without_an_end_time() -> None:
+    ended = START + timedelta(minutes=2)
+    job = ExportJob(service="s", ref="r", id="i", region="r", state=State.FAILED,
+                    status="FAILED", created=START, updated=ended)  # fmt: skip
+    assert elapsed(job, START + timedelta(hours=5)) == "2m00s"
+    # Discovery gives neither: the view stops the clock when it first sees the end.
+    waiter = _waiter()
+    frames = []
+    for _ in range(2):
+        buffer = io.StringIO()
+        Console(file=buffer, width=200, color_system=None).print(WaitView(waiter, "us-east-1"))
+        frames.append(next(x for x in buffer.getvalue().splitlines() if "export-1ecb" in x))
+    assert frames[0] == frames[1]
+
+
+def test_watch_footer_counts_pending_apart_from_running() -> None:
+    from exportctl.live import WatchView
+    from exportctl.polling import Watched
+
+    def job(n: int, state: State) -> ExportJob:
+        return ExportJob(service="discovery", ref=f"discovery:us-east-1:export-{n}",
+                         id=f"export-{n}", region="us-east-1", state=state,
+                         status=state.value, created=START)  # fmt: skip
+
+    class Board:
+        rounds, next_check, problems = 2, None, set[str]()
+
+        def clock(self) -> float:
+            return 0.0
+
+        def rows(self) -> list[Watched]:
+            states = [State.PENDING, State.PENDING, State.RUNNING, State.COMPLETED]
+            return [Watched(job(i, s), since=0.0) for i, s in enumerate(states)]
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, color_system=None).print(WatchView(Board(), "us-east-1"))  # type: ignore[arg-type]
+    assert "2 pending · 1 running · 1 ended lately" in buffer.getvalue()
