@@ -8,8 +8,9 @@ last page and memory stays flat however many jobs there are.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -32,7 +33,11 @@ if TYPE_CHECKING:
 @click.command("list")
 @service_option(multiple=True, help="Only this service (repeatable; default: every service).")
 @filter_options
-@click.option("--limit", type=click.IntRange(min=1), help="At most N jobs (the newest).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="The N newest jobs, in every format (streamed formats write them at the end).",
+)
 @output_options(JOB_RECORD_FIELDS)
 @pass_app
 @click.pass_context
@@ -54,9 +59,11 @@ def list_jobs(
     past its end of support) is a notice on stderr unless asked for with --service.
 
     \b
-    table and json: every job, newest first; --limit keeps the newest N.
-    ndjson and csv: each job as its page arrives (arrival order, services
-    interleaved); --limit stops after the first N to arrive.
+    table, wide and json: every job, newest first.
+    ndjson, csv and text: each job as its page arrives (arrival order, services
+    interleaved), in constant memory.
+    --limit N keeps the N newest in every format; streamed formats then read
+    every page and write the N newest first, once the listing ends.
     """
     from datetime import datetime
 
@@ -129,6 +136,10 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     from exportctl import refcache
     from exportctl.arrivals import Arrivals
 
+    # --limit means the N newest in every format. No service lists newest first,
+    # so every page is read, the N newest kept (memory for N jobs, not all), and
+    # they are written newest first once the listing ends.
+    limit, query = query.limit, dataclasses.replace(query, limit=None)
     stream = Arrivals(app.jobs, query, idle=_flush_stdout)
     region = app.jobs.clients.default_region
     printed: list[ExportJob] = []
@@ -142,7 +153,7 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     try:
         emit(
             out,
-            kept(iter(stream)),
+            kept(iter(stream) if limit is None else _newest(stream, limit)),
             to_dict=ExportJob.to_dict,
             table=_no_table,
             default_fields=JOB_DEFAULT_FIELDS,
@@ -157,6 +168,22 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     code = app.report(stream.failures)
     app.debug_calls()
     return code
+
+
+def _newest(jobs: Iterable[ExportJob], limit: int) -> Iterator[ExportJob]:
+    """The ``limit`` newest of ``jobs``, newest first, holding no more than that many."""
+    import heapq
+
+    from exportctl.jobs import newest_first
+
+    heap: list[tuple[tuple[float, str], int, ExportJob]] = []
+    for seq, job in enumerate(jobs):
+        key = (job.created.timestamp() if job.created else float("-inf"), job.ref)
+        if len(heap) < limit:
+            heapq.heappush(heap, (key, seq, job))
+        elif key > heap[0][0]:
+            heapq.heapreplace(heap, (key, seq, job))
+    yield from newest_first([job for _, _, job in heap])
 
 
 def _flush_stdout() -> None:
