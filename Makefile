@@ -4,22 +4,52 @@ BIN := $(VENV)/bin
 
 .PHONY: venv demo test lint check clean completions bench
 
-$(BIN)/exportctl: pyproject.toml
+# Two installs into one virtual environment, each with its own stamp: what a user
+# needs (runtime and the sandbox extra, for `make demo`) and what development
+# needs on top (the test extra: pytest, moto, ruff, mypy, for test and lint).
+$(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[sandbox]'
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-venv: $(BIN)/exportctl
+venv: $(VENV)/.dev
 
 # The main job against the embedded sandbox: no AWS account, no configuration.
-demo: venv
+# The wait runs on a sandbox clock 6 times faster than real time, so that the
+# two jobs it waits for (done 25 and 40 scenario seconds in) end in seconds.
+DEMO_PINPOINT := pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9
+DEMO_DISCOVERY := discovery:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf
+demo: $(VENV)/.runtime
+	@echo '# Every export job of the four services, newest first (the sandbox: no AWS account needed)'
 	$(BIN)/exportctl --sandbox list
-	$(BIN)/exportctl --sandbox status pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9
-	$(BIN)/exportctl --sandbox list --service discovery --json
-	$(BIN)/exportctl --sandbox wait --timeout 2m \
-		pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9 \
-		discovery:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf
+	@echo
+	@echo '# Why the failed ones failed'
+	$(BIN)/exportctl --sandbox list --status failed
+	@echo
+	@echo '# One job, every field'
+	$(BIN)/exportctl --sandbox status $(DEMO_PINPOINT)
+	@echo
+	@echo '# Discovery jobs as JSON, for scripts'
+	$(BIN)/exportctl --sandbox list --service discovery --json --limit 2
+	@echo
+	@echo '# Waiting for a Pinpoint and a Discovery job to complete: about ten seconds'
+	@echo '# (EXPORTCTL_SANDBOX_SPEED=6: the sandbox clock runs six times faster here)'
+	EXPORTCTL_SANDBOX_SPEED=6 $(BIN)/exportctl --sandbox wait --interval 1s --max-interval 2s \
+		--timeout 1m $(DEMO_PINPOINT) $(DEMO_DISCOVERY)
+	@echo
+	@echo 'Next: run exportctl from the virtual environment, against the sandbox or your AWS account'
+	@echo '  . $(VENV)/bin/activate                      # then: exportctl --help'
+	@echo '  exportctl --sandbox watch                     # a live board of running jobs (Ctrl-C ends it)'
+	@echo '  exportctl --sandbox list -o wide              # every column, nothing cut'
+	@echo '  exportctl --sandbox download arn:aws:personalize:us-east-1:123456789012:dataset-export-job/items-catalog /tmp/items'
+	@echo '  exportctl list                                # your own jobs: AWS_PROFILE / AWS_REGION as for the AWS CLI'
+	@echo 'Or install it for your user, outside this directory: pipx install .  (pipx install ".[sandbox]" for the sandbox'"'"'s S3)'
+	@echo 'More: README.md (usage), docs/ (design, benchmarks, contributing)'
 
 test: venv
 	$(BIN)/python -m pytest -q

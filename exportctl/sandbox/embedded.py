@@ -8,19 +8,39 @@ from typing import TYPE_CHECKING
 
 from exportctl.aws import AwsSettings
 from exportctl.errors import UsageError
+from exportctl.sandbox.clock import scaled_clock
 from exportctl.sandbox.server import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, Sandbox
 
 if TYPE_CHECKING:
     from exportctl.sandbox.s3 import S3Sandbox
 
 S3_EXTRA_HINT = "the sandbox's S3 needs moto: pip install 'exportctl[sandbox]'"
+SPEED_VARIABLE = "EXPORTCTL_SANDBOX_SPEED"
+
+
+def _speed() -> float:
+    """How many times faster than real time the scenario runs (EXPORTCTL_SANDBOX_SPEED)."""
+    import os
+
+    raw = os.environ.get(SPEED_VARIABLE, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        speed = float(raw)
+    except ValueError:
+        speed = 0.0
+    if not 0 < speed <= 1000:
+        raise UsageError(f"{SPEED_VARIABLE}={raw!r}: use a number from 0 to 1000, such as 5")
+    return speed
 
 
 class Embedded:
     """The export APIs at once; S3 (moto, slower to start) only when a command needs it."""
 
     def __init__(self, settings: AwsSettings) -> None:
-        self.sandbox = Sandbox(port=0).start()
+        speed = _speed()
+        clock = None if speed == 1.0 else scaled_clock(speed)
+        self.sandbox = Sandbox(port=0, clock=clock).start()
         self._s3: S3Sandbox | None = None
         self._lock = threading.Lock()
         # The user's profile is left out: the sandbox needs no AWS configuration.
