@@ -134,12 +134,15 @@ def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | N
 def output_options(fields: Sequence[str]) -> Callable[[F], F]:
     """Adds --output/-o, --json, --query, --fields and --no-headers; passes
     ``out: OutputSpec``. ``fields`` are the names --fields offers and its help shows."""
-    shown = [f for f in fields if not f.endswith(".*")]
-    example = ",".join(shown[:2])
+    top = [f for f in fields if "." not in f]
     dotted = [f for f in fields if "." in f]
-    hint = f" (dotted: {', '.join(dotted[:1] + [d for d in dotted if d.endswith('.*')])})"
-    fields_help = (
-        f"Only these fields, e.g. {example}: {', '.join(shown)}" + (hint if dotted else "") + "."
+    examples = [
+        f[:-1] + "NAME" if f.endswith(".*") else f
+        for f in dotted
+        if f.endswith(".*") or f == dotted[0]
+    ]
+    fields_help = f"Only these fields, comma-separated: {', '.join(top)}" + (
+        f"; dotted paths too ({', '.join(examples)})." if examples else "."
     )
     return functools.partial(_decorate, fields=tuple(fields), fields_help=fields_help)
 
