@@ -114,6 +114,8 @@ def choose(
         else:
             continue
         taken.append(step)
+    if _total(shown, shrunk) <= width:
+        shown = _give_back(columns, shown, shrunk, width, taken)
     keyed = [c for c in shown if c.name == key]
     if _total(shown, shrunk) <= width or not keyed or len(shown) < 2:
         return Layout(shown, _widths(shown, shrunk, width), given_up=taken)
@@ -121,6 +123,29 @@ def choose(
     rest = [c for c in columns if c.name != key]
     below = choose(rest, max(1, width - STACK_INDENT), steps)
     return Layout(keyed, [keyed[0].natural()], below=below, given_up=taken)
+
+
+def _give_back(
+    columns: Sequence[Column],
+    shown: list[Column],
+    shrunk: set[str],
+    width: int,
+    taken: list[Step],
+) -> list[Column]:
+    """A column dropped early comes back when a later drop made room for it; never
+    at the expense of a column cut short after it was dropped (that one ranks higher)."""
+    order = {c.name: i for i, c in enumerate(columns)}
+    for index in reversed(range(len(taken))):
+        step = taken[index]
+        if step.action != "drop":
+            continue
+        later = {s.column for s in taken[index + 1 :] if s.action == "shrink"}
+        column = next(c for c in columns if c.name == step.column)
+        candidate = sorted([*shown, column], key=lambda c: order[c.name])
+        if _total(candidate, shrunk - later) <= width:
+            shown = candidate
+            del taken[index]
+    return shown
 
 
 def _total(columns: Sequence[Column], shrunk: set[str]) -> int:

@@ -168,3 +168,17 @@ def test_priority_not_order() -> None:
     assert stacked.stacked and stacked.names[0] == "KEY"
     lines = list(plain_lines(stacked, 1))
     assert lines[2] == "k" * 8 and lines[3].startswith("    ")
+
+
+def test_a_column_given_up_early_comes_back_when_a_later_drop_made_room() -> None:
+    columns = [
+        Column("KEY", ["k" * 20]),
+        Column("A", ["a" * 10]),
+        Column("MSG", ["m" * 40], min_width=12),
+    ]
+    steps = [Step("drop", "A"), Step("shrink", "MSG"), Step("drop", "MSG")]
+    # The message, cut short, ranks above A: A does not take its room.
+    assert choose(columns, 34, steps, key="KEY").names == ["KEY", "MSG"]
+    # Once the message is gone, A fits again.
+    assert choose(columns, 32, steps, key="KEY").names == ["KEY", "A"]
+    assert choose(columns, 31, steps, key="KEY").names == ["KEY"]
