@@ -73,6 +73,16 @@ class Arrivals:
         self._stop = threading.Event()
         self.failures: list[ExportctlError] = []
         self.notices: list[ExportctlError] = []
+        # Jobs received from each service, by name.
+        self._received: dict[str, int] = {}
+        # As ListResult.read: failed services' titles and the jobs they gave first.
+        self.read: dict[str, int] = {}
+
+    @property
+    def incomplete(self) -> str | None:
+        from exportctl.jobs import incomplete
+
+        return incomplete(self.read)
 
     def __iter__(self) -> Iterator[ExportJob]:
         limit = self._query.limit
@@ -102,6 +112,7 @@ class Arrivals:
 
         try:
             for job in _paged(self._jobs, self._idle).iter_service(spec, self._query, region):
+                self._received[spec.name] = self._received.get(spec.name, 0) + 1
                 yield [job]
                 if self._stop.is_set():
                     return
@@ -121,6 +132,7 @@ class Arrivals:
                 self._idle()
             kind, spec, payload = self._queue.get()
             if kind == "page":
+                self._received[spec.name] = self._received.get(spec.name, 0) + len(payload)
                 yield payload
             elif kind == "error":
                 errors[spec.name] = payload
@@ -134,6 +146,12 @@ class Arrivals:
 
         ordered = [errors[spec.name] for spec in self._specs if spec.name in errors]
         self.failures, self.notices = settle(ordered, named=self._named, services=len(self._specs))
+        failed = {id(e) for e in self.failures}
+        self.read = {
+            spec.title: self._received.get(spec.name, 0)
+            for spec in self._specs
+            if spec.name in errors and id(errors[spec.name]) in failed
+        }
 
     def _read(self, spec: ServiceSpec, region: str) -> None:
         from exportctl.errors import translate

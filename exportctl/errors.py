@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from exportctl.adapters.spec import ServiceSpec
+# Longest user- or service-supplied value quoted whole in a message.
+MAX_QUOTED = 120
 
 
 class ExitCode(enum.IntEnum):
@@ -18,6 +19,8 @@ class ExitCode(enum.IntEnum):
     CREDENTIALS = 4
     AWS = 5
     INTERNAL = 70
+    # sysexits' EX_CANTCREAT: a local file could not be created or written.
+    LOCAL = 73
     TIMEOUT = 124
     INTERRUPTED = 130
     # stdout closed early (`| head`): the status a shell shows for SIGPIPE.
@@ -49,6 +52,33 @@ class CredentialsError(ExportctlError):
 
 class AwsError(ExportctlError):
     exit_code = ExitCode.AWS
+
+
+class LocalError(ExportctlError):
+    """This machine, not AWS: a file that cannot be created or written (disk full,
+    a file where a directory must be, a name too long, names that collide)."""
+
+    exit_code = ExitCode.LOCAL
+
+
+class BrokenAnswerError(AwsError):
+    """A service answered, but not with what its model promises (an HTML page, a
+    truncated body, an item without its id): an error of that service, never an
+    empty or partial answer. ``detail`` is completed with the service's title."""
+
+    def __init__(self, detail: str, *, service: str | None = None) -> None:
+        super().__init__(detail, service=service)
+        self.detail = detail
+
+
+class Service(Protocol):
+    """What error translation needs to know of a service (a ServiceSpec is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    def explain(self, code: str, message: str) -> str | None: ...
 
 
 class ServiceUnavailableError(ExportctlError):
@@ -101,20 +131,72 @@ UNAVAILABLE_CODES = frozenset(
     }
 )
 
+# What botocore's retries back off from; the same words end a retried call that
+# never got through, and tell ``wait`` that a later round may.
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "LimitExceededException",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "TransactionInProgressException",
+    }
+)
+
 CONFIGURE_HINT = (
     "configure credentials with `aws configure` or `aws sso login`, "
     "or set AWS_PROFILE / AWS_ACCESS_KEY_ID"
 )
 
 
-def translate(exc: BaseException, spec: ServiceSpec | None = None) -> ExportctlError:
-    """Turn any exception from botocore into an ExportctlError with a useful line."""
+def clip(value: object, limit: int = MAX_QUOTED) -> str:
+    """A value for a message: one line, control characters escaped, cut when long."""
+    text = escape_controls(" ".join(str(value).split()))
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}… ({len(text):,} characters)"
+
+
+def escape_controls(text: str, *, keep: str = "") -> str:
+    """``text`` with C0, DEL and C1 control characters written as ``\\xNN`` / ``\\u00NN``,
+    so that nothing a service sent can drive the terminal (ESC, OSC, CSI...).
+    Characters in ``keep`` (a newline, a tab) pass through."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else _visible(m[0]), text)
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def translate(
+    exc: BaseException, spec: Service | None = None, *, seconds: float | None = None
+) -> ExportctlError:
+    """Turn any exception from botocore into an ExportctlError with a useful line.
+
+    ``seconds``: how long the call took, retries included, for the message of a
+    call that was retried to the end.
+    """
+    service = spec.name if spec else None
+    title = spec.title if spec else "AWS"
+    if isinstance(exc, BrokenAnswerError) and exc.service is None:
+        return BrokenAnswerError(f"{title}: {exc.detail}", service=service)
     if isinstance(exc, ExportctlError):
         return exc
     import botocore.exceptions as bex
 
-    service = spec.name if spec else None
-    title = spec.title if spec else "AWS"
     if isinstance(exc, bex.NoCredentialsError):
         return CredentialsError(f"no AWS credentials found: {CONFIGURE_HINT}", service=service)
     if isinstance(exc, (bex.PartialCredentialsError, bex.CredentialRetrievalError)):
@@ -126,6 +208,18 @@ def translate(exc: BaseException, spec: ServiceSpec | None = None) -> ExportctlE
         return CredentialsError(
             "the SSO session has expired: run `aws sso login` and retry", service=service
         )
+    if isinstance(exc, bex.InvalidRegionError):
+        return UsageError(
+            f"{clip(getattr(exc, 'kwargs', {}).get('region_name', ''))!r} is not a region name: "
+            "pass --region with a name such as us-east-1",
+            service=service,
+        )
+    if isinstance(exc, bex.ConfigParseError):
+        return UsageError(
+            f"the AWS config file {clip(getattr(exc, 'kwargs', {}).get('path', ''))} "
+            "cannot be read: fix it, or point AWS_CONFIG_FILE elsewhere",
+            service=service,
+        )
     if isinstance(exc, bex.ProfileNotFound):
         return UsageError(f"{exc}: check --profile / AWS_PROFILE", service=service)
     if isinstance(exc, bex.NoRegionError):
@@ -134,9 +228,9 @@ def translate(exc: BaseException, spec: ServiceSpec | None = None) -> ExportctlE
             service=service,
         )
     if isinstance(exc, bex.ParamValidationError):
-        return UsageError(f"{title}: invalid request: {_one_line(str(exc))}", service=service)
+        return UsageError(f"{title}: invalid request: {clip(exc, 500)}", service=service)
     if isinstance(exc, bex.ClientError):
-        return _client_error(exc, spec)
+        return _client_error(exc, spec, seconds)
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
         return AwsError(
             f"{title}: could not reach {getattr(exc, 'kwargs', {}).get('endpoint_url', 'endpoint')}"
@@ -144,11 +238,11 @@ def translate(exc: BaseException, spec: ServiceSpec | None = None) -> ExportctlE
             service=service,
         )
     if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
-        return AwsError(f"{title}: the request timed out: {_one_line(str(exc))}", service=service)
+        return AwsError(f"{title}: the request timed out: {clip(exc, 500)}", service=service)
     if isinstance(exc, bex.BotoCoreError):
-        return AwsError(f"{title}: {_one_line(str(exc))}", service=service)
+        return AwsError(f"{title}: {clip(exc, 500)}", service=service)
     if isinstance(exc, OSError):
-        return AwsError(f"{title}: network error: {_one_line(str(exc))}", service=service)
+        return AwsError(f"{title}: network error: {clip(exc, 500)}", service=service)
     raise exc
 
 
@@ -170,12 +264,12 @@ def answer_of(exc: object) -> Answer | None:
     status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
     return Answer(
         code=str(err.get("Code") or ""),
-        message=_one_line(str(err.get("Message") or err.get("message") or "")),
+        message=clip(err.get("Message") or err.get("message") or "", 500),
         status=int(status) if status else None,
     )
 
 
-def _client_error(exc: object, spec: ServiceSpec | None) -> ExportctlError:
+def _client_error(exc: object, spec: Service | None, seconds: float | None) -> ExportctlError:
     said = answer_of(exc) or Answer("", "", None)
     code = said.code or "Unknown"
     message = said.message or code
@@ -219,8 +313,28 @@ def _client_error(exc: object, spec: ServiceSpec | None) -> ExportctlError:
     if code in BAD_INPUT_CODES:
         return UsageError(f"{title}: AWS rejected the request ({code}): {message}", service=service)
     suffix = f" (HTTP {status})" if status else ""
+    retried = _retried(exc, code, status, seconds)
+    if retried:
+        return AwsError(f"{title}: {code}{suffix}: {message}; {retried}", service=service)
     return AwsError(f"{title}: {code}{suffix}: {message}", service=service)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def _retried(exc: object, code: str, status: int | None, seconds: float | None) -> str | None:
+    """What was retried, how often and for how long, and what to do now: for a call
+    that botocore retried without getting through (throttling, 5xx)."""
+    throttled = code in THROTTLING_CODES or status == 429
+    if not throttled and not (status and status >= 500):
+        return None
+    response = getattr(exc, "response", None) or {}
+    meta = response.get("ResponseMetadata") or {}
+    attempts = int(meta.get("RetryAttempts") or 0) + 1
+    operation = getattr(exc, "operation_name", None) or "the call"
+    took = f" over {seconds:.1f} s" if seconds is not None else ""
+    tried = f"{operation} failed {attempts} time{'s' if attempts > 1 else ''}{took}"
+    if throttled:
+        return (
+            f"{tried}, retried with backoff and still throttled: the account's request rate "
+            "for this API is used up (by this or other tools); try again in a minute, "
+            "or allow more attempts with AWS_MAX_ATTEMPTS"
+        )
+    return f"{tried}, retried with backoff: the service is failing; try again later"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,11 +14,20 @@ from exportctl.adapters import all_specs, spec_for
 from exportctl.adapters import engine as eng
 from exportctl.adapters.spec import ServiceSpec
 from exportctl.aws import Clients
-from exportctl.errors import ExportctlError, NotFoundError, ServiceUnavailableError, translate
+from exportctl.errors import (
+    BrokenAnswerError,
+    ExportctlError,
+    NotFoundError,
+    ServiceUnavailableError,
+    clip,
+    translate,
+)
 from exportctl.model import ExportJob, State
 from exportctl.refs import JobKey
 
 GET_CONCURRENCY = 8
+# What botocore's parser raises on well-formed JSON of the wrong shape.
+_UNREADABLE = (AttributeError, TypeError, KeyError, IndexError)
 
 
 class CallCounter:
@@ -57,6 +67,27 @@ class ListResult:
     failures: list[ExportctlError] = field(default_factory=list)
     # Services out of reach for this account that nobody asked for by name.
     notices: list[ExportctlError] = field(default_factory=list)
+    # The failed services' titles, with the jobs of theirs read before they failed.
+    read: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> str | None:
+        return incomplete(self.read)
+
+
+def incomplete(read: Mapping[str, int]) -> str | None:
+    """The closing line of a listing that a failure cut short, or None.
+
+    ``read``: each failed service's title and the jobs it gave before it failed.
+    A service that failed after giving some jobs leaves a listing that looks
+    whole and is not: that is said last, on stderr, in every format (ndjson and
+    csv too), besides the service's error and the non-zero exit code. A service
+    that gave nothing is told by its error alone.
+    """
+    cut = [f"{title} failed after {n} job{'s' if n != 1 else ''}" for title, n in read.items() if n]
+    if not cut:
+        return None
+    return f"this listing is incomplete ({'; '.join(cut)}): more jobs exist than are printed"
 
 
 def settle(
@@ -101,7 +132,18 @@ class Jobs:
 
         def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
             self.calls.add(spec.name, operation)
-            result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+            started = time.monotonic()
+            try:
+                result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+            except _UNREADABLE as exc:
+                # botocore's parser trips over JSON of another shape (a string where
+                # the model has a list): the answer is broken, not exportctl.
+                raise BrokenAnswerError(
+                    f"{operation} answered with something its model does not describe "
+                    f"({type(exc).__name__}: {clip(exc)})",
+                ) from exc
+            except Exception as exc:
+                raise translate(exc, spec, seconds=time.monotonic() - started) from exc
             return result
 
         return call
@@ -270,17 +312,26 @@ class Jobs:
         region = self.clients.default_region
         result = ListResult(jobs=[])
 
-        def collect(spec: ServiceSpec) -> list[ExportJob]:
-            return list(self._guard(spec, lambda: list(self.iter_service(spec, query, region))))
+        def collect(spec: ServiceSpec) -> tuple[list[ExportJob], ExportctlError | None]:
+            # What came before a failure is kept: the listing is then marked incomplete.
+            got: list[ExportJob] = []
+            try:
+                self._guard(spec, lambda: got.extend(self.iter_service(spec, query, region)))
+            except ExportctlError as exc:
+                return got, exc
+            return got, None
 
         errors: list[ExportctlError] = []
+        read: dict[int, tuple[str, int]] = {}
         with ThreadPoolExecutor(max_workers=len(specs)) as pool:
-            for future in [pool.submit(collect, spec) for spec in specs]:
-                try:
-                    result.jobs.extend(future.result())
-                except ExportctlError as exc:
-                    errors.append(exc)
+            for spec, future in [(spec, pool.submit(collect, spec)) for spec in specs]:
+                got, error = future.result()
+                result.jobs.extend(got)
+                if error is not None:
+                    errors.append(error)
+                    read[id(error)] = (spec.title, len(got))
         result.failures, result.notices = settle(errors, named=bool(named), services=len(specs))
+        result.read = dict(read[id(e)] for e in result.failures)
         result.jobs = newest_first(result.jobs)
         if query.limit is not None:
             result.jobs = result.jobs[: query.limit]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import tenacity
 
 from exportctl.errors import (
+    THROTTLING_CODES,
     AwsError,
     ExitCode,
     ExportctlError,
@@ -41,24 +42,6 @@ Sleep = Callable[[float], None]
 
 DEFAULT_INTERVAL = 5.0
 DEFAULT_CAP = 60.0
-
-# What botocore's own retries give up on and a later round may well get through.
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "LimitExceededException",
-        "SlowDown",
-        "PriorRequestNotComplete",
-        "TransactionInProgressException",
-    }
-)
 
 
 # Longest stretch of a sleep Ctrl-C may have to wait for.

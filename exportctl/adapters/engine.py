@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from exportctl.adapters.spec import Derived, FieldSource, Page, Raw, ServiceSpec
-from exportctl.errors import AwsError, NotFoundError
+from exportctl.errors import AwsError, BrokenAnswerError, NotFoundError, clip
 from exportctl.model import ExportJob, Progress
 from exportctl.refs import JobKey, canonical_ref
 from exportctl.timeutil import as_utc
@@ -143,6 +143,45 @@ def normalise(spec: ServiceSpec, raw: Raw, region: str) -> ExportJob:
     )
 
 
+def broken(operation: str, missing: str, response: Any) -> BrokenAnswerError:
+    """An answer without what every answer of ``operation`` carries."""
+    meta = lookup(response, "ResponseMetadata") or {}
+    status = meta.get("HTTPStatusCode") if isinstance(meta, Mapping) else None
+    headers = meta.get("HTTPHeaders") if isinstance(meta, Mapping) else None
+    kind = headers.get("content-type") if isinstance(headers, Mapping) else None
+    seen = ", ".join(str(x) for x in (f"HTTP {status}" if status else None, kind) if x)
+    return BrokenAnswerError(
+        f"{operation} answered{f' ({clip(seen)})' if seen else ''} without {missing}: "
+        "that is no answer of the service (a proxy or captive portal in the way, or a "
+        "broken endpoint); check the network and --endpoint-url"
+    )
+
+
+def checked_items(response: Any, page: Page, required: Mapping[str, FieldSource]) -> list[Raw]:
+    """The items of one page; a page without its list, or with an item that lacks
+    one of ``required`` (field name -> source), is a broken answer."""
+    found = lookup(response, page.items)
+    if not isinstance(found, list) or not all(isinstance(i, Mapping) for i in found):
+        raise broken(page.operation, f"its list of items ({page.items})", response)
+    for item in found:
+        check_item(page.operation, item, required, response)
+    return found
+
+
+def check_item(
+    operation: str, item: Raw, required: Mapping[str, FieldSource], response: Any = None
+) -> None:
+    for name, source in required.items():
+        if resolve(item, source) in (None, ""):
+            member = source if isinstance(source, str) else name
+            raise broken(operation, f"the {member} of an item", response or item)
+
+
+def required_of(spec: ServiceSpec) -> dict[str, FieldSource]:
+    """The members each job of ``spec`` must carry, by field name."""
+    return {name: getattr(spec.fields, name) for name in spec.fields.required}
+
+
 def pages(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> Iterator[Raw]:
     """Every page of a paginated call, walking the tokens by hand.
 
@@ -164,9 +203,14 @@ def pages(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> 
         request[page.input_token] = token
 
 
-def items(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> Iterator[Raw]:
+def items(
+    call: CallFn,
+    page: Page,
+    params: Mapping[str, Any] | None = None,
+    required: Mapping[str, FieldSource] | None = None,
+) -> Iterator[Raw]:
     for response in pages(call, page, params):
-        yield from lookup(response, page.items) or ()
+        yield from checked_items(response, page, required or {})
 
 
 def list_raw(spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]) -> Iterator[Raw]:
@@ -181,22 +225,35 @@ def list_raw(spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]) -> Itera
             parent_filter = list(value) if isinstance(value, (list, tuple)) else [value]
         else:
             params[s.param] = s.convert(value) if s.convert else value
+    required = required_of(spec)
     if spec.fan_out is None:
-        yield from items(call, spec.list, params)
+        yield from items(call, spec.list, params, required)
         return
     fan = spec.fan_out
     parent_ids: Iterable[str] = parent_filter or (
-        str(lookup(p, fan.parent_id)) for p in items(call, fan.parents)
+        str(lookup(p, fan.parent_id))
+        for p in items(call, fan.parents, required={"id": fan.parent_id})
     )
     for parent_id in parent_ids:
-        yield from items(call, spec.list, {**params, fan.param: parent_id})
+        yield from items(call, spec.list, {**params, fan.param: parent_id}, required)
 
 
 def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:
-    response = call(spec.get.operation, spec.get.params(key))
+    """One job. Only the service says a job does not exist (an error answer, or an
+    empty list where the get is a filtered listing); an answer without the job is broken."""
+    operation = spec.get.operation
+    response = call(operation, spec.get.params(key))
+    container, _, index = spec.get.item.rpartition(".")
+    if index.isdigit():
+        listed = lookup(response, container)
+        if isinstance(listed, list) and not listed:
+            raise NotFoundError(f"{spec.title}: no export job {key.display}", service=spec.name)
+        if not isinstance(listed, list):
+            raise broken(operation, f"its list of items ({container})", response)
     raw = lookup(response, spec.get.item)
-    if not raw:
-        raise NotFoundError(f"{spec.title}: no export job {key.display}", service=spec.name)
+    if not isinstance(raw, Mapping) or not raw:
+        raise broken(operation, f"the job ({spec.get.item or 'its members'})", response)
+    check_item(operation, raw, required_of(spec), response)
     return dict(raw)
 
 
@@ -207,7 +264,7 @@ def batch_raw(spec: ServiceSpec, call: CallFn, keys: list[JobKey]) -> dict[str, 
     ids = list(dict.fromkeys(k.id for k in keys))
     for start in range(0, len(ids), spec.batch.max_ids):
         chunk = ids[start : start + spec.batch.max_ids]
-        for raw in items(call, spec.list, {spec.batch.param: chunk}):
+        for raw in items(call, spec.list, {spec.batch.param: chunk}, required_of(spec)):
             found[str(resolve(raw, spec.fields.id))] = raw
     return found
 
@@ -224,9 +281,10 @@ def parent_raw(
     wanted = set(ids)
     found: dict[str, Raw] = {}
     read = 0
+    required = required_of(spec)
     for response in pages(call, spec.list, {spec.fan_out.param: parent}):
         read += 1
-        for raw in lookup(response, spec.list.items) or ():
+        for raw in checked_items(response, spec.list, required):
             job_id = str(resolve(raw, spec.fields.id))
             if job_id in wanted:
                 found[job_id] = raw

@@ -47,6 +47,9 @@ class Fields:
     completed_is_last_update: bool = False
     progress: Mapping[str, str] = field(default_factory=dict)
     details: Mapping[str, FieldSource] = field(default_factory=dict)
+    # Fields no job record can do without: an item lacking one is a broken answer,
+    # whatever the model marks required (it leaves Personalize's status optional).
+    required: tuple[str, ...] = ("id", "status")
 
 
 @dataclass(frozen=True)

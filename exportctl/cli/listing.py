@@ -128,6 +128,8 @@ def list_jobs(
     if result.jobs:
         refcache.remember_jobs(result.jobs, app.jobs.clients.default_region)
     app.debug_calls()
+    if result.incomplete:
+        app.error(result.incomplete)
     ctx.exit(code)
 
 
@@ -167,6 +169,8 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         app.notice(notice.message)
     code = app.report(stream.failures)
     app.debug_calls()
+    if stream.incomplete:
+        app.error(stream.incomplete)
     return code
 
 

@@ -244,7 +244,8 @@ def cli(
     \b
     Exit codes: 0 ok, 1 a job ended in another state (wait), 2 usage or bad input,
     3 job not found, 4 credentials refused or access denied, 5 other AWS or network
-    error, 124 timeout (wait), 130 interrupted, 141 stdout closed (| head).
+    error or a broken answer, 73 a local file could not be written, 124 timeout
+    (wait), 130 interrupted, 141 stdout closed (| head).
     """
     from exportctl.aws import AwsSettings
 

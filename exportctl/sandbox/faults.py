@@ -16,6 +16,10 @@ class Faults:
 
     ``deny`` holds botocore service names (``"pinpoint"``) or ``"*"`` for all.
     ``page_size`` caps the items per page whatever the client asks for.
+    ``garble`` maps a service name (or ``"*"``) to how its successful answers
+    are spoilt, as a captive portal or a broken proxy would: see ``GARBLES``.
+    ``garble_after`` answers of that service go through intact first (a listing
+    broken on a later page).
     """
 
     latency: float = 0.0
@@ -24,6 +28,11 @@ class Faults:
     page_size: int | None = None
     drop_rate: float = 0.0
     deny: set[str] = field(default_factory=set)
+    garble: dict[str, str] = field(default_factory=dict)
+    garble_after: int = 0
+
+    def garbling(self, service: str) -> str | None:
+        return self.garble.get(service) or self.garble.get(ALL_SERVICES)
 
     def denies(self, service: str) -> bool:
         return ALL_SERVICES in self.deny or service in self.deny
@@ -41,6 +50,10 @@ class Faults:
                 if value is True:
                     value = [ALL_SERVICES]
                 self.deny = {str(v) for v in (value or [])}
+            elif name == "garble":
+                self.garble = _garbles(value)
+            elif name == "garble_after":
+                self.garble_after = max(0, int(value))
             elif name == "page_size":
                 self.page_size = None if value is None else _positive_int(value)
             elif name == "latency":
@@ -52,6 +65,20 @@ class Faults:
         data = asdict(self)
         data["deny"] = sorted(self.deny)
         return data
+
+
+# How an answer is spoilt: "html" (a captive portal's page), "empty" (no body),
+# "truncated" (half the JSON), "shape" (every list member turned into a string),
+# "drop:NAME" (member NAME removed wherever it occurs).
+GARBLES = ("html", "empty", "truncated", "shape", "drop:")
+
+
+def _garbles(value: Any) -> dict[str, str]:
+    chosen = {str(k): str(v) for k, v in dict(value or {}).items()}
+    for mode in chosen.values():
+        if mode not in GARBLES[:-1] and not (mode.startswith("drop:") and len(mode) > 5):
+            raise ValueError(f"unknown garble {mode!r}; expected one of {list(GARBLES)}")
+    return chosen
 
 
 def _rate(value: Any, name: str) -> float:

@@ -87,6 +87,32 @@ def success(model: ServiceModel, operation: OperationModel, output: dict[str, An
     return HttpResponse(status, json.dumps(body).encode(), headers)
 
 
+def garble(response: HttpResponse, mode: str) -> None:
+    """Spoil a successful answer in place (see ``Faults.garble``)."""
+    if mode == "html":
+        response.body = b"<html><head><title>Sign in</title></head><body>Wi-Fi login</body></html>"
+        response.headers["Content-Type"] = "text/html; charset=utf-8"
+    elif mode == "empty":
+        response.body = b""
+    elif mode == "truncated":
+        response.body = response.body[: max(1, len(response.body) // 2)]
+    elif mode == "shape":
+        response.body = json.dumps(_respell(json.loads(response.body), None)).encode()
+    elif mode.startswith("drop:"):
+        response.body = json.dumps(_respell(json.loads(response.body), mode[5:])).encode()
+
+
+def _respell(value: Any, drop: str | None) -> Any:
+    """Lists become strings (``drop`` None), or member ``drop`` goes, at any depth."""
+    if isinstance(value, dict):
+        return {k: _respell(v, drop) for k, v in value.items() if k != drop}
+    if isinstance(value, list):
+        if drop is None:
+            return "not a list"
+        return [_respell(v, drop) for v in value]
+    return value
+
+
 def error(
     model: ServiceModel | None, protocol: str, err: ApiError, request_id: str
 ) -> HttpResponse:

@@ -53,6 +53,8 @@ class Sandbox:
         self.scenario = Scenario(seed=seed, discovery_tasks=discovery_tasks)
         self.region = DEFAULT_REGION
         self.calls: Counter[tuple[str, str]] = Counter()
+        # Successful answers by service, for ``Faults.garble_after``.
+        self._answered: Counter[str] = Counter()
         self.lock = threading.RLock()
         self.dice = Dice(seed)
         self.router = Router()
@@ -276,7 +278,14 @@ class Sandbox:
                 with contextlib.suppress(ApiError):
                     self._handle(call)
             raise errors.internal_error()
-        return protocols.success(model, call.operation, self._handle(call))
+        response = protocols.success(model, call.operation, self._handle(call))
+        with self.lock:
+            answered = self._answered[call.service]
+            self._answered[call.service] += 1
+        mode = faults.garbling(call.service)
+        if mode and answered >= faults.garble_after:
+            protocols.garble(response, mode)
+        return response
 
     def _handle(self, call: Call) -> dict[str, Any]:
         errors = SERVICE_ERRORS[call.service]

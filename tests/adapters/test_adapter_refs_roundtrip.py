@@ -30,7 +30,11 @@ def expect_get(stubs: Stubs, service: str, raw: dict[str, Any], region: str) -> 
             listed = {**raw, "datasetExportJobArn": "arn:aws:personalize:x"}
             stub.add_response(
                 "list_dataset_export_jobs",
-                {"datasetExportJobs": [{k: listed[k] for k in ("jobName", "datasetExportJobArn")}]},
+                {
+                    "datasetExportJobs": [
+                        {k: listed[k] for k in ("jobName", "datasetExportJobArn", "status")}
+                    ]
+                },
                 {"maxResults": 100},
             )
             request = {"datasetExportJobArn": "arn:aws:personalize:x"}

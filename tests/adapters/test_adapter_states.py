@@ -18,9 +18,10 @@ from adapter_stubs import (
     raw_http,
     raw_job,
 )
-from test_adapter_get_list import GETS
+from test_adapter_get_list import GETS, TERMINAL
 
 from exportctl.adapters import engine, spec_for
+from exportctl.errors import BrokenAnswerError
 from exportctl.jobs import Jobs
 from exportctl.model import State
 from exportctl.refs import parse
@@ -152,8 +153,11 @@ def test_answer_with_every_optional_member_missing(jobs: Jobs, stubs: Stubs, ser
     ref, method, params, _ = GETS[service]
     assert isinstance(spec.fields.id, str)
     wrapper, _, _ = spec.get.item.partition(".")
-    # Required members only, plus the id: a job without one is no job.
-    filler = Filler(required_only=True, keep=frozenset({wrapper, spec.fields.id}))
+    assert isinstance(spec.fields.status, str)
+    # Required members only, plus the id and status: a job without one is no job.
+    filler = Filler(
+        required_only=True, keep=frozenset({wrapper, spec.fields.id, spec.fields.status})
+    )
     output = operation(spec.client, spec.get.operation).output_shape
     assert output is not None
     response = filler.fill(output)
@@ -166,10 +170,32 @@ def test_answer_with_every_optional_member_missing(jobs: Jobs, stubs: Stubs, ser
     assert record["destination"] is None or service == "pinpoint"
     assert record["message"] is None or service == "discovery"
     assert record["completed"] is None
-    if service in ("backupsearch", "personalize"):
-        # Their status is optional: no word means no known state.
-        assert (job.status, job.state) == ("", State.UNKNOWN)
+    assert job.status
     assert parse(job.ref).id == job.id
+
+
+@pytest.mark.parametrize("member", ["id", "status"])
+@pytest.mark.parametrize("service", SERVICES)
+def test_an_answer_without_id_or_status_is_broken(service: str, member: str) -> None:
+    """The model leaves Backup Search's and Personalize's status optional; a job
+    record cannot do without it, so its absence is the service's error (exit 5),
+    never a job with ref ``...:None`` or state UNKNOWN."""
+    jobs = make_jobs()
+    spec = spec_for(service)
+    ref, *_ = GETS[service]
+    body = get_response(service, _jsonable(raw_job(service, 1, TERMINAL[service])))
+    if service == "pinpoint":
+        body = body["ExportJobResponse"]
+    item = engine.lookup(body, spec.get.item) if service in ("personalize", "discovery") else body
+    source = getattr(spec.fields, member)
+    assert isinstance(source, str)
+    del item[source]
+    client = jobs.clients.client(spec.client, REGION)
+    with raw_http(client, body), pytest.raises(BrokenAnswerError) as caught:
+        jobs.get(parse(ref))
+
+    assert caught.value.exit_code == 5 and caught.value.service == service
+    assert source in caught.value.message
 
 
 def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,100 @@
+"""A broken answer is an error, never an empty or partial answer.
+
+The installed command against a sandbox whose answers are spoilt the way a
+captive portal, a proxy or a broken endpoint spoils them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from e2e_support import exportctl
+
+from exportctl.sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
+
+PERSONALIZE_JOB = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/users-nightly"
+BROKEN = ["html", "empty", "truncated", "shape", "drop:jobName", "drop:status"]
+
+
+def _one_error(stderr: str, title: str) -> None:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith(f"exportctl: error: {title}: ") and "Traceback" not in stderr
+
+
+def test_a_broken_service_named_is_exit_5(sandbox: Sandbox) -> None:
+    for mode in BROKEN:
+        sandbox.faults.garble = {"personalize": mode}
+        done = exportctl(sandbox, "list", "-s", "personalize", "--json")
+        assert done.returncode == 5, (mode, done.stderr)
+        assert json.loads(done.stdout) == []
+        _one_error(done.stderr, "Amazon Personalize")
+    table = exportctl(sandbox, "list", "-s", "personalize")
+    assert table.returncode == 5 and "No export jobs found" not in table.stdout + table.stderr
+
+
+@pytest.mark.parametrize("mode", ["html", "shape"])
+def test_a_broken_service_among_all_fails_and_the_others_are_printed(
+    sandbox: Sandbox, mode: str
+) -> None:
+    sandbox.faults.garble = {"personalize": mode}
+    done = exportctl(sandbox, "list", "--json")
+    assert done.returncode == 5, done.stderr
+    services = {r["service"] for r in json.loads(done.stdout)}
+    assert services == {"backupsearch", "discovery", "pinpoint"}
+    _one_error(done.stderr, "Amazon Personalize")
+
+
+def test_status_of_a_broken_answer_is_an_error_not_unknown(sandbox: Sandbox) -> None:
+    records = json.loads(exportctl(sandbox, "list", "--json").stdout)
+    refs = [
+        next(r["ref"] for r in records if r["service"] == s) for s in ("backupsearch", "pinpoint")
+    ]
+    refs += [PERSONALIZE_JOB, "discovery:export-5404bf7b-ac80-4081-a98a-878e2f264d9b"]
+    for mode in ("html", "empty", "truncated"):
+        sandbox.faults.garble = {"*": mode}
+        done = exportctl(sandbox, "status", *refs, "--json")
+        # Not "not found" (3): the service never said so.
+        assert done.returncode == 5, (mode, done.stdout, done.stderr)
+        assert json.loads(done.stdout) == []
+        assert len(done.stderr.splitlines()) == 4
+        assert ":None" not in done.stdout + done.stderr
+    one = exportctl(sandbox, "status", refs[0], "--json")
+    assert one.returncode == 5 and json.loads(one.stdout) is None
+
+
+def test_wait_stops_on_a_broken_answer(sandbox: Sandbox) -> None:
+    sandbox.faults.garble = {"personalize": "html"}
+    done = exportctl(sandbox, "wait", PERSONALIZE_JOB, "--timeout", "60s", "--interval", "1s")
+    assert done.returncode == 5, done.stderr
+    assert "Amazon Personalize" in done.stderr and "text/html" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "table"])
+def test_a_listing_cut_short_by_a_broken_page_is_marked_incomplete(
+    sandbox: Sandbox, fmt: str
+) -> None:
+    sandbox.faults.page_size = 2
+    sandbox.faults.garble_after = 1
+    sandbox.faults.garble = {"personalize": "html"}
+    done = exportctl(sandbox, "list", "-s", "personalize", "-o", fmt)
+    assert done.returncode == 5, done.stderr
+    # The first page was printed ...
+    assert done.stdout.count("personalize ") + done.stdout.count('"personalize"') == 2
+    # ... and the last word on stderr says it is not the whole listing.
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("exportctl: error: this listing is incomplete")
+    assert "Amazon Personalize failed after 2 jobs" in last
+
+
+def test_throttling_that_outlasts_the_retries_says_what_was_tried(sandbox: Sandbox) -> None:
+    sandbox.faults.throttle_rate = 1.0
+    done = exportctl(sandbox, "list", "-s", "discovery", AWS_MAX_ATTEMPTS="2")
+    assert done.returncode == 5
+    line = done.stderr.strip()
+    assert "\n" not in line
+    assert "DescribeExportTasks failed 2 times over" in line
+    assert "throttled" in line and "AWS_MAX_ATTEMPTS" in line
