@@ -10,7 +10,8 @@ width.
 One column, the key, is never cut (the job reference: people copy it into the
 next command). When it does not fit beside the columns that must stay, the
 table is *stacked*: each row's key on a line of its own, the other cells on the
-line below, indented, fitted again to what is left.
+line below, indented, fitted again to what is left. A key still wider than the
+table takes its form of last resort, when it has one (a Personalize job by name).
 
 Nothing here knows rich or AWS: cells are plain strings, so the same choice
 serves the styled terminal table, the plain writer for pipes and the live view.
@@ -39,6 +40,9 @@ class Column:
     cap: int | None = None
     # Shorter cells, for a "shorten" step (ARNs -> compact references).
     short_cells: Sequence[str] | None = None
+    # The key's cells of last resort, each used where its cell is wider than
+    # the whole table even on a line of its own.
+    fallback_cells: Sequence[str] | None = None
     justify: Literal["left", "right"] = "left"
     # Kept even when every cell is empty.
     always: bool = True
@@ -120,9 +124,16 @@ def choose(
     if _total(shown, shrunk) <= width or not keyed or len(shown) < 2:
         return Layout(shown, _widths(shown, shrunk, width), given_up=taken)
     # The key would be cut: it gets a line of its own.
+    first = keyed[0]
+    if first.fallback_cells is not None:
+        fitted = [
+            fallback if len(cell) > width else cell
+            for cell, fallback in zip(first.cells, first.fallback_cells, strict=True)
+        ]
+        first = replace(first, cells=fitted, fallback_cells=None)
     rest = [c for c in columns if c.name != key]
     below = choose(rest, max(1, width - STACK_INDENT), steps)
-    return Layout(keyed, [keyed[0].natural()], below=below, given_up=taken)
+    return Layout([first], [first.natural()], below=below, given_up=taken)
 
 
 def _give_back(

@@ -13,7 +13,7 @@ from rich.text import Text
 from exportctl.columns import Column, Step, choose
 from exportctl.model import ExportJob, State
 from exportctl.refs import compact_ref, short_ref
-from exportctl.render import STATE_STYLES, Lines, styled_lines
+from exportctl.render import STATE_STYLES, Lines, name_ref, styled_lines
 from exportctl.timeutil import human_duration, now
 
 if TYPE_CHECKING:
@@ -130,6 +130,9 @@ class _Rows:
                 [short_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)],
                 short_cells=[
                     compact_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)
+                ],
+                fallback_cells=[
+                    name_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)
                 ],
             ),
             Column("STATE", [j.state.value if j else "…" for j in jobs]),

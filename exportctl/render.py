@@ -75,6 +75,7 @@ def job_layout(
             "REF",
             [short_ref(job, default_region) for job in jobs],
             short_cells=None if wide else [compact_ref(job, default_region) for job in jobs],
+            fallback_cells=None if wide else [name_ref(job, default_region) for job in jobs],
         ),
         *([Column("REGION", [job.region for job in jobs])] if wide else []),
         Column("STATE", [job.state.value for job in jobs]),
@@ -93,6 +94,16 @@ def job_layout(
     if not any(job.state is State.FAILED for job in jobs):
         steps.append(Step("drop", "MESSAGE"))
     return choose(columns, width, steps, key="REF", wide=wide)
+
+
+def name_ref(job: ExportJob, default_region: str | None) -> str:
+    """``SERVICE:[REGION:]ID`` for a job known by its ARN: the shortest reference
+    `status` and `wait` accept (a Personalize job is then looked up by name, at the
+    cost of one listing); the table form for the others."""
+    if not job.arn or "/" in job.id:
+        return compact_ref(job, default_region)
+    region = "" if job.region == default_region else f"{job.region}:"
+    return f"{job.service}:{region}{job.id}"
 
 
 def jobs_table(

@@ -187,3 +187,19 @@ def test_watch_footer_counts_pending_apart_from_running() -> None:
     buffer = io.StringIO()
     Console(file=buffer, width=120, color_system=None).print(WatchView(Board(), "us-east-1"))  # type: ignore[arg-type]
     assert "2 pending · 1 running · 1 ended lately" in buffer.getvalue()
+
+
+def test_a_reference_wider_than_the_terminal_takes_its_shortest_form() -> None:
+    arn = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/interactions-incremental"
+    waiter = Waiter(None, [(arn, parse(arn))], parse_until("COMPLETED"), clock=lambda: 0.0)  # type: ignore[arg-type]
+    waiter.tracked[0].job = ExportJob(
+        service="personalize", ref=arn, arn=arn, id="interactions-incremental",
+        region="us-east-1", state=State.RUNNING, status="CREATE IN_PROGRESS", created=START,
+    )  # fmt: skip
+    buffer = io.StringIO()
+    Console(file=buffer, width=80, color_system=None).print(WaitView(waiter, "us-east-1"))
+    lines = buffer.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    # Accepted back by status and wait (the job is looked up by its name).
+    assert any(line.strip() == "personalize:interactions-incremental" for line in lines)
+    assert parse("personalize:interactions-incremental").id == "interactions-incremental"
