@@ -93,23 +93,29 @@ class Clients:
         partition: str = self.session.get_partition_for_region(region)
         return partition
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    def client(
+        self, service: str, region: str | None = None, *, attempts: int | None = None
+    ) -> Any:
+        """The client of a service in a region; ``attempts`` asks for one that makes
+        that many attempts a call (creates retry on their own: ``starts``)."""
         region = region or self.default_region
-        key = (service, region)
+        key = (service, region) if attempts is None else (service, f"{region}#{attempts}")
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._create(service, region)
+                client = self._create(service, region, attempts)
                 self._clients[key] = client
             return client
 
-    def _create(self, service: str, region: str) -> Any:
+    def _create(self, service: str, region: str, attempts: int | None = None) -> Any:
         from botocore.config import Config
 
         s = self.settings
         # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI.
         retries: dict[str, Any] = {"mode": "standard"}
-        if not os.environ.get("AWS_MAX_ATTEMPTS"):
+        if attempts is not None:
+            retries["total_max_attempts"] = attempts
+        elif not os.environ.get("AWS_MAX_ATTEMPTS"):
             retries["total_max_attempts"] = s.max_attempts
         config = Config(
             retries=retries,

@@ -148,6 +148,19 @@ class Jobs:
 
         return call
 
+    def once_caller(self, spec: ServiceSpec, region: str) -> eng.CallFn:
+        """Like :meth:`caller`, one attempt a call: for creates, which retry on their own."""
+        from botocore import xform_name
+
+        client = self.clients.client(spec.client, region, attempts=1)
+
+        def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            self.calls.add(spec.name, operation)
+            result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+            return result
+
+        return call
+
     def _guard(self, spec: ServiceSpec, fn: Callable[[], Any]) -> Any:
         try:
             return fn()

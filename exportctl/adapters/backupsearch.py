@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from exportctl.adapters.spec import ArnForm, Derived, Fields, Get, Page, Raw, Scope, ServiceSpec
+from collections.abc import Mapping
+from typing import Any
+
+from exportctl.adapters.spec import (
+    ArnForm,
+    Create,
+    Derived,
+    Fields,
+    Get,
+    Page,
+    Raw,
+    Scope,
+    ServiceSpec,
+    StartOption,
+)
 from exportctl.model import State
 
 _S3 = "ExportSpecification.s3ExportSpecification"
@@ -23,6 +37,31 @@ def search_job_id(ref: str) -> str:
     head, sep, ident = text.rpartition(f":{SEARCH_JOB_ARN.resource}/")
     return ident if sep and head.startswith("arn:") else text
 
+
+def _s3_destination(uri: str) -> Mapping[str, Any]:
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    s3: dict[str, Any] = {"DestinationBucket": bucket}
+    if prefix:
+        s3["DestinationPrefix"] = prefix
+    return {"ExportSpecification": {"s3ExportSpecification": s3}}
+
+
+CREATE = Create(
+    operation="StartSearchResultExportJob",
+    options=(
+        StartOption("search-job", "The search job whose results to export (id or ARN).",
+                    lambda ref: {"SearchJobIdentifier": search_job_id(ref)},
+                    record="details.search_job_arn", required=True, metavar="ID|ARN"),
+        StartOption("to", "Where the results go: s3://bucket/prefix/.", _s3_destination,
+                    record="destination", required=True, metavar="S3_URI"),
+        StartOption("role-arn", "The IAM role AWS Backup assumes to write there.", "RoleArn",
+                    metavar="ARN"),
+    ),
+    id="ExportJobIdentifier",
+    arn="ExportJobArn",
+    idempotency="token",
+    token="ClientToken",
+)  # fmt: skip
 
 SPEC = ServiceSpec(
     name="backupsearch",
@@ -74,6 +113,7 @@ SPEC = ServiceSpec(
             convert=search_job_id,
         ),
     ),
+    create=CREATE,
 )
 
 # -- Search jobs and the backups they searched (`exportctl backups`) -----------------

@@ -2,8 +2,35 @@
 
 from __future__ import annotations
 
-from exportctl.adapters.spec import Batch, Fields, Get, Page, ServiceSpec
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from exportctl.adapters.spec import Batch, Create, Fields, Get, Page, ServiceSpec, StartOption
 from exportctl.model import State
+
+
+def _agents(ids: Sequence[str]) -> Mapping[str, Any]:
+    if not ids:
+        return {}
+    return {"filters": [{"name": "agentIds", "values": list(ids), "condition": "EQUALS"}]}
+
+
+CREATE = Create(
+    operation="StartExportTask",
+    options=(
+        StartOption("start-time", "Export data collected from then on: a date, a time, or 2d "
+                    "(that long ago). Default: the earliest data.", "startTime",
+                    record="details.requested_start_time", kind="time", metavar="TIME"),
+        StartOption("end-time", "Export data collected until then (default: now).", "endTime",
+                    record="details.requested_end_time", kind="time", metavar="TIME"),
+        # The service does not report an export's filters: rerun cannot reuse them.
+        StartOption("agent-id", "Only the data of this agent (repeatable).", _agents,
+                    multiple=True, metavar="ID"),
+    ),
+    id="exportId",
+    idempotency="listing",
+    listing_scope=lambda request: {},
+)  # fmt: skip
 
 SPEC = ServiceSpec(
     name="discovery",
@@ -42,4 +69,5 @@ SPEC = ServiceSpec(
         limit=100,
     ),
     batch=Batch(param="exportIds", max_ids=100),
+    create=CREATE,
 )

@@ -8,10 +8,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from exportctl.adapters.spec import Derived, FieldSource, Page, Raw, ServiceSpec
+from exportctl.adapters.spec import Create, Derived, FieldSource, Page, Raw, ServiceSpec
 from exportctl.errors import AwsError, BrokenAnswerError, NotFoundError, clip
 from exportctl.model import ExportJob, Progress
-from exportctl.refs import JobKey, canonical_ref
+from exportctl.refs import JobKey, canonical_ref, parse
 from exportctl.timeutil import as_utc
 
 CallFn = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -291,3 +291,71 @@ def parent_raw(
         if len(found) == len(wanted) or read >= max_pages:
             break
     return found, read
+
+
+# -- creating a job ----------------------------------------------------------------
+
+
+def _merge(into: dict[str, Any], members: Mapping[str, Any]) -> None:
+    for key, value in members.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+def build_request(create: Create, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The create request for option values (keyed by option name, ``_`` for ``-``)."""
+    request: dict[str, Any] = {}
+    for option in create.options:
+        value = values.get(option.name.replace("-", "_"))
+        if value is None or value == () or value == []:
+            continue
+        if callable(option.put):
+            _merge(request, option.put(value))
+            continue
+        *parents, last = option.put.split(".")
+        node = request
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = list(value) if isinstance(value, tuple) else value
+    return request
+
+
+def created_key(
+    spec: ServiceSpec, response: Raw, region: str, request: Mapping[str, Any]
+) -> JobKey:
+    """The new job, as the create answer names it."""
+    create = spec.create
+    assert create is not None
+    arn = lookup(response, create.arn) if create.arn else None
+    if arn:
+        return parse(str(arn))
+    parent = lookup(response, create.parent) if create.parent else None
+    return JobKey(spec.name, str(lookup(response, create.id)), region, parent and str(parent))
+
+
+def key_ref(spec: ServiceSpec, key: JobKey, region: str) -> str:
+    return canonical_ref(spec, key.region or region, key.id, parent=key.parent, arn=key.arn)
+
+
+def matches(create: Create, values: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """Whether a job's record shows every option value given (those it reports)."""
+    from exportctl.model import field_value
+
+    for option in create.options:
+        value = values.get(option.name.replace("-", "_"))
+        if option.record is None or value is None:
+            continue
+        if _comparable(field_value(record, option.record)) != _comparable(value):
+            return False
+    return True
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return round(value.timestamp())
+    if isinstance(value, str):
+        parsed = as_utc(value) if value[:1].isdigit() and "T" in value else None
+        return round(parsed.timestamp()) if parsed else value
+    return value

@@ -2,8 +2,53 @@
 
 from __future__ import annotations
 
-from exportctl.adapters.spec import ArnForm, Fields, Get, Page, Scope, ServiceSpec
+from collections.abc import Mapping
+from typing import Any
+
+from exportctl.adapters.spec import (
+    ArnForm,
+    Create,
+    Fields,
+    Get,
+    Page,
+    Scope,
+    ServiceSpec,
+    StartOption,
+)
 from exportctl.model import State
+
+
+def _dataset_name(request: Mapping[str, Any]) -> str:
+    # arn:aws:personalize:REGION:ACCOUNT:dataset/GROUP/TYPE -> GROUP-TYPE
+    resource = str(request.get("datasetArn") or "").partition(":dataset/")[2]
+    return resource.replace("/", "-").lower() or "export"
+
+
+CREATE = Create(
+    operation="CreateDatasetExportJob",
+    options=(
+        StartOption("dataset-arn", "The dataset to export.", "datasetArn",
+                    record="details.dataset_arn", required=True, metavar="ARN"),
+        StartOption("to", "Where the files go: s3://bucket/prefix/.",
+                    "jobOutput.s3DataDestination.path", record="destination", required=True,
+                    metavar="S3_URI"),
+        StartOption("role-arn", "The IAM role Personalize assumes to write there.", "roleArn",
+                    record="details.role_arn", required=True, metavar="ARN"),
+        StartOption("name", "The job's name (default: DATASET-YYYYMMDD-HHMMSS-XXXX).", "jobName",
+                    metavar="NAME"),
+        StartOption("ingestion-mode", "BULK, PUT or ALL (default BULK): which data to export.",
+                    "ingestionMode", record="details.ingestion_mode", metavar="MODE"),
+        StartOption("kms-key-arn", "The KMS key that encrypts the output.",
+                    "jobOutput.s3DataDestination.kmsKeyArn", record="details.kms_key_arn",
+                    metavar="ARN"),
+    ),
+    id="datasetExportJobArn",
+    arn="datasetExportJobArn",
+    idempotency="name",
+    name="jobName",
+    name_hint=_dataset_name,
+    listing_scope=lambda request: {"dataset_arn": request.get("datasetArn")},
+)  # fmt: skip
 
 SPEC = ServiceSpec(
     name="personalize",
@@ -54,4 +99,5 @@ SPEC = ServiceSpec(
             help="Personalize: only the export jobs of this dataset ARN.",
         ),
     ),
+    create=CREATE,
 )

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import re
 
-from exportctl.adapters.spec import Derived, FanOut, Fields, Get, Page, Raw, Scope, ServiceSpec
+from exportctl.adapters.spec import (
+    Create,
+    Derived,
+    FanOut,
+    Fields,
+    Get,
+    Page,
+    Raw,
+    Scope,
+    ServiceSpec,
+    StartOption,
+)
 from exportctl.model import State
 
 END_OF_SUPPORT = "Amazon Pinpoint reached its end of support on 30 October 2026"
@@ -30,6 +41,31 @@ def _first_failure(raw: Raw) -> str | None:
     more = f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""
     return f"{failures[0]}{more}"
 
+
+_JOB = "ExportJobRequest"
+
+CREATE = Create(
+    operation="CreateExportJob",
+    options=(
+        StartOption("application-id", "The application whose endpoints to export.",
+                    "ApplicationId", record="details.application_id", required=True,
+                    metavar="ID"),
+        StartOption("to", "Where the files go: s3://bucket/prefix/.", f"{_JOB}.S3UrlPrefix",
+                    record="destination", required=True, metavar="S3_URI"),
+        StartOption("role-arn", "The IAM role Pinpoint assumes to write there.",
+                    f"{_JOB}.RoleArn", record="details.role_arn", required=True, metavar="ARN"),
+        StartOption("segment-id", "Only the endpoints of this segment (default: all).",
+                    f"{_JOB}.SegmentId", record="details.segment_id", metavar="ID"),
+        StartOption("segment-version", "That segment's version (default: its latest).",
+                    f"{_JOB}.SegmentVersion", record="details.segment_version", kind="int",
+                    metavar="N", requires="segment-id"),
+    ),
+    id="ExportJobResponse.Id",
+    parent="ExportJobResponse.ApplicationId",
+    item="ExportJobResponse",
+    idempotency="listing",
+    listing_scope=lambda request: {"application_id": (request.get("ApplicationId"),)},
+)  # fmt: skip
 
 _PAGE_SIZE = "100"  # PageSize is a string in this API.
 
@@ -112,4 +148,5 @@ SPEC = ServiceSpec(
     ),
     explain=_explain,
     refresh_by_parent=True,
+    create=CREATE,
 )

@@ -114,6 +114,60 @@ class ArnForm:
     resource: str
 
 
+@dataclass(frozen=True)
+class StartOption:
+    """One option of ``exportctl start SERVICE``: what it means and where it goes.
+
+    ``put`` is the dotted request member the value goes to, or a function giving the
+    request members (merged into the request) for the value. ``record`` is the
+    record field (``details.dataset_arn``, ``destination``) the value is read back
+    from: what ``rerun`` reuses and what a listed job is compared with.
+    """
+
+    name: str
+    help: str
+    put: str | Callable[[Any], Mapping[str, Any]]
+    record: str | None = None
+    required: bool = False
+    multiple: bool = False
+    # "text", "int" or "time" (an ISO date or time, or a duration ago: 2h).
+    kind: str = "text"
+    metavar: str = "TEXT"
+    # Only meaningful together with this other option.
+    requires: str | None = None
+
+
+@dataclass(frozen=True)
+class Create:
+    """The operation that starts a job, and how it is made to happen exactly once.
+
+    ``idempotency``:
+      ``token``   the request carries a client token (``token``), one per command,
+                  the same on every retry: the service answers a retry with the job
+                  the first attempt made;
+      ``name``    the job has a unique name (``name``): after an attempt whose outcome
+                  is unknown, "already exists" is our job when its parameters match;
+      ``listing`` neither: after an attempt whose outcome is unknown, the listing is
+                  searched for a job that was not there before and has our parameters.
+    """
+
+    operation: str
+    options: tuple[StartOption, ...]
+    # Where the answer names the new job.
+    id: str
+    idempotency: str
+    arn: str | None = None
+    parent: str | None = None
+    # The answer holds the whole new job here (Pinpoint).
+    item: str | None = None
+    token: str | None = None
+    name: str | None = None
+    # The readable start of a generated name, from the request (the dataset's name).
+    name_hint: Callable[[Mapping[str, Any]], str] | None = None
+    # ``list`` scope options that narrow the listing to where the new job will be.
+    listing_scope: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+
+
 def _no_explanation(code: str, message: str) -> str | None:
     return None
 
@@ -149,6 +203,8 @@ class ServiceSpec:
     # (Pinpoint FAILING: it will be FAILED, never COMPLETED): waiting for one of
     # those states is over as soon as the job is seen in such a status.
     doomed: Mapping[str, frozenset[State]] = field(default_factory=dict)
+    # How ``exportctl start`` creates a job of this service.
+    create: Create | None = None
 
     def can_reach(self, status: str | None, state: State) -> bool:
         """Whether a job in ``status`` may still end in ``state``, as far as the spec knows."""

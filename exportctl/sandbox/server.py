@@ -166,8 +166,13 @@ class Sandbox:
             for listener, told in self._output_listeners:
                 for location in ready:
                     if (location.service, location.job_id) not in told:
-                        listener(location)
                         told.add((location.service, location.job_id))
+                        try:
+                            listener(location)
+                        except Exception:
+                            # An output S3 refuses (a bad bucket name) is no output; the
+                            # API answers stay as they are.
+                            log.exception("sandbox could not publish %s", location.uri)
 
     def jobs(self, service: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
         """Every live job with its current status, for people poking at the sandbox."""
