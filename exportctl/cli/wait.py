@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -21,7 +22,9 @@ from exportctl.errors import ExitCode, ExportctlError
 from exportctl.model import ExportJob
 
 if TYPE_CHECKING:
+    from exportctl.cli.fetching import Fetcher
     from exportctl.polling import Event, Tracked, Waiter, WaitResult
+    from exportctl.refs import JobKey
 
 
 @click.command()
@@ -48,6 +51,13 @@ if TYPE_CHECKING:
     is_flag=True,
     help="No progress and no messages: the exit code speaks (--json still prints records).",
 )
+@click.option(
+    "--download",
+    metavar="DEST",
+    type=click.Path(path_type=Path),
+    help="Fetch each job's output as soon as it is COMPLETED: into DEST for one job, "
+    "into DEST/SERVICE-ID for several.",
+)
 @output_options(JOB_RECORD_FIELDS)
 @pass_app
 @click.pass_context
@@ -61,6 +71,7 @@ def wait(
     interval: float,
     max_interval: float,
     quiet: bool,
+    download: Path | None,
     out: OutputSpec,
 ) -> None:
     """Wait until export jobs are COMPLETED (or --until another state).
@@ -84,17 +95,46 @@ def wait(
     130 interrupted. With --json, one REF prints one object (null if never
     read), several REFs an array of the jobs read, whatever the exit code.
     """
-    from exportctl import conditions, polling
     from exportctl import refs as refmod
 
     out.check_fields(JOB_RECORD_FIELDS)
+    parsed = [refmod.parse(ref, service) for ref in refs]
+    code = wait_for(
+        app,
+        list(zip(refs, parsed, strict=True)),
+        until=until,
+        timeout=timeout,
+        interval=interval,
+        max_interval=max_interval,
+        quiet=quiet,
+        out=out,
+        download=download,
+    )
+    ctx.exit(int(code))
+
+
+def wait_for(
+    app: AppContext,
+    targets: Sequence[tuple[str, JobKey]],
+    *,
+    until: str,
+    timeout: float | None,
+    interval: float,
+    max_interval: float,
+    quiet: bool,
+    out: OutputSpec,
+    download: Path | None = None,
+) -> ExitCode:
+    """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`)."""
+    from exportctl import conditions, polling
+
     if max_interval < interval:
         max_interval = interval
-    parsed = [refmod.parse(ref, service) for ref in refs]
-    condition = conditions.parse_until(until, {k.service for k in parsed})
+    refs = [ref for ref, _ in targets]
+    condition = conditions.parse_until(until, {k.service for _, k in targets})
     region = app.jobs.clients.default_region
     # In its region, a job named twice in two forms (with and without it) is one job.
-    keys = [key.in_region(region) for key in parsed]
+    keys = [key.in_region(region) for _, key in targets]
     waiter = polling.Waiter(
         app.jobs,
         list(zip(refs, keys, strict=True)),
@@ -104,11 +144,20 @@ def wait(
         clock=polling.TIMING.clock,
         sleep=polling.TIMING.sleep,
     )
-    session = _Session(app, waiter, out, quiet=quiet, region=region, single=len(refs) == 1)
+    fetcher = None
+    if download is not None:
+        from exportctl.cli.fetching import Fetcher
+
+        fetcher = Fetcher(app, download, several=len(set(keys)) > 1, quiet=quiet)
+    session = _Session(
+        app, waiter, out, quiet=quiet, region=region, single=len(refs) == 1, fetcher=fetcher
+    )
     code = session.run()
     session.records()
     app.debug_calls()
-    ctx.exit(int(code))
+    if fetcher is not None:
+        code = fetcher.exit_code(code)
+    return code
 
 
 class _Session:
@@ -123,7 +172,9 @@ class _Session:
         quiet: bool,
         region: str,
         single: bool,
+        fetcher: Fetcher | None = None,
     ) -> None:
+        self.fetcher = fetcher
         self.app = app
         self.waiter = waiter
         self.out = out
@@ -152,6 +203,12 @@ class _Session:
                         markup=False,
                         soft_wrap=True,
                     )
+                return
+            if self.fetcher is not None and event.kind == "met" and event.tracked:
+                # Fetched now, while the other jobs are still running.
+                if not self.quiet:
+                    display.event(event)
+                self.fetcher.fetch(event.tracked, display)
                 return
             if self.quiet:
                 return

@@ -1,0 +1,62 @@
+"""Fetching a job's output as soon as a wait sees it COMPLETED (`--download DEST`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from exportctl.cli.context import AppContext
+from exportctl.errors import ExitCode, ExportctlError
+from exportctl.model import State
+
+if TYPE_CHECKING:
+    from exportctl.live import Display
+    from exportctl.polling import Tracked
+
+
+class Fetcher:
+    """Downloads each completed job once, with every guarantee of `exportctl download`.
+
+    One job goes into DEST itself; several go into DEST/SERVICE-ID each. A failed
+    download is reported and sets the exit code; the wait carries on for the others.
+    """
+
+    def __init__(self, app: AppContext, dest: Path, *, several: bool, quiet: bool) -> None:
+        self.app = app
+        self.dest = dest
+        self.several = several
+        self.quiet = quiet
+        self.errors: list[ExportctlError] = []
+        self.fetched: set[str] = set()
+
+    def fetch(self, tracked: Tracked, display: Display) -> None:
+        from rich.text import Text
+
+        from exportctl import transfer
+        from exportctl.locations import default_dirname
+
+        job = tracked.job
+        if job is None or job.state is not State.COMPLETED or job.ref in self.fetched:
+            return
+        self.fetched.add(job.ref)
+        destination = self.dest / default_dirname(job) if self.several else self.dest
+        try:
+            summary = transfer.fetch_job(
+                self.app.jobs.clients, job, destination, transfer.NullReporter()
+            )
+        except ExportctlError as exc:
+            self.errors.append(exc)
+            self.app.error(f"{job.ref}: download failed: {exc.message}")
+            return
+        if not self.quiet:
+            skipped = f"; {summary.skipped} already present" if summary.skipped else ""
+            noun = "file" if summary.files == 1 else "files"
+            display.print(
+                Text(f"{job.ref}: fetched {summary.files} {noun} into {destination}{skipped}")
+            )
+
+    def exit_code(self, waited: ExitCode) -> ExitCode:
+        """The wait's code, unless the wait succeeded and a download did not."""
+        if waited != ExitCode.OK or not self.errors:
+            return waited
+        return ExitCode(max(int(e.exit_code) for e in self.errors))
