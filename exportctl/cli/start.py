@@ -1,0 +1,212 @@
+"""`exportctl start SERVICE`: create an export job, then optionally wait and fetch it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.options import duration_option
+from exportctl.cli.output import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, output_options
+
+if TYPE_CHECKING:
+    from exportctl.adapters.spec import ServiceSpec, StartOption
+    from exportctl.starts import StartPlan
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def lifecycle_options(fn: F) -> F:
+    """What start and rerun share: --dry-run, --wait and its settings, --download."""
+    for option in (
+        click.option(
+            "--download",
+            metavar="DEST",
+            type=click.Path(path_type=Path),
+            help="Once the job is COMPLETED, fetch its output into DEST (implies --wait).",
+        ),
+        duration_option("--max-interval", default="60s", help="Longest delay between checks."),
+        duration_option("--interval", default="5s", help="First delay between checks (--wait)."),
+        duration_option(
+            "--timeout", help="With --wait: give up after this long (exit 124). Default: no limit."
+        ),
+        click.option(
+            "--until",
+            default="COMPLETED",
+            show_default=True,
+            metavar="STATE",
+            help="With --wait: the state to wait for, as in `exportctl wait`.",
+        ),
+        click.option(
+            "--wait",
+            "wait_",
+            is_flag=True,
+            help="Wait for the job as `exportctl wait` does, with its exit codes.",
+        ),
+        click.option(
+            "--dry-run", is_flag=True, help="Print the request that would be sent; send nothing."
+        ),
+    ):
+        fn = option(fn)
+    return output_options(fn)
+
+
+def _time(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    if value is None:
+        return None
+    from exportctl.timeutil import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _click_option(option: StartOption) -> Callable[[F], F]:
+    kwargs: dict[str, Any] = {
+        "help": option.help,
+        "metavar": option.metavar,
+        "multiple": option.multiple,
+        "required": option.required,
+    }
+    if option.kind == "int":
+        kwargs["type"] = int
+    elif option.kind == "time":
+        kwargs["callback"] = _time
+    return click.option(f"--{option.name}", option.name.replace("-", "_"), **kwargs)
+
+
+def _service_command(spec: ServiceSpec) -> click.Command:
+    assert spec.create is not None
+
+    @lifecycle_options
+    @pass_app
+    @click.pass_context
+    def command(ctx: click.Context, app: AppContext, /, **values: Any) -> None:
+        from exportctl import starts
+
+        launch = _pop_lifecycle(values)
+        region = _region(app)
+        plan = starts.plan(spec, values, region)
+        ctx.exit(run(app, plan, **launch))
+
+    for option in reversed(spec.create.options):
+        command = _click_option(option)(command)
+    return click.command(
+        name=spec.name,
+        help=f"Start an export job of {spec.title} ({spec.create.operation}).\n\n"
+        "Prints the new job's reference (-o json: its record). Every option is checked "
+        "against the service's model before anything is sent. A retried request never "
+        "makes a second job.",
+    )(command)
+
+
+class StartGroup(click.Group):
+    """One subcommand per service that can start jobs, built from the adapters' data."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from exportctl.adapters import all_specs
+
+        return sorted(spec.name for spec in all_specs() if spec.create)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from exportctl.adapters import all_specs
+
+        for spec in all_specs():
+            if spec.create and cmd_name.lower() in (spec.name, *spec.aliases):
+                return _service_command(spec)
+        return None
+
+
+@click.group(cls=StartGroup)
+def start() -> None:
+    """Start an export job: `exportctl start SERVICE --help` lists each service's options.
+
+    \b
+    --dry-run prints the request and exits 0. --wait waits as `exportctl wait`
+    does (same --until, --timeout, exit codes); --download DEST then fetches the
+    output as `exportctl download` does.
+    """
+
+
+def _pop_lifecycle(values: dict[str, Any]) -> dict[str, Any]:
+    names = ("dry_run", "wait_", "until", "timeout", "interval", "max_interval", "download", "out")
+    return {name: values.pop(name) for name in names}
+
+
+def _region(app: AppContext) -> str | None:
+    from exportctl.errors import UsageError
+
+    try:
+        return app.jobs.clients.default_region
+    except UsageError:
+        return None
+
+
+def run(
+    app: AppContext,
+    plan: StartPlan,
+    *,
+    dry_run: bool,
+    wait_: bool,
+    until: str,
+    timeout: float | None,
+    interval: float,
+    max_interval: float,
+    download: Path | None,
+    out: OutputSpec,
+) -> int:
+    """Send the plan (or show it), then wait and fetch as asked; the exit code."""
+    from exportctl import starts
+    from exportctl.cli.output import emit
+    from exportctl.model import ExportJob
+
+    out.check_fields(JOB_RECORD_FIELDS)
+    if dry_run:
+        import json
+
+        click.echo(json.dumps(plan.to_dict(), indent=2))
+        return 0
+    if plan.region is None:
+        app.jobs.clients.default_region  # noqa: B018 -- raises the one-line "no region" error
+    started = starts.Starter(app.jobs).start(plan)
+    if started.recovered:
+        app.notice(f"{started.ref}: the first attempt's answer was lost; this is the job it made")
+    if wait_ or download is not None:
+        from exportctl.cli.wait import wait_for
+
+        code = wait_for(
+            app,
+            [(started.ref, started.key)],
+            until=until,
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+            quiet=False,
+            out=out,
+            download=download,
+        )
+        return int(code)
+    job = started.job
+    if out.machine:
+        job = job or app.jobs.get(started.key)
+        emit(
+            out,
+            [job],
+            to_dict=ExportJob.to_dict,
+            table=lambda jobs, fields: None,
+            default_fields=JOB_DEFAULT_FIELDS,
+            single=True,
+            known_fields=JOB_RECORD_FIELDS,
+        )
+    else:
+        click.echo(started.ref)
+    if job is not None:
+        from exportctl import refcache
+
+        refcache.remember_jobs([job], app.jobs.clients.default_region)
+    app.debug_calls()
+    return 0
