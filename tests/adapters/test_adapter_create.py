@@ -219,7 +219,7 @@ def test_personalize_already_exists_after_a_lost_answer_is_our_job(
     jobs: Jobs, stubs: Stubs
 ) -> None:
     stubs.every_service()
-    values, expected = CASES["personalize"]
+    values, _expected = CASES["personalize"]
     creator = create_stub(jobs, "personalize")
     creator.add_client_error("create_dataset_export_job", "InternalFailure", "boom", 500)
     creator.add_client_error(
@@ -261,7 +261,7 @@ def test_personalize_name_taken_at_the_first_attempt_is_an_error(jobs: Jobs, stu
 
 def test_pinpoint_finds_the_job_a_lost_answer_made(jobs: Jobs, stubs: Stubs) -> None:
     stubs.every_service()
-    values, expected = CASES["pinpoint"]
+    values, _expected = CASES["pinpoint"]
     old = _pp_job("COMPLETED", job="e" * 32)
     old["CreationDate"] = now_iso()
     listing = {"ApplicationId": APP, "PageSize": "100"}

@@ -75,7 +75,7 @@ def files(root: Path) -> dict[str, bytes]:
 def test_start_wait_download_leaves_the_files(
     world: tuple[Sandbox, S3Sandbox], tmp_path: Path
 ) -> None:
-    sb, s3 = world
+    _sb, s3 = world
     out = tmp_path / "out"
     result = run(
         world, "start", "personalize", "--dataset-arn", DATASET, "--to",
@@ -98,7 +98,9 @@ def test_start_prints_the_ref_or_the_record(world: tuple[Sandbox, S3Sandbox]) ->
     search = next(
         j["id"] for j in sb.jobs("backupsearch", "us-east-1") if j["kind"] == "search-job"
     )
-    text = run(world, "start", "backupsearch", "--search-job", search, "--to", "s3://exportctl-out/bs/")
+    text = run(
+        world, "start", "backupsearch", "--search-job", search, "--to", "s3://exportctl-out/bs/"
+    )
     assert text.exit_code == 0, text.output
     assert text.output.startswith("arn:aws:backup-search:us-east-1:")
     record = run(world, "start", "discovery", "--start-time", "2d", "-o", "json")
@@ -164,7 +166,7 @@ def test_rerun_waits_for_a_finished_job_only(world: tuple[Sandbox, S3Sandbox]) -
 def test_wait_download_fetches_each_job_as_it_completes(
     world: tuple[Sandbox, S3Sandbox], tmp_path: Path
 ) -> None:
-    sb, _ = world
+    _sb, _ = world
     refs = []
     for name in ("first", "second"):
         made = run(
