@@ -19,6 +19,10 @@ from exportctl.timeutil import human_duration, now
 if TYPE_CHECKING:
     from exportctl.polling import Event, Waiter, Watched, Watcher
 
+# A running job's estimated completion as a short cell ('' for none): ``eta ~15:35``.
+EtaText = Callable[[ExportJob, datetime], str]
+_ETA = "ETA (ESTIMATE)"
+
 _BAR_WIDTH = 20
 _MIN_MESSAGE = 20
 _MESSAGE = "PROGRESS / MESSAGE"
@@ -42,8 +46,9 @@ def _status_line(job: ExportJob) -> str:
     return f"{job.state.value} ({job.status or '-'})"
 
 
-def event_line(event: Event, default_region: str | None, stamp: str) -> Text | None:
-    """The line a change leaves in the scrollback (or the whole output, off a terminal)."""
+def event_line(event: Event, default_region: str | None, stamp: str, eta: str = "") -> Text | None:
+    """The line a change leaves in the scrollback (or the whole output, off a terminal);
+    ``eta`` is the job's estimate, for a job seen or changed and still running."""
     tracked = event.tracked
     job = tracked.job if tracked else None
     ref = short_ref(job, default_region) if job else tracked.ref if tracked else ""
@@ -54,6 +59,8 @@ def event_line(event: Event, default_region: str | None, stamp: str) -> Text | N
         extra = _detail(job)
         if extra:
             line.append(f"  {extra}")
+        if eta:
+            line.append(f"  {eta}", style="dim")
         return line
     if event.kind == "changed" and job and event.before:
         line.append(ref + "  ")
@@ -63,6 +70,8 @@ def event_line(event: Event, default_region: str | None, stamp: str) -> Text | N
         extra = _detail(job)
         if extra:
             line.append(f"  {extra}")
+        if eta:
+            line.append(f"  {eta}", style="dim")
         return line
     if event.kind == "gone":
         line.append(f"{ref}  ")
@@ -87,6 +96,7 @@ def _detail(job: ExportJob) -> str:
 # What the live table gives up first when it is too wide: the same rule as
 # `list` (exportctl.render), with ELAPSED in place of CREATED.
 _GIVE_UP = (
+    Step("drop", _ETA),
     Step("drop", "SERVICE"),
     Step("shrink", _MESSAGE),
     Step("shorten", "REF"),
@@ -98,8 +108,9 @@ _GIVE_UP = (
 class _Rows:
     """The rows of a live table: a mark, the job (None until first read), its reference."""
 
-    def __init__(self, default_region: str | None) -> None:
+    def __init__(self, default_region: str | None, eta: EtaText | None = None) -> None:
         self.default_region = default_region
+        self.eta = eta
         # When a job without an end time of its own was first seen ended.
         self._ended: dict[str, datetime] = {}
 
@@ -123,6 +134,7 @@ class _Rows:
             counter or " ".join((note or (job.message if job else "") or "").split())
             for job, counter, note in zip(jobs, counters, notes, strict=True)
         ]
+        etas = [_eta_cell(self.eta(j, reference)) if self.eta and j else "" for j in jobs]
         columns = [
             Column("SERVICE", [j.service if j else "" for j in jobs]),
             Column(
@@ -140,6 +152,7 @@ class _Rows:
             Column(
                 "ELAPSED", [self.elapsed(j, reference) if j else "" for j in jobs], justify="right"
             ),
+            Column(_ETA, etas, always=False),
             Column(_MESSAGE, messages, min_width=_MIN_MESSAGE, always=False),
         ]
         steps = list(_GIVE_UP)
@@ -153,6 +166,11 @@ class _Rows:
         yield from styled_lines(
             layout, len(jobs), styles, prefix=marks, rich_cells={_MESSAGE: bars}
         )
+
+
+def _eta_cell(text: str) -> str:
+    # The column's heading says it is an estimate: "~15:35" is enough in a cell.
+    return text.removeprefix("eta ").removesuffix(" (estimate)")
 
 
 def _counter(job: ExportJob | None) -> str:
@@ -193,10 +211,12 @@ def _footer(
 class WaitView:
     """The live table of a wait: one row per job; rendered again on each refresh."""
 
-    def __init__(self, waiter: Waiter, default_region: str | None) -> None:
+    def __init__(
+        self, waiter: Waiter, default_region: str | None, eta: EtaText | None = None
+    ) -> None:
         self.waiter = waiter
         self.default_region = default_region
-        self._rows = _Rows(default_region)
+        self._rows = _Rows(default_region, eta)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         tracked = self.waiter.tracked
@@ -220,10 +240,12 @@ def _mark(outcome: str) -> Text:
 class WatchView:
     """The live board of `watch`: jobs not terminal, then those that ended lately."""
 
-    def __init__(self, watcher: Watcher, default_region: str | None) -> None:
+    def __init__(
+        self, watcher: Watcher, default_region: str | None, eta: EtaText | None = None
+    ) -> None:
         self.watcher = watcher
         self.default_region = default_region
-        self._rows = _Rows(default_region)
+        self._rows = _Rows(default_region, eta)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = self.watcher.rows()
@@ -259,11 +281,16 @@ class Display:
     """A live view on a terminal; elsewhere, and in the scrollback, one line per event."""
 
     def __init__(
-        self, console: Console, view: RenderableType | None, default_region: str | None
+        self,
+        console: Console,
+        view: RenderableType | None,
+        default_region: str | None,
+        eta: EtaText | None = None,
     ) -> None:
         self.console = console
         self.view = view
         self.default_region = default_region
+        self.eta = eta
         self.live: Live | None = None
 
     @property
@@ -290,8 +317,11 @@ class Display:
             self.live = None
 
     def event(self, event: Event) -> None:
-        stamp = now().astimezone().strftime("%H:%M:%S")
-        line = event_line(event, self.default_region, stamp)
+        reference = now()
+        stamp = reference.astimezone().strftime("%H:%M:%S")
+        job = event.tracked.job if event.tracked else None
+        eta = self.eta(job, reference) if self.eta and job else ""
+        line = event_line(event, self.default_region, stamp, eta)
         if line is not None:
             self.print(line)
 

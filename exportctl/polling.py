@@ -364,6 +364,8 @@ class Watcher:
         self.problems: set[str] = set()
         self.rounds = 0
         self.next_check: float | None = None
+        # Every job of the last round's listing, also those not on the board.
+        self.listed: list[ExportJob] = []
 
     def run(self) -> None:
         """Until interrupted (KeyboardInterrupt), or a failure no round can get past."""
@@ -395,6 +397,7 @@ class Watcher:
         for message in sorted(messages - self.problems):
             self.on_event(Event("retrying", message=message))
         self.problems = messages
+        self.listed = result.jobs
         now, wall = self.clock(), self.wall()
         listed: set[str] = set()
         for job in result.jobs:

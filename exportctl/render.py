@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -211,8 +211,10 @@ def _progress_text(job: ExportJob) -> str | None:
     return f"{p.completed_pieces}/{p.total_pieces} pieces ({p.fraction:.0%})"
 
 
-def job_panel(job: ExportJob, reference: datetime | None = None) -> Panel:
-    """Every field of one job that has a value."""
+def job_panel(
+    job: ExportJob, reference: datetime | None = None, eta: Callable[[ExportJob], str] | None = None
+) -> Panel:
+    """Every field of one job that has a value; ``eta`` gives its estimate's line."""
     reference = reference or now()
     rows: list[tuple[str, RenderableType]] = [
         ("service", job.service),
@@ -229,6 +231,8 @@ def job_panel(job: ExportJob, reference: datetime | None = None) -> Panel:
     ]
     if job.created and job.completed:
         rows.append(("took", human_duration((job.completed - job.created).total_seconds())))
+    if eta is not None:
+        rows.append(("eta", eta(job)))
     rows.append(("destination", redact_url(job.destination or "")))
     rows.append(("message", job.message or ""))
     if job.progress:
@@ -261,9 +265,9 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def panels(jobs: Sequence[ExportJob]) -> Group:
+def panels(jobs: Sequence[ExportJob], eta: Callable[[ExportJob], str] | None = None) -> Group:
     reference = now()
-    return Group(*(job_panel(job, reference) for job in jobs))
+    return Group(*(job_panel(job, reference, eta) for job in jobs))
 
 
 def record_table(

@@ -100,4 +100,5 @@ SPEC = ServiceSpec(
         ),
     ),
     create=CREATE,
+    eta_group="details.dataset_arn",
 )

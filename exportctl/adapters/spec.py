@@ -205,6 +205,9 @@ class ServiceSpec:
     doomed: Mapping[str, frozenset[State]] = field(default_factory=dict)
     # How ``exportctl start`` creates a job of this service.
     create: Create | None = None
+    # A record field whose jobs take alike (Personalize: the dataset): estimates use
+    # the durations of that group's jobs when there are enough of them.
+    eta_group: str | None = None
 
     def can_reach(self, status: str | None, state: State) -> bool:
         """Whether a job in ``status`` may still end in ``state``, as far as the spec knows."""

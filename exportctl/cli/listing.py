@@ -127,6 +127,12 @@ def list_jobs(
     )
     if result.jobs:
         refcache.remember_jobs(result.jobs, app.jobs.clients.default_region)
+        from exportctl.cli.estimates import Estimates
+
+        # Completed jobs are the history that status, wait and watch estimate from.
+        estimates = Estimates(app)
+        estimates.learn(result.jobs)
+        estimates.save()
     app.debug_calls()
     if result.incomplete:
         app.error(result.incomplete)

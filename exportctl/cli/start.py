@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.options import duration_option
 from exportctl.cli.output import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, output_options
 
@@ -51,7 +52,7 @@ def lifecycle_options(fn: F) -> F:
         ),
     ):
         fn = option(fn)
-    return output_options(fn)
+    return output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS))(fn)
 
 
 def _time(ctx: click.Context, param: click.Parameter, value: str | None) -> object:

@@ -35,11 +35,15 @@ def status(
     """
     from exportctl import refs as refmod
 
-    out.check_fields(JOB_RECORD_FIELDS)
+    out.check_fields((*JOB_RECORD_FIELDS, "eta", "eta_basis"))
     keys = [refmod.parse(ref, service) for ref in refs]
     results = app.jobs.get_many(keys)
     jobs = [r for r in results if isinstance(r, ExportJob)]
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
+    from exportctl.cli.estimates import ETA_FIELDS, Estimates
+
+    estimates = Estimates(app)
+    estimates.learn(jobs)
 
     def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
         from exportctl import render
@@ -57,7 +61,7 @@ def status(
                 render.jobs_table(found, region, wide=True, headers=out.headers), soft_wrap=True
             )
         else:
-            app.out.print(render.panels(found))
+            app.out.print(render.panels(found, eta=estimates.long))
             for job in found:
                 if job.service == "backupsearch":
                     # Why a search missed a backup is in its backups, not in the export job.
@@ -70,12 +74,13 @@ def status(
     emit(
         out,
         jobs,
-        to_dict=ExportJob.to_dict,
+        to_dict=estimates.record,
         table=table,
         default_fields=JOB_DEFAULT_FIELDS,
         single=len(refs) == 1,
-        known_fields=JOB_RECORD_FIELDS,
+        known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
     )
+    estimates.save()
     if jobs:
         from exportctl import refcache
 

@@ -22,6 +22,7 @@ from exportctl.errors import ExitCode, ExportctlError
 from exportctl.model import ExportJob
 
 if TYPE_CHECKING:
+    from exportctl.cli.estimates import Estimates
     from exportctl.cli.fetching import Fetcher
     from exportctl.polling import Event, Tracked, Waiter, WaitResult
     from exportctl.refs import JobKey
@@ -97,7 +98,7 @@ def wait(
     """
     from exportctl import refs as refmod
 
-    out.check_fields(JOB_RECORD_FIELDS)
+    out.check_fields((*JOB_RECORD_FIELDS, "eta", "eta_basis"))
     parsed = [refmod.parse(ref, service) for ref in refs]
     code = wait_for(
         app,
@@ -149,11 +150,23 @@ def wait_for(
         from exportctl.cli.fetching import Fetcher
 
         fetcher = Fetcher(app, download, several=len(set(keys)) > 1, quiet=quiet)
+    from exportctl.cli.estimates import Estimates
+
+    estimates = Estimates(app)
     session = _Session(
-        app, waiter, out, quiet=quiet, region=region, single=len(refs) == 1, fetcher=fetcher
+        app,
+        waiter,
+        out,
+        quiet=quiet,
+        region=region,
+        single=len(refs) == 1,
+        fetcher=fetcher,
+        estimates=estimates,
     )
     code = session.run()
     session.records()
+    estimates.learn(t.job for t in waiter.tracked if t.job is not None)
+    estimates.save()
     app.debug_calls()
     if fetcher is not None:
         code = fetcher.exit_code(code)
@@ -173,8 +186,10 @@ class _Session:
         region: str,
         single: bool,
         fetcher: Fetcher | None = None,
+        estimates: Estimates | None = None,
     ) -> None:
         self.fetcher = fetcher
+        self.estimates = estimates
         self.app = app
         self.waiter = waiter
         self.out = out
@@ -187,11 +202,15 @@ class _Session:
         from exportctl.live import Display, WaitView
 
         app = self.app
-        view = None if self.quiet or self.out.machine else WaitView(self.waiter, self.region)
+        eta = self.estimates.short if self.estimates else None
+        view = None if self.quiet or self.out.machine else WaitView(self.waiter, self.region, eta)
         console = app.err if self.out.machine else app.out
-        display = Display(console, view, self.region)
+        display = Display(console, view, self.region, eta)
 
         def on_event(event: Event) -> None:
+            tracked = event.tracked
+            if event.kind == "changed" and tracked and tracked.job and self.estimates:
+                self.estimates.observe(event.before, tracked.job)
             if event.kind == "round":
                 if app.debug:
                     summary = ", ".join(
@@ -244,11 +263,11 @@ class _Session:
         emit(
             self.out,
             jobs,
-            to_dict=ExportJob.to_dict,
+            to_dict=self.estimates.record if self.estimates else ExportJob.to_dict,
             table=_no_table,
             default_fields=JOB_DEFAULT_FIELDS,
             single=self.single,
-            known_fields=JOB_RECORD_FIELDS,
+            known_fields=(*JOB_RECORD_FIELDS, "eta", "eta_basis"),
         )
         if jobs:
             from exportctl import refcache

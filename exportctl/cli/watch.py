@@ -62,11 +62,18 @@ def watch(
         clock=polling.TIMING.clock,
         sleep=polling.TIMING.sleep,
     )
-    view = WatchView(watcher, region)
-    display = Display(app.out, view, region)
+    from exportctl.cli.estimates import Estimates
+
+    estimates = Estimates(app)
+    view = WatchView(watcher, region, estimates.short)
+    display = Display(app.out, view, region, estimates.short)
 
     def on_event(event: Event) -> None:
+        if event.kind == "changed" and event.tracked and event.tracked.job:
+            estimates.observe(event.before, event.tracked.job)
         if event.kind == "round":
+            # What this round listed is the history the estimates start from.
+            estimates.learn(watcher.listed)
             if app.debug:
                 summary = ", ".join(f"{s}.{op}={n}" for (s, op), n in sorted(event.calls.items()))
                 app.err.print(
@@ -91,5 +98,7 @@ def watch(
             watcher.run()
     except KeyboardInterrupt:
         pass
+    finally:
+        estimates.save()
     app.debug_calls()
     ctx.exit(0)

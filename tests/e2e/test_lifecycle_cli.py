@@ -179,3 +179,22 @@ def test_wait_download_fetches_each_job_as_it_completes(
     got = files(tmp_path / "all")
     assert {path.split("/")[0] for path in got} == {"personalize-first", "personalize-second"}
     assert result.output.count("fetched 3 files") == 2
+
+
+def test_status_and_wait_estimate_from_what_was_listed(world: tuple[Sandbox, S3Sandbox]) -> None:
+    sb, _ = world
+    nightly = f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-export-job/users-nightly"
+    first = json.loads(run(world, "status", nightly, "--json").output)
+    assert first["eta"] is None and first["eta_basis"] is None
+    assert run(world, "list", "-s", "personalize").exit_code == 0
+    sb.reset_calls()
+    record = json.loads(run(world, "status", nightly, "--json").output)
+    assert record["eta"] is not None
+    assert record["eta_basis"].startswith("median of ")
+    # The estimate came from the earlier listing: status made its one describe call only.
+    assert dict(sb.calls) == {("personalize", "DescribeDatasetExportJob"): 1}
+    panel = run(world, "status", nightly)
+    assert "estimate: median of" in panel.output
+    waited = run(world, "wait", nightly, "--timeout", "1s", "--json")
+    assert waited.exit_code == 124
+    assert json.loads(waited.stdout)["eta_basis"].startswith("median of ")

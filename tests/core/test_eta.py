@@ -1,0 +1,113 @@
+"""Estimated completion: from pieces, from the history of completed jobs, kept on disk."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from exportctl import eta
+from exportctl.model import ExportJob, Progress, State
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+DATASET = "arn:aws:personalize:us-east-1:123456789012:dataset/g/USERS"
+OTHER = "arn:aws:personalize:us-east-1:123456789012:dataset/g/ITEMS"
+
+
+def job(
+    name: str,
+    state: State,
+    *,
+    created: datetime,
+    took: float | None = None,
+    service: str = "personalize",
+    dataset: str = DATASET,
+    progress: Progress | None = None,
+) -> ExportJob:
+    return ExportJob(
+        service=service,
+        ref=f"{service}:us-east-1:{name}",
+        id=name,
+        region="us-east-1",
+        state=state,
+        status=state.value,
+        created=created,
+        completed=created + timedelta(seconds=took) if took is not None else None,
+        progress=progress,
+        details={"dataset_arn": dataset} if service == "personalize" else {},
+    )
+
+
+def done(name: str, took: float, dataset: str = DATASET, service: str = "personalize") -> ExportJob:
+    return job(name, State.COMPLETED, created=NOW - timedelta(days=1), took=took,
+               dataset=dataset, service=service)  # fmt: skip
+
+
+def test_pieces_give_a_rate() -> None:
+    running = job(
+        "p", State.RUNNING, created=NOW - timedelta(minutes=10), service="pinpoint",
+        progress=Progress(completed_pieces=2, total_pieces=10),
+    )  # fmt: skip
+    estimate = eta.History().estimate(running, "s", NOW)
+    assert estimate.eta == NOW + timedelta(minutes=40)
+    assert estimate.basis and "2/10 pieces" in estimate.basis
+
+
+def test_no_history_no_estimate_and_finished_jobs_have_none() -> None:
+    history = eta.History()
+    history.learn([done("a", 60), done("b", 60)], "s")
+    running = job("r", State.RUNNING, created=NOW)
+    assert history.estimate(running, "s", NOW) == eta.NO_ESTIMATE
+    history.learn([done("c", 60)], "s")
+    assert history.estimate(running, "s", NOW).eta == NOW + timedelta(seconds=60)
+    assert history.estimate(done("c", 60), "s", NOW) == eta.NO_ESTIMATE
+    # Another profile or endpoint is another account's history.
+    assert history.estimate(running, "other", NOW) == eta.NO_ESTIMATE
+
+
+def test_the_same_dataset_wins_when_it_has_enough_jobs() -> None:
+    history = eta.History()
+    history.learn([done(f"o{i}", 100, OTHER) for i in range(5)], "s")
+    history.learn([done(f"d{i}", 1000 + i) for i in range(2)], "s")
+    running = job("r", State.RUNNING, created=NOW)
+    broad = history.estimate(running, "s", NOW)
+    assert broad.eta == NOW + timedelta(seconds=100)
+    assert broad.basis and "of this dataset" not in broad.basis
+    history.learn([done("d2", 1002)], "s")
+    narrow = history.estimate(running, "s", NOW)
+    assert narrow.eta == NOW + timedelta(seconds=1001)
+    assert (
+        narrow.basis
+        and "median of 3 recent completed personalize jobs of this dataset" in narrow.basis
+    )
+
+
+def test_a_job_past_the_median_has_no_eta_but_says_why() -> None:
+    history = eta.History()
+    history.learn([done(f"d{i}", 60) for i in range(3)], "s")
+    late = history.estimate(job("r", State.RUNNING, created=NOW - timedelta(hours=1)), "s", NOW)
+    assert late.eta is None and late.basis and late.basis.startswith("running longer than")
+    assert late.to_dict() == {"eta": None, "eta_basis": late.basis}
+
+
+def test_a_job_seen_running_then_done_counts_without_a_completion_time() -> None:
+    history = eta.History()
+    created = NOW - timedelta(minutes=5)
+    for i in range(3):
+        before = job(f"t{i}", State.RUNNING, created=created, service="discovery")
+        after = job(f"t{i}", State.COMPLETED, created=created, service="discovery")
+        history.learn([after], "s")  # no completion time: nothing learnt
+        history.observe(before, after, "s", NOW)
+    new = job("new", State.RUNNING, created=NOW, service="discovery")
+    estimate = history.estimate(new, "s", NOW)
+    assert estimate.eta == NOW + timedelta(minutes=5)
+
+
+def test_history_survives_on_disk_and_a_broken_file_is_none(tmp_path: Path) -> None:
+    where = tmp_path / "durations.json"
+    history = eta.History()
+    history.learn([done(f"d{i}", 60) for i in range(3)], "s")
+    assert eta.save(history, where)
+    again = eta.load(where)
+    assert again.estimate(job("r", State.RUNNING, created=NOW), "s", NOW).eta is not None
+    where.write_text("{not json")
+    assert eta.load(where).samples == {}
