@@ -33,7 +33,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "backupsearch": (
         {"search_job": SEARCH, "to": "s3://out/search/", "role_arn": ROLE},
-        {"SearchJobIdentifier": SEARCH, "RoleArn": ROLE, "ClientToken": ANY,
+        {"SearchJobIdentifier": SEARCH.rpartition("/")[2], "RoleArn": ROLE, "ClientToken": ANY,
          "ExportSpecification": {"s3ExportSpecification": {
              "DestinationBucket": "out", "DestinationPrefix": "search/"}}},
     ),
