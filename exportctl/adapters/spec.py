@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from exportctl.model import State
 from exportctl.refs import JobKey
@@ -155,7 +155,7 @@ class Create:
     options: tuple[StartOption, ...]
     # Where the answer names the new job.
     id: str
-    idempotency: str
+    idempotency: Literal["token", "name", "listing"]
     arn: str | None = None
     parent: str | None = None
     # The answer holds the whole new job here (Pinpoint).

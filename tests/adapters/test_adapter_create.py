@@ -309,3 +309,35 @@ def test_pinpoint_refused_explains_its_end_of_support(jobs: Jobs, stubs: Stubs) 
     with pytest.raises(ServiceUnavailableError) as refused:
         starter(jobs).start(plan(spec_for("pinpoint"), values, REGION))
     assert "end of support" in refused.value.message
+
+
+def _task(export_id: str, start: datetime) -> dict[str, Any]:
+    return {
+        "exportId": export_id,
+        "exportStatus": "IN_PROGRESS",
+        "statusMessage": "Data export is in progress.",
+        "exportRequestTime": datetime.now(timezone.utc),
+        "requestedStartTime": start,
+        "requestedEndTime": WHEN.replace(hour=12),
+    }
+
+
+@pytest.mark.parametrize(("start", "ours"), [(WHEN, True), (WHEN.replace(hour=1), False)])
+def test_discovery_takes_a_new_task_for_its_own_only_with_the_same_times(
+    jobs: Jobs, stubs: Stubs, start: datetime, ours: bool
+) -> None:
+    stubs.every_service()
+    values, expected = CASES["discovery"]
+    listing = {"maxResults": 100}
+    stubs("discovery").add_response("describe_export_tasks", {"exportsInfo": []}, listing)
+    creator = create_stub(jobs, "discovery")
+    creator.add_client_error("start_export_task", "ServerInternalErrorException", "boom", 500)
+    stubs("discovery").add_response(
+        "describe_export_tasks", {"exportsInfo": [_task("export-0041", start)]}, listing
+    )
+    if not ours:
+        creator.add_response("start_export_task", ANSWERS["discovery"], expected)
+    started = starter(jobs).start(plan(spec_for("discovery"), values, REGION))
+    assert started.recovered is ours
+    assert started.ref == (f"discovery:{REGION}:export-0041" if ours else REFS["discovery"])
+    creator.assert_no_pending_responses()
