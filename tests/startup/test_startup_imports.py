@@ -45,7 +45,13 @@ def run(*args: str, **env: str) -> tuple[set[str], str]:
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["--version"], ["-h"], *([name, "--help"] for name in COMMANDS)],
+    [
+        ["--help"],
+        ["--version"],
+        ["-h"],
+        *([name, "--help"] for name in COMMANDS),
+        ["start", "personalize", "--help"],
+    ],
     ids=str,
 )
 def test_help_and_version_never_import_boto3(args: list[str]) -> None:
