@@ -221,7 +221,9 @@ def translate(
             service=service,
         )
     if isinstance(exc, bex.ProfileNotFound):
-        return UsageError(f"{exc}: check --profile / AWS_PROFILE", service=service)
+        from exportctl.profiles import unknown_profile_message
+
+        return UsageError(unknown_profile_message(str(exc.kwargs.get("profile"))), service=service)
     if isinstance(exc, bex.NoRegionError):
         return UsageError(
             "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",

@@ -389,7 +389,10 @@ class Watcher:
         self.next_check = None
         before = self.jobs.calls.snapshot()
         result = self.jobs.list(self.query)
-        fatal = [e for e in result.failures if e.exit_code == ExitCode.CREDENTIALS]
+        # Refused credentials and bad input (an unknown profile) do not mend by waiting.
+        fatal = [
+            e for e in result.failures if e.exit_code in (ExitCode.CREDENTIALS, ExitCode.USAGE)
+        ]
         if fatal and not result.jobs:
             raise fatal[0]
         messages = {e.message for e in [*result.failures, *result.notices]}

@@ -8,52 +8,16 @@ what `list` and `status` printed last (:mod:`exportctl.refcache`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from click.shell_completion import CompletionItem
 
-if TYPE_CHECKING:
-    import configparser
+from exportctl.profiles import profile_names
 
 
 def _matching(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
     return [CompletionItem(v) for v in dict.fromkeys(values) if v.startswith(incomplete)]
-
-
-def _read_ini(path: Path) -> configparser.RawConfigParser | None:
-    import configparser
-
-    parser = configparser.RawConfigParser(strict=False, interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return None
-    return parser
-
-
-def profile_names() -> list[str]:
-    """Profiles of the AWS config and credentials files, as the AWS CLI finds them."""
-    home = Path.home()
-    config = Path(os.environ.get("AWS_CONFIG_FILE") or home / ".aws" / "config").expanduser()
-    creds = Path(
-        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or home / ".aws" / "credentials"
-    ).expanduser()
-    names: list[str] = []
-    parsed = _read_ini(config)
-    for section in parsed.sections() if parsed else ():
-        # botocore reads "default" and "profile NAME" here; other sections
-        # (sso-session, services) are not profiles.
-        if section == "default":
-            names.append(section)
-        elif section.startswith("profile "):
-            names.append(section[len("profile ") :].strip())
-    parsed = _read_ini(creds)
-    names.extend(parsed.sections() if parsed else ())
-    return sorted(dict.fromkeys(n for n in names if n))
 
 
 def complete_profile(

@@ -1,0 +1,75 @@
+"""Where AWS profiles live and which exist, read as plain files.
+
+Shell completion offers these names without importing botocore, and an unknown
+profile's error names the files it was looked for in.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import configparser
+
+
+def config_file() -> Path:
+    return Path(os.environ.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config").expanduser()
+
+
+def credentials_file() -> Path:
+    return Path(
+        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or Path.home() / ".aws" / "credentials"
+    ).expanduser()
+
+
+def _read_ini(path: Path) -> configparser.RawConfigParser | None:
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    return parser
+
+
+def profile_names() -> list[str]:
+    """Profiles of the AWS config and credentials files, as the AWS CLI finds them."""
+    names: list[str] = []
+    parsed = _read_ini(config_file())
+    for section in parsed.sections() if parsed else ():
+        # botocore reads "default" and "profile NAME" here; other sections
+        # (sso-session, services) are not profiles.
+        if section == "default":
+            names.append(section)
+        elif section.startswith("profile "):
+            names.append(section[len("profile ") :].strip())
+    parsed = _read_ini(credentials_file())
+    names.extend(parsed.sections() if parsed else ())
+    return sorted(dict.fromkeys(n for n in names if n))
+
+
+def unknown_profile_message(name: str) -> str:
+    """One line: which profile, where it came from, where profiles are read, which exist."""
+    source = "--profile"
+    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        if os.environ.get(variable) == name:
+            source = variable
+            break
+    known = profile_names()
+    return (
+        f"no AWS profile named {name!r} ({source}): profiles are read from "
+        f"{_shown(config_file(), 'AWS_CONFIG_FILE')} and "
+        f"{_shown(credentials_file(), 'AWS_SHARED_CREDENTIALS_FILE')}; "
+        + (f"known profiles: {', '.join(known)}" if known else "none is defined there")
+    )
+
+
+def _shown(path: Path, variable: str) -> str:
+    home = str(Path.home())
+    text = str(path)
+    if text.startswith(home + os.sep):
+        text = "~" + text[len(home) :]
+    return f"{text} ({variable})" if os.environ.get(variable) else text
