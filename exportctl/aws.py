@@ -9,13 +9,14 @@ lazily, and nowhere on the path of --help or --version.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from exportctl import __version__
-from exportctl.errors import UsageError, translate
+from exportctl.errors import UsageError, clip, translate
 
 if TYPE_CHECKING:
     import botocore.session
@@ -43,6 +44,7 @@ class Clients:
     def __init__(
         self, settings: AwsSettings, endpoints: Mapping[str, Callable[[], str]] | None = None
     ) -> None:
+        check_settings(settings)
         self.settings = settings
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
         self._lazy_endpoints = dict(endpoints or {})
@@ -111,12 +113,12 @@ class Clients:
         from botocore.config import Config
 
         s = self.settings
-        # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI.
-        retries: dict[str, Any] = {"mode": "standard"}
-        if attempts is not None:
-            retries["total_max_attempts"] = attempts
-        elif not os.environ.get("AWS_MAX_ATTEMPTS"):
-            retries["total_max_attempts"] = s.max_attempts
+        # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI; read here, so
+        # that a bad value is a usage error rather than botocore's ValueError.
+        retries: dict[str, Any] = {
+            "mode": "standard",
+            "total_max_attempts": attempts or env_max_attempts() or s.max_attempts,
+        }
         config = Config(
             retries=retries,
             user_agent_extra=f"exportctl/{__version__}",
@@ -124,13 +126,18 @@ class Clients:
             read_timeout=s.read_timeout,
             max_pool_connections=16,
         )
+        endpoint = self._endpoint(service)
         try:
             return self._session_unlocked().create_client(
                 service,
                 region_name=region,
-                endpoint_url=self._endpoint(service),
+                endpoint_url=endpoint,
                 config=config,
             )
+        except ValueError as exc:
+            # botocore's word for an endpoint URL it cannot use (AWS_ENDPOINT_URL_*,
+            # the profile's endpoint_url): a value the user gave.
+            raise UsageError(f"{clip(exc)}: check --endpoint-url and AWS_ENDPOINT_URL*") from exc
         except Exception as exc:
             raise translate(exc) from exc
 
@@ -141,6 +148,63 @@ class Clients:
         if lazy and chosen in (None, self.settings.endpoint_url):
             return lazy()
         return chosen
+
+
+# botocore's own rule for a region name (it refuses others when a client is made).
+_REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+# More attempts than this would retry a failing call for hours.
+MAX_ATTEMPTS_LIMIT = 100
+
+
+def check_settings(settings: AwsSettings) -> None:
+    """Values the user gave, checked before any call: each bad one is a usage error
+    that names it."""
+    if settings.region is not None and not _REGION_NAME.match(settings.region):
+        raise UsageError(
+            f"--region {clip(settings.region)!r} is not a region name (e.g. us-east-1)"
+        )
+    for option, url in (
+        ("--endpoint-url", settings.endpoint_url),
+        ("--s3-endpoint-url", settings.s3_endpoint_url),
+    ):
+        if url is not None:
+            check_url(option, url)
+    env_max_attempts()
+
+
+def check_url(option: str, url: str) -> None:
+    """An endpoint URL botocore can use: http(s), a host, nothing after the path."""
+    from urllib.parse import urlsplit
+
+    why = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError as exc:
+        why = str(exc)
+    else:
+        if parts.scheme not in ("http", "https"):
+            why = "it needs http:// or https://"
+        elif not parts.hostname:
+            why = "it has no host"
+        elif any(c.isspace() for c in url):
+            why = "it contains spaces"
+    if why:
+        raise UsageError(f"{option} {clip(url)!r} is not a URL: {why} (e.g. http://127.0.0.1:4566)")
+
+
+def env_max_attempts() -> int | None:
+    """``AWS_MAX_ATTEMPTS`` as a number of attempts, None when unset."""
+    raw = os.environ.get("AWS_MAX_ATTEMPTS")
+    if raw is None or raw == "":
+        return None
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ATTEMPTS_LIMIT:
+        raise UsageError(
+            f"AWS_MAX_ATTEMPTS={raw[:40]!r} is not a number of attempts: "
+            f"use a whole number from 1 to {MAX_ATTEMPTS_LIMIT}, or unset it"
+        )
+    return int(text)
 
 
 def env_region() -> str | None:

@@ -9,6 +9,8 @@ from typing import Protocol
 
 # Longest user- or service-supplied value quoted whole in a message.
 MAX_QUOTED = 120
+# Longest message printed whole: a net for values quoted without clip().
+MAX_MESSAGE = 2000
 
 
 class ExitCode(enum.IntEnum):

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from exportctl.errors import UsageError
+from exportctl.errors import UsageError, clip
 
 if TYPE_CHECKING:
     from exportctl.adapters.spec import ServiceSpec
@@ -69,7 +69,7 @@ def _id_form(spec: ServiceSpec) -> str:
 
 
 def _bad(ref: str, why: str) -> UsageError:
-    return UsageError(f"bad reference {ref!r}: {why}; accepted forms: {accepted_forms()}")
+    return UsageError(f"bad reference {clip(ref)!r}: {why}; accepted forms: {accepted_forms()}")
 
 
 def parse(ref: str, service: str | None = None) -> JobKey:
@@ -88,7 +88,7 @@ def parse(ref: str, service: str | None = None) -> JobKey:
                 if service and spec_for(service).name != spec.name:
                     raise _bad(ref, f"it is a {spec.name} reference, not {service}")
                 return _parse_compact(ref, spec, rest)
-        raise _bad(ref, f"{head!r} is not a service prefix")
+        raise _bad(ref, f"{clip(head)!r} is not a service prefix")
     if service is None:
         raise _bad(ref, "a bare id needs --service")
     spec = spec_for(service)
@@ -105,11 +105,11 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
             if resource_type != spec.arn.resource or not job_id:
                 raise _bad(ref, f"not a {spec.title} {spec.arn.resource} ARN")
             if not _REGION.match(match["region"]):
-                raise _bad(ref, f"{match['region']!r} is not a region")
+                raise _bad(ref, f"{clip(match['region'])!r} is not a region")
             if service and service.lower() not in (spec.name, *spec.aliases):
                 raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
             return JobKey(spec.name, job_id, match["region"], arn=text)
-    raise _bad(ref, f"{match['service']!r} ARNs are not export jobs exportctl knows")
+    raise _bad(ref, f"{clip(match['service'])!r} ARNs are not export jobs exportctl knows")
 
 
 def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
@@ -117,7 +117,7 @@ def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
     first, sep, after = rest.partition(":")
     if sep:
         if not _REGION.match(first):
-            raise _bad(ref, f"{first!r} is not a region")
+            raise _bad(ref, f"{clip(first)!r} is not a region")
         region, rest = first, after
     return _parse_id(ref, spec, rest, region)
 

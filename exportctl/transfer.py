@@ -16,6 +16,7 @@ Nothing here prints: a :class:`Reporter` hears about progress.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -32,9 +33,11 @@ from exportctl.errors import (
     CredentialsError,
     ExitCode,
     ExportctlError,
+    LocalError,
     NotFoundError,
     UsageError,
     answer_of,
+    clip,
     translate,
 )
 from exportctl.locations import S3Location, UrlLocation
@@ -161,8 +164,11 @@ def same_file(item: Item) -> bool | None:
 
 
 def _sort(plan: Plan, items: Iterator[Item], force: bool) -> Plan:
-    for item in items:
-        same = same_file(item)
+    listed = list(items)
+    check_names(listed)
+    for item in listed:
+        with writing(item.path):
+            same = same_file(item)
         if same:
             plan.present.append(item)
         elif same is False and not force:
@@ -170,6 +176,71 @@ def _sort(plan: Plan, items: Iterator[Item], force: bool) -> Plan:
         else:
             plan.fetch.append(item)
     return plan
+
+
+def check_names(items: list[Item]) -> None:
+    """Refuse, before anything is written, keys this disk cannot hold side by side:
+    two that differ only by case (one would overwrite the other on the usual macOS
+    and Windows file systems, wherever DEST is), or one that is also the folder of
+    another (``dir`` and ``dir/file.csv``)."""
+    by_folded: dict[str, str] = {}
+    for item in items:
+        other = by_folded.setdefault(item.rel.casefold(), item.rel)
+        if other != item.rel:
+            raise LocalError(
+                f"keys {clip(_key(other, items))!r} and {clip(_key(item.rel, items))!r} "
+                "differ only by case: they would overwrite each other on a "
+                "case-insensitive file system (macOS, Windows); fetch them with another tool"
+            )
+    folders = {
+        str(PurePosixPath(*PurePosixPath(i.rel).parts[:n])).casefold(): i.rel
+        for i in items
+        for n in range(1, len(PurePosixPath(i.rel).parts))
+    }
+    for item in items:
+        inner = folders.get(item.rel.casefold())
+        if inner is not None:
+            raise LocalError(
+                f"key {clip(_key(item.rel, items))!r} would be a file where key "
+                f"{clip(_key(inner, items))!r} needs a folder of that name; "
+                "fetch them with another tool"
+            )
+
+
+def _key(rel: str, items: list[Item]) -> str:
+    return next((i.key or i.rel for i in items if i.rel == rel), rel)
+
+
+def _why(exc: OSError) -> str:
+    reasons = {
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.ENAMETOOLONG: "the name is too long for this file system",
+        errno.ENOTDIR: "a file is in the way where a folder must be",
+        errno.EEXIST: "a file is in the way where a folder must be",
+        errno.EISDIR: "a folder is in the way",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+    }
+    return reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Errors of this disk while writing ``path``: local, naming the file (exit 73)."""
+    try:
+        yield
+    except OSError as exc:
+        where = (
+            exc.filename if exc.errno in (errno.ENOTDIR, errno.EEXIST) and exc.filename else path
+        )
+        raise LocalError(f"cannot write {clip(where, 300)}: {_why(exc)}") from exc
+
+
+def check_destination(destination: Path) -> None:
+    if destination.exists() and not destination.is_dir():
+        raise LocalError(f"DEST {clip(destination, 300)} is a file, not a folder: choose another")
 
 
 # -- writing ------------------------------------------------------------------------
@@ -183,21 +254,35 @@ def write_atomically(
     on_bytes: Callable[[int], None],
     stop: threading.Event,
 ) -> int:
-    """Write ``chunks`` to a temporary file next to ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``chunks`` to a temporary file next to ``path``, then rename it into place.
+
+    What this disk refuses is a :class:`LocalError` naming the file; what the
+    network does while ``chunks`` are read is not.
+    """
     temp = path.with_name(f".{path.name}{TEMP_MARK}{uuid.uuid4().hex[:8]}")
     written = 0
     try:
-        with temp.open("xb") as handle:
+        with writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = temp.open("xb")
+        try:
             for chunk in chunks:
                 if stop.is_set():
                     raise Interrupted("interrupted")
-                handle.write(chunk)
+                with writing(path):
+                    handle.write(chunk)
                 written += len(chunk)
                 on_bytes(len(chunk))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                handle.close()
+            raise
+        with writing(path):
+            handle.close()
         if expected is not None and written != expected:
             raise AwsError(f"{path.name}: received {written} of {expected} bytes")
-        os.replace(temp, path)
+        with writing(path):
+            os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -370,6 +455,7 @@ def fetch_url(
     import urllib.request
 
     where = location.display
+    check_destination(destination)
     item = Item(source=where, path=safe_path(destination, filename), rel=filename)
     summary = Summary(where, destination, dry_run=dry_run)
     if dry_run:
@@ -380,7 +466,8 @@ def fetch_url(
         with urllib.request.urlopen(location.url, timeout=URL_TIMEOUT) as response:
             length = response.headers.get("Content-Length")
             item.size = int(length) if length and length.isdigit() else None
-            same = same_file(item)
+            with writing(item.path):
+                same = same_file(item)
             if same:
                 summary.skipped, summary.skipped_bytes = 1, item.size or 0
                 return summary
@@ -426,6 +513,7 @@ def fetch_job(
     # The client of the job's region: botocore follows S3's redirect when the bucket
     # is elsewhere.
     client = clients.client("s3", job.region)
+    check_destination(destination)
     plan = plan_s3(client, location, destination, force=force)
     if not plan.fetch and not plan.present and not plan.conflicts:
         raise NotFoundError(f"S3: no objects of {job.ref} under {location.uri}")

@@ -80,7 +80,14 @@ class AppContext:
         )
 
     def error(self, message: str) -> None:
-        self.err.print(f"exportctl: error: {message}", style="red", markup=False, soft_wrap=True)
+        from exportctl.errors import MAX_MESSAGE, clip
+
+        self.err.print(
+            f"exportctl: error: {clip(message, MAX_MESSAGE)}",
+            style="red",
+            markup=False,
+            soft_wrap=True,
+        )
 
     def report(self, errors: list[ExportctlError]) -> int:
         """Print each distinct error once; the exit code that stands for them all."""

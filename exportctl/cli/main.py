@@ -113,6 +113,17 @@ class LazyGroup(click.Group):
             # Before click's own handler, which would make it exit status 1.
             _reader_gone()
         except Exception as exc:
+            if type(exc).__module__.startswith("botocore."):
+                # botocore refusing what the user gave (a malformed config file),
+                # wherever it was first read.
+                from exportctl.errors import translate
+
+                known: ExportctlError | None = None
+                with contextlib.suppress(Exception):
+                    known = translate(exc)
+                if known is not None:
+                    _fail(ctx, known.message)
+                    ctx.exit(int(known.exit_code))
             _fail(ctx, f"unexpected error: {type(exc).__name__}: {exc} (--debug shows where)")
             ctx.exit(int(ExitCode.INTERNAL))
         finally:
@@ -162,7 +173,9 @@ def _fail(ctx: click.Context, message: str) -> None:
         import traceback
 
         traceback.print_exc()
-    click.echo(f"exportctl: error: {message}", err=True)
+    from exportctl.errors import MAX_MESSAGE, clip
+
+    click.echo(f"exportctl: error: {clip(message, MAX_MESSAGE)}", err=True)
 
 
 def _no_such_command(name: str, commands: list[str]) -> str:
@@ -208,9 +221,10 @@ def _env_flag(name: str) -> bool:
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--profile",
-    envvar="AWS_PROFILE",
+    # AWS_PROFILE is left to botocore, as in the AWS CLI: a profile named with
+    # --profile beats keys in the environment, one from AWS_PROFILE does not.
     shell_complete=complete_profile,
-    help="AWS profile (default: AWS_PROFILE).",
+    help="AWS profile (default: AWS_PROFILE; environment keys beat AWS_PROFILE, not --profile).",
 )
 @click.option(
     "--region",

@@ -7,7 +7,12 @@ from typing import Any, TypeVar
 
 import click
 
+from exportctl.errors import clip
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Longer than any wait, and short enough for every date and timer sum.
+MAX_DURATION = 366 * 86400.0
 
 STATE_NAMES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "UNKNOWN")
 
@@ -41,6 +46,8 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
         return parse_since(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+    except OverflowError as exc:
+        raise click.BadParameter(f"{clip(value)!r} reaches back before year 1") from exc
 
 
 def filter_options(fn: F) -> F:
@@ -84,6 +91,8 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         seconds = parse_duration(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+    if seconds > MAX_DURATION:
+        raise click.BadParameter(f"{clip(value)!r} is longer than a year")
     if seconds <= 0 and param.name != "timeout":
         raise click.BadParameter("must be more than 0")
     return seconds

@@ -1,0 +1,191 @@
+"""Bad values are usage errors (exit 2, one line naming the value); local errors are local.
+
+The installed command, as a user runs it, with what a user may get wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2e_support import console_script, exportctl
+
+from exportctl.sandbox import OutputLocation, Sandbox
+from exportctl.sandbox.s3 import S3Sandbox, start_s3
+
+pytestmark = pytest.mark.e2e
+
+
+def _usage_error(done: subprocess.CompletedProcess[str], value: str) -> None:
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("exportctl: error: ") and value in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["list", "--since", "99999999d"], "99999999d"),
+        (["--endpoint-url", "notaurl", "list"], "notaurl"),
+        (["--endpoint-url", "", "list"], "--endpoint-url ''"),
+        (["--endpoint-url", "http://[::1", "list"], "http://[::1"),
+        (["--region", "us-east-1; rm -rf /", "list"], "us-east-1; rm -rf /"),
+        (["wait", "discovery:x", "--timeout", "99999999d"], "99999999d"),
+    ],
+)
+def test_a_bad_value_is_a_usage_error_naming_it(
+    sandbox: Sandbox, args: list[str], named: str
+) -> None:
+    _usage_error(exportctl(sandbox, *args), named)
+
+
+@pytest.mark.parametrize("value", ["abc", "1e9", " ", "0", "-3"])
+def test_a_bad_aws_max_attempts_is_a_usage_error(sandbox: Sandbox, value: str) -> None:
+    done = exportctl(sandbox, "list", AWS_MAX_ATTEMPTS=value)
+    _usage_error(done, f"AWS_MAX_ATTEMPTS={value!r}")
+    assert sum(sandbox.calls.values()) == 0
+
+
+def test_a_malformed_config_file_is_a_usage_error_naming_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    config.write_text("[default\nregion = us-east-1\n")
+    done = exportctl(sandbox, "list", AWS_CONFIG_FILE=str(config))
+    _usage_error(done, str(config))
+
+
+def test_a_very_long_reference_is_cut_in_the_message(sandbox: Sandbox) -> None:
+    done = exportctl(sandbox, "status", "backupsearch:" + "a" * 100_000)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and len(done.stderr) < 1000
+    assert "100,013 characters" in done.stderr
+
+
+def test_aws_profile_with_keys_in_the_environment_uses_the_keys(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """As the AWS CLI: keys in the environment beat AWS_PROFILE, not --profile."""
+    config = tmp_path / "config"
+    config.write_text("[profile work]\nregion = us-east-1\n")
+    done = exportctl(
+        sandbox, "list", "-s", "discovery", AWS_PROFILE="work", AWS_CONFIG_FILE=str(config)
+    )
+    assert done.returncode == 0, done.stderr
+    named = exportctl(
+        sandbox, "--profile", "work", "list", "-s", "discovery", AWS_CONFIG_FILE=str(config)
+    )
+    assert named.returncode == 4 and "no AWS credentials" in named.stderr
+
+
+# -- download: what this disk refuses is local (exit 73) and names the file --------
+
+
+@pytest.fixture(scope="module")
+def s3_sandbox() -> Iterator[tuple[Sandbox, S3Sandbox]]:
+    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
+        yield sb, s3
+
+
+@pytest.fixture
+def job(s3_sandbox: tuple[Sandbox, S3Sandbox]) -> Iterator[tuple[str, OutputLocation]]:
+    """A completed Personalize job whose output prefix the test may add keys to."""
+    sb, s3 = s3_sandbox
+    loc = next(x for x in sb.output_locations() if x.service == "personalize")
+    client = s3.client("us-east-1")
+    bucket, _, prefix = loc.uri.removeprefix("s3://").partition("/")
+    before = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]}
+    yield loc.job_id, loc
+    after = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]}
+    for key in after - before:
+        client.delete_object(Bucket=bucket, Key=key)
+
+
+def _put(s3: S3Sandbox, loc: OutputLocation, names: dict[str, bytes]) -> None:
+    bucket, _, prefix = loc.uri.removeprefix("s3://").partition("/")
+    for name, body in names.items():
+        s3.client("us-east-1").put_object(Bucket=bucket, Key=prefix + name, Body=body)
+
+
+def _download(
+    s3_sandbox: tuple[Sandbox, S3Sandbox], *args: str, file_limit: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    sb, s3 = s3_sandbox
+    if file_limit is None:
+        return exportctl(sb, "download", *args, AWS_ENDPOINT_URL_S3=s3.url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EXPORTCTL_"))}
+    env.update(sb.env(), AWS_ENDPOINT_URL_S3=s3.url, AWS_CONFIG_FILE=os.devnull)
+
+    def small_files() -> None:
+        # Writes past the limit fail with EFBIG, as a full disk fails with ENOSPC.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+
+    return subprocess.run(
+        [console_script(), "download", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=small_files,
+    )
+
+
+def _local_error(done: subprocess.CompletedProcess[str], *named: str) -> None:
+    assert done.returncode == 73, (done.returncode, done.stderr)
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("exportctl: error: ") and "Traceback" not in done.stderr
+    assert "network" not in last and "AWS" not in last
+    for name in named:
+        assert name in last
+
+
+def test_dest_that_is_a_file(
+    s3_sandbox: tuple[Sandbox, S3Sandbox], job: tuple[str, OutputLocation], tmp_path: Path
+) -> None:
+    dest = tmp_path / "taken"
+    dest.write_text("not a folder")
+    _local_error(_download(s3_sandbox, job[0], str(dest)), str(dest))
+
+
+def test_a_name_too_long_for_the_file_system(
+    s3_sandbox: tuple[Sandbox, S3Sandbox], job: tuple[str, OutputLocation], tmp_path: Path
+) -> None:
+    _put(s3_sandbox[1], job[1], {"n" * 300 + ".csv": b"x"})
+    done = _download(s3_sandbox, job[0], str(tmp_path / "d"))
+    _local_error(done, "n" * 50, "too long")
+
+
+def test_a_write_the_disk_refuses(
+    s3_sandbox: tuple[Sandbox, S3Sandbox], job: tuple[str, OutputLocation], tmp_path: Path
+) -> None:
+    _put(s3_sandbox[1], job[1], {"big.csv": b"x" * 200_000})
+    done = _download(s3_sandbox, job[0], str(tmp_path / "d"), file_limit=100_000)
+    _local_error(done, str(tmp_path / "d"))
+    assert not list((tmp_path / "d").rglob("*.exportctl-part-*"))
+
+
+@pytest.mark.parametrize(
+    ("names", "named"),
+    [
+        ({"dir": b"a file", "dir/file.csv": b"in a folder"}, ["dir", "dir/file.csv"]),
+        ({"Report.csv": b"upper", "report.csv": b"lower"}, ["Report.csv", "report.csv"]),
+    ],
+    ids=["file-and-folder", "case-only"],
+)
+def test_keys_this_disk_cannot_hold_side_by_side_are_refused_before_writing(
+    s3_sandbox: tuple[Sandbox, S3Sandbox],
+    job: tuple[str, OutputLocation],
+    tmp_path: Path,
+    names: dict[str, bytes],
+    named: list[str],
+) -> None:
+    _put(s3_sandbox[1], job[1], names)
+    dest = tmp_path / "d"
+    done = _download(s3_sandbox, job[0], str(dest))
+    _local_error(done, *named)
+    assert not dest.exists() or not any(dest.iterdir())
