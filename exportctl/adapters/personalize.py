@@ -37,7 +37,7 @@ CREATE = Create(
         StartOption("name", "The job's name (default: DATASET-YYYYMMDD-HHMMSS-XXXX).", "jobName",
                     metavar="NAME"),
         StartOption("ingestion-mode", "BULK, PUT or ALL (default BULK): which data to export.",
-                    "ingestionMode", record="details.ingestion_mode", metavar="MODE"),
+                    "ingestionMode", record="details.ingestion_mode", kind="word", metavar="MODE"),
         StartOption("kms-key-arn", "The KMS key that encrypts the output.",
                     "jobOutput.s3DataDestination.kmsKeyArn", record="details.kms_key_arn",
                     metavar="ARN"),

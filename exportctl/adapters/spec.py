@@ -130,7 +130,8 @@ class StartOption:
     record: str | None = None
     required: bool = False
     multiple: bool = False
-    # "text", "int" or "time" (an ISO date or time, or a duration ago: 2h).
+    # "text", "int", "time" (an ISO date or time, or a duration ago: 2h) or "word"
+    # (an enum value, which the service spells in capitals: any case is taken).
     kind: str = "text"
     metavar: str = "TEXT"
     # Only meaningful together with this other option.

@@ -66,6 +66,10 @@ def _time(ctx: click.Context, param: click.Parameter, value: str | None) -> obje
         raise click.BadParameter(str(exc)) from exc
 
 
+def _word(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    return value.strip().upper() if value is not None else None
+
+
 def _click_option(option: StartOption) -> Callable[[F], F]:
     kwargs: dict[str, Any] = {
         "help": option.help,
@@ -77,6 +81,8 @@ def _click_option(option: StartOption) -> Callable[[F], F]:
         kwargs["type"] = int
     elif option.kind == "time":
         kwargs["callback"] = _time
+    elif option.kind == "word":
+        kwargs["callback"] = _word
     return click.option(f"--{option.name}", option.name.replace("-", "_"), **kwargs)
 
 

@@ -198,3 +198,12 @@ def test_status_and_wait_estimate_from_what_was_listed(world: tuple[Sandbox, S3S
     waited = run(world, "wait", nightly, "--timeout", "1s", "--json")
     assert waited.exit_code == 124
     assert json.loads(waited.stdout)["eta_basis"].startswith("median of ")
+
+
+def test_an_enum_value_is_taken_in_any_case(world: tuple[Sandbox, S3Sandbox]) -> None:
+    result = run(
+        world, "start", "personalize", "--dataset-arn", DATASET, "--to", "s3://exportctl-out/",
+        "--role-arn", ROLE, "--ingestion-mode", "put", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["request"]["ingestionMode"] == "PUT"
