@@ -44,6 +44,11 @@ class LazyGroup(click.Group):
         **extra: Any,
     ) -> Any:
         """click's standalone mode, with exportctl's one error style and exit codes."""
+        if complete_var or "_EXPORTCTL_COMPLETE" in os.environ:
+            # A Tab press: click answers it with exportctl's shell classes.
+            from exportctl.cli.completion import register
+
+            register()
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
