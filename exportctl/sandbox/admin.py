@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.downloads import export_archive
-from exportctl.sandbox.jobs import COMPLETED_STATUS
+from exportctl.sandbox.faults import Faults
+from exportctl.sandbox.jobs import COMPLETED_STATUS, OutputLocation
 from exportctl.sandbox.protocols import HttpResponse
-
-if TYPE_CHECKING:
-    from exportctl.sandbox.server import Sandbox
+from exportctl.sandbox.scenario import Scenario
 
 PREFIX = "/_sandbox"
+
+
+class Controlled(Protocol):
+    """What the control endpoints reach in the server that routes to them.
+
+    The server imports this module, not the other way round.
+    """
+
+    scenario: Scenario
+    clock: SandboxClock
+    faults: Faults
+    lock: threading.RLock
+
+    def state(self) -> dict[str, Any]: ...
+    def advance(self, seconds: float) -> float: ...
+    def calls_report(self) -> dict[str, Any]: ...
+    def reset_calls(self) -> None: ...
+    def jobs(self, service: str | None = ..., region: str | None = ...) -> list[dict[str, Any]]: ...
+    def set_status(self, service: str, job_id: str, status: str) -> None: ...
+    def delete_job(self, service: str, job_id: str) -> None: ...
+    def output_locations(self) -> list[OutputLocation]: ...
 
 
 def _json(status: int, data: Any) -> HttpResponse:
@@ -21,7 +43,7 @@ def _json(status: int, data: Any) -> HttpResponse:
     return HttpResponse(status, body, {"Content-Type": "application/json"})
 
 
-def handle(sandbox: Sandbox, method: str, raw_path: str, body: bytes) -> HttpResponse:
+def handle(sandbox: Controlled, method: str, raw_path: str, body: bytes) -> HttpResponse:
     split = urlsplit(raw_path)
     path = split.path[len(PREFIX) :].rstrip("/") or "/"
     query = {k: v[-1] for k, v in parse_qs(split.query).items()}
@@ -37,7 +59,7 @@ def handle(sandbox: Sandbox, method: str, raw_path: str, body: bytes) -> HttpRes
 
 
 def _dispatch(
-    sb: Sandbox, method: str, path: str, query: dict[str, str], payload: dict[str, Any]
+    sb: Controlled, method: str, path: str, query: dict[str, str], payload: dict[str, Any]
 ) -> HttpResponse:
     if path.startswith("/downloads/") and method in ("GET", "HEAD"):
         return _download(sb, path.removeprefix("/downloads/"))
@@ -73,7 +95,7 @@ def _dispatch(
     return _json(404, {"error": "NotFound", "message": f"no sandbox endpoint {method} {path}"})
 
 
-def _download(sb: Sandbox, name: str) -> HttpResponse:
+def _download(sb: Controlled, name: str) -> HttpResponse:
     export_id = name.removesuffix(".zip")
     job = sb.scenario.find("discovery", export_id, "export-task")
     status = job.state(sb.clock.elapsed())[0] if job else None
