@@ -1,12 +1,24 @@
-"""`exportctl sandbox`: the emulator in the foreground, for any AWS tool to use."""
+"""`exportctl sandbox`: the emulator for any AWS tool, in the foreground or the background."""
 
 from __future__ import annotations
 
+import os
+
 import click
+
+FOREGROUND_HINT = (
+    "# exportctl sandbox: serving in the foreground until Ctrl-C. Use it from another\n"
+    "# terminal: paste the export lines above there, or run\n"
+    '#   eval "$(exportctl sandbox --detach)"\n'
+    "# instead, to serve in the background from the shell you are in."
+)
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=0, help="0 picks a free port.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port of the export APIs; 0 picks a free one.")  # fmt: skip
+@click.option("--s3-port", type=click.IntRange(0, 65535), default=0,
+              help="Port of S3; 0 picks a free one.")  # fmt: skip
 @click.option("--latency", type=float, default=0.0, metavar="SECONDS", help="Added per request.")
 @click.option("--throttle-rate", type=float, default=0.0, metavar="0..1",
               help="Share of requests answered with the service's throttling error.")  # fmt: skip
@@ -21,8 +33,17 @@ import click
               help="Also serve the jobs' S3 output (needs the sandbox extra).")  # fmt: skip
 @click.option("--discovery-tasks", type=click.IntRange(min=1), default=None, metavar="N",
               help="Serve N generated Discovery export tasks (for scale tests).")  # fmt: skip
+@click.option("--detach", is_flag=True,
+              help="Serve in the background: print the export lines and return.")  # fmt: skip
+@click.option("--stop", is_flag=True,
+              help="Stop the background sandbox at --port, else at $AWS_ENDPOINT_URL, "
+                   "and print the unset lines.")  # fmt: skip
+@click.option("--detached-child", is_flag=True, hidden=True)
+@click.pass_context
 def sandbox(
+    ctx: click.Context,
     port: int,
+    s3_port: int,
     latency: float,
     throttle_rate: float,
     error_rate: float,
@@ -31,14 +52,46 @@ def sandbox(
     seed: int,
     discovery_tasks: int | None,
     s3: bool,
+    detach: bool,
+    stop: bool,
+    detached_child: bool,
 ) -> None:
-    """Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs on
-    127.0.0.1 until Ctrl-C, and print the environment that points any AWS tool at
-    them (eval it in a shell, or use --endpoint-url).
+    """Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs
+    (and S3, with the sandbox extra) on 127.0.0.1, and print the environment that
+    points any AWS tool at them.
+
+    \b
+    In the background, from the shell that uses it:
+      eval "$(exportctl sandbox --detach)"    # serves, sets AWS_ENDPOINT_URL & co.
+      exportctl list
+      eval "$(exportctl sandbox --stop)"      # stops it, unsets them
+    In the foreground, until Ctrl-C: `exportctl sandbox`, then paste the export
+    lines it prints into another terminal.
+
+    Without moto (`pip install 'exportctl[sandbox]'`) the four export APIs are
+    served and S3 is not: a notice says so.
     """
     from exportctl.errors import UsageError
+    from exportctl.sandbox import background
     from exportctl.sandbox import cli as runner
 
+    if detach and stop:
+        raise click.UsageError("--detach and --stop exclude each other", ctx)
+    if stop:
+        url = f"http://127.0.0.1:{port}" if port else os.environ.get("AWS_ENDPOINT_URL", "")
+        if not url:
+            raise UsageError("which sandbox? pass --port, or set AWS_ENDPOINT_URL to its URL")
+        try:
+            pid = background.stop(url)
+        except background.BackgroundError as exc:
+            raise UsageError(str(exc)) from exc
+        from exportctl.sandbox.server import ENV_NAMES
+
+        # What --detach set, its dummy credentials included, goes with it.
+        names = [*ENV_NAMES, "AWS_ENDPOINT_URL_S3", background.PID_VARIABLE]
+        click.echo(f"unset {' '.join(names)}")
+        click.echo(f"# exportctl sandbox (pid {pid}) stopped")
+        return
     try:
         server = runner.build(
             port=port,
@@ -52,7 +105,49 @@ def sandbox(
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+    if detach:
+        _detach(ctx)
+        return
     try:
-        runner.run(server, s3=s3)
+        runner.run(
+            server,
+            s3=s3,
+            s3_port=s3_port,
+            detached=detached_child,
+            hint="" if detached_child else FOREGROUND_HINT,
+        )
     except OSError as exc:
-        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+        raise UsageError(
+            f"cannot serve on 127.0.0.1 (port {port}, S3 port {s3_port}): {exc.strerror or exc}"
+        ) from exc
+
+
+_NOT_PASSED_ON = ("detach", "stop", "detached_child")
+
+
+def _detach(ctx: click.Context) -> None:
+    """Run this same command, without --detach, as a background process."""
+    from exportctl.errors import UsageError
+    from exportctl.sandbox import background
+
+    args = ["sandbox", "--detached-child"]
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name in _NOT_PASSED_ON:
+            continue
+        value = ctx.params.get(str(param.name))
+        if param.name == "s3":
+            args.append("--s3" if value else "--no-s3")
+        elif value is not None and param.expose_value:
+            args += [param.opts[0], str(value)]
+    try:
+        started = background.start(background.child_argv(args))
+    except background.BackgroundError as exc:
+        raise UsageError(str(exc)) from exc
+    click.echo(started.notes, err=True, nl=False)
+    for line in started.lines:
+        click.echo(line)
+    click.echo(f"export {background.PID_VARIABLE}={started.pid}")
+    click.echo(
+        f"# exportctl sandbox serving on {started.url} in the background (pid {started.pid});"
+        f' stop it with: eval "$(exportctl sandbox --stop)"  (or: kill {started.pid})'
+    )

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import signal
 import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
 from typing import TextIO
 
 from exportctl.sandbox.faults import Faults
 from exportctl.sandbox.server import Sandbox
+
+# The last line the runner prints on stdout once it serves; a detaching parent
+# reads up to it (exportctl.sandbox.background).
+READY_PREFIX = "# exportctl sandbox listening on "
 
 
 def env_lines(sandbox: Sandbox) -> list[str]:
@@ -39,30 +48,79 @@ def build(
     return Sandbox(port=port, faults=faults, seed=seed, discovery_tasks=discovery_tasks)
 
 
-def run(sandbox: Sandbox, out: TextIO | None = None, *, s3: bool = True) -> None:
+def run(
+    sandbox: Sandbox,
+    out: TextIO | None = None,
+    *,
+    s3: bool = True,
+    s3_port: int = 0,
+    err: TextIO | None = None,
+    detached: bool = False,
+    hint: str = "",
+) -> None:
     """Start ``sandbox`` (and its S3, when moto is installed), print how to point
-    tools at them, serve until Ctrl-C."""
+    tools at them, serve until Ctrl-C or SIGTERM.
+
+    ``detached``: once ready, stdout and stderr go to /dev/null, for a parent
+    that read them and went away (``exportctl sandbox --detach``). ``hint`` is
+    said on ``err`` once serving.
+    """
     stream = out or sys.stdout
-    sandbox.start()
-    stops = [sandbox.stop]
-    lines = env_lines(sandbox)
-    if s3:
-        try:
-            from exportctl.sandbox.s3 import start_s3
-        except ImportError:
-            lines.append("# S3 not served: pip install 'exportctl[sandbox]' for downloads")
-        else:
-            served = start_s3(sandbox)
-            stops.append(served.stop)
-            lines.append(f"export AWS_ENDPOINT_URL_S3={shlex.quote(served.url)}")
-    for line in lines:
-        print(line, file=stream)
-    print(f"# exportctl sandbox listening on {sandbox.url} (Ctrl-C to stop)", file=stream)
-    stream.flush()
+    notes = err or sys.stderr
+    # Before anything is printed: whoever read the lines may send it at once.
+    restore = _stop_on_sigterm()
+    stops: list[Callable[[], None]] = []
     try:
+        sandbox.start()
+        stops.append(sandbox.stop)
+        lines = env_lines(sandbox)
+        if s3:
+            from exportctl.sandbox.s3 import S3Unavailable, start_s3
+
+            try:
+                served = start_s3(sandbox, s3_port)
+            except S3Unavailable as exc:
+                print(f"exportctl: notice: S3 is not served: {exc}", file=notes)
+            else:
+                stops.append(served.stop)
+                lines.append(f"export AWS_ENDPOINT_URL_S3={shlex.quote(served.url)}")
+        for line in lines:
+            print(line, file=stream)
+        print(f"{READY_PREFIX}{sandbox.url} (pid {os.getpid()})", file=stream)
+        stream.flush()
+        if hint:
+            print(hint, file=notes)
+        notes.flush()
+        if detached:
+            _let_go_of_output()
         sandbox.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         for stop in reversed(stops):
             stop()
+        restore()
+
+
+def _let_go_of_output() -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """SIGTERM (`kill`, `exportctl sandbox --stop`) stops it as Ctrl-C does; the
+    function that puts the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore

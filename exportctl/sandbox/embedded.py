@@ -14,7 +14,6 @@ from exportctl.sandbox.server import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, Sandbox
 if TYPE_CHECKING:
     from exportctl.sandbox.s3 import S3Sandbox
 
-S3_EXTRA_HINT = "the sandbox's S3 needs moto: pip install 'exportctl[sandbox]'"
 SPEED_VARIABLE = "EXPORTCTL_SANDBOX_SPEED"
 
 
@@ -57,12 +56,12 @@ class Embedded:
     def s3_url(self) -> str:
         with self._lock:
             if self._s3 is None:
-                try:
-                    from exportctl.sandbox.s3 import start_s3
+                from exportctl.sandbox.s3 import S3Unavailable, start_s3
 
+                try:
                     self._s3 = start_s3(self.sandbox)
-                except ImportError as exc:
-                    raise UsageError(S3_EXTRA_HINT) from exc
+                except S3Unavailable as exc:
+                    raise UsageError(str(exc)) from exc
             return self._s3.url
 
     def stop(self) -> None:

@@ -20,7 +20,7 @@ Objects are deterministic (the same sandbox seed gives the same bytes):
 * Pinpoint: gzipped JSON-lines endpoint files under ``S3UrlPrefix``.
 * Personalize: CSV parts under ``jobOutput.s3DataDestination.path``.
 
-Needs the ``sandbox`` extra (moto[server,s3]).
+Needs the ``sandbox`` extra (moto[server,s3]); the export APIs do not.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import contextlib
 import gzip
 import hashlib
 import json
+import socket
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +38,18 @@ if TYPE_CHECKING:
     from exportctl.sandbox.server import Sandbox
 
 
+# The one thing said when S3 is asked for and moto is missing.
+S3_EXTRA_HINT = "the sandbox's S3 needs moto: pip install 'exportctl[sandbox]'"
+
+
+class S3Unavailable(ImportError):
+    """moto, which serves the sandbox's S3, is not installed."""
+
+
 class S3Sandbox:
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Sandbox, port: int = 0) -> None:
         self.sandbox = sandbox
+        self.port = port
         self.objects: dict[str, bytes] = {}
         self._server: Any = None
         self._buckets: set[str] = set()
@@ -52,11 +62,16 @@ class S3Sandbox:
     def start(self) -> S3Sandbox:
         import logging
 
-        from moto.server import ThreadedMotoServer
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as exc:
+            raise S3Unavailable(S3_EXTRA_HINT) from exc
 
+        if self.port:
+            _check_free(self.port)
         # moto's web server logs every request to stderr: not what a CLI user reads.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         self.seed()
         return self
@@ -93,9 +108,13 @@ class S3Sandbox:
             self.objects[f"s3://{bucket}/{key}"] = body
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            wsgi = getattr(server, "_server", None)
+            server.stop()
+            # moto stops serving but keeps its socket until the process exits.
+            if wsgi is not None:
+                wsgi.server_close()
 
     def __enter__(self) -> S3Sandbox:
         return self if self._server is not None else self.start()
@@ -109,9 +128,17 @@ class S3Sandbox:
         self.stop()
 
 
-def start_s3(sandbox: Sandbox) -> S3Sandbox:
-    """moto's S3 on a free 127.0.0.1 port, holding the sandbox's completed output."""
-    return S3Sandbox(sandbox).start()
+def _check_free(port: int) -> None:
+    """moto binds in its own thread and would wait forever for a busy port."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))
+
+
+def start_s3(sandbox: Sandbox, port: int = 0) -> S3Sandbox:
+    """moto's S3 on 127.0.0.1 (``port`` 0: a free one), holding the sandbox's completed
+    output; :class:`S3Unavailable` without moto."""
+    return S3Sandbox(sandbox, port).start()
 
 
 def _rows(job_id: str, n: int, width: int) -> list[str]:

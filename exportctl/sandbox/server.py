@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -33,6 +34,15 @@ HOST = "127.0.0.1"
 DENIED_ACCESS_KEY = "DENIED"
 DUMMY_ACCESS_KEY = "AKIASANDBOXEXAMPLE01"
 DUMMY_SECRET_KEY = "sandbox/secret/not-a-real-key"
+# What env() sets, in its order.
+ENV_NAMES = (
+    "AWS_ENDPOINT_URL",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_EC2_METADATA_DISABLED",
+)
 
 
 class Sandbox:
@@ -115,14 +125,8 @@ class Sandbox:
         return f"http://{HOST}:{self.port}"
 
     def env(self) -> dict[str, str]:
-        return {
-            "AWS_ENDPOINT_URL": self.url,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
+        values = (self.url, self.region, self.region, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, "true")
+        return dict(zip(ENV_NAMES, values, strict=True))
 
     # -- control API -----------------------------------------------------------------
 
@@ -203,6 +207,7 @@ class Sandbox:
 
     def state(self) -> dict[str, Any]:
         return {
+            "pid": os.getpid(),
             "url": self.url,
             "region": self.region,
             "seed": self.seed,

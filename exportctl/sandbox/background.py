@@ -1,0 +1,133 @@
+"""The sandbox as a background process: started by one command, stopped by another.
+
+``exportctl sandbox --detach`` runs the foreground runner in a process of its
+own session, reads what it prints up to the line that says it serves, hands
+that on, and leaves it running; ``--stop`` finds it by its URL and ends it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from exportctl.sandbox.cli import READY_PREFIX
+
+PID_VARIABLE = "EXPORTCTL_SANDBOX_PID"
+
+
+class BackgroundError(Exception):
+    """The background sandbox could not be started or stopped: one line why."""
+
+
+@dataclass(frozen=True)
+class Started:
+    pid: int
+    url: str
+    lines: list[str]  # the runner's `export` lines
+    notes: str  # what it said on stderr while starting
+
+
+def start(argv: list[str], timeout: float = 60.0) -> Started:
+    """Run ``argv`` (a foreground sandbox that detaches once ready) in the background."""
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Its own session: Ctrl-C in this terminal, or this shell exiting, leaves it be.
+        start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    lines: list[str] = []
+    ready = ""
+    for line in process.stdout:
+        if line.startswith(READY_PREFIX):
+            ready = line
+            break
+        lines.append(line.rstrip("\n"))
+    # Ready, it lets go of its stderr, so this ends; failed, it has exited.
+    notes = process.stderr.read()
+    process.stdout.close()
+    process.stderr.close()
+    if not ready:
+        code = process.wait(timeout=timeout)
+        said = notes.strip().splitlines()
+        raise BackgroundError(
+            (said[-1].removeprefix("exportctl: error: ") if said else "")
+            or f"the sandbox exited with status {code} before serving"
+        )
+    url = ready.removeprefix(READY_PREFIX).split()[0]
+    return Started(pid=process.pid, url=url, lines=lines, notes=notes)
+
+
+def stop(url: str, timeout: float = 10.0) -> int:
+    """Stop the sandbox serving at ``url``; its pid."""
+    parts = urlsplit(url)
+    if parts.hostname != "127.0.0.1" or not parts.port:
+        raise BackgroundError(f"{url!r} is not a sandbox URL (http://127.0.0.1:PORT)")
+    pid = _state(url).get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        raise BackgroundError(f"the sandbox at {url} does not say its pid")
+    if pid == os.getpid():
+        raise BackgroundError(f"the sandbox at {url} runs in this very process")
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _answers(url) or _running(pid):
+        if time.monotonic() > deadline:
+            raise BackgroundError(f"the sandbox at {url} (pid {pid}) did not stop")
+        time.sleep(0.05)
+    return pid
+
+
+def _state(url: str) -> dict[str, object]:
+    try:
+        with urllib.request.urlopen(url + "/_sandbox/state", timeout=5) as response:
+            state = json.loads(response.read())
+    except (OSError, ValueError) as exc:
+        raise BackgroundError(f"no exportctl sandbox answers at {url}") from exc
+    if not isinstance(state, dict):
+        raise BackgroundError(f"no exportctl sandbox answers at {url}")
+    return state
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        # An exited process its new parent has not reaped yet is done all the same.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_sandbox/clock", timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def child_argv(args: list[str]) -> list[str]:
+    """This interpreter running ``exportctl`` with ``args``."""
+    return [sys.executable, "-m", "exportctl", *args]

@@ -1,0 +1,116 @@
+"""`eval "$(exportctl sandbox --detach)"` in a real shell: it returns, the shell
+uses the sandbox, `--stop` ends it and unsets what it set; nothing is left."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from e2e_support import console_script, exportctl, isolated_env
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def gone(pid: int) -> bool:
+    """Not running: no such process, or one that exited and waits to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    states = [line.split()[1] for line in status.splitlines() if line.startswith("State:")]
+    return states[0] in ("Z", "X")
+
+
+def refused(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_eval_detach_use_and_stop_in_a_real_shell(tmp_path: Path) -> None:
+    port, s3_port = free_port(), free_port()
+    exe = console_script()
+    script = f"""
+set -e
+eval "$({exe} sandbox --detach --port {port} --s3-port {s3_port})"
+echo "endpoint=$AWS_ENDPOINT_URL"
+echo "s3=$AWS_ENDPOINT_URL_S3"
+echo "pid=$EXPORTCTL_SANDBOX_PID"
+{exe} list -s discovery --json > {tmp_path / "listed.json"}
+eval "$({exe} sandbox --stop)"
+echo "after=${{AWS_ENDPOINT_URL-unset}} ${{AWS_ACCESS_KEY_ID-unset}} \
+${{EXPORTCTL_SANDBOX_PID-unset}}"
+"""
+    # A sandbox that kept the command substitution open would hang here.
+    done = subprocess.run(
+        ["bash", "-c", script], env=isolated_env(), capture_output=True, text=True, timeout=120
+    )
+    said = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    pid = int(said.get("pid") or 0)
+    try:
+        assert done.returncode == 0, done.stderr
+        # The ports asked for, not whatever was free.
+        assert said["endpoint"] == f"http://127.0.0.1:{port}"
+        assert said["s3"] == f"http://127.0.0.1:{s3_port}"
+        assert json.loads((tmp_path / "listed.json").read_text())
+        assert said["after"] == "unset unset unset"
+        assert refused(port) and refused(s3_port)
+        assert gone(pid)
+        assert "Traceback" not in done.stderr
+    finally:
+        if pid and not gone(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_the_foreground_says_how_to_use_it_and_stops_on_sigterm() -> None:
+    process = subprocess.Popen(
+        [console_script(), "sandbox", "--no-s3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=isolated_env(PYTHONUNBUFFERED="1"),
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("# exportctl sandbox listening on"):
+                break
+        assert lines[0].startswith("export AWS_ENDPOINT_URL=http://127.0.0.1:")
+        hint = [process.stderr.readline() for _ in range(4)]
+        assert "another" in "".join(hint) and "exportctl sandbox --detach" in "".join(hint)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_stop_with_nothing_there_is_a_usage_error() -> None:
+    done = exportctl(None, "sandbox", "--stop", "--port", str(free_port()))
+    assert done.returncode == 2
+    assert "no exportctl sandbox answers at http://127.0.0.1:" in done.stderr
+
+
+def test_a_busy_port_fails_the_detach_and_leaves_nothing() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = exportctl(None, "sandbox", "--detach", "--no-s3", "--port", str(port))
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith("exportctl: error: cannot serve on 127.0.0.1") and str(port) in line
+    assert done.stdout == ""
