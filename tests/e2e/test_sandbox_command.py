@@ -21,6 +21,9 @@ def test_prints_an_environment_that_boto3_and_exportctl_use() -> None:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Ctrl-C reaches it as in a terminal, even when these tests run as a
+        # background job (which ignores SIGINT, and so would what it starts).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert proc.stdout is not None
