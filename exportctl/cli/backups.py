@@ -13,11 +13,13 @@ from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec, emit, output_options
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
     from rich.console import RenderableType
 
     from exportctl.backups import Backup
 
-# Kept here rather than imported, so --help does not load the adapters.
+# Kept here rather than imported, so --help does not load the adapters. Offered by
+# completion; --status takes any word, since a status AWS adds later is shown as it is.
 BACKUP_STATUSES = ("RUNNING", "COMPLETED", "STOPPING", "STOPPED", "FAILED")
 STATUS_STYLES = {
     "COMPLETED": "green",
@@ -39,14 +41,25 @@ BACKUP_RECORD_FIELDS = (
 )
 
 
+def _complete_status(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(s) for s in BACKUP_STATUSES if s.startswith(incomplete.upper())]
+
+
 @click.command()
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @click.option(
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(BACKUP_STATUSES, case_sensitive=False),
-    help="Only backups in this status (repeatable).",
+    metavar="WORD",
+    shell_complete=_complete_status,
+    help="Only backups in this status, any word, any case (repeatable): "
+    + ", ".join(BACKUP_STATUSES)
+    + ", or another the service reports.",
 )
 @service_option(
     multiple=False, only="backupsearch", help="Service of a bare id: backupsearch (the only one)."
@@ -75,8 +88,8 @@ def backups(
     out.check_fields(core.RECORD_FIELDS)
     reader = core.SearchBackups(app.jobs)
     search = reader.resolve(core.parse_search_ref(ref, service))
-    wanted = {s.upper() for s in statuses}
-    found = [b for b in reader.iter_backups(search) if not wanted or b.status in wanted]
+    wanted = {s.strip().upper() for s in statuses}
+    found = [b for b in reader.iter_backups(search) if not wanted or b.status.upper() in wanted]
 
     def table(items: Sequence[Backup], fields: tuple[str, ...]) -> None:
         from exportctl import render

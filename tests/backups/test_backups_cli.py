@@ -71,6 +71,27 @@ def test_json_records_and_the_status_filter(sandbox: Sandbox) -> None:
     assert ("backupsearch", "GetSearchResultExportJob") not in sandbox.calls
 
 
+def test_status_takes_any_word_in_any_case(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job")
+    job = sandbox.scenario.find("backupsearch", search["id"], "search-job")
+    assert job is not None
+    row = job.attrs["_backups"][0]
+    before = row["Status"]
+    # A status word the model does not list (yet): shown as it comes, and filtered on.
+    row["Status"] = "EXPIRED"
+    try:
+        ref = f"search-job:{search['id']}"
+        result = run(sandbox, "backups", ref, "--status", "expired", "-o", "ndjson")
+        mixed = run(sandbox, "backups", ref, "--status", "Stopped", "--status", "EXPIRED")
+    finally:
+        row["Status"] = before
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["status"] for r in records] == ["EXPIRED"]
+    assert mixed.exit_code == 0, mixed.output
+    assert "1 EXPIRED, 1 STOPPED" in mixed.stdout
+
+
 def test_a_search_job_arn_and_fields(sandbox: Sandbox) -> None:
     search = first(sandbox, "search-job")
     arn = f"arn:aws:backup-search:us-east-1:123456789012:search-job/{search['id']}"
