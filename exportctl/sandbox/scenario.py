@@ -19,7 +19,6 @@ Discovery             ``IN_PROGRESS`` -> ``SUCCEEDED`` +25 s (us-east-1 only)
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from exportctl.sandbox.downloads import export_archive, render_url
@@ -34,6 +33,7 @@ from exportctl.sandbox.jobs import (
     OutputLocation,
     Phase,
 )
+from exportctl.sandbox.registry import Registry
 from exportctl.sandbox.world import backupsearch, discovery, personalize, pinpoint
 
 __all__ = [
@@ -52,13 +52,11 @@ __all__ = [
 ]
 
 
-class Scenario:
-    """All jobs, indexed for the lookups the handlers need."""
+class Scenario(Registry):
+    """The seeded world: every service's jobs, and where completed ones put their output."""
 
     def __init__(self, seed: int = 7, discovery_tasks: int | None = None) -> None:
-        self.rng = random.Random(seed)
-        self.jobs: list[Job] = []
-        self._index: dict[tuple[str, str], Job] = {}
+        super().__init__(seed)
         for region in REGIONS:
             backupsearch.populate(self, region)
             pinpoint.populate(self, region)
@@ -66,38 +64,6 @@ class Scenario:
         discovery.populate(self)
         if discovery_tasks:
             discovery.populate_bulk(self, discovery_tasks)
-
-    # -- lookups ---------------------------------------------------------------
-
-    def add(self, job: Job) -> Job:
-        self.jobs.append(job)
-        for key in (job.id, *job.aliases):
-            self._index[(job.service, key)] = job
-        return job
-
-    def find(self, service: str, ident: str, kind: str | None = None) -> Job | None:
-        job = self._index.get((service, ident))
-        if job is None or job.deleted or (kind is not None and job.kind != kind):
-            return None
-        return job
-
-    def find_any(self, service: str, ident: str) -> Job | None:
-        """Any job, deleted or not: the control API works on those too."""
-        return self._index.get((service, ident))
-
-    def listing(self, service: str, kind: str, region: str, parent: str | None = None) -> list[Job]:
-        """Live jobs, newest first (the order the services list in)."""
-        found = [
-            j
-            for j in self.jobs
-            if j.service == service
-            and j.kind == kind
-            and j.region == region
-            and not j.deleted
-            and (parent is None or j.parent == parent)
-        ]
-        found.sort(key=lambda j: (-j.created, j.id))
-        return found
 
     def output_locations(self, elapsed: float, base_url: str) -> list[OutputLocation]:
         out = []
@@ -123,12 +89,3 @@ class Scenario:
             return str(job.attrs["jobOutput"]["s3DataDestination"]["path"])
         url = fields.get("configurationsDownloadUrl")
         return render_url(url, base_url) if isinstance(url, DownloadUrl) else ""
-
-    # -- id makers -------------------------------------------------------------
-
-    def hex(self, n: int) -> str:
-        return "".join(self.rng.choice("0123456789abcdef") for _ in range(n))
-
-    def uuid(self) -> str:
-        h = self.hex(32)
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exportctl.sandbox.jobs import ACCOUNT, DAY, HOME_REGION, HOUR, MINUTE, At, Job, Phase
-
-if TYPE_CHECKING:
-    from exportctl.sandbox.scenario import Scenario
+from exportctl.sandbox.registry import Registry
 
 
-def populate(sc: Scenario, region: str) -> None:
+def populate(sc: Registry, region: str) -> None:
     bucket = f"exportctl-sandbox-backup-search-{region}"
     primary = region == HOME_REGION
     search_jobs = []
@@ -106,7 +104,7 @@ def populate(sc: Scenario, region: str) -> None:
 
 
 def _search_job(
-    sc: Scenario, region: str, name: str, status: str, created: float, finishes: float | None
+    sc: Registry, region: str, name: str, status: str, created: float, finishes: float | None
 ) -> Job:
     ident = sc.uuid()
     arn = f"arn:aws:backup-search:{region}:{ACCOUNT}:search-job/{ident}"
@@ -209,7 +207,7 @@ def _search_job(
 
 
 def _backups(
-    sc: Scenario, region: str, count: int, kind: str, created: float
+    sc: Registry, region: str, count: int, kind: str, created: float
 ) -> list[dict[str, Any]]:
     rows = []
     for i in range(count):

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exportctl.sandbox.jobs import DAY, HOME_REGION, HOUR, MINUTE, At, DownloadUrl, Job, Phase
-
-if TYPE_CHECKING:
-    from exportctl.sandbox.scenario import Scenario
+from exportctl.sandbox.registry import Registry
 
 
-def _export_id(sc: Scenario) -> str:
+def _export_id(sc: Registry) -> str:
     return f"export-{sc.uuid()}"
 
 
 def _task(
-    sc: Scenario,
+    sc: Registry,
     created: float,
     phases: list[Phase],
     agents: list[str],
@@ -39,7 +37,7 @@ def _task(
     return sc.add(job)
 
 
-def populate(sc: Scenario) -> None:
+def populate(sc: Registry) -> None:
     agents = [f"o-0{sc.hex(16)}" for _ in range(3)]
     ok = {"statusMessage": "Data export completed successfully."}
     running = {"statusMessage": "Data export is in progress."}
@@ -92,7 +90,7 @@ def populate(sc: Scenario) -> None:
     )
 
 
-def populate_bulk(sc: Scenario, count: int) -> None:
+def populate_bulk(sc: Registry, count: int) -> None:
     # Cheap ids and no per-task RNG calls beyond one: 10,000 tasks build in milliseconds.
     agents = [f"o-0{sc.hex(16)}" for _ in range(8)]
     base = sc.rng.getrandbits(64)

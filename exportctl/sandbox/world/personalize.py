@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exportctl.sandbox.jobs import ACCOUNT, DAY, HOME_REGION, HOUR, MINUTE, At, Job, Phase
-
-if TYPE_CHECKING:
-    from exportctl.sandbox.scenario import Scenario
+from exportctl.sandbox.registry import Registry
 
 
-def populate(sc: Scenario, region: str) -> None:
+def populate(sc: Registry, region: str) -> None:
     group = "exportctl-retail" if region == HOME_REGION else "exportctl-retail-eu"
     datasets = {
         kind: f"arn:aws:personalize:{region}:{ACCOUNT}:dataset/{group}/{kind}"

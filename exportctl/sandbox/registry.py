@@ -1,0 +1,61 @@
+"""The jobs of a sandbox world, indexed, and the seeded randomness their ids come from.
+
+What the content modules (``world/``) build on: they add jobs here, and know
+nothing of the scenario that assembles them.
+"""
+
+from __future__ import annotations
+
+import random
+
+from exportctl.sandbox.jobs import Job
+
+
+class Registry:
+    """Every job, by service and id (and alias), with seeded id makers."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.jobs: list[Job] = []
+        self._index: dict[tuple[str, str], Job] = {}
+
+    # -- lookups ---------------------------------------------------------------
+
+    def add(self, job: Job) -> Job:
+        self.jobs.append(job)
+        for key in (job.id, *job.aliases):
+            self._index[(job.service, key)] = job
+        return job
+
+    def find(self, service: str, ident: str, kind: str | None = None) -> Job | None:
+        job = self._index.get((service, ident))
+        if job is None or job.deleted or (kind is not None and job.kind != kind):
+            return None
+        return job
+
+    def find_any(self, service: str, ident: str) -> Job | None:
+        """Any job, deleted or not: the control API works on those too."""
+        return self._index.get((service, ident))
+
+    def listing(self, service: str, kind: str, region: str, parent: str | None = None) -> list[Job]:
+        """Live jobs, newest first (the order the services list in)."""
+        found = [
+            j
+            for j in self.jobs
+            if j.service == service
+            and j.kind == kind
+            and j.region == region
+            and not j.deleted
+            and (parent is None or j.parent == parent)
+        ]
+        found.sort(key=lambda j: (-j.created, j.id))
+        return found
+
+    # -- id makers -------------------------------------------------------------
+
+    def hex(self, n: int) -> str:
+        return "".join(self.rng.choice("0123456789abcdef") for _ in range(n))
+
+    def uuid(self) -> str:
+        h = self.hex(32)
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
