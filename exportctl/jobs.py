@@ -311,8 +311,8 @@ class Jobs:
         """One service's jobs as the pages arrive, filtered by state and age."""
         where = region or self.clients.default_region
         call = self.caller(spec, where)
-        for raw in eng.list_raw(spec, call, query.scope):
-            job = eng.normalise(spec, raw, where)
+        for raw, parent in eng.list_with_parents(spec, call, query.scope):
+            job = eng.normalise(spec, raw, where, parent)
             if query.states and job.state not in query.states:
                 continue
             if query.since and (job.created is None or job.created < query.since):

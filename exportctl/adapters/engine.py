@@ -96,7 +96,10 @@ def _time(raw: Raw, source: FieldSource, name: str, details: dict[str, Any]) -> 
     return parsed
 
 
-def normalise(spec: ServiceSpec, raw: Raw, region: str) -> ExportJob:
+def normalise(
+    spec: ServiceSpec, raw: Raw, region: str, parent_item: Raw | None = None
+) -> ExportJob:
+    """The record of one raw job; ``parent_item`` is its parent's listed item, if read."""
     f = spec.fields
     status_value = resolve(raw, f.status)
     status = "" if status_value is None else str(status_value)
@@ -116,6 +119,11 @@ def normalise(spec: ServiceSpec, raw: Raw, region: str) -> ExportJob:
         value = resolve(raw, source)
         if value is not None:
             details[key] = snake_keys(value)
+    if parent_item is not None and spec.fan_out is not None:
+        for key, path in spec.fan_out.details.items():
+            value = lookup(parent_item, path)
+            if value is not None:
+                details[key] = snake_keys(value)
     for path, value in leftovers(raw, consumed_paths(spec)).items():
         details[snake(path.replace(".", "_"))] = snake_keys(value)
     progress = None
@@ -215,6 +223,14 @@ def items(
 
 def list_raw(spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]) -> Iterator[Raw]:
     """Every raw job of one service in one region, within ``scope``."""
+    for raw, _ in list_with_parents(spec, call, scope):
+        yield raw
+
+
+def list_with_parents(
+    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]
+) -> Iterator[tuple[Raw, Raw | None]]:
+    """Like :func:`list_raw`, each job with its parent's item where the parents were listed."""
     params: dict[str, Any] = {}
     parent_filter: list[str] | None = None
     for s in spec.scopes:
@@ -227,15 +243,21 @@ def list_raw(spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]) -> Itera
             params[s.param] = s.convert(value) if s.convert else value
     required = required_of(spec)
     if spec.fan_out is None:
-        yield from items(call, spec.list, params, required)
+        for raw in items(call, spec.list, params, required):
+            yield raw, None
         return
     fan = spec.fan_out
-    parent_ids: Iterable[str] = parent_filter or (
-        str(lookup(p, fan.parent_id))
-        for p in items(call, fan.parents, required={"id": fan.parent_id})
+    parents: Iterable[tuple[str, Raw | None]] = (
+        [(parent_id, None) for parent_id in parent_filter]
+        if parent_filter
+        else (
+            (str(lookup(p, fan.parent_id)), p)
+            for p in items(call, fan.parents, required={"id": fan.parent_id})
+        )
     )
-    for parent_id in parent_ids:
-        yield from items(call, spec.list, {**params, fan.param: parent_id}, required)
+    for parent_id, parent in parents:
+        for raw in items(call, spec.list, {**params, fan.param: parent_id}, required):
+            yield raw, parent
 
 
 def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:

@@ -137,6 +137,8 @@ SPEC = ServiceSpec(
         ),
         parent_id="Id",
         param="ApplicationId",
+        # GetApps, already called to find the applications, names them.
+        details={"application_name": "Name"},
     ),
     scopes=(
         Scope(

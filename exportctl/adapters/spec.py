@@ -71,6 +71,9 @@ class FanOut:
     parents: Page
     parent_id: str
     param: str
+    # Members of the parent's item that each job listed under it carries in its
+    # details (detail name -> path): known only when the parents were listed.
+    details: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

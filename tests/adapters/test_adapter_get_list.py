@@ -219,7 +219,8 @@ def test_list_filters_by_state_and_age_and_limits(jobs: Jobs, stubs: Stubs) -> N
 def apps_page(ids: list[str], token: str | None) -> dict[str, Any]:
     page: dict[str, Any] = {
         "Item": [
-            {"Arn": f"arn:aws:mobiletargeting:{REGION}:1:apps/{a}", "Id": a, "Name": a} for a in ids
+            {"Arn": f"arn:aws:mobiletargeting:{REGION}:1:apps/{a}", "Id": a, "Name": f"{a} name"}
+            for a in ids
         ]
     }
     if token:
@@ -262,6 +263,8 @@ def test_pinpoint_pages_applications_and_jobs_with_string_page_size(
         ("app2", job_id("pinpoint", 5)),
         *[("app1", job_id("pinpoint", i)) for i in (4, 3, 2, 1)],
     ]
+    # GetApps named each application: its jobs carry the name.
+    assert [j.details["application_name"] for j in result.jobs] == ["app2 name"] + ["app1 name"] * 4
     assert jobs.calls.snapshot() == {("pinpoint", "GetApps"): 3, ("pinpoint", "GetExportJobs"): 5}
 
 
@@ -281,6 +284,8 @@ def test_pinpoint_application_scope_skips_get_apps(jobs: Jobs, stubs: Stubs) -> 
         f"pinpoint:{REGION}:app8/{job_id('pinpoint', 1)}",
     ]
     assert ("pinpoint", "GetApps") not in jobs.calls.snapshot()
+    # No GetApps, no name: nothing is made up.
+    assert all("application_name" not in j.details for j in result.jobs)
 
 
 def test_list_of_every_service_merges_newest_first(jobs: Jobs, stubs: Stubs) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from cli_support import Run, export_jobs
 
 from exportctl.sandbox import Sandbox
@@ -160,3 +161,14 @@ def test_empty_table_says_so_on_stderr(run: Run) -> None:
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "No export jobs found" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson"])
+def test_pinpoint_records_name_their_application(run: Run, fmt: str) -> None:
+    result = run("list", "-s", "pinpoint", "-o", fmt)
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    jobs = json.loads(text) if fmt == "json" else [json.loads(x) for x in text.splitlines()]
+    names = {j["details"]["application_id"]: j["details"]["application_name"] for j in jobs}
+    assert names["ae7689447ab57a683536c4499d863386"] == "exportctl-demo"
+    assert len(set(names.values())) == len(names) > 1
