@@ -14,17 +14,25 @@ when no export job has it, it is taken for a search job's id.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from exportctl import refs
 from exportctl.adapters import backupsearch as bs
 from exportctl.adapters import engine as eng
-from exportctl.errors import NotFoundError, UsageError, translate
+from exportctl.errors import (
+    ExitCode,
+    ExportctlError,
+    NotFoundError,
+    UsageError,
+    answer_of,
+    translate,
+)
 from exportctl.jobs import Jobs
 from exportctl.timeutil import as_utc, iso
 
@@ -100,6 +108,92 @@ class Backup:
         }
 
 
+@dataclass(frozen=True)
+class SearchJob:
+    """A search job as GetSearchJob describes it: how far it got, and whether it is done."""
+
+    id: str
+    region: str
+    status: str
+    arn: str | None = None
+    name: str | None = None
+    status_message: str | None = None
+    created: datetime | None = None
+    completed: datetime | None = None
+    # CurrentSearchProgress and SearchScopeSummary, snake_case.
+    progress: Mapping[str, Any] = field(default_factory=dict)
+    scope_summary: Mapping[str, Any] = field(default_factory=dict)
+    # Every other member (search scope, item filters, key), snake_case.
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        """Its backups are all listed: nothing more will be searched."""
+        return self.status == bs.SEARCH_JOB_FINAL
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "arn": self.arn,
+            "region": self.region,
+            "name": self.name,
+            "status": self.status,
+            "status_message": self.status_message,
+            "created": iso(self.created),
+            "completed": iso(self.completed),
+            "progress": _plain(self.progress),
+            "scope_summary": _plain(self.scope_summary),
+            "details": _plain(self.details),
+        }
+
+
+_SEARCH_JOB_MEMBERS = {
+    "SearchJobIdentifier", "SearchJobArn", "Name", "Status", "StatusMessage", "CreationTime",
+    "CompletionTime", "CurrentSearchProgress", "SearchScopeSummary", "ResponseMetadata",
+}  # fmt: skip
+
+
+def search_job_from_raw(raw: Mapping[str, Any], region: str) -> SearchJob:
+    return SearchJob(
+        id=str(raw.get("SearchJobIdentifier") or ""),
+        region=region,
+        status=str(raw.get("Status") or ""),
+        arn=raw.get("SearchJobArn"),
+        name=raw.get("Name") or None,
+        status_message=raw.get("StatusMessage") or None,
+        created=as_utc(raw.get("CreationTime")),
+        completed=as_utc(raw.get("CompletionTime")),
+        progress=eng.snake_keys(raw.get("CurrentSearchProgress") or {}),
+        scope_summary=eng.snake_keys(raw.get("SearchScopeSummary") or {}),
+        details={
+            eng.snake(k): eng.snake_keys(v) for k, v in raw.items() if k not in _SEARCH_JOB_MEMBERS
+        },
+    )
+
+
+def _answered(exc: BaseException) -> bool:
+    """An error AWS answered with (a refusal), not one raised before any call."""
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        if answer_of(cause) is not None:
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__
+    return False
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: timestamps as ISO 8601 UTC."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def from_raw(raw: Mapping[str, Any], search_job_arn: str | None = None) -> Backup:
     return Backup(
         status=str(raw.get("Status") or ""),
@@ -145,6 +239,29 @@ def summary(backups: list[Backup]) -> Counter[str]:
     return Counter(b.status for b in backups)
 
 
+@dataclass(frozen=True)
+class SearchReport:
+    """What is known of a search job before its backups are listed."""
+
+    search: SearchJobKey
+    job: SearchJob | None
+    # Why the search job could not be read, when it could not.
+    unread: str | None = None
+
+    @property
+    def final(self) -> bool | None:
+        """Whether the backups are all listed; None when the search job is unknown."""
+        return None if self.job is None else self.job.final
+
+    def to_dict(self, backups: list[dict[str, Any]]) -> dict[str, Any]:
+        """The JSON document of `backups`: the search job, whether the list is final, the list."""
+        return {
+            "search_job": self.job.to_dict() if self.job else None,
+            "final": self.final,
+            "backups": backups,
+        }
+
+
 class SearchBackups:
     """Reads a search job's backups through the shared clients and call counter."""
 
@@ -166,6 +283,35 @@ class SearchBackups:
         if not match:
             raise UsageError(f"AWS Backup Search: export job {key.display} names no search job")
         return SearchJobKey(bs.search_job_id(str(arn)), match["region"] or job.region, str(arn))
+
+    def search_job(self, search: SearchJobKey) -> SearchJob:
+        """The search job itself (GetSearchJob)."""
+        spec = bs.SPEC
+        region = search.region or self.jobs.clients.default_region
+        try:
+            call = self.jobs.caller(spec, region)
+            raw = call(bs.SEARCH_JOB_GET, {"SearchJobIdentifier": search.id})
+        except ExportctlError:
+            raise
+        except Exception as exc:
+            raise translate(exc, spec) from exc
+        return search_job_from_raw(raw, region)
+
+    def describe(self, search: SearchJobKey) -> SearchReport:
+        """The search job, or why it could not be read.
+
+        Being refused GetSearchJob alone (a role allowed to list the backups only)
+        leaves the backups readable: the report says the status is unknown instead.
+        """
+        try:
+            job = self.search_job(search)
+        except ExportctlError as exc:
+            # Refused by AWS, not short of credentials: those would fail every call.
+            if exc.exit_code != ExitCode.CREDENTIALS or not _answered(exc):
+                raise
+            return SearchReport(search, None, exc.message)
+        known = dataclasses.replace(search, arn=search.arn or job.arn, region=job.region)
+        return SearchReport(known, job)
 
     def iter_backups(self, search: SearchJobKey) -> Iterator[Backup]:
         """Every backup of the search job, following every page."""

@@ -118,6 +118,11 @@ SPEC = ServiceSpec(
 
 # -- Search jobs and the backups they searched (`exportctl backups`) -----------------
 
+# The search job itself: its status, message and progress. Its backups are a final
+# list only once it is COMPLETED; before, more are still being searched.
+SEARCH_JOB_GET = "GetSearchJob"
+SEARCH_JOB_FINAL = "COMPLETED"
+
 SEARCH_JOB_BACKUPS = Page(
     operation="ListSearchJobBackups",
     items="Results",

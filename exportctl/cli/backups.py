@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
     from rich.console import RenderableType
 
-    from exportctl.backups import Backup
+    from exportctl.backups import Backup, SearchReport
 
 # Kept here rather than imported, so --help does not load the adapters. Offered by
 # completion; --status takes any word, since a status AWS adds later is shown as it is.
@@ -82,19 +82,27 @@ def backups(
 
     FAILED and STOPPED backups were not searched: their messages say why a
     search did not show an expected backup.
+
+    The search job's status, message and how far it got come first: until
+    it is COMPLETED the list is not final. With --json the document is an object:
+    {"search_job": {...}, "final": true|false, "backups": [...]}.
     """
     from exportctl import backups as core
 
     out.check_fields(core.RECORD_FIELDS)
     reader = core.SearchBackups(app.jobs)
-    search = reader.resolve(core.parse_search_ref(ref, service))
+    report = reader.describe(reader.resolve(core.parse_search_ref(ref, service)))
+    search = report.search
     wanted = {s.strip().upper() for s in statuses}
     found = [b for b in reader.iter_backups(search) if not wanted or b.status.upper() in wanted]
+    if out.machine and report.final is not True:
+        app.notice(f"search job {search.display}: {_not_final(report)}")
 
     def table(items: Sequence[Backup], fields: tuple[str, ...]) -> None:
         from exportctl import render
         from exportctl.console import table_width
 
+        _header(app, report)
         if fields:
             app.out.print(
                 render.record_table([b.to_dict() for b in items], fields, headers=out.headers),
@@ -111,8 +119,68 @@ def backups(
         table=table,
         default_fields=core.DEFAULT_FIELDS,
         known_fields=core.RECORD_FIELDS,
+        document=report.to_dict,
     )
     app.debug_calls()
+
+
+def _not_final(report: SearchReport) -> str:
+    """Why the list of backups is not (or may not be) final."""
+    job = report.job
+    if job is None:
+        return f"status unknown ({report.unread}); this list may not be final"
+    if job.status in ("RUNNING", "STOPPING"):
+        return f"the search is {job.status}: this list is not final yet"
+    return (
+        f"the search is {job.status or 'without a status'}, not COMPLETED: "
+        "backups it did not reach are not listed"
+    )
+
+
+def _header(app: AppContext, report: SearchReport) -> None:
+    """The search job above its backups: status, progress, message, and whether it is done."""
+    from exportctl.timeutil import local, relative
+
+    job = report.job
+    title = report.search.display + (f" ({job.name})" if job and job.name else "")
+    lines = [f"Search job {title}: {job.status if job else 'status unknown'}"]
+    if job is not None:
+        when = job.completed or job.created
+        if when is not None:
+            verb = "completed" if job.completed else "created"
+            lines.append(f"  {verb} {local(when)} ({relative(when)})")
+        progress = _progress(job.progress, job.scope_summary)
+        if progress:
+            lines.append(f"  progress: {progress}")
+        if job.status_message:
+            lines.append(f"  message: {' '.join(job.status_message.split())}")
+    if report.final is not True:
+        lines.append(f"  not final: {_not_final(report)}")
+    for line in lines:
+        style = "bold" if line is lines[0] else ("yellow" if "not final:" in line else "")
+        app.out.print(line, style=style, markup=False, soft_wrap=True)
+
+
+def _progress(progress: Mapping[str, Any], scope: Mapping[str, Any]) -> str:
+    def count(done: Any, total: Any, what: str) -> str | None:
+        if done is None:
+            return None
+        return f"{done:,} of {total:,} {what}" if total is not None else f"{done:,} {what}"
+
+    parts = [
+        count(
+            progress.get("recovery_points_scanned_count"),
+            scope.get("total_recovery_points_to_scan_count"),
+            "backups scanned",
+        ),
+        count(
+            progress.get("items_scanned_count"),
+            scope.get("total_items_to_scan_count"),
+            "items scanned",
+        ),
+        count(progress.get("items_matched_count"), None, "items matched"),
+    ]
+    return ", ".join(p for p in parts if p)
 
 
 def _table(items: Sequence[Backup], out: OutputSpec, width: int | None) -> RenderableType:

@@ -216,6 +216,7 @@ def emit(
     single: bool = False,
     known_fields: Sequence[str] | None = None,
     flush_each: bool = True,
+    document: Callable[[list[dict[str, Any]]], Any] | None = None,
 ) -> int:
     """Write items in the chosen format; returns how many were written.
 
@@ -224,7 +225,8 @@ def emit(
     --fields accepts (``x.*`` accepts any name under x); without them, the
     names of the first record's fields are. ndjson and csv flush after each
     record unless ``flush_each`` is False, for callers that flush when they
-    wait for more (a page at a time), and once at the end.
+    wait for more (a page at a time), and once at the end. ``document`` builds
+    the json document around the array of records (--query applies to it).
     """
     if out.fields and known_fields is not None:
         check_fields(out.fields, known_fields)
@@ -239,7 +241,7 @@ def emit(
     if fmt == "json":
         if out.fields:
             records = (_project(r, out.fields) for r in records)
-        return _json(out, list(records), single)
+        return _json(out, list(records), single, document)
     flush = sys.stdout.flush if flush_each else _nothing
     try:
         if fmt == "csv":
@@ -277,8 +279,15 @@ def _checked(
         yield record
 
 
-def _json(out: OutputSpec, collected: list[dict[str, Any]], single: bool) -> int:
+def _json(
+    out: OutputSpec,
+    collected: list[dict[str, Any]],
+    single: bool,
+    document: Callable[[list[dict[str, Any]]], Any] | None = None,
+) -> int:
     data: Any = (collected[0] if collected else None) if single else collected
+    if document is not None:
+        data = document(collected)
     if out.query:
         import jmespath
 

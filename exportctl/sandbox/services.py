@@ -59,6 +59,13 @@ def get_search_job(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def list_search_job_backups(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     job = _bs_job(ctx, params["SearchJobIdentifier"], "search-job", "Search job")
     rows = ctx.render(job.attrs["_backups"])
+    status, fields = job.state(ctx.elapsed)
+    if status in ("RUNNING", "STOPPING"):
+        # A search in progress has not reached every backup yet: those are RUNNING.
+        scanned = fields.get("CurrentSearchProgress", {}).get("RecoveryPointsScannedCount", 0)
+        for row in rows[scanned:]:
+            row["Status"] = "RUNNING"
+            row.pop("StatusMessage", None)
     scope = f"bs-backups/{job.id}"
     chunk, token = ctx.page(rows, params.get("NextToken"), params.get("MaxResults"), scope)
     return {"Results": chunk, "NextToken": token}

@@ -61,14 +61,17 @@ def test_json_records_and_the_status_filter(sandbox: Sandbox) -> None:
     search = first(sandbox, "search-job")
     result = run(sandbox, "backups", f"search-job:{search['id']}", "--status", "failed", "--json")
     assert result.exit_code == 0, result.stderr
-    (record,) = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    (record,) = document["backups"]
     assert record["status"] == "FAILED"
     assert record["index_creation_time"] is None
     assert record["backup_creation_time"].endswith("Z")
-    # A search job named by id alone: its ARN is not known without another call.
-    assert record["search_job_arn"] is None
+    # A search job named by id alone: GetSearchJob tells its ARN.
+    arn = f"arn:aws:backup-search:us-east-1:123456789012:search-job/{search['id']}"
+    assert record["search_job_arn"] == arn == document["search_job"]["arn"]
     assert "kms:Decrypt" in record["status_message"]
     assert ("backupsearch", "GetSearchResultExportJob") not in sandbox.calls
+    assert document["final"] is True and result.stderr == ""
 
 
 def test_status_takes_any_word_in_any_case(sandbox: Sandbox) -> None:
@@ -106,7 +109,7 @@ def test_a_bare_search_job_id_is_found_after_the_export_lookup_fails(sandbox: Sa
     search = first(sandbox, "search-job")
     result = run(sandbox, "backups", search["id"], "--json")
     assert result.exit_code == 0, result.stderr
-    assert len(json.loads(result.stdout)) == 12
+    assert len(json.loads(result.stdout)["backups"]) == 12
 
 
 def test_an_unknown_search_job_is_exit_3(sandbox: Sandbox) -> None:
@@ -132,3 +135,55 @@ def test_status_of_a_backup_search_export_job_points_at_its_backups(sandbox: San
         "exportctl backups"
         not in run(sandbox, "status", f"backupsearch:{export['id']}", "--json").stdout
     )
+
+
+def test_a_running_search_says_its_backups_are_not_final(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job", "RUNNING")
+    ref = f"search-job:{search['id']}"
+
+    table = run(sandbox, "backups", ref)
+    document = run(sandbox, "backups", ref, "--json")
+    stream = run(sandbox, "backups", ref, "-o", "ndjson")
+
+    assert table.exit_code == document.exit_code == stream.exit_code == 0
+    head = table.stdout.split("STATUS ", 1)[0]
+    assert f"search-job/{search['id']} (ebs-app-logs): RUNNING" in head
+    assert "progress: 1 of 4 backups scanned, 150,000 of 720,000 items scanned" in head
+    assert "not final: the search is RUNNING" in head
+    # The backups the search has not reached yet are RUNNING.
+    assert "1 COMPLETED, 3 RUNNING" in table.stdout
+    data = json.loads(document.stdout)
+    assert data["final"] is False
+    job = data["search_job"]
+    assert (job["status"], job["name"], job["completed"]) == ("RUNNING", "ebs-app-logs", None)
+    assert job["progress"] == {
+        "recovery_points_scanned_count": 1,
+        "items_scanned_count": 150_000,
+        "items_matched_count": 12,
+    }
+    assert job["scope_summary"]["total_recovery_points_to_scan_count"] == 4
+    assert len(data["backups"]) == 4
+    # Streams hold records only; what the records cannot say goes to stderr.
+    assert [json.loads(line)["status"] for line in stream.stdout.splitlines()].count("RUNNING") == 3
+    for machine in (document, stream):
+        assert "exportctl: notice: search job " in machine.stderr
+        assert "is RUNNING: this list is not final yet" in machine.stderr
+    assert sandbox.calls[("backupsearch", "GetSearchJob")] == 3
+
+
+def test_a_completed_search_shows_its_status_message(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job")
+    result = run(sandbox, "backups", f"search-job:{search['id']}")
+    assert result.exit_code == 0, result.stderr
+    head = result.stdout.split("STATUS ", 1)[0]
+    assert ": COMPLETED\n" in head and "  completed " in head
+    assert "message: Search completed with issues: 2 of 12 recovery points" in head
+    assert "not final" not in result.stdout
+
+
+def test_query_applies_to_the_whole_json_document(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job")
+    query = "{final: final, status: search_job.status, failed: backups[?status=='FAILED'].status}"
+    result = run(sandbox, "backups", f"search-job:{search['id']}", "--query", query)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"final": True, "status": "COMPLETED", "failed": ["FAILED"]}

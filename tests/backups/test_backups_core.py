@@ -197,3 +197,66 @@ def test_the_declared_statuses_are_the_models() -> None:
     enum = model.shape_for("SearchJobBackupsResult").members["Status"].enum
     assert set(bs.BACKUP_STATUSES) == set(enum) == set(BACKUP_STATUSES)
     assert set(bs.BACKUP_PROBLEM_STATUSES) <= set(enum)
+
+
+def search_job_answer(status: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "SearchJobIdentifier": SEARCH_ID,
+        "SearchJobArn": SEARCH_ARN,
+        "Name": "contracts",
+        "Status": status,
+        "CreationTime": WHEN,
+        "SearchScope": {"BackupResourceTypes": ["S3"]},
+        "ItemFilters": {},
+        "CurrentSearchProgress": {"RecoveryPointsScannedCount": 2, "ItemsScannedCount": 10},
+        "SearchScopeSummary": {"TotalRecoveryPointsToScanCount": 6},
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(("status", "final"), [("RUNNING", False), ("COMPLETED", True),
+                                               ("STOPPED", False)])  # fmt: skip
+def test_the_search_job_is_read_by_id_and_says_whether_the_list_is_final(
+    jobs: Jobs, stub: Stubber, status: str, final: bool
+) -> None:
+    stub.add_response(
+        "get_search_job",
+        search_job_answer(status, StatusMessage="2 recovery points could not be scanned"),
+        {"SearchJobIdentifier": SEARCH_ID},
+    )
+    reader = core.SearchBackups(jobs)
+
+    report = reader.describe(
+        reader.resolve(core.parse_search_ref(f"search-job:eu-west-1:{SEARCH_ID}"))
+    )
+
+    assert report.final is final and report.job is not None
+    assert report.search.arn == SEARCH_ARN
+    record = report.to_dict([])
+    assert record["final"] is final and record["backups"] == []
+    job = record["search_job"]
+    assert (job["status"], job["name"], job["region"]) == (status, "contracts", "eu-west-1")
+    assert job["status_message"] == "2 recovery points could not be scanned"
+    assert job["created"] == "2026-11-01T08:30:00Z" and job["completed"] is None
+    assert job["progress"] == {"recovery_points_scanned_count": 2, "items_scanned_count": 10}
+    assert job["scope_summary"] == {"total_recovery_points_to_scan_count": 6}
+    assert job["details"] == {"search_scope": {"backup_resource_types": ["S3"]}, "item_filters": {}}
+
+
+def test_refused_get_search_job_leaves_the_backups_readable(jobs: Jobs, stub: Stubber) -> None:
+    stub.add_client_error(
+        "get_search_job",
+        service_error_code="AccessDeniedException",
+        service_message="not authorized to perform backup-search:GetSearchJob",
+        http_status_code=403,
+        expected_params={"SearchJobIdentifier": SEARCH_ID},
+    )
+    add_pages(stub)
+    reader = core.SearchBackups(jobs)
+
+    report = reader.describe(reader.resolve(core.parse_search_ref(SEARCH_ARN)))
+    found = list(reader.iter_backups(report.search))
+
+    assert report.job is None and report.final is None
+    assert report.unread and "GetSearchJob" in report.unread
+    assert len(found) == 6

@@ -112,6 +112,16 @@ def _search_job(
     kind = "EBS" if ebs else "S3"
     backups = _backups(sc, region, 12 if not ebs else 4, kind, created)
     total = len(backups)
+    skipped = sum(1 for b in backups if b["Status"] in ("FAILED", "STOPPED"))
+    # GetSearchJob's message for a search that completed with issues.
+    issues = (
+        {
+            "StatusMessage": f"Search completed with issues: {skipped} of {total} recovery "
+            "points could not be scanned. See the status of each backup for the reason."
+        }
+        if skipped
+        else {}
+    )
     attrs: dict[str, Any] = {
         "Name": name,
         "SearchJobIdentifier": ident,
@@ -155,6 +165,7 @@ def _search_job(
                 created,
                 status,
                 {
+                    **(issues if status == "COMPLETED" else {}),
                     "CompletionTime": At(created + 7 * MINUTE),
                     "CurrentSearchProgress": {
                         "RecoveryPointsScannedCount": total,
@@ -192,6 +203,7 @@ def _search_job(
                 finishes,
                 "COMPLETED",
                 {
+                    **issues,
                     "CompletionTime": At(finishes),
                     "CurrentSearchProgress": {
                         "RecoveryPointsScannedCount": total,
