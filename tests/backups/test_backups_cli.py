@@ -187,3 +187,19 @@ def test_query_applies_to_the_whole_json_document(sandbox: Sandbox) -> None:
     result = run(sandbox, "backups", f"search-job:{search['id']}", "--query", query)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"final": True, "status": "COMPLETED", "failed": ["FAILED"]}
+
+
+def test_the_list_becomes_final_when_the_search_completes() -> None:
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        search = first(sb, "search-job", "RUNNING")
+        ref = f"search-job:{search['id']}"
+        before = json.loads(run(sb, "backups", ref, "--json").stdout)
+        sb.advance(60)
+        after = run(sb, "backups", ref, "--json")
+    assert before["final"] is False
+    assert after.exit_code == 0 and after.stderr == ""
+    document = json.loads(after.stdout)
+    assert document["final"] is True and document["search_job"]["completed"] is not None
+    assert "RUNNING" not in {b["status"] for b in document["backups"]}
+    assert len(document["backups"]) == len(before["backups"])
+    assert document["search_job"]["status_message"].startswith("Search completed with issues")
