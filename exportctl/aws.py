@@ -8,10 +8,12 @@ lazily, and nowhere on the path of --help or --version.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,7 +130,7 @@ class Clients:
         )
         endpoint = self._endpoint(service)
         try:
-            return self._session_unlocked().create_client(
+            client = self._session_unlocked().create_client(
                 service,
                 region_name=region,
                 endpoint_url=endpoint,
@@ -140,6 +142,8 @@ class Clients:
             raise UsageError(f"{clip(exc)}: check --endpoint-url and AWS_ENDPOINT_URL*") from exc
         except Exception as exc:
             raise translate(exc) from exc
+        _bound_by_deadlines(client, s.read_timeout)
+        return client
 
     def _endpoint(self, service: str) -> str | None:
         chosen = _endpoint(self.settings, service)
@@ -222,3 +226,65 @@ def _endpoint(settings: AwsSettings, service: str) -> str | None:
             or settings.endpoint_url
         )
     return settings.endpoint_url
+
+
+# -- deadlines ------------------------------------------------------------------------
+#
+# A call made inside ``deadline(at)`` ends by ``at`` (a time.monotonic() value), retries
+# and all: each attempt's read timeout is cut to what is left, and a retry whose
+# backoff would not leave time for one more attempt is not made, so botocore raises
+# the last error instead. botocore still makes every call and decides every retry;
+# this only narrows its limits. Clients are shared by threads, so the deadline is the
+# calling thread's.
+
+# Least time a retry must leave for its attempt, and least read timeout an attempt gets.
+MIN_ATTEMPT = 0.25
+
+_bound = threading.local()
+
+
+@contextlib.contextmanager
+def deadline(at: float | None) -> Iterator[None]:
+    """Calls this thread makes in the block end by ``at``; None: no bound."""
+    previous = getattr(_bound, "at", None)
+    _bound.at = at
+    try:
+        yield
+    finally:
+        _bound.at = previous
+
+
+def time_left() -> float | None:
+    """Seconds before this thread's deadline, None without one."""
+    at: float | None = getattr(_bound, "at", None)
+    return None if at is None else at - time.monotonic()
+
+
+def _bound_by_deadlines(client: Any, read_timeout: float) -> None:
+    from botocore.retries import standard
+
+    events = client.meta.events
+    name = client.meta.service_model.service_id.hyphenize()
+    event, unique_id = f"needs-retry.{name}", f"retry-config-{name}"
+    # The standard retry handler, once more, to be wrapped: botocore registered one
+    # under this id and keeps no public handle on it.
+    events.unregister(event, unique_id=unique_id)
+    retry = standard.register_retry_handler(
+        client, client.meta.config.retries.get("total_max_attempts")
+    )
+    events.unregister(event, unique_id=unique_id)
+
+    def needs_retry(**kwargs: Any) -> float | None:
+        delay: float | None = retry.needs_retry(**kwargs)
+        left = time_left()
+        if delay is None or left is None:
+            return delay
+        return delay if delay + MIN_ATTEMPT <= left else None
+
+    def read_in_time(request: Any, **kwargs: Any) -> None:
+        left = time_left()
+        if left is not None:
+            request.context["read_timeout"] = max(MIN_ATTEMPT, min(read_timeout, left))
+
+    events.register(event, needs_retry, unique_id=unique_id)
+    events.register(f"request-created.{name}", read_in_time, unique_id=f"deadline-{name}")

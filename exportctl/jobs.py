@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from exportctl.adapters import all_specs, spec_for
 from exportctl.adapters import engine as eng
 from exportctl.adapters.spec import ServiceSpec
-from exportctl.aws import Clients
+from exportctl.aws import Clients, deadline
 from exportctl.errors import (
     BrokenAnswerError,
     ExportctlError,
@@ -24,10 +24,19 @@ from exportctl.errors import (
 )
 from exportctl.model import ExportJob, State
 from exportctl.refs import JobKey
+from exportctl.workers import each
 
 GET_CONCURRENCY = 8
 # What botocore's parser raises on well-formed JSON of the wrong shape.
 _UNREADABLE = (AttributeError, TypeError, KeyError, IndexError)
+# What a call started at or after its deadline still gets: the check a wait makes at
+# its deadline itself has to be able to answer.
+LAST_CALL = 0.5
+
+
+Result = ExportJob | ExportctlError
+# Work on some jobs (by index), returning their results.
+Unit = Callable[[], dict[int, Result]]
 
 
 class CallCounter:
@@ -122,6 +131,9 @@ class Jobs:
         self.calls = calls or CallCounter()
         # Pages each parent's listing took to hold the jobs last refreshed from it.
         self._parent_pages: dict[tuple[str, str, str], int] = {}
+        # When set (a time.monotonic() value), every call ends by then, or LAST_CALL
+        # after it starts, retries included: see exportctl.aws.deadline.
+        self.deadline: float | None = None
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -133,8 +145,12 @@ class Jobs:
         def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
             self.calls.add(spec.name, operation)
             started = time.monotonic()
+            at = self.deadline
+            if at is not None:
+                at = max(at, started + LAST_CALL)
             try:
-                result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+                with deadline(at):
+                    result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
             except _UNREADABLE as exc:
                 # botocore's parser trips over JSON of another shape (a string where
                 # the model has a list): the answer is broken, not exportctl.
@@ -197,33 +213,7 @@ class Jobs:
         Jobs of a service that describes many ids in one call are fetched together;
         the others concurrently, with a bounded pool.
         """
-        results: dict[int, ExportJob | ExportctlError] = {}
-        singles: list[int] = []
-        groups: dict[tuple[str, str], list[int]] = {}
-        for index, key in enumerate(keys):
-            spec = spec_for(key.service)
-            try:
-                region = self.region_of(key)
-            except ExportctlError as exc:
-                results[index] = exc
-                continue
-            if spec.batch:
-                groups.setdefault((spec.name, region), []).append(index)
-            else:
-                singles.append(index)
-        for (service, region), indexes in groups.items():
-            results.update(self._batch(spec_for(service), region, keys, indexes))
-
-        def one(index: int) -> tuple[int, ExportJob | ExportctlError]:
-            try:
-                return index, self.get(keys[index])
-            except ExportctlError as exc:
-                return index, exc
-
-        if singles:
-            with ThreadPoolExecutor(max_workers=min(GET_CONCURRENCY, len(singles))) as pool:
-                results.update(pool.map(one, singles))
-        return [results[i] for i in range(len(keys))]
+        return self._run(self._get_units(keys, range(len(keys))), len(keys))
 
     def refresh(self, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
         """Like :meth:`get_many`, for polling: jobs of one parent are read from its listing.
@@ -233,7 +223,16 @@ class Jobs:
         fewer than there are jobs, so it never costs more calls than one get each;
         the jobs it did not reach are then fetched one by one.
         """
-        results: dict[int, ExportJob | ExportctlError] = {}
+        return self._run(self.refresh_units(keys), len(keys))
+
+    def refresh_units(self, keys: Sequence[JobKey]) -> list[tuple[list[int], Unit]]:
+        """What :meth:`refresh` does, as independent pieces of work that may run
+        concurrently: each covers some of ``keys`` (by index) and returns their results.
+
+        A poller runs them itself, so that one slow piece (a call deep in retries)
+        holds back no other job's result.
+        """
+        units: list[tuple[list[int], Unit]] = []
         groups: dict[tuple[str, str, str], list[int]] = {}
         rest: list[int] = []
         for index, key in enumerate(keys):
@@ -244,26 +243,57 @@ class Jobs:
             try:
                 region = self.region_of(key)
             except ExportctlError as exc:
-                results[index] = exc
+                units.append(([index], functools.partial(dict, {index: exc})))
                 continue
             groups.setdefault((spec.name, region, key.parent), []).append(index)
         for group, indexes in groups.items():
             if len(indexes) <= self._parent_pages.get(group, 1):
                 rest.extend(indexes)
                 continue
-            rest.extend(self._from_parent(group, keys, indexes, results))
-        rest.sort()
-        results.update(zip(rest, self.get_many([keys[i] for i in rest]), strict=True))
-        return [results[i] for i in range(len(keys))]
+            units.append((indexes, functools.partial(self._from_parent, group, keys, indexes)))
+        units.extend(self._get_units(keys, sorted(rest)))
+        return units
+
+    def _get_units(
+        self, keys: Sequence[JobKey], indexes: Iterable[int]
+    ) -> list[tuple[list[int], Unit]]:
+        units: list[tuple[list[int], Unit]] = []
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index in indexes:
+            key = keys[index]
+            spec = spec_for(key.service)
+            try:
+                region = self.region_of(key)
+            except ExportctlError as exc:
+                units.append(([index], functools.partial(dict, {index: exc})))
+                continue
+            if spec.batch:
+                groups.setdefault((spec.name, region), []).append(index)
+            else:
+                units.append(([index], functools.partial(self._one, keys, index)))
+        for (service, region), grouped in groups.items():
+            batch = functools.partial(self._batch, spec_for(service), region, keys, grouped)
+            units.insert(0, (grouped, batch))
+        return units
+
+    def _run(self, units: Sequence[tuple[list[int], Unit]], count: int) -> list[Result]:
+        results: dict[int, Result] = {}
+        tasks = [unit for _, unit in units]
+        for _, found in each(tasks, GET_CONCURRENCY, "exportctl-get"):
+            results.update(found)
+        return [results[i] for i in range(count)]
+
+    def _one(self, keys: Sequence[JobKey], index: int) -> dict[int, Result]:
+        try:
+            return {index: self.get(keys[index])}
+        except ExportctlError as exc:
+            return {index: exc}
 
     def _from_parent(
-        self,
-        group: tuple[str, str, str],
-        keys: Sequence[JobKey],
-        indexes: list[int],
-        results: dict[int, ExportJob | ExportctlError],
-    ) -> list[int]:
-        """Fills ``results`` from the parent's listing; the indexes it did not find."""
+        self, group: tuple[str, str, str], keys: Sequence[JobKey], indexes: list[int]
+    ) -> dict[int, Result]:
+        """The jobs of ``indexes`` from their parent's listing; those it did not
+        reach, one by one."""
         service, region, parent = group
         spec = spec_for(service)
         budget = len(indexes) - 1
@@ -274,14 +304,17 @@ class Jobs:
                 lambda: eng.parent_raw(spec, call, parent, (keys[i].id for i in indexes), budget),
             )
         except ExportctlError as exc:
-            results.update(dict.fromkeys(indexes, exc))
-            return []
+            return dict.fromkeys(indexes, exc)
         missing = [i for i in indexes if keys[i].id not in found]
         self._parent_pages[group] = read + 1 if missing else read
-        for i in indexes:
-            if keys[i].id in found:
-                results[i] = eng.normalise(spec, found[keys[i].id], region)
-        return missing
+        results: dict[int, Result] = {
+            i: eng.normalise(spec, found[keys[i].id], region)
+            for i in indexes
+            if keys[i].id in found
+        }
+        for i in missing:
+            results.update(self._one(keys, i))
+        return results
 
     def _batch(
         self, spec: ServiceSpec, region: str, keys: Sequence[JobKey], indexes: list[int]
@@ -334,15 +367,16 @@ class Jobs:
                 return got, exc
             return got, None
 
+        tasks = [functools.partial(collect, spec) for spec in specs]
+        outcomes = dict(each(tasks, len(specs), "exportctl-list"))
         errors: list[ExportctlError] = []
         read: dict[int, tuple[str, int]] = {}
-        with ThreadPoolExecutor(max_workers=len(specs)) as pool:
-            for spec, future in [(spec, pool.submit(collect, spec)) for spec in specs]:
-                got, error = future.result()
-                result.jobs.extend(got)
-                if error is not None:
-                    errors.append(error)
-                    read[id(error)] = (spec.title, len(got))
+        for index, spec in enumerate(specs):
+            got, error = outcomes[index]
+            result.jobs.extend(got)
+            if error is not None:
+                errors.append(error)
+                read[id(error)] = (spec.title, len(got))
         result.failures, result.notices = settle(errors, named=bool(named), services=len(specs))
         result.read = dict(read[id(e)] for e in result.failures)
         result.jobs = newest_first(result.jobs)

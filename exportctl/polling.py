@@ -243,15 +243,22 @@ class Waiter:
         def before_sleep(delay: float) -> None:
             self.next_check = self.clock() + delay
 
-        done = repeat(
-            self._round,
-            backoff=self.backoff,
-            timeout=self.timeout,
-            clock=self.clock,
-            sleep=self.sleep,
-            rng=self.rng,
-            before_sleep=before_sleep,
-        )
+        if self.timeout is not None:
+            # The deadline bounds the calls too, botocore's retries and read timeouts
+            # included, in the monotonic time they are made in.
+            self.jobs.deadline = time.monotonic() + self.timeout
+        try:
+            done = repeat(
+                self._round,
+                backoff=self.backoff,
+                timeout=self.timeout,
+                clock=self.clock,
+                sleep=self.sleep,
+                rng=self.rng,
+                before_sleep=before_sleep,
+            )
+        finally:
+            self.jobs.deadline = None
         self.next_check = None
         return WaitResult(self.tracked, timed_out=not done, rounds=self.rounds)
 

@@ -112,8 +112,10 @@ class LazyGroup(click.Group):
             _fail(ctx, exc.message)
             ctx.exit(int(exc.exit_code))
         except KeyboardInterrupt:
-            click.echo("exportctl: interrupted", err=True)
-            ctx.exit(int(ExitCode.INTERRUPTED))
+            from exportctl import interrupts
+
+            click.echo(f"exportctl: {interrupts.word()}", err=True)
+            ctx.exit(interrupts.exit_code())
         except BrokenPipeError:
             # Before click's own handler, which would make it exit status 1.
             _reader_gone()
@@ -266,7 +268,8 @@ def cli(
     Exit codes: 0 ok, 1 a job ended in another state (wait), 2 usage or bad input,
     3 job not found, 4 credentials refused or access denied, 5 other AWS or network
     error or a broken answer, 73 a local file could not be written, 124 timeout
-    (wait), 130 interrupted, 141 stdout closed (| head).
+    (wait), 130 interrupted (Ctrl-C), 141 stdout closed (| head), 143 terminated
+    (SIGTERM).
     """
     from exportctl.aws import AwsSettings
 
@@ -287,5 +290,19 @@ def _run_cleanups(app: AppContext | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The console script."""
-    cli.main(args=argv, prog_name="exportctl")
+    """The console script; signals end the command (see exportctl.interrupts)."""
+    from exportctl import interrupts
+
+    interrupts.install()
+    try:
+        cli.main(args=argv, prog_name="exportctl")
+    except SystemExit as exc:
+        if interrupts.received is None:
+            raise
+        # Stopped by a signal, the command has said what it had to: leave now, without
+        # waiting at exit for anything still running in the background.
+        code = exc.code if isinstance(exc.code, int) else interrupts.exit_code()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)

@@ -93,7 +93,7 @@ def wait(
     Exit codes: 0 every job met the condition; 1 a job ended otherwise or
     disappeared (each is named, with its status and message); 3 a job was not
     found at the first check; 124 --timeout ran out (pending jobs are listed);
-    130 interrupted. With --json, one REF prints one object (null if never
+    130 interrupted (143 on SIGTERM). With --json, one REF prints one object (null if never
     read), several REFs an array of the jobs read, whatever the exit code.
     """
     from exportctl import refs as refmod
@@ -198,7 +198,7 @@ class _Session:
         self.single = single
         self._printed = False
 
-    def run(self) -> ExitCode:
+    def run(self) -> int:
         from exportctl.live import Display, WaitView
 
         app = self.app
@@ -243,8 +243,10 @@ class _Session:
             with display:
                 result = self.waiter.run()
         except KeyboardInterrupt:
-            self._pending("interrupted", self.waiter.pending)
-            return ExitCode.INTERRUPTED
+            from exportctl import interrupts
+
+            self._pending(interrupts.word(), self.waiter.pending)
+            return interrupts.exit_code()
         except ExportctlError:
             # stdout stays valid JSON whatever ends the wait.
             self.records()

@@ -100,5 +100,8 @@ def watch(
         pass
     finally:
         estimates.save()
+    from exportctl import interrupts
+
     app.debug_calls()
-    ctx.exit(0)
+    # Ctrl-C is how a watch ends (0); SIGTERM is someone else ending it (143).
+    ctx.exit(interrupts.exit_code() if interrupts.word() == "terminated" else 0)

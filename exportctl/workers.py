@@ -1,0 +1,112 @@
+"""Work spread over daemon threads, each result handed back as soon as it is ready.
+
+Not :class:`concurrent.futures.ThreadPoolExecutor`: its threads are joined when the
+interpreter exits, so a command interrupted while a worker sits in botocore's
+retries (or on a socket that never answers) would wait for it. These threads are
+daemons: whoever waits for their results may stop waiting (Ctrl-C, a deadline) and
+leave; a worker still inside a call is simply abandoned.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Outcome(Generic[T]):
+    """What one task gave: its value, or the exception it raised."""
+
+    __slots__ = ("error", "tag", "value")
+
+    def __init__(self, tag: object, value: T | None, error: BaseException | None) -> None:
+        self.tag = tag
+        self.value = value
+        self.error = error
+
+    def result(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
+
+
+class Workers(Generic[T]):
+    """Up to ``size`` daemon threads running submitted tasks; outcomes come back on
+    :meth:`next` in the order they finish."""
+
+    def __init__(self, size: int, name: str = "exportctl-worker") -> None:
+        self._size = max(1, size)
+        self._name = name
+        # None tells a thread to end.
+        self._todo: queue.SimpleQueue[tuple[object, Callable[[], T]] | None] = queue.SimpleQueue()
+        # A Queue, not a SimpleQueue: waiting on it is cut short by Ctrl-C.
+        self._done: queue.Queue[Outcome[T]] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._idle = 0
+        self._lock = threading.Lock()
+        self.running = 0
+
+    def submit(self, tag: object, task: Callable[[], T]) -> None:
+        with self._lock:
+            self.running += 1
+            if self._idle == 0 and len(self._threads) < self._size:
+                thread = threading.Thread(
+                    target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+            else:
+                self._idle -= 1
+        self._todo.put((tag, task))
+
+    def next(self, timeout: float | None = None) -> Outcome[T] | None:
+        """The next task to finish; None if none did within ``timeout`` seconds."""
+        try:
+            outcome = self._done.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        with self._lock:
+            self.running -= 1
+        return outcome
+
+    def close(self) -> None:
+        """Threads end once their task does; nothing waits for them."""
+        for _ in self._threads:
+            self._todo.put(None)
+
+    def _work(self) -> None:
+        while True:
+            item = self._todo.get()
+            if item is None:
+                return
+            tag, task = item
+            try:
+                outcome: Outcome[T] = Outcome(tag, task(), None)
+            except BaseException as exc:  # handed to whoever waits, Ctrl-C included
+                outcome = Outcome(tag, None, exc)
+            with self._lock:
+                self._idle += 1
+            self._done.put(outcome)
+
+
+def each(
+    tasks: Sequence[Callable[[], T]], size: int, name: str = "exportctl-worker"
+) -> Iterator[tuple[int, T]]:
+    """Run ``tasks`` on up to ``size`` daemon threads; (index, value) as each finishes.
+
+    A task's exception is raised here, in the caller's thread. Stopping early (an
+    exception, Ctrl-C, closing the iterator) waits for no task still running.
+    """
+    workers: Workers[T] = Workers(min(size, len(tasks)), name)
+    try:
+        for index, task in enumerate(tasks):
+            workers.submit(index, task)
+        for _ in range(len(tasks)):
+            outcome = workers.next()
+            assert outcome is not None
+            yield outcome.tag, outcome.result()  # type: ignore[misc]
+    finally:
+        workers.close()

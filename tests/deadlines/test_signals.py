@@ -1,0 +1,123 @@
+"""Ctrl-C and SIGTERM end every command promptly, even while calls are being retried.
+
+Real signals to the installed console script, against an endpoint that never
+answers or throttles every call; each test only asserts that the process ended
+(within the harness's generous limit), its exit code and what it printed.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from deadline_support import (
+    PERSONALIZE,
+    PERSONALIZE_PENDING,
+    BlackHole,
+    ended,
+    environ,
+    start,
+    wait_for,
+)
+
+from exportctl.sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
+
+
+def test_ctrl_c_ends_list_while_every_service_is_stuck(black_hole: BlackHole) -> None:
+    proc = start("list", env=environ(black_hole.url))
+    wait_for(lambda: black_hole.accepted >= 4, "every service called", proc)
+
+    proc.send_signal(signal.SIGINT)
+    out, err = ended(proc)
+
+    assert proc.returncode == 130
+    assert err.strip().endswith("exportctl: interrupted")
+    assert "Traceback" not in err
+    assert out == ""
+
+
+def test_ctrl_c_ends_status_of_several_jobs_in_a_throttling_storm(throttling: Sandbox) -> None:
+    refs = [PERSONALIZE + name for name in ("a", "b", "c", "d")]
+    proc = start("status", *refs, env=environ(throttling.url))
+    wait_for(
+        lambda: throttling.calls[("personalize", "DescribeDatasetExportJob")] >= 8,
+        "the calls retried",
+        proc,
+    )
+
+    proc.send_signal(signal.SIGINT)
+    _, err = ended(proc)
+
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_ends_wait_on_a_black_hole_naming_what_is_pending(black_hole: BlackHole) -> None:
+    proc = start("wait", PERSONALIZE_PENDING, env=environ(black_hole.url))
+    wait_for(lambda: black_hole.accepted >= 1, "the first call", proc)
+
+    proc.send_signal(signal.SIGINT)
+    _, err = ended(proc)
+
+    assert proc.returncode == 130
+    assert f"interrupted; still pending: {PERSONALIZE_PENDING} (not read yet)" in err
+
+
+def test_sigterm_ends_wait_with_143_and_its_json(black_hole: BlackHole) -> None:
+    proc = start("wait", PERSONALIZE_PENDING, "--json", env=environ(black_hole.url))
+    wait_for(lambda: black_hole.accepted >= 1, "the first call", proc)
+
+    proc.send_signal(signal.SIGTERM)
+    out, err = ended(proc)
+
+    assert proc.returncode == 143
+    assert json.loads(out) is None
+    assert f"terminated; still pending: {PERSONALIZE_PENDING} (not read yet)" in err
+    assert "Traceback" not in err
+
+
+def test_sigterm_ends_list_with_143(black_hole: BlackHole) -> None:
+    proc = start("list", "--json", env=environ(black_hole.url))
+    wait_for(lambda: black_hole.accepted >= 4, "every service called", proc)
+
+    proc.send_signal(signal.SIGTERM)
+    _, err = ended(proc)
+
+    assert proc.returncode == 143
+    assert "exportctl: terminated" in err
+
+
+def test_a_second_ctrl_c_ends_at_once_without_the_cleanup(tmp_path: Path) -> None:
+    # A cleanup that would never end: only the second signal gets past it.
+    script = tmp_path / "slow_cleanup.py"
+    script.write_text(
+        "import sys, time\n"
+        "from exportctl import interrupts\n"
+        "interrupts.install()\n"
+        "try:\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(120)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('cleaning up', flush=True)\n"
+        "    time.sleep(120)\n"
+        "    print('cleaned up', flush=True)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n"
+    proc.send_signal(signal.SIGINT)
+    assert proc.stdout.readline() == "cleaning up\n"
+
+    proc.send_signal(signal.SIGINT)
+    out, _ = ended(proc)
+
+    assert proc.returncode == 130
+    assert "cleaned up" not in out
