@@ -9,6 +9,10 @@
   final name.
 * A key that would land outside the destination (``..``, an absolute path) is
   refused before anything is fetched.
+* Temporary files are named ``.NAME.exportctl-part-PID-RANDOM``: the owner's process
+  id says whose they are. On Ctrl-C or SIGTERM the main thread removes every one
+  still open, whatever its writer is doing; after a SIGKILL, the next download into
+  the same destination removes those whose process is gone.
 
 Nothing here prints: a :class:`Reporter` hears about progress.
 """
@@ -17,13 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import os
 import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -41,6 +45,7 @@ from exportctl.errors import (
     translate,
 )
 from exportctl.locations import S3Location, UrlLocation
+from exportctl.workers import Workers
 
 if TYPE_CHECKING:
     from exportctl.aws import Clients
@@ -50,6 +55,8 @@ CHUNK = 1024 * 1024
 CONCURRENCY = 8
 URL_TIMEOUT = 60.0
 TEMP_MARK = ".exportctl-part-"
+# .NAME.exportctl-part-PID-RANDOM, as write_atomically names them.
+_PART = re.compile(r"^\..+" + re.escape(TEMP_MARK) + r"(?P<pid>[0-9]+)-[0-9a-f]{8}$")
 _MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -245,6 +252,51 @@ def check_destination(destination: Path) -> None:
 
 # -- writing ------------------------------------------------------------------------
 
+# Temporary files being written, so that an interrupted main thread can remove them
+# itself: a writer may sit in a read that never ends, and nobody waits for it.
+_parts_lock = threading.Lock()
+_parts: set[Path] = set()
+
+
+def remove_parts() -> None:
+    """Delete every temporary file of this process still being written."""
+    with _parts_lock:
+        for temp in _parts:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        _parts.clear()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        # Someone else's process (EPERM) is alive too.
+        return True
+    return True
+
+
+def remove_stale_parts(destination: Path) -> list[Path]:
+    """Remove temporary files under ``destination`` left by a process that is gone
+    (killed with SIGKILL, a crash, a power cut); those of live processes stay."""
+    if os.name == "nt" or not destination.is_dir():
+        # os.kill(pid, 0) would terminate the process on Windows.
+        return []
+    removed: list[Path] = []
+    for folder, _, names in os.walk(destination):
+        for name in names:
+            match = _PART.match(name)
+            if match and not _alive(int(match["pid"])):
+                path = Path(folder, name)
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
 
 def write_atomically(
     path: Path,
@@ -259,12 +311,16 @@ def write_atomically(
     What this disk refuses is a :class:`LocalError` naming the file; what the
     network does while ``chunks`` are read is not.
     """
-    temp = path.with_name(f".{path.name}{TEMP_MARK}{uuid.uuid4().hex[:8]}")
+    temp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}")
     written = 0
     try:
         with writing(path):
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle = temp.open("xb")
+            with _parts_lock:
+                if stop.is_set():
+                    raise Interrupted("interrupted")
+                handle = temp.open("xb")
+                _parts.add(temp)
         try:
             for chunk in chunks:
                 if stop.is_set():
@@ -287,6 +343,9 @@ def write_atomically(
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+    finally:
+        with _parts_lock:
+            _parts.discard(temp)
     return written
 
 
@@ -324,21 +383,22 @@ def run(
             summary.paths.append(item.rel)
         reporter.finished(item)
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(plan.fetch) or 1)))
-    futures: list[Future[None]] = []
+    workers: Workers[None] = Workers(min(concurrency, len(plan.fetch)), "exportctl-fetch")
     try:
-        futures = [pool.submit(one, item) for item in plan.fetch]
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in done:
-            exc = future.exception()
-            if exc is not None:
-                stop.set()
-                raise exc
+        for item in plan.fetch:
+            workers.submit(item, functools.partial(one, item))
+        for _ in plan.fetch:
+            outcome = workers.next()
+            assert outcome is not None
+            outcome.result()
     except BaseException:
+        # The first error, Ctrl-C or SIGTERM: no new file is started, and those being
+        # written are removed here, since their writers may never return.
         stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        remove_parts()
         raise
-    pool.shutdown(wait=True)
+    finally:
+        workers.close()
     summary.paths.sort()
     return summary
 
@@ -507,6 +567,8 @@ def fetch_job(
     from exportctl.locations import default_dirname, output_of
 
     location = output_of(job)
+    if not dry_run:
+        remove_stale_parts(destination)
     if isinstance(location, UrlLocation):
         name = location.filename or f"{default_dirname(job)}.zip"
         return fetch_url(location, destination, name, reporter, force=force, dry_run=dry_run)

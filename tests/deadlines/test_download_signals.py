@@ -1,0 +1,78 @@
+"""download on Ctrl-C, SIGTERM and after SIGKILL: no partial file stays behind.
+
+An S3 that sends the first bytes of an object and then nothing keeps a download
+in the middle of a file; the signals are real, sent to the installed console script.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from deadline_support import (
+    PERSONALIZE_DONE,
+    StallingS3,
+    ended,
+    environ,
+    parts,
+    run,
+    start,
+    wait_for,
+)
+
+from exportctl.sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def stalling_s3() -> Iterator[StallingS3]:
+    s3 = StallingS3("exports/items-catalog/part_00000.csv")
+    yield s3
+    s3.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_download_leaves_no_partial_file(
+    sandbox: Sandbox, stalling_s3: StallingS3, tmp_path: Path, signum: int
+) -> None:
+    dest = tmp_path / "dest"
+    env = environ(sandbox.url, AWS_ENDPOINT_URL_S3=stalling_s3.url)
+    proc = start("download", PERSONALIZE_DONE, str(dest), env=env)
+    wait_for(lambda: parts(tmp_path), "a partial file", proc)
+
+    proc.send_signal(signum)
+    _, err = ended(proc)
+
+    assert proc.returncode == 128 + signum
+    assert parts(tmp_path) == []
+    assert "Traceback" not in err
+
+
+def test_after_a_sigkill_the_next_download_removes_the_stale_partial_files(
+    sandbox: Sandbox, stalling_s3: StallingS3, tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    env = environ(sandbox.url, AWS_ENDPOINT_URL_S3=stalling_s3.url)
+    proc = start("download", PERSONALIZE_DONE, str(dest), env=env)
+    wait_for(lambda: parts(tmp_path), "a partial file", proc)
+    proc.send_signal(signal.SIGKILL)
+    ended(proc)
+    stale = parts(tmp_path)
+    assert len(stale) == 1
+    # One of a process still running is not ours to remove.
+    alive = dest / f".other.csv.exportctl-part-{os.getpid()}-0123abcd"
+    alive.write_bytes(b"")
+    # Nor is a file that merely looks alike.
+    lookalike = dest / "notes.exportctl-part-1-notes"
+    lookalike.write_bytes(b"")
+
+    stalling_s3.stall = False
+    code, _, err = run("download", PERSONALIZE_DONE, str(dest), env=env)
+
+    assert code == 0, err
+    assert (dest / "part_00000.csv").stat().st_size == stalling_s3.size
+    assert parts(tmp_path) == sorted([alive, lookalike])
