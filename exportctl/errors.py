@@ -27,6 +27,8 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130
     # stdout closed early (`| head`): the status a shell shows for SIGPIPE.
     CLOSED_PIPE = 141
+    # SIGTERM: 128 + 15, as shells report a process it ended (see exportctl.interrupts).
+    TERMINATED = 143
 
 
 class ExportctlError(Exception):
