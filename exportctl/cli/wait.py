@@ -198,7 +198,7 @@ class _Session:
         self.single = single
         self._printed = False
 
-    def run(self) -> int:
+    def run(self) -> ExitCode:
         from exportctl.live import Display, WaitView
 
         app = self.app
@@ -246,7 +246,7 @@ class _Session:
             from exportctl import interrupts
 
             self._pending(interrupts.word(), self.waiter.pending)
-            return interrupts.exit_code()
+            return ExitCode(interrupts.exit_code())
         except ExportctlError:
             # stdout stays valid JSON whatever ends the wait.
             self.records()
