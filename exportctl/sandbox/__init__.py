@@ -20,7 +20,7 @@ region, dummy credentials) talks to it as it talks to AWS::
     sb.calls[("discovery", "DescribeExportTasks")]        # Counter per (service, operation)
     sb.reset_calls()
     sb.output_locations()   # [OutputLocation(service, region, job_id, uri)] of completed jobs
-    sb.jobs()               # every live job and its current status
+    sb.jobs()               # every live job and its current status (account=None: all)
     sb.stop()
 
 Services (botocore names): ``backupsearch``, ``pinpoint``, ``personalize``,
@@ -33,10 +33,27 @@ access-denied error.
 ``clock`` is a monotonic source (``lambda: 0.0`` freezes time so only
 :meth:`Sandbox.advance` moves it) or a :class:`SandboxClock`.
 
+Accounts (``exportctl/sandbox/accounts.py``): an AWS Organization whose
+management account ``123456789012`` is what any unknown access key reaches (so
+made-up credentials see the seeded jobs as before). ``AKIASANDBOXEXAMPLE02``
+and ``03`` are the member accounts ``210987654321`` (us-west-2, ap-southeast-2,
+Discovery home us-west-2) and ``345678901234`` (ap-southeast-2, eu-west-1, no
+Migration Hub home region); ``AKIASANDBOXEXAMPLE04`` is ``444455556666``,
+whose export calls are all denied. ``555566667777`` is SUSPENDED and
+``666677778888`` has no role to assume. ``sts:GetCallerIdentity``,
+``sts:AssumeRole`` (roles ``OrganizationAccountAccessRole`` and
+``exportctl-reader``; temporary ``ASIA…`` keys that expire, ``ExpiredTokenException``
+after) and ``organizations:ListAccounts`` (management account only) are
+emulated on their own wire protocols (query/XML and json). The opt-in region
+``ap-east-1`` is enabled for no account: every export call there answers
+``UnrecognizedClientException``. ``sb.access_key(account)``,
+``sb.account_calls[(account, service, operation)]``.
+
 Faults (:class:`Faults`): ``latency`` seconds per request, ``throttle_rate`` and
 ``error_rate`` (0..1, each service's own throttling and 5xx error),
 ``page_size`` (cap on items per page), ``drop_rate`` (close the socket without
-a reply), ``deny`` (set of service names, or ``"*"``). Rolls come from an RNG
+a reply), ``deny`` (set of service names, or ``"*"``), ``session_seconds``
+(lifetime of assumed-role credentials). Rolls come from an RNG
 seeded with ``seed``.
 
 HTTP control endpoints (JSON) under ``/_sandbox/``:
@@ -46,8 +63,9 @@ HTTP control endpoints (JSON) under ``/_sandbox/``:
 ``GET  /_sandbox/clock``    ``{"elapsed", "now"}``
 ``POST /_sandbox/clock/advance``  ``{"seconds": N}``
 ``GET|POST /_sandbox/faults``     read / partially update the fault settings
-``GET  /_sandbox/calls``    call counts; ``POST /_sandbox/calls/reset`` clears
-``GET  /_sandbox/jobs``     live jobs (``?service=&region=``)
+``GET  /_sandbox/calls``    call counts (also ``by_account``); ``POST /_sandbox/calls/reset``
+``GET  /_sandbox/accounts`` the organization's accounts and their access keys
+``GET  /_sandbox/jobs``     live jobs (``?service=&region=&account=``, ``*``: all)
 ``POST /_sandbox/jobs/status``    ``{"service", "job_id", "status"}``
 ``POST /_sandbox/jobs/delete``    ``{"service", "job_id"}``
 ``GET  /_sandbox/outputs``  output locations of completed jobs
@@ -56,7 +74,8 @@ HTTP control endpoints (JSON) under ``/_sandbox/``:
 
 Behaviour worth knowing:
 
-* Data lives in ``us-east-1`` and ``eu-west-1``; other regions list nothing.
+* The management account's data lives in ``us-east-1`` and ``eu-west-1``; other
+  regions list nothing.
   Discovery answers only in its Migration Hub home region ``us-east-1``; every
   other region gets ``HomeRegionNotSetException``.
 * Discovery ``DescribeExportTasks`` leaves unknown ``exportIds`` out of the

@@ -7,6 +7,7 @@ import threading
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from exportctl.sandbox.accounts import MANAGEMENT
 from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.downloads import export_archive
 from exportctl.sandbox.faults import Faults
@@ -32,7 +33,9 @@ class Controlled(Protocol):
     def advance(self, seconds: float) -> float: ...
     def calls_report(self) -> dict[str, Any]: ...
     def reset_calls(self) -> None: ...
-    def jobs(self, service: str | None = ..., region: str | None = ...) -> list[dict[str, Any]]: ...
+    def jobs(
+        self, service: str | None = ..., region: str | None = ..., account: str | None = ...
+    ) -> list[dict[str, Any]]: ...
     def set_status(self, service: str, job_id: str, status: str) -> None: ...
     def delete_job(self, service: str, job_id: str) -> None: ...
     def output_locations(self) -> list[OutputLocation]: ...
@@ -66,6 +69,8 @@ def _dispatch(
     route = (method, path)
     if route in (("GET", "/"), ("GET", "/state")):
         return _json(200, sb.state())
+    if route == ("GET", "/accounts"):
+        return _json(200, {"accounts": sb.state()["accounts"]})
     if route == ("GET", "/clock"):
         return _json(200, {"elapsed": sb.clock.elapsed(), "now": sb.clock.now_epoch()})
     if route == ("POST", "/clock/advance"):
@@ -83,7 +88,11 @@ def _dispatch(
         sb.reset_calls()
         return _json(200, sb.calls_report())
     if route == ("GET", "/jobs"):
-        return _json(200, {"jobs": sb.jobs(query.get("service"), query.get("region"))})
+        account = query.get("account", MANAGEMENT)
+        jobs = sb.jobs(
+            query.get("service"), query.get("region"), None if account == "*" else account
+        )
+        return _json(200, {"jobs": jobs})
     if route == ("POST", "/jobs/status"):
         sb.set_status(str(payload["service"]), str(payload["job_id"]), str(payload["status"]))
         return _json(200, {"ok": True})

@@ -17,7 +17,7 @@ from typing import Any
 from exportctl.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.errors import ApiError
-from exportctl.sandbox.jobs import ACCOUNT, HOME_REGION, At, DownloadUrl, Job, Phase
+from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
 
 # (seconds after creation, status, fields) for a job that succeeds, and one that fails.
 PERSONALIZE_OK = ((0.0, "CREATE PENDING"), (10.0, "CREATE IN_PROGRESS"), (60.0, "ACTIVE"))
@@ -75,7 +75,7 @@ def create_dataset_export_job(ctx: Context, params: dict[str, Any]) -> dict[str,
     }
     if dataset not in known:
         raise ctx.errors.missing(f"Could not find resource with ARN {dataset}")
-    arn = f"arn:aws:personalize:{ctx.region}:{ACCOUNT}:dataset-export-job/{name}"
+    arn = f"arn:aws:personalize:{ctx.region}:{ctx.scenario.account}:dataset-export-job/{name}"
     if ctx.scenario.find_any("personalize", arn) is not None:
         raise ApiError(
             "ResourceAlreadyExistsException", f"Dataset export job {arn} already exists.", 400
@@ -142,7 +142,7 @@ def start_search_result_export_job(ctx: Context, params: dict[str, Any]) -> dict
     if search is None or search.region != ctx.region:
         raise ctx.errors.missing(f"Search job {params['SearchJobIdentifier']} does not exist.")
     ident = ctx.scenario.uuid()
-    arn = f"arn:aws:backup-search:{ctx.region}:{ACCOUNT}:search-export-job/{ident}"
+    arn = f"arn:aws:backup-search:{ctx.region}:{ctx.scenario.account}:search-export-job/{ident}"
     where = f"s3://{s3['DestinationBucket']}/{s3.get('DestinationPrefix') or ''}"
     fails = _denied(where)
 
@@ -255,7 +255,7 @@ def _pieces(done: int, total: int, failed: int = 0) -> dict[str, Any]:
 
 
 def start_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    if ctx.region != HOME_REGION:
+    if not ctx.scenario.home_region or ctx.region != ctx.scenario.home_region:
         raise ApiError(
             "HomeRegionNotSetException",
             "The home region is not set. Set a home region to continue.",

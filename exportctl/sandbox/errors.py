@@ -89,6 +89,22 @@ SERVICE_ERRORS: dict[str, ServiceErrors] = {
         invalid=("InvalidParameterValueException", 400),
         bad_token=("InvalidParameterValueException", 400),
     ),
+    "sts": ServiceErrors(
+        throttling=("Throttling", 400),
+        internal=("InternalFailure", 500),
+        denied=("AccessDenied", 403),
+        not_found=("NoSuchEntity", 404),
+        invalid=("ValidationError", 400),
+        bad_token=("ValidationError", 400),
+    ),
+    "organizations": ServiceErrors(
+        throttling=("TooManyRequestsException", 400),
+        internal=("ServiceException", 500),
+        denied=("AccessDeniedException", 400),
+        not_found=("AccountNotFoundException", 400),
+        invalid=("InvalidInputException", 400),
+        bad_token=("InvalidInputException", 400),
+    ),
 }
 
 

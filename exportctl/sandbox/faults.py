@@ -34,6 +34,9 @@ class Faults:
     def garbling(self, service: str) -> str | None:
         return self.garble.get(service) or self.garble.get(ALL_SERVICES)
 
+    # Lifetime of the credentials sts:AssumeRole hands out (at most what is asked for).
+    session_seconds: float = 3600.0
+
     def denies(self, service: str) -> bool:
         return ALL_SERVICES in self.deny or service in self.deny
 
@@ -58,6 +61,8 @@ class Faults:
                 self.page_size = None if value is None else _positive_int(value)
             elif name == "latency":
                 self.latency = max(0.0, float(value))
+            elif name == "session_seconds":
+                self.session_seconds = max(1.0, float(value))
             else:
                 setattr(self, name, _rate(value, name))
 

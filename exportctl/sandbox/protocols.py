@@ -10,12 +10,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from exportctl.sandbox.errors import ApiError
 
 JSON_CONTENT_TYPE = {"json": "application/x-amz-json-1.1", "rest-json": "application/json"}
+XML_CONTENT_TYPE = "text/xml"
 
 
 @dataclass
@@ -65,7 +67,11 @@ def _timestamp(shape: Shape, value: Any) -> Any:
     return round(epoch, 3)
 
 
-def success(model: ServiceModel, operation: OperationModel, output: dict[str, Any]) -> HttpResponse:
+def success(
+    model: ServiceModel, operation: OperationModel, output: dict[str, Any], request_id: str = ""
+) -> HttpResponse:
+    if model.protocol == "query":
+        return _query_success(model, operation, output, request_id)
     shape = operation.output_shape
     headers = {"Content-Type": JSON_CONTENT_TYPE[model.protocol]}
     status = int(operation.http.get("responseCode", 200))
@@ -118,6 +124,8 @@ def error(
 ) -> HttpResponse:
     """Render ``err`` so botocore's parser for ``protocol`` yields ``err.code``."""
     shape = _error_shape(model, err.code)
+    if protocol == "query":
+        return _query_error(model, err, request_id)
     if protocol == "json":
         status = err.status or 400
         body: dict[str, Any] = {"__type": err.code, "message": err.message}
@@ -139,3 +147,63 @@ def _error_shape(model: ServiceModel | None, code: str) -> Shape | None:
     if model is None or code not in model.shape_names:
         return None
     return model.shape_for(code)
+
+
+# -- query protocol (STS): form-encoded requests, XML answers ----------------------------
+
+
+def _query_success(
+    model: ServiceModel, operation: OperationModel, output: dict[str, Any], request_id: str
+) -> HttpResponse:
+    name = operation.name
+    shape = operation.output_shape
+    result = ""
+    if shape is not None:
+        wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
+        result = _xml(shape, output, wrapper)
+    body = (
+        f'<{name}Response xmlns="{model.metadata.get("xmlNamespace", "")}">'
+        f"{result}<ResponseMetadata><RequestId>{escape(request_id)}</RequestId></ResponseMetadata>"
+        f"</{name}Response>"
+    )
+    return HttpResponse(200, body.encode(), {"Content-Type": XML_CONTENT_TYPE})
+
+
+def _query_error(model: ServiceModel | None, err: ApiError, request_id: str) -> HttpResponse:
+    namespace = model.metadata.get("xmlNamespace", "") if model is not None else ""
+    kind = "Receiver" if (err.status or 400) >= 500 else "Sender"
+    body = (
+        f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type>'
+        f"<Code>{escape(err.code)}</Code><Message>{escape(err.message)}</Message></Error>"
+        f"<RequestId>{escape(request_id)}</RequestId></ErrorResponse>"
+    )
+    return HttpResponse(err.status or 400, body.encode(), {"Content-Type": XML_CONTENT_TYPE})
+
+
+def _xml(shape: Shape, value: Any, name: str) -> str:
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise TypeError(f"{shape.name} needs a dict, got {type(value).__name__}")
+        inner = []
+        for member_name, item in value.items():
+            if item is None:
+                continue
+            if member_name not in shape.members:
+                raise KeyError(f"{shape.name} has no member {member_name!r}")
+            member = shape.members[member_name]
+            inner.append(_xml(member, item, member.serialization.get("name", member_name)))
+        return f"<{name}>{''.join(inner)}</{name}>"
+    if kind == "list":
+        items = "".join(_xml(shape.member, item, "member") for item in value)
+        return f"<{name}>{items}</{name}>"
+    if kind == "timestamp":
+        stamp = (
+            value if isinstance(value, datetime) else datetime.fromtimestamp(value, timezone.utc)
+        )
+        text = stamp.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    elif kind == "boolean":
+        text = "true" if value else "false"
+    else:
+        text = str(value)
+    return f"<{name}>{escape(text)}</{name}>"

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import random
 
-from exportctl.sandbox.jobs import Job
+from exportctl.sandbox.jobs import ACCOUNT, HOME_REGION, Job
 
 
 class Registry:
     """Every job, by service and id (and alias), with seeded id makers."""
 
-    def __init__(self, seed: int = 7) -> None:
+    def __init__(
+        self,
+        seed: int = 7,
+        *,
+        account: str = ACCOUNT,
+        primary: str = HOME_REGION,
+        home_region: str | None = HOME_REGION,
+    ) -> None:
         self.rng = random.Random(seed)
         self.jobs: list[Job] = []
         self._index: dict[tuple[str, str], Job] = {}
+        # Whose jobs these are, the region holding the most of them, and the
+        # Migration Hub home region where Discovery answers ("" for none).
+        self.account = account
+        self.primary = primary
+        self.home_region = home_region or ""
 
     # -- lookups ---------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from exportctl.sandbox.errors import ApiError
 
 SERVICES = ("backupsearch", "pinpoint", "personalize", "discovery")
+# Who is calling, and which accounts there are: sts (query protocol) and organizations.
+IDENTITY_SERVICES = ("sts", "organizations")
 DEFAULT_REGION = "us-east-1"
 
 _CREDENTIAL = re.compile(
@@ -66,7 +68,7 @@ def parse_scope(authorization: str | None) -> Scope:
 
 
 class Router:
-    def __init__(self, services: tuple[str, ...] = SERVICES) -> None:
+    def __init__(self, services: tuple[str, ...] = SERVICES + IDENTITY_SERVICES) -> None:
         self.models: dict[str, ServiceModel] = dict(_load_models(services))
         self._by_signing_name = {m.signing_name: name for name, m in self.models.items()}
         self._by_target = {
@@ -93,6 +95,9 @@ class Router:
         if target:
             return self._route_json(target, scope, body)
         split = urlsplit(raw_path)
+        query_service = self._query_service(signed_for, method, split.path, headers)
+        if query_service is not None:
+            return self._route_query(query_service, scope, body)
         # The signing service stands in for the host name AWS would route on.
         candidates = [r for r in self._rest_routes if r.service == signed_for] or self._rest_routes
         for route in candidates:
@@ -111,6 +116,32 @@ class Router:
             ApiError("UnknownOperationException", f"No operation matches {method} {split.path}"),
             signed_for,
         )
+
+    def _query_service(
+        self, signed_for: str | None, method: str, path: str, headers: Mapping[str, str]
+    ) -> str | None:
+        """The query-protocol service a form-encoded POST to / is meant for."""
+        if method != "POST" or path not in ("", "/"):
+            return None
+        content_type = headers.get("Content-Type") or ""
+        if not content_type.startswith("application/x-www-form-urlencoded"):
+            return None
+        queries = [n for n, m in self.models.items() if m.protocol == "query"]
+        if signed_for in queries:
+            return signed_for
+        return queries[0] if len(queries) == 1 else None
+
+    def _route_query(self, service: str, scope: Scope, body: bytes) -> Call:
+        form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        name = form.pop("Action", "")
+        form.pop("Version", None)
+        model = self.models[service]
+        if name not in model.operation_names:
+            raise RouteError(
+                ApiError("InvalidAction", f"Could not find operation {name or '(none)'}", 400),
+                service,
+            )
+        return Call(service, model.operation_model(name), scope.region, scope.access_key, form)
 
     def _route_json(self, target: str, scope: Scope, body: bytes) -> Call:
         prefix, _, name = target.rpartition(".")

@@ -55,15 +55,29 @@ __all__ = [
 class Scenario(Registry):
     """The seeded world: every service's jobs, and where completed ones put their output."""
 
-    def __init__(self, seed: int = 7, discovery_tasks: int | None = None) -> None:
-        super().__init__(seed)
-        for region in REGIONS:
+    def __init__(
+        self,
+        seed: int = 7,
+        discovery_tasks: int | None = None,
+        *,
+        account: str = ACCOUNT,
+        regions: tuple[str, ...] = REGIONS,
+        home_region: str | None = HOME_REGION,
+    ) -> None:
+        super().__init__(
+            seed,
+            account=account,
+            primary=regions[0] if regions else "",
+            home_region=home_region,
+        )
+        for region in regions:
             backupsearch.populate(self, region)
             pinpoint.populate(self, region)
             personalize.populate(self, region)
-        discovery.populate(self)
-        if discovery_tasks:
-            discovery.populate_bulk(self, discovery_tasks)
+        if home_region:
+            discovery.populate(self)
+            if discovery_tasks:
+                discovery.populate_bulk(self, discovery_tasks)
 
     def output_locations(self, elapsed: float, base_url: str) -> list[OutputLocation]:
         out = []

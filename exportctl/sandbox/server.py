@@ -15,14 +15,30 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from exportctl.sandbox import admin, protocols
+from exportctl.sandbox import admin, identity, protocols
+from exportctl.sandbox.accounts import (
+    ACCOUNTS,
+    DENIED_ACCESS_KEY,
+    DISABLED_REGION,
+    MANAGEMENT,
+    Account,
+    Caller,
+    Identities,
+)
 from exportctl.sandbox.clock import MonotonicSource, SandboxClock
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.creates import MUTATING
 from exportctl.sandbox.errors import SERVICE_ERRORS, ApiError
 from exportctl.sandbox.faults import Dice, Faults
 from exportctl.sandbox.jobs import OutputLocation
-from exportctl.sandbox.routing import DEFAULT_REGION, SERVICES, Call, RouteError, Router
+from exportctl.sandbox.routing import (
+    DEFAULT_REGION,
+    IDENTITY_SERVICES,
+    SERVICES,
+    Call,
+    RouteError,
+    Router,
+)
 from exportctl.sandbox.scenario import Scenario
 from exportctl.sandbox.services import HANDLERS
 
@@ -31,7 +47,7 @@ log = logging.getLogger(__name__)
 OutputListener = Callable[[OutputLocation], None]
 
 HOST = "127.0.0.1"
-DENIED_ACCESS_KEY = "DENIED"
+__all__ = ["DENIED_ACCESS_KEY", "DUMMY_ACCESS_KEY", "DUMMY_SECRET_KEY", "Sandbox"]
 DUMMY_ACCESS_KEY = "AKIASANDBOXEXAMPLE01"
 DUMMY_SECRET_KEY = "sandbox/secret/not-a-real-key"
 # What env() sets, in its order.
@@ -61,10 +77,18 @@ class Sandbox:
         self.seed = seed
         self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
         self.scenario = Scenario(seed=seed, discovery_tasks=discovery_tasks)
+        self.identities = Identities(ACCOUNTS)
+        # Every account's own jobs; the default access key is the management account's.
+        self.worlds: dict[str, Scenario] = {
+            a.id: self.scenario if a.id == MANAGEMENT else _world(a, seed + n)
+            for n, a in enumerate(ACCOUNTS)
+        }
         self.region = DEFAULT_REGION
         self.calls: Counter[tuple[str, str]] = Counter()
         # Successful answers by service, for ``Faults.garble_after``.
         self._answered: Counter[str] = Counter()
+        # The same calls by the account that made them (once the caller is known).
+        self.account_calls: Counter[tuple[str, str, str]] = Counter()
         self.lock = threading.RLock()
         self.dice = Dice(seed)
         self.router = Router()
@@ -146,8 +170,18 @@ class Sandbox:
     def reset_calls(self) -> None:
         with self.lock:
             self.calls.clear()
+            self.account_calls.clear()
+
+    @property
+    def accounts(self) -> tuple[Account, ...]:
+        return tuple(self.identities.accounts.values())
+
+    def access_key(self, account: str) -> str:
+        """The long-term access key id of an account (its secret is any string)."""
+        return self.identities.key_of(account)
 
     def output_locations(self) -> list[OutputLocation]:
+        # The management account's: the sandbox's S3 holds one account's buckets.
         with self.lock:
             return self.scenario.output_locations(self.clock.elapsed(), self.url)
 
@@ -178,21 +212,30 @@ class Sandbox:
                             # API answers stay as they are.
                             log.exception("sandbox could not publish %s", location.uri)
 
-    def jobs(self, service: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
-        """Every live job with its current status, for people poking at the sandbox."""
+    def jobs(
+        self,
+        service: str | None = None,
+        region: str | None = None,
+        account: str | None = MANAGEMENT,
+    ) -> list[dict[str, Any]]:
+        """Every live job with its current status, for people poking at the sandbox
+        (the management account's; ``account=None`` for every account's)."""
         elapsed = self.clock.elapsed()
         with self.lock:
             return [
                 {
                     "service": j.service,
                     "kind": j.kind,
+                    "account": owner,
                     "region": j.region,
                     "id": j.id,
                     "parent": j.parent,
                     "status": j.state(elapsed)[0],
                 }
-                for j in self.scenario.jobs
+                for owner, world in self.worlds.items()
+                for j in world.jobs
                 if not j.deleted
+                and (account is None or owner == account)
                 and (service is None or j.service == service)
                 and (region is None or j.region == region)
             ]
@@ -203,7 +246,11 @@ class Sandbox:
                 {"service": s, "operation": o, "count": n}
                 for (s, o), n in sorted(self.calls.items())
             ]
-        return {"calls": rows, "total": sum(r["count"] for r in rows)}
+            by_account = [
+                {"account": a, "service": s, "operation": o, "count": n}
+                for (a, s, o), n in sorted(self.account_calls.items())
+            ]
+        return {"calls": rows, "total": sum(r["count"] for r in rows), "by_account": by_account}
 
     def state(self) -> dict[str, Any]:
         return {
@@ -213,13 +260,20 @@ class Sandbox:
             "seed": self.seed,
             "elapsed": self.clock.elapsed(),
             "faults": self.faults.to_dict(),
-            "jobs": sum(1 for j in self.scenario.jobs if not j.deleted),
+            "jobs": sum(1 for w in self.worlds.values() for j in w.jobs if not j.deleted),
+            "accounts": [
+                {"id": a.id, "name": a.name, "access_key": a.access_key, "status": a.status}
+                for a in self.accounts
+            ],
         }
 
     def _job(self, service: str, job_id: str) -> Any:
         if service not in SERVICES:
             raise LookupError(f"unknown service {service!r}; expected one of {list(SERVICES)}")
-        job = self.scenario.find_any(service, job_id)
+        job = next(
+            (j for w in self.worlds.values() if (j := w.find_any(service, job_id)) is not None),
+            None,
+        )
         if job is None:
             raise LookupError(f"no {service} job {job_id!r}")
         return job
@@ -277,8 +331,22 @@ class Sandbox:
     def _answer(self, call: Call, faults: Faults, request_id: str) -> protocols.HttpResponse:
         errors = SERVICE_ERRORS[call.service]
         model = self.router.models[call.service]
-        if call.access_key == DENIED_ACCESS_KEY or faults.denies(call.service):
-            who = f"arn:aws:iam::123456789012:user/{call.access_key or 'anonymous'}"
+        caller = self.identities.caller(call.access_key)
+        with self.lock:
+            self.account_calls[(caller.account, call.service, call.operation.name)] += 1
+        if call.service in IDENTITY_SERVICES:
+            return self._identity(call, caller, faults, request_id)
+        if call.region == DISABLED_REGION:
+            # What AWS answers in an opt-in region the account has not enabled.
+            raise ApiError(
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+                403,
+            )
+        if caller.denied or faults.denies(call.service):
+            who = caller.arn
+            if call.access_key == DENIED_ACCESS_KEY:
+                who = f"arn:aws:iam::{MANAGEMENT}:user/{call.access_key}"
             raise errors.access_denied(who)
         if self.dice.roll(faults.throttle_rate):
             raise errors.throttled()
@@ -288,7 +356,7 @@ class Sandbox:
                 with contextlib.suppress(ApiError):
                     self._handle(call)
             raise errors.internal_error()
-        response = protocols.success(model, call.operation, self._handle(call))
+        response = protocols.success(model, call.operation, self._handle(call), request_id)
         with self.lock:
             answered = self._answered[call.service]
             self._answered[call.service] += 1
@@ -309,8 +377,10 @@ class Sandbox:
             )
         elapsed = self.clock.elapsed()
         self._publish(elapsed)
+        account = self.identities.caller(call.access_key).account
+        world = self.worlds.get(account) or _world(Account(account, "", None), 0)
         ctx = Context(
-            scenario=self.scenario,
+            scenario=world,
             clock=self.clock,
             elapsed=elapsed,
             region=call.region,
@@ -321,6 +391,35 @@ class Sandbox:
         )
         with self.lock:
             return handler(ctx, call.params)
+
+    def _identity(
+        self, call: Call, caller: Caller, faults: Faults, request_id: str
+    ) -> protocols.HttpResponse:
+        errors = SERVICE_ERRORS[call.service]
+        model = self.router.models[call.service]
+        if faults.denies(call.service):
+            raise errors.access_denied(caller.arn)
+        if self.dice.roll(faults.throttle_rate):
+            raise errors.throttled()
+        if self.dice.roll(faults.error_rate):
+            raise errors.internal_error()
+        self.identities.session_seconds = faults.session_seconds
+        output = identity.answer(
+            self.identities,
+            call.service,
+            call.operation.name,
+            caller,
+            call.params,
+            errors,
+            faults.page_size,
+        )
+        return protocols.success(model, call.operation, output, request_id)
+
+
+def _world(account: Account, seed: int) -> Scenario:
+    return Scenario(
+        seed=seed, account=account.id, regions=account.regions, home_region=account.home_region
+    )
 
 
 def _route_error(sb: Sandbox, exc: RouteError, request_id: str) -> protocols.HttpResponse:

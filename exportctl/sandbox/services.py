@@ -10,7 +10,7 @@ from typing import Any
 from exportctl.sandbox import creates
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.errors import ApiError
-from exportctl.sandbox.jobs import HOME_REGION, Job
+from exportctl.sandbox.jobs import Job
 
 Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
 
@@ -154,7 +154,7 @@ MAX_EXPORT_IDS = 100
 
 
 def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    if ctx.region != HOME_REGION:
+    if not ctx.scenario.home_region or ctx.region != ctx.scenario.home_region:
         raise ApiError(
             "HomeRegionNotSetException",
             "The home region is not set. Set a home region to continue.",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportctl.sandbox.jobs import ACCOUNT, DAY, HOME_REGION, HOUR, MINUTE, At, Job, Phase
+from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, Phase
 from exportctl.sandbox.registry import Registry
 
 
 def populate(sc: Registry, region: str) -> None:
     bucket = f"exportctl-sandbox-backup-search-{region}"
-    primary = region == HOME_REGION
+    primary = region == sc.primary
     search_jobs = []
     specs: list[tuple[str, str, float, float | None]] = [
         ("invoices-2026-q3", "COMPLETED", -2 * DAY, None)
@@ -25,7 +25,7 @@ def populate(sc: Registry, region: str) -> None:
 
     def export(created: float, phases: list[Phase], search: Job, prefix: str) -> Job:
         ident = sc.uuid()
-        arn = f"arn:aws:backup-search:{region}:{ACCOUNT}:search-export-job/{ident}"
+        arn = f"arn:aws:backup-search:{region}:{sc.account}:search-export-job/{ident}"
         return sc.add(
             Job(
                 "backupsearch",
@@ -107,7 +107,7 @@ def _search_job(
     sc: Registry, region: str, name: str, status: str, created: float, finishes: float | None
 ) -> Job:
     ident = sc.uuid()
-    arn = f"arn:aws:backup-search:{region}:{ACCOUNT}:search-job/{ident}"
+    arn = f"arn:aws:backup-search:{region}:{sc.account}:search-job/{ident}"
     ebs = name.startswith("ebs")
     kind = "EBS" if ebs else "S3"
     backups = _backups(sc, region, 12 if not ebs else 4, kind, created)
@@ -127,7 +127,7 @@ def _search_job(
         "SearchJobIdentifier": ident,
         "SearchJobArn": arn,
         "CreationTime": At(created),
-        "EncryptionKeyArn": f"arn:aws:kms:{region}:{ACCOUNT}:key/{sc.uuid()}",
+        "EncryptionKeyArn": f"arn:aws:kms:{region}:{sc.account}:key/{sc.uuid()}",
         "SearchScope": {
             "BackupResourceTypes": [kind],
             "BackupResourceCreationTime": {
@@ -225,9 +225,9 @@ def _backups(
     for i in range(count):
         if kind == "S3":
             source = f"arn:aws:s3:::exportctl-sandbox-records-{i % 3}"
-            backup = f"arn:aws:backup:{region}:{ACCOUNT}:recovery-point:{sc.uuid()}"
+            backup = f"arn:aws:backup:{region}:{sc.account}:recovery-point:{sc.uuid()}"
         else:
-            source = f"arn:aws:ec2:{region}:{ACCOUNT}:volume/vol-0{sc.hex(16)}"
+            source = f"arn:aws:ec2:{region}:{sc.account}:volume/vol-0{sc.hex(16)}"
             backup = f"arn:aws:ec2:{region}::snapshot/snap-0{sc.hex(16)}"
         row: dict[str, Any] = {
             "Status": "COMPLETED",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportctl.sandbox.jobs import DAY, HOME_REGION, HOUR, MINUTE, At, DownloadUrl, Job, Phase
+from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, DownloadUrl, Job, Phase
 from exportctl.sandbox.registry import Registry
 
 
@@ -28,7 +28,7 @@ def _task(
     if window:
         attrs["requestedStartTime"] = At(window[0])
         attrs["requestedEndTime"] = At(window[1])
-    job = Job("discovery", "export-task", HOME_REGION, ident, created, phases, attrs)
+    job = Job("discovery", "export-task", sc.home_region, ident, created, phases, attrs)
     for phase in phases:
         if phase.status == "SUCCEEDED":
             # A copy: callers share one fields dict between the phases of several tasks.
@@ -108,7 +108,7 @@ def populate_bulk(sc: Registry, count: int) -> None:
             Job(
                 "discovery",
                 "export-task",
-                HOME_REGION,
+                sc.home_region,
                 ident,
                 created,
                 [Phase(created, status, fields)],

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportctl.sandbox.jobs import ACCOUNT, DAY, HOME_REGION, HOUR, MINUTE, At, Job, Phase
+from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, Phase
 from exportctl.sandbox.registry import Registry
 
 
 def populate(sc: Registry, region: str) -> None:
-    group = "exportctl-retail" if region == HOME_REGION else "exportctl-retail-eu"
+    group = "exportctl-retail" if region == sc.primary else "exportctl-retail-eu"
     datasets = {
-        kind: f"arn:aws:personalize:{region}:{ACCOUNT}:dataset/{group}/{kind}"
+        kind: f"arn:aws:personalize:{region}:{sc.account}:dataset/{group}/{kind}"
         for kind in ("INTERACTIONS", "ITEMS", "USERS")
     }
     bucket = f"s3://exportctl-sandbox-personalize-{region}"
     s3_denied = (
         "Insufficient privileges for accessing data in S3. Please look at "
         "https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html "
-        f"and make sure the role arn:aws:iam::{ACCOUNT}:role/PersonalizeS3Role has "
+        f"and make sure the role arn:aws:iam::{sc.account}:role/PersonalizeS3Role has "
         "s3:PutObject "
         f"on {bucket}/exports/denied/."
     )
@@ -26,10 +26,10 @@ def populate(sc: Registry, region: str) -> None:
     def job(
         name: str, dataset: str, created: float, phases: list[Phase], mode: str = "BULK"
     ) -> None:
-        arn = f"arn:aws:personalize:{region}:{ACCOUNT}:dataset-export-job/{name}"
+        arn = f"arn:aws:personalize:{region}:{sc.account}:dataset-export-job/{name}"
         output: dict[str, Any] = {"path": f"{bucket}/exports/{name}/"}
         if mode == "ALL":
-            output["kmsKeyArn"] = f"arn:aws:kms:{region}:{ACCOUNT}:key/{sc.uuid()}"
+            output["kmsKeyArn"] = f"arn:aws:kms:{region}:{sc.account}:key/{sc.uuid()}"
         sc.add(
             Job(
                 "personalize",
@@ -43,7 +43,7 @@ def populate(sc: Registry, region: str) -> None:
                     "datasetExportJobArn": arn,
                     "datasetArn": datasets[dataset],
                     "ingestionMode": mode,
-                    "roleArn": f"arn:aws:iam::{ACCOUNT}:role/PersonalizeS3Role",
+                    "roleArn": f"arn:aws:iam::{sc.account}:role/PersonalizeS3Role",
                     "jobOutput": {"s3DataDestination": output},
                     "creationDateTime": At(created),
                 },
@@ -61,7 +61,7 @@ def populate(sc: Registry, region: str) -> None:
             phases.append(Phase(at, status, fields))
         return phases
 
-    suffix = "" if region == HOME_REGION else "-eu"
+    suffix = "" if region == sc.primary else "-eu"
     job(
         f"interactions-weekly-2026-45{suffix}",
         "INTERACTIONS",
@@ -93,7 +93,7 @@ def populate(sc: Registry, region: str) -> None:
             (-26 * HOUR + 4 * MINUTE, "CREATE FAILED", s3_denied),
         ),
     )
-    if region != HOME_REGION:
+    if region != sc.primary:
         return
     job(
         "interactions-weekly-2026-46",

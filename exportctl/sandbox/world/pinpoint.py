@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportctl.sandbox.jobs import ACCOUNT, DAY, HOME_REGION, HOUR, MINUTE, At, Job, Phase
+from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, Phase
 from exportctl.sandbox.registry import Registry
 
 
 def populate(sc: Registry, region: str) -> None:
     names = (
         ["exportctl-demo", "mobile-shop", "loyalty-push", "newsletter", "ops-alerts"]
-        if region == HOME_REGION
+        if region == sc.primary
         else ["exportctl-demo-eu", "mobile-shop-eu"]
     )
     apps = []
     for i, name in enumerate(names):
         ident = sc.hex(32)
         created = -(40 - i * 5) * DAY
-        arn = f"arn:aws:mobiletargeting:{region}:{ACCOUNT}:apps/{ident}"
+        arn = f"arn:aws:mobiletargeting:{region}:{sc.account}:apps/{ident}"
         apps.append(
             sc.add(
                 Job(
@@ -44,7 +44,7 @@ def populate(sc: Registry, region: str) -> None:
     def job(app: Job, created: float, phases: list[Phase], segment: str | None = None) -> Job:
         ident = sc.hex(32)
         definition: dict[str, Any] = {
-            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/exportctl-pinpoint-export",
+            "RoleArn": f"arn:aws:iam::{sc.account}:role/exportctl-pinpoint-export",
             "S3UrlPrefix": f"{bucket}/endpoints/{app.id}/{ident}/",
         }
         if segment:
@@ -79,7 +79,7 @@ def populate(sc: Registry, region: str) -> None:
         }
 
     segment = sc.hex(32)
-    if region != HOME_REGION:
+    if region != sc.primary:
         job(
             main,
             -3 * DAY,

@@ -1,0 +1,95 @@
+"""sts:GetCallerIdentity, sts:AssumeRole and organizations:ListAccounts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from exportctl.sandbox import paging
+from exportctl.sandbox.accounts import MANAGEMENT, Caller, Identities
+from exportctl.sandbox.errors import ApiError, ServiceErrors
+
+IDENTITY_SERVICES = ("sts", "organizations")
+# Organizations documents MaxResults 1..20; without it a page holds 20 accounts.
+ACCOUNTS_PAGE = 20
+
+
+def answer(
+    identities: Identities,
+    service: str,
+    operation: str,
+    caller: Caller,
+    params: dict[str, Any],
+    errors: ServiceErrors,
+    page_cap: int | None = None,
+) -> dict[str, Any]:
+    if (service, operation) == ("sts", "GetCallerIdentity"):
+        return {"UserId": caller.user_id, "Account": caller.account, "Arn": caller.arn}
+    if (service, operation) == ("sts", "AssumeRole"):
+        return _assume_role(identities, caller, params, errors)
+    if (service, operation) == ("organizations", "ListAccounts"):
+        return _list_accounts(identities, caller, params, errors, page_cap)
+    raise ApiError("UnknownOperationException", f"The sandbox does not emulate {operation}.", 404)
+
+
+def _assume_role(
+    identities: Identities, caller: Caller, params: dict[str, Any], errors: ServiceErrors
+) -> dict[str, Any]:
+    role_arn = str(params.get("RoleArn") or "")
+    name = str(params.get("RoleSessionName") or "")
+    if not role_arn or not name:
+        raise errors.invalid_input("RoleArn and RoleSessionName are required")
+    raw = params.get("DurationSeconds")
+    try:
+        duration = int(raw) if raw is not None else None
+    except ValueError:
+        raise errors.invalid_input(f"Invalid DurationSeconds: {raw}") from None
+    if duration is not None and not 900 <= duration <= 43200:
+        raise errors.invalid_input(
+            "1 validation error detected: Value at 'durationSeconds' failed to satisfy "
+            "constraint: Member must have value between 900 and 43200"
+        )
+    session, key = identities.assume_role(caller, role_arn, name, duration)
+    return {
+        "Credentials": {
+            "AccessKeyId": key,
+            "SecretAccessKey": session.secret,
+            "SessionToken": session.token,
+            "Expiration": datetime.fromtimestamp(session.expires, timezone.utc),
+        },
+        "AssumedRoleUser": {"AssumedRoleId": session.caller.user_id, "Arn": session.caller.arn},
+    }
+
+
+def _list_accounts(
+    identities: Identities,
+    caller: Caller,
+    params: dict[str, Any],
+    errors: ServiceErrors,
+    page_cap: int | None,
+) -> dict[str, Any]:
+    if caller.account != MANAGEMENT:
+        raise errors.access_denied(caller.arn)
+    size = params.get("MaxResults")
+    if size is not None and not 1 <= int(size) <= ACCOUNTS_PAGE:
+        raise errors.invalid_input(
+            f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy "
+            f"constraint: Member must have value less than or equal to {ACCOUNTS_PAGE}"
+        )
+    rows = [
+        {
+            "Id": a.id,
+            "Arn": a.arn,
+            "Email": a.email,
+            "Name": a.name,
+            "Status": a.status,
+            "JoinedMethod": "INVITED" if a.id == MANAGEMENT else "CREATED",
+            "JoinedTimestamp": datetime(2024, 3, 1, tzinfo=timezone.utc).timestamp(),
+        }
+        for a in identities.accounts.values()
+    ]
+    chunk, token = paging.page(
+        rows, params.get("NextToken"), size or ACCOUNTS_PAGE, page_cap, "accounts",
+        errors.invalid_token,
+    )  # fmt: skip
+    return {"Accounts": chunk, "NextToken": token}
