@@ -82,6 +82,8 @@ class ExportJob:
     message: str | None = None
     progress: Progress | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    # The AWS account: from the ARN, else from the credentials that read the job.
+    account: str | None = None
 
     @property
     def terminal(self) -> bool:
@@ -94,6 +96,7 @@ class ExportJob:
             "ref": self.ref,
             "id": self.id,
             "arn": self.arn,
+            "account": self.account,
             "region": self.region,
             "name": self.name,
             "state": self.state.value,

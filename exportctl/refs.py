@@ -3,16 +3,19 @@
 Forms:
   arn:PARTITION:personalize:REGION:ACCOUNT:dataset-export-job/NAME
   arn:PARTITION:backup-search:REGION:ACCOUNT:search-export-job/ID
-  pinpoint:[REGION:]APP_ID/JOB_ID
-  discovery:[REGION:]EXPORT_ID
-  backupsearch:[REGION:]ID
+  pinpoint:[[ACCOUNT:]REGION:]APP_ID/JOB_ID
+  discovery:[[ACCOUNT:]REGION:]EXPORT_ID
+  backupsearch:[[ACCOUNT:]REGION:]ID
   a bare id (Pinpoint: APP_ID/JOB_ID) with --service
+
+The account (12 digits) is written when more than one account is in play, so
+that a reference says whose credentials read it back.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from exportctl.errors import UsageError, clip
@@ -27,6 +30,7 @@ _ARN = re.compile(
     r"(?P<region>[a-z0-9-]*):(?P<account>\d{12}):(?P<resource>.+)$"
 )
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ACCOUNT = re.compile(r"^\d{12}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
@@ -39,6 +43,8 @@ class JobKey:
     region: str | None = None
     parent: str | None = None
     arn: str | None = None
+    # The account the job lives in, when the reference names it (an ARN always does).
+    account: str | None = None
 
     @property
     def display(self) -> str:
@@ -47,7 +53,10 @@ class JobKey:
         return f"{self.parent}/{self.id}" if self.parent else self.id
 
     def in_region(self, region: str) -> JobKey:
-        return self if self.region else JobKey(self.service, self.id, region, self.parent, self.arn)
+        return self if self.region else replace(self, region=region)
+
+    def in_account(self, account: str) -> JobKey:
+        return self if self.account else replace(self, account=account)
 
 
 def accepted_forms() -> str:
@@ -61,6 +70,7 @@ def accepted_forms() -> str:
         if spec.prefix:
             forms.append(f"{spec.prefix}:[REGION:]{_id_form(spec)}")
     forms.append("ID with --service")
+    forms.append("PREFIX:ACCOUNT:REGION:ID (several accounts)")
     return "; ".join(forms)
 
 
@@ -108,38 +118,66 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
                 raise _bad(ref, f"{clip(match['region'])!r} is not a region")
             if service and service.lower() not in (spec.name, *spec.aliases):
                 raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
-            return JobKey(spec.name, job_id, match["region"], arn=text)
+            return JobKey(spec.name, job_id, match["region"], arn=text, account=match["account"])
     raise _bad(ref, f"{clip(match['service'])!r} ARNs are not export jobs exportctl knows")
 
 
 def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
     region: str | None = None
+    account: str | None = None
     first, sep, after = rest.partition(":")
+    if sep and _ACCOUNT.match(first):
+        account, rest = first, after
+        first, sep, after = rest.partition(":")
+        if not sep:
+            raise _bad(ref, "an account is followed by a region")
     if sep:
         if not _REGION.match(first):
             raise _bad(ref, f"{clip(first)!r} is not a region")
         region, rest = first, after
-    return _parse_id(ref, spec, rest, region)
+    return _parse_id(ref, spec, rest, region, account)
 
 
-def _parse_id(ref: str, spec: ServiceSpec, text: str, region: str | None) -> JobKey:
+def _parse_id(
+    ref: str, spec: ServiceSpec, text: str, region: str | None, account: str | None = None
+) -> JobKey:
     parts = text.split("/")
     if len(parts) != spec.id_parts or not all(_ID.match(p) for p in parts):
         raise _bad(ref, f"{spec.name} ids look like {_id_form(spec)}")
     if spec.id_parts == 2:
-        return JobKey(spec.name, parts[1], region, parent=parts[0])
-    return JobKey(spec.name, parts[0], region)
+        return JobKey(spec.name, parts[1], region, parent=parts[0], account=account)
+    return JobKey(spec.name, parts[0], region, account=account)
 
 
 def canonical_ref(
-    spec: ServiceSpec, region: str, job_id: str, *, parent: str | None, arn: str | None
+    spec: ServiceSpec,
+    region: str,
+    job_id: str,
+    *,
+    parent: str | None,
+    arn: str | None,
+    account: str | None = None,
 ) -> str:
-    """The reference stored in a job record: an ARN, else a region-qualified compact form."""
+    """The reference stored in a job record: an ARN, else a region-qualified compact form
+    (account-qualified too when ``account`` is given)."""
     if arn:
         return arn
     prefix = spec.prefix or spec.name
     tail = f"{parent}/{job_id}" if parent else job_id
-    return f"{prefix}:{region}:{tail}"
+    where = f"{account}:{region}" if account else region
+    return f"{prefix}:{where}:{tail}"
+
+
+def with_account(ref: str, account: str) -> str:
+    """A compact ``prefix:REGION:ID`` reference with its account written in; ARNs,
+    and references that already name one, are returned as they are."""
+    if ref.startswith("arn:"):
+        return ref
+    prefix, _, rest = ref.partition(":")
+    first, _, _ = rest.partition(":")
+    if _ACCOUNT.match(first):
+        return ref
+    return f"{prefix}:{account}:{rest}"
 
 
 def short_ref(job: ExportJob, default_region: str | None) -> str:
@@ -149,9 +187,10 @@ def short_ref(job: ExportJob, default_region: str | None) -> str:
     return _in_default_region(job.ref, job.region, default_region)
 
 
-def compact_ref(job: ExportJob, default_region: str | None) -> str:
+def compact_ref(job: ExportJob, default_region: str | None, *, account: bool = False) -> str:
     """The shortest reference that resolves to this job: an ARN becomes
-    ``prefix:[REGION:]ID`` when the service has a prefix; otherwise the table form."""
+    ``prefix:[REGION:]ID`` when the service has a prefix (``prefix:ACCOUNT:REGION:ID``
+    with ``account``, when several accounts are shown); otherwise the table form."""
     from exportctl.adapters import spec_for
     from exportctl.errors import ExportctlError
 
@@ -161,14 +200,19 @@ def compact_ref(job: ExportJob, default_region: str | None) -> str:
         return short_ref(job, default_region)
     if not job.arn or not spec.prefix or spec.id_parts != 1:
         return short_ref(job, default_region)
-    ref = canonical_ref(spec, job.region, job.id, parent=None, arn=None)
+    ref = canonical_ref(
+        spec, job.region, job.id, parent=None, arn=None, account=job.account if account else None
+    )
     return _in_default_region(ref, job.region, default_region)
 
 
 def _in_default_region(ref: str, region: str, default_region: str | None) -> str:
-    """``prefix:REGION:ID`` without its region when that is the default one."""
+    """``prefix:REGION:ID`` without its region when that is the default one (a
+    reference that names its account keeps both)."""
     if not default_region or region != default_region:
         return ref
     prefix, _, rest = ref.partition(":")
+    if _ACCOUNT.match(rest.partition(":")[0]):
+        return ref
     _, _, tail = rest.partition(":")
     return f"{prefix}:{tail}"

@@ -69,15 +69,21 @@ def job_layout(
     ``wide`` shows every column (REGION too) with nothing cut or shortened.
     """
     reference = reference or now()
+    # Where a job lives is a column only when the table shows more than one place.
+    many_accounts = len({job.account for job in jobs if job.account}) > 1
+    many_regions = len({job.region for job in jobs}) > 1
     columns = [
         Column("SERVICE", [job.service for job in jobs]),
         Column(
             "REF",
             [short_ref(job, default_region) for job in jobs],
-            short_cells=None if wide else [compact_ref(job, default_region) for job in jobs],
+            short_cells=None
+            if wide
+            else [compact_ref(job, default_region, account=many_accounts) for job in jobs],
             fallback_cells=None if wide else [name_ref(job, default_region) for job in jobs],
         ),
-        *([Column("REGION", [job.region for job in jobs])] if wide else []),
+        *([Column("ACCOUNT", [job.account or "-" for job in jobs])] if many_accounts else []),
+        *([Column("REGION", [job.region for job in jobs])] if wide or many_regions else []),
         Column("STATE", [job.state.value for job in jobs]),
         Column("STATUS", [job.status or "-" for job in jobs]),
         Column(
@@ -221,6 +227,7 @@ def job_panel(
         ("ref", job.ref),
         ("id", job.id),
         ("arn", job.arn or ""),
+        ("account", job.account or ""),
         ("name", job.name or ""),
         ("region", job.region),
         ("state", state_text(job.state)),

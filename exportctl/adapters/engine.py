@@ -148,6 +148,7 @@ def normalise(
         message=resolve(raw, f.message) or None,
         progress=progress,
         details=details,
+        account=_account_of(arn),
     )
 
 
@@ -188,6 +189,11 @@ def check_item(
 def required_of(spec: ServiceSpec) -> dict[str, FieldSource]:
     """The members each job of ``spec`` must carry, by field name."""
     return {name: getattr(spec.fields, name) for name in spec.fields.required}
+
+
+def _account_of(arn: Any) -> str | None:
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return parts[4] if len(parts) > 5 and parts[4] else None
 
 
 def pages(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> Iterator[Raw]:

@@ -44,6 +44,7 @@ JOB_RECORD_FIELDS = (
     "ref",
     "id",
     "arn",
+    "account",
     "region",
     "name",
     "state",

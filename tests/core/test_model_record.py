@@ -12,7 +12,7 @@ from exportctl.model import SCHEMA_VERSION, ExportJob, Progress, State
 
 T = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc)
 KEYS = [
-    "service", "ref", "id", "arn", "region", "name", "state", "status", "terminal",
+    "service", "ref", "id", "arn", "account", "region", "name", "state", "status", "terminal",
     "created", "updated", "completed", "destination", "message", "progress", "details",
 ]  # fmt: skip
 PROGRESS_KEYS = [

@@ -25,17 +25,23 @@ PARTITIONS = [("aws", "eu-west-1"), ("aws-cn", "cn-north-1"), ("aws-us-gov", "us
 
 ACCEPTED: list[tuple[str, str | None, JobKey]] = [
     *[
-        (bs_arn(p, r), None, JobKey("backupsearch", BS_ID, r, arn=bs_arn(p, r)))
+        (bs_arn(p, r), None, JobKey("backupsearch", BS_ID, r, arn=bs_arn(p, r), account=ACCOUNT))
         for p, r in PARTITIONS
     ],
     *[
-        (pz_arn(p, r), None, JobKey("personalize", "my-export", r, arn=pz_arn(p, r)))
+        (
+            pz_arn(p, r),
+            None,
+            JobKey("personalize", "my-export", r, arn=pz_arn(p, r), account=ACCOUNT),
+        )
         for p, r in PARTITIONS
     ],
     (pz_arn("aws", "us-east-1"), "personalize", JobKey("personalize", "my-export", "us-east-1",
-                                                      arn=pz_arn("aws", "us-east-1"))),
+                                                      arn=pz_arn("aws", "us-east-1"),
+                                                      account=ACCOUNT)),
     (bs_arn("aws", "us-east-1"), "backup", JobKey("backupsearch", BS_ID, "us-east-1",
-                                                 arn=bs_arn("aws", "us-east-1"))),
+                                                 arn=bs_arn("aws", "us-east-1"),
+                                                 account=ACCOUNT)),
     ("pinpoint:app1/job1", None, JobKey("pinpoint", "job1", None, parent="app1")),
     ("pinpoint:eu-west-1:app1/job1", None, JobKey("pinpoint", "job1", "eu-west-1", parent="app1")),
     ("Pinpoint:app1/job1", None, JobKey("pinpoint", "job1", None, parent="app1")),
@@ -109,6 +115,7 @@ def test_accepted_forms_names_every_form() -> None:
         "discovery:[REGION:]ID",
         "pinpoint:[REGION:]APP_ID/JOB_ID",
         "ID with --service",
+        "PREFIX:ACCOUNT:REGION:ID (several accounts)",
     ]
 
 
