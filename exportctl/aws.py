@@ -44,10 +44,15 @@ class Clients:
     """Creates botocore clients on first use and hands the same one back after."""
 
     def __init__(
-        self, settings: AwsSettings, endpoints: Mapping[str, Callable[[], str]] | None = None
+        self,
+        settings: AwsSettings,
+        endpoints: Mapping[str, Callable[[], str]] | None = None,
+        credentials: Any = None,
     ) -> None:
         check_settings(settings)
         self.settings = settings
+        # A botocore credential provider that comes before the usual chain (an assumed role).
+        self._credentials = credentials
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
         self._lazy_endpoints = dict(endpoints or {})
         self._lock = threading.Lock()
@@ -70,6 +75,9 @@ class Clients:
                 session = botocore.session.Session(profile=s.profile)
                 if s.access_key and s.secret_key:
                     session.set_credentials(s.access_key, s.secret_key)
+                elif self._credentials is not None:
+                    resolver = session.get_component("credential_provider")
+                    resolver.insert_before("env", self._credentials)
                 region = s.region or env_region()
                 if region:
                     session.set_config_variable("region", region)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,8 +14,9 @@ from exportctl.aws import AwsSettings
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from exportctl.board import Board
     from exportctl.errors import ExportctlError
-    from exportctl.jobs import Jobs
+    from exportctl.reach import Accounts, Regions
 
 
 @dataclass
@@ -26,15 +28,48 @@ class AppContext:
     sandbox: bool = False
     # Run at exit, in reverse order (the sandbox server's stop, for one).
     cleanups: list[Callable[[], None]] = field(default_factory=list)
-    _jobs: Jobs | None = None
+    # --region, --profile, --org-role and --accounts as given (before or after the command).
+    targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _jobs: Board | None = None
     _out: Console | None = None
     _err: Console | None = None
 
+    def set_targets(self, **given: str | Sequence[str] | None) -> None:
+        """Record which regions and accounts were asked for; one region and one
+        profile are plain settings, as they always were."""
+        for name, value in given.items():
+            if value is None or value == ():
+                continue
+            self.targets[name] = (value,) if isinstance(value, str) else tuple(value)
+        regions, accounts = self.spans()
+        self.settings = dataclasses.replace(
+            self.settings,
+            region=regions.single or (regions.names[0] if regions.names else None),
+            profile=accounts.profiles[0] if accounts.profiles else None,
+        )
+
+    def spans(self) -> tuple[Regions, Accounts]:
+        from exportctl.reach import Accounts, Regions
+
+        org_role = self.targets.get("org_role", ())
+        return (
+            Regions.parse(self.targets.get("region", ())),
+            Accounts.parse(
+                self.targets.get("profile", ()),
+                org_role[-1] if org_role else None,
+                self.targets.get("accounts", ()),
+            ),
+        )
+
     @property
-    def jobs(self) -> Jobs:
+    def many_regions(self) -> bool:
+        return self.spans()[0].many
+
+    @property
+    def jobs(self) -> Board:
         if self._jobs is None:
             from exportctl.aws import Clients
-            from exportctl.jobs import Jobs
+            from exportctl.board import Board
 
             self._check_region()
 
@@ -46,17 +81,32 @@ class AppContext:
                 self.cleanups.append(embedded.stop)
                 self.settings = embedded.settings
                 endpoints["s3"] = embedded.s3_url
-            self._jobs = Jobs(Clients(self.settings, endpoints))
+            regions, accounts = self.spans()
+            if regions.every and not self.settings.region:
+                # sts and organizations need a region: the environment's, else us-east-1.
+                probe = Clients(self.settings)
+                self.settings = dataclasses.replace(
+                    self.settings, region=probe.session.get_config_variable("region") or "us-east-1"
+                )
+
+            def make(settings: AwsSettings) -> Clients:
+                return Clients(settings, endpoints)
+
+            self._jobs = Board(
+                Clients(self.settings, endpoints),
+                regions=regions,
+                accounts=accounts,
+                make_clients=make,
+            )
         return self._jobs
 
     def _check_region(self) -> None:
         """A mistyped --region is a usage error, not an empty listing."""
         from exportctl.regions import check_region
 
-        for name in (self.settings.region or "").split(","):
-            # "all" stands for every region where a command accepts it.
-            if name.strip() and name.strip().lower() != "all":
-                check_region(name.strip())
+        # "all" stands for every region where the service is offered.
+        for name in self.spans()[0].names:
+            check_region(name)
 
     @property
     def out(self) -> Console:

@@ -86,7 +86,9 @@ def list_jobs(
     if out.streams:
         ctx.exit(_stream(app, query, out))
 
-    result = app.jobs.list(query)
+    from exportctl.cli.progress import progress_line
+
+    result = app.jobs.list(query, on_progress=progress_line())
     for notice in result.notices:
         app.notice(notice.message)
     code = app.report(result.failures)
@@ -143,12 +145,19 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     """Write jobs as their pages arrive; the exit code."""
     from exportctl import refcache
     from exportctl.arrivals import Arrivals
+    from exportctl.cli.progress import progress_line
+    from exportctl.fanout import Fanout
 
     # --limit means the N newest in every format. No service lists newest first,
     # so every page is read, the N newest kept (memory for N jobs, not all), and
     # they are written newest first once the listing ends.
     limit, query = query.limit, dataclasses.replace(query, limit=None)
-    stream = Arrivals(app.jobs, query, idle=_flush_stdout)
+    stream: Arrivals | Fanout
+    if app.jobs.multi:
+        writer = progress_line(streaming_to_terminal=sys.stdout.isatty())
+        stream = app.jobs.fanout(query, idle=_flush_stdout, on_progress=writer)
+    else:
+        stream = Arrivals(app.jobs, query, idle=_flush_stdout)
     region = app.jobs.clients.default_region
     printed: list[ExportJob] = []
 

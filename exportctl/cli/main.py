@@ -137,7 +137,18 @@ class LazyGroup(click.Group):
             _run_cleanups(ctx.obj if isinstance(ctx.obj, AppContext) else None)
 
 
-_SUBCOMMAND_GLOBALS = ("profile", "region", "endpoint_url", "sandbox", "debug", "no_color")
+_SUBCOMMAND_GLOBALS = (
+    "profile",
+    "region",
+    "org_role",
+    "accounts",
+    "endpoint_url",
+    "sandbox",
+    "debug",
+    "no_color",
+)
+# Options that say which accounts and regions a command spans (repeatable, or A,B).
+_TARGET_OPTIONS = ("profile", "region", "org_role", "accounts")
 
 
 def _accept_global_options(command: click.Command) -> None:
@@ -152,6 +163,7 @@ def _accept_global_options(command: click.Command) -> None:
                 click.Option(
                     param.opts,
                     is_flag=param.is_flag,
+                    multiple=param.multiple,
                     default=None,
                     expose_value=False,
                     hidden=True,
@@ -163,12 +175,14 @@ def _accept_global_options(command: click.Command) -> None:
 
 
 def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
-    if value is None or value is False:
+    if value is None or value is False or value == ():
         return
     app = ctx.find_object(AppContext)
     if app is None:
         return
-    if param.name in ("debug", "sandbox", "no_color"):
+    if param.name in _TARGET_OPTIONS:
+        app.set_targets(**{str(param.name): value})
+    elif param.name in ("debug", "sandbox", "no_color"):
         setattr(app, str(param.name), True)
     else:
         app.settings = dataclasses.replace(app.settings, **{str(param.name): value})
@@ -230,13 +244,28 @@ def _env_flag(name: str) -> bool:
     "--profile",
     # AWS_PROFILE is left to botocore, as in the AWS CLI: a profile named with
     # --profile beats keys in the environment, one from AWS_PROFILE does not.
+    multiple=True,
     shell_complete=complete_profile,
-    help="AWS profile (default: AWS_PROFILE; environment keys beat AWS_PROFILE, not --profile).",
+    help="AWS profile (default: AWS_PROFILE; environment keys beat AWS_PROFILE, not "
+    "--profile); several (a,b or repeated) read each one's account.",
 )
 @click.option(
     "--region",
+    multiple=True,
     shell_complete=complete_region,
-    help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's).",
+    help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's); "
+    "several (a,b or repeated), or 'all' where each service is offered.",
+)
+@click.option(
+    "--org-role",
+    metavar="NAME",
+    help="Every ACTIVE account of the AWS Organization, through the role NAME in each.",
+)
+@click.option(
+    "--accounts",
+    multiple=True,
+    metavar="ID,ID",
+    help="With --org-role: only these accounts (repeatable).",
 )
 @click.option(
     "--endpoint-url",
@@ -254,8 +283,10 @@ def _env_flag(name: str) -> bool:
 @click.pass_context
 def cli(
     ctx: click.Context,
-    profile: str | None,
-    region: str | None,
+    profile: tuple[str, ...],
+    region: tuple[str, ...],
+    org_role: str | None,
+    accounts: tuple[str, ...],
     endpoint_url: str | None,
     sandbox: bool,
     debug: bool,
@@ -274,11 +305,12 @@ def cli(
     from exportctl.aws import AwsSettings
 
     app = AppContext(
-        settings=AwsSettings(profile=profile or None, region=region, endpoint_url=endpoint_url),
+        settings=AwsSettings(endpoint_url=endpoint_url),
         debug=debug or _env_flag("EXPORTCTL_DEBUG"),
         no_color=no_color,
         sandbox=sandbox,
     )
+    app.set_targets(profile=profile, region=region, org_role=org_role, accounts=accounts)
     ctx.obj = app
 
 

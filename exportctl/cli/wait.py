@@ -134,8 +134,9 @@ def wait_for(
     refs = [ref for ref, _ in targets]
     condition = conditions.parse_until(until, {k.service for _, k in targets})
     region = app.jobs.clients.default_region
-    # In its region, a job named twice in two forms (with and without it) is one job.
-    keys = [key.in_region(region) for _, key in targets]
+    # In its region, a job named twice in two forms (with and without it) is one job;
+    # over several regions, a job named without one is looked for in each.
+    keys = [key if app.many_regions else key.in_region(region) for _, key in targets]
     waiter = polling.Waiter(
         app.jobs,
         list(zip(refs, keys, strict=True)),

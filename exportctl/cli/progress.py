@@ -1,0 +1,25 @@
+"""A one-line progress report on stderr, for fan-outs that take a while."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from collections.abc import Callable
+
+
+def progress_line(*, streaming_to_terminal: bool = False) -> Callable[[str | None], None] | None:
+    """A writer of one self-overwriting line on stderr, or None off a terminal (and
+    when records stream to the same terminal, where the line would tear them)."""
+    if not sys.stderr.isatty() or streaming_to_terminal:
+        return None
+    lock = threading.Lock()
+
+    def write(text: str | None) -> None:
+        width = shutil.get_terminal_size().columns
+        with lock:
+            line = "" if text is None else text[: max(1, width - 1)]
+            sys.stderr.write("\r\x1b[K" + line)
+            sys.stderr.flush()
+
+    return write

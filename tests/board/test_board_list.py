@@ -1,0 +1,115 @@
+"""list over several accounts and regions: every job once, unreachable targets as notices."""
+
+from __future__ import annotations
+
+import json
+
+from board_support import REGIONS, Run, seeded, seen
+
+from exportctl.sandbox import Sandbox
+
+ORG = ("--org-role", "exportctl-reader", "--region", ",".join(REGIONS))
+
+
+def test_every_job_exactly_once_under_throttling_and_5xx(
+    run: Run, sandbox: Sandbox, quick_retries: None
+) -> None:
+    sandbox.faults.update({"throttle_rate": 0.3, "error_rate": 0.1})
+    result = run(*ORG, "list", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    records = json.loads(result.stdout)
+    keys = [seen(r) for r in records]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == seeded(sandbox)
+    # 3 accounts x 4 regions x 4 services: every combination that holds jobs is there.
+    assert {(a, r) for a, r, _, _ in keys} >= {
+        ("123456789012", "us-east-1"), ("123456789012", "eu-west-1"),
+        ("210987654321", "us-west-2"), ("210987654321", "ap-southeast-2"),
+        ("345678901234", "ap-southeast-2"), ("345678901234", "eu-west-1"),
+    }  # fmt: skip
+    assert {s for _, _, s, _ in keys} == {"backupsearch", "pinpoint", "personalize", "discovery"}
+    assert sandbox.calls[("sts", "AssumeRole")] >= 5
+    assert sandbox.calls[("sts", "GetCallerIdentity")] == 0  # accounts known from the org
+
+
+def test_unreachable_accounts_are_notices_with_a_count(run: Run) -> None:
+    result = run(*ORG, "list", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    notices = [line for line in result.stderr.splitlines() if line.startswith("exportctl: notice:")]
+    text = "\n".join(notices)
+    # The denied account: its services refuse, told once per service for all four regions.
+    assert "account 444455556666; regions ap-southeast-2, eu-west-1, us-east-1, us-west-2:" in text
+    # The account without the role: one line, no regions.
+    assert (
+        "account 666677778888: cannot assume arn:aws:iam::666677778888:role/exportctl-reader"
+        in text
+    )
+    # No Migration Hub home region in the retail account.
+    assert "account 345678901234; regions" in text and "Migration Hub home region" in text
+    assert "555566667777" not in text  # SUSPENDED: never tried
+    assert notices[-1].endswith("(account, region, service) targets could not be read")
+    assert notices[-1].startswith("exportctl: notice: 42 of 80 ")
+
+
+def test_an_account_named_is_an_error_but_not_hiding_the_others(run: Run, sandbox: Sandbox) -> None:
+    result = run(
+        *ORG, "--accounts", "210987654321,666677778888", "list", "-s", "personalize", "-o", "json"
+    )
+    assert result.exit_code == 4
+    records = json.loads(result.stdout)
+    assert records and {r["account"] for r in records} == {"210987654321"}
+    assert "exportctl: error: account 666677778888: cannot assume" in result.stderr
+
+
+def test_a_region_that_is_not_enabled(run: Run) -> None:
+    # Every region of the partition: Backup Search's endpoints are rules, not a list.
+    result = run("--region", "all", "list", "-s", "backupsearch", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert {r["region"] for r in json.loads(result.stdout)} == {"us-east-1", "eu-west-1"}
+    assert "region ap-east-1: the region is not enabled for this account" in result.stderr
+    # Asked for by name, the same region is an error; the other region still answers.
+    named = run("--region", "us-east-1,ap-east-1", "list", "-s", "backupsearch", "-o", "json")
+    assert named.exit_code == 5
+    assert {r["region"] for r in json.loads(named.stdout)} == {"us-east-1"}
+    assert "exportctl: error: region ap-east-1: the region is not enabled" in named.stderr
+
+
+def test_refused_credentials_everywhere_are_not_a_region_notice(run: Run) -> None:
+    result = run("--region", "us-east-1,eu-west-1", "list", AWS_ACCESS_KEY_ID="ASIAUNKNOWN")
+    assert result.exit_code == 4
+    assert "not enabled" not in result.stderr
+
+
+def test_profiles_add_account_and_region_columns(run: Run, profiles: list[str]) -> None:
+    result = run(
+        "--profile", "management,analytics", "--region", "us-east-1", "--region", "us-west-2",
+        "list", "-s", "personalize",
+        COLUMNS="250",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    header = result.stdout.splitlines()[0].split()
+    assert {"REF", "ACCOUNT", "REGION", "STATE"} <= set(header)
+    body = result.stdout
+    assert "210987654321" in body and "123456789012" in body and "us-west-2" in body
+    one = run("--profile", "management", "list", "-s", "personalize", COLUMNS="250")
+    header = one.stdout.splitlines()[0].split()
+    assert "REF" in header and "ACCOUNT" not in header and "REGION" not in header
+
+
+def test_calls_are_exactly_the_minimum(run: Run, sandbox: Sandbox) -> None:
+    result = run("--region", "us-east-1,eu-west-1", "list", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    apps = {
+        r: sum(1 for j in sandbox.jobs(region=r) if j["kind"] == "application") for r in REGIONS
+    }
+    expected = {
+        ("backupsearch", "ListSearchResultExportJobs"): 2,
+        ("personalize", "ListDatasetExportJobs"): 2,
+        ("discovery", "DescribeExportTasks"): 2,  # one answers, eu-west-1 is not its home
+        ("pinpoint", "GetApps"): 2,
+        ("pinpoint", "GetExportJobs"): apps["us-east-1"] + apps["eu-west-1"],
+        # Discovery and Pinpoint jobs have no ARN: the account is asked once.
+        ("sts", "GetCallerIdentity"): 1,
+    }
+    assert dict(sandbox.calls) == expected
+    assert {r["account"] for r in json.loads(result.stdout)} == {"123456789012"}
