@@ -1,8 +1,11 @@
 """Polling export jobs until they meet a condition: the engine of `wait` and `watch`.
 
 A round refreshes every job still undecided with as few calls as each service
-allows (:meth:`Jobs.refresh`). Rounds are driven by tenacity: the first at once,
-then exponential backoff with jitter from ``interval`` up to ``cap``, never
+allows (:meth:`Jobs.refresh_units`), on worker threads: each result is taken as
+soon as its call returns, and a job whose call is still running (deep in
+botocore's retries) sits the next rounds out while the others go on. Rounds are
+driven by tenacity: the first at once, then exponential backoff with jitter from
+``interval`` up to ``cap``, each counted from the start of the last round, never
 sleeping past the deadline. Throttling, server errors and lost connections during
 a round leave the jobs they hit undecided for the next round; only refused
 credentials, denied access and requests AWS can never accept end a wait early.
@@ -18,7 +21,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import tenacity
 
@@ -31,6 +34,8 @@ from exportctl.errors import (
     answer_of,
 )
 from exportctl.model import ExportJob
+from exportctl.workers import Outcome as Finished
+from exportctl.workers import Workers
 
 if TYPE_CHECKING:
     from exportctl.conditions import Until
@@ -69,22 +74,36 @@ class Backoff:
     factor: float = 1.5
     jitter: float = 0.1
 
+    def base(self, round_number: int) -> float:
+        """The delay after round ``round_number``, before jitter."""
+        return min(self.cap, self.interval * self.factor ** max(0, round_number - 1))
+
     def delay(self, round_number: int, rng: random.Random) -> float:
-        base = min(self.cap, self.interval * self.factor ** max(0, round_number - 1))
+        base = self.base(round_number)
         # Jitter spreads the calls of many waits started together (a CI matrix).
         spread = base * self.jitter
         return max(0.0, min(self.cap, base + rng.uniform(-spread, spread)))
 
 
 class _Wait(tenacity.wait.wait_base):
-    def __init__(self, backoff: Backoff, deadline: float | None, clock: Clock, rng: random.Random):
+    def __init__(
+        self,
+        backoff: Backoff,
+        deadline: float | None,
+        clock: Clock,
+        rng: random.Random,
+        started: list[float],
+    ):
         self.backoff = backoff
         self.deadline = deadline
         self.clock = clock
         self.rng = rng
+        self.started = started
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         delay = self.backoff.delay(retry_state.attempt_number, self.rng)
+        # Rounds start every delay: the time the last one took counts.
+        delay = max(0.0, delay - (self.clock() - self.started[0]))
         if self.deadline is not None:
             delay = max(0.0, min(delay, self.deadline - self.clock()))
         return delay
@@ -114,6 +133,11 @@ def repeat(
     The last round runs at the deadline itself. Exceptions from a round end it all.
     """
     deadline = None if timeout is None else clock() + timeout
+    started = [clock()]
+
+    def timed_round() -> bool:
+        started[0] = clock()
+        return round_fn()
 
     def announce(state: tenacity.RetryCallState) -> None:
         if before_sleep is not None and state.next_action is not None:
@@ -121,13 +145,13 @@ def repeat(
 
     retrying = tenacity.Retrying(
         sleep=sleep,
-        wait=_Wait(backoff, deadline, clock, rng or random.Random()),
+        wait=_Wait(backoff, deadline, clock, rng or random.Random(), started),
         stop=_Stop(deadline, clock),
         retry=tenacity.retry_if_result(lambda done: not done),
         before_sleep=announce,
         retry_error_callback=lambda state: False,
     )
-    return bool(retrying(round_fn))
+    return bool(retrying(timed_round))
 
 
 def transient(exc: ExportctlError) -> bool:
@@ -233,6 +257,10 @@ class Waiter:
         self.next_check: float | None = None
         # Transient failures of the last round, by message: pending jobs are retried.
         self.problems: set[str] = set()
+        # The calls of a round run on these threads; a job whose call is still running
+        # (deep in botocore's retries) sits the next rounds out, and the others go on.
+        self._workers: Workers[dict[int, ExportJob | ExportctlError]] | None = None
+        self._busy: set[int] = set()
         seen: dict[JobKey, Tracked] = {}
         for ref, key in targets:
             seen.setdefault(key, Tracked(ref, key))
@@ -247,18 +275,25 @@ class Waiter:
             # The deadline bounds the calls too, botocore's retries and read timeouts
             # included, in the monotonic time they are made in.
             self.jobs.deadline = time.monotonic() + self.timeout
+        from exportctl.jobs import GET_CONCURRENCY
+
+        self._workers = Workers(GET_CONCURRENCY, "exportctl-poll")
         try:
             done = repeat(
                 self._round,
                 backoff=self.backoff,
                 timeout=self.timeout,
                 clock=self.clock,
-                sleep=self.sleep,
+                sleep=self._pause,
                 rng=self.rng,
                 before_sleep=before_sleep,
             )
         finally:
             self.jobs.deadline = None
+            # Calls still running are left to end on their own: nobody waits for them.
+            self._workers.close()
+            self._workers = None
+            self._busy.clear()
         self.next_check = None
         return WaitResult(self.tracked, timed_out=not done, rounds=self.rounds)
 
@@ -267,30 +302,69 @@ class Waiter:
         return [t for t in self.tracked if not t.decided]
 
     def _round(self) -> bool:
-        pending = self.pending
+        assert self._workers is not None
+        started = self.clock()
         self.rounds += 1
         self.next_check = None
         before = self.jobs.calls.snapshot()
-        results = self.jobs.refresh([t.key for t in pending])
-        problems: dict[str, ExportctlError] = {}
-        for tracked, result in zip(pending, results, strict=True):
+        ready = [t for t in self.pending if id(t) not in self._busy]
+        for indexes, unit in self.jobs.refresh_units([t.key for t in ready]):
+            group = [ready[i] for i in indexes]
+            self._busy.update(id(t) for t in group)
+            self._workers.submit((group, indexes), unit)
+        # Each result is taken as it comes, until the next round is due: a call deep
+        # in retries holds back neither the others' results nor the next round.
+        self._collect(started + self.backoff.base(self.rounds))
+        after = self.jobs.calls.snapshot()
+        calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+        self.on_event(Event("round", calls=calls))
+        problems = {t.error.message for t in self.pending if t.error is not None}
+        # A storm is told once while it lasts, not every round.
+        for message in sorted(problems - self.problems):
+            self.on_event(Event("retrying", message=message))
+        self.problems = problems
+        return not self.pending
+
+    def _collect(self, until: float) -> None:
+        """Take results as they come until ``until``, or until no call is running."""
+        assert self._workers is not None
+        while self._workers.running and self.pending:
+            left = until - self.clock()
+            if left <= 0:
+                return
+            outcome = self._workers.next(timeout=min(left, SLEEP_SLICE))
+            if outcome is not None:
+                self._take(outcome)
+
+    def _pause(self, seconds: float) -> None:
+        """The sleep between rounds; results of calls still running are taken as
+        they come, and once every job is decided the next round comes at once."""
+        assert self._workers is not None
+        if self._workers.running:
+            end = self.clock() + seconds
+            self._collect(end)
+            if not self.pending:
+                return
+            seconds = max(0.0, end - self.clock())
+        self.sleep(seconds)
+
+    def _take(self, outcome: Finished[dict[int, ExportJob | ExportctlError]]) -> None:
+        group, indexes = cast("tuple[list[Tracked], list[int]]", outcome.tag)
+        for tracked in group:
+            self._busy.discard(id(tracked))
+        results = outcome.result()
+        for tracked, index in zip(group, indexes, strict=True):
+            if tracked.decided:
+                continue
+            result = results[index]
             if isinstance(result, ExportJob):
                 self._update(tracked, result)
             elif isinstance(result, NotFoundError):
                 self._lost(tracked, result)
             elif transient(result):
                 tracked.error = result
-                problems.setdefault(result.message, result)
             else:
                 raise result
-        after = self.jobs.calls.snapshot()
-        calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
-        self.on_event(Event("round", calls=calls))
-        # A storm is told once while it lasts, not every round.
-        for message in sorted(problems.keys() - self.problems):
-            self.on_event(Event("retrying", message=message))
-        self.problems = set(problems)
-        return not self.pending
 
     def _update(self, tracked: Tracked, job: ExportJob) -> None:
         previous = tracked.job

@@ -193,3 +193,15 @@ def wait_for(condition: Any, what: str, proc: subprocess.Popen[str] | None = Non
             raise AssertionError(f"ended before {what}: {proc.communicate()}")
         assert time.monotonic() < end, f"never: {what}"
         time.sleep(0.02)
+
+
+def read_line(proc: subprocess.Popen[str], stream: Any) -> str:
+    """The next line of ``stream``; fails if none comes within the harness's limit."""
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(HARNESS_TIMEOUT)
+    if not box:
+        proc.kill()
+        raise AssertionError("no line came")
+    return box[0]
