@@ -43,11 +43,11 @@ demo: $(VENV)/.runtime
 		--timeout 1m $(DEMO_PINPOINT) $(DEMO_DISCOVERY)
 	@echo
 	@echo 'Next: run exportctl from the virtual environment, against the sandbox or your AWS account'
-	@echo '  . $(VENV)/bin/activate                      # then: exportctl --help'
-	@echo '  exportctl --sandbox watch                     # a live board of running jobs (Ctrl-C ends it)'
-	@echo '  exportctl --sandbox list -o wide              # every column, nothing cut'
-	@echo '  exportctl --sandbox download arn:aws:personalize:us-east-1:123456789012:dataset-export-job/items-catalog /tmp/items'
-	@echo '  exportctl list                                # your own jobs: AWS_PROFILE / AWS_REGION as for the AWS CLI'
+	@echo '  . $(VENV)/bin/activate                 # then exportctl is on your PATH: exportctl --help'
+	@echo '  exportctl --sandbox watch              # a live board of running jobs (Ctrl-C ends it)'
+	@echo '  exportctl --sandbox list -o wide       # every column, nothing cut'
+	@echo '  exportctl --sandbox download arn:aws:personalize:us-east-1:123456789012:dataset-export-job/items-catalog items'
+	@echo '  exportctl list                         # your own jobs: the AWS CLI'"'"'s profile and region settings'
 	@echo 'Or install it for your user, outside this directory: pipx install .  (pipx install ".[sandbox]" for the sandbox'"'"'s S3)'
 	@echo 'More: README.md (usage), docs/ (design, benchmarks, contributing)'
 

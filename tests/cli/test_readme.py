@@ -1,11 +1,21 @@
-"""The README's tables say what the code does."""
+"""The README's tables say what the code does, and its sandbox examples run as written."""
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from exportctl.adapters import all_specs
+from exportctl.cli.main import cli
 from exportctl.errors import ExitCode
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
@@ -24,3 +34,124 @@ def test_state_table_matches_the_adapters() -> None:
 def test_every_exit_code_is_documented() -> None:
     documented = {int(c) for c in re.findall(r"^\| (\d+) \| ", README, re.MULTILINE)}
     assert documented == {int(code) for code in ExitCode}
+
+
+@dataclass(frozen=True)
+class Example:
+    command: str
+    exit_code: int
+
+    @property
+    def args(self) -> list[str]:
+        """The arguments after `exportctl`, up to a pipe or a redirection."""
+        words = shlex.split(self.command, comments=True)
+        while words and "=" in words[0] and not words[0].startswith("-"):
+            words.pop(0)
+        assert words and words[0] == "exportctl", self.command
+        args: list[str] = []
+        for word in words[1:]:
+            if word in ("|", ">", ">>", "&&", ";"):
+                break
+            args.append(word)
+        return args
+
+    @property
+    def env(self) -> dict[str, str]:
+        words = shlex.split(self.command, comments=True)
+        env = {}
+        for word in words:
+            if "=" not in word or word.startswith("-"):
+                break
+            name, _, value = word.partition("=")
+            env[name] = value
+        return env
+
+
+def _commands(kind: str, body: str) -> list[str]:
+    lines = body.splitlines()
+    commands: list[str] = []
+    for index, line in enumerate(lines):
+        if kind == "console":
+            if not line.startswith("$ "):
+                continue
+            command = line[2:]
+        else:
+            if not line.strip() or line.startswith(("#", " ", "\t")):
+                continue
+            command = line
+        rest = iter(lines[index + 1 :])
+        while command.endswith("\\"):
+            command = command[:-1] + " " + next(rest).strip()
+        commands.append(command)
+    return commands
+
+
+def readme_examples() -> list[Example]:
+    """Every command of the README's console and sh blocks that runs on the sandbox.
+
+    A console example followed by `$ echo $?` is expected to exit with the code
+    shown under it; every other one with 0.
+    """
+    examples: list[Example] = []
+    for kind, body in re.findall(r"```(console|sh)\n(.*?)```", README, re.DOTALL):
+        lines = body.splitlines()
+        for command in _commands(kind, body):
+            words = shlex.split(command, comments=True)
+            if "exportctl" not in words or not (
+                "--sandbox" in words or "EXPORTCTL_SANDBOX=1" in words
+            ):
+                continue
+            code = 0
+            if kind == "console":
+                start = lines.index(f"$ {command}") if f"$ {command}" in lines else -1
+                following = [x for x in lines[start + 1 :] if x.startswith("$ ")]
+                if start >= 0 and following and following[0] == "$ echo $?":
+                    code = int(lines[lines.index("$ echo $?", start) + 1])
+            examples.append(Example(command, code))
+    return examples
+
+
+EXAMPLES = readme_examples()
+
+
+def test_the_readme_has_sandbox_examples_and_the_two_first_commands() -> None:
+    assert len(EXAMPLES) >= 15
+    first_steps = {c for kind, body in re.findall(r"```(sh)\n(.*?)```", README, re.DOTALL)
+                   for c in _commands(kind, body)}  # fmt: skip
+    assert {"make demo", "make test"} <= {c.split("#")[0].strip() for c in first_steps}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.command[:70] for e in EXAMPLES])
+def test_every_sandbox_example_of_the_readme_runs(
+    example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The sandbox's jobs finish within its first minute; its clock runs faster here.
+    env = {**example.env, "EXPORTCTL_SANDBOX_SPEED": "30"}
+    if example.args[-1:] == ["watch"] or "watch" in example.args:
+        code = _interrupted(example.args, env)
+    else:
+        result = CliRunner().invoke(cli, example.args, env=env, catch_exceptions=False)
+        code = result.exit_code
+        assert code == example.exit_code, result.output
+    assert code == example.exit_code
+
+
+def _interrupted(args: list[str], env: dict[str, str]) -> int:
+    """Runs until it prints its first line, then Ctrl-C, as a watch is ended."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "exportctl", *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline(), "no output before Ctrl-C"
+        process.send_signal(signal.SIGINT)
+        return process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
