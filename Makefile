@@ -43,7 +43,7 @@ demo: $(VENV)/.runtime
 		--timeout 1m $(DEMO_PINPOINT) $(DEMO_DISCOVERY)
 	@echo
 	@echo 'Next: run exportctl from the virtual environment, against the sandbox or your AWS account'
-	@echo '  . $(VENV)/bin/activate                 # then exportctl is on your PATH: exportctl --help'
+	@echo '  . $(VENV)/bin/activate                   # then exportctl is on your PATH: exportctl --help'
 	@echo '  exportctl --sandbox watch              # a live board of running jobs (Ctrl-C ends it)'
 	@echo '  exportctl --sandbox list -o wide       # every column, nothing cut'
 	@echo '  exportctl --sandbox download arn:aws:personalize:us-east-1:123456789012:dataset-export-job/items-catalog items'
