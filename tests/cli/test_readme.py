@@ -68,7 +68,7 @@ class Example:
 
 
 def _commands(kind: str, body: str) -> list[str]:
-    lines = body.splitlines()
+    lines = [line.strip() for line in body.splitlines()]
     commands: list[str] = []
     for index, line in enumerate(lines):
         if kind == "console":
@@ -76,7 +76,7 @@ def _commands(kind: str, body: str) -> list[str]:
                 continue
             command = line[2:]
         else:
-            if not line.strip() or line.startswith(("#", " ", "\t")):
+            if not line or line.startswith("#"):
                 continue
             command = line
         rest = iter(lines[index + 1 :])
@@ -94,7 +94,7 @@ def readme_examples() -> list[Example]:
     """
     examples: list[Example] = []
     for kind, body in re.findall(r"```(console|sh)\n(.*?)```", README, re.DOTALL):
-        lines = body.splitlines()
+        lines = [line.strip() for line in body.splitlines()]
         for command in _commands(kind, body):
             words = shlex.split(command, comments=True)
             if "exportctl" not in words or not (
