@@ -67,12 +67,13 @@ completions: venv
 	$(BIN)/exportctl completion zsh > completions/exportctl.zsh
 	$(BIN)/exportctl completion fish > completions/exportctl.fish
 
-# exportctl against the AWS CLI, both against the sandbox; by hand, not in CI.
+# exportctl against the AWS CLI and a bare botocore script, all against the sandbox;
+# rewrites the benchmark table of docs/BENCHMARKS.md. By hand, not in CI (BENCH_ARGS="--runs 3").
 BENCH_VENV ?= /tmp/benchvenv
 bench: venv
 	test -x $(BENCH_VENV)/bin/aws || ($(PYTHON) -m venv $(BENCH_VENV) && \
 		$(BENCH_VENV)/bin/python -m pip install --quiet 'awscli>=1.36')
-	$(BIN)/python benchmarks/cli_bench.py --aws $(BENCH_VENV)/bin/aws
+	$(BIN)/python benchmarks/cli_bench.py --aws $(BENCH_VENV)/bin/aws --readme docs/BENCHMARKS.md $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,13 +1,18 @@
-"""exportctl against the AWS CLI, whole processes, both against the same sandbox.
+"""exportctl against the AWS CLI and a bare botocore script, whole processes, all
+three against the same sandbox in one run.
 
 Run by hand (not in CI), with the AWS CLI in a virtualenv of its own, since it pins
-its own botocore::
+its own botocore (``make bench`` does all this and rewrites the table in docs/BENCHMARKS.md)::
 
     python3 -m venv /tmp/benchvenv && /tmp/benchvenv/bin/pip install 'awscli>=1.36'
     .venv/bin/python benchmarks/cli_bench.py --aws /tmp/benchvenv/bin/aws
 
-Each case is run once to warm caches, then --runs times; the median wall time and
-the median peak resident memory (the child's own, from wait4) are reported.
+Each case is run once to warm caches, then --runs times, the three commands of a
+case taking turns so that a busy machine weighs on them alike. Reported: the
+median wall time, the median CPU time (user + system) and the median peak
+resident memory, the last two the child's own, from wait4. The *floor* is a
+bare botocore script making the same calls and printing the raw answers: what is
+physically left once credentials, endpoints, signing, retries and parsing are paid.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from exportctl.sandbox import Faults, Sandbox
@@ -33,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class Sample:
     seconds: float
     peak_kib: int
+    cpu: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -40,46 +47,67 @@ class Row:
     case: str
     ours: Sample
     theirs: Sample
-    target_time: float
+    target_time: float | None
     target_memory: float | None = None
     note: str = ""
+    floor: Sample | None = None
 
 
 # Forked from a small interpreter, not from this process: a child's peak RSS counts
 # the pages of the process it was forked from, which here hold the sandbox.
+# With a first argument "tty:COLUMNS", stdout is a terminal of that width (a pty
+# whose other end the launcher drains), as for a person at a terminal.
 LAUNCHER = """
-import os, subprocess, sys, time
+import os, subprocess, sys, threading, time
+stdout = None
+if sys.argv[2].startswith("tty:"):
+    import fcntl, pty, struct, termios
+    master, stdout = pty.openpty()
+    cols = int(sys.argv[2][4:])
+    fcntl.ioctl(stdout, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+    def drain():
+        try:
+            while os.read(master, 65536):
+                pass
+        except OSError:
+            pass
+    threading.Thread(target=drain, daemon=True).start()
+argv = sys.argv[3:]
 start = time.perf_counter()
-proc = subprocess.Popen(sys.argv[2:])
+proc = subprocess.Popen(argv, stdout=stdout)
 _, status, usage = os.wait4(proc.pid, 0)
 seconds = time.perf_counter() - start
+cpu = usage.ru_utime + usage.ru_stime
 with open(sys.argv[1], "w") as out:
-    out.write(f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss}")
+    out.write(f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss} {cpu}")
 """
 
 
-def run_once(argv: Sequence[str], env: dict[str, str]) -> Sample:
-    """One process: wall time, and its peak RSS as the kernel counted it."""
+def run_once(argv: Sequence[str], env: dict[str, str], tty: int | None = None) -> Sample:
+    """One process: wall time, CPU time and peak RSS as the kernel counted them."""
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as result:
-        launcher = [sys.executable, "-S", "-c", LAUNCHER, result.name, *argv]
+        mode = f"tty:{tty}" if tty else "pipe"
+        launcher = [sys.executable, "-S", "-c", LAUNCHER, result.name, mode, *argv]
         subprocess.run(launcher, stdout=subprocess.DEVNULL, stderr=err, env=env, check=True)
-        code, seconds, peak = result.read().split()
+        code, seconds, peak, cpu = result.read().split()
         if int(code) != 0:
             err.seek(0)
             message = err.read().decode(errors="replace")[-800:]
             raise SystemExit(f"{' '.join(argv)} failed ({code}):\n{message}")
-    return Sample(float(seconds), int(peak))
+    return Sample(float(seconds), int(peak), float(cpu))
 
 
-# What a tool built on boto3 cannot go below: import, one client, the calls.
-BOTO3_ONE = """
-import sys, boto3
-client = boto3.session.Session().client("personalize", endpoint_url=sys.argv[1])
-print(client.describe_dataset_export_job(datasetExportJobArn=sys.argv[2]))
+# The floor: what no tool built on botocore goes below: import botocore, one
+# session and client with botocore's defaults, the same calls, the raw answers out.
+BOTOCORE_ONE = """
+import json, sys, botocore.session
+client = botocore.session.Session().create_client("personalize", endpoint_url=sys.argv[1])
+answer = client.describe_dataset_export_job(datasetExportJobArn=sys.argv[2])
+print(json.dumps(answer["datasetExportJob"], default=str))
 """
-BOTO3_PAGES = """
-import json, sys, boto3
-client = boto3.session.Session().client("discovery", endpoint_url=sys.argv[1])
+BOTOCORE_PAGES = """
+import json, sys, botocore.session
+client = botocore.session.Session().create_client("discovery", endpoint_url=sys.argv[1])
 for page in client.get_paginator("describe_export_tasks").paginate():
     for task in page["exportsInfo"]:
         sys.stdout.write(json.dumps(task, default=str) + "\\n")
@@ -89,16 +117,27 @@ for page in client.get_paginator("describe_export_tasks").paginate():
 def run_sequence(commands: Sequence[Sequence[str]], env: dict[str, str]) -> Sample:
     """Commands one after another: the sum of their times, the largest peak."""
     samples = [run_once(c, env) for c in commands]
-    return Sample(sum(s.seconds for s in samples), max(s.peak_kib for s in samples))
+    return Sample(
+        sum(s.seconds for s in samples),
+        max(s.peak_kib for s in samples),
+        sum(s.cpu for s in samples),
+    )
 
 
-def median(runs: int, make: Callable[[], Sample]) -> Sample:
-    make()  # warm the page cache and the bytecode caches
-    samples = [make() for _ in range(runs)]
+def _median(samples: Sequence[Sample]) -> Sample:
     return Sample(
         statistics.median(s.seconds for s in samples),
         int(statistics.median(s.peak_kib for s in samples)),
+        statistics.median(s.cpu for s in samples),
     )
+
+
+def medians(runs: int, *makers: Callable[[], Sample]) -> list[Sample]:
+    """Each maker once to warm the caches, then ``runs`` rounds of all of them in turn."""
+    for make in makers:
+        make()
+    rounds = [[make() for make in makers] for _ in range(runs)]
+    return [_median([r[i] for r in rounds]) for i in range(len(makers))]
 
 
 def environment(sandbox: Sandbox, home: Path) -> dict[str, str]:
@@ -126,6 +165,10 @@ def pinpoint_apps(sandbox: Sandbox) -> list[str]:
     ]
 
 
+SCALE = 10_000
+TERMINAL_COLUMNS = 200
+
+
 def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> list[Row]:
     rows: list[Row] = []
     if only & {"start", "one"}:
@@ -133,75 +176,70 @@ def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> li
             env = environment(sb, home)
             aws_base = [aws, "--endpoint-url", sb.url, "--region", sb.region]
             if "start" in only:
+                helped, versioned = medians(
+                    runs,
+                    lambda: run_once([exportctl, "--help"], env),
+                    lambda: run_once([aws, "--version"], env),
+                )
                 rows.append(
-                    Row(
-                        "start: `exportctl --help` / `aws --version`",
-                        median(runs, lambda: run_once([exportctl, "--help"], env)),
-                        median(runs, lambda: run_once([aws, "--version"], env)),
-                        0.3,
-                    )
+                    Row("start: `exportctl --help` / `aws --version`", helped, versioned, 0.22)
                 )
             if "one" in only:
                 arn = personalize_arn(sb)
                 ours = [exportctl, "status", arn]
                 theirs = [*aws_base, "personalize", "describe-dataset-export-job",
                           "--dataset-export-job-arn", arn]  # fmt: skip
-                rows.append(
-                    Row(
-                        "one job: `status ARN` / `personalize describe-dataset-export-job`",
-                        median(runs, lambda: run_once(ours, env)),
-                        median(runs, lambda: run_once(theirs, env)),
-                        0.6,
-                    )
+                floor = [sys.executable, "-c", BOTOCORE_ONE, sb.url, arn]
+                as_json, panel, aws_one, floor_one = medians(
+                    runs,
+                    lambda: run_once([*ours, "--json"], env),
+                    lambda: run_once(ours, env),
+                    lambda: run_once(theirs, env),
+                    lambda: run_once(floor, env),
                 )
-                aws_one = median(runs, lambda: run_once(theirs, env))
                 rows.append(
                     Row(
-                        "one job, --json: `status ARN --json` / the same",
-                        median(runs, lambda: run_once([*ours, "--json"], env)),
+                        "one job: `status ARN --json` / `aws personalize "
+                        "describe-dataset-export-job`",
+                        as_json,
                         aws_one,
-                        0.6,
+                        0.65,
+                        floor=floor_one,
                     )
                 )
-                floor = [sys.executable, "-c", BOTO3_ONE, sb.url, arn]
                 rows.append(
-                    Row(
-                        "one job, floor: a bare boto3 script making the same call / the same",
-                        median(runs, lambda: run_once(floor, env)),
-                        aws_one,
-                        0.6,
-                        note="not exportctl: what any boto3 tool starts from",
-                    )
-                )
+                    Row("one job: `status ARN` (panel) / the same", panel, aws_one, 0.70,
+                        floor=floor_one)
+                )  # fmt: skip
     if "scale" in only:
-        with Sandbox(port=0, clock=lambda: 0.0, discovery_tasks=10_000) as sb:
+        with Sandbox(port=0, clock=lambda: 0.0, discovery_tasks=SCALE) as sb:
             env = environment(sb, home)
-            ours = [exportctl, "list", "--service", "discovery", "--output", "ndjson"]
+            ours = [exportctl, "list", "--service", "discovery"]
             theirs = [aws, "--endpoint-url", sb.url, "--region", sb.region,
                       "discovery", "describe-export-tasks"]  # fmt: skip
-            aws_scale = median(max(1, runs // 2), lambda: run_once(theirs, env))
-            rows.append(
-                Row(
-                    "scale: 10,000 Discovery tasks, `list -s discovery -o ndjson` / "
-                    "`discovery describe-export-tasks`",
-                    median(max(1, runs // 2), lambda: run_once(ours, env)),
-                    aws_scale,
-                    0.7,
-                    0.5,
-                )
+            floor = [sys.executable, "-c", BOTOCORE_PAGES, sb.url]
+            scale_runs = max(1, runs)
+            as_json, ndjson, piped, terminal, aws_scale, floor_scale = medians(
+                scale_runs,
+                lambda: run_once([*ours, "--json"], env),
+                lambda: run_once([*ours, "-o", "ndjson"], env),
+                lambda: run_once(ours, env),
+                lambda: run_once(ours, env, tty=TERMINAL_COLUMNS),
+                lambda: run_once(theirs, env),
+                lambda: run_once(floor, env),
             )
-            floor = [sys.executable, "-c", BOTO3_PAGES, sb.url]
-            rows.append(
-                Row(
-                    "scale, floor: a bare boto3 script paging and printing the raw tasks "
-                    "/ the same",
-                    median(max(1, runs // 2), lambda: run_once(floor, env)),
-                    aws_scale,
-                    0.7,
-                    0.5,
-                    note="not exportctl: no normalising, no record schema",
-                )
-            )
+            title = f"{SCALE:,} Discovery tasks"
+            rows += [
+                Row(f"scale: {title}, `list -s discovery --json` / "
+                    "`aws discovery describe-export-tasks`", as_json, aws_scale, 0.80, 0.90,
+                    floor=floor_scale),
+                Row("scale: the same, `-o ndjson`", ndjson, aws_scale, 0.75, 0.75,
+                    floor=floor_scale),
+                Row("scale: the same, the default table, stdout a pipe", piped, aws_scale,
+                    1.0, floor=floor_scale),
+                Row(f"scale: the same, the default table on a {TERMINAL_COLUMNS}-column "
+                    "terminal", terminal, aws_scale, 1.0, floor=floor_scale),
+            ]  # fmt: skip
     if "fanout" in only:
         faults = Faults(latency=0.2)
         with Sandbox(port=0, clock=lambda: 0.0, faults=faults) as sb:
@@ -215,25 +253,29 @@ def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> li
                 *([*base, "pinpoint", "get-export-jobs", "--application-id", app]
                   for app in pinpoint_apps(sb)),
             ]  # fmt: skip
-            fan_runs = max(1, runs // 2)
-            ours_all = median(fan_runs, lambda: run_once([exportctl, "list"], env))
+            one_by_one = [[exportctl, "list", "--service", s] for s in
+                          ("backupsearch", "personalize", "discovery", "pinpoint")]  # fmt: skip
+            ours_all, aws_all, ours_each = medians(
+                max(1, runs // 2),
+                lambda: run_once([exportctl, "list"], env),
+                lambda: run_sequence(sequential, env),
+                lambda: run_sequence(one_by_one, env),
+            )
             rows.append(
                 Row(
                     "fan-out, 200 ms a call: `list` / the four services with `aws`, "
                     "one after another",
                     ours_all,
-                    median(fan_runs, lambda: run_sequence(sequential, env)),
+                    aws_all,
                     0.4,
                     note=f"{len(sequential)} aws processes",
                 )
             )
-            one_by_one = [[exportctl, "list", "--service", s] for s in
-                          ("backupsearch", "personalize", "discovery", "pinpoint")]  # fmt: skip
             rows.append(
                 Row(
                     "fan-out, 200 ms a call: `list` / `list -s X` for each service in turn",
                     ours_all,
-                    median(fan_runs, lambda: run_sequence(one_by_one, env)),
+                    ours_each,
                     0.4,
                 )
             )
@@ -255,51 +297,106 @@ def machine() -> str:
     )
 
 
-def table(rows: Sequence[Row], aws_version: str) -> str:
+def versions(aws_version: str) -> str:
+    import botocore
+
+    from exportctl import __version__
+
+    return (
+        f"exportctl {__version__} (botocore {botocore.__version__}); {aws_version}; "
+        f"floor: botocore {botocore.__version__}"
+    )
+
+
+def _cell(sample: Sample) -> str:
+    return (
+        f"{sample.seconds * 1000:.0f} ms, {sample.cpu * 1000:.0f} ms CPU, "
+        f"{sample.peak_kib / 1024:.0f} MiB"
+    )
+
+
+def _ratio(value: float, target: float | None) -> str:
+    if target is None:
+        return f"{value:.2f}"
+    return f"**{value:.2f}** (≤ {target}, {'ok' if value <= target else 'MISSED'})"
+
+
+def table(rows: Sequence[Row]) -> str:
     lines = [
-        f"Machine: {machine()}",
-        f"AWS CLI: {aws_version}",
-        "",
-        "| case | exportctl | aws | time ratio (target) | peak memory ratio (target) |",
-        "|---|---|---|---|---|",
+        "| case | exportctl | aws | botocore floor | time ratio (target) "
+        "| CPU ratio | floor's time ratio | peak memory ratio (target) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         ratio = r.ours.seconds / r.theirs.seconds
+        cpu = r.ours.cpu / r.theirs.cpu if r.theirs.cpu else float("nan")
         mem = r.ours.peak_kib / r.theirs.peak_kib
-        time_ok = "ok" if ratio <= r.target_time else "MISSED"
-        if r.target_memory is None:
-            mem_cell = f"{mem:.2f}"
-        else:
-            mem_ok = "ok" if mem <= r.target_memory else "MISSED"
-            mem_cell = f"**{mem:.2f}** (≤ {r.target_memory}, {mem_ok})"
+        floor = _cell(r.floor) if r.floor else "-"
+        floor_ratio = f"{r.floor.seconds / r.theirs.seconds:.2f}" if r.floor else "-"
         note = f" ({r.note})" if r.note else ""
         lines.append(
-            f"| {r.case}{note} | {r.ours.seconds * 1000:.0f} ms, {r.ours.peak_kib / 1024:.0f} MiB "
-            f"| {r.theirs.seconds * 1000:.0f} ms, {r.theirs.peak_kib / 1024:.0f} MiB "
-            f"| **{ratio:.2f}** (≤ {r.target_time}, {time_ok}) | {mem_cell} |"
+            f"| {r.case}{note} | {_cell(r.ours)} | {_cell(r.theirs)} | {floor} "
+            f"| {_ratio(ratio, r.target_time)} | {cpu:.2f} | {floor_ratio} "
+            f"| {_ratio(mem, r.target_memory)} |"
         )
     return "\n".join(lines)
+
+
+def report(rows: Sequence[Row], aws_version: str, runs: int, load_before: Sequence[float]) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = ", ".join(f"{x:.1f}" for x in load_before)
+    return "\n".join(
+        [
+            f"Measured {when} by `benchmarks/cli_bench.py --runs {runs}` "
+            "(median of the runs; the commands of a case take turns).",
+            f"Machine: {machine()}; load average before the run: {load}.",
+            f"Versions: {versions(aws_version)}.",
+            "",
+            table(rows),
+        ]
+    )
+
+
+BEGIN = "<!-- cli_bench: begin -->"
+END = "<!-- cli_bench: end -->"
+
+
+def rewrite_readme(path: Path, text: str) -> None:
+    """Put ``text`` between the document's markers, leaving the rest as it is."""
+    readme = path.read_text(encoding="utf-8")
+    head, begin, rest = readme.partition(BEGIN)
+    _, end, tail = rest.partition(END)
+    if not begin or not end:
+        raise SystemExit(f"{path}: no {BEGIN} ... {END} block to rewrite")
+    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aws", default=shutil.which("aws") or "/tmp/benchvenv/bin/aws")
     parser.add_argument("--exportctl", default=str(Path(sys.executable).parent / "exportctl"))
-    parser.add_argument("--runs", type=int, default=7, help="timed runs per case (median)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per case (median)")
     parser.add_argument(
         "--only", default="start,one,scale,fanout", help="comma-separated cases to run"
+    )
+    parser.add_argument(
+        "--readme", type=Path, help="rewrite the benchmark block of this file (docs/BENCHMARKS.md)"
     )
     args = parser.parse_args(argv)
     if not Path(args.aws).exists():
         parser.error(f"no AWS CLI at {args.aws}: install awscli into a venv of its own")
     only = {c.strip() for c in args.only.split(",") if c.strip()}
+    load_before = os.getloadavg()
     aws_version = subprocess.run(
         [args.aws, "--version"], capture_output=True, text=True, check=True
     )
     with tempfile.TemporaryDirectory(prefix="exportctl-bench-") as home:
         rows = bench(args.exportctl, args.aws, args.runs, only, Path(home))
     version = (aws_version.stdout or aws_version.stderr).strip()
-    print(table(rows, version))
+    text = report(rows, version, args.runs, load_before)
+    print(text)
+    if args.readme:
+        rewrite_readme(args.readme, text)
     return 0
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -125,6 +126,102 @@ def jobs_table(
     layout = job_layout(jobs, default_region, width, wide=wide, reference=reference)
     styles = {"STATE": [STATE_STYLES[job.state] for job in jobs]}
     return Lines(list(styled_lines(layout, len(jobs), styles, headers=headers)))
+
+
+# Rows beyond which a table is written by write_lines even on a terminal: rich
+# builds, measures and renders every cell, seconds for ten thousand rows.
+PLAIN_ROWS = 500
+
+
+def print_jobs_table(
+    console: Console,
+    jobs: Sequence[ExportJob],
+    default_region: str | None,
+    width: int | None = None,
+    *,
+    wide: bool = False,
+    headers: bool = True,
+) -> None:
+    """:func:`jobs_table` printed: by rich for a small table on a terminal, else by
+    :func:`write_lines`, which writes the same characters."""
+    if console.is_terminal and len(jobs) <= PLAIN_ROWS:
+        console.print(
+            jobs_table(jobs, default_region, width=width, wide=wide, headers=headers),
+            soft_wrap=True,
+        )
+        return
+    layout = job_layout(jobs, default_region, width, wide=wide)
+    styles = {"STATE": [STATE_STYLES[job.state] for job in jobs]}
+    write_lines(console, layout, len(jobs), styles, headers=headers)
+
+
+def write_lines(
+    console: Console,
+    layout: Layout,
+    rows: int,
+    styles: Mapping[str, Sequence[str | None]] | None = None,
+    *,
+    headers: bool = True,
+) -> None:
+    """The lines :func:`styled_lines` gives rich, written straight to the console's file.
+
+    Each style is rendered once by rich (or not at all without colour) and the
+    lines are joined as plain strings: the same characters as ``console.print``
+    of :class:`Lines`, without a rich object per cell.
+    """
+    styles = styles or {}
+    painted: dict[tuple[str, str], str] = {}
+    system = console._color_system
+
+    def paint(text: str, style: str) -> str:
+        if not text or not style or system is None:
+            return text
+        key = (text, style)
+        done = painted.get(key)
+        if done is None:
+            # As rich renders a segment: without colours under no_color, bold kept.
+            parsed = Style.parse(style)
+            if console.no_color:
+                parsed = parsed.without_color
+            done = painted[key] = parsed.render(
+                text, color_system=system, legacy_windows=console.legacy_windows
+            )
+        return done
+
+    def line(layout: Layout, values: Sequence[str], row: int | None, indent: int) -> str:
+        parts: list[tuple[str, str]] = [(" " * indent, "")] if indent else []
+        last = len(values) - 1
+        for i, (column, value, width) in enumerate(
+            zip(layout.columns, values, layout.widths, strict=True)
+        ):
+            padded = value.rjust(width) if column.justify == "right" else value
+            if row is None:
+                style = "bold"
+            else:
+                per_row = styles.get(column.name)
+                style = (per_row[row] or "") if per_row else ""
+            parts.append((padded, style))
+            if i < last:
+                parts.append((" " * (width - len(padded) + GAP), ""))
+        # As Text.rstrip: trailing whitespace goes, whatever its style.
+        while parts and not parts[-1][0].rstrip():
+            parts.pop()
+        if parts:
+            parts[-1] = (parts[-1][0].rstrip(), parts[-1][1])
+        return "".join(paint(text, style) for text, style in parts) + "\n"
+
+    below = layout.below
+    out: list[str] = []
+    if headers:
+        out.append(line(layout, [c.name for c in layout.columns], None, 0))
+        if below is not None:
+            out.append(line(below, [c.name for c in below.columns], None, STACK_INDENT))
+    for row in range(rows):
+        out.append(line(layout, cells(layout, row), row, 0))
+        if below is not None:
+            out.append(line(below, cells(below, row), row, STACK_INDENT))
+    console.file.write("".join(out))
+    console.file.flush()
 
 
 class Lines:

@@ -159,3 +159,29 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+# Collections of the oldest generation after this many of the middle one: never,
+# within one command.
+_NO_FULL_COLLECTIONS = 1_000_000_000
+
+
+def one_shot_gc() -> None:
+    """For commands that read, print and exit (list, status): no full collections.
+
+    Everything such a command builds (the modules, the clients, the jobs it prints)
+    lives until it exits, so a full collection only walks it all again, and again
+    as the listing grows. Young collections go on, so short-lived cycles are still
+    freed. wait and watch run for hours and keep the usual thresholds.
+    """
+    import gc
+
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(before[0], before[1], _NO_FULL_COLLECTIONS)
+
+    def restore() -> None:
+        # The process ends here, unless the command was run in-process (tests).
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+    click.get_current_context().call_on_close(restore)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.context import AppContext, one_shot_gc, pass_app
 from exportctl.cli.options import filter_options, service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
@@ -72,6 +72,7 @@ def list_jobs(
     from exportctl.model import State
 
     out.check_fields(JOB_RECORD_FIELDS)
+    one_shot_gc()
     query = ListQuery(
         services=tuple(dict.fromkeys(services)),
         states=frozenset(State(s.upper()) for s in states),
@@ -108,15 +109,13 @@ def list_jobs(
             from exportctl.console import table_width
 
             width = None if out.wide else table_width(app.out)
-            app.out.print(
-                render.jobs_table(
-                    jobs,
-                    app.jobs.clients.default_region,
-                    width=width,
-                    wide=out.wide,
-                    headers=out.headers,
-                ),
-                soft_wrap=True,
+            render.print_jobs_table(
+                app.out,
+                jobs,
+                app.jobs.clients.default_region,
+                width=width,
+                wide=out.wide,
+                headers=out.headers,
             )
 
     emit(

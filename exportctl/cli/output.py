@@ -203,8 +203,13 @@ def _project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
     return {f: field_value(record, f) for f in fields}
 
 
+# One encoder for every ndjson line: json.dumps with options builds a new one a call.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, default=str)
+    """``json.dumps(data, ensure_ascii=False, default=str)``."""
+    return _ONE_LINE.encode(data)
 
 
 def emit(
@@ -286,6 +291,9 @@ def _json(
     single: bool,
     document: Callable[[list[dict[str, Any]]], Any] | None = None,
 ) -> int:
+    """The document json.dumps(indent=2) would write, written record by record."""
+    from exportctl.cli import jsontext
+
     data: Any = (collected[0] if collected else None) if single else collected
     if document is not None:
         data = document(collected)
@@ -293,7 +301,10 @@ def _json(
         import jmespath
 
         data = jmespath.search(out.query, data)
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    if isinstance(data, list):
+        jsontext.write_array(data, sys.stdout.write)
+    else:
+        sys.stdout.write(jsontext.indented(data) + "\n")
     sys.stdout.flush()
     return len(collected)
 

@@ -1,0 +1,96 @@
+"""JSON text exactly as ``json.dumps(value, indent=2, ensure_ascii=False, default=str)``
+writes it, but written record by record and mostly by the C encoder.
+
+``indent`` makes the standard library fall back to its pure-Python encoder and build
+the whole document in memory. Here every container whose items are all scalars
+(or empty containers) is encoded in one C call, with the line break and the
+indentation as its item separator: a JSON string never holds a raw line break,
+so the separator can only land between items.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+INDENT = 2
+
+
+def _flat(items: Iterable[Any]) -> bool:
+    for value in items:  # noqa: SIM110 (a plain loop: this runs for every record)
+        if value and isinstance(value, (dict, list, tuple)):
+            return False
+    return True
+
+
+def _encoder(depth: int) -> json.JSONEncoder:
+    return json.JSONEncoder(
+        ensure_ascii=False,
+        default=str,
+        separators=(",\n" + " " * (INDENT * depth), ": "),
+    )
+
+
+_ENCODERS: dict[int, json.JSONEncoder] = {}
+_SCALAR = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
+def _flat_text(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> str:
+    encoder = _ENCODERS.get(depth + 1)
+    if encoder is None:
+        encoder = _ENCODERS[depth + 1] = _encoder(depth + 1)
+    body = encoder.encode(value)
+    inner = " " * (INDENT * (depth + 1))
+    return body[0] + "\n" + inner + body[1:-1] + "\n" + " " * (INDENT * depth) + body[-1]
+
+
+def indented(value: Any, depth: int = 0) -> str:
+    """``value`` as indented JSON text, its first line not indented, as at ``depth``."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if _flat(value.values()):
+            return _flat_text(value, depth)
+        inner = " " * (INDENT * (depth + 1))
+        parts = [
+            inner + _SCALAR.encode(_key(k)) + ": " + indented(v, depth + 1)
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(parts) + "\n" + " " * (INDENT * depth) + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        if _flat(value):
+            return _flat_text(value, depth)
+        inner = " " * (INDENT * (depth + 1))
+        parts = [inner + indented(v, depth + 1) for v in value]
+        return "[\n" + ",\n".join(parts) + "\n" + " " * (INDENT * depth) + "]"
+    return _SCALAR.encode(value)
+
+
+def _key(key: Any) -> Any:
+    # The conversions json.dumps applies to keys that are not strings.
+    if isinstance(key, str):
+        return key
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    if isinstance(key, float):
+        return json.dumps(key)
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def write_array(items: Iterable[Any], write: Callable[[str], Any]) -> int:
+    """An indented JSON array of ``items``, one item at a time; returns how many."""
+    count = 0
+    for item in items:
+        write(("[\n  " if count == 0 else ",\n  ") + indented(item, 1))
+        count += 1
+    write("[]\n" if count == 0 else "\n]\n")
+    return count

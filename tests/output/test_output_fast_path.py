@@ -1,0 +1,119 @@
+"""JSON is written record by record (``jsontext``): byte for byte what the general
+path (ExportJob.to_dict, then one json.dumps(indent=2)) writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from output_support import invoke
+
+from exportctl.cli.jsontext import indented, write_array
+from exportctl.jobs import ListQuery
+from exportctl.sandbox import Sandbox
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adapters"))
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        {},
+        None,
+        "ünï \u2028 \x00",
+        [1, [], {}, [[]], {"a": {}}],
+        {"a": {"b": {"c": [1, {"d": "é"}]}}, "e": 1.5, "f": float("inf")},
+        {7: "int key", 2.5: "float key", True: "bool key", None: "null key", "s": {"x": [1]}},
+        [{"a": 1}, {"b": [1, 2]}, "x", 3],
+    ],
+    ids=repr,
+)
+def test_json_text_is_json_dumps_indent_2(value: Any) -> None:
+    assert indented(value) == _dumps(value)
+    array = value if isinstance(value, list) else [value]
+    written: list[str] = []
+    assert write_array(array, written.append) == len(array)
+    assert "".join(written) == _dumps(array) + "\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--json"],
+        ["list", "--json", "--service", "pinpoint"],
+        ["list", "--json", "--fields", "ref,progress,details"],
+        ["list", "--json", "--query", "[?state=='FAILED']"],
+        ["list", "-o", "ndjson", "--service", "backupsearch"],
+        ["list", "-o", "csv", "--service", "personalize"],
+    ],
+    ids=" ".join,
+)
+def test_list_writes_what_the_general_path_writes(sandbox: Sandbox, args: list[str]) -> None:
+    from exportctl.aws import AwsSettings, Clients
+    from exportctl.cli.output import JOB_DEFAULT_FIELDS, OutputSpec, emit
+    from exportctl.jobs import Jobs
+
+    done = invoke(sandbox, *args)
+    assert done.exit_code == 0, done.output
+
+    settings = AwsSettings(
+        region="us-east-1", endpoint_url=sandbox.url, access_key="x", secret_key="x"
+    )
+    service = args[args.index("--service") + 1] if "--service" in args else None
+    query = ListQuery(services=(service,) if service else ())
+    jobs = Jobs(Clients(settings)).list(query).jobs
+    fmt = "json" if "--json" in args else args[args.index("-o") + 1]
+    query_text = args[args.index("--query") + 1] if "--query" in args else None
+    fields = args[args.index("--fields") + 1].split(",") if "--fields" in args else []
+    out = OutputSpec(format=fmt, query=query_text, fields=tuple(fields))
+    if out.streams:
+        # Streams are in arrival order: compare the same records as sets of lines.
+        expected = _general(out, jobs, emit, JOB_DEFAULT_FIELDS)
+        assert sorted(done.stdout.splitlines()) == sorted(expected.splitlines())
+    else:
+        assert done.stdout == _general(out, jobs, emit, JOB_DEFAULT_FIELDS)
+
+
+def _general(out: Any, jobs: Any, emit: Any, default_fields: Any) -> str:
+    """What the general path writes: ExportJob.to_dict, then one json.dumps(indent=2)."""
+    import contextlib
+    import io
+
+    import jmespath
+
+    from exportctl.model import field_value
+
+    records = [job.to_dict() for job in jobs]
+    if out.format == "json":
+        data: Any = records
+        if out.fields:
+            data = [{f: field_value(r, f) for f in out.fields} for r in records]
+        if out.query:
+            data = jmespath.search(out.query, data)
+        return _dumps(data) + "\n"
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        emit(out, records, to_dict=dict, table=None, default_fields=default_fields)
+    return buffer.getvalue()
+
+
+def test_json_listing_teaches_the_estimates_what_the_table_does(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    learned = {}
+    for name, args in (("table", ["list"]), ("json", ["list", "--json"])):
+        cache = tmp_path / name
+        done = invoke(sandbox, *args, XDG_CACHE_HOME=str(cache))
+        assert done.exit_code == 0, done.output
+        learned[name] = json.loads((cache / "exportctl" / "durations.json").read_text())
+    assert learned["json"] == learned["table"]
+    assert learned["json"]

@@ -1,0 +1,117 @@
+"""Large or piped tables are written without rich (render.write_lines): the same
+characters as rich prints for the same layout, at every width, with and without colour."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from rich.console import Console
+
+from exportctl import render
+from exportctl.model import ExportJob, Progress, State
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+ACCOUNT = "123456789012"
+
+
+def _jobs() -> list[ExportJob]:
+    jobs = []
+    states = list(State)
+    for i in range(40):
+        state = states[i % len(states)]
+        service = ("personalize", "backupsearch", "discovery", "pinpoint")[i % 4]
+        region = "us-east-1" if i % 3 else "eu-west-1"
+        if service == "personalize":
+            arn = f"arn:aws:personalize:{region}:{ACCOUNT}:dataset-export-job/job-{i:03d}"
+            ref, job_id = arn, f"job-{i:03d}"
+        elif service == "backupsearch":
+            job_id = f"{i:08d}-eeb9-4210-af2a-83fdf6a0b298"
+            arn = f"arn:aws:backup-search:{region}:{ACCOUNT}:search-export-job/{job_id}"
+            ref = arn
+        elif service == "discovery":
+            arn, job_id = None, f"export-{i:08d}-ac80-4081-a98a-878e2f264d9b"
+            ref = f"discovery:{region}:{job_id}"
+        else:
+            arn, job_id = None, f"ae7689447ab57a683536c4499d863386/{i:032d}"
+            ref = f"pinpoint:{region}:{job_id}"
+        message = None
+        if state is State.FAILED:
+            message = f"Export failed: ünïcödé ✓ no data for agent o-{i} in the requested range."
+        progress = None
+        if service == "pinpoint" and state is State.RUNNING:
+            progress = Progress(completed_pieces=i % 7, total_pieces=12)
+        jobs.append(
+            ExportJob(
+                service=service,
+                ref=ref,
+                id=job_id,
+                region=region,
+                state=state,
+                status=f"WORD_{state.value}" if i % 5 else "",
+                arn=arn,
+                created=None if i == 7 else NOW - timedelta(minutes=17 * i),
+                message=message,
+                progress=progress,
+            )
+        )
+    return jobs
+
+
+def _console(width: int, color: str | None, no_color: bool = False) -> Console:
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        color_system=color,  # type: ignore[arg-type]
+        force_terminal=color is not None,
+        no_color=no_color,
+        highlight=False,
+        soft_wrap=False,
+    )
+
+
+@pytest.mark.parametrize("width", [None, 50, 80, 120, 160, 200, 400])
+@pytest.mark.parametrize(
+    ("color", "no_color"),
+    [(None, False), ("truecolor", False), ("256", False), ("standard", True)],
+    ids=["plain", "truecolor", "256", "no_color"],
+)
+@pytest.mark.parametrize("headers", [True, False])
+@pytest.mark.parametrize("wide", [False, True])
+def test_written_lines_are_what_rich_prints(
+    width: int | None, color: str | None, no_color: bool, headers: bool, wide: bool
+) -> None:
+    jobs = _jobs()
+    if wide and width is not None:
+        return
+    by_rich = _console(width or 400, color, no_color)
+    plain = _console(width or 400, color, no_color)
+    by_rich.print(
+        render.jobs_table(jobs, "us-east-1", NOW, width=width, wide=wide, headers=headers),
+        soft_wrap=True,
+    )
+    layout = render.job_layout(jobs, "us-east-1", width, wide=wide, reference=NOW)
+    styles = {"STATE": [render.STATE_STYLES[job.state] for job in jobs]}
+    render.write_lines(plain, layout, len(jobs), styles, headers=headers)
+    expected = by_rich.file.getvalue()  # type: ignore[attr-defined]
+    assert expected.count("\n") >= len(jobs)
+    assert plain.file.getvalue() == expected  # type: ignore[attr-defined]
+
+
+def test_stacked_layout_is_covered() -> None:
+    # At 50 columns a Personalize ARN takes a line of its own.
+    layout = render.job_layout(_jobs(), "us-east-1", 50, reference=NOW)
+    assert layout.stacked
+
+
+def test_small_tables_on_a_terminal_stay_with_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(render, "write_lines", lambda *a, **k: calls.append(1))
+    render.print_jobs_table(_console(120, "truecolor"), _jobs(), "us-east-1", 120)
+    assert not calls
+    render.print_jobs_table(_console(120, None), _jobs(), "us-east-1", None)
+    assert calls == [1]
+    monkeypatch.setattr(render, "PLAIN_ROWS", 10)
+    render.print_jobs_table(_console(120, "truecolor"), _jobs(), "us-east-1", 120)
+    assert calls == [1, 1]
