@@ -173,7 +173,7 @@ def check_settings(settings: AwsSettings) -> None:
     that names it."""
     if settings.region is not None and not _REGION_NAME.match(settings.region):
         raise UsageError(
-            f"--region {clip(settings.region)!r} is not a region name (e.g. us-east-1)"
+            f"--region '{clip(settings.region)}' is not a region name (e.g. us-east-1)"
         )
     for option, url in (
         ("--endpoint-url", settings.endpoint_url),
@@ -202,7 +202,7 @@ def check_url(option: str, url: str) -> None:
         elif any(c.isspace() for c in url):
             why = "it contains spaces"
     if why:
-        raise UsageError(f"{option} {clip(url)!r} is not a URL: {why} (e.g. http://127.0.0.1:4566)")
+        raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
 
 
 def env_max_attempts() -> int | None:

@@ -23,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from exportctl.printable import for_people
+
 GAP = 2
 STACK_INDENT = 4
 ELLIPSIS = "…"
@@ -46,6 +48,14 @@ class Column:
     justify: Literal["left", "right"] = "left"
     # Kept even when every cell is empty.
     always: bool = True
+
+    def __post_init__(self) -> None:
+        # Cells come from services: measured and shown without terminal control
+        # or a URL's signature (see exportctl.printable).
+        for name in ("cells", "short_cells", "fallback_cells"):
+            values = getattr(self, name)
+            if values is not None:
+                object.__setattr__(self, name, [for_people(v) for v in values])
 
     def natural(self, *, wide: bool = False) -> int:
         width = max([len(self.name), *(len(c) for c in self.cells)])

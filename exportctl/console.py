@@ -6,15 +6,36 @@ import errno
 import json
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
+from rich.segment import Segment
+from rich.text import Text
+
+from exportctl.printable import escape_controls, for_people, json_text
 
 # Off a terminal nothing is gained by wrapping: a row stays one line for grep and cut.
 PIPE_WIDTH = 400
 
 
 class _Console(Console):
+    """rich's console, showing no terminal control and no signed URL it was handed.
+
+    Strings are made safe before rich measures them, so tables stay aligned; the
+    segments rich writes are escaped once more, for text built as ``Text`` by
+    hand. rich's own styles and cursor moves are no text segments and pass.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(for_people(text), **kwargs)
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            seg if seg.control else Segment(escape_controls(seg.text, keep="\n"), seg.style)
+            for seg in buffer
+        )
+
     def on_broken_pipe(self) -> None:
         # rich would exit with status 1; the command line applies its one
         # closed-pipe rule instead (ExitCode.CLOSED_PIPE).
@@ -46,6 +67,6 @@ def table_width(console: Console) -> int | None:
 
 
 def write_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
     sys.stdout.write("\n")
     sys.stdout.flush()

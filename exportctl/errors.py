@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from typing import Protocol
+
+from exportctl.printable import escape_controls
 
 # Longest user- or service-supplied value quoted whole in a message.
 MAX_QUOTED = 120
@@ -168,23 +169,6 @@ def clip(value: object, limit: int = MAX_QUOTED) -> str:
     return f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
-def escape_controls(text: str, *, keep: str = "") -> str:
-    """``text`` with C0, DEL and C1 control characters written as ``\\xNN`` / ``\\u00NN``,
-    so that nothing a service sent can drive the terminal (ESC, OSC, CSI...).
-    Characters in ``keep`` (a newline, a tab) pass through."""
-    if not _CONTROL.search(text):
-        return text
-    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else _visible(m[0]), text)
-
-
-def _visible(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
-
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
 def translate(
     exc: BaseException, spec: Service | None = None, *, seconds: float | None = None
 ) -> ExportctlError:
@@ -214,7 +198,7 @@ def translate(
         )
     if isinstance(exc, bex.InvalidRegionError):
         return UsageError(
-            f"{clip(getattr(exc, 'kwargs', {}).get('region_name', ''))!r} is not a region name: "
+            f"'{clip(getattr(exc, 'kwargs', {}).get('region_name', ''))}' is not a region name: "
             "pass --region with a name such as us-east-1",
             service=service,
         )

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from exportctl.adapters import backupsearch
 from exportctl.errors import ExitCode, ExportctlError, NotFoundError
 from exportctl.model import ExportJob, State
+from exportctl.printable import redact
 
 # Services whose output objects are told apart by the job's identifier in the key.
 _KEYS_NAME_JOB = {backupsearch.SPEC.name: backupsearch.OUTPUT_KEYS_NAME_JOB}
@@ -66,14 +67,6 @@ class UrlLocation:
 
 
 Location = S3Location | UrlLocation
-
-
-def redact(url: str) -> str:
-    """A pre-signed URL grants access to whoever holds it: keep the query string out."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    return f"{parts.scheme}://{parts.netloc}{parts.path}?…"
 
 
 def parse_s3(uri: str) -> tuple[str, str]:

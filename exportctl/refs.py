@@ -15,14 +15,14 @@ that a reference says whose credentials read it back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
-from exportctl.errors import UsageError, clip
+from exportctl.adapters import all_specs, spec_for
+from exportctl.adapters.spec import ServiceSpec, canonical_ref
+from exportctl.errors import ExportctlError, UsageError, clip
+from exportctl.keys import JobKey
+from exportctl.model import ExportJob
 
-if TYPE_CHECKING:
-    from exportctl.adapters.spec import ServiceSpec
-    from exportctl.model import ExportJob
+__all__ = ["JobKey", "canonical_ref", "compact_ref", "parse", "short_ref", "with_account"]
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 _ARN = re.compile(
@@ -34,34 +34,7 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
-@dataclass(frozen=True)
-class JobKey:
-    """A parsed reference: which job, where. ``region`` None means the default."""
-
-    service: str
-    id: str
-    region: str | None = None
-    parent: str | None = None
-    arn: str | None = None
-    # The account the job lives in, when the reference names it (an ARN always does).
-    account: str | None = None
-
-    @property
-    def display(self) -> str:
-        if self.arn:
-            return self.arn
-        return f"{self.parent}/{self.id}" if self.parent else self.id
-
-    def in_region(self, region: str) -> JobKey:
-        return self if self.region else replace(self, region=region)
-
-    def in_account(self, account: str) -> JobKey:
-        return self if self.account else replace(self, account=account)
-
-
 def accepted_forms() -> str:
-    from exportctl.adapters import all_specs
-
     forms = []
     for spec in all_specs():
         if spec.arn:
@@ -79,12 +52,10 @@ def _id_form(spec: ServiceSpec) -> str:
 
 
 def _bad(ref: str, why: str) -> UsageError:
-    return UsageError(f"bad reference {clip(ref)!r}: {why}; accepted forms: {accepted_forms()}")
+    return UsageError(f"bad reference '{clip(ref)}': {why}; accepted forms: {accepted_forms()}")
 
 
 def parse(ref: str, service: str | None = None) -> JobKey:
-    from exportctl.adapters import all_specs, spec_for
-
     text = ref.strip()
     if not text:
         raise _bad(ref, "it is empty")
@@ -98,7 +69,7 @@ def parse(ref: str, service: str | None = None) -> JobKey:
                 if service and spec_for(service).name != spec.name:
                     raise _bad(ref, f"it is a {spec.name} reference, not {service}")
                 return _parse_compact(ref, spec, rest)
-        raise _bad(ref, f"{clip(head)!r} is not a service prefix")
+        raise _bad(ref, f"'{clip(head)}' is not a service prefix")
     if service is None:
         raise _bad(ref, "a bare id needs --service")
     spec = spec_for(service)
@@ -115,11 +86,11 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
             if resource_type != spec.arn.resource or not job_id:
                 raise _bad(ref, f"not a {spec.title} {spec.arn.resource} ARN")
             if not _REGION.match(match["region"]):
-                raise _bad(ref, f"{clip(match['region'])!r} is not a region")
+                raise _bad(ref, f"'{clip(match['region'])}' is not a region")
             if service and service.lower() not in (spec.name, *spec.aliases):
                 raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
             return JobKey(spec.name, job_id, match["region"], arn=text, account=match["account"])
-    raise _bad(ref, f"{clip(match['service'])!r} ARNs are not export jobs exportctl knows")
+    raise _bad(ref, f"'{clip(match['service'])}' ARNs are not export jobs exportctl knows")
 
 
 def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
@@ -133,7 +104,7 @@ def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
             raise _bad(ref, "an account is followed by a region")
     if sep:
         if not _REGION.match(first):
-            raise _bad(ref, f"{clip(first)!r} is not a region")
+            raise _bad(ref, f"'{clip(first)}' is not a region")
         region, rest = first, after
     return _parse_id(ref, spec, rest, region, account)
 
@@ -147,25 +118,6 @@ def _parse_id(
     if spec.id_parts == 2:
         return JobKey(spec.name, parts[1], region, parent=parts[0], account=account)
     return JobKey(spec.name, parts[0], region, account=account)
-
-
-def canonical_ref(
-    spec: ServiceSpec,
-    region: str,
-    job_id: str,
-    *,
-    parent: str | None,
-    arn: str | None,
-    account: str | None = None,
-) -> str:
-    """The reference stored in a job record: an ARN, else a region-qualified compact form
-    (account-qualified too when ``account`` is given)."""
-    if arn:
-        return arn
-    prefix = spec.prefix or spec.name
-    tail = f"{parent}/{job_id}" if parent else job_id
-    where = f"{account}:{region}" if account else region
-    return f"{prefix}:{where}:{tail}"
 
 
 def with_account(ref: str, account: str) -> str:
@@ -191,9 +143,6 @@ def compact_ref(job: ExportJob, default_region: str | None, *, account: bool = F
     """The shortest reference that resolves to this job: an ARN becomes
     ``prefix:[REGION:]ID`` when the service has a prefix (``prefix:ACCOUNT:REGION:ID``
     with ``account``, when several accounts are shown); otherwise the table form."""
-    from exportctl.adapters import spec_for
-    from exportctl.errors import ExportctlError
-
     try:
         spec = spec_for(job.service)
     except ExportctlError:

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from exportctl.columns import GAP, STACK_INDENT, Column, Layout, Step, cells, choose
 from exportctl.model import ExportJob, State, field_value
+from exportctl.printable import for_people
 from exportctl.refs import compact_ref, short_ref
 from exportctl.timeutil import human_duration, local, now, relative
 
@@ -34,13 +35,6 @@ def when(value: datetime | None, reference: datetime | None = None) -> str:
     if value is None:
         return ""
     return f"{local(value)} ({relative(value, reference)})"
-
-
-def redact_url(url: str) -> str:
-    """A pre-signed URL grants access: show where it points, not its signature."""
-    if url.startswith(("http://", "https://")) and "?" in url:
-        return url.split("?", 1)[0] + "?…"
-    return url
 
 
 # What a jobs table gives up first when it is too wide. SERVICE goes first: every
@@ -337,7 +331,8 @@ def job_panel(
         rows.append(("took", human_duration((job.completed - job.created).total_seconds())))
     if eta is not None:
         rows.append(("eta", eta(job)))
-    rows.append(("destination", redact_url(job.destination or "")))
+    # The console shows a pre-signed URL without its signature, as every URL it prints.
+    rows.append(("destination", job.destination or ""))
     rows.append(("message", job.message or ""))
     if job.progress:
         for key, value in job.progress.to_dict().items():
@@ -353,7 +348,7 @@ def job_panel(
         if isinstance(value, str) and not value:
             continue
         grid.add_row(label, value)
-    title = Text.assemble((job.service, "bold"), " ", job.name or job.id)
+    title = Text.assemble((job.service, "bold"), " ", for_people(job.name or job.id))
     return Panel(grid, title=title, title_align="left", expand=False)
 
 

@@ -195,7 +195,7 @@ def check_names(items: list[Item]) -> None:
         other = by_folded.setdefault(item.rel.casefold(), item.rel)
         if other != item.rel:
             raise LocalError(
-                f"keys {clip(_key(other, items))!r} and {clip(_key(item.rel, items))!r} "
+                f"keys '{clip(_key(other, items))}' and '{clip(_key(item.rel, items))}' "
                 "differ only by case: they would overwrite each other on a "
                 "case-insensitive file system (macOS, Windows); fetch them with another tool"
             )
@@ -208,8 +208,8 @@ def check_names(items: list[Item]) -> None:
         inner = folders.get(item.rel.casefold())
         if inner is not None:
             raise LocalError(
-                f"key {clip(_key(item.rel, items))!r} would be a file where key "
-                f"{clip(_key(inner, items))!r} needs a folder of that name; "
+                f"key '{clip(_key(item.rel, items))}' would be a file where key "
+                f"'{clip(_key(inner, items))}' needs a folder of that name; "
                 "fetch them with another tool"
             )
 

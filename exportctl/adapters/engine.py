@@ -8,10 +8,18 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from exportctl.adapters.spec import Create, Derived, FieldSource, Page, Raw, ServiceSpec
+from exportctl.adapters.spec import (
+    Create,
+    Derived,
+    FieldSource,
+    Page,
+    Raw,
+    ServiceSpec,
+    canonical_ref,
+)
 from exportctl.errors import AwsError, BrokenAnswerError, NotFoundError, clip
+from exportctl.keys import JobKey
 from exportctl.model import ExportJob, Progress
-from exportctl.refs import JobKey, canonical_ref, parse
 from exportctl.timeutil import as_utc
 
 CallFn = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -358,7 +366,11 @@ def created_key(
     assert create is not None
     arn = lookup(response, create.arn) if create.arn else None
     if arn:
-        return parse(str(arn))
+        # arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE/ID, as refs.parse reads it.
+        parts = str(arn).split(":", 5)
+        job_id = parts[-1].partition("/")[2] or parts[-1]
+        where = parts[3] if len(parts) == 6 and parts[3] else region
+        return JobKey(spec.name, job_id, where, arn=str(arn))
     parent = lookup(response, create.parent) if create.parent else None
     return JobKey(spec.name, str(lookup(response, create.id)), region, parent and str(parent))
 

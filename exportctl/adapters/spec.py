@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from exportctl.keys import JobKey
 from exportctl.model import State
-from exportctl.refs import JobKey
 
 Raw = Mapping[str, Any]
 
@@ -221,3 +221,22 @@ class ServiceSpec:
         if status is None:
             return State.UNKNOWN
         return self.statuses.get(status) or self.documented_statuses.get(status) or State.UNKNOWN
+
+
+def canonical_ref(
+    spec: ServiceSpec,
+    region: str,
+    job_id: str,
+    *,
+    parent: str | None,
+    arn: str | None,
+    account: str | None = None,
+) -> str:
+    """The reference stored in a job record: an ARN, else a region-qualified compact form
+    (account-qualified too when ``account`` is given)."""
+    if arn:
+        return arn
+    prefix = spec.prefix or spec.name
+    tail = f"{parent}/{job_id}" if parent else job_id
+    where = f"{account}:{region}" if account else region
+    return f"{prefix}:{where}:{tail}"

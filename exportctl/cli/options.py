@@ -47,7 +47,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     except OverflowError as exc:
-        raise click.BadParameter(f"{clip(value)!r} reaches back before year 1") from exc
+        raise click.BadParameter(f"'{clip(value)}' reaches back before year 1") from exc
 
 
 def filter_options(fn: F) -> F:
@@ -92,7 +92,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     if seconds > MAX_DURATION:
-        raise click.BadParameter(f"{clip(value)!r} is longer than a year")
+        raise click.BadParameter(f"'{clip(value)}' is longer than a year")
     if seconds <= 0 and param.name != "timeout":
         raise click.BadParameter("must be more than 0")
     return seconds

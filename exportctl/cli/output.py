@@ -31,6 +31,7 @@ import click
 from exportctl.cli.complete import fields_completer
 from exportctl.errors import UsageError
 from exportctl.model import field_value
+from exportctl.printable import escape_controls, json_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -189,14 +190,15 @@ def _decorate(fn: F, *, fields: tuple[str, ...], fields_help: str) -> F:
 
 
 def cell(value: Any) -> str:
-    """One CSV cell: JSON's words for booleans and null, compact JSON for structures."""
+    """One CSV cell: JSON's words for booleans and null, compact JSON for structures;
+    control characters other than newline and tab written as ``\\xNN``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return str(value)
+        return json_text(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str))
+    return escape_controls(str(value), keep="\n\t")
 
 
 def _project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
@@ -208,8 +210,8 @@ _ONE_LINE = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 def _dumps(data: Any) -> str:
-    """``json.dumps(data, ensure_ascii=False, default=str)``."""
-    return _ONE_LINE.encode(data)
+    """``json.dumps(data, ensure_ascii=False, default=str)``, DEL and C1 escaped too."""
+    return json_text(_ONE_LINE.encode(data))
 
 
 def emit(
@@ -302,9 +304,9 @@ def _json(
 
         data = jmespath.search(out.query, data)
     if isinstance(data, list):
-        jsontext.write_array(data, sys.stdout.write)
+        jsontext.write_array(data, lambda text: sys.stdout.write(json_text(text)))
     else:
-        sys.stdout.write(jsontext.indented(data) + "\n")
+        sys.stdout.write(json_text(jsontext.indented(data)) + "\n")
     sys.stdout.flush()
     return len(collected)
 

@@ -1,0 +1,58 @@
+"""Text that is safe to show people: no terminal control, no signed URL.
+
+Everything a service returns (job ids, messages, S3 keys) may hold escape
+sequences; a pre-signed URL is a credential. Human output (tables, panels, the
+live view, messages on stderr) goes through :func:`for_people`; json and ndjson
+keep every character, JSON-escaped, and csv escapes control characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 (ESC, BEL, CR...), DEL and C1 (the one-byte CSI and OSC among them).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Only DEL and C1 survive json.dumps, which escapes C0 itself.
+_JSON_UNESCAPED = re.compile("[\x7f-\x9f]")
+# An http(s) URL's query string: where a pre-signed URL keeps its signature.
+_URL_QUERY = re.compile(r"(https?://[^\s?#]+)\?[^\s#]*", re.IGNORECASE)
+
+
+def escape_controls(text: str, *, keep: str = "") -> str:
+    """``text`` with control characters written as ``\\xNN`` (C0, DEL) or
+    ``\\u00NN`` (C1), so that nothing a service sent can drive the terminal.
+    Characters in ``keep`` (a newline, a tab) pass through."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else _visible(m[0]), text)
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+
+
+def json_text(dumped: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL and C1
+    escaped too: the same document, nothing left for a terminal to act on."""
+    if not _JSON_UNESCAPED.search(dumped):
+        return dumped
+    return _JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", dumped)
+
+
+def redact(url: str) -> str:
+    """A pre-signed URL grants access to whoever holds it: keep the query string out."""
+    return redact_urls(url)
+
+
+def redact_urls(text: str) -> str:
+    """Every http(s) URL in ``text`` without its query string (``https://host/path?…``)."""
+    if "?" not in text:
+        return text
+    return _URL_QUERY.sub(lambda m: f"{m[1]}?…", text)
+
+
+def for_people(text: str) -> str:
+    """What human output shows of any text: control characters escaped (newlines
+    and tabs kept, for layout), signed URLs cut to where they point."""
+    return redact_urls(escape_controls(text, keep="\n\t"))

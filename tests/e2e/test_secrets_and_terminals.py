@@ -1,0 +1,103 @@
+"""No signed URL in human output; nothing a service sent drives the terminal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2e_support import exportctl
+
+from exportctl.sandbox import Sandbox
+from exportctl.sandbox.s3 import S3Sandbox, start_s3
+
+pytestmark = pytest.mark.e2e
+
+# ESC (a colour), OSC (a window title ended by BEL), the one-byte CSI (clear the
+# screen), a carriage return and DEL.
+HOSTILE = "\x1b[31mred\x1b]0;owned\x07\x9b2J\rback\x7f"
+RAW = ("\x1b", "\x07", "\x9b", "\r", "\x7f")
+
+
+def _discovery_job(sandbox: Sandbox) -> dict[str, str]:
+    records = json.loads(exportctl(sandbox, "list", "-s", "discovery", "--json").stdout)
+    return next(r for r in records if r["destination"] and "X-Amz-Signature" in r["destination"])
+
+
+def _clean(text: str) -> None:
+    for char in RAW:
+        assert char not in text, repr(char)
+
+
+def test_a_signed_url_is_redacted_in_every_human_format(sandbox: Sandbox) -> None:
+    job = _discovery_job(sandbox)
+    for args in (
+        ["list", "-s", "discovery", "--fields", "ref,destination"],
+        ["status", job["ref"], "--fields", "destination"],
+        ["status", job["ref"]],
+        ["list", "-s", "discovery", "--fields", "destination", "-o", "table"],
+    ):
+        done = exportctl(sandbox, *args)
+        assert done.returncode == 0, done.stderr
+        assert "X-Amz-Signature" not in done.stdout + done.stderr, args
+        assert job["destination"].split("?")[0] + "?…" in done.stdout
+    # Machine output keeps it whole (csv as json: what scripts read).
+    whole = exportctl(sandbox, "status", job["ref"], "--json")
+    assert json.loads(whole.stdout)["destination"] == job["destination"]
+    csv = exportctl(sandbox, "status", job["ref"], "-o", "csv", "--fields", "destination")
+    assert job["destination"] in csv.stdout
+
+
+def test_control_characters_from_a_service_are_escaped_everywhere(sandbox: Sandbox) -> None:
+    job = _discovery_job(sandbox)
+    sandbox.set_status("discovery", job["id"], HOSTILE)
+    for args in (
+        ["list", "-s", "discovery"],
+        ["list", "-s", "discovery", "--fields", "ref,status"],
+        ["status", job["ref"]],
+        ["status", job["ref"], "-o", "csv"],
+        ["list", "-s", "discovery", "-o", "ndjson"],
+    ):
+        done = exportctl(sandbox, *args)
+        assert done.returncode == 0, done.stderr
+        _clean(done.stdout + done.stderr)
+        # Shown as an escape people can read; ndjson escapes as JSON does.
+        assert "\\x1b[31mred" in done.stdout or "\\u001b[31mred" in done.stdout, args
+    as_json = exportctl(sandbox, "status", job["ref"], "--json")
+    _clean(as_json.stdout)
+    # JSON escapes them and keeps every character.
+    assert json.loads(as_json.stdout)["status"] == HOSTILE
+
+
+def test_control_characters_in_a_message_are_escaped(sandbox: Sandbox) -> None:
+    done = exportctl(sandbox, "status", "backupsearch:\x1b]0;owned\x07x")
+    assert done.returncode == 2
+    _clean(done.stderr)
+    assert "\\x1b]0;owned\\x07x" in done.stderr
+
+
+@pytest.fixture
+def s3_sandbox() -> Iterator[tuple[Sandbox, S3Sandbox]]:
+    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
+        yield sb, s3
+
+
+def test_an_s3_key_is_escaped_in_download_lines(
+    s3_sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, s3 = s3_sandbox
+    loc = next(x for x in sb.output_locations() if x.service == "personalize")
+    bucket, _, prefix = loc.uri.removeprefix("s3://").partition("/")
+    client = s3.client("us-east-1")
+    # moto's S3 is one per process: leave the bucket as the other tests expect it.
+    client.put_object(Bucket=bucket, Key=prefix + "\x9b2Jx.csv", Body=b"x")
+    try:
+        done = exportctl(
+            sb, "download", loc.job_id, str(tmp_path / "d"), AWS_ENDPOINT_URL_S3=s3.url
+        )
+    finally:
+        client.delete_object(Bucket=bucket, Key=prefix + "\x9b2Jx.csv")
+    assert done.returncode == 0, done.stderr
+    _clean(done.stdout + done.stderr)
+    assert "fetched \\u009b2Jx.csv" in done.stdout + done.stderr
