@@ -17,7 +17,7 @@ from exportctl.adapters import all_specs, spec_for
 from exportctl.aws import Clients
 from exportctl.errors import ExportctlError, NotFoundError, UsageError
 from exportctl.fanout import Fanout, Span, Target, finish
-from exportctl.jobs import CallCounter, Jobs, ListQuery, ListResult, newest_first
+from exportctl.jobs import CallCounter, Jobs, ListQuery, ListResult, Unit, newest_first
 from exportctl.model import ExportJob
 from exportctl.reach import Accounts, Organization, Reach, Regions
 from exportctl.refs import JobKey
@@ -132,6 +132,12 @@ class Board(Jobs):
         if not self.multi:
             return super().refresh(keys)
         return self._lookup(keys, refresh=True)
+
+    def refresh_units(self, keys: Sequence[JobKey]) -> list[tuple[list[int], Unit]]:
+        if not self.multi:
+            return super().refresh_units(keys)
+        # Every account and region is asked together: one piece of work for them all.
+        return [(list(range(len(keys))), lambda: dict(enumerate(self.refresh(keys))))]
 
     def _lookup(self, keys: Sequence[JobKey], *, refresh: bool) -> list[ExportJob | ExportctlError]:
         """Each key in every (account, region) it may be in; the first found wins."""
