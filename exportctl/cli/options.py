@@ -37,7 +37,7 @@ def service_option(*, multiple: bool, help: str, only: str | None = None) -> Cal
     )
 
 
-def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+def since_value(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
     if value is None:
         return None
     from exportctl.timeutil import parse_since
@@ -66,7 +66,7 @@ def filter_options(fn: F) -> F:
         ),
         click.option(
             "--since",
-            callback=_since,
+            callback=since_value,
             metavar="DURATION|DATE",
             help="Only jobs created since then: 2h, 7d, 2026-11-01, 2026-11-01T08:00Z.",
         ),

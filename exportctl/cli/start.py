@@ -10,7 +10,7 @@ import click
 
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
-from exportctl.cli.options import duration_option
+from exportctl.cli.options import duration_option, since_value
 from exportctl.cli.output import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, output_options
 
 if TYPE_CHECKING:
@@ -55,17 +55,6 @@ def lifecycle_options(fn: F) -> F:
     return output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS))(fn)
 
 
-def _time(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    if value is None:
-        return None
-    from exportctl.timeutil import parse_since
-
-    try:
-        return parse_since(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-
-
 def _word(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
     return value.strip().upper() if value is not None else None
 
@@ -80,7 +69,7 @@ def _click_option(option: StartOption) -> Callable[[F], F]:
     if option.kind == "int":
         kwargs["type"] = int
     elif option.kind == "time":
-        kwargs["callback"] = _time
+        kwargs["callback"] = since_value
     elif option.kind == "word":
         kwargs["callback"] = _word
     return click.option(f"--{option.name}", option.name.replace("-", "_"), **kwargs)

@@ -35,6 +35,7 @@ def _usage_error(done: subprocess.CompletedProcess[str], value: str) -> None:
         (["--endpoint-url", "http://[::1", "list"], "http://[::1"),
         (["--region", "us-east-1; rm -rf /", "list"], "us-east-1; rm -rf /"),
         (["wait", "discovery:x", "--timeout", "99999999d"], "99999999d"),
+        (["start", "discovery", "--start-time", "99999999d", "--dry-run"], "99999999d"),
     ],
 )
 def test_a_bad_value_is_a_usage_error_naming_it(
