@@ -13,7 +13,7 @@ from rich.text import Text
 from exportctl.columns import Column, Step, choose
 from exportctl.model import ExportJob, State
 from exportctl.refs import compact_ref, short_ref
-from exportctl.render import STATE_STYLES, Lines, name_ref, styled_lines
+from exportctl.render import STATE_STYLES, Lines, name_ref, place_columns, styled_lines
 from exportctl.timeutil import human_duration, now
 
 if TYPE_CHECKING:
@@ -135,18 +135,21 @@ class _Rows:
             for job, counter, note in zip(jobs, counters, notes, strict=True)
         ]
         etas = [_eta_cell(self.eta(j, reference)) if self.eta and j else "" for j in jobs]
+        many_accounts, places = place_columns(jobs)
         columns = [
             Column("SERVICE", [j.service if j else "" for j in jobs]),
             Column(
                 "REF",
                 [short_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)],
                 short_cells=[
-                    compact_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)
+                    compact_ref(j, region, account=many_accounts) if j else g
+                    for j, g in zip(jobs, given, strict=True)
                 ],
                 fallback_cells=[
                     name_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)
                 ],
             ),
+            *places,
             Column("STATE", [j.state.value if j else "…" for j in jobs]),
             Column("STATUS", [(j.status or "-") if j else "" for j in jobs]),
             Column(

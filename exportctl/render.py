@@ -64,9 +64,7 @@ def job_layout(
     ``wide`` shows every column (REGION too) with nothing cut or shortened.
     """
     reference = reference or now()
-    # Where a job lives is a column only when the table shows more than one place.
-    many_accounts = len({job.account for job in jobs if job.account}) > 1
-    many_regions = len({job.region for job in jobs}) > 1
+    many_accounts, places = place_columns(jobs, wide=wide)
     columns = [
         Column("SERVICE", [job.service for job in jobs]),
         Column(
@@ -77,8 +75,7 @@ def job_layout(
             else [compact_ref(job, default_region, account=many_accounts) for job in jobs],
             fallback_cells=None if wide else [name_ref(job, default_region) for job in jobs],
         ),
-        *([Column("ACCOUNT", [job.account or "-" for job in jobs])] if many_accounts else []),
-        *([Column("REGION", [job.region for job in jobs])] if wide or many_regions else []),
+        *places,
         Column("STATE", [job.state.value for job in jobs]),
         Column("STATUS", [job.status or "-" for job in jobs]),
         Column(
@@ -95,6 +92,23 @@ def job_layout(
     if not any(job.state is State.FAILED for job in jobs):
         steps.append(Step("drop", "MESSAGE"))
     return choose(columns, width, steps, key="REF", wide=wide)
+
+
+def place_columns(
+    jobs: Sequence[ExportJob | None], *, wide: bool = False
+) -> tuple[bool, list[Column]]:
+    """Whether the jobs span several accounts, and the ACCOUNT and REGION columns: where
+    a job lives is a column only when the table shows more than one place (REGION always
+    when ``wide``). A row not read yet (None) has empty cells."""
+    known = [job for job in jobs if job is not None]
+    many_accounts = len({job.account for job in known if job.account}) > 1
+    many_regions = len({job.region for job in known}) > 1
+    columns = []
+    if many_accounts:
+        columns.append(Column("ACCOUNT", [(j.account or "-") if j else "" for j in jobs]))
+    if wide or many_regions:
+        columns.append(Column("REGION", [j.region if j else "" for j in jobs]))
+    return many_accounts, columns
 
 
 def name_ref(job: ExportJob, default_region: str | None) -> str:

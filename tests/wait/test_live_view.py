@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -203,3 +204,22 @@ def test_a_reference_wider_than_the_terminal_takes_its_shortest_form() -> None:
     # Accepted back by status and wait (the job is looked up by its name).
     assert any(line.strip() == "personalize:interactions-incremental" for line in lines)
     assert parse("personalize:interactions-incremental").id == "interactions-incremental"
+
+
+def test_account_and_region_columns_only_when_the_jobs_span_several() -> None:
+    def header(waiter: Waiter) -> list[str]:
+        console, buffer = _console(terminal=False)
+        console.print(WaitView(waiter, "us-east-1"))
+        line = next(line for line in buffer.getvalue().splitlines() if "STATE" in line)
+        return line.split()
+
+    one_place = _waiter()
+    assert "ACCOUNT" not in header(one_place) and "REGION" not in header(one_place)
+
+    spread = _waiter()
+    pin, disc = spread.tracked
+    assert pin.job is not None and disc.job is not None
+    pin.job = replace(pin.job, account="123456789012")
+    disc.job = replace(disc.job, account="210987654321", region="eu-west-1")
+    shown = header(spread)
+    assert shown.index("ACCOUNT") < shown.index("REGION") < shown.index("STATE")
