@@ -381,7 +381,10 @@ def run(
             summary.files += 1
             summary.bytes += size
             summary.paths.append(item.rel)
-        reporter.finished(item)
+            # Once another file failed, its error is the command's last word: no
+            # "fetched" line may come after it (``stop`` is set under this lock).
+            if not stop.is_set():
+                reporter.finished(item)
 
     workers: Workers[None] = Workers(min(concurrency, len(plan.fetch)), "exportctl-fetch")
     try:
@@ -394,7 +397,8 @@ def run(
     except BaseException:
         # The first error, Ctrl-C or SIGTERM: no new file is started, and those being
         # written are removed here, since their writers may never return.
-        stop.set()
+        with lock:
+            stop.set()
         remove_parts()
         raise
     finally:
