@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -14,6 +15,12 @@ from exportctl.sandbox.downloads import render_url
 from exportctl.sandbox.errors import ServiceErrors
 from exportctl.sandbox.jobs import At, DownloadUrl, Job
 from exportctl.sandbox.scenario import Scenario
+
+
+@functools.lru_cache(maxsize=256)
+def _members(model: ServiceModel, shape_name: str) -> frozenset[str]:
+    # botocore builds a new Shape, members and all, on every shape_for call.
+    return frozenset(model.shape_for(shape_name).members)
 
 
 @dataclass
@@ -50,7 +57,7 @@ class Context:
         return rendered
 
     def pick(self, shape_name: str, data: dict[str, Any]) -> dict[str, Any]:
-        members = self.model.shape_for(shape_name).members
+        members = _members(self.model, shape_name)
         return {k: v for k, v in data.items() if k in members}
 
     def page(
