@@ -16,7 +16,7 @@ from exportctl.errors import UsageError
 if TYPE_CHECKING:
     from exportctl.adapters.spec import ServiceSpec
 
-_INFRASTRUCTURE = frozenset({"spec", "engine"})
+_INFRASTRUCTURE = frozenset({"spec", "engine", "projection"})
 
 
 @cache

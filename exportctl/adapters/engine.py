@@ -2,162 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
-from functools import cache
 from typing import Any
 
-from exportctl.adapters.spec import (
-    Create,
-    Derived,
-    FieldSource,
-    Page,
-    Raw,
-    ServiceSpec,
-    canonical_ref,
-)
+# The engine is where callers find the projection's helpers too.
+from exportctl.adapters.projection import consumed_paths as consumed_paths
+from exportctl.adapters.projection import leftovers as leftovers
+from exportctl.adapters.projection import lookup as lookup
+from exportctl.adapters.projection import normalise as normalise
+from exportctl.adapters.projection import resolve as resolve
+from exportctl.adapters.projection import snake as snake
+from exportctl.adapters.projection import snake_keys as snake_keys
+from exportctl.adapters.spec import Create, FieldSource, Page, Raw, ServiceSpec, canonical_ref
 from exportctl.errors import AwsError, BrokenAnswerError, NotFoundError, clip
 from exportctl.keys import JobKey
-from exportctl.model import ExportJob, Progress
 from exportctl.timeutil import as_utc
 
 CallFn = Callable[[str, dict[str, Any]], dict[str, Any]]
 """Calls one operation (boto3 style: 'GetExportJob', params) and returns the response."""
 
 _MAX_PAGES = 100_000
-
-
-def lookup(raw: Any, path: str) -> Any:
-    """The value at a dotted path ('a.b', 'items.0'); '' is the whole response."""
-    value = raw
-    for part in path.split(".") if path else ():
-        if isinstance(value, Mapping):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit():
-            value = value[int(part)] if int(part) < len(value) else None
-        else:
-            return None
-    return value
-
-
-def resolve(raw: Raw, source: FieldSource) -> Any:
-    if source is None:
-        return None
-    if isinstance(source, Derived):
-        return source.fn(raw)
-    return lookup(raw, source)
-
-
-def snake(name: str) -> str:
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    return name.replace("-", "_").lower()
-
-
-def snake_keys(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {snake(str(k)): snake_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [snake_keys(v) for v in value]
-    return value
-
-
-def _paths(source: FieldSource) -> tuple[str, ...]:
-    if source is None:
-        return ()
-    if isinstance(source, Derived):
-        return source.paths
-    return (source,)
-
-
-@cache
-def consumed_paths(spec: ServiceSpec) -> frozenset[str]:
-    f = spec.fields
-    sources: list[FieldSource] = [
-        f.id, f.status, f.arn, f.name, f.created, f.updated, f.completed,
-        f.destination, f.message, f.parent, *f.progress.values(), *f.details.values(),
-    ]  # fmt: skip
-    return frozenset(p for s in sources for p in _paths(s))
-
-
-def leftovers(raw: Raw, consumed: frozenset[str], prefix: str = "") -> dict[str, Any]:
-    """Members of ``raw`` no field or detail claims, keyed by their dotted path."""
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        path = f"{prefix}{key}"
-        if path in consumed or key == "ResponseMetadata":
-            continue
-        if isinstance(value, Mapping) and any(c.startswith(path + ".") for c in consumed):
-            out.update(leftovers(value, consumed, path + "."))
-        else:
-            out[path] = value
-    return out
-
-
-def _time(raw: Raw, source: FieldSource, name: str, details: dict[str, Any]) -> datetime | None:
-    """A timestamp as aware UTC; one that cannot be read is kept raw in details."""
-    value = resolve(raw, source)
-    parsed = as_utc(value)
-    if parsed is None and value not in (None, ""):
-        details[f"{name}_raw"] = str(value)
-    return parsed
-
-
-def normalise(
-    spec: ServiceSpec, raw: Raw, region: str, parent_item: Raw | None = None
-) -> ExportJob:
-    """The record of one raw job; ``parent_item`` is its parent's listed item, if read."""
-    f = spec.fields
-    status_value = resolve(raw, f.status)
-    status = "" if status_value is None else str(status_value)
-    state = spec.state_of(status_value if status_value is None else status)
-    job_id = str(resolve(raw, f.id))
-    parent = resolve(raw, f.parent)
-    arn = resolve(raw, f.arn)
-    details: dict[str, Any] = {}
-    created, updated, completed = (
-        _time(raw, source, name, details)
-        for name, source in (("created", f.created), ("updated", f.updated),
-                             ("completed", f.completed))
-    )  # fmt: skip
-    if completed is None and f.completed_is_last_update and state.terminal:
-        completed = updated
-    for key, source in f.details.items():
-        value = resolve(raw, source)
-        if value is not None:
-            details[key] = snake_keys(value)
-    if parent_item is not None and spec.fan_out is not None:
-        for key, path in spec.fan_out.details.items():
-            value = lookup(parent_item, path)
-            if value is not None:
-                details[key] = snake_keys(value)
-    for path, value in leftovers(raw, consumed_paths(spec)).items():
-        details[snake(path.replace(".", "_"))] = snake_keys(value)
-    progress = None
-    if f.progress:
-        counters = {k: lookup(raw, p) for k, p in f.progress.items()}
-        if any(v is not None for v in counters.values()):
-            failures = counters.pop("failures", None) or ()
-            progress = Progress(**counters, failures=tuple(str(x) for x in failures))
-    return ExportJob(
-        service=spec.name,
-        ref=canonical_ref(spec, region, job_id, parent=parent, arn=arn),
-        id=job_id,
-        arn=arn,
-        region=region,
-        name=resolve(raw, f.name),
-        state=state,
-        status=status,
-        created=created,
-        updated=updated,
-        completed=completed,
-        destination=resolve(raw, f.destination),
-        message=resolve(raw, f.message) or None,
-        progress=progress,
-        details=details,
-        account=_account_of(arn),
-    )
 
 
 def broken(operation: str, missing: str, response: Any) -> BrokenAnswerError:
@@ -197,11 +61,6 @@ def check_item(
 def required_of(spec: ServiceSpec) -> dict[str, FieldSource]:
     """The members each job of ``spec`` must carry, by field name."""
     return {name: getattr(spec.fields, name) for name in spec.fields.required}
-
-
-def _account_of(arn: Any) -> str | None:
-    parts = arn.split(":") if isinstance(arn, str) else []
-    return parts[4] if len(parts) > 5 and parts[4] else None
 
 
 def pages(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> Iterator[Raw]:
@@ -245,6 +104,14 @@ def list_with_parents(
     spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]
 ) -> Iterator[tuple[Raw, Raw | None]]:
     """Like :func:`list_raw`, each job with its parent's item where the parents were listed."""
+    for page in list_pages(spec, call, scope):
+        yield from page
+
+
+def list_pages(
+    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]
+) -> Iterator[list[tuple[Raw, Raw | None]]]:
+    """:func:`list_with_parents` a page at a time, each page as its call returns."""
     params: dict[str, Any] = {}
     parent_filter: list[str] | None = None
     for s in spec.scopes:
@@ -257,8 +124,8 @@ def list_with_parents(
             params[s.param] = s.convert(value) if s.convert else value
     required = required_of(spec)
     if spec.fan_out is None:
-        for raw in items(call, spec.list, params, required):
-            yield raw, None
+        for response in pages(call, spec.list, params):
+            yield [(raw, None) for raw in checked_items(response, spec.list, required)]
         return
     fan = spec.fan_out
     parents: Iterable[tuple[str, Raw | None]] = (
@@ -270,8 +137,8 @@ def list_with_parents(
         )
     )
     for parent_id, parent in parents:
-        for raw in items(call, spec.list, {**params, fan.param: parent_id}, required):
-            yield raw, parent
+        for response in pages(call, spec.list, {**params, fan.param: parent_id}):
+            yield [(raw, parent) for raw in checked_items(response, spec.list, required)]
 
 
 def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:
