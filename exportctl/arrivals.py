@@ -14,36 +14,13 @@ from typing import TYPE_CHECKING, Any
 from exportctl.model import ExportJob
 
 if TYPE_CHECKING:
-    from exportctl.adapters.engine import CallFn
     from exportctl.adapters.spec import ServiceSpec
     from exportctl.errors import ExportctlError
     from exportctl.jobs import Jobs, ListQuery
 
-# Jobs in flight between the service threads and the writer: a bound, so a slow
+# Pages in flight between the service threads and the writer: a bound, so a slow
 # reader (a pipe into less) holds the threads back instead of filling memory.
-STREAM_BUFFER = 1000
-# Jobs a page usually holds, to turn the bound into a number of pages.
-PAGE_GUESS = 50
-
-
-def _paged(base: Jobs, before_call: Callable[[], None]) -> Jobs:
-    """The same clients and call counts, with a hook run before every API call.
-
-    A call is where a page ends: what came before it can be handed on in one go.
-    """
-    from exportctl.jobs import Jobs
-
-    class PagedJobs(Jobs):
-        def caller(self, spec: ServiceSpec, region: str) -> CallFn:
-            call = super().caller(spec, region)
-
-            def paged(operation: str, params: dict[str, Any]) -> dict[str, Any]:
-                before_call()
-                return call(operation, params)
-
-            return paged
-
-    return PagedJobs(base.clients, base.calls)
+PAGES_IN_FLIGHT = 20
 
 
 class Arrivals:
@@ -67,9 +44,7 @@ class Arrivals:
         self._idle = idle
         self._named = bool(named)
         self._specs: tuple[ServiceSpec, ...] = named or all_specs()
-        self._queue: queue.Queue[tuple[str, ServiceSpec, Any]] = queue.Queue(
-            max(2, STREAM_BUFFER // PAGE_GUESS)
-        )
+        self._queue: queue.Queue[tuple[str, ServiceSpec, Any]] = queue.Queue(PAGES_IN_FLIGHT)
         self._stop = threading.Event()
         self.failures: list[ExportctlError] = []
         self.notices: list[ExportctlError] = []
@@ -111,11 +86,13 @@ class Arrivals:
         from exportctl.errors import translate
 
         try:
-            for job in _paged(self._jobs, self._idle).iter_service(spec, self._query, region):
-                self._received[spec.name] = self._received.get(spec.name, 0) + 1
-                yield [job]
+            for page in self._jobs.iter_pages(spec, self._query, region):
+                self._received[spec.name] = self._received.get(spec.name, 0) + len(page)
+                yield page
                 if self._stop.is_set():
                     return
+                # What this page wrote is out before the next one is waited for.
+                self._idle()
         except Exception as exc:
             errors[spec.name] = translate(exc, spec)
 
@@ -156,23 +133,11 @@ class Arrivals:
     def _read(self, spec: ServiceSpec, region: str) -> None:
         from exportctl.errors import translate
 
-        page: list[ExportJob] = []
-
-        def hand_on() -> None:
-            nonlocal page
-            if page and self._put(("page", spec, page)):
-                page = []
-
         try:
-            for job in _paged(self._jobs, hand_on).iter_service(spec, self._query, region):
-                page.append(job)
-                if len(page) >= STREAM_BUFFER:
-                    hand_on()
-                if self._stop.is_set():
+            for page in self._jobs.iter_pages(spec, self._query, region):
+                if self._stop.is_set() or not self._put(("page", spec, page)):
                     return
-            hand_on()
         except Exception as exc:
-            hand_on()
             try:
                 self._put(("error", spec, translate(exc, spec)))
             except Exception as unexpected:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from exportctl.adapters.spec import ServiceSpec
-from exportctl.arrivals import PAGE_GUESS, STREAM_BUFFER, _paged
+from exportctl.arrivals import PAGES_IN_FLIGHT
 from exportctl.errors import (
     CredentialsError,
     ExitCode,
@@ -108,9 +108,7 @@ class Fanout:
         self._on_progress = on_progress
         self._global_cap = global_cap
         self._per_place_cap = per_place_cap
-        self._queue: queue.Queue[tuple[str, Target, Any]] = queue.Queue(
-            max(2, STREAM_BUFFER // PAGE_GUESS)
-        )
+        self._queue: queue.Queue[tuple[str, Target, Any]] = queue.Queue(PAGES_IN_FLIGHT)
         self._stop = threading.Event()
         self._cond = threading.Condition()
         self._running: Counter[tuple[int, str]] = Counter()
@@ -191,32 +189,20 @@ class Fanout:
         return (id(target.reach), target.region)
 
     def _run(self, target: Target) -> None:
-        page: list[ExportJob] = []
         got = 0
-
-        def hand_on() -> None:
-            nonlocal page
-            if page and self._put(("page", target, page)):
-                page = []
-
         try:
-            jobs = _paged(target.reach.jobs, hand_on)
-            for job in jobs.iter_service(target.spec, self.query, target.region):
-                page.append(finish(job, target.reach, self.span))
-                got += 1
+            for page in target.reach.jobs.iter_pages(target.spec, self.query, target.region):
+                page = [finish(job, target.reach, self.span) for job in page]
+                got += len(page)
                 with self._cond:
-                    self._read += 1
-                if len(page) >= STREAM_BUFFER:
-                    hand_on()
-                if self._stop.is_set():
+                    self._read += len(page)
+                if self._stop.is_set() or not self._put(("page", target, page)):
                     return
-            hand_on()
             with self._cond:
                 self._answered.add(id(target))
                 self._served.add((id(target.reach), target.spec.name))
             target.reach.proven = True
         except Exception as exc:
-            hand_on()
             try:
                 failure = self._classify(target, exc)
                 failure.got = got

@@ -12,6 +12,7 @@ from typing import Any
 
 from exportctl.adapters import all_specs, spec_for
 from exportctl.adapters import engine as eng
+from exportctl.adapters.projection import projection
 from exportctl.adapters.spec import ServiceSpec
 from exportctl.aws import Clients, deadline
 from exportctl.errors import (
@@ -24,7 +25,7 @@ from exportctl.errors import (
 )
 from exportctl.model import ExportJob, State
 from exportctl.refs import JobKey
-from exportctl.workers import each
+from exportctl.workers import each, read_ahead
 
 GET_CONCURRENCY = 8
 # What botocore's parser raises on well-formed JSON of the wrong shape.
@@ -342,15 +343,28 @@ class Jobs:
         self, spec: ServiceSpec, query: ListQuery, region: str | None = None
     ) -> Iterator[ExportJob]:
         """One service's jobs as the pages arrive, filtered by state and age."""
+        for page in self.iter_pages(spec, query, region):
+            yield from page
+
+    def iter_pages(
+        self, spec: ServiceSpec, query: ListQuery, region: str | None = None
+    ) -> Iterator[list[ExportJob]]:
+        """:meth:`iter_service` a page at a time. The next page is asked for while
+        this one is turned into records: the service's time and ours overlap."""
         where = region or self.clients.default_region
         call = self.caller(spec, where)
-        for raw, parent in eng.list_with_parents(spec, call, query.scope):
-            job = eng.normalise(spec, raw, where, parent)
-            if query.states and job.state not in query.states:
-                continue
-            if query.since and (job.created is None or job.created < query.since):
-                continue
-            yield job
+        project = projection(spec).record
+        states, since = query.states, query.since
+        for page in read_ahead(eng.list_pages(spec, call, query.scope), name=f"list-{spec.name}"):
+            jobs = []
+            for raw, parent in page:
+                job = project(raw, where, parent)
+                if states and job.state not in states:
+                    continue
+                if since and (job.created is None or job.created < since):
+                    continue
+                jobs.append(job)
+            yield jobs
 
     def list(self, query: ListQuery) -> ListResult:
         named = tuple(spec_for(s) for s in query.services)

@@ -110,3 +110,52 @@ def each(
             yield outcome.tag, outcome.result()  # type: ignore[misc]
     finally:
         workers.close()
+
+
+_END = object()
+
+
+def read_ahead(
+    source: Iterator[T], depth: int = 2, name: str = "exportctl-read-ahead"
+) -> Iterator[T]:
+    """The items of ``source``, produced on a daemon thread up to ``depth`` ahead.
+
+    For a paginated listing: the next page is asked for and parsed while the
+    caller turns the last one into records, instead of after. Items come in
+    order; an exception of ``source`` is raised here once the items before it
+    are taken. Leaving early (``close``, an exception, Ctrl-C) lets the thread go
+    at its next item; a thread inside a call is abandoned, as with :class:`Workers`.
+    """
+    # A Queue, not a SimpleQueue: waiting on it is cut short by Ctrl-C.
+    ready: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(max(1, depth))
+    stop = threading.Event()
+
+    def put(item: tuple[object, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in source:
+                if not put((item, None)):
+                    return
+            put((_END, None))
+        except BaseException as exc:  # handed to the caller, who raises it
+            put((_END, exc))
+
+    threading.Thread(target=produce, name=name, daemon=True).start()
+    try:
+        while True:
+            item, error = ready.get()
+            if item is _END:
+                if error is not None:
+                    raise error
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
