@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+from click.shell_completion import CompletionItem
 
 from exportctl import __version__
-from exportctl.cli.complete import complete_profile, complete_region
-from exportctl.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from exportctl.cli.context import AppContext
 
 # name -> "module:attribute"; a command's module is imported only when it runs
 # (or when --help lists the commands), so start-up stays light.
@@ -29,6 +30,24 @@ COMMANDS: dict[str, str] = {
     "status": "exportctl.cli.status:status",
     "wait": "exportctl.cli.wait:wait",
     "watch": "exportctl.cli.watch:watch",
+}
+# What `exportctl --help` says of each command, so that listing them imports none
+# of their modules. A test keeps each equal to its command's own first line.
+SUMMARIES: dict[str, str] = {
+    "backups": "Show every backup a Backup Search search job included, and how each went.",
+    "completion": "Print the completion script for SHELL.",
+    "download": "Fetch what a COMPLETED export job exported into DEST.",
+    "list": "List export jobs, every service by default, queried concurrently.",
+    "rerun": "Start a new export job with the parameters of job REF (typically one that "
+    "failed).",
+    "sandbox": "Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs (and "
+    "S3, with the sandbox extra) on 127.0.0.1, and print the environment that points any "
+    "AWS tool at them.",
+    "start": "Start an export job: `exportctl start SERVICE --help` lists each service's "
+    "options.",
+    "status": "Show export jobs by reference: an ARN, a compact ref from `list`, or an id.",
+    "wait": "Wait until export jobs are COMPLETED (or --until another state).",
+    "watch": "Watch export jobs: those running, and those that ended in the last --keep.",
 }
 
 
@@ -86,6 +105,19 @@ class LazyGroup(click.Group):
             ctx.fail(_no_such_command(name, self.list_commands(ctx)))
         return super().resolve_command(ctx, args)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's list of commands, their lines taken from :data:`SUMMARIES`."""
+        listed = [
+            self.commands.get(name) or click.Command(name, help=SUMMARIES[name])
+            for name in self.list_commands(ctx)
+        ]
+        shown = [c for c in listed if not c.hidden]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(str(c.name)) for c in shown)
+        with formatter.section("Commands"):
+            formatter.write_dl([(str(c.name), c.get_short_help_str(limit)) for c in shown])
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
 
@@ -134,7 +166,7 @@ class LazyGroup(click.Group):
             _fail(ctx, f"unexpected error: {type(exc).__name__}: {exc} (--debug shows where)")
             ctx.exit(int(ExitCode.INTERNAL))
         finally:
-            _run_cleanups(ctx.obj if isinstance(ctx.obj, AppContext) else None)
+            _run_cleanups(_app(ctx))
 
 
 _SUBCOMMAND_GLOBALS = (
@@ -177,7 +209,7 @@ def _accept_global_options(command: click.Command) -> None:
 def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
     if value is None or value is False or value == ():
         return
-    app = ctx.find_object(AppContext)
+    app = _app(ctx)
     if app is None:
         return
     if param.name in _TARGET_OPTIONS:
@@ -185,11 +217,39 @@ def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> 
     elif param.name in ("debug", "sandbox", "no_color"):
         setattr(app, str(param.name), True)
     else:
+        import dataclasses
+
         app.settings = dataclasses.replace(app.settings, **{str(param.name): value})
 
 
+def _app(ctx: click.Context) -> AppContext | None:
+    """The invocation's state, once the group's callback has made it. Its module is
+    imported there, not here: --help and --version never need it."""
+    context = sys.modules.get("exportctl.cli.context")
+    if context is None:
+        return None
+    app: AppContext | None = ctx.find_object(context.AppContext)
+    return app
+
+
+def _complete_profile(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from exportctl.cli.complete import complete_profile
+
+    return complete_profile(ctx, param, incomplete)
+
+
+def _complete_region(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from exportctl.cli.complete import complete_region
+
+    return complete_region(ctx, param, incomplete)
+
+
 def _fail(ctx: click.Context, message: str) -> None:
-    app = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    app = _app(ctx)
     if (app and app.debug) or _env_flag("EXPORTCTL_DEBUG"):
         import traceback
 
@@ -245,14 +305,14 @@ def _env_flag(name: str) -> bool:
     # AWS_PROFILE is left to botocore, as in the AWS CLI: a profile named with
     # --profile beats keys in the environment, one from AWS_PROFILE does not.
     multiple=True,
-    shell_complete=complete_profile,
+    shell_complete=_complete_profile,
     help="AWS profile (default: AWS_PROFILE; environment keys beat AWS_PROFILE, not "
     "--profile); several (a,b or repeated) read each one's account.",
 )
 @click.option(
     "--region",
     multiple=True,
-    shell_complete=complete_region,
+    shell_complete=_complete_region,
     help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's); "
     "several (a,b or repeated), or 'all' where each service is offered.",
 )
@@ -303,6 +363,7 @@ def cli(
     (SIGTERM).
     """
     from exportctl.aws import AwsSettings
+    from exportctl.cli.context import AppContext
 
     app = AppContext(
         settings=AwsSettings(endpoint_url=endpoint_url),

@@ -73,6 +73,42 @@ def test_our_light_paths_leave_rich_out_too(args: list[str]) -> None:
     assert not imported(*args) & (HEAVY | {"rich", "jmespath"})
 
 
+def test_the_command_list_imports_no_command() -> None:
+    """`exportctl --help` names every command from its summary, loading none of them."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "exportctl", "--help"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    ours = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+        and line.rsplit("|", 1)[1].strip().startswith("exportctl")
+    }
+    assert ours == {"exportctl", "exportctl.cli", "exportctl.cli.main", "exportctl.interrupts"}
+    for name in COMMANDS:
+        assert f"\n  {name} " in done.stdout
+
+
+def test_each_summary_is_its_commands_own_first_line() -> None:
+    import click
+
+    from exportctl.cli.main import SUMMARIES, cli
+
+    assert set(SUMMARIES) == set(COMMANDS)
+    ctx = click.Context(cli, info_name="exportctl")
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert SUMMARIES[name] == command.get_short_help_str(limit=10_000), name
+    # Then the list is click's own, at any width.
+    for width in (40, 80, 200):
+        ours, theirs = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+        cli.format_commands(ctx, ours)
+        click.Group.format_commands(cli, ctx, theirs)
+        assert ours.getvalue() == theirs.getvalue()
+
+
 def bash_request(*words: str) -> dict[str, str]:
     return {
         "_EXPORTCTL_COMPLETE": "bash_complete",
