@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from exportctl.model import ExportJob
+from exportctl.workers import start_ticker
 
 if TYPE_CHECKING:
     from exportctl.adapters.spec import ServiceSpec
@@ -35,13 +36,20 @@ class Arrivals:
     Both are known once the iteration ends, in the order of the services.
     """
 
-    def __init__(self, jobs: Jobs, query: ListQuery, idle: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        jobs: Jobs,
+        query: ListQuery,
+        idle: Callable[[], None],
+        on_progress: Callable[[str | None], None] | None = None,
+    ) -> None:
         from exportctl.adapters import all_specs, spec_for
 
         named = tuple(spec_for(s) for s in query.services)
         self._jobs = jobs
         self._query = query
         self._idle = idle
+        self._on_progress = on_progress
         self._named = bool(named)
         self._specs: tuple[ServiceSpec, ...] = named or all_specs()
         self._queue: queue.Queue[tuple[str, ServiceSpec, Any]] = queue.Queue(PAGES_IN_FLIGHT)
@@ -68,17 +76,27 @@ class Arrivals:
             pages = self._read_here(self._specs[0], region, errors)
         else:
             pages = self._read_in_threads(region, errors)
-        for page in pages:
-            for job in page:
-                if limit is not None and written >= limit:
-                    self.close()
+        ticker = start_ticker(self._stop, self._on_progress, self.progress)
+        try:
+            for page in pages:
+                for job in page:
+                    if limit is not None and written >= limit:
+                        self.close()
+                        break
+                    written += 1
+                    yield job
+                if self._stop.is_set():
                     break
-                written += 1
-                yield job
-            if self._stop.is_set():
-                break
-        self.close()
+        finally:
+            self.close()
+            if ticker is not None:
+                # The line is gone before anything else is written.
+                ticker.join(timeout=1)
         self._settle(errors)
+
+    def progress(self) -> str:
+        """How far the listing is, for a progress line: ``jobs 3,400``."""
+        return f"jobs {sum(self._received.values()):,}"
 
     def _read_here(
         self, spec: ServiceSpec, region: str, errors: dict[str, ExportctlError]

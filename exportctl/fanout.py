@@ -34,6 +34,7 @@ from exportctl.errors import (
 from exportctl.model import ExportJob
 from exportctl.reach import Reach, Regions, RoleUnavailable
 from exportctl.refs import with_account
+from exportctl.workers import start_ticker
 
 GLOBAL_CAP = 64
 PER_PLACE_CAP = 4
@@ -137,7 +138,9 @@ class Fanout:
         written = 0
         failed: list[_Failure] = []
         threading.Thread(target=self._dispatch, name="fanout", daemon=True).start()
-        ticker = self._start_ticker()
+        ticker = start_ticker(
+            self._stop, self._on_progress, self.progress, after=PROGRESS_AFTER, every=PROGRESS_EVERY
+        )
         remaining = len(self.targets)
         try:
             while remaining:
@@ -326,26 +329,6 @@ class Fanout:
             parts.append(f"accounts {accounts_done}/{accounts}")
         parts.append(f"jobs {read:,}")
         return ", ".join(parts)
-
-    def _start_ticker(self) -> threading.Thread | None:
-        report = self._on_progress
-        if report is None:
-            return None
-
-        def tick() -> None:
-            if self._stop.wait(PROGRESS_AFTER):
-                return
-            shown = False
-            while not self._stop.is_set():
-                report(self.progress())
-                shown = True
-                self._stop.wait(PROGRESS_EVERY)
-            if shown:
-                report(None)
-
-        thread = threading.Thread(target=tick, name="fanout-progress", daemon=True)
-        thread.start()
-        return thread
 
 
 def _like(error: ExportctlError, message: str) -> ExportctlError:

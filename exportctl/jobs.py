@@ -119,11 +119,13 @@ def settle(
     return failures, notices
 
 
-def newest_first(jobs: Sequence[ExportJob]) -> list[ExportJob]:
-    def key(job: ExportJob) -> tuple[float, str]:
-        return (job.created.timestamp() if job.created else float("-inf"), job.ref)
+def newest_key(job: ExportJob) -> tuple[float, str]:
+    """What orders jobs newest first (descending): creation time, then reference."""
+    return (job.created.timestamp() if job.created else float("-inf"), job.ref)
 
-    return sorted(jobs, key=key, reverse=True)
+
+def newest_first(jobs: Sequence[ExportJob]) -> list[ExportJob]:
+    return sorted(jobs, key=newest_key, reverse=True)
 
 
 class Jobs:

@@ -159,3 +159,32 @@ def read_ahead(
             yield item  # type: ignore[misc]
     finally:
         stop.set()
+
+
+def start_ticker(
+    stop: threading.Event,
+    report: Callable[[str | None], None] | None,
+    progress: Callable[[], str],
+    *,
+    after: float = 1.0,
+    every: float = 0.2,
+) -> threading.Thread | None:
+    """Report ``progress()`` every ``every`` seconds once ``after`` have passed,
+    until ``stop`` is set; then clear the line (``report(None)``) if one was shown."""
+    if report is None:
+        return None
+
+    def tick() -> None:
+        if stop.wait(after):
+            return
+        shown = False
+        while not stop.is_set():
+            report(progress())
+            shown = True
+            stop.wait(every)
+        if shown:
+            report(None)
+
+    thread = threading.Thread(target=tick, name="exportctl-progress", daemon=True)
+    thread.start()
+    return thread

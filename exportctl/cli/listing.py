@@ -1,9 +1,10 @@
 """`exportctl list`: every export job of every service, newest first.
 
-Tables and json collect every job, then sort them newest first. ndjson and csv
-stream instead: each service is read by its own thread, and every job is written
-as soon as its page arrives, in arrival order, so the first line comes before the
-last page and memory stays flat however many jobs there are.
+Every format reads the pages as they arrive, each service on its own thread.
+Tables and json keep every job and write them newest first once the last page
+is in (json made text as the pages arrive). ndjson and csv stream: every job is
+written as soon as its page arrives, in arrival order, so the first line comes
+before the last page and memory stays flat however many jobs there are.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.cli.context import AppContext, one_shot_gc, pass_app
+from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.options import filter_options, service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
@@ -27,6 +28,9 @@ from exportctl.cli.output import (
 from exportctl.model import ExportJob
 
 if TYPE_CHECKING:
+    from exportctl.arrivals import Arrivals
+    from exportctl.cli.estimates import Estimates
+    from exportctl.fanout import Fanout
     from exportctl.jobs import ListQuery
 
 
@@ -67,12 +71,11 @@ def list_jobs(
     """
     from datetime import datetime
 
-    from exportctl import refcache
     from exportctl.jobs import ListQuery
     from exportctl.model import State
 
     out.check_fields(JOB_RECORD_FIELDS)
-    one_shot_gc()
+    one_shot()
     query = ListQuery(
         services=tuple(dict.fromkeys(services)),
         states=frozenset(State(s.upper()) for s in states),
@@ -86,19 +89,69 @@ def list_jobs(
     )
     if out.streams:
         ctx.exit(_stream(app, query, out))
+    ctx.exit(_newest_first(app, query, out))
 
+
+def _open(app: AppContext, query: ListQuery, *, streaming: bool) -> Arrivals | Fanout:
+    """The listing, each page as it arrives: over every target, or over the services."""
+    from exportctl.arrivals import Arrivals
     from exportctl.cli.progress import progress_line
 
-    result = app.jobs.list(query, on_progress=progress_line())
-    for notice in result.notices:
-        app.notice(notice.message)
-    code = app.report(result.failures)
+    idle = _flush_stdout if streaming else _nothing
+    writer = progress_line(streaming_to_terminal=streaming and sys.stdout.isatty())
+    if app.jobs.multi:
+        return app.jobs.fanout(query, idle=idle, on_progress=writer)
+    return Arrivals(app.jobs, query, idle=idle, on_progress=writer)
+
+
+def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
+    """Tables and json: every job newest first, once the listing ends; the exit code.
+
+    Pages are taken as they arrive, and json is made text then, so that only
+    the sorting and the writing wait for the last page.
+    """
+    import heapq
+
+    from exportctl import refcache
+    from exportctl.jobs import newest_key
+
+    limit, query = query.limit, dataclasses.replace(query, limit=None)
+    stream = _open(app, query, streaming=False)
+    region = app.jobs.clients.default_region
+    # Completed jobs are the history that status, wait and watch estimate from
+    # (read and written only when a listing has one: Discovery's never do).
+    estimates: Estimates | None = None
+    # The references completion offers: those of the newest jobs written.
+    keep = min(limit or refcache.MAX_ENTRIES, refcache.MAX_ENTRIES)
+    newest: list[tuple[tuple[float, str], int, ExportJob]] = []
+    code = 0
+
+    def taken(jobs: Iterable[ExportJob]) -> Iterator[ExportJob]:
+        nonlocal code
+        nonlocal estimates
+        for seq, job in enumerate(jobs):
+            if job.completed is not None:
+                if estimates is None:
+                    from exportctl.cli.estimates import Estimates
+
+                    estimates = Estimates(app)
+                estimates.learn((job,))
+            entry = (newest_key(job), -seq, job)
+            if len(newest) < keep:
+                heapq.heappush(newest, entry)
+            elif entry[:2] > newest[0][:2]:
+                heapq.heapreplace(newest, entry)
+            yield job
+        # The last page is in: what the listing has to say comes before what it found.
+        for notice in stream.notices:
+            app.notice(notice.message)
+        code = app.report(stream.failures)
 
     def table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
         from exportctl import render
 
         if not jobs:
-            if not result.failures:
+            if not stream.failures:
                 app.err.print("No export jobs found.", markup=False)
         elif fields:
             app.out.print(
@@ -110,53 +163,41 @@ def list_jobs(
 
             width = None if out.wide else table_width(app.out)
             render.print_jobs_table(
-                app.out,
-                jobs,
-                app.jobs.clients.default_region,
-                width=width,
-                wide=out.wide,
-                headers=out.headers,
+                app.out, jobs, region, width=width, wide=out.wide, headers=out.headers
             )
 
-    emit(
-        out,
-        result.jobs,
-        to_dict=ExportJob.to_dict,
-        table=table,
-        default_fields=JOB_DEFAULT_FIELDS,
-        known_fields=JOB_RECORD_FIELDS,
-    )
-    if result.jobs:
-        refcache.remember_jobs(result.jobs, app.jobs.clients.default_region)
-        from exportctl.cli.estimates import Estimates
-
-        # Completed jobs are the history that status, wait and watch estimate from.
-        estimates = Estimates(app)
-        estimates.learn(result.jobs)
+    try:
+        emit(
+            out,
+            taken(stream),
+            to_dict=ExportJob.to_dict,
+            table=table,
+            default_fields=JOB_DEFAULT_FIELDS,
+            known_fields=JOB_RECORD_FIELDS,
+            newest=newest_key,
+            limit=limit,
+        )
+    finally:
+        stream.close()
+    if newest:
+        refcache.remember_jobs([job for _, _, job in sorted(newest, reverse=True)], region)
+    if estimates is not None:
         estimates.save()
     app.debug_calls()
-    if result.incomplete:
-        app.error(result.incomplete)
-    ctx.exit(code)
+    if stream.incomplete:
+        app.error(stream.incomplete)
+    return code
 
 
 def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     """Write jobs as their pages arrive; the exit code."""
     from exportctl import refcache
-    from exportctl.arrivals import Arrivals
-    from exportctl.cli.progress import progress_line
-    from exportctl.fanout import Fanout
 
     # --limit means the N newest in every format. No service lists newest first,
     # so every page is read, the N newest kept (memory for N jobs, not all), and
     # they are written newest first once the listing ends.
     limit, query = query.limit, dataclasses.replace(query, limit=None)
-    stream: Arrivals | Fanout
-    if app.jobs.multi:
-        writer = progress_line(streaming_to_terminal=sys.stdout.isatty())
-        stream = app.jobs.fanout(query, idle=_flush_stdout, on_progress=writer)
-    else:
-        stream = Arrivals(app.jobs, query, idle=_flush_stdout)
+    stream = _open(app, query, streaming=True)
     region = app.jobs.clients.default_region
     printed: list[ExportJob] = []
 
@@ -206,6 +247,10 @@ def _newest(jobs: Iterable[ExportJob], limit: int) -> Iterator[ExportJob]:
 
 def _flush_stdout() -> None:
     sys.stdout.flush()
+
+
+def _nothing() -> None:
+    pass
 
 
 def _no_table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:

@@ -225,6 +225,8 @@ def emit(
     known_fields: Sequence[str] | None = None,
     flush_each: bool = True,
     document: Callable[[list[dict[str, Any]]], Any] | None = None,
+    newest: Callable[[T], Any] | None = None,
+    limit: int | None = None,
 ) -> int:
     """Write items in the chosen format; returns how many were written.
 
@@ -235,10 +237,19 @@ def emit(
     record unless ``flush_each`` is False, for callers that flush when they
     wait for more (a page at a time), and once at the end. ``document`` builds
     the json document around the array of records (--query applies to it).
+
+    ``newest`` is for items that arrive in any order: they are written sorted by
+    it, highest first, the first ``limit`` of them. json is then made text record
+    by record as the items arrive (while the next ones are still being read), and
+    only the sorting and the writing wait for the last.
     """
     if out.fields and known_fields is not None:
         check_fields(out.fields, known_fields)
     fmt = out.format
+    if newest is not None:
+        if fmt == "json" and not (single or document or out.query):
+            return _json_newest(out, items, to_dict, newest, limit, known_fields)
+        items = sorted(items, key=newest, reverse=True)[:limit]
     if fmt in ("table", "wide"):
         kept = list(items)
         if out.fields and known_fields is None and kept:
@@ -309,6 +320,36 @@ def _json(
         sys.stdout.write(json_text(jsontext.indented(data)) + "\n")
     sys.stdout.flush()
     return len(collected)
+
+
+def _json_newest(
+    out: OutputSpec,
+    items: Iterable[T],
+    to_dict: Callable[[T], dict[str, Any]],
+    newest: Callable[[T], Any],
+    limit: int | None,
+    known: Sequence[str] | None,
+) -> int:
+    """:func:`_json` of the items sorted by ``newest``, each made text on arrival."""
+    from exportctl.cli import jsontext
+
+    keys: list[Any] = []
+
+    def keyed() -> Iterator[dict[str, Any]]:
+        for item in items:
+            keys.append(newest(item))
+            yield to_dict(item)
+
+    texts: list[str] = []
+    for record in _checked(out, keyed(), known):
+        if out.fields:
+            record = _project(record, out.fields)
+        texts.append(json_text(jsontext.item_text(record)))
+    # Stable, as sorting the items themselves would be.
+    order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)[:limit]
+    count = jsontext.write_texts((texts[i] for i in order), sys.stdout.write)
+    sys.stdout.flush()
+    return count
 
 
 def _queried(out: OutputSpec, records: Iterable[dict[str, Any]]) -> Iterator[Any]:

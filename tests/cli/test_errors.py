@@ -138,7 +138,8 @@ def test_unexpected_errors_are_one_line_exit_70(run: Run, monkeypatch: pytest.Mo
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("exportctl.jobs.Jobs.list", boom)
+    # A fault in the code that reads a service, on the thread that reads it.
+    monkeypatch.setattr("exportctl.jobs.Jobs.iter_pages", boom)
     result = run("list")
     assert result.exit_code == 70
     assert one_line(result.stderr) and "kaput" in result.stderr

@@ -1,0 +1,30 @@
+"""A listing of one target, page by page: progress while it lasts, gone before the output."""
+
+from __future__ import annotations
+
+from exportctl.arrivals import Arrivals
+from exportctl.aws import AwsSettings, Clients
+from exportctl.jobs import Jobs, ListQuery
+from exportctl.sandbox import Faults, Sandbox
+
+
+def test_a_long_listing_shows_progress_then_clears_it() -> None:
+    # 450 tasks are 5 pages; at 0.3 s a call the listing outlasts the first second.
+    with Sandbox(port=0, faults=Faults(latency=0.3), clock=lambda: 0.0, discovery_tasks=450) as sb:
+        settings = AwsSettings(
+            region=sb.region, endpoint_url=sb.url, access_key="AKIDEXAMPLE", secret_key="secret"
+        )
+        reports: list[str | None] = []
+        stream = Arrivals(
+            Jobs(Clients(settings)),
+            ListQuery(services=("discovery",)),
+            idle=lambda: None,
+            on_progress=reports.append,
+        )
+        jobs = list(stream)
+        assert len(jobs) >= 450
+        shown = [r for r in reports if r is not None]
+        assert shown and all(r.startswith("jobs ") for r in shown)
+        # The line is cleared once, last, before the caller writes anything.
+        assert reports[-1] is None and reports.count(None) == 1
+        assert stream.progress() == f"jobs {len(jobs):,}"
