@@ -163,25 +163,38 @@ pass_app = click.make_pass_decorator(AppContext)
 # Collections of the oldest generation after this many of the middle one: never,
 # within one command.
 _NO_FULL_COLLECTIONS = 1_000_000_000
+# Seconds a thread holds the interpreter lock while another waits for it.
+_SWITCH_INTERVAL = 0.0005
 
 
-def one_shot_gc() -> None:
-    """For commands that read, print and exit (list, status): no full collections.
+def one_shot() -> None:
+    """For commands that read, print and exit (list, status): no full collections,
+    and quick hand-overs between threads.
 
     Everything such a command builds (the modules, the clients, the jobs it prints)
     lives until it exits, so a full collection only walks it all again, and again
     as the listing grows. Young collections go on, so short-lived cycles are still
     freed. wait and watch run for hours and keep the usual thresholds.
+
+    A listing reads its next page on one thread while another turns the last one
+    into records: when the page arrives, the reader waits for the interpreter lock
+    up to the switch interval (5 ms by default), a page at a time. A shorter
+    interval gives it the lock sooner, so the pages follow each other as fast as
+    the service answers.
     """
     import gc
+    import sys
 
     before = gc.get_threshold()
+    switch = sys.getswitchinterval()
     gc.freeze()
     gc.set_threshold(before[0], before[1], _NO_FULL_COLLECTIONS)
+    sys.setswitchinterval(_SWITCH_INTERVAL)
 
     def restore() -> None:
         # The process ends here, unless the command was run in-process (tests).
         gc.set_threshold(*before)
         gc.unfreeze()
+        sys.setswitchinterval(switch)
 
     click.get_current_context().call_on_close(restore)

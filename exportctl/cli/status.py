@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import click
 
 from exportctl.cli.complete import complete_ref
-from exportctl.cli.context import AppContext, one_shot_gc, pass_app
+from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.options import service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
@@ -36,7 +36,7 @@ def status(
     from exportctl import refs as refmod
 
     out.check_fields((*JOB_RECORD_FIELDS, "eta", "eta_basis"))
-    one_shot_gc()
+    one_shot()
     keys = [refmod.parse(ref, service) for ref in refs]
     results = app.jobs.get_many(keys)
     jobs = [r for r in results if isinstance(r, ExportJob)]
