@@ -36,11 +36,16 @@ _ENCODERS: dict[int, json.JSONEncoder] = {}
 _SCALAR = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
-def _flat_text(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> str:
-    encoder = _ENCODERS.get(depth + 1)
+def _at(depth: int) -> json.JSONEncoder:
+    """The encoder of items at ``depth``: each after a line break and its indentation."""
+    encoder = _ENCODERS.get(depth)
     if encoder is None:
-        encoder = _ENCODERS[depth + 1] = _encoder(depth + 1)
-    body = encoder.encode(value)
+        encoder = _ENCODERS[depth] = _encoder(depth)
+    return encoder
+
+
+def _flat_text(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> str:
+    body = _at(depth + 1).encode(value)
     inner = " " * (INDENT * (depth + 1))
     return body[0] + "\n" + inner + body[1:-1] + "\n" + " " * (INDENT * depth) + body[-1]
 
@@ -52,11 +57,21 @@ def indented(value: Any, depth: int = 0) -> str:
             return "{}"
         if _flat(value.values()):
             return _flat_text(value, depth)
+        # Runs of scalar members in one C call each (the members of a run are
+        # separated as the items of a flat container are); the others one by one.
         inner = " " * (INDENT * (depth + 1))
-        parts = [
-            inner + _SCALAR.encode(_key(k)) + ": " + indented(v, depth + 1)
-            for k, v in value.items()
-        ]
+        parts: list[str] = []
+        run: dict[Any, Any] = {}
+        for k, v in value.items():
+            if v and isinstance(v, (dict, list, tuple)):
+                if run:
+                    parts.append(inner + _at(depth + 1).encode(run)[1:-1])
+                    run = {}
+                parts.append(inner + _SCALAR.encode(_key(k)) + ": " + indented(v, depth + 1))
+            else:
+                run[k] = v
+        if run:
+            parts.append(inner + _at(depth + 1).encode(run)[1:-1])
         return "{\n" + ",\n".join(parts) + "\n" + " " * (INDENT * depth) + "}"
     if isinstance(value, (list, tuple)):
         if not value:
@@ -64,8 +79,8 @@ def indented(value: Any, depth: int = 0) -> str:
         if _flat(value):
             return _flat_text(value, depth)
         inner = " " * (INDENT * (depth + 1))
-        parts = [inner + indented(v, depth + 1) for v in value]
-        return "[\n" + ",\n".join(parts) + "\n" + " " * (INDENT * depth) + "]"
+        items = [inner + indented(v, depth + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + " " * (INDENT * depth) + "]"
     return _SCALAR.encode(value)
 
 
@@ -86,11 +101,21 @@ def _key(key: Any) -> Any:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
+def item_text(item: Any) -> str:
+    """One item of an array as :func:`write_array` writes it."""
+    return indented(item, 1)
+
+
 def write_array(items: Iterable[Any], write: Callable[[str], Any]) -> int:
     """An indented JSON array of ``items``, one item at a time; returns how many."""
+    return write_texts((item_text(item) for item in items), write)
+
+
+def write_texts(texts: Iterable[str], write: Callable[[str], Any]) -> int:
+    """The array of items already made text by :func:`item_text`; returns how many."""
     count = 0
-    for item in items:
-        write(("[\n  " if count == 0 else ",\n  ") + indented(item, 1))
+    for text in texts:
+        write(("[\n  " if count == 0 else ",\n  ") + text)
         count += 1
     write("[]\n" if count == 0 else "\n]\n")
     return count
