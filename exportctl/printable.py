@@ -55,4 +55,7 @@ def redact_urls(text: str) -> str:
 def for_people(text: str) -> str:
     """What human output shows of any text: control characters escaped (newlines
     and tabs kept, for layout), signed URLs cut to where they point."""
+    if text.isprintable() and "?" not in text:
+        # Most text: no control character (none is printable) and no query string.
+        return text
     return redact_urls(escape_controls(text, keep="\n\t"))

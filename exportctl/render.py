@@ -218,6 +218,20 @@ def write_lines(
             parts[-1] = (parts[-1][0].rstrip(), parts[-1][1])
         return "".join(paint(text, style) for text, style in parts) + "\n"
 
+    if system is None:
+        # Nothing to paint: the same characters, without a part per cell.
+        def line(layout: Layout, values: Sequence[str], row: int | None, indent: int) -> str:
+            parts = [" " * indent]
+            last = len(values) - 1
+            for i, (column, value, width) in enumerate(
+                zip(layout.columns, values, layout.widths, strict=True)
+            ):
+                padded = value.rjust(width) if column.justify == "right" else value
+                parts.append(padded)
+                if i < last:
+                    parts.append(" " * (width - len(padded) + GAP))
+            return "".join(parts).rstrip() + "\n"
+
     below = layout.below
     out: list[str] = []
     if headers:
