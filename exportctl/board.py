@@ -10,7 +10,6 @@ and region the reference names, or in each of them when it names none.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from exportctl.adapters import all_specs, spec_for
@@ -167,6 +166,8 @@ class Board(Jobs):
         found: dict[int, list[tuple[Reach, ExportJob | ExportctlError]]] = {}
         if asks:
             workers = min(LOOKUP_CONCURRENCY, len(asks))
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 for batch in pool.map(ask, list(asks)):
                     for index, reach, answer in batch:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -119,6 +118,8 @@ class History:
             durations = [s for _, s in self.samples.get(key, {}).values()]
             if len(durations) < MIN_SAMPLES:
                 continue
+            import statistics  # imported here: only an estimate with a history needs it
+
             typical = statistics.median(durations)
             of = f"{job.service} jobs"
             if group and key != keys[0]:
