@@ -38,13 +38,11 @@ SUMMARIES: dict[str, str] = {
     "completion": "Print the completion script for SHELL.",
     "download": "Fetch what a COMPLETED export job exported into DEST.",
     "list": "List export jobs, every service by default, queried concurrently.",
-    "rerun": "Start a new export job with the parameters of job REF (typically one that "
-    "failed).",
+    "rerun": "Start a new export job with the parameters of job REF (typically one that failed).",
     "sandbox": "Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs (and "
     "S3, with the sandbox extra) on 127.0.0.1, and print the environment that points any "
     "AWS tool at them.",
-    "start": "Start an export job: `exportctl start SERVICE --help` lists each service's "
-    "options.",
+    "start": "Start an export job: `exportctl start SERVICE --help` lists each service's options.",
     "status": "Show export jobs by reference: an ARN, a compact ref from `list`, or an id.",
     "wait": "Wait until export jobs are COMPLETED (or --until another state).",
     "watch": "Watch export jobs: those running, and those that ended in the last --keep.",
