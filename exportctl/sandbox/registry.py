@@ -25,9 +25,10 @@ class Registry:
         self.rng = random.Random(seed)
         self.jobs: list[Job] = []
         self._index: dict[tuple[str, str], Job] = {}
-        # Listings sorted once per set of jobs: a 10,000-task listing is read a page
-        # at a time, and sorting it again for each page made the sandbox, not the
-        # client, the slow end of every large listing.
+        # Listings made once per set of jobs (add and delete start over): a
+        # 10,000-task listing is read a page at a time, and making it again for
+        # each page made the sandbox, not the client, the slow end of every large
+        # listing.
         self._sorted: dict[tuple[str, str, str, str | None], list[Job]] = {}
         # Whose jobs these are, the region holding the most of them, and the
         # Migration Hub home region where Discovery answers ("" for none).
@@ -55,7 +56,8 @@ class Registry:
         return self._index.get((service, ident))
 
     def listing(self, service: str, kind: str, region: str, parent: str | None = None) -> list[Job]:
-        """Live jobs, newest first (the order the services list in)."""
+        """Live jobs, newest first (the order the services list in); the list is
+        shared by every call until a job is added or deleted: not to be changed."""
         key = (service, kind, region, parent)
         ordered = self._sorted.get(key)
         if ordered is None:
@@ -65,12 +67,17 @@ class Registry:
                 if j.service == service
                 and j.kind == kind
                 and j.region == region
+                and not j.deleted
                 and (parent is None or j.parent == parent)
             ]
             ordered.sort(key=lambda j: (-j.created, j.id))
             self._sorted[key] = ordered
-        # Deleting a job only flags it, so the order stays valid and only the flag is read.
-        return [j for j in ordered if not j.deleted]
+        return ordered
+
+    def delete(self, job: Job) -> None:
+        """Gone from every listing and lookup, as the service forgets a deleted job."""
+        job.deleted = True
+        self._sorted.clear()
 
     # -- id makers -------------------------------------------------------------
 

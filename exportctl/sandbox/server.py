@@ -165,7 +165,11 @@ class Sandbox:
 
     def delete_job(self, service: str, job_id: str) -> None:
         with self.lock:
-            self._job(service, job_id).deleted = True
+            job = self._job(service, job_id)
+            for world in self.worlds.values():
+                found = world.find_any(service, job_id)
+                if found is not None and found is job:
+                    world.delete(found)
 
     def reset_calls(self) -> None:
         with self.lock:
