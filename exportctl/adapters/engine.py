@@ -7,6 +7,7 @@ from typing import Any
 
 # The engine is where callers find the projection's helpers too.
 from exportctl.adapters.projection import consumed_paths as consumed_paths
+from exportctl.adapters.projection import getter
 from exportctl.adapters.projection import leftovers as leftovers
 from exportctl.adapters.projection import lookup as lookup
 from exportctl.adapters.projection import normalise as normalise
@@ -53,7 +54,7 @@ def check_item(
     operation: str, item: Raw, required: Mapping[str, FieldSource], response: Any = None
 ) -> None:
     for name, source in required.items():
-        if resolve(item, source) in (None, ""):
+        if getter(source)(item) in (None, ""):
             member = source if isinstance(source, str) else name
             raise broken(operation, f"the {member} of an item", response or item)
 

@@ -44,8 +44,10 @@ def resolve(raw: Raw, source: FieldSource) -> Any:
     return lookup(raw, source)
 
 
+@lru_cache(maxsize=256)
 def getter(source: FieldSource) -> Getter:
-    """:func:`resolve` for one source, decided once."""
+    """:func:`resolve` for one source, decided once (and kept: every item of every
+    page is checked for its required members)."""
     if source is None:
         return _nothing
     if isinstance(source, Derived):
