@@ -24,28 +24,47 @@ def _flat(items: Iterable[Any]) -> bool:
     return True
 
 
-def _encoder(depth: int) -> json.JSONEncoder:
-    return json.JSONEncoder(
-        ensure_ascii=False,
-        default=str,
-        separators=(",\n" + " " * (INDENT * depth), ": "),
+Encode = Callable[[Any], str]
+
+
+def encoder(item_separator: str = ", ", key_separator: str = ": ") -> Encode:
+    """``json.JSONEncoder(ensure_ascii=False, default=str, separators=...).encode``,
+    with its C encoder made once instead of on every call (most of the cost of a
+    small record). Without the circular check: records are trees."""
+    plain = json.JSONEncoder(
+        ensure_ascii=False, default=str, separators=(item_separator, key_separator)
     )
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return plain.encode
+    encode_c = make(
+        None, plain.default, json.encoder.encode_basestring,
+        None, key_separator, item_separator, False, False, True,
+    )  # fmt: skip
+    encode_string = json.encoder.encode_basestring
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return encode_string(value)
+        return "".join(encode_c(value, 0))
+
+    return encode
 
 
-_ENCODERS: dict[int, json.JSONEncoder] = {}
-_SCALAR = json.JSONEncoder(ensure_ascii=False, default=str)
+_ENCODERS: dict[int, Encode] = {}
+_SCALAR = encoder()
 
 
-def _at(depth: int) -> json.JSONEncoder:
+def _at(depth: int) -> Encode:
     """The encoder of items at ``depth``: each after a line break and its indentation."""
-    encoder = _ENCODERS.get(depth)
-    if encoder is None:
-        encoder = _ENCODERS[depth] = _encoder(depth)
-    return encoder
+    found = _ENCODERS.get(depth)
+    if found is None:
+        found = _ENCODERS[depth] = encoder(",\n" + " " * (INDENT * depth))
+    return found
 
 
 def _flat_text(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> str:
-    body = _at(depth + 1).encode(value)
+    body = _at(depth + 1)(value)
     inner = " " * (INDENT * (depth + 1))
     return body[0] + "\n" + inner + body[1:-1] + "\n" + " " * (INDENT * depth) + body[-1]
 
@@ -65,13 +84,13 @@ def indented(value: Any, depth: int = 0) -> str:
         for k, v in value.items():
             if v and isinstance(v, (dict, list, tuple)):
                 if run:
-                    parts.append(inner + _at(depth + 1).encode(run)[1:-1])
+                    parts.append(inner + _at(depth + 1)(run)[1:-1])
                     run = {}
-                parts.append(inner + _SCALAR.encode(_key(k)) + ": " + indented(v, depth + 1))
+                parts.append(inner + _SCALAR(_key(k)) + ": " + indented(v, depth + 1))
             else:
                 run[k] = v
         if run:
-            parts.append(inner + _at(depth + 1).encode(run)[1:-1])
+            parts.append(inner + _at(depth + 1)(run)[1:-1])
         return "{\n" + ",\n".join(parts) + "\n" + " " * (INDENT * depth) + "}"
     if isinstance(value, (list, tuple)):
         if not value:
@@ -81,7 +100,7 @@ def indented(value: Any, depth: int = 0) -> str:
         inner = " " * (INDENT * (depth + 1))
         items = [inner + indented(v, depth + 1) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + " " * (INDENT * depth) + "]"
-    return _SCALAR.encode(value)
+    return _SCALAR(value)
 
 
 def _key(key: Any) -> Any:

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import click
 
+from exportctl.cli import jsontext
 from exportctl.cli.complete import fields_completer
 from exportctl.errors import UsageError
 from exportctl.model import field_value
@@ -206,12 +207,12 @@ def _project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
 
 
 # One encoder for every ndjson line: json.dumps with options builds a new one a call.
-_ONE_LINE = json.JSONEncoder(ensure_ascii=False, default=str)
+_ONE_LINE = jsontext.encoder()
 
 
 def _dumps(data: Any) -> str:
     """``json.dumps(data, ensure_ascii=False, default=str)``, DEL and C1 escaped too."""
-    return json_text(_ONE_LINE.encode(data))
+    return json_text(_ONE_LINE(data))
 
 
 def emit(
