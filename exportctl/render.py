@@ -65,15 +65,17 @@ def job_layout(
     """
     reference = reference or now()
     many_accounts, places = place_columns(jobs, wide=wide)
+    # Without a width nothing is fitted: no shorter references are needed.
+    fitted = width is not None and not wide
     columns = [
         Column("SERVICE", [job.service for job in jobs]),
         Column(
             "REF",
             [short_ref(job, default_region) for job in jobs],
-            short_cells=None
-            if wide
-            else [compact_ref(job, default_region, account=many_accounts) for job in jobs],
-            fallback_cells=None if wide else [name_ref(job, default_region) for job in jobs],
+            short_cells=[compact_ref(job, default_region, account=many_accounts) for job in jobs]
+            if fitted
+            else None,
+            fallback_cells=[name_ref(job, default_region) for job in jobs] if fitted else None,
         ),
         *places,
         Column("STATE", [job.state.value for job in jobs]),
@@ -232,6 +234,20 @@ def write_lines(
                     parts.append(" " * (width - len(padded) + GAP))
             return "".join(parts).rstrip() + "\n"
 
+    # Columns none of whose cells is wider than the column need no cutting.
+    uncut: dict[int, bool] = {}
+
+    def row_cells(layout: Layout, row: int) -> list[str]:
+        key = id(layout)
+        if key not in uncut:
+            uncut[key] = all(
+                max(map(len, c.cells), default=0) <= w
+                for c, w in zip(layout.columns, layout.widths, strict=True)
+            )
+        if uncut[key]:
+            return [c.cells[row] for c in layout.columns]
+        return cells(layout, row)
+
     below = layout.below
     out: list[str] = []
     if headers:
@@ -239,9 +255,9 @@ def write_lines(
         if below is not None:
             out.append(line(below, [c.name for c in below.columns], None, STACK_INDENT))
     for row in range(rows):
-        out.append(line(layout, cells(layout, row), row, 0))
+        out.append(line(layout, row_cells(layout, row), row, 0))
         if below is not None:
-            out.append(line(below, cells(below, row), row, STACK_INDENT))
+            out.append(line(below, row_cells(below, row), row, STACK_INDENT))
     console.file.write("".join(out))
     console.file.flush()
 
