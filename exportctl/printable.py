@@ -35,6 +35,9 @@ def _visible(char: str) -> str:
 def json_text(dumped: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL and C1
     escaped too: the same document, nothing left for a terminal to act on."""
+    if dumped.isascii() and "\x7f" not in dumped:
+        # C1 is not ASCII, and ASCII text says so in O(1): most records end here.
+        return dumped
     if not _JSON_UNESCAPED.search(dumped):
         return dumped
     return _JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", dumped)
