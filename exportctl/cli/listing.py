@@ -123,7 +123,8 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     estimates: Estimates | None = None
     # The references completion offers: those of the newest jobs written.
     keep = min(limit or refcache.MAX_ENTRIES, refcache.MAX_ENTRIES)
-    newest: list[tuple[tuple[float, str], int, ExportJob]] = []
+    # Their entries, not the jobs: a job weighs several times its entry.
+    newest: list[tuple[tuple[float, str], int, refcache.CachedRef]] = []
     code = 0
 
     def taken(jobs: Iterable[ExportJob]) -> Iterator[ExportJob]:
@@ -136,11 +137,11 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
 
                     estimates = Estimates(app)
                 estimates.learn((job,))
-            entry = (newest_key(job), -seq, job)
+            rank = (newest_key(job), -seq)
             if len(newest) < keep:
-                heapq.heappush(newest, entry)
-            elif entry[:2] > newest[0][:2]:
-                heapq.heapreplace(newest, entry)
+                heapq.heappush(newest, (*rank, refcache.entry_for(job, region)))
+            elif rank > newest[0][:2]:
+                heapq.heapreplace(newest, (*rank, refcache.entry_for(job, region)))
             yield job
         # The last page is in: what the listing has to say comes before what it found.
         for notice in stream.notices:
@@ -180,7 +181,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     finally:
         stream.close()
     if newest:
-        refcache.remember_jobs([job for _, _, job in sorted(newest, reverse=True)], region)
+        refcache.remember(entry for _, _, entry in sorted(newest, reverse=True))
     if estimates is not None:
         estimates.save()
     app.debug_calls()
@@ -199,12 +200,12 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     limit, query = query.limit, dataclasses.replace(query, limit=None)
     stream = _open(app, query, streaming=True)
     region = app.jobs.clients.default_region
-    printed: list[ExportJob] = []
+    printed: list[refcache.CachedRef] = []
 
     def kept(jobs: Iterator[ExportJob]) -> Iterator[ExportJob]:
         for job in jobs:
             if len(printed) < refcache.MAX_ENTRIES:
-                printed.append(job)
+                printed.append(refcache.entry_for(job, region))
             yield job
 
     try:
@@ -219,7 +220,7 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         )
     finally:
         stream.close()
-    refcache.remember_jobs(printed, region)
+    refcache.remember(printed)
     for notice in stream.notices:
         app.notice(notice.message)
     code = app.report(stream.failures)
