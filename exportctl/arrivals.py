@@ -33,7 +33,9 @@ class Arrivals:
     place to flush what was written. Failures follow :meth:`Jobs.list`: a service
     out of reach that was not asked for by name is a notice, any other failure is
     a failure, and when every service is out of reach the notices become failures.
-    Both are known once the iteration ends, in the order of the services.
+    Both are known once the iteration ends, in the order of the services. Every
+    job is yielded: ``query.limit`` is for the caller, who alone knows the order it
+    wants.
     """
 
     def __init__(
@@ -68,8 +70,6 @@ class Arrivals:
         return incomplete(self.read)
 
     def __iter__(self) -> Iterator[ExportJob]:
-        limit = self._query.limit
-        written = 0
         errors: dict[str, ExportctlError] = {}
         region = self._jobs.clients.default_region
         if len(self._specs) == 1:
@@ -79,12 +79,7 @@ class Arrivals:
         ticker = start_ticker(self._stop, self._on_progress, self.progress)
         try:
             for page in pages:
-                for job in page:
-                    if limit is not None and written >= limit:
-                        self.close()
-                        break
-                    written += 1
-                    yield job
+                yield from page
                 if self._stop.is_set():
                     break
         finally:

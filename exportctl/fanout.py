@@ -86,7 +86,8 @@ class _Failure:
 
 
 class Fanout:
-    """The jobs of every target, each page yielded as soon as it arrives.
+    """The jobs of every target, each page yielded as soon as it arrives (every
+    job: ``query.limit`` is for the caller, who alone knows the order it wants).
 
     ``failures`` and ``notices`` are known once the iteration ends.
     """
@@ -134,8 +135,6 @@ class Fanout:
     # -- reading -----------------------------------------------------------------
 
     def __iter__(self) -> Iterator[ExportJob]:
-        limit = self.query.limit
-        written = 0
         failed: list[_Failure] = []
         threading.Thread(target=self._dispatch, name="fanout", daemon=True).start()
         ticker = start_ticker(
@@ -148,12 +147,7 @@ class Fanout:
                     self._idle()
                 kind, _, payload = self._queue.get()
                 if kind == "page":
-                    for job in payload:
-                        if limit is not None and written >= limit:
-                            self.close()
-                            break
-                        written += 1
-                        yield job
+                    yield from payload
                     if self._stop.is_set():
                         break
                 elif kind == "error":

@@ -118,9 +118,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     limit, query = query.limit, dataclasses.replace(query, limit=None)
     stream = _open(app, query, streaming=False)
     region = app.jobs.clients.default_region
-    # Completed jobs are the history that status, wait and watch estimate from
-    # (read and written only when a listing has one: Discovery's never do).
-    estimates: Estimates | None = None
+    history = _History(app)
     # The references completion offers: those of the newest jobs written.
     keep = min(limit or refcache.MAX_ENTRIES, refcache.MAX_ENTRIES)
     # Their entries, not the jobs: a job weighs several times its entry.
@@ -129,14 +127,8 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
 
     def taken(jobs: Iterable[ExportJob]) -> Iterator[ExportJob]:
         nonlocal code
-        nonlocal estimates
         for seq, job in enumerate(jobs):
-            if job.completed is not None:
-                if estimates is None:
-                    from exportctl.cli.estimates import Estimates
-
-                    estimates = Estimates(app)
-                estimates.learn((job,))
+            history.learn(job)
             rank = (newest_key(job), -seq)
             if len(newest) < keep:
                 heapq.heappush(newest, (*rank, refcache.entry_for(job, region)))
@@ -182,8 +174,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         stream.close()
     if newest:
         refcache.remember(entry for _, _, entry in sorted(newest, reverse=True))
-    if estimates is not None:
-        estimates.save()
+    history.save()
     app.debug_calls()
     if stream.incomplete:
         app.error(stream.incomplete)
@@ -201,6 +192,12 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     stream = _open(app, query, streaming=True)
     region = app.jobs.clients.default_region
     printed: list[refcache.CachedRef] = []
+    history = _History(app)
+
+    def read(jobs: Iterable[ExportJob]) -> Iterator[ExportJob]:
+        for job in jobs:
+            history.learn(job)
+            yield job
 
     def kept(jobs: Iterator[ExportJob]) -> Iterator[ExportJob]:
         for job in jobs:
@@ -211,7 +208,7 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     try:
         emit(
             out,
-            kept(iter(stream) if limit is None else _newest(stream, limit)),
+            kept(read(stream) if limit is None else _newest(read(stream), limit)),
             to_dict=ExportJob.to_dict,
             table=_no_table,
             default_fields=JOB_DEFAULT_FIELDS,
@@ -221,6 +218,7 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     finally:
         stream.close()
     refcache.remember(printed)
+    history.save()
     for notice in stream.notices:
         app.notice(notice.message)
     code = app.report(stream.failures)
@@ -228,6 +226,29 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     if stream.incomplete:
         app.error(stream.incomplete)
     return code
+
+
+class _History:
+    """Completed jobs are the history that status, wait and watch estimate from:
+    every job a listing reads teaches it. Read and written only when a listing has
+    one (Discovery's never do: they report no completion time)."""
+
+    def __init__(self, app: AppContext) -> None:
+        self._app = app
+        self._estimates: Estimates | None = None
+
+    def learn(self, job: ExportJob) -> None:
+        if job.completed is None:
+            return
+        if self._estimates is None:
+            from exportctl.cli.estimates import Estimates
+
+            self._estimates = Estimates(self._app)
+        self._estimates.learn((job,))
+
+    def save(self) -> None:
+        if self._estimates is not None:
+            self._estimates.save()
 
 
 def _newest(jobs: Iterable[ExportJob], limit: int) -> Iterator[ExportJob]:

@@ -106,14 +106,22 @@ def _general(out: Any, jobs: Any, emit: Any, default_fields: Any) -> str:
     return buffer.getvalue()
 
 
-def test_json_listing_teaches_the_estimates_what_the_table_does(
+def test_every_format_teaches_the_estimates_what_the_table_does(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     learned = {}
-    for name, args in (("table", ["list"]), ("json", ["list", "--json"])):
+    formats = (
+        ("table", ["list"]),
+        ("json", ["list", "--json"]),
+        ("ndjson", ["list", "-o", "ndjson"]),
+        # Every job read teaches, not only the N written.
+        ("csv, limited", ["list", "-o", "csv", "--limit", "1"]),
+    )
+    for name, args in formats:
         cache = tmp_path / name
         done = invoke(sandbox, *args, XDG_CACHE_HOME=str(cache))
         assert done.exit_code == 0, done.output
         learned[name] = json.loads((cache / "exportctl" / "durations.json").read_text())
-    assert learned["json"] == learned["table"]
-    assert learned["json"]
+    assert learned["table"]
+    for name in ("json", "ndjson", "csv, limited"):
+        assert learned[name] == learned["table"], name
