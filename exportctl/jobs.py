@@ -25,9 +25,11 @@ from exportctl.errors import (
 )
 from exportctl.model import ExportJob, State
 from exportctl.refs import JobKey
-from exportctl.workers import each, read_ahead
+from exportctl.workers import each, each_ahead, read_ahead
 
 GET_CONCURRENCY = 8
+# Parents of one service whose jobs are listed at once (see Jobs.parent_concurrency).
+PARENT_CONCURRENCY = 4
 # What botocore's parser raises on well-formed JSON of the wrong shape.
 _UNREADABLE = (AttributeError, TypeError, KeyError, IndexError)
 # What a call started at or after its deadline still gets: the check a wait makes at
@@ -137,6 +139,10 @@ class Jobs:
         # When set (a time.monotonic() value), every call ends by then, or LAST_CALL
         # after it starts, retries included: see exportctl.aws.deadline.
         self.deadline: float | None = None
+        # Parents whose jobs are listed at once (Pinpoint applications): each is a
+        # chain of calls of its own, so a listing takes as long as the longest
+        # chain, not their sum.
+        self.parent_concurrency = PARENT_CONCURRENCY
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -357,7 +363,16 @@ class Jobs:
         call = self.caller(spec, where)
         project = projection(spec).record
         states, since = query.states, query.since
-        for page in read_ahead(eng.list_pages(spec, call, query.scope), name=f"list-{spec.name}"):
+        concurrency = self.parent_concurrency
+
+        def each_parent(
+            parents: Iterable[eng.Parent],
+            pages_of: Callable[[eng.Parent], Iterator[eng.PageItems]],
+        ) -> Iterator[eng.PageItems]:
+            return each_ahead(parents, pages_of, concurrency, f"list-{spec.name}-parent")
+
+        listed = eng.list_pages(spec, call, query.scope, each_parent)
+        for page in read_ahead(listed, name=f"list-{spec.name}"):
             jobs = []
             for raw, parent in page:
                 job = project(raw, where, parent)

@@ -53,6 +53,9 @@ class Reach:
     ) -> None:
         self.label = label
         self.jobs = Jobs(clients, calls)
+        # The fan-out caps the calls in flight per account and region: one of its
+        # targets lists its parents (Pinpoint applications) one after another.
+        self.jobs.parent_concurrency = 1
         self.named = named
         self._account = account
         self._lock = threading.Lock()

@@ -9,10 +9,11 @@ leave; a worker still inside a call is simply abandoned.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -112,7 +113,54 @@ def each(
         workers.close()
 
 
-_END = object()
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+def each_ahead(
+    items: Iterable[A],
+    work: Callable[[A], Iterable[R]],
+    size: int,
+    name: str = "exportctl-worker",
+) -> Iterator[R]:
+    """What ``work`` gives for each item, on up to ``size`` daemon threads at once:
+    each item's results together, as soon as that item is done.
+
+    ``items`` is read only when a thread is free for the next one, so with
+    ``size`` 1 everything happens in order, on the caller's thread. A failure is
+    raised here; items still running are abandoned, as with :func:`each`.
+    """
+    if size <= 1:
+        for item in items:
+            yield from work(item)
+        return
+    workers: Workers[list[R]] = Workers(size, name)
+    source = iter(items)
+    try:
+        while True:
+            while workers.running >= size:
+                yield from _taken(workers)
+            item = next(source, _END)
+            if item is _END:
+                break
+            workers.submit(None, functools.partial(_listed, work, item))
+        while workers.running:
+            yield from _taken(workers)
+    finally:
+        workers.close()
+
+
+def _listed(work: Callable[[A], Iterable[R]], item: A) -> list[R]:
+    return list(work(item))
+
+
+def _taken(workers: Workers[list[R]]) -> list[R]:
+    outcome = workers.next()
+    assert outcome is not None
+    return outcome.result()
+
+
+_END: Any = object()
 
 
 def read_ahead(

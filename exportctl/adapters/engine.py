@@ -109,10 +109,29 @@ def list_with_parents(
         yield from page
 
 
+PageItems = list[tuple[Raw, Raw | None]]
+Parent = tuple[str, Raw | None]
+EachParent = Callable[
+    [Iterable[Parent], Callable[[Parent], Iterator[PageItems]]], Iterator[PageItems]
+]
+
+
+def in_turn(
+    parents: Iterable[Parent], pages_of: Callable[[Parent], Iterator[PageItems]]
+) -> Iterator[PageItems]:
+    """The pages of one parent after another, each page as its call returns."""
+    for parent in parents:
+        yield from pages_of(parent)
+
+
 def list_pages(
-    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]
-) -> Iterator[list[tuple[Raw, Raw | None]]]:
-    """:func:`list_with_parents` a page at a time, each page as its call returns."""
+    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any], each_parent: EachParent = in_turn
+) -> Iterator[PageItems]:
+    """:func:`list_with_parents` a page at a time, each page as its call returns.
+
+    Jobs listed per parent (Pinpoint: per application) are read parent by parent,
+    or as ``each_parent`` runs ``pages_of`` over the parents (several at once).
+    """
     params: dict[str, Any] = {}
     parent_filter: list[str] | None = None
     for s in spec.scopes:
@@ -137,9 +156,13 @@ def list_pages(
             for p in items(call, fan.parents, required={"id": fan.parent_id})
         )
     )
-    for parent_id, parent in parents:
+
+    def pages_of(given: Parent) -> Iterator[PageItems]:
+        parent_id, parent = given
         for response in pages(call, spec.list, {**params, fan.param: parent_id}):
             yield [(raw, parent) for raw in checked_items(response, spec.list, required)]
+
+    yield from each_parent(parents, pages_of)
 
 
 def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:

@@ -49,7 +49,11 @@ def make_jobs(**settings: Any) -> Jobs:
         "read_timeout": 1.0,
     }
     values.update(settings)
-    return Jobs(Clients(AwsSettings(**values)))
+    jobs = Jobs(Clients(AwsSettings(**values)))
+    # A Stubber answers in the order it was told: one parent's listing at a time
+    # (their concurrency is tested over real HTTP, against the sandbox).
+    jobs.parent_concurrency = 1
+    return jobs
 
 
 class Stubs:

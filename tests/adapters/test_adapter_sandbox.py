@@ -119,3 +119,43 @@ def test_discovery_outside_its_home_region_is_a_notice(sandbox: Sandbox) -> None
     assert [n.service for n in result.notices] == ["discovery"]
     assert "home region" in result.notices[0].message
     assert result.failures == []
+
+
+def test_pinpoint_applications_are_listed_at_once(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from exportctl.jobs import PARENT_CONCURRENCY
+
+    in_turn = jobs_of(sandbox)
+    in_turn.parent_concurrency = 1
+    expected = {j.ref for j in in_turn.list(ListQuery(services=("pinpoint",))).jobs}
+
+    lock = threading.Lock()
+    flying = peak = 0
+    dispatch = Sandbox._dispatch_api
+
+    def counted(self: Sandbox, method, path, headers, body, request_id):  # type: ignore[no-untyped-def]
+        nonlocal flying, peak
+        listing = "/jobs/export" in path
+        if listing:
+            with lock:
+                flying += 1
+                peak = max(peak, flying)
+        try:
+            return dispatch(self, method, path, headers, body, request_id)
+        finally:
+            if listing:
+                with lock:
+                    flying -= 1
+
+    monkeypatch.setattr(Sandbox, "_dispatch_api", counted)
+    sandbox.faults.latency = 0.1
+    at_once = jobs_of(sandbox)
+    got = {j.ref for j in at_once.list(ListQuery(services=("pinpoint",))).jobs}
+
+    assert got == expected
+    # Each application's jobs are a chain of calls of their own: they overlap.
+    assert 1 < peak <= PARENT_CONCURRENCY
+    assert at_once.calls.snapshot() == in_turn.calls.snapshot()

@@ -58,3 +58,54 @@ def test_leaving_early_lets_the_reading_thread_go() -> None:
             break
         threading.Event().wait(0.05)
     assert not any(t.name == "test-read-ahead" for t in threading.enumerate())
+
+
+def test_each_ahead_runs_items_at_once_and_gives_each_items_results_together() -> None:
+    from exportctl.workers import each_ahead
+
+    started = threading.Barrier(3, timeout=5)
+
+    def work(item: str) -> Iterator[str]:
+        # All three are running before any of them goes on: they run at once.
+        started.wait()
+        yield f"{item}1"
+        yield f"{item}2"
+
+    got = list(each_ahead(["a", "b", "c"], work, size=3))
+    assert sorted(got) == ["a1", "a2", "b1", "b2", "c1", "c2"]
+    # One item's results come together, in their order.
+    for item in "abc":
+        at = got.index(f"{item}1")
+        assert got[at + 1] == f"{item}2"
+
+
+def test_each_ahead_of_one_reads_in_turn_on_the_callers_thread() -> None:
+    from exportctl.workers import each_ahead
+
+    order: list[str] = []
+    me = threading.current_thread()
+
+    def items() -> Iterator[str]:
+        for item in "ab":
+            order.append(f"next {item}")
+            yield item
+
+    def work(item: str) -> Iterator[str]:
+        assert threading.current_thread() is me
+        order.append(f"work {item}")
+        yield item
+
+    assert list(each_ahead(items(), work, size=1)) == ["a", "b"]
+    assert order == ["next a", "work a", "next b", "work b"]
+
+
+def test_each_ahead_raises_what_an_item_raised() -> None:
+    from exportctl.workers import each_ahead
+
+    def work(item: int) -> Iterator[int]:
+        if item == 2:
+            raise ValueError("item 2 failed")
+        yield item
+
+    with pytest.raises(ValueError, match="item 2 failed"):
+        list(each_ahead([1, 2, 3], work, size=2))
