@@ -52,6 +52,7 @@ def test_json_text_is_json_dumps_indent_2(value: Any) -> None:
         ["list", "--json", "--service", "pinpoint"],
         ["list", "--json", "--fields", "ref,progress,details"],
         ["list", "--json", "--query", "[?state=='FAILED']"],
+        ["list", "--json", "--limit", "3"],
         ["list", "-o", "ndjson", "--service", "backupsearch"],
         ["list", "-o", "csv", "--service", "personalize"],
     ],
@@ -71,6 +72,8 @@ def test_list_writes_what_the_general_path_writes(sandbox: Sandbox, args: list[s
     service = args[args.index("--service") + 1] if "--service" in args else None
     query = ListQuery(services=(service,) if service else ())
     jobs = Jobs(Clients(settings)).list(query).jobs
+    if "--limit" in args:
+        jobs = jobs[: int(args[args.index("--limit") + 1])]
     fmt = "json" if "--json" in args else args[args.index("-o") + 1]
     query_text = args[args.index("--query") + 1] if "--query" in args else None
     fields = args[args.index("--fields") + 1].split(",") if "--fields" in args else []
