@@ -220,19 +220,28 @@ def write_lines(
             parts[-1] = (parts[-1][0].rstrip(), parts[-1][1])
         return "".join(paint(text, style) for text, style in parts) + "\n"
 
-    if system is None:
-        # Nothing to paint: the same characters, without a part per cell.
+    if system is None and all(
+        len(c.name) <= w
+        for part in (layout, layout.below)
+        if part is not None
+        for c, w in zip(part.columns, part.widths, strict=True)
+    ):
+        # Nothing to paint, and no cell wider than its column (the headers fit, the
+        # rows are cut): each line is one %-format of its cells, padded to the widths.
+        formats: dict[tuple[int, int], str] = {}
+
         def line(layout: Layout, values: Sequence[str], row: int | None, indent: int) -> str:
-            parts = [" " * indent]
-            last = len(values) - 1
-            for i, (column, value, width) in enumerate(
-                zip(layout.columns, values, layout.widths, strict=True)
-            ):
-                padded = value.rjust(width) if column.justify == "right" else value
-                parts.append(padded)
-                if i < last:
-                    parts.append(" " * (width - len(padded) + GAP))
-            return "".join(parts).rstrip() + "\n"
+            key = (id(layout), indent)
+            form = formats.get(key)
+            if form is None:
+                last = len(layout.columns) - 1
+                form = formats[key] = " " * indent + (" " * GAP).join(
+                    "%s"
+                    if i == last and c.justify != "right"
+                    else f"%{'' if c.justify == 'right' else '-'}{w}s"
+                    for i, (c, w) in enumerate(zip(layout.columns, layout.widths, strict=True))
+                )
+            return (form % tuple(values)).rstrip() + "\n"
 
     # Columns none of whose cells is wider than the column need no cutting.
     uncut: dict[int, bool] = {}

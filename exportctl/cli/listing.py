@@ -128,6 +128,11 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     def taken(jobs: Iterable[ExportJob]) -> Iterator[ExportJob]:
         nonlocal code
         for seq, job in enumerate(jobs):
+            if seq == 0 and out.format in ("table", "wide"):
+                # rich, while the next pages are on their way instead of after the last.
+                from exportctl import render  # noqa: F401
+
+                app.out  # noqa: B018
             history.learn(job)
             rank = (newest_key(job), -seq)
             if len(newest) < keep:
