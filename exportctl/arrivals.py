@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from exportctl.model import ExportJob
-from exportctl.workers import start_ticker
+from exportctl.workers import hand_on, start_ticker
 
 if TYPE_CHECKING:
     from exportctl.adapters.spec import ServiceSpec
@@ -159,13 +159,7 @@ class Arrivals:
             self._put(("done", spec, None))
 
     def _put(self, item: tuple[str, ServiceSpec, Any]) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return hand_on(self._queue, item, self._stop)
 
     def close(self) -> None:
         """Let the service threads go: they stop at their next job."""

@@ -34,7 +34,7 @@ from exportctl.errors import (
 from exportctl.model import ExportJob
 from exportctl.reach import Reach, Regions, RoleUnavailable
 from exportctl.refs import with_account
-from exportctl.workers import start_ticker
+from exportctl.workers import hand_on, start_ticker
 
 GLOBAL_CAP = 64
 PER_PLACE_CAP = 4
@@ -216,13 +216,7 @@ class Fanout:
             self._put(("done", target, None))
 
     def _put(self, item: tuple[str, Target, Any]) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return hand_on(self._queue, item, self._stop)
 
     def close(self) -> None:
         self._stop.set()

@@ -163,6 +163,19 @@ def _taken(workers: Workers[list[R]]) -> list[R]:
 _END: Any = object()
 
 
+def hand_on(into: queue.Queue[T], item: T, stop: threading.Event) -> bool:
+    """Put ``item`` in a bounded queue, waiting while it is full, unless ``stop`` is
+    set first (the reader left): False then. A producer thread's one way to wait
+    for its reader without outliving it."""
+    while not stop.is_set():
+        try:
+            into.put(item, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 def read_ahead(
     source: Iterator[T], depth: int = 2, name: str = "exportctl-read-ahead"
 ) -> Iterator[T]:
@@ -178,23 +191,14 @@ def read_ahead(
     ready: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(max(1, depth))
     stop = threading.Event()
 
-    def put(item: tuple[object, BaseException | None]) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
     def produce() -> None:
         try:
             for item in source:
-                if not put((item, None)):
+                if not hand_on(ready, (item, None), stop):
                     return
-            put((_END, None))
+            hand_on(ready, (_END, None), stop)
         except BaseException as exc:  # handed to the caller, who raises it
-            put((_END, exc))
+            hand_on(ready, (_END, exc), stop)
 
     threading.Thread(target=produce, name=name, daemon=True).start()
     try:
