@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import click
 
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from exportctl.cli.estimates import Estimates
     from exportctl.fanout import Fanout
     from exportctl.jobs import ListQuery
+
+V = TypeVar("V")
 
 
 @click.command("list")
@@ -110,8 +112,6 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     Pages are taken as they arrive, and json is made text then, so that only
     the sorting and the writing wait for the last page.
     """
-    import heapq
-
     from exportctl import refcache
     from exportctl.jobs import newest_key
 
@@ -119,26 +119,22 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     stream = _open(app, query, streaming=False)
     region = app.jobs.clients.default_region
     history = _History(app)
-    # The references completion offers: those of the newest jobs written.
+    # The references completion offers: those of the newest jobs written, as
+    # their entries, not the jobs (a job weighs several times its entry).
     keep = min(limit or refcache.MAX_ENTRIES, refcache.MAX_ENTRIES)
-    # Their entries, not the jobs: a job weighs several times its entry.
-    newest: list[tuple[tuple[float, str], int, refcache.CachedRef]] = []
+    entries = _Newest(keep, lambda job: refcache.entry_for(job, region))
     code = 0
 
     def taken(jobs: Iterable[ExportJob]) -> Iterator[ExportJob]:
         nonlocal code
-        for seq, job in enumerate(jobs):
-            if seq == 0 and out.format in ("table", "wide"):
+        for seen, job in enumerate(jobs):
+            if seen == 0 and out.format in ("table", "wide"):
                 # rich, while the next pages are on their way instead of after the last.
                 from exportctl import render  # noqa: F401
 
                 app.out  # noqa: B018
             history.learn(job)
-            rank = (newest_key(job), -seq)
-            if len(newest) < keep:
-                heapq.heappush(newest, (*rank, refcache.entry_for(job, region)))
-            elif rank > newest[0][:2]:
-                heapq.heapreplace(newest, (*rank, refcache.entry_for(job, region)))
+            entries.offer(job)
             yield job
         # The last page is in: what the listing has to say comes before what it found.
         for notice in stream.notices:
@@ -177,8 +173,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         )
     finally:
         stream.close()
-    if newest:
-        refcache.remember(entry for _, _, entry in sorted(newest, reverse=True))
+    refcache.remember(entries.newest())
     history.save()
     app.debug_calls()
     if stream.incomplete:
@@ -256,20 +251,40 @@ class _History:
             self._estimates.save()
 
 
+class _Newest(Generic[V]):
+    """The ``size`` newest of the jobs offered (by :func:`exportctl.jobs.newest_key`,
+    the first offered first among equals), each kept as ``keep(job)``: never more
+    than ``size`` of them, and ``keep`` called only for a job that is kept."""
+
+    def __init__(self, size: int, keep: Callable[[ExportJob], V]) -> None:
+        self._size = size
+        self._keep = keep
+        self._heap: list[tuple[tuple[tuple[float, str], int], V]] = []
+        self._offered = 0
+
+    def offer(self, job: ExportJob) -> None:
+        import heapq
+
+        from exportctl.jobs import newest_key
+
+        rank = (newest_key(job), -self._offered)
+        self._offered += 1
+        if len(self._heap) < self._size:
+            heapq.heappush(self._heap, (rank, self._keep(job)))
+        elif rank > self._heap[0][0]:
+            heapq.heapreplace(self._heap, (rank, self._keep(job)))
+
+    def newest(self) -> list[V]:
+        """What was kept, newest first."""
+        return [kept for _, kept in sorted(self._heap, key=lambda entry: entry[0], reverse=True)]
+
+
 def _newest(jobs: Iterable[ExportJob], limit: int) -> Iterator[ExportJob]:
     """The ``limit`` newest of ``jobs``, newest first, holding no more than that many."""
-    import heapq
-
-    from exportctl.jobs import newest_first
-
-    heap: list[tuple[tuple[float, str], int, ExportJob]] = []
-    for seq, job in enumerate(jobs):
-        key = (job.created.timestamp() if job.created else float("-inf"), job.ref)
-        if len(heap) < limit:
-            heapq.heappush(heap, (key, seq, job))
-        elif key > heap[0][0]:
-            heapq.heapreplace(heap, (key, seq, job))
-    yield from newest_first([job for _, _, job in heap])
+    kept: _Newest[ExportJob] = _Newest(limit, lambda job: job)
+    for job in jobs:
+        kept.offer(job)
+    yield from kept.newest()
 
 
 def _flush_stdout() -> None:
