@@ -306,8 +306,6 @@ def _json(
     document: Callable[[list[dict[str, Any]]], Any] | None = None,
 ) -> int:
     """The document json.dumps(indent=2) would write, written record by record."""
-    from exportctl.cli import jsontext
-
     data: Any = (collected[0] if collected else None) if single else collected
     if document is not None:
         data = document(collected)
@@ -332,8 +330,6 @@ def _json_newest(
     known: Sequence[str] | None,
 ) -> int:
     """:func:`_json` of the items sorted by ``newest``, each made text on arrival."""
-    from exportctl.cli import jsontext
-
     keys: list[Any] = []
 
     def keyed() -> Iterator[dict[str, Any]]:
