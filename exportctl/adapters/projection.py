@@ -37,17 +37,14 @@ def lookup(raw: Any, path: str) -> Any:
 
 
 def resolve(raw: Raw, source: FieldSource) -> Any:
-    if source is None:
-        return None
-    if isinstance(source, Derived):
-        return source.fn(raw)
-    return lookup(raw, source)
+    """The value ``source`` names in ``raw`` (None for no source)."""
+    return getter(source)(raw)
 
 
 @lru_cache(maxsize=256)
 def getter(source: FieldSource) -> Getter:
-    """:func:`resolve` for one source, decided once (and kept: every item of every
-    page is checked for its required members)."""
+    """How to read one source, decided once (and kept: every item of every page is
+    checked for its required members)."""
     if source is None:
         return _nothing
     if isinstance(source, Derived):
