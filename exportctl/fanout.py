@@ -38,9 +38,6 @@ from exportctl.workers import hand_on, start_ticker
 
 GLOBAL_CAP = 64
 PER_PLACE_CAP = 4
-# How long a fan-out runs before it shows progress, and how often after.
-PROGRESS_AFTER = 1.0
-PROGRESS_EVERY = 0.2
 # What AWS answers with valid credentials in an opt-in region the account has not enabled.
 TOKEN_CODES = frozenset({"UnrecognizedClientException", "InvalidClientTokenId"})
 
@@ -137,9 +134,7 @@ class Fanout:
     def __iter__(self) -> Iterator[ExportJob]:
         failed: list[_Failure] = []
         threading.Thread(target=self._dispatch, name="fanout", daemon=True).start()
-        ticker = start_ticker(
-            self._stop, self._on_progress, self.progress, after=PROGRESS_AFTER, every=PROGRESS_EVERY
-        )
+        ticker = start_ticker(self._stop, self._on_progress, self.progress)
         remaining = len(self.targets)
         try:
             while remaining:

@@ -213,13 +213,18 @@ def read_ahead(
         stop.set()
 
 
+# How long a listing runs before it shows progress, and how often after.
+PROGRESS_AFTER = 1.0
+PROGRESS_EVERY = 0.2
+
+
 def start_ticker(
     stop: threading.Event,
     report: Callable[[str | None], None] | None,
     progress: Callable[[], str],
     *,
-    after: float = 1.0,
-    every: float = 0.2,
+    after: float = PROGRESS_AFTER,
+    every: float = PROGRESS_EVERY,
 ) -> threading.Thread | None:
     """Report ``progress()`` every ``every`` seconds once ``after`` have passed,
     until ``stop`` is set; then clear the line (``report(None)``) if one was shown."""
