@@ -388,12 +388,30 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="exportctl")
     except SystemExit as exc:
-        if interrupts.received is None:
-            raise
-        # Stopped by a signal, the command has said what it had to: leave now, without
-        # waiting at exit for anything still running in the background.
-        code = exc.code if isinstance(exc.code, int) else interrupts.exit_code()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
+        if interrupts.received is not None:
+            # Stopped by a signal, the command has said what it had to: leave now, without
+            # waiting at exit for anything still running in the background.
+            _leave(exc.code if isinstance(exc.code, int) else interrupts.exit_code())
+        code = 0 if exc.code is None else exc.code
+        context = sys.modules.get("exportctl.cli.context")
+        if isinstance(code, int) and context is not None and context.one_shot_ended():
+            # list and status have written and closed all they had to; tearing the
+            # interpreter down would only free every object one by one.
+            _leave(code)
+        raise
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit with ``code`` once stdout and stderr are flushed, skipping the interpreter's
+    teardown; a reader of stdout gone by then makes it the closed-pipe status."""
+    from exportctl.errors import ExitCode
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = int(ExitCode.CLOSED_PIPE)
+    except Exception:
+        pass
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    os._exit(code)
