@@ -68,11 +68,13 @@ class Clients:
         if self._session is None:
             import botocore.session
 
+            from exportctl.awsdata import use_service_loader
             from exportctl.timeutil import parse_timestamp
 
             s = self.settings
             try:
                 session = botocore.session.Session(profile=s.profile)
+                use_service_loader(session)
                 if s.access_key and s.secret_key:
                     session.set_credentials(s.access_key, s.secret_key)
                 elif self._credentials is not None:

@@ -1,0 +1,79 @@
+"""botocore's data loader, told about one service without listing them all.
+
+Before it reads a service's model, botocore's loader checks that the service is
+known by listing every service folder of its data (about 450, each opened to look
+for the model): twice per client (the API model, then the endpoint rules), 15-20
+ms of every start. The loader here answers ``name in known`` by looking at that
+one service's folders, in the same search paths and by the same rule; the full
+list is still made, by botocore, for anything else asked of it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
+
+from botocore.loaders import Loader
+
+
+class KnownServices(Sequence[str]):
+    """What ``Loader.list_available_services(type_name)`` returns, listed on demand."""
+
+    def __init__(self, loader: Loader, type_name: str, listing: Callable[[str], list[str]]) -> None:
+        self._loader = loader
+        self._type_name = type_name
+        self._listing = listing
+        self._all: list[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self._all is not None or not isinstance(name, str) or not name or os.sep in name:
+            return name in self._listed()
+        exists = self._loader.file_loader.exists
+        for place in self._loader.search_paths:
+            folder = os.path.join(place, name)
+            if not os.path.isdir(folder):
+                continue
+            for version in os.listdir(folder):
+                if exists(os.path.join(folder, version, self._type_name)):
+                    return True
+        return False
+
+    def _listed(self) -> list[str]:
+        if self._all is None:
+            self._all = self._listing(self._type_name)
+        return self._all
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._listed()[index]
+
+    def __len__(self) -> int:
+        return len(self._listed())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._listed())
+
+    def __eq__(self, other: object) -> bool:
+        return self._listed() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ServiceLoader(Loader):  # type: ignore[misc]
+    """botocore's loader, but for the check that one service is known."""
+
+    def list_available_services(self, type_name: str) -> KnownServices:
+        return KnownServices(self, type_name, super().list_available_services)
+
+
+def use_service_loader(session: Any) -> None:
+    """Give ``session`` the loader above, on the search paths its own would use."""
+    paths = list(session.get_component("data_loader").search_paths)
+    loader = ServiceLoader(extra_search_paths=paths, include_default_search_paths=False)
+    session.register_component("data_loader", loader)

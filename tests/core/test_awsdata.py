@@ -1,0 +1,76 @@
+"""The data loader knows the same services as botocore's, without listing them all."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import botocore.session
+import pytest
+from botocore.exceptions import UnknownServiceError
+from botocore.loaders import Loader
+
+from exportctl.aws import AwsSettings, Clients
+from exportctl.awsdata import KnownServices, ServiceLoader, use_service_loader
+
+TYPES = ["service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2"]
+NAMES = ["discovery", "personalize", "pinpoint", "backupsearch", "s3", "sts", "no-such-service",
+         "", "data", "DISCOVERY", "../botocore", "discovery/2015-11-01"]  # fmt: skip
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_it_knows_exactly_the_services_botocore_knows(type_name: str) -> None:
+    listed = Loader().list_available_services(type_name)
+    known = ServiceLoader().list_available_services(type_name)
+    for name in [*NAMES, *listed[::37]]:
+        assert (name in known) == (name in listed), name
+    assert list(known) == listed and len(known) == len(listed) and known == listed
+
+
+def test_a_known_service_is_checked_without_listing_the_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = Path(botocore.__file__).parent / "data"
+    listed: list[str] = []
+    real = os.listdir
+
+    def listdir(path: str | os.PathLike[str] = ".") -> list[str]:
+        listed.append(os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    clients = Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x"))
+    services = {"discovery", "personalize", "pinpoint", "backupsearch"}
+    for service in services:
+        clients.client(service)
+    assert str(data) not in {os.path.normpath(p) for p in listed}
+    # Only the folders of the services asked for are looked into.
+    assert {Path(p).name for p in listed} == services
+
+
+def test_an_unknown_service_is_still_botocores_error_with_every_name() -> None:
+    session = botocore.session.Session()
+    use_service_loader(session)
+    with pytest.raises(UnknownServiceError) as raised:
+        session.create_client("no-such-service", region_name="us-east-1")
+    assert "discovery" in str(raised.value) and "personalize" in str(raised.value)
+
+
+def test_a_model_of_ones_own_on_aws_data_path_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "exportctl-own" / "2026-01-01" / "service-2.json"
+    model.parent.mkdir(parents=True)
+    discovery = Loader().load_service_model("discovery", "service-2")
+    model.write_text(json.dumps(discovery), encoding="utf-8")
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    session = botocore.session.Session()
+    use_service_loader(session)
+    loader = session.get_component("data_loader")
+    assert str(tmp_path) in loader.search_paths
+    known = loader.list_available_services("service-2")
+    assert isinstance(known, KnownServices)
+    assert "exportctl-own" in known and "exportctl-own" in list(known)
+    assert loader.load_service_model("exportctl-own", "service-2") == discovery
+    assert "exportctl-own" in session.get_available_services()
