@@ -19,6 +19,9 @@ def as_utc(value: datetime | str | float | int | None) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
+        if value.tzinfo is timezone.utc:
+            # What exportctl's own parser gives botocore: every timestamp of every page.
+            return value
         dt = value
     elif isinstance(value, (int, float)):
         dt = datetime.fromtimestamp(value, timezone.utc)
@@ -60,7 +63,10 @@ def parse_timestamp(value: str | float | int) -> datetime:
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    # An aware UTC time is written with "+00:00" last, and only there.
+    return value.isoformat()[:-6] + "Z"
 
 
 def parse_duration(text: str) -> float:

@@ -131,11 +131,14 @@ class Projection:
         self._name = getter(f.name)
         self._destination = getter(f.destination)
         self._message = getter(f.message)
+        # Only the times the service has, by their place in (created, updated, completed).
         self._times = tuple(
-            (name, getter(source))
-            for name, source in (("created", f.created), ("updated", f.updated),
-                                 ("completed", f.completed))
-        )  # fmt: skip
+            (place, name, getter(source))
+            for place, (name, source) in enumerate(
+                (("created", f.created), ("updated", f.updated), ("completed", f.completed))
+            )
+            if source is not None
+        )
         self._details = tuple((key, getter(source)) for key, source in f.details.items())
         self._progress = tuple((key, getter(path)) for key, path in f.progress.items())
         fan_details = spec.fan_out.details if spec.fan_out else {}
@@ -156,14 +159,16 @@ class Projection:
         parent = self._parent(raw)
         arn = self._arn(raw)
         details: dict[str, Any] = {}
-        times: list[datetime | None] = []
-        for name, get in self._times:
+        times: list[datetime | None] = [None, None, None]
+        for place, name, get in self._times:
             value = get(raw)
+            if value is None:
+                continue
             parsed = as_utc(value)
-            if parsed is None and value not in (None, ""):
+            if parsed is None and value != "":
                 # A timestamp that cannot be read is kept raw.
                 details[f"{name}_raw"] = str(value)
-            times.append(parsed)
+            times[place] = parsed
         created, updated, completed = times
         if completed is None and self._last_update_completes and state.terminal:
             completed = updated

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from dateutil.tz import tzutc
 
 from exportctl.timeutil import (
     as_utc,
@@ -92,6 +93,9 @@ def test_parse_since_defaults_to_now() -> None:
         (" 2026-11-01T08:30:00Z ", T),
         (datetime(2026, 11, 1, 8, 30), T),
         (datetime(2026, 11, 1, 9, 30, tzinfo=timezone(timedelta(hours=1))), T),
+        # UTC by another tzinfo (botocore's own parser gives dateutil's): made timezone.utc.
+        (datetime(2026, 11, 1, 8, 30, tzinfo=tzutc()), T),
+        (T, T),
         (T.timestamp(), T),
         (int(T.timestamp()), T),
         (None, None),
@@ -113,6 +117,7 @@ def test_iso_is_utc_with_z() -> None:
         "2026-11-01T08:30:00Z"
     )
     assert iso(T + timedelta(microseconds=5)) == "2026-11-01T08:30:00.000005Z"
+    assert iso(datetime(2026, 11, 1, 8, 30, tzinfo=tzutc())) == "2026-11-01T08:30:00Z"
     assert iso(None) is None
 
 
