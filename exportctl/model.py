@@ -91,25 +91,52 @@ class ExportJob:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: a stable schema, snake_case keys, ISO 8601 UTC timestamps."""
-        return {
-            "service": self.service,
-            "ref": self.ref,
-            "id": self.id,
-            "arn": self.arn,
-            "account": self.account,
-            "region": self.region,
-            "name": self.name,
-            "state": self.state.value,
-            "status": self.status,
-            "terminal": self.terminal,
-            "created": iso(self.created),
-            "updated": iso(self.updated),
-            "completed": iso(self.completed),
-            "destination": self.destination,
-            "message": self.message,
-            "progress": self.progress.to_dict() if self.progress else None,
-            "details": _jsonable(self.details),
-        }
+        return dict(zip(RECORD_KEYS, self.record_values(), strict=True))
+
+    def record_values(self) -> tuple[Any, ...]:
+        """The values of the JSON form, in the order of :data:`RECORD_KEYS` (what
+        machine output is written from, without making the dict)."""
+        return (
+            self.service,
+            self.ref,
+            self.id,
+            self.arn,
+            self.account,
+            self.region,
+            self.name,
+            self.state.value,
+            self.status,
+            self.state.terminal,
+            iso(self.created),
+            iso(self.updated),
+            iso(self.completed),
+            self.destination,
+            self.message,
+            self.progress.to_dict() if self.progress else None,
+            _jsonable(self.details) if self.details else {},
+        )
+
+
+# The members of a record's JSON form, in order.
+RECORD_KEYS = (
+    "service",
+    "ref",
+    "id",
+    "arn",
+    "account",
+    "region",
+    "name",
+    "state",
+    "status",
+    "terminal",
+    "created",
+    "updated",
+    "completed",
+    "destination",
+    "message",
+    "progress",
+    "details",
+)
 
 
 def field_value(record: Any, field: str) -> Any:

@@ -11,10 +11,11 @@ so the separator can only land between items.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
 INDENT = 2
+T = TypeVar("T")
 
 
 def _flat(items: Iterable[Any]) -> bool:
@@ -138,3 +139,44 @@ def write_texts(texts: Iterable[str], write: Callable[[str], Any]) -> int:
         count += 1
     write("[]\n" if count == 0 else "\n]\n")
     return count
+
+
+class RecordTexts(Generic[T]):
+    """Records that all have the same keys, made text from their values alone: the
+    text of :func:`item_text` (json) and of the one-line encoder (ndjson) of the
+    record's dict, without making the dict (a listing writes 10,000 of them).
+
+    Each value is encoded on its own (text by the C string encoder, containers by
+    the encoders above) into a template of the keys: a JSON text is the same whole
+    as in parts, the separators standing where the encoders put them.
+    """
+
+    def __init__(self, keys: Sequence[str], values: Callable[[T], Sequence[Any]]) -> None:
+        members = [_SCALAR(key).replace("%", "%%") + ": %s" for key in keys]
+        inner = " " * (INDENT * 2)
+        self._line = "{" + ", ".join(members) + "}"
+        self._item = "{\n" + ",\n".join(inner + m for m in members) + "\n" + " " * INDENT + "}"
+        self._values = values
+
+    def line(self, record: T) -> str:
+        """One line of ndjson, as ``encoder()(dict)`` writes it."""
+        encode_string = _STRING
+        return self._line % tuple(
+            [
+                "null" if v is None else encode_string(v) if type(v) is str else _SCALAR(v)
+                for v in self._values(record)
+            ]
+        )
+
+    def item(self, record: T) -> str:
+        """One item of a json array, as :func:`item_text` writes it."""
+        encode_string = _STRING
+        return self._item % tuple(
+            [
+                "null" if v is None else encode_string(v) if type(v) is str else indented(v, 2)
+                for v in self._values(record)
+            ]
+        )
+
+
+_STRING: Callable[[str], str] = json.encoder.encode_basestring

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import click
 
 from exportctl.cli.context import AppContext, one_shot, pass_app
+from exportctl.cli.jsontext import RecordTexts
 from exportctl.cli.options import filter_options, service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
@@ -25,7 +26,7 @@ from exportctl.cli.output import (
     emit,
     output_options,
 )
-from exportctl.model import ExportJob
+from exportctl.model import RECORD_KEYS, ExportJob
 
 if TYPE_CHECKING:
     from exportctl.arrivals import Arrivals
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from exportctl.jobs import ListQuery
 
 V = TypeVar("V")
+
+RECORD_TEXTS = RecordTexts(RECORD_KEYS, ExportJob.record_values)
 
 
 @click.command("list")
@@ -170,6 +173,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
             known_fields=JOB_RECORD_FIELDS,
             newest=newest_key,
             limit=limit,
+            texts=RECORD_TEXTS,
         )
     finally:
         stream.close()
@@ -214,6 +218,7 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
             default_fields=JOB_DEFAULT_FIELDS,
             known_fields=JOB_RECORD_FIELDS,
             flush_each=False,
+            texts=RECORD_TEXTS,
         )
     finally:
         stream.close()

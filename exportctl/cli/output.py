@@ -228,6 +228,7 @@ def emit(
     document: Callable[[list[dict[str, Any]]], Any] | None = None,
     newest: Callable[[T], Any] | None = None,
     limit: int | None = None,
+    texts: jsontext.RecordTexts[T] | None = None,
 ) -> int:
     """Write items in the chosen format; returns how many were written.
 
@@ -243,13 +244,17 @@ def emit(
     it, highest first, the first ``limit`` of them. json is then made text record
     by record as the items arrive (while the next ones are still being read), and
     only the sorting and the writing wait for the last.
+
+    ``texts`` makes the json and ndjson text of whole records (no --fields, no
+    --query) from the items themselves, without ``to_dict``: the same text.
     """
     if out.fields and known_fields is not None:
         check_fields(out.fields, known_fields)
     fmt = out.format
     if newest is not None:
         if fmt == "json" and not (single or document or out.query):
-            return _json_newest(out, items, to_dict, newest, limit, known_fields)
+            whole = texts.item if texts and not out.fields else None
+            return _json_newest(out, items, to_dict, newest, limit, known_fields, whole)
         items = sorted(items, key=newest, reverse=True)[:limit]
     if fmt in ("table", "wide"):
         kept = list(items)
@@ -268,6 +273,8 @@ def emit(
             return _csv(out, records, out.fields or default_fields, flush)
         if fmt == "text":
             return _text(out, records, out.fields or default_fields, flush)
+        if texts and not (out.fields or out.query):
+            return _ndjson_lines(items, texts.line, flush)
         if out.fields:
             records = (_project(r, out.fields) for r in records)
         return _ndjson(out, records, flush)
@@ -328,20 +335,27 @@ def _json_newest(
     newest: Callable[[T], Any],
     limit: int | None,
     known: Sequence[str] | None,
+    whole: Callable[[T], str] | None = None,
 ) -> int:
-    """:func:`_json` of the items sorted by ``newest``, each made text on arrival."""
+    """:func:`_json` of the items sorted by ``newest``, each made text on arrival
+    (by ``whole``, when given: the text of the item's whole record)."""
     keys: list[Any] = []
-
-    def keyed() -> Iterator[dict[str, Any]]:
+    texts: list[str] = []
+    if whole is not None:
         for item in items:
             keys.append(newest(item))
-            yield to_dict(item)
+            texts.append(json_text(whole(item)))
+    else:
 
-    texts: list[str] = []
-    for record in _checked(out, keyed(), known):
-        if out.fields:
-            record = _project(record, out.fields)
-        texts.append(json_text(jsontext.item_text(record)))
+        def keyed() -> Iterator[dict[str, Any]]:
+            for item in items:
+                keys.append(newest(item))
+                yield to_dict(item)
+
+        for record in _checked(out, keyed(), known):
+            if out.fields:
+                record = _project(record, out.fields)
+            texts.append(json_text(jsontext.item_text(record)))
     # Stable, as sorting the items themselves would be.
     order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)[:limit]
     count = jsontext.write_texts((texts[i] for i in order), sys.stdout.write)
@@ -367,6 +381,16 @@ def _ndjson(out: OutputSpec, records: Iterable[dict[str, Any]], flush: Callable[
     write = sys.stdout.write
     for value in _queried(out, records):
         write(_dumps(value) + "\n")
+        flush()
+        count += 1
+    return count
+
+
+def _ndjson_lines(items: Iterable[T], line: Callable[[T], str], flush: Callable[[], None]) -> int:
+    count = 0
+    write = sys.stdout.write
+    for item in items:
+        write(json_text(line(item)) + "\n")
         flush()
         count += 1
     return count

@@ -4,16 +4,19 @@ path (ExportJob.to_dict, then one json.dumps(indent=2)) writes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from output_support import invoke
 
-from exportctl.cli.jsontext import indented, write_array
+from exportctl.cli.jsontext import indented, item_text, write_array, write_texts
 from exportctl.jobs import ListQuery
+from exportctl.model import RECORD_KEYS, ExportJob, Progress, State
 from exportctl.sandbox import Sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adapters"))
@@ -54,6 +57,8 @@ def test_json_text_is_json_dumps_indent_2(value: Any) -> None:
         ["list", "--json", "--query", "[?state=='FAILED']"],
         ["list", "--json", "--limit", "3"],
         ["list", "-o", "ndjson", "--service", "backupsearch"],
+        ["list", "-o", "ndjson"],
+        ["list", "-o", "ndjson", "--fields", "ref,details"],
         ["list", "-o", "csv", "--service", "personalize"],
     ],
     ids=" ".join,
@@ -128,3 +133,67 @@ def test_every_format_teaches_the_estimates_what_the_table_does(
     assert learned["table"]
     for name in ("json", "ndjson", "csv, limited"):
         assert learned[name] == learned["table"], name
+
+
+ODD = 'q"uote \\ back %s %% pct \x00 \x1f \x7f \x85 \x9b ünï \u2028 \U0001f600'
+WHEN = datetime(2026, 11, 1, 8, 30, 0, 250000, tzinfo=timezone.utc)
+
+
+def _odd_jobs() -> list[ExportJob]:
+    base = ExportJob(service="pinpoint", ref="r", id="i", region="us-east-1",
+                     state=State.RUNNING, status="PROCESSING")  # fmt: skip
+    return [
+        base,
+        dataclasses.replace(
+            base,
+            ref=ODD,
+            id=ODD,
+            arn=ODD,
+            name=ODD,
+            status=ODD,
+            message=ODD,
+            destination=ODD,
+            account="123456789012",
+            state=State.FAILED,
+            created=WHEN,
+            updated=WHEN,
+            completed=WHEN,
+        ),
+        dataclasses.replace(
+            base,
+            progress=Progress(completed_pieces=1, total_pieces=3, failures=("a", ODD)),
+            details={
+                ODD: ODD,
+                "when": WHEN,
+                "nested": {
+                    "list": [1, 2.5, None, True, [], {}],
+                    "empty": {},
+                    "deep": {"x": [{"y": WHEN}]},
+                },
+                "n": 7,
+                "f": 1.5,
+            },
+        ),
+        dataclasses.replace(base, state=State.COMPLETED, details={"only": []}),
+        dataclasses.replace(base, state=State.UNKNOWN, status="", details={"flat": 1}),
+    ]
+
+
+@pytest.mark.parametrize("job", _odd_jobs(), ids=lambda j: f"{j.state}-{len(j.details)}")
+def test_record_texts_are_the_texts_of_the_records_dict(job: ExportJob) -> None:
+    from exportctl.cli.listing import RECORD_TEXTS
+    from exportctl.cli.output import _dumps
+    from exportctl.printable import json_text
+
+    record = job.to_dict()
+    assert list(record) == list(RECORD_KEYS)
+    assert json_text(RECORD_TEXTS.line(job)) == _dumps(record)
+    assert json.loads(RECORD_TEXTS.line(job)) == json.loads(json.dumps(record, default=str))
+    assert RECORD_TEXTS.item(job) == item_text(record)
+    written: list[str] = []
+    write_texts([RECORD_TEXTS.item(job)] * 2, written.append)
+    assert "".join(written) == _dumps_indented([record, record]) + "\n"
+
+
+def _dumps_indented(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
