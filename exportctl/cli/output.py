@@ -19,6 +19,7 @@ as it comes, so a long listing streams in constant memory.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import json
 import sys
@@ -31,7 +32,7 @@ import click
 from exportctl.cli import jsontext
 from exportctl.cli.complete import fields_completer
 from exportctl.errors import UsageError
-from exportctl.model import field_value
+from exportctl.model import RECORD_KEYS, Progress, field_value
 from exportctl.printable import escape_controls, json_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,33 +40,15 @@ T = TypeVar("T")
 
 FORMATS = ("table", "wide", "json", "ndjson", "csv", "text")
 
-# The field names of an ExportJob record (ExportJob.to_dict), for --fields;
-# "details." takes any name, since each service has its own details.
-JOB_RECORD_FIELDS = (
-    "service",
-    "ref",
-    "id",
-    "arn",
-    "account",
-    "region",
-    "name",
-    "state",
-    "status",
-    "terminal",
-    "created",
-    "updated",
-    "completed",
-    "destination",
-    "message",
-    "progress",
-    "progress.completed_pieces",
-    "progress.total_pieces",
-    "progress.failed_pieces",
-    "progress.total_processed",
-    "progress.total_failures",
-    "progress.failures",
-    "details",
-    "details.*",
+# The field names of an ExportJob record (ExportJob.to_dict), for --fields: its
+# members, progress's own after it, and "details." takes any name, since each
+# service has its own details.
+_NESTED_FIELDS = {
+    "progress": tuple(f"progress.{f.name}" for f in dataclasses.fields(Progress)),
+    "details": ("details.*",),
+}
+JOB_RECORD_FIELDS = tuple(
+    name for key in RECORD_KEYS for name in (key, *_NESTED_FIELDS.get(key, ()))
 )
 JOB_DEFAULT_FIELDS = ("service", "ref", "state", "status", "created", "message")
 
