@@ -209,7 +209,7 @@ def emit(
     known_fields: Sequence[str] | None = None,
     flush_each: bool = True,
     document: Callable[[list[dict[str, Any]]], Any] | None = None,
-    newest: Callable[[T], Any] | None = None,
+    newest: Callable[[T], tuple[Any, ...]] | None = None,
     limit: int | None = None,
     texts: jsontext.RecordTexts[T] | None = None,
 ) -> int:
@@ -311,36 +311,59 @@ def _json(
     return len(collected)
 
 
+class _Keys:
+    """Sort keys (tuples of one length) kept part by part, one list a part, instead
+    of one tuple an item: 10,000 tuples are most of what json holds besides the texts."""
+
+    def __init__(self) -> None:
+        self._parts: list[list[Any]] = []
+        self._count = 0
+
+    def add(self, key: tuple[Any, ...]) -> None:
+        if not self._parts:
+            self._parts = [[] for _ in key]
+        for part, value in zip(self._parts, key, strict=True):
+            part.append(value)
+        self._count += 1
+
+    def descending(self) -> list[int]:
+        """The items' places, highest key first; equal keys in the order added."""
+        order = list(range(self._count))
+        # A stable sort by each part, the last part first, is the sort by the tuples.
+        for part in reversed(self._parts):
+            order.sort(key=part.__getitem__, reverse=True)
+        return order
+
+
 def _json_newest(
     out: OutputSpec,
     items: Iterable[T],
     to_dict: Callable[[T], dict[str, Any]],
-    newest: Callable[[T], Any],
+    newest: Callable[[T], tuple[Any, ...]],
     limit: int | None,
     known: Sequence[str] | None,
     whole: Callable[[T], str] | None = None,
 ) -> int:
     """:func:`_json` of the items sorted by ``newest``, each made text on arrival
     (by ``whole``, when given: the text of the item's whole record)."""
-    keys: list[Any] = []
+    keys = _Keys()
     texts: list[str] = []
     if whole is not None:
         for item in items:
-            keys.append(newest(item))
+            keys.add(newest(item))
             texts.append(json_text(whole(item)))
     else:
 
         def keyed() -> Iterator[dict[str, Any]]:
             for item in items:
-                keys.append(newest(item))
+                keys.add(newest(item))
                 yield to_dict(item)
 
         for record in _checked(out, keyed(), known):
             if out.fields:
                 record = _project(record, out.fields)
             texts.append(json_text(jsontext.item_text(record)))
-    # Stable, as sorting the items themselves would be.
-    order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)[:limit]
+    order = keys.descending()[:limit]
     count = jsontext.write_texts((texts[i] for i in order), sys.stdout.write)
     sys.stdout.flush()
     return count

@@ -197,3 +197,20 @@ def test_record_texts_are_the_texts_of_the_records_dict(job: ExportJob) -> None:
 
 def _dumps_indented(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+def test_json_sorts_by_the_key_parts_as_by_the_key_tuples() -> None:
+    from exportctl.cli.output import _Keys
+
+    # Ties on the first part, on both parts, and -inf (a job without a creation time).
+    keys = [
+        (2.0, "b"), (1.0, "z"), (2.0, "a"), (float("-inf"), "c"), (2.0, "b"),
+        (1.0, "a"), (float("-inf"), "d"), (3.0, "a"), (2.0, "b"),
+    ]  # fmt: skip
+    kept = _Keys()
+    for key in keys:
+        kept.add(key)
+    expected = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+    assert kept.descending() == expected
+    assert [keys[i] for i in expected][:3] == [(3.0, "a"), (2.0, "b"), (2.0, "b")]
+    assert _Keys().descending() == []
