@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 INDENT = 2
 T = TypeVar("T")
+_STRING: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _flat(items: Iterable[Any]) -> bool:
@@ -39,10 +40,10 @@ def encoder(item_separator: str = ", ", key_separator: str = ": ") -> Encode:
     if make is None:
         return plain.encode
     encode_c = make(
-        None, plain.default, json.encoder.encode_basestring,
+        None, plain.default, _STRING,
         None, key_separator, item_separator, False, False, True,
     )  # fmt: skip
-    encode_string = json.encoder.encode_basestring
+    encode_string = _STRING
 
     def encode(value: Any) -> str:
         if isinstance(value, str):
@@ -160,23 +161,23 @@ class RecordTexts(Generic[T]):
 
     def line(self, record: T) -> str:
         """One line of ndjson, as ``encoder()(dict)`` writes it."""
-        encode_string = _STRING
-        return self._line % tuple(
-            [
-                "null" if v is None else encode_string(v) if type(v) is str else _SCALAR(v)
-                for v in self._values(record)
-            ]
-        )
+        return self._fill(self._line, record, _SCALAR)
 
     def item(self, record: T) -> str:
         """One item of a json array, as :func:`item_text` writes it."""
+        return self._fill(self._item, record, _in_item)
+
+    def _fill(self, template: str, record: T, other: Encode) -> str:
+        # Text and None, most of a record, without a call of the encoders.
         encode_string = _STRING
-        return self._item % tuple(
+        return template % tuple(
             [
-                "null" if v is None else encode_string(v) if type(v) is str else indented(v, 2)
+                "null" if v is None else encode_string(v) if type(v) is str else other(v)
                 for v in self._values(record)
             ]
         )
 
 
-_STRING: Callable[[str], str] = json.encoder.encode_basestring
+def _in_item(value: Any) -> str:
+    """A member's value inside an item of an array (at depth 2)."""
+    return indented(value, 2)

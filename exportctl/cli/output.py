@@ -383,16 +383,11 @@ def _queried(out: OutputSpec, records: Iterable[dict[str, Any]]) -> Iterator[Any
 
 
 def _ndjson(out: OutputSpec, records: Iterable[dict[str, Any]], flush: Callable[[], None]) -> int:
-    count = 0
-    write = sys.stdout.write
-    for value in _queried(out, records):
-        write(_dumps(value) + "\n")
-        flush()
-        count += 1
-    return count
+    return _ndjson_lines(_queried(out, records), _ONE_LINE, flush)
 
 
 def _ndjson_lines(items: Iterable[T], line: Callable[[T], str], flush: Callable[[], None]) -> int:
+    """One line an item, as ``line`` makes it (DEL and C1 escaped), flushed after each."""
     count = 0
     write = sys.stdout.write
     for item in items:
