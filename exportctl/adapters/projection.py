@@ -182,23 +182,25 @@ class Projection:
                 if value is not None:
                     details[key] = snake_keys(value)
         self._leftovers(raw, details)
-        return ExportJob(
-            service=spec.name,
-            ref=canonical_ref(spec, region, job_id, parent=parent, arn=arn),
-            id=job_id,
-            arn=arn,
-            region=region,
-            name=self._name(raw),
-            state=state,
-            status=status,
-            created=created,
-            updated=updated,
-            completed=completed,
-            destination=self._destination(raw),
-            message=self._message(raw) or None,
-            progress=self._counters(raw),
-            details=details,
-            account=_account_of(arn),
+        return ExportJob.assemble(
+            {
+                "service": spec.name,
+                "ref": canonical_ref(spec, region, job_id, parent=parent, arn=arn),
+                "id": job_id,
+                "region": region,
+                "state": state,
+                "status": status,
+                "arn": arn,
+                "name": self._name(raw),
+                "created": created,
+                "updated": updated,
+                "completed": completed,
+                "destination": self._destination(raw),
+                "message": self._message(raw) or None,
+                "progress": self._counters(raw),
+                "details": details,
+                "account": _account_of(arn),
+            }
         )
 
     def _leftovers(self, raw: Raw, details: dict[str, Any]) -> None:

@@ -168,14 +168,19 @@ class RecordTexts(Generic[T]):
         return self._fill(self._item, record, _in_item)
 
     def _fill(self, template: str, record: T, other: Encode) -> str:
-        # Text and None, most of a record, without a call of the encoders.
+        # Text, None, booleans and empty mappings, most of a record, without a call
+        # of the encoders.
         encode_string = _STRING
         return template % tuple(
             [
-                "null" if v is None else encode_string(v) if type(v) is str else other(v)
+                "null" if v is None
+                else encode_string(v) if type(v) is str
+                else ("true" if v else "false") if type(v) is bool
+                else "{}" if type(v) is dict and not v
+                else other(v)
                 for v in self._values(record)
             ]
-        )
+        )  # fmt: skip
 
 
 def _in_item(value: Any) -> str:

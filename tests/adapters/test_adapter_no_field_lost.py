@@ -66,6 +66,23 @@ def test_every_member_of_a_maximal_answer_is_kept(jobs: Jobs, stubs: Stubs, serv
     assert all(k == engine.snake(k) for k in _keys(record["details"]))
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_projected_job_is_the_job_its_fields_make(jobs: Jobs, stubs: Stubs, service: str) -> None:
+    # Projections assemble jobs without the dataclass's __init__: every field must be
+    # there, and the job must equal and refuse changes as one made by __init__ does.
+    ref, method, params, _ = GETS[service]
+    response, _ = maximal(service)
+    stubs(service).add_response(method, response, params)
+
+    job = jobs.get(parse(ref))
+
+    assert list(vars(job)) == [f.name for f in dataclasses.fields(job)]
+    made = type(job)(**vars(job))
+    assert job == made and repr(job) == repr(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.id = "other"  # type: ignore[misc]
+
+
 def test_a_mapping_that_drops_its_source_is_caught() -> None:
     # The check above must notice a field whose source is consumed but not kept.
     spec = spec_for("discovery")
