@@ -2,10 +2,14 @@
 three against the same sandbox in one run.
 
 Run by hand (not in CI), with the AWS CLI in a virtualenv of its own, since it pins
-its own botocore (``make bench`` does all this and rewrites the table in docs/BENCHMARKS.md)::
+its own botocore, and exportctl installed as users install it (``pip install .``,
+not the editable install of development, whose import hook every start pays).
+``make bench`` does all this and rewrites the table in docs/BENCHMARKS.md::
 
     python3 -m venv /tmp/benchvenv && /tmp/benchvenv/bin/pip install 'awscli>=1.36'
-    .venv/bin/python benchmarks/cli_bench.py --aws /tmp/benchvenv/bin/aws
+    python3 -m venv /tmp/benchvenv-exportctl && /tmp/benchvenv-exportctl/bin/pip install .
+    .venv/bin/python benchmarks/cli_bench.py --aws /tmp/benchvenv/bin/aws \
+        --exportctl /tmp/benchvenv-exportctl/bin/exportctl
 
 Each case is run once to warm caches, then --runs times, the three commands of a
 case taking turns so that a busy machine weighs on them alike. Reported: the
@@ -13,6 +17,8 @@ median wall time, the median CPU time (user + system) and the median peak
 resident memory, the last two the child's own, from wait4. The *floor* is a
 bare botocore script making the same calls and printing the raw answers: what is
 physically left once credentials, endpoints, signing, retries and parsing are paid.
+It runs on the interpreter exportctl is installed with: the same botocore, the
+same start.
 """
 
 from __future__ import annotations
@@ -169,8 +175,14 @@ SCALE = 10_000
 TERMINAL_COLUMNS = 200
 
 
+def interpreter(exportctl: str) -> str:
+    """The Python beside an installed ``exportctl`` script: the floor's interpreter."""
+    return str(Path(exportctl).parent / "python")
+
+
 def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> list[Row]:
     rows: list[Row] = []
+    python = interpreter(exportctl)
     if only & {"start", "one"}:
         with Sandbox(port=0, clock=lambda: 0.0) as sb:
             env = environment(sb, home)
@@ -189,7 +201,7 @@ def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> li
                 ours = [exportctl, "status", arn]
                 theirs = [*aws_base, "personalize", "describe-dataset-export-job",
                           "--dataset-export-job-arn", arn]  # fmt: skip
-                floor = [sys.executable, "-c", BOTOCORE_ONE, sb.url, arn]
+                floor = [python, "-c", BOTOCORE_ONE, sb.url, arn]
                 as_json, panel, aws_one, floor_one = medians(
                     runs,
                     lambda: run_once([*ours, "--json"], env),
@@ -217,7 +229,7 @@ def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> li
             ours = [exportctl, "list", "--service", "discovery"]
             theirs = [aws, "--endpoint-url", sb.url, "--region", sb.region,
                       "discovery", "describe-export-tasks"]  # fmt: skip
-            floor = [sys.executable, "-c", BOTOCORE_PAGES, sb.url]
+            floor = [python, "-c", BOTOCORE_PAGES, sb.url]
             scale_runs = max(1, runs)
             as_json, ndjson, piped, terminal, aws_scale, floor_scale = medians(
                 scale_runs,
@@ -297,14 +309,25 @@ def machine() -> str:
     )
 
 
-def versions(aws_version: str) -> str:
-    import botocore
+# exportctl's version, its botocore's and whether the install is editable (its
+# import hook costs every start some milliseconds), from the install measured.
+PROBE = """
+import importlib.metadata as m, json
+url = json.loads(m.distribution("exportctl").read_text("direct_url.json") or "{}")
+print(m.version("exportctl"), m.version("botocore"), url.get("dir_info", {}).get("editable", False))
+"""
 
-    from exportctl import __version__
 
+def versions(exportctl: str, aws_version: str) -> str:
+    """What was measured: exportctl's install and its botocore, the AWS CLI's own."""
+    installed = subprocess.run(
+        [interpreter(exportctl), "-I", "-c", PROBE], capture_output=True, text=True, check=True
+    )
+    version, botocore, editable = installed.stdout.split()
+    kind = "an editable install" if editable == "True" else "installed with pip install ."
     return (
-        f"exportctl {__version__} (botocore {botocore.__version__}); {aws_version}; "
-        f"floor: botocore {botocore.__version__}"
+        f"exportctl {version} ({kind}; botocore {botocore}); {aws_version}; "
+        f"floor: botocore {botocore}"
     )
 
 
@@ -342,7 +365,12 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def report(rows: Sequence[Row], aws_version: str, runs: int, load_before: Sequence[float]) -> str:
+def report(
+    rows: Sequence[Row],
+    versions_text: str,
+    runs: int,
+    load_before: Sequence[float],
+) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = ", ".join(f"{x:.1f}" for x in load_before)
     return "\n".join(
@@ -350,7 +378,7 @@ def report(rows: Sequence[Row], aws_version: str, runs: int, load_before: Sequen
             f"Measured {when} by `benchmarks/cli_bench.py --runs {runs}` "
             "(median of the runs; the commands of a case take turns).",
             f"Machine: {machine()}; load average before the run: {load}.",
-            f"Versions: {versions(aws_version)}.",
+            f"Versions: {versions_text}.",
             "",
             table(rows),
         ]
@@ -393,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="exportctl-bench-") as home:
         rows = bench(args.exportctl, args.aws, args.runs, only, Path(home))
     version = (aws_version.stdout or aws_version.stderr).strip()
-    text = report(rows, version, args.runs, load_before)
+    text = report(rows, versions(args.exportctl, version), args.runs, load_before)
     print(text)
     if args.readme:
         rewrite_readme(args.readme, text)
