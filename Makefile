@@ -68,7 +68,7 @@ completions: venv
 	$(BIN)/exportctl completion fish > completions/exportctl.fish
 
 # exportctl against the AWS CLI and a bare botocore script, all against the sandbox;
-# rewrites the benchmark table of docs/BENCHMARKS.md. By hand, not in CI (BENCH_ARGS="--runs 3").
+# rewrites the benchmark table of docs/BENCHMARKS.md. By hand, not in CI (BENCH_ARGS="--runs 3" for a quick look).
 # The AWS CLI pins its own botocore, so it has a virtual environment of its own;
 # exportctl is measured as users install it (pip install ., not editable: the
 # editable install's import hook costs every start), the checkout reinstalled each run.
