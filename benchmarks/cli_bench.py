@@ -341,7 +341,12 @@ def _cell(sample: Sample) -> str:
 def _ratio(value: float, target: float | None) -> str:
     if target is None:
         return f"{value:.2f}"
-    return f"**{value:.2f}** (≤ {target}, {'ok' if value <= target else 'MISSED'})"
+    met = value <= target
+    # A miss shows as many decimals as it takes to be seen above the target.
+    digits = 2
+    while not met and digits < 5 and round(value, digits) <= target:
+        digits += 1
+    return f"**{value:.{digits}f}** (≤ {target}, {'ok' if met else 'MISSED'})"
 
 
 def table(rows: Sequence[Row]) -> str:
