@@ -71,7 +71,7 @@ completions: venv
 # rewrites the benchmark table of docs/BENCHMARKS.md. By hand, not in CI (BENCH_ARGS="--runs 3" for a quick look).
 # The AWS CLI pins its own botocore, so it has a virtual environment of its own;
 # exportctl is measured as users install it (pip install ., not editable: the
-# editable install's import hook costs every start), the checkout reinstalled each run.
+# editable install's import hook costs every start); pip reinstalls a checkout every time.
 BENCH_VENV ?= /tmp/benchvenv
 BENCH_EXPORTCTL_VENV ?= /tmp/benchvenv-exportctl
 bench: venv
@@ -79,7 +79,6 @@ bench: venv
 		$(BENCH_VENV)/bin/python -m pip install --quiet 'awscli>=1.36')
 	test -x $(BENCH_EXPORTCTL_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_EXPORTCTL_VENV)
 	$(BENCH_EXPORTCTL_VENV)/bin/python -m pip install --quiet .
-	$(BENCH_EXPORTCTL_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
 	$(BIN)/python benchmarks/cli_bench.py --aws $(BENCH_VENV)/bin/aws \
 		--exportctl $(BENCH_EXPORTCTL_VENV)/bin/exportctl --readme docs/BENCHMARKS.md $(BENCH_ARGS)
 
