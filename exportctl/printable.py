@@ -1,26 +1,33 @@
 """Text that is safe to show people: no terminal control, no signed URL.
 
 Everything a service returns (job ids, messages, S3 keys) may hold escape
-sequences; a pre-signed URL is a credential. Human output (tables, panels, the
-live view, messages on stderr) goes through :func:`for_people`; json and ndjson
-keep every character, JSON-escaped, and csv escapes control characters.
+sequences, or bidirectional controls that make a terminal show text in another
+order than it is; a pre-signed URL is a credential. Human output (tables,
+panels, the live view, messages on stderr) goes through :func:`for_people`;
+json and ndjson keep every character, JSON-escaped, and csv escapes control
+characters.
 """
 
 from __future__ import annotations
 
 import re
 
-# C0 (ESC, BEL, CR...), DEL and C1 (the one-byte CSI and OSC among them).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-# Only DEL and C1 survive json.dumps, which escapes C0 itself.
-_JSON_UNESCAPED = re.compile("[\x7f-\x9f]")
+# Unicode's bidirectional embeddings, overrides and isolates (LRE..RLO, LRI..PDI):
+# they reorder what follows them on screen. The marks (LRM, RLM, ALM) only give
+# neutral characters a direction, as right-to-left names need, and pass.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# C0 (ESC, BEL, CR...), DEL, C1 (the one-byte CSI and OSC among them) and _BIDI.
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+# Only DEL, C1 and _BIDI survive json.dumps, which escapes C0 itself.
+_JSON_UNESCAPED = re.compile(f"[\x7f-\x9f{_BIDI}]")
 # An http(s) URL's query string: where a pre-signed URL keeps its signature.
 _URL_QUERY = re.compile(r"(https?://[^\s?#]+)\?[^\s#]*", re.IGNORECASE)
 
 
 def escape_controls(text: str, *, keep: str = "") -> str:
     """``text`` with control characters written as ``\\xNN`` (C0, DEL) or
-    ``\\u00NN`` (C1), so that nothing a service sent can drive the terminal.
+    ``\\uNNNN`` (C1, bidirectional controls), so that nothing a service sent can
+    drive the terminal or reorder what it shows.
     Characters in ``keep`` (a newline, a tab) pass through."""
     if not _CONTROL.search(text):
         return text
@@ -33,10 +40,11 @@ def _visible(char: str) -> str:
 
 
 def json_text(dumped: str) -> str:
-    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL and C1
-    escaped too: the same document, nothing left for a terminal to act on."""
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 and
+    bidirectional controls escaped too: the same document, nothing left for a
+    terminal to act on."""
     if dumped.isascii() and "\x7f" not in dumped:
-        # C1 is not ASCII, and ASCII text says so in O(1): most records end here.
+        # C1 and _BIDI are not ASCII, and ASCII text says so in O(1): most records end here.
         return dumped
     if not _JSON_UNESCAPED.search(dumped):
         return dumped

@@ -15,9 +15,10 @@ from exportctl.sandbox.s3 import S3Sandbox, start_s3
 pytestmark = pytest.mark.e2e
 
 # ESC (a colour), OSC (a window title ended by BEL), the one-byte CSI (clear the
-# screen), a carriage return and DEL.
-HOSTILE = "\x1b[31mred\x1b]0;owned\x07\x9b2J\rback\x7f"
-RAW = ("\x1b", "\x07", "\x9b", "\r", "\x7f")
+# screen), a carriage return, DEL, and a right-to-left override and isolate (the
+# terminal would show what follows them backwards).
+HOSTILE = "\x1b[31mred\x1b]0;owned\x07\x9b2J\rback\x7f\u202edi-bor\u2067x\u2069"
+RAW = ("\x1b", "\x07", "\x9b", "\r", "\x7f", "\u202e", "\u2067", "\u2069")
 
 
 def _discovery_job(sandbox: Sandbox) -> dict[str, str]:
@@ -64,6 +65,7 @@ def test_control_characters_from_a_service_are_escaped_everywhere(sandbox: Sandb
         _clean(done.stdout + done.stderr)
         # Shown as an escape people can read; ndjson escapes as JSON does.
         assert "\\x1b[31mred" in done.stdout or "\\u001b[31mred" in done.stdout, args
+        assert "\\u202edi-bor" in done.stdout, args
     as_json = exportctl(sandbox, "status", job["ref"], "--json")
     _clean(as_json.stdout)
     # JSON escapes them and keeps every character.
