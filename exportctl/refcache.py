@@ -64,7 +64,12 @@ def load(path: Path | None = None) -> list[CachedRef]:
 
 
 def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
-    """Put ``entries`` in front of the cache, bounded to MAX_ENTRIES; False if it failed."""
+    """Put ``entries`` in front of the cache, bounded to MAX_ENTRIES; False if it failed.
+
+    After a big listing this runs with thousands of entries, at the command's
+    peak of memory: the file is compared and written a line at a time, and the
+    old one is read whole only when some of it is kept.
+    """
     target = path or cache_path()
     try:
         fresh: dict[str, CachedRef] = {}
@@ -73,29 +78,36 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
                 fresh[entry.ref] = entry
                 if len(fresh) >= MAX_ENTRIES:
                     break
-        if not fresh:
-            return True
-        existing = load(target)
-        if [e.line() for e in existing[: len(fresh)]] == [e.line() for e in fresh.values()]:
+        if not fresh or _begins_with(target, fresh.values()):
             # Already in front, as after `status` of the same job twice: nothing to write.
             return True
-        for old in existing:
-            if len(fresh) >= MAX_ENTRIES:
-                break
-            fresh.setdefault(old.ref, old)
-        _write_atomically(target, "".join(e.line() + "\n" for e in fresh.values()))
+        if len(fresh) < MAX_ENTRIES:
+            for old in load(target):
+                fresh.setdefault(old.ref, old)
+                if len(fresh) >= MAX_ENTRIES:
+                    break
+        _write_atomically(target, (e.line() + "\n" for e in fresh.values()))
         return True
     except Exception:
         # Completion is a convenience: losing it must not cost the command its result.
         return False
 
 
-def _write_atomically(target: Path, text: str) -> None:
+def _begins_with(target: Path, entries: Iterable[CachedRef]) -> bool:
+    """Whether the file's first lines are those of ``entries``, in order."""
+    try:
+        with target.open(encoding="utf-8") as handle:
+            return all(handle.readline() == entry.line() + "\n" for entry in entries)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _write_atomically(target: Path, lines: Iterable[str]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=".refs-", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.writelines(lines)
         # Readers see the old file or the new one, never half of either.
         os.replace(temp, target)
     except BaseException:

@@ -46,6 +46,28 @@ def test_bounded() -> None:
     assert len(refcache.load()) == refcache.MAX_ENTRIES
 
 
+def test_a_full_set_of_new_references_is_written_without_reading_the_old(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A listing of thousands of jobs fills the cache by itself: the old file has
+    # nothing left to give, and reading it whole would only add to the peak memory.
+    refcache.remember(refs(10, "old"))
+
+    def read_whole(path: Path | None = None) -> list[refcache.CachedRef]:
+        raise AssertionError("the old file was read whole")
+
+    new = refs(refcache.MAX_ENTRIES, "new")
+    with monkeypatch.context() as patched:
+        patched.setattr(refcache, "load", read_whole)
+        assert refcache.remember(new)
+    assert refcache.load() == [refcache.CachedRef(e.ref, e.ref) for e in new]
+    # The same again is compared line by line and writes nothing.
+    with monkeypatch.context() as patched:
+        patched.setattr(refcache, "load", read_whole)
+        patched.setattr(refcache, "_write_atomically", read_whole)
+        assert refcache.remember(new)
+
+
 def test_replaced_whole_leaving_no_temporary_files() -> None:
     refcache.remember(refs(5, "x"))
     refcache.remember(refs(5, "y"))
