@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner
@@ -53,18 +55,21 @@ def test_a_full_set_of_new_references_is_written_without_reading_the_old(
     # nothing left to give, and reading it whole would only add to the peak memory.
     refcache.remember(refs(10, "old"))
 
-    def read_whole(path: Path | None = None) -> list[refcache.CachedRef]:
-        raise AssertionError("the old file was read whole")
+    def forbidden(what: str) -> Callable[..., NoReturn]:
+        def called(*args: object) -> NoReturn:
+            raise AssertionError(what)
+
+        return called
 
     new = refs(refcache.MAX_ENTRIES, "new")
     with monkeypatch.context() as patched:
-        patched.setattr(refcache, "load", read_whole)
+        patched.setattr(refcache, "load", forbidden("the old file was read whole"))
         assert refcache.remember(new)
     assert refcache.load() == [refcache.CachedRef(e.ref, e.ref) for e in new]
     # The same again is compared line by line and writes nothing.
     with monkeypatch.context() as patched:
-        patched.setattr(refcache, "load", read_whole)
-        patched.setattr(refcache, "_write_atomically", read_whole)
+        patched.setattr(refcache, "load", forbidden("the old file was read whole"))
+        patched.setattr(refcache, "_write_atomically", forbidden("the same file was written"))
         assert refcache.remember(new)
 
 
