@@ -19,8 +19,6 @@ an estimate without listing anything.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -156,7 +154,7 @@ def _from_pieces(job: ExportJob, reference: datetime) -> Estimate | None:
 
 
 def path() -> Path:
-    from exportctl.refcache import cache_dir
+    from exportctl.cachefiles import cache_dir
 
     return cache_dir() / "durations.json"
 
@@ -191,11 +189,9 @@ def save(history: History, where: Path | None = None) -> bool:
         return True
     target = where or path()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".durations-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(history.to_json(), handle)
-        os.replace(tmp, target)
+        from exportctl.cachefiles import write_atomically
+
+        write_atomically(target, [json.dumps(history.to_json())])
     except OSError:
         return False
     history.changed = False

@@ -8,13 +8,12 @@ best effort: a command never fails because its references could not be kept.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from exportctl.cachefiles import cache_dir, write_atomically
 
 if TYPE_CHECKING:
     from exportctl.model import ExportJob
@@ -42,12 +41,6 @@ class CachedRef:
 
 def _clean(text: str) -> str:
     return " ".join(text.split())
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "exportctl"
 
 
 def cache_path() -> Path:
@@ -86,7 +79,7 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
                 fresh.setdefault(old.ref, old)
                 if len(fresh) >= MAX_ENTRIES:
                     break
-        _write_atomically(target, (e.line() + "\n" for e in fresh.values()))
+        write_atomically(target, (e.line() + "\n" for e in fresh.values()))
         return True
     except Exception:
         # Completion is a convenience: losing it must not cost the command its result.
@@ -100,20 +93,6 @@ def _begins_with(target: Path, entries: Iterable[CachedRef]) -> bool:
             return all(handle.readline() == entry.line() + "\n" for entry in entries)
     except (OSError, UnicodeDecodeError):
         return False
-
-
-def _write_atomically(target: Path, lines: Iterable[str]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".refs-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.writelines(lines)
-        # Readers see the old file or the new one, never half of either.
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def entry_for(job: ExportJob, default_region: str | None) -> CachedRef:

@@ -69,7 +69,7 @@ def test_a_full_set_of_new_references_is_written_without_reading_the_old(
     # The same again is compared line by line and writes nothing.
     with monkeypatch.context() as patched:
         patched.setattr(refcache, "load", forbidden("the old file was read whole"))
-        patched.setattr(refcache, "_write_atomically", forbidden("the same file was written"))
+        patched.setattr(refcache, "write_atomically", forbidden("the same file was written"))
         assert refcache.remember(new)
 
 
