@@ -10,11 +10,14 @@ list is still made, by botocore, for anything else asked of it.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
 from botocore.loaders import Loader
+
+from exportctl import endpointindex
 
 
 class KnownServices(Sequence[str]):
@@ -66,10 +69,18 @@ class KnownServices(Sequence[str]):
 
 
 class ServiceLoader(Loader):  # type: ignore[misc]
-    """botocore's loader, but for the check that one service is known."""
+    """botocore's loader, but for the check that one service is known and for its
+    endpoint data, decoded a service at a time (:mod:`exportctl.endpointindex`)."""
 
     def list_available_services(self, type_name: str) -> KnownServices:
         return KnownServices(self, type_name, super().list_available_services)
+
+    def load_data_with_path(self, name: str) -> tuple[Any, str]:
+        whole = functools.partial(super().load_data_with_path, name)
+        if name == endpointindex.NAME:
+            return endpointindex.load(self.search_paths, whole)
+        loaded: tuple[Any, str] = whole()
+        return loaded
 
 
 def use_service_loader(session: Any) -> None:

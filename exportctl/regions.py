@@ -1,7 +1,9 @@
 """The AWS regions botocore's endpoint data knows, read as plain JSON.
 
 Neither boto3 nor botocore is imported: completion offers these names on every
-Tab press, and a mistyped --region is caught before any client is built.
+Tab press, and a mistyped --region is caught before any client is built. Once a
+command has indexed the data (:mod:`exportctl.endpointindex`), the index's head
+holds the partitions and their regions, and the whole file is not read.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from exportctl import endpointindex
 from exportctl.errors import UsageError
 
 
@@ -31,8 +34,12 @@ def _partitions() -> tuple[dict[str, Any], ...]:
     data = _botocore_data()
     if data is None:
         return ()
+    plain = data / "endpoints.json"
+    source = plain if plain.exists() else data / "endpoints.json.gz"
+    indexed = endpointindex.partitions(str(source))
+    if indexed is not None:
+        return tuple(indexed)
     try:
-        plain = data / "endpoints.json"
         if plain.exists():
             document = json.loads(plain.read_text(encoding="utf-8"))
         else:

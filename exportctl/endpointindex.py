@@ -1,0 +1,165 @@
+"""botocore's endpoint data, decoded a service at a time.
+
+botocore's endpoint data (``endpoints.json``: every partition and every service,
+1.2 MB) is decoded whole when a session makes its first client: 15-30 ms of every
+command that calls AWS, for the handful of services the command asks about. The
+first command keeps the data in the cache as an index, a line per partition and
+service, stamped with the file it came from; later commands decode the lines
+their clients ask for and nothing else.
+
+The data stays botocore's, read by botocore's own resolver. A file that changed
+(botocore upgraded, a file of one's own on ``AWS_DATA_PATH``) is read whole
+again and indexed anew; an index that cannot be read or written costs the
+command nothing but the whole read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from exportctl.cachefiles import cache_dir, write_atomically
+
+NAME = "endpoints"
+FORMAT = "exportctl endpoint index 1"
+# Where botocore looks for a data file in each folder of its search path, in its order.
+EXTENSIONS = (".json", ".json.gz")
+
+Loaded = tuple[Any, str]
+
+
+def load(search_paths: Sequence[str], whole: Callable[[], Loaded]) -> Loaded:
+    """What botocore's ``load_data_with_path("endpoints")`` returns, from the index
+    when it was made from the same file; ``whole`` is botocore's own read."""
+    found = _source(search_paths)
+    if found is None:
+        return whole()
+    path, file = found
+    try:
+        stamp = _stamp(file)
+        index = index_path(file)
+    except (OSError, ValueError):
+        return whole()
+    data = _read(index, stamp, whole)
+    if data is not None:
+        return data, path
+    data, loaded_from = whole()
+    if loaded_from == path:
+        _write(index, stamp, data)
+    return data, loaded_from
+
+
+def index_path(file: str) -> Path:
+    # One index per data file: two installs of botocore do not take turns rewriting one.
+    # (The stamp inside tells the file apart should two paths share a checksum.)
+    return cache_dir() / f"endpoints-{zlib.crc32(os.fsencode(file)):08x}.index"
+
+
+class Services(Mapping[str, Any]):
+    """A partition's services, each decoded when it is first asked for."""
+
+    def __init__(self, texts: dict[str, bytes], whole: Callable[[], Mapping[str, Any]]) -> None:
+        self._texts = texts
+        self._whole = whole
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._decoded:
+            return self._decoded[name]
+        text = self._texts[name]
+        try:
+            value = json.loads(text, object_pairs_hook=OrderedDict)
+        except ValueError:
+            value = self._whole()[name]
+        self._decoded[name] = value
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._texts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+def _source(search_paths: Sequence[str]) -> tuple[str, str] | None:
+    """The path botocore reports for the data and the file it reads, found as it finds them."""
+    for place in search_paths:
+        if not os.path.isdir(place):
+            continue
+        path = os.path.join(place, NAME)
+        for extension in EXTENSIONS:
+            if os.path.isfile(path + extension):
+                return path, path + extension
+    return None
+
+
+def _stamp(file: str) -> str:
+    # Installing or upgrading botocore writes the file anew: a new size or time.
+    facts = os.stat(file)
+    stamp = "\t".join((FORMAT, file, str(facts.st_size), str(facts.st_mtime_ns)))
+    if "\n" in stamp:
+        raise ValueError("a line break in the data file's path")
+    return stamp
+
+
+def partitions(file: str) -> list[Any] | None:
+    """The partitions of ``file`` without their services (regions and their
+    patterns), from the head of its index; None without a valid index."""
+    try:
+        with index_path(file).open("rb") as handle:
+            if handle.readline().rstrip(b"\n") != _stamp(file).encode():
+                return None
+            found = json.loads(handle.readline())["partitions"]
+    except (OSError, ValueError, LookupError, TypeError):
+        return None
+    return found if isinstance(found, list) else None
+
+
+def _read(index: Path, stamp: str, whole: Callable[[], Loaded]) -> Any:
+    try:
+        lines = index.read_bytes().split(b"\n")
+        if lines[0] != stamp.encode():
+            return None
+        data = json.loads(lines[1], object_pairs_hook=OrderedDict)
+        partitions = data["partitions"]
+        texts: list[dict[str, bytes]] = [{} for _ in partitions]
+        for line in lines[2:]:
+            number, name, text = line.split(b"\t", 2)
+            texts[int(number)][name.decode()] = text
+        for place, partition in enumerate(partitions):
+            partition["services"] = Services(texts[place], _partition_services(whole, place))
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        return None
+    return data
+
+
+def _partition_services(whole: Callable[[], Loaded], place: int) -> Callable[[], Any]:
+    # A line that does not decode: that partition's services from the whole file.
+    return lambda: whole()[0]["partitions"][place]["services"]
+
+
+def _write(index: Path, stamp: str, data: Any) -> None:
+    """Best effort: no index is the whole read next time, nothing worse."""
+    try:
+        partitions = data["partitions"]
+        skeleton = {**data, "partitions": [
+            {k: v for k, v in p.items() if k != "services"} for p in partitions
+        ]}  # fmt: skip
+        lines = [stamp, json.dumps(skeleton, separators=(",", ":"))]
+        for place, partition in enumerate(partitions):
+            for name, service in partition["services"].items():
+                if "\t" in name or "\n" in name:
+                    return
+                text = json.dumps(service, separators=(",", ":"))
+                lines.append(f"{place}\t{name}\t{text}")
+        write_atomically(index, ["\n".join(lines)])
+    except Exception:
+        return

@@ -1,0 +1,232 @@
+"""botocore's endpoint data read through the index answers as the whole file does."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.loaders import JSONFileLoader, Loader
+from botocore.regions import EndpointResolver
+
+from exportctl import endpointindex
+from exportctl.aws import AwsSettings, Clients
+from exportctl.awsdata import ServiceLoader, use_service_loader
+from exportctl.cachefiles import cache_dir
+
+SERVICES = ["discovery", "personalize", "pinpoint", "backupsearch", "s3", "sts",
+            "organizations", "iam", "ec2", "no-such-service"]  # fmt: skip
+
+
+@pytest.fixture
+def whole_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The endpoint data files botocore decodes whole, in order."""
+    reads: list[str] = []
+    real = JSONFileLoader.load_file
+
+    def load_file(self: JSONFileLoader, file_path: str) -> Any:
+        if os.path.basename(file_path) == endpointindex.NAME:
+            reads.append(file_path)
+        return real(self, file_path)
+
+    monkeypatch.setattr(JSONFileLoader, "load_file", load_file)
+    yield reads
+
+
+def whole() -> Any:
+    return Loader().load_data("endpoints")
+
+
+def indexed() -> Any:
+    return ServiceLoader().load_data("endpoints")
+
+
+def without_services(data: Any) -> Any:
+    return {**data, "partitions": [
+        {k: v for k, v in p.items() if k != "services"} for p in data["partitions"]
+    ]}  # fmt: skip
+
+
+def test_the_first_read_is_botocores_and_leaves_an_index(whole_reads: list[str]) -> None:
+    data = indexed()
+    assert len(whole_reads) == 1
+    assert data == whole()
+    assert [p.name for p in cache_dir().iterdir()] == [
+        endpointindex.index_path(whole_reads[0] + ".json").name
+    ]
+
+
+def test_later_reads_decode_nothing_whole_and_give_the_same_data(
+    whole_reads: list[str],
+) -> None:
+    indexed()
+    whole_reads.clear()
+    data = indexed()
+    assert whole_reads == []
+    full = whole()
+    assert without_services(data) == without_services(full)
+    for ours, theirs in zip(data["partitions"], full["partitions"], strict=True):
+        assert isinstance(ours["services"], endpointindex.Services)
+        assert list(ours["services"]) == list(theirs["services"])
+        assert len(ours["services"]) == len(theirs["services"])
+        for name in [*theirs["services"], "no-such-service"]:
+            assert (name in ours["services"]) == (name in theirs["services"])
+            assert ours["services"].get(name) == theirs["services"].get(name)
+
+
+def test_the_resolver_answers_alike() -> None:
+    indexed()
+    ours, theirs = EndpointResolver(indexed()), EndpointResolver(whole())
+    regions = ["us-east-1", "eu-west-3", "cn-north-1", "us-gov-west-1", "us-iso-east-1",
+               "ap-southeast-7", "mars-north-1", None]  # fmt: skip
+    for service in SERVICES:
+        for partition in theirs.get_available_partitions():
+            assert ours.get_available_endpoints(service, partition) == (
+                theirs.get_available_endpoints(service, partition)
+            )
+            assert ours.get_service_endpoints_data(service, partition) == (
+                theirs.get_service_endpoints_data(service, partition)
+            )
+        for region in regions:
+            for fips in (False, True):
+                try:
+                    expected = theirs.construct_endpoint(service, region, use_fips_endpoint=fips)
+                except Exception as exc:
+                    with pytest.raises(type(exc)):
+                        ours.construct_endpoint(service, region, use_fips_endpoint=fips)
+                else:
+                    assert (
+                        ours.construct_endpoint(service, region, use_fips_endpoint=fips) == expected
+                    ), (service, region, fips)
+    assert ours.get_partition_for_region("cn-north-1") == "aws-cn"
+
+
+def test_clients_are_made_from_the_index(whole_reads: list[str]) -> None:
+    settings = AwsSettings(region="eu-west-1", access_key="x", secret_key="x")
+    first = Clients(settings).client("discovery")
+    whole_reads.clear()
+    clients = Clients(settings)
+    again = clients.client("discovery")
+    s3 = clients.client("s3")
+    assert whole_reads == []
+    assert again.meta.endpoint_url == first.meta.endpoint_url
+    assert again.meta.endpoint_url == "https://discovery.eu-west-1.amazonaws.com"
+    assert s3.meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
+    assert clients.partition("cn-northwest-1") == "aws-cn"
+
+
+def own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> Path:
+    data = whole()
+    data["partitions"][0]["dnsSuffix"] = suffix
+    file = tmp_path / "models" / "endpoints.json"
+    file.parent.mkdir(exist_ok=True)
+    file.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv("AWS_DATA_PATH", str(file.parent))
+    return file
+
+
+def own_loader() -> Loader:
+    session = botocore.session.Session()
+    use_service_loader(session)
+    return session.get_component("data_loader")
+
+
+def test_a_file_of_ones_own_is_indexed_apart_and_read_again_once_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_reads: list[str]
+) -> None:
+    indexed()
+    file = own_data(tmp_path, monkeypatch, "example.com")
+    data, path = own_loader().load_data_with_path("endpoints")
+    assert path == str(file.with_suffix("")) and data["partitions"][0]["dnsSuffix"] == "example.com"
+    assert len(list(cache_dir().iterdir())) == 2
+    whole_reads.clear()
+    assert own_loader().load_data("endpoints")["partitions"][0]["dnsSuffix"] == "example.com"
+    assert whole_reads == []
+    own_data(tmp_path, monkeypatch, "changed.example.org")
+    whole_reads.clear()
+    changed = own_loader().load_data("endpoints")
+    assert changed["partitions"][0]["dnsSuffix"] == "changed.example.org"
+    assert whole_reads == [str(file.with_suffix(""))]
+    assert EndpointResolver(changed).construct_endpoint("sts", "us-east-1")["hostname"] == (
+        "sts.us-east-1.changed.example.org"
+    )
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\n\n\n", b"\xff\xfe", b"exportctl endpoint index 1\n{"])
+def test_an_index_that_cannot_be_read_is_read_again_from_botocore(
+    garbage: bytes, whole_reads: list[str]
+) -> None:
+    indexed()
+    (index,) = cache_dir().iterdir()
+    index.write_bytes(garbage)
+    whole_reads.clear()
+    assert indexed() == whole()
+    assert len(whole_reads) == 2  # ours, then the comparison's
+    whole_reads.clear()
+    indexed()
+    assert whole_reads == []
+
+
+def test_a_line_that_does_not_decode_is_taken_from_the_whole_file() -> None:
+    indexed()
+    (index,) = cache_dir().iterdir()
+    lines = index.read_bytes().split(b"\n")
+    place = next(i for i, line in enumerate(lines) if b"\tdiscovery\t" in line)
+    lines[place] = lines[place][: lines[place].index(b"\tdiscovery\t")] + b"\tdiscovery\t{oops"
+    index.write_bytes(b"\n".join(lines))
+    ours = indexed()
+    assert (
+        ours["partitions"][0]["services"]["discovery"]
+        == (whole()["partitions"][0]["services"]["discovery"])
+    )
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing_but_the_whole_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_reads: list[str]
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert indexed() == whole()
+    clients = Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x"))
+    assert clients.client("discovery").meta.endpoint_url.startswith("https://discovery.")
+    assert blocked.read_text(encoding="utf-8") == ""
+
+
+def test_regions_come_from_the_head_of_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    from exportctl import regions
+
+    read = regions._partitions.__wrapped__
+    before = read()
+    assert before and all("services" in p for p in before)
+    indexed()
+    opened: list[str] = []
+    real = Path.read_text
+
+    def read_text(self: Path, *args: Any, **kwargs: Any) -> str:
+        opened.append(self.name)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    after = read()
+    assert opened == []
+    assert list(after) == [{k: v for k, v in p.items() if k != "services"} for p in before]
+    assert regions.region_names() == sorted({r for p in before for r in p["regions"]})
+
+
+def test_regions_of_a_stale_index_are_read_from_the_file() -> None:
+    from exportctl import regions
+
+    indexed()
+    (index,) = cache_dir().iterdir()
+    lines = index.read_bytes().split(b"\n", 2)
+    lines[1] = lines[1].replace(b'"us-east-1"', b'"us-stale-1"')
+    stamp = lines[0].split(b"\t")
+    stamp[-1] = b"1"
+    index.write_bytes(b"\n".join([b"\t".join(stamp), *lines[1:]]))
+    names = {r for p in regions._partitions.__wrapped__() for r in p["regions"]}
+    assert "us-east-1" in names and "us-stale-1" not in names
