@@ -112,7 +112,9 @@ class Arrivals:
     def _read_in_threads(
         self, region: str, errors: dict[str, ExportctlError]
     ) -> Iterator[list[ExportJob]]:
-        for spec in self._specs:
+        # The services that take a chain of calls (Pinpoint: its applications, then
+        # each one's jobs) start first: the listing lasts as long as the longest chain.
+        for spec in sorted(self._specs, key=lambda s: s.fan_out is None):
             threading.Thread(
                 target=self._read, args=(spec, region), name=f"list-{spec.name}", daemon=True
             ).start()

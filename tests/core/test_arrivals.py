@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+import pytest
+
+from exportctl import arrivals
+from exportctl.adapters import all_specs
 from exportctl.arrivals import Arrivals
 from exportctl.aws import AwsSettings, Clients
 from exportctl.jobs import Jobs, ListQuery
@@ -28,3 +35,27 @@ def test_a_long_listing_shows_progress_then_clears_it() -> None:
         # The line is cleared once, last, before the caller writes anything.
         assert reports[-1] is None and reports.count(None) == 1
         assert stream.progress() == f"jobs {len(jobs):,}"
+
+
+def test_the_service_with_a_chain_of_calls_is_started_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pinpoint lists its applications, then each one's jobs: a listing of every service
+    # lasts as long as that chain, so it is the first to make its client and call.
+    started: list[str] = []
+
+    real = threading.Thread
+
+    def thread(*args: Any, target: Any = None, **kwargs: Any) -> threading.Thread:
+        if getattr(target, "__func__", None) is Arrivals._read:
+            started.append(kwargs["args"][0].name)
+        return real(*args, target=target, **kwargs)
+
+    monkeypatch.setattr(arrivals.threading, "Thread", thread)
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        settings = AwsSettings(
+            region=sb.region, endpoint_url=sb.url, access_key="AKIDEXAMPLE", secret_key="secret"
+        )
+        jobs = list(Arrivals(Jobs(Clients(settings)), ListQuery(), idle=lambda: None))
+    assert {job.service for job in jobs} == {spec.name for spec in all_specs()}
+    assert started == ["pinpoint", "backupsearch", "discovery", "personalize"]
