@@ -111,3 +111,13 @@ def test_history_survives_on_disk_and_a_broken_file_is_none(tmp_path: Path) -> N
     assert again.estimate(job("r", State.RUNNING, created=NOW), "s", NOW).eta is not None
     where.write_text("{not json")
     assert eta.load(where).samples == {}
+
+
+def test_a_history_that_cannot_be_written_is_no_error_and_leaves_nothing(tmp_path: Path) -> None:
+    where = tmp_path / "durations.json"
+    where.mkdir()  # in the way: the file cannot replace it
+    history = eta.History()
+    history.learn([done(f"d{i}", 60) for i in range(3)], "s")
+    assert eta.save(history, where) is False
+    assert history.changed
+    assert [p.name for p in tmp_path.iterdir()] == ["durations.json"]
