@@ -21,7 +21,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from exportctl.cachefiles import cache_dir, write_atomically
 
@@ -36,7 +36,7 @@ Loaded = tuple[Any, str]
 def load(search_paths: Sequence[str], whole: Callable[[], Loaded]) -> Loaded:
     """What botocore's ``load_data_with_path("endpoints")`` returns, from the index
     when it was made from the same file; ``whole`` is botocore's own read."""
-    found = _source(search_paths)
+    found = source(search_paths)
     if found is None:
         return whole()
     path, file = found
@@ -89,7 +89,7 @@ class Services(Mapping[str, Any]):
         return len(self._texts)
 
 
-def _source(search_paths: Sequence[str]) -> tuple[str, str] | None:
+def source(search_paths: Sequence[str]) -> tuple[str, str] | None:
     """The path botocore reports for the data and the file it reads, found as it finds them."""
     for place in search_paths:
         if not os.path.isdir(place):
@@ -115,23 +115,30 @@ def partitions(file: str) -> list[Any] | None:
     patterns), from the head of its index; None without a valid index."""
     try:
         with index_path(file).open("rb") as handle:
-            if handle.readline().rstrip(b"\n") != _stamp(file).encode():
-                return None
-            found = json.loads(handle.readline())["partitions"]
+            head = _head(handle, _stamp(file))
+        found = None if head is None else head["partitions"]
     except (OSError, ValueError, LookupError, TypeError):
         return None
     return found if isinstance(found, list) else None
 
 
+def _head(handle: BinaryIO, stamp: str) -> Any:
+    """The data without its services, from an index stamped ``stamp``; else None."""
+    if handle.readline().rstrip(b"\n") != stamp.encode():
+        return None
+    return json.loads(handle.readline(), object_pairs_hook=OrderedDict)
+
+
 def _read(index: Path, stamp: str, whole: Callable[[], Loaded]) -> Any:
     try:
-        lines = index.read_bytes().split(b"\n")
-        if lines[0] != stamp.encode():
-            return None
-        data = json.loads(lines[1], object_pairs_hook=OrderedDict)
+        with index.open("rb") as handle:
+            data = _head(handle, stamp)
+            if data is None:
+                return None
+            rest = handle.read()
         partitions = data["partitions"]
         texts: list[dict[str, bytes]] = [{} for _ in partitions]
-        for line in lines[2:]:
+        for line in rest.split(b"\n") if rest else ():
             number, name, text = line.split(b"\t", 2)
             texts[int(number)][name.decode()] = text
         for place, partition in enumerate(partitions):

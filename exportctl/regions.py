@@ -34,19 +34,21 @@ def _partitions() -> tuple[dict[str, Any], ...]:
     data = _botocore_data()
     if data is None:
         return ()
-    plain = data / "endpoints.json"
-    source = plain if plain.exists() else data / "endpoints.json.gz"
-    indexed = endpointindex.partitions(str(source))
+    found = endpointindex.source([str(data)])
+    if found is None:
+        return ()
+    file = found[1]
+    indexed = endpointindex.partitions(file)
     if indexed is not None:
         return tuple(indexed)
     try:
-        if plain.exists():
-            document = json.loads(plain.read_text(encoding="utf-8"))
-        else:
+        if file.endswith(".gz"):
             import gzip
 
-            with gzip.open(data / "endpoints.json.gz", "rt", encoding="utf-8") as handle:
+            with gzip.open(file, "rt", encoding="utf-8") as handle:
                 document = json.load(handle)
+        else:
+            document = json.loads(Path(file).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ()
     return tuple(document.get("partitions", ()))
