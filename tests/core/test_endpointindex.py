@@ -230,3 +230,19 @@ def test_regions_of_a_stale_index_are_read_from_the_file() -> None:
     index.write_bytes(b"\n".join([b"\t".join(stamp), *lines[1:]]))
     names = {r for p in regions._partitions.__wrapped__() for r in p["regions"]}
     assert "us-east-1" in names and "us-stale-1" not in names
+
+
+def test_no_home_folder_for_the_cache_costs_nothing_but_the_whole_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from exportctl import regions
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert indexed() == whole()
+    assert regions._partitions.__wrapped__() == tuple(whole()["partitions"])
+    clients = Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x"))
+    assert clients.client("discovery").meta.endpoint_url.startswith("https://discovery.")
