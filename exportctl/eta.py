@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from exportctl.cachefiles import cache_dir, write_atomically
 from exportctl.model import ExportJob, State, field_value
 from exportctl.timeutil import as_utc, human_duration, iso, now
 
@@ -154,8 +155,6 @@ def _from_pieces(job: ExportJob, reference: datetime) -> Estimate | None:
 
 
 def path() -> Path:
-    from exportctl.cachefiles import cache_dir
-
     return cache_dir() / "durations.json"
 
 
@@ -189,8 +188,6 @@ def save(history: History, where: Path | None = None) -> bool:
         return True
     target = where or path()
     try:
-        from exportctl.cachefiles import write_atomically
-
         write_atomically(target, [json.dumps(history.to_json())])
     except OSError:
         return False
