@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterable
@@ -10,9 +11,20 @@ from pathlib import Path
 
 
 def cache_dir() -> Path:
+    """The folder; an OSError when there is none to be had, as for a file that
+    cannot be read: every cache treats that as a cache it goes without."""
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "exportctl"
+    if base and Path(base).is_absolute():
+        return Path(base) / "exportctl"
+    try:
+        home = Path.home()
+    except RuntimeError as exc:
+        # No HOME and no entry in the user database, as for a container run with
+        # an arbitrary uid: Path.home() raises what no cache expects.
+        raise FileNotFoundError(
+            errno.ENOENT, "no home folder for the cache (set HOME or XDG_CACHE_HOME)"
+        ) from exc
+    return home / ".cache" / "exportctl"
 
 
 def write_atomically(target: Path, chunks: Iterable[str]) -> None:

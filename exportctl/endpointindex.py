@@ -43,8 +43,7 @@ def load(search_paths: Sequence[str], whole: Callable[[], Loaded]) -> Loaded:
     try:
         stamp = _stamp(file)
         index = index_path(file)
-    except (OSError, ValueError, RuntimeError):
-        # RuntimeError: no home folder to hold the cache (Path.home() without HOME).
+    except (OSError, ValueError):
         return whole()
     data = _read(index, stamp, whole)
     if data is not None:
@@ -118,7 +117,7 @@ def partitions(file: str) -> list[Any] | None:
         with index_path(file).open("rb") as handle:
             head = _head(handle, _stamp(file))
         found = None if head is None else head["partitions"]
-    except (OSError, ValueError, LookupError, TypeError, RuntimeError):
+    except (OSError, ValueError, LookupError, TypeError):
         return None
     return found if isinstance(found, list) else None
 

@@ -186,9 +186,8 @@ def save(history: History, where: Path | None = None) -> bool:
     """Writes the history if it changed; a cache that cannot be written is no error."""
     if not history.changed:
         return True
-    target = where or path()
     try:
-        write_atomically(target, [json.dumps(history.to_json())])
+        write_atomically(where or path(), [json.dumps(history.to_json())])
     except OSError:
         return False
     history.changed = False

@@ -14,14 +14,16 @@ if TYPE_CHECKING:
     import configparser
 
 
+# Expanded as botocore expands them, with os.path.expanduser: without a home folder
+# "~" stays as it is, where pathlib's expanduser and Path.home() raise RuntimeError.
 def config_file() -> Path:
-    return Path(os.environ.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config").expanduser()
+    return Path(os.path.expanduser(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"))
 
 
 def credentials_file() -> Path:
     return Path(
-        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or Path.home() / ".aws" / "credentials"
-    ).expanduser()
+        os.path.expanduser(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
+    )
 
 
 def _read_ini(path: Path) -> configparser.RawConfigParser | None:
@@ -68,7 +70,7 @@ def unknown_profile_message(name: str) -> str:
 
 
 def _shown(path: Path, variable: str) -> str:
-    home = str(Path.home())
+    home = os.path.expanduser("~")
     text = str(path)
     if text.startswith(home + os.sep):
         text = "~" + text[len(home) :]

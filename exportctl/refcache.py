@@ -63,8 +63,8 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
     peak of memory: the file is compared and written a line at a time, and the
     old one is read whole only when some of it is kept.
     """
-    target = path or cache_path()
     try:
+        target = path or cache_path()
         fresh: dict[str, CachedRef] = {}
         for entry in entries:
             if entry.ref and entry.ref not in fresh:
