@@ -37,8 +37,11 @@ main()
 """
 
 
-def without_home(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in isolated_env(**env).items() if k not in ("HOME", "XDG_CACHE_HOME")}
+def without_home(
+    cwd: Path, *args: str, unset: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
+    gone = ("HOME", "XDG_CACHE_HOME", *unset)
+    environ = {k: v for k, v in isolated_env(**env).items() if k not in gone}
     return subprocess.run(
         [sys.executable, "-c", NO_ENTRY, *args],
         env=environ,
@@ -74,17 +77,8 @@ def test_commands_work_without_their_caches(tmp_path: Path, args: list[str]) -> 
 
 
 def test_an_unknown_profile_names_the_files_botocore_looks_for(tmp_path: Path) -> None:
-    environ = isolated_env(AWS_PROFILE="nope")
-    del environ["AWS_CONFIG_FILE"], environ["AWS_SHARED_CREDENTIALS_FILE"]
-    done = subprocess.run(
-        [sys.executable, "-c", NO_ENTRY, "list"],
-        env={k: v for k, v in environ.items() if k not in ("HOME", "XDG_CACHE_HOME")},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    unset = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+    done = without_home(tmp_path, "list", unset=unset, AWS_PROFILE="nope")
     assert done.returncode == 2, done.stderr
     [line] = done.stderr.splitlines()
     assert "no AWS profile named 'nope' (AWS_PROFILE)" in line
