@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import selectors
 import socket
 import threading
 import time
@@ -94,6 +95,7 @@ class Sandbox:
         self.router = Router()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._wake: socket.socket | None = None
         # Told of each job's output once the job has completed (the sandbox's S3).
         self._output_listeners: list[tuple[OutputListener, set[tuple[str, str]]]] = []
         self._publish_lock = threading.Lock()
@@ -105,24 +107,30 @@ class Sandbox:
             return self
         server = ThreadingHTTPServer((HOST, self.port), _handler_class(self))
         server.daemon_threads = True
+        # handle_request() is called once a connection waits; should it be gone by
+        # then, the call returns instead of blocking the loop.
+        server.timeout = 0
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._wake, waker = socket.socketpair()
+        self._thread = threading.Thread(target=_serve, args=(server, waker), daemon=True)
         self._thread.name = f"exportctl-sandbox-{self.port}"
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving now: every command that used the sandbox waits for this."""
         server, self._server = self._server, None
         if server is None:
             return
-        server.shutdown()
-        server.server_close()
+        wake, self._wake = self._wake, None
+        if wake is not None:
+            # The serving loop wakes on this socket's close, at once.
+            wake.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        server.server_close()
 
     def serve_forever(self) -> None:
         """Serve in the calling thread (foreground mode) until interrupted."""
@@ -441,6 +449,24 @@ def _route_error(sb: Sandbox, exc: RouteError, request_id: str) -> protocols.Htt
 
 def _quote(text: str) -> bytes:
     return json.dumps(text).encode()
+
+
+def _serve(server: ThreadingHTTPServer, waker: socket.socket) -> None:
+    """Serve until ``waker``'s peer is closed.
+
+    socketserver's own loop looks for a stop request between two waits of a fixed
+    interval, so every stop would cost up to that interval; this loop waits on the
+    listening socket and ``waker`` together, and ends as soon as ``waker`` can be read.
+    """
+    with waker, selectors.DefaultSelector() as selector:
+        selector.register(server, selectors.EVENT_READ)
+        selector.register(waker, selectors.EVENT_READ)
+        while True:
+            ready = {key.fileobj for key, _ in selector.select()}
+            if waker in ready:
+                return
+            # The listening socket is readable: a connection waits to be accepted.
+            server.handle_request()
 
 
 def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
