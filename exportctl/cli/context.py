@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from exportctl.aws import AwsSettings
+from exportctl.cli.invocation import Invocation
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,6 +31,8 @@ class AppContext:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
     # --region, --profile, --org-role and --accounts as given (before or after the command).
     targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The console script's run this command belongs to (one of its own when run in-process).
+    invocation: Invocation = field(default_factory=Invocation)
     _jobs: Board | None = None
     _out: Console | None = None
     _err: Console | None = None
@@ -167,17 +170,6 @@ _NO_FULL_COLLECTIONS = 1_000_000_000
 _SWITCH_INTERVAL = 0.0005
 
 
-# Set by one_shot: once the command has ended, the console script leaves at once.
-_one_shot = False
-
-
-def one_shot_ended() -> bool:
-    """Whether the command that just ended was a one-shot command (then taken back)."""
-    global _one_shot
-    ended, _one_shot = _one_shot, False
-    return ended
-
-
 def one_shot() -> None:
     """For commands that read, print and exit (list, status): no full collections,
     quick hand-overs between threads, and no tearing down at exit.
@@ -200,8 +192,10 @@ def one_shot() -> None:
     import gc
     import sys
 
-    global _one_shot
-    _one_shot = True
+    ctx = click.get_current_context()
+    app = ctx.find_object(AppContext)
+    if app is not None:
+        app.invocation.leaves_at_once = True
 
     before = gc.get_threshold()
     switch = sys.getswitchinterval()
@@ -215,4 +209,4 @@ def one_shot() -> None:
         gc.unfreeze()
         sys.setswitchinterval(switch)
 
-    click.get_current_context().call_on_close(restore)
+    ctx.call_on_close(restore)

@@ -13,6 +13,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from exportctl import __version__
+from exportctl.cli.invocation import Invocation
 
 if TYPE_CHECKING:
     from exportctl.cli.context import AppContext
@@ -365,6 +366,7 @@ def cli(
 
     app = AppContext(
         settings=AwsSettings(endpoint_url=endpoint_url),
+        invocation=ctx.obj if isinstance(ctx.obj, Invocation) else Invocation(),
         debug=debug or _env_flag("EXPORTCTL_DEBUG"),
         no_color=no_color,
         sandbox=sandbox,
@@ -385,16 +387,16 @@ def main(argv: list[str] | None = None) -> None:
     from exportctl import interrupts
 
     interrupts.install()
+    invocation = Invocation()
     try:
-        cli.main(args=argv, prog_name="exportctl")
+        cli.main(args=argv, prog_name="exportctl", obj=invocation)
     except SystemExit as exc:
         if interrupts.received is not None:
             # Stopped by a signal, the command has said what it had to: leave now, without
             # waiting at exit for anything still running in the background.
             _leave(exc.code if isinstance(exc.code, int) else interrupts.exit_code())
         code = 0 if exc.code is None else exc.code
-        context = sys.modules.get("exportctl.cli.context")
-        if isinstance(code, int) and context is not None and context.one_shot_ended():
+        if isinstance(code, int) and invocation.leaves_at_once:
             # list and status have written and closed all they had to; tearing the
             # interpreter down would only free every object one by one.
             _leave(code)

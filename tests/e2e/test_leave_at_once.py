@@ -73,7 +73,51 @@ def test_their_exit_code_is_kept(sandbox: Sandbox) -> None:
     assert "no-such-job" in done.stderr
 
 
-@pytest.mark.parametrize("args", [["--version"], ["list", "--help"], ["regions"]], ids=" ".join)
-def test_other_commands_are_torn_down_as_usual(sandbox: Sandbox, args: list[str]) -> None:
+FAILED_JOB = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/users-denied"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--version"], ExitCode.OK),
+        (["list", "--help"], ExitCode.OK),
+        (["completion", "bash"], ExitCode.OK),
+        (["wait", "--timeout", "30s", FAILED_JOB], ExitCode.JOB_FAILED),
+        (["regions"], ExitCode.USAGE),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(int(value)),
+)
+def test_other_commands_are_torn_down_as_usual(
+    sandbox: Sandbox, args: list[str], code: ExitCode
+) -> None:
     done = run(sandbox, *args)
+    assert done.returncode == code, done.stderr
     assert "torn down" in done.stderr
+
+
+# In one process: a listing run in-process (click's test runner), then the console
+# script's entry point, which must return to its caller as any other command does.
+IN_PROCESS = """\
+import sys
+from click.testing import CliRunner
+from exportctl.cli.main import cli, main
+listed = CliRunner().invoke(cli, ["list", "--json"], catch_exceptions=False)
+assert listed.exit_code == 0, listed.output
+try:
+    main(["--version"])
+except SystemExit as exc:
+    print("returned", exc.code)
+"""
+
+
+def test_a_listing_run_in_process_leaves_no_exit_for_the_next_command(sandbox: Sandbox) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS],
+        env=isolated_env(**sandbox.env()),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "returned 0", done.stdout

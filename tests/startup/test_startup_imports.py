@@ -85,7 +85,13 @@ def test_the_command_list_imports_no_command() -> None:
         if line.startswith("import time:")
         and line.rsplit("|", 1)[1].strip().startswith("exportctl")
     }
-    assert ours == {"exportctl", "exportctl.cli", "exportctl.cli.main", "exportctl.interrupts"}
+    assert ours == {
+        "exportctl",
+        "exportctl.cli",
+        "exportctl.cli.invocation",
+        "exportctl.cli.main",
+        "exportctl.interrupts",
+    }
     for name in COMMANDS:
         assert f"\n  {name} " in done.stdout
 

@@ -1,0 +1,18 @@
+"""What one run of the console script is told about how it should end."""
+
+from __future__ import annotations
+
+
+class Invocation:
+    """Set by the command while it runs, read by the console script once it has ended.
+
+    Each run has its own: a command run in-process (click's test runner, a host
+    program) leaves no trace that a later run would act on.
+    """
+
+    __slots__ = ("leaves_at_once",)
+
+    def __init__(self) -> None:
+        # list and status, once they have written all they had to: the console
+        # script skips the interpreter's teardown (exportctl.cli.main.main).
+        self.leaves_at_once = False
