@@ -1,41 +1,82 @@
-"""Every test runs with no real AWS configuration: no profile, no credentials, no IMDS."""
+"""Every test starts from a known environment, as on a fresh user's machine.
+
+The environment is built, not cleaned: a test sees PATH, a temporary folder and the
+variables pytest and coverage use for themselves from the machine running it, and
+otherwise only what is set here (an empty home of its own, a UTF-8 locale, no AWS
+configuration, no instance metadata). Whatever the shell that ran pytest exports
+(COLUMNS and LINES, AWS_REGION, a profile, NO_COLOR, CI) never reaches a test; a
+test that means to try one sets it.
+
+What is the same for every test and slow to make, botocore's endpoint data indexed
+in the cache, is made once per session and copied into each test's home.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-_CLEARED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_ENDPOINT_URL",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "EXPORTCTL_SANDBOX",
-    "EXPORTCTL_DEBUG",
-    "NO_COLOR",
-)
+# Taken from the machine: where programs are, where temporary files go.
+_MACHINE = ("PATH", "TMPDIR")
+# pytest's and pytest-xdist's own variables, and coverage's in a subprocess.
+_RUNNER_PREFIXES = ("PYTEST_", "COV_CORE_")
+
+
+def known_environment(home: Path) -> dict[str, str]:
+    """The environment a test starts from, with ``home`` as its home folder."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if name in _MACHINE or name.startswith(_RUNNER_PREFIXES)
+    }
+    environ.update(
+        HOME=str(home),
+        LANG="C.UTF-8",
+        XDG_CACHE_HOME=str(home / ".cache"),
+        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return environ
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _known_session_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same environment for what a whole session or module shares (servers, sessions)."""
+    with pytest.MonkeyPatch.context() as patch:
+        _replace_environment(patch, known_environment(tmp_path_factory.mktemp("session-home")))
+        yield
+
+
+@pytest.fixture(scope="session")
+def warm_cache(_known_session_environment: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder in which one command has already indexed botocore's endpoint data."""
+    from exportctl.awsdata import ServiceLoader
+
+    cache = tmp_path_factory.mktemp("warm-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        ServiceLoader().load_data_with_path("endpoints")
+    assert any((cache / "exportctl").glob("endpoints-*.index")), "no index was written"
+    return cache
 
 
 @pytest.fixture(autouse=True)
-def _isolated_aws(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
-    home = tmp_path_factory.mktemp("aws-home")
-    for name in _CLEARED:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(Path(home) / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(Path(home) / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(Path(home) / "cache"))
-    yield
+def _known_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, warm_cache: Path
+) -> None:
+    home = tmp_path_factory.mktemp("home")
+    shutil.copytree(warm_cache, home / ".cache")
+    _replace_environment(monkeypatch, known_environment(home))
+
+
+def _replace_environment(patch: pytest.MonkeyPatch, wanted: dict[str, str]) -> None:
+    for name in list(os.environ):
+        if name not in wanted:
+            patch.delenv(name)
+    for name, value in wanted.items():
+        patch.setenv(name, value)

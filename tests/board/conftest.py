@@ -41,6 +41,7 @@ def profiles(sandbox: Sandbox) -> list[str]:
     import os
 
     path = Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
     names = {"management": "123456789012", "analytics": "210987654321", "retail": "345678901234"}
     path.write_text(
         "".join(

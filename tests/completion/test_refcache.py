@@ -73,7 +73,10 @@ def test_a_full_set_of_new_references_is_written_without_reading_the_old(
         assert refcache.remember(new)
 
 
-def test_replaced_whole_leaving_no_temporary_files() -> None:
+def test_replaced_whole_leaving_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     refcache.remember(refs(5, "x"))
     refcache.remember(refs(5, "y"))
     assert os.listdir(refcache.cache_dir()) == ["refs"]

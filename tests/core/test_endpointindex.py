@@ -22,6 +22,12 @@ SERVICES = ["discovery", "personalize", "pinpoint", "backupsearch", "s3", "sts",
             "organizations", "iam", "ec2", "no-such-service"]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _first_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests start where a user's first command does: nothing indexed yet."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def whole_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The endpoint data files botocore decodes whole, in order."""
