@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from exportctl import polling
 from exportctl.adapters import all_specs
 from exportctl.cli.main import cli
 from exportctl.errors import ExitCode
+from exportctl.sandbox import embedded
+from exportctl.sandbox.clock import SandboxClock
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -121,9 +124,37 @@ def test_the_readme_has_sandbox_examples_and_the_two_first_commands() -> None:
     assert {"make demo", "make test"} <= {c.split("#")[0].strip() for c in first_steps}
 
 
+class SleeplessTime:
+    """The commands' clock and sleep, and the embedded sandbox's clock: sleeping
+    moves them all at once and takes no time, so a `wait` example waits as written
+    (its intervals, its timeout) without the seconds it would take."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.now += seconds
+
+    def scaled_clock(self, speed: float) -> SandboxClock:
+        return SandboxClock(lambda: self.now * speed)
+
+
+@pytest.fixture
+def sleepless(monkeypatch: pytest.MonkeyPatch) -> SleeplessTime:
+    fake = SleeplessTime()
+    monkeypatch.setattr(polling.TIMING, "clock", fake.clock)
+    monkeypatch.setattr(polling.TIMING, "sleep", fake.sleep)
+    monkeypatch.setattr(embedded, "scaled_clock", fake.scaled_clock)
+    return fake
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.command[:70] for e in EXAMPLES])
 def test_every_sandbox_example_of_the_readme_runs(
-    example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sleepless: SleeplessTime
 ) -> None:
     monkeypatch.chdir(tmp_path)
     # The sandbox's jobs finish within its first minute; its clock runs faster here.
