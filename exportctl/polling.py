@@ -370,6 +370,12 @@ class Waiter:
         previous = tracked.job
         tracked.job = job
         tracked.error = None
+        # Decided before anything is said of it: a signal just after the line that
+        # shows the job COMPLETED must not find it still pending.
+        if self.until.met(job):
+            tracked.outcome = Outcome.MET
+        elif self.until.missed(job):
+            tracked.outcome = Outcome.MISSED
         if previous is None:
             # Later rounds ask by the job's full reference: a Personalize name
             # needs no more listing once its ARN is known.
@@ -381,11 +387,9 @@ class Waiter:
         elif (previous.status, previous.state) != (job.status, job.state):
             tracked.since = self.clock()
             self.on_event(Event("changed", tracked, before=previous))
-        if self.until.met(job):
-            tracked.outcome = Outcome.MET
+        if tracked.outcome is Outcome.MET:
             self.on_event(Event("met", tracked))
-        elif self.until.missed(job):
-            tracked.outcome = Outcome.MISSED
+        elif tracked.outcome is Outcome.MISSED:
             self.on_event(Event("missed", tracked))
 
     def _lost(self, tracked: Tracked, error: NotFoundError) -> None:
