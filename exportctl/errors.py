@@ -76,6 +76,15 @@ class BrokenAnswerError(AwsError):
         self.detail = detail
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM, raised again with what the command must still say: what it
+    may have done before the signal and how to find it (``detail``)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 class Service(Protocol):
     """What error translation needs to know of a service (a ServiceSpec is one)."""
 

@@ -6,10 +6,12 @@ make one attempt a call), with each service's way of knowing (``Create.idempoten
 
 - ``token``: one client token per command, the same on every attempt;
 - ``name``: after an attempt whose outcome is unknown, "already exists" is our job
-  when its parameters match, and an error when they do not;
+  when its parameters match and it was created since the command started, and an
+  error otherwise;
 - ``listing``: the jobs with our parameters are noted before the first attempt;
   after an attempt whose outcome is unknown, a job with our parameters that was not
-  there before is ours.
+  there before and was created since the command started is ours. The listing is
+  read for a while (``LOOKS``) before the create is sent again, since it can lag.
 
 Throttling is a refusal, not an unknown outcome: it is retried without a look.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import random
 import re
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +30,18 @@ from typing import TYPE_CHECKING, Any
 
 from exportctl.adapters import engine as eng
 from exportctl.adapters.spec import Create, ServiceSpec
-from exportctl.errors import THROTTLING_CODES, ExportctlError, UsageError, answer_of, translate
+from exportctl.errors import (
+    THROTTLING_CODES,
+    Answer,
+    AwsError,
+    ExportctlError,
+    Interrupted,
+    NotFoundError,
+    UsageError,
+    answer_of,
+    clip,
+    translate,
+)
 from exportctl.model import ExportJob
 from exportctl.polling import interruptible_sleep
 from exportctl.refs import JobKey
@@ -38,12 +52,23 @@ if TYPE_CHECKING:
 
 Sleep = Callable[[float], None]
 
-# A quota of running jobs is not a burst: waiting seconds will not lift it.
-CREATE_THROTTLING = THROTTLING_CODES - {"LimitExceededException"}
+# Personalize's LimitExceededException is both its request rate ("the limit on the
+# number of requests per second", retried like throttling) and its quotas (too many
+# jobs in progress, which waiting seconds will not lift): the message tells them apart.
+QUOTA = re.compile(
+    r"\b(quota|maximum number|too many|in progress|in-progress|active|concurrent|pending)\b",
+    re.IGNORECASE,
+)
 ALREADY_EXISTS = frozenset({"ResourceAlreadyExistsException", "AlreadyExistsException"})
 ATTEMPTS = 10
 # How far back the listing is read for jobs that may be ours (clock skew included).
 LISTING_WINDOW = timedelta(minutes=15)
+# A job created this long before the command started may still be its own (the
+# service's clock and this machine's may differ); one created earlier never is.
+CLOCK_SKEW = timedelta(minutes=1)
+# After an attempt whose outcome is unknown, the listing is read at these delays
+# (60 s in all) before the create is sent again: a listing can lag behind a create.
+LOOKS = (0.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 
 
 @dataclass(frozen=True)
@@ -169,7 +194,11 @@ def _typed(kind: str, value: Any) -> Any:
 
 
 class Starter:
-    """Sends one plan's create, retrying it without ever making two jobs."""
+    """Sends one plan's create, retrying it without ever making two jobs.
+
+    Whatever ends the command after an attempt that may have made the job (an
+    error, the retries used up, Ctrl-C), its last words say how to find that job.
+    """
 
     def __init__(
         self,
@@ -178,38 +207,67 @@ class Starter:
         attempts: int = ATTEMPTS,
         sleep: Sleep = interruptible_sleep,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.jobs = jobs
         self.attempts = attempts
         self.sleep = sleep
         self.rng = rng or random.Random()
+        self.clock = clock
+        # An attempt may have made the job (its outcome is unknown, or it answered).
+        self.maybe_made = False
 
     def start(self, plan: StartPlan) -> Started:
+        run = _Run(plan, plan.region or self.jobs.clients.default_region, now())
+        self.maybe_made = False
+        try:
+            return self._attempts(run)
+        except KeyboardInterrupt as exc:
+            if run.in_flight or self.maybe_made:
+                raise Interrupted(
+                    f"an attempt may have made the job before the end; {self._whereabouts(run)}"
+                ) from exc
+            raise
+        except ExportctlError as exc:
+            err = translate(exc, plan.spec)
+            if self.maybe_made:
+                err = _noted(err, self._whereabouts(run))
+            if err is exc:
+                raise
+            raise err from exc
+
+    def _attempts(self, run: _Run) -> Started:
+        plan, region = run.plan, run.region
         spec, create = plan.spec, plan.create
-        region = plan.region or self.jobs.clients.default_region
         call = self.jobs.once_caller(spec, region)
-        before: set[str] | None = None
         if create.idempotency == "listing":
-            before = {job.ref for job in self._ours(plan, region)}
-        unknown = False
+            run.before = {job.ref for job in self._ours(plan, region)}
+        began = self.clock()
         for attempt in range(1, self.attempts + 1):
-            if unknown and before is not None:
-                found = [job for job in self._ours(plan, region) if job.ref not in before]
-                if found:
-                    job = min(found, key=lambda j: j.created or now())
-                    return Started(_key(job), job.ref, job, attempt - 1, recovered=True)
+            if self.maybe_made and create.idempotency == "listing":
+                # Before creating again: a job the last attempt made may not be listed yet.
+                found = self._look(run, LOOKS)
+                if found is not None:
+                    return Started(_key(found), found.ref, found, attempt - 1, recovered=True)
             try:
+                run.in_flight = True
                 response = call(create.operation, plan.request)
             except Exception as exc:
+                run.in_flight = False
                 said = answer_of(exc)
                 if said is not None and said.code in ALREADY_EXISTS and create.name:
-                    return self._existing(plan, region, attempt, unknown, exc)
+                    return self._existing(run, attempt, exc)
                 outcome = _outcome(exc)
+                self.maybe_made = self.maybe_made or outcome == "unknown"
                 if outcome == "final" or attempt == self.attempts:
-                    raise translate(exc, spec) from exc
-                unknown = unknown or outcome == "unknown"
+                    found = self._look(run, (0.0,)) if self.maybe_made else None
+                    if found is not None:
+                        return Started(_key(found), found.ref, found, attempt, recovered=True)
+                    raise self._failed(run, exc, attempt, outcome, self.clock() - began) from exc
                 self.sleep(self._delay(attempt))
                 continue
+            run.in_flight = False
+            self.maybe_made = True
             return self._started(plan, region, response, attempt)
         raise AssertionError("unreachable")
 
@@ -228,20 +286,60 @@ class Starter:
         ref = job.ref if job else eng.key_ref(spec, key, region)
         return Started(key, ref, job, attempts)
 
-    def _existing(
-        self, plan: StartPlan, region: str, attempt: int, unknown: bool, exc: Exception
-    ) -> Started:
+    def _failed(
+        self, run: _Run, exc: Exception, attempts: int, outcome: str, seconds: float
+    ) -> ExportctlError:
+        """The error of a create given up on: what was tried, and what the last answer
+        means (exportctl's own retries, not botocore's: AWS_MAX_ATTEMPTS is not theirs)."""
+        spec, operation = run.plan.spec, run.plan.create.operation
+        said = answer_of(exc)
+        if said is not None and _quota(said):
+            return AwsError(
+                f"{spec.title}: {operation} was refused by a quota of the service, not its "
+                f"request rate ({said.code}: {said.message}): wait for the jobs in progress "
+                "to end, or ask for a higher quota in Service Quotas",
+                service=spec.name,
+            )
+        if outcome == "final":
+            return translate(exc, spec)
+        tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
+        tried += f" over {seconds:.0f} s, with backoff"
+        if said is None:
+            last, advice = clip(exc, 300), "check the network, --region and --endpoint-url"
+        else:
+            last = f"{said.code} (HTTP {said.status}): {said.message}"
+            advice = (
+                "the service is failing: try again later"
+                if (said.status or 0) >= 500
+                else "the request rate of this API is used up (by this or other tools): "
+                "try again in a minute"
+            )
+        return AwsError(
+            f"{spec.title}: {tried}; the last answer: {last}; {advice}", service=spec.name
+        )
+
+    def _existing(self, run: _Run, attempt: int, exc: Exception) -> Started:
+        plan = run.plan
         spec, create = plan.spec, plan.create
         assert create.name is not None
         name = str(plan.request[create.name])
-        try:
-            job = self.jobs.get(JobKey(spec.name, name, region))
-        except ExportctlError:
-            job = None
-        if job is not None and unknown and eng.matches(create, plan.values, job.to_dict()):
-            return Started(_key(job), job.ref, None, attempt, recovered=True)
+        # The job that holds the name may be ours: an earlier attempt's answer was lost.
+        job = self._named(run, LOOKS if self.maybe_made else (0.0,))
         where = f" ({job.ref})" if job else ""
-        if job is not None and unknown:
+        if job is not None and self.maybe_made and self._is_ours(run, job):
+            return Started(_key(job), job.ref, job, attempt, recovered=True)
+        if job is None and self.maybe_made:
+            raise AwsError(
+                f"{spec.title}: a job named {name!r} exists but could not be read: it may be "
+                "the one an earlier attempt of this command made",
+                service=spec.name,
+            ) from exc
+        if job is not None and self.maybe_made and not self._is_recent(run, job):
+            raise UsageError(
+                f"{spec.title}: a job named {name!r}{where} was created before this command "
+                "started: it was not made by this command; choose another --name"
+            ) from exc
+        if job is not None and self.maybe_made:
             raise UsageError(
                 f"{spec.title}: a job named {name!r} exists{where} with other parameters than "
                 "this command's: it was not made by this command; choose another --name"
@@ -250,6 +348,67 @@ class Starter:
             f"{spec.title}: a job named {name!r} already exists{where}: choose another --name, "
             "or leave --name out for a generated one"
         ) from exc
+
+    def _named(self, run: _Run, delays: tuple[float, ...]) -> ExportJob | None:
+        """The job holding this plan's name, read once per delay until it is found."""
+        for delay in delays:
+            if delay:
+                self.sleep(delay)
+            try:
+                return self.jobs.get(_named_key(run.plan, run.region))
+            except NotFoundError:
+                continue
+            except ExportctlError:
+                if delay == delays[-1]:
+                    return None
+        return None
+
+    def _look(self, run: _Run, delays: tuple[float, ...]) -> ExportJob | None:
+        """The job an earlier attempt made, looked for once per delay: by its name, or
+        in the listing (a job with this plan's parameters, created since the command
+        started, that was not there before)."""
+        create = run.plan.create
+        if create.name:
+            job = self._named(run, delays)
+            return job if job is not None and self._is_ours(run, job) else None
+        if create.idempotency == "token":
+            # Its listing does not show the parameters a job is recognised by; the
+            # token, named in the error, is what finds it.
+            return None
+        for delay in delays:
+            if delay:
+                self.sleep(delay)
+            found = [
+                job
+                for job in self._ours(run.plan, run.region)
+                if job.ref not in run.before and self._is_recent(run, job)
+            ]
+            if found:
+                return min(found, key=lambda j: j.created or now())
+        return None
+
+    def _is_ours(self, run: _Run, job: ExportJob) -> bool:
+        return self._is_recent(run, job) and eng.matches(
+            run.plan.create, run.plan.values, job.to_dict()
+        )
+
+    def _is_recent(self, run: _Run, job: ExportJob) -> bool:
+        # Only a job created since the command started can be its own.
+        return job.created is not None and job.created >= run.began - CLOCK_SKEW
+
+    def _whereabouts(self, run: _Run) -> str:
+        """How to find the job an attempt may have made."""
+        plan, region = run.plan, run.region
+        spec, create = plan.spec, plan.create
+        listing = f"exportctl list -s {spec.name} --region {region} --since 1h"
+        if create.name:
+            name = plan.request[create.name]
+            if create.arn_of:
+                return f"it is named {name!r}: exportctl status {create.arn_of(plan.request)}"
+            return f"it is named {name!r}: {listing}"
+        if create.token:
+            return f"look for it (client token {plan.request[create.token]}): {listing}"
+        return f"look for a job with these parameters: {listing}"
 
     def _ours(self, plan: StartPlan, region: str) -> list[ExportJob]:
         """Recent jobs in the listing with this plan's parameters."""
@@ -275,6 +434,37 @@ class Starter:
         return found
 
 
+@dataclass
+class _Run:
+    """One start: the plan, where it is sent, and what its attempts left behind."""
+
+    plan: StartPlan
+    region: str
+    began: datetime
+    # The refs of the jobs with the plan's parameters before the first attempt.
+    before: set[str] = field(default_factory=set)
+    # A create is on the wire: a signal now leaves its outcome unknown.
+    in_flight: bool = False
+
+
+def _named_key(plan: StartPlan, region: str) -> JobKey:
+    create = plan.create
+    assert create.name is not None
+    name = str(plan.request[create.name])
+    arn = create.arn_of(plan.request) if create.arn_of else None
+    return JobKey(plan.spec.name, name, region, arn=arn)
+
+
+def _noted(err: ExportctlError, note: str) -> ExportctlError:
+    err.message = f"{err.message}; {note}"
+    err.args = (err.message,)
+    return err
+
+
+def _quota(said: Answer) -> bool:
+    return said.code == "LimitExceededException" and QUOTA.search(said.message) is not None
+
+
 def _outcome(exc: BaseException) -> str:
     """``refused`` (did not happen, retry), ``unknown`` (may have happened), ``final``."""
     import botocore.exceptions as bex
@@ -282,7 +472,9 @@ def _outcome(exc: BaseException) -> str:
     said = answer_of(exc)
     if said is not None:
         status = said.status or 0
-        if said.code in CREATE_THROTTLING or status == 429:
+        if _quota(said):
+            return "final"
+        if said.code in THROTTLING_CODES or status == 429:
             return "refused"
         return "unknown" if status >= 500 else "final"
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectTimeoutError)):

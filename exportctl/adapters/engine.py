@@ -262,8 +262,14 @@ def created_key(
         job_id = parts[-1].partition("/")[2] or parts[-1]
         where = parts[3] if len(parts) == 6 and parts[3] else region
         return JobKey(spec.name, job_id, where, arn=str(arn))
+    job_id = lookup(response, create.id)
+    if job_id in (None, ""):
+        # An answer that does not name the job is no success: nothing can follow it.
+        raise BrokenAnswerError(
+            f"{create.operation} answered without the new job's id ({create.id})"
+        )
     parent = lookup(response, create.parent) if create.parent else None
-    return JobKey(spec.name, str(lookup(response, create.id)), region, parent and str(parent))
+    return JobKey(spec.name, str(job_id), region, parent and str(parent))
 
 
 def key_ref(spec: ServiceSpec, key: JobKey, region: str) -> str:

@@ -18,6 +18,12 @@ from exportctl.adapters.spec import (
 from exportctl.model import State
 
 
+def _job_arn(request: Mapping[str, Any]) -> str:
+    # arn:aws:personalize:REGION:ACCOUNT:dataset/... -> ...:dataset-export-job/NAME
+    where = str(request.get("datasetArn") or "").partition(":dataset/")[0]
+    return f"{where}:dataset-export-job/{request.get('jobName')}"
+
+
 def _dataset_name(request: Mapping[str, Any]) -> str:
     # arn:aws:personalize:REGION:ACCOUNT:dataset/GROUP/TYPE -> GROUP-TYPE
     resource = str(request.get("datasetArn") or "").partition(":dataset/")[2]
@@ -48,6 +54,7 @@ CREATE = Create(
     name="jobName",
     name_hint=_dataset_name,
     listing_scope=lambda request: {"dataset_arn": request.get("datasetArn")},
+    arn_of=_job_arn,
 )  # fmt: skip
 
 SPEC = ServiceSpec(

@@ -170,6 +170,9 @@ class Create:
     name_hint: Callable[[Mapping[str, Any]], str] | None = None
     # ``list`` scope options that narrow the listing to where the new job will be.
     listing_scope: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    # The new job's ARN, known from the request before any answer (a named job in
+    # the account of the resource it exports): read without searching the listing.
+    arn_of: Callable[[Mapping[str, Any]], str] | None = None
 
 
 def _no_explanation(code: str, message: str) -> str | None:

@@ -142,10 +142,12 @@ class LazyGroup(click.Group):
         except ExportctlError as exc:
             _fail(ctx, exc.message)
             ctx.exit(int(exc.exit_code))
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             from exportctl import interrupts
+            from exportctl.errors import Interrupted
 
-            click.echo(f"exportctl: {interrupts.word()}", err=True)
+            detail = f": {exc.detail}" if isinstance(exc, Interrupted) else ""
+            click.echo(f"exportctl: {interrupts.word()}{detail}", err=True)
             ctx.exit(interrupts.exit_code())
         except BrokenPipeError:
             # Before click's own handler, which would make it exit status 1.

@@ -168,7 +168,10 @@ def run(
         return 0
     if plan.region is None:
         app.jobs.clients.default_region  # noqa: B018 -- raises the one-line "no region" error
-    started = starts.Starter(app.jobs).start(plan)
+    from exportctl import polling
+
+    starter = starts.Starter(app.jobs, sleep=polling.TIMING.sleep, clock=polling.TIMING.clock)
+    started = starter.start(plan)
     if started.recovered:
         app.notice(f"{started.ref}: the first attempt's answer was lost; this is the job it made")
     if wait_ or download is not None:

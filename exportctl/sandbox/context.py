@@ -33,6 +33,15 @@ class Context:
     page_cap: int | None
     errors: ServiceErrors
     model: ServiceModel
+    # See Faults.listing_lag.
+    listing_lag: float = 0.0
+
+    def listed(self, jobs: list[Job]) -> list[Job]:
+        """What a listing shows of ``jobs``: those created at least ``listing_lag`` ago."""
+        if self.listing_lag <= 0:
+            return jobs
+        horizon = self.elapsed - self.listing_lag
+        return [job for job in jobs if job.created <= horizon]
 
     def render(self, value: Any, iso: bool = False) -> Any:
         """Resolve scenario placeholders; keys starting with ``_`` stay inside the sandbox."""

@@ -30,8 +30,17 @@ class Faults:
     deny: set[str] = field(default_factory=set)
     garble: dict[str, str] = field(default_factory=dict)
     garble_after: int = 0
+    # Scripted fates by operation name (``"CreateExportJob"``): each call of the
+    # operation takes the next one (see ``FATES``) before the rates are rolled; once
+    # they are used up, calls go back to the rates.
+    fates: dict[str, list[str]] = field(default_factory=dict)
+    # Scenario seconds a new job stays out of its service's listings, as an eventually
+    # consistent listing lags behind the create (a get finds it at once).
+    listing_lag: float = 0.0
 
     def garbling(self, service: str) -> str | None:
+        if service in GARBLED_BY_NAME_ONLY:
+            return self.garble.get(service)
         return self.garble.get(service) or self.garble.get(ALL_SERVICES)
 
     # Lifetime of the credentials sts:AssumeRole hands out (at most what is asked for).
@@ -61,6 +70,10 @@ class Faults:
                 self.page_size = None if value is None else _positive_int(value)
             elif name == "latency":
                 self.latency = max(0.0, float(value))
+            elif name == "listing_lag":
+                self.listing_lag = max(0.0, float(value))
+            elif name == "fates":
+                self.fates = _fates(value)
             elif name == "session_seconds":
                 self.session_seconds = max(1.0, float(value))
             else:
@@ -83,6 +96,24 @@ def _garbles(value: Any) -> dict[str, str]:
     for mode in chosen.values():
         if mode not in GARBLES[:-1] and not (mode.startswith("drop:") and len(mode) > 5):
             raise ValueError(f"unknown garble {mode!r}; expected one of {list(GARBLES)}")
+    return chosen
+
+
+# What a scripted call does: "ok" (answered, whatever the rates), "throttle", "error"
+# (a 5xx; nothing happened), "error-after-commit" (a 5xx after the request took
+# effect), "drop" (no answer; nothing happened), "drop-after-commit" (the request took
+# effect, its answer is lost), "raise:CODE:STATUS:MESSAGE" (that error answer).
+FATES = ("ok", "throttle", "error", "error-after-commit", "drop", "drop-after-commit", "raise:")
+
+
+def _fates(value: Any) -> dict[str, list[str]]:
+    chosen = {str(op): [str(f) for f in fates] for op, fates in dict(value or {}).items()}
+    for fates in chosen.values():
+        for fate in fates:
+            if fate not in FATES[:-1] and not (
+                fate.startswith("raise:") and len(fate.split(":", 3)) == 4
+            ):
+                raise ValueError(f"unknown fate {fate!r}; expected one of {list(FATES)}")
     return chosen
 
 

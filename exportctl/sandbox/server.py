@@ -326,6 +326,9 @@ class Sandbox:
         try:
             if faults.latency > 0:
                 time.sleep(faults.latency)
+            fate = self._next_fate(call.operation.name)
+            if fate is not None:
+                return self._fated(call, fate, request_id)
             if self.dice.roll(faults.drop_rate):
                 if call.operation.name in MUTATING and self.dice.roll(0.5):
                     # The request took effect; only its answer is lost.
@@ -339,6 +342,29 @@ class Sandbox:
             log.exception("sandbox handler failed for %s.%s", call.service, call.operation.name)
             internal = SERVICE_ERRORS[call.service].internal_error()
             return protocols.error(model, protocol, internal, request_id)
+
+    def _next_fate(self, operation: str) -> str | None:
+        with self.lock:
+            queued = self.faults.fates.get(operation)
+            return queued.pop(0) if queued else None
+
+    def _fated(self, call: Call, fate: str, request_id: str) -> protocols.HttpResponse | None:
+        """Answer a call as its scripted fate says (see ``faults.FATES``)."""
+        errors = SERVICE_ERRORS[call.service]
+        if fate.endswith("-after-commit"):
+            with contextlib.suppress(ApiError):
+                self._handle(call)
+        if fate.startswith("drop"):
+            return None
+        if fate == "throttle":
+            raise errors.throttled()
+        if fate.startswith("error"):
+            raise errors.internal_error()
+        if fate.startswith("raise:"):
+            _, code, status, message = fate.split(":", 3)
+            raise ApiError(code, message, int(status))
+        # "ok": answered as if no fault were set.
+        return self._answer(call, Faults(), request_id)
 
     def _answer(self, call: Call, faults: Faults, request_id: str) -> protocols.HttpResponse:
         errors = SERVICE_ERRORS[call.service]
@@ -398,6 +424,7 @@ class Sandbox:
             region=call.region,
             base_url=self.url,
             page_cap=self.faults.page_size,
+            listing_lag=self.faults.listing_lag,
             errors=errors,
             model=model,
         )

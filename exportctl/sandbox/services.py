@@ -38,7 +38,7 @@ def list_search_result_export_jobs(ctx: Context, params: dict[str, Any]) -> dict
             f"1 validation error detected: Value '{status}' at 'status' failed to satisfy "
             f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]"
         )
-    jobs = ctx.scenario.listing("backupsearch", "export", ctx.region)
+    jobs = ctx.listed(ctx.scenario.listing("backupsearch", "export", ctx.region))
     search_ref = params.get("SearchJobIdentifier")
     if search_ref:
         search = _bs_job(ctx, search_ref, "search-job", "Search job")
@@ -106,7 +106,7 @@ def get_apps(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 def get_export_jobs(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     app = _app(ctx, params["ApplicationId"])
-    jobs = ctx.scenario.listing("pinpoint", "export", ctx.region, parent=app.id)
+    jobs = ctx.listed(ctx.scenario.listing("pinpoint", "export", ctx.region, parent=app.id))
     items = [ctx.view(j, "JobStatus", iso=True) for j in jobs]
     chunk, token = ctx.page(items, params.get("Token"), _page_size(ctx, params), f"jobs/{app.id}")
     return {"ExportJobsResponse": {"Item": chunk, "NextToken": token}}
@@ -141,7 +141,9 @@ def list_dataset_export_jobs(ctx: Context, params: dict[str, Any]) -> dict[str, 
             400,
         )
     dataset = params.get("datasetArn")
-    jobs = ctx.scenario.listing("personalize", "dataset-export-job", ctx.region, parent=dataset)
+    jobs = ctx.listed(
+        ctx.scenario.listing("personalize", "dataset-export-job", ctx.region, parent=dataset)
+    )
     views = [ctx.pick("DatasetExportJobSummary", ctx.view(j, "status")) for j in jobs]
     scope = f"personalize/{ctx.region}/{dataset}"
     chunk, token = ctx.page(views, params.get("nextToken"), size, scope)
@@ -170,7 +172,7 @@ def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any
         found = [ctx.scenario.find("discovery", i, "export-task") for i in dict.fromkeys(ids)]
         jobs = [j for j in found if j is not None]
     else:
-        jobs = ctx.scenario.listing("discovery", "export-task", ctx.region)
+        jobs = ctx.listed(ctx.scenario.listing("discovery", "export-task", ctx.region))
     for flt in params.get("filters") or []:
         if flt.get("name") != "agentIds" or flt.get("condition", "EQUALS") != "EQUALS":
             raise ctx.errors.invalid_input(

@@ -13,7 +13,7 @@ from botocore.stub import ANY, Stubber
 from exportctl.adapters import all_specs, spec_for
 from exportctl.errors import ServiceUnavailableError, UsageError
 from exportctl.jobs import Jobs
-from exportctl.starts import Starter, plan
+from exportctl.starts import LOOKS, Starter, plan
 
 DATASET = f"arn:aws:personalize:{REGION}:{ACCOUNT}:dataset/retail/USERS"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/exporter"
@@ -195,19 +195,15 @@ def test_backupsearch_keeps_its_client_token_across_retries(jobs: Jobs, stubs: S
     assert plan(spec_for("backupsearch"), values, REGION).request["ClientToken"] not in tokens
 
 
-def _personalize_listing(stubs: Stubs, path: str) -> None:
+def _personalize_job(stubs: Stubs, path: str, created: datetime | None = None) -> None:
+    """The job holding the name, read by the ARN the request implies (no listing)."""
     arn = REFS["personalize"]
-    stubs("personalize").add_response(
-        "list_dataset_export_jobs",
-        {"datasetExportJobs": [{"jobName": "users-1", "datasetExportJobArn": arn,
-                                "status": "CREATE PENDING"}]},
-        {"maxResults": 100},
-    )  # fmt: skip
     stubs("personalize").add_response(
         "describe_dataset_export_job",
         {"datasetExportJob": {"jobName": "users-1", "datasetExportJobArn": arn,
                               "datasetArn": DATASET, "roleArn": ROLE, "ingestionMode": "PUT",
                               "status": "CREATE PENDING",
+                              "creationDateTime": created or datetime.now(timezone.utc),
                               "jobOutput": {"s3DataDestination": {
                                   "path": path,
                                   "kmsKeyArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k1"}}}},
@@ -225,7 +221,7 @@ def test_personalize_already_exists_after_a_lost_answer_is_our_job(
     creator.add_client_error(
         "create_dataset_export_job", "ResourceAlreadyExistsException", "exists", 400
     )
-    _personalize_listing(stubs, "s3://out/users/")
+    _personalize_job(stubs, "s3://out/users/")
     started = starter(jobs).start(plan(spec_for("personalize"), values, REGION))
     assert started.recovered and started.ref == REFS["personalize"]
 
@@ -240,7 +236,7 @@ def test_personalize_already_exists_with_other_parameters_is_an_error(
     creator.add_client_error(
         "create_dataset_export_job", "ResourceAlreadyExistsException", "exists", 400
     )
-    _personalize_listing(stubs, "s3://elsewhere/")
+    _personalize_job(stubs, "s3://elsewhere/")
     with pytest.raises(UsageError) as clash:
         starter(jobs).start(plan(spec_for("personalize"), values, REGION))
     assert "with other parameters" in clash.value.message
@@ -253,7 +249,7 @@ def test_personalize_name_taken_at_the_first_attempt_is_an_error(jobs: Jobs, stu
     creator.add_client_error(
         "create_dataset_export_job", "ResourceAlreadyExistsException", "exists", 400
     )
-    _personalize_listing(stubs, "s3://out/users/")
+    _personalize_job(stubs, "s3://out/users/")
     with pytest.raises(UsageError) as taken:
         starter(jobs).start(plan(spec_for("personalize"), values, REGION))
     assert "already exists" in taken.value.message and "--name" in taken.value.message
@@ -332,9 +328,11 @@ def test_discovery_takes_a_new_task_for_its_own_only_with_the_same_times(
     stubs("discovery").add_response("describe_export_tasks", {"exportsInfo": []}, listing)
     creator = create_stub(jobs, "discovery")
     creator.add_client_error("start_export_task", "ServerInternalErrorException", "boom", 500)
-    stubs("discovery").add_response(
-        "describe_export_tasks", {"exportsInfo": [_task("export-0041", start)]}, listing
-    )
+    # The listing is read until the task is found, at most once per delay of LOOKS.
+    for _look in LOOKS if not ours else LOOKS[:1]:
+        stubs("discovery").add_response(
+            "describe_export_tasks", {"exportsInfo": [_task("export-0041", start)]}, listing
+        )
     if not ours:
         creator.add_response("start_export_task", ANSWERS["discovery"], expected)
     started = starter(jobs).start(plan(spec_for("discovery"), values, REGION))

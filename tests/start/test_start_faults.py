@@ -1,0 +1,192 @@
+"""What `start` says is true under faults: one job per command, and a job it may have
+made is always named. Each case scripts the fate of every create call at the sandbox."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from start_support import CREATES, FakeTime, Run
+
+from exportctl.errors import ExitCode
+from exportctl.sandbox import Sandbox
+from exportctl.sandbox.clock import SandboxClock
+from exportctl.starts import ATTEMPTS
+
+SERVICES = sorted(CREATES)
+RATE = (
+    "raise:LimitExceededException:400:"
+    "The limit on the number of requests per second has been exceeded."
+)
+
+
+def script(sandbox: Sandbox, service: str, *fates: str) -> None:
+    sandbox.faults.fates = {CREATES[service][0]: list(fates)}
+
+
+def test_personalize_limit_exceeded_on_the_request_rate_is_retried(
+    run: Run, sandbox: Sandbox
+) -> None:
+    before = run.made()
+    script(sandbox, "personalize", RATE, RATE, RATE, "ok")
+    done = run("start", "personalize", *run.start_args("personalize"))
+    assert done.exit_code == 0, done.output
+    assert run.creates("personalize") == 4
+    assert run.made() - before == {"personalize": 1}
+
+
+def test_personalize_quota_is_said_as_a_quota_after_one_call(run: Run, sandbox: Sandbox) -> None:
+    quota = (
+        "raise:LimitExceededException:400:Exceeded the maximum number of active dataset export jobs"
+    )
+    script(sandbox, "personalize", quota)
+    done = run("start", "personalize", *run.start_args("personalize"))
+    assert done.exit_code == ExitCode.AWS
+    assert run.creates("personalize") == 1
+    assert "quota of the service" in done.output
+    assert "AWS_MAX_ATTEMPTS" not in done.output
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_throttled_to_the_end_says_what_was_tried_and_nothing_was_made(
+    run: Run, sandbox: Sandbox, service: str
+) -> None:
+    before = run.made()
+    script(sandbox, service, *["throttle"] * ATTEMPTS)
+    done = run("start", service, *run.start_args(service))
+    assert done.exit_code == ExitCode.AWS
+    assert f"was tried {ATTEMPTS} times" in done.output
+    assert "AWS_MAX_ATTEMPTS" not in done.output
+    # Nothing can have been made: nothing to look for.
+    assert "may have made" not in done.output and "look for" not in done.output
+    assert run.made() == before
+
+
+@pytest.mark.parametrize("service", ["discovery", "personalize", "pinpoint"])
+def test_a_job_made_then_its_answer_lost_then_throttled_is_found_at_the_end(
+    run: Run, sandbox: Sandbox, service: str
+) -> None:
+    before = run.made()
+    script(sandbox, service, "drop-after-commit", *["throttle"] * (ATTEMPTS - 1))
+    done = run("start", service, *run.start_args(service))
+    assert done.exit_code == 0, done.output
+    assert run.made() - before == {service: 1}
+    made = {j["id"].rsplit("/", 1)[-1] for j in sandbox.jobs(service, "us-east-1")}
+    assert done.stdout.strip().rsplit("/", 1)[-1].rsplit(":", 1)[-1] in made
+    assert "this is the job it made" in done.output
+
+
+@pytest.mark.parametrize("service", ["backupsearch", "personalize"])
+def test_a_job_that_may_exist_and_cannot_be_found_is_named_in_the_last_words(
+    run: Run, sandbox: Sandbox, service: str
+) -> None:
+    script(sandbox, service, "drop-after-commit", *["throttle"] * (ATTEMPTS - 1))
+    # Every read is refused too: the job cannot be looked for.
+    reads = {
+        "personalize": "DescribeDatasetExportJob",
+        "backupsearch": "ListSearchResultExportJobs",
+    }
+    sandbox.faults.fates[reads[service]] = ["throttle"] * 20
+    done = run("start", service, *run.start_args(service))
+    assert done.exit_code == ExitCode.AWS
+    last = done.output.strip().splitlines()[-1]
+    if service == "personalize":
+        assert "it is named" in last and "exportctl status arn:aws:personalize:" in last
+    else:
+        assert "client token" in last and "exportctl list -s backupsearch" in last
+
+
+@pytest.mark.parametrize(
+    ("service", "garble", "after", "where"),
+    [
+        ("discovery", "drop:exportId", 1, "look for a job with these parameters"),
+        ("personalize", "drop:datasetExportJobArn", 0, "it is named"),
+        # Its answer names the job twice (id and ARN): an empty answer names it nowhere.
+        ("backupsearch", "empty", 0, "client token"),
+        ("pinpoint", "drop:Id", 1, "look for a job with these parameters"),
+    ],
+)
+def test_an_answer_without_the_new_jobs_id_is_a_service_error_naming_how_to_find_it(
+    run: Run, sandbox: Sandbox, service: str, garble: str, after: int, where: str
+) -> None:
+    # The listings read before the create (Pinpoint, Discovery) go through intact.
+    sandbox.faults.garble = {service: garble}
+    sandbox.faults.garble_after = after
+    done = run("start", service, *run.start_args(service))
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert "None" not in done.stdout
+    assert where in done.output.strip().splitlines()[-1]
+
+
+def test_an_old_job_of_the_same_name_is_not_claimed_as_new(fake_time: FakeTime) -> None:
+    # The sandbox's jobs are made a day before this command starts.
+    with Sandbox(port=0, clock=SandboxClock(lambda: 0.0, wall=time.time() - 86400)) as old:
+        fake_time.sandbox = old
+        old_run = Run(old)
+        args = ["start", "personalize", *old_run.start_args("personalize"), "--name", "nightly"]
+        first = old_run(*args)
+        assert first.exit_code == 0, first.output
+        # The first attempt fails with a 5xx that made nothing; the second finds the name taken.
+        old.faults.fates = {"CreateDatasetExportJob": ["error"]}
+        done = old_run(*args)
+    assert done.exit_code == ExitCode.USAGE, done.output
+    assert "created before this command started" in done.output
+    assert "this is the job it made" not in done.output
+
+
+def test_our_own_named_job_behind_a_lagging_listing_is_ours(run: Run, sandbox: Sandbox) -> None:
+    before = run.made()
+    sandbox.faults.listing_lag = 30
+    script(sandbox, "personalize", "drop-after-commit", "throttle", "ok")
+    args = ["start", "personalize", *run.start_args("personalize"), "--name", "mine"]
+    done = run(*args)
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip().endswith("dataset-export-job/mine")
+    assert run.made() - before == {"personalize": 1}
+
+
+@pytest.mark.parametrize("service", ["discovery", "pinpoint"])
+def test_a_lagging_listing_is_waited_for_before_creating_again(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime, service: str
+) -> None:
+    before = run.made()
+    sandbox.faults.listing_lag = 30
+    script(sandbox, service, "drop-after-commit", "ok", "ok")
+    done = run("start", service, *run.start_args(service))
+    assert done.exit_code == 0, done.output
+    assert run.made() - before == {service: 1}
+    assert run.creates(service) == 1
+    assert sum(fake_time.sleeps) >= 30
+
+
+def test_an_identical_job_started_earlier_is_not_taken_for_ours(run: Run, sandbox: Sandbox) -> None:
+    # Another job with the same parameters, made before this command: not ours.
+    first = run("start", "discovery")
+    assert first.exit_code == 0, first.output
+    before = run.made()
+    script(sandbox, "discovery", "error", "ok")
+    done = run("start", "discovery")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip() != first.stdout.strip()
+    assert run.made() - before == {"discovery": 1}
+
+
+@pytest.mark.parametrize(
+    ("first", "named"), [("throttle", False), ("error", True), ("drop-after-commit", True)]
+)
+def test_ctrl_c_between_attempts_names_the_job_only_when_one_may_exist(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime, first: str, named: bool
+) -> None:
+    # The signal itself is sent for real in tests/deadlines/test_start_signals.py.
+    script(sandbox, "personalize", first, "throttle", "throttle")
+    fake_time.interrupt_at = 2
+    done = run("start", "personalize", *run.start_args("personalize"), "--name", "n1")
+    assert done.exit_code == ExitCode.INTERRUPTED
+    last = done.output.strip().splitlines()[-1]
+    if named:
+        assert last.startswith("exportctl: interrupted: an attempt may have made the job")
+        assert last.endswith(
+            "exportctl status arn:aws:personalize:us-east-1:123456789012:dataset-export-job/n1"
+        )
+    else:
+        assert last == "exportctl: interrupted"
