@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import traceback
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -164,6 +165,10 @@ THROTTLING_CODES = frozenset(
     }
 )
 
+# What botocore's parsers let through, unwrapped, from an answer they cannot read
+# (an undecodable body, a timestamp that is none, XML without its result element).
+PARSER_SLIPS = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+
 CONFIGURE_HINT = (
     "configure credentials with `aws configure` or `aws sso login`, "
     "or set AWS_PROFILE / AWS_ACCESS_KEY_ID"
@@ -240,9 +245,39 @@ def translate(
         return AwsError(f"{title}: the request timed out: {clip(exc, 500)}", service=service)
     if isinstance(exc, bex.BotoCoreError):
         return AwsError(f"{title}: {clip(exc, 500)}", service=service)
+    unreadable = _unreadable(exc)
+    if unreadable is not None:
+        return BrokenAnswerError(
+            f"{title}: an answer that cannot be read ({clip(unreadable)}): that is no answer "
+            "of the service (a proxy or captive portal in the way, or a broken endpoint); "
+            "check the network and --endpoint-url",
+            service=service,
+        )
     if isinstance(exc, OSError):
         return AwsError(f"{title}: network error: {clip(exc, 500)}", service=service)
     raise exc
+
+
+def _unreadable(exc: BaseException) -> str | None:
+    """What went wrong when botocore's parser could not read an answer; None when
+    ``exc`` is not that.
+
+    Only ResponseParserError says so itself; the parsers let the rest through as
+    plain Python errors, which are a broken answer only when they were raised
+    while parsing one (exportctl's own bugs stay bugs: exit 70).
+    """
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, ResponseParserError):
+        # Its first line: the rest repeats the body, and "Further retries may
+        # succeed" is moot once botocore's retries are over.
+        return str(exc).split("\n", 1)[0].split(". Further retries", 1)[0].rstrip(":")
+    if isinstance(exc, PARSER_SLIPS) and any(
+        frame.f_globals.get("__name__") == "botocore.parsers"
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+    ):
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -266,6 +301,15 @@ def answer_of(exc: object) -> Answer | None:
         message=clip(err.get("Message") or err.get("message") or "", 500),
         status=int(status) if status else None,
     )
+
+
+def recognised(said: Answer | None) -> bool:
+    """Whether an error answer shows that AWS recognised the credentials: it checks
+    them first, so any other refusal of the request (access denied names the
+    caller; not found, no home region) comes after; throttling and 5xx tell nothing."""
+    if said is None or said.status is None or not 400 <= said.status < 500:
+        return False
+    return said.status != 429 and said.code not in CREDENTIAL_CODES | THROTTLING_CODES
 
 
 def _client_error(exc: object, spec: Service | None, seconds: float | None) -> ExportctlError:

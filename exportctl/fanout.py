@@ -29,6 +29,7 @@ from exportctl.errors import (
     ExportctlError,
     ServiceUnavailableError,
     answer_of,
+    recognised,
     translate,
 )
 from exportctl.model import ExportJob
@@ -64,9 +65,9 @@ class Span:
 
 def finish(job: ExportJob, reach: Reach, span: Span) -> ExportJob:
     """The job with its account, and a reference that names it when accounts are many."""
-    account = job.account or reach.account()
+    account = job.account or reach.account_if_learned()
     ref = job.ref
-    if span.many_accounts and not job.arn:
+    if span.many_accounts and not job.arn and account:
         ref = with_account(ref, account)
     if account == job.account and ref == job.ref:
         return job
@@ -225,6 +226,10 @@ class Fanout:
             return _Failure(target, exc, "account")
         # The call translates botocore's error; what AWS said is its cause.
         said = answer_of(exc) or answer_of(exc.__cause__)
+        if recognised(said):
+            # An account whose every service refuses it (an SCP) still answered with
+            # these credentials: its opt-in regions are then "not enabled", not refusals.
+            target.reach.proven = True
         error = translate(exc, target.spec)
         if said is not None and said.code in TOKEN_CODES and self.span.regions.many:
             return _Failure(target, error, "token")
@@ -257,7 +262,12 @@ class Fanout:
             }.get(f.kind, True)
             (failures if named else notices).append(f)
         if notices and not self._answered:
-            failures, notices = failures + notices, []
+            # Nothing answered: what kept the targets out of reach is the failure. A
+            # region not enabled is not its cause when something else is (every call
+            # denied must stay exit 4, not become exit 5), so it stays a notice then.
+            failures += [f for f in notices if f.kind != "region"]
+            regions = [f for f in notices if f.kind == "region"]
+            failures, notices = (failures, regions) if failures else (regions, [])
         for f in failures:
             if f.got:
                 where = [f.target.spec.title]
@@ -267,7 +277,7 @@ class Fanout:
                     where.append(f.target.region)
                 self.read[", ".join(where)] = f.got
         self.failures = self._grouped(failures)
-        self.notices = self._grouped(notices)
+        self.notices = self._unknown_accounts() + self._grouped(notices)
         if notices and len(self.targets) > 1 and self.span.many:
             self.notices.append(
                 ExportctlError(
@@ -275,6 +285,22 @@ class Fanout:
                     "targets could not be read"
                 )
             )
+
+    def _unknown_accounts(self) -> list[ExportctlError]:
+        """One notice per credential set whose account could not be learned."""
+        out: list[ExportctlError] = []
+        for reach in dict.fromkeys(t.reach for t in self.targets):
+            why = reach.unknown_account
+            if why is None:
+                continue
+            who = f"{reach.label}: " if self.span.many_accounts else ""
+            out.append(
+                ExportctlError(
+                    f"{who}the account could not be learned, so jobs without an ARN "
+                    f"are shown without it: {why.message}"
+                )
+            )
+        return out
 
     def _grouped(self, failed: list[_Failure]) -> list[ExportctlError]:
         """One error per account and message, naming the regions it happened in."""

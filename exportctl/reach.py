@@ -16,11 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from exportctl.aws import Clients
 from exportctl.errors import (
+    BrokenAnswerError,
+    CredentialsError,
     ExitCode,
     ExportctlError,
     ServiceUnavailableError,
     UsageError,
     answer_of,
+    clip,
     translate,
 )
 from exportctl.jobs import CallCounter, Jobs
@@ -30,6 +33,20 @@ if TYPE_CHECKING:
 
 SESSION_NAME = "exportctl"
 ALL_REGIONS = "all"
+
+
+@dataclass(frozen=True)
+class _Sts:
+    """STS as error translation names it."""
+
+    name: str = "sts"
+    title: str = "AWS STS"
+
+    def explain(self, code: str, message: str) -> str | None:
+        return None
+
+
+STS = _Sts()
 
 
 class RoleUnavailable(ServiceUnavailableError):
@@ -60,7 +77,10 @@ class Reach:
         self._account = account
         self._lock = threading.Lock()
         self._identity_error: ExportctlError | None = None
-        # Set once any call made with these credentials succeeded.
+        # Why the account could not be learned, when the jobs go on without it.
+        self.unknown_account: ExportctlError | None = None
+        # Set once AWS recognised these credentials: a call succeeded, or was refused
+        # for another reason than them (see exportctl.errors.recognised).
         self.proven = False
 
     @property
@@ -81,12 +101,36 @@ class Reach:
             self.jobs.calls.add("sts", "GetCallerIdentity")
             try:
                 sts = self.clients.client("sts", self.clients.default_region)
-                self._account = str(sts.get_caller_identity()["Account"])
+                answer = sts.get_caller_identity()
             except Exception as exc:
-                self._identity_error = translate(exc)
+                self._identity_error = translate(exc, STS)
                 raise self._identity_error from exc
+            account = answer.get("Account")
+            if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
+                self._identity_error = translate(
+                    BrokenAnswerError(
+                        "GetCallerIdentity answered "
+                        + (f"{clip(account)!r} for" if account else "without")
+                        + " an account id"
+                    ),
+                    STS,
+                )
+                raise self._identity_error
+            self._account = account
             self.proven = True
             return self._account
+
+    def account_if_learned(self) -> str | None:
+        """The account, or None when it cannot be learned for a reason other than
+        refused credentials (why: :attr:`unknown_account`): a broken or failing STS
+        endpoint must not hide jobs that were read."""
+        try:
+            return self.account()
+        except CredentialsError:
+            raise
+        except ExportctlError as exc:
+            self.unknown_account = exc
+            return None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 ALL_SERVICES = "*"
+# Services that "*" leaves alone: an endpoint broken for the export APIs still has
+# its STS and Organizations, unless a test names them (``garble={"sts": "html"}``).
+GARBLED_BY_NAME_ONLY = frozenset({"sts", "organizations"})
 
 
 @dataclass
@@ -16,8 +19,9 @@ class Faults:
 
     ``deny`` holds botocore service names (``"pinpoint"``) or ``"*"`` for all.
     ``page_size`` caps the items per page whatever the client asks for.
-    ``garble`` maps a service name (or ``"*"``) to how its successful answers
-    are spoilt, as a captive portal or a broken proxy would: see ``GARBLES``.
+    ``garble`` maps a service name (or ``"*"``: every export service, see
+    ``GARBLED_BY_NAME_ONLY``) to how its successful answers are spoilt, as a
+    captive portal or a broken proxy would: see ``GARBLES``.
     ``garble_after`` answers of that service go through intact first (a listing
     broken on a later page).
     """
@@ -87,8 +91,9 @@ class Faults:
 
 # How an answer is spoilt: "html" (a captive portal's page), "empty" (no body),
 # "truncated" (half the JSON), "shape" (every list member turned into a string),
+# "gzip" (the body compressed, its Content-Encoding lost: bytes that are no text),
 # "drop:NAME" (member NAME removed wherever it occurs).
-GARBLES = ("html", "empty", "truncated", "shape", "drop:")
+GARBLES = ("html", "empty", "truncated", "shape", "gzip", "drop:")
 
 
 def _garbles(value: Any) -> dict[str, str]:

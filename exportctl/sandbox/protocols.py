@@ -6,7 +6,9 @@ not know is a bug in the sandbox and fails loudly instead of reaching clients.
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -102,10 +104,23 @@ def garble(response: HttpResponse, mode: str) -> None:
         response.body = b""
     elif mode == "truncated":
         response.body = response.body[: max(1, len(response.body) // 2)]
+    elif mode == "gzip":
+        response.body = gzip.compress(response.body, mtime=0)
+    elif response.headers.get("Content-Type") == XML_CONTENT_TYPE:
+        response.body = _respell_xml(response.body, mode[5:] if mode.startswith("drop:") else None)
     elif mode == "shape":
         response.body = json.dumps(_respell(json.loads(response.body), None)).encode()
     elif mode.startswith("drop:"):
         response.body = json.dumps(_respell(json.loads(response.body), mode[5:])).encode()
+
+
+def _respell_xml(body: bytes, drop: str | None) -> bytes:
+    """As :func:`_respell` for the query protocol's XML: a value becomes an element
+    where the model has text (``drop`` None), or element ``drop`` goes."""
+    if drop is None:
+        return re.sub(rb">([^<>]+)</", rb"><member>\1</member></", body)
+    name = re.escape(drop.encode())
+    return re.sub(rb"<" + name + rb">.*?</" + name + rb">", b"", body, flags=re.DOTALL)
 
 
 def _respell(value: Any, drop: str | None) -> Any:

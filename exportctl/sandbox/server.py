@@ -395,6 +395,11 @@ class Sandbox:
                     self._handle(call)
             raise errors.internal_error()
         response = protocols.success(model, call.operation, self._handle(call), request_id)
+        return self._garbled(call, faults, response)
+
+    def _garbled(
+        self, call: Call, faults: Faults, response: protocols.HttpResponse
+    ) -> protocols.HttpResponse:
         with self.lock:
             answered = self._answered[call.service]
             self._answered[call.service] += 1
@@ -452,7 +457,9 @@ class Sandbox:
             errors,
             faults.page_size,
         )
-        return protocols.success(model, call.operation, output, request_id)
+        return self._garbled(
+            call, faults, protocols.success(model, call.operation, output, request_id)
+        )
 
 
 def _world(account: Account, seed: int) -> Scenario:

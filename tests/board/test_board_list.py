@@ -7,6 +7,7 @@ import json
 from board_support import REGIONS, Run, seeded, seen
 
 from exportctl.sandbox import Sandbox
+from exportctl.sandbox.accounts import DATA_ACCOUNTS
 
 ORG = ("--org-role", "exportctl-reader", "--region", ",".join(REGIONS))
 
@@ -72,6 +73,40 @@ def test_a_region_that_is_not_enabled(run: Run) -> None:
     assert named.exit_code == 5
     assert {r["region"] for r in json.loads(named.stdout)} == {"us-east-1"}
     assert "exportctl: error: region ap-east-1: the region is not enabled" in named.stderr
+
+
+def test_a_region_not_enabled_for_an_account_whose_every_call_is_denied(run: Run) -> None:
+    # The README's organization example (tests/cli/test_readme.py runs it as written).
+    # 444455556666 answers every export call with access denied, and ap-east-1 with
+    # what refused credentials get: the denials show that AWS knows the credentials.
+    result = run(
+        "--org-role", "OrganizationAccountAccessRole", "--region", "all",
+        "list", "--status", "failed", "-o", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "exportctl: notice: account 444455556666; region ap-east-1: "
+        "the region is not enabled for this account"
+    ) in result.stderr
+    assert "refused the credentials" not in result.stderr
+    assert "exportctl: error:" not in result.stderr and "aws configure" not in result.stderr
+    for account in ("123456789012", "210987654321", "345678901234"):
+        assert (
+            f"exportctl: notice: account {account}; region ap-east-1: "
+            "the region is not enabled for this account"
+        ) in result.stderr
+    records = json.loads(result.stdout)
+    assert {r["account"] for r in records} == set(DATA_ACCOUNTS)
+    assert {r["state"] for r in records} == {"FAILED"}
+    # Refused everywhere, the same region is no notice: the credentials are bad.
+    refused = run("--region", "all", "list", AWS_ACCESS_KEY_ID="ASIAUNKNOWN")
+    assert refused.exit_code == 4
+    assert "not enabled" not in refused.stderr and "refused the credentials" in refused.stderr
+    # Denied everywhere, the denials are the failure (exit 4), the region still a notice.
+    denied = run("--region", "all", "list", AWS_ACCESS_KEY_ID="DENIED")
+    assert denied.exit_code == 4
+    assert "exportctl: notice: region ap-east-1: the region is not enabled" in denied.stderr
+    assert "refused the credentials" not in denied.stderr
 
 
 def test_refused_credentials_everywhere_are_not_a_region_notice(run: Run) -> None:

@@ -7,6 +7,7 @@ captive portal, a proxy or a broken endpoint spoils them.
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from e2e_support import exportctl
@@ -16,7 +17,7 @@ from exportctl.sandbox import Sandbox
 pytestmark = pytest.mark.e2e
 
 PERSONALIZE_JOB = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/users-nightly"
-BROKEN = ["html", "empty", "truncated", "shape", "drop:jobName", "drop:status"]
+BROKEN = ["html", "empty", "truncated", "shape", "gzip", "drop:jobName", "drop:status"]
 
 
 def _one_error(stderr: str, title: str) -> None:
@@ -98,3 +99,55 @@ def test_throttling_that_outlasts_the_retries_says_what_was_tried(sandbox: Sandb
     assert "\n" not in line
     assert "DescribeExportTasks failed 2 times over" in line
     assert "throttled" in line and "AWS_MAX_ATTEMPTS" in line
+
+
+def _everywhere(
+    sandbox: Sandbox, *args: str, regions: str = "all"
+) -> subprocess.CompletedProcess[str]:
+    """``--region all`` (or ``regions``) against the sandbox as an endpoint given on the
+    command line."""
+    return exportctl(
+        None, "--endpoint-url", sandbox.url, "--region", regions, *args,
+        AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIASANDBOXEXAMPLE01",
+        AWS_SECRET_ACCESS_KEY="sandbox",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["html", "truncated", "gzip", "shape", "drop:Account"])
+def test_an_sts_answering_garbage_leaves_the_account_unknown_not_the_jobs(
+    sandbox: Sandbox, mode: str
+) -> None:
+    # An endpoint that serves the export APIs but not STS (a proxy, an emulator). The
+    # issue's own case is every region; two regions need the account as much.
+    sandbox.faults.garble = {"sts": mode}
+    regions = "all" if mode == "html" else "us-east-1,eu-west-1"
+    table = _everywhere(sandbox, "list", regions=regions)
+    done = _everywhere(sandbox, "list", "--json", regions=regions)
+    for run in (table, done):
+        assert run.returncode == 0, (mode, run.stderr)
+        unknown = [line for line in run.stderr.splitlines() if "could not be learned" in line]
+        assert len(unknown) == 1, run.stderr
+        assert unknown[0].startswith("exportctl: notice: the account could not be learned")
+        assert "AWS STS: " in unknown[0] and "Traceback" not in run.stderr
+    records = json.loads(done.stdout)
+    assert {r["service"] for r in records} == {
+        "backupsearch",
+        "discovery",
+        "personalize",
+        "pinpoint",
+    }
+    # The ARN still says whose a job is; jobs without one have no account to show.
+    assert {r["account"] for r in records if r["arn"]} == {"123456789012"}
+    assert [r for r in records if not r["arn"]]
+    assert all(r["account"] is None for r in records if not r["arn"])
+    assert "pinpoint " in table.stdout and "discovery " in table.stdout
+
+
+def test_a_garbage_answer_from_an_export_api_is_its_error_in_a_fan_out(sandbox: Sandbox) -> None:
+    sandbox.faults.garble = {"personalize": "gzip"}
+    done = _everywhere(sandbox, "list", "--json")
+    assert done.returncode == 5, done.stderr
+    assert "personalize" not in {r["service"] for r in json.loads(done.stdout)}
+    errors = [line for line in done.stderr.splitlines() if line.startswith("exportctl: error:")]
+    assert len(errors) == 1 and "Amazon Personalize: an answer that cannot be read" in errors[0]
+    assert "Traceback" not in done.stderr

@@ -151,3 +151,23 @@ def test_same_seed_same_fault_sequence() -> None:
 
     assert outcomes(3) == outcomes(3)
     assert True in outcomes(3) and False in outcomes(3)
+
+
+def test_sts_answers_are_garbled_only_when_sts_is_named(
+    sandbox: Sandbox, client: ClientFactory
+) -> None:
+    from botocore.parsers import ResponseParserError
+
+    sts = client("sts")
+    # "*" spoils the export services: an endpoint broken for them may still have its STS.
+    sandbox.faults.update({"garble": {"*": "html"}})
+    assert sts.get_caller_identity()["Account"] == "123456789012"
+    # Query-protocol XML is spoilt as JSON is: an element where the model has text, a
+    # member gone, a body that is no text at all.
+    sandbox.faults.update({"garble": {"sts": "shape"}})
+    assert sts.get_caller_identity()["Account"] == ""
+    sandbox.faults.update({"garble": {"sts": "drop:Account"}})
+    assert "Account" not in sts.get_caller_identity()
+    sandbox.faults.update({"garble": {"sts": "gzip"}})
+    with pytest.raises(ResponseParserError):
+        sts.get_caller_identity()
