@@ -38,6 +38,9 @@ class AwsSettings:
     max_attempts: int = 10
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    # The region a command given no --region and no region variable uses, when it
+    # is not the profile's (the embedded sandbox's own): see Clients.home_region.
+    home_region: str | None = None
 
 
 class Clients:
@@ -58,6 +61,8 @@ class Clients:
         self._lock = threading.Lock()
         self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], Any] = {}
+        # The region of the environment or the profile, once it was found to be a region.
+        self._known_region: str | None = None
 
     @property
     def session(self) -> botocore.session.Session:
@@ -96,12 +101,41 @@ class Clients:
 
     @property
     def default_region(self) -> str:
-        region = self.settings.region or self.session.get_config_variable("region")
+        if self.settings.region:
+            # --region, checked with the command's options, or one exportctl chose.
+            return self.settings.region
+        region = self.session.get_config_variable("region")
         if not region:
             raise UsageError(
                 "no AWS region: pass --region, set AWS_REGION, or set a region in the profile"
             )
-        return region
+        if region != self._known_region:
+            # A mistyped AWS_REGION lists nothing, as a mistyped --region would.
+            from exportctl.regions import check_region
+
+            check_region(region, source=self._region_source())
+            self._known_region = region
+        return str(region)
+
+    def _region_source(self) -> str:
+        """Where the region botocore reads was set, as a message names it."""
+        if env_region():
+            return "AWS_REGION"
+        if os.environ.get("AWS_DEFAULT_REGION"):
+            return "AWS_DEFAULT_REGION"
+        profile = self.session.profile or "default"
+        return f"profile {clip(profile)!r} ({self.session.get_config_variable('config_file')})"
+
+    @property
+    def home_region(self) -> str | None:
+        """The region a command resolves with no --region, AWS_REGION or
+        AWS_DEFAULT_REGION: the profile's (or the sandbox's). A reference printed
+        without its region is read back in this one, so it is the only region a
+        printed reference may leave out; None when there is no such region."""
+        if self.settings.home_region:
+            return self.settings.home_region
+        region = self.session.get_scoped_config().get("region")
+        return str(region) if region else None
 
     def partition(self, region: str) -> str:
         partition: str = self.session.get_partition_for_region(region)

@@ -86,10 +86,12 @@ class AppContext:
                 endpoints["s3"] = embedded.s3_url
             regions, accounts = self.spans()
             if regions.every and not self.settings.region:
-                # sts and organizations need a region: the environment's, else us-east-1.
+                # sts and organizations need a region: the environment's (a known one:
+                # default_region checks it), else us-east-1.
                 probe = Clients(self.settings)
+                configured = probe.session.get_config_variable("region")
                 self.settings = dataclasses.replace(
-                    self.settings, region=probe.session.get_config_variable("region") or "us-east-1"
+                    self.settings, region=probe.default_region if configured else "us-east-1"
                 )
 
             def make(settings: AwsSettings) -> Clients:
@@ -104,12 +106,12 @@ class AppContext:
         return self._jobs
 
     def _check_region(self) -> None:
-        """A mistyped --region is a usage error, not an empty listing."""
-        from exportctl.regions import check_region
+        """A mistyped --region is a usage error, not an empty listing. (A region from
+        the environment or the profile is checked where it is read: Clients.default_region.)"""
+        from exportctl.regions import check_regions
 
         # "all" stands for every region where the service is offered.
-        for name in self.spans()[0].names:
-            check_region(name)
+        check_regions(self.spans()[0].names)
 
     @property
     def out(self) -> Console:

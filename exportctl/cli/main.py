@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -389,6 +390,7 @@ def main(argv: list[str] | None = None) -> None:
     from exportctl import interrupts
 
     interrupts.install()
+    _whole_writes()
     invocation = Invocation()
     try:
         cli.main(args=argv, prog_name="exportctl", obj=invocation)
@@ -403,6 +405,35 @@ def main(argv: list[str] | None = None) -> None:
             # interpreter down would only free every object one by one.
             _leave(code)
         raise
+
+
+class _WholeWrites(io.BufferedWriter):
+    """Unbuffered, as asked, but each write is whole or raises."""
+
+    def write(self, data: Any) -> int:
+        written = super().write(data)
+        self.flush()
+        return written
+
+
+def _whole_writes() -> None:
+    """Under ``python -u`` or PYTHONUNBUFFERED, stdout's text layer writes straight to
+    the file descriptor and takes a short write for a whole one: when the reader of a
+    pipe leaves in the middle of a table written at once, the rest is dropped without
+    an error and the command ends 0. A buffered writer beneath it writes all or raises
+    BrokenPipeError, which every command turns into the closed-pipe status."""
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper) or not isinstance(stream.buffer, io.RawIOBase):
+        return
+    sys.stdout = io.TextIOWrapper(
+        _WholeWrites(stream.buffer),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        # As Python's own stdout: "\n" where that is the line end, translated elsewhere.
+        newline=None,
+        line_buffering=stream.line_buffering,
+        write_through=True,
+    )
 
 
 def _leave(code: int) -> NoReturn:

@@ -16,15 +16,21 @@ def test_an_unknown_region_is_a_usage_error_not_an_empty_list(run: Run, where: s
     assert result.stdout == ""
     assert "No export jobs found" not in result.stderr
     message = result.stderr.strip()
-    assert message.startswith("exportctl: error: unknown region 'mars-1'")
-    assert "us-east-1" in message and "eu-west-1" in message and len(message.splitlines()) == 1
+    assert message.startswith("exportctl: error: unknown region 'mars-1' in --region")
+    # Nothing is near it: no guess, and not the list of every region either.
+    assert "did you mean" not in message and "us-east-1" not in message
+    assert len(message.splitlines()) == 1
 
 
-def test_a_region_newer_than_botocore_is_let_through(run: Run) -> None:
-    # Matches the aws partition's region pattern: botocore can build its endpoints.
+def test_a_region_botocore_does_not_list_is_refused_saying_how_to_use_it(run: Run) -> None:
+    # The aws partition's pattern allows it, as it allows us-est-1: patterns are no list.
     result = run("list", "-s", "personalize", "--json", region="eu-south-9")
-    assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout) == []
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("exportctl: error: unknown region 'eu-south-9' in --region")
+    assert "newer botocore" in line and "endpoints.json on AWS_DATA_PATH" in line
+    assert sum(run.sandbox.calls.values()) == 0
 
 
 def test_booleans_read_yes_and_no_in_panels(run: Run) -> None:

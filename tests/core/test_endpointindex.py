@@ -206,7 +206,7 @@ def test_a_cache_that_cannot_be_written_costs_nothing_but_the_whole_read(
 def test_regions_come_from_the_head_of_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
     from exportctl import regions
 
-    read = regions._partitions.__wrapped__
+    read = regions._partitions
     before = read()
     assert before and all("services" in p for p in before)
     indexed()
@@ -234,7 +234,7 @@ def test_regions_of_a_stale_index_are_read_from_the_file() -> None:
     stamp = lines[0].split(b"\t")
     stamp[-1] = b"1"
     index.write_bytes(b"\n".join([b"\t".join(stamp), *lines[1:]]))
-    names = {r for p in regions._partitions.__wrapped__() for r in p["regions"]}
+    names = {r for p in regions._partitions() for r in p["regions"]}
     assert "us-east-1" in names and "us-stale-1" not in names
 
 
@@ -249,6 +249,6 @@ def test_no_home_folder_for_the_cache_costs_nothing_but_the_whole_read(
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert indexed() == whole()
-    assert regions._partitions.__wrapped__() == tuple(whole()["partitions"])
+    assert regions._partitions() == tuple(whole()["partitions"])
     clients = Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x"))
     assert clients.client("discovery").meta.endpoint_url.startswith("https://discovery.")

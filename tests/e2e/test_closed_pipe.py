@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 
 import pytest
-from e2e_support import console_script, isolated_env
+from e2e_support import console_script, exportctl, isolated_env
+
+from exportctl.sandbox import Sandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -53,3 +56,72 @@ def test_a_closed_pipe_ends_every_command_quietly_with_141(args: list[str]) -> N
     assert done.returncode == 141, done.stderr
     # Not a word: no traceback, no "Exception ignored", no error line.
     assert done.stderr == ""
+
+
+# Enough jobs that every format is several times what a pipe holds: the reader
+# leaves while the command is still writing, even a table written all at once.
+BULK_TASKS = 2000
+
+LISTINGS = [
+    ["list"],
+    ["list", "-o", "table"],
+    ["list", "-o", "wide"],
+    ["list", "--json"],
+    ["list", "-o", "ndjson"],
+    ["list", "-o", "csv"],
+]
+# Python's own settings a user may have: PYTHONUNBUFFERED (python -u, many container
+# images) leaves stdout with no buffer beneath its text layer.
+STDOUTS = {"buffered": {}, "PYTHONUNBUFFERED=1": {"PYTHONUNBUFFERED": "1"}}
+
+
+@pytest.fixture(scope="module")
+def bulk() -> Iterator[Sandbox]:
+    with Sandbox(port=0, clock=lambda: 0.0, discovery_tasks=BULK_TASKS) as sb:
+        yield sb
+
+
+def pipe_capacity() -> int:
+    reader, writer = os.pipe()
+    try:
+        import fcntl
+
+        return int(fcntl.fcntl(writer, fcntl.F_GETPIPE_SZ))
+    except (ImportError, AttributeError, OSError):
+        return 64 * 1024
+    finally:
+        os.close(reader)
+        os.close(writer)
+
+
+def run_until_reader_leaves(sandbox: Sandbox, *args: str, **env: str) -> tuple[int, bytes, str]:
+    """Run with stdout a pipe whose reader takes one line and closes it, as `| head -1`."""
+    reader, writer = os.pipe()
+    with subprocess.Popen(
+        [console_script(), *args],
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        env=isolated_env(**sandbox.env(), **env),
+    ) as process:
+        os.close(writer)
+        with os.fdopen(reader, "rb") as pipe:
+            first = pipe.readline()
+        _, err = process.communicate(timeout=120)
+    return process.returncode, first, err.decode()
+
+
+def test_the_bulk_listing_is_more_than_a_pipe_holds(bulk: Sandbox) -> None:
+    done = exportctl(bulk, "list")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.encode()) > 4 * pipe_capacity()
+
+
+@pytest.mark.parametrize("stdout", STDOUTS)
+@pytest.mark.parametrize("args", LISTINGS, ids=" ".join)
+def test_a_reader_that_leaves_after_one_line_ends_every_format_with_141(
+    bulk: Sandbox, args: list[str], stdout: str
+) -> None:
+    code, first, err = run_until_reader_leaves(bulk, *args, **STDOUTS[stdout])
+    assert first.strip(), "the reader got no line"
+    assert code == 141, err
+    assert err == ""
