@@ -108,9 +108,13 @@ _GIVE_UP = (
 class _Rows:
     """The rows of a live table: a mark, the job (None until first read), its reference."""
 
-    def __init__(self, default_region: str | None, eta: EtaText | None = None) -> None:
+    def __init__(
+        self, default_region: str | None, eta: EtaText | None = None, *, accounts: bool = False
+    ) -> None:
         self.default_region = default_region
         self.eta = eta
+        # The command spans accounts: a shortened reference names its account.
+        self.accounts = accounts
         # When a job without an end time of its own was first seen ended.
         self._ended: dict[str, datetime] = {}
 
@@ -136,17 +140,19 @@ class _Rows:
         ]
         etas = [_eta_cell(self.eta(j, reference)) if self.eta and j else "" for j in jobs]
         many_accounts, places = place_columns(jobs)
+        named = many_accounts or self.accounts
         columns = [
             Column("SERVICE", [j.service if j else "" for j in jobs]),
             Column(
                 "REF",
                 [short_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)],
                 short_cells=[
-                    compact_ref(j, region, account=many_accounts) if j else g
+                    compact_ref(j, region, account=named) if j else g
                     for j, g in zip(jobs, given, strict=True)
                 ],
                 fallback_cells=[
-                    name_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)
+                    name_ref(j, region, account=named) if j else g
+                    for j, g in zip(jobs, given, strict=True)
                 ],
             ),
             *places,
@@ -215,11 +221,16 @@ class WaitView:
     """The live table of a wait: one row per job; rendered again on each refresh."""
 
     def __init__(
-        self, waiter: Waiter, default_region: str | None, eta: EtaText | None = None
+        self,
+        waiter: Waiter,
+        default_region: str | None,
+        eta: EtaText | None = None,
+        *,
+        accounts: bool = False,
     ) -> None:
         self.waiter = waiter
         self.default_region = default_region
-        self._rows = _Rows(default_region, eta)
+        self._rows = _Rows(default_region, eta, accounts=accounts)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         tracked = self.waiter.tracked
@@ -244,11 +255,16 @@ class WatchView:
     """The live board of `watch`: jobs not terminal, then those that ended lately."""
 
     def __init__(
-        self, watcher: Watcher, default_region: str | None, eta: EtaText | None = None
+        self,
+        watcher: Watcher,
+        default_region: str | None,
+        eta: EtaText | None = None,
+        *,
+        accounts: bool = False,
     ) -> None:
         self.watcher = watcher
         self.default_region = default_region
-        self._rows = _Rows(default_region, eta)
+        self._rows = _Rows(default_region, eta, accounts=accounts)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = self.watcher.rows()

@@ -58,13 +58,20 @@ def job_layout(
     *,
     wide: bool = False,
     reference: datetime | None = None,
+    accounts: bool = False,
 ) -> Layout:
     """The columns of a jobs table at ``width``: the choice both table writers share.
 
     ``wide`` shows every column (REGION too) with nothing cut or shortened.
+    ``default_region`` is the region a reference may leave out (see
+    :meth:`exportctl.aws.Clients.home_region`); ``accounts``, that the command spans
+    accounts, so that a shortened reference names its account.
     """
     reference = reference or now()
     many_accounts, places = place_columns(jobs, wide=wide)
+    # Read back without its account, a reference is looked for with the default
+    # credentials, or in every account: a Personalize name may be in several.
+    named = many_accounts or accounts
     # Without a width nothing is fitted: no shorter references are needed.
     fitted = width is not None and not wide
     columns = [
@@ -72,10 +79,12 @@ def job_layout(
         Column(
             "REF",
             [short_ref(job, default_region) for job in jobs],
-            short_cells=[compact_ref(job, default_region, account=many_accounts) for job in jobs]
+            short_cells=[compact_ref(job, default_region, account=named) for job in jobs]
             if fitted
             else None,
-            fallback_cells=[name_ref(job, default_region) for job in jobs] if fitted else None,
+            fallback_cells=[name_ref(job, default_region, account=named) for job in jobs]
+            if fitted
+            else None,
         ),
         *places,
         Column("STATE", [job.state.value for job in jobs]),
@@ -113,12 +122,15 @@ def place_columns(
     return many_accounts, columns
 
 
-def name_ref(job: ExportJob, default_region: str | None) -> str:
-    """``SERVICE:[REGION:]ID`` for a job known by its ARN: the shortest reference
-    `status` and `wait` accept (a Personalize job is then looked up by name, at the
-    cost of one listing); the table form for the others."""
+def name_ref(job: ExportJob, default_region: str | None, *, account: bool = False) -> str:
+    """``SERVICE:[[ACCOUNT:]REGION:]ID`` for a job known by its ARN: the shortest
+    reference `status` and `wait` accept (a Personalize job is then looked up by name,
+    at the cost of one listing); the table form for the others. ``account`` keeps
+    its account, as :func:`exportctl.refs.compact_ref`."""
     if not job.arn or "/" in job.id:
-        return compact_ref(job, default_region)
+        return compact_ref(job, default_region, account=account)
+    if account and job.account:
+        return f"{job.service}:{job.account}:{job.region}:{job.id}"
     region = "" if job.region == default_region else f"{job.region}:"
     return f"{job.service}:{region}{job.id}"
 
@@ -131,9 +143,12 @@ def jobs_table(
     *,
     wide: bool = False,
     headers: bool = True,
+    accounts: bool = False,
 ) -> RenderableType:
     """One row per job, fitted to ``width`` columns when given (see job_layout)."""
-    layout = job_layout(jobs, default_region, width, wide=wide, reference=reference)
+    layout = job_layout(
+        jobs, default_region, width, wide=wide, reference=reference, accounts=accounts
+    )
     styles = {"STATE": [STATE_STYLES[job.state] for job in jobs]}
     return Lines(list(styled_lines(layout, len(jobs), styles, headers=headers)))
 
@@ -151,16 +166,17 @@ def print_jobs_table(
     *,
     wide: bool = False,
     headers: bool = True,
+    accounts: bool = False,
 ) -> None:
     """:func:`jobs_table` printed: by rich for a small table on a terminal, else by
     :func:`write_lines`, which writes the same characters."""
     if console.is_terminal and len(jobs) <= PLAIN_ROWS:
-        console.print(
-            jobs_table(jobs, default_region, width=width, wide=wide, headers=headers),
-            soft_wrap=True,
+        table = jobs_table(
+            jobs, default_region, width=width, wide=wide, headers=headers, accounts=accounts
         )
+        console.print(table, soft_wrap=True)
         return
-    layout = job_layout(jobs, default_region, width, wide=wide)
+    layout = job_layout(jobs, default_region, width, wide=wide, accounts=accounts)
     styles = {"STATE": [STATE_STYLES[job.state] for job in jobs]}
     write_lines(console, layout, len(jobs), styles, headers=headers)
 

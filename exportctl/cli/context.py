@@ -69,6 +69,10 @@ class AppContext:
         return self.spans()[0].many
 
     @property
+    def many_accounts(self) -> bool:
+        return self.spans()[1].many
+
+    @property
     def jobs(self) -> Board:
         if self._jobs is None:
             from exportctl.aws import Clients

@@ -121,7 +121,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
 
     limit, query = query.limit, dataclasses.replace(query, limit=None)
     stream = _open(app, query, streaming=False)
-    region = app.jobs.clients.default_region
+    region = _home(app)
     history = _History(app)
     # The references completion offers: those of the newest jobs written, as
     # their entries, not the jobs (a job weighs several times its entry).
@@ -161,7 +161,13 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
 
             width = None if out.wide else table_width(app.out)
             render.print_jobs_table(
-                app.out, jobs, region, width=width, wide=out.wide, headers=out.headers
+                app.out,
+                jobs,
+                region,
+                width=width,
+                wide=out.wide,
+                headers=out.headers,
+                accounts=app.many_accounts,
             )
 
     try:
@@ -195,7 +201,7 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     # they are written newest first once the listing ends.
     limit, query = query.limit, dataclasses.replace(query, limit=None)
     stream = _open(app, query, streaming=True)
-    region = app.jobs.clients.default_region
+    region = _home(app)
     printed: list[refcache.CachedRef] = []
     history = _History(app)
 
@@ -232,6 +238,13 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     if stream.incomplete:
         app.error(stream.incomplete)
     return code
+
+
+def _home(app: AppContext) -> str | None:
+    """The region printed references may leave out; a command without any region
+    fails here, with its one line, before anything is written."""
+    app.jobs.clients.default_region  # noqa: B018
+    return app.jobs.clients.home_region
 
 
 class _History:

@@ -206,6 +206,6 @@ def run(
     if job is not None:
         from exportctl import refcache
 
-        refcache.remember_jobs([job], app.jobs.clients.default_region)
+        refcache.remember_jobs([job], app.jobs.clients.home_region)
     app.debug_calls()
     return 0

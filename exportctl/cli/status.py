@@ -57,7 +57,7 @@ def status(
                 soft_wrap=True,
             )
         elif out.wide:
-            region = app.jobs.clients.default_region
+            region = app.jobs.clients.home_region
             app.out.print(
                 render.jobs_table(found, region, wide=True, headers=out.headers), soft_wrap=True
             )
@@ -85,6 +85,6 @@ def status(
     if jobs:
         from exportctl import refcache
 
-        refcache.remember_jobs(jobs, app.jobs.clients.default_region)
+        refcache.remember_jobs(jobs, app.jobs.clients.home_region)
     app.debug_calls()
     ctx.exit(code)

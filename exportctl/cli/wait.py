@@ -159,7 +159,7 @@ def wait_for(
         waiter,
         out,
         quiet=quiet,
-        region=region,
+        region=app.jobs.clients.home_region,
         single=len(refs) == 1,
         fetcher=fetcher,
         estimates=estimates,
@@ -184,7 +184,7 @@ class _Session:
         out: OutputSpec,
         *,
         quiet: bool,
-        region: str,
+        region: str | None,
         single: bool,
         fetcher: Fetcher | None = None,
         estimates: Estimates | None = None,
@@ -195,6 +195,7 @@ class _Session:
         self.waiter = waiter
         self.out = out
         self.quiet = quiet
+        # The region the references it prints may leave out.
         self.region = region
         self.single = single
         self._printed = False
@@ -204,7 +205,11 @@ class _Session:
 
         app = self.app
         eta = self.estimates.short if self.estimates else None
-        view = None if self.quiet or self.out.machine else WaitView(self.waiter, self.region, eta)
+        view = (
+            None
+            if self.quiet or self.out.machine
+            else WaitView(self.waiter, self.region, eta, accounts=app.many_accounts)
+        )
         console = app.err if self.out.machine else app.out
         display = Display(console, view, self.region, eta)
 

@@ -53,7 +53,8 @@ def watch(
             "search_job": search_job,
         },
     )
-    region = app.jobs.clients.default_region
+    app.jobs.clients.default_region  # noqa: B018 -- the one-line "no region" error, first
+    region = app.jobs.clients.home_region
     watcher = polling.Watcher(
         app.jobs,
         query,
@@ -65,7 +66,7 @@ def watch(
     from exportctl.cli.estimates import Estimates
 
     estimates = Estimates(app)
-    view = WatchView(watcher, region, estimates.short)
+    view = WatchView(watcher, region, estimates.short, accounts=app.many_accounts)
     display = Display(app.out, view, region, estimates.short)
 
     def on_event(event: Event) -> None:

@@ -147,8 +147,8 @@ def test_table_shows_compact_refs_that_round_trip(run: Run) -> None:
 def test_other_region_refs_are_region_qualified(run: Run) -> None:
     result = run("list", "-s", "pinpoint", region="eu-west-1")
     assert result.exit_code == 0
-    # The region is the default one here, so the table leaves it out...
-    assert "pinpoint:eu-west-1:" not in result.stdout
+    # The region came from --region, not from the profile: the table keeps it...
+    assert "pinpoint:eu-west-1:" in result.stdout
     # ...and a job of eu-west-1 is found from a us-east-1 default by its stored ref.
     ref = records(run("list", "-s", "pinpoint", "--json", region="eu-west-1").stdout)[0]["ref"]
     assert str(ref).startswith("pinpoint:eu-west-1:")

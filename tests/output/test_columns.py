@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from output_support import invoke
@@ -23,6 +25,14 @@ def _table(sandbox: Sandbox, width: int, *args: str) -> list[str]:
     result = invoke(sandbox, "list", "--status", "failed", *args, COLUMNS=str(width))
     assert result.exit_code == 0, result.stderr
     return result.stdout.splitlines()
+
+
+def _profile_region(region: str) -> None:
+    """The profile's region, as a configured shell has it: the one region printed
+    references leave out."""
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f"[default]\nregion = {region}\n")
 
 
 def _message_of(job: dict[str, object]) -> str:
@@ -53,6 +63,8 @@ def test_at_160_columns_a_failed_job_keeps_its_message_and_gives_up_the_service(
 def test_at_120_columns_the_message_stays_and_status_and_created_give_way(
     sandbox: Sandbox,
 ) -> None:
+    # References without their region (the profile's): the widths this table is about.
+    _profile_region("us-east-1")
     jobs = _failed(sandbox)
     lines = _table(sandbox, 120)
     assert lines[0].split() == ["REF", "STATE", "MESSAGE"]

@@ -254,8 +254,9 @@ def test_table_fits_the_terminal_and_refs_stay_usable(sandbox: Sandbox, width: i
     compacted = 0
     for ref, job in zip(refs, full, strict=True):
         if job["arn"] and ref != job["arn"]:
-            # Shortened only to a form status accepts: the id stays whole.
-            assert ref == f"{job['service']}:{job['id']}"
+            # Shortened only to a form status accepts: the id stays whole, and so does
+            # the region, which came from --region (no profile names one here).
+            assert ref == f"{job['service']}:{job['region']}:{job['id']}"
             compacted += 1
     if width >= 400:
         assert compacted == 0
