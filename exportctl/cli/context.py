@@ -81,6 +81,7 @@ class AppContext:
             self._check_region()
 
             endpoints = {}
+            embedded = None
             if self.sandbox:
                 from exportctl.sandbox.embedded import Embedded
 
@@ -99,6 +100,9 @@ class AppContext:
                 )
 
             def make(settings: AwsSettings) -> Clients:
+                if embedded is not None:
+                    # Each profile of --profile a,b reaches the sandbox with its own keys.
+                    settings = embedded.settings_for(settings)
                 return Clients(settings, endpoints)
 
             self._jobs = Board(

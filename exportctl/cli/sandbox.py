@@ -38,6 +38,8 @@ FOREGROUND_HINT = (
 @click.option("--stop", is_flag=True,
               help="Stop the background sandbox at --port, else at $AWS_ENDPOINT_URL, "
                    "and print the unset lines.")  # fmt: skip
+@click.option("--reset", is_flag=True,
+              help="Forget the world --sandbox commands keep, and return.")  # fmt: skip
 @click.option("--detached-child", is_flag=True, hidden=True)
 @click.pass_context
 def sandbox(
@@ -54,6 +56,7 @@ def sandbox(
     s3: bool,
     detach: bool,
     stop: bool,
+    reset: bool,
     detached_child: bool,
 ) -> None:
     """Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs
@@ -70,6 +73,9 @@ def sandbox(
 
     Without moto (`pip install 'exportctl[sandbox]'`) the four export APIs are
     served and S3 is not: a notice says so.
+
+    `exportctl --sandbox ...` commands share one world of their own, kept in the
+    cache folder until idle for 30 minutes; `exportctl sandbox --reset` forgets it.
     """
     from exportctl.errors import UsageError
     from exportctl.sandbox import background
@@ -77,6 +83,11 @@ def sandbox(
 
     if detach and stop:
         raise click.UsageError("--detach and --stop exclude each other", ctx)
+    if reset:
+        if detach or stop:
+            raise click.UsageError("--reset excludes --detach and --stop: run it alone", ctx)
+        click.echo(runner.reset())
+        return
     if stop:
         url = f"http://127.0.0.1:{port}" if port else os.environ.get("AWS_ENDPOINT_URL", "")
         if not url:
@@ -122,7 +133,7 @@ def sandbox(
         ) from exc
 
 
-_NOT_PASSED_ON = ("detach", "stop", "detached_child")
+_NOT_PASSED_ON = ("detach", "stop", "reset", "detached_child")
 
 
 def _detach(ctx: click.Context) -> None:

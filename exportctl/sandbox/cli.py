@@ -24,6 +24,18 @@ def env_lines(sandbox: Sandbox) -> list[str]:
     return [f"export {k}={shlex.quote(v)}" for k, v in sandbox.env().items()]
 
 
+def reset() -> str:
+    """Forget the world ``--sandbox`` commands keep (exportctl.sandbox.worldfile);
+    the line that says so."""
+    from exportctl.sandbox import worldfile
+
+    deleted = worldfile.reset()
+    said = (
+        f"deleted the --sandbox world kept in {deleted}" if deleted else "no --sandbox world kept"
+    )
+    return f"# exportctl sandbox: {said}; the next --sandbox command starts a fresh one"
+
+
 def build(
     port: int = 0,
     latency: float = 0.0,

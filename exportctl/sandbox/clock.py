@@ -36,6 +36,14 @@ class SandboxClock:
             self._offset += seconds
         return self.elapsed()
 
+    def resume(self, elapsed: float, start_wall: float) -> None:
+        """Go on from a clock saved by another process: ``elapsed`` seconds now (even
+        fewer than so far, when the world it continues is another), timestamps
+        measured from ``start_wall``."""
+        with self._lock:
+            self._offset = elapsed - (self._source() - self._origin)
+            self.start_wall = start_wall
+
     def to_epoch(self, relative: float) -> float:
         """Epoch seconds of a scenario instant given relative to the start."""
         return self.start_wall + relative

@@ -1,15 +1,23 @@
-"""The sandbox started inside an exportctl process (``--sandbox``)."""
+"""The sandbox started inside an exportctl process (``--sandbox``).
+
+Its worlds are kept from one command to the next (``exportctl.sandbox.worldfile``),
+and it is reached with the keys and region of the profile the command names, as
+AWS would be: a profile's access key picks the sandbox's account (see
+``exportctl/sandbox/accounts.py``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from exportctl.aws import AwsSettings
+from exportctl.aws import AwsSettings, env_region
 from exportctl.errors import UsageError
 from exportctl.sandbox.clock import scaled_clock
 from exportctl.sandbox.server import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, Sandbox
+from exportctl.sandbox.worldfile import WorldFile
 
 if TYPE_CHECKING:
     from exportctl.sandbox.s3 import S3Sandbox
@@ -39,18 +47,50 @@ class Embedded:
     def __init__(self, settings: AwsSettings) -> None:
         speed = _speed()
         clock = None if speed == 1.0 else scaled_clock(speed)
-        self.sandbox = Sandbox(port=0, clock=clock).start()
+        sandbox = Sandbox(port=0, clock=clock)
+        sandbox.kept = WorldFile.open(
+            sandbox.worlds, sandbox.clock, sandbox.lock, seed=sandbox.seed, speed=speed
+        )
+        self.sandbox = sandbox.start()
         self._s3: S3Sandbox | None = None
         self._lock = threading.Lock()
-        # The user's profile is left out: the sandbox needs no AWS configuration.
-        # An explicit --region still picks that region's sandbox data.
-        self.settings = dataclasses.replace(
+        # The region the command asked for, whatever profile each client has.
+        self._region = settings.region
+        self.settings = self.settings_for(settings)
+
+    def settings_for(self, settings: AwsSettings) -> AwsSettings:
+        """``settings`` pointed at this sandbox, with the keys and region of their
+        profile, for the command's clients and those of each profile of ``--profile
+        a,b``. No profile, or one without keys, is the sandbox's dummy keys (its
+        management account). With a profile the region is found as against AWS
+        (and checked there: ``Clients.default_region``), else it is the sandbox's.
+        An unknown profile is left to the clients, which say so as they do without
+        the sandbox."""
+        named = settings.profile
+        profile = named or os.environ.get("AWS_DEFAULT_PROFILE") or os.environ.get("AWS_PROFILE")
+        config = _profile_config(profile) if profile else {}
+        keys = (config.get("aws_access_key_id"), config.get("aws_secret_access_key"))
+        if not named:
+            # As in botocore's chain: keys in the environment beat AWS_PROFILE's.
+            found = (os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY"))
+            if all(found):
+                keys = found
+        access_key, secret_key = keys if all(keys) else (DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY)
+        region, home = self._region, None
+        if not (
+            profile
+            and (config.get("region") or env_region() or os.environ.get("AWS_DEFAULT_REGION"))
+        ):
+            # Nothing names a region (no profile: no AWS configuration at all): the
+            # sandbox's, unless --region picks another region's sandbox data.
+            region, home = self._region or self.sandbox.region, self.sandbox.region
+        return dataclasses.replace(
             settings,
-            profile=None,
-            region=settings.region or self.sandbox.region,
+            region=region,
+            home_region=home,
             endpoint_url=self.sandbox.url,
-            access_key=DUMMY_ACCESS_KEY,
-            secret_key=DUMMY_SECRET_KEY,
+            access_key=access_key,
+            secret_key=secret_key,
         )
 
     def s3_url(self) -> str:
@@ -70,3 +110,17 @@ class Embedded:
                 self._s3.stop()
                 self._s3 = None
         self.sandbox.stop()
+        if self.sandbox.kept is not None:
+            # The clock reached, and the world's last use, for the next command.
+            self.sandbox.kept.save(unless_reset=True)
+
+
+def _profile_config(name: str) -> dict[str, Any]:
+    """A profile's settings as botocore reads them (its config and credentials files
+    merged); empty when it cannot be read, for the clients to say why."""
+    import botocore.session
+
+    try:
+        return dict(botocore.session.Session(profile=name).get_scoped_config())
+    except Exception:
+        return {}

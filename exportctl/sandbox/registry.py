@@ -79,6 +79,16 @@ class Registry:
         job.deleted = True
         self._sorted.clear()
 
+    def truncate(self, count: int) -> None:
+        """Forget every job after the first ``count``: a saved world's own jobs are
+        put back on the seeded ones, whatever this one added since."""
+        for job in self.jobs[count:]:
+            for key in (job.id, *job.aliases):
+                if self._index.get((job.service, key)) is job:
+                    del self._index[(job.service, key)]
+        del self.jobs[count:]
+        self._sorted.clear()
+
     # -- id makers -------------------------------------------------------------
 
     def hex(self, n: int) -> str:

@@ -42,6 +42,7 @@ from exportctl.sandbox.routing import (
 )
 from exportctl.sandbox.scenario import Scenario
 from exportctl.sandbox.services import HANDLERS
+from exportctl.sandbox.worldfile import WorldFile
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ class Sandbox:
         # Told of each job's output once the job has completed (the sandbox's S3).
         self._output_listeners: list[tuple[OutputListener, set[tuple[str, str]]]] = []
         self._publish_lock = threading.Lock()
+        # Where the embedded sandbox keeps its worlds between commands (--sandbox).
+        self.kept: WorldFile | None = None
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -168,11 +171,11 @@ class Sandbox:
 
     def set_status(self, service: str, job_id: str, status: str) -> None:
         """Pin a job's status (any string, even one the model does not know)."""
-        with self.lock:
+        with self.lock, self._changing(True):
             self._job(service, job_id).override = status
 
     def delete_job(self, service: str, job_id: str) -> None:
-        with self.lock:
+        with self.lock, self._changing(True):
             job = self._job(service, job_id)
             for world in self.worlds.values():
                 found = world.find_any(service, job_id)
@@ -300,6 +303,8 @@ class Sandbox:
         self, method: str, path: str, headers: Any, body: bytes
     ) -> protocols.HttpResponse | None:
         """Answer one request; ``None`` means drop the connection without a reply."""
+        if self.kept is not None:
+            self.kept.refresh()
         request_id = self.request_id()
         if path == admin.PREFIX or path.startswith(admin.PREFIX + "/"):
             response = admin.handle(self, method, path, body)
@@ -433,8 +438,14 @@ class Sandbox:
             errors=errors,
             model=model,
         )
-        with self.lock:
+        with self.lock, self._changing(call.operation.name in MUTATING):
             return handler(ctx, call.params)
+
+    def _changing(self, changes: bool) -> contextlib.AbstractContextManager[None]:
+        """Around a change of the worlds: kept for the next command (see ``kept``)."""
+        if changes and self.kept is not None:
+            return self.kept.changing()
+        return contextlib.nullcontext()
 
     def _identity(
         self, call: Call, caller: Caller, faults: Faults, request_id: str

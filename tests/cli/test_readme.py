@@ -117,6 +117,28 @@ def readme_examples() -> list[Example]:
 EXAMPLES = readme_examples()
 
 
+def readme_aws_files() -> dict[str, str]:
+    """The files of the README's ini blocks, each after a `# ~/PATH` line, by their
+    path in the home folder: its examples run with them, as for a reader who wrote them."""
+    files: dict[str, list[str]] = {}
+    for body in re.findall(r"```ini\n(.*?)```", README, re.DOTALL):
+        lines: list[str] | None = None
+        for line in body.splitlines():
+            if line.startswith("# ~/"):
+                lines = files.setdefault(line.removeprefix("# ~/").strip(), [])
+            elif lines is not None:
+                lines.append(line)
+    return {path: "\n".join(lines).strip() + "\n" for path, lines in files.items()}
+
+
+AWS_FILES = readme_aws_files()
+
+
+def test_the_readme_shows_the_aws_files_of_its_profile_examples() -> None:
+    assert set(AWS_FILES) == {".aws/credentials", ".aws/config"}
+    assert "AKIASANDBOXEXAMPLE02" in AWS_FILES[".aws/credentials"]
+
+
 def test_the_readme_has_sandbox_examples_and_the_two_first_commands() -> None:
     assert len(EXAMPLES) >= 15
     first_steps = {c for kind, body in re.findall(r"```(sh)\n(.*?)```", README, re.DOTALL)
@@ -157,6 +179,10 @@ def test_every_sandbox_example_of_the_readme_runs(
     example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sleepless: SleeplessTime
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    home = Path(os.environ["HOME"])
+    for name, text in AWS_FILES.items():
+        (home / name).parent.mkdir(parents=True, exist_ok=True)
+        (home / name).write_text(text, encoding="utf-8")
     # The sandbox's jobs finish within its first minute; its clock runs faster here.
     env = {**example.env, "EXPORTCTL_SANDBOX_SPEED": "30"}
     if example.args[-1:] == ["watch"] or "watch" in example.args:

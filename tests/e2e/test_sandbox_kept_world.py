@@ -1,0 +1,158 @@
+"""`--sandbox` commands go on with one world, as commands against AWS do: a job one
+command starts is there for the next, and for a command already running."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from e2e_support import console_script, exportctl, isolated_env
+
+from exportctl.aws import AwsSettings, Clients
+from exportctl.sandbox.embedded import Embedded
+from exportctl.sandbox.jobs import ACCOUNT
+
+pytestmark = pytest.mark.e2e
+
+DATASET = f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset/exportctl-retail/USERS"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/PersonalizeS3Role"
+NOT_FOUND = 3
+
+
+def sandbox(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return exportctl(None, "--sandbox", *args, **env)
+
+
+def start_discovery() -> str:
+    started = sandbox("start", "discovery")
+    assert started.returncode == 0, started.stderr
+    return started.stdout.strip()
+
+
+def world_file() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"]) / "exportctl" / "sandbox" / "world.json"
+
+
+def test_start_status_wait_download_go_on_across_commands(tmp_path: Path) -> None:
+    ref = start_discovery()
+    assert ref.startswith("discovery:")
+
+    status = sandbox("status", ref, "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["state"] == "RUNNING"
+
+    # A clock a hundred times faster: the task's 30 s take a fraction of a second.
+    waited = sandbox(
+        "wait", ref, "--interval", "1s", "--timeout", "2m", EXPORTCTL_SANDBOX_SPEED="100"
+    )
+    assert waited.returncode == 0, waited.stderr
+    assert "1 job COMPLETED" in waited.stdout
+
+    out = tmp_path / "out"
+    fetched = sandbox("download", ref, str(out))
+    assert fetched.returncode == 0, fetched.stderr
+    [archive] = out.iterdir()
+    assert archive.name == ref.rpartition(":")[2] + ".zip"
+    assert "README.txt" in zipfile.ZipFile(archive).namelist()
+
+
+def test_a_started_job_that_failed_can_be_rerun_by_a_later_command() -> None:
+    started = sandbox(
+        "start", "personalize", "--dataset-arn", DATASET,
+        "--to", "s3://exportctl-exports/denied/", "--role-arn", ROLE,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    first = started.stdout.strip()
+    waited = sandbox("wait", first, "--interval", "1s", EXPORTCTL_SANDBOX_SPEED="100")
+    assert waited.returncode == 1, waited.stderr
+    assert "CREATE FAILED" in waited.stdout
+
+    rerun = sandbox("rerun", first)
+    assert rerun.returncode == 0, rerun.stderr
+    second = rerun.stdout.strip()
+    assert second.startswith("arn:aws:personalize:") and second != first
+
+    listed = sandbox("list", "-s", "personalize", "-o", "ndjson", "--fields", "ref")
+    refs = {json.loads(line)["ref"] for line in listed.stdout.splitlines()}
+    assert {first, second} <= refs
+
+
+def test_a_command_already_running_sees_the_job_another_starts_and_ids_stay_unique() -> None:
+    # This process serves its sandbox first, as a watch in another terminal would.
+    running = Embedded(AwsSettings())
+    try:
+        discovery = Clients(running.settings).client("discovery", "us-east-1")
+        theirs = start_discovery().rpartition(":")[2]
+
+        seen = discovery.describe_export_tasks(exportIds=[theirs])["exportsInfo"]
+        assert [task["exportId"] for task in seen] == [theirs]
+
+        # Its own next task gets another id than the other command's, though both
+        # worlds started from the same seed, and the other commands find it.
+        mine = discovery.start_export_task()["exportId"]
+        assert mine != theirs
+        status = sandbox("status", f"discovery:us-east-1:{mine}", "--json")
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["id"] == mine
+    finally:
+        running.stop()
+
+
+def test_a_watch_shows_the_job_a_start_in_another_terminal_made() -> None:
+    watch = subprocess.Popen(
+        [console_script(), "--sandbox", "watch", "-s", "discovery", "--interval", "1s"],
+        env=isolated_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert watch.stdout is not None
+        for line in watch.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        lines.get(timeout=60)  # the watch is serving its world
+        export_id = start_discovery().rpartition(":")[2]
+        while export_id not in lines.get(timeout=60):
+            pass
+    finally:
+        watch.send_signal(signal.SIGINT)
+        watch.wait(timeout=60)
+    assert watch.returncode == 0
+
+
+def test_sandbox_reset_forgets_the_world() -> None:
+    nothing = exportctl(None, "sandbox", "--reset")
+    assert nothing.returncode == 0, nothing.stderr
+    assert nothing.stdout.startswith("# exportctl sandbox: no --sandbox world kept;")
+    ref = start_discovery()
+
+    reset = exportctl(None, "sandbox", "--reset")
+    assert reset.returncode == 0, reset.stderr
+    [line] = reset.stdout.splitlines()
+    assert "deleted the --sandbox world kept in" in line and str(world_file()) in line
+
+    status = sandbox("status", ref)
+    assert status.returncode == NOT_FOUND
+
+
+@pytest.mark.parametrize(("idle_minutes", "code"), [(29, 0), (31, NOT_FOUND)])
+def test_a_world_idle_for_30_minutes_starts_afresh(idle_minutes: int, code: int) -> None:
+    ref = start_discovery()
+    kept = json.loads(world_file().read_text(encoding="utf-8"))
+    kept["saved_at"] -= idle_minutes * 60
+    world_file().write_text(json.dumps(kept), encoding="utf-8")
+
+    status = sandbox("status", ref)
+    assert status.returncode == code, status.stderr

@@ -1,0 +1,126 @@
+"""The embedded sandbox's world file: what one sandbox keeps, the next reads back as it was."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from exportctl.sandbox import Sandbox
+from exportctl.sandbox.jobs import At, DownloadUrl
+from exportctl.sandbox.worldfile import WorldFile, decode, decode_job, encode, encode_job
+
+SEARCH_JOB = "3e130f7e-b197-4166-ab5e-803b61ba4168"
+
+
+def kept_sandbox(folder: Path) -> Sandbox:
+    """A frozen-clock sandbox going on with the world kept in ``folder``."""
+    sb = Sandbox(port=0, clock=lambda: 0.0)
+    sb.kept = WorldFile.open(sb.worlds, sb.clock, sb.lock, seed=sb.seed, where=folder)
+    assert sb.kept is not None
+    return sb.start()
+
+
+@pytest.fixture
+def sandboxes(tmp_path: Path) -> Iterator[list[Sandbox]]:
+    started: list[Sandbox] = []
+    yield started
+    for sb in started:
+        sb.stop()
+
+
+def client(sb: Sandbox, service: str) -> Any:
+    return boto3.session.Session().client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=sb.url,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def test_every_seeded_job_reads_back_as_it_was() -> None:
+    jobs = [job for world in Sandbox().worlds.values() for job in world.jobs]
+    assert jobs
+    for job in jobs:
+        assert decode_job(json.loads(json.dumps(encode_job(job)))) == job
+
+
+def test_mappings_that_look_like_placeholders_read_back_as_mappings() -> None:
+    value = {
+        "$at": 5,
+        "when": At(2.5),
+        "url": DownloadUrl("export-1", "ab"),
+        "pair": ("a", At(1.0)),
+        "nested": [{"$tuple": [1]}, {"plain": None}],
+    }
+    assert decode(json.loads(json.dumps(encode(value)))) == value
+
+
+def test_a_sandbox_goes_on_with_the_world_another_kept(
+    tmp_path: Path, sandboxes: list[Sandbox]
+) -> None:
+    first = kept_sandbox(tmp_path)
+    sandboxes.append(first)
+    started = client(first, "backupsearch").start_search_result_export_job(
+        SearchJobIdentifier=SEARCH_JOB,
+        ExportSpecification={"s3ExportSpecification": {"DestinationBucket": "b"}},
+        ClientToken="token-1",
+    )
+    task = client(first, "discovery").start_export_task()["exportId"]
+    pinned = next(j for j in first.jobs("personalize") if j["kind"] == "dataset-export-job")
+    first.set_status("personalize", pinned["id"], "CREATE STOPPING")
+    first.delete_job("discovery", task)
+    first.advance(100)
+    first.stop()
+    assert first.kept is not None
+    first.kept.save()
+
+    second = kept_sandbox(tmp_path)
+    sandboxes.append(second)
+    assert second.jobs(account=None) == first.jobs(account=None)
+    assert second.clock.elapsed() >= 100
+    assert second.clock.start_wall == first.clock.start_wall
+    # The client token is remembered: the same request is the same job.
+    again = client(second, "backupsearch").start_search_result_export_job(
+        SearchJobIdentifier=SEARCH_JOB,
+        ExportSpecification={"s3ExportSpecification": {"DestinationBucket": "b"}},
+        ClientToken="token-1",
+    )
+    assert again["ExportJobIdentifier"] == started["ExportJobIdentifier"]
+    # The ids go on from where the first left them.
+    assert client(second, "discovery").start_export_task()["exportId"] != task
+
+
+def test_a_running_sandbox_answers_with_what_another_added(
+    tmp_path: Path, sandboxes: list[Sandbox]
+) -> None:
+    one, other = kept_sandbox(tmp_path), kept_sandbox(tmp_path)
+    sandboxes += [one, other]
+    theirs = client(other, "discovery").start_export_task()["exportId"]
+    mine = client(one, "discovery").start_export_task()["exportId"]
+    assert mine != theirs
+    for sb in (one, other):
+        found = client(sb, "discovery").describe_export_tasks(exportIds=[mine, theirs])
+        assert {task["exportId"] for task in found["exportsInfo"]} == {mine, theirs}
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["not json", "[]", json.dumps({"format": 1, "seed": 8, "worlds": {}}), '{"format": 1}'],
+    ids=["text", "list", "another-seed", "incomplete"],
+)
+def test_a_file_that_is_no_kept_world_is_a_fresh_world(
+    tmp_path: Path, sandboxes: list[Sandbox], content: str
+) -> None:
+    (tmp_path / "world.json").write_text(content, encoding="utf-8")
+    sb = kept_sandbox(tmp_path)
+    sandboxes.append(sb)
+    assert sb.jobs(account=None) == Sandbox().jobs(account=None)
+    assert json.loads((tmp_path / "world.json").read_text(encoding="utf-8"))["seed"] == 7
