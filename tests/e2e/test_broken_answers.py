@@ -121,8 +121,9 @@ def test_an_sts_answering_garbage_leaves_the_account_unknown_not_the_jobs(
     # issue's own case is every region; two regions need the account as much.
     sandbox.faults.garble = {"sts": mode}
     regions = "all" if mode == "html" else "us-east-1,eu-west-1"
-    table = _everywhere(sandbox, "list", regions=regions)
     done = _everywhere(sandbox, "list", "--json", regions=regions)
+    # The table once: what it shows does not depend on how STS's answer is broken.
+    table = _everywhere(sandbox, "list", regions=regions) if mode == "html" else done
     for run in (table, done):
         assert run.returncode == 0, (mode, run.stderr)
         unknown = [line for line in run.stderr.splitlines() if "could not be learned" in line]
@@ -140,7 +141,8 @@ def test_an_sts_answering_garbage_leaves_the_account_unknown_not_the_jobs(
     assert {r["account"] for r in records if r["arn"]} == {"123456789012"}
     assert [r for r in records if not r["arn"]]
     assert all(r["account"] is None for r in records if not r["arn"])
-    assert "pinpoint " in table.stdout and "discovery " in table.stdout
+    if table is not done:
+        assert "pinpoint " in table.stdout and "discovery " in table.stdout
 
 
 def test_a_garbage_answer_from_an_export_api_is_its_error_in_a_fan_out(sandbox: Sandbox) -> None:

@@ -6,24 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from start_support import FakeTime, Run
+from sleepless import FakeTime, fake_time_for, frozen_sandbox
+from start_support import Run
 
-from exportctl import polling
 from exportctl.sandbox import Sandbox
 
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(port=0, clock=lambda: 0.0) as sb:
-        yield sb
+    yield from frozen_sandbox()
 
 
 @pytest.fixture
 def fake_time(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    fake = FakeTime(sandbox)
-    monkeypatch.setattr(polling.TIMING, "clock", fake.clock)
-    monkeypatch.setattr(polling.TIMING, "sleep", fake.sleep)
-    return fake
+    return fake_time_for(sandbox, monkeypatch)
 
 
 @pytest.fixture

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
-from click.testing import CliRunner, Result
-
-from exportctl.cli.main import cli
-from exportctl.sandbox import Sandbox
+import sleepless
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/exporter"
@@ -22,43 +18,8 @@ CREATES = {
 }
 
 
-@dataclass
-class FakeTime:
-    """A monotonic clock that only sleeping moves; sleeping moves the sandbox too."""
-
-    sandbox: Sandbox
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-    # Ctrl-C arrives during this sleep (1 for the first), as the signal handler
-    # raises it in the main thread.
-    interrupt_at: int | None = None
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        if len(self.sleeps) == self.interrupt_at:
-            raise KeyboardInterrupt
-        self.now += seconds
-        self.sandbox.advance(seconds)
-
-
-@dataclass
-class Run:
-    sandbox: Sandbox
-
-    def __call__(self, *args: str, **env: str) -> Result:
-        base = ["--endpoint-url", self.sandbox.url, "--region", "us-east-1"]
-        environ = {
-            "AWS_ACCESS_KEY_ID": "sandbox",
-            "AWS_SECRET_ACCESS_KEY": "sandbox",
-            # botocore's own retries of the reads sleep for real: none here.
-            "AWS_MAX_ATTEMPTS": "1",
-            **env,
-        }
-        return CliRunner().invoke(cli, [*base, *args], env=environ, catch_exceptions=False)
+class Run(sleepless.Run):
+    """The command line against the sandbox, and what its starts made there."""
 
     def start_args(self, service: str) -> list[str]:
         """The options of a valid start of ``service`` in the sandbox's us-east-1."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from start_support import CREATES, FakeTime, Run
+from sleepless import FakeTime
+from start_support import CREATES, Run
 
 from exportctl.errors import ExitCode
 from exportctl.sandbox import Sandbox
@@ -179,7 +180,12 @@ def test_ctrl_c_between_attempts_names_the_job_only_when_one_may_exist(
 ) -> None:
     # The signal itself is sent for real in tests/deadlines/test_start_signals.py.
     script(sandbox, "personalize", first, "throttle", "throttle")
-    fake_time.interrupt_at = 2
+
+    def ctrl_c(sleeps: int) -> None:
+        if sleeps == 2:
+            raise KeyboardInterrupt
+
+    fake_time.hooks.append(ctrl_c)
     done = run("start", "personalize", *run.start_args("personalize"), "--name", "n1")
     assert done.exit_code == ExitCode.INTERRUPTED
     last = done.output.strip().splitlines()[-1]

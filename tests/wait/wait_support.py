@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from sleepless import FakeTime, Run
 
-from click.testing import CliRunner, Result
-
-from exportctl.cli.main import cli
-from exportctl.sandbox import Sandbox
+__all__ = ["FakeTime", "Run"]
 
 APP = "ae7689447ab57a683536c4499d863386"
 ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/"
@@ -26,44 +21,3 @@ BACKUP_RUNNING = (
     "arn:aws:backup-search:us-east-1:123456789012:search-export-job/"
     "2c376631-129f-4436-aaad-80b891baf90d"
 )
-
-
-@dataclass
-class FakeTime:
-    """A monotonic clock that only sleeping moves; sleeping moves the sandbox too.
-
-    ``hooks`` run after each sleep with the number of sleeps so far: the place to
-    change the world between two rounds.
-    """
-
-    sandbox: Sandbox
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-    hooks: list[Callable[[int], Any]] = field(default_factory=list)
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-        self.sandbox.advance(seconds)
-        for hook in self.hooks:
-            hook(len(self.sleeps))
-
-
-@dataclass
-class Run:
-    sandbox: Sandbox
-
-    def __call__(self, *args: str, **env: str) -> Result:
-        base = ["--endpoint-url", self.sandbox.url, "--region", "us-east-1"]
-        environ = {
-            "AWS_ACCESS_KEY_ID": "sandbox",
-            "AWS_SECRET_ACCESS_KEY": "sandbox",
-            # Retries are the wait's own business here, on the fake clock.
-            "AWS_MAX_ATTEMPTS": "1",
-            **env,
-        }
-        return CliRunner().invoke(cli, [*base, *args], env=environ, catch_exceptions=False)

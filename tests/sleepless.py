@@ -1,0 +1,77 @@
+"""The CLI in-process against a sandbox, on a clock that only its own sleeps move.
+
+Shared by the tiers that drive commands which poll or retry (tests/wait, tests/start):
+tests/ is on the path of every test module (the root conftest lives here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from exportctl import polling
+from exportctl.cli.main import cli
+from exportctl.sandbox import Sandbox
+
+
+@dataclass
+class FakeTime:
+    """A monotonic clock that only sleeping moves; sleeping moves the sandbox too.
+
+    ``hooks`` run after each sleep with the number of sleeps so far: the place to
+    change the world between two rounds (or to raise KeyboardInterrupt, as Ctrl-C
+    during that sleep would).
+    """
+
+    sandbox: Sandbox
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+    hooks: list[Callable[[int], Any]] = field(default_factory=list)
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+        self.sandbox.advance(seconds)
+        for hook in self.hooks:
+            hook(len(self.sleeps))
+
+
+@dataclass
+class Run:
+    """The command line against ``sandbox`` over HTTP, in us-east-1."""
+
+    sandbox: Sandbox
+
+    def __call__(self, *args: str, **env: str) -> Result:
+        base = ["--endpoint-url", self.sandbox.url, "--region", "us-east-1"]
+        environ = {
+            "AWS_ACCESS_KEY_ID": "sandbox",
+            "AWS_SECRET_ACCESS_KEY": "sandbox",
+            # Retries are the command's own business here, on the fake clock
+            # (botocore's would sleep for real).
+            "AWS_MAX_ATTEMPTS": "1",
+            **env,
+        }
+        return CliRunner().invoke(cli, [*base, *args], env=environ, catch_exceptions=False)
+
+
+def frozen_sandbox() -> Iterator[Sandbox]:
+    """A sandbox whose clock moves only by FakeTime's sleeps (a fixture's body)."""
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        yield sb
+
+
+def fake_time_for(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    """FakeTime as the commands' clock and sleep (a fixture's body)."""
+    fake = FakeTime(sandbox)
+    monkeypatch.setattr(polling.TIMING, "clock", fake.clock)
+    monkeypatch.setattr(polling.TIMING, "sleep", fake.sleep)
+    return fake
