@@ -116,8 +116,15 @@ def test_the_bulk_listing_is_more_than_a_pipe_holds(bulk: Sandbox) -> None:
     assert len(done.stdout.encode()) > 2 * pipe_capacity()
 
 
-@pytest.mark.parametrize("stdout", STDOUTS)
-@pytest.mark.parametrize("args", LISTINGS, ids=" ".join)
+# Every format unbuffered, where a write can be cut short; buffered, the table (one
+# write of it all) and a streamed format.
+CASES = [(args, "PYTHONUNBUFFERED=1") for args in LISTINGS] + [
+    (["list"], "buffered"),
+    (["list", "-o", "ndjson"], "buffered"),
+]
+
+
+@pytest.mark.parametrize(("args", "stdout"), CASES, ids=[f"{' '.join(a)}-{s}" for a, s in CASES])
 def test_a_reader_that_leaves_after_one_line_ends_every_format_with_141(
     bulk: Sandbox, args: list[str], stdout: str
 ) -> None:
