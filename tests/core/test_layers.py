@@ -5,6 +5,7 @@ circle hidden in a function is still two modules that each need the other."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+# Read once per session: the source does not change while the tests run.
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     modules = {_module(p): p for p in ROOT.rglob("*.py")}
     graph: dict[str, set[str]] = {}
