@@ -70,8 +70,17 @@ def _known_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, warm_cache: Path
 ) -> None:
     home = tmp_path_factory.mktemp("home")
-    shutil.copytree(warm_cache, home / ".cache")
+    # Linked, not copied: a cache file is only ever replaced whole (a new file renamed
+    # into place), so no test can change another's through a link.
+    shutil.copytree(warm_cache, home / ".cache", copy_function=_link_or_copy)
     _replace_environment(monkeypatch, known_environment(home))
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _replace_environment(patch: pytest.MonkeyPatch, wanted: dict[str, str]) -> None:
