@@ -13,9 +13,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from e2e_support import console_script, exportctl, isolated_env
 
 from exportctl.aws import AwsSettings, Clients
+from exportctl.cli.main import cli
 from exportctl.sandbox.embedded import Embedded
 from exportctl.sandbox.jobs import ACCOUNT
 
@@ -28,6 +30,12 @@ NOT_FOUND = 3
 
 def sandbox(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return exportctl(None, "--sandbox", *args, **env)
+
+
+def in_process(*args: str) -> Result:
+    """One command in this process: each builds its embedded sandbox anew from the
+    kept world, as a new process does (for the tests of the file alone)."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def start_discovery() -> str:
@@ -133,26 +141,27 @@ def test_a_watch_shows_the_job_a_start_in_another_terminal_made() -> None:
 
 
 def test_sandbox_reset_forgets_the_world() -> None:
-    nothing = exportctl(None, "sandbox", "--reset")
-    assert nothing.returncode == 0, nothing.stderr
+    nothing = in_process("sandbox", "--reset")
+    assert nothing.exit_code == 0, nothing.output
     assert nothing.stdout.startswith("# exportctl sandbox: no --sandbox world kept;")
-    ref = start_discovery()
+    ref = in_process("--sandbox", "start", "discovery").stdout.strip()
+    assert in_process("--sandbox", "status", ref).exit_code == 0
 
-    reset = exportctl(None, "sandbox", "--reset")
-    assert reset.returncode == 0, reset.stderr
+    reset = in_process("sandbox", "--reset")
+    assert reset.exit_code == 0, reset.output
     [line] = reset.stdout.splitlines()
     assert "deleted the --sandbox world kept in" in line and str(world_file()) in line
 
-    status = sandbox("status", ref)
-    assert status.returncode == NOT_FOUND
+    status = in_process("--sandbox", "status", ref)
+    assert status.exit_code == NOT_FOUND
 
 
 @pytest.mark.parametrize(("idle_minutes", "code"), [(29, 0), (31, NOT_FOUND)])
 def test_a_world_idle_for_30_minutes_starts_afresh(idle_minutes: int, code: int) -> None:
-    ref = start_discovery()
+    ref = in_process("--sandbox", "start", "discovery").stdout.strip()
     kept = json.loads(world_file().read_text(encoding="utf-8"))
     kept["saved_at"] -= idle_minutes * 60
     world_file().write_text(json.dumps(kept), encoding="utf-8")
 
-    status = sandbox("status", ref)
-    assert status.returncode == code, status.stderr
+    status = in_process("--sandbox", "status", ref)
+    assert status.exit_code == code, status.output
