@@ -25,9 +25,10 @@ from exportctl.model import ExportJob
 __all__ = ["JobKey", "canonical_ref", "compact_ref", "parse", "short_ref", "with_account"]
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+# Any ARN's parts, so that what is wrong with one can be said part by part.
 _ARN = re.compile(
-    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):(?P<service>[a-z0-9-]+):"
-    r"(?P<region>[a-z0-9-]*):(?P<account>\d{12}):(?P<resource>.+)$"
+    r"^arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):"
+    r"(?P<resource>.+)$"
 )
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -55,8 +56,15 @@ def _bad(ref: str, why: str) -> UsageError:
     return UsageError(f"bad reference '{clip(ref)}': {why}; accepted forms: {accepted_forms()}")
 
 
+def _a(title: str) -> str:
+    return "an" if title[:1] in "AEIOU" else "a"
+
+
 def parse(ref: str, service: str | None = None) -> JobKey:
     text = ref.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        # Pasted with the quotes a shell or a JSON document had around it.
+        text = text[1:-1].strip()
     if not text:
         raise _bad(ref, "it is empty")
     if text.startswith("arn:"):
@@ -79,18 +87,31 @@ def parse(ref: str, service: str | None = None) -> JobKey:
 def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str | None) -> JobKey:
     match = _ARN.match(text)
     if not match:
-        raise _bad(ref, "not an ARN of a supported partition (aws, aws-cn, aws-us-gov)")
-    for spec in specs:
+        raise _bad(ref, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
+    if match["partition"] not in PARTITIONS:
+        raise _bad(
+            ref,
+            f"'{clip(match['partition'])}' is not a supported partition ({', '.join(PARTITIONS)})",
+        )
+    known = [spec for spec in specs if spec.arn]
+    for spec in known:
         if spec.arn and spec.arn.service == match["service"]:
+            if not _ACCOUNT.match(match["account"]):
+                raise _bad(ref, f"'{clip(match['account'])}' is not an account id (12 digits)")
             resource_type, _, job_id = match["resource"].partition("/")
             if resource_type != spec.arn.resource or not job_id:
-                raise _bad(ref, f"not a {spec.title} {spec.arn.resource} ARN")
+                raise _bad(ref, f"not {_a(spec.title)} {spec.title} {spec.arn.resource} ARN")
             if not _REGION.match(match["region"]):
                 raise _bad(ref, f"'{clip(match['region'])}' is not a region")
             if service and service.lower() not in (spec.name, *spec.aliases):
                 raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
             return JobKey(spec.name, job_id, match["region"], arn=text, account=match["account"])
-    raise _bad(ref, f"'{clip(match['service'])}' ARNs are not export jobs exportctl knows")
+    titles = " and ".join(spec.title for spec in known)
+    raise _bad(
+        ref,
+        f"'{clip(match['service'])}' ARNs are not export jobs: exportctl reads the ARNs of "
+        f"{titles} export jobs",
+    )
 
 
 def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
@@ -114,7 +135,14 @@ def _parse_id(
 ) -> JobKey:
     parts = text.split("/")
     if len(parts) != spec.id_parts or not all(_ID.match(p) for p in parts):
-        raise _bad(ref, f"{spec.name} ids look like {_id_form(spec)}")
+        form = f"{spec.name} ids look like {_id_form(spec)}"
+        stray = next((c for c in text if not (c.isascii() and c.isalnum()) and c not in "._-/"), "")
+        if stray:
+            # The character says more than the form: a comma is one reference too many.
+            form += f" (letters, digits, '.', '_' and '-'), without {stray!r}"
+            if stray == ",":
+                form += ": references are separated by spaces"
+        raise _bad(ref, form)
     if spec.id_parts == 2:
         return JobKey(spec.name, parts[1], region, parent=parts[0], account=account)
     return JobKey(spec.name, parts[0], region, account=account)

@@ -71,8 +71,20 @@ REFUSED: list[tuple[str, str | None, str]] = [
     ("", None, "empty"),
     ("   ", None, "empty"),
     (f"arn:aws-iso:personalize:us-east-1:{ACCOUNT}:dataset-export-job/x", None, "partition"),
-    ("arn:aws:personalize:us-east-1:123:dataset-export-job/x", None, "partition"),
-    (f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset/x", None, "dataset-export-job ARN"),
+    ("arn:aws:personalize:us-east-1:123:dataset-export-job/x", None, "'123' is not an account id"),
+    (
+        f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset/x",
+        None,
+        "not an Amazon Personalize dataset-export-job ARN",
+    ),
+    (
+        "arn:aws:s3:::bucket",
+        None,
+        "'s3' ARNs are not export jobs: exportctl reads the ARNs of AWS Backup Search and "
+        "Amazon Personalize export jobs",
+    ),
+    ("arn:aws:personalize", None, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+    ("discovery:export-1,", None, "without ',': references are separated by spaces"),
     (f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-export-job/", None, "ARN"),
     (f"arn:aws:personalize:moon:{ACCOUNT}:dataset-export-job/x", None, "'moon' is not a region"),
     (f"arn:aws:s3:us-east-1:{ACCOUNT}:bucket/x", None, "'s3' ARNs"),
@@ -81,7 +93,11 @@ REFUSED: list[tuple[str, str | None, str]] = [
     ("pinpoint:a/b/c", None, "APP_ID/JOB_ID"),
     ("pinpoint:eu-west-1:app1", None, "APP_ID/JOB_ID"),
     ("discovery:nowhere:export-1", None, "'nowhere' is not a region"),
-    ("discovery:bad id!", None, "discovery ids look like ID"),
+    (
+        "discovery:bad id!",
+        None,
+        "discovery ids look like ID (letters, digits, '.', '_' and '-'), without ' '",
+    ),
     ("discovery:export-1", "pinpoint", "not pinpoint"),
     ("ec2:i-123", None, "'ec2' is not a service prefix"),
     ("export-1", None, "needs --service"),
@@ -180,3 +196,10 @@ def test_short_ref_drops_the_region_only_when_it_is_the_default(
     job: ExportJob, default: str | None, short: str
 ) -> None:
     assert short_ref(job, default) == short
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_reference_pasted_with_its_quotes_is_read_without_them(quote: str) -> None:
+    assert parse(f"{quote}discovery:us-east-1:export-1{quote}") == parse(
+        "discovery:us-east-1:export-1"
+    )
