@@ -87,6 +87,12 @@ def parse_duration(text: str) -> float:
 
 def parse_since(text: str, reference: datetime | None = None) -> datetime:
     """A point in time from a duration back from now ('2h') or a date/ISO 8601 timestamp."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", text.strip()):
+        # A bare number back in time is seconds to a parser and days to some people.
+        raise ValueError(
+            f"{text.strip()!r} has no unit: use e.g. {text.strip()}s, {text.strip()}m, "
+            f"{text.strip()}h or {text.strip()}d"
+        )
     try:
         return (reference or now()) - timedelta(seconds=parse_duration(text))
     except ValueError:

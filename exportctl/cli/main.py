@@ -102,7 +102,9 @@ class LazyGroup(click.Group):
             and not name.startswith("-")
             and self.get_command(ctx, name) is None
         ):
-            ctx.fail(_no_such_command(name, self.list_commands(ctx)))
+            from exportctl.cli.suggestions import no_such_command
+
+            ctx.fail(no_such_command(name, self.list_commands(ctx)))
         return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -259,14 +261,6 @@ def _fail(ctx: click.Context, message: str) -> None:
     from exportctl.errors import MAX_MESSAGE, clip
 
     click.echo(f"exportctl: error: {clip(message, MAX_MESSAGE)}", err=True)
-
-
-def _no_such_command(name: str, commands: list[str]) -> str:
-    import difflib
-
-    near = difflib.get_close_matches(name, commands, n=1, cutoff=0.6)
-    hint = f"; did you mean {near[0]!r}?" if near else ""
-    return f"no such command {name!r}{hint}"
 
 
 def _usage_failure(exc: click.ClickException) -> NoReturn:

@@ -25,14 +25,43 @@ def service_choices(only: str | None = None) -> list[str]:
     return [name for spec in specs for name in (spec.name, *spec.aliases)]
 
 
+class _ServiceNames(click.Choice):  # type: ignore[type-arg]
+    """A service, or several separated by commas, as --region and --profile take them."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "," in value:
+            return tuple(
+                super(_ServiceNames, self).convert(name.strip(), param, ctx)
+                for name in value.split(",")
+                if name.strip()
+            )
+        return super().convert(value, param, ctx)
+
+
+def _flat(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:
+    names: list[str] = []
+    for given in value or ():
+        names.extend(given if isinstance(given, tuple) else (given,))
+    return tuple(dict.fromkeys(names))
+
+
 def service_option(*, multiple: bool, help: str, only: str | None = None) -> Callable[[F], F]:
     """--service/-s; ``only`` for a command that serves one service alone."""
+    if not multiple:
+        return click.option(
+            "--service",
+            "-s",
+            "service",
+            type=click.Choice(service_choices(only), case_sensitive=False),
+            help=help,
+        )
     return click.option(
         "--service",
         "-s",
-        "services" if multiple else "service",
-        type=click.Choice(service_choices(only), case_sensitive=False),
-        multiple=multiple,
+        "services",
+        type=_ServiceNames(service_choices(only), case_sensitive=False),
+        multiple=True,
+        callback=_flat,
         help=help,
     )
 

@@ -116,6 +116,21 @@ class StartGroup(click.Group):
                 return _service_command(spec)
         return None
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if (
+            name
+            and not ctx.resilient_parsing
+            and not name.startswith("-")
+            and self.get_command(ctx, name) is None
+        ):
+            from exportctl.cli.suggestions import no_such_command
+
+            ctx.fail(no_such_command(name, self.list_commands(ctx)))
+        return super().resolve_command(ctx, args)
+
 
 @click.group(cls=StartGroup)
 def start() -> None:

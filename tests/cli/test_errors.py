@@ -156,3 +156,33 @@ def test_debug_reports_api_calls(run: Run) -> None:
 def test_unknown_service_and_command(run: Run) -> None:
     assert run("list", "--service", "glacier").exit_code == 2
     assert run("frobnicate").exit_code == 2
+
+
+def test_a_mistyped_service_to_start_gets_a_suggestion(run: Run, sandbox: Sandbox) -> None:
+    result = run("start", "personalise")
+    assert result.exit_code == 2
+    assert (
+        result.output.strip()
+        .splitlines()[-1]
+        .startswith("exportctl: error: no such command 'personalise'; did you mean 'personalize'? ")
+    )
+    assert sum(sandbox.calls.values()) == 0
+
+
+def test_services_take_commas_as_regions_and_profiles_do(run: Run) -> None:
+    listed = run("list", "-s", "personalize,pinpoint", "-o", "json")
+    assert listed.exit_code == 0, listed.output
+    assert {r["service"] for r in json.loads(listed.stdout)} == {"personalize", "pinpoint"}
+    repeated = run("list", "-s", "personalize", "-s", "pinpoint", "-o", "json")
+    assert json.loads(repeated.stdout) == json.loads(listed.stdout)
+    wrong = run("list", "-s", "personalize,pinpont")
+    assert wrong.exit_code == 2 and "'pinpont' is not one of" in wrong.output
+
+
+@pytest.mark.parametrize("value", ["2", "90", "1.5"])
+def test_since_without_a_unit_is_refused_not_taken_as_seconds(run: Run, value: str) -> None:
+    result = run("list", "--since", value)
+    assert result.exit_code == 2
+    assert f"'{value}' has no unit: use e.g. {value}s, {value}m, {value}h or {value}d" in (
+        result.output
+    )
