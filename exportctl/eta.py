@@ -49,6 +49,12 @@ class Estimate:
 NO_ESTIMATE = Estimate()
 
 
+def _may_complete(job: ExportJob) -> bool:
+    from exportctl.adapters import spec_for
+
+    return spec_for(job.service).can_reach(job.status, State.COMPLETED)
+
+
 def _group_field(service: str) -> str | None:
     from exportctl.adapters import spec_for
 
@@ -107,6 +113,9 @@ class History:
     def estimate(self, job: ExportJob, scope: str, reference: datetime | None = None) -> Estimate:
         if job.terminal or job.created is None:
             return NO_ESTIMATE
+        if not _may_complete(job):
+            # Running in name only (Pinpoint's FAILING): no time is its end's.
+            return Estimate(None, f"{job.status}: it can no longer complete")
         reference = reference or now()
         by_pieces = _from_pieces(job, reference)
         if by_pieces is not None:

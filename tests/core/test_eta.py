@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -50,6 +51,17 @@ def test_pieces_give_a_rate() -> None:
     estimate = eta.History().estimate(running, "s", NOW)
     assert estimate.eta == NOW + timedelta(minutes=40)
     assert estimate.basis and "2/10 pieces" in estimate.basis
+
+
+def test_a_job_that_can_no_longer_complete_has_no_eta_and_says_why() -> None:
+    failing = job(
+        "p", State.RUNNING, created=NOW - timedelta(minutes=10), service="pinpoint",
+        progress=Progress(completed_pieces=2, total_pieces=10),
+    )  # fmt: skip
+    failing = dataclasses.replace(failing, status="FAILING")
+    estimate = eta.History().estimate(failing, "s", NOW)
+    assert estimate.eta is None
+    assert estimate.basis == "FAILING: it can no longer complete"
 
 
 def test_no_history_no_estimate_and_finished_jobs_have_none() -> None:
