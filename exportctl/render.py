@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.style import Style
 from rich.table import Table
@@ -379,7 +379,7 @@ def _progress_text(job: ExportJob) -> str | None:
 
 def job_panel(
     job: ExportJob, reference: datetime | None = None, eta: Callable[[ExportJob], str] | None = None
-) -> Panel:
+) -> JobPanel:
     """Every field of one job that has a value; ``eta`` gives its estimate's line."""
     reference = reference or now()
     rows: list[tuple[str, RenderableType]] = [
@@ -410,15 +410,40 @@ def job_panel(
     for key, value in job.details.items():
         if value not in (None, "", [], {}):
             rows.append((key.replace("_", " "), _plain(value)))
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, value in rows:
-        if isinstance(value, str) and not value:
-            continue
-        grid.add_row(label, value)
     title = Text.assemble((job.service, "bold"), " ", for_people(job.name or job.id))
-    return Panel(grid, title=title, title_align="left", expand=False)
+    return JobPanel([(label, value) for label, value in rows if value != ""], title)
+
+
+class JobPanel:
+    """One job's fields in a box. A value that is one word too wide for the box (a
+    reference, an ARN, an S3 URL) goes whole on a line of its own below it: folded
+    inside the box, it could not be copied."""
+
+    # The box's borders and padding, and the gap between a label and its value.
+    FRAME = 4
+    GAP = 2
+
+    def __init__(self, rows: list[tuple[str, RenderableType]], title: Text) -> None:
+        self.rows = rows
+        self.title = title
+
+    def split(self, width: int) -> tuple[Panel, list[Text]]:
+        """The box for a console ``width`` wide, and the lines to print below it
+        unwrapped (``soft_wrap``: a terminal folds them, and copies them whole)."""
+        label_width = max((len(label) for label, _ in self.rows), default=0)
+        room = width - self.FRAME - label_width - self.GAP
+        grid = Table.grid(padding=(0, self.GAP))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        below: list[Text] = []
+        for label, value in self.rows:
+            if isinstance(value, str) and " " not in value and len(for_people(value)) > room:
+                line = Text.assemble((label.ljust(label_width), "bold"), " " * self.GAP)
+                line.append(for_people(value))
+                below.append(line)
+            else:
+                grid.add_row(label, value)
+        return Panel(grid, title=self.title, title_align="left", expand=False), below
 
 
 def _plain(value: Any) -> str:
@@ -433,9 +458,16 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def panels(jobs: Sequence[ExportJob], eta: Callable[[ExportJob], str] | None = None) -> Group:
+def print_panels(
+    console: Console, jobs: Sequence[ExportJob], eta: Callable[[ExportJob], str] | None = None
+) -> None:
+    """Each job's panel, fitted to the console; its unbreakable values below it, whole."""
     reference = now()
-    return Group(*(job_panel(job, reference, eta) for job in jobs))
+    for job in jobs:
+        box, below = job_panel(job, reference, eta).split(console.width)
+        console.print(box)
+        for line in below:
+            console.print(line, soft_wrap=True)
 
 
 def record_table(

@@ -62,7 +62,7 @@ def status(
                 render.jobs_table(found, region, wide=True, headers=out.headers), soft_wrap=True
             )
         else:
-            app.out.print(render.panels(found, eta=estimates.long))
+            render.print_panels(app.out, found, eta=estimates.long)
             for job in found:
                 if job.service == "backupsearch":
                     # Why a search missed a backup is in its backups, not in the export job.

@@ -41,3 +41,29 @@ def test_booleans_read_yes_and_no_in_panels(run: Run) -> None:
     assert result.exit_code == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if "is truncated" in x)
     assert ("yes" in line or "no" in line) and "True" not in line and "False" not in line
+
+
+BACKUP_EXPORT = "backupsearch:58ac5831-be38-4b8c-a4ba-2e751989a017"
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 200])
+def test_a_panel_never_folds_a_reference_an_arn_or_an_s3_url(run: Run, width: int) -> None:
+    record = json.loads(run("status", BACKUP_EXPORT, "--json").stdout)
+    words = {
+        record["ref"],
+        record["arn"],
+        record["destination"],
+        record["details"]["search_job_arn"],
+    }
+    result = run("status", BACKUP_EXPORT, COLUMNS=str(width))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for word in words:
+        # Whole on one line, to be copied: in the box when it fits, else below it.
+        assert any(word in line for line in lines), (width, word, result.stdout)
+    box = [line for line in lines if line[:1] in "╭│╰"]
+    assert box and all(len(line) <= width for line in box)
+    if width >= 200:
+        # Wide enough, everything stays in the box.
+        assert all(line[:1] in "╭│╰" for line in lines[: len(box)])
+        assert not any(line.startswith("ref ") for line in lines)
