@@ -146,6 +146,10 @@ UNAVAILABLE_CODES = frozenset(
     }
 )
 
+# The service answers this account in one other region (its home region) and in no
+# other: a listing over regions that reached that one misses nothing elsewhere.
+ANSWERS_ELSEWHERE_CODES = frozenset({"HomeRegionNotSetException"})
+
 # What botocore's retries back off from; the same words end a retried call that
 # never got through, and tell ``wait`` that a later round may.
 THROTTLING_CODES = frozenset(

@@ -24,6 +24,7 @@ from typing import Any
 from exportctl.adapters.spec import ServiceSpec
 from exportctl.arrivals import PAGES_IN_FLIGHT
 from exportctl.errors import (
+    ANSWERS_ELSEWHERE_CODES,
     CredentialsError,
     ExitCode,
     ExportctlError,
@@ -78,7 +79,7 @@ def finish(job: ExportJob, reach: Reach, span: Span) -> ExportJob:
 class _Failure:
     target: Target
     error: ExportctlError
-    kind: str  # "service", "region", "account", "other"
+    kind: str  # "service", "elsewhere", "region", "account", "other"
     # Jobs the target gave before it failed.
     got: int = 0
 
@@ -233,6 +234,8 @@ class Fanout:
         error = translate(exc, target.spec)
         if said is not None and said.code in TOKEN_CODES and self.span.regions.many:
             return _Failure(target, error, "token")
+        if said is not None and said.code in ANSWERS_ELSEWHERE_CODES:
+            return _Failure(target, error, "elsewhere")
         if isinstance(error, ServiceUnavailableError):
             return _Failure(target, error, "service")
         return _Failure(target, error, "other")
@@ -253,6 +256,11 @@ class Fanout:
                         exit_code=ExitCode.AWS,
                     )
             served = (id(f.target.reach), f.target.spec.name) in self._served
+            if f.kind == "elsewhere":
+                if served:
+                    # It answered in its home region, also listed: nothing is missing.
+                    continue
+                f.kind = "service"
             named = {
                 "account": f.target.reach.named,
                 "region": self.span.regions.named(f.target.region),

@@ -172,3 +172,22 @@ def test_pinpoint_records_name_their_application(run: Run, fmt: str) -> None:
     names = {j["details"]["application_id"]: j["details"]["application_name"] for j in jobs}
     assert names["ae7689447ab57a683536c4499d863386"] == "exportctl-demo"
     assert len(set(names.values())) == len(names) > 1
+
+
+def test_a_service_answering_in_its_home_region_only_is_no_notice_when_that_region_is_listed() -> (
+    None
+):
+    from click.testing import CliRunner
+
+    from exportctl.cli.main import cli
+
+    # Discovery answers the sandbox's account in us-east-1 alone.
+    with_home = CliRunner().invoke(cli, ["--sandbox", "--region", "us-east-1,eu-west-1", "list"])
+    assert with_home.exit_code == 0, with_home.output
+    assert "Migration Hub" not in with_home.stderr
+    assert "targets could not be read" not in with_home.stderr
+    without = CliRunner().invoke(cli, ["--sandbox", "--region", "eu-west-1,us-west-2", "list"])
+    assert without.exit_code == 0, without.output
+    assert "regions eu-west-1, us-west-2: AWS Application Discovery: no Migration Hub" in (
+        without.stderr
+    )
