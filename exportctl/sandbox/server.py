@@ -8,6 +8,7 @@ import logging
 import os
 import selectors
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -108,7 +109,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer((HOST, self.port), _handler_class(self))
+        server = _Server((HOST, self.port), _handler_class(self))
         server.daemon_threads = True
         # handle_request() is called once a connection waits; should it be gone by
         # then, the call returns instead of blocking the loop.
@@ -494,6 +495,15 @@ def _route_error(sb: Sandbox, exc: RouteError, request_id: str) -> protocols.Htt
 
 def _quote(text: str) -> bytes:
     return json.dumps(text).encode()
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-answer (a command ended by Ctrl-C or `| head`) is
+        # nobody's error; socketserver would print its traceback on stderr.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        log.exception("sandbox: the request from %s failed", client_address)
 
 
 def _serve(server: ThreadingHTTPServer, waker: socket.socket) -> None:
