@@ -54,7 +54,7 @@ def test_parse_duration_refuses(text: str) -> None:
     [
         ("2h", T - timedelta(hours=2)),
         ("7d", T - timedelta(days=7)),
-        ("90", T - timedelta(seconds=90)),
+        ("90s", T - timedelta(seconds=90)),
         ("2026-10-01", datetime(2026, 10, 1, tzinfo=UTC)),
         ("2026-10-01T08:00Z", datetime(2026, 10, 1, 8, 0, tzinfo=UTC)),
         ("2026-10-01T10:00:00+02:00", datetime(2026, 10, 1, 8, 0, tzinfo=UTC)),
@@ -71,6 +71,12 @@ def test_parse_since(text: str, expected: datetime) -> None:
 def test_parse_since_refuses_with_examples(text: str) -> None:
     with pytest.raises(ValueError, match=r"not a duration or date: .*e\.g\. 2h"):
         parse_since(text, reference=T)
+
+
+def test_parse_since_refuses_a_number_without_a_unit() -> None:
+    # Seconds to a parser, days to some people: the unit is asked for, not guessed.
+    with pytest.raises(ValueError, match=r"'90' has no unit: use e\.g\. 90s, 90m, 90h or 90d"):
+        parse_since("90", reference=T)
 
 
 def test_parse_since_defaults_to_now() -> None:
