@@ -9,6 +9,7 @@ import click
 
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec, emit, output_options
 
@@ -49,7 +50,13 @@ def _complete_status(
     return [CompletionItem(s) for s in BACKUP_STATUSES if s.startswith(incomplete.upper())]
 
 
-@click.command()
+@click.command(
+    epilog=epilog(
+        "exportctl --sandbox backups \\\n    a7cff00d-796c-4541-a335-b400141212b6",
+        "exportctl --sandbox backups --status failed -o json \\\n"
+        "    a7cff00d-796c-4541-a335-b400141212b6",
+    )
+)
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @click.option(
     "--status",

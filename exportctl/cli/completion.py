@@ -164,10 +164,13 @@ def script(root: click.Command, shell: str) -> str:
 def completion(ctx: click.Context, shell: str) -> None:
     """Print the completion script for SHELL.
 
+    bash, in ~/.bashrc; zsh, in ~/.zshrc after compinit; fish, once:
+
     \b
-    bash:  eval "$(exportctl completion bash)"             (in ~/.bashrc)
-    zsh:   eval "$(exportctl completion zsh)"              (in ~/.zshrc, after compinit)
-    fish:  exportctl completion fish > ~/.config/fish/completions/exportctl.fish
+      eval "$(exportctl completion bash)"
+      eval "$(exportctl completion zsh)"
+      exportctl completion fish \\
+        > ~/.config/fish/completions/exportctl.fish
 
     Completion reads local files only and never calls AWS: job references come
     from what `list` and `status` printed last.

@@ -12,6 +12,7 @@ import click
 
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec, emit, output_options
 
@@ -33,7 +34,16 @@ SUMMARY_FIELDS = (
 )
 
 
-@click.command()
+@click.command(
+    epilog=epilog(
+        "exportctl --sandbox download --dry-run $(exportctl \\\n"
+        "    --sandbox list --status completed --limit 1 \\\n"
+        "    -o text --fields ref)",
+        "exportctl download --force $(exportctl list \\\n"
+        "    --status completed --limit 1 -o text --fields ref) \\\n"
+        "    exports",
+    )
+)
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @click.argument("dest", metavar="[DEST]", required=False, type=click.Path(path_type=Path))
 @service_option(multiple=False, help="Service of a bare id (ARNs and prefixed refs need none).")
@@ -66,7 +76,6 @@ def download(
 ) -> None:
     """Fetch what a COMPLETED export job exported into DEST.
 
-    \b
     Backup Search, Pinpoint, Personalize: every object of the job under its S3
     destination (Backup Search: the objects whose key names the export job).
     Discovery: the archive at the job's pre-signed download URL.
@@ -75,7 +84,6 @@ def download(
     MD5, for single-part objects) are skipped, so an interrupted download resumes;
     files are renamed into place only when complete.
 
-    \b
     Exit codes: 1 the job is not COMPLETED; 2 a key would land outside DEST, or a
     different file is in the way (--force replaces it); 3 no job, no bucket or no
     objects; 4 access denied (or the URL expired); 5 other AWS or network error.

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import click
 
 from exportctl.cli.context import AppContext, one_shot, pass_app
+from exportctl.cli.examples import epilog
 from exportctl.cli.jsontext import RecordTexts
 from exportctl.cli.options import filter_options, service_option
 from exportctl.cli.output import (
@@ -40,7 +41,14 @@ V = TypeVar("V")
 RECORD_TEXTS = RecordTexts(RECORD_KEYS, ExportJob.record_values)
 
 
-@click.command("list")
+@click.command(
+    "list",
+    epilog=epilog(
+        "exportctl --sandbox list --status failed --since 2d",
+        "exportctl --sandbox list --limit 5 -o json",
+        "exportctl list --region all --status running",
+    ),
+)
 @service_option(multiple=True, help="Only this service (repeatable; default: every service).")
 @filter_options
 @click.option(
@@ -68,10 +76,9 @@ def list_jobs(
     A service this account cannot use (not enabled, no home region, access denied,
     past its end of support) is a notice on stderr unless asked for with --service.
 
-    \b
-    table, wide and json: every job, newest first.
-    ndjson, csv and text: each job as its page arrives (arrival order, services
-    interleaved), in constant memory.
+    table, wide and json: every job, newest first. ndjson, csv and text: each job
+    as its page arrives (arrival order, services interleaved), in constant memory.
+
     --limit N keeps the N newest in every format; streamed formats then read
     every page and write the N newest first, once the listing ends.
     """

@@ -7,13 +7,15 @@ import importlib
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
 from exportctl import __version__
+from exportctl.cli.examples import epilog
 from exportctl.cli.invocation import Invocation
 
 if TYPE_CHECKING:
@@ -205,9 +207,41 @@ def _accept_global_options(command: click.Command) -> None:
                     hidden=True,
                     callback=_override_global,
                     shell_complete=getattr(param, "_custom_shell_complete", None),
+                    help=param.help,
                 )
             )
+    command.shell_complete = _with_globals_last(command.shell_complete)  # type: ignore[method-assign,assignment]
     command._exportctl_globals = True  # type: ignore[attr-defined]
+
+
+def _with_globals_last(
+    own: Callable[[click.Context, str], list[CompletionItem]],
+) -> Callable[[click.Context, str], list[CompletionItem]]:
+    """The command's completions; when none of its own options matches, the global
+    options it accepts too. Offered beside them, they would bury the command's own
+    (`list --s` is --service, --since, --status, not --sandbox): they are hidden
+    copies, and a user who types past the command's options still finds them."""
+
+    def complete(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        items = own(ctx, incomplete)
+        if items or not incomplete.startswith("-"):
+            return items
+        return [
+            CompletionItem(name, help=param.help)
+            for param in ctx.command.get_params(ctx)
+            if isinstance(param, click.Option)
+            and param.hidden
+            and param.name in _SUBCOMMAND_GLOBALS
+            # As click does for the command's own: a flag given once is not offered again.
+            and (
+                param.multiple
+                or ctx.get_parameter_source(str(param.name)) is not ParameterSource.COMMANDLINE
+            )
+            for name in param.opts
+            if name.startswith(incomplete)
+        ]
+
+    return complete
 
 
 def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
@@ -295,7 +329,16 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=epilog(
+        "exportctl --sandbox list --status failed",
+        "exportctl --sandbox status --json $(exportctl \\\n"
+        "    --sandbox list --limit 1 -o text --fields ref)",
+        "exportctl list --sandbox --since 1d -o json",
+    ),
+)
 @click.option(
     "--profile",
     # AWS_PROFILE is left to botocore, as in the AWS CLI: a profile named with
@@ -351,7 +394,6 @@ def cli(
     """One face for the export jobs of AWS Backup Search, Amazon Pinpoint,
     Amazon Personalize and AWS Application Discovery.
 
-    \b
     Exit codes: 0 ok, 1 a job ended in another state (wait), 2 usage or bad input,
     3 job not found, 4 credentials refused or access denied, 5 other AWS or network
     error or a broken answer, 73 a local file could not be written, 124 timeout

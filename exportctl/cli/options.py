@@ -47,21 +47,27 @@ def _flat(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, 
 
 def service_option(*, multiple: bool, help: str, only: str | None = None) -> Callable[[F], F]:
     """--service/-s; ``only`` for a command that serves one service alone."""
+    names = service_choices(only)
+    # click's [a|b|...] metavar of every name and alias is wider than a terminal, and
+    # the first column of the help does not wrap: the names go into the help instead.
+    help = f"{help} NAME: {', '.join(names)}."
     if not multiple:
         return click.option(
             "--service",
             "-s",
             "service",
-            type=click.Choice(service_choices(only), case_sensitive=False),
+            type=click.Choice(names, case_sensitive=False),
+            metavar="NAME",
             help=help,
         )
     return click.option(
         "--service",
         "-s",
         "services",
-        type=_ServiceNames(service_choices(only), case_sensitive=False),
+        type=_ServiceNames(names, case_sensitive=False),
         multiple=True,
         callback=_flat,
+        metavar="NAME",
         help=help,
     )
 

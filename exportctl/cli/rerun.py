@@ -8,12 +8,22 @@ import click
 
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec
 from exportctl.cli.start import lifecycle_options
 
 
-@click.command()
+@click.command(
+    epilog=epilog(
+        "exportctl --sandbox rerun --dry-run $(exportctl \\\n"
+        "    --sandbox list --status failed --limit 1 \\\n"
+        "    -o text --fields ref)",
+        "exportctl rerun --dry-run --sandbox $(exportctl \\\n"
+        "    list --sandbox --status failed --limit 1 \\\n"
+        "    -o text --fields ref) --region us-east-1",
+    )
+)
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of a bare id (ARNs and prefixed refs need none).")
 @lifecycle_options
@@ -35,12 +45,12 @@ def rerun(
 ) -> None:
     """Start a new export job with the parameters of job REF (typically one that failed).
 
-    \b
     Reused: Personalize dataset, output path, role, ingestion mode, KMS key;
     Backup Search search job and destination; Pinpoint application, segment and
     version, destination, role; Discovery time range. The new job gets a fresh
     name (Personalize) or client token (Backup Search). Discovery does not report
     an export's agent filter, so a rerun exports every agent's data in that range.
+
     --dry-run, --wait, --download as for `exportctl start`.
     """
     from exportctl import refs as refmod

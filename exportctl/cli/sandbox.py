@@ -63,11 +63,14 @@ def sandbox(
     (and S3, with the sandbox extra) on 127.0.0.1, and print the environment that
     points any AWS tool at them.
 
+    In the background, from the shell that uses it: the first line serves and sets
+    AWS_ENDPOINT_URL & co., the last stops it and unsets them.
+
     \b
-    In the background, from the shell that uses it:
-      eval "$(exportctl sandbox --detach)"    # serves, sets AWS_ENDPOINT_URL & co.
+      eval "$(exportctl sandbox --detach)"
       exportctl list
-      eval "$(exportctl sandbox --stop)"      # stops it, unsets them
+      eval "$(exportctl sandbox --stop)"
+
     In the foreground, until Ctrl-C: `exportctl sandbox`, then paste the export
     lines it prints into another terminal.
 

@@ -94,7 +94,8 @@ def _service_command(spec: ServiceSpec) -> click.Command:
     return click.command(
         name=spec.name,
         help=f"Start an export job of {spec.title} ({spec.create.operation}).\n\n"
-        "Prints the new job's reference (-o json: its record). Every option is checked "
+        "Prints the new job's reference (-o json: its record; --fields or -o wide: a "
+        "one-row table). Every option is checked "
         "against the service's model before anything is sent. A retried request never "
         "makes a second job.",
     )(command)
@@ -102,6 +103,20 @@ def _service_command(spec: ServiceSpec) -> click.Command:
 
 class StartGroup(click.Group):
     """One subcommand per service that can start jobs, built from the adapters' data."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Examples made of the adapters' service names, so none is written here; only
+        when help is asked for, as listing the services imports the adapters."""
+        from exportctl.adapters import all_specs
+        from exportctl.cli.examples import epilog
+
+        startable = [(spec.name, create) for spec in all_specs() if (create := spec.create)]
+        # A service that needs no option can be started as written, in the sandbox.
+        free = [name for name, create in startable if not any(o.required for o in create.options)]
+        examples = [f"exportctl start {startable[0][0]} --help"] if startable else []
+        examples += [f"exportctl --sandbox start {name} --dry-run" for name in free[:2]]
+        self.epilog = epilog(*examples)
+        super().format_epilog(ctx, formatter)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         from exportctl.adapters import all_specs
@@ -136,7 +151,6 @@ class StartGroup(click.Group):
 def start() -> None:
     """Start an export job: `exportctl start SERVICE --help` lists each service's options.
 
-    \b
     --dry-run prints the request and exits 0. --wait waits as `exportctl wait`
     does (same --until, --timeout, exit codes); --download DEST then fetches the
     output as `exportctl download` does.
@@ -173,11 +187,24 @@ def run(
     """Send the plan (or show it), then wait and fetch as asked; the exit code."""
     from exportctl import starts
     from exportctl.cli.output import emit
-    from exportctl.model import ExportJob
 
-    out.check_fields(JOB_RECORD_FIELDS)
+    if wait_ or download is not None:
+        from exportctl.cli.wait import check_output
+
+        check_output(out)
+    else:
+        out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
     if dry_run:
         import json
+
+        if out.fields or out.query or not out.headers or out.format not in ("table", "json"):
+            from exportctl.errors import UsageError
+
+            # What it prints is the request, not a job: none of them has a meaning there.
+            raise UsageError(
+                "--dry-run prints the request as JSON: -o, --fields, --query and "
+                "--no-headers are for the job's record; drop them or --dry-run"
+            )
 
         click.echo(json.dumps(plan.to_dict(), indent=2))
         return 0
@@ -205,16 +232,21 @@ def run(
         )
         return int(code)
     job = started.job
-    if out.machine:
+    if out.machine or out.fields or out.wide:
+        from exportctl.cli.estimates import Estimates
+        from exportctl.cli.status import print_jobs_table
+
         job = job or app.jobs.get(started.key)
+        estimates = Estimates(app)
         emit(
             out,
             [job],
-            to_dict=ExportJob.to_dict,
-            table=lambda jobs, fields: None,
+            to_dict=estimates.record,
+            # As status would show it: the fields asked for, or every column.
+            table=lambda jobs, fields: print_jobs_table(app, jobs, out, estimates),
             default_fields=JOB_DEFAULT_FIELDS,
             single=True,
-            known_fields=JOB_RECORD_FIELDS,
+            known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
         )
     else:
         click.echo(started.ref)

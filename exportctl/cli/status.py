@@ -8,6 +8,8 @@ import click
 
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, one_shot, pass_app
+from exportctl.cli.estimates import ETA_FIELDS, Estimates
+from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
@@ -19,10 +21,17 @@ from exportctl.cli.output import (
 from exportctl.model import ExportJob
 
 
-@click.command()
+@click.command(
+    epilog=epilog(
+        "exportctl --sandbox status $(exportctl --sandbox \\\n"
+        "    list --status failed -o text --fields ref)",
+        "exportctl --sandbox status --json $(exportctl \\\n"
+        "    --sandbox list --limit 2 -o text --fields ref)",
+    )
+)
 @click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
-@output_options(JOB_RECORD_FIELDS)
+@output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS))
 @pass_app
 @click.pass_context
 def status(
@@ -35,14 +44,12 @@ def status(
     """
     from exportctl import refs as refmod
 
-    out.check_fields((*JOB_RECORD_FIELDS, "eta", "eta_basis"))
+    out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
     one_shot()
     keys = [refmod.parse(ref, service) for ref in refs]
     results = app.jobs.get_many(keys)
     jobs = [r for r in results if isinstance(r, ExportJob)]
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
-    from exportctl.cli.estimates import ETA_FIELDS, Estimates
-
     estimates = Estimates(app)
     estimates.learn(jobs)
 
@@ -51,16 +58,8 @@ def status(
 
         if not found:
             return
-        if fields:
-            app.out.print(
-                render.record_table([j.to_dict() for j in found], fields, headers=out.headers),
-                soft_wrap=True,
-            )
-        elif out.wide:
-            region = app.jobs.clients.home_region
-            app.out.print(
-                render.jobs_table(found, region, wide=True, headers=out.headers), soft_wrap=True
-            )
+        if fields or out.wide:
+            print_jobs_table(app, found, out, estimates)
         else:
             render.print_panels(app.out, found, eta=estimates.long)
             for job in found:
@@ -88,3 +87,20 @@ def status(
         refcache.remember_jobs(jobs, app.jobs.clients.home_region)
     app.debug_calls()
     ctx.exit(code)
+
+
+def print_jobs_table(
+    app: AppContext, jobs: Sequence[ExportJob], out: OutputSpec, estimates: Estimates
+) -> None:
+    """The --fields table (eta and eta_basis too) or the -o wide one, as status prints
+    it; also what wait and start print for them, so one job reads alike in all three."""
+    from exportctl import render
+
+    if out.fields:
+        # The estimate's fields are not the job's own: the same record as json's.
+        records = [estimates.record(j) for j in jobs]
+        table = render.record_table(records, out.fields, headers=out.headers)
+    else:
+        region = app.jobs.clients.home_region
+        table = render.jobs_table(jobs, region, wide=True, headers=out.headers)
+    app.out.print(table, soft_wrap=True)

@@ -10,6 +10,8 @@ import click
 
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.estimates import ETA_FIELDS
+from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
@@ -28,7 +30,16 @@ if TYPE_CHECKING:
     from exportctl.refs import JobKey
 
 
-@click.command()
+@click.command(
+    epilog=epilog(
+        "exportctl --sandbox wait --timeout 5m \\\n"
+        "    $(exportctl --sandbox list --status completed \\\n"
+        "    -o text --fields ref)",
+        "exportctl --sandbox wait --until terminal -q \\\n"
+        "    $(exportctl --sandbox list --status failed \\\n"
+        "    -o text --fields ref)",
+    )
+)
 @click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
 @click.option(
@@ -50,7 +61,8 @@ if TYPE_CHECKING:
     "--quiet",
     "-q",
     is_flag=True,
-    help="No progress and no messages: the exit code speaks (--json still prints records).",
+    help="No progress and no messages: the exit code speaks (--json still prints records, "
+    "--fields and -o wide their table).",
 )
 @click.option(
     "--download",
@@ -59,7 +71,7 @@ if TYPE_CHECKING:
     help="Fetch each job's output as soon as it is COMPLETED: into DEST for one job, "
     "into DEST/SERVICE-ID for several.",
 )
-@output_options(JOB_RECORD_FIELDS)
+@output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS))
 @pass_app
 @click.pass_context
 def wait(
@@ -81,7 +93,6 @@ def wait(
     up to --max-interval, never past --timeout. Throttling, server and network
     errors are retried; refused credentials end the wait (exit 4).
 
-    \b
     --until COMPLETED (default), FAILED, terminal (either), or a vendor word:
     ACTIVE, CREATE FAILED (Personalize), SUCCEEDED (Discovery). A vendor word
     means that exact status for jobs of its service and its normalised state
@@ -89,16 +100,16 @@ def wait(
     the condition (ended otherwise, or Pinpoint FAILING for COMPLETED) ends
     the wait for it at once.
 
-    \b
     Exit codes: 0 every job met the condition; 1 a job ended otherwise or
     disappeared (each is named, with its status and message); 3 a job was not
     found at the first check; 124 --timeout ran out (pending jobs are listed);
     130 interrupted (143 on SIGTERM). With --json, one REF prints one object (null if never
-    read), several REFs an array of the jobs read, whatever the exit code.
+    read), several REFs an array of the jobs read, whatever the exit code. With
+    --fields or -o wide, a table of the jobs as last read follows the live view.
     """
     from exportctl import refs as refmod
 
-    out.check_fields((*JOB_RECORD_FIELDS, "eta", "eta_basis"))
+    check_output(out)
     parsed = [refmod.parse(ref, service) for ref in refs]
     code = wait_for(
         app,
@@ -112,6 +123,19 @@ def wait(
         download=download,
     )
     ctx.exit(int(code))
+
+
+def check_output(out: OutputSpec) -> None:
+    """Refuse what the wait would take and not do, before anything is sent."""
+    from exportctl.errors import UsageError
+
+    out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
+    if not (out.machine or out.fields or out.wide or out.headers):
+        # The live view is for a person watching, not for a script to cut up.
+        raise UsageError(
+            "--no-headers is for tables of records: add --fields or -o wide "
+            "(the final table), or use -o csv"
+        )
 
 
 def wait_for(
@@ -261,13 +285,20 @@ class _Session:
         return result.exit_code
 
     def records(self) -> None:
-        """The jobs as last read, in the chosen format (machine formats only)."""
+        """The jobs as last read: in the chosen format, or for people the table
+        --fields or -o wide asks for (the live view is the plain table's)."""
         if self._printed:
             return
         self._printed = True
-        if not self.out.machine:
-            return
         jobs = [t.job for t in self.waiter.tracked if t.job is not None]
+        if not self.out.machine:
+            if jobs and (self.out.fields or self.out.wide):
+                from exportctl.cli.estimates import Estimates
+                from exportctl.cli.status import print_jobs_table
+
+                estimates = self.estimates or Estimates(self.app)
+                print_jobs_table(self.app, jobs, self.out, estimates)
+            return
         emit(
             self.out,
             jobs,
@@ -275,7 +306,7 @@ class _Session:
             table=_no_table,
             default_fields=JOB_DEFAULT_FIELDS,
             single=self.single,
-            known_fields=(*JOB_RECORD_FIELDS, "eta", "eta_basis"),
+            known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
         )
         if jobs:
             from exportctl import refcache

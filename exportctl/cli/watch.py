@@ -5,10 +5,17 @@ from __future__ import annotations
 import click
 
 from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, filter_options, service_option
 
 
-@click.command()
+@click.command(
+    epilog=epilog(
+        "exportctl --sandbox watch",
+        "exportctl --sandbox watch --status running --keep 1h",
+        "exportctl watch --region all --interval 30s",
+    )
+)
 @service_option(multiple=True, help="Only this service (repeatable; default: every service).")
 @filter_options
 @duration_option("--keep", default="10m", help="How long a job that ended stays on the board.")

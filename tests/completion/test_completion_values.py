@@ -146,3 +146,14 @@ def test_what_list_and_status_print_is_what_completes(tmp_path: Path) -> None:
         complete("status", "")
         complete("list", "--region", "")
         assert sum(sb.calls.values()) == 0
+
+
+def test_a_commands_own_options_come_before_the_global_ones_after_it() -> None:
+    # Global options after the command are hidden copies: offered only when none
+    # of the command's own options matches, so they never bury those.
+    assert complete("list", "--s") == ["--service", "--status", "--since", "--search-job"]
+    assert complete("list", "--sa") == ["--sandbox"]
+    assert complete("status", "--pro") == ["--profile"]
+    assert complete("list", "--region", "us-east-1", "--reg") == ["--region"]
+    assert complete("list", "--sandbox", "--sa") == []
+    assert complete("list", "--x") == []

@@ -88,6 +88,7 @@ def test_the_command_list_imports_no_command() -> None:
     assert ours == {
         "exportctl",
         "exportctl.cli",
+        "exportctl.cli.examples",
         "exportctl.cli.invocation",
         "exportctl.cli.main",
         "exportctl.interrupts",

@@ -1,0 +1,116 @@
+"""Every command's help fits the terminal, says global options may follow the command,
+and ends with examples that run as written."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from exportctl.adapters import all_specs
+from exportctl.cli.main import COMMANDS, cli
+
+# Their help shows shell lines (eval "$(...)") rather than an Examples section.
+WITHOUT_EXAMPLES = {"sandbox", "completion"}
+PATHS: list[tuple[str, ...]] = [
+    (),
+    *((name,) for name in COMMANDS),
+    *(("start", spec.name) for spec in all_specs() if spec.create),
+]
+# start's own subcommands are made from the adapters' data: `start --help` has the examples.
+WITH_EXAMPLES = [path for path in PATHS if len(path) <= 1 and not set(path) & WITHOUT_EXAMPLES]
+SUBSTITUTION = re.compile(r"\$\(([^)]*)\)")
+
+
+def _help(path: tuple[str, ...], columns: int = 80) -> str:
+    """The help as a terminal of ``columns`` shows it. CliRunner forces click's width
+    to 80 whatever COLUMNS says; click's own width for a terminal is this one."""
+    result = CliRunner().invoke(
+        cli,
+        [*path, "--help"],
+        env={"COLUMNS": str(columns)},
+        terminal_width=min(columns, 80) - 2,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _examples(path: tuple[str, ...]) -> list[str]:
+    """The help's examples, each on one line (a trailing backslash goes on)."""
+    _, found, section = _help(path).partition("  Examples:\n")
+    assert found, f"no examples in {' '.join(path) or 'exportctl'} --help"
+    examples = [""]
+    for line in section.split("\n\n")[0].splitlines():
+        examples[-1] += line.strip().removesuffix("\\")
+        if not line.endswith("\\"):
+            examples.append("")
+    return examples[:-1]
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "exportctl")
+def test_no_help_line_is_wider_than_the_terminal(path: tuple[str, ...], columns: int) -> None:
+    wide = [line for line in _help(path, columns).splitlines() if len(line) > columns]
+    assert not wide
+
+
+@pytest.mark.parametrize("path", WITH_EXAMPLES, ids=lambda p: " ".join(p) or "exportctl")
+def test_help_says_global_options_may_follow_and_ends_with_examples(
+    path: tuple[str, ...],
+) -> None:
+    shown = _help(path)
+    text = " ".join(shown.split())
+    assert "Global options (--profile, --region," in text
+    assert "may also follow the command." in text
+    assert shown.rstrip().split("\n\n")[-1].lstrip().startswith("Examples:")
+    assert 2 <= len(_examples(path)) <= 3
+
+
+def _run(words: list[str]) -> str:
+    result = CliRunner().invoke(cli, words, catch_exceptions=False)
+    assert result.exit_code == 0, (words, result.output)
+    return result.output
+
+
+def _argv(example: str) -> list[str]:
+    """The words the shell would pass, each $(...) run first as the shell would."""
+    text = SUBSTITUTION.sub(
+        lambda match: " ".join(_run(shlex.split(match.group(1))[1:]).split()), example
+    )
+    return shlex.split(text.removeprefix("exportctl "))
+
+
+def _parses(args: list[str]) -> None:
+    """Parse as click would before running, down to the last subcommand."""
+    command: click.Command = cli
+    name, parent = "exportctl", None
+    while True:
+        try:
+            ctx = command.make_context(name, args, parent=parent)
+        except click.exceptions.Exit as exc:
+            assert exc.exit_code == 0
+            return
+        if not isinstance(command, click.Group):
+            return
+        found, sub, args = command.resolve_command(ctx, [*ctx._protected_args, *ctx.args])
+        assert sub is not None and found is not None
+        command, name, parent = sub, found, ctx
+
+
+def test_every_example_runs_against_the_sandbox_or_parses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    examples = {example for path in WITH_EXAMPLES for example in _examples(path)}
+    for example in sorted(examples):
+        runs = "--sandbox" in example.split() and " watch" not in example
+        if runs:
+            _run(_argv(example))
+        else:
+            # Not against the sandbox, or never ending (watch): parsed only.
+            _parses(shlex.split(SUBSTITUTION.sub("REF", example))[1:])

@@ -1,0 +1,70 @@
+"""What start prints for --fields and -o wide, with and without --wait."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from start_support import Run
+
+
+def test_fields_print_a_one_row_table(run: Run) -> None:
+    result = run("start", "discovery", "--fields", "ref,state")
+
+    assert result.exit_code == 0, result.stderr
+    header, row = result.stdout.splitlines()
+    assert header.split() == ["REF", "STATE"]
+    assert row.startswith("discovery:us-east-1:export-") and row.split()[1] == "RUNNING"
+
+
+def test_wide_prints_every_column(run: Run) -> None:
+    result = run("start", "discovery", "-o", "wide", "--no-headers")
+
+    assert result.exit_code == 0, result.stderr
+    (row,) = result.stdout.splitlines()
+    assert row.split()[:4] == ["discovery", row.split()[1], "us-east-1", "RUNNING"]
+    assert "export-" in row.split()[1]
+
+
+def test_the_estimate_fields_its_help_lists_are_taken(run: Run) -> None:
+    result = run("start", "discovery", "--json", "--fields", "ref,eta,eta_basis")
+
+    assert result.exit_code == 0, result.stderr
+    assert list(json.loads(result.stdout)) == ["ref", "eta", "eta_basis"]
+
+
+def test_wait_with_fields_ends_with_their_table(run: Run) -> None:
+    result = run("start", "discovery", "--wait", "--fields", "ref,state,eta")
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-2].split() == ["REF", "STATE", "ETA"]
+    assert lines[-1].split()[1:] == ["COMPLETED"]
+
+
+def test_wait_with_no_headers_on_the_live_view_is_refused_before_the_start(run: Run) -> None:
+    before = run.made()
+
+    result = run("start", "discovery", "--wait", "--no-headers")
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--no-headers" in result.stderr
+    assert run.made() == before
+
+
+@pytest.mark.parametrize(
+    "options", [["-o", "csv"], ["--fields", "ref"], ["--query", "ref"], ["--no-headers"]]
+)
+def test_dry_run_refuses_what_only_a_record_could_honour(run: Run, options: list[str]) -> None:
+    result = run("start", "discovery", "--dry-run", *options)
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--dry-run" in result.stderr
+    assert result.stdout == ""
+
+
+def test_dry_run_takes_json(run: Run) -> None:
+    result = run("start", "discovery", "--dry-run", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)
