@@ -17,6 +17,7 @@ from click.shell_completion import CompletionItem
 from exportctl import __version__
 from exportctl.cli.examples import epilog
 from exportctl.cli.invocation import Invocation
+from exportctl.cli.suggestions import SuggestingGroup
 
 if TYPE_CHECKING:
     from exportctl.cli.context import AppContext
@@ -53,7 +54,7 @@ SUMMARIES: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SuggestingGroup):
     """Imports a command's module only when that command is used or listed."""
 
     def main(
@@ -93,21 +94,6 @@ class LazyGroup(click.Group):
         except BrokenPipeError:
             # `exportctl --help | head -1`: --help and --version print from here.
             _reader_gone()
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        name = args[0] if args else ""
-        if (
-            name
-            and not ctx.resilient_parsing
-            and not name.startswith("-")
-            and self.get_command(ctx, name) is None
-        ):
-            from exportctl.cli.suggestions import no_such_command
-
-            ctx.fail(no_such_command(name, self.list_commands(ctx)))
-        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """click's list of commands, their lines taken from :data:`SUMMARIES`."""

@@ -12,6 +12,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.options import duration_option, since_value
 from exportctl.cli.output import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, output_options
+from exportctl.cli.suggestions import SuggestingGroup
 
 if TYPE_CHECKING:
     from exportctl.adapters.spec import ServiceSpec, StartOption
@@ -101,7 +102,7 @@ def _service_command(spec: ServiceSpec) -> click.Command:
     )(command)
 
 
-class StartGroup(click.Group):
+class StartGroup(SuggestingGroup):
     """One subcommand per service that can start jobs, built from the adapters' data."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -130,21 +131,6 @@ class StartGroup(click.Group):
             if spec.create and cmd_name.lower() in (spec.name, *spec.aliases):
                 return _service_command(spec)
         return None
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        name = args[0] if args else ""
-        if (
-            name
-            and not ctx.resilient_parsing
-            and not name.startswith("-")
-            and self.get_command(ctx, name) is None
-        ):
-            from exportctl.cli.suggestions import no_such_command
-
-            ctx.fail(no_such_command(name, self.list_commands(ctx)))
-        return super().resolve_command(ctx, args)
 
 
 @click.group(cls=StartGroup)

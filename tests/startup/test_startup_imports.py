@@ -91,6 +91,7 @@ def test_the_command_list_imports_no_command() -> None:
         "exportctl.cli.examples",
         "exportctl.cli.invocation",
         "exportctl.cli.main",
+        "exportctl.cli.suggestions",
         "exportctl.interrupts",
     }
     for name in COMMANDS:
