@@ -450,12 +450,31 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
+        where = _s3_location(value)
+        if where is not None:
+            return where
         return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "; ".join(_plain(v) for v in value)
     if isinstance(value, datetime):
         return local(value)
     return str(value)
+
+
+def _s3_location(value: Mapping[str, Any]) -> str | None:
+    """An S3 location given as a bucket and a prefix (as AWS APIs describe one, maybe
+    wrapped in one member naming its kind), as the s3:// URL it is; None otherwise."""
+    if len(value) == 1:
+        (inner,) = value.values()
+        if isinstance(inner, Mapping):
+            value = inner
+    bucket = [v for k, v in value.items() if str(k).endswith("bucket")]
+    prefix = [v for k, v in value.items() if str(k).endswith(("prefix", "key"))]
+    if len(value) != 2 or len(bucket) != 1 or len(prefix) != 1:
+        return None
+    if not isinstance(bucket[0], str) or not isinstance(prefix[0], str) or not bucket[0]:
+        return None
+    return f"s3://{bucket[0]}/{prefix[0]}"
 
 
 def print_panels(

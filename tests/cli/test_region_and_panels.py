@@ -67,3 +67,13 @@ def test_a_panel_never_folds_a_reference_an_arn_or_an_s3_url(run: Run, width: in
         # Wide enough, everything stays in the box.
         assert all(line[:1] in "╭│╰" for line in lines[: len(box)])
         assert not any(line.startswith("ref ") for line in lines)
+
+
+def test_an_s3_location_given_as_bucket_and_prefix_reads_as_its_url(run: Run) -> None:
+    record = json.loads(run("status", BACKUP_EXPORT, "--json").stdout)
+    result = run("status", BACKUP_EXPORT, COLUMNS="200")
+    line = next(x for x in result.stdout.splitlines() if "export specification" in x)
+    assert f"export specification  {record['destination']}" in line
+    assert "destination_bucket=" not in result.stdout
+    # The record keeps the service's own shape.
+    assert record["details"]["export_specification"]["s3_export_specification"]
