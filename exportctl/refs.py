@@ -99,6 +99,13 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
             if not _ACCOUNT.match(match["account"]):
                 raise _bad(ref, f"'{clip(match['account'])}' is not an account id (12 digits)")
             resource_type, _, job_id = match["resource"].partition("/")
+            related = spec.related_arns.get(resource_type)
+            if related and job_id:
+                # Not an export job, but the user is one step from it: say which step.
+                raise UsageError(
+                    f"'{clip(ref)}' is not an export job's ARN but "
+                    + related.replace("ARN", clip(text))
+                )
             if resource_type != spec.arn.resource or not job_id:
                 raise _bad(ref, f"not {_a(spec.title)} {spec.title} {spec.arn.resource} ARN")
             if not _REGION.match(match["region"]):

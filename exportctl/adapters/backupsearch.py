@@ -69,6 +69,10 @@ SPEC = ServiceSpec(
     client="backupsearch",
     aliases=("backup-search", "backup"),
     arn=ArnForm(service="backup-search", resource="search-export-job"),
+    related_arns={
+        SEARCH_JOB_ARN.resource: "a search job's: its backups are `exportctl backups ARN`, "
+        "its export jobs `exportctl list -s backupsearch --search-job ARN`",
+    },
     prefix="backupsearch",
     statuses={
         "RUNNING": State.RUNNING,

@@ -215,6 +215,9 @@ class ServiceSpec:
     # A record field whose jobs take alike (Personalize: the dataset): estimates use
     # the durations of that group's jobs when there are enough of them.
     eta_group: str | None = None
+    # ARNs of the service's other resources people paste where an export job's is
+    # wanted, by resource type: what to run for one instead (ARN stands for the ARN).
+    related_arns: Mapping[str, str] = field(default_factory=dict)
 
     def can_reach(self, status: str | None, state: State) -> bool:
         """Whether a job in ``status`` may still end in ``state``, as far as the spec knows."""

@@ -203,3 +203,14 @@ def test_a_reference_pasted_with_its_quotes_is_read_without_them(quote: str) -> 
     assert parse(f"{quote}discovery:us-east-1:export-1{quote}") == parse(
         "discovery:us-east-1:export-1"
     )
+
+
+def test_a_search_jobs_arn_points_to_the_commands_that_take_it() -> None:
+    arn = f"arn:aws:backup-search:us-east-1:{ACCOUNT}:search-job/a4c123b1"
+    with pytest.raises(UsageError) as caught:
+        parse(arn)
+    message = caught.value.message
+    assert message.startswith(f"'{arn}' is not an export job's ARN but a search job's")
+    assert f"`exportctl backups {arn}`" in message
+    assert f"`exportctl list -s backupsearch --search-job {arn}`" in message
+    assert caught.value.exit_code == 2
