@@ -101,7 +101,11 @@ def output_of(job: ExportJob) -> Location:
 
 
 def default_dirname(job: ExportJob) -> str:
-    """A directory name for the job's files: service and the id's last segment."""
+    """A directory name for the job's files: service and the id's last segment; the
+    service alone where the objects' keys already name the job (Backup Search's
+    ``ID/manifest.json``), so that the id is not written twice."""
+    if job.service in _KEYS_NAME_JOB:
+        return job.service
     tail = job.id.rstrip("/").rpartition("/")[2] or job.id
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip(".-") or "export"
     return f"{job.service}-{safe}"

@@ -137,6 +137,18 @@ def test_default_destination_is_named_after_the_job(
     assert [p.name for p in tmp_path.iterdir()] == [f"personalize-{loc.job_id.rpartition('/')[2]}"]
 
 
+def test_a_job_whose_keys_name_it_is_not_named_twice_by_default(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sb, _ = sandbox
+    monkeypatch.chdir(tmp_path)
+    loc = location(sb, "backupsearch")
+    result = run(sandbox, "download", ref(loc))
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["backupsearch"]
+    assert all(rel.startswith(f"{loc.job_id}/") for rel in files(tmp_path / "backupsearch"))
+
+
 def test_a_job_that_is_not_completed_exits_1_with_one_line(
     sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
 ) -> None:
