@@ -111,6 +111,10 @@ def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | N
             raise UsageError(f"--query is not a valid JMESPath expression: {reason}") from exc
         if fmt in ("table", "wide"):
             fmt = "json"
+    if no_headers and fmt in ("json", "ndjson", "text"):
+        # Those formats have no header line: the option would do nothing.
+        shown = "--query's JSON" if query is not None and not as_json and output is None else fmt
+        raise UsageError(f"--no-headers is for tables and csv: {shown} has no header line")
     names = tuple(dict.fromkeys(f.strip() for f in (fields or "").split(",") if f.strip()))
     if fields is not None and not names:
         raise UsageError("--fields needs at least one field name, e.g. --fields ref,state")

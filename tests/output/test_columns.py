@@ -194,3 +194,13 @@ def test_a_column_given_up_early_comes_back_when_a_later_drop_made_room() -> Non
     # Once the message is gone, A fits again.
     assert choose(columns, 32, steps, key="KEY").names == ["KEY", "A"]
     assert choose(columns, 31, steps, key="KEY").names == ["KEY"]
+
+
+@pytest.mark.parametrize(
+    "args", [["--json"], ["-o", "ndjson"], ["-o", "text"], ["--query", "[].ref"]]
+)
+def test_no_headers_where_there_are_none_is_refused(sandbox: Sandbox, args: list[str]) -> None:
+    result = invoke(sandbox, "list", *args, "--no-headers")
+    assert result.exit_code == 2
+    assert "--no-headers is for tables and csv" in result.stderr
+    assert result.stdout == ""
