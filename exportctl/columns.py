@@ -131,10 +131,45 @@ def choose(
     if _total(shown, shrunk) <= width:
         shown = _give_back(columns, shown, shrunk, width, taken)
     keyed = [c for c in shown if c.name == key]
-    if _total(shown, shrunk) <= width or not keyed or len(shown) < 2:
+    if not keyed or len(shown) < 2:
         return Layout(shown, _widths(shown, shrunk, width), given_up=taken)
+    if _total(shown, shrunk) <= width:
+        beside = Layout(shown, _widths(shown, shrunk, width), given_up=taken)
+        lost = _lost_for_the_key(taken, key)
+        if not lost:
+            return beside
+        # Columns given up to keep the key on the row: stacked, the key on a line of
+        # its own, they may all stay, and a wider terminal never shows less than a
+        # narrower one did.
+        whole = next(c for c in columns if c.name == key)
+        stacked = _stacked(columns, whole, width, steps, taken, key)
+        assert stacked.below is not None
+        return stacked if lost <= set(stacked.below.names) else beside
     # The key would be cut: it gets a line of its own.
-    first = keyed[0]
+    return _stacked(columns, keyed[0], width, steps, taken, key)
+
+
+def _lost_for_the_key(taken: Sequence[Step], key: str | None) -> set[str]:
+    """The columns dropped after the key was shortened: given up for it, not cheaply."""
+    shortened = False
+    lost: set[str] = set()
+    for step in taken:
+        if step.action == "shorten" and step.column == key:
+            shortened = True
+        elif shortened and step.action == "drop":
+            lost.add(step.column)
+    return lost
+
+
+def _stacked(
+    columns: Sequence[Column],
+    first: Column,
+    width: int,
+    steps: Sequence[Step],
+    taken: list[Step],
+    key: str | None,
+) -> Layout:
+    """The key on a line of its own, the other columns fitted on the line below."""
     if first.fallback_cells is not None:
         fitted = [
             fallback if len(cell) > width else cell

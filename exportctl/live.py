@@ -13,7 +13,14 @@ from rich.text import Text
 from exportctl.columns import Column, Step, choose
 from exportctl.model import ExportJob, State
 from exportctl.refs import compact_ref, short_ref
-from exportctl.render import STATE_STYLES, Lines, name_ref, place_columns, styled_lines
+from exportctl.render import (
+    STATE_STYLES,
+    Lines,
+    name_ref,
+    place_columns,
+    state_cell,
+    styled_lines,
+)
 from exportctl.timeutil import human_duration, now
 
 if TYPE_CHECKING:
@@ -100,8 +107,8 @@ _GIVE_UP = (
     Step("drop", "SERVICE"),
     Step("shrink", _MESSAGE),
     Step("shorten", "REF"),
-    Step("drop", "STATUS"),
     Step("drop", "ELAPSED"),
+    Step("drop", "STATUS"),
 )
 
 
@@ -156,7 +163,7 @@ class _Rows:
                 ],
             ),
             *places,
-            Column("STATE", [j.state.value if j else "…" for j in jobs]),
+            Column("STATE", [state_cell(j) if j else "…" for j in jobs]),
             Column("STATUS", [(j.status or "-") if j else "" for j in jobs]),
             Column(
                 "ELAPSED", [self.elapsed(j, reference) if j else "" for j in jobs], justify="right"

@@ -60,19 +60,38 @@ def test_at_160_columns_a_failed_job_keeps_its_message_and_gives_up_the_service(
         assert len(cell) >= 30 and _shows_message(cell, job), (cell, job["message"])
 
 
-def test_at_120_columns_the_message_stays_and_status_and_created_give_way(
+def test_at_120_columns_nothing_is_given_up_to_keep_the_reference_on_the_row(
     sandbox: Sandbox,
 ) -> None:
     # References without their region (the profile's): the widths this table is about.
     _profile_region("us-east-1")
     jobs = _failed(sandbox)
     lines = _table(sandbox, 120)
-    assert lines[0].split() == ["REF", "STATE", "MESSAGE"]
-    start = lines[0].index("MESSAGE")
-    for line, job in zip(lines[1:], jobs, strict=True):
-        assert len(line) <= 120
-        assert line.split()[1] == "FAILED"
+    # STATUS and CREATED would be dropped to keep each reference beside its cells:
+    # each reference goes on a line of its own instead, every column below it.
+    assert lines[0] == "REF"
+    assert lines[1].split() == ["STATE", "STATUS", "CREATED", "MESSAGE"]
+    start = lines[1].index("MESSAGE")
+    for ref_line, line, job in zip(lines[2::2], lines[3::2], jobs, strict=True):
+        assert len(line) <= 120 and not ref_line.startswith(" ")
+        assert line.split()[0] == "FAILED"
         assert _shows_message(line[start:], job)
+
+
+def _shown(lines: list[str]) -> set[str]:
+    """The columns a table shows: its one header line, or two when stacked."""
+    headers = lines[:2] if lines[0] == "REF" else lines[:1]
+    return {name for header in headers for name in header.split()}
+
+
+def test_a_wider_terminal_never_shows_fewer_columns(sandbox: Sandbox) -> None:
+    _profile_region("us-east-1")
+    seen: set[str] = set()
+    for width in (80, 100, 120, 140, 160, 200):
+        names = _shown(_table(sandbox, width))
+        # SERVICE, the first column given up, comes and goes with the layout.
+        assert names - {"SERVICE"} >= seen - {"SERVICE"}, (width, names, seen)
+        seen = names
 
 
 def test_at_80_columns_each_reference_has_a_line_and_the_message_is_below_it(
@@ -204,3 +223,17 @@ def test_no_headers_where_there_are_none_is_refused(sandbox: Sandbox, args: list
     assert result.exit_code == 2
     assert "--no-headers is for tables and csv" in result.stderr
     assert result.stdout == ""
+
+
+FAILING = "ce20c4fd32f640d0032634f087e51b42"  # Pinpoint's FAILING job of the scenario
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 200])
+def test_a_failing_job_never_reads_as_a_healthy_running_one(sandbox: Sandbox, width: int) -> None:
+    result = invoke(sandbox, "list", "-s", "pinpoint", COLUMNS=str(width))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if FAILING in line)
+    # Its row: one line, or its reference's line and the line below it.
+    row = lines[at] if FAILING in lines[at] and "RUNNING" in lines[at] else lines[at + 1]
+    assert "RUNNING (FAILING)" in row, (width, result.stdout)
