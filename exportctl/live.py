@@ -10,7 +10,7 @@ from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.live import Live
 from rich.text import Text
 
-from exportctl.columns import Column, Step, choose
+from exportctl.columns import STACK_INDENT, Column, Step, choose
 from exportctl.model import ExportJob, State
 from exportctl.refs import compact_ref, short_ref
 from exportctl.render import (
@@ -53,44 +53,40 @@ def _status_line(job: ExportJob) -> str:
     return f"{job.state.value} ({job.status or '-'})"
 
 
-def event_line(event: Event, default_region: str | None, stamp: str, eta: str = "") -> Text | None:
-    """The line a change leaves in the scrollback (or the whole output, off a terminal);
-    ``eta`` is the job's estimate, for a job seen or changed and still running."""
+def event_parts(
+    event: Event, default_region: str | None, stamp: str, eta: str = ""
+) -> tuple[Text, Text] | None:
+    """The line a change leaves in the scrollback (or the whole output, off a terminal),
+    in two parts: the time and the reference, then what happened. ``eta`` is the job's
+    estimate, for a job seen or changed and still running."""
     tracked = event.tracked
     job = tracked.job if tracked else None
     ref = short_ref(job, default_region) if job else tracked.ref if tracked else ""
-    line = Text(f"{stamp}  ")
+    head = Text(f"{stamp}  {ref}" if ref else stamp)
+    tail = Text()
     if event.kind == "seen" and job:
-        line.append(ref + "  ")
-        line.append(_status_line(job), style=STATE_STYLES[job.state])
-        extra = _detail(job)
-        if extra:
-            line.append(f"  {extra}")
-        if eta:
-            line.append(f"  {eta}", style="dim")
-        return line
-    if event.kind == "changed" and job and event.before:
-        line.append(ref + "  ")
-        line.append(_status_line(event.before), style=STATE_STYLES[event.before.state])
-        line.append(" -> ")
-        line.append(_status_line(job), style=STATE_STYLES[job.state])
-        extra = _detail(job)
-        if extra:
-            line.append(f"  {extra}")
-        if eta:
-            line.append(f"  {eta}", style="dim")
-        return line
-    if event.kind == "gone":
-        line.append(f"{ref}  ")
-        line.append("no longer found", style="bold red")
+        tail.append(_status_line(job), style=STATE_STYLES[job.state])
+    elif event.kind == "changed" and job and event.before:
+        tail.append(_status_line(event.before), style=STATE_STYLES[event.before.state])
+        tail.append(" -> ")
+        tail.append(_status_line(job), style=STATE_STYLES[job.state])
+    elif event.kind == "gone":
+        tail.append("no longer found", style="bold red")
         if event.message:
-            line.append(f": {event.message}")
-        return line
-    if event.kind == "retrying" and event.message:
-        line.append("retrying after: ", style="yellow")
-        line.append(event.message)
-        return line
-    return None
+            tail.append(f": {event.message}")
+        return head, tail
+    elif event.kind == "retrying" and event.message:
+        tail.append("retrying after: ", style="yellow")
+        tail.append(event.message)
+        return Text(stamp), tail
+    else:
+        return None
+    extra = _detail(job)
+    if extra:
+        tail.append(f"  {extra}")
+    if eta:
+        tail.append(f"  {eta}", style="dim")
+    return head, tail
 
 
 def _detail(job: ExportJob) -> str:
@@ -347,9 +343,21 @@ class Display:
         stamp = reference.astimezone().strftime("%H:%M:%S")
         job = event.tracked.job if event.tracked else None
         eta = self.eta(job, reference) if self.eta and job else ""
-        line = event_line(event, self.default_region, stamp, eta)
-        if line is not None:
+        parts = event_parts(event, self.default_region, stamp, eta)
+        if parts is None:
+            return
+        head, tail = parts
+        line = Text.assemble(head, "  ", tail)
+        width = self.console.width
+        if not self.console.is_terminal or line.cell_len <= width:
             self.print(line)
+            return
+        # As a table row too wide for the terminal: the reference whole on a line of
+        # its own, the rest below it, indented and cut to fit rather than folded.
+        self.print(head)
+        rest = Text.assemble(" " * STACK_INDENT, tail)
+        rest.truncate(width, overflow="ellipsis")
+        self.print(rest)
 
     def print(self, line: Text) -> None:
         self.console.print(line, soft_wrap=True)

@@ -223,3 +223,35 @@ def test_account_and_region_columns_only_when_the_jobs_span_several() -> None:
     disc.job = replace(disc.job, account="210987654321", region="eu-west-1")
     shown = header(spread)
     assert shown.index("ACCOUNT") < shown.index("REGION") < shown.index("STATE")
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_event_lines_fit_the_terminal_as_table_rows_do(width: int) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=width, color_system=None)
+    waiter = _waiter()
+    tracked: Tracked = waiter.tracked[0]
+    assert tracked.job is not None
+    before = tracked.job
+    after = ExportJob(**{**before.__dict__, "state": State.RUNNING, "status": "COMPLETING"})
+    tracked.job = after
+    display = Display(console, None, "us-east-1")
+    display.event(Event("changed", tracked, before=before))
+
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    ref = "pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9"
+    # The reference whole on its line; the change below it, never broken inside a word.
+    assert len(lines) == 2
+    assert lines[0].endswith(f"  {ref}")
+    assert lines[1] == "    RUNNING (PROCESSING) -> RUNNING (COMPLETING)  3/12 pieces"
+    assert len(lines[1]) <= width
+
+
+def test_an_event_line_too_long_for_the_terminal_is_cut_not_folded() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=60, color_system=None)
+    display = Display(console, None, "us-east-1")
+    display.event(Event("retrying", message="Amazon Pinpoint: TooManyRequestsException " * 4))
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    assert len(lines) == 2 and len(lines[1]) <= 60
+    assert lines[1].startswith("    retrying after: Amazon Pinpoint") and lines[1].endswith("…")
