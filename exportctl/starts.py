@@ -214,23 +214,20 @@ class Starter:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.clock = clock
-        # An attempt may have made the job (its outcome is unknown, or it answered).
-        self.maybe_made = False
 
     def start(self, plan: StartPlan) -> Started:
         run = _Run(plan, plan.region or self.jobs.clients.default_region, now())
-        self.maybe_made = False
         try:
             return self._attempts(run)
         except KeyboardInterrupt as exc:
-            if run.in_flight or self.maybe_made:
+            if run.in_flight or run.maybe_made:
                 raise Interrupted(
                     f"an attempt may have made the job before the end; {self._whereabouts(run)}"
                 ) from exc
             raise
         except ExportctlError as exc:
             err = translate(exc, plan.spec)
-            if self.maybe_made:
+            if run.maybe_made:
                 err = _noted(err, self._whereabouts(run))
             if err is exc:
                 raise
@@ -244,7 +241,7 @@ class Starter:
             run.before = {job.ref for job in self._ours(plan, region)}
         began = self.clock()
         for attempt in range(1, self.attempts + 1):
-            if self.maybe_made and create.idempotency == "listing":
+            if run.maybe_made and create.idempotency == "listing":
                 # Before creating again: a job the last attempt made may not be listed yet.
                 found = self._look(run, LOOKS)
                 if found is not None:
@@ -258,16 +255,16 @@ class Starter:
                 if said is not None and said.code in ALREADY_EXISTS and create.name:
                     return self._existing(run, attempt, exc)
                 outcome = _outcome(exc)
-                self.maybe_made = self.maybe_made or outcome == "unknown"
+                run.maybe_made = run.maybe_made or outcome == "unknown"
                 if outcome == "final" or attempt == self.attempts:
-                    found = self._look(run, (0.0,)) if self.maybe_made else None
+                    found = self._look(run, (0.0,)) if run.maybe_made else None
                     if found is not None:
                         return Started(_key(found), found.ref, found, attempt, recovered=True)
                     raise self._failed(run, exc, attempt, outcome, self.clock() - began) from exc
                 self.sleep(self._delay(attempt))
                 continue
             run.in_flight = False
-            self.maybe_made = True
+            run.maybe_made = True
             return self._started(plan, region, response, attempt)
         raise AssertionError("unreachable")
 
@@ -324,25 +321,25 @@ class Starter:
         assert create.name is not None
         name = str(plan.request[create.name])
         # The job that holds the name may be ours: an earlier attempt's answer was lost.
-        job = self._named(run, LOOKS if self.maybe_made else (0.0,))
+        job = self._named(run, LOOKS if run.maybe_made else (0.0,))
         where = f" ({job.ref})" if job else ""
-        if job is not None and self.maybe_made and self._is_ours(run, job):
-            return Started(_key(job), job.ref, job, attempt, recovered=True)
-        if job is None and self.maybe_made:
-            raise AwsError(
-                f"{spec.title}: a job named {name!r} exists but could not be read: it may be "
-                "the one an earlier attempt of this command made",
-                service=spec.name,
-            ) from exc
-        if job is not None and self.maybe_made and not self._is_recent(run, job):
+        if run.maybe_made:
+            if job is None:
+                raise AwsError(
+                    f"{spec.title}: a job named {name!r} exists but could not be read: it may "
+                    "be the one an earlier attempt of this command made",
+                    service=spec.name,
+                ) from exc
+            if self._is_ours(run, job):
+                return Started(_key(job), job.ref, job, attempt, recovered=True)
+            why = (
+                f"{where} was created before this command started"
+                if not self._is_recent(run, job)
+                else f" exists{where} with other parameters than this command's"
+            )
             raise UsageError(
-                f"{spec.title}: a job named {name!r}{where} was created before this command "
-                "started: it was not made by this command; choose another --name"
-            ) from exc
-        if job is not None and self.maybe_made:
-            raise UsageError(
-                f"{spec.title}: a job named {name!r} exists{where} with other parameters than "
-                "this command's: it was not made by this command; choose another --name"
+                f"{spec.title}: a job named {name!r}{why}: it was not made by this command; "
+                "choose another --name"
             ) from exc
         raise UsageError(
             f"{spec.title}: a job named {name!r} already exists{where}: choose another --name, "
@@ -445,6 +442,8 @@ class _Run:
     before: set[str] = field(default_factory=set)
     # A create is on the wire: a signal now leaves its outcome unknown.
     in_flight: bool = False
+    # An attempt may have made the job (its outcome is unknown, or it answered).
+    maybe_made: bool = False
 
 
 def _named_key(plan: StartPlan, region: str) -> JobKey:
