@@ -25,7 +25,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -34,6 +34,11 @@ from exportctl.cli.complete import fields_completer
 from exportctl.errors import UsageError
 from exportctl.model import RECORD_KEYS, Progress, field_value
 from exportctl.printable import escape_controls, json_text
+
+if TYPE_CHECKING:
+    from exportctl.cli.context import AppContext
+    from exportctl.cli.estimates import Estimates
+    from exportctl.model import ExportJob
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -477,3 +482,20 @@ def _text(
         flush()
         count += 1
     return count
+
+
+def print_job_table(
+    app: AppContext, jobs: Sequence[ExportJob], out: OutputSpec, estimates: Estimates
+) -> None:
+    """The --fields table (eta and eta_basis too) or the -o wide one of jobs, as status,
+    wait and start print it, so that one job reads alike in all three."""
+    from exportctl import render
+
+    if out.fields:
+        # The estimate's fields are not the job's own: the same record as json's.
+        records = [estimates.record(j) for j in jobs]
+        table = render.record_table(records, out.fields, headers=out.headers)
+    else:
+        region = app.jobs.clients.home_region
+        table = render.jobs_table(jobs, region, wide=True, headers=out.headers)
+    app.out.print(table, soft_wrap=True)

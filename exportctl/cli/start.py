@@ -220,7 +220,7 @@ def run(
     job = started.job
     if out.machine or out.fields or out.wide:
         from exportctl.cli.estimates import Estimates
-        from exportctl.cli.status import print_jobs_table
+        from exportctl.cli.output import print_job_table
 
         job = job or app.jobs.get(started.key)
         estimates = Estimates(app)
@@ -229,7 +229,7 @@ def run(
             [job],
             to_dict=estimates.record,
             # As status would show it: the fields asked for, or every column.
-            table=lambda jobs, fields: print_jobs_table(app, jobs, out, estimates),
+            table=lambda jobs, fields: print_job_table(app, jobs, out, estimates),
             default_fields=JOB_DEFAULT_FIELDS,
             single=True,
             known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),

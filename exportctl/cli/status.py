@@ -17,6 +17,7 @@ from exportctl.cli.output import (
     OutputSpec,
     emit,
     output_options,
+    print_job_table,
 )
 from exportctl.model import ExportJob
 
@@ -59,7 +60,7 @@ def status(
         if not found:
             return
         if fields or out.wide:
-            print_jobs_table(app, found, out, estimates)
+            print_job_table(app, found, out, estimates)
         else:
             render.print_panels(app.out, found, eta=estimates.long)
             for job in found:
@@ -87,20 +88,3 @@ def status(
         refcache.remember_jobs(jobs, app.jobs.clients.home_region)
     app.debug_calls()
     ctx.exit(code)
-
-
-def print_jobs_table(
-    app: AppContext, jobs: Sequence[ExportJob], out: OutputSpec, estimates: Estimates
-) -> None:
-    """The --fields table (eta and eta_basis too) or the -o wide one, as status prints
-    it; also what wait and start print for them, so one job reads alike in all three."""
-    from exportctl import render
-
-    if out.fields:
-        # The estimate's fields are not the job's own: the same record as json's.
-        records = [estimates.record(j) for j in jobs]
-        table = render.record_table(records, out.fields, headers=out.headers)
-    else:
-        region = app.jobs.clients.home_region
-        table = render.jobs_table(jobs, region, wide=True, headers=out.headers)
-    app.out.print(table, soft_wrap=True)

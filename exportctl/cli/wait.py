@@ -294,10 +294,10 @@ class _Session:
         if not self.out.machine:
             if jobs and (self.out.fields or self.out.wide):
                 from exportctl.cli.estimates import Estimates
-                from exportctl.cli.status import print_jobs_table
+                from exportctl.cli.output import print_job_table
 
                 estimates = self.estimates or Estimates(self.app)
-                print_jobs_table(self.app, jobs, self.out, estimates)
+                print_job_table(self.app, jobs, self.out, estimates)
             return
         emit(
             self.out,
