@@ -23,6 +23,8 @@ from exportctl.errors import UsageError, clip, translate
 if TYPE_CHECKING:
     import botocore.session
 
+    from exportctl.awsdata import Loaders
+
 
 @dataclass(frozen=True)
 class AwsSettings:
@@ -51,9 +53,12 @@ class Clients:
         settings: AwsSettings,
         endpoints: Mapping[str, Callable[[], str]] | None = None,
         credentials: Any = None,
+        loaders: Loaders | None = None,
     ) -> None:
         check_settings(settings)
         self.settings = settings
+        # Shared by every Clients a command makes (:func:`exportctl.awsdata.use_service_loader`).
+        self.loaders: Loaders = {} if loaders is None else loaders
         # A botocore credential provider that comes before the usual chain (an assumed role).
         self._credentials = credentials
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
@@ -79,7 +84,7 @@ class Clients:
             s = self.settings
             try:
                 session = botocore.session.Session(profile=s.profile)
-                use_service_loader(session)
+                use_service_loader(session, self.loaders)
                 if s.access_key and s.secret_key:
                     session.set_credentials(s.access_key, s.secret_key)
                 elif self._credentials is not None:

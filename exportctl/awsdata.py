@@ -83,8 +83,20 @@ class ServiceLoader(Loader):  # type: ignore[misc]
         return loaded
 
 
-def use_service_loader(session: Any) -> None:
-    """Give ``session`` the loader above, on the search paths its own would use."""
-    paths = list(session.get_component("data_loader").search_paths)
-    loader = ServiceLoader(extra_search_paths=paths, include_default_search_paths=False)
+Loaders = dict[tuple[str, ...], ServiceLoader]
+
+
+def use_service_loader(session: Any, loaders: Loaders | None = None) -> None:
+    """Give ``session`` the loader above, on the search paths its own would use.
+
+    ``loaders`` are those of the sessions the same command made before (one per
+    account or profile it reaches): a session whose search paths one of them has
+    shares it, so a service's model and endpoint rules are read and decoded once a
+    command, not once a session (about 6 ms of every client of a new session)."""
+    paths = tuple(session.get_component("data_loader").search_paths)
+    loader = None if loaders is None else loaders.get(paths)
+    if loader is None:
+        loader = ServiceLoader(extra_search_paths=list(paths), include_default_search_paths=False)
+        if loaders is not None:
+            loaders[paths] = loader
     session.register_component("data_loader", loader)

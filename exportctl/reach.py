@@ -302,7 +302,7 @@ def _role_reach(base: Reach, account: str, role: str, calls: CallCounter, *, nam
     settings = replace(
         base.clients.settings, profile=None, access_key=None, secret_key=None, region=region
     )
-    clients = Clients(settings, credentials=provider.provider())
+    clients = Clients(settings, credentials=provider.provider(), loaders=base.clients.loaders)
     return Reach(f"account {account}", clients, calls, account=account, named=named)
 
 

@@ -99,14 +99,16 @@ class AppContext:
                     self.settings, region=probe.default_region if configured else "us-east-1"
                 )
 
+            base = Clients(self.settings, endpoints)
+
             def make(settings: AwsSettings) -> Clients:
                 if embedded is not None:
                     # Each profile of --profile a,b reaches the sandbox with its own keys.
                     settings = embedded.settings_for(settings)
-                return Clients(settings, endpoints)
+                return Clients(settings, endpoints, loaders=base.loaders)
 
             self._jobs = Board(
-                Clients(self.settings, endpoints),
+                base,
                 regions=regions,
                 accounts=accounts,
                 make_clients=make,

@@ -9,7 +9,7 @@ from pathlib import Path
 import botocore.session
 import pytest
 from botocore.exceptions import UnknownServiceError
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 
 from exportctl.aws import AwsSettings, Clients
 from exportctl.awsdata import KnownServices, ServiceLoader, use_service_loader
@@ -74,3 +74,35 @@ def test_a_model_of_ones_own_on_aws_data_path_is_found(
     assert "exportctl-own" in known and "exportctl-own" in list(known)
     assert loader.load_service_model("exportctl-own", "service-2") == discovery
     assert "exportctl-own" in session.get_available_services()
+
+
+def test_the_sessions_of_one_command_read_a_model_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each account or profile a command reaches has a session of its own; they share
+    # the loader (and what it read) when they search the same paths.
+    read: list[str] = []
+    real = JSONFileLoader.load_file
+
+    def load(self: JSONFileLoader, path: str) -> object:
+        read.append("/".join(Path(path).parts[-3::2]))
+        return real(self, path)
+
+    monkeypatch.setattr(JSONFileLoader, "load_file", load)
+    settings = AwsSettings(region="us-east-1", access_key="x", secret_key="x")
+    first = Clients(settings)
+    others = [Clients(settings, loaders=first.loaders) for _ in range(3)]
+    for clients in (first, *others):
+        clients.client("discovery", "us-east-1")
+        clients.client("discovery", "eu-west-1")
+    assert read.count("discovery/service-2") == 1
+    loaders = {id(c.session.get_component("data_loader")) for c in (first, *others)}
+    assert len(loaders) == 1
+    # A session that searches other paths (its own AWS_DATA_PATH) reads its own.
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    apart = Clients(settings, loaders=first.loaders)
+    apart.client("discovery", "us-east-1")
+    assert read.count("discovery/service-2") > 1
+    assert apart.session.get_component("data_loader") is not first.session.get_component(
+        "data_loader"
+    )
