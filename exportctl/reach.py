@@ -184,13 +184,13 @@ def offered_regions(clients: Clients, service: str) -> tuple[str, ...]:
     offered = clients.session.get_available_regions(service, partition_name=partition)
     if offered:
         return tuple(offered)
-    return partition_regions(partition)
+    return partition_regions(clients, partition)
 
 
-def partition_regions(partition: str) -> tuple[str, ...]:
-    from botocore.loaders import create_loader
-
-    data: dict[str, Any] = create_loader().load_data("endpoints")
+def partition_regions(clients: Clients, partition: str) -> tuple[str, ...]:
+    # The session's own loader: it reads what botocore reads (AWS_DATA_PATH
+    # included), and once a command for all the accounts it reaches.
+    data: dict[str, Any] = clients.session.get_component("data_loader").load_data("endpoints")
     for entry in data.get("partitions", ()):
         if entry.get("partition") == partition:
             return tuple(sorted(entry.get("regions", {})))

@@ -33,6 +33,9 @@ FOREGROUND_HINT = (
               help="Also serve the jobs' S3 output (needs the sandbox extra).")  # fmt: skip
 @click.option("--discovery-tasks", type=click.IntRange(min=1), default=None, metavar="N",
               help="Serve N generated Discovery export tasks (for scale tests).")  # fmt: skip
+@click.option("--accounts", "accounts", type=click.IntRange(min=1), default=None, metavar="N",
+              help="An organization of N accounts (for scale tests): members past the "
+                   "scenario's six hold jobs in two regions and are reached by role.")  # fmt: skip
 @click.option("--detach", is_flag=True,
               help="Serve in the background: print the export lines and return.")  # fmt: skip
 @click.option("--stop", is_flag=True,
@@ -53,6 +56,7 @@ def sandbox(
     drop_rate: float,
     seed: int,
     discovery_tasks: int | None,
+    accounts: int | None,
     s3: bool,
     detach: bool,
     stop: bool,
@@ -116,6 +120,7 @@ def sandbox(
             drop_rate=drop_rate,
             seed=seed,
             discovery_tasks=discovery_tasks,
+            accounts=accounts,
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc

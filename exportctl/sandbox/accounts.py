@@ -64,6 +64,26 @@ ACCOUNTS: tuple[Account, ...] = (
 )
 # The accounts that hold jobs.
 DATA_ACCOUNTS = tuple(a.id for a in ACCOUNTS if a.regions)
+# Where a sized organization's added members hold their jobs, two regions each.
+MEMBER_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2", "eu-central-1")
+MEMBER_ID_BASE = 900000000000
+
+
+def organization(size: int | None = None) -> tuple[Account, ...]:
+    """The organization's accounts: the scenario's, then (to make ``size`` accounts in
+    all, for a board at scale) members that hold jobs in two regions each and are
+    reached through a role only, as most accounts of a large organization are."""
+    if size is None or size <= len(ACCOUNTS):
+        return ACCOUNTS
+    members = []
+    for n in range(size - len(ACCOUNTS)):
+        first = MEMBER_REGIONS[n % len(MEMBER_REGIONS)]
+        second = MEMBER_REGIONS[(n + 1) % len(MEMBER_REGIONS)]
+        number = f"{MEMBER_ID_BASE + n:012d}"
+        members.append(Account(number, f"member-{n + 1:04d}", None, (first, second), first))
+    return (*ACCOUNTS, *members)
+
+
 # The key that has always been refused: the management account, denied everything.
 DENIED_ACCESS_KEY = "DENIED"
 

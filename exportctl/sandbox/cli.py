@@ -45,6 +45,7 @@ def build(
     drop_rate: float = 0.0,
     seed: int = 7,
     discovery_tasks: int | None = None,
+    accounts: int | None = None,
 ) -> Sandbox:
     faults = Faults()
     # Going through update() validates ranges the same way the admin endpoint does.
@@ -57,7 +58,9 @@ def build(
             "drop_rate": drop_rate,
         }
     )
-    return Sandbox(port=port, faults=faults, seed=seed, discovery_tasks=discovery_tasks)
+    return Sandbox(
+        port=port, faults=faults, seed=seed, discovery_tasks=discovery_tasks, accounts=accounts
+    )
 
 
 def run(

@@ -19,7 +19,6 @@ from typing import Any
 
 from exportctl.sandbox import admin, identity, protocols
 from exportctl.sandbox.accounts import (
-    ACCOUNTS,
     DENIED_ACCESS_KEY,
     DISABLED_REGION,
     MANAGEMENT,
@@ -27,6 +26,7 @@ from exportctl.sandbox.accounts import (
     Caller,
     Identities,
 )
+from exportctl.sandbox.accounts import organization as organization_of
 from exportctl.sandbox.clock import MonotonicSource, SandboxClock
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.creates import MUTATING
@@ -74,17 +74,19 @@ class Sandbox:
         seed: int = 7,
         clock: MonotonicSource | SandboxClock | None = None,
         discovery_tasks: int | None = None,
+        accounts: int | None = None,
     ) -> None:
         self.port = port
         self.faults = faults if faults is not None else Faults()
         self.seed = seed
         self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
         self.scenario = Scenario(seed=seed, discovery_tasks=discovery_tasks)
-        self.identities = Identities(ACCOUNTS)
+        organization = organization_of(accounts)
+        self.identities = Identities(organization)
         # Every account's own jobs; the default access key is the management account's.
         self.worlds: dict[str, Scenario] = {
             a.id: self.scenario if a.id == MANAGEMENT else _world(a, seed + n)
-            for n, a in enumerate(ACCOUNTS)
+            for n, a in enumerate(organization)
         }
         self.region = DEFAULT_REGION
         self.calls: Counter[tuple[str, str]] = Counter()

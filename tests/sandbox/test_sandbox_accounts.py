@@ -154,3 +154,26 @@ def test_calls_are_counted_by_account(sandbox: Sandbox, client: ClientFactory) -
         ("210987654321", "sts", "GetCallerIdentity"): 1,
         ("210987654321", "personalize", "ListDatasetExportJobs"): 1,
     }
+
+
+def test_an_organization_sized_for_scale_tests(boto_session: boto3.session.Session) -> None:
+    # `exportctl sandbox --accounts N`: the scenario's six accounts, then members that
+    # hold jobs in two regions each and are reached through a role.
+    with Sandbox(port=0, clock=lambda: 0.0, accounts=45) as sized:
+        assert len(sized.accounts) == 45
+        orgs = boto_session.client(
+            "organizations", endpoint_url=sized.url, region_name="us-east-1",
+            aws_access_key_id="x", aws_secret_access_key="x",
+        )  # fmt: skip
+        pages = list(orgs.get_paginator("list_accounts").paginate())
+        assert len(pages) == 3
+        listed = [a for page in pages for a in page["Accounts"]]
+        assert len({a["Id"] for a in listed}) == 45
+        member = sized.accounts[-1]
+        assert member.regions and member.access_key is None and member.status == "ACTIVE"
+        jobs = sized.jobs(account=member.id)
+        assert {j["region"] for j in jobs} == set(member.regions)
+        # A member's jobs are its own: ids differ from another member's.
+        other = sized.accounts[-2]
+        assert {j["id"] for j in jobs}.isdisjoint(j["id"] for j in sized.jobs(account=other.id))
+    assert len(Sandbox(port=0).accounts) == 6
