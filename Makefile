@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv demo test lint check clean completions bench
+.PHONY: venv demo test lint check clean completions readme bench
 
 # Two installs into one virtual environment, each with its own stamp: what a user
 # needs (runtime and the sandbox extra, for `make demo`) and what development
@@ -64,6 +64,11 @@ lint: venv
 	$(BIN)/mypy
 
 check: lint test
+
+# The outputs README.md shows under its examples, from real runs of them (against a
+# fresh sandbox world, on a fixed clock, at 100 columns); a test fails when stale.
+readme: venv
+	$(BIN)/python tests/readme_outputs.py
 
 # Shell completion scripts, generated from the command tree; a test fails when stale.
 completions: venv

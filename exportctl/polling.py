@@ -540,10 +540,12 @@ def _key(job: ExportJob) -> JobKey:
 
 @dataclass
 class Timing:
-    """The clock and sleep the commands poll with; tests swap them for a fake clock."""
+    """The clock, sleep and jitter the commands poll with; tests swap them for a fake
+    clock, and a seeded jitter where the times printed must be the same every run."""
 
     clock: Clock = time.monotonic
     sleep: Sleep = interruptible_sleep
+    rng: Callable[[], random.Random] = random.Random
 
 
 TIMING = Timing()

@@ -61,6 +61,18 @@ CREATE = Create(
     arn="ExportJobArn",
     idempotency="token",
     token="ClientToken",
+    examples=(
+        "exportctl --sandbox start backupsearch \\\n"
+        "    --search-job 3e130f7e-b197-4166-ab5e-803b61ba4168 \\\n"
+        "    --to s3://exportctl-exports/contracts/",
+        "exportctl --sandbox start backupsearch --dry-run \\\n"
+        "    --search-job 3e130f7e-b197-4166-ab5e-803b61ba4168 \\\n"
+        "    --to s3://exportctl-exports/contracts/ --role-arn \\\n"
+        "    arn:aws:iam::123456789012:role/BackupSearchExport",
+        "exportctl start backupsearch --wait --download . \\\n"
+        "    --search-job 3e130f7e-b197-4166-ab5e-803b61ba4168 \\\n"
+        "    --to s3://exportctl-exports/contracts/",
+    ),
 )  # fmt: skip
 
 SPEC = ServiceSpec(

@@ -30,6 +30,13 @@ CREATE = Create(
     id="exportId",
     idempotency="listing",
     listing_scope=lambda request: {},
+    examples=(
+        "exportctl --sandbox start discovery",
+        "exportctl --sandbox start discovery --dry-run \\\n"
+        "    --start-time 30d --end-time 1d",
+        "exportctl start discovery --start-time 2d --wait \\\n"
+        "    --download ./inventory",
+    ),
 )  # fmt: skip
 
 SPEC = ServiceSpec(

@@ -55,6 +55,20 @@ CREATE = Create(
     name_hint=_dataset_name,
     listing_scope=lambda request: {"dataset_arn": request.get("datasetArn")},
     arn_of=_job_arn,
+    examples=(
+        "exportctl --sandbox start personalize --dry-run \\\n"
+        "    --dataset-arn $(exportctl --sandbox status \\\n"
+        "    -s personalize users-nightly -o text \\\n"
+        "    --fields details.dataset_arn) \\\n"
+        "    --to s3://exportctl-exports/users/ --role-arn \\\n"
+        "    arn:aws:iam::123456789012:role/PersonalizeS3Role",
+        "exportctl start personalize --ingestion-mode put \\\n"
+        "    --wait --download users --dataset-arn $(exportctl \\\n"
+        "    status -s personalize users-nightly -o text \\\n"
+        "    --fields details.dataset_arn) \\\n"
+        "    --to s3://exportctl-exports/users/ --role-arn \\\n"
+        "    arn:aws:iam::123456789012:role/PersonalizeS3Role",
+    ),
 )  # fmt: skip
 
 SPEC = ServiceSpec(

@@ -65,6 +65,22 @@ CREATE = Create(
     item="ExportJobResponse",
     idempotency="listing",
     listing_scope=lambda request: {"application_id": (request.get("ApplicationId"),)},
+    examples=(
+        "exportctl --sandbox start pinpoint --dry-run \\\n"
+        "    --application-id ae7689447ab57a683536c4499d863386 \\\n"
+        "    --to s3://exportctl-exports/endpoints/ --role-arn \\\n"
+        "    arn:aws:iam::123456789012:role/PinpointExport",
+        "exportctl --sandbox start pinpoint -o json \\\n"
+        "    --application-id ae7689447ab57a683536c4499d863386 \\\n"
+        "    --segment-id 3475eb46c5296f62e338d74ff1fe4f7f \\\n"
+        "    --segment-version 3 --role-arn \\\n"
+        "    arn:aws:iam::123456789012:role/PinpointExport \\\n"
+        "    --to s3://exportctl-exports/vip/",
+        "exportctl start pinpoint --wait --download ./endpoints \\\n"
+        "    --application-id ae7689447ab57a683536c4499d863386 \\\n"
+        "    --to s3://exportctl-exports/endpoints/ --role-arn \\\n"
+        "    arn:aws:iam::123456789012:role/PinpointExport",
+    ),
 )  # fmt: skip
 
 _PAGE_SIZE = "100"  # PageSize is a string in this API.

@@ -173,6 +173,10 @@ class Create:
     # The new job's ARN, known from the request before any answer (a named job in
     # the account of the resource it exports): read without searching the listing.
     arn_of: Callable[[Mapping[str, Any]], str] | None = None
+    # The examples `exportctl start SERVICE --help` ends with, as written there (a
+    # line ending in a backslash goes on): those with --sandbox name the sandbox's
+    # resources and run there as written.
+    examples: tuple[str, ...] = ()
 
 
 def _no_explanation(code: str, message: str) -> str | None:

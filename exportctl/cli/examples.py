@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import click
+
 GLOBALS_NOTE = (
     "Global options (--profile, --region, --org-role, --accounts, --endpoint-url, "
     "--sandbox, --debug, --no-color) may also follow the command."
@@ -12,10 +14,18 @@ CONTINUED = "    "
 
 
 def epilog(*examples: str) -> str:
-    """The note on global options, then ``examples`` as written (``\\b`` keeps click
-    from joining them); an example may go on over lines that end in a backslash.
+    """``examples`` as written (``\\b`` keeps click from joining them); an example may
+    go on over lines that end in a backslash.
 
     Each line should fit 56 columns: the help indents it by four, and must fit a
     60-column terminal."""
     lines = "\n".join(f"  {line}" for example in examples for line in example.splitlines())
-    return f"{GLOBALS_NOTE}\n\n\b\nExamples:\n{lines}"
+    return f"\b\nExamples:\n{lines}"
+
+
+def write_globals_note(formatter: click.HelpFormatter) -> None:
+    """The paragraph that says global options may follow the command, where its
+    epilog (its examples) would go, and before them."""
+    formatter.write_paragraph()
+    with formatter.indentation():
+        formatter.write_text(GLOBALS_NOTE)

@@ -15,7 +15,7 @@ from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
 from exportctl import __version__
-from exportctl.cli.examples import epilog
+from exportctl.cli.examples import epilog, write_globals_note
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.suggestions import SuggestingGroup
 
@@ -176,7 +176,8 @@ _TARGET_OPTIONS = ("profile", "region", "org_role", "accounts")
 
 
 def _accept_global_options(command: click.Command) -> None:
-    """Let global options come after the subcommand too, as in the AWS CLI."""
+    """Let global options come after the subcommand too, as in the AWS CLI, and its
+    help say so; a group's subcommands (`start SERVICE`) too."""
     if getattr(command, "_exportctl_globals", False):
         return
     taken = {p.name for p in command.params}
@@ -197,7 +198,34 @@ def _accept_global_options(command: click.Command) -> None:
                 )
             )
     command.shell_complete = _with_globals_last(command.shell_complete)  # type: ignore[method-assign,assignment]
+    _say_globals_may_follow(command)
+    if isinstance(command, click.Group):
+        command.get_command = _accepting_global_options(command.get_command)  # type: ignore[method-assign,assignment]
     command._exportctl_globals = True  # type: ignore[attr-defined]
+
+
+def _say_globals_may_follow(command: click.Command) -> None:
+    """The help says so where this makes it true: one sentence, the same for every
+    command, before its examples."""
+    own = command.format_epilog
+
+    def format_epilog(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        write_globals_note(formatter)
+        own(ctx, formatter)
+
+    command.format_epilog = format_epilog  # type: ignore[method-assign]
+
+
+def _accepting_global_options(
+    own: Callable[[click.Context, str], click.Command | None],
+) -> Callable[[click.Context, str], click.Command | None]:
+    def get_command(ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = own(ctx, cmd_name)
+        if command is not None:
+            _accept_global_options(command)
+        return command
+
+    return get_command
 
 
 def _with_globals_last(
@@ -398,6 +426,10 @@ def cli(
     )
     app.set_targets(profile=profile, region=region, org_role=org_role, accounts=accounts)
     ctx.obj = app
+
+
+# Its subcommands accept them after them (_accept_global_options); the top help says so too.
+_say_globals_may_follow(cli)
 
 
 def _run_cleanups(app: AppContext | None) -> None:

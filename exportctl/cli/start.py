@@ -10,6 +10,7 @@ import click
 
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
+from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, since_value
 from exportctl.cli.output import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, output_options
 from exportctl.cli.suggestions import SuggestingGroup
@@ -99,6 +100,7 @@ def _service_command(spec: ServiceSpec) -> click.Command:
         "one-row table). Every option is checked "
         "against the service's model before anything is sent. A retried request never "
         "makes a second job.",
+        epilog=epilog(*spec.create.examples) if spec.create.examples else None,
     )(command)
 
 
@@ -109,7 +111,6 @@ class StartGroup(SuggestingGroup):
         """Examples made of the adapters' service names, so none is written here; only
         when help is asked for, as listing the services imports the adapters."""
         from exportctl.adapters import all_specs
-        from exportctl.cli.examples import epilog
 
         startable = [(spec.name, create) for spec in all_specs() if (create := spec.create)]
         # A service that needs no option can be started as written, in the sandbox.

@@ -169,6 +169,7 @@ def wait_for(
         timeout=timeout,
         clock=polling.TIMING.clock,
         sleep=polling.TIMING.sleep,
+        rng=polling.TIMING.rng(),
     )
     fetcher = None
     if download is not None:

@@ -69,6 +69,7 @@ def watch(
         backoff=polling.Backoff(interval=interval, cap=interval, factor=1.0),
         clock=polling.TIMING.clock,
         sleep=polling.TIMING.sleep,
+        rng=polling.TIMING.rng(),
     )
     from exportctl.cli.estimates import Estimates
 

@@ -46,8 +46,9 @@ class Embedded:
 
     def __init__(self, settings: AwsSettings) -> None:
         speed = _speed()
-        clock = None if speed == 1.0 else scaled_clock(speed)
-        sandbox = Sandbox(port=0, clock=clock)
+        # Made here at every speed, real time's included: one place to replace it
+        # with a clock of one's own (the README's outputs are made on a fixed one).
+        sandbox = Sandbox(port=0, clock=scaled_clock(speed))
         sandbox.kept = WorldFile.open(
             sandbox.worlds, sandbox.clock, sandbox.lock, seed=sandbox.seed, speed=speed
         )

@@ -1,25 +1,20 @@
-"""The README's tables say what the code does, and its sandbox examples run as written."""
+"""The README's tables say what the code does, and its examples run as written and
+print what it shows under them."""
 
 from __future__ import annotations
 
 import os
 import re
-import shlex
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+import readme_outputs
 
-from exportctl import polling
 from exportctl.adapters import all_specs
-from exportctl.cli.main import cli
 from exportctl.errors import ExitCode
-from exportctl.sandbox import embedded
-from exportctl.sandbox.clock import SandboxClock
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -39,99 +34,8 @@ def test_every_exit_code_is_documented() -> None:
     assert documented == {int(code) for code in ExitCode}
 
 
-@dataclass(frozen=True)
-class Example:
-    command: str
-    exit_code: int
-
-    @property
-    def args(self) -> list[str]:
-        """The arguments after `exportctl`, up to a pipe or a redirection."""
-        words = shlex.split(self.command, comments=True)
-        while words and "=" in words[0] and not words[0].startswith("-"):
-            words.pop(0)
-        assert words and words[0] == "exportctl", self.command
-        args: list[str] = []
-        for word in words[1:]:
-            if word in ("|", ">", ">>", "&&", ";"):
-                break
-            args.append(word)
-        return args
-
-    @property
-    def env(self) -> dict[str, str]:
-        words = shlex.split(self.command, comments=True)
-        env = {}
-        for word in words:
-            if "=" not in word or word.startswith("-"):
-                break
-            name, _, value = word.partition("=")
-            env[name] = value
-        return env
-
-
-def _commands(kind: str, body: str) -> list[str]:
-    lines = [line.strip() for line in body.splitlines()]
-    commands: list[str] = []
-    for index, line in enumerate(lines):
-        if kind == "console":
-            if not line.startswith("$ "):
-                continue
-            command = line[2:]
-        else:
-            if not line or line.startswith("#"):
-                continue
-            command = line
-        rest = iter(lines[index + 1 :])
-        while command.endswith("\\"):
-            command = command[:-1] + " " + next(rest).strip()
-        commands.append(command)
-    return commands
-
-
-def readme_examples() -> list[Example]:
-    """Every command of the README's console and sh blocks that runs on the sandbox.
-
-    A console example followed by `$ echo $?` is expected to exit with the code
-    shown under it; every other one with 0.
-    """
-    examples: list[Example] = []
-    for kind, body in re.findall(r"```(console|sh)\n(.*?)```", README, re.DOTALL):
-        lines = [line.strip() for line in body.splitlines()]
-        for command in _commands(kind, body):
-            words = shlex.split(command, comments=True)
-            if "exportctl" not in words or not (
-                "--sandbox" in words or "EXPORTCTL_SANDBOX=1" in words
-            ):
-                continue
-            code = 0
-            if kind == "console":
-                start = lines.index(f"$ {command}") if f"$ {command}" in lines else -1
-                following = [x for x in lines[start + 1 :] if x.startswith("$ ")]
-                if start >= 0 and following and following[0] == "$ echo $?":
-                    code = int(lines[lines.index("$ echo $?", start) + 1])
-            examples.append(Example(command, code))
-    return examples
-
-
-EXAMPLES = readme_examples()
-
-
-def readme_aws_files() -> dict[str, str]:
-    """The files of the README's ini blocks, each after a `# ~/PATH` line, by their
-    path in the home folder: its examples run with them, as for a reader who wrote them."""
-    files: dict[str, list[str]] = {}
-    for body in re.findall(r"```ini\n(.*?)```", README, re.DOTALL):
-        lines: list[str] | None = None
-        for line in body.splitlines():
-            if line.startswith("# ~/"):
-                lines = files.setdefault(line.removeprefix("# ~/").strip(), [])
-            elif lines is not None:
-                lines.append(line)
-    return {path: "\n".join(lines).strip() + "\n" for path, lines in files.items()}
-
-
-AWS_FILES = readme_aws_files()
+EXAMPLES = readme_outputs.examples(README)
+AWS_FILES = readme_outputs.aws_files(README)
 
 
 def test_the_readme_shows_the_aws_files_of_its_profile_examples() -> None:
@@ -140,58 +44,48 @@ def test_the_readme_shows_the_aws_files_of_its_profile_examples() -> None:
 
 
 def test_the_readme_has_sandbox_examples_and_the_two_first_commands() -> None:
-    assert len(EXAMPLES) >= 15
-    first_steps = {c for kind, body in re.findall(r"```(sh)\n(.*?)```", README, re.DOTALL)
-                   for c in _commands(kind, body)}  # fmt: skip
-    assert {"make demo", "make test"} <= {c.split("#")[0].strip() for c in first_steps}
+    assert len([e for e in EXAMPLES if e.sandbox]) >= 15
+    assert len([e for e in EXAMPLES if e.generated]) >= 15
+    first_steps = {
+        line.split("#")[0].strip()
+        for body in re.findall(r"```sh\n(.*?)```", README, re.DOTALL)
+        for line in body.splitlines()
+    }
+    assert {"make demo", "make test"} <= first_steps
 
 
-class SleeplessTime:
-    """The commands' clock and sleep, and the embedded sandbox's clock: sleeping
-    moves them all at once and takes no time, so a `wait` example waits as written
-    (its intervals, its timeout) without the seconds it would take."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.now += seconds
-
-    def scaled_clock(self, speed: float) -> SandboxClock:
-        return SandboxClock(lambda: self.now * speed)
+def test_writing_the_outputs_the_readme_shows_changes_nothing() -> None:
+    """The rewrite `make readme` makes, given the outputs the README shows, is the
+    README itself: each output is read from where it is written."""
+    shown = [(example, _outcome(example)) for example in EXAMPLES if example.generated]
+    assert readme_outputs.rewrite(README, shown) == README
 
 
-@pytest.fixture
-def sleepless(monkeypatch: pytest.MonkeyPatch) -> SleeplessTime:
-    fake = SleeplessTime()
-    monkeypatch.setattr(polling.TIMING, "clock", fake.clock)
-    monkeypatch.setattr(polling.TIMING, "sleep", fake.sleep)
-    monkeypatch.setattr(embedded, "scaled_clock", fake.scaled_clock)
-    return fake
+def _outcome(example: readme_outputs.Example) -> readme_outputs.Outcome:
+    assert example.shown is not None
+    text = "\n".join(example.shown)
+    return readme_outputs.Outcome(text, text, "", example.exit_code, "/nowhere")
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[e.command[:70] for e in EXAMPLES])
-def test_every_sandbox_example_of_the_readme_runs(
-    example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sleepless: SleeplessTime
+@pytest.mark.parametrize(
+    "example", EXAMPLES, ids=[f"README.md:{e.line} {e.command[:60]}" for e in EXAMPLES]
+)
+def test_every_example_of_the_readme_runs_and_prints_what_it_shows(
+    example: readme_outputs.Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Each example once: its exit code, and what it prints where the README shows it
+    (`make readme` writes it). A watch runs until its first line, then Ctrl-C."""
     monkeypatch.chdir(tmp_path)
-    home = Path(os.environ["HOME"])
-    for name, text in AWS_FILES.items():
-        (home / name).parent.mkdir(parents=True, exist_ok=True)
-        (home / name).write_text(text, encoding="utf-8")
-    # The sandbox's jobs finish within its first minute; its clock runs faster here.
-    env = {**example.env, "EXPORTCTL_SANDBOX_SPEED": "30"}
-    if example.args[-1:] == ["watch"] or "watch" in example.args:
-        code = _interrupted(example.args, env)
-    else:
-        result = CliRunner().invoke(cli, example.args, env=env, catch_exceptions=False)
-        code = result.exit_code
-        assert code == example.exit_code, result.output
-    assert code == example.exit_code
+    readme_outputs.write_aws_files(Path(os.environ["HOME"]), README)
+    if "watch" in example.args:
+        assert not example.generated, "a watch runs on the real clock: mark it illustrative"
+        assert _interrupted(example.args, example.env) == example.exit_code
+        return
+    with readme_outputs.fixed_time():
+        outcome = readme_outputs.run(example)
+    if example.generated and (difference := readme_outputs.difference(example, outcome)):
+        pytest.fail(f"{difference}\n`make readme` writes what it printed", pytrace=False)
+    assert outcome.exit_code == example.exit_code, outcome.output
 
 
 def _interrupted(args: list[str], env: dict[str, str]) -> int:
