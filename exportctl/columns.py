@@ -3,15 +3,24 @@
 A table is a list of :class:`Column` in display order and a list of steps, the
 order in which it gives things up when it is too wide: drop a column, shorten
 one to its minimum (its cells end in "…"), or switch a column to its shorter
-cells (a compact reference). Steps are taken one by one until the table fits;
-a shortened column then gets back whatever room is left, up to its natural
-width.
+cells (a compact reference). Steps are taken one by one until the table fits.
+
+A wider terminal never shows less of any cell than a narrower one did. So a
+column given up stays given up until the width at which it is back for good,
+and a column cut short gets the room left over only once nothing given up
+after it is still given up: what was given up later comes back first as the
+terminal widens, and would take that room back. Until then it keeps its minimum.
 
 One column, the key, is never cut (the job reference: people copy it into the
-next command). When it does not fit beside the columns that must stay, the
-table is *stacked*: each row's key on a line of its own, the other cells on the
-line below, indented, fitted again to what is left. A key still wider than the
-table takes its form of last resort, when it has one (a Personalize job by name).
+next command). The table may be *stacked*: each row's key on a line of its own,
+the other cells on the line below, indented, fitted again to what is left.
+It is, unless side by side shows every cell at least as much as stacked does:
+when the key does not fit beside the columns that must stay, when a column
+would be given up to keep the key on the row, or when the line of its own
+leaves a cut message more room. Stacked, the key keeps the form it has side by
+side; a key still wider than the line takes its shortest form (a Personalize
+job by name). The other columns give up at least what side by side gave up
+before it touched the key (a service every reference already starts with).
 
 Nothing here knows rich or AWS: cells are plain strings, so the same choice
 serves the styled terminal table, the plain writer for pipes and the live view.
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 from exportctl.printable import for_people
@@ -57,11 +67,25 @@ class Column:
             if values is not None:
                 object.__setattr__(self, name, [for_people(v) for v in values])
 
+    @cached_property
+    def _longest(self) -> int:
+        # Measured once: a layout asks for it at every step, of tables of many rows.
+        return max([len(self.name), *(len(c) for c in self.cells)])
+
     def natural(self, *, wide: bool = False) -> int:
-        width = max([len(self.name), *(len(c) for c in self.cells)])
+        width = self._longest
         if self.cap is not None and not wide:
             width = min(width, max(self.cap, len(self.name)))
         return width
+
+    def shortened(self) -> Column:
+        """The column with its shorter cells, where they are shorter."""
+        if self.short_cells is None:
+            return self
+        cells = [
+            s if len(s) < len(c) else c for c, s in zip(self.cells, self.short_cells, strict=True)
+        ]
+        return replace(self, cells=cells, short_cells=None)
 
 
 @dataclass(frozen=True)
@@ -97,6 +121,12 @@ class Layout:
                 return width
         return self.below.width_of(name) if self.below else None
 
+    def parts(self) -> Iterator[tuple[Column, int]]:
+        """Each column shown, with its width: the first line's, then those below it."""
+        yield from zip(self.columns, self.widths, strict=True)
+        if self.below is not None:
+            yield from self.below.parts()
+
 
 def choose(
     columns: Sequence[Column],
@@ -110,120 +140,128 @@ def choose(
     shown = [c for c in columns if c.always or any(c.cells)]
     if width is None or wide:
         return Layout(shown, [c.natural(wide=wide) for c in shown])
+    at = next((i for i, c in enumerate(shown) if c.name == key), None)
+    if at is None:
+        return _fit(shown, width, steps).layout
+    whole = shown[at]
+    if whole.cap is not None or whole.min_width is not None:
+        # Never cut: not to a cap, nor by a step.
+        whole = shown[at] = replace(whole, cap=None, min_width=None)
+    beside = _fit(shown, width, steps)
+    # The steps before the first that touches the key: what the table gives up
+    # rather than shorten the key, stacked too.
+    cheap = next((i for i, s in enumerate(steps) if s.column == key), len(steps))
+    shortened = any(s.action == "shorten" and s.column == key for s in beside.layout.given_up)
+    stacked = _stacked(whole, shown, shortened, width, steps, min(beside.reached, cheap))
+    if beside.fits and _shows_all_of(beside.layout, stacked):
+        return beside.layout
+    return stacked
+
+
+@dataclass
+class _Fitted:
+    layout: Layout
+    fits: bool
+    # How far down the steps it went: each of steps[:reached] was taken where it applied.
+    reached: int
+
+
+def _fit(columns: Sequence[Column], width: int, steps: Sequence[Step], start: int = 0) -> _Fitted:
+    """``columns`` side by side within ``width``: the steps in order until they fit,
+    those before ``start`` whether they fit or not."""
+    shown = list(columns)
     taken: list[Step] = []
     shrunk: set[str] = set()
-    for step in steps:
-        if _total(shown, shrunk) <= width:
+    reached = 0
+    for index, step in enumerate(steps):
+        if index >= start and _total(shown, shrunk) <= width:
             break
-        index = next((i for i, c in enumerate(shown) if c.name == step.column), None)
-        if index is None:
+        reached = index + 1
+        at = next((i for i, c in enumerate(shown) if c.name == step.column), None)
+        if at is None:
             continue
-        column = shown[index]
+        column = shown[at]
         if step.action == "drop":
-            del shown[index]
-        elif step.action == "shrink" and column.min_width is not None:
+            del shown[at]
+        elif step.action == "shrink" and column.min_width is not None and column.name not in shrunk:
             shrunk.add(column.name)
         elif step.action == "shorten" and column.short_cells is not None:
-            shown[index] = replace(column, cells=column.short_cells, short_cells=None)
+            shown[at] = column.shortened()
         else:
             continue
         taken.append(step)
-    if _total(shown, shrunk) <= width:
-        shown = _give_back(columns, shown, shrunk, width, taken)
-    keyed = [c for c in shown if c.name == key]
-    if not keyed or len(shown) < 2:
-        return Layout(shown, _widths(shown, shrunk, width), given_up=taken)
-    if _total(shown, shrunk) <= width:
-        beside = Layout(shown, _widths(shown, shrunk, width), given_up=taken)
-        lost = _lost_for_the_key(taken, key)
-        if not lost:
-            return beside
-        # Columns given up to keep the key on the row: stacked, the key on a line of
-        # its own, they may all stay, and a wider terminal never shows less than a
-        # narrower one did.
-        whole = next(c for c in columns if c.name == key)
-        stacked = _stacked(columns, whole, width, steps, taken, key)
-        assert stacked.below is not None
-        return stacked if lost <= set(stacked.below.names) else beside
-    # The key would be cut: it gets a line of its own.
-    return _stacked(columns, keyed[0], width, steps, taken, key)
-
-
-def _lost_for_the_key(taken: Sequence[Step], key: str | None) -> set[str]:
-    """The columns dropped after the key was shortened: given up for it, not cheaply."""
-    shortened = False
-    lost: set[str] = set()
-    for step in taken:
-        if step.action == "shorten" and step.column == key:
-            shortened = True
-        elif shortened and step.action == "drop":
-            lost.add(step.column)
-    return lost
+    layout = Layout(shown, _widths(shown, shrunk, width, taken), given_up=taken)
+    return _Fitted(layout, _total(shown, shrunk) <= width, reached)
 
 
 def _stacked(
+    whole: Column,
     columns: Sequence[Column],
-    first: Column,
+    shortened: bool,
     width: int,
     steps: Sequence[Step],
-    taken: list[Step],
-    key: str | None,
+    start: int,
 ) -> Layout:
-    """The key on a line of its own, the other columns fitted on the line below."""
-    if first.fallback_cells is not None:
-        fitted = [
-            fallback if len(cell) > width else cell
-            for cell, fallback in zip(first.cells, first.fallback_cells, strict=True)
-        ]
-        first = replace(first, cells=fitted, fallback_cells=None)
-    rest = [c for c in columns if c.name != key]
-    below = choose(rest, max(1, width - STACK_INDENT), steps)
-    return Layout([first], [first.natural()], below=below, given_up=taken)
+    """The key on a line of its own, shortened as it is side by side (``shortened``),
+    its shortest form where even that is wider than the line; the other columns
+    fitted on the line below, the steps before ``start`` taken whether they fit or not."""
+    # Side by side, a wider table shortens the key no more: nor does a line of its own.
+    form = whole.shortened() if shortened else whole
+    every = [f for f in (whole.cells, whole.short_cells, whole.fallback_cells) if f is not None]
+    cells = [
+        cell if len(cell) <= width else min((f[row] for f in every), key=len)
+        for row, cell in enumerate(form.cells)
+    ]
+    first = replace(whole, cells=cells, short_cells=None, fallback_cells=None)
+    rest = [c for c in columns if c.name != whole.name]
+    below = _fit(rest, max(1, width - STACK_INDENT), steps, start).layout
+    if not below.columns:
+        return Layout([first], [first.natural()], given_up=below.given_up)
+    return Layout([first], [first.natural()], below=below, given_up=below.given_up)
 
 
-def _give_back(
-    columns: Sequence[Column],
-    shown: list[Column],
-    shrunk: set[str],
-    width: int,
-    taken: list[Step],
-) -> list[Column]:
-    """A column dropped early comes back when a later drop made room for it; never
-    at the expense of a column cut short after it was dropped (that one ranks higher)."""
-    order = {c.name: i for i, c in enumerate(columns)}
-    for index in reversed(range(len(taken))):
-        step = taken[index]
-        if step.action != "drop":
+def _shows_all_of(layout: Layout, other: Layout) -> bool:
+    """Whether ``layout`` shows every cell at least as long as ``other`` does."""
+    mine = {column.name: (column, width) for column, width in layout.parts()}
+    for column, width in other.parts():
+        if column.name not in mine:
+            if any(cut(cell, width) for cell in column.cells):
+                return False
             continue
-        later = {s.column for s in taken[index + 1 :] if s.action == "shrink"}
-        column = next(c for c in columns if c.name == step.column)
-        candidate = sorted([*shown, column], key=lambda c: order[c.name])
-        if _total(candidate, shrunk - later) <= width:
-            shown = candidate
-            del taken[index]
-    return shown
+        own, own_width = mine[column.name]
+        if own is column and own_width >= min(width, column.natural()):
+            continue
+        for ours, theirs in zip(own.cells, column.cells, strict=True):
+            if len(cut(ours, own_width)) < len(cut(theirs, width)):
+                return False
+    return True
+
+
+def _least(column: Column, shrunk: set[str]) -> int:
+    """The column's width: its natural one, or its minimum once it is cut short."""
+    if column.name in shrunk and column.min_width:
+        return min(column.natural(), column.min_width)
+    return column.natural()
 
 
 def _total(columns: Sequence[Column], shrunk: set[str]) -> int:
-    widths = [
-        min(c.natural(), c.min_width) if c.name in shrunk and c.min_width else c.natural()
-        for c in columns
-    ]
-    return sum(widths) + GAP * max(0, len(widths) - 1)
+    return sum(_least(c, shrunk) for c in columns) + GAP * max(0, len(columns) - 1)
 
 
-def _widths(columns: Sequence[Column], shrunk: set[str], width: int) -> list[int]:
-    widths = [c.natural() for c in columns]
-    if not shrunk:
+def _widths(
+    columns: Sequence[Column], shrunk: set[str], width: int, taken: Sequence[Step]
+) -> list[int]:
+    widths = [_least(c, shrunk) for c in columns]
+    # The room left goes to the column cut short last, when nothing was given up
+    # after it: anything later comes back first, and would take the room back.
+    last = taken[-1] if taken else None
+    if last is None or last.action != "shrink":
         return widths
-    fixed = sum(w for c, w in zip(columns, widths, strict=True) if c.name not in shrunk)
-    room = width - fixed - GAP * max(0, len(columns) - 1)
-    flexible = [i for i, c in enumerate(columns) if c.name in shrunk]
-    # The room left goes to the shortened columns, last first (the message).
-    for i in reversed(flexible):
-        others = sum(columns[j].min_width or 0 for j in flexible if j < i)
-        widths[i] = max(columns[i].min_width or 0, min(widths[i], room - others))
-        room -= widths[i]
+    at = next((i for i, c in enumerate(columns) if c.name == last.column), None)
+    if at is None:
+        return widths
+    room = width - (sum(widths) - widths[at]) - GAP * max(0, len(columns) - 1)
+    widths[at] = max(widths[at], min(columns[at].natural(), room))
     return widths
 
 

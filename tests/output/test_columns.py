@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from output_support import invoke
 
-from exportctl.columns import Column, Step, choose, plain_lines
+from exportctl.columns import Action, Column, Layout, Step, choose, cut, plain_lines
 from exportctl.sandbox import Sandbox
 
 
@@ -45,19 +47,23 @@ def _shows_message(cell: str, job: dict[str, object]) -> bool:
     return cell == message or (cell.endswith("…") and message.startswith(cell[:-1].rstrip()))
 
 
-def test_at_160_columns_a_failed_job_keeps_its_message_and_gives_up_the_service(
+def test_at_160_columns_a_failed_job_keeps_the_room_its_message_had_at_120(
     sandbox: Sandbox,
 ) -> None:
     jobs = _failed(sandbox)
-    lines = _table(sandbox, 160)
-    header = lines[0].split()
-    assert header[0] == "REF" and "SERVICE" not in header
-    assert header[-1] == "MESSAGE" and "STATE" in header and "CREATED" in header
-    start = lines[0].index("MESSAGE")
-    for line, job in zip(lines[1:], jobs, strict=True):
-        assert len(line) <= 160
-        cell = line[start:]
-        assert len(cell) >= 30 and _shows_message(cell, job), (cell, job["message"])
+    shown: dict[int, list[str]] = {}
+    for width in (120, 160):
+        lines = _table(sandbox, width)
+        # Side by side, each message would be cut shorter than at 120: the
+        # references keep their lines of their own, the service is given up.
+        assert lines[0] == "REF"
+        assert lines[1].split() == ["STATE", "STATUS", "CREATED", "MESSAGE"]
+        start = lines[1].index("MESSAGE")
+        shown[width] = [line[start:] for line in lines[3::2]]
+        assert all(len(line) <= width for line in lines[1::2])
+    for job, narrow, wide in zip(jobs, shown[120], shown[160], strict=True):
+        assert _shows_message(wide, job), (wide, job["message"])
+        assert len(wide) >= len(narrow) and len(wide) >= 30
 
 
 def test_at_120_columns_nothing_is_given_up_to_keep_the_reference_on_the_row(
@@ -189,19 +195,22 @@ def test_priority_not_order() -> None:
     steps = [Step("drop", "A"), Step("shorten", "KEY"), Step("shrink", "MSG"), Step("drop", "B")]
     assert choose(columns, None).names == ["A", "KEY", "B", "MSG"]
     assert choose(columns, 80, steps, key="KEY").names == ["KEY", "B", "MSG"]
-    # The message is cut before B goes, and gets back the room B leaves.
+    # The key's shorter form keeps it on the row while nothing else is cut.
+    compact = choose(columns, 62, steps, key="KEY")
+    assert not compact.stacked and compact.names == ["KEY", "B", "MSG"]
+    assert compact.columns[0].cells == ["k" * 8] and compact.width_of("MSG") == 40
+    # Side by side the message would be cut to 18: on the line below the key it has 24.
     narrow = choose(columns, 40, steps, key="KEY")
-    assert narrow.names == ["KEY", "B", "MSG"] and narrow.width_of("MSG") == 18
-    narrower = choose(columns, 24, steps, key="KEY")
-    assert narrower.names == ["KEY", "MSG"] and narrower.width_of("MSG") == 14
-    # Too narrow for the key beside the rest: it gets a line of its own.
-    stacked = choose(columns, 18, steps, key="KEY")
-    assert stacked.stacked and stacked.names[0] == "KEY"
-    lines = list(plain_lines(stacked, 1))
-    assert lines[2] == "k" * 8 and lines[3].startswith("    ")
+    assert narrow.stacked and narrow.names == ["KEY", "B", "MSG"]
+    assert narrow.width_of("MSG") == 24
+    lines = list(plain_lines(narrow, 1))
+    assert lines[2] == "k" * 8 and lines[3].startswith("    b")
+    # B goes before the message is cut below its minimum.
+    narrower = choose(columns, 22, steps, key="KEY")
+    assert narrower.names == ["KEY", "MSG"] and narrower.width_of("MSG") == 12
 
 
-def test_a_column_given_up_early_comes_back_when_a_later_drop_made_room() -> None:
+def test_a_column_given_up_stays_given_up_until_it_is_back_for_good() -> None:
     columns = [
         Column("KEY", ["k" * 20]),
         Column("A", ["a" * 10]),
@@ -210,9 +219,71 @@ def test_a_column_given_up_early_comes_back_when_a_later_drop_made_room() -> Non
     steps = [Step("drop", "A"), Step("shrink", "MSG"), Step("drop", "MSG")]
     # The message, cut short, ranks above A: A does not take its room.
     assert choose(columns, 34, steps, key="KEY").names == ["KEY", "MSG"]
-    # Once the message is gone, A fits again.
-    assert choose(columns, 32, steps, key="KEY").names == ["KEY", "A"]
-    assert choose(columns, 31, steps, key="KEY").names == ["KEY"]
+    # Without the message A would fit at 32, but at 34 the message is back and A out
+    # again: A stays out until both fit.
+    assert choose(columns, 32, steps, key="KEY").names == ["KEY"]
+    assert choose(columns, 73, steps, key="KEY").names == ["KEY", "MSG"]
+    assert choose(columns, 74, steps, key="KEY").names == ["KEY", "A", "MSG"]
+
+
+def test_a_column_cut_short_keeps_its_minimum_while_a_later_one_is_given_up() -> None:
+    columns = [Column("MSG", ["m" * 40], min_width=12), Column("B", ["b" * 10])]
+    steps = [Step("shrink", "MSG"), Step("drop", "B")]
+    # Without B the message could have all 23 columns at 23: at 24 B is back and takes them.
+    widths = {w: choose(columns, w, steps).width_of("MSG") for w in (14, 20, 23, 24, 30)}
+    assert widths == {14: 12, 20: 12, 23: 12, 24: 12, 30: 18}
+    assert choose(columns, 23, steps).names == ["MSG"]
+
+
+def _random_table(rng: random.Random) -> tuple[list[Column], list[Step], str | None]:
+    """A table of a few columns of random cells, forms and steps, a random key."""
+    rows = rng.randint(1, 3)
+    names = [f"C{i}" for i in range(rng.randint(1, 6))]
+
+    def texts(longest: int) -> list[str]:
+        return [
+            "".join(rng.choice("ab ") for _ in range(rng.randint(0, longest))) for _ in range(rows)
+        ]
+
+    key = rng.choice([*names, None])
+    columns = []
+    for name in names:
+        column = Column(name, texts(30), always=rng.random() < 0.8)
+        if rng.random() < 0.3:
+            # Shorter cells stand for whole cells: a column that has them is never cut.
+            column = replace(column, short_cells=texts(20))
+        else:
+            min_width = rng.randint(1, 15) if rng.random() < 0.4 else None
+            cap = rng.randint(3, 20) if rng.random() < 0.15 else None
+            column = replace(column, min_width=min_width, cap=cap)
+        if name == key and rng.random() < 0.5:
+            column = replace(column, fallback_cells=texts(8))
+        columns.append(column)
+    actions: list[Action] = ["drop", "shrink", "shorten"]
+    steps = [Step(rng.choice(actions), rng.choice(names)) for _ in range(rng.randint(0, 8))]
+    return columns, steps, key
+
+
+def _amounts(layout: Layout) -> dict[tuple[str, int], int]:
+    """How much of each cell a layout shows, by column and row."""
+    return {
+        (column.name, row): len(cut(cell, width))
+        for column, width in layout.parts()
+        for row, cell in enumerate(column.cells)
+    }
+
+
+def test_a_wider_table_never_shows_less_of_any_cell() -> None:
+    rng = random.Random(20261205)
+    for _ in range(80):
+        columns, steps, key = _random_table(rng)
+        widest = sum(c.natural() for c in columns) + 2 * len(columns) + 4
+        before: dict[tuple[str, int], int] = {}
+        for width in range(1, widest):
+            now = _amounts(choose(columns, width, steps, key=key))
+            less = {cell: n for cell, n in before.items() if now.get(cell, 0) < n}
+            assert not less, (width, less, columns, steps, key)
+            before = now
 
 
 @pytest.mark.parametrize(

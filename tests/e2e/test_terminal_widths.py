@@ -1,0 +1,238 @@
+"""The installed command on a real terminal 80, 100, 120 and 200 columns wide.
+
+Its stdout and stderr are a pseudo-terminal whose window has that size, as in a
+terminal emulator: nothing sets COLUMNS or LINES, the command finds the width
+itself. What it writes is read until it exits, and read back without its colours.
+Each width has a home of its own, so a sandbox world of its own, fresh: Pinpoint's
+FAILING job is still failing (it fails 35 scenario seconds in).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import itertools
+import os
+import pty
+import re
+import select
+import shutil
+import struct
+import subprocess
+import termios
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from e2e_support import console_script, isolated_env
+
+pytestmark = pytest.mark.e2e
+
+WIDTHS = (80, 100, 120, 200)
+ROWS = 50
+APP = "ae7689447ab57a683536c4499d863386"
+# The scenario's jobs (its seed makes the same ids in every world).
+FAILING = f"pinpoint:{APP}/ce20c4fd32f640d0032634f087e51b42"
+BY_PIECES = f"pinpoint:{APP}/9fe8110102c995f1abef543b5dfce8a9"
+BACKUP_RUNNING = "backupsearch:f3ab3cc2-d0b6-48d5-a7e4-1ba4ea5ee874"
+BACKUP_FAILED = (
+    "arn:aws:backup-search:us-east-1:123456789012:search-export-job/"
+    "48c801be-f750-410c-a751-3064d6d59291"
+)
+# CSI (colours, cursor), OSC (a title, a link), and the two-character escapes.
+_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+# A header's names: cells two spaces or more apart (a name may hold one space).
+_NAME = re.compile(r"\S+(?: \S+)*")
+
+
+@dataclass(frozen=True)
+class Screen:
+    code: int
+    text: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def _on_terminal(width: int, home: Path, *args: str, timeout: float = 60.0) -> Screen:
+    """``exportctl ARGS`` with stdout and stderr on a terminal ``width`` columns wide:
+    its exit code and all it wrote, colours and carriage returns taken out."""
+    env = isolated_env(TERM="xterm-256color", HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    for name in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"):
+        env.pop(name, None)
+    master, slave = pty.openpty()
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, width, 0, 0))
+        process = subprocess.Popen(
+            [console_script(), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+        )
+        # Only the command holds the terminal now: reading ends when it has exited.
+        os.close(slave)
+        slave = -1
+        written = bytearray()
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            assert left > 0, f"exportctl {' '.join(args)} still running after {timeout}s"
+            ready, _, _ = select.select([master], [], [], left)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: every end of the terminal but this one is closed
+                break
+            if not chunk:
+                break
+            written += chunk
+        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+    text = _ESCAPE.sub("", written.decode("utf-8", errors="replace")).replace("\r", "")
+    return Screen(code, text)
+
+
+@dataclass(frozen=True)
+class AtWidth:
+    listed: Screen  # list
+    panel: Screen  # status BACKUP_FAILED
+    estimates: Screen  # status ... --fields ref,state,eta
+
+
+@pytest.fixture(scope="module")
+def screens(tmp_path_factory: pytest.TempPathFactory, warm_cache: Path) -> dict[int, AtWidth]:
+    """What three commands print at each width, run in that order in one fresh home."""
+    seen: dict[int, AtWidth] = {}
+    for width in WIDTHS:
+        home = tmp_path_factory.mktemp(f"home-{width}")
+        # botocore's endpoint data already indexed, as for every other test.
+        shutil.copytree(warm_cache, home / ".cache")
+        # Every job: the failed ones, FAILING among those still going, and the
+        # completed ones, whose durations the estimates below are made from.
+        listed = _on_terminal(width, home, "--sandbox", "list")
+        panel = _on_terminal(width, home, "--sandbox", "status", BACKUP_FAILED)
+        estimates = _on_terminal(width, home, "--sandbox", "status", BY_PIECES, BACKUP_RUNNING,
+                                 FAILING, "--fields", "ref,state,eta")  # fmt: skip
+        seen[width] = AtWidth(listed, panel, estimates)
+    return seen
+
+
+def _job_id(ref: str) -> str:
+    """The job's own id, whichever form its reference takes (ARN, compact, by name)."""
+    return ref.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _columns(header: str) -> list[tuple[str, int]]:
+    return [(m.group(), m.start()) for m in _NAME.finditer(header)]
+
+
+def _cells(line: str, columns: list[tuple[str, int]]) -> dict[str, str]:
+    ends = [start for _, start in columns[1:]] + [len(line)]
+    return {name: line[start:end].strip() for (name, start), end in zip(columns, ends, strict=True)}
+
+
+def _table(lines: list[str]) -> Iterator[tuple[str, dict[str, str], list[str]]]:
+    """Each row of a jobs table: its job's id, its cells by header, and its lines.
+    Side by side, a row is a line; stacked, the reference's line and the one below it."""
+    top = next(i for i, line in enumerate(lines) if line.split()[:1] in (["REF"], ["SERVICE"]))
+    if lines[top] == "REF":
+        columns = _columns(lines[top + 1])
+        body = lines[top + 2 :]
+        for ref, below in zip(body[::2], body[1::2], strict=True):
+            yield _job_id(ref.strip()), {"REF": ref.strip(), **_cells(below, columns)}, [ref, below]
+        return
+    columns = _columns(lines[top])
+    for line in lines[top + 1 :]:
+        cells = _cells(line, columns)
+        yield _job_id(cells["REF"]), cells, [line]
+
+
+def test_tables_fit_each_width_and_a_failing_job_keeps_its_vendor_word(
+    screens: dict[int, AtWidth],
+) -> None:
+    for width, at in screens.items():
+        assert at.listed.code == 0, at.listed.text
+        rows = {job: (cells, lines) for job, cells, lines in _table(at.listed.lines)}
+        cells, lines = rows[_job_id(FAILING)]
+        # RUNNING alone would read as a healthy job: the vendor's word stays.
+        assert cells["STATE"] == "RUNNING (FAILING)", (width, lines)
+        for cells, lines in rows.values():
+            # A reference is never cut; only a line of its own may be wider than the terminal.
+            assert "…" not in cells["REF"] and " " not in cells["REF"], (width, lines)
+            assert all(len(line) <= width for line in lines if line.strip() != cells["REF"])
+
+
+def test_a_wider_terminal_never_shows_less_of_a_failed_jobs_message(
+    screens: dict[int, AtWidth],
+) -> None:
+    shown: dict[int, dict[str, str]] = {}
+    for width, at in screens.items():
+        rows = _table(at.listed.lines)
+        shown[width] = {
+            job: cells["MESSAGE"] for job, cells, _ in rows if cells["STATE"] == "FAILED"
+        }
+    assert len(shown[80]) >= 3 and all(shown[80].values())
+    for narrow, wide in itertools.pairwise(WIDTHS):
+        assert shown[wide].keys() == shown[narrow].keys()
+        for job, before in shown[narrow].items():
+            after = shown[wide][job]
+            # The same message, as long or longer: cut later, or whole.
+            assert len(after) >= len(before), (narrow, wide, before, after)
+            assert after.startswith(before.removesuffix("…")), (narrow, wide, before, after)
+    # At 200 columns no message is cut to what would fit beside the reference.
+    cut = [message for message in shown[200].values() if message.endswith("…")]
+    assert cut and all(len(message) > 100 for message in cut), shown[200]
+
+
+def test_a_panel_keeps_an_arn_whole_on_one_line(screens: dict[int, AtWidth]) -> None:
+    for width, at in screens.items():
+        panel = at.panel
+        assert panel.code == 0, panel.text
+        lines = panel.lines
+        for label in ("ref", "arn"):
+            # In the box, or below it when the box is too narrow for it: never folded.
+            [row] = [line for line in lines if line.strip("│ ").startswith(f"{label} ")]
+            assert BACKUP_FAILED in row, (width, label, panel.text)
+        assert not any(
+            BACKUP_FAILED not in line and "search-export-job" in line for line in lines
+        ), panel.text
+        box = [line for line in lines if line[:1] in ("╭", "│", "╰")]
+        assert box and all(len(line) <= width for line in box), (width, panel.text)
+
+
+def test_the_estimates_table_fills_eta_for_running_jobs(screens: dict[int, AtWidth]) -> None:
+    for width, at in screens.items():
+        shown = at.estimates
+        assert shown.code == 0, shown.text
+        header, *rows = shown.lines
+        assert header.split() == ["REF", "STATE", "ETA"], shown.text
+        etas = {_job_id(line.split()[0]): _cells(line, _columns(header)) for line in rows}
+        for ref in (BY_PIECES, BACKUP_RUNNING):
+            # By its pace, and by the completed jobs the listing saw.
+            cells = etas[_job_id(ref)]
+            assert cells["STATE"] == "RUNNING" and cells["ETA"], (width, shown.text)
+            datetime.fromisoformat(cells["ETA"].replace("Z", "+00:00"))
+        # FAILING can no longer complete: no time is made up for it.
+        assert etas[_job_id(FAILING)]["ETA"] == "", (width, shown.text)
+
+
+def test_wait_refuses_an_option_it_would_ignore(tmp_path: Path, warm_cache: Path) -> None:
+    shutil.copytree(warm_cache, tmp_path / ".cache")
+    # Without --fields or -o wide, wait prints no table: no header to leave out.
+    done = _on_terminal(100, tmp_path, "--sandbox", "wait", BY_PIECES, "--no-headers",
+                        "--timeout", "1s")  # fmt: skip
+    assert done.code == 2, done.text
+    assert "--no-headers is for tables of records" in done.text
+    assert "Traceback" not in done.text
