@@ -65,7 +65,7 @@ def files_under(root: Path) -> dict[str, bytes]:
 
 def seed_backend(bucket: str, objects: dict[str, bytes]) -> None:
     """Put many objects straight into moto's in-process backend (the HTTP server reads it)."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.s3.models import s3_backends
 
     backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]

@@ -1,6 +1,9 @@
 """Bad values are usage errors (exit 2, one line naming the value); local errors are local.
 
-The installed command, as a user runs it, with what a user may get wrong.
+The command, as a user runs it, with what a user may get wrong. The installed command
+runs a usage error (the long reference), the keys in the environment beside AWS_PROFILE
+and the write the disk refuses (a file size limit only a process of its own can
+have); the other bad values and local errors are variants of those, run in-process.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import console_script, exportctl
+from e2e_support import console_script, exportctl, in_process
 
 from exportctl.sandbox import OutputLocation, Sandbox
 from exportctl.sandbox.s3 import S3Sandbox, start_s3
@@ -41,12 +44,12 @@ def _usage_error(done: subprocess.CompletedProcess[str], value: str) -> None:
 def test_a_bad_value_is_a_usage_error_naming_it(
     sandbox: Sandbox, args: list[str], named: str
 ) -> None:
-    _usage_error(exportctl(sandbox, *args), named)
+    _usage_error(in_process(sandbox, *args), named)
 
 
 @pytest.mark.parametrize("value", ["abc", "1e9", " ", "0", "-3"])
 def test_a_bad_aws_max_attempts_is_a_usage_error(sandbox: Sandbox, value: str) -> None:
-    done = exportctl(sandbox, "list", AWS_MAX_ATTEMPTS=value)
+    done = in_process(sandbox, "list", AWS_MAX_ATTEMPTS=value)
     _usage_error(done, f"AWS_MAX_ATTEMPTS={value!r}")
     assert sum(sandbox.calls.values()) == 0
 
@@ -56,7 +59,7 @@ def test_a_malformed_config_file_is_a_usage_error_naming_it(
 ) -> None:
     config = tmp_path / "config"
     config.write_text("[default\nregion = us-east-1\n")
-    done = exportctl(sandbox, "list", AWS_CONFIG_FILE=str(config))
+    done = in_process(sandbox, "list", AWS_CONFIG_FILE=str(config))
     _usage_error(done, str(config))
 
 
@@ -117,7 +120,7 @@ def _download(
 ) -> subprocess.CompletedProcess[str]:
     sb, s3 = s3_sandbox
     if file_limit is None:
-        return exportctl(sb, "download", *args, AWS_ENDPOINT_URL_S3=s3.url)
+        return in_process(sb, "download", *args, AWS_ENDPOINT_URL_S3=s3.url)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EXPORTCTL_"))}
     env.update(sb.env(), AWS_ENDPOINT_URL_S3=s3.url, AWS_CONFIG_FILE=os.devnull)
 

@@ -1,9 +1,11 @@
 """A mistyped region is a usage error that names the region meant, never an empty listing.
 
-The installed command, as a user runs it: --region (alone, in a list, after the
-command, with the embedded sandbox or an endpoint), AWS_REGION, AWS_DEFAULT_REGION
-and the profile's region; and a region botocore does not list yet, made known by an
-endpoints.json on AWS_DATA_PATH.
+The command, as a user runs it: --region (alone, in a list, after the command, with
+the embedded sandbox or an endpoint), AWS_REGION, AWS_DEFAULT_REGION and the profile's
+region; and a region botocore does not list yet, made known by an endpoints.json on
+AWS_DATA_PATH. The installed command runs the profile's region and the endpoints.json
+on AWS_DATA_PATH (botocore's data as a new process finds it); the other mistyped
+regions, variants of one check, run in-process.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from botocore.loaders import create_loader
-from e2e_support import console_script, exportctl, isolated_env
+from e2e_support import console_script, exportctl, in_process, isolated_env
 
 from exportctl.sandbox import Sandbox
 
@@ -46,9 +48,9 @@ def test_a_mistyped_region_is_exit_2_naming_the_region_meant(
     sandbox: Sandbox, name: str, meant: str, where: str
 ) -> None:
     if where == "--sandbox":
-        done = exportctl(None, "--sandbox", "--region", name, "list")
+        done = in_process(None, "--sandbox", "--region", name, "list")
     else:
-        done = exportctl(sandbox, "--region", name, "list")
+        done = in_process(sandbox, "--region", name, "list")
     line = refused(done, name, "--region", meant)
     if name == "US-EAST-1":
         assert "did you mean 'us-east-1'?" in line
@@ -56,7 +58,7 @@ def test_a_mistyped_region_is_exit_2_naming_the_region_meant(
 
 
 def test_each_region_of_a_list_is_checked(sandbox: Sandbox) -> None:
-    done = exportctl(sandbox, "list", "--region", "eu-west-1,us-east-7", "-o", "ndjson")
+    done = in_process(sandbox, "list", "--region", "eu-west-1,us-east-7", "-o", "ndjson")
     refused(done, "us-east-7", "--region", "us-east-2")
     assert sum(sandbox.calls.values()) == 0
 
@@ -71,7 +73,8 @@ def test_each_region_of_a_list_is_checked(sandbox: Sandbox) -> None:
 def test_a_mistyped_region_in_the_environment_is_exit_2_naming_it(
     sandbox: Sandbox, variable: str, env: dict[str, str]
 ) -> None:
-    done = exportctl(sandbox, "list", "-o", "ndjson", **env)
+    # mypy cannot tell that no key of env is the runner's timeout.
+    done = in_process(sandbox, "list", "-o", "ndjson", **env)  # type: ignore[arg-type]
     name = env[variable]
     refused(done, name, variable, {"us-est-1": "us-east-1", "eu-wst-1": "eu-west-1"}[name])
     assert sum(sandbox.calls.values()) == 0
@@ -109,7 +112,7 @@ def data_path(tmp_path: Path) -> Path:
 
 
 def test_a_region_botocore_does_not_list_is_refused_saying_how_to_add_it() -> None:
-    done = exportctl(None, "--sandbox", "--region", NEW_REGION, "list")
+    done = in_process(None, "--sandbox", "--region", NEW_REGION, "list")
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert line.startswith(f"exportctl: error: unknown region '{NEW_REGION}' in --region")

@@ -1,5 +1,9 @@
 """`--sandbox` reads as the profile a command names, with the README's AWS files:
-the profile's keys pick the sandbox's account, its region applies."""
+the profile's keys pick the sandbox's account, its region applies.
+
+The installed command runs the first test, one profile's account and region end to
+end; the others, variants of how a profile is named or overridden, run in-process.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2e_support import exportctl
+from e2e_support import exportctl, in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -36,18 +41,37 @@ def readme_aws_files() -> None:
                 handle.write(line + "\n")
 
 
+# The listing every test reads: where each job it shows is.
+LISTING = ("list", "-o", "ndjson", "--fields", "account,region")
+
+
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return with_files(in_process, args, env)
+
+
+def console(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return with_files(exportctl, args, env)
+
+
+def with_files(
+    runner: Callable[..., subprocess.CompletedProcess[str]],
+    args: tuple[str, ...],
+    env: dict[str, str],
+) -> subprocess.CompletedProcess[str]:
     home = Path(os.environ["HOME"])
     files = {
         "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
     }
-    return exportctl(None, *args, **{**files, **env})
+    return runner(None, *args, **{**files, **env})
 
 
 def places(*args: str, **env: str) -> set[tuple[str | None, str]]:
     """(account, region) of every job the listing shows."""
-    done = run(*args, "list", "-o", "ndjson", "--fields", "account,region", **env)
+    return places_in(run(*args, *LISTING, **env))
+
+
+def places_in(done: subprocess.CompletedProcess[str]) -> set[tuple[str | None, str]]:
     assert done.returncode == 0, done.stderr
     jobs = [json.loads(line) for line in done.stdout.splitlines()]
     assert jobs
@@ -56,7 +80,8 @@ def places(*args: str, **env: str) -> set[tuple[str | None, str]]:
 
 def test_a_profile_reads_its_account_in_its_region() -> None:
     # Pinpoint and Discovery jobs carry no ARN: one account read, no account said.
-    assert places("--sandbox", "--profile", "analytics") == {
+    # The console script, as a user runs it.
+    assert places_in(console("--sandbox", "--profile", "analytics", *LISTING)) == {
         (ANALYTICS, "us-west-2"),
         (None, "us-west-2"),
     }

@@ -1,11 +1,16 @@
-"""A profile that does not exist is a usage error that says where profiles are read."""
+"""A profile that does not exist is a usage error that says where profiles are read.
+
+The installed command runs the default files named from the home folder, as a user's
+shell gives it; the commands naming a profile of given files, variants of one check,
+run in-process.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from e2e_support import exportctl
+from e2e_support import exportctl, in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -39,9 +44,9 @@ def test_unknown_profile_is_exit_2_naming_it_and_the_files(
 ) -> None:
     env = {**aws_files, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
     if how == "AWS_PROFILE":
-        done = exportctl(None, *args, timeout=60, AWS_PROFILE="nope", **env)
+        done = in_process(None, *args, timeout=60, AWS_PROFILE="nope", **env)
     else:
-        done = exportctl(None, "--profile", "nope", *args, timeout=60, **env)
+        done = in_process(None, "--profile", "nope", *args, timeout=60, **env)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     [line] = done.stderr.splitlines()

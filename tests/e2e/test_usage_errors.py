@@ -1,9 +1,14 @@
-"""Every usage error, click's own included, is one `exportctl: error:` line and exit 2."""
+"""Every usage error, click's own included, is one `exportctl: error:` line and exit 2.
+
+The installed command runs a command nothing like any (click's own error) and a bad
+reference (exportctl's), exit 2 as the OS sees it; the other usage errors, variants
+of the same one style, run in-process.
+"""
 
 from __future__ import annotations
 
 import pytest
-from e2e_support import exportctl
+from e2e_support import exportctl, in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +25,7 @@ def one_error_line(stderr: str) -> str:
     ("typed", "meant"), [("lst", "list"), ("wiat", "wait"), ("stauts", "status")]
 )
 def test_a_mistyped_command_suggests_the_nearest(typed: str, meant: str) -> None:
-    done = exportctl(None, typed)
+    done = in_process(None, typed)
     assert done.returncode == 2 and done.stdout == ""
     line = one_error_line(done.stderr)
     assert f"no such command {typed!r}" in line and f"did you mean {meant!r}?" in line
@@ -49,7 +54,7 @@ def test_a_command_nothing_like_any_is_not_guessed() -> None:
     ids=lambda value: " ".join(value) if isinstance(value, list) else "",
 )
 def test_click_usage_errors_speak_in_the_one_style(args: list[str], says: str) -> None:
-    done = exportctl(None, *args)
+    done = in_process(None, *args)
     assert done.returncode == 2 and done.stdout == ""
     assert says in one_error_line(done.stderr)
 
