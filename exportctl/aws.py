@@ -118,7 +118,10 @@ class Clients:
             # A mistyped AWS_REGION lists nothing, as a mistyped --region would.
             from exportctl.regions import check_region
 
-            check_region(region, source=self._region_source())
+            # Against the data this session's clients will resolve with: its loader
+            # searches what a profile's data_path adds, as AWS_DATA_PATH does.
+            paths = self.session.get_component("data_loader").search_paths
+            check_region(region, source=self._region_source(), paths=paths)
             self._known_region = region
         return str(region)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import errno
 import traceback
 from dataclasses import dataclass
 from typing import Protocol
@@ -65,6 +66,22 @@ class LocalError(ExportctlError):
     a file where a directory must be, a name too long, names that collide)."""
 
     exit_code = ExitCode.LOCAL
+
+
+def local_reason(exc: OSError) -> str:
+    """Why this machine refused a write, as a :class:`LocalError` says it."""
+    reasons = {
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.ENAMETOOLONG: "the name is too long for this file system",
+        errno.ENOTDIR: "a file is in the way where a folder must be",
+        errno.EEXIST: "a file is in the way where a folder must be",
+        errno.EISDIR: "a folder is in the way",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+    }
+    return reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
 
 
 class BrokenAnswerError(AwsError):

@@ -4,9 +4,11 @@ Neither boto3 nor botocore is imported: completion offers these names on every
 Tab press, and a mistyped --region is caught before any client is built. The data
 is the file botocore's loader reads: the first ``endpoints.json`` of its search
 path (the folders of ``AWS_DATA_PATH``, ``~/.aws/models``, then botocore's own), so
-a region added there is known here too. Once a command has indexed the data
-(:mod:`exportctl.endpointindex`), the index's head holds the partitions and their
-regions, and the whole file is not read.
+a region added there is known here too; where a session is at hand, its loader's
+own search path (which a profile's ``data_path`` setting extends). Once a command
+has indexed the data (:mod:`exportctl.endpointindex`), the index's head holds the
+partitions and their regions, and the whole file is not read, if the index was
+made from the file as it is now (the hash of its contents).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +57,10 @@ def search_paths() -> list[str]:
     return paths
 
 
-def _partitions() -> tuple[dict[str, Any], ...]:
+def _partitions(paths: Sequence[str] | None = None) -> tuple[dict[str, Any], ...]:
     # Not cached: which file it is follows AWS_DATA_PATH and the home folder, and a
     # command reads it once or twice.
-    found = endpointindex.source(search_paths())
+    found = endpointindex.source(search_paths() if paths is None else paths)
     if found is None:
         return ()
     file = found[1]
@@ -89,16 +91,17 @@ def _names(partitions: Iterable[Any]) -> list[str]:
     return sorted(dict.fromkeys(regions))
 
 
-def region_names() -> list[str]:
-    """Every region botocore knows, sorted."""
-    return _names(_partitions())
+def region_names(paths: Sequence[str] | None = None) -> list[str]:
+    """Every region botocore knows, sorted; ``paths`` are the folders its loader
+    searches (a session's ``data_loader``), :func:`search_paths` without them."""
+    return _names(_partitions(paths))
 
 
-def is_region(name: str) -> bool:
+def is_region(name: str, paths: Sequence[str] | None = None) -> bool:
     """A region listed by a partition of botocore's endpoint data; True when that
     data is unreadable or lists none. A name that only matches a partition's
     pattern is refused: the pattern takes ``us-est-1`` too."""
-    known = region_names()
+    known = region_names(paths)
     return not known or name in known
 
 
@@ -126,11 +129,17 @@ def nearest(name: str, known: Collection[str]) -> list[str]:
     return sorted(region for score, region in scored if score == best)
 
 
-def check_regions(names: Iterable[str], *, source: str = "--region") -> None:
+def check_regions(
+    names: Iterable[str], *, source: str = "--region", paths: Sequence[str] | None = None
+) -> None:
     """A usage error (exit 2) for the first name that is no region botocore knows,
     with the nearest ones and how a region newer than botocore can be used;
-    ``source`` says where the name was given."""
-    known = region_names()
+    ``source`` says where the name was given, ``paths`` as for :func:`region_names`."""
+    names = list(names)
+    if not names:
+        # No data to read: checking that it is current costs a hash of the file.
+        return
+    known = region_names(paths)
     if not known:
         return
     for name in names:
@@ -141,6 +150,8 @@ def check_regions(names: Iterable[str], *, source: str = "--region") -> None:
         raise UsageError(f"unknown region {clip(name)!r} in {source}{hint} ({_HOW_TO_ADD})")
 
 
-def check_region(name: str, *, source: str = "--region") -> None:
+def check_region(
+    name: str, *, source: str = "--region", paths: Sequence[str] | None = None
+) -> None:
     """:func:`check_regions` of one name."""
-    check_regions((name,), source=source)
+    check_regions((name,), source=source, paths=paths)

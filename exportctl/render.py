@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.console import COLOR_SYSTEMS, Console, ConsoleOptions, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.style import Style
 from rich.table import Table
@@ -210,7 +210,10 @@ def write_lines(
     """
     styles = styles or {}
     painted: dict[tuple[str, str], str] = {}
-    system = console._color_system
+    # The console's colours, by the name its color_system argument takes (None: no
+    # escape codes at all, as off a terminal).
+    name = console.color_system
+    system = None if name is None else COLOR_SYSTEMS[name]
 
     def paint(text: str, style: str) -> str:
         if not text or not style or system is None:

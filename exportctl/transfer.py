@@ -26,12 +26,12 @@ import hashlib
 import os
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from exportctl.cachefiles import SHARED, TEMP_MARK, remove_parts, write_atomically
 from exportctl.errors import (
     AwsError,
     CredentialsError,
@@ -42,6 +42,7 @@ from exportctl.errors import (
     UsageError,
     answer_of,
     clip,
+    local_reason,
     translate,
 )
 from exportctl.locations import S3Location, UrlLocation
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
 CHUNK = 1024 * 1024
 CONCURRENCY = 8
 URL_TIMEOUT = 60.0
-TEMP_MARK = ".exportctl-part-"
 # .NAME.exportctl-part-PID-RANDOM, as write_atomically names them.
 _PART = re.compile(r"^\..+" + re.escape(TEMP_MARK) + r"(?P<pid>[0-9]+)-[0-9a-f]{8}$")
 _MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
@@ -218,21 +218,6 @@ def _key(rel: str, items: list[Item]) -> str:
     return next((i.key or i.rel for i in items if i.rel == rel), rel)
 
 
-def _why(exc: OSError) -> str:
-    reasons = {
-        errno.ENOSPC: "no space left on the device",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.ENAMETOOLONG: "the name is too long for this file system",
-        errno.ENOTDIR: "a file is in the way where a folder must be",
-        errno.EEXIST: "a file is in the way where a folder must be",
-        errno.EISDIR: "a folder is in the way",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the file system is read-only",
-    }
-    return reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
-
-
 @contextlib.contextmanager
 def writing(path: Path) -> Iterator[None]:
     """Errors of this disk while writing ``path``: local, naming the file (exit 73)."""
@@ -242,7 +227,7 @@ def writing(path: Path) -> Iterator[None]:
         where = (
             exc.filename if exc.errno in (errno.ENOTDIR, errno.EEXIST) and exc.filename else path
         )
-        raise LocalError(f"cannot write {clip(where, 300)}: {_why(exc)}") from exc
+        raise LocalError(f"cannot write {clip(where, 300)}: {local_reason(exc)}") from exc
 
 
 def check_destination(destination: Path) -> None:
@@ -251,20 +236,6 @@ def check_destination(destination: Path) -> None:
 
 
 # -- writing ------------------------------------------------------------------------
-
-# Temporary files being written, so that an interrupted main thread can remove them
-# itself: a writer may sit in a read that never ends, and nobody waits for it.
-_parts_lock = threading.Lock()
-_parts: set[Path] = set()
-
-
-def remove_parts() -> None:
-    """Delete every temporary file of this process still being written."""
-    with _parts_lock:
-        for temp in _parts:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-        _parts.clear()
 
 
 def _alive(pid: int) -> bool:
@@ -298,7 +269,7 @@ def remove_stale_parts(destination: Path) -> list[Path]:
     return removed
 
 
-def write_atomically(
+def write_file(
     path: Path,
     chunks: Iterator[bytes],
     *,
@@ -311,42 +282,24 @@ def write_atomically(
     What this disk refuses is a :class:`LocalError` naming the file; what the
     network does while ``chunks`` are read is not.
     """
-    temp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    written = 0
-    try:
-        with writing(path):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with _parts_lock:
-                if stop.is_set():
-                    raise Interrupted("interrupted")
-                handle = temp.open("xb")
-                _parts.add(temp)
-        try:
-            for chunk in chunks:
-                if stop.is_set():
-                    raise Interrupted("interrupted")
-                with writing(path):
-                    handle.write(chunk)
-                written += len(chunk)
-                on_bytes(len(chunk))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                handle.close()
-            raise
-        with writing(path):
-            handle.close()
+
+    def go_on() -> None:
+        if stop.is_set():
+            raise Interrupted("interrupted")
+
+    def check(written: int) -> None:
         if expected is not None and written != expected:
             raise AwsError(f"{path.name}: received {written} of {expected} bytes")
-        with writing(path):
-            os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    finally:
-        with _parts_lock:
-            _parts.discard(temp)
-    return written
+
+    return write_atomically(
+        path,
+        chunks,
+        mode=SHARED,
+        disk=lambda: writing(path),
+        go_on=go_on,
+        written=on_bytes,
+        check=check,
+    )
 
 
 def _read(body: IO[bytes]) -> Iterator[bytes]:
@@ -468,7 +421,7 @@ def s3_fetcher(
                 # The object listed, not one replaced since.
                 params["IfMatch"] = item.etag
             response = client.get_object(**params)
-            return write_atomically(
+            return write_file(
                 item.path,
                 _read(response["Body"]),
                 expected=item.size,
@@ -540,7 +493,7 @@ def fetch_url(
                     f"{item.path} exists and differs from the download: pass --force to replace it"
                 )
             reporter.planned(1, item.size)
-            size = write_atomically(
+            size = write_file(
                 item.path,
                 iter(lambda: response.read(CHUNK), b""),
                 expected=item.size,

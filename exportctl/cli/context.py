@@ -178,31 +178,28 @@ pass_app = click.make_pass_decorator(AppContext)
 # Collections of the oldest generation after this many of the middle one: never,
 # within one command.
 _NO_FULL_COLLECTIONS = 1_000_000_000
-# Seconds a thread holds the interpreter lock while another waits for it.
-_SWITCH_INTERVAL = 0.0005
 
 
 def one_shot() -> None:
     """For commands that read, print and exit (list, status): no full collections,
-    quick hand-overs between threads, and no tearing down at exit.
+    and no tearing down at exit.
 
-    Everything such a command builds (the modules, the clients, the jobs it prints)
-    lives until it exits, so a full collection only walks it all again, and again
-    as the listing grows. Young collections go on, so short-lived cycles are still
-    freed. wait and watch run for hours and keep the usual thresholds.
+    What such a command builds (the modules, the jobs it prints) lives until it
+    exits, so a full collection only walks it all again, and again as the listing
+    grows. Young collections go on, so short-lived cycles are still freed; the
+    clients a listing of many accounts lets go are collected by
+    :meth:`exportctl.aws.Clients.release`. wait and watch run for hours and keep
+    the usual thresholds.
 
-    A listing reads its next page on one thread while another turns the last one
-    into records: when the page arrives, the reader waits for the interpreter lock
-    up to the switch interval (5 ms by default), a page at a time. A shorter
-    interval gives it the lock sooner, so the pages follow each other as fast as
-    the service answers.
+    The interpreter's switch interval is left as it is: shortened to 0.5 ms, so that
+    the thread reading the next page would get the lock sooner, it won nothing
+    clear when measured alone (docs/BENCHMARKS.md).
 
     At exit, the interpreter would free every module, client and job one by one
     (50-80 ms after a listing of 10,000 jobs): what the command wrote is flushed
     and the console script leaves without that (:func:`exportctl.cli.main.main`).
     """
     import gc
-    import sys
 
     ctx = click.get_current_context()
     app = ctx.find_object(AppContext)
@@ -210,15 +207,12 @@ def one_shot() -> None:
         app.invocation.leaves_at_once = True
 
     before = gc.get_threshold()
-    switch = sys.getswitchinterval()
     gc.freeze()
     gc.set_threshold(before[0], before[1], _NO_FULL_COLLECTIONS)
-    sys.setswitchinterval(_SWITCH_INTERVAL)
 
     def restore() -> None:
         # The process ends here, unless the command was run in-process (tests).
         gc.set_threshold(*before)
         gc.unfreeze()
-        sys.setswitchinterval(switch)
 
     ctx.call_on_close(restore)

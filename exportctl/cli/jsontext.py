@@ -1,11 +1,12 @@
 """JSON text exactly as ``json.dumps(value, indent=2, ensure_ascii=False, default=str)``
-writes it, but written record by record and mostly by the C encoder.
+writes it, but written record by record and mostly by one-line encoders.
 
 ``indent`` makes the standard library fall back to its pure-Python encoder and build
 the whole document in memory. Here every container whose items are all scalars
-(or empty containers) is encoded in one C call, with the line break and the
-indentation as its item separator: a JSON string never holds a raw line break,
-so the separator can only land between items.
+(or empty containers) is encoded in one call of a one-line ``json.JSONEncoder``
+(which the standard library runs in C), with the line break and the indentation
+as its item separator: a JSON string never holds a raw line break, so the
+separator can only land between items.
 """
 
 from __future__ import annotations
@@ -31,26 +32,13 @@ Encode = Callable[[Any], str]
 
 def encoder(item_separator: str = ", ", key_separator: str = ": ") -> Encode:
     """``json.JSONEncoder(ensure_ascii=False, default=str, separators=...).encode``,
-    with its C encoder made once instead of on every call (most of the cost of a
-    small record). Without the circular check: records are trees."""
-    plain = json.JSONEncoder(
-        ensure_ascii=False, default=str, separators=(item_separator, key_separator)
-    )
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return plain.encode
-    encode_c = make(
-        None, plain.default, _STRING,
-        None, key_separator, item_separator, False, False, True,
-    )  # fmt: skip
-    encode_string = _STRING
-
-    def encode(value: Any) -> str:
-        if isinstance(value, str):
-            return encode_string(value)
-        return "".join(encode_c(value, 0))
-
-    return encode
+    made once. Without the circular check: records are trees."""
+    return json.JSONEncoder(
+        ensure_ascii=False,
+        default=str,
+        separators=(item_separator, key_separator),
+        check_circular=False,
+    ).encode
 
 
 _ENCODERS: dict[int, Encode] = {}

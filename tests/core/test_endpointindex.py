@@ -252,3 +252,100 @@ def test_no_home_folder_for_the_cache_costs_nothing_but_the_whole_read(
     assert regions._partitions() == tuple(whole()["partitions"])
     clients = Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x"))
     assert clients.client("discovery").meta.endpoint_url.startswith("https://discovery.")
+
+
+def same_size_and_time(file: Path, old: str, new: str) -> None:
+    """Replace ``old`` with ``new`` (as long) in ``file``, its size and times kept."""
+    assert len(old) == len(new)
+    before = file.stat()
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new), encoding="utf-8")
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = file.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+def test_a_file_replaced_by_one_of_the_same_size_and_time_is_not_read_from_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_reads: list[str]
+) -> None:
+    from exportctl import regions
+
+    file = own_data(tmp_path, monkeypatch, "aaaa.example.com")
+    data = json.loads(file.read_text(encoding="utf-8"))
+    data["partitions"][0]["regions"]["xx-aaaa-1"] = {"description": "Before"}
+    file.write_text(json.dumps(data), encoding="utf-8")
+    own_loader().load_data("endpoints")
+    assert "xx-aaaa-1" in regions.region_names()
+    whole_reads.clear()
+    assert own_loader().load_data("endpoints")["partitions"][0]["dnsSuffix"] == "aaaa.example.com"
+    assert whole_reads == [], "the index serves an unchanged file"
+
+    same_size_and_time(file, "aaaa.example.com", "bbbb.example.com")
+    same_size_and_time(file, "xx-aaaa-1", "xx-bbbb-1")
+    names = regions.region_names()
+    assert "xx-bbbb-1" in names and "xx-aaaa-1" not in names
+    changed = own_loader().load_data("endpoints")
+    assert whole_reads == [str(file.with_suffix(""))]
+    assert changed["partitions"][0]["dnsSuffix"] == "bbbb.example.com"
+    assert EndpointResolver(changed).construct_endpoint("sts", "us-east-1")["hostname"] == (
+        "sts.us-east-1.bbbb.example.com"
+    )
+    # Indexed anew: the next command reads the index again, of the new contents.
+    whole_reads.clear()
+    again = own_loader().load_data("endpoints")
+    assert whole_reads == [] and again["partitions"][0]["dnsSuffix"] == "bbbb.example.com"
+    assert "xx-bbbb-1" in regions.region_names()
+
+
+def test_the_index_is_found_where_botocore_finds_the_file(tmp_path: Path) -> None:
+    import gzip
+
+    # botocore's order: the folders of its search path, in each .json before .json.gz.
+    def folder(name: str, **files: str) -> str:
+        place = tmp_path / name
+        place.mkdir()
+        data = whole()
+        for extension, suffix in files.items():
+            data["partitions"][0]["dnsSuffix"] = suffix
+            text = json.dumps(data).encode()
+            target = place / f"endpoints.{extension.replace('_', '.')}"
+            target.write_bytes(gzip.compress(text) if extension.endswith("gz") else text)
+        return str(place)
+
+    cases = [
+        [folder("none"), folder("gz", json_gz="gz.example"), folder("plain", json="plain.example")],
+        [folder("both", json_gz="gz.example", json="json.example")],
+    ]
+    for paths in cases:
+        loader = Loader(extra_search_paths=paths)
+        data, path = loader.load_data_with_path("endpoints")
+        found = endpointindex.source(loader.search_paths)
+        assert found is not None and found[0] == path
+        suffix = data["partitions"][0]["dnsSuffix"]
+        assert found[1].endswith(".json.gz" if suffix == "gz.example" else ".json")
+        # And read through the index, first and second time, as botocore reads it.
+        for _ in range(2):
+            ours = ServiceLoader(extra_search_paths=paths).load_data_with_path("endpoints")
+            assert ours[1] == path and ours[0]["partitions"][0]["dnsSuffix"] == suffix
+
+
+def test_the_region_of_a_profile_is_checked_against_its_sessions_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile's data_path is seen by botocore's loader only: the region check of
+    the profile's region reads what the session's loader reads."""
+    from exportctl import regions
+
+    data = whole()
+    data["partitions"][0]["regions"]["xx-profile-1"] = {"description": "The profile's"}
+    (tmp_path / "endpoints.json").write_text(json.dumps(data), encoding="utf-8")
+    config = tmp_path / "config"
+    config.write_text(f"[default]\nregion = xx-profile-1\ndata_path = {tmp_path}\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DATA_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    clients = Clients(AwsSettings(access_key="x", secret_key="x"))
+    assert tmp_path.name in str(clients.session.get_component("data_loader").search_paths)
+    assert not regions.is_region("xx-profile-1")
+    assert clients.default_region == "xx-profile-1"

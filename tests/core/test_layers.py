@@ -138,3 +138,13 @@ def test_the_sandbox_layers_stand_in_order() -> None:
     assert _reaches(graph, "exportctl.sandbox.admin", "exportctl.sandbox.server") is None
     for module in sorted(m for m in graph if m.startswith("exportctl.sandbox.world.")):
         assert _reaches(graph, module, "exportctl.sandbox.scenario") is None, module
+
+
+def test_files_are_written_whole_from_the_lowest_layer() -> None:
+    """The caches, the sandbox's world file and the downloads share one writer, in a
+    module that imports no other of exportctl's."""
+    graph = _graph()
+    assert graph["exportctl.cachefiles"] == set()
+    for user in ("exportctl.transfer", "exportctl.refcache", "exportctl.eta",
+                 "exportctl.endpointindex", "exportctl.sandbox.worldfile"):  # fmt: skip
+        assert "exportctl.cachefiles" in graph[user], user

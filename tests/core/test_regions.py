@@ -137,3 +137,15 @@ def test_an_endpoints_json_that_lists_no_region_refuses_nothing(
     monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
     assert regions.region_names() == []
     regions.check_region("us-est-1")
+
+
+def test_no_name_to_check_reads_no_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whether the index is current is a hash of the whole file: not for nothing.
+    from exportctl import endpointindex
+
+    def forbidden(file: str) -> str:
+        raise AssertionError(f"{file} was hashed")
+
+    monkeypatch.setattr(endpointindex, "_stamp", forbidden)
+    regions.check_regions([])
+    regions.check_regions(iter(()), source="AWS_REGION")

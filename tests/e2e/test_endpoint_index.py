@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from e2e_support import exportctl
 
+from exportctl.endpointindex import FORMAT
 from exportctl.sandbox import Sandbox
 
 pytestmark = pytest.mark.e2e
@@ -22,13 +23,13 @@ def test_the_first_command_indexes_and_a_broken_index_changes_nothing(
     first = exportctl(sandbox, *ARGS, XDG_CACHE_HOME=str(cache))
     assert first.returncode == 0, first.stderr
     (index,) = (cache / "exportctl").glob("endpoints-*.index")
-    assert index.read_bytes().startswith(b"exportctl endpoint index 1\t")
+    assert index.read_bytes().startswith(FORMAT.encode() + b"\t")
     again = exportctl(sandbox, *ARGS, XDG_CACHE_HOME=str(cache))
     assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, "")
     index.write_bytes(b"\x00garbage\n{\n0\tdiscovery\t[")
     broken = exportctl(sandbox, *ARGS, XDG_CACHE_HOME=str(cache))
     assert (broken.returncode, broken.stdout, broken.stderr) == (0, first.stdout, "")
-    assert index.read_bytes().startswith(b"exportctl endpoint index 1\t")
+    assert index.read_bytes().startswith(FORMAT.encode() + b"\t")
     assert json.loads(first.stdout)
 
 

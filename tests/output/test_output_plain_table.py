@@ -3,11 +3,13 @@ characters as rich prints for the same layout, at every width, with and without 
 
 from __future__ import annotations
 
+import ast
 import io
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
-from rich.console import Console
+from rich.console import COLOR_SYSTEMS, Console
 
 from exportctl import render
 from exportctl.model import ExportJob, Progress, State
@@ -115,3 +117,37 @@ def test_small_tables_on_a_terminal_stay_with_rich(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(render, "PLAIN_ROWS", 10)
     render.print_jobs_table(_console(120, "truecolor"), _jobs(), "us-east-1", 120)
     assert calls == [1, 1]
+
+
+@pytest.mark.parametrize("system", sorted(COLOR_SYSTEMS))
+@pytest.mark.parametrize("no_color", [False, True])
+def test_every_colour_system_rich_names_is_painted_as_rich_prints(
+    system: str, no_color: bool
+) -> None:
+    """The writer asks the console for its colours by name (Console.color_system):
+    every name rich gives one, Windows' legacy console's included."""
+    jobs = _jobs()
+    by_rich = _console(160, system, no_color)
+    plain = _console(160, system, no_color)
+    assert plain.color_system == system
+    by_rich.print(render.jobs_table(jobs, "us-east-1", NOW, width=160), soft_wrap=True)
+    layout = render.job_layout(jobs, "us-east-1", 160, reference=NOW)
+    styles = {"STATE": [render.STATE_STYLES[job.state] for job in jobs]}
+    render.write_lines(plain, layout, len(jobs), styles)
+    expected = by_rich.file.getvalue()  # type: ignore[attr-defined]
+    # Bold headers at least, colour or not: the painting is compared, not skipped.
+    assert "\x1b[" in expected and expected.count("\n") >= len(jobs)
+    assert plain.file.getvalue() == expected  # type: ignore[attr-defined]
+
+
+def test_the_writer_reads_no_private_attribute_of_the_console() -> None:
+    tree = ast.parse(Path(render.__file__).read_text(encoding="utf-8"))
+    private = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and ast.unparse(node.value) not in ("self", "cls")
+    ]
+    assert private == []

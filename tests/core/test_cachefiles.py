@@ -1,0 +1,125 @@
+"""One way a file is written whole, for the caches and for downloads alike."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from exportctl import cachefiles
+from exportctl.cachefiles import PRIVATE, SHARED, TEMP_MARK, write_atomically
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if TEMP_MARK in p.name)
+
+
+def test_text_is_written_as_utf8_bytes_as_they_are(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "er" / "file"
+    assert write_atomically(target, ["é\n", "line\r\n"]) == len("é\nline\r\n".encode())
+    assert target.read_bytes() == "é\nline\r\n".encode()
+    assert write_atomically(target, iter([b"\x00\xff", b"!"])) == 3
+    assert target.read_bytes() == b"\x00\xff!"
+    assert leftovers(target.parent) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_a_cache_file_is_the_users_alone_a_download_as_the_umask_says(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        write_atomically(tmp_path / "cache", ["x"])
+        write_atomically(tmp_path / "download", [b"x"], mode=SHARED)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == PRIVATE
+    assert stat.S_IMODE((tmp_path / "download").stat().st_mode) == 0o644
+
+
+def test_a_failure_midway_leaves_the_old_file_and_no_temporary_one(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("old", encoding="utf-8")
+
+    def broken() -> Iterator[str]:
+        yield "new, but "
+        assert leftovers(tmp_path), "the chunks go to a temporary file beside the target"
+        raise ConnectionResetError("the source went away")
+
+    with pytest.raises(ConnectionResetError):
+        write_atomically(target, broken())
+    assert target.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == []
+
+
+def test_the_hooks_see_each_chunk_and_the_total_and_may_refuse(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    seen: list[int] = []
+    with pytest.raises(ValueError, match="short"):
+        write_atomically(
+            target, [b"ab", b"cde"], written=seen.append, check=lambda n: _refuse(n, "short")
+        )
+    assert seen == [2, 3] and not target.exists() and leftovers(tmp_path) == []
+
+
+def _refuse(total: int, why: str) -> None:
+    assert total == 5
+    raise ValueError(why)
+
+
+class DiskRefused(Exception):
+    pass
+
+
+def test_disk_errors_go_through_the_callers_context_and_the_sources_do_not(
+    tmp_path: Path,
+) -> None:
+    import contextlib
+
+    @contextlib.contextmanager
+    def disk() -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            raise DiskRefused(str(exc)) from exc
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    with pytest.raises(DiskRefused):
+        write_atomically(blocked / "inside", ["x"], disk=disk)
+
+    def source() -> Iterator[bytes]:
+        raise TimeoutError("the network")
+        yield b""
+
+    with pytest.raises(TimeoutError):
+        write_atomically(tmp_path / "file", source(), disk=disk)
+
+
+def test_go_on_stops_before_the_file_is_made_and_before_each_chunk(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def go_on() -> None:
+        calls.append(len(calls))
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(tmp_path / "file", ["a", "b", "c"], go_on=go_on)
+    assert calls == [0, 1, 2] and list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_writer_leaves_its_temporary_file_to_remove_parts(tmp_path: Path) -> None:
+    def stuck() -> Iterator[str]:
+        yield "begun"
+        # The main thread, interrupted, removes what its writers have open.
+        [temp] = leftovers(tmp_path)
+        assert temp.startswith(f".file{TEMP_MARK}{os.getpid()}-")
+        cachefiles.remove_parts()
+        assert leftovers(tmp_path) == []
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(tmp_path / "file", stuck())
+    assert list(tmp_path.iterdir()) == []
