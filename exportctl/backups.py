@@ -1,10 +1,12 @@
-"""The backups a Backup Search search job looked at, and why some were not searched.
+"""The backups a search job looked at, and why some were not searched.
 
-A reference is either a search result export job (its search job is read from
-GetSearchResultExportJob) or the search job itself::
+The search jobs are those of the service whose spec declares them
+(``ServiceSpec.searches``, :func:`exportctl.adapters.search_spec`). A reference is
+either a search result export job of that service (its search job is read from
+the export job) or the search job itself::
 
-    arn:PARTITION:backup-search:REGION:ACCOUNT:search-job/ID
-    backupsearch:[REGION:]ID                    (an export job, as everywhere)
+    arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE/ID  (the search job's ARN)
+    PREFIX:[REGION:]ID                          (an export job, as everywhere)
     search-job:[REGION:]ID                      (a search job by id)
     ID                                          (an export job, else a search job)
 
@@ -20,11 +22,13 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from exportctl import refs
-from exportctl.adapters import backupsearch as bs
 from exportctl.adapters import engine as eng
+from exportctl.adapters import search_spec
+from exportctl.adapters.spec import SearchJobs, ServiceSpec
 from exportctl.errors import (
     ExitCode,
     ExportctlError,
@@ -37,10 +41,6 @@ from exportctl.jobs import Jobs
 from exportctl.timeutil import as_utc, iso
 
 SEARCH_PREFIX = "search-job"
-_SEARCH_ARN = re.compile(
-    rf"^arn:(?:{'|'.join(refs.PARTITIONS)}):{bs.SEARCH_JOB_ARN.service}:"
-    rf"(?P<region>[a-z0-9-]+):(?P<account>\d{{12}}):{bs.SEARCH_JOB_ARN.resource}/(?P<id>.+)$"
-)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
@@ -55,6 +55,35 @@ RECORD_FIELDS = (
     "search_job_arn",
 )
 DEFAULT_FIELDS = ("status", "resource_type", "backup_resource_arn", "status_message")
+
+
+def search_service() -> ServiceSpec:
+    """The service whose search jobs these are."""
+    spec = search_spec()
+    if spec is None:
+        raise UsageError("no service has search jobs: there are no backups to show")
+    return spec
+
+
+def searches() -> SearchJobs:
+    """What its spec says of its search jobs."""
+    declared = search_service().searches
+    assert declared is not None
+    return declared
+
+
+def _search_arn(text: str) -> re.Match[str] | None:
+    """``text`` as a search job's ARN, or None."""
+    form = searches().arn
+    return _arn_pattern(form.service, form.resource).match(text)
+
+
+@cache
+def _arn_pattern(service: str, resource: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"^arn:(?:{'|'.join(refs.PARTITIONS)}):{re.escape(service)}:"
+        rf"(?P<region>[a-z0-9-]+):(?P<account>\d{{12}}):{re.escape(resource)}/(?P<id>.+)$"
+    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +122,7 @@ class Backup:
 
     @property
     def problem(self) -> bool:
-        return self.status in bs.BACKUP_PROBLEM_STATUSES
+        return self.status in searches().problem_statuses
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,7 +158,7 @@ class SearchJob:
     @property
     def final(self) -> bool:
         """Its backups are all listed: nothing more will be searched."""
-        return self.status == bs.SEARCH_JOB_FINAL
+        return self.status == searches().final
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -210,9 +239,10 @@ def from_raw(raw: Mapping[str, Any], search_job_arn: str | None = None) -> Backu
 def parse_search_ref(text: str, service: str | None = None) -> Ref:
     """A search job's key, or the export job's key when ``text`` names an export job."""
     ref = text.strip()
-    match = _SEARCH_ARN.match(ref)
+    spec, declared = search_service(), searches()
+    match = _search_arn(ref)
     if match:
-        return SearchJobKey(bs.search_job_id(ref), match["region"], ref)
+        return SearchJobKey(declared.id_of(ref), match["region"], ref)
     head, sep, rest = ref.partition(":")
     if sep and head == SEARCH_PREFIX:
         region, sep, tail = rest.partition(":")
@@ -221,15 +251,14 @@ def parse_search_ref(text: str, service: str | None = None) -> Ref:
         if (region and not _REGION.match(region)) or not _ID.match(tail):
             raise UsageError(
                 f"bad reference {text!r}: search jobs look like {SEARCH_PREFIX}:[REGION:]ID "
-                f"or arn:aws:{bs.SEARCH_JOB_ARN.service}:REGION:ACCOUNT:"
-                f"{bs.SEARCH_JOB_ARN.resource}/ID"
+                f"or arn:aws:{declared.arn.service}:REGION:ACCOUNT:{declared.arn.resource}/ID"
             )
         return SearchJobKey(tail, region or None)
     bare = not sep and not service
-    key = refs.parse(ref, bs.SPEC.name if bare else service)
-    if key.service != bs.SPEC.name:
+    key = refs.parse(ref, spec.name if bare else service)
+    if key.service != spec.name:
         raise UsageError(
-            f"{text!r} is a {key.service} job: backups belong to AWS Backup Search "
+            f"{text!r} is a {key.service} job: backups belong to {spec.title} "
             "search jobs and their export jobs"
         )
     return EitherKey(key) if bare else key
@@ -278,19 +307,22 @@ class SearchBackups:
             except NotFoundError:
                 return SearchJobKey(key.export.id, key.export.region)
         job = self.jobs.get(key)
-        arn = job.details.get("search_job_arn")
-        match = _SEARCH_ARN.match(str(arn or ""))
+        declared = searches()
+        arn = job.details.get(declared.detail)
+        match = _search_arn(str(arn or ""))
         if not match:
-            raise UsageError(f"AWS Backup Search: export job {key.display} names no search job")
-        return SearchJobKey(bs.search_job_id(str(arn)), match["region"] or job.region, str(arn))
+            raise UsageError(
+                f"{search_service().title}: export job {key.display} names no search job"
+            )
+        return SearchJobKey(declared.id_of(str(arn)), match["region"] or job.region, str(arn))
 
     def search_job(self, search: SearchJobKey) -> SearchJob:
         """The search job itself (GetSearchJob)."""
-        spec = bs.SPEC
+        spec, declared = search_service(), searches()
         region = search.region or self.jobs.clients.default_region
         try:
             call = self.jobs.caller(spec, region)
-            raw = call(bs.SEARCH_JOB_GET, {"SearchJobIdentifier": search.id})
+            raw = call(declared.get, {declared.param: search.id})
         except ExportctlError:
             raise
         except Exception as exc:
@@ -315,13 +347,13 @@ class SearchBackups:
 
     def iter_backups(self, search: SearchJobKey) -> Iterator[Backup]:
         """Every backup of the search job, following every page."""
-        spec = bs.SPEC
+        spec, declared = search_service(), searches()
         region = search.region or self.jobs.clients.default_region
 
         try:
             call = self.jobs.caller(spec, region)
-            params = {"SearchJobIdentifier": search.id}
-            for raw in eng.items(call, bs.SEARCH_JOB_BACKUPS, params):
+            params = {declared.param: search.id}
+            for raw in eng.items(call, declared.backups, params):
                 yield from_raw(raw, search.arn)
         except Exception as exc:
             raise translate(exc, spec) from exc

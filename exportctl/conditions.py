@@ -31,7 +31,8 @@ NORMALISED: Mapping[str, frozenset[State]] = {
 }
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
+    """A status word as words are compared: any case, spaces, underscores and hyphens alike."""
     return re.sub(r"[\s_-]+", " ", word.strip()).upper()
 
 
@@ -46,7 +47,7 @@ def vendor_words() -> dict[str, dict[str, tuple[str, State]]]:
     for spec in all_specs():
         for status, state in {**spec.documented_statuses, **spec.statuses}.items():
             if state.terminal:
-                words.setdefault(_fold(status), {})[spec.name] = (status, state)
+                words.setdefault(fold(status), {})[spec.name] = (status, state)
     return words
 
 
@@ -91,7 +92,7 @@ class Until:
 
 def parse_until(word: str, services: Iterable[str] = ()) -> Until:
     """The condition a --until word names, for jobs of ``services``."""
-    folded = _fold(word)
+    folded = fold(word)
     if folded in NORMALISED:
         return Until(folded if folded != "TERMINAL" else "terminal", NORMALISED[folded])
     by_service = vendor_words().get(folded)

@@ -1,10 +1,9 @@
 """Where a completed export job's output is: an S3 prefix, or a pre-signed URL.
 
 Each adapter declares where its jobs' output is (``Fields.destination``): an
-``s3://BUCKET/PREFIX`` URI (Backup Search, Pinpoint, Personalize) or an HTTPS
-download URL (Discovery). Backup Search export jobs may share a prefix, so only
-the objects whose key names the export job belong to it (see
-``adapters.backupsearch.OUTPUT_KEYS_NAME_JOB``).
+``s3://BUCKET/PREFIX`` URI or an HTTPS download URL. Where a service's export jobs
+may share a prefix, only the objects whose key names the export job belong to it
+(``ServiceSpec.output``, ``Output.keys_name_job``).
 """
 
 from __future__ import annotations
@@ -13,13 +12,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from exportctl.adapters import backupsearch
+from exportctl.adapters import spec_for
 from exportctl.errors import ExitCode, ExportctlError, NotFoundError
 from exportctl.model import ExportJob, State
 from exportctl.printable import redact
-
-# Services whose output objects are told apart by the job's identifier in the key.
-_KEYS_NAME_JOB = {backupsearch.SPEC.name: backupsearch.OUTPUT_KEYS_NAME_JOB}
 
 
 class NotCompletedError(ExportctlError):
@@ -32,7 +28,7 @@ class NotCompletedError(ExportctlError):
 class S3Location:
     bucket: str
     prefix: str
-    # Keep only keys naming this job (Backup Search); None keeps every key.
+    # Keep only keys naming this job (``Output.keys_name_job``); None keeps every key.
     job_id: str | None = None
 
     @property
@@ -90,8 +86,7 @@ def output_of(job: ExportJob) -> Location:
         raise NotFoundError(f"{job.ref} has no output location", service=job.service)
     if dest.startswith("s3://"):
         bucket, prefix = parse_s3(dest)
-        by_job = _KEYS_NAME_JOB.get(job.service, False)
-        return S3Location(bucket, prefix, job.id if by_job else None)
+        return S3Location(bucket, prefix, job.id if _keys_name_job(job) else None)
     if dest.startswith(("https://", "http://")):
         return UrlLocation(dest)
     raise NotFoundError(
@@ -102,10 +97,16 @@ def output_of(job: ExportJob) -> Location:
 
 def default_dirname(job: ExportJob) -> str:
     """A directory name for the job's files: service and the id's last segment; the
-    service alone where the objects' keys already name the job (Backup Search's
-    ``ID/manifest.json``), so that the id is not written twice."""
-    if job.service in _KEYS_NAME_JOB:
+    service alone where the objects' keys already name the job (``ID/manifest.json``),
+    so that the id is not written twice."""
+    if _keys_name_job(job):
         return job.service
     tail = job.id.rstrip("/").rpartition("/")[2] or job.id
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip(".-") or "export"
     return f"{job.service}-{safe}"
+
+
+def _keys_name_job(job: ExportJob) -> bool:
+    """Its service's jobs share their prefix: the keys of its own objects name it."""
+    output = spec_for(job.service).output
+    return output is not None and output.keys_name_job

@@ -11,9 +11,11 @@ from exportctl.adapters.spec import (
     Derived,
     Fields,
     Get,
+    Output,
     Page,
     Raw,
     Scope,
+    SearchJobs,
     ServiceSpec,
     StartOption,
 )
@@ -58,6 +60,7 @@ CREATE = Create(
                     metavar="ARN"),
     ),
     id="ExportJobIdentifier",
+    reused="Backup Search search job and destination",
     arn="ExportJobArn",
     idempotency="token",
     token="ClientToken",
@@ -74,6 +77,35 @@ CREATE = Create(
         "    --to s3://exportctl-exports/contracts/",
     ),
 )  # fmt: skip
+
+# The search jobs whose results the export jobs export, and the backups each one
+# searched (`exportctl backups`). A search job's backups are a final list only once
+# it is COMPLETED; before, more are still being searched.
+SEARCH_JOB_BACKUPS = Page(
+    operation="ListSearchJobBackups",
+    items="Results",
+    input_token="NextToken",
+    output_token="NextToken",
+    limit_key="MaxResults",
+    limit=1000,
+)
+
+# SearchJobState, as ListSearchJobBackups reports it for each backup.
+BACKUP_STATUSES = ("RUNNING", "COMPLETED", "STOPPING", "STOPPED", "FAILED")
+# A backup in one of these was not searched: why a search missed an expected backup.
+BACKUP_PROBLEM_STATUSES = ("FAILED", "STOPPED")
+
+SEARCH_JOBS = SearchJobs(
+    arn=SEARCH_JOB_ARN,
+    get="GetSearchJob",
+    param="SearchJobIdentifier",
+    backups=SEARCH_JOB_BACKUPS,
+    final="COMPLETED",
+    backup_statuses=BACKUP_STATUSES,
+    problem_statuses=BACKUP_PROBLEM_STATUSES,
+    detail="search_job_arn",
+    id_of=search_job_id,
+)
 
 SPEC = ServiceSpec(
     name="backupsearch",
@@ -122,39 +154,20 @@ SPEC = ServiceSpec(
         limit=1000,
     ),
     scopes=(
+        # An id or an ARN: the request takes the id.
         Scope(
-            option="search_job",
+            name="search-job",
             param="SearchJobIdentifier",
-            help="Backup Search: only the export jobs of this search job (id or ARN).",
+            help="Backup Search: only the export jobs of this search job.",
             convert=search_job_id,
         ),
     ),
     create=CREATE,
+    short_title="Backup Search",
+    rank=1,
+    # Backup Search names no export object after anything but the job: the API guide
+    # says only that results land under DestinationBucket/DestinationPrefix as .csv,
+    # and export jobs may share that prefix.
+    output=Output(kind="s3", keys_name_job=True),
+    searches=SEARCH_JOBS,
 )
-
-# -- Search jobs and the backups they searched (`exportctl backups`) -----------------
-
-# The search job itself: its status, message and progress. Its backups are a final
-# list only once it is COMPLETED; before, more are still being searched.
-SEARCH_JOB_GET = "GetSearchJob"
-SEARCH_JOB_FINAL = "COMPLETED"
-
-SEARCH_JOB_BACKUPS = Page(
-    operation="ListSearchJobBackups",
-    items="Results",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    limit=1000,
-)
-
-# SearchJobState, as ListSearchJobBackups reports it for each backup.
-BACKUP_STATUSES = ("RUNNING", "COMPLETED", "STOPPING", "STOPPED", "FAILED")
-# A backup in one of these was not searched: why a search missed an expected backup.
-BACKUP_PROBLEM_STATUSES = ("FAILED", "STOPPED")
-
-# Backup Search names no export object after anything but the job: the API guide
-# says only that results land under DestinationBucket/DestinationPrefix as .csv.
-# An object belongs to an export job when a segment of its key is the job's
-# identifier, or starts with it followed by '.', '-' or '_'.
-OUTPUT_KEYS_NAME_JOB = True

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from exportctl.adapters.spec import Batch, Create, Fields, Get, Page, ServiceSpec, StartOption
+from exportctl.adapters.spec import (
+    Batch,
+    Create,
+    Fields,
+    Get,
+    Output,
+    Page,
+    ServiceSpec,
+    StartOption,
+)
 from exportctl.model import State
 
 
@@ -29,6 +38,9 @@ CREATE = Create(
     ),
     id="exportId",
     idempotency="listing",
+    reused="Discovery time range",
+    not_reused="Discovery does not report an export's agent filter, so a rerun exports "
+    "every agent's data in that range.",
     listing_scope=lambda request: {},
     examples=(
         "exportctl --sandbox start discovery",
@@ -77,4 +89,8 @@ SPEC = ServiceSpec(
     ),
     batch=Batch(param="exportIds", max_ids=100),
     create=CREATE,
+    short_title="Discovery",
+    rank=4,
+    # An archive, at a pre-signed URL that expires.
+    output=Output(kind="url"),
 )

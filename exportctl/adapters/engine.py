@@ -135,11 +135,13 @@ def list_pages(
     params: dict[str, Any] = {}
     parent_filter: list[str] | None = None
     for s in spec.scopes:
-        value = scope.get(s.option)
+        value = scope.get(s.key)
         if not value:
             continue
         if s.selects_parents:
             parent_filter = list(value) if isinstance(value, (list, tuple)) else [value]
+        elif isinstance(value, (list, tuple)):
+            params[s.param] = [s.convert(v) if s.convert else v for v in value]
         else:
             params[s.param] = s.convert(value) if s.convert else value
     required = required_of(spec)

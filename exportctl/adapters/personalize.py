@@ -10,6 +10,7 @@ from exportctl.adapters.spec import (
     Create,
     Fields,
     Get,
+    Output,
     Page,
     Scope,
     ServiceSpec,
@@ -51,6 +52,7 @@ CREATE = Create(
     id="datasetExportJobArn",
     arn="datasetExportJobArn",
     idempotency="name",
+    reused="Personalize dataset, output path, role, ingestion mode, KMS key",
     name="jobName",
     name_hint=_dataset_name,
     listing_scope=lambda request: {"dataset_arn": request.get("datasetArn")},
@@ -115,11 +117,14 @@ SPEC = ServiceSpec(
     ),
     scopes=(
         Scope(
-            option="dataset_arn",
+            name="dataset-arn",
             param="datasetArn",
-            help="Personalize: only the export jobs of this dataset ARN.",
+            help="Personalize: only the export jobs of this dataset.",
         ),
     ),
     create=CREATE,
     eta_group="details.dataset_arn",
+    short_title="Personalize",
+    rank=3,
+    output=Output(kind="s3"),
 )

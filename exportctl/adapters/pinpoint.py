@@ -10,6 +10,7 @@ from exportctl.adapters.spec import (
     FanOut,
     Fields,
     Get,
+    Output,
     Page,
     Raw,
     Scope,
@@ -64,6 +65,7 @@ CREATE = Create(
     parent="ExportJobResponse.ApplicationId",
     item="ExportJobResponse",
     idempotency="listing",
+    reused="Pinpoint application, segment and version, destination, role",
     listing_scope=lambda request: {"application_id": (request.get("ApplicationId"),)},
     examples=(
         "exportctl --sandbox start pinpoint --dry-run \\\n"
@@ -158,13 +160,17 @@ SPEC = ServiceSpec(
     ),
     scopes=(
         Scope(
-            option="application_id",
+            name="application-id",
             param="ApplicationId",
             help="Pinpoint: only this application (repeatable; default: every application).",
+            multiple=True,
             selects_parents=True,
         ),
     ),
     explain=_explain,
     refresh_by_parent=True,
     create=CREATE,
+    short_title="Pinpoint",
+    rank=2,
+    output=Output(kind="s3"),
 )

@@ -2,12 +2,15 @@
 
 A service is data: which operations to call, where the items and tokens are in a
 response, which member holds the id, the ARN, the status, and how its status words
-map onto the normalised states. The engine (``engine.py``) does the rest.
+map onto the normalised states. The engine (``engine.py``) does the rest. The
+command line is made from the same data: the services' names and titles, the
+``list`` options that narrow a listing (``Scope``), ``start``'s options, where
+``download`` finds the output, and every sentence of the help that names a service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -100,21 +103,72 @@ class Batch:
 
 @dataclass(frozen=True)
 class Scope:
-    """A ``list`` option that narrows a service's listing to one parameter value."""
+    """An option of ``list`` and ``watch``, ``--NAME VALUE``, that narrows the service's
+    listing: the commands make the option (help, metavar, completion) from this."""
 
-    option: str
+    name: str
+    # The request parameter the value goes to (or, ``selects_parents``, the fan-out's).
     param: str
     help: str
+    metavar: str = "TEXT"
+    # Repeatable: the listing takes any of the values given.
+    multiple: bool = False
     # The option scopes the fan-out's parents instead of adding a request parameter.
     selects_parents: bool = False
     # What the request takes from the value given (an id from an id or ARN).
     convert: Callable[[str], str] | None = None
+    # What Tab offers for the value, given the word typed so far. Called on every Tab
+    # press: it reads local data only (no AWS call, no botocore).
+    complete: Callable[[str], Iterable[str]] | None = None
+
+    @property
+    def key(self) -> str:
+        """The option's name in a query's scope and in the command's values (search_job)."""
+        return self.name.replace("-", "_")
 
 
 @dataclass(frozen=True)
 class ArnForm:
     service: str
     resource: str
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where a completed job's output is (``Fields.destination``): what ``download`` fetches.
+
+    ``kind``: ``s3``, the objects under an ``s3://BUCKET/PREFIX``; ``url``, the file
+    at an HTTPS download URL. ``keys_name_job``: the jobs share their prefix, so only
+    the objects whose key names the job (a segment that is its id, or starts with it
+    and '.', '-' or '_') are its own.
+    """
+
+    kind: Literal["s3", "url"]
+    keys_name_job: bool = False
+
+
+@dataclass(frozen=True)
+class SearchJobs:
+    """The searches whose results the service's export jobs export, and the backups
+    each one looked at: what ``exportctl backups`` reads, and ``status`` points to.
+
+    A search's backups are a final list only once it is in status ``final``: before,
+    more are still being searched.
+    """
+
+    arn: ArnForm
+    # The call that describes one search, and the request member naming it (in both calls).
+    get: str
+    param: str
+    backups: Page
+    final: str
+    # The status words of a backup in that list, and those of one that was not searched.
+    backup_statuses: tuple[str, ...]
+    problem_statuses: tuple[str, ...]
+    # The export job's detail that holds its search's ARN.
+    detail: str
+    # A search's id, given its id or its ARN: every call takes the id.
+    id_of: Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -168,6 +222,11 @@ class Create:
     name: str | None = None
     # The readable start of a generated name, from the request (the dataset's name).
     name_hint: Callable[[Mapping[str, Any]], str] | None = None
+    # What ``rerun``'s help says a rerun of one of its jobs takes from it, the service
+    # named first ("Discovery time range"), and what a rerun cannot take, if anything
+    # (a sentence): the options whose values the service does not report.
+    reused: str = ""
+    not_reused: str | None = None
     # ``list`` scope options that narrow the listing to where the new job will be.
     listing_scope: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
     # The new job's ARN, known from the request before any answer (a named job in
@@ -222,6 +281,20 @@ class ServiceSpec:
     # ARNs of the service's other resources people paste where an export job's is
     # wanted, by resource type: what to run for one instead (ARN stands for the ARN).
     related_arns: Mapping[str, str] = field(default_factory=dict)
+    # The service's name where the help names it in a sentence (its title without
+    # the provider's name: "Backup Search"), and where it comes when the help names
+    # every service in one (lowest first).
+    short_title: str = ""
+    rank: int = 100
+    # Where a completed job's output is, for ``download``.
+    output: Output | None = None
+    # The searches whose results its export jobs export, for ``backups``.
+    searches: SearchJobs | None = None
+
+    def __post_init__(self) -> None:
+        # A title without a provider's name is its own short title.
+        if not self.short_title:
+            object.__setattr__(self, "short_title", self.title)
 
     def can_reach(self, status: str | None, state: State) -> bool:
         """Whether a job in ``status`` may still end in ``state``, as far as the spec knows."""

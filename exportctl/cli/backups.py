@@ -1,4 +1,4 @@
-"""`exportctl backups`: the backups a Backup Search search job looked at."""
+"""`exportctl backups`: the backups a search job looked at (``ServiceSpec.searches``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec, emit, output_options
+from exportctl.cli.servicehelp import DescribedCommand
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
 
     from exportctl.backups import Backup, SearchReport
 
-# Kept here rather than imported, so --help does not load the adapters. Offered by
-# completion; --status takes any word, since a status AWS adds later is shown as it is.
-BACKUP_STATUSES = ("RUNNING", "COMPLETED", "STOPPING", "STOPPED", "FAILED")
 STATUS_STYLES = {
     "COMPLETED": "green",
     "RUNNING": "cyan",
@@ -42,35 +40,94 @@ BACKUP_RECORD_FIELDS = (
 )
 
 
+def _statuses() -> tuple[str, ...]:
+    """The statuses of a backup its service reports: offered by completion; --status
+    takes any word, since a status AWS adds later is shown as it is."""
+    from exportctl.adapters import search_spec
+
+    spec = search_spec()
+    return spec.searches.backup_statuses if spec and spec.searches else ()
+
+
+def _service() -> str | None:
+    from exportctl.adapters import search_spec
+
+    spec = search_spec()
+    return spec.name if spec else None
+
+
 def _complete_status(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     from click.shell_completion import CompletionItem
 
-    return [CompletionItem(s) for s in BACKUP_STATUSES if s.startswith(incomplete.upper())]
+    return [CompletionItem(s) for s in _statuses() if s.startswith(incomplete.upper())]
+
+
+class _StatusOption(click.Option):
+    """--status, whose help names the statuses the service reports."""
+
+    @property
+    def help(self) -> str | None:
+        return (
+            "Only backups in this status, any word, any case (repeatable): "
+            f"{', '.join(_statuses())}, or another the service reports."
+        )
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        # click sets the help it was given: there is none, the property makes it.
+        pass
+
+
+def _help_text() -> str:
+    from exportctl.adapters import search_spec
+    from exportctl.backups import SEARCH_PREFIX
+    from exportctl.cli.servicehelp import backups_summary, joined
+
+    spec = search_spec()
+    if spec is None or spec.searches is None:
+        return f"{backups_summary()}\n\nNo service has search jobs."
+    arn = spec.searches.arn
+    return f"""{backups_summary()}
+
+    REF is a search result export job (ARN, {spec.prefix or spec.name}:[REGION:]ID, or an id)
+    or its search job (arn:aws:{arn.service}:REGION:ACCOUNT:{arn.resource}/ID or
+    {SEARCH_PREFIX}:[REGION:]ID). A bare id is tried as an export job, then as a
+    search job.
+
+    {joined(spec.searches.problem_statuses)} backups were not searched: their messages
+    say why a search did not show an expected backup.
+
+    The search job's status, message and how far it got come first: until
+    it is {spec.searches.final} the list is not final. With --json the document is
+    an object: {{"search_job": {{...}}, "final": true|false, "backups": [...]}}.
+    """
+
+
+def _service_help() -> str:
+    return f"Service of a bare id: {_service() or 'none'} (the only one)."
 
 
 @click.command(
+    cls=DescribedCommand,
+    describe=_help_text,
     epilog=epilog(
         "exportctl --sandbox backups \\\n    a7cff00d-796c-4541-a335-b400141212b6",
         "exportctl --sandbox backups --status failed -o json \\\n"
         "    a7cff00d-796c-4541-a335-b400141212b6",
-    )
+    ),
 )
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @click.option(
     "--status",
     "statuses",
+    cls=_StatusOption,
     multiple=True,
     metavar="WORD",
     shell_complete=_complete_status,
-    help="Only backups in this status, any word, any case (repeatable): "
-    + ", ".join(BACKUP_STATUSES)
-    + ", or another the service reports.",
 )
-@service_option(
-    multiple=False, only="backupsearch", help="Service of a bare id: backupsearch (the only one)."
-)
+@service_option(multiple=False, only=_service, help=_service_help)
 @output_options(BACKUP_RECORD_FIELDS)
 @pass_app
 def backups(
@@ -80,20 +137,7 @@ def backups(
     service: str | None,
     out: OutputSpec,
 ) -> None:
-    """Show every backup a Backup Search search job included, and how each went.
-
-    REF is a search result export job (ARN, backupsearch:[REGION:]ID, or an id)
-    or its search job (arn:aws:backup-search:REGION:ACCOUNT:search-job/ID or
-    search-job:[REGION:]ID). A bare id is tried as an export job, then as a
-    search job.
-
-    FAILED and STOPPED backups were not searched: their messages say why a
-    search did not show an expected backup.
-
-    The search job's status, message and how far it got come first: until
-    it is COMPLETED the list is not final. With --json the document is an object:
-    {"search_job": {...}, "final": true|false, "backups": [...]}.
-    """
+    """Show a search job's backups: its help is _help_text's."""
     from exportctl import backups as core
 
     out.check_fields(core.RECORD_FIELDS)

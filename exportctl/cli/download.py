@@ -15,6 +15,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec, emit, output_options
+from exportctl.cli.servicehelp import DescribedCommand
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,7 +35,45 @@ SUMMARY_FIELDS = (
 )
 
 
+def _where() -> str:
+    """Where each service's output is, as its spec declares it (``Output``): one line,
+    which the help wraps as the paragraph it is."""
+    from exportctl.cli.servicehelp import in_prose_order
+
+    declared = [(spec.short_title, spec.output) for spec in in_prose_order() if spec.output]
+    s3 = [name for name, output in declared if output.kind == "s3"]
+    by_key = [name for name, output in declared if output.kind == "s3" and output.keys_name_job]
+    urls = [name for name, output in declared if output.kind == "url"]
+    said = []
+    if s3:
+        named = f" ({', '.join(by_key)}: the objects whose key names the export job)"
+        said.append(
+            f"{', '.join(s3)}: every object of the job under its S3 destination"
+            f"{named if by_key else ''}."
+        )
+    if urls:
+        said.append(f"{', '.join(urls)}: the archive at the job's pre-signed download URL.")
+    return " ".join(said)
+
+
+def _help_text() -> str:
+    return f"""Fetch what a COMPLETED export job exported into DEST.
+
+    {_where()}
+
+    DEST defaults to ./SERVICE-ID. Files already there with the same size (and
+    MD5, for single-part objects) are skipped, so an interrupted download resumes;
+    files are renamed into place only when complete.
+
+    Exit codes: 1 the job is not COMPLETED; 2 a key would land outside DEST, or a
+    different file is in the way (--force replaces it); 3 no job, no bucket or no
+    objects; 4 access denied (or the URL expired); 5 other AWS or network error.
+    """
+
+
 @click.command(
+    cls=DescribedCommand,
+    describe=_help_text,
     epilog=epilog(
         "exportctl --sandbox download --dry-run $(exportctl \\\n"
         "    --sandbox list --status completed --limit 1 \\\n"
@@ -42,7 +81,7 @@ SUMMARY_FIELDS = (
         "exportctl download --force $(exportctl list \\\n"
         "    --status completed --limit 1 -o text --fields ref) \\\n"
         "    exports",
-    )
+    ),
 )
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @click.argument("dest", metavar="[DEST]", required=False, type=click.Path(path_type=Path))
@@ -74,20 +113,7 @@ def download(
     s3_endpoint_url: str | None,
     out: OutputSpec,
 ) -> None:
-    """Fetch what a COMPLETED export job exported into DEST.
-
-    Backup Search, Pinpoint, Personalize: every object of the job under its S3
-    destination (Backup Search: the objects whose key names the export job).
-    Discovery: the archive at the job's pre-signed download URL.
-
-    DEST defaults to ./SERVICE-ID. Files already there with the same size (and
-    MD5, for single-part objects) are skipped, so an interrupted download resumes;
-    files are renamed into place only when complete.
-
-    Exit codes: 1 the job is not COMPLETED; 2 a key would land outside DEST, or a
-    different file is in the way (--force replaces it); 3 no job, no bucket or no
-    objects; 4 access denied (or the URL expired); 5 other AWS or network error.
-    """
+    """Fetch a completed job's output: its help is _help_text's."""
     from exportctl import refs as refmod
     from exportctl import transfer
     from exportctl.locations import default_dirname

@@ -13,14 +13,14 @@ import dataclasses
 import heapq
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import click
 
 from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.jsontext import RecordTexts
-from exportctl.cli.options import filter_options, service_option
+from exportctl.cli.options import ScopedCommand, filter_options, scope_of, service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
     JOB_RECORD_FIELDS,
@@ -43,6 +43,7 @@ RECORD_TEXTS = RecordTexts(RECORD_KEYS, ExportJob.record_values)
 
 @click.command(
     "list",
+    cls=ScopedCommand,
     epilog=epilog(
         "exportctl --sandbox list --status failed --since 2d",
         "exportctl --sandbox list --limit 5 -o json",
@@ -62,14 +63,13 @@ RECORD_TEXTS = RecordTexts(RECORD_KEYS, ExportJob.record_values)
 def list_jobs(
     ctx: click.Context,
     app: AppContext,
+    /,
     services: tuple[str, ...],
     states: tuple[str, ...],
     since: object,
     limit: int | None,
-    application_id: tuple[str, ...],
-    dataset_arn: str | None,
-    search_job: str | None,
     out: OutputSpec,
+    **scope: Any,
 ) -> None:
     """List export jobs, every service by default, queried concurrently.
 
@@ -94,11 +94,7 @@ def list_jobs(
         states=frozenset(State(s.upper()) for s in states),
         since=since if isinstance(since, datetime) else None,
         limit=limit,
-        scope={
-            "application_id": application_id,
-            "dataset_arn": dataset_arn,
-            "search_job": search_job,
-        },
+        scope=scope_of(scope),
     )
     if out.streams:
         ctx.exit(_stream(app, query, out))
@@ -257,7 +253,7 @@ def _home(app: AppContext) -> str | None:
 class _History:
     """Completed jobs are the history that status, wait and watch estimate from:
     every job a listing reads teaches it. Read and written only when a listing has
-    one (Discovery's never do: they report no completion time)."""
+    one (never for a service whose jobs report no completion time)."""
 
     def __init__(self, app: AppContext) -> None:
         self._app = app

@@ -15,8 +15,10 @@ from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
 from exportctl import __version__
+from exportctl.cli import servicehelp
 from exportctl.cli.examples import epilog, write_globals_note
 from exportctl.cli.invocation import Invocation
+from exportctl.cli.servicehelp import Described
 from exportctl.cli.suggestions import SuggestingGroup
 
 if TYPE_CHECKING:
@@ -36,25 +38,42 @@ COMMANDS: dict[str, str] = {
     "wait": "exportctl.cli.wait:wait",
     "watch": "exportctl.cli.watch:watch",
 }
+
+
+class _Summaries(Mapping[str, str]):
+    """Command -> its summary; one that names services is made from their specs when read."""
+
+    def __init__(self, given: Mapping[str, str | Callable[[], str]]) -> None:
+        self._given = given
+
+    def __getitem__(self, name: str) -> str:
+        summary = self._given[name]
+        return summary if isinstance(summary, str) else summary()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._given)
+
+    def __len__(self) -> int:
+        return len(self._given)
+
+
 # What `exportctl --help` says of each command, so that listing them imports none
 # of their modules. A test keeps each equal to its command's own first line.
-SUMMARIES: dict[str, str] = {
-    "backups": "Show every backup a Backup Search search job included, and how each went.",
+SUMMARIES: Mapping[str, str] = _Summaries({
+    "backups": servicehelp.backups_summary,
     "completion": "Print the completion script for SHELL.",
     "download": "Fetch what a COMPLETED export job exported into DEST.",
     "list": "List export jobs, every service by default, queried concurrently.",
     "rerun": "Start a new export job with the parameters of job REF (typically one that failed).",
-    "sandbox": "Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs (and "
-    "S3, with the sandbox extra) on 127.0.0.1, and print the environment that points any "
-    "AWS tool at them.",
+    "sandbox": servicehelp.sandbox_summary,
     "start": "Start an export job: `exportctl start SERVICE --help` lists each service's options.",
     "status": "Show export jobs by reference: an ARN, a compact ref from `list`, or an id.",
     "wait": "Wait until export jobs are COMPLETED (or --until another state).",
     "watch": "Watch export jobs: those running, and those that ended in the last --keep.",
-}
+})  # fmt: skip
 
 
-class LazyGroup(SuggestingGroup):
+class LazyGroup(Described, SuggestingGroup):
     """Imports a command's module only when that command is used or listed."""
 
     def main(
@@ -346,8 +365,20 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _about() -> str:
+    return f"""One face for the export jobs of {servicehelp.titles()}.
+
+    Exit codes: 0 ok, 1 a job ended in another state (wait), 2 usage or bad input,
+    3 job not found, 4 credentials refused or access denied, 5 other AWS or network
+    error or a broken answer, 73 a local file or stdout could not be written (a
+    full disk), 124 timeout (wait), 130 interrupted (Ctrl-C), 141 stdout closed
+    (| head), 143 terminated (SIGTERM).
+    """
+
+
 @click.group(
     cls=LazyGroup,
+    describe=_about,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=epilog(
         "exportctl --sandbox list --status failed",
@@ -408,15 +439,7 @@ def cli(
     debug: bool,
     no_color: bool,
 ) -> None:
-    """One face for the export jobs of AWS Backup Search, Amazon Pinpoint,
-    Amazon Personalize and AWS Application Discovery.
-
-    Exit codes: 0 ok, 1 a job ended in another state (wait), 2 usage or bad input,
-    3 job not found, 4 credentials refused or access denied, 5 other AWS or network
-    error or a broken answer, 73 a local file could not be written, 124 timeout
-    (wait), 130 interrupted (Ctrl-C), 141 stdout closed (| head), 143 terminated
-    (SIGTERM).
-    """
+    """The global options: made into the invocation's state (its help is _about's)."""
     from exportctl.aws import AwsSettings
     from exportctl.cli.context import AppContext
 

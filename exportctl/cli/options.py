@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from exportctl.errors import clip
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from exportctl.adapters.spec import Scope, ServiceSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +31,25 @@ def service_choices(only: str | None = None) -> list[str]:
     return [name for spec in specs for name in (spec.name, *spec.aliases)]
 
 
-class _ServiceNames(click.Choice):  # type: ignore[type-arg]
+class _Services(click.Choice):  # type: ignore[type-arg]
+    """A service by name or alias: of the services there are when the value is read,
+    not when the command was made; ``only`` (a function): of the one it names."""
+
+    def __init__(self, only: Callable[[], str | None] | None = None) -> None:
+        super().__init__((), case_sensitive=False)
+        self._only = only
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(service_choices(self._only() if self._only else None))
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        # click.Choice sets the names it was made with: there are none to keep.
+        pass
+
+
+class _ServiceNames(_Services):
     """A service, or several separated by commas, as --region and --profile take them."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
@@ -38,6 +62,25 @@ class _ServiceNames(click.Choice):  # type: ignore[type-arg]
         return super().convert(value, param, ctx)
 
 
+class _ServiceOption(click.Option):
+    """--service, whose help ends with the names it takes, as the specs give them;
+    ``describe`` makes the help before them when it is read."""
+
+    def __init__(self, *args: Any, describe: Callable[[], str], **kwargs: Any) -> None:
+        self._describe = describe
+        super().__init__(*args, **kwargs)
+
+    @property
+    def help(self) -> str | None:
+        assert isinstance(self.type, _Services)
+        return f"{self._describe()} NAME: {', '.join(self.type.choices)}."
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        # click sets the help it was given: there is none, describe makes it.
+        pass
+
+
 def _flat(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:
     names: list[str] = []
     for given in value or ():
@@ -45,30 +88,38 @@ def _flat(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, 
     return tuple(dict.fromkeys(names))
 
 
-def service_option(*, multiple: bool, help: str, only: str | None = None) -> Callable[[F], F]:
-    """--service/-s; ``only`` for a command that serves one service alone."""
-    names = service_choices(only)
+def service_option(
+    *,
+    multiple: bool,
+    help: str | Callable[[], str],
+    only: Callable[[], str | None] | None = None,
+) -> Callable[[F], F]:
+    """--service/-s; ``only`` for a command that serves one service alone (the one
+    that function names), whose ``help`` may then name it (a function, called when
+    the help is read)."""
     # click's [a|b|...] metavar of every name and alias is wider than a terminal, and
     # the first column of the help does not wrap: the names go into the help instead.
-    help = f"{help} NAME: {', '.join(names)}."
+    describe = help if callable(help) else lambda: help
     if not multiple:
         return click.option(
             "--service",
             "-s",
             "service",
-            type=click.Choice(names, case_sensitive=False),
+            cls=_ServiceOption,
+            describe=describe,
+            type=_Services(only),
             metavar="NAME",
-            help=help,
         )
     return click.option(
         "--service",
         "-s",
         "services",
-        type=_ServiceNames(names, case_sensitive=False),
+        cls=_ServiceOption,
+        describe=describe,
+        type=_ServiceNames(only),
         multiple=True,
         callback=_flat,
         metavar="NAME",
-        help=help,
     )
 
 
@@ -86,19 +137,9 @@ def since_value(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def filter_options(fn: F) -> F:
-    """The filters of a job listing (list, watch): passes ``states``, ``since``,
-    ``application_id``, ``dataset_arn`` and ``search_job``."""
+    """The filters of a job listing (list, watch): passes ``states`` and ``since``; the
+    command (a :class:`ScopedCommand`) adds the services' own after them."""
     for option in (
-        click.option(
-            "--search-job", help="Backup Search: only the export jobs of this search job."
-        ),
-        click.option("--dataset-arn", help="Personalize: only the export jobs of this dataset."),
-        click.option(
-            "--application-id",
-            "application_id",
-            multiple=True,
-            help="Pinpoint: only this application (repeatable; default: every application).",
-        ),
         click.option(
             "--since",
             callback=since_value,
@@ -115,6 +156,63 @@ def filter_options(fn: F) -> F:
     ):
         fn = option(fn)
     return fn
+
+
+class ScopedCommand(click.Command):
+    """A listing command with an option for each ``Scope`` of the services' specs, after
+    its option ``--since``. The options are those of the specs there are when the
+    command is used, not when it was made; their values reach the callback by their
+    keys (``search_job``), for :func:`scope_of`."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        at = next(i for i, param in enumerate(params) if param.name == "since") + 1
+        return [*params[:at], *_scope_options(_specs()), *params[at:]]
+
+
+def _specs() -> tuple[ServiceSpec, ...]:
+    from exportctl.adapters import all_specs
+
+    return all_specs()
+
+
+@cache
+def _scope_options(specs: tuple[ServiceSpec, ...]) -> tuple[click.Option, ...]:
+    """The options of the services' scopes, the last service's first. Made once for a
+    set of specs: click tells a command's parameters apart by identity."""
+    options: dict[str, click.Option] = {}
+    for spec in reversed(specs):
+        for scope in spec.scopes:
+            # Services that name an option alike share it: each takes the value.
+            options.setdefault(scope.key, _scope_option(scope))
+    return tuple(options.values())
+
+
+def _scope_option(scope: Scope) -> click.Option:
+    complete = scope.complete
+    return click.Option(
+        [f"--{scope.name}", scope.key],
+        multiple=scope.multiple,
+        metavar=scope.metavar,
+        help=scope.help,
+        shell_complete=None if complete is None else _values_of(complete),
+    )
+
+
+def _values_of(
+    complete: Callable[[str], Iterable[str]],
+) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+    def values(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(value) for value in complete(incomplete)]
+
+    return values
+
+
+def scope_of(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A listing's scope (``ListQuery.scope``): the values of the scope options given."""
+    return {scope.key: values.get(scope.key) for spec in _specs() for scope in spec.scopes}
 
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:

@@ -11,10 +11,42 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import OutputSpec
+from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.cli.start import lifecycle_options
+
+# What a rerun's new job gets afresh, by how its service tells a retried create
+# apart (``Create.idempotency``), in the order the help names them.
+_FRESH = {"name": "name", "token": "client token"}
+_FRESH_ORDER = ("name", "token", "listing")
+
+
+def _help_text() -> str:
+    from exportctl.cli.servicehelp import in_prose_order
+
+    # Grouped by how a retry is told apart, in the order the sentence on fresh names
+    # and tokens names them; services alike in that, in the help's order of services.
+    creates = [(spec, spec.create) for spec in in_prose_order() if spec.create]
+    creates.sort(key=lambda pair: _FRESH_ORDER.index(pair[1].idempotency))
+    said = [f"Reused: {'; '.join(create.reused for _, create in creates if create.reused)}."]
+    fresh = [
+        f"{_FRESH[create.idempotency]} ({spec.short_title})"
+        for spec, create in creates
+        if create.idempotency in _FRESH
+    ]
+    if fresh:
+        said.append(f"The new job gets a fresh {' or '.join(fresh)}.")
+    said.extend(create.not_reused for _, create in creates if create.not_reused)
+    return f"""Start a new export job with the parameters of job REF (typically one that failed).
+
+    {" ".join(said)}
+
+    --dry-run, --wait, --download as for `exportctl start`.
+    """
 
 
 @click.command(
+    cls=DescribedCommand,
+    describe=_help_text,
     epilog=epilog(
         "exportctl --sandbox rerun --dry-run $(exportctl \\\n"
         "    --sandbox list --status failed --limit 1 \\\n"
@@ -22,7 +54,7 @@ from exportctl.cli.start import lifecycle_options
         "exportctl rerun --dry-run --sandbox $(exportctl \\\n"
         "    list --sandbox --status failed --limit 1 \\\n"
         "    -o text --fields ref) --region us-east-1",
-    )
+    ),
 )
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of a bare id (ARNs and prefixed refs need none).")
@@ -43,16 +75,7 @@ def rerun(
     download: Path | None,
     out: OutputSpec,
 ) -> None:
-    """Start a new export job with the parameters of job REF (typically one that failed).
-
-    Reused: Personalize dataset, output path, role, ingestion mode, KMS key;
-    Backup Search search job and destination; Pinpoint application, segment and
-    version, destination, role; Discovery time range. The new job gets a fresh
-    name (Personalize) or client token (Backup Search). Discovery does not report
-    an export's agent filter, so a rerun exports every agent's data in that range.
-
-    --dry-run, --wait, --download as for `exportctl start`.
-    """
+    """Rerun a finished job: its help is _help_text's."""
     from exportctl import refs as refmod
     from exportctl import starts
     from exportctl.cli.start import run

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
+
+from exportctl.cli.servicehelp import DescribedCommand
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 FOREGROUND_HINT = (
     "# exportctl sandbox: serving in the foreground until Ctrl-C. Use it from another\n"
@@ -14,7 +20,43 @@ FOREGROUND_HINT = (
 )
 
 
-@click.command()
+def _scale_options(fn: F) -> F:
+    """Options that grow one of the sandbox's worlds beyond its scenario, as the
+    sandbox declares them: each a count, passed on to it by name."""
+    from exportctl.sandbox.scale import SCALE_OPTIONS
+
+    for name, help in reversed(SCALE_OPTIONS):
+        fn = click.option(
+            f"--{name}", type=click.IntRange(min=1), default=None, metavar="N", help=help
+        )(fn)
+    return fn
+
+
+def _help_text() -> str:
+    from exportctl.cli.servicehelp import how_many, sandbox_summary
+
+    return f"""{sandbox_summary()}
+
+    In the background, from the shell that uses it: the first line serves and sets
+    AWS_ENDPOINT_URL & co., the last stops it and unsets them.
+
+    \b
+      eval "$(exportctl sandbox --detach)"
+      exportctl list
+      eval "$(exportctl sandbox --stop)"
+
+    In the foreground, until Ctrl-C: `exportctl sandbox`, then paste the export
+    lines it prints into another terminal.
+
+    Without moto (`pip install 'exportctl[sandbox]'`) the {how_many()} export APIs are
+    served and S3 is not: a notice says so.
+
+    `exportctl --sandbox ...` commands share one world of their own, kept in the
+    cache folder until idle for 30 minutes; `exportctl sandbox --reset` forgets it.
+    """
+
+
+@click.command(cls=DescribedCommand, describe=_help_text)
 @click.option("--port", type=click.IntRange(0, 65535), default=0,
               help="Port of the export APIs; 0 picks a free one.")  # fmt: skip
 @click.option("--s3-port", type=click.IntRange(0, 65535), default=0,
@@ -31,8 +73,7 @@ FOREGROUND_HINT = (
 @click.option("--seed", type=int, default=7, show_default=True, help="Scenario and fault seed.")
 @click.option("--s3/--no-s3", default=True, show_default=True,
               help="Also serve the jobs' S3 output (needs the sandbox extra).")  # fmt: skip
-@click.option("--discovery-tasks", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Serve N generated Discovery export tasks (for scale tests).")  # fmt: skip
+@_scale_options
 @click.option("--accounts", "accounts", type=click.IntRange(min=1), default=None, metavar="N",
               help="An organization of N accounts (for scale tests): members past the "
                    "scenario's six hold jobs in two regions and are reached by role.")  # fmt: skip
@@ -47,6 +88,7 @@ FOREGROUND_HINT = (
 @click.pass_context
 def sandbox(
     ctx: click.Context,
+    /,
     port: int,
     s3_port: int,
     latency: float,
@@ -55,35 +97,15 @@ def sandbox(
     page_size: int | None,
     drop_rate: float,
     seed: int,
-    discovery_tasks: int | None,
     accounts: int | None,
     s3: bool,
     detach: bool,
     stop: bool,
     reset: bool,
     detached_child: bool,
+    **scale: int | None,
 ) -> None:
-    """Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs
-    (and S3, with the sandbox extra) on 127.0.0.1, and print the environment that
-    points any AWS tool at them.
-
-    In the background, from the shell that uses it: the first line serves and sets
-    AWS_ENDPOINT_URL & co., the last stops it and unsets them.
-
-    \b
-      eval "$(exportctl sandbox --detach)"
-      exportctl list
-      eval "$(exportctl sandbox --stop)"
-
-    In the foreground, until Ctrl-C: `exportctl sandbox`, then paste the export
-    lines it prints into another terminal.
-
-    Without moto (`pip install 'exportctl[sandbox]'`) the four export APIs are
-    served and S3 is not: a notice says so.
-
-    `exportctl --sandbox ...` commands share one world of their own, kept in the
-    cache folder until idle for 30 minutes; `exportctl sandbox --reset` forgets it.
-    """
+    """Serve the sandbox: its help is _help_text's, which names the services it emulates."""
     from exportctl.errors import UsageError
     from exportctl.sandbox import background
     from exportctl.sandbox import cli as runner
@@ -119,8 +141,8 @@ def sandbox(
             page_size=page_size,
             drop_rate=drop_rate,
             seed=seed,
-            discovery_tasks=discovery_tasks,
             accounts=accounts,
+            scale=scale,
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc

@@ -63,9 +63,13 @@ def status(
             print_job_table(app, found, out, estimates)
         else:
             render.print_panels(app.out, found, eta=estimates.long)
+            from exportctl.adapters import search_spec
+
+            searched = search_spec()
             for job in found:
-                if job.service == "backupsearch":
-                    # Why a search missed a backup is in its backups, not in the export job.
+                if searched is not None and job.service == searched.name:
+                    # An export job of a search's results: why the search missed a
+                    # backup is in its backups (`backups`), not in the export job.
                     app.out.print(
                         f"Backups its search included: exportctl backups {job.ref}",
                         markup=False,

@@ -20,6 +20,7 @@ from exportctl.cli.output import (
     emit,
     output_options,
 )
+from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.errors import ExitCode, ExportctlError
 from exportctl.model import ExportJob
 
@@ -30,7 +31,49 @@ if TYPE_CHECKING:
     from exportctl.refs import JobKey
 
 
+def _help_text() -> str:
+    from exportctl.cli.servicehelp import in_prose_order
+    from exportctl.conditions import NORMALISED, fold
+
+    # Each service's own words of ended jobs (those --until takes besides the states'),
+    # and the statuses of running jobs that can no longer end in some states.
+    words, doomed = [], []
+    for spec in in_prose_order():
+        own = [
+            (status, state)
+            for status, state in {**spec.documented_statuses, **spec.statuses}.items()
+            if state.terminal and fold(status) not in NORMALISED
+        ]
+        if own:
+            words.append((", ".join(status for status, _ in own), spec.short_title, own[0]))
+        for status, states in spec.doomed.items():
+            wanted = " or ".join(sorted(state.value for state in states))
+            doomed.append(f", or {spec.short_title} {status} for {wanted}")
+    listed = ": " + ", ".join(f"{said} ({name})" for said, name, _ in words) if words else ""
+    example = f" ({words[0][2][0]}: {words[0][2][1].value})" if words else ""
+    return f"""Wait until export jobs are COMPLETED (or --until another state).
+
+    The first check is at once, then every --interval, growing by half each round
+    up to --max-interval, never past --timeout. Throttling, server and network
+    errors are retried; refused credentials end the wait (exit 4).
+
+    --until COMPLETED (default), FAILED, terminal (either), or a vendor word{listed}.
+    A vendor word means that exact status for jobs of its service and its
+    normalised state{example} for jobs of the others. A job that can no longer
+    meet the condition (ended otherwise{"".join(doomed)}) ends the wait for it at once.
+
+    Exit codes: 0 every job met the condition; 1 a job ended otherwise or
+    disappeared (each is named, with its status and message); 3 a job was not
+    found at the first check; 124 --timeout ran out (pending jobs are listed);
+    130 interrupted (143 on SIGTERM). With --json, one REF prints one object (null if never
+    read), several REFs an array of the jobs read, whatever the exit code. With
+    --fields or -o wide, a table of the jobs as last read follows the live view.
+    """
+
+
 @click.command(
+    cls=DescribedCommand,
+    describe=_help_text,
     epilog=epilog(
         "exportctl --sandbox wait --timeout 5m \\\n"
         "    $(exportctl --sandbox list --status completed \\\n"
@@ -38,7 +81,7 @@ if TYPE_CHECKING:
         "exportctl --sandbox wait --until terminal -q \\\n"
         "    $(exportctl --sandbox list --status failed \\\n"
         "    -o text --fields ref)",
-    )
+    ),
 )
 @click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
@@ -87,26 +130,7 @@ def wait(
     download: Path | None,
     out: OutputSpec,
 ) -> None:
-    """Wait until export jobs are COMPLETED (or --until another state).
-
-    The first check is at once, then every --interval, growing by half each round
-    up to --max-interval, never past --timeout. Throttling, server and network
-    errors are retried; refused credentials end the wait (exit 4).
-
-    --until COMPLETED (default), FAILED, terminal (either), or a vendor word:
-    ACTIVE, CREATE FAILED (Personalize), SUCCEEDED (Discovery). A vendor word
-    means that exact status for jobs of its service and its normalised state
-    (ACTIVE: COMPLETED) for jobs of the others. A job that can no longer meet
-    the condition (ended otherwise, or Pinpoint FAILING for COMPLETED) ends
-    the wait for it at once.
-
-    Exit codes: 0 every job met the condition; 1 a job ended otherwise or
-    disappeared (each is named, with its status and message); 3 a job was not
-    found at the first check; 124 --timeout ran out (pending jobs are listed);
-    130 interrupted (143 on SIGTERM). With --json, one REF prints one object (null if never
-    read), several REFs an array of the jobs read, whatever the exit code. With
-    --fields or -o wide, a table of the jobs as last read follows the live view.
-    """
+    """Wait for export jobs: its help is _help_text's."""
     from exportctl import refs as refmod
 
     check_output(out)

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import duration_option, filter_options, service_option
+from exportctl.cli.options import (
+    ScopedCommand,
+    duration_option,
+    filter_options,
+    scope_of,
+    service_option,
+)
 
 
 @click.command(
+    cls=ScopedCommand,
     epilog=epilog(
         "exportctl --sandbox watch",
         "exportctl --sandbox watch --status running --keep 1h",
         "exportctl watch --region all --interval 30s",
-    )
+    ),
 )
 @service_option(multiple=True, help="Only this service (repeatable; default: every service).")
 @filter_options
@@ -25,14 +34,13 @@ from exportctl.cli.options import duration_option, filter_options, service_optio
 def watch(
     ctx: click.Context,
     app: AppContext,
+    /,
     services: tuple[str, ...],
     states: tuple[str, ...],
     since: object,
-    application_id: tuple[str, ...],
-    dataset_arn: str | None,
-    search_job: str | None,
     keep: float,
     interval: float,
+    **scope: Any,
 ) -> None:
     """Watch export jobs: those running, and those that ended in the last --keep.
 
@@ -54,11 +62,7 @@ def watch(
         services=tuple(dict.fromkeys(services)),
         states=frozenset(State(s.upper()) for s in states),
         since=since if isinstance(since, datetime) else None,
-        scope={
-            "application_id": application_id,
-            "dataset_arn": dataset_arn,
-            "search_job": search_job,
-        },
+        scope=scope_of(scope),
     )
     app.jobs.clients.default_region  # noqa: B018 -- the one-line "no region" error, first
     region = app.jobs.clients.home_region

@@ -92,9 +92,31 @@ Behaviour worth knowing:
 Run in the foreground with ``python -m exportctl.sandbox --help``.
 """
 
-from exportctl.sandbox.clock import SandboxClock
-from exportctl.sandbox.faults import Faults
-from exportctl.sandbox.jobs import OutputLocation
-from exportctl.sandbox.server import Sandbox
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exportctl.sandbox.clock import SandboxClock
+    from exportctl.sandbox.faults import Faults
+    from exportctl.sandbox.jobs import OutputLocation
+    from exportctl.sandbox.server import Sandbox
 
 __all__ = ["Faults", "OutputLocation", "Sandbox", "SandboxClock"]
+
+# Imported on first use: the server brings botocore (its models), which a module of
+# the package read without serving (``scale``, for `exportctl sandbox --help`) must not.
+_HOMES = {
+    "Faults": "exportctl.sandbox.faults",
+    "OutputLocation": "exportctl.sandbox.jobs",
+    "Sandbox": "exportctl.sandbox.server",
+    "SandboxClock": "exportctl.sandbox.clock",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

@@ -32,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
             page_size=args.page_size,
             drop_rate=args.drop_rate,
             seed=args.seed,
-            discovery_tasks=args.discovery_tasks,
             accounts=args.accounts,
+            scale={"discovery_tasks": args.discovery_tasks},
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -7,9 +7,9 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from exportctl.sandbox.faults import Faults
 from exportctl.sandbox.server import Sandbox
@@ -44,9 +44,11 @@ def build(
     page_size: int | None = None,
     drop_rate: float = 0.0,
     seed: int = 7,
-    discovery_tasks: int | None = None,
     accounts: int | None = None,
+    scale: Mapping[str, int | None] | None = None,
 ) -> Sandbox:
+    """A sandbox with these faults; ``scale``: the counts of ``scale.SCALE_OPTIONS``, by
+    the keyword of :class:`Sandbox` each stands for (``discovery_tasks``)."""
     faults = Faults()
     # Going through update() validates ranges the same way the admin endpoint does.
     faults.update(
@@ -58,9 +60,8 @@ def build(
             "drop_rate": drop_rate,
         }
     )
-    return Sandbox(
-        port=port, faults=faults, seed=seed, discovery_tasks=discovery_tasks, accounts=accounts
-    )
+    sizes: dict[str, Any] = dict(scale or {})
+    return Sandbox(port=port, faults=faults, seed=seed, accounts=accounts, **sizes)
 
 
 def run(

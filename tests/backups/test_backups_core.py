@@ -191,12 +191,13 @@ def test_references_that_are_not_backup_search_are_usage_errors(ref: str) -> Non
 
 
 def test_the_declared_statuses_are_the_models() -> None:
-    from exportctl.cli.backups import BACKUP_STATUSES
-
     model = botocore.session.get_session().get_service_model("backupsearch")
     enum = model.shape_for("SearchJobBackupsResult").members["Status"].enum
-    assert set(bs.BACKUP_STATUSES) == set(enum) == set(BACKUP_STATUSES)
+    assert set(bs.BACKUP_STATUSES) == set(enum)
     assert set(bs.BACKUP_PROBLEM_STATUSES) <= set(enum)
+    # What `backups --status` offers and its help lists.
+    assert bs.SPEC.searches is not None
+    assert bs.SPEC.searches.backup_statuses == bs.BACKUP_STATUSES
 
 
 def search_job_answer(status: str, **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,99 @@
+"""Help that names the services, made from their specs when it is read.
+
+The command modules name no service: where their help names some, it takes the
+names from the specs (``ServiceSpec.title``, ``short_title``, ``rank``) through
+this module, when the help is shown. Importing it imports no spec: a command's
+import, ``--version`` and a Tab press pay nothing for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from exportctl.adapters.spec import ServiceSpec
+
+_COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+class Described:
+    """A click command or group whose help is made when it is read, by ``describe``;
+    mixed in before click's class. Without ``describe``, the help is the one given."""
+
+    def __init__(
+        self, *args: Any, describe: Callable[[], str] | None = None, **kwargs: Any
+    ) -> None:
+        self._describe = describe
+        self._help: str | None = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def help(self) -> str | None:
+        return self._describe() if self._describe is not None else self._help
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        # click sets what it was given (a docstring): kept for a command without describe.
+        self._help = value
+
+
+class DescribedCommand(Described, click.Command):
+    """A command whose help names services (``click.command(cls=..., describe=...)``)."""
+
+
+def in_prose_order() -> list[ServiceSpec]:
+    """Every service, in the order a sentence names them (``ServiceSpec.rank``)."""
+    from exportctl.adapters import all_specs
+
+    return sorted(all_specs(), key=lambda spec: spec.rank)
+
+
+def joined(words: Iterable[str], last: str = " and ") -> str:
+    """A, B and C."""
+    listed = list(words)
+    if len(listed) < 2:
+        return "".join(listed)
+    return f"{', '.join(listed[:-1])}{last}{listed[-1]}"
+
+
+def titles() -> str:
+    """Every service by its full title: AWS ..., Amazon ... and ..."""
+    return joined(spec.title for spec in in_prose_order())
+
+
+def short_titles() -> str:
+    return joined(spec.short_title for spec in in_prose_order())
+
+
+def how_many() -> str:
+    """The number of services, as a word where one reads better."""
+    from exportctl.adapters import all_specs
+
+    count = len(all_specs())
+    return _COUNTS[count] if count < len(_COUNTS) else str(count)
+
+
+def searched() -> str:
+    """The service whose search jobs `backups` reads, as a sentence names it, and a space."""
+    from exportctl.adapters import search_spec
+
+    spec = search_spec()
+    return f"{spec.short_title} " if spec else ""
+
+
+# The first lines of the commands whose summary names services: `exportctl --help`
+# lists them without importing the commands' modules.
+
+
+def backups_summary() -> str:
+    return f"Show every backup a {searched()}search job included, and how each went."
+
+
+def sandbox_summary() -> str:
+    return (
+        f"Serve emulated {short_titles()} APIs (and S3, with the sandbox extra) on "
+        "127.0.0.1, and print the environment that points any AWS tool at them."
+    )

@@ -1,0 +1,13 @@
+"""The options of `exportctl sandbox` that grow a world beyond its scenario, for scale
+tests: each a count, by its option's name, and a keyword of :class:`Sandbox` (dashes
+for underscores). Declared here, where the worlds are known, so that the command
+names no service; read as the command is made (its --help too), so this module
+imports nothing.
+"""
+
+from __future__ import annotations
+
+# (option, help), in the order the command lists them.
+SCALE_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("discovery-tasks", "Serve N generated Discovery export tasks (for scale tests)."),
+)

@@ -1,0 +1,86 @@
+"""A service is named by its spec module alone (and its sandbox world): the command
+line names none, not even in its help's source or its comments, and no code of the
+core names one. Whatever the commands say of a service comes from the specs."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import exportctl
+from exportctl.adapters import all_specs
+
+ROOT = Path(exportctl.__file__).parent
+# The places a service may be named: its spec, and the sandbox that emulates it.
+OWNERS = ("adapters", "sandbox")
+
+
+def _names() -> set[str]:
+    """Every way the specs name a service: name, titles, client, prefix, ARN services."""
+    names: set[str] = set()
+    for spec in all_specs():
+        names |= {spec.name, spec.title, spec.short_title, spec.client, spec.prefix or ""}
+        names |= {spec.arn.service if spec.arn else ""}
+        names |= {spec.searches.arn.service if spec.searches else ""}
+        # An alias that is a plain word (backup) is left out: it is the CLI's word
+        # too (`exportctl backups`).
+        names |= {alias for alias in spec.aliases if not alias.isalpha()}
+    return names - {""}
+
+
+def _anywhere(names: set[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9])({alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def test_the_names_looked_for_are_the_specs() -> None:
+    # The search is made from the specs: a test of nothing, were they missing.
+    names = {name.lower() for name in _names()}
+    for spec in all_specs():
+        assert spec.name in names
+        assert spec.short_title.lower() in names
+
+
+def test_the_cli_package_names_no_service() -> None:
+    named = _anywhere(_names())
+    found = [
+        f"{path.relative_to(ROOT.parent)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "cli").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if named.search(line)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_no_code_outside_the_specs_and_the_sandbox_names_a_service() -> None:
+    """Strings the code uses (docstrings aside), and the modules it imports."""
+    named = _anywhere(_names())
+    modules = {f"exportctl.adapters.{spec.name}" for spec in all_specs()}
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if path.relative_to(ROOT).parts[0] in OWNERS:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(ROOT.parent)}:{getattr(node, 'lineno', '?')}"
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+                if id(node) not in docstrings and named.search(text):
+                    found.append(f"{where}: {text!r}")
+            elif isinstance(node, ast.ImportFrom):
+                imported = {f"{node.module}.{alias.name}" for alias in node.names}
+                found += [f"{where}: imports {m}" for m in sorted(imported & modules)]
+                if node.module in modules:
+                    found.append(f"{where}: imports {node.module}")
+            elif isinstance(node, ast.Import):
+                found += [f"{where}: imports {a.name}" for a in node.names if a.name in modules]
+    assert not found, "\n".join(found)

@@ -1,0 +1,186 @@
+"""A service the project has never heard of, registered as a spec module alone, is a
+service like the others: its scope option in `list --help`, its name on Tab after
+--service, its references read by `status`, its jobs in `list`.
+
+The toy speaks an existing API (one botocore knows how to call): a small HTTP server
+of the test's own answers it with the toy's jobs, in the toy's own status words.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import types
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from click.shell_completion import BashComplete
+from click.testing import CliRunner, Result
+
+from exportctl import adapters
+from exportctl.adapters.spec import Fields, Get, Page, Scope, ServiceSpec
+from exportctl.cli.main import cli
+from exportctl.model import State
+
+WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc).timestamp()
+# The toy's jobs as its API lists them, newest first, in its own status words.
+JOBS = [
+    {"exportId": "loaf-2", "exportStatus": "BAKING", "exportRequestTime": WHEN + 60},
+    {
+        "exportId": "loaf-1",
+        "exportStatus": "BURNT",
+        "statusMessage": "left in too long",
+        "exportRequestTime": WHEN,
+    },
+]
+
+
+def toy_module() -> types.ModuleType:
+    """The spec module of the toy service, as a module of the adapters package has it."""
+    module = types.ModuleType("toy", "Toy Bakery loaves, exported.")
+    module.SPEC = ServiceSpec(  # type: ignore[attr-defined]
+        name="toy",
+        title="Toy Bakery",
+        client="discovery",
+        aliases=("toy-bakery",),
+        prefix="toy",
+        statuses={"PROOFING": State.PENDING, "BAKING": State.RUNNING,
+                  "BAKED": State.COMPLETED, "BURNT": State.FAILED},
+        fields=Fields(id="exportId", status="exportStatus", created="exportRequestTime",
+                      message="statusMessage"),
+        get=Get(operation="DescribeExportTasks", item="exportsInfo.0",
+                params=lambda key: {"exportIds": [key.id]}),
+        list=Page(operation="DescribeExportTasks", items="exportsInfo",
+                  input_token="nextToken", output_token="nextToken"),
+        scopes=(
+            Scope(name="loaf", param="exportIds", help="Toy Bakery: only this loaf (repeatable).",
+                  metavar="ID", multiple=True,
+                  complete=lambda word: [j["exportId"] for j in JOBS
+                                         if j["exportId"].startswith(word)]),
+        ),
+    )  # fmt: skip
+    return module
+
+
+@pytest.fixture
+def toy() -> Iterator[types.ModuleType]:
+    module = toy_module()
+    adapters.register(module)
+    try:
+        yield module
+    finally:
+        adapters.unregister(module)
+
+
+class Bakery:
+    """The toy's API on 127.0.0.1 (any call is answered by DescribeExportTasks' rule:
+    the jobs of ``exportIds``, else all), and the requests it was sent."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        requests = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                request = json.loads(self.rfile.read(length) or b"{}")
+                requests.append(request)
+                wanted = request.get("exportIds")
+                jobs = [j for j in JOBS if not wanted or j["exportId"] in wanted]
+                body = json.dumps({"exportsInfo": jobs}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def run(self, *args: str) -> Result:
+        """exportctl ARGS against this API, in-process."""
+        env = {"AWS_ACCESS_KEY_ID": "toy", "AWS_SECRET_ACCESS_KEY": "toy"}
+        given = ["--endpoint-url", self.url, "--region", "us-east-1", *args]
+        return CliRunner().invoke(cli, given, env=env)
+
+
+@pytest.fixture
+def bakery() -> Iterator[Bakery]:
+    bakery = Bakery()
+    thread = threading.Thread(target=bakery.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield bakery
+    finally:
+        bakery.server.shutdown()
+        bakery.server.server_close()
+
+
+def complete(*words: str) -> list[str]:
+    shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
+    return [item.value for item in shell.get_completions(list(words[:-1]), words[-1])]
+
+
+def help_of(*words: str) -> str:
+    result = CliRunner().invoke(cli, [*words, "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_its_scope_option_is_in_the_help_of_list_and_watch(toy: types.ModuleType) -> None:
+    for command in ("list", "watch"):
+        shown = help_of(command)
+        assert "--loaf ID Toy Bakery: only this loaf (repeatable)." in shown
+        # Beside the other services' own, and its name among those --service takes.
+        assert "--search-job TEXT" in shown
+        assert "--dataset-arn TEXT" in shown
+        assert "pinpoint, toy, toy-bakery." in shown
+
+
+def test_it_is_gone_once_unregistered() -> None:
+    module = toy_module()
+    adapters.register(module)
+    adapters.unregister(module)
+    assert "--loaf" not in help_of("list")
+    assert "toy" not in complete("list", "--service", "")
+
+
+def test_tab_offers_it_and_its_scope_values(toy: types.ModuleType) -> None:
+    assert {"toy", "toy-bakery"} <= set(complete("list", "--service", ""))
+    assert complete("status", "-s", "to") == ["toy", "toy-bakery"]
+    assert complete("list", "--lo") == ["--loaf"]
+    assert complete("list", "--loaf", "loaf-") == ["loaf-2", "loaf-1"]
+
+
+def test_status_reads_a_reference_of_it(toy: types.ModuleType, bakery: Bakery) -> None:
+    result = bakery.run("status", "--json", "toy:us-east-1:loaf-1")
+    assert result.exit_code == 0, result.output
+    job = json.loads(result.stdout)
+    assert (job["service"], job["id"], job["state"], job["status"]) == (
+        "toy", "loaf-1", "FAILED", "BURNT"
+    )  # fmt: skip
+    assert job["message"] == "left in too long"
+    # Looked up by the spec's own call, for that one job.
+    assert bakery.requests == [{"exportIds": ["loaf-1"]}]
+    # A bare id, with --service: its alias will do.
+    result = bakery.run("status", "-s", "toy-bakery", "loaf-2", "-o", "text", "--fields", "state")
+    assert (result.exit_code, result.stdout) == (0, "RUNNING\n")
+
+
+def test_list_shows_its_jobs_within_its_scope(toy: types.ModuleType, bakery: Bakery) -> None:
+    result = bakery.run("list", "-s", "toy", "-o", "csv", "--fields", "ref,state,status")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "ref,state,status",
+        "toy:us-east-1:loaf-2,RUNNING,BAKING",
+        "toy:us-east-1:loaf-1,FAILED,BURNT",
+    ]
+    result = bakery.run("list", "-s", "toy", "--loaf", "loaf-1", "-o", "text", "--fields", "ref")
+    assert (result.exit_code, result.stdout) == (0, "toy:us-east-1:loaf-1\n")
+    assert bakery.requests[-1] == {"exportIds": ["loaf-1"]}
