@@ -75,12 +75,20 @@ class ServiceLoader(Loader):  # type: ignore[misc]
     def list_available_services(self, type_name: str) -> KnownServices:
         return KnownServices(self, type_name, super().list_available_services)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read once, as botocore's own loader keeps what it read: the sessions that
+        # share this loader resolve with one copy of the endpoint data.
+        self._endpoints: tuple[Any, str] | None = None
+
     def load_data_with_path(self, name: str) -> tuple[Any, str]:
         whole = functools.partial(super().load_data_with_path, name)
-        if name == endpointindex.NAME:
-            return endpointindex.load(self.search_paths, whole)
-        loaded: tuple[Any, str] = whole()
-        return loaded
+        if name != endpointindex.NAME:
+            loaded: tuple[Any, str] = whole()
+            return loaded
+        if self._endpoints is None:
+            self._endpoints = endpointindex.load(self.search_paths, whole)
+        return self._endpoints
 
 
 Loaders = dict[tuple[str, ...], ServiceLoader]

@@ -3,8 +3,9 @@
 With one credential set and one region a :class:`Board` is exactly :class:`Jobs`.
 With several (``--region all``, ``--region a,b``, ``--profile a,b``,
 ``--org-role``) it lists every (account, region, service) target concurrently
-(:mod:`exportctl.fanout`) and finds each job named by reference in the account
-and region the reference names, or in each of them when it names none.
+(:mod:`exportctl.fanout`, the engine of every listing) and finds each job named by
+reference in the account and region the reference names, or in each of them when
+it names none.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from exportctl.adapters import all_specs, spec_for
 from exportctl.aws import Clients
 from exportctl.errors import ExportctlError, NotFoundError, UsageError, clip
 from exportctl.fanout import Fanout, Span, Target, finish
-from exportctl.jobs import CallCounter, Jobs, ListQuery, ListResult, Result, Unit, newest_first
+from exportctl.jobs import CallCounter, Jobs, ListQuery, Result, Unit
 from exportctl.model import ExportJob
 from exportctl.reach import Accounts, Organization, Reach, Regions
 from exportctl.refs import JobKey
@@ -192,11 +193,11 @@ class Board(Jobs):
             for spec in specs
             for region in self.regions.of(spec, reach)
         ]
-        order = {reach: n for n, reach in enumerate(reaches)}
+        order = {id(reach): n for n, reach in enumerate(reaches)}
         home = self.clients.default_region
         # Started in this order: the default region first (where jobs usually are), then
-        # region by region, and in each the services that take a chain of calls first.
-        out.sort(key=lambda t: (t.region != home, t.region, order[t.reach], t.spec.fan_out is None))
+        # region by region (in each, Fanout starts the services with a chain of calls first).
+        out.sort(key=lambda t: (t.region != home, t.region, order[id(t.reach)]))
         return out
 
     def fanout(
@@ -205,9 +206,17 @@ class Board(Jobs):
         *,
         idle: Callable[[], None] = lambda: None,
         on_progress: Progress | None = None,
+        once: bool = False,
     ) -> Fanout:
+        if not self.multi:
+            return super().fanout(query, idle=idle, on_progress=on_progress, once=once)
         return Fanout(
-            self.targets(query), query, self.span(query), idle=idle, on_progress=on_progress
+            self.targets(query),
+            query,
+            self.span(query),
+            idle=idle,
+            on_progress=on_progress,
+            once=once,
         )
 
     # -- jobs by reference -----------------------------------------------------------
@@ -338,17 +347,3 @@ class Board(Jobs):
                 )
             return matching
         return [self.base]
-
-    # Last in the class: a method named "list" hides the builtin in annotations below it.
-    def list(self, query: ListQuery, on_progress: Progress | None = None) -> ListResult:
-        if not self.multi:
-            return super().list(query)
-        from dataclasses import replace
-
-        stream = self.fanout(replace(query, limit=None), on_progress=on_progress)
-        jobs = newest_first(list(stream))
-        if query.limit is not None:
-            jobs = jobs[: query.limit]
-        return ListResult(
-            jobs=jobs, failures=stream.failures, notices=stream.notices, read=stream.read
-        )

@@ -124,6 +124,13 @@ class ServiceUnavailableError(ExportctlError):
         self.exit_code = exit_code
 
 
+class RoleUnavailable(ServiceUnavailableError):
+    """A role of the organization that could not be assumed: the account is out of reach."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, service=None, exit_code=ExitCode.CREDENTIALS)
+
+
 NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "NotFoundException", "NotFound"})
 CREDENTIAL_CODES = frozenset(
     {

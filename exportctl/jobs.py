@@ -1,4 +1,8 @@
-"""The core: look jobs up and list them, across services, regions and pages."""
+"""The core: look jobs up and list them, across services and pages, in one account and region.
+
+Listing is :mod:`exportctl.fanout`'s: :meth:`Jobs.fanout` makes each service asked
+for a target of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +23,10 @@ from exportctl.errors import (
     BrokenAnswerError,
     ExportctlError,
     NotFoundError,
-    ServiceUnavailableError,
     clip,
     translate,
 )
+from exportctl.fanout import Fanout, Here, Span, Target, incomplete
 from exportctl.model import ExportJob, State
 from exportctl.refs import JobKey
 from exportctl.workers import each, each_ahead, read_ahead
@@ -74,51 +78,19 @@ class ListQuery:
 
 @dataclass
 class ListResult:
+    """A listing read whole: its jobs newest first, and what :class:`Fanout` settled."""
+
     jobs: list[ExportJob]
-    # Services that failed: the command exits non-zero.
+    # What failed: the command exits non-zero.
     failures: list[ExportctlError] = field(default_factory=list)
-    # Services out of reach for this account that nobody asked for by name.
+    # What was out of reach and not asked for by name.
     notices: list[ExportctlError] = field(default_factory=list)
-    # The failed services' titles, with the jobs of theirs read before they failed.
+    # Where each failure happened, with the jobs read there before it.
     read: dict[str, int] = field(default_factory=dict)
 
     @property
     def incomplete(self) -> str | None:
         return incomplete(self.read)
-
-
-def incomplete(read: Mapping[str, int]) -> str | None:
-    """The closing line of a listing that a failure cut short, or None.
-
-    ``read``: each failed service's title and the jobs it gave before it failed.
-    A service that failed after giving some jobs leaves a listing that looks
-    whole and is not: that is said last, on stderr, in every format (ndjson and
-    csv too), besides the service's error and the non-zero exit code. A service
-    that gave nothing is told by its error alone.
-    """
-    cut = [f"{title} failed after {n} job{'s' if n != 1 else ''}" for title, n in read.items() if n]
-    if not cut:
-        return None
-    return f"this listing is incomplete ({'; '.join(cut)}): more jobs exist than are printed"
-
-
-def settle(
-    errors: Sequence[ExportctlError], *, named: bool, services: int
-) -> tuple[list[ExportctlError], list[ExportctlError]]:
-    """The services' errors of one listing, as (failures, notices).
-
-    A service out of reach that nobody asked for by name is a notice; any other
-    error is a failure; and when no service answered at all, the notices are
-    failures too, since that is no partial view.
-    """
-    failures: list[ExportctlError] = []
-    notices: list[ExportctlError] = []
-    for error in errors:
-        unavailable = isinstance(error, ServiceUnavailableError) and not named
-        (notices if unavailable else failures).append(error)
-    if notices and len(notices) == services:
-        return notices, []
-    return failures, notices
 
 
 def newest_key(job: ExportJob) -> tuple[float, str]:
@@ -383,34 +355,39 @@ class Jobs:
                 jobs.append(job)
             yield jobs
 
-    def list(self, query: ListQuery) -> ListResult:
-        named = tuple(spec_for(s) for s in query.services)
-        specs = named or all_specs()
+    def fanout(
+        self,
+        query: ListQuery,
+        *,
+        idle: Callable[[], None] = lambda: None,
+        on_progress: Callable[[str | None], None] | None = None,
+        once: bool = False,
+    ) -> Fanout:
+        """The listing, each page as it arrives: a target per service asked for (every
+        service by default), in the default region, with these credentials. ``once``:
+        see :class:`exportctl.fanout.Fanout`."""
+        specs = tuple(spec_for(s) for s in query.services) or all_specs()
+        here = Here(self)
         region = self.clients.default_region
-        result = ListResult(jobs=[])
+        return Fanout(
+            [Target(here, spec, region) for spec in specs],
+            query,
+            Span(named_services=bool(query.services)),
+            idle=idle,
+            on_progress=on_progress,
+            once=once,
+        )
 
-        def collect(spec: ServiceSpec) -> tuple[list[ExportJob], ExportctlError | None]:
-            # What came before a failure is kept: the listing is then marked incomplete.
-            got: list[ExportJob] = []
-            try:
-                self._guard(spec, lambda: got.extend(self.iter_service(spec, query, region)))
-            except ExportctlError as exc:
-                return got, exc
-            return got, None
+    def release(self, spec: ServiceSpec, region: str) -> None:
+        self.clients.release(spec.client, region)
 
-        tasks = [functools.partial(collect, spec) for spec in specs]
-        outcomes = dict(each(tasks, len(specs), "exportctl-list"))
-        errors: list[ExportctlError] = []
-        read: dict[int, tuple[str, int]] = {}
-        for index, spec in enumerate(specs):
-            got, error = outcomes[index]
-            result.jobs.extend(got)
-            if error is not None:
-                errors.append(error)
-                read[id(error)] = (spec.title, len(got))
-        result.failures, result.notices = settle(errors, named=bool(named), services=len(specs))
-        result.read = dict(read[id(e)] for e in result.failures)
-        result.jobs = newest_first(result.jobs)
+    # Last in the class: a method named "list" hides the builtin in annotations below it.
+    def list(self, query: ListQuery) -> ListResult:
+        """The whole listing, newest first, at most ``query.limit`` jobs."""
+        stream = self.fanout(replace(query, limit=None))
+        jobs = newest_first(list(stream))
         if query.limit is not None:
-            result.jobs = result.jobs[: query.limit]
-        return result
+            jobs = jobs[: query.limit]
+        return ListResult(
+            jobs=jobs, failures=stream.failures, notices=stream.notices, read=stream.read
+        )

@@ -18,9 +18,8 @@ from exportctl.aws import Clients
 from exportctl.errors import (
     BrokenAnswerError,
     CredentialsError,
-    ExitCode,
     ExportctlError,
-    ServiceUnavailableError,
+    RoleUnavailable,
     UsageError,
     answer_of,
     clip,
@@ -47,13 +46,6 @@ class _Sts:
 
 
 STS = _Sts()
-
-
-class RoleUnavailable(ServiceUnavailableError):
-    """A role of the organization that could not be assumed: the account is out of reach."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, service=None, exit_code=ExitCode.CREDENTIALS)
 
 
 class Reach:

@@ -31,7 +31,6 @@ from exportctl.cli.output import (
 from exportctl.model import RECORD_KEYS, ExportJob
 
 if TYPE_CHECKING:
-    from exportctl.arrivals import Arrivals
     from exportctl.cli.estimates import Estimates
     from exportctl.fanout import Fanout
     from exportctl.jobs import ListQuery
@@ -101,16 +100,13 @@ def list_jobs(
     ctx.exit(_newest_first(app, query, out))
 
 
-def _open(app: AppContext, query: ListQuery, *, streaming: bool) -> Arrivals | Fanout:
-    """The listing, each page as it arrives: over every target, or over the services."""
-    from exportctl.arrivals import Arrivals
+def _open(app: AppContext, query: ListQuery, *, streaming: bool) -> Fanout:
+    """The listing, each page as it arrives, over every target the command spans."""
     from exportctl.cli.progress import progress_line
 
     idle = _flush_stdout if streaming else _nothing
     writer = progress_line(streaming_to_terminal=streaming and sys.stdout.isatty())
-    if app.jobs.multi:
-        return app.jobs.fanout(query, idle=idle, on_progress=writer)
-    return Arrivals(app.jobs, query, idle=idle, on_progress=writer)
+    return app.jobs.fanout(query, idle=idle, on_progress=writer, once=True)
 
 
 def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:

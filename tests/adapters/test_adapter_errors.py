@@ -200,6 +200,28 @@ def test_when_no_service_answers_the_notices_are_failures(jobs: Jobs, stubs: Stu
     assert len(result.failures) == 4
 
 
+def test_when_no_service_answers_another_failure_does_not_keep_the_notices(
+    jobs: Jobs, stubs: Stubs
+) -> None:
+    # As over several regions: nothing read is no partial view, whatever else failed.
+    _unavailable_everywhere_but_personalize(stubs)
+    stubs("personalize").add_client_error(
+        "list_dataset_export_jobs", "InternalFailure", "boom", 500,
+        expected_params={"maxResults": 100},
+    )  # fmt: skip
+
+    result = jobs.list(ListQuery())
+
+    assert result.jobs == [] and result.notices == []
+    assert [f.service for f in result.failures] == [
+        "backupsearch",
+        "discovery",
+        "personalize",
+        "pinpoint",
+    ]
+    assert [f.exit_code for f in result.failures] == [4, 5, 5, 4]
+
+
 def test_a_service_asked_for_by_name_fails_when_out_of_reach(jobs: Jobs, stubs: Stubs) -> None:
     stubs("pinpoint").add_client_error(
         "get_apps", "ForbiddenException", "end of support", 403, expected_params={"PageSize": "100"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 import pytest
 
 from exportctl.aws import AwsSettings, Clients
@@ -192,3 +195,48 @@ def test_concurrency_caps_hold_per_account_region_and_overall(
         assert jobs and not stream.failures
         assert max(peak.values()) == 1
         assert 1 < peak_total <= 3
+
+
+def _live_clients() -> list[Any]:
+    from botocore.client import BaseClient
+
+    gc.collect()
+    return [o for o in gc.get_objects() if isinstance(o, BaseClient)]
+
+
+def test_a_listing_read_once_lets_each_targets_client_go() -> None:
+    # Over every account and region of an organization, kept clients would be
+    # thousands; failed targets (a region not enabled) must not hold theirs either.
+    from botocore.client import BaseClient
+
+    with Sandbox(port=0, clock=lambda: 0.0) as sandbox:
+        board = _org_board(sandbox)
+        board.regions = Regions(("us-west-2", "ap-east-1"))
+        closed: list[str] = []
+        real_close = BaseClient.close
+
+        def close(client: BaseClient) -> None:
+            closed.append(client.meta.service_model.service_name)
+            real_close(client)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(BaseClient, "close", close)
+            listing = board.fanout(ListQuery(), once=True)
+            jobs = list(listing)
+        assert jobs and listing.failures
+        # A client a target, each let go once its target ended.
+        assert sorted(closed) == sorted(
+            2 * ["backupsearch", "discovery", "personalize", "pinpoint"]
+        )
+        targets = {s for s in closed}
+        assert not [c for c in _live_clients() if c.meta.service_model.service_name in targets]
+        # Read again and again (watch), the clients stay.
+        closed.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(BaseClient, "close", close)
+            list(board.fanout(ListQuery()))
+            list(board.fanout(ListQuery()))
+        assert closed == []
+        assert (
+            len([c for c in _live_clients() if c.meta.service_model.service_name in targets]) == 8
+        )

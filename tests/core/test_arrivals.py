@@ -1,4 +1,5 @@
-"""A listing of one target, page by page: progress while it lasts, gone before the output."""
+"""A listing of one account and region, page by page: progress while it lasts, gone
+before the output; the service with a chain of calls started first."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from exportctl import arrivals
+from exportctl import fanout
 from exportctl.adapters import all_specs
-from exportctl.arrivals import Arrivals
 from exportctl.aws import AwsSettings, Clients
+from exportctl.fanout import Fanout
 from exportctl.jobs import Jobs, ListQuery
 from exportctl.sandbox import Faults, Sandbox
 
@@ -22,8 +23,7 @@ def test_a_long_listing_shows_progress_then_clears_it() -> None:
             region=sb.region, endpoint_url=sb.url, access_key="AKIDEXAMPLE", secret_key="secret"
         )
         reports: list[str | None] = []
-        stream = Arrivals(
-            Jobs(Clients(settings)),
+        stream = Jobs(Clients(settings)).fanout(
             ListQuery(services=("discovery",)),
             idle=lambda: None,
             on_progress=reports.append,
@@ -47,15 +47,15 @@ def test_the_service_with_a_chain_of_calls_is_started_first(
     real = threading.Thread
 
     def thread(*args: Any, target: Any = None, **kwargs: Any) -> threading.Thread:
-        if getattr(target, "__func__", None) is Arrivals._read:
-            started.append(kwargs["args"][0].name)
+        if getattr(target, "__func__", None) is Fanout._run:
+            started.append(kwargs["args"][0].spec.name)
         return real(*args, target=target, **kwargs)
 
-    monkeypatch.setattr(arrivals.threading, "Thread", thread)
+    monkeypatch.setattr(fanout.threading, "Thread", thread)
     with Sandbox(port=0, clock=lambda: 0.0) as sb:
         settings = AwsSettings(
             region=sb.region, endpoint_url=sb.url, access_key="AKIDEXAMPLE", secret_key="secret"
         )
-        jobs = list(Arrivals(Jobs(Clients(settings)), ListQuery(), idle=lambda: None))
+        jobs = list(Jobs(Clients(settings)).fanout(ListQuery(), idle=lambda: None))
     assert {job.service for job in jobs} == {spec.name for spec in all_specs()}
     assert started == ["pinpoint", "backupsearch", "discovery", "personalize"]
