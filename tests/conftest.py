@@ -76,6 +76,25 @@ def _known_environment(
     _replace_environment(monkeypatch, known_environment(home))
 
 
+@pytest.fixture(autouse=True)
+def _known_signals() -> Iterator[None]:
+    """Each test starts with Python's own Ctrl-C and SIGTERM handling: a command run
+    in-process through ``main()`` installs exportctl's (and notes a signal received)
+    for the rest of the process."""
+    import signal
+
+    from exportctl import interrupts
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    interrupts.received = None
+    yield
+    interrupts.received = None
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
+
+
 def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)

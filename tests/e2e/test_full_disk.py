@@ -40,8 +40,16 @@ def run_into_full_device(args: list[str], **env: str) -> subprocess.CompletedPro
         )
 
 
-@pytest.mark.parametrize("stdout", STDOUTS)
-@pytest.mark.parametrize("args", [*COMMANDS, ["--version"]], ids=" ".join)
+# Every command buffered, as Python makes stdout; unbuffered, one of each way of
+# writing (a table, streamed lines, help text): PYTHONUNBUFFERED changes how stdout
+# is wrapped, which is one code path whatever the command writes.
+CASES = [(args, "buffered") for args in [*COMMANDS, ["--version"]]] + [
+    (args, "PYTHONUNBUFFERED=1")
+    for args in (["--sandbox", "list"], ["--sandbox", "list", "-o", "ndjson"], ["--help"])
+]
+
+
+@pytest.mark.parametrize(("args", "stdout"), CASES, ids=[f"{' '.join(a)}-{s}" for a, s in CASES])
 def test_every_command_writing_to_a_full_device_fails_with_one_line(
     args: list[str], stdout: str
 ) -> None:
