@@ -34,11 +34,16 @@ COMMANDS = [
 
 def run_into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
     """Run with stdout a pipe whose reader has already gone, as after `| head` quit."""
+    return into_closed_pipe([console_script(), *args])
+
+
+def into_closed_pipe(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """``argv`` run with stdout a pipe whose reader has already gone."""
     reader, writer = os.pipe()
     os.close(reader)
     try:
         return subprocess.run(
-            [console_script(), *args],
+            argv,
             stdout=writer,
             stderr=subprocess.PIPE,
             env=isolated_env(),

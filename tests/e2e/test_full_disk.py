@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from e2e_support import console_script, isolated_env
-from test_closed_pipe import COMMANDS
+from test_closed_pipe import COMMANDS, into_closed_pipe
 
 from exportctl.errors import ExitCode
 
@@ -81,20 +81,7 @@ def test_a_full_device_at_the_last_flush_is_an_error_not_the_commands_code(
 
 @pytest.mark.parametrize("stdout", ["guarded", "as Python made it"])
 def test_a_closed_pipe_at_the_last_flush_is_still_a_quiet_141(stdout: str) -> None:
-    reader, writer = os.pipe()
-    os.close(reader)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", LEAVE, stdout, "0"],
-            stdout=writer,
-            stderr=subprocess.PIPE,
-            env=isolated_env(),
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(writer)
+    done = into_closed_pipe([sys.executable, "-c", LEAVE, stdout, "0"])
     assert (done.returncode, done.stderr) == (ExitCode.CLOSED_PIPE, "")
 
 
