@@ -353,9 +353,14 @@ class Display:
             self.print(line)
             return
         # As a table row too wide for the terminal: the reference whole on a line of
-        # its own, the rest below it, indented and cut to fit rather than folded.
+        # its own, the rest below it, indented and cut to fit rather than folded. When
+        # the time beside the reference would fold its line, the time goes below.
+        lead = " " * STACK_INDENT
+        if head.cell_len > width and head.plain.startswith(f"{stamp}  "):
+            head = head[len(stamp) + 2 :]
+            lead = f"{stamp}  "
         self.print(head)
-        rest = Text.assemble(" " * STACK_INDENT, tail)
+        rest = Text.assemble(lead, tail)
         rest.truncate(width, overflow="ellipsis")
         self.print(rest)
 

@@ -57,10 +57,12 @@ class Screen:
         return self.text.splitlines()
 
 
-def _on_terminal(width: int, home: Path, *args: str, timeout: float = 60.0) -> Screen:
+def _on_terminal(width: int, home: Path, *args: str, timeout: float = 60.0, **extra: str) -> Screen:
     """``exportctl ARGS`` with stdout and stderr on a terminal ``width`` columns wide:
     its exit code and all it wrote, colours and carriage returns taken out."""
-    env = isolated_env(TERM="xterm-256color", HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    env = isolated_env(
+        TERM="xterm-256color", HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **extra
+    )
     for name in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"):
         env.pop(name, None)
     master, slave = pty.openpty()
@@ -109,6 +111,7 @@ class AtWidth:
     listed: Screen  # list
     panel: Screen  # status BACKUP_FAILED
     estimates: Screen  # status ... --fields ref,state,eta
+    waited: Screen  # wait FAILING BY_PIECES, its change lines above its live table
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +128,11 @@ def screens(tmp_path_factory: pytest.TempPathFactory, warm_cache: Path) -> dict[
         panel = _on_terminal(width, home, "--sandbox", "status", BACKUP_FAILED)
         estimates = _on_terminal(width, home, "--sandbox", "status", BY_PIECES, BACKUP_RUNNING,
                                  FAILING, "--fields", "ref,state,eta")  # fmt: skip
-        seen[width] = AtWidth(listed, panel, estimates)
+        # Until both end: FAILING fails, BY_PIECES completes 40 scenario seconds in,
+        # here on a clock 60 times faster than real time.
+        waited = _on_terminal(width, home, "--sandbox", "wait", FAILING, BY_PIECES,
+                              "--interval", "1s", EXPORTCTL_SANDBOX_SPEED="60")  # fmt: skip
+        seen[width] = AtWidth(listed, panel, estimates, waited)
     return seen
 
 
@@ -236,3 +243,19 @@ def test_wait_refuses_an_option_it_would_ignore(tmp_path: Path, warm_cache: Path
     assert done.code == 2, done.text
     assert "--no-headers is for tables of records" in done.text
     assert "Traceback" not in done.text
+
+
+def test_wait_fits_its_change_lines_and_keeps_the_vendor_word(
+    screens: dict[int, AtWidth],
+) -> None:
+    for width, at in screens.items():
+        waited = at.waited
+        # One job ended in another state than COMPLETED.
+        assert waited.code == 1, waited.text
+        # The live table says FAILING; the change line of the job that completed is
+        # whole (its time, reference and change on one line or stacked, never folded
+        # inside a word), as is the reference.
+        assert "RUNNING (FAILING)" in waited.text, (width, waited.text)
+        assert "RUNNING (PROCESSING) -> COMPLETED" in waited.text, (width, waited.text)
+        assert BY_PIECES.split(":", 1)[1] in waited.text
+        assert "Traceback" not in waited.text
