@@ -76,14 +76,8 @@ def minimum_calls(sb: Sandbox, targets: dict[str, tuple[str, ...]]) -> Counter[t
 
 def run_case(sb: Sandbox, case: Case, runs: int) -> tuple[Row, Counter[tuple[str, str]]]:
     exe = Path(sys.executable).parent / "exportctl"
-    env = {
-        **os.environ,
-        "AWS_ENDPOINT_URL": sb.url,
-        "AWS_ACCESS_KEY_ID": "AKIASANDBOXEXAMPLE01",
-        "AWS_SECRET_ACCESS_KEY": "sandbox",
-        "AWS_REGION": "us-east-1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    # What points any AWS tool at the sandbox; its key is the management account's.
+    env = {**os.environ, **sb.env()}
     times = []
     calls: Counter[tuple[str, str]] = Counter()
     code = 0

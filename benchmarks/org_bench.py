@@ -102,14 +102,8 @@ def seeded(sb: Sandbox) -> Counter[tuple[str, str, str, str]]:
 
 def run_once(sb: Sandbox) -> Run:
     exe = Path(sys.executable).parent / "exportctl"
-    env = {
-        **os.environ,
-        "AWS_ENDPOINT_URL": sb.url,
-        "AWS_ACCESS_KEY_ID": "AKIASANDBOXEXAMPLE01",
-        "AWS_SECRET_ACCESS_KEY": "sandbox",
-        "AWS_REGION": "us-east-1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    # What points any AWS tool at the sandbox; its key is the management account's.
+    env = {**os.environ, **sb.env()}
     sb.reset_calls()
     served_before = os.times()
     start = time.perf_counter()
