@@ -33,8 +33,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from exportctl.aws import AwsSettings, Clients
-from exportctl.reach import offered_regions
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.ops.credentials import offered_regions
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.accounts import DISABLED_REGION
 

@@ -20,12 +20,12 @@ import threading
 import time
 from dataclasses import dataclass
 
-from exportctl.aws import AwsSettings, Clients
-from exportctl.conditions import parse_until
-from exportctl.jobs import Jobs
-from exportctl.polling import Backoff, Event, Waiter
-from exportctl.refs import JobKey
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.ops.conditions import parse_until
+from exportctl.ops.jobs import Jobs
+from exportctl.ops.polling import Backoff, Event, Waiter
 from exportctl.sandbox import Sandbox
+from exportctl.services.refs import JobKey
 
 RUNNING = {
     "pinpoint": "PROCESSING",

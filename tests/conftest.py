@@ -55,7 +55,7 @@ def _known_session_environment(tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture(scope="session")
 def warm_cache(_known_session_environment: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder in which one command has already indexed botocore's endpoint data."""
-    from exportctl.awsdata import ServiceLoader
+    from exportctl.aws.loader import ServiceLoader
 
     cache = tmp_path_factory.mktemp("warm-cache")
     with pytest.MonkeyPatch.context() as patch:
@@ -83,7 +83,7 @@ def _known_signals() -> Iterator[None]:
     for the rest of the process."""
     import signal
 
-    from exportctl import interrupts
+    from exportctl.ops import interrupts
 
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -52,8 +52,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from exportctl import polling, starts, timeutil, workers
 from exportctl.cli.main import cli
+from exportctl.domain import timeutil
+from exportctl.ops import polling, starts, workers
 from exportctl.sandbox import embedded
 from exportctl.sandbox.clock import SandboxClock
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from exportctl import polling
 from exportctl.cli.main import cli
+from exportctl.ops import polling
 from exportctl.sandbox import Sandbox
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
     from rich.console import RenderableType
 
-    from exportctl.backups import Backup, SearchReport
+    from exportctl.ops.backups import Backup, SearchReport
 
 STATUS_STYLES = {
     "COMPLETED": "green",
@@ -27,7 +27,7 @@ STATUS_STYLES = {
     "STOPPED": "bold yellow",
     "FAILED": "bold red",
 }
-# The names of a backup record (exportctl.backups.RECORD_FIELDS; a test checks).
+# The names of a backup record (exportctl.ops.backups.RECORD_FIELDS; a test checks).
 BACKUP_RECORD_FIELDS = (
     "status",
     "resource_type",
@@ -43,14 +43,14 @@ BACKUP_RECORD_FIELDS = (
 def _statuses() -> tuple[str, ...]:
     """The statuses of a backup its service reports: offered by completion; --status
     takes any word, since a status AWS adds later is shown as it is."""
-    from exportctl.adapters import search_spec
+    from exportctl.services import search_spec
 
     spec = search_spec()
     return spec.searches.backup_statuses if spec and spec.searches else ()
 
 
 def _service() -> str | None:
-    from exportctl.adapters import search_spec
+    from exportctl.services import search_spec
 
     spec = search_spec()
     return spec.name if spec else None
@@ -81,9 +81,9 @@ class _StatusOption(click.Option):
 
 
 def _help_text() -> str:
-    from exportctl.adapters import search_spec
-    from exportctl.backups import SEARCH_PREFIX
     from exportctl.cli.servicehelp import backups_summary, joined
+    from exportctl.ops.backups import SEARCH_PREFIX
+    from exportctl.services import search_spec
 
     spec = search_spec()
     if spec is None or spec.searches is None:
@@ -138,7 +138,7 @@ def backups(
     out: OutputSpec,
 ) -> None:
     """Show a search job's backups: its help is _help_text's."""
-    from exportctl import backups as core
+    from exportctl.ops import backups as core
 
     out.check_fields(core.RECORD_FIELDS)
     reader = core.SearchBackups(app.jobs)
@@ -150,8 +150,8 @@ def backups(
         app.notice(f"search job {search.display}: {_not_final(report)}")
 
     def table(items: Sequence[Backup], fields: tuple[str, ...]) -> None:
-        from exportctl import render
-        from exportctl.console import table_width
+        from exportctl.output import render
+        from exportctl.output.console import table_width
 
         _header(app, report)
         if fields:
@@ -190,7 +190,7 @@ def _not_final(report: SearchReport) -> str:
 
 def _header(app: AppContext, report: SearchReport) -> None:
     """The search job above its backups: status, progress, message, and whether it is done."""
-    from exportctl.timeutil import local, relative
+    from exportctl.domain.timeutil import local, relative
 
     job = report.job
     title = report.search.display + (f" ({job.name})" if job and job.name else "")
@@ -235,9 +235,9 @@ def _progress(progress: Mapping[str, Any], scope: Mapping[str, Any]) -> str:
 
 
 def _table(items: Sequence[Backup], out: OutputSpec, width: int | None) -> RenderableType:
-    from exportctl.columns import Column, Step, choose
-    from exportctl.render import Lines, styled_lines
-    from exportctl.timeutil import local
+    from exportctl.domain.timeutil import local
+    from exportctl.output.columns import Column, Step, choose
+    from exportctl.output.render import Lines, styled_lines
 
     columns = [
         Column("STATUS", [b.status for b in items]),
@@ -266,7 +266,7 @@ def _table(items: Sequence[Backup], out: OutputSpec, width: int | None) -> Rende
 
 def _explain(app: AppContext, search: str, items: Sequence[Backup], *, filtered: bool) -> None:
     """The counts by status, then each backup that was not searched, and why."""
-    from exportctl.backups import summary
+    from exportctl.ops.backups import summary
 
     counts = summary(list(items))
     word = "backup" if len(items) == 1 else "backups"

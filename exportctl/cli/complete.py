@@ -2,8 +2,8 @@
 
 Completion runs on every Tab press: it never calls AWS and never imports boto3
 or botocore. Profiles come from the AWS config files, regions from botocore's
-endpoint data read as plain JSON (:mod:`exportctl.regions`), references from
-what `list` and `status` printed last (:mod:`exportctl.refcache`).
+endpoint data read as plain JSON (:mod:`exportctl.aws.regions`), references from
+what `list` and `status` printed last (:mod:`exportctl.ops.refcache`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 import click
 from click.shell_completion import CompletionItem
 
-from exportctl.profiles import profile_names
+from exportctl.aws.profiles import profile_names
 
 
 def _matching(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
@@ -29,7 +29,7 @@ def complete_profile(
 def complete_region(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
-    from exportctl.regions import region_names
+    from exportctl.aws.regions import region_names
 
     return _matching(region_names(), incomplete)
 
@@ -42,7 +42,7 @@ def complete_ref(
     Both the canonical form and the shorter one tables print are offered, whichever
     the word typed so far starts with.
     """
-    from exportctl import refcache
+    from exportctl.ops import refcache
 
     taken = set()
     if isinstance(param, click.Argument) and param.name:

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.aws import AwsSettings
+from exportctl.aws.clients import AwsSettings
 from exportctl.cli.invocation import Invocation
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from exportctl.board import Board
-    from exportctl.errors import ExportctlError
-    from exportctl.reach import Accounts, Regions
+    from exportctl.domain.errors import ExportctlError
+    from exportctl.ops.core import Board
+    from exportctl.ops.credentials import Accounts, Regions
 
 
 @dataclass
@@ -52,7 +52,7 @@ class AppContext:
         )
 
     def spans(self) -> tuple[Regions, Accounts]:
-        from exportctl.reach import Accounts, Regions
+        from exportctl.ops.credentials import Accounts, Regions
 
         org_role = self.targets.get("org_role", ())
         return (
@@ -75,8 +75,8 @@ class AppContext:
     @property
     def jobs(self) -> Board:
         if self._jobs is None:
-            from exportctl.aws import Clients
-            from exportctl.board import Board
+            from exportctl.aws.clients import Clients
+            from exportctl.ops.core import Board
 
             self._check_region()
 
@@ -118,7 +118,7 @@ class AppContext:
     def _check_region(self) -> None:
         """A mistyped --region is a usage error, not an empty listing. (A region from
         the environment or the profile is checked where it is read: Clients.default_region.)"""
-        from exportctl.regions import check_regions
+        from exportctl.aws.regions import check_regions
 
         # "all" stands for every region where the service is offered.
         check_regions(self.spans()[0].names)
@@ -126,7 +126,7 @@ class AppContext:
     @property
     def out(self) -> Console:
         if self._out is None:
-            from exportctl.console import make_console
+            from exportctl.output.console import make_console
 
             self._out = make_console(no_color=self.no_color)
         return self._out
@@ -134,7 +134,7 @@ class AppContext:
     @property
     def err(self) -> Console:
         if self._err is None:
-            from exportctl.console import make_console
+            from exportctl.output.console import make_console
 
             self._err = make_console(stderr=True, no_color=self.no_color)
         return self._err
@@ -145,7 +145,7 @@ class AppContext:
         )
 
     def error(self, message: str) -> None:
-        from exportctl.errors import MAX_MESSAGE, clip
+        from exportctl.domain.errors import MAX_MESSAGE, clip
 
         self.err.print(
             f"exportctl: error: {clip(message, MAX_MESSAGE)}",
@@ -188,7 +188,7 @@ def one_shot() -> None:
     exits, so a full collection only walks it all again, and again as the listing
     grows. Young collections go on, so short-lived cycles are still freed; the
     clients a listing of many accounts lets go are collected by
-    :meth:`exportctl.aws.Clients.release`. wait and watch run for hours and keep
+    :meth:`exportctl.aws.clients.Clients.release`. wait and watch run for hours and keep
     the usual thresholds.
 
     The interpreter's switch interval is left as it is: shortened to 0.5 ms, so that

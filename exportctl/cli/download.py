@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-    from exportctl.transfer import Item, Summary
+    from exportctl.ops.transfer import Item, Summary
 
 SUMMARY_FIELDS = (
     "source",
@@ -114,9 +114,9 @@ def download(
     out: OutputSpec,
 ) -> None:
     """Fetch a completed job's output: its help is _help_text's."""
-    from exportctl import refs as refmod
-    from exportctl import transfer
-    from exportctl.locations import default_dirname
+    from exportctl.ops import transfer
+    from exportctl.services import refs as refmod
+    from exportctl.services.locations import default_dirname
 
     out.check_fields(SUMMARY_FIELDS)
     if s3_endpoint_url:
@@ -140,7 +140,7 @@ def download(
             close()
 
     def table(items: Sequence[Summary], fields: tuple[str, ...]) -> None:
-        from exportctl import render
+        from exportctl.output import render
 
         if fields:
             app.out.print(

@@ -1,4 +1,5 @@
-"""The estimates one command shows, and what it teaches the history (``exportctl.eta``)."""
+"""The estimates one command shows, and what it teaches the history
+(``exportctl.ops.estimates``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from exportctl import eta
 from exportctl.cli.context import AppContext
-from exportctl.model import ExportJob
-from exportctl.timeutil import local, now, relative
+from exportctl.domain.model import ExportJob
+from exportctl.domain.timeutil import local, now, relative
+from exportctl.ops import estimates as eta
 
 ETA_FIELDS = ("eta", "eta_basis")
 

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exportctl.cli.context import AppContext
-from exportctl.errors import ExitCode, ExportctlError
-from exportctl.model import State
+from exportctl.domain.errors import ExitCode, ExportctlError
+from exportctl.domain.model import State
 
 if TYPE_CHECKING:
-    from exportctl.live import Display
-    from exportctl.polling import Tracked
+    from exportctl.ops.polling import Tracked
+    from exportctl.output.live import Display
 
 
 class Fetcher:
@@ -32,8 +32,8 @@ class Fetcher:
     def fetch(self, tracked: Tracked, display: Display) -> None:
         from rich.text import Text
 
-        from exportctl import transfer
-        from exportctl.locations import default_dirname
+        from exportctl.ops import transfer
+        from exportctl.services.locations import default_dirname
 
         job = tracked.job
         if job is None or job.state is not State.COMPLETED or job.ref in self.fetched:

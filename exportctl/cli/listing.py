@@ -19,7 +19,6 @@ import click
 
 from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.examples import epilog
-from exportctl.cli.jsontext import RecordTexts
 from exportctl.cli.options import ScopedCommand, filter_options, scope_of, service_option
 from exportctl.cli.output import (
     JOB_DEFAULT_FIELDS,
@@ -28,12 +27,13 @@ from exportctl.cli.output import (
     emit,
     output_options,
 )
-from exportctl.model import RECORD_KEYS, ExportJob
+from exportctl.domain.model import RECORD_KEYS, ExportJob
+from exportctl.output.jsontext import RecordTexts
 
 if TYPE_CHECKING:
     from exportctl.cli.estimates import Estimates
-    from exportctl.fanout import Fanout
-    from exportctl.jobs import ListQuery
+    from exportctl.ops.jobs import ListQuery
+    from exportctl.ops.listing import Fanout
 
 V = TypeVar("V")
 
@@ -83,8 +83,8 @@ def list_jobs(
     """
     from datetime import datetime
 
-    from exportctl.jobs import ListQuery
-    from exportctl.model import State
+    from exportctl.domain.model import State
+    from exportctl.ops.jobs import ListQuery
 
     out.check_fields(JOB_RECORD_FIELDS)
     one_shot()
@@ -102,7 +102,7 @@ def list_jobs(
 
 def _open(app: AppContext, query: ListQuery, *, streaming: bool) -> Fanout:
     """The listing, each page as it arrives, over every target the command spans."""
-    from exportctl.cli.progress import progress_line
+    from exportctl.output.progress import progress_line
 
     idle = _flush_stdout if streaming else _nothing
     writer = progress_line(streaming_to_terminal=streaming and sys.stdout.isatty())
@@ -115,8 +115,8 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     Pages are taken as they arrive, and json is made text then, so that only
     the sorting and the writing wait for the last page.
     """
-    from exportctl import refcache
-    from exportctl.jobs import newest_key
+    from exportctl.ops import refcache
+    from exportctl.ops.jobs import newest_key
 
     limit, query = query.limit, dataclasses.replace(query, limit=None)
     stream = _open(app, query, streaming=False)
@@ -133,7 +133,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         for seen, job in enumerate(jobs):
             if seen == 0 and out.format in ("table", "wide"):
                 # rich, while the next pages are on their way instead of after the last.
-                from exportctl import render  # noqa: F401
+                from exportctl.output import render  # noqa: F401
 
                 app.out  # noqa: B018
             history.learn(job)
@@ -145,7 +145,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         code = app.report(stream.failures)
 
     def table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
-        from exportctl import render
+        from exportctl.output import render
 
         if not jobs:
             if not stream.failures:
@@ -156,7 +156,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
                 soft_wrap=True,
             )
         else:
-            from exportctl.console import table_width
+            from exportctl.output.console import table_width
 
             width = None if out.wide else table_width(app.out)
             render.print_jobs_table(
@@ -193,7 +193,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
 
 def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     """Write jobs as their pages arrive; the exit code."""
-    from exportctl import refcache
+    from exportctl.ops import refcache
 
     # --limit means the N newest in every format. No service lists newest first,
     # so every page is read, the N newest kept (memory for N jobs, not all), and
@@ -270,12 +270,12 @@ class _History:
 
 
 class _Newest(Generic[V]):
-    """The ``size`` newest of the jobs offered (by :func:`exportctl.jobs.newest_key`,
+    """The ``size`` newest of the jobs offered (by :func:`exportctl.ops.jobs.newest_key`,
     the first offered first among equals), each kept as ``keep(job)``: never more
     than ``size`` of them, and ``keep`` called only for a job that is kept."""
 
     def __init__(self, size: int, keep: Callable[[ExportJob], V]) -> None:
-        from exportctl.jobs import newest_key
+        from exportctl.ops.jobs import newest_key
 
         self._size = size
         self._keep = keep

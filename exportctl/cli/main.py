@@ -146,7 +146,7 @@ class LazyGroup(Described, SuggestingGroup):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Every failure becomes one line on stderr and a documented exit code."""
-        from exportctl.errors import ExitCode, ExportctlError
+        from exportctl.domain.errors import ExitCode, ExportctlError
 
         try:
             return super().invoke(ctx)
@@ -156,8 +156,8 @@ class LazyGroup(Described, SuggestingGroup):
             _fail(ctx, exc.message)
             ctx.exit(int(exc.exit_code))
         except KeyboardInterrupt as exc:
-            from exportctl import interrupts
-            from exportctl.errors import Interrupted
+            from exportctl.domain.errors import Interrupted
+            from exportctl.ops import interrupts
 
             detail = f": {exc.detail}" if isinstance(exc, Interrupted) else ""
             click.echo(f"exportctl: {interrupts.word()}{detail}", err=True)
@@ -171,7 +171,7 @@ class LazyGroup(Described, SuggestingGroup):
             if type(exc).__module__.startswith("botocore."):
                 # botocore refusing what the user gave (a malformed config file),
                 # wherever it was first read.
-                from exportctl.errors import translate
+                from exportctl.domain.errors import translate
 
                 known: ExportctlError | None = None
                 with contextlib.suppress(Exception):
@@ -330,7 +330,7 @@ def _fail(ctx: click.Context, message: str) -> None:
         import traceback
 
         traceback.print_exc()
-    from exportctl.errors import MAX_MESSAGE, clip
+    from exportctl.domain.errors import MAX_MESSAGE, clip
 
     click.echo(f"exportctl: error: {clip(message, MAX_MESSAGE)}", err=True)
 
@@ -355,7 +355,7 @@ def _usage_failure(exc: click.ClickException) -> NoReturn:
 def _reader_gone() -> NoReturn:
     """The reader of stdout went away: stop at once, quietly, with one status for
     every command; never 0, which would tell `wait ... | head` the jobs were done."""
-    from exportctl.errors import ExitCode
+    from exportctl.domain.errors import ExitCode
 
     _discard_stdout()
     sys.exit(int(ExitCode.CLOSED_PIPE))
@@ -440,7 +440,7 @@ def cli(
     no_color: bool,
 ) -> None:
     """The global options: made into the invocation's state (its help is _about's)."""
-    from exportctl.aws import AwsSettings
+    from exportctl.aws.clients import AwsSettings
     from exportctl.cli.context import AppContext
 
     app = AppContext(
@@ -466,8 +466,8 @@ def _run_cleanups(app: AppContext | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The console script; signals end the command (see exportctl.interrupts)."""
-    from exportctl import interrupts
+    """The console script; signals end the command (see exportctl.ops.interrupts)."""
+    from exportctl.ops import interrupts
 
     interrupts.install()
     _guard_stdout()
@@ -575,7 +575,7 @@ def _finish_output(code: int) -> int:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        from exportctl.errors import ExitCode
+        from exportctl.domain.errors import ExitCode
 
         _discard_stdout()
         return int(ExitCode.CLOSED_PIPE)
@@ -598,7 +598,7 @@ def _finish_output(code: int) -> int:
 def _output_failed(exc: OSError, code: int = 0) -> int:
     """Say once that stdout refused the output; the command's code if it already
     failed, else :data:`ExitCode.LOCAL`."""
-    from exportctl.errors import ExitCode, local_reason
+    from exportctl.domain.errors import ExitCode, local_reason
 
     with contextlib.suppress(Exception):
         click.echo(f"exportctl: error: cannot write to stdout: {local_reason(exc)}", err=True)

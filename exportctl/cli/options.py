@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from exportctl.errors import clip
+from exportctl.domain.errors import clip
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-    from exportctl.adapters.spec import Scope, ServiceSpec
+    from exportctl.services.spec import Scope, ServiceSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +25,7 @@ STATE_NAMES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "UNKNOWN")
 
 def service_choices(only: str | None = None) -> list[str]:
     """Service names and aliases; ``only``: those of that one service."""
-    from exportctl.adapters import all_specs
+    from exportctl.services import all_specs
 
     specs = [s for s in all_specs() if only is None or s.name == only]
     return [name for spec in specs for name in (spec.name, *spec.aliases)]
@@ -126,7 +126,7 @@ def service_option(
 def since_value(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
     if value is None:
         return None
-    from exportctl.timeutil import parse_since
+    from exportctl.domain.timeutil import parse_since
 
     try:
         return parse_since(value)
@@ -171,7 +171,7 @@ class ScopedCommand(click.Command):
 
 
 def _specs() -> tuple[ServiceSpec, ...]:
-    from exportctl.adapters import all_specs
+    from exportctl.services import all_specs
 
     return all_specs()
 
@@ -218,7 +218,7 @@ def scope_of(values: Mapping[str, Any]) -> dict[str, Any]:
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
     if value is None:
         return None
-    from exportctl.timeutil import parse_duration
+    from exportctl.domain.timeutil import parse_duration
 
     try:
         seconds = parse_duration(value)

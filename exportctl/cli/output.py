@@ -29,16 +29,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from exportctl.cli import jsontext
 from exportctl.cli.complete import fields_completer
-from exportctl.errors import UsageError
-from exportctl.model import RECORD_KEYS, Progress, field_value
-from exportctl.printable import escape_controls, json_text
+from exportctl.domain.errors import UsageError
+from exportctl.domain.model import RECORD_KEYS, Progress, field_value
+from exportctl.domain.printable import escape_controls, json_text
+from exportctl.output import jsontext
 
 if TYPE_CHECKING:
     from exportctl.cli.context import AppContext
     from exportctl.cli.estimates import Estimates
-    from exportctl.model import ExportJob
+    from exportctl.domain.model import ExportJob
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -489,7 +489,7 @@ def print_job_table(
 ) -> None:
     """The --fields table (eta and eta_basis too) or the -o wide one of jobs, as status,
     wait and start print it, so that one job reads alike in all three."""
-    from exportctl import render
+    from exportctl.output import render
 
     if out.fields:
         # The estimate's fields are not the job's own: the same record as json's.

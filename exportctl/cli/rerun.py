@@ -76,10 +76,10 @@ def rerun(
     out: OutputSpec,
 ) -> None:
     """Rerun a finished job: its help is _help_text's."""
-    from exportctl import refs as refmod
-    from exportctl import starts
     from exportctl.cli.start import run
-    from exportctl.errors import UsageError
+    from exportctl.domain.errors import UsageError
+    from exportctl.ops import starts
+    from exportctl.services import refs as refmod
 
     key = refmod.parse(ref, service)
     spec = starts.creatable(key.service)

@@ -106,7 +106,7 @@ def sandbox(
     **scale: int | None,
 ) -> None:
     """Serve the sandbox: its help is _help_text's, which names the services it emulates."""
-    from exportctl.errors import UsageError
+    from exportctl.domain.errors import UsageError
     from exportctl.sandbox import background
     from exportctl.sandbox import cli as runner
 
@@ -168,7 +168,7 @@ _NOT_PASSED_ON = ("detach", "stop", "reset", "detached_child")
 
 def _detach(ctx: click.Context) -> None:
     """Run this same command, without --detach, as a background process."""
-    from exportctl.errors import UsageError
+    from exportctl.domain.errors import UsageError
     from exportctl.sandbox import background
 
     args = ["sandbox", "--detached-child"]

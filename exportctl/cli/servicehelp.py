@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from exportctl.adapters.spec import ServiceSpec
+    from exportctl.services.spec import ServiceSpec
 
 _COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -46,7 +46,7 @@ class DescribedCommand(Described, click.Command):
 
 def in_prose_order() -> list[ServiceSpec]:
     """Every service, in the order a sentence names them (``ServiceSpec.rank``)."""
-    from exportctl.adapters import all_specs
+    from exportctl.services import all_specs
 
     return sorted(all_specs(), key=lambda spec: spec.rank)
 
@@ -70,7 +70,7 @@ def short_titles() -> str:
 
 def how_many() -> str:
     """The number of services, as a word where one reads better."""
-    from exportctl.adapters import all_specs
+    from exportctl.services import all_specs
 
     count = len(all_specs())
     return _COUNTS[count] if count < len(_COUNTS) else str(count)
@@ -78,7 +78,7 @@ def how_many() -> str:
 
 def searched() -> str:
     """The service whose search jobs `backups` reads, as a sentence names it, and a space."""
-    from exportctl.adapters import search_spec
+    from exportctl.services import search_spec
 
     spec = search_spec()
     return f"{spec.short_title} " if spec else ""

@@ -16,8 +16,8 @@ from exportctl.cli.output import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSp
 from exportctl.cli.suggestions import SuggestingGroup
 
 if TYPE_CHECKING:
-    from exportctl.adapters.spec import ServiceSpec, StartOption
-    from exportctl.starts import StartPlan
+    from exportctl.ops.starts import StartPlan
+    from exportctl.services.spec import ServiceSpec, StartOption
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,7 +84,7 @@ def _service_command(spec: ServiceSpec) -> click.Command:
     @pass_app
     @click.pass_context
     def command(ctx: click.Context, app: AppContext, /, **values: Any) -> None:
-        from exportctl import starts
+        from exportctl.ops import starts
 
         launch = _pop_lifecycle(values)
         region = _region(app)
@@ -110,7 +110,7 @@ class StartGroup(SuggestingGroup):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Examples made of the adapters' service names, so none is written here; only
         when help is asked for, as listing the services imports the adapters."""
-        from exportctl.adapters import all_specs
+        from exportctl.services import all_specs
 
         startable = [(spec.name, create) for spec in all_specs() if (create := spec.create)]
         # A service that needs no option can be started as written, in the sandbox.
@@ -121,12 +121,12 @@ class StartGroup(SuggestingGroup):
         super().format_epilog(ctx, formatter)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from exportctl.adapters import all_specs
+        from exportctl.services import all_specs
 
         return sorted(spec.name for spec in all_specs() if spec.create)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        from exportctl.adapters import all_specs
+        from exportctl.services import all_specs
 
         for spec in all_specs():
             if spec.create and cmd_name.lower() in (spec.name, *spec.aliases):
@@ -150,7 +150,7 @@ def _pop_lifecycle(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _region(app: AppContext) -> str | None:
-    from exportctl.errors import UsageError
+    from exportctl.domain.errors import UsageError
 
     try:
         return app.jobs.clients.default_region
@@ -172,8 +172,8 @@ def run(
     out: OutputSpec,
 ) -> int:
     """Send the plan (or show it), then wait and fetch as asked; the exit code."""
-    from exportctl import starts
     from exportctl.cli.output import emit
+    from exportctl.ops import starts
 
     if wait_ or download is not None:
         from exportctl.cli.wait import check_output
@@ -185,7 +185,7 @@ def run(
         import json
 
         if out.fields or out.query or not out.headers or out.format not in ("table", "json"):
-            from exportctl.errors import UsageError
+            from exportctl.domain.errors import UsageError
 
             # What it prints is the request, not a job: none of them has a meaning there.
             raise UsageError(
@@ -197,7 +197,7 @@ def run(
         return 0
     if plan.region is None:
         app.jobs.clients.default_region  # noqa: B018 -- raises the one-line "no region" error
-    from exportctl import polling
+    from exportctl.ops import polling
 
     starter = starts.Starter(app.jobs, sleep=polling.TIMING.sleep, clock=polling.TIMING.clock)
     started = starter.start(plan)
@@ -238,7 +238,7 @@ def run(
     else:
         click.echo(started.ref)
     if job is not None:
-        from exportctl import refcache
+        from exportctl.ops import refcache
 
         refcache.remember_jobs([job], app.jobs.clients.home_region)
     app.debug_calls()

@@ -19,7 +19,7 @@ from exportctl.cli.output import (
     output_options,
     print_job_table,
 )
-from exportctl.model import ExportJob
+from exportctl.domain.model import ExportJob
 
 
 @click.command(
@@ -43,7 +43,7 @@ def status(
     With --json, one REF prints one object (null if it could not be read) and
     several REFs print an array of the jobs found; errors go to stderr.
     """
-    from exportctl import refs as refmod
+    from exportctl.services import refs as refmod
 
     out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
     one_shot()
@@ -55,7 +55,7 @@ def status(
     estimates.learn(jobs)
 
     def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
-        from exportctl import render
+        from exportctl.output import render
 
         if not found:
             return
@@ -63,7 +63,7 @@ def status(
             print_job_table(app, found, out, estimates)
         else:
             render.print_panels(app.out, found, eta=estimates.long)
-            from exportctl.adapters import search_spec
+            from exportctl.services import search_spec
 
             searched = search_spec()
             for job in found:
@@ -87,7 +87,7 @@ def status(
     )
     estimates.save()
     if jobs:
-        from exportctl import refcache
+        from exportctl.ops import refcache
 
         refcache.remember_jobs(jobs, app.jobs.clients.home_region)
     app.debug_calls()

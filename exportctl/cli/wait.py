@@ -21,19 +21,19 @@ from exportctl.cli.output import (
     output_options,
 )
 from exportctl.cli.servicehelp import DescribedCommand
-from exportctl.errors import ExitCode, ExportctlError
-from exportctl.model import ExportJob
+from exportctl.domain.errors import ExitCode, ExportctlError
+from exportctl.domain.model import ExportJob
 
 if TYPE_CHECKING:
     from exportctl.cli.estimates import Estimates
     from exportctl.cli.fetching import Fetcher
-    from exportctl.polling import Event, Tracked, Waiter, WaitResult
-    from exportctl.refs import JobKey
+    from exportctl.ops.polling import Event, Tracked, Waiter, WaitResult
+    from exportctl.services.refs import JobKey
 
 
 def _help_text() -> str:
     from exportctl.cli.servicehelp import in_prose_order
-    from exportctl.conditions import NORMALISED, fold
+    from exportctl.ops.conditions import NORMALISED, fold
 
     # Each service's own words of ended jobs (those --until takes besides the states'),
     # and the statuses of running jobs that can no longer end in some states.
@@ -131,7 +131,7 @@ def wait(
     out: OutputSpec,
 ) -> None:
     """Wait for export jobs: its help is _help_text's."""
-    from exportctl import refs as refmod
+    from exportctl.services import refs as refmod
 
     check_output(out)
     parsed = [refmod.parse(ref, service) for ref in refs]
@@ -151,7 +151,7 @@ def wait(
 
 def check_output(out: OutputSpec) -> None:
     """Refuse what the wait would take and not do, before anything is sent."""
-    from exportctl.errors import UsageError
+    from exportctl.domain.errors import UsageError
 
     out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
     if not (out.machine or out.fields or out.wide or out.headers):
@@ -175,7 +175,7 @@ def wait_for(
     download: Path | None = None,
 ) -> ExitCode:
     """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`)."""
-    from exportctl import conditions, polling
+    from exportctl.ops import conditions, polling
 
     if max_interval < interval:
         max_interval = interval
@@ -250,7 +250,7 @@ class _Session:
         self._printed = False
 
     def run(self) -> ExitCode:
-        from exportctl.live import Display, WaitView
+        from exportctl.output.live import Display, WaitView
 
         app = self.app
         eta = self.estimates.short if self.estimates else None
@@ -298,7 +298,7 @@ class _Session:
             with display:
                 result = self.waiter.run()
         except KeyboardInterrupt:
-            from exportctl import interrupts
+            from exportctl.ops import interrupts
 
             self._pending(interrupts.word(), self.waiter.pending)
             return ExitCode(interrupts.exit_code())
@@ -334,12 +334,12 @@ class _Session:
             known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
         )
         if jobs:
-            from exportctl import refcache
+            from exportctl.ops import refcache
 
             refcache.remember_jobs(jobs, self.region)
 
     def _report(self, result: WaitResult) -> None:
-        from exportctl.polling import Outcome
+        from exportctl.ops.polling import Outcome
 
         if self.quiet:
             return
@@ -347,7 +347,7 @@ class _Session:
             if tracked.outcome in (Outcome.MISSED, Outcome.GONE, Outcome.NOT_FOUND):
                 self.app.error(_why(tracked, self.waiter.until.describe()))
         if result.timed_out:
-            from exportctl.timeutil import human_duration
+            from exportctl.domain.timeutil import human_duration
 
             after = human_duration(self.waiter.timeout or 0)
             self._pending(f"timed out after {after}", self.waiter.pending)
@@ -374,7 +374,7 @@ def _now(tracked: Tracked) -> str:
 
 
 def _why(tracked: Tracked, wanted: str) -> str:
-    from exportctl.polling import Outcome
+    from exportctl.ops.polling import Outcome
 
     job = tracked.job
     if tracked.outcome is Outcome.NOT_FOUND:

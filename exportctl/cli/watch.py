@@ -52,11 +52,11 @@ def watch(
     """
     from datetime import datetime
 
-    from exportctl import polling
-    from exportctl.jobs import ListQuery
-    from exportctl.live import Display, WatchView
-    from exportctl.model import State
-    from exportctl.polling import Event
+    from exportctl.domain.model import State
+    from exportctl.ops import polling
+    from exportctl.ops.jobs import ListQuery
+    from exportctl.ops.polling import Event
+    from exportctl.output.live import Display, WatchView
 
     query = ListQuery(
         services=tuple(dict.fromkeys(services)),
@@ -113,7 +113,7 @@ def watch(
         pass
     finally:
         estimates.save()
-    from exportctl import interrupts
+    from exportctl.ops import interrupts
 
     app.debug_calls()
     # Ctrl-C is how a watch ends (0); SIGTERM is someone else ending it (143).

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from exportctl.modelcheck import problems, summary
+from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.errors import ApiError
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase

@@ -126,9 +126,11 @@ class Router:
         content_type = headers.get("Content-Type") or ""
         if not content_type.startswith("application/x-www-form-urlencoded"):
             return None
-        queries = [n for n, m in self.models.items() if m.protocol == "query"]
-        if signed_for in queries:
+        forms = [n for n, m in self.models.items() if m.protocol in ("query", "ec2")]
+        if signed_for in forms:
             return signed_for
+        # Unsigned: only a lone query-protocol service (STS) can be meant.
+        queries = [n for n in forms if self.models[n].protocol == "query"]
         return queries[0] if len(queries) == 1 else None
 
     def _route_query(self, service: str, scope: Scope, body: bytes) -> Call:
@@ -141,7 +143,11 @@ class Router:
                 ApiError("InvalidAction", f"Could not find operation {name or '(none)'}", 400),
                 service,
             )
-        return Call(service, model.operation_model(name), scope.region, scope.access_key, form)
+        operation = model.operation_model(name)
+        params: dict[str, Any] = form
+        if model.protocol == "ec2" and operation.input_shape is not None:
+            params = _ec2_params(operation.input_shape, form, "", service) or {}
+        return Call(service, operation, scope.region, scope.access_key, params)
 
     def _route_json(self, target: str, scope: Scope, body: bytes) -> Call:
         prefix, _, name = target.rpartition(".")
@@ -256,4 +262,52 @@ def _scalar(shape: Shape, raw: str, wire_name: str, service: str) -> Any:
                 ApiError("ValidationException", f"Value '{raw}' at '{wire_name}' is not a number"),
                 service,
             ) from None
+    return raw
+
+
+def _ec2_name(shape: Shape, member_name: str) -> str:
+    # What botocore's EC2Serializer writes: queryName, else the capitalised locationName.
+    if "queryName" in shape.serialization:
+        return str(shape.serialization["queryName"])
+    name = shape.serialization.get("name")
+    return f"{name[0].upper()}{name[1:]}" if name else member_name
+
+
+def _ec2_params(shape: Shape, form: Mapping[str, str], prefix: str, service: str) -> Any:
+    """The value an ec2-protocol form holds for ``shape`` at ``prefix``: members by their
+    wire names, list items numbered from 1 (``Filter.1.Value.2``); None when absent."""
+    kind = shape.type_name
+    if kind == "structure":
+        out = {}
+        for name, member in shape.members.items():
+            wire = _ec2_name(member, name)
+            value = _ec2_params(member, form, f"{prefix}.{wire}" if prefix else wire, service)
+            if value is not None:
+                out[name] = value
+        return out or None
+    if kind == "list":
+        head = prefix + "."
+        numbers = {k[len(head) :].split(".", 1)[0] for k in form if k.startswith(head)}
+        items = (
+            _ec2_params(shape.member, form, f"{head}{n}", service)
+            for n in sorted((n for n in numbers if n.isdigit()), key=int)
+        )
+        return [item for item in items if item is not None] or None
+    raw = form.get(prefix)
+    if raw is None:
+        return None
+    if shape.type_name in ("integer", "long"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise RouteError(
+                ApiError(
+                    "InvalidParameterValue", f"Value ({raw}) for parameter {prefix} is invalid."
+                ),
+                service,
+            ) from None
+    if shape.type_name == "boolean":
+        return raw.lower() == "true"
+    if shape.type_name in ("float", "double"):
+        return float(raw)
     return raw

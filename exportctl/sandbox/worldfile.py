@@ -33,10 +33,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from exportctl.cachefiles import cache_dir, write_atomically
 from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
 from exportctl.sandbox.scenario import Scenario
+from exportctl.store.cachefiles import cache_dir, write_atomically
 
 try:
     import fcntl

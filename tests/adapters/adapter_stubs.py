@@ -19,10 +19,10 @@ from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.stub import Stubber
 
-from exportctl.adapters import spec_for
-from exportctl.aws import AwsSettings, Clients
-from exportctl.jobs import Jobs
-from exportctl.timeutil import iso
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.domain.timeutil import iso
+from exportctl.ops.jobs import Jobs
+from exportctl.services import spec_for
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from adapter_stubs import Stubs, make_jobs
 
-from exportctl.jobs import Jobs
+from exportctl.ops.jobs import Jobs
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import timezone
 import pytest
 from adapter_stubs import REGION, make_jobs, raw_http
 
-from exportctl.timeutil import iso
+from exportctl.domain.timeutil import iso
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ import pytest
 from adapter_stubs import ACCOUNT, APP, REGION, SERVICES, Stubs
 from botocore.stub import ANY, Stubber
 
-from exportctl.adapters import all_specs, spec_for
-from exportctl.errors import ServiceUnavailableError, UsageError
-from exportctl.jobs import Jobs
-from exportctl.starts import LOOKS, Starter, plan
+from exportctl.domain.errors import ServiceUnavailableError, UsageError
+from exportctl.ops.jobs import Jobs
+from exportctl.ops.starts import LOOKS, Starter, plan
+from exportctl.services import all_specs, spec_for
 
 DATASET = f"arn:aws:personalize:{REGION}:{ACCOUNT}:dataset/retail/USERS"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/exporter"

@@ -9,9 +9,7 @@ import pytest
 from adapter_stubs import SERVICES, Stubs, make_jobs, operation
 from test_adapter_get_list import GETS, add_list_pages, apps_page
 
-from exportctl.adapters import spec_for
-from exportctl.adapters.pinpoint import END_OF_SUPPORT
-from exportctl.errors import (
+from exportctl.domain.errors import (
     CONFIGURE_HINT,
     AwsError,
     CredentialsError,
@@ -22,8 +20,10 @@ from exportctl.errors import (
     UsageError,
     translate,
 )
-from exportctl.jobs import Jobs, ListQuery
-from exportctl.refs import parse
+from exportctl.ops.jobs import Jobs, ListQuery
+from exportctl.services import spec_for
+from exportctl.services.refs import parse
+from exportctl.services.specs.pinpoint import END_OF_SUPPORT
 
 Unavailable = ServiceUnavailableError
 # service -> code -> (HTTP status, class, exit code)

@@ -19,10 +19,10 @@ from adapter_stubs import (
     summary,
 )
 
-from exportctl.adapters import service_names
-from exportctl.jobs import Jobs, ListQuery
-from exportctl.model import State
-from exportctl.refs import parse
+from exportctl.domain.model import State
+from exportctl.ops.jobs import Jobs, ListQuery
+from exportctl.services import service_names
+from exportctl.services.refs import parse
 
 # The request each service's get sends for job 1, and what it is normalised to.
 GETS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {

@@ -6,10 +6,10 @@ import pytest
 from adapter_stubs import APP, REGION, Stubs, arn, get_response, job_id, raw_job
 from test_adapter_get_list import GETS, TERMINAL, add_list_pages
 
-from exportctl.errors import ExitCode, NotFoundError
-from exportctl.jobs import Jobs
-from exportctl.model import ExportJob
-from exportctl.refs import JobKey, parse
+from exportctl.domain.errors import ExitCode, NotFoundError
+from exportctl.domain.model import ExportJob
+from exportctl.ops.jobs import Jobs
+from exportctl.services.refs import JobKey, parse
 
 
 def expect_get(stubs: Stubs, service: str) -> None:

@@ -21,11 +21,11 @@ from adapter_stubs import (
 from botocore import xform_name
 from test_adapter_get_list import GETS
 
-from exportctl.adapters import engine, spec_for
-from exportctl.adapters.spec import Derived
-from exportctl.jobs import Jobs
-from exportctl.refs import parse
-from exportctl.timeutil import iso
+from exportctl.domain.timeutil import iso
+from exportctl.ops.jobs import Jobs
+from exportctl.services import engine, spec_for
+from exportctl.services.refs import parse
+from exportctl.services.spec import Derived
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 

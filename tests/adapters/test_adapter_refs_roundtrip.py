@@ -8,10 +8,10 @@ import pytest
 from adapter_stubs import APP, OTHER_REGION, REGION, SERVICES, Stubs, get_response, raw_job
 from test_adapter_get_list import TERMINAL
 
-from exportctl.adapters import engine, spec_for
-from exportctl.jobs import Jobs
-from exportctl.model import ExportJob
-from exportctl.refs import parse, short_ref
+from exportctl.domain.model import ExportJob
+from exportctl.ops.jobs import Jobs
+from exportctl.services import engine, spec_for
+from exportctl.services.refs import parse, short_ref
 
 ARN_MEMBER = {"backupsearch": "ExportJobArn", "personalize": "datasetExportJobArn"}
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from adapter_stubs import SERVICES, operation
 
-from exportctl.adapters import engine, spec_for
-from exportctl.adapters.spec import Page
+from exportctl.services import engine, spec_for
+from exportctl.services.spec import Page
 
 
 def _shape_at(shape: Any, path: str) -> Any:

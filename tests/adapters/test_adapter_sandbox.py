@@ -7,13 +7,13 @@ from collections.abc import Iterator
 import pytest
 from adapter_stubs import OTHER_REGION, REGION, SERVICES
 
-from exportctl.adapters import spec_for
-from exportctl.aws import AwsSettings, Clients
-from exportctl.errors import ExitCode, ServiceUnavailableError
-from exportctl.jobs import Jobs, ListQuery
-from exportctl.model import ExportJob, State
-from exportctl.refs import parse
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.domain.errors import ExitCode, ServiceUnavailableError
+from exportctl.domain.model import ExportJob, State
+from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.sandbox import Faults, Sandbox
+from exportctl.services import spec_for
+from exportctl.services.refs import parse
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_pinpoint_applications_are_listed_at_once(
 ) -> None:
     import threading
 
-    from exportctl.jobs import PARENT_CONCURRENCY
+    from exportctl.ops.jobs import PARENT_CONCURRENCY
 
     in_turn = jobs_of(sandbox)
     in_turn.parent_concurrency = 1

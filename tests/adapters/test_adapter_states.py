@@ -20,11 +20,11 @@ from adapter_stubs import (
 )
 from test_adapter_get_list import GETS, TERMINAL
 
-from exportctl.adapters import engine, spec_for
-from exportctl.errors import BrokenAnswerError
-from exportctl.jobs import Jobs
-from exportctl.model import State
-from exportctl.refs import parse
+from exportctl.domain.errors import BrokenAnswerError
+from exportctl.domain.model import State
+from exportctl.ops.jobs import Jobs
+from exportctl.services import engine, spec_for
+from exportctl.services.refs import parse
 
 P, R, C, F = State.PENDING, State.RUNNING, State.COMPLETED, State.FAILED
 EXPECTED: dict[str, dict[str, State]] = {

@@ -10,11 +10,11 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
-from exportctl import backups as core
-from exportctl.adapters import backupsearch as bs
-from exportctl.aws import AwsSettings, Clients
-from exportctl.errors import ExitCode, ExportctlError
-from exportctl.jobs import Jobs, ListQuery
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.domain.errors import ExitCode, ExportctlError
+from exportctl.ops import backups as core
+from exportctl.ops.jobs import Jobs, ListQuery
+from exportctl.services.specs import backupsearch as bs
 
 ACCOUNT = "123456789012"
 SEARCH_ID = "4f7a9c1e-0000-4000-8000-00000000abcd"

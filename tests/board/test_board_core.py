@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from exportctl.aws import AwsSettings, Clients
-from exportctl.board import Board
-from exportctl.errors import UsageError
-from exportctl.fanout import Fanout
-from exportctl.jobs import ListQuery
-from exportctl.reach import Accounts, Regions, offered_regions
-from exportctl.refs import JobKey, canonical_ref, parse, with_account
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.domain.errors import UsageError
+from exportctl.ops.core import Board
+from exportctl.ops.credentials import Accounts, Regions, offered_regions
+from exportctl.ops.jobs import ListQuery
+from exportctl.ops.listing import Fanout
 from exportctl.sandbox import Sandbox
+from exportctl.services.refs import JobKey, canonical_ref, parse, with_account
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_bad_account_refs(ref: str) -> None:
 
 
 def test_canonical_ref_round_trips_with_account() -> None:
-    from exportctl.adapters import spec_for
+    from exportctl.services import spec_for
 
     spec = spec_for("pinpoint")
     ref = canonical_ref(spec, "eu-west-1", "j1", parent="app1", arn=None, account="210987654321")
@@ -157,7 +157,7 @@ def test_concurrency_caps_hold_per_account_region_and_overall(
     import threading
     from collections import Counter
 
-    from exportctl.fanout import Fanout
+    from exportctl.ops.listing import Fanout
     from exportctl.sandbox.routing import parse_scope
 
     with Sandbox(port=0, clock=lambda: 0.0) as sandbox:

@@ -139,7 +139,7 @@ def test_unexpected_errors_are_one_line_exit_70(run: Run, monkeypatch: pytest.Mo
         raise RuntimeError("kaput")
 
     # A fault in the code that reads a service, on the thread that reads it.
-    monkeypatch.setattr("exportctl.jobs.Jobs.iter_pages", boom)
+    monkeypatch.setattr("exportctl.ops.jobs.Jobs.iter_pages", boom)
     result = run("list")
     assert result.exit_code == 70
     assert one_line(result.stderr) and "kaput" in result.stderr

@@ -11,8 +11,8 @@ import pytest
 from cli_support import Run
 
 from exportctl import __version__
-from exportctl.aws import AwsSettings, Clients
-from exportctl.jobs import Jobs, ListQuery
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.sandbox import Sandbox
 
 ESC = "\x1b["

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from exportctl import backups
 from exportctl.cli import backups as backups_cli
 from exportctl.cli.main import cli
+from exportctl.ops import backups
 
 
 def _help(*args: str) -> str:

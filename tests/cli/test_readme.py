@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import readme_outputs
 
-from exportctl.adapters import all_specs
-from exportctl.errors import ExitCode
+from exportctl.domain.errors import ExitCode
+from exportctl.services import all_specs
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 

@@ -20,10 +20,10 @@ import pytest
 from click.shell_completion import BashComplete
 from click.testing import CliRunner, Result
 
-from exportctl import adapters
-from exportctl.adapters.spec import Fields, Get, Page, Scope, ServiceSpec
+from exportctl import services
 from exportctl.cli.main import cli
-from exportctl.model import State
+from exportctl.domain.model import State
+from exportctl.services.spec import Fields, Get, Page, Scope, ServiceSpec
 
 WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc).timestamp()
 # The toy's jobs as its API lists them, newest first, in its own status words.
@@ -68,11 +68,11 @@ def toy_module() -> types.ModuleType:
 @pytest.fixture
 def toy() -> Iterator[types.ModuleType]:
     module = toy_module()
-    adapters.register(module)
+    services.register(module)
     try:
         yield module
     finally:
-        adapters.unregister(module)
+        services.unregister(module)
 
 
 class Bakery:
@@ -145,8 +145,8 @@ def test_its_scope_option_is_in_the_help_of_list_and_watch(toy: types.ModuleType
 
 def test_it_is_gone_once_unregistered() -> None:
     module = toy_module()
-    adapters.register(module)
-    adapters.unregister(module)
+    services.register(module)
+    services.unregister(module)
     assert "--loaf" not in help_of("list")
     assert "toy" not in complete("list", "--service", "")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from exportctl import refcache
+from exportctl.ops import refcache
 
 pytestmark = pytest.mark.e2e
 

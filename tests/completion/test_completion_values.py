@@ -10,12 +10,12 @@ import pytest
 from click.shell_completion import BashComplete
 from click.testing import CliRunner
 
-from exportctl import refcache
+from exportctl.aws.regions import region_names
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.main import COMMANDS, cli
 from exportctl.cli.options import STATE_NAMES
 from exportctl.cli.output import FORMATS
-from exportctl.regions import region_names
+from exportctl.ops import refcache
 from exportctl.sandbox import Sandbox
 
 

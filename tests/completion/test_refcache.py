@@ -10,8 +10,8 @@ from typing import NoReturn
 import pytest
 from click.testing import CliRunner
 
-from exportctl import refcache
 from exportctl.cli.main import cli
+from exportctl.ops import refcache
 from exportctl.sandbox import Sandbox
 
 

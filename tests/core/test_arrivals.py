@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from exportctl import fanout
-from exportctl.adapters import all_specs
-from exportctl.aws import AwsSettings, Clients
-from exportctl.fanout import Fanout
-from exportctl.jobs import Jobs, ListQuery
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.ops import listing as fanout
+from exportctl.ops.jobs import Jobs, ListQuery
+from exportctl.ops.listing import Fanout
 from exportctl.sandbox import Faults, Sandbox
+from exportctl.services import all_specs
 
 
 def test_a_long_listing_shows_progress_then_clears_it() -> None:

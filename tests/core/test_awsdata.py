@@ -11,8 +11,8 @@ import pytest
 from botocore.exceptions import UnknownServiceError
 from botocore.loaders import JSONFileLoader, Loader
 
-from exportctl.aws import AwsSettings, Clients
-from exportctl.awsdata import KnownServices, ServiceLoader, use_service_loader
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.aws.loader import KnownServices, ServiceLoader, use_service_loader
 
 TYPES = ["service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2"]
 NAMES = ["discovery", "personalize", "pinpoint", "backupsearch", "s3", "sts", "no-such-service",

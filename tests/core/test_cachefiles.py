@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from exportctl import cachefiles
-from exportctl.cachefiles import PRIVATE, SHARED, TEMP_MARK, write_atomically
+from exportctl.store import cachefiles
+from exportctl.store.cachefiles import PRIVATE, SHARED, TEMP_MARK, write_atomically
 
 
 def leftovers(folder: Path) -> list[str]:

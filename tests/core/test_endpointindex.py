@@ -13,10 +13,10 @@ import pytest
 from botocore.loaders import JSONFileLoader, Loader
 from botocore.regions import EndpointResolver
 
-from exportctl import endpointindex
-from exportctl.aws import AwsSettings, Clients
-from exportctl.awsdata import ServiceLoader, use_service_loader
-from exportctl.cachefiles import cache_dir
+from exportctl.aws import endpointindex
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.aws.loader import ServiceLoader, use_service_loader
+from exportctl.store.cachefiles import cache_dir
 
 SERVICES = ["discovery", "personalize", "pinpoint", "backupsearch", "s3", "sts",
             "organizations", "iam", "ec2", "no-such-service"]  # fmt: skip
@@ -204,7 +204,7 @@ def test_a_cache_that_cannot_be_written_costs_nothing_but_the_whole_read(
 
 
 def test_regions_come_from_the_head_of_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    from exportctl import regions
+    from exportctl.aws import regions
 
     read = regions._partitions
     before = read()
@@ -225,7 +225,7 @@ def test_regions_come_from_the_head_of_the_index(monkeypatch: pytest.MonkeyPatch
 
 
 def test_regions_of_a_stale_index_are_read_from_the_file() -> None:
-    from exportctl import regions
+    from exportctl.aws import regions
 
     indexed()
     (index,) = cache_dir().iterdir()
@@ -241,7 +241,7 @@ def test_regions_of_a_stale_index_are_read_from_the_file() -> None:
 def test_no_home_folder_for_the_cache_costs_nothing_but_the_whole_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from exportctl import regions
+    from exportctl.aws import regions
 
     def no_home() -> Path:
         raise RuntimeError("Could not determine home directory.")
@@ -269,7 +269,7 @@ def same_size_and_time(file: Path, old: str, new: str) -> None:
 def test_a_file_replaced_by_one_of_the_same_size_and_time_is_not_read_from_the_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_reads: list[str]
 ) -> None:
-    from exportctl import regions
+    from exportctl.aws import regions
 
     file = own_data(tmp_path, monkeypatch, "aaaa.example.com")
     data = json.loads(file.read_text(encoding="utf-8"))
@@ -335,7 +335,7 @@ def test_the_region_of_a_profile_is_checked_against_its_sessions_data(
 ) -> None:
     """A profile's data_path is seen by botocore's loader only: the region check of
     the profile's region reads what the session's loader reads."""
-    from exportctl import regions
+    from exportctl.aws import regions
 
     data = whole()
     data["partitions"][0]["regions"]["xx-profile-1"] = {"description": "The profile's"}

@@ -6,8 +6,8 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from exportctl import eta
-from exportctl.model import ExportJob, Progress, State
+from exportctl.domain.model import ExportJob, Progress, State
+from exportctl.ops import estimates as eta
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 DATASET = "arn:aws:personalize:us-east-1:123456789012:dataset/g/USERS"

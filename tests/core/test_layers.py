@@ -63,14 +63,14 @@ def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | N
 @pytest.mark.parametrize(
     "module",
     [
-        "exportctl.printable",
-        "exportctl.errors",
-        "exportctl.keys",
-        "exportctl.model",
-        "exportctl.adapters",
-        "exportctl.adapters.spec",
-        "exportctl.adapters.engine",
-        "exportctl.refs",
+        "exportctl.domain.printable",
+        "exportctl.domain.errors",
+        "exportctl.domain.jobkey",
+        "exportctl.domain.model",
+        "exportctl.services",
+        "exportctl.services.spec",
+        "exportctl.services.engine",
+        "exportctl.services.refs",
     ],
 )
 def test_no_import_circle_through(module: str) -> None:
@@ -83,10 +83,10 @@ def test_no_import_circle_through(module: str) -> None:
 def test_the_core_layers_stand_in_order() -> None:
     """errors below the adapters' specs, the specs below references."""
     graph = _graph()
-    assert _reaches(graph, "exportctl.errors", "exportctl.adapters.spec") is None
-    assert _reaches(graph, "exportctl.adapters.spec", "exportctl.refs") is None
-    assert _reaches(graph, "exportctl.adapters.engine", "exportctl.refs") is None
-    assert _reaches(graph, "exportctl.errors", "exportctl.refs") is None
+    assert _reaches(graph, "exportctl.domain.errors", "exportctl.services.spec") is None
+    assert _reaches(graph, "exportctl.services.spec", "exportctl.services.refs") is None
+    assert _reaches(graph, "exportctl.services.engine", "exportctl.services.refs") is None
+    assert _reaches(graph, "exportctl.domain.errors", "exportctl.services.refs") is None
 
 
 def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -144,7 +144,7 @@ def test_files_are_written_whole_from_the_lowest_layer() -> None:
     """The caches, the sandbox's world file and the downloads share one writer, in a
     module that imports no other of exportctl's."""
     graph = _graph()
-    assert graph["exportctl.cachefiles"] == set()
-    for user in ("exportctl.transfer", "exportctl.refcache", "exportctl.eta",
-                 "exportctl.endpointindex", "exportctl.sandbox.worldfile"):  # fmt: skip
-        assert "exportctl.cachefiles" in graph[user], user
+    assert graph["exportctl.store.cachefiles"] == set()
+    for user in ("exportctl.ops.transfer", "exportctl.ops.refcache", "exportctl.ops.estimates",
+                 "exportctl.aws.endpointindex", "exportctl.sandbox.worldfile"):  # fmt: skip
+        assert "exportctl.store.cachefiles" in graph[user], user

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from exportctl.adapters import engine, spec_for
-from exportctl.model import SCHEMA_VERSION, ExportJob, Progress, State
+from exportctl.domain.model import SCHEMA_VERSION, ExportJob, Progress, State
+from exportctl.services import engine, spec_for
 
 T = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc)
 KEYS = [
@@ -138,8 +138,8 @@ def test_progress_fraction(progress: Progress, fraction: float | None) -> None:
 
 
 def test_an_unreadable_timestamp_is_kept_raw() -> None:
-    from exportctl.adapters import spec_for
-    from exportctl.adapters.engine import normalise
+    from exportctl.services import spec_for
+    from exportctl.services.engine import normalise
 
     raw = {
         "ApplicationId": "a" * 32,

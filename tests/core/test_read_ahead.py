@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from exportctl.workers import read_ahead
+from exportctl.ops.workers import read_ahead
 
 
 def test_items_come_in_order_and_the_producer_runs_ahead() -> None:
@@ -61,7 +61,7 @@ def test_leaving_early_lets_the_reading_thread_go() -> None:
 
 
 def test_each_ahead_runs_items_at_once_and_gives_each_items_results_together() -> None:
-    from exportctl.workers import each_ahead
+    from exportctl.ops.workers import each_ahead
 
     started = threading.Barrier(3, timeout=5)
 
@@ -80,7 +80,7 @@ def test_each_ahead_runs_items_at_once_and_gives_each_items_results_together() -
 
 
 def test_each_ahead_of_one_reads_in_turn_on_the_callers_thread() -> None:
-    from exportctl.workers import each_ahead
+    from exportctl.ops.workers import each_ahead
 
     order: list[str] = []
     me = threading.current_thread()
@@ -100,7 +100,7 @@ def test_each_ahead_of_one_reads_in_turn_on_the_callers_thread() -> None:
 
 
 def test_each_ahead_raises_what_an_item_raised() -> None:
-    from exportctl.workers import each_ahead
+    from exportctl.ops.workers import each_ahead
 
     def work(item: int) -> Iterator[int]:
         if item == 2:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from exportctl.adapters import spec_for
-from exportctl.errors import ExitCode, UsageError
-from exportctl.model import ExportJob, State
-from exportctl.refs import JobKey, accepted_forms, canonical_ref, parse, short_ref
+from exportctl.domain.errors import ExitCode, UsageError
+from exportctl.domain.model import ExportJob, State
+from exportctl.services import spec_for
+from exportctl.services.refs import JobKey, accepted_forms, canonical_ref, parse, short_ref
 
 ACCOUNT = "123456789012"
 BS_ID = "9e8d7c6b-0000-4000-8000-00000000ef01"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from botocore.loaders import create_loader
 
-from exportctl import regions
-from exportctl.errors import ExitCode, UsageError
+from exportctl.aws import regions
+from exportctl.domain.errors import ExitCode, UsageError
 
 NEW_REGION = "xx-space-1"
 
@@ -141,7 +141,7 @@ def test_an_endpoints_json_that_lists_no_region_refuses_nothing(
 
 def test_no_name_to_check_reads_no_data(monkeypatch: pytest.MonkeyPatch) -> None:
     # Whether the index is current is a hash of the whole file: not for nothing.
-    from exportctl import endpointindex
+    from exportctl.aws import endpointindex
 
     def forbidden(file: str) -> str:
         raise AssertionError(f"{file} was hashed")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from dateutil.tz import tzutc
 
-from exportctl.timeutil import (
+from exportctl.domain.timeutil import (
     as_utc,
     human_duration,
     iso,

@@ -98,7 +98,7 @@ def test_a_second_ctrl_c_ends_at_once_without_the_cleanup(tmp_path: Path) -> Non
     script = tmp_path / "slow_cleanup.py"
     script.write_text(
         "import sys, time\n"
-        "from exportctl import interrupts\n"
+        "from exportctl.ops import interrupts\n"
         "interrupts.install()\n"
         "try:\n"
         "    print('ready', flush=True)\n"

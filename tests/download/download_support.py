@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exportctl.aws import AwsSettings, Clients
-from exportctl.model import ExportJob, State
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.domain.model import ExportJob, State
 
 TEMP_GLOB = "*.exportctl-part-*"
 

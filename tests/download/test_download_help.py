@@ -14,7 +14,9 @@ try:
     cli.main(args=sys.argv[1:], prog_name="exportctl")
 except SystemExit:
     pass
-heavy = sorted(m for m in ("boto3", "botocore", "moto", "exportctl.transfer") if m in sys.modules)
+heavy = sorted(
+    m for m in ("boto3", "botocore", "moto", "exportctl.ops.transfer") if m in sys.modules
+)
 print("HEAVY:" + ",".join(heavy))
 """
 

@@ -11,10 +11,10 @@ import pytest
 from botocore.stub import Stubber
 from download_support import TEMP_GLOB, S3Env, files_under, seed_backend
 
-from exportctl import transfer
-from exportctl.errors import ExitCode, ExportctlError
-from exportctl.locations import NotCompletedError
-from exportctl.model import State
+from exportctl.domain.errors import ExitCode, ExportctlError
+from exportctl.domain.model import State
+from exportctl.ops import transfer
+from exportctl.services.locations import NotCompletedError
 
 
 def fetch(env: S3Env, prefix: str, **kwargs: Any) -> transfer.Summary:

@@ -12,10 +12,10 @@ from typing import ClassVar
 import pytest
 from download_support import TEMP_GLOB, files_under
 
-from exportctl import transfer
-from exportctl.errors import ExitCode, ExportctlError
-from exportctl.locations import UrlLocation, output_of, redact
-from exportctl.model import ExportJob, State
+from exportctl.domain.errors import ExitCode, ExportctlError
+from exportctl.domain.model import ExportJob, State
+from exportctl.ops import transfer
+from exportctl.services.locations import UrlLocation, output_of, redact
 
 BODY = bytes(range(256)) * 4096  # 1 MiB: several chunks
 SECRET = "X-Amz-Signature=deadbeefcafe"

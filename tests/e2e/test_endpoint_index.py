@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from e2e_support import exportctl
 
-from exportctl.endpointindex import FORMAT
+from exportctl.aws.endpointindex import FORMAT
 from exportctl.sandbox import Sandbox
 
 pytestmark = pytest.mark.e2e

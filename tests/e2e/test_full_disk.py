@@ -14,7 +14,7 @@ import pytest
 from e2e_support import console_script, isolated_env
 from test_closed_pipe import COMMANDS, into_closed_pipe
 
-from exportctl.errors import ExitCode
+from exportctl.domain.errors import ExitCode
 
 pytestmark = [
     pytest.mark.e2e,

@@ -15,7 +15,7 @@ import sys
 import pytest
 from e2e_support import isolated_env
 
-from exportctl.errors import ExitCode
+from exportctl.domain.errors import ExitCode
 from exportctl.sandbox import Sandbox
 
 pytestmark = pytest.mark.e2e

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from exportctl import polling
 from exportctl.cli.main import cli
+from exportctl.ops import polling
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.jobs import ACCOUNT
 from exportctl.sandbox.s3 import S3Sandbox, start_s3

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from e2e_support import exportctl
 
 from exportctl.cli.main import cli
-from exportctl.refs import parse
+from exportctl.services.refs import parse
 
 pytestmark = pytest.mark.e2e
 

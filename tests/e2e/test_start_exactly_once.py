@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from exportctl.adapters import spec_for
-from exportctl.aws import AwsSettings, Clients
-from exportctl.jobs import Jobs
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.ops.jobs import Jobs
+from exportctl.ops.starts import Starter, plan
 from exportctl.sandbox import Faults, Sandbox
 from exportctl.sandbox.jobs import ACCOUNT
 from exportctl.sandbox.server import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
-from exportctl.starts import Starter, plan
+from exportctl.services import spec_for
 
 STARTS = 100
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from output_support import invoke
 
-from exportctl.columns import Action, Column, Layout, Step, choose, cut, plain_lines
+from exportctl.output.columns import Action, Column, Layout, Step, choose, cut, plain_lines
 from exportctl.sandbox import Sandbox
 
 

@@ -19,12 +19,13 @@ import pytest
 from output_support import invoke
 from rich.console import Console
 
-from exportctl import live, render, timeutil
-from exportctl.columns import GAP, STACK_INDENT, Layout
-from exportctl.live import WatchView
-from exportctl.model import ExportJob, State
-from exportctl.polling import Watched
-from exportctl.render import Lines
+from exportctl.domain import timeutil
+from exportctl.domain.model import ExportJob, State
+from exportctl.ops.polling import Watched
+from exportctl.output import live, render
+from exportctl.output.columns import GAP, STACK_INDENT, Layout
+from exportctl.output.live import WatchView
+from exportctl.output.render import Lines
 from exportctl.sandbox import Sandbox
 
 WIDTHS = range(60, 241)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from exportctl.cli import jsontext
+from exportctl.output import jsontext
 
 ODD_VALUES: list[Any] = [
     "",

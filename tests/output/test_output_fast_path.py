@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from output_support import invoke
 
-from exportctl.cli.jsontext import indented, item_text, write_array, write_texts
-from exportctl.jobs import ListQuery
-from exportctl.model import RECORD_KEYS, ExportJob, Progress, State
+from exportctl.domain.model import RECORD_KEYS, ExportJob, Progress, State
+from exportctl.ops.jobs import ListQuery
+from exportctl.output.jsontext import indented, item_text, write_array, write_texts
 from exportctl.sandbox import Sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adapters"))
@@ -64,9 +64,9 @@ def test_json_text_is_json_dumps_indent_2(value: Any) -> None:
     ids=" ".join,
 )
 def test_list_writes_what_the_general_path_writes(sandbox: Sandbox, args: list[str]) -> None:
-    from exportctl.aws import AwsSettings, Clients
+    from exportctl.aws.clients import AwsSettings, Clients
     from exportctl.cli.output import JOB_DEFAULT_FIELDS, OutputSpec, emit
-    from exportctl.jobs import Jobs
+    from exportctl.ops.jobs import Jobs
 
     done = invoke(sandbox, *args)
     assert done.exit_code == 0, done.output
@@ -98,7 +98,7 @@ def _general(out: Any, jobs: Any, emit: Any, default_fields: Any) -> str:
 
     import jmespath
 
-    from exportctl.model import field_value
+    from exportctl.domain.model import field_value
 
     records = [job.to_dict() for job in jobs]
     if out.format == "json":
@@ -183,7 +183,7 @@ def _odd_jobs() -> list[ExportJob]:
 def test_record_texts_are_the_texts_of_the_records_dict(job: ExportJob) -> None:
     from exportctl.cli.listing import RECORD_TEXTS
     from exportctl.cli.output import _dumps
-    from exportctl.printable import json_text
+    from exportctl.domain.printable import json_text
 
     record = job.to_dict()
     assert list(record) == list(RECORD_KEYS)

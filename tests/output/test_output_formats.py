@@ -12,7 +12,7 @@ import pytest
 from output_support import invoke
 
 from exportctl.cli.output import JOB_RECORD_FIELDS, OutputSpec, emit
-from exportctl.errors import UsageError
+from exportctl.domain.errors import UsageError
 from exportctl.sandbox import Sandbox
 
 RECORDS: list[dict[str, Any]] = [

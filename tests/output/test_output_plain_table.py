@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rich.console import COLOR_SYSTEMS, Console
 
-from exportctl import render
-from exportctl.model import ExportJob, Progress, State
+from exportctl.domain.model import ExportJob, Progress, State
+from exportctl.output import render
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 ACCOUNT = "123456789012"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from output_support import SANDBOX_ENV, invoke
 
-from exportctl.adapters.spec import ServiceSpec
 from exportctl.cli.main import cli
-from exportctl.jobs import Jobs
+from exportctl.ops.jobs import Jobs
 from exportctl.sandbox import Sandbox
+from exportctl.services.spec import ServiceSpec
 
 TASKS = 30
 PAGE = 5

@@ -9,10 +9,10 @@ import pytest
 from sleepless import FakeTime
 from start_support import CREATES, Run
 
-from exportctl.errors import ExitCode
+from exportctl.domain.errors import ExitCode
+from exportctl.ops.starts import ATTEMPTS
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.clock import SandboxClock
-from exportctl.starts import ATTEMPTS
 
 SERVICES = sorted(CREATES)
 RATE = (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from exportctl import refcache
 from exportctl.cli.main import COMMANDS
+from exportctl.ops import refcache
 
 HEAVY = {"boto3", "botocore", "s3transfer", "urllib3"}
 OURS = ["completion", "list", "status"]
@@ -75,7 +75,7 @@ def test_our_light_paths_leave_rich_out_too(args: list[str]) -> None:
 
 def test_the_command_list_imports_no_command() -> None:
     """`exportctl --help` names every command from its summary, loading none of them;
-    the services it names come from their specs (the adapters' data, not the engine)."""
+    the services it names come from their specs (the services' data, not the engine)."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "exportctl", "--help"],
         capture_output=True, text=True, check=True, timeout=60,
@@ -87,13 +87,15 @@ def test_the_command_list_imports_no_command() -> None:
         and line.rsplit("|", 1)[1].strip().startswith("exportctl")
     }
     specs = {
-        "exportctl.adapters",
-        "exportctl.adapters.spec",
-        "exportctl.errors",
-        "exportctl.keys",
-        "exportctl.model",
-        "exportctl.printable",
-        "exportctl.timeutil",
+        "exportctl.services",
+        "exportctl.services.spec",
+        "exportctl.services.specs",
+        "exportctl.domain",
+        "exportctl.domain.errors",
+        "exportctl.domain.jobkey",
+        "exportctl.domain.model",
+        "exportctl.domain.printable",
+        "exportctl.domain.timeutil",
     }
     assert ours - specs == {
         "exportctl",
@@ -103,7 +105,8 @@ def test_the_command_list_imports_no_command() -> None:
         "exportctl.cli.main",
         "exportctl.cli.servicehelp",
         "exportctl.cli.suggestions",
-        "exportctl.interrupts",
+        "exportctl.ops",
+        "exportctl.ops.interrupts",
     }
     for name in COMMANDS:
         assert f"\n  {name} " in done.stdout

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rich.console import Console
 
-from exportctl.conditions import parse_until
-from exportctl.live import Display, WaitView, elapsed
-from exportctl.model import ExportJob, Progress, State
-from exportctl.polling import Event, Outcome, Tracked, Waiter
-from exportctl.refs import parse
+from exportctl.domain.model import ExportJob, Progress, State
+from exportctl.ops.conditions import parse_until
+from exportctl.ops.polling import Event, Outcome, Tracked, Waiter
+from exportctl.output.live import Display, WaitView, elapsed
+from exportctl.services.refs import parse
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 PIN = "pinpoint:us-east-1:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9"
@@ -168,8 +168,8 @@ def test_elapsed_stops_when_a_job_ends_even_without_an_end_time() -> None:
 
 
 def test_watch_footer_counts_pending_apart_from_running() -> None:
-    from exportctl.live import WatchView
-    from exportctl.polling import Watched
+    from exportctl.ops.polling import Watched
+    from exportctl.output.live import WatchView
 
     def job(n: int, state: State) -> ExportJob:
         return ExportJob(service="discovery", ref=f"discovery:us-east-1:export-{n}",

@@ -7,10 +7,10 @@ import random
 import botocore.exceptions as bex
 import pytest
 
-from exportctl.conditions import accepted_words, parse_until
-from exportctl.errors import AwsError, ExitCode, UsageError, translate
-from exportctl.model import ExportJob, State
-from exportctl.polling import Backoff, repeat, transient
+from exportctl.domain.errors import AwsError, ExitCode, UsageError, translate
+from exportctl.domain.model import ExportJob, State
+from exportctl.ops.conditions import accepted_words, parse_until
+from exportctl.ops.polling import Backoff, repeat, transient
 
 
 class Clock:
@@ -165,7 +165,7 @@ def test_ctrl_c_cuts_a_sleep_short_even_when_another_thread_receives_it(
     import threading
     import time
 
-    from exportctl import polling
+    from exportctl.ops import polling
 
     slices: list[float] = []
     real_sleep = time.sleep

@@ -9,12 +9,12 @@ import pytest
 from botocore.stub import Stubber
 from wait_support import APP, FakeTime
 
-from exportctl.aws import AwsSettings, Clients
-from exportctl.conditions import parse_until
-from exportctl.jobs import Jobs
-from exportctl.polling import Event, Waiter
-from exportctl.refs import JobKey, parse
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.ops.conditions import parse_until
+from exportctl.ops.jobs import Jobs
+from exportctl.ops.polling import Event, Waiter
 from exportctl.sandbox import Faults, Sandbox
+from exportctl.services.refs import JobKey, parse
 
 
 def sandbox_jobs(sb: Sandbox) -> Jobs:

@@ -1,0 +1,385 @@
+"""AWS sessions and clients: one client per service and region, reused.
+
+A botocore session, not boto3's: botocore brings everything a call needs
+(credentials, endpoints, signing, retries), and boto3 adds only resources and
+managed transfers, which exportctl does not use. botocore is imported here,
+lazily, and nowhere on the path of --help or --version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from exportctl import __version__
+from exportctl.domain.errors import UsageError, clip, translate
+
+if TYPE_CHECKING:
+    import botocore.session
+
+    from exportctl.aws.loader import Loaders
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    # S3 alone (downloads), which may live apart from the export APIs: a sandbox
+    # serves S3 on its own port. AWS_ENDPOINT_URL_S3 does the same from the environment.
+    s3_endpoint_url: str | None = None
+    # Static credentials, for the sandbox; None means botocore's usual chain.
+    access_key: str | None = None
+    secret_key: str | None = None
+    max_attempts: int = 10
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    # The region a command given no --region and no region variable uses, when it
+    # is not the profile's (the embedded sandbox's own): see Clients.home_region.
+    home_region: str | None = None
+
+
+class Clients:
+    """Creates botocore clients on first use and hands the same one back after."""
+
+    def __init__(
+        self,
+        settings: AwsSettings,
+        endpoints: Mapping[str, Callable[[], str]] | None = None,
+        credentials: Any = None,
+        loaders: Loaders | None = None,
+    ) -> None:
+        check_settings(settings)
+        self.settings = settings
+        # Shared by every Clients a command makes (:func:`exportctl.aws.loader.use_service_loader`).
+        self.loaders: Loaders = {} if loaders is None else loaders
+        # A botocore credential provider that comes before the usual chain (an assumed role).
+        self._credentials = credentials
+        # Endpoints known only once needed: the sandbox starts its S3 on first use.
+        self._lazy_endpoints = dict(endpoints or {})
+        self._lock = threading.Lock()
+        self._session: botocore.session.Session | None = None
+        self._clients: dict[tuple[str, str], Any] = {}
+        # The region of the environment or the profile, once it was found to be a region.
+        self._known_region: str | None = None
+
+    @property
+    def session(self) -> botocore.session.Session:
+        with self._lock:
+            return self._session_unlocked()
+
+    def _session_unlocked(self) -> botocore.session.Session:
+        if self._session is None:
+            import botocore.session
+
+            from exportctl.aws.loader import use_service_loader
+            from exportctl.domain.timeutil import parse_timestamp
+
+            s = self.settings
+            try:
+                session = botocore.session.Session(profile=s.profile)
+                use_service_loader(session, self.loaders)
+                if s.access_key and s.secret_key:
+                    session.set_credentials(s.access_key, s.secret_key)
+                elif self._credentials is not None:
+                    resolver = session.get_component("credential_provider")
+                    resolver.insert_before("env", self._credentials)
+                region = s.region or env_region()
+                if region:
+                    session.set_config_variable("region", region)
+                # botocore's public hook, as the AWS CLI uses it: its default parser goes
+                # through dateutil for every timestamp of every page.
+                factory = session.get_component("response_parser_factory")
+                factory.set_parser_defaults(timestamp_parser=parse_timestamp)
+                # Like boto3's constructor: an unknown profile fails here, not at the first call.
+                session.get_scoped_config()
+            except Exception as exc:
+                raise translate(exc) from exc
+            self._session = session
+        return self._session
+
+    @property
+    def default_region(self) -> str:
+        if self.settings.region:
+            # --region, checked with the command's options, or one exportctl chose.
+            return self.settings.region
+        region = self.session.get_config_variable("region")
+        if not region:
+            raise UsageError(
+                "no AWS region: pass --region, set AWS_REGION, or set a region in the profile"
+            )
+        if region != self._known_region:
+            # A mistyped AWS_REGION lists nothing, as a mistyped --region would.
+            from exportctl.aws.regions import check_region
+
+            # Against the data this session's clients will resolve with: its loader
+            # searches what a profile's data_path adds, as AWS_DATA_PATH does.
+            paths = self.session.get_component("data_loader").search_paths
+            check_region(region, source=self._region_source(), paths=paths)
+            self._known_region = region
+        return str(region)
+
+    def _region_source(self) -> str:
+        """Where the region botocore reads was set, as a message names it."""
+        if env_region():
+            return "AWS_REGION"
+        if os.environ.get("AWS_DEFAULT_REGION"):
+            return "AWS_DEFAULT_REGION"
+        profile = self.session.profile or "default"
+        return f"profile {clip(profile)!r} ({self.session.get_config_variable('config_file')})"
+
+    @property
+    def home_region(self) -> str | None:
+        """The region a command resolves with no --region, AWS_REGION or
+        AWS_DEFAULT_REGION: the profile's (or the sandbox's). A reference printed
+        without its region is read back in this one, so it is the only region a
+        printed reference may leave out; None when there is no such region."""
+        if self.settings.home_region:
+            return self.settings.home_region
+        region = self.session.get_scoped_config().get("region")
+        return str(region) if region else None
+
+    def partition(self, region: str) -> str:
+        partition: str = self.session.get_partition_for_region(region)
+        return partition
+
+    def client(
+        self, service: str, region: str | None = None, *, attempts: int | None = None
+    ) -> Any:
+        """The client of a service in a region; ``attempts`` asks for one that makes
+        that many attempts a call (creates retry on their own: ``starts``)."""
+        region = region or self.default_region
+        key = (service, region) if attempts is None else (service, f"{region}#{attempts}")
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._create(service, region, attempts)
+                self._clients[key] = client
+            return client
+
+    def release(self, service: str, region: str) -> None:
+        """Let the clients of a service in a region go (the next :meth:`client` makes
+        another): a listing of every account and region uses each once, and kept they
+        would hold about 0.2 MiB each, thousands of them in an organization."""
+        with self._lock:
+            gone = [
+                self._clients.pop(key)
+                for key in list(self._clients)
+                if key[0] == service and key[1].partition("#")[0] == region
+            ]
+        for client in gone:
+            client.close()
+        if gone and _RELEASED.count(len(gone)):
+            # A client is cyclic garbage (botocore makes a class per client), old
+            # enough by then to wait for a full collection, which a one-shot command
+            # does not otherwise make (exportctl.cli.context.one_shot).
+            import gc
+
+            gc.collect()
+
+    def _create(self, service: str, region: str, attempts: int | None = None) -> Any:
+        from botocore.config import Config
+
+        s = self.settings
+        # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI; read here, so
+        # that a bad value is a usage error rather than botocore's ValueError.
+        retries: dict[str, Any] = {
+            "mode": "standard",
+            "total_max_attempts": attempts or env_max_attempts() or s.max_attempts,
+        }
+        config = Config(
+            retries=retries,
+            user_agent_extra=f"exportctl/{__version__}",
+            connect_timeout=s.connect_timeout,
+            read_timeout=s.read_timeout,
+            max_pool_connections=16,
+        )
+        endpoint = self._endpoint(service)
+        try:
+            client = self._session_unlocked().create_client(
+                service,
+                region_name=region,
+                endpoint_url=endpoint,
+                config=config,
+            )
+        except ValueError as exc:
+            # botocore's word for an endpoint URL it cannot use (AWS_ENDPOINT_URL_*,
+            # the profile's endpoint_url): a value the user gave.
+            raise UsageError(f"{clip(exc)}: check --endpoint-url and AWS_ENDPOINT_URL*") from exc
+        except Exception as exc:
+            raise translate(exc) from exc
+        _bound_by_deadlines(client, s.read_timeout)
+        return client
+
+    def _endpoint(self, service: str) -> str | None:
+        chosen = _endpoint(self.settings, service)
+        lazy = self._lazy_endpoints.get(service)
+        # A URL given for this service alone still wins.
+        if lazy and chosen in (None, self.settings.endpoint_url):
+            return lazy()
+        return chosen
+
+
+# botocore's own rule for a region name (it refuses others when a client is made).
+_REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+# Clients let go (about 0.2 MiB each) between two full collections of the garbage.
+RELEASED_PER_COLLECTION = 512
+
+
+class _Released:
+    """Clients let go by every Clients of the process (an organization's accounts
+    each have one), counted towards the next collection."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def count(self, released: int) -> bool:
+        """Count ``released`` more; True when it is time to collect."""
+        with self._lock:
+            self._count += released
+            if self._count < RELEASED_PER_COLLECTION:
+                return False
+            self._count = 0
+            return True
+
+
+_RELEASED = _Released()
+# More attempts than this would retry a failing call for hours.
+MAX_ATTEMPTS_LIMIT = 100
+
+
+def check_settings(settings: AwsSettings) -> None:
+    """Values the user gave, checked before any call: each bad one is a usage error
+    that names it."""
+    if settings.region is not None and not _REGION_NAME.match(settings.region):
+        raise UsageError(
+            f"--region '{clip(settings.region)}' is not a region name (e.g. us-east-1)"
+        )
+    for option, url in (
+        ("--endpoint-url", settings.endpoint_url),
+        ("--s3-endpoint-url", settings.s3_endpoint_url),
+    ):
+        if url is not None:
+            check_url(option, url)
+    env_max_attempts()
+
+
+def check_url(option: str, url: str) -> None:
+    """An endpoint URL botocore can use: http(s), a host, nothing after the path."""
+    from urllib.parse import urlsplit
+
+    why = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError as exc:
+        why = str(exc)
+    else:
+        if parts.scheme not in ("http", "https"):
+            why = "it needs http:// or https://"
+        elif not parts.hostname:
+            why = "it has no host"
+        elif any(c.isspace() for c in url):
+            why = "it contains spaces"
+    if why:
+        raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
+
+
+def env_max_attempts() -> int | None:
+    """``AWS_MAX_ATTEMPTS`` as a number of attempts, None when unset."""
+    raw = os.environ.get("AWS_MAX_ATTEMPTS")
+    if raw is None or raw == "":
+        return None
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ATTEMPTS_LIMIT:
+        raise UsageError(
+            f"AWS_MAX_ATTEMPTS={raw[:40]!r} is not a number of attempts: "
+            f"use a whole number from 1 to {MAX_ATTEMPTS_LIMIT}, or unset it"
+        )
+    return int(text)
+
+
+def env_region() -> str | None:
+    """``AWS_REGION``, which the AWS CLI v2 and the other SDKs read before
+    ``AWS_DEFAULT_REGION``; botocore reads only the latter (and then the profile)."""
+    return os.environ.get("AWS_REGION", "").strip() or None
+
+
+def _endpoint(settings: AwsSettings, service: str) -> str | None:
+    """The URL a client of ``service`` talks to; S3's own setting beats the shared one."""
+    if service == "s3":
+        return (
+            settings.s3_endpoint_url
+            or os.environ.get("AWS_ENDPOINT_URL_S3")
+            or settings.endpoint_url
+        )
+    return settings.endpoint_url
+
+
+# -- deadlines ------------------------------------------------------------------------
+#
+# A call made inside ``deadline(at)`` ends by ``at`` (a time.monotonic() value), retries
+# and all: each attempt's read timeout is cut to what is left, and a retry whose
+# backoff would not leave time for one more attempt is not made, so botocore raises
+# the last error instead. botocore still makes every call and decides every retry;
+# this only narrows its limits. Clients are shared by threads, so the deadline is the
+# calling thread's.
+
+# Least time a retry must leave for its attempt, and least read timeout an attempt gets.
+MIN_ATTEMPT = 0.25
+
+_bound = threading.local()
+
+
+@contextlib.contextmanager
+def deadline(at: float | None) -> Iterator[None]:
+    """Calls this thread makes in the block end by ``at``; None: no bound."""
+    previous = getattr(_bound, "at", None)
+    _bound.at = at
+    try:
+        yield
+    finally:
+        _bound.at = previous
+
+
+def time_left() -> float | None:
+    """Seconds before this thread's deadline, None without one."""
+    at: float | None = getattr(_bound, "at", None)
+    return None if at is None else at - time.monotonic()
+
+
+def _bound_by_deadlines(client: Any, read_timeout: float) -> None:
+    from botocore.retries import standard
+
+    events = client.meta.events
+    name = client.meta.service_model.service_id.hyphenize()
+    event, unique_id = f"needs-retry.{name}", f"retry-config-{name}"
+    # The standard retry handler, once more, to be wrapped: botocore registered one
+    # under this id and keeps no public handle on it.
+    events.unregister(event, unique_id=unique_id)
+    retry = standard.register_retry_handler(
+        client, client.meta.config.retries.get("total_max_attempts")
+    )
+    events.unregister(event, unique_id=unique_id)
+
+    def needs_retry(**kwargs: Any) -> float | None:
+        delay: float | None = retry.needs_retry(**kwargs)
+        left = time_left()
+        if delay is None or left is None:
+            return delay
+        return delay if delay + MIN_ATTEMPT <= left else None
+
+    def read_in_time(request: Any, **kwargs: Any) -> None:
+        left = time_left()
+        if left is not None:
+            request.context["read_timeout"] = max(MIN_ATTEMPT, min(read_timeout, left))
+
+    events.register(event, needs_retry, unique_id=unique_id)
+    events.register(f"request-created.{name}", read_in_time, unique_id=f"deadline-{name}")

@@ -1,0 +1,110 @@
+"""botocore's data loader, told about one service without listing them all.
+
+Before it reads a service's model, botocore's loader checks that the service is
+known by listing every service folder of its data (about 450, each opened to look
+for the model): twice per client (the API model, then the endpoint rules), 15-20
+ms of every start. The loader here answers ``name in known`` by looking at that
+one service's folders, in the same search paths and by the same rule; the full
+list is still made, by botocore, for anything else asked of it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
+
+from botocore.loaders import Loader
+
+from exportctl.aws import endpointindex
+
+
+class KnownServices(Sequence[str]):
+    """What ``Loader.list_available_services(type_name)`` returns, listed on demand."""
+
+    def __init__(self, loader: Loader, type_name: str, listing: Callable[[str], list[str]]) -> None:
+        self._loader = loader
+        self._type_name = type_name
+        self._listing = listing
+        self._all: list[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self._all is not None or not isinstance(name, str) or not name or os.sep in name:
+            return name in self._listed()
+        exists = self._loader.file_loader.exists
+        for place in self._loader.search_paths:
+            folder = os.path.join(place, name)
+            if not os.path.isdir(folder):
+                continue
+            for version in os.listdir(folder):
+                if exists(os.path.join(folder, version, self._type_name)):
+                    return True
+        return False
+
+    def _listed(self) -> list[str]:
+        if self._all is None:
+            self._all = self._listing(self._type_name)
+        return self._all
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._listed()[index]
+
+    def __len__(self) -> int:
+        return len(self._listed())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._listed())
+
+    def __eq__(self, other: object) -> bool:
+        return self._listed() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ServiceLoader(Loader):  # type: ignore[misc]
+    """botocore's loader, but for the check that one service is known and for its
+    endpoint data, decoded a service at a time (:mod:`exportctl.aws.endpointindex`)."""
+
+    def list_available_services(self, type_name: str) -> KnownServices:
+        return KnownServices(self, type_name, super().list_available_services)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read once, as botocore's own loader keeps what it read: the sessions that
+        # share this loader resolve with one copy of the endpoint data.
+        self._endpoints: tuple[Any, str] | None = None
+
+    def load_data_with_path(self, name: str) -> tuple[Any, str]:
+        whole = functools.partial(super().load_data_with_path, name)
+        if name != endpointindex.NAME:
+            loaded: tuple[Any, str] = whole()
+            return loaded
+        if self._endpoints is None:
+            self._endpoints = endpointindex.load(self.search_paths, whole)
+        return self._endpoints
+
+
+Loaders = dict[tuple[str, ...], ServiceLoader]
+
+
+def use_service_loader(session: Any, loaders: Loaders | None = None) -> None:
+    """Give ``session`` the loader above, on the search paths its own would use.
+
+    ``loaders`` are those of the sessions the same command made before (one per
+    account or profile it reaches): a session whose search paths one of them has
+    shares it, so a service's model and endpoint rules are read and decoded once a
+    command, not once a session (about 6 ms of every client of a new session)."""
+    paths = tuple(session.get_component("data_loader").search_paths)
+    loader = None if loaders is None else loaders.get(paths)
+    if loader is None:
+        loader = ServiceLoader(extra_search_paths=list(paths), include_default_search_paths=False)
+        if loaders is not None:
+            loaders[paths] = loader
+    session.register_component("data_loader", loader)

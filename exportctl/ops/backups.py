@@ -1,0 +1,358 @@
+"""The backups a search job looked at, and why some were not searched.
+
+The search jobs are those of the service whose spec declares them
+(``ServiceSpec.searches``, :func:`exportctl.services.search_spec`). A reference is
+either a search result export job of that service (its search job is read from
+the export job) or the search job itself::
+
+    arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE/ID  (the search job's ARN)
+    PREFIX:[REGION:]ID                          (an export job, as everywhere)
+    search-job:[REGION:]ID                      (a search job by id)
+    ID                                          (an export job, else a search job)
+
+A bare id is looked up as an export job first, since that is what `list` shows;
+when no export job has it, it is taken for a search job's id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from exportctl.domain.errors import (
+    ExitCode,
+    ExportctlError,
+    NotFoundError,
+    UsageError,
+    answer_of,
+    translate,
+)
+from exportctl.domain.timeutil import as_utc, iso
+from exportctl.ops.jobs import Jobs
+from exportctl.services import engine as eng
+from exportctl.services import refs, search_spec
+from exportctl.services.spec import SearchJobs, ServiceSpec
+
+SEARCH_PREFIX = "search-job"
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+RECORD_FIELDS = (
+    "status",
+    "resource_type",
+    "backup_resource_arn",
+    "source_resource_arn",
+    "backup_creation_time",
+    "index_creation_time",
+    "status_message",
+    "search_job_arn",
+)
+DEFAULT_FIELDS = ("status", "resource_type", "backup_resource_arn", "status_message")
+
+
+def search_service() -> ServiceSpec:
+    """The service whose search jobs these are."""
+    spec = search_spec()
+    if spec is None:
+        raise UsageError("no service has search jobs: there are no backups to show")
+    return spec
+
+
+def searches() -> SearchJobs:
+    """What its spec says of its search jobs."""
+    declared = search_service().searches
+    assert declared is not None
+    return declared
+
+
+def _search_arn(text: str) -> re.Match[str] | None:
+    """``text`` as a search job's ARN, or None."""
+    form = searches().arn
+    return _arn_pattern(form.service, form.resource).match(text)
+
+
+@cache
+def _arn_pattern(service: str, resource: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"^arn:(?:{'|'.join(refs.PARTITIONS)}):{re.escape(service)}:"
+        rf"(?P<region>[a-z0-9-]+):(?P<account>\d{{12}}):{re.escape(resource)}/(?P<id>.+)$"
+    )
+
+
+@dataclass(frozen=True)
+class SearchJobKey:
+    id: str
+    region: str | None = None
+    arn: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.arn or self.id
+
+
+@dataclass(frozen=True)
+class EitherKey:
+    """A bare id: an export job's, or else a search job's."""
+
+    export: refs.JobKey
+
+
+Ref = SearchJobKey | refs.JobKey | EitherKey
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One backup (recovery point) a search job included, with how its search went."""
+
+    status: str
+    resource_type: str | None
+    backup_resource_arn: str | None
+    source_resource_arn: str | None
+    backup_creation_time: datetime | None
+    index_creation_time: datetime | None
+    status_message: str | None
+    search_job_arn: str | None = None
+
+    @property
+    def problem(self) -> bool:
+        return self.status in searches().problem_statuses
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "resource_type": self.resource_type,
+            "backup_resource_arn": self.backup_resource_arn,
+            "source_resource_arn": self.source_resource_arn,
+            "backup_creation_time": iso(self.backup_creation_time),
+            "index_creation_time": iso(self.index_creation_time),
+            "status_message": self.status_message,
+            "search_job_arn": self.search_job_arn,
+        }
+
+
+@dataclass(frozen=True)
+class SearchJob:
+    """A search job as GetSearchJob describes it: how far it got, and whether it is done."""
+
+    id: str
+    region: str
+    status: str
+    arn: str | None = None
+    name: str | None = None
+    status_message: str | None = None
+    created: datetime | None = None
+    completed: datetime | None = None
+    # CurrentSearchProgress and SearchScopeSummary, snake_case.
+    progress: Mapping[str, Any] = field(default_factory=dict)
+    scope_summary: Mapping[str, Any] = field(default_factory=dict)
+    # Every other member (search scope, item filters, key), snake_case.
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        """Its backups are all listed: nothing more will be searched."""
+        return self.status == searches().final
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "arn": self.arn,
+            "region": self.region,
+            "name": self.name,
+            "status": self.status,
+            "status_message": self.status_message,
+            "created": iso(self.created),
+            "completed": iso(self.completed),
+            "progress": _plain(self.progress),
+            "scope_summary": _plain(self.scope_summary),
+            "details": _plain(self.details),
+        }
+
+
+_SEARCH_JOB_MEMBERS = {
+    "SearchJobIdentifier", "SearchJobArn", "Name", "Status", "StatusMessage", "CreationTime",
+    "CompletionTime", "CurrentSearchProgress", "SearchScopeSummary", "ResponseMetadata",
+}  # fmt: skip
+
+
+def search_job_from_raw(raw: Mapping[str, Any], region: str) -> SearchJob:
+    return SearchJob(
+        id=str(raw.get("SearchJobIdentifier") or ""),
+        region=region,
+        status=str(raw.get("Status") or ""),
+        arn=raw.get("SearchJobArn"),
+        name=raw.get("Name") or None,
+        status_message=raw.get("StatusMessage") or None,
+        created=as_utc(raw.get("CreationTime")),
+        completed=as_utc(raw.get("CompletionTime")),
+        progress=eng.snake_keys(raw.get("CurrentSearchProgress") or {}),
+        scope_summary=eng.snake_keys(raw.get("SearchScopeSummary") or {}),
+        details={
+            eng.snake(k): eng.snake_keys(v) for k, v in raw.items() if k not in _SEARCH_JOB_MEMBERS
+        },
+    )
+
+
+def _answered(exc: BaseException) -> bool:
+    """An error AWS answered with (a refusal), not one raised before any call."""
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        if answer_of(cause) is not None:
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__
+    return False
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: timestamps as ISO 8601 UTC."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def from_raw(raw: Mapping[str, Any], search_job_arn: str | None = None) -> Backup:
+    return Backup(
+        status=str(raw.get("Status") or ""),
+        resource_type=raw.get("ResourceType"),
+        backup_resource_arn=raw.get("BackupResourceArn"),
+        source_resource_arn=raw.get("SourceResourceArn"),
+        backup_creation_time=as_utc(raw.get("BackupCreationTime")),
+        index_creation_time=as_utc(raw.get("IndexCreationTime")),
+        status_message=raw.get("StatusMessage") or None,
+        search_job_arn=search_job_arn,
+    )
+
+
+def parse_search_ref(text: str, service: str | None = None) -> Ref:
+    """A search job's key, or the export job's key when ``text`` names an export job."""
+    ref = text.strip()
+    spec, declared = search_service(), searches()
+    match = _search_arn(ref)
+    if match:
+        return SearchJobKey(declared.id_of(ref), match["region"], ref)
+    head, sep, rest = ref.partition(":")
+    if sep and head == SEARCH_PREFIX:
+        region, sep, tail = rest.partition(":")
+        if not sep:
+            region, tail = "", rest
+        if (region and not _REGION.match(region)) or not _ID.match(tail):
+            raise UsageError(
+                f"bad reference {text!r}: search jobs look like {SEARCH_PREFIX}:[REGION:]ID "
+                f"or arn:aws:{declared.arn.service}:REGION:ACCOUNT:{declared.arn.resource}/ID"
+            )
+        return SearchJobKey(tail, region or None)
+    bare = not sep and not service
+    key = refs.parse(ref, spec.name if bare else service)
+    if key.service != spec.name:
+        raise UsageError(
+            f"{text!r} is a {key.service} job: backups belong to {spec.title} "
+            "search jobs and their export jobs"
+        )
+    return EitherKey(key) if bare else key
+
+
+def summary(backups: list[Backup]) -> Counter[str]:
+    return Counter(b.status for b in backups)
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    """What is known of a search job before its backups are listed."""
+
+    search: SearchJobKey
+    job: SearchJob | None
+    # Why the search job could not be read, when it could not.
+    unread: str | None = None
+
+    @property
+    def final(self) -> bool | None:
+        """Whether the backups are all listed; None when the search job is unknown."""
+        return None if self.job is None else self.job.final
+
+    def to_dict(self, backups: list[dict[str, Any]]) -> dict[str, Any]:
+        """The JSON document of `backups`: the search job, whether the list is final, the list."""
+        return {
+            "search_job": self.job.to_dict() if self.job else None,
+            "final": self.final,
+            "backups": backups,
+        }
+
+
+class SearchBackups:
+    """Reads a search job's backups through the shared clients and call counter."""
+
+    def __init__(self, jobs: Jobs) -> None:
+        self.jobs = jobs
+
+    def resolve(self, key: Ref) -> SearchJobKey:
+        """The search job behind ``key``: itself, or the one an export job exported."""
+        if isinstance(key, SearchJobKey):
+            return key
+        if isinstance(key, EitherKey):
+            try:
+                return self.resolve(key.export)
+            except NotFoundError:
+                return SearchJobKey(key.export.id, key.export.region)
+        job = self.jobs.get(key)
+        declared = searches()
+        arn = job.details.get(declared.detail)
+        match = _search_arn(str(arn or ""))
+        if not match:
+            raise UsageError(
+                f"{search_service().title}: export job {key.display} names no search job"
+            )
+        return SearchJobKey(declared.id_of(str(arn)), match["region"] or job.region, str(arn))
+
+    def search_job(self, search: SearchJobKey) -> SearchJob:
+        """The search job itself (GetSearchJob)."""
+        spec, declared = search_service(), searches()
+        region = search.region or self.jobs.clients.default_region
+        try:
+            call = self.jobs.caller(spec, region)
+            raw = call(declared.get, {declared.param: search.id})
+        except ExportctlError:
+            raise
+        except Exception as exc:
+            raise translate(exc, spec) from exc
+        return search_job_from_raw(raw, region)
+
+    def describe(self, search: SearchJobKey) -> SearchReport:
+        """The search job, or why it could not be read.
+
+        Being refused GetSearchJob alone (a role allowed to list the backups only)
+        leaves the backups readable: the report says the status is unknown instead.
+        """
+        try:
+            job = self.search_job(search)
+        except ExportctlError as exc:
+            # Refused by AWS, not short of credentials: those would fail every call.
+            if exc.exit_code != ExitCode.CREDENTIALS or not _answered(exc):
+                raise
+            return SearchReport(search, None, exc.message)
+        known = dataclasses.replace(search, arn=search.arn or job.arn, region=job.region)
+        return SearchReport(known, job)
+
+    def iter_backups(self, search: SearchJobKey) -> Iterator[Backup]:
+        """Every backup of the search job, following every page."""
+        spec, declared = search_service(), searches()
+        region = search.region or self.jobs.clients.default_region
+
+        try:
+            call = self.jobs.caller(spec, region)
+            params = {declared.param: search.id}
+            for raw in eng.items(call, declared.backups, params):
+                yield from_raw(raw, search.arn)
+        except Exception as exc:
+            raise translate(exc, spec) from exc

@@ -1,0 +1,349 @@
+"""The core over several regions and accounts: what the commands call.
+
+With one credential set and one region a :class:`Board` is exactly :class:`Jobs`.
+With several (``--region all``, ``--region a,b``, ``--profile a,b``,
+``--org-role``) it lists every (account, region, service) target concurrently
+(:mod:`exportctl.ops.listing`, the engine of every listing) and finds each job named by
+reference in the account and region the reference names, or in each of them when
+it names none.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from exportctl.aws.clients import Clients
+from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError, clip
+from exportctl.domain.model import ExportJob
+from exportctl.ops.credentials import Accounts, Organization, Reach, Regions
+from exportctl.ops.jobs import CallCounter, Jobs, ListQuery, Result, Unit
+from exportctl.ops.listing import Fanout, Span, Target, finish
+from exportctl.services import all_specs, spec_for
+from exportctl.services.refs import JobKey
+
+Progress = Callable[[str | None], None]
+LOOKUP_CONCURRENCY = 16
+# Regions or accounts a message names one by one; more are counted.
+_NAMED = 3
+_REACH_IT = "reach it with --profile or --org-role"
+
+
+class NotFoundThere(NotFoundError):
+    """A job not found where it was looked for: the message names the regions and
+    accounts searched, and what would have found a job elsewhere.
+
+    The accounts are composed into the message when it is first read: asking sts
+    which account the default credentials are in costs a call, which a caller that
+    catches the error and looks elsewhere (``backups``) never needs.
+    """
+
+    def __init__(
+        self, key: JobKey, places: Sequence[tuple[Reach, str]], *, every_region: bool = False
+    ) -> None:
+        spec = spec_for(key.service)
+        super().__init__(f"{spec.title}: no export job {key.display}", service=spec.name)
+        self._key = key
+        self._places = list(places)
+        self._every_region = every_region
+        # What ExportctlError.__init__ set gives way to the message composed when read.
+        self._composed: str | None = None
+
+    @property
+    def message(self) -> str:
+        if self._composed is None:
+            self._composed = self._compose()
+        return self._composed
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self._composed = value
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _compose(self) -> str:
+        key = self._key
+        spec = spec_for(key.service)
+        what = clip(f"{key.parent}/{key.id}" if key.parent else key.id)
+        if spec.get.by_arn and not key.arn:
+            what = f"named {what!r}"
+        regions = list(dict.fromkeys(region for _, region in self._places))
+        accounts = list(dict.fromkeys(a for a in map(_account_of, self._reaches()) if a))
+        said = [_counted(accounts, "account")] if accounts else []
+        if len(self._places) > 1:
+            said.append(f"looked in {len(self._places)} account and region pairs")
+        text = f"no {spec.title} export job {what} in {_counted(regions, 'region', bare=True)}"
+        if said:
+            text += f" ({'; '.join(said)})"
+        if key.account and accounts and key.account not in accounts:
+            return f"{text}; the reference names account {key.account}: {_REACH_IT}"
+        if key.region is None and not self._every_region:
+            return f"{text}; jobs in other regions need their region in the ref or --region"
+        return text
+
+    def _reaches(self) -> list[Reach]:
+        return list({id(reach): reach for reach, _ in self._places}.values())
+
+
+def _account_of(reach: Reach) -> str | None:
+    """The account of ``reach``'s credentials, None when sts cannot say."""
+    try:
+        return reach.account()
+    except ExportctlError:
+        return None
+
+
+def _counted(names: Sequence[str], noun: str, *, bare: bool = False) -> str:
+    """``account 1``, ``accounts 1, 2``, ``5 accounts``; ``bare`` names them without
+    the noun."""
+    if len(names) > _NAMED:
+        return f"{len(names)} {noun}s"
+    listed = ", ".join(names)
+    if bare:
+        return listed
+    return f"{noun}{'s' if len(names) > 1 else ''} {listed}"
+
+
+class OtherAccount(NotFoundError):
+    """The job read is not of the account the reference names: credentials read
+    their own account, whatever the reference says."""
+
+
+def _other_account(key: JobKey, job: ExportJob, reach: Reach) -> OtherAccount | None:
+    if key.account is None:
+        return None
+    account = job.account or _account_of(reach)
+    if account is None or account == key.account:
+        return None
+    return OtherAccount(
+        f"the reference names account {key.account}; the job read with {reach.label} "
+        f"is of account {account}: {_REACH_IT}",
+        service=job.service,
+    )
+
+
+class Board(Jobs):
+    def __init__(
+        self,
+        clients: Clients,
+        calls: CallCounter | None = None,
+        *,
+        regions: Regions | None = None,
+        accounts: Accounts | None = None,
+        make_clients: Callable[[Any], Clients] | None = None,
+    ) -> None:
+        super().__init__(clients, calls)
+        self.regions = regions or Regions()
+        self.accounts = accounts or Accounts()
+        # Its own single-region core: the board's methods span regions and accounts.
+        self.base = Reach("default credentials", clients, self.calls)
+        self._spans: list[Reach] | None = None
+        self._org: Organization | None = None
+        if self.accounts.org_role:
+            self._org = Organization(
+                self.base, self.accounts.org_role, self.accounts.only, self.calls
+            )
+        elif len(self.accounts.profiles) > 1:
+            from dataclasses import replace
+
+            assert make_clients is not None
+            self._spans = [
+                Reach(
+                    f"profile {name}",
+                    make_clients(
+                        replace(clients.settings, profile=name, access_key=None, secret_key=None)
+                    ),
+                    self.calls,
+                    named=True,
+                )
+                for name in self.accounts.profiles
+            ]
+
+    @property
+    def multi(self) -> bool:
+        return self.regions.many or self.accounts.many
+
+    def span(self, query: ListQuery | None = None) -> Span:
+        return Span(self.regions, self.accounts.many, named_services=bool(query and query.services))
+
+    def reaches(self) -> list[Reach]:
+        """Every credential set the command spans (the organization's accounts are
+        listed once per process)."""
+        if self._spans is None:
+            if self._org is not None:
+                only = set(self.accounts.only)
+                self._spans = [
+                    self._org.reach(account, named=account in only)
+                    for account in self._org.accounts()
+                ]
+            else:
+                self._spans = [self.base]
+        return self._spans
+
+    # -- listing -----------------------------------------------------------------
+
+    def targets(self, query: ListQuery) -> list[Target]:
+        specs = tuple(spec_for(s) for s in query.services) or all_specs()
+        reaches = self.reaches()
+        out = [
+            Target(reach, spec, region)
+            for reach in reaches
+            for spec in specs
+            for region in self.regions.of(spec, reach)
+        ]
+        order = {id(reach): n for n, reach in enumerate(reaches)}
+        home = self.clients.default_region
+        # Started in this order: the default region first (where jobs usually are), then
+        # region by region (in each, Fanout starts the services with a chain of calls first).
+        out.sort(key=lambda t: (t.region != home, t.region, order[id(t.reach)]))
+        return out
+
+    def fanout(
+        self,
+        query: ListQuery,
+        *,
+        idle: Callable[[], None] = lambda: None,
+        on_progress: Progress | None = None,
+        once: bool = False,
+    ) -> Fanout:
+        if not self.multi:
+            return super().fanout(query, idle=idle, on_progress=on_progress, once=once)
+        return Fanout(
+            self.targets(query),
+            query,
+            self.span(query),
+            idle=idle,
+            on_progress=on_progress,
+            once=once,
+        )
+
+    # -- jobs by reference -----------------------------------------------------------
+
+    def get(self, key: JobKey) -> ExportJob:
+        if not self.multi:
+            try:
+                job = super().get(key)
+            except NotFoundError as exc:
+                raise NotFoundThere(key, [(self.base, self.region_of(key))]) from exc
+            mismatch = _other_account(key, job, self.base)
+            if mismatch is not None:
+                raise mismatch
+            return job
+        result = self.get_many([key])[0]
+        if isinstance(result, ExportctlError):
+            raise result
+        return result
+
+    def get_many(self, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
+        if not self.multi:
+            return self._all_placed(keys, super().get_many(keys))
+        return self._lookup(keys, refresh=False)
+
+    def refresh(self, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
+        if not self.multi:
+            return self._all_placed(keys, super().refresh(keys))
+        return self._lookup(keys, refresh=True)
+
+    def refresh_units(self, keys: Sequence[JobKey]) -> list[tuple[list[int], Unit]]:
+        if not self.multi:
+            return [
+                (indexes, functools.partial(self._unit_placed, keys, unit))
+                for indexes, unit in super().refresh_units(keys)
+            ]
+        # Every account and region is asked together: one piece of work for them all.
+        return [(list(range(len(keys))), lambda: dict(enumerate(self.refresh(keys))))]
+
+    def _placed(self, key: JobKey, result: Result) -> Result:
+        """One region's answer for ``key``, saying where it looked when it found nothing."""
+        if isinstance(result, (NotFoundThere, OtherAccount)):
+            # Jobs.get_many reads each job through get, which placed it already.
+            return result
+        if isinstance(result, NotFoundError):
+            return NotFoundThere(key, [(self.base, self.region_of(key))])
+        if isinstance(result, ExportJob):
+            return _other_account(key, result, self.base) or result
+        return result
+
+    def _all_placed(self, keys: Sequence[JobKey], results: Sequence[Result]) -> list[Result]:
+        return [self._placed(k, r) for k, r in zip(keys, results, strict=True)]
+
+    def _unit_placed(self, keys: Sequence[JobKey], unit: Unit) -> dict[int, Result]:
+        return {i: self._placed(keys[i], r) for i, r in unit().items()}
+
+    def _lookup(self, keys: Sequence[JobKey], *, refresh: bool) -> list[ExportJob | ExportctlError]:
+        """Each key in every (account, region) it may be in; the first found wins."""
+        results: dict[int, ExportJob | ExportctlError] = {}
+        asks: dict[int, list[tuple[int, JobKey]]] = {}
+        by_reach: dict[int, Reach] = {}
+        for index, key in enumerate(keys):
+            try:
+                reaches = self._reaches_of(key)
+            except ExportctlError as exc:
+                results[index] = exc
+                continue
+            spec = spec_for(key.service)
+            for reach in reaches:
+                by_reach[id(reach)] = reach
+                regions = (key.region,) if key.region else self.regions.of(spec, reach)
+                for region in regions:
+                    asks.setdefault(id(reach), []).append((index, key.in_region(region)))
+
+        def ask(reach_id: int) -> list[tuple[int, Reach, str, ExportJob | ExportctlError]]:
+            reach = by_reach[reach_id]
+            wanted = asks[reach_id]
+            read = reach.jobs.refresh if refresh else reach.jobs.get_many
+            answers = read([k for _, k in wanted])
+            return [(i, reach, str(k.region), a) for (i, k), a in zip(wanted, answers, strict=True)]
+
+        found: dict[int, list[tuple[Reach, str, ExportJob | ExportctlError]]] = {}
+        if asks:
+            workers = min(LOOKUP_CONCURRENCY, len(asks))
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for batch in pool.map(ask, list(asks)):
+                    for index, reach, region, answer in batch:
+                        found.setdefault(index, []).append((reach, region, answer))
+        span = self.span()
+        for index, answers in found.items():
+            results[index] = self._pick(keys[index], answers, span)
+        return [results[i] for i in range(len(keys))]
+
+    def _pick(
+        self,
+        key: JobKey,
+        answers: list[tuple[Reach, str, ExportJob | ExportctlError]],
+        span: Span,
+    ) -> ExportJob | ExportctlError:
+        errors: list[ExportctlError] = []
+        for reach, _, answer in answers:
+            if isinstance(answer, ExportJob):
+                try:
+                    job = finish(answer, reach, span)
+                except ExportctlError as exc:
+                    return exc
+                return _other_account(key, job, reach) or job
+            errors.append(answer)
+        # Not found anywhere is "not found"; any other failure says more than that.
+        others = [e for e in errors if not isinstance(e, NotFoundError)]
+        if not others:
+            places = [(reach, region) for reach, region, _ in answers]
+            return NotFoundThere(key, places, every_region=self.regions.every)
+        return others[0]
+
+    def _reaches_of(self, key: JobKey) -> list[Reach]:
+        if key.account is None:
+            return self.reaches()
+        if self._org is not None:
+            return [self._org.reach(key.account, named=True)]
+        if self._spans is not None and len(self._spans) > 1:
+            matching = [r for r in self._spans if r.account() == key.account]
+            if not matching:
+                names = ", ".join(r.label for r in self._spans)
+                raise UsageError(
+                    f"no credentials for account {key.account}: none of {names} is in it"
+                )
+            return matching
+        return [self.base]

@@ -1,0 +1,203 @@
+"""Estimated completion times for running jobs, from what exportctl has already read.
+
+Two bases, no API call of their own:
+
+- **pieces**: a job that reports its pieces (Pinpoint) finishes at the rate it has
+  done them so far, counted from its creation;
+- **history**: other jobs take as long as the median of this account's recent
+  completed jobs of the same service and region (narrowed to the same group, the
+  Personalize dataset, when that group has enough of them).
+
+History is what listings and lookups showed: `list` and `watch` learn from every
+completed job they list, `status` and `wait` from the jobs they read, and a job
+seen running and then done (Discovery reports no completion time) counts from
+its creation to when it was seen done. It is kept in a small local file next to
+the reference cache, per profile and endpoint, so `status` of one running job has
+an estimate without listing anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from exportctl.domain.model import ExportJob, State, field_value
+from exportctl.domain.timeutil import as_utc, human_duration, iso, now
+from exportctl.store.cachefiles import cache_dir, write_atomically
+
+# Samples a median needs before it is worth showing.
+MIN_SAMPLES = 3
+# Samples kept per group (the most recent completions).
+KEEP = 50
+# Durations older than this say little about today's jobs.
+MAX_AGE = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    eta: datetime | None = None
+    basis: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"eta": iso(self.eta), "eta_basis": self.basis}
+
+
+NO_ESTIMATE = Estimate()
+
+
+def _may_complete(job: ExportJob) -> bool:
+    from exportctl.services import spec_for
+
+    return spec_for(job.service).can_reach(job.status, State.COMPLETED)
+
+
+def _group_field(service: str) -> str | None:
+    from exportctl.services import spec_for
+
+    return spec_for(service).eta_group
+
+
+class History:
+    """Durations of completed jobs, by scope (profile and endpoint), service, region, group."""
+
+    def __init__(self, samples: Mapping[str, Mapping[str, tuple[str, float]]] | None = None):
+        # key -> {job ref: (completed ISO, seconds)}
+        self.samples: dict[str, dict[str, tuple[str, float]]] = {
+            k: dict(v) for k, v in (samples or {}).items()
+        }
+        self.changed = False
+
+    # -- learning ------------------------------------------------------------------
+
+    def learn(self, jobs: Iterable[ExportJob], scope: str) -> None:
+        """Every completed job with a creation and completion time."""
+        for job in jobs:
+            if job.state is State.COMPLETED and job.created and job.completed:
+                self._add(job, scope, job.completed)
+
+    def observe(self, before: ExportJob | None, job: ExportJob, scope: str, seen: datetime) -> None:
+        """A job seen not terminal, then COMPLETED: when it has no completion time of
+        its own, it took at most until it was seen done."""
+        if before is None or before.terminal or job.state is not State.COMPLETED:
+            return
+        self._add(job, scope, job.completed or seen)
+
+    def _add(self, job: ExportJob, scope: str, completed: datetime) -> None:
+        assert job.created is not None
+        seconds = (completed - job.created).total_seconds()
+        if seconds <= 0 or completed < now() - MAX_AGE:
+            return
+        for key in self._keys(job, scope):
+            bucket = self.samples.setdefault(key, {})
+            if job.ref in bucket:
+                continue
+            bucket[job.ref] = (iso(completed) or "", seconds)
+            if len(bucket) > KEEP:
+                for ref, _ in sorted(bucket.items(), key=lambda kv: kv[1][0])[: len(bucket) - KEEP]:
+                    del bucket[ref]
+            self.changed = True
+
+    @staticmethod
+    def _keys(job: ExportJob, scope: str) -> list[str]:
+        broad = f"{scope}|{job.service}|{job.region}"
+        group = _group_field(job.service)
+        value = field_value(job.to_dict(), group) if group else None
+        return [broad, f"{broad}|{value}"] if value else [broad]
+
+    # -- estimating ----------------------------------------------------------------
+
+    def estimate(self, job: ExportJob, scope: str, reference: datetime | None = None) -> Estimate:
+        if job.terminal or job.created is None:
+            return NO_ESTIMATE
+        if not _may_complete(job):
+            # Running in name only (Pinpoint's FAILING): no time is its end's.
+            return Estimate(None, f"{job.status}: it can no longer complete")
+        reference = reference or now()
+        by_pieces = _from_pieces(job, reference)
+        if by_pieces is not None:
+            return by_pieces
+        keys = self._keys(job, scope)
+        group = _group_field(job.service)
+        for key in reversed(keys):
+            durations = [s for _, s in self.samples.get(key, {}).values()]
+            if len(durations) < MIN_SAMPLES:
+                continue
+            import statistics  # imported here: only an estimate with a history needs it
+
+            typical = statistics.median(durations)
+            of = f"{job.service} jobs"
+            if group and key != keys[0]:
+                of += f" of this {group.rpartition('.')[2].removesuffix('_arn').replace('_', ' ')}"
+            eta = job.created + timedelta(seconds=typical)
+            what = f"median of {len(durations)} recent completed {of} ({human_duration(typical)})"
+            if eta < reference:
+                return Estimate(None, f"running longer than the {what}")
+            return Estimate(eta, what)
+        return NO_ESTIMATE
+
+    # -- storage -------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            k: {ref: list(v) for ref, v in bucket.items()} for k, bucket in self.samples.items()
+        }
+
+
+def _from_pieces(job: ExportJob, reference: datetime) -> Estimate | None:
+    progress = job.progress
+    if progress is None or not progress.total_pieces or not progress.completed_pieces:
+        return None
+    assert job.created is not None
+    done, total = progress.completed_pieces, progress.total_pieces
+    spent = (reference - job.created).total_seconds()
+    if spent <= 0 or done >= total:
+        return None
+    left = spent / done * (total - done)
+    return Estimate(
+        reference + timedelta(seconds=left),
+        f"{done}/{total} pieces in {human_duration(spent)}, at the same rate",
+    )
+
+
+def path() -> Path:
+    return cache_dir() / "durations.json"
+
+
+def load(where: Path | None = None) -> History:
+    """The history on disk; an empty one if there is none or it cannot be read."""
+    try:
+        data = json.loads((where or path()).read_text(encoding="utf-8"))
+        samples = {
+            str(k): {str(ref): (str(v[0]), float(v[1])) for ref, v in bucket.items()}
+            for k, bucket in data.items()
+        }
+    except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
+        return History()
+    history = History(samples)
+    _forget_old(history)
+    return history
+
+
+def _forget_old(history: History) -> None:
+    oldest = now() - MAX_AGE
+    for bucket in history.samples.values():
+        for ref, (completed, _) in list(bucket.items()):
+            when = as_utc(completed)
+            if when is None or when < oldest:
+                del bucket[ref]
+
+
+def save(history: History, where: Path | None = None) -> bool:
+    """Writes the history if it changed; a cache that cannot be written is no error."""
+    if not history.changed:
+        return True
+    try:
+        write_atomically(where or path(), [json.dumps(history.to_json())])
+    except OSError:
+        return False
+    history.changed = False
+    return True

@@ -1,0 +1,393 @@
+"""The core: look jobs up and list them, across services and pages, in one account and region.
+
+Listing is :mod:`exportctl.ops.listing`'s: :meth:`Jobs.fanout` makes each service asked
+for a target of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from exportctl.aws.clients import Clients, deadline
+from exportctl.domain.errors import (
+    BrokenAnswerError,
+    ExportctlError,
+    NotFoundError,
+    clip,
+    translate,
+)
+from exportctl.domain.model import ExportJob, State
+from exportctl.ops.listing import Fanout, Here, Span, Target, incomplete
+from exportctl.ops.workers import each, each_ahead, read_ahead
+from exportctl.services import all_specs, spec_for
+from exportctl.services import engine as eng
+from exportctl.services.projection import projection
+from exportctl.services.refs import JobKey
+from exportctl.services.spec import ServiceSpec
+
+GET_CONCURRENCY = 8
+# Parents of one service whose jobs are listed at once (see Jobs.parent_concurrency).
+PARENT_CONCURRENCY = 4
+# What botocore's parser raises on well-formed JSON of the wrong shape.
+_UNREADABLE = (AttributeError, TypeError, KeyError, IndexError)
+# What a call started at or after its deadline still gets: the check a wait makes at
+# its deadline itself has to be able to answer.
+LAST_CALL = 0.5
+
+
+Result = ExportJob | ExportctlError
+# Work on some jobs (by index), returning their results.
+Unit = Callable[[], dict[int, Result]]
+
+
+class CallCounter:
+    """API calls made, by (service, operation); thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def add(self, service: str, operation: str) -> None:
+        with self._lock:
+            key = (service, operation)
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.counts.values())
+
+    def snapshot(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            return dict(self.counts)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    services: tuple[str, ...] = ()
+    states: frozenset[State] = frozenset()
+    since: datetime | None = None
+    limit: int | None = None
+    scope: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ListResult:
+    """A listing read whole: its jobs newest first, and what :class:`Fanout` settled."""
+
+    jobs: list[ExportJob]
+    # What failed: the command exits non-zero.
+    failures: list[ExportctlError] = field(default_factory=list)
+    # What was out of reach and not asked for by name.
+    notices: list[ExportctlError] = field(default_factory=list)
+    # Where each failure happened, with the jobs read there before it.
+    read: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> str | None:
+        return incomplete(self.read)
+
+
+def newest_key(job: ExportJob) -> tuple[float, str]:
+    """What orders jobs newest first (descending): creation time, then reference."""
+    return (job.created.timestamp() if job.created else float("-inf"), job.ref)
+
+
+def newest_first(jobs: Sequence[ExportJob]) -> list[ExportJob]:
+    return sorted(jobs, key=newest_key, reverse=True)
+
+
+class Jobs:
+    def __init__(self, clients: Clients, calls: CallCounter | None = None) -> None:
+        self.clients = clients
+        self.calls = calls or CallCounter()
+        # Pages each parent's listing took to hold the jobs last refreshed from it.
+        self._parent_pages: dict[tuple[str, str, str], int] = {}
+        # When set (a time.monotonic() value), every call ends by then, or LAST_CALL
+        # after it starts, retries included: see exportctl.aws.clients.deadline.
+        self.deadline: float | None = None
+        # Parents whose jobs are listed at once (Pinpoint applications): each is a
+        # chain of calls of its own, so a listing takes as long as the longest
+        # chain, not their sum.
+        self.parent_concurrency = PARENT_CONCURRENCY
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def caller(self, spec: ServiceSpec, region: str) -> eng.CallFn:
+        from botocore import xform_name
+
+        client = self.clients.client(spec.client, region)
+
+        def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            self.calls.add(spec.name, operation)
+            started = time.monotonic()
+            at = self.deadline
+            if at is not None:
+                at = max(at, started + LAST_CALL)
+            try:
+                with deadline(at):
+                    result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+            except _UNREADABLE as exc:
+                # botocore's parser trips over JSON of another shape (a string where
+                # the model has a list): the answer is broken, not exportctl.
+                raise BrokenAnswerError(
+                    f"{operation} answered with something its model does not describe "
+                    f"({type(exc).__name__}: {clip(exc)})",
+                ) from exc
+            except Exception as exc:
+                raise translate(exc, spec, seconds=time.monotonic() - started) from exc
+            return result
+
+        return call
+
+    def once_caller(self, spec: ServiceSpec, region: str) -> eng.CallFn:
+        """Like :meth:`caller`, one attempt a call: for creates, which retry on their own."""
+        from botocore import xform_name
+
+        client = self.clients.client(spec.client, region, attempts=1)
+
+        def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            self.calls.add(spec.name, operation)
+            result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+            return result
+
+        return call
+
+    def _guard(self, spec: ServiceSpec, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as exc:
+            raise translate(exc, spec) from exc
+
+    # -- one job ----------------------------------------------------------------
+
+    def region_of(self, key: JobKey) -> str:
+        return key.region or self.clients.default_region
+
+    def get(self, key: JobKey) -> ExportJob:
+        spec = spec_for(key.service)
+        region = self.region_of(key)
+
+        def fetch() -> ExportJob:
+            call = self.caller(spec, region)
+            resolved = key if key.arn or not spec.get.by_arn else self._find_arn(spec, call, key)
+            return eng.normalise(spec, eng.get_raw(spec, call, resolved), region)
+
+        job: ExportJob = self._guard(spec, fetch)
+        return job
+
+    def _find_arn(self, spec: ServiceSpec, call: eng.CallFn, key: JobKey) -> JobKey:
+        for raw in eng.list_raw(spec, call, {}):
+            if str(eng.resolve(raw, spec.fields.id)) == key.id:
+                arn = eng.resolve(raw, spec.fields.arn)
+                return JobKey(key.service, key.id, key.region, key.parent, arn)
+        raise NotFoundError(f"{spec.title}: no export job named {key.id!r}", service=spec.name)
+
+    def get_many(self, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
+        """Each job, or the error that kept it from us, in the order asked.
+
+        Jobs of a service that describes many ids in one call are fetched together;
+        the others concurrently, with a bounded pool.
+        """
+        return self._run(self._get_units(keys, range(len(keys))), len(keys))
+
+    def refresh(self, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
+        """Like :meth:`get_many`, for polling: jobs of one parent are read from its listing.
+
+        The listing is walked for a parent's jobs only when they outnumber the pages
+        it took last time (one, before it was ever walked), and for at most one page
+        fewer than there are jobs, so it never costs more calls than one get each;
+        the jobs it did not reach are then fetched one by one.
+        """
+        return self._run(self.refresh_units(keys), len(keys))
+
+    def refresh_units(self, keys: Sequence[JobKey]) -> list[tuple[list[int], Unit]]:
+        """What :meth:`refresh` does, as independent pieces of work that may run
+        concurrently: each covers some of ``keys`` (by index) and returns their results.
+
+        A poller runs them itself, so that one slow piece (a call deep in retries)
+        holds back no other job's result.
+        """
+        units: list[tuple[list[int], Unit]] = []
+        groups: dict[tuple[str, str, str], list[int]] = {}
+        rest: list[int] = []
+        for index, key in enumerate(keys):
+            spec = spec_for(key.service)
+            if not (spec.refresh_by_parent and spec.fan_out and key.parent):
+                rest.append(index)
+                continue
+            try:
+                region = self.region_of(key)
+            except ExportctlError as exc:
+                units.append(([index], functools.partial(dict, {index: exc})))
+                continue
+            groups.setdefault((spec.name, region, key.parent), []).append(index)
+        for group, indexes in groups.items():
+            if len(indexes) <= self._parent_pages.get(group, 1):
+                rest.extend(indexes)
+                continue
+            units.append((indexes, functools.partial(self._from_parent, group, keys, indexes)))
+        units.extend(self._get_units(keys, sorted(rest)))
+        return units
+
+    def _get_units(
+        self, keys: Sequence[JobKey], indexes: Iterable[int]
+    ) -> list[tuple[list[int], Unit]]:
+        units: list[tuple[list[int], Unit]] = []
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index in indexes:
+            key = keys[index]
+            spec = spec_for(key.service)
+            try:
+                region = self.region_of(key)
+            except ExportctlError as exc:
+                units.append(([index], functools.partial(dict, {index: exc})))
+                continue
+            if spec.batch:
+                groups.setdefault((spec.name, region), []).append(index)
+            else:
+                units.append(([index], functools.partial(self._one, keys, index)))
+        for (service, region), grouped in groups.items():
+            batch = functools.partial(self._batch, spec_for(service), region, keys, grouped)
+            units.insert(0, (grouped, batch))
+        return units
+
+    def _run(self, units: Sequence[tuple[list[int], Unit]], count: int) -> list[Result]:
+        results: dict[int, Result] = {}
+        tasks = [unit for _, unit in units]
+        for _, found in each(tasks, GET_CONCURRENCY, "exportctl-get"):
+            results.update(found)
+        return [results[i] for i in range(count)]
+
+    def _one(self, keys: Sequence[JobKey], index: int) -> dict[int, Result]:
+        try:
+            return {index: self.get(keys[index])}
+        except ExportctlError as exc:
+            return {index: exc}
+
+    def _from_parent(
+        self, group: tuple[str, str, str], keys: Sequence[JobKey], indexes: list[int]
+    ) -> dict[int, Result]:
+        """The jobs of ``indexes`` from their parent's listing; those it did not
+        reach, one by one."""
+        service, region, parent = group
+        spec = spec_for(service)
+        budget = len(indexes) - 1
+        try:
+            call = self.caller(spec, region)
+            found, read = self._guard(
+                spec,
+                lambda: eng.parent_raw(spec, call, parent, (keys[i].id for i in indexes), budget),
+            )
+        except ExportctlError as exc:
+            return dict.fromkeys(indexes, exc)
+        missing = [i for i in indexes if keys[i].id not in found]
+        self._parent_pages[group] = read + 1 if missing else read
+        results: dict[int, Result] = {
+            i: eng.normalise(spec, found[keys[i].id], region)
+            for i in indexes
+            if keys[i].id in found
+        }
+        for i in missing:
+            results.update(self._one(keys, i))
+        return results
+
+    def _batch(
+        self, spec: ServiceSpec, region: str, keys: Sequence[JobKey], indexes: list[int]
+    ) -> dict[int, ExportJob | ExportctlError]:
+        try:
+            call = self.caller(spec, region)
+            found = self._guard(spec, lambda: eng.batch_raw(spec, call, [keys[i] for i in indexes]))
+        except ExportctlError as exc:
+            return dict.fromkeys(indexes, exc)
+        out: dict[int, ExportJob | ExportctlError] = {}
+        for i in indexes:
+            raw = found.get(keys[i].id)
+            out[i] = (
+                eng.normalise(spec, raw, region)
+                if raw is not None
+                else NotFoundError(
+                    f"{spec.title}: no export job {keys[i].display}", service=spec.name
+                )
+            )
+        return out
+
+    # -- listing ----------------------------------------------------------------
+
+    def iter_service(
+        self, spec: ServiceSpec, query: ListQuery, region: str | None = None
+    ) -> Iterator[ExportJob]:
+        """One service's jobs as the pages arrive, filtered by state and age."""
+        for page in self.iter_pages(spec, query, region):
+            yield from page
+
+    def iter_pages(
+        self, spec: ServiceSpec, query: ListQuery, region: str | None = None
+    ) -> Iterator[list[ExportJob]]:
+        """:meth:`iter_service` a page at a time. The next page is asked for while
+        this one is turned into records: the service's time and ours overlap."""
+        where = region or self.clients.default_region
+        call = self.caller(spec, where)
+        project = projection(spec).record
+        states, since = query.states, query.since
+        concurrency = self.parent_concurrency
+
+        def each_parent(
+            parents: Iterable[eng.Parent],
+            pages_of: Callable[[eng.Parent], Iterator[eng.PageItems]],
+        ) -> Iterator[eng.PageItems]:
+            return each_ahead(parents, pages_of, concurrency, f"list-{spec.name}-parent")
+
+        listed = eng.list_pages(spec, call, query.scope, each_parent)
+        for page in read_ahead(listed, name=f"list-{spec.name}"):
+            jobs = []
+            for raw, parent in page:
+                job = project(raw, where, parent)
+                if states and job.state not in states:
+                    continue
+                if since and (job.created is None or job.created < since):
+                    continue
+                jobs.append(job)
+            yield jobs
+
+    def fanout(
+        self,
+        query: ListQuery,
+        *,
+        idle: Callable[[], None] = lambda: None,
+        on_progress: Callable[[str | None], None] | None = None,
+        once: bool = False,
+    ) -> Fanout:
+        """The listing, each page as it arrives: a target per service asked for (every
+        service by default), in the default region, with these credentials. ``once``:
+        see :class:`exportctl.ops.listing.Fanout`."""
+        specs = tuple(spec_for(s) for s in query.services) or all_specs()
+        here = Here(self)
+        region = self.clients.default_region
+        return Fanout(
+            [Target(here, spec, region) for spec in specs],
+            query,
+            Span(named_services=bool(query.services)),
+            idle=idle,
+            on_progress=on_progress,
+            once=once,
+        )
+
+    def release(self, spec: ServiceSpec, region: str) -> None:
+        self.clients.release(spec.client, region)
+
+    # Last in the class: a method named "list" hides the builtin in annotations below it.
+    def list(self, query: ListQuery) -> ListResult:
+        """The whole listing, newest first, at most ``query.limit`` jobs."""
+        stream = self.fanout(replace(query, limit=None))
+        jobs = newest_first(list(stream))
+        if query.limit is not None:
+            jobs = jobs[: query.limit]
+        return ListResult(
+            jobs=jobs, failures=stream.failures, notices=stream.notices, read=stream.read
+        )

@@ -1,0 +1,109 @@
+"""The job references `list` and `status` last printed, kept for shell completion.
+
+One line per job: the canonical reference, the form tables print, and a short
+description, tab-separated, most recently printed first. Completion reads this
+file instead of calling AWS, so it stays instant and works offline. Writing is
+best effort: a command never fails because its references could not be kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from exportctl.store.cachefiles import cache_dir, write_atomically
+
+if TYPE_CHECKING:
+    from exportctl.domain.model import ExportJob
+
+MAX_ENTRIES = 2000
+
+
+@dataclass(frozen=True)
+class CachedRef:
+    ref: str
+    shown: str = ""
+    about: str = ""
+
+    def line(self) -> str:
+        return "\t".join(_clean(part) for part in (self.ref, self.shown or self.ref, self.about))
+
+    @classmethod
+    def parse(cls, line: str) -> CachedRef | None:
+        parts = line.rstrip("\n").split("\t")
+        if not parts[0]:
+            return None
+        parts += [""] * (3 - len(parts))
+        return cls(parts[0], parts[1] or parts[0], parts[2])
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def cache_path() -> Path:
+    return cache_dir() / "refs"
+
+
+def load(path: Path | None = None) -> list[CachedRef]:
+    """The cached references, most recent first; nothing if the file is missing or unreadable."""
+    try:
+        text = (path or cache_path()).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [entry for line in text.splitlines() if (entry := CachedRef.parse(line))]
+
+
+def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
+    """Put ``entries`` in front of the cache, bounded to MAX_ENTRIES; False if it failed.
+
+    After a big listing this runs with thousands of entries, at the command's
+    peak of memory: the file is compared and written a line at a time, and the
+    old one is read whole only when some of it is kept.
+    """
+    try:
+        target = path or cache_path()
+        fresh: dict[str, CachedRef] = {}
+        for entry in entries:
+            if entry.ref and entry.ref not in fresh:
+                fresh[entry.ref] = entry
+                if len(fresh) >= MAX_ENTRIES:
+                    break
+        if not fresh or _begins_with(target, fresh.values()):
+            # Already in front, as after `status` of the same job twice: nothing to write.
+            return True
+        if len(fresh) < MAX_ENTRIES:
+            for old in load(target):
+                fresh.setdefault(old.ref, old)
+                if len(fresh) >= MAX_ENTRIES:
+                    break
+        write_atomically(target, (e.line() + "\n" for e in fresh.values()))
+        return True
+    except Exception:
+        # Completion is a convenience: losing it must not cost the command its result.
+        return False
+
+
+def _begins_with(target: Path, entries: Iterable[CachedRef]) -> bool:
+    """Whether the file's first lines are those of ``entries``, in order."""
+    try:
+        with target.open(encoding="utf-8") as handle:
+            return all(handle.readline() == entry.line() + "\n" for entry in entries)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def entry_for(job: ExportJob, default_region: str | None) -> CachedRef:
+    from exportctl.services.refs import short_ref
+
+    return CachedRef(job.ref, short_ref(job, default_region), f"{job.service} {job.state.value}")
+
+
+def remember_jobs(jobs: Iterable[ExportJob], default_region: str | None) -> bool:
+    """Keep the references of jobs just printed; False if they could not be kept."""
+    try:
+        return remember(entry_for(job, default_region) for job in jobs)
+    except Exception:
+        return False

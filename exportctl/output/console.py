@@ -1,0 +1,72 @@
+"""Where output goes: stdout for records, stderr for diagnostics."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.text import Text
+
+from exportctl.domain.printable import escape_controls, for_people, json_text
+
+# Off a terminal nothing is gained by wrapping: a row stays one line for grep and cut.
+PIPE_WIDTH = 400
+
+
+class _Console(Console):
+    """rich's console, showing no terminal control and no signed URL it was handed.
+
+    Strings are made safe before rich measures them, so tables stay aligned; the
+    segments rich writes are escaped once more, for text built as ``Text`` by
+    hand. rich's own styles and cursor moves are no text segments and pass.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(for_people(text), **kwargs)
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            seg if seg.control else Segment(escape_controls(seg.text, keep="\n"), seg.style)
+            for seg in buffer
+        )
+
+    def on_broken_pipe(self) -> None:
+        # rich would exit with status 1; the command line applies its one
+        # closed-pipe rule instead (ExitCode.CLOSED_PIPE).
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
+def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
+    # rich already honours NO_COLOR and leaves escape codes out off a terminal.
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and not os.environ.get("COLUMNS")
+    plain = no_color or bool(os.environ.get("NO_COLOR"))
+    return _Console(
+        stderr=stderr,
+        no_color=plain,
+        # no_color alone keeps bold and dim; plain output has no escape codes at all.
+        color_system=None if plain else "auto",
+        highlight=False,
+        soft_wrap=False,
+        width=PIPE_WIDTH if piped else None,
+    )
+
+
+def table_width(console: Console) -> int | None:
+    """The width a table is fitted to; None off a terminal, where rows are never cut."""
+    if not console.is_terminal and console.width == PIPE_WIDTH:
+        return None
+    return console.width
+
+
+def write_json(data: Any) -> None:
+    sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
+    sys.stdout.write("\n")
+    sys.stdout.flush()

@@ -1,0 +1,370 @@
+"""What `wait` and `watch` show while they poll: a live table, and one line per change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.live import Live
+from rich.text import Text
+
+from exportctl.domain.model import ExportJob, State
+from exportctl.domain.timeutil import human_duration, now
+from exportctl.output.columns import STACK_INDENT, Column, Step, choose
+from exportctl.output.render import (
+    STATE_STYLES,
+    Lines,
+    name_ref,
+    place_columns,
+    state_cell,
+    styled_lines,
+)
+from exportctl.services.refs import compact_ref, short_ref
+
+if TYPE_CHECKING:
+    from exportctl.ops.polling import Event, Waiter, Watched, Watcher
+
+# A running job's estimated completion as a short cell ('' for none): ``eta ~15:35``.
+EtaText = Callable[[ExportJob, datetime], str]
+_ETA = "ETA (ESTIMATE)"
+
+_BAR_WIDTH = 20
+_MIN_MESSAGE = 20
+_MESSAGE = "PROGRESS / MESSAGE"
+_OUTCOME_MARKS = {"met": "✓", "missed": "✗", "gone": "✗", "not found": "✗"}
+
+
+def elapsed(job: ExportJob, reference: datetime | None = None) -> str:
+    """How long the job has run, or ran: it stops when the job ended (its completion
+    time, else its last update), or at ``reference`` when the service gives neither."""
+    if job.created is None:
+        return ""
+    end = (job.completed or job.updated) if job.terminal else None
+    end = end or reference or now()
+    return human_duration((end - job.created).total_seconds())
+
+
+def _status_line(job: ExportJob) -> str:
+    # The vendor's word only where it says more than the state.
+    if job.status == job.state.value:
+        return job.state.value
+    return f"{job.state.value} ({job.status or '-'})"
+
+
+def event_parts(
+    event: Event, default_region: str | None, stamp: str, eta: str = ""
+) -> tuple[Text, Text] | None:
+    """The line a change leaves in the scrollback (or the whole output, off a terminal),
+    in two parts: the time and the reference, then what happened. ``eta`` is the job's
+    estimate, for a job seen or changed and still running."""
+    tracked = event.tracked
+    job = tracked.job if tracked else None
+    ref = short_ref(job, default_region) if job else tracked.ref if tracked else ""
+    head = Text(f"{stamp}  {ref}" if ref else stamp)
+    tail = Text()
+    if event.kind == "seen" and job:
+        tail.append(_status_line(job), style=STATE_STYLES[job.state])
+    elif event.kind == "changed" and job and event.before:
+        tail.append(_status_line(event.before), style=STATE_STYLES[event.before.state])
+        tail.append(" -> ")
+        tail.append(_status_line(job), style=STATE_STYLES[job.state])
+    elif event.kind == "gone":
+        tail.append("no longer found", style="bold red")
+        if event.message:
+            tail.append(f": {event.message}")
+        return head, tail
+    elif event.kind == "retrying" and event.message:
+        tail.append("retrying after: ", style="yellow")
+        tail.append(event.message)
+        return Text(stamp), tail
+    else:
+        return None
+    extra = _detail(job)
+    if extra:
+        tail.append(f"  {extra}")
+    if eta:
+        tail.append(f"  {eta}", style="dim")
+    return head, tail
+
+
+def _detail(job: ExportJob) -> str:
+    progress = job.progress
+    if progress and progress.total_pieces and not job.terminal:
+        return f"{progress.completed_pieces or 0}/{progress.total_pieces} pieces"
+    return " ".join((job.message or "").split())
+
+
+# What the live table gives up first when it is too wide: the same rule as
+# `list` (exportctl.output.render), with ELAPSED in place of CREATED.
+_GIVE_UP = (
+    Step("drop", _ETA),
+    Step("drop", "SERVICE"),
+    Step("shrink", _MESSAGE),
+    Step("shorten", "REF"),
+    Step("drop", "ELAPSED"),
+    Step("drop", "STATUS"),
+)
+
+
+class _Rows:
+    """The rows of a live table: a mark, the job (None until first read), its reference."""
+
+    def __init__(
+        self, default_region: str | None, eta: EtaText | None = None, *, accounts: bool = False
+    ) -> None:
+        self.default_region = default_region
+        self.eta = eta
+        # The command spans accounts: a shortened reference names its account.
+        self.accounts = accounts
+        # When a job without an end time of its own was first seen ended.
+        self._ended: dict[str, datetime] = {}
+
+    def elapsed(self, job: ExportJob, reference: datetime) -> str:
+        if job.terminal and not (job.completed or job.updated):
+            reference = self._ended.setdefault(job.ref, reference)
+        return elapsed(job, reference)
+
+    def render(
+        self,
+        marks: Sequence[Text],
+        jobs: Sequence[ExportJob | None],
+        given: Sequence[str],
+        notes: Sequence[str | None],
+        width: int,
+    ) -> Iterator[Text]:
+        reference = now()
+        region = self.default_region
+        counters = [_counter(job) for job in jobs]
+        messages = [
+            counter or " ".join((note or (job.message if job else "") or "").split())
+            for job, counter, note in zip(jobs, counters, notes, strict=True)
+        ]
+        etas = [_eta_cell(self.eta(j, reference)) if self.eta and j else "" for j in jobs]
+        many_accounts, places = place_columns(jobs)
+        named = many_accounts or self.accounts
+        columns = [
+            Column("SERVICE", [j.service if j else "" for j in jobs]),
+            Column(
+                "REF",
+                [short_ref(j, region) if j else g for j, g in zip(jobs, given, strict=True)],
+                short_cells=[
+                    compact_ref(j, region, account=named) if j else g
+                    for j, g in zip(jobs, given, strict=True)
+                ],
+                fallback_cells=[
+                    name_ref(j, region, account=named) if j else g
+                    for j, g in zip(jobs, given, strict=True)
+                ],
+            ),
+            *places,
+            Column("STATE", [state_cell(j) if j else "…" for j in jobs]),
+            Column("STATUS", [(j.status or "-") if j else "" for j in jobs]),
+            Column(
+                "ELAPSED", [self.elapsed(j, reference) if j else "" for j in jobs], justify="right"
+            ),
+            Column(_ETA, etas, always=False),
+            Column(_MESSAGE, messages, min_width=_MIN_MESSAGE, always=False),
+        ]
+        steps = list(_GIVE_UP)
+        if not any(j is not None and j.state is State.FAILED for j in jobs):
+            steps.append(Step("drop", _MESSAGE))
+        lead = max((m.cell_len for m in marks), default=0) + 1
+        layout = choose(columns, max(1, width - lead), steps, key="REF")
+        room = layout.width_of(_MESSAGE) or 0
+        bars = [_bar(job, counter, room) for job, counter in zip(jobs, counters, strict=True)]
+        styles = {"STATE": [STATE_STYLES[j.state] if j else "dim" for j in jobs]}
+        yield from styled_lines(
+            layout, len(jobs), styles, prefix=marks, rich_cells={_MESSAGE: bars}
+        )
+
+
+def _eta_cell(text: str) -> str:
+    # The column's heading says it is an estimate: "~15:35" is enough in a cell.
+    return text.removeprefix("eta ").removesuffix(" (estimate)")
+
+
+def _counter(job: ExportJob | None) -> str:
+    """Pieces done of a job that counts them, while it runs."""
+    if job is None or job.terminal or job.progress is None or job.progress.fraction is None:
+        return ""
+    return f"{job.progress.completed_pieces or 0}/{job.progress.total_pieces}"
+
+
+def _bar(job: ExportJob | None, counter: str, room: int) -> Text | None:
+    """A progress bar and the counter, within ``room`` columns; None: the counter alone."""
+    if not counter or job is None or job.progress is None:
+        return None
+    width = min(_BAR_WIDTH, room - len(counter) - 1)
+    if width < 5:
+        return None
+    fraction = job.progress.fraction or 0.0
+    halves = int(fraction * width * 2)
+    bar = Text("━" * (halves // 2), style="bar.complete")
+    if halves % 2:
+        bar.append("╸", style="bar.complete")
+    bar.append("━" * (width - bar.cell_len), style="bar.back")
+    bar.append(f" {counter}")
+    return bar
+
+
+def _footer(
+    rounds: int, next_check: float | None, clock: Callable[[], float], extra: str = ""
+) -> Text:
+    parts = [f"round {rounds}"]
+    if next_check is not None:
+        parts.append(f"next check in {human_duration(max(0.0, next_check - clock()))}")
+    if extra:
+        parts.append(extra)
+    return Text(" · ".join(parts), style="dim")
+
+
+class WaitView:
+    """The live table of a wait: one row per job; rendered again on each refresh."""
+
+    def __init__(
+        self,
+        waiter: Waiter,
+        default_region: str | None,
+        eta: EtaText | None = None,
+        *,
+        accounts: bool = False,
+    ) -> None:
+        self.waiter = waiter
+        self.default_region = default_region
+        self._rows = _Rows(default_region, eta, accounts=accounts)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        tracked = self.waiter.tracked
+        marks = [_mark(t.outcome.value) for t in tracked]
+        notes = [t.error.message if t.error else None for t in tracked]
+        jobs = [t.job for t in tracked]
+        yield Lines(
+            list(self._rows.render(marks, jobs, [t.ref for t in tracked], notes, options.max_width))
+        )
+        pending = len(self.waiter.pending)
+        extra = f"{pending} of {len(tracked)} pending"
+        yield _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
+        for problem in sorted(self.waiter.problems):
+            yield Text(f"retrying after: {problem}", style="yellow")
+
+
+def _mark(outcome: str) -> Text:
+    return Text(_OUTCOME_MARKS.get(outcome, " "), style="green" if outcome == "met" else "red")
+
+
+class WatchView:
+    """The live board of `watch`: jobs not terminal, then those that ended lately."""
+
+    def __init__(
+        self,
+        watcher: Watcher,
+        default_region: str | None,
+        eta: EtaText | None = None,
+        *,
+        accounts: bool = False,
+    ) -> None:
+        self.watcher = watcher
+        self.default_region = default_region
+        self._rows = _Rows(default_region, eta, accounts=accounts)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = self.watcher.rows()
+        jobs: list[ExportJob | None] = [e.job for e in rows]
+        marks = [
+            _mark("met" if e.job.state is State.COMPLETED else "missed")
+            if e.job.terminal
+            else Text(" ")
+            for e in rows
+        ]
+        if rows:
+            refs = [e.job.ref for e in rows]
+            notes: list[str | None] = [None] * len(rows)
+            yield Lines(list(self._rows.render(marks, jobs, refs, notes, options.max_width)))
+        else:
+            yield Text("No export jobs running.")
+        yield _footer(
+            self.watcher.rounds, self.watcher.next_check, self.watcher.clock, _counts(rows)
+        )
+        for problem in sorted(self.watcher.problems):
+            yield Text(f"retrying after: {problem}", style="yellow")
+
+
+def _counts(rows: Sequence[Watched]) -> str:
+    """How many jobs are pending, running and ended, as the footer says it."""
+    pending = sum(1 for e in rows if e.job.state is State.PENDING)
+    running = sum(1 for e in rows if not e.job.terminal) - pending
+    ended = len(rows) - pending - running
+    return f"{pending} pending · {running} running · {ended} ended lately · Ctrl-C to quit"
+
+
+class Display:
+    """A live view on a terminal; elsewhere, and in the scrollback, one line per event."""
+
+    def __init__(
+        self,
+        console: Console,
+        view: RenderableType | None,
+        default_region: str | None,
+        eta: EtaText | None = None,
+    ) -> None:
+        self.console = console
+        self.view = view
+        self.default_region = default_region
+        self.eta = eta
+        self.live: Live | None = None
+
+    @property
+    def is_live(self) -> bool:
+        return self.live is not None
+
+    def __enter__(self) -> Display:
+        if self.view is not None and self.console.is_terminal:
+            self.live = Live(
+                self.view,
+                console=self.console,
+                refresh_per_second=4,
+                transient=False,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self.live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            # Also on Ctrl-C: the cursor comes back and the last frame stays.
+            self.live.stop()
+            self.live = None
+
+    def event(self, event: Event) -> None:
+        reference = now()
+        stamp = reference.astimezone().strftime("%H:%M:%S")
+        job = event.tracked.job if event.tracked else None
+        eta = self.eta(job, reference) if self.eta and job else ""
+        parts = event_parts(event, self.default_region, stamp, eta)
+        if parts is None:
+            return
+        head, tail = parts
+        line = Text.assemble(head, "  ", tail)
+        width = self.console.width
+        if not self.console.is_terminal or line.cell_len <= width:
+            self.print(line)
+            return
+        # As a table row too wide for the terminal: the reference whole on a line of
+        # its own, the rest below it, indented and cut to fit rather than folded. When
+        # the time beside the reference would fold its line, the time goes below.
+        lead = " " * STACK_INDENT
+        if head.cell_len > width and head.plain.startswith(f"{stamp}  "):
+            head = head[len(stamp) + 2 :]
+            lead = f"{stamp}  "
+        self.print(head)
+        rest = Text.assemble(lead, tail)
+        rest.truncate(width, overflow="ellipsis")
+        self.print(rest)
+
+    def print(self, line: Text) -> None:
+        self.console.print(line, soft_wrap=True)
+        if self.live is not None:
+            self.live.refresh()

@@ -1,0 +1,298 @@
+"""Behaviour every service shares: pagination, normalisation, get and list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from exportctl.domain.errors import AwsError, BrokenAnswerError, NotFoundError, clip
+from exportctl.domain.jobkey import JobKey
+from exportctl.domain.timeutil import as_utc
+
+# The engine is where callers find the projection's helpers too.
+from exportctl.services.projection import consumed_paths as consumed_paths
+from exportctl.services.projection import getter
+from exportctl.services.projection import leftovers as leftovers
+from exportctl.services.projection import lookup as lookup
+from exportctl.services.projection import normalise as normalise
+from exportctl.services.projection import resolve as resolve
+from exportctl.services.projection import snake as snake
+from exportctl.services.projection import snake_keys as snake_keys
+from exportctl.services.spec import Create, FieldSource, Page, Raw, ServiceSpec, canonical_ref
+
+CallFn = Callable[[str, dict[str, Any]], dict[str, Any]]
+"""Calls one operation (boto3 style: 'GetExportJob', params) and returns the response."""
+
+_MAX_PAGES = 100_000
+
+
+def broken(operation: str, missing: str, response: Any) -> BrokenAnswerError:
+    """An answer without what every answer of ``operation`` carries."""
+    meta = lookup(response, "ResponseMetadata") or {}
+    status = meta.get("HTTPStatusCode") if isinstance(meta, Mapping) else None
+    headers = meta.get("HTTPHeaders") if isinstance(meta, Mapping) else None
+    kind = headers.get("content-type") if isinstance(headers, Mapping) else None
+    seen = ", ".join(str(x) for x in (f"HTTP {status}" if status else None, kind) if x)
+    return BrokenAnswerError(
+        f"{operation} answered{f' ({clip(seen)})' if seen else ''} without {missing}: "
+        "that is no answer of the service (a proxy or captive portal in the way, or a "
+        "broken endpoint); check the network and --endpoint-url"
+    )
+
+
+def checked_items(response: Any, page: Page, required: Mapping[str, FieldSource]) -> list[Raw]:
+    """The items of one page; a page without its list, or with an item that lacks
+    one of ``required`` (field name -> source), is a broken answer."""
+    found = lookup(response, page.items)
+    if not isinstance(found, list) or not all(isinstance(i, Mapping) for i in found):
+        raise broken(page.operation, f"its list of items ({page.items})", response)
+    for item in found:
+        check_item(page.operation, item, required, response)
+    return found
+
+
+def check_item(
+    operation: str, item: Raw, required: Mapping[str, FieldSource], response: Any = None
+) -> None:
+    for name, source in required.items():
+        if getter(source)(item) in (None, ""):
+            member = source if isinstance(source, str) else name
+            raise broken(operation, f"the {member} of an item", response or item)
+
+
+def required_of(spec: ServiceSpec) -> dict[str, FieldSource]:
+    """The members each job of ``spec`` must carry, by field name."""
+    return {name: getattr(spec.fields, name) for name in spec.fields.required}
+
+
+def pages(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> Iterator[Raw]:
+    """Every page of a paginated call, walking the tokens by hand.
+
+    One implementation for every service: some (Pinpoint) have no botocore paginator.
+    """
+    request: dict[str, Any] = dict(params or {})
+    if page.limit_key and page.limit is not None:
+        request[page.limit_key] = page.limit
+    seen: set[str] = set()
+    for _ in range(_MAX_PAGES):
+        response = call(page.operation, request)
+        yield response
+        token = lookup(response, page.output_token)
+        if not token:
+            return
+        if token in seen:
+            raise AwsError(f"{page.operation} returned the same page token twice")
+        seen.add(token)
+        request[page.input_token] = token
+
+
+def items(
+    call: CallFn,
+    page: Page,
+    params: Mapping[str, Any] | None = None,
+    required: Mapping[str, FieldSource] | None = None,
+) -> Iterator[Raw]:
+    for response in pages(call, page, params):
+        yield from checked_items(response, page, required or {})
+
+
+def list_raw(spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]) -> Iterator[Raw]:
+    """Every raw job of one service in one region, within ``scope``."""
+    for raw, _ in list_with_parents(spec, call, scope):
+        yield raw
+
+
+def list_with_parents(
+    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]
+) -> Iterator[tuple[Raw, Raw | None]]:
+    """Like :func:`list_raw`, each job with its parent's item where the parents were listed."""
+    for page in list_pages(spec, call, scope):
+        yield from page
+
+
+PageItems = list[tuple[Raw, Raw | None]]
+Parent = tuple[str, Raw | None]
+EachParent = Callable[
+    [Iterable[Parent], Callable[[Parent], Iterator[PageItems]]], Iterator[PageItems]
+]
+
+
+def in_turn(
+    parents: Iterable[Parent], pages_of: Callable[[Parent], Iterator[PageItems]]
+) -> Iterator[PageItems]:
+    """The pages of one parent after another, each page as its call returns."""
+    for parent in parents:
+        yield from pages_of(parent)
+
+
+def list_pages(
+    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any], each_parent: EachParent = in_turn
+) -> Iterator[PageItems]:
+    """:func:`list_with_parents` a page at a time, each page as its call returns.
+
+    Jobs listed per parent (Pinpoint: per application) are read parent by parent,
+    or as ``each_parent`` runs ``pages_of`` over the parents (several at once).
+    """
+    params: dict[str, Any] = {}
+    parent_filter: list[str] | None = None
+    for s in spec.scopes:
+        value = scope.get(s.key)
+        if not value:
+            continue
+        if s.selects_parents:
+            parent_filter = list(value) if isinstance(value, (list, tuple)) else [value]
+        elif isinstance(value, (list, tuple)):
+            params[s.param] = [s.convert(v) if s.convert else v for v in value]
+        else:
+            params[s.param] = s.convert(value) if s.convert else value
+    required = required_of(spec)
+    if spec.fan_out is None:
+        for response in pages(call, spec.list, params):
+            yield [(raw, None) for raw in checked_items(response, spec.list, required)]
+        return
+    fan = spec.fan_out
+    parents: Iterable[tuple[str, Raw | None]] = (
+        [(parent_id, None) for parent_id in parent_filter]
+        if parent_filter
+        else (
+            (str(lookup(p, fan.parent_id)), p)
+            for p in items(call, fan.parents, required={"id": fan.parent_id})
+        )
+    )
+
+    def pages_of(given: Parent) -> Iterator[PageItems]:
+        parent_id, parent = given
+        for response in pages(call, spec.list, {**params, fan.param: parent_id}):
+            yield [(raw, parent) for raw in checked_items(response, spec.list, required)]
+
+    yield from each_parent(parents, pages_of)
+
+
+def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:
+    """One job. Only the service says a job does not exist (an error answer, or an
+    empty list where the get is a filtered listing); an answer without the job is broken."""
+    operation = spec.get.operation
+    response = call(operation, spec.get.params(key))
+    container, _, index = spec.get.item.rpartition(".")
+    if index.isdigit():
+        listed = lookup(response, container)
+        if isinstance(listed, list) and not listed:
+            raise NotFoundError(f"{spec.title}: no export job {key.display}", service=spec.name)
+        if not isinstance(listed, list):
+            raise broken(operation, f"its list of items ({container})", response)
+    raw = lookup(response, spec.get.item)
+    if not isinstance(raw, Mapping) or not raw:
+        raise broken(operation, f"the job ({spec.get.item or 'its members'})", response)
+    check_item(operation, raw, required_of(spec), response)
+    return dict(raw)
+
+
+def batch_raw(spec: ServiceSpec, call: CallFn, keys: list[JobKey]) -> dict[str, Raw]:
+    """Jobs by id, fetched with as few calls as the service allows."""
+    assert spec.batch is not None
+    found: dict[str, Raw] = {}
+    ids = list(dict.fromkeys(k.id for k in keys))
+    for start in range(0, len(ids), spec.batch.max_ids):
+        chunk = ids[start : start + spec.batch.max_ids]
+        for raw in items(call, spec.list, {spec.batch.param: chunk}, required_of(spec)):
+            found[str(resolve(raw, spec.fields.id))] = raw
+    return found
+
+
+def parent_raw(
+    spec: ServiceSpec, call: CallFn, parent: str, ids: Iterable[str], max_pages: int
+) -> tuple[dict[str, Raw], int]:
+    """Jobs of one parent by id, read from the parent's listing.
+
+    The walk stops once every id is seen or after ``max_pages`` pages; returns the
+    jobs found and the pages read.
+    """
+    assert spec.fan_out is not None
+    wanted = set(ids)
+    found: dict[str, Raw] = {}
+    read = 0
+    required = required_of(spec)
+    for response in pages(call, spec.list, {spec.fan_out.param: parent}):
+        read += 1
+        for raw in checked_items(response, spec.list, required):
+            job_id = str(resolve(raw, spec.fields.id))
+            if job_id in wanted:
+                found[job_id] = raw
+        if len(found) == len(wanted) or read >= max_pages:
+            break
+    return found, read
+
+
+# -- creating a job ----------------------------------------------------------------
+
+
+def _merge(into: dict[str, Any], members: Mapping[str, Any]) -> None:
+    for key, value in members.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+def build_request(create: Create, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The create request for option values (keyed by option name, ``_`` for ``-``)."""
+    request: dict[str, Any] = {}
+    for option in create.options:
+        value = values.get(option.name.replace("-", "_"))
+        if value is None or value == () or value == []:
+            continue
+        if callable(option.put):
+            _merge(request, option.put(value))
+            continue
+        *parents, last = option.put.split(".")
+        node = request
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = list(value) if isinstance(value, tuple) else value
+    return request
+
+
+def created_key(
+    spec: ServiceSpec, response: Raw, region: str, request: Mapping[str, Any]
+) -> JobKey:
+    """The new job, as the create answer names it."""
+    create = spec.create
+    assert create is not None
+    arn = lookup(response, create.arn) if create.arn else None
+    if arn:
+        # arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE/ID, as refs.parse reads it.
+        parts = str(arn).split(":", 5)
+        job_id = parts[-1].partition("/")[2] or parts[-1]
+        where = parts[3] if len(parts) == 6 and parts[3] else region
+        return JobKey(spec.name, job_id, where, arn=str(arn))
+    job_id = lookup(response, create.id)
+    if job_id in (None, ""):
+        # An answer that does not name the job is no success: nothing can follow it.
+        raise BrokenAnswerError(
+            f"{create.operation} answered without the new job's id ({create.id})"
+        )
+    parent = lookup(response, create.parent) if create.parent else None
+    return JobKey(spec.name, str(job_id), region, parent and str(parent))
+
+
+def key_ref(spec: ServiceSpec, key: JobKey, region: str) -> str:
+    return canonical_ref(spec, key.region or region, key.id, parent=key.parent, arn=key.arn)
+
+
+def matches(create: Create, values: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """Whether a job's record shows every option value given (those it reports)."""
+    from exportctl.domain.model import field_value
+
+    for option in create.options:
+        value = values.get(option.name.replace("-", "_"))
+        if option.record is None or value is None:
+            continue
+        shown = field_value(record, option.record)
+        if option.kind == "time":
+            # Services keep times to the millisecond or the second: a second apart is equal.
+            when, seen = as_utc(value), as_utc(shown)
+            if when is None or seen is None or abs((when - seen).total_seconds()) >= 1:
+                return False
+        elif shown != value:
+            return False
+    return True

@@ -1,0 +1,112 @@
+"""Where a completed export job's output is: an S3 prefix, or a pre-signed URL.
+
+Each adapter declares where its jobs' output is (``Fields.destination``): an
+``s3://BUCKET/PREFIX`` URI or an HTTPS download URL. Where a service's export jobs
+may share a prefix, only the objects whose key names the export job belong to it
+(``ServiceSpec.output``, ``Output.keys_name_job``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from exportctl.domain.errors import ExitCode, ExportctlError, NotFoundError
+from exportctl.domain.model import ExportJob, State
+from exportctl.domain.printable import redact
+from exportctl.services import spec_for
+
+
+class NotCompletedError(ExportctlError):
+    """The job has not (or not successfully) finished: there is nothing to fetch."""
+
+    exit_code = ExitCode.JOB_FAILED
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    prefix: str
+    # Keep only keys naming this job (``Output.keys_name_job``); None keeps every key.
+    job_id: str | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    @property
+    def base(self) -> str:
+        """The part of every key that local paths leave out: the prefix's folders."""
+        return self.prefix.rpartition("/")[0] + "/" if "/" in self.prefix else ""
+
+    def selects(self, key: str) -> bool:
+        if not key.startswith(self.prefix) or key.endswith("/"):
+            return False
+        if self.job_id is None:
+            return True
+        pattern = re.compile(rf"(^|/){re.escape(self.job_id)}($|/|[._-])")
+        return bool(pattern.search(key))
+
+
+@dataclass(frozen=True)
+class UrlLocation:
+    url: str
+
+    @property
+    def display(self) -> str:
+        return redact(self.url)
+
+    @property
+    def filename(self) -> str:
+        return urlsplit(self.url).path.rstrip("/").rpartition("/")[2]
+
+
+Location = S3Location | UrlLocation
+
+
+def parse_s3(uri: str) -> tuple[str, str]:
+    parts = urlsplit(uri)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError(f"not an s3:// URI: {uri!r}")
+    return parts.netloc, parts.path.lstrip("/")
+
+
+def output_of(job: ExportJob) -> Location:
+    """The job's output location; an error with its exit code when there is none."""
+    if job.state is not State.COMPLETED:
+        why = f": {job.message}" if job.message else ""
+        status = f" ({job.status})" if job.status and job.status != job.state.value else ""
+        raise NotCompletedError(
+            f"{job.ref} is {job.state.value}{status}, not COMPLETED: nothing to download{why}",
+            service=job.service,
+        )
+    dest = (job.destination or "").strip()
+    if not dest:
+        raise NotFoundError(f"{job.ref} has no output location", service=job.service)
+    if dest.startswith("s3://"):
+        bucket, prefix = parse_s3(dest)
+        return S3Location(bucket, prefix, job.id if _keys_name_job(job) else None)
+    if dest.startswith(("https://", "http://")):
+        return UrlLocation(dest)
+    raise NotFoundError(
+        f"{job.ref}: output location {redact(dest)!r} is neither s3:// nor https://",
+        service=job.service,
+    )
+
+
+def default_dirname(job: ExportJob) -> str:
+    """A directory name for the job's files: service and the id's last segment; the
+    service alone where the objects' keys already name the job (``ID/manifest.json``),
+    so that the id is not written twice."""
+    if _keys_name_job(job):
+        return job.service
+    tail = job.id.rstrip("/").rpartition("/")[2] or job.id
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip(".-") or "export"
+    return f"{job.service}-{safe}"
+
+
+def _keys_name_job(job: ExportJob) -> bool:
+    """Its service's jobs share their prefix: the keys of its own objects name it."""
+    output = spec_for(job.service).output
+    return output is not None and output.keys_name_job

@@ -1,0 +1,236 @@
+"""Raw job to record: one projection per service, built once from its spec.
+
+Every listed job goes through here (10,000 jobs are 10,000 records), so the
+spec's dotted paths are turned into plain getters once, and what a job carries
+beyond its fields is found against sets instead of by walking every path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import cache, lru_cache
+from typing import Any
+
+from exportctl.domain.model import ExportJob, Progress
+from exportctl.domain.timeutil import as_utc
+from exportctl.services.spec import Derived, FieldSource, Raw, ServiceSpec, canonical_ref
+
+Getter = Callable[[Any], Any]
+
+# Values that snake_keys leaves as they are: no keys to rename inside.
+_LEAVES = frozenset({str, int, float, bool, type(None), datetime})
+
+
+def lookup(raw: Any, path: str) -> Any:
+    """The value at a dotted path ('a.b', 'items.0'); '' is the whole response."""
+    value = raw
+    for part in path.split(".") if path else ():
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit():
+            value = value[int(part)] if int(part) < len(value) else None
+        else:
+            return None
+    return value
+
+
+def resolve(raw: Raw, source: FieldSource) -> Any:
+    """The value ``source`` names in ``raw`` (None for no source)."""
+    return getter(source)(raw)
+
+
+@lru_cache(maxsize=256)
+def getter(source: FieldSource) -> Getter:
+    """How to read one source, decided once (and kept: every item of every page is
+    checked for its required members)."""
+    if source is None:
+        return _nothing
+    if isinstance(source, Derived):
+        return source.fn
+    if source and "." not in source:
+        key = source
+
+        def member(raw: Any) -> Any:
+            # botocore answers with plain dicts; anything else takes the general path.
+            return raw.get(key) if type(raw) is dict else lookup(raw, key)
+
+        return member
+    return lambda raw: lookup(raw, source)
+
+
+def _nothing(raw: Any) -> None:
+    return None
+
+
+@lru_cache(maxsize=1024)
+def snake(name: str) -> str:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return name.replace("-", "_").lower()
+
+
+def snake_keys(value: Any) -> Any:
+    if type(value) in _LEAVES:
+        return value
+    if isinstance(value, Mapping):
+        return {snake(str(k)): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value
+
+
+def _paths(source: FieldSource) -> tuple[str, ...]:
+    if source is None:
+        return ()
+    if isinstance(source, Derived):
+        return source.paths
+    return (source,)
+
+
+@cache
+def consumed_paths(spec: ServiceSpec) -> frozenset[str]:
+    f = spec.fields
+    sources: list[FieldSource] = [
+        f.id, f.status, f.arn, f.name, f.created, f.updated, f.completed,
+        f.destination, f.message, f.parent, *f.progress.values(), *f.details.values(),
+    ]  # fmt: skip
+    return frozenset(p for s in sources for p in _paths(s))
+
+
+def leftovers(raw: Raw, consumed: frozenset[str], prefix: str = "") -> dict[str, Any]:
+    """Members of ``raw`` no field or detail claims, keyed by their dotted path."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        path = f"{prefix}{key}"
+        if path in consumed or key == "ResponseMetadata":
+            continue
+        if isinstance(value, Mapping) and any(c.startswith(path + ".") for c in consumed):
+            out.update(leftovers(value, consumed, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def _account_of(arn: Any) -> str | None:
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return parts[4] if len(parts) > 5 and parts[4] else None
+
+
+class Projection:
+    """The record of any raw job of one service."""
+
+    def __init__(self, spec: ServiceSpec) -> None:
+        f = spec.fields
+        self.spec = spec
+        self._status = getter(f.status)
+        self._id = getter(f.id)
+        self._parent = getter(f.parent)
+        self._arn = getter(f.arn)
+        self._name = getter(f.name)
+        self._destination = getter(f.destination)
+        self._message = getter(f.message)
+        # Only the times the service has, by their place in (created, updated, completed).
+        self._times = tuple(
+            (place, name, getter(source))
+            for place, (name, source) in enumerate(
+                (("created", f.created), ("updated", f.updated), ("completed", f.completed))
+            )
+            if source is not None
+        )
+        self._details = tuple((key, getter(source)) for key, source in f.details.items())
+        self._progress = tuple((key, getter(path)) for key, path in f.progress.items())
+        fan_details = spec.fan_out.details if spec.fan_out else {}
+        self._fan_details = tuple((key, getter(path)) for key, path in fan_details.items())
+        consumed = consumed_paths(spec)
+        self._consumed = consumed
+        # Top-level members claimed whole, and those only some members of which are.
+        self._claimed = consumed | {"ResponseMetadata"}
+        self._nested = frozenset(p.split(".", 1)[0] for p in consumed if "." in p)
+        self._last_update_completes = f.completed_is_last_update
+
+    def record(self, raw: Raw, region: str, parent_item: Raw | None = None) -> ExportJob:
+        spec = self.spec
+        status_value = self._status(raw)
+        status = "" if status_value is None else str(status_value)
+        state = spec.state_of(status_value if status_value is None else status)
+        job_id = str(self._id(raw))
+        parent = self._parent(raw)
+        arn = self._arn(raw)
+        details: dict[str, Any] = {}
+        times: list[datetime | None] = [None, None, None]
+        for place, name, get in self._times:
+            value = get(raw)
+            if value is None:
+                continue
+            parsed = as_utc(value)
+            if parsed is None and value != "":
+                # A timestamp that cannot be read is kept raw.
+                details[f"{name}_raw"] = str(value)
+            times[place] = parsed
+        created, updated, completed = times
+        if completed is None and self._last_update_completes and state.terminal:
+            completed = updated
+        for key, get in self._details:
+            value = get(raw)
+            if value is not None:
+                details[key] = snake_keys(value)
+        if parent_item is not None:
+            for key, get in self._fan_details:
+                value = get(parent_item)
+                if value is not None:
+                    details[key] = snake_keys(value)
+        self._leftovers(raw, details)
+        return ExportJob.assemble(
+            {
+                "service": spec.name,
+                "ref": canonical_ref(spec, region, job_id, parent=parent, arn=arn),
+                "id": job_id,
+                "region": region,
+                "state": state,
+                "status": status,
+                "arn": arn,
+                "name": self._name(raw),
+                "created": created,
+                "updated": updated,
+                "completed": completed,
+                "destination": self._destination(raw),
+                "message": self._message(raw) or None,
+                "progress": self._counters(raw),
+                "details": details,
+                "account": _account_of(arn),
+            }
+        )
+
+    def _leftovers(self, raw: Raw, details: dict[str, Any]) -> None:
+        claimed, nested = self._claimed, self._nested
+        for key, value in raw.items():
+            if key in claimed:
+                continue
+            if key in nested and isinstance(value, Mapping):
+                for path, inner in leftovers(value, self._consumed, f"{key}.").items():
+                    details[snake(path.replace(".", "_"))] = snake_keys(inner)
+            else:
+                details[snake(key.replace(".", "_"))] = snake_keys(value)
+
+    def _counters(self, raw: Raw) -> Progress | None:
+        if not self._progress:
+            return None
+        counters = {key: get(raw) for key, get in self._progress}
+        if all(v is None for v in counters.values()):
+            return None
+        failures = counters.pop("failures", None) or ()
+        return Progress(**counters, failures=tuple(str(x) for x in failures))
+
+
+@cache
+def projection(spec: ServiceSpec) -> Projection:
+    return Projection(spec)
+
+
+def normalise(
+    spec: ServiceSpec, raw: Raw, region: str, parent_item: Raw | None = None
+) -> ExportJob:
+    """The record of one raw job; ``parent_item`` is its parent's listed item, if read."""
+    return projection(spec).record(raw, region, parent_item)

@@ -1,0 +1,202 @@
+"""Job references: what ``list`` prints and ``status``/``wait`` accept back.
+
+Forms:
+  arn:PARTITION:personalize:REGION:ACCOUNT:dataset-export-job/NAME
+  arn:PARTITION:backup-search:REGION:ACCOUNT:search-export-job/ID
+  pinpoint:[[ACCOUNT:]REGION:]APP_ID/JOB_ID
+  discovery:[[ACCOUNT:]REGION:]EXPORT_ID
+  backupsearch:[[ACCOUNT:]REGION:]ID
+  a bare id (Pinpoint: APP_ID/JOB_ID) with --service
+
+The account (12 digits) is written when more than one account is in play, so
+that a reference says whose credentials read it back.
+"""
+
+from __future__ import annotations
+
+import re
+
+from exportctl.domain.errors import ExportctlError, UsageError, clip
+from exportctl.domain.jobkey import JobKey
+from exportctl.domain.model import ExportJob
+from exportctl.services import all_specs, spec_for
+from exportctl.services.spec import ServiceSpec, canonical_ref
+
+__all__ = ["JobKey", "canonical_ref", "compact_ref", "parse", "short_ref", "with_account"]
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+# Any ARN's parts, so that what is wrong with one can be said part by part.
+_ARN = re.compile(
+    r"^arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):"
+    r"(?P<resource>.+)$"
+)
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+
+
+def accepted_forms() -> str:
+    forms = []
+    for spec in all_specs():
+        if spec.arn:
+            forms.append(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:{spec.arn.resource}/ID")
+    for spec in all_specs():
+        if spec.prefix:
+            forms.append(f"{spec.prefix}:[REGION:]{_id_form(spec)}")
+    forms.append("ID with --service")
+    forms.append("PREFIX:ACCOUNT:REGION:ID (several accounts)")
+    return "; ".join(forms)
+
+
+def _id_form(spec: ServiceSpec) -> str:
+    return "APP_ID/JOB_ID" if spec.id_parts == 2 else "ID"
+
+
+def _bad(ref: str, why: str) -> UsageError:
+    return UsageError(f"bad reference '{clip(ref)}': {why}; accepted forms: {accepted_forms()}")
+
+
+def _a(title: str) -> str:
+    return "an" if title[:1] in "AEIOU" else "a"
+
+
+def parse(ref: str, service: str | None = None) -> JobKey:
+    text = ref.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        # Pasted with the quotes a shell or a JSON document had around it.
+        text = text[1:-1].strip()
+    if not text:
+        raise _bad(ref, "it is empty")
+    if text.startswith("arn:"):
+        return _parse_arn(ref, text, all_specs(), service)
+    head, sep, rest = text.partition(":")
+    if sep:
+        for spec in all_specs():
+            # canonical_ref writes NAME:REGION:ID for a job with neither ARN nor prefix.
+            if head.lower() in (spec.prefix or spec.name, spec.name, *spec.aliases):
+                if service and spec_for(service).name != spec.name:
+                    raise _bad(ref, f"it is a {spec.name} reference, not {service}")
+                return _parse_compact(ref, spec, rest)
+        raise _bad(ref, f"'{clip(head)}' is not a service prefix")
+    if service is None:
+        raise _bad(ref, "a bare id needs --service")
+    spec = spec_for(service)
+    return _parse_id(ref, spec, text, None)
+
+
+def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str | None) -> JobKey:
+    match = _ARN.match(text)
+    if not match:
+        raise _bad(ref, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
+    if match["partition"] not in PARTITIONS:
+        raise _bad(
+            ref,
+            f"'{clip(match['partition'])}' is not a supported partition ({', '.join(PARTITIONS)})",
+        )
+    known = [spec for spec in specs if spec.arn]
+    for spec in known:
+        if spec.arn and spec.arn.service == match["service"]:
+            if not _ACCOUNT.match(match["account"]):
+                raise _bad(ref, f"'{clip(match['account'])}' is not an account id (12 digits)")
+            resource_type, _, job_id = match["resource"].partition("/")
+            related = spec.related_arns.get(resource_type)
+            if related and job_id:
+                # Not an export job, but the user is one step from it: say which step.
+                raise UsageError(
+                    f"'{clip(ref)}' is not an export job's ARN but "
+                    + related.replace("ARN", clip(text))
+                )
+            if resource_type != spec.arn.resource or not job_id:
+                raise _bad(ref, f"not {_a(spec.title)} {spec.title} {spec.arn.resource} ARN")
+            if not _REGION.match(match["region"]):
+                raise _bad(ref, f"'{clip(match['region'])}' is not a region")
+            if service and service.lower() not in (spec.name, *spec.aliases):
+                raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
+            return JobKey(spec.name, job_id, match["region"], arn=text, account=match["account"])
+    titles = " and ".join(spec.title for spec in known)
+    raise _bad(
+        ref,
+        f"'{clip(match['service'])}' ARNs are not export jobs: exportctl reads the ARNs of "
+        f"{titles} export jobs",
+    )
+
+
+def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
+    region: str | None = None
+    account: str | None = None
+    first, sep, after = rest.partition(":")
+    if sep and _ACCOUNT.match(first):
+        account, rest = first, after
+        first, sep, after = rest.partition(":")
+        if not sep:
+            raise _bad(ref, "an account is followed by a region")
+    if sep:
+        if not _REGION.match(first):
+            raise _bad(ref, f"'{clip(first)}' is not a region")
+        region, rest = first, after
+    return _parse_id(ref, spec, rest, region, account)
+
+
+def _parse_id(
+    ref: str, spec: ServiceSpec, text: str, region: str | None, account: str | None = None
+) -> JobKey:
+    parts = text.split("/")
+    if len(parts) != spec.id_parts or not all(_ID.match(p) for p in parts):
+        form = f"{spec.name} ids look like {_id_form(spec)}"
+        stray = next((c for c in text if not (c.isascii() and c.isalnum()) and c not in "._-/"), "")
+        if stray:
+            # The character says more than the form: a comma is one reference too many.
+            form += f" (letters, digits, '.', '_' and '-'), without {stray!r}"
+            if stray == ",":
+                form += ": references are separated by spaces"
+        raise _bad(ref, form)
+    if spec.id_parts == 2:
+        return JobKey(spec.name, parts[1], region, parent=parts[0], account=account)
+    return JobKey(spec.name, parts[0], region, account=account)
+
+
+def with_account(ref: str, account: str) -> str:
+    """A compact ``prefix:REGION:ID`` reference with its account written in; ARNs,
+    and references that already name one, are returned as they are."""
+    if ref.startswith("arn:"):
+        return ref
+    prefix, _, rest = ref.partition(":")
+    first, _, _ = rest.partition(":")
+    if _ACCOUNT.match(first):
+        return ref
+    return f"{prefix}:{account}:{rest}"
+
+
+def short_ref(job: ExportJob, default_region: str | None) -> str:
+    """The compact form for tables: the region is left out when it is the default one."""
+    if job.arn:
+        return job.ref
+    return _in_default_region(job.ref, job.region, default_region)
+
+
+def compact_ref(job: ExportJob, default_region: str | None, *, account: bool = False) -> str:
+    """The shortest reference that resolves to this job: an ARN becomes
+    ``prefix:[REGION:]ID`` when the service has a prefix (``prefix:ACCOUNT:REGION:ID``
+    with ``account``, when several accounts are shown); otherwise the table form."""
+    try:
+        spec = spec_for(job.service)
+    except ExportctlError:
+        return short_ref(job, default_region)
+    if not job.arn or not spec.prefix or spec.id_parts != 1:
+        return short_ref(job, default_region)
+    ref = canonical_ref(
+        spec, job.region, job.id, parent=None, arn=None, account=job.account if account else None
+    )
+    return _in_default_region(ref, job.region, default_region)
+
+
+def _in_default_region(ref: str, region: str, default_region: str | None) -> str:
+    """``prefix:REGION:ID`` without its region when that is the default one (a
+    reference that names its account keeps both)."""
+    if not default_region or region != default_region:
+        return ref
+    prefix, _, rest = ref.partition(":")
+    if _ACCOUNT.match(rest.partition(":")[0]):
+        return ref
+    _, _, tail = rest.partition(":")
+    return f"{prefix}:{tail}"

@@ -1,0 +1,325 @@
+"""The declarative description of a service's export jobs.
+
+A service is data: which operations to call, where the items and tokens are in a
+response, which member holds the id, the ARN, the status, and how its status words
+map onto the normalised states. The engine (``engine.py``) does the rest. The
+command line is made from the same data: the services' names and titles, the
+``list`` options that narrow a listing (``Scope``), ``start``'s options, where
+``download`` finds the output, and every sentence of the help that names a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from exportctl.domain.jobkey import JobKey
+from exportctl.domain.model import State
+
+Raw = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value computed from several members; ``paths`` are what it consumes."""
+
+    paths: tuple[str, ...]
+    fn: Callable[[Raw], Any]
+
+
+FieldSource = str | Derived | None
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Where each ExportJob field comes from in one raw job (dotted paths)."""
+
+    id: FieldSource
+    status: FieldSource
+    arn: FieldSource = None
+    name: FieldSource = None
+    created: FieldSource = None
+    updated: FieldSource = None
+    completed: FieldSource = None
+    destination: FieldSource = None
+    message: FieldSource = None
+    # The job's parent, for services whose jobs live under one (Pinpoint application).
+    parent: FieldSource = None
+    # ``completed`` from ``updated`` once terminal, for services without a completion time.
+    completed_is_last_update: bool = False
+    progress: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, FieldSource] = field(default_factory=dict)
+    # Fields no job record can do without: an item lacking one is a broken answer,
+    # whatever the model marks required (it leaves Personalize's status optional).
+    required: tuple[str, ...] = ("id", "status")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One paginated call: where its items and tokens are."""
+
+    operation: str
+    items: str
+    input_token: str
+    output_token: str
+    limit_key: str | None = None
+    limit: int | str | None = None
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """Jobs that are listed per parent (Pinpoint: per application, found with GetApps)."""
+
+    parents: Page
+    parent_id: str
+    param: str
+    # Members of the parent's item that each job listed under it carries in its
+    # details (detail name -> path): known only when the parents were listed.
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Get:
+    """Describe one job: ``params`` builds the request from the parsed reference.
+
+    ``by_arn``: the call takes the job's ARN, so a bare name is first looked up
+    in the listing.
+    """
+
+    operation: str
+    item: str
+    params: Callable[[JobKey], dict[str, Any]]
+    by_arn: bool = False
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Describe many jobs in one call, by a list parameter of ids."""
+
+    param: str
+    max_ids: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An option of ``list`` and ``watch``, ``--NAME VALUE``, that narrows the service's
+    listing: the commands make the option (help, metavar, completion) from this."""
+
+    name: str
+    # The request parameter the value goes to (or, ``selects_parents``, the fan-out's).
+    param: str
+    help: str
+    metavar: str = "TEXT"
+    # Repeatable: the listing takes any of the values given.
+    multiple: bool = False
+    # The option scopes the fan-out's parents instead of adding a request parameter.
+    selects_parents: bool = False
+    # What the request takes from the value given (an id from an id or ARN).
+    convert: Callable[[str], str] | None = None
+    # What Tab offers for the value, given the word typed so far. Called on every Tab
+    # press: it reads local data only (no AWS call, no botocore).
+    complete: Callable[[str], Iterable[str]] | None = None
+
+    @property
+    def key(self) -> str:
+        """The option's name in a query's scope and in the command's values (search_job)."""
+        return self.name.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class ArnForm:
+    service: str
+    resource: str
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where a completed job's output is (``Fields.destination``): what ``download`` fetches.
+
+    ``kind``: ``s3``, the objects under an ``s3://BUCKET/PREFIX``; ``url``, the file
+    at an HTTPS download URL. ``keys_name_job``: the jobs share their prefix, so only
+    the objects whose key names the job (a segment that is its id, or starts with it
+    and '.', '-' or '_') are its own.
+    """
+
+    kind: Literal["s3", "url"]
+    keys_name_job: bool = False
+
+
+@dataclass(frozen=True)
+class SearchJobs:
+    """The searches whose results the service's export jobs export, and the backups
+    each one looked at: what ``exportctl backups`` reads, and ``status`` points to.
+
+    A search's backups are a final list only once it is in status ``final``: before,
+    more are still being searched.
+    """
+
+    arn: ArnForm
+    # The call that describes one search, and the request member naming it (in both calls).
+    get: str
+    param: str
+    backups: Page
+    final: str
+    # The status words of a backup in that list, and those of one that was not searched.
+    backup_statuses: tuple[str, ...]
+    problem_statuses: tuple[str, ...]
+    # The export job's detail that holds its search's ARN.
+    detail: str
+    # A search's id, given its id or its ARN: every call takes the id.
+    id_of: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class StartOption:
+    """One option of ``exportctl start SERVICE``: what it means and where it goes.
+
+    ``put`` is the dotted request member the value goes to, or a function giving the
+    request members (merged into the request) for the value. ``record`` is the
+    record field (``details.dataset_arn``, ``destination``) the value is read back
+    from: what ``rerun`` reuses and what a listed job is compared with.
+    """
+
+    name: str
+    help: str
+    put: str | Callable[[Any], Mapping[str, Any]]
+    record: str | None = None
+    required: bool = False
+    multiple: bool = False
+    # "text", "int", "time" (an ISO date or time, or a duration ago: 2h) or "word"
+    # (an enum value, which the service spells in capitals: any case is taken).
+    kind: str = "text"
+    metavar: str = "TEXT"
+    # Only meaningful together with this other option.
+    requires: str | None = None
+
+
+@dataclass(frozen=True)
+class Create:
+    """The operation that starts a job, and how it is made to happen exactly once.
+
+    ``idempotency``:
+      ``token``   the request carries a client token (``token``), one per command,
+                  the same on every retry: the service answers a retry with the job
+                  the first attempt made;
+      ``name``    the job has a unique name (``name``): after an attempt whose outcome
+                  is unknown, "already exists" is our job when its parameters match;
+      ``listing`` neither: after an attempt whose outcome is unknown, the listing is
+                  searched for a job that was not there before and has our parameters.
+    """
+
+    operation: str
+    options: tuple[StartOption, ...]
+    # Where the answer names the new job.
+    id: str
+    idempotency: Literal["token", "name", "listing"]
+    arn: str | None = None
+    parent: str | None = None
+    # The answer holds the whole new job here (Pinpoint).
+    item: str | None = None
+    token: str | None = None
+    name: str | None = None
+    # The readable start of a generated name, from the request (the dataset's name).
+    name_hint: Callable[[Mapping[str, Any]], str] | None = None
+    # What ``rerun``'s help says a rerun of one of its jobs takes from it, the service
+    # named first ("Discovery time range"), and what a rerun cannot take, if anything
+    # (a sentence): the options whose values the service does not report.
+    reused: str = ""
+    not_reused: str | None = None
+    # ``list`` scope options that narrow the listing to where the new job will be.
+    listing_scope: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    # The new job's ARN, known from the request before any answer (a named job in
+    # the account of the resource it exports): read without searching the listing.
+    arn_of: Callable[[Mapping[str, Any]], str] | None = None
+    # The examples `exportctl start SERVICE --help` ends with, as written there (a
+    # line ending in a backslash goes on): those with --sandbox name the sandbox's
+    # resources and run there as written.
+    examples: tuple[str, ...] = ()
+
+
+def _no_explanation(code: str, message: str) -> str | None:
+    return None
+
+
+# Identity, not value, equality: one spec per service, usable as a cache key.
+@dataclass(frozen=True, eq=False)
+class ServiceSpec:
+    name: str
+    title: str
+    client: str
+    statuses: Mapping[str, State]
+    fields: Fields
+    get: Get
+    list: Page
+    arn: ArnForm | None = None
+    # Compact reference prefix, for jobs that have no ARN (``pinpoint:``).
+    prefix: str | None = None
+    # Number of '/'-separated parts in a compact reference id (Pinpoint: APP/JOB).
+    id_parts: int = 1
+    aliases: tuple[str, ...] = ()
+    fan_out: FanOut | None = None
+    batch: Batch | None = None
+    scopes: tuple[Scope, ...] = ()
+    # Extra states the documentation mentions that the current model does not list.
+    documented_statuses: Mapping[str, State] = field(default_factory=dict)
+    # A one-line reason for errors meaning the service is out of reach as a whole.
+    explain: Callable[[str, str], str | None] = _no_explanation
+    # Several jobs of one parent can be read back from the parent's listing (``list``
+    # with ``fan_out.param``): fewer calls than one ``get`` each when they outnumber
+    # the listing's pages. Used when many jobs are polled at once.
+    refresh_by_parent: bool = False
+    # Status words of jobs still running that can no longer end in some states
+    # (Pinpoint FAILING: it will be FAILED, never COMPLETED): waiting for one of
+    # those states is over as soon as the job is seen in such a status.
+    doomed: Mapping[str, frozenset[State]] = field(default_factory=dict)
+    # How ``exportctl start`` creates a job of this service.
+    create: Create | None = None
+    # A record field whose jobs take alike (Personalize: the dataset): estimates use
+    # the durations of that group's jobs when there are enough of them.
+    eta_group: str | None = None
+    # ARNs of the service's other resources people paste where an export job's is
+    # wanted, by resource type: what to run for one instead (ARN stands for the ARN).
+    related_arns: Mapping[str, str] = field(default_factory=dict)
+    # The service's name where the help names it in a sentence (its title without
+    # the provider's name: "Backup Search"), and where it comes when the help names
+    # every service in one (lowest first).
+    short_title: str = ""
+    rank: int = 100
+    # Where a completed job's output is, for ``download``.
+    output: Output | None = None
+    # The searches whose results its export jobs export, for ``backups``.
+    searches: SearchJobs | None = None
+
+    def __post_init__(self) -> None:
+        # A title without a provider's name is its own short title.
+        if not self.short_title:
+            object.__setattr__(self, "short_title", self.title)
+
+    def can_reach(self, status: str | None, state: State) -> bool:
+        """Whether a job in ``status`` may still end in ``state``, as far as the spec knows."""
+        return status is None or state not in self.doomed.get(status, frozenset())
+
+    def state_of(self, status: str | None) -> State:
+        if status is None:
+            return State.UNKNOWN
+        return self.statuses.get(status) or self.documented_statuses.get(status) or State.UNKNOWN
+
+
+def canonical_ref(
+    spec: ServiceSpec,
+    region: str,
+    job_id: str,
+    *,
+    parent: str | None,
+    arn: str | None,
+    account: str | None = None,
+) -> str:
+    """The reference stored in a job record: an ARN, else a region-qualified compact form
+    (account-qualified too when ``account`` is given)."""
+    if arn:
+        return arn
+    prefix = spec.prefix or spec.name
+    tail = f"{parent}/{job_id}" if parent else job_id
+    where = f"{account}:{region}" if account else region
+    return f"{prefix}:{where}:{tail}"

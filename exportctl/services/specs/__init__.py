@@ -1,0 +1,1 @@
+"""One module per service, each exposing ``SPEC``: the services exportctl serves."""

@@ -1,0 +1,96 @@
+"""AWS Application Discovery Service export tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from exportctl.domain.model import State
+from exportctl.services.spec import (
+    Batch,
+    Create,
+    Fields,
+    Get,
+    Output,
+    Page,
+    ServiceSpec,
+    StartOption,
+)
+
+
+def _agents(ids: Sequence[str]) -> Mapping[str, Any]:
+    if not ids:
+        return {}
+    return {"filters": [{"name": "agentIds", "values": list(ids), "condition": "EQUALS"}]}
+
+
+CREATE = Create(
+    operation="StartExportTask",
+    options=(
+        StartOption("start-time", "Export data collected from then on: a date, a time, or 2d "
+                    "(that long ago). Default: the earliest data.", "startTime",
+                    record="details.requested_start_time", kind="time", metavar="TIME"),
+        StartOption("end-time", "Export data collected until then (default: now).", "endTime",
+                    record="details.requested_end_time", kind="time", metavar="TIME"),
+        # The service does not report an export's filters: rerun cannot reuse them.
+        StartOption("agent-id", "Only the data of this agent (repeatable).", _agents,
+                    multiple=True, metavar="ID"),
+    ),
+    id="exportId",
+    idempotency="listing",
+    reused="Discovery time range",
+    not_reused="Discovery does not report an export's agent filter, so a rerun exports "
+    "every agent's data in that range.",
+    listing_scope=lambda request: {},
+    examples=(
+        "exportctl --sandbox start discovery",
+        "exportctl --sandbox start discovery --dry-run \\\n"
+        "    --start-time 30d --end-time 1d",
+        "exportctl start discovery --start-time 2d --wait \\\n"
+        "    --download ./inventory",
+    ),
+)  # fmt: skip
+
+SPEC = ServiceSpec(
+    name="discovery",
+    title="AWS Application Discovery",
+    client="discovery",
+    aliases=("application-discovery", "ads"),
+    prefix="discovery",
+    statuses={
+        "IN_PROGRESS": State.RUNNING,
+        "SUCCEEDED": State.COMPLETED,
+        "FAILED": State.FAILED,
+    },
+    fields=Fields(
+        id="exportId",
+        status="exportStatus",
+        created="exportRequestTime",
+        destination="configurationsDownloadUrl",
+        message="statusMessage",
+        details={
+            "is_truncated": "isTruncated",
+            "requested_start_time": "requestedStartTime",
+            "requested_end_time": "requestedEndTime",
+        },
+    ),
+    get=Get(
+        operation="DescribeExportTasks",
+        item="exportsInfo.0",
+        params=lambda key: {"exportIds": [key.id]},
+    ),
+    list=Page(
+        operation="DescribeExportTasks",
+        items="exportsInfo",
+        input_token="nextToken",
+        output_token="nextToken",
+        limit_key="maxResults",
+        limit=100,
+    ),
+    batch=Batch(param="exportIds", max_ids=100),
+    create=CREATE,
+    short_title="Discovery",
+    rank=4,
+    # An archive, at a pre-signed URL that expires.
+    output=Output(kind="url"),
+)

@@ -1,0 +1,125 @@
+"""exportctl's cache folder, and how a file is written whole: a cache or store file
+in it, or a downloaded file (:mod:`exportctl.ops.transfer`)."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+# In the name of every temporary file written here: .NAME.exportctl-part-PID-RANDOM,
+# so that those of a process that is gone can be told apart and removed.
+TEMP_MARK = ".exportctl-part-"
+# Only the user reads the cache: it names accounts, jobs and profiles.
+PRIVATE = 0o600
+# A downloaded file is as readable as any other file the user makes (umask applies).
+SHARED = 0o666
+# Windows would otherwise translate line ends in what is written.
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def cache_dir() -> Path:
+    """The folder; an OSError when there is none to be had, as for a file that
+    cannot be read: every cache treats that as a cache it goes without."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if base and Path(base).is_absolute():
+        return Path(base) / "exportctl"
+    try:
+        home = Path.home()
+    except RuntimeError as exc:
+        # No HOME and no entry in the user database, as for a container run with
+        # an arbitrary uid: Path.home() raises what no cache expects.
+        raise FileNotFoundError(
+            errno.ENOENT, "no home folder for the cache (set HOME or XDG_CACHE_HOME)"
+        ) from exc
+    return home / ".cache" / "exportctl"
+
+
+# Temporary files being written, so that an interrupted main thread can remove them
+# itself: a writer may sit in a read that never ends, and nobody waits for it.
+_parts_lock = threading.Lock()
+_parts: set[Path] = set()
+
+
+def remove_parts() -> None:
+    """Delete every temporary file of this process still being written."""
+    with _parts_lock:
+        for temp in _parts:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        _parts.clear()
+
+
+def temp_path(target: Path) -> Path:
+    """The temporary file ``target`` is written to before it takes its place."""
+    return target.with_name(f".{target.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
+
+
+def _go_on() -> None:
+    pass
+
+
+def _ignore(size: int) -> None:
+    pass
+
+
+def write_atomically(
+    target: Path,
+    chunks: Iterable[str] | Iterable[bytes],
+    *,
+    mode: int = PRIVATE,
+    disk: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+    go_on: Callable[[], None] = _go_on,
+    written: Callable[[int], None] = _ignore,
+    check: Callable[[int], None] = _ignore,
+) -> int:
+    """Write ``chunks`` (text as UTF-8) to ``target``: readers see the old file or the
+    new one, never half of either, and no temporary file is left behind. Returns the
+    number of bytes written.
+
+    ``disk`` is the context of every operation on the disk (a caller's translation of
+    its errors), and not of the reading of ``chunks``, whose errors are the source's.
+    ``go_on`` raises to stop: it is called before the temporary file is made (while
+    :func:`remove_parts` waits) and before each chunk is written. ``written`` hears
+    the size of each chunk once it is written, ``check`` the total before the file
+    takes its place; what it raises leaves ``target`` as it was.
+    """
+    temp = temp_path(target)
+    total = 0
+    try:
+        with disk():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with _parts_lock:
+                go_on()
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, mode)
+                _parts.add(temp)
+            handle = os.fdopen(fd, "wb")
+        try:
+            for chunk in chunks:
+                go_on()
+                data = chunk.encode() if isinstance(chunk, str) else chunk
+                with disk():
+                    handle.write(data)
+                total += len(data)
+                written(len(data))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                handle.close()
+            raise
+        with disk():
+            handle.close()
+        check(total)
+        with disk():
+            os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    finally:
+        with _parts_lock:
+            _parts.discard(temp)
+    return total
