@@ -11,8 +11,10 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
-from exportctl.cli.output import OutputSpec, emit, output_options
+from exportctl.cli.output import output_options
 from exportctl.cli.servicehelp import DescribedCommand
+from exportctl.output.formats import emit
+from exportctl.output.outputspec import OutputSpec, Records
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -165,12 +167,14 @@ def backups(
 
     emit(
         out,
-        found,
-        to_dict=lambda b: b.to_dict(),
-        table=table,
-        default_fields=core.DEFAULT_FIELDS,
-        known_fields=core.RECORD_FIELDS,
-        document=report.to_dict,
+        Records(
+            found,
+            to_dict=lambda b: b.to_dict(),
+            table=table,
+            default_fields=core.DEFAULT_FIELDS,
+            known_fields=core.RECORD_FIELDS,
+            document=report.to_dict,
+        ),
     )
     app.debug_calls()
 

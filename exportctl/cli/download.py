@@ -14,8 +14,10 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
-from exportctl.cli.output import OutputSpec, emit, output_options
+from exportctl.cli.output import output_options
 from exportctl.cli.servicehelp import DescribedCommand
+from exportctl.output.formats import emit
+from exportctl.output.outputspec import OutputSpec, Records
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -153,12 +155,14 @@ def download(
 
     emit(
         out,
-        [summary],
-        to_dict=lambda s: s.to_dict(),
-        table=table,
-        default_fields=("source", "destination", "files", "bytes", "skipped"),
-        single=True,
-        known_fields=SUMMARY_FIELDS,
+        Records(
+            [summary],
+            to_dict=lambda s: s.to_dict(),
+            table=table,
+            default_fields=("source", "destination", "files", "bytes", "skipped"),
+            single=True,
+            known_fields=SUMMARY_FIELDS,
+        ),
     )
     app.debug_calls()
 

@@ -20,15 +20,11 @@ import click
 from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import ScopedCommand, filter_options, scope_of, service_option
-from exportctl.cli.output import (
-    JOB_DEFAULT_FIELDS,
-    JOB_RECORD_FIELDS,
-    OutputSpec,
-    emit,
-    output_options,
-)
+from exportctl.cli.output import output_options
 from exportctl.domain.model import RECORD_KEYS, ExportJob
+from exportctl.output.formats import emit
 from exportctl.output.jsontext import RecordTexts
+from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
 
 if TYPE_CHECKING:
     from exportctl.cli.estimates import Estimates
@@ -172,14 +168,16 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     try:
         emit(
             out,
-            taken(stream),
-            to_dict=ExportJob.to_dict,
-            table=table,
-            default_fields=JOB_DEFAULT_FIELDS,
-            known_fields=JOB_RECORD_FIELDS,
-            newest=newest_key,
-            limit=limit,
-            texts=RECORD_TEXTS,
+            Records(
+                taken(stream),
+                to_dict=ExportJob.to_dict,
+                table=table,
+                default_fields=JOB_DEFAULT_FIELDS,
+                known_fields=JOB_RECORD_FIELDS,
+                newest=newest_key,
+                limit=limit,
+                texts=RECORD_TEXTS,
+            ),
         )
     finally:
         stream.close()
@@ -218,13 +216,15 @@ def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     try:
         emit(
             out,
-            kept(read(stream) if limit is None else _newest(read(stream), limit)),
-            to_dict=ExportJob.to_dict,
-            table=_no_table,
-            default_fields=JOB_DEFAULT_FIELDS,
-            known_fields=JOB_RECORD_FIELDS,
-            flush_each=False,
-            texts=RECORD_TEXTS,
+            Records(
+                kept(read(stream) if limit is None else _newest(read(stream), limit)),
+                to_dict=ExportJob.to_dict,
+                table=_no_table,
+                default_fields=JOB_DEFAULT_FIELDS,
+                known_fields=JOB_RECORD_FIELDS,
+                flush_each=False,
+                texts=RECORD_TEXTS,
+            ),
         )
     finally:
         stream.close()

@@ -10,9 +10,9 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
-from exportctl.cli.output import OutputSpec
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.cli.start import lifecycle_options
+from exportctl.output.outputspec import OutputSpec
 
 # What a rerun's new job gets afresh, by how its service tells a retried create
 # apart (``Create.idempotency``), in the order the help names them.

@@ -12,8 +12,9 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, since_value
-from exportctl.cli.output import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, output_options
+from exportctl.cli.output import output_options
 from exportctl.cli.suggestions import SuggestingGroup
+from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec
 
 if TYPE_CHECKING:
     from exportctl.ops.starts import StartPlan
@@ -172,8 +173,9 @@ def run(
     out: OutputSpec,
 ) -> int:
     """Send the plan (or show it), then wait and fetch as asked; the exit code."""
-    from exportctl.cli.output import emit
     from exportctl.ops import starts
+    from exportctl.output.formats import emit
+    from exportctl.output.outputspec import Records
 
     if wait_ or download is not None:
         from exportctl.cli.wait import check_output
@@ -227,13 +229,14 @@ def run(
         estimates = Estimates(app)
         emit(
             out,
-            [job],
-            to_dict=estimates.record,
-            # As status would show it: the fields asked for, or every column.
-            table=lambda jobs, fields: print_job_table(app, jobs, out, estimates),
-            default_fields=JOB_DEFAULT_FIELDS,
-            single=True,
-            known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+            Records(
+                [job],
+                to_dict=estimates.record,
+                table=lambda jobs, fields: print_job_table(app, jobs, out, estimates),
+                default_fields=JOB_DEFAULT_FIELDS,
+                single=True,
+                known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+            ),
         )
     else:
         click.echo(started.ref)

@@ -11,15 +11,10 @@ from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.estimates import ETA_FIELDS, Estimates
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
-from exportctl.cli.output import (
-    JOB_DEFAULT_FIELDS,
-    JOB_RECORD_FIELDS,
-    OutputSpec,
-    emit,
-    output_options,
-    print_job_table,
-)
+from exportctl.cli.output import output_options, print_job_table
 from exportctl.domain.model import ExportJob
+from exportctl.output.formats import emit
+from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
 
 
 @click.command(
@@ -78,12 +73,14 @@ def status(
 
     emit(
         out,
-        jobs,
-        to_dict=estimates.record,
-        table=table,
-        default_fields=JOB_DEFAULT_FIELDS,
-        single=len(refs) == 1,
-        known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+        Records(
+            jobs,
+            to_dict=estimates.record,
+            table=table,
+            default_fields=JOB_DEFAULT_FIELDS,
+            single=len(refs) == 1,
+            known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+        ),
     )
     estimates.save()
     if jobs:

@@ -13,16 +13,12 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, service_option
-from exportctl.cli.output import (
-    JOB_DEFAULT_FIELDS,
-    JOB_RECORD_FIELDS,
-    OutputSpec,
-    emit,
-    output_options,
-)
+from exportctl.cli.output import output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import ExitCode, ExportctlError
 from exportctl.domain.model import ExportJob
+from exportctl.output.formats import emit
+from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
 
 if TYPE_CHECKING:
     from exportctl.cli.estimates import Estimates
@@ -326,12 +322,14 @@ class _Session:
             return
         emit(
             self.out,
-            jobs,
-            to_dict=self.estimates.record if self.estimates else ExportJob.to_dict,
-            table=_no_table,
-            default_fields=JOB_DEFAULT_FIELDS,
-            single=self.single,
-            known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+            Records(
+                jobs,
+                to_dict=self.estimates.record if self.estimates else ExportJob.to_dict,
+                table=_no_table,
+                default_fields=JOB_DEFAULT_FIELDS,
+                single=self.single,
+                known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+            ),
         )
         if jobs:
             from exportctl.ops import refcache

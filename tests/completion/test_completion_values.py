@@ -14,8 +14,8 @@ from exportctl.aws.regions import region_names
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.main import COMMANDS, cli
 from exportctl.cli.options import STATE_NAMES
-from exportctl.cli.output import FORMATS
 from exportctl.ops import refcache
+from exportctl.output.outputspec import FORMATS
 from exportctl.sandbox import Sandbox
 
 

@@ -65,8 +65,9 @@ def test_json_text_is_json_dumps_indent_2(value: Any) -> None:
 )
 def test_list_writes_what_the_general_path_writes(sandbox: Sandbox, args: list[str]) -> None:
     from exportctl.aws.clients import AwsSettings, Clients
-    from exportctl.cli.output import JOB_DEFAULT_FIELDS, OutputSpec, emit
     from exportctl.ops.jobs import Jobs
+    from exportctl.output.formats import emit
+    from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, OutputSpec
 
     done = invoke(sandbox, *args)
     assert done.exit_code == 0, done.output
@@ -99,6 +100,7 @@ def _general(out: Any, jobs: Any, emit: Any, default_fields: Any) -> str:
     import jmespath
 
     from exportctl.domain.model import field_value
+    from exportctl.output.outputspec import Records
 
     records = [job.to_dict() for job in jobs]
     if out.format == "json":
@@ -110,7 +112,7 @@ def _general(out: Any, jobs: Any, emit: Any, default_fields: Any) -> str:
         return _dumps(data) + "\n"
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        emit(out, records, to_dict=dict, table=None, default_fields=default_fields)
+        emit(out, Records(records, to_dict=dict, table=None, default_fields=default_fields))
     return buffer.getvalue()
 
 
@@ -182,8 +184,8 @@ def _odd_jobs() -> list[ExportJob]:
 @pytest.mark.parametrize("job", _odd_jobs(), ids=lambda j: f"{j.state}-{len(j.details)}")
 def test_record_texts_are_the_texts_of_the_records_dict(job: ExportJob) -> None:
     from exportctl.cli.listing import RECORD_TEXTS
-    from exportctl.cli.output import _dumps
     from exportctl.domain.printable import json_text
+    from exportctl.output.formats import dumps as _dumps
 
     record = job.to_dict()
     assert list(record) == list(RECORD_KEYS)
@@ -200,7 +202,7 @@ def _dumps_indented(data: Any) -> str:
 
 
 def test_json_sorts_by_the_key_parts_as_by_the_key_tuples() -> None:
-    from exportctl.cli.output import _Keys
+    from exportctl.output.formats import SortKeys as _Keys
 
     # Ties on the first part, on both parts, and -inf (a job without a creation time).
     keys = [

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from output_support import invoke
 
-from exportctl.cli.output import JOB_RECORD_FIELDS, OutputSpec, emit
 from exportctl.domain.errors import UsageError
+from exportctl.output.formats import emit
+from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec, Records
 from exportctl.sandbox import Sandbox
 
 RECORDS: list[dict[str, Any]] = [
@@ -46,12 +47,14 @@ def run_emit(
     tables: list[tuple[int, tuple[str, ...]]] = []
     emit(
         spec,
-        records,
-        to_dict=dict,
-        table=lambda items, fields: tables.append((len(items), fields)),
-        default_fields=("ref", "state"),
-        single=single,
-        known_fields=known,
+        Records(
+            records,
+            to_dict=dict,
+            table=lambda items, fields: tables.append((len(items), fields)),
+            default_fields=("ref", "state"),
+            single=single,
+            known_fields=known,
+        ),
     )
     return capsys.readouterr().out
 
