@@ -15,9 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from exportctl.aws.modelcheck import problems, summary
+from exportctl.sandbox import ec2api
+from exportctl.sandbox import rds as rds_api
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.errors import ApiError
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
+from exportctl.sandbox.world import dynamodb, logs
 
 # (seconds after creation, status, fields) for a job that succeeds, and one that fails.
 PERSONALIZE_OK = ((0.0, "CREATE PENDING"), (10.0, "CREATE IN_PROGRESS"), (60.0, "ACTIVE"))
@@ -39,8 +42,20 @@ PINPOINT_OK = (
 )
 PINPOINT_FAIL = ((0.0, "CREATED"), (6.0, "INITIALIZING"), (12.0, "FAILING"), (20.0, "FAILED"))
 
-MUTATING = frozenset(
-    {"CreateDatasetExportJob", "StartSearchResultExportJob", "CreateExportJob", "StartExportTask"}
+# (service, operation): one operation name can be several services' (CancelExportTask).
+MUTATING = (
+    frozenset(
+        {
+            ("personalize", "CreateDatasetExportJob"),
+            ("backupsearch", "StartSearchResultExportJob"),
+            ("pinpoint", "CreateExportJob"),
+            ("discovery", "StartExportTask"),
+        }
+    )
+    | ec2api.MUTATING
+    | dynamodb.MUTATING
+    | logs.MUTATING
+    | rds_api.MUTATING
 )
 
 

@@ -78,4 +78,8 @@ COMPLETED_STATUS = {
     "pinpoint": "COMPLETED",
     "personalize": "ACTIVE",
     "discovery": "SUCCEEDED",
+    "ec2": "completed",
+    "dynamodb": "COMPLETED",
+    "logs": "COMPLETED",
+    "rds": "COMPLETE",
 }

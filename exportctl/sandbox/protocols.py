@@ -1,4 +1,4 @@
-"""Wire formats: how json and rest-json responses and errors look on the wire.
+"""Wire formats: how json, rest-json, query and ec2 responses and errors look on the wire.
 
 Output is produced from the botocore model, so a member name the model does
 not know is a bug in the sandbox and fails loudly instead of reaching clients.
@@ -74,8 +74,11 @@ def success(
 ) -> HttpResponse:
     if model.protocol == "query":
         return _query_success(model, operation, output, request_id)
+    if model.protocol == "ec2":
+        return _ec2_success(model, operation, output, request_id)
     shape = operation.output_shape
-    headers = {"Content-Type": JSON_CONTENT_TYPE[model.protocol]}
+    kind = _json_type(model) if model.protocol == "json" else JSON_CONTENT_TYPE[model.protocol]
+    headers = {"Content-Type": kind}
     status = int(operation.http.get("responseCode", 200))
     if shape is None:
         return HttpResponse(status, b"{}", headers)
@@ -141,10 +144,12 @@ def error(
     shape = _error_shape(model, err.code)
     if protocol == "query":
         return _query_error(model, err, request_id)
+    if protocol == "ec2":
+        return _ec2_error(err, request_id)
     if protocol == "json":
         status = err.status or 400
         body: dict[str, Any] = {"__type": err.code, "message": err.message}
-        headers = {"Content-Type": JSON_CONTENT_TYPE["json"]}
+        headers = {"Content-Type": _json_type(model)}
         return HttpResponse(status, json.dumps(body).encode(), headers)
     status = err.status or 400
     if shape is not None and "error" in shape.metadata:
@@ -156,6 +161,12 @@ def error(
         body = {"message": err.message}
     headers = {"Content-Type": JSON_CONTENT_TYPE["rest-json"], "x-amzn-ErrorType": err.code}
     return HttpResponse(status, json.dumps(body).encode(), headers)
+
+
+def _json_type(model: ServiceModel | None) -> str:
+    # The json protocol's version is the model's: 1.0 for DynamoDB, 1.1 for most.
+    version = model.metadata.get("jsonVersion", "1.1") if model is not None else "1.1"
+    return f"application/x-amz-json-{version}"
 
 
 def _error_shape(model: ServiceModel | None, code: str) -> Shape | None:
@@ -195,22 +206,56 @@ def _query_error(model: ServiceModel | None, err: ApiError, request_id: str) -> 
     return HttpResponse(err.status or 400, body.encode(), {"Content-Type": XML_CONTENT_TYPE})
 
 
+# -- ec2 protocol: query-like requests, XML answers without a result wrapper --------------
+
+
+def _ec2_success(
+    model: ServiceModel, operation: OperationModel, output: dict[str, Any], request_id: str
+) -> HttpResponse:
+    name = operation.name
+    namespace = str(model.metadata.get("xmlNamespace", ""))
+    namespace += "" if namespace.endswith("/") else "/"
+    shape = operation.output_shape
+    # An action without output members answers <return>true</return>, as EC2 does.
+    members = "<return>true</return>" if shape is None else _xml_members(shape, output)
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<{name}Response xmlns="{namespace}">'
+        f"<requestId>{escape(request_id)}</requestId>{members}</{name}Response>"
+    )
+    return HttpResponse(200, body.encode(), {"Content-Type": XML_CONTENT_TYPE})
+
+
+def _ec2_error(err: ApiError, request_id: str) -> HttpResponse:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+        f"<Code>{escape(err.code)}</Code><Message>{escape(err.message)}</Message>"
+        f"</Error></Errors><RequestID>{escape(request_id)}</RequestID></Response>"
+    )
+    return HttpResponse(err.status or 400, body.encode(), {"Content-Type": XML_CONTENT_TYPE})
+
+
+def _xml_members(shape: Shape, value: Any) -> str:
+    if not isinstance(value, dict):
+        raise TypeError(f"{shape.name} needs a dict, got {type(value).__name__}")
+    inner = []
+    for member_name, item in value.items():
+        if item is None:
+            continue
+        if member_name not in shape.members:
+            raise KeyError(f"{shape.name} has no member {member_name!r}")
+        member = shape.members[member_name]
+        inner.append(_xml(member, item, member.serialization.get("name", member_name)))
+    return "".join(inner)
+
+
 def _xml(shape: Shape, value: Any, name: str) -> str:
     kind = shape.type_name
     if kind == "structure":
-        if not isinstance(value, dict):
-            raise TypeError(f"{shape.name} needs a dict, got {type(value).__name__}")
-        inner = []
-        for member_name, item in value.items():
-            if item is None:
-                continue
-            if member_name not in shape.members:
-                raise KeyError(f"{shape.name} has no member {member_name!r}")
-            member = shape.members[member_name]
-            inner.append(_xml(member, item, member.serialization.get("name", member_name)))
-        return f"<{name}>{''.join(inner)}</{name}>"
+        return f"<{name}>{_xml_members(shape, value)}</{name}>"
     if kind == "list":
-        items = "".join(_xml(shape.member, item, "member") for item in value)
+        # Items by the member's locationName (EC2's <item>), else query's <member>.
+        tag = shape.member.serialization.get("name", "member")
+        items = "".join(_xml(shape.member, item, tag) for item in value)
         return f"<{name}>{items}</{name}>"
     if kind == "timestamp":
         stamp = (

@@ -82,11 +82,19 @@ class Registry:
     def truncate(self, count: int) -> None:
         """Forget every job after the first ``count``: a saved world's own jobs are
         put back on the seeded ones, whatever this one added since."""
+        freed = set()
         for job in self.jobs[count:]:
             for key in (job.id, *job.aliases):
                 if self._index.get((job.service, key)) is job:
                     del self._index[(job.service, key)]
+                    freed.add((job.service, key))
         del self.jobs[count:]
+        # An added job that took a seeded one's place (a cancel does) hands its key back.
+        if freed:
+            for job in self.jobs:
+                for key in (job.id, *job.aliases):
+                    if (job.service, key) in freed:
+                        self._index.setdefault((job.service, key), job)
         self._sorted.clear()
 
     # -- id makers -------------------------------------------------------------

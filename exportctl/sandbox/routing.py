@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -15,7 +16,16 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from exportctl.sandbox.errors import ApiError
 
-SERVICES = ("backupsearch", "pinpoint", "personalize", "discovery")
+SERVICES = (
+    "backupsearch",
+    "pinpoint",
+    "personalize",
+    "discovery",
+    "ec2",
+    "rds",
+    "dynamodb",
+    "logs",
+)
 # Who is calling, and which accounts there are: sts (query protocol) and organizations.
 IDENTITY_SERVICES = ("sts", "organizations")
 DEFAULT_REGION = "us-east-1"
@@ -95,7 +105,7 @@ class Router:
         if target:
             return self._route_json(target, scope, body)
         split = urlsplit(raw_path)
-        query_service = self._query_service(signed_for, method, split.path, headers)
+        query_service = self._query_service(signed_for, method, split.path, headers, body)
         if query_service is not None:
             return self._route_query(query_service, scope, body)
         # The signing service stands in for the host name AWS would route on.
@@ -118,7 +128,12 @@ class Router:
         )
 
     def _query_service(
-        self, signed_for: str | None, method: str, path: str, headers: Mapping[str, str]
+        self,
+        signed_for: str | None,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes,
     ) -> str | None:
         """The query-protocol service a form-encoded POST to / is meant for."""
         if method != "POST" or path not in ("", "/"):
@@ -129,8 +144,13 @@ class Router:
         forms = [n for n, m in self.models.items() if m.protocol in ("query", "ec2")]
         if signed_for in forms:
             return signed_for
-        # Unsigned: only a lone query-protocol service (STS) can be meant.
-        queries = [n for n in forms if self.models[n].protocol == "query"]
+        # Unsigned: the one query-protocol service with that Action (STS's AssumeRole).
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[-1]
+        queries = [
+            n
+            for n in forms
+            if self.models[n].protocol == "query" and action in self.models[n].operation_names
+        ]
         return queries[0] if len(queries) == 1 else None
 
     def _route_query(self, service: str, scope: Scope, body: bytes) -> Call:
@@ -147,6 +167,8 @@ class Router:
         params: dict[str, Any] = form
         if model.protocol == "ec2" and operation.input_shape is not None:
             params = _ec2_params(operation.input_shape, form, "", service) or {}
+        elif model.protocol == "query" and operation.input_shape is not None:
+            params = _query_params(operation.input_shape, form, "") or {}
         return Call(service, operation, scope.region, scope.access_key, params)
 
     def _route_json(self, target: str, scope: Scope, body: bytes) -> Call:
@@ -277,6 +299,10 @@ def _ec2_params(shape: Shape, form: Mapping[str, str], prefix: str, service: str
     """The value an ec2-protocol form holds for ``shape`` at ``prefix``: members by their
     wire names, list items numbered from 1 (``Filter.1.Value.2``); None when absent."""
     kind = shape.type_name
+    below = prefix + "."
+    if prefix and kind in ("structure", "list") and not any(k.startswith(below) for k in form):
+        # Nothing below: also what ends the walk of a recursive shape.
+        return None
     if kind == "structure":
         out = {}
         for name, member in shape.members.items():
@@ -310,4 +336,47 @@ def _ec2_params(shape: Shape, form: Mapping[str, str], prefix: str, service: str
         return raw.lower() == "true"
     if shape.type_name in ("float", "double"):
         return float(raw)
+    return raw
+
+
+def _query_params(shape: Shape, form: Mapping[str, str], prefix: str) -> Any:
+    """The value a query-protocol form holds for ``shape`` at ``prefix``, as botocore's
+    QuerySerializer writes it: members by locationName, list items under the member's
+    name (``ExportOnly.member.1``, ``Filters.Filter.1.Values.Value.2``), flattened lists
+    without it; None when absent. Scalars that do not parse stay text, for the handler's
+    own validation error."""
+    kind = shape.type_name
+    if prefix and kind == "structure" and not any(k.startswith(prefix + ".") for k in form):
+        # Nothing below: also what ends the walk of a recursive shape.
+        return None
+    if kind == "structure":
+        out = {}
+        for name, member in shape.members.items():
+            wire = member.serialization.get("name", name)
+            value = _query_params(member, form, f"{prefix}.{wire}" if prefix else wire)
+            if value is not None:
+                out[name] = value
+        return out or None
+    if kind == "list":
+        item_name = shape.member.serialization.get("name")
+        if not shape.serialization.get("flattened"):
+            head = f"{prefix}.{item_name or 'member'}"
+        elif item_name:
+            head = ".".join([*prefix.split(".")[:-1], item_name])
+        else:
+            head = prefix
+        items: list[Any] = []
+        while (item := _query_params(shape.member, form, f"{head}.{len(items) + 1}")) is not None:
+            items.append(item)
+        return items or None
+    raw = form.get(prefix)
+    if raw is None:
+        return None
+    with contextlib.suppress(ValueError):
+        if kind in ("integer", "long"):
+            return int(raw)
+        if kind in ("float", "double"):
+            return float(raw)
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
     return raw

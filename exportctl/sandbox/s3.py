@@ -19,6 +19,8 @@ Objects are deterministic (the same sandbox seed gives the same bytes):
   result CSV parts and a manifest, so every key names its export job.
 * Pinpoint: gzipped JSON-lines endpoint files under ``S3UrlPrefix``.
 * Personalize: CSV parts under ``jobOutput.s3DataDestination.path``.
+* EC2: one object per export, ``S3Prefix`` + task id + ``.vmdk``/``.raw``/``.vhd``
+  (``.ova`` for an instance export in that container): a disk image's first bytes.
 
 Needs the ``sandbox`` extra (moto[server,s3]); the export APIs do not.
 """
@@ -32,6 +34,8 @@ import json
 import socket
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from exportctl.sandbox.world import dynamodb_files, ec2, logs, rds
 
 if TYPE_CHECKING:
     from exportctl.sandbox.jobs import OutputLocation
@@ -103,9 +107,16 @@ class S3Sandbox:
             with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
                 client.create_bucket(**params)
             self._buckets.add(bucket)
-        for key, body in _objects(location, prefix).items():
+        for key, body in self._objects_of(location, prefix).items():
             client.put_object(Bucket=bucket, Key=key, Body=body)
             self.objects[f"s3://{bucket}/{key}"] = body
+
+    def _objects_of(self, location: OutputLocation, prefix: str) -> dict[str, bytes]:
+        write = _FROM_JOB.get(location.service)
+        job = self.sandbox.scenario.find_any(location.service, location.job_id)
+        if write is None or job is None:
+            return _objects(location, prefix)
+        return write(job, self.sandbox.clock.to_epoch)
 
     def stop(self) -> None:
         server, self._server = self._server, None
@@ -128,6 +139,10 @@ class S3Sandbox:
         self.stop()
 
 
+# Objects made from the job itself (its request and its times), not from its location.
+_FROM_JOB = {"dynamodb": dynamodb_files.objects, "logs": logs.objects, "rds": rds.objects}
+
+
 def _check_free(port: int) -> None:
     """moto binds in its own thread and would wait forever for a busy port."""
     with socket.socket() as probe:
@@ -148,6 +163,9 @@ def _rows(job_id: str, n: int, width: int) -> list[str]:
 
 def _objects(location: OutputLocation, prefix: str) -> dict[str, bytes]:
     job = location.job_id
+    if location.service == "ec2":
+        # The location names the one object itself: "prefix" is its whole key.
+        return ec2.objects(location, prefix)
     if location.service == "backupsearch":
         base = f"{prefix}{job}/"
         parts = {

@@ -14,6 +14,12 @@ Pinpoint              ``PROCESSING`` 3/12 -> 12/12 ``COMPLETING`` +30 s ->
 Personalize           ``CREATE PENDING`` -> ``CREATE IN_PROGRESS`` +20 s ->
                       ``ACTIVE`` +60 s; ``CREATE IN_PROGRESS`` -> ``ACTIVE`` +30 s
 Discovery             ``IN_PROGRESS`` -> ``SUCCEEDED`` +25 s (us-east-1 only)
+EC2                   image export ``active`` -> ``completed`` +40 s, instance export
+                      ``active`` -> ``completed`` +30 s (both regions); see world/ec2.py
+RDS                   ``IN_PROGRESS`` 40 % -> ``COMPLETE`` +60 s (cluster export,
+                      us-east-1); ``STARTING`` -> ``IN_PROGRESS`` +260 s -> ``COMPLETE``
+                      +860 s; eu-west-1 ``IN_PROGRESS`` -> ``COMPLETE`` +20 min;
+                      see world/rds.py
 ====================  ==========================================================
 """
 
@@ -34,7 +40,16 @@ from exportctl.sandbox.jobs import (
     Phase,
 )
 from exportctl.sandbox.registry import Registry
-from exportctl.sandbox.world import backupsearch, discovery, personalize, pinpoint
+from exportctl.sandbox.world import (
+    backupsearch,
+    discovery,
+    dynamodb,
+    ec2,
+    logs,
+    personalize,
+    pinpoint,
+    rds,
+)
 
 __all__ = [
     "ACCOUNT",
@@ -78,11 +93,19 @@ class Scenario(Registry):
             discovery.populate(self)
             if discovery_tasks:
                 discovery.populate_bulk(self, discovery_tasks)
+        for region in regions:
+            ec2.populate(self, region)
+        for region in regions:
+            rds.populate(self, region)
+        for region in regions:
+            dynamodb.populate(self, region)
+            logs.populate(self, region)
 
     def output_locations(self, elapsed: float, base_url: str) -> list[OutputLocation]:
         out = []
         for job in self.jobs:
-            if job.deleted or job.kind not in ("export", "dataset-export-job", "export-task"):
+            kinds = ("export", "dataset-export-job", "export-task", *ec2.OUTPUT_KINDS)
+            if job.deleted or job.kind not in kinds:
                 continue
             status, fields = job.state(elapsed)
             if status != COMPLETED_STATUS[job.service]:
@@ -94,11 +117,17 @@ class Scenario(Registry):
 
     @staticmethod
     def _uri(job: Job, fields: dict[str, Any], base_url: str) -> str:
+        if isinstance(job.attrs.get("_output_uri"), str):
+            return str(job.attrs["_output_uri"])
         if job.service == "backupsearch":
             spec = job.attrs["ExportSpecification"]["s3ExportSpecification"]
             return f"s3://{spec['DestinationBucket']}/{spec['DestinationPrefix']}"
         if job.service == "pinpoint":
             return str(job.attrs["Definition"]["S3UrlPrefix"])
+        if job.service == "ec2":
+            return ec2.output_uri(job)
+        if job.service == "rds":
+            return rds.output_uri(job)
         if job.service == "personalize":
             return str(job.attrs["jobOutput"]["s3DataDestination"]["path"])
         url = fields.get("configurationsDownloadUrl")

@@ -334,11 +334,11 @@ class Sandbox:
         try:
             if faults.latency > 0:
                 time.sleep(faults.latency)
-            fate = self._next_fate(call.operation.name)
+            fate = self._next_fate(call.service, call.operation.name)
             if fate is not None:
                 return self._fated(call, fate, request_id)
             if self.dice.roll(faults.drop_rate):
-                if call.operation.name in MUTATING and self.dice.roll(0.5):
+                if (call.service, call.operation.name) in MUTATING and self.dice.roll(0.5):
                     # The request took effect; only its answer is lost.
                     with contextlib.suppress(ApiError):
                         self._handle(call)
@@ -351,9 +351,13 @@ class Sandbox:
             internal = SERVICE_ERRORS[call.service].internal_error()
             return protocols.error(model, protocol, internal, request_id)
 
-    def _next_fate(self, operation: str) -> str | None:
+    def _next_fate(self, service: str, operation: str) -> str | None:
+        # "ec2:CancelExportTask" scripts one service's operation; a bare name, every
+        # service's operation of that name.
         with self.lock:
-            queued = self.faults.fates.get(operation)
+            queued = self.faults.fates.get(f"{service}:{operation}")
+            if not queued:
+                queued = self.faults.fates.get(operation)
             return queued.pop(0) if queued else None
 
     def _fated(self, call: Call, fate: str, request_id: str) -> protocols.HttpResponse | None:
@@ -397,7 +401,7 @@ class Sandbox:
         if self.dice.roll(faults.throttle_rate):
             raise errors.throttled()
         if self.dice.roll(faults.error_rate):
-            if call.operation.name in MUTATING and self.dice.roll(0.5):
+            if (call.service, call.operation.name) in MUTATING and self.dice.roll(0.5):
                 # A 5xx does not say the request did nothing: half of them come after it.
                 with contextlib.suppress(ApiError):
                     self._handle(call)
@@ -441,7 +445,7 @@ class Sandbox:
             errors=errors,
             model=model,
         )
-        with self.lock, self._changing(call.operation.name in MUTATING):
+        with self.lock, self._changing((call.service, call.operation.name) in MUTATING):
             return handler(ctx, call.params)
 
     def _changing(self, changes: bool) -> contextlib.AbstractContextManager[None]:

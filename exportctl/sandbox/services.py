@@ -7,10 +7,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from exportctl.sandbox import creates
+from exportctl.sandbox import creates, ec2api
+from exportctl.sandbox import rds as rds_api
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.errors import ApiError
 from exportctl.sandbox.jobs import Job
+from exportctl.sandbox.world import dynamodb, logs
 
 Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
 
@@ -208,4 +210,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("backupsearch", "StartSearchResultExportJob"): creates.start_search_result_export_job,
     ("pinpoint", "CreateExportJob"): creates.create_export_job,
     ("discovery", "StartExportTask"): creates.start_export_task,
+    **ec2api.HANDLERS,
+    **rds_api.HANDLERS,
+    **dynamodb.HANDLERS,
+    **logs.HANDLERS,
 }
