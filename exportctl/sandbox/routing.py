@@ -6,7 +6,7 @@ import contextlib
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -77,18 +77,45 @@ def parse_scope(authorization: str | None) -> Scope:
     return Scope(match["akid"], match["region"], match["service"])
 
 
+# Form-encoded services whose models are large (EC2's alone takes ~95 ms to read):
+# read at their first request, not at every start. What routing needs of them
+# before that, (signing name, protocol), is checked against the models by a test.
+DEFERRED: dict[str, tuple[str, str]] = {"ec2": ("ec2", "ec2"), "rds": ("rds", "query")}
+
+
+class Models(Mapping[str, ServiceModel]):
+    """The services' botocore models, each read when first needed."""
+
+    def __init__(self, services: tuple[str, ...]) -> None:
+        self._names = services
+
+    def __getitem__(self, service: str) -> ServiceModel:
+        if service not in self._names:
+            raise KeyError(service)
+        return _load_model(service)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 class Router:
     def __init__(self, services: tuple[str, ...] = SERVICES + IDENTITY_SERVICES) -> None:
-        self.models: dict[str, ServiceModel] = dict(_load_models(services))
-        self._by_signing_name = {m.signing_name: name for name, m in self.models.items()}
+        self.models = Models(services)
+        eager = {name: self.models[name] for name in services if name not in DEFERRED}
+        self._by_signing_name = {m.signing_name: name for name, m in eager.items()}
+        self._by_signing_name.update(
+            {DEFERRED[name][0]: name for name in services if name in DEFERRED}
+        )
+        self._forms = [n for n in services if self._protocol_of(n) in ("query", "ec2")]
         self._by_target = {
-            m.metadata["targetPrefix"]: name
-            for name, m in self.models.items()
-            if m.protocol == "json"
+            m.metadata["targetPrefix"]: name for name, m in eager.items() if m.protocol == "json"
         }
         self._rest_routes = [
             route
-            for name, model in self.models.items()
+            for name, model in eager.items()
             if model.protocol == "rest-json"
             for route in _rest_routes(name, model)
         ]
@@ -96,7 +123,11 @@ class Router:
         self._rest_routes.sort(key=lambda r: -r.literal_length)
 
     def protocol(self, service: str) -> str:
-        return str(self.models[service].protocol)
+        return self._protocol_of(service)
+
+    def _protocol_of(self, service: str) -> str:
+        deferred = DEFERRED.get(service)
+        return deferred[1] if deferred else str(self.models[service].protocol)
 
     def route(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Call:
         scope = parse_scope(headers.get("Authorization"))
@@ -141,7 +172,7 @@ class Router:
         content_type = headers.get("Content-Type") or ""
         if not content_type.startswith("application/x-www-form-urlencoded"):
             return None
-        forms = [n for n, m in self.models.items() if m.protocol in ("query", "ec2")]
+        forms = self._forms
         if signed_for in forms:
             return signed_for
         # Unsigned: the one query-protocol service with that Action (STS's AssumeRole).
@@ -149,7 +180,7 @@ class Router:
         queries = [
             n
             for n in forms
-            if self.models[n].protocol == "query" and action in self.models[n].operation_names
+            if self._protocol_of(n) == "query" and action in self.models[n].operation_names
         ]
         return queries[0] if len(queries) == 1 else None
 
@@ -195,10 +226,14 @@ class Router:
 
 
 @functools.cache
-def _load_models(services: tuple[str, ...]) -> dict[str, ServiceModel]:
+def _load_model(service: str) -> ServiceModel:
     # Parsing the JSON models dominates start-up; every Sandbox in a process shares them.
-    session = botocore.session.get_session()
-    return {name: session.get_service_model(name) for name in services}
+    return _session().get_service_model(service)
+
+
+@functools.cache
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
 
 
 def _rest_routes(service: str, model: ServiceModel) -> list[_RestRoute]:

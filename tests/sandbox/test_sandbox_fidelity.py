@@ -200,3 +200,15 @@ def test_scenario_is_large_and_deterministic() -> None:
     assert [j.id for j in first.jobs] != [j.id for j in other.jobs]
     exports = [j for j in first.jobs if j.kind in ("export", "dataset-export-job", "export-task")]
     assert len(exports) >= 40
+
+
+def test_what_routing_knows_of_a_model_it_reads_late_is_the_models() -> None:
+    import botocore.session
+
+    from exportctl.sandbox.routing import DEFERRED, SERVICES
+
+    session = botocore.session.get_session()
+    for service, (signing_name, protocol) in DEFERRED.items():
+        assert service in SERVICES
+        model = session.get_service_model(service)
+        assert (model.signing_name, model.protocol) == (signing_name, protocol), service
