@@ -15,12 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from exportctl.aws.modelcheck import problems, summary
-from exportctl.sandbox import ec2api
-from exportctl.sandbox import rds as rds_api
+from exportctl.sandbox import dynamodbapi, ec2api, logsapi
+from exportctl.sandbox import rdsapi as rds_api
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.errors import ApiError
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
-from exportctl.sandbox.world import dynamodb, logs
 
 # (seconds after creation, status, fields) for a job that succeeds, and one that fails.
 PERSONALIZE_OK = ((0.0, "CREATE PENDING"), (10.0, "CREATE IN_PROGRESS"), (60.0, "ACTIVE"))
@@ -53,8 +52,8 @@ MUTATING = (
         }
     )
     | ec2api.MUTATING
-    | dynamodb.MUTATING
-    | logs.MUTATING
+    | dynamodbapi.MUTATING
+    | logsapi.MUTATING
     | rds_api.MUTATING
 )
 

@@ -7,12 +7,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from exportctl.sandbox import creates, ec2api
-from exportctl.sandbox import rds as rds_api
+from exportctl.sandbox import creates, dynamodbapi, ec2api, logsapi
+from exportctl.sandbox import rdsapi as rds_api
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.errors import ApiError
 from exportctl.sandbox.jobs import Job
-from exportctl.sandbox.world import dynamodb, logs
 
 Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
 
@@ -212,6 +211,6 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("discovery", "StartExportTask"): creates.start_export_task,
     **ec2api.HANDLERS,
     **rds_api.HANDLERS,
-    **dynamodb.HANDLERS,
-    **logs.HANDLERS,
+    **dynamodbapi.HANDLERS,
+    **logsapi.HANDLERS,
 }

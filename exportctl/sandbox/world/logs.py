@@ -19,15 +19,10 @@ import gzip
 import hashlib
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from exportctl.aws.modelcheck import problems, summary
-from exportctl.sandbox.errors import ApiError
 from exportctl.sandbox.jobs import DAY, HOUR, At, Job, Phase
 from exportctl.sandbox.registry import Registry
-
-if TYPE_CHECKING:
-    from exportctl.sandbox.context import Context
 
 SERVICE = "logs"
 KIND = "export-task"
@@ -66,7 +61,7 @@ def _join(prefix: str, rest: str) -> str:
     return f"{prefix.rstrip('/')}/{rest}" if prefix.strip("/") else rest
 
 
-def _task(
+def add_task(
     sc: Registry,
     region: str,
     created: float,
@@ -92,7 +87,7 @@ def _task(
     return sc.add(Job(SERVICE, KIND, region, ident, created, phases, attrs))
 
 
-def _denied(bucket: str, prefix: str) -> str:
+def denied(bucket: str, prefix: str) -> str:
     return (
         f"Access Denied: CloudWatch Logs could not write to s3://{bucket}/{prefix}. Check the "
         "bucket policy and the KMS key policy of the bucket."
@@ -108,7 +103,7 @@ def populate(sc: Registry, region: str) -> None:
         req.setdefault("destination", bucket)
         req.setdefault("from", At(created - DAY))
         req.setdefault("to", At(created - HOUR))
-        _task(sc, region, created, timeline, req)
+        add_task(sc, region, created, timeline, req)
 
     def done(
         created: float, took: float, last: str = "COMPLETED", why: str | None = None
@@ -123,7 +118,7 @@ def populate(sc: Registry, region: str) -> None:
     failed = -20 * HOUR if primary else -10 * HOUR
     task(
         failed,
-        done(failed, 90, "FAILED", _denied(bucket, "denied/rds")),
+        done(failed, 90, "FAILED", denied(bucket, "denied/rds")),
         logGroupName="/aws/rds/instance/orders-db/postgresql",
         destinationPrefix="denied/rds",
     )
@@ -159,140 +154,6 @@ def populate(sc: Registry, region: str) -> None:
 # -- the calls ---------------------------------------------------------------------------
 
 
-def _check(ctx: Context, operation: str, params: dict[str, Any]) -> None:
-    shape = ctx.model.operation_model(operation).input_shape
-    found = problems(shape, params) if shape is not None else []
-    if found:
-        raise ctx.errors.invalid_input(summary(found))
-
-
-def _ms(ctx: Context, value: Any) -> int:
-    """Epoch milliseconds: the service's time (seeded tasks keep scenario instants)."""
-    if isinstance(value, At):
-        return round(ctx.clock.to_epoch(value.seconds) * 1000)
-    return int(value)
-
-
-def _view(ctx: Context, job: Job) -> dict[str, Any]:
-    status, fields = job.state(ctx.elapsed)
-    attrs = job.attrs
-    out: dict[str, Any] = {
-        k: attrs[k]
-        for k in ("taskId", "taskName", "logGroupName", "destination", "destinationPrefix")
-        if attrs.get(k) is not None
-    }
-    out["from"], out["to"] = _ms(ctx, attrs["from"]), _ms(ctx, attrs["to"])
-    out["status"] = {"code": status, "message": fields.get("message")}
-    info = {"creationTime": _ms(ctx, At(job.created))}
-    if "completionTime" in fields:
-        info["completionTime"] = _ms(ctx, fields["completionTime"])
-    out["executionInfo"] = info
-    return out
-
-
-def create_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    _check(ctx, "CreateExportTask", params)
-    start, end = params["from"], params["to"]
-    if start > end:
-        raise ctx.errors.invalid_input(
-            f"Specified time range of {start} and {end} is not valid. Please make sure the "
-            "values are within the retention period of the log group and from value is less "
-            "than the to values"
-        )
-    if "missing" in params["logGroupName"]:
-        raise ctx.errors.missing("The specified log group does not exist.")
-    now = ctx.elapsed
-    for job in ctx.scenario.listing(SERVICE, KIND, ctx.region):
-        if job.state(now)[0] in ACTIVE:
-            raise ApiError("LimitExceededException", "Resource limit exceeded.", 400)
-    bucket = params["destination"]
-    if "missing" in bucket:
-        raise ctx.errors.invalid_input(
-            "The given bucket does not exist. Please make sure the bucket is valid."
-        )
-    if "denied" in bucket:
-        raise ctx.errors.invalid_input(
-            "GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs "
-            "has been granted permission to perform this operation."
-        )
-    prefix = params.get("destinationPrefix") or DEFAULT_PREFIX
-    fails = "denied" in prefix
-    timeline = [
-        (now + after, status, _denied(bucket, prefix) if status == "FAILED" else None)
-        for after, status in (TASK_FAIL if fails else TASK_OK)
-    ]
-    request = {
-        k: params.get(k)
-        for k in ("taskName", "logGroupName", "from", "to", "destination", "logStreamNamePrefix")
-    }
-    request["destinationPrefix"] = prefix
-    job = _task(ctx.scenario, ctx.region, now, timeline, request)
-    return {"taskId": job.id}
-
-
-def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    _check(ctx, "DescribeExportTasks", params)
-    ident, code = params.get("taskId"), params.get("statusCode")
-    if ident:
-        # One task or none: an id the service does not know is an empty answer.
-        found = ctx.scenario.find(SERVICE, ident, KIND)
-        jobs = [found] if found is not None and found.region == ctx.region else []
-    else:
-        jobs = ctx.listed(ctx.scenario.listing(SERVICE, KIND, ctx.region))
-    views = [_view(ctx, j) for j in jobs]
-    if code:
-        views = [v for v in views if v["status"]["code"] == code]
-    size = params.get("limit") or DESCRIBE_PAGE
-    scope = f"logs/{ctx.region}/{ident}/{code}"
-    chunk, token = ctx.page(views, params.get("nextToken"), size, scope)
-    return {"exportTasks": chunk, "nextToken": token}
-
-
-def cancel_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    _check(ctx, "CancelExportTask", params)
-    job = ctx.scenario.find(SERVICE, params["taskId"], KIND)
-    if job is None or job.region != ctx.region:
-        raise ctx.errors.missing("The specified export task does not exist.")
-    now = ctx.elapsed
-    status = job.state(now)[0]
-    if status not in ACTIVE:
-        finished = status in ("COMPLETED", "FAILED")
-        raise ApiError(
-            "InvalidOperationException",
-            "The specified export task has already finished"
-            if finished
-            else "The specified export task has already been cancelled",
-            400,
-        )
-    phases = [p for p in job.phases if p.at <= now]
-    phases.append(Phase(now, "PENDING_CANCEL", {"message": MESSAGES["PENDING_CANCEL"]}))
-    phases.append(
-        Phase(
-            now + CANCELLING,
-            "CANCELLED",
-            {"message": MESSAGES["CANCELLED"], "completionTime": At(now + CANCELLING)},
-        )
-    )
-    # A new job in the old one's place, rather than the old one changed: the worlds
-    # that ``--sandbox`` commands keep hold seeded jobs' deletions, not their phases.
-    ctx.scenario.delete(job)
-    ctx.scenario.add(
-        Job(
-            job.service,
-            job.kind,
-            job.region,
-            job.id,
-            job.created,
-            phases,
-            dict(job.attrs),
-            job.parent,
-            job.aliases,
-            job.override,
-        )
-    )
-    return {}
-
-
 # -- what a completed task leaves in S3 --------------------------------------------------
 
 
@@ -319,11 +180,3 @@ def objects(job: Job, to_epoch: Callable[[float], float]) -> dict[str, bytes]:
         key = _join(prefix, f"{job.id}/{stream}/000000.gz")
         out[key] = gzip.compress("".join(lines).encode(), mtime=0)
     return out
-
-
-HANDLERS: dict[tuple[str, str], Callable[[Context, dict[str, Any]], dict[str, Any]]] = {
-    (SERVICE, "CreateExportTask"): create_export_task,
-    (SERVICE, "DescribeExportTasks"): describe_export_tasks,
-    (SERVICE, "CancelExportTask"): cancel_export_task,
-}
-MUTATING = frozenset({(SERVICE, "CreateExportTask"), (SERVICE, "CancelExportTask")})
