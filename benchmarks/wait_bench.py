@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.ops.conditions import parse_until
 from exportctl.ops.jobs import Jobs
-from exportctl.ops.polling import Backoff, Event, Waiter
+from exportctl.ops.polling.events import Event
+from exportctl.ops.polling.schedule import Backoff
+from exportctl.ops.polling.waiter import Waiter
 from exportctl.sandbox import Sandbox
 from exportctl.services.refs import JobKey
 

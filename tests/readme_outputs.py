@@ -52,9 +52,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.domain import timeutil
-from exportctl.ops import polling, starts, workers
+from exportctl.ops import workers
+from exportctl.ops.polling.timing import TIMING
+from exportctl.ops.start import request as start_request
 from exportctl.sandbox import embedded
 from exportctl.sandbox.clock import SandboxClock
 
@@ -314,12 +316,12 @@ def fixed_time() -> Iterator[SleeplessTime]:
     fake = SleeplessTime()
     try:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(polling.TIMING, "clock", fake.clock)
-            patch.setattr(polling.TIMING, "sleep", fake.sleep)
-            patch.setattr(polling.TIMING, "rng", lambda: random.Random(SEED))
+            patch.setattr(TIMING, "clock", fake.clock)
+            patch.setattr(TIMING, "sleep", fake.sleep)
+            patch.setattr(TIMING, "rng", lambda: random.Random(SEED))
             patch.setattr(timeutil, "wall_clock", fake.wall)
             patch.setattr(embedded, "scaled_clock", fake.scaled_clock)
-            patch.setattr(starts, "secrets", SeededSecrets())
+            patch.setattr(start_request, "secrets", SeededSecrets())
             patch.setattr(workers.Workers, "__init__", _one_thread(workers.Workers.__init__))
             patch.setenv("TZ", "UTC")
             time.tzset()

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from exportctl.cli.main import cli
-from exportctl.ops import polling
+from exportctl.cli.root import cli
+from exportctl.ops.polling.timing import TIMING
 from exportctl.sandbox import Sandbox
 
 
@@ -72,6 +72,6 @@ def frozen_sandbox() -> Iterator[Sandbox]:
 def fake_time_for(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     """FakeTime as the commands' clock and sleep (a fixture's body)."""
     fake = FakeTime(sandbox)
-    monkeypatch.setattr(polling.TIMING, "clock", fake.clock)
-    monkeypatch.setattr(polling.TIMING, "sleep", fake.sleep)
+    monkeypatch.setattr(TIMING, "clock", fake.clock)
+    monkeypatch.setattr(TIMING, "sleep", fake.sleep)
     return fake

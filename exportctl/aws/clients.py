@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from exportctl import __version__
-from exportctl.domain.errors import UsageError, clip, translate
+from exportctl.aws.translate import translate
+from exportctl.aws.translatingclient import CallErrors, TranslatingClient
+from exportctl.domain.errors import UsageError, clip
 
 if TYPE_CHECKING:
     import botocore.session
@@ -65,7 +67,7 @@ class Clients:
         self._lazy_endpoints = dict(endpoints or {})
         self._lock = threading.Lock()
         self._session: botocore.session.Session | None = None
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str], TranslatingClient] = {}
         # The region of the environment or the profile, once it was found to be a region.
         self._known_region: str | None = None
 
@@ -150,18 +152,24 @@ class Clients:
         return partition
 
     def client(
-        self, service: str, region: str | None = None, *, attempts: int | None = None
-    ) -> Any:
-        """The client of a service in a region; ``attempts`` asks for one that makes
-        that many attempts a call (creates retry on their own: ``starts``)."""
+        self,
+        service: str,
+        region: str | None = None,
+        *,
+        attempts: int | None = None,
+        errors: CallErrors | None = None,
+    ) -> TranslatingClient:
+        """The client of a service in a region, its calls raising exportctl's errors
+        (said as ``errors`` says; by default naming no service); ``attempts`` asks for
+        one that makes that many attempts a call (creates retry on their own: ``starts``)."""
         region = region or self.default_region
         key = (service, region) if attempts is None else (service, f"{region}#{attempts}")
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._create(service, region, attempts)
+                client = TranslatingClient(self._create(service, region, attempts))
                 self._clients[key] = client
-            return client
+        return client if errors is None else client.said_as(errors)
 
     def release(self, service: str, region: str) -> None:
         """Let the clients of a service in a region go (the next :meth:`client` makes

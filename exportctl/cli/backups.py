@@ -152,13 +152,13 @@ def backups(
         app.notice(f"search job {search.display}: {_not_final(report)}")
 
     def table(items: Sequence[Backup], fields: tuple[str, ...]) -> None:
-        from exportctl.output import render
+        from exportctl.output import recordtable
         from exportctl.output.console import table_width
 
         _header(app, report)
         if fields:
             app.out.print(
-                render.record_table([b.to_dict() for b in items], fields, headers=out.headers),
+                recordtable.record_table([b.to_dict() for b in items], fields, headers=out.headers),
                 soft_wrap=True,
             )
         elif items:
@@ -241,7 +241,7 @@ def _progress(progress: Mapping[str, Any], scope: Mapping[str, Any]) -> str:
 def _table(items: Sequence[Backup], out: OutputSpec, width: int | None) -> RenderableType:
     from exportctl.domain.timeutil import local
     from exportctl.output.columns import Column, Step, choose
-    from exportctl.output.render import Lines, styled_lines
+    from exportctl.output.styledlines import Lines, styled_lines
 
     columns = [
         Column("STATUS", [b.status for b in items]),

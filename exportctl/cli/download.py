@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-    from exportctl.ops.transfer import Item, Summary
+    from exportctl.ops.download.records import Item, Summary
 
 SUMMARY_FIELDS = (
     "source",
@@ -46,6 +46,7 @@ def _where() -> str:
     s3 = [name for name, output in declared if output.kind == "s3"]
     by_key = [name for name, output in declared if output.kind == "s3" and output.keys_name_job]
     urls = [name for name, output in declared if output.kind == "url"]
+    listed = [name for name, output in declared if output.kind == "manifest"]
     said = []
     if s3:
         named = f" ({', '.join(by_key)}: the objects whose key names the export job)"
@@ -55,6 +56,11 @@ def _where() -> str:
         )
     if urls:
         said.append(f"{', '.join(urls)}: the archive at the job's pre-signed download URL.")
+    if listed:
+        said.append(
+            f"{', '.join(listed)}: the files the job's manifest lists, each checked against "
+            "the MD5 listed for it, and the manifests."
+        )
     return " ".join(said)
 
 
@@ -116,7 +122,8 @@ def download(
     out: OutputSpec,
 ) -> None:
     """Fetch a completed job's output: its help is _help_text's."""
-    from exportctl.ops import transfer
+    from exportctl.ops.download.job import fetch_job
+    from exportctl.ops.download.records import NullReporter
     from exportctl.services import refs as refmod
     from exportctl.services.locations import default_dirname
 
@@ -125,9 +132,9 @@ def download(
         app.settings = dataclasses.replace(app.settings, s3_endpoint_url=s3_endpoint_url)
     job = app.jobs.get(refmod.parse(ref, service))
     destination = dest if dest is not None else Path(default_dirname(job))
-    reporter = _reporter(app.err) if not dry_run else transfer.NullReporter()
+    reporter = _reporter(app.err) if not dry_run else NullReporter()
     try:
-        summary = transfer.fetch_job(
+        summary = fetch_job(
             app.jobs.clients,
             job,
             destination,
@@ -142,11 +149,11 @@ def download(
             close()
 
     def table(items: Sequence[Summary], fields: tuple[str, ...]) -> None:
-        from exportctl.output import render
+        from exportctl.output import recordtable
 
         if fields:
             app.out.print(
-                render.record_table([s.to_dict() for s in items], fields, headers=out.headers),
+                recordtable.record_table([s.to_dict() for s in items], fields, headers=out.headers),
                 soft_wrap=True,
             )
             return
@@ -190,7 +197,7 @@ def _reporter(console: Console) -> Any:
 
 
 class PlainReporter:
-    """One line per finished file, on stderr: for logs and pipes."""
+    """One line per finished file, on stderr: for log files and pipes."""
 
     def __init__(self, console: Console) -> None:
         self.console = console

@@ -10,7 +10,7 @@ from exportctl.domain.errors import ExitCode, ExportctlError
 from exportctl.domain.model import State
 
 if TYPE_CHECKING:
-    from exportctl.ops.polling import Tracked
+    from exportctl.ops.polling.outcome import Tracked
     from exportctl.output.live import Display
 
 
@@ -32,7 +32,8 @@ class Fetcher:
     def fetch(self, tracked: Tracked, display: Display) -> None:
         from rich.text import Text
 
-        from exportctl.ops import transfer
+        from exportctl.ops.download.job import fetch_job
+        from exportctl.ops.download.records import NullReporter
         from exportctl.services.locations import default_dirname
 
         job = tracked.job
@@ -41,9 +42,7 @@ class Fetcher:
         self.fetched.add(job.ref)
         destination = self.dest / default_dirname(job) if self.several else self.dest
         try:
-            summary = transfer.fetch_job(
-                self.app.jobs.clients, job, destination, transfer.NullReporter()
-            )
+            summary = fetch_job(self.app.jobs.clients, job, destination, NullReporter())
         except ExportctlError as exc:
             self.errors.append(exc)
             self.app.error(f"{job.ref}: download failed: {exc.message}")

@@ -29,7 +29,7 @@ from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, O
 if TYPE_CHECKING:
     from exportctl.cli.estimates import Estimates
     from exportctl.ops.jobs import ListQuery
-    from exportctl.ops.listing import Fanout
+    from exportctl.ops.listing.fanout import Fanout
 
 V = TypeVar("V")
 
@@ -129,7 +129,7 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         for seen, job in enumerate(jobs):
             if seen == 0 and out.format in ("table", "wide"):
                 # rich, while the next pages are on their way instead of after the last.
-                from exportctl.output import render  # noqa: F401
+                from exportctl.output import jobtable, recordtable  # noqa: F401
 
                 app.out  # noqa: B018
             history.learn(job)
@@ -141,21 +141,21 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         code = app.report(stream.failures)
 
     def table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
-        from exportctl.output import render
+        from exportctl.output import jobtable, recordtable
 
         if not jobs:
             if not stream.failures:
                 app.err.print("No export jobs found.", markup=False)
         elif fields:
             app.out.print(
-                render.record_table([j.to_dict() for j in jobs], fields, headers=out.headers),
+                recordtable.record_table([j.to_dict() for j in jobs], fields, headers=out.headers),
                 soft_wrap=True,
             )
         else:
             from exportctl.output.console import table_width
 
             width = None if out.wide else table_width(app.out)
-            render.print_jobs_table(
+            jobtable.print_jobs_table(
                 app.out,
                 jobs,
                 region,

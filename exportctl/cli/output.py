@@ -109,13 +109,13 @@ def print_job_table(
 ) -> None:
     """The --fields table (eta and eta_basis too) or the -o wide one of jobs, as status,
     wait and start print it, so that one job reads alike in all three."""
-    from exportctl.output import render
+    from exportctl.output import jobtable, recordtable
 
     if out.fields:
         # The estimate's fields are not the job's own: the same record as json's.
         records = [estimates.record(j) for j in jobs]
-        table = render.record_table(records, out.fields, headers=out.headers)
+        table = recordtable.record_table(records, out.fields, headers=out.headers)
     else:
         region = app.jobs.clients.home_region
-        table = render.jobs_table(jobs, region, wide=True, headers=out.headers)
+        table = jobtable.jobs_table(jobs, region, wide=True, headers=out.headers)
     app.out.print(table, soft_wrap=True)

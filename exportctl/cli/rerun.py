@@ -11,7 +11,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.servicehelp import DescribedCommand
-from exportctl.cli.start import lifecycle_options
+from exportctl.cli.start import lifecycle_options, queue_option
 from exportctl.output.outputspec import OutputSpec
 
 # What a rerun's new job gets afresh, by how its service tells a retried create
@@ -25,7 +25,12 @@ def _help_text() -> str:
 
     # Grouped by how a retry is told apart, in the order the sentence on fresh names
     # and tokens names them; services alike in that, in the help's order of services.
-    creates = [(spec, spec.create) for spec in in_prose_order() if spec.create]
+    from exportctl.services.kinds import kinds_of
+
+    # Each kind of job a service starts (``ServiceSpec.kinds``) has its own create.
+    creates = [
+        (spec, kind.create) for spec in in_prose_order() for kind in kinds_of(spec) if kind.create
+    ]
     creates.sort(key=lambda pair: _FRESH_ORDER.index(pair[1].idempotency))
     said = [f"Reused: {'; '.join(create.reused for _, create in creates if create.reused)}."]
     fresh = [
@@ -58,6 +63,9 @@ def _help_text() -> str:
 )
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of a bare id (ARNs and prefixed refs need none).")
+@queue_option(
+    "Where the job's service runs only so many jobs at once: when no slot is free, wait for one"
+)
 @lifecycle_options
 @pass_app
 @click.pass_context
@@ -74,21 +82,23 @@ def rerun(
     max_interval: float,
     download: Path | None,
     out: OutputSpec,
+    queue: bool,
 ) -> None:
     """Rerun a finished job: its help is _help_text's."""
     from exportctl.cli.start import run
     from exportctl.domain.errors import UsageError
-    from exportctl.ops import starts
+    from exportctl.ops.start import request
+    from exportctl.ops.start.rerun import creatable, values_of
     from exportctl.services import refs as refmod
 
     key = refmod.parse(ref, service)
-    spec = starts.creatable(key.service)
+    spec = creatable(key.service)
     job = app.jobs.get(key)
     if not job.terminal:
         raise UsageError(
             f"{job.ref} is {job.state.value} ({job.status}): rerun a job once it has finished"
         )
-    plan = starts.plan(spec, starts.values_of(spec, job), job.region)
+    plan = request.plan(spec, values_of(spec, job), job.region)
     ctx.exit(
         run(
             app,
@@ -101,5 +111,6 @@ def rerun(
             max_interval=max_interval,
             download=download,
             out=out,
+            queue=queue,
         )
     )

@@ -17,7 +17,9 @@ from exportctl.cli.suggestions import SuggestingGroup
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec
 
 if TYPE_CHECKING:
-    from exportctl.ops.starts import StartPlan
+    from exportctl.domain.model import ExportJob
+    from exportctl.ops.start.request import StartPlan
+    from exportctl.ops.start.slots import Queue
     from exportctl.services.spec import ServiceSpec, StartOption
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,6 +64,10 @@ def _word(ctx: click.Context, param: click.Parameter, value: str | None) -> obje
     return value.strip().upper() if value is not None else None
 
 
+def _lower(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    return value.strip().lower() if value is not None else None
+
+
 def _click_option(option: StartOption) -> Callable[[F], F]:
     kwargs: dict[str, Any] = {
         "help": option.help,
@@ -75,6 +81,8 @@ def _click_option(option: StartOption) -> Callable[[F], F]:
         kwargs["callback"] = since_value
     elif option.kind == "word":
         kwargs["callback"] = _word
+    elif option.kind == "lower":
+        kwargs["callback"] = _lower
     return click.option(f"--{option.name}", option.name.replace("-", "_"), **kwargs)
 
 
@@ -85,24 +93,48 @@ def _service_command(spec: ServiceSpec) -> click.Command:
     @pass_app
     @click.pass_context
     def command(ctx: click.Context, app: AppContext, /, **values: Any) -> None:
-        from exportctl.ops import starts
+        from exportctl.ops.start import request
 
         launch = _pop_lifecycle(values)
+        queue = bool(values.pop("queue", False))
         region = _region(app)
-        plan = starts.plan(spec, values, region)
-        ctx.exit(run(app, plan, **launch))
+        plan = request.plan(spec, values, region)
+        ctx.exit(run(app, plan, queue=queue, **launch))
 
-    for option in reversed(spec.create.options):
+    limit = spec.create.active_limit
+    if limit is not None:
+        command = queue_option(f"{limit.says}: when no slot is free, wait for one")(command)
+    from exportctl.services.forms import start_forms, start_options
+
+    forms = start_forms(spec)
+    for option in reversed(start_options(spec)):
         command = _click_option(option)(command)
+    # A service that starts several kinds of job: each form's call, and what chooses it.
+    calls = ", ".join(
+        f"{kind.create.operation} with --{by.name}" if by else kind.create.operation
+        for kind, by in forms
+        if kind.create
+    )
+    examples = [e for kind, _ in forms if kind.create for e in kind.create.examples]
     return click.command(
         name=spec.name,
-        help=f"Start an export job of {spec.title} ({spec.create.operation}).\n\n"
+        help=f"Start an export job of {spec.title} ({calls}).\n\n"
         "Prints the new job's reference (-o json: its record; --fields or -o wide: a "
         "one-row table). Every option is checked "
         "against the service's model before anything is sent. A retried request never "
         "makes a second job.",
-        epilog=epilog(*spec.create.examples) if spec.create.examples else None,
+        epilog=epilog(*examples) if examples else None,
     )(command)
+
+
+def queue_option(limit: str) -> Callable[[F], F]:
+    """--queue, for services that run so many jobs at once (``limit``, a sentence)."""
+    return click.option(
+        "--queue",
+        is_flag=True,
+        help=f"{limit}, then start (checking as --wait does; --timeout bounds the "
+        "wait for the slot too).",
+    )
 
 
 class StartGroup(SuggestingGroup):
@@ -171,9 +203,13 @@ def run(
     max_interval: float,
     download: Path | None,
     out: OutputSpec,
+    queue: bool = False,
 ) -> int:
-    """Send the plan (or show it), then wait and fetch as asked; the exit code."""
-    from exportctl.ops import starts
+    """Send the plan (or show it), then wait and fetch as asked; the exit code.
+
+    ``queue``: where the service limits its active jobs and none is free, wait for
+    a slot (within ``timeout``, which then bounds the wait for the job too)."""
+    from exportctl.ops.start.starter import Starter
     from exportctl.output.formats import emit
     from exportctl.output.outputspec import Records
 
@@ -199,10 +235,18 @@ def run(
         return 0
     if plan.region is None:
         app.jobs.clients.default_region  # noqa: B018 -- raises the one-line "no region" error
-    from exportctl.ops import polling
+    from exportctl.ops.polling.timing import TIMING
 
-    starter = starts.Starter(app.jobs, sleep=polling.TIMING.sleep, clock=polling.TIMING.clock)
+    began = TIMING.clock()
+    starter = Starter(
+        app.jobs,
+        sleep=TIMING.sleep,
+        clock=TIMING.clock,
+        queue=_queue(app, timeout, interval, max_interval) if queue else None,
+    )
     started = starter.start(plan)
+    if timeout is not None:
+        timeout = max(0.0, timeout - (TIMING.clock() - began))
     if started.recovered:
         app.notice(f"{started.ref}: the first attempt's answer was lost; this is the job it made")
     if wait_ or download is not None:
@@ -246,3 +290,16 @@ def run(
         refcache.remember_jobs([job], app.jobs.clients.home_region)
     app.debug_calls()
     return 0
+
+
+def _queue(app: AppContext, timeout: float | None, interval: float, cap: float) -> Queue:
+    from exportctl.ops.polling.schedule import Backoff
+    from exportctl.ops.start.slots import Queue
+
+    def waiting(holders: list[ExportJob]) -> None:
+        from exportctl.domain.errors import clip
+
+        names = ", ".join(f"{clip(job.ref)} ({clip(job.status)})" for job in holders[:3])
+        app.notice(f"waiting for a free slot (--queue): {names} still active")
+
+    return Queue(Backoff(interval=interval, cap=max(interval, cap)), timeout, waiting)

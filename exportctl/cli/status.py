@@ -50,14 +50,14 @@ def status(
     estimates.learn(jobs)
 
     def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
-        from exportctl.output import render
+        from exportctl.output import jobpanel
 
         if not found:
             return
         if fields or out.wide:
             print_job_table(app, found, out, estimates)
         else:
-            render.print_panels(app.out, found, eta=estimates.long)
+            jobpanel.print_panels(app.out, found, eta=estimates.long)
             from exportctl.services import search_spec
 
             searched = search_spec()

@@ -23,7 +23,9 @@ from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, O
 if TYPE_CHECKING:
     from exportctl.cli.estimates import Estimates
     from exportctl.cli.fetching import Fetcher
-    from exportctl.ops.polling import Event, Tracked, Waiter, WaitResult
+    from exportctl.ops.polling.events import Event
+    from exportctl.ops.polling.outcome import Tracked, WaitResult
+    from exportctl.ops.polling.waiter import Waiter
     from exportctl.services.refs import JobKey
 
 
@@ -171,7 +173,10 @@ def wait_for(
     download: Path | None = None,
 ) -> ExitCode:
     """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`)."""
-    from exportctl.ops import conditions, polling
+    from exportctl.ops import conditions
+    from exportctl.ops.polling.schedule import Backoff
+    from exportctl.ops.polling.timing import TIMING
+    from exportctl.ops.polling.waiter import Waiter
 
     if max_interval < interval:
         max_interval = interval
@@ -181,15 +186,15 @@ def wait_for(
     # In its region, a job named twice in two forms (with and without it) is one job;
     # over several regions, a job named without one is looked for in each.
     keys = [key if app.many_regions else key.in_region(region) for _, key in targets]
-    waiter = polling.Waiter(
+    waiter = Waiter(
         app.jobs,
         list(zip(refs, keys, strict=True)),
         condition,
-        backoff=polling.Backoff(interval=interval, cap=max_interval),
+        backoff=Backoff(interval=interval, cap=max_interval),
         timeout=timeout,
-        clock=polling.TIMING.clock,
-        sleep=polling.TIMING.sleep,
-        rng=polling.TIMING.rng(),
+        clock=TIMING.clock,
+        sleep=TIMING.sleep,
+        rng=TIMING.rng(),
     )
     fetcher = None
     if download is not None:
@@ -337,7 +342,7 @@ class _Session:
             refcache.remember_jobs(jobs, self.region)
 
     def _report(self, result: WaitResult) -> None:
-        from exportctl.ops.polling import Outcome
+        from exportctl.ops.polling.outcome import Outcome
 
         if self.quiet:
             return
@@ -372,7 +377,7 @@ def _now(tracked: Tracked) -> str:
 
 
 def _why(tracked: Tracked, wanted: str) -> str:
-    from exportctl.ops.polling import Outcome
+    from exportctl.ops.polling.outcome import Outcome
 
     job = tracked.job
     if tracked.outcome is Outcome.NOT_FOUND:

@@ -53,9 +53,11 @@ def watch(
     from datetime import datetime
 
     from exportctl.domain.model import State
-    from exportctl.ops import polling
     from exportctl.ops.jobs import ListQuery
-    from exportctl.ops.polling import Event
+    from exportctl.ops.polling.events import Event
+    from exportctl.ops.polling.schedule import Backoff
+    from exportctl.ops.polling.timing import TIMING
+    from exportctl.ops.polling.watcher import Watcher
     from exportctl.output.live import Display, WatchView
 
     query = ListQuery(
@@ -66,14 +68,14 @@ def watch(
     )
     app.jobs.clients.default_region  # noqa: B018 -- the one-line "no region" error, first
     region = app.jobs.clients.home_region
-    watcher = polling.Watcher(
+    watcher = Watcher(
         app.jobs,
         query,
         keep=keep,
-        backoff=polling.Backoff(interval=interval, cap=interval, factor=1.0),
-        clock=polling.TIMING.clock,
-        sleep=polling.TIMING.sleep,
-        rng=polling.TIMING.rng(),
+        backoff=Backoff(interval=interval, cap=interval, factor=1.0),
+        clock=TIMING.clock,
+        sleep=TIMING.sleep,
+        rng=TIMING.rng(),
     )
     from exportctl.cli.estimates import Estimates
 

@@ -1,11 +1,12 @@
-"""Errors exportctl reports, their exit codes, and the translation of botocore's."""
+"""The errors exportctl reports and their exit codes.
+
+What botocore raises becomes one of these in :mod:`exportctl.aws.translate`.
+"""
 
 from __future__ import annotations
 
 import enum
 import errno
-import traceback
-from dataclasses import dataclass
 from typing import Protocol
 
 from exportctl.domain.printable import escape_controls
@@ -103,16 +104,6 @@ class Interrupted(KeyboardInterrupt):
         self.detail = detail
 
 
-class Service(Protocol):
-    """What error translation needs to know of a service (a ServiceSpec is one)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    def explain(self, code: str, message: str) -> str | None: ...
-
-
 class ServiceUnavailableError(ExportctlError):
     """The service as a whole is out of reach for this account or region.
 
@@ -131,78 +122,6 @@ class RoleUnavailable(ServiceUnavailableError):
         super().__init__(message, service=None, exit_code=ExitCode.CREDENTIALS)
 
 
-NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "NotFoundException", "NotFound"})
-CREDENTIAL_CODES = frozenset(
-    {
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "RequestExpired",
-        "MissingAuthenticationTokenException",
-    }
-)
-DENIED_CODES = CREDENTIAL_CODES | {
-    "AccessDenied",
-    "AccessDeniedException",
-    "ForbiddenException",
-    "AuthorizationErrorException",
-    "UnauthorizedOperation",
-}
-BAD_INPUT_CODES = frozenset(
-    {
-        "ValidationException",
-        "InvalidInputException",
-        "BadRequestException",
-        "InvalidParameterException",
-        "InvalidParameterValueException",
-        "InvalidNextTokenException",
-    }
-)
-UNAVAILABLE_CODES = frozenset(
-    {
-        "HomeRegionNotSetException",
-        "SubscriptionRequiredException",
-        "OptInRequired",
-        "ServiceNotEnabledException",
-    }
-)
-
-# The service answers this account in one other region (its home region) and in no
-# other: a listing over regions that reached that one misses nothing elsewhere.
-ANSWERS_ELSEWHERE_CODES = frozenset({"HomeRegionNotSetException"})
-
-# What botocore's retries back off from; the same words end a retried call that
-# never got through, and tell ``wait`` that a later round may.
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "LimitExceededException",
-        "SlowDown",
-        "PriorRequestNotComplete",
-        "TransactionInProgressException",
-    }
-)
-
-# What botocore's parsers let through, unwrapped, from an answer they cannot read
-# (an undecodable body, a timestamp that is none, XML without its result element).
-PARSER_SLIPS = (ValueError, TypeError, KeyError, IndexError, AttributeError)
-
-CONFIGURE_HINT = (
-    "configure credentials with `aws configure` or `aws sso login`, "
-    "or set AWS_PROFILE / AWS_ACCESS_KEY_ID"
-)
-
-
 def clip(value: object, limit: int = MAX_QUOTED) -> str:
     """A value for a message: one line, control characters escaped, cut when long."""
     text = escape_controls(" ".join(str(value).split()))
@@ -211,201 +130,22 @@ def clip(value: object, limit: int = MAX_QUOTED) -> str:
     return f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
-def translate(
-    exc: BaseException, spec: Service | None = None, *, seconds: float | None = None
-) -> ExportctlError:
-    """Turn any exception from botocore into an ExportctlError with a useful line.
+class NamedService(Protocol):
+    """What an error needs of a service to name it (a ServiceSpec is one)."""
 
-    ``seconds``: how long the call took, retries included, for the message of a
-    call that was retried to the end.
-    """
-    service = spec.name if spec else None
-    title = spec.title if spec else "AWS"
-    if isinstance(exc, BrokenAnswerError) and exc.service is None:
-        return BrokenAnswerError(f"{title}: {exc.detail}", service=service)
-    if isinstance(exc, ExportctlError):
-        return exc
-    import botocore.exceptions as bex
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
 
-    if isinstance(exc, bex.NoCredentialsError):
-        return CredentialsError(f"no AWS credentials found: {CONFIGURE_HINT}", service=service)
-    if isinstance(exc, (bex.PartialCredentialsError, bex.CredentialRetrievalError)):
-        return CredentialsError(f"AWS credentials are incomplete: {exc}", service=service)
-    if isinstance(exc, bex.TokenRetrievalError) or type(exc).__name__ in {
-        "SSOTokenLoadError",
-        "UnauthorizedSSOTokenError",
-    }:
-        return CredentialsError(
-            "the SSO session has expired: run `aws sso login` and retry", service=service
-        )
-    if isinstance(exc, bex.InvalidRegionError):
-        return UsageError(
-            f"'{clip(getattr(exc, 'kwargs', {}).get('region_name', ''))}' is not a region name: "
-            "pass --region with a name such as us-east-1",
-            service=service,
-        )
-    if isinstance(exc, bex.ConfigParseError):
-        return UsageError(
-            f"the AWS config file {clip(getattr(exc, 'kwargs', {}).get('path', ''))} "
-            "cannot be read: fix it, or point AWS_CONFIG_FILE elsewhere",
-            service=service,
-        )
-    if isinstance(exc, bex.ProfileNotFound):
-        from exportctl.aws.profiles import unknown_profile_message
 
-        return UsageError(unknown_profile_message(str(exc.kwargs.get("profile"))), service=service)
-    if isinstance(exc, bex.NoRegionError):
-        return UsageError(
-            "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",
-            service=service,
-        )
-    if isinstance(exc, bex.ParamValidationError):
-        return UsageError(f"{title}: invalid request: {clip(exc, 500)}", service=service)
-    if isinstance(exc, bex.ClientError):
-        return _client_error(exc, spec, seconds)
-    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
-        return AwsError(
-            f"{title}: could not reach {getattr(exc, 'kwargs', {}).get('endpoint_url', 'endpoint')}"
-            ": check the network, --region and --endpoint-url",
-            service=service,
-        )
-    if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
-        return AwsError(f"{title}: the request timed out: {clip(exc, 500)}", service=service)
-    if isinstance(exc, bex.BotoCoreError):
-        return AwsError(f"{title}: {clip(exc, 500)}", service=service)
-    unreadable = _unreadable(exc)
-    if unreadable is not None:
+def of_service(error: ExportctlError, service: NamedService | None) -> ExportctlError:
+    """``error`` as an error of ``service``: a :class:`BrokenAnswerError` raised without
+    its service (the checks of an answer know the answer, not whose it is) gets the
+    service's title, "AWS" without one; any other error is already said in full."""
+    if isinstance(error, BrokenAnswerError) and error.service is None:
+        title = service.title if service else "AWS"
         return BrokenAnswerError(
-            f"{title}: an answer that cannot be read ({clip(unreadable)}): that is no answer "
-            "of the service (a proxy or captive portal in the way, or a broken endpoint); "
-            "check the network and --endpoint-url",
-            service=service,
+            f"{title}: {error.detail}", service=service.name if service else None
         )
-    if isinstance(exc, OSError):
-        return AwsError(f"{title}: network error: {clip(exc, 500)}", service=service)
-    raise exc
-
-
-def _unreadable(exc: BaseException) -> str | None:
-    """What went wrong when botocore's parser could not read an answer; None when
-    ``exc`` is not that.
-
-    Only ResponseParserError says so itself; the parsers let the rest through as
-    plain Python errors, which are a broken answer only when they were raised
-    while parsing one (exportctl's own bugs stay bugs: exit 70).
-    """
-    from botocore.parsers import ResponseParserError
-
-    if isinstance(exc, ResponseParserError):
-        # Its first line: the rest repeats the body, and "Further retries may
-        # succeed" is moot once botocore's retries are over.
-        return str(exc).split("\n", 1)[0].split(". Further retries", 1)[0].rstrip(":")
-    if isinstance(exc, PARSER_SLIPS) and any(
-        frame.f_globals.get("__name__") == "botocore.parsers"
-        for frame, _ in traceback.walk_tb(exc.__traceback__)
-    ):
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What a service said in an error response: its code, message and HTTP status."""
-
-    code: str
-    message: str
-    status: int | None
-
-
-def answer_of(exc: object) -> Answer | None:
-    """The error answer carried by a botocore ClientError (None for other errors)."""
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return None
-    err = response.get("Error") or {}
-    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    return Answer(
-        code=str(err.get("Code") or ""),
-        message=clip(err.get("Message") or err.get("message") or "", 500),
-        status=int(status) if status else None,
-    )
-
-
-def recognised(said: Answer | None) -> bool:
-    """Whether an error answer shows that AWS recognised the credentials: it checks
-    them first, so any other refusal of the request (access denied names the
-    caller; not found, no home region) comes after; throttling and 5xx tell nothing."""
-    if said is None or said.status is None or not 400 <= said.status < 500:
-        return False
-    return said.status != 429 and said.code not in CREDENTIAL_CODES | THROTTLING_CODES
-
-
-def _client_error(exc: object, spec: Service | None, seconds: float | None) -> ExportctlError:
-    said = answer_of(exc) or Answer("", "", None)
-    code = said.code or "Unknown"
-    message = said.message or code
-    status = said.status
-    service = spec.name if spec else None
-    title = spec.title if spec else "AWS"
-    hint = spec.explain(code, message) if spec else None
-    if hint:
-        return ServiceUnavailableError(
-            f"{title}: {hint}",
-            service=service,
-            exit_code=ExitCode.CREDENTIALS if code in DENIED_CODES else ExitCode.AWS,
-        )
-    if code in NOT_FOUND_CODES:
-        return NotFoundError(f"{title}: {message}", service=service)
-    if code in CREDENTIAL_CODES:
-        return CredentialsError(
-            f"{title}: AWS refused the credentials ({code}): {message}; {CONFIGURE_HINT}",
-            service=service,
-        )
-    if code in DENIED_CODES:
-        return ServiceUnavailableError(
-            f"{title}: access denied ({code}): {message}; "
-            "check the IAM permissions of this identity for this service",
-            service=service,
-            exit_code=ExitCode.CREDENTIALS,
-        )
-    if code == "HomeRegionNotSetException":
-        return ServiceUnavailableError(
-            f"{title}: no Migration Hub home region is set for this account "
-            "(or this is not it): pass --region with the home region",
-            service=service,
-            exit_code=ExitCode.AWS,
-        )
-    if code in UNAVAILABLE_CODES:
-        return ServiceUnavailableError(
-            f"{title}: not available to this account ({code}): {message}",
-            service=service,
-            exit_code=ExitCode.AWS,
-        )
-    if code in BAD_INPUT_CODES:
-        return UsageError(f"{title}: AWS rejected the request ({code}): {message}", service=service)
-    suffix = f" (HTTP {status})" if status else ""
-    retried = _retried(exc, code, status, seconds)
-    if retried:
-        return AwsError(f"{title}: {code}{suffix}: {message}; {retried}", service=service)
-    return AwsError(f"{title}: {code}{suffix}: {message}", service=service)
-
-
-def _retried(exc: object, code: str, status: int | None, seconds: float | None) -> str | None:
-    """What was retried, how often and for how long, and what to do now: for a call
-    that botocore retried without getting through (throttling, 5xx)."""
-    throttled = code in THROTTLING_CODES or status == 429
-    if not throttled and not (status and status >= 500):
-        return None
-    response = getattr(exc, "response", None) or {}
-    meta = response.get("ResponseMetadata") or {}
-    attempts = int(meta.get("RetryAttempts") or 0) + 1
-    operation = getattr(exc, "operation_name", None) or "the call"
-    took = f" over {seconds:.1f} s" if seconds is not None else ""
-    tried = f"{operation} failed {attempts} time{'s' if attempts > 1 else ''}{took}"
-    if throttled:
-        return (
-            f"{tried}, retried with backoff and still throttled: the account's request rate "
-            "for this API is used up (by this or other tools); try again in a minute, "
-            "or allow more attempts with AWS_MAX_ATTEMPTS"
-        )
-    return f"{tried}, retried with backoff: the service is failing; try again later"
+    return error

@@ -25,13 +25,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from exportctl.aws.translate import answer_of
 from exportctl.domain.errors import (
     ExitCode,
     ExportctlError,
     NotFoundError,
     UsageError,
-    answer_of,
-    translate,
+    of_service,
 )
 from exportctl.domain.timeutil import as_utc, iso
 from exportctl.ops.jobs import Jobs
@@ -319,13 +319,8 @@ class SearchBackups:
         """The search job itself (GetSearchJob)."""
         spec, declared = search_service(), searches()
         region = search.region or self.jobs.clients.default_region
-        try:
-            call = self.jobs.caller(spec, region)
-            raw = call(declared.get, {declared.param: search.id})
-        except ExportctlError:
-            raise
-        except Exception as exc:
-            raise translate(exc, spec) from exc
+        call = self.jobs.caller(spec, region)
+        raw = call(declared.get, {declared.param: search.id})
         return search_job_from_raw(raw, region)
 
     def describe(self, search: SearchJobKey) -> SearchReport:
@@ -354,5 +349,5 @@ class SearchBackups:
             params = {declared.param: search.id}
             for raw in eng.items(call, declared.backups, params):
                 yield from_raw(raw, search.arn)
-        except Exception as exc:
-            raise translate(exc, spec) from exc
+        except ExportctlError as exc:
+            raise of_service(exc, spec) from exc

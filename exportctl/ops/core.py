@@ -19,7 +19,8 @@ from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError, c
 from exportctl.domain.model import ExportJob
 from exportctl.ops.credentials import Accounts, Organization, Reach, Regions
 from exportctl.ops.jobs import CallCounter, Jobs, ListQuery, Result, Unit
-from exportctl.ops.listing import Fanout, Span, Target, finish
+from exportctl.ops.listing.fanout import Fanout
+from exportctl.ops.listing.targets import Span, Target, finish
 from exportctl.services import all_specs, spec_for
 from exportctl.services.refs import JobKey
 

@@ -15,15 +15,16 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.clients import Clients
+from exportctl.aws.translate import answer_of
+from exportctl.aws.translatingclient import CallErrors
 from exportctl.domain.errors import (
     BrokenAnswerError,
     CredentialsError,
     ExportctlError,
     RoleUnavailable,
     UsageError,
-    answer_of,
     clip,
-    translate,
+    of_service,
 )
 from exportctl.ops.jobs import CallCounter, Jobs
 
@@ -72,7 +73,7 @@ class Reach:
         # Why the account could not be learned, when the jobs go on without it.
         self.unknown_account: ExportctlError | None = None
         # Set once AWS recognised these credentials: a call succeeded, or was refused
-        # for another reason than them (see exportctl.domain.errors.recognised).
+        # for another reason than them (see exportctl.aws.translate.recognised).
         self.proven = False
 
     @property
@@ -92,14 +93,15 @@ class Reach:
                 raise self._identity_error
             self.jobs.calls.add("sts", "GetCallerIdentity")
             try:
-                sts = self.clients.client("sts", self.clients.default_region)
+                region = self.clients.default_region
+                sts = self.clients.client("sts", region, errors=CallErrors(STS))
                 answer = sts.get_caller_identity()
-            except Exception as exc:
-                self._identity_error = translate(exc, STS)
-                raise self._identity_error from exc
+            except ExportctlError as exc:
+                self._identity_error = exc
+                raise
             account = answer.get("Account")
             if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
-                self._identity_error = translate(
+                self._identity_error = of_service(
                     BrokenAnswerError(
                         "GetCallerIdentity answered "
                         + (f"{clip(account)!r} for" if account else "without")
@@ -254,8 +256,8 @@ class Organization:
         page = Page("ListAccounts", "Accounts", "NextToken", "NextToken")
         try:
             listed = [(str(a["Id"]), str(a.get("Status"))) for a in items(call, page)]
-        except Exception as exc:
-            error = translate(exc)
+        except ExportctlError as exc:
+            error = of_service(exc, None)
             failure = ExportctlError(
                 f"cannot list the accounts of the organization: {error.message}; "
                 "--org-role needs organizations:ListAccounts, from the management account "
@@ -315,7 +317,9 @@ class RoleProvider:
             if self._refused is not None:
                 raise self._refused
             clients = self.base.clients
-            sts = clients.client("sts", clients.default_region)
+            # botocore's own error: it ends the call that needed these credentials,
+            # which says it as its own service's.
+            sts = clients.client("sts", clients.default_region).bare
             self.calls.add("sts", "AssumeRole")
             try:
                 answer = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=SESSION_NAME)

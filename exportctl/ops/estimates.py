@@ -81,8 +81,11 @@ class History:
 
     def observe(self, before: ExportJob | None, job: ExportJob, scope: str, seen: datetime) -> None:
         """A job seen not terminal, then COMPLETED: when it has no completion time of
-        its own, it took at most until it was seen done."""
+        its own, it took at most until it was seen done. A job without a creation
+        time (EC2's) tells no duration."""
         if before is None or before.terminal or job.state is not State.COMPLETED:
+            return
+        if job.created is None:
             return
         self._add(job, scope, job.completed or seen)
 

@@ -15,27 +15,22 @@ from datetime import datetime
 from typing import Any
 
 from exportctl.aws.clients import Clients, deadline
-from exportctl.domain.errors import (
-    BrokenAnswerError,
-    ExportctlError,
-    NotFoundError,
-    clip,
-    translate,
-)
+from exportctl.aws.translatingclient import CallErrors
+from exportctl.domain.errors import ExportctlError, NotFoundError, of_service
 from exportctl.domain.model import ExportJob, State
-from exportctl.ops.listing import Fanout, Here, Span, Target, incomplete
+from exportctl.ops.listing.failures import incomplete
+from exportctl.ops.listing.fanout import Fanout
+from exportctl.ops.listing.targets import Here, Span, Target
 from exportctl.ops.workers import each, each_ahead, read_ahead
 from exportctl.services import all_specs, spec_for
 from exportctl.services import engine as eng
 from exportctl.services.projection import projection
 from exportctl.services.refs import JobKey
-from exportctl.services.spec import ServiceSpec
+from exportctl.services.spec import Raw, ServiceSpec
 
 GET_CONCURRENCY = 8
 # Parents of one service whose jobs are listed at once (see Jobs.parent_concurrency).
 PARENT_CONCURRENCY = 4
-# What botocore's parser raises on well-formed JSON of the wrong shape.
-_UNREADABLE = (AttributeError, TypeError, KeyError, IndexError)
 # What a call started at or after its deadline still gets: the check a wait makes at
 # its deadline itself has to be able to answer.
 LAST_CALL = 0.5
@@ -115,32 +110,26 @@ class Jobs:
         # chain of calls of its own, so a listing takes as long as the longest
         # chain, not their sum.
         self.parent_concurrency = PARENT_CONCURRENCY
+        # At most this many summaries of a listing described at once, below what the
+        # service's spec allows (``ServiceSpec.summaries``); None: what it allows.
+        self.describe_concurrency: int | None = None
 
     # -- plumbing ---------------------------------------------------------------
 
     def caller(self, spec: ServiceSpec, region: str) -> eng.CallFn:
-        from botocore import xform_name
-
-        client = self.clients.client(spec.client, region)
+        # A parser tripping over JSON of another shape (a string where the model has
+        # a list) is a broken answer, not exportctl's bug; a call retried to the end
+        # says for how long.
+        errors = CallErrors(spec, timed=True, shape_slips=True)
+        client = self.clients.client(spec.client, region, errors=errors)
 
         def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
             self.calls.add(spec.name, operation)
-            started = time.monotonic()
             at = self.deadline
             if at is not None:
-                at = max(at, started + LAST_CALL)
-            try:
-                with deadline(at):
-                    result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
-            except _UNREADABLE as exc:
-                # botocore's parser trips over JSON of another shape (a string where
-                # the model has a list): the answer is broken, not exportctl.
-                raise BrokenAnswerError(
-                    f"{operation} answered with something its model does not describe "
-                    f"({type(exc).__name__}: {clip(exc)})",
-                ) from exc
-            except Exception as exc:
-                raise translate(exc, spec, seconds=time.monotonic() - started) from exc
+                at = max(at, time.monotonic() + LAST_CALL)
+            with deadline(at):
+                result: dict[str, Any] = client.call(operation, params)
             return result
 
         return call
@@ -149,7 +138,8 @@ class Jobs:
         """Like :meth:`caller`, one attempt a call: for creates, which retry on their own."""
         from botocore import xform_name
 
-        client = self.clients.client(spec.client, region, attempts=1)
+        # botocore's own errors: a create tells their outcomes apart (exportctl.ops.start).
+        client = self.clients.client(spec.client, region, attempts=1).bare
 
         def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
             self.calls.add(spec.name, operation)
@@ -161,8 +151,8 @@ class Jobs:
     def _guard(self, spec: ServiceSpec, fn: Callable[[], Any]) -> Any:
         try:
             return fn()
-        except Exception as exc:
-            raise translate(exc, spec) from exc
+        except ExportctlError as exc:
+            raise of_service(exc, spec) from exc
 
     # -- one job ----------------------------------------------------------------
 
@@ -182,7 +172,7 @@ class Jobs:
         return job
 
     def _find_arn(self, spec: ServiceSpec, call: eng.CallFn, key: JobKey) -> JobKey:
-        for raw in eng.list_raw(spec, call, {}):
+        for raw in eng.list_raw(spec, call, {}, as_listed=True):
             if str(eng.resolve(raw, spec.fields.id)) == key.id:
                 arn = eng.resolve(raw, spec.fields.arn)
                 return JobKey(key.service, key.id, key.region, key.parent, arn)
@@ -343,7 +333,24 @@ class Jobs:
         ) -> Iterator[eng.PageItems]:
             return each_ahead(parents, pages_of, concurrency, f"list-{spec.name}-parent")
 
-        listed = eng.list_pages(spec, call, query.scope, each_parent)
+        def describe_all(
+            describe: Callable[[Raw], Raw], summaries: list[Raw], size: int
+        ) -> list[Raw]:
+            # A summary whose state is filtered out is left undescribed: it is dropped.
+            status = spec.fields.status
+            wanted = [
+                i
+                for i, raw in enumerate(summaries)
+                if not states or spec.state_of(eng.resolve(raw, status)) in states
+            ]
+            out = list(summaries)
+            tasks = [functools.partial(describe, summaries[i]) for i in wanted]
+            at_once = min(size, self.describe_concurrency or size)
+            for index, raw in each(tasks, at_once, f"list-{spec.name}-describe"):
+                out[wanted[index]] = raw
+            return out
+
+        listed = eng.list_pages(spec, call, query.scope, each_parent, describe_all)
         for page in read_ahead(listed, name=f"list-{spec.name}"):
             jobs = []
             for raw, parent in page:
@@ -365,7 +372,7 @@ class Jobs:
     ) -> Fanout:
         """The listing, each page as it arrives: a target per service asked for (every
         service by default), in the default region, with these credentials. ``once``:
-        see :class:`exportctl.ops.listing.Fanout`."""
+        see :class:`exportctl.ops.listing.fanout.Fanout`."""
         specs = tuple(spec_for(s) for s in query.services) or all_specs()
         here = Here(self)
         region = self.clients.default_region

@@ -6,10 +6,16 @@ import errno
 import json
 import os
 import sys
-from collections.abc import Iterable
 from typing import Any
 
-from rich.console import Console
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    ConsoleRenderable,
+    RenderableType,
+    RenderHook,
+    RenderResult,
+)
 from rich.segment import Segment
 from rich.text import Text
 
@@ -19,22 +25,39 @@ from exportctl.domain.printable import escape_controls, for_people, json_text
 PIPE_WIDTH = 400
 
 
+class Escaped:
+    """A renderable shown with its text segments' terminal control escaped: the
+    segments of ``Text`` built by hand, which no ``render_str`` saw. rich's own
+    styles and cursor moves are no text segments and pass."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for seg in console.render(self.renderable, options):
+            yield seg if seg.control else Segment(escape_controls(seg.text, keep="\n"), seg.style)
+
+
+class _Escaping(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [Escaped(r) for r in renderables]
+
+
 class _Console(Console):
     """rich's console, showing no terminal control and no signed URL it was handed.
 
-    Strings are made safe before rich measures them, so tables stay aligned; the
-    segments rich writes are escaped once more, for text built as ``Text`` by
-    hand. rich's own styles and cursor moves are no text segments and pass.
+    Strings are made safe before rich measures them, so tables stay aligned; what is
+    printed is escaped once more (:class:`Escaped`, through rich's render hooks), for
+    text built as ``Text`` by hand. A live view's renderable is not printed: it is
+    given to ``Live`` as ``Escaped`` too.
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.push_render_hook(_Escaping())
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(for_people(text), **kwargs)
-
-    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-        return super()._render_buffer(
-            seg if seg.control else Segment(escape_controls(seg.text, keep="\n"), seg.style)
-            for seg in buffer
-        )
 
     def on_broken_pipe(self) -> None:
         # rich would exit with status 1; the command line applies its one

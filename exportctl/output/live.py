@@ -13,18 +13,16 @@ from rich.text import Text
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.timeutil import human_duration, now
 from exportctl.output.columns import STACK_INDENT, Column, Step, choose
-from exportctl.output.render import (
-    STATE_STYLES,
-    Lines,
-    name_ref,
-    place_columns,
-    state_cell,
-    styled_lines,
-)
+from exportctl.output.console import Escaped
+from exportctl.output.jobtable import name_ref, place_columns, state_cell
+from exportctl.output.statestyles import STATE_STYLES
+from exportctl.output.styledlines import Lines, styled_lines
 from exportctl.services.refs import compact_ref, short_ref
 
 if TYPE_CHECKING:
-    from exportctl.ops.polling import Event, Waiter, Watched, Watcher
+    from exportctl.ops.polling.events import Event
+    from exportctl.ops.polling.waiter import Waiter
+    from exportctl.ops.polling.watcher import Watched, Watcher
 
 # A running job's estimated completion as a short cell ('' for none): ``eta ~15:35``.
 EtaText = Callable[[ExportJob, datetime], str]
@@ -97,7 +95,7 @@ def _detail(job: ExportJob) -> str:
 
 
 # What the live table gives up first when it is too wide: the same rule as
-# `list` (exportctl.output.render), with ELAPSED in place of CREATED.
+# `list` (exportctl.output.jobtable), with ELAPSED in place of CREATED.
 _GIVE_UP = (
     Step("drop", _ETA),
     Step("drop", "SERVICE"),
@@ -322,7 +320,7 @@ class Display:
     def __enter__(self) -> Display:
         if self.view is not None and self.console.is_terminal:
             self.live = Live(
-                self.view,
+                Escaped(self.view),
                 console=self.console,
                 refresh_per_second=4,
                 transient=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ from exportctl.domain.jobkey import JobKey
 from exportctl.domain.timeutil import as_utc
 
 # The engine is where callers find the projection's helpers too.
+from exportctl.services.kinds import kind_for, kinds_of
 from exportctl.services.projection import consumed_paths as consumed_paths
 from exportctl.services.projection import getter
 from exportctl.services.projection import leftovers as leftovers
@@ -18,7 +20,14 @@ from exportctl.services.projection import normalise as normalise
 from exportctl.services.projection import resolve as resolve
 from exportctl.services.projection import snake as snake
 from exportctl.services.projection import snake_keys as snake_keys
-from exportctl.services.spec import Create, FieldSource, Page, Raw, ServiceSpec, canonical_ref
+from exportctl.services.spec import (
+    Create,
+    FieldSource,
+    Page,
+    Raw,
+    ServiceSpec,
+    canonical_ref,
+)
 
 CallFn = Callable[[str, dict[str, Any]], dict[str, Any]]
 """Calls one operation (boto3 style: 'GetExportJob', params) and returns the response."""
@@ -96,18 +105,47 @@ def items(
         yield from checked_items(response, page, required or {})
 
 
-def list_raw(spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]) -> Iterator[Raw]:
-    """Every raw job of one service in one region, within ``scope``."""
-    for raw, _ in list_with_parents(spec, call, scope):
+def list_raw(
+    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any], *, as_listed: bool = False
+) -> Iterator[Raw]:
+    """Every raw job of one service in one region, within ``scope``; ``as_listed``: the
+    listing's items as they are, summaries undescribed (``ServiceSpec.summaries``)."""
+    for raw, _ in list_with_parents(spec, call, scope, as_listed=as_listed):
         yield raw
 
 
 def list_with_parents(
-    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any]
+    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any], *, as_listed: bool = False
 ) -> Iterator[tuple[Raw, Raw | None]]:
     """Like :func:`list_raw`, each job with its parent's item where the parents were listed."""
-    for page in list_pages(spec, call, scope):
+    for page in list_pages(spec, call, scope, describe_all=None if as_listed else one_by_one):
         yield from page
+
+
+DescribeAll = Callable[[Callable[[Raw], Raw], list[Raw], int], list[Raw]]
+"""Describes a page's summaries (the describe of one, the summaries, how many at once):
+the jobs, in the summaries' order."""
+
+
+def one_by_one(describe: Callable[[Raw], Raw], summaries: list[Raw], concurrency: int) -> list[Raw]:
+    """Each summary described in turn: callers with threads describe several at once."""
+    return [describe(raw) for raw in summaries]
+
+
+def described(spec: ServiceSpec, call: CallFn, summary: Raw) -> Raw:
+    """The job a listed summary names, described; the summary itself when the service
+    says the job is gone (between the listing and the describe)."""
+    arn, parent = resolve(summary, spec.fields.arn), resolve(summary, spec.fields.parent)
+    key = JobKey(
+        spec.name,
+        str(resolve(summary, spec.fields.id)),
+        parent=None if parent is None else str(parent),
+        arn=None if arn is None else str(arn),
+    )
+    try:
+        return get_raw(spec, call, key)
+    except NotFoundError:
+        return summary
 
 
 PageItems = list[tuple[Raw, Raw | None]]
@@ -126,13 +164,24 @@ def in_turn(
 
 
 def list_pages(
-    spec: ServiceSpec, call: CallFn, scope: Mapping[str, Any], each_parent: EachParent = in_turn
+    spec: ServiceSpec,
+    call: CallFn,
+    scope: Mapping[str, Any],
+    each_parent: EachParent = in_turn,
+    describe_all: DescribeAll | None = one_by_one,
 ) -> Iterator[PageItems]:
     """:func:`list_with_parents` a page at a time, each page as its call returns.
 
     Jobs listed per parent (Pinpoint: per application) are read parent by parent,
-    or as ``each_parent`` runs ``pages_of`` over the parents (several at once).
+    or as ``each_parent`` runs ``pages_of`` over the parents (several at once). A
+    listing of summaries (``ServiceSpec.summaries``) has each page's items described
+    by ``describe_all`` (None: the summaries as listed). A service with kinds
+    (``ServiceSpec.kinds``) has each kind's listing read in turn.
     """
+    if spec.kinds:
+        for kind in kinds_of(spec):
+            yield from list_pages(kind, call, scope, each_parent, describe_all)
+        return
     params: dict[str, Any] = {}
     parent_filter: list[str] | None = None
     for s in spec.scopes:
@@ -146,9 +195,18 @@ def list_pages(
         else:
             params[s.param] = s.convert(value) if s.convert else value
     required = required_of(spec)
+    summaries = spec.summaries if describe_all is not None else None
+
+    def jobs_of(response: Any) -> list[Raw]:
+        listed = checked_items(response, spec.list, required)
+        if summaries is None or describe_all is None or not listed:
+            return listed
+        describe = functools.partial(described, spec, call)
+        return describe_all(describe, listed, summaries.concurrency)
+
     if spec.fan_out is None:
         for response in pages(call, spec.list, params):
-            yield [(raw, None) for raw in checked_items(response, spec.list, required)]
+            yield [(raw, None) for raw in jobs_of(response)]
         return
     fan = spec.fan_out
     parents: Iterable[tuple[str, Raw | None]] = (
@@ -163,7 +221,7 @@ def list_pages(
     def pages_of(given: Parent) -> Iterator[PageItems]:
         parent_id, parent = given
         for response in pages(call, spec.list, {**params, fan.param: parent_id}):
-            yield [(raw, parent) for raw in checked_items(response, spec.list, required)]
+            yield [(raw, parent) for raw in jobs_of(response)]
 
     yield from each_parent(parents, pages_of)
 
@@ -171,6 +229,7 @@ def list_pages(
 def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:
     """One job. Only the service says a job does not exist (an error answer, or an
     empty list where the get is a filtered listing); an answer without the job is broken."""
+    spec = kind_for(spec, key.id)
     operation = spec.get.operation
     response = call(operation, spec.get.params(key))
     container, _, index = spec.get.item.rpartition(".")
@@ -263,6 +322,9 @@ def created_key(
         # arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE/ID, as refs.parse reads it.
         parts = str(arn).split(":", 5)
         job_id = parts[-1].partition("/")[2] or parts[-1]
+        if spec.arn and spec.arn.nested:
+            # RESOURCE/NAME/NESTED/ID: the id is the last part.
+            job_id = job_id.rpartition(f"/{spec.arn.nested}/")[2] or job_id
         where = parts[3] if len(parts) == 6 and parts[3] else region
         return JobKey(spec.name, job_id, where, arn=str(arn))
     job_id = lookup(response, create.id)
@@ -292,6 +354,10 @@ def matches(create: Create, values: Mapping[str, Any], record: Mapping[str, Any]
             # Services keep times to the millisecond or the second: a second apart is equal.
             when, seen = as_utc(value), as_utc(shown)
             if when is None or seen is None or abs((when - seen).total_seconds()) >= 1:
+                return False
+        elif isinstance(value, tuple):
+            # A repeated option's values, as the record lists them.
+            if shown != list(value):
                 return False
         elif shown != value:
             return False

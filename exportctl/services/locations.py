@@ -1,4 +1,5 @@
-"""Where a completed export job's output is: an S3 prefix, or a pre-signed URL.
+"""Where a completed export job's output is: an S3 prefix, a manifest in S3 that
+lists its files, or a pre-signed URL.
 
 Each adapter declares where its jobs' output is (``Fields.destination``): an
 ``s3://BUCKET/PREFIX`` URI or an HTTPS download URL. Where a service's export jobs
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from exportctl.domain.errors import ExitCode, ExportctlError, NotFoundError
-from exportctl.domain.model import ExportJob, State
+from exportctl.domain.model import ExportJob, State, field_value
 from exportctl.domain.printable import redact
 from exportctl.services import spec_for
+from exportctl.services.spec import Manifest
 
 
 class NotCompletedError(ExportctlError):
@@ -62,7 +64,25 @@ class UrlLocation:
         return urlsplit(self.url).path.rstrip("/").rpartition("/")[2]
 
 
-Location = S3Location | UrlLocation
+@dataclass(frozen=True)
+class ManifestLocation:
+    """A manifest in S3 that lists the job's files (``Output(kind="manifest")``)."""
+
+    bucket: str
+    key: str
+    manifest: Manifest
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+    @property
+    def base(self) -> str:
+        """The manifest's folder: local paths leave it out of every key below it."""
+        return self.key.rpartition("/")[0] + "/" if "/" in self.key else ""
+
+
+Location = S3Location | UrlLocation | ManifestLocation
 
 
 def parse_s3(uri: str) -> tuple[str, str]:
@@ -84,6 +104,9 @@ def output_of(job: ExportJob) -> Location:
     dest = (job.destination or "").strip()
     if not dest:
         raise NotFoundError(f"{job.ref} has no output location", service=job.service)
+    output = spec_for(job.service).output
+    if dest.startswith("s3://") and output is not None and output.manifest is not None:
+        return _manifest_of(job, parse_s3(dest)[0], output.manifest)
     if dest.startswith("s3://"):
         bucket, prefix = parse_s3(dest)
         return S3Location(bucket, prefix, job.id if _keys_name_job(job) else None)
@@ -93,6 +116,17 @@ def output_of(job: ExportJob) -> Location:
         f"{job.ref}: output location {redact(dest)!r} is neither s3:// nor https://",
         service=job.service,
     )
+
+
+def _manifest_of(job: ExportJob, bucket: str, manifest: Manifest) -> ManifestLocation:
+    key = field_value(job.to_dict(), manifest.record)
+    if not isinstance(key, str) or not key.strip("/"):
+        raise NotFoundError(
+            f"{job.ref} names no manifest ({manifest.record}): its files cannot be told "
+            "from the others under its destination",
+            service=job.service,
+        )
+    return ManifestLocation(bucket, key.lstrip("/"), manifest)
 
 
 def default_dirname(job: ExportJob) -> str:

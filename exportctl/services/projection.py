@@ -15,7 +15,14 @@ from typing import Any
 
 from exportctl.domain.model import ExportJob, Progress
 from exportctl.domain.timeutil import as_utc
-from exportctl.services.spec import Derived, FieldSource, Raw, ServiceSpec, canonical_ref
+from exportctl.services.kinds import kinds_of
+from exportctl.services.spec import (
+    Derived,
+    FieldSource,
+    Raw,
+    ServiceSpec,
+    canonical_ref,
+)
 
 Getter = Callable[[Any], Any]
 
@@ -94,7 +101,8 @@ def consumed_paths(spec: ServiceSpec) -> frozenset[str]:
     f = spec.fields
     sources: list[FieldSource] = [
         f.id, f.status, f.arn, f.name, f.created, f.updated, f.completed,
-        f.destination, f.message, f.parent, *f.progress.values(), *f.details.values(),
+        f.destination, f.message, f.parent, f.state, *f.progress.values(),
+        *f.details.values(),
     ]  # fmt: skip
     return frozenset(p for s in sources for p in _paths(s))
 
@@ -131,6 +139,7 @@ class Projection:
         self._name = getter(f.name)
         self._destination = getter(f.destination)
         self._message = getter(f.message)
+        self._state = getter(f.state) if f.state is not None else None
         # Only the times the service has, by their place in (created, updated, completed).
         self._times = tuple(
             (place, name, getter(source))
@@ -155,6 +164,8 @@ class Projection:
         status_value = self._status(raw)
         status = "" if status_value is None else str(status_value)
         state = spec.state_of(status_value if status_value is None else status)
+        if self._state is not None:
+            state = self._state(raw) or state
         job_id = str(self._id(raw))
         parent = self._parent(raw)
         arn = self._arn(raw)
@@ -224,9 +235,29 @@ class Projection:
         return Progress(**counters, failures=tuple(str(x) for x in failures))
 
 
+class _ByKind(Projection):
+    """The record of any raw job of a service with several kinds (``ServiceSpec.kinds``):
+    that of the kind its id is of."""
+
+    def __init__(self, spec: ServiceSpec) -> None:
+        own, *others = kinds_of(spec)
+        super().__init__(own)
+        self._others = tuple(
+            (kind.id_prefix, getter(served.fields.id), projection(served))
+            for kind, served in zip(spec.kinds, others, strict=True)
+        )
+
+    def record(self, raw: Raw, region: str, parent_item: Raw | None = None) -> ExportJob:
+        for prefix, get_id, other in self._others:
+            job_id = get_id(raw)
+            if isinstance(job_id, str) and job_id.startswith(prefix):
+                return other.record(raw, region, parent_item)
+        return super().record(raw, region, parent_item)
+
+
 @cache
 def projection(spec: ServiceSpec) -> Projection:
-    return Projection(spec)
+    return _ByKind(spec) if spec.kinds else Projection(spec)
 
 
 def normalise(

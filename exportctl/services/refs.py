@@ -3,6 +3,7 @@
 Forms:
   arn:PARTITION:personalize:REGION:ACCOUNT:dataset-export-job/NAME
   arn:PARTITION:backup-search:REGION:ACCOUNT:search-export-job/ID
+  arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME/export/ID
   pinpoint:[[ACCOUNT:]REGION:]APP_ID/JOB_ID
   discovery:[[ACCOUNT:]REGION:]EXPORT_ID
   backupsearch:[[ACCOUNT:]REGION:]ID
@@ -20,7 +21,7 @@ from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.jobkey import JobKey
 from exportctl.domain.model import ExportJob
 from exportctl.services import all_specs, spec_for
-from exportctl.services.spec import ServiceSpec, canonical_ref
+from exportctl.services.spec import ArnForm, ServiceSpec, canonical_ref
 
 __all__ = ["JobKey", "canonical_ref", "compact_ref", "parse", "short_ref", "with_account"]
 
@@ -39,13 +40,27 @@ def accepted_forms() -> str:
     forms = []
     for spec in all_specs():
         if spec.arn:
-            forms.append(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:{spec.arn.resource}/ID")
+            forms.append(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:{_resource_form(spec.arn)}/ID")
     for spec in all_specs():
         if spec.prefix:
             forms.append(f"{spec.prefix}:[REGION:]{_id_form(spec)}")
     forms.append("ID with --service")
     forms.append("PREFIX:ACCOUNT:REGION:ID (several accounts)")
     return "; ".join(forms)
+
+
+def _resource_form(arn: ArnForm) -> str:
+    return f"{arn.resource}/NAME/{arn.nested}" if arn.nested else arn.resource
+
+
+def _nested_id(arn: ArnForm, resource_type: str, rest: str) -> str | None:
+    """The job's id in an ARN's RESOURCE/NAME/NESTED/ID; None for any other form."""
+    if not arn.nested or resource_type != arn.resource:
+        return None
+    owner, sep, inner = rest.partition(f"/{arn.nested}/")
+    if sep and owner and inner and "/" not in owner and "/" not in inner:
+        return inner
+    return None
 
 
 def _id_form(spec: ServiceSpec) -> str:
@@ -99,15 +114,24 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
             if not _ACCOUNT.match(match["account"]):
                 raise _bad(ref, f"'{clip(match['account'])}' is not an account id (12 digits)")
             resource_type, _, job_id = match["resource"].partition("/")
+            inner = _nested_id(spec.arn, resource_type, job_id)
             related = spec.related_arns.get(resource_type)
-            if related and job_id:
+            # Under a nested form, only the owner's own ARN (table/NAME) is related.
+            owner = not spec.arn.nested or "/" not in job_id
+            if inner is None and related and job_id and owner:
                 # Not an export job, but the user is one step from it: say which step.
                 raise UsageError(
                     f"'{clip(ref)}' is not an export job's ARN but "
                     + related.replace("ARN", clip(text))
                 )
-            if resource_type != spec.arn.resource or not job_id:
-                raise _bad(ref, f"not {_a(spec.title)} {spec.title} {spec.arn.resource} ARN")
+            if (
+                resource_type != spec.arn.resource
+                or not job_id
+                or (spec.arn.nested and inner is None)
+            ):
+                form = _resource_form(spec.arn)
+                raise _bad(ref, f"not {_a(spec.title)} {spec.title} {form} ARN")
+            job_id = inner or job_id
             if not _REGION.match(match["region"]):
                 raise _bad(ref, f"'{clip(match['region'])}' is not a region")
             if service and service.lower() not in (spec.name, *spec.aliases):

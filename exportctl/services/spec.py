@@ -48,6 +48,9 @@ class Fields:
     parent: FieldSource = None
     # ``completed`` from ``updated`` once terminal, for services without a completion time.
     completed_is_last_update: bool = False
+    # The state where the status word alone does not say it (EC2's deleted: cancelled,
+    # or failed as its message says): ``fn`` gives a State, or None for the table's.
+    state: Derived | None = None
     progress: Mapping[str, str] = field(default_factory=dict)
     details: Mapping[str, FieldSource] = field(default_factory=dict)
     # Fields no job record can do without: an item lacking one is a broken answer,
@@ -131,6 +134,9 @@ class Scope:
 class ArnForm:
     service: str
     resource: str
+    # The jobs are resources under another resource of type ``resource``: their ARNs
+    # read RESOURCE/NAME/NESTED/ID (DynamoDB exports: table/NAME/export/ID).
+    nested: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,13 +144,32 @@ class Output:
     """Where a completed job's output is (``Fields.destination``): what ``download`` fetches.
 
     ``kind``: ``s3``, the objects under an ``s3://BUCKET/PREFIX``; ``url``, the file
-    at an HTTPS download URL. ``keys_name_job``: the jobs share their prefix, so only
-    the objects whose key names the job (a segment that is its id, or starts with it
-    and '.', '-' or '_') are its own.
+    at an HTTPS download URL; ``manifest``, the files a manifest lists (``manifest``),
+    each checked against its MD5 there, and the manifests. ``keys_name_job``: the
+    jobs share their prefix, so only the objects whose key names the job (a segment
+    that is its id, or starts with it and '.', '-' or '_') are its own.
     """
 
-    kind: Literal["s3", "url"]
+    kind: Literal["s3", "url", "manifest"]
     keys_name_job: bool = False
+    # ``manifest``: the files a manifest in the destination's bucket lists, and no other.
+    manifest: Manifest | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A job's list of its own files (``Output(kind="manifest")``).
+
+    The record field ``record`` holds the manifest's key, in the bucket of the job's
+    destination. The manifest is JSON; its member ``files`` holds the key of the list
+    of files: JSON lines, each naming a file's key (``key``) and the base64 MD5 of its
+    bytes (``md5``). Files land in DEST as their keys read below the manifest's folder.
+    """
+
+    record: str
+    files: str
+    key: str
+    md5: str
 
 
 @dataclass(frozen=True)
@@ -187,12 +212,28 @@ class StartOption:
     record: str | None = None
     required: bool = False
     multiple: bool = False
-    # "text", "int", "time" (an ISO date or time, or a duration ago: 2h) or "word"
-    # (an enum value, which the service spells in capitals: any case is taken).
+    # "text", "int", "time" (an ISO date or time, or a duration ago: 2h), "word" (an
+    # enum value the service spells in capitals: any case is taken) or "lower" (one it
+    # spells in lower case).
     kind: str = "text"
     metavar: str = "TEXT"
     # Only meaningful together with this other option.
     requires: str | None = None
+
+
+@dataclass(frozen=True)
+class ActiveLimit:
+    """A documented limit on the jobs a service runs at once, per account and region,
+    that ``start`` checks before it sends the create: ``count`` jobs in ``statuses``
+    (listed one status word at a time through ``filter``, a request member of the
+    listing, when it has one) leave no slot. ``says`` is the limit in a sentence, the
+    service named. Without a slot, ``start`` names the jobs that hold them, and with
+    ``--queue`` waits for one."""
+
+    count: int
+    statuses: tuple[str, ...]
+    says: str
+    filter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +277,46 @@ class Create:
     # line ending in a backslash goes on): those with --sandbox name the sandbox's
     # resources and run there as written.
     examples: tuple[str, ...] = ()
+    # Error codes of the create that mean a documented limit of the service was met,
+    # and that limit in a sentence: such an answer is final (waiting seconds will not
+    # lift it), and its error says the limit, not just the service's words.
+    quotas: Mapping[str, str] = field(default_factory=dict)
+    # The limit ``start`` checks before it sends the create (one of ``quotas``'s).
+    active_limit: ActiveLimit | None = None
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """The call that stops a running job: ``params`` builds its request from the parsed
+    reference. Services without one have ``ServiceSpec.cancel`` None."""
+
+    operation: str
+    params: Callable[[JobKey], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Summaries:
+    """A listing whose items lack what a record shows (DynamoDB's ListExports: an ARN,
+    a status and a type): each listed item is described with ``get`` before it becomes
+    a record, up to ``concurrency`` at once, every describe an API call like the others
+    (counted, retried, under the deadline). Finding a job's ARN by its id reads the
+    summaries alone; a job the listing names but whose describe says it is gone keeps
+    what the listing said."""
+
+    concurrency: int = 8
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Jobs with a listing, get, members and create of their own (EC2's instance
+    exports, beside its image exports), sharing the rest of the service's spec: a job
+    whose id starts with ``id_prefix`` is of this kind (``services.kinds``)."""
+
+    id_prefix: str
+    fields: Fields
+    get: Get
+    list: Page
+    create: Create | None = None
 
 
 def _no_explanation(code: str, message: str) -> str | None:
@@ -275,6 +356,8 @@ class ServiceSpec:
     doomed: Mapping[str, frozenset[State]] = field(default_factory=dict)
     # How ``exportctl start`` creates a job of this service.
     create: Create | None = None
+    # How ``exportctl cancel`` stops one.
+    cancel: Cancel | None = None
     # A record field whose jobs take alike (Personalize: the dataset): estimates use
     # the durations of that group's jobs when there are enough of them.
     eta_group: str | None = None
@@ -290,11 +373,18 @@ class ServiceSpec:
     output: Output | None = None
     # The searches whose results its export jobs export, for ``backups``.
     searches: SearchJobs | None = None
+    # The listing's items are summaries (no times, no details): each is described.
+    summaries: Summaries | None = None
+    # Jobs of other kinds, from listings of their own (EC2: instance exports beside
+    # image exports): see ``Kind``.
+    kinds: tuple[Kind, ...] = ()
 
     def __post_init__(self) -> None:
         # A title without a provider's name is its own short title.
         if not self.short_title:
             object.__setattr__(self, "short_title", self.title)
+        if self.kinds and (self.batch or self.fan_out or self.summaries):
+            raise ValueError(f"{self.name}: a service with kinds reads its jobs one by one")
 
     def can_reach(self, status: str | None, state: State) -> bool:
         """Whether a job in ``status`` may still end in ``state``, as far as the spec knows."""

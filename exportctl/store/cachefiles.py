@@ -1,5 +1,5 @@
 """exportctl's cache folder, and how a file is written whole: a cache or store file
-in it, or a downloaded file (:mod:`exportctl.ops.transfer`)."""
+in it, or a downloaded file (:mod:`exportctl.ops.download.files`)."""
 
 from __future__ import annotations
 

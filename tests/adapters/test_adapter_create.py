@@ -12,7 +12,9 @@ from botocore.stub import ANY, Stubber
 
 from exportctl.domain.errors import ServiceUnavailableError, UsageError
 from exportctl.ops.jobs import Jobs
-from exportctl.ops.starts import LOOKS, Starter, plan
+from exportctl.ops.start.recovery import LOOKS
+from exportctl.ops.start.request import plan
+from exportctl.ops.start.starter import Starter
 from exportctl.services import all_specs, spec_for
 
 DATASET = f"arn:aws:personalize:{REGION}:{ACCOUNT}:dataset/retail/USERS"

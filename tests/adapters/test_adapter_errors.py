@@ -9,8 +9,8 @@ import pytest
 from adapter_stubs import SERVICES, Stubs, make_jobs, operation
 from test_adapter_get_list import GETS, add_list_pages, apps_page
 
+from exportctl.aws.translate import CONFIGURE_HINT, translate
 from exportctl.domain.errors import (
-    CONFIGURE_HINT,
     AwsError,
     CredentialsError,
     ExitCode,
@@ -18,7 +18,6 @@ from exportctl.domain.errors import (
     NotFoundError,
     ServiceUnavailableError,
     UsageError,
-    translate,
 )
 from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.services import spec_for

@@ -13,6 +13,7 @@ from exportctl.domain.model import ExportJob, State
 from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.sandbox import Faults, Sandbox
 from exportctl.services import spec_for
+from exportctl.services.kinds import kind_for
 from exportctl.services.refs import parse
 
 
@@ -56,7 +57,10 @@ def test_statuses_of_the_emulator_are_all_known(sandbox: Sandbox) -> None:
     unknown = [(j.service, j.status) for j in result.jobs if j.state is State.UNKNOWN]
     assert unknown == []
     for job in result.jobs:
-        assert spec_for(job.service).state_of(job.status) is job.state
+        spec = spec_for(job.service)
+        if spec.state_of(job.status) is not job.state:
+            # A state rule read more than the word (EC2: a stopped task that failed).
+            assert kind_for(spec, job.id).fields.state is not None, job.ref
 
 
 def test_small_pages_give_the_same_jobs(sandbox: Sandbox) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
 
 

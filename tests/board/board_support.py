@@ -8,7 +8,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.accounts import DATA_ACCOUNTS
 

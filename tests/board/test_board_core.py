@@ -12,7 +12,7 @@ from exportctl.domain.errors import UsageError
 from exportctl.ops.core import Board
 from exportctl.ops.credentials import Accounts, Regions, offered_regions
 from exportctl.ops.jobs import ListQuery
-from exportctl.ops.listing import Fanout
+from exportctl.ops.listing.fanout import Fanout
 from exportctl.sandbox import Sandbox
 from exportctl.services.refs import JobKey, canonical_ref, parse, with_account
 
@@ -157,7 +157,7 @@ def test_concurrency_caps_hold_per_account_region_and_overall(
     import threading
     from collections import Counter
 
-    from exportctl.ops.listing import Fanout
+    from exportctl.ops.listing.fanout import Fanout
     from exportctl.sandbox.routing import parse_scope
 
     with Sandbox(port=0, clock=lambda: 0.0) as sandbox:

@@ -1,5 +1,5 @@
 """One failure rule for every listing: the same outage is told the same way over one
-region or two (exportctl.ops.listing's docstring states the rule)."""
+region or two (exportctl.ops.listing.failures' docstring states the rule)."""
 
 from __future__ import annotations
 

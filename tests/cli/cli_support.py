@@ -7,7 +7,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
 
 EXPORT_KINDS = frozenset({"export", "dataset-export-job", "export-task"})

@@ -11,8 +11,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from exportctl.cli.commands import COMMANDS
 from exportctl.cli.examples import GLOBALS_NOTE
-from exportctl.cli.main import COMMANDS, cli
+from exportctl.cli.root import cli
 from exportctl.services import all_specs
 
 # Their help shows shell lines (eval "$(...)") rather than an Examples section.

@@ -179,7 +179,7 @@ def test_a_service_answering_in_its_home_region_only_is_no_notice_when_that_regi
 ):
     from click.testing import CliRunner
 
-    from exportctl.cli.main import cli
+    from exportctl.cli.root import cli
 
     # Discovery answers the sandbox's account in us-east-1 alone.
     with_home = CliRunner().invoke(cli, ["--sandbox", "--region", "us-east-1,eu-west-1", "list"])

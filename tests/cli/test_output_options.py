@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from exportctl.cli import backups as backups_cli
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.ops import backups
 
 

@@ -21,7 +21,7 @@ from click.shell_completion import BashComplete
 from click.testing import CliRunner, Result
 
 from exportctl import services
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.domain.model import State
 from exportctl.services.spec import Fields, Get, Page, Scope, ServiceSpec
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from exportctl.cli.completion import SHELLS, script
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 

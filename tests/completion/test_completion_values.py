@@ -11,9 +11,10 @@ from click.shell_completion import BashComplete
 from click.testing import CliRunner
 
 from exportctl.aws.regions import region_names
+from exportctl.cli.commands import COMMANDS
 from exportctl.cli.complete import complete_ref
-from exportctl.cli.main import COMMANDS, cli
 from exportctl.cli.options import STATE_NAMES
+from exportctl.cli.root import cli
 from exportctl.ops import refcache
 from exportctl.output.outputspec import FORMATS
 from exportctl.sandbox import Sandbox

@@ -10,7 +10,7 @@ from typing import NoReturn
 import pytest
 from click.testing import CliRunner
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.ops import refcache
 from exportctl.sandbox import Sandbox
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from exportctl.aws.clients import AwsSettings, Clients
-from exportctl.ops import listing as fanout
 from exportctl.ops.jobs import Jobs, ListQuery
-from exportctl.ops.listing import Fanout
+from exportctl.ops.listing import fanout
+from exportctl.ops.listing.fanout import Fanout
 from exportctl.sandbox import Faults, Sandbox
 from exportctl.services import all_specs
 

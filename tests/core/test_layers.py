@@ -145,6 +145,50 @@ def test_files_are_written_whole_from_the_lowest_layer() -> None:
     module that imports no other of exportctl's."""
     graph = _graph()
     assert graph["exportctl.store.cachefiles"] == set()
-    for user in ("exportctl.ops.transfer", "exportctl.ops.refcache", "exportctl.ops.estimates",
-                 "exportctl.aws.endpointindex", "exportctl.sandbox.worldfile"):  # fmt: skip
+    for user in ("exportctl.ops.download.files", "exportctl.ops.refcache",
+                 "exportctl.ops.estimates", "exportctl.aws.endpointindex",
+                 "exportctl.sandbox.worldfile"):  # fmt: skip
         assert "exportctl.store.cachefiles" in graph[user], user
+
+
+# The packages from the bottom up; a module imports only from its own layer or lower.
+# The sandbox emulates AWS for the command line: it needs the cache files and
+# botocore's models, and nothing of the core that reads jobs.
+LAYERS = ("domain", "store", "aws", "sandbox", "services", "ops", "output", "cli")
+
+
+def _layer(module: str) -> int:
+    parts = module.split(".")
+    if len(parts) == 1:
+        return 0  # the package itself: its version
+    if parts[1] == "__main__":
+        return len(LAYERS)
+    assert parts[1] in LAYERS, f"{module} is in no layer: add its package to LAYERS"
+    return LAYERS.index(parts[1])
+
+
+def test_every_module_imports_only_its_own_layer_or_lower() -> None:
+    graph = _graph()
+    upward = [
+        f"{module} -> {imported}"
+        for module, imports in sorted(graph.items())
+        for imported in sorted(imports)
+        if _layer(imported) > _layer(module)
+    ]
+    assert upward == []
+
+
+def test_only_the_command_line_starts_the_sandbox() -> None:
+    graph = _graph()
+    users = {
+        module
+        for module, imports in graph.items()
+        if not module.startswith("exportctl.sandbox")
+        and any(m.startswith("exportctl.sandbox") for m in imports)
+    }
+    assert users and all(user.startswith("exportctl.cli.") for user in users), users
+
+
+def test_the_layer_check_sees_an_upward_import() -> None:
+    assert _layer("exportctl.domain.model") < _layer("exportctl.aws.profiles")
+    assert _layer("exportctl.ops.jobs") < _layer("exportctl.output.jobtable")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.sandbox import OutputLocation, Sandbox
 from exportctl.sandbox.s3 import S3Sandbox, start_s3
 

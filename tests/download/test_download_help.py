@@ -9,13 +9,13 @@ import pytest
 
 PROBE = """
 import sys
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 try:
     cli.main(args=sys.argv[1:], prog_name="exportctl")
 except SystemExit:
     pass
 heavy = sorted(
-    m for m in ("boto3", "botocore", "moto", "exportctl.ops.transfer") if m in sys.modules
+    m for m in ("boto3", "botocore", "moto", "exportctl.ops.download") if m in sys.modules
 )
 print("HEAVY:" + ",".join(heavy))
 """

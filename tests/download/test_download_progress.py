@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from exportctl.cli.download import PlainReporter, RichReporter, _reporter
-from exportctl.ops.transfer import Item
+from exportctl.ops.download.records import Item
 
 
 def item(rel: str) -> Item:

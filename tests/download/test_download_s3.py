@@ -13,13 +13,16 @@ from download_support import TEMP_GLOB, S3Env, files_under, seed_backend
 
 from exportctl.domain.errors import ExitCode, ExportctlError
 from exportctl.domain.model import State
-from exportctl.ops import transfer
+from exportctl.ops.download.files import CHUNK
+from exportctl.ops.download.job import fetch_job
+from exportctl.ops.download.paths import safe_path
+from exportctl.ops.download.records import NullReporter, Summary
 from exportctl.services.locations import NotCompletedError
 
 
-def fetch(env: S3Env, prefix: str, **kwargs: Any) -> transfer.Summary:
+def fetch(env: S3Env, prefix: str, **kwargs: Any) -> Summary:
     job = env.job(prefix, **{k: kwargs.pop(k) for k in ("service", "job_id") if k in kwargs})
-    return transfer.fetch_job(env.clients, job, env.dest, transfer.NullReporter(), **kwargs)
+    return fetch_job(env.clients, job, env.dest, NullReporter(), **kwargs)
 
 
 def test_thousands_of_objects_are_planned_over_several_pages(s3env: S3Env) -> None:
@@ -79,11 +82,11 @@ def test_a_key_escaping_the_destination_is_refused_before_anything_is_fetched(
 @pytest.mark.parametrize("rel", ["/etc/passwd", "../x", "a/../../x", "a\\..\\x", "C:/x", ""])
 def test_safe_path_refuses_what_would_land_outside(tmp_path: Path, rel: str) -> None:
     with pytest.raises(ExportctlError):
-        transfer.safe_path(tmp_path, rel)
+        safe_path(tmp_path, rel)
 
 
 def test_safe_path_keeps_ordinary_names(tmp_path: Path) -> None:
-    assert transfer.safe_path(tmp_path, "a/./b//c.csv") == tmp_path / "a" / "b" / "c.csv"
+    assert safe_path(tmp_path, "a/./b//c.csv") == tmp_path / "a" / "b" / "c.csv"
 
 
 def test_a_second_run_skips_what_is_already_there(s3env: S3Env) -> None:
@@ -141,7 +144,7 @@ class _BreaksMidStream:
 def test_a_download_broken_mid_stream_leaves_no_partial_file(
     s3env: S3Env, error: BaseException, expected: type[BaseException]
 ) -> None:
-    big = b"x" * (3 * transfer.CHUNK)
+    big = b"x" * (3 * CHUNK)
     s3env.put({"p/big.bin": big})
 
     def breaks(parsed: dict[str, Any], **_: Any) -> None:
@@ -214,7 +217,7 @@ def test_backup_search_takes_only_the_objects_naming_its_export_job(s3env: S3Env
 def test_missing_bucket_is_not_found_and_named(s3env: S3Env) -> None:
     job = s3env.job("", destination="s3://exportctl-no-such-bucket/x/")
     with pytest.raises(ExportctlError) as caught:
-        transfer.fetch_job(s3env.clients, job, s3env.dest, transfer.NullReporter())
+        fetch_job(s3env.clients, job, s3env.dest, NullReporter())
     assert caught.value.exit_code == ExitCode.NOT_FOUND
     assert "s3://exportctl-no-such-bucket/x/" in caught.value.message
 
@@ -276,7 +279,7 @@ def test_a_job_that_is_not_completed_is_exit_1(s3env: S3Env) -> None:
     for state in (State.RUNNING, State.FAILED, State.PENDING):
         job = s3env.job("p/", state=state)
         with pytest.raises(NotCompletedError) as caught:
-            transfer.fetch_job(s3env.clients, job, s3env.dest, transfer.NullReporter())
+            fetch_job(s3env.clients, job, s3env.dest, NullReporter())
         assert caught.value.exit_code == ExitCode.JOB_FAILED
         assert state.value in caught.value.message
     assert s3env.calls["ListObjectsV2"] == s3env.calls["GetObject"] == 0
@@ -285,6 +288,6 @@ def test_a_job_that_is_not_completed_is_exit_1(s3env: S3Env) -> None:
 def test_a_job_without_output_location_is_not_found(s3env: S3Env) -> None:
     job = s3env.job("", destination="")
     with pytest.raises(ExportctlError) as caught:
-        transfer.fetch_job(s3env.clients, job, s3env.dest, transfer.NullReporter())
+        fetch_job(s3env.clients, job, s3env.dest, NullReporter())
     assert caught.value.exit_code == ExitCode.NOT_FOUND
     assert "no output location" in caught.value.message

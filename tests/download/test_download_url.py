@@ -14,7 +14,9 @@ from download_support import TEMP_GLOB, files_under
 
 from exportctl.domain.errors import ExitCode, ExportctlError
 from exportctl.domain.model import ExportJob, State
-from exportctl.ops import transfer
+from exportctl.ops.download.job import fetch_job
+from exportctl.ops.download.records import NullReporter, Summary
+from exportctl.ops.download.url import fetch_url
 from exportctl.services.locations import UrlLocation, output_of, redact
 
 BODY = bytes(range(256)) * 4096  # 1 MiB: several chunks
@@ -72,10 +74,8 @@ def url(server: str, name: str) -> UrlLocation:
     return UrlLocation(f"{server}/{name}?X-Amz-Expires=3600&{SECRET}")
 
 
-def get(server: str, name: str, dest: Path, **kwargs: bool) -> transfer.Summary:
-    return transfer.fetch_url(
-        url(server, name), dest, "export.zip", transfer.NullReporter(), **kwargs
-    )
+def get(server: str, name: str, dest: Path, **kwargs: bool) -> Summary:
+    return fetch_url(url(server, name), dest, "export.zip", NullReporter(), **kwargs)
 
 
 def test_the_file_is_fetched_and_a_second_run_skips_it(server: str, tmp_path: Path) -> None:
@@ -148,6 +148,6 @@ def test_a_discovery_job_names_its_file_after_the_url(server: str, tmp_path: Pat
         destination=url(server, "export.zip").url,
     )
     assert isinstance(output_of(job), UrlLocation)
-    summary = transfer.fetch_job(None, job, tmp_path, transfer.NullReporter())  # type: ignore[arg-type]
+    summary = fetch_job(None, job, tmp_path, NullReporter())  # type: ignore[arg-type]
     assert summary.paths == ["export.zip"]
     assert (tmp_path / "export.zip").read_bytes() == BODY

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
 
 

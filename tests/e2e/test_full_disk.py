@@ -57,15 +57,15 @@ def test_every_command_writing_to_a_full_device_fails_with_one_line(
     assert (done.returncode, done.stderr) == (ExitCode.LOCAL, FULL + "\n")
 
 
-# The last flush, as list and status leave (main._leave), with output still buffered:
+# The last flush, as list and status leave (stdout.leave), with output still buffered:
 # what none of the commands above leaves to it, since they flush what they write.
 LEAVE = (
     "import sys\n"
-    "from exportctl.cli import main\n"
+    "from exportctl.cli import stdout\n"
     "if sys.argv[1] == 'guarded':\n"
-    "    main._guard_stdout()\n"
+    "    stdout.guard()\n"
     "sys.stdout.write('a record\\n')\n"
-    "main._leave(int(sys.argv[2]))\n"
+    "stdout.leave(int(sys.argv[2]))\n"
 )
 
 
@@ -101,8 +101,8 @@ def test_a_device_that_takes_the_output_leaves_the_code_as_it_was() -> None:
 # stood in for by a close that fails: closing stdout's duplicate asks it.
 FAILS_AT_CLOSE = (
     "import errno, os, sys\n"
-    "from exportctl.cli import main\n"
-    "main._guard_stdout()\n"
+    "from exportctl.cli import stdout\n"
+    "stdout.guard()\n"
     "real_close = os.close\n"
     "def close(fd):\n"
     "    if fd > 2:\n"
@@ -110,7 +110,7 @@ FAILS_AT_CLOSE = (
     "    real_close(fd)\n"
     "os.close = close\n"
     "sys.stdout.write('a record\\n')\n"
-    "main._leave(0)\n"
+    "stdout.leave(0)\n"
 )
 
 

@@ -100,7 +100,8 @@ def test_other_commands_are_torn_down_as_usual(
 IN_PROCESS = """\
 import sys
 from click.testing import CliRunner
-from exportctl.cli.main import cli, main
+from exportctl.cli.main import main
+from exportctl.cli.root import cli
 listed = CliRunner().invoke(cli, ["list", "--json"], catch_exceptions=False)
 assert listed.exit_code == 0, listed.output
 try:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from exportctl.cli.main import cli
-from exportctl.ops import polling
+from exportctl.cli.root import cli
+from exportctl.ops.polling.timing import TIMING
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.jobs import ACCOUNT
 from exportctl.sandbox.s3 import S3Sandbox, start_s3
@@ -50,8 +50,8 @@ def world(
     sb, _ = servers
     sb.reset_calls()
     moving = Moving(sb)
-    monkeypatch.setattr(polling.TIMING, "clock", moving.clock)
-    monkeypatch.setattr(polling.TIMING, "sleep", moving.sleep)
+    monkeypatch.setattr(TIMING, "clock", moving.clock)
+    monkeypatch.setattr(TIMING, "sleep", moving.sleep)
     return servers
 
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from e2e_support import exportctl
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.services.refs import parse
 
 pytestmark = pytest.mark.e2e

@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from e2e_support import console_script, exportctl, isolated_env
 
 from exportctl.aws.clients import AwsSettings, Clients
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.sandbox.embedded import Embedded
 from exportctl.sandbox.jobs import ACCOUNT
 

@@ -10,7 +10,8 @@ import pytest
 
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.ops.jobs import Jobs
-from exportctl.ops.starts import Starter, plan
+from exportctl.ops.start.request import plan
+from exportctl.ops.start.starter import Starter
 from exportctl.sandbox import Faults, Sandbox
 from exportctl.sandbox.jobs import ACCOUNT
 from exportctl.sandbox.server import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner, Result
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
 
 SANDBOX_ENV = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}

@@ -21,11 +21,11 @@ from rich.console import Console
 
 from exportctl.domain import timeutil
 from exportctl.domain.model import ExportJob, State
-from exportctl.ops.polling import Watched
-from exportctl.output import live, render
+from exportctl.ops.polling.watcher import Watched
+from exportctl.output import jobtable, live
 from exportctl.output.columns import GAP, STACK_INDENT, Layout
 from exportctl.output.live import WatchView
-from exportctl.output.render import Lines
+from exportctl.output.styledlines import Lines
 from exportctl.sandbox import Sandbox
 
 WIDTHS = range(60, 241)
@@ -43,7 +43,7 @@ class Listing:
 
 def _listing(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, *args: str) -> Listing:
     calls: list[Listing] = []
-    own = render.print_jobs_table
+    own = jobtable.print_jobs_table
 
     def kept(console: Console, jobs: Sequence[ExportJob], region: str | None,
              width: int | None = None, **options: Any) -> None:  # fmt: skip
@@ -51,7 +51,7 @@ def _listing(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, *args: str) -> L
         own(console, jobs, region, width, **options)
 
     with monkeypatch.context() as patch:
-        patch.setattr(render, "print_jobs_table", kept)
+        patch.setattr(jobtable, "print_jobs_table", kept)
         result = invoke(sandbox, "list", *args, COLUMNS="100")
     assert result.exit_code == 0, result.stderr
     [listing] = calls
@@ -63,13 +63,13 @@ def _still(monkeypatch: pytest.MonkeyPatch) -> None:
     """One time for every width: "59 s ago" turning into "1 min ago" between two
     widths is the clock, not the layout."""
     moment = timeutil.now()
-    monkeypatch.setattr(render, "now", lambda: moment)
+    monkeypatch.setattr(jobtable, "now", lambda: moment)
     monkeypatch.setattr(live, "now", lambda: moment)
 
 
 def _console(width: int) -> tuple[Console, io.StringIO]:
     """A console ``width`` columns wide, as COLUMNS makes it: tables are written by
-    render.write_lines, the characters rich writes on a terminal (see
+    plainlines.write_lines, the characters rich writes on a terminal (see
     test_output_plain_table) without rich rendering each line."""
     buffer = io.StringIO()
     return Console(file=buffer, width=width, color_system=None), buffer
@@ -145,13 +145,13 @@ def test_a_wider_terminal_never_shows_less_of_a_listing(
 ) -> None:
     listing = _listing(sandbox, monkeypatch, *args)
     _still(monkeypatch)
-    chosen = _layouts(monkeypatch, render)
+    chosen = _layouts(monkeypatch, jobtable)
 
     def print_at(width: int) -> tuple[str, Layout]:
         console, buffer = _console(width)
         # As the command does: -o wide is never fitted, the others to the terminal.
         fitted = None if listing.wide else width
-        render.print_jobs_table(console, listing.jobs, listing.region, fitted,
+        jobtable.print_jobs_table(console, listing.jobs, listing.region, fitted,
                                 wide=listing.wide, accounts=listing.accounts)  # fmt: skip
         return buffer.getvalue(), chosen[-1]
 

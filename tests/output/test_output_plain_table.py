@@ -1,4 +1,4 @@
-"""Large or piped tables are written without rich (render.write_lines): the same
+"""Large or piped tables are written without rich (plainlines.write_lines): the same
 characters as rich prints for the same layout, at every width, with and without colour."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from rich.console import COLOR_SYSTEMS, Console
 
 from exportctl.domain.model import ExportJob, Progress, State
-from exportctl.output import render
+from exportctl.output import jobtable, plainlines, statestyles
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 ACCOUNT = "123456789012"
@@ -90,12 +90,12 @@ def test_written_lines_are_what_rich_prints(
     by_rich = _console(width or 400, color, no_color)
     plain = _console(width or 400, color, no_color)
     by_rich.print(
-        render.jobs_table(jobs, "us-east-1", NOW, width=width, wide=wide, headers=headers),
+        jobtable.jobs_table(jobs, "us-east-1", NOW, width=width, wide=wide, headers=headers),
         soft_wrap=True,
     )
-    layout = render.job_layout(jobs, "us-east-1", width, wide=wide, reference=NOW)
-    styles = {"STATE": [render.STATE_STYLES[job.state] for job in jobs]}
-    render.write_lines(plain, layout, len(jobs), styles, headers=headers)
+    layout = jobtable.job_layout(jobs, "us-east-1", width, wide=wide, reference=NOW)
+    styles = {"STATE": [statestyles.STATE_STYLES[job.state] for job in jobs]}
+    plainlines.write_lines(plain, layout, len(jobs), styles, headers=headers)
     expected = by_rich.file.getvalue()  # type: ignore[attr-defined]
     assert expected.count("\n") >= len(jobs)
     assert plain.file.getvalue() == expected  # type: ignore[attr-defined]
@@ -103,19 +103,19 @@ def test_written_lines_are_what_rich_prints(
 
 def test_stacked_layout_is_covered() -> None:
     # At 50 columns a Personalize ARN takes a line of its own.
-    layout = render.job_layout(_jobs(), "us-east-1", 50, reference=NOW)
+    layout = jobtable.job_layout(_jobs(), "us-east-1", 50, reference=NOW)
     assert layout.stacked
 
 
 def test_small_tables_on_a_terminal_stay_with_rich(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(render, "write_lines", lambda *a, **k: calls.append(1))
-    render.print_jobs_table(_console(120, "truecolor"), _jobs(), "us-east-1", 120)
+    monkeypatch.setattr(jobtable, "write_lines", lambda *a, **k: calls.append(1))
+    jobtable.print_jobs_table(_console(120, "truecolor"), _jobs(), "us-east-1", 120)
     assert not calls
-    render.print_jobs_table(_console(120, None), _jobs(), "us-east-1", None)
+    jobtable.print_jobs_table(_console(120, None), _jobs(), "us-east-1", None)
     assert calls == [1]
-    monkeypatch.setattr(render, "PLAIN_ROWS", 10)
-    render.print_jobs_table(_console(120, "truecolor"), _jobs(), "us-east-1", 120)
+    monkeypatch.setattr(jobtable, "PLAIN_ROWS", 10)
+    jobtable.print_jobs_table(_console(120, "truecolor"), _jobs(), "us-east-1", 120)
     assert calls == [1, 1]
 
 
@@ -130,10 +130,10 @@ def test_every_colour_system_rich_names_is_painted_as_rich_prints(
     by_rich = _console(160, system, no_color)
     plain = _console(160, system, no_color)
     assert plain.color_system == system
-    by_rich.print(render.jobs_table(jobs, "us-east-1", NOW, width=160), soft_wrap=True)
-    layout = render.job_layout(jobs, "us-east-1", 160, reference=NOW)
-    styles = {"STATE": [render.STATE_STYLES[job.state] for job in jobs]}
-    render.write_lines(plain, layout, len(jobs), styles)
+    by_rich.print(jobtable.jobs_table(jobs, "us-east-1", NOW, width=160), soft_wrap=True)
+    layout = jobtable.job_layout(jobs, "us-east-1", 160, reference=NOW)
+    styles = {"STATE": [statestyles.STATE_STYLES[job.state] for job in jobs]}
+    plainlines.write_lines(plain, layout, len(jobs), styles)
     expected = by_rich.file.getvalue()  # type: ignore[attr-defined]
     # Bold headers at least, colour or not: the painting is compared, not skipped.
     assert "\x1b[" in expected and expected.count("\n") >= len(jobs)
@@ -141,7 +141,7 @@ def test_every_colour_system_rich_names_is_painted_as_rich_prints(
 
 
 def test_the_writer_reads_no_private_attribute_of_the_console() -> None:
-    tree = ast.parse(Path(render.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(plainlines.__file__).read_text(encoding="utf-8"))
     private = [
         ast.unparse(node)
         for node in ast.walk(tree)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from output_support import SANDBOX_ENV, invoke
 
-from exportctl.cli.main import cli
+from exportctl.cli.root import cli
 from exportctl.ops.jobs import Jobs
 from exportctl.sandbox import Sandbox
 from exportctl.services.spec import ServiceSpec

@@ -10,7 +10,7 @@ from sleepless import FakeTime
 from start_support import CREATES, Run
 
 from exportctl.domain.errors import ExitCode
-from exportctl.ops.starts import ATTEMPTS
+from exportctl.ops.start.starter import ATTEMPTS
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.clock import SandboxClock
 

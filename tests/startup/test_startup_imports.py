@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from exportctl.cli.main import COMMANDS
+from exportctl.cli.commands import COMMANDS
 from exportctl.ops import refcache
 
 HEAVY = {"boto3", "botocore", "s3transfer", "urllib3"}
@@ -100,10 +100,13 @@ def test_the_command_list_imports_no_command() -> None:
     assert ours - specs == {
         "exportctl",
         "exportctl.cli",
+        "exportctl.cli.commands",
         "exportctl.cli.examples",
         "exportctl.cli.invocation",
         "exportctl.cli.main",
+        "exportctl.cli.root",
         "exportctl.cli.servicehelp",
+        "exportctl.cli.stdout",
         "exportctl.cli.suggestions",
         "exportctl.ops",
         "exportctl.ops.interrupts",
@@ -115,7 +118,8 @@ def test_the_command_list_imports_no_command() -> None:
 def test_each_summary_is_its_commands_own_first_line() -> None:
     import click
 
-    from exportctl.cli.main import SUMMARIES, cli
+    from exportctl.cli.commands import SUMMARIES
+    from exportctl.cli.root import cli
 
     assert set(SUMMARIES) == set(COMMANDS)
     ctx = click.Context(cli, info_name="exportctl")
@@ -168,7 +172,8 @@ def test_every_command_completes_without_boto3() -> None:
     code = (
         "import sys\n"
         "from click.shell_completion import BashComplete\n"
-        "from exportctl.cli.main import COMMANDS, cli\n"
+        "from exportctl.cli.commands import COMMANDS\n"
+        "from exportctl.cli.root import cli\n"
         "shell = BashComplete(cli, {}, 'exportctl', '_EXPORTCTL_COMPLETE')\n"
         "for name in COMMANDS:\n"
         "    shell.get_completions([name], '--')\n"

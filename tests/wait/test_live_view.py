@@ -12,7 +12,9 @@ from rich.console import Console
 
 from exportctl.domain.model import ExportJob, Progress, State
 from exportctl.ops.conditions import parse_until
-from exportctl.ops.polling import Event, Outcome, Tracked, Waiter
+from exportctl.ops.polling.events import Event
+from exportctl.ops.polling.outcome import Outcome, Tracked
+from exportctl.ops.polling.waiter import Waiter
 from exportctl.output.live import Display, WaitView, elapsed
 from exportctl.services.refs import parse
 
@@ -168,7 +170,7 @@ def test_elapsed_stops_when_a_job_ends_even_without_an_end_time() -> None:
 
 
 def test_watch_footer_counts_pending_apart_from_running() -> None:
-    from exportctl.ops.polling import Watched
+    from exportctl.ops.polling.watcher import Watched
     from exportctl.output.live import WatchView
 
     def job(n: int, state: State) -> ExportJob:

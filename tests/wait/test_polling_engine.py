@@ -7,10 +7,12 @@ import random
 import botocore.exceptions as bex
 import pytest
 
-from exportctl.domain.errors import AwsError, ExitCode, UsageError, translate
+from exportctl.aws.translate import translate
+from exportctl.domain.errors import AwsError, ExitCode, UsageError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.conditions import accepted_words, parse_until
-from exportctl.ops.polling import Backoff, repeat, transient
+from exportctl.ops.polling.schedule import Backoff, repeat
+from exportctl.ops.polling.waiter import transient
 
 
 class Clock:
@@ -165,7 +167,7 @@ def test_ctrl_c_cuts_a_sleep_short_even_when_another_thread_receives_it(
     import threading
     import time
 
-    from exportctl.ops import polling
+    from exportctl.ops.polling import timing
 
     slices: list[float] = []
     real_sleep = time.sleep
@@ -174,7 +176,7 @@ def test_ctrl_c_cuts_a_sleep_short_even_when_another_thread_receives_it(
         slices.append(seconds)
         real_sleep(seconds)
 
-    monkeypatch.setattr(polling.time, "sleep", counted)
+    monkeypatch.setattr(timing.time, "sleep", counted)
     started = threading.Event()
 
     def interrupt_from_here() -> None:
@@ -185,7 +187,7 @@ def test_ctrl_c_cuts_a_sleep_short_even_when_another_thread_receives_it(
     threading.Thread(target=interrupt_from_here).start()
     with pytest.raises(KeyboardInterrupt):
         started.set()
-        polling.interruptible_sleep(60)
+        timing.interruptible_sleep(60)
 
-    assert all(s <= polling.SLEEP_SLICE for s in slices)
-    assert len(slices) < 60 / polling.SLEEP_SLICE / 10
+    assert all(s <= timing.SLEEP_SLICE for s in slices)
+    assert len(slices) < 60 / timing.SLEEP_SLICE / 10

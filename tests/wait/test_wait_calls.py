@@ -12,7 +12,8 @@ from wait_support import APP, FakeTime
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.ops.conditions import parse_until
 from exportctl.ops.jobs import Jobs
-from exportctl.ops.polling import Event, Waiter
+from exportctl.ops.polling.events import Event
+from exportctl.ops.polling.waiter import Waiter
 from exportctl.sandbox import Faults, Sandbox
 from exportctl.services.refs import JobKey, parse
 

@@ -6,7 +6,7 @@ from wait_support import APP, BACKUP_RUNNING, PINPOINT_STUCK, FakeTime, Run
 
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.ops.jobs import Jobs, ListQuery
-from exportctl.ops.polling import Watcher
+from exportctl.ops.polling.watcher import Watcher
 from exportctl.sandbox import Sandbox
 
 DONE_LONG_AGO = f"{APP}/505aef9ebdd25b001a3ff416d4a3baf6"

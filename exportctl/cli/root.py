@@ -1,0 +1,360 @@
+"""The command tree's root: the group, its global options, and how its commands
+are found (the command table), accept the global options after them, and end."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+from click.core import ParameterSource
+from click.shell_completion import CompletionItem
+
+from exportctl import __version__
+from exportctl.cli import servicehelp
+from exportctl.cli.commands import COMMANDS, SUMMARIES
+from exportctl.cli.examples import epilog, write_globals_note
+from exportctl.cli.invocation import Invocation
+from exportctl.cli.servicehelp import Described
+from exportctl.cli.suggestions import SuggestingGroup
+
+if TYPE_CHECKING:
+    from exportctl.cli.context import AppContext
+
+
+class LazyGroup(Described, SuggestingGroup):
+    """Imports a command's module only when that command is used or listed."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's standalone mode, with exportctl's one error style and exit codes."""
+        if complete_var or "_EXPORTCTL_COMPLETE" in os.environ:
+            # A Tab press: click answers it with exportctl's shell classes.
+            from exportctl.cli.completion import register
+
+            register()
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except (Exception, KeyboardInterrupt) as exc:
+            from exportctl.cli.errorhandler import run_errors
+
+            failed = run_errors().handle(exc)
+            if failed is None:
+                raise
+            sys.exit(failed)
+        sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError as exc:
+            # `exportctl --help | head -1`: --help and --version print from here.
+            from exportctl.cli.errorhandler import ClosedPipeHandler
+
+            sys.exit(ClosedPipeHandler().say(exc))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's list of commands, their lines taken from :data:`SUMMARIES`."""
+        listed = [
+            self.commands.get(name) or click.Command(name, help=SUMMARIES[name])
+            for name in self.list_commands(ctx)
+        ]
+        shown = [c for c in listed if not c.hidden]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(str(c.name)) for c in shown)
+        with formatter.section("Commands"):
+            formatter.write_dl([(str(c.name), c.get_short_help_str(limit)) for c in shown])
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        _accept_global_options(command)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every failure becomes one line on stderr and a documented exit code."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            from exportctl.cli.errorhandler import command_errors
+
+            app = _app(ctx)
+            debug = bool(app and app.debug) or _env_flag("EXPORTCTL_DEBUG")
+            failed = command_errors(debug=debug).handle(exc)
+            if failed is None:
+                raise
+            ctx.exit(failed)
+        finally:
+            _run_cleanups(_app(ctx))
+
+
+_SUBCOMMAND_GLOBALS = (
+    "profile",
+    "region",
+    "org_role",
+    "accounts",
+    "endpoint_url",
+    "sandbox",
+    "debug",
+    "no_color",
+)
+# Options that say which accounts and regions a command spans (repeatable, or A,B).
+_TARGET_OPTIONS = ("profile", "region", "org_role", "accounts")
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Let global options come after the subcommand too, as in the AWS CLI, and its
+    help say so; a group's subcommands (`start SERVICE`) too."""
+    if getattr(command, "_exportctl_globals", False):
+        return
+    taken = {p.name for p in command.params}
+    for param in cli.params:
+        if param.name in _SUBCOMMAND_GLOBALS and param.name not in taken:
+            assert isinstance(param, click.Option)
+            command.params.append(
+                click.Option(
+                    param.opts,
+                    is_flag=param.is_flag,
+                    multiple=param.multiple,
+                    default=None,
+                    expose_value=False,
+                    hidden=True,
+                    callback=_override_global,
+                    shell_complete=getattr(param, "_custom_shell_complete", None),
+                    help=param.help,
+                )
+            )
+    command.shell_complete = _with_globals_last(command.shell_complete)  # type: ignore[method-assign,assignment]
+    _say_globals_may_follow(command)
+    if isinstance(command, click.Group):
+        command.get_command = _accepting_global_options(command.get_command)  # type: ignore[method-assign,assignment]
+    command._exportctl_globals = True  # type: ignore[attr-defined]
+
+
+def _say_globals_may_follow(command: click.Command) -> None:
+    """The help says so where this makes it true: one sentence, the same for every
+    command, before its examples."""
+    own = command.format_epilog
+
+    def format_epilog(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        write_globals_note(formatter)
+        own(ctx, formatter)
+
+    command.format_epilog = format_epilog  # type: ignore[method-assign]
+
+
+def _accepting_global_options(
+    own: Callable[[click.Context, str], click.Command | None],
+) -> Callable[[click.Context, str], click.Command | None]:
+    def get_command(ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = own(ctx, cmd_name)
+        if command is not None:
+            _accept_global_options(command)
+        return command
+
+    return get_command
+
+
+def _with_globals_last(
+    own: Callable[[click.Context, str], list[CompletionItem]],
+) -> Callable[[click.Context, str], list[CompletionItem]]:
+    """The command's completions; when none of its own options matches, the global
+    options it accepts too. Offered beside them, they would bury the command's own
+    (`list --s` is --service, --since, --status, not --sandbox): they are hidden
+    copies, and a user who types past the command's options still finds them."""
+
+    def complete(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        items = own(ctx, incomplete)
+        if items or not incomplete.startswith("-"):
+            return items
+        return [
+            CompletionItem(name, help=param.help)
+            for param in ctx.command.get_params(ctx)
+            if isinstance(param, click.Option)
+            and param.hidden
+            and param.name in _SUBCOMMAND_GLOBALS
+            # As click does for the command's own: a flag given once is not offered again.
+            and (
+                param.multiple
+                or ctx.get_parameter_source(str(param.name)) is not ParameterSource.COMMANDLINE
+            )
+            for name in param.opts
+            if name.startswith(incomplete)
+        ]
+
+    return complete
+
+
+def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is None or value is False or value == ():
+        return
+    app = _app(ctx)
+    if app is None:
+        return
+    if param.name in _TARGET_OPTIONS:
+        app.set_targets(**{str(param.name): value})
+    elif param.name in ("debug", "sandbox", "no_color"):
+        setattr(app, str(param.name), True)
+    else:
+        import dataclasses
+
+        app.settings = dataclasses.replace(app.settings, **{str(param.name): value})
+
+
+def _app(ctx: click.Context) -> AppContext | None:
+    """The invocation's state, once the group's callback has made it. Its module is
+    imported there, not here: --help and --version never need it."""
+    context = sys.modules.get("exportctl.cli.context")
+    if context is None:
+        return None
+    app: AppContext | None = ctx.find_object(context.AppContext)
+    return app
+
+
+def _complete_profile(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from exportctl.cli.complete import complete_profile
+
+    return complete_profile(ctx, param, incomplete)
+
+
+def _complete_region(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from exportctl.cli.complete import complete_region
+
+    return complete_region(ctx, param, incomplete)
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _about() -> str:
+    return f"""One face for the export jobs of {servicehelp.titles()}.
+
+    Exit codes: 0 ok, 1 a job ended in another state (wait), 2 usage or bad input,
+    3 job not found, 4 credentials refused or access denied, 5 other AWS or network
+    error or a broken answer, 73 a local file or stdout could not be written (a
+    full disk), 124 timeout (wait), 130 interrupted (Ctrl-C), 141 stdout closed
+    (| head), 143 terminated (SIGTERM).
+    """
+
+
+@click.group(
+    cls=LazyGroup,
+    describe=_about,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=epilog(
+        "exportctl --sandbox list --status failed",
+        "exportctl --sandbox status --json $(exportctl \\\n"
+        "    --sandbox list --limit 1 -o text --fields ref)",
+        "exportctl list --sandbox --since 1d -o json",
+    ),
+)
+@click.option(
+    "--profile",
+    # AWS_PROFILE is left to botocore, as in the AWS CLI: a profile named with
+    # --profile beats keys in the environment, one from AWS_PROFILE does not.
+    multiple=True,
+    shell_complete=_complete_profile,
+    help="AWS profile (default: AWS_PROFILE; environment keys beat AWS_PROFILE, not "
+    "--profile); several (a,b or repeated) read each one's account.",
+)
+@click.option(
+    "--region",
+    multiple=True,
+    shell_complete=_complete_region,
+    help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's); "
+    "several (a,b or repeated), or 'all' where each service is offered.",
+)
+@click.option(
+    "--org-role",
+    metavar="NAME",
+    help="Every ACTIVE account of the AWS Organization, through the role NAME in each.",
+)
+@click.option(
+    "--accounts",
+    multiple=True,
+    metavar="ID,ID",
+    help="With --org-role: only these accounts (repeatable).",
+)
+@click.option(
+    "--endpoint-url",
+    help="Send every call to this URL (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too).",
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    envvar="EXPORTCTL_SANDBOX",
+    help="Run against the embedded sandbox: no AWS account needed (EXPORTCTL_SANDBOX=1).",
+)
+@click.option("--debug", is_flag=True, help="Tracebacks and API call counts on stderr.")
+@click.option("--no-color", is_flag=True, help="No colour (NO_COLOR works too).")
+@click.version_option(__version__, "--version", "-V", prog_name="exportctl")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    profile: tuple[str, ...],
+    region: tuple[str, ...],
+    org_role: str | None,
+    accounts: tuple[str, ...],
+    endpoint_url: str | None,
+    sandbox: bool,
+    debug: bool,
+    no_color: bool,
+) -> None:
+    """The global options: made into the invocation's state (its help is _about's)."""
+    from exportctl.aws.clients import AwsSettings
+    from exportctl.cli.context import AppContext
+
+    app = AppContext(
+        settings=AwsSettings(endpoint_url=endpoint_url),
+        invocation=ctx.obj if isinstance(ctx.obj, Invocation) else Invocation(),
+        debug=debug or _env_flag("EXPORTCTL_DEBUG"),
+        no_color=no_color,
+        sandbox=sandbox,
+    )
+    app.set_targets(profile=profile, region=region, org_role=org_role, accounts=accounts)
+    ctx.obj = app
+
+
+# Its subcommands accept them after them (_accept_global_options); the top help says so too.
+_say_globals_may_follow(cli)
+
+
+def _run_cleanups(app: AppContext | None) -> None:
+    while app is not None and app.cleanups:
+        # A failing cleanup must not hide the command's outcome.
+        with contextlib.suppress(Exception):
+            app.cleanups.pop()()

@@ -1,0 +1,141 @@
+"""stdout as every command writes to it, and how a run's output ends: written whole,
+its reader gone (the closed-pipe status) or its disk full (:data:`ExitCode.LOCAL`)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from typing import Any, NoReturn
+
+import click
+
+
+class OutputError(OSError):
+    """stdout refused what was written for another reason than its reader leaving
+    (a full disk, an I/O error): told apart from every other OSError a command may
+    meet, it is the command's end with :data:`ExitCode.LOCAL`."""
+
+
+class _Stdout(io.BufferedWriter):
+    """stdout's buffer: what it cannot write is an :class:`OutputError` (a closed pipe
+    stays BrokenPipeError); ``whole`` flushes each write."""
+
+    def __init__(self, raw: io.RawIOBase, buffer_size: int, *, whole: bool) -> None:
+        super().__init__(raw, buffer_size)
+        self._whole = whole
+
+    def write(self, data: Any) -> int:
+        try:
+            written = super().write(data)
+            if self._whole:
+                super().flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.errno, exc.strerror) from exc
+        return written
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.errno, exc.strerror) from exc
+
+
+def guard() -> None:
+    """stdout with the buffer above beneath its text layer.
+
+    Under ``python -u`` or PYTHONUNBUFFERED, stdout's text layer writes straight to
+    the file descriptor and takes a short write for a whole one: when the reader of a
+    pipe leaves in the middle of a table written at once, the rest is dropped without
+    an error and the command ends 0. A buffered writer beneath it writes all or raises
+    BrokenPipeError, which every command turns into the closed-pipe status. Buffered or
+    not, a full disk raises :class:`OutputError` wherever the command writes."""
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper):
+        return
+    buffer = stream.buffer
+    if isinstance(buffer, io.RawIOBase):
+        raw, whole = buffer, True
+    elif (
+        isinstance(buffer, io.BufferedWriter)
+        and not isinstance(buffer, _Stdout)
+        and isinstance(buffer.raw, io.FileIO)
+    ):
+        # Nothing is written yet; should a caller have, it goes out first.
+        stream.flush()
+        raw, whole = buffer.raw, False
+    else:
+        return
+    try:
+        # The size open() gives a file's buffer: the device's block size (none on Windows).
+        size = getattr(os.fstat(raw.fileno()), "st_blksize", 0)
+    except (OSError, ValueError):
+        size = 0
+    sys.stdout = io.TextIOWrapper(
+        _Stdout(raw, size if size > 1 else io.DEFAULT_BUFFER_SIZE, whole=whole),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        # As Python's own stdout: "\n" where that is the line end, translated elsewhere.
+        newline=None,
+        line_buffering=stream.line_buffering,
+        write_through=whole or stream.write_through,
+    )
+
+
+def finish(code: int) -> int:
+    """``code`` once what stdout holds is out: the closed-pipe status when its reader
+    is gone by then, :data:`ExitCode.LOCAL` (and one line on stderr) when it cannot
+    take it, as when the disk is full."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from exportctl.domain.errors import ExitCode
+
+        discard()
+        return int(ExitCode.CLOSED_PIPE)
+    except OSError as exc:
+        return output_failed(exc, code)
+    try:
+        duplicate = os.dup(sys.stdout.fileno())
+    except (OSError, ValueError):
+        # No file beneath (output captured in memory) or no descriptor left to check with.
+        return code
+    try:
+        # Some file systems (NFS) report a failed write only when the file is closed:
+        # closing a duplicate asks, and leaves stdout open.
+        os.close(duplicate)
+    except OSError as exc:
+        return output_failed(exc, code)
+    return code
+
+
+def output_failed(exc: OSError, code: int = 0) -> int:
+    """Say once that stdout refused the output; the command's code if it already
+    failed, else :data:`ExitCode.LOCAL`."""
+    from exportctl.domain.errors import ExitCode, local_reason
+
+    with contextlib.suppress(Exception):
+        click.echo(f"exportctl: error: cannot write to stdout: {local_reason(exc)}", err=True)
+    discard()
+    return code or int(ExitCode.LOCAL)
+
+
+def discard() -> None:
+    """What stdout still holds goes nowhere, instead of failing again at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with ``code`` once stdout and stderr are flushed, skipping the interpreter's
+    teardown; a reader of stdout gone by then makes it the closed-pipe status, a
+    stdout that cannot take what it holds :data:`ExitCode.LOCAL`."""
+    code = finish(code)
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    os._exit(code)

@@ -1,0 +1,97 @@
+"""An export's objects in S3: listed page by page into a plan, each fetched as the
+object the listing saw, and S3's errors said with the location."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from exportctl.aws.translate import answer_of, translate
+from exportctl.domain.errors import CredentialsError, ExportctlError, NotFoundError
+from exportctl.ops.download.files import CHUNK, write_file
+from exportctl.ops.download.paths import safe_path
+from exportctl.ops.download.pool import FetchOne
+from exportctl.ops.download.records import Item, Plan
+from exportctl.ops.download.resume import sort_plan
+from exportctl.services.locations import S3Location
+
+
+def s3_error(exc: BaseException, where: str) -> ExportctlError:
+    """S3's errors, naming the location: missing is 3, denied is 4, the rest 5."""
+    if isinstance(exc, ExportctlError):
+        return exc
+    said = answer_of(exc)
+    if said is not None:
+        code, status = said.code, said.status
+        message = said.message or code
+        if code == "NoSuchBucket":
+            return NotFoundError(f"S3: the bucket of {where} does not exist")
+        if code in ("NoSuchKey", "404", "NotFound") or status == 404:
+            return NotFoundError(f"S3: {where} does not exist (it may have expired or moved)")
+        if code in ("AccessDenied", "403", "AllAccessDisabled") or status == 403:
+            return CredentialsError(
+                f"S3: access denied to {where} ({code or 'HTTP 403'}): {message}; "
+                "check s3:ListBucket and s3:GetObject for this identity"
+            )
+    return translate(exc)
+
+
+def plan_s3(client: Any, location: S3Location, destination: Path, *, force: bool = False) -> Plan:
+    plan = Plan(destination, location.uri)
+    return sort_plan(plan, _s3_items(client, location, destination), force)
+
+
+def _s3_items(client: Any, location: S3Location, destination: Path) -> Iterator[Item]:
+    try:
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=location.bucket, Prefix=location.prefix
+        )
+        for page in pages:
+            for obj in page.get("Contents") or ():
+                key = obj["Key"]
+                if not location.selects(key):
+                    continue
+                rel = key[len(location.base) :]
+                yield Item(
+                    source=f"s3://{location.bucket}/{key}",
+                    path=safe_path(destination, rel),
+                    rel=rel,
+                    size=int(obj.get("Size", 0)),
+                    etag=obj.get("ETag"),
+                    key=key,
+                )
+    except Exception as exc:
+        raise s3_error(exc, location.uri) from exc
+
+
+def read_body(body: IO[bytes]) -> Iterator[bytes]:
+    """An object's bytes, a chunk at a time; the body closed at the end, read whole or not."""
+    try:
+        yield from iter(lambda: body.read(CHUNK), b"")
+    finally:
+        with contextlib.suppress(Exception):
+            body.close()
+
+
+def s3_fetcher(client: Any, location: S3Location) -> FetchOne:
+    def fetch(item: Item, on_bytes: Callable[[int], None], stop: threading.Event) -> int:
+        try:
+            params: dict[str, Any] = {"Bucket": location.bucket, "Key": item.key}
+            if item.etag:
+                # The object listed, not one replaced since.
+                params["IfMatch"] = item.etag
+            response = client.get_object(**params)
+            return write_file(
+                item.path,
+                read_body(response["Body"]),
+                expected=item.size,
+                on_bytes=on_bytes,
+                stop=stop,
+            )
+        except Exception as exc:
+            raise s3_error(exc, item.source) from exc
+
+    return fetch

@@ -1,0 +1,91 @@
+"""An export given as a pre-signed URL: one file, fetched without AWS signing."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from exportctl.domain.errors import (
+    AwsError,
+    CredentialsError,
+    ExportctlError,
+    NotFoundError,
+    UsageError,
+)
+from exportctl.ops.download.files import CHUNK, write_file
+from exportctl.ops.download.paths import check_destination, safe_path, writing
+from exportctl.ops.download.records import Item, Reporter, Summary
+from exportctl.ops.download.resume import same_file
+from exportctl.services.locations import UrlLocation
+
+URL_TIMEOUT = 60.0
+
+
+def url_error(exc: BaseException, where: str) -> ExportctlError:
+    """urllib's errors without the URL's signature: ``where`` is already redacted."""
+    import http.client
+    import urllib.error
+
+    if isinstance(exc, ExportctlError):
+        return exc
+    if isinstance(exc, urllib.error.HTTPError):
+        if exc.code in (401, 403):
+            return CredentialsError(
+                f"download refused by {where} (HTTP {exc.code}): the pre-signed URL may "
+                "have expired; read the job again for a fresh one"
+            )
+        if exc.code in (404, 410):
+            return NotFoundError(f"nothing at {where} (HTTP {exc.code})")
+        return AwsError(f"download from {where} failed (HTTP {exc.code})")
+    if isinstance(exc, (http.client.HTTPException, urllib.error.URLError, OSError)):
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        return AwsError(f"download from {where} failed: {reason}")
+    raise exc
+
+
+def fetch_url(
+    location: UrlLocation,
+    destination: Path,
+    filename: str,
+    reporter: Reporter,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+) -> Summary:
+    """GET the URL without AWS signing; the file lands as ``destination/filename``."""
+    import urllib.request
+
+    where = location.display
+    check_destination(destination)
+    item = Item(source=where, path=safe_path(destination, filename), rel=filename)
+    summary = Summary(where, destination, dry_run=dry_run)
+    if dry_run:
+        summary.files, summary.paths = 1, [filename]
+        return summary
+    stop = threading.Event()
+    try:
+        with urllib.request.urlopen(location.url, timeout=URL_TIMEOUT) as response:
+            length = response.headers.get("Content-Length")
+            item.size = int(length) if length and length.isdigit() else None
+            with writing(item.path):
+                same = same_file(item)
+            if same:
+                summary.skipped, summary.skipped_bytes = 1, item.size or 0
+                return summary
+            if same is False and not force:
+                raise UsageError(
+                    f"{item.path} exists and differs from the download: pass --force to replace it"
+                )
+            reporter.planned(1, item.size)
+            size = write_file(
+                item.path,
+                iter(lambda: response.read(CHUNK), b""),
+                expected=item.size,
+                on_bytes=lambda n: reporter.advanced(item, n),
+                stop=stop,
+            )
+    except Exception as exc:
+        raise url_error(exc, where) from None
+    reporter.finished(item)
+    summary.files, summary.bytes, summary.paths = 1, size, [filename]
+    return summary

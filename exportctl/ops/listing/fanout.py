@@ -1,0 +1,228 @@
+"""Reading the targets of a listing, each page handed on as it arrives.
+
+Targets are started by one dispatcher under two caps: at most ``GLOBAL_CAP`` read
+at once, and at most ``PER_PLACE_CAP`` of one account in one region (AWS throttles
+per account and region, so a throttled account holds only its own slots and
+botocore's retries there do not hold back the others). They start place by place
+in the order given, and within a place the services that take a chain of calls
+first (Pinpoint: its applications, then each one's jobs), since the listing lasts
+as long as its longest chain. Each page is handed on as it arrives through a
+bounded queue, so streamed formats print their first line before the last page
+is asked for and memory stays flat however many jobs there are; a lone target is
+read on the caller's own thread. ``idle`` runs whenever the reader is about to
+wait for a page: the place to flush what was written.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from exportctl.domain.errors import ExportctlError
+from exportctl.domain.model import ExportJob
+from exportctl.ops.listing.failures import Failure, classify, incomplete, settle
+from exportctl.ops.listing.progress import Progress
+from exportctl.ops.listing.targets import Span, Target, finish
+from exportctl.ops.workers import hand_on, start_ticker
+
+GLOBAL_CAP = 64
+PER_PLACE_CAP = 4
+# Pages in flight between the reading threads and the writer: a bound, so a slow
+# reader (a pipe into less) holds the threads back instead of filling memory.
+PAGES_IN_FLIGHT = 20
+
+
+class Fanout:
+    """The jobs of every target, each page yielded as soon as it arrives (every
+    job: ``query.limit`` is for the caller, who alone knows the order it wants).
+
+    ``failures`` and ``notices`` are known once the iteration ends, settled by the
+    failure rule (:mod:`exportctl.ops.listing.failures`); ``read`` (the jobs of
+    each failed target read before it failed) makes :attr:`incomplete`. ``once``:
+    the listing is read once (``list``), so each target's client is let go as the
+    target ends, and memory stays flat however many accounts and regions there
+    are; a listing made again and again (``watch``) keeps them.
+    """
+
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        query: Any,
+        span: Span,
+        *,
+        idle: Callable[[], None] = lambda: None,
+        on_progress: Callable[[str | None], None] | None = None,
+        global_cap: int = GLOBAL_CAP,
+        per_place_cap: int = PER_PLACE_CAP,
+        once: bool = False,
+    ) -> None:
+        self.targets = list(targets)
+        self._once = once
+        self.query = query
+        self.span = span
+        self._idle = idle
+        self._on_progress = on_progress
+        self._global_cap = global_cap
+        self._per_place_cap = per_place_cap
+        self._queue: queue.Queue[tuple[str, Target, Any]] = queue.Queue(PAGES_IN_FLIGHT)
+        self._stop = threading.Event()
+        self._cond = threading.Condition()
+        self._running: Counter[tuple[int, str]] = Counter()
+        self._active = 0
+        self._progress = Progress(self.targets, span)
+        self._answered: set[int] = set()
+        # (credential set, service) pairs that answered in at least one region.
+        self._served: set[tuple[int, str]] = set()
+        self.failures: list[ExportctlError] = []
+        self.notices: list[ExportctlError] = []
+        # As ListResult.read: failed targets and the jobs they gave first.
+        self.read: dict[str, int] = {}
+
+    @property
+    def incomplete(self) -> str | None:
+        return incomplete(self.read)
+
+    def progress(self) -> str:
+        """How far the listing is, for a progress line (see :class:`Progress`)."""
+        return self._progress.text()
+
+    def __iter__(self) -> Iterator[ExportJob]:
+        failed: list[Failure] = []
+        if len(self.targets) == 1:
+            pages = self._read_here(self.targets[0], failed)
+        else:
+            pages = self._read_in_threads(failed)
+        ticker = start_ticker(self._stop, self._on_progress, self.progress)
+        try:
+            for page in pages:
+                yield from page
+                if self._stop.is_set():
+                    break
+        finally:
+            self.close()
+            if ticker is not None:
+                # The line is gone before anything else is written.
+                ticker.join(timeout=1)
+        settled = settle(
+            failed, self.targets, self.span, answered=bool(self._answered), served=self._served
+        )
+        self.read.update(settled.read)
+        self.failures = settled.failures
+        self.notices = settled.notices
+
+    def _pages(
+        self, target: Target, fail: Callable[[Failure], object]
+    ) -> Iterator[list[ExportJob]]:
+        """``target``'s pages as they arrive. A failure is handed to ``fail``; an
+        exception that is no failure of AWS's (a bug) is raised."""
+        got = 0
+        try:
+            for page in target.reach.jobs.iter_pages(target.spec, self.query, target.region):
+                if self.span.many:
+                    page = [finish(job, target.reach, self.span) for job in page]
+                got += len(page)
+                self._progress.read(len(page))
+                yield page
+        except Exception as exc:
+            failure = classify(target, exc, self.span)
+            failure.got = got
+            fail(failure)
+            return
+        finally:
+            if self._once:
+                target.reach.jobs.release(target.spec, target.region)
+        with self._cond:
+            self._answered.add(id(target))
+            self._served.add((id(target.reach), target.spec.name))
+        target.reach.proven = True
+
+    def _read_here(self, target: Target, failed: list[Failure]) -> Iterator[list[ExportJob]]:
+        """The one target, on the caller's thread: no queue, no thread to hand over to."""
+        try:
+            for page in self._pages(target, failed.append):
+                yield page
+                if self._stop.is_set():
+                    return
+                # What this page wrote is out before the next one is waited for.
+                self._idle()
+        finally:
+            self._ended(target)
+
+    def _read_in_threads(self, failed: list[Failure]) -> Iterator[list[ExportJob]]:
+        threading.Thread(target=self._dispatch, name="fanout", daemon=True).start()
+        remaining = len(self.targets)
+        while remaining:
+            if self._queue.empty():
+                self._idle()
+            kind, _, payload = self._queue.get()
+            if kind == "page":
+                yield payload
+            elif kind == "error":
+                failed.append(payload)
+            elif kind == "crash":
+                raise payload
+            else:
+                remaining -= 1
+
+    def _dispatch(self) -> None:
+        pending = self._start_order()
+        while pending and not self._stop.is_set():
+            with self._cond:
+                chosen = None
+                if self._active < self._global_cap:
+                    for index, target in enumerate(pending):
+                        if self._running[self._place(target)] < self._per_place_cap:
+                            chosen = pending.pop(index)
+                            break
+                if chosen is None:
+                    self._cond.wait(0.1)
+                    continue
+                self._active += 1
+                self._running[self._place(chosen)] += 1
+            threading.Thread(
+                target=self._run, args=(chosen,), name=f"read-{chosen.spec.name}", daemon=True
+            ).start()
+
+    def _start_order(self) -> list[Target]:
+        """Place by place as given; in each, the services that take a chain of calls first."""
+        places: dict[tuple[int, str], int] = {}
+        for target in self.targets:
+            places.setdefault(self._place(target), len(places))
+        return sorted(self.targets, key=lambda t: (places[self._place(t)], t.spec.fan_out is None))
+
+    @staticmethod
+    def _place(target: Target) -> tuple[int, str]:
+        return (id(target.reach), target.region)
+
+    def _run(self, target: Target) -> None:
+        """One target on a thread of its own: its pages, then how it ended, into the queue."""
+        try:
+            for page in self._pages(target, lambda f: self._put(("error", target, f))):
+                if self._stop.is_set() or not self._put(("page", target, page)):
+                    return
+        except Exception as unexpected:
+            self._put(("crash", target, unexpected))
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._running[self._place(target)] -= 1
+            self._ended(target)
+            self._put(("done", target, None))
+
+    def _ended(self, target: Target) -> None:
+        self._progress.ended(target)
+        # The dispatcher waits for a slot on this condition.
+        with self._cond:
+            self._cond.notify_all()
+
+    def _put(self, item: tuple[str, Target, Any]) -> bool:
+        return hand_on(self._queue, item, self._stop)
+
+    def close(self) -> None:
+        """Let the reading threads go: they stop at their next page."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()

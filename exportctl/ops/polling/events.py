@@ -1,0 +1,20 @@
+"""What a round of `wait` or `watch` tells its caller, who alone prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from exportctl.domain.model import ExportJob
+from exportctl.ops.polling.outcome import Tracked
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something worth telling: kind is seen, changed, met, missed, gone, retrying or round."""
+
+    kind: str
+    tracked: Tracked | None = None
+    before: ExportJob | None = None
+    message: str | None = None
+    delay: float | None = None
+    calls: dict[tuple[str, str], int] = field(default_factory=dict)

@@ -1,0 +1,40 @@
+"""The clock and the sleep polling runs on: injected, so that a test moves time
+instead of waiting for it."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+# Longest stretch of a sleep Ctrl-C may have to wait for.
+SLEEP_SLICE = 0.2
+
+
+def interruptible_sleep(seconds: float) -> None:
+    """``time.sleep`` in short slices.
+
+    The kernel may hand SIGINT to any thread (the live view's refresh thread, an
+    API call's worker); only the main thread's own sleep is cut short by it, so one
+    long sleep could carry on for its whole length after Ctrl-C.
+    """
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, SLEEP_SLICE))
+
+
+@dataclass
+class Timing:
+    """The clock, sleep and jitter the commands poll with; tests swap them for a fake
+    clock, and a seeded jitter where the times printed must be the same every run."""
+
+    clock: Clock = time.monotonic
+    sleep: Sleep = interruptible_sleep
+    rng: Callable[[], random.Random] = random.Random
+
+
+TIMING = Timing()

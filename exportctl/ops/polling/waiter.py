@@ -1,0 +1,208 @@
+"""`wait`'s rounds: each refreshes the jobs still pending, on worker threads, until
+every one is decided or the deadline comes (see the package's docstring)."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
+
+from exportctl.aws.translate import THROTTLING_CODES, answer_of
+from exportctl.domain.errors import AwsError, ExportctlError, NotFoundError, UsageError
+from exportctl.domain.model import ExportJob
+from exportctl.ops.polling.events import Event
+from exportctl.ops.polling.outcome import Outcome, Tracked, WaitResult
+from exportctl.ops.polling.schedule import Backoff, repeat
+from exportctl.ops.polling.timing import SLEEP_SLICE, Clock, Sleep, interruptible_sleep
+from exportctl.ops.workers import Outcome as Finished
+from exportctl.ops.workers import Workers
+
+if TYPE_CHECKING:
+    from exportctl.ops.conditions import Until
+    from exportctl.ops.jobs import Jobs
+    from exportctl.services.refs import JobKey
+
+
+def transient(exc: ExportctlError) -> bool:
+    """A failure a later round may not meet: throttling, 5xx, the network."""
+    if type(exc) is not AwsError:
+        return False
+    said = answer_of(exc.__cause__)
+    if said is not None:
+        status = said.status or 0
+        return said.code in THROTTLING_CODES or status == 429 or status >= 500
+    return True
+
+
+class Waiter:
+    """Polls jobs until each meets ``until`` or can no longer; see the package's docstring."""
+
+    def __init__(
+        self,
+        jobs: Jobs,
+        targets: Sequence[tuple[str, JobKey]],
+        until: Until,
+        *,
+        backoff: Backoff | None = None,
+        timeout: float | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = interruptible_sleep,
+        rng: random.Random | None = None,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> None:
+        self.jobs = jobs
+        self.until = until
+        self.backoff = backoff or Backoff()
+        self.timeout = timeout
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng
+        self.on_event = on_event or (lambda event: None)
+        self.rounds = 0
+        self.next_check: float | None = None
+        # Transient failures of the last round, by message: pending jobs are retried.
+        self.problems: set[str] = set()
+        # The calls of a round run on these threads; a job whose call is still running
+        # (deep in botocore's retries) sits the next rounds out, and the others go on.
+        self._workers: Workers[dict[int, ExportJob | ExportctlError]] | None = None
+        self._busy: set[int] = set()
+        seen: dict[JobKey, Tracked] = {}
+        for ref, key in targets:
+            seen.setdefault(key, Tracked(ref, key))
+        # The same job named twice is waited on once.
+        self.tracked = list(seen.values())
+
+    def run(self) -> WaitResult:
+        def before_sleep(delay: float) -> None:
+            self.next_check = self.clock() + delay
+
+        if self.timeout is not None:
+            # The deadline bounds the calls too, botocore's retries and read timeouts
+            # included, in the monotonic time they are made in.
+            self.jobs.deadline = time.monotonic() + self.timeout
+        from exportctl.ops.jobs import GET_CONCURRENCY
+
+        self._workers = Workers(GET_CONCURRENCY, "exportctl-poll")
+        try:
+            done = repeat(
+                self._round,
+                backoff=self.backoff,
+                timeout=self.timeout,
+                clock=self.clock,
+                sleep=self._pause,
+                rng=self.rng,
+                before_sleep=before_sleep,
+            )
+        finally:
+            self.jobs.deadline = None
+            # Calls still running are left to end on their own: nobody waits for them.
+            self._workers.close()
+            self._workers = None
+            self._busy.clear()
+        self.next_check = None
+        return WaitResult(self.tracked, timed_out=not done, rounds=self.rounds)
+
+    @property
+    def pending(self) -> list[Tracked]:
+        return [t for t in self.tracked if not t.decided]
+
+    def _round(self) -> bool:
+        assert self._workers is not None
+        started = self.clock()
+        self.rounds += 1
+        self.next_check = None
+        before = self.jobs.calls.snapshot()
+        ready = [t for t in self.pending if id(t) not in self._busy]
+        for indexes, unit in self.jobs.refresh_units([t.key for t in ready]):
+            group = [ready[i] for i in indexes]
+            self._busy.update(id(t) for t in group)
+            self._workers.submit((group, indexes), unit)
+        # Each result is taken as it comes, until the next round is due: a call deep
+        # in retries holds back neither the others' results nor the next round.
+        self._collect(started + self.backoff.base(self.rounds))
+        after = self.jobs.calls.snapshot()
+        calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+        self.on_event(Event("round", calls=calls))
+        problems = {t.error.message for t in self.pending if t.error is not None}
+        # A storm is told once while it lasts, not every round.
+        for message in sorted(problems - self.problems):
+            self.on_event(Event("retrying", message=message))
+        self.problems = problems
+        return not self.pending
+
+    def _collect(self, until: float) -> None:
+        """Take results as they come until ``until``, or until no call is running."""
+        assert self._workers is not None
+        while self._workers.running and self.pending:
+            left = until - self.clock()
+            if left <= 0:
+                return
+            outcome = self._workers.next(timeout=min(left, SLEEP_SLICE))
+            if outcome is not None:
+                self._take(outcome)
+
+    def _pause(self, seconds: float) -> None:
+        """The sleep between rounds; results of calls still running are taken as
+        they come, and once every job is decided the next round comes at once."""
+        assert self._workers is not None
+        if self._workers.running:
+            end = self.clock() + seconds
+            self._collect(end)
+            if not self.pending:
+                return
+            seconds = max(0.0, end - self.clock())
+        self.sleep(seconds)
+
+    def _take(self, outcome: Finished[dict[int, ExportJob | ExportctlError]]) -> None:
+        group, indexes = cast("tuple[list[Tracked], list[int]]", outcome.tag)
+        for tracked in group:
+            self._busy.discard(id(tracked))
+        results = outcome.result()
+        for tracked, index in zip(group, indexes, strict=True):
+            if tracked.decided:
+                continue
+            result = results[index]
+            if isinstance(result, ExportJob):
+                self._update(tracked, result)
+            elif isinstance(result, NotFoundError):
+                self._lost(tracked, result)
+            elif transient(result):
+                tracked.error = result
+            else:
+                raise result
+
+    def _update(self, tracked: Tracked, job: ExportJob) -> None:
+        previous = tracked.job
+        tracked.job = job
+        tracked.error = None
+        # Decided before anything is said of it: a signal just after the line that
+        # shows the job COMPLETED must not find it still pending.
+        if self.until.met(job):
+            tracked.outcome = Outcome.MET
+        elif self.until.missed(job):
+            tracked.outcome = Outcome.MISSED
+        if previous is None:
+            # Later rounds ask by the job's full reference: a Personalize name
+            # needs no more listing once its ARN is known.
+            from exportctl.services.refs import parse
+
+            # An answer whose ARN is not of its documented form cannot be read back
+            # (an emulator's): the key that read the job still reads it.
+            with contextlib.suppress(UsageError):
+                tracked.key = parse(job.ref)
+            tracked.since = self.clock()
+            self.on_event(Event("seen", tracked))
+        elif (previous.status, previous.state) != (job.status, job.state):
+            tracked.since = self.clock()
+            self.on_event(Event("changed", tracked, before=previous))
+        if tracked.outcome is Outcome.MET:
+            self.on_event(Event("met", tracked))
+        elif tracked.outcome is Outcome.MISSED:
+            self.on_event(Event("missed", tracked))
+
+    def _lost(self, tracked: Tracked, error: NotFoundError) -> None:
+        tracked.error = error
+        tracked.outcome = Outcome.GONE if tracked.job else Outcome.NOT_FOUND
+        self.on_event(Event("gone", tracked, message=error.message))

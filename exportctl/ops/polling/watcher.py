@@ -1,0 +1,160 @@
+"""`watch`'s rounds: each lists the jobs again and updates the board."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from exportctl.domain.errors import ExitCode
+from exportctl.domain.model import ExportJob
+from exportctl.ops.polling.events import Event
+from exportctl.ops.polling.outcome import Tracked
+from exportctl.ops.polling.schedule import Backoff, repeat
+from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
+
+if TYPE_CHECKING:
+    from exportctl.ops.jobs import Jobs
+    from exportctl.services.refs import JobKey
+
+
+@dataclass
+class Watched:
+    """A job on the watch board; ``ended`` is the clock time it was last seen ending."""
+
+    job: ExportJob
+    since: float
+    ended: float | None = None
+
+
+class Watcher:
+    """Lists jobs every round: those not terminal and those that ended within ``keep``.
+
+    New jobs appear as they are listed, jobs that end stay ``keep`` seconds, and a
+    job no longer listed leaves at once. A service that fails a round is reported
+    and tried again the next; refused credentials end the watch.
+    """
+
+    def __init__(
+        self,
+        jobs: Jobs,
+        query: Any,
+        *,
+        keep: float,
+        backoff: Backoff | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = interruptible_sleep,
+        wall: Callable[[], Any] | None = None,
+        rng: random.Random | None = None,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> None:
+        from dataclasses import replace
+
+        from exportctl.domain.timeutil import now
+
+        self.jobs = jobs
+        # The state filter picks which jobs join the board; a job on it stays when it
+        # moves to another state, so the listing itself is not filtered by state.
+        self.states: frozenset[Any] = query.states
+        self.query = replace(query, states=frozenset())
+        self.keep = keep
+        self.backoff = backoff or Backoff(factor=1.0)
+        self.clock = clock
+        self.sleep = sleep
+        self.wall = wall or now
+        self.rng = rng
+        self.on_event = on_event or (lambda event: None)
+        self.board: dict[str, Watched] = {}
+        # Failures of the last round, by message: said once while they last.
+        self.problems: set[str] = set()
+        self.rounds = 0
+        self.next_check: float | None = None
+        # Every job of the last round's listing, also those not on the board.
+        self.listed: list[ExportJob] = []
+
+    def run(self) -> None:
+        """Until interrupted (KeyboardInterrupt), or a failure no round can get past."""
+
+        def before_sleep(delay: float) -> None:
+            self.next_check = self.clock() + delay
+
+        repeat(
+            self._round,
+            backoff=self.backoff,
+            clock=self.clock,
+            sleep=self.sleep,
+            rng=self.rng,
+            before_sleep=before_sleep,
+        )
+
+    def _round(self) -> bool:
+        from datetime import timedelta
+
+        self.rounds += 1
+        self.next_check = None
+        before = self.jobs.calls.snapshot()
+        result = self.jobs.list(self.query)
+        # Refused credentials and bad input (an unknown profile) do not mend by waiting.
+        fatal = [
+            e for e in result.failures if e.exit_code in (ExitCode.CREDENTIALS, ExitCode.USAGE)
+        ]
+        if fatal and not result.jobs:
+            raise fatal[0]
+        messages = {e.message for e in [*result.failures, *result.notices]}
+        # Said once while it lasts, not every round.
+        for message in sorted(messages - self.problems):
+            self.on_event(Event("retrying", message=message))
+        self.problems = messages
+        self.listed = result.jobs
+        now, wall = self.clock(), self.wall()
+        listed: set[str] = set()
+        for job in result.jobs:
+            listed.add(job.ref)
+            entry = self.board.get(job.ref)
+            if entry is None:
+                if self.states and job.state not in self.states:
+                    continue
+                ended = job.completed or job.updated or job.created
+                if job.terminal and (ended is None or wall - ended > timedelta(seconds=self.keep)):
+                    continue
+                age = (wall - ended).total_seconds() if job.terminal and ended else 0.0
+                entry = Watched(job, now, now - age if job.terminal else None)
+                self.board[job.ref] = entry
+                self.on_event(Event("seen", Tracked(job.ref, _key(job), job)))
+                continue
+            previous = entry.job
+            entry.job = job
+            if (previous.status, previous.state) != (job.status, job.state):
+                entry.since = now
+                entry.ended = now if job.terminal else None
+                self.on_event(Event("changed", Tracked(job.ref, _key(job), job), before=previous))
+        failed_services = {e.service for e in result.failures}
+        for ref, entry in list(self.board.items()):
+            if ref not in listed and entry.job.service not in failed_services:
+                del self.board[ref]
+                self.on_event(
+                    Event("gone", Tracked(ref, _key(entry.job), entry.job), message="not listed")
+                )
+            elif entry.ended is not None and now - entry.ended > self.keep:
+                del self.board[ref]
+        after = self.jobs.calls.snapshot()
+        calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+        self.on_event(Event("round", calls=calls))
+        return False
+
+    def rows(self) -> list[Watched]:
+        """Running jobs first, then those that ended, newest first within each."""
+        from exportctl.ops.jobs import newest_first
+
+        order = {
+            job.ref: i for i, job in enumerate(newest_first([e.job for e in self.board.values()]))
+        }
+        return sorted(self.board.values(), key=lambda e: (e.job.terminal, order[e.job.ref]))
+
+
+def _key(job: ExportJob) -> JobKey:
+    from exportctl.services.refs import parse
+
+    return parse(job.ref)

@@ -1,0 +1,92 @@
+"""What a failed create means: refused (it did not happen: retry), unknown (it may
+have happened) or final; and the error of a create given up on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+from exportctl.aws.translate import THROTTLING_CODES, Answer, answer_of, translate
+from exportctl.domain.errors import AwsError, ExportctlError, clip
+from exportctl.ops.start.request import StartPlan
+
+Outcome = Literal["refused", "unknown", "final"]
+
+# Personalize's LimitExceededException is both its request rate ("the limit on the
+# number of requests per second", retried like throttling) and its quotas (too many
+# jobs in progress, which waiting seconds will not lift): the message tells them apart.
+QUOTA = re.compile(
+    r"\b(quota|maximum number|too many|in progress|in-progress|active|concurrent|pending)\b",
+    re.IGNORECASE,
+)
+ALREADY_EXISTS = frozenset({"ResourceAlreadyExistsException", "AlreadyExistsException"})
+
+
+def name_taken(code: str) -> bool:
+    """Whether an error code says a unique name is taken: the common codes, and each
+    service's own (ExportTaskAlreadyExists)."""
+    return code in ALREADY_EXISTS or code.endswith(("AlreadyExists", "AlreadyExistsFault"))
+
+
+def is_quota(said: Answer) -> bool:
+    return said.code == "LimitExceededException" and QUOTA.search(said.message) is not None
+
+
+def outcome_of(exc: BaseException, quotas: Mapping[str, str] | None = None) -> Outcome:
+    """``refused`` (did not happen, retry), ``unknown`` (may have happened), ``final``.
+
+    ``quotas``: the create's codes of a documented limit (``Create.quotas``), final."""
+    import botocore.exceptions as bex
+
+    said = answer_of(exc)
+    if said is not None:
+        status = said.status or 0
+        if is_quota(said) or said.code in (quotas or {}):
+            return "final"
+        if said.code in THROTTLING_CODES or status == 429:
+            return "refused"
+        return "unknown" if status >= 500 else "final"
+    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectTimeoutError)):
+        # Never reached the service.
+        return "refused"
+    if isinstance(exc, (bex.ConnectionError, bex.ReadTimeoutError, bex.HTTPClientError, OSError)):
+        return "unknown"
+    return "final"
+
+
+def given_up(
+    plan: StartPlan, exc: Exception, attempts: int, outcome: Outcome, seconds: float
+) -> ExportctlError:
+    """The error of a create given up on: what was tried, and what the last answer
+    means (exportctl's own retries, not botocore's: AWS_MAX_ATTEMPTS is not theirs)."""
+    spec, operation = plan.spec, plan.create.operation
+    said = answer_of(exc)
+    limit = plan.create.quotas.get(said.code) if said is not None else None
+    if said is not None and limit:
+        return AwsError(
+            f"{spec.title}: {operation} was refused ({said.code}: {said.message}): {limit}",
+            service=spec.name,
+        )
+    if said is not None and is_quota(said):
+        return AwsError(
+            f"{spec.title}: {operation} was refused by a quota of the service, not its "
+            f"request rate ({said.code}: {said.message}): wait for the jobs in progress "
+            "to end, or ask for a higher quota in Service Quotas",
+            service=spec.name,
+        )
+    if outcome == "final":
+        return translate(exc, spec)
+    tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
+    tried += f" over {seconds:.0f} s, with backoff"
+    if said is None:
+        last, advice = clip(exc, 300), "check the network, --region and --endpoint-url"
+    else:
+        last = f"{said.code} (HTTP {said.status}): {said.message}"
+        advice = (
+            "the service is failing: try again later"
+            if (said.status or 0) >= 500
+            else "the request rate of this API is used up (by this or other tools): "
+            "try again in a minute"
+        )
+    return AwsError(f"{spec.title}: {tried}; the last answer: {last}; {advice}", service=spec.name)

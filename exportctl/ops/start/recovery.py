@@ -1,0 +1,158 @@
+"""Finding the job an earlier attempt of a start may have made, whose answer was lost:
+by its name, or in the listing; and, when it cannot be found, how a user finds it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from exportctl.domain.errors import ExportctlError, NotFoundError, of_service
+from exportctl.domain.model import ExportJob, State
+from exportctl.domain.timeutil import now
+from exportctl.ops.start.request import StartPlan
+from exportctl.services import engine as eng
+from exportctl.services.refs import JobKey
+
+if TYPE_CHECKING:
+    from exportctl.ops.jobs import Jobs
+
+Sleep = Callable[[float], None]
+
+# How far back the listing is read for jobs that may be ours (clock skew included).
+LISTING_WINDOW = timedelta(minutes=15)
+# A job created this long before the command started may still be its own (the
+# service's clock and this machine's may differ); one created earlier never is.
+CLOCK_SKEW = timedelta(minutes=1)
+# After an attempt whose outcome is unknown, the listing is read at these delays
+# (60 s in all) before the create is sent again: a listing can lag behind a create.
+LOOKS = (0.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+
+
+@dataclass
+class Run:
+    """One start: the plan, where it is sent, and what its attempts left behind."""
+
+    plan: StartPlan
+    region: str
+    began: datetime
+    # The refs of the jobs with the plan's parameters before the first attempt.
+    before: set[str] = field(default_factory=set)
+    # A create is on the wire: a signal now leaves its outcome unknown.
+    in_flight: bool = False
+    # An attempt may have made the job (its outcome is unknown, or it answered).
+    maybe_made: bool = False
+
+
+class Finder:
+    """Looks for the job one start's attempts may have made."""
+
+    def __init__(self, jobs: Jobs, run: Run, sleep: Sleep) -> None:
+        self.jobs = jobs
+        self.run = run
+        self.sleep = sleep
+
+    def note_before(self) -> None:
+        """The jobs with the plan's parameters already there: none of them is ours."""
+        self.run.before = {job.ref for job in self.listed()}
+
+    def named(self, delays: tuple[float, ...]) -> ExportJob | None:
+        """The job holding this plan's name, read once per delay until it is found."""
+        for delay in delays:
+            if delay:
+                self.sleep(delay)
+            try:
+                return self.jobs.get(_named_key(self.run.plan, self.run.region))
+            except NotFoundError:
+                continue
+            except ExportctlError:
+                if delay == delays[-1]:
+                    return None
+        return None
+
+    def look(self, delays: tuple[float, ...]) -> ExportJob | None:
+        """The job an earlier attempt made, looked for once per delay: by its name, or
+        in the listing (a job with this plan's parameters, created since the command
+        started, that was not there before)."""
+        run = self.run
+        create = run.plan.create
+        if create.name:
+            job = self.named(delays)
+            return job if job is not None and self.is_ours(job) else None
+        if create.idempotency == "token":
+            # Its listing does not show the parameters a job is recognised by; the
+            # token, named in the error, is what finds it.
+            return None
+        for delay in delays:
+            if delay:
+                self.sleep(delay)
+            # A service that tells no creation time (EC2's instance exports): what was
+            # not there before the first attempt is new.
+            found = [
+                job
+                for job in self.listed()
+                if job.ref not in run.before and (job.created is None or self.is_recent(job))
+            ]
+            if found:
+                return min(found, key=lambda j: j.created or now())
+        return None
+
+    def is_ours(self, job: ExportJob) -> bool:
+        plan = self.run.plan
+        return self.is_recent(job) and eng.matches(plan.create, plan.values, job.to_dict())
+
+    def is_recent(self, job: ExportJob) -> bool:
+        # Only a job created since the command started can be its own.
+        if job.created is None:
+            # Services that stamp a job's time when it starts leave a job that has
+            # not started yet without one: as new as a job can be, not an old one.
+            return job.state is State.PENDING
+        return job.created >= self.run.began - CLOCK_SKEW
+
+    def listed(self) -> list[ExportJob]:
+        """Recent jobs in the listing with this plan's parameters."""
+        plan, region = self.run.plan, self.run.region
+        create = plan.create
+        scope = create.listing_scope(plan.request) if create.listing_scope else {}
+        since = now() - LISTING_WINDOW
+        found: list[ExportJob] = []
+        spec = plan.spec
+        call = self.jobs.caller(spec, region)
+
+        def walk() -> None:
+            for raw in eng.list_raw(spec, call, scope):
+                job = eng.normalise(spec, raw, region)
+                if job.created is not None and job.created < since:
+                    continue
+                if eng.matches(create, plan.values, job.to_dict()):
+                    found.append(job)
+
+        try:
+            walk()
+        except ExportctlError as exc:
+            raise of_service(exc, spec) from exc
+        return found
+
+
+def whereabouts(run: Run) -> str:
+    """How to find the job an attempt may have made."""
+    plan, region = run.plan, run.region
+    spec, create = plan.spec, plan.create
+    listing = f"exportctl list -s {spec.name} --region {region} --since 1h"
+    if create.name:
+        name = plan.request[create.name]
+        if create.arn_of:
+            return f"it is named {name!r}: exportctl status {create.arn_of(plan.request)}"
+        return f"it is named {name!r}: {listing}"
+    if create.token:
+        return f"look for it (client token {plan.request[create.token]}): {listing}"
+    return f"look for a job with these parameters: {listing}"
+
+
+def _named_key(plan: StartPlan, region: str) -> JobKey:
+    create = plan.create
+    assert create.name is not None
+    name = str(plan.request[create.name])
+    arn = create.arn_of(plan.request) if create.arn_of else None
+    return JobKey(plan.spec.name, name, region, arn=arn)

@@ -1,0 +1,108 @@
+"""The create request built from option values: a fresh name or token, checked
+against the service's model before anything is sent."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from exportctl.domain.errors import UsageError
+from exportctl.domain.timeutil import now
+from exportctl.services import engine as eng
+from exportctl.services.forms import form_for
+from exportctl.services.spec import Create, ServiceSpec
+
+
+@dataclass(frozen=True)
+class StartPlan:
+    """One create request, ready to send."""
+
+    spec: ServiceSpec
+    region: str | None
+    request: dict[str, Any]
+    # The option values it was built from (what a listed job is compared with).
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def create(self) -> Create:
+        assert self.spec.create is not None
+        return self.spec.create
+
+    def to_dict(self) -> dict[str, Any]:
+        """The --dry-run form: what would be sent, where."""
+        return {
+            "service": self.spec.name,
+            "operation": self.create.operation,
+            "region": self.region,
+            "request": _jsonable(self.request),
+        }
+
+
+def plan(spec: ServiceSpec, values: Mapping[str, Any], region: str | None) -> StartPlan:
+    """The request for these option values, with a fresh name or token, checked
+    against the service model: a request the service would refuse is a usage error
+    before anything is sent. A service that starts several kinds of job starts the
+    kind the values choose (``services.forms``)."""
+    spec = form_for(spec, values)
+    create = spec.create
+    assert create is not None
+    given = {k: v for k, v in values.items() if v not in (None, (), [])}
+    for option in create.options:
+        key = option.name.replace("-", "_")
+        if option.required and key not in given:
+            raise UsageError(f"{spec.title}: --{option.name} is required")
+        if option.requires and key in given and option.requires.replace("-", "_") not in given:
+            raise UsageError(f"{spec.title}: --{option.name} needs --{option.requires}")
+    request = eng.build_request(create, given)
+    if create.token:
+        request[create.token] = secrets.token_hex(16)
+    if create.name and not request.get(create.name):
+        request[create.name] = generate_name(spec, request)
+    check(spec, request)
+    return StartPlan(spec=spec, region=region, request=request, values=given)
+
+
+def check(spec: ServiceSpec, request: Mapping[str, Any]) -> None:
+    from exportctl.aws.modelcheck import problems
+
+    assert spec.create is not None
+    shape = _model(spec.client).operation_model(spec.create.operation).input_shape
+    found = problems(shape, request)
+    if found:
+        raise UsageError(f"{spec.title}: invalid request: {'; '.join(found)}")
+
+
+@cache
+def _model(client: str) -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(client)
+
+
+def generate_name(spec: ServiceSpec, request: Mapping[str, Any]) -> str:
+    """Readable, unique and within the model's pattern and length: HINT-YYYYMMDD-HHMMSS-XXXX."""
+    create = spec.create
+    assert create is not None and create.name is not None
+    shape = _model(spec.client).operation_model(create.operation).input_shape.members[create.name]
+    longest = int(shape.metadata.get("max", 63))
+    hint = create.name_hint(request) if create.name_hint else spec.name
+    hint = re.sub(r"[^A-Za-z0-9_-]+", "-", hint).strip("-_") or spec.name
+    tail = f"-{now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    return hint[: longest - len(tail)].rstrip("-_") + tail
+
+
+def _jsonable(value: Any) -> Any:
+    from exportctl.domain.timeutil import iso
+
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Mapping):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,48 @@
+"""What a rerun takes of a finished job: its service, if exportctl can start that
+service's jobs, and the option values that made it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exportctl.domain.errors import UsageError
+from exportctl.domain.model import ExportJob
+from exportctl.services.kinds import kind_for
+from exportctl.services.spec import ServiceSpec
+
+
+def creatable(service: str) -> ServiceSpec:
+    from exportctl.services import spec_for
+
+    spec = spec_for(service)
+    if spec.create is None:
+        raise UsageError(f"{spec.title}: exportctl cannot start its export jobs")
+    return spec
+
+
+def values_of(spec: ServiceSpec, job: ExportJob) -> dict[str, Any]:
+    """The option values that made ``job``, as far as the service reports them."""
+    from exportctl.domain.model import field_value
+
+    # The create of the job's own kind (``ServiceSpec.kinds``): its options made it.
+    create = kind_for(spec, job.id).create
+    assert create is not None
+    record = job.to_dict()
+    values: dict[str, Any] = {}
+    for option in create.options:
+        if option.record is None:
+            continue
+        value = field_value(record, option.record)
+        if value is not None:
+            values[option.name.replace("-", "_")] = _typed(option.kind, value)
+    return values
+
+
+def _typed(kind: str, value: Any) -> Any:
+    if kind == "time":
+        from exportctl.domain.timeutil import as_utc
+
+        return as_utc(value)
+    if kind == "int":
+        return int(value)
+    return value

@@ -1,0 +1,180 @@
+"""A service's limit on the jobs it runs at once (``Create.active_limit``): counted
+before a create is sent, said with the jobs that hold the slots when there is none,
+and, with ``--queue``, waited out with the rounds of ``wait`` (tenacity, the same
+backoff and deadline)."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from exportctl.aws.translate import Answer
+from exportctl.domain.errors import AwsError, ExitCode, ExportctlError, clip, of_service
+from exportctl.domain.model import ExportJob
+from exportctl.domain.timeutil import human_duration
+from exportctl.ops.polling.schedule import Backoff, repeat
+from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
+from exportctl.ops.polling.waiter import transient
+from exportctl.services import engine as eng
+from exportctl.services.spec import ActiveLimit, ServiceSpec
+
+if TYPE_CHECKING:
+    from exportctl.ops.jobs import Jobs
+
+# The holders a message names; more are counted.
+NAMED = 3
+
+
+class NoSlot(AwsError):
+    """The service's limit on active jobs is reached: a create would be refused. Its
+    exit code is that of a refusal by the service (5)."""
+
+    def __init__(self, message: str, *, service: str, holders: Sequence[ExportJob]) -> None:
+        super().__init__(message, service=service)
+        self.holders = list(holders)
+
+
+class QueueTimeout(ExportctlError):
+    """``--queue`` waited until ``--timeout`` and no slot came free."""
+
+    exit_code = ExitCode.TIMEOUT
+
+
+def _no_one(holders: list[ExportJob]) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Queue:
+    """``--queue``: wait for a free slot instead of failing. ``on_wait`` is told the
+    jobs holding the slots whenever they change (first, when the waiting starts)."""
+
+    backoff: Backoff = field(default_factory=Backoff)
+    timeout: float | None = None
+    on_wait: Callable[[list[ExportJob]], None] = _no_one
+
+
+def limit_of(spec: ServiceSpec) -> ActiveLimit:
+    assert spec.create is not None and spec.create.active_limit is not None
+    return spec.create.active_limit
+
+
+def holders(jobs: Jobs, spec: ServiceSpec, region: str) -> list[ExportJob]:
+    """The jobs holding the slots of ``spec``'s limit in ``region``, oldest first."""
+    limit = limit_of(spec)
+    call = jobs.caller(spec, region)
+    required = eng.required_of(spec)
+    found: dict[str, ExportJob] = {}
+    try:
+        if limit.filter:
+            raws = [
+                raw
+                for word in limit.statuses
+                for raw in eng.items(call, spec.list, {limit.filter: word}, required)
+            ]
+        else:
+            raws = list(eng.list_raw(spec, call, {}))
+    except ExportctlError as exc:
+        raise of_service(exc, spec) from exc
+    for raw in raws:
+        job = eng.normalise(spec, raw, region)
+        # Only those words: a listing may answer more than its filter asked for.
+        if job.status in limit.statuses:
+            found.setdefault(job.ref, job)
+    return sorted(found.values(), key=lambda j: (j.created is None, j.created, j.ref))
+
+
+def _named(held: Sequence[ExportJob]) -> str:
+    names = [f"{clip(job.ref)} ({clip(job.status)})" for job in held[:NAMED]]
+    more = len(held) - len(names)
+    text = ", ".join(names) + (f" and {more} more" if more else "")
+    return f"{text} {'is' if len(held) == 1 else 'are'} active"
+
+
+def no_slot(spec: ServiceSpec, held: Sequence[ExportJob], refused: Answer | None = None) -> NoSlot:
+    """The error of a start with no free slot: the limit, the jobs that hold it, and
+    what to do; ``refused``: the service's own refusal, when it was asked."""
+    limit = limit_of(spec)
+    assert spec.create is not None
+    said = (
+        f"{spec.create.operation} was refused ({refused.code}: {refused.message}): "
+        if refused
+        else "not started: "
+    )
+    if held:
+        first = clip(held[0].ref)
+        them = "it" if len(held) == 1 else "them"
+        advice = (
+            f"; wait for {them} to end, cancel {them} "
+            f"(exportctl cancel {first}), or pass --queue to start once a slot is free"
+        )
+        who = f", and {_named(held)}"
+    else:
+        # Refused, yet nothing listed as active: the listing lags behind the service.
+        advice = "; pass --queue to start once a slot is free"
+        who = ", and a job not listed yet is active"
+    return NoSlot(f"{spec.title}: {said}{limit.says}{who}{advice}", service=spec.name, holders=held)
+
+
+def refused(jobs: Jobs, spec: ServiceSpec, region: str, said: Answer) -> ExportctlError:
+    """The service's refusal by its limit, said with the jobs that hold the slots."""
+    try:
+        held = holders(jobs, spec, region)
+    except ExportctlError:
+        held = []
+    return no_slot(spec, held, said)
+
+
+def take_slot(
+    jobs: Jobs,
+    spec: ServiceSpec,
+    region: str,
+    queue: Queue | None,
+    *,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = interruptible_sleep,
+    rng: random.Random | None = None,
+) -> None:
+    """Return once ``spec`` has a free slot in ``region``. Without ``queue`` a full
+    limit is :class:`NoSlot`; with one, its rounds go on until a slot is free, or
+    :class:`QueueTimeout` at its timeout."""
+    limit = limit_of(spec)
+    held = holders(jobs, spec, region)
+    if len(held) < limit.count:
+        return
+    if queue is None:
+        raise no_slot(spec, held)
+    queue.on_wait(held)
+    last = [held]
+    first = [True]
+
+    def round_() -> bool:
+        if first[0]:
+            # The check above was this round's: its answer is not asked twice.
+            first[0] = False
+            return False
+        try:
+            now_held = holders(jobs, spec, region)
+        except ExportctlError as exc:
+            if transient(exc):
+                return False
+            raise
+        if len(now_held) < limit.count:
+            return True
+        if [j.ref for j in now_held] != [j.ref for j in last[0]]:
+            queue.on_wait(now_held)
+        last[0] = now_held
+        return False
+
+    if not repeat(
+        round_, backoff=queue.backoff, timeout=queue.timeout, clock=clock, sleep=sleep, rng=rng
+    ):
+        waited = human_duration(queue.timeout or 0.0)
+        raise QueueTimeout(
+            f"{spec.title}: no slot came free in {waited} (--timeout): {limit.says}, and "
+            f"{_named(last[0])}",
+            service=spec.name,
+        )

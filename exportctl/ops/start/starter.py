@@ -1,0 +1,202 @@
+"""The create sent exactly once: retried with backoff, each attempt whose outcome is
+unknown followed by a look for the job it may have made."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from exportctl.aws.translate import answer_of
+from exportctl.domain.errors import (
+    AwsError,
+    ExportctlError,
+    Interrupted,
+    UsageError,
+    of_service,
+)
+from exportctl.domain.model import ExportJob
+from exportctl.domain.timeutil import now
+from exportctl.ops.polling.timing import interruptible_sleep
+from exportctl.ops.start.outcomes import given_up, name_taken, outcome_of
+from exportctl.ops.start.recovery import LOOKS, Finder, Run, Sleep, whereabouts
+from exportctl.ops.start.request import StartPlan
+from exportctl.ops.start.slots import Queue, refused, take_slot
+from exportctl.services import engine as eng
+from exportctl.services.refs import JobKey
+
+if TYPE_CHECKING:
+    from exportctl.ops.jobs import Jobs
+
+ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class Started:
+    key: JobKey
+    ref: str
+    # The new job as the create answer described it, when it did (Pinpoint).
+    job: ExportJob | None
+    attempts: int
+    # An earlier attempt's outcome was unknown and the job it made was found.
+    recovered: bool = False
+
+
+class Starter:
+    """Sends one plan's create, retrying it without ever making two jobs.
+
+    Whatever ends the command after an attempt that may have made the job (an
+    error, the retries used up, Ctrl-C), its last words say how to find that job.
+    """
+
+    def __init__(
+        self,
+        jobs: Jobs,
+        *,
+        attempts: int = ATTEMPTS,
+        sleep: Sleep = interruptible_sleep,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        queue: Queue | None = None,
+    ) -> None:
+        self.jobs = jobs
+        # Where the service limits its active jobs: wait for a slot instead of failing.
+        self.queue = queue
+        self.attempts = attempts
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.clock = clock
+
+    def start(self, plan: StartPlan) -> Started:
+        run = Run(plan, plan.region or self.jobs.clients.default_region, now())
+        try:
+            return self._attempts(run, Finder(self.jobs, run, self.sleep))
+        except KeyboardInterrupt as exc:
+            if run.in_flight or run.maybe_made:
+                raise Interrupted(
+                    f"an attempt may have made the job before the end; {whereabouts(run)}"
+                ) from exc
+            raise
+        except ExportctlError as exc:
+            err = of_service(exc, plan.spec)
+            if run.maybe_made:
+                err = _noted(err, whereabouts(run))
+            if err is exc:
+                raise
+            raise err from exc
+
+    def _attempts(self, run: Run, finder: Finder) -> Started:
+        plan, region = run.plan, run.region
+        spec, create = plan.spec, plan.create
+        call = self.jobs.once_caller(spec, region)
+        if create.active_limit is not None:
+            self._slot(run)
+        if create.idempotency == "listing":
+            finder.note_before()
+        began = self.clock()
+        for attempt in range(1, self.attempts + 1):
+            if run.maybe_made and create.idempotency == "listing":
+                # Before creating again: a job the last attempt made may not be listed yet.
+                found = finder.look(LOOKS)
+                if found is not None:
+                    return Started(_key(found), found.ref, found, attempt - 1, recovered=True)
+            try:
+                run.in_flight = True
+                response = call(create.operation, plan.request)
+            except Exception as exc:
+                run.in_flight = False
+                said = answer_of(exc)
+                if said is not None and name_taken(said.code) and create.name:
+                    return self._existing(run, finder, attempt, exc)
+                outcome = outcome_of(exc, create.quotas)
+                full = create.active_limit and said is not None and said.code in create.quotas
+                if full and said is not None and not run.maybe_made:
+                    if self.queue is not None and attempt < self.attempts:
+                        # Another job took the slot between the count and the create.
+                        self._slot(run)
+                        continue
+                    raise refused(self.jobs, spec, region, said) from exc
+                run.maybe_made = run.maybe_made or outcome == "unknown"
+                if outcome == "final" or attempt == self.attempts:
+                    found = finder.look((0.0,)) if run.maybe_made else None
+                    if found is not None:
+                        return Started(_key(found), found.ref, found, attempt, recovered=True)
+                    seconds = self.clock() - began
+                    raise given_up(plan, exc, attempt, outcome, seconds) from exc
+                self.sleep(self._delay(attempt))
+                continue
+            run.in_flight = False
+            run.maybe_made = True
+            return self._started(plan, region, response, attempt)
+        raise AssertionError("unreachable")
+
+    def _slot(self, run: Run) -> None:
+        take_slot(
+            self.jobs,
+            run.plan.spec,
+            run.region,
+            self.queue,
+            clock=self.clock,
+            sleep=self.sleep,
+            rng=self.rng,
+        )
+
+    def _delay(self, attempt: int) -> float:
+        # Full jitter, as botocore's standard mode: 0..min(20, 2**attempt / 2) seconds.
+        return self.rng.uniform(0, min(20.0, 2.0 ** (attempt - 1)))
+
+    def _started(
+        self, plan: StartPlan, region: str, response: Mapping[str, Any], attempts: int
+    ) -> Started:
+        spec, create = plan.spec, plan.create
+        job = None
+        if create.item:
+            job = eng.normalise(spec, eng.lookup(response, create.item), region)
+        key = eng.created_key(spec, response, region, plan.request)
+        ref = job.ref if job else eng.key_ref(spec, key, region)
+        return Started(key, ref, job, attempts)
+
+    def _existing(self, run: Run, finder: Finder, attempt: int, exc: Exception) -> Started:
+        plan = run.plan
+        spec, create = plan.spec, plan.create
+        assert create.name is not None
+        name = str(plan.request[create.name])
+        # The job that holds the name may be ours: an earlier attempt's answer was lost.
+        job = finder.named(LOOKS if run.maybe_made else (0.0,))
+        where = f" ({job.ref})" if job else ""
+        if run.maybe_made:
+            if job is None:
+                raise AwsError(
+                    f"{spec.title}: a job named {name!r} exists but could not be read: it may "
+                    "be the one an earlier attempt of this command made",
+                    service=spec.name,
+                ) from exc
+            if finder.is_ours(job):
+                return Started(_key(job), job.ref, job, attempt, recovered=True)
+            why = (
+                f"{where} was created before this command started"
+                if not finder.is_recent(job)
+                else f" exists{where} with other parameters than this command's"
+            )
+            raise UsageError(
+                f"{spec.title}: a job named {name!r}{why}: it was not made by this command; "
+                "choose another --name"
+            ) from exc
+        raise UsageError(
+            f"{spec.title}: a job named {name!r} already exists{where}: choose another --name, "
+            "or leave --name out for a generated one"
+        ) from exc
+
+
+def _noted(err: ExportctlError, note: str) -> ExportctlError:
+    err.message = f"{err.message}; {note}"
+    err.args = (err.message,)
+    return err
+
+
+def _key(job: ExportJob) -> JobKey:
+    from exportctl.services.refs import parse
+
+    return parse(job.ref)

@@ -1,0 +1,104 @@
+"""One job in a box, every field that has a value: what `status` shows people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from rich.console import Console, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from exportctl.domain.model import ExportJob
+from exportctl.domain.printable import for_people
+from exportctl.domain.timeutil import human_duration, local, now, relative
+from exportctl.output.fieldtext import field_text
+from exportctl.output.statestyles import state_text
+
+
+def when(value: datetime | None, reference: datetime | None = None) -> str:
+    if value is None:
+        return ""
+    return f"{local(value)} ({relative(value, reference)})"
+
+
+def job_panel(
+    job: ExportJob, reference: datetime | None = None, eta: Callable[[ExportJob], str] | None = None
+) -> JobPanel:
+    """Every field of one job that has a value; ``eta`` gives its estimate's line."""
+    reference = reference or now()
+    rows: list[tuple[str, RenderableType]] = [
+        ("service", job.service),
+        ("ref", job.ref),
+        ("id", job.id),
+        ("arn", job.arn or ""),
+        ("account", job.account or ""),
+        ("name", job.name or ""),
+        ("region", job.region),
+        ("state", state_text(job.state)),
+        ("status", job.status),
+        ("created", when(job.created, reference)),
+        ("updated", when(job.updated, reference)),
+        ("completed", when(job.completed, reference)),
+    ]
+    if job.created and job.completed:
+        rows.append(("took", human_duration((job.completed - job.created).total_seconds())))
+    if eta is not None:
+        rows.append(("eta", eta(job)))
+    # The console shows a pre-signed URL without its signature, as every URL it prints.
+    rows.append(("destination", job.destination or ""))
+    rows.append(("message", job.message or ""))
+    if job.progress:
+        for key, value in job.progress.to_dict().items():
+            if value not in (None, [], ()):
+                rows.append((key.replace("_", " "), field_text(value)))
+    for key, value in job.details.items():
+        if value not in (None, "", [], {}):
+            rows.append((key.replace("_", " "), field_text(value)))
+    title = Text.assemble((job.service, "bold"), " ", for_people(job.name or job.id))
+    return JobPanel([(label, value) for label, value in rows if value != ""], title)
+
+
+class JobPanel:
+    """One job's fields in a box. A value that is one word too wide for the box (a
+    reference, an ARN, an S3 URL) goes whole on a line of its own below it: folded
+    inside the box, it could not be copied."""
+
+    # The box's borders and padding, and the gap between a label and its value.
+    FRAME = 4
+    GAP = 2
+
+    def __init__(self, rows: list[tuple[str, RenderableType]], title: Text) -> None:
+        self.rows = rows
+        self.title = title
+
+    def split(self, width: int) -> tuple[Panel, list[Text]]:
+        """The box for a console ``width`` wide, and the lines to print below it
+        unwrapped (``soft_wrap``: a terminal folds them, and copies them whole)."""
+        label_width = max((len(label) for label, _ in self.rows), default=0)
+        room = width - self.FRAME - label_width - self.GAP
+        grid = Table.grid(padding=(0, self.GAP))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        below: list[Text] = []
+        for label, value in self.rows:
+            if isinstance(value, str) and " " not in value and len(for_people(value)) > room:
+                line = Text.assemble((label.ljust(label_width), "bold"), " " * self.GAP)
+                line.append(for_people(value))
+                below.append(line)
+            else:
+                grid.add_row(label, value)
+        return Panel(grid, title=self.title, title_align="left", expand=False), below
+
+
+def print_panels(
+    console: Console, jobs: Sequence[ExportJob], eta: Callable[[ExportJob], str] | None = None
+) -> None:
+    """Each job's panel, fitted to the console; its unbreakable values below it, whole."""
+    reference = now()
+    for job in jobs:
+        box, below = job_panel(job, reference, eta).split(console.width)
+        console.print(box)
+        for line in below:
+            console.print(line, soft_wrap=True)
