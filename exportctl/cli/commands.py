@@ -13,6 +13,7 @@ from exportctl.cli import servicehelp
 # name -> "module:attribute"
 COMMANDS: dict[str, str] = {
     "backups": "exportctl.cli.backups:backups",
+    "cancel": "exportctl.cli.cancel:cancel",
     "completion": "exportctl.cli.completion:completion",
     "download": "exportctl.cli.download:download",
     "list": "exportctl.cli.listing:list_jobs",
@@ -46,6 +47,7 @@ class _Summaries(Mapping[str, str]):
 # of their modules. A test keeps each equal to its command's own first line.
 SUMMARIES: Mapping[str, str] = _Summaries({
     "backups": servicehelp.backups_summary,
+    "cancel": "Cancel running export jobs, of the services that have a cancel call.",
     "completion": "Print the completion script for SHELL.",
     "download": "Fetch what a COMPLETED export job exported into DEST.",
     "list": "List export jobs, every service by default, queried concurrently.",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from exportctl.domain.errors import clip
+from exportctl.domain.model import State
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -20,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Longer than any wait, and short enough for every date and timer sum.
 MAX_DURATION = 366 * 86400.0
 
-STATE_NAMES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "UNKNOWN")
+STATE_NAMES = tuple(state.value for state in State)
 
 
 def service_choices(only: str | None = None) -> list[str]:

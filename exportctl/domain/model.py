@@ -20,11 +20,13 @@ class State(str, enum.Enum):
     RUNNING = "RUNNING"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
+    # Stopped on request before it ended (RDS CANCELED, Logs CANCELLED, EC2 cancelled).
+    CANCELLED = "CANCELLED"
     UNKNOWN = "UNKNOWN"
 
     @property
     def terminal(self) -> bool:
-        return self in (State.COMPLETED, State.FAILED)
+        return self in (State.COMPLETED, State.FAILED, State.CANCELLED)
 
     def __str__(self) -> str:
         return self.value

@@ -1,7 +1,8 @@
 """What `wait --until` waits for: a normalised state, or a service's own word.
 
-* ``COMPLETED`` (the default), ``FAILED``: the normalised state, for every service.
-* ``TERMINAL``: either of them.
+* ``COMPLETED`` (the default), ``FAILED``, ``CANCELLED``: the normalised state, for
+  every service (``CANCELLED`` for those that can cancel: what ``cancel --wait`` waits for).
+* ``TERMINAL``: any of them.
 * A vendor word of a terminal state (``ACTIVE``, ``CREATE FAILED``,
   ``SUCCEEDED``...): for jobs of a service that has the word, that exact status; for
   jobs of the other services, the normalised state the word stands for (``ACTIVE``
@@ -27,7 +28,8 @@ from exportctl.domain.model import ExportJob, State
 NORMALISED: Mapping[str, frozenset[State]] = {
     "COMPLETED": frozenset({State.COMPLETED}),
     "FAILED": frozenset({State.FAILED}),
-    "TERMINAL": frozenset({State.COMPLETED, State.FAILED}),
+    "CANCELLED": frozenset({State.CANCELLED}),
+    "TERMINAL": frozenset({State.COMPLETED, State.FAILED, State.CANCELLED}),
 }
 
 
@@ -56,7 +58,11 @@ def accepted_words() -> list[str]:
         {s for by_service in vendor_words().values() for s, _ in by_service.values()}
         - set(NORMALISED)
     )
-    return ["COMPLETED", "FAILED", "terminal", *vendor]
+    from exportctl.services import all_specs
+
+    # CANCELLED is offered once some service can cancel: until then no job reaches it.
+    cancelled = ["CANCELLED"] if any(spec.cancel for spec in all_specs()) else []
+    return ["COMPLETED", "FAILED", *cancelled, "terminal", *vendor]
 
 
 @dataclass(frozen=True)

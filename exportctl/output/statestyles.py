@@ -11,6 +11,8 @@ STATE_STYLES = {
     State.RUNNING: "cyan",
     State.COMPLETED: "green",
     State.FAILED: "bold red",
+    # Stopped on request: ended, but not a failure to call attention to.
+    State.CANCELLED: "dim",
     State.UNKNOWN: "magenta",
 }
 

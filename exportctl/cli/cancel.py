@@ -1,0 +1,155 @@
+"""`exportctl cancel`: stop running export jobs, for the services that have a cancel call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from exportctl.cli.complete import complete_ref
+from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.examples import epilog
+from exportctl.cli.options import duration_option, service_option
+from exportctl.cli.output import output_options
+from exportctl.cli.servicehelp import DescribedCommand
+from exportctl.domain.model import ExportJob
+from exportctl.output.formats import emit
+from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
+
+
+def _help_text() -> str:
+    from exportctl.cli.servicehelp import in_prose_order, joined
+
+    able = [spec.short_title for spec in in_prose_order() if spec.cancel is not None]
+    unable = [spec.short_title for spec in in_prose_order() if spec.cancel is None]
+    can = joined(able) if able else "no service"
+    cannot = (
+        f" {joined(unable)} {'has' if len(unable) == 1 else 'have'} no cancel call: "
+        "a reference to one of their jobs is refused (exit 2) before anything is sent."
+        if unable
+        else ""
+    )
+    return f"""Cancel running export jobs, of the services that have a cancel call.
+
+    Those are {can}.{cannot}
+
+    Each job is read first: one that has already ended is named and left alone
+    (exit 1). Then its service's cancel call is sent, and the job is shown as read
+    after it, in its service's word for a cancel under way. With --wait, the wait
+    goes on until every job is CANCELLED, as `wait --until CANCELLED` would.
+
+    Exit codes: 0 every cancel was sent (with --wait: every job is CANCELLED); 1 a
+    job had already ended (with --wait: ended otherwise, e.g. COMPLETED before the
+    cancel took); 2 a service cannot cancel; 3 a job was not found; 124 --timeout
+    ran out; 130 interrupted.
+    """
+
+
+class CancelCommand(DescribedCommand):
+    """Its examples name a service that can cancel, from the specs, when shown."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from exportctl.cli.servicehelp import in_prose_order
+
+        able = [spec.name for spec in in_prose_order() if spec.cancel is not None]
+        examples = [
+            f"exportctl --sandbox cancel --wait $(exportctl \\\n"
+            f"    --sandbox list --service {name} --status running \\\n"
+            "    -o text --fields ref)"
+            for name in able[:1]
+        ]
+        examples.append("exportctl cancel --wait --timeout 10m REF")
+        self.epilog = epilog(*examples)
+        super().format_epilog(ctx, formatter)
+
+
+@click.command(cls=CancelCommand, describe=_help_text)
+@click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
+@service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
+@click.option("--wait", "and_wait", is_flag=True, help="Then wait until every job is CANCELLED.")
+@duration_option(
+    "--timeout", help="With --wait: give up after this long (exit 124). Default: no limit."
+)
+@duration_option(
+    "--interval", default="5s", help="With --wait: first delay between checks; grows by half."
+)
+@duration_option("--max-interval", default="60s", help="With --wait: longest delay between checks.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="With --wait: no live view; the exit code speaks."
+)
+@output_options(JOB_RECORD_FIELDS)
+@pass_app
+@click.pass_context
+def cancel(
+    ctx: click.Context,
+    app: AppContext,
+    refs: tuple[str, ...],
+    service: str | None,
+    and_wait: bool,
+    timeout: float | None,
+    interval: float,
+    max_interval: float,
+    quiet: bool,
+    out: OutputSpec,
+) -> None:
+    """Cancel export jobs: its help is _help_text's."""
+    from exportctl.cli.wait import check_output, wait_for
+    from exportctl.ops import cancel as core
+    from exportctl.services import refs as refmod
+
+    check_output(out)
+    keys = [refmod.parse(ref, service) for ref in refs]
+    core.check_cancellable(keys)
+    results = core.cancel_many(app.jobs, keys)
+    code = app.report([r for r in results if not isinstance(r, ExportJob)])
+    sent = [(ref, key) for ref, key, r in zip(refs, keys, results, strict=True)
+            if isinstance(r, ExportJob)]  # fmt: skip
+    if and_wait:
+        if sent:
+            waited = wait_for(
+                app,
+                sent,
+                until="CANCELLED",
+                timeout=timeout,
+                interval=interval,
+                max_interval=max_interval,
+                quiet=quiet,
+                out=out,
+            )
+            code = max(code, int(waited))
+        ctx.exit(code)
+    jobs = [r for r in results if isinstance(r, ExportJob)]
+
+    def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
+        from exportctl.output import jobtable, recordtable
+        from exportctl.output.console import table_width
+
+        if not found:
+            return
+        if fields:
+            records = [j.to_dict() for j in found]
+            shown = recordtable.record_table(records, fields, headers=out.headers)
+            app.out.print(shown, soft_wrap=True)
+            return
+        jobtable.print_jobs_table(
+            app.out,
+            found,
+            app.jobs.clients.home_region,
+            width=None if out.wide else table_width(app.out),
+            wide=out.wide,
+            headers=out.headers,
+            accounts=app.many_accounts,
+        )
+
+    emit(
+        out,
+        Records(
+            jobs,
+            to_dict=ExportJob.to_dict,
+            table=table,
+            default_fields=JOB_DEFAULT_FIELDS,
+            single=len(refs) == 1,
+            known_fields=JOB_RECORD_FIELDS,
+        ),
+    )
+    ctx.exit(code)

@@ -1,0 +1,74 @@
+"""Cancelling export jobs: each service's own cancel call, for the services that have one.
+
+A job is read before its cancel is sent: one that has already ended is said to have
+ended (the service would refuse with its own words, or, for some, accept and do
+nothing), and is not sent a cancel. After the call the job is read again, so what is
+shown is the service's word for a cancel under way (RDS CANCELING, Logs
+PENDING_CANCEL), not a guess. Waiting for the cancel to take is ``wait``'s engine,
+with the condition CANCELLED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exportctl.domain.errors import ExitCode, ExportctlError, UsageError, of_service
+from exportctl.domain.model import ExportJob
+from exportctl.ops.jobs import Jobs
+from exportctl.services import spec_for
+from exportctl.services.refs import JobKey
+
+
+class AlreadyEnded(ExportctlError):
+    """The job ended before a cancel could stop it: there was nothing to cancel."""
+
+    exit_code = ExitCode.JOB_FAILED
+
+    def __init__(self, job: ExportJob) -> None:
+        super().__init__(
+            f"{job.ref}: already ended as {job.state}"
+            + (f" ({job.status})" if job.status and job.status != job.state.value else "")
+            + ": nothing to cancel",
+            service=job.service,
+        )
+        self.job = job
+
+
+def check_cancellable(keys: Sequence[JobKey]) -> None:
+    """Fail before any call when a service of ``keys`` has no cancel call."""
+    for key in keys:
+        spec = spec_for(key.service)
+        if spec.cancel is None:
+            raise UsageError(
+                f"{spec.title} has no cancel call: its export jobs run until they end ({key.id})",
+                service=spec.name,
+            )
+
+
+def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
+    """Send ``key``'s job its service's cancel; the job as read after it."""
+    check_cancellable([key])
+    spec = spec_for(key.service)
+    stop = spec.cancel
+    assert stop is not None
+    job = jobs.get(key)
+    if job.state.terminal:
+        raise AlreadyEnded(job)
+    call = jobs.caller(spec, jobs.region_of(key))
+    try:
+        call(stop.operation, stop.params(key))
+    except ExportctlError as exc:
+        raise of_service(exc, spec) from exc
+    return jobs.get(key)
+
+
+def cancel_many(jobs: Jobs, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
+    """Each job's cancel, in the order asked: the job after it, or what kept it from one."""
+    check_cancellable(keys)
+    results: list[ExportJob | ExportctlError] = []
+    for key in keys:
+        try:
+            results.append(cancel(jobs, key))
+        except ExportctlError as exc:
+            results.append(exc)
+    return results

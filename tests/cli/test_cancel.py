@@ -1,0 +1,123 @@
+"""`exportctl cancel`: what it refuses before any call, what it sends, and --wait, over
+HTTP against the sandbox, whose clock only the commands' own sleeps move."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+
+from exportctl.cli.root import cli
+from exportctl.domain.errors import ExitCode
+from exportctl.ops.polling.timing import TIMING
+from exportctl.sandbox import Sandbox
+
+REGION = "us-east-1"
+
+
+class Moving:
+    """A monotonic clock only sleeping moves; each sleep moves the sandbox too."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.sandbox.advance(seconds)
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    # A sandbox of its own a test: cancels change the world.
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        moving = Moving(sb)
+        monkeypatch.setattr(TIMING, "clock", moving.clock)
+        monkeypatch.setattr(TIMING, "sleep", moving.sleep)
+        yield sb
+
+
+def run(sb: Sandbox, *args: str) -> Result:
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1"}
+    return CliRunner().invoke(cli, ["--endpoint-url", sb.url, "--region", REGION, *args], env=env)
+
+
+def running(sb: Sandbox, service: str) -> str:
+    listed = run(sb, "list", "-s", service, "--status", "running", "-o", "text", "--fields", "ref")
+    assert listed.exit_code == 0, listed.output
+    return listed.stdout.split()[0]
+
+
+def calls(sb: Sandbox) -> dict[str, int]:
+    """Calls made, by operation."""
+    counted: dict[str, int] = {}
+    for (_, operation), count in sb.calls.items():
+        counted[operation] = counted.get(operation, 0) + count
+    return counted
+
+
+def test_a_service_without_a_cancel_call_is_refused_before_any_call(sandbox: Sandbox) -> None:
+    cancellable = running(sandbox, "logs")
+    other = running(sandbox, "discovery")
+    sandbox.reset_calls()
+    done = run(sandbox, "cancel", cancellable, other)
+    assert done.exit_code == ExitCode.USAGE
+    assert "has no cancel call" in done.stderr and done.stdout == ""
+    assert sum(calls(sandbox).values()) == 0
+
+
+@pytest.mark.parametrize("service", ["rds", "logs", "ec2"])
+def test_a_cancel_is_sent_and_the_job_shown_as_it_is_after_it(
+    sandbox: Sandbox, service: str
+) -> None:
+    ref = running(sandbox, service)
+    done = run(sandbox, "cancel", ref, "--json")
+    assert done.exit_code == 0, done.output
+    job = json.loads(done.stdout)
+    # Still running, in the service's word for a cancel under way.
+    assert job["state"] == "RUNNING" and not job["terminal"]
+    assert job["status"] in {"CANCELING", "PENDING_CANCEL", "deleting", "cancelling"}
+    assert calls(sandbox).get("CancelExportTask") == 1
+
+
+def test_a_job_that_has_ended_is_named_and_not_sent_a_cancel(sandbox: Sandbox) -> None:
+    listed = run(sandbox, "list", "-s", "rds", "--status", "completed", "-o", "text",
+                 "--fields", "ref")  # fmt: skip
+    ended = listed.stdout.split()[0]
+    sandbox.reset_calls()
+    done = run(sandbox, "cancel", ended)
+    assert done.exit_code == ExitCode.JOB_FAILED
+    assert "already ended as COMPLETED" in done.stderr
+    assert "CancelExportTask" not in calls(sandbox)
+
+
+def test_several_refs_one_ended_cancels_the_others_and_exits_1(sandbox: Sandbox) -> None:
+    listed = run(sandbox, "list", "-s", "logs", "--status", "failed", "-o", "text",
+                 "--fields", "ref")  # fmt: skip
+    ended, live = listed.stdout.split()[0], running(sandbox, "logs")
+    done = run(sandbox, "cancel", ended, live, "-o", "json")
+    assert done.exit_code == ExitCode.JOB_FAILED
+    assert [job["ref"].split(":")[-1] for job in json.loads(done.stdout)] == [live.split(":")[-1]]
+
+
+def test_wait_follows_the_cancel_to_cancelled(sandbox: Sandbox) -> None:
+    ref = running(sandbox, "rds")
+    done = run(sandbox, "cancel", ref, "--wait", "--interval", "5s", "--json")
+    assert done.exit_code == 0, done.output
+    job = json.loads(done.stdout)
+    assert job["state"] == "CANCELLED" and job["status"] == "CANCELED"
+
+
+def test_the_help_names_the_services_that_can_cancel_from_their_specs() -> None:
+    from exportctl.cli.servicehelp import in_prose_order
+
+    shown = CliRunner().invoke(cli, ["cancel", "--help"], terminal_width=200).output
+    for spec in in_prose_order():
+        assert spec.short_title in shown
+    able = next(spec.name for spec in in_prose_order() if spec.cancel)
+    assert f"--service {able}" in shown
