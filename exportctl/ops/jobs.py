@@ -21,12 +21,13 @@ from exportctl.domain.model import ExportJob, State
 from exportctl.ops.listing.failures import incomplete
 from exportctl.ops.listing.fanout import Fanout
 from exportctl.ops.listing.targets import Here, Span, Target
+from exportctl.ops.summaries import Describer
 from exportctl.ops.workers import each, each_ahead, read_ahead
 from exportctl.services import all_specs, spec_for
 from exportctl.services import engine as eng
 from exportctl.services.projection import projection
 from exportctl.services.refs import JobKey
-from exportctl.services.spec import Raw, ServiceSpec
+from exportctl.services.spec import ServiceSpec
 
 GET_CONCURRENCY = 8
 # Parents of one service whose jobs are listed at once (see Jobs.parent_concurrency).
@@ -110,9 +111,8 @@ class Jobs:
         # chain of calls of its own, so a listing takes as long as the longest
         # chain, not their sum.
         self.parent_concurrency = PARENT_CONCURRENCY
-        # At most this many summaries of a listing described at once, below what the
-        # service's spec allows (``ServiceSpec.summaries``); None: what it allows.
-        self.describe_concurrency: int | None = None
+        # What describes the summaries of a listing (``ServiceSpec.summaries``).
+        self.summaries = Describer()
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -333,23 +333,7 @@ class Jobs:
         ) -> Iterator[eng.PageItems]:
             return each_ahead(parents, pages_of, concurrency, f"list-{spec.name}-parent")
 
-        def describe_all(
-            describe: Callable[[Raw], Raw], summaries: list[Raw], size: int
-        ) -> list[Raw]:
-            # A summary whose state is filtered out is left undescribed: it is dropped.
-            status = spec.fields.status
-            wanted = [
-                i
-                for i, raw in enumerate(summaries)
-                if not states or spec.state_of(eng.resolve(raw, status)) in states
-            ]
-            out = list(summaries)
-            tasks = [functools.partial(describe, summaries[i]) for i in wanted]
-            at_once = min(size, self.describe_concurrency or size)
-            for index, raw in each(tasks, at_once, f"list-{spec.name}-describe"):
-                out[wanted[index]] = raw
-            return out
-
+        describe_all = self.summaries.describe_all(spec, where, states)
         listed = eng.list_pages(spec, call, query.scope, each_parent, describe_all)
         for page in read_ahead(listed, name=f"list-{spec.name}"):
             jobs = []

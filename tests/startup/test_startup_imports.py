@@ -89,6 +89,7 @@ def test_the_command_list_imports_no_command() -> None:
     specs = {
         "exportctl.services",
         "exportctl.services.spec",
+        "exportctl.services.outputs",
         "exportctl.services.specs",
         "exportctl.domain",
         "exportctl.domain.errors",

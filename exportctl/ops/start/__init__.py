@@ -16,5 +16,7 @@ make a second export, so creates are retried here (:mod:`.starter`), not by boto
 
 Throttling is a refusal, not an unknown outcome: it is retried without a look
 (:mod:`.outcomes`). The request itself is built and checked in :mod:`.request`;
-what a rerun reuses of a finished job, in :mod:`.rerun`.
+what a rerun reuses of a finished job, in :mod:`.rerun`. A service's limit on the
+jobs it runs at once (``Create.active_limit``) is counted before the create, and
+waited out with ``--queue``, in :mod:`.slots`.
 """

@@ -1,0 +1,213 @@
+"""Amazon DynamoDB table exports to S3 (point-in-time and incremental)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from exportctl.domain.errors import UsageError
+from exportctl.domain.model import State
+from exportctl.services.spec import (
+    ArnForm,
+    Create,
+    Derived,
+    Fields,
+    Get,
+    Manifest,
+    Output,
+    Page,
+    Raw,
+    Scope,
+    ServiceSpec,
+    StartOption,
+    Summaries,
+)
+
+_SPEC = "IncrementalExportSpecification"
+_INCREMENTAL = "details.incremental_export_specification"
+
+# Service Quotas, "Table export": at most 300 export tasks in flight in an account, or
+# 100 TB of tables being exported at once.
+CONCURRENT_EXPORTS = 300
+# Point-in-time recovery keeps the last 35 days: what an export can be taken of.
+PITR_DAYS = 35
+
+
+def _export_id(raw: Raw) -> str | None:
+    # arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/export/ID
+    arn = raw.get("ExportArn")
+    if not isinstance(arn, str):
+        return None
+    return arn.rpartition("/")[2] or None
+
+
+def _destination(raw: Raw) -> str | None:
+    bucket = raw.get("S3Bucket")
+    return f"s3://{bucket}/{raw.get('S3Prefix') or ''}" if bucket else None
+
+
+def _failure(raw: Raw) -> str | None:
+    code, message = raw.get("FailureCode"), raw.get("FailureMessage")
+    return ": ".join(str(part) for part in (code, message) if part) or None
+
+
+def _to(uri: str) -> Mapping[str, Any]:
+    if not uri.startswith("s3://"):
+        raise UsageError(f"Amazon DynamoDB: --to takes s3://BUCKET/PREFIX, not {uri!r}")
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    return {"S3Bucket": bucket, **({"S3Prefix": prefix} if prefix else {})}
+
+
+def _word(member: str) -> Callable[[Any], Mapping[str, Any]]:
+    # The model spells its words with underscores: new-image is NEW_IMAGE.
+    return lambda value: {member: str(value).replace("-", "_")}
+
+
+def _incremental(member: str) -> Callable[[Any], Mapping[str, Any]]:
+    return lambda value: {"ExportType": "INCREMENTAL_EXPORT", _SPEC: {member: value}}
+
+
+def _view(value: str) -> Mapping[str, Any]:
+    return {_SPEC: {"ExportViewType": str(value).replace("-", "_")}}
+
+
+TABLE_EXAMPLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+
+CREATE = Create(
+    operation="ExportTableToPointInTime",
+    options=(
+        StartOption("table", "The table to export (its ARN).", "TableArn",
+                    record="details.table_arn", required=True, metavar="ARN"),
+        StartOption("to", "Where the export goes: s3://bucket/prefix/.", _to,
+                    record="destination", required=True, metavar="S3_URI"),
+        StartOption("format", "DYNAMODB_JSON (default) or ION.", _word("ExportFormat"),
+                    record="details.export_format", kind="word", metavar="FORMAT"),
+        StartOption("export-time", "Export the table as it was then: a date, a time, or 2h "
+                    "(that long ago), within the last 35 days. Default: now.", "ExportTime",
+                    kind="time", metavar="TIME"),
+        StartOption("incremental-from", "An incremental export of the changes made since "
+                    "then (15 minutes to 24 hours before --incremental-to).",
+                    _incremental("ExportFromTime"), record=f"{_INCREMENTAL}.export_from_time",
+                    kind="time", metavar="TIME"),
+        StartOption("incremental-to", "The end of the incremental export's period "
+                    "(default: now).", _incremental("ExportToTime"),
+                    record=f"{_INCREMENTAL}.export_to_time", kind="time", metavar="TIME",
+                    requires="incremental-from"),
+        StartOption("view", "What an incremental export writes of each change: NEW_IMAGE "
+                    "or NEW_AND_OLD_IMAGES (default).", _view,
+                    record=f"{_INCREMENTAL}.export_view_type", kind="word", metavar="VIEW",
+                    requires="incremental-from"),
+        StartOption("sse", "How S3 encrypts the files: AES256 (default) or KMS.",
+                    _word("S3SseAlgorithm"), record="details.s3_sse_algorithm", kind="word",
+                    metavar="ALGORITHM"),
+        StartOption("kms-key-id", "The KMS key of --sse KMS.", "S3SseKmsKeyId",
+                    record="details.s3_sse_kms_key_id", metavar="KEY"),
+        StartOption("bucket-owner", "The account that owns the bucket, when it is another.",
+                    "S3BucketOwner", record="details.s3_bucket_owner", metavar="ACCOUNT"),
+    ),
+    id="ExportDescription.ExportArn",
+    arn="ExportDescription.ExportArn",
+    item="ExportDescription",
+    idempotency="token",
+    token="ClientToken",
+    reused="DynamoDB table, destination, format, encryption and incremental period",
+    not_reused="A rerun of a DynamoDB full export exports the table as it is then, not as "
+    "it was at the export time of the job it reruns.",
+    listing_scope=lambda request: {"table": request.get("TableArn")},
+    examples=(
+        "exportctl --sandbox start dynamodb --to \\\n"
+        "    s3://exportctl-exports/orders/ --table \\\n"
+        f"    {TABLE_EXAMPLE}",
+        "exportctl --sandbox start dynamodb --dry-run \\\n"
+        "    --incremental-from 3h --incremental-to 1h \\\n"
+        "    --to s3://exportctl-exports/orders/ --table \\\n"
+        f"    {TABLE_EXAMPLE}",
+        "exportctl start dynamodb --format ion --wait \\\n"
+        "    --download orders --to s3://my-exports/ --table \\\n"
+        f"    {TABLE_EXAMPLE}",
+    ),
+    quotas={
+        "LimitExceededException": f"DynamoDB runs at most {CONCURRENT_EXPORTS} table exports "
+        "at once in an account (and exports of at most 100 TB of tables): wait for some to "
+        "end (exportctl list -s dynamodb --status running), or ask for a higher quota in "
+        "Service Quotas",
+        "InvalidExportTimeException": "an export is of a time within the table's "
+        f"point-in-time recovery window: the last {PITR_DAYS} days at most, and none "
+        "before recovery was enabled (an incremental export's period too: 15 minutes to "
+        "24 hours within it)",
+    },
+)  # fmt: skip
+
+SPEC = ServiceSpec(
+    name="dynamodb",
+    title="Amazon DynamoDB",
+    client="dynamodb",
+    arn=ArnForm(service="dynamodb", resource="table", nested="export"),
+    related_arns={
+        "table": "a table's: its exports are `exportctl list -s dynamodb --table ARN`, "
+        "a new one `exportctl start dynamodb --table ARN --to S3_URI`",
+    },
+    statuses={
+        "IN_PROGRESS": State.RUNNING,
+        "COMPLETED": State.COMPLETED,
+        "FAILED": State.FAILED,
+    },
+    fields=Fields(
+        id=Derived(paths=("ExportArn",), fn=_export_id),
+        arn="ExportArn",
+        status="ExportStatus",
+        created="StartTime",
+        completed="EndTime",
+        destination=Derived(paths=("S3Bucket", "S3Prefix"), fn=_destination),
+        message=Derived(paths=("FailureCode", "FailureMessage"), fn=_failure),
+        details={
+            "table_arn": "TableArn",
+            "export_type": "ExportType",
+            "export_time": "ExportTime",
+            "item_count": "ItemCount",
+            "billed_size_bytes": "BilledSizeBytes",
+            "failure_code": "FailureCode",
+            "export_format": "ExportFormat",
+            "incremental_export_specification": _SPEC,
+            "export_manifest": "ExportManifest",
+        },
+    ),
+    get=Get(
+        operation="DescribeExport",
+        item="ExportDescription",
+        params=lambda key: {"ExportArn": key.arn},
+        by_arn=True,
+    ),
+    list=Page(
+        operation="ListExports",
+        items="ExportSummaries",
+        input_token="NextToken",
+        output_token="NextToken",
+        limit_key="MaxResults",
+        limit=25,
+    ),
+    # ListExports tells an export's ARN, status and type, nothing more: its times,
+    # table, counts and failure come from DescribeExport.
+    summaries=Summaries(concurrency=8),
+    scopes=(
+        Scope(
+            name="table",
+            param="TableArn",
+            help="DynamoDB: only the exports of this table (its ARN).",
+            metavar="ARN",
+        ),
+    ),
+    create=CREATE,
+    eta_group="details.table_arn",
+    short_title="DynamoDB",
+    rank=5,
+    output=Output(
+        kind="manifest",
+        manifest=Manifest(
+            record="details.export_manifest",
+            files="manifestFilesS3Key",
+            key="dataFileS3Key",
+            md5="md5Checksum",
+        ),
+    ),
+)

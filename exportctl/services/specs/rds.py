@@ -1,0 +1,165 @@
+"""Amazon RDS and Aurora exports of DB snapshots, DB cluster snapshots and DB clusters
+to S3 (StartExportTask).
+
+An export task has no ARN in the API: it is known by the identifier its creator
+chose, unique per account and region (``rds:REGION:IDENTIFIER``). The API has no
+creation time either: a task's time is when it started, which the service stamps
+once it leaves STARTING.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from exportctl.domain.model import State
+from exportctl.services.spec import (
+    Cancel,
+    Create,
+    Derived,
+    Fields,
+    Get,
+    Output,
+    Page,
+    Raw,
+    ServiceSpec,
+    StartOption,
+)
+
+# What the RDS and Aurora guides document, for snapshots and clusters alike.
+LIMIT = (
+    "RDS runs at most five export tasks at once per account, and one at a time per "
+    "snapshot or cluster"
+)
+
+
+def destination(raw: Raw) -> str | None:
+    """Where a task writes: ``s3://S3Bucket/S3Prefix/ExportTaskIdentifier/``."""
+    bucket, ident = raw.get("S3Bucket"), raw.get("ExportTaskIdentifier")
+    if not bucket or not ident:
+        return None
+    prefix = str(raw.get("S3Prefix") or "").strip("/")
+    return f"s3://{bucket}/{prefix + '/' if prefix else ''}{ident}/"
+
+
+def _message(raw: Raw) -> Any:
+    # A COMPLETE task may still have skipped tables: its warning is what to read.
+    return raw.get("FailureCause") or raw.get("WarningMessage")
+
+
+def _source_name(request: Mapping[str, Any]) -> str:
+    """The readable start of a generated identifier: the source's name, which must
+    begin with a letter and hold letters, digits and single hyphens only."""
+    # arn:aws:rds:REGION:ACCOUNT:snapshot:NAME (an automated one: snapshot:rds:NAME)
+    name = str(request.get("SourceArn") or "").split(":", 6)[-1]
+    name = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+    return name if name[:1].isalpha() else f"export-{name}".rstrip("-")
+
+
+ROLE = "arn:aws:iam::123456789012:role/RdsSnapshotExportRole"
+
+CREATE = Create(
+    operation="StartExportTask",
+    options=(
+        StartOption("source-arn", "The DB snapshot, DB cluster snapshot or DB cluster to "
+                    "export (its ARN).", "SourceArn", record="details.source_arn",
+                    required=True, metavar="ARN"),
+        StartOption("bucket", "The S3 bucket the Parquet files go to (in the source's "
+                    "region).", "S3BucketName", record="details.s3_bucket", required=True,
+                    metavar="BUCKET"),
+        StartOption("prefix", "The folder in the bucket (default: its top); the files go "
+                    "under PREFIX/IDENTIFIER/.", "S3Prefix", record="details.s3_prefix",
+                    metavar="PREFIX"),
+        StartOption("role-arn", "The IAM role RDS assumes to write there.", "IamRoleArn",
+                    record="details.iam_role_arn", required=True, metavar="ARN"),
+        StartOption("kms-key", "The KMS key that encrypts the export: its ARN, id, alias "
+                    "or alias ARN.", "KmsKeyId", record="details.kms_key_id", required=True,
+                    metavar="KEY"),
+        StartOption("only", "Export only this database, schema or table: DB, DB.TABLE, "
+                    "DB.SCHEMA or DB.SCHEMA.TABLE (repeatable; default: everything).",
+                    "ExportOnly", record="details.export_only", multiple=True,
+                    metavar="NAME"),
+        StartOption("name", "The task's identifier, unique in the account and region "
+                    "(default: SOURCE-YYYYMMDD-HHMMSS-XXXX).", "ExportTaskIdentifier",
+                    metavar="NAME"),
+    ),
+    id="ExportTaskIdentifier",
+    idempotency="name",
+    name="ExportTaskIdentifier",
+    name_hint=_source_name,
+    reused="RDS source, bucket, prefix, role, KMS key and tables",
+    quotas={
+        # Not in the API model, but what the service answers at the limit.
+        "ExportTaskLimitReachedFault": LIMIT,
+        "ExportTaskLimitReached": LIMIT,
+    },
+    examples=(
+        "exportctl --sandbox start rds --source-arn $(exportctl \\\n"
+        "    --sandbox status rds:orders-weekly-2026-46 -o text \\\n"
+        "    --fields details.source_arn) --only orders.public \\\n"
+        "    --bucket exportctl-exports --kms-key alias/exports \\\n"
+        f"    --role-arn \\\n    {ROLE}",
+        "exportctl --sandbox start rds --dry-run --source-arn \\\n"
+        "    $(exportctl --sandbox status -o text --fields \\\n"
+        "    details.source_arn rds:analytics-live-export) \\\n"
+        "    --bucket exportctl-exports --kms-key alias/exports \\\n"
+        f"    --role-arn \\\n    {ROLE}",
+        "exportctl start rds --source-arn \"$SNAPSHOT_ARN\" \\\n"
+        "    --bucket my-exports --role-arn \"$ROLE_ARN\" \\\n"
+        "    --kms-key alias/exports --wait --download ./orders",
+    ),
+)  # fmt: skip
+
+SPEC = ServiceSpec(
+    name="rds",
+    title="Amazon RDS",
+    client="rds",
+    aliases=("aurora",),
+    prefix="rds",
+    # The model leaves Status a free string: these are the words the API documents.
+    statuses={
+        "STARTING": State.PENDING,
+        "IN_PROGRESS": State.RUNNING,
+        "COMPLETE": State.COMPLETED,
+        "FAILED": State.FAILED,
+        # Being cancelled: it will be CANCELED, never COMPLETE.
+        "CANCELING": State.RUNNING,
+        "CANCELED": State.CANCELLED,
+    },
+    doomed={"CANCELING": frozenset({State.COMPLETED})},
+    fields=Fields(
+        id="ExportTaskIdentifier",
+        status="Status",
+        created="TaskStartTime",
+        completed="TaskEndTime",
+        destination=Derived(("S3Bucket", "S3Prefix", "ExportTaskIdentifier"), destination),
+        message=Derived(("FailureCause",), _message),
+        details={
+            "source_arn": "SourceArn",
+            "source_type": "SourceType",
+            "s3_bucket": "S3Bucket",
+            "s3_prefix": "S3Prefix",
+        },
+    ),
+    get=Get(
+        operation="DescribeExportTasks",
+        item="ExportTasks.0",
+        params=lambda key: {"ExportTaskIdentifier": key.id},
+    ),
+    list=Page(
+        operation="DescribeExportTasks",
+        items="ExportTasks",
+        input_token="Marker",
+        output_token="Marker",
+        limit_key="MaxRecords",
+        limit=100,
+    ),
+    create=CREATE,
+    cancel=Cancel("CancelExportTask", lambda key: {"ExportTaskIdentifier": key.id}),
+    eta_group="details.source_arn",
+    short_title="RDS",
+    rank=6,
+    # Parquet files per table, and the task's two JSON summaries.
+    output=Output(kind="s3"),
+)

@@ -1,0 +1,136 @@
+"""Rules of `start` that any service's spec can call on: a limit on active jobs counted
+from a listing without a status filter, the holders said, transient failures waited
+through; a repeated option compared with what the record lists; a taken name in any
+service's words; a job not stamped with a time yet."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from adapter_stubs import REGION, WHEN, Stubs
+from test_adapter_logs import OTHER, TASK, Clock, task
+
+from exportctl.domain.errors import ExportctlError
+from exportctl.domain.model import ExportJob, State
+from exportctl.ops.jobs import Jobs
+from exportctl.ops.polling.schedule import Backoff
+from exportctl.ops.start.outcomes import name_taken
+from exportctl.ops.start.recovery import Finder, Run
+from exportctl.ops.start.request import plan
+from exportctl.ops.start.slots import NoSlot, Queue, holders, no_slot, take_slot
+from exportctl.services import engine, spec_for
+from exportctl.services.spec import ServiceSpec
+
+
+def _unfiltered() -> ServiceSpec:
+    """The Logs spec, its limit counted from the whole listing."""
+    spec = spec_for("logs")
+    assert spec.create is not None and spec.create.active_limit is not None
+    limit = dataclasses.replace(spec.create.active_limit, filter=None, count=2)
+    create = dataclasses.replace(spec.create, active_limit=limit)
+    return dataclasses.replace(spec, create=create)
+
+
+def _listing(stubs: Stubs, tasks: list[dict[str, Any]]) -> None:
+    stubs("logs").add_response("describe_export_tasks", {"exportTasks": tasks}, {"limit": 50})
+
+
+def test_without_a_filter_the_listing_is_walked_and_read_by_status(
+    jobs: Jobs, stubs: Stubs
+) -> None:
+    spec = _unfiltered()
+    older = task("t-1", "RUNNING", executionInfo={"creationTime": 1_000})
+    _listing(stubs, [task(TASK, "COMPLETED"), task(OTHER, "PENDING"), older])
+    held = holders(jobs, spec, REGION)
+    # The active ones only, oldest first.
+    assert [job.id for job in held] == ["t-1", OTHER]
+
+
+def test_a_limit_of_two_leaves_a_slot_to_one_holder(jobs: Jobs, stubs: Stubs) -> None:
+    spec = _unfiltered()
+    _listing(stubs, [task(OTHER, "RUNNING")])
+    take_slot(jobs, spec, REGION, None)
+    _listing(stubs, [task(OTHER, "RUNNING"), task(TASK, "PENDING")])
+    with pytest.raises(NoSlot) as full:
+        take_slot(jobs, spec, REGION, None)
+    assert "are active; wait for them to end, cancel them" in full.value.message
+    assert sorted(job.id for job in full.value.holders) == sorted([OTHER, TASK])
+
+
+def test_a_throttled_round_of_the_queue_is_waited_through(jobs: Jobs, stubs: Stubs) -> None:
+    spec = _unfiltered()
+    clock = Clock()
+    _listing(stubs, [task(OTHER, "RUNNING"), task(TASK, "RUNNING")])
+    stubs("logs").add_client_error(
+        "describe_export_tasks", "ThrottlingException", "Rate exceeded", 400
+    )
+    _listing(stubs, [task(TASK, "RUNNING")])
+    queue = Queue(Backoff(interval=2.0, cap=2.0, jitter=0.0))
+    take_slot(jobs, spec, REGION, queue, clock=clock.time, sleep=clock.sleep)
+    assert clock.sleeps == [2.0, 2.0]
+
+
+def test_a_denied_round_of_the_queue_ends_it(jobs: Jobs, stubs: Stubs) -> None:
+    spec = _unfiltered()
+    clock = Clock()
+    _listing(stubs, [task(OTHER, "RUNNING"), task(TASK, "RUNNING")])
+    stubs("logs").add_client_error("describe_export_tasks", "AccessDeniedException", "no", 400)
+    queue = Queue(Backoff(interval=2.0, cap=2.0, jitter=0.0))
+    with pytest.raises(ExportctlError, match="access denied"):
+        take_slot(jobs, spec, REGION, queue, clock=clock.time, sleep=clock.sleep)
+
+
+def _job(i: int) -> ExportJob:
+    return ExportJob(
+        service="logs", ref=f"logs:{REGION}:t-{i}", id=f"t-{i}", region=REGION,
+        state=State.RUNNING, status="RUNNING",
+    )  # fmt: skip
+
+
+def test_many_holders_are_counted_beyond_the_first_three() -> None:
+    said = no_slot(spec_for("logs"), [_job(i) for i in range(5)]).message
+    assert "t-0 (RUNNING), " in said and "t-2 (RUNNING) and 2 more are active" in said
+    assert "t-3" not in said
+
+
+def test_a_repeated_option_matches_the_list_the_record_shows() -> None:
+    spec = spec_for("rds")
+    assert spec.create is not None
+    values = {"only": ("db.a", "db.b"), "bucket": "out"}
+    record = {"details": {"export_only": ["db.a", "db.b"], "s3_bucket": "out"}}
+    assert engine.matches(spec.create, values, record)
+    other = {"details": {"export_only": ["db.a"], "s3_bucket": "out"}}
+    assert not engine.matches(spec.create, values, other)
+
+
+@pytest.mark.parametrize(
+    ("code", "taken"),
+    [
+        ("ResourceAlreadyExistsException", True),
+        ("ExportTaskAlreadyExists", True),
+        ("DBSnapshotAlreadyExistsFault", True),
+        ("LimitExceededException", False),
+        ("AlreadyExistsSomewhere", False),
+    ],
+)
+def test_a_taken_name_in_any_service_s_words(code: str, taken: bool) -> None:
+    assert name_taken(code) is taken
+
+
+def test_a_job_without_a_time_is_recent_only_before_it_starts(jobs: Jobs) -> None:
+    made = plan(
+        spec_for("rds"),
+        {"source_arn": "arn:aws:rds:us-east-1:123456789012:snapshot:s1", "bucket": "out",
+         "role_arn": "arn:aws:iam::123456789012:role/r", "kms_key": "k"},
+        REGION,
+    )  # fmt: skip
+    finder = Finder(jobs, Run(made, REGION, WHEN), sleep=lambda seconds: None)
+    fresh = dataclasses.replace(_job(1), state=State.PENDING)
+    assert finder.is_recent(fresh)
+    assert not finder.is_recent(_job(1))
+    old = dataclasses.replace(_job(1), created=WHEN - timedelta(hours=1))
+    new = dataclasses.replace(_job(1), created=datetime.now(timezone.utc))
+    assert not finder.is_recent(old) and finder.is_recent(new)

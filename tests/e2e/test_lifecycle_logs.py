@@ -1,0 +1,163 @@
+"""CloudWatch Logs export tasks as a user runs them: the one-active-task limit said before
+the service refuses and waited out with --queue, then wait, download, cancel and rerun,
+the CLI against the sandbox's CloudWatch Logs and S3 over HTTP, the sandbox clock moved
+by the commands' own sleeps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from exportctl.cli.root import cli
+from exportctl.domain.errors import ExitCode
+from exportctl.ops.polling.timing import TIMING
+from exportctl.sandbox import Sandbox
+from exportctl.sandbox.s3 import S3Sandbox, start_s3
+
+REGION = "us-east-1"
+GROUP = "/ecs/checkout"
+World = tuple[Sandbox, S3Sandbox]
+
+
+class Moving:
+    """A monotonic clock only sleeping moves; each sleep moves the sandbox too."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.now = 1000.0
+        self.slept = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
+        self.sandbox.advance(seconds)
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[World]:
+    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
+        yield sb, s3
+
+
+@pytest.fixture
+def moving(servers: World, monkeypatch: pytest.MonkeyPatch) -> Moving:
+    sb, _ = servers
+    sb.reset_calls()
+    clock = Moving(sb)
+    monkeypatch.setattr(TIMING, "clock", clock.clock)
+    monkeypatch.setattr(TIMING, "sleep", clock.sleep)
+    return clock
+
+
+def run(world: World, *args: str) -> Result:
+    sb, s3 = world
+    env = {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_ENDPOINT_URL_S3": s3.url,
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    return CliRunner().invoke(cli, ["--endpoint-url", sb.url, "--region", REGION, *args], env=env)
+
+
+def start_args(prefix: str) -> list[str]:
+    return [
+        "start", "logs", "--log-group", GROUP, "--start-time", "1d", "--bucket",
+        "exportctl-logs-out", "--prefix", prefix,
+    ]  # fmt: skip
+
+
+def creates(sb: Sandbox) -> int:
+    return sum(n for (service, op), n in sb.calls.items() if op == "CreateExportTask")
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_the_one_active_task_is_named_then_waited_for(
+    servers: World, moving: Moving, tmp_path: Path
+) -> None:
+    sb, s3 = servers
+    # Queued behind whatever task the region runs: then this one is the active one.
+    first = run(servers, *start_args("first"), "--queue", "--interval", "5s")
+    assert first.exit_code == 0, first.output
+    ref = first.stdout.strip()
+    assert ref.startswith(f"logs:{REGION}:")
+
+    busy = run(servers, *start_args("second"))
+    assert busy.exit_code == ExitCode.AWS
+    [line] = busy.output.strip().splitlines()
+    assert f"{ref} (PENDING) is active" in line
+    assert "one active export task at a time per account and region" in line
+    assert f"exportctl cancel {ref}" in line and "--queue" in line
+    # Said before the service could refuse: no create was sent.
+    assert creates(sb) == 1
+
+    out = tmp_path / "out"
+    before = moving.slept
+    queued = run(
+        servers, *start_args("second"), "--queue", "--wait", "--download", str(out),
+        "--interval", "5s",
+    )  # fmt: skip
+    assert queued.exit_code == 0, queued.output
+    assert f"waiting for a free slot (--queue): {ref} (PENDING) still active" in queued.output
+    assert "1 job COMPLETED" in queued.output
+    assert moving.slept - before >= 35
+    assert creates(sb) == 2
+    second = json.loads(run(servers, "list", "-s", "logs", "-o", "json").output)[0]
+    assert second["details"]["prefix"] == "second"
+    folder = second["destination"]
+    assert folder == f"s3://exportctl-logs-out/second/{second['id']}/"
+    written = {
+        uri[len(folder) :]: body for uri, body in s3.objects.items() if uri.startswith(folder)
+    }
+    assert written and files(out) == written
+    assert all(path.endswith("/000000.gz") for path in written)
+
+
+def test_a_task_is_cancelled_and_waited_for(servers: World, moving: Moving) -> None:
+    made = run(servers, *start_args("cancelled"), "--queue", "--interval", "5s")
+    assert made.exit_code == 0, made.output
+    ref = made.stdout.strip()
+    cancelled = run(servers, "cancel", ref, "-o", "json")
+    assert cancelled.exit_code == 0, cancelled.output
+    assert '"PENDING_CANCEL"' in cancelled.output
+    waited = run(servers, "wait", ref, "--until", "cancelled", "--interval", "5s", "--json")
+    assert waited.exit_code == 0, waited.output
+    job = json.loads(waited.stdout)
+    assert (job["state"], job["status"]) == ("CANCELLED", "CANCELLED")
+    assert job["message"] == "Cancelled by user"
+
+
+def test_rerun_of_a_failed_task_takes_its_parameters(servers: World, moving: Moving) -> None:
+    listed = json.loads(run(servers, "list", "-s", "logs", "--status", "failed", "--json").output)
+    failed = next(job for job in listed if job["region"] == REGION)
+    dry = run(servers, "rerun", failed["ref"], "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    request = json.loads(dry.output)["request"]
+    details = failed["details"]
+    assert request["logGroupName"] == details["log_group_name"]
+    assert request["destination"] == details["bucket"]
+    assert request["destinationPrefix"] == details["prefix"] == "denied/rds"
+    assert request["from"] < request["to"]
+    assert "taskName" not in request
+
+
+def test_the_listing_and_a_panel(servers: World, moving: Moving) -> None:
+    table = run(servers, "list", "-s", "logs", "--region", "eu-west-1")
+    assert table.exit_code == 0, table.output
+    assert "CANCELLED" in table.output or "PENDING_CANCEL" in table.output
+    rows = run(servers, "list", "-s", "logs", "-o", "csv", "--fields", "ref,status")
+    assert rows.exit_code == 0, rows.output
+    assert all(line.startswith("logs:") for line in rows.output.splitlines()[1:])
+    failed = json.loads(run(servers, "list", "-s", "logs", "--status", "failed", "--json").output)
+    panel = run(servers, "status", failed[0]["ref"])
+    assert "Access Denied" in panel.output and "log group name" in panel.output

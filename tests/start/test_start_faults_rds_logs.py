@@ -1,0 +1,77 @@
+"""Never two jobs for one `start` of RDS (its identifier is unique) or CloudWatch Logs
+(its listing, and its one active task): the create's answer lost after the task was
+made, over HTTP against the sandbox, on a clock only the command's sleeps move."""
+
+from __future__ import annotations
+
+from sleepless import FakeTime
+from start_support import Run
+
+from exportctl.domain.errors import ExitCode
+from exportctl.ops.start.starter import ATTEMPTS
+from exportctl.sandbox import Sandbox
+
+ACCOUNT = "123456789012"
+SNAPSHOT = f"arn:aws:rds:us-east-1:{ACCOUNT}:snapshot:orders-pg-2026-11-16"
+RDS = [
+    "start", "rds", "--source-arn", SNAPSHOT, "--bucket", "out", "--kms-key", "alias/k",
+    "--role-arn", f"arn:aws:iam::{ACCOUNT}:role/exporter",
+]  # fmt: skip
+LOGS = ["start", "logs", "--log-group", "/ecs/checkout", "--start-time", "1d", "--bucket", "out"]
+# The seeded task that keeps us-east-1's one slot busy ends 40 s in.
+SEEDED_ACTIVE_ENDS = 40.0
+
+
+def _tasks(sandbox: Sandbox, service: str) -> set[str]:
+    return {j["id"] for j in sandbox.jobs(service, "us-east-1") if j["kind"] == "export-task"}
+
+
+def test_rds_a_lost_answer_is_the_task_its_identifier_names(run: Run, sandbox: Sandbox) -> None:
+    before = _tasks(sandbox, "rds")
+    sandbox.faults.fates = {"rds:StartExportTask": ["drop-after-commit"]}
+    done = run(*RDS, "--name", "orders-once")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip() == "rds:us-east-1:orders-once"
+    assert "this is the job it made" in done.output
+    # Still STARTING, without a time of its own: ours all the same.
+    assert len(_tasks(sandbox, "rds") - before) == 1
+
+
+def test_rds_a_generated_identifier_makes_one_task_under_errors(run: Run, sandbox: Sandbox) -> None:
+    before = _tasks(sandbox, "rds")
+    sandbox.faults.fates = {"rds:StartExportTask": ["error-after-commit", "throttle", "ok"]}
+    done = run(*RDS)
+    assert done.exit_code == 0, done.output
+    assert len(_tasks(sandbox, "rds") - before) == 1
+
+
+def test_logs_a_lost_answer_is_found_in_the_listing(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    fake_time.sleep(SEEDED_ACTIVE_ENDS + 1)
+    before = _tasks(sandbox, "logs")
+    sandbox.faults.fates = {"logs:CreateExportTask": ["drop-after-commit"]}
+    done = run(*LOGS)
+    assert done.exit_code == 0, done.output
+    assert "this is the job it made" in done.output
+    made = _tasks(sandbox, "logs") - before
+    assert len(made) == 1 and done.stdout.strip().endswith(made.pop())
+
+
+def test_logs_throttled_to_the_end_made_nothing(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    fake_time.sleep(SEEDED_ACTIVE_ENDS + 1)
+    before = _tasks(sandbox, "logs")
+    sandbox.faults.fates = {"logs:CreateExportTask": ["throttle"] * ATTEMPTS}
+    done = run(*LOGS)
+    assert done.exit_code == ExitCode.AWS
+    assert f"was tried {ATTEMPTS} times" in done.output
+    assert _tasks(sandbox, "logs") == before
+
+
+def test_logs_a_busy_region_sends_no_create(run: Run, sandbox: Sandbox) -> None:
+    done = run(*LOGS)
+    assert done.exit_code == ExitCode.AWS
+    assert "(RUNNING) is active" in done.output
+    assert not any(op == "CreateExportTask" for _, op in sandbox.calls)
