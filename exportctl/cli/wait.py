@@ -11,21 +11,15 @@ import click
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
+from exportctl.cli.events import exec_option
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, service_option
 from exportctl.cli.output import output_options
 from exportctl.cli.servicehelp import DescribedCommand
-from exportctl.domain.errors import ExitCode, ExportctlError
-from exportctl.domain.model import ExportJob
-from exportctl.output.formats import emit
-from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
+from exportctl.domain.errors import ExitCode
+from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
 
 if TYPE_CHECKING:
-    from exportctl.cli.estimates import Estimates
-    from exportctl.cli.fetching import Fetcher
-    from exportctl.ops.polling.events import Event
-    from exportctl.ops.polling.outcome import Tracked, WaitResult
-    from exportctl.ops.polling.waiter import Waiter
     from exportctl.services.refs import JobKey
 
 
@@ -65,7 +59,9 @@ def _help_text() -> str:
     found at the first check; 124 --timeout ran out (pending jobs are listed);
     130 interrupted (143 on SIGTERM). With --json, one REF prints one object (null if never
     read), several REFs an array of the jobs read, whatever the exit code. With
-    --fields or -o wide, a table of the jobs as last read follows the live view.
+    -o ndjson, one line per change as it happens, {"type": ADDED, MODIFIED, ENDED
+    or DELETED, "job": the record}, for `jq` and log shippers. With --fields or -o
+    wide, a table of the jobs as last read follows the live view.
     """
 
 
@@ -112,6 +108,7 @@ def _help_text() -> str:
     help="Fetch each job's output as soon as it is COMPLETED: into DEST for one job, "
     "into DEST/SERVICE-ID for several.",
 )
+@exec_option("ends (meets --until, or can no longer)")
 @output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS))
 @pass_app
 @click.pass_context
@@ -126,6 +123,7 @@ def wait(
     max_interval: float,
     quiet: bool,
     download: Path | None,
+    exec_command: str | None,
     out: OutputSpec,
 ) -> None:
     """Wait for export jobs: its help is _help_text's."""
@@ -143,6 +141,7 @@ def wait(
         quiet=quiet,
         out=out,
         download=download,
+        exec_command=exec_command,
     )
     ctx.exit(int(code))
 
@@ -171,6 +170,7 @@ def wait_for(
     quiet: bool,
     out: OutputSpec,
     download: Path | None = None,
+    exec_command: str | None = None,
 ) -> ExitCode:
     """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`)."""
     from exportctl.ops import conditions
@@ -204,7 +204,17 @@ def wait_for(
     from exportctl.cli.estimates import Estimates
 
     estimates = Estimates(app)
-    session = _Session(
+    from exportctl.cli.events import EventSink
+    from exportctl.cli.waitsession import Session
+
+    sink = EventSink(
+        app,
+        lines=out.format == "ndjson",
+        exec_command=exec_command,
+        ends_on_decision=True,
+        record=estimates.record,
+    )
+    session = Session(
         app,
         waiter,
         out,
@@ -213,6 +223,7 @@ def wait_for(
         single=len(refs) == 1,
         fetcher=fetcher,
         estimates=estimates,
+        sink=sink,
     )
     code = session.run()
     session.records()
@@ -222,174 +233,3 @@ def wait_for(
     if fetcher is not None:
         code = fetcher.exit_code(code)
     return code
-
-
-class _Session:
-    """Shows one wait as it goes, and its outcome."""
-
-    def __init__(
-        self,
-        app: AppContext,
-        waiter: Waiter,
-        out: OutputSpec,
-        *,
-        quiet: bool,
-        region: str | None,
-        single: bool,
-        fetcher: Fetcher | None = None,
-        estimates: Estimates | None = None,
-    ) -> None:
-        self.fetcher = fetcher
-        self.estimates = estimates
-        self.app = app
-        self.waiter = waiter
-        self.out = out
-        self.quiet = quiet
-        # The region the references it prints may leave out.
-        self.region = region
-        self.single = single
-        self._printed = False
-
-    def run(self) -> ExitCode:
-        from exportctl.output.live import Display, WaitView
-
-        app = self.app
-        eta = self.estimates.short if self.estimates else None
-        view = (
-            None
-            if self.quiet or self.out.machine
-            else WaitView(self.waiter, self.region, eta, accounts=app.many_accounts)
-        )
-        console = app.err if self.out.machine else app.out
-        display = Display(console, view, self.region, eta)
-
-        def on_event(event: Event) -> None:
-            tracked = event.tracked
-            if event.kind == "changed" and tracked and tracked.job and self.estimates:
-                self.estimates.observe(event.before, tracked.job)
-            if event.kind == "round":
-                if app.debug:
-                    summary = ", ".join(
-                        f"{s}.{op}={n}" for (s, op), n in sorted(event.calls.items())
-                    )
-                    app.err.print(
-                        f"exportctl: debug: round {self.waiter.rounds}: API calls: "
-                        f"{summary or 'none'}",
-                        markup=False,
-                        soft_wrap=True,
-                    )
-                return
-            if self.fetcher is not None and event.kind == "met" and event.tracked:
-                # Fetched now, while the other jobs are still running.
-                if not self.quiet:
-                    display.event(event)
-                self.fetcher.fetch(event.tracked, display)
-                return
-            if self.quiet:
-                return
-            if event.kind == "retrying":
-                # On a terminal the live view shows it below the table while it lasts.
-                if event.message and not display.is_live:
-                    app.notice(f"retrying after: {event.message}")
-                return
-            display.event(event)
-
-        self.waiter.on_event = on_event
-        try:
-            with display:
-                result = self.waiter.run()
-        except KeyboardInterrupt:
-            from exportctl.ops import interrupts
-
-            self._pending(interrupts.word(), self.waiter.pending)
-            return ExitCode(interrupts.exit_code())
-        except ExportctlError:
-            # stdout stays valid JSON whatever ends the wait.
-            self.records()
-            raise
-        self._report(result)
-        return result.exit_code
-
-    def records(self) -> None:
-        """The jobs as last read: in the chosen format, or for people the table
-        --fields or -o wide asks for (the live view is the plain table's)."""
-        if self._printed:
-            return
-        self._printed = True
-        jobs = [t.job for t in self.waiter.tracked if t.job is not None]
-        if not self.out.machine:
-            if jobs and (self.out.fields or self.out.wide):
-                from exportctl.cli.estimates import Estimates
-                from exportctl.cli.output import print_job_table
-
-                estimates = self.estimates or Estimates(self.app)
-                print_job_table(self.app, jobs, self.out, estimates)
-            return
-        emit(
-            self.out,
-            Records(
-                jobs,
-                to_dict=self.estimates.record if self.estimates else ExportJob.to_dict,
-                table=_no_table,
-                default_fields=JOB_DEFAULT_FIELDS,
-                single=self.single,
-                known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
-            ),
-        )
-        if jobs:
-            from exportctl.ops import refcache
-
-            refcache.remember_jobs(jobs, self.region)
-
-    def _report(self, result: WaitResult) -> None:
-        from exportctl.ops.polling.outcome import Outcome
-
-        if self.quiet:
-            return
-        for tracked in result.tracked:
-            if tracked.outcome in (Outcome.MISSED, Outcome.GONE, Outcome.NOT_FOUND):
-                self.app.error(_why(tracked, self.waiter.until.describe()))
-        if result.timed_out:
-            from exportctl.domain.timeutil import human_duration
-
-            after = human_duration(self.waiter.timeout or 0)
-            self._pending(f"timed out after {after}", self.waiter.pending)
-        elif result.exit_code == ExitCode.OK and not self.out.machine:
-            count = len(result.tracked)
-            noun = "job" if count == 1 else "jobs"
-            word = self.waiter.until.describe()
-            outcome = word if word in ("COMPLETED", "FAILED") else f"met --until {word}"
-            self.app.out.print(f"{count} {noun} {outcome}", markup=False, soft_wrap=True)
-
-    def _pending(self, what: str, pending: Sequence[Tracked]) -> None:
-        if self.quiet:
-            return
-        names = "; ".join(_now(t) for t in pending) or "none"
-        self.app.error(f"{what}; still pending: {names}")
-
-
-def _now(tracked: Tracked) -> str:
-    job = tracked.job
-    if job is None:
-        return f"{tracked.label} (not read yet)"
-    status = f" ({job.status})" if job.status != job.state.value else ""
-    return f"{tracked.label} {job.state.value}{status}"
-
-
-def _why(tracked: Tracked, wanted: str) -> str:
-    from exportctl.ops.polling.outcome import Outcome
-
-    job = tracked.job
-    if tracked.outcome is Outcome.NOT_FOUND:
-        return f"{tracked.ref}: not found: {tracked.error.message if tracked.error else ''}"
-    if tracked.outcome is Outcome.GONE:
-        return f"{tracked.label}: disappeared while waiting for {wanted}"
-    assert job is not None
-    message = f": {' '.join(job.message.split())}" if job.message else ""
-    if not job.terminal:
-        return f"{job.ref}: {job.state.value} ({job.status}) can no longer be {wanted}{message}"
-    return f"{job.ref}: ended {job.state.value} ({job.status}), not {wanted}{message}"
-
-
-def _no_table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
-    raise AssertionError("wait prints no table of records")

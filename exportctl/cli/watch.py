@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.events import EventSink, exec_option
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import (
     ScopedCommand,
@@ -29,6 +30,15 @@ from exportctl.cli.options import (
 @filter_options
 @duration_option("--keep", default="10m", help="How long a job that ended stays on the board.")
 @duration_option("--interval", default="5s", help="Delay between refreshes.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Choice(("table", "ndjson"), case_sensitive=False),
+    default="table",
+    help="table (the live board, or a line a change off a terminal), or ndjson: one "
+    'event a line on stdout, {"type": ADDED|MODIFIED|ENDED|DELETED, "job": record}.',
+)
+@exec_option("ends")
 @pass_app
 @click.pass_context
 def watch(
@@ -40,6 +50,8 @@ def watch(
     since: object,
     keep: float,
     interval: float,
+    output: str,
+    exec_command: str | None,
     **scope: Any,
 ) -> None:
     """Watch export jobs: those running, and those that ended in the last --keep.
@@ -80,10 +92,16 @@ def watch(
     from exportctl.cli.estimates import Estimates
 
     estimates = Estimates(app)
-    view = WatchView(watcher, region, estimates.short, accounts=app.many_accounts)
-    display = Display(app.out, view, region, estimates.short)
+    lines = output.lower() == "ndjson"
+    sink = EventSink(app, lines=lines, exec_command=exec_command, ends_on_decision=False)
+    # With event lines on stdout, people's view of the changes goes to stderr.
+    view = (
+        None if lines else WatchView(watcher, region, estimates.short, accounts=app.many_accounts)
+    )
+    display = Display(app.err if lines else app.out, view, region, estimates.short)
 
     def on_event(event: Event) -> None:
+        sink.handle(event)
         if event.kind == "changed" and event.tracked and event.tracked.job:
             estimates.observe(event.before, event.tracked.job)
         if event.kind == "round":

@@ -1,0 +1,75 @@
+"""What `wait` and `watch` do with each change besides showing it: the event lines of
+``-o ndjson`` (:mod:`exportctl.output.eventlines`), flushed as they happen, and
+``--exec``'s command for each job that ends (:mod:`exportctl.ops.jobhook`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from exportctl.cli.context import AppContext
+from exportctl.domain.model import ExportJob
+from exportctl.ops.polling.events import Event
+
+
+def exec_option(what: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--exec",
+        "exec_command",
+        metavar="CMD",
+        help=f"Run the shell command CMD once for each job that {what}, the job in its "
+        "environment: EXPORTCTL_REF, EXPORTCTL_SERVICE, EXPORTCTL_STATE, EXPORTCTL_STATUS "
+        "and EXPORTCTL_JOB (the record as JSON), never in CMD's text. Its output goes to "
+        "stderr; a failure is reported and does not stop the command.",
+    )
+
+
+class EventSink:
+    """Writes a command's event lines and runs its --exec command, as events come."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        *,
+        lines: bool,
+        exec_command: str | None,
+        ends_on_decision: bool,
+        record: Callable[[ExportJob], dict[str, Any]] = ExportJob.to_dict,
+    ) -> None:
+        self.app = app
+        self.lines = lines
+        self.exec_command = exec_command
+        self.ends_on_decision = ends_on_decision
+        self.record = record
+        self.hook_failures = 0
+
+    @property
+    def active(self) -> bool:
+        return self.lines or self.exec_command is not None
+
+    def handle(self, event: Event) -> None:
+        from exportctl.output.eventlines import event_lines
+
+        ended: ExportJob | None = None
+        for kind, line in event_lines(event, self.record, ends_on_decision=self.ends_on_decision):
+            if self.lines:
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+            if kind == "ENDED" and event.tracked is not None:
+                ended = event.tracked.job
+        if ended is not None and self.exec_command is not None:
+            self._run(ended)
+
+    def _run(self, job: ExportJob) -> None:
+        from exportctl.ops.jobhook import run_hook
+
+        done = run_hook(self.exec_command or "", job, self.record(job))
+        if done.error is not None:
+            self.hook_failures += 1
+            self.app.error(f"--exec for {job.ref}: could not run: {done.error}")
+        elif done.status != 0:
+            self.hook_failures += 1
+            self.app.error(f"--exec for {job.ref}: exited with status {done.status}")
