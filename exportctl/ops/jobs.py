@@ -22,7 +22,7 @@ from exportctl.ops.listing.failures import incomplete
 from exportctl.ops.listing.fanout import Fanout
 from exportctl.ops.listing.targets import Here, Span, Target
 from exportctl.ops.summaries import Describer
-from exportctl.ops.workers import each, each_ahead, read_ahead
+from exportctl.ops.workers import Room, each, each_ahead, read_ahead
 from exportctl.services import all_specs, spec_for
 from exportctl.services import engine as eng
 from exportctl.services.projection import projection
@@ -90,7 +90,13 @@ class ListResult:
 
 
 def newest_key(job: ExportJob) -> tuple[float, str]:
-    """What orders jobs newest first (descending): creation time, then reference."""
+    """What orders jobs newest first (descending): creation time, then reference.
+
+    A job without a creation time (EC2's have none, nor has an RDS task before it
+    leaves STARTING) sorts as the oldest: after every dated job, those without one
+    by reference (descending, as the dated ones of one time). Every sorted output
+    (tables, json, ``--limit`` in the streamed formats, ``watch``'s board) orders
+    by this key, so they agree."""
     return (job.created.timestamp() if job.created else float("-inf"), job.ref)
 
 
@@ -317,10 +323,16 @@ class Jobs:
             yield from page
 
     def iter_pages(
-        self, spec: ServiceSpec, query: ListQuery, region: str | None = None
+        self,
+        spec: ServiceSpec,
+        query: ListQuery,
+        region: str | None = None,
+        *,
+        room: Room | None = None,
     ) -> Iterator[list[ExportJob]]:
         """:meth:`iter_service` a page at a time. The next page is asked for while
-        this one is turned into records: the service's time and ours overlap."""
+        this one is turned into records: the service's time and ours overlap. A
+        listing's describes beyond the first take ``room`` (its caps) while in flight."""
         where = region or self.clients.default_region
         call = self.caller(spec, where)
         project = projection(spec).record
@@ -333,7 +345,7 @@ class Jobs:
         ) -> Iterator[eng.PageItems]:
             return each_ahead(parents, pages_of, concurrency, f"list-{spec.name}-parent")
 
-        describe_all = self.summaries.describe_all(spec, where, states)
+        describe_all = self.summaries.describe_all(spec, where, states, room)
         listed = eng.list_pages(spec, call, query.scope, each_parent, describe_all)
         for page in read_ahead(listed, name=f"list-{spec.name}"):
             jobs = []

@@ -1,6 +1,11 @@
 """A listing's summaries described (``ServiceSpec.summaries``): several at once, only
 those a query keeps, and a job that has ended described once.
 
+Several at once within the listing's caps on calls in flight: read by
+:class:`exportctl.ops.listing.fanout.Fanout`, a page's first describe runs on its
+target's own slot, each further one on a slot its account and region has free then
+(:class:`exportctl.ops.workers.Room`), never more than the spec's ``concurrency``.
+
 A job that has ended does not change, so while its summary says the same status its
 description is the one already read: a `watch` that lists every few seconds then
 describes only the jobs still running, not every job the listing names.
@@ -13,7 +18,7 @@ import threading
 from collections.abc import Callable
 
 from exportctl.domain.model import State
-from exportctl.ops.workers import each
+from exportctl.ops.workers import Room, each
 from exportctl.services.engine import resolve
 from exportctl.services.spec import Raw, ServiceSpec
 
@@ -32,10 +37,15 @@ class Describer:
         self.concurrency: int | None = None
 
     def describe_all(
-        self, spec: ServiceSpec, region: str, states: frozenset[State]
+        self,
+        spec: ServiceSpec,
+        region: str,
+        states: frozenset[State],
+        room: Room | None = None,
     ) -> Callable[[Callable[[Raw], Raw], list[Raw], int], list[Raw]]:
         """What describes one page's summaries of ``spec`` in ``region``, for a query of
-        ``states`` (none: every state): a summary it would drop is left as it is."""
+        ``states`` (none: every state): a summary it would drop is left as it is. With
+        a ``room`` (a listing's caps), only as many at once as it has room for."""
         fields = spec.fields
 
         def key_of(raw: Raw) -> tuple[tuple[str, str, str], str]:
@@ -68,7 +78,7 @@ class Describer:
             out = list(summaries)
             tasks = [functools.partial(one, describe, summaries[i]) for i in wanted]
             at_once = min(size, self.concurrency or size)
-            for index, raw in each(tasks, at_once, f"list-{spec.name}-describe"):
+            for index, raw in each(tasks, at_once, f"list-{spec.name}-describe", room):
                 out[wanted[index]] = raw
             return out
 

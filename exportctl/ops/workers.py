@@ -12,10 +12,29 @@ from __future__ import annotations
 import functools
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class Room(Protocol):
+    """Calls one may have in flight beyond one's own, under caps shared with others
+    (a listing's place: :class:`exportctl.ops.listing.slots.PlaceRoom`)."""
+
+    def take(self) -> bool:
+        """One more call in flight, if the caps leave room for it: False otherwise."""
+        ...
+
+    def give(self) -> None:
+        """A call :meth:`take` allowed has ended."""
+        ...
+
+
+# How often tasks waiting for room look again, besides whenever one of theirs ends:
+# room another's call frees is taken within this, not one whole call later.
+ROOM_POLL = 0.05
 
 
 class Outcome(Generic[T]):
@@ -94,13 +113,24 @@ class Workers(Generic[T]):
 
 
 def each(
-    tasks: Sequence[Callable[[], T]], size: int, name: str = "exportctl-worker"
+    tasks: Sequence[Callable[[], T]],
+    size: int,
+    name: str = "exportctl-worker",
+    room: Room | None = None,
 ) -> Iterator[tuple[int, T]]:
     """Run ``tasks`` on up to ``size`` daemon threads; (index, value) as each finishes.
+
+    With a ``room``, one task runs on the caller's own share of the caps (its thread
+    waits meanwhile), and each further one only while ``room.take()`` grants one more
+    call, given back as that task ends: the tasks are as concurrent as the caps leave
+    room for, at least one at a time.
 
     A task's exception is raised here, in the caller's thread. Stopping early (an
     exception, Ctrl-C, closing the iterator) waits for no task still running.
     """
+    if room is not None:
+        yield from _each_in_room(tasks, size, name, room)
+        return
     workers: Workers[T] = Workers(min(size, len(tasks)), name)
     try:
         for index, task in enumerate(tasks):
@@ -111,6 +141,43 @@ def each(
             yield outcome.tag, outcome.result()  # type: ignore[misc]
     finally:
         workers.close()
+
+
+def _each_in_room(
+    tasks: Sequence[Callable[[], T]], size: int, name: str, room: Room
+) -> Iterator[tuple[int, T]]:
+    workers: Workers[T] = Workers(min(size, len(tasks)), name)
+    waiting = deque(enumerate(tasks))
+    # Whether the caller's own slot is free for a task: its thread makes no call of
+    # its own while it waits here, so one task at a time needs no room.
+    own = True
+    try:
+        while waiting or workers.running:
+            while waiting and workers.running < size:
+                lent = not own
+                if lent and not room.take():
+                    break
+                own = False
+                index, task = waiting.popleft()
+                # A lent call is given back by its thread, even once the caller left.
+                run = functools.partial(_given_back, task, room) if lent else task
+                workers.submit((index, lent), run)
+            short = bool(waiting) and workers.running < size
+            outcome = workers.next(ROOM_POLL if short else None)
+            if outcome is None:
+                continue
+            index, lent = outcome.tag  # type: ignore[misc]
+            own = own or not lent
+            yield index, outcome.result()
+    finally:
+        workers.close()
+
+
+def _given_back(task: Callable[[], T], room: Room) -> T:
+    try:
+        return task()
+    finally:
+        room.give()
 
 
 A = TypeVar("A")

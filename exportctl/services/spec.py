@@ -269,10 +269,11 @@ class Cancel:
 class Summaries:
     """A listing whose items lack what a record shows (DynamoDB's ListExports: an ARN,
     a status and a type): each listed item is described with ``get`` before it becomes
-    a record, up to ``concurrency`` at once, every describe an API call like the others
-    (counted, retried, under the deadline). Finding a job's ARN by its id reads the
-    summaries alone; a job the listing names but whose describe says it is gone keeps
-    what the listing said."""
+    a record, up to ``concurrency`` at once (fewer where a listing's cap on calls in
+    flight per account and region leaves no room: ``exportctl.ops.listing.slots``),
+    every describe an API call like the others (counted, retried, under the
+    deadline). Finding a job's ARN by its id reads the summaries alone; a job the
+    listing names but whose describe says it is gone keeps what the listing said."""
 
     concurrency: int = 8
 

@@ -147,20 +147,22 @@ def test_a_page_s_summaries_are_described_on_a_pool_of_threads(
 ) -> None:
     from exportctl.ops import summaries
 
-    pools: list[tuple[int, int]] = []
+    pools: list[tuple[int, int, bool]] = []
     real = summaries.each
 
-    def each(tasks: Any, size: int, name: str) -> Any:
-        for index, value in real(tasks, size, name):
-            pools.append((len(tasks), size))
+    def each(tasks: Any, size: int, name: str, room: Any = None) -> Any:
+        for index, value in real(tasks, size, name, room):
+            pools.append((len(tasks), size, room is not None))
             yield index, value
 
     monkeypatch.setattr(summaries, "each", each)
     listed = run(world, "list", "-s", "dynamodb", "--json")
     assert listed.exit_code == 0, listed.output
-    # One page of the seeded exports, all described on one pool of up to 8 threads.
-    assert pools and {size for _, size in pools} == {8}
-    assert max(count for count, _ in pools) == len(json.loads(listed.stdout))
+    # One page of the seeded exports, all described on one pool of up to 8 threads,
+    # as many at once as the listing's cap per account and region leaves room for.
+    assert pools and {size for _, size, _ in pools} == {8}
+    assert all(in_room for _, _, in_room in pools)
+    assert max(count for count, _, _ in pools) == len(json.loads(listed.stdout))
 
 
 def test_a_table_scopes_the_listing(world: World) -> None:

@@ -10,6 +10,8 @@ several regions, profiles or an organization's accounts give a target per
   command spans.
 - :mod:`.fanout`: the reading, targets on threads under caps, pages through a
   bounded queue.
+- :mod:`.slots`: the caps, on the calls in flight (a target's own, and the
+  describes of its summaries) per account and region and in all.
 - :mod:`.failures`: the one failure rule, which makes each target's failure an
   error or a notice.
 - :mod:`.progress`: how far a listing is, for its progress line.

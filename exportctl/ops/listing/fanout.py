@@ -1,9 +1,17 @@
 """Reading the targets of a listing, each page handed on as it arrives.
 
-Targets are started by one dispatcher under two caps: at most ``GLOBAL_CAP`` read
-at once, and at most ``PER_PLACE_CAP`` of one account in one region (AWS throttles
-per account and region, so a throttled account holds only its own slots and
-botocore's retries there do not hold back the others). They start place by place
+Targets are started by one dispatcher under two caps on the calls in flight
+(:mod:`.slots`): at most ``GLOBAL_CAP`` in all, and at most ``PER_PLACE_CAP`` of one
+account in one region (AWS throttles per account and region, so a throttled account
+holds only its own slots and botocore's retries there do not hold back the others).
+A target holds a slot while it is read, for the one call it makes at a time; the
+describes of its listed summaries (``ServiceSpec.summaries``) beyond the first take
+further slots of its place while they are in flight, only those free (never waited
+for: the first describe runs on the target's own), so a lone DynamoDB listing
+describes ``PER_PLACE_CAP`` at once, and one beside other targets of its place as
+many as they leave free. (One exception: over one account and region, Pinpoint's
+applications are listed ``Jobs.parent_concurrency`` at once within their target's
+one slot; over several, one after another.) They start place by place
 in the order given, and within a place the services that take a chain of calls
 first (Pinpoint: its applications, then each one's jobs), since the listing lasts
 as long as its longest chain. Each page is handed on as it arrives through a
@@ -17,7 +25,6 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -25,6 +32,7 @@ from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.listing.failures import Failure, classify, incomplete, settle
 from exportctl.ops.listing.progress import Progress
+from exportctl.ops.listing.slots import Slots
 from exportctl.ops.listing.targets import Span, Target, finish
 from exportctl.ops.workers import hand_on, start_ticker
 
@@ -65,13 +73,11 @@ class Fanout:
         self.span = span
         self._idle = idle
         self._on_progress = on_progress
-        self._global_cap = global_cap
-        self._per_place_cap = per_place_cap
         self._queue: queue.Queue[tuple[str, Target, Any]] = queue.Queue(PAGES_IN_FLIGHT)
         self._stop = threading.Event()
-        self._cond = threading.Condition()
-        self._running: Counter[tuple[int, str]] = Counter()
-        self._active = 0
+        # Calls in flight: the targets' own and their describes (see the module's doc).
+        self._slots = Slots(global_cap, per_place_cap)
+        self._cond = self._slots.cond
         self._progress = Progress(self.targets, span)
         self._answered: set[int] = set()
         # (credential set, service) pairs that answered in at least one region.
@@ -119,8 +125,11 @@ class Fanout:
         """``target``'s pages as they arrive. A failure is handed to ``fail``; an
         exception that is no failure of AWS's (a bug) is raised."""
         got = 0
+        room = self._slots.room(self._place(target))
         try:
-            for page in target.reach.jobs.iter_pages(target.spec, self.query, target.region):
+            for page in target.reach.jobs.iter_pages(
+                target.spec, self.query, target.region, room=room
+            ):
                 if self.span.many:
                     page = [finish(job, target.reach, self.span) for job in page]
                 got += len(page)
@@ -141,6 +150,9 @@ class Fanout:
 
     def _read_here(self, target: Target, failed: list[Failure]) -> Iterator[list[ExportJob]]:
         """The one target, on the caller's thread: no queue, no thread to hand over to."""
+        # Under the caps too: its describes take what its place has left.
+        with self._cond:
+            self._slots.take(self._place(target))
         try:
             for page in self._pages(target, failed.append):
                 yield page
@@ -149,6 +161,7 @@ class Fanout:
                 # What this page wrote is out before the next one is waited for.
                 self._idle()
         finally:
+            self._slots.give(self._place(target))
             self._ended(target)
 
     def _read_in_threads(self, failed: list[Failure]) -> Iterator[list[ExportJob]]:
@@ -172,16 +185,14 @@ class Fanout:
         while pending and not self._stop.is_set():
             with self._cond:
                 chosen = None
-                if self._active < self._global_cap:
-                    for index, target in enumerate(pending):
-                        if self._running[self._place(target)] < self._per_place_cap:
-                            chosen = pending.pop(index)
-                            break
+                for index, target in enumerate(pending):
+                    if self._slots.free(self._place(target)):
+                        chosen = pending.pop(index)
+                        break
                 if chosen is None:
                     self._cond.wait(0.1)
                     continue
-                self._active += 1
-                self._running[self._place(chosen)] += 1
+                self._slots.take(self._place(chosen))
             threading.Thread(
                 target=self._run, args=(chosen,), name=f"read-{chosen.spec.name}", daemon=True
             ).start()
@@ -206,9 +217,7 @@ class Fanout:
         except Exception as unexpected:
             self._put(("crash", target, unexpected))
         finally:
-            with self._cond:
-                self._active -= 1
-                self._running[self._place(target)] -= 1
+            self._slots.give(self._place(target))
             self._ended(target)
             self._put(("done", target, None))
 

@@ -9,15 +9,17 @@ from typing import Any, Protocol
 
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
+from exportctl.ops.workers import Room
 from exportctl.services.refs import with_account
 from exportctl.services.spec import ServiceSpec
 
 
 class Pages(Protocol):
-    """What reads one service's jobs in one region a page at a time: a Jobs."""
+    """What reads one service's jobs in one region a page at a time: a Jobs. Its calls
+    beside the one a page needs (describes) take ``room`` while they are in flight."""
 
     def iter_pages(
-        self, spec: ServiceSpec, query: Any, region: str | None = None
+        self, spec: ServiceSpec, query: Any, region: str | None = None, *, room: Room | None = None
     ) -> Iterator[list[ExportJob]]: ...
 
     def release(self, spec: ServiceSpec, region: str) -> None: ...
