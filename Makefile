@@ -25,7 +25,7 @@ venv: $(VENV)/.dev
 DEMO_PINPOINT := pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9
 DEMO_DISCOVERY := discovery:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf
 demo: $(VENV)/.runtime
-	@echo '# Every export job of the four services, newest first (the sandbox: no AWS account needed)'
+	@echo '# Every export job of every service, newest first (the sandbox: no AWS account needed)'
 	$(BIN)/exportctl --sandbox list
 	@echo
 	@echo '# Why the failed ones failed'

@@ -69,7 +69,8 @@ def _help_text() -> str:
 
     {_where()}
 
-    DEST defaults to ./SERVICE-ID. Files already there with the same size (and
+    DEST defaults to ./SERVICE-ID (./SERVICE where the files' own names name the
+    job). Files already there with the same size (and
     MD5, for single-part objects) are skipped, so an interrupted download resumes;
     files are renamed into place only when complete.
 

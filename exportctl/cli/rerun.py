@@ -31,15 +31,17 @@ def _help_text() -> str:
     creates = [
         (spec, kind.create) for spec in in_prose_order() for kind in kinds_of(spec) if kind.create
     ]
-    creates.sort(key=lambda pair: _FRESH_ORDER.index(pair[1].idempotency))
     said = [f"Reused: {'; '.join(create.reused for _, create in creates if create.reused)}."]
-    fresh = [
-        f"{_FRESH[create.idempotency]} ({spec.short_title})"
-        for spec, create in creates
-        if create.idempotency in _FRESH
-    ]
-    if fresh:
-        said.append(f"The new job gets a fresh {' or '.join(fresh)}.")
+    # Services alike in how a retry is told apart, named once each, in one group.
+    groups: dict[str, list[str]] = {}
+    for spec, create in sorted(creates, key=lambda p: _FRESH_ORDER.index(p[1].idempotency)):
+        if create.idempotency in _FRESH:
+            named = groups.setdefault(_FRESH[create.idempotency], [])
+            if spec.short_title not in named:
+                named.append(spec.short_title)
+    if groups:
+        fresh = " or ".join(f"{word} ({', '.join(names)})" for word, names in groups.items())
+        said.append(f"The new job gets a fresh {fresh}.")
     said.extend(create.not_reused for _, create in creates if create.not_reused)
     return f"""Start a new export job with the parameters of job REF (typically one that failed).
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def _help_text() -> str:
     from exportctl.cli.servicehelp import in_prose_order
-    from exportctl.ops.conditions import NORMALISED, fold
+    from exportctl.ops.conditions import NORMALISED, accepted_words, fold
 
     # Each service's own words of ended jobs (those --until takes besides the states'),
     # and the statuses of running jobs that can no longer end in some states.
@@ -43,13 +43,16 @@ def _help_text() -> str:
             doomed.append(f", or {spec.short_title} {status} for {wanted}")
     listed = ": " + ", ".join(f"{said} ({name})" for said, name, _ in words) if words else ""
     example = f" ({words[0][2][0]}: {words[0][2][1].value})" if words else ""
+    accepted = [w for w in accepted_words() if w in ("terminal", *NORMALISED)]
+    accepted[0] += " (default)"
     return f"""Wait until export jobs are COMPLETED (or --until another state).
 
     The first check is at once, then every --interval, growing by half each round
     up to --max-interval, never past --timeout. Throttling, server and network
     errors are retried; refused credentials end the wait (exit 4).
 
-    --until COMPLETED (default), FAILED, terminal (either), or a vendor word{listed}.
+    --until {", ".join(accepted[:-1])} or {accepted[-1]} (the normalised states;
+    terminal: any ended one), or a vendor word{listed}.
     A vendor word means that exact status for jobs of its service and its
     normalised state{example} for jobs of the others. A job that can no longer
     meet the condition (ended otherwise{"".join(doomed)}) ends the wait for it at once.
@@ -59,8 +62,8 @@ def _help_text() -> str:
     found at the first check; 124 --timeout ran out (pending jobs are listed);
     130 interrupted (143 on SIGTERM). With --json, one REF prints one object (null if never
     read), several REFs an array of the jobs read, whatever the exit code. With
-    -o ndjson, one line per change as it happens, {"type": ADDED, MODIFIED, ENDED
-    or DELETED, "job": the record}, for `jq` and log shippers. With --fields or -o
+    -o ndjson, one line per change as it happens, {{"type": ADDED, MODIFIED, ENDED
+    or DELETED, "job": the record}}, for `jq` and log shippers. With --fields or -o
     wide, a table of the jobs as last read follows the live view.
     """
 
@@ -84,7 +87,7 @@ def _help_text() -> str:
     default="COMPLETED",
     show_default=True,
     metavar="STATE",
-    help="COMPLETED, FAILED, terminal, or a service's own word (ACTIVE, SUCCEEDED, "
+    help="COMPLETED, FAILED, CANCELLED, terminal, or a service's own word (ACTIVE, SUCCEEDED, "
     "CREATE FAILED...), any case.",
 )
 @duration_option(

@@ -163,7 +163,9 @@ class Session:
             count = len(result.tracked)
             noun = "job" if count == 1 else "jobs"
             word = self.waiter.until.describe()
-            outcome = word if word in ("COMPLETED", "FAILED") else f"met --until {word}"
+            outcome = (
+                word if word in ("COMPLETED", "FAILED", "CANCELLED") else f"met --until {word}"
+            )
             self.app.out.print(f"{count} {noun} {outcome}", markup=False, soft_wrap=True)
 
     def _pending(self, what: str, pending: Sequence[Tracked]) -> None:

@@ -353,7 +353,9 @@ class Jobs:
                 job = project(raw, where, parent)
                 if states and job.state not in states:
                     continue
-                if since and (job.created is None or job.created < since):
+                # A job the service gives no creation time (EC2's, an RDS task still
+                # STARTING) may be new: --since keeps it rather than hide it.
+                if since and job.created is not None and job.created < since:
                     continue
                 jobs.append(job)
             yield jobs

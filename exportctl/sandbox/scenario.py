@@ -1,4 +1,4 @@
-"""The seeded world the sandbox serves: jobs of four services in two regions.
+"""The seeded world the sandbox serves: jobs of every service it emulates, in two regions.
 
 Times are scenario seconds relative to server start (negative = before it).
 A job is a list of phases; the phase in force is the last one whose start is
@@ -74,6 +74,7 @@ class Scenario(Registry):
         self,
         seed: int = 7,
         discovery_tasks: int | None = None,
+        logs_tasks: int | None = None,
         *,
         account: str = ACCOUNT,
         regions: tuple[str, ...] = REGIONS,
@@ -100,6 +101,9 @@ class Scenario(Registry):
         for region in regions:
             dynamodb.populate(self, region)
             logs.populate(self, region)
+        # Last, so that the seeded jobs keep the ids they have without them.
+        if logs_tasks and regions:
+            logs.populate_bulk(self, self.primary, logs_tasks)
 
     def output_locations(self, elapsed: float, base_url: str) -> list[OutputLocation]:
         out = []

@@ -6,6 +6,8 @@ Forms:
   arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME/export/ID
   pinpoint:[[ACCOUNT:]REGION:]APP_ID/JOB_ID
   discovery:[[ACCOUNT:]REGION:]EXPORT_ID
+  rds:[[ACCOUNT:]REGION:]IDENTIFIER, logs:[[ACCOUNT:]REGION:]TASK_ID,
+  ec2:[[ACCOUNT:]REGION:]EXPORT_TASK_ID (the services whose jobs have no ARN)
   backupsearch:[[ACCOUNT:]REGION:]ID
   a bare id (Pinpoint: APP_ID/JOB_ID) with --service
 
@@ -137,7 +139,8 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
             if service and service.lower() not in (spec.name, *spec.aliases):
                 raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
             return JobKey(spec.name, job_id, match["region"], arn=text, account=match["account"])
-    titles = " and ".join(spec.title for spec in known)
+    names = [spec.title for spec in known]
+    titles = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     raise _bad(
         ref,
         f"'{clip(match['service'])}' ARNs are not export jobs: exportctl reads the ARNs of "
