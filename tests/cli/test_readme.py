@@ -20,7 +20,7 @@ README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def test_state_table_matches_the_adapters() -> None:
-    rows = set(re.findall(r"^\| (\w+) \| `([A-Z_ ]+)`[^|]* \| (\w+)", README, re.MULTILINE))
+    rows = set(re.findall(r"^\| (\w+) \| `([A-Za-z_ ]+)`[^|]* \| (\w+)", README, re.MULTILINE))
     expected = {
         (spec.name, word, state.value)
         for spec in all_specs()
