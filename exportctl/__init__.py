@@ -1,3 +1,66 @@
-"""exportctl: one command line for the export jobs of four AWS services."""
+"""exportctl: one face for the export jobs of eight AWS services.
 
-__version__ = "0.1.0"
+The command line is ``exportctl``; the Python API is this package's, documented in
+docs/API.md. :data:`__all__` is the one list of what is public: every name in it is
+imported from :mod:`exportctl.api` on first use, so that ``import exportctl`` (and
+with it ``exportctl --help``) loads neither botocore nor the core.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from exportctl.domain.version import __version__
+
+if TYPE_CHECKING:
+    from exportctl.api import (
+        ApiError,
+        AsyncClient,
+        BadInput,
+        Client,
+        DownloadSummary,
+        ExportctlError,
+        ExportJob,
+        JobFailed,
+        JobNotFound,
+        Listing,
+        LocalFailure,
+        RequestRefused,
+        State,
+        Unreachable,
+        WaitTimeout,
+    )
+
+__all__ = [
+    "ApiError",
+    "AsyncClient",
+    "BadInput",
+    "Client",
+    "DownloadSummary",
+    "ExportJob",
+    "ExportctlError",
+    "JobFailed",
+    "JobNotFound",
+    "Listing",
+    "LocalFailure",
+    "RequestRefused",
+    "State",
+    "Unreachable",
+    "WaitTimeout",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from exportctl import api
+
+    value = getattr(api, name)
+    # Looked up once: the next use finds it in the module, not here.
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from exportctl import __version__
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
 from exportctl.domain.errors import UsageError, clip
+from exportctl.domain.version import __version__
 
 if TYPE_CHECKING:
     import botocore.session

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from exportctl.domain.errors import ExportctlError
+    from exportctl.ops.connect import Targets
     from exportctl.ops.core import Board
     from exportctl.ops.credentials import Accounts, Regions
 
@@ -44,25 +44,22 @@ class AppContext:
             if value is None or value == ():
                 continue
             self.targets[name] = (value,) if isinstance(value, str) else tuple(value)
-        regions, accounts = self.spans()
-        self.settings = dataclasses.replace(
-            self.settings,
-            region=regions.single or (regions.names[0] if regions.names else None),
-            profile=accounts.profiles[0] if accounts.profiles else None,
+        self.settings = self._targets().settle(self.settings)
+
+    def _targets(self) -> Targets:
+        from exportctl.ops.connect import Targets
+
+        org_role = self.targets.get("org_role", ())
+        return Targets.parse(
+            self.targets.get("region", ()),
+            self.targets.get("profile", ()),
+            org_role[-1] if org_role else None,
+            self.targets.get("accounts", ()),
         )
 
     def spans(self) -> tuple[Regions, Accounts]:
-        from exportctl.ops.credentials import Accounts, Regions
-
-        org_role = self.targets.get("org_role", ())
-        return (
-            Regions.parse(self.targets.get("region", ())),
-            Accounts.parse(
-                self.targets.get("profile", ()),
-                org_role[-1] if org_role else None,
-                self.targets.get("accounts", ()),
-            ),
-        )
+        targets = self._targets()
+        return targets.regions, targets.accounts
 
     @property
     def many_regions(self) -> bool:
@@ -75,13 +72,13 @@ class AppContext:
     @property
     def jobs(self) -> Board:
         if self._jobs is None:
-            from exportctl.aws.clients import Clients
-            from exportctl.ops.core import Board
+            from exportctl.ops.connect import check_targets, connect
 
-            self._check_region()
-
-            endpoints = {}
-            embedded = None
+            targets = self._targets()
+            # Before the sandbox starts: a mistyped --region fails at once.
+            check_targets(targets)
+            endpoints: dict[str, Callable[[], str]] = {}
+            settings_for: Callable[[AwsSettings], AwsSettings] | None = None
             if self.sandbox:
                 from exportctl.sandbox.embedded import Embedded
 
@@ -89,39 +86,13 @@ class AppContext:
                 self.cleanups.append(embedded.stop)
                 self.settings = embedded.settings
                 endpoints["s3"] = embedded.s3_url
-            regions, accounts = self.spans()
-            if regions.every and not self.settings.region:
-                # sts and organizations need a region: the environment's (a known one:
-                # default_region checks it), else us-east-1.
-                probe = Clients(self.settings)
-                configured = probe.session.get_config_variable("region")
-                self.settings = dataclasses.replace(
-                    self.settings, region=probe.default_region if configured else "us-east-1"
-                )
-
-            base = Clients(self.settings, endpoints)
-
-            def make(settings: AwsSettings) -> Clients:
-                if embedded is not None:
-                    # Each profile of --profile a,b reaches the sandbox with its own keys.
-                    settings = embedded.settings_for(settings)
-                return Clients(settings, endpoints, loaders=base.loaders)
-
-            self._jobs = Board(
-                base,
-                regions=regions,
-                accounts=accounts,
-                make_clients=make,
+                # Each profile of --profile a,b reaches the sandbox with its own keys.
+                settings_for = embedded.settings_for
+            self._jobs = connect(
+                self.settings, targets, endpoints=endpoints, settings_for=settings_for
             )
+            self.settings = self._jobs.clients.settings
         return self._jobs
-
-    def _check_region(self) -> None:
-        """A mistyped --region is a usage error, not an empty listing. (A region from
-        the environment or the profile is checked where it is read: Clients.default_region.)"""
-        from exportctl.aws.regions import check_regions
-
-        # "all" stands for every region where the service is offered.
-        check_regions(self.spans()[0].names)
 
     @property
     def out(self) -> Console:

@@ -14,13 +14,13 @@ import click
 from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
-from exportctl import __version__
 from exportctl.cli import servicehelp
 from exportctl.cli.commands import COMMANDS, SUMMARIES
 from exportctl.cli.examples import epilog, write_globals_note
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.servicehelp import Described
 from exportctl.cli.suggestions import SuggestingGroup
+from exportctl.domain.version import __version__
 
 if TYPE_CHECKING:
     from exportctl.cli.context import AppContext

@@ -67,6 +67,8 @@ class ExportJob:
     ``status`` is the vendor's word, verbatim; ``state`` is its normalised meaning.
     Datetimes are timezone-aware UTC. ``details`` holds every vendor member that has
     no field of its own, under snake_case keys, so nothing a service returns is lost.
+    ``raw`` is the service's answer for the job as botocore parsed it (empty for a
+    record made otherwise): not in the JSON form, not compared.
     """
 
     service: str
@@ -86,6 +88,8 @@ class ExportJob:
     details: Mapping[str, Any] = field(default_factory=dict)
     # The AWS account: from the ARN, else from the credentials that read the job.
     account: str | None = None
+    # Kept, not copied: the record already holds its parts, so it costs one reference.
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def assemble(cls, members: dict[str, Any]) -> ExportJob:

@@ -211,6 +211,7 @@ class Projection:
                 "progress": self._counters(raw),
                 "details": details,
                 "account": _account_of(arn),
+                "raw": raw,
             }
         )
 

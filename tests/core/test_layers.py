@@ -153,14 +153,17 @@ def test_files_are_written_whole_from_the_lowest_layer() -> None:
 
 # The packages from the bottom up; a module imports only from its own layer or lower.
 # The sandbox emulates AWS for the command line: it needs the cache files and
-# botocore's models, and nothing of the core that reads jobs.
-LAYERS = ("domain", "store", "aws", "sandbox", "services", "ops", "output", "cli")
+# botocore's models, and nothing of the core that reads jobs. The API is the core
+# as a library; the pytest plugin (``testing``) serves the sandbox to the API's users.
+LAYERS = ("domain", "store", "aws", "sandbox", "services", "ops", "api", "output", "cli", "testing")
 
 
 def _layer(module: str) -> int:
     parts = module.split(".")
     if len(parts) == 1:
-        return 0  # the package itself: its version
+        # The package itself: the API's face, re-exported lazily (its version is the
+        # domain's, which every layer may say).
+        return LAYERS.index("api")
     if parts[1] == "__main__":
         return len(LAYERS)
     assert parts[1] in LAYERS, f"{module} is in no layer: add its package to LAYERS"
@@ -186,9 +189,22 @@ def test_only_the_command_line_starts_the_sandbox() -> None:
         if not module.startswith("exportctl.sandbox")
         and any(m.startswith("exportctl.sandbox") for m in imports)
     }
-    assert users and all(user.startswith("exportctl.cli.") for user in users), users
+    # The plugin serves it to the tests of the API's users.
+    assert users and all(
+        user.startswith("exportctl.cli.") or user == "exportctl.testing" for user in users
+    ), users
 
 
 def test_the_layer_check_sees_an_upward_import() -> None:
     assert _layer("exportctl.domain.model") < _layer("exportctl.aws.profiles")
     assert _layer("exportctl.ops.jobs") < _layer("exportctl.output.jobtable")
+    assert _layer("exportctl.ops.jobs") < _layer("exportctl.api.client")
+    assert _layer("exportctl.api.client") < _layer("exportctl.cli.main")
+
+
+def test_no_layer_imports_the_package_face() -> None:
+    """``import exportctl`` re-exports the API: a module below it that said its
+    version through it would import the API, lazily or not."""
+    graph = _graph()
+    below = [m for m in graph if "exportctl" in graph[m] and _layer(m) < _layer("exportctl")]
+    assert below == []

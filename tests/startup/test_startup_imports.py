@@ -90,6 +90,7 @@ def test_the_command_list_imports_no_command() -> None:
         "exportctl.services",
         "exportctl.services.spec",
         "exportctl.services.outputs",
+        "exportctl.services.starts",
         "exportctl.services.specs",
         "exportctl.domain",
         "exportctl.domain.errors",
@@ -97,6 +98,7 @@ def test_the_command_list_imports_no_command() -> None:
         "exportctl.domain.model",
         "exportctl.domain.printable",
         "exportctl.domain.timeutil",
+        "exportctl.domain.version",
     }
     assert ours - specs == {
         "exportctl",

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+# The sleep of a wait on an event loop (exportctl.api.AsyncClient).
+Pause = Callable[[float], Awaitable[None]]
 
 # Longest stretch of a sleep Ctrl-C may have to wait for.
 SLEEP_SLICE = 0.2
@@ -35,6 +37,8 @@ class Timing:
     clock: Clock = time.monotonic
     sleep: Sleep = interruptible_sleep
     rng: Callable[[], random.Random] = random.Random
+    # None: asyncio.sleep, imported only by the waits that run on an event loop.
+    pause: Pause | None = None
 
 
 TIMING = Timing()

@@ -161,17 +161,22 @@ class Waiter:
             self._busy.discard(id(tracked))
         results = outcome.result()
         for tracked, index in zip(group, indexes, strict=True):
-            if tracked.decided:
-                continue
-            result = results[index]
-            if isinstance(result, ExportJob):
-                self._update(tracked, result)
-            elif isinstance(result, NotFoundError):
-                self._lost(tracked, result)
-            elif transient(result):
-                tracked.error = result
-            else:
-                raise result
+            self.take(tracked, results[index])
+
+    def take(self, tracked: Tracked, result: ExportJob | ExportctlError) -> None:
+        """What one round read of one job: the job, or the error that kept it from
+        us (raised again unless transient or "not found"). Public for a poller that
+        runs the rounds itself (:class:`exportctl.api.AsyncClient`, on an event loop)."""
+        if tracked.decided:
+            return
+        if isinstance(result, ExportJob):
+            self._update(tracked, result)
+        elif isinstance(result, NotFoundError):
+            self._lost(tracked, result)
+        elif transient(result):
+            tracked.error = result
+        else:
+            raise result
 
     def _update(self, tracked: Tracked, job: ExportJob) -> None:
         previous = tracked.job

@@ -1,0 +1,168 @@
+"""The API's client for event loops: :class:`exportctl.api.Client`'s methods as
+coroutines, none of which blocks the loop (an Airflow deferrable trigger polls
+from one), with no dependency beyond the standard library's asyncio."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from exportctl.api.client import Client
+from exportctl.api.options import Ref
+from exportctl.api.waiting import Deadlines, failed, outcome, run_rounds
+from exportctl.domain.errors import ExportctlError
+from exportctl.domain.model import ExportJob, State
+from exportctl.ops.download.records import Summary
+from exportctl.ops.polling.timing import TIMING
+
+
+class AsyncClient:
+    """:class:`Client`'s methods as coroutines, taking the same arguments.
+
+    A call's botocore work runs off the loop (``asyncio.to_thread``). A wait polls
+    from the loop: each round is one batched refresh of the jobs still pending run
+    off the loop (jobs a service describes together in one call, a parent's from
+    its listing, the others on a bounded pool), and between rounds the loop sleeps
+    (``asyncio.sleep``): a hundred jobs take a few threads for the length of a
+    round, never a thread each, and many waits share one loop.
+    """
+
+    def __init__(
+        self,
+        *,
+        region: str | Iterable[str] | None = None,
+        profile: str | Iterable[str] | None = None,
+        org_role: str | None = None,
+        accounts: str | Iterable[str] | None = None,
+        endpoint_url: str | None = None,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+    ) -> None:
+        # The same configuration, checked the same way: nothing is sent yet.
+        self.client = Client(
+            region=region,
+            profile=profile,
+            org_role=org_role,
+            accounts=accounts,
+            endpoint_url=endpoint_url,
+            access_key_id=access_key_id,
+            secret_access_key=secret_access_key,
+        )
+        self._deadlines: dict[int, Deadlines] = {}
+
+    def __repr__(self) -> str:
+        return f"Async{self.client!r}"
+
+    async def get(self, ref: Ref, *, service: str | None = None) -> ExportJob:
+        return await asyncio.to_thread(self.client.get, ref, service=service)
+
+    async def wait(
+        self,
+        refs: Ref | Iterable[Ref],
+        *,
+        until: str | State = "COMPLETED",
+        timeout: float | timedelta | None = None,
+        interval: float | timedelta = 5.0,
+        max_interval: float | timedelta = 60.0,
+        service: str | None = None,
+    ) -> builtins.list[ExportJob]:
+        """:meth:`Client.wait`, the loop free between rounds; cancelling the task
+        ends the wait (a round's calls then end on their own, off the loop)."""
+        # Parsing references and the first use of the configuration read files.
+        wait = await asyncio.to_thread(
+            self.client._plan, refs, until, timeout, interval, max_interval, service
+        )
+        board = wait.waiter.jobs
+        deadlines = self._deadlines.setdefault(id(board), Deadlines(board))
+        with deadlines.held(wait.waiter.timeout):
+            try:
+                result = await run_rounds(
+                    wait, pause=TIMING.pause or asyncio.sleep, off_loop=asyncio.to_thread
+                )
+            except ExportctlError as exc:
+                raise failed(wait, exc) from exc
+        return outcome(wait, result)
+
+    async def start(
+        self,
+        service: str,
+        /,
+        *,
+        region: str | None = None,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+        **options: Any,
+    ) -> ExportJob:
+        return await asyncio.to_thread(
+            self.client.start, service, region=region, queue=queue, timeout=timeout, **options
+        )
+
+    async def rerun(
+        self,
+        ref: Ref,
+        *,
+        service: str | None = None,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+    ) -> ExportJob:
+        return await asyncio.to_thread(
+            self.client.rerun, ref, service=service, queue=queue, timeout=timeout
+        )
+
+    async def cancel(self, ref: Ref, *, service: str | None = None) -> ExportJob:
+        return await asyncio.to_thread(self.client.cancel, ref, service=service)
+
+    async def download(
+        self,
+        ref: Ref,
+        dest: str | Path | None = None,
+        *,
+        service: str | None = None,
+        force: bool = False,
+        dry_run: bool = False,
+        concurrency: int = 8,
+    ) -> Summary:
+        return await asyncio.to_thread(
+            self.client.download,
+            ref,
+            dest,
+            service=service,
+            force=force,
+            dry_run=dry_run,
+            concurrency=concurrency,
+        )
+
+    async def list(
+        self,
+        services: str | Iterable[str] | None = None,
+        *,
+        states: State | str | Iterable[State | str] | None = None,
+        since: datetime | timedelta | str | None = None,
+        limit: int | None = None,
+        regions: str | Iterable[str] | None = None,
+        profiles: str | Iterable[str] | None = None,
+        org_role: str | None = None,
+        accounts: str | Iterable[str] | None = None,
+        **scope: Any,
+    ) -> builtins.list[ExportJob]:
+        """:meth:`Client.list`, read whole off the loop: the jobs newest first."""
+
+        def read() -> builtins.list[ExportJob]:
+            listing = self.client.list(
+                services,
+                states=states,
+                since=since,
+                limit=limit,
+                regions=regions,
+                profiles=profiles,
+                org_role=org_role,
+                accounts=accounts,
+                **scope,
+            )
+            return builtins.list(listing)
+
+        return await asyncio.to_thread(read)

@@ -1,0 +1,368 @@
+"""The API's client: exportctl's commands as Python calls, on the core the commands
+use (docs/API.md)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from exportctl.api.errors import BadInput, JobFailed, translated, typed
+from exportctl.api.listing import Listing
+from exportctl.api.options import (
+    Ref,
+    key_of,
+    names,
+    ref_text,
+    seconds,
+    since_of,
+    start_values,
+    states_of,
+)
+from exportctl.api.waiting import Wait, failed, outcome, plan_wait
+from exportctl.aws.clients import AwsSettings, check_settings
+from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError
+from exportctl.domain.model import ExportJob, State
+from exportctl.ops.connect import Targets, check_targets, connect
+from exportctl.ops.core import Board
+from exportctl.ops.download.records import Summary
+from exportctl.ops.jobs import ListQuery
+from exportctl.ops.polling.timing import TIMING
+from exportctl.ops.start.request import StartPlan
+
+log = logging.getLogger("exportctl")
+
+# Pauses between the reads of a job just created, which its service may not know
+# everywhere yet (a read after the last one's "not found" is the error).
+_FRESH_READS = (1.0, 2.0, 4.0)
+
+
+class Client:
+    """exportctl's commands as methods, each returning jobs (:class:`ExportJob`) or
+    raising the API's errors (:class:`ApiError`, each carrying the jobs concerned).
+
+    With no arguments it reads the configuration the ``exportctl`` command reads:
+    ``AWS_REGION`` (then ``AWS_DEFAULT_REGION``, then the profile's), ``AWS_PROFILE``
+    or the environment's keys, ``AWS_ENDPOINT_URL``, ``AWS_MAX_ATTEMPTS``. The
+    arguments are the command's global options: ``region`` (a name, ``"a,b"``, a
+    list, or ``"all"``), ``profile`` (one or several), ``org_role`` and ``accounts``
+    (every account of an AWS Organization, through that role), ``endpoint_url``;
+    ``access_key_id`` and ``secret_access_key`` replace botocore's credential chain.
+
+    Nothing is sent and botocore is not imported before the first call. A client is
+    safe to share between threads; its botocore clients are made once and reused.
+    """
+
+    def __init__(
+        self,
+        *,
+        region: str | Iterable[str] | None = None,
+        profile: str | Iterable[str] | None = None,
+        org_role: str | None = None,
+        accounts: str | Iterable[str] | None = None,
+        endpoint_url: str | None = None,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+    ) -> None:
+        with translated():
+            self._spans = (names(region), names(profile), org_role, names(accounts))
+            self._targets = Targets.parse(*self._spans)
+            if (access_key_id is None) != (secret_access_key is None):
+                raise UsageError("access_key_id and secret_access_key go together")
+            base = AwsSettings(
+                endpoint_url=endpoint_url, access_key=access_key_id, secret_key=secret_access_key
+            )
+            check_settings(base)
+        self._base = base
+        self._lock = threading.Lock()
+        # One core per span of regions and accounts asked for (the client's, and
+        # those a listing names), each with its sessions and clients.
+        self._boards: dict[Targets, Board] = {}
+
+    def __repr__(self) -> str:
+        region, profile, org_role, accounts = self._spans
+        given = {"region": region, "profile": profile, "org_role": org_role, "accounts": accounts}
+        shown = ", ".join(f"{k}={v!r}" for k, v in given.items() if v)
+        return f"Client({shown})"
+
+    def board(self, targets: Targets | None = None) -> Board:
+        """The core this client calls (what the command line's commands call): for
+        the client's regions and accounts, or for ``targets``."""
+        targets = targets or self._targets
+        with self._lock:
+            board = self._boards.get(targets)
+            if board is None:
+                with translated():
+                    check_targets(targets)
+                    board = connect(targets.settle(self._base), targets)
+                self._boards[targets] = board
+            return board
+
+    # -- reading ----------------------------------------------------------------------
+
+    def get(self, ref: Ref, *, service: str | None = None) -> ExportJob:
+        """The job ``ref`` names (an ARN, a reference ``list`` gives, or a job),
+        as read now; ``service`` for a bare id."""
+        with translated(refs=[ref_text(ref)]):
+            return self.board().get(key_of(ref, service))
+
+    # -- waiting ----------------------------------------------------------------------
+
+    def wait(
+        self,
+        refs: Ref | Iterable[Ref],
+        *,
+        until: str | State = "COMPLETED",
+        timeout: float | timedelta | None = None,
+        interval: float | timedelta = 5.0,
+        max_interval: float | timedelta = 60.0,
+        service: str | None = None,
+    ) -> list[ExportJob]:
+        """Wait as ``exportctl wait`` does: until every job is ``until`` (COMPLETED,
+        FAILED, CANCELLED, terminal, or a service's own word); the jobs as last
+        read, in the order given. A job that ends otherwise is :class:`JobFailed`, one
+        not found or that disappears :class:`JobNotFound`, and ``timeout`` (seconds)
+        running out :class:`WaitTimeout`: each raised once every job is decided,
+        carrying the jobs concerned (``.results``: every job as last read)."""
+        wait = self._plan(refs, until, timeout, interval, max_interval, service)
+        try:
+            result = wait.waiter.run()
+        except ExportctlError as exc:
+            raise failed(wait, exc) from exc
+        return outcome(wait, result)
+
+    def _plan(
+        self,
+        refs: Ref | Iterable[Ref],
+        until: str | State,
+        timeout: float | timedelta | None,
+        interval: float | timedelta,
+        max_interval: float | timedelta,
+        service: str | None,
+    ) -> Wait:
+        with translated():
+            board = self.board()
+            return plan_wait(
+                board,
+                refs,
+                until=until.value if isinstance(until, State) else until,
+                service=service,
+                timeout=seconds("timeout", timeout, positive=False),
+                interval=seconds("interval", interval) or 0.0,
+                max_interval=seconds("max_interval", max_interval) or 0.0,
+                many_regions=board.regions.many,
+                clock=TIMING.clock,
+                sleep=TIMING.sleep,
+                rng=TIMING.rng(),
+            )
+
+    # -- changing -----------------------------------------------------------------------
+
+    def start(
+        self,
+        service: str,
+        /,
+        *,
+        region: str | None = None,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+        **options: Any,
+    ) -> ExportJob:
+        """Start an export job as ``exportctl start SERVICE`` does, with its options
+        as keyword arguments (``--table ARN`` is ``table="ARN"``; a repeatable one
+        takes a list): checked against the service's model before anything is sent,
+        and sent once whatever the retries. ``queue``: where the service runs so many
+        jobs at once and none is free, wait for a slot (``timeout`` bounds that).
+        The new job, as read after the create."""
+        from exportctl.ops.start import request
+        from exportctl.ops.start.rerun import creatable
+        from exportctl.services.forms import start_options
+
+        with translated(creating=True):
+            spec = creatable(service)
+            values = start_values(spec, start_options(spec), options)
+            board = self.board()
+            if region is not None:
+                check_targets(Targets.parse((region,)))
+            plan = request.plan(spec, values, region or board.clients.default_region)
+            return self._send(board, plan, queue, timeout)
+
+    def rerun(
+        self,
+        ref: Ref,
+        *,
+        service: str | None = None,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+    ) -> ExportJob:
+        """A new job with the parameters of the finished job ``ref``, as ``exportctl
+        rerun`` starts it; the new job."""
+        from exportctl.ops.start import request
+        from exportctl.ops.start.rerun import creatable, values_of
+
+        with translated(refs=[ref_text(ref)]):
+            key = key_of(ref, service)
+            spec = creatable(key.service)
+            board = self.board()
+            job = board.get(key)
+        with translated(jobs=[job], refs=[job.ref], creating=True):
+            if not job.terminal:
+                raise UsageError(
+                    f"{job.ref} is {job.state.value} ({job.status}): "
+                    "rerun a job once it has finished"
+                )
+            plan = request.plan(spec, values_of(spec, job), job.region)
+            return self._send(board, plan, queue, timeout)
+
+    def _send(
+        self, board: Board, plan: StartPlan, queue: bool, timeout: float | timedelta | None
+    ) -> ExportJob:
+        from exportctl.ops.polling.schedule import Backoff
+        from exportctl.ops.start.slots import Queue
+        from exportctl.ops.start.starter import Starter
+
+        def waiting(holders: list[ExportJob]) -> None:
+            log.info("waiting for a free slot: %s still active", ", ".join(j.ref for j in holders))
+
+        slots = Queue(Backoff(), seconds("timeout", timeout, positive=False), waiting)
+        starter = Starter(
+            board, sleep=TIMING.sleep, clock=TIMING.clock, queue=slots if queue else None
+        )
+        started = starter.start(plan)
+        if started.recovered:
+            log.warning("%s: the first attempt's answer was lost; this is the job it made",
+                        started.ref)  # fmt: skip
+        if started.job is not None:
+            return started.job
+        # Made: what keeps it from being read now is about the job, not the request.
+        with translated(refs=[started.ref]):
+            for delay in (*_FRESH_READS, None):
+                try:
+                    return board.get(started.key)
+                except NotFoundError:
+                    # A job just made may be read before the service knows it everywhere.
+                    if delay is None:
+                        raise
+                    TIMING.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def cancel(self, ref: Ref, *, service: str | None = None) -> ExportJob:
+        """Send the job its service's cancel call, as ``exportctl cancel`` does (its
+        help names the services that have one); the job as read after it, in its
+        service's word for a cancel under way. A job that has already ended is
+        :class:`RequestRefused` (``.jobs``: that job); a service without a cancel
+        call is :class:`BadInput`, before anything is sent."""
+        from exportctl.ops.cancel import cancel
+
+        with translated(refs=[ref_text(ref)]):
+            return cancel(self.board(), key_of(ref, service))
+
+    def download(
+        self,
+        ref: Ref,
+        dest: str | Path | None = None,
+        *,
+        service: str | None = None,
+        force: bool = False,
+        dry_run: bool = False,
+        concurrency: int = 8,
+    ) -> Summary:
+        """Fetch what the COMPLETED job ``ref`` exported into ``dest`` (default
+        ``./SERVICE-ID``), as ``exportctl download`` does: files already there are
+        skipped, a different one in the way is :class:`BadInput` unless ``force``.
+        What was fetched (``dry_run``: what would be)."""
+        from exportctl.ops.download.job import fetch_job
+        from exportctl.ops.download.records import NullReporter
+        from exportctl.services.locations import NotCompletedError, default_dirname
+
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+            raise BadInput(f"concurrency: a whole number, not {concurrency!r}")
+        if not 1 <= concurrency <= 32:
+            raise BadInput("concurrency: from 1 to 32")
+        job = self.get(ref, service=service)
+        with translated(jobs=[job], refs=[job.ref]):
+            destination = Path(dest) if dest is not None else Path(default_dirname(job))
+            try:
+                return fetch_job(
+                    self.board().clients,
+                    job,
+                    destination,
+                    NullReporter(),
+                    force=force,
+                    dry_run=dry_run,
+                    concurrency=concurrency,
+                )
+            except NotCompletedError as exc:
+                # Nothing to fetch: from a job that ended otherwise, or not yet.
+                kind = JobFailed if job.terminal else BadInput
+                raise typed(exc, jobs=[job], refs=[job.ref], kind=kind) from exc
+
+    # Last in the class: a method named "list" hides the builtin in annotations below it.
+    def list(
+        self,
+        services: str | Iterable[str] | None = None,
+        *,
+        states: State | str | Iterable[State | str] | None = None,
+        since: datetime | timedelta | str | None = None,
+        limit: int | None = None,
+        regions: str | Iterable[str] | None = None,
+        profiles: str | Iterable[str] | None = None,
+        org_role: str | None = None,
+        accounts: str | Iterable[str] | None = None,
+        stream: bool = False,
+        **scope: Any,
+    ) -> Listing:
+        """Export jobs, as ``exportctl list`` lists them: every service by default,
+        newest first (``stream=True``: as the pages arrive); ``limit`` keeps the N
+        newest. ``states``, ``since`` (a datetime, a timedelta or ``"2d"``) filter;
+        ``regions``, ``profiles``, ``org_role`` and ``accounts`` span other regions
+        and accounts than the client's; ``scope`` takes the services' own filters
+        (``search_job="..."``, as ``--search-job``). Read when first iterated."""
+        with translated():
+            if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+                raise UsageError(f"limit: a whole number, not {limit!r}")
+            if limit is not None and limit < 1:
+                raise UsageError("limit: at least 1")
+            spans = self._targets
+            if (regions, profiles, org_role, accounts) != (None, None, None, None):
+                region0, profile0, role0, accounts0 = self._spans
+                spans = Targets.parse(
+                    names(regions) if regions is not None else region0,
+                    names(profiles) if profiles is not None else profile0,
+                    org_role if org_role is not None else role0,
+                    names(accounts) if accounts is not None else accounts0,
+                )
+            from exportctl.services import spec_for
+
+            query = ListQuery(
+                services=tuple(dict.fromkeys(spec_for(s).name for s in names(services))),
+                states=states_of(states),
+                since=since_of(since),
+                limit=limit,
+                scope=_scope(scope),
+            )
+            return Listing(self.board(spans), query, stream=stream)
+
+
+def _scope(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The services' own filters of a listing, by their keys (``search_job``)."""
+    from exportctl.services import all_specs
+
+    scopes = {scope.key: scope for spec in all_specs() for scope in spec.scopes}
+    unknown = sorted(set(given) - set(scopes))
+    if unknown:
+        raise UsageError(
+            f"list takes no filter {', '.join(unknown)}: the services' own are "
+            f"{', '.join(sorted(scopes)) or 'none'}"
+        )
+    out: dict[str, Any] = dict.fromkeys(scopes)
+    for key, value in given.items():
+        if value is not None and scopes[key].multiple:
+            value = names(value)
+        elif value is not None and not isinstance(value, str):
+            raise UsageError(f"{key}: a string, not {type(value).__name__}")
+        out[key] = value
+    return out

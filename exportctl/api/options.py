@@ -1,0 +1,141 @@
+"""What the API takes as Python values and the command line as text: references (or
+the jobs they name), states, times, and the options of ``start SERVICE``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from exportctl.domain.errors import UsageError, clip
+from exportctl.domain.model import ExportJob, State
+from exportctl.domain.timeutil import as_utc, now, parse_since
+from exportctl.services.refs import JobKey, parse
+from exportctl.services.spec import ServiceSpec, StartOption
+
+# A job as the API takes it: a reference (what `list` prints) or a job it returned.
+Ref = str | ExportJob
+
+
+def ref_text(ref: Ref) -> str:
+    return ref.ref if isinstance(ref, ExportJob) else ref
+
+
+def key_of(ref: Ref, service: str | None = None) -> JobKey:
+    if not isinstance(ref, (str, ExportJob)):
+        raise UsageError(f"a job reference is a string or an ExportJob, not {type(ref).__name__}")
+    return parse(ref_text(ref), service)
+
+
+def refs_of(refs: Ref | Iterable[Ref]) -> list[Ref]:
+    """One reference or several, as given."""
+    if isinstance(refs, (str, ExportJob)):
+        return [refs]
+    listed = list(refs)
+    if not listed:
+        raise UsageError("no job to wait for: give at least one reference")
+    return listed
+
+
+def names(values: str | Iterable[str] | None) -> tuple[str, ...]:
+    """A name or several (services, regions, profiles, accounts): ``a``, ``a,b`` or a list."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        return (values,)
+    listed = tuple(values)
+    for value in listed:
+        if not isinstance(value, str):
+            raise UsageError(f"expected names, got {clip(repr(value))}")
+    return listed
+
+
+def states_of(states: State | str | Iterable[State | str] | None) -> frozenset[State]:
+    if states is None:
+        return frozenset()
+    given = [states] if isinstance(states, (State, str)) else list(states)
+    out: set[State] = set()
+    for state in given:
+        try:
+            out.add(state if isinstance(state, State) else State(str(state).strip().upper()))
+        except ValueError:
+            known = ", ".join(s.value for s in State)
+            raise UsageError(f"{clip(state)!r} is no state: use one of {known}") from None
+    return frozenset(out)
+
+
+def since_of(since: datetime | timedelta | str | None) -> datetime | None:
+    """A time, a time that long ago, or what ``--since`` takes (``2d``, a date)."""
+    if since is None:
+        return None
+    if isinstance(since, timedelta):
+        return now() - since
+    if isinstance(since, datetime):
+        return as_utc(since)
+    try:
+        return parse_since(str(since))
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"since: {exc}") from exc
+
+
+def seconds(name: str, value: float | timedelta | None, *, positive: bool = True) -> float | None:
+    if value is None:
+        return None
+    number = value.total_seconds() if isinstance(value, timedelta) else value
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise UsageError(f"{name}: a number of seconds or a timedelta, not {clip(repr(value))}")
+    if number < 0 or (positive and number == 0):
+        raise UsageError(f"{name}: must be more than 0" if positive else f"{name}: not negative")
+    return float(number)
+
+
+def start_values(
+    spec: ServiceSpec, options: Sequence[StartOption], given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Keyword arguments of ``start`` (``table=..., to=...``, the options of ``exportctl
+    start SERVICE`` with underscores) as the request builder takes the options'
+    values: times parsed, words in the service's case, repeatable ones as tuples."""
+    known = {option.name.replace("-", "_"): option for option in options}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise UsageError(
+            f"{spec.title}: no option {', '.join(unknown)}; "
+            f"start {spec.name} takes {', '.join(known) or 'none'}"
+        )
+    return {
+        key: _value(spec, known[key], value) for key, value in given.items() if value is not None
+    }
+
+
+def _value(spec: ServiceSpec, option: StartOption, value: Any) -> Any:
+    if option.multiple:
+        listed = [value] if isinstance(value, (str, int, datetime)) else list(value)
+        return tuple(_one(spec, option, v) for v in listed)
+    return _one(spec, option, value)
+
+
+def _one(spec: ServiceSpec, option: StartOption, value: Any) -> Any:
+    name = option.name.replace("-", "_")
+    if option.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise UsageError(f"{spec.title}: {name} takes a whole number")
+        try:
+            return int(value)
+        except ValueError:
+            raise UsageError(f"{spec.title}: {name} takes a whole number") from None
+    if option.kind == "time":
+        if isinstance(value, (datetime, timedelta)):
+            return since_of(value)
+        if not isinstance(value, str):
+            raise UsageError(f"{spec.title}: {name} takes a datetime, a timedelta or a string")
+        try:
+            return parse_since(value)
+        except (ValueError, OverflowError) as exc:
+            raise UsageError(f"{spec.title}: {name}: {exc}") from exc
+    if not isinstance(value, str):
+        raise UsageError(f"{spec.title}: {name} takes a string, not {type(value).__name__}")
+    if option.kind == "word":
+        return value.strip().upper()
+    if option.kind == "lower":
+        return value.strip().lower()
+    return value

@@ -1,0 +1,192 @@
+"""AsyncClient: the same methods as coroutines, waits polled from one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exportctl import AsyncClient, Client, ExportJob, State, WaitTimeout
+from exportctl.api.waiting import Deadlines
+from exportctl.ops.jobs import GET_CONCURRENCY
+from exportctl.ops.polling.timing import TIMING
+from exportctl.testing import SandboxHandle
+
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-{n:03d}"
+
+
+class ThreadPeak:
+    """The most threads of the client's alive at once while counting: those started
+    since, the sandbox's own (a thread per connection it serves) left out."""
+
+    def __init__(self) -> None:
+        self.before = {t.ident for t in threading.enumerate()}
+        self.peak = 0
+        self.names: set[str] = set()
+
+    def ours(self) -> list[threading.Thread]:
+        return [
+            t
+            for t in threading.enumerate()
+            if t.ident not in self.before and "process_request_thread" not in t.name
+        ]
+
+    def seen(self) -> None:
+        alive = self.ours()
+        self.peak = max(self.peak, len(alive))
+        self.names.update(t.name.rstrip("0123456789") for t in alive)
+
+
+def test_one_loop_waits_on_a_hundred_jobs_without_a_thread_each(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Client()
+    # Half of a service that describes many jobs in one call, half of one that
+    # describes one job a call.
+    jobs = [client.start("discovery") for _ in range(50)]
+    jobs += [
+        client.start("dynamodb", table=TABLE.format(n=n), to="s3://exports-bucket/x/")
+        for n in range(50)
+    ]
+    sandbox = exportctl_sandbox.sandbox
+    sandbox.reset_calls()
+    pauses: list[float] = []
+    pause = TIMING.pause
+    assert pause is not None
+
+    async def counted_pause(seconds: float) -> None:
+        pauses.append(seconds)
+        await pause(seconds)
+
+    monkeypatch.setattr(TIMING, "pause", counted_pause)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    async def main() -> tuple[list[ExportJob], ThreadPeak]:
+        beat = asyncio.create_task(ticker())
+        threads = ThreadPeak()
+        start = threading.Thread.start
+
+        def counted(thread: threading.Thread) -> None:
+            start(thread)
+            threads.seen()
+
+        monkeypatch.setattr(threading.Thread, "start", counted)
+        try:
+            done = await AsyncClient().wait(jobs, timeout=600)
+        finally:
+            monkeypatch.setattr(threading.Thread, "start", start)
+            beat.cancel()
+        return done, threads
+
+    done, threads = asyncio.run(main())
+    assert [j.ref for j in done] == [j.ref for j in jobs]
+    assert {j.state for j in done} == {State.COMPLETED}
+    rounds = len(pauses) + 1
+    assert rounds >= 4
+    # A round is a few threads (the loop's executor, the bounded pool of gets), never
+    # one a job; the loop ran other tasks while each round was out.
+    assert 0 < threads.peak <= GET_CONCURRENCY + 4, threads.names
+    assert threads.names <= {"asyncio_", "exportctl-get-"}, threads.names
+    assert ticks > rounds
+    # Discovery's fifty jobs: one call a round.
+    assert sandbox.calls[("discovery", "DescribeExportTasks")] <= rounds
+
+
+def test_every_method_is_a_coroutine_of_the_clients(
+    exportctl_sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    async def main() -> dict[str, Any]:
+        aclient = AsyncClient(region="us-east-1")
+        job = await aclient.start("discovery")
+        got = await aclient.get(job.ref)
+        [done] = await aclient.wait(got, interval=2)
+        summary = await aclient.download(done, tmp_path / "d")
+        again = await aclient.rerun(done)
+        listed = await aclient.list("discovery", limit=3)
+        task = await aclient.start(
+            "logs", log_group="/app/async", start_time="1h", bucket="b", queue=True
+        )
+        cancelled = await aclient.cancel(task)
+        return {
+            "done": done,
+            "summary": summary,
+            "again": again,
+            "listed": listed,
+            "cancelled": cancelled,
+        }
+
+    out = asyncio.run(main())
+    assert out["done"].state is State.COMPLETED and out["summary"].files == 1
+    assert out["again"].ref != out["done"].ref
+    assert len(out["listed"]) == 3 and {j.service for j in out["listed"]} == {"discovery"}
+    assert out["cancelled"].status == "PENDING_CANCEL"
+
+
+def test_waits_on_one_loop_keep_their_own_deadlines(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    slow = client.start("dynamodb", table=TABLE.format(n=999), to="s3://exports-bucket/slow/")
+    quick = client.start("discovery")
+    aclient = AsyncClient()
+
+    async def main() -> list[Any]:
+        return await asyncio.gather(
+            aclient.wait(slow, timeout=30),
+            aclient.wait(quick),
+            return_exceptions=True,
+        )
+
+    timed_out, [done] = asyncio.run(main())
+    assert isinstance(timed_out, WaitTimeout) and timed_out.jobs[0].ref == slow.ref
+    assert done.state is State.COMPLETED
+    assert aclient.client.board().deadline is None
+
+
+def test_cancelling_the_task_ends_the_wait(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = Client().start("dynamodb", table=TABLE.format(n=998), to="s3://exports-bucket/c/")
+    aclient = AsyncClient()
+
+    async def main() -> None:
+        sleeping = asyncio.Event()
+
+        async def forever(seconds: float) -> None:
+            sleeping.set()
+            await asyncio.get_running_loop().create_future()
+
+        monkeypatch.setattr(TIMING, "pause", forever)
+        waiting = asyncio.create_task(aclient.wait(job, timeout=600))
+        await sleeping.wait()
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+
+    asyncio.run(main())
+    assert aclient.client.board().deadline is None
+
+
+def test_the_calls_deadline_is_the_latest_of_the_waits_or_none() -> None:
+    class Board:
+        deadline: float | None = None
+
+    board = Board()
+    deadlines = Deadlines(board)  # type: ignore[arg-type]
+    with deadlines.held(10):
+        first = board.deadline
+        assert first is not None
+        with deadlines.held(100):
+            assert board.deadline is not None and board.deadline > first
+            with deadlines.held(None):
+                assert board.deadline is None
+            assert board.deadline is not None
+        assert board.deadline == first
+    assert board.deadline is None

@@ -1,0 +1,261 @@
+"""Client: the commands as methods, against the sandbox, and the errors each raises."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import exportctl
+from exportctl import (
+    BadInput,
+    Client,
+    ExportctlError,
+    JobFailed,
+    JobNotFound,
+    RequestRefused,
+    State,
+    Unreachable,
+    WaitTimeout,
+)
+from exportctl.domain.errors import NotFoundError, UsageError
+from exportctl.domain.timeutil import now
+from exportctl.ops.polling.timing import TIMING
+from exportctl.testing import SandboxHandle
+
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+
+
+def test_import_loads_nothing_and_a_client_sends_nothing() -> None:
+    code = (
+        "import sys, exportctl\n"
+        "print(sorted(m for m in sys.modules if m.startswith('exportctl')))\n"
+        "exportctl.Client(region='eu-west-1')\n"
+        "print(sorted({'boto3', 'botocore', 'rich', 'click'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    first, second = done.stdout.splitlines()
+    assert first == "['exportctl', 'exportctl.domain', 'exportctl.domain.version']"
+    assert second == "[]"
+
+
+def test_a_job_by_reference_by_record_or_by_bare_id(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    job = client.start("discovery")
+    assert job.state is State.RUNNING and job.raw["exportId"] == job.id
+    assert client.get(job) == client.get(job.ref) == client.get(job.id, service="ads")
+    assert "raw" not in job.to_dict() and "raw=" not in repr(job)
+
+
+def test_errors_are_typed_and_say_what_the_command_says(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    with pytest.raises(JobNotFound) as missing:
+        client.get("discovery:export-00000000-0000-4000-a000-000000000000")
+    assert isinstance(missing.value, (Unreachable, NotFoundError, ExportctlError))
+    assert missing.value.exit_code == 3 and missing.value.refs[0].startswith("discovery:")
+    assert isinstance(missing.value.__cause__, NotFoundError)
+    with pytest.raises(BadInput) as bad:
+        client.get("nonsense")
+    assert isinstance(bad.value, UsageError) and bad.value.exit_code == 2
+    with pytest.raises(BadInput, match="unknown region 'mars-1'"):
+        Client(region="mars-1").get("discovery:export-x")
+    with pytest.raises(BadInput, match="go together"):
+        Client(access_key_id="AKIA")
+    with pytest.raises(BadInput, match="not a URL"):
+        Client(endpoint_url="localhost:4566")
+
+
+def test_listing_filters_as_the_command_does(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    newest = list(client.list(limit=5))
+    assert len(newest) == 5
+    assert [j.created for j in newest] == sorted((j.created for j in newest), reverse=True)
+    failed = list(client.list(states=["failed", State.CANCELLED]))
+    assert failed and {j.state for j in failed} <= {State.FAILED, State.CANCELLED}
+    assert {j.service for j in client.list("ads")} == {"discovery"}
+    streamed = {j.ref for j in client.list("personalize", stream=True)}
+    assert streamed == {j.ref for j in client.list("personalize")}
+    recent = list(client.list(since=timedelta(hours=1)))
+    # Jobs whose service says no creation time (EC2's) are kept, as the command keeps them.
+    created = [j.created for j in recent if j.created is not None]
+    assert created and min(created) >= now() - timedelta(hours=1, seconds=5)
+    assert len(created) < len(list(client.list(since="30d")))
+    elsewhere = list(client.list(["dynamodb", "personalize"], regions="eu-west-1"))
+    assert elsewhere and {j.region for j in elsewhere} == {"eu-west-1"}
+    with pytest.raises(BadInput, match="no filter colour"):
+        client.list(colour="red")
+    with pytest.raises(BadInput, match="is no state"):
+        client.list(states="done")
+
+
+def test_a_listing_says_its_failures_after_its_jobs(
+    exportctl_sandbox: SandboxHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = Client()
+    faults = exportctl_sandbox.sandbox.faults
+    faults.deny = {"personalize"}
+    try:
+        with pytest.raises(ExportctlError) as denied:
+            list(client.list("personalize"))
+        assert isinstance(denied.value, (Unreachable, RequestRefused))
+        assert denied.value.exit_code == 4
+        # Not asked for by name: a notice, and the other services' jobs.
+        with caplog.at_level(logging.WARNING, logger="exportctl"):
+            listing = client.list()
+            jobs = list(listing)
+        assert jobs and "personalize" not in {j.service for j in jobs}
+        assert [n.service for n in listing.notices] == ["personalize"]
+        assert "Amazon Personalize" in caplog.text
+    finally:
+        faults.deny = set()
+
+
+def test_wait_returns_the_jobs_in_the_order_given(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    first, second = client.start("discovery"), client.start("discovery")
+    done = client.wait([second.ref, first, second.id], service="discovery", interval=1)
+    assert [j.id for j in done] == [second.id, first.id, second.id]
+    assert {j.state for j in done} == {State.COMPLETED}
+
+
+def test_a_failed_job_is_raised_with_every_job_as_last_read(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    ok = client.start("discovery")
+    bad = client.start("dynamodb", table=TABLE, to="s3://exports-denied/x/")
+    with pytest.raises(JobFailed) as failed:
+        client.wait([ok, bad])
+    assert [j.ref for j in failed.value.jobs] == [bad.ref] == list(failed.value.refs)
+    assert failed.value.jobs[0].message and failed.value.exit_code == 1
+    states = [j.state for j in failed.value.results if j is not None]
+    assert states == [State.COMPLETED, State.FAILED]
+    assert "ended FAILED (FAILED), not COMPLETED" in failed.value.message
+
+
+def test_a_timeout_carries_the_jobs_still_pending(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    slow = client.start("dynamodb", table=TABLE, to="s3://exports/slow/")
+    started = exportctl_sandbox.elapsed
+    with pytest.raises(WaitTimeout) as timed_out:
+        client.wait(slow, timeout=timedelta(seconds=30), interval=5)
+    assert exportctl_sandbox.elapsed - started == pytest.approx(30)
+    assert timed_out.value.exit_code == 124
+    assert [j.state for j in timed_out.value.jobs] == [State.RUNNING]
+
+
+def test_a_job_that_disappears_is_not_found(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Client()
+    job = client.start("discovery")
+    sleep = TIMING.sleep
+
+    def gone_after_the_first_round(seconds: float) -> None:
+        exportctl_sandbox.delete_job(job)
+        sleep(seconds)
+
+    monkeypatch.setattr(TIMING, "sleep", gone_after_the_first_round)
+    with pytest.raises(JobNotFound, match="disappeared while waiting") as gone:
+        client.wait(job)
+    assert [j.ref for j in gone.value.jobs] == [job.ref]
+    with pytest.raises(JobNotFound) as never:
+        client.wait("discovery:export-00000000-0000-4000-a000-000000000000")
+    assert never.value.jobs == () and never.value.results == (None,)
+
+
+def test_what_a_wait_is_given_is_checked_before_anything_is_sent(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    job = client.start("discovery")
+    calls = exportctl_sandbox.sandbox.calls.total()
+    for wrong in (
+        {"interval": 0},
+        {"until": "SOMEDAY"},
+        {"timeout": -1},
+        {"max_interval": "1m"},
+    ):
+        with pytest.raises(BadInput):
+            client.wait(job, **wrong)  # type: ignore[arg-type]
+    with pytest.raises(BadInput, match="no job to wait for"):
+        client.wait([])
+    assert exportctl_sandbox.sandbox.calls.total() == calls
+
+
+def test_start_takes_the_commands_options(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    with pytest.raises(BadInput, match="no option tabel; start dynamodb takes table, to"):
+        client.start("dynamodb", tabel=TABLE)
+    with pytest.raises(BadInput, match="--to is required"):
+        client.start("dynamodb", table=TABLE)
+    with pytest.raises(BadInput, match="unknown service"):
+        client.start("s3")
+    job = client.start("dynamodb", table=TABLE, to="s3://exports/t/", format="ion")
+    assert job.raw["ExportFormat"] == "ION"
+    with pytest.raises(BadInput, match="rerun a job once it has finished") as early:
+        client.rerun(job)
+    assert early.value.jobs == (job,) or early.value.jobs[0].ref == job.ref
+
+
+def test_a_rerun_starts_a_new_job_like_the_old(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    old = client.start("dynamodb", table=TABLE, to="s3://exports-denied/r/")
+    client.wait(old, until="terminal")
+    new = client.rerun(old.ref)
+    assert new.ref != old.ref and new.destination == old.destination
+
+
+def test_cancel_where_the_service_can(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    task = client.start("logs", log_group="/app/api", start_time="2h", bucket="b", queue=True)
+    assert client.cancel(task).status == "PENDING_CANCEL"
+    client.wait(task, until="cancelled")
+    with pytest.raises(RequestRefused, match="nothing to cancel") as ended:
+        client.cancel(task)
+    assert ended.value.jobs[0].state is State.CANCELLED and ended.value.exit_code == 1
+    with pytest.raises(BadInput, match="has no cancel call"):
+        client.cancel(client.start("discovery"))
+
+
+def test_download_of_what_a_job_wrote(exportctl_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    client = Client()
+    job = client.start("discovery")
+    with pytest.raises(BadInput, match="not COMPLETED: nothing to download"):
+        client.download(job, tmp_path / "early")
+    [done] = client.wait(job)
+    planned = client.download(done.ref, tmp_path / "out", dry_run=True)
+    assert planned.dry_run and planned.files == 1 and not (tmp_path / "out").exists()
+    fetched = client.download(done, tmp_path / "out")
+    assert (tmp_path / "out" / fetched.paths[0]).stat().st_size == fetched.bytes > 0
+    again = client.download(done, tmp_path / "out")
+    assert again.files == 0 and again.skipped == 1
+    failed = client.start("dynamodb", table=TABLE, to="s3://exports-denied/d/")
+    client.wait(failed, until="terminal")
+    with pytest.raises(JobFailed, match="nothing to download"):
+        client.download(failed, tmp_path / "failed")
+    with pytest.raises(BadInput, match="concurrency"):
+        client.download(done, tmp_path, concurrency=0)
+
+
+def test_the_handle_pins_a_status_and_reaches_the_sandbox_from_anywhere(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = exportctl_sandbox.add_job("discovery")
+    exportctl_sandbox.set_status(job.ref, "REHYDRATING")
+    # Whatever the environment says: the handle's own client.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    read = exportctl_sandbox.client().get(job)
+    assert (read.state, read.status) == (State.UNKNOWN, "REHYDRATING")
+    creds = exportctl_sandbox.credentials
+    assert creds.region == exportctl_sandbox.region == "us-east-1"
+    assert exportctl_sandbox.env["AWS_ACCESS_KEY_ID"] == creds.access_key_id
+    assert exportctl_sandbox.url.startswith("http://127.0.0.1:")
+    with pytest.raises(LookupError):
+        exportctl_sandbox.delete_job(exportctl.ExportJob(**{**vars(read), "id": "x", "arn": None}))

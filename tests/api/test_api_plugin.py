@@ -1,0 +1,61 @@
+"""The pytest plugin as a user's project meets it: registered with the package,
+loaded by pytest in a test folder of its own, costing nothing until a test asks for
+its fixture."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import exportctl
+
+ROOT = Path(__file__).parents[2]
+USER = Path(__file__).parent / "plugin_user"
+
+
+def test_the_package_registers_the_plugin_and_ships_its_types() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["entry-points"]["pytest11"] == {"exportctl.testing": "exportctl.testing"}
+    assert (Path(exportctl.__file__).parent / "py.typed").is_file()
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "py.typed" in setuptools["package-data"]["exportctl"]
+
+
+def test_importing_the_plugin_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, exportctl.testing\n"
+        "print(sorted(m for m in sys.modules if m.startswith('exportctl')))\n"
+        "print(sorted({'boto3', 'botocore', 'rich', 'click', 'tenacity'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    ours, heavy = done.stdout.splitlines()
+    expected = ["exportctl", "exportctl.domain", "exportctl.domain.version", "exportctl.testing"]
+    assert ours == repr(expected)
+    assert heavy == "[]"
+
+
+def test_a_users_tests_use_the_fixture_from_a_folder_of_their_own(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(USER, project, ignore=shutil.ignore_patterns("__pycache__"))
+    # As a user runs it, but for the other plugins installed here: exportctl's
+    # plugin alone, loaded by name (as the entry point loads it where installed).
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "exportctl.testing", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "6 passed" in done.stdout, done.stdout[-2000:]
