@@ -32,6 +32,7 @@ import gzip
 import hashlib
 import json
 import socket
+import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,9 @@ class S3Sandbox:
         self.objects: dict[str, bytes] = {}
         self._server: Any = None
         self._buckets: set[str] = set()
+        # One client a region: making a boto3 client costs more than a put.
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -81,15 +85,19 @@ class S3Sandbox:
         return self
 
     def client(self, region: str) -> Any:
-        import boto3
+        with self._clients_lock:
+            made = self._clients.get(region)
+            if made is None:
+                import boto3
 
-        return boto3.client(
-            "s3",
-            region_name=region,
-            endpoint_url=self.url,
-            aws_access_key_id="sandbox",
-            aws_secret_access_key="sandbox",
-        )
+                made = self._clients[region] = boto3.client(
+                    "s3",
+                    region_name=region,
+                    endpoint_url=self.url,
+                    aws_access_key_id="sandbox",
+                    aws_secret_access_key="sandbox",
+                )
+            return made
 
     def seed(self) -> None:
         """Objects for every completed job's S3 output, now and as jobs complete."""
