@@ -75,7 +75,9 @@ def list_jobs(
     as its page arrives (arrival order, services interleaved), in constant memory.
 
     --limit N keeps the N newest in every format; streamed formats then read
-    every page and write the N newest first, once the listing ends.
+    every page and write the N newest first, once the listing ends. Jobs whose
+    service gives them no creation time come after every dated job, in that
+    order too.
     """
     from datetime import datetime
 

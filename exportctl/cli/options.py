@@ -137,6 +137,12 @@ def since_value(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"'{clip(value)}' reaches back before year 1") from exc
 
 
+def _or(words: tuple[str, ...]) -> str:
+    """a, b or c, in lower case."""
+    lower = [word.lower() for word in words]
+    return f"{', '.join(lower[:-1])} or {lower[-1]}" if len(lower) > 1 else "".join(lower)
+
+
 def filter_options(fn: F) -> F:
     """The filters of a job listing (list, watch): passes ``states`` and ``since``; the
     command (a :class:`ScopedCommand`) adds the services' own after them."""
@@ -152,7 +158,10 @@ def filter_options(fn: F) -> F:
             "states",
             multiple=True,
             type=click.Choice(STATE_NAMES, case_sensitive=False),
-            help="Only jobs in this normalised state (repeatable).",
+            # The states named in the help, not in a [a|b|...] metavar wider than a
+            # narrow terminal.
+            metavar="STATE",
+            help=f"Only jobs in this normalised state: {_or(STATE_NAMES)} (repeatable).",
         ),
     ):
         fn = option(fn)

@@ -22,12 +22,16 @@ from botocore.stub import Stubber
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.domain.timeutil import iso
 from exportctl.ops.jobs import Jobs
-from exportctl.services import spec_for
+from exportctl.services import service_names, spec_for
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
 WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc)
+# The services the shared tables of these tests go through one by one (states, required
+# members, every member kept, errors, creates): the first four. Each service after
+# them has a test file of its own, test_adapter_NAME.py, that does the same for it;
+# ``raw_job`` makes a job of every service, for the tests of every service at once.
 SERVICES = ("backupsearch", "discovery", "personalize", "pinpoint")
 
 
@@ -50,9 +54,11 @@ def make_jobs(**settings: Any) -> Jobs:
     }
     values.update(settings)
     jobs = Jobs(Clients(AwsSettings(**values)))
-    # A Stubber answers in the order it was told: one parent's listing at a time
-    # (their concurrency is tested over real HTTP, against the sandbox).
+    # A Stubber answers in the order it was told: one parent's listing at a time, one
+    # summary described at a time (their concurrency is tested over real HTTP,
+    # against the sandbox).
     jobs.parent_concurrency = 1
+    jobs.summaries.concurrency = 1
     return jobs
 
 
@@ -74,7 +80,7 @@ class Stubs:
 
     def every_service(self, region: str = REGION) -> None:
         """Activate a Stubber on every service, so an unplanned call fails loudly."""
-        for service in SERVICES:
+        for service in service_names():
             self(service, region)
 
     def close(self, check: bool = True) -> None:
@@ -91,9 +97,13 @@ class Stubs:
 
 
 def arn(service: str, job_id: str, region: str = REGION) -> str:
-    kind = {"backupsearch": "backup-search", "personalize": "personalize"}[service]
-    resource = {"backupsearch": "search-export-job", "personalize": "dataset-export-job"}
-    return f"arn:aws:{kind}:{region}:{ACCOUNT}:{resource[service]}/{job_id}"
+    kind = {"backupsearch": "backup-search", "personalize": "personalize", "dynamodb": "dynamodb"}
+    resource = {
+        "backupsearch": "search-export-job",
+        "personalize": "dataset-export-job",
+        "dynamodb": "table/orders/export",
+    }
+    return f"arn:aws:{kind[service]}:{region}:{ACCOUNT}:{resource[service]}/{job_id}"
 
 
 def job_id(service: str, i: int) -> str:
@@ -102,6 +112,10 @@ def job_id(service: str, i: int) -> str:
         "pinpoint": f"{i:032x}",
         "personalize": f"export-{i}",
         "discovery": f"export-{i:04d}",
+        "dynamodb": f"{1790000000000 + i:014d}-{i:08x}",
+        "rds": f"orders-{i}",
+        "logs": f"7d1c2b3a-0000-4000-a000-{i:012d}",
+        "ec2": f"export-ami-{i:017x}",
     }[service]
 
 
@@ -114,6 +128,8 @@ def raw_job(
     """A full job as the get operation returns it (without the response wrapper)."""
     jid = job_id(service, i)
     created = WHEN + timedelta(minutes=i)
+    if service in _NEWER:
+        return _NEWER[service](jid, i, status, region, created)
     if service == "backupsearch":
         return {
             "ExportJobIdentifier": jid,
@@ -178,6 +194,79 @@ def raw_job(
     }
 
 
+def _dynamodb(jid: str, i: int, status: str, region: str, created: datetime) -> dict[str, Any]:
+    export: dict[str, Any] = {
+        "ExportArn": arn("dynamodb", jid, region),
+        "ExportStatus": status,
+        "StartTime": created,
+        "TableArn": f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/orders",
+        "ExportTime": created,
+        "S3Bucket": "dynamodb-out",
+        "S3Prefix": f"exports/{i}/",
+        "ExportFormat": "DYNAMODB_JSON",
+        "ExportType": "FULL_EXPORT",
+    }
+    if status != "IN_PROGRESS":
+        export["EndTime"] = created + timedelta(minutes=5)
+    if status == "FAILED":
+        export |= {"FailureCode": "S3AccessDenied", "FailureMessage": f"message {i}"}
+    return export
+
+
+def _rds(jid: str, i: int, status: str, region: str, created: datetime) -> dict[str, Any]:
+    task: dict[str, Any] = {
+        "ExportTaskIdentifier": jid,
+        "SourceArn": f"arn:aws:rds:{region}:{ACCOUNT}:snapshot:orders-{i}",
+        "S3Bucket": "rds-out",
+        "S3Prefix": f"exports/{i}",
+        "IamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/rds-export",
+        "KmsKeyId": "alias/exports",
+        "Status": status,
+        "SourceType": "SNAPSHOT",
+        "FailureCause": f"message {i}",
+    }
+    # A task still STARTING has no time yet.
+    if status != "STARTING":
+        task["TaskStartTime"] = created
+    if status in ("COMPLETE", "FAILED", "CANCELED"):
+        task["TaskEndTime"] = created + timedelta(minutes=5)
+    return task
+
+
+def _logs(jid: str, i: int, status: str, region: str, created: datetime) -> dict[str, Any]:
+    ms = int(created.timestamp() * 1000)
+    task: dict[str, Any] = {
+        "taskId": jid,
+        "taskName": f"task {i}",
+        "logGroupName": "/ecs/web",
+        "from": ms - 86_400_000,
+        "to": ms,
+        "destination": "logs-out",
+        "destinationPrefix": f"exports/{i}",
+        "status": {"code": status, "message": f"message {i}"},
+        "executionInfo": {"creationTime": ms},
+    }
+    if status in ("COMPLETED", "FAILED", "CANCELLED"):
+        task["executionInfo"]["completionTime"] = ms + 300_000
+    return task
+
+
+def _ec2(jid: str, i: int, status: str, region: str, created: datetime) -> dict[str, Any]:
+    # An image export; neither kind of EC2 export has a creation time.
+    return {
+        "ExportImageTaskId": jid,
+        "ImageId": f"ami-{i:017x}",
+        "Description": f"image {i}",
+        "Status": status,
+        "StatusMessage": f"message {i}",
+        "S3ExportLocation": {"S3Bucket": "ec2-out", "S3Prefix": f"amis/{i}/"},
+    }
+
+
+# The services after the first four, each made by its function.
+_NEWER = {"dynamodb": _dynamodb, "rds": _rds, "logs": _logs, "ec2": _ec2}
+
+
 _SUMMARY_MEMBERS = {
     "backupsearch": (
         "ExportJobIdentifier", "ExportJobArn", "Status", "CreationTime", "CompletionTime",
@@ -187,6 +276,7 @@ _SUMMARY_MEMBERS = {
         "datasetExportJobArn", "jobName", "status", "creationDateTime", "lastUpdatedDateTime",
         "failureReason",
     ),
+    "dynamodb": ("ExportArn", "ExportStatus", "ExportType"),
 }  # fmt: skip
 
 
@@ -203,10 +293,14 @@ def get_response(service: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         "pinpoint": "ExportJobResponse",
         "personalize": "datasetExportJob",
         "discovery": "exportsInfo",
+        "dynamodb": "ExportDescription",
+        "rds": "ExportTasks",
+        "logs": "exportTasks",
+        "ec2": "ExportImageTasks",
     }[service]
     if wrapper is None:
         return dict(raw)
-    if service == "discovery":
+    if service in ("discovery", "rds", "logs", "ec2"):
         return {wrapper: [dict(raw)]}
     return {wrapper: dict(raw)}
 

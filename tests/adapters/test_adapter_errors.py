@@ -7,7 +7,7 @@ from typing import Any
 import botocore.exceptions as bex
 import pytest
 from adapter_stubs import SERVICES, Stubs, make_jobs, operation
-from test_adapter_get_list import GETS, add_list_pages, apps_page
+from test_adapter_get_list import GETS, add_list_pages, add_listing
 
 from exportctl.aws.translate import CONFIGURE_HINT, translate
 from exportctl.domain.errors import (
@@ -20,7 +20,7 @@ from exportctl.domain.errors import (
     UsageError,
 )
 from exportctl.ops.jobs import Jobs, ListQuery
-from exportctl.services import spec_for
+from exportctl.services import service_names, spec_for
 from exportctl.services.refs import parse
 from exportctl.services.specs.pinpoint import END_OF_SUPPORT
 
@@ -148,26 +148,35 @@ def test_pinpoint_end_of_support_answer_is_explained(
 # -- A listing of every service ------------------------------------------------------
 
 
+# Each service's first call of a listing, its request, and an answer putting the service
+# out of reach (its exit code): all but Personalize's, which the tests answer themselves.
+OUT_OF_REACH: dict[str, tuple[str, dict[str, Any], str, str, int, ExitCode]] = {
+    "backupsearch": ("list_search_result_export_jobs", {"MaxResults": 1000},
+                     "AccessDeniedException", "no", 403, ExitCode.CREDENTIALS),
+    "discovery": ("describe_export_tasks", {"maxResults": 100},
+                  "HomeRegionNotSetException", "no home", 400, ExitCode.AWS),
+    "pinpoint": ("get_apps", {"PageSize": "100"},
+                 "ForbiddenException", "Amazon Pinpoint is no longer available", 403,
+                 ExitCode.CREDENTIALS),
+    "dynamodb": ("list_exports", {"MaxResults": 25},
+                 "AccessDeniedException", "no", 400, ExitCode.CREDENTIALS),
+    "ec2": ("describe_export_image_tasks", {"MaxResults": 500},
+            "UnauthorizedOperation", "no", 403, ExitCode.CREDENTIALS),
+    "logs": ("describe_export_tasks", {"limit": 50},
+             "AccessDeniedException", "no", 400, ExitCode.CREDENTIALS),
+    "rds": ("describe_export_tasks", {"MaxRecords": 100},
+            "AccessDenied", "no", 403, ExitCode.CREDENTIALS),
+}  # fmt: skip
+
+
+def test_every_service_but_personalize_can_be_put_out_of_reach() -> None:
+    assert set(OUT_OF_REACH) == set(service_names()) - {"personalize"}
+
+
 def _unavailable_everywhere_but_personalize(stubs: Stubs) -> None:
     stubs.every_service()
-    stubs("backupsearch").add_client_error(
-        "list_search_result_export_jobs",
-        "AccessDeniedException",
-        "no",
-        403,
-        expected_params={"MaxResults": 1000},
-    )
-    stubs("discovery").add_client_error(
-        "describe_export_tasks",
-        "HomeRegionNotSetException",
-        "no home",
-        400,
-        expected_params={"maxResults": 100},
-    )
-    stubs("pinpoint").add_client_error(
-        "get_apps", "ForbiddenException", "Amazon Pinpoint is no longer available", 403,
-        expected_params={"PageSize": "100"},
-    )  # fmt: skip
+    for service, (method, request, code, message, status, _) in OUT_OF_REACH.items():
+        stubs(service).add_client_error(method, code, message, status, expected_params=request)
 
 
 def test_services_out_of_reach_are_notices_in_a_listing_of_all(jobs: Jobs, stubs: Stubs) -> None:
@@ -178,11 +187,7 @@ def test_services_out_of_reach_are_notices_in_a_listing_of_all(jobs: Jobs, stubs
 
     assert [j.service for j in result.jobs] == ["personalize", "personalize"]
     assert result.failures == []
-    assert sorted(str(n.service) for n in result.notices) == [
-        "backupsearch",
-        "discovery",
-        "pinpoint",
-    ]
+    assert sorted(str(n.service) for n in result.notices) == sorted(OUT_OF_REACH)
     assert all(isinstance(n, ServiceUnavailableError) for n in result.notices)
 
 
@@ -196,7 +201,7 @@ def test_when_no_service_answers_the_notices_are_failures(jobs: Jobs, stubs: Stu
     result = jobs.list(ListQuery())
 
     assert result.jobs == [] and result.notices == []
-    assert len(result.failures) == 4
+    assert len(result.failures) == len(service_names())
 
 
 def test_when_no_service_answers_another_failure_does_not_keep_the_notices(
@@ -212,13 +217,11 @@ def test_when_no_service_answers_another_failure_does_not_keep_the_notices(
     result = jobs.list(ListQuery())
 
     assert result.jobs == [] and result.notices == []
-    assert [f.service for f in result.failures] == [
-        "backupsearch",
-        "discovery",
-        "personalize",
-        "pinpoint",
-    ]
-    assert [f.exit_code for f in result.failures] == [4, 5, 5, 4]
+    # In the order of the services, each with its own exit code.
+    assert [f.service for f in result.failures] == list(service_names())
+    codes = {service: row[-1] for service, row in OUT_OF_REACH.items()}
+    codes["personalize"] = ExitCode.AWS
+    assert [f.exit_code for f in result.failures] == [codes[s] for s in service_names()]
 
 
 def test_a_service_asked_for_by_name_fails_when_out_of_reach(jobs: Jobs, stubs: Stubs) -> None:
@@ -240,13 +243,13 @@ def test_one_service_failing_with_5xx_keeps_the_others(jobs: Jobs, stubs: Stubs)
         "list_search_result_export_jobs", "InternalServerException", "boom", 500,
         expected_params={"MaxResults": 1000},
     )  # fmt: skip
-    add_list_pages(stubs, "personalize", [[1]])
-    add_list_pages(stubs, "discovery", [[2]])
-    stubs("pinpoint").add_response("get_apps", apps_page([], None), {"PageSize": "100"})
+    others = [s for s in service_names() if s != "backupsearch"]
+    for n, service in enumerate(others, start=1):
+        add_listing(stubs, service, [n])
 
     result = jobs.list(ListQuery())
 
-    assert [j.service for j in result.jobs] == ["discovery", "personalize"]
+    assert sorted(j.service for j in result.jobs) == sorted(others)
     [failure] = result.failures
     assert (failure.service, failure.exit_code) == ("backupsearch", ExitCode.AWS)
     assert "HTTP 500" in failure.message
@@ -275,7 +278,7 @@ def test_unreachable_endpoint_is_exit_5() -> None:
     assert caught.value.exit_code == ExitCode.AWS
     assert "could not reach http://127.0.0.1:" in caught.value.message
     assert "\n" not in caught.value.message
-    assert len(result.failures) == 4 and result.jobs == []
+    assert len(result.failures) == len(service_names()) and result.jobs == []
 
 
 @pytest.mark.parametrize(

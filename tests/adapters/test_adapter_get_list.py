@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +22,10 @@ from adapter_stubs import (
 
 from exportctl.domain.model import State
 from exportctl.ops.jobs import Jobs, ListQuery
-from exportctl.services import service_names
+from exportctl.services import service_names, spec_for
 from exportctl.services.refs import parse
+
+HERE = Path(__file__).parent
 
 # The request each service's get sends for job 1, and what it is normalised to.
 GETS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
@@ -76,6 +79,57 @@ GETS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
             "completed": None,
         },
     ),
+    "dynamodb": (
+        arn("dynamodb", job_id("dynamodb", 1)),
+        "describe_export",
+        {"ExportArn": arn("dynamodb", job_id("dynamodb", 1))},
+        {
+            "destination": "s3://dynamodb-out/exports/1/",
+            "message": None,
+            "arn": arn("dynamodb", job_id("dynamodb", 1)),
+            "ref": arn("dynamodb", job_id("dynamodb", 1)),
+            "completed": WHEN + timedelta(minutes=6),
+        },
+    ),
+    "rds": (
+        f"rds:{job_id('rds', 1)}",
+        "describe_export_tasks",
+        {"ExportTaskIdentifier": job_id("rds", 1)},
+        {
+            "destination": f"s3://rds-out/exports/1/{job_id('rds', 1)}/",
+            "message": "message 1",
+            "arn": None,
+            "ref": f"rds:{REGION}:{job_id('rds', 1)}",
+            "completed": WHEN + timedelta(minutes=6),
+        },
+    ),
+    "logs": (
+        f"logs:{job_id('logs', 1)}",
+        "describe_export_tasks",
+        {"taskId": job_id("logs", 1)},
+        {
+            "destination": f"s3://logs-out/exports/1/{job_id('logs', 1)}/",
+            "message": "message 1",
+            "name": "task 1",
+            "arn": None,
+            "ref": f"logs:{REGION}:{job_id('logs', 1)}",
+            "completed": WHEN + timedelta(minutes=6),
+        },
+    ),
+    "ec2": (
+        f"ec2:{job_id('ec2', 1)}",
+        "describe_export_image_tasks",
+        {"ExportImageTaskIds": [job_id("ec2", 1)]},
+        {
+            "destination": f"s3://ec2-out/amis/1/{job_id('ec2', 1)}",
+            "message": "message 1",
+            "arn": None,
+            "ref": f"ec2:{REGION}:{job_id('ec2', 1)}",
+            # Neither kind of EC2 export has a creation time in its API.
+            "created": None,
+            "completed": None,
+        },
+    ),
 }
 
 TERMINAL = {
@@ -83,12 +137,20 @@ TERMINAL = {
     "pinpoint": "COMPLETED",
     "personalize": "ACTIVE",
     "discovery": "SUCCEEDED",
+    "dynamodb": "COMPLETED",
+    "rds": "COMPLETE",
+    "logs": "COMPLETED",
+    "ec2": "completed",
 }
 
 
 def test_these_tests_know_every_service() -> None:
-    # A new adapter is not done until it has its rows in these tables.
-    assert sorted(service_names()) == sorted(SERVICES) == sorted(GETS) == sorted(TERMINAL)
+    # A new adapter is not done until it has its rows in these tables, and either goes
+    # through the shared tables (SERVICES) or has a test file of its own.
+    assert sorted(service_names()) == sorted(GETS) == sorted(TERMINAL)
+    assert set(SERVICES) <= set(service_names())
+    own = {name for name in service_names() if (HERE / f"test_adapter_{name}.py").is_file()}
+    assert set(SERVICES) | own == set(service_names())
 
 
 @pytest.mark.parametrize("service", sorted(GETS))
@@ -106,7 +168,7 @@ def test_get_sends_the_request_and_normalises_the_answer(
     assert job.region == REGION
     assert job.status == TERMINAL[service]
     assert job.state is State.COMPLETED
-    assert job.created == WHEN + timedelta(minutes=1)
+    assert job.created == expected.get("created", WHEN + timedelta(minutes=1))
     for name, value in expected.items():
         assert getattr(job, name) == value, name
     assert jobs.calls.total() == 1
@@ -140,6 +202,8 @@ LISTS: dict[str, tuple[str, str, str, str, dict[str, Any]]] = {
     "discovery": (
         "describe_export_tasks", "exportsInfo", "nextToken", "nextToken", {"maxResults": 100},
     ),
+    "rds": ("describe_export_tasks", "ExportTasks", "Marker", "Marker", {"MaxRecords": 100}),
+    "logs": ("describe_export_tasks", "exportTasks", "nextToken", "nextToken", {"limit": 50}),
 }  # fmt: skip
 
 
@@ -173,10 +237,7 @@ def test_list_follows_the_tokens_over_three_pages(jobs: Jobs, stubs: Stubs, serv
     assert result.failures == [] and result.notices == []
     assert [j.id for j in result.jobs] == [job_id(service, i) for i in (5, 4, 3, 2, 1)]
     assert all(j.state is State.COMPLETED for j in result.jobs)
-    operation = {"backupsearch": "ListSearchResultExportJobs"}.get(
-        service, "ListDatasetExportJobs" if service == "personalize" else "DescribeExportTasks"
-    )
-    assert jobs.calls.snapshot() == {(service, operation): 3}
+    assert jobs.calls.snapshot() == {(service, spec_for(service).list.operation): 3}
 
 
 @pytest.mark.parametrize(
@@ -288,27 +349,53 @@ def test_pinpoint_application_scope_skips_get_apps(jobs: Jobs, stubs: Stubs) -> 
     assert all("application_name" not in j.details for j in result.jobs)
 
 
+def add_listing(stubs: Stubs, service: str, numbers: list[int]) -> None:
+    """One page of these jobs of any service, with the calls its listing makes after it."""
+    if service == "pinpoint":
+        stubs(service).add_response("get_apps", apps_page(["app1"], None), {"PageSize": "100"})
+        stubs(service).add_response(
+            "get_export_jobs",
+            jobs_page("app1", numbers, None),
+            {"ApplicationId": "app1", "PageSize": "100"},
+        )
+    elif service == "dynamodb":
+        # Its summaries, each described (one at a time: make_jobs).
+        stubs(service).add_response(
+            "list_exports",
+            {"ExportSummaries": [summary(service, i, TERMINAL[service]) for i in numbers]},
+            {"MaxResults": 25},
+        )
+        for i in numbers:
+            raw = raw_job(service, i, TERMINAL[service])
+            stubs(service).add_response(
+                "describe_export", get_response(service, raw), {"ExportArn": raw["ExportArn"]}
+            )
+    elif service == "ec2":
+        # Its image exports, then its instance exports (none here).
+        rows = [raw_job(service, i, TERMINAL[service]) for i in numbers]
+        stubs(service).add_response(
+            "describe_export_image_tasks", {"ExportImageTasks": rows}, {"MaxResults": 500}
+        )
+        stubs(service).add_response("describe_export_tasks", {"ExportTasks": []}, {})
+    else:
+        add_list_pages(stubs, service, [numbers])
+
+
 def test_list_of_every_service_merges_newest_first(jobs: Jobs, stubs: Stubs) -> None:
     stubs.every_service()
-    add_list_pages(stubs, "backupsearch", [[1]])
-    add_list_pages(stubs, "personalize", [[2]])
-    add_list_pages(stubs, "discovery", [[3]])
-    stubs("pinpoint").add_response("get_apps", apps_page(["app1"], None), {"PageSize": "100"})
-    stubs("pinpoint").add_response(
-        "get_export_jobs",
-        jobs_page("app1", [4], None),
-        {"ApplicationId": "app1", "PageSize": "100"},
-    )
+    names = sorted(service_names())
+    for n, service in enumerate(names, start=1):
+        add_listing(stubs, service, [n])
 
     result = jobs.list(ListQuery())
 
-    assert [j.service for j in result.jobs] == [
-        "pinpoint",
-        "discovery",
-        "personalize",
-        "backupsearch",
-    ]
     assert result.failures == [] and result.notices == []
+    # Newest first; EC2's jobs, with no creation time, after every dated one.
+    dated = [s for s in names if s != "ec2"]
+    assert [j.service for j in result.jobs] == [*reversed(dated), "ec2"]
+    assert [j.id for j in result.jobs] == [
+        job_id(s, names.index(s) + 1) for s in [*reversed(dated), "ec2"]
+    ]
 
 
 def test_a_page_token_seen_twice_stops_the_listing(jobs: Jobs, stubs: Stubs) -> None:

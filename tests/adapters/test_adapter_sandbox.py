@@ -1,18 +1,18 @@
-"""The adapters end to end over HTTP, against the local emulator of the four services."""
+"""The adapters end to end over HTTP, against the local emulator of every service."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from adapter_stubs import OTHER_REGION, REGION, SERVICES
+from adapter_stubs import OTHER_REGION, REGION
 
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.domain.errors import ExitCode, ServiceUnavailableError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.sandbox import Faults, Sandbox
-from exportctl.services import spec_for
+from exportctl.services import service_names, spec_for
 from exportctl.services.kinds import kind_for
 from exportctl.services.refs import parse
 
@@ -35,7 +35,7 @@ def test_every_listed_job_is_got_back_by_its_ref(sandbox: Sandbox) -> None:
     jobs = jobs_of(sandbox)
     listed = jobs.list(ListQuery())
     assert listed.failures == [] and listed.notices == []
-    assert {j.service for j in listed.jobs} == set(SERVICES)
+    assert {j.service for j in listed.jobs} == set(service_names())
     before = jobs.calls.snapshot()
 
     got = jobs.get_many([parse(j.ref) for j in listed.jobs])
@@ -109,7 +109,7 @@ def test_denied_service_is_a_notice_unless_named(sandbox: Sandbox) -> None:
     everything = jobs.list(ListQuery())
     named = jobs.list(ListQuery(services=("pinpoint",)))
 
-    assert {j.service for j in everything.jobs} == set(SERVICES) - {"pinpoint"}
+    assert {j.service for j in everything.jobs} == set(service_names()) - {"pinpoint"}
     assert [n.service for n in everything.notices] == ["pinpoint"]
     assert everything.failures == []
     [failure] = named.failures

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from click.testing import CliRunner, Result
+from sandbox_jobs import listed_export_jobs, record_id
 
 from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.accounts import DATA_ACCOUNTS
 
-EXPORT_KINDS = frozenset({"export", "dataset-export-job", "export-task"})
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 
 
@@ -38,15 +38,14 @@ class Run:
 
 
 def seeded(sandbox: Sandbox) -> set[tuple[str, str, str, str]]:
-    """(account, region, service, id) of every export job of the accounts that hold jobs."""
+    """(account, region, service, id) of every export job a listing of the accounts that
+    hold jobs shows."""
     return {
-        (j["account"], j["region"], j["service"], j["id"])
-        for j in sandbox.jobs(account=None)
-        if j["kind"] in EXPORT_KINDS and j["account"] in DATA_ACCOUNTS
+        (j["account"], j["region"], j["service"], record_id(j))
+        for j in listed_export_jobs(sandbox, account=None)
+        if j["account"] in DATA_ACCOUNTS
     }
 
 
 def seen(record: dict[str, Any]) -> tuple[str, str, str, str]:
-    # Personalize's id is the job name; the sandbox knows its jobs by ARN.
-    ident = record["arn"] if record["service"] == "personalize" else record["id"]
-    return (record["account"], record["region"], record["service"], ident)
+    return (record["account"], record["region"], record["service"], record["id"])

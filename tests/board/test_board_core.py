@@ -14,6 +14,7 @@ from exportctl.ops.credentials import Accounts, Regions, offered_regions
 from exportctl.ops.jobs import ListQuery
 from exportctl.ops.listing.fanout import Fanout
 from exportctl.sandbox import Sandbox
+from exportctl.services import all_specs
 from exportctl.services.refs import JobKey, canonical_ref, parse, with_account
 
 
@@ -224,10 +225,10 @@ def test_a_listing_read_once_lets_each_targets_client_go() -> None:
             listing = board.fanout(ListQuery(), once=True)
             jobs = list(listing)
         assert jobs and listing.failures
-        # A client a target, each let go once its target ended.
-        assert sorted(closed) == sorted(
-            2 * ["backupsearch", "discovery", "personalize", "pinpoint"]
-        )
+        # A client a target (a service, EC2's two kinds of job sharing one), each let
+        # go once its target ended: of each service in each of the two regions.
+        clients = [spec.client for spec in all_specs()]
+        assert sorted(closed) == sorted(2 * clients)
         targets = {s for s in closed}
         assert not [c for c in _live_clients() if c.meta.service_model.service_name in targets]
         # Read again and again (watch), the clients stay.
@@ -237,6 +238,6 @@ def test_a_listing_read_once_lets_each_targets_client_go() -> None:
             list(board.fanout(ListQuery()))
             list(board.fanout(ListQuery()))
         assert closed == []
-        assert (
-            len([c for c in _live_clients() if c.meta.service_model.service_name in targets]) == 8
-        )
+        assert len(
+            [c for c in _live_clients() if c.meta.service_model.service_name in targets]
+        ) == 2 * len(clients)

@@ -10,8 +10,10 @@ import pytest
 from board_support import Run
 
 from exportctl.sandbox import Sandbox
+from exportctl.services import all_specs
 
-TITLES = ("AWS Backup Search", "AWS Application Discovery", "Amazon Personalize", "Amazon Pinpoint")
+# Every service but Discovery, the one these tests let answer (or break).
+DENIED = tuple(spec for spec in all_specs() if spec.name != "discovery")
 ONE = ("--region", "us-east-1")
 TWO = ("--region", "us-east-1,eu-west-1")
 
@@ -29,10 +31,10 @@ def told(stderr: str) -> set[tuple[str, str]]:
 def test_nothing_answering_is_an_error_over_one_region_as_over_two(
     run: Run, sandbox: Sandbox, fmt: str
 ) -> None:
-    # Three services denied, the fourth answering with an HTML page: nothing is read.
+    # Every service denied but Discovery, answering with an HTML page: nothing is read.
     # One region used to tell the denials as notices beside the broken answer's
     # error; two regions told them as errors: they are errors in both now.
-    sandbox.faults.deny = {"backupsearch", "personalize", "pinpoint"}
+    sandbox.faults.deny = {spec.name for spec in DENIED}
     sandbox.faults.garble = {"discovery": "html"}
     one = run(*ONE, "list", "-o", fmt, AWS_MAX_ATTEMPTS="1")
     two = run(*TWO, "list", "-o", fmt, AWS_MAX_ATTEMPTS="1")
@@ -42,10 +44,7 @@ def test_nothing_answering_is_an_error_over_one_region_as_over_two(
         assert result.stdout.strip() in ("", "[]")
     # Each service's error, in the order of the services over one region.
     assert [line.split(": ")[2] for line in one.stderr.splitlines()] == [
-        "AWS Backup Search",
-        "AWS Application Discovery",
-        "Amazon Personalize",
-        "Amazon Pinpoint",
+        spec.title for spec in all_specs()
     ]
     # Two regions say the same, and Discovery's "not its home region" of eu-west-1.
     assert told(one.stderr) < told(two.stderr)
@@ -55,7 +54,7 @@ def test_nothing_answering_is_an_error_over_one_region_as_over_two(
 def test_something_answering_keeps_the_notices_over_one_region_as_over_two(
     run: Run, sandbox: Sandbox
 ) -> None:
-    sandbox.faults.deny = {"backupsearch", "personalize", "pinpoint"}
+    sandbox.faults.deny = {spec.name for spec in DENIED}
     one = run(*ONE, "list", "-o", "json")
     two = run(*TWO, "list", "-o", "json")
     assert one.exit_code == two.exit_code == 0
@@ -64,5 +63,5 @@ def test_something_answering_keeps_the_notices_over_one_region_as_over_two(
     assert refs == [r["ref"] for r in json.loads(two.stdout)]
     for result in (one, two):
         assert {kind for kind, _ in told(result.stderr)} == {"notice"}, result.stderr
-        for title in TITLES[:1] + TITLES[2:]:
-            assert any(m.startswith(f"{title}: ") for _, m in told(result.stderr))
+        for spec in DENIED:
+            assert any(m.startswith(f"{spec.title}: ") for _, m in told(result.stderr))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 from board_support import REGIONS, Run, seeded, seen
+from sandbox_jobs import listed_export_jobs
 
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.accounts import DATA_ACCOUNTS
+from exportctl.services import service_names
 
 ORG = ("--org-role", "exportctl-reader", "--region", ",".join(REGIONS))
 
@@ -22,13 +24,13 @@ def test_every_job_exactly_once_under_throttling_and_5xx(
     keys = [seen(r) for r in records]
     assert len(keys) == len(set(keys))
     assert set(keys) == seeded(sandbox)
-    # 3 accounts x 4 regions x 4 services: every combination that holds jobs is there.
+    # 3 accounts x 4 regions x every service: every combination that holds jobs is there.
     assert {(a, r) for a, r, _, _ in keys} >= {
         ("123456789012", "us-east-1"), ("123456789012", "eu-west-1"),
         ("210987654321", "us-west-2"), ("210987654321", "ap-southeast-2"),
         ("345678901234", "ap-southeast-2"), ("345678901234", "eu-west-1"),
     }  # fmt: skip
-    assert {s for _, _, s, _ in keys} == {"backupsearch", "pinpoint", "personalize", "discovery"}
+    assert {s for _, _, s, _ in keys} == set(service_names())
     assert sandbox.calls[("sts", "AssumeRole")] >= 5
     assert sandbox.calls[("sts", "GetCallerIdentity")] == 0  # accounts known from the org
 
@@ -49,8 +51,13 @@ def test_unreachable_accounts_are_notices_with_a_count(run: Run) -> None:
     assert "account 345678901234; regions" in text and "Migration Hub home region" in text
     assert "555566667777" not in text  # SUSPENDED: never tried
     assert notices[-1].endswith("(account, region, service) targets could not be read")
-    # Not counted: Discovery's other regions of an account it answered in its home region.
-    assert notices[-1].startswith("exportctl: notice: 36 of 80 ")
+    # 5 accounts tried x 4 regions x every service; out of reach, every target of the
+    # denied account and of the one without the role, and Discovery in the 4 regions of
+    # the retail account. Not counted: Discovery's other regions of an account it
+    # answered in its home region.
+    services = len(service_names())
+    out_of_reach, targets = 2 * 4 * services + 4, 5 * 4 * services
+    assert notices[-1].startswith(f"exportctl: notice: {out_of_reach} of {targets} ")
 
 
 def test_an_account_named_is_an_error_but_not_hiding_the_others(run: Run, sandbox: Sandbox) -> None:
@@ -148,14 +155,26 @@ def test_calls_are_exactly_the_minimum(run: Run, sandbox: Sandbox) -> None:
     apps = {
         r: sum(1 for j in sandbox.jobs(region=r) if j["kind"] == "application") for r in REGIONS
     }
+    # DynamoDB lists summaries: each export listed is described, a call like the others.
+    exports = [j for j in listed_export_jobs(sandbox) if j["service"] == "dynamodb"]
     expected = {
         ("backupsearch", "ListSearchResultExportJobs"): 2,
         ("personalize", "ListDatasetExportJobs"): 2,
         ("discovery", "DescribeExportTasks"): 2,  # one answers, eu-west-1 is not its home
         ("pinpoint", "GetApps"): 2,
         ("pinpoint", "GetExportJobs"): apps["us-east-1"] + apps["eu-west-1"],
-        # Discovery and Pinpoint jobs have no ARN: the account is asked once.
+        ("dynamodb", "ListExports"): 2,
+        ("dynamodb", "DescribeExport"): sum(
+            1 for j in exports if j["region"] in ("us-east-1", "eu-west-1")
+        ),
+        ("rds", "DescribeExportTasks"): 2,
+        ("logs", "DescribeExportTasks"): 2,
+        # Image exports, then instance exports: a listing each.
+        ("ec2", "DescribeExportImageTasks"): 2,
+        ("ec2", "DescribeExportTasks"): 2,
+        # Several services' jobs have no ARN: the account is asked once.
         ("sts", "GetCallerIdentity"): 1,
     }
+    assert {service for service, _ in expected} == {*service_names(), "sts"}
     assert dict(sandbox.calls) == expected
     assert {r["account"] for r in json.loads(result.stdout)} == {"123456789012"}

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from click.testing import CliRunner, Result
+from sandbox_jobs import EXPORT_KINDS
 
 from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
-
-EXPORT_KINDS = frozenset({"export", "dataset-export-job", "export-task"})
 
 
 @dataclass

@@ -41,11 +41,21 @@ def test_states_and_formats() -> None:
 
 
 def test_every_command_that_prints_records_completes_formats() -> None:
+    records = []
     for name in COMMANDS:
         command = cli.get_command(click.Context(cli), name)
         assert command is not None
-        if any("--output" in getattr(p, "opts", ()) for p in command.params):
+        output = next((p for p in command.params if "--output" in getattr(p, "opts", ())), None)
+        if output is None:
+            continue
+        # Each --output completes what it takes (watch's: its board or its events)...
+        assert isinstance(output.type, click.Choice), name
+        assert complete(name, "--output", "") == list(output.type.choices), name
+        if any("--fields" in getattr(p, "opts", ()) for p in command.params):
+            # ...and every command that prints records takes every format.
+            records.append(name)
             assert complete(name, "--output", "") == list(FORMATS), name
+    assert {"list", "status"} <= set(records)
 
 
 def test_fields_complete_after_the_last_comma() -> None:

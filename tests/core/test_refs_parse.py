@@ -6,7 +6,7 @@ import pytest
 
 from exportctl.domain.errors import ExitCode, UsageError
 from exportctl.domain.model import ExportJob, State
-from exportctl.services import spec_for
+from exportctl.services import all_specs, spec_for
 from exportctl.services.refs import JobKey, accepted_forms, canonical_ref, parse, short_ref
 
 ACCOUNT = "123456789012"
@@ -19,6 +19,16 @@ def bs_arn(partition: str, region: str) -> str:
 
 def pz_arn(partition: str, region: str) -> str:
     return f"arn:{partition}:personalize:{region}:{ACCOUNT}:dataset-export-job/my-export"
+
+
+DDB_ID = "01790347688889-89264f87"
+DDB_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/export/{DDB_ID}"
+
+
+def _titles_with_arns() -> str:
+    """The services whose export jobs have ARNs, as the refusal of another ARN names them."""
+    titles = [spec.title for spec in all_specs() if spec.arn]
+    return f"{', '.join(titles[:-1])} and {titles[-1]}" if len(titles) > 1 else titles[0]
 
 
 PARTITIONS = [("aws", "eu-west-1"), ("aws-cn", "cn-north-1"), ("aws-us-gov", "us-gov-west-1")]
@@ -59,6 +69,14 @@ ACCEPTED: list[tuple[str, str | None, JobKey]] = [
     ("app1/job1", "pinpoint", JobKey("pinpoint", "job1", None, parent="app1")),
     ("my-export", "personalize", JobKey("personalize", "my-export")),
     (BS_ID, "backupsearch", JobKey("backupsearch", BS_ID)),
+    (DDB_ARN, None, JobKey("dynamodb", DDB_ID, "us-east-1", arn=DDB_ARN, account=ACCOUNT)),
+    ("rds:orders-weekly", None, JobKey("rds", "orders-weekly")),
+    ("aurora:eu-west-1:orders-weekly", None, JobKey("rds", "orders-weekly", "eu-west-1")),
+    ("logs:7d1c2b3a-0000-4000-a000-000000000001", None,
+     JobKey("logs", "7d1c2b3a-0000-4000-a000-000000000001")),
+    ("ec2:export-ami-0123456789abcdef0", None, JobKey("ec2", "export-ami-0123456789abcdef0")),
+    ("ec2:eu-west-1:export-i-0fedcba9876543210", None,
+     JobKey("ec2", "export-i-0fedcba9876543210", "eu-west-1")),
 ]  # fmt: skip
 
 
@@ -80,8 +98,8 @@ REFUSED: list[tuple[str, str | None, str]] = [
     (
         "arn:aws:s3:::bucket",
         None,
-        "'s3' ARNs are not export jobs: exportctl reads the ARNs of AWS Backup Search and "
-        "Amazon Personalize export jobs",
+        "'s3' ARNs are not export jobs: exportctl reads the ARNs of "
+        f"{_titles_with_arns()} export jobs",
     ),
     ("arn:aws:personalize", None, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
     ("discovery:export-1,", None, "without ',': references are separated by spaces"),
@@ -99,7 +117,7 @@ REFUSED: list[tuple[str, str | None, str]] = [
         "discovery ids look like ID (letters, digits, '.', '_' and '-'), without ' '",
     ),
     ("discovery:export-1", "pinpoint", "not pinpoint"),
-    ("ec2:i-123", None, "'ec2' is not a service prefix"),
+    ("glacier:i-123", None, "'glacier' is not a service prefix"),
     ("export-1", None, "needs --service"),
     ("app1", "pinpoint", "APP_ID/JOB_ID"),
     ("-leading-dash", "discovery", "ids look like"),
@@ -124,15 +142,34 @@ def test_malformed_reference_is_a_usage_error_listing_the_forms(
 def test_accepted_forms_names_every_form() -> None:
     forms = accepted_forms().split("; ")
 
+    # Every ARN form first, then every compact form, then the two that need more.
+    arns = [f for f in forms if f.startswith("arn:")]
+    compact = [f for f in forms if ":[REGION:]" in f]
     assert forms == [
-        "arn:aws:backup-search:REGION:ACCOUNT:search-export-job/ID",
-        "arn:aws:personalize:REGION:ACCOUNT:dataset-export-job/ID",
-        "backupsearch:[REGION:]ID",
-        "discovery:[REGION:]ID",
-        "pinpoint:[REGION:]APP_ID/JOB_ID",
+        *arns,
+        *compact,
         "ID with --service",
         "PREFIX:ACCOUNT:REGION:ID (several accounts)",
     ]
+    assert len(arns) == sum(1 for s in all_specs() if s.arn)
+    assert len(compact) == sum(1 for s in all_specs() if s.prefix)
+    for spec in all_specs():
+        if spec.arn:
+            assert any(f.startswith(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:") for f in arns)
+        if spec.prefix:
+            assert any(f.startswith(f"{spec.prefix}:[REGION:]") for f in compact)
+    assert {
+        "arn:aws:backup-search:REGION:ACCOUNT:search-export-job/ID",
+        "arn:aws:personalize:REGION:ACCOUNT:dataset-export-job/ID",
+        # A job under another resource: its owner's name comes first.
+        "arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/export/ID",
+        "backupsearch:[REGION:]ID",
+        "discovery:[REGION:]ID",
+        "pinpoint:[REGION:]APP_ID/JOB_ID",
+        "rds:[REGION:]ID",
+        "logs:[REGION:]ID",
+        "ec2:[REGION:]ID",
+    } <= set(forms)
 
 
 def test_unknown_service_name_is_a_usage_error() -> None:

@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 from e2e_support import exportctl
+from sandbox_jobs import listed_export_jobs, record_id
 
 from exportctl.sandbox import Sandbox
+from exportctl.services import service_names
 
 pytestmark = pytest.mark.e2e
-
-EXPORT_KINDS = {"export", "dataset-export-job", "export-task"}
 
 
 def _expected(sandbox: Sandbox, service: str | None = None) -> set[tuple[str, str]]:
     return {
-        (j["service"], j["id"].rsplit("/", 1)[-1])
-        for j in sandbox.jobs(region="us-east-1")
-        if j["kind"] in EXPORT_KINDS and (service is None or j["service"] == service)
+        (j["service"], record_id(j))
+        for j in listed_export_jobs(sandbox, region="us-east-1")
+        if service is None or j["service"] == service
     }
 
 
@@ -93,18 +93,15 @@ def test_every_request_failing(sandbox: Sandbox) -> None:
     assert done.returncode == 5
     assert json.loads(done.stdout) == []
     lines = done.stderr.splitlines()
-    assert len(lines) == 4 and all(line.startswith("exportctl: error: ") for line in lines)
+    # One line per service.
+    assert len(lines) == len(service_names())
+    assert all(line.startswith("exportctl: error: ") for line in lines)
 
 
 def test_embedded_sandbox_needs_no_aws_configuration() -> None:
     done = exportctl(None, "--sandbox", "list", "--json")
     assert done.returncode == 0, done.stderr
-    assert {r["service"] for r in json.loads(done.stdout)} == {
-        "backupsearch",
-        "pinpoint",
-        "personalize",
-        "discovery",
-    }
+    assert {r["service"] for r in json.loads(done.stdout)} == set(service_names())
     from_env = exportctl(None, "list", "-s", "discovery", EXPORTCTL_SANDBOX="1")
     assert from_env.returncode == 0 and "discovery:" in from_env.stdout
 

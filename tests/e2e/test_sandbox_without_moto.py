@@ -1,4 +1,4 @@
-"""A plain `pip install .` (no moto): the sandbox serves the four export APIs,
+"""A plain `pip install .` (no moto): the sandbox serves every service's export APIs,
 and only S3 asks for the `sandbox` extra, once, with exit 2."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from e2e_support import console_script, isolated_env
+
+from exportctl.services import service_names
 
 pytestmark = pytest.mark.e2e
 
@@ -62,9 +64,7 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_the_export_apis_need_no_moto(no_moto: dict[str, str], tmp_path: Path) -> None:
     listed = run(no_moto, "--sandbox", "list", "--json")
     assert listed.returncode == 0, listed.stderr
-    assert {j["service"] for j in json.loads(listed.stdout)} == {
-        "backupsearch", "discovery", "personalize", "pinpoint"
-    }  # fmt: skip
+    assert {j["service"] for j in json.loads(listed.stdout)} == set(service_names())
     assert listed.stderr == ""
     # Discovery's archive comes from the sandbox itself, not from S3.
     fetched = run(no_moto, "--sandbox", "download", DISCOVERY_DONE, str(tmp_path / "d"))

@@ -148,7 +148,9 @@ def test_text_is_tab_separated_one_job_a_line_without_header(sandbox: Sandbox) -
     for job in jobs:
         row = by_ref[str(job["ref"])]
         assert row[0] == job["service"] and row[2] == "FAILED" and row[3] == job["status"]
-        assert row[4] == job["created"] and row[5] == _message_of(job)
+        # A value missing is None there, as in the AWS CLI's text (EC2's creation time).
+        assert row[4] == str(job["created"]) and row[5] == _message_of(job)
+    assert any(job["created"] is None for job in jobs)
 
 
 def test_text_with_fields_and_missing_values(sandbox: Sandbox) -> None:

@@ -15,6 +15,7 @@ from exportctl.domain.errors import UsageError
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec, Records
 from exportctl.sandbox import Sandbox
+from exportctl.services import service_names
 
 RECORDS: list[dict[str, Any]] = [
     {
@@ -198,12 +199,7 @@ def test_query_like_the_aws_cli(sandbox: Sandbox) -> None:
     ids = json.loads(result.stdout)
     assert ids and all(isinstance(i, str) for i in ids)
     one = invoke(sandbox, "list", "-o", "ndjson", "--query", "service")
-    assert set(one.stdout.split()) == {
-        '"backupsearch"',
-        '"discovery"',
-        '"personalize"',
-        '"pinpoint"',
-    }
+    assert set(one.stdout.split()) == {f'"{name}"' for name in service_names()}
 
 
 def test_fields_pick_table_columns(sandbox: Sandbox) -> None:

@@ -1,0 +1,111 @@
+"""What ``exportctl start`` and ``exportctl cancel`` do of a service, as its spec
+declares it (``ServiceSpec.create``, ``Kind.create``, ``ServiceSpec.cancel``): the
+options of ``start SERVICE`` and the request members they fill, how the create is
+made to happen exactly once, the service's documented limits, and the call that
+stops a running job. Re-exported by ``spec``, where the specs import them from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from exportctl.domain.jobkey import JobKey
+
+
+@dataclass(frozen=True)
+class StartOption:
+    """One option of ``exportctl start SERVICE``: what it means and where it goes.
+
+    ``put`` is the dotted request member the value goes to, or a function giving the
+    request members (merged into the request) for the value. ``record`` is the
+    record field (``details.dataset_arn``, ``destination``) the value is read back
+    from: what ``rerun`` reuses and what a listed job is compared with.
+    """
+
+    name: str
+    help: str
+    put: str | Callable[[Any], Mapping[str, Any]]
+    record: str | None = None
+    required: bool = False
+    multiple: bool = False
+    # "text", "int", "time" (an ISO date or time, or a duration ago: 2h), "word" (an
+    # enum value the service spells in capitals: any case is taken) or "lower" (one it
+    # spells in lower case).
+    kind: str = "text"
+    metavar: str = "TEXT"
+    # Only meaningful together with this other option.
+    requires: str | None = None
+
+
+@dataclass(frozen=True)
+class ActiveLimit:
+    """A documented limit on the jobs a service runs at once, per account and region,
+    that ``start`` checks before it sends the create: ``count`` jobs in ``statuses``
+    (listed one status word at a time through ``filter``, a request member of the
+    listing, when it has one) leave no slot. ``says`` is the limit in a sentence, the
+    service named. Without a slot, ``start`` names the jobs that hold them, and with
+    ``--queue`` waits for one."""
+
+    count: int
+    statuses: tuple[str, ...]
+    says: str
+    filter: str | None = None
+
+
+@dataclass(frozen=True)
+class Create:
+    """The operation that starts a job, and how it is made to happen exactly once.
+
+    ``idempotency``:
+      ``token``   the request carries a client token (``token``), one per command,
+                  the same on every retry: the service answers a retry with the job
+                  the first attempt made;
+      ``name``    the job has a unique name (``name``): after an attempt whose outcome
+                  is unknown, "already exists" is our job when its parameters match;
+      ``listing`` neither: after an attempt whose outcome is unknown, the listing is
+                  searched for a job that was not there before and has our parameters.
+    """
+
+    operation: str
+    options: tuple[StartOption, ...]
+    # Where the answer names the new job.
+    id: str
+    idempotency: Literal["token", "name", "listing"]
+    arn: str | None = None
+    parent: str | None = None
+    # The answer holds the whole new job here (Pinpoint).
+    item: str | None = None
+    token: str | None = None
+    name: str | None = None
+    # The readable start of a generated name, from the request (the dataset's name).
+    name_hint: Callable[[Mapping[str, Any]], str] | None = None
+    # What ``rerun``'s help says a rerun of one of its jobs takes from it, the service
+    # named first ("Discovery time range"), and what a rerun cannot take, if anything
+    # (a sentence): the options whose values the service does not report.
+    reused: str = ""
+    not_reused: str | None = None
+    # ``list`` scope options that narrow the listing to where the new job will be.
+    listing_scope: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    # The new job's ARN, known from the request before any answer (a named job in
+    # the account of the resource it exports): read without searching the listing.
+    arn_of: Callable[[Mapping[str, Any]], str] | None = None
+    # The examples `exportctl start SERVICE --help` ends with, as written there (a
+    # line ending in a backslash goes on): those with --sandbox name the sandbox's
+    # resources and run there as written.
+    examples: tuple[str, ...] = ()
+    # Error codes of the create that mean a documented limit of the service was met,
+    # and that limit in a sentence: such an answer is final (waiting seconds will not
+    # lift it), and its error says the limit, not just the service's words.
+    quotas: Mapping[str, str] = field(default_factory=dict)
+    # The limit ``start`` checks before it sends the create (one of ``quotas``'s).
+    active_limit: ActiveLimit | None = None
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """The call that stops a running job: ``params`` builds its request from the parsed
+    reference. Services without one have ``ServiceSpec.cancel`` None."""
+
+    operation: str
+    params: Callable[[JobKey], dict[str, Any]]
