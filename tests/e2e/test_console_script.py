@@ -77,8 +77,14 @@ def test_throttling_and_server_errors_are_retried_through(sandbox: Sandbox) -> N
     assert exportctl(sandbox, "list", "--json").returncode == 0
     clean_calls = sum(sandbox.calls.values())
     sandbox.reset_calls()
-    sandbox.faults.throttle_rate = 0.3
-    sandbox.faults.error_rate = 0.1
+    # Every listing's first call is throttled and its second fails with a 5xx: each
+    # service is retried through both, and the backoff stays seconds, not minutes
+    # (random rates over some hundred calls leave a long tail of real-time waits).
+    from exportctl.services import all_specs
+    from exportctl.services.kinds import kinds_of
+
+    listings = {kind.list.operation for spec in all_specs() for kind in kinds_of(spec)}
+    sandbox.faults.fates = {operation: ["throttle", "error"] for operation in listings}
     done = exportctl(sandbox, "list", "--json")
     assert done.returncode == 0, done.stderr
     ids = _ids(done.stdout)
