@@ -53,7 +53,7 @@ class CancelCommand(DescribedCommand):
 
         able = [spec.name for spec in in_prose_order() if spec.cancel is not None]
         examples = [
-            f"exportctl --sandbox cancel --wait $(exportctl \\\n"
+            f"exportctl --sandbox cancel $(exportctl \\\n"
             f"    --sandbox list --service {name} --status running \\\n"
             "    -o text --fields ref)"
             for name in able[:1]
