@@ -8,43 +8,26 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
+from sandbox_clock import move_with
+from sandbox_clock import run as run_sandbox
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
-from exportctl.ops.polling.timing import TIMING
 from exportctl.sandbox import Sandbox
 
 REGION = "us-east-1"
-
-
-class Moving:
-    """A monotonic clock only sleeping moves; each sleep moves the sandbox too."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.now = 1000.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        self.sandbox.advance(seconds)
 
 
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     # A sandbox of its own a test: cancels change the world.
     with Sandbox(port=0, clock=lambda: 0.0) as sb:
-        moving = Moving(sb)
-        monkeypatch.setattr(TIMING, "clock", moving.clock)
-        monkeypatch.setattr(TIMING, "sleep", moving.sleep)
+        move_with(sb, monkeypatch)
         yield sb
 
 
 def run(sb: Sandbox, *args: str) -> Result:
-    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1"}
-    return CliRunner().invoke(cli, ["--endpoint-url", sb.url, "--region", REGION, *args], env=env)
+    return run_sandbox(sb, *args)
 
 
 def running(sb: Sandbox, service: str) -> str:

@@ -12,30 +12,16 @@ from pathlib import Path
 
 import pytest
 from click.shell_completion import BashComplete
-from click.testing import CliRunner, Result
+from click.testing import Result
+from sandbox_clock import move_with
+from sandbox_clock import run as run_sandbox
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
-from exportctl.ops.polling.timing import TIMING
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.s3 import S3Sandbox, start_s3
 
 pytestmark = pytest.mark.e2e
-
-
-class Moving:
-    """A monotonic clock only sleeping moves; each sleep moves the sandbox too."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.now = 1000.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        self.sandbox.advance(seconds)
 
 
 World = tuple[Sandbox, S3Sandbox]
@@ -54,22 +40,13 @@ def world(servers: World, monkeypatch: pytest.MonkeyPatch) -> World:
     sb, _ = servers
     sb.reset_calls()
     sb.faults.fates = {}
-    moving = Moving(sb)
-    monkeypatch.setattr(TIMING, "clock", moving.clock)
-    monkeypatch.setattr(TIMING, "sleep", moving.sleep)
+    move_with(sb, monkeypatch)
     return servers
 
 
 def run(world: World, *args: str) -> Result:
     sb, s3 = world
-    env = {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_ENDPOINT_URL_S3": s3.url,
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    base = ["--endpoint-url", sb.url, "--region", "us-east-1"]
-    return CliRunner().invoke(cli, [*base, *args], env=env)
+    return run_sandbox(sb, *args, s3=s3)
 
 
 def seeded(sb: Sandbox, kind: str, n: int = 0) -> str:

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from e2e_support import _environment, console_script
+from sandbox_clock import move_with
+from sandbox_clock import run as run_sandbox
 
-from exportctl.cli.root import cli
-from exportctl.ops.polling.timing import TIMING
 from exportctl.sandbox import Sandbox
 
 pytestmark = pytest.mark.e2e
@@ -25,33 +25,15 @@ REGION = "us-east-1"
 HOSTILE = "x'\"$(touch pwned)`touch pwned2`${HOME}\nnext"
 
 
-class Moving:
-    """A monotonic clock only sleeping moves; each sleep moves the sandbox too."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.now = 1000.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        self.sandbox.advance(seconds)
-
-
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     with Sandbox(port=0, clock=lambda: 0.0) as sb:
-        moving = Moving(sb)
-        monkeypatch.setattr(TIMING, "clock", moving.clock)
-        monkeypatch.setattr(TIMING, "sleep", moving.sleep)
+        move_with(sb, monkeypatch)
         yield sb
 
 
 def run(sb: Sandbox, *args: str) -> Result:
-    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1"}
-    return CliRunner().invoke(cli, ["--endpoint-url", sb.url, "--region", REGION, *args], env=env)
+    return run_sandbox(sb, *args)
 
 
 def test_watch_events_reach_a_pipe_before_the_command_ends(sandbox: Sandbox) -> None:

@@ -10,34 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from sandbox_clock import Moving, move_with
+from sandbox_clock import run as run_sandbox
 
-from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
-from exportctl.ops.polling.timing import TIMING
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.s3 import S3Sandbox, start_s3
 
 REGION = "us-east-1"
 GROUP = "/ecs/checkout"
 World = tuple[Sandbox, S3Sandbox]
-
-
-class Moving:
-    """A monotonic clock only sleeping moves; each sleep moves the sandbox too."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.now = 1000.0
-        self.slept = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        self.slept += seconds
-        self.sandbox.advance(seconds)
 
 
 @pytest.fixture(scope="module")
@@ -50,21 +33,13 @@ def servers() -> Iterator[World]:
 def moving(servers: World, monkeypatch: pytest.MonkeyPatch) -> Moving:
     sb, _ = servers
     sb.reset_calls()
-    clock = Moving(sb)
-    monkeypatch.setattr(TIMING, "clock", clock.clock)
-    monkeypatch.setattr(TIMING, "sleep", clock.sleep)
+    clock = move_with(sb, monkeypatch)
     return clock
 
 
 def run(world: World, *args: str) -> Result:
     sb, s3 = world
-    env = {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_ENDPOINT_URL_S3": s3.url,
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    return CliRunner().invoke(cli, ["--endpoint-url", sb.url, "--region", REGION, *args], env=env)
+    return run_sandbox(sb, *args, s3=s3)
 
 
 def start_args(prefix: str) -> list[str]:
