@@ -19,6 +19,12 @@ bare botocore script making the same calls and printing the raw answers: what is
 physically left once credentials, endpoints, signing, retries and parsing are paid.
 It runs on the interpreter exportctl is installed with: the same botocore, the
 same start.
+
+The 10,000-job listing is measured for Discovery (``scale``, in the first table with
+the other cases) and for CloudWatch Logs (``logs``, 50 tasks a page, a table of its
+own): ``--only logs --readme docs/BENCHMARKS.md`` measures the latter alone and
+rewrites its table only. The sandbox grows each world as ``exportctl sandbox
+--discovery-tasks N`` and ``--logs-tasks N`` do.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from exportctl.sandbox import Faults, Sandbox
 
@@ -57,6 +64,8 @@ class Row:
     target_memory: float | None = None
     note: str = ""
     floor: Sample | None = None
+    # The table of docs/BENCHMARKS.md it goes to ("": the first; see BLOCKS).
+    block: str = ""
 
 
 # Forked from a small interpreter, not from this process: a child's peak RSS counts
@@ -111,11 +120,12 @@ client = botocore.session.Session().create_client("personalize", endpoint_url=sy
 answer = client.describe_dataset_export_job(datasetExportJobArn=sys.argv[2])
 print(json.dumps(answer["datasetExportJob"], default=str))
 """
+# Arguments: the endpoint, the service, the paginated operation, the list's member.
 BOTOCORE_PAGES = """
 import json, sys, botocore.session
-client = botocore.session.Session().create_client("discovery", endpoint_url=sys.argv[1])
-for page in client.get_paginator("describe_export_tasks").paginate():
-    for task in page["exportsInfo"]:
+client = botocore.session.Session().create_client(sys.argv[2], endpoint_url=sys.argv[1])
+for page in client.get_paginator(sys.argv[3]).paginate():
+    for task in page[sys.argv[4]]:
         sys.stdout.write(json.dumps(task, default=str) + "\\n")
 """
 
@@ -175,6 +185,63 @@ SCALE = 10_000
 TERMINAL_COLUMNS = 200
 
 
+@dataclass(frozen=True)
+class Scale:
+    """A 10,000-job listing of one service: the sandbox's scale keyword that grows
+    its world, and what the AWS CLI and the floor call to read it all."""
+
+    service: str
+    title: str
+    sandbox_keyword: str
+    operation: str  # the paginated operation, as the AWS CLI and botocore name it
+    items: str  # the member of each page holding the jobs
+    block: str = ""
+
+
+# The seed services' case (Discovery, 100 tasks a page) and CloudWatch Logs' (50 a page).
+SCALES = {
+    "scale": Scale("discovery", "Discovery tasks", "discovery_tasks",
+                   "describe-export-tasks", "exportsInfo"),
+    "logs": Scale("logs", "CloudWatch Logs tasks", "logs_tasks",
+                  "describe-export-tasks", "exportTasks", block="logs"),
+}  # fmt: skip
+
+
+def scale_rows(case: Scale, exportctl: str, aws: str, runs: int, home: Path) -> list[Row]:
+    """`list -s SERVICE` of 10,000 jobs in four outputs, against the AWS CLI paginating
+    them all and the floor: the six commands take turns."""
+    sizes: dict[str, Any] = {case.sandbox_keyword: SCALE}
+    with Sandbox(port=0, clock=lambda: 0.0, **sizes) as sb:
+        env = environment(sb, home)
+        ours = [exportctl, "list", "--service", case.service]
+        aws_command = f"aws {case.service} {case.operation}"
+        theirs = [aws, "--endpoint-url", sb.url, "--region", sb.region,
+                  case.service, case.operation]  # fmt: skip
+        floor = [interpreter(exportctl), "-c", BOTOCORE_PAGES, sb.url, case.service,
+                 case.operation.replace("-", "_"), case.items]  # fmt: skip
+        as_json, ndjson, piped, terminal, aws_scale, floor_scale = medians(
+            max(1, runs),
+            lambda: run_once([*ours, "--json"], env),
+            lambda: run_once([*ours, "-o", "ndjson"], env),
+            lambda: run_once(ours, env),
+            lambda: run_once(ours, env, tty=TERMINAL_COLUMNS),
+            lambda: run_once(theirs, env),
+            lambda: run_once(floor, env),
+        )
+    title = f"{SCALE:,} {case.title}"
+    block = case.block
+    return [
+        Row(f"scale: {title}, `list -s {case.service} --json` / `{aws_command}`", as_json,
+            aws_scale, 0.80, 0.90, floor=floor_scale, block=block),
+        Row("scale: the same, `-o ndjson`", ndjson, aws_scale, 0.75, 0.75,
+            floor=floor_scale, block=block),
+        Row("scale: the same, the default table, stdout a pipe", piped, aws_scale,
+            1.0, floor=floor_scale, block=block),
+        Row(f"scale: the same, the default table on a {TERMINAL_COLUMNS}-column "
+            "terminal", terminal, aws_scale, 1.0, floor=floor_scale, block=block),
+    ]  # fmt: skip
+
+
 def interpreter(exportctl: str) -> str:
     """The Python beside an installed ``exportctl`` script: the floor's interpreter."""
     return str(Path(exportctl).parent / "python")
@@ -223,35 +290,9 @@ def bench(exportctl: str, aws: str, runs: int, only: set[str], home: Path) -> li
                     Row("one job: `status ARN` (panel) / the same", panel, aws_one, 0.70,
                         floor=floor_one)
                 )  # fmt: skip
-    if "scale" in only:
-        with Sandbox(port=0, clock=lambda: 0.0, discovery_tasks=SCALE) as sb:
-            env = environment(sb, home)
-            ours = [exportctl, "list", "--service", "discovery"]
-            theirs = [aws, "--endpoint-url", sb.url, "--region", sb.region,
-                      "discovery", "describe-export-tasks"]  # fmt: skip
-            floor = [python, "-c", BOTOCORE_PAGES, sb.url]
-            scale_runs = max(1, runs)
-            as_json, ndjson, piped, terminal, aws_scale, floor_scale = medians(
-                scale_runs,
-                lambda: run_once([*ours, "--json"], env),
-                lambda: run_once([*ours, "-o", "ndjson"], env),
-                lambda: run_once(ours, env),
-                lambda: run_once(ours, env, tty=TERMINAL_COLUMNS),
-                lambda: run_once(theirs, env),
-                lambda: run_once(floor, env),
-            )
-            title = f"{SCALE:,} Discovery tasks"
-            rows += [
-                Row(f"scale: {title}, `list -s discovery --json` / "
-                    "`aws discovery describe-export-tasks`", as_json, aws_scale, 0.80, 0.90,
-                    floor=floor_scale),
-                Row("scale: the same, `-o ndjson`", ndjson, aws_scale, 0.75, 0.75,
-                    floor=floor_scale),
-                Row("scale: the same, the default table, stdout a pipe", piped, aws_scale,
-                    1.0, floor=floor_scale),
-                Row(f"scale: the same, the default table on a {TERMINAL_COLUMNS}-column "
-                    "terminal", terminal, aws_scale, 1.0, floor=floor_scale),
-            ]  # fmt: skip
+    for name, case in SCALES.items():
+        if name in only:
+            rows += scale_rows(case, exportctl, aws, runs, home)
     if "fanout" in only:
         faults = Faults(latency=0.2)
         with Sandbox(port=0, clock=lambda: 0.0, faults=faults) as sb:
@@ -397,14 +438,22 @@ BEGIN = "<!-- cli_bench: begin -->"
 END = "<!-- cli_bench: end -->"
 
 
-def rewrite_readme(path: Path, text: str) -> None:
-    """Put ``text`` between the document's markers, leaving the rest as it is."""
+def markers(block: str) -> tuple[str, str]:
+    """The markers of a table in the document: the seed services' (``""``) or another's."""
+    if not block:
+        return BEGIN, END
+    return f"<!-- cli_bench {block}: begin -->", f"<!-- cli_bench {block}: end -->"
+
+
+def rewrite_readme(path: Path, text: str, block: str = "") -> None:
+    """Put ``text`` between the markers of ``block``, leaving the rest as it is."""
+    first, last = markers(block)
     readme = path.read_text(encoding="utf-8")
-    head, begin, rest = readme.partition(BEGIN)
-    _, end, tail = rest.partition(END)
+    head, begin, rest = readme.partition(first)
+    _, end, tail = rest.partition(last)
     if not begin or not end:
-        raise SystemExit(f"{path}: no {BEGIN} ... {END} block to rewrite")
-    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+        raise SystemExit(f"{path}: no {first} ... {last} block to rewrite")
+    path.write_text(f"{head}{first}\n{text}\n{last}{tail}", encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -415,7 +464,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # to run: the median of 11 runs moves a third less than that of 5.
     parser.add_argument("--runs", type=int, default=11, help="timed runs per case (median)")
     parser.add_argument(
-        "--only", default="start,one,scale,fanout", help="comma-separated cases to run"
+        "--only",
+        default="start,one,scale,fanout,logs",
+        help="comma-separated cases to run (logs: the 10,000-task case for CloudWatch Logs, "
+        "a table of its own)",
     )
     parser.add_argument(
         "--readme", type=Path, help="rewrite the benchmark block of this file (docs/BENCHMARKS.md)"
@@ -431,10 +483,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="exportctl-bench-") as home:
         rows = bench(args.exportctl, args.aws, args.runs, only, Path(home))
     version = (aws_version.stdout or aws_version.stderr).strip()
-    text = report(rows, versions(args.exportctl, version), args.runs, load_before)
-    print(text)
-    if args.readme:
-        rewrite_readme(args.readme, text)
+    measured = versions(args.exportctl, version)
+    # One table a block, each with what was measured and how.
+    for block in dict.fromkeys(r.block for r in rows):
+        text = report([r for r in rows if r.block == block], measured, args.runs, load_before)
+        print(text, end="\n\n")
+        if args.readme:
+            rewrite_readme(args.readme, text, block)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""A local emulator of the four AWS services exportctl reads export jobs from.
+"""A local emulator of the eight AWS services exportctl reads export jobs from.
 
 An unmodified boto3/botocore client pointed at it with ``endpoint_url`` (any
 region, dummy credentials) talks to it as it talks to AWS::
@@ -7,7 +7,7 @@ region, dummy credentials) talks to it as it talks to AWS::
 
     sb = Sandbox(port=0, faults=Faults(latency=0.0, throttle_rate=0.0, error_rate=0.0,
                                        page_size=None, drop_rate=0.0),
-                 seed=7, clock=None, discovery_tasks=None)
+                 seed=7, clock=None, discovery_tasks=None, logs_tasks=None)
     sb.start()              # 127.0.0.1 only, daemon thread; also a context manager
     sb.url                  # "http://127.0.0.1:PORT"
     sb.region               # "us-east-1"
@@ -24,9 +24,12 @@ region, dummy credentials) talks to it as it talks to AWS::
     sb.stop()
 
 Services (botocore names): ``backupsearch``, ``pinpoint``, ``personalize``,
-``discovery``. Requests are routed by ``X-Amz-Target`` (json) or method and
-path (rest-json, from the botocore model); the SigV4 credential scope picks the
-region (and the service where a path would be ambiguous). Signatures are not
+``discovery``, ``dynamodb``, ``rds``, ``logs``, ``ec2``. Requests are routed by
+``X-Amz-Target`` (json: Personalize, Discovery, DynamoDB, CloudWatch Logs), by
+method and path (rest-json: Backup Search, Pinpoint, from the botocore model), or,
+for a form-encoded POST (query: RDS; ec2: EC2), by the service it is signed for
+and its ``Action``; the SigV4 credential scope picks the region (and the service
+where a path would be ambiguous). Signatures are not
 checked; the access key id ``DENIED`` is refused with each service's
 access-denied error.
 

@@ -48,7 +48,7 @@ def build(
     scale: Mapping[str, int | None] | None = None,
 ) -> Sandbox:
     """A sandbox with these faults; ``scale``: the counts of ``scale.SCALE_OPTIONS``, by
-    the keyword of :class:`Sandbox` each stands for (``discovery_tasks``)."""
+    the keyword of :class:`Sandbox` each stands for (``discovery_tasks``, ``logs_tasks``)."""
     faults = Faults()
     # Going through update() validates ranges the same way the admin endpoint does.
     faults.update(

@@ -10,4 +10,5 @@ from __future__ import annotations
 # (option, help), in the order the command lists them.
 SCALE_OPTIONS: tuple[tuple[str, str], ...] = (
     ("discovery-tasks", "Serve N generated Discovery export tasks (for scale tests)."),
+    ("logs-tasks", "Serve N generated CloudWatch Logs export tasks (for scale tests)."),
 )

@@ -75,12 +75,13 @@ class Sandbox:
         clock: MonotonicSource | SandboxClock | None = None,
         discovery_tasks: int | None = None,
         accounts: int | None = None,
+        logs_tasks: int | None = None,
     ) -> None:
         self.port = port
         self.faults = faults if faults is not None else Faults()
         self.seed = seed
         self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
-        self.scenario = Scenario(seed=seed, discovery_tasks=discovery_tasks)
+        self.scenario = Scenario(seed=seed, discovery_tasks=discovery_tasks, logs_tasks=logs_tasks)
         organization = organization_of(accounts)
         self.identities = Identities(organization)
         # Every account's own jobs; the default access key is the management account's.

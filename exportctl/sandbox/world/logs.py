@@ -151,6 +151,58 @@ def populate(sc: Registry, region: str) -> None:
         task(-40.0, cancelling, logGroupName="/ecs/checkout-eu")
 
 
+# The log groups generated tasks export, each with the name its tasks are given.
+BULK_GROUPS = (
+    ("/aws/lambda/orders-api", "orders-api"),
+    ("/aws/lambda/billing-worker", "billing-worker"),
+    ("/ecs/checkout", "checkout"),
+    ("/ecs/search", "search"),
+    ("/aws/rds/instance/orders-db/postgresql", "orders-db"),
+    ("/aws/apigateway/public-api", "public-api"),
+    ("/aws/eks/platform/cluster", "platform"),
+    ("/var/log/nginx/access", "nginx-access"),
+)
+
+
+def populate_bulk(sc: Registry, region: str, count: int) -> None:
+    """``count`` finished tasks in ``region``, for scale tests: one every 97 s before
+    the seeded ones (newest first, as listed), most ``COMPLETED``, one in 17
+    ``FAILED``, one in 23 ``CANCELLED``; three in four named. None is active, so
+    creates behave as in the seeded world. They leave nothing in the sandbox's S3
+    (10,000 tasks would be 40,000 objects): their output location is empty.
+    """
+    # Cheap ids and no per-task RNG calls: 10,000 tasks build in milliseconds.
+    base = sc.rng.getrandbits(128)
+    bucket = f"exportctl-sandbox-logs-{region}"
+    for i in range(count):
+        h = f"{(base + i * 0x9E3779B97F4A7C15F39CC0605CEDC835) & (2**128 - 1):032x}"
+        ident = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+        created = -(i + 1) * 97.0 - 3 * DAY
+        group, short = BULK_GROUPS[i % len(BULK_GROUPS)]
+        if i % 17 == 0:
+            prefix = f"denied/{short}"
+            status, message = "FAILED", denied(bucket, prefix)
+        elif i % 23 == 0:
+            prefix, status, message = short, "CANCELLED", MESSAGES["CANCELLED"]
+        else:
+            prefix, status, message = short, "COMPLETED", MESSAGES["COMPLETED"]
+        took = 60.0 + (i % 11) * 30.0
+        attrs: dict[str, Any] = {
+            "taskId": ident,
+            "logGroupName": group,
+            "destination": bucket,
+            "destinationPrefix": prefix,
+            "from": At(created - DAY),
+            "to": At(created - HOUR),
+            "_output_uri": "",
+        }
+        if i % 4:
+            attrs["taskName"] = f"{short}-{i:05d}"
+        fields = {"message": message, "completionTime": At(created + took)}
+        phases = [Phase(created, status, fields)]
+        sc.add(Job(SERVICE, KIND, region, ident, created, phases, attrs))
+
+
 # -- the calls ---------------------------------------------------------------------------
 
 
