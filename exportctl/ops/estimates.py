@@ -99,16 +99,17 @@ class History:
             if job.ref in bucket:
                 continue
             bucket[job.ref] = (iso(completed) or "", seconds)
-            if len(bucket) > KEEP:
-                for ref, _ in sorted(bucket.items(), key=lambda kv: kv[1][0])[: len(bucket) - KEEP]:
-                    del bucket[ref]
+            # The oldest go, one at a time: a listing adds thousands, and sorting the
+            # bucket on every add was most of what learning cost.
+            while len(bucket) > KEEP:
+                del bucket[min(bucket, key=lambda ref: bucket[ref][0])]
             self.changed = True
 
     @staticmethod
     def _keys(job: ExportJob, scope: str) -> list[str]:
         broad = f"{scope}|{job.service}|{job.region}"
         group = _group_field(job.service)
-        value = field_value(job.to_dict(), group) if group else None
+        value = _group_value(job, group) if group else None
         return [broad, f"{broad}|{value}"] if value else [broad]
 
     # -- estimating ----------------------------------------------------------------
@@ -204,3 +205,13 @@ def save(history: History, where: Path | None = None) -> bool:
         return False
     history.changed = False
     return True
+
+
+def _group_value(job: ExportJob, path: str) -> Any:
+    """The record field ``path`` of ``job`` (``details.log_group``), read from the job
+    itself: its whole record is not made for one value."""
+    head, _, rest = path.partition(".")
+    if head == "details":
+        return field_value(job.details, rest) if rest else None
+    value = getattr(job, head, None)
+    return field_value(value, rest) if rest and isinstance(value, dict) else value
