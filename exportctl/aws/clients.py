@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
 from exportctl.domain.errors import UsageError, clip
@@ -183,7 +184,7 @@ class Clients:
             ]
         for client in gone:
             client.close()
-        if gone and _RELEASED.count(len(gone)):
+        if gone and RELEASED.count(len(gone)):
             # A client is cyclic garbage (botocore makes a class per client), old
             # enough by then to wait for a full collection, which a one-shot command
             # does not otherwise make (exportctl.cli.context.one_shot).
@@ -236,29 +237,6 @@ class Clients:
 
 # botocore's own rule for a region name (it refuses others when a client is made).
 _REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
-# Clients let go (about 0.2 MiB each) between two full collections of the garbage.
-RELEASED_PER_COLLECTION = 512
-
-
-class _Released:
-    """Clients let go by every Clients of the process (an organization's accounts
-    each have one), counted towards the next collection."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._count = 0
-
-    def count(self, released: int) -> bool:
-        """Count ``released`` more; True when it is time to collect."""
-        with self._lock:
-            self._count += released
-            if self._count < RELEASED_PER_COLLECTION:
-                return False
-            self._count = 0
-            return True
-
-
-_RELEASED = _Released()
 # More attempts than this would retry a failing call for hours.
 MAX_ATTEMPTS_LIMIT = 100
 

@@ -177,6 +177,9 @@ def one_shot() -> None:
     if app is not None:
         app.invocation.leaves_at_once = True
 
+    from exportctl.aws.released import count_released_from_zero
+
+    count_released_from_zero()
     before = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(before[0], before[1], _NO_FULL_COLLECTIONS)
