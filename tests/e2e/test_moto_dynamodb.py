@@ -16,14 +16,12 @@ moto 5 deviates in these ways, each pinned by a test below:
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 from click.testing import CliRunner, Result
+from moto_server import moto_client, moto_server
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
@@ -33,31 +31,14 @@ REGION = "us-east-1"
 
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    # moto's server logs the traceback of each 500 it answers: not this test's output.
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def _client(url: str, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def table(moto_url: str) -> str:
     """A table with point-in-time recovery and one item, and a bucket to export to."""
-    ddb = _client(moto_url, "dynamodb")
+    ddb = moto_client(moto_url, "dynamodb")
     arn = ddb.create_table(
         TableName="orders",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -69,14 +50,14 @@ def table(moto_url: str) -> str:
         TableName="orders",
         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
     )
-    _client(moto_url, "s3").create_bucket(Bucket="ddb-out")
+    moto_client(moto_url, "s3").create_bucket(Bucket="ddb-out")
     return str(arn)
 
 
 @pytest.fixture(scope="module")
 def exported(moto_url: str, table: str) -> str:
     """An export moto made (and completed at once): its ARN."""
-    answer = _client(moto_url, "dynamodb").export_table_to_point_in_time(
+    answer = moto_client(moto_url, "dynamodb").export_table_to_point_in_time(
         TableArn=table, S3Bucket="ddb-out", S3Prefix="orders"
     )
     return str(answer["ExportDescription"]["ExportArn"])
@@ -135,7 +116,7 @@ def test_start_wait_then_download_says_there_is_no_manifest(
 
 
 def test_a_table_without_point_in_time_recovery_is_refused(moto_url: str, table: str) -> None:
-    ddb = _client(moto_url, "dynamodb")
+    ddb = moto_client(moto_url, "dynamodb")
     ddb.create_table(
         TableName="sessions",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],

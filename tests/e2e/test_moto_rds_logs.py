@@ -18,15 +18,13 @@ exit code), never a crash:
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 from click.testing import CliRunner, Result
+from moto_server import moto_client, moto_server
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
@@ -37,24 +35,8 @@ ROLE = "arn:aws:iam::123456789012:role/RdsExport"
 
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def client(url: str, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    with moto_server() as url:
+        yield url
 
 
 def run(url: str, *args: str) -> Result:
@@ -74,7 +56,7 @@ def _name(kind: str) -> str:
 
 @pytest.fixture(scope="module")
 def snapshot(moto_url: str) -> str:
-    rds = client(moto_url, "rds")
+    rds = moto_client(moto_url, "rds")
     db = _name("db")
     rds.create_db_instance(
         DBInstanceIdentifier=db,
@@ -92,7 +74,7 @@ def test_rds_tasks_are_listed_and_read_with_moto_s_status_words(
     moto_url: str, snapshot: str
 ) -> None:
     ident = _name("exp")
-    client(moto_url, "rds").start_export_task(
+    moto_client(moto_url, "rds").start_export_task(
         ExportTaskIdentifier=ident, SourceArn=snapshot, S3BucketName="moto-rds-out",
         IamRoleArn=ROLE, KmsKeyId="alias/exports", S3Prefix="pre",
     )  # fmt: skip
@@ -136,8 +118,8 @@ def log_task(moto_url: str) -> tuple[str, str, str]:
     """A log group with one stream's events, exported by moto (at once: it has no
     PENDING or RUNNING), and the task's id."""
     group, bucket = f"/moto/{_name('group')}", _name("moto-logs")
-    client(moto_url, "s3").create_bucket(Bucket=bucket)
-    logs = client(moto_url, "logs")
+    moto_client(moto_url, "s3").create_bucket(Bucket=bucket)
+    logs = moto_client(moto_url, "logs")
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName="web/1")
     logs.put_log_events(
@@ -170,7 +152,9 @@ def test_a_logs_download_finds_nothing_where_moto_did_not_write(
     moto_url: str, log_task: tuple[str, str, str], tmp_path: Path
 ) -> None:
     _, bucket, task = log_task
-    keys = [o["Key"] for o in client(moto_url, "s3").list_objects_v2(Bucket=bucket)["Contents"]]
+    keys = [
+        o["Key"] for o in moto_client(moto_url, "s3").list_objects_v2(Bucket=bucket)["Contents"]
+    ]
     # moto writes under a random folder of its own, not PREFIX/TASK_ID/ as the service does.
     assert not any(key.startswith(f"pfx/{task}/") for key in keys)
     fetched = run(moto_url, "download", f"logs:{task}", str(tmp_path))
