@@ -10,7 +10,7 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, service_option
-from exportctl.cli.output import output_options
+from exportctl.cli.output import output_options, print_jobs
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.model import ExportJob
 from exportctl.output.formats import emit
@@ -121,25 +121,8 @@ def cancel(
     jobs = [r for r in results if isinstance(r, ExportJob)]
 
     def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
-        from exportctl.output import jobtable, recordtable
-        from exportctl.output.console import table_width
-
-        if not found:
-            return
-        if fields:
-            records = [j.to_dict() for j in found]
-            shown = recordtable.record_table(records, fields, headers=out.headers)
-            app.out.print(shown, soft_wrap=True)
-            return
-        jobtable.print_jobs_table(
-            app.out,
-            found,
-            app.jobs.clients.home_region,
-            width=None if out.wide else table_width(app.out),
-            wide=out.wide,
-            headers=out.headers,
-            accounts=app.many_accounts,
-        )
+        if found:
+            print_jobs(app, found, out, app.jobs.clients.home_region)
 
     emit(
         out,

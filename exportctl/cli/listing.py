@@ -20,7 +20,7 @@ import click
 from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import ScopedCommand, filter_options, scope_of, service_option
-from exportctl.cli.output import output_options
+from exportctl.cli.output import output_options, print_jobs
 from exportctl.domain.model import RECORD_KEYS, ExportJob
 from exportctl.output.formats import emit
 from exportctl.output.jsontext import RecordTexts
@@ -143,29 +143,11 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
         code = app.report(stream.failures)
 
     def table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
-        from exportctl.output import jobtable, recordtable
-
         if not jobs:
             if not stream.failures:
                 app.err.print("No export jobs found.", markup=False)
-        elif fields:
-            app.out.print(
-                recordtable.record_table([j.to_dict() for j in jobs], fields, headers=out.headers),
-                soft_wrap=True,
-            )
         else:
-            from exportctl.output.console import table_width
-
-            width = None if out.wide else table_width(app.out)
-            jobtable.print_jobs_table(
-                app.out,
-                jobs,
-                region,
-                width=width,
-                wide=out.wide,
-                headers=out.headers,
-                accounts=app.many_accounts,
-            )
+            print_jobs(app, jobs, out, region)
 
     try:
         emit(

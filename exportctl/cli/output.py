@@ -119,3 +119,29 @@ def print_job_table(
         region = app.jobs.clients.home_region
         table = jobtable.jobs_table(jobs, region, wide=True, headers=out.headers)
     app.out.print(table, soft_wrap=True)
+
+
+def print_jobs(
+    app: AppContext, jobs: Sequence[ExportJob], out: OutputSpec, region: str | None
+) -> None:
+    """Jobs as `list` prints them for people: the --fields table, or the jobs table
+    fitted to the terminal (every column with -o wide); ``region``: the one printed
+    references may leave out."""
+    from exportctl.output import jobtable, recordtable
+
+    if out.fields:
+        records = [j.to_dict() for j in jobs]
+        shown = recordtable.record_table(records, out.fields, headers=out.headers)
+        app.out.print(shown, soft_wrap=True)
+        return
+    from exportctl.output.console import table_width
+
+    jobtable.print_jobs_table(
+        app.out,
+        jobs,
+        region,
+        width=None if out.wide else table_width(app.out),
+        wide=out.wide,
+        headers=out.headers,
+        accounts=app.many_accounts,
+    )
