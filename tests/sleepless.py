@@ -1,7 +1,8 @@
 """The CLI in-process against a sandbox, on a clock that only its own sleeps move.
 
-Shared by the tiers that drive commands which poll or retry (tests/wait, tests/start):
-tests/ is on the path of every test module (the root conftest lives here).
+Shared by the tests that drive commands which poll, retry or wait for jobs to run
+their course (tests/wait, tests/start, tests/cli, tests/e2e): tests/ is on the path
+of every test module (the root conftest lives here).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 from exportctl.cli.root import cli
 from exportctl.ops.polling.timing import TIMING
 from exportctl.sandbox import Sandbox
+from exportctl.sandbox.s3 import S3Sandbox
 
 
 @dataclass
@@ -75,3 +77,15 @@ def fake_time_for(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> FakeTime
     monkeypatch.setattr(TIMING, "clock", fake.clock)
     monkeypatch.setattr(TIMING, "sleep", fake.sleep)
     return fake
+
+
+def run(
+    sandbox: Sandbox, *args: str, s3: S3Sandbox | None = None, region: str = "us-east-1"
+) -> Result:
+    """``exportctl --endpoint-url SANDBOX --region REGION ARGS``, one attempt a call
+    (``s3``: the sandbox's S3, for downloads)."""
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1"}
+    if s3 is not None:
+        env["AWS_ENDPOINT_URL_S3"] = s3.url
+    words = ["--endpoint-url", sandbox.url, "--region", region, *args]
+    return CliRunner().invoke(cli, words, env=env)

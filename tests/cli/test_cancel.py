@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
-from sandbox_clock import move_with
-from sandbox_clock import run as run_sandbox
+from sleepless import fake_time_for
+from sleepless import run as run_sandbox
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
@@ -22,7 +22,7 @@ REGION = "us-east-1"
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     # A sandbox of its own a test: cancels change the world.
     with Sandbox(port=0, clock=lambda: 0.0) as sb:
-        move_with(sb, monkeypatch)
+        fake_time_for(sb, monkeypatch)
         yield sb
 
 

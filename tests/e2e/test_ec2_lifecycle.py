@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.shell_completion import BashComplete
 from click.testing import Result
-from sandbox_clock import move_with
-from sandbox_clock import run as run_sandbox
+from sleepless import fake_time_for
+from sleepless import run as run_sandbox
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
@@ -40,7 +40,7 @@ def world(servers: World, monkeypatch: pytest.MonkeyPatch) -> World:
     sb, _ = servers
     sb.reset_calls()
     sb.faults.fates = {}
-    move_with(sb, monkeypatch)
+    fake_time_for(sb, monkeypatch)
     return servers
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from e2e_support import _environment, console_script
-from sandbox_clock import move_with
-from sandbox_clock import run as run_sandbox
+from sleepless import fake_time_for
+from sleepless import run as run_sandbox
 
 from exportctl.sandbox import Sandbox
 
@@ -28,7 +28,7 @@ HOSTILE = "x'\"$(touch pwned)`touch pwned2`${HOME}\nnext"
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     with Sandbox(port=0, clock=lambda: 0.0) as sb:
-        move_with(sb, monkeypatch)
+        fake_time_for(sb, monkeypatch)
         yield sb
 
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from sleepless import fake_time_for
+from sleepless import run as run_sandbox
 
-from exportctl.cli.root import cli
-from exportctl.ops.polling.timing import TIMING
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.jobs import ACCOUNT
 from exportctl.sandbox.s3 import S3Sandbox, start_s3
@@ -19,21 +19,6 @@ from exportctl.sandbox.s3 import S3Sandbox, start_s3
 DATASET = f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset/exportctl-retail/USERS"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/PersonalizeS3Role"
 DENIED = f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-export-job/users-denied"
-
-
-class Moving:
-    """A monotonic clock only sleeping moves; each sleep moves the sandbox too."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.now = 1000.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        self.sandbox.advance(seconds)
 
 
 @pytest.fixture(scope="module")
@@ -49,23 +34,13 @@ def world(
 ) -> tuple[Sandbox, S3Sandbox]:
     sb, _ = servers
     sb.reset_calls()
-    moving = Moving(sb)
-    monkeypatch.setattr(TIMING, "clock", moving.clock)
-    monkeypatch.setattr(TIMING, "sleep", moving.sleep)
+    fake_time_for(sb, monkeypatch)
     return servers
 
 
 def run(world: tuple[Sandbox, S3Sandbox], *args: str) -> Result:
     sb, s3 = world
-    env = {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_ENDPOINT_URL_S3": s3.url,
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    return CliRunner().invoke(
-        cli, ["--endpoint-url", sb.url, "--region", "us-east-1", *args], env=env
-    )
+    return run_sandbox(sb, *args, s3=s3)
 
 
 def files(root: Path) -> dict[str, bytes]:

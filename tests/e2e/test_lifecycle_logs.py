@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from sandbox_clock import Moving, move_with
-from sandbox_clock import run as run_sandbox
+from sleepless import FakeTime, fake_time_for
+from sleepless import run as run_sandbox
 
 from exportctl.domain.errors import ExitCode
 from exportctl.sandbox import Sandbox
@@ -30,10 +30,10 @@ def servers() -> Iterator[World]:
 
 
 @pytest.fixture
-def moving(servers: World, monkeypatch: pytest.MonkeyPatch) -> Moving:
+def moving(servers: World, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     sb, _ = servers
     sb.reset_calls()
-    clock = move_with(sb, monkeypatch)
+    clock = fake_time_for(sb, monkeypatch)
     return clock
 
 
@@ -58,7 +58,7 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def test_the_one_active_task_is_named_then_waited_for(
-    servers: World, moving: Moving, tmp_path: Path
+    servers: World, moving: FakeTime, tmp_path: Path
 ) -> None:
     sb, s3 = servers
     # Queued behind whatever task the region runs: then this one is the active one.
@@ -77,7 +77,7 @@ def test_the_one_active_task_is_named_then_waited_for(
     assert creates(sb) == 1
 
     out = tmp_path / "out"
-    before = moving.slept
+    before = sum(moving.sleeps)
     queued = run(
         servers, *start_args("second"), "--queue", "--wait", "--download", str(out),
         "--interval", "5s",
@@ -85,7 +85,7 @@ def test_the_one_active_task_is_named_then_waited_for(
     assert queued.exit_code == 0, queued.output
     assert f"waiting for a free slot (--queue): {ref} (PENDING) still active" in queued.output
     assert "1 job COMPLETED" in queued.output
-    assert moving.slept - before >= 35
+    assert sum(moving.sleeps) - before >= 35
     assert creates(sb) == 2
     second = json.loads(run(servers, "list", "-s", "logs", "-o", "json").output)[0]
     assert second["details"]["prefix"] == "second"
@@ -98,7 +98,7 @@ def test_the_one_active_task_is_named_then_waited_for(
     assert all(path.endswith("/000000.gz") for path in written)
 
 
-def test_a_task_is_cancelled_and_waited_for(servers: World, moving: Moving) -> None:
+def test_a_task_is_cancelled_and_waited_for(servers: World, moving: FakeTime) -> None:
     made = run(servers, *start_args("cancelled"), "--queue", "--interval", "5s")
     assert made.exit_code == 0, made.output
     ref = made.stdout.strip()
@@ -112,7 +112,7 @@ def test_a_task_is_cancelled_and_waited_for(servers: World, moving: Moving) -> N
     assert job["message"] == "Cancelled by user"
 
 
-def test_rerun_of_a_failed_task_takes_its_parameters(servers: World, moving: Moving) -> None:
+def test_rerun_of_a_failed_task_takes_its_parameters(servers: World, moving: FakeTime) -> None:
     listed = json.loads(run(servers, "list", "-s", "logs", "--status", "failed", "--json").output)
     failed = next(job for job in listed if job["region"] == REGION)
     dry = run(servers, "rerun", failed["ref"], "--dry-run")
@@ -126,7 +126,7 @@ def test_rerun_of_a_failed_task_takes_its_parameters(servers: World, moving: Mov
     assert "taskName" not in request
 
 
-def test_the_listing_and_a_panel(servers: World, moving: Moving) -> None:
+def test_the_listing_and_a_panel(servers: World, moving: FakeTime) -> None:
     table = run(servers, "list", "-s", "logs", "--region", "eu-west-1")
     assert table.exit_code == 0, table.output
     assert "CANCELLED" in table.output or "PENDING_CANCEL" in table.output

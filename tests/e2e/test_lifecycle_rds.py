@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from sandbox_clock import move_with
-from sandbox_clock import run as run_sandbox
+from sleepless import fake_time_for
+from sleepless import run as run_sandbox
 
 from exportctl.domain.errors import ExitCode
 from exportctl.sandbox import Sandbox
@@ -39,7 +39,7 @@ def world(servers: World, monkeypatch: pytest.MonkeyPatch) -> World:
     sb, _ = servers
     sb.reset_calls()
     sb.faults.fates = {}
-    move_with(sb, monkeypatch)
+    fake_time_for(sb, monkeypatch)
     return servers
 
 
