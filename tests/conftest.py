@@ -65,6 +65,15 @@ def warm_cache(_known_session_environment: None, tmp_path_factory: pytest.TempPa
     return cache
 
 
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """moto's own server on 127.0.0.1, one per module that asks (moto is slow to start)."""
+    from moto_server import moto_server
+
+    with moto_server() as url:
+        yield url
+
+
 @pytest.fixture(autouse=True)
 def _known_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, warm_cache: Path

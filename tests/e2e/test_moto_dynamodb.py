@@ -16,23 +16,16 @@ moto 5 deviates in these ways, each pinned by a test below:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from moto_server import moto_client, moto_server
+from moto_server import moto_client
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
 
 REGION = "us-east-1"
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -19,24 +19,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from moto_server import moto_client, moto_server
+from moto_server import moto_client
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/RdsExport"
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 def run(url: str, *args: str) -> Result:
