@@ -99,7 +99,6 @@ def cancel(
 
     check_output(out)
     keys = [refmod.parse(ref, service) for ref in refs]
-    core.check_cancellable(keys)
     results = core.cancel_many(app.jobs, keys)
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
     sent = [(ref, key) for ref, key, r in zip(refs, keys, results, strict=True)
