@@ -29,6 +29,13 @@ if TYPE_CHECKING:
     from exportctl.aws.loader import Loaders
 
 
+# botocore's loaders by search paths, kept for the life of the process: a model or
+# the endpoint data is read and decoded once, however many commands the process
+# runs (the Python API, a test run) and however many accounts each reaches; a
+# loader keeps what it read, as one botocore session would.
+PROCESS_LOADERS: Loaders = {}
+
+
 @dataclass(frozen=True)
 class AwsSettings:
     profile: str | None = None
@@ -57,13 +64,17 @@ class Clients:
         endpoints: Mapping[str, Callable[[], str]] | None = None,
         credentials: Any = None,
         loaders: Loaders | None = None,
+        ready: Callable[[], None] | None = None,
     ) -> None:
         check_settings(settings)
         self.settings = settings
-        # Shared by every Clients a command makes (:func:`exportctl.aws.loader.use_service_loader`).
-        self.loaders: Loaders = {} if loaders is None else loaders
+        # Shared by every Clients of the process (:func:`exportctl.aws.loader.use_service_loader`).
+        self.loaders: Loaders = PROCESS_LOADERS if loaders is None else loaders
         # A botocore credential provider that comes before the usual chain (an assumed role).
         self._credentials = credentials
+        # Runs before each client is handed out, and may raise: those credentials
+        # cannot be had (see exportctl.ops.credentials.RoleProvider.ready).
+        self._ready = ready
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
         self._lazy_endpoints = dict(endpoints or {})
         self._lock = threading.Lock()
@@ -163,6 +174,8 @@ class Clients:
         """The client of a service in a region, its calls raising exportctl's errors
         (said as ``errors`` says; by default naming no service); ``attempts`` asks for
         one that makes that many attempts a call (creates retry on their own: ``starts``)."""
+        if self._ready is not None:
+            self._ready()
         region = region or self.default_region
         key = (service, region) if attempts is None else (service, f"{region}#{attempts}")
         with self._lock:

@@ -296,7 +296,12 @@ def _role_reach(base: Reach, account: str, role: str, calls: CallCounter, *, nam
     settings = replace(
         base.clients.settings, profile=None, access_key=None, secret_key=None, region=region
     )
-    clients = Clients(settings, credentials=provider.provider(), loaders=base.clients.loaders)
+    clients = Clients(
+        settings,
+        credentials=provider.provider(),
+        loaders=base.clients.loaders,
+        ready=provider.ready,
+    )
     return Reach(f"account {account}", clients, calls, account=account, named=named)
 
 
@@ -310,27 +315,58 @@ class RoleProvider:
         self.role_arn = role_arn
         self.calls = calls
         self._refused: RoleUnavailable | None = None
+        # The first answer, assumed by :meth:`ready` and not yet taken by botocore.
+        self._first: dict[str, Any] | None = None
+        # Assumed (or tried) once: :meth:`ready` does not try again.
+        self._assumed = False
         self._lock = threading.Lock()
 
-    def fetch(self) -> dict[str, Any]:
+    def ready(self) -> None:
+        """Assume the role now, if that was never done: its refusal is then raised
+        here, before any client of the account is built, rather than from inside
+        botocore's refresh, which logs every failed refresh with its traceback (to
+        an application's log handlers: one warning per client of a refused account)."""
         with self._lock:
             if self._refused is not None:
                 raise self._refused
-            clients = self.base.clients
-            # botocore's own error: it ends the call that needed these credentials,
-            # which says it as its own service's.
-            sts = clients.client("sts", clients.default_region).bare
-            self.calls.add("sts", "AssumeRole")
+            if self._assumed:
+                return
+            self._assumed = True
             try:
-                answer = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=SESSION_NAME)
-            except Exception as exc:
-                said = answer_of(exc)
-                if said is None or said.code not in ("AccessDenied", "AccessDeniedException"):
-                    raise
-                self._refused = RoleUnavailable(
-                    f"cannot assume {self.role_arn}: {said.message or said.code}"
-                )
-                raise self._refused from exc
+                self._first = self._assume()
+            except RoleUnavailable:
+                raise
+            except Exception:
+                # Not a refusal (throttled, unreachable): botocore asks again when a
+                # call needs the credentials, and that call says what went wrong.
+                return
+
+    def fetch(self) -> dict[str, Any]:
+        with self._lock:
+            if self._first is not None:
+                first, self._first = self._first, None
+                return first
+            self._assumed = True
+            return self._assume()
+
+    def _assume(self) -> dict[str, Any]:
+        if self._refused is not None:
+            raise self._refused
+        clients = self.base.clients
+        # botocore's own error: it ends the call that needed these credentials,
+        # which says it as its own service's.
+        sts = clients.client("sts", clients.default_region).bare
+        self.calls.add("sts", "AssumeRole")
+        try:
+            answer = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=SESSION_NAME)
+        except Exception as exc:
+            said = answer_of(exc)
+            if said is None or said.code not in ("AccessDenied", "AccessDeniedException"):
+                raise
+            self._refused = RoleUnavailable(
+                f"cannot assume {self.role_arn}: {said.message or said.code}"
+            )
+            raise self._refused from exc
         creds = answer["Credentials"]
         return {
             "access_key": creds["AccessKeyId"],

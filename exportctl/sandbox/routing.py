@@ -226,6 +226,7 @@ class Router:
 
 
 @functools.cache
+@functools.cache
 def _load_model(service: str) -> ServiceModel:
     # Parsing the JSON models dominates start-up; every Sandbox in a process shares them.
     return _session().get_service_model(service)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+
+import pytest
 
 from board_support import REGIONS, Run, seeded, seen
 from sandbox_jobs import listed_export_jobs
@@ -178,3 +181,18 @@ def test_calls_are_exactly_the_minimum(run: Run, sandbox: Sandbox) -> None:
     assert {service for service, _ in expected} == {*service_names(), "sts"}
     assert dict(sandbox.calls) == expected
     assert {r["account"] for r in json.loads(result.stdout)} == {"123456789012"}
+
+
+def test_a_role_refused_is_asked_for_once_and_logs_nothing(
+    run: Run, sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The refusal is learned before a client of the account is built: botocore never
+    # tries to refresh those credentials, and so never logs a failed refresh (with its
+    # traceback, once per client) to an application's handlers.
+    with caplog.at_level(logging.WARNING):
+        result = run(*ORG, "list", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "account 666677778888: cannot assume" in result.stderr
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("botocore")] == []
+    # One AssumeRole per ACTIVE account, the refused one included.
+    assert sandbox.calls[("sts", "AssumeRole")] == 5

@@ -40,7 +40,8 @@ def test_a_known_service_is_checked_without_listing_the_data(
         return real(path)
 
     monkeypatch.setattr(os, "listdir", listdir)
-    clients = Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x"))
+    # A loader of its own: the process's has read these services already.
+    clients = Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x"), loaders={})
     services = {"discovery", "personalize", "pinpoint", "backupsearch"}
     for service in services:
         clients.client(service)
@@ -90,7 +91,7 @@ def test_the_sessions_of_one_command_read_a_model_once(
 
     monkeypatch.setattr(JSONFileLoader, "load_file", load)
     settings = AwsSettings(region="us-east-1", access_key="x", secret_key="x")
-    first = Clients(settings)
+    first = Clients(settings, loaders={})
     others = [Clients(settings, loaders=first.loaders) for _ in range(3)]
     for clients in (first, *others):
         clients.client("discovery", "us-east-1")
@@ -106,3 +107,28 @@ def test_the_sessions_of_one_command_read_a_model_once(
     assert apart.session.get_component("data_loader") is not first.session.get_component(
         "data_loader"
     )
+
+
+def test_the_commands_of_one_process_share_what_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Python API and a test run make many commands in one process: each model is
+    # read once there, not once a command.
+    read: list[str] = []
+    real = JSONFileLoader.load_file
+
+    def load(self: JSONFileLoader, path: str) -> object:
+        found = real(self, path)
+        if found is not None:
+            read.append("/".join(Path(path).parts[-3::2]))
+        return found
+
+    monkeypatch.setattr(JSONFileLoader, "load_file", load)
+    # Search paths no command of this process used before: a loader new to it.
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    settings = AwsSettings(region="us-east-1", access_key="x", secret_key="x")
+    commands = [Clients(settings) for _ in range(3)]
+    for clients in commands:
+        clients.client("personalize", "us-east-1")
+    assert read.count("personalize/service-2") == 1
+    assert len({id(c.session.get_component("data_loader")) for c in commands}) == 1
