@@ -6,7 +6,6 @@ import json
 import logging
 
 import pytest
-
 from board_support import REGIONS, Run, seeded, seen
 from sandbox_jobs import listed_export_jobs
 
