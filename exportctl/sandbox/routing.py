@@ -234,7 +234,14 @@ def _load_model(service: str) -> ServiceModel:
 
 @functools.cache
 def _session() -> botocore.session.Session:
-    return botocore.session.get_session()
+    # The loader of exportctl's own clients: an embedded sandbox and the command
+    # that runs it decode each model once between them.
+    from exportctl.aws.clients import PROCESS_LOADERS
+    from exportctl.aws.loader import use_service_loader
+
+    session = botocore.session.get_session()
+    use_service_loader(session, PROCESS_LOADERS)
+    return session
 
 
 def _rest_routes(service: str, model: ServiceModel) -> list[_RestRoute]:

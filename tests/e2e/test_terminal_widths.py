@@ -21,6 +21,7 @@ import subprocess
 import termios
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -119,9 +120,10 @@ class AtWidth:
 
 @pytest.fixture(scope="module")
 def screens(tmp_path_factory: pytest.TempPathFactory, warm_cache: Path) -> dict[int, AtWidth]:
-    """What three commands print at each width, run in that order in one fresh home."""
-    seen: dict[int, AtWidth] = {}
-    for width in WIDTHS:
+    """What four commands print at each width, run in that order in one fresh home;
+    the widths side by side, as four terminals would be."""
+
+    def at_width(width: int) -> AtWidth:
         home = tmp_path_factory.mktemp(f"home-{width}")
         # botocore's endpoint data already indexed, as for every other test.
         shutil.copytree(warm_cache, home / ".cache")
@@ -135,13 +137,15 @@ def screens(tmp_path_factory: pytest.TempPathFactory, warm_cache: Path) -> dict[
         estimates = _on_terminal(width, home, "--sandbox", "status", BY_PIECES, BACKUP_RUNNING,
                                  FAILING, "--fields", "ref,state,eta", **still)  # fmt: skip
         # Until both end: FAILING fails 35 scenario seconds in, BY_PIECES completes 40
-        # seconds in, here on a clock 10 times faster than real time: slow enough that
+        # seconds in, here on a clock 5 times faster than real time: slow enough that
         # the command's own start, seconds on a loaded machine, leaves both running
         # at its first round.
         waited = _on_terminal(width, home, "--sandbox", "wait", FAILING, BY_PIECES,
-                              "--interval", "1s", EXPORTCTL_SANDBOX_SPEED="10")  # fmt: skip
-        seen[width] = AtWidth(listed, panel, estimates, waited)
-    return seen
+                              "--interval", "1s", EXPORTCTL_SANDBOX_SPEED="5")  # fmt: skip
+        return AtWidth(listed, panel, estimates, waited)
+
+    with ThreadPoolExecutor(len(WIDTHS)) as pool:
+        return dict(zip(WIDTHS, pool.map(at_width, WIDTHS), strict=True))
 
 
 def _job_id(ref: str) -> str:
