@@ -65,11 +65,15 @@ class Clients:
         credentials: Any = None,
         loaders: Loaders | None = None,
         ready: Callable[[], None] | None = None,
+        operations: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         check_settings(settings)
         self.settings = settings
         # Shared by every Clients of the process (:func:`exportctl.aws.loader.use_service_loader`).
         self.loaders: Loaders = PROCESS_LOADERS if loaders is None else loaders
+        # The operations called, by service: its clients have those alone (see
+        # exportctl.aws.loader.pruned); None, every operation of the model.
+        self.operations = operations
         # A botocore credential provider that comes before the usual chain (an assumed role).
         self._credentials = credentials
         # Runs before each client is handed out, and may raise: those credentials
@@ -98,7 +102,7 @@ class Clients:
             s = self.settings
             try:
                 session = botocore.session.Session(profile=s.profile)
-                use_service_loader(session, self.loaders)
+                use_service_loader(session, self.loaders, self.operations)
                 if s.access_key and s.secret_key:
                     session.set_credentials(s.access_key, s.secret_key)
                 elif self._credentials is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from botocore.loaders import Loader
@@ -70,18 +70,34 @@ class KnownServices(Sequence[str]):
 
 class ServiceLoader(Loader):  # type: ignore[misc]
     """botocore's loader, but for the check that one service is known and for its
-    endpoint data, decoded a service at a time (:mod:`exportctl.aws.endpointindex`)."""
+    endpoint data, decoded a service at a time (:mod:`exportctl.aws.endpointindex`).
+
+    Given ``operations`` (botocore service name -> the operations called), the API
+    models of those services hold those operations alone (:func:`pruned`), read
+    through ``source``, the loader of the whole models, which decodes each file once
+    for both."""
 
     def list_available_services(self, type_name: str) -> KnownServices:
         return KnownServices(self, type_name, super().list_available_services)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        operations: Mapping[str, frozenset[str]] | None = None,
+        source: ServiceLoader | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         # Read once, as botocore's own loader keeps what it read: the sessions that
         # share this loader resolve with one copy of the endpoint data.
         self._endpoints: tuple[Any, str] | None = None
+        self._operations = dict(operations or {})
+        self._source = source
+        self._pruned: dict[tuple[str, str | None], Any] = {}
 
     def load_data_with_path(self, name: str) -> tuple[Any, str]:
+        if self._source is not None:
+            return self._source.load_data_with_path(name)
         whole = functools.partial(super().load_data_with_path, name)
         if name != endpointindex.NAME:
             loaded: tuple[Any, str] = whole()
@@ -90,21 +106,84 @@ class ServiceLoader(Loader):  # type: ignore[misc]
             self._endpoints = endpointindex.load(self.search_paths, whole)
         return self._endpoints
 
+    def load_service_model(
+        self, service_name: str, type_name: str, api_version: str | None = None
+    ) -> Any:
+        called = self._operations.get(service_name)
+        if type_name != "service-2" or not called or self._source is None:
+            return super().load_service_model(service_name, type_name, api_version)
+        key = (service_name, api_version)
+        if key not in self._pruned:
+            whole = self._source.load_service_model(service_name, type_name, api_version)
+            self._pruned[key] = pruned(whole, called)
+        return self._pruned[key]
 
-Loaders = dict[tuple[str, ...], ServiceLoader]
+
+def pruned(model: Mapping[str, Any], called: frozenset[str]) -> dict[str, Any]:
+    """``model`` with the operations ``called`` alone, and the shapes they reach (and
+    every modeled error, whichever operation AWS answers it to). botocore builds a
+    method for each operation of a model with every client: EC2's 860 made each of
+    its clients cost 12 ms (2 ms pruned), and a listing of an organization's every
+    account and region makes thousands. Requests and answers are checked against
+    the same shapes as before."""
+    operations = {name: op for name, op in model["operations"].items() if name in called}
+    shapes = model["shapes"]
+    reached: set[str] = set()
+    todo = [name for name, shape in shapes.items() if shape.get("exception")]
+    for op in operations.values():
+        refs = [op.get("input"), op.get("output"), *op.get("errors", ())]
+        todo.extend(ref["shape"] for ref in refs if ref)
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        shape = shapes[name]
+        refs = [shape.get("member"), shape.get("key"), shape.get("value")]
+        refs.extend(shape.get("members", {}).values())
+        todo.extend(ref["shape"] for ref in refs if ref)
+    return {
+        **model,
+        "operations": operations,
+        "shapes": {name: shape for name, shape in shapes.items() if name in reached},
+    }
 
 
-def use_service_loader(session: Any, loaders: Loaders | None = None) -> None:
-    """Give ``session`` the loader above, on the search paths its own would use.
+Pruning = frozenset[tuple[str, frozenset[str]]]
+Loaders = dict[tuple[tuple[str, ...], Pruning | None], ServiceLoader]
 
-    ``loaders`` are those of the sessions the same command made before (one per
-    account or profile it reaches): a session whose search paths one of them has
-    shares it, so a service's model and endpoint rules are read and decoded once a
-    command, not once a session (about 6 ms of every client of a new session)."""
-    paths = tuple(session.get_component("data_loader").search_paths)
-    loader = None if loaders is None else loaders.get(paths)
-    if loader is None:
-        loader = ServiceLoader(extra_search_paths=list(paths), include_default_search_paths=False)
-        if loaders is not None:
-            loaders[paths] = loader
+
+def use_service_loader(
+    session: Any,
+    loaders: Loaders | None = None,
+    operations: Mapping[str, frozenset[str]] | None = None,
+) -> None:
+    """Give ``session`` the loader above, on the search paths its own would use, its
+    clients made with ``operations`` alone where given (see :class:`ServiceLoader`).
+
+    ``loaders`` are those of the sessions made before (one per account or profile a
+    command reaches; :data:`exportctl.aws.clients.PROCESS_LOADERS`, every command of
+    the process): a session whose search paths one of them has shares it, so a
+    service's model and endpoint rules are read and decoded once, not once a session
+    (about 6 ms of every client of a new session)."""
+    # The folders that exist: a loader finds nothing in one that does not, and the
+    # commands of a process that differ only by those (~/.aws/models of another
+    # home) read the same data.
+    paths = tuple(p for p in session.get_component("data_loader").search_paths if os.path.isdir(p))
+    loaders = {} if loaders is None else loaders
+    whole = loaders.get((paths, None))
+    if whole is None:
+        whole = loaders[(paths, None)] = _loader(paths)
+    loader = whole
+    if operations:
+        pruning = frozenset(operations.items())
+        loader = loaders.get((paths, pruning)) or loaders.setdefault(
+            (paths, pruning), _loader(paths, operations=operations, source=whole)
+        )
     session.register_component("data_loader", loader)
+
+
+def _loader(paths: tuple[str, ...], **kwargs: Any) -> ServiceLoader:
+    return ServiceLoader(
+        extra_search_paths=list(paths), include_default_search_paths=False, **kwargs
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.ops.core import Board
 from exportctl.ops.credentials import Accounts, Regions
+from exportctl.services import client_operations
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,12 @@ def connect(
         settings = dataclasses.replace(
             settings, region=probe.default_region if configured else "us-east-1"
         )
-    base = Clients(settings, endpoints)
+    base = Clients(settings, endpoints, operations=client_operations())
 
     def make(given: AwsSettings) -> Clients:
         if settings_for is not None:
             given = settings_for(given)
-        return Clients(given, endpoints, loaders=base.loaders)
+        return Clients(given, endpoints, loaders=base.loaders, operations=base.operations)
 
     return Board(
         base,

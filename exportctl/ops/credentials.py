@@ -301,6 +301,7 @@ def _role_reach(base: Reach, account: str, role: str, calls: CallCounter, *, nam
         credentials=provider.provider(),
         loaders=base.clients.loaders,
         ready=provider.ready,
+        operations=base.clients.operations,
     )
     return Reach(f"account {account}", clients, calls, account=account, named=named)
 

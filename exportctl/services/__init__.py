@@ -63,6 +63,15 @@ def unregister(module: ModuleType) -> None:
     all_specs.cache_clear()
 
 
+def client_operations() -> dict[str, frozenset[str]]:
+    """The operations the services call, by botocore service name: what their
+    clients are made with (see exportctl.aws.loader.pruned)."""
+    called: dict[str, frozenset[str]] = {}
+    for spec in all_specs():
+        called[spec.client] = called.get(spec.client, frozenset()) | spec.operations()
+    return called
+
+
 def service_names() -> tuple[str, ...]:
     return tuple(s.name for s in all_specs())
 

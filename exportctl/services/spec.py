@@ -265,6 +265,21 @@ class ServiceSpec:
         if self.kinds and (self.batch or self.fan_out or self.summaries):
             raise ValueError(f"{self.name}: a service with kinds reads its jobs one by one")
 
+    def operations(self) -> frozenset[str]:
+        """Every API operation exportctl calls on the service's client."""
+        pages = [self.list, *(k.list for k in self.kinds)]
+        if self.fan_out is not None:
+            pages.append(self.fan_out.parents)
+        names = {page.operation for page in pages}
+        names.update(get.operation for get in (self.get, *(k.get for k in self.kinds)))
+        creates = (self.create, *(k.create for k in self.kinds))
+        names.update(create.operation for create in creates if create is not None)
+        if self.cancel is not None:
+            names.add(self.cancel.operation)
+        if self.searches is not None:
+            names.update((self.searches.get, self.searches.backups.operation))
+        return frozenset(names)
+
     def can_reach(self, status: str | None, state: State) -> bool:
         """Whether a job in ``status`` may still end in ``state``, as far as the spec knows."""
         return status is None or state not in self.doomed.get(status, frozenset())
