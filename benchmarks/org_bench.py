@@ -26,6 +26,7 @@ import argparse
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -92,9 +93,10 @@ def seeded(sb: Sandbox) -> Counter[tuple[str, str, str, str]]:
     reachable = {
         a.id for a in sb.accounts if a.status == "ACTIVE" and ROLE in a.roles and not a.denied
     }
-    # Personalize's id is the job's name; the sandbox knows its jobs by ARN.
+    # A job's id is the last part of the ARN the sandbox knows it by (Personalize's
+    # name, RDS's identifier after "export-task:").
     return Counter(
-        (j["account"], j["region"], j["service"], j["id"].rsplit("/", 1)[-1])
+        (j["account"], j["region"], j["service"], re.split("[/:]", j["id"])[-1])
         for j in sb.jobs(account=None)
         if j["kind"] in EXPORT_KINDS and j["account"] in reachable
     )
