@@ -77,19 +77,27 @@ def test_a_model_of_ones_own_on_aws_data_path_is_found(
     assert "exportctl-own" in session.get_available_services()
 
 
-def test_the_sessions_of_one_command_read_a_model_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Each account or profile a command reaches has a session of its own; they share
-    # the loader (and what it read) when they search the same paths.
-    read: list[str] = []
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The data files botocore's loaders read from now on (SERVICE/FILE)."""
+    files: list[str] = []
     real = JSONFileLoader.load_file
 
     def load(self: JSONFileLoader, path: str) -> object:
-        read.append("/".join(Path(path).parts[-3::2]))
-        return real(self, path)
+        found = real(self, path)
+        if found is not None:
+            files.append("/".join(Path(path).parts[-3::2]))
+        return found
 
     monkeypatch.setattr(JSONFileLoader, "load_file", load)
+    return files
+
+
+def test_the_sessions_of_one_command_read_a_model_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: list[str]
+) -> None:
+    # Each account or profile a command reaches has a session of its own; they share
+    # the loader (and what it read) when they search the same paths.
     settings = AwsSettings(region="us-east-1", access_key="x", secret_key="x")
     first = Clients(settings, loaders={})
     others = [Clients(settings, loaders=first.loaders) for _ in range(3)]
@@ -103,27 +111,17 @@ def test_the_sessions_of_one_command_read_a_model_once(
     monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
     apart = Clients(settings, loaders=first.loaders)
     apart.client("discovery", "us-east-1")
-    assert read.count("discovery/service-2") > 1
+    assert read.count("discovery/service-2") == 2
     assert apart.session.get_component("data_loader") is not first.session.get_component(
         "data_loader"
     )
 
 
 def test_the_commands_of_one_process_share_what_was_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: list[str]
 ) -> None:
     # The Python API and a test run make many commands in one process: each model is
     # read once there, not once a command.
-    read: list[str] = []
-    real = JSONFileLoader.load_file
-
-    def load(self: JSONFileLoader, path: str) -> object:
-        found = real(self, path)
-        if found is not None:
-            read.append("/".join(Path(path).parts[-3::2]))
-        return found
-
-    monkeypatch.setattr(JSONFileLoader, "load_file", load)
     # Search paths no command of this process used before: a loader new to it.
     monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
     settings = AwsSettings(region="us-east-1", access_key="x", secret_key="x")
