@@ -70,6 +70,8 @@ class History:
             k: dict(v) for k, v in (samples or {}).items()
         }
         self.changed = False
+        # The oldest completion time of each full bucket, while it is unchanged.
+        self._oldest_stamps: dict[str, str] = {}
 
     # -- learning ------------------------------------------------------------------
 
@@ -94,16 +96,29 @@ class History:
         seconds = (completed - job.created).total_seconds()
         if seconds <= 0 or completed < now() - MAX_AGE:
             return
+        stamp = iso(completed) or ""
         for key in self._keys(job, scope):
             bucket = self.samples.setdefault(key, {})
             if job.ref in bucket:
                 continue
-            bucket[job.ref] = (iso(completed) or "", seconds)
+            if len(bucket) >= KEEP and stamp < self._oldest(key, bucket):
+                # Older than every sample kept: it would be the one to go. A listing
+                # gives the newest first, so once a bucket is full most jobs are this.
+                continue
+            bucket[job.ref] = (stamp, seconds)
             # The oldest go, one at a time: a listing adds thousands, and sorting the
             # bucket on every add was most of what learning cost.
             while len(bucket) > KEEP:
                 del bucket[min(bucket, key=lambda ref: bucket[ref][0])]
+            self._oldest_stamps.pop(key, None)
             self.changed = True
+
+    def _oldest(self, key: str, bucket: Mapping[str, tuple[str, float]]) -> str:
+        """The completion time of the oldest sample of a bucket, kept until it changes."""
+        oldest = self._oldest_stamps.get(key)
+        if oldest is None:
+            oldest = self._oldest_stamps[key] = min(stamp for stamp, _ in bucket.values())
+        return oldest
 
     @staticmethod
     def _keys(job: ExportJob, scope: str) -> list[str]:

@@ -133,3 +133,23 @@ def test_a_history_that_cannot_be_written_is_no_error_and_leaves_nothing(tmp_pat
     assert eta.save(history, where) is False
     assert history.changed
     assert [p.name for p in tmp_path.iterdir()] == ["durations.json"]
+
+
+def test_a_bucket_keeps_the_newest_jobs_in_whatever_order_they_are_learned() -> None:
+    # A listing gives the newest first; once a bucket is full, an older job is not
+    # even put in to be taken out again. Any order keeps the same KEEP newest.
+    jobs = [
+        job(f"j{i}", State.COMPLETED, created=NOW - timedelta(hours=i + 1), took=60.0)
+        for i in range(3 * eta.KEEP)
+    ]
+    newest = {j.ref for j in jobs[: eta.KEEP]}
+    for order in (jobs, jobs[::-1], jobs[1::2] + jobs[::2]):
+        history = eta.History()
+        history.learn(order, "s")
+        buckets = list(history.samples.values())
+        assert buckets and all(set(bucket) == newest for bucket in buckets)
+    # A full bucket learning only older jobs is unchanged, and says so.
+    history.changed = False
+    history.learn([job("older", State.COMPLETED, created=NOW - timedelta(days=3), took=60.0)], "s")
+    assert not history.changed
+    assert all(set(bucket) == newest for bucket in history.samples.values())
