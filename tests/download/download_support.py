@@ -19,6 +19,8 @@ class S3Env:
     bucket: str
     dest: Path
     calls: Counter[str] = field(default_factory=Counter)
+    # The keys of the objects GetObject was called for.
+    fetched: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.clients = Clients(
@@ -28,9 +30,13 @@ class S3Env:
         )
         self.client = self.clients.client("s3", "us-east-1")
         self.client.meta.events.register("before-call.s3.*", self._count)
+        self.client.meta.events.register("provide-client-params.s3.GetObject", self._fetched)
 
     def _count(self, model: Any, **_: Any) -> None:
         self.calls[model.name] += 1
+
+    def _fetched(self, params: dict[str, Any], **_: Any) -> None:
+        self.fetched[str(params.get("Key"))] += 1
 
     def put(self, objects: dict[str, bytes]) -> None:
         for key, body in objects.items():

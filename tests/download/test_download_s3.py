@@ -113,11 +113,14 @@ def test_resume_after_a_failed_run_fetches_only_the_rest(s3env: S3Env) -> None:
     assert len(files_under(s3env.dest)) == 3
 
     s3env.client.meta.events.unregister("before-send.s3.GetObject", flaky)
-    s3env.calls.clear()
+    s3env.fetched.clear()
     summary = fetch(s3env, "p/")
     assert (summary.files, summary.skipped) == (3, 3)
-    assert s3env.calls["GetObject"] == 3
-    assert len(files_under(s3env.dest)) == 6
+    # The three it lacked, and those alone (one more call for one of them, should a
+    # stream break on a loaded machine: a download resumes a broken stream).
+    have = set(files_under(s3env.dest))
+    assert len(s3env.fetched) == 3 and len(have) == 6
+    assert all(key.removeprefix("p/") in have for key in s3env.fetched)
 
 
 class _BreaksMidStream:
