@@ -24,7 +24,7 @@ The 10,000-job listing is measured for Discovery (``scale``, in the first table 
 the other cases) and for CloudWatch Logs (``logs``, 50 tasks a page, a table of its
 own): ``--only logs --readme docs/BENCHMARKS.md`` measures the latter alone and
 rewrites its table only. The sandbox grows each world as ``exportctl sandbox
---discovery-tasks N`` and ``--logs-tasks N`` do.
+--discovery-tasks N``, ``--logs-tasks N`` and ``--rds-tasks N`` do.
 """
 
 from __future__ import annotations
@@ -198,12 +198,15 @@ class Scale:
     block: str = ""
 
 
-# The seed services' case (Discovery, 100 tasks a page) and CloudWatch Logs' (50 a page).
+# The seed services' case (Discovery, 100 tasks a page), CloudWatch Logs' (50 a page)
+# and RDS's (100 a page, the query protocol's XML).
 SCALES = {
     "scale": Scale("discovery", "Discovery tasks", "discovery_tasks",
                    "describe-export-tasks", "exportsInfo"),
     "logs": Scale("logs", "CloudWatch Logs tasks", "logs_tasks",
                   "describe-export-tasks", "exportTasks", block="logs"),
+    "rds": Scale("rds", "RDS snapshot export tasks", "rds_tasks",
+                 "describe-export-tasks", "ExportTasks", block="rds"),
 }  # fmt: skip
 
 

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--discovery-tasks", type=int, default=None)
     parser.add_argument("--logs-tasks", type=int, default=None)
+    parser.add_argument("--rds-tasks", type=int, default=None)
     parser.add_argument("--accounts", type=int, default=None, help="accounts in the organization")
     args = parser.parse_args(argv)
     try:
@@ -34,7 +35,11 @@ def main(argv: list[str] | None = None) -> int:
             drop_rate=args.drop_rate,
             seed=args.seed,
             accounts=args.accounts,
-            scale={"discovery_tasks": args.discovery_tasks, "logs_tasks": args.logs_tasks},
+            scale={
+                "discovery_tasks": args.discovery_tasks,
+                "logs_tasks": args.logs_tasks,
+                "rds_tasks": args.rds_tasks,
+            },
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -164,23 +164,26 @@ def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     else:
         jobs = ctx.listed(ctx.scenario.listing(SERVICE, world.KIND, ctx.region))
     source_arn, source_type = params.get("SourceArn"), params.get("SourceType")
-    views = [
-        _view(ctx, j)
+    jobs = [
+        j
         for j in jobs
         if (not source_arn or j.attrs["SourceArn"] == source_arn)
         and (not source_type or j.attrs["SourceType"] == source_type)
     ]
-    for flt in params.get("Filters") or []:
+    filters = params.get("Filters") or []
+    for flt in filters:
         member = FILTERS.get(flt["Name"])
         if member is None:
             raise ctx.errors.invalid_input(f"Unrecognized filter name: {flt['Name']}.")
         wanted = set(flt["Values"])
         # The service documents the status filter's values in lower case only.
-        views = [v for v in views if _filtered(v, member) in wanted]
+        jobs = [j for j in jobs if _filtered(_view(ctx, j), member) in wanted]
     query = json.dumps([ctx.region, ident, source_arn, source_type, params.get("Filters")])
     scope = f"rds/{hashlib.sha256(query.encode()).hexdigest()[:16]}"
-    chunk, marker = ctx.page(views, params.get("Marker"), params.get("MaxRecords"), scope)
-    return {"ExportTasks": chunk, "Marker": marker}
+    chunk, marker = ctx.page(jobs, params.get("Marker"), params.get("MaxRecords"), scope)
+    # Only the page's tasks are made views: a listing of N tasks read a page at a time
+    # would otherwise make N views a page (10,000 tasks: a million views).
+    return {"ExportTasks": [_view(ctx, j) for j in chunk], "Marker": marker}
 
 
 def _filtered(view: dict[str, Any], member: str) -> str:

@@ -11,4 +11,5 @@ from __future__ import annotations
 SCALE_OPTIONS: tuple[tuple[str, str], ...] = (
     ("discovery-tasks", "Serve N generated Discovery export tasks (for scale tests)."),
     ("logs-tasks", "Serve N generated CloudWatch Logs export tasks (for scale tests)."),
+    ("rds-tasks", "Serve N generated RDS snapshot export tasks (for scale tests)."),
 )

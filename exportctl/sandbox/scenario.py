@@ -75,6 +75,7 @@ class Scenario(Registry):
         seed: int = 7,
         discovery_tasks: int | None = None,
         logs_tasks: int | None = None,
+        rds_tasks: int | None = None,
         *,
         account: str = ACCOUNT,
         regions: tuple[str, ...] = REGIONS,
@@ -104,6 +105,8 @@ class Scenario(Registry):
         # Last, so that the seeded jobs keep the ids they have without them.
         if logs_tasks and regions:
             logs.populate_bulk(self, self.primary, logs_tasks)
+        if rds_tasks and regions:
+            rds.populate_bulk(self, self.primary, rds_tasks)
 
     def output_locations(self, elapsed: float, base_url: str) -> list[OutputLocation]:
         out = []

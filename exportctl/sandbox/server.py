@@ -76,12 +76,15 @@ class Sandbox:
         discovery_tasks: int | None = None,
         accounts: int | None = None,
         logs_tasks: int | None = None,
+        rds_tasks: int | None = None,
     ) -> None:
         self.port = port
         self.faults = faults if faults is not None else Faults()
         self.seed = seed
         self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
-        self.scenario = Scenario(seed=seed, discovery_tasks=discovery_tasks, logs_tasks=logs_tasks)
+        self.scenario = Scenario(
+            seed=seed, discovery_tasks=discovery_tasks, logs_tasks=logs_tasks, rds_tasks=rds_tasks
+        )
         organization = organization_of(accounts)
         self.identities = Identities(organization)
         # Every account's own jobs; the default access key is the management account's.

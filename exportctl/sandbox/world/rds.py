@@ -283,6 +283,50 @@ def output_uri(job: Job) -> str:
     return f"s3://{job.attrs['S3Bucket']}/{base}{job.attrs['ExportTaskIdentifier']}/"
 
 
+# Generated tasks are older than every seeded one (a week old, the oldest).
+BULK_BEFORE = 7 * DAY
+
+
+def populate_bulk(sc: Registry, region: str, count: int) -> None:
+    """``count`` finished tasks in ``region``, for scale tests: one every 97 s before
+    the seeded ones (newest first, as listed), most ``COMPLETE``, one in 17 ``FAILED``
+    (a role that cannot write), one in 23 ``CANCELED``, of one snapshot. None is
+    running, so starts behave as in the seeded world. They leave nothing in the
+    sandbox's S3 (10,000 tasks would be 150,000 objects): their output location is
+    empty.
+    """
+    account = sc.account
+    bucket = f"exportctl-sandbox-rds-{region}"
+    denied = f"exportctl-sandbox-rds-denied-{region}"
+    role = f"arn:aws:iam::{account}:role/RdsSnapshotExportRole"
+    h = _digest(account, region, "kms")
+    kms = f"arn:aws:kms:{region}:{account}:key/{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+    oldest = -(count + 1) * 97.0 - BULK_BEFORE
+    source = add_source(sc, region, "snapshot", "orders-pg-archive", "orders", oldest - HOUR)
+    for i in range(count):
+        created = -(i + 1) * 97.0 - BULK_BEFORE
+        started = created + 30.0
+        ended = started + 60.0 + (i % 11) * 30.0
+        gigabytes = 1 + i % 9
+        fields: dict[str, Any] = {"TaskStartTime": At(started), "TaskEndTime": At(ended)}
+        if i % 17 == 0:
+            status, where = "FAILED", denied
+            fields.update(PercentProgress=0, TotalExtractedDataInGB=0)
+            fields["FailureCause"] = denied_cause(role, denied)
+        elif i % 23 == 0:
+            status, where = "CANCELED", bucket
+            fields.update(PercentProgress=40, TotalExtractedDataInGB=gigabytes * 40 // 100)
+        else:
+            status, where = "COMPLETE", bucket
+            fields.update(PercentProgress=100, TotalExtractedDataInGB=gigabytes)
+        job = add_task(
+            sc, region, f"orders-archive-{i:05d}", source, created,
+            [Phase(created, status, fields)],
+            bucket=where, prefix="archive", role=role, kms=kms,
+        )  # fmt: skip
+        job.attrs["_output_uri"] = ""
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
