@@ -180,14 +180,22 @@ def add_source(
     return sc.add(Job(SERVICE, kind, region, arn, created, phases, attrs))
 
 
-def populate(sc: Registry, region: str) -> None:
+def _place(sc: Registry, region: str) -> tuple[str, str, str, str]:
+    """The bucket, the bucket the role cannot write, the role and the KMS key of the
+    account's tasks in ``region``."""
     account = sc.account
-    bucket = f"exportctl-sandbox-rds-{region}"
-    denied = f"exportctl-sandbox-rds-denied-{region}"
-    role = f"arn:aws:iam::{account}:role/RdsSnapshotExportRole"
     # From a digest, not the world's generator: the ids later creates get stay the same.
     h = _digest(account, region, "kms")
-    kms = f"arn:aws:kms:{region}:{account}:key/{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+    return (
+        f"exportctl-sandbox-rds-{region}",
+        f"exportctl-sandbox-rds-denied-{region}",
+        f"arn:aws:iam::{account}:role/RdsSnapshotExportRole",
+        f"arn:aws:kms:{region}:{account}:key/{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}",
+    )
+
+
+def populate(sc: Registry, region: str) -> None:
+    bucket, denied, role, kms = _place(sc, region)
     orders = add_source(sc, region, "snapshot", "orders-pg-2026-11-16", "orders", -7 * DAY)
     analytics = add_source(sc, region, "cluster", "analytics-aurora", "analytics", -90 * DAY)
 
@@ -295,12 +303,7 @@ def populate_bulk(sc: Registry, region: str, count: int) -> None:
     sandbox's S3 (10,000 tasks would be 150,000 objects): their output location is
     empty.
     """
-    account = sc.account
-    bucket = f"exportctl-sandbox-rds-{region}"
-    denied = f"exportctl-sandbox-rds-denied-{region}"
-    role = f"arn:aws:iam::{account}:role/RdsSnapshotExportRole"
-    h = _digest(account, region, "kms")
-    kms = f"arn:aws:kms:{region}:{account}:key/{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+    bucket, denied, role, kms = _place(sc, region)
     oldest = -(count + 1) * 97.0 - BULK_BEFORE
     source = add_source(sc, region, "snapshot", "orders-pg-archive", "orders", oldest - HOUR)
     for i in range(count):
