@@ -16,8 +16,14 @@ the API calls against the minimum:
 * sts:AssumeRole once per ACTIVE account (refused where the role is missing);
 * one listing call per (account, region, service) target of every account whose
   role could be assumed, in every region botocore offers the service in (an
-  opt-in region that is not enabled answers too: with a refusal);
-* one pinpoint:GetExportJobs per application in the accounts that answer.
+  opt-in region that is not enabled answers too: with a refusal), and where a
+  service lists jobs of another kind apart (EC2's instance exports), one more call
+  for them where the first answered;
+* where the answering targets' first listing is of parents (Pinpoint's
+  applications), one listing call per parent, and where it lists summaries
+  (DynamoDB's exports), one describe per job listed.
+
+The minimum is made from the specs (``exportctl.services``): every service counts.
 """
 
 from __future__ import annotations
@@ -38,15 +44,13 @@ from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.ops.credentials import offered_regions
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.accounts import DISABLED_REGION
+from exportctl.services import all_specs
 
 ROLE = "OrganizationAccountAccessRole"
-SERVICES = {
-    "backupsearch": ("backupsearch", "ListSearchResultExportJobs"),
-    "personalize": ("personalize", "ListDatasetExportJobs"),
-    "discovery": ("discovery", "DescribeExportTasks"),
-    "pinpoint": ("pinpoint", "GetApps"),
-}
-EXPORT_KINDS = frozenset({"export", "dataset-export-job", "export-task"})
+# The sandbox's kinds of export job, of every service (the others are their sources).
+EXPORT_KINDS = frozenset(
+    {"export", "dataset-export-job", "export-task", "export-image-task", "export-instance-task"}
+)
 ACCOUNTS_PAGE = 20
 
 
@@ -61,9 +65,13 @@ class Run:
     duplicates: int
     missing: int
     calls: Counter[tuple[str, str]]
+    minimum: Counter[tuple[str, str]]
 
 
-def minimum_calls(sb: Sandbox, every: dict[str, tuple[str, ...]]) -> Counter[tuple[str, str]]:
+def minimum_calls(
+    sb: Sandbox, every: dict[str, tuple[str, ...]], printed: Counter[tuple[str, str, str, str]]
+) -> Counter[tuple[str, str]]:
+    """The calls the listing cannot do without, from the specs: see the module's doc."""
     expected: Counter[tuple[str, str]] = Counter()
     accounts = sb.accounts
     expected[("organizations", "ListAccounts")] = math.ceil(len(accounts) / ACCOUNTS_PAGE)
@@ -73,19 +81,27 @@ def minimum_calls(sb: Sandbox, every: dict[str, tuple[str, ...]]) -> Counter[tup
         expected[("sts", "AssumeRole")] += 1
         if ROLE not in account.roles:
             continue
-        for service, regions in every.items():
-            expected[SERVICES[service]] += len(regions)
-        if account.denied:
-            continue
-        for region in every["pinpoint"]:
-            if region == DISABLED_REGION:
+        for spec in all_specs():
+            regions = every[spec.name]
+            first = spec.fan_out.parents if spec.fan_out else spec.list
+            expected[(spec.client, first.operation)] += len(regions)
+            if account.denied:
                 continue
-            apps = [
-                j
-                for j in sb.jobs(service="pinpoint", region=region, account=account.id)
-                if j["kind"] == "application"
-            ]
-            expected[("pinpoint", "GetExportJobs")] += len(apps)
+            answering = [r for r in regions if r != DISABLED_REGION]
+            for kind in spec.kinds:
+                expected[(spec.client, kind.list.operation)] += len(answering)
+            for region in answering:
+                if spec.fan_out is not None:
+                    parents = sb.jobs(service=spec.name, region=region, account=account.id)
+                    expected[(spec.client, spec.list.operation)] += sum(
+                        1 for j in parents if j["kind"] == "application"
+                    )
+                if spec.summaries is not None:
+                    # One describe a listed job: each is printed.
+                    expected[(spec.client, spec.get.operation)] += sum(
+                        n for (a, r, s, _), n in printed.items()
+                        if (a, r, s) == (account.id, region, spec.name)
+                    )  # fmt: skip
     return expected
 
 
@@ -102,7 +118,7 @@ def seeded(sb: Sandbox) -> Counter[tuple[str, str, str, str]]:
     )
 
 
-def run_once(sb: Sandbox) -> Run:
+def run_once(sb: Sandbox, every: dict[str, tuple[str, ...]]) -> Run:
     exe = Path(sys.executable).parent / "exportctl"
     # What points any AWS tool at the sandbox; its key is the management account's.
     env = {**os.environ, **sb.env()}
@@ -135,6 +151,7 @@ def run_once(sb: Sandbox) -> Run:
         duplicates=sum(n - 1 for n in printed.values() if n > 1),
         missing=len(set(expected) - set(printed)),
         calls=Counter(sb.calls),
+        minimum=minimum_calls(sb, every, printed),
     )
 
 
@@ -145,11 +162,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     clients = Clients(AwsSettings(region="us-east-1", access_key="x", secret_key="x"))
-    every = {s: offered_regions(clients, s) for s in SERVICES}
+    every = {spec.name: offered_regions(clients, spec.client) for spec in all_specs()}
     with Sandbox(port=0, clock=lambda: 0.0, accounts=args.accounts) as sb:
         sb.faults.latency = args.latency
-        minimum = minimum_calls(sb, every)
-        runs = [run_once(sb) for _ in range(args.runs)]
+        runs = [run_once(sb, every) for _ in range(args.runs)]
     targets = sum(len(regions) for regions in every.values()) * sum(
         1 for a in sb.accounts if a.status == "ACTIVE" and ROLE in a.roles
     )
@@ -162,11 +178,13 @@ def main() -> None:
         print(
             f"{run.seconds:>7.1f}s{run.cpu:>7.1f}s{run.peak_mib:>6.0f}MiB{run.sandbox_cpu:>8.1f}s"
             f"{run.exit_code:>6}{run.jobs:>7}{run.duplicates:>5}{run.missing:>9}"
-            f"{sum(run.calls.values()):>7}{sum(minimum.values()):>9}"
+            f"{sum(run.calls.values()):>7}{sum(run.minimum.values()):>9}"
         )
-        if run.calls != minimum:
-            keys = set(run.calls) | set(minimum)
-            extra = {k: run.calls[k] - minimum[k] for k in keys if run.calls[k] != minimum[k]}
+        if run.calls != run.minimum:
+            keys = set(run.calls) | set(run.minimum)
+            extra = {
+                k: run.calls[k] - run.minimum[k] for k in keys if run.calls[k] != run.minimum[k]
+            }
             print(f"  calls differ from the minimum: {extra}", file=sys.stderr)
 
 
