@@ -26,6 +26,23 @@ _MACHINE = ("PATH", "TMPDIR")
 _RUNNER_PREFIXES = ("PYTEST_", "COV_CORE_")
 
 
+# A full collection of the garbage this many collections of the middle generation
+# apart (CPython's default: 10). A test process runs hundreds of commands and keeps
+# every botocore model it decoded, and each full collection walks them all: about
+# 0.35 s each, 155 of them in a run at the default (54 s of the workers' time), 13
+# at this (10 s), for a worker's peak memory of about 710 MiB instead of 465. A
+# command's own pacing (``one_shot``) is unchanged: it sets its thresholds from
+# these and puts these back.
+FULL_COLLECTION_PACE = 100
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import gc
+
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_PACE)
+
+
 def known_environment(home: Path) -> dict[str, str]:
     """The environment a test starts from, with ``home`` as its home folder."""
     environ = {
