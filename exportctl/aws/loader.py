@@ -171,9 +171,7 @@ def use_service_loader(
     # home) read the same data.
     paths = tuple(p for p in session.get_component("data_loader").search_paths if os.path.isdir(p))
     loaders = {} if loaders is None else loaders
-    whole = loaders.get((paths, None))
-    if whole is None:
-        whole = loaders[(paths, None)] = _loader(paths)
+    whole = loaders.get((paths, None)) or loaders.setdefault((paths, None), _loader(paths))
     loader = whole
     if operations:
         pruning = frozenset(operations.items())

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from exportctl.sandbox.cli import build, run
+from exportctl.sandbox.scale import SCALE_OPTIONS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,9 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-size", type=int, default=None)
     parser.add_argument("--drop-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--discovery-tasks", type=int, default=None)
-    parser.add_argument("--logs-tasks", type=int, default=None)
-    parser.add_argument("--rds-tasks", type=int, default=None)
+    for name, _ in SCALE_OPTIONS:
+        parser.add_argument(f"--{name}", type=int, default=None)
     parser.add_argument("--accounts", type=int, default=None, help="accounts in the organization")
     args = parser.parse_args(argv)
     try:
@@ -36,9 +36,8 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             accounts=args.accounts,
             scale={
-                "discovery_tasks": args.discovery_tasks,
-                "logs_tasks": args.logs_tasks,
-                "rds_tasks": args.rds_tasks,
+                name.replace("-", "_"): getattr(args, name.replace("-", "_"))
+                for name, _ in SCALE_OPTIONS
             },
         )
     except ValueError as exc:

@@ -170,8 +170,7 @@ def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any
         if (not source_arn or j.attrs["SourceArn"] == source_arn)
         and (not source_type or j.attrs["SourceType"] == source_type)
     ]
-    filters = params.get("Filters") or []
-    for flt in filters:
+    for flt in params.get("Filters") or []:
         member = FILTERS.get(flt["Name"])
         if member is None:
             raise ctx.errors.invalid_input(f"Unrecognized filter name: {flt['Name']}.")
