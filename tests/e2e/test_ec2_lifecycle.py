@@ -7,46 +7,17 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.shell_completion import BashComplete
-from click.testing import Result
-from sleepless import fake_time_for
-from sleepless import run as run_sandbox
+from lifecycle_support import World, run
 
 from exportctl.cli.root import cli
 from exportctl.domain.errors import ExitCode
 from exportctl.sandbox import Sandbox
-from exportctl.sandbox.s3 import S3Sandbox, start_s3
 
 pytestmark = pytest.mark.e2e
-
-
-World = tuple[Sandbox, S3Sandbox]
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[World]:
-    # One sandbox and S3 for the module (moto is slow to start): each test starts its own jobs.
-    pytest.importorskip("moto")
-    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
-        yield sb, s3
-
-
-@pytest.fixture
-def world(servers: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    sb, _ = servers
-    sb.reset_calls()
-    sb.faults.fates = {}
-    fake_time_for(sb, monkeypatch)
-    return servers
-
-
-def run(world: World, *args: str) -> Result:
-    sb, s3 = world
-    return run_sandbox(sb, *args, s3=s3)
 
 
 def seeded(sb: Sandbox, kind: str, n: int = 0) -> str:

@@ -8,47 +8,21 @@ import base64
 import gzip
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from sleepless import fake_time_for
-from sleepless import run as run_sandbox
+from lifecycle_support import World, run
 
 from exportctl.domain.errors import ExitCode
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.jobs import ACCOUNT
-from exportctl.sandbox.s3 import S3Sandbox, start_s3
 
 REGION = "us-east-1"
-World = tuple[Sandbox, S3Sandbox]
 
 
 def table(name: str) -> str:
     return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[World]:
-    # One sandbox and S3 for the module; each test exports tables of its own names.
-    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
-        yield sb, s3
-
-
-@pytest.fixture
-def world(servers: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    sb, _ = servers
-    sb.reset_calls()
-    sb.faults.fates = {}
-    fake_time_for(sb, monkeypatch)
-    return servers
-
-
-def run(world: World, *args: str) -> Result:
-    sb, s3 = world
-    return run_sandbox(sb, *args, s3=s3)
 
 
 def files(root: Path) -> dict[str, bytes]:

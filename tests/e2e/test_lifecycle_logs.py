@@ -6,27 +6,17 @@ by the commands' own sleeps."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import Result
+from lifecycle_support import World, run
 from sleepless import FakeTime, fake_time_for
-from sleepless import run as run_sandbox
 
 from exportctl.domain.errors import ExitCode
 from exportctl.sandbox import Sandbox
-from exportctl.sandbox.s3 import S3Sandbox, start_s3
 
 REGION = "us-east-1"
 GROUP = "/ecs/checkout"
-World = tuple[Sandbox, S3Sandbox]
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[World]:
-    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
-        yield sb, s3
 
 
 @pytest.fixture
@@ -35,11 +25,6 @@ def moving(servers: World, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     sb.reset_calls()
     clock = fake_time_for(sb, monkeypatch)
     return clock
-
-
-def run(world: World, *args: str) -> Result:
-    sb, s3 = world
-    return run_sandbox(sb, *args, s3=s3)
 
 
 def start_args(prefix: str) -> list[str]:

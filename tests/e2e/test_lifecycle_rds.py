@@ -7,45 +7,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from click.testing import Result
-from sleepless import fake_time_for
-from sleepless import run as run_sandbox
+from lifecycle_support import World, run
 
 from exportctl.domain.errors import ExitCode
-from exportctl.sandbox import Sandbox
 from exportctl.sandbox.jobs import ACCOUNT
-from exportctl.sandbox.s3 import S3Sandbox, start_s3
 
 REGION = "us-east-1"
 CLUSTER = f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:analytics-aurora"
 SNAPSHOT = f"arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:orders-pg-2026-11-16"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/RdsSnapshotExportRole"
-World = tuple[Sandbox, S3Sandbox]
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[World]:
-    # One sandbox and S3 for the module; each test starts tasks of its own names.
-    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
-        yield sb, s3
-
-
-@pytest.fixture
-def world(servers: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    sb, _ = servers
-    sb.reset_calls()
-    sb.faults.fates = {}
-    fake_time_for(sb, monkeypatch)
-    return servers
-
-
-def run(world: World, *args: str) -> Result:
-    sb, s3 = world
-    return run_sandbox(sb, *args, s3=s3)
 
 
 def start_args(name: str, source: str = CLUSTER) -> list[str]:
