@@ -71,14 +71,23 @@ def _known_session_environment(tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="session")
 def warm_cache(_known_session_environment: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cache folder in which one command has already indexed botocore's endpoint data."""
+    """A cache folder in which one command has already indexed botocore's endpoint data
+    and kept the pruned models of the clients and of the sandbox."""
+    from exportctl.aws import prunedmodels
     from exportctl.aws.loader import ServiceLoader
+    from exportctl.sandbox.services import emulated_operations
+    from exportctl.services import client_operations
 
     cache = tmp_path_factory.mktemp("warm-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(cache))
-        ServiceLoader().load_data_with_path("endpoints")
+        loader = ServiceLoader()
+        loader.load_data_with_path("endpoints")
+        for operations in (client_operations(), emulated_operations()):
+            for service, called in operations.items():
+                prunedmodels.load(loader, service, "service-2", None, called)
     assert any((cache / "exportctl").glob("endpoints-*.index")), "no index was written"
+    assert any((cache / "exportctl").glob("model-ec2-*.json")), "no pruned model was kept"
     return cache
 
 

@@ -72,7 +72,7 @@ class Clients:
         # Shared by every Clients of the process (:func:`exportctl.aws.loader.use_service_loader`).
         self.loaders: Loaders = PROCESS_LOADERS if loaders is None else loaders
         # The operations called, by service: its clients have those alone (see
-        # exportctl.aws.loader.pruned); None, every operation of the model.
+        # exportctl.aws.prunedmodels.pruned); None, every operation of the model.
         self.operations = operations
         # A botocore credential provider that comes before the usual chain (an assumed role).
         self._credentials = credentials

@@ -17,7 +17,6 @@ command nothing but the whole read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import zlib
@@ -26,15 +25,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from exportctl.aws import datafiles
 from exportctl.store.cachefiles import cache_dir, write_atomically
 
 NAME = "endpoints"
 FORMAT = "exportctl endpoint index 2"
-# Where botocore looks for a data file in each folder of its search path, in its order.
-EXTENSIONS = (".json", ".json.gz")
-# Read and hashed a block at a time: the file is never held whole.
-_BLOCK = 1 << 16
-
 Loaded = tuple[Any, str]
 
 
@@ -97,23 +92,12 @@ class Services(Mapping[str, Any]):
 
 def source(search_paths: Sequence[str]) -> tuple[str, str] | None:
     """The path botocore reports for the data and the file it reads, found as it finds them."""
-    for place in search_paths:
-        if not os.path.isdir(place):
-            continue
-        path = os.path.join(place, NAME)
-        for extension in EXTENSIONS:
-            if os.path.isfile(path + extension):
-                return path, path + extension
-    return None
+    return datafiles.find(search_paths, NAME)
 
 
 def _stamp(file: str) -> str:
     """What an index of ``file`` as it is now starts with: the hash of its contents."""
-    digest = hashlib.sha256()
-    with open(file, "rb", buffering=0) as handle:
-        for block in iter(lambda: handle.read(_BLOCK), b""):
-            digest.update(block)
-    return f"{FORMAT}\t{digest.hexdigest()}"
+    return f"{FORMAT}\t{datafiles.digest(file)}"
 
 
 def _unchanged(file: str, stamp: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any, overload
 
 from botocore.loaders import Loader
 
-from exportctl.aws import endpointindex
+from exportctl.aws import endpointindex, prunedmodels
 
 
 class KnownServices(Sequence[str]):
@@ -73,9 +73,9 @@ class ServiceLoader(Loader):  # type: ignore[misc]
     endpoint data, decoded a service at a time (:mod:`exportctl.aws.endpointindex`).
 
     Given ``operations`` (botocore service name -> the operations called), the API
-    models of those services hold those operations alone (:func:`pruned`), read
-    through ``source``, the loader of the whole models, which decodes each file once
-    for both."""
+    models of those services hold those operations alone
+    (:mod:`exportctl.aws.prunedmodels`, kept in the cache), read through ``source``,
+    the loader of the whole models, which decodes each file once for both."""
 
     def list_available_services(self, type_name: str) -> KnownServices:
         return KnownServices(self, type_name, super().list_available_services)
@@ -114,39 +114,10 @@ class ServiceLoader(Loader):  # type: ignore[misc]
             return super().load_service_model(service_name, type_name, api_version)
         key = (service_name, api_version)
         if key not in self._pruned:
-            whole = self._source.load_service_model(service_name, type_name, api_version)
-            self._pruned[key] = pruned(whole, called)
+            self._pruned[key] = prunedmodels.load(
+                self._source, service_name, type_name, api_version, called
+            )
         return self._pruned[key]
-
-
-def pruned(model: Mapping[str, Any], called: frozenset[str]) -> dict[str, Any]:
-    """``model`` with the operations ``called`` alone, and the shapes they reach (and
-    every modeled error, whichever operation AWS answers it to). botocore builds a
-    method for each operation of a model with every client: EC2's 860 made each of
-    its clients cost 12 ms (2 ms pruned), and a listing of an organization's every
-    account and region makes thousands. Requests and answers are checked against
-    the same shapes as before."""
-    operations = {name: op for name, op in model["operations"].items() if name in called}
-    shapes = model["shapes"]
-    reached: set[str] = set()
-    todo = [name for name, shape in shapes.items() if shape.get("exception")]
-    for op in operations.values():
-        refs = [op.get("input"), op.get("output"), *op.get("errors", ())]
-        todo.extend(ref["shape"] for ref in refs if ref)
-    while todo:
-        name = todo.pop()
-        if name in reached:
-            continue
-        reached.add(name)
-        shape = shapes[name]
-        refs = [shape.get("member"), shape.get("key"), shape.get("value")]
-        refs.extend(shape.get("members", {}).values())
-        todo.extend(ref["shape"] for ref in refs if ref)
-    return {
-        **model,
-        "operations": operations,
-        "shapes": {name: shape for name, shape in shapes.items() if name in reached},
-    }
 
 
 Pruning = frozenset[tuple[str, frozenset[str]]]

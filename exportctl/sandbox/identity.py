@@ -10,6 +10,12 @@ from exportctl.sandbox.accounts import MANAGEMENT, Caller, Identities
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 
 IDENTITY_SERVICES = ("sts", "organizations")
+# What :func:`answer` answers; every other operation of these services is not emulated.
+OPERATIONS = (
+    ("sts", "GetCallerIdentity"),
+    ("sts", "AssumeRole"),
+    ("organizations", "ListAccounts"),
+)
 # Organizations documents MaxResults 1..20; without it a page holds 20 accounts.
 ACCOUNTS_PAGE = 20
 

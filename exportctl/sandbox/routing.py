@@ -6,6 +6,7 @@ import contextlib
 import functools
 import json
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,16 +84,21 @@ def parse_scope(authorization: str | None) -> Scope:
 DEFERRED: dict[str, tuple[str, str]] = {"ec2": ("ec2", "ec2"), "rds": ("rds", "query")}
 
 
-class Models(Mapping[str, ServiceModel]):
-    """The services' botocore models, each read when first needed."""
+Emulated = Mapping[str, frozenset[str]]
 
-    def __init__(self, services: tuple[str, ...]) -> None:
+
+class Models(Mapping[str, ServiceModel]):
+    """The services' botocore models, each read when first needed; with
+    ``operations``, pruned to those of each service named there."""
+
+    def __init__(self, services: tuple[str, ...], operations: Emulated | None = None) -> None:
         self._names = services
+        self._pruning = frozenset((operations or {}).items())
 
     def __getitem__(self, service: str) -> ServiceModel:
         if service not in self._names:
             raise KeyError(service)
-        return _load_model(service)
+        return _load_model(service, self._pruning)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -102,8 +108,50 @@ class Models(Mapping[str, ServiceModel]):
 
 
 class Router:
-    def __init__(self, services: tuple[str, ...] = SERVICES + IDENTITY_SERVICES) -> None:
-        self.models = Models(services)
+    """Requests routed on models pruned to the operations the sandbox emulates
+    (``emulated``; each a few kilobytes from the cache, where EC2's whole model
+    takes ~95 ms to read); a request those do not place is routed again on the
+    whole models, read at the first such request, so that it is answered as it
+    always was (an operation the sandbox does not emulate, an unknown path)."""
+
+    def __init__(
+        self,
+        emulated: Emulated | None = None,
+        services: tuple[str, ...] = SERVICES + IDENTITY_SERVICES,
+    ) -> None:
+        self._services = services
+        self._emulated = Routes(Models(services, emulated))
+        self.models = self._emulated.models
+        self._pruned = bool(emulated)
+        self._whole: Routes | None = None
+        self._whole_lock = threading.Lock()
+
+    def protocol(self, service: str) -> str:
+        return self._emulated.protocol(service)
+
+    @property
+    def whole_models_read(self) -> bool:
+        """Whether a request has needed the whole models (one not emulated)."""
+        return self._whole is not None
+
+    def route(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Call:
+        try:
+            return self._emulated.route(method, raw_path, headers, body)
+        except RouteError:
+            if not self._pruned:
+                raise
+        with self._whole_lock:
+            if self._whole is None:
+                self._whole = Routes(Models(self._services))
+        return self._whole.route(method, raw_path, headers, body)
+
+
+class Routes:
+    """Where each request goes among the operations of ``models``."""
+
+    def __init__(self, models: Models) -> None:
+        self.models = models
+        services = tuple(models)
         eager = {name: self.models[name] for name in services if name not in DEFERRED}
         self._by_signing_name = {m.signing_name: name for name, m in eager.items()}
         self._by_signing_name.update(
@@ -227,20 +275,20 @@ class Router:
 
 @functools.cache
 @functools.cache
-def _load_model(service: str) -> ServiceModel:
+def _load_model(service: str, pruning: frozenset[tuple[str, frozenset[str]]]) -> ServiceModel:
     # Parsing the JSON models dominates start-up; every Sandbox in a process shares them.
-    return _session().get_service_model(service)
+    return _session(pruning).get_service_model(service)
 
 
 @functools.cache
-def _session() -> botocore.session.Session:
-    # The loader of exportctl's own clients: an embedded sandbox and the command
-    # that runs it decode each model once between them.
+def _session(pruning: frozenset[tuple[str, frozenset[str]]]) -> botocore.session.Session:
+    # The loaders of exportctl's own clients: an embedded sandbox and the command
+    # that runs it decode each model file once between them.
     from exportctl.aws.clients import PROCESS_LOADERS
     from exportctl.aws.loader import use_service_loader
 
     session = botocore.session.get_session()
-    use_service_loader(session, PROCESS_LOADERS)
+    use_service_loader(session, PROCESS_LOADERS, dict(pruning))
     return session
 
 

@@ -42,7 +42,7 @@ from exportctl.sandbox.routing import (
     Router,
 )
 from exportctl.sandbox.scenario import Scenario
-from exportctl.sandbox.services import HANDLERS
+from exportctl.sandbox.services import HANDLERS, emulated_operations
 from exportctl.sandbox.worldfile import WorldFile
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class Sandbox:
         self.account_calls: Counter[tuple[str, str, str]] = Counter()
         self.lock = threading.RLock()
         self.dice = Dice(seed)
-        self.router = Router()
+        self.router = Router(emulated_operations())
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._wake: socket.socket | None = None

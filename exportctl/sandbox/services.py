@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
-from exportctl.sandbox import creates, dynamodbapi, ec2api, logsapi
+from exportctl.sandbox import creates, dynamodbapi, ec2api, identity, logsapi
 from exportctl.sandbox import rdsapi as rds_api
 from exportctl.sandbox.context import Context
 from exportctl.sandbox.errors import ApiError
@@ -214,3 +215,13 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     **dynamodbapi.HANDLERS,
     **logsapi.HANDLERS,
 }
+
+
+@functools.cache
+def emulated_operations() -> dict[str, frozenset[str]]:
+    """The operations the sandbox answers, by service: those above and the identity
+    calls (the models it routes on are pruned to these)."""
+    by_service: dict[str, set[str]] = {}
+    for service, operation in (*HANDLERS, *identity.OPERATIONS):
+        by_service.setdefault(service, set()).add(operation)
+    return {service: frozenset(names) for service, names in by_service.items()}

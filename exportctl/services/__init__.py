@@ -65,7 +65,7 @@ def unregister(module: ModuleType) -> None:
 
 def client_operations() -> dict[str, frozenset[str]]:
     """The operations the services call, by botocore service name: what their
-    clients are made with (see exportctl.aws.loader.pruned)."""
+    clients are made with (see exportctl.aws.prunedmodels.pruned)."""
     called: dict[str, frozenset[str]] = {}
     for spec in all_specs():
         called[spec.client] = called.get(spec.client, frozenset()) | spec.operations()

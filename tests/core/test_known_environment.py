@@ -20,9 +20,12 @@ def test_only_the_known_variables_reach_a_test() -> None:
     }
 
 
-def test_each_test_has_an_empty_home_of_its_own_with_the_endpoint_index() -> None:
+def test_each_test_has_an_empty_home_of_its_own_with_botocores_data_cached() -> None:
     home = Path(os.environ["HOME"])
     assert sorted(p.name for p in home.iterdir()) == [".cache"]
-    cached = [p.name for p in (home / ".cache" / "exportctl").iterdir()]
-    assert len(cached) == 1 and cached[0].startswith("endpoints-"), cached
+    cached = sorted(p.name for p in (home / ".cache" / "exportctl").iterdir())
+    # The endpoint index and the pruned models, nothing a command keeps of its own.
+    assert [n for n in cached if n.startswith("endpoints-")] == cached[:1], cached
+    assert all(n.startswith("model-") and n.endswith(".json") for n in cached[1:]), cached
+    assert any(n.startswith("model-ec2-") for n in cached), cached
     assert not Path(os.environ["AWS_CONFIG_FILE"]).exists()

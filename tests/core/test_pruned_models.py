@@ -9,7 +9,7 @@ import pytest
 from botocore.model import ServiceModel, Shape
 
 from exportctl.aws.clients import AwsSettings, Clients
-from exportctl.aws.loader import pruned
+from exportctl.aws.prunedmodels import pruned
 from exportctl.services import all_specs, client_operations
 
 SETTINGS = AwsSettings(region="us-east-1", access_key="x", secret_key="x")
