@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import botocore.session
 import pytest
-from botocore.loaders import JSONFileLoader, Loader
+from botocore.loaders import Loader
 from botocore.regions import EndpointResolver
+from botocore_reads import record_whole_reads
 
 from exportctl.aws import endpointindex
 from exportctl.aws.clients import AwsSettings, Clients
@@ -29,18 +29,9 @@ def _first_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def whole_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The endpoint data files botocore decodes whole, in order."""
-    reads: list[str] = []
-    real = JSONFileLoader.load_file
-
-    def load_file(self: JSONFileLoader, file_path: str) -> Any:
-        if os.path.basename(file_path) == endpointindex.NAME:
-            reads.append(file_path)
-        return real(self, file_path)
-
-    monkeypatch.setattr(JSONFileLoader, "load_file", load_file)
-    yield reads
+    return record_whole_reads(monkeypatch, endpointindex.NAME)
 
 
 def whole() -> Any:

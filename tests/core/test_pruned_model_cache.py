@@ -6,13 +6,12 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import botocore
 import pytest
-from botocore.loaders import JSONFileLoader
+from botocore_reads import record_whole_reads
 
 from exportctl.aws import prunedmodels
 from exportctl.aws.loader import ServiceLoader
@@ -28,18 +27,9 @@ def _first_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def whole_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The API model files botocore decodes whole, in order."""
-    reads: list[str] = []
-    real = JSONFileLoader.load_file
-
-    def load_file(self: JSONFileLoader, file_path: str) -> Any:
-        if os.path.basename(file_path) == "service-2":
-            reads.append(file_path)
-        return real(self, file_path)
-
-    monkeypatch.setattr(JSONFileLoader, "load_file", load_file)
-    yield reads
+    return record_whole_reads(monkeypatch, "service-2")
 
 
 def _load(loader: ServiceLoader, service: str = "discovery") -> Any:
