@@ -22,7 +22,7 @@ region, dummy credentials) talks to it as it talks to AWS::
     sb.reset_calls()
     sb.output_locations()   # [OutputLocation(service, region, job_id, uri)] of completed jobs
     sb.jobs()               # every live job and its current status (account=None: all)
-    sb.stop()
+    sb.stop()               # and the connections clients keep open with it
 
 Services (botocore names): ``backupsearch``, ``pinpoint``, ``personalize``,
 ``discovery``, ``dynamodb``, ``rds``, ``logs``, ``ec2``. Requests are routed by

@@ -101,7 +101,7 @@ class Sandbox:
         self.lock = threading.RLock()
         self.dice = Dice(seed)
         self.router = Router(emulated_operations())
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._wake: socket.socket | None = None
         # Told of each job's output once the job has completed (the sandbox's S3).
@@ -129,7 +129,8 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving now: every command that used the sandbox waits for this."""
+        """Stop serving now, connections kept open between requests included: every
+        command that used the sandbox waits for this."""
         server, self._server = self._server, None
         if server is None:
             return
@@ -140,6 +141,7 @@ class Sandbox:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        server.close_connections()
         server.server_close()
 
     def serve_forever(self) -> None:
@@ -508,6 +510,37 @@ def _quote(text: str) -> bytes:
 
 
 class _Server(ThreadingHTTPServer):
+    """The HTTP server, knowing its open connections: a stopped sandbox closes them.
+
+    A client keeps its connection open between requests (botocore's pool does), and
+    the thread serving it waits on the next request until the client closes it:
+    without this, a stopped sandbox still answered there, and each such thread kept
+    the sandbox and its worlds alive for as long as the client lived.
+    """
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End every open connection: the threads serving them see it closed."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that went away mid-answer (a command ended by Ctrl-C or `| head`) is
         # nobody's error; socketserver would print its traceback on stderr.
