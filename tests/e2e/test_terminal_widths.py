@@ -84,7 +84,10 @@ def _on_terminal(width: int, home: Path, *args: str, timeout: float = 60.0, **ex
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
-            assert left > 0, f"exportctl {' '.join(args)} still running after {timeout}s"
+            assert left > 0, (
+                f"exportctl {' '.join(args)} at {width} columns still running after "
+                f"{timeout}s; it wrote: {written.decode('utf-8', 'replace')[-2000:]!r}"
+            )
             ready, _, _ = select.select([master], [], [], left)
             if not ready:
                 continue
