@@ -274,7 +274,6 @@ class Routes:
 
 
 @functools.cache
-@functools.cache
 def _load_model(service: str, pruning: frozenset[tuple[str, frozenset[str]]]) -> ServiceModel:
     # Parsing the JSON models dominates start-up; every Sandbox in a process shares them.
     return _session(pruning).get_service_model(service)
