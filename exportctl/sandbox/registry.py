@@ -10,6 +10,21 @@ import random
 
 from exportctl.sandbox.jobs import ACCOUNT, HOME_REGION, Job
 
+_HEX = "0123456789abcdef"
+
+
+def hex_digits(rng: random.Random, n: int) -> str:
+    """``n`` hex digits from ``rng``: each a draw of five bits, drawn again from 16
+    up. The digits ``rng.choice`` of the 16 gives, a call a digit instead of three
+    (a world's ids are ~10,000 digits; tests/sandbox/test_sandbox_ids.py pins them)."""
+    draw = rng.getrandbits
+    digits: list[str] = []
+    while len(digits) < n:
+        bits = draw(5)
+        if bits < 16:
+            digits.append(_HEX[bits])
+    return "".join(digits)
+
 
 class Registry:
     """Every job, by service and id (and alias), with seeded id makers."""
@@ -100,7 +115,7 @@ class Registry:
     # -- id makers -------------------------------------------------------------
 
     def hex(self, n: int) -> str:
-        return "".join(self.rng.choice("0123456789abcdef") for _ in range(n))
+        return hex_digits(self.rng, n)
 
     def uuid(self) -> str:
         h = self.hex(32)

@@ -16,7 +16,7 @@ import tarfile
 from typing import Any
 
 from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, Job, OutputLocation, Phase
-from exportctl.sandbox.registry import Registry
+from exportctl.sandbox.registry import Registry, hex_digits
 
 IMAGE_TASK = "export-image-task"
 INSTANCE_TASK = "export-instance-task"
@@ -169,7 +169,7 @@ def populate(sc: Registry, region: str) -> None:
     rng = random.Random(f"ec2/{sc.account}/{region}/{sc.rng.getstate()[1][:4]}")
 
     def hex_id(n: int) -> str:
-        return "".join(rng.choice("0123456789abcdef") for _ in range(n))
+        return hex_digits(rng, n)
 
     primary = region == sc.primary
     bucket = f"exportctl-sandbox-ec2-{region}"
