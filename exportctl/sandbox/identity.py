@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,12 +11,6 @@ from exportctl.sandbox.accounts import MANAGEMENT, Caller, Identities
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 
 IDENTITY_SERVICES = ("sts", "organizations")
-# What :func:`answer` answers; every other operation of these services is not emulated.
-OPERATIONS = (
-    ("sts", "GetCallerIdentity"),
-    ("sts", "AssumeRole"),
-    ("organizations", "ListAccounts"),
-)
 # Organizations documents MaxResults 1..20; without it a page holds 20 accounts.
 ACCOUNTS_PAGE = 20
 
@@ -29,17 +24,30 @@ def answer(
     errors: ServiceErrors,
     page_cap: int | None = None,
 ) -> dict[str, Any]:
-    if (service, operation) == ("sts", "GetCallerIdentity"):
-        return {"UserId": caller.user_id, "Account": caller.account, "Arn": caller.arn}
-    if (service, operation) == ("sts", "AssumeRole"):
-        return _assume_role(identities, caller, params, errors)
-    if (service, operation) == ("organizations", "ListAccounts"):
-        return _list_accounts(identities, caller, params, errors, page_cap)
-    raise ApiError("UnknownOperationException", f"The sandbox does not emulate {operation}.", 404)
+    handler = _ANSWERS.get((service, operation))
+    if handler is None:
+        raise ApiError(
+            "UnknownOperationException", f"The sandbox does not emulate {operation}.", 404
+        )
+    return handler(identities, caller, params, errors, page_cap)
+
+
+def _caller_identity(
+    identities: Identities,
+    caller: Caller,
+    params: dict[str, Any],
+    errors: ServiceErrors,
+    page_cap: int | None,
+) -> dict[str, Any]:
+    return {"UserId": caller.user_id, "Account": caller.account, "Arn": caller.arn}
 
 
 def _assume_role(
-    identities: Identities, caller: Caller, params: dict[str, Any], errors: ServiceErrors
+    identities: Identities,
+    caller: Caller,
+    params: dict[str, Any],
+    errors: ServiceErrors,
+    page_cap: int | None,
 ) -> dict[str, Any]:
     role_arn = str(params.get("RoleArn") or "")
     name = str(params.get("RoleSessionName") or "")
@@ -99,3 +107,15 @@ def _list_accounts(
         errors.invalid_token,
     )  # fmt: skip
     return {"Accounts": chunk, "NextToken": token}
+
+
+_ANSWERS: dict[
+    tuple[str, str],
+    Callable[[Identities, Caller, dict[str, Any], ServiceErrors, int | None], dict[str, Any]],
+] = {
+    ("sts", "GetCallerIdentity"): _caller_identity,
+    ("sts", "AssumeRole"): _assume_role,
+    ("organizations", "ListAccounts"): _list_accounts,
+}
+# What :func:`answer` answers; every other operation of these services is not emulated.
+OPERATIONS = tuple(_ANSWERS)
