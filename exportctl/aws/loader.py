@@ -93,7 +93,7 @@ class ServiceLoader(Loader):  # type: ignore[misc]
         self._endpoints: tuple[Any, str] | None = None
         self._operations = dict(operations or {})
         self._source = source
-        self._pruned: dict[tuple[str, str | None], Any] = {}
+        self._pruned: dict[tuple[str, str | None, frozenset[str]], Any] = {}
 
     def load_data_with_path(self, name: str) -> tuple[Any, str]:
         if self._source is not None:
@@ -112,11 +112,15 @@ class ServiceLoader(Loader):  # type: ignore[misc]
         called = self._operations.get(service_name)
         if type_name != "service-2" or not called or self._source is None:
             return super().load_service_model(service_name, type_name, api_version)
-        key = (service_name, api_version)
+        return self._source.pruned_model(service_name, api_version, called)
+
+    def pruned_model(self, service: str, api_version: str | None, called: frozenset[str]) -> Any:
+        """The API model of ``service`` with the operations ``called`` alone, read once
+        for every loader that prunes through this one (a command's clients and the
+        embedded sandbox's routing call the same operations)."""
+        key = (service, api_version, called)
         if key not in self._pruned:
-            self._pruned[key] = prunedmodels.load(
-                self._source, service_name, type_name, api_version, called
-            )
+            self._pruned[key] = prunedmodels.load(self, service, "service-2", api_version, called)
         return self._pruned[key]
 
 
