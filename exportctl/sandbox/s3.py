@@ -27,7 +27,6 @@ Needs the ``sandbox`` extra (moto[server,s3]); the export APIs do not.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import json
@@ -57,10 +56,12 @@ class S3Sandbox:
         self.port = port
         self.objects: dict[str, bytes] = {}
         self._server: Any = None
-        self._buckets: set[str] = set()
+        # What each bucket held when this sandbox first wrote to it, by key: ETags.
+        self._held: dict[str, dict[str, str]] = {}
         # One client a region: making a boto3 client costs more than a put.
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        self._held_lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -108,16 +109,34 @@ class S3Sandbox:
             return
         bucket, _, prefix = location.uri.removeprefix("s3://").partition("/")
         client = self.client(location.region)
-        if bucket not in self._buckets:
-            params: dict[str, Any] = {"Bucket": bucket}
-            if location.region != "us-east-1":
-                params["CreateBucketConfiguration"] = {"LocationConstraint": location.region}
-            with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
-                client.create_bucket(**params)
-            self._buckets.add(bucket)
+        held = self._held_in(client, bucket, location.region)
         for key, body in self._objects_of(location, prefix).items():
-            client.put_object(Bucket=bucket, Key=key, Body=body)
+            etag = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
+            if held.get(key) != etag:
+                client.put_object(Bucket=bucket, Key=key, Body=body)
+                held[key] = etag
             self.objects[f"s3://{bucket}/{key}"] = body
+
+    def _held_in(self, client: Any, bucket: str, region: str) -> dict[str, str]:
+        """The ETags of what ``bucket`` holds, made if missing. moto keeps its buckets
+        for the life of the process, so a sandbox started again in one (a test run,
+        the Python API) finds the same objects there and puts only what differs: one
+        listing a bucket instead of a put an object."""
+        with self._held_lock:
+            held = self._held.get(bucket)
+            if held is not None:
+                return held
+            held = {}
+            try:
+                for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                    held.update((o["Key"], o["ETag"]) for o in page.get("Contents", ()))
+            except client.exceptions.NoSuchBucket:
+                params: dict[str, Any] = {"Bucket": bucket}
+                if region != "us-east-1":
+                    params["CreateBucketConfiguration"] = {"LocationConstraint": region}
+                client.create_bucket(**params)
+            self._held[bucket] = held
+            return held
 
     def _objects_of(self, location: OutputLocation, prefix: str) -> dict[str, bytes]:
         write = _FROM_JOB.get(location.service)
