@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from exportctl.api.errors import BadInput, JobFailed, translated, typed
+from exportctl.api.errors import ApiError, BadInput, JobFailed, translated, typed
 from exportctl.api.listing import Listing
 from exportctl.api.options import (
     Ref,
@@ -22,18 +22,28 @@ from exportctl.api.options import (
     start_values,
     states_of,
 )
-from exportctl.api.waiting import Wait, failed, outcome, plan_wait
+from exportctl.api.waiting import Wait, failed, outcome, plan_keys, plan_wait
 from exportctl.aws.clients import AwsSettings, check_settings
 from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.connect import Targets, check_targets, connect
 from exportctl.ops.core import Board
-from exportctl.ops.download.records import Summary
+from exportctl.ops.download.records import Reporter, Summary
 from exportctl.ops.jobs import ListQuery
+from exportctl.ops.polling.schedule import DEFAULT_CAP, DEFAULT_INTERVAL
 from exportctl.ops.polling.timing import TIMING
 from exportctl.ops.start.request import StartPlan
+from exportctl.ops.start.starter import Started
+from exportctl.services.refs import JobKey
+
+if TYPE_CHECKING:
+    from exportctl.api.backups import Backups
+    from exportctl.ops.polling.watcher import Watcher
 
 log = logging.getLogger("exportctl")
+
+# The regions, profiles, role and accounts a client spans, as given.
+Spans = tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]]
 
 # Pauses between the reads of a job just created, which its service may not know
 # everywhere yet (a read after the last one's "not found" is the error).
@@ -68,7 +78,7 @@ class Client:
         secret_access_key: str | None = None,
     ) -> None:
         with translated():
-            self._spans = (names(region), names(profile), org_role, names(accounts))
+            self._spans: Spans = (names(region), names(profile), org_role, names(accounts))
             self._targets = Targets.parse(*self._spans)
             if (access_key_id is None) != (secret_access_key is None):
                 raise UsageError("access_key_id and secret_access_key go together")
@@ -108,6 +118,32 @@ class Client:
         as read now; ``service`` for a bare id."""
         with translated(refs=[ref_text(ref)]):
             return self.board().get(key_of(ref, service))
+
+    def get_many(
+        self, refs: Iterable[Ref], *, service: str | None = None
+    ) -> list[ExportJob | ApiError]:
+        """Each job of ``refs`` as read now, in the order given: the job, or the error
+        that kept it from being read (``.refs``: its reference), so that one job out of
+        reach hides none of the others. A reference that cannot be one is
+        :class:`BadInput`, raised before anything is sent."""
+        listed = list(refs)
+        with translated():
+            keys = [key_of(ref, service) for ref in listed]
+            results = self.board().get_many(keys)
+        return _each(listed, results)
+
+    def backups(self, ref: str, *, service: str | None = None) -> Backups:
+        """The backups a search job included, as ``exportctl backups`` shows them: for
+        ``ref``, the search job or an export job of its results. ``.report`` says the
+        search job and whether its results are final (read now); iterating reads the
+        backups page by page."""
+        from exportctl.api.backups import Backups
+        from exportctl.ops import backups as core
+
+        with translated(refs=[ref]):
+            reader = core.SearchBackups(self.board())
+            report = reader.describe(reader.resolve(core.parse_search_ref(ref, service)))
+        return Backups(reader, report)
 
     # -- waiting ----------------------------------------------------------------------
 
@@ -159,6 +195,64 @@ class Client:
                 rng=TIMING.rng(),
             )
 
+    def waiting(
+        self,
+        targets: Sequence[tuple[str, JobKey]],
+        *,
+        until: str = "COMPLETED",
+        timeout: float | timedelta | None = None,
+        interval: float | timedelta = DEFAULT_INTERVAL,
+        max_interval: float | timedelta = DEFAULT_CAP,
+    ) -> Wait:
+        """The wait :meth:`wait` runs, for jobs already identified (each its reference
+        as given and its key, as :meth:`submit` gives them), planned and not run: its
+        ``waiter`` runs the rounds (``run()``, telling its ``on_event`` of each change),
+        as the command line runs it under its live view."""
+        with translated():
+            board = self.board()
+            return plan_keys(
+                board,
+                targets,
+                until=until,
+                timeout=timeout,
+                interval=interval,
+                max_interval=max_interval,
+                many_regions=board.regions.many,
+                clock=TIMING.clock,
+                sleep=TIMING.sleep,
+                rng=TIMING.rng(),
+            )
+
+    def watching(
+        self,
+        services: str | Iterable[str] | None = None,
+        *,
+        states: State | str | Iterable[State | str] | None = None,
+        since: datetime | timedelta | str | None = None,
+        keep: float | timedelta = 600.0,
+        interval: float | timedelta = DEFAULT_INTERVAL,
+        **scope: Any,
+    ) -> Watcher:
+        """A watch of the jobs :meth:`list` would list, as ``exportctl watch`` runs it,
+        planned and not run: ``run()`` lists again every ``interval`` until
+        interrupted, telling its ``on_event`` of each job seen, changed, ended (kept
+        ``keep`` seconds) or gone, and of each round."""
+        from exportctl.ops.polling.schedule import Backoff
+        from exportctl.ops.polling.watcher import Watcher
+
+        with translated():
+            query = _query(services, states, since, None, scope)
+            every = seconds("interval", interval) or 0.0
+            return Watcher(
+                self.board(),
+                query,
+                keep=seconds("keep", keep) or 0.0,
+                backoff=Backoff(interval=every, cap=every, factor=1.0),
+                clock=TIMING.clock,
+                sleep=TIMING.sleep,
+                rng=TIMING.rng(),
+            )
+
     # -- changing -----------------------------------------------------------------------
 
     def start(
@@ -177,18 +271,8 @@ class Client:
         and sent once whatever the retries. ``queue``: where the service runs so many
         jobs at once and none is free, wait for a slot (``timeout`` bounds that).
         The new job, as read after the create."""
-        from exportctl.ops.start import request
-        from exportctl.ops.start.rerun import creatable
-        from exportctl.services.forms import start_options
-
-        with translated(creating=True):
-            spec = creatable(service)
-            values = start_values(spec, start_options(spec), options)
-            board = self.board()
-            if region is not None:
-                check_targets(Targets.parse((region,)))
-            plan = request.plan(spec, values, region or board.clients.default_region)
-            return self._send(board, plan, queue, timeout)
+        plan = self.plan_start(service, region=region, **options)
+        return self.job_of(self.submit(plan, queue=queue, timeout=timeout))
 
     def rerun(
         self,
@@ -200,48 +284,96 @@ class Client:
     ) -> ExportJob:
         """A new job with the parameters of the finished job ``ref``, as ``exportctl
         rerun`` starts it; the new job."""
+        plan = self.plan_rerun(ref, service=service)
+        return self.job_of(self.submit(plan, queue=queue, timeout=timeout))
+
+    def plan_start(
+        self, service: str, /, *, region: str | None = None, **options: Any
+    ) -> StartPlan:
+        """The request :meth:`start` would send, checked against the service's model;
+        nothing is sent (``.to_dict()``: what ``exportctl start --dry-run`` prints)."""
+        from exportctl.ops.start import request
+        from exportctl.ops.start.rerun import creatable
+        from exportctl.services.forms import start_options
+
+        with translated(creating=True):
+            spec = creatable(service)
+            values = start_values(spec, start_options(spec), options)
+            board = self.board()
+            if region is not None:
+                check_targets(Targets.parse((region,)))
+            return request.plan(spec, values, region or board.clients.default_region)
+
+    def plan_rerun(self, ref: Ref, *, service: str | None = None) -> StartPlan:
+        """The request :meth:`rerun` would send for the finished job ``ref`` (read
+        now); nothing is sent."""
         from exportctl.ops.start import request
         from exportctl.ops.start.rerun import creatable, values_of
 
         with translated(refs=[ref_text(ref)]):
             key = key_of(ref, service)
             spec = creatable(key.service)
-            board = self.board()
-            job = board.get(key)
+            job = self.board().get(key)
         with translated(jobs=[job], refs=[job.ref], creating=True):
             if not job.terminal:
                 raise UsageError(
                     f"{job.ref} is {job.state.value} ({job.status}): "
                     "rerun a job once it has finished"
                 )
-            plan = request.plan(spec, values_of(spec, job), job.region)
-            return self._send(board, plan, queue, timeout)
+            return request.plan(spec, values_of(spec, job), job.region)
 
-    def _send(
-        self, board: Board, plan: StartPlan, queue: bool, timeout: float | timedelta | None
-    ) -> ExportJob:
+    def submit(
+        self,
+        plan: StartPlan,
+        *,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+        interval: float | timedelta = DEFAULT_INTERVAL,
+        max_interval: float | timedelta = DEFAULT_CAP,
+        on_waiting: Callable[[list[ExportJob]], None] | None = None,
+    ) -> Started:
+        """Send a plan's create (:meth:`plan_start`, :meth:`plan_rerun`), once whatever
+        the retries: a lost answer is recovered by finding the job it made (a warning
+        of the ``exportctl`` logger says so). ``queue``: wait for a free slot first,
+        checking every ``interval`` growing to ``max_interval``, within ``timeout``;
+        ``on_waiting`` is told the jobs holding the slots at each check (default: an
+        info line of the logger). The job's reference and key, and the job itself
+        when the create's answer describes it (:class:`Started`); nothing is read."""
         from exportctl.ops.polling.schedule import Backoff
         from exportctl.ops.start.slots import Queue
         from exportctl.ops.start.starter import Starter
 
-        def waiting(holders: list[ExportJob]) -> None:
+        def logged(holders: list[ExportJob]) -> None:
             log.info("waiting for a free slot: %s still active", ", ".join(j.ref for j in holders))
 
-        slots = Queue(Backoff(), seconds("timeout", timeout, positive=False), waiting)
-        starter = Starter(
-            board, sleep=TIMING.sleep, clock=TIMING.clock, queue=slots if queue else None
-        )
-        started = starter.start(plan)
+        with translated(creating=True):
+            first = seconds("interval", interval) or 0.0
+            cap = seconds("max_interval", max_interval) or 0.0
+            slots = Queue(
+                Backoff(interval=first, cap=max(first, cap)),
+                seconds("timeout", timeout, positive=False),
+                on_waiting or logged,
+            )
+            starter = Starter(
+                self.board(), sleep=TIMING.sleep, clock=TIMING.clock, queue=slots if queue else None
+            )
+            started = starter.start(plan)
         if started.recovered:
             log.warning("%s: the first attempt's answer was lost; this is the job it made",
                         started.ref)  # fmt: skip
+        return started
+
+    def job_of(self, started: Started) -> ExportJob:
+        """The job :meth:`submit` made: as the create's answer described it, or read
+        now (a job the service does not know everywhere yet is read again after 1, 2
+        and 4 seconds)."""
         if started.job is not None:
             return started.job
         # Made: what keeps it from being read now is about the job, not the request.
         with translated(refs=[started.ref]):
             for delay in (*_FRESH_READS, None):
                 try:
-                    return board.get(started.key)
+                    return self.board().get(started.key)
                 except NotFoundError:
                     # A job just made may be read before the service knows it everywhere.
                     if delay is None:
@@ -260,6 +392,20 @@ class Client:
         with translated(refs=[ref_text(ref)]):
             return cancel(self.board(), key_of(ref, service))
 
+    def cancel_many(
+        self, refs: Iterable[Ref], *, service: str | None = None
+    ) -> list[ExportJob | ApiError]:
+        """:meth:`cancel` for each job of ``refs``, in the order given: the job as read
+        after its cancel, or the error that kept it from one (a job that had already
+        ended is :class:`RequestRefused`). A reference that cannot be one, or one of a
+        service without a cancel call, is :class:`BadInput`, before anything is sent."""
+        from exportctl.ops.cancel import cancel_many
+
+        listed = list(refs)
+        with translated():
+            results = cancel_many(self.board(), [key_of(ref, service) for ref in listed])
+        return _each(listed, results)
+
     def download(
         self,
         ref: Ref,
@@ -269,11 +415,15 @@ class Client:
         force: bool = False,
         dry_run: bool = False,
         concurrency: int = 8,
+        progress: Reporter | None = None,
     ) -> Summary:
         """Fetch what the COMPLETED job ``ref`` exported into ``dest`` (default
-        ``./SERVICE-ID``), as ``exportctl download`` does: files already there are
+        ``./SERVICE-ID``), as ``exportctl download`` does (a job given as read
+        COMPLETED is not read again): files already there are
         skipped, a different one in the way is :class:`BadInput` unless ``force``.
-        What was fetched (``dry_run``: what would be)."""
+        ``progress``: told of the files planned, each one's bytes as they arrive and
+        each file done (:class:`exportctl.ops.download.records.Reporter`). What was
+        fetched (``dry_run``: what would be)."""
         from exportctl.ops.download.job import fetch_job
         from exportctl.ops.download.records import NullReporter
         from exportctl.services.locations import NotCompletedError, default_dirname
@@ -282,7 +432,11 @@ class Client:
             raise BadInput(f"concurrency: a whole number, not {concurrency!r}")
         if not 1 <= concurrency <= 32:
             raise BadInput("concurrency: from 1 to 32")
-        job = self.get(ref, service=service)
+        # A job already read COMPLETED has its output where it will stay.
+        if isinstance(ref, ExportJob) and ref.state is State.COMPLETED:
+            job = ref
+        else:
+            job = self.get(ref, service=service)
         with translated(jobs=[job], refs=[job.ref]):
             destination = Path(dest) if dest is not None else Path(default_dirname(job))
             try:
@@ -290,7 +444,7 @@ class Client:
                     self.board().clients,
                     job,
                     destination,
-                    NullReporter(),
+                    progress or NullReporter(),
                     force=force,
                     dry_run=dry_run,
                     concurrency=concurrency,
@@ -313,6 +467,10 @@ class Client:
         org_role: str | None = None,
         accounts: str | Iterable[str] | None = None,
         stream: bool = False,
+        strict: bool = True,
+        progress: Callable[[str | None], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
+        on_notice: Callable[[ExportctlError], None] | None = None,
         **scope: Any,
     ) -> Listing:
         """Export jobs, as ``exportctl list`` lists them: every service by default,
@@ -320,12 +478,11 @@ class Client:
         newest. ``states``, ``since`` (a datetime, a timedelta or ``"2d"``) filter;
         ``regions``, ``profiles``, ``org_role`` and ``accounts`` span other regions
         and accounts than the client's; ``scope`` takes the services' own filters
-        (``search_job="..."``, as ``--search-job``). Read when first iterated."""
+        (``search_job="..."``, as ``--search-job``). Read when first iterated;
+        ``strict``, ``progress``, ``on_wait`` and ``on_notice`` are the
+        :class:`Listing`'s."""
         with translated():
-            if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
-                raise UsageError(f"limit: a whole number, not {limit!r}")
-            if limit is not None and limit < 1:
-                raise UsageError("limit: at least 1")
+            query = _query(services, states, since, limit, scope)
             spans = self._targets
             if (regions, profiles, org_role, accounts) != (None, None, None, None):
                 region0, profile0, role0, accounts0 = self._spans
@@ -335,16 +492,63 @@ class Client:
                     org_role if org_role is not None else role0,
                     names(accounts) if accounts is not None else accounts0,
                 )
-            from exportctl.services import spec_for
-
-            query = ListQuery(
-                services=tuple(dict.fromkeys(spec_for(s).name for s in names(services))),
-                states=states_of(states),
-                since=since_of(since),
-                limit=limit,
-                scope=_scope(scope),
+            return Listing(
+                self.board(spans),
+                query,
+                stream=stream,
+                strict=strict,
+                progress=progress,
+                on_wait=on_wait,
+                on_notice=on_notice,
             )
-            return Listing(self.board(spans), query, stream=stream)
+
+
+class ConnectedClient(Client):
+    """A client over the core the command line connects (its settings settled, its
+    embedded sandbox served) when ``connect`` is first called: what the commands call."""
+
+    def __init__(self, connect: Callable[[], Board], targets: Targets, spans: Spans) -> None:
+        self._spans = spans
+        self._targets = targets
+        self._connect = connect
+        self._lock = threading.Lock()
+        self._boards = {}
+
+    def board(self, targets: Targets | None = None) -> Board:
+        board = self._connect()
+        if targets is None or targets == self._targets:
+            return board
+        self._base = board.clients.settings
+        return super().board(targets)
+
+
+def _each(refs: list[Ref], results: list[ExportJob | ExportctlError]) -> list[ExportJob | ApiError]:
+    return [
+        r if isinstance(r, ExportJob) else typed(r, refs=[ref_text(ref)])
+        for ref, r in zip(refs, results, strict=True)
+    ]
+
+
+def _query(
+    services: str | Iterable[str] | None,
+    states: State | str | Iterable[State | str] | None,
+    since: datetime | timedelta | str | None,
+    limit: int | None,
+    scope: Mapping[str, Any],
+) -> ListQuery:
+    from exportctl.services import spec_for
+
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise UsageError(f"limit: a whole number, not {limit!r}")
+    if limit is not None and limit < 1:
+        raise UsageError("limit: at least 1")
+    return ListQuery(
+        services=tuple(dict.fromkeys(spec_for(s).name for s in names(services))),
+        states=states_of(states),
+        since=since_of(since),
+        limit=limit,
+        scope=_scope(scope),
+    )
 
 
 def _scope(given: Mapping[str, Any]) -> dict[str, Any]:

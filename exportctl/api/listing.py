@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from exportctl.api.errors import translated, typed
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.core import Board
 from exportctl.ops.jobs import ListQuery, newest_first, newest_key
+from exportctl.ops.listing.fanout import Fanout
 
 log = logging.getLogger("exportctl")
 
@@ -22,30 +23,72 @@ class Listing(Iterator[ExportJob]):
 
     Newest first by default (the whole listing is read first, as the command's
     tables are); with ``stream=True``, each job as its page arrives, services
-    interleaved, in constant memory. ``limit`` keeps the N newest either way.
+    interleaved, in constant memory. ``limit`` keeps the N newest either way. Each
+    target's clients are let go as the target ends, so that memory stays flat over
+    an organization's accounts and regions; the client makes them again when next
+    needed.
 
     Once used up: ``notices`` are the targets out of reach that were not asked for
-    by name (a service not enabled in a region: also logged as warnings of the
-    ``exportctl`` logger), ``failures`` those that failed. A failure is raised
-    after the last job, as the API's error (``.jobs``: every job read, when
-    newest first).
+    by name (a service not enabled in a region), each given to ``on_notice`` (by
+    default: a warning of the ``exportctl`` logger); ``failures`` those that failed,
+    and ``incomplete`` says which jobs the failed targets had already given. A
+    failure is raised after the last job, as the API's error (``.jobs``: every job
+    read, when newest first), unless ``strict`` is false.
+
+    ``progress`` is told, while a listing of many targets runs, a line of how far it
+    is (None once it is done); ``on_wait`` runs whenever the next page is awaited (a
+    writer of streamed output flushes then).
     """
 
-    def __init__(self, board: Board, query: ListQuery, *, stream: bool = False) -> None:
+    def __init__(
+        self,
+        board: Board,
+        query: ListQuery,
+        *,
+        stream: bool = False,
+        strict: bool = True,
+        progress: Callable[[str | None], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
+        on_notice: Callable[[ExportctlError], None] | None = None,
+    ) -> None:
         self._board = board
         self._query = query
         self._stream = stream
+        self._strict = strict
+        self._progress = progress
+        self._on_wait = on_wait or _nothing
+        self._on_notice = on_notice or _logged
+        self._fanout: Fanout | None = None
         self._jobs: Iterator[ExportJob] | None = None
         self.notices: tuple[ExportctlError, ...] = ()
         self.failures: tuple[ExportctlError, ...] = ()
+        self.incomplete: str | None = None
 
     def __iter__(self) -> Listing:
         return self
 
     def __next__(self) -> ExportJob:
         if self._jobs is None:
-            self._jobs = self._read()
+            self._jobs = self._read(self.open()._opened())
         return next(self._jobs)
+
+    def open(self) -> Listing:
+        """Settle the targets now (an organization's accounts, their roles), so that
+        what keeps the listing from starting is raised here, not at the first job."""
+        if self._fanout is None:
+            with translated():
+                # Every page is read in every order: no service lists newest first.
+                self._fanout = self._board.fanout(
+                    dataclasses.replace(self._query, limit=None),
+                    idle=self._on_wait,
+                    on_progress=self._progress,
+                    once=True,
+                )
+        return self
+
+    def _opened(self) -> Fanout:
+        assert self._fanout is not None
+        return self._fanout
 
     def close(self) -> None:
         """Stop reading (threads still inside a call end on their own)."""
@@ -53,12 +96,11 @@ class Listing(Iterator[ExportJob]):
             close = getattr(self._jobs, "close", None)
             if close is not None:
                 close()
+        elif self._fanout is not None:
+            self._fanout.close()
 
-    def _read(self) -> Iterator[ExportJob]:
+    def _read(self, stream: Fanout) -> Iterator[ExportJob]:
         limit = self._query.limit
-        with translated():
-            # Every page is read in every order: no service lists newest first.
-            stream = self._board.fanout(dataclasses.replace(self._query, limit=None))
         kept: list[ExportJob] = []
         try:
             with translated():
@@ -76,12 +118,21 @@ class Listing(Iterator[ExportJob]):
             stream.close()
         self.notices = tuple(stream.notices)
         self.failures = tuple(stream.failures)
+        self.incomplete = stream.incomplete
         for notice in self.notices:
-            log.warning("%s", notice.message)
-        if self.failures:
+            self._on_notice(notice)
+        if self.failures and self._strict:
             first = self.failures[0]
             error = typed(first, jobs=kept)
             if stream.incomplete:
                 error.message = f"{error.message}; {stream.incomplete}"
                 error.args = (error.message,)
             raise error from first
+
+
+def _nothing() -> None:
+    pass
+
+
+def _logged(notice: ExportctlError) -> None:
+    log.warning("%s", notice.message)

@@ -15,8 +15,9 @@ import contextlib
 import functools
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from exportctl.api.errors import ApiError, JobFailed, JobNotFound, WaitTimeout
 from exportctl.api.options import Ref, key_of, ref_text, refs_of, seconds
@@ -28,6 +29,7 @@ from exportctl.ops.polling.outcome import Outcome, Tracked, WaitResult
 from exportctl.ops.polling.schedule import Backoff
 from exportctl.ops.polling.timing import Clock, Pause, Sleep
 from exportctl.ops.polling.waiter import Waiter
+from exportctl.services.refs import JobKey
 
 # Runs a round's blocking calls off the event loop (asyncio.to_thread).
 OffLoop = Callable[[Callable[[], list[Result]]], Awaitable[list[Result]]]
@@ -49,9 +51,9 @@ def plan_wait(
     *,
     until: str,
     service: str | None,
-    timeout: float | None,
-    interval: float,
-    max_interval: float,
+    timeout: float | timedelta | None,
+    interval: float | timedelta,
+    max_interval: float | timedelta,
     many_regions: bool,
     clock: Clock,
     sleep: Sleep,
@@ -60,21 +62,47 @@ def plan_wait(
     """The wait as `exportctl wait` makes it; a usage error before any call for a
     reference, a state or a time that cannot be used."""
     given = refs_of(refs)
-    texts = [ref_text(ref) for ref in given]
     keys = [key_of(ref, service) for ref in given]
-    condition = parse_until(until, {key.service for key in keys})
+    return plan_keys(
+        jobs,
+        list(zip([ref_text(ref) for ref in given], keys, strict=True)),
+        until=until,
+        timeout=timeout,
+        interval=interval,
+        max_interval=max_interval,
+        many_regions=many_regions,
+        clock=clock,
+        sleep=sleep,
+        rng=rng,
+    )
+
+
+def plan_keys(
+    jobs: Jobs,
+    targets: Sequence[tuple[str, JobKey]],
+    *,
+    until: str,
+    timeout: float | timedelta | None,
+    interval: float | timedelta,
+    max_interval: float | timedelta,
+    many_regions: bool,
+    clock: Clock,
+    sleep: Sleep,
+    rng: random.Random,
+) -> Wait:
+    """The wait for jobs already identified: each its reference as given, its key."""
+    condition = parse_until(until, {key.service for _, key in targets})
     first = seconds("interval", interval)
     cap = seconds("max_interval", max_interval)
     limit = seconds("timeout", timeout, positive=False)
     assert first is not None and cap is not None
-    if not many_regions:
-        # In its region, a job named in two forms (with and without it) is one job;
-        # over several regions, a job named without one is looked for in each.
-        region = jobs.clients.default_region
-        keys = [key.in_region(region) for key in keys]
+    region = jobs.clients.default_region
+    # In its region, a job named in two forms (with and without it) is one job;
+    # over several regions, a job named without one is looked for in each.
+    keys = [key if many_regions else key.in_region(region) for _, key in targets]
     waiter = Waiter(
         jobs,
-        list(zip(texts, keys, strict=True)),
+        list(zip([ref for ref, _ in targets], keys, strict=True)),
         condition,
         backoff=Backoff(interval=first, cap=max(first, cap)),
         timeout=limit,
@@ -83,7 +111,7 @@ def plan_wait(
         rng=rng,
     )
     tracked = {t.key: t for t in waiter.tracked}
-    return Wait(waiter, texts, [tracked[key] for key in keys])
+    return Wait(waiter, [ref for ref, _ in targets], [tracked[key] for key in keys])
 
 
 def outcome(wait: Wait, result: WaitResult) -> list[ExportJob]:

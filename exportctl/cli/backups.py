@@ -143,11 +143,11 @@ def backups(
     from exportctl.ops import backups as core
 
     out.check_fields(core.RECORD_FIELDS)
-    reader = core.SearchBackups(app.jobs)
-    report = reader.describe(reader.resolve(core.parse_search_ref(ref, service)))
+    included = app.client.backups(ref, service=service)
+    report = included.report
     search = report.search
     wanted = {s.strip().upper() for s in statuses}
-    found = [b for b in reader.iter_backups(search) if not wanted or b.status.upper() in wanted]
+    found = [b for b in included if not wanted or b.status.upper() in wanted]
     if out.machine and report.final is not True:
         app.notice(f"search job {search.display}: {_not_final(report)}")
 

@@ -94,14 +94,12 @@ def cancel(
 ) -> None:
     """Cancel export jobs: its help is _help_text's."""
     from exportctl.cli.wait import check_output, wait_for
-    from exportctl.ops import cancel as core
     from exportctl.services import refs as refmod
 
     check_output(out)
-    keys = [refmod.parse(ref, service) for ref in refs]
-    results = core.cancel_many(app.jobs, keys)
+    results = app.client.cancel_many(refs, service=service)
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
-    sent = [(ref, key) for ref, key, r in zip(refs, keys, results, strict=True)
+    sent = [(ref, refmod.parse(ref, service)) for ref, r in zip(refs, results, strict=True)
             if isinstance(r, ExportJob)]  # fmt: skip
     if and_wait:
         if sent:

@@ -14,6 +14,7 @@ from exportctl.cli.invocation import Invocation
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from exportctl.api.client import ConnectedClient, Spans
     from exportctl.domain.errors import ExportctlError
     from exportctl.ops.connect import Targets
     from exportctl.ops.core import Board
@@ -34,6 +35,7 @@ class AppContext:
     # The console script's run this command belongs to (one of its own when run in-process).
     invocation: Invocation = field(default_factory=Invocation)
     _jobs: Board | None = None
+    _client: ConnectedClient | None = None
     _out: Console | None = None
     _err: Console | None = None
 
@@ -46,16 +48,20 @@ class AppContext:
             self.targets[name] = (value,) if isinstance(value, str) else tuple(value)
         self.settings = self._targets().settle(self.settings)
 
-    def _targets(self) -> Targets:
-        from exportctl.ops.connect import Targets
-
+    def _given(self) -> Spans:
+        """--region, --profile, --org-role (the last given) and --accounts."""
         org_role = self.targets.get("org_role", ())
-        return Targets.parse(
+        return (
             self.targets.get("region", ()),
             self.targets.get("profile", ()),
             org_role[-1] if org_role else None,
             self.targets.get("accounts", ()),
         )
+
+    def _targets(self) -> Targets:
+        from exportctl.ops.connect import Targets
+
+        return Targets.parse(*self._given())
 
     def spans(self) -> tuple[Regions, Accounts]:
         targets = self._targets()
@@ -68,6 +74,35 @@ class AppContext:
     @property
     def many_accounts(self) -> bool:
         return self.spans()[1].many
+
+    @property
+    def client(self) -> ConnectedClient:
+        """The Python API's client over this command's core: what the commands call."""
+        if self._client is None:
+            from exportctl.api.client import ConnectedClient
+
+            self._client = ConnectedClient(lambda: self.jobs, self._targets(), self._given())
+            self._hear_api()
+        return self._client
+
+    def _hear_api(self) -> None:
+        """The API's warnings (the ``exportctl`` logger's) said as this command's notices,
+        for as long as the command runs."""
+        import logging
+
+        from exportctl.cli.notices import Notices
+
+        logger = logging.getLogger("exportctl")
+        handler = Notices(self.notice)
+        propagates = logger.propagate
+        logger.addHandler(handler)
+        logger.propagate = False
+
+        def stop() -> None:
+            logger.removeHandler(handler)
+            logger.propagate = propagates
+
+        self.cleanups.append(stop)
 
     @property
     def jobs(self) -> Board:
@@ -125,7 +160,7 @@ class AppContext:
             soft_wrap=True,
         )
 
-    def report(self, errors: list[ExportctlError]) -> int:
+    def report(self, errors: Sequence[ExportctlError]) -> int:
         """Print each distinct error once; the exit code that stands for them all."""
         seen: set[str] = set()
         for exc in errors:

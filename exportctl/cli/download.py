@@ -123,26 +123,21 @@ def download(
     out: OutputSpec,
 ) -> None:
     """Fetch a completed job's output: its help is _help_text's."""
-    from exportctl.ops.download.job import fetch_job
     from exportctl.ops.download.records import NullReporter
-    from exportctl.services import refs as refmod
-    from exportctl.services.locations import default_dirname
 
     out.check_fields(SUMMARY_FIELDS)
     if s3_endpoint_url:
         app.settings = dataclasses.replace(app.settings, s3_endpoint_url=s3_endpoint_url)
-    job = app.jobs.get(refmod.parse(ref, service))
-    destination = dest if dest is not None else Path(default_dirname(job))
     reporter = _reporter(app.err) if not dry_run else NullReporter()
     try:
-        summary = fetch_job(
-            app.jobs.clients,
-            job,
-            destination,
-            reporter,
+        summary = app.client.download(
+            ref,
+            dest,
+            service=service,
             force=force,
             dry_run=dry_run,
             concurrency=concurrency,
+            progress=reporter,
         )
     finally:
         close = getattr(reporter, "close", None)

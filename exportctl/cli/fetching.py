@@ -32,8 +32,6 @@ class Fetcher:
     def fetch(self, tracked: Tracked, display: Display) -> None:
         from rich.text import Text
 
-        from exportctl.ops.download.job import fetch_job
-        from exportctl.ops.download.records import NullReporter
         from exportctl.services.locations import default_dirname
 
         job = tracked.job
@@ -42,7 +40,7 @@ class Fetcher:
         self.fetched.add(job.ref)
         destination = self.dest / default_dirname(job) if self.several else self.dest
         try:
-            summary = fetch_job(self.app.jobs.clients, job, destination, NullReporter())
+            summary = self.app.client.download(job, destination)
         except ExportctlError as exc:
             self.errors.append(exc)
             self.app.error(f"{job.ref}: download failed: {exc.message}")

@@ -9,7 +9,6 @@ before the last page and memory stays flat however many jobs there are.
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,9 +26,9 @@ from exportctl.output.jsontext import RecordTexts
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
 
 if TYPE_CHECKING:
+    from exportctl.api.listing import Listing
     from exportctl.cli.estimates import Estimates
-    from exportctl.ops.jobs import ListQuery
-    from exportctl.ops.listing.fanout import Fanout
+    from exportctl.domain.errors import ExportctlError
 
 V = TypeVar("V")
 
@@ -81,33 +80,32 @@ def list_jobs(
     """
     from datetime import datetime
 
-    from exportctl.domain.model import State
-    from exportctl.ops.jobs import ListQuery
-
     out.check_fields(JOB_RECORD_FIELDS)
     one_shot()
-    query = ListQuery(
-        services=tuple(dict.fromkeys(services)),
-        states=frozenset(State(s.upper()) for s in states),
-        since=since if isinstance(since, datetime) else None,
-        limit=limit,
-        scope=scope_of(scope),
-    )
+
+    def listing(streaming: bool) -> Listing:
+        """Each page as it arrives, over every target the command spans; its notices
+        and failures said where the command says them."""
+        from exportctl.output.progress import progress_line
+
+        return app.client.list(
+            services,
+            states=states,
+            since=since if isinstance(since, datetime) else None,
+            stream=True,
+            strict=False,
+            progress=progress_line(streaming_to_terminal=streaming and sys.stdout.isatty()),
+            on_wait=_flush_stdout if streaming else _nothing,
+            on_notice=_said_at_the_end,
+            **scope_of(scope),
+        ).open()
+
     if out.streams:
-        ctx.exit(_stream(app, query, out))
-    ctx.exit(_newest_first(app, query, out))
+        ctx.exit(_stream(app, listing(True), limit, out))
+    ctx.exit(_newest_first(app, listing(False), limit, out))
 
 
-def _open(app: AppContext, query: ListQuery, *, streaming: bool) -> Fanout:
-    """The listing, each page as it arrives, over every target the command spans."""
-    from exportctl.output.progress import progress_line
-
-    idle = _flush_stdout if streaming else _nothing
-    writer = progress_line(streaming_to_terminal=streaming and sys.stdout.isatty())
-    return app.jobs.fanout(query, idle=idle, on_progress=writer, once=True)
-
-
-def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
+def _newest_first(app: AppContext, stream: Listing, limit: int | None, out: OutputSpec) -> int:
     """Tables and json: every job newest first, once the listing ends; the exit code.
 
     Pages are taken as they arrive, and json is made text then, so that only
@@ -116,8 +114,6 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     from exportctl.ops import refcache
     from exportctl.ops.jobs import newest_key
 
-    limit, query = query.limit, dataclasses.replace(query, limit=None)
-    stream = _open(app, query, streaming=False)
     region = _home(app)
     history = _History(app)
     # The references completion offers: those of the newest jobs written, as
@@ -173,15 +169,13 @@ def _newest_first(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
     return code
 
 
-def _stream(app: AppContext, query: ListQuery, out: OutputSpec) -> int:
+def _stream(app: AppContext, stream: Listing, limit: int | None, out: OutputSpec) -> int:
     """Write jobs as their pages arrive; the exit code."""
     from exportctl.ops import refcache
 
     # --limit means the N newest in every format. No service lists newest first,
     # so every page is read, the N newest kept (memory for N jobs, not all), and
     # they are written newest first once the listing ends.
-    limit, query = query.limit, dataclasses.replace(query, limit=None)
-    stream = _open(app, query, streaming=True)
     region = _home(app)
     printed: list[refcache.CachedRef] = []
     history = _History(app)
@@ -296,6 +290,10 @@ def _flush_stdout() -> None:
 
 def _nothing() -> None:
     pass
+
+
+def _said_at_the_end(notice: ExportctlError) -> None:
+    """The command says a listing's notices itself, once the last page is in."""
 
 
 def _no_table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:

@@ -88,19 +88,8 @@ def rerun(
 ) -> None:
     """Rerun a finished job: its help is _help_text's."""
     from exportctl.cli.start import run
-    from exportctl.domain.errors import UsageError
-    from exportctl.ops.start import request
-    from exportctl.ops.start.rerun import creatable, values_of
-    from exportctl.services import refs as refmod
 
-    key = refmod.parse(ref, service)
-    spec = creatable(key.service)
-    job = app.jobs.get(key)
-    if not job.terminal:
-        raise UsageError(
-            f"{job.ref} is {job.state.value} ({job.status}): rerun a job once it has finished"
-        )
-    plan = request.plan(spec, values_of(spec, job), job.region)
+    plan = app.client.plan_rerun(ref, service=service)
     ctx.exit(
         run(
             app,

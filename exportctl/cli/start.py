@@ -19,7 +19,6 @@ from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, O
 if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
     from exportctl.ops.start.request import StartPlan
-    from exportctl.ops.start.slots import Queue
     from exportctl.services.spec import ServiceSpec, StartOption
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -209,7 +208,6 @@ def run(
 
     ``queue``: where the service limits its active jobs and none is free, wait for
     a slot (within ``timeout``, which then bounds the wait for the job too)."""
-    from exportctl.ops.start.starter import Starter
     from exportctl.output.formats import emit
     from exportctl.output.outputspec import Records
 
@@ -238,17 +236,16 @@ def run(
     from exportctl.ops.polling.timing import TIMING
 
     began = TIMING.clock()
-    starter = Starter(
-        app.jobs,
-        sleep=TIMING.sleep,
-        clock=TIMING.clock,
-        queue=_queue(app, timeout, interval, max_interval) if queue else None,
+    started = app.client.submit(
+        plan,
+        queue=queue,
+        timeout=timeout,
+        interval=interval,
+        max_interval=max_interval,
+        on_waiting=lambda holders: _waiting(app, holders),
     )
-    started = starter.start(plan)
     if timeout is not None:
         timeout = max(0.0, timeout - (TIMING.clock() - began))
-    if started.recovered:
-        app.notice(f"{started.ref}: the first attempt's answer was lost; this is the job it made")
     if wait_ or download is not None:
         from exportctl.cli.wait import wait_for
 
@@ -269,7 +266,7 @@ def run(
         from exportctl.cli.estimates import Estimates
         from exportctl.cli.output import print_job_table
 
-        job = job or app.jobs.get(started.key)
+        job = app.client.job_of(started)
         estimates = Estimates(app)
         emit(
             out,
@@ -292,14 +289,8 @@ def run(
     return 0
 
 
-def _queue(app: AppContext, timeout: float | None, interval: float, cap: float) -> Queue:
-    from exportctl.ops.polling.schedule import Backoff
-    from exportctl.ops.start.slots import Queue
+def _waiting(app: AppContext, holders: list[ExportJob]) -> None:
+    from exportctl.domain.errors import clip
 
-    def waiting(holders: list[ExportJob]) -> None:
-        from exportctl.domain.errors import clip
-
-        names = ", ".join(f"{clip(job.ref)} ({clip(job.status)})" for job in holders[:3])
-        app.notice(f"waiting for a free slot (--queue): {names} still active")
-
-    return Queue(Backoff(interval=interval, cap=max(interval, cap)), timeout, waiting)
+    names = ", ".join(f"{clip(job.ref)} ({clip(job.status)})" for job in holders[:3])
+    app.notice(f"waiting for a free slot (--queue): {names} still active")

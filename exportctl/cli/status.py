@@ -38,12 +38,9 @@ def status(
     With --json, one REF prints one object (null if it could not be read) and
     several REFs print an array of the jobs found; errors go to stderr.
     """
-    from exportctl.services import refs as refmod
-
     out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
     one_shot()
-    keys = [refmod.parse(ref, service) for ref in refs]
-    results = app.jobs.get_many(keys)
+    results = app.client.get_many(refs, service=service)
     jobs = [r for r in results if isinstance(r, ExportJob)]
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
     estimates = Estimates(app)

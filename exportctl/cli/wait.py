@@ -176,34 +176,16 @@ def wait_for(
     exec_command: str | None = None,
 ) -> ExitCode:
     """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`)."""
-    from exportctl.ops import conditions
-    from exportctl.ops.polling.schedule import Backoff
-    from exportctl.ops.polling.timing import TIMING
-    from exportctl.ops.polling.waiter import Waiter
-
-    if max_interval < interval:
-        max_interval = interval
-    refs = [ref for ref, _ in targets]
-    condition = conditions.parse_until(until, {k.service for _, k in targets})
-    region = app.jobs.clients.default_region
-    # In its region, a job named twice in two forms (with and without it) is one job;
-    # over several regions, a job named without one is looked for in each.
-    keys = [key if app.many_regions else key.in_region(region) for _, key in targets]
-    waiter = Waiter(
-        app.jobs,
-        list(zip(refs, keys, strict=True)),
-        condition,
-        backoff=Backoff(interval=interval, cap=max_interval),
-        timeout=timeout,
-        clock=TIMING.clock,
-        sleep=TIMING.sleep,
-        rng=TIMING.rng(),
+    wait = app.client.waiting(
+        targets, until=until, timeout=timeout, interval=interval, max_interval=max_interval
     )
+    waiter = wait.waiter
     fetcher = None
     if download is not None:
         from exportctl.cli.fetching import Fetcher
 
-        fetcher = Fetcher(app, download, several=len(set(keys)) > 1, quiet=quiet)
+        several = len({t.key for t in wait.order}) > 1
+        fetcher = Fetcher(app, download, several=several, quiet=quiet)
     from exportctl.cli.estimates import Estimates
 
     estimates = Estimates(app)
@@ -223,7 +205,7 @@ def wait_for(
         out,
         quiet=quiet,
         region=app.jobs.clients.home_region,
-        single=len(refs) == 1,
+        single=len(targets) == 1,
         fetcher=fetcher,
         estimates=estimates,
         sink=sink,

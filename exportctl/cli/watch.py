@@ -64,30 +64,18 @@ def watch(
     """
     from datetime import datetime
 
-    from exportctl.domain.model import State
-    from exportctl.ops.jobs import ListQuery
     from exportctl.ops.polling.events import Event
-    from exportctl.ops.polling.schedule import Backoff
-    from exportctl.ops.polling.timing import TIMING
-    from exportctl.ops.polling.watcher import Watcher
     from exportctl.output.live import Display, WatchView
 
-    query = ListQuery(
-        services=tuple(dict.fromkeys(services)),
-        states=frozenset(State(s.upper()) for s in states),
-        since=since if isinstance(since, datetime) else None,
-        scope=scope_of(scope),
-    )
     app.jobs.clients.default_region  # noqa: B018 -- the one-line "no region" error, first
     region = app.jobs.clients.home_region
-    watcher = Watcher(
-        app.jobs,
-        query,
+    watcher = app.client.watching(
+        services,
+        states=states,
+        since=since if isinstance(since, datetime) else None,
         keep=keep,
-        backoff=Backoff(interval=interval, cap=interval, factor=1.0),
-        clock=TIMING.clock,
-        sleep=TIMING.sleep,
-        rng=TIMING.rng(),
+        interval=interval,
+        **scope_of(scope),
     )
     from exportctl.cli.estimates import Estimates
 
