@@ -6,22 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from exportctl.api.client import Client
+from exportctl.api.errors import ApiError
 from exportctl.api.options import Ref
 from exportctl.api.waiting import Deadlines, failed, outcome, run_rounds
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob, State
-from exportctl.ops.download.records import Summary
+from exportctl.ops.download.records import Reporter, Summary
 from exportctl.ops.polling.timing import TIMING
+from exportctl.ops.start.request import StartPlan
+from exportctl.ops.start.starter import Started
 
 
 class AsyncClient:
-    """:class:`Client`'s methods as coroutines, taking the same arguments.
+    """:class:`Client`'s methods as coroutines, taking the same arguments; those that
+    hand out an engine or an iterator that blocks (``waiting``, ``watching``,
+    ``backups``) are the :class:`Client`'s alone (``.client``).
 
     A call's botocore work runs off the loop (``asyncio.to_thread``). A wait polls
     from the loop: each round is one batched refresh of the jobs still pending run
@@ -87,6 +92,11 @@ class AsyncClient:
                 raise failed(wait, exc) from exc
         return outcome(wait, result)
 
+    async def get_many(
+        self, refs: Iterable[Ref], *, service: str | None = None
+    ) -> builtins.list[ExportJob | ApiError]:
+        return await asyncio.to_thread(self.client.get_many, refs, service=service)
+
     async def start(
         self,
         service: str,
@@ -113,8 +123,44 @@ class AsyncClient:
             self.client.rerun, ref, service=service, queue=queue, timeout=timeout
         )
 
+    async def plan_start(
+        self, service: str, /, *, region: str | None = None, **options: Any
+    ) -> StartPlan:
+        return await asyncio.to_thread(self.client.plan_start, service, region=region, **options)
+
+    async def plan_rerun(self, ref: Ref, *, service: str | None = None) -> StartPlan:
+        return await asyncio.to_thread(self.client.plan_rerun, ref, service=service)
+
+    async def submit(
+        self,
+        plan: StartPlan,
+        *,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+        interval: float | timedelta = 5.0,
+        max_interval: float | timedelta = 60.0,
+        on_waiting: Callable[[builtins.list[ExportJob]], None] | None = None,
+    ) -> Started:
+        return await asyncio.to_thread(
+            self.client.submit,
+            plan,
+            queue=queue,
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+            on_waiting=on_waiting,
+        )
+
+    async def job_of(self, started: Started) -> ExportJob:
+        return await asyncio.to_thread(self.client.job_of, started)
+
     async def cancel(self, ref: Ref, *, service: str | None = None) -> ExportJob:
         return await asyncio.to_thread(self.client.cancel, ref, service=service)
+
+    async def cancel_many(
+        self, refs: Iterable[Ref], *, service: str | None = None
+    ) -> builtins.list[ExportJob | ApiError]:
+        return await asyncio.to_thread(self.client.cancel_many, refs, service=service)
 
     async def download(
         self,
@@ -125,6 +171,7 @@ class AsyncClient:
         force: bool = False,
         dry_run: bool = False,
         concurrency: int = 8,
+        progress: Reporter | None = None,
     ) -> Summary:
         return await asyncio.to_thread(
             self.client.download,
@@ -134,6 +181,7 @@ class AsyncClient:
             force=force,
             dry_run=dry_run,
             concurrency=concurrency,
+            progress=progress,
         )
 
     async def list(

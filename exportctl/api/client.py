@@ -22,23 +22,22 @@ from exportctl.api.options import (
     start_values,
     states_of,
 )
-from exportctl.api.waiting import Wait, failed, outcome, plan_keys, plan_wait
 from exportctl.aws.clients import AwsSettings, check_settings
 from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.connect import Targets, check_targets, connect
 from exportctl.ops.core import Board
-from exportctl.ops.download.records import Reporter, Summary
 from exportctl.ops.jobs import ListQuery
-from exportctl.ops.polling.schedule import DEFAULT_CAP, DEFAULT_INTERVAL
 from exportctl.ops.polling.timing import TIMING
-from exportctl.ops.start.request import StartPlan
-from exportctl.ops.start.starter import Started
-from exportctl.services.refs import JobKey
 
 if TYPE_CHECKING:
     from exportctl.api.backups import Backups
+    from exportctl.api.waiting import Wait
+    from exportctl.ops.download.records import Reporter, Summary
     from exportctl.ops.polling.watcher import Watcher
+    from exportctl.ops.start.request import StartPlan
+    from exportctl.ops.start.starter import Started
+    from exportctl.services.refs import JobKey
 
 log = logging.getLogger("exportctl")
 
@@ -163,6 +162,8 @@ class Client:
         not found or that disappears :class:`JobNotFound`, and ``timeout`` (seconds)
         running out :class:`WaitTimeout`: each raised once every job is decided,
         carrying the jobs concerned (``.results``: every job as last read)."""
+        from exportctl.api.waiting import failed, outcome
+
         wait = self._plan(refs, until, timeout, interval, max_interval, service)
         try:
             result = wait.waiter.run()
@@ -179,6 +180,8 @@ class Client:
         max_interval: float | timedelta,
         service: str | None,
     ) -> Wait:
+        from exportctl.api.waiting import plan_wait
+
         with translated():
             board = self.board()
             return plan_wait(
@@ -201,13 +204,15 @@ class Client:
         *,
         until: str = "COMPLETED",
         timeout: float | timedelta | None = None,
-        interval: float | timedelta = DEFAULT_INTERVAL,
-        max_interval: float | timedelta = DEFAULT_CAP,
+        interval: float | timedelta = 5.0,
+        max_interval: float | timedelta = 60.0,
     ) -> Wait:
         """The wait :meth:`wait` runs, for jobs already identified (each its reference
         as given and its key, as :meth:`submit` gives them), planned and not run: its
         ``waiter`` runs the rounds (``run()``, telling its ``on_event`` of each change),
         as the command line runs it under its live view."""
+        from exportctl.api.waiting import plan_keys
+
         with translated():
             board = self.board()
             return plan_keys(
@@ -230,7 +235,7 @@ class Client:
         states: State | str | Iterable[State | str] | None = None,
         since: datetime | timedelta | str | None = None,
         keep: float | timedelta = 600.0,
-        interval: float | timedelta = DEFAULT_INTERVAL,
+        interval: float | timedelta = 5.0,
         **scope: Any,
     ) -> Watcher:
         """A watch of the jobs :meth:`list` would list, as ``exportctl watch`` runs it,
@@ -328,8 +333,8 @@ class Client:
         *,
         queue: bool = False,
         timeout: float | timedelta | None = None,
-        interval: float | timedelta = DEFAULT_INTERVAL,
-        max_interval: float | timedelta = DEFAULT_CAP,
+        interval: float | timedelta = 5.0,
+        max_interval: float | timedelta = 60.0,
         on_waiting: Callable[[list[ExportJob]], None] | None = None,
     ) -> Started:
         """Send a plan's create (:meth:`plan_start`, :meth:`plan_rerun`), once whatever

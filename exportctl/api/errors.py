@@ -24,10 +24,6 @@ from exportctl.domain.errors import (
     UsageError,
 )
 from exportctl.domain.model import ExportJob
-from exportctl.ops.cancel import AlreadyEnded
-from exportctl.ops.polling.waiter import transient
-from exportctl.ops.start.slots import QueueTimeout
-from exportctl.services.locations import NotCompletedError
 
 
 class ApiError(ExportctlError):
@@ -96,6 +92,12 @@ def kind_of(error: ExportctlError, *, creating: bool = False) -> type[ApiError]:
     """The API's class for one of exportctl's errors; ``creating``: raised by a
     create, where what is not found is what the request names (a table, an image),
     not a job."""
+    # Only once an error is typed: a command that meets none loads none of these.
+    from exportctl.ops.cancel import AlreadyEnded
+    from exportctl.ops.polling.waiter import transient
+    from exportctl.ops.start.slots import QueueTimeout
+    from exportctl.services.locations import NotCompletedError
+
     if isinstance(error, ApiError):
         return type(error)
     if isinstance(error, UsageError):
@@ -126,6 +128,8 @@ def typed(
 ) -> ApiError:
     """``error`` as the API raises it (as ``kind`` when the caller knows better),
     with the jobs concerned; the same exit code."""
+    from exportctl.ops.cancel import AlreadyEnded
+
     if isinstance(error, ApiError):
         return error
     if isinstance(error, AlreadyEnded):

@@ -15,6 +15,7 @@ from exportctl import (
     BadInput,
     Client,
     ExportctlError,
+    ExportJob,
     JobFailed,
     JobNotFound,
     RequestRefused,
@@ -259,3 +260,34 @@ def test_the_handle_pins_a_status_and_reaches_the_sandbox_from_anywhere(
     assert exportctl_sandbox.url.startswith("http://127.0.0.1:")
     with pytest.raises(LookupError):
         exportctl_sandbox.delete_job(exportctl.ExportJob(**{**vars(read), "id": "x", "arn": None}))
+
+
+def test_the_public_names_are_those_of_the_api_package() -> None:
+    import exportctl.api
+
+    assert set(exportctl.__all__) == {*exportctl.api.__all__, "__version__"}
+    for name in exportctl.api.__all__:
+        assert getattr(exportctl.api, name) is getattr(exportctl, name)
+
+
+def test_the_default_pace_is_the_commands() -> None:
+    import inspect
+
+    from exportctl.ops.polling.schedule import DEFAULT_CAP, DEFAULT_INTERVAL
+
+    for method in (Client.wait, Client.waiting, Client.submit, Client.watching):
+        parameters = inspect.signature(method).parameters
+        assert parameters["interval"].default == DEFAULT_INTERVAL
+        if "max_interval" in parameters:
+            assert parameters["max_interval"].default == DEFAULT_CAP
+
+
+def test_several_jobs_each_read_or_said_why_not(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    job = client.start("discovery")
+    missing = "discovery:export-00000000-0000-4000-a000-000000000000"
+    found, lost = client.get_many([job, missing])
+    assert isinstance(found, ExportJob) and found.id == job.id
+    assert isinstance(lost, JobNotFound) and lost.refs == (missing,)
+    with pytest.raises(BadInput):
+        client.get_many([job.ref, "not a reference"])

@@ -1,0 +1,84 @@
+"""The commands are built on the Python API: they reach AWS through their client
+(``app.client``), never through the core's engines themselves, so that what a
+command does and what a program does with the API cannot drift apart."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import exportctl
+
+CLI = Path(exportctl.__file__).parent / "cli"
+
+# The core's ways to AWS, each behind a method of the API's client.
+ENGINES = {
+    "Board",
+    "Fanout",
+    "SearchBackups",
+    "Starter",
+    "Waiter",
+    "Watcher",
+    "cancel",
+    "cancel_many",
+    "connect",
+    "fetch_job",
+}
+# The command's core, built once (context.py connects it, for the client to wrap):
+# commands read its settings (the regions references are written against), nothing else.
+BOARD_READS = {"clients"}
+
+
+def _uses(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # Names imported for annotations alone: the engine the API hands out, typed.
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("exportctl.ops"):
+            found += [
+                f"{path.name}:{node.lineno}: imports {alias.name} from {node.module}"
+                for alias in node.names
+                if alias.name in ENGINES
+                and not (path.name == "context.py" and alias.name in ("connect", "Board"))
+            ]
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "jobs"
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id in ("app", "self")
+            and node.attr not in BOARD_READS
+        ):
+            found.append(
+                f"{path.name}:{node.lineno}: calls the core: {node.value.value.id}.jobs.{node.attr}"
+            )
+    return found
+
+
+def test_no_command_reaches_the_core_but_through_the_api_client() -> None:
+    found = [use for path in sorted(CLI.glob("*.py")) for use in _uses(path)]
+    assert not found, "\n".join(found)
+
+
+def test_the_check_sees_a_command_that_calls_the_core(tmp_path: Path) -> None:
+    # What the check above says of status written against the core.
+    text = (CLI / "status.py").read_text(encoding="utf-8")
+    probe = tmp_path / "status.py"
+    probe.write_text(
+        text.replace("app.client.get_many(refs, service=service)", "app.jobs.get_many(keys)")
+        + "\nfrom exportctl.ops.polling.waiter import Waiter\n",
+        encoding="utf-8",
+    )
+    assert _uses(CLI / "status.py") == []
+    said = _uses(probe)
+    assert len(said) == 2
+    assert "calls the core: app.jobs.get_many" in said[0] + said[1]
+    assert "imports Waiter" in said[0] + said[1]
