@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from exportctl.api.aclient import AsyncClient as AsyncClient
     from exportctl.api.backups import Backups as Backups
     from exportctl.api.client import Client as Client
@@ -29,32 +29,12 @@ if TYPE_CHECKING:
     from exportctl.domain.errors import ExportctlError as ExportctlError
     from exportctl.domain.model import ExportJob as ExportJob
     from exportctl.domain.model import State as State
-    from exportctl.ops.download.records import Reporter as DownloadProgress
-    from exportctl.ops.download.records import Summary as DownloadSummary
+    from exportctl.ops.download.records import Reporter, Summary
     from exportctl.ops.start.request import StartPlan as StartPlan
     from exportctl.ops.start.starter import Started as Started
 
-__all__ = [
-    "ApiError",
-    "AsyncClient",
-    "Backups",
-    "BadInput",
-    "Client",
-    "DownloadProgress",
-    "DownloadSummary",
-    "ExportJob",
-    "ExportctlError",
-    "JobFailed",
-    "JobNotFound",
-    "Listing",
-    "LocalFailure",
-    "RequestRefused",
-    "StartPlan",
-    "Started",
-    "State",
-    "Unreachable",
-    "WaitTimeout",
-]
+    DownloadProgress = Reporter
+    DownloadSummary = Summary
 
 # Where each name lives, imported on first use: the command line imports
 # exportctl.api.client alone, and an asyncio it does not use would cost every
@@ -83,7 +63,11 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
+
+def __getattr__(name: str) -> typing.Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

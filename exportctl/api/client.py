@@ -17,6 +17,7 @@ from exportctl.api.options import (
     key_of,
     names,
     ref_text,
+    refs_of,
     seconds,
     since_of,
     start_values,
@@ -180,23 +181,20 @@ class Client:
         max_interval: float | timedelta,
         service: str | None,
     ) -> Wait:
-        from exportctl.api.waiting import plan_wait
-
         with translated():
-            board = self.board()
-            return plan_wait(
-                board,
-                refs,
-                until=until.value if isinstance(until, State) else until,
-                service=service,
-                timeout=seconds("timeout", timeout, positive=False),
-                interval=seconds("interval", interval) or 0.0,
-                max_interval=seconds("max_interval", max_interval) or 0.0,
-                many_regions=board.regions.many,
-                clock=TIMING.clock,
-                sleep=TIMING.sleep,
-                rng=TIMING.rng(),
-            )
+            # In the command's order: the times, the client, the references.
+            seconds("timeout", timeout, positive=False)
+            seconds("interval", interval)
+            seconds("max_interval", max_interval)
+            self.board()
+            targets = [(ref_text(ref), key_of(ref, service)) for ref in refs_of(refs)]
+        return self.waiting(
+            targets,
+            until=until.value if isinstance(until, State) else until,
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+        )
 
     def waiting(
         self,

@@ -15,12 +15,12 @@ import contextlib
 import functools
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from exportctl.api.errors import ApiError, JobFailed, JobNotFound, WaitTimeout
-from exportctl.api.options import Ref, key_of, ref_text, refs_of, seconds
+from exportctl.api.options import seconds
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.conditions import parse_until
@@ -43,38 +43,6 @@ class Wait:
     waiter: Waiter
     given: list[str]
     order: list[Tracked]
-
-
-def plan_wait(
-    jobs: Jobs,
-    refs: Ref | Iterable[Ref],
-    *,
-    until: str,
-    service: str | None,
-    timeout: float | timedelta | None,
-    interval: float | timedelta,
-    max_interval: float | timedelta,
-    many_regions: bool,
-    clock: Clock,
-    sleep: Sleep,
-    rng: random.Random,
-) -> Wait:
-    """The wait as `exportctl wait` makes it; a usage error before any call for a
-    reference, a state or a time that cannot be used."""
-    given = refs_of(refs)
-    keys = [key_of(ref, service) for ref in given]
-    return plan_keys(
-        jobs,
-        list(zip([ref_text(ref) for ref in given], keys, strict=True)),
-        until=until,
-        timeout=timeout,
-        interval=interval,
-        max_interval=max_interval,
-        many_regions=many_regions,
-        clock=clock,
-        sleep=sleep,
-        rng=rng,
-    )
 
 
 def plan_keys(
