@@ -117,7 +117,9 @@ class Client:
         """The job ``ref`` names (an ARN, a reference ``list`` gives, or a job),
         as read now; ``service`` for a bare id."""
         with translated(refs=[ref_text(ref)]):
-            return self.board().get(key_of(ref, service))
+            # The reference before the client: bad input says so before anything starts.
+            key = key_of(ref, service)
+            return self.board().get(key)
 
     def get_many(
         self, refs: Iterable[Ref], *, service: str | None = None
@@ -393,7 +395,8 @@ class Client:
         from exportctl.ops.cancel import cancel
 
         with translated(refs=[ref_text(ref)]):
-            return cancel(self.board(), key_of(ref, service))
+            key = key_of(ref, service)
+            return cancel(self.board(), key)
 
     def cancel_many(
         self, refs: Iterable[Ref], *, service: str | None = None
@@ -406,7 +409,8 @@ class Client:
 
         listed = list(refs)
         with translated():
-            results = cancel_many(self.board(), [key_of(ref, service) for ref in listed])
+            keys = [key_of(ref, service) for ref in listed]
+            results = cancel_many(self.board(), keys)
         return _each(listed, results)
 
     def download(

@@ -7,7 +7,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 import exportctl
+from exportctl.cli.root import cli
 
 CLI = Path(exportctl.__file__).parent / "cli"
 
@@ -82,3 +86,12 @@ def test_the_check_sees_a_command_that_calls_the_core(tmp_path: Path) -> None:
     assert len(said) == 2
     assert "calls the core: app.jobs.get_many" in said[0] + said[1]
     assert "imports Waiter" in said[0] + said[1]
+
+
+@pytest.mark.parametrize("command", ["status", "cancel", "download", "rerun", "wait"])
+def test_a_bad_reference_is_said_before_the_client_connects(command: str) -> None:
+    # A mistyped --region fails when the client connects: the reference, checked
+    # first, is what is said, as it was when the commands called the core.
+    result = CliRunner().invoke(cli, ["--region", "us-est-1", command, "nope"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("exportctl: error: bad reference 'nope'"), result.stderr
