@@ -54,6 +54,18 @@ def parse_timestamp(value: str | float | int) -> datetime:
     anything else (RFC 822 dates in headers) goes to botocore's own parser. Raises
     ValueError for what neither reads, as botocore's does.
     """
+    if isinstance(value, str) and value[4:5] == "-":
+        # The XML protocols' ISO 8601 (RDS, EC2: every timestamp of every page):
+        # read whole by Python 3.11's fromisoformat, "Z" and 1 to 9 fraction digits
+        # included; 3.10 reads fewer forms, and the slower path below the rest.
+        try:
+            dt = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if dt.tzinfo is None:
+                return dt.replace(tzinfo=timezone.utc)
+            return dt.astimezone(timezone.utc)
     try:
         return datetime.fromtimestamp(float(value), timezone.utc)
     except (TypeError, ValueError, OverflowError, OSError):
