@@ -69,7 +69,7 @@ class Listing(Iterator[ExportJob]):
 
     def __next__(self) -> ExportJob:
         if self._jobs is None:
-            self._jobs = self._read(self.open()._opened())
+            self._jobs = self._read()
         return next(self._jobs)
 
     def open(self) -> Listing:
@@ -86,10 +86,6 @@ class Listing(Iterator[ExportJob]):
                 )
         return self
 
-    def _opened(self) -> Fanout:
-        assert self._fanout is not None
-        return self._fanout
-
     def close(self) -> None:
         """Stop reading (threads still inside a call end on their own)."""
         if self._jobs is not None:
@@ -99,7 +95,10 @@ class Listing(Iterator[ExportJob]):
         elif self._fanout is not None:
             self._fanout.close()
 
-    def _read(self, stream: Fanout) -> Iterator[ExportJob]:
+    def _read(self) -> Iterator[ExportJob]:
+        self.open()
+        stream = self._fanout
+        assert stream is not None
         limit = self._query.limit
         kept: list[ExportJob] = []
         try:
