@@ -33,18 +33,29 @@ def as_utc(value: datetime | str | float | int | None) -> datetime | None:
     elif isinstance(value, (int, float)):
         dt = datetime.fromtimestamp(value, timezone.utc)
     else:
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        # Python 3.10 reads only 3 or 6 fraction digits; services send 1 to 9.
-        text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text)
-        try:
-            dt = datetime.fromisoformat(text)
-        except ValueError:
+        read = _from_iso(value.strip())
+        if read is None:
             return None
+        dt = read
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(timezone.utc)
+
+
+def _from_iso(text: str) -> datetime | None:
+    """ISO 8601 as services write it: Python 3.11's fromisoformat reads "Z" and 1 to
+    9 fraction digits itself; for 3.10's, those are rewritten first."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def parse_timestamp(value: str | float | int) -> datetime:
@@ -55,22 +66,15 @@ def parse_timestamp(value: str | float | int) -> datetime:
     ValueError for what neither reads, as botocore's does.
     """
     if isinstance(value, str) and value[4:5] == "-":
-        # The XML protocols' ISO 8601 (RDS, EC2: every timestamp of every page):
-        # read whole by Python 3.11's fromisoformat, "Z" and 1 to 9 fraction digits
-        # included; 3.10 reads fewer forms, and the slower path below the rest.
+        # The XML protocols' ISO 8601 (RDS, EC2: every timestamp of every page),
+        # without first failing float() on it.
+        parsed = as_utc(value)
+    else:
         try:
-            dt = datetime.fromisoformat(value)
-        except ValueError:
+            return datetime.fromtimestamp(float(value), timezone.utc)
+        except (TypeError, ValueError, OverflowError, OSError):
             pass
-        else:
-            if dt.tzinfo is None:
-                return dt.replace(tzinfo=timezone.utc)
-            return dt.astimezone(timezone.utc)
-    try:
-        return datetime.fromtimestamp(float(value), timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
-        pass
-    parsed = as_utc(value) if isinstance(value, str) else None
+        parsed = as_utc(value) if isinstance(value, str) else None
     if parsed is not None:
         return parsed
     from botocore.utils import parse_timestamp as botocore_parse
