@@ -9,13 +9,16 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from exportctl.sandbox.errors import ApiError
+
+if TYPE_CHECKING:
+    from exportctl.aws.loader import Pruning
 
 SERVICES = (
     "backupsearch",
@@ -93,7 +96,7 @@ class Models(Mapping[str, ServiceModel]):
 
     def __init__(self, services: tuple[str, ...], operations: Emulated | None = None) -> None:
         self._names = services
-        self._pruning = frozenset((operations or {}).items())
+        self._pruning: Pruning = frozenset((operations or {}).items())
 
     def __getitem__(self, service: str) -> ServiceModel:
         if service not in self._names:
@@ -274,13 +277,13 @@ class Routes:
 
 
 @functools.cache
-def _load_model(service: str, pruning: frozenset[tuple[str, frozenset[str]]]) -> ServiceModel:
+def _load_model(service: str, pruning: Pruning) -> ServiceModel:
     # Parsing the JSON models dominates start-up; every Sandbox in a process shares them.
     return _session(pruning).get_service_model(service)
 
 
 @functools.cache
-def _session(pruning: frozenset[tuple[str, frozenset[str]]]) -> botocore.session.Session:
+def _session(pruning: Pruning) -> botocore.session.Session:
     # The loaders of exportctl's own clients: an embedded sandbox and the command
     # that runs it decode each model file once between them.
     from exportctl.aws.clients import PROCESS_LOADERS
