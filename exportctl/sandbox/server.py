@@ -44,6 +44,7 @@ from exportctl.sandbox.routing import (
 from exportctl.sandbox.scenario import Scenario
 from exportctl.sandbox.services import HANDLERS, emulated_operations
 from exportctl.sandbox.worldfile import WorldFile
+from exportctl.sandbox.worlds import Worlds, world_of
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +88,15 @@ class Sandbox:
         )
         organization = organization_of(accounts)
         self.identities = Identities(organization)
+        self.lock = threading.RLock()
         # Every account's own jobs; the default access key is the management account's.
-        self.worlds: dict[str, Scenario] = {
-            a.id: self.scenario if a.id == MANAGEMENT else _world(a, seed + n)
-            for n, a in enumerate(organization)
-        }
+        self.worlds = Worlds((MANAGEMENT, self.scenario), organization, seed, self.lock)
         self.region = DEFAULT_REGION
         self.calls: Counter[tuple[str, str]] = Counter()
         # Successful answers by service, for ``Faults.garble_after``.
         self._answered: Counter[str] = Counter()
         # The same calls by the account that made them (once the caller is known).
         self.account_calls: Counter[tuple[str, str, str]] = Counter()
-        self.lock = threading.RLock()
         self.dice = Dice(seed)
         self.router = Router(emulated_operations())
         self._server: _Server | None = None
@@ -439,7 +437,7 @@ class Sandbox:
         elapsed = self.clock.elapsed()
         self._publish(elapsed)
         account = self.identities.caller(call.access_key).account
-        world = self.worlds.get(account) or _world(Account(account, "", None), 0)
+        world = self.worlds.get(account) or world_of(Account(account, "", None), 0)
         ctx = Context(
             scenario=world,
             clock=self.clock,
@@ -484,12 +482,6 @@ class Sandbox:
         return self._garbled(
             call, faults, protocols.success(model, call.operation, output, request_id)
         )
-
-
-def _world(account: Account, seed: int) -> Scenario:
-    return Scenario(
-        seed=seed, account=account.id, regions=account.regions, home_region=account.home_region
-    )
 
 
 def _route_error(sb: Sandbox, exc: RouteError, request_id: str) -> protocols.HttpResponse:

@@ -36,6 +36,7 @@ from typing import Any
 from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
 from exportctl.sandbox.scenario import Scenario
+from exportctl.sandbox.worlds import Worlds
 from exportctl.store.cachefiles import cache_dir, write_atomically
 
 try:
@@ -142,15 +143,21 @@ def decode_job(raw: Mapping[str, Any]) -> Job:
 class Changes:
     """What commands changed in the worlds of one sandbox, against the seeded jobs."""
 
-    def __init__(self, worlds: Mapping[str, Scenario]) -> None:
+    def __init__(self, worlds: Worlds) -> None:
         self.worlds = worlds
-        # Each world as seeded: its job count and its generator's state.
-        self.seeded = {account: len(world.jobs) for account, world in worlds.items()}
-        self.seeded_rng = {account: world.rng.getstate() for account, world in worlds.items()}
+        # Each world as seeded: its job count and its generator's state, taken as it
+        # is made. A world not made yet is as seeded: it has no changes.
+        self.seeded: dict[str, int] = {}
+        self.seeded_rng: dict[str, Any] = {}
+        worlds.watch(self._seeded)
+
+    def _seeded(self, account: str, world: Scenario) -> None:
+        self.seeded[account] = len(world.jobs)
+        self.seeded_rng[account] = world.rng.getstate()
 
     def snapshot(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for account, world in self.worlds.items():
+        for account, world in self.worlds.made().items():
             seeded = self.seeded[account]
             marks = [
                 [n, job.deleted, job.override]
@@ -172,14 +179,20 @@ class Changes:
     def compatible(self, saved: Mapping[str, Any]) -> bool:
         """Whether ``saved`` changes these very worlds (the same accounts, seeded alike)."""
         return all(
-            account in self.worlds and entry["seeded"] == self.seeded[account]
+            account in self.worlds and entry["seeded"] == self._seeded_count(account)
             for account, entry in saved.items()
         )
+
+    def _seeded_count(self, account: str) -> int:
+        self.worlds[account]  # made, if it was not
+        return self.seeded[account]
 
     def restore(self, saved: Mapping[str, Any]) -> None:
         """Put the worlds back as ``saved`` says, in place: whoever holds a world
         (a request being answered) sees the change."""
-        for account, world in self.worlds.items():
+        for account in saved:
+            self.worlds[account]  # made, to take its changes
+        for account, world in self.worlds.made().items():
             seeded = self.seeded[account]
             entry = saved.get(account)
             world.truncate(seeded)
@@ -210,7 +223,7 @@ class WorldFile:
 
     def __init__(
         self,
-        worlds: Mapping[str, Scenario],
+        worlds: Worlds,
         clock: SandboxClock,
         lock: threading.RLock,
         *,
@@ -235,7 +248,7 @@ class WorldFile:
     @classmethod
     def open(
         cls,
-        worlds: Mapping[str, Scenario],
+        worlds: Worlds,
         clock: SandboxClock,
         lock: threading.RLock,
         *,
