@@ -205,7 +205,7 @@ def _live_clients() -> list[Any]:
     return [o for o in gc.get_objects() if isinstance(o, BaseClient)]
 
 
-def test_a_listing_read_once_lets_each_targets_client_go() -> None:
+def test_a_listing_read_once_lets_each_targets_client_go(frozen_heap: None) -> None:
     # Over every account and region of an organization, kept clients would be
     # thousands; failed targets (a region not enabled) must not hold theirs either.
     from botocore.client import BaseClient

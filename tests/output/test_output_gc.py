@@ -16,9 +16,9 @@ FAILED_JOB = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/user
 
 
 @pytest.fixture
-def collections() -> Iterator[list[tuple[int, int]]]:
+def collections(frozen_heap: None) -> Iterator[list[tuple[int, int]]]:
     """(generation, oldest generation's threshold) of each collection, with thresholds
-    low enough to make full collections frequent."""
+    low enough to make full collections frequent (of what the test makes)."""
     seen: list[tuple[int, int]] = []
 
     def count(phase: str, info: dict[str, Any]) -> None:
