@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
-from sandbox_helpers import ClientFactory, check_shape
+from sandbox_helpers import ClientFactory, SandboxFactory, check_shape
 
 from exportctl.sandbox import Faults, Sandbox
+from exportctl.sandbox.worldfile import WorldFile
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +28,26 @@ def sandbox() -> Iterator[Sandbox]:
     try:
         yield sb
     finally:
+        sb.stop()
+
+
+@pytest.fixture
+def sandboxes() -> Iterator[SandboxFactory]:
+    """Started frozen-clock sandboxes, as many as the test asks for, each going on
+    with the world kept in the folder given (as ``--sandbox`` commands do), or with
+    none kept; all stopped after the test."""
+    started: list[Sandbox] = []
+
+    def start(kept_in: Path | None) -> Sandbox:
+        sb = Sandbox(port=0, clock=lambda: 0.0)
+        if kept_in is not None:
+            sb.kept = WorldFile.open(sb.worlds, sb.clock, sb.lock, seed=sb.seed, where=kept_in)
+            assert sb.kept is not None
+        started.append(sb.start())
+        return sb
+
+    yield start
+    for sb in started:
         sb.stop()
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from botocore.model import Shape
 
+from exportctl.sandbox import Sandbox
+
 ClientFactory = Callable[..., Any]
+# Starts a sandbox going on with the world kept in a folder, or with none kept.
+SandboxFactory = Callable[[Path | None], Sandbox]
 
 OPERATION_SERVICES = {
     "backupsearch": (

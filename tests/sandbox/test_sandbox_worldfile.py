@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
+from sandbox_helpers import SandboxFactory
 
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.jobs import At, DownloadUrl
-from exportctl.sandbox.worldfile import WorldFile, decode, decode_job, encode, encode_job
+from exportctl.sandbox.worldfile import decode, decode_job, encode, encode_job
 
 SEARCH_JOB = "3e130f7e-b197-4166-ab5e-803b61ba4168"
-
-
-def kept_sandbox(folder: Path) -> Sandbox:
-    """A frozen-clock sandbox going on with the world kept in ``folder``."""
-    sb = Sandbox(port=0, clock=lambda: 0.0)
-    sb.kept = WorldFile.open(sb.worlds, sb.clock, sb.lock, seed=sb.seed, where=folder)
-    assert sb.kept is not None
-    return sb.start()
-
-
-@pytest.fixture
-def sandboxes(tmp_path: Path) -> Iterator[list[Sandbox]]:
-    started: list[Sandbox] = []
-    yield started
-    for sb in started:
-        sb.stop()
 
 
 def client(sb: Sandbox, service: str) -> Any:
@@ -64,10 +48,9 @@ def test_mappings_that_look_like_placeholders_read_back_as_mappings() -> None:
 
 
 def test_a_sandbox_goes_on_with_the_world_another_kept(
-    tmp_path: Path, sandboxes: list[Sandbox]
+    tmp_path: Path, sandboxes: SandboxFactory
 ) -> None:
-    first = kept_sandbox(tmp_path)
-    sandboxes.append(first)
+    first = sandboxes(tmp_path)
     started = client(first, "backupsearch").start_search_result_export_job(
         SearchJobIdentifier=SEARCH_JOB,
         ExportSpecification={"s3ExportSpecification": {"DestinationBucket": "b"}},
@@ -82,8 +65,7 @@ def test_a_sandbox_goes_on_with_the_world_another_kept(
     assert first.kept is not None
     first.kept.save()
 
-    second = kept_sandbox(tmp_path)
-    sandboxes.append(second)
+    second = sandboxes(tmp_path)
     assert second.jobs(account=None) == first.jobs(account=None)
     assert second.clock.elapsed() >= 100
     assert second.clock.start_wall == first.clock.start_wall
@@ -99,10 +81,9 @@ def test_a_sandbox_goes_on_with_the_world_another_kept(
 
 
 def test_a_running_sandbox_answers_with_what_another_added(
-    tmp_path: Path, sandboxes: list[Sandbox]
+    tmp_path: Path, sandboxes: SandboxFactory
 ) -> None:
-    one, other = kept_sandbox(tmp_path), kept_sandbox(tmp_path)
-    sandboxes += [one, other]
+    one, other = sandboxes(tmp_path), sandboxes(tmp_path)
     theirs = client(other, "discovery").start_export_task()["exportId"]
     mine = client(one, "discovery").start_export_task()["exportId"]
     assert mine != theirs
@@ -117,10 +98,9 @@ def test_a_running_sandbox_answers_with_what_another_added(
     ids=["text", "list", "another-seed", "incomplete"],
 )
 def test_a_file_that_is_no_kept_world_is_a_fresh_world(
-    tmp_path: Path, sandboxes: list[Sandbox], content: str
+    tmp_path: Path, sandboxes: SandboxFactory, content: str
 ) -> None:
     (tmp_path / "world.json").write_text(content, encoding="utf-8")
-    sb = kept_sandbox(tmp_path)
-    sandboxes.append(sb)
+    sb = sandboxes(tmp_path)
     assert sb.jobs(account=None) == Sandbox().jobs(account=None)
     assert json.loads((tmp_path / "world.json").read_text(encoding="utf-8"))["seed"] == 7

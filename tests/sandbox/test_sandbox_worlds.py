@@ -3,17 +3,15 @@ jobs as when every world was made up front, and kept across commands alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 from botocore.config import Config
+from sandbox_helpers import SandboxFactory
 
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.accounts import MANAGEMENT
-from exportctl.sandbox.worldfile import WorldFile
 
 ANALYTICS = "210987654321"  # home region us-west-2
 RETAIL = "345678901234"
@@ -37,48 +35,32 @@ def tasks(sb: Sandbox, account: str) -> list[dict[str, Any]]:
     return [{k: t.get(k) for k in kept} for t in answer["exportsInfo"]]
 
 
-@pytest.fixture
-def sandboxes() -> Iterator[list[Sandbox]]:
-    started: list[Sandbox] = []
-    yield started
-    for sb in started:
-        sb.stop()
-
-
-def started(sandboxes: list[Sandbox], folder: Path | None = None) -> Sandbox:
-    sb = Sandbox(port=0, clock=lambda: 0.0)
-    if folder is not None:
-        sb.kept = WorldFile.open(sb.worlds, sb.clock, sb.lock, seed=sb.seed, where=folder)
-    sandboxes.append(sb.start())
-    return sb
-
-
 def test_an_accounts_world_is_made_by_its_first_request_as_it_was_seeded(
-    sandboxes: list[Sandbox],
+    sandboxes: SandboxFactory,
 ) -> None:
-    lazy = started(sandboxes)
+    lazy = sandboxes(None)
     assert list(lazy.worlds.made()) == [MANAGEMENT]
     assert len(lazy.worlds) == 6 and ANALYTICS in lazy.worlds
     first = tasks(lazy, ANALYTICS)
     assert list(lazy.worlds.made()) == [MANAGEMENT, ANALYTICS]
     assert first
     # Every world made before any request: the same answer.
-    eager = started(sandboxes)
+    eager = sandboxes(None)
     assert len(list(eager.worlds.values())) == 6
     assert tasks(eager, ANALYTICS) == first
     assert list(lazy.worlds.made()) == [MANAGEMENT, ANALYTICS]
 
 
 def test_a_world_made_late_keeps_its_changes_for_the_next_command(
-    tmp_path: Path, sandboxes: list[Sandbox]
+    tmp_path: Path, sandboxes: SandboxFactory
 ) -> None:
-    first = started(sandboxes, tmp_path)
+    first = sandboxes(tmp_path)
     seeded = tasks(first, ANALYTICS)
     new = client(first, "discovery", ANALYTICS, "us-west-2").start_export_task()["exportId"]
     first.stop()
     # The next command's sandbox makes the analytics world to take in its change,
     # and only that one.
-    second = started(sandboxes, tmp_path)
+    second = sandboxes(tmp_path)
     assert list(second.worlds.made()) == [MANAGEMENT, ANALYTICS]
     again = tasks(second, ANALYTICS)
     assert {t["exportId"] for t in again} == {t["exportId"] for t in seeded} | {new}
