@@ -94,14 +94,13 @@ class Clients:
 
     def _session_unlocked(self) -> botocore.session.Session:
         if self._session is None:
-            import botocore.session
-
             from exportctl.aws.loader import use_service_loader
+            from exportctl.aws.sessions import new_session
             from exportctl.domain.timeutil import parse_timestamp
 
             s = self.settings
             try:
-                session = botocore.session.Session(profile=s.profile)
+                session = new_session(s.profile)
                 use_service_loader(session, self.loaders, self.operations)
                 if s.access_key and s.secret_key:
                     session.set_credentials(s.access_key, s.secret_key)
