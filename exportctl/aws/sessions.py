@@ -18,7 +18,9 @@ Such a session has the handlers botocore would have registered, as long as
 - the initializers registered with ``botocore.register_initializer`` put no handler
   in the kept emitter: every session runs them itself, so what they register would
   be there twice. The emitter is made only while they register nothing; while they
-  do, sessions are made as botocore makes them.
+  do, sessions are made as botocore makes them. (To know, the initializers are run
+  on a session made only to look: once a process, or once more a session while
+  they register handlers.)
 """
 
 from __future__ import annotations
