@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from exportctl.domain.version import __version__
 if TYPE_CHECKING:
     import botocore.session
 
+    from exportctl.aws.callcredentials import CallCredentials
     from exportctl.aws.loader import Loaders
 
 
@@ -50,13 +52,56 @@ class AwsSettings:
     max_attempts: int = 10
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    # Connections a client keeps open to its endpoint: calls in flight beyond them
+    # open connections of their own, dropped after.
+    pool_connections: int = 16
     # The region a command given no --region and no region variable uses, when it
     # is not the profile's (the embedded sandbox's own): see Clients.home_region.
     home_region: str | None = None
 
 
+class Shared:
+    """Clients that several credential sets use (an organisation's accounts), each
+    call signed with the credentials of the set making it: ``services``' clients,
+    from ``clients``, whose credentials are those ``credentials`` chose for the call.
+
+    A client lives as long as this does, unless it was held (:meth:`hold`: a listing
+    read once holds a client for each of its targets): then it is let go when the
+    last hold is given back, so that an organisation's listing keeps only the
+    clients of the targets it has yet to read."""
+
+    def __init__(
+        self, clients: Clients, credentials: CallCredentials, services: frozenset[str]
+    ) -> None:
+        self.clients = clients
+        self.credentials = credentials
+        self.services = services
+        self._holds: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+
+    def take(self, service: str, region: str, credentials: Any) -> TranslatingClient:
+        """The client of ``service`` in ``region``, its calls signed with ``credentials``."""
+        bare = self.clients.client(service, region).bare
+        chosen = self.credentials.chosen
+        return TranslatingClient(bare, scope=lambda: chosen(credentials))
+
+    def hold(self, service: str, region: str) -> None:
+        with self._lock:
+            self._holds[(service, region)] += 1
+
+    def give_back(self, service: str, region: str) -> None:
+        with self._lock:
+            self._holds[(service, region)] -= 1
+            if self._holds[(service, region)] <= 0:
+                del self._holds[(service, region)]
+                self.clients.release(service, region)
+
+
 class Clients:
-    """Creates botocore clients on first use and hands the same one back after."""
+    """Creates botocore clients on first use and hands the same one back after.
+
+    With ``shared``, the clients of its services are its, each call of them signed
+    with this set's credentials (its session's): see exportctl.aws.callcredentials."""
 
     def __init__(
         self,
@@ -66,6 +111,7 @@ class Clients:
         loaders: Loaders | None = None,
         ready: Callable[[], None] | None = None,
         operations: Mapping[str, frozenset[str]] | None = None,
+        shared: Shared | None = None,
     ) -> None:
         check_settings(settings)
         self.settings = settings
@@ -84,6 +130,11 @@ class Clients:
         self._lock = threading.Lock()
         self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
+        self._shared = shared
+        # The shared clients this set called, by the same keys: not its to close;
+        # and the (service, region) pairs of them it holds (see Shared.hold).
+        self._borrowed: dict[tuple[str, str], TranslatingClient] = {}
+        self._holds: Counter[tuple[str, str]] = Counter()
         # The region of the environment or the profile, once it was found to be a region.
         self._known_region: str | None = None
 
@@ -182,22 +233,58 @@ class Clients:
         region = region or self.default_region
         key = (service, region) if attempts is None else (service, f"{region}#{attempts}")
         with self._lock:
-            client = self._clients.get(key)
+            client = self._clients.get(key) or self._borrowed.get(key)
             if client is None:
-                client = TranslatingClient(self._create(service, region, attempts))
-                self._clients[key] = client
+                client = self._borrow(service, region) if attempts is None else None
+                if client is not None:
+                    self._borrowed[key] = client
+                else:
+                    client = TranslatingClient(self._create(service, region, attempts))
+                    self._clients[key] = client
         return client if errors is None else client.said_as(errors)
+
+    def _borrow(self, service: str, region: str) -> TranslatingClient | None:
+        """The shared client of ``service`` in ``region``, its calls signed with this
+        set's credentials (its session's: refreshed as they would be there); None
+        when there is none to share, or no credentials to sign with (a client of
+        this set's own then says so at its first call, as botocore does)."""
+        shared = self._shared
+        if shared is None or service not in shared.services:
+            return None
+        try:
+            credentials = self._session_unlocked().get_credentials()
+        except Exception as exc:
+            raise translate(exc) from exc
+        if credentials is None:
+            return None
+        return shared.take(service, region, credentials)
+
+    def hold(self, service: str, region: str) -> None:
+        """Say that a :meth:`release` of ``service`` in ``region`` will come: a shared
+        client is kept until every set holding it released it (see :class:`Shared`)."""
+        shared = self._shared
+        if shared is not None and service in shared.services:
+            with self._lock:
+                self._holds[(service, region)] += 1
+            shared.hold(service, region)
 
     def release(self, service: str, region: str) -> None:
         """Let the clients of a service in a region go (the next :meth:`client` makes
-        another): a listing of every account and region uses each once, and kept they
-        would hold about 0.2 MiB each, thousands of them in an organization."""
+        another; a shared one held is given back): a listing of every account and
+        region uses each once, and kept they would hold about 0.2 MiB each, thousands
+        of them in an organization."""
         with self._lock:
             gone = [
                 self._clients.pop(key)
                 for key in list(self._clients)
                 if key[0] == service and key[1].partition("#")[0] == region
             ]
+            self._borrowed.pop((service, region), None)
+            held = self._holds[(service, region)] > 0
+            if held:
+                self._holds[(service, region)] -= 1
+        if held and self._shared is not None:
+            self._shared.give_back(service, region)
         for client in gone:
             client.close()
         if gone and RELEASED.count(len(gone)):
@@ -223,7 +310,7 @@ class Clients:
             user_agent_extra=f"exportctl/{__version__}",
             connect_timeout=s.connect_timeout,
             read_timeout=s.read_timeout,
-            max_pool_connections=16,
+            max_pool_connections=s.pool_connections,
         )
         endpoint = self._endpoint(service)
         try:

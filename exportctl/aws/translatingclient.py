@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,23 +64,37 @@ class TranslatingClient:
 
     An operation's method is made on its first use and kept on the instance, so that
     the calls after it cost one attribute lookup and one ``try`` more than botocore's.
+
+    ``scope``, when given, is entered around each API call: a botocore client shared
+    by the accounts of an organisation signs with the credentials the scope chooses
+    (exportctl.aws.callcredentials); ``bare`` calls have none.
     """
 
-    def __init__(self, bare: Any, errors: CallErrors = DEFAULT_ERRORS) -> None:
+    def __init__(
+        self,
+        bare: Any,
+        errors: CallErrors = DEFAULT_ERRORS,
+        scope: Scope | None = None,
+    ) -> None:
         self.bare = bare
         self.errors = errors
+        self.scope = scope
         self._operations: Mapping[str, str] = bare.meta.method_to_api_mapping
 
     def said_as(self, errors: CallErrors) -> TranslatingClient:
         """The same botocore client, its errors said as ``errors`` says."""
-        return TranslatingClient(self.bare, errors)
+        return TranslatingClient(self.bare, errors, self.scope)
 
     def call(self, operation: str, params: Mapping[str, Any]) -> Any:
         """The API operation ``operation`` (its name in the model: ``GetExportJob``)."""
         started = time.monotonic()
         try:
             # Looked up inside: an operation this botocore's model lacks is said too.
-            return getattr(self.bare, _method_name(operation))(**params)
+            method = getattr(self.bare, _method_name(operation))
+            if self.scope is None:
+                return method(**params)
+            with self.scope():
+                return method(**params)
         except Exception as exc:
             raise self.errors.of(exc, operation, started) from exc
 
@@ -91,7 +106,7 @@ class TranslatingClient:
         operation = self._operations.get(name)
         if operation is None:
             return attribute
-        method = _translating(attribute, operation, self.errors)
+        method = _translating(attribute, operation, self.errors, self.scope)
         setattr(self, name, method)
         return method
 
@@ -99,7 +114,9 @@ class TranslatingClient:
         return f"TranslatingClient({self.bare!r}, {self.errors!r})"
 
 
-_OWN = frozenset({"bare", "errors", "_operations"})
+_OWN = frozenset({"bare", "errors", "scope", "_operations"})
+# What each call of a shared client runs in (see TranslatingClient).
+Scope = Callable[[], AbstractContextManager[None]]
 # An operation's name in the model -> its method's (botocore.xform_name, imported late).
 _METHOD_NAMES: dict[str, str] = {}
 
@@ -113,7 +130,9 @@ def _method_name(operation: str) -> str:
     return name
 
 
-def _translating(method: Callable[..., Any], operation: str, errors: CallErrors) -> Any:
+def _translating(
+    method: Callable[..., Any], operation: str, errors: CallErrors, scope: Scope | None
+) -> Any:
     def call(**params: Any) -> Any:
         started = time.monotonic()
         try:
@@ -121,4 +140,11 @@ def _translating(method: Callable[..., Any], operation: str, errors: CallErrors)
         except Exception as exc:
             raise errors.of(exc, operation, started) from exc
 
-    return call
+    if scope is None:
+        return call
+
+    def scoped(**params: Any) -> Any:
+        with scope():
+            return call(**params)
+
+    return scoped

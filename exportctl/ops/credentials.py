@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from exportctl.aws.clients import Clients
+from exportctl.aws.clients import AwsSettings, Clients, Shared
 from exportctl.aws.translate import answer_of
 from exportctl.aws.translatingclient import CallErrors
 from exportctl.domain.errors import (
@@ -239,6 +239,7 @@ class Organization:
         self.calls = calls
         self._reaches: dict[str, Reach] = {}
         self._lock = threading.Lock()
+        self._shared: Shared | None = None
 
     def accounts(self) -> list[str]:
         """ACTIVE accounts (organizations:ListAccounts), narrowed to --accounts."""
@@ -283,25 +284,56 @@ class Organization:
         with self._lock:
             reach = self._reaches.get(account)
             if reach is None:
-                reach = _role_reach(self.base, account, self.role, self.calls, named=named)
+                if self._shared is None:
+                    self._shared = _shared_clients(self.base)
+                reach = _role_reach(
+                    self.base, account, self.role, self.calls, self._shared, named=named
+                )
                 self._reaches[account] = reach
             return reach
 
 
-def _role_reach(base: Reach, account: str, role: str, calls: CallCounter, *, named: bool) -> Reach:
+def _role_settings(base: Reach) -> AwsSettings:
+    """What the clients of an account reached by role are made with."""
+    region = base.clients.default_region
+    return replace(
+        base.clients.settings, profile=None, access_key=None, secret_key=None, region=region
+    )
+
+
+def _shared_clients(base: Reach) -> Shared:
+    """The clients of the export services the organisation's accounts share: a
+    service's client in a region is made once, not once an account (see
+    exportctl.aws.callcredentials). They keep a connection for each call a listing
+    may have in flight, since those may all be of one service in one region."""
+    from exportctl.aws.callcredentials import CallCredentials
+    from exportctl.ops.listing.fanout import GLOBAL_CAP
+    from exportctl.services import all_specs
+
+    chosen = CallCredentials()
+    settings = replace(_role_settings(base), pool_connections=GLOBAL_CAP)
+    clients = Clients(
+        settings,
+        credentials=chosen.provider(),
+        loaders=base.clients.loaders,
+        operations=base.clients.operations,
+    )
+    return Shared(clients, chosen, frozenset(spec.client for spec in all_specs()))
+
+
+def _role_reach(
+    base: Reach, account: str, role: str, calls: CallCounter, shared: Shared, *, named: bool
+) -> Reach:
     partition = base.clients.partition(base.clients.default_region)
     role_arn = f"arn:{partition}:iam::{account}:role/{role}"
     provider = RoleProvider(base, role_arn, calls)
-    region = base.clients.default_region
-    settings = replace(
-        base.clients.settings, profile=None, access_key=None, secret_key=None, region=region
-    )
     clients = Clients(
-        settings,
+        _role_settings(base),
         credentials=provider.provider(),
         loaders=base.clients.loaders,
         ready=provider.ready,
         operations=base.clients.operations,
+        shared=shared,
     )
     return Reach(f"account {account}", clients, calls, account=account, named=named)
 

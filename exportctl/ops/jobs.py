@@ -383,6 +383,9 @@ class Jobs:
             once=once,
         )
 
+    def hold(self, spec: ServiceSpec, region: str) -> None:
+        self.clients.hold(spec.client, region)
+
     def release(self, spec: ServiceSpec, region: str) -> None:
         self.clients.release(spec.client, region)
 

@@ -6,6 +6,7 @@ import gc
 from typing import Any
 
 import pytest
+from sandbox_jobs import listed_export_jobs, record_id
 
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.domain.errors import UsageError
@@ -251,3 +252,54 @@ def test_a_listing_read_once_lets_each_targets_client_go(frozen_heap: None) -> N
                 if c.meta.service_model.service_name in targets and id(c) not in before
             ]
         ) == 2 * len(clients)
+
+
+# Each of the sandbox organization's three accounts with jobs has some in one of these.
+REGIONS = ("us-west-2", "ap-southeast-2", "eu-west-1")
+
+
+def test_the_accounts_of_an_organization_share_each_services_client(frozen_heap: None) -> None:
+    # A client an account, region and service would be thousands in an organization:
+    # the accounts share one of each service in each region, and each call is still
+    # signed as its own account (every job is read once, from its own account).
+    from collections import Counter
+
+    from botocore.client import BaseClient
+
+    before = {id(c) for c in _live_clients()}
+    made: Counter[tuple[str, str]] = Counter()
+    real_create = Clients._create
+
+    def create(self: Clients, service: str, region: str, attempts: int | None = None) -> Any:
+        made[(service, region)] += 1
+        return real_create(self, service, region, attempts)
+
+    with Sandbox(port=0, clock=lambda: 0.0) as sandbox:
+        board = Board(
+            _org_board(sandbox).clients,
+            regions=Regions(REGIONS),
+            accounts=Accounts((), "OrganizationAccountAccessRole", ()),
+        )
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Clients, "_create", create)
+            listing = board.fanout(ListQuery(), once=True)
+            jobs = list(listing)
+        held = {
+            (j["account"], j["service"], j["region"], record_id(j))
+            for j in listed_export_jobs(sandbox, account=None)
+            if j["region"] in REGIONS
+        }
+    read = [(j.account, j.service, j.region, j.id) for j in jobs]
+    accounts = {account for account, *_ in read}
+    assert len(accounts) >= 3
+    assert len(read) == len(set(read))
+    assert set(read) == {job for job in held if job[0] in accounts}
+    exports = {(spec.client, r) for spec in all_specs() for r in REGIONS}
+    assert {key: made[key] for key in exports} == dict.fromkeys(exports, 1)
+    assert not [
+        c
+        for c in _live_clients()
+        if isinstance(c, BaseClient)
+        and (c.meta.service_model.service_name, c.meta.region_name) in exports
+        and id(c) not in before
+    ]

@@ -97,6 +97,11 @@ class Fanout:
 
     def __iter__(self) -> Iterator[ExportJob]:
         failed: list[Failure] = []
+        if self._once:
+            # Each target releases its clients as it ends: those its credential set
+            # shares with others (an organization's) go when the last has ended.
+            for target in self.targets:
+                target.reach.jobs.hold(target.spec, target.region)
         if len(self.targets) == 1:
             pages = self._read_here(self.targets[0], failed)
         else:
