@@ -27,8 +27,10 @@ the API calls against the minimum:
 The minimum is made from the specs (``exportctl.services``): every service counts,
 or those of ``--service`` (repeatable; passed to the command as ``-s``), to measure an
 organization over fewer services (the seed four: 6,800 targets at 100 accounts).
-Services named are asked for by name: the opt-in region that is not enabled is then
-an error of the command (exit 5), not a notice, as the command's rule has it.
+Services named are asked for by name: one that answers in none of the regions of
+an account is then an error of the command (exit 5), not a notice, as the
+command's rule has it (the sandbox's organization has two such accounts: one whose
+role may do nothing, one with no Migration Hub home region).
 """
 
 from __future__ import annotations
