@@ -131,9 +131,7 @@ class Clients:
         self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
         self._shared = shared
-        # The shared clients this set called, by the same keys: not its to close;
-        # and the (service, region) pairs of them it holds (see Shared.hold).
-        self._borrowed: dict[tuple[str, str], TranslatingClient] = {}
+        # The (service, region) pairs of the shared clients it holds (see Shared.hold).
         self._holds: Counter[tuple[str, str]] = Counter()
         # The region of the environment or the profile, once it was found to be a region.
         self._known_region: str | None = None
@@ -233,12 +231,12 @@ class Clients:
         region = region or self.default_region
         key = (service, region) if attempts is None else (service, f"{region}#{attempts}")
         with self._lock:
-            client = self._clients.get(key) or self._borrowed.get(key)
+            client = self._clients.get(key)
             if client is None:
+                # Taken anew each time, not kept: the shared client may have been let
+                # go and made again since (see Shared).
                 client = self._borrow(service, region) if attempts is None else None
-                if client is not None:
-                    self._borrowed[key] = client
-                else:
+                if client is None:
                     client = TranslatingClient(self._create(service, region, attempts))
                     self._clients[key] = client
         return client if errors is None else client.said_as(errors)
@@ -279,7 +277,6 @@ class Clients:
                 for key in list(self._clients)
                 if key[0] == service and key[1].partition("#")[0] == region
             ]
-            self._borrowed.pop((service, region), None)
             held = self._holds[(service, region)] > 0
             if held:
                 self._holds[(service, region)] -= 1

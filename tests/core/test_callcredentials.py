@@ -96,3 +96,22 @@ def test_a_held_shared_client_goes_when_the_last_hold_is_given_back(sandbox: San
     assert again.bare is not bare
     assert again.get_caller_identity()["Account"] == ACCOUNTS[0]
     assert shared.take("sts", "us-east-1", _credentials(sandbox, ACCOUNTS[1])).bare is again.bare
+
+
+def test_a_credential_sets_clients_are_the_shared_ones_of_the_moment(sandbox: Sandbox) -> None:
+    # A set's Clients hands out the shared client as it is now: one that another
+    # set's listing let go (its last hold given back) is not handed out again.
+    shared = _shared(sandbox)
+    settings = AwsSettings(
+        region="us-east-1", endpoint_url=sandbox.url,
+        access_key="AKIASANDBOXEXAMPLE01", secret_key="x",
+    )  # fmt: skip
+    reading, listing = Clients(settings, shared=shared), Clients(settings, shared=shared)
+    first = reading.client("sts")
+    assert first.get_caller_identity()["Account"] == "123456789012"
+    listing.hold("sts", "us-east-1")
+    assert listing.client("sts").bare is first.bare
+    listing.release("sts", "us-east-1")
+    second = reading.client("sts")
+    assert second.bare is not first.bare
+    assert second.get_caller_identity()["Account"] == "123456789012"
