@@ -8,16 +8,15 @@ lazily, and nowhere on the path of --help or --version.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from exportctl.aws.deadlines import bound_by_deadlines
 from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
@@ -27,8 +26,8 @@ from exportctl.domain.version import __version__
 if TYPE_CHECKING:
     import botocore.session
 
-    from exportctl.aws.callcredentials import CallCredentials
     from exportctl.aws.loader import Loaders
+    from exportctl.aws.sharedclients import Shared
 
 
 # botocore's loaders by search paths, kept for the life of the process: a model or
@@ -60,48 +59,11 @@ class AwsSettings:
     home_region: str | None = None
 
 
-class Shared:
-    """Clients that several credential sets use (an organisation's accounts), each
-    call signed with the credentials of the set making it: ``services``' clients,
-    from ``clients``, whose credentials are those ``credentials`` chose for the call.
-
-    A client lives as long as this does, unless it was held (:meth:`hold`: a listing
-    read once holds a client for each of its targets): then it is let go when the
-    last hold is given back, so that an organisation's listing keeps only the
-    clients of the targets it has yet to read."""
-
-    def __init__(
-        self, clients: Clients, credentials: CallCredentials, services: frozenset[str]
-    ) -> None:
-        self.clients = clients
-        self.credentials = credentials
-        self.services = services
-        self._holds: Counter[tuple[str, str]] = Counter()
-        self._lock = threading.Lock()
-
-    def take(self, service: str, region: str, credentials: Any) -> TranslatingClient:
-        """The client of ``service`` in ``region``, its calls signed with ``credentials``."""
-        bare = self.clients.client(service, region).bare
-        chosen = self.credentials.chosen
-        return TranslatingClient(bare, scope=lambda: chosen(credentials))
-
-    def hold(self, service: str, region: str) -> None:
-        with self._lock:
-            self._holds[(service, region)] += 1
-
-    def give_back(self, service: str, region: str) -> None:
-        with self._lock:
-            self._holds[(service, region)] -= 1
-            if self._holds[(service, region)] <= 0:
-                del self._holds[(service, region)]
-                self.clients.release(service, region)
-
-
 class Clients:
     """Creates botocore clients on first use and hands the same one back after.
 
     With ``shared``, the clients of its services are its, each call of them signed
-    with this set's credentials (its session's): see exportctl.aws.callcredentials."""
+    with this set's credentials (its session's): see exportctl.aws.sharedclients."""
 
     def __init__(
         self,
@@ -123,7 +85,7 @@ class Clients:
         # A botocore credential provider that comes before the usual chain (an assumed role).
         self._credentials = credentials
         # Runs before each client is handed out, and may raise: those credentials
-        # cannot be had (see exportctl.ops.credentials.RoleProvider.ready).
+        # cannot be had (see exportctl.ops.organization.RoleProvider.ready).
         self._ready = ready
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
         self._lazy_endpoints = dict(endpoints or {})
@@ -323,7 +285,7 @@ class Clients:
             raise UsageError(f"{clip(exc)}: check --endpoint-url and AWS_ENDPOINT_URL*") from exc
         except Exception as exc:
             raise translate(exc) from exc
-        _bound_by_deadlines(client, s.read_timeout)
+        bound_by_deadlines(client, s.read_timeout)
         return client
 
     def _endpoint(self, service: str) -> str | None:
@@ -407,65 +369,3 @@ def _endpoint(settings: AwsSettings, service: str) -> str | None:
             or settings.endpoint_url
         )
     return settings.endpoint_url
-
-
-# -- deadlines ------------------------------------------------------------------------
-#
-# A call made inside ``deadline(at)`` ends by ``at`` (a time.monotonic() value), retries
-# and all: each attempt's read timeout is cut to what is left, and a retry whose
-# backoff would not leave time for one more attempt is not made, so botocore raises
-# the last error instead. botocore still makes every call and decides every retry;
-# this only narrows its limits. Clients are shared by threads, so the deadline is the
-# calling thread's.
-
-# Least time a retry must leave for its attempt, and least read timeout an attempt gets.
-MIN_ATTEMPT = 0.25
-
-_bound = threading.local()
-
-
-@contextlib.contextmanager
-def deadline(at: float | None) -> Iterator[None]:
-    """Calls this thread makes in the block end by ``at``; None: no bound."""
-    previous = getattr(_bound, "at", None)
-    _bound.at = at
-    try:
-        yield
-    finally:
-        _bound.at = previous
-
-
-def time_left() -> float | None:
-    """Seconds before this thread's deadline, None without one."""
-    at: float | None = getattr(_bound, "at", None)
-    return None if at is None else at - time.monotonic()
-
-
-def _bound_by_deadlines(client: Any, read_timeout: float) -> None:
-    from botocore.retries import standard
-
-    events = client.meta.events
-    name = client.meta.service_model.service_id.hyphenize()
-    event, unique_id = f"needs-retry.{name}", f"retry-config-{name}"
-    # The standard retry handler, once more, to be wrapped: botocore registered one
-    # under this id and keeps no public handle on it.
-    events.unregister(event, unique_id=unique_id)
-    retry = standard.register_retry_handler(
-        client, client.meta.config.retries.get("total_max_attempts")
-    )
-    events.unregister(event, unique_id=unique_id)
-
-    def needs_retry(**kwargs: Any) -> float | None:
-        delay: float | None = retry.needs_retry(**kwargs)
-        left = time_left()
-        if delay is None or left is None:
-            return delay
-        return delay if delay + MIN_ATTEMPT <= left else None
-
-    def read_in_time(request: Any, **kwargs: Any) -> None:
-        left = time_left()
-        if left is not None:
-            request.context["read_timeout"] = max(MIN_ATTEMPT, min(read_timeout, left))
-
-    events.register(event, needs_retry, unique_id=unique_id)
-    events.register(f"request-created.{name}", read_in_time, unique_id=f"deadline-{name}")

@@ -17,10 +17,12 @@ from typing import Any
 from exportctl.aws.clients import Clients
 from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError, clip
 from exportctl.domain.model import ExportJob
-from exportctl.ops.credentials import Accounts, Organization, Reach, Regions
-from exportctl.ops.jobs import CallCounter, Jobs, ListQuery, Result, Unit
+from exportctl.ops.callcounter import CallCounter
+from exportctl.ops.credentials import Accounts, Reach, Regions
+from exportctl.ops.jobs import Jobs, ListQuery, Result, Unit
 from exportctl.ops.listing.fanout import Fanout
 from exportctl.ops.listing.targets import Span, Target, finish
+from exportctl.ops.organization import Organization
 from exportctl.services import all_specs, spec_for
 from exportctl.services.refs import JobKey
 

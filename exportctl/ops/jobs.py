@@ -7,17 +7,18 @@ for a target of its own.
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from exportctl.aws.clients import Clients, deadline
+from exportctl.aws.clients import Clients
+from exportctl.aws.deadlines import deadline
 from exportctl.aws.translatingclient import CallErrors
 from exportctl.domain.errors import ExportctlError, NotFoundError, of_service
 from exportctl.domain.model import ExportJob, State
+from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.listing.failures import incomplete
 from exportctl.ops.listing.fanout import Fanout
 from exportctl.ops.listing.targets import Here, Span, Target
@@ -40,27 +41,6 @@ LAST_CALL = 0.5
 Result = ExportJob | ExportctlError
 # Work on some jobs (by index), returning their results.
 Unit = Callable[[], dict[int, Result]]
-
-
-class CallCounter:
-    """API calls made, by (service, operation); thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.counts: dict[tuple[str, str], int] = {}
-
-    def add(self, service: str, operation: str) -> None:
-        with self._lock:
-            key = (service, operation)
-            self.counts[key] = self.counts.get(key, 0) + 1
-
-    def total(self) -> int:
-        with self._lock:
-            return sum(self.counts.values())
-
-    def snapshot(self) -> dict[tuple[str, str], int]:
-        with self._lock:
-            return dict(self.counts)
 
 
 @dataclass(frozen=True)
@@ -111,7 +91,7 @@ class Jobs:
         # Pages each parent's listing took to hold the jobs last refreshed from it.
         self._parent_pages: dict[tuple[str, str, str], int] = {}
         # When set (a time.monotonic() value), every call ends by then, or LAST_CALL
-        # after it starts, retries included: see exportctl.aws.clients.deadline.
+        # after it starts, retries included: see exportctl.aws.deadlines.deadline.
         self.deadline: float | None = None
         # Parents whose jobs are listed at once (Pinpoint applications): each is a
         # chain of calls of its own, so a listing takes as long as the longest

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from exportctl.aws.callcredentials import CallCredentials, NoAccountChosen
-from exportctl.aws.clients import AwsSettings, Clients, Shared
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.aws.sharedclients import Shared
 from exportctl.sandbox import Sandbox
 
 ACCOUNTS = ("210987654321", "345678901234")

@@ -1,0 +1,69 @@
+"""Deadlines of calls: a call made inside ``deadline(at)`` ends by ``at`` (a
+time.monotonic() value), retries and all.
+
+Each attempt's read timeout is cut to what is left, and a retry whose backoff would
+not leave time for one more attempt is not made, so botocore raises the last error
+instead. botocore still makes every call and decides every retry; this only narrows
+its limits. Clients are shared by threads, so the deadline is the calling thread's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+# Least time a retry must leave for its attempt, and least read timeout an attempt gets.
+MIN_ATTEMPT = 0.25
+
+_bound = threading.local()
+
+
+@contextlib.contextmanager
+def deadline(at: float | None) -> Iterator[None]:
+    """Calls this thread makes in the block end by ``at``; None: no bound."""
+    previous = getattr(_bound, "at", None)
+    _bound.at = at
+    try:
+        yield
+    finally:
+        _bound.at = previous
+
+
+def time_left() -> float | None:
+    """Seconds before this thread's deadline, None without one."""
+    at: float | None = getattr(_bound, "at", None)
+    return None if at is None else at - time.monotonic()
+
+
+def bound_by_deadlines(client: Any, read_timeout: float) -> None:
+    """``client``'s retries and read timeouts bound by the calling thread's deadline."""
+    from botocore.retries import standard
+
+    events = client.meta.events
+    name = client.meta.service_model.service_id.hyphenize()
+    event, unique_id = f"needs-retry.{name}", f"retry-config-{name}"
+    # The standard retry handler, once more, to be wrapped: botocore registered one
+    # under this id and keeps no public handle on it.
+    events.unregister(event, unique_id=unique_id)
+    retry = standard.register_retry_handler(
+        client, client.meta.config.retries.get("total_max_attempts")
+    )
+    events.unregister(event, unique_id=unique_id)
+
+    def needs_retry(**kwargs: Any) -> float | None:
+        delay: float | None = retry.needs_retry(**kwargs)
+        left = time_left()
+        if delay is None or left is None:
+            return delay
+        return delay if delay + MIN_ATTEMPT <= left else None
+
+    def read_in_time(request: Any, **kwargs: Any) -> None:
+        left = time_left()
+        if left is not None:
+            request.context["read_timeout"] = max(MIN_ATTEMPT, min(read_timeout, left))
+
+    events.register(event, needs_retry, unique_id=unique_id)
+    events.register(f"request-created.{name}", read_in_time, unique_id=f"deadline-{name}")

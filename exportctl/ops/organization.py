@@ -1,0 +1,216 @@
+"""The accounts of an AWS Organization, each reached through one role.
+
+Assumed-role credentials come from a botocore credential provider, so botocore
+refreshes them before they expire, however long a watch runs. The accounts share
+the clients of the export services (exportctl.aws.sharedclients).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Any
+
+from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.aws.sharedclients import Shared
+from exportctl.aws.translate import answer_of
+from exportctl.domain.errors import ExportctlError, RoleUnavailable, UsageError, of_service
+from exportctl.ops.callcounter import CallCounter
+from exportctl.ops.credentials import Reach
+
+SESSION_NAME = "exportctl"
+
+
+class Organization:
+    """The accounts of an AWS Organization, each reached through one role."""
+
+    def __init__(self, base: Reach, role: str, only: tuple[str, ...], calls: CallCounter) -> None:
+        self.base = base
+        self.role = role
+        self.only = only
+        self.calls = calls
+        self._reaches: dict[str, Reach] = {}
+        self._lock = threading.Lock()
+        self._shared: Shared | None = None
+
+    def accounts(self) -> list[str]:
+        """ACTIVE accounts (organizations:ListAccounts), narrowed to --accounts."""
+        from exportctl.services.engine import items
+        from exportctl.services.spec import Page
+
+        clients = self.base.clients
+        org = clients.client("organizations", clients.default_region)
+
+        def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            self.calls.add("organizations", operation)
+            result: dict[str, Any] = org.list_accounts(**params)
+            return result
+
+        page = Page("ListAccounts", "Accounts", "NextToken", "NextToken")
+        try:
+            listed = [(str(a["Id"]), str(a.get("Status"))) for a in items(call, page)]
+        except ExportctlError as exc:
+            error = of_service(exc, None)
+            failure = ExportctlError(
+                f"cannot list the accounts of the organization: {error.message}; "
+                "--org-role needs organizations:ListAccounts, from the management account "
+                "or a delegated administrator"
+            )
+            failure.exit_code = error.exit_code
+            raise failure from exc
+        active = [account for account, status in listed if status == "ACTIVE"]
+        if self.only:
+            known = {account for account, _ in listed}
+            missing = [a for a in self.only if a not in known]
+            if missing:
+                raise UsageError(
+                    f"--accounts: {', '.join(missing)} not in the organization's accounts"
+                )
+            inactive = [a for a in self.only if a not in active]
+            if inactive:
+                raise UsageError(f"--accounts: {', '.join(inactive)} is not ACTIVE")
+            return [a for a in active if a in self.only]
+        return active
+
+    def reach(self, account: str, *, named: bool = False) -> Reach:
+        with self._lock:
+            reach = self._reaches.get(account)
+            if reach is None:
+                if self._shared is None:
+                    self._shared = _shared_clients(self.base)
+                reach = _role_reach(
+                    self.base, account, self.role, self.calls, self._shared, named=named
+                )
+                self._reaches[account] = reach
+            return reach
+
+
+def _role_settings(base: Reach) -> AwsSettings:
+    """What the clients of an account reached by role are made with."""
+    region = base.clients.default_region
+    return replace(
+        base.clients.settings, profile=None, access_key=None, secret_key=None, region=region
+    )
+
+
+def _shared_clients(base: Reach) -> Shared:
+    """The clients of the export services the organisation's accounts share: a
+    service's client in a region is made once, not once an account (see
+    exportctl.aws.callcredentials). They keep a connection for each call a listing
+    may have in flight, since those may all be of one service in one region."""
+    from exportctl.aws.callcredentials import CallCredentials
+    from exportctl.ops.listing.fanout import GLOBAL_CAP
+    from exportctl.services import all_specs
+
+    chosen = CallCredentials()
+    settings = replace(_role_settings(base), pool_connections=GLOBAL_CAP)
+    clients = Clients(
+        settings,
+        credentials=chosen.provider(),
+        loaders=base.clients.loaders,
+        operations=base.clients.operations,
+    )
+    return Shared(clients, chosen, frozenset(spec.client for spec in all_specs()))
+
+
+def _role_reach(
+    base: Reach, account: str, role: str, calls: CallCounter, shared: Shared, *, named: bool
+) -> Reach:
+    partition = base.clients.partition(base.clients.default_region)
+    role_arn = f"arn:{partition}:iam::{account}:role/{role}"
+    provider = RoleProvider(base, role_arn, calls)
+    clients = Clients(
+        _role_settings(base),
+        credentials=provider.provider(),
+        loaders=base.clients.loaders,
+        ready=provider.ready,
+        operations=base.clients.operations,
+        shared=shared,
+    )
+    return Reach(f"account {account}", clients, calls, account=account, named=named)
+
+
+class RoleProvider:
+    """Credentials of one role, assumed with the base credentials; botocore calls
+    :meth:`fetch` again before they expire. A refusal is remembered: the other
+    regions and services of the account do not ask again."""
+
+    def __init__(self, base: Reach, role_arn: str, calls: CallCounter) -> None:
+        self.base = base
+        self.role_arn = role_arn
+        self.calls = calls
+        self._refused: RoleUnavailable | None = None
+        # The first answer, assumed by :meth:`ready` and not yet taken by botocore.
+        self._first: dict[str, Any] | None = None
+        # Assumed (or tried) once: :meth:`ready` does not try again.
+        self._assumed = False
+        self._lock = threading.Lock()
+
+    def ready(self) -> None:
+        """Assume the role now, if that was never done: its refusal is then raised
+        here, before any client of the account is built, rather than from inside
+        botocore's refresh, which logs every failed refresh with its traceback (to
+        an application's log handlers: one warning per client of a refused account)."""
+        with self._lock:
+            if self._refused is not None:
+                raise self._refused
+            if self._assumed:
+                return
+            self._assumed = True
+            try:
+                self._first = self._assume()
+            except RoleUnavailable:
+                raise
+            except Exception:
+                # Not a refusal (throttled, unreachable): botocore asks again when a
+                # call needs the credentials, and that call says what went wrong.
+                return
+
+    def fetch(self) -> dict[str, Any]:
+        with self._lock:
+            if self._first is not None:
+                first, self._first = self._first, None
+                return first
+            self._assumed = True
+            return self._assume()
+
+    def _assume(self) -> dict[str, Any]:
+        if self._refused is not None:
+            raise self._refused
+        clients = self.base.clients
+        # botocore's own error: it ends the call that needed these credentials,
+        # which says it as its own service's.
+        sts = clients.client("sts", clients.default_region).bare
+        self.calls.add("sts", "AssumeRole")
+        try:
+            answer = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=SESSION_NAME)
+        except Exception as exc:
+            said = answer_of(exc)
+            if said is None or said.code not in ("AccessDenied", "AccessDeniedException"):
+                raise
+            self._refused = RoleUnavailable(
+                f"cannot assume {self.role_arn}: {said.message or said.code}"
+            )
+            raise self._refused from exc
+        creds = answer["Credentials"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    def provider(self) -> Any:
+        """A botocore credential provider of this role, for a session of its own."""
+        from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials
+
+        fetch = self.fetch
+
+        class AssumedRole(CredentialProvider):  # type: ignore[misc]
+            METHOD = "exportctl-assume-role"
+            CANONICAL_NAME = "exportctl-assume-role"
+
+            def load(self) -> DeferredRefreshableCredentials:
+                return DeferredRefreshableCredentials(refresh_using=fetch, method=self.METHOD)
+
+        return AssumedRole()
