@@ -3,32 +3,21 @@ use (docs/API.md)."""
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exportctl.api.errors import ApiError, BadInput, JobFailed, translated, typed
+from exportctl.api.changes import Changes
+from exportctl.api.errors import ApiError, BadInput, JobFailed, each_result, translated, typed
 from exportctl.api.listing import Listing
-from exportctl.api.options import (
-    Ref,
-    key_of,
-    names,
-    ref_text,
-    refs_of,
-    seconds,
-    since_of,
-    start_values,
-    states_of,
-)
+from exportctl.api.options import Ref, key_of, list_query, names, ref_text, refs_of, seconds
 from exportctl.aws.clients import AwsSettings, check_settings
-from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError
+from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.connect import Targets, check_targets, connect
 from exportctl.ops.core import Board
-from exportctl.ops.jobs import ListQuery
 from exportctl.ops.polling.timing import TIMING
 
 if TYPE_CHECKING:
@@ -36,21 +25,13 @@ if TYPE_CHECKING:
     from exportctl.api.waiting import Wait
     from exportctl.ops.download.records import Reporter, Summary
     from exportctl.ops.polling.watcher import Watcher
-    from exportctl.ops.start.request import StartPlan
-    from exportctl.ops.start.starter import Started
     from exportctl.services.refs import JobKey
-
-log = logging.getLogger("exportctl")
 
 # The regions, profiles, role and accounts a client spans, as given.
 Spans = tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]]
 
-# Pauses between the reads of a job just created, which its service may not know
-# everywhere yet (a read after the last one's "not found" is the error).
-_FRESH_READS = (1.0, 2.0, 4.0)
 
-
-class Client:
+class Client(Changes):
     """exportctl's commands as methods, each returning jobs (:class:`ExportJob`) or
     raising the API's errors (:class:`ApiError`, each carrying the jobs concerned).
 
@@ -132,7 +113,7 @@ class Client:
         with translated():
             keys = [key_of(ref, service) for ref in listed]
             results = self.board().get_many(keys)
-        return _each(listed, results)
+        return each_result([ref_text(ref) for ref in listed], results)
 
     def backups(self, ref: str, *, service: str | None = None) -> Backups:
         """The backups a search job included, as ``exportctl backups`` shows them: for
@@ -246,7 +227,7 @@ class Client:
         from exportctl.ops.polling.watcher import Watcher
 
         with translated():
-            query = _query(services, states, since, None, scope)
+            query = list_query(services, states, since, None, scope)
             every = seconds("interval", interval) or 0.0
             return Watcher(
                 self.board(),
@@ -258,160 +239,7 @@ class Client:
                 rng=TIMING.rng(),
             )
 
-    # -- changing -----------------------------------------------------------------------
-
-    def start(
-        self,
-        service: str,
-        /,
-        *,
-        region: str | None = None,
-        queue: bool = False,
-        timeout: float | timedelta | None = None,
-        **options: Any,
-    ) -> ExportJob:
-        """Start an export job as ``exportctl start SERVICE`` does, with its options
-        as keyword arguments (``--table ARN`` is ``table="ARN"``; a repeatable one
-        takes a list): checked against the service's model before anything is sent,
-        and sent once whatever the retries. ``queue``: where the service runs so many
-        jobs at once and none is free, wait for a slot (``timeout`` bounds that).
-        The new job, as read after the create."""
-        plan = self.plan_start(service, region=region, **options)
-        return self.job_of(self.submit(plan, queue=queue, timeout=timeout))
-
-    def rerun(
-        self,
-        ref: Ref,
-        *,
-        service: str | None = None,
-        queue: bool = False,
-        timeout: float | timedelta | None = None,
-    ) -> ExportJob:
-        """A new job with the parameters of the finished job ``ref``, as ``exportctl
-        rerun`` starts it; the new job."""
-        plan = self.plan_rerun(ref, service=service)
-        return self.job_of(self.submit(plan, queue=queue, timeout=timeout))
-
-    def plan_start(
-        self, service: str, /, *, region: str | None = None, **options: Any
-    ) -> StartPlan:
-        """The request :meth:`start` would send, checked against the service's model;
-        nothing is sent (``.to_dict()``: what ``exportctl start --dry-run`` prints)."""
-        from exportctl.ops.start import request
-        from exportctl.ops.start.rerun import creatable
-        from exportctl.services.forms import start_options
-
-        with translated(creating=True):
-            spec = creatable(service)
-            values = start_values(spec, start_options(spec), options)
-            board = self.board()
-            if region is not None:
-                check_targets(Targets.parse((region,)))
-            return request.plan(spec, values, region or board.clients.default_region)
-
-    def plan_rerun(self, ref: Ref, *, service: str | None = None) -> StartPlan:
-        """The request :meth:`rerun` would send for the finished job ``ref`` (read
-        now); nothing is sent."""
-        from exportctl.ops.start import request
-        from exportctl.ops.start.rerun import creatable, values_of
-
-        with translated(refs=[ref_text(ref)]):
-            key = key_of(ref, service)
-            spec = creatable(key.service)
-            job = self.board().get(key)
-        with translated(jobs=[job], refs=[job.ref], creating=True):
-            if not job.terminal:
-                raise UsageError(
-                    f"{job.ref} is {job.state.value} ({job.status}): "
-                    "rerun a job once it has finished"
-                )
-            return request.plan(spec, values_of(spec, job), job.region)
-
-    def submit(
-        self,
-        plan: StartPlan,
-        *,
-        queue: bool = False,
-        timeout: float | timedelta | None = None,
-        interval: float | timedelta = 5.0,
-        max_interval: float | timedelta = 60.0,
-        on_waiting: Callable[[list[ExportJob]], None] | None = None,
-    ) -> Started:
-        """Send a plan's create (:meth:`plan_start`, :meth:`plan_rerun`), once whatever
-        the retries: a lost answer is recovered by finding the job it made (a warning
-        of the ``exportctl`` logger says so). ``queue``: wait for a free slot first,
-        checking every ``interval`` growing to ``max_interval``, within ``timeout``;
-        ``on_waiting`` is told the jobs holding the slots at each check (default: an
-        info line of the logger). The job's reference and key, and the job itself
-        when the create's answer describes it (:class:`Started`); nothing is read."""
-        from exportctl.ops.polling.schedule import Backoff
-        from exportctl.ops.start.slots import Queue
-        from exportctl.ops.start.starter import Starter
-
-        def logged(holders: list[ExportJob]) -> None:
-            log.info("waiting for a free slot: %s still active", ", ".join(j.ref for j in holders))
-
-        with translated(creating=True):
-            first = seconds("interval", interval) or 0.0
-            cap = seconds("max_interval", max_interval) or 0.0
-            slots = Queue(
-                Backoff(interval=first, cap=max(first, cap)),
-                seconds("timeout", timeout, positive=False),
-                on_waiting or logged,
-            )
-            starter = Starter(
-                self.board(), sleep=TIMING.sleep, clock=TIMING.clock, queue=slots if queue else None
-            )
-            started = starter.start(plan)
-        if started.recovered:
-            log.warning("%s: the first attempt's answer was lost; this is the job it made",
-                        started.ref)  # fmt: skip
-        return started
-
-    def job_of(self, started: Started) -> ExportJob:
-        """The job :meth:`submit` made: as the create's answer described it, or read
-        now (a job the service does not know everywhere yet is read again after 1, 2
-        and 4 seconds)."""
-        if started.job is not None:
-            return started.job
-        # Made: what keeps it from being read now is about the job, not the request.
-        with translated(refs=[started.ref]):
-            for delay in (*_FRESH_READS, None):
-                try:
-                    return self.board().get(started.key)
-                except NotFoundError:
-                    # A job just made may be read before the service knows it everywhere.
-                    if delay is None:
-                        raise
-                    TIMING.sleep(delay)
-        raise AssertionError("unreachable")
-
-    def cancel(self, ref: Ref, *, service: str | None = None) -> ExportJob:
-        """Send the job its service's cancel call, as ``exportctl cancel`` does (its
-        help names the services that have one); the job as read after it, in its
-        service's word for a cancel under way. A job that has already ended is
-        :class:`RequestRefused` (``.jobs``: that job); a service without a cancel
-        call is :class:`BadInput`, before anything is sent."""
-        from exportctl.ops.cancel import cancel
-
-        with translated(refs=[ref_text(ref)]):
-            key = key_of(ref, service)
-            return cancel(self.board(), key)
-
-    def cancel_many(
-        self, refs: Iterable[Ref], *, service: str | None = None
-    ) -> list[ExportJob | ApiError]:
-        """:meth:`cancel` for each job of ``refs``, in the order given: the job as read
-        after its cancel, or the error that kept it from one (a job that had already
-        ended is :class:`RequestRefused`). A reference that cannot be one, or one of a
-        service without a cancel call, is :class:`BadInput`, before anything is sent."""
-        from exportctl.ops.cancel import cancel_many
-
-        listed = list(refs)
-        with translated():
-            keys = [key_of(ref, service) for ref in listed]
-            results = cancel_many(self.board(), keys)
-        return _each(listed, results)
+    # -- fetching -------------------------------------------------------------------------
 
     def download(
         self,
@@ -489,7 +317,7 @@ class Client:
         ``strict``, ``progress``, ``on_wait`` and ``on_notice`` are the
         :class:`Listing`'s."""
         with translated():
-            query = _query(services, states, since, limit, scope)
+            query = list_query(services, states, since, limit, scope)
             spans = self._targets
             if (regions, profiles, org_role, accounts) != (None, None, None, None):
                 region0, profile0, role0, accounts0 = self._spans
@@ -527,53 +355,3 @@ class ConnectedClient(Client):
             return board
         self._base = board.clients.settings
         return super().board(targets)
-
-
-def _each(refs: list[Ref], results: list[ExportJob | ExportctlError]) -> list[ExportJob | ApiError]:
-    return [
-        r if isinstance(r, ExportJob) else typed(r, refs=[ref_text(ref)])
-        for ref, r in zip(refs, results, strict=True)
-    ]
-
-
-def _query(
-    services: str | Iterable[str] | None,
-    states: State | str | Iterable[State | str] | None,
-    since: datetime | timedelta | str | None,
-    limit: int | None,
-    scope: Mapping[str, Any],
-) -> ListQuery:
-    from exportctl.services import spec_for
-
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
-        raise UsageError(f"limit: a whole number, not {limit!r}")
-    if limit is not None and limit < 1:
-        raise UsageError("limit: at least 1")
-    return ListQuery(
-        services=tuple(dict.fromkeys(spec_for(s).name for s in names(services))),
-        states=states_of(states),
-        since=since_of(since),
-        limit=limit,
-        scope=_scope(scope),
-    )
-
-
-def _scope(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The services' own filters of a listing, by their keys (``search_job``)."""
-    from exportctl.services import all_specs
-
-    scopes = {scope.key: scope for spec in all_specs() for scope in spec.scopes}
-    unknown = sorted(set(given) - set(scopes))
-    if unknown:
-        raise UsageError(
-            f"list takes no filter {', '.join(unknown)}: the services' own are "
-            f"{', '.join(sorted(scopes)) or 'none'}"
-        )
-    out: dict[str, Any] = dict.fromkeys(scopes)
-    for key, value in given.items():
-        if value is not None and scopes[key].multiple:
-            value = names(value)
-        elif value is not None and not isinstance(value, str):
-            raise UsageError(f"{key}: a string, not {type(value).__name__}")
-        out[key] = value
-    return out

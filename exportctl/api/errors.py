@@ -154,3 +154,14 @@ def translated(
         if isinstance(exc, ApiError):
             raise
         raise typed(exc, jobs=jobs, refs=refs, creating=creating) from exc
+
+
+def each_result(
+    refs: Sequence[str], results: Sequence[ExportJob | ExportctlError]
+) -> list[ExportJob | ApiError]:
+    """The results of several jobs, in the order of their references: each job, or
+    its error typed with its reference."""
+    return [
+        r if isinstance(r, ExportJob) else typed(r, refs=[ref])
+        for ref, r in zip(refs, results, strict=True)
+    ]

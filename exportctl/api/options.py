@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.timeutil import as_utc, now, parse_since
 from exportctl.services.refs import JobKey, parse
 from exportctl.services.spec import ServiceSpec, StartOption
+
+if TYPE_CHECKING:
+    from exportctl.ops.jobs import ListQuery
 
 # A job as the API takes it: a reference (what `list` prints) or a job it returned.
 Ref = str | ExportJob
@@ -139,3 +142,48 @@ def _one(spec: ServiceSpec, option: StartOption, value: Any) -> Any:
     if option.kind == "lower":
         return value.strip().lower()
     return value
+
+
+def list_query(
+    services: str | Iterable[str] | None,
+    states: State | str | Iterable[State | str] | None,
+    since: datetime | timedelta | str | None,
+    limit: int | None,
+    scope: Mapping[str, Any],
+) -> ListQuery:
+    """What :meth:`exportctl.api.Client.list` is asked for, checked, as the core's query."""
+    from exportctl.ops.jobs import ListQuery
+    from exportctl.services import spec_for
+
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise UsageError(f"limit: a whole number, not {limit!r}")
+    if limit is not None and limit < 1:
+        raise UsageError("limit: at least 1")
+    return ListQuery(
+        services=tuple(dict.fromkeys(spec_for(s).name for s in names(services))),
+        states=states_of(states),
+        since=since_of(since),
+        limit=limit,
+        scope=list_scope(scope),
+    )
+
+
+def list_scope(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The services' own filters of a listing, by their keys (``search_job``)."""
+    from exportctl.services import all_specs
+
+    scopes = {scope.key: scope for spec in all_specs() for scope in spec.scopes}
+    unknown = sorted(set(given) - set(scopes))
+    if unknown:
+        raise UsageError(
+            f"list takes no filter {', '.join(unknown)}: the services' own are "
+            f"{', '.join(sorted(scopes)) or 'none'}"
+        )
+    out: dict[str, Any] = dict.fromkeys(scopes)
+    for key, value in given.items():
+        if value is not None and scopes[key].multiple:
+            value = names(value)
+        elif value is not None and not isinstance(value, str):
+            raise UsageError(f"{key}: a string, not {type(value).__name__}")
+        out[key] = value
+    return out

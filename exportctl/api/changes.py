@@ -1,0 +1,187 @@
+"""The client's calls that change jobs: start, rerun (and their plans, submit and
+job_of), cancel; a part of :class:`exportctl.api.Client`, which is one of these."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from exportctl.api.errors import ApiError, each_result, translated
+from exportctl.api.options import Ref, key_of, ref_text, seconds, start_values
+from exportctl.domain.errors import NotFoundError, UsageError
+from exportctl.domain.model import ExportJob
+from exportctl.ops.connect import Targets, check_targets
+from exportctl.ops.polling.timing import TIMING
+
+if TYPE_CHECKING:
+    from exportctl.ops.core import Board
+    from exportctl.ops.start.request import StartPlan
+    from exportctl.ops.start.starter import Started
+
+log = logging.getLogger("exportctl")
+
+# Pauses between the reads of a job just created, which its service may not know
+# everywhere yet (a read after the last one's "not found" is the error).
+_FRESH_READS = (1.0, 2.0, 4.0)
+
+
+class Changes:
+    """Start, rerun and cancel, on the core :meth:`board` gives (the Client's)."""
+
+    def board(self, targets: Targets | None = None) -> Board:
+        raise NotImplementedError
+
+    def start(
+        self,
+        service: str,
+        /,
+        *,
+        region: str | None = None,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+        **options: Any,
+    ) -> ExportJob:
+        """Start an export job as ``exportctl start SERVICE`` does, with its options
+        as keyword arguments (``--table ARN`` is ``table="ARN"``; a repeatable one
+        takes a list): checked against the service's model before anything is sent,
+        and sent once whatever the retries. ``queue``: where the service runs so many
+        jobs at once and none is free, wait for a slot (``timeout`` bounds that).
+        The new job, as read after the create."""
+        plan = self.plan_start(service, region=region, **options)
+        return self.job_of(self.submit(plan, queue=queue, timeout=timeout))
+
+    def rerun(
+        self,
+        ref: Ref,
+        *,
+        service: str | None = None,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+    ) -> ExportJob:
+        """A new job with the parameters of the finished job ``ref``, as ``exportctl
+        rerun`` starts it; the new job."""
+        plan = self.plan_rerun(ref, service=service)
+        return self.job_of(self.submit(plan, queue=queue, timeout=timeout))
+
+    def plan_start(
+        self, service: str, /, *, region: str | None = None, **options: Any
+    ) -> StartPlan:
+        """The request :meth:`start` would send, checked against the service's model;
+        nothing is sent (``.to_dict()``: what ``exportctl start --dry-run`` prints)."""
+        from exportctl.ops.start import request
+        from exportctl.ops.start.rerun import creatable
+        from exportctl.services.forms import start_options
+
+        with translated(creating=True):
+            spec = creatable(service)
+            values = start_values(spec, start_options(spec), options)
+            board = self.board()
+            if region is not None:
+                check_targets(Targets.parse((region,)))
+            return request.plan(spec, values, region or board.clients.default_region)
+
+    def plan_rerun(self, ref: Ref, *, service: str | None = None) -> StartPlan:
+        """The request :meth:`rerun` would send for the finished job ``ref`` (read
+        now); nothing is sent."""
+        from exportctl.ops.start import request
+        from exportctl.ops.start.rerun import creatable, values_of
+
+        with translated(refs=[ref_text(ref)]):
+            key = key_of(ref, service)
+            spec = creatable(key.service)
+            job = self.board().get(key)
+        with translated(jobs=[job], refs=[job.ref], creating=True):
+            if not job.terminal:
+                raise UsageError(
+                    f"{job.ref} is {job.state.value} ({job.status}): "
+                    "rerun a job once it has finished"
+                )
+            return request.plan(spec, values_of(spec, job), job.region)
+
+    def submit(
+        self,
+        plan: StartPlan,
+        *,
+        queue: bool = False,
+        timeout: float | timedelta | None = None,
+        interval: float | timedelta = 5.0,
+        max_interval: float | timedelta = 60.0,
+        on_waiting: Callable[[list[ExportJob]], None] | None = None,
+    ) -> Started:
+        """Send a plan's create (:meth:`plan_start`, :meth:`plan_rerun`), once whatever
+        the retries: a lost answer is recovered by finding the job it made (a warning
+        of the ``exportctl`` logger says so). ``queue``: wait for a free slot first,
+        checking every ``interval`` growing to ``max_interval``, within ``timeout``;
+        ``on_waiting`` is told the jobs holding the slots at each check (default: an
+        info line of the logger). The job's reference and key, and the job itself
+        when the create's answer describes it (:class:`Started`); nothing is read."""
+        from exportctl.ops.polling.schedule import Backoff
+        from exportctl.ops.start.slots import Queue
+        from exportctl.ops.start.starter import Starter
+
+        def logged(holders: list[ExportJob]) -> None:
+            log.info("waiting for a free slot: %s still active", ", ".join(j.ref for j in holders))
+
+        with translated(creating=True):
+            first = seconds("interval", interval) or 0.0
+            cap = seconds("max_interval", max_interval) or 0.0
+            slots = Queue(
+                Backoff(interval=first, cap=max(first, cap)),
+                seconds("timeout", timeout, positive=False),
+                on_waiting or logged,
+            )
+            starter = Starter(
+                self.board(), sleep=TIMING.sleep, clock=TIMING.clock, queue=slots if queue else None
+            )
+            started = starter.start(plan)
+        if started.recovered:
+            log.warning("%s: the first attempt's answer was lost; this is the job it made",
+                        started.ref)  # fmt: skip
+        return started
+
+    def job_of(self, started: Started) -> ExportJob:
+        """The job :meth:`submit` made: as the create's answer described it, or read
+        now (a job the service does not know everywhere yet is read again after 1, 2
+        and 4 seconds)."""
+        if started.job is not None:
+            return started.job
+        # Made: what keeps it from being read now is about the job, not the request.
+        with translated(refs=[started.ref]):
+            for delay in (*_FRESH_READS, None):
+                try:
+                    return self.board().get(started.key)
+                except NotFoundError:
+                    # A job just made may be read before the service knows it everywhere.
+                    if delay is None:
+                        raise
+                    TIMING.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def cancel(self, ref: Ref, *, service: str | None = None) -> ExportJob:
+        """Send the job its service's cancel call, as ``exportctl cancel`` does (its
+        help names the services that have one); the job as read after it, in its
+        service's word for a cancel under way. A job that has already ended is
+        :class:`RequestRefused` (``.jobs``: that job); a service without a cancel
+        call is :class:`BadInput`, before anything is sent."""
+        from exportctl.ops.cancel import cancel
+
+        with translated(refs=[ref_text(ref)]):
+            key = key_of(ref, service)
+            return cancel(self.board(), key)
+
+    def cancel_many(
+        self, refs: Iterable[Ref], *, service: str | None = None
+    ) -> list[ExportJob | ApiError]:
+        """:meth:`cancel` for each job of ``refs``, in the order given: the job as read
+        after its cancel, or the error that kept it from one (a job that had already
+        ended is :class:`RequestRefused`). A reference that cannot be one, or one of a
+        service without a cancel call, is :class:`BadInput`, before anything is sent."""
+        from exportctl.ops.cancel import cancel_many
+
+        listed = list(refs)
+        with translated():
+            keys = [key_of(ref, service) for ref in listed]
+            results = cancel_many(self.board(), keys)
+        return each_result([ref_text(ref) for ref in listed], results)
