@@ -208,3 +208,21 @@ def test_no_layer_imports_the_package_face() -> None:
     graph = _graph()
     below = [m for m in graph if "exportctl" in graph[m] and _layer(m) < _layer("exportctl")]
     assert below == []
+
+
+# The layout's limits: the package's top holds its face alone, and a module that
+# grows past this holds more than one thing (the sandbox's emulated services aside).
+TOP_MODULES = 6
+MODULE_LINES = 400
+
+
+def test_few_modules_at_the_top_and_none_too_long() -> None:
+    top = [p.name for p in ROOT.glob("*.py")]
+    assert len(top) <= TOP_MODULES, top
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in ROOT.rglob("*.py")
+        if "sandbox" not in p.relative_to(ROOT).parts
+        and (n := len(p.read_text().splitlines())) > MODULE_LINES
+    }
+    assert not long
