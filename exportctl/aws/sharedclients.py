@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 
 class Made(Protocol):
-    """Where the shared clients are made and let go: a Clients, whose credentials
-    are a CallCredentials' (exportctl.aws.clients.Clients, which takes these)."""
+    """Where the shared clients are made and let go: an exportctl.aws.clients.Clients
+    whose credentials are a CallCredentials' provider (named here, not imported:
+    that module takes a Shared)."""
 
     def client(self, service: str, region: str | None = None) -> TranslatingClient: ...
 
