@@ -59,7 +59,9 @@ class CallCredentials:
     def provider(self) -> Any:
         """A botocore credential provider whose credentials are :meth:`current`'s,
         read each time botocore signs."""
-        from botocore.credentials import CredentialProvider, Credentials
+        from botocore.credentials import Credentials
+
+        from exportctl.aws.providers import credential_provider
 
         current = self.current
 
@@ -88,11 +90,4 @@ class CallCredentials:
             def get_frozen_credentials(self) -> Any:
                 return current().get_frozen_credentials()
 
-        class ChosenPerCall(CredentialProvider):  # type: ignore[misc]
-            METHOD = METHOD
-            CANONICAL_NAME = METHOD
-
-            def load(self) -> Chosen:
-                return Chosen()
-
-        return ChosenPerCall()
+        return credential_provider(METHOD, Chosen)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.aws.providers import credential_provider
 from exportctl.aws.sharedclients import Shared
 from exportctl.aws.translate import answer_of
 from exportctl.domain.errors import ExportctlError, RoleUnavailable, UsageError, of_service
@@ -19,6 +20,8 @@ from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.credentials import Reach
 
 SESSION_NAME = "exportctl"
+# The method name botocore records for the assumed role's credentials.
+ASSUMED_ROLE = "exportctl-assume-role"
 
 
 class Organization:
@@ -202,15 +205,10 @@ class RoleProvider:
 
     def provider(self) -> Any:
         """A botocore credential provider of this role, for a session of its own."""
-        from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials
+        from botocore.credentials import DeferredRefreshableCredentials
 
         fetch = self.fetch
-
-        class AssumedRole(CredentialProvider):  # type: ignore[misc]
-            METHOD = "exportctl-assume-role"
-            CANONICAL_NAME = "exportctl-assume-role"
-
-            def load(self) -> DeferredRefreshableCredentials:
-                return DeferredRefreshableCredentials(refresh_using=fetch, method=self.METHOD)
-
-        return AssumedRole()
+        return credential_provider(
+            ASSUMED_ROLE,
+            lambda: DeferredRefreshableCredentials(refresh_using=fetch, method=ASSUMED_ROLE),
+        )
