@@ -208,8 +208,8 @@ class Clients:
         set's credentials (its session's: refreshed as they would be there); None
         when there is none to share, or no credentials to sign with (a client of
         this set's own then says so at its first call, as botocore does)."""
-        shared = self._shared
-        if shared is None or service not in shared.services:
+        shared = self._sharing(service)
+        if shared is None:
             return None
         try:
             credentials = self._session_unlocked().get_credentials()
@@ -222,11 +222,16 @@ class Clients:
     def hold(self, service: str, region: str) -> None:
         """Say that a :meth:`release` of ``service`` in ``region`` will come: a shared
         client is kept until every set holding it released it (see :class:`Shared`)."""
-        shared = self._shared
-        if shared is not None and service in shared.services:
+        shared = self._sharing(service)
+        if shared is not None:
             with self._lock:
                 self._holds[(service, region)] += 1
             shared.hold(service, region)
+
+    def _sharing(self, service: str) -> Shared | None:
+        """What shares this set's clients of ``service`` with others, if anything does."""
+        shared = self._shared
+        return shared if shared is not None and service in shared.services else None
 
     def release(self, service: str, region: str) -> None:
         """Let the clients of a service in a region go (the next :meth:`client` makes
