@@ -303,3 +303,41 @@ def test_the_accounts_of_an_organization_share_each_services_client(frozen_heap:
         and (c.meta.service_model.service_name, c.meta.region_name) in exports
         and id(c) not in before
     ]
+
+
+def test_a_listing_stopped_early_lets_the_shared_clients_go(frozen_heap: None) -> None:
+    # A listing read once holds each shared client for every target it will read;
+    # left after its first job, the targets it never started give theirs back too,
+    # or the clients would live as long as the organization.
+    import time
+
+    from botocore.client import BaseClient
+
+    before = {id(c) for c in _live_clients()}
+    exports = {(spec.client, r) for spec in all_specs() for r in REGIONS}
+
+    def alive() -> list[Any]:
+        return [
+            c
+            for c in _live_clients()
+            if isinstance(c, BaseClient)
+            and (c.meta.service_model.service_name, c.meta.region_name) in exports
+            and id(c) not in before
+        ]
+
+    with Sandbox(port=0, clock=lambda: 0.0) as sandbox:
+        board = Board(
+            _org_board(sandbox).clients,
+            regions=Regions(REGIONS),
+            accounts=Accounts((), "OrganizationAccountAccessRole", ()),
+        )
+        listing = board.fanout(ListQuery(), once=True)
+        jobs = iter(listing)
+        next(jobs)
+        assert alive(), "the listing made no shared client before its first job"
+        jobs.close()
+        # The targets already reading end at their next page, on their own threads.
+        deadline = time.monotonic() + 30
+        while alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive()

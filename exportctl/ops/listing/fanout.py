@@ -69,6 +69,11 @@ class Fanout:
     ) -> None:
         self.targets = list(targets)
         self._once = once
+        # Targets held (``once``) whose reading has not started: whoever takes one
+        # from here lets its clients go, its reader as it ends or the listing as it
+        # ends first (stopped early, its reader never started).
+        self._unstarted: dict[int, Target] = {}
+        self._unstarted_lock = threading.Lock()
         self.query = query
         self.span = span
         self._idle = idle
@@ -102,6 +107,7 @@ class Fanout:
             # shares with others (an organization's) go when the last has ended.
             for target in self.targets:
                 target.reach.jobs.hold(target.spec, target.region)
+                self._unstarted[id(target)] = target
         if len(self.targets) == 1:
             pages = self._read_here(self.targets[0], failed)
         else:
@@ -114,6 +120,8 @@ class Fanout:
                     break
         finally:
             self.close()
+            for target in self._take_unstarted():
+                target.reach.jobs.release(target.spec, target.region)
             if ticker is not None:
                 # The line is gone before anything else is written.
                 ticker.join(timeout=1)
@@ -129,6 +137,8 @@ class Fanout:
     ) -> Iterator[list[ExportJob]]:
         """``target``'s pages as they arrive. A failure is handed to ``fail``; an
         exception that is no failure of AWS's (a bug) is raised."""
+        if self._once and not self._take_unstarted(target):
+            return  # the listing has ended and let its clients go
         got = 0
         room = self._slots.room(self._place(target))
         try:
@@ -208,6 +218,17 @@ class Fanout:
         for target in self.targets:
             places.setdefault(self._place(target), len(places))
         return sorted(self.targets, key=lambda t: (places[self._place(t)], t.spec.fan_out is None))
+
+    def _take_unstarted(self, target: Target | None = None) -> list[Target]:
+        """``target`` (or every one) taken from those held and not started: the
+        caller lets their clients go."""
+        with self._unstarted_lock:
+            if target is None:
+                taken = list(self._unstarted.values())
+                self._unstarted.clear()
+                return taken
+            found = self._unstarted.pop(id(target), None)
+            return [] if found is None else [found]
 
     @staticmethod
     def _place(target: Target) -> tuple[int, str]:
