@@ -308,7 +308,9 @@ def test_the_accounts_of_an_organization_share_each_services_client(frozen_heap:
 def test_a_listing_stopped_early_lets_the_shared_clients_go(frozen_heap: None) -> None:
     # A listing read once holds each shared client for every target it will read;
     # left after its first job, the targets it never started give theirs back too,
-    # or the clients would live as long as the organization.
+    # or the clients would live as long as the organization. The listing is still
+    # referenced below: what its readers had queued (a failure's traceback holds
+    # the frames of its call, and so its client) goes when it is closed.
     import time
 
     from botocore.client import BaseClient

@@ -122,6 +122,10 @@ class Fanout:
             self.close()
             for target in self._take_unstarted():
                 target.reach.jobs.release(target.spec, target.region)
+            # Left early, what the readers had queued goes with its queue (a reader
+            # blocked on it puts its last page there): a listing kept after it was
+            # closed holds no pages, nor the clients its failures' tracebacks hold.
+            self._queue = queue.Queue(PAGES_IN_FLIGHT)
             if ticker is not None:
                 # The line is gone before anything else is written.
                 ticker.join(timeout=1)
