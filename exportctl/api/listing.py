@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import logging
+import weakref
 from collections.abc import Callable, Iterator
 
 from exportctl.api.errors import translated, typed
@@ -69,7 +70,11 @@ class Listing(Iterator[ExportJob]):
 
     def __next__(self) -> ExportJob:
         if self._jobs is None:
-            self._jobs = self._read()
+            # Held weakly by its reading: a listing dropped half read is freed at
+            # once, its reading closed with it (its readers stopped, its clients let
+            # go), not left in a cycle for the garbage collector to end some time,
+            # in whatever thread it runs then.
+            self._jobs = _read(weakref.ref(self))
         return next(self._jobs)
 
     def open(self) -> Listing:
@@ -95,38 +100,47 @@ class Listing(Iterator[ExportJob]):
         elif self._fanout is not None:
             self._fanout.close()
 
-    def _read(self) -> Iterator[ExportJob]:
-        self.open()
-        stream = self._fanout
-        assert stream is not None
-        limit = self._query.limit
-        kept: list[ExportJob] = []
-        try:
-            with translated():
-                if self._stream:
-                    source = (
-                        iter(stream)
-                        if limit is None
-                        else iter(heapq.nlargest(limit, stream, key=newest_key))
-                    )
-                else:
-                    kept = newest_first(list(stream))[:limit]
-                    source = iter(kept)
-            yield from source
-        finally:
-            stream.close()
-        self.notices = tuple(stream.notices)
-        self.failures = tuple(stream.failures)
-        self.incomplete = stream.incomplete
-        for notice in self.notices:
-            self._on_notice(notice)
-        if self.failures and self._strict:
-            first = self.failures[0]
-            error = typed(first, jobs=kept)
-            if stream.incomplete:
-                error.message = f"{error.message}; {stream.incomplete}"
-                error.args = (error.message,)
-            raise error from first
+
+def _read(ref: weakref.ref[Listing]) -> Iterator[ExportJob]:
+    """The jobs of the listing ``ref`` names, which is alive whenever this is resumed
+    (through its ``__next__``); between two jobs only its fan-out is held."""
+    listing = ref()
+    assert listing is not None
+    listing.open()
+    stream = listing._fanout
+    assert stream is not None
+    limit = listing._query.limit
+    streamed, strict, on_notice = listing._stream, listing._strict, listing._on_notice
+    del listing
+    kept: list[ExportJob] = []
+    try:
+        with translated():
+            if streamed:
+                source = (
+                    iter(stream)
+                    if limit is None
+                    else iter(heapq.nlargest(limit, stream, key=newest_key))
+                )
+            else:
+                kept = newest_first(list(stream))[:limit]
+                source = iter(kept)
+        yield from source
+    finally:
+        stream.close()
+    listing = ref()
+    assert listing is not None
+    listing.notices = tuple(stream.notices)
+    listing.failures = tuple(stream.failures)
+    listing.incomplete = stream.incomplete
+    for notice in listing.notices:
+        on_notice(notice)
+    if listing.failures and strict:
+        first = listing.failures[0]
+        error = typed(first, jobs=kept)
+        if stream.incomplete:
+            error.message = f"{error.message}; {stream.incomplete}"
+            error.args = (error.message,)
+        raise error from first
 
 
 def _nothing() -> None:

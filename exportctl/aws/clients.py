@@ -89,7 +89,9 @@ class Clients:
         self._ready = ready
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
         self._lazy_endpoints = dict(endpoints or {})
-        self._lock = threading.Lock()
+        # Reentrant: a listing's reading may be closed by the garbage collector,
+        # in a thread making a client under this lock, and let its clients go here.
+        self._lock = threading.RLock()
         self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
         self._shared = shared

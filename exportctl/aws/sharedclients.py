@@ -44,7 +44,9 @@ class Shared:
         self.credentials = credentials
         self.services = services
         self._holds: Counter[tuple[str, str]] = Counter()
-        self._lock = threading.Lock()
+        # Reentrant, as Clients' lock: a hold may be given back by a listing's
+        # reading closed by the garbage collector in a thread that holds it.
+        self._lock = threading.RLock()
 
     def take(self, service: str, region: str, credentials: Any) -> TranslatingClient:
         """The client of ``service`` in ``region``, its calls signed with ``credentials``."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -292,3 +296,54 @@ def test_several_jobs_each_read_or_said_why_not(exportctl_sandbox: SandboxHandle
     assert isinstance(lost, JobNotFound) and lost.refs == (missing,)
     with pytest.raises(BadInput):
         client.get_many([job.ref, "not a reference"])
+
+
+def _readers() -> set[threading.Thread]:
+    """The threads a listing reads its targets on (see exportctl.ops.listing.fanout)."""
+    return {t for t in threading.enumerate() if t.name == "fanout" or t.name.startswith("read-")}
+
+
+def test_a_streamed_listing_dropped_half_read_stops_at_once(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    # Dropped, a listing is freed and its reading closed there and then, as a file
+    # is: its readers stop (more pages than its queue holds: left running, they
+    # would wait on it for good) without the garbage collector's help.
+    client = Client(region=["us-east-1", "us-west-2", "eu-west-1"])
+    before = _readers()
+    gc.disable()
+    try:
+        listing = client.list(stream=True)
+        next(listing)
+        assert _readers() - before, "the listing read on no thread of its own"
+        del listing
+        deadline = time.monotonic() + 30
+        while _readers() - before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _readers() - before
+    finally:
+        gc.enable()
+
+
+def test_a_listing_the_collector_ends_takes_no_lock_its_thread_holds(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    # A listing half read and kept in a cycle of its owner's is ended by the garbage
+    # collector, in whichever thread collects: possibly one making a client under
+    # the clients' lock (collections happen on allocation). Ending it lets its
+    # clients go under that same lock: it must not wait for itself.
+    client = Client(region=["us-east-1", "us-west-2"])
+    owner: dict[str, Any] = {"listing": client.list(stream=True)}
+    owner["self"] = owner
+    next(owner["listing"])
+    clients = client.board().clients
+    del owner
+    done = threading.Event()
+
+    def collect_holding_the_lock() -> None:
+        with clients._lock:
+            gc.collect()
+        done.set()
+
+    threading.Thread(target=collect_holding_the_lock, daemon=True).start()
+    assert done.wait(30), "the collector's end of the listing waited on the clients' lock"

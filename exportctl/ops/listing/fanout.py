@@ -73,7 +73,7 @@ class Fanout:
         # from here lets its clients go, its reader as it ends or the listing as it
         # ends first (stopped early, its reader never started).
         self._unstarted: dict[int, Target] = {}
-        self._unstarted_lock = threading.Lock()
+        self._unstarted_lock = threading.RLock()  # reentrant, as Clients' lock
         self.query = query
         self.span = span
         self._idle = idle
@@ -126,8 +126,9 @@ class Fanout:
             # blocked on it puts its last page there): a listing kept after it was
             # closed holds no pages, nor the clients its failures' tracebacks hold.
             self._queue = queue.Queue(PAGES_IN_FLIGHT)
-            if ticker is not None:
-                # The line is gone before anything else is written.
+            if ticker is not None and ticker is not threading.current_thread():
+                # The line is gone before anything else is written. (The ticker's
+                # own thread gets here when the collector ends a dropped listing.)
                 ticker.join(timeout=1)
         settled = settle(
             failed, self.targets, self.span, answered=bool(self._answered), served=self._served

@@ -15,7 +15,9 @@ class Progress:
 
     def __init__(self, targets: Sequence[Target], span: Span) -> None:
         self._span = span
-        self._lock = threading.Lock()
+        # Reentrant: the collector may end a listing's reading (which counts its
+        # target ended) in the ticker's thread while it holds this.
+        self._lock = threading.RLock()
         self._left_by_region: Counter[str] = Counter(t.region for t in targets)
         self._left_by_account: Counter[int] = Counter(id(t.reach) for t in targets)
         self._read = 0
