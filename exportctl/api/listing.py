@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import inspect
 import logging
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 from exportctl.api.errors import translated, typed
 from exportctl.domain.errors import ExportctlError
@@ -60,7 +61,8 @@ class Listing(Iterator[ExportJob]):
         self._on_wait = on_wait or _nothing
         self._on_notice = on_notice or _logged
         self._fanout: Fanout | None = None
-        self._jobs: Iterator[ExportJob] | None = None
+        self._jobs: Generator[ExportJob, None, None] | None = None
+        self._closed = False
         self.notices: tuple[ExportctlError, ...] = ()
         self.failures: tuple[ExportctlError, ...] = ()
         self.incomplete: str | None = None
@@ -70,6 +72,8 @@ class Listing(Iterator[ExportJob]):
 
     def __next__(self) -> ExportJob:
         if self._jobs is None:
+            if self._closed:
+                raise StopIteration
             # Held weakly by its reading: a listing dropped half read is freed at
             # once, its reading closed with it (its readers stopped, its clients let
             # go), not left in a cycle for the garbage collector to end some time,
@@ -92,16 +96,24 @@ class Listing(Iterator[ExportJob]):
         return self
 
     def close(self) -> None:
-        """Stop reading (threads still inside a call end on their own)."""
-        if self._jobs is not None:
-            close = getattr(self._jobs, "close", None)
-            if close is not None:
-                close()
-        elif self._fanout is not None:
+        """Stop reading: the listing ends (threads still inside a call end on their
+        own). From another thread than the one reading it: that one's loop ends, at
+        once if it was waiting for a page. A listing closed before its end says
+        nothing of the targets it did not read: no notices, no failures."""
+        self._closed = True
+        if self._fanout is not None:
             self._fanout.close()
+        jobs = self._jobs
+        if jobs is not None:
+            try:
+                jobs.close()
+            except ValueError:
+                # Being read in another thread, which the fan-out's close ends.
+                if inspect.getgeneratorstate(jobs) != inspect.GEN_RUNNING:
+                    raise
 
 
-def _read(ref: weakref.ref[Listing]) -> Iterator[ExportJob]:
+def _read(ref: weakref.ref[Listing]) -> Generator[ExportJob, None, None]:
     """The jobs of the listing ``ref`` names, which is alive whenever this is resumed
     (through its ``__next__``); between two jobs only its fan-out is held."""
     listing = ref()
@@ -124,6 +136,8 @@ def _read(ref: weakref.ref[Listing]) -> Iterator[ExportJob]:
             else:
                 kept = newest_first(list(stream))[:limit]
                 source = iter(kept)
+        if stream.stopped:
+            return  # closed while it was read whole: what was read is not the listing
         yield from source
     finally:
         stream.close()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -347,3 +348,58 @@ def test_a_listing_the_collector_ends_takes_no_lock_its_thread_holds(
 
     threading.Thread(target=collect_holding_the_lock, daemon=True).start()
     assert done.wait(30), "the collector's end of the listing waited on the clients' lock"
+
+
+def _read_in_a_thread(listing: Iterable[ExportJob]) -> tuple[threading.Thread, list[Any]]:
+    """A thread reading ``listing`` to its end; what it read, or what it raised, after."""
+    read: list[Any] = []
+
+    def run() -> None:
+        try:
+            read.extend(listing)
+        except Exception as exc:
+            read.append(exc)
+
+    reader = threading.Thread(target=run, daemon=True)
+    reader.start()
+    return reader, read
+
+
+def test_a_listing_closed_before_it_is_read_reads_nothing(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    # Its targets settled (open), then closed unread: read, it ends at once.
+    for regions in (["us-east-1"], ["us-east-1", "us-west-2"]):
+        listing = Client(region=regions).list("discovery", stream=True).open()
+        listing.close()
+        reader, read = _read_in_a_thread(listing)
+        reader.join(30)
+        assert not reader.is_alive(), f"{regions}: reading a closed listing never ended"
+        assert read == [] and listing.notices == () and listing.failures == ()
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_listing_closed_from_another_thread_ends_its_readers_loop(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, stream: bool
+) -> None:
+    # A reader waiting on slow pages, and a close from elsewhere (a deadline, a
+    # cancel button): close returns, the reader's loop ends without an error, with
+    # some of the jobs when streamed, none when it was to be read whole first.
+    everything = len(list(Client(region=["us-east-1", "us-west-2"]).list()))
+    monkeypatch.setattr(exportctl_sandbox.sandbox.faults, "latency", 0.3)
+    sandbox = exportctl_sandbox.sandbox
+    before = sandbox.calls_report()["total"]
+    listing = Client(region=["us-east-1", "us-west-2"]).list(stream=stream)
+    reader, read = _read_in_a_thread(listing)
+    # Closed once the listing is under way: some answers in (streamed: a job read).
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (
+        sandbox.calls_report()["total"] == before or (stream and not read)
+    ):
+        time.sleep(0.01)
+    listing.close()
+    reader.join(30)
+    assert not reader.is_alive(), "the reader's loop went on after close"
+    assert all(isinstance(job, ExportJob) for job in read), read
+    assert (0 < len(read) < everything) if stream else read == []
+    assert listing.notices == () and listing.failures == ()

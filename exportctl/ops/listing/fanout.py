@@ -23,6 +23,7 @@ wait for a page: the place to flush what was written.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -78,7 +79,7 @@ class Fanout:
         self.span = span
         self._idle = idle
         self._on_progress = on_progress
-        self._queue: queue.Queue[tuple[str, Target, Any]] = queue.Queue(PAGES_IN_FLIGHT)
+        self._queue: queue.Queue[tuple[str, Target | None, Any]] = queue.Queue(PAGES_IN_FLIGHT)
         self._stop = threading.Event()
         # Calls in flight: the targets' own and their describes (see the module's doc).
         self._slots = Slots(global_cap, per_place_cap)
@@ -91,6 +92,8 @@ class Fanout:
         self.notices: list[ExportctlError] = []
         # As ListResult.read: failed targets and the jobs they gave first.
         self.read: dict[str, int] = {}
+        # Closed before its end (close()): its iteration ended there, nothing settled.
+        self.stopped = False
 
     @property
     def incomplete(self) -> str | None:
@@ -119,6 +122,7 @@ class Fanout:
                 if self._stop.is_set():
                     break
         finally:
+            self.stopped = self._stop.is_set()
             self.close()
             for target in self._take_unstarted():
                 target.reach.jobs.release(target.spec, target.region)
@@ -130,6 +134,10 @@ class Fanout:
                 # The line is gone before anything else is written. (The ticker's
                 # own thread gets here when the collector ends a dropped listing.)
                 ticker.join(timeout=1)
+        if self.stopped:
+            # Closed by whoever reads it: how the targets not read would have gone
+            # is not known, so nothing is said of them.
+            return
         settled = settle(
             failed, self.targets, self.span, answered=bool(self._answered), served=self._served
         )
@@ -191,6 +199,8 @@ class Fanout:
             if self._queue.empty():
                 self._idle()
             kind, _, payload = self._queue.get()
+            if kind == "stop":
+                return
             if kind == "page":
                 yield payload
             elif kind == "error":
@@ -258,11 +268,15 @@ class Fanout:
         with self._cond:
             self._cond.notify_all()
 
-    def _put(self, item: tuple[str, Target, Any]) -> bool:
+    def _put(self, item: tuple[str, Target | None, Any]) -> bool:
         return hand_on(self._queue, item, self._stop)
 
     def close(self) -> None:
-        """Let the reading threads go: they stop at their next page."""
+        """Let the reading threads go: they stop at their next page. From another
+        thread than the one iterating: that one's iteration ends, at once if it was
+        waiting for a page, else after the page it is given."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
+        with contextlib.suppress(queue.Full):  # full: the iteration is not waiting
+            self._queue.put_nowait(("stop", None, None))
