@@ -30,7 +30,7 @@ from exportctl import (
 )
 from exportctl.domain.errors import NotFoundError, UsageError
 from exportctl.domain.timeutil import now
-from exportctl.ops.polling.timing import TIMING
+from exportctl.ops.polling.timing import TIMING, interruptible_sleep
 from exportctl.testing import SandboxHandle
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
@@ -403,3 +403,31 @@ def test_a_listing_closed_from_another_thread_ends_its_readers_loop(
     assert all(isinstance(job, ExportJob) for job in read), read
     assert (0 < len(read) < everything) if stream else read == []
     assert listing.notices == () and listing.failures == ()
+
+
+def test_a_watch_told_to_stop_from_another_thread_ends(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An application's watch runs on a thread of its own, an hour between rounds;
+    # stop() from another ends it there and then, not an hour later. (On the real
+    # clock: the fixture's sleeps would otherwise pass at once.)
+    monkeypatch.setattr(TIMING, "sleep", interruptible_sleep)
+    monkeypatch.setattr(TIMING, "clock", time.monotonic)
+    watcher = Client().watching("discovery", interval=3600)
+    rounds: list[Any] = []
+    watcher.on_event = lambda event: rounds.append(event) if event.kind == "round" else None
+    runner = threading.Thread(target=watcher.run, daemon=True)
+    runner.start()
+    deadline = time.monotonic() + 30
+    while not rounds and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert rounds, "the watch listed nothing"
+    watcher.stop()
+    runner.join(10)
+    assert not runner.is_alive(), "the watch went on sleeping after stop()"
+    assert len(rounds) == 1 and watcher.rows()
+    # Told to stop before it runs, it runs no round.
+    stopped = Client().watching("discovery")
+    stopped.stop()
+    stopped.run()
+    assert stopped.rounds == 0

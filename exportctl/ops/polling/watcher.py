@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from exportctl.domain.model import ExportJob
 from exportctl.ops.polling.events import Event
 from exportctl.ops.polling.outcome import Tracked
 from exportctl.ops.polling.schedule import Backoff, repeat
-from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
+from exportctl.ops.polling.timing import SLEEP_SLICE, Clock, Sleep, interruptible_sleep
 
 if TYPE_CHECKING:
     from exportctl.ops.jobs import Jobs
@@ -73,21 +74,46 @@ class Watcher:
         self.next_check: float | None = None
         # Every job of the last round's listing, also those not on the board.
         self.listed: list[ExportJob] = []
+        self._stopped = threading.Event()
 
     def run(self) -> None:
-        """Until interrupted (KeyboardInterrupt), or a failure no round can get past."""
+        """Until interrupted (KeyboardInterrupt), :meth:`stop`, or a failure no round
+        can get past."""
 
         def before_sleep(delay: float) -> None:
             self.next_check = self.clock() + delay
 
-        repeat(
-            self._round,
-            backoff=self.backoff,
-            clock=self.clock,
-            sleep=self.sleep,
-            rng=self.rng,
-            before_sleep=before_sleep,
-        )
+        if self._stopped.is_set():
+            return
+        try:
+            repeat(
+                self._round,
+                backoff=self.backoff,
+                clock=self.clock,
+                sleep=self._pause,
+                rng=self.rng,
+                before_sleep=before_sleep,
+            )
+        except _Stopped:
+            self.next_check = None
+
+    def stop(self) -> None:
+        """End :meth:`run`, from any thread: at once between rounds, else once the
+        round in progress has listed (and told its events)."""
+        self._stopped.set()
+
+    def _pause(self, seconds: float) -> None:
+        """The wait between rounds, cut short by :meth:`stop`."""
+        if self.sleep is interruptible_sleep:
+            # In slices, as interruptible_sleep: Ctrl-C is seen within one.
+            end = time.monotonic() + seconds
+            while (left := end - time.monotonic()) > 0:
+                if self._stopped.wait(min(left, SLEEP_SLICE)):
+                    break
+        else:
+            self.sleep(seconds)
+        if self._stopped.is_set():
+            raise _Stopped
 
     def _round(self) -> bool:
         from datetime import timedelta
@@ -152,6 +178,10 @@ class Watcher:
             job.ref: i for i, job in enumerate(newest_first([e.job for e in self.board.values()]))
         }
         return sorted(self.board.values(), key=lambda e: (e.job.terminal, order[e.job.ref]))
+
+
+class _Stopped(Exception):
+    """A watch told to stop, ending its run."""
 
 
 def _key(job: ExportJob) -> JobKey:
