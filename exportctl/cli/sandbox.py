@@ -171,6 +171,15 @@ def _detach(ctx: click.Context) -> None:
     from exportctl.domain.errors import UsageError
     from exportctl.sandbox import background
 
+    here = background.detached_here()
+    if here is not None:
+        # A second one would take over this shell's variables and leave the first
+        # running with nothing pointing at it.
+        url, pid = here
+        raise UsageError(
+            f"a sandbox already serves in the background at {url} (pid {pid}), as this "
+            'shell\'s variables say: stop it first with eval "$(exportctl sandbox --stop)"'
+        )
     args = ["sandbox", "--detached-child"]
     for param in ctx.command.params:
         if not isinstance(param, click.Option) or param.name in _NOT_PASSED_ON:

@@ -72,6 +72,20 @@ def start(argv: list[str], timeout: float = 60.0) -> Started:
     return Started(pid=process.pid, url=url, lines=lines, notes=notes)
 
 
+def detached_here() -> tuple[str, int] | None:
+    """The background sandbox this environment points at, as ``--detach`` set it
+    (``AWS_ENDPOINT_URL`` and the pid), while it still serves there: its URL and pid."""
+    url = os.environ.get("AWS_ENDPOINT_URL", "")
+    said = os.environ.get(PID_VARIABLE, "").strip()
+    if not said or urlsplit(url).hostname != "127.0.0.1":
+        return None
+    try:
+        pid = _state(url).get("pid")
+    except BackgroundError:
+        return None  # gone (the machine restarted, someone killed it): start another
+    return (url, pid) if isinstance(pid, int) and str(pid) == said else None
+
+
 def stop(url: str, timeout: float = 10.0) -> int:
     """Stop the sandbox serving at ``url``; its pid."""
     parts = urlsplit(url)

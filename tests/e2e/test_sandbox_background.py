@@ -47,6 +47,8 @@ echo "endpoint=$AWS_ENDPOINT_URL"
 echo "s3=$AWS_ENDPOINT_URL_S3"
 echo "pid=$EXPORTCTL_SANDBOX_PID"
 {exe} list -s discovery --json > {tmp_path / "listed.json"}
+again=$({exe} sandbox --detach --no-s3 2>&1 >/dev/null) && code=0 || code=$?
+echo "again=$code $again"
 eval "$({exe} sandbox --stop)"
 echo "after=${{AWS_ENDPOINT_URL-unset}} ${{AWS_ACCESS_KEY_ID-unset}} \
 ${{EXPORTCTL_SANDBOX_PID-unset}}"
@@ -63,6 +65,13 @@ ${{EXPORTCTL_SANDBOX_PID-unset}}"
         assert said["endpoint"] == f"http://127.0.0.1:{port}"
         assert said["s3"] == f"http://127.0.0.1:{s3_port}"
         assert json.loads((tmp_path / "listed.json").read_text())
+        # Detached again from the same shell: refused, or the first would be left
+        # running with nothing pointing at it.
+        assert said["again"] == (
+            f"2 exportctl: error: a sandbox already serves in the background at "
+            f"http://127.0.0.1:{port} (pid {pid}), as this shell's variables say: stop it "
+            'first with eval "$(exportctl sandbox --stop)"'
+        )
         assert said["after"] == "unset unset unset"
         assert refused(port) and refused(s3_port)
         assert gone(pid)
