@@ -195,7 +195,9 @@ class Fanout:
     def _read_in_threads(self, failed: list[Failure]) -> Iterator[list[ExportJob]]:
         threading.Thread(target=self._dispatch, name="fanout", daemon=True).start()
         remaining = len(self.targets)
-        while remaining:
+        # Closed from another thread: a stop put in the queue wakes this loop when it
+        # waits; when the queue was full, the loop sees the stop at its next item.
+        while remaining and not self._stop.is_set():
             if self._queue.empty():
                 self._idle()
             kind, _, payload = self._queue.get()
