@@ -7,6 +7,7 @@ for a target of its own.
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -309,10 +310,13 @@ class Jobs:
         region: str | None = None,
         *,
         room: Room | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[list[ExportJob]]:
         """:meth:`iter_service` a page at a time. The next page is asked for while
         this one is turned into records: the service's time and ours overlap. A
-        listing's describes beyond the first take ``room`` (its caps) while in flight."""
+        listing's describes beyond the first take ``room`` (its caps) while in flight;
+        ``cancel``, set by another thread, ends the pages without waiting for the
+        call in progress."""
         where = region or self.clients.default_region
         call = self.caller(spec, where)
         project = projection(spec).record
@@ -327,7 +331,7 @@ class Jobs:
 
         describe_all = self.summaries.describe_all(spec, where, states, room)
         listed = eng.list_pages(spec, call, query.scope, each_parent, describe_all)
-        for page in read_ahead(listed, name=f"list-{spec.name}"):
+        for page in read_ahead(listed, name=f"list-{spec.name}", cancel=cancel):
             jobs = []
             for raw, parent in page:
                 job = project(raw, where, parent)

@@ -244,7 +244,10 @@ def hand_on(into: queue.Queue[T], item: T, stop: threading.Event) -> bool:
 
 
 def read_ahead(
-    source: Iterator[T], depth: int = 2, name: str = "exportctl-read-ahead"
+    source: Iterator[T],
+    depth: int = 2,
+    name: str = "exportctl-read-ahead",
+    cancel: threading.Event | None = None,
 ) -> Iterator[T]:
     """The items of ``source``, produced on a daemon thread up to ``depth`` ahead.
 
@@ -253,6 +256,8 @@ def read_ahead(
     order; an exception of ``source`` is raised here once the items before it
     are taken. Leaving early (``close``, an exception, Ctrl-C) lets the thread go
     at its next item; a thread inside a call is abandoned, as with :class:`Workers`.
+    ``cancel``, set by another thread, ends the items while the caller waits for
+    the next one, without waiting for the call in progress.
     """
     # A Queue, not a SimpleQueue: waiting on it is cut short by Ctrl-C.
     ready: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(max(1, depth))
@@ -270,7 +275,15 @@ def read_ahead(
     threading.Thread(target=produce, name=name, daemon=True).start()
     try:
         while True:
-            item, error = ready.get()
+            if cancel is None:
+                item, error = ready.get()
+            else:
+                try:
+                    item, error = ready.get(timeout=CANCEL_POLL)
+                except queue.Empty:
+                    if cancel.is_set():
+                        return
+                    continue
             if item is _END:
                 if error is not None:
                     raise error
@@ -278,6 +291,10 @@ def read_ahead(
             yield item  # type: ignore[misc]
     finally:
         stop.set()
+
+
+# How often a wait for the next item looks whether it was cancelled.
+CANCEL_POLL = 0.05
 
 
 # How long a listing runs before it shows progress, and how often after.

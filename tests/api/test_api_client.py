@@ -431,3 +431,23 @@ def test_a_watch_told_to_stop_from_another_thread_ends(
     stopped.stop()
     stopped.run()
     assert stopped.rounds == 0
+
+
+def test_a_listing_of_one_target_closed_from_another_thread_leaves_its_call(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One service in one region is read on the reader's own thread, its next page
+    # asked for on another: closed while that call hangs (the sandbox answers a
+    # minute later), the reader's loop ends without waiting for it.
+    monkeypatch.setattr(exportctl_sandbox.sandbox.faults, "latency", 60.0)
+    listing = Client(region="us-east-1").list("discovery", stream=True)
+    reader, read = _read_in_a_thread(listing)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(
+        t.name == "list-discovery" for t in threading.enumerate()
+    ):
+        time.sleep(0.01)
+    listing.close()
+    reader.join(20)
+    assert not reader.is_alive(), "the reader waited for the call in progress"
+    assert read == [] and listing.notices == () and listing.failures == ()

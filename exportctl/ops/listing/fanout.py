@@ -156,7 +156,7 @@ class Fanout:
         room = self._slots.room(self._place(target))
         try:
             for page in target.reach.jobs.iter_pages(
-                target.spec, self.query, target.region, room=room
+                target.spec, self.query, target.region, room=room, cancel=self._stop
             ):
                 if self.span.many:
                     page = [finish(job, target.reach, self.span) for job in page]
@@ -171,6 +171,8 @@ class Fanout:
         finally:
             if self._once:
                 target.reach.jobs.release(target.spec, target.region)
+        if self._stop.is_set():
+            return  # closed while it was read: it proved nothing
         with self._cond:
             self._answered.add(id(target))
             self._served.add((id(target.reach), target.spec.name))

@@ -3,6 +3,7 @@ the command spans, which decides how jobs and messages name their place."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -16,10 +17,17 @@ from exportctl.services.spec import ServiceSpec
 
 class Pages(Protocol):
     """What reads one service's jobs in one region a page at a time: a Jobs. Its calls
-    beside the one a page needs (describes) take ``room`` while they are in flight."""
+    beside the one a page needs (describes) take ``room`` while they are in flight;
+    ``cancel`` ends the pages while the next is awaited."""
 
     def iter_pages(
-        self, spec: ServiceSpec, query: Any, region: str | None = None, *, room: Room | None = None
+        self,
+        spec: ServiceSpec,
+        query: Any,
+        region: str | None = None,
+        *,
+        room: Room | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[list[ExportJob]]: ...
 
     def hold(self, spec: ServiceSpec, region: str) -> None: ...
