@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exportctl.api.client import Client
 from exportctl.api.errors import ApiError
@@ -21,6 +22,9 @@ from exportctl.ops.download.records import Reporter, Summary
 from exportctl.ops.polling.timing import TIMING
 from exportctl.ops.start.request import StartPlan
 from exportctl.ops.start.starter import Started
+
+if TYPE_CHECKING:
+    from exportctl.api.listing import Listing
 
 
 class AsyncClient:
@@ -197,7 +201,11 @@ class AsyncClient:
         accounts: str | Iterable[str] | None = None,
         **scope: Any,
     ) -> builtins.list[ExportJob]:
-        """:meth:`Client.list`, read whole off the loop: the jobs newest first."""
+        """:meth:`Client.list`, read whole off the loop: the jobs newest first.
+        Cancelling the task closes the listing: its reading ends (its calls in
+        progress end on their own)."""
+        cancelled = threading.Event()
+        made: builtins.list[Listing] = []
 
         def read() -> builtins.list[ExportJob]:
             listing = self.client.list(
@@ -211,6 +219,17 @@ class AsyncClient:
                 accounts=accounts,
                 **scope,
             )
+            made.append(listing)
+            # Cancelled while it was being made: the canceller may not have seen it.
+            if cancelled.is_set():
+                listing.close()
             return builtins.list(listing)
 
-        return await asyncio.to_thread(read)
+        try:
+            return await asyncio.to_thread(read)
+        except asyncio.CancelledError:
+            # asyncio cannot stop the thread; a closed listing ends its reading.
+            cancelled.set()
+            for listing in made:
+                listing.close()
+            raise

@@ -193,3 +193,33 @@ def test_the_calls_deadline_is_the_latest_of_the_waits_or_none() -> None:
             assert board.deadline is not None
         assert board.deadline == first
     assert board.deadline is None
+
+
+def test_cancelling_a_listing_ends_its_reading(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read whole off the loop, on a thread asyncio cannot stop: cancelled, the listing
+    # is closed, and its dispatcher (waiting for room under the caps while every call
+    # hangs a minute) ends; without the close it would read on for minutes.
+    monkeypatch.setattr(exportctl_sandbox.sandbox.faults, "latency", 60.0)
+    aclient = AsyncClient(region=["us-east-1", "us-west-2"])
+    before = {t.ident for t in threading.enumerate()}
+
+    def dispatchers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "fanout" and t.ident not in before]
+
+    async def main() -> None:
+        listing = asyncio.create_task(aclient.list())
+        for _ in range(3000):
+            if dispatchers():
+                break
+            await asyncio.sleep(0.01)
+        assert dispatchers(), "the listing started no dispatcher"
+        listing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await listing
+        for thread in dispatchers():
+            await asyncio.to_thread(thread.join, 20)
+        assert not dispatchers(), "the cancelled listing went on reading"
+
+    asyncio.run(main())
