@@ -95,9 +95,11 @@ def test_one_loop_waits_on_a_hundred_jobs_without_a_thread_each(
     assert rounds >= 4
     # A round is a few threads (the loop's default executor, at most its size, and
     # the bounded pool of gets), never one a job; the loop ran other tasks while each
-    # round was out.
+    # round was out. The last round's pool is told to end, not waited for: on a busy
+    # machine its threads may still be leaving when the next round's start (seen: 15
+    # threads against 14), so two pools are the bound.
     executor = min(32, (os.cpu_count() or 1) + 4)
-    assert 0 < threads.peak <= GET_CONCURRENCY + executor < len(jobs), threads.names
+    assert 0 < threads.peak <= 2 * GET_CONCURRENCY + executor < len(jobs), threads.names
     assert threads.names <= {"asyncio_", "exportctl-get-"}, threads.names
     assert ticks > rounds
     # Discovery's fifty jobs: one call a round.
