@@ -4,6 +4,7 @@ instead of waiting for it."""
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,8 +18,8 @@ Pause = Callable[[float], Awaitable[None]]
 SLEEP_SLICE = 0.2
 
 
-def interruptible_sleep(seconds: float) -> None:
-    """``time.sleep`` in short slices.
+def interruptible_sleep(seconds: float, until: threading.Event | None = None) -> None:
+    """``time.sleep`` in short slices; over at once when ``until`` is set.
 
     The kernel may hand SIGINT to any thread (the live view's refresh thread, an
     API call's worker); only the main thread's own sleep is cut short by it, so one
@@ -26,7 +27,10 @@ def interruptible_sleep(seconds: float) -> None:
     """
     end = time.monotonic() + seconds
     while (left := end - time.monotonic()) > 0:
-        time.sleep(min(left, SLEEP_SLICE))
+        if until is None:
+            time.sleep(min(left, SLEEP_SLICE))
+        elif until.wait(min(left, SLEEP_SLICE)):
+            return
 
 
 @dataclass

@@ -14,7 +14,7 @@ from exportctl.domain.model import ExportJob
 from exportctl.ops.polling.events import Event
 from exportctl.ops.polling.outcome import Tracked
 from exportctl.ops.polling.schedule import Backoff, repeat
-from exportctl.ops.polling.timing import SLEEP_SLICE, Clock, Sleep, interruptible_sleep
+from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
 
 if TYPE_CHECKING:
     from exportctl.ops.jobs import Jobs
@@ -105,11 +105,7 @@ class Watcher:
     def _pause(self, seconds: float) -> None:
         """The wait between rounds, cut short by :meth:`stop`."""
         if self.sleep is interruptible_sleep:
-            # In slices, as interruptible_sleep: Ctrl-C is seen within one.
-            end = time.monotonic() + seconds
-            while (left := end - time.monotonic()) > 0:
-                if self._stopped.wait(min(left, SLEEP_SLICE)):
-                    break
+            interruptible_sleep(seconds, until=self._stopped)
         else:
             self.sleep(seconds)
         if self._stopped.is_set():
