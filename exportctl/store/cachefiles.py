@@ -54,9 +54,19 @@ def remove_parts() -> None:
         _parts.clear()
 
 
+# The longest file name the usual file systems take, in bytes (ext4, APFS, NTFS's
+# 255 UTF-16 units are at least as many).
+NAME_MAX = 255
+
+
 def temp_path(target: Path) -> Path:
-    """The temporary file ``target`` is written to before it takes its place."""
-    return target.with_name(f".{target.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
+    """The temporary file ``target`` is written to before it takes its place: its
+    name shortened where needed, so that any name the disk takes for ``target`` has
+    a temporary one it takes too."""
+    mark = f"{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
+    room = NAME_MAX - 1 - len(mark.encode())
+    name = target.name.encode()[:room].decode(errors="ignore")
+    return target.with_name(f".{name}{mark}")
 
 
 def _go_on() -> None:

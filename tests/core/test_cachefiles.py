@@ -123,3 +123,23 @@ def test_an_interrupted_writer_leaves_its_temporary_file_to_remove_parts(tmp_pat
     with pytest.raises(KeyboardInterrupt):
         write_atomically(tmp_path / "file", stuck())
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["x" * 255, "é" * 125 + ".csv"])
+def test_the_longest_name_the_disk_takes_has_a_temporary_name_it_takes_too(
+    tmp_path: Path, name: str
+) -> None:
+    from exportctl.ops.download.files import remove_stale_parts
+
+    target = tmp_path / name
+    assert len(target.name.encode()) <= cachefiles.NAME_MAX
+    assert write_atomically(target, [b"data"]) == 4
+    assert target.read_bytes() == b"data" and leftovers(tmp_path) == []
+    # A process id above any Linux gives (pid_max is at most 2**22): one that is gone.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "getpid", lambda: 4194304)
+        gone = cachefiles.temp_path(target)
+    assert len(gone.name.encode()) <= cachefiles.NAME_MAX
+    # Still found for what it is.
+    gone.write_bytes(b"half")
+    assert remove_stale_parts(tmp_path) == [gone]

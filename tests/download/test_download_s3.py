@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from exportctl.domain.model import State
 from exportctl.ops.download.files import CHUNK
 from exportctl.ops.download.job import fetch_job
 from exportctl.ops.download.paths import safe_path
-from exportctl.ops.download.records import NullReporter, Summary
+from exportctl.ops.download.records import Item, NullReporter, Plan, Summary
+from exportctl.ops.download.resume import sort_plan
 from exportctl.services.locations import NotCompletedError
 
 
@@ -79,14 +81,61 @@ def test_a_key_escaping_the_destination_is_refused_before_anything_is_fetched(
     assert files_under(s3env.dest) == {}
 
 
-@pytest.mark.parametrize("rel", ["/etc/passwd", "../x", "a/../../x", "a\\..\\x", "C:/x", ""])
+@pytest.mark.parametrize("rel", ["/etc/passwd", "../x", "a/../../x", "a\\..\\x", "", "./"])
 def test_safe_path_refuses_what_would_land_outside(tmp_path: Path, rel: str) -> None:
-    with pytest.raises(ExportctlError):
+    with pytest.raises(ExportctlError) as caught:
         safe_path(tmp_path, rel)
+    assert "outside" in caught.value.message
 
 
 def test_safe_path_keeps_ordinary_names(tmp_path: Path) -> None:
     assert safe_path(tmp_path, "a/./b//c.csv") == tmp_path / "a" / "b" / "c.csv"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a colon names a drive or a stream on Windows")
+def test_a_colon_is_an_ordinary_character_off_windows(tmp_path: Path) -> None:
+    assert safe_path(tmp_path, "report:2024.csv") == tmp_path / "report:2024.csv"
+    assert safe_path(tmp_path, "C:/x") == tmp_path / "C:" / "x"
+
+
+def test_a_nul_in_a_key_is_refused_for_what_it_is(tmp_path: Path) -> None:
+    with pytest.raises(ExportctlError) as caught:
+        safe_path(tmp_path, "a\x00b.csv")
+    assert "NUL" in caught.value.message
+
+
+def test_a_link_in_dest_to_elsewhere_is_named_as_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "dest").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "dest" / "out").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ExportctlError) as caught:
+        safe_path(tmp_path / "dest", "out/x.csv")
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert "a link in" in caught.value.message
+
+
+@pytest.mark.parametrize("other", ["p/a//b.csv", "p/a/./b.csv"])
+def test_two_keys_that_would_be_one_file_are_refused_before_anything_is_fetched(
+    s3env: S3Env, other: str
+) -> None:
+    s3env.put({"p/a/b.csv": b"first", other: b"second"})
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/")
+    assert caught.value.exit_code == ExitCode.LOCAL
+    assert "would both be the file 'a/b.csv'" in caught.value.message
+    assert s3env.calls["GetObject"] == 0
+    assert files_under(s3env.dest) == {}
+
+
+def test_force_fetches_again_what_only_its_size_could_vouch_for(tmp_path: Path) -> None:
+    local = tmp_path / "big.bin"
+    local.write_bytes(b"corrupt!")
+    # A multipart object's ETag is no MD5 of its bytes: only the size compares.
+    item = Item(source="s3://b/big.bin", path=local, rel="big.bin", size=8, etag='"0f-3"')
+    kept = sort_plan(Plan(tmp_path, "s3://b/"), iter([item]), force=False)
+    assert (kept.present, kept.fetch) == ([item], [])
+    forced = sort_plan(Plan(tmp_path, "s3://b/"), iter([item]), force=True)
+    assert (forced.present, forced.fetch, forced.conflicts) == ([], [item], [])
 
 
 def test_a_second_run_skips_what_is_already_there(s3env: S3Env) -> None:
@@ -178,6 +227,30 @@ def test_a_different_local_file_needs_force(s3env: S3Env) -> None:
 
     fetch(s3env, "p/", force=True)
     assert files_under(s3env.dest) == {"a.csv": b"remote", "b.csv": b"bbb"}
+
+
+def test_one_differing_file_is_said_as_one(s3env: S3Env) -> None:
+    s3env.put({"p/a.csv": b"remote"})
+    s3env.dest.mkdir()
+    (s3env.dest / "a.csv").write_bytes(b"local!")
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/")
+    assert "a.csv already exists and differs from" in caught.value.message
+    assert caught.value.message.endswith("pass --force to replace it")
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_folder_where_a_file_goes_is_no_conflict_force_could_settle(
+    s3env: S3Env, force: bool
+) -> None:
+    s3env.put({"p/a.csv": b"remote", "p/b.csv": b"b"})
+    (s3env.dest / "a.csv").mkdir(parents=True)
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/", force=force)
+    assert caught.value.exit_code == ExitCode.LOCAL
+    assert "a folder is in the way" in caught.value.message
+    assert "--force" not in caught.value.message
+    assert s3env.calls["GetObject"] == 0
 
 
 def test_dry_run_lists_and_fetches_nothing(s3env: S3Env) -> None:

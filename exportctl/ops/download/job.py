@@ -53,11 +53,14 @@ def fetch_job(
     if not plan.fetch and not plan.present and not plan.conflicts:
         raise NotFoundError(f"S3: no objects of {job.ref} under {location.uri}")
     if plan.conflicts:
-        first = plan.conflicts[0].path
-        more = f" and {len(plan.conflicts) - 1} more" if len(plan.conflicts) > 1 else ""
+        first, others = plan.conflicts[0].path, len(plan.conflicts) - 1
+        said = (
+            f"{first} and {others} more already exist and differ"
+            if others
+            else f"{first} already exists and differs"
+        )
         raise UsageError(
-            f"{first}{more} already exist and differ from {location.uri}: "
-            "pass --force to replace them"
+            f"{said} from {location.uri}: pass --force to replace {'them' if others else 'it'}"
         )
     if dry_run:
         summary = Summary(plan.source, destination, dry_run=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -12,55 +13,71 @@ from exportctl.domain.errors import LocalError, UsageError, clip, local_reason
 from exportctl.ops.download.records import Item
 
 
+def _landing(rel: str) -> tuple[str, ...]:
+    """The folders and name ``rel`` lands on: empty and ``.`` parts are no folder."""
+    return tuple(p for p in PurePosixPath(rel).parts if p not in ("", "."))
+
+
 def safe_path(destination: Path, rel: str) -> Path:
-    """``destination/rel``, refusing anything that would land outside ``destination``."""
-    pure = PurePosixPath(rel)
-    parts = [p for p in pure.parts if p not in ("", ".")]
+    """``destination/rel``, refusing anything that would land outside ``destination``
+    or that this system cannot name."""
+    parts = _landing(rel)
     if (
-        pure.is_absolute()
+        PurePosixPath(rel).is_absolute()
         or rel.startswith(("/", "\\"))
         or not parts
-        or any(p == ".." or "\\" in p or ":" in p or "\x00" in p for p in parts)
+        or any(p == ".." or "\\" in p for p in parts)
+        # A drive ("C:") on Windows, where any colon also names a stream of a file.
+        or (os.name == "nt" and any(":" in p for p in parts))
     ):
         raise UsageError(f"refusing {rel!r}: it would land outside {destination}")
+    if any("\x00" in p for p in parts):
+        raise UsageError(f"refusing {rel!r}: a file name cannot hold a NUL character")
     target = destination.joinpath(*parts)
     root = destination.resolve()
     if not target.resolve().is_relative_to(root):
-        raise UsageError(f"refusing {rel!r}: it would land outside {destination}")
+        raise UsageError(
+            f"refusing {rel!r}: a link in {destination} would take it outside {destination}"
+        )
     return target
 
 
 def check_names(items: list[Item]) -> None:
     """Refuse, before anything is written, keys this disk cannot hold side by side:
-    two that differ only by case (one would overwrite the other on the usual macOS
-    and Windows file systems, wherever DEST is), or one that is also the folder of
-    another (``dir`` and ``dir/file.csv``)."""
-    by_folded: dict[str, str] = {}
+    two that land on one file (``a/b`` and ``a//b``), or differ only by case (one
+    would overwrite the other on the usual macOS and Windows file systems, wherever
+    DEST is), or one that is also the folder of another (``dir`` and ``dir/file.csv``)."""
+    by_folded: dict[str, Item] = {}
     for item in items:
-        other = by_folded.setdefault(item.rel.casefold(), item.rel)
-        if other != item.rel:
+        landing = _landing(item.rel)
+        other = by_folded.setdefault("/".join(landing).casefold(), item)
+        if other is item:
+            continue
+        first, second = clip(other.key or other.rel), clip(item.key or item.rel)
+        if _landing(other.rel) == landing:
             raise LocalError(
-                f"keys '{clip(_key(other, items))}' and '{clip(_key(item.rel, items))}' "
-                "differ only by case: they would overwrite each other on a "
-                "case-insensitive file system (macOS, Windows); fetch them with another tool"
+                f"keys '{first}' and '{second}' would both be the file "
+                f"'{clip('/'.join(landing))}'; fetch them with another tool"
             )
+        raise LocalError(
+            f"keys '{first}' and '{second}' differ only by case: they would overwrite "
+            "each other on a case-insensitive file system (macOS, Windows); fetch them "
+            "with another tool"
+        )
     folders = {
-        str(PurePosixPath(*PurePosixPath(i.rel).parts[:n])).casefold(): i.rel
+        "/".join(landing[:n]).casefold(): i
         for i in items
-        for n in range(1, len(PurePosixPath(i.rel).parts))
+        for landing in (_landing(i.rel),)
+        for n in range(1, len(landing))
     }
     for item in items:
-        inner = folders.get(item.rel.casefold())
+        inner = folders.get("/".join(_landing(item.rel)).casefold())
         if inner is not None:
             raise LocalError(
-                f"key '{clip(_key(item.rel, items))}' would be a file where key "
-                f"'{clip(_key(inner, items))}' needs a folder of that name; "
+                f"key '{clip(item.key or item.rel)}' would be a file where key "
+                f"'{clip(inner.key or inner.rel)}' needs a folder of that name; "
                 "fetch them with another tool"
             )
-
-
-def _key(rel: str, items: list[Item]) -> str:
-    return next((i.key or i.rel for i in items if i.rel == rel), rel)
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from exportctl.domain.errors import LocalError, clip
 from exportctl.ops.download.files import CHUNK
 from exportctl.ops.download.paths import check_names, writing
 from exportctl.ops.download.records import Item, Plan
@@ -24,8 +25,12 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def same_file(item: Item) -> bool | None:
-    """True: already there; False: a different file is in the way; None: nothing there."""
+def same_file(item: Item, *, size_will_do: bool = True) -> bool | None:
+    """True: already there; False: a different file is in the way; None: nothing there.
+
+    Without an MD5 to compare (a multipart ETag, or none), a file of the right size
+    counts as there only where ``size_will_do``: --force asks for what may differ
+    to be fetched again, and a file of the same size may differ."""
     if not item.path.exists():
         return None
     if not item.path.is_file():
@@ -36,7 +41,7 @@ def same_file(item: Item) -> bool | None:
     # A multipart ETag is no MD5 of the whole: the size has to do.
     if _MD5_ETAG.match(etag):
         return _md5(item.path) == etag
-    return item.size is not None
+    return item.size is not None and size_will_do
 
 
 def sort_plan(plan: Plan, items: Iterator[Item], force: bool) -> Plan:
@@ -45,7 +50,13 @@ def sort_plan(plan: Plan, items: Iterator[Item], force: bool) -> Plan:
     check_names(listed)
     for item in listed:
         with writing(item.path):
-            same = same_file(item)
+            if item.path.is_dir():
+                # Not a file that differs: --force replaces files, never a folder.
+                raise LocalError(
+                    f"cannot write {clip(item.path, 300)}: a folder is in the way; "
+                    "move it, or choose another DEST"
+                )
+            same = same_file(item, size_will_do=not force)
         if same:
             plan.present.append(item)
         elif same is False and not force:

@@ -68,7 +68,7 @@ def fetch_url(
             length = response.headers.get("Content-Length")
             item.size = int(length) if length and length.isdigit() else None
             with writing(item.path):
-                same = same_file(item)
+                same = same_file(item, size_will_do=not force)
             if same:
                 summary.skipped, summary.skipped_bytes = 1, item.size or 0
                 return summary
