@@ -97,7 +97,7 @@ class AsyncClient:
         return outcome(wait, result)
 
     async def get_many(
-        self, refs: Iterable[Ref], *, service: str | None = None
+        self, refs: Ref | Iterable[Ref], *, service: str | None = None
     ) -> builtins.list[ExportJob | ApiError]:
         return await asyncio.to_thread(self.client.get_many, refs, service=service)
 
@@ -162,7 +162,7 @@ class AsyncClient:
         return await asyncio.to_thread(self.client.cancel, ref, service=service)
 
     async def cancel_many(
-        self, refs: Iterable[Ref], *, service: str | None = None
+        self, refs: Ref | Iterable[Ref], *, service: str | None = None
     ) -> builtins.list[ExportJob | ApiError]:
         return await asyncio.to_thread(self.client.cancel_many, refs, service=service)
 

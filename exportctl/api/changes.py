@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from exportctl.api.errors import ApiError, each_result, translated
-from exportctl.api.options import Ref, key_of, ref_text, seconds, start_values
+from exportctl.api.options import Ref, each_ref, key_of, ref_text, seconds, start_values
 from exportctl.domain.errors import NotFoundError, UsageError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.connect import Targets, check_targets
@@ -172,15 +172,16 @@ class Changes:
             return cancel(self.board(), key)
 
     def cancel_many(
-        self, refs: Iterable[Ref], *, service: str | None = None
+        self, refs: Ref | Iterable[Ref], *, service: str | None = None
     ) -> list[ExportJob | ApiError]:
-        """:meth:`cancel` for each job of ``refs``, in the order given: the job as read
-        after its cancel, or the error that kept it from one (a job that had already
-        ended is :class:`RequestRefused`). A reference that cannot be one, or one of a
-        service without a cancel call, is :class:`BadInput`, before anything is sent."""
+        """:meth:`cancel` for each job of ``refs`` (one or several), in the order
+        given: the job as read after its cancel, or the error that kept it from one (a
+        job that had already ended is :class:`RequestRefused`). A reference that cannot
+        be one, or one of a service without a cancel call, is :class:`BadInput`, before
+        anything is sent."""
         from exportctl.ops.cancel import cancel_many
 
-        listed = list(refs)
+        listed = each_ref(refs)
         with translated():
             keys = [key_of(ref, service) for ref in listed]
             results = cancel_many(self.board(), keys)

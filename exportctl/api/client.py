@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Any
 from exportctl.api.changes import Changes
 from exportctl.api.errors import ApiError, BadInput, JobFailed, each_result, translated, typed
 from exportctl.api.listing import Listing
-from exportctl.api.options import Ref, key_of, list_query, names, ref_text, refs_of, seconds
+from exportctl.api.options import (
+    Ref,
+    each_ref,
+    key_of,
+    list_query,
+    names,
+    ref_text,
+    refs_of,
+    seconds,
+)
 from exportctl.aws.clients import AwsSettings, check_settings
 from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.domain.model import ExportJob, State
@@ -103,19 +112,19 @@ class Client(Changes):
             return self.board().get(key)
 
     def get_many(
-        self, refs: Iterable[Ref], *, service: str | None = None
+        self, refs: Ref | Iterable[Ref], *, service: str | None = None
     ) -> list[ExportJob | ApiError]:
-        """Each job of ``refs`` as read now, in the order given: the job, or the error
-        that kept it from being read (``.refs``: its reference), so that one job out of
-        reach hides none of the others. A reference that cannot be one is
-        :class:`BadInput`, raised before anything is sent."""
-        listed = list(refs)
+        """Each job of ``refs`` (one or several) as read now, in the order given: the
+        job, or the error that kept it from being read (``.refs``: its reference), so
+        that one job out of reach hides none of the others. A reference that cannot be
+        one is :class:`BadInput`, raised before anything is sent."""
+        listed = each_ref(refs)
         with translated():
             keys = [key_of(ref, service) for ref in listed]
             results = self.board().get_many(keys)
         return each_result([ref_text(ref) for ref in listed], results)
 
-    def backups(self, ref: str, *, service: str | None = None) -> Backups:
+    def backups(self, ref: Ref, *, service: str | None = None) -> Backups:
         """The backups a search job included, as ``exportctl backups`` shows them: for
         ``ref``, the search job or an export job of its results. ``.report`` says the
         search job and whether its results are final (read now); iterating reads the
@@ -123,9 +132,14 @@ class Client(Changes):
         from exportctl.api.backups import Backups
         from exportctl.ops import backups as core
 
-        with translated(refs=[ref]):
+        text = ref_text(ref)
+        with translated(refs=[text]):
+            if not isinstance(text, str):
+                raise UsageError(
+                    f"a job reference is a string or an ExportJob, not {type(ref).__name__}"
+                )
             reader = core.SearchBackups(self.board())
-            report = reader.describe(reader.resolve(core.parse_search_ref(ref, service)))
+            report = reader.describe(reader.resolve(core.parse_search_ref(text, service)))
         return Backups(reader, report)
 
     # -- waiting ----------------------------------------------------------------------
@@ -223,13 +237,13 @@ class Client(Changes):
         planned and not run: ``run()`` lists again every ``interval`` until
         interrupted, telling its ``on_event`` of each job seen, changed, ended (kept
         ``keep`` seconds) or gone, and of each round."""
+        from exportctl.api.waiting import TypedWatcher
         from exportctl.ops.polling.schedule import Backoff
-        from exportctl.ops.polling.watcher import Watcher
 
         with translated():
             query = list_query(services, states, since, None, scope)
             every = seconds("interval", interval) or 0.0
-            return Watcher(
+            return TypedWatcher(
                 self.board(),
                 query,
                 keep=seconds("keep", keep) or 0.0,

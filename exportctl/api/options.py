@@ -3,6 +3,7 @@ the jobs they name), states, times, and the options of ``start SERVICE``."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -30,11 +31,16 @@ def key_of(ref: Ref, service: str | None = None) -> JobKey:
     return parse(ref_text(ref), service)
 
 
-def refs_of(refs: Ref | Iterable[Ref]) -> list[Ref]:
-    """One reference or several, as given."""
+def each_ref(refs: Ref | Iterable[Ref]) -> list[Ref]:
+    """One reference or several, as given: a string is one reference, not its letters."""
     if isinstance(refs, (str, ExportJob)):
         return [refs]
-    listed = list(refs)
+    return list(refs)
+
+
+def refs_of(refs: Ref | Iterable[Ref]) -> list[Ref]:
+    """One reference or several, as given; at least one."""
+    listed = each_ref(refs)
     if not listed:
         raise UsageError("no job to wait for: give at least one reference")
     return listed
@@ -87,6 +93,8 @@ def seconds(name: str, value: float | timedelta | None, *, positive: bool = True
     number = value.total_seconds() if isinstance(value, timedelta) else value
     if isinstance(number, bool) or not isinstance(number, (int, float)):
         raise UsageError(f"{name}: a number of seconds or a timedelta, not {clip(repr(value))}")
+    if not math.isfinite(number):
+        raise UsageError(f"{name}: a finite number of seconds, not {number}")
     if number < 0 or (positive and number == 0):
         raise UsageError(f"{name}: must be more than 0" if positive else f"{name}: not negative")
     return float(number)

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from exportctl.api.errors import ApiError, JobFailed, JobNotFound, WaitTimeout
+from exportctl.api.errors import ApiError, JobFailed, JobNotFound, WaitTimeout, translated
 from exportctl.api.options import seconds
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
@@ -29,10 +29,33 @@ from exportctl.ops.polling.outcome import Outcome, Tracked, WaitResult
 from exportctl.ops.polling.schedule import Backoff
 from exportctl.ops.polling.timing import Clock, Pause, Sleep
 from exportctl.ops.polling.waiter import Waiter
+from exportctl.ops.polling.watcher import Watcher
 from exportctl.services.refs import JobKey
 
 # Runs a round's blocking calls off the event loop (asyncio.to_thread).
 OffLoop = Callable[[Callable[[], list[Result]]], Awaitable[list[Result]]]
+
+
+class TypedWaiter(Waiter):
+    """The engine as the API hands it out: ``run()`` raises the API's errors, each
+    with every job as last read, as :meth:`exportctl.Client.wait` does."""
+
+    given: list[str]
+    order: list[Tracked]
+
+    def run(self) -> WaitResult:
+        try:
+            return super().run()
+        except ExportctlError as exc:
+            raise failed(Wait(self, self.given, self.order), exc) from exc
+
+
+class TypedWatcher(Watcher):
+    """The watch as the API hands it out: ``run()`` raises the API's errors."""
+
+    def run(self) -> None:
+        with translated():
+            super().run()
 
 
 @dataclass
@@ -68,7 +91,7 @@ def plan_keys(
     # In its region, a job named in two forms (with and without it) is one job;
     # over several regions, a job named without one is looked for in each.
     keys = [key if many_regions else key.in_region(region) for _, key in targets]
-    waiter = Waiter(
+    waiter = TypedWaiter(
         jobs,
         list(zip([ref for ref, _ in targets], keys, strict=True)),
         condition,
@@ -79,7 +102,9 @@ def plan_keys(
         rng=rng,
     )
     tracked = {t.key: t for t in waiter.tracked}
-    return Wait(waiter, [ref for ref, _ in targets], [tracked[key] for key in keys])
+    waiter.given = [ref for ref, _ in targets]
+    waiter.order = [tracked[key] for key in keys]
+    return Wait(waiter, waiter.given, waiter.order)
 
 
 def outcome(wait: Wait, result: WaitResult) -> list[ExportJob]:

@@ -15,7 +15,8 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
-from botocore.loaders import Loader
+import botocore.session
+from botocore.loaders import Loader, create_loader
 
 from exportctl.aws import endpointindex, prunedmodels
 
@@ -160,3 +161,13 @@ def _loader(paths: tuple[str, ...], **kwargs: Any) -> ServiceLoader:
     return ServiceLoader(
         extra_search_paths=list(paths), include_default_search_paths=False, **kwargs
     )
+
+
+def models_session() -> botocore.session.Session:
+    """A botocore session for reading API models alone: botocore's loader on
+    AWS_DATA_PATH, as botocore makes it, but without the AWS config file's
+    ``data_path``, so that neither a profile (AWS_PROFILE naming none) nor a config
+    file that does not parse stops what uses neither (a start's checks, a sandbox)."""
+    session = botocore.session.get_session()
+    session.register_component("data_loader", create_loader(os.environ.get("AWS_DATA_PATH")))
+    return session

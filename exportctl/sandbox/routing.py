@@ -287,9 +287,9 @@ def _session(pruning: Pruning) -> botocore.session.Session:
     # The loaders of exportctl's own clients: an embedded sandbox and the command
     # that runs it decode each model file once between them.
     from exportctl.aws.clients import PROCESS_LOADERS
-    from exportctl.aws.loader import use_service_loader
+    from exportctl.aws.loader import models_session, use_service_loader
 
-    session = botocore.session.get_session()
+    session = models_session()
     use_service_loader(session, PROCESS_LOADERS, dict(pruning))
     return session
 

@@ -187,6 +187,9 @@ def test_what_a_wait_is_given_is_checked_before_anything_is_sent(
         {"until": "SOMEDAY"},
         {"timeout": -1},
         {"max_interval": "1m"},
+        {"interval": float("nan")},
+        {"timeout": float("nan")},
+        {"timeout": float("inf")},
     ):
         with pytest.raises(BadInput):
             client.wait(job, **wrong)  # type: ignore[arg-type]
@@ -297,6 +300,22 @@ def test_several_jobs_each_read_or_said_why_not(exportctl_sandbox: SandboxHandle
     assert isinstance(lost, JobNotFound) and lost.refs == (missing,)
     with pytest.raises(BadInput):
         client.get_many([job.ref, "not a reference"])
+    # One reference is one job, not a job a letter.
+    [again] = client.get_many(job.ref)
+    assert isinstance(again, ExportJob) and again.id == job.id
+    assert client.get_many([]) == []
+
+
+def test_the_backups_of_a_search_job_given_as_the_job_it_exported(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    export = next(iter(client.list("backupsearch", limit=1)))
+    by_job, by_ref = client.backups(export), client.backups(export.ref)
+    assert by_job.report == by_ref.report
+    assert [b.to_dict() for b in by_job] == [b.to_dict() for b in by_ref]
+    with pytest.raises(BadInput, match="not int"):
+        client.backups(5)  # type: ignore[arg-type]
 
 
 def _readers() -> set[threading.Thread]:
@@ -451,3 +470,21 @@ def test_a_listing_of_one_target_closed_from_another_thread_leaves_its_call(
     reader.join(20)
     assert not reader.is_alive(), "the reader waited for the call in progress"
     assert read == [] and listing.notices == () and listing.failures == ()
+
+
+def test_the_engines_handed_out_raise_the_apis_errors(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    planned = client.submit(client.plan_start("discovery"))
+    watcher = client.watching("discovery")
+    wait = client.waiting([(planned.ref, planned.key)], timeout=600)
+    faults = exportctl_sandbox.sandbox.faults
+    faults.deny = {"discovery"}
+    try:
+        with pytest.raises(Unreachable) as watched:
+            watcher.run()
+        with pytest.raises(Unreachable) as waited:
+            wait.waiter.run()
+    finally:
+        faults.deny = set()
+    assert watched.value.exit_code == waited.value.exit_code == 4
+    assert waited.value.refs == (planned.ref,) and len(waited.value.results) == 1

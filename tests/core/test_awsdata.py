@@ -6,13 +6,14 @@ import json
 import os
 from pathlib import Path
 
+import botocore.exceptions
 import botocore.session
 import pytest
 from botocore.exceptions import UnknownServiceError
 from botocore.loaders import JSONFileLoader, Loader
 
 from exportctl.aws.clients import AwsSettings, Clients
-from exportctl.aws.loader import KnownServices, ServiceLoader, use_service_loader
+from exportctl.aws.loader import KnownServices, ServiceLoader, models_session, use_service_loader
 
 TYPES = ["service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2"]
 NAMES = ["discovery", "personalize", "pinpoint", "backupsearch", "s3", "sts", "no-such-service",
@@ -75,6 +76,26 @@ def test_a_model_of_ones_own_on_aws_data_path_is_found(
     assert "exportctl-own" in known and "exportctl-own" in list(known)
     assert loader.load_service_model("exportctl-own", "service-2") == discovery
     assert "exportctl-own" in session.get_available_services()
+
+
+def test_models_are_read_whatever_the_profile_and_config_file_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a start's checks and a sandbox read: a profile named nowhere and a config
+    # file that does not parse stop botocore's own session, and not this one.
+    config = tmp_path / "config"
+    config.write_text("[profile broken\nregion = x\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "nothing-here")
+    with pytest.raises(botocore.exceptions.BotoCoreError):
+        botocore.session.get_session().get_service_model("logs")
+    assert "CreateExportTask" in models_session().get_service_model("logs").operation_names
+    # AWS_DATA_PATH still counts.
+    own = tmp_path / "data" / "exportctl-own" / "2026-01-01" / "service-2.json"
+    own.parent.mkdir(parents=True)
+    own.write_text(json.dumps(Loader().load_service_model("discovery", "service-2")))
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path / "data"))
+    assert models_session().get_service_model("exportctl-own").service_name == "exportctl-own"
 
 
 @pytest.fixture

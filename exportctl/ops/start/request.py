@@ -79,9 +79,9 @@ def check(spec: ServiceSpec, request: Mapping[str, Any]) -> None:
 
 @cache
 def _model(client: str) -> Any:
-    import botocore.session
+    from exportctl.aws.loader import models_session
 
-    return botocore.session.get_session().get_service_model(client)
+    return models_session().get_service_model(client)
 
 
 def generate_name(spec: ServiceSpec, request: Mapping[str, Any]) -> str:
