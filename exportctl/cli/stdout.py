@@ -3,6 +3,7 @@ its reader gone (the closed-pipe status) or its disk full (:data:`ExitCode.LOCAL
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import os
@@ -46,8 +47,42 @@ class _Stdout(io.BufferedWriter):
             raise OutputError(exc.errno, exc.strerror) from exc
 
 
+# What stdout's encoding cannot hold is written as JSON's escape of it (\u00e9 for é):
+# JSON syntax is ASCII, so only a string's characters are ever replaced, and the
+# document stays valid JSON in any locale; in a table the escape shows what it was.
+UNENCODABLE = "exportctl.json-escape"
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escaped = []
+    for char in error.object[error.start : error.end]:
+        point = ord(char)
+        if point > 0xFFFF:
+            point -= 0x10000
+            escaped.append(f"\\u{0xD800 + (point >> 10):04x}\\u{0xDC00 + (point & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{point:04x}")
+    return "".join(escaped), error.end
+
+
+def _errors(stream: io.TextIOWrapper) -> str:
+    """stdout's handler of what its encoding cannot hold: :data:`UNENCODABLE` in place
+    of Python's default (strict: a UnicodeEncodeError midway through the output);
+    one chosen with PYTHONIOENCODING is kept."""
+    if stream.errors != "strict" or codecs.lookup(stream.encoding).name.startswith("utf"):
+        return stream.errors or "strict"
+    with contextlib.suppress(LookupError):
+        codecs.lookup_error(UNENCODABLE)
+        return UNENCODABLE
+    codecs.register_error(UNENCODABLE, _json_escape)
+    return UNENCODABLE
+
+
 def guard() -> None:
-    """stdout with the buffer above beneath its text layer.
+    """stdout with the buffer above beneath its text layer, and written whole in any
+    locale (:data:`UNENCODABLE`).
 
     Under ``python -u`` or PYTHONUNBUFFERED, stdout's text layer writes straight to
     the file descriptor and takes a short write for a whole one: when the reader of a
@@ -58,6 +93,9 @@ def guard() -> None:
     stream = sys.stdout
     if not isinstance(stream, io.TextIOWrapper):
         return
+    errors = _errors(stream)
+    if errors != stream.errors:
+        stream.reconfigure(errors=errors)
     buffer = stream.buffer
     if isinstance(buffer, io.RawIOBase):
         raw, whole = buffer, True

@@ -274,12 +274,15 @@ def cell(value: Any) -> str:
 
 
 def text_cell(value: Any) -> str:
-    """One value of text output, as the AWS CLI writes it; tabs and newlines become spaces."""
+    """One value of text output, as the AWS CLI writes it; tabs and newlines become
+    spaces, other control characters are written as ``\\xNN`` (as in csv)."""
     if value is None:
         return "None"
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return " ".join(str(value).replace("\t", " ").splitlines()) if value != "" else ""
+    if value == "":
+        return ""
+    return escape_controls(" ".join(str(value).replace("\t", " ").splitlines()))
 
 
 def _project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:

@@ -68,6 +68,8 @@ def test_control_characters_from_a_service_are_escaped_everywhere(sandbox: Sandb
             ["list", "-s", "discovery", "--fields", "ref,status"],
             ["status", job["ref"]],
             ["status", job["ref"], "-o", "csv"],
+            ["status", job["ref"], "-o", "text", "--fields", "status"],
+            ["list", "-s", "discovery", "-o", "text", "--query", "status"],
             ["list", "-s", "discovery", "-o", "ndjson"],
         )
     ):
@@ -115,3 +117,21 @@ def test_an_s3_key_is_escaped_in_download_lines(
     assert done.returncode == 0, done.stderr
     _clean(done.stdout + done.stderr)
     assert "fetched \\u009b2Jx.csv" in done.stdout + done.stderr
+
+
+def test_what_the_locales_encoding_cannot_hold_is_escaped_and_json_stays_json(
+    sandbox: Sandbox,
+) -> None:
+    job = _discovery_job(sandbox)
+    word = "caf\u00e9 \u2713 \U0001f600"
+    sandbox.set_status("discovery", job["id"], word)
+    # A locale whose encoding is ASCII (LC_ALL=en_US.ASCII gives the same stdout).
+    as_json = exportctl(sandbox, "status", job["ref"], "--json", PYTHONIOENCODING="ascii")
+    assert as_json.returncode == 0, as_json.stderr
+    assert as_json.stdout.isascii() and json.loads(as_json.stdout)["status"] == word
+    table = in_process(sandbox, "list", "-s", "discovery", PYTHONIOENCODING="ascii")
+    assert table.returncode == 0, table.stderr
+    plain = exportctl(sandbox, "list", "-s", "discovery", "--fields", "ref,status",
+                      PYTHONIOENCODING="ascii")  # fmt: skip
+    assert plain.returncode == 0, plain.stderr
+    assert "caf\\u00e9 \\u2713 \\ud83d\\ude00" in plain.stdout
