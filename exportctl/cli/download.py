@@ -189,7 +189,9 @@ def _describe(app: AppContext, s: Summary) -> None:
 
 
 def _reporter(console: Console) -> Any:
-    return RichReporter(console) if console.is_terminal else PlainReporter(console)
+    from exportctl.output.console import on_terminal
+
+    return RichReporter(console) if on_terminal(console) else PlainReporter(console)
 
 
 class PlainReporter:

@@ -52,8 +52,10 @@ class _Console(Console):
     given to ``Live`` as ``Escaped`` too.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, tty: bool, fitted: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.tty = tty
+        self.fitted = fitted
         self.push_render_hook(_Escaping())
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
@@ -72,6 +74,8 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     piped = not stream.isatty() and not os.environ.get("COLUMNS")
     plain = no_color or bool(os.environ.get("NO_COLOR"))
     return _Console(
+        tty=stream.isatty(),
+        fitted=not piped,
         stderr=stderr,
         no_color=plain,
         # no_color alone keeps bold and dim; plain output has no escape codes at all.
@@ -82,11 +86,21 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     )
 
 
+def on_terminal(console: Console) -> bool:
+    """Whether ``console`` writes to a terminal. rich says so of a pipe too under
+    FORCE_COLOR, which asks for colour (in a CI log): the layout stays the pipe's,
+    nothing fitted, cut or redrawn."""
+    tty = getattr(console, "tty", None)
+    return console.is_terminal if tty is None else bool(tty)
+
+
 def table_width(console: Console) -> int | None:
-    """The width a table is fitted to; None off a terminal, where rows are never cut."""
-    if not console.is_terminal and console.width == PIPE_WIDTH:
-        return None
-    return console.width
+    """The width a table is fitted to: the terminal's or COLUMNS; None off a terminal
+    without COLUMNS, where rows are never cut."""
+    fitted = getattr(console, "fitted", None)
+    if fitted is None:
+        fitted = console.is_terminal or console.width != PIPE_WIDTH
+    return console.width if fitted else None
 
 
 def write_json(data: Any) -> None:

@@ -11,6 +11,7 @@ from rich.console import Console, RenderableType
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.timeutil import now, relative
 from exportctl.output.columns import Column, Layout, Step, choose
+from exportctl.output.console import on_terminal
 from exportctl.output.plainlines import write_lines
 from exportctl.output.statestyles import STATE_STYLES
 from exportctl.output.styledlines import Lines, styled_lines
@@ -168,7 +169,7 @@ def print_jobs_table(
 ) -> None:
     """:func:`jobs_table` printed: by rich for a small table on a terminal, else by
     :func:`write_lines`, which writes the same characters."""
-    if console.is_terminal and len(jobs) <= PLAIN_ROWS:
+    if on_terminal(console) and len(jobs) <= PLAIN_ROWS:
         table = jobs_table(
             jobs, default_region, width=width, wide=wide, headers=headers, accounts=accounts
         )

@@ -13,7 +13,7 @@ from rich.text import Text
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.timeutil import human_duration, now
 from exportctl.output.columns import STACK_INDENT, Column, Step, choose
-from exportctl.output.console import Escaped
+from exportctl.output.console import Escaped, on_terminal
 from exportctl.output.jobtable import name_ref, place_columns, state_cell
 from exportctl.output.statestyles import STATE_STYLES
 from exportctl.output.styledlines import Lines, styled_lines
@@ -318,7 +318,7 @@ class Display:
         return self.live is not None
 
     def __enter__(self) -> Display:
-        if self.view is not None and self.console.is_terminal:
+        if self.view is not None and on_terminal(self.console):
             self.live = Live(
                 Escaped(self.view),
                 console=self.console,
@@ -347,7 +347,7 @@ class Display:
         head, tail = parts
         line = Text.assemble(head, "  ", tail)
         width = self.console.width
-        if not self.console.is_terminal or line.cell_len <= width:
+        if not on_terminal(self.console) or line.cell_len <= width:
             self.print(line)
             return
         # As a table row too wide for the terminal: the reference whole on a line of

@@ -135,3 +135,15 @@ def test_what_the_locales_encoding_cannot_hold_is_escaped_and_json_stays_json(
                       PYTHONIOENCODING="ascii")  # fmt: skip
     assert plain.returncode == 0, plain.stderr
     assert "caf\\u00e9 \\u2713 \\ud83d\\ude00" in plain.stdout
+
+
+def test_force_color_colours_a_pipe_and_leaves_its_layout(sandbox: Sandbox) -> None:
+    import re
+
+    args = ("list", "--status", "failed")
+    plain = in_process(sandbox, *args)
+    coloured = in_process(sandbox, *args, FORCE_COLOR="1")
+    assert plain.returncode == coloured.returncode == 0
+    assert "\x1b[" in coloured.stdout and "\x1b[" not in plain.stdout
+    # Off a terminal nothing is fitted or cut: the same lines, in colour.
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured.stdout) == plain.stdout
