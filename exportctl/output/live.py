@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -238,9 +238,8 @@ class WaitView:
         marks = [_mark(t.outcome.value) for t in tracked]
         notes = [t.error.message if t.error else None for t in tracked]
         jobs = [t.job for t in tracked]
-        yield Lines(
-            list(self._rows.render(marks, jobs, [t.ref for t in tracked], notes, options.max_width))
-        )
+        rows = self._rows.render(marks, jobs, [t.ref for t in tracked], notes, options.max_width)
+        yield _cut(rows, options.max_width)
         pending = len(self.waiter.pending)
         extra = f"{pending} of {len(tracked)} pending"
         yield _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
@@ -277,9 +276,10 @@ class WatchView:
             for e in rows
         ]
         if rows:
+            width = options.max_width
             refs = [e.job.ref for e in rows]
             notes: list[str | None] = [None] * len(rows)
-            yield Lines(list(self._rows.render(marks, jobs, refs, notes, options.max_width)))
+            yield _cut(self._rows.render(marks, jobs, refs, notes, options.max_width), width)
         else:
             yield Text("No export jobs running.")
         yield _footer(
@@ -287,6 +287,17 @@ class WatchView:
         )
         for problem in sorted(self.watcher.problems):
             yield Text(f"retrying after: {problem}", style="yellow")
+
+
+def _cut(rows: Iterable[Text], width: int) -> Lines:
+    """A live table's rows within ``width``: one wider still (a reference that no
+    shorter form fits) ends in "…" where it is cut, not silently where rich crops it;
+    the lines printed above the view hold every reference whole."""
+    lines = list(rows)
+    for line in lines:
+        if line.cell_len > width:
+            line.truncate(width, overflow="ellipsis")
+    return Lines(lines)
 
 
 def _counts(rows: Sequence[Watched]) -> str:

@@ -264,3 +264,13 @@ def test_an_event_line_too_long_for_the_terminal_is_cut_not_folded() -> None:
     lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
     assert len(lines) == 2 and len(lines[1]) <= 60
     assert lines[1].startswith("    retrying after: Amazon Pinpoint") and lines[1].endswith("…")
+
+
+@pytest.mark.parametrize("width", [40, 60])
+def test_a_reference_no_form_of_which_fits_is_cut_with_an_ellipsis(width: int) -> None:
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None).print(WaitView(_waiter(), None))
+    rows = [line for line in buffer.getvalue().splitlines() if "pinpoint:" in line]
+    assert rows and all(len(line) <= width for line in rows)
+    # Not a plausible reference cut short in silence: the cut says so.
+    assert all(line.rstrip().endswith("…") for line in rows if PIN.split(":")[-1] not in line)
