@@ -3,11 +3,14 @@ tables show of values that are not plain strings."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from exportctl.domain.timeutil import local
+from exportctl.domain.timeutil import as_utc, local
+
+_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 
 
 def field_text(value: Any) -> str:
@@ -20,6 +23,9 @@ def field_text(value: Any) -> str:
         return ", ".join(f"{k}={field_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "; ".join(field_text(v) for v in value)
+    if isinstance(value, str) and _ISO_UTC.fullmatch(value):
+        # A record's time, as its JSON form writes it (timeutil.iso): local for people.
+        value = as_utc(value) or value
     if isinstance(value, datetime):
         return local(value)
     return str(value)

@@ -32,8 +32,9 @@ def test_status_tables_show_the_estimate_csv_has(run: Run, fmt: str) -> None:
     header, *lines = result.stdout.splitlines()
     assert header.split()[:2] == ["REF", "ETA"] and "ETA_BASIS" in header
     assert rows[0]["eta_basis"] in lines[0] and rows[1]["eta_basis"] in lines[1]
-    # Read a moment later, from the same pace: the same time within seconds.
-    shown = _when(lines[0].split()[1])
+    # Read a moment later, from the same pace: the same time within seconds, local
+    # in the table (as every time people read), UTC in csv.
+    shown = datetime.fromisoformat(" ".join(lines[0].split()[1:3])).astimezone()
     assert abs((shown - _when(rows[0]["eta"])).total_seconds()) < 30
 
 
