@@ -245,6 +245,18 @@ class Routes:
                 ApiError("InvalidAction", f"Could not find operation {name or '(none)'}", 400),
                 service,
             )
+        unfit = next((k for k, v in form.items() if _NOT_XML.search(v)), None)
+        if unfit is not None:
+            # Its answer is XML, which cannot hold them: refused as EC2 and RDS do,
+            # rather than kept to break every later answer naming the job.
+            raise RouteError(
+                ApiError(
+                    "InvalidParameterValue",
+                    f"Value for parameter {unfit} contains characters that are not valid",
+                    400,
+                ),
+                service,
+            )
         operation = model.operation_model(name)
         params: dict[str, Any] = form
         if model.protocol == "ec2" and operation.input_shape is not None:
@@ -274,6 +286,11 @@ class Routes:
         if not isinstance(params, dict):
             raise RouteError(ApiError("SerializationException", "Expected a JSON object"), service)
         return Call(service, model.operation_model(name), scope.region, scope.access_key, params)
+
+
+# What XML 1.0 cannot hold, escaped or not: C0 controls but tab, newline and
+# carriage return; surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @functools.cache

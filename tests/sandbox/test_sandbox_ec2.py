@@ -325,6 +325,8 @@ def test_start_errors_name_what_is_wrong(sandbox: Sandbox, client: ClientFactory
             {"InstanceId": instances[0], "ExportToS3Task": {"S3Prefix": "x/"}},
             "MissingParameter",
         ),
+        # XML cannot hold it: refused, not kept to break every later answer.
+        (export, {"ImageId": images[0], "Description": "a\x01b"}, "InvalidParameterValue"),
     ]
     for start, params, code in starts:
         if start is export:
@@ -334,6 +336,8 @@ def test_start_errors_name_what_is_wrong(sandbox: Sandbox, client: ClientFactory
         with pytest.raises(ClientError) as refused:
             start(**params)
         assert _code(refused) == code, params
+    # Nothing refused was kept: the tasks still read.
+    assert "ExportImageTasks" in ec2.describe_export_image_tasks()
     from_eu = client("ec2", "eu-west-1")
     with pytest.raises(ClientError) as elsewhere:
         from_eu.export_image(ImageId=images[0], DiskImageFormat="VMDK", S3ExportLocation=location)
