@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import click
 
-GLOBALS_NOTE = (
-    "Global options (--profile, --region, --org-role, --accounts, --endpoint-url, "
-    "--sandbox, --debug, --no-color) may also follow the command."
-)
+
+def globals_note(options: Sequence[str]) -> str:
+    """The sentence that says the global ``options`` (``--region``, ...) may follow
+    the command: those it has no option of its own for."""
+    return f"Global options ({', '.join(options)}) may also follow the command."
+
 
 # The indentation of an example's continued lines, after a trailing backslash.
 CONTINUED = "    "
@@ -23,9 +27,9 @@ def epilog(*examples: str) -> str:
     return f"\b\nExamples:\n{lines}"
 
 
-def write_globals_note(formatter: click.HelpFormatter) -> None:
-    """The paragraph that says global options may follow the command, where its
+def write_globals_note(formatter: click.HelpFormatter, options: Sequence[str]) -> None:
+    """The paragraph that says global ``options`` may follow the command, where its
     epilog (its examples) would go, and before them."""
     formatter.write_paragraph()
     with formatter.indentation():
-        formatter.write_text(GLOBALS_NOTE)
+        formatter.write_text(globals_note(options))

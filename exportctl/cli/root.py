@@ -137,9 +137,11 @@ def _accept_global_options(command: click.Command) -> None:
     if getattr(command, "_exportctl_globals", False):
         return
     taken = {p.name for p in command.params}
+    accepted: list[str] = []
     for param in cli.params:
         if param.name in _SUBCOMMAND_GLOBALS and param.name not in taken:
             assert isinstance(param, click.Option)
+            accepted.append(max(param.opts, key=len))
             command.params.append(
                 click.Option(
                     param.opts,
@@ -154,19 +156,19 @@ def _accept_global_options(command: click.Command) -> None:
                 )
             )
     command.shell_complete = _with_globals_last(command.shell_complete)  # type: ignore[method-assign,assignment]
-    _say_globals_may_follow(command)
+    _say_globals_may_follow(command, accepted)
     if isinstance(command, click.Group):
         command.get_command = _accepting_global_options(command.get_command)  # type: ignore[method-assign,assignment]
     command._exportctl_globals = True  # type: ignore[attr-defined]
 
 
-def _say_globals_may_follow(command: click.Command) -> None:
-    """The help says so where this makes it true: one sentence, the same for every
-    command, before its examples."""
+def _say_globals_may_follow(command: click.Command, options: list[str]) -> None:
+    """The help says so where this makes it true: one sentence before its examples,
+    naming the global options the command has none of its own for."""
     own = command.format_epilog
 
     def format_epilog(ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        write_globals_note(formatter)
+        write_globals_note(formatter, options)
         own(ctx, formatter)
 
     command.format_epilog = format_epilog  # type: ignore[method-assign]
@@ -265,9 +267,9 @@ def _about() -> str:
 
     Exit codes: 0 ok, 1 a job ended in another state (wait), 2 usage or bad input,
     3 job not found, 4 credentials refused or access denied, 5 other AWS or network
-    error or a broken answer, 73 a local file or stdout could not be written (a
-    full disk), 124 timeout (wait), 130 interrupted (Ctrl-C), 141 stdout closed
-    (| head), 143 terminated (SIGTERM).
+    error or a broken answer, 70 an internal error (a bug: --debug shows where), 73
+    a local file or stdout could not be written (a full disk), 124 timeout (wait),
+    130 interrupted (Ctrl-C), 141 stdout closed (| head), 143 terminated (SIGTERM).
     """
 
 
@@ -350,7 +352,9 @@ def cli(
 
 
 # Its subcommands accept them after them (_accept_global_options); the top help says so too.
-_say_globals_may_follow(cli)
+_say_globals_may_follow(
+    cli, [max(p.opts, key=len) for p in cli.params if p.name in _SUBCOMMAND_GLOBALS]
+)
 
 
 def _run_cleanups(app: AppContext | None) -> None:
