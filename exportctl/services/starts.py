@@ -100,6 +100,9 @@ class Create:
     quotas: Mapping[str, str] = field(default_factory=dict)
     # The limit ``start`` checks before it sends the create (one of ``quotas``'s).
     active_limit: ActiveLimit | None = None
+    # Periods, as the names of the time options of their start and their end (which
+    # defaults to now): a start not before its end is refused before anything is sent.
+    periods: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -68,3 +68,24 @@ def test_dry_run_takes_json(run: Run) -> None:
 
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("service", "period"),
+    [
+        ("logs", ["--log-group", "/x", "--bucket", "b", "--start-time", "2d", "--end-time", "3d"]),
+        ("logs", ["--log-group", "/x", "--bucket", "b", "--start-time", "2099-01-01"]),
+        ("discovery", ["--start-time", "1d", "--end-time", "2d"]),
+        ("dynamodb", ["--table", "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+                      "--to", "s3://b/p/", "--incremental-from", "1h", "--incremental-to", "2h"]),
+    ],  # fmt: skip
+)
+def test_a_period_that_ends_before_it_begins_is_refused_before_anything_is_sent(
+    run: Run, service: str, period: list[str]
+) -> None:
+    before = run.made()
+    for dry_run in (["--dry-run"], []):
+        result = run("start", service, *period, *dry_run)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and "must be before" in result.stderr
+    assert run.made() == before

@@ -58,6 +58,11 @@ def plan(spec: ServiceSpec, values: Mapping[str, Any], region: str | None) -> St
             raise UsageError(f"{spec.title}: --{option.name} is required")
         if option.requires and key in given and option.requires.replace("-", "_") not in given:
             raise UsageError(f"{spec.title}: --{option.name} needs --{option.requires}")
+    for first, last in create.periods:
+        begins, ends = given.get(first.replace("-", "_")), given.get(last.replace("-", "_"))
+        if begins is not None and begins >= (ends or now()):
+            until = f"--{last}" if ends is not None else f"now (--{last}'s default)"
+            raise UsageError(f"{spec.title}: --{first} must be before {until}")
     request = eng.build_request(create, given)
     if create.token:
         request[create.token] = secrets.token_hex(16)

@@ -42,6 +42,7 @@ CREATE = Create(
     not_reused="Discovery does not report an export's agent filter, so a rerun exports "
     "every agent's data in that range.",
     listing_scope=lambda request: {},
+    periods=(("start-time", "end-time"),),
     examples=(
         "exportctl --sandbox start discovery",
         "exportctl --sandbox start discovery --dry-run \\\n"

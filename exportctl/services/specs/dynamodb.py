@@ -114,6 +114,7 @@ CREATE = Create(
     not_reused="A rerun of a DynamoDB full export exports the table as it is then, not as "
     "it was at the export time of the job it reruns.",
     listing_scope=lambda request: {"table": request.get("TableArn")},
+    periods=(("incremental-from", "incremental-to"),),
     examples=(
         "exportctl --sandbox start dynamodb --to \\\n"
         "    s3://exportctl-exports/orders/ --table \\\n"

@@ -107,6 +107,7 @@ CREATE = Create(
     active_limit=ActiveLimit(
         count=1, statuses=("PENDING", "RUNNING"), says=LIMIT, filter="statusCode"
     ),
+    periods=(("start-time", "end-time"),),
     examples=(
         "exportctl --sandbox start logs --region eu-west-1 \\\n"
         "    --log-group /ecs/checkout-eu --start-time 1d \\\n"
