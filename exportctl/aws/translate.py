@@ -181,7 +181,7 @@ def translate(
         return AwsError(f"{title}: the request timed out: {clip(exc, 500)}", service=service)
     if isinstance(exc, bex.BotoCoreError):
         return AwsError(f"{title}: {clip(exc, 500)}", service=service)
-    unreadable = _unreadable(exc)
+    unreadable = unreadable_answer(exc)
     if unreadable is not None:
         return BrokenAnswerError(
             f"{title}: an answer that cannot be read ({clip(unreadable)}): that is no answer "
@@ -194,7 +194,7 @@ def translate(
     raise exc
 
 
-def _unreadable(exc: BaseException) -> str | None:
+def unreadable_answer(exc: BaseException) -> str | None:
     """What went wrong when botocore's parser could not read an answer; None when
     ``exc`` is not that.
 

@@ -101,7 +101,6 @@ def test_a_job_that_may_exist_and_cannot_be_found_is_named_in_the_last_words(
     ("service", "garble", "after", "where"),
     [
         ("discovery", "drop:exportId", 1, "look for a job with these parameters"),
-        ("personalize", "drop:datasetExportJobArn", 0, "it is named"),
         # Its answer names the job twice (id and ARN): an empty answer names it nowhere.
         ("backupsearch", "empty", 0, "client token"),
         ("pinpoint", "drop:Id", 1, "look for a job with these parameters"),
@@ -117,6 +116,19 @@ def test_an_answer_without_the_new_jobs_id_is_a_service_error_naming_how_to_find
     assert done.exit_code == ExitCode.AWS, done.output
     assert "None" not in done.stdout
     assert where in done.output.strip().splitlines()[-1]
+
+
+def test_an_answer_without_the_new_jobs_name_is_asked_again_and_the_job_found(
+    run: Run, sandbox: Sandbox
+) -> None:
+    # Whatever answered, the create may have been made: sent again, the name is
+    # taken by a job with this command's parameters, made since it started.
+    sandbox.faults.garble = {"personalize": "drop:datasetExportJobArn"}
+    before = run.made()
+    done = run("start", "personalize", *run.start_args("personalize"))
+    assert done.exit_code == 0, done.output
+    assert "answer was lost; this is the job it made" in done.stderr
+    assert run.made() - before == {"personalize": 1}
 
 
 def test_an_old_job_of_the_same_name_is_not_claimed_as_new(fake_time: FakeTime) -> None:

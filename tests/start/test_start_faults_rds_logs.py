@@ -82,3 +82,31 @@ def test_logs_a_busy_region_sends_no_create(run: Run, sandbox: Sandbox) -> None:
     assert done.exit_code == ExitCode.AWS
     assert "(RUNNING) is active" in done.output
     assert not any(op == "CreateExportTask" for _, op in sandbox.calls)
+
+
+def test_an_unreadable_answer_to_a_create_is_a_job_that_may_exist(
+    run: Run, sandbox: Sandbox
+) -> None:
+    # What answered (a proxy's page, with 200) may stand for a task made: every
+    # answer garbled from then on, the task is named, not left to a second start.
+    before = _tasks(sandbox, "rds")
+    sandbox.faults.garble = {"rds": "html"}
+    done = run(*RDS, "--name", "orders-garbled")
+    assert done.exit_code == ExitCode.AWS, done.output
+    last = done.stderr.strip().splitlines()[-1]
+    assert "it may be the one" in last and "it is named 'orders-garbled'" in last, last
+    assert "Traceback" not in done.output and "KeyError" not in last
+    assert len(_tasks(sandbox, "rds") - before) == 1
+
+
+def test_an_empty_answer_to_a_create_with_a_token_says_the_token(
+    run: Run, sandbox: Sandbox
+) -> None:
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"
+    exports = {j["id"] for j in sandbox.jobs("dynamodb", "us-east-1")}
+    sandbox.faults.garble = {"dynamodb": "empty"}
+    done = run("start", "dynamodb", "--table", table, "--to", "s3://out/o/")
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert "client token" in done.stderr.strip().splitlines()[-1]
+    # Sent again with its token: the one export, however many answers were lost.
+    assert len({j["id"] for j in sandbox.jobs("dynamodb", "us-east-1")} - exports) == 1

@@ -70,15 +70,19 @@ def test_dry_run_takes_json(run: Run) -> None:
     assert json.loads(result.stdout)
 
 
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+LOG_GROUP = ["--log-group", "/x", "--bucket", "b"]
+INCREMENTAL = ["--table", TABLE, "--to", "s3://b/p/", "--incremental-from", "1h"]
+
+
 @pytest.mark.parametrize(
     ("service", "period"),
     [
-        ("logs", ["--log-group", "/x", "--bucket", "b", "--start-time", "2d", "--end-time", "3d"]),
-        ("logs", ["--log-group", "/x", "--bucket", "b", "--start-time", "2099-01-01"]),
+        ("logs", [*LOG_GROUP, "--start-time", "2d", "--end-time", "3d"]),
+        ("logs", [*LOG_GROUP, "--start-time", "2099-01-01"]),
         ("discovery", ["--start-time", "1d", "--end-time", "2d"]),
-        ("dynamodb", ["--table", "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
-                      "--to", "s3://b/p/", "--incremental-from", "1h", "--incremental-to", "2h"]),
-    ],  # fmt: skip
+        ("dynamodb", [*INCREMENTAL, "--incremental-to", "2h"]),
+    ],
 )
 def test_a_period_that_ends_before_it_begins_is_refused_before_anything_is_sent(
     run: Run, service: str, period: list[str]

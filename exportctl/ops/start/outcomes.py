@@ -7,8 +7,14 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
-from exportctl.aws.translate import THROTTLING_CODES, Answer, answer_of, translate
-from exportctl.domain.errors import AwsError, ExportctlError, clip
+from exportctl.aws.translate import (
+    THROTTLING_CODES,
+    Answer,
+    answer_of,
+    translate,
+    unreadable_answer,
+)
+from exportctl.domain.errors import AwsError, BrokenAnswerError, ExportctlError, clip
 from exportctl.ops.start.request import StartPlan
 
 Outcome = Literal["refused", "unknown", "final"]
@@ -51,6 +57,10 @@ def outcome_of(exc: BaseException, quotas: Mapping[str, str] | None = None) -> O
         # Never reached the service.
         return "refused"
     if isinstance(exc, (bex.ConnectionError, bex.ReadTimeoutError, bex.HTTPClientError, OSError)):
+        return "unknown"
+    if isinstance(exc, BrokenAnswerError) or unreadable_answer(exc) is not None:
+        # Something answered the create that was sent, and what cannot be read may
+        # have been the service saying it was made.
         return "unknown"
     return "final"
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from exportctl.aws.translate import answer_of
 from exportctl.domain.errors import (
     AwsError,
+    BrokenAnswerError,
     ExportctlError,
     Interrupted,
     UsageError,
@@ -105,6 +106,8 @@ class Starter:
             try:
                 run.in_flight = True
                 response = call(create.operation, plan.request)
+                # An answer that does not name the new job counts as none (read again).
+                started = self._started(plan, region, response, attempt)
             except Exception as exc:
                 run.in_flight = False
                 said = answer_of(exc)
@@ -129,7 +132,7 @@ class Starter:
                 continue
             run.in_flight = False
             run.maybe_made = True
-            return self._started(plan, region, response, attempt)
+            return started
         raise AssertionError("unreachable")
 
     def _slot(self, run: Run) -> None:
@@ -153,7 +156,12 @@ class Starter:
         spec, create = plan.spec, plan.create
         job = None
         if create.item:
-            job = eng.normalise(spec, eng.lookup(response, create.item), region)
+            item = eng.lookup(response, create.item)
+            if not isinstance(item, Mapping):
+                raise BrokenAnswerError(
+                    f"{create.operation} answered without the new job ({create.item})"
+                )
+            job = eng.normalise(spec, item, region)
         key = eng.created_key(spec, response, region, plan.request)
         ref = job.ref if job else eng.key_ref(spec, key, region)
         return Started(key, ref, job, attempts)
