@@ -2,7 +2,9 @@
 
 A job is read before its cancel is sent: one that has already ended is said to have
 ended (the service would refuse with its own words, or, for some, accept and do
-nothing), and is not sent a cancel. After the call the job is read again, so what is
+nothing), and is not sent a cancel; one whose cancel is under way is not sent
+another, and a cancel refused because one is under way (its own, whose answer was
+lost) is the job as read then. After the call the job is read again, so what is
 shown is the service's word for a cancel under way (RDS CANCELING, Logs
 PENDING_CANCEL), not a guess. Waiting for the cancel to take is ``wait``'s engine,
 with the condition CANCELLED.
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exportctl.domain.errors import ExitCode, ExportctlError, UsageError, of_service
-from exportctl.domain.model import ExportJob
+from exportctl.domain.model import ExportJob, State
 from exportctl.ops.jobs import Jobs
 from exportctl.services import spec_for
 from exportctl.services.refs import JobKey
@@ -54,12 +56,30 @@ def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
     job = jobs.get(key)
     if job.state.terminal:
         raise AlreadyEnded(job)
+    if not spec.can_reach(job.status, State.COMPLETED):
+        # A cancel is under way (RDS CANCELING, Logs PENDING_CANCEL): the service
+        # would refuse another, and this one's end is the same.
+        return job
     call = jobs.caller(spec, jobs.region_of(key))
     try:
         call(stop.operation, stop.params(key))
     except ExportctlError as exc:
+        # Refused because it is already under way: this command's own cancel whose
+        # answer was lost (the retry is refused), or someone else's.
+        after = _read(jobs, key)
+        if after is not None and (
+            after.state is State.CANCELLED or not spec.can_reach(after.status, State.COMPLETED)
+        ):
+            return after
         raise of_service(exc, spec) from exc
     return jobs.get(key)
+
+
+def _read(jobs: Jobs, key: JobKey) -> ExportJob | None:
+    try:
+        return jobs.get(key)
+    except ExportctlError:
+        return None
 
 
 def cancel_many(jobs: Jobs, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:

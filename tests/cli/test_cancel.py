@@ -68,6 +68,32 @@ def test_a_cancel_is_sent_and_the_job_shown_as_it_is_after_it(
     assert calls(sandbox).get("CancelExportTask") == 1
 
 
+@pytest.mark.parametrize("service", ["rds", "logs", "ec2"])
+def test_a_cancel_under_way_is_not_sent_again_and_is_no_error(
+    sandbox: Sandbox, service: str
+) -> None:
+    ref = running(sandbox, service)
+    assert run(sandbox, "cancel", ref).exit_code == 0
+    again = run(sandbox, "cancel", ref, "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["status"] in {"CANCELING", "PENDING_CANCEL", "deleting",
+                                                   "cancelling"}  # fmt: skip
+    assert calls(sandbox).get("CancelExportTask") == 1
+
+
+@pytest.mark.parametrize("service", ["rds", "logs", "ec2"])
+@pytest.mark.parametrize("fate", ["drop-after-commit", "error-after-commit"])
+def test_a_cancel_whose_answer_was_lost_is_the_cancel_under_way(
+    sandbox: Sandbox, service: str, fate: str
+) -> None:
+    ref = running(sandbox, service)
+    sandbox.faults.fates = {f"{service}:CancelExportTask": [fate]}
+    done = run(sandbox, "cancel", ref, "--json")
+    # Its retry is refused (a cancel is under way): the job as read then.
+    assert done.exit_code == 0, done.output
+    assert not json.loads(done.stdout)["terminal"]
+
+
 def test_a_job_that_has_ended_is_named_and_not_sent_a_cancel(sandbox: Sandbox) -> None:
     listed = run(sandbox, "list", "-s", "rds", "--status", "completed", "-o", "text",
                  "--fields", "ref")  # fmt: skip
