@@ -22,7 +22,8 @@ from exportctl.api.options import (
     refs_of,
     seconds,
 )
-from exportctl.aws.clients import AwsSettings, check_settings
+from exportctl.aws.clients import AwsSettings
+from exportctl.aws.usersettings import check_settings
 from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.connect import Targets, check_targets, connect

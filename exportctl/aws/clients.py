@@ -9,7 +9,6 @@ lazily, and nowhere on the path of --help or --version.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -20,7 +19,8 @@ from exportctl.aws.deadlines import bound_by_deadlines
 from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
-from exportctl.domain.errors import UsageError, clip
+from exportctl.aws.usersettings import check_settings, env_max_attempts, env_region
+from exportctl.domain.errors import CredentialsError, ExportctlError, UsageError, clip
 from exportctl.domain.version import __version__
 
 if TYPE_CHECKING:
@@ -89,9 +89,16 @@ class Clients:
         self._ready = ready
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
         self._lazy_endpoints = dict(endpoints or {})
-        # Reentrant: a listing's reading may be closed by the garbage collector,
-        # in a thread making a client under this lock, and let its clients go here.
+        # Over the tables below alone, never while botocore works: a release (a
+        # listing's end, Ctrl-C's) must not wait for a client being made, whose
+        # credentials may run a credential_process that never ends. Reentrant: a
+        # listing's reading may be closed by the garbage collector, in a thread
+        # holding it, and let its clients go here.
         self._lock = threading.RLock()
+        # Over the session: made once, its credentials resolved by one thread at a time.
+        self._session_lock = threading.RLock()
+        # One a client being made: two threads asking for it make it once.
+        self._making: dict[tuple[str, str], threading.Lock] = {}
         self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
         self._shared = shared
@@ -102,10 +109,10 @@ class Clients:
 
     @property
     def session(self) -> botocore.session.Session:
-        with self._lock:
-            return self._session_unlocked()
+        with self._session_lock:
+            return self._made_session()
 
-    def _session_unlocked(self) -> botocore.session.Session:
+    def _made_session(self) -> botocore.session.Session:
         if self._session is None:
             from exportctl.aws.loader import use_service_loader
             from exportctl.aws.sessions import new_session
@@ -196,13 +203,19 @@ class Clients:
         key = (service, region) if attempts is None else (service, f"{region}#{attempts}")
         with self._lock:
             client = self._clients.get(key)
-            if client is None:
-                # Taken anew each time, not kept: the shared client may have been let
-                # go and made again since (see Shared).
-                client = self._borrow(service, region) if attempts is None else None
+            making = self._making.setdefault(key, threading.Lock())
+        if client is None:
+            with making:
+                with self._lock:
+                    client = self._clients.get(key)
                 if client is None:
-                    client = TranslatingClient(self._create(service, region, attempts))
-                    self._clients[key] = client
+                    # Taken anew each time, not kept: the shared client may have been
+                    # let go and made again since (see Shared).
+                    client = self._borrow(service, region) if attempts is None else None
+                    if client is None:
+                        client = TranslatingClient(self._create(service, region, attempts))
+                        with self._lock:
+                            self._clients[key] = client
         return client if errors is None else client.said_as(errors)
 
     def _borrow(self, service: str, region: str) -> TranslatingClient | None:
@@ -214,7 +227,10 @@ class Clients:
         if shared is None:
             return None
         try:
-            credentials = self._session_unlocked().get_credentials()
+            with self._session_lock:
+                credentials = self._credentials_of(self._made_session())
+        except ExportctlError:
+            raise
         except Exception as exc:
             raise translate(exc) from exc
         if credentials is None:
@@ -280,12 +296,13 @@ class Clients:
         )
         endpoint = self._endpoint(service)
         try:
-            client = self._session_unlocked().create_client(
-                service,
-                region_name=region,
-                endpoint_url=endpoint,
-                config=config,
-            )
+            # One at a time: a botocore session is no more thread-safe than that.
+            with self._session_lock:
+                session = self._made_session()
+                self._credentials_of(session)
+                client = session.create_client(
+                    service, region_name=region, endpoint_url=endpoint, config=config
+                )
         except ValueError as exc:
             # botocore's word for an endpoint URL it cannot use (AWS_ENDPOINT_URL_*,
             # the profile's endpoint_url): a value the user gave.
@@ -295,6 +312,19 @@ class Clients:
         bound_by_deadlines(client, s.read_timeout)
         return client
 
+    def _credentials_of(self, session: botocore.session.Session) -> Any:
+        """The session's credentials (botocore's chain, resolved once), before a client
+        is made: a profile's credential_process that prints what is not JSON raises a
+        ValueError, which would be taken for an endpoint's."""
+        try:
+            return session.get_credentials()
+        except ValueError as exc:
+            profile = session.profile or "default"
+            raise CredentialsError(
+                f"the credentials of profile {clip(profile)!r} could not be read: {clip(exc)} "
+                "(does its credential_process print the JSON it should?)"
+            ) from exc
+
     def _endpoint(self, service: str) -> str | None:
         chosen = _endpoint(self.settings, service)
         lazy = self._lazy_endpoints.get(service)
@@ -302,69 +332,6 @@ class Clients:
         if lazy and chosen in (None, self.settings.endpoint_url):
             return lazy()
         return chosen
-
-
-# botocore's own rule for a region name (it refuses others when a client is made).
-_REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
-# More attempts than this would retry a failing call for hours.
-MAX_ATTEMPTS_LIMIT = 100
-
-
-def check_settings(settings: AwsSettings) -> None:
-    """Values the user gave, checked before any call: each bad one is a usage error
-    that names it."""
-    if settings.region is not None and not _REGION_NAME.match(settings.region):
-        raise UsageError(
-            f"--region '{clip(settings.region)}' is not a region name (e.g. us-east-1)"
-        )
-    for option, url in (
-        ("--endpoint-url", settings.endpoint_url),
-        ("--s3-endpoint-url", settings.s3_endpoint_url),
-    ):
-        if url is not None:
-            check_url(option, url)
-    env_max_attempts()
-
-
-def check_url(option: str, url: str) -> None:
-    """An endpoint URL botocore can use: http(s), a host, nothing after the path."""
-    from urllib.parse import urlsplit
-
-    why = None
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - reading it validates it
-    except ValueError as exc:
-        why = str(exc)
-    else:
-        if parts.scheme not in ("http", "https"):
-            why = "it needs http:// or https://"
-        elif not parts.hostname:
-            why = "it has no host"
-        elif any(c.isspace() for c in url):
-            why = "it contains spaces"
-    if why:
-        raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
-
-
-def env_max_attempts() -> int | None:
-    """``AWS_MAX_ATTEMPTS`` as a number of attempts, None when unset."""
-    raw = os.environ.get("AWS_MAX_ATTEMPTS")
-    if raw is None or raw == "":
-        return None
-    text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ATTEMPTS_LIMIT:
-        raise UsageError(
-            f"AWS_MAX_ATTEMPTS={raw[:40]!r} is not a number of attempts: "
-            f"use a whole number from 1 to {MAX_ATTEMPTS_LIMIT}, or unset it"
-        )
-    return int(text)
-
-
-def env_region() -> str | None:
-    """``AWS_REGION``, which the AWS CLI v2 and the other SDKs read before
-    ``AWS_DEFAULT_REGION``; botocore reads only the latter (and then the profile)."""
-    return os.environ.get("AWS_REGION", "").strip() or None
 
 
 def _endpoint(settings: AwsSettings, service: str) -> str | None:

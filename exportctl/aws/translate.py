@@ -7,6 +7,7 @@ session or a client is made.
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass
 from typing import Protocol
@@ -153,10 +154,17 @@ def translate(
             service=service,
         )
     if isinstance(exc, bex.ConfigParseError):
+        path = str(getattr(exc, "kwargs", {}).get("path", ""))
+        which, variable = _config_file(path)
         return UsageError(
-            f"the AWS config file {clip(getattr(exc, 'kwargs', {}).get('path', ''))} "
-            "cannot be read: fix it, or point AWS_CONFIG_FILE elsewhere",
+            f"the AWS {which} file {clip(path)} cannot be read: fix it, or point "
+            f"{variable} elsewhere",
             service=service,
+        )
+    if isinstance(exc, bex.InvalidConfigError):
+        # A source_profile loop, a role's profile without a source: the files' fault.
+        return UsageError(
+            f"the AWS configuration cannot be used: {clip(exc, 300)}", service=service
         )
     if isinstance(exc, bex.ProfileNotFound):
         from exportctl.aws.profiles import unknown_profile_message
@@ -192,6 +200,14 @@ def translate(
     if isinstance(exc, OSError):
         return AwsError(f"{title}: network error: {clip(exc, 500)}", service=service)
     raise exc
+
+
+def _config_file(path: str) -> tuple[str, str]:
+    """Which of the AWS files ``path`` is, and the variable that points elsewhere."""
+    credentials = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+    if os.path.expanduser(credentials) == os.path.expanduser(path):
+        return "credentials", "AWS_SHARED_CREDENTIALS_FILE"
+    return "config", "AWS_CONFIG_FILE"
 
 
 def unreadable_answer(exc: BaseException) -> str | None:

@@ -13,7 +13,8 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from exportctl.aws.clients import AwsSettings, env_region
+from exportctl.aws.clients import AwsSettings
+from exportctl.aws.usersettings import env_region
 from exportctl.domain.errors import UsageError
 from exportctl.sandbox.clock import scaled_clock
 from exportctl.sandbox.server import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, Sandbox

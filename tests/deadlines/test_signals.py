@@ -7,7 +7,9 @@ answers or throttles every call; each test only asserts that the process ended
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -121,3 +123,29 @@ def test_a_second_ctrl_c_ends_at_once_without_the_cleanup(tmp_path: Path) -> Non
 
     assert proc.returncode == 130
     assert "cleaned up" not in out
+
+
+def test_ctrl_c_ends_a_command_whose_credential_process_never_ends(
+    black_hole: BlackHole, tmp_path: Path
+) -> None:
+    started = tmp_path / "started"
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile hangs]\nregion = us-east-1\n"
+        f"credential_process = sh -c 'echo $$ >> {started}; exec sleep 120'\n"
+    )
+    env = environ(black_hole.url, AWS_CONFIG_FILE=str(config), AWS_PROFILE="hangs")
+    del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+    proc = start("list", env=env)
+    try:
+        wait_for(lambda: started.exists() and started.read_text().strip(), "its process", proc)
+        # To exportctl alone: the credential process goes on, as one in another
+        # process group would, holding the thread that ran it.
+        proc.send_signal(signal.SIGINT)
+        _, err = ended(proc)
+    finally:
+        for pid in started.read_text().split() if started.exists() else ():
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err

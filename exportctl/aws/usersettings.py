@@ -1,0 +1,87 @@
+"""The settings a user gives exportctl's AWS clients (options, the environment's
+variables), read and checked before any call: each bad value is a usage error that
+names it."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Protocol
+
+from exportctl.domain.errors import UsageError, clip
+
+
+class Given(Protocol):
+    """What :func:`check_settings` reads of ``exportctl.aws.clients.AwsSettings``."""
+
+    @property
+    def region(self) -> str | None: ...
+
+    @property
+    def endpoint_url(self) -> str | None: ...
+
+    @property
+    def s3_endpoint_url(self) -> str | None: ...
+
+
+# botocore's own rule for a region name (it refuses others when a client is made).
+_REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+# More attempts than this would retry a failing call for hours.
+MAX_ATTEMPTS_LIMIT = 100
+
+
+def check_settings(settings: Given) -> None:
+    """Values the user gave, checked before any call: each bad one is a usage error
+    that names it."""
+    if settings.region is not None and not _REGION_NAME.match(settings.region):
+        raise UsageError(
+            f"--region '{clip(settings.region)}' is not a region name (e.g. us-east-1)"
+        )
+    for option, url in (
+        ("--endpoint-url", settings.endpoint_url),
+        ("--s3-endpoint-url", settings.s3_endpoint_url),
+    ):
+        if url is not None:
+            check_url(option, url)
+    env_max_attempts()
+
+
+def check_url(option: str, url: str) -> None:
+    """An endpoint URL botocore can use: http(s), a host, nothing after the path."""
+    from urllib.parse import urlsplit
+
+    why = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError as exc:
+        why = str(exc)
+    else:
+        if parts.scheme not in ("http", "https"):
+            why = "it needs http:// or https://"
+        elif not parts.hostname:
+            why = "it has no host"
+        elif any(c.isspace() for c in url):
+            why = "it contains spaces"
+    if why:
+        raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
+
+
+def env_max_attempts() -> int | None:
+    """``AWS_MAX_ATTEMPTS`` as a number of attempts, None when unset."""
+    raw = os.environ.get("AWS_MAX_ATTEMPTS")
+    if raw is None or raw == "":
+        return None
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ATTEMPTS_LIMIT:
+        raise UsageError(
+            f"AWS_MAX_ATTEMPTS={raw[:40]!r} is not a number of attempts: "
+            f"use a whole number from 1 to {MAX_ATTEMPTS_LIMIT}, or unset it"
+        )
+    return int(text)
+
+
+def env_region() -> str | None:
+    """``AWS_REGION``, which the AWS CLI v2 and the other SDKs read before
+    ``AWS_DEFAULT_REGION``; botocore reads only the latter (and then the profile)."""
+    return os.environ.get("AWS_REGION", "").strip() or None
