@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -166,6 +167,11 @@ class AppContext:
         for exc in errors:
             if exc.message not in seen:
                 seen.add(exc.message)
+                if self.debug:
+                    # As for an error that ends the command: where it came from, first.
+                    import traceback
+
+                    traceback.print_exception(exc, file=sys.stderr)
                 self.error(exc.message)
         return max((int(e.exit_code) for e in errors), default=0)
 

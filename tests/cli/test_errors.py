@@ -81,6 +81,16 @@ def test_a_service_denied_by_name_is_an_error(run: Run, sandbox: Sandbox) -> Non
     assert one_line(result.stderr)
 
 
+def test_debug_shows_where_a_listings_error_came_from(run: Run, sandbox: Sandbox) -> None:
+    sandbox.faults.deny = {"pinpoint"}
+    result = run("--debug", "list", "--service", "pinpoint", "--json")
+    assert result.exit_code == 4
+    # The traceback, then the same one line as without --debug.
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    quiet = run("list", "--service", "pinpoint", "--json")
+    assert quiet.stderr.strip() in result.stderr
+
+
 def test_every_service_denied_is_no_clean_list(run: Run, sandbox: Sandbox) -> None:
     sandbox.faults.deny = {"*"}
     result = run("list", "--json")
