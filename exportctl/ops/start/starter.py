@@ -19,12 +19,12 @@ from exportctl.domain.errors import (
     of_service,
 )
 from exportctl.domain.model import ExportJob
-from exportctl.domain.timeutil import now
+from exportctl.domain.timeutil import human_duration, now
 from exportctl.ops.polling.timing import interruptible_sleep
 from exportctl.ops.start.outcomes import given_up, name_taken, outcome_of
 from exportctl.ops.start.recovery import LOOKS, Finder, Run, Sleep, whereabouts
 from exportctl.ops.start.request import StartPlan
-from exportctl.ops.start.slots import Queue, refused, take_slot
+from exportctl.ops.start.slots import Queue, QueueTimeout, limit_of, refused, take_slot
 from exportctl.services import engine as eng
 from exportctl.services.refs import JobKey
 
@@ -97,7 +97,9 @@ class Starter:
         if create.idempotency == "listing":
             finder.note_before()
         began = self.clock()
-        for attempt in range(1, self.attempts + 1):
+        attempt, lagged = 0, 0
+        while attempt < self.attempts:
+            attempt += 1
             if run.maybe_made and create.idempotency == "listing":
                 # Before creating again: a job the last attempt made may not be listed yet.
                 found = finder.look(LOOKS)
@@ -116,9 +118,14 @@ class Starter:
                 outcome = outcome_of(exc, create.quotas)
                 full = create.active_limit and said is not None and said.code in create.quotas
                 if full and said is not None and not run.maybe_made:
-                    if self.queue is not None and attempt < self.attempts:
-                        # Another job took the slot between the count and the create.
+                    if self.queue is not None:
+                        # Another job took the slot between the count and the create,
+                        # or holds it unlisted yet (the listing lags behind the
+                        # service): a round of the queue's, no attempt of the create's.
+                        attempt -= 1
+                        lagged += 1
                         self._slot(run)
+                        self._pause(run, lagged, began, exc)
                         continue
                     raise refused(self.jobs, spec, region, said) from exc
                 run.maybe_made = run.maybe_made or outcome == "unknown"
@@ -145,6 +152,21 @@ class Starter:
             sleep=self.sleep,
             rng=self.rng,
         )
+
+    def _pause(self, run: Run, rounds: int, began: float, refusal: Exception) -> None:
+        """A round of the queue's pace before the create is sent again, within its
+        --timeout: the slot the listing shows free is not free yet."""
+        assert self.queue is not None
+        delay = self.queue.backoff.delay(rounds, self.rng)
+        timeout = self.queue.timeout
+        if timeout is not None and self.clock() - began + delay > timeout:
+            raise QueueTimeout(
+                f"{run.plan.spec.title}: no slot came free in {human_duration(timeout)} "
+                f"(--timeout): {limit_of(run.plan.spec).says}, and a job not listed yet "
+                "is active",
+                service=run.plan.spec.name,
+            ) from refusal
+        self.sleep(delay)
 
     def _delay(self, attempt: int) -> float:
         # Full jitter, as botocore's standard mode: 0..min(20, 2**attempt / 2) seconds.
