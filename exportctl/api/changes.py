@@ -94,10 +94,7 @@ class Changes:
             job = self.board().get(key)
         with translated(jobs=[job], refs=[job.ref], creating=True):
             if not job.terminal:
-                raise UsageError(
-                    f"{job.ref} is {job.state.value} ({job.status}): "
-                    "rerun a job once it has finished"
-                )
+                raise UsageError(f"{job.ref} is {job.said_state}: rerun a job once it has finished")
             return request.plan(spec, values_of(spec, job), job.region)
 
     def submit(

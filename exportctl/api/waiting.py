@@ -171,11 +171,9 @@ def _why(wait: Wait, concerned: list[Tracked]) -> str:
         elif job is not None:
             message = f": {' '.join(job.message.split())}" if job.message else ""
             if job.terminal:
-                said.append(f"{job.ref}: ended {job.state} ({job.status}), not {wanted}{message}")
+                said.append(f"{job.ref}: ended {job.said_state}, not {wanted}{message}")
             else:
-                said.append(
-                    f"{job.ref}: {job.state} ({job.status}) can no longer be {wanted}{message}"
-                )
+                said.append(f"{job.ref}: {job.said_state} can no longer be {wanted}{message}")
     return "; ".join(said)
 
 

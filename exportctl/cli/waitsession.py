@@ -179,8 +179,7 @@ def _now(tracked: Tracked) -> str:
     job = tracked.job
     if job is None:
         return f"{tracked.label} (not read yet)"
-    status = f" ({job.status})" if job.status != job.state.value else ""
-    return f"{tracked.label} {job.state.value}{status}"
+    return f"{tracked.label} {job.said_state}"
 
 
 def _why(tracked: Tracked, wanted: str) -> str:
@@ -194,8 +193,8 @@ def _why(tracked: Tracked, wanted: str) -> str:
     assert job is not None
     message = f": {' '.join(job.message.split())}" if job.message else ""
     if not job.terminal:
-        return f"{job.ref}: {job.state.value} ({job.status}) can no longer be {wanted}{message}"
-    return f"{job.ref}: ended {job.state.value} ({job.status}), not {wanted}{message}"
+        return f"{job.ref}: {job.said_state} can no longer be {wanted}{message}"
+    return f"{job.ref}: ended {job.said_state}, not {wanted}{message}"
 
 
 def _no_table(jobs: Sequence[ExportJob], fields: tuple[str, ...]) -> None:

@@ -104,6 +104,15 @@ class ExportJob:
     def terminal(self) -> bool:
         return self.state.terminal
 
+    @property
+    def said_state(self) -> str:
+        """The state as a message says it: with the vendor's word where that says more
+        (``RUNNING (CANCELING)``, ``FAILED (CREATE FAILED)``; ``FAILED``, not
+        ``FAILED (FAILED)``)."""
+        if self.status and self.status != self.state.value:
+            return f"{self.state.value} ({self.status})"
+        return self.state.value
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: a stable schema, snake_case keys, ISO 8601 UTC timestamps."""
         return dict(zip(RECORD_KEYS, self.record_values(), strict=True))

@@ -28,9 +28,7 @@ class AlreadyEnded(ExportctlError):
 
     def __init__(self, job: ExportJob) -> None:
         super().__init__(
-            f"{job.ref}: already ended as {job.state}"
-            + (f" ({job.status})" if job.status and job.status != job.state.value else "")
-            + ": nothing to cancel",
+            f"{job.ref}: already ended as {job.said_state}: nothing to cancel",
             service=job.service,
         )
         self.job = job

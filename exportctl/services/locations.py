@@ -96,9 +96,8 @@ def output_of(job: ExportJob) -> Location:
     """The job's output location; an error with its exit code when there is none."""
     if job.state is not State.COMPLETED:
         why = f": {job.message}" if job.message else ""
-        status = f" ({job.status})" if job.status and job.status != job.state.value else ""
         raise NotCompletedError(
-            f"{job.ref} is {job.state.value}{status}, not COMPLETED: nothing to download{why}",
+            f"{job.ref} is {job.said_state}, not COMPLETED: nothing to download{why}",
             service=job.service,
         )
     dest = (job.destination or "").strip()
