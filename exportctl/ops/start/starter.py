@@ -97,8 +97,10 @@ class Starter:
         if create.idempotency == "listing":
             finder.note_before()
         began = self.clock()
+        # Creates sent, and those of them a full slot refused while --queue waits: a
+        # round of the queue's, not one of the create's attempts.
         attempt, lagged = 0, 0
-        while attempt < self.attempts:
+        while attempt - lagged < self.attempts:
             attempt += 1
             if run.maybe_made and create.idempotency == "listing":
                 # Before creating again: a job the last attempt made may not be listed yet.
@@ -121,21 +123,20 @@ class Starter:
                     if self.queue is not None:
                         # Another job took the slot between the count and the create,
                         # or holds it unlisted yet (the listing lags behind the
-                        # service): a round of the queue's, no attempt of the create's.
-                        attempt -= 1
+                        # service): wait for it at the queue's pace.
                         lagged += 1
                         self._slot(run)
                         self._pause(run, lagged, began, exc)
                         continue
                     raise refused(self.jobs, spec, region, said) from exc
                 run.maybe_made = run.maybe_made or outcome == "unknown"
-                if outcome == "final" or attempt == self.attempts:
+                if outcome == "final" or attempt - lagged == self.attempts:
                     found = finder.look((0.0,)) if run.maybe_made else None
                     if found is not None:
                         return Started(_key(found), found.ref, found, attempt, recovered=True)
                     seconds = self.clock() - began
                     raise given_up(plan, exc, attempt, outcome, seconds) from exc
-                self.sleep(self._delay(attempt))
+                self.sleep(self._delay(attempt - lagged))
                 continue
             run.in_flight = False
             run.maybe_made = True
