@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from wait_support import (
@@ -216,6 +217,9 @@ def test_a_throttling_storm_is_retried_and_shown(
     assert result.exit_code == 0, result.stderr
     retry_lines = [line for line in result.stderr.splitlines() if "retrying after" in line]
     assert retry_lines and any("ThrottlingException" in line for line in retry_lines)
+    # Told once while it lasts, whatever its counts of attempts and seconds.
+    said = [re.sub(r"\d+", "#", line) for line in retry_lines]
+    assert len(said) == len(set(said)), retry_lines
     assert result.stdout.count("-> COMPLETED") + result.stdout.count("  COMPLETED") >= 3
     assert sandbox.calls[("discovery", "DescribeExportTasks")] >= 4
 

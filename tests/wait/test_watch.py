@@ -119,3 +119,30 @@ def test_a_job_that_leaves_the_filtered_state_is_shown_ending_not_lost(
     assert result.exit_code == 0, result.stderr
     assert "RUNNING -> COMPLETED" in result.stdout
     assert "no longer found" not in result.stdout
+
+
+def test_a_failure_is_told_once_while_it_lasts_whatever_its_counts() -> None:
+    from types import SimpleNamespace
+
+    from exportctl.domain.errors import AwsError
+    from exportctl.ops.polling.events import Event
+
+    rounds = iter(range(1, 10))
+
+    class Storm:
+        calls = SimpleNamespace(snapshot=lambda: {})
+
+        def list(self, query: object) -> SimpleNamespace:
+            n = next(rounds)
+            # Its counts of attempts and seconds move from round to round.
+            failure = AwsError(f"Amazon Pinpoint: failed {n + 3} times over {n * 2.5} s")
+            return SimpleNamespace(jobs=[], failures=[failure], notices=[])
+
+    told: list[Event] = []
+    watcher = Watcher(Storm(), ListQuery(), keep=60, on_event=told.append)  # type: ignore[arg-type]
+    for _ in range(3):
+        watcher._round()
+    retrying = [e.message for e in told if e.kind == "retrying"]
+    assert retrying == ["Amazon Pinpoint: failed 4 times over 2.5 s"]
+    # What a live view shows is the latest.
+    assert watcher.problems == {"Amazon Pinpoint: failed 6 times over 7.5 s"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from exportctl.domain.model import ExportJob
@@ -18,3 +19,12 @@ class Event:
     message: str | None = None
     delay: float | None = None
     calls: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def gist(message: str) -> str:
+    """What a problem's message says, its counts aside ("tried 3 times over 4 s" and
+    "tried 4 times over 9 s" are one problem): told once while it lasts."""
+    return _NUMBER.sub("#", message)
