@@ -25,6 +25,7 @@ from exportctl.services.starts import ActiveLimit as ActiveLimit
 from exportctl.services.starts import Cancel as Cancel
 from exportctl.services.starts import Create as Create
 from exportctl.services.starts import StartOption as StartOption
+from exportctl.services.starts import bucket_name as bucket_name
 
 Raw = Mapping[str, Any]
 

@@ -36,6 +36,20 @@ class StartOption:
     metavar: str = "TEXT"
     # Only meaningful together with this other option.
     requires: str | None = None
+    # What is wrong with a value the model cannot tell (a bucket given as a URI), in
+    # a few words; None when nothing is. Run before anything is sent.
+    check: Callable[[Any], str | None] | None = None
+
+
+def bucket_name(value: Any) -> str | None:
+    """The problem of a value that should be an S3 bucket's name: a URI or a path
+    (names of buckets made before 2018 may hold capitals or ``_``: those pass)."""
+    text = str(value)
+    if text.lower().startswith("s3://"):
+        return "a bucket's name, not an s3:// URI (the folder goes in --prefix)"
+    if "/" in text:
+        return "a bucket's name has no '/' (the folder goes in --prefix)"
+    return None
 
 
 @dataclass(frozen=True)

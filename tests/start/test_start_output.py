@@ -93,3 +93,14 @@ def test_a_period_that_ends_before_it_begins_is_refused_before_anything_is_sent(
         assert result.exit_code == 2, result.stderr
         assert result.stderr.count("\n") == 1 and "must be before" in result.stderr
     assert run.made() == before
+
+
+@pytest.mark.parametrize("bucket", ["s3://exports/logs/", "exports/logs"])
+def test_a_bucket_given_as_a_uri_or_a_path_is_refused_before_anything_is_sent(
+    run: Run, bucket: str
+) -> None:
+    before = run.made()
+    result = run("start", "logs", "--log-group", "/x", "--start-time", "1d", "--bucket", bucket)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "--prefix" in result.stderr
+    assert run.made() == before

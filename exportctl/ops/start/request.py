@@ -58,6 +58,9 @@ def plan(spec: ServiceSpec, values: Mapping[str, Any], region: str | None) -> St
             raise UsageError(f"{spec.title}: --{option.name} is required")
         if option.requires and key in given and option.requires.replace("-", "_") not in given:
             raise UsageError(f"{spec.title}: --{option.name} needs --{option.requires}")
+        problem = option.check(given[key]) if option.check and key in given else None
+        if problem:
+            raise UsageError(f"{spec.title}: --{option.name} {given[key]!r}: {problem}")
     for first, last in create.periods:
         begins, ends = given.get(first.replace("-", "_")), given.get(last.replace("-", "_"))
         if begins is not None and begins >= (ends or now()):

@@ -26,6 +26,7 @@ from exportctl.services.spec import (
     Raw,
     ServiceSpec,
     StartOption,
+    bucket_name,
 )
 
 # What the service uses when a create names no prefix.
@@ -87,7 +88,7 @@ CREATE = Create(
                     metavar="TIME"),
         StartOption("bucket", "The S3 bucket the files go to (in the log group's region).",
                     "destination", record="details.bucket", required=True,
-                    metavar="BUCKET"),
+                    metavar="BUCKET", check=bucket_name),
         StartOption("prefix", f"The folder in the bucket (default: {DEFAULT_PREFIX}); the "
                     "files go under PREFIX/TASK_ID/.", "destinationPrefix",
                     record="details.prefix", metavar="PREFIX"),

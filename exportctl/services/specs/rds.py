@@ -25,6 +25,7 @@ from exportctl.services.spec import (
     Raw,
     ServiceSpec,
     StartOption,
+    bucket_name,
 )
 
 # What the RDS and Aurora guides document, for snapshots and clusters alike.
@@ -67,7 +68,7 @@ CREATE = Create(
                     required=True, metavar="ARN"),
         StartOption("bucket", "The S3 bucket the Parquet files go to (in the source's "
                     "region).", "S3BucketName", record="details.s3_bucket", required=True,
-                    metavar="BUCKET"),
+                    metavar="BUCKET", check=bucket_name),
         StartOption("prefix", "The folder in the bucket (default: its top); the files go "
                     "under PREFIX/IDENTIFIER/.", "S3Prefix", record="details.s3_prefix",
                     metavar="PREFIX"),
