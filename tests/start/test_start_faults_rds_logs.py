@@ -112,14 +112,18 @@ def test_an_empty_answer_to_a_create_with_a_token_says_the_token(
     assert len({j["id"] for j in sandbox.jobs("dynamodb", "us-east-1")} - exports) == 1
 
 
+def _slot_held_unlisted(run: Run, sandbox: Sandbox, fake_time: FakeTime, lag: float) -> None:
+    """A task just made holds the slot, not listed for ``lag`` seconds: the count
+    finds a free slot the service refuses, round after round."""
+    fake_time.sleep(SEEDED_ACTIVE_ENDS + 1)
+    assert run(*LOGS).exit_code == 0
+    sandbox.faults.listing_lag = lag
+
+
 def test_logs_queue_waits_out_a_listing_that_lags(
     run: Run, sandbox: Sandbox, fake_time: FakeTime
 ) -> None:
-    fake_time.sleep(SEEDED_ACTIVE_ENDS + 1)
-    assert run(*LOGS).exit_code == 0
-    # The task just made holds the slot, and is not listed for half a minute: the
-    # count finds a free slot the service refuses, round after round.
-    sandbox.faults.listing_lag = 30.0
+    _slot_held_unlisted(run, sandbox, fake_time, 30.0)
     before = _tasks(sandbox, "logs")
     done = run(*LOGS, "--queue", "--interval", "2s")
     assert done.exit_code == 0, done.output
@@ -131,9 +135,7 @@ def test_logs_queue_waits_out_a_listing_that_lags(
 def test_logs_queue_that_lags_past_its_timeout_says_so(
     run: Run, sandbox: Sandbox, fake_time: FakeTime
 ) -> None:
-    fake_time.sleep(SEEDED_ACTIVE_ENDS + 1)
-    assert run(*LOGS).exit_code == 0
-    sandbox.faults.listing_lag = 600.0
+    _slot_held_unlisted(run, sandbox, fake_time, 600.0)
     done = run(*LOGS, "--queue", "--interval", "2s", "--timeout", "20s")
     assert done.exit_code == ExitCode.TIMEOUT, done.output
     assert "no slot came free in" in done.stderr and "--queue" not in done.stderr
