@@ -291,7 +291,8 @@ class Client(Changes):
             destination = Path(dest) if dest is not None else Path(default_dirname(job))
             try:
                 return fetch_job(
-                    self.board().clients,
+                    # The S3 of the account the job is in, with its credentials.
+                    self.board().owner(job).clients,
                     job,
                     destination,
                     progress or NullReporter(),

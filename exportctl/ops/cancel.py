@@ -58,19 +58,22 @@ def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
         # A cancel is under way (RDS CANCELING, Logs PENDING_CANCEL): the service
         # would refuse another, and this one's end is the same.
         return job
-    call = jobs.caller(spec, jobs.region_of(key))
+    # Sent where the job was read: its account's credentials, its region.
+    owner = jobs.owner(job)
+    there = key.in_region(job.region)
+    call = owner.caller(spec, job.region)
     try:
-        call(stop.operation, stop.params(key))
+        call(stop.operation, stop.params(there))
     except ExportctlError as exc:
         # Refused because it is already under way: this command's own cancel whose
         # answer was lost (the retry is refused), or someone else's.
-        after = _read(jobs, key)
+        after = _read(owner, there)
         if after is not None and (
             after.state is State.CANCELLED or not spec.can_reach(after.status, State.COMPLETED)
         ):
             return after
         raise of_service(exc, spec) from exc
-    return jobs.get(key)
+    return owner.get(there)
 
 
 def _read(jobs: Jobs, key: JobKey) -> ExportJob | None:

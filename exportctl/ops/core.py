@@ -98,6 +98,13 @@ def _account_of(reach: Reach) -> str | None:
         return None
 
 
+def _where(jobs: Sequence[ExportJob]) -> str:
+    places = [job.account or "" for job in jobs]
+    if len(set(places)) == len(places) and all(places):
+        return "accounts " + ", ".join(places)
+    return "places " + ", ".join(f"{job.account or '?'}/{job.region}" for job in jobs)
+
+
 def _counted(names: Sequence[str], noun: str, *, bare: bool = False) -> str:
     """``account 1``, ``accounts 1, 2``, ``5 accounts``; ``bare`` names them without
     the noun."""
@@ -321,20 +328,52 @@ class Board(Jobs):
         span: Span,
     ) -> ExportJob | ExportctlError:
         errors: list[ExportctlError] = []
+        found: list[ExportJob] = []
         for reach, _, answer in answers:
             if isinstance(answer, ExportJob):
                 try:
                     job = finish(answer, reach, span)
                 except ExportctlError as exc:
                     return exc
-                return _other_account(key, job, reach) or job
-            errors.append(answer)
+                mismatch = _other_account(key, job, reach)
+                if mismatch is not None:
+                    return mismatch
+                found.append(job)
+            else:
+                errors.append(answer)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            # The same id in several accounts or regions: which one a cancel or a wait
+            # acts on is not for exportctl to guess.
+            refs = ", ".join(clip(job.ref) for job in found)
+            return UsageError(
+                f"{clip(key.id)} names {len(found)} jobs, in {_where(found)}: give the "
+                f"reference of the one meant ({refs})",
+                service=key.service,
+            )
         # Not found anywhere is "not found"; any other failure says more than that.
         others = [e for e in errors if not isinstance(e, NotFoundError)]
         if not others:
             places = [(reach, region) for reach, region, _ in answers]
             return NotFoundThere(key, places, every_region=self.regions.every)
         return others[0]
+
+    def owner(self, job: ExportJob) -> Jobs:
+        """The core of the account ``job`` was read in (a role's in an organization, a
+        profile's of several): not the default credentials, which may reach another
+        account holding a job of the same id."""
+        if not self.accounts.many or job.account is None:
+            return self
+        if self._org is not None:
+            return self._org.reach(job.account, named=True).jobs
+        for reach in self.reaches():
+            if reach.known_account == job.account:
+                return reach.jobs
+        for reach in self.reaches():
+            if reach.account() == job.account:
+                return reach.jobs
+        raise UsageError(f"no credentials for account {job.account}, where {job.ref} is")
 
     def _reaches_of(self, key: JobKey) -> list[Reach]:
         if key.account is None:

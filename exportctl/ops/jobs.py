@@ -103,6 +103,11 @@ class Jobs:
 
     # -- plumbing ---------------------------------------------------------------
 
+    def owner(self, job: ExportJob) -> Jobs:
+        """The core whose credentials reach the account ``job`` was read in: where a
+        call about it (a cancel, its output's S3) goes. This one, of one account."""
+        return self
+
     def caller(self, spec: ServiceSpec, region: str) -> eng.CallFn:
         # A parser tripping over JSON of another shape (a string where the model has
         # a list) is a broken answer, not exportctl's bug; a call retried to the end

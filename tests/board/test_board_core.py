@@ -343,3 +343,18 @@ def test_a_listing_stopped_early_lets_the_shared_clients_go(frozen_heap: None) -
         while alive() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not alive()
+
+
+def test_a_jobs_owner_is_the_core_of_its_accounts_credentials() -> None:
+    # What is sent about a job (its cancel, its output's S3) goes with these.
+    with Sandbox(port=0, clock=lambda: 0.0) as sandbox:
+        board = _org_board(sandbox)
+        job = next(j for j in board.fanout(ListQuery(("discovery",)), once=True))
+        assert job.account == "210987654321"
+        owner = board.owner(job)
+        assert owner is not board
+        sts = owner.clients.client("sts", "us-east-1")
+        assert sts.get_caller_identity()["Account"] == job.account
+        # One account only: the board itself.
+        single = Board(board.clients)
+        assert single.owner(job) is single

@@ -65,3 +65,45 @@ def test_wait_over_accounts(run: Run, sandbox: Sandbox) -> None:
     result = run("--org-role", "exportctl-reader", "wait", *refs, "--timeout", "30s", "--json")
     assert result.exit_code == 0, result.stderr
     assert sorted(r["ref"] for r in json.loads(result.stdout)) == sorted(refs)
+
+
+def _statuses(sandbox: Sandbox, service: str) -> dict[tuple[str, str, str], str]:
+    return {
+        (j["account"], j["region"], j["id"]): j["status"]
+        for j in sandbox.jobs(service, account=None)
+        if j["kind"] == "export-task"
+    }
+
+
+def test_a_cancel_goes_to_the_account_its_reference_names(run: Run, sandbox: Sandbox) -> None:
+    # Two accounts of the organization refuse on purpose: their lines do not matter here.
+    listed = run(*ORG, "list", "-s", "rds", "--status", "running", "--json")
+    running = [r for r in json.loads(listed.stdout) if r["account"] != "123456789012"]
+    assert running, "the organization has a running RDS export outside the management account"
+    job = running[0]
+    before = _statuses(sandbox, "rds")
+    done = run("--org-role", "exportctl-reader", "cancel", job["ref"], "--json")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "CANCELING"
+    changed = {k for k, status in _statuses(sandbox, "rds").items() if before.get(k) != status}
+    # That job, in that account, and no other of any account (ids repeat across them).
+    assert [(a, r, i.rpartition(":")[2]) for a, r, i in changed] == [
+        (job["account"], job["region"], job["id"])
+    ]
+    cancels = {a for (a, _, op), n in sandbox.account_calls.items() if op == "CancelExportTask"}
+    assert cancels == {job["account"]}
+
+
+def test_an_id_found_in_several_accounts_is_not_guessed(run: Run) -> None:
+    listed = run(*ORG, "list", "-s", "rds", "--json")
+    by_id: dict[str, list[dict[str, str]]] = {}
+    for record in json.loads(listed.stdout):
+        by_id.setdefault(f"{record['region']}:{record['id']}", []).append(record)
+    region_id, records = next((k, v) for k, v in by_id.items() if len(v) > 1)
+    region, _, job_id = region_id.partition(":")
+    done = run("--org-role", "exportctl-reader", "--region", region, "status", f"rds:{job_id}")
+    assert done.exit_code == 2, done.output
+    # Each reference it could be, to pick from.
+    assert all(r["ref"] in done.stderr for r in records), done.stderr
+    one = run("--org-role", "exportctl-reader", "status", records[1]["ref"], "--json")
+    assert one.exit_code == 0 and json.loads(one.stdout)["account"] == records[1]["account"]
