@@ -24,7 +24,9 @@ venv: $(VENV)/.dev
 # two jobs it waits for (done 25 and 40 scenario seconds in) end in seconds.
 DEMO_PINPOINT := pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9
 DEMO_DISCOVERY := discovery:export-1ecb19dd-8b7c-46b2-aa22-eccdf03eeddf
+# It starts from a fresh sandbox world: its jobs where the README shows them.
 demo: $(VENV)/.runtime
+	$(BIN)/exportctl sandbox --reset
 	@echo '# Every export job of every service, newest first (the sandbox: no AWS account needed)'
 	$(BIN)/exportctl --sandbox list
 	@echo

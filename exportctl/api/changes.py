@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +96,10 @@ class Changes:
         with translated(jobs=[job], refs=[job.ref], creating=True):
             if not job.terminal:
                 raise UsageError(f"{job.ref} is {job.said_state}: rerun a job once it has finished")
-            return request.plan(spec, values_of(spec, job), job.region)
+            planned = request.plan(spec, values_of(spec, job), job.region)
+            # Where the command spans accounts: in the account of the job it reruns.
+            many = self.board().accounts.many
+            return replace(planned, account=job.account) if many else planned
 
     def submit(
         self,
@@ -117,6 +121,7 @@ class Changes:
         from exportctl.ops.polling.schedule import Backoff
         from exportctl.ops.start.slots import Queue
         from exportctl.ops.start.starter import Starter
+        from exportctl.services.refs import with_account
 
         def logged(holders: list[ExportJob]) -> None:
             log.info("waiting for a free slot: %s still active", ", ".join(j.ref for j in holders))
@@ -129,10 +134,22 @@ class Changes:
                 seconds("timeout", timeout, positive=False),
                 on_waiting or logged,
             )
+            board = self.board()
+            account = plan.account if plan.account is not None else board.start_account()
             starter = Starter(
-                self.board(), sleep=TIMING.sleep, clock=TIMING.clock, queue=slots if queue else None
+                board.for_account(account),
+                sleep=TIMING.sleep,
+                clock=TIMING.clock,
+                queue=slots if queue else None,
             )
             started = starter.start(plan)
+            if account is not None:
+                # Said and read back in that account, not looked for in every one.
+                started = replace(
+                    started,
+                    key=started.key.in_account(account),
+                    ref=with_account(started.ref, account),
+                )
         if started.recovered:
             log.warning("%s: the first attempt's answer was lost; this is the job it made",
                         started.ref)  # fmt: skip

@@ -363,17 +363,34 @@ class Board(Jobs):
         """The core of the account ``job`` was read in (a role's in an organization, a
         profile's of several): not the default credentials, which may reach another
         account holding a job of the same id."""
-        if not self.accounts.many or job.account is None:
+        return self.for_account(job.account)
+
+    def for_account(self, account: str | None) -> Jobs:
+        """The core whose credentials reach ``account``; this one, of one account."""
+        if not self.accounts.many or account is None:
             return self
         if self._org is not None:
-            return self._org.reach(job.account, named=True).jobs
+            return self._org.reach(account, named=True).jobs
         for reach in self.reaches():
-            if reach.known_account == job.account:
+            if reach.known_account == account:
                 return reach.jobs
         for reach in self.reaches():
-            if reach.account() == job.account:
+            if reach.account() == account:
                 return reach.jobs
-        raise UsageError(f"no credentials for account {job.account}, where {job.ref} is")
+        raise UsageError(f"no credentials for account {account}: none of the profiles is in it")
+
+    def start_account(self) -> str | None:
+        """The one account a job is started in, where the command spans several:
+        ``--org-role`` with one ``--accounts`` names it; otherwise there is none to
+        guess (None: the default credentials', of one account)."""
+        if not self.accounts.many:
+            return None
+        if self.accounts.org_role and len(self.accounts.only) == 1:
+            return self.accounts.only[0]
+        raise UsageError(
+            "a job is started in one account: with --org-role, name it with --accounts ID; "
+            "of several --profile, give one"
+        )
 
     def _reaches_of(self, key: JobKey) -> list[Reach]:
         if key.account is None:

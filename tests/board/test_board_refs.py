@@ -107,3 +107,31 @@ def test_an_id_found_in_several_accounts_is_not_guessed(run: Run) -> None:
     assert all(r["ref"] in done.stderr for r in records), done.stderr
     one = run("--org-role", "exportctl-reader", "status", records[1]["ref"], "--json")
     assert one.exit_code == 0 and json.loads(one.stdout)["account"] == records[1]["account"]
+
+
+def test_a_rerun_starts_in_the_account_of_the_job_it_reruns(run: Run, sandbox: Sandbox) -> None:
+    listed = run(*ORG, "list", "-s", "rds", "--status", "completed", "--json")
+    job = next(r for r in json.loads(listed.stdout) if r["account"] != "123456789012")
+    done = run("--org-role", "exportctl-reader", "rerun", job["ref"])
+    assert done.exit_code == 0, done.stderr
+    new = done.stdout.strip()
+    # Its reference names that account, and reads back there.
+    assert new.split(":")[1] == job["account"]
+    read = run("--org-role", "exportctl-reader", "status", new, "--json")
+    assert json.loads(read.stdout)["account"] == job["account"]
+    starts = {a for (a, _, op), n in sandbox.account_calls.items() if op == "StartExportTask"}
+    assert starts == {job["account"]}
+
+
+def test_a_start_over_several_accounts_names_the_one_it_goes_to(
+    run: Run, sandbox: Sandbox
+) -> None:
+    start = ("start", "discovery", "--region", "us-west-2")
+    unsaid = run("--org-role", "exportctl-reader", *start)
+    assert unsaid.exit_code == 2 and "--accounts" in unsaid.stderr
+    said = run("--org-role", "exportctl-reader", "--accounts", "210987654321", *start)
+    assert said.exit_code == 0, said.stderr
+    assert said.stdout.strip().split(":")[1] == "210987654321"
+    assert {a for (a, _, op), _ in sandbox.account_calls.items() if op == "StartExportTask"} == {
+        "210987654321"
+    }

@@ -36,6 +36,9 @@ def test_demo_installs_the_runtime_and_the_sandbox_extra_only() -> None:
     # It waits on a faster sandbox clock, and says so.
     assert "EXPORTCTL_SANDBOX_SPEED=" in commands and "--timeout" in commands
     assert "Next:" in commands and "pipx install" in commands
+    # From a fresh world, whatever earlier --sandbox commands left.
+    before = commands.split("exportctl --sandbox list", 1)[0]
+    assert "exportctl sandbox --reset\n" in before
 
 
 def test_test_and_lint_install_the_test_extra() -> None:

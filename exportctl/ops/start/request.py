@@ -27,6 +27,9 @@ class StartPlan:
     request: dict[str, Any]
     # The option values it was built from (what a listed job is compared with).
     values: Mapping[str, Any] = field(default_factory=dict)
+    # The account it is sent to, where the command spans several (a rerun: that of
+    # the job it reruns); None: the one the command's credentials are in.
+    account: str | None = None
 
     @property
     def create(self) -> Create:
