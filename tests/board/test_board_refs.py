@@ -123,9 +123,7 @@ def test_a_rerun_starts_in_the_account_of_the_job_it_reruns(run: Run, sandbox: S
     assert starts == {job["account"]}
 
 
-def test_a_start_over_several_accounts_names_the_one_it_goes_to(
-    run: Run, sandbox: Sandbox
-) -> None:
+def test_a_start_over_several_accounts_names_the_one_it_goes_to(run: Run, sandbox: Sandbox) -> None:
     start = ("start", "discovery", "--region", "us-west-2")
     unsaid = run("--org-role", "exportctl-reader", *start)
     assert unsaid.exit_code == 2 and "--accounts" in unsaid.stderr
