@@ -4,7 +4,9 @@
 writes it. ADDED: a job read the first time; MODIFIED: its status changed; ENDED:
 it ended (for ``wait``, also a job the wait is done with: it met --until, or can
 no longer); DELETED: it could no longer be found (``watch``: no longer listed).
-A change to an ended state is a MODIFIED line, then an ENDED one.
+A change to an ended state is a MODIFIED line, then an ENDED one; a job a watch
+lists the first time already ended, after its first round, an ADDED line, then an
+ENDED one.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def event_types(event: Event, *, ends_on_decision: bool) -> Iterator[str]:
     if ends_on_decision:
         if event.kind in _DECIDED:
             yield "ENDED"
-    elif event.kind == "changed" and job.terminal:
+    elif event.kind in ("changed", "ended") and job.terminal:
         yield "ENDED"
 
 

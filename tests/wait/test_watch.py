@@ -146,3 +146,39 @@ def test_a_failure_is_told_once_while_it_lasts_whatever_its_counts() -> None:
     assert retrying == ["Amazon Pinpoint: failed 4 times over 2.5 s"]
     # What a live view shows is the latest.
     assert watcher.problems == {"Amazon Pinpoint: failed 6 times over 7.5 s"}
+
+
+def test_a_job_that_ran_between_two_rounds_ends_as_one_seen_running() -> None:
+    from types import SimpleNamespace
+
+    from exportctl.domain.model import ExportJob, State
+    from exportctl.domain.timeutil import now
+    from exportctl.ops.polling.events import Event
+    from exportctl.output.eventlines import event_types
+
+    def job(name: str, state: State) -> ExportJob:
+        return ExportJob(service="discovery", ref=f"discovery:us-east-1:{name}", id=name,
+                         region="us-east-1", state=state, status=state.value,
+                         created=now(), completed=now() if state.terminal else None)  # fmt: skip
+
+    rounds = iter([[job("before", State.FAILED)], [job("before", State.FAILED),
+                   job("between", State.FAILED)]])  # fmt: skip
+
+    class Listing:
+        calls = SimpleNamespace(snapshot=lambda: {})
+
+        def list(self, query: object) -> SimpleNamespace:
+            return SimpleNamespace(jobs=next(rounds), failures=[], notices=[])
+
+    told: list[Event] = []
+    watcher = Watcher(Listing(), ListQuery(), keep=600, on_event=told.append)  # type: ignore[arg-type]
+    watcher._round()
+    watcher._round()
+    lines = [
+        (e.tracked.job.id, t)
+        for e in told
+        if e.tracked and e.tracked.job
+        for t in event_types(e, ends_on_decision=False)
+    ]
+    # Ended before the watch began: only ADDED. Ran between two rounds: it ended.
+    assert lines == [("before", "ADDED"), ("between", "ADDED"), ("between", "ENDED")]

@@ -11,7 +11,9 @@ from exportctl.ops.polling.outcome import Tracked
 
 @dataclass(frozen=True)
 class Event:
-    """Something worth telling: kind is seen, changed, met, missed, gone, retrying or round."""
+    """Something worth telling: kind is seen, changed, met, missed, gone, retrying or
+    round; for a watch also ended (a job first seen already ended, after the first
+    round: it ran between two)."""
 
     kind: str
     tracked: Tracked | None = None

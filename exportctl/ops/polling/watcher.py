@@ -147,7 +147,12 @@ class Watcher:
                 age = (wall - ended).total_seconds() if job.terminal and ended else 0.0
                 entry = Watched(job, now, now - age if job.terminal else None)
                 self.board[job.ref] = entry
-                self.on_event(Event("seen", Tracked(job.ref, _key(job), job)))
+                tracked = Tracked(job.ref, _key(job), job)
+                self.on_event(Event("seen", tracked))
+                if job.terminal and self.rounds > 1:
+                    # Started and ended between two rounds: it ended while watched,
+                    # as one seen running would have (the first round's ended before).
+                    self.on_event(Event("ended", tracked))
                 continue
             previous = entry.job
             entry.job = job
