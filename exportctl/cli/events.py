@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +47,11 @@ class EventSink:
         self.ends_on_decision = ends_on_decision
         self.record = record
         self.hook_failures = 0
+        # The ended jobs whose --exec is to run, one at a time, in the order they
+        # ended, on a thread of their own: a slow command holds back no round, and
+        # no --timeout (None ends the thread).
+        self._ended: queue.SimpleQueue[ExportJob | None] = queue.SimpleQueue()
+        self._runner: threading.Thread | None = None
 
     @property
     def active(self) -> bool:
@@ -61,7 +68,23 @@ class EventSink:
             if kind == "ENDED" and event.tracked is not None:
                 ended = event.tracked.job
         if ended is not None and self.exec_command is not None:
-            self._run(ended)
+            if self._runner is None:
+                self._runner = threading.Thread(target=self._runs, name="exec", daemon=True)
+                self._runner.start()
+            self._ended.put(ended)
+
+    def finish(self, timeout: float | None = None) -> None:
+        """Let the --exec commands queued or running end: all of them (None), or
+        those that do within ``timeout`` seconds (a wait out of time, interrupted:
+        the command does not outlast what it was given for them)."""
+        if self._runner is None:
+            return
+        self._ended.put(None)
+        self._runner.join(timeout)
+
+    def _runs(self) -> None:
+        while (job := self._ended.get()) is not None:
+            self._run(job)
 
     def _run(self, job: ExportJob) -> None:
         from exportctl.ops.jobhook import run_hook

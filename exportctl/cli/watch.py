@@ -120,6 +120,8 @@ def watch(
     except KeyboardInterrupt:
         pass
     finally:
+        # Ended by Ctrl-C: --exec commands still running got it too.
+        sink.finish(0.0)
         estimates.save()
     from exportctl.ops import interrupts
 

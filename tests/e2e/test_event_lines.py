@@ -113,3 +113,36 @@ def test_exec_output_does_not_reach_stdout(sandbox: Sandbox) -> None:
     assert done.exit_code == 0
     assert "from-the-hook" not in done.stdout
     assert [json.loads(line)["type"] for line in done.stdout.splitlines()] == ["ADDED", "ENDED"]
+
+
+def test_a_slow_exec_holds_back_neither_the_rounds_nor_the_timeout(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.chdir(tmp_path)
+    listed = run(sandbox, "list", "-s", "logs", "-o", "text", "--fields", "ref,state").stdout
+    done_ref = next(line.split()[0] for line in listed.splitlines() if "COMPLETED" in line)
+    running_ref = next(line.split()[0] for line in listed.splitlines() if "RUNNING" in line)
+    sandbox.set_status("logs", running_ref.rsplit(":", 1)[1], "RUNNING")
+    # A command that goes on until the test lets it: a wait that waited for it would
+    # never end.
+    hook = "while [ ! -e go ]; do sleep 0.05; done; touch finished"
+    result: list[Result] = []
+    waiting = threading.Thread(
+        target=lambda: result.append(
+            run(sandbox, "wait", done_ref, running_ref, "--timeout", "60s", "--exec", hook, "-q")
+        ),  # fmt: skip
+        daemon=True,
+    )
+    waiting.start()
+    waiting.join(60)
+    (tmp_path / "go").touch()
+    assert result, "the wait waited for its --exec command"
+    assert result[0].exit_code == 124, result[0].output
+    # Left to end on its own, as it does.
+    for _ in range(600):
+        if (tmp_path / "finished").exists():
+            break
+        threading.Event().wait(0.05)
+    assert (tmp_path / "finished").exists()
