@@ -129,12 +129,8 @@ def test_a_slow_exec_holds_back_neither_the_rounds_nor_the_timeout(
     # never end.
     hook = "while [ ! -e go ]; do sleep 0.05; done; touch finished"
     result: list[Result] = []
-    waiting = threading.Thread(
-        target=lambda: result.append(
-            run(sandbox, "wait", done_ref, running_ref, "--timeout", "60s", "--exec", hook, "-q")
-        ),  # fmt: skip
-        daemon=True,
-    )
+    args = ("wait", done_ref, running_ref, "--timeout", "60s", "--exec", hook, "-q")
+    waiting = threading.Thread(target=lambda: result.append(run(sandbox, *args)), daemon=True)
     waiting.start()
     waiting.join(60)
     (tmp_path / "go").touch()
