@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -91,6 +92,11 @@ def guard() -> None:
     BrokenPipeError, which every command turns into the closed-pipe status. Buffered or
     not, a full disk raises :class:`OutputError` wherever the command writes."""
     stream = sys.stdout
+    if stream is None:
+        # Started with stdout closed (``>&-``): Python leaves None, which no command
+        # expects; what one writes is said as a stdout that cannot take it.
+        sys.stdout = _ClosedStdout()
+        return
     if not isinstance(stream, io.TextIOWrapper):
         return
     errors = _errors(stream)
@@ -123,6 +129,17 @@ def guard() -> None:
         line_buffering=stream.line_buffering,
         write_through=whole or stream.write_through,
     )
+
+
+class _ClosedStdout(io.TextIOBase):
+    """stdout when the command started without one: writing to it fails as writing to
+    a closed file descriptor does."""
+
+    def write(self, text: str) -> int:
+        raise OutputError(errno.EBADF, "stdout is closed")
+
+    def isatty(self) -> bool:
+        return False
 
 
 def finish(code: int) -> int:

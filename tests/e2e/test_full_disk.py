@@ -125,3 +125,19 @@ def test_an_error_the_file_system_reports_at_close_is_an_error_too() -> None:
     )
     expected = f"exportctl: error: cannot write to stdout: {os.strerror(errno.EIO)}\n"
     assert (done.returncode, done.stdout, done.stderr) == (ExitCode.LOCAL, "a record\n", expected)
+
+
+@pytest.mark.parametrize("args", [["--sandbox", "list", "--json"], ["--version"]])
+def test_a_command_started_with_stdout_closed_says_so_in_one_line(args: list[str]) -> None:
+    done = subprocess.run(
+        [console_script(), *args],
+        stderr=subprocess.PIPE,
+        env=isolated_env(),
+        text=True,
+        timeout=120,
+        check=False,
+        # As `exportctl ... >&-` starts it: no file descriptor 1 at all.
+        preexec_fn=lambda: os.close(1),
+    )
+    assert done.returncode == 73, done.stderr
+    assert done.stderr == "exportctl: error: cannot write to stdout: stdout is closed\n"
