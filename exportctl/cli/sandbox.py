@@ -121,14 +121,23 @@ def sandbox(
         url = f"http://127.0.0.1:{port}" if port else os.environ.get("AWS_ENDPOINT_URL", "")
         if not url:
             raise UsageError("which sandbox? pass --port, or set AWS_ENDPOINT_URL to its URL")
-        try:
-            pid = background.stop(url)
-        except background.BackgroundError as exc:
-            raise UsageError(str(exc)) from exc
         from exportctl.sandbox.server import ENV_NAMES
 
         # What --detach set, its dummy credentials included, goes with it.
         names = [*ENV_NAMES, "AWS_ENDPOINT_URL_S3", background.PID_VARIABLE]
+        try:
+            pid = background.stop(url)
+        except background.NoSandbox as exc:
+            said = os.environ.get(background.PID_VARIABLE, "").strip()
+            if not said or os.environ.get("AWS_ENDPOINT_URL", "") != url:
+                raise UsageError(str(exc)) from exc
+            # Gone already (killed, the machine restarted): what --detach set in this
+            # shell still points at it, and goes all the same.
+            click.echo(f"unset {' '.join(names)}")
+            click.echo(f"# exportctl sandbox (pid {said}) was gone: nothing answered at {url}")
+            return
+        except background.BackgroundError as exc:
+            raise UsageError(str(exc)) from exc
         click.echo(f"unset {' '.join(names)}")
         click.echo(f"# exportctl sandbox (pid {pid}) stopped")
         return

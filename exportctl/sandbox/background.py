@@ -29,6 +29,10 @@ class BackgroundError(Exception):
     """The background sandbox could not be started or stopped: one line why."""
 
 
+class NoSandbox(BackgroundError):
+    """Nothing answers at the URL as a sandbox does (it is gone, or never was)."""
+
+
 @dataclass(frozen=True)
 class Started:
     pid: int
@@ -111,9 +115,9 @@ def _state(url: str) -> dict[str, object]:
         with urllib.request.urlopen(url + "/_sandbox/state", timeout=5) as response:
             state = json.loads(response.read())
     except (OSError, ValueError) as exc:
-        raise BackgroundError(f"no exportctl sandbox answers at {url}") from exc
+        raise NoSandbox(f"no exportctl sandbox answers at {url}") from exc
     if not isinstance(state, dict):
-        raise BackgroundError(f"no exportctl sandbox answers at {url}")
+        raise NoSandbox(f"no exportctl sandbox answers at {url}")
     return state
 
 

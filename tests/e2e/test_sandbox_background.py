@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from e2e_support import console_script, exportctl, isolated_env
+from e2e_support import console_script, exportctl, in_process, isolated_env
 
 pytestmark = pytest.mark.e2e
 
@@ -111,6 +111,18 @@ def test_stop_with_nothing_there_is_a_usage_error() -> None:
     done = exportctl(None, "sandbox", "--stop", "--port", str(free_port()))
     assert done.returncode == 2
     assert "no exportctl sandbox answers at http://127.0.0.1:" in done.stderr
+
+
+def test_stop_after_the_sandbox_was_killed_still_unsets_what_detach_set() -> None:
+    # As --detach left this shell, the sandbox since killed with SIGKILL.
+    url = f"http://127.0.0.1:{free_port()}"
+    done = in_process(
+        None, "sandbox", "--stop", AWS_ENDPOINT_URL=url, EXPORTCTL_SANDBOX_PID="4194304"
+    )
+    assert done.returncode == 0, done.stderr
+    unset, said = done.stdout.splitlines()
+    assert unset.startswith("unset AWS_ENDPOINT_URL ") and "EXPORTCTL_SANDBOX_PID" in unset
+    assert said == f"# exportctl sandbox (pid 4194304) was gone: nothing answered at {url}"
 
 
 def test_a_busy_port_fails_the_detach_and_leaves_nothing() -> None:
