@@ -20,6 +20,7 @@ from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import ScopedCommand, filter_options, scope_of, service_option
 from exportctl.cli.output import output_options, print_jobs
+from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import RECORD_KEYS, ExportJob
 from exportctl.output.formats import emit
 from exportctl.output.jsontext import RecordTexts
@@ -28,7 +29,6 @@ from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, O
 if TYPE_CHECKING:
     from exportctl.api.listing import Listing
     from exportctl.cli.estimates import Estimates
-    from exportctl.domain.errors import ExportctlError
 
 V = TypeVar("V")
 
@@ -102,7 +102,15 @@ def list_jobs(
 
     if out.streams:
         ctx.exit(_stream(app, listing(True), limit, out))
-    ctx.exit(_newest_first(app, listing(False), limit, out))
+    try:
+        code = _newest_first(app, listing(False), limit, out)
+    except (ExportctlError, KeyboardInterrupt):
+        if out.format == "json":
+            # The array is written whole at the end: nothing is out yet. stdout stays
+            # valid JSON however the command ends (the exit code says how).
+            sys.stdout.write("[]\n")
+        raise
+    ctx.exit(code)
 
 
 def _newest_first(app: AppContext, stream: Listing, limit: int | None, out: OutputSpec) -> int:

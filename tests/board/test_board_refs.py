@@ -133,3 +133,12 @@ def test_a_start_over_several_accounts_names_the_one_it_goes_to(run: Run, sandbo
     assert {a for (a, _, op), _ in sandbox.account_calls.items() if op == "StartExportTask"} == {
         "210987654321"
     }
+
+
+def test_json_stays_json_when_the_organization_cannot_be_listed(
+    run: Run, sandbox: Sandbox
+) -> None:
+    sandbox.faults.deny = {"organizations"}
+    done = run(*ORG, "list", "--json")
+    assert done.exit_code == 4, done.stderr
+    assert json.loads(done.stdout) == []
