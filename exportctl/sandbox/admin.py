@@ -88,10 +88,16 @@ def _dispatch(
         sb.reset_calls()
         return _json(200, sb.calls_report())
     if route == ("GET", "/jobs"):
-        account = query.get("account", MANAGEMENT)
-        jobs = sb.jobs(
-            query.get("service"), query.get("region"), None if account == "*" else account
+        # "*" is every one, for each of them.
+        service, region, account = (
+            None if value == "*" else value
+            for value in (
+                query.get("service"),
+                query.get("region"),
+                query.get("account", MANAGEMENT),
+            )
         )
+        jobs = sb.jobs(service, region, account)
         return _json(200, {"jobs": jobs})
     if route == ("POST", "/jobs/status"):
         sb.set_status(str(payload["service"]), str(payload["job_id"]), str(payload["status"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +31,8 @@ class SandboxClock:
             return self._source() - self._origin + self._offset
 
     def advance(self, seconds: float) -> float:
+        if not math.isfinite(seconds):
+            raise ValueError("the sandbox clock moves by a finite number of seconds")
         if seconds < 0:
             raise ValueError("the sandbox clock only moves forward")
         with self._lock:

@@ -135,9 +135,7 @@ def test_a_start_over_several_accounts_names_the_one_it_goes_to(run: Run, sandbo
     }
 
 
-def test_json_stays_json_when_the_organization_cannot_be_listed(
-    run: Run, sandbox: Sandbox
-) -> None:
+def test_json_stays_json_when_the_organization_cannot_be_listed(run: Run, sandbox: Sandbox) -> None:
     sandbox.faults.deny = {"organizations"}
     done = run(*ORG, "list", "--json")
     assert done.exit_code == 4, done.stderr

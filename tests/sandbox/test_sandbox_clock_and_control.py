@@ -182,6 +182,11 @@ def test_admin_endpoints(sandbox: Sandbox, client: ClientFactory) -> None:
     assert state["url"] == sandbox.url and state["region"] == "us-east-1"
     assert _admin(sandbox, "POST", "/clock/advance", {"seconds": 20})["elapsed"] == 20
     assert _admin(sandbox, "GET", "/clock")["elapsed"] == 20
+    for wrong in ("NaN", "Infinity", -1):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _admin(sandbox, "POST", "/clock/advance", {"seconds": wrong})
+        assert refused.value.code == 400
+    assert _admin(sandbox, "GET", "/clock")["elapsed"] == 20
 
     faults = _admin(sandbox, "POST", "/faults", {"throttle_rate": 1.0})
     assert faults["throttle_rate"] == 1.0 and sandbox.faults.throttle_rate == 1.0
@@ -200,6 +205,9 @@ def test_admin_endpoints(sandbox: Sandbox, client: ClientFactory) -> None:
     assert _admin(sandbox, "POST", "/calls/reset", {})["total"] == 0
 
     jobs = _admin(sandbox, "GET", "/jobs?service=personalize&region=us-east-1")["jobs"]
+    # "*": every one of them.
+    every = _admin(sandbox, "GET", "/jobs?service=*&region=*&account=*")["jobs"]
+    assert {j["service"] for j in every} > {"personalize"} and len(every) > len(jobs)
     target = next(j for j in jobs if j["id"].endswith("/items-refresh"))
     assert target["status"] == "CREATE IN_PROGRESS"
     _admin(
