@@ -90,6 +90,9 @@ class SearchJobKey:
     id: str
     region: str | None = None
     arn: str | None = None
+    # The account it is in, when known (its ARN's, its export job's): where the
+    # command spans several, it is read with that account's credentials.
+    account: str | None = None
 
     @property
     def display(self) -> str:
@@ -241,7 +244,7 @@ def parse_search_ref(text: str, service: str | None = None) -> Ref:
     spec, declared = search_service(), searches()
     match = _search_arn(ref)
     if match:
-        return SearchJobKey(declared.id_of(ref), match["region"], ref)
+        return SearchJobKey(declared.id_of(ref), match["region"], ref, match["account"])
     head, sep, rest = ref.partition(":")
     if sep and head == SEARCH_PREFIX:
         region, sep, tail = rest.partition(":")
@@ -313,13 +316,19 @@ class SearchBackups:
             raise UsageError(
                 f"{search_service().title}: export job {key.display} names no search job"
             )
-        return SearchJobKey(declared.id_of(str(arn)), match["region"] or job.region, str(arn))
+        return SearchJobKey(
+            declared.id_of(str(arn)),
+            match["region"] or job.region,
+            str(arn),
+            match["account"] or job.account,
+        )
 
     def search_job(self, search: SearchJobKey) -> SearchJob:
         """The search job itself (GetSearchJob)."""
         spec, declared = search_service(), searches()
-        region = search.region or self.jobs.clients.default_region
-        call = self.jobs.caller(spec, region)
+        jobs = self.jobs.for_account(search.account)
+        region = search.region or jobs.clients.default_region
+        call = jobs.caller(spec, region)
         raw = call(declared.get, {declared.param: search.id})
         return search_job_from_raw(raw, region)
 
@@ -336,16 +345,25 @@ class SearchBackups:
             if exc.exit_code != ExitCode.CREDENTIALS or not _answered(exc):
                 raise
             return SearchReport(search, None, exc.message)
+        read_in = _search_arn(job.arn or "")
+        if search.account and read_in and read_in["account"] != search.account:
+            # A job of the same id in the account these credentials reach: not this one.
+            raise NotFoundError(
+                f"{search_service().title}: search job {search.display} is in account "
+                f"{search.account}; these credentials reach account {read_in['account']}",
+                service=search_service().name,
+            )
         known = dataclasses.replace(search, arn=search.arn or job.arn, region=job.region)
         return SearchReport(known, job)
 
     def iter_backups(self, search: SearchJobKey) -> Iterator[Backup]:
         """Every backup of the search job, following every page."""
         spec, declared = search_service(), searches()
-        region = search.region or self.jobs.clients.default_region
+        jobs = self.jobs.for_account(search.account)
+        region = search.region or jobs.clients.default_region
 
         try:
-            call = self.jobs.caller(spec, region)
+            call = jobs.caller(spec, region)
             params = {declared.param: search.id}
             for raw in eng.items(call, declared.backups, params):
                 yield from_raw(raw, search.arn)

@@ -359,14 +359,10 @@ class Board(Jobs):
             return NotFoundThere(key, places, every_region=self.regions.every)
         return others[0]
 
-    def owner(self, job: ExportJob) -> Jobs:
-        """The core of the account ``job`` was read in (a role's in an organization, a
-        profile's of several): not the default credentials, which may reach another
-        account holding a job of the same id."""
-        return self.for_account(job.account)
-
     def for_account(self, account: str | None) -> Jobs:
-        """The core whose credentials reach ``account``; this one, of one account."""
+        """The core whose credentials reach ``account`` (a role's in an organization, a
+        profile's of several): not the default credentials, which may reach another
+        account holding a job of the same id; this one, of one account."""
         if not self.accounts.many or account is None:
             return self
         if self._org is not None:

@@ -105,7 +105,11 @@ class Jobs:
 
     def owner(self, job: ExportJob) -> Jobs:
         """The core whose credentials reach the account ``job`` was read in: where a
-        call about it (a cancel, its output's S3) goes. This one, of one account."""
+        call about it (a cancel, its output's S3) goes."""
+        return self.for_account(job.account)
+
+    def for_account(self, account: str | None) -> Jobs:
+        """The core whose credentials reach ``account``: this one, of one account."""
         return self
 
     def caller(self, spec: ServiceSpec, region: str) -> eng.CallFn:

@@ -261,3 +261,27 @@ def test_refused_get_search_job_leaves_the_backups_readable(jobs: Jobs, stub: St
     assert report.job is None and report.final is None
     assert report.unread and "GetSearchJob" in report.unread
     assert len(found) == 6
+
+
+def test_a_search_job_arn_of_another_account_is_not_that_accounts_job_of_the_same_id(
+    jobs: Jobs, stub: Stubber
+) -> None:
+    elsewhere = SEARCH_ARN.replace(f":{ACCOUNT}:", ":210987654321:")
+    # These credentials reach ACCOUNT, which holds a search job of the same id.
+    stub.add_response(
+        "get_search_job",
+        {
+            "Status": "COMPLETED",
+            "SearchScope": {"BackupResourceTypes": ["S3"]},
+            "ItemFilters": {},
+            "CreationTime": WHEN,
+            "SearchJobIdentifier": SEARCH_ID,
+            "SearchJobArn": SEARCH_ARN,
+        },
+        {"SearchJobIdentifier": SEARCH_ID},
+    )
+    reader = core.SearchBackups(jobs)
+    with pytest.raises(ExportctlError) as caught:
+        reader.describe(reader.resolve(core.parse_search_ref(elsewhere)))
+    assert caught.value.exit_code == ExitCode.NOT_FOUND
+    assert "is in account 210987654321" in caught.value.message

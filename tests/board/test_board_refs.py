@@ -140,3 +140,17 @@ def test_json_stays_json_when_the_organization_cannot_be_listed(run: Run, sandbo
     done = run(*ORG, "list", "--json")
     assert done.exit_code == 4, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def test_backups_of_an_export_job_are_read_in_its_account(run: Run, sandbox: Sandbox) -> None:
+    listed = run(*ORG, "list", "-s", "backupsearch", "--json")
+    job = next(r for r in json.loads(listed.stdout) if r["account"] != "123456789012")
+    done = run("--org-role", "exportctl-reader", "backups", job["ref"], "--json")
+    assert done.exit_code == 0, done.stderr
+    search = json.loads(done.stdout)["search_job"]
+    assert f":{job['account']}:" in search["arn"]
+    gets = {a for (a, _, op), _ in sandbox.account_calls.items() if op == "GetSearchJob"}
+    assert gets == {job["account"]}
+    # Its ARN names that account: without a way in, not another account's of that id.
+    alone = run("backups", search["arn"])
+    assert alone.exit_code == 3, alone.output
