@@ -7,7 +7,8 @@ bash splits the word being completed at the characters of COMP_WORDBREAKS
 (``:`` and ``=`` among them), and replaces only the part after the last one;
 references are full of colons. So the bash script sends the line itself, and
 the answer is cut to that last part, as bash-completion's
-``__ltrim_colon_completions`` does. zsh and fish complete whole words.
+``__ltrim_colon_completions`` does. zsh and fish complete whole words: an
+answer to ``--opt=VALUE`` keeps its ``--opt=``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ COMP_WORDBREAKS="$COMP_WORDBREAKS" %(complete_var)s=bash_complete $1)
             COMPREPLY=()
             compopt -o default
         elif [[ $type == 'plain' ]]; then
-            COMPREPLY+=($value)
+            COMPREPLY+=("$value")
         fi
     done
 
@@ -136,11 +137,36 @@ def _broken_off(line: str | None, incomplete: str) -> str:
     return incomplete[: at + 1]
 
 
-class Fish(FishComplete):
+def _option_typed(incomplete: str) -> str:
+    """``--opt=`` when the word completed is ``--opt=VALUE``: click answers with the
+    values alone, and zsh and fish replace the whole word with what they are given."""
+    name, equals, _ = incomplete.partition("=")
+    return name + equals if equals and name.startswith("--") else ""
+
+
+class WholeWords(ShellComplete):
+    """zsh and fish: each answer is the whole word, ``--opt=`` included where typed."""
+
+    def complete(self) -> str:
+        args, incomplete = self.get_completion_args()
+        typed = _option_typed(incomplete)
+        out = []
+        for item in self.get_completions(args, incomplete):
+            if typed and item.type == "plain":
+                item.value = typed + str(item.value)
+            out.append(self.format_completion(item))
+        return "\n".join(out)
+
+
+class Zsh(WholeWords, ZshComplete):
+    pass
+
+
+class Fish(WholeWords, FishComplete):
     source_template = _SOURCE_FISH
 
 
-CLASSES: dict[str, type[ShellComplete]] = {"bash": Bash, "zsh": ZshComplete, "fish": Fish}
+CLASSES: dict[str, type[ShellComplete]] = {"bash": Bash, "zsh": Zsh, "fish": Fish}
 
 
 def register() -> None:

@@ -40,3 +40,29 @@ def test_makefile_regenerates_every_script() -> None:
     assert "completions:" in makefile
     for shell in SHELLS:
         assert f"completion {shell} > completions/exportctl.{shell}" in makefile
+
+
+def test_bash_takes_each_value_as_it_is_never_as_a_pattern(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("bash") is None:
+        pytest.skip("no bash")
+    # Files a `details.*` value would match, were it read as a pattern.
+    for name in ("details.csv", "details.json"):
+        (tmp_path / name).touch()
+    line = "exportctl list --fields details."
+    program = f"""
+{script(cli, "bash")}
+PATH="{Path(sys.executable).parent}:$PATH"
+COMP_LINE='{line}' COMP_POINT={len(line)}
+_exportctl_completion exportctl
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    done = subprocess.run(
+        ["bash", "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    offered = done.stdout.split()
+    assert "details.*" in offered, done
+    assert "details.csv" not in offered

@@ -203,3 +203,9 @@ def test_an_arn(terminal: Terminal, seeded: Seeded) -> None:
 def test_a_second_reference_and_a_field_list(terminal: Terminal) -> None:
     typed = "exportctl list -o csv --fields ref,crea"
     press_tab(terminal, typed, typed + "ted")
+
+
+def test_an_option_given_with_its_value_after_an_equals_sign(terminal: Terminal) -> None:
+    # The word is --status=fa: what replaces it keeps its option (zsh and fish
+    # replace the whole word, bash the part after the "=").
+    press_tab(terminal, "exportctl list --status=fa", "exportctl list --status=failed")
