@@ -46,11 +46,23 @@ def profile_names() -> list[str]:
         # (sso-session, services) are not profiles.
         if section == "default":
             names.append(section)
-        elif section.startswith("profile "):
-            names.append(section[len("profile ") :].strip())
+        elif section.startswith("profile"):
+            names.extend(_profile_of(section))
     parsed = _read_ini(credentials_file())
     names.extend(parsed.sections() if parsed else ())
     return sorted(dict.fromkeys(n for n in names if n))
+
+
+def _profile_of(section: str) -> list[str]:
+    """The profile a ``[profile NAME]`` section names, split as botocore splits it
+    (``profile "my team"`` is ``my team``; ``profile my team`` is none)."""
+    import shlex
+
+    try:
+        parts = shlex.split(section)
+    except ValueError:
+        return []
+    return [parts[1]] if len(parts) == 2 else []
 
 
 def unknown_profile_message(name: str) -> str:

@@ -86,6 +86,20 @@ def test_profiles_from_both_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert complete("list", "--profile", "p") == ["prod"]
 
 
+def test_profile_names_are_botocores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.session
+
+    config = write(tmp_path / "config", '[profile "q t"]
+[profile my team]
+[profile ok]
+')
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    offered = complete("--profile", "")
+    assert offered == ["ok", "q t"]
+    assert set(offered) == set(botocore.session.Session().available_profiles)
+
+
 def test_profiles_without_files_or_from_broken_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
