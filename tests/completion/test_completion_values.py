@@ -89,10 +89,7 @@ def test_profiles_from_both_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_profile_names_are_botocores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import botocore.session
 
-    config = write(tmp_path / "config", '[profile "q t"]
-[profile my team]
-[profile ok]
-')
+    config = write(tmp_path / "config", '[profile "q t"]\n[profile my team]\n[profile ok]\n')
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     offered = complete("--profile", "")
