@@ -121,6 +121,21 @@ class OtherAccount(NotFoundError):
     their own account, whatever the reference says."""
 
 
+def _elsewhere(key: JobKey, reach: Reach) -> OtherAccount | None:
+    """The reference names an account these credentials are not in: what they could
+    not read (a service out of reach there, say) is not the reference's to answer."""
+    if key.account is None:
+        return None
+    account = _account_of(reach)
+    if account is None or account == key.account:
+        return None
+    return OtherAccount(
+        f"the reference names account {key.account}; {reach.label} reach account "
+        f"{account}: {_REACH_IT}",
+        service=key.service,
+    )
+
+
 def _other_account(key: JobKey, job: ExportJob, reach: Reach) -> OtherAccount | None:
     if key.account is None:
         return None
@@ -237,6 +252,11 @@ class Board(Jobs):
                 job = super().get(key)
             except NotFoundError as exc:
                 raise NotFoundThere(key, [(self.base, self.region_of(key))]) from exc
+            except ExportctlError as exc:
+                other = _elsewhere(key, self.base)
+                if other is None:
+                    raise
+                raise other from exc
             mismatch = _other_account(key, job, self.base)
             if mismatch is not None:
                 raise mismatch
@@ -274,7 +294,7 @@ class Board(Jobs):
             return NotFoundThere(key, [(self.base, self.region_of(key))])
         if isinstance(result, ExportJob):
             return _other_account(key, result, self.base) or result
-        return result
+        return _elsewhere(key, self.base) or result
 
     def _all_placed(self, keys: Sequence[JobKey], results: Sequence[Result]) -> list[Result]:
         return [self._placed(k, r) for k, r in zip(keys, results, strict=True)]

@@ -154,3 +154,16 @@ def test_backups_of_an_export_job_are_read_in_its_account(run: Run, sandbox: San
     # Its ARN names that account: without a way in, not another account's of that id.
     alone = run("backups", search["arn"])
     assert alone.exit_code == 3, alone.output
+
+
+def test_a_reference_of_another_account_is_not_found_here_whatever_the_service(
+    run: Run,
+) -> None:
+    listed = run(*ORG, "list", "-s", "discovery", "--json")
+    job = next(r for r in json.loads(listed.stdout) if r["account"] != "123456789012")
+    # Without --org-role: these credentials are the management account's, where
+    # Discovery has no home region in that region; the reference's account says more.
+    done = run("status", job["ref"], "--json")
+    assert done.exit_code == 3, done.stderr
+    assert json.loads(done.stdout) is None
+    assert f"names account {job['account']}" in done.stderr and "--org-role" in done.stderr
