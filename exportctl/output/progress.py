@@ -14,12 +14,18 @@ def progress_line(*, streaming_to_terminal: bool = False) -> Callable[[str | Non
     if not sys.stderr.isatty() or streaming_to_terminal:
         return None
     lock = threading.Lock()
+    shown = [0]
 
     def write(text: str | None) -> None:
         width = shutil.get_terminal_size().columns
         with lock:
             line = "" if text is None else text[: max(1, width - 1)]
-            sys.stderr.write("\r\x1b[K" + line)
+            # Spaces over what the last line left, not an erase sequence: no escape
+            # codes at all, as --no-color and NO_COLOR ask (and TERM=dumb knows none).
+            rest = " " * max(0, shown[0] - len(line))
+            # Cleared, the cursor goes back to where the next line starts.
+            sys.stderr.write(f"\r{line}{rest}" + ("\r" if text is None else ""))
+            shown[0] = len(line)
             sys.stderr.flush()
 
     return write
