@@ -14,8 +14,15 @@ from typing import Any
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.aws.providers import credential_provider
 from exportctl.aws.sharedclients import Shared
-from exportctl.aws.translate import answer_of
-from exportctl.domain.errors import ExportctlError, RoleUnavailable, UsageError, of_service
+from exportctl.aws.translate import answer_of, unreadable_answer
+from exportctl.domain.errors import (
+    ExitCode,
+    ExportctlError,
+    RoleUnavailable,
+    UsageError,
+    clip,
+    of_service,
+)
 from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.credentials import Reach
 
@@ -187,21 +194,32 @@ class RoleProvider:
         self.calls.add("sts", "AssumeRole")
         try:
             answer = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=SESSION_NAME)
+            creds = answer["Credentials"]
+            return {
+                "access_key": creds["AccessKeyId"],
+                "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"],
+                "expiry_time": creds["Expiration"].isoformat(),
+            }
         except Exception as exc:
             said = answer_of(exc)
-            if said is None or said.code not in ("AccessDenied", "AccessDeniedException"):
+            if said is not None and said.code in ("AccessDenied", "AccessDeniedException"):
+                self._refused = RoleUnavailable(
+                    f"cannot assume {self.role_arn}: {said.message or said.code}"
+                )
+                raise self._refused from exc
+            unreadable = unreadable_answer(exc)
+            if unreadable is None and not isinstance(exc, (KeyError, TypeError, AttributeError)):
                 raise
+            # An answer that cannot be read is no passing trouble: said once for the
+            # account, not by each of its services' calls.
             self._refused = RoleUnavailable(
-                f"cannot assume {self.role_arn}: {said.message or said.code}"
+                f"cannot assume {self.role_arn}: sts:AssumeRole answered with what cannot "
+                f"be read ({clip(unreadable or repr(exc))}); check the network and "
+                "--endpoint-url"
             )
+            self._refused.exit_code = ExitCode.AWS
             raise self._refused from exc
-        creds = answer["Credentials"]
-        return {
-            "access_key": creds["AccessKeyId"],
-            "secret_key": creds["SecretAccessKey"],
-            "token": creds["SessionToken"],
-            "expiry_time": creds["Expiration"].isoformat(),
-        }
 
     def provider(self) -> Any:
         """A botocore credential provider of this role, for a session of its own."""

@@ -167,3 +167,17 @@ def test_a_reference_of_another_account_is_not_found_here_whatever_the_service(
     assert done.exit_code == 3, done.stderr
     assert json.loads(done.stdout) is None
     assert f"names account {job['account']}" in done.stderr and "--org-role" in done.stderr
+
+
+def test_an_unreadable_assume_role_answer_is_said_once_an_account(
+    run: Run, sandbox: Sandbox
+) -> None:
+    sandbox.faults.garble = {"sts": "shape"}
+    done = run(*ORG, "list", "--json")
+    assert done.exit_code == 5, done.stderr
+    assert json.loads(done.stdout) == []
+    lines = done.stderr.splitlines()
+    said = [line for line in lines if "sts:AssumeRole answered with what cannot be read" in line]
+    # One line an account, not one for each of its services and regions.
+    assert len(said) == len({line.split()[3] for line in said}) >= 3
+    assert not any("Amazon EC2" in line or "Amazon RDS" in line for line in lines)
