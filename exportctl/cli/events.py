@@ -26,7 +26,14 @@ def exec_option(what: str) -> Callable[[Any], Any]:
         "environment: EXPORTCTL_REF, EXPORTCTL_SERVICE, EXPORTCTL_STATE, EXPORTCTL_STATUS "
         "and EXPORTCTL_JOB (the record as JSON), never in CMD's text. Its output goes to "
         "stderr; a failure is reported and does not stop the command.",
+        callback=_a_command,
     )
+
+
+def _a_command(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("an empty command runs nothing: give one, or leave --exec out")
+    return value
 
 
 class EventSink:
@@ -95,4 +102,19 @@ class EventSink:
             self.app.error(f"--exec for {job.ref}: could not run: {done.error}")
         elif done.status != 0:
             self.hook_failures += 1
-            self.app.error(f"--exec for {job.ref}: exited with status {done.status}")
+            status = done.status or 0
+            how = (
+                f"was ended by signal {-status} ({_signal_name(-status)})"
+                if status < 0
+                else f"exited with status {status}"
+            )
+            self.app.error(f"--exec for {job.ref}: {how}")
+
+
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "unknown"

@@ -106,6 +106,18 @@ def test_a_failing_exec_is_reported_and_the_wait_goes_on(sandbox: Sandbox) -> No
     assert done.stderr.count("exited with status 3") == 2
 
 
+def test_an_exec_ended_by_a_signal_says_which_and_an_empty_one_is_refused(
+    sandbox: Sandbox,
+) -> None:
+    ref = run(sandbox, "list", "-s", "logs", "--status", "completed", "-o", "text",
+              "--fields", "ref").stdout.split()[0]  # fmt: skip
+    done = run(sandbox, "wait", ref, "--exec", "kill -9 $$", "-q")
+    assert done.exit_code == 0
+    assert "--exec for" in done.stderr and "was ended by signal 9 (SIGKILL)" in done.stderr
+    empty = run(sandbox, "wait", ref, "--exec", " ")
+    assert empty.exit_code == 2 and "an empty command runs nothing" in empty.stderr
+
+
 def test_exec_output_does_not_reach_stdout(sandbox: Sandbox) -> None:
     ref = run(sandbox, "list", "-s", "logs", "--status", "completed", "-o", "text",
               "--fields", "ref").stdout.split()[0]  # fmt: skip
