@@ -47,12 +47,15 @@ class EventSink:
         exec_command: str | None,
         ends_on_decision: bool,
         record: Callable[[ExportJob], dict[str, Any]] = ExportJob.to_dict,
+        shape: Callable[[dict[str, Any]], Any] | None = None,
     ) -> None:
         self.app = app
         self.lines = lines
         self.exec_command = exec_command
         self.ends_on_decision = ends_on_decision
         self.record = record
+        # What --fields and --query make of the job of a line (--exec has it whole).
+        self.shape = shape
         self.hook_failures = 0
         # The ended jobs whose --exec is to run, one at a time, in the order they
         # ended, on a thread of their own: a slow command holds back no round, and
@@ -68,7 +71,9 @@ class EventSink:
         from exportctl.output.eventlines import event_lines
 
         ended: ExportJob | None = None
-        for kind, line in event_lines(event, self.record, ends_on_decision=self.ends_on_decision):
+        shape = self.shape
+        record = self.record if shape is None else (lambda job: shape(self.record(job)))
+        for kind, line in event_lines(event, record, ends_on_decision=self.ends_on_decision):
             if self.lines:
                 sys.stdout.write(line + "\n")
                 sys.stdout.flush()

@@ -191,6 +191,7 @@ def wait_for(
     estimates = Estimates(app)
     from exportctl.cli.events import EventSink
     from exportctl.cli.waitsession import Session
+    from exportctl.output.formats import shaper
 
     sink = EventSink(
         app,
@@ -198,6 +199,7 @@ def wait_for(
         exec_command=exec_command,
         ends_on_decision=True,
         record=estimates.record,
+        shape=shaper(out) if out.fields or out.query else None,
     )
     session = Session(
         app,

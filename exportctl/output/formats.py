@@ -285,6 +285,22 @@ def text_cell(value: Any) -> str:
     return escape_controls(" ".join(str(value).replace("\t", " ").splitlines()))
 
 
+def shaper(out: OutputSpec) -> Callable[[dict[str, Any]], Any]:
+    """A record as --fields and --query make each record of ndjson: for the job of an
+    event line (`wait -o ndjson`)."""
+    query = None
+    if out.query:
+        import jmespath
+
+        query = jmespath.compile(out.query)
+
+    def shape(record: dict[str, Any]) -> Any:
+        shaped = _project(record, out.fields) if out.fields else record
+        return query.search(shaped) if query is not None else shaped
+
+    return shape
+
+
 def _project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
     return {f: field_value(record, f) for f in fields}
 

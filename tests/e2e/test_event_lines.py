@@ -118,6 +118,18 @@ def test_an_exec_ended_by_a_signal_says_which_and_an_empty_one_is_refused(
     assert empty.exit_code == 2 and "an empty command runs nothing" in empty.stderr
 
 
+def test_fields_and_query_shape_the_job_of_each_line(sandbox: Sandbox) -> None:
+    ref = run(sandbox, "list", "-s", "logs", "--status", "completed", "-o", "text",
+              "--fields", "ref").stdout.split()[0]  # fmt: skip
+    fields = run(sandbox, "wait", ref, "-o", "ndjson", "--fields", "ref,state")
+    assert fields.exit_code == 0, fields.stderr
+    lines = [json.loads(line) for line in fields.stdout.splitlines()]
+    assert [line["type"] for line in lines] == ["ADDED", "ENDED"]
+    assert all(line["job"] == {"ref": ref, "state": "COMPLETED"} for line in lines)
+    queried = run(sandbox, "wait", ref, "-o", "ndjson", "--query", "state")
+    assert [json.loads(line)["job"] for line in queried.stdout.splitlines()] == ["COMPLETED"] * 2
+
+
 def test_exec_output_does_not_reach_stdout(sandbox: Sandbox) -> None:
     ref = run(sandbox, "list", "-s", "logs", "--status", "completed", "-o", "text",
               "--fields", "ref").stdout.split()[0]  # fmt: skip
