@@ -38,7 +38,7 @@ def _speed() -> float:
     except ValueError:
         speed = 0.0
     if not 0 < speed <= 1000:
-        raise UsageError(f"{SPEED_VARIABLE}={raw!r}: use a number from 0 to 1000, such as 5")
+        raise UsageError(f"{SPEED_VARIABLE}={raw!r}: use a number above 0, up to 1000, such as 5")
     return speed
 
 

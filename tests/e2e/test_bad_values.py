@@ -39,6 +39,9 @@ def _usage_error(done: subprocess.CompletedProcess[str], value: str) -> None:
         (["--region", "us-east-1; rm -rf /", "list"], "us-east-1; rm -rf /"),
         (["wait", "discovery:x", "--timeout", "99999999d"], "99999999d"),
         (["start", "discovery", "--start-time", "99999999d", "--dry-run"], "99999999d"),
+        (["sandbox", "--latency", "-1"], "--latency"),
+        (["sandbox", "--error-rate", "2"], "--error-rate"),
+        (["sandbox", "--drop-rate", "-0.5"], "--drop-rate"),
     ],
 )
 def test_a_bad_value_is_a_usage_error_naming_it(
