@@ -15,138 +15,32 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from exportctl.aws.clients import Clients
-from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError, clip
+from exportctl.domain.errors import (
+    ExportctlError,
+    NotFoundError,
+    ServiceUnavailableError,
+    UsageError,
+    clip,
+)
 from exportctl.domain.model import ExportJob
 from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.credentials import Accounts, Reach, Regions
 from exportctl.ops.jobs import Jobs, ListQuery, Result, Unit
 from exportctl.ops.listing.fanout import Fanout
 from exportctl.ops.listing.targets import Span, Target, finish
+from exportctl.ops.notfound import (
+    NotFoundThere,
+    OtherAccount,
+    elsewhere,
+    other_account,
+    places_of,
+)
 from exportctl.ops.organization import Organization
 from exportctl.services import all_specs, spec_for
 from exportctl.services.refs import JobKey
 
 Progress = Callable[[str | None], None]
 LOOKUP_CONCURRENCY = 16
-# Regions or accounts a message names one by one; more are counted.
-_NAMED = 3
-_REACH_IT = "reach it with --profile or --org-role"
-
-
-class NotFoundThere(NotFoundError):
-    """A job not found where it was looked for: the message names the regions and
-    accounts searched, and what would have found a job elsewhere.
-
-    The accounts are composed into the message when it is first read: asking sts
-    which account the default credentials are in costs a call, which a caller that
-    catches the error and looks elsewhere (``backups``) never needs.
-    """
-
-    def __init__(
-        self, key: JobKey, places: Sequence[tuple[Reach, str]], *, every_region: bool = False
-    ) -> None:
-        spec = spec_for(key.service)
-        super().__init__(f"{spec.title}: no export job {key.display}", service=spec.name)
-        self._key = key
-        self._places = list(places)
-        self._every_region = every_region
-        # What ExportctlError.__init__ set gives way to the message composed when read.
-        self._composed: str | None = None
-
-    @property
-    def message(self) -> str:
-        if self._composed is None:
-            self._composed = self._compose()
-        return self._composed
-
-    @message.setter
-    def message(self, value: str) -> None:
-        self._composed = value
-
-    def __str__(self) -> str:
-        return self.message
-
-    def _compose(self) -> str:
-        key = self._key
-        spec = spec_for(key.service)
-        what = clip(f"{key.parent}/{key.id}" if key.parent else key.id)
-        if spec.get.by_arn and not key.arn:
-            what = f"named {what!r}"
-        regions = list(dict.fromkeys(region for _, region in self._places))
-        accounts = list(dict.fromkeys(a for a in map(_account_of, self._reaches()) if a))
-        said = [_counted(accounts, "account")] if accounts else []
-        if len(self._places) > 1:
-            said.append(f"looked in {len(self._places)} account and region pairs")
-        text = f"no {spec.title} export job {what} in {_counted(regions, 'region', bare=True)}"
-        if said:
-            text += f" ({'; '.join(said)})"
-        if key.account and accounts and key.account not in accounts:
-            return f"{text}; the reference names account {key.account}: {_REACH_IT}"
-        if key.region is None and not self._every_region:
-            return f"{text}; jobs in other regions need their region in the ref or --region"
-        return text
-
-    def _reaches(self) -> list[Reach]:
-        return list({id(reach): reach for reach, _ in self._places}.values())
-
-
-def _account_of(reach: Reach) -> str | None:
-    """The account of ``reach``'s credentials, None when sts cannot say."""
-    try:
-        return reach.account()
-    except ExportctlError:
-        return None
-
-
-def _where(jobs: Sequence[ExportJob]) -> str:
-    places = [job.account or "" for job in jobs]
-    if len(set(places)) == len(places) and all(places):
-        return "accounts " + ", ".join(places)
-    return "places " + ", ".join(f"{job.account or '?'}/{job.region}" for job in jobs)
-
-
-def _counted(names: Sequence[str], noun: str, *, bare: bool = False) -> str:
-    """``account 1``, ``accounts 1, 2``, ``5 accounts``; ``bare`` names them without
-    the noun."""
-    if len(names) > _NAMED:
-        return f"{len(names)} {noun}s"
-    listed = ", ".join(names)
-    if bare:
-        return listed
-    return f"{noun}{'s' if len(names) > 1 else ''} {listed}"
-
-
-class OtherAccount(NotFoundError):
-    """The job read is not of the account the reference names: credentials read
-    their own account, whatever the reference says."""
-
-
-def _elsewhere(key: JobKey, reach: Reach) -> OtherAccount | None:
-    """The reference names an account these credentials are not in: what they could
-    not read (a service out of reach there, say) is not the reference's to answer."""
-    if key.account is None:
-        return None
-    account = _account_of(reach)
-    if account is None or account == key.account:
-        return None
-    return OtherAccount(
-        f"the reference names account {key.account}; {reach.label} reach account "
-        f"{account}: {_REACH_IT}",
-        service=key.service,
-    )
-
-
-def _other_account(key: JobKey, job: ExportJob, reach: Reach) -> OtherAccount | None:
-    if key.account is None:
-        return None
-    account = job.account or _account_of(reach)
-    if account is None or account == key.account:
-        return None
-    return OtherAccount(
-        f"the reference names account {key.account}; the job read with {reach.label} "
-        f"is of account {account}: {_REACH_IT}",
-        service=job.service,
-    )
 
 
 class Board(Jobs):
@@ -252,12 +146,12 @@ class Board(Jobs):
                 job = super().get(key)
             except NotFoundError as exc:
                 raise NotFoundThere(key, [(self.base, self.region_of(key))]) from exc
-            except ExportctlError as exc:
-                other = _elsewhere(key, self.base)
+            except ServiceUnavailableError as exc:
+                other = elsewhere(key, self.base)
                 if other is None:
                     raise
                 raise other from exc
-            mismatch = _other_account(key, job, self.base)
+            mismatch = other_account(key, job, self.base)
             if mismatch is not None:
                 raise mismatch
             return job
@@ -293,8 +187,10 @@ class Board(Jobs):
         if isinstance(result, NotFoundError):
             return NotFoundThere(key, [(self.base, self.region_of(key))])
         if isinstance(result, ExportJob):
-            return _other_account(key, result, self.base) or result
-        return _elsewhere(key, self.base) or result
+            return other_account(key, result, self.base) or result
+        if isinstance(result, ServiceUnavailableError):
+            return elsewhere(key, self.base) or result
+        return result
 
     def _all_placed(self, keys: Sequence[JobKey], results: Sequence[Result]) -> list[Result]:
         return [self._placed(k, r) for k, r in zip(keys, results, strict=True)]
@@ -355,7 +251,7 @@ class Board(Jobs):
                     job = finish(answer, reach, span)
                 except ExportctlError as exc:
                     return exc
-                mismatch = _other_account(key, job, reach)
+                mismatch = other_account(key, job, reach)
                 if mismatch is not None:
                     return mismatch
                 found.append(job)
@@ -368,7 +264,7 @@ class Board(Jobs):
             # acts on is not for exportctl to guess.
             refs = ", ".join(clip(job.ref) for job in found)
             return UsageError(
-                f"{clip(key.id)} names {len(found)} jobs, in {_where(found)}: give the "
+                f"{clip(key.id)} names {len(found)} jobs, in {places_of(found)}: give the "
                 f"reference of the one meant ({refs})",
                 service=key.service,
             )

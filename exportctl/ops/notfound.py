@@ -1,0 +1,134 @@
+"""What finding a job by reference says when it finds none where it looked, one of
+another account than the reference names, or more than one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exportctl.domain.errors import ExportctlError, NotFoundError, clip
+from exportctl.domain.model import ExportJob
+from exportctl.ops.credentials import Reach
+from exportctl.services import spec_for
+from exportctl.services.refs import JobKey
+
+# Regions or accounts a message names one by one; more are counted.
+_NAMED = 3
+_REACH_IT = "reach it with --profile or --org-role"
+
+
+class NotFoundThere(NotFoundError):
+    """A job not found where it was looked for: the message names the regions and
+    accounts searched, and what would have found a job elsewhere.
+
+    The accounts are composed into the message when it is first read: asking sts
+    which account the default credentials are in costs a call, which a caller that
+    catches the error and looks elsewhere (``backups``) never needs.
+    """
+
+    def __init__(
+        self, key: JobKey, places: Sequence[tuple[Reach, str]], *, every_region: bool = False
+    ) -> None:
+        spec = spec_for(key.service)
+        super().__init__(f"{spec.title}: no export job {key.display}", service=spec.name)
+        self._key = key
+        self._places = list(places)
+        self._every_region = every_region
+        # What ExportctlError.__init__ set gives way to the message composed when read.
+        self._composed: str | None = None
+
+    @property
+    def message(self) -> str:
+        if self._composed is None:
+            self._composed = self._compose()
+        return self._composed
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self._composed = value
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _compose(self) -> str:
+        key = self._key
+        spec = spec_for(key.service)
+        what = clip(f"{key.parent}/{key.id}" if key.parent else key.id)
+        if spec.get.by_arn and not key.arn:
+            what = f"named {what!r}"
+        regions = list(dict.fromkeys(region for _, region in self._places))
+        accounts = list(dict.fromkeys(a for a in map(account_of, self._reaches()) if a))
+        said = [counted(accounts, "account")] if accounts else []
+        if len(self._places) > 1:
+            said.append(f"looked in {len(self._places)} account and region pairs")
+        text = f"no {spec.title} export job {what} in {counted(regions, 'region', bare=True)}"
+        if said:
+            text += f" ({'; '.join(said)})"
+        if key.account and accounts and key.account not in accounts:
+            return f"{text}; the reference names account {key.account}: {_REACH_IT}"
+        if key.region is None and not self._every_region:
+            return f"{text}; jobs in other regions need their region in the ref or --region"
+        return text
+
+    def _reaches(self) -> list[Reach]:
+        return list({id(reach): reach for reach, _ in self._places}.values())
+
+
+def account_of(reach: Reach) -> str | None:
+    """The account of ``reach``'s credentials, None when sts cannot say."""
+    try:
+        return reach.account()
+    except ExportctlError:
+        return None
+
+
+def places_of(jobs: Sequence[ExportJob]) -> str:
+    """Where several jobs of one id are: their accounts, else account/region pairs."""
+    places = [job.account or "" for job in jobs]
+    if len(set(places)) == len(places) and all(places):
+        return "accounts " + ", ".join(places)
+    return "places " + ", ".join(f"{job.account or '?'}/{job.region}" for job in jobs)
+
+
+def counted(names: Sequence[str], noun: str, *, bare: bool = False) -> str:
+    """``account 1``, ``accounts 1, 2``, ``5 accounts``; ``bare`` names them without
+    the noun."""
+    if len(names) > _NAMED:
+        return f"{len(names)} {noun}s"
+    listed = ", ".join(names)
+    if bare:
+        return listed
+    return f"{noun}{'s' if len(names) > 1 else ''} {listed}"
+
+
+class OtherAccount(NotFoundError):
+    """The job read is not of the account the reference names: credentials read
+    their own account, whatever the reference says."""
+
+
+def elsewhere(key: JobKey, reach: Reach) -> OtherAccount | None:
+    """The reference names an account these credentials are not in: a service out of
+    reach there (no Migration Hub home region, say) is not the reference's answer.
+    Asked only then: what passes (throttling, a 5xx) costs no sts call."""
+    if key.account is None:
+        return None
+    account = account_of(reach)
+    if account is None or account == key.account:
+        return None
+    return OtherAccount(
+        f"the reference names account {key.account}; {reach.label} reach account "
+        f"{account}: {_REACH_IT}",
+        service=key.service,
+    )
+
+
+def other_account(key: JobKey, job: ExportJob, reach: Reach) -> OtherAccount | None:
+    if key.account is None:
+        return None
+    account = job.account or account_of(reach)
+    if account is None or account == key.account:
+        return None
+    return OtherAccount(
+        f"the reference names account {key.account}; the job read with {reach.label} "
+        f"is of account {account}: {_REACH_IT}",
+        service=job.service,
+    )
