@@ -35,7 +35,8 @@ _ARN = re.compile(
 )
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ACCOUNT = re.compile(r"^\d{12}$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+_ID_LONGEST = 255
+_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{_ID_LONGEST - 1}}}$")
 
 
 def accepted_forms() -> str:
@@ -176,6 +177,8 @@ def _parse_id(
             form += f" (letters, digits, '.', '_' and '-'), without {stray!r}"
             if stray == ",":
                 form += ": references are separated by spaces"
+        elif any(len(p) > _ID_LONGEST for p in parts):
+            form += f", of at most {_ID_LONGEST} characters"
         raise _bad(ref, form)
     if spec.id_parts == 2:
         return JobKey(spec.name, parts[1], region, parent=parts[0], account=account)

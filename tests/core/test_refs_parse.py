@@ -251,3 +251,10 @@ def test_a_search_jobs_arn_points_to_the_commands_that_take_it() -> None:
     assert f"`exportctl backups {arn}`" in message
     assert f"`exportctl list -s backupsearch --search-job {arn}`" in message
     assert caught.value.exit_code == 2
+
+
+def test_an_id_too_long_is_said_so() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse("backupsearch:" + "a" * 300)
+    assert "of at most 255 characters" in caught.value.message
+    assert parse("backupsearch:" + "a" * 255).id == "a" * 255
