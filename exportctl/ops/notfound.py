@@ -111,24 +111,20 @@ def elsewhere(key: JobKey, reach: Reach) -> OtherAccount | None:
     Asked only then: what passes (throttling, a 5xx) costs no sts call."""
     if key.account is None:
         return None
-    account = account_of(reach)
-    if account is None or account == key.account:
-        return None
-    return OtherAccount(
-        f"the reference names account {key.account}; {reach.label} reach account "
-        f"{account}: {_REACH_IT}",
-        service=key.service,
-    )
+    return _unlike(key, account_of(reach), f"{reach.label} reach account", key.service)
 
 
 def other_account(key: JobKey, job: ExportJob, reach: Reach) -> OtherAccount | None:
     if key.account is None:
         return None
     account = job.account or account_of(reach)
+    return _unlike(key, account, f"the job read with {reach.label} is of account", job.service)
+
+
+def _unlike(key: JobKey, account: str | None, said: str, service: str) -> OtherAccount | None:
     if account is None or account == key.account:
         return None
     return OtherAccount(
-        f"the reference names account {key.account}; the job read with {reach.label} "
-        f"is of account {account}: {_REACH_IT}",
-        service=job.service,
+        f"the reference names account {key.account}; {said} {account}: {_REACH_IT}",
+        service=service,
     )
