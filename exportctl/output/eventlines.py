@@ -3,7 +3,7 @@
 ``{"type": TYPE, "job": RECORD}``, RECORD being the job's record as ``-o json``
 writes it. ADDED: a job read the first time; MODIFIED: its status changed; ENDED:
 it ended (for ``wait``, also a job the wait is done with: it met --until, or can
-no longer); DELETED: it could no longer be found (``watch``: no longer listed).
+no longer, a job deleted included); DELETED: it could no longer be found (``watch``: no longer listed).
 A change to an ended state is a MODIFIED line, then an ENDED one; a job a watch
 lists the first time already ended, after its first round, an ADDED line, then an
 ENDED one.
@@ -19,8 +19,9 @@ from exportctl.ops.polling.events import Event
 from exportctl.output.formats import dumps
 
 _TYPES = {"seen": "ADDED", "changed": "MODIFIED", "gone": "DELETED"}
-# Kinds that mean the wait is done with the job, whatever its state.
-_DECIDED = frozenset({"met", "missed"})
+# Kinds that mean the wait is done with the job, whatever its state: a job gone
+# (deleted) can no longer meet the wait's condition either.
+_DECIDED = frozenset({"met", "missed", "gone"})
 
 
 def event_types(event: Event, *, ends_on_decision: bool) -> Iterator[str]:

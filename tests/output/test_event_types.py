@@ -33,7 +33,10 @@ def event(kind: str, state: State) -> Event:
         ("changed", State.COMPLETED, ["MODIFIED"], ["MODIFIED", "ENDED"]),
         ("met", State.COMPLETED, ["ENDED"], []),
         ("missed", State.RUNNING, ["ENDED"], []),
-        ("gone", State.RUNNING, ["DELETED"], ["DELETED"]),
+        # Gone, it can no longer meet a wait's condition: the wait is done with it.
+        ("gone", State.RUNNING, ["DELETED", "ENDED"], ["DELETED"]),
+        # First seen already ended, after a watch's first round: it ended watched.
+        ("ended", State.FAILED, [], ["ENDED"]),
         ("round", State.RUNNING, [], []),
     ],
 )
