@@ -4,9 +4,9 @@
 writes it. ADDED: a job read the first time; MODIFIED: its status changed; ENDED:
 it ended (for ``wait``, also a job the wait is done with: it met --until, or can
 no longer, a job deleted included); DELETED: it could no longer be found
-(``watch``: no longer listed). A change to an ended state is a MODIFIED line, then an ENDED one; a job a watch
-lists the first time already ended, after its first round, an ADDED line, then an
-ENDED one.
+(``watch``: no longer listed). A change to an ended state is a MODIFIED line,
+then an ENDED one; a job a watch lists the first time already ended, after its
+first round, an ADDED line, then an ENDED one.
 """
 
 from __future__ import annotations
