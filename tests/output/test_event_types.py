@@ -44,3 +44,13 @@ def test_event_types(kind: str, state: State, wait: list[str], watch: list[str])
     made = event(kind, state)
     assert list(event_types(made, ends_on_decision=True)) == wait
     assert list(event_types(made, ends_on_decision=False)) == watch
+
+
+def test_a_watch_ends_a_job_once_whatever_ended_state_it_moves_to() -> None:
+    moved = Event(
+        "changed",
+        Tracked("t-1", JobKey("logs", "t-1", "us-east-1"), job(State.CANCELLED)),
+        before=job(State.FAILED),
+    )
+    assert list(event_types(moved, ends_on_decision=False)) == ["MODIFIED"]
+
