@@ -53,4 +53,3 @@ def test_a_watch_ends_a_job_once_whatever_ended_state_it_moves_to() -> None:
         before=job(State.FAILED),
     )
     assert list(event_types(moved, ends_on_decision=False)) == ["MODIFIED"]
-
