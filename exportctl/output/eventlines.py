@@ -38,10 +38,13 @@ def event_types(event: Event, *, ends_on_decision: bool) -> Iterator[str]:
     if ends_on_decision:
         if event.kind in _DECIDED:
             yield "ENDED"
-    elif event.kind in ("changed", "ended") and job.terminal:
+    elif (
+        event.kind in ("changed", "ended")
+        and job.terminal
         # Once: a job that moves from one ended state to another ended already.
-        if not (event.before is not None and event.before.terminal):
-            yield "ENDED"
+        and not (event.before is not None and event.before.terminal)
+    ):
+        yield "ENDED"
 
 
 def event_lines(
