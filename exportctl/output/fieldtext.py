@@ -20,7 +20,10 @@ def field_text(value: Any) -> str:
         where = _s3_location(value)
         if where is not None:
             return where
-        return ", ".join(f"{k}={field_text(v)}" for k, v in value.items())
+        # An empty member says nothing ("failures=" of no failures).
+        return ", ".join(
+            f"{k}={field_text(v)}" for k, v in value.items() if v not in (None, "", [], {})
+        )
     if isinstance(value, (list, tuple)):
         return "; ".join(field_text(v) for v in value)
     if isinstance(value, str) and _ISO_UTC.fullmatch(value):

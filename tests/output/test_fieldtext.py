@@ -29,3 +29,8 @@ def test_a_records_time_is_shown_in_local_time(kathmandu: None) -> None:
 def test_text_that_only_looks_like_a_time_stays_as_it_is(kathmandu: None) -> None:
     for text in ("2026-12-04", "2026-12-04T10:37:17+05:00", "run 2026-12-04T10:37:17Z"):
         assert field_text(text) == text
+
+
+def test_an_empty_member_of_a_structure_says_nothing() -> None:
+    progress = {"completed_pieces": 0, "total_pieces": 0, "failures": [], "note": None}
+    assert field_text(progress) == "completed_pieces=0, total_pieces=0"
