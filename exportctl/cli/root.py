@@ -26,6 +26,21 @@ if TYPE_CHECKING:
     from exportctl.cli.context import AppContext
 
 
+def _short_options_split(args: list[str]) -> list[str]:
+    """``-o=json`` as ``-o json``: click reads a short option's value from right after
+    it, ``=json`` here, where ``--output=json`` has it without the ``=``."""
+    out: list[str] = []
+    for at, arg in enumerate(args):
+        if arg == "--":
+            out.extend(args[at:])
+            break
+        if len(arg) > 2 and arg[0] == "-" and arg[1].isalpha() and arg[2] == "=":
+            out.extend((arg[:2], arg[3:]))
+        else:
+            out.append(arg)
+    return out
+
+
 class LazyGroup(Described, SuggestingGroup):
     """Imports a command's module only when that command is used or listed."""
 
@@ -63,6 +78,8 @@ class LazyGroup(Described, SuggestingGroup):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
+        if parent is None:
+            args = _short_options_split(args)
         try:
             return super().make_context(info_name, args, parent, **extra)
         except BrokenPipeError as exc:

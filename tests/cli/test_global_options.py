@@ -101,3 +101,16 @@ def test_version_and_module_entry_point() -> None:
         [sys.executable, "-m", "exportctl", "--version"], capture_output=True, text=True
     )
     assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_a_short_option_takes_its_value_after_an_equals_sign_as_a_long_one_does() -> None:
+    from click.testing import CliRunner
+
+    from exportctl.cli.root import cli
+
+    # As completion writes it: -o=json is -o json, not the value "=json".
+    done = CliRunner().invoke(cli, ["list", "-o=jsn"])
+    assert done.exit_code == 2 and "'jsn' is not one of" in done.stderr
+    # What follows -- is left as it is.
+    after = CliRunner().invoke(cli, ["status", "--", "-o=x"])
+    assert after.exit_code == 2 and "bad reference '-o=x'" in after.stderr
