@@ -81,7 +81,9 @@ class Changes:
             board = self.board()
             if region is not None:
                 check_targets(Targets.parse((region,)))
-            return request.plan(spec, values, region or board.clients.default_region)
+            return request.plan(
+                spec, values, region or board.clients.default_region, chosen=region is not None
+            )
 
     def plan_rerun(self, ref: Ref, *, service: str | None = None) -> StartPlan:
         """The request :meth:`rerun` would send for the finished job ``ref`` (read

@@ -97,7 +97,9 @@ def _service_command(spec: ServiceSpec) -> click.Command:
         launch = _pop_lifecycle(values)
         queue = bool(values.pop("queue", False))
         region = _region(app)
-        plan = request.plan(spec, values, region)
+        # --region given, not a default (the environment's, the profile's, a sandbox's).
+        chosen = bool(app.targets.get("region"))
+        plan = request.plan(spec, values, region, chosen=chosen)
         ctx.exit(run(app, plan, queue=queue, **launch))
 
     limit = spec.create.active_limit

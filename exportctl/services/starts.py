@@ -39,6 +39,9 @@ class StartOption:
     # What is wrong with a value the model cannot tell (a bucket given as a URI), in
     # a few words; None when nothing is. Run before anything is sent.
     check: Callable[[Any], str | None] | None = None
+    # An ARN of what the job exports, whose region is where the job is made (the
+    # service's create answers there alone).
+    places: bool = False
 
 
 def bucket_name(value: Any) -> str | None:

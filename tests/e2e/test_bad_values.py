@@ -8,6 +8,7 @@ have); the other bad values and local errors are variants of those, run in-proce
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -196,3 +197,16 @@ def test_keys_this_disk_cannot_hold_side_by_side_are_refused_before_writing(
     done = _download(s3_sandbox, job[0], str(dest))
     _local_error(done, *named)
     assert not dest.exists() or not any(dest.iterdir())
+
+
+def test_a_job_is_made_in_the_region_of_what_it_exports(sandbox: Sandbox) -> None:
+    table = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+    args = ("start", "dynamodb", "--table", table, "--to", "s3://out/o/", "--dry-run")
+    # The environment's region gives way to the table's.
+    planned = in_process(sandbox, *args, AWS_REGION="us-east-1")
+    assert planned.returncode == 0, planned.stderr
+    assert json.loads(planned.stdout)["region"] == "eu-west-1"
+    # A --region that says otherwise is a contradiction, not a guess.
+    said = in_process(sandbox, "--region", "us-east-1", *args)
+    _usage_error(said, "--table is in eu-west-1, and --region says us-east-1")
+    assert in_process(sandbox, "--region", "eu-west-1", *args).returncode == 0

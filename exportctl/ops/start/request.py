@@ -46,15 +46,20 @@ class StartPlan:
         }
 
 
-def plan(spec: ServiceSpec, values: Mapping[str, Any], region: str | None) -> StartPlan:
+def plan(
+    spec: ServiceSpec, values: Mapping[str, Any], region: str | None, *, chosen: bool = False
+) -> StartPlan:
     """The request for these option values, with a fresh name or token, checked
     against the service model: a request the service would refuse is a usage error
     before anything is sent. A service that starts several kinds of job starts the
-    kind the values choose (``services.forms``)."""
+    kind the values choose (``services.forms``). In the region of what it exports
+    where an option's ARN names it (``StartOption.places``): ``region`` gives way,
+    but a ``chosen`` one (``--region``) that differs is a usage error."""
     spec = form_for(spec, values)
     create = spec.create
     assert create is not None
     given = {k: v for k, v in values.items() if v not in (None, (), [])}
+    region = _placed(spec, given, region, chosen)
     for option in create.options:
         key = option.name.replace("-", "_")
         if option.required and key not in given:
@@ -76,6 +81,25 @@ def plan(spec: ServiceSpec, values: Mapping[str, Any], region: str | None) -> St
         request[create.name] = generate_name(spec, request)
     check(spec, request)
     return StartPlan(spec=spec, region=region, request=request, values=given)
+
+
+def _placed(
+    spec: ServiceSpec, given: Mapping[str, Any], region: str | None, chosen: bool
+) -> str | None:
+    assert spec.create is not None
+    for option in spec.create.options:
+        value = given.get(option.name.replace("-", "_"))
+        parts = str(value).split(":") if option.places and value is not None else []
+        there = parts[3] if len(parts) > 5 and parts[0] == "arn" else ""
+        if not there or there == region:
+            continue
+        if chosen and region:
+            raise UsageError(
+                f"{spec.title}: --{option.name} is in {there}, and --region says {region}: "
+                "a job is made in the region of what it exports"
+            )
+        return there
+    return region
 
 
 def check(spec: ServiceSpec, request: Mapping[str, Any]) -> None:

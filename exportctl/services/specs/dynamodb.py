@@ -77,7 +77,7 @@ CREATE = Create(
     operation="ExportTableToPointInTime",
     options=(
         StartOption("table", "The table to export (its ARN).", "TableArn",
-                    record="details.table_arn", required=True, metavar="ARN"),
+                    record="details.table_arn", required=True, metavar="ARN", places=True),
         StartOption("to", "Where the export goes: s3://bucket/prefix/.", _to,
                     record="destination", required=True, metavar="S3_URI"),
         StartOption("format", "DYNAMODB_JSON (default) or ION.", _word("ExportFormat"),

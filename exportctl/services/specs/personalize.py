@@ -35,7 +35,7 @@ CREATE = Create(
     operation="CreateDatasetExportJob",
     options=(
         StartOption("dataset-arn", "The dataset to export.", "datasetArn",
-                    record="details.dataset_arn", required=True, metavar="ARN"),
+                    record="details.dataset_arn", required=True, metavar="ARN", places=True),
         StartOption("to", "Where the files go: s3://bucket/prefix/.",
                     "jobOutput.s3DataDestination.path", record="destination", required=True,
                     metavar="S3_URI"),

@@ -65,7 +65,7 @@ CREATE = Create(
     options=(
         StartOption("source-arn", "The DB snapshot, DB cluster snapshot or DB cluster to "
                     "export (its ARN).", "SourceArn", record="details.source_arn",
-                    required=True, metavar="ARN"),
+                    required=True, metavar="ARN", places=True),
         StartOption("bucket", "The S3 bucket the Parquet files go to (in the source's "
                     "region).", "S3BucketName", record="details.s3_bucket", required=True,
                     metavar="BUCKET", check=bucket_name),
