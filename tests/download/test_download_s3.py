@@ -367,3 +367,50 @@ def test_a_job_without_output_location_is_not_found(s3env: S3Env) -> None:
         fetch_job(s3env.clients, job, s3env.dest, NullReporter())
     assert caught.value.exit_code == ExitCode.NOT_FOUND
     assert "no output location" in caught.value.message
+
+
+@pytest.mark.parametrize("encryption", [{}, {"ServerSideEncryption": "aws:kms"}])
+def test_an_encrypted_objects_etag_is_no_md5_of_its_bytes(
+    s3env: S3Env, encryption: dict[str, str]
+) -> None:
+    # As RDS writes its exports: with KMS, whose objects' ETags are not their MD5.
+    s3env.client.put_object(Bucket=s3env.bucket, Key="p/a.csv", Body=b"remote", **encryption)
+    s3env.dest.mkdir()
+    (s3env.dest / "a.csv").write_bytes(b"local!")
+    if encryption:
+        # The same size, and an ETag that cannot tell: already there, as after a resume.
+        assert fetch(s3env, "p/").skipped == 1
+        assert s3env.calls["HeadObject"] == 1
+    else:
+        with pytest.raises(ExportctlError) as caught:
+            fetch(s3env, "p/")
+        assert caught.value.exit_code == ExitCode.USAGE
+    assert s3env.calls["GetObject"] == 0
+
+
+@pytest.mark.parametrize(
+    ("pages", "said"),
+    [
+        # A proxy's page, read as no listing at all: not "no objects" (exit 3).
+        ([{}], "answered with no listing"),
+        ([{"Name": "b", "KeyCount": 0, "IsTruncated": True}], "names none"),
+        (
+            [
+                {"Name": "b", "KeyCount": 0, "IsTruncated": True, "NextContinuationToken": t}
+                for t in ("A", "B", "A")
+            ],
+            "goes round",
+        ),
+    ],
+)
+def test_a_listing_s3_could_not_have_sent_is_a_broken_answer(
+    s3env: S3Env, pages: list[dict[str, Any]], said: str
+) -> None:
+    client = s3env.clients.client("s3", "us-east-1")
+    with Stubber(client) as stub:
+        for page in pages:
+            stub.add_response("list_objects_v2", page)
+        with pytest.raises(ExportctlError) as caught:
+            fetch(s3env, "p/")
+    assert caught.value.exit_code == ExitCode.AWS
+    assert said in caught.value.message

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from exportctl.domain.errors import LocalError, clip
@@ -25,12 +25,20 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def same_file(item: Item, *, size_will_do: bool = True) -> bool | None:
+def same_file(
+    item: Item,
+    *,
+    size_will_do: bool = True,
+    md5_etag: Callable[[Item], bool] = lambda item: True,
+) -> bool | None:
     """True: already there; False: a different file is in the way; None: nothing there.
 
     Without an MD5 to compare (a multipart ETag, or none), a file of the right size
     counts as there only where ``size_will_do``: --force asks for what may differ
-    to be fetched again, and a file of the same size may differ."""
+    to be fetched again, and a file of the same size may differ. ``md5_etag`` says,
+    of an object whose ETag looks like an MD5 and is not that of the file, whether
+    it is one: S3 writes another kind for objects it encrypts with KMS or a key of
+    the customer's (RDS exports are encrypted with KMS)."""
     if not item.path.exists():
         return None
     if not item.path.is_file():
@@ -40,12 +48,22 @@ def same_file(item: Item, *, size_will_do: bool = True) -> bool | None:
     etag = (item.etag or "").strip('"').lower()
     # A multipart ETag is no MD5 of the whole: the size has to do.
     if _MD5_ETAG.match(etag):
-        return _md5(item.path) == etag
+        if _md5(item.path) == etag:
+            return True
+        if md5_etag(item):
+            return False
+        # Encrypted: its ETag says nothing of its bytes, and the size has to do.
     return item.size is not None and size_will_do
 
 
-def sort_plan(plan: Plan, items: Iterator[Item], force: bool) -> Plan:
-    """``items`` into ``plan``: to fetch, already present, or in conflict."""
+def sort_plan(
+    plan: Plan,
+    items: Iterator[Item],
+    force: bool,
+    md5_etag: Callable[[Item], bool] = lambda item: True,
+) -> Plan:
+    """``items`` into ``plan``: to fetch, already present, or in conflict
+    (``md5_etag``: see :func:`same_file`)."""
     listed = list(items)
     check_names(listed)
     for item in listed:
@@ -56,7 +74,7 @@ def sort_plan(plan: Plan, items: Iterator[Item], force: bool) -> Plan:
                     f"cannot write {clip(item.path, 300)}: a folder is in the way; "
                     "move it, or choose another DEST"
                 )
-            same = same_file(item, size_will_do=not force)
+            same = same_file(item, size_will_do=not force, md5_etag=md5_etag)
         if same:
             plan.present.append(item)
         elif same is False and not force:

@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from exportctl.aws.translate import answer_of, translate
-from exportctl.domain.errors import CredentialsError, ExportctlError, NotFoundError
+from exportctl.domain.errors import (
+    BrokenAnswerError,
+    CredentialsError,
+    ExportctlError,
+    NotFoundError,
+)
 from exportctl.ops.download.files import CHUNK, write_file
 from exportctl.ops.download.paths import safe_path
 from exportctl.ops.download.pool import FetchOne
@@ -41,7 +46,19 @@ def s3_error(exc: BaseException, where: str) -> ExportctlError:
 
 def plan_s3(client: Any, location: S3Location, destination: Path, *, force: bool = False) -> Plan:
     plan = Plan(destination, location.uri)
-    return sort_plan(plan, _s3_items(client, location, destination), force)
+
+    def md5_etag(item: Item) -> bool:
+        # Asked only of a file of the right size whose MD5 is not the ETag: one call.
+        try:
+            head = client.head_object(Bucket=location.bucket, Key=item.key)
+        except Exception as exc:
+            raise s3_error(exc, item.source) from exc
+        encrypted = head.get("SSECustomerAlgorithm") or str(
+            head.get("ServerSideEncryption") or ""
+        ).startswith("aws:kms")
+        return not encrypted
+
+    return sort_plan(plan, _s3_items(client, location, destination), force, md5_etag)
 
 
 def _s3_items(client: Any, location: S3Location, destination: Path) -> Iterator[Item]:
@@ -49,7 +66,9 @@ def _s3_items(client: Any, location: S3Location, destination: Path) -> Iterator[
         pages = client.get_paginator("list_objects_v2").paginate(
             Bucket=location.bucket, Prefix=location.prefix
         )
+        tokens: set[str] = set()
         for page in pages:
+            _check_page(page, tokens, location)
             for obj in page.get("Contents") or ():
                 key = obj["Key"]
                 if not location.selects(key):
@@ -65,6 +84,22 @@ def _s3_items(client: Any, location: S3Location, destination: Path) -> Iterator[
                 )
     except Exception as exc:
         raise s3_error(exc, location.uri) from exc
+
+
+def _check_page(page: Any, tokens: set[str], location: S3Location) -> None:
+    """A page S3 could have sent: one that names its bucket, whose next page is said
+    when there is one, and never one seen before (a listing that would go round
+    for ever, or a proxy's page taken for an empty listing)."""
+    said = f"S3: the listing of {location.uri}"
+    if not isinstance(page, dict) or ("Name" not in page and "KeyCount" not in page):
+        raise BrokenAnswerError(f"{said} answered with no listing (a proxy in the way?)")
+    token = page.get("NextContinuationToken")
+    if page.get("IsTruncated") and not token:
+        raise BrokenAnswerError(f"{said} says more pages follow and names none")
+    if token is not None:
+        if token in tokens:
+            raise BrokenAnswerError(f"{said} goes round: a page token came back")
+        tokens.add(token)
 
 
 def read_body(body: IO[bytes]) -> Iterator[bytes]:
