@@ -147,10 +147,15 @@ class Changes:
             started = starter.start(plan)
             if account is not None:
                 # Said and read back in that account, not looked for in every one.
+                job = started.job
                 started = replace(
                     started,
                     key=started.key.in_account(account),
                     ref=with_account(started.ref, account),
+                    # As the create's answer described it (EC2, Pinpoint): in that account.
+                    job=job
+                    if job is None
+                    else replace(job, account=account, ref=with_account(job.ref, account)),
                 )
         if started.recovered:
             log.warning("%s: the first attempt's answer was lost; this is the job it made",

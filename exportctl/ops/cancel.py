@@ -18,7 +18,7 @@ from exportctl.domain.errors import ExitCode, ExportctlError, UsageError, of_ser
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.jobs import Jobs
 from exportctl.services import spec_for
-from exportctl.services.refs import JobKey
+from exportctl.services.refs import JobKey, parse
 
 
 class AlreadyEnded(ExportctlError):
@@ -58,22 +58,24 @@ def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
         # A cancel is under way (RDS CANCELING, Logs PENDING_CANCEL): the service
         # would refuse another, and this one's end is the same.
         return job
-    # Sent where the job was read: its account's credentials, its region.
+    # Sent where the job was read: its account's credentials, its region; read
+    # again by the reference it was read under, which names them.
     owner = jobs.owner(job)
     there = key.in_region(job.region)
+    again = parse(job.ref)
     call = owner.caller(spec, job.region)
     try:
         call(stop.operation, stop.params(there))
     except ExportctlError as exc:
         # Refused because it is already under way: this command's own cancel whose
         # answer was lost (the retry is refused), or someone else's.
-        after = _read(owner, there)
+        after = _read(jobs, again)
         if after is not None and (
             after.state is State.CANCELLED or not spec.can_reach(after.status, State.COMPLETED)
         ):
             return after
         raise of_service(exc, spec) from exc
-    return owner.get(there)
+    return jobs.get(again)
 
 
 def _read(jobs: Jobs, key: JobKey) -> ExportJob | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from board_support import REGIONS, Run, seen
 
 from exportctl.sandbox import Sandbox
@@ -84,7 +85,10 @@ def test_a_cancel_goes_to_the_account_its_reference_names(run: Run, sandbox: San
     before = _statuses(sandbox, "rds")
     done = run("--org-role", "exportctl-reader", "cancel", job["ref"], "--json")
     assert done.exit_code == 0, done.stderr
-    assert json.loads(done.stdout)["status"] == "CANCELING"
+    cancelled = json.loads(done.stdout)
+    # Said under its reference, which names its account: usable again as it is.
+    assert cancelled["status"] == "CANCELING" and cancelled["ref"] == job["ref"]
+    assert cancelled["account"] == job["account"]
     changed = {k for k, status in _statuses(sandbox, "rds").items() if before.get(k) != status}
     # That job, in that account, and no other of any account (ids repeat across them).
     assert [(a, r, i.rpartition(":")[2]) for a, r, i in changed] == [
@@ -109,17 +113,24 @@ def test_an_id_found_in_several_accounts_is_not_guessed(run: Run) -> None:
     assert one.exit_code == 0 and json.loads(one.stdout)["account"] == records[1]["account"]
 
 
-def test_a_rerun_starts_in_the_account_of_the_job_it_reruns(run: Run, sandbox: Sandbox) -> None:
-    listed = run(*ORG, "list", "-s", "rds", "--status", "completed", "--json")
+@pytest.mark.parametrize("service", ["rds", "ec2"])
+def test_a_rerun_starts_in_the_account_of_the_job_it_reruns(
+    run: Run, sandbox: Sandbox, service: str
+) -> None:
+    listed = run(*ORG, "list", "-s", service, "--status", "completed", "--json")
     job = next(r for r in json.loads(listed.stdout) if r["account"] != "123456789012")
-    done = run("--org-role", "exportctl-reader", "rerun", job["ref"])
+    done = run("--org-role", "exportctl-reader", "rerun", job["ref"], "-o", "json")
     assert done.exit_code == 0, done.stderr
-    new = done.stdout.strip()
+    # EC2's create answer describes the job: that account's too.
+    made = json.loads(done.stdout)
+    assert made["account"] == job["account"]
+    new = made["ref"]
     # Its reference names that account, and reads back there.
     assert new.split(":")[1] == job["account"]
     read = run("--org-role", "exportctl-reader", "status", new, "--json")
     assert json.loads(read.stdout)["account"] == job["account"]
-    starts = {a for (a, _, op), n in sandbox.account_calls.items() if op == "StartExportTask"}
+    creates = {"StartExportTask", "ExportImage", "CreateInstanceExportTask"}
+    starts = {a for (a, _, op), n in sandbox.account_calls.items() if op in creates}
     assert starts == {job["account"]}
 
 
