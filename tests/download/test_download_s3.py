@@ -203,14 +203,37 @@ def test_a_download_broken_mid_stream_leaves_no_partial_file(
         parsed["Body"] = _BreaksMidStream(parsed["Body"], error)
 
     s3env.client.meta.events.register("after-call.s3.GetObject", breaks)
-    with pytest.raises(expected):
+    with pytest.raises(expected) as caught:
         fetch(s3env, "p/")
+    if isinstance(caught.value, ExportctlError):
+        # Asked for again, and broken each time: said with the object it was.
+        assert s3env.calls["GetObject"] == 3
+        assert f"s3://{s3env.bucket}/p/big.bin" in caught.value.message
     assert not (s3env.dest / "big.bin").exists()
     assert list(s3env.dest.rglob(TEMP_GLOB)) == []
 
     s3env.client.meta.events.unregister("after-call.s3.GetObject", breaks)
     fetch(s3env, "p/")
     assert (s3env.dest / "big.bin").read_bytes() == big
+
+
+def test_an_object_whose_answer_broke_off_once_is_asked_for_again(s3env: S3Env) -> None:
+    big = b"y" * (3 * CHUNK)
+    s3env.put({"p/big.bin": big})
+    broken: list[int] = []
+
+    def breaks_once(parsed: dict[str, Any], **_: Any) -> None:
+        if not broken:
+            broken.append(1)
+            parsed["Body"] = _BreaksMidStream(parsed["Body"], ConnectionResetError("reset"))
+
+    s3env.client.meta.events.register("after-call.s3.GetObject", breaks_once)
+    summary = fetch(s3env, "p/")
+    # botocore retries a call whose answer never came; a body cut short, exportctl.
+    assert (summary.files, summary.bytes) == (1, len(big))
+    assert s3env.calls["GetObject"] == 2
+    assert (s3env.dest / "big.bin").read_bytes() == big
+    assert list(s3env.dest.rglob(TEMP_GLOB)) == []
 
 
 def test_a_different_local_file_needs_force(s3env: S3Env) -> None:

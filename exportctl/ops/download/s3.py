@@ -41,7 +41,12 @@ def s3_error(exc: BaseException, where: str) -> ExportctlError:
                 f"S3: access denied to {where} ({code or 'HTTP 403'}): {message}; "
                 "check s3:ListBucket and s3:GetObject for this identity"
             )
-    return translate(exc)
+    err = translate(exc)
+    if where not in err.message:
+        # A body cut short, a checksum that did not match: which object, too.
+        err.message = f"{err.message} ({where})"
+        err.args = (err.message,)
+    return err
 
 
 def plan_s3(client: Any, location: S3Location, destination: Path, *, force: bool = False) -> Plan:
@@ -111,22 +116,53 @@ def read_body(body: IO[bytes]) -> Iterator[bytes]:
             body.close()
 
 
+# How many times an object is asked for when its answer breaks off midway: botocore
+# retries a call whose answer never came, not a body cut short while being read.
+STREAM_ATTEMPTS = 3
+
+
 def s3_fetcher(client: Any, location: S3Location) -> FetchOne:
     def fetch(item: Item, on_bytes: Callable[[int], None], stop: threading.Event) -> int:
-        try:
-            params: dict[str, Any] = {"Bucket": location.bucket, "Key": item.key}
-            if item.etag:
-                # The object listed, not one replaced since.
-                params["IfMatch"] = item.etag
-            response = client.get_object(**params)
-            return write_file(
-                item.path,
-                read_body(response["Body"]),
-                expected=item.size,
-                on_bytes=on_bytes,
-                stop=stop,
-            )
-        except Exception as exc:
-            raise s3_error(exc, item.source) from exc
+        params: dict[str, Any] = {"Bucket": location.bucket, "Key": item.key}
+        if item.etag:
+            # The object listed, not one replaced since.
+            params["IfMatch"] = item.etag
+        got = [0]
+
+        def counted(n: int) -> None:
+            got[0] += n
+            on_bytes(n)
+
+        for attempt in range(1, STREAM_ATTEMPTS + 1):
+            got[0] = 0
+            try:
+                response = client.get_object(**params)
+                return write_file(
+                    item.path,
+                    read_body(response["Body"]),
+                    expected=item.size,
+                    on_bytes=counted,
+                    stop=stop,
+                )
+            except Exception as exc:
+                if attempt < STREAM_ATTEMPTS and _broken_off(exc) and not stop.is_set():
+                    # Written again from its start: what this attempt counted goes.
+                    on_bytes(-got[0])
+                    stop.wait(0.5 * attempt)
+                    continue
+                raise s3_error(exc, item.source) from exc
+        raise AssertionError("unreachable")
 
     return fetch
+
+
+def _broken_off(exc: BaseException) -> bool:
+    """An answer cut short while its body was read: the connection, not the object."""
+    import botocore.exceptions as bex
+
+    streaming = tuple(
+        getattr(bex, name)
+        for name in ("ResponseStreamingError", "IncompleteReadError", "ReadTimeoutError")
+        if hasattr(bex, name)
+    )
+    return isinstance(exc, (ConnectionError, *streaming))
