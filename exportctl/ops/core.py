@@ -281,15 +281,7 @@ class Board(Jobs):
         account holding a job of the same id; this one, of one account."""
         if not self.accounts.many or account is None:
             return self
-        if self._org is not None:
-            return self._org.reach(account, named=True).jobs
-        for reach in self.reaches():
-            if reach.known_account == account:
-                return reach.jobs
-        for reach in self.reaches():
-            if reach.account() == account:
-                return reach.jobs
-        raise UsageError(f"no credentials for account {account}: none of the profiles is in it")
+        return self._reaches_in(account)[0].jobs
 
     def start_account(self) -> str | None:
         """The one account a job is started in, where the command spans several:
@@ -307,14 +299,16 @@ class Board(Jobs):
     def _reaches_of(self, key: JobKey) -> list[Reach]:
         if key.account is None:
             return self.reaches()
+        return self._reaches_in(key.account)
+
+    def _reaches_in(self, account: str) -> list[Reach]:
+        """The credential sets that reach ``account``: its role's, or the profiles in it."""
         if self._org is not None:
-            return [self._org.reach(key.account, named=True)]
+            return [self._org.reach(account, named=True)]
         if self._spans is not None and len(self._spans) > 1:
-            matching = [r for r in self._spans if r.account() == key.account]
+            matching = [r for r in self._spans if r.account() == account]
             if not matching:
                 names = ", ".join(r.label for r in self._spans)
-                raise UsageError(
-                    f"no credentials for account {key.account}: none of {names} is in it"
-                )
+                raise UsageError(f"no credentials for account {account}: none of {names} is in it")
             return matching
         return [self.base]
