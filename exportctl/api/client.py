@@ -21,6 +21,7 @@ from exportctl.api.options import (
     ref_text,
     refs_of,
     seconds,
+    text_of,
 )
 from exportctl.aws.clients import AwsSettings
 from exportctl.aws.usersettings import check_settings
@@ -133,12 +134,8 @@ class Client(Changes):
         from exportctl.api.backups import Backups
         from exportctl.ops import backups as core
 
-        text = ref_text(ref)
-        with translated(refs=[text]):
-            if not isinstance(text, str):
-                raise UsageError(
-                    f"a job reference is a string or an ExportJob, not {type(ref).__name__}"
-                )
+        with translated(refs=[str(ref_text(ref))]):
+            text = text_of(ref)
             reader = core.SearchBackups(self.board())
             report = reader.describe(reader.resolve(core.parse_search_ref(text, service)))
         return Backups(reader, report)

@@ -25,10 +25,15 @@ def ref_text(ref: Ref) -> str:
     return ref.ref if isinstance(ref, ExportJob) else ref
 
 
-def key_of(ref: Ref, service: str | None = None) -> JobKey:
+def text_of(ref: Ref) -> str:
+    """A reference's text, from a string or a job; anything else is bad input."""
     if not isinstance(ref, (str, ExportJob)):
         raise UsageError(f"a job reference is a string or an ExportJob, not {type(ref).__name__}")
-    return parse(ref_text(ref), service)
+    return ref_text(ref)
+
+
+def key_of(ref: Ref, service: str | None = None) -> JobKey:
+    return parse(text_of(ref), service)
 
 
 def each_ref(refs: Ref | Iterable[Ref]) -> list[Ref]:

@@ -326,8 +326,7 @@ class SearchBackups:
     def search_job(self, search: SearchJobKey) -> SearchJob:
         """The search job itself (GetSearchJob)."""
         spec, declared = search_service(), searches()
-        jobs = self.jobs.for_account(search.account)
-        region = search.region or jobs.clients.default_region
+        jobs, region = self._where(search)
         call = jobs.caller(spec, region)
         raw = call(declared.get, {declared.param: search.id})
         return search_job_from_raw(raw, region)
@@ -356,11 +355,15 @@ class SearchBackups:
         known = dataclasses.replace(search, arn=search.arn or job.arn, region=job.region)
         return SearchReport(known, job)
 
+    def _where(self, search: SearchJobKey) -> tuple[Jobs, str]:
+        """The core of the search job's account, and its region."""
+        jobs = self.jobs.for_account(search.account)
+        return jobs, search.region or jobs.clients.default_region
+
     def iter_backups(self, search: SearchJobKey) -> Iterator[Backup]:
         """Every backup of the search job, following every page."""
         spec, declared = search_service(), searches()
-        jobs = self.jobs.for_account(search.account)
-        region = search.region or jobs.clients.default_region
+        jobs, region = self._where(search)
 
         try:
             call = jobs.caller(spec, region)
