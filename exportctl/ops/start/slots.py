@@ -172,9 +172,13 @@ def take_slot(
     if not repeat(
         round_, backoff=queue.backoff, timeout=queue.timeout, clock=clock, sleep=sleep, rng=rng
     ):
-        waited = human_duration(queue.timeout or 0.0)
-        raise QueueTimeout(
-            f"{spec.title}: no slot came free in {waited} (--timeout): {limit.says}, and "
-            f"{_named(last[0])}",
-            service=spec.name,
-        )
+        raise out_of_time(spec, queue.timeout or 0.0, _named(last[0]))
+
+
+def out_of_time(spec: ServiceSpec, timeout: float, held: str) -> QueueTimeout:
+    """--queue's --timeout ran out; ``held``: what holds the slots, in words."""
+    return QueueTimeout(
+        f"{spec.title}: no slot came free in {human_duration(timeout)} (--timeout): "
+        f"{limit_of(spec).says}, and {held}",
+        service=spec.name,
+    )

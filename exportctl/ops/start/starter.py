@@ -19,12 +19,12 @@ from exportctl.domain.errors import (
     of_service,
 )
 from exportctl.domain.model import ExportJob
-from exportctl.domain.timeutil import human_duration, now
+from exportctl.domain.timeutil import now
 from exportctl.ops.polling.timing import interruptible_sleep
 from exportctl.ops.start.outcomes import given_up, name_taken, outcome_of
 from exportctl.ops.start.recovery import LOOKS, Finder, Run, Sleep, whereabouts
 from exportctl.ops.start.request import StartPlan
-from exportctl.ops.start.slots import Queue, QueueTimeout, limit_of, refused, take_slot
+from exportctl.ops.start.slots import Queue, out_of_time, refused, take_slot
 from exportctl.services import engine as eng
 from exportctl.services.refs import JobKey
 
@@ -161,12 +161,8 @@ class Starter:
         delay = self.queue.backoff.delay(rounds, self.rng)
         timeout = self.queue.timeout
         if timeout is not None and self.clock() - began + delay > timeout:
-            raise QueueTimeout(
-                f"{run.plan.spec.title}: no slot came free in {human_duration(timeout)} "
-                f"(--timeout): {limit_of(run.plan.spec).says}, and a job not listed yet "
-                "is active",
-                service=run.plan.spec.name,
-            ) from refusal
+            held = "a job not listed yet is active"
+            raise out_of_time(run.plan.spec, timeout, held) from refusal
         self.sleep(delay)
 
     def _delay(self, attempt: int) -> float:
