@@ -136,7 +136,11 @@ def s3_fetcher(client: Any, location: S3Location) -> FetchOne:
         for attempt in range(1, STREAM_ATTEMPTS + 1):
             got[0] = 0
             try:
+                # The call itself: botocore's retries are its.
                 response = client.get_object(**params)
+            except Exception as exc:
+                raise s3_error(exc, item.source) from exc
+            try:
                 return write_file(
                     item.path,
                     read_body(response["Body"]),
