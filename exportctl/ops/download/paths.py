@@ -47,14 +47,15 @@ def check_names(items: list[Item]) -> None:
     two that land on one file (``a/b`` and ``a//b``), or differ only by case (one
     would overwrite the other on the usual macOS and Windows file systems, wherever
     DEST is), or one that is also the folder of another (``dir`` and ``dir/file.csv``)."""
-    by_folded: dict[str, Item] = {}
-    for item in items:
-        landing = _landing(item.rel)
-        other = by_folded.setdefault("/".join(landing).casefold(), item)
+    # Each key's folders and name, worked out once.
+    landings = [(item, _landing(item.rel)) for item in items]
+    by_folded: dict[str, tuple[Item, tuple[str, ...]]] = {}
+    for item, landing in landings:
+        other, its = by_folded.setdefault("/".join(landing).casefold(), (item, landing))
         if other is item:
             continue
         first, second = clip(other.key or other.rel), clip(item.key or item.rel)
-        if _landing(other.rel) == landing:
+        if its == landing:
             raise LocalError(
                 f"keys '{first}' and '{second}' would both be the file "
                 f"'{clip('/'.join(landing))}'; fetch them with another tool"
@@ -65,13 +66,12 @@ def check_names(items: list[Item]) -> None:
             "with another tool"
         )
     folders = {
-        "/".join(landing[:n]).casefold(): i
-        for i in items
-        for landing in (_landing(i.rel),)
+        "/".join(landing[:n]).casefold(): item
+        for item, landing in landings
         for n in range(1, len(landing))
     }
-    for item in items:
-        inner = folders.get("/".join(_landing(item.rel)).casefold())
+    for item, landing in landings:
+        inner = folders.get("/".join(landing).casefold())
         if inner is not None:
             raise LocalError(
                 f"key '{clip(item.key or item.rel)}' would be a file where key "
