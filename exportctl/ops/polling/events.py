@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from exportctl.domain.model import ExportJob
@@ -30,3 +31,20 @@ def gist(message: str) -> str:
     """What a problem's message says, its counts aside ("tried 3 times over 4 s" and
     "tried 4 times over 9 s" are one problem): told once while it lasts."""
     return _NUMBER.sub("#", message)
+
+
+class Told:
+    """The problems of the rounds so far, each told once while it lasts, whatever its
+    counts: ``update`` takes a round's messages and gives those to tell now;
+    ``current`` holds the round's, in their latest words."""
+
+    def __init__(self) -> None:
+        self._gists: set[str] = set()
+        self.current: set[str] = set()
+
+    def update(self, messages: Iterable[str]) -> list[str]:
+        said = {gist(message): message for message in messages}
+        fresh = [said[key] for key in sorted(said.keys() - self._gists)]
+        self._gists = set(said)
+        self.current = set(said.values())
+        return fresh

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from exportctl.aws.translate import THROTTLING_CODES, answer_of
 from exportctl.domain.errors import AwsError, ExportctlError, NotFoundError, UsageError
 from exportctl.domain.model import ExportJob
-from exportctl.ops.polling.events import Event, gist
+from exportctl.ops.polling.events import Event, Told
 from exportctl.ops.polling.outcome import Outcome, Tracked, WaitResult
 from exportctl.ops.polling.schedule import Backoff, repeat
 from exportctl.ops.polling.timing import SLEEP_SLICE, Clock, Sleep, interruptible_sleep
@@ -64,8 +64,8 @@ class Waiter:
         self.next_check: float | None = None
         # Transient failures of the last round, by message: pending jobs are retried.
         self.problems: set[str] = set()
-        # The gists of the problems told (events.gist): each is told once while it lasts.
-        self._told: set[str] = set()
+        # Each told once while it lasts.
+        self._told = Told()
         # The calls of a round run on these threads; a job whose call is still running
         # (deep in botocore's retries) sits the next rounds out, and the others go on.
         self._workers: Workers[dict[int, ExportJob | ExportctlError]] | None = None
@@ -127,12 +127,9 @@ class Waiter:
         after = self.jobs.calls.snapshot()
         calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
         self.on_event(Event("round", calls=calls))
-        said = {gist(t.error.message): t.error.message for t in self.pending if t.error}
-        # A storm is told once while it lasts, not every round.
-        for key in sorted(said.keys() - self._told):
-            self.on_event(Event("retrying", message=said[key]))
-        self._told = set(said)
-        self.problems = set(said.values())
+        for message in self._told.update(t.error.message for t in self.pending if t.error):
+            self.on_event(Event("retrying", message=message))
+        self.problems = self._told.current
         return not self.pending
 
     def _collect(self, until: float) -> None:

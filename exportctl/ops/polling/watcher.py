@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportctl.domain.errors import ExitCode
 from exportctl.domain.model import ExportJob
-from exportctl.ops.polling.events import Event, gist
+from exportctl.ops.polling.events import Event, Told
 from exportctl.ops.polling.outcome import Tracked
 from exportctl.ops.polling.schedule import Backoff, repeat
 from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
@@ -70,8 +70,8 @@ class Watcher:
         self.board: dict[str, Watched] = {}
         # Failures of the last round, by message: said once while they last.
         self.problems: set[str] = set()
-        # The gists of the problems told (events.gist): each is told once while it lasts.
-        self._told: set[str] = set()
+        # Each told once while it lasts.
+        self._told = Told()
         self.rounds = 0
         self.next_check: float | None = None
         # Every job of the last round's listing, also those not on the board.
@@ -126,12 +126,9 @@ class Watcher:
         ]
         if fatal and not result.jobs:
             raise fatal[0]
-        said = {gist(e.message): e.message for e in [*result.failures, *result.notices]}
-        # Said once while it lasts, not every round.
-        for key in sorted(said.keys() - self._told):
-            self.on_event(Event("retrying", message=said[key]))
-        self._told = set(said)
-        self.problems = set(said.values())
+        for message in self._told.update(e.message for e in [*result.failures, *result.notices]):
+            self.on_event(Event("retrying", message=message))
+        self.problems = self._told.current
         self.listed = result.jobs
         now, wall = self.clock(), self.wall()
         listed: set[str] = set()
