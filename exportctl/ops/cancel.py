@@ -58,14 +58,12 @@ def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
         # A cancel is under way (RDS CANCELING, Logs PENDING_CANCEL): the service
         # would refuse another, and this one's end is the same.
         return job
-    # Sent where the job was read: its account's credentials, its region; read
-    # again by the reference it was read under, which names them.
-    owner = jobs.owner(job)
-    there = key.in_region(job.region)
+    # Sent where the job was read, with its account's credentials, and read again
+    # under the reference it was read under, which names its account and region.
     again = parse(job.ref)
-    call = owner.caller(spec, job.region)
+    call = jobs.owner(job).caller(spec, job.region)
     try:
-        call(stop.operation, stop.params(there))
+        call(stop.operation, stop.params(again))
     except ExportctlError as exc:
         # Refused because it is already under way: this command's own cancel whose
         # answer was lost (the retry is refused), or someone else's.
