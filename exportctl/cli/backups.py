@@ -11,7 +11,7 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
-from exportctl.cli.output import output_options
+from exportctl.cli.output import json_on_failure, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import OutputSpec, Records
@@ -143,7 +143,8 @@ def backups(
     from exportctl.ops import backups as core
 
     out.check_fields(core.RECORD_FIELDS)
-    included = app.client.backups(ref, service=service)
+    with json_on_failure(out):
+        included = app.client.backups(ref, service=service)
     report = included.report
     search = report.search
     wanted = {s.strip().upper() for s in statuses}

@@ -14,7 +14,7 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
-from exportctl.cli.output import output_options
+from exportctl.cli.output import json_on_failure, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import OutputSpec, Records
@@ -130,15 +130,16 @@ def download(
         app.settings = dataclasses.replace(app.settings, s3_endpoint_url=s3_endpoint_url)
     reporter = _reporter(app.err) if not dry_run else NullReporter()
     try:
-        summary = app.client.download(
-            ref,
-            dest,
-            service=service,
-            force=force,
-            dry_run=dry_run,
-            concurrency=concurrency,
-            progress=reporter,
-        )
+        with json_on_failure(out):
+            summary = app.client.download(
+                ref,
+                dest,
+                service=service,
+                force=force,
+                dry_run=dry_run,
+                concurrency=concurrency,
+                progress=reporter,
+            )
     finally:
         close = getattr(reporter, "close", None)
         if close:

@@ -19,8 +19,8 @@ import click
 from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import ScopedCommand, filter_options, scope_of, service_option
-from exportctl.cli.output import output_options, print_jobs
-from exportctl.domain.errors import ExitCode, ExportctlError
+from exportctl.cli.output import json_on_failure, output_options, print_jobs
+from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import RECORD_KEYS, ExportJob
 from exportctl.output.formats import emit
 from exportctl.output.jsontext import RecordTexts
@@ -102,16 +102,9 @@ def list_jobs(
 
     if out.streams:
         ctx.exit(_stream(app, listing(True), limit, out))
-    try:
+    # The array is written whole at the end: nothing is out before it.
+    with json_on_failure(out, "[]"):
         code = _newest_first(app, listing(False), limit, out)
-    except (ExportctlError, KeyboardInterrupt) as exc:
-        refused = isinstance(exc, ExportctlError) and exc.exit_code == ExitCode.USAGE
-        if out.format == "json" and not refused:
-            # The array is written whole at the end: nothing is out yet. stdout stays
-            # valid JSON however the listing ends (the exit code says how); bad input,
-            # refused before any listing, prints nothing, as for every command.
-            sys.stdout.write("[]\n")
-        raise
     ctx.exit(code)
 
 

@@ -4,14 +4,17 @@ themselves are :mod:`exportctl.output.formats`'s."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from exportctl.cli.complete import fields_completer
-from exportctl.domain.errors import UsageError
+from exportctl.cli.stdout import OutputError
+from exportctl.domain.errors import ExitCode, ExportctlError, UsageError
 from exportctl.output.outputspec import FORMATS, OutputSpec
 
 if TYPE_CHECKING:
@@ -46,6 +49,23 @@ def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | N
     if fields is not None and not names:
         raise UsageError("--fields needs at least one field name, e.g. --fields ref,state")
     return OutputSpec(format=fmt, query=query, fields=names, headers=not no_headers)
+
+
+@contextlib.contextmanager
+def json_on_failure(out: OutputSpec, empty: str = "null") -> Iterator[None]:
+    """With --json, stdout holds one JSON document however the work inside ends:
+    ``empty`` (the document of nothing) when it fails, the exit code and stderr
+    saying how. Bad input (exit 2) prints nothing, as before any work; a stdout that
+    cannot be written to is left alone."""
+    try:
+        yield
+    except (click.exceptions.Exit, click.ClickException, BrokenPipeError, OutputError):
+        raise
+    except (Exception, KeyboardInterrupt) as exc:
+        refused = isinstance(exc, ExportctlError) and exc.exit_code == ExitCode.USAGE
+        if out.format == "json" and not refused:
+            sys.stdout.write(f"{empty}\n")
+        raise
 
 
 def output_options(fields: Sequence[str]) -> Callable[[F], F]:

@@ -87,9 +87,11 @@ def rerun(
     queue: bool,
 ) -> None:
     """Rerun a finished job: its help is _help_text's."""
+    from exportctl.cli.output import json_on_failure
     from exportctl.cli.start import run
 
-    plan = app.client.plan_rerun(ref, service=service)
+    with json_on_failure(out):
+        plan = app.client.plan_rerun(ref, service=service)
     ctx.exit(
         run(
             app,

@@ -233,19 +233,21 @@ def run(
 
         click.echo(json.dumps(plan.to_dict(), indent=2))
         return 0
-    if plan.region is None:
-        app.jobs.clients.default_region  # noqa: B018 -- raises the one-line "no region" error
+    from exportctl.cli.output import json_on_failure
     from exportctl.ops.polling.timing import TIMING
 
     began = TIMING.clock()
-    started = app.client.submit(
-        plan,
-        queue=queue,
-        timeout=timeout,
-        interval=interval,
-        max_interval=max_interval,
-        on_waiting=lambda holders: _waiting(app, holders),
-    )
+    with json_on_failure(out):
+        if plan.region is None:
+            app.jobs.clients.default_region  # noqa: B018 -- raises the one-line "no region" error
+        started = app.client.submit(
+            plan,
+            queue=queue,
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+            on_waiting=lambda holders: _waiting(app, holders),
+        )
     if timeout is not None:
         timeout = max(0.0, timeout - (TIMING.clock() - began))
     if wait_ or download is not None:
@@ -268,7 +270,8 @@ def run(
         from exportctl.cli.estimates import Estimates
         from exportctl.cli.output import print_job_table
 
-        job = app.client.job_of(started)
+        with json_on_failure(out):
+            job = app.client.job_of(started)
         estimates = Estimates(app)
         emit(
             out,

@@ -115,7 +115,7 @@ def test_a_bare_search_job_id_is_found_after_the_export_lookup_fails(sandbox: Sa
 def test_an_unknown_search_job_is_exit_3(sandbox: Sandbox) -> None:
     result = run(sandbox, "backups", "search-job:00000000-0000-0000-0000-000000000000", "--json")
     assert result.exit_code == 3
-    assert result.stdout == ""
+    assert json.loads(result.stdout) is None
     assert result.stderr.startswith("exportctl: error: ") and result.stderr.count("\n") == 1
 
 

@@ -160,7 +160,7 @@ def test_a_job_that_is_not_completed_exits_1_with_one_line(
     )
     result = run(sandbox, "download", f"backupsearch:{running['id']}", str(tmp_path), "--json")
     assert result.exit_code == 1
-    assert result.stdout == ""
+    assert json.loads(result.stdout) is None
     assert result.stderr.count("\n") == 1 and "not COMPLETED" in result.stderr
 
 

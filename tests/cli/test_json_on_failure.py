@@ -1,0 +1,77 @@
+"""With --json stdout is one JSON document however a command ends: when it fails as a
+whole, the document of nothing (`null` where one object was due, `[]` for an array),
+the exit code and one line on stderr saying why; bad input prints nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_support import Run
+
+from exportctl.sandbox import Sandbox
+
+
+def _first(sandbox: Sandbox, service: str, kind: str, status: str) -> str:
+    found = next(
+        j
+        for j in sandbox.jobs()
+        if (j["service"], j["kind"], j["status"], j["region"])
+        == (service, kind, status, "us-east-1")
+    )
+    # RDS's sandbox id is the task's ARN; its reference takes the identifier.
+    return f"{service}:{found['id'].rsplit(':', 1)[-1]}"
+
+
+def _commands(sandbox: Sandbox, dest: Path) -> dict[str, tuple[list[str], Any]]:
+    done = _first(sandbox, "discovery", "export-task", "SUCCEEDED")
+    return {
+        "list": (["list"], []),
+        "status": (["status", done], None),
+        "status-several": (["status", done, done], []),
+        "wait": (["wait", done], None),
+        "cancel": (["cancel", _first(sandbox, "rds", "export-task", "IN_PROGRESS")], None),
+        "start": (["start", "discovery"], None),
+        "rerun": (["rerun", done], None),
+        "backups": (["backups", _first(sandbox, "backupsearch", "search-job", "COMPLETED")], None),
+        "download": (["download", done, str(dest)], None),
+    }
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["list", "status", "status-several", "wait", "cancel", "start", "rerun", "backups", "download"],
+)
+def test_a_command_failing_as_a_whole_prints_the_document_of_nothing(
+    run: Run, sandbox: Sandbox, tmp_path: Path, command: str
+) -> None:
+    args, nothing = _commands(sandbox, tmp_path / "out")[command]
+    sandbox.faults.deny = {"*"}
+    result = run(*args, "--json")
+    assert result.exit_code == 4, result.stderr
+    assert json.loads(result.stdout) == nothing
+    assert result.stdout.count("\n") == 1
+    assert result.stderr.startswith("exportctl: error: ") and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["start", "rerun", "backups", "download"])
+def test_other_formats_print_nothing_when_the_command_fails(
+    run: Run, sandbox: Sandbox, tmp_path: Path, command: str
+) -> None:
+    args, _ = _commands(sandbox, tmp_path / "out")[command]
+    sandbox.faults.deny = {"*"}
+    result = run(*args, "-o", "ndjson")
+    assert result.exit_code == 4
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["start", "rerun", "backups", "download"])
+def test_bad_input_prints_nothing_even_with_json(
+    run: Run, sandbox: Sandbox, tmp_path: Path, command: str
+) -> None:
+    args, _ = _commands(sandbox, tmp_path / "out")[command]
+    result = run(*args, "--json", "--fields", "no-such-field")
+    assert result.exit_code == 2
+    assert result.stdout == ""
