@@ -45,14 +45,19 @@ def _where() -> str:
     declared = [(spec.short_title, spec.output) for spec in in_prose_order() if spec.output]
     s3 = [name for name, output in declared if output.kind == "s3"]
     by_key = [name for name, output in declared if output.kind == "s3" and output.keys_name_job]
+    folders = [name for name, output in declared if output.kind == "s3" and output.folder]
     urls = [name for name, output in declared if output.kind == "url"]
     listed = [name for name, output in declared if output.kind == "manifest"]
     said = []
     if s3:
-        named = f" ({', '.join(by_key)}: the objects whose key names the export job)"
+        named = []
+        if by_key:
+            named.append(f"{', '.join(by_key)}: the objects whose key names the export job")
+        if folders:
+            named.append(f"{', '.join(folders)}: the folder, also given without its last '/'")
         said.append(
             f"{', '.join(s3)}: every object of the job under its S3 destination"
-            f"{named if by_key else ''}."
+            f"{' (' + '; '.join(named) + ')' if named else ''}."
         )
     if urls:
         said.append(f"{', '.join(urls)}: the archive at the job's pre-signed download URL.")

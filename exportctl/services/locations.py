@@ -32,18 +32,28 @@ class S3Location:
     prefix: str
     # Keep only keys naming this job (``Output.keys_name_job``); None keeps every key.
     job_id: str | None = None
+    # The prefix is a folder (``Output.folder``): its keys are below ``prefix/``.
+    folder: bool = False
 
     @property
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
 
     @property
+    def listed(self) -> str:
+        """The prefix the listing asks for: a folder's with its last '/'."""
+        if self.folder and self.prefix and not self.prefix.endswith("/"):
+            return self.prefix + "/"
+        return self.prefix
+
+    @property
     def base(self) -> str:
-        """The part of every key that local paths leave out: the prefix's folders."""
+        """The part of every key that local paths leave out: the prefix's folders
+        (a folder given without its '/' keeps its name in the local paths)."""
         return self.prefix.rpartition("/")[0] + "/" if "/" in self.prefix else ""
 
     def selects(self, key: str) -> bool:
-        if not key.startswith(self.prefix) or key.endswith("/"):
+        if not key.startswith(self.listed) or key.endswith("/"):
             return False
         if self.job_id is None:
             return True
@@ -108,7 +118,8 @@ def output_of(job: ExportJob) -> Location:
         return _manifest_of(job, parse_s3(dest)[0], output.manifest)
     if dest.startswith("s3://"):
         bucket, prefix = parse_s3(dest)
-        return S3Location(bucket, prefix, job.id if _keys_name_job(job) else None)
+        own = job.id if _keys_name_job(job) else None
+        return S3Location(bucket, prefix, own, folder=output is not None and output.folder)
     if dest.startswith(("https://", "http://")):
         return UrlLocation(dest)
     raise NotFoundError(

@@ -16,11 +16,15 @@ class Output:
     at an HTTPS download URL; ``manifest``, the files a manifest lists (``manifest``),
     each checked against its MD5 there, and the manifests. ``keys_name_job``: the
     jobs share their prefix, so only the objects whose key names the job (a segment
-    that is its id, or starts with it and '.', '-' or '_') are its own.
+    that is its id, or starts with it and '.', '-' or '_') are its own. ``folder``:
+    the destination is a folder, as the service's API says of it
+    (``s3://bucket-name/folder-name/``), also when the user gave it without its
+    last '/': the keys below ``PREFIX/`` are the job's, never ``PREFIX-2/...``.
     """
 
     kind: Literal["s3", "url", "manifest"]
     keys_name_job: bool = False
+    folder: bool = False
     # ``manifest``: the files a manifest in the destination's bucket lists, and no other.
     manifest: Manifest | None = None
 

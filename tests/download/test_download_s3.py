@@ -293,6 +293,33 @@ def test_dry_run_lists_and_fetches_nothing(s3env: S3Env) -> None:
     assert not s3env.dest.exists()
 
 
+@pytest.mark.parametrize("service", ["personalize", "pinpoint", "rds", "logs"])
+def test_a_folder_given_without_its_slash_takes_no_sibling_folder(
+    s3env: S3Env, service: str
+) -> None:
+    s3env.put(
+        {
+            "exports/items/part-0.csv": b"mine",
+            "exports/items/deeper/part-1.csv": b"mine too",
+            "exports/items-2024/part-0.csv": b"another job's",
+            "exports/items.csv": b"not in the folder",
+        }
+    )
+    fetch(s3env, "exports/items", service=service)
+    # The folder's name stays in the local paths, as before.
+    assert files_under(s3env.dest) == {
+        "items/part-0.csv": b"mine",
+        "items/deeper/part-1.csv": b"mine too",
+    }
+
+
+def test_a_name_prefix_stays_one_where_the_service_writes_names(s3env: S3Env) -> None:
+    # EC2 writes exports/export-ami-1.vmdk for the prefix exports/export-ami-1.
+    s3env.put({"exports/export-ami-1.vmdk": b"disk", "exports/export-ami-10.vmdk": b"no"})
+    fetch(s3env, "exports/export-ami-1", service="ec2", job_id="export-ami-1")
+    assert files_under(s3env.dest) == {"export-ami-1.vmdk": b"disk"}
+
+
 def test_backup_search_takes_only_the_objects_naming_its_export_job(s3env: S3Env) -> None:
     mine, theirs = "0f1e2d3c-aaaa-bbbb-cccc-000000000001", "0f1e2d3c-aaaa-bbbb-cccc-000000000002"
     s3env.put(

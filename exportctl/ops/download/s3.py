@@ -69,7 +69,7 @@ def plan_s3(client: Any, location: S3Location, destination: Path, *, force: bool
 def _s3_items(client: Any, location: S3Location, destination: Path) -> Iterator[Item]:
     try:
         pages = client.get_paginator("list_objects_v2").paginate(
-            Bucket=location.bucket, Prefix=location.prefix
+            Bucket=location.bucket, Prefix=location.listed
         )
         tokens: set[str] = set()
         for page in pages:

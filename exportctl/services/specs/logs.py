@@ -173,5 +173,5 @@ SPEC = ServiceSpec(
     short_title="CloudWatch Logs",
     rank=7,
     # Each stream's events, gzipped: PREFIX/TASK_ID/STREAM/000000.gz.
-    output=Output(kind="s3"),
+    output=Output(kind="s3", folder=True),
 )

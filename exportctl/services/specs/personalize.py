@@ -126,5 +126,5 @@ SPEC = ServiceSpec(
     eta_group="details.dataset_arn",
     short_title="Personalize",
     rank=3,
-    output=Output(kind="s3"),
+    output=Output(kind="s3", folder=True),
 )

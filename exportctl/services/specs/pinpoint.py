@@ -172,5 +172,5 @@ SPEC = ServiceSpec(
     create=CREATE,
     short_title="Pinpoint",
     rank=2,
-    output=Output(kind="s3"),
+    output=Output(kind="s3", folder=True),
 )

@@ -162,5 +162,5 @@ SPEC = ServiceSpec(
     short_title="RDS",
     rank=6,
     # Parquet files per table, and the task's two JSON summaries.
-    output=Output(kind="s3"),
+    output=Output(kind="s3", folder=True),
 )
