@@ -143,6 +143,7 @@ class Changes:
                 sleep=TIMING.sleep,
                 clock=TIMING.clock,
                 queue=slots if queue else None,
+                account=account,
             )
             started = starter.start(plan)
             if account is not None:

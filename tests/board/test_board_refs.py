@@ -192,3 +192,21 @@ def test_an_unreadable_assume_role_answer_is_said_once_an_account(
     # One line an account, not one for each of its services and regions.
     assert len(said) == len({line.split()[3] for line in said}) >= 3
     assert not any("Amazon EC2" in line or "Amazon RDS" in line for line in lines)
+
+
+def test_the_slot_holder_a_refused_start_names_is_in_its_account(
+    run: Run, sandbox: Sandbox
+) -> None:
+    # Some accounts of the organization deny the role or the service: the others list.
+    listed = json.loads(run(*ORG, "list", "-s", "logs", "--status", "running", "--json").stdout)
+    # PENDING_CANCEL is running too, but holds no slot.
+    held = next(r for r in listed if r["account"] != "123456789012" and r["status"] == "RUNNING")
+    group = held["details"]["log_group_name"]
+    busy = run(
+        "--org-role", "exportctl-reader", "--accounts", held["account"], "--region", held["region"],
+        "start", "logs", "--log-group", group, "--start-time", "1d", "--bucket", "b",
+    )  # fmt: skip
+    assert busy.exit_code == 5, busy.stderr
+    # The holder's reference names its account: it goes back into cancel as it is.
+    assert f"exportctl cancel {held['ref']}" in busy.stderr
+    assert held["ref"].split(":")[1] == held["account"]

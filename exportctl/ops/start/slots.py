@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from exportctl.aws.translate import Answer
@@ -19,6 +19,7 @@ from exportctl.ops.polling.schedule import Backoff, repeat
 from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
 from exportctl.ops.polling.waiter import transient
 from exportctl.services import engine as eng
+from exportctl.services.refs import with_account
 from exportctl.services.spec import ActiveLimit, ServiceSpec
 
 if TYPE_CHECKING:
@@ -62,8 +63,11 @@ def limit_of(spec: ServiceSpec) -> ActiveLimit:
     return spec.create.active_limit
 
 
-def holders(jobs: Jobs, spec: ServiceSpec, region: str) -> list[ExportJob]:
-    """The jobs holding the slots of ``spec``'s limit in ``region``, oldest first."""
+def holders(
+    jobs: Jobs, spec: ServiceSpec, region: str, account: str | None = None
+) -> list[ExportJob]:
+    """The jobs holding the slots of ``spec``'s limit in ``region``, oldest first;
+    ``account``: the one the command starts in, of several, written in their refs."""
     limit = limit_of(spec)
     call = jobs.caller(spec, region)
     required = eng.required_of(spec)
@@ -83,6 +87,8 @@ def holders(jobs: Jobs, spec: ServiceSpec, region: str) -> list[ExportJob]:
         job = eng.normalise(spec, raw, region)
         # Only those words: a listing may answer more than its filter asked for.
         if job.status in limit.statuses:
+            if account is not None:
+                job = replace(job, account=account, ref=with_account(job.ref, account))
             found.setdefault(job.ref, job)
     return sorted(found.values(), key=lambda j: (j.created is None, j.created, j.ref))
 
@@ -119,10 +125,12 @@ def no_slot(spec: ServiceSpec, held: Sequence[ExportJob], refused: Answer | None
     return NoSlot(f"{spec.title}: {said}{limit.says}{who}{advice}", service=spec.name, holders=held)
 
 
-def refused(jobs: Jobs, spec: ServiceSpec, region: str, said: Answer) -> ExportctlError:
+def refused(
+    jobs: Jobs, spec: ServiceSpec, region: str, said: Answer, account: str | None = None
+) -> ExportctlError:
     """The service's refusal by its limit, said with the jobs that hold the slots."""
     try:
-        held = holders(jobs, spec, region)
+        held = holders(jobs, spec, region, account)
     except ExportctlError:
         held = []
     return no_slot(spec, held, said)
@@ -134,6 +142,7 @@ def take_slot(
     region: str,
     queue: Queue | None,
     *,
+    account: str | None = None,
     clock: Clock = time.monotonic,
     sleep: Sleep = interruptible_sleep,
     rng: random.Random | None = None,
@@ -142,7 +151,7 @@ def take_slot(
     limit is :class:`NoSlot`; with one, its rounds go on until a slot is free, or
     :class:`QueueTimeout` at its timeout."""
     limit = limit_of(spec)
-    held = holders(jobs, spec, region)
+    held = holders(jobs, spec, region, account)
     if len(held) < limit.count:
         return
     if queue is None:
@@ -157,7 +166,7 @@ def take_slot(
             first[0] = False
             return False
         try:
-            now_held = holders(jobs, spec, region)
+            now_held = holders(jobs, spec, region, account)
         except ExportctlError as exc:
             if transient(exc):
                 return False

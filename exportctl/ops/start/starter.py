@@ -61,8 +61,11 @@ class Starter:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         queue: Queue | None = None,
+        account: str | None = None,
     ) -> None:
         self.jobs = jobs
+        # The account the job is started in, of several: the slots' holders name it.
+        self.account = account
         # Where the service limits its active jobs: wait for a slot instead of failing.
         self.queue = queue
         self.attempts = attempts
@@ -128,7 +131,7 @@ class Starter:
                         self._slot(run)
                         self._pause(run, lagged, began, exc)
                         continue
-                    raise refused(self.jobs, spec, region, said) from exc
+                    raise refused(self.jobs, spec, region, said, self.account) from exc
                 run.maybe_made = run.maybe_made or outcome == "unknown"
                 if outcome == "final" or attempt - lagged == self.attempts:
                     found = finder.look((0.0,)) if run.maybe_made else None
@@ -149,6 +152,7 @@ class Starter:
             run.plan.spec,
             run.region,
             self.queue,
+            account=self.account,
             clock=self.clock,
             sleep=self.sleep,
             rng=self.rng,
