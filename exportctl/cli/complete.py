@@ -16,14 +16,22 @@ from click.shell_completion import CompletionItem
 from exportctl.aws.profiles import profile_names
 
 
-def _matching(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
-    return [CompletionItem(v) for v in dict.fromkeys(values) if v.startswith(incomplete)]
+def listed(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
+    """The values an option taking ``a,b`` lists may go on with: the word typed so far
+    completed after its last comma, by a value not named before it."""
+    head, comma, last = incomplete.rpartition(",")
+    chosen = set(head.split(",")) if comma else set()
+    return [
+        CompletionItem(head + comma + value)
+        for value in dict.fromkeys(values)
+        if value.startswith(last) and value not in chosen
+    ]
 
 
 def complete_profile(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
-    return _matching(profile_names(), incomplete)
+    return listed(profile_names(), incomplete)
 
 
 def complete_region(
@@ -31,7 +39,7 @@ def complete_region(
 ) -> list[CompletionItem]:
     from exportctl.aws.regions import region_names
 
-    return _matching(region_names(), incomplete)
+    return listed(region_names(), incomplete)
 
 
 def complete_ref(
@@ -67,13 +75,6 @@ def fields_completer(
     def complete(
         ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
-        head, comma, last = incomplete.rpartition(",")
-        prefix = head + comma
-        chosen = set(head.split(",")) if comma else set()
-        return [
-            CompletionItem(prefix + name)
-            for name in fields
-            if name.startswith(last) and name not in chosen
-        ]
+        return listed(fields, incomplete)
 
     return complete

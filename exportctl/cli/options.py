@@ -62,6 +62,13 @@ class _ServiceNames(_Services):
             )
         return super().convert(value, param, ctx)
 
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from exportctl.cli.complete import listed
+
+        return listed(self.choices, incomplete.lower())
+
 
 class _ServiceOption(click.Option):
     """--service, whose help ends with the names it takes, as the specs give them;

@@ -66,6 +66,22 @@ def test_fields_complete_after_the_last_comma() -> None:
     assert "state,created" in complete("list", "--fields", "state,")
 
 
+def test_lists_of_regions_profiles_and_services_complete_after_the_last_comma(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offered = complete("--region", "us-east-1,eu-west-")
+    assert "us-east-1,eu-west-1" in offered
+    assert all(o.startswith("us-east-1,eu-west-") for o in offered)
+    # A value already in the list is not offered again.
+    assert "us-east-1,us-east-1" not in complete("--region", "us-east-1,us-east-")
+    assert complete("list", "--service", "logs,pin") == ["logs,pinpoint"]
+    assert complete("list", "--service", "LOGS,Pin") == ["logs,pinpoint"]
+    config = write(tmp_path / "config", "[profile dev]\n[profile prod]\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    assert complete("--profile", "dev,") == ["dev,prod"]
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
