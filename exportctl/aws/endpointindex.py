@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from exportctl.aws import datafiles
-from exportctl.store.cachefiles import cache_dir, write_atomically
+from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
 
 NAME = "endpoints"
 FORMAT = "exportctl endpoint index 2"
@@ -111,7 +111,7 @@ def partitions(file: str) -> list[Any] | None:
     """The partitions of ``file`` without their services (regions and their
     patterns), from the head of its index; None without a valid index."""
     try:
-        with index_path(file).open("rb") as handle:
+        with open_cached(index_path(file)) as handle:
             head = _head(handle, _stamp(file))
         found = None if head is None else head["partitions"]
     except (OSError, ValueError, LookupError, TypeError):
@@ -128,7 +128,7 @@ def _head(handle: BinaryIO, stamp: str) -> Any:
 
 def _read(index: Path, stamp: str, whole: Callable[[], Loaded]) -> Any:
     try:
-        with index.open("rb") as handle:
+        with open_cached(index) as handle:
             data = _head(handle, stamp)
             if data is None:
                 return None

@@ -24,7 +24,7 @@ from typing import Any
 from botocore.loaders import Loader
 
 from exportctl.aws import datafiles
-from exportctl.store.cachefiles import cache_dir, write_atomically
+from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
 
 FORMAT = "exportctl pruned model 1"
 
@@ -126,7 +126,7 @@ def _path(service: str, file: str, called: frozenset[str]) -> Path:
 
 def _read(path: Path, stamp: str) -> Any:
     try:
-        with path.open("rb") as handle:
+        with open_cached(path) as handle:
             if handle.readline().rstrip(b"\n") != stamp.encode():
                 return None
             model = json.loads(handle.read(), object_pairs_hook=OrderedDict)

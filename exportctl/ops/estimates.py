@@ -27,7 +27,7 @@ from typing import Any
 
 from exportctl.domain.model import ExportJob, State, field_value
 from exportctl.domain.timeutil import as_utc, human_duration, iso, now
-from exportctl.store.cachefiles import cache_dir, write_atomically
+from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
 
 # Samples a median needs before it is worth showing.
 MIN_SAMPLES = 3
@@ -189,7 +189,8 @@ def path() -> Path:
 def load(where: Path | None = None) -> History:
     """The history on disk; an empty one if there is none or it cannot be read."""
     try:
-        data = json.loads((where or path()).read_text(encoding="utf-8"))
+        with open_cached(where or path()) as handle:
+            data = json.loads(handle.read().decode("utf-8"))
         samples = {
             str(k): {str(ref): (str(v[0]), float(v[1])) for ref, v in bucket.items()}
             for k, bucket in data.items()

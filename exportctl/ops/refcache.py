@@ -8,12 +8,13 @@ best effort: a command never fails because its references could not be kept.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exportctl.store.cachefiles import cache_dir, write_atomically
+from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
 
 if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
@@ -50,7 +51,8 @@ def cache_path() -> Path:
 def load(path: Path | None = None) -> list[CachedRef]:
     """The cached references, most recent first; nothing if the file is missing or unreadable."""
     try:
-        text = (path or cache_path()).read_text(encoding="utf-8")
+        with open_cached(path or cache_path()) as handle:
+            text = handle.read().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return []
     return [entry for line in text.splitlines() if (entry := CachedRef.parse(line))]
@@ -89,7 +91,7 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
 def _begins_with(target: Path, entries: Iterable[CachedRef]) -> bool:
     """Whether the file's first lines are those of ``entries``, in order."""
     try:
-        with target.open(encoding="utf-8") as handle:
+        with io.TextIOWrapper(open_cached(target), encoding="utf-8") as handle:
             return all(handle.readline() == entry.line() + "\n" for entry in entries)
     except (OSError, UnicodeDecodeError):
         return False

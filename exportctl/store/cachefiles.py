@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import BinaryIO
 
 # In the name of every temporary file written here: .NAME.exportctl-part-PID-RANDOM,
 # so that those of a process that is gone can be told apart and removed.
@@ -20,6 +22,8 @@ PRIVATE = 0o600
 SHARED = 0o666
 # Windows would otherwise translate line ends in what is written.
 _BINARY = getattr(os, "O_BINARY", 0)
+# Opening a FIFO to read waits for a writer, unless it is opened this way (not on Windows).
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def cache_dir() -> Path:
@@ -37,6 +41,22 @@ def cache_dir() -> Path:
             errno.ENOENT, "no home folder for the cache (set HOME or XDG_CACHE_HOME)"
         ) from exc
     return home / ".cache" / "exportctl"
+
+
+def open_cached(path: Path) -> BinaryIO:
+    """A cache file, opened to be read: only a regular file. A FIFO or a device put
+    in its place would hold the command (or a Tab press) for ever; it is an OSError,
+    as a file that cannot be read, which every cache goes without."""
+    fd = os.open(path, os.O_RDONLY | _BINARY | _NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # Temporary files being written, so that an interrupted main thread can remove them

@@ -143,3 +143,42 @@ def test_the_longest_name_the_disk_takes_has_a_temporary_name_it_takes_too(
     # Still found for what it is.
     gone.write_bytes(b"half")
     assert remove_stale_parts(tmp_path) == [gone]
+
+
+def test_a_cache_file_is_read_as_it_is(tmp_path: Path) -> None:
+    target = tmp_path / "cache"
+    target.write_bytes(b"line\n")
+    with cachefiles.open_cached(target) as handle:
+        assert handle.read() == b"line\n"
+    with pytest.raises(FileNotFoundError):
+        cachefiles.open_cached(tmp_path / "none")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_or_a_device_in_a_caches_place_is_unreadable_not_waited_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from exportctl.ops import estimates, refcache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "exportctl"
+    folder.mkdir()
+    os.mkfifo(folder / "refs")
+    os.mkfifo(folder / "durations.json")
+    os.symlink(os.devnull, folder / "device")
+    with pytest.raises(OSError):
+        cachefiles.open_cached(folder / "device")
+    read: list[object] = []
+    # Opened as a file is, a FIFO without a writer never answers: the reader would
+    # stay, and the test with it, so it runs beside the test, which looks once.
+    reader = threading.Thread(
+        target=lambda: read.extend([refcache.load(), estimates.load().samples]), daemon=True
+    )
+    reader.start()
+    reader.join(30)
+    assert read == [[], {}]
+    # And the next write replaces the FIFO by the file it should be.
+    assert refcache.remember([refcache.CachedRef("discovery:us-east-1:x")])
+    assert stat.S_ISREG((folder / "refs").stat().st_mode)
