@@ -5,7 +5,8 @@
   MD5 listed for it (:mod:`.manifest`).
 * A file already in place with the same size (and, for single-part uploads, the
   same MD5 as the ETag) is skipped; an existing different file is an error
-  unless ``force`` (:mod:`.resume`).
+  unless ``force`` (:mod:`.resume`). A fetched object's bytes are checked against
+  the MD5 its ETag is, where it is one (:mod:`.digests`).
 * Each file is written under a temporary name in its own directory and renamed
   when complete: an error or an interrupt never leaves a partial file under the
   final name (:mod:`.files`).

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from exportctl.domain.errors import AwsError, clip
+from exportctl.ops.download.digests import DigestMismatch, checked
 from exportctl.ops.download.files import write_file
 from exportctl.ops.download.paths import safe_path
 from exportctl.ops.download.pool import FetchOne
@@ -117,19 +118,19 @@ def _md5_hex(given: str, where: str) -> str:
 
 
 def _checked(chunks: Iterator[bytes], expected: str, source: str) -> Iterator[bytes]:
-    """``chunks`` as they come; an error after the last one if their MD5 is not
-    ``expected`` (hex): the file then never takes its place."""
-    digest = hashlib.md5(usedforsecurity=False)
-    for chunk in chunks:
-        digest.update(chunk)
-        yield chunk
-    if digest.hexdigest() != expected:
-        got = base64.b64encode(digest.digest()).decode()
-        want = base64.b64encode(bytes.fromhex(expected)).decode()
-        raise AwsError(
-            f"S3: {source} does not match the MD5 its manifest lists ({want}; its bytes: "
-            f"{got}): it was changed or cut short after the export; it was not kept"
+    """``chunks``, checked against the MD5 the manifest lists (hex)."""
+
+    def mismatch(got: str) -> DigestMismatch:
+        return DigestMismatch(
+            f"S3: {source} does not match the MD5 its manifest lists ({_b64(expected)}; its "
+            f"bytes: {_b64(got)}): it was changed or cut short after the export; it was not kept"
         )
+
+    return checked(chunks, expected, mismatch)
+
+
+def _b64(hex_digest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()
 
 
 def _fetcher(

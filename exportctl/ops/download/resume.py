@@ -4,25 +4,12 @@ is a conflict."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from exportctl.domain.errors import LocalError, clip
-from exportctl.ops.download.files import CHUNK
+from exportctl.ops.download.digests import etag_md5, file_md5
 from exportctl.ops.download.paths import check_names, writing
 from exportctl.ops.download.records import Item, Plan
-
-_MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def same_file(
@@ -45,10 +32,10 @@ def same_file(
         return False
     if item.size is not None and item.path.stat().st_size != item.size:
         return False
-    etag = (item.etag or "").strip('"').lower()
+    etag = etag_md5(item.etag)
     # A multipart ETag is no MD5 of the whole: the size has to do.
-    if _MD5_ETAG.match(etag):
-        if _md5(item.path) == etag:
+    if etag is not None:
+        if file_md5(item.path) == etag:
             return True
         if md5_etag(item):
             return False

@@ -16,6 +16,7 @@ from exportctl.domain.errors import (
     ExportctlError,
     NotFoundError,
 )
+from exportctl.ops.download.digests import DigestMismatch, checked, encrypted, etag_md5
 from exportctl.ops.download.files import CHUNK, write_file
 from exportctl.ops.download.paths import safe_path
 from exportctl.ops.download.pool import FetchOne
@@ -58,10 +59,7 @@ def plan_s3(client: Any, location: S3Location, destination: Path, *, force: bool
             head = client.head_object(Bucket=location.bucket, Key=item.key)
         except Exception as exc:
             raise s3_error(exc, item.source) from exc
-        encrypted = head.get("SSECustomerAlgorithm") or str(
-            head.get("ServerSideEncryption") or ""
-        ).startswith("aws:kms")
-        return not encrypted
+        return not encrypted(head)
 
     return sort_plan(plan, _s3_items(client, location, destination), force, md5_etag)
 
@@ -143,7 +141,7 @@ def s3_fetcher(client: Any, location: S3Location) -> FetchOne:
             try:
                 return write_file(
                     item.path,
-                    read_body(response["Body"]),
+                    _md5_checked(read_body(response["Body"]), response, item),
                     expected=item.size,
                     on_bytes=counted,
                     stop=stop,
@@ -160,8 +158,25 @@ def s3_fetcher(client: Any, location: S3Location) -> FetchOne:
     return fetch
 
 
+def _md5_checked(chunks: Iterator[bytes], answer: dict[str, Any], item: Item) -> Iterator[bytes]:
+    """The body, checked against the MD5 its ETag is, where it is one (a single-part
+    object S3 did not encrypt with KMS or a customer's key); as it is elsewhere."""
+    expected = etag_md5(answer.get("ETag"))
+    if expected is None or encrypted(answer):
+        return chunks
+
+    def mismatch(got: str) -> DigestMismatch:
+        return DigestMismatch(
+            f"S3: {item.source} does not match the MD5 its ETag says ({expected}; its bytes: "
+            f"{got}): changed on its way; it was not kept"
+        )
+
+    return checked(chunks, expected, mismatch)
+
+
 def _broken_off(exc: BaseException) -> bool:
-    """An answer cut short while its body was read: the connection, not the object."""
+    """An answer cut short while its body was read, or whose bytes differ from its
+    MD5: the connection, not the object."""
     import botocore.exceptions as bex
 
     streaming = tuple(
@@ -169,4 +184,4 @@ def _broken_off(exc: BaseException) -> bool:
         for name in ("ResponseStreamingError", "IncompleteReadError", "ReadTimeoutError")
         if hasattr(bex, name)
     )
-    return isinstance(exc, (ConnectionError, *streaming))
+    return isinstance(exc, (ConnectionError, DigestMismatch, *streaming))
