@@ -153,9 +153,11 @@ def download(
     def table(items: Sequence[Summary], fields: tuple[str, ...]) -> None:
         from exportctl.output import recordtable
 
-        if fields:
+        if fields or out.wide:
+            # -o wide: the summary's every column (its paths are -o json's, a list).
+            shown = fields or tuple(f for f in SUMMARY_FIELDS if f != "paths")
             app.out.print(
-                recordtable.record_table([s.to_dict() for s in items], fields, headers=out.headers),
+                recordtable.record_table([s.to_dict() for s in items], shown, headers=out.headers),
                 soft_wrap=True,
             )
             return

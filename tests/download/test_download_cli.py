@@ -102,6 +102,19 @@ def test_discovery_fetches_the_archive_without_showing_the_signature(
     assert "?…" in result.stdout
 
 
+def test_wide_is_the_summarys_every_column(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, _ = sandbox
+    result = run(sandbox, "download", ref(location(sb, "discovery")), str(tmp_path), "-o", "wide")
+    assert result.exit_code == 0, result.stderr
+    header, row = result.stdout.splitlines()
+    assert header.split() == [
+        "SOURCE", "DESTINATION", "FILES", "BYTES", "SKIPPED", "SKIPPED_BYTES", "DRY_RUN",
+    ]  # fmt: skip
+    assert str(tmp_path) in row and "?…" in row
+
+
 def test_the_s3_endpoint_option_works_without_the_environment(
     sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
 ) -> None:
