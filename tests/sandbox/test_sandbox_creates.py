@@ -116,6 +116,23 @@ def test_backupsearch_client_token_is_idempotent(sandbox: Sandbox, client: Clien
     assert job["CompletionTime"] > job["CreationTime"]
 
 
+def test_a_backupsearch_export_without_a_prefix_completes_into_its_bucket(
+    sandbox: Sandbox, client: ClientFactory
+) -> None:
+    bs = client("backupsearch")
+    made = bs.start_search_result_export_job(
+        SearchJobIdentifier=_search_job(sandbox),
+        ExportSpecification={"s3ExportSpecification": {"DestinationBucket": "bare"}},
+    )
+    sandbox.advance(50)
+    job = bs.get_search_result_export_job(ExportJobIdentifier=made["ExportJobArn"])
+    assert job["Status"] == "COMPLETED"
+    # Its output is the bucket's top, and the sandbox goes on answering every service.
+    outputs = {o.job_id: o.uri for o in sandbox.output_locations()}
+    assert outputs[made["ExportJobIdentifier"]] == "s3://bare/"
+    assert client("rds").describe_export_tasks()["ExportTasks"]
+
+
 def test_backupsearch_needs_an_existing_search_job(client: ClientFactory) -> None:
     with pytest.raises(ClientError) as missing:
         client("backupsearch").start_search_result_export_job(
