@@ -78,6 +78,8 @@ BAD_INPUT_CODES = frozenset(
         "InvalidParameterValue",
         "InvalidParameterCombination",
         "MissingParameter",
+        # RDS's --only in a form it does not take (DB, DB.TABLE, ...).
+        "InvalidExportOnly",
     }
 )
 UNAVAILABLE_CODES = frozenset(
