@@ -81,6 +81,8 @@ class Changes:
             board = self.board()
             if region is not None:
                 check_targets(Targets.parse((region,)))
+            elif board.regions.many:
+                raise UsageError(request.ONE_REGION)
             return request.plan(
                 spec, values, region or board.clients.default_region, chosen=region is not None
             )
@@ -102,6 +104,19 @@ class Changes:
             # Where the command spans accounts: in the account of the job it reruns.
             many = self.board().accounts.many
             return replace(planned, account=job.account) if many else planned
+
+    def placed(self, plan: StartPlan) -> StartPlan:
+        """``plan`` with where :meth:`submit` sends it settled: its region (the
+        client's when it names none) and its account (of a client spanning several,
+        the one it names); each error :meth:`submit` raises about them, raised now.
+        Nothing is sent (what ``--dry-run`` prints)."""
+        with translated(creating=True):
+            board = self.board()
+            # The session, made as for the create: an unknown profile fails here.
+            board.clients.session  # noqa: B018
+            region = plan.region or board.clients.default_region
+            account = plan.account if plan.account is not None else board.start_account()
+        return replace(plan, region=region, account=account)
 
     def submit(
         self,

@@ -14,6 +14,8 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from exportctl.domain.errors import clip
+
 if TYPE_CHECKING:
     from botocore.model import Shape
 
@@ -41,7 +43,8 @@ def summary(found: list[str]) -> str:
 
 
 def _bad(out: list[str], value: Any, path: str, rule: str) -> None:
-    shown = value if isinstance(value, (str, int, float)) else type(value).__name__
+    # Cut as every value a message quotes (a 1,000-character name fills a screen).
+    shown = clip(value) if isinstance(value, (str, int, float)) else type(value).__name__
     out.append(f"Value '{shown}' at '{path}' failed to satisfy constraint: {rule}")
 
 

@@ -14,7 +14,7 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
-from exportctl.cli.output import json_on_failure, output_options
+from exportctl.cli.output import check_headers, json_on_failure, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import OutputSpec, Records
@@ -131,6 +131,7 @@ def download(
     from exportctl.ops.download.records import NullReporter
 
     out.check_fields(SUMMARY_FIELDS)
+    check_headers(out)
     if s3_endpoint_url:
         app.settings = dataclasses.replace(app.settings, s3_endpoint_url=s3_endpoint_url)
     reporter = _reporter(app.err) if not dry_run else NullReporter()

@@ -68,6 +68,16 @@ def json_on_failure(out: OutputSpec, empty: str = "null") -> Iterator[None]:
         raise
 
 
+def check_headers(out: OutputSpec, table: str = "") -> None:
+    """--no-headers where the command prints no header line (a job's panels, a new
+    job's reference, a sentence): refused before anything is sent, not ignored.
+    ``table``: what --fields or -o wide print there, in a few words."""
+    if not (out.machine or out.fields or out.wide or out.headers):
+        raise UsageError(
+            f"--no-headers is for tables of records: add --fields or -o wide{table}, or use -o csv"
+        )
+
+
 def output_options(fields: Sequence[str]) -> Callable[[F], F]:
     """Adds --output/-o, --json, --query, --fields and --no-headers; passes
     ``out: OutputSpec``. ``fields`` are the names --fields offers and its help shows."""

@@ -88,8 +88,10 @@ def rerun(
 ) -> None:
     """Rerun a finished job: its help is _help_text's."""
     from exportctl.cli.output import json_on_failure
-    from exportctl.cli.start import run
+    from exportctl.cli.start import check_output, run
 
+    # Before the job is read: what would not be honoured is refused first.
+    check_output(out, dry_run=dry_run, waits=wait_ or download is not None)
     with json_on_failure(out):
         plan = app.client.plan_rerun(ref, service=service)
     ctx.exit(

@@ -96,6 +96,10 @@ def _service_command(spec: ServiceSpec) -> click.Command:
 
         launch = _pop_lifecycle(values)
         queue = bool(values.pop("queue", False))
+        if app.many_regions:
+            from exportctl.domain.errors import UsageError
+
+            raise UsageError(request.ONE_REGION)
         region = _region(app)
         # --region given, not a default (the environment's, the profile's, a sandbox's).
         chosen = bool(app.targets.get("region"))
@@ -192,6 +196,31 @@ def _region(app: AppContext) -> str | None:
         return None
 
 
+def check_output(out: OutputSpec, *, dry_run: bool, waits: bool) -> None:
+    """Refuse the output options a start would take and not honour, before anything
+    is read or sent; ``waits``: --wait or --download."""
+    if waits:
+        from exportctl.cli.wait import check_output as check_waits
+
+        check_waits(out)
+    else:
+        out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
+        if not dry_run:
+            from exportctl.cli.output import check_headers
+
+            check_headers(out)
+    if dry_run and (
+        out.fields or out.query or not out.headers or out.format not in ("table", "json")
+    ):
+        from exportctl.domain.errors import UsageError
+
+        # What it prints is the request, not a job: none of them has a meaning there.
+        raise UsageError(
+            "--dry-run prints the request as JSON: -o, --fields, --query and "
+            "--no-headers are for the job's record; drop them or --dry-run"
+        )
+
+
 def run(
     app: AppContext,
     plan: StartPlan,
@@ -213,35 +242,20 @@ def run(
     from exportctl.output.formats import emit
     from exportctl.output.outputspec import Records
 
-    if wait_ or download is not None:
-        from exportctl.cli.wait import check_output
-
-        check_output(out)
-    else:
-        out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
+    check_output(out, dry_run=dry_run, waits=wait_ or download is not None)
     if dry_run:
         import json
 
-        if out.fields or out.query or not out.headers or out.format not in ("table", "json"):
-            from exportctl.domain.errors import UsageError
-
-            # What it prints is the request, not a job: none of them has a meaning there.
-            raise UsageError(
-                "--dry-run prints the request as JSON: -o, --fields, --query and "
-                "--no-headers are for the job's record; drop them or --dry-run"
-            )
-
-        click.echo(json.dumps(plan.to_dict(), indent=2))
+        # Where it goes, settled as for sending it: a dry run refuses what the real run would.
+        click.echo(json.dumps(app.client.placed(plan).to_dict(), indent=2))
         return 0
     from exportctl.cli.output import json_on_failure
     from exportctl.ops.polling.timing import TIMING
 
     began = TIMING.clock()
     with json_on_failure(out):
-        if plan.region is None:
-            app.jobs.clients.default_region  # noqa: B018 -- raises the one-line "no region" error
         started = app.client.submit(
-            plan,
+            app.client.placed(plan),
             queue=queue,
             timeout=timeout,
             interval=interval,

@@ -151,15 +151,11 @@ def wait(
 
 def check_output(out: OutputSpec) -> None:
     """Refuse what the wait would take and not do, before anything is sent."""
-    from exportctl.domain.errors import UsageError
+    from exportctl.cli.output import check_headers
 
     out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
-    if not (out.machine or out.fields or out.wide or out.headers):
-        # The live view is for a person watching, not for a script to cut up.
-        raise UsageError(
-            "--no-headers is for tables of records: add --fields or -o wide "
-            "(the final table), or use -o csv"
-        )
+    # The live view is for a person watching, not for a script to cut up.
+    check_headers(out, " (the final table)")
 
 
 def wait_for(

@@ -55,6 +55,17 @@ def bucket_name(value: Any) -> str | None:
     return None
 
 
+def s3_uri(value: Any) -> str | None:
+    """The problem of a value that should be an ``s3://BUCKET/PREFIX`` URI: another
+    scheme, a path, or no bucket (the request would name a bucket of ``""`` or
+    ``http:``)."""
+    text = str(value)
+    bucket = text[len("s3://") :].partition("/")[0] if text[:5].lower() == "s3://" else ""
+    if not bucket:
+        return "takes s3://BUCKET/PREFIX (a bucket, then the folder)"
+    return bucket_name(bucket)
+
+
 @dataclass(frozen=True)
 class ActiveLimit:
     """A documented limit on the jobs a service runs at once, per account and region,

@@ -155,7 +155,7 @@ def test_a_personalize_name_is_generated_within_the_model(jobs: Jobs) -> None:
     [
         ("personalize", {"dataset_arn": DATASET, "to": "s3://o/", "role_arn": ROLE,
                          "ingestion_mode": "SOME"}, "ingestionMode"),
-        ("personalize", {"dataset_arn": DATASET, "to": "ftp://o/", "role_arn": ROLE}, "path"),
+        ("personalize", {"dataset_arn": DATASET, "to": "ftp://o/", "role_arn": ROLE}, "--to"),
         ("personalize", {"dataset_arn": DATASET, "to": "s3://o/", "role_arn": "me"}, "roleArn"),
         ("personalize", {"dataset_arn": DATASET, "to": "s3://o/", "role_arn": ROLE,
                          "name": "-bad"}, "jobName"),

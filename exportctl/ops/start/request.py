@@ -11,11 +11,17 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from exportctl.domain.errors import UsageError
+from exportctl.aws.regions import check_region
+from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.timeutil import now
 from exportctl.services import engine as eng
 from exportctl.services.forms import form_for
 from exportctl.services.spec import Create, ServiceSpec
+
+# A start spanning several regions would pick one the user did not single out.
+ONE_REGION = (
+    "a job is started in one region: give one --region (several, or 'all', are for reading)"
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ def plan(
             raise UsageError(f"{spec.title}: --{option.name} needs --{option.requires}")
         problem = option.check(given[key]) if option.check and key in given else None
         if problem:
-            raise UsageError(f"{spec.title}: --{option.name} {given[key]!r}: {problem}")
+            raise UsageError(f"{spec.title}: --{option.name} '{clip(given[key])}': {problem}")
     for first, last in create.periods:
         begins, ends = given.get(first.replace("-", "_")), given.get(last.replace("-", "_"))
         if begins is not None and begins >= (ends or now()):
@@ -93,6 +99,8 @@ def _placed(
         there = parts[3] if len(parts) > 5 and parts[0] == "arn" else ""
         if not there or there == region:
             continue
+        # A mistyped region in the ARN would be where the create goes.
+        check_region(there, source=f"--{option.name}")
         if chosen and region:
             raise UsageError(
                 f"{spec.title}: --{option.name} is in {there}, and --region says {region}: "

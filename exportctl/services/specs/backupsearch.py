@@ -19,6 +19,7 @@ from exportctl.services.spec import (
     SearchJobs,
     ServiceSpec,
     StartOption,
+    s3_uri,
 )
 
 _S3 = "ExportSpecification.s3ExportSpecification"
@@ -53,9 +54,10 @@ CREATE = Create(
     options=(
         StartOption("search-job", "The search job whose results to export (id or ARN).",
                     lambda ref: {"SearchJobIdentifier": search_job_id(ref)},
-                    record="details.search_job_arn", required=True, metavar="ID|ARN"),
+                    record="details.search_job_arn", required=True, metavar="ID|ARN",
+                    places=True),
         StartOption("to", "Where the results go: s3://bucket/prefix/.", _s3_destination,
-                    record="destination", required=True, metavar="S3_URI"),
+                    record="destination", required=True, metavar="S3_URI", check=s3_uri),
         StartOption("role-arn", "The IAM role AWS Backup assumes to write there.", "RoleArn",
                     metavar="ARN"),
     ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from exportctl.domain.errors import UsageError
 from exportctl.domain.model import State
 from exportctl.services.spec import (
     ArnForm,
@@ -21,6 +20,7 @@ from exportctl.services.spec import (
     ServiceSpec,
     StartOption,
     Summaries,
+    s3_uri,
 )
 
 _SPEC = "IncrementalExportSpecification"
@@ -52,9 +52,7 @@ def _failure(raw: Raw) -> str | None:
 
 
 def _to(uri: str) -> Mapping[str, Any]:
-    if not uri.startswith("s3://"):
-        raise UsageError(f"Amazon DynamoDB: --to takes s3://BUCKET/PREFIX, not {uri!r}")
-    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
     return {"S3Bucket": bucket, **({"S3Prefix": prefix} if prefix else {})}
 
 
@@ -79,7 +77,7 @@ CREATE = Create(
         StartOption("table", "The table to export (its ARN).", "TableArn",
                     record="details.table_arn", required=True, metavar="ARN", places=True),
         StartOption("to", "Where the export goes: s3://bucket/prefix/.", _to,
-                    record="destination", required=True, metavar="S3_URI"),
+                    record="destination", required=True, metavar="S3_URI", check=s3_uri),
         StartOption("format", "DYNAMODB_JSON (default) or ION.", _word("ExportFormat"),
                     record="details.export_format", kind="word", metavar="FORMAT"),
         StartOption("export-time", "Export the table as it was then: a date, a time, or 2h "

@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from exportctl.domain.errors import UsageError
 from exportctl.domain.model import State
 from exportctl.services.spec import (
     Cancel,
@@ -34,6 +33,7 @@ from exportctl.services.spec import (
     Raw,
     ServiceSpec,
     StartOption,
+    s3_uri,
 )
 
 _CANCELLED = re.compile(r"cancel", re.IGNORECASE)
@@ -109,9 +109,7 @@ def _upper(path: str, member: str) -> Derived:
 
 def _location(member: str, key: str) -> Callable[[str], Mapping[str, Any]]:
     def put(uri: str) -> Mapping[str, Any]:
-        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
-        if not uri.startswith("s3://") or not bucket:
-            raise UsageError(f"Amazon EC2: --to takes s3://BUCKET/PREFIX, not {uri!r}")
+        bucket, _, prefix = uri[len("s3://") :].partition("/")
         where = {"S3Bucket": bucket, key: prefix} if prefix else {"S3Bucket": bucket}
         return {member: where}
 
@@ -135,7 +133,8 @@ IMAGE_CREATE = Create(
                     lambda ami: {"ImageId": ami, "DiskImageFormat": "VMDK"},
                     record="details.image_id", required=True, metavar="AMI_ID"),
         StartOption("to", _TO, _location(_IMAGE_LOCATION, "S3Prefix"),
-                    record="details.s3_export_location", required=True, metavar="S3_URI"),
+                    record="details.s3_export_location", required=True, metavar="S3_URI",
+                    check=s3_uri),
         StartOption("format", "The disk image's format: VMDK, RAW or VHD (an image "
                     "export's default: VMDK).", "DiskImageFormat", kind="word",
                     metavar="FORMAT"),
@@ -170,7 +169,8 @@ INSTANCE_CREATE = Create(
                     record="details.target_environment", required=True, kind="lower",
                     metavar="ENV"),
         StartOption("to", _TO, _location(_INSTANCE_LOCATION, "S3Prefix"),
-                    record="details.s3_export_location", required=True, metavar="S3_URI"),
+                    record="details.s3_export_location", required=True, metavar="S3_URI",
+                    check=s3_uri),
         StartOption("format", "The disk image's format.", f"{_INSTANCE_LOCATION}.DiskImageFormat",
                     record="details.disk_image_format", kind="word", metavar="FORMAT"),
         StartOption("container-format", "Instance exports: ova, the disk and its OVF "

@@ -17,6 +17,7 @@ from exportctl.services.spec import (
     Scope,
     ServiceSpec,
     StartOption,
+    s3_uri,
 )
 
 END_OF_SUPPORT = "Amazon Pinpoint reached its end of support on 30 October 2026"
@@ -52,7 +53,7 @@ CREATE = Create(
                     "ApplicationId", record="details.application_id", required=True,
                     metavar="ID"),
         StartOption("to", "Where the files go: s3://bucket/prefix/.", f"{_JOB}.S3UrlPrefix",
-                    record="destination", required=True, metavar="S3_URI"),
+                    record="destination", required=True, metavar="S3_URI", check=s3_uri),
         StartOption("role-arn", "The IAM role Pinpoint assumes to write there.",
                     f"{_JOB}.RoleArn", record="details.role_arn", required=True, metavar="ARN"),
         StartOption("segment-id", "Only the endpoints of this segment (default: all).",

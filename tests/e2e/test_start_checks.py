@@ -1,0 +1,133 @@
+"""What `start` refuses before anything is sent, and a dry run refuses alike: a
+destination that is no S3 URI, --no-headers where no header is printed, a job
+that would go to a region nobody singled out or mistyped, long values cut."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from e2e_support import in_process
+
+from exportctl.sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
+
+ROLE = "arn:aws:iam::123456789012:role/exportctl-export"
+SEARCH = "3e130f7e-b197-4166-ab5e-803b61ba4168"
+# Each service's start with its S3 URI option last: --to VALUE is added.
+STARTS = {
+    "backupsearch": ["start", "backupsearch", "--search-job", SEARCH],
+    "pinpoint": ["start", "pinpoint", "--application-id", "ae7689447ab57a683536c4499d863386",
+                 "--role-arn", ROLE],
+    "personalize": ["start", "personalize", "--role-arn", ROLE, "--dataset-arn",
+                    "arn:aws:personalize:us-east-1:123456789012:dataset/exportctl-retail/USERS"],
+    "dynamodb": ["start", "dynamodb", "--table",
+                 "arn:aws:dynamodb:us-east-1:123456789012:table/orders"],
+    "ec2": ["start", "ec2", "--image-id", "ami-05b0afc72e48f9d3f"],
+}  # fmt: skip
+
+
+def creates(sandbox: Sandbox) -> int:
+    return sum(
+        n for (_, op), n in sandbox.calls.items() if op.startswith(("Start", "Create", "Export"))
+    )
+
+
+def refused(done: subprocess.CompletedProcess[str], *said: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and all(s in done.stderr for s in said), done.stderr
+
+
+@pytest.mark.parametrize("service", list(STARTS))
+@pytest.mark.parametrize("to", ["", "http://example.com/x", "/tmp/x", "s3:///p/", "bucket/p/"])
+def test_a_destination_that_is_no_s3_uri_is_refused(
+    sandbox: Sandbox, service: str, to: str
+) -> None:
+    for dry in ((), ("--dry-run",)):
+        refused(in_process(sandbox, *STARTS[service], "--to", to, *dry), "takes s3://BUCKET/PREFIX")
+    assert creates(sandbox) == 0
+    done = in_process(sandbox, *STARTS[service], "--to", "s3://exportctl-exports/p/", "--dry-run")
+    assert done.returncode == 0, done.stderr
+
+
+def test_no_headers_where_none_is_printed_is_refused_before_anything_is_sent(
+    sandbox: Sandbox,
+) -> None:
+    done = next(j for j in sandbox.jobs("discovery") if j["status"] == "SUCCEEDED")
+    ref = f"discovery:{done['id']}"
+    for args in (["start", "discovery"], ["rerun", ref], ["status", ref]):
+        refused(in_process(sandbox, *args, "--no-headers"), "--no-headers is for tables")
+    assert sum(sandbox.calls.values()) == 0
+    # Where a header is printed, it goes.
+    done = in_process(sandbox, "start", "discovery", "--no-headers", "--fields", "ref")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("discovery:")
+
+
+@pytest.mark.parametrize("regions", ["all", "eu-west-1,us-east-1"])
+def test_a_start_over_several_regions_is_refused(sandbox: Sandbox, regions: str) -> None:
+    for dry in ((), ("--dry-run",)):
+        done = in_process(sandbox, "--region", regions, "start", "discovery", *dry)
+        refused(done, "a job is started in one region")
+    assert creates(sandbox) == 0
+
+
+def test_a_dry_run_refuses_what_the_start_would() -> None:
+    # No region anywhere: the dry run does not print "region": null.
+    nowhere = in_process(
+        None, "start", "discovery", "--dry-run",
+        AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_ENDPOINT_URL="http://127.0.0.1:9",
+    )  # fmt: skip
+    refused(nowhere, "no AWS region")
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--region", "us-est-1"], "unknown region 'us-est-1' in --region"),
+        (["--profile", "nope"], "no AWS profile named 'nope'"),
+        (["--org-role", "exportctl-reader"], "a job is started in one account"),
+    ],
+)
+def test_a_dry_run_refuses_where_the_start_would_go(
+    sandbox: Sandbox, given: list[str], said: str
+) -> None:
+    for dry in ((), ("--dry-run",)):
+        refused(in_process(sandbox, *given, "start", "discovery", *dry), said)
+    assert creates(sandbox) == 0
+
+
+def test_a_search_jobs_arn_says_the_region_and_a_mistyped_one_is_refused(
+    sandbox: Sandbox,
+) -> None:
+    eu = "arn:aws:backup-search:eu-west-1:123456789012:search-job/03680e7e"
+    args = ("start", "backupsearch", "--to", "s3://exportctl-exports/c/", "--dry-run")
+    placed = in_process(sandbox, *args, "--search-job", eu)
+    assert placed.returncode == 0, placed.stderr
+    assert json.loads(placed.stdout)["region"] == "eu-west-1"
+    refused(
+        in_process(sandbox, "--region", "us-east-1", *args, "--search-job", eu),
+        "--search-job is in eu-west-1, and --region says us-east-1",
+    )
+    typo = eu.replace("eu-west-1", "eu-wset-1")
+    refused(in_process(sandbox, *args, "--search-job", typo), "unknown region 'eu-wset-1'")
+
+
+def test_a_long_value_is_cut_in_the_message(sandbox: Sandbox) -> None:
+    long = "a" * 1001
+    done = in_process(sandbox, "start", "discovery", "--agent-id", long, "--dry-run")
+    refused(done, "(1,001 characters)")
+    assert long not in done.stderr
+    bucket = in_process(sandbox, *STARTS["pinpoint"], "--to", "x" * 500)
+    refused(bucket, "(500 characters)")
+
+
+def test_an_rds_export_only_in_a_form_rds_refuses_is_bad_input(sandbox: Sandbox) -> None:
+    done = in_process(
+        sandbox, "start", "rds", "--source-arn",
+        "arn:aws:rds:us-east-1:123456789012:snapshot:orders-pg-2026-11-16",
+        "--bucket", "exportctl-exports", "--role-arn", ROLE, "--kms-key", "k", "--only", "a.b.c.d",
+    )  # fmt: skip
+    refused(done, "InvalidExportOnly")
