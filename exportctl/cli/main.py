@@ -3,7 +3,7 @@ status it leaves with."""
 
 from __future__ import annotations
 
-from exportctl.cli import stdout
+from exportctl.cli import stderr, stdout
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.root import cli
 
@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> None:
 
     interrupts.install()
     stdout.guard()
+    stderr.guard()
     invocation = Invocation()
     try:
         cli.main(args=argv, prog_name="exportctl", obj=invocation)

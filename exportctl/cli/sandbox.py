@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -204,10 +206,18 @@ def _detach(ctx: click.Context) -> None:
     except background.BackgroundError as exc:
         raise UsageError(str(exc)) from exc
     click.echo(started.notes, err=True, nl=False)
-    for line in started.lines:
-        click.echo(line)
-    click.echo(f"export {background.PID_VARIABLE}={started.pid}")
-    click.echo(
+    lines = [
+        *started.lines,
+        f"export {background.PID_VARIABLE}={started.pid}",
         f"# exportctl sandbox serving on {started.url} in the background (pid {started.pid});"
-        f' stop it with: eval "$(exportctl sandbox --stop)"  (or: kill {started.pid})'
-    )
+        f' stop it with: eval "$(exportctl sandbox --stop)"  (or: kill {started.pid})',
+    ]
+    try:
+        click.echo("\n".join(lines))
+        sys.stdout.flush()
+    except OSError:
+        # The shell never learns where it serves (a full disk, `| true`): a sandbox
+        # nothing points at would serve on unseen, so it goes.
+        with contextlib.suppress(background.BackgroundError):
+            background.stop(started.url)
+        raise

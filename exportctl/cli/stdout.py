@@ -8,6 +8,8 @@ import contextlib
 import errno
 import io
 import os
+import select
+import stat
 import sys
 from typing import Any, NoReturn
 
@@ -140,6 +142,25 @@ class _ClosedStdout(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
+
+
+def reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (``| head`` has its
+    lines): a command that writes now and then (a wait on a job that does not
+    change) asks between its rounds instead of learning it at its next line.
+    False where that cannot be told (not a pipe, no poll)."""
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return False
+    except (OSError, ValueError, AttributeError):
+        return False
+    if not hasattr(select, "poll"):
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    # The write end of a pipe whose every reader is gone is in error (POLLERR).
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 def finish(code: int) -> int:

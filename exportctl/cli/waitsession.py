@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from exportctl.cli import stdout
 from exportctl.cli.context import AppContext
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.domain.errors import ExitCode, ExportctlError
@@ -70,6 +71,9 @@ class Session:
             if event.kind == "changed" and tracked and tracked.job and self.estimates:
                 self.estimates.observe(event.before, tracked.job)
             if event.kind == "round":
+                if stdout.reader_gone():
+                    # `wait REF | head -1` has its line: no more rounds for nobody.
+                    raise BrokenPipeError
                 if app.debug:
                     summary = ", ".join(
                         f"{s}.{op}={n}" for (s, op), n in sorted(event.calls.items())

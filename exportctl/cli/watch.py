@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from exportctl.cli import stdout
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.events import EventSink, exec_option
 from exportctl.cli.examples import epilog
@@ -93,6 +94,9 @@ def watch(
         if event.kind == "changed" and event.tracked and event.tracked.job:
             estimates.observe(event.before, event.tracked.job)
         if event.kind == "round":
+            if stdout.reader_gone():
+                # `watch -o ndjson | head -2` has its lines: no more rounds for nobody.
+                raise BrokenPipeError
             # What this round listed is the history the estimates start from.
             estimates.learn(watcher.listed)
             if app.debug:

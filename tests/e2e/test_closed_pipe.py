@@ -137,3 +137,26 @@ def test_a_reader_that_leaves_after_one_line_ends_every_format_with_141(
     assert first.strip(), "the reader got no line"
     assert code == 141, err
     assert err == ""
+
+
+@pytest.mark.parametrize("command", ["wait", "watch"])
+def test_a_wait_on_a_job_that_does_not_change_ends_when_its_reader_leaves(
+    command: str,
+) -> None:
+    # The clock stands still: nothing more would ever be written to learn it by.
+    with Sandbox(port=0, clock=lambda: 0.0) as frozen:
+        running = next(j for j in frozen.jobs("rds") if j["status"] == "IN_PROGRESS")
+        ref = f"rds:{running['id'].rsplit(':', 1)[-1]}"
+        args = (
+            ["wait", ref, "--max-interval", "1s"]
+            if command == "wait"
+            else ["watch", "-s", "rds", "-o", "ndjson"]
+        )
+        code, first, err = run_until_reader_leaves(frozen, *args, "--interval", "1s")
+        rounds = sum(n for (_, op), n in frozen.calls.items() if op == "DescribeExportTasks")
+    assert first.strip(), "the reader got no line"
+    assert code == 141, err
+    # Quietly (watch -o ndjson says the changes to people on stderr, as always).
+    assert "error" not in err and "Traceback" not in err
+    # The round after the reader left was the last.
+    assert rounds <= 3

@@ -6,6 +6,7 @@ ENOSPC, as a full disk does; a closed pipe stays the quiet 141."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -141,3 +142,29 @@ def test_a_command_started_with_stdout_closed_says_so_in_one_line(args: list[str
     )
     assert done.returncode == 73, done.stderr
     assert done.stderr == "exportctl: error: cannot write to stdout: stdout is closed\n"
+
+
+@pytest.mark.parametrize("stderr", ["full", "closed"])
+def test_a_stderr_that_cannot_be_written_loses_its_lines_not_the_command(stderr: str) -> None:
+    # A listing of eu-west-1 writes a notice (Discovery's home region is elsewhere),
+    # a missing job an error line: neither may cost the records or the exit code.
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        with open("/dev/full", "w") as full:
+            return subprocess.run(
+                [console_script(), "--sandbox", *args],
+                stdout=subprocess.PIPE,
+                stderr=full if stderr == "full" else subprocess.DEVNULL,
+                # Closed: the child starts without a descriptor 2 (`2>&-`).
+                preexec_fn=None if stderr == "full" else lambda: os.close(2),
+                env=isolated_env(),
+                text=True,
+                timeout=120,
+                check=False,
+            )
+
+    listed = run("--region", "eu-west-1", "list", "--json")
+    assert listed.returncode == 0
+    assert json.loads(listed.stdout)
+    missing = run("status", "discovery:export-0000", "--json")
+    assert missing.returncode == ExitCode.NOT_FOUND
+    assert json.loads(missing.stdout) is None

@@ -135,3 +135,21 @@ def test_a_busy_port_fails_the_detach_and_leaves_nothing() -> None:
     [line] = done.stderr.splitlines()
     assert line.startswith("exportctl: error: cannot serve on 127.0.0.1") and str(port) in line
     assert done.stdout == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_detach_whose_lines_cannot_be_written_leaves_nothing_serving() -> None:
+    port = free_port()
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [console_script(), "sandbox", "--detach", "--no-s3", "--port", str(port)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=isolated_env(),
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 73, done.stderr
+    # The shell never learnt of it: nothing is left serving there.
+    assert refused(port)
