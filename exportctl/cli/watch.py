@@ -130,5 +130,5 @@ def watch(
     from exportctl.ops import interrupts
 
     app.debug_calls()
-    # Ctrl-C is how a watch ends (0); SIGTERM is someone else ending it (143).
-    ctx.exit(interrupts.exit_code() if interrupts.word() == "terminated" else 0)
+    # Ctrl-C is how a watch ends (0); SIGTERM or SIGHUP is something else ending it.
+    ctx.exit(0 if interrupts.word() == "interrupted" else interrupts.exit_code())

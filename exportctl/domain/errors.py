@@ -28,6 +28,8 @@ class ExitCode(enum.IntEnum):
     # sysexits' EX_CANTCREAT: a local file could not be created or written.
     LOCAL = 73
     TIMEOUT = 124
+    # SIGHUP: 128 + 1, the terminal or the ssh session gone.
+    HUNG_UP = 129
     INTERRUPTED = 130
     # stdout closed early (`| head`): the status a shell shows for SIGPIPE.
     CLOSED_PIPE = 141

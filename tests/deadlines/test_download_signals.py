@@ -35,7 +35,7 @@ def stalling_s3() -> Iterator[StallingS3]:
     s3.close()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_an_interrupted_download_leaves_no_partial_file(
     sandbox: Sandbox, stalling_s3: StallingS3, tmp_path: Path, signum: int
 ) -> None:

@@ -71,16 +71,21 @@ def test_ctrl_c_ends_wait_on_a_black_hole_naming_what_is_pending(black_hole: Bla
     assert f"interrupted; still pending: {PERSONALIZE_PENDING} (not read yet)" in err
 
 
-def test_sigterm_ends_wait_with_143_and_its_json(black_hole: BlackHole) -> None:
+@pytest.mark.parametrize(
+    ("signum", "word"), [(signal.SIGTERM, "terminated"), (signal.SIGHUP, "hung up")]
+)
+def test_sigterm_or_sighup_ends_wait_with_its_code_and_its_json(
+    black_hole: BlackHole, signum: int, word: str
+) -> None:
     proc = start("wait", PERSONALIZE_PENDING, "--json", env=environ(black_hole.url))
     wait_for(lambda: black_hole.accepted >= 1, "the first call", proc)
 
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     out, err = ended(proc)
 
-    assert proc.returncode == 143
+    assert proc.returncode == 128 + signum
     assert json.loads(out) is None
-    assert f"terminated; still pending: {PERSONALIZE_PENDING} (not read yet)" in err
+    assert f"{word}; still pending: {PERSONALIZE_PENDING} (not read yet)" in err
     assert "Traceback" not in err
 
 
