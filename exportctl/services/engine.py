@@ -243,7 +243,20 @@ def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:
     if not isinstance(raw, Mapping) or not raw:
         raise broken(operation, f"the job ({spec.get.item or 'its members'})", response)
     check_item(operation, raw, required_of(spec), response)
+    named = str(resolve(raw, spec.fields.id) or "")
+    if not _names(spec, raw, named, key):
+        # Another job's record taken for this one would meet a wait that is not met.
+        raise broken(operation, f"the job asked for (it describes {clip(named)!r})", response)
     return dict(raw)
+
+
+def _names(spec: ServiceSpec, raw: Raw, named: str, key: JobKey) -> bool:
+    """Whether the job ``raw`` is the one ``key`` names: by its id, or by its ARN where
+    the key holds one (a create's answer names some jobs by ARN); in any case, as
+    services take identifiers case-insensitively (RDS)."""
+    arn = str(resolve(raw, spec.fields.arn) or "").lower() if spec.fields.arn else ""
+    wanted = {key.id.lower(), (key.arn or "").lower()} - {""}
+    return bool(wanted & ({named.lower(), arn} - {""}))
 
 
 def batch_raw(spec: ServiceSpec, call: CallFn, keys: list[JobKey]) -> dict[str, Raw]:

@@ -305,6 +305,21 @@ def get_response(service: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     return {wrapper: dict(raw)}
 
 
+def naming(response: dict[str, Any], service: str, job_id: str) -> dict[str, Any]:
+    """``response`` (a filled answer of the service's get) about the job ``job_id``: a
+    get answered about another job is a broken answer."""
+    from exportctl.services import spec_for
+
+    spec = spec_for(service)
+    assert isinstance(spec.fields.id, str)
+    *path, member = f"{spec.get.item}.{spec.fields.id}".lstrip(".").split(".")
+    target: Any = response
+    for part in path:
+        target = target[int(part)] if part.isdigit() else target[part]
+    target[member] = job_id
+    return response
+
+
 # -- Shapes of the installed botocore models -----------------------------------------
 
 _SESSION = botocore.session.get_session()

@@ -15,6 +15,7 @@ from adapter_stubs import (
     Stubs,
     leaves,
     member_names,
+    naming,
     operation,
     service_model,
 )
@@ -30,15 +31,19 @@ from exportctl.services.spec import Derived
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
-def maximal(service: str) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+def maximal(service: str, ref: str) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
     spec = spec_for(service)
     output = operation(spec.client, spec.get.operation).output_shape
     assert output is not None
     filler = Filler()
-    response = filler.fill(output)
+    # About the job asked for, as any answer of the service's get is.
+    job_id = parse(ref).id
+    response = naming(filler.fill(output), service, job_id)
+    id_path = f"{spec.get.item}.{spec.fields.id}".lstrip(".")
+    leaves = [(p, job_id if p == id_path else v) for p, v in filler.leaves]
     # The job's own members; the rest of the answer (page tokens) is not the job's.
     job = spec.get.item
-    return response, [(p, v) for p, v in filler.leaves if not job or p.startswith(job + ".")]
+    return response, [(p, v) for p, v in leaves if not job or p.startswith(job + ".")]
 
 
 def kept(value: Any, out: list[Any]) -> bool:
@@ -55,7 +60,7 @@ def kept(value: Any, out: list[Any]) -> bool:
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_member_of_a_maximal_answer_is_kept(jobs: Jobs, stubs: Stubs, service: str) -> None:
     ref, method, params, _ = GETS[service]
-    response, filled = maximal(service)
+    response, filled = maximal(service, ref)
     stubs(service).add_response(method, response, params)
 
     record = jobs.get(parse(ref)).to_dict()
@@ -71,7 +76,7 @@ def test_a_projected_job_is_the_job_its_fields_make(jobs: Jobs, stubs: Stubs, se
     # Projections assemble jobs without the dataclass's __init__: every field must be
     # there, and the job must equal and refuse changes as one made by __init__ does.
     ref, method, params, _ = GETS[service]
-    response, _ = maximal(service)
+    response, _ = maximal(service, ref)
     stubs(service).add_response(method, response, params)
 
     job = jobs.get(parse(ref))
@@ -88,7 +93,7 @@ def test_a_mapping_that_drops_its_source_is_caught() -> None:
     spec = spec_for("discovery")
     broken = Derived(paths=("configurationsDownloadUrl",), fn=lambda raw: None)
     spec = dataclasses.replace(spec, fields=dataclasses.replace(spec.fields, destination=broken))
-    response, filled = maximal("discovery")
+    response, filled = maximal("discovery", GETS["discovery"][0])
 
     out = leaves(engine.normalise(spec, response["exportsInfo"][0], "us-east-1").to_dict())
 

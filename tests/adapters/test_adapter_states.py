@@ -14,6 +14,7 @@ from adapter_stubs import (
     job_id,
     make_jobs,
     model_statuses,
+    naming,
     operation,
     raw_http,
     raw_job,
@@ -160,7 +161,7 @@ def test_answer_with_every_optional_member_missing(jobs: Jobs, stubs: Stubs, ser
     )
     output = operation(spec.client, spec.get.operation).output_shape
     assert output is not None
-    response = filler.fill(output)
+    response = naming(filler.fill(output), service, parse(ref).id)
     stubs(service).add_response(method, response, params)
 
     job = jobs.get(parse(ref))
@@ -209,3 +210,16 @@ def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_an_answer_about_another_job_is_broken(jobs: Jobs, stubs: Stubs, service: str) -> None:
+    # Taken for the job asked for, a finished job's record would end a wait on a
+    # running one.
+    ref, method, params, _ = GETS[service]
+    other = raw_job(service, 7, TERMINAL[service])
+    stubs(service).add_response(method, get_response(service, other), params)
+    with pytest.raises(BrokenAnswerError) as caught:
+        jobs.get(parse(ref))
+    assert caught.value.exit_code == 5
+    assert "without the job asked for" in caught.value.message
