@@ -22,24 +22,30 @@ def now() -> datetime:
 
 
 def as_utc(value: datetime | str | float | int | None) -> datetime | None:
-    """Any timestamp a service returns (datetime, ISO 8601 string, epoch) as aware UTC."""
+    """Any timestamp a service returns (datetime, ISO 8601 string, epoch) as aware UTC;
+    None for what is no time (an epoch out of any calendar's range, an object)."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        if value.tzinfo is timezone.utc:
-            # What exportctl's own parser gives botocore: every timestamp of every page.
-            return value
-        dt = value
-    elif isinstance(value, (int, float)):
-        dt = datetime.fromtimestamp(value, timezone.utc)
-    else:
-        read = _from_iso(value.strip())
-        if read is None:
+    try:
+        if isinstance(value, datetime):
+            if value.tzinfo is timezone.utc:
+                # What exportctl's own parser gives botocore: every timestamp of every page.
+                return value
+            dt = value
+        elif isinstance(value, (int, float)):
+            dt = datetime.fromtimestamp(value, timezone.utc)
+        elif isinstance(value, str):
+            read = _from_iso(value.strip())
+            if read is None:
+                return None
+            dt = read
+        else:
             return None
-        dt = read
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return dt.astimezone(timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _from_iso(text: str) -> datetime | None:
@@ -79,7 +85,12 @@ def parse_timestamp(value: str | float | int) -> datetime:
         return parsed
     from botocore.utils import parse_timestamp as botocore_parse
 
-    result: datetime = botocore_parse(value)
+    try:
+        result: datetime = botocore_parse(value)
+    except (RuntimeError, OverflowError, OSError) as exc:
+        # botocore says some of what is no time so ("Unable to calculate correct
+        # timezone offset"): said as every answer it cannot read is.
+        raise ValueError(f"Invalid timestamp {value!r}: {exc}") from exc
     return as_utc(result) or result
 
 

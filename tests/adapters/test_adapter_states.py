@@ -223,3 +223,31 @@ def test_an_answer_about_another_job_is_broken(jobs: Jobs, stubs: Stubs, service
         jobs.get(parse(ref))
     assert caught.value.exit_code == 5
     assert "without the job asked for" in caught.value.message
+
+
+@pytest.mark.parametrize("when", [1e20, -1e15])
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_time_out_of_any_calendar_is_an_unreadable_answer_or_kept_raw(
+    service: str, when: float
+) -> None:
+    jobs = make_jobs()
+    spec = spec_for(service)
+    ref, *_ = GETS[service]
+    body = get_response(service, _jsonable(raw_job(service, 1, TERMINAL[service])))
+    item = body["ExportJobResponse"] if service == "pinpoint" else body
+    if service in ("personalize", "discovery"):
+        item = engine.lookup(body, spec.get.item)
+    created = spec.fields.created
+    assert isinstance(created, str)
+    item[created] = when
+    client = jobs.clients.client(spec.client, REGION)
+    with raw_http(client, body):
+        try:
+            job = jobs.get(parse(ref))
+        except BrokenAnswerError as exc:
+            # A timestamp member botocore reads: an answer it cannot read (exit 5).
+            assert exc.exit_code == 5 and exc.service == service
+            return
+    # A time the service sends as a string (Pinpoint's): no time, kept raw.
+    assert service == "pinpoint"
+    assert job.created is None and job.details["creation_date_raw"] == str(when)
