@@ -571,6 +571,11 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             # delayed ACKs add ~40 ms to every loopback request.
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            # The service's own clock, as AWS's Date is: a client's skew shows in it.
+            when = sandbox.clock.now_epoch() if timestamp is None else timestamp
+            return super().date_time_string(when)
+
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""

@@ -172,6 +172,21 @@ def test_a_lagging_listing_is_waited_for_before_creating_again(
     assert sum(fake_time.sleeps) >= 30
 
 
+@pytest.mark.parametrize("service", ["discovery", "pinpoint"])
+def test_a_service_clock_minutes_behind_this_machines_makes_no_second_job(
+    run: Run, sandbox: Sandbox, service: str
+) -> None:
+    # The service stamps the lost attempt's job 3 minutes before this machine's
+    # clock says the command started; its answers' Date says by how much.
+    sandbox.clock.start_wall -= 180
+    before = run.made()
+    script(sandbox, service, "drop-after-commit", "ok", "ok")
+    done = run("start", service, *run.start_args(service))
+    assert done.exit_code == 0, done.output
+    assert run.made() - before == {service: 1}
+    assert run.creates(service) == 1
+
+
 def test_an_identical_job_started_earlier_is_not_taken_for_ours(run: Run, sandbox: Sandbox) -> None:
     # Another job with the same parameters, made before this command: not ours.
     first = run("start", "discovery")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
 
 from exportctl.domain.errors import ExportctlError, NotFoundError, of_service
 from exportctl.domain.model import ExportJob, State
@@ -43,6 +44,9 @@ class Run:
     in_flight: bool = False
     # An attempt may have made the job (its outcome is unknown, or it answered).
     maybe_made: bool = False
+    # How far the service's clock is ahead of this machine's (behind: negative), as
+    # the Date of its last answer read here said; None before one was read.
+    offset: timedelta | None = None
 
 
 class Finder:
@@ -108,7 +112,10 @@ class Finder:
             # Services that stamp a job's time when it starts leave a job that has
             # not started yet without one: as new as a job can be, not an old one.
             return job.state is State.PENDING
-        return job.created >= self.run.began - CLOCK_SKEW
+        # The command's start on the service's clock, where its answers told it: a
+        # machine minutes fast would otherwise take its own job for an older one.
+        began = self.run.began + (self.run.offset or timedelta(0))
+        return job.created >= began - CLOCK_SKEW
 
     def listed(self) -> list[ExportJob]:
         """Recent jobs in the listing with this plan's parameters."""
@@ -118,7 +125,14 @@ class Finder:
         since = now() - LISTING_WINDOW
         found: list[ExportJob] = []
         spec = plan.spec
-        call = self.jobs.caller(spec, region)
+        caller = self.jobs.caller(spec, region)
+
+        def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            response = caller(operation, params)
+            said = service_time(response)
+            if said is not None:
+                self.run.offset = said - now()
+            return response
 
         def walk() -> None:
             for raw in eng.list_raw(spec, call, scope):
@@ -133,6 +147,20 @@ class Finder:
         except ExportctlError as exc:
             raise of_service(exc, spec) from exc
         return found
+
+
+def service_time(response: Any) -> datetime | None:
+    """The time the service said it answered (its HTTP Date), in UTC; None unsaid."""
+    meta = response.get("ResponseMetadata") if isinstance(response, dict) else None
+    headers = meta.get("HTTPHeaders") if isinstance(meta, dict) else None
+    said = headers.get("date") if isinstance(headers, dict) else None
+    if not isinstance(said, str):
+        return None
+    try:
+        when = parsedate_to_datetime(said)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def whereabouts(run: Run) -> str:
