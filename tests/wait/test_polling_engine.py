@@ -191,3 +191,27 @@ def test_ctrl_c_cuts_a_sleep_short_even_when_another_thread_receives_it(
 
     assert all(s <= timing.SLEEP_SLICE for s in slices)
     assert len(slices) < 60 / timing.SLEEP_SLICE / 10
+
+
+def test_a_broken_answer_after_good_ones_waits_for_the_next_round_a_few_times() -> None:
+    from exportctl.domain.errors import BrokenAnswerError
+    from exportctl.ops.polling.waiter import BROKEN_ROUNDS, Waiter
+    from exportctl.services.refs import parse
+
+    ref = "discovery:export-1"
+    waiter = Waiter(None, [(ref, parse(ref))], parse_until("COMPLETED"), clock=lambda: 0.0)  # type: ignore[arg-type]
+    tracked = waiter.tracked[0]
+    broken = BrokenAnswerError("DescribeExportTasks answered without its list of items")
+    # The first answer broken: an endpoint that is no service, the wait's end.
+    with pytest.raises(BrokenAnswerError):
+        waiter.take(tracked, broken)
+    waiter.take(tracked, _job("discovery", "IN_PROGRESS", State.RUNNING))
+    # After a good one: a connection cut midway, left for the next round...
+    for _ in range(BROKEN_ROUNDS):
+        waiter.take(tracked, broken)
+        assert tracked.error is broken and not tracked.decided
+    # ...as long as a good one comes between them; so many in a row end the wait.
+    with pytest.raises(BrokenAnswerError):
+        waiter.take(tracked, broken)
+    waiter.take(tracked, _job("discovery", "SUCCEEDED", State.COMPLETED))
+    assert tracked.decided

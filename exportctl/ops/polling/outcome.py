@@ -35,6 +35,8 @@ class Tracked:
     error: ExportctlError | None = None
     # Clock time of the last change of status, for "how long in this state".
     since: float | None = None
+    # Broken answers about it in a row, since its last good one.
+    broken: int = 0
 
     @property
     def decided(self) -> bool:

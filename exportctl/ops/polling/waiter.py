@@ -10,7 +10,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from exportctl.aws.translate import THROTTLING_CODES, answer_of
-from exportctl.domain.errors import AwsError, ExportctlError, NotFoundError, UsageError
+from exportctl.domain.errors import (
+    AwsError,
+    BrokenAnswerError,
+    ExportctlError,
+    NotFoundError,
+    UsageError,
+)
 from exportctl.domain.model import ExportJob
 from exportctl.ops.polling.events import Event, Told
 from exportctl.ops.polling.outcome import Outcome, Tracked, WaitResult
@@ -23,6 +29,10 @@ if TYPE_CHECKING:
     from exportctl.ops.conditions import Until
     from exportctl.ops.jobs import Jobs
     from exportctl.services.refs import JobKey
+
+
+# Broken answers in a row about a job read well before, left for the next round.
+BROKEN_ROUNDS = 3
 
 
 def transient(exc: ExportctlError) -> bool:
@@ -170,13 +180,24 @@ class Waiter:
         if tracked.decided:
             return
         if isinstance(result, ExportJob):
+            tracked.broken = 0
             self._update(tracked, result)
         elif isinstance(result, NotFoundError):
             self._lost(tracked, result)
-        elif transient(result):
+        elif transient(result) or self._broken_once(tracked, result):
             tracked.error = result
         else:
             raise result
+
+    @staticmethod
+    def _broken_once(tracked: Tracked, error: ExportctlError) -> bool:
+        """A broken answer about a job already read well: a connection cut midway or
+        a proxy's bad moment, left for the next round, as a 5xx is; a first answer
+        broken (an endpoint that is no service), or several in a row, ends the wait."""
+        if not isinstance(error, BrokenAnswerError) or tracked.job is None:
+            return False
+        tracked.broken += 1
+        return tracked.broken <= BROKEN_ROUNDS
 
     def _update(self, tracked: Tracked, job: ExportJob) -> None:
         previous = tracked.job
