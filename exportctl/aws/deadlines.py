@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from exportctl.aws.unretried import cut_short, plain_5xx
+
 # Least time a retry must leave for its attempt, and least read timeout an attempt gets.
 MIN_ATTEMPT = 0.25
 
@@ -39,7 +41,8 @@ def time_left() -> float | None:
 
 
 def bound_by_deadlines(client: Any, read_timeout: float) -> None:
-    """``client``'s retries and read timeouts bound by the calling thread's deadline."""
+    """``client``'s retries and read timeouts bound by the calling thread's deadline;
+    the answers botocore would not retry said to it as what they are (``unretried``)."""
     from botocore.retries import standard
 
     events = client.meta.events
@@ -54,7 +57,7 @@ def bound_by_deadlines(client: Any, read_timeout: float) -> None:
     events.unregister(event, unique_id=unique_id)
 
     def needs_retry(**kwargs: Any) -> float | None:
-        delay: float | None = retry.needs_retry(**kwargs)
+        delay: float | None = retry.needs_retry(**cut_short(kwargs))
         left = time_left()
         if delay is None or left is None:
             return delay
@@ -67,3 +70,4 @@ def bound_by_deadlines(client: Any, read_timeout: float) -> None:
 
     events.register(event, needs_retry, unique_id=unique_id)
     events.register(f"request-created.{name}", read_in_time, unique_id=f"deadline-{name}")
+    events.register(f"before-parse.{name}", plain_5xx, unique_id=f"plain-5xx-{name}")
