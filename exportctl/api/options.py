@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.model import ExportJob, State
-from exportctl.domain.timeutil import as_utc, now, parse_since
+from exportctl.domain.timeutil import MAX_DURATION, now, parse_since
 from exportctl.services.refs import JobKey, parse
 from exportctl.services.spec import ServiceSpec, StartOption
 
@@ -78,18 +78,21 @@ def states_of(states: State | str | Iterable[State | str] | None) -> frozenset[S
     return frozenset(out)
 
 
-def since_of(since: datetime | timedelta | str | None) -> datetime | None:
-    """A time, a time that long ago, or what ``--since`` takes (``2d``, a date)."""
+def since_of(since: datetime | timedelta | str | None, name: str = "since") -> datetime | None:
+    """A time, a time that long ago, or what ``--since`` takes (``2d``, a date); a
+    naive datetime is this machine's local time, as Python reads one
+    (``datetime.now()``)."""
     if since is None:
         return None
-    if isinstance(since, timedelta):
-        return now() - since
-    if isinstance(since, datetime):
-        return as_utc(since)
     try:
+        if isinstance(since, timedelta):
+            return now() - since
+        if isinstance(since, datetime):
+            aware = since if since.tzinfo is not None else since.astimezone()
+            return aware.astimezone(timezone.utc)
         return parse_since(str(since))
     except (ValueError, OverflowError) as exc:
-        raise UsageError(f"since: {exc}") from exc
+        raise UsageError(f"{name}: {exc}") from exc
 
 
 def seconds(name: str, value: float | timedelta | None, *, positive: bool = True) -> float | None:
@@ -102,6 +105,8 @@ def seconds(name: str, value: float | timedelta | None, *, positive: bool = True
         raise UsageError(f"{name}: a finite number of seconds, not {number}")
     if number < 0 or (positive and number == 0):
         raise UsageError(f"{name}: must be more than 0" if positive else f"{name}: not negative")
+    if number > MAX_DURATION:
+        raise UsageError(f"{name}: {number:g} seconds is longer than a year")
     return float(number)
 
 
@@ -141,7 +146,7 @@ def _one(spec: ServiceSpec, option: StartOption, value: Any) -> Any:
             raise UsageError(f"{spec.title}: {name} takes a whole number") from None
     if option.kind == "time":
         if isinstance(value, (datetime, timedelta)):
-            return since_of(value)
+            return since_of(value, name)
         if not isinstance(value, str):
             raise UsageError(f"{spec.title}: {name} takes a datetime, a timedelta or a string")
         try:

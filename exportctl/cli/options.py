@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Longer than any wait, and short enough for every date and timer sum.
-MAX_DURATION = 366 * 86400.0
 
 STATE_NAMES = tuple(state.value for state in State)
 
@@ -235,7 +233,7 @@ def scope_of(values: Mapping[str, Any]) -> dict[str, Any]:
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
     if value is None:
         return None
-    from exportctl.domain.timeutil import parse_duration
+    from exportctl.domain.timeutil import MAX_DURATION, parse_duration
 
     try:
         seconds = parse_duration(value)

@@ -103,6 +103,11 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat()[:-6] + "Z"
 
 
+# The longest duration taken (a --timeout, an interval): longer than any wait, and
+# short enough for every date and timer sum.
+MAX_DURATION = 366 * 86400.0
+
+
 def parse_duration(text: str) -> float:
     """Seconds in '90', '90s', '5m', '1h30m', '2d', '500ms'. Raises ValueError."""
     raw = text.strip()

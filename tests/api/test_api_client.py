@@ -488,3 +488,33 @@ def test_the_engines_handed_out_raise_the_apis_errors(exportctl_sandbox: Sandbox
         faults.deny = set()
     assert watched.value.exit_code == waited.value.exit_code == 4
     assert waited.value.refs == (planned.ref,) and len(waited.value.results) == 1
+
+
+def test_a_naive_time_is_local_and_times_out_of_range_are_bad_input(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+
+    # Far from UTC, with a half hour: a naive time read as UTC would be 5:45 off.
+    monkeypatch.setenv("TZ", "Asia/Kathmandu")
+    time.tzset()
+    try:
+        client = Client()
+        hour_ago = datetime.now() - timedelta(hours=1)
+        recent = [j.ref for j in client.list(since=timedelta(hours=1))]
+        assert recent
+        assert [j.ref for j in client.list(since=hour_ago)] == recent
+        plan = client.plan_start(
+            "logs", log_group="/aws/lambda/orders-api",
+            bucket="exportctl-sandbox-logs-us-east-1", start_time=hour_ago,
+        )  # fmt: skip
+        span = plan.request["to"] - plan.request["from"]
+        assert abs(span - 3_600_000) < 5_000
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    for given in ({"since": timedelta(days=999999999)}, {"since": datetime(1, 1, 1)}):
+        with pytest.raises(BadInput, match="since"):
+            client.list(**given)  # type: ignore[arg-type]
+    with pytest.raises(BadInput, match=r"keep: .* longer than a year"):
+        client.watching(keep=1e300)
