@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from exportctl.domain.model import ExportJob, State, field_value
-from exportctl.domain.timeutil import as_utc, human_duration, iso, now
+from exportctl.domain.timeutil import MAX_DURATION, as_utc, human_duration, iso, now
 from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
 
 # Samples a median needs before it is worth showing.
@@ -192,7 +192,7 @@ def load(where: Path | None = None) -> History:
         with open_cached(where or path()) as handle:
             data = json.loads(handle.read().decode("utf-8"))
         samples = {
-            str(k): {str(ref): (str(v[0]), float(v[1])) for ref, v in bucket.items()}
+            str(k): {str(ref): (str(v[0]), _seconds(v[1])) for ref, v in bucket.items()}
             for k, bucket in data.items()
         }
     except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
@@ -200,6 +200,15 @@ def load(where: Path | None = None) -> History:
     history = History(samples)
     _forget_old(history)
     return history
+
+
+def _seconds(value: object) -> float:
+    """A duration as the file holds it: Python's json reads NaN, Infinity and 1e300,
+    which no job took; such a file cannot be read."""
+    seconds = float(value)  # type: ignore[arg-type]
+    if not 0 <= seconds <= MAX_DURATION:
+        raise ValueError(f"not a duration: {value!r}")
+    return seconds
 
 
 def _forget_old(history: History) -> None:

@@ -123,6 +123,11 @@ def test_history_survives_on_disk_and_a_broken_file_is_none(tmp_path: Path) -> N
     assert again.estimate(job("r", State.RUNNING, created=NOW), "s", NOW).eta is not None
     where.write_text("{not json")
     assert eta.load(where).samples == {}
+    # Python's json reads these; no job took them, and the estimates would fail on them.
+    for seconds in ("NaN", "Infinity", "-1", "1e300"):
+        when = NOW.isoformat()
+        where.write_text(f'{{"s": {{"a": ["{when}", {seconds}]}}}}')
+        assert eta.load(where).samples == {}, seconds
 
 
 def test_a_history_that_cannot_be_written_is_no_error_and_leaves_nothing(tmp_path: Path) -> None:
