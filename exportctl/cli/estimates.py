@@ -9,7 +9,7 @@ from typing import Any
 
 from exportctl.cli.context import AppContext
 from exportctl.domain.model import ExportJob
-from exportctl.domain.timeutil import local, now, relative
+from exportctl.domain.timeutil import clock_time, local, now, relative
 from exportctl.ops import estimates as eta
 
 ETA_FIELDS = ("eta", "eta_basis")
@@ -39,11 +39,12 @@ class Estimates:
         return {**job.to_dict(), **self.of(job).to_dict()}
 
     def short(self, job: ExportJob, reference: datetime | None = None) -> str:
-        """``eta ~14:32 (estimate)`` for a table cell; '' without an estimate."""
+        """``eta ~14:32 (estimate)`` for a table cell (``~Dec 10 07:02`` on another
+        day); '' without an estimate."""
         estimate = self.of(job, reference)
         if estimate.eta is None:
             return ""
-        return f"eta ~{estimate.eta.astimezone():%H:%M} (estimate)"
+        return f"eta ~{clock_time(estimate.eta, reference)} (estimate)"
 
     def long(self, job: ExportJob, reference: datetime | None = None) -> str:
         """For a panel: when, how far off, and on what basis; '' without one."""

@@ -164,6 +164,19 @@ def local(value: datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def clock_time(value: datetime, reference: datetime | None = None) -> str:
+    """``15:35`` in local time, for a time soon; ``Dec 10 07:02`` for one on another
+    day; its zone's name too when its offset is not now's (across a DST change, an
+    hour may come twice)."""
+    here, today = value.astimezone(), (reference or now()).astimezone()
+    text = f"{here:%H:%M}"
+    if here.date() != today.date():
+        text = f"{here:%b} {here.day} {text}"
+    if here.utcoffset() != today.utcoffset():
+        text = f"{text} {here:%Z}"
+    return text
+
+
 def human_duration(seconds: float) -> str:
     secs = int(max(0, seconds))
     hours, rest = divmod(secs, 3600)

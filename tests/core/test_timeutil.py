@@ -196,3 +196,24 @@ def test_client_timestamp_parser_agrees_with_botocores(value: str | float) -> No
 def test_client_timestamp_parser_refuses_what_botocore_refuses() -> None:
     with pytest.raises(ValueError):
         parse_timestamp("not a time")
+
+
+def test_a_clock_time_says_its_day_and_its_zone_where_they_are_not_now_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from exportctl.domain.timeutil import clock_time
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        # 01:40 BST, 20 minutes before the clocks go back.
+        reference = datetime(2026, 10, 25, 0, 40, tzinfo=timezone.utc)
+        assert clock_time(reference + timedelta(minutes=10), reference) == "01:50"
+        # 24 minutes on: 01:04 once more, in GMT.
+        assert clock_time(reference + timedelta(minutes=24), reference) == "01:04 GMT"
+        assert clock_time(reference + timedelta(days=4), reference) == "Oct 29 00:40 GMT"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
