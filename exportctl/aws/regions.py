@@ -147,7 +147,7 @@ def check_regions(
             continue
         near = nearest(name, known)
         hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        raise UsageError(f"unknown region {clip(name)!r} in {source}{hint} ({_HOW_TO_ADD})")
+        raise UsageError(f"unknown region '{clip(name)}' in {source}{hint} ({_HOW_TO_ADD})")
 
 
 def check_region(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# The protocols whose error bodies botocore reads as XML.
-_XML = frozenset({"query", "ec2", "rest-xml"})
+# The protocols whose error bodies botocore reads as JSON (or CBOR): the others'
+# are read as XML.
+_NOT_XML = ("json", "rest-json", "smithy-rpc-v2-cbor")
 
 
 def cut_short(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def plain_5xx(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> 
     """A ``before-parse`` handler: the body of a 5xx that an XML service's parser
     cannot read is set aside, so that botocore reads the answer as the generic error
     of its status (a 503 is a 503, retried as one)."""
-    if operation_model.service_model.protocol not in _XML:
+    if operation_model.service_model.protocol in _NOT_XML:
         return
     status = response_dict.get("status_code") or 0
     body = response_dict.get("body")

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+from exportctl.domain.errors import clip
+
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
 _FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:?\d\d$|$)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -120,7 +122,7 @@ def parse_duration(text: str) -> float:
         total += float(match.group(1)) * _UNITS[match.group(2).lower()]
         pos = match.end()
     if pos == 0 or raw[pos:].strip():
-        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 5m, 2h, 1d)")
+        raise ValueError(f"not a duration: '{clip(text)}' (use e.g. 30s, 5m, 2h, 1d)")
     return total
 
 
@@ -128,19 +130,23 @@ def parse_since(text: str, reference: datetime | None = None) -> datetime:
     """A point in time from a duration back from now ('2h') or a date/ISO 8601 timestamp."""
     if re.fullmatch(r"\d+(?:\.\d+)?", text.strip()):
         # A bare number back in time is seconds to a parser and days to some people.
+        number = clip(text.strip())
         raise ValueError(
-            f"{text.strip()!r} has no unit: use e.g. {text.strip()}s, {text.strip()}m, "
-            f"{text.strip()}h or {text.strip()}d"
+            f"'{number}' has no unit: use e.g. {number}s, {number}m, {number}h or {number}d"
         )
     try:
         return (reference or now()) - timedelta(seconds=parse_duration(text))
     except ValueError:
         pass
-    parsed = as_utc(text)
-    if parsed is None:
+    read = _from_iso(text.strip())
+    if read is None:
         raise ValueError(
-            f"not a duration or date: {text!r} (use e.g. 2h, 7d, 2026-11-01 or 2026-11-01T08:00Z)"
+            f"not a duration or date: '{clip(text)}' (use e.g. 2h, 7d, 2026-11-01 or "
+            "2026-11-01T08:00Z)"
         )
+    parsed = as_utc(read)
+    if parsed is None:
+        raise ValueError(f"'{clip(text)}' is past the last time there is (year 9999, UTC)")
     return parsed
 
 
