@@ -43,6 +43,10 @@ def _usage_error(done: subprocess.CompletedProcess[str], value: str) -> None:
         (["sandbox", "--latency", "-1"], "--latency"),
         (["sandbox", "--error-rate", "2"], "--error-rate"),
         (["sandbox", "--drop-rate", "-0.5"], "--drop-rate"),
+        (["list", "--since", "a" * 300], "… (300 characters)"),
+        (["wait", "discovery:x", "--timeout", "b" * 300], "… (300 characters)"),
+        (["list", "--since", "9999-12-31T23:59-01:00"], "past the last time there is"),
+        (["--region", "us-east-1\x1b[31m", "list"], "'us-east-1\\x1b[31m'"),
     ],
 )
 def test_a_bad_value_is_a_usage_error_naming_it(
