@@ -64,9 +64,12 @@ def check_item(
     operation: str, item: Raw, required: Mapping[str, FieldSource], response: Any = None
 ) -> None:
     for name, source in required.items():
-        if getter(source)(item) in (None, ""):
+        value = getter(source)(item)
+        if value in (None, "") or not isinstance(value, str):
+            # A list or an object where the model has a word is JSON of another shape.
             member = source if isinstance(source, str) else name
-            raise broken(operation, f"the {member} of an item", response or item)
+            missing = f"the {member} of an item" + (" as a word" if value else "")
+            raise broken(operation, missing, response or item)
 
 
 def required_of(spec: ServiceSpec) -> dict[str, FieldSource]:

@@ -251,3 +251,22 @@ def test_a_time_out_of_any_calendar_is_an_unreadable_answer_or_kept_raw(
     # A time the service sends as a string (Pinpoint's): no time, kept raw.
     assert service == "pinpoint"
     assert job.created is None and job.details["creation_date_raw"] == str(when)
+
+
+@pytest.mark.parametrize("value", [["ACTIVE"], {"a": 1}, 123])
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_status_that_is_no_word_is_broken(service: str, value: Any) -> None:
+    jobs = make_jobs()
+    spec = spec_for(service)
+    ref, *_ = GETS[service]
+    body = get_response(service, _jsonable(raw_job(service, 1, TERMINAL[service])))
+    item = body["ExportJobResponse"] if service == "pinpoint" else body
+    if service in ("personalize", "discovery"):
+        item = engine.lookup(body, spec.get.item)
+    status = spec.fields.status
+    assert isinstance(status, str)
+    item[status] = value
+    client = jobs.clients.client(spec.client, REGION)
+    with raw_http(client, body), pytest.raises(BrokenAnswerError) as caught:
+        jobs.get(parse(ref))
+    assert caught.value.exit_code == 5 and "as a word" in caught.value.message
