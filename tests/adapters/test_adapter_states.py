@@ -234,9 +234,10 @@ def test_a_time_out_of_any_calendar_is_an_unreadable_answer_or_kept_raw(
     spec = spec_for(service)
     ref, *_ = GETS[service]
     body = get_response(service, _jsonable(raw_job(service, 1, TERMINAL[service])))
-    item = body["ExportJobResponse"] if service == "pinpoint" else body
-    if service in ("personalize", "discovery"):
-        item = engine.lookup(body, spec.get.item)
+    if service == "pinpoint":
+        # Its answer's payload is the job, without the name of the member it fills.
+        body = body["ExportJobResponse"]
+    item = engine.lookup(body, spec.get.item) if service in ("personalize", "discovery") else body
     created = spec.fields.created
     assert isinstance(created, str)
     item[created] = when
@@ -250,7 +251,7 @@ def test_a_time_out_of_any_calendar_is_an_unreadable_answer_or_kept_raw(
             return
     # A time the service sends as a string (Pinpoint's): no time, kept raw.
     assert service == "pinpoint"
-    assert job.created is None and job.details["creation_date_raw"] == str(when)
+    assert job.created is None and job.details["created_raw"] == str(when)
 
 
 @pytest.mark.parametrize("value", [["ACTIVE"], {"a": 1}, 123])
@@ -260,9 +261,10 @@ def test_a_status_that_is_no_word_is_broken(service: str, value: Any) -> None:
     spec = spec_for(service)
     ref, *_ = GETS[service]
     body = get_response(service, _jsonable(raw_job(service, 1, TERMINAL[service])))
-    item = body["ExportJobResponse"] if service == "pinpoint" else body
-    if service in ("personalize", "discovery"):
-        item = engine.lookup(body, spec.get.item)
+    if service == "pinpoint":
+        # Its answer's payload is the job, without the name of the member it fills.
+        body = body["ExportJobResponse"]
+    item = engine.lookup(body, spec.get.item) if service in ("personalize", "discovery") else body
     status = spec.fields.status
     assert isinstance(status, str)
     item[status] = value
