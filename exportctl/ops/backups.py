@@ -31,6 +31,7 @@ from exportctl.domain.errors import (
     ExportctlError,
     NotFoundError,
     UsageError,
+    clip,
     of_service,
 )
 from exportctl.domain.timeutil import as_utc, iso
@@ -329,6 +330,15 @@ class SearchBackups:
         jobs, region = self._where(search)
         call = jobs.caller(spec, region)
         raw = call(declared.get, {declared.param: search.id})
+        # The model requires both: without them (a proxy's page, a cut body) the
+        # answer is no search job's, and nothing about the search may be said.
+        for member in ("SearchJobIdentifier", "Status"):
+            if not isinstance(raw.get(member), str) or not raw[member]:
+                raise of_service(eng.broken(declared.get, f"the {member}", raw), spec)
+        named = {raw["SearchJobIdentifier"].lower(), str(raw.get("SearchJobArn") or "").lower()}
+        if search.id.lower() not in named:
+            said = f"the search job asked for (it describes '{clip(raw['SearchJobIdentifier'])}')"
+            raise of_service(eng.broken(declared.get, said, raw), spec)
         return search_job_from_raw(raw, region)
 
     def describe(self, search: SearchJobKey) -> SearchReport:

@@ -285,3 +285,28 @@ def test_a_search_job_arn_of_another_account_is_not_that_accounts_job_of_the_sam
         reader.describe(reader.resolve(core.parse_search_ref(elsewhere)))
     assert caught.value.exit_code == ExitCode.NOT_FOUND
     assert "is in account 210987654321" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        # A proxy's page, as botocore's parser reads one: no member of the model.
+        ({"ResponseMetadata": {"HTTPStatusCode": 200}}, "without the SearchJobIdentifier"),
+        (search_job_answer("COMPLETED", Status=None), "without the Status"),
+        (
+            search_job_answer("COMPLETED", SearchJobIdentifier="other", SearchJobArn="x"),
+            "without the search job asked for",
+        ),
+    ],
+)
+def test_a_search_job_answer_that_is_none_is_a_broken_answer(
+    jobs: Jobs, monkeypatch: pytest.MonkeyPatch, answer: dict[str, Any], said: str
+) -> None:
+    from exportctl.domain.errors import BrokenAnswerError
+
+    monkeypatch.setattr(jobs, "caller", lambda spec, region: lambda op, params: answer)
+    reader = core.SearchBackups(jobs)
+    search = reader.resolve(core.parse_search_ref(f"search-job:eu-west-1:{SEARCH_ID}"))
+    with pytest.raises(BrokenAnswerError) as caught:
+        reader.describe(search)
+    assert caught.value.exit_code == 5 and said in caught.value.message
