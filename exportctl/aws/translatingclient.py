@@ -47,7 +47,9 @@ class CallErrors:
             # The service is named by the caller, as for the other checks of an answer.
             return BrokenAnswerError(
                 f"{operation} answered with something its model does not describe "
-                f"({type(exc).__name__}: {clip(exc)})",
+                f"({type(exc).__name__}: {clip(exc)}): that is no answer of the service (a "
+                "proxy or captive portal in the way, or a broken endpoint); check the "
+                "network and --endpoint-url",
             )
         seconds = time.monotonic() - started if self.timed else None
         return translate(exc, self.service, seconds=seconds)

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from exportctl.domain.errors import AwsError, BrokenAnswerError, NotFoundError, clip
+from exportctl.domain.errors import BrokenAnswerError, NotFoundError, clip
 from exportctl.domain.jobkey import JobKey
 from exportctl.domain.timeutil import as_utc
 
@@ -93,7 +93,11 @@ def pages(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> 
         if not token:
             return
         if token in seen:
-            raise AwsError(f"{page.operation} returned the same page token twice")
+            # Of the service whose listing it is, named by the caller.
+            raise BrokenAnswerError(
+                f"{page.operation} returned the same page token twice: its listing "
+                "would go round for ever"
+            )
         seen.add(token)
         request[page.input_token] = token
 

@@ -409,4 +409,6 @@ def test_a_page_token_seen_twice_stops_the_listing(jobs: Jobs, stubs: Stubs) -> 
 
     [failure] = result.failures
     assert "returned the same page token twice" in failure.message
+    # Which service's listing: DescribeExportTasks is four services' call.
+    assert failure.message.startswith("Amazon Personalize: ")
     assert failure.exit_code == 5
