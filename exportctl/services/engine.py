@@ -88,16 +88,17 @@ def pages(call: CallFn, page: Page, params: Mapping[str, Any] | None = None) -> 
     seen: set[str] = set()
     for _ in range(_MAX_PAGES):
         response = call(page.operation, request)
-        yield response
         token = lookup(response, page.output_token)
-        if not token:
-            return
-        if token in seen:
-            # Of the service whose listing it is, named by the caller.
+        if token and token in seen:
+            # A page of a listing going round: its jobs were listed already. Of the
+            # service whose listing it is, named by the caller.
             raise BrokenAnswerError(
                 f"{page.operation} returned the same page token twice: its listing "
                 "would go round for ever"
             )
+        yield response
+        if not token:
+            return
         seen.add(token)
         request[page.input_token] = token
 
