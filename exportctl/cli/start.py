@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -13,6 +14,7 @@ from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, since_value
 from exportctl.cli.output import output_options
+from exportctl.cli.stdout import OutputError
 from exportctl.cli.suggestions import SuggestingGroup
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec
 
@@ -280,26 +282,32 @@ def run(
         )
         return int(code)
     job = started.job
-    if out.machine or out.fields or out.wide:
-        from exportctl.cli.estimates import Estimates
-        from exportctl.cli.output import print_job_table
+    try:
+        if out.machine or out.fields or out.wide:
+            from exportctl.cli.estimates import Estimates
+            from exportctl.cli.output import print_job_table
 
-        with json_on_failure(out):
-            job = app.client.job_of(started)
-        estimates = Estimates(app)
-        emit(
-            out,
-            Records(
-                [job],
-                to_dict=estimates.record,
-                table=lambda jobs, fields: print_job_table(app, jobs, out, estimates),
-                default_fields=JOB_DEFAULT_FIELDS,
-                single=True,
-                known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
-            ),
-        )
-    else:
-        click.echo(started.ref)
+            with json_on_failure(out):
+                job = app.client.job_of(started)
+            estimates = Estimates(app)
+            emit(
+                out,
+                Records(
+                    [job],
+                    to_dict=estimates.record,
+                    table=lambda jobs, fields: print_job_table(app, jobs, out, estimates),
+                    default_fields=JOB_DEFAULT_FIELDS,
+                    single=True,
+                    known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+                ),
+            )
+        else:
+            click.echo(started.ref)
+        sys.stdout.flush()
+    except OutputError:
+        # The job is made all the same (a full disk took its line): never unnamed.
+        app.notice(f"the job was started: {started.ref}")
+        raise
     if job is not None:
         from exportctl.ops import refcache
 

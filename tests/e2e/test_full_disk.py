@@ -168,3 +168,11 @@ def test_a_stderr_that_cannot_be_written_loses_its_lines_not_the_command(stderr:
     missing = run("status", "discovery:export-0000", "--json")
     assert missing.returncode == ExitCode.NOT_FOUND
     assert json.loads(missing.stdout) is None
+
+
+def test_a_start_whose_reference_stdout_cannot_take_names_its_job_on_stderr() -> None:
+    done = run_into_full_device([console_script(), "--sandbox", "start", "discovery"])
+    assert done.returncode == ExitCode.LOCAL
+    started, failed = done.stderr.splitlines()
+    assert started.startswith("exportctl: notice: the job was started: discovery:")
+    assert failed == FULL
