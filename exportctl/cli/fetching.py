@@ -28,6 +28,8 @@ class Fetcher:
         self.quiet = quiet
         self.errors: list[ExportctlError] = []
         self.fetched: set[str] = set()
+        # The job being fetched and where, while its download runs.
+        self.current: tuple[str, Path] | None = None
 
     def fetch(self, tracked: Tracked, display: Display) -> None:
         from rich.text import Text
@@ -39,9 +41,12 @@ class Fetcher:
             return
         self.fetched.add(job.ref)
         destination = self.dest / default_dirname(job) if self.several else self.dest
+        self.current = (job.ref, destination)
         try:
             summary = self.app.client.download(job, destination)
+            self.current = None
         except ExportctlError as exc:
+            self.current = None
             self.errors.append(exc)
             self.app.error(f"{job.ref}: download failed: {exc.message}")
             return
@@ -51,6 +56,16 @@ class Fetcher:
             display.print(
                 Text(f"{job.ref}: fetched {summary.files} {noun} into {destination}{skipped}")
             )
+
+    def cut_short(self) -> str | None:
+        """What an interrupt left of the download under way, and how to go on."""
+        if self.current is None:
+            return None
+        ref, destination = self.current
+        return (
+            f"the download of {ref} into {destination} was cut short: "
+            f"`exportctl download {ref} {destination}` goes on with it"
+        )
 
     def exit_code(self, waited: ExitCode) -> ExitCode:
         """The wait's code, unless the wait succeeded and a download did not."""

@@ -107,6 +107,9 @@ class Session:
         except KeyboardInterrupt:
             from exportctl.ops import interrupts
 
+            cut = self.fetcher.cut_short() if self.fetcher else None
+            if cut and not self.quiet:
+                self.app.error(f"{interrupts.word()}; {cut}")
             self._pending(interrupts.word(), self.waiter.pending)
             return ExitCode(interrupts.exit_code())
         except ExportctlError:

@@ -76,3 +76,20 @@ def test_after_a_sigkill_the_next_download_removes_the_stale_partial_files(
     assert code == 0, err
     assert (dest / "part_00000.csv").stat().st_size == stalling_s3.size
     assert parts(tmp_path) == sorted([alive, lookalike])
+
+
+def test_a_wait_interrupted_in_its_download_says_how_to_go_on(
+    sandbox: Sandbox, stalling_s3: StallingS3, tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    env = environ(sandbox.url, AWS_ENDPOINT_URL_S3=stalling_s3.url)
+    proc = start("wait", PERSONALIZE_DONE, "--download", str(dest), env=env)
+    wait_for(lambda: parts(tmp_path), "a partial file", proc)
+
+    proc.send_signal(signal.SIGINT)
+    _, err = ended(proc)
+
+    assert proc.returncode == 130
+    said = f"interrupted; the download of {PERSONALIZE_DONE} into {dest} was cut short"
+    assert said in err and f"`exportctl download {PERSONALIZE_DONE} {dest}`" in err
+    assert parts(tmp_path) == []
