@@ -88,10 +88,11 @@ def rerun(
 ) -> None:
     """Rerun a finished job: its help is _help_text's."""
     from exportctl.cli.output import json_on_failure
-    from exportctl.cli.start import check_output, run
+    from exportctl.cli.start import check_output, check_waiting, run
 
     # Before the job is read: what would not be honoured is refused first.
     check_output(out, dry_run=dry_run, waits=wait_ or download is not None)
+    check_waiting(ctx, {"wait_": wait_, "download": download, "dry_run": dry_run}, queue)
     with json_on_failure(out):
         plan = app.client.plan_rerun(ref, service=service)
     ctx.exit(

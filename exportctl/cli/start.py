@@ -98,6 +98,7 @@ def _service_command(spec: ServiceSpec) -> click.Command:
 
         launch = _pop_lifecycle(values)
         queue = bool(values.pop("queue", False))
+        check_waiting(ctx, launch, queue)
         if app.many_regions:
             from exportctl.domain.errors import UsageError
 
@@ -187,6 +188,25 @@ def start() -> None:
 def _pop_lifecycle(values: dict[str, Any]) -> dict[str, Any]:
     names = ("dry_run", "wait_", "until", "timeout", "interval", "max_interval", "download", "out")
     return {name: values.pop(name) for name in names}
+
+
+def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> None:
+    """Refuse the settings of a wait given to a start that waits for nothing (they
+    would be taken and ignored): --until is --wait's or --download's, --timeout and
+    the intervals theirs or --queue's."""
+    from click.core import ParameterSource
+
+    from exportctl.domain.errors import UsageError
+
+    waits = launch["wait_"] or launch["download"] is not None
+    for name, queued in (("until", False), ("timeout", True), ("interval", True),
+                         ("max_interval", True)):  # fmt: skip
+        if waits or (queued and queue) or launch["dry_run"]:
+            continue
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            users = "--wait or --download" + (" (or --queue)" if queued else "")
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"{option} is for {users}: add one, or leave {option} out")
 
 
 def _region(app: AppContext) -> str | None:

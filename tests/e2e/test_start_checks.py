@@ -131,3 +131,11 @@ def test_an_rds_export_only_in_a_form_rds_refuses_is_bad_input(sandbox: Sandbox)
         "--bucket", "exportctl-exports", "--role-arn", ROLE, "--kms-key", "k", "--only", "a.b.c.d",
     )  # fmt: skip
     refused(done, "InvalidExportOnly")
+
+
+@pytest.mark.parametrize(
+    "given", [["--until", "failed"], ["--timeout", "1m"], ["--interval", "1s"]]
+)
+def test_a_wait_s_settings_without_a_wait_are_refused(sandbox: Sandbox, given: list[str]) -> None:
+    refused(in_process(sandbox, "start", "discovery", *given), "is for --wait or --download")
+    assert creates(sandbox) == 0
