@@ -71,7 +71,8 @@ class _Console(Console):
 def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     # rich already honours NO_COLOR and leaves escape codes out off a terminal.
     stream = sys.stderr if stderr else sys.stdout
-    piped = not stream.isatty() and not os.environ.get("COLUMNS")
+    columns = _columns()
+    piped = not stream.isatty() and columns is None
     plain = no_color or bool(os.environ.get("NO_COLOR"))
     return _Console(
         tty=stream.isatty(),
@@ -82,8 +83,15 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
         color_system=None if plain else "auto",
         highlight=False,
         soft_wrap=False,
-        width=PIPE_WIDTH if piped else None,
+        width=PIPE_WIDTH if piped else columns,
     )
+
+
+def _columns() -> int | None:
+    """COLUMNS, where it is a width (`120`, ` 120`); None unset or unusable (`abc`,
+    `-5`), as if it were unset: rich would take such a value for 80."""
+    given = os.environ.get("COLUMNS", "").strip()
+    return int(given) if given.isdigit() and int(given) > 0 else None
 
 
 def on_terminal(console: Console) -> bool:

@@ -1,0 +1,19 @@
+"""The width tables are fitted to, as COLUMNS says it off a terminal."""
+
+from __future__ import annotations
+
+import pytest
+
+from exportctl.output.console import make_console, table_width
+
+
+@pytest.mark.parametrize(
+    ("columns", "width"),
+    [("120", 120), (" 100 ", 100), ("", None), ("abc", None), ("-5", None), ("0", None)],
+)
+def test_columns_off_a_terminal_is_the_width_where_it_is_one(
+    monkeypatch: pytest.MonkeyPatch, columns: str, width: int | None
+) -> None:
+    # Under pytest stdout is no terminal: unfitted unless COLUMNS gives a width.
+    monkeypatch.setenv("COLUMNS", columns)
+    assert table_width(make_console()) == width
