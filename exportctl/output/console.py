@@ -84,7 +84,18 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
         highlight=False,
         soft_wrap=False,
         width=PIPE_WIDTH if piped else columns,
+        # rich sizes a dumb terminal (Emacs' shell) 80x25 unless given both: COLUMNS
+        # is its width there too.
+        height=_DUMB_HEIGHT if columns and _dumb() else None,
     )
+
+
+# The height rich gives a dumb terminal.
+_DUMB_HEIGHT = 25
+
+
+def _dumb() -> bool:
+    return os.environ.get("TERM", "").lower() in ("dumb", "unknown")
 
 
 def _columns() -> int | None:

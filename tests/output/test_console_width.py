@@ -17,3 +17,31 @@ def test_columns_off_a_terminal_is_the_width_where_it_is_one(
     # Under pytest stdout is no terminal: unfitted unless COLUMNS gives a width.
     monkeypatch.setenv("COLUMNS", columns)
     assert table_width(make_console()) == width
+
+
+def test_a_dumb_terminal_takes_its_width_from_columns_too() -> None:
+    # Emacs' shell: a terminal, TERM=dumb and COLUMNS set.
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    code = (
+        "from exportctl.output.console import make_console, table_width\n"
+        "import sys; sys.stderr.write(str(table_width(make_console())))\n"
+    )
+    main, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            stdout=secondary,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "TERM": "dumb", "COLUMNS": "200"},
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    finally:
+        os.close(main)
+        os.close(secondary)
+    assert done.stderr == "200"
