@@ -74,8 +74,10 @@ def _dispatch(
     if route == ("GET", "/clock"):
         return _json(200, {"elapsed": sb.clock.elapsed(), "now": sb.clock.now_epoch()})
     if route == ("POST", "/clock/advance"):
-        seconds = float(payload.get("seconds", query.get("seconds", 0)))
-        return _json(200, {"elapsed": sb.advance(seconds)})
+        given = payload.get("seconds", query.get("seconds", 0))
+        if isinstance(given, bool) or not isinstance(given, (int, float, str)):
+            raise ValueError(f"seconds: a number, not {given!r}")
+        return _json(200, {"elapsed": sb.advance(float(given))})
     if route == ("GET", "/faults"):
         return _json(200, sb.faults.to_dict())
     if method in ("POST", "PUT", "PATCH") and path == "/faults":

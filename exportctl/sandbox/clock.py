@@ -10,6 +10,10 @@ from collections.abc import Callable
 MonotonicSource = Callable[[], float]
 
 
+# The most the clock is moved at once: a century.
+MAX_ADVANCE = 100 * 366 * 86400.0
+
+
 class SandboxClock:
     """Elapsed scenario seconds = source ticks since construction + manual offset.
 
@@ -31,8 +35,11 @@ class SandboxClock:
             return self._source() - self._origin + self._offset
 
     def advance(self, seconds: float) -> float:
-        if not math.isfinite(seconds):
-            raise ValueError("the sandbox clock moves by a finite number of seconds")
+        if not math.isfinite(seconds) or seconds > MAX_ADVANCE:
+            # Past the last year a timestamp can have, every answer would be unreadable.
+            raise ValueError(
+                "the sandbox clock moves by a finite number of seconds, at most a century"
+            )
         if seconds < 0:
             raise ValueError("the sandbox clock only moves forward")
         with self._lock:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import threading
 import time
@@ -47,6 +48,8 @@ except ImportError:  # pragma: no cover - Windows: one command at a time is on t
 FORMAT = 1
 # A world left alone this long starts afresh: the next demo shows jobs running again.
 IDLE_LIMIT = 30 * 60.0
+# Epoch seconds past the last year a timestamp can have (9999).
+_LAST_EPOCH = 253402300799.0
 # A command running that long (a watch) says it is still there, so that its world
 # does not count as idle for the commands that start meanwhile.
 HEARTBEAT = 5 * 60.0
@@ -376,13 +379,12 @@ class WorldFile:
         worlds = data["worlds"]
         if not isinstance(worlds, dict) or not self.changes.compatible(worlds):
             raise ValueError("other worlds")
-        return (
-            str(data["name"]),
-            float(data["start_wall"]),
-            float(data["elapsed"]),
-            float(data["saved_at"]),
-            worlds,
-        )
+        times = [float(data[key]) for key in ("start_wall", "elapsed", "saved_at")]
+        if not all(math.isfinite(t) and abs(t) < _LAST_EPOCH for t in times):
+            # Python's json reads NaN and 1e308: such a clock's answers none can read.
+            raise ValueError("a clock out of any calendar")
+        start_wall, elapsed, saved_at = times
+        return str(data["name"]), start_wall, elapsed, saved_at, worlds
 
     def _write(self) -> None:
         now = time.time()

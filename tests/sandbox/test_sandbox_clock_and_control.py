@@ -182,7 +182,7 @@ def test_admin_endpoints(sandbox: Sandbox, client: ClientFactory) -> None:
     assert state["url"] == sandbox.url and state["region"] == "us-east-1"
     assert _admin(sandbox, "POST", "/clock/advance", {"seconds": 20})["elapsed"] == 20
     assert _admin(sandbox, "GET", "/clock")["elapsed"] == 20
-    for wrong in ("NaN", "Infinity", -1):
+    for wrong in ("NaN", "Infinity", -1, 1e308, True, [1]):
         with pytest.raises(urllib.error.HTTPError) as refused:
             _admin(sandbox, "POST", "/clock/advance", {"seconds": wrong})
         assert refused.value.code == 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,18 @@ def test_a_running_sandbox_answers_with_what_another_added(
 
 @pytest.mark.parametrize(
     "content",
-    ["not json", "[]", json.dumps({"format": 1, "seed": 8, "worlds": {}}), '{"format": 1}'],
-    ids=["text", "list", "another-seed", "incomplete"],
+    [
+        "not json",
+        "[]",
+        json.dumps({"format": 1, "seed": 8, "worlds": {}}),
+        '{"format": 1}',
+        # Saved just now (an idle one is fresh anyway), its clock out of any calendar.
+        '{"format": 1, "name": "n", "seed": 7, "start_wall": NaN, "elapsed": 1,'
+        f' "saved_at": {time.time()}, "worlds": {{}}}}',
+        '{"format": 1, "name": "n", "seed": 7, "start_wall": 1e308, "elapsed": 1,'
+        f' "saved_at": {time.time()}, "worlds": {{}}}}',
+    ],
+    ids=["text", "list", "another-seed", "incomplete", "nan-clock", "endless-clock"],
 )
 def test_a_file_that_is_no_kept_world_is_a_fresh_world(
     tmp_path: Path, sandboxes: SandboxFactory, content: str
@@ -104,3 +115,5 @@ def test_a_file_that_is_no_kept_world_is_a_fresh_world(
     sb = sandboxes(tmp_path)
     assert sb.jobs(account=None) == Sandbox().jobs(account=None)
     assert json.loads((tmp_path / "world.json").read_text(encoding="utf-8"))["seed"] == 7
+    # Its clock is this one's: its answers' times read.
+    assert abs(sb.clock.now_epoch() - time.time()) < 3600
