@@ -370,6 +370,14 @@ class Display:
             lead = f"{stamp}  "
         self.print(head)
         rest = Text.assemble(lead, tail)
+        cut = rest.plain.find("  ", len(lead))
+        if rest.cell_len > width and cut > 0:
+            # The states on one line, what follows them (a message, pieces, the
+            # estimate) on the next: cut there, not to its first letter.
+            states, more = rest.divide([cut])
+            rest = Text.assemble(" " * STACK_INDENT, more[2:])
+            states.truncate(width, overflow="ellipsis")
+            self.print(states)
         rest.truncate(width, overflow="ellipsis")
         self.print(rest)
 

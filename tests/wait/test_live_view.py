@@ -274,3 +274,23 @@ def test_a_reference_no_form_of_which_fits_is_cut_with_an_ellipsis(width: int) -
     assert rows and all(len(line) <= width for line in rows)
     # Not a plausible reference cut short in silence: the cut says so.
     assert all(line.rstrip().endswith("…") for line in rows if PIN.split(":")[-1] not in line)
+
+
+def test_a_change_too_wide_keeps_its_message_on_a_line_of_its_own() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=60, color_system=None)
+    waiter = _waiter()
+    tracked: Tracked = waiter.tracked[1]
+    assert tracked.job is not None
+    before = tracked.job
+    done = "Data export completed successfully for every agent."
+    after = ExportJob(**{**before.__dict__, "state": State.COMPLETED, "status": "SUCCEEDED",
+                         "message": done})  # fmt: skip
+    tracked.job = after
+    Display(console, None, "us-east-1").event(Event("changed", tracked, before=before))
+
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    # Not the message cut to its first letter: the states, then the message below.
+    assert lines[-2].strip().endswith("-> COMPLETED (SUCCEEDED)")
+    assert lines[-1].strip().startswith("Data export completed")
+    assert all(len(line) <= 60 for line in lines)
