@@ -139,3 +139,10 @@ def test_an_rds_export_only_in_a_form_rds_refuses_is_bad_input(sandbox: Sandbox)
 def test_a_wait_s_settings_without_a_wait_are_refused(sandbox: Sandbox, given: list[str]) -> None:
     refused(in_process(sandbox, "start", "discovery", *given), "is for --wait or --download")
     assert creates(sandbox) == 0
+
+
+def test_a_start_that_finds_nothing_says_where_and_what_named_it(sandbox: Sandbox) -> None:
+    missing = ["--application-id", "0" * 32, "--to", "s3://b-1/e/", "--role-arn", ROLE]
+    done = in_process(sandbox, "start", "pinpoint", *missing)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.rstrip().endswith("(GetExportJobs in us-east-1; check --application-id)")

@@ -4,7 +4,7 @@ have happened) or final; and the error of a create given up on."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Literal
 
 from exportctl.aws.translate import (
@@ -14,7 +14,13 @@ from exportctl.aws.translate import (
     translate,
     unreadable_answer,
 )
-from exportctl.domain.errors import AwsError, BrokenAnswerError, ExportctlError, clip
+from exportctl.domain.errors import (
+    AwsError,
+    BrokenAnswerError,
+    ExportctlError,
+    NotFoundError,
+    clip,
+)
 from exportctl.ops.start.request import StartPlan
 
 Outcome = Literal["refused", "unknown", "final"]
@@ -65,6 +71,28 @@ def outcome_of(exc: BaseException, quotas: Mapping[str, str] | None = None) -> O
     return "final"
 
 
+def not_found_named(
+    plan: StartPlan, error: ExportctlError, operation: str, among: Collection[str] | None = None
+) -> ExportctlError:
+    """``error``, where it is a "not found" (Pinpoint's "Resource not found" alone),
+    with the call, the region and the options that named what was not found (of
+    ``among``, the options' keys the call was given, when it was not the create)."""
+    if not isinstance(error, NotFoundError):
+        return error
+    named = [
+        f"--{option.name}"
+        for option in plan.create.options
+        if (key := option.name.replace("-", "_")) in plan.values
+        and (among is None or key in among)
+        and ("ID" in option.metavar or "ARN" in option.metavar)
+    ]
+    check = f"; check {', '.join(named)}" if named else ""
+    where = f" in {plan.region}" if plan.region else ""
+    error.message = f"{error.message} ({operation}{where}{check})"
+    error.args = (error.message,)
+    return error
+
+
 def given_up(
     plan: StartPlan, exc: Exception, attempts: int, outcome: Outcome, seconds: float
 ) -> ExportctlError:
@@ -86,7 +114,7 @@ def given_up(
             service=spec.name,
         )
     if outcome == "final":
-        return translate(exc, spec)
+        return not_found_named(plan, translate(exc, spec), operation)
     tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
     tried += f" over {seconds:.0f} s, with backoff"
     if said is None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from exportctl.domain.errors import ExportctlError, NotFoundError, of_service
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.timeutil import now
+from exportctl.ops.start.outcomes import not_found_named
 from exportctl.ops.start.request import StartPlan
 from exportctl.services import engine as eng
 from exportctl.services.refs import JobKey
@@ -145,7 +146,10 @@ class Finder:
         try:
             walk()
         except ExportctlError as exc:
-            raise of_service(exc, spec) from exc
+            # Pinpoint's jobs are its application's: a listing that finds no
+            # application says which option named it.
+            named = not_found_named(plan, of_service(exc, spec), spec.list.operation, scope)
+            raise named from exc
         return found
 
 
