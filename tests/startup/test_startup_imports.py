@@ -109,6 +109,7 @@ def test_the_command_list_imports_no_command() -> None:
         "exportctl.cli.main",
         "exportctl.cli.root",
         "exportctl.cli.servicehelp",
+        "exportctl.cli.stderr",
         "exportctl.cli.stdout",
         "exportctl.cli.suggestions",
         "exportctl.ops",
