@@ -184,13 +184,8 @@ def test_an_answer_without_id_or_status_is_broken(service: str, member: str) -> 
     jobs = make_jobs()
     spec = spec_for(service)
     ref, *_ = GETS[service]
-    body = get_response(service, _jsonable(raw_job(service, 1, TERMINAL[service])))
-    if service == "pinpoint":
-        body = body["ExportJobResponse"]
-    item = engine.lookup(body, spec.get.item) if service in ("personalize", "discovery") else body
+    body = _answer_with(service, member, _GONE)
     source = getattr(spec.fields, member)
-    assert isinstance(source, str)
-    del item[source]
     client = jobs.clients.client(spec.client, REGION)
     with raw_http(client, body), pytest.raises(BrokenAnswerError) as caught:
         jobs.get(parse(ref))
@@ -233,14 +228,7 @@ def test_a_time_out_of_any_calendar_is_an_unreadable_answer_or_kept_raw(
     jobs = make_jobs()
     spec = spec_for(service)
     ref, *_ = GETS[service]
-    body = get_response(service, _jsonable(raw_job(service, 1, TERMINAL[service])))
-    if service == "pinpoint":
-        # Its answer's payload is the job, without the name of the member it fills.
-        body = body["ExportJobResponse"]
-    item = engine.lookup(body, spec.get.item) if service in ("personalize", "discovery") else body
-    created = spec.fields.created
-    assert isinstance(created, str)
-    item[created] = when
+    body = _answer_with(service, "created", when)
     client = jobs.clients.client(spec.client, REGION)
     with raw_http(client, body):
         try:
@@ -260,15 +248,30 @@ def test_a_status_that_is_no_word_is_broken(service: str, value: Any) -> None:
     jobs = make_jobs()
     spec = spec_for(service)
     ref, *_ = GETS[service]
+    body = _answer_with(service, "status", value)
+    client = jobs.clients.client(spec.client, REGION)
+    with raw_http(client, body), pytest.raises(BrokenAnswerError) as caught:
+        jobs.get(parse(ref))
+    assert caught.value.exit_code == 5 and "as a word" in caught.value.message
+
+
+# What no answer holds: a member left out.
+_GONE = object()
+
+
+def _answer_with(service: str, field: str, value: Any) -> dict[str, Any]:
+    """The get answer of a finished job as the service sends it, the member its
+    record's ``field`` reads set to ``value`` (left out: :data:`_GONE`)."""
+    spec = spec_for(service)
     body = get_response(service, _jsonable(raw_job(service, 1, TERMINAL[service])))
     if service == "pinpoint":
         # Its answer's payload is the job, without the name of the member it fills.
         body = body["ExportJobResponse"]
     item = engine.lookup(body, spec.get.item) if service in ("personalize", "discovery") else body
-    status = spec.fields.status
-    assert isinstance(status, str)
-    item[status] = value
-    client = jobs.clients.client(spec.client, REGION)
-    with raw_http(client, body), pytest.raises(BrokenAnswerError) as caught:
-        jobs.get(parse(ref))
-    assert caught.value.exit_code == 5 and "as a word" in caught.value.message
+    member = getattr(spec.fields, field)
+    assert isinstance(member, str)
+    if value is _GONE:
+        del item[member]
+    else:
+        item[member] = value
+    return body

@@ -139,17 +139,12 @@ def test_a_busy_port_fails_the_detach_and_leaves_nothing() -> None:
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
 def test_a_detach_whose_lines_cannot_be_written_leaves_nothing_serving() -> None:
+    from test_full_disk import run_into_full_device
+
     port = free_port()
-    with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [console_script(), "sandbox", "--detach", "--no-s3", "--port", str(port)],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            env=isolated_env(),
-            text=True,
-            timeout=120,
-            check=False,
-        )
+    done = run_into_full_device(
+        [console_script(), "sandbox", "--detach", "--no-s3", "--port", str(port)]
+    )
     assert done.returncode == 73, done.stderr
     # The shell never learnt of it: nothing is left serving there.
     assert refused(port)

@@ -43,13 +43,25 @@ def file_md5(path: Path) -> str:
 
 
 def checked(
-    chunks: Iterator[bytes], expected: str, mismatch: Callable[[str], DigestMismatch]
+    chunks: Iterator[bytes],
+    expected: str,
+    *,
+    source: str,
+    said_by: str,
+    why: str,
+    shown: Callable[[str], str] = str,
 ) -> Iterator[bytes]:
-    """``chunks`` as they come; after the last one, ``mismatch(their MD5 in hex)`` is
-    raised if that is not ``expected`` (hex): the file then never takes its place."""
+    """``chunks`` as they come; after the last one, a :class:`DigestMismatch` if their
+    MD5 is not ``expected`` (hex): the file then never takes its place. The error
+    names ``source``, what said the MD5 (``said_by``), both digests as ``shown``
+    writes them, and ``why`` they may differ."""
     digest = hashlib.md5(usedforsecurity=False)
     for chunk in chunks:
         digest.update(chunk)
         yield chunk
-    if digest.hexdigest() != expected:
-        raise mismatch(digest.hexdigest())
+    got = digest.hexdigest()
+    if got != expected:
+        raise DigestMismatch(
+            f"S3: {source} does not match the MD5 {said_by} ({shown(expected)}; its bytes: "
+            f"{shown(got)}): {why}; it was not kept"
+        )

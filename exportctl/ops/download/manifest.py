@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from exportctl.domain.errors import AwsError, clip
-from exportctl.ops.download.digests import DigestMismatch, checked
+from exportctl.ops.download.digests import checked
 from exportctl.ops.download.files import write_file
 from exportctl.ops.download.paths import safe_path
 from exportctl.ops.download.pool import FetchOne
@@ -119,14 +119,10 @@ def _md5_hex(given: str, where: str) -> str:
 
 def _checked(chunks: Iterator[bytes], expected: str, source: str) -> Iterator[bytes]:
     """``chunks``, checked against the MD5 the manifest lists (hex)."""
-
-    def mismatch(got: str) -> DigestMismatch:
-        return DigestMismatch(
-            f"S3: {source} does not match the MD5 its manifest lists ({_b64(expected)}; its "
-            f"bytes: {_b64(got)}): it was changed or cut short after the export; it was not kept"
-        )
-
-    return checked(chunks, expected, mismatch)
+    why = "it was changed or cut short after the export"
+    return checked(
+        chunks, expected, source=source, said_by="its manifest lists", why=why, shown=_b64
+    )
 
 
 def _b64(hex_digest: str) -> str:

@@ -165,13 +165,9 @@ def _md5_checked(chunks: Iterator[bytes], answer: dict[str, Any], item: Item) ->
     if expected is None or encrypted(answer):
         return chunks
 
-    def mismatch(got: str) -> DigestMismatch:
-        return DigestMismatch(
-            f"S3: {item.source} does not match the MD5 its ETag says ({expected}; its bytes: "
-            f"{got}): changed on its way; it was not kept"
-        )
-
-    return checked(chunks, expected, mismatch)
+    return checked(
+        chunks, expected, source=item.source, said_by="its ETag says", why="changed on its way"
+    )
 
 
 def _broken_off(exc: BaseException) -> bool:
