@@ -72,10 +72,16 @@ def _json_escape(error: UnicodeError) -> tuple[str, int]:
 
 def _errors(stream: io.TextIOWrapper) -> str:
     """stdout's handler of what its encoding cannot hold: :data:`UNENCODABLE` in place
-    of Python's default (strict: a UnicodeEncodeError midway through the output);
-    one chosen with PYTHONIOENCODING is kept."""
-    if stream.errors != "strict" or codecs.lookup(stream.encoding).name.startswith("utf"):
-        return stream.errors or "strict"
+    of Python's defaults (strict, or a C locale's surrogateescape: a UnicodeEncodeError
+    midway through the output); one chosen with PYTHONIOENCODING is kept."""
+    given = stream.errors or "strict"
+    # Python's own handler of a C or POSIX locale (surrogateescape) is no choice of the
+    # user's, and writes no character it cannot encode: only PYTHONIOENCODING's is kept.
+    chosen = given != "strict" and (
+        given != "surrogateescape" or ":" in os.environ.get("PYTHONIOENCODING", "")
+    )
+    if chosen or codecs.lookup(stream.encoding).name.startswith("utf"):
+        return given
     with contextlib.suppress(LookupError):
         codecs.lookup_error(UNENCODABLE)
         return UNENCODABLE

@@ -187,7 +187,7 @@ def wait_for(
     estimates = Estimates(app)
     from exportctl.cli.events import EventSink
     from exportctl.cli.waitsession import Session
-    from exportctl.output.formats import shaper
+    from exportctl.output.shaping import shaper
 
     sink = EventSink(
         app,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from exportctl.domain.printable import one_line
 from exportctl.domain.timeutil import iso
 
 SCHEMA_VERSION = 1
@@ -110,7 +111,7 @@ class ExportJob:
         (``RUNNING (CANCELING)``, ``FAILED (CREATE FAILED)``; ``FAILED``, not
         ``FAILED (FAILED)``)."""
         if self.status and self.status != self.state.value:
-            return f"{self.state.value} ({self.status})"
+            return f"{self.state.value} ({one_line(self.status)})"
         return self.state.value
 
     def to_dict(self) -> dict[str, Any]:

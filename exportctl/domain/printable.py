@@ -70,3 +70,9 @@ def for_people(text: str) -> str:
         # Most text: no control character (none is printable) and no query string.
         return text
     return redact_urls(escape_controls(text, keep="\n\t"))
+
+
+def one_line(text: str) -> str:
+    """A vendor's word as a table cell or a line shows it: its whitespace, newlines
+    included, one space (a status word is kept as sent in the record)."""
+    return " ".join(text.split())

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from exportctl.domain.errors import UsageError
 from exportctl.domain.model import field_value
 from exportctl.domain.printable import escape_controls, json_text
 from exportctl.output import jsontext
 from exportctl.output.outputspec import OutputSpec, Records, check_fields
+from exportctl.output.shaping import project, searched
 
 T = TypeVar("T")
 
@@ -85,7 +88,7 @@ class JsonFormatter(Formatter):
         out = self.out
         records = self.records(items, given)
         if out.fields:
-            records = (_project(r, out.fields) for r in records)
+            records = (project(r, out.fields) for r in records)
         collected = list(records)
         data: Any = (collected[0] if collected else None) if given.single else collected
         if given.document is not None:
@@ -93,7 +96,7 @@ class JsonFormatter(Formatter):
         if out.query:
             import jmespath
 
-            data = jmespath.search(out.query, data)
+            data = searched(jmespath.compile(out.query), data)
         if isinstance(data, list):
             jsontext.write_array(data, lambda text: sys.stdout.write(json_text(text)))
         else:
@@ -125,7 +128,7 @@ class JsonFormatter(Formatter):
 
             for record in self.records(keyed(), given):
                 if out.fields:
-                    record = _project(record, out.fields)
+                    record = project(record, out.fields)
                 texts.append(json_text(jsontext.item_text(record)))
         order = keys.descending()[: given.limit]
         count = jsontext.write_texts((texts[i] for i in order), sys.stdout.write)
@@ -154,8 +157,11 @@ class _StreamFormatter(Formatter):
         import jmespath
 
         expr = jmespath.compile(self.out.query)
+        if self.out.fields:
+            # As json and ndjson: the query reads what --fields kept.
+            records = (project(r, self.out.fields) for r in records)
         for record in records:
-            value = expr.search(record)
+            value = searched(expr, record)
             if value is not None:
                 yield value
 
@@ -169,8 +175,8 @@ class NdjsonFormatter(_StreamFormatter):
             # Made from the items themselves: no record dict built on the way.
             return _lines(items, given.texts.line, flush)
         records = self.records(items, given)
-        if out.fields:
-            records = (_project(r, out.fields) for r in records)
+        if out.fields and not out.query:
+            records = (project(r, out.fields) for r in records)
         return _lines(self.queried(records), _ONE_LINE, flush)
 
 
@@ -199,9 +205,15 @@ class CsvFormatter(_StreamFormatter):
         for value in self.queried(records):
             if isinstance(value, dict):
                 if header is None:
+                    if count:
+                        raise _one_header("objects after values that are none")
                     header = list(value)
                     if out.headers:
                         writer.writerow(header)
+                elif list(value) != header:
+                    raise _one_header(
+                        f"objects of keys {', '.join(value)} after {', '.join(header)}"
+                    )
                 row = [cell(value.get(k)) for k in header]
             elif isinstance(value, list):
                 row = [cell(v) for v in value]
@@ -282,27 +294,23 @@ def text_cell(value: Any) -> str:
         value = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     if value == "":
         return ""
-    return escape_controls(" ".join(str(value).replace("\t", " ").splitlines()))
+    # Lines are split where \n and \r end them, not where str.splitlines() also
+    # would (\x0b, \x0c, \x1c-\x1e, U+0085...): those are escaped as the others.
+    lines = _LINE_END.split(str(value).replace("\t", " "))
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    return escape_controls(" ".join(lines))
 
 
-def shaper(out: OutputSpec) -> Callable[[dict[str, Any]], Any]:
-    """A record as --fields and --query make each record of ndjson: for the job of an
-    event line (`wait -o ndjson`)."""
-    query = None
-    if out.query:
-        import jmespath
-
-        query = jmespath.compile(out.query)
-
-    def shape(record: dict[str, Any]) -> Any:
-        shaped = _project(record, out.fields) if out.fields else record
-        return query.search(shaped) if query is not None else shaped
-
-    return shape
+_LINE_END = re.compile(r"\r\n|[\r\n]")
 
 
-def _project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
-    return {f: field_value(record, f) for f in fields}
+def _one_header(what: str) -> UsageError:
+    """A csv has one header: a query giving rows of other keys cannot fill it."""
+    return UsageError(
+        f"--query gives {what}: a csv has one header; name the keys in the query "
+        "({ref: ref, state: state}) or use -o ndjson"
+    )
 
 
 # One encoder for every ndjson line: json.dumps with options builds a new one a call.

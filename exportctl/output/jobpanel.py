@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from exportctl.domain.model import ExportJob
-from exportctl.domain.printable import for_people
+from exportctl.domain.printable import for_people, one_line
 from exportctl.domain.timeutil import human_duration, local, now, relative
 from exportctl.output.fieldtext import field_text
 from exportctl.output.statestyles import state_text
@@ -37,7 +37,7 @@ def job_panel(
         ("name", job.name or ""),
         ("region", job.region),
         ("state", state_text(job.state)),
-        ("status", job.status),
+        ("status", one_line(job.status)),
         ("created", when(job.created, reference)),
         ("updated", when(job.updated, reference)),
         ("completed", when(job.completed, reference)),

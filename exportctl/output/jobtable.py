@@ -9,6 +9,7 @@ from datetime import datetime
 from rich.console import Console, RenderableType
 
 from exportctl.domain.model import ExportJob, State
+from exportctl.domain.printable import one_line
 from exportctl.domain.timeutil import now, relative
 from exportctl.output.columns import Column, Layout, Step, choose
 from exportctl.output.console import on_terminal
@@ -74,7 +75,7 @@ def job_layout(
         ),
         *places,
         Column("STATE", [state_cell(job) for job in jobs]),
-        Column("STATUS", [job.status or "-" for job in jobs]),
+        Column("STATUS", [one_line(job.status) or "-" for job in jobs]),
         Column(
             "CREATED", [relative(job.created, reference) if job.created else "" for job in jobs]
         ),
@@ -98,7 +99,7 @@ def state_cell(job: ExportJob) -> str:
     from exportctl.services import spec_for
 
     if job.status and spec_for(job.service).doomed.get(job.status):
-        return f"{job.state.value} ({job.status})"
+        return f"{job.state.value} ({one_line(job.status)})"
     return job.state.value
 
 

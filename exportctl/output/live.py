@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.text import Text
 
 from exportctl.domain.model import ExportJob, State
+from exportctl.domain.printable import one_line
 from exportctl.domain.timeutil import human_duration, now
 from exportctl.output.columns import STACK_INDENT, Column, Step, choose
 from exportctl.output.console import Escaped, on_terminal
@@ -48,7 +49,7 @@ def _status_line(job: ExportJob) -> str:
     # The vendor's word only where it says more than the state.
     if job.status == job.state.value:
         return job.state.value
-    return f"{job.state.value} ({job.status or '-'})"
+    return f"{job.state.value} ({one_line(job.status) or '-'})"
 
 
 def event_parts(

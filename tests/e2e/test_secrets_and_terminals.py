@@ -135,6 +135,12 @@ def test_what_the_locales_encoding_cannot_hold_is_escaped_and_json_stays_json(
                       PYTHONIOENCODING="ascii")  # fmt: skip
     assert plain.returncode == 0, plain.stderr
     assert "caf\\u00e9 \\u2713 \\ud83d\\ude00" in plain.stdout
+    # The C locale without UTF-8 mode: Python's own surrogateescape, which encodes
+    # none of these either.
+    c_locale = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    posix = exportctl(sandbox, "status", job["ref"], "--json", **c_locale)
+    assert posix.returncode == 0, posix.stderr
+    assert json.loads(posix.stdout)["status"] == word
 
 
 def test_force_color_colours_a_pipe_and_leaves_its_layout(sandbox: Sandbox) -> None:

@@ -267,3 +267,44 @@ def test_table_fits_the_terminal_and_refs_stay_usable(sandbox: Sandbox, width: i
     status = invoke(sandbox, "status", *(refs[i] for i in picked), "--json")
     assert status.exit_code == 0, status.stderr
     assert [j["ref"] for j in json.loads(status.stdout)] == [full[i]["ref"] for i in picked]
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv", "text"])
+def test_a_query_a_null_breaks_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    # The second record has no message: contains() is given a null.
+    with pytest.raises(UsageError, match=r"--query cannot be applied.*message \|\| ''"):
+        run_emit(OutputSpec(format=fmt, query="contains(message, 'comma')"), capsys=capsys)
+
+
+def test_csv_rows_of_other_keys_than_the_header_are_refused_not_emptied(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(UsageError, match="a csv has one header"):
+        run_emit(OutputSpec(format="csv", query="details"), capsys=capsys)
+    capsys.readouterr()
+    # Named keys give every row the same ones.
+    out = run_emit(OutputSpec(format="csv", query="{ref: ref, arn: details.dataset_arn}"),
+                   capsys=capsys)  # fmt: skip
+    assert list(csv.reader(io.StringIO(out)))[1:] == [
+        ["pinpoint:app/1", "arn:aws:personalize:us-east-1:123456789012:dataset/d/X"],
+        ["discovery:e-2", ""],
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv", "text"])
+def test_the_query_reads_what_fields_kept_in_every_format(
+    capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    # json's query reads the whole array, the others' each record.
+    query = "[].keys(@)" if fmt == "json" else "keys(@)"
+    out = run_emit(OutputSpec(format=fmt, fields=("ref", "state"), query=query), capsys=capsys)
+    assert "message" not in out and "ref" in out and "state" in out
+
+
+def test_text_escapes_the_control_characters_it_does_not_split_lines_at() -> None:
+    from exportctl.output.formats import text_cell
+
+    assert text_cell("a\x1cb\x0bc\x0cd\u0085e\x1bf") == "a\\x1cb\\x0bc\\x0cd\\u0085e\\x1bf"
+    assert text_cell("one\r\ntwo\n") == "one two"

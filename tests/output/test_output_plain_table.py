@@ -151,3 +151,16 @@ def test_the_writer_reads_no_private_attribute_of_the_console() -> None:
         and ast.unparse(node.value) not in ("self", "cls")
     ]
     assert private == []
+
+
+def test_a_vendor_word_with_a_newline_keeps_its_row_and_its_line_one_line() -> None:
+    job = ExportJob(service="discovery", ref="discovery:us-east-1:e-9", id="e-9",
+                    region="us-east-1", state=State.UNKNOWN, status="STOPPED\nBY ADMIN",
+                    created=NOW)  # fmt: skip
+    assert job.said_state == "UNKNOWN (STOPPED BY ADMIN)"
+    # The record keeps the word as sent; a table row shows it on one line.
+    assert job.to_dict()["status"] == "STOPPED\nBY ADMIN"
+    buffer = io.StringIO()
+    jobtable.print_jobs_table(Console(file=buffer, width=200), [job], "us-east-1", None, wide=True)
+    [_, row] = buffer.getvalue().splitlines()
+    assert "STOPPED BY ADMIN" in row
