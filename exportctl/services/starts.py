@@ -113,6 +113,10 @@ class Create:
     # (a sentence): the options whose values the service does not report.
     reused: str = ""
     not_reused: str | None = None
+    # Record fields a job may have that no option of ``start`` gives (DynamoDB's
+    # filter): a rerun of a job that has one would not be the same job, and is
+    # refused, with the reason given here.
+    unrepeatable: Mapping[str, str] = field(default_factory=dict)
     # ``list`` scope options that narrow the listing to where the new job will be.
     listing_scope: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
     # The new job's ARN, known from the request before any answer (a named job in

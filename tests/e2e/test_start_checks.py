@@ -146,3 +146,26 @@ def test_a_start_that_finds_nothing_says_where_and_what_named_it(sandbox: Sandbo
     done = in_process(sandbox, "start", "pinpoint", *missing)
     assert done.returncode == 3, done.stderr
     assert done.stderr.rstrip().endswith("(GetExportJobs in us-east-1; check --application-id)")
+
+
+def test_a_rerun_that_cannot_repeat_the_job_is_refused(sandbox: Sandbox) -> None:
+    import botocore.session
+
+    ddb = botocore.session.get_session().create_client(
+        "dynamodb", region_name="us-east-1", endpoint_url=sandbox.url,
+        aws_access_key_id="AKIASANDBOXEXAMPLE01", aws_secret_access_key="x",
+    )  # fmt: skip
+    made = ddb.export_table_to_point_in_time(
+        TableArn="arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+        S3Bucket="exportctl-exports",
+        S3Prefix="filtered/",
+        FilterSpecification={
+            "KeyConditionExpression": "pk = :v",
+            "ExpressionAttributeValues": {":v": {"S": "cust#42"}},
+        },
+    )
+    arn = made["ExportDescription"]["ExportArn"]
+    sandbox.advance(600)
+    done = in_process(sandbox, "rerun", arn, "--dry-run")
+    # Not the whole table, silently: start cannot send the filter.
+    refused(done, "cannot be rerun", "FilterSpecification")

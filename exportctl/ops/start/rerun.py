@@ -28,6 +28,9 @@ def values_of(spec: ServiceSpec, job: ExportJob) -> dict[str, Any]:
     create = kind_for(spec, job.id).create
     assert create is not None
     record = job.to_dict()
+    for name, why in create.unrepeatable.items():
+        if field_value(record, name) is not None:
+            raise UsageError(f"{job.ref} cannot be rerun: {why}")
     values: dict[str, Any] = {}
     for option in create.options:
         if option.record is None:

@@ -110,7 +110,12 @@ CREATE = Create(
     token="ClientToken",
     reused="DynamoDB table, destination, format, encryption and incremental period",
     not_reused="A rerun of a DynamoDB full export exports the table as it is then, not as "
-    "it was at the export time of the job it reruns.",
+    "it was at the export time of the job it reruns; one of an export with a filter "
+    "is refused, as start cannot send the filter.",
+    unrepeatable={
+        "details.filter_specification": "it exported only the items its FilterSpecification "
+        "matched, and start cannot send a filter: a rerun would export the whole table"
+    },
     listing_scope=lambda request: {"table": request.get("TableArn")},
     periods=(("incremental-from", "incremental-to"),),
     examples=(
