@@ -57,8 +57,14 @@ class S3Location:
             return False
         if self.job_id is None:
             return True
-        pattern = re.compile(rf"(^|/){re.escape(self.job_id)}($|/|[._-])")
-        return bool(pattern.search(key))
+        # The id as a segment of the key, or written right after the prefix: EC2 and
+        # Backup Search write PREFIX + ID (+ '.vmdk', + '/...'), a prefix without its
+        # last '/' included (`amis` + `export-ami-1.vmdk`).
+        named = re.compile(rf"{re.escape(self.job_id)}($|/|[._-])")
+        return any(
+            m.start() == 0 or key[m.start() - 1] == "/" or m.start() <= len(self.prefix)
+            for m in named.finditer(key)
+        )
 
 
 @dataclass(frozen=True)

@@ -363,6 +363,26 @@ def test_a_name_prefix_stays_one_where_the_service_writes_names(s3env: S3Env) ->
     assert files_under(s3env.dest) == {"export-ami-1.vmdk": b"disk"}
 
 
+def test_an_id_written_right_after_a_prefix_without_its_slash_names_the_job(
+    s3env: S3Env,
+) -> None:
+    # EC2 writes PREFIX + ID + '.vmdk' (the model's words), Backup Search PREFIX + ID + '/'.
+    s3env.put(
+        {
+            "amisexport-ami-1.vmdk": b"disk",
+            "amisexport-ami-10.vmdk": b"another task's",
+            "contractsbs-1/part-0.csv": b"results",
+            "contractsbs-2/part-0.csv": b"another job's",
+        }
+    )
+    fetch(s3env, "amisexport-ami-1", service="ec2", job_id="export-ami-1")
+    assert files_under(s3env.dest) == {"amisexport-ami-1.vmdk": b"disk"}
+    for path in s3env.dest.iterdir():
+        path.unlink()
+    fetch(s3env, "contracts", service="backupsearch", job_id="bs-1")
+    assert files_under(s3env.dest) == {"contractsbs-1/part-0.csv": b"results"}
+
+
 def test_backup_search_takes_only_the_objects_naming_its_export_job(s3env: S3Env) -> None:
     mine, theirs = "0f1e2d3c-aaaa-bbbb-cccc-000000000001", "0f1e2d3c-aaaa-bbbb-cccc-000000000002"
     s3env.put(
