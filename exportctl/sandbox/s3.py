@@ -17,8 +17,9 @@ Objects are deterministic (the same sandbox seed gives the same bytes):
 
 * Backup Search: ``DestinationPrefix + ExportJobIdentifier + "/"`` holds the
   result CSV parts and a manifest, so every key names its export job.
-* Pinpoint: gzipped JSON-lines endpoint files under ``S3UrlPrefix``.
-* Personalize: CSV parts under ``jobOutput.s3DataDestination.path``.
+* Pinpoint: gzipped JSON-lines endpoint files in the folder ``S3UrlPrefix``.
+* Personalize: CSV parts in the folder ``jobOutput.s3DataDestination.path`` (both
+  also when it was given without its last '/').
 * EC2: one object per export, ``S3Prefix`` + task id + ``.vmdk``/``.raw``/``.vhd``
   (``.ova`` for an instance export in that container): a disk image's first bytes.
 
@@ -209,6 +210,10 @@ def _objects(location: OutputLocation, prefix: str) -> dict[str, bytes]:
         }
         manifest = {"exportJobIdentifier": job, "files": sorted(parts)}
         return {**parts, f"{base}manifest.json": json.dumps(manifest, indent=2).encode()}
+    if prefix and not prefix.endswith("/"):
+        # Pinpoint's and Personalize's destination is a folder, as their APIs say and
+        # `download` reads it: one given without its last '/' is that folder.
+        prefix += "/"
     if location.service == "pinpoint":
         return {
             f"{prefix}{row[:12]}.gz": gzip.compress(

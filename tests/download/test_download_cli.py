@@ -206,3 +206,21 @@ def test_a_bad_reference_is_a_usage_error(
     result = run(sandbox, "download", bad, str(tmp_path))
     assert result.exit_code == 2
     assert result.stderr.startswith("exportctl: error: ")
+
+
+def test_a_folder_given_without_its_slash_is_written_and_fetched_as_that_folder(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, _ = sandbox
+    started = run(
+        sandbox, "start", "personalize", "--dataset-arn",
+        "arn:aws:personalize:us-east-1:123456789012:dataset/exportctl-retail/USERS",
+        "--to", "s3://exportctl-exports/nofolderslash",
+        "--role-arn", "arn:aws:iam::123456789012:role/PersonalizeS3Role",
+    )  # fmt: skip
+    assert started.exit_code == 0, started.output
+    sb.advance(600)
+    done = run(sandbox, "download", started.stdout.strip(), str(tmp_path))
+    assert done.exit_code == 0, done.output
+    fetched = files(tmp_path)
+    assert fetched and all(path.startswith("nofolderslash/") for path in fetched)
