@@ -49,7 +49,8 @@ def test_personalize_job_is_created_and_runs_to_active(
     assert arn.endswith(":dataset-export-job/users-now")
     job = client("personalize").describe_dataset_export_job(datasetExportJobArn=arn)
     assert job["datasetExportJob"]["status"] == "CREATE PENDING"
-    assert job["datasetExportJob"]["ingestionMode"] == "BULK"
+    # The model's default when none is asked for.
+    assert job["datasetExportJob"]["ingestionMode"] == "PUT"
     sandbox.advance(15)
     job = client("personalize").describe_dataset_export_job(datasetExportJobArn=arn)
     assert job["datasetExportJob"]["status"] == "CREATE IN_PROGRESS"

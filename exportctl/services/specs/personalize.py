@@ -44,7 +44,8 @@ CREATE = Create(
                     record="details.role_arn", required=True, metavar="ARN"),
         StartOption("name", "The job's name (default: DATASET-YYYYMMDD-HHMMSS-XXXX).", "jobName",
                     metavar="NAME"),
-        StartOption("ingestion-mode", "BULK, PUT or ALL (default BULK): which data to export.",
+        StartOption("ingestion-mode", "BULK, PUT or ALL: which data to export (the "
+                    "service's default: PUT, only the data put one by one).",
                     "ingestionMode", record="details.ingestion_mode", kind="word", metavar="MODE"),
         StartOption("kms-key-arn", "The KMS key that encrypts the output.",
                     "jobOutput.s3DataDestination.kmsKeyArn", record="details.kms_key_arn",
