@@ -48,9 +48,9 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "SegmentVersion": 3}},
     ),
     "discovery": (
-        {"start_time": WHEN, "end_time": WHEN.replace(hour=12), "agent_id": ("o-01", "o-02")},
+        {"start_time": WHEN, "end_time": WHEN.replace(hour=12), "agent_id": "o-01"},
         {"startTime": WHEN, "endTime": WHEN.replace(hour=12),
-         "filters": [{"name": "agentIds", "values": ["o-01", "o-02"], "condition": "EQUALS"}]},
+         "filters": [{"name": "agentIds", "values": ["o-01"], "condition": "EQUALS"}]},
     ),
 }  # fmt: skip
 

@@ -78,7 +78,9 @@ def test_start_prints_the_ref_or_the_record(world: tuple[Sandbox, S3Sandbox]) ->
     )
     assert text.exit_code == 0, text.output
     assert text.output.startswith("arn:aws:backup-search:us-east-1:")
-    record = run(world, "start", "discovery", "--start-time", "2d", "-o", "json")
+    record = run(
+        world, "start", "discovery", "--agent-id", "o-1", "--start-time", "2d", "-o", "json"
+    )
     assert record.exit_code == 0, record.output
     job = json.loads(record.output)
     assert job["service"] == "discovery" and job["state"] == "RUNNING"

@@ -169,3 +169,19 @@ def test_a_rerun_that_cannot_repeat_the_job_is_refused(sandbox: Sandbox) -> None
     done = in_process(sandbox, "rerun", arn, "--dry-run")
     # Not the whole table, silently: start cannot send the filter.
     refused(done, "cannot be rerun", "FilterSpecification")
+
+
+def test_a_discovery_time_range_goes_with_its_agent(sandbox: Sandbox) -> None:
+    # Without an agent the service exports everything and ignores a time range.
+    refused(in_process(sandbox, "start", "discovery", "--start-time", "2d", "--dry-run"),
+            "--start-time needs --agent-id")  # fmt: skip
+    planned = in_process(sandbox, "start", "discovery", "--agent-id", "o-1", "--start-time", "2d",
+                         "--dry-run")  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    request = json.loads(planned.stdout)["request"]
+    assert request["filters"][0]["values"] == ["o-1"] and "startTime" in request
+    # A rerun, which cannot know the agent (not reported), takes no time range.
+    made = next(j for j in sandbox.jobs("discovery") if j["status"] == "SUCCEEDED")
+    rerun = in_process(sandbox, "rerun", f"discovery:{made['id']}", "--dry-run")
+    assert rerun.returncode == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["request"] == {}

@@ -80,7 +80,7 @@ INCREMENTAL = ["--table", TABLE, "--to", "s3://b/p/", "--incremental-from", "1h"
     [
         ("logs", [*LOG_GROUP, "--start-time", "2d", "--end-time", "3d"]),
         ("logs", [*LOG_GROUP, "--start-time", "2099-01-01"]),
-        ("discovery", ["--start-time", "1d", "--end-time", "2d"]),
+        ("discovery", ["--agent-id", "o-1", "--start-time", "1d", "--end-time", "2d"]),
         ("dynamodb", [*INCREMENTAL, "--incremental-to", "2h"]),
     ],
 )

@@ -38,6 +38,12 @@ def values_of(spec: ServiceSpec, job: ExportJob) -> dict[str, Any]:
         value = field_value(record, option.record)
         if value is not None:
             values[option.name.replace("-", "_")] = _typed(option.kind, value)
+    # A value whose option needs another the service does not report (Discovery's
+    # time range, its agent) has no meaning left: the rerun goes without it.
+    for option in create.options:
+        needed = option.requires.replace("-", "_") if option.requires else None
+        if needed and needed not in values:
+            values.pop(option.name.replace("-", "_"), None)
     return values
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from exportctl.domain.model import State
@@ -18,37 +18,40 @@ from exportctl.services.spec import (
 )
 
 
-def _agents(ids: Sequence[str]) -> Mapping[str, Any]:
-    if not ids:
-        return {}
-    return {"filters": [{"name": "agentIds", "values": list(ids), "condition": "EQUALS"}]}
+def _agent(agent: str) -> Mapping[str, Any]:
+    # "A single agent ID may be selected for export" (the model's ExportFilter).
+    return {"filters": [{"name": "agentIds", "values": [agent], "condition": "EQUALS"}]}
 
 
 CREATE = Create(
     operation="StartExportTask",
     options=(
-        StartOption("start-time", "Export data collected from then on: a date, a time, or 2d "
-                    "(that long ago). Default: the earliest data.", "startTime",
-                    record="details.requested_start_time", kind="time", metavar="TIME"),
-        StartOption("end-time", "Export data collected until then (default: now).", "endTime",
-                    record="details.requested_end_time", kind="time", metavar="TIME"),
-        # The service does not report an export's filters: rerun cannot reuse them.
-        StartOption("agent-id", "Only the data of this agent (repeatable).", _agents,
-                    multiple=True, metavar="ID"),
+        # Without an agent the service exports everything and ignores a time range
+        # (the model's StartExportTask filters): a range needs the agent.
+        StartOption("start-time", "With --agent-id: export that agent's data from then on: "
+                    "a date, a time, or 2d (that long ago). Default: the earliest data.",
+                    "startTime", record="details.requested_start_time", kind="time",
+                    metavar="TIME", requires="agent-id"),
+        StartOption("end-time", "With --agent-id: export that agent's data until then "
+                    "(default: now).", "endTime", record="details.requested_end_time",
+                    kind="time", metavar="TIME", requires="agent-id"),
+        # The service does not report an export's filter: rerun cannot reuse it.
+        StartOption("agent-id", "Only the data of this Application Discovery Agent (one).",
+                    _agent, metavar="ID"),
     ),
     id="exportId",
     idempotency="listing",
-    reused="Discovery time range",
+    reused="",
     not_reused="Discovery does not report an export's agent filter, so a rerun exports "
-    "every agent's data in that range.",
+    "the whole inventory as it is then (without an agent the service takes no time range).",
     listing_scope=lambda request: {},
     periods=(("start-time", "end-time"),),
     examples=(
         "exportctl --sandbox start discovery",
         "exportctl --sandbox start discovery --dry-run \\\n"
+        "    --agent-id o-0123456789abcdef0 \\\n"
         "    --start-time 30d --end-time 1d",
-        "exportctl start discovery --start-time 2d --wait \\\n"
-        "    --download ./inventory",
+        "exportctl start discovery --wait --download ./inventory",
     ),
 )  # fmt: skip
 
