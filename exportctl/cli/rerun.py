@@ -85,6 +85,7 @@ def rerun(
     download: Path | None,
     out: OutputSpec,
     queue: bool,
+    quiet: bool,
 ) -> None:
     """Rerun a finished job: its help is _help_text's."""
     from exportctl.cli.output import json_on_failure
@@ -92,7 +93,8 @@ def rerun(
 
     # Before the job is read: what would not be honoured is refused first.
     check_output(out, dry_run=dry_run, waits=wait_ or download is not None)
-    check_waiting(ctx, {"wait_": wait_, "download": download, "dry_run": dry_run}, queue)
+    launch = {"wait_": wait_, "download": download, "dry_run": dry_run}
+    check_waiting(ctx, launch, queue)
     with json_on_failure(out):
         plan = app.client.plan_rerun(ref, service=service)
     ctx.exit(
@@ -108,5 +110,6 @@ def rerun(
             download=download,
             out=out,
             queue=queue,
+            quiet=quiet,
         )
     )

@@ -48,6 +48,12 @@ def lifecycle_options(fn: F) -> F:
             help="With --wait: the state to wait for, as in `exportctl wait`.",
         ),
         click.option(
+            "--quiet",
+            "-q",
+            is_flag=True,
+            help="With --wait: no live view and no lines; the exit code speaks.",
+        ),
+        click.option(
             "--wait",
             "wait_",
             is_flag=True,
@@ -186,7 +192,10 @@ def start() -> None:
 
 
 def _pop_lifecycle(values: dict[str, Any]) -> dict[str, Any]:
-    names = ("dry_run", "wait_", "until", "timeout", "interval", "max_interval", "download", "out")
+    names = (
+        "dry_run", "wait_", "until", "timeout", "interval", "max_interval", "download", "out",
+        "quiet",
+    )  # fmt: skip
     return {name: values.pop(name) for name in names}
 
 
@@ -200,7 +209,7 @@ def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> No
 
     waits = launch["wait_"] or launch["download"] is not None
     for name, queued in (("until", False), ("timeout", True), ("interval", True),
-                         ("max_interval", True)):  # fmt: skip
+                         ("max_interval", True), ("quiet", False)):  # fmt: skip
         if waits or (queued and queue) or launch["dry_run"]:
             continue
         if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
@@ -256,6 +265,7 @@ def run(
     download: Path | None,
     out: OutputSpec,
     queue: bool = False,
+    quiet: bool = False,
 ) -> int:
     """Send the plan (or show it), then wait and fetch as asked; the exit code.
 
@@ -289,6 +299,9 @@ def run(
     if wait_ or download is not None:
         from exportctl.cli.wait import wait_for
 
+        if quiet and not (out.machine or out.fields or out.wide):
+            # No lines name it: its reference does, as a start without --wait prints it.
+            click.echo(started.ref)
         code = wait_for(
             app,
             [(started.ref, started.key)],
@@ -296,7 +309,7 @@ def run(
             timeout=timeout,
             interval=interval,
             max_interval=max_interval,
-            quiet=False,
+            quiet=quiet,
             out=out,
             download=download,
         )

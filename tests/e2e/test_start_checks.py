@@ -185,3 +185,12 @@ def test_a_discovery_time_range_goes_with_its_agent(sandbox: Sandbox) -> None:
     rerun = in_process(sandbox, "rerun", f"discovery:{made['id']}", "--dry-run")
     assert rerun.returncode == 0, rerun.stderr
     assert json.loads(rerun.stdout)["request"] == {}
+
+
+def test_a_quiet_wait_on_a_start_prints_only_the_new_reference(sandbox: Sandbox) -> None:
+    done = in_process(sandbox, "start", "discovery", "--wait", "-q", "--timeout", "0s")
+    # The clock stands still: out of time at once (124), the job named all the same.
+    assert done.returncode == 124, done.stderr
+    assert done.stdout.startswith("discovery:") and done.stdout.count("\n") == 1
+    assert done.stderr == ""
+    refused(in_process(sandbox, "start", "discovery", "-q"), "--quiet is for --wait")
