@@ -8,6 +8,7 @@ the clients of the export services (exportctl.aws.sharedclients).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -140,16 +141,25 @@ def _role_reach(
     return Reach(f"account {account}", clients, calls, account=account, named=named)
 
 
+# How long a refused role is taken as refused: the account's other regions and
+# services of a command do not ask again, a watch's later rounds do.
+REFUSAL_KEPT = 60.0
+# The clock it is kept by.
+_clock = time.monotonic
+
+
 class RoleProvider:
     """Credentials of one role, assumed with the base credentials; botocore calls
-    :meth:`fetch` again before they expire. A refusal is remembered: the other
-    regions and services of the account do not ask again."""
+    :meth:`fetch` again before they expire. A refusal is remembered for
+    :data:`REFUSAL_KEPT` seconds: the other regions and services of the account do
+    not ask again, a long watch does (a passing refusal loses it no account)."""
 
     def __init__(self, base: Reach, role_arn: str, calls: CallCounter) -> None:
         self.base = base
         self.role_arn = role_arn
         self.calls = calls
         self._refused: RoleUnavailable | None = None
+        self._refused_at = 0.0
         # The first answer, assumed by :meth:`ready` and not yet taken by botocore.
         self._first: dict[str, Any] | None = None
         # Assumed (or tried) once: :meth:`ready` does not try again.
@@ -162,8 +172,7 @@ class RoleProvider:
         botocore's refresh, which logs every failed refresh with its traceback (to
         an application's log handlers: one warning per client of a refused account)."""
         with self._lock:
-            if self._refused is not None:
-                raise self._refused
+            self._still_refused()
             if self._assumed:
                 return
             self._assumed = True
@@ -184,9 +193,20 @@ class RoleProvider:
             self._assumed = True
             return self._assume()
 
-    def _assume(self) -> dict[str, Any]:
-        if self._refused is not None:
+    def _still_refused(self) -> None:
+        """The remembered refusal, raised while it is kept; past that, forgotten."""
+        if self._refused is None:
+            return
+        if _clock() - self._refused_at < REFUSAL_KEPT:
             raise self._refused
+        self._refused, self._assumed = None, False
+
+    def _refusal(self, error: RoleUnavailable) -> RoleUnavailable:
+        self._refused, self._refused_at = error, _clock()
+        return error
+
+    def _assume(self) -> dict[str, Any]:
+        self._still_refused()
         clients = self.base.clients
         # botocore's own error: it ends the call that needed these credentials,
         # which says it as its own service's.
@@ -204,22 +224,21 @@ class RoleProvider:
         except Exception as exc:
             said = answer_of(exc)
             if said is not None and said.code in ("AccessDenied", "AccessDeniedException"):
-                self._refused = RoleUnavailable(
-                    f"cannot assume {self.role_arn}: {said.message or said.code}"
-                )
-                raise self._refused from exc
+                raise self._refusal(
+                    RoleUnavailable(f"cannot assume {self.role_arn}: {said.message or said.code}")
+                ) from exc
             unreadable = unreadable_answer(exc)
             if unreadable is None and not isinstance(exc, (KeyError, TypeError, AttributeError)):
                 raise
             # An answer that cannot be read is no passing trouble: said once for the
             # account, not by each of its services' calls.
-            self._refused = RoleUnavailable(
+            unread = RoleUnavailable(
                 f"cannot assume {self.role_arn}: sts:AssumeRole answered with what cannot "
                 f"be read ({clip(unreadable or repr(exc))}); check the network and "
                 "--endpoint-url"
             )
-            self._refused.exit_code = ExitCode.AWS
-            raise self._refused from exc
+            unread.exit_code = ExitCode.AWS
+            raise self._refusal(unread) from exc
 
     def provider(self) -> Any:
         """A botocore credential provider of this role, for a session of its own."""

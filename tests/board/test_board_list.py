@@ -189,3 +189,24 @@ def test_calls_are_exactly_the_minimum(run: Run, sandbox: Sandbox) -> None:
     assert {service for service, _ in expected} == {*service_names(), "sts"}
     assert dict(sandbox.calls) == expected
     assert {r["account"] for r in json.loads(result.stdout)} == {"123456789012"}
+
+
+def test_a_role_refused_once_is_asked_again_after_a_while(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A watch's rounds reuse one client: a passing refusal must not lose the account.
+    from exportctl import Client
+    from exportctl.ops import organization
+
+    client = Client(org_role="exportctl-reader", accounts="210987654321", region="us-west-2",
+                    endpoint_url=sandbox.url, access_key_id="AKIASANDBOXEXAMPLE01",
+                    secret_access_key="x")  # fmt: skip
+    sandbox.faults.garble = {"sts": "html"}
+    first = client.list(strict=False)
+    assert list(first) == [] and first.failures
+    sandbox.faults.garble = {}
+    # Within a command's seconds, the refusal stands: no STS call each region and service.
+    assert list(client.list(strict=False)) == []
+    later = organization._clock() + organization.REFUSAL_KEPT + 1
+    monkeypatch.setattr(organization, "_clock", lambda: later)
+    assert {job.account for job in client.list(strict=False)} == {"210987654321"}

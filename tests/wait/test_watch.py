@@ -182,3 +182,110 @@ def test_a_job_that_ran_between_two_rounds_ends_as_one_seen_running() -> None:
     ]
     # Ended before the watch began: only ADDED. Ran between two rounds: it ended.
     assert lines == [("before", "ADDED"), ("between", "ADDED"), ("between", "ENDED")]
+
+
+def _scripted(rounds: list[tuple[list[object], list[object], list[object]]]) -> object:
+    """A listing that answers each round with (jobs, failures, notices) in turn."""
+    from types import SimpleNamespace
+
+    answers = iter(rounds)
+
+    class Listing:
+        calls = SimpleNamespace(snapshot=lambda: {})
+
+        def list(self, query: object) -> SimpleNamespace:
+            jobs, failures, notices = next(answers)
+            return SimpleNamespace(jobs=jobs, failures=failures, notices=notices)
+
+    return Listing()
+
+
+def _job(service: str, name: str, state: object, *, ended_ago: float | None = 0.0) -> object:
+    from datetime import timedelta
+
+    from exportctl.domain.model import ExportJob, State
+    from exportctl.domain.timeutil import now
+
+    assert isinstance(state, State)
+    done = (
+        now() - timedelta(seconds=ended_ago) if state.terminal and ended_ago is not None else None
+    )
+    return ExportJob(service=service, ref=f"{service}:us-east-1:{name}", id=name,
+                     region="us-east-1", state=state, status=state.value,
+                     created=done, completed=done)  # fmt: skip
+
+
+def _lines(told: list[object]) -> list[tuple[str, str]]:
+    from exportctl.output.eventlines import event_types
+
+    return [
+        (e.tracked.job.id, t)  # type: ignore[attr-defined]
+        for e in told
+        if e.tracked and e.tracked.job  # type: ignore[attr-defined]
+        for t in event_types(e, ends_on_decision=False)  # type: ignore[arg-type]
+    ]
+
+
+def test_a_service_refused_for_a_round_loses_no_job_and_ends_none_again() -> None:
+    from exportctl.domain.errors import CredentialsError
+    from exportctl.domain.model import State
+
+    old = _job("personalize", "old", State.COMPLETED, ended_ago=86400.0)
+    running = _job("personalize", "run", State.RUNNING)
+    denied = CredentialsError("Amazon Personalize: access denied", service="personalize")
+    told: list[object] = []
+    watcher = Watcher(
+        _scripted([([running, old], [], []), ([], [], [denied]), ([running, old], [], [])]),  # type: ignore[arg-type]
+        ListQuery(), keep=3 * 86400.0, on_event=told.append,
+    )  # fmt: skip
+    for _ in range(3):
+        watcher._round()
+    # Refused (a notice in a listing of all): not gone; listed again: not new, not ended.
+    assert _lines(told) == [("run", "ADDED"), ("old", "ADDED")]
+
+
+def test_a_service_first_answering_after_round_one_ends_none_of_its_old_jobs() -> None:
+    from exportctl.domain.errors import AwsError
+    from exportctl.domain.model import State
+
+    old = _job("personalize", "old", State.FAILED, ended_ago=86400.0)
+    failing = AwsError("Amazon Personalize: HTTP 500", service="personalize")
+    told: list[object] = []
+    watcher = Watcher(_scripted([([], [failing], []), ([old], [], [])]),  # type: ignore[arg-type]
+                      ListQuery(), keep=3 * 86400.0, on_event=told.append)  # fmt: skip
+    watcher._round()
+    watcher._round()
+    assert _lines(told) == [("old", "ADDED")]
+
+
+def test_a_filtered_watch_ends_a_job_it_saw_running_whatever_its_times() -> None:
+    from exportctl.domain.model import State
+
+    # EC2 gives no times; the filter kept the running job off the board.
+    running = _job("ec2", "export-ami-1", State.RUNNING)
+    done = _job("ec2", "export-ami-1", State.COMPLETED, ended_ago=None)
+    told: list[object] = []
+    watcher = Watcher(
+        _scripted([([running], [], []), ([done], [], [])]),  # type: ignore[arg-type]
+        ListQuery(states=frozenset({State.COMPLETED})), keep=600, on_event=told.append,
+    )  # fmt: skip
+    watcher._round()
+    watcher._round()
+    assert _lines(told) == [("export-ami-1", "ADDED"), ("export-ami-1", "ENDED")]
+
+
+def test_a_job_ended_on_the_board_is_not_added_again_after_keep() -> None:
+    from exportctl.domain.model import State
+
+    # The service's clock ahead of this one: its times say the job ended just now.
+    ahead = _job("discovery", "e-1", State.COMPLETED, ended_ago=-600.0)
+    running = _job("discovery", "e-1", State.RUNNING)
+    clock = iter([0.0, 10.0, 1000.0, 2000.0])
+    told: list[object] = []
+    watcher = Watcher(
+        _scripted([([running], [], []), ([ahead], [], []), ([ahead], [], []), ([ahead], [], [])]),  # type: ignore[arg-type]
+        ListQuery(), keep=20, clock=lambda: next(clock), on_event=told.append,
+    )  # fmt: skip
+    for _ in range(4):
+        watcher._round()
+    assert [t for _, t in _lines(told)] == ["ADDED", "MODIFIED", "ENDED"]

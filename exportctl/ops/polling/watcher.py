@@ -77,6 +77,15 @@ class Watcher:
         # Every job of the last round's listing, also those not on the board.
         self.listed: list[ExportJob] = []
         self._stopped = threading.Event()
+        # Jobs seen ended on the board: told once, never added again (a service's
+        # clock ahead of this one's would make one dropped after --keep look new).
+        self._done: set[str] = set()
+        # Jobs seen running while the state filter kept them off the board: one that
+        # joins it ended, ended while watched, however long ago its times say.
+        self._running: set[str] = set()
+        # Services that answered a round: a job of theirs first listed ended later
+        # started and ended between two rounds (not one a refused round hid).
+        self._answered: set[str] = set()
 
     def run(self) -> None:
         """Until interrupted (KeyboardInterrupt), :meth:`stop`, or a failure no round
@@ -131,35 +140,58 @@ class Watcher:
         self.problems = self._told.current
         self.listed = result.jobs
         now, wall = self.clock(), self.wall()
+        # A service refused this round (a failure, or a notice in a listing of all):
+        # its jobs are not gone for not being listed. One of no service (an account
+        # out of reach) may be any job's.
+        troubled = {e.service for e in [*result.failures, *result.notices]}
+        answered = set(self._answered)
         listed: set[str] = set()
         for job in result.jobs:
             listed.add(job.ref)
             entry = self.board.get(job.ref)
             if entry is None:
+                if job.ref in self._done:
+                    continue
                 if self.states and job.state not in self.states:
+                    if not job.terminal:
+                        self._running.add(job.ref)
                     continue
+                watched = job.ref in self._running
                 ended = job.completed or job.updated or job.created
-                if job.terminal and (ended is None or wall - ended > timedelta(seconds=self.keep)):
+                if (
+                    job.terminal
+                    and not watched
+                    and (ended is None or wall - ended > timedelta(seconds=self.keep))
+                ):
                     continue
+                self._running.discard(job.ref)
                 age = (wall - ended).total_seconds() if job.terminal and ended else 0.0
-                entry = Watched(job, now, now - age if job.terminal else None)
+                entry = Watched(job, now, now - max(age, 0.0) if job.terminal else None)
                 self.board[job.ref] = entry
                 tracked = Tracked(job.ref, _key(job), job)
                 self.on_event(Event("seen", tracked))
-                if job.terminal and self.rounds > 1:
-                    # Started and ended between two rounds: it ended while watched,
-                    # as one seen running would have (the first round's ended before).
-                    self.on_event(Event("ended", tracked))
+                if job.terminal:
+                    self._done.add(job.ref)
+                    if watched or job.service in answered:
+                        # Seen running, or started and ended between two rounds of a
+                        # service that answered: it ended while watched (the first
+                        # round's jobs ended before).
+                        self.on_event(Event("ended", tracked))
                 continue
             previous = entry.job
             entry.job = job
             if (previous.status, previous.state) != (job.status, job.state):
                 entry.since = now
                 entry.ended = now if job.terminal else None
+                if job.terminal:
+                    self._done.add(job.ref)
                 self.on_event(Event("changed", Tracked(job.ref, _key(job), job), before=previous))
-        failed_services = {e.service for e in result.failures}
+        if None not in troubled:
+            self._answered |= {job.service for job in result.jobs} | (
+                set(self.query.services or _every_service()) - troubled
+            )
         for ref, entry in list(self.board.items()):
-            if ref not in listed and entry.job.service not in failed_services:
+            if ref not in listed and None not in troubled and entry.job.service not in troubled:
                 del self.board[ref]
                 self.on_event(
                     Event("gone", Tracked(ref, _key(entry.job), entry.job), message="not listed")
@@ -183,6 +215,12 @@ class Watcher:
 
 class _Stopped(Exception):
     """A watch told to stop, ending its run."""
+
+
+def _every_service() -> list[str]:
+    from exportctl.services import service_names
+
+    return list(service_names())
 
 
 def _key(job: ExportJob) -> JobKey:
