@@ -62,6 +62,11 @@ class EventSink:
         # no --timeout (None ends the thread).
         self._ended: queue.SimpleQueue[ExportJob | None] = queue.SimpleQueue()
         self._runner: threading.Thread | None = None
+        # Set when the command ends before the queue does: no more command is run,
+        # and those left are named.
+        self._closed = threading.Event()
+        self._left: list[ExportJob] = []
+        self._left_lock = threading.Lock()
 
     @property
     def active(self) -> bool:
@@ -93,9 +98,36 @@ class EventSink:
             return
         self._ended.put(None)
         self._runner.join(timeout)
+        if not self._runner.is_alive():
+            return
+        # Out of time or interrupted: the commands still queued never run; say whose.
+        self._closed.set()
+        while True:
+            try:
+                job = self._ended.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None:
+                self._leave(job)
+        with self._left_lock:
+            left = list(self._left)
+        if left:
+            from exportctl.domain.errors import clip
+
+            refs = ", ".join(clip(job.ref) for job in left[:5])
+            more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+            noun = "job" if len(left) == 1 else "jobs"
+            self.app.notice(f"--exec did not run for {len(left)} {noun} that ended: {refs}{more}")
+
+    def _leave(self, job: ExportJob) -> None:
+        with self._left_lock:
+            self._left.append(job)
 
     def _runs(self) -> None:
         while (job := self._ended.get()) is not None:
+            if self._closed.is_set():
+                self._leave(job)
+                continue
             self._run(job)
 
     def _run(self, job: ExportJob) -> None:

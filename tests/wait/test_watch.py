@@ -289,3 +289,28 @@ def test_a_job_ended_on_the_board_is_not_added_again_after_keep() -> None:
     for _ in range(4):
         watcher._round()
     assert [t for _, t in _lines(told)] == ["ADDED", "MODIFIED", "ENDED"]
+
+
+def test_exec_commands_an_interrupt_leaves_unrun_are_named() -> None:
+    from types import SimpleNamespace
+
+    from exportctl.cli.events import EventSink
+    from exportctl.domain.model import State
+    from exportctl.ops.polling.events import Event
+    from exportctl.ops.polling.outcome import Tracked
+    from exportctl.services.refs import parse
+
+    said: list[str] = []
+    app = SimpleNamespace(notice=said.append, error=said.append)
+    sink = EventSink(app, lines=False, exec_command="sleep 1",  # type: ignore[arg-type]
+                     ends_on_decision=False)  # fmt: skip
+    for name in ("e-1", "e-2", "e-3"):
+        running = _job("discovery", name, State.RUNNING)
+        done = _job("discovery", name, State.COMPLETED)
+        ref = done.ref  # type: ignore[attr-defined]
+        sink.handle(Event("changed", Tracked(ref, parse(ref), done), before=running))  # type: ignore[arg-type]
+    # Interrupted while the first one runs: the two behind it never run, and say so.
+    sink.finish(0.2)
+    assert said == [
+        "--exec did not run for 2 jobs that ended: discovery:us-east-1:e-2, discovery:us-east-1:e-3"
+    ]
