@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,8 +16,9 @@ from exportctl.domain.timeutil import human_duration, now
 from exportctl.output.columns import STACK_INDENT, Column, Step, choose
 from exportctl.output.console import Escaped, on_terminal
 from exportctl.output.jobtable import name_ref, place_columns, state_cell
+from exportctl.output.livefit import cut_rows, fit_view, problem_lines
 from exportctl.output.statestyles import STATE_STYLES
-from exportctl.output.styledlines import Lines, styled_lines
+from exportctl.output.styledlines import styled_lines
 from exportctl.services.refs import compact_ref, short_ref
 
 if TYPE_CHECKING:
@@ -240,12 +241,14 @@ class WaitView:
         notes = [t.error.message if t.error else None for t in tracked]
         jobs = [t.job for t in tracked]
         rows = self._rows.render(marks, jobs, [t.ref for t in tracked], notes, options.max_width)
-        yield _cut(rows, options.max_width)
         pending = len(self.waiter.pending)
         extra = f"{pending} of {len(tracked)} pending"
-        yield _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
-        for problem in sorted(self.waiter.problems):
-            yield Text(f"retrying after: {problem}", style="yellow")
+        below = [
+            _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra),
+            *problem_lines(self.waiter.problems),
+        ]
+        yield fit_view(cut_rows(rows, options.max_width), below, console, options)
+        yield from below
 
 
 def _mark(outcome: str) -> Text:
@@ -276,29 +279,21 @@ class WatchView:
             else Text(" ")
             for e in rows
         ]
+        below = [
+            _footer(
+                self.watcher.rounds, self.watcher.next_check, self.watcher.clock, _counts(rows)
+            ),
+            *problem_lines(self.watcher.problems),
+        ]
         if rows:
             width = options.max_width
             refs = [e.job.ref for e in rows]
             notes: list[str | None] = [None] * len(rows)
-            yield _cut(self._rows.render(marks, jobs, refs, notes, options.max_width), width)
+            table = cut_rows(self._rows.render(marks, jobs, refs, notes, options.max_width), width)
+            yield fit_view(table, below, console, options)
         else:
             yield Text("No export jobs running.")
-        yield _footer(
-            self.watcher.rounds, self.watcher.next_check, self.watcher.clock, _counts(rows)
-        )
-        for problem in sorted(self.watcher.problems):
-            yield Text(f"retrying after: {problem}", style="yellow")
-
-
-def _cut(rows: Iterable[Text], width: int) -> Lines:
-    """A live table's rows within ``width``: one wider still (a reference that no
-    shorter form fits) ends in "…" where it is cut, not silently where rich crops it;
-    the lines printed above the view hold every reference whole."""
-    lines = list(rows)
-    for line in lines:
-        if line.cell_len > width:
-            line.truncate(width, overflow="ellipsis")
-    return Lines(lines)
+        yield from below
 
 
 def _counts(rows: Sequence[Watched]) -> str:

@@ -314,3 +314,27 @@ def test_exec_commands_an_interrupt_leaves_unrun_are_named() -> None:
     assert said == [
         "--exec did not run for 2 jobs that ended: discovery:us-east-1:e-2, discovery:us-east-1:e-3"
     ]
+
+
+def test_a_board_taller_than_the_terminal_keeps_its_footer_and_failures() -> None:
+    import io
+
+    from rich.console import Console
+
+    from exportctl.domain.errors import AwsError
+    from exportctl.domain.model import State
+    from exportctl.output.live import WatchView
+
+    jobs = [_job("discovery", f"e-{n:02}", State.RUNNING) for n in range(40)]
+    denied = AwsError("Amazon DynamoDB: access denied", service="dynamodb")
+    watcher = Watcher(_scripted([(jobs, [denied], [])]), ListQuery(), keep=600)  # type: ignore[arg-type]
+    watcher._round()
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, height=24, color_system=None, force_terminal=True).print(
+        WatchView(watcher, "us-east-1")
+    )
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) <= 24
+    assert lines[-1] == "retrying after: Amazon DynamoDB: access denied"
+    assert lines[-2].startswith("round 1") and "40 running" in lines[-2]
+    assert lines[-3].startswith("… ") and "more lines" in lines[-3]
