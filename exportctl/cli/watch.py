@@ -66,7 +66,7 @@ def watch(
     from datetime import datetime
 
     from exportctl.ops.polling.events import Event
-    from exportctl.output.live import Display, WatchView
+    from exportctl.output.live import Display, WatchView, whole_on_board
 
     app.jobs.clients.default_region  # noqa: B018 -- the one-line "no region" error, first
     region = app.jobs.clients.home_region
@@ -84,9 +84,8 @@ def watch(
     lines = output.lower() == "ndjson"
     sink = EventSink(app, lines=lines, exec_command=exec_command, ends_on_decision=False)
     # With event lines on stdout, people's view of the changes goes to stderr.
-    view = (
-        None if lines else WatchView(watcher, region, estimates.short, accounts=app.many_accounts)
-    )
+    accounts = app.many_accounts
+    view = None if lines else WatchView(watcher, region, estimates.short, accounts=accounts)
     display = Display(app.err if lines else app.out, view, region, estimates.short)
 
     def on_event(event: Event) -> None:
@@ -112,8 +111,15 @@ def watch(
             if event.message and not display.is_live:
                 app.notice(f"retrying after: {event.message}")
             return
-        # On a terminal the board shows the first round; the scrollback gets changes.
-        if display.is_live and event.kind == "seen" and watcher.rounds == 1:
+        # On a terminal the board shows the first round; the scrollback gets changes,
+        # and the references the board cannot show whole (never cut anywhere).
+        job = event.tracked.job if event.tracked else None
+        if (
+            display.is_live
+            and event.kind == "seen"
+            and watcher.rounds == 1
+            and (job is None or whole_on_board(job, region, app.out.width, accounts=accounts))
+        ):
             return
         display.event(event)
 

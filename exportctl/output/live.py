@@ -255,6 +255,12 @@ def _mark(outcome: str) -> Text:
     return Text(_OUTCOME_MARKS.get(outcome, " "), style="green" if outcome == "met" else "red")
 
 
+def whole_on_board(job: ExportJob, region: str | None, width: int, *, accounts: bool) -> bool:
+    """Whether the board (its mark, then the reference) can show ``job``'s shortest
+    reference whole at ``width``; one it cannot is printed whole above it too."""
+    return len(compact_ref(job, region, account=accounts)) + 2 <= width
+
+
 class WatchView:
     """The live board of `watch`: jobs not terminal, then those that ended lately."""
 

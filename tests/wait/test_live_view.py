@@ -294,3 +294,16 @@ def test_a_change_too_wide_keeps_its_message_on_a_line_of_its_own() -> None:
     assert lines[-2].strip().endswith("-> COMPLETED (SUCCEEDED)")
     assert lines[-1].strip().startswith("Data export completed")
     assert all(len(line) <= 60 for line in lines)
+
+
+def test_a_reference_the_board_cannot_show_whole_is_known_as_such() -> None:
+    from exportctl.output.live import whole_on_board
+
+    # 84 characters with its region: whole in a table of 80, not beside the board's mark.
+    job = ExportJob(service="pinpoint", ref=PIN.replace("us-east-1", "eu-west-1"),
+                    id=PIN.rsplit("/", 1)[1], region="eu-west-1", state=State.RUNNING,
+                    status="PROCESSING", created=START)  # fmt: skip
+    assert not whole_on_board(job, "us-east-1", 80, accounts=False)
+    assert whole_on_board(job, "us-east-1", 120, accounts=False)
+    # In its home region the region is left out: 74 characters fit.
+    assert whole_on_board(job, "eu-west-1", 80, accounts=False)
