@@ -118,11 +118,17 @@ class _Rows:
         self.eta = eta
         # The command spans accounts: a shortened reference names its account.
         self.accounts = accounts
-        # When a job without an end time of its own was first seen ended.
+        # When a job without an end time of its own was first seen ended, having been
+        # seen running (one first seen ended ended at a time nobody knows).
         self._ended: dict[str, datetime] = {}
+        self._running: set[str] = set()
 
     def elapsed(self, job: ExportJob, reference: datetime) -> str:
-        if job.terminal and not (job.completed or job.updated):
+        if not job.terminal:
+            self._running.add(job.ref)
+        elif not (job.completed or job.updated):
+            if job.ref not in self._running:
+                return ""
             reference = self._ended.setdefault(job.ref, reference)
         return elapsed(job, reference)
 

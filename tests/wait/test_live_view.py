@@ -307,3 +307,19 @@ def test_a_reference_the_board_cannot_show_whole_is_known_as_such() -> None:
     assert whole_on_board(job, "us-east-1", 120, accounts=False)
     # In its home region the region is left out: 74 characters fit.
     assert whole_on_board(job, "eu-west-1", 80, accounts=False)
+
+
+def test_elapsed_of_a_job_first_seen_ended_without_an_end_time_is_blank() -> None:
+    from exportctl.output.live import _Rows
+
+    rows = _Rows("us-east-1")
+    done = ExportJob(service="discovery", ref=DISC, id="export-1ecb", region="us-east-1",
+                     state=State.COMPLETED, status="SUCCEEDED", created=START)  # fmt: skip
+    later = START + timedelta(minutes=5)
+    # It ended before it was seen: when, nobody knows.
+    assert rows.elapsed(done, later) == ""
+    running = ExportJob(**{**done.__dict__, "ref": DISC + "-2", "state": State.RUNNING})
+    ended = ExportJob(**{**running.__dict__, "state": State.COMPLETED})
+    assert rows.elapsed(running, later) == "5m00s"
+    # Seen running, then ended: it ran until it was first seen ended.
+    assert rows.elapsed(ended, later + timedelta(minutes=1)) == "6m00s"
