@@ -194,3 +194,15 @@ def test_a_quiet_wait_on_a_start_prints_only_the_new_reference(sandbox: Sandbox)
     assert done.stdout.startswith("discovery:") and done.stdout.count("\n") == 1
     assert done.stderr == ""
     refused(in_process(sandbox, "start", "discovery", "-q"), "--quiet is for --wait")
+
+
+def test_an_empty_period_and_an_empty_name_are_refused(sandbox: Sandbox) -> None:
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+    same = in_process(
+        sandbox, "start", "dynamodb", "--table", table, "--to", "s3://b-1/p/",
+        "--incremental-from", "2h", "--incremental-to", "2h", "--dry-run",
+    )  # fmt: skip
+    refused(same, "--incremental-from must be before --incremental-to")
+    unnamed = in_process(sandbox, *STARTS["personalize"], "--to", "s3://b-1/p/", "--name", "",
+                         "--dry-run")  # fmt: skip
+    refused(unnamed, "an empty name")

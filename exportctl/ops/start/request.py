@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -77,10 +77,14 @@ def plan(
             raise UsageError(f"{spec.title}: --{option.name} '{clip(given[key])}': {problem}")
     for first, last in create.periods:
         begins, ends = given.get(first.replace("-", "_")), given.get(last.replace("-", "_"))
-        if begins is not None and begins >= (ends or now()):
+        # A second at least: `2h` at both ends, read a moment apart, is no period.
+        if begins is not None and begins > (ends or now()) - timedelta(seconds=1):
             until = f"--{last}" if ends is not None else f"now (--{last}'s default)"
             raise UsageError(f"{spec.title}: --{first} must be before {until}")
     request = eng.build_request(create, given)
+    if create.name and request.get(create.name) == "":
+        # Given empty, as Logs' model refuses it: never a generated name in its place.
+        raise UsageError(f"{spec.title}: an empty name: leave the option out for a generated one")
     if create.token:
         request[create.token] = secrets.token_hex(16)
     if create.name and not request.get(create.name):
