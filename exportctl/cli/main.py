@@ -3,6 +3,9 @@ status it leaves with."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 from exportctl.cli import stderr, stdout
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.root import cli
@@ -16,6 +19,8 @@ def main(argv: list[str] | None = None) -> None:
     stdout.guard()
     stderr.guard()
     invocation = Invocation()
+    if argv is None:
+        argv = [_as_text(arg) for arg in sys.argv[1:]]
     try:
         cli.main(args=argv, prog_name="exportctl", obj=invocation)
     except SystemExit as exc:
@@ -35,3 +40,15 @@ def main(argv: list[str] | None = None) -> None:
             if finished != code:
                 raise SystemExit(finished) from None
         raise
+
+
+def _as_text(arg: str) -> str:
+    """An argument as the user typed it: in a C or POSIX locale Python reads argv as
+    ASCII, keeping other bytes as surrogates no request can encode (`café` would
+    fail deep in botocore); UTF-8 bytes are read as UTF-8, anything else kept."""
+    if arg.isascii():
+        return arg
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except UnicodeError:
+        return arg

@@ -141,6 +141,12 @@ def test_what_the_locales_encoding_cannot_hold_is_escaped_and_json_stays_json(
     posix = exportctl(sandbox, "status", job["ref"], "--json", **c_locale)
     assert posix.returncode == 0, posix.stderr
     assert json.loads(posix.stdout)["status"] == word
+    # And an argument typed there in UTF-8 is that text, not bytes no request encodes.
+    typed = exportctl(sandbox, "start", "ec2", "--image-id", "ami-05b0afc72e48f9d3f", "--to",
+                      "s3://exportctl-exports/amis/", "--description", "caf\u00e9", "--dry-run",
+                      **c_locale)  # fmt: skip
+    assert typed.returncode == 0, typed.stderr
+    assert json.loads(typed.stdout)["request"]["Description"] == "caf\u00e9"
 
 
 def test_force_color_colours_a_pipe_and_leaves_its_layout(sandbox: Sandbox) -> None:
