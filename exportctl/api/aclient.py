@@ -135,6 +135,9 @@ class AsyncClient:
     async def plan_rerun(self, ref: Ref, *, service: str | None = None) -> StartPlan:
         return await asyncio.to_thread(self.client.plan_rerun, ref, service=service)
 
+    async def placed(self, plan: StartPlan) -> StartPlan:
+        return await asyncio.to_thread(self.client.placed, plan)
+
     async def submit(
         self,
         plan: StartPlan,

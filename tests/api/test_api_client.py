@@ -518,3 +518,13 @@ def test_a_naive_time_is_local_and_times_out_of_range_are_bad_input(
             client.list(**given)  # type: ignore[arg-type]
     with pytest.raises(BadInput, match=r"keep: .* longer than a year"):
         client.watching(keep=1e300)
+
+
+def test_a_plan_is_placed_as_submit_would_send_it(exportctl_sandbox: SandboxHandle) -> None:
+    plan = Client().plan_start("discovery")
+    assert Client().placed(plan).region == "us-east-1"
+    # Over several accounts a start names one: said before anything is sent.
+    with pytest.raises(BadInput, match="started in one account"):
+        Client(org_role="exportctl-reader").placed(plan)
+    with pytest.raises(BadInput, match="started in one region"):
+        Client(region=["us-east-1", "eu-west-1"]).plan_start("discovery")
