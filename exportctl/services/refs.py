@@ -79,6 +79,22 @@ def _a(title: str) -> str:
 
 
 def parse(ref: str, service: str | None = None) -> JobKey:
+    key = _parse(ref, service)
+    if key.region and key.region not in _KNOWN_REGIONS:
+        from exportctl.aws.regions import check_region
+
+        # A mistyped region would be asked for the job (a name no endpoint has).
+        check_region(key.region, source=f"reference '{clip(ref)}'")
+        _KNOWN_REGIONS.add(key.region)
+    return key
+
+
+# Regions references named that botocore's data knows: checked once a process (a
+# listing parses every job's reference).
+_KNOWN_REGIONS: set[str] = set()
+
+
+def _parse(ref: str, service: str | None) -> JobKey:
     text = ref.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         # Pasted with the quotes a shell or a JSON document had around it.

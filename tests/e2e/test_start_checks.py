@@ -206,3 +206,16 @@ def test_an_empty_period_and_an_empty_name_are_refused(sandbox: Sandbox) -> None
     unnamed = in_process(sandbox, *STARTS["personalize"], "--to", "s3://b-1/p/", "--name", "",
                          "--dry-run")  # fmt: skip
     refused(unnamed, "an empty name")
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "arn:aws:personalize:us-est-1:123456789012:dataset-export-job/x",
+        "discovery:eu-wset-1:export-1",
+    ],
+)
+def test_a_reference_naming_a_mistyped_region_is_bad_input(sandbox: Sandbox, ref: str) -> None:
+    # Asked there, AWS would be a name no endpoint has: a DNS failure, retried.
+    refused(in_process(sandbox, "status", ref), "unknown region", "did you mean")
+    assert sum(sandbox.calls.values()) == 0
