@@ -82,10 +82,21 @@ def snake_keys(value: Any) -> Any:
     if type(value) in _LEAVES:
         return value
     if isinstance(value, Mapping):
-        return {snake(str(k)): snake_keys(v) for k, v in value.items()}
+        return {_key(str(k)): _user(k, v) for k, v in value.items()}
     if isinstance(value, list):
         return [snake_keys(v) for v in value]
     return value
+
+
+def _key(name: str) -> str:
+    # Placeholders of an expression (DynamoDB's `#Name`, `:value`) are the user's
+    # words, which the expression uses as they are: never snake_cased.
+    return name if name[:1] in ("#", ":") else snake(name)
+
+
+def _user(key: Any, value: Any) -> Any:
+    # A `:value` placeholder's value is the user's data (`{"S": "cust#42"}`) too.
+    return value if str(key)[:1] == ":" else snake_keys(value)
 
 
 def _paths(source: FieldSource) -> tuple[str, ...]:

@@ -152,3 +152,19 @@ def test_an_unreadable_timestamp_is_kept_raw() -> None:
     job = normalise(spec_for("pinpoint"), raw, "us-east-1")
     assert job.created is None
     assert job.details["created_raw"] == "the day before yesterday"
+
+
+def test_an_expressions_placeholders_and_their_values_are_kept_as_given() -> None:
+    from exportctl.services.projection import snake_keys
+
+    # DynamoDB's FilterSpecification: its placeholders are the user's words.
+    given = {
+        "FilterExpression": "#CustId = :v",
+        "ExpressionAttributeNames": {"#CustId": "customerId"},
+        "ExpressionAttributeValues": {":v": {"S": "cust#42"}},
+    }
+    assert snake_keys(given) == {
+        "filter_expression": "#CustId = :v",
+        "expression_attribute_names": {"#CustId": "customerId"},
+        "expression_attribute_values": {":v": {"S": "cust#42"}},
+    }
