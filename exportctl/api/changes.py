@@ -138,7 +138,7 @@ class Changes:
         from exportctl.ops.polling.schedule import Backoff
         from exportctl.ops.start.slots import Queue
         from exportctl.ops.start.starter import Starter
-        from exportctl.services.refs import with_account
+        from exportctl.services.refs import in_account, with_account
 
         def logged(holders: list[ExportJob]) -> None:
             log.info("waiting for a free slot: %s still active", ", ".join(j.ref for j in holders))
@@ -169,9 +169,7 @@ class Changes:
                     key=started.key.in_account(account),
                     ref=with_account(started.ref, account),
                     # As the create's answer described it (EC2, Pinpoint): in that account.
-                    job=job
-                    if job is None
-                    else replace(job, account=account, ref=with_account(job.ref, account)),
+                    job=job if job is None else in_account(job, account),
                 )
         if started.recovered:
             log.warning("%s: the first attempt's answer was lost; this is the job it made",

@@ -18,6 +18,7 @@ that a reference says whose credentials read it back.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.jobkey import JobKey
@@ -211,6 +212,11 @@ def with_account(ref: str, account: str) -> str:
     if _ACCOUNT.match(first):
         return ref
     return f"{prefix}:{account}:{rest}"
+
+
+def in_account(job: ExportJob, account: str) -> ExportJob:
+    """``job`` as read in ``account``: its account, and a reference that names it."""
+    return replace(job, account=account, ref=with_account(job.ref, account))
 
 
 def short_ref(job: ExportJob, default_region: str | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from exportctl.aws.translate import Answer
@@ -19,7 +19,7 @@ from exportctl.ops.polling.schedule import Backoff, repeat
 from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
 from exportctl.ops.polling.waiter import transient
 from exportctl.services import engine as eng
-from exportctl.services.refs import with_account
+from exportctl.services.refs import in_account
 from exportctl.services.spec import ActiveLimit, ServiceSpec
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def holders(
         # Only those words: a listing may answer more than its filter asked for.
         if job.status in limit.statuses:
             if account is not None:
-                job = replace(job, account=account, ref=with_account(job.ref, account))
+                job = in_account(job, account)
             found.setdefault(job.ref, job)
     return sorted(found.values(), key=lambda j: (j.created is None, j.created, j.ref))
 
