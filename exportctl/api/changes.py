@@ -152,7 +152,8 @@ class Changes:
                 on_waiting or logged,
             )
             board = self.board()
-            account = plan.account if plan.account is not None else board.start_account()
+            plan = self.placed(plan)
+            account = plan.account
             starter = Starter(
                 board.for_account(account),
                 sleep=TIMING.sleep,

@@ -13,7 +13,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, since_value
-from exportctl.cli.output import output_options
+from exportctl.cli.output import json_on_failure, output_options
 from exportctl.cli.stdout import OutputError
 from exportctl.cli.suggestions import SuggestingGroup
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec
@@ -281,13 +281,12 @@ def run(
         # Where it goes, settled as for sending it: a dry run refuses what the real run would.
         click.echo(json.dumps(app.client.placed(plan).to_dict(), indent=2))
         return 0
-    from exportctl.cli.output import json_on_failure
     from exportctl.ops.polling.timing import TIMING
 
     began = TIMING.clock()
     with json_on_failure(out):
         started = app.client.submit(
-            app.client.placed(plan),
+            plan,
             queue=queue,
             timeout=timeout,
             interval=interval,
