@@ -335,8 +335,7 @@ class SearchBackups:
         for member in ("SearchJobIdentifier", "Status"):
             if not isinstance(raw.get(member), str) or not raw[member]:
                 raise of_service(eng.broken(declared.get, f"the {member}", raw), spec)
-        named = {raw["SearchJobIdentifier"].lower(), str(raw.get("SearchJobArn") or "").lower()}
-        if search.id.lower() not in named:
+        if not eng.same_job((search.id,), (raw["SearchJobIdentifier"], raw.get("SearchJobArn"))):
             said = f"the search job asked for (it describes '{clip(raw['SearchJobIdentifier'])}')"
             raise of_service(eng.broken(declared.get, said, raw), spec)
         return search_job_from_raw(raw, region)

@@ -260,11 +260,20 @@ def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:
 
 def _names(spec: ServiceSpec, raw: Raw, named: str, key: JobKey) -> bool:
     """Whether the job ``raw`` is the one ``key`` names: by its id, or by its ARN where
-    the key holds one (a create's answer names some jobs by ARN); in any case, as
-    services take identifiers case-insensitively (RDS)."""
-    arn = str(resolve(raw, spec.fields.arn) or "").lower() if spec.fields.arn else ""
-    wanted = {key.id.lower(), (key.arn or "").lower()} - {""}
-    return bool(wanted & ({named.lower(), arn} - {""}))
+    the key holds one (a create's answer names some jobs by ARN)."""
+    arn = resolve(raw, spec.fields.arn) if spec.fields.arn else None
+    return same_job((key.id, key.arn), (named, arn))
+
+
+def same_job(asked: Iterable[object], answered: Iterable[object]) -> bool:
+    """Whether an answer naming a job by ``answered`` (its id, its ARN) is about the
+    job ``asked`` names, as services compare identifiers: without regard to case
+    (RDS)."""
+
+    def names(values: Iterable[object]) -> set[str]:
+        return {str(v).lower() for v in values if v}
+
+    return bool(names(asked) & names(answered))
 
 
 def batch_raw(spec: ServiceSpec, call: CallFn, keys: list[JobKey]) -> dict[str, Raw]:
