@@ -207,10 +207,11 @@ def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> No
 
     from exportctl.domain.errors import UsageError
 
-    waits = launch["wait_"] or launch["download"] is not None
+    if launch["wait_"] or launch["download"] is not None or launch["dry_run"]:
+        return
     for name, queued in (("until", False), ("timeout", True), ("interval", True),
                          ("max_interval", True), ("quiet", False)):  # fmt: skip
-        if waits or (queued and queue) or launch["dry_run"]:
+        if queued and queue:
             continue
         if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
             users = "--wait or --download" + (" (or --queue)" if queued else "")

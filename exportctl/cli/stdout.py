@@ -150,23 +150,24 @@ class _ClosedStdout(io.TextIOBase):
         return False
 
 
-def reader_gone() -> bool:
-    """Whether stdout is a pipe whose reader has closed it (``| head`` has its
-    lines): a command that writes now and then (a wait on a job that does not
-    change) asks between its rounds instead of learning it at its next line.
-    False where that cannot be told (not a pipe, no poll)."""
+def check_reader() -> None:
+    """BrokenPipeError when stdout is a pipe whose reader has closed it (``| head``
+    has its lines): a command that writes now and then (a wait or a watch on jobs
+    that do not change) asks between its rounds instead of learning it at its next
+    line. Nothing where that cannot be told (not a pipe, no poll)."""
     try:
         fd = sys.stdout.fileno()
         if not stat.S_ISFIFO(os.fstat(fd).st_mode):
-            return False
+            return
     except (OSError, ValueError, AttributeError):
-        return False
+        return
     if not hasattr(select, "poll"):
-        return False
+        return
     poller = select.poll()
     poller.register(fd, select.POLLOUT)
     # The write end of a pipe whose every reader is gone is in error (POLLERR).
-    return any(events & select.POLLERR for _, events in poller.poll(0))
+    if any(events & select.POLLERR for _, events in poller.poll(0)):
+        raise BrokenPipeError
 
 
 def finish(code: int) -> int:

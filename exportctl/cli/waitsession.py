@@ -71,9 +71,7 @@ class Session:
             if event.kind == "changed" and tracked and tracked.job and self.estimates:
                 self.estimates.observe(event.before, tracked.job)
             if event.kind == "round":
-                if stdout.reader_gone():
-                    # `wait REF | head -1` has its line: no more rounds for nobody.
-                    raise BrokenPipeError
+                stdout.check_reader()
                 if app.debug:
                     summary = ", ".join(
                         f"{s}.{op}={n}" for (s, op), n in sorted(event.calls.items())

@@ -93,9 +93,7 @@ def watch(
         if event.kind == "changed" and event.tracked and event.tracked.job:
             estimates.observe(event.before, event.tracked.job)
         if event.kind == "round":
-            if stdout.reader_gone():
-                # `watch -o ndjson | head -2` has its lines: no more rounds for nobody.
-                raise BrokenPipeError
+            stdout.check_reader()
             # What this round listed is the history the estimates start from.
             estimates.learn(watcher.listed)
             if app.debug:
