@@ -152,8 +152,7 @@ def _read(ref: weakref.ref[Listing]) -> Generator[ExportJob, None, None]:
         first = listing.failures[0]
         error = typed(first, jobs=kept)
         if stream.incomplete:
-            error.message = f"{error.message}; {stream.incomplete}"
-            error.args = (error.message,)
+            error.reword(f"{error.message}; {stream.incomplete}")
         raise error from first
 
 

@@ -47,6 +47,11 @@ class ExportctlError(Exception):
         self.message = message
         self.service = service
 
+    def reword(self, message: str) -> None:
+        """Say ``message`` from now on: what ``str()`` and a traceback show too."""
+        self.message = message
+        self.args = (message,)
+
 
 class UsageError(ExportctlError):
     exit_code = ExitCode.USAGE

@@ -45,8 +45,7 @@ def s3_error(exc: BaseException, where: str) -> ExportctlError:
     err = translate(exc)
     if where not in err.message:
         # A body cut short, a checksum that did not match: which object, too.
-        err.message = f"{err.message} ({where})"
-        err.args = (err.message,)
+        err.reword(f"{err.message} ({where})")
     return err
 
 

@@ -88,8 +88,7 @@ def not_found_named(
     ]
     check = f"; check {', '.join(named)}" if named else ""
     where = f" in {plan.region}" if plan.region else ""
-    error.message = f"{error.message} ({operation}{where}{check})"
-    error.args = (error.message,)
+    error.reword(f"{error.message} ({operation}{where}{check})")
     return error
 
 

@@ -222,8 +222,7 @@ class Starter:
 
 
 def _noted(err: ExportctlError, note: str) -> ExportctlError:
-    err.message = f"{err.message}; {note}"
-    err.args = (err.message,)
+    err.reword(f"{err.message}; {note}")
     return err
 
 
