@@ -31,7 +31,7 @@ from exportctl.domain.model import field_value
 from exportctl.domain.printable import escape_controls, json_text
 from exportctl.output import jsontext
 from exportctl.output.outputspec import OutputSpec, Records, check_fields
-from exportctl.output.shaping import project, searched
+from exportctl.output.shaping import project, searched, shaper
 
 T = TypeVar("T")
 
@@ -154,14 +154,10 @@ class _StreamFormatter(Formatter):
         if not self.out.query:
             yield from records
             return
-        import jmespath
-
-        expr = jmespath.compile(self.out.query)
-        if self.out.fields:
-            # As json and ndjson: the query reads what --fields kept.
-            records = (project(r, self.out.fields) for r in records)
+        # As json and ndjson: the query reads what --fields kept.
+        shape = shaper(self.out)
         for record in records:
-            value = searched(expr, record)
+            value = shape(record)
             if value is not None:
                 yield value
 
