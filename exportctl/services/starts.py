@@ -59,11 +59,19 @@ def s3_uri(value: Any) -> str | None:
     """The problem of a value that should be an ``s3://BUCKET/PREFIX`` URI: another
     scheme, a path, or no bucket (the request would name a bucket of ``""`` or
     ``http:``)."""
-    text = str(value)
-    bucket = text[len("s3://") :].partition("/")[0] if text[:5].lower() == "s3://" else ""
+    bucket = s3_parts(str(value))[0]
     if not bucket:
         return "takes s3://BUCKET/PREFIX (a bucket, then the folder)"
     return bucket_name(bucket)
+
+
+def s3_parts(uri: str) -> tuple[str, str]:
+    """The bucket and the prefix of ``s3://BUCKET/PREFIX``, its scheme written in any
+    case (as :func:`s3_uri` takes it); no bucket from another scheme."""
+    if uri[:5].lower() != "s3://":
+        return "", ""
+    bucket, _, prefix = uri[5:].partition("/")
+    return bucket, prefix
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,19 @@ def test_a_destination_that_is_no_s3_uri_is_refused(
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize("service", ["backupsearch", "dynamodb", "ec2"])
+def test_an_upper_case_scheme_names_the_same_bucket(sandbox: Sandbox, service: str) -> None:
+    # Taken by the check, so split alike by each service that splits the URI.
+    requests = []
+    for to in ("s3://exportctl-exports/p/", "S3://exportctl-exports/p/"):
+        done = in_process(sandbox, *STARTS[service], "--to", to, "--dry-run")
+        assert done.returncode == 0, done.stderr
+        request = json.loads(done.stdout)["request"]
+        request.pop("ClientToken", None)
+        requests.append(request)
+    assert requests[0] == requests[1] and "exportctl-exports" in json.dumps(requests[0])
+
+
 def test_no_headers_where_none_is_printed_is_refused_before_anything_is_sent(
     sandbox: Sandbox,
 ) -> None:

@@ -19,6 +19,7 @@ from exportctl.services.spec import (
     SearchJobs,
     ServiceSpec,
     StartOption,
+    s3_parts,
     s3_uri,
 )
 
@@ -42,7 +43,7 @@ def search_job_id(ref: str) -> str:
 
 
 def _s3_destination(uri: str) -> Mapping[str, Any]:
-    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    bucket, prefix = s3_parts(uri)
     s3: dict[str, Any] = {"DestinationBucket": bucket}
     if prefix:
         s3["DestinationPrefix"] = prefix

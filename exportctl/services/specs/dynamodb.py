@@ -20,6 +20,7 @@ from exportctl.services.spec import (
     ServiceSpec,
     StartOption,
     Summaries,
+    s3_parts,
     s3_uri,
 )
 
@@ -52,7 +53,7 @@ def _failure(raw: Raw) -> str | None:
 
 
 def _to(uri: str) -> Mapping[str, Any]:
-    bucket, _, prefix = uri[len("s3://") :].partition("/")
+    bucket, prefix = s3_parts(uri)
     return {"S3Bucket": bucket, **({"S3Prefix": prefix} if prefix else {})}
 
 

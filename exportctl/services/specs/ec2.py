@@ -33,6 +33,7 @@ from exportctl.services.spec import (
     Raw,
     ServiceSpec,
     StartOption,
+    s3_parts,
     s3_uri,
 )
 
@@ -109,7 +110,7 @@ def _upper(path: str, member: str) -> Derived:
 
 def _location(member: str, key: str) -> Callable[[str], Mapping[str, Any]]:
     def put(uri: str) -> Mapping[str, Any]:
-        bucket, _, prefix = uri[len("s3://") :].partition("/")
+        bucket, prefix = s3_parts(uri)
         where = {"S3Bucket": bucket, key: prefix} if prefix else {"S3Bucket": bucket}
         return {member: where}
 
