@@ -10,6 +10,7 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
+from exportctl.cli.output import json_on_failure
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.cli.start import lifecycle_options, queue_option
 from exportctl.output.outputspec import OutputSpec
@@ -88,7 +89,6 @@ def rerun(
     quiet: bool,
 ) -> None:
     """Rerun a finished job: its help is _help_text's."""
-    from exportctl.cli.output import json_on_failure
     from exportctl.cli.start import check_output, check_waiting, run
 
     # Before the job is read: what would not be honoured is refused first.

@@ -13,9 +13,15 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, since_value
-from exportctl.cli.output import json_on_failure, output_options
+from exportctl.cli.output import (
+    check_headers,
+    json_on_failure,
+    output_options,
+    print_job_table,
+)
 from exportctl.cli.stdout import OutputError
 from exportctl.cli.suggestions import SuggestingGroup
+from exportctl.domain.errors import UsageError, clip
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec
 
 if TYPE_CHECKING:
@@ -106,8 +112,6 @@ def _service_command(spec: ServiceSpec) -> click.Command:
         queue = bool(values.pop("queue", False))
         check_waiting(ctx, launch, queue)
         if app.many_regions:
-            from exportctl.domain.errors import UsageError
-
             raise UsageError(request.ONE_REGION)
         region = _region(app)
         # --region given, not a default (the environment's, the profile's, a sandbox's).
@@ -205,8 +209,6 @@ def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> No
     the intervals theirs or --queue's."""
     from click.core import ParameterSource
 
-    from exportctl.domain.errors import UsageError
-
     if launch["wait_"] or launch["download"] is not None or launch["dry_run"]:
         return
     for name, queued in (("until", False), ("timeout", True), ("interval", True),
@@ -220,8 +222,6 @@ def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> No
 
 
 def _region(app: AppContext) -> str | None:
-    from exportctl.domain.errors import UsageError
-
     try:
         return app.jobs.clients.default_region
     except UsageError:
@@ -238,14 +238,10 @@ def check_output(out: OutputSpec, *, dry_run: bool, waits: bool) -> None:
     else:
         out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
         if not dry_run:
-            from exportctl.cli.output import check_headers
-
             check_headers(out)
     if dry_run and (
         out.fields or out.query or not out.headers or out.format not in ("table", "json")
     ):
-        from exportctl.domain.errors import UsageError
-
         # What it prints is the request, not a job: none of them has a meaning there.
         raise UsageError(
             "--dry-run prints the request as JSON: -o, --fields, --query and "
@@ -318,7 +314,6 @@ def run(
     try:
         if out.machine or out.fields or out.wide:
             from exportctl.cli.estimates import Estimates
-            from exportctl.cli.output import print_job_table
 
             with json_on_failure(out):
                 job = app.client.job_of(started)
@@ -350,7 +345,5 @@ def run(
 
 
 def _waiting(app: AppContext, holders: list[ExportJob]) -> None:
-    from exportctl.domain.errors import clip
-
     names = ", ".join(f"{clip(job.ref)} ({clip(job.status)})" for job in holders[:3])
     app.notice(f"waiting for a free slot (--queue): {names} still active")

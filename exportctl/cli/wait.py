@@ -14,7 +14,7 @@ from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.events import exec_option
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, service_option
-from exportctl.cli.output import output_options
+from exportctl.cli.output import check_headers, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import ExitCode
 from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
@@ -151,8 +151,6 @@ def wait(
 
 def check_output(out: OutputSpec) -> None:
     """Refuse what the wait would take and not do, before anything is sent."""
-    from exportctl.cli.output import check_headers
-
     out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
     # The live view is for a person watching, not for a script to cut up.
     check_headers(out, " (the final table)")
