@@ -21,10 +21,11 @@ It runs on the interpreter exportctl is installed with: the same botocore, the
 same start.
 
 The 10,000-job listing is measured for Discovery (``scale``, in the first table with
-the other cases) and for CloudWatch Logs (``logs``, 50 tasks a page, a table of its
-own): ``--only logs --readme docs/BENCHMARKS.md`` measures the latter alone and
+the other cases), CloudWatch Logs (``logs``, 50 tasks a page), EC2's AMI exports
+(``ec2``, 500 a page) and, only when asked, RDS (``rds``), each new service in a
+table of its own: ``--only logs --readme docs/BENCHMARKS.md`` measures one alone and
 rewrites its table only. The sandbox grows each world as ``exportctl sandbox
---discovery-tasks N``, ``--logs-tasks N`` and ``--rds-tasks N`` do.
+--discovery-tasks N``, ``--logs-tasks N``, ``--rds-tasks N`` and ``--ec2-tasks N`` do.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ print(json.dumps(answer["datasetExportJob"], default=str))
 BOTOCORE_PAGES = """
 import json, sys, botocore.session
 client = botocore.session.Session().create_client(sys.argv[2], endpoint_url=sys.argv[1])
-for page in client.get_paginator(sys.argv[3]).paginate():
+size = {"PageSize": int(sys.argv[5])} if len(sys.argv) > 5 else {}
+for page in client.get_paginator(sys.argv[3]).paginate(PaginationConfig=size):
     for task in page[sys.argv[4]]:
         sys.stdout.write(json.dumps(task, default=str) + "\\n")
 """
@@ -196,10 +198,15 @@ class Scale:
     operation: str  # the paginated operation, as the AWS CLI and botocore name it
     items: str  # the member of each page holding the jobs
     block: str = ""
+    # The page size exportctl asks for where the service's own default is not known
+    # (EC2's): the AWS CLI and the floor are given it too, so that all three make the
+    # same calls.
+    page_size: int | None = None
 
 
-# The seed services' case (Discovery, 100 tasks a page), CloudWatch Logs' (50 a page)
-# and RDS's (100 a page, the query protocol's XML).
+# The seed services' case (Discovery, 100 tasks a page), CloudWatch Logs' (50 a page),
+# RDS's (100 a page, the query protocol's XML) and EC2's AMI exports (500 a page, EC2's
+# own XML).
 SCALES = {
     "scale": Scale("discovery", "Discovery tasks", "discovery_tasks",
                    "describe-export-tasks", "exportsInfo"),
@@ -207,6 +214,9 @@ SCALES = {
                   "describe-export-tasks", "exportTasks", block="logs"),
     "rds": Scale("rds", "RDS snapshot export tasks", "rds_tasks",
                  "describe-export-tasks", "ExportTasks", block="rds"),
+    "ec2": Scale("ec2", "EC2 AMI export tasks", "ec2_tasks",
+                 "describe-export-image-tasks", "ExportImageTasks", block="ec2",
+                 page_size=500),
 }  # fmt: skip
 
 
@@ -217,11 +227,13 @@ def scale_rows(case: Scale, exportctl: str, aws: str, runs: int, home: Path) -> 
     with Sandbox(port=0, clock=lambda: 0.0, **sizes) as sb:
         env = environment(sb, home)
         ours = [exportctl, "list", "--service", case.service]
-        aws_command = f"aws {case.service} {case.operation}"
+        sized = [str(case.page_size)] if case.page_size else []
+        paging = ["--page-size", *sized] if sized else []
+        aws_command = " ".join(["aws", case.service, case.operation, *paging])
         theirs = [aws, "--endpoint-url", sb.url, "--region", sb.region,
-                  case.service, case.operation]  # fmt: skip
+                  case.service, case.operation, *paging]  # fmt: skip
         floor = [interpreter(exportctl), "-c", BOTOCORE_PAGES, sb.url, case.service,
-                 case.operation.replace("-", "_"), case.items]  # fmt: skip
+                 case.operation.replace("-", "_"), case.items, *sized]  # fmt: skip
         as_json, ndjson, piped, terminal, aws_scale, floor_scale = medians(
             max(1, runs),
             lambda: run_once([*ours, "--json"], env),
@@ -468,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=11, help="timed runs per case (median)")
     parser.add_argument(
         "--only",
-        default="start,one,scale,fanout,logs",
+        default="start,one,scale,fanout,logs,ec2",
         help="comma-separated cases to run (logs: the 10,000-task case for CloudWatch Logs, "
         "a table of its own)",
     )

@@ -120,15 +120,15 @@ def _tag_values(view: dict[str, Any], key: str) -> set[str]:
     return {t["Value"] for t in view.get("Tags") or [] if t["Key"] == key}
 
 
-def _described(
-    ctx: Context, kind: str, ids: list[str], filters: list[dict[str, Any]], shape: str
-) -> list[dict[str, Any]]:
+def _tasks(ctx: Context, ids: list[str], kind: str) -> list[Job]:
+    """The tasks of ``ids``, or every listed one of ``kind`` without."""
     if ids:
-        jobs = [_task(ctx, ident, kind) for ident in dict.fromkeys(ids)]
-    else:
-        jobs = ctx.listed(ctx.scenario.listing("ec2", kind, ctx.region))
-    views = [ctx.pick(shape, ctx.view(job, STATES[kind])) for job in jobs]
-    return _filtered(views, filters, STATES[kind])
+        return [_task(ctx, ident, kind) for ident in dict.fromkeys(ids)]
+    return ctx.listed(ctx.scenario.listing("ec2", kind, ctx.region))
+
+
+def _described(ctx: Context, kind: str, jobs: list[Job], shape: str) -> list[dict[str, Any]]:
+    return [ctx.pick(shape, ctx.view(job, STATES[kind])) for job in jobs]
 
 
 # -- reads ---------------------------------------------------------------------------
@@ -138,17 +138,28 @@ def describe_export_image_tasks(ctx: Context, params: dict[str, Any]) -> dict[st
     _check(ctx, "DescribeExportImageTasks", params)
     ids = params.get("ExportImageTaskIds") or []
     filters = params.get("Filters") or []
-    views = _described(ctx, IMAGE_TASK, ids, filters, "ExportImageTask")
     query = json.dumps([ids, filters], sort_keys=True).encode()
     scope = f"ec2-images/{ctx.region}/{hashlib.sha256(query).hexdigest()[:16]}"
-    chunk, token = ctx.page(views, params.get("NextToken"), params.get("MaxResults"), scope)
-    return {"ExportImageTasks": chunk, "NextToken": token}
+    token, size = params.get("NextToken"), params.get("MaxResults")
+    if ids or filters:
+        views = _described(ctx, IMAGE_TASK, _tasks(ctx, ids, IMAGE_TASK), "ExportImageTask")
+        chunk, token = ctx.page(_filtered(views, filters, STATES[IMAGE_TASK]), token, size, scope)
+        return {"ExportImageTasks": chunk, "NextToken": token}
+    # Only the page's tasks are made views: a listing of N tasks read a page at a time
+    # would otherwise make N views a page.
+    jobs, token = ctx.page(_tasks(ctx, [], IMAGE_TASK), token, size, scope)
+    views = _described(ctx, IMAGE_TASK, jobs, "ExportImageTask")
+    return {"ExportImageTasks": views, "NextToken": token}
 
 
 def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     _check(ctx, "DescribeExportTasks", params)
     ids = params.get("ExportTaskIds") or []
-    views = _described(ctx, INSTANCE_TASK, ids, params.get("Filters") or [], "ExportTask")
+    views = _filtered(
+        _described(ctx, INSTANCE_TASK, _tasks(ctx, ids, INSTANCE_TASK), "ExportTask"),
+        params.get("Filters") or [],
+        STATES[INSTANCE_TASK],
+    )
     # The model pages nothing here: every task comes in one answer.
     return {"ExportTasks": views}
 

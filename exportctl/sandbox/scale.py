@@ -12,4 +12,5 @@ SCALE_OPTIONS: tuple[tuple[str, str], ...] = (
     ("discovery-tasks", "Serve N generated Discovery export tasks (for scale tests)."),
     ("logs-tasks", "Serve N generated CloudWatch Logs export tasks (for scale tests)."),
     ("rds-tasks", "Serve N generated RDS snapshot export tasks (for scale tests)."),
+    ("ec2-tasks", "Serve N generated EC2 AMI export tasks (for scale tests)."),
 )

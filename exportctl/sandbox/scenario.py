@@ -79,6 +79,7 @@ class Scenario(Registry):
         discovery_tasks: int | None = None,
         logs_tasks: int | None = None,
         rds_tasks: int | None = None,
+        ec2_tasks: int | None = None,
         *,
         account: str = ACCOUNT,
         regions: tuple[str, ...] = REGIONS,
@@ -110,6 +111,8 @@ class Scenario(Registry):
             logs.populate_bulk(self, self.primary, logs_tasks)
         if rds_tasks and regions:
             rds.populate_bulk(self, self.primary, rds_tasks)
+        if ec2_tasks and regions:
+            ec2.populate_bulk(self, self.primary, ec2_tasks)
 
     def output_locations(self, elapsed: float, base_url: str) -> list[OutputLocation]:
         out = []

@@ -78,13 +78,18 @@ class Sandbox:
         accounts: int | None = None,
         logs_tasks: int | None = None,
         rds_tasks: int | None = None,
+        ec2_tasks: int | None = None,
     ) -> None:
         self.port = port
         self.faults = faults if faults is not None else Faults()
         self.seed = seed
         self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
         self.scenario = Scenario(
-            seed=seed, discovery_tasks=discovery_tasks, logs_tasks=logs_tasks, rds_tasks=rds_tasks
+            seed=seed,
+            discovery_tasks=discovery_tasks,
+            logs_tasks=logs_tasks,
+            rds_tasks=rds_tasks,
+            ec2_tasks=ec2_tasks,
         )
         organization = organization_of(accounts)
         self.identities = Identities(organization)

@@ -255,3 +255,40 @@ def populate(sc: Registry, region: str) -> None:
     running = phases(-4 * MINUTE, INSTANCE_OK)
     running[-1].at = 15 * MINUTE
     add_instance(-4 * MINUTE, "web", "vmware", "VMDK", running, bucket)
+
+
+def populate_bulk(sc: Registry, region: str, count: int) -> None:
+    """``count`` finished AMI export tasks in ``region``, for scale tests: one every
+    97 s before the seeded ones (newest first, as listed), most ``completed``, one in
+    17 ``deleted`` for a bucket it could not write, one in 23 ``deleted`` on request;
+    three in four described. None is active, so starts behave as in the seeded world.
+    They leave nothing in the sandbox's S3 (10,000 disk images): their output location
+    is empty.
+    """
+    images = [j.id for j in sc.listing("ec2", "image", region)]
+    bucket = f"exportctl-sandbox-ec2-{region}"
+    refused = f"exportctl-sandbox-ec2-denied-{region}"
+    refusal = image_denied_message(refused, "vmimport")
+    # Cheap ids and no per-task RNG calls: 10,000 tasks build in milliseconds.
+    base = sc.rng.getrandbits(68)
+    for i in range(count):
+        ident = f"export-ami-{(base + i * 0x9E3779B97F4A7C15F) & (2**68 - 1):017x}"
+        created = -(i + 1) * 97.0 - 3 * DAY
+        if i % 17 == 0:
+            where, status, message = refused, "deleted", refusal
+        elif i % 23 == 0:
+            where, status, message = bucket, "deleted", CANCELLED_MESSAGE
+        else:
+            where, status, message = bucket, COMPLETED, None
+        fields = {"StatusMessage": message, "Progress": None}
+        image_task(
+            sc, region, ident, created, [Phase(created, status, fields)],
+            {
+                "Description": f"nightly {i:05d}" if i % 4 else None,
+                "ImageId": images[i % len(images)],
+                "DiskImageFormat": "VMDK",
+                "S3ExportLocation": {"S3Bucket": where, "S3Prefix": "nightly/"},
+                "_extension": "vmdk",
+                "_output_uri": "",
+            },
+        )  # fmt: skip
