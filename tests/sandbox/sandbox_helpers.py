@@ -1,4 +1,5 @@
-"""Shared by the sandbox tests: the output-shape validator and the operation list."""
+"""Shared by the sandbox tests: the output-shape validator, the operation list, and a
+client of a sandbox of a test's own."""
 
 from __future__ import annotations
 
@@ -26,6 +27,20 @@ OPERATION_SERVICES = {
     "personalize": ("DescribeDatasetExportJob", "ListDatasetExportJobs"),
     "discovery": ("DescribeExportTasks",),
 }
+
+
+def sandbox_client(
+    boto_session: Any, sandbox: Sandbox, service: str, region: str = "us-east-1"
+) -> Any:
+    """A botocore client of ``service`` pointed at ``sandbox`` (one the test made itself,
+    which the ``client`` fixture's shared sandbox is not)."""
+    return boto_session.client(
+        service,
+        endpoint_url=sandbox.url,
+        region_name=region,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
 
 
 def check_shape(

@@ -48,14 +48,14 @@ def _seen(tasks: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [(t["taskId"], t.get("taskName"), t["logGroupName"], t["status"]) for t in tasks]
 
 
-def test_the_option_is_declared_and_is_a_keyword_of_the_sandbox() -> None:
+def test_each_scale_option_is_in_the_command_and_a_keyword_of_the_sandbox() -> None:
     names = [name for name, _ in SCALE_OPTIONS]
-    assert "logs-tasks" in names
+    assert {"logs-tasks", "rds-tasks", "ec2-tasks"} <= set(names)
     keywords = inspect.signature(Sandbox).parameters
     assert all(name.replace("-", "_") in keywords for name in names)
     result = CliRunner().invoke(cli, ["sandbox", "--help"], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "--logs-tasks N" in result.output
+    assert all(f"--{name} N" in result.output for name in names)
 
 
 def test_ten_thousand_tasks_are_listed_whole_fifty_a_page(boto_session: Any) -> None:

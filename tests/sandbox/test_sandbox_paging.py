@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sandbox_helpers import ClientFactory
+from sandbox_helpers import ClientFactory, sandbox_client
 
 from exportctl.sandbox import Faults, Sandbox
 
@@ -168,13 +168,7 @@ def test_discovery_ids_page_too(sandbox: Sandbox, client: ClientFactory) -> None
 
 def test_ten_thousand_discovery_tasks(boto_session: Any) -> None:
     with Sandbox(faults=Faults(), clock=lambda: 0.0, discovery_tasks=10_000) as sb:
-        ds = boto_session.client(
-            "discovery",
-            endpoint_url=sb.url,
-            region_name="us-east-1",
-            aws_access_key_id="x",
-            aws_secret_access_key="x",
-        )
+        ds = sandbox_client(boto_session, sb, "discovery")
         ids = [
             t["exportId"]
             for page in ds.get_paginator("describe_export_tasks").paginate()

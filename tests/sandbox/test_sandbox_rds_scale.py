@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 from click.testing import CliRunner
+from sandbox_helpers import sandbox_client
 
 from exportctl.cli.root import cli
 from exportctl.sandbox import Faults, Sandbox
@@ -20,22 +21,10 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox
 
 def _tasks(boto_session: Any, sandbox: Sandbox) -> tuple[list[dict[str, Any]], int]:
     """Every task of us-east-1, and the pages they came in."""
-    rds = boto_session.client(
-        "rds",
-        endpoint_url=sandbox.url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    rds = sandbox_client(boto_session, sandbox, "rds")
     paginator = rds.get_paginator("describe_export_tasks")
     pages = [p["ExportTasks"] for p in paginator.paginate(PaginationConfig={"PageSize": PAGE})]
     return [t for page in pages for t in page], len(pages)
-
-
-def test_the_option_is_in_the_sandbox_command() -> None:
-    result = CliRunner().invoke(cli, ["sandbox", "--help"], terminal_width=200)
-    assert result.exit_code == 0, result.output
-    assert "--rds-tasks N" in result.output
 
 
 def test_generated_tasks_follow_the_seeded_ones_a_page_of_a_hundred(boto_session: Any) -> None:
