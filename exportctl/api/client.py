@@ -25,7 +25,7 @@ from exportctl.api.options import (
 )
 from exportctl.aws.clients import AwsSettings
 from exportctl.aws.usersettings import check_settings
-from exportctl.domain.errors import ExportctlError, UsageError
+from exportctl.domain.errors import ExportctlError, NotFoundError, UsageError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.connect import Targets, check_targets, connect
 from exportctl.ops.core import Board
@@ -266,7 +266,7 @@ class Client(Changes):
     ) -> Summary:
         """Fetch what the COMPLETED job ``ref`` exported into ``dest`` (default
         ``./SERVICE-ID``), as ``exportctl download`` does (a job given as read
-        COMPLETED is not read again): files already there are
+        COMPLETED, and telling its output, is not read again): files already there are
         skipped, a different one in the way is :class:`BadInput` unless ``force``.
         ``progress``: told of the files planned, each one's bytes as they arrive and
         each file done (:class:`exportctl.ops.download.records.Reporter`). What was
@@ -279,8 +279,9 @@ class Client(Changes):
             raise BadInput(f"concurrency: a whole number, not {concurrency!r}")
         if not 1 <= concurrency <= 32:
             raise BadInput("concurrency: from 1 to 32")
-        # A job already read COMPLETED has its output where it will stay.
-        if isinstance(ref, ExportJob) and ref.state is State.COMPLETED:
+        # A job already read COMPLETED has its output where it will stay, if the read
+        # told it: the listings of some services (Personalize, Backup Search) do not.
+        if isinstance(ref, ExportJob) and ref.state is State.COMPLETED and _located(ref):
             job = ref
         else:
             job = self.get(ref, service=service)
@@ -368,3 +369,14 @@ class ConnectedClient(Client):
             return board
         self._base = board.clients.settings
         return super().board(targets)
+
+
+def _located(job: ExportJob) -> bool:
+    """Whether ``job`` as given tells where its output is."""
+    from exportctl.services.locations import output_of
+
+    try:
+        output_of(job)
+    except NotFoundError:
+        return False
+    return True

@@ -253,6 +253,21 @@ def test_download_of_what_a_job_wrote(exportctl_sandbox: SandboxHandle, tmp_path
         client.download(done, tmp_path, concurrency=0)
 
 
+@pytest.mark.parametrize("service", ["personalize", "backupsearch"])
+def test_a_listed_job_whose_listing_tells_no_output_is_read_before_its_download(
+    exportctl_sandbox: SandboxHandle, tmp_path: Path, service: str
+) -> None:
+    exportctl_sandbox.start_s3()
+    exportctl_sandbox.advance(3600)
+    client = Client()
+    listed = next(iter(client.list(service, states=State.COMPLETED)))
+    # These services' listings carry no output location; their describe calls do.
+    assert listed.destination is None
+    fetched = client.download(listed, tmp_path / "out")
+    assert fetched.files > 0
+    assert fetched.files == client.download(listed.ref, tmp_path / "by-ref", dry_run=True).files
+
+
 def test_the_handle_pins_a_status_and_reaches_the_sandbox_from_anywhere(
     exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
