@@ -57,6 +57,9 @@ class AwsSettings:
     # The region a command given no --region and no region variable uses, when it
     # is not the profile's (the embedded sandbox's own): see Clients.home_region.
     home_region: str | None = None
+    # Straight to the endpoints, past any proxy the environment names (HTTP_PROXY &
+    # co.): the embedded sandbox, which serves on this machine.
+    direct: bool = False
 
 
 class Clients:
@@ -293,6 +296,8 @@ class Clients:
             connect_timeout=s.connect_timeout,
             read_timeout=s.read_timeout,
             max_pool_connections=s.pool_connections,
+            # None: botocore's proxies, from the environment.
+            proxies={} if s.direct else None,
         )
         endpoint = self._endpoint(service)
         try:

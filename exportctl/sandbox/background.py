@@ -22,6 +22,10 @@ from urllib.parse import urlsplit
 
 from exportctl.sandbox.cli import READY_PREFIX
 
+# The sandbox serves on this machine: asked straight, past any proxy the environment
+# names (HTTP_PROXY without 127.0.0.1 in NO_PROXY would take the question elsewhere).
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 PID_VARIABLE = "EXPORTCTL_SANDBOX_PID"
 
 
@@ -112,7 +116,7 @@ def stop(url: str, timeout: float = 10.0) -> int:
 
 def _state(url: str) -> dict[str, object]:
     try:
-        with urllib.request.urlopen(url + "/_sandbox/state", timeout=5) as response:
+        with _LOCAL.open(url + "/_sandbox/state", timeout=5) as response:
             state = json.loads(response.read())
     except (OSError, ValueError) as exc:
         raise NoSandbox(f"no exportctl sandbox answers at {url}") from exc
@@ -138,7 +142,7 @@ def _running(pid: int) -> bool:
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url + "/_sandbox/clock", timeout=1):
+        with _LOCAL.open(url + "/_sandbox/clock", timeout=1):
             return True
     except urllib.error.HTTPError:
         return True

@@ -93,6 +93,7 @@ class Embedded:
             endpoint_url=self.sandbox.url,
             access_key=access_key,
             secret_key=secret_key,
+            direct=True,
         )
 
     def s3_url(self) -> str:

@@ -91,6 +91,7 @@ class S3Sandbox:
             made = self._clients.get(region)
             if made is None:
                 import boto3
+                from botocore.config import Config
 
                 made = self._clients[region] = boto3.client(
                     "s3",
@@ -98,6 +99,8 @@ class S3Sandbox:
                     endpoint_url=self.url,
                     aws_access_key_id="sandbox",
                     aws_secret_access_key="sandbox",
+                    # Its own server, on this machine: past any proxy of the environment.
+                    config=Config(proxies={}),
                 )
             return made
 

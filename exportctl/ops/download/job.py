@@ -39,7 +39,10 @@ def fetch_job(
         remove_stale_parts(destination)
     if isinstance(location, UrlLocation):
         name = location.filename or f"{default_dirname(job)}.zip"
-        return fetch_url(location, destination, name, reporter, force=force, dry_run=dry_run)
+        direct = clients.settings.direct
+        return fetch_url(
+            location, destination, name, reporter, force=force, dry_run=dry_run, direct=direct
+        )
     # The client of the job's region: botocore follows S3's redirect when the bucket
     # is elsewhere. botocore's own errors: S3's are said with the location (s3_error).
     client = clients.client("s3", job.region).bare

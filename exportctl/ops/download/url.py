@@ -51,8 +51,10 @@ def fetch_url(
     *,
     force: bool = False,
     dry_run: bool = False,
+    direct: bool = False,
 ) -> Summary:
-    """GET the URL without AWS signing; the file lands as ``destination/filename``."""
+    """GET the URL without AWS signing; the file lands as ``destination/filename``.
+    ``direct``: past any proxy the environment names (the embedded sandbox's URL)."""
     import urllib.request
 
     where = location.display
@@ -64,7 +66,9 @@ def fetch_url(
         return summary
     stop = threading.Event()
     try:
-        with urllib.request.urlopen(location.url, timeout=URL_TIMEOUT) as response:
+        handlers = [urllib.request.ProxyHandler({})] if direct else []
+        opener = urllib.request.build_opener(*handlers)
+        with opener.open(location.url, timeout=URL_TIMEOUT) as response:
             length = response.headers.get("Content-Length")
             item.size = int(length) if length and length.isdigit() else None
             with writing(item.path):
