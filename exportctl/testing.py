@@ -8,7 +8,8 @@ for the fixture ``exportctl_sandbox``.
 
 That fixture starts the sandbox once per session (per worker, with pytest-xdist)
 on 127.0.0.1 and points the test at it: the environment (``AWS_ENDPOINT_URL``, the
-keys, ``AWS_REGION``; no profile, no AWS configuration files), so that
+keys, ``AWS_REGION``; no other ``AWS_`` variable of the machine's, no AWS configuration
+files, 127.0.0.1 in ``NO_PROXY``), so that
 ``exportctl.Client()`` and the ``exportctl`` command both talk to it, and exportctl's
 clock, so that its waits in the test's process move the sandbox's clock instead of
 sleeping. The sandbox's clock moves only then, or by :meth:`SandboxHandle.advance`:
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -34,16 +36,14 @@ if TYPE_CHECKING:
 
 __all__ = ["Credentials", "SandboxHandle", "exportctl_sandbox", "exportctl_sandbox_server"]
 
-# What the fixture takes out of a test's environment: a profile, a session token, an
-# endpoint of one service or the command's own embedded sandbox would send calls
-# elsewhere than the session's sandbox.
-_CLEARED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "EXPORTCTL_SANDBOX",
-)
+# What the fixture takes out of a test's environment: every AWS setting of the machine
+# (a profile, a session token, an endpoint of one service, AWS_IGNORE_CONFIGURED_
+# ENDPOINT_URLS, FIPS endpoints...) and the command's own embedded sandbox would send
+# calls elsewhere than the session's sandbox; the sandbox's own settings are put back.
+_CLEARED_PREFIX = "AWS_"
+_CLEARED = ("EXPORTCTL_SANDBOX",)
+# The variables that name hosts no proxy stands in front of: the sandbox's is added.
+_NO_PROXY = ("NO_PROXY", "no_proxy")
 
 
 @dataclass(frozen=True)
@@ -167,10 +167,15 @@ class SandboxHandle:
         (``patch`` undoes it after the test)."""
         self._patch = patch
         for name in list(os.environ):
-            if name in _CLEARED or name.startswith("AWS_ENDPOINT_URL_"):
+            if name in _CLEARED or name.startswith(_CLEARED_PREFIX):
                 patch.delenv(name)
         for name, value in self.env.items():
             patch.setenv(name, value)
+        # A proxy the machine names (HTTP_PROXY & co.) is not in the way to 127.0.0.1.
+        host = urlsplit(self.url).hostname or "127.0.0.1"
+        for name in _NO_PROXY:
+            given = os.environ.get(name)
+            patch.setenv(name, f"{given},{host}" if given else host)
         from exportctl.domain import timeutil
         from exportctl.ops.polling.timing import TIMING
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,19 @@ def test_a_users_tests_use_the_fixture_from_a_folder_of_their_own(tmp_path: Path
     # plugin alone, loaded by name (as the entry point loads it where installed).
     env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    # A developer's machine: AWS settings that would send calls past AWS_ENDPOINT_URL
+    # (to AWS itself), and a proxy in front of everything (here one that is not there,
+    # so that nothing could leave this machine whatever the fixture does).
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    env.update(
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS="true",
+        AWS_USE_FIPS_ENDPOINT="true",
+        AWS_MAX_ATTEMPTS="1",
+        HTTP_PROXY=dead,
+        HTTPS_PROXY=dead,
+    )
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "exportctl.testing", "-q", "-p", "no:cacheprovider"],
         cwd=project,
