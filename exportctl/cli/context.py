@@ -64,6 +64,19 @@ class AppContext:
 
         return Targets.parse(*self._given())
 
+    def global_args(self) -> list[str]:
+        """The global options of this invocation, as a command line gives them again."""
+        args = ["--sandbox"] if self.sandbox else []
+        for name in ("profile", "region", "accounts"):
+            for value in self.targets.get(name, ()):
+                args += [f"--{name}", value]
+        org_role = self.targets.get("org_role", ())
+        if org_role:
+            args += ["--org-role", org_role[-1]]
+        if self.settings.endpoint_url and not self.sandbox:
+            args += ["--endpoint-url", self.settings.endpoint_url]
+        return args
+
     def spans(self) -> tuple[Regions, Accounts]:
         targets = self._targets()
         return targets.regions, targets.accounts

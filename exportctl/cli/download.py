@@ -13,7 +13,7 @@ import click
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import service_option
+from exportctl.cli.options import Folder, service_option
 from exportctl.cli.output import check_headers, json_on_failure, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.output.formats import emit
@@ -81,7 +81,8 @@ def _help_text() -> str:
 
     Exit codes: 1 the job is not COMPLETED; 2 a key would land outside DEST, or a
     different file is in the way (--force replaces it); 3 no job, no bucket or no
-    objects; 4 access denied (or the URL expired); 5 other AWS or network error.
+    objects; 4 access denied (or the URL expired); 5 other AWS or network error;
+    73 a file cannot be written (DEST a file, a full disk, names that collide).
     """
 
 
@@ -98,7 +99,7 @@ def _help_text() -> str:
     ),
 )
 @click.argument("ref", metavar="REF", shell_complete=complete_ref)
-@click.argument("dest", metavar="[DEST]", required=False, type=click.Path(path_type=Path))
+@click.argument("dest", metavar="[DEST]", required=False, type=Folder())
 @service_option(multiple=False, help="Service of a bare id (ARNs and prefixed refs need none).")
 @click.option("--force", is_flag=True, help="Replace local files that differ from the export.")
 @click.option("--dry-run", is_flag=True, help="List what would be fetched; fetch nothing.")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exportctl.cli.context import AppContext
-from exportctl.domain.errors import ExitCode, ExportctlError
+from exportctl.domain.errors import ExitCode, ExportctlError, conflict_in
 from exportctl.domain.model import State
 
 if TYPE_CHECKING:
+    from exportctl.domain.model import ExportJob
     from exportctl.ops.polling.outcome import Tracked
     from exportctl.output.live import Display
 
@@ -17,8 +19,11 @@ if TYPE_CHECKING:
 class Fetcher:
     """Downloads each completed job once, with every guarantee of `exportctl download`.
 
-    One job goes into DEST itself; several go into DEST/SERVICE-ID each. A failed
-    download is reported and sets the exit code; the wait carries on for the others.
+    One job goes into DEST itself; several go into DEST/SERVICE-ID each, a job whose
+    SERVICE-ID another job of the wait already took (the same id in two regions or
+    accounts) into DEST/SERVICE-ID-REGION (-ACCOUNT too, if that is taken as well).
+    A failed download is reported and sets the exit code; the wait carries on for
+    the others.
     """
 
     def __init__(self, app: AppContext, dest: Path, *, several: bool, quiet: bool) -> None:
@@ -28,6 +33,8 @@ class Fetcher:
         self.quiet = quiet
         self.errors: list[ExportctlError] = []
         self.fetched: set[str] = set()
+        # The folders of DEST taken, by the reference of the job each holds.
+        self.folders: dict[str, str] = {}
         # The job being fetched and where, while its download runs.
         self.current: tuple[str, Path] | None = None
 
@@ -40,7 +47,9 @@ class Fetcher:
         if job is None or job.state is not State.COMPLETED or job.ref in self.fetched:
             return
         self.fetched.add(job.ref)
-        destination = self.dest / default_dirname(job) if self.several else self.dest
+        destination = self.dest
+        if self.several:
+            destination = self.dest / self._folder(job, default_dirname(job))
         self.current = (job.ref, destination)
         try:
             summary = self.app.client.download(job, destination)
@@ -48,7 +57,12 @@ class Fetcher:
         except ExportctlError as exc:
             self.current = None
             self.errors.append(exc)
-            self.app.error(f"{job.ref}: download failed: {exc.message}")
+            said, conflict = exc.message, conflict_in(exc)
+            if conflict is not None and conflict.remedy:
+                # This command has no --force: the one that goes on with the download has.
+                forced = self._download(job.ref, destination, force=True)
+                said = f"{conflict.what}: `{forced}` replaces what differs"
+            self.app.error(f"{job.ref}: download failed: {said}")
             return
         if not self.quiet:
             skipped = f"; {summary.skipped} already present" if summary.skipped else ""
@@ -57,6 +71,22 @@ class Fetcher:
                 Text(f"{job.ref}: fetched {summary.files} {noun} into {destination}{skipped}")
             )
 
+    def _folder(self, job: ExportJob, name: str) -> str:
+        """``name``, or one naming the job's region, then its account, where another
+        job of this wait already holds it."""
+        regional = f"{name}-{job.region}"
+        for candidate in (name, regional, f"{regional}-{job.account or 'unknown'}"):
+            if self.folders.setdefault(candidate, job.ref) == job.ref:
+                return candidate
+        return f"{regional}-{len(self.folders)}"
+
+    def _download(self, ref: str, destination: Path, *, force: bool = False) -> str:
+        """The command line that fetches ``ref`` into ``destination`` as this one does,
+        ready to paste into a shell."""
+        args = ["exportctl", *self.app.global_args(), "download"]
+        args += [*(["--force"] if force else []), ref, str(destination)]
+        return shlex.join(args)
+
     def cut_short(self) -> str | None:
         """What an interrupt left of the download under way, and how to go on."""
         if self.current is None:
@@ -64,7 +94,7 @@ class Fetcher:
         ref, destination = self.current
         return (
             f"the download of {ref} into {destination} was cut short: "
-            f"`exportctl download {ref} {destination}` goes on with it"
+            f"`{self._download(ref, destination)}` goes on with it"
         )
 
     def exit_code(self, waited: ExitCode) -> ExitCode:

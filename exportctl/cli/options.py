@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -256,3 +257,16 @@ def duration_option(name: str, *, help: str, default: str | None = None) -> Call
         metavar="DURATION",
         help=help,
     )
+
+
+class Folder(click.Path):
+    """DEST: a folder's path, never empty (an unset variable in a script: ``"$DEST"``
+    would otherwise write into the current folder)."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("empty: name a folder", param, ctx)
+        return super().convert(value, param, ctx)

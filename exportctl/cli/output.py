@@ -14,7 +14,7 @@ import click
 
 from exportctl.cli.complete import fields_completer
 from exportctl.cli.stdout import OutputError
-from exportctl.domain.errors import ExitCode, ExportctlError, UsageError
+from exportctl.domain.errors import ExitCode, ExportctlError, UsageError, conflict_in
 from exportctl.output.outputspec import FORMATS, OutputSpec
 
 if TYPE_CHECKING:
@@ -55,14 +55,19 @@ def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | N
 def json_on_failure(out: OutputSpec, empty: str = "null") -> Iterator[None]:
     """With --json, stdout holds one JSON document however the work inside ends:
     ``empty`` (the document of nothing) when it fails, the exit code and stderr
-    saying how. Bad input (exit 2) prints nothing, as before any work; a stdout that
-    cannot be written to is left alone."""
+    saying how. Bad input (exit 2) prints nothing, as before any work, but for a
+    download's conflict with what is on disk, found once the work began; a stdout
+    that cannot be written to is left alone."""
     try:
         yield
     except (click.exceptions.Exit, click.ClickException, BrokenPipeError, OutputError):
         raise
     except (Exception, KeyboardInterrupt) as exc:
-        refused = isinstance(exc, ExportctlError) and exc.exit_code == ExitCode.USAGE
+        refused = (
+            isinstance(exc, ExportctlError)
+            and exc.exit_code == ExitCode.USAGE
+            and conflict_in(exc) is None
+        )
         if out.format == "json" and not refused:
             sys.stdout.write(f"{empty}\n")
         raise

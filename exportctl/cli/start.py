@@ -12,7 +12,7 @@ import click
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import duration_option, since_value
+from exportctl.cli.options import Folder, duration_option, since_value
 from exportctl.cli.output import (
     check_headers,
     json_on_failure,
@@ -38,7 +38,7 @@ def lifecycle_options(fn: F) -> F:
         click.option(
             "--download",
             metavar="DEST",
-            type=click.Path(path_type=Path),
+            type=Folder(),
             help="Once the job is COMPLETED, fetch its output into DEST (implies --wait).",
         ),
         duration_option("--max-interval", default="60s", help="Longest delay between checks."),
@@ -272,6 +272,11 @@ def run(
     from exportctl.output.outputspec import Records
 
     check_output(out, dry_run=dry_run, waits=wait_ or download is not None)
+    if download is not None:
+        from exportctl.ops.download.paths import check_destination
+
+        # Before the job is made and paid for, not once it has run.
+        check_destination(download)
     if dry_run:
         import json
 

@@ -13,7 +13,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.events import exec_option
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import duration_option, service_option
+from exportctl.cli.options import Folder, duration_option, service_option
 from exportctl.cli.output import check_headers, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import ExitCode
@@ -107,7 +107,7 @@ def _help_text() -> str:
 @click.option(
     "--download",
     metavar="DEST",
-    type=click.Path(path_type=Path),
+    type=Folder(),
     help="Fetch each job's output as soon as it is COMPLETED: into DEST for one job, "
     "into DEST/SERVICE-ID for several.",
 )
@@ -177,6 +177,10 @@ def wait_for(
     fetcher = None
     if download is not None:
         from exportctl.cli.fetching import Fetcher
+        from exportctl.ops.download.paths import check_destination
+
+        # Before the wait, not once it has ended.
+        check_destination(download)
 
         several = len({t.key for t in wait.order}) > 1
         fetcher = Fetcher(app, download, several=several, quiet=quiet)

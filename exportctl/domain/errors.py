@@ -57,6 +57,26 @@ class UsageError(ExportctlError):
     exit_code = ExitCode.USAGE
 
 
+class ConflictError(UsageError):
+    """What a download would write collides with this machine (a different file where
+    one would land, a key that cannot land inside its destination): exit 2, like input
+    refused, but found once the work began, so that ``--json`` still prints the
+    document of nothing. ``what``: the message without its ``remedy``."""
+
+    def __init__(self, what: str, remedy: str = "") -> None:
+        super().__init__(f"{what}: {remedy}" if remedy else what)
+        self.what = what
+        self.remedy = remedy
+
+
+def conflict_in(exc: BaseException) -> ConflictError | None:
+    """The :class:`ConflictError` ``exc`` is, or was raised from (the API's errors are)."""
+    for err in (exc, exc.__cause__):
+        if isinstance(err, ConflictError):
+            return err
+    return None
+
+
 class NotFoundError(ExportctlError):
     exit_code = ExitCode.NOT_FOUND
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exportctl.domain.errors import NotFoundError, UsageError
+from exportctl.domain.errors import ConflictError, NotFoundError
 from exportctl.ops.download.files import remove_stale_parts
 from exportctl.ops.download.manifest import plan_manifest
 from exportctl.ops.download.paths import check_destination
@@ -62,8 +62,8 @@ def fetch_job(
             if others
             else f"{first} already exists and differs"
         )
-        raise UsageError(
-            f"{said} from {location.uri}: pass --force to replace {'them' if others else 'it'}"
+        raise ConflictError(
+            f"{said} from {location.uri}", f"pass --force to replace {'them' if others else 'it'}"
         )
     if dry_run:
         summary = Summary(plan.source, destination, dry_run=True)

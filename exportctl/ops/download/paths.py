@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from exportctl.domain.errors import LocalError, UsageError, clip, local_reason
+from exportctl.domain.errors import ConflictError, LocalError, clip, local_reason
 from exportctl.ops.download.records import Item
 
 
@@ -30,13 +30,13 @@ def safe_path(destination: Path, rel: str) -> Path:
         # A drive ("C:") on Windows, where any colon also names a stream of a file.
         or (os.name == "nt" and any(":" in p for p in parts))
     ):
-        raise UsageError(f"refusing {rel!r}: it would land outside {destination}")
+        raise ConflictError(f"refusing {rel!r}: it would land outside {destination}")
     if any("\x00" in p for p in parts):
-        raise UsageError(f"refusing {rel!r}: a file name cannot hold a NUL character")
+        raise ConflictError(f"refusing {rel!r}: a file name cannot hold a NUL character")
     target = destination.joinpath(*parts)
     root = destination.resolve()
     if not target.resolve().is_relative_to(root):
-        raise UsageError(
+        raise ConflictError(
             f"refusing {rel!r}: a link in {destination} would take it outside {destination}"
         )
     return target
@@ -93,5 +93,18 @@ def writing(path: Path) -> Iterator[None]:
 
 
 def check_destination(destination: Path) -> None:
+    """DEST can take the files: a folder, or one to be made in the nearest folder above
+    it that exists, which this process may write. Checked before the work (a start's
+    create, a long wait), not found once the job has run."""
+    said = clip(destination, 300)
+    if destination.is_symlink() and not destination.exists():
+        raise LocalError(f"DEST {said} is a link to nothing: choose another")
     if destination.exists() and not destination.is_dir():
-        raise LocalError(f"DEST {clip(destination, 300)} is a file, not a folder: choose another")
+        raise LocalError(f"DEST {said} is a file, not a folder: choose another")
+    above = next((p for p in (destination, *destination.parents) if p.exists()), None)
+    if above is None:
+        return
+    if not above.is_dir():
+        raise LocalError(f"DEST {said}: {clip(above, 300)} is a file, not a folder")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise LocalError(f"DEST {said}: {clip(above, 300)} cannot be written")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from exportctl.domain.errors import (
     AwsError,
+    ConflictError,
     CredentialsError,
     ExportctlError,
     NotFoundError,
-    UsageError,
 )
 from exportctl.ops.download.files import CHUNK, write_file
 from exportctl.ops.download.paths import check_destination, safe_path, writing
@@ -77,8 +77,9 @@ def fetch_url(
                 summary.skipped, summary.skipped_bytes = 1, item.size or 0
                 return summary
             if same is False and not force:
-                raise UsageError(
-                    f"{item.path} exists and differs from the download: pass --force to replace it"
+                raise ConflictError(
+                    f"{item.path} exists and differs from the download",
+                    "pass --force to replace it",
                 )
             reporter.planned(1, item.size)
             size = write_file(

@@ -1,0 +1,139 @@
+"""DEST as `download`, `wait --download` and `start --download` take it: checked before
+the work, a folder a job to itself, and what is said when it cannot take the files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from exportctl.cli.context import AppContext
+from exportctl.cli.fetching import Fetcher
+from exportctl.cli.root import cli
+from exportctl.sandbox import Sandbox
+from exportctl.sandbox.s3 import S3Sandbox, start_s3
+
+RDS_TASK = "orders-weekly-2026-46"  # in us-east-1 and in eu-west-1 alike
+PERSONALIZE = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/items-catalog"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[tuple[Sandbox, S3Sandbox]]:
+    with Sandbox(port=0, clock=lambda: 0.0) as sb, start_s3(sb) as s3:
+        yield sb, s3
+
+
+def run(sandbox: tuple[Sandbox, S3Sandbox], *args: str) -> Result:
+    sb, s3 = sandbox
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_ENDPOINT_URL_S3": s3.url}
+    return CliRunner().invoke(
+        cli, ["--endpoint-url", sb.url, "--region", "us-east-1", *args], env=env
+    )
+
+
+def _tampered(sandbox: tuple[Sandbox, S3Sandbox], dest: Path) -> None:
+    """DEST holding the job's files, one of them changed since."""
+    assert run(sandbox, "download", PERSONALIZE, str(dest)).exit_code == 0
+    next(p for p in dest.rglob("*") if p.is_file()).write_text("changed here\n")
+
+
+def test_json_says_null_for_a_file_in_the_way(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    _tampered(sandbox, tmp_path)
+    done = run(sandbox, "download", PERSONALIZE, str(tmp_path), "--json")
+    # Found once the job was read and its objects listed: the document of nothing.
+    assert done.exit_code == 2 and json.loads(done.stdout) is None
+    assert "pass --force to replace it" in done.stderr
+
+
+def test_under_wait_the_file_in_the_way_names_the_command_that_replaces_it(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    _tampered(sandbox, tmp_path)
+    done = run(sandbox, "wait", PERSONALIZE, "--download", str(tmp_path))
+    assert done.exit_code == 2
+    # wait has no --force: the line names a download that has, with this one's options.
+    assert "--force" in done.stderr and "pass --force" not in done.stderr
+    said = done.stderr.partition("`")[2].partition("`")[0]
+    assert said.startswith("exportctl --region us-east-1 --endpoint-url http://127.0.0.1:")
+    assert said.endswith(f"download --force {PERSONALIZE} {tmp_path}")
+
+
+@pytest.mark.parametrize("command", ["start", "wait"])
+def test_a_dest_that_is_a_file_is_refused_before_the_job_is_made_or_waited_on(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, command: str
+) -> None:
+    sb, _ = sandbox
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    sb.reset_calls()
+    args = ["start", "discovery"] if command == "start" else ["wait", PERSONALIZE]
+    done = run(sandbox, *args, "--download", str(afile))
+    assert done.exit_code == 73, done.output
+    assert (
+        done.stderr == f"exportctl: error: DEST {afile} is a file, not a folder: choose another\n"
+    )
+    assert not sb.calls
+
+
+def test_a_dest_under_a_file_or_a_dangling_link_is_said_so(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    (tmp_path / "afile").write_text("")
+    under = run(sandbox, "download", PERSONALIZE, str(tmp_path / "afile" / "d"))
+    assert under.exit_code == 73 and "afile is a file, not a folder" in under.stderr
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    dangling = run(sandbox, "download", PERSONALIZE, str(tmp_path / "dangling"))
+    assert dangling.exit_code == 73 and "is a link to nothing" in dangling.stderr
+
+
+@pytest.mark.parametrize("command", ["download", "wait"])
+def test_an_empty_dest_is_refused(
+    sandbox: tuple[Sandbox, S3Sandbox],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    # An unset variable in a script ("$DEST") would write into the current folder.
+    monkeypatch.chdir(tmp_path)
+    args = (
+        [command, PERSONALIZE, ""]
+        if command == "download"
+        else [command, PERSONALIZE, "--download", ""]
+    )
+    done = run(sandbox, *args)
+    assert done.exit_code == 2 and "empty: name a folder" in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_two_jobs_of_one_id_in_two_regions_get_a_folder_each(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    east, west = f"rds:us-east-1:{RDS_TASK}", f"rds:eu-west-1:{RDS_TASK}"
+    done = run(sandbox, "wait", east, west, "--download", str(tmp_path))
+    assert done.exit_code == 0, done.output
+    folders = sorted(p.name for p in tmp_path.iterdir())
+    assert len(folders) == 2 and folders[0] == f"rds-{RDS_TASK}"
+    assert folders[1] in (f"rds-{RDS_TASK}-us-east-1", f"rds-{RDS_TASK}-eu-west-1")
+    contents = [
+        {p.relative_to(tmp_path / f).as_posix() for p in (tmp_path / f).rglob("*.parquet")}
+        for f in folders
+    ]
+    # Each region's parts alone: none shared, none missing.
+    assert all(contents) and not contents[0] & contents[1]
+
+
+def test_the_command_that_goes_on_after_an_interrupt_can_be_pasted(tmp_path: Path) -> None:
+    app = AppContext(sandbox=True)
+    app.set_targets(profile=("dev",), region=("eu-west-1",))
+    fetcher = Fetcher(app, tmp_path, several=False, quiet=True)
+    fetcher.current = ("rds:eu-west-1:a task", Path("my exports"))
+    assert fetcher.cut_short() == (
+        "the download of rds:eu-west-1:a task into my exports was cut short: "
+        "`exportctl --sandbox --profile dev --region eu-west-1 download "
+        "'rds:eu-west-1:a task' 'my exports'` goes on with it"
+    )
