@@ -20,7 +20,7 @@ from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
 from exportctl.aws.usersettings import check_settings, env_max_attempts, env_region
-from exportctl.domain.errors import CredentialsError, ExportctlError, UsageError, clip
+from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.version import __version__
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ class Clients:
         self.operations = operations
         # A botocore credential provider that comes before the usual chain (an assumed role).
         self._credentials = credentials
+        # Why the session's credential chain failed, once it has (see _credentials_of).
+        self._credentials_failure: ExportctlError | None = None
         # Runs before each client is handed out, and may raise: those credentials
         # cannot be had (see exportctl.ops.organization.RoleProvider.ready).
         self._ready = ready
@@ -318,17 +320,29 @@ class Clients:
         return client
 
     def _credentials_of(self, session: botocore.session.Session) -> Any:
-        """The session's credentials (botocore's chain, resolved once), before a client
-        is made: a profile's credential_process that prints what is not JSON raises a
-        ValueError, which would be taken for an endpoint's."""
+        """The session's credentials, had once for the session before a client is made
+        (those a role or a credential_process refreshes included): a chain that found
+        nothing or failed is said to every later client without running again."""
+        from exportctl.aws.credentialfailures import again, credentials_failure
+
+        if self._credentials_failure is not None:
+            raise again(self._credentials_failure)
         try:
-            return session.get_credentials()
-        except ValueError as exc:
-            profile = session.profile or "default"
-            raise CredentialsError(
-                f"the credentials of profile {clip(profile)!r} could not be read: {clip(exc)} "
-                "(does its credential_process print the JSON it should?)"
-            ) from exc
+            found = session.get_credentials()
+            if found is None:
+                import botocore.exceptions
+
+                raise botocore.exceptions.NoCredentialsError()
+            import botocore.credentials
+
+            if isinstance(found, botocore.credentials.RefreshableCredentials):
+                # A role's, a credential_process's with an expiry: had now, once, not
+                # refused to each client in turn (a role's AssumeRole for each).
+                found.get_frozen_credentials()
+        except Exception as exc:
+            self._credentials_failure = credentials_failure(exc, session.profile)
+            raise again(self._credentials_failure) from exc
+        return found
 
     def _endpoint(self, service: str) -> str | None:
         chosen = _endpoint(self.settings, service)

@@ -118,6 +118,9 @@ THROTTLING_CODES = frozenset(
 # (an undecodable body, a timestamp that is none, XML without its result element).
 PARSER_SLIPS = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 
+# What botocore raises, as a RuntimeError, when credentials it refreshed are expired.
+EXPIRED = "refreshed credentials are still expired"
+
 CONFIGURE_HINT = (
     "configure credentials with `aws configure` or `aws sso login`, "
     "or set AWS_PROFILE / AWS_ACCESS_KEY_ID"
@@ -201,6 +204,13 @@ def translate(
         )
     if isinstance(exc, OSError):
         return AwsError(f"{title}: network error: {clip(exc, 500)}", service=service)
+    if isinstance(exc, RuntimeError) and EXPIRED in str(exc):
+        # botocore's word for credentials that expired while the command ran.
+        return CredentialsError(
+            "the credentials are expired (their credential_process, or "
+            "AWS_CREDENTIAL_EXPIRATION, gives a time past): renew them and retry",
+            service=service,
+        )
     raise exc
 
 

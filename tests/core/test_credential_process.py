@@ -53,3 +53,56 @@ def test_a_credentials_file_that_does_not_parse_is_named_as_such(
     assert refused.exit_code == ExitCode.USAGE
     assert f"credentials file {credentials}" in refused.message
     assert "AWS_SHARED_CREDENTIALS_FILE" in refused.message
+
+
+def _process(tmp_path: Path, name: str, body: str) -> tuple[Path, Path]:
+    """A profile ``name`` whose credential_process runs ``body``, noting each run."""
+    runs = tmp_path / "runs"
+    script = tmp_path / f"{name}.sh"
+    script.write_text(f"#!/bin/sh\necho run >> {runs}\n{body}\n")
+    script.chmod(0o755)
+    config = tmp_path / "config"
+    config.write_text(f"[profile {name}]\ncredential_process = {script}\n")
+    return config, runs
+
+
+def test_a_process_that_fails_runs_once_for_every_client_of_the_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, runs = _process(tmp_path, "failing", "echo nope >&2; exit 3")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    clients = Clients(AwsSettings(profile="failing", region="us-east-1"))
+    said = []
+    for service, region in [("discovery", "us-east-1"), ("rds", "us-east-1"), ("rds", "eu-west-1")]:
+        with pytest.raises(ExportctlError) as caught:
+            clients.client(service, region)
+        said.append((caught.value.exit_code, caught.value.message))
+    # botocore keeps only credentials it found: the failure is kept here instead.
+    assert runs.read_text() == "run\n"
+    assert len(set(said)) == 1 and said[0][0] == ExitCode.CREDENTIALS
+
+
+def test_a_process_that_cannot_be_run_is_a_credentials_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    config.write_text(f"[profile gone]\ncredential_process = {tmp_path / 'nowhere.sh'}\n")
+    refused = _refused("gone", monkeypatch, AWS_CONFIG_FILE=config)
+    # Not a network error (exit 5): the profile's credentials.
+    assert refused.exit_code == ExitCode.CREDENTIALS
+    assert "profile 'gone'" in refused.message and "nowhere.sh cannot be run" in refused.message
+
+
+def test_credentials_that_are_expired_are_a_credentials_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expired = (
+        '{"Version": 1, "AccessKeyId": "AKIAEXAMPLE", "SecretAccessKey": "x", '
+        '"SessionToken": "y", "Expiration": "2020-01-01T00:00:00Z"}'
+    )
+    config, _ = _process(tmp_path, "stale", f"echo '{expired}'")
+    refused = _refused("stale", monkeypatch, AWS_CONFIG_FILE=config)
+    # botocore's RuntimeError, once "an unexpected error" (exit 70).
+    assert refused.exit_code == ExitCode.CREDENTIALS
+    assert "profile 'stale'" in refused.message and "expired" in refused.message
