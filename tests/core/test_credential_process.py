@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,34 @@ def test_credentials_that_are_expired_are_a_credentials_error(
     # botocore's RuntimeError, once "an unexpected error" (exit 70).
     assert refused.exit_code == ExitCode.CREDENTIALS
     assert "profile 'stale'" in refused.message and "expired" in refused.message
+
+
+def test_a_role_asking_for_an_mfa_code_with_no_terminal_is_a_credentials_error(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile mfa]\nrole_arn = arn:aws:iam::210987654321:role/Admin\nsource_profile = base\n"
+        "mfa_serial = arn:aws:iam::123456789012:mfa/me\nregion = us-east-1\n"
+        "[profile base]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    # As in CI or cron: stdin is no terminal, and the code is asked for before any call.
+    done = subprocess.run(
+        [sys.executable, "-m", "exportctl", "--profile", "mfa", "list", "-s", "discovery"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == ExitCode.CREDENTIALS, done.stderr
+    assert "need an MFA code (mfa_serial)" in done.stderr and "Traceback" not in done.stderr
