@@ -1,11 +1,11 @@
 _exportctl_completion() {
-    local IFS=$'\n'
-    local response
+    local response line type value cur=${COMP_WORDS[COMP_CWORD]}
 
     response=$(env COMP_LINE="${COMP_LINE:0:COMP_POINT}" COMP_WORDBREAKS="$COMP_WORDBREAKS" _EXPORTCTL_COMPLETE=bash_complete $1)
 
-    for completion in $response; do
-        IFS=',' read type value <<< "$completion"
+    while IFS= read -r line; do
+        type=${line%%,*}
+        value=${line#*,}
 
         if [[ $type == 'dir' ]]; then
             COMPREPLY=()
@@ -14,9 +14,13 @@ _exportctl_completion() {
             COMPREPLY=()
             compopt -o default
         elif [[ $type == 'plain' ]]; then
+            if [[ $cur != [\"\']* ]]; then
+                printf -v value '%q' "$value"
+                value=${value//\\,/,}
+            fi
             COMPREPLY+=("$value")
         fi
-    done
+    done <<< "$response"
 
     return 0
 }

@@ -32,16 +32,21 @@ PROG_NAME = "exportctl"
 # bash's default, for a script that does not send its own.
 DEFAULT_WORDBREAKS = "\"'><=;|&(:"
 
+# Each answer is a line read as it is, never split or globbed, and put on the line
+# escaped (%q), as zsh and fish put it: `details.*` is not a pattern of file names;
+# in a word the user opened with a quote it goes as it is. A comma means something
+# to bash only between braces, which %q escapes, so it is left as it was typed
+# (`--fields ref,state`).
 _SOURCE_BASH = """\
 %(complete_func)s() {
-    local IFS=$'\\n'
-    local response
+    local response line type value cur=${COMP_WORDS[COMP_CWORD]}
 
     response=$(env COMP_LINE="${COMP_LINE:0:COMP_POINT}" \
 COMP_WORDBREAKS="$COMP_WORDBREAKS" %(complete_var)s=bash_complete $1)
 
-    for completion in $response; do
-        IFS=',' read type value <<< "$completion"
+    while IFS= read -r line; do
+        type=${line%%%%,*}
+        value=${line#*,}
 
         if [[ $type == 'dir' ]]; then
             COMPREPLY=()
@@ -50,9 +55,13 @@ COMP_WORDBREAKS="$COMP_WORDBREAKS" %(complete_var)s=bash_complete $1)
             COMPREPLY=()
             compopt -o default
         elif [[ $type == 'plain' ]]; then
+            if [[ $cur != [\\"\\']* ]]; then
+                printf -v value '%%q' "$value"
+                value=${value//\\\\,/,}
+            fi
             COMPREPLY+=("$value")
         fi
-    done
+    done <<< "$response"
 
     return 0
 }

@@ -49,11 +49,12 @@ def test_bash_takes_each_value_as_it_is_never_as_a_pattern(tmp_path: Path) -> No
 
     if shutil.which("bash") is None:
         pytest.skip("no bash")
-    # Files a `details.*` value would match, were it read as a pattern.
-    for name in ("details.csv", "details.json"):
+    # Files the answer line `plain,details.*` would match, were it read as a pattern.
+    for name in ("plain,details.csv", "plain,details.json"):
         (tmp_path / name).touch()
     line = "exportctl list --fields details."
     program = f"""
+shopt -s failglob
 {script(cli, "bash")}
 PATH="{Path(sys.executable).parent}:$PATH"
 COMP_LINE='{line}' COMP_POINT={len(line)}
@@ -63,6 +64,6 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
     done = subprocess.run(
         ["bash", "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
-    offered = done.stdout.split()
-    assert "details.*" in offered, done
-    assert "details.csv" not in offered
+    # Escaped, as it is put on the command line.
+    assert done.stdout.split() == ["details.\\*"], done
+    assert done.stderr == ""

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,11 +93,13 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 class Terminal:
     """One shell in a detached tmux session of its own."""
 
-    def __init__(self, shell: str, env: dict[str, str], socket: Path) -> None:
+    def __init__(
+        self, shell: str, env: dict[str, str], socket: Path, setup: Sequence[str] = ()
+    ) -> None:
         self.socket = socket
-        argv, setup = STARTS[shell]
+        argv, start = STARTS[shell]
         self._tmux("new-session", "-d", "-x", "250", "-y", "50", *argv, env=env)
-        for line in setup:
+        for line in (*start, *setup):
             self.type(line)
             self.keys("Enter")
         self.type("clear")
@@ -215,3 +217,34 @@ def test_an_option_given_with_its_value_after_an_equals_sign(terminal: Terminal)
     # The word is --status=fa: what replaces it keeps its option (zsh and fish
     # replace the whole word, bash the part after the "=").
     press_tab(terminal, "exportctl list --status=fa", "exportctl list --status=failed")
+
+
+@pytest.mark.parametrize(
+    ("setup", "typed", "expected"),
+    [
+        # The answer line `plain,ref,details.*`, globbed, would print "no match"...
+        ("shopt -s failglob", "--fields ref,details.", "--fields ref,details.\\*"),
+        # ...or be dropped...
+        ("shopt -s nullglob", "--fields ref,details.", "--fields ref,details.\\*"),
+        # ...or become the file it matches, on the line or later when Enter is pressed.
+        (
+            "touch plain,ref,details.csv ref,details.json",
+            "--fields ref,details.",
+            "--fields ref,details.\\*",
+        ),
+        # Inside a quote the user opened, the value needs no escape.
+        ("touch ref,details.json", "--fields 'ref,details.", "--fields 'ref,details.*'"),
+    ],
+)
+def test_bash_puts_a_value_on_the_line_as_it_is_never_as_a_pattern(
+    seeded: Seeded, tmp_path: Path, setup: str, typed: str, expected: str
+) -> None:
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    here = tmp_path / "here"
+    here.mkdir()
+    term = Terminal("bash", seeded.env, tmp_path / "tmux.sock", [f"cd {here}", setup])
+    try:
+        press_tab(term, f"exportctl list {typed}", f"exportctl list {expected}")
+    finally:
+        term.close()
