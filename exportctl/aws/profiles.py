@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from exportctl.store.cachefiles import open_cached
+
 if TYPE_CHECKING:
     import configparser
 
@@ -28,10 +30,14 @@ def credentials_file() -> Path:
 
 def _read_ini(path: Path) -> configparser.RawConfigParser | None:
     import configparser
+    import io
 
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
     try:
-        parser.read(path, encoding="utf-8")
+        # A regular file only: a FIFO named by AWS_CONFIG_FILE would hold a Tab press
+        # for ever, and a device such as /dev/zero would be read without end.
+        with io.TextIOWrapper(open_cached(path), encoding="utf-8") as handle:
+            parser.read_file(handle, str(path))
     except (configparser.Error, OSError, UnicodeDecodeError):
         return None
     return parser

@@ -53,7 +53,9 @@ class LazyGroup(Described, SuggestingGroup):
         **extra: Any,
     ) -> Any:
         """click's standalone mode, with exportctl's one error style and exit codes."""
-        if complete_var or "_EXPORTCTL_COMPLETE" in os.environ:
+        # What click reads to tell a Tab press from a command.
+        completing = bool(os.environ.get(complete_var or "_EXPORTCTL_COMPLETE"))
+        if completing:
             # A Tab press: click answers it with exportctl's shell classes.
             from exportctl.cli.completion import register
 
@@ -63,6 +65,11 @@ class LazyGroup(Described, SuggestingGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except (Exception, KeyboardInterrupt) as exc:
+            if completing and isinstance(exc, KeyboardInterrupt):
+                # A Tab press given up with Ctrl-C: what is said would land in the prompt.
+                from exportctl.ops.interrupts import exit_code
+
+                sys.exit(exit_code())
             from exportctl.cli.errorhandler import run_errors
 
             failed = run_errors().handle(exc)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -195,3 +198,39 @@ def test_a_commands_own_options_come_before_the_global_ones_after_it() -> None:
     assert complete("list", "--region", "us-east-1", "--reg") == ["--region"]
     assert complete("list", "--sandbox", "--sa") == []
     assert complete("list", "--x") == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("fifo_of", ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"])
+def test_profiles_are_read_from_regular_files_only(tmp_path: Path, fifo_of: str) -> None:
+    # A FIFO in place of one file held the Tab press for ever; the other file's
+    # profiles are still offered.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    config = write(tmp_path / "config", "[profile dev]\n")
+    creds = write(tmp_path / "creds", "[prod]\n")
+    files = {"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(creds)}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        **files,
+        fifo_of: str(fifo),
+        "COMP_LINE": "exportctl --profile ",
+        "_EXPORTCTL_COMPLETE": "bash_complete",
+    }
+    console = Path(sys.executable).parent / "exportctl"
+    done = subprocess.run([str(console)], env=env, capture_output=True, text=True, timeout=60)
+    kept = "prod" if fifo_of == "AWS_CONFIG_FILE" else "dev"
+    assert (done.returncode, done.stdout.split(), done.stderr) == (0, [f"plain,{kept}"], "")
+
+
+def test_ctrl_c_during_a_tab_press_says_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whatever is printed then lands in the user's prompt.
+    def interrupted() -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("exportctl.cli.complete.profile_names", interrupted)
+    env = {"COMP_LINE": "exportctl --profile ", "_EXPORTCTL_COMPLETE": "bash_complete"}
+    done = CliRunner().invoke(cli, [], env=env, prog_name="exportctl")
+    assert (done.exit_code, done.stdout, done.stderr) == (130, "", "")
