@@ -23,6 +23,8 @@ from typing import Any
 from exportctl.aws import endpointindex
 from exportctl.domain.errors import UsageError, clip
 
+# What --region takes for every region each service is offered in: no region's name.
+ALL_REGIONS = "all"
 # difflib's own default: below it, a name is not taken for a misspelling of another.
 _NEAR = 0.6
 # No region name is longer (botocore's rule allows 63 characters).

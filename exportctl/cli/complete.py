@@ -37,9 +37,52 @@ def complete_profile(
 def complete_region(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
-    from exportctl.aws.regions import region_names
+    from exportctl.aws.regions import ALL_REGIONS, region_names
 
-    return listed(region_names(), incomplete)
+    # "all" takes no other region beside it.
+    every = [] if "," in incomplete else [ALL_REGIONS]
+    return listed([*every, *region_names()], incomplete)
+
+
+def in_any_case(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
+    """The values the word typed so far begins, whatever its case (they are taken in
+    any): in the case typed when the value's whole lower or upper form fits it
+    (``--until=c`` offers ``completed``), else as spelled."""
+    # The first of values that differ only in case (COMPLETED, and a service's completed).
+    firsts: dict[str, str] = {}
+    for value in values:
+        firsts.setdefault(value.lower(), value)
+    items = []
+    for value in firsts.values():
+        for form in (value, value.lower(), value.upper()):
+            if form.startswith(incomplete):
+                items.append(CompletionItem(form))
+                break
+        else:
+            if value.lower().startswith(incomplete.lower()):
+                items.append(CompletionItem(value))
+    return items
+
+
+def complete_until(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from exportctl.ops.conditions import accepted_words
+
+    return in_any_case(accepted_words(), incomplete)
+
+
+def choices_completer(
+    choices: Sequence[str],
+) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+    """A completer offering ``choices``, taken in any case."""
+
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return in_any_case(choices, incomplete)
+
+    return complete
 
 
 def complete_ref(

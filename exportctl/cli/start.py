@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from exportctl.cli.complete import choices_completer, complete_until
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
@@ -51,6 +52,7 @@ def lifecycle_options(fn: F) -> F:
             default="COMPLETED",
             show_default=True,
             metavar="STATE",
+            shell_complete=complete_until,
             help="With --wait: the state to wait for, as in `exportctl wait`.",
         ),
         click.option(
@@ -96,6 +98,8 @@ def _click_option(option: StartOption) -> Callable[[F], F]:
         kwargs["callback"] = _word
     elif option.kind == "lower":
         kwargs["callback"] = _lower
+    if option.choices:
+        kwargs["shell_complete"] = choices_completer(option.choices)
     return click.option(f"--{option.name}", option.name.replace("-", "_"), **kwargs)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.cli.complete import complete_ref
+from exportctl.cli.complete import complete_ref, complete_until
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.events import exec_option
@@ -87,6 +87,7 @@ def _help_text() -> str:
     default="COMPLETED",
     show_default=True,
     metavar="STATE",
+    shell_complete=complete_until,
     help="COMPLETED, FAILED, CANCELLED, terminal, or a service's own word (ACTIVE, SUCCEEDED, "
     "CREATE FAILED...), any case.",
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.clients import Clients
+from exportctl.aws.regions import ALL_REGIONS
 from exportctl.aws.translatingclient import CallErrors
 from exportctl.domain.errors import (
     BrokenAnswerError,
@@ -27,8 +28,6 @@ from exportctl.ops.jobs import Jobs
 
 if TYPE_CHECKING:
     from exportctl.services.spec import ServiceSpec
-
-ALL_REGIONS = "all"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ class StartOption:
     # spells in lower case).
     kind: str = "text"
     metavar: str = "TEXT"
+    # The values a "word" or "lower" option takes, as the model's enum spells them:
+    # what Tab offers (completion reads no model). A test compares them with the model.
+    choices: tuple[str, ...] = ()
     # Only meaningful together with this other option.
     requires: str | None = None
     # What is wrong with a value the model cannot tell (a bucket given as a URI), in

@@ -134,3 +134,43 @@ def test_a_job_without_a_time_is_recent_only_before_it_starts(jobs: Jobs) -> Non
     old = dataclasses.replace(_job(1), created=WHEN - timedelta(hours=1))
     new = dataclasses.replace(_job(1), created=datetime.now(timezone.utc))
     assert not finder.is_recent(old) and finder.is_recent(new)
+
+
+def _leaves(members: Any, path: str = "") -> list[str]:
+    if not isinstance(members, dict):
+        return [path]
+    return [leaf for key, value in members.items() for leaf in _leaves(value, _dotted(path, key))]
+
+
+def _dotted(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def test_the_choices_tab_offers_are_the_models_enum() -> None:
+    """What Tab offers for a start option is the enum of the member it fills, as the
+    installed model spells it: a value the model adds fails here until it is offered."""
+    from adapter_stubs import operation, shape_at
+
+    from exportctl.services import all_specs
+    from exportctl.services.forms import start_forms
+
+    checked = 0
+    for spec in all_specs():
+        for kind, _ in start_forms(spec):
+            assert kind.create is not None
+            shape = operation(kind.client, kind.create.operation).input_shape
+            for option in kind.create.options:
+                where = f"{spec.name} --{option.name}"
+                if isinstance(option.put, str):
+                    paths = [option.put]
+                elif option.choices:
+                    paths = _leaves(option.put(option.choices[0]))
+                else:
+                    # Only a word can be given to a function that fills an enum.
+                    assert option.kind not in ("word", "lower"), f"{where}: no choices"
+                    continue
+                enums = [shape_at(shape, path).metadata.get("enum") for path in paths]
+                enum = next((e for e in enums if e), [])
+                assert list(option.choices) == list(enum), where
+                checked += bool(enum)
+    assert checked >= 7

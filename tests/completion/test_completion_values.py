@@ -234,3 +234,24 @@ def test_ctrl_c_during_a_tab_press_says_nothing(monkeypatch: pytest.MonkeyPatch)
     env = {"COMP_LINE": "exportctl --profile ", "_EXPORTCTL_COMPLETE": "bash_complete"}
     done = CliRunner().invoke(cli, [], env=env, prog_name="exportctl")
     assert (done.exit_code, done.stdout, done.stderr) == (130, "", "")
+
+
+def test_the_fixed_values_the_help_lists() -> None:
+    from exportctl.ops.conditions import accepted_words
+
+    offered = complete("wait", "x", "--until", "")
+    assert offered[:4] == ["COMPLETED", "FAILED", "CANCELLED", "terminal"]
+    # Every word --until takes, one of those that differ only in case.
+    assert {o.lower() for o in offered} == {w.lower() for w in accepted_words()}
+    assert len(offered) == len({o.lower() for o in offered})
+    # Taken in any case, offered in the case typed.
+    assert complete("wait", "x", "--until=c")[:2] == ["completed", "cancelled"]
+    assert complete("wait", "x", "--until", "T") == ["TERMINAL"]
+    assert complete("start", "logs", "--until", "FA") == ["FAILED"]
+    # start's options whose values are the model's enum.
+    assert complete("start", "dynamodb", "--format", "") == ["DYNAMODB_JSON", "ION"]
+    assert complete("start", "ec2", "--target-environment", "") == ["citrix", "vmware", "microsoft"]
+    assert complete("start", "ec2", "--format", "r") == ["raw"]
+    # --region all, alone.
+    assert complete("--region", "a")[0] == "all"
+    assert "us-east-1,all" not in complete("list", "--region", "us-east-1,a")

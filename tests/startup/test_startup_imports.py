@@ -158,6 +158,8 @@ def bash_request(*words: str) -> dict[str, str]:
         (("list", "--fields", "ref,"), "ref,state"),
         (("--profile", ""), "dev"),
         (("list", "--region", "eu-"), "eu-west-1"),
+        (("wait", "x", "--until", ""), "terminal"),
+        (("start", "dynamodb", "--format", ""), "ION"),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, tuple) else str(value),
 )

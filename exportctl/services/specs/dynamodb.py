@@ -80,7 +80,8 @@ CREATE = Create(
         StartOption("to", "Where the export goes: s3://bucket/prefix/.", _to,
                     record="destination", required=True, metavar="S3_URI", check=s3_uri),
         StartOption("format", "DYNAMODB_JSON (default) or ION.", _word("ExportFormat"),
-                    record="details.export_format", kind="word", metavar="FORMAT"),
+                    record="details.export_format", kind="word", metavar="FORMAT",
+                    choices=("DYNAMODB_JSON", "ION")),
         StartOption("export-time", "Export the table as it was then: a date, a time, or 2h "
                     "(that long ago), within the last 35 days. Default: now.", "ExportTime",
                     kind="time", metavar="TIME"),
@@ -95,10 +96,10 @@ CREATE = Create(
         StartOption("view", "What an incremental export writes of each change: NEW_IMAGE "
                     "or NEW_AND_OLD_IMAGES (default).", _view,
                     record=f"{_INCREMENTAL}.export_view_type", kind="word", metavar="VIEW",
-                    requires="incremental-from"),
+                    requires="incremental-from", choices=("NEW_IMAGE", "NEW_AND_OLD_IMAGES")),
         StartOption("sse", "How S3 encrypts the files: AES256 (default) or KMS.",
                     _word("S3SseAlgorithm"), record="details.s3_sse_algorithm", kind="word",
-                    metavar="ALGORITHM"),
+                    metavar="ALGORITHM", choices=("AES256", "KMS")),
         StartOption("kms-key-id", "The KMS key of --sse KMS.", "S3SseKmsKeyId",
                     record="details.s3_sse_kms_key_id", metavar="KEY"),
         StartOption("bucket-owner", "The account that owns the bucket, when it is another.",

@@ -121,6 +121,8 @@ _TO = (
     "Where the file goes: s3://bucket/prefix/ (the file is PREFIX, the task's id and "
     "the format's extension). VM Import/Export must be allowed to write there."
 )
+# ExportImage's and CreateInstanceExportTask's DiskImageFormat.
+_DISK_FORMATS = ("VMDK", "RAW", "VHD")
 _DESCRIPTION = StartOption(
     "description", "A description of the export.", "Description",
     record="details.description", metavar="TEXT",
@@ -138,7 +140,7 @@ IMAGE_CREATE = Create(
                     check=s3_uri),
         StartOption("format", "The disk image's format: VMDK, RAW or VHD (an image "
                     "export's default: VMDK).", "DiskImageFormat", kind="word",
-                    metavar="FORMAT"),
+                    metavar="FORMAT", choices=_DISK_FORMATS),
         StartOption("role-name", "Image exports: the IAM role VM Import/Export assumes "
                     "to write there (default: vmimport).", "RoleName", metavar="NAME"),
         _DESCRIPTION,
@@ -168,15 +170,17 @@ INSTANCE_CREATE = Create(
         StartOption("target-environment", "Instance exports: citrix, vmware or microsoft, "
                     "what the instance is exported for.", "TargetEnvironment",
                     record="details.target_environment", required=True, kind="lower",
-                    metavar="ENV"),
+                    metavar="ENV", choices=("citrix", "vmware", "microsoft")),
         StartOption("to", _TO, _location(_INSTANCE_LOCATION, "S3Prefix"),
                     record="details.s3_export_location", required=True, metavar="S3_URI",
                     check=s3_uri),
         StartOption("format", "The disk image's format.", f"{_INSTANCE_LOCATION}.DiskImageFormat",
-                    record="details.disk_image_format", kind="word", metavar="FORMAT"),
+                    record="details.disk_image_format", kind="word", metavar="FORMAT",
+                    choices=_DISK_FORMATS),
         StartOption("container-format", "Instance exports: ova, the disk and its OVF "
                     "descriptor in one file (vmware).", f"{_INSTANCE_LOCATION}.ContainerFormat",
-                    record="details.container_format", kind="lower", metavar="FORMAT"),
+                    record="details.container_format", kind="lower", metavar="FORMAT",
+                    choices=("ova",)),
         _DESCRIPTION,
     ),
     id="ExportTask.ExportTaskId",

@@ -46,7 +46,8 @@ CREATE = Create(
                     metavar="NAME"),
         StartOption("ingestion-mode", "BULK, PUT or ALL: which data to export (the "
                     "service's default: PUT, only the data put one by one).",
-                    "ingestionMode", record="details.ingestion_mode", kind="word", metavar="MODE"),
+                    "ingestionMode", record="details.ingestion_mode", kind="word", metavar="MODE",
+                    choices=("BULK", "PUT", "ALL")),
         StartOption("kms-key-arn", "The KMS key that encrypts the output.",
                     "jobOutput.s3DataDestination.kmsKeyArn", record="details.kms_key_arn",
                     metavar="ARN"),
