@@ -101,6 +101,11 @@ class ExportJob:
         object.__setattr__(job, "__dict__", members)
         return job
 
+    def __hash__(self) -> int:
+        # Not dataclass's hash of every field: ``details`` and ``raw`` are dicts. Jobs
+        # equal in every field have one reference, so this agrees with ``==``.
+        return hash((self.service, self.ref))
+
     @property
     def terminal(self) -> bool:
         return self.state.terminal

@@ -168,3 +168,15 @@ def test_an_expressions_placeholders_and_their_values_are_kept_as_given() -> Non
         "expression_attribute_names": {"#CustId": "customerId"},
         "expression_attribute_values": {":v": {"S": "cust#42"}},
     }
+
+
+def test_jobs_hash_by_service_and_reference_and_go_in_sets() -> None:
+    job = ExportJob(
+        "discovery", "discovery:us-east-1:e1", "e1", "us-east-1", State.RUNNING, "X",
+        details={"agent_ids": ["a"]}, raw={"exportId": "e1"},
+    )  # fmt: skip
+    same = ExportJob(**{**vars(job), "details": {"agent_ids": ["a"]}})
+    other = ExportJob(**{**vars(job), "ref": "discovery:us-east-1:e2", "id": "e2"})
+    # dataclass's own hash took every field, the dicts too: TypeError.
+    assert {job, same, other} == {job, other} and len({job, same, other}) == 2
+    assert {job: 1}[same] == 1
