@@ -128,16 +128,28 @@ def sandbox(
 
         # What --detach set, its dummy credentials included, goes with it.
         names = [*ENV_NAMES, "AWS_ENDPOINT_URL_S3", background.PID_VARIABLE]
+        said = os.environ.get(background.PID_VARIABLE, "").strip()
+        # What --detach set in this shell points at that URL.
+        ours = bool(said) and os.environ.get("AWS_ENDPOINT_URL", "") == url
         try:
-            pid = background.stop(url)
+            pid = background.stop(url, expected=said)
         except background.NoSandbox as exc:
-            said = os.environ.get(background.PID_VARIABLE, "").strip()
-            if not said or os.environ.get("AWS_ENDPOINT_URL", "") != url:
+            if not ours:
                 raise UsageError(str(exc)) from exc
             # Gone already (killed, the machine restarted): what --detach set in this
             # shell still points at it, and goes all the same.
             click.echo(f"unset {' '.join(names)}")
             click.echo(f"# exportctl sandbox (pid {said}) was gone: nothing answered at {url}")
+            return
+        except background.LeftRunning as exc:
+            if not ours or str(exc.pid) == said:
+                raise UsageError(str(exc)) from exc
+            # This shell's is gone, its port since taken by another, which stays.
+            click.echo(f"unset {' '.join(names)}")
+            click.echo(
+                f"# exportctl sandbox (pid {said}) was gone: another (pid {exc.pid})"
+                f" serves at {url}, left running"
+            )
             return
         except background.BackgroundError as exc:
             raise UsageError(str(exc)) from exc
@@ -219,5 +231,5 @@ def _detach(ctx: click.Context) -> None:
         # The shell never learns where it serves (a full disk, `| true`): a sandbox
         # nothing points at would serve on unseen, so it goes.
         with contextlib.suppress(background.BackgroundError):
-            background.stop(started.url)
+            background.stop(started.url, expected=str(started.pid))
         raise

@@ -63,7 +63,8 @@ seeded with ``seed``.
 HTTP control endpoints (JSON) under ``/_sandbox/``:
 
 ==========================  ================================================
-``GET  /_sandbox/state``    url, region, seed, elapsed, faults, job count
+``GET  /_sandbox/state``    pid, url, region, seed, elapsed, faults, job count,
+                            accounts, detached (started by ``sandbox --detach``)
 ``GET  /_sandbox/clock``    ``{"elapsed", "now"}``
 ``POST /_sandbox/clock/advance``  ``{"seconds": N}``
 ``GET|POST /_sandbox/faults``     read / partially update the fault settings

@@ -37,6 +37,14 @@ class NoSandbox(BackgroundError):
     """Nothing answers at the URL as a sandbox does (it is gone, or never was)."""
 
 
+class LeftRunning(BackgroundError):
+    """A sandbox answers at the URL, but not one to stop: said why, and left running."""
+
+    def __init__(self, message: str, pid: int) -> None:
+        super().__init__(message)
+        self.pid = pid
+
+
 @dataclass(frozen=True)
 class Started:
     pid: int
@@ -94,14 +102,31 @@ def detached_here() -> tuple[str, int] | None:
     return (url, pid) if isinstance(pid, int) and str(pid) == said else None
 
 
-def stop(url: str, timeout: float = 10.0) -> int:
-    """Stop the sandbox serving at ``url``; its pid."""
+def stop(url: str, *, expected: str = "", timeout: float = 10.0) -> int:
+    """Stop the background sandbox serving at ``url``; its pid. ``expected``: the pid
+    this shell's variables name (``EXPORTCTL_SANDBOX_PID``), then the only one stopped."""
     parts = urlsplit(url)
     if parts.hostname != "127.0.0.1" or not parts.port:
         raise BackgroundError(f"{url!r} is not a sandbox URL (http://127.0.0.1:PORT)")
-    pid = _state(url).get("pid")
+    state = _state(url)
+    pid = state.get("pid")
     if not isinstance(pid, int) or pid <= 0:
         raise BackgroundError(f"the sandbox at {url} does not say its pid")
+    if expected and str(pid) != expected:
+        # The port was free again and another shell's sandbox took it.
+        raise LeftRunning(
+            f"the sandbox at {url} (pid {pid}) is not this shell's"
+            f" ({PID_VARIABLE}={expected}): left running",
+            pid,
+        )
+    if state.get("detached") is not True:
+        # A command's own (a running `exportctl --sandbox watch`), or one in the
+        # foreground: each ends with its command, not from another shell.
+        raise LeftRunning(
+            f"the sandbox at {url} (pid {pid}) is not one `exportctl sandbox --detach`"
+            " started: left running",
+            pid,
+        )
     if pid == os.getpid():
         raise BackgroundError(f"the sandbox at {url} runs in this very process")
     with contextlib.suppress(ProcessLookupError):

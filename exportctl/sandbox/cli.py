@@ -86,6 +86,7 @@ def run(
     # Before anything is printed: whoever read the lines may send it at once.
     restore = _stop_on_sigterm()
     stops: list[Callable[[], None]] = []
+    sandbox.detached = detached
     try:
         sandbox.start()
         stops.append(sandbox.stop)

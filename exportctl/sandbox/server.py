@@ -112,6 +112,9 @@ class Sandbox:
         self._publish_lock = threading.Lock()
         # Where the embedded sandbox keeps its worlds between commands (--sandbox).
         self.kept: WorldFile | None = None
+        # Served by the process `exportctl sandbox --detach` started: said in its
+        # state, since that is the only server `--stop` may end.
+        self.detached = False
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -282,6 +285,7 @@ class Sandbox:
     def state(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(),
+            "detached": self.detached,
             "url": self.url,
             "region": self.region,
             "seed": self.seed,

@@ -148,3 +148,92 @@ def test_a_detach_whose_lines_cannot_be_written_leaves_nothing_serving() -> None
     assert done.returncode == 73, done.stderr
     # The shell never learnt of it: nothing is left serving there.
     assert refused(port)
+
+
+def detach(port: int) -> tuple[str, int]:
+    """A sandbox started by `exportctl sandbox --detach`, as another shell would: its
+    URL and pid."""
+    done = exportctl(None, "sandbox", "--detach", "--no-s3", "--port", str(port))
+    assert done.returncode == 0, done.stderr
+    said = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in done.stdout.splitlines()
+        if line.startswith("export ")
+    )
+    return said["AWS_ENDPOINT_URL"], int(said["EXPORTCTL_SANDBOX_PID"])
+
+
+def test_stop_leaves_another_shells_sandbox_on_the_port_this_ones_had() -> None:
+    # This shell's sandbox was killed with SIGKILL; another shell's took its port since.
+    url, theirs = detach(free_port())
+    try:
+        done = in_process(
+            None, "sandbox", "--stop", AWS_ENDPOINT_URL=url, EXPORTCTL_SANDBOX_PID="4194304"
+        )
+        assert done.returncode == 0, done.stderr
+        unset, said = done.stdout.splitlines()
+        assert unset.startswith("unset AWS_ENDPOINT_URL ") and "EXPORTCTL_SANDBOX_PID" in unset
+        assert said == (
+            f"# exportctl sandbox (pid 4194304) was gone: another (pid {theirs}) serves at"
+            f" {url}, left running"
+        )
+        assert not gone(theirs)
+        # Named by --port from a shell whose variables name another: refused, left running.
+        done = in_process(
+            None,
+            "sandbox", "--stop", "--port", url.rpartition(":")[2],
+            AWS_ENDPOINT_URL="http://127.0.0.1:1", EXPORTCTL_SANDBOX_PID="4194304",
+        )  # fmt: skip
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr == (
+            f"exportctl: error: the sandbox at {url} (pid {theirs}) is not this shell's"
+            " (EXPORTCTL_SANDBOX_PID=4194304): left running\n"
+        )
+        assert not gone(theirs)
+    finally:
+        stopped = in_process(None, "sandbox", "--stop", AWS_ENDPOINT_URL=url)
+    assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout.endswith(f"# exportctl sandbox (pid {theirs}) stopped\n")
+
+
+def test_stop_leaves_a_sandbox_that_detach_did_not_start() -> None:
+    # A foreground sandbox; a running `exportctl --sandbox watch`'s is refused alike.
+    port = free_port()
+    process = subprocess.Popen(
+        [console_script(), "sandbox", "--no-s3", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=isolated_env(PYTHONUNBUFFERED="1"),
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("# exportctl sandbox listening on"):
+                break
+        done = in_process(None, "sandbox", "--stop", "--port", str(port))
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr == (
+            f"exportctl: error: the sandbox at http://127.0.0.1:{port} (pid {process.pid}) is"
+            " not one `exportctl sandbox --detach` started: left running\n"
+        )
+        assert process.poll() is None and not refused(port)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def test_stop_leaves_the_sandbox_of_a_running_sandbox_command() -> None:
+    from exportctl.aws.clients import AwsSettings
+    from exportctl.sandbox.embedded import Embedded
+
+    # As `exportctl --sandbox watch` serves its own while it runs.
+    running = Embedded(AwsSettings())
+    try:
+        url = running.sandbox.url
+        done = in_process(None, "sandbox", "--stop", "--port", url.rpartition(":")[2])
+        assert done.returncode == 2 and done.stdout == ""
+        assert "is not one `exportctl sandbox --detach` started: left running" in done.stderr
+        assert not refused(running.sandbox.port)
+    finally:
+        running.stop()
