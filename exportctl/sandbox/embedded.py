@@ -115,7 +115,7 @@ class Embedded:
         self.sandbox.stop()
         if self.sandbox.kept is not None:
             # The clock reached, and the world's last use, for the next command.
-            self.sandbox.kept.save(unless_reset=True)
+            self.sandbox.kept.save()
 
 
 def _profile_config(name: str) -> dict[str, Any]:

@@ -18,7 +18,8 @@ Two commands at once (a ``watch`` in one terminal, a ``start`` in another) share
 the file: a change is made under an exclusive lock on a file beside it (reloading
 first what another command saved), and every request is answered after reloading a
 file that changed. A world no command used for :data:`IDLE_LIMIT` seconds starts
-afresh, so does one ``exportctl sandbox --reset`` deleted. Without a cache folder
+afresh, so does one ``exportctl sandbox --reset`` deleted (a command running
+meanwhile does not write it back). Without a cache folder
 each command has a world of its own, as when nothing was kept.
 """
 
@@ -284,22 +285,28 @@ class WorldFile:
 
     @contextlib.contextmanager
     def changing(self) -> Iterator[None]:
-        """Around a change of the worlds: the latest saved first, then saved with it."""
+        """Around a change of the worlds: the latest saved first, then saved with it,
+        unless the world was reset meanwhile (see :meth:`save`)."""
         with self.lock, self._file_lock():
+            reset = self._reset_since()
             self._reload_if_changed()
             try:
                 yield
             finally:
-                with contextlib.suppress(OSError):
-                    self._write()
+                if not reset:
+                    with contextlib.suppress(OSError):
+                        self._write()
 
-    def save(self, *, unless_reset: bool = False) -> None:
+    def save(self) -> None:
         """Save the worlds and the clock as they are now, with what another command
-        saved since. ``unless_reset``: not when the file was deleted since it was last
-        seen (``exportctl sandbox --reset`` while this command ran)."""
+        saved since; not when the file was deleted since it was last seen: ``exportctl
+        sandbox --reset`` ran meanwhile, and a world it forgot stays forgotten."""
         try:
             with self.lock, self._file_lock():
-                if unless_reset and self.stamp is not None and _stamp(self.path) is None:
+                if self._reset_since():
+                    # Not tried again at every request: the next heartbeat, or the
+                    # world another command keeps from now on, reloaded as it comes.
+                    self.saved_at = time.time()
                     return
                 self._reload_if_changed()
                 self._write()
@@ -328,6 +335,10 @@ class WorldFile:
             yield
         finally:
             os.close(fd)
+
+    def _reset_since(self) -> bool:
+        """Whether the file this command read or wrote was deleted since."""
+        return self.stamp is not None and _stamp(self.path) is None
 
     def _reload_if_changed(self) -> None:
         if _stamp(self.path) not in (self.stamp, None):

@@ -14,7 +14,7 @@ from sandbox_helpers import SandboxFactory
 
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.jobs import At, DownloadUrl
-from exportctl.sandbox.worldfile import decode, decode_job, encode, encode_job
+from exportctl.sandbox.worldfile import HEARTBEAT, decode, decode_job, encode, encode_job
 
 SEARCH_JOB = "3e130f7e-b197-4166-ab5e-803b61ba4168"
 
@@ -117,3 +117,32 @@ def test_a_file_that_is_no_kept_world_is_a_fresh_world(
     assert json.loads((tmp_path / "world.json").read_text(encoding="utf-8"))["seed"] == 7
     # Its clock is this one's: its answers' times read.
     assert abs(sb.clock.now_epoch() - time.time()) < 3600
+
+
+def test_a_running_sandbox_never_writes_back_a_world_reset_meanwhile(
+    tmp_path: Path, sandboxes: SandboxFactory
+) -> None:
+    # A watch left open in another terminal while `exportctl sandbox --reset` ran.
+    running = sandboxes(tmp_path)
+    discovery = client(running, "discovery")
+    old = discovery.start_export_task()["exportId"]
+    kept = tmp_path / "world.json"
+    kept.unlink()
+    assert running.kept is not None
+
+    # Its heartbeat: saved at once, and on the first request 5 minutes on.
+    running.kept.save()
+    assert not kept.exists()
+    running.kept.saved_at -= HEARTBEAT + 1
+    discovery.describe_export_tasks(exportIds=[old])
+    assert not kept.exists()
+    # A change it makes (a queued start's create once its slot is free).
+    discovery.start_export_task()
+    assert not kept.exists()
+
+    fresh = sandboxes(tmp_path)
+    assert fresh.jobs(account=None) == Sandbox().jobs(account=None)
+    # Once a world is kept again, the running one goes on with it.
+    theirs = client(fresh, "discovery").start_export_task()["exportId"]
+    found = discovery.describe_export_tasks(exportIds=[theirs])["exportsInfo"]
+    assert [task["exportId"] for task in found] == [theirs]
