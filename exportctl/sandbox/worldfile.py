@@ -26,6 +26,7 @@ each command has a world of its own, as when nothing was kept.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -39,7 +40,7 @@ from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
 from exportctl.sandbox.scenario import Scenario
 from exportctl.sandbox.worlds import Worlds
-from exportctl.store.cachefiles import cache_dir, write_atomically
+from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
 
 try:
     import fcntl
@@ -56,6 +57,10 @@ _LAST_EPOCH = 253402300799.0
 HEARTBEAT = 5 * 60.0
 
 Stamp = tuple[int, int, int]
+
+# What open_cached says of a FIFO, a device or a folder (EINVAL), and of a socket:
+# no world there, as a file no sandbox wrote.
+_NOT_A_FILE = (errno.EINVAL, errno.ENXIO)
 
 
 def folder() -> Path:
@@ -349,10 +354,15 @@ class WorldFile:
         """Take in the file; False when it holds no world to go on with (none, another
         format or seed, one idle too long, one not readable)."""
         try:
-            with self.path.open("rb") as handle:
+            # A FIFO put in its place would hold every --sandbox command for ever.
+            with open_cached(self.path) as handle:
                 info = os.fstat(handle.fileno())
                 data = json.loads(handle.read())
         except (FileNotFoundError, ValueError):
+            return False
+        except OSError as exc:
+            if exc.errno not in _NOT_A_FILE:
+                raise
             return False
         stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
         try:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,14 @@ from sandbox_helpers import SandboxFactory
 
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.jobs import At, DownloadUrl
-from exportctl.sandbox.worldfile import HEARTBEAT, decode, decode_job, encode, encode_job
+from exportctl.sandbox.worldfile import (
+    HEARTBEAT,
+    WorldFile,
+    decode,
+    decode_job,
+    encode,
+    encode_job,
+)
 
 SEARCH_JOB = "3e130f7e-b197-4166-ab5e-803b61ba4168"
 
@@ -146,3 +157,36 @@ def test_a_running_sandbox_never_writes_back_a_world_reset_meanwhile(
     theirs = client(fresh, "discovery").start_export_task()["exportId"]
     found = discovery.describe_export_tasks(exportIds=[theirs])["exportsInfo"]
     assert [task["exportId"] for task in found] == [theirs]
+
+
+def beside(call: Callable[[], object], fifo: Path) -> list[object]:
+    """What ``call`` returns, called on a thread of its own: one that opened ``fifo``
+    as a file is would wait for a writer for ever, so the test looks once."""
+    done: list[object] = []
+    thread = threading.Thread(target=lambda: done.append(call()), daemon=True)
+    thread.start()
+    thread.join(30)
+    if thread.is_alive():
+        # Its writer, at last: the thread reads nothing and goes.
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    return done
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_in_the_world_files_place_is_no_world_not_waited_on(tmp_path: Path) -> None:
+    kept = tmp_path / "world.json"
+    os.mkfifo(kept)
+    sb = Sandbox(port=0, clock=lambda: 0.0)
+    opened = beside(
+        lambda: WorldFile.open(sb.worlds, sb.clock, sb.lock, seed=sb.seed, where=tmp_path), kept
+    )
+    [world] = opened
+    assert isinstance(world, WorldFile)
+    # A fresh world, kept in the file it should be.
+    assert stat.S_ISREG(kept.stat().st_mode)
+    assert json.loads(kept.read_text(encoding="utf-8"))["seed"] == sb.seed
+
+    # One put there while a command runs: its next request is answered all the same.
+    kept.unlink()
+    os.mkfifo(kept)
+    assert beside(world.refresh, kept) == [None]
