@@ -36,6 +36,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from exportctl.domain.errors import LocalError, local_reason
 from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
 from exportctl.sandbox.scenario import Scenario
@@ -321,25 +322,8 @@ class WorldFile:
 
     # -- inside ------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        if fcntl is None:  # pragma: no cover
-            yield
-            return
-        try:
-            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            fd = -1
-        if fd < 0:
-            # A cache folder gone read-only: the change is made, only not kept.
-            yield
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+    def _file_lock(self) -> contextlib.AbstractContextManager[None]:
+        return _locked(self.lock_path)
 
     def _reset_since(self) -> bool:
         """Whether the file this command read or wrote was deleted since."""
@@ -423,6 +407,28 @@ class WorldFile:
         self.saved_at = now
 
 
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """The lock on the file beside the world file, where it can be taken."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        fd = -1
+    if fd < 0:
+        # A cache folder gone read-only: the change is made, only not kept.
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _stamp(path: Path) -> Stamp | None:
     try:
         info = os.stat(path)
@@ -433,7 +439,7 @@ def _stamp(path: Path) -> Stamp | None:
 
 def reset() -> Path | None:
     """Delete the kept world: the file deleted, None when there was none (or no
-    cache folder)."""
+    cache folder); a :class:`LocalError` naming it when it cannot be deleted."""
     try:
         base = folder()
     except OSError:
@@ -441,13 +447,11 @@ def reset() -> Path | None:
     path = base / "world.json"
     if not path.exists():
         return None
-    lock_path = base / "world.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600) if fcntl is not None else -1
     try:
-        if fd >= 0:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        path.unlink(missing_ok=True)
-    finally:
-        if fd >= 0:
-            os.close(fd)
+        with _locked(base / "world.lock"):
+            path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise LocalError(
+            f"cannot delete the --sandbox world kept in {path}: {local_reason(exc)}"
+        ) from exc
     return path

@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import threading
 import zipfile
+from functools import cache
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from e2e_support import console_script, exportctl, isolated_env
+from e2e_support import in_process as run_in_process
 
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.cli.root import cli
@@ -165,3 +168,52 @@ def test_a_world_idle_for_30_minutes_starts_afresh(idle_minutes: int, code: int)
 
     status = in_process("--sandbox", "status", ref)
     assert status.exit_code == code, status.output
+
+
+@cache
+def can_mount_read_only() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    tried = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", 'mount --bind -o ro "$0" "$0"', str(Path.cwd())],
+        capture_output=True,
+    )
+    return tried.returncode == 0
+
+
+def on_read_only_cache(*args: str) -> subprocess.CompletedProcess[str]:
+    """exportctl with its cache folder on a read-only file system: a mount of its own,
+    in a mount namespace of its own (as its user: root in a user namespace)."""
+    if not can_mount_read_only():
+        pytest.skip("no unshare -rm here to mount the cache folder read-only")
+    cache_home = os.environ["XDG_CACHE_HOME"]
+    script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, cache_home, console_script(), *args],
+        env=isolated_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_reset_of_a_world_it_cannot_delete_is_one_line_naming_it() -> None:
+    world_file().parent.mkdir(parents=True)
+    world_file().mkdir()
+    done = run_in_process(None, "sandbox", "--reset")
+    assert done.returncode == 73 and done.stdout == ""
+    assert done.stderr == (
+        f"exportctl: error: cannot delete the --sandbox world kept in {world_file()}:"
+        " a folder is in the way\n"
+    )
+
+
+def test_reset_on_a_read_only_cache_folder_is_one_line_naming_the_world() -> None:
+    assert in_process("--sandbox", "start", "discovery").exit_code == 0
+    done = on_read_only_cache("sandbox", "--reset")
+    assert done.returncode == 73 and done.stdout == ""
+    assert done.stderr == (
+        f"exportctl: error: cannot delete the --sandbox world kept in {world_file()}:"
+        " the file system is read-only\n"
+    )
+    assert world_file().exists()
