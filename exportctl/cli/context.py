@@ -131,7 +131,7 @@ class AppContext:
             if self.sandbox:
                 from exportctl.sandbox.embedded import Embedded
 
-                embedded = Embedded(self.settings)
+                embedded = Embedded(self.settings, notice=self.notice)
                 self.cleanups.append(embedded.stop)
                 self.settings = embedded.settings
                 endpoints["s3"] = embedded.s3_url

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.clients import AwsSettings
@@ -45,13 +46,19 @@ def _speed() -> float:
 class Embedded:
     """The export APIs at once; S3 (moto, slower to start) only when a command needs it."""
 
-    def __init__(self, settings: AwsSettings) -> None:
+    def __init__(self, settings: AwsSettings, notice: Callable[[str], None] | None = None) -> None:
+        """``notice``: told, once, when the world cannot be kept for the next command."""
         speed = _speed()
         # Made here at every speed, real time's included: one place to replace it
         # with a clock of one's own (the README's outputs are made on a fixed one).
         sandbox = Sandbox(port=0, clock=scaled_clock(speed))
         sandbox.kept = WorldFile.open(
-            sandbox.worlds, sandbox.clock, sandbox.lock, seed=sandbox.seed, speed=speed
+            sandbox.worlds,
+            sandbox.clock,
+            sandbox.lock,
+            seed=sandbox.seed,
+            speed=speed,
+            notice=notice,
         )
         self.sandbox = sandbox.start()
         self._s3: S3Sandbox | None = None

@@ -32,7 +32,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +240,7 @@ class WorldFile:
         seed: int,
         speed: float = 1.0,
         where: Path | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> None:
         base = where if where is not None else folder()
         self.path = base / "world.json"
@@ -254,6 +255,9 @@ class WorldFile:
         self.name = ""
         self.stamp: Stamp | None = None
         self.saved_at = 0.0
+        # Told, once, that what this command changes is not kept.
+        self.notice = notice
+        self._unkept_said = False
 
     @classmethod
     def open(
@@ -265,16 +269,22 @@ class WorldFile:
         seed: int,
         speed: float = 1.0,
         where: Path | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> WorldFile | None:
         """The kept world, reloaded into ``worlds`` and ``clock`` (or, when none is
-        kept, kept from now on); None when there is no cache folder to keep it in."""
+        kept, kept from now on); None when there is no cache folder to keep it in, or
+        it cannot be written (said to ``notice``)."""
         try:
-            kept = cls(worlds, clock, lock, seed=seed, speed=speed, where=where)
+            kept = cls(worlds, clock, lock, seed=seed, speed=speed, where=where, notice=notice)
+        except OSError:
+            return None  # no cache folder: each command has a world of its own, as said
+        try:
             with kept._file_lock():
                 if not kept._reload(startup=True):
                     kept.name = os.urandom(8).hex()
                     kept._write()
-        except OSError:
+        except OSError as exc:
+            kept._unkept(exc)
             return None
         return kept
 
@@ -300,8 +310,10 @@ class WorldFile:
                 yield
             finally:
                 if not reset:
-                    with contextlib.suppress(OSError):
+                    try:
                         self._write()
+                    except OSError as exc:
+                        self._unkept(exc)
 
     def save(self) -> None:
         """Save the worlds and the clock as they are now, with what another command
@@ -316,14 +328,26 @@ class WorldFile:
                     return
                 self._reload_if_changed()
                 self._write()
-        except OSError:
+        except OSError as exc:
             # Not kept; not tried again at every request until the next heartbeat.
             self.saved_at = time.time()
+            self._unkept(exc)
 
     # -- inside ------------------------------------------------------------------
 
     def _file_lock(self) -> contextlib.AbstractContextManager[None]:
         return _locked(self.lock_path)
+
+    def _unkept(self, exc: OSError) -> None:
+        # A cache folder that exists but cannot be written (read-only) would otherwise
+        # lose a started job without a word.
+        if self.notice is None or self._unkept_said:
+            return
+        self._unkept_said = True
+        self.notice(
+            f"the --sandbox world cannot be kept in {self.path} ({local_reason(exc)}):"
+            " the next --sandbox command will not see what this one changes"
+        )
 
     def _reset_since(self) -> bool:
         """Whether the file this command read or wrote was deleted since."""

@@ -217,3 +217,17 @@ def test_reset_on_a_read_only_cache_folder_is_one_line_naming_the_world() -> Non
         " the file system is read-only\n"
     )
     assert world_file().exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_says_the_job_is_not_kept() -> None:
+    notice = (
+        f"exportctl: notice: the --sandbox world cannot be kept in {world_file()} (the file"
+        " system is read-only): the next --sandbox command will not see what this one changes"
+    )
+    # No world kept yet, then one kept that cannot be changed: said once each.
+    for _ in range(2):
+        started = on_read_only_cache("--sandbox", "start", "discovery")
+        assert started.returncode == 0, started.stderr
+        assert started.stdout.startswith("discovery:")
+        assert started.stderr.splitlines() == [notice]
+        assert sandbox("status", started.stdout.strip()).returncode == NOT_FOUND
