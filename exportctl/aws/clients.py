@@ -8,6 +8,7 @@ lazily, and nowhere on the path of --help or --version.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import Counter
@@ -140,9 +141,11 @@ class Clients:
                 factory = session.get_component("response_parser_factory")
                 factory.set_parser_defaults(timestamp_parser=parse_timestamp)
                 # Like boto3's constructor: an unknown profile fails here, not at the first call.
-                session.get_scoped_config()
+                scoped = session.get_scoped_config()
             except Exception as exc:
                 raise translate(exc) from exc
+            if s.endpoint_url and not s.access_key and "role_arn" in scoped:
+                _say_role_endpoint(session.profile, scoped)
             self._session = session
         return self._session
 
@@ -362,3 +365,19 @@ def _endpoint(settings: AwsSettings, service: str) -> str | None:
             or settings.endpoint_url
         )
     return settings.endpoint_url
+
+
+def _say_role_endpoint(profile: str | None, scoped: Mapping[str, Any]) -> None:
+    """A role profile with --endpoint-url: botocore's credential chain makes its STS
+    call where the environment and the profile say (no public way to give it the
+    URL), at AWS itself unless they say otherwise."""
+    if any(os.environ.get(v) for v in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS")):
+        return
+    if {"endpoint_url", "services"} & set(scoped):
+        return
+    logging.getLogger("exportctl").warning(
+        "profile %r assumes its role at AWS's STS: --endpoint-url takes exportctl's calls, "
+        "not those of botocore's credential chain (set AWS_ENDPOINT_URL or "
+        "AWS_ENDPOINT_URL_STS to send those there too)",
+        profile,
+    )

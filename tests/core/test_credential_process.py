@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -140,3 +141,28 @@ def test_a_role_asking_for_an_mfa_code_with_no_terminal_is_a_credentials_error(
     )
     assert done.returncode == ExitCode.CREDENTIALS, done.stderr
     assert "need an MFA code (mfa_serial)" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("sts_elsewhere", [False, True])
+def test_a_role_profile_with_an_endpoint_url_is_told_where_its_sts_call_goes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    sts_elsewhere: bool,
+) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile role]\nrole_arn = arn:aws:iam::210987654321:role/Admin\n"
+        "source_profile = base\nregion = us-east-1\n"
+        "[profile base]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    if sts_elsewhere:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+    settings = AwsSettings(profile="role", region="us-east-1", endpoint_url="http://127.0.0.1:9")
+    with caplog.at_level(logging.WARNING, logger="exportctl"):
+        Clients(settings).session  # noqa: B018
+    said = [r.getMessage() for r in caplog.records if r.name == "exportctl"]
+    # botocore's chain assumes the role at AWS's STS, signed with the source's keys.
+    assert said == ([] if sts_elsewhere else [said[0]])
+    assert sts_elsewhere or "profile 'role' assumes its role at AWS's STS" in said[0]
