@@ -41,7 +41,9 @@ def credentials_failure(exc: BaseException, profile: str | None) -> ExportctlErr
         )
     error = translate(exc)
     if profile and isinstance(error, CredentialsError):
-        error.reword(f"profile {clip(profile)!r}: {error.message}")
+        # `aws sso login` alone logs in the default profile, not this one.
+        said = error.message.replace("`aws sso login`", f"`aws sso login --profile {profile}`")
+        error.reword(f"profile {clip(profile)!r}: {said}")
     return error
 
 

@@ -143,8 +143,11 @@ def translate(
 
     if isinstance(exc, bex.NoCredentialsError):
         return CredentialsError(f"no AWS credentials found: {CONFIGURE_HINT}", service=service)
-    if isinstance(exc, (bex.PartialCredentialsError, bex.CredentialRetrievalError)):
+    if isinstance(exc, bex.PartialCredentialsError):
         return CredentialsError(f"AWS credentials are incomplete: {exc}", service=service)
+    if isinstance(exc, bex.CredentialRetrievalError):
+        # A credential_process that failed, a container endpoint that did not answer.
+        return CredentialsError(f"AWS credentials could not be had: {exc}", service=service)
     if isinstance(exc, bex.TokenRetrievalError) or type(exc).__name__ in {
         "SSOTokenLoadError",
         "UnauthorizedSSOTokenError",

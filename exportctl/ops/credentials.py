@@ -203,6 +203,9 @@ class Accounts:
         for account in only:
             if not (account.isdigit() and len(account) == 12):
                 raise UsageError(f"--accounts: {account!r} is not a 12-digit AWS account id")
+        if org_role is not None and not org_role.strip():
+            # An unset variable in a script ("$ROLE"): not one account's inventory.
+            raise UsageError("--org-role is empty: name the role to assume in each account")
         if only and not org_role:
             raise UsageError("--accounts narrows --org-role: pass --org-role NAME too")
         if org_role and len(names) > 1:

@@ -85,6 +85,8 @@ def test_a_process_that_fails_runs_once_for_every_client_of_the_session(
     # botocore keeps only credentials it found: the failure is kept here instead.
     assert runs.read_text() == "run\n"
     assert len(set(said)) == 1 and said[0][0] == ExitCode.CREDENTIALS
+    # Named, and not "incomplete": the process failed.
+    assert said[0][1].startswith("profile 'failing': AWS credentials could not be had: ")
 
 
 def test_a_process_that_cannot_be_run_is_a_credentials_error_naming_it(
@@ -166,3 +168,26 @@ def test_a_role_profile_with_an_endpoint_url_is_told_where_its_sts_call_goes(
     # botocore's chain assumes the role at AWS's STS, signed with the source's keys.
     assert said == ([] if sts_elsewhere else [said[0]])
     assert sts_elsewhere or "profile 'role' assumes its role at AWS's STS" in said[0]
+
+
+def test_an_sso_login_hint_names_the_profile() -> None:
+    import botocore.exceptions
+
+    from exportctl.aws.credentialfailures import credentials_failure
+
+    failure = botocore.exceptions.TokenRetrievalError(provider="sso", error_msg="no token")
+    said = credentials_failure(failure, "sso1")
+    # A bare `aws sso login` logs in the default profile.
+    assert said.exit_code == ExitCode.CREDENTIALS
+    assert "`aws sso login --profile sso1`" in said.message
+
+
+def test_an_empty_org_role_is_refused() -> None:
+    from click.testing import CliRunner
+
+    from exportctl.cli.root import cli
+
+    # An unset variable in a script ("$ROLE") would list the caller's one account.
+    done = CliRunner().invoke(cli, ["--org-role", "", "list"])
+    assert done.exit_code == ExitCode.USAGE
+    assert "--org-role is empty" in done.stderr
