@@ -43,6 +43,11 @@ def check_settings(settings: Given) -> None:
     ):
         if url is not None:
             check_url(option, url)
+    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() != "true":
+        # botocore's own: a bad one was retried as an unreachable endpoint (exit 5).
+        for name, value in os.environ.items():
+            if value and (name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")):
+                check_url(name, value)
     env_max_attempts()
 
 

@@ -62,6 +62,19 @@ def test_a_bad_aws_max_attempts_is_a_usage_error(sandbox: Sandbox, value: str) -
     assert sum(sandbox.calls.values()) == 0
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("AWS_ENDPOINT_URL", "htps://127.0.0.1:4566"), ("AWS_ENDPOINT_URL_RDS", "ftp://127.0.0.1")],
+)
+def test_an_endpoint_variable_that_is_no_url_is_a_usage_error_naming_it(
+    sandbox: Sandbox, variable: str, value: str
+) -> None:
+    # botocore took it, and each call was retried as an unreachable endpoint (exit 5).
+    done = in_process(sandbox, "list", "-s", "rds", **{variable: value})
+    _usage_error(done, f"{variable} '{value}' is not a URL")
+    assert sum(sandbox.calls.values()) == 0
+
+
 def test_a_malformed_config_file_is_a_usage_error_naming_it(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
