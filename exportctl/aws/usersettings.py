@@ -48,6 +48,13 @@ def check_settings(settings: Given) -> None:
         for name, value in os.environ.items():
             if value and (name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")):
                 check_url(name, value)
+    bundle = os.environ.get("AWS_CA_BUNDLE")
+    if bundle and not os.path.isfile(bundle):
+        # Else each call is retried as a TLS failure, the file unnamed.
+        raise UsageError(
+            f"AWS_CA_BUNDLE '{clip(bundle)}' is not a file: point it at the PEM file of the "
+            "certificates to trust, or unset it"
+        )
     env_max_attempts()
 
 

@@ -75,6 +75,14 @@ def test_an_endpoint_variable_that_is_no_url_is_a_usage_error_naming_it(
     assert sum(sandbox.calls.values()) == 0
 
 
+def test_a_ca_bundle_that_is_no_file_is_a_usage_error_naming_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    done = in_process(sandbox, "list", "-s", "rds", AWS_CA_BUNDLE=str(tmp_path / "ca.pem"))
+    _usage_error(done, f"AWS_CA_BUNDLE '{tmp_path / 'ca.pem'}' is not a file")
+    assert sum(sandbox.calls.values()) == 0
+
+
 def test_a_malformed_config_file_is_a_usage_error_naming_it(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
