@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -137,6 +138,8 @@ class AppContext:
                 endpoints["s3"] = embedded.s3_url
                 # Each profile of --profile a,b reaches the sandbox with its own keys.
                 settings_for = embedded.settings_for
+            elif not self.settings.endpoint_url and os.environ.get("EXPORTCTL_SANDBOX_PID"):
+                _check_background_sandbox()
             self._jobs = connect(
                 self.settings, targets, endpoints=endpoints, settings_for=settings_for
             )
@@ -244,3 +247,18 @@ def one_shot() -> None:
         gc.unfreeze()
 
     ctx.call_on_close(restore)
+
+
+def _check_background_sandbox() -> None:
+    """The environment points at a background sandbox (``--detach`` set it): one whose
+    process is gone is said at once, not after every call's retries as a network error."""
+    from exportctl.domain.errors import ExportctlError
+    from exportctl.sandbox.background import gone_here
+
+    pid = gone_here()
+    if pid is not None:
+        raise ExportctlError(
+            f"the background sandbox AWS_ENDPOINT_URL points at (pid {pid}) is gone: "
+            '`eval "$(exportctl sandbox --stop)"` unsets what --detach set, '
+            '`eval "$(exportctl sandbox --detach)"` starts another'
+        )

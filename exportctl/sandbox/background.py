@@ -102,6 +102,16 @@ def detached_here() -> tuple[str, int] | None:
     return (url, pid) if isinstance(pid, int) and str(pid) == said else None
 
 
+def gone_here() -> int | None:
+    """The pid of the background sandbox this environment points at (``AWS_ENDPOINT_URL``
+    and the pid ``--detach`` set) when that process no longer runs; None otherwise."""
+    said = os.environ.get(PID_VARIABLE, "").strip()
+    url = os.environ.get("AWS_ENDPOINT_URL", "")
+    if not said.isdigit() or urlsplit(url).hostname != "127.0.0.1":
+        return None
+    return None if _running(int(said)) else int(said)
+
+
 def stop(url: str, *, expected: str = "", timeout: float = 10.0) -> int:
     """Stop the background sandbox serving at ``url``; its pid. ``expected``: the pid
     this shell's variables name (``EXPORTCTL_SANDBOX_PID``), then the only one stopped."""

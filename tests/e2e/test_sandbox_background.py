@@ -237,3 +237,27 @@ def test_stop_leaves_the_sandbox_of_a_running_sandbox_command() -> None:
         assert not refused(running.sandbox.port)
     finally:
         running.stop()
+
+
+def test_a_command_pointed_at_a_background_sandbox_that_is_gone_says_so_at_once() -> None:
+    # The pid of a process that has ended (and been reaped).
+    pid = subprocess.Popen(["true"])
+    pid.wait()
+    done = in_process(
+        None,
+        "list",
+        "-s",
+        "discovery",
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
+        EXPORTCTL_SANDBOX_PID=str(pid.pid),
+        AWS_ACCESS_KEY_ID="x",
+        AWS_SECRET_ACCESS_KEY="x",
+        AWS_REGION="us-east-1",
+    )
+    # Not every call's retries against a refused port, then "check the network".
+    assert done.returncode == 5
+    assert done.stderr == (
+        f"exportctl: error: the background sandbox AWS_ENDPOINT_URL points at (pid {pid.pid}) "
+        'is gone: `eval "$(exportctl sandbox --stop)"` unsets what --detach set, '
+        '`eval "$(exportctl sandbox --detach)"` starts another\n'
+    )
