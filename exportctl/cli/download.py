@@ -172,7 +172,8 @@ def download(
             [summary],
             to_dict=lambda s: s.to_dict(),
             table=table,
-            default_fields=("source", "destination", "files", "bytes", "skipped"),
+            # dry_run too: a dry run's csv is not to be read as a download made.
+            default_fields=("source", "destination", "files", "bytes", "skipped", "dry_run"),
             single=True,
             known_fields=SUMMARY_FIELDS,
         ),

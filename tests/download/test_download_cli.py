@@ -115,6 +115,19 @@ def test_wide_is_the_summarys_every_column(
     assert str(tmp_path) in row and "?…" in row
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_csv_says_whether_it_was_a_dry_run(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, dry_run: bool
+) -> None:
+    sb, _ = sandbox
+    args = ["download", ref(location(sb, "discovery")), str(tmp_path), "-o", "csv"]
+    result = run(sandbox, *args, *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 0, result.stderr
+    header, row = result.stdout.splitlines()
+    assert header == "source,destination,files,bytes,skipped,dry_run"
+    assert row.endswith(",true" if dry_run else ",false")
+
+
 def test_the_s3_endpoint_option_works_without_the_environment(
     sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
 ) -> None:
