@@ -56,6 +56,8 @@ CREATE = Create(
     arn="datasetExportJobArn",
     idempotency="name",
     reused="Personalize dataset, output path, role, ingestion mode, KMS key",
+    not_reused="A Personalize rerun writes into the output path of the job it reruns, and "
+    "a download of either takes that folder whole, the other's files too.",
     name="jobName",
     name_hint=_dataset_name,
     listing_scope=lambda request: {"dataset_arn": request.get("datasetArn")},
