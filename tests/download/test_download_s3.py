@@ -530,3 +530,27 @@ def test_a_listing_s3_could_not_have_sent_is_a_broken_answer(
             fetch(s3env, "p/")
     assert caught.value.exit_code == ExitCode.AWS
     assert said in caught.value.message
+
+
+def test_an_object_replaced_since_it_was_listed_is_said_so() -> None:
+    from botocore.exceptions import ClientError
+
+    from exportctl.ops.download.s3 import s3_error
+
+    # The fetch asks for the object listed (IfMatch its ETag): S3's 412 when replaced.
+    refused = ClientError(
+        {
+            "Error": {
+                "Code": "PreconditionFailed",
+                "Message": "At least one of the pre-conditions",
+            },
+            "ResponseMetadata": {"HTTPStatusCode": 412},
+        },
+        "GetObject",
+    )
+    said = s3_error(refused, "s3://b/p/big.bin")
+    assert said.exit_code == ExitCode.AWS
+    assert said.message == (
+        "S3: s3://b/p/big.bin changed since it was listed (a new object under the same key): "
+        "run the download again to fetch what is there now"
+    )

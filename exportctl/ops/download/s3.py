@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from exportctl.aws.translate import answer_of, translate
 from exportctl.domain.errors import (
+    AwsError,
     BrokenAnswerError,
     CredentialsError,
     ExportctlError,
@@ -37,6 +38,12 @@ def s3_error(exc: BaseException, where: str) -> ExportctlError:
             return NotFoundError(f"S3: the bucket of {where} does not exist")
         if code in ("NoSuchKey", "404", "NotFound") or status == 404:
             return NotFoundError(f"S3: {where} does not exist (it may have expired or moved)")
+        if code == "PreconditionFailed" or status == 412:
+            # The IfMatch of a fetch: the object was replaced since it was listed.
+            return AwsError(
+                f"S3: {where} changed since it was listed (a new object under the same "
+                "key): run the download again to fetch what is there now"
+            )
         if code in ("AccessDenied", "403", "AllAccessDisabled") or status == 403:
             return CredentialsError(
                 f"S3: access denied to {where} ({code or 'HTTP 403'}): {message}; "
