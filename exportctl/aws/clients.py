@@ -156,8 +156,11 @@ class Clients:
             return self.settings.region
         region = self.session.get_config_variable("region")
         if not region:
+            profile = self.settings.profile or self.session.profile
+            # With several profiles (--profile a,b), which one has none.
+            where = f"profile {clip(profile)!r}" if profile else "the profile"
             raise UsageError(
-                "no AWS region: pass --region, set AWS_REGION, or set a region in the profile"
+                f"no AWS region: pass --region, set AWS_REGION, or set a region in {where}"
             )
         if region != self._known_region:
             # A mistyped AWS_REGION lists nothing, as a mistyped --region would.

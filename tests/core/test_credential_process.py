@@ -191,3 +191,19 @@ def test_an_empty_org_role_is_refused() -> None:
     done = CliRunner().invoke(cli, ["--org-role", "", "list"])
     assert done.exit_code == ExitCode.USAGE
     assert "--org-role is empty" in done.stderr
+
+
+def test_no_region_names_the_profile_that_has_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    config.write_text("[profile west]\nregion = us-west-2\n[profile noregion]\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(variable, raising=False)
+    assert Clients(AwsSettings(profile="west")).default_region == "us-west-2"
+    with pytest.raises(ExportctlError) as caught:
+        Clients(AwsSettings(profile="noregion")).default_region  # noqa: B018
+    # With --profile west,noregion: which of them has none.
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert caught.value.message.endswith("set a region in profile 'noregion'")
