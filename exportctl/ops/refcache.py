@@ -52,10 +52,19 @@ def load(path: Path | None = None) -> list[CachedRef]:
     """The cached references, most recent first; nothing if the file is missing or unreadable."""
     try:
         with open_cached(path or cache_path()) as handle:
-            text = handle.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+            raw = handle.read()
+    except OSError:
         return []
-    return [entry for line in text.splitlines() if (entry := CachedRef.parse(line))]
+    entries = []
+    # A line at a time: one damaged line (a byte that is no UTF-8) costs that line only.
+    for line in raw.splitlines():
+        try:
+            entry = CachedRef.parse(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+        if entry:
+            entries.append(entry)
+    return entries
 
 
 def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:

@@ -38,6 +38,15 @@ def test_newest_first_without_duplicates() -> None:
     ]
 
 
+def test_a_line_that_is_no_utf8_costs_that_line_only() -> None:
+    assert refcache.remember(refs(3, "kept"))
+    path = refcache.cache_path()
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(lines[0] + b"discovery:us-east-1:bad-\xff\n" + b"".join(lines[1:]))
+    # Decoded whole, one such byte lost every reference Tab offers.
+    assert [e.ref for e in refcache.load()] == [e.ref for e in refs(3, "kept")]
+
+
 def test_bounded() -> None:
     refcache.remember(refs(refcache.MAX_ENTRIES - 10, "a"))
     refcache.remember(refs(50, "b"))
