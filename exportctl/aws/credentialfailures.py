@@ -40,7 +40,7 @@ def credentials_failure(exc: BaseException, profile: str | None) -> ExportctlErr
             "one is"
         )
     error = translate(exc)
-    if profile and isinstance(error, CredentialsError):
+    if profile:
         # `aws sso login` alone logs in the default profile, not this one.
         said = error.message.replace("`aws sso login`", f"`aws sso login --profile {profile}`")
         error.reword(f"profile {clip(profile)!r}: {said}")
@@ -48,7 +48,6 @@ def credentials_failure(exc: BaseException, profile: str | None) -> ExportctlErr
 
 
 def again(error: ExportctlError) -> ExportctlError:
-    """``error`` made anew, to be raised once more (a raised one keeps its traceback)."""
-    made = type(error)(error.message, service=error.service)
-    made.exit_code = error.exit_code
-    return made
+    """``error``, to be raised once more, without the traceback of its last raise (the
+    same instance: some errors' classes take more than a message to be made anew)."""
+    return error.with_traceback(None)

@@ -207,3 +207,33 @@ def test_no_region_names_the_profile_that_has_none(
     # With --profile west,noregion: which of them has none.
     assert caught.value.exit_code == ExitCode.USAGE
     assert caught.value.message.endswith("set a region in profile 'noregion'")
+
+
+def test_a_role_that_cannot_be_assumed_is_asked_for_once_and_said_to_every_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl.sandbox import Sandbox
+
+    with Sandbox(port=0, clock=lambda: 0.0) as sb:
+        keys = sb.env()
+        config = tmp_path / "config"
+        config.write_text(
+            # The sandbox's organization has an account whose role does not exist.
+            "[profile legacy]\n"
+            "role_arn = arn:aws:iam::666677778888:role/OrganizationAccountAccessRole\n"
+            "source_profile = base\nregion = us-east-1\n"
+            f"[profile base]\naws_access_key_id = {keys['AWS_ACCESS_KEY_ID']}\n"
+            f"aws_secret_access_key = {keys['AWS_SECRET_ACCESS_KEY']}\n"
+        )
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+        monkeypatch.setenv("AWS_ENDPOINT_URL", sb.url)
+        clients = Clients(AwsSettings(profile="legacy", region="us-east-1"))
+        said = []
+        for service in ("rds", "logs", "discovery"):
+            with pytest.raises(ExportctlError) as caught:
+                clients.client(service)
+            said.append((caught.value.exit_code, caught.value.message))
+        assumed = sum(n for (service, _), n in sb.calls.items() if service == "sts")
+    assert assumed == 1 and len(set(said)) == 1
+    assert said[0][0] in (ExitCode.CREDENTIALS, ExitCode.AWS) and "AssumeRole" in said[0][1]
+    assert said[0][1].startswith("profile 'legacy': ")
