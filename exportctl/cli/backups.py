@@ -72,7 +72,7 @@ class _StatusOption(click.Option):
     @property
     def help(self) -> str | None:
         return (
-            "Only backups in this status, any word, any case (repeatable): "
+            "Only backups in this status, any word, any case (repeatable, or a,b): "
             f"{', '.join(_statuses())}, or another the service reports."
         )
 
@@ -147,7 +147,8 @@ def backups(
         included = app.client.backups(ref, service=service)
     report = included.report
     search = report.search
-    wanted = {s.strip().upper() for s in statuses}
+    # failed,stopped as two words, as --service takes a,b (no status holds a comma).
+    wanted = {w.strip().upper() for s in statuses for w in s.split(",") if w.strip()}
     found = [b for b in included if not wanted or b.status.upper() in wanted]
     if out.machine and report.final is not True:
         app.notice(f"search job {search.display}: {_not_final(report)}")

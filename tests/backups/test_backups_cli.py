@@ -74,6 +74,18 @@ def test_json_records_and_the_status_filter(sandbox: Sandbox) -> None:
     assert document["final"] is True and result.stderr == ""
 
 
+def test_status_takes_a_comma_list_as_list_does(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job")
+    ref = f"search-job:{search['id']}"
+    listed = run(sandbox, "backups", ref, "--status", "failed,stopped", "-o", "ndjson")
+    repeated = run(
+        sandbox, "backups", ref, "--status", "failed", "--status", "stopped", "-o", "ndjson"
+    )
+    assert listed.exit_code == 0, listed.output
+    # No status holds a comma: matching "FAILED,STOPPED" whole found none.
+    assert listed.stdout == repeated.stdout and listed.stdout.count("\n") >= 2
+
+
 def test_status_takes_any_word_in_any_case(sandbox: Sandbox) -> None:
     search = first(sandbox, "search-job")
     job = sandbox.scenario.find("backupsearch", search["id"], "search-job")
