@@ -177,13 +177,41 @@ def list_query(
         raise UsageError(f"limit: a whole number, not {limit!r}")
     if limit is not None and limit < 1:
         raise UsageError("limit: at least 1")
+    filters = list_scope(scope)
     return ListQuery(
-        services=tuple(dict.fromkeys(spec_for(s).name for s in names(services))),
+        services=scoped_services(
+            tuple(dict.fromkeys(spec_for(s).name for s in names(services))), filters
+        ),
         states=states_of(states),
         since=since_of(since),
         limit=limit,
-        scope=list_scope(scope),
+        scope=filters,
     )
+
+
+def scoped_services(services: tuple[str, ...], scope: Mapping[str, Any]) -> tuple[str, ...]:
+    """The services a listing reads: those named, or, with none named, those whose own
+    filters are given. A filter of a service not named is refused, not dropped (every
+    job of the others would be listed as if filtered)."""
+    from exportctl.services import all_specs
+
+    given = [
+        (s, spec)
+        for spec in all_specs()
+        for s in spec.scopes
+        if scope.get(s.key) is not None and scope.get(s.key) != ()
+    ]
+    if not given:
+        return services
+    if not services:
+        return tuple(dict.fromkeys(spec.name for _, spec in given))
+    for s, spec in given:
+        if spec.name not in services:
+            raise UsageError(
+                f"--{s.name} filters {spec.title}'s jobs, and the listing is of "
+                f"{', '.join(services)} only: add -s {spec.name}, or leave --{s.name} out"
+            )
+    return services
 
 
 def list_scope(given: Mapping[str, Any]) -> dict[str, Any]:
@@ -200,8 +228,12 @@ def list_scope(given: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = dict.fromkeys(scopes)
     for key, value in given.items():
         if value is not None and scopes[key].multiple:
-            value = names(value)
+            # a,b as two values, as --service takes them.
+            value = tuple(dict.fromkeys(p.strip() for v in names(value) for p in v.split(",")))
         elif value is not None and not isinstance(value, str):
             raise UsageError(f"{key}: a string, not {type(value).__name__}")
+        if value is not None and value != () and any(not v.strip() for v in names(value)):
+            # An unset variable in a script ("$TABLE"): not every job of the service.
+            raise UsageError(f"--{scopes[key].name} is empty: give a value, or leave it out")
         out[key] = value
     return out

@@ -83,6 +83,33 @@ def test_service_alias(run: Run) -> None:
     assert jobs and {j["service"] for j in jobs} == {"backupsearch"}
 
 
+ORDERS = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+
+
+def test_a_services_filter_without_it_named_lists_that_service_alone(run: Run) -> None:
+    jobs = records(run("list", "--table", ORDERS, "--json").stdout)
+    # Every job of the other seven services came along, as if filtered.
+    assert jobs and {j["service"] for j in jobs} == {"dynamodb"}
+    assert {j["details"]["table_arn"] for j in jobs} == {ORDERS}  # type: ignore[index]
+
+
+def test_a_services_filter_with_other_services_named_is_refused(run: Run) -> None:
+    result = run("list", "-s", "logs", "--table", ORDERS)
+    assert result.exit_code == 2
+    assert "--table filters Amazon DynamoDB's jobs" in result.stderr
+    assert "add -s dynamodb" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["-s", "dynamodb", "--table", ""], ["-s", "pinpoint", "--application-id", ""]]
+)
+def test_an_empty_filter_is_refused(run: Run, args: list[str]) -> None:
+    # An unset variable in a script ("$TABLE"): not every job of the service.
+    result = run("list", *args)
+    assert result.exit_code == 2
+    assert result.stderr == f"exportctl: error: {args[2]} is empty: give a value, or leave it out\n"
+
+
 def test_status_filter_is_normalised_and_repeatable(run: Run) -> None:
     jobs = records(run("list", "--status", "failed", "--status", "PENDING", "--json").stdout)
     assert jobs and {j["state"] for j in jobs} == {"FAILED", "PENDING"}
