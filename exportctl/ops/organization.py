@@ -43,9 +43,13 @@ class Organization:
         self._reaches: dict[str, Reach] = {}
         self._lock = threading.Lock()
         self._shared: Shared | None = None
+        # Accounts --accounts names that are not ACTIVE, by their status.
+        self._inactive: dict[str, str] = {}
 
     def accounts(self) -> list[str]:
-        """ACTIVE accounts (organizations:ListAccounts), narrowed to --accounts."""
+        """ACTIVE accounts (organizations:ListAccounts), narrowed to --accounts, and those
+        --accounts names that are not (SUSPENDED...): each of those fails as an account
+        whose role cannot be assumed does, without hiding the others."""
         from exportctl.services.engine import items
         from exportctl.services.spec import Page
 
@@ -77,10 +81,9 @@ class Organization:
                 raise UsageError(
                     f"--accounts: {', '.join(missing)} not in the organization's accounts"
                 )
-            inactive = [a for a in self.only if a not in active]
-            if inactive:
-                raise UsageError(f"--accounts: {', '.join(inactive)} is not ACTIVE")
-            return [a for a in active if a in self.only]
+            statuses = dict(listed)
+            self._inactive = {a: statuses[a] for a in self.only if a not in active}
+            return [a for a, _ in listed if a in self.only]
         return active
 
     def reach(self, account: str, *, named: bool = False) -> Reach:
@@ -89,9 +92,14 @@ class Organization:
             if reach is None:
                 if self._shared is None:
                     self._shared = _shared_clients(self.base)
-                reach = _role_reach(
-                    self.base, account, self.role, self.calls, self._shared, named=named
-                )
+                if account in self._inactive:
+                    reach = _inactive_reach(
+                        self.base, account, self._inactive[account], self.calls, named=named
+                    )
+                else:
+                    reach = _role_reach(
+                        self.base, account, self.role, self.calls, self._shared, named=named
+                    )
                 self._reaches[account] = reach
             return reach
 
@@ -138,6 +146,21 @@ def _role_reach(
         operations=base.clients.operations,
         shared=shared,
     )
+    return Reach(f"account {account}", clients, calls, account=account, named=named)
+
+
+def _inactive_reach(
+    base: Reach, account: str, status: str, calls: CallCounter, *, named: bool
+) -> Reach:
+    """An account --accounts names that is not ACTIVE: each of its targets fails."""
+
+    def refuse() -> None:
+        raise RoleUnavailable(
+            f"{clip(status)} in the organization, not ACTIVE: its jobs cannot be read "
+            "(--accounts names it)"
+        )
+
+    clients = Clients(_role_settings(base), loaders=base.clients.loaders, ready=refuse)
     return Reach(f"account {account}", clients, calls, account=account, named=named)
 
 

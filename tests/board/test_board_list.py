@@ -81,6 +81,19 @@ def test_an_account_named_is_an_error_but_not_hiding_the_others(run: Run, sandbo
     assert "exportctl: error: account 666677778888: cannot assume" in result.stderr
 
 
+def test_a_suspended_account_named_is_an_error_but_not_hiding_the_others(run: Run) -> None:
+    result = run(
+        *ORG, "--accounts", "210987654321,555566667777", "list", "-s", "personalize", "-o", "json"
+    )
+    # It was a usage error (exit 2) that printed nobody's jobs.
+    assert result.exit_code == 4
+    records = json.loads(result.stdout)
+    assert records and {r["account"] for r in records} == {"210987654321"}
+    assert "exportctl: error: account 555566667777: SUSPENDED in the organization" in (
+        result.stderr
+    )
+
+
 def test_a_region_that_is_not_enabled(run: Run) -> None:
     # Every region of the partition: Backup Search's endpoints are rules, not a list.
     result = run("--region", "all", "list", "-s", "backupsearch", "-o", "json")
