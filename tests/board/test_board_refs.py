@@ -146,6 +146,16 @@ def test_a_start_over_several_accounts_names_the_one_it_goes_to(run: Run, sandbo
     }
 
 
+def test_a_dry_run_over_several_accounts_says_the_account(run: Run, sandbox: Sandbox) -> None:
+    start = ("start", "discovery", "--region", "us-west-2", "--dry-run")
+    said = run("--org-role", "exportctl-reader", "--accounts", "210987654321", *start)
+    assert said.exit_code == 0, said.stderr
+    # "what would be sent, and where": the account is where too.
+    assert json.loads(said.stdout)["account"] == "210987654321"
+    one = run("--region", "us-west-2", *start[:-3], "--dry-run")
+    assert "account" not in json.loads(one.stdout)
+
+
 def test_json_stays_json_when_the_organization_cannot_be_listed(run: Run, sandbox: Sandbox) -> None:
     sandbox.faults.deny = {"organizations"}
     done = run(*ORG, "list", "--json")

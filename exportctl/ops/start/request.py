@@ -43,10 +43,12 @@ class StartPlan:
         return self.spec.create
 
     def to_dict(self) -> dict[str, Any]:
-        """The --dry-run form: what would be sent, where."""
+        """The --dry-run form: what would be sent, where (the account too, where the
+        command spans several)."""
         return {
             "service": self.spec.name,
             "operation": self.create.operation,
+            **({"account": self.account} if self.account else {}),
             "region": self.region,
             "request": _jsonable(self.request),
         }
