@@ -116,9 +116,18 @@ class Fanout:
         else:
             pages = self._read_in_threads(failed)
         ticker = start_ticker(self._stop, self._on_progress, self.progress)
+        # Two credential sets may reach one account (--profile ro,admin of one account):
+        # a job they both read is listed once.
+        seen: set[str] | None = set() if len({id(t.reach) for t in self.targets}) > 1 else None
         try:
             for page in pages:
-                yield from page
+                if seen is None:
+                    yield from page
+                else:
+                    for job in page:
+                        if job.ref not in seen:
+                            seen.add(job.ref)
+                            yield job
                 if self._stop.is_set():
                     break
         finally:
