@@ -94,6 +94,15 @@ def test_a_suspended_account_named_is_an_error_but_not_hiding_the_others(run: Ru
     )
 
 
+def test_the_count_of_targets_not_read_takes_in_those_said_as_errors(run: Run) -> None:
+    result = run("--org-role", "exportctl-reader", "--region", "ap-east-1,us-east-1",
+                 "list", "-s", "rds", "-o", "json")  # fmt: skip
+    assert result.exit_code == 5
+    # 5 accounts x 2 regions: the one without the role (2, notices), ap-east-1 of the
+    # four others and us-east-1 of the denied one (5, errors). It said "2 of 10".
+    assert "exportctl: notice: 7 of 10 (account, region, service) targets" in result.stderr
+
+
 def test_a_region_that_is_not_enabled(run: Run) -> None:
     # Every region of the partition: Backup Search's endpoints are rules, not a list.
     result = run("--region", "all", "list", "-s", "backupsearch", "-o", "json")

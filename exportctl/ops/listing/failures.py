@@ -161,9 +161,10 @@ def settle(
         _told(failures, span), _unknown_accounts(targets, span) + _told(notices, span), read
     )
     if notices and len(targets) > 1 and span.many:
+        # Every target not read: those said as errors too, not the notices alone.
         told.notices.append(
             ExportctlError(
-                f"{len(notices)} of {len(targets)} (account, region, service) "
+                f"{len(notices) + len(failures)} of {len(targets)} (account, region, service) "
                 "targets could not be read"
             )
         )
