@@ -178,6 +178,7 @@ def list_query(
     if limit is not None and limit < 1:
         raise UsageError("limit: at least 1")
     filters = list_scope(scope)
+    _check_scope_regions(filters)
     return ListQuery(
         services=scoped_services(
             tuple(dict.fromkeys(spec_for(s).name for s in names(services))), filters
@@ -187,6 +188,19 @@ def list_query(
         limit=limit,
         scope=filters,
     )
+
+
+def _check_scope_regions(scope: Mapping[str, Any]) -> None:
+    """A region a filter's ARN names is one botocore knows, as a reference's must be."""
+    from exportctl.aws.regions import check_region
+    from exportctl.services import all_specs
+    from exportctl.services.engine import scoped_region
+
+    for spec in all_specs():
+        region = scoped_region(spec, scope)
+        if region is not None:
+            key = next(s.name for s in spec.scopes if scope.get(s.key) is not None)
+            check_region(region, source=f"--{key}")
 
 
 def scoped_services(services: tuple[str, ...], scope: Mapping[str, Any]) -> tuple[str, ...]:

@@ -37,7 +37,9 @@ from exportctl.ops.notfound import (
 )
 from exportctl.ops.organization import Organization
 from exportctl.services import all_specs, spec_for
+from exportctl.services.engine import scoped_region
 from exportctl.services.refs import JobKey
+from exportctl.services.spec import ServiceSpec
 
 Progress = Callable[[str | None], None]
 LOOKUP_CONCURRENCY = 16
@@ -106,11 +108,13 @@ class Board(Jobs):
     def targets(self, query: ListQuery) -> list[Target]:
         specs = tuple(spec_for(s) for s in query.services) or all_specs()
         reaches = self.reaches()
+        # A filter's ARN names the one region its jobs are in.
+        scoped = {spec.name: scoped_region(spec, query.scope) for spec in specs}
         out = [
             Target(reach, spec, region)
             for reach in reaches
             for spec in specs
-            for region in self.regions.of(spec, reach)
+            for region in self._regions_of(spec, reach, scoped[spec.name])
         ]
         order = {id(reach): n for n, reach in enumerate(reaches)}
         home = self.clients.default_region
@@ -118,6 +122,9 @@ class Board(Jobs):
         # region by region (in each, Fanout starts the services with a chain of calls first).
         out.sort(key=lambda t: (t.region != home, t.region, order[id(t.reach)]))
         return out
+
+    def _regions_of(self, spec: ServiceSpec, reach: Reach, scoped: str | None) -> list[str]:
+        return [scoped] if scoped else list(self.regions.of(spec, reach))
 
     def fanout(
         self,

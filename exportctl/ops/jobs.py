@@ -368,7 +368,7 @@ class Jobs:
         here = Here(self)
         region = self.clients.default_region
         return Fanout(
-            [Target(here, spec, region) for spec in specs],
+            [Target(here, spec, eng.scoped_region(spec, query.scope) or region) for spec in specs],
             query,
             Span(named_services=bool(query.services)),
             idle=idle,

@@ -100,6 +100,25 @@ def test_a_services_filter_with_other_services_named_is_refused(run: Run) -> Non
     assert "add -s dynamodb" in result.stderr
 
 
+def test_a_filters_arn_lists_in_the_region_it_names(run: Run) -> None:
+    sessions = "arn:aws:dynamodb:eu-west-1:123456789012:table/sessions"
+    jobs = records(run("list", "--table", sessions, "--json").stdout)
+    # The command's region is us-east-1: "No export jobs found", exit 0.
+    assert jobs and {(j["region"], j["details"]["table_arn"]) for j in jobs} == {  # type: ignore[index]
+        ("eu-west-1", sessions)
+    }
+    search = (
+        "arn:aws:backup-search:us-east-1:123456789012:search-job/"
+        "2824c1c0-9972-4caf-a941-d4072014b3ce"
+    )
+    both = run("--region", "us-east-1,eu-west-1", "list", "--search-job", search, "--json")
+    # Asked in eu-west-1 too, where no such search job is: exit 3.
+    assert both.exit_code == 0, both.stderr
+    assert records(both.stdout) and both.stderr == ""
+    typo = run("list", "--table", sessions.replace("eu-west-1", "eu-wst-1"))
+    assert typo.exit_code == 2 and "unknown region 'eu-wst-1' in --table" in typo.stderr
+
+
 @pytest.mark.parametrize(
     "args", [["-s", "dynamodb", "--table", ""], ["-s", "pinpoint", "--application-id", ""]]
 )
