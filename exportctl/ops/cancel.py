@@ -72,8 +72,20 @@ def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
             after.state is State.CANCELLED or not spec.can_reach(after.status, State.COMPLETED)
         ):
             return after
+        if after is not None and after.state.terminal:
+            # It ended between the read and the cancel (COMPLETED as it was cancelled):
+            # the service's refusal says so in its words.
+            raise AlreadyEnded(after) from exc
         raise of_service(exc, spec) from exc
-    return jobs.get(again)
+    try:
+        return jobs.get(again)
+    except ExportctlError as exc:
+        # The cancel was taken: what failed is reading the job after it.
+        exc.reword(
+            f"{job.ref}: the cancel was sent, and the job could not be read after it: "
+            f"{exc.message}; `exportctl status {job.ref}` tells where it is"
+        )
+        raise
 
 
 def _read(jobs: Jobs, key: JobKey) -> ExportJob | None:

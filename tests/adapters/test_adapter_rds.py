@@ -18,7 +18,7 @@ from adapter_stubs import (
 )
 from botocore.stub import Stubber
 
-from exportctl.domain.errors import AwsError, NotFoundError, UsageError
+from exportctl.domain.errors import AwsError, ExportctlError, NotFoundError, UsageError
 from exportctl.domain.model import State
 from exportctl.domain.timeutil import iso
 from exportctl.ops.jobs import Jobs, ListQuery
@@ -274,6 +274,40 @@ def test_cancel_sends_the_identifier(jobs: Jobs, stubs: Stubs) -> None:
     )
     job = cancel(jobs, parse("rds:orders-1"))
     assert job.status == "CANCELING" and job.state is State.RUNNING
+
+
+def test_a_task_that_completes_as_it_is_cancelled_has_already_ended(
+    jobs: Jobs, stubs: Stubs
+) -> None:
+    from exportctl.ops.cancel import AlreadyEnded, cancel
+
+    stub = stubs("rds")
+    ident = {"ExportTaskIdentifier": "orders-1"}
+    stub.add_response("describe_export_tasks", {"ExportTasks": [task(status="IN_PROGRESS")]}, ident)
+    # It ended between the read and the cancel: RDS refuses the cancel in its words.
+    stub.add_client_error(
+        "cancel_export_task", "InvalidExportTaskStateFault", "it is COMPLETE", 400
+    )
+    stub.add_response("describe_export_tasks", {"ExportTasks": [task(status="COMPLETE")]}, ident)
+    with pytest.raises(AlreadyEnded) as ended:
+        cancel(jobs, parse("rds:orders-1"))
+    # Exit 1, "already ended", not the service's refusal as an AWS error (exit 5).
+    assert ended.value.exit_code == 1 and "already ended as COMPLETED" in ended.value.message
+
+
+def test_a_cancel_taken_whose_job_cannot_be_read_after_says_it_was_sent(
+    jobs: Jobs, stubs: Stubs
+) -> None:
+    from exportctl.ops.cancel import cancel
+
+    stub = stubs("rds")
+    ident = {"ExportTaskIdentifier": "orders-1"}
+    stub.add_response("describe_export_tasks", {"ExportTasks": [task(status="IN_PROGRESS")]}, ident)
+    stub.add_response("cancel_export_task", task(status="CANCELING"), ident)
+    stub.add_client_error("describe_export_tasks", "AccessDenied", "no", 403)
+    with pytest.raises(ExportctlError) as failed:
+        cancel(jobs, parse("rds:orders-1"))
+    assert "the cancel was sent, and the job could not be read after it" in failed.value.message
 
 
 def test_a_status_word_newer_than_the_documentation_is_unknown(jobs: Jobs) -> None:
