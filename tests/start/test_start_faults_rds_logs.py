@@ -139,3 +139,25 @@ def test_logs_queue_that_lags_past_its_timeout_says_so(
     done = run(*LOGS, "--queue", "--interval", "2s", "--timeout", "20s")
     assert done.exit_code == ExitCode.TIMEOUT, done.output
     assert "no slot came free in" in done.stderr and "--queue" not in done.stderr
+
+
+def test_logs_queue_waits_for_a_slot_another_took_after_an_attempt_that_made_nothing(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    # The slot looks free (its holder, of another log group, not listed yet); the
+    # first create fails having made nothing, and its answer tells nothing: the start
+    # looks for its task, finds none, and the slot is the holder's, running on.
+    fake_time.sleep(SEEDED_ACTIVE_ENDS + 1)
+    other = ["start", "logs", "--log-group", "/ecs/other", "--start-time", "1d", "--bucket", "out"]
+    holder = run(*other)
+    assert holder.exit_code == 0
+    sandbox.set_status("logs", holder.stdout.strip().rpartition(":")[2], "RUNNING")
+    sandbox.faults.listing_lag = 30.0
+    before = _tasks(sandbox, "logs")
+    sandbox.faults.fates = {"logs:CreateExportTask": ["error"]}
+    done = run(*LOGS, "--queue", "--interval", "2s", "--timeout", "5m")
+    # It waits for the slot as a queued start does, until its --timeout: the holder's
+    # refusal ended it at once (exit 5), its export never made, naming none to look for.
+    assert done.exit_code == ExitCode.TIMEOUT, done.output
+    assert "no slot came free in" in done.stderr
+    assert _tasks(sandbox, "logs") == before
