@@ -12,6 +12,7 @@ from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, service_option
 from exportctl.cli.output import output_options, print_jobs
 from exportctl.cli.servicehelp import DescribedCommand
+from exportctl.domain.errors import UsageError
 from exportctl.domain.model import ExportJob
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
@@ -97,6 +98,8 @@ def cancel(
     from exportctl.services import refs as refmod
 
     check_output(out)
+    if not and_wait:
+        _check_no_wait(ctx)
     results = app.client.cancel_many(refs, service=service)
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
     sent = [(ref, refmod.parse(ref, service)) for ref, r in zip(refs, results, strict=True)
@@ -133,3 +136,14 @@ def cancel(
         ),
     )
     ctx.exit(code)
+
+
+def _check_no_wait(ctx: click.Context) -> None:
+    """The settings of a wait, given to a cancel that waits for nothing, are refused
+    before anything is sent, as start refuses them: not taken and ignored."""
+    from click.core import ParameterSource
+
+    for name in ("timeout", "interval", "max_interval", "quiet"):
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"{option} is for --wait: add it, or leave {option} out")

@@ -54,6 +54,24 @@ def test_a_service_without_a_cancel_call_is_refused_before_any_call(sandbox: San
     assert sum(calls(sandbox).values()) == 0
 
 
+@pytest.mark.parametrize(
+    ("given", "option"),
+    [(["--timeout", "5s"], "--timeout"), (["--interval", "1s"], "--interval"), (["-q"], "--quiet")],
+)
+def test_the_settings_of_a_wait_without_wait_are_refused_before_any_call(
+    sandbox: Sandbox, given: list[str], option: str
+) -> None:
+    job = running(sandbox, "logs")
+    sandbox.reset_calls()
+    done = run(sandbox, "cancel", *given, job)
+    # A forgotten --wait: no wait, the table despite -q, exit 0.
+    assert done.exit_code == ExitCode.USAGE
+    assert (
+        done.stderr == f"exportctl: error: {option} is for --wait: add it, or leave {option} out\n"
+    )
+    assert sum(calls(sandbox).values()) == 0
+
+
 @pytest.mark.parametrize("service", ["rds", "logs", "ec2"])
 def test_a_cancel_is_sent_and_the_job_shown_as_it_is_after_it(
     sandbox: Sandbox, service: str
