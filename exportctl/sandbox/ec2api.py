@@ -297,6 +297,9 @@ def cancel_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         Phase(now, going, cleared),
         Phase(now + world.CANCEL_SECONDS, gone, {}),
     ]
+    # A status pinned through the control API was what the caller saw cancelled: the
+    # timeline takes over again, as for RDS and CloudWatch Logs.
+    job.override = None
     return {}
 
 

@@ -142,7 +142,9 @@ def cancel_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
             dict(job.attrs),
             job.parent,
             job.aliases,
-            job.override,
+            # A status pinned through the control API was what the caller saw cancelled:
+            # the timeline takes over again, as for RDS and EC2.
+            None,
         )
     )
     return {}

@@ -415,3 +415,14 @@ def test_completed_exports_land_in_s3(sandbox: Sandbox, client: ClientFactory) -
             names = archive.getnames()
         assert names == [f"{instance}.ovf", f"{instance}-disk1.vmdk"]
         assert len(ova) < 8192
+
+
+def test_a_pinned_status_gives_way_to_the_cancel_as_rds_and_logs_do(
+    client: ClientFactory, sandbox: Sandbox
+) -> None:
+    ident = _export_instance(client, sandbox)["ExportTaskId"]
+    sandbox.set_status("ec2", ident, "active")
+    client("ec2").cancel_export_task(ExportTaskId=ident)
+    sandbox.advance(60)
+    # Kept "active" for ever: a `cancel --wait` never ended.
+    assert _instance_task(client, ident)["State"] == "cancelled"

@@ -270,3 +270,18 @@ def test_a_cancel_of_a_seeded_task_is_kept_for_the_next_command(
     [task] = later.describe_export_tasks(taskId=running)["exportTasks"]
     assert task["status"]["code"] in ("PENDING_CANCEL", "CANCELLED")
     assert later.describe_export_tasks(statusCode="RUNNING")["exportTasks"] == []
+
+
+def test_a_pinned_logs_task_gives_way_to_its_cancel(
+    client: ClientFactory, sandbox: Sandbox
+) -> None:
+    logs = client("logs")
+    sandbox.advance(60)  # the seeded active task ends: the one slot is free
+    ident = logs.create_export_task(
+        logGroupName="/ecs/checkout", fromTime=0, to=1000, destination="my-exports"
+    )["taskId"]
+    sandbox.set_status("logs", ident, "RUNNING")
+    logs.cancel_export_task(taskId=ident)
+    sandbox.advance(60)
+    [task] = logs.describe_export_tasks(taskId=ident)["exportTasks"]
+    assert task["status"]["code"] == "CANCELLED"
