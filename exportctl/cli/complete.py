@@ -72,17 +72,23 @@ def complete_until(
     return in_any_case(accepted_words(), incomplete)
 
 
-def choices_completer(
-    choices: Sequence[str],
-) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
-    """A completer offering ``choices``, taken in any case."""
+Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
+
+
+def _completing(offer: Callable[[str], list[CompletionItem]]) -> Completer:
+    """A click completer offering what ``offer`` gives for the word typed so far."""
 
     def complete(
         ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
-        return in_any_case(choices, incomplete)
+        return offer(incomplete)
 
     return complete
+
+
+def choices_completer(choices: Sequence[str]) -> Completer:
+    """A completer offering ``choices``, taken in any case."""
+    return _completing(lambda incomplete: in_any_case(choices, incomplete))
 
 
 def complete_ref(
@@ -110,14 +116,6 @@ def complete_ref(
     return items
 
 
-def fields_completer(
-    fields: Sequence[str],
-) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+def fields_completer(fields: Sequence[str]) -> Completer:
     """A --fields completer offering ``fields``, completing the name after the last comma."""
-
-    def complete(
-        ctx: click.Context, param: click.Parameter, incomplete: str
-    ) -> list[CompletionItem]:
-        return listed(fields, incomplete)
-
-    return complete
+    return _completing(lambda incomplete: listed(fields, incomplete))
