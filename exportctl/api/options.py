@@ -194,7 +194,7 @@ def _check_scope_regions(scope: Mapping[str, Any]) -> None:
     """A region a filter's ARN names is one botocore knows, as a reference's must be."""
     from exportctl.aws.regions import check_region
     from exportctl.services import all_specs
-    from exportctl.services.engine import scoped_region
+    from exportctl.services.refs import scoped_region
 
     for spec in all_specs():
         region = scoped_region(spec, scope)

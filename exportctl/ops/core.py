@@ -37,8 +37,7 @@ from exportctl.ops.notfound import (
 )
 from exportctl.ops.organization import Organization
 from exportctl.services import all_specs, spec_for
-from exportctl.services.engine import scoped_region
-from exportctl.services.refs import JobKey
+from exportctl.services.refs import JobKey, scoped_region
 from exportctl.services.spec import ServiceSpec
 
 Progress = Callable[[str | None], None]

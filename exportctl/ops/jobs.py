@@ -28,7 +28,7 @@ from exportctl.ops.workers import Room, each, each_ahead, read_ahead
 from exportctl.services import all_specs, spec_for
 from exportctl.services import engine as eng
 from exportctl.services.projection import projection
-from exportctl.services.refs import JobKey
+from exportctl.services.refs import JobKey, scoped_region
 from exportctl.services.spec import ServiceSpec
 
 GET_CONCURRENCY = 8
@@ -368,7 +368,7 @@ class Jobs:
         here = Here(self)
         region = self.clients.default_region
         return Fanout(
-            [Target(here, spec, eng.scoped_region(spec, query.scope) or region) for spec in specs],
+            [Target(here, spec, scoped_region(spec, query.scope) or region) for spec in specs],
             query,
             Span(named_services=bool(query.services)),
             idle=idle,

@@ -171,19 +171,6 @@ def in_turn(
         yield from pages_of(parent)
 
 
-def scoped_region(spec: ServiceSpec, scope: Mapping[str, Any]) -> str | None:
-    """The region an ARN given to one of ``spec``'s own filters names (``--table
-    arn:aws:dynamodb:eu-west-1:...``): where the jobs it selects are, whatever the
-    command's region."""
-    for s in spec.scopes:
-        value = scope.get(s.key)
-        for v in value if isinstance(value, (list, tuple)) else (value,):
-            parts = v.split(":") if isinstance(v, str) and v.startswith("arn:") else []
-            if len(parts) > 5 and parts[3]:
-                return parts[3]
-    return None
-
-
 def list_pages(
     spec: ServiceSpec,
     call: CallFn,

@@ -18,7 +18,9 @@ that a reference says whose credentials read it back.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.jobkey import JobKey
@@ -252,3 +254,16 @@ def _in_default_region(ref: str, region: str, default_region: str | None) -> str
         return ref
     _, _, tail = rest.partition(":")
     return f"{prefix}:{tail}"
+
+
+def scoped_region(spec: ServiceSpec, scope: Mapping[str, Any]) -> str | None:
+    """The region an ARN given to one of ``spec``'s own filters names (``--table
+    arn:aws:dynamodb:eu-west-1:...``): where the jobs it selects are, whatever the
+    command's region."""
+    for s in spec.scopes:
+        value = scope.get(s.key)
+        for v in value if isinstance(value, (list, tuple)) else (value,):
+            parts = v.split(":") if isinstance(v, str) and v.startswith("arn:") else []
+            if len(parts) > 5 and parts[3]:
+                return parts[3]
+    return None

@@ -89,18 +89,22 @@ class Finder:
             # Its listing does not show the parameters a job is recognised by; the
             # token, named in the error, is what finds it.
             return None
+        listed: list[ExportJob] = []
         for delay in delays:
             if delay:
                 self.sleep(delay)
             # A service that tells no creation time (EC2's instance exports): what was
             # not there before the first attempt is new.
+            listed = self.listed()
             found = [
                 job
-                for job in self.listed()
+                for job in listed
                 if job.ref not in run.before and (job.created is None or self.is_recent(job))
             ]
             if found:
                 return min(found, key=lambda j: j.created or now())
+        # None is this command's: the next attempt's job is none of them either.
+        run.before |= {job.ref for job in listed}
         return None
 
     def is_ours(self, job: ExportJob) -> bool:

@@ -111,10 +111,9 @@ class Starter:
                 if found is not None:
                     return Started(_key(found), found.ref, found, attempt - 1, recovered=True)
                 # Looked for long enough: that attempt made nothing. A full slot now is
-                # another's (a round of the queue's wait), and a job listed from now on
-                # is not that attempt's (another command's alike, made meanwhile).
+                # another's (a round of the queue's wait), and what the look last listed
+                # is not this command's (another command's alike, made meanwhile).
                 run.maybe_made = False
-                finder.note_before()
             try:
                 run.in_flight = True
                 response = call(create.operation, plan.request)
@@ -135,9 +134,9 @@ class Starter:
                         lagged += 1
                         self._slot(run)
                         self._pause(run, lagged, began, exc)
-                        if create.idempotency == "listing":
-                            # Jobs made while this one waited are not its own.
-                            finder.note_before()
+                        # Its create is sent now: a job made while it waited for the
+                        # slot (another command's alike) is not its own.
+                        run.began = now()
                         continue
                     raise refused(self.jobs, spec, region, said, self.account) from exc
                 run.maybe_made = run.maybe_made or outcome == "unknown"
