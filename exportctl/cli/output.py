@@ -69,8 +69,32 @@ def json_on_failure(out: OutputSpec, empty: str = "null") -> Iterator[None]:
             and conflict_in(exc) is None
         )
         if out.format == "json" and not refused:
-            sys.stdout.write(f"{empty}\n")
+            sys.stdout.write(_nothing(out, empty))
         raise
+
+
+def _nothing(out: OutputSpec, empty: str) -> str:
+    """The document of nothing, as --query makes it (`length(@)` of no jobs is 0, not
+    `[]`), written as the command's own document would be."""
+    if not out.query:
+        return f"{empty}\n"
+    import json
+
+    import jmespath
+
+    from exportctl.domain.printable import json_text
+    from exportctl.output import jsontext
+    from exportctl.output.shaping import searched
+
+    try:
+        data = searched(jmespath.compile(out.query), json.loads(empty))
+    except ExportctlError:
+        return f"{empty}\n"
+    if isinstance(data, list):
+        written: list[str] = []
+        jsontext.write_array(data, lambda text: written.append(json_text(text)))
+        return "".join(written)
+    return json_text(jsontext.indented(data)) + "\n"
 
 
 def check_headers(out: OutputSpec, table: str = "") -> None:

@@ -56,6 +56,23 @@ def test_a_command_failing_as_a_whole_prints_the_document_of_nothing(
     assert result.stderr.startswith("exportctl: error: ") and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "nothing"),
+    [
+        (["--org-role", "reader", "list"], 0),
+        (["status", "discovery:export-1", "discovery:export-2"], 0),
+    ],
+)
+def test_the_document_of_nothing_is_as_the_query_makes_it(
+    run: Run, sandbox: Sandbox, args: list[str], nothing: Any
+) -> None:
+    sandbox.faults.deny = {"*"}
+    result = run(*args, "--json", "--query", "length(@)")
+    # `[]` whatever the query asked, where the same query of no jobs says 0.
+    assert result.exit_code == 4, result.stderr
+    assert json.loads(result.stdout) == nothing
+
+
 @pytest.mark.parametrize("command", ["start", "rerun", "backups", "download"])
 def test_other_formats_print_nothing_when_the_command_fails(
     run: Run, sandbox: Sandbox, tmp_path: Path, command: str
