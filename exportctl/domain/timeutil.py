@@ -146,7 +146,15 @@ def parse_since(text: str, reference: datetime | None = None) -> datetime:
         )
     parsed = as_utc(read)
     if parsed is None:
-        raise ValueError(f"'{clip(text)}' is past the last time there is (year 9999, UTC)")
+        # Out of range once in UTC: before year 1 (a zone east of UTC on 0001-01-01)
+        # or after year 9999.
+        early = read.year == 1
+        edge = (
+            "before the first time there is (year 1"
+            if early
+            else "past the last time there is (year 9999"
+        )
+        raise ValueError(f"'{clip(text)}' is {edge}, UTC)")
     return parsed
 
 

@@ -46,6 +46,8 @@ def _usage_error(done: subprocess.CompletedProcess[str], value: str) -> None:
         (["list", "--since", "a" * 300], "… (300 characters)"),
         (["wait", "discovery:x", "--timeout", "b" * 300], "… (300 characters)"),
         (["list", "--since", "9999-12-31T23:59-01:00"], "past the last time there is"),
+        # Before year 1 once in UTC: it was said to be past year 9999.
+        (["list", "--since", "0001-01-01T00:00+01:00"], "before the first time there is"),
         (["--region", "us-east-1\x1b[31m", "list"], "'us-east-1\\x1b[31m'"),
     ],
 )
