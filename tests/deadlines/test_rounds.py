@@ -41,7 +41,7 @@ def test_a_job_that_ended_is_reported_while_another_call_hangs(
     assert black_hole.closed == 0
     proc.send_signal(signal.SIGINT)
     _, err = ended(proc)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err
     assert f"{PERSONALIZE_PENDING} (not read yet)" in err
 
 
