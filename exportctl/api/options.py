@@ -194,13 +194,11 @@ def _check_scope_regions(scope: Mapping[str, Any]) -> None:
     """A region a filter's ARN names is one botocore knows, as a reference's must be."""
     from exportctl.aws.regions import check_region
     from exportctl.services import all_specs
-    from exportctl.services.refs import scoped_region
+    from exportctl.services.refs import scoped_regions
 
     for spec in all_specs():
-        region = scoped_region(spec, scope)
-        if region is not None:
-            key = next(s.name for s in spec.scopes if scope.get(s.key) is not None)
-            check_region(region, source=f"--{key}")
+        for option, region in scoped_regions(spec, scope):
+            check_region(region, source=f"--{option}")
 
 
 def scoped_services(services: tuple[str, ...], scope: Mapping[str, Any]) -> tuple[str, ...]:

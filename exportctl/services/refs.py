@@ -18,7 +18,7 @@ that a reference says whose credentials read it back.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -256,14 +256,25 @@ def _in_default_region(ref: str, region: str, default_region: str | None) -> str
     return f"{prefix}:{tail}"
 
 
+def arn_region(value: Any) -> str | None:
+    """The region an ARN names (``arn:aws:dynamodb:eu-west-1:...``); None for anything
+    else, or an ARN of no region."""
+    parts = value.split(":") if isinstance(value, str) and value.startswith("arn:") else []
+    return (parts[3] or None) if len(parts) > 5 else None
+
+
+def scoped_regions(spec: ServiceSpec, scope: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Each of ``spec``'s own filters given an ARN, and the region it names."""
+    for s in spec.scopes:
+        value = scope.get(s.key)
+        for v in value if isinstance(value, (list, tuple)) else (value,):
+            region = arn_region(v)
+            if region:
+                yield s.name, region
+
+
 def scoped_region(spec: ServiceSpec, scope: Mapping[str, Any]) -> str | None:
     """The region an ARN given to one of ``spec``'s own filters names (``--table
     arn:aws:dynamodb:eu-west-1:...``): where the jobs it selects are, whatever the
     command's region."""
-    for s in spec.scopes:
-        value = scope.get(s.key)
-        for v in value if isinstance(value, (list, tuple)) else (value,):
-            parts = v.split(":") if isinstance(v, str) and v.startswith("arn:") else []
-            if len(parts) > 5 and parts[3]:
-                return parts[3]
-    return None
+    return next((region for _, region in scoped_regions(spec, scope)), None)

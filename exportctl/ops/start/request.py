@@ -16,6 +16,7 @@ from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.timeutil import now
 from exportctl.services import engine as eng
 from exportctl.services.forms import form_for
+from exportctl.services.refs import arn_region
 from exportctl.services.spec import Create, ServiceSpec
 
 # A start spanning several regions would pick one the user did not single out.
@@ -101,8 +102,7 @@ def _placed(
     assert spec.create is not None
     for option in spec.create.options:
         value = given.get(option.name.replace("-", "_"))
-        parts = str(value).split(":") if option.places and value is not None else []
-        there = parts[3] if len(parts) > 5 and parts[0] == "arn" else ""
+        there = arn_region(str(value)) if option.places and value is not None else None
         if not there or there == region:
             continue
         # A mistyped region in the ARN would be where the create goes.
