@@ -24,23 +24,19 @@ class Event:
     calls: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# What a message names rather than counts: an account (12 digits), an ARN, a region.
-_NAMES = re.compile(r"arn:[^\s;,()]+|(?<![\d.])\d{12}(?![\d.])|\b[a-z]{2}(?:-[a-z]+)+-\d\b")
+# What a message names rather than counts, kept as it is: an ARN, an account (12
+# digits), a region; every other number is a count.
+_NAME_OR_NUMBER = re.compile(
+    r"(arn:[^\s;,()]+|(?<![\d.])\d{12}(?![\d.])|\b[a-z]{2}(?:-[a-z]+)+-\d\b)"
+    r"|\d+(?:[.,]\d+)*"
+)
 
 
 def gist(message: str) -> str:
     """What a problem's message says, its counts aside ("tried 3 times over 4 s" and
     "tried 4 times over 9 s" are one problem): told once while it lasts. The accounts,
     ARNs and regions it names are kept: two accounts' problems are two problems."""
-    kept: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        kept.append(match.group())
-        return f"\0{len(kept) - 1}\0"
-
-    counted = _NUMBER.sub("#", _NAMES.sub(keep, message))
-    return re.sub("\0#\0", lambda _: kept.pop(0), counted)
+    return _NAME_OR_NUMBER.sub(lambda m: m.group(1) or "#", message)
 
 
 class Told:
