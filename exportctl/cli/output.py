@@ -80,21 +80,14 @@ def _nothing(out: OutputSpec, empty: str) -> str:
         return f"{empty}\n"
     import json
 
-    import jmespath
+    from exportctl.output.formats import write_json
 
-    from exportctl.domain.printable import json_text
-    from exportctl.output import jsontext
-    from exportctl.output.shaping import searched
-
+    written: list[str] = []
     try:
-        data = searched(jmespath.compile(out.query), json.loads(empty))
+        write_json(json.loads(empty), out.query, written.append)
     except ExportctlError:
         return f"{empty}\n"
-    if isinstance(data, list):
-        written: list[str] = []
-        jsontext.write_array(data, lambda text: written.append(json_text(text)))
-        return "".join(written)
-    return json_text(jsontext.indented(data)) + "\n"
+    return "".join(written)
 
 
 def check_headers(out: OutputSpec, table: str = "") -> None:

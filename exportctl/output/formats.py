@@ -72,6 +72,19 @@ class TableFormatter(Formatter):
         return len(kept)
 
 
+def write_json(data: Any, query: str | None, write: Callable[[str], Any]) -> None:
+    """``data`` as --json writes a document: searched with ``query`` (--query), an
+    array an item at a time."""
+    if query:
+        import jmespath
+
+        data = searched(jmespath.compile(query), data)
+    if isinstance(data, list):
+        jsontext.write_array(data, lambda text: write(json_text(text)))
+    else:
+        write(json_text(jsontext.indented(data)) + "\n")
+
+
 class JsonFormatter(Formatter):
     """The document json.dumps(indent=2) would write, written record by record."""
 
@@ -93,14 +106,7 @@ class JsonFormatter(Formatter):
         data: Any = (collected[0] if collected else None) if given.single else collected
         if given.document is not None:
             data = given.document(collected)
-        if out.query:
-            import jmespath
-
-            data = searched(jmespath.compile(out.query), data)
-        if isinstance(data, list):
-            jsontext.write_array(data, lambda text: sys.stdout.write(json_text(text)))
-        else:
-            sys.stdout.write(json_text(jsontext.indented(data)) + "\n")
+        write_json(data, out.query, sys.stdout.write)
         sys.stdout.flush()
         return len(collected)
 
