@@ -9,7 +9,7 @@ import click
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import duration_option, service_option
+from exportctl.cli.options import duration_option, first_given, service_option
 from exportctl.cli.output import output_options, print_jobs
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import UsageError
@@ -141,9 +141,6 @@ def cancel(
 def _check_no_wait(ctx: click.Context) -> None:
     """The settings of a wait, given to a cancel that waits for nothing, are refused
     before anything is sent, as start refuses them: not taken and ignored."""
-    from click.core import ParameterSource
-
-    for name in ("timeout", "interval", "max_interval", "quiet"):
-        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
-            option = "--" + name.replace("_", "-")
-            raise UsageError(f"{option} is for --wait: add it, or leave {option} out")
+    option = first_given(ctx, ("timeout", "interval", "max_interval", "quiet"))
+    if option is not None:
+        raise UsageError(f"{option} is for --wait: add it, or leave {option} out")

@@ -270,3 +270,14 @@ class Folder(click.Path):
         if isinstance(value, str) and not value.strip():
             self.fail("empty: name a folder", param, ctx)
         return super().convert(value, param, ctx)
+
+
+def first_given(ctx: click.Context, names: Iterable[str]) -> str | None:
+    """The first of the parameters ``names`` given on the command line, as its option
+    is written (``max_interval``: ``--max-interval``); None when none was."""
+    from click.core import ParameterSource
+
+    for name in names:
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            return "--" + name.replace("_", "-")
+    return None

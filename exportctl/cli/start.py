@@ -13,7 +13,7 @@ from exportctl.cli.complete import choices_completer, complete_until
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import Folder, duration_option, since_value
+from exportctl.cli.options import Folder, duration_option, first_given, since_value
 from exportctl.cli.output import (
     check_headers,
     json_on_failure,
@@ -211,18 +211,16 @@ def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> No
     """Refuse the settings of a wait given to a start that waits for nothing (they
     would be taken and ignored): --until is --wait's or --download's, --timeout and
     the intervals theirs or --queue's."""
-    from click.core import ParameterSource
-
     if launch["wait_"] or launch["download"] is not None or launch["dry_run"]:
         return
-    for name, queued in (("until", False), ("timeout", True), ("interval", True),
-                         ("max_interval", True), ("quiet", False)):  # fmt: skip
-        if queued and queue:
-            continue
-        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
-            users = "--wait or --download" + (" (or --queue)" if queued else "")
-            option = "--" + name.replace("_", "-")
-            raise UsageError(f"{option} is for {users}: add one, or leave {option} out")
+    paced = ("timeout", "interval", "max_interval")
+    names = ("until", "timeout", "interval", "max_interval", "quiet")
+    option = first_given(ctx, [n for n in names if not (queue and n in paced)])
+    if option is not None:
+        users = " (or --queue)" if option[2:].replace("-", "_") in paced else ""
+        raise UsageError(
+            f"{option} is for --wait or --download{users}: add one, or leave {option} out"
+        )
 
 
 def _region(app: AppContext) -> str | None:
