@@ -75,10 +75,11 @@ class Fetcher:
         """``name``, or one naming the job's region, then its account, where another
         job of this wait already holds it."""
         regional = f"{name}-{job.region}"
-        for candidate in (name, regional, f"{regional}-{job.account or 'unknown'}"):
+        for candidate in (name, regional):
             if self.folders.setdefault(candidate, job.ref) == job.ref:
                 return candidate
-        return f"{regional}-{len(self.folders)}"
+        # One id in one region: two accounts' jobs (a reference names all three).
+        return f"{regional}-{job.account or 'unknown'}"
 
     def _download(self, ref: str, destination: Path, *, force: bool = False) -> str:
         """The command line that fetches ``ref`` into ``destination`` as this one does,
