@@ -182,11 +182,16 @@ def field_value(record: Any, field: str) -> Any:
     return value
 
 
+# Values a record's JSON form holds as they are: a listing's details are mostly these,
+# so they are passed without a call each.
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _AS_THEY_ARE else _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [v if type(v) in _AS_THEY_ARE else _jsonable(v) for v in value]
     return value
