@@ -209,16 +209,21 @@ class Board(Jobs):
         results: dict[int, ExportJob | ExportctlError] = {}
         asks: dict[int, list[tuple[int, JobKey]]] = {}
         by_reach: dict[int, Reach] = {}
+        if self._org is not None:
+            self._org.name_regions(key.region for key in keys if key.region)
         for index, key in enumerate(keys):
+            spec = spec_for(key.service)
             try:
-                reaches = self._reaches_of(key)
+                # A key without its region, with no default region, fails alone.
+                places = [
+                    (reach, (key.region,) if key.region else self.regions.of(spec, reach))
+                    for reach in self._reaches_of(key)
+                ]
             except ExportctlError as exc:
                 results[index] = exc
                 continue
-            spec = spec_for(key.service)
-            for reach in reaches:
+            for reach, regions in places:
                 by_reach[id(reach)] = reach
-                regions = (key.region,) if key.region else self.regions.of(spec, reach)
                 for region in regions:
                     asks.setdefault(id(reach), []).append((index, key.in_region(region)))
 

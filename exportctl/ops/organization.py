@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -45,6 +46,34 @@ class Organization:
         self._shared: Shared | None = None
         # Accounts --accounts names that are not ACTIVE, by their status.
         self._inactive: dict[str, str] = {}
+        # Where its own calls go when no region is configured (see :meth:`name_regions`).
+        self._named_region: str | None = None
+
+    def name_regions(self, regions: Iterable[str]) -> None:
+        """The regions the command's references name. With no default region (no
+        --region, none in the environment or the profile) ListAccounts and AssumeRole
+        go to the first of them, in its partition, as a reference that names its
+        region is read without --org-role; with one, they go there as always."""
+        named = list(dict.fromkeys(regions))
+        clients = self.base.clients
+        if self._named_region is not None or not named or _configured(clients):
+            return
+        partitions: dict[str, str] = {}
+        for region in named:
+            partitions.setdefault(clients.partition(region), region)
+        if len(partitions) > 1:
+            places = ", ".join(f"{region} in {name}" for name, region in partitions.items())
+            raise UsageError(
+                f"--org-role: the references name regions of different partitions ({places}) "
+                "and no default region says whose organization to read: give one "
+                "partition's references at a time, or pass --region"
+            )
+        self._named_region = named[0]
+
+    @property
+    def region(self) -> str:
+        """The region of the organization's own calls and of its roles' partition."""
+        return self._named_region or self.base.clients.default_region
 
     def accounts(self) -> list[str]:
         """ACTIVE accounts (organizations:ListAccounts), narrowed to --accounts, and those
@@ -53,8 +82,7 @@ class Organization:
         from exportctl.services.engine import items
         from exportctl.services.spec import Page
 
-        clients = self.base.clients
-        org = clients.client("organizations", clients.default_region)
+        org = self.base.clients.client("organizations", self.region)
 
         def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
             self.calls.add("organizations", operation)
@@ -98,15 +126,28 @@ class Organization:
                     )
                 else:
                     reach = _role_reach(
-                        self.base, account, self.role, self.calls, self._shared, named=named
+                        self.base,
+                        account,
+                        self.role,
+                        self.calls,
+                        self._shared,
+                        named=named,
+                        region=self.region,
                     )
                 self._reaches[account] = reach
             return reach
 
 
+def _configured(clients: Clients) -> bool:
+    """Whether a default region is set: --region, the environment's or the profile's."""
+    return bool(clients.settings.region or clients.session.get_config_variable("region"))
+
+
 def _role_settings(base: Reach) -> AwsSettings:
-    """What the clients of an account reached by role are made with."""
-    region = base.clients.default_region
+    """What the clients of an account reached by role are made with: the default
+    region, or none (a reference without its region is then refused as it is
+    without --org-role, not looked for where another reference's job is)."""
+    region = base.clients.default_region if _configured(base.clients) else None
     return replace(
         base.clients.settings, profile=None, access_key=None, secret_key=None, region=region
     )
@@ -133,11 +174,17 @@ def _shared_clients(base: Reach) -> Shared:
 
 
 def _role_reach(
-    base: Reach, account: str, role: str, calls: CallCounter, shared: Shared, *, named: bool
+    base: Reach,
+    account: str,
+    role: str,
+    calls: CallCounter,
+    shared: Shared,
+    *,
+    named: bool,
+    region: str,
 ) -> Reach:
-    partition = base.clients.partition(base.clients.default_region)
-    role_arn = f"arn:{partition}:iam::{account}:role/{role}"
-    provider = RoleProvider(base, role_arn, calls)
+    role_arn = f"arn:{base.clients.partition(region)}:iam::{account}:role/{role}"
+    provider = RoleProvider(base, role_arn, calls, region)
     clients = Clients(
         _role_settings(base),
         credentials=provider.provider(),
@@ -177,10 +224,12 @@ class RoleProvider:
     :data:`REFUSAL_KEPT` seconds: the other regions and services of the account do
     not ask again, a long watch does (a passing refusal loses it no account)."""
 
-    def __init__(self, base: Reach, role_arn: str, calls: CallCounter) -> None:
+    def __init__(self, base: Reach, role_arn: str, calls: CallCounter, region: str) -> None:
         self.base = base
         self.role_arn = role_arn
         self.calls = calls
+        # Where sts:AssumeRole goes: the organization's region (Organization.region).
+        self.region = region
         self._refused: RoleUnavailable | None = None
         self._refused_at = 0.0
         # The first answer, assumed by :meth:`ready` and not yet taken by botocore.
@@ -230,10 +279,9 @@ class RoleProvider:
 
     def _assume(self) -> dict[str, Any]:
         self._still_refused()
-        clients = self.base.clients
         # botocore's own error: it ends the call that needed these credentials,
         # which says it as its own service's.
-        sts = clients.client("sts", clients.default_region).bare
+        sts = self.base.clients.client("sts", self.region).bare
         self.calls.add("sts", "AssumeRole")
         try:
             answer = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=SESSION_NAME)

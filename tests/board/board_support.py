@@ -20,7 +20,8 @@ REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 class Run:
     sandbox: Sandbox
 
-    def __call__(self, *args: str, **env: str) -> Result:
+    def __call__(self, *args: str, **env: str | None) -> Result:
+        """The command, in this environment; a variable given None is unset."""
         environ = {
             "AWS_ENDPOINT_URL": self.sandbox.url,
             "AWS_REGION": "us-east-1",
