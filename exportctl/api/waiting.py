@@ -87,10 +87,13 @@ def plan_keys(
     cap = seconds("max_interval", max_interval)
     limit = seconds("timeout", timeout, positive=False)
     assert first is not None and cap is not None
-    region = jobs.clients.default_region
     # In its region, a job named in two forms (with and without it) is one job;
-    # over several regions, a job named without one is looked for in each.
-    keys = [key if many_regions else key.in_region(region) for _, key in targets]
+    # over several regions, a job named without one is looked for in each. Only
+    # a key without its region needs the default one (there may be none).
+    keys = [
+        key if many_regions or key.region else key.in_region(jobs.clients.default_region)
+        for _, key in targets
+    ]
     waiter = TypedWaiter(
         jobs,
         list(zip([ref for ref, _ in targets], keys, strict=True)),

@@ -90,3 +90,15 @@ def test_a_ref_without_its_region_still_needs_one(run: Run, bare: Bare) -> None:
     both = bare(*ROLE, "status", job["ref"], f"rds:{job['id']}", "--json")
     assert both.exit_code == 2 and "no AWS region" in both.stderr, both.stderr
     assert json.loads(both.stdout)[0]["ref"] == job["ref"]
+
+
+def test_wait_on_refs_that_name_their_region(run: Run, bare: Bare) -> None:
+    refs = [r["ref"] for r in _member_jobs(run, "--status", "completed")[:2]]
+    waited = _json(bare(*ROLE, "wait", *refs, "--timeout", "30s", "--json"))
+    assert [r["ref"] for r in waited] == refs
+
+
+def test_wait_without_org_role_on_a_ref_that_names_its_region(run: Run, bare: Bare) -> None:
+    own = run.records("--region", "eu-west-1", "list", "-s", "rds", "--status", "completed")
+    waited = _json(bare("wait", own[0]["ref"], "--timeout", "30s", "--json"))
+    assert waited["id"] == own[0]["id"] and waited["region"] == "eu-west-1"
