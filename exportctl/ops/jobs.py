@@ -339,7 +339,8 @@ class Jobs:
             return each_ahead(parents, pages_of, concurrency, f"list-{spec.name}-parent")
 
         describe_all = self.summaries.describe_all(spec, where, states, room)
-        listed = eng.list_pages(spec, call, query.scope, each_parent, describe_all)
+        # The states are applied below all the same: the service's filter saves pages.
+        listed = eng.list_pages(spec, call, query.scope, each_parent, describe_all, states)
         for page in read_ahead(listed, name=f"list-{spec.name}", cancel=cancel):
             jobs = []
             for raw, parent in page:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from exportctl.domain.errors import BrokenAnswerError, NotFoundError, clip
 from exportctl.domain.jobkey import JobKey
+from exportctl.domain.model import State
 from exportctl.domain.timeutil import as_utc
+from exportctl.services import statusfilter
+from exportctl.services.kinds import kind_for, kinds_of
 
 # The engine is where callers find the projection's helpers too.
-from exportctl.services.kinds import kind_for, kinds_of
 from exportctl.services.projection import consumed_paths as consumed_paths
 from exportctl.services.projection import getter
 from exportctl.services.projection import leftovers as leftovers
@@ -177,6 +179,7 @@ def list_pages(
     scope: Mapping[str, Any],
     each_parent: EachParent = in_turn,
     describe_all: DescribeAll | None = one_by_one,
+    states: Collection[State] = (),
 ) -> Iterator[PageItems]:
     """:func:`list_with_parents` a page at a time, each page as its call returns.
 
@@ -184,13 +187,14 @@ def list_pages(
     or as ``each_parent`` runs ``pages_of`` over the parents (several at once). A
     listing of summaries (``ServiceSpec.summaries``) has each page's items described
     by ``describe_all`` (None: the summaries as listed). A service with kinds
-    (``ServiceSpec.kinds``) has each kind's listing read in turn.
+    (``ServiceSpec.kinds``) has each kind's listing read in turn. ``states``: those
+    the caller keeps, sent where the listing filters by status (``statusfilter``).
     """
     if spec.kinds:
         for kind in kinds_of(spec):
-            yield from list_pages(kind, call, scope, each_parent, describe_all)
+            yield from list_pages(kind, call, scope, each_parent, describe_all, states)
         return
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = statusfilter.request(spec, states)
     parent_filter: list[str] | None = None
     for s in spec.scopes:
         value = scope.get(s.key)

@@ -63,11 +63,33 @@ class Fields:
     # The state where the status word alone does not say it (EC2's deleted: cancelled,
     # or failed as its message says): ``fn`` gives a State, or None for the table's.
     state: Derived | None = None
+    # The states ``state`` may give a job of a word beyond the table's (EC2's deleted:
+    # FAILED), so that a listing's status filter sends that word for them.
+    other_states: Mapping[str, frozenset[State]] = field(default_factory=dict)
     progress: Mapping[str, str] = field(default_factory=dict)
     details: Mapping[str, FieldSource] = field(default_factory=dict)
     # Fields no job record can do without: an item lacking one is a broken answer,
     # whatever the model marks required (it leaves Personalize's status optional).
     required: tuple[str, ...] = ("id", "status")
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """A listing's own filter by status word, as its API documents it: a listing of
+    some states sends the words they can come from (``services.statusfilter``).
+
+    ``param``: the request member that takes one word a call (CloudWatch Logs'
+    ``statusCode``), or, ``named``, the name of a filter of ``Filters=[{"Name":
+    param, "Values": [...]}]``, which takes several (RDS's ``status``). ``words``: the
+    status words the API documents the filter takes; ``value``: a word as the filter
+    takes it (RDS: in lower case). ``not_listed``: the service's words the API
+    documents this listing's jobs never carry (another kind's)."""
+
+    param: str
+    words: frozenset[str]
+    named: bool = False
+    value: Callable[[str], str] | None = None
+    not_listed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,8 @@ class Page:
     output_token: str
     limit_key: str | None = None
     limit: int | str | None = None
+    # The listing's filter by status word, where its API has one.
+    status_filter: StatusFilter | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from exportctl.services.spec import (
     SearchJobs,
     ServiceSpec,
     StartOption,
+    StatusFilter,
     s3_parts,
     s3_uri,
 )
@@ -155,6 +156,8 @@ SPEC = ServiceSpec(
         output_token="NextToken",
         limit_key="MaxResults",
         limit=1000,
+        # One ExportJobStatus a call; the enum lacks CREATED, so PENDING is read whole.
+        status_filter=StatusFilter("Status", frozenset({"RUNNING", "COMPLETED", "FAILED"})),
     ),
     scopes=(
         # An id or an ARN: the request takes the id.

@@ -33,6 +33,7 @@ from exportctl.services.spec import (
     Raw,
     ServiceSpec,
     StartOption,
+    StatusFilter,
     s3_parts,
     s3_uri,
 )
@@ -40,6 +41,8 @@ from exportctl.services.spec import (
 _CANCELLED = re.compile(r"cancel", re.IGNORECASE)
 # The words that end a task stopped on request, or failed: its message tells which.
 _STOPPED = frozenset({"deleted", "cancelled"})
+# What _ended may make of them beyond the table's CANCELLED.
+_ENDED_STATES = {word: frozenset({State.FAILED}) for word in sorted(_STOPPED)}
 _IMAGE_LOCATION = "S3ExportLocation"
 _INSTANCE_LOCATION = "ExportToS3Task"
 
@@ -202,6 +205,7 @@ INSTANCE_EXPORTS = Kind(
         id="ExportTaskId",
         status="State",
         state=_ended("State"),
+        other_states=_ENDED_STATES,
         destination=Derived(
             paths=(f"{_INSTANCE_LOCATION}.S3Bucket", f"{_INSTANCE_LOCATION}.S3Key"),
             fn=_instance_destination,
@@ -258,6 +262,7 @@ SPEC = ServiceSpec(
         id="ExportImageTaskId",
         status="Status",
         state=_ended("Status"),
+        other_states=_ENDED_STATES,
         destination=Derived(
             paths=(f"{_IMAGE_LOCATION}.S3Bucket", f"{_IMAGE_LOCATION}.S3Prefix"),
             fn=_image_destination,
@@ -285,6 +290,15 @@ SPEC = ServiceSpec(
         output_token="NextToken",
         limit_key="MaxResults",
         limit=500,
+        # The filter "task-state", whose values the API documents: an image export's
+        # every word (cancelling and cancelled are an instance export's). The instance
+        # exports' DescribeExportTasks documents no filter by name: it is read whole.
+        status_filter=StatusFilter(
+            "task-state",
+            frozenset({"active", "completed", "deleting", "deleted"}),
+            named=True,
+            not_listed=frozenset({"cancelling", "cancelled"}),
+        ),
     ),
     kinds=(INSTANCE_EXPORTS,),
     create=IMAGE_CREATE,

@@ -26,6 +26,7 @@ from exportctl.services.spec import (
     Raw,
     ServiceSpec,
     StartOption,
+    StatusFilter,
     bucket_name,
 )
 
@@ -166,6 +167,11 @@ SPEC = ServiceSpec(
         output_token="nextToken",
         limit_key="limit",
         limit=50,
+        # One ExportTaskStatusCode a call.
+        status_filter=StatusFilter(
+            "statusCode",
+            frozenset({"PENDING", "RUNNING", "COMPLETED", "FAILED", "PENDING_CANCEL", "CANCELLED"}),
+        ),
     ),
     create=CREATE,
     cancel=Cancel("CancelExportTask", lambda key: {"taskId": key.id}),

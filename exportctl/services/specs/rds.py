@@ -25,6 +25,7 @@ from exportctl.services.spec import (
     Raw,
     ServiceSpec,
     StartOption,
+    StatusFilter,
     bucket_name,
 )
 
@@ -155,6 +156,13 @@ SPEC = ServiceSpec(
         output_token="Marker",
         limit_key="MaxRecords",
         limit=100,
+        # The filter "status", whose values the API documents in lower case only.
+        status_filter=StatusFilter(
+            "status",
+            frozenset({"STARTING", "IN_PROGRESS", "COMPLETE", "FAILED", "CANCELING", "CANCELED"}),
+            named=True,
+            value=str.lower,
+        ),
     ),
     create=CREATE,
     cancel=Cancel("CancelExportTask", lambda key: {"ExportTaskIdentifier": key.id}),
