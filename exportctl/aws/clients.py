@@ -20,7 +20,12 @@ from exportctl.aws.deadlines import bound_by_deadlines
 from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
-from exportctl.aws.usersettings import check_settings, env_max_attempts, env_region
+from exportctl.aws.usersettings import (
+    check_profile,
+    check_settings,
+    env_max_attempts,
+    env_region,
+)
 from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.version import __version__
 
@@ -144,6 +149,7 @@ class Clients:
                 scoped = session.get_scoped_config()
             except Exception as exc:
                 raise translate(exc) from exc
+            check_profile(session, s.endpoint_url)
             if s.endpoint_url and not s.access_key and "role_arn" in scoped:
                 _say_role_endpoint(session.profile, scoped)
             self._session = session

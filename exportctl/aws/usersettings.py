@@ -1,14 +1,17 @@
 """The settings a user gives exportctl's AWS clients (options, the environment's
-variables), read and checked before any call: each bad value is a usage error that
-names it."""
+variables, the profile's own), read and checked before any call: each bad value is a
+usage error that names it."""
 
 from __future__ import annotations
 
 import os
 import re
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from exportctl.domain.errors import UsageError, clip
+
+if TYPE_CHECKING:
+    import botocore.session
 
 
 class Given(Protocol):
@@ -58,25 +61,75 @@ def check_settings(settings: Given) -> None:
     env_max_attempts()
 
 
+def check_profile(session: botocore.session.Session, endpoint_url: str | None) -> None:
+    """The profile's endpoint_url (its own, and its services section's) and ca_bundle,
+    checked as the variables of the same meaning are, where they are the ones botocore
+    would use: --endpoint-url, AWS_ENDPOINT_URL or the service's own variable wins, and
+    ignore_configured_endpoint_urls turns them all off. Read through botocore, so that
+    they are the values it reads."""
+    scoped = session.get_scoped_config()
+    where = (
+        f"profile {clip(session.profile or 'default')!r} "
+        f"({clip(session.get_config_variable('config_file'))})"
+    )
+    # The variable wins when set at all, empty included, as botocore reads it.
+    if "AWS_CA_BUNDLE" not in os.environ and scoped.get("ca_bundle"):
+        bundle = str(scoped["ca_bundle"])
+        if not os.path.isfile(bundle):
+            # Else each call is retried as a TLS failure, the file unnamed.
+            raise UsageError(
+                f"{where}: ca_bundle '{clip(bundle)}' is not a file: point it at the PEM file "
+                "of the certificates to trust, or remove it"
+            )
+    if (
+        endpoint_url
+        or os.environ.get("AWS_ENDPOINT_URL")
+        or session.get_config_variable("ignore_configured_endpoint_urls")
+    ):
+        return
+    urls: list[tuple[str, Any]] = [("endpoint_url", scoped.get("endpoint_url"))]
+    section = scoped.get("services")
+    services = session.full_config.get("services", {}).get(section) if section else None
+    # A section the profile names but the file lacks is botocore's to say.
+    for service, settings in (services or {}).items():
+        if isinstance(settings, dict) and not os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}"):
+            urls.append(
+                (f"[services {section}] {service} endpoint_url", settings.get("endpoint_url"))
+            )
+    for name, url in urls:
+        # botocore's own: one it cannot parse was a ValueError that named neither the
+        # profile nor the setting, another retried as an unreachable endpoint (exit 5).
+        why = url_problem(str(url)) if url else None
+        if why:
+            raise UsageError(
+                f"{where}: {name} '{clip(str(url))}' is not a URL: {why} "
+                "(e.g. http://127.0.0.1:4566)"
+            )
+
+
 def check_url(option: str, url: str) -> None:
     """An endpoint URL botocore can use: http(s), a host, nothing after the path."""
+    why = url_problem(url)
+    if why:
+        raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
+
+
+def url_problem(url: str) -> str | None:
+    """Why botocore cannot use ``url`` as an endpoint; None when it can."""
     from urllib.parse import urlsplit
 
-    why = None
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it validates it
     except ValueError as exc:
-        why = str(exc)
-    else:
-        if parts.scheme not in ("http", "https"):
-            why = "it needs http:// or https://"
-        elif not parts.hostname:
-            why = "it has no host"
-        elif any(c.isspace() for c in url):
-            why = "it contains spaces"
-    if why:
-        raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "it needs http:// or https://"
+    if not parts.hostname:
+        return "it has no host"
+    if any(c.isspace() for c in url):
+        return "it contains spaces"
+    return None
 
 
 def env_max_attempts() -> int | None:
