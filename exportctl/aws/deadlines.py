@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from exportctl.aws.unretried import cut_short, plain_5xx
+from exportctl.aws.unretried import cut_short, plain_5xx, untrusted_certificate
 
 # Least time a retry must leave for its attempt, and least read timeout an attempt gets.
 MIN_ATTEMPT = 0.25
@@ -42,7 +42,8 @@ def time_left() -> float | None:
 
 def bound_by_deadlines(client: Any, read_timeout: float) -> None:
     """``client``'s retries and read timeouts bound by the calling thread's deadline;
-    the answers botocore would not retry said to it as what they are (``unretried``)."""
+    the answers botocore would not retry said to it as what they are, and an untrusted
+    TLS certificate, which it would retry, not retried (``unretried``)."""
     from botocore.retries import standard
 
     events = client.meta.events
@@ -57,6 +58,8 @@ def bound_by_deadlines(client: Any, read_timeout: float) -> None:
     events.unregister(event, unique_id=unique_id)
 
     def needs_retry(**kwargs: Any) -> float | None:
+        if untrusted_certificate(kwargs.get("caught_exception")):
+            return None
         delay: float | None = retry.needs_retry(**cut_short(kwargs))
         left = time_left()
         if delay is None or left is None:

@@ -12,6 +12,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Protocol
 
+from exportctl.aws.unretried import untrusted_certificate
 from exportctl.domain.errors import (
     AwsError,
     BrokenAnswerError,
@@ -187,6 +188,19 @@ def translate(
         return UsageError(f"{title}: invalid request: {clip(exc, 500)}", service=service)
     if isinstance(exc, bex.ClientError):
         return _client_error(exc, spec, seconds)
+    if isinstance(exc, bex.SSLError):
+        why = untrusted_certificate(exc)
+        if why:
+            from urllib.parse import urlsplit
+
+            url = urlsplit(str(getattr(exc, "kwargs", {}).get("endpoint_url", "")))
+            return AwsError(
+                f"{title}: the TLS certificate of {url.scheme}://{url.netloc} is not "
+                f"trusted ({clip(why)}): point AWS_CA_BUNDLE (or the profile's ca_bundle) at "
+                "the PEM file of the CA that issued it, or check --endpoint-url and any "
+                "proxy in the way",
+                service=service,
+            )
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
         return AwsError(
             f"{title}: could not reach {getattr(exc, 'kwargs', {}).get('endpoint_url', 'endpoint')}"

@@ -3,7 +3,8 @@ such: a body cut short of the length its headers announced (a connection dropped
 midway: botocore reads without checking the length), and a 5xx of an XML service
 whose body is no XML (a load balancer's "Service Unavailable" in plain text, which
 botocore's parser fails on before any retry is thought of). botocore still decides
-and paces every retry; these only show it what happened."""
+and paces every retry; these only show it what happened. And the one failure botocore
+retries that no attempt can mend: a TLS certificate the CA bundle does not trust."""
 
 from __future__ import annotations
 
@@ -53,3 +54,30 @@ def plain_5xx(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> 
     body = response_dict.get("body")
     if status >= 500 and isinstance(body, bytes) and not body.lstrip().startswith(b"<"):
         response_dict["body"] = b""
+
+
+def untrusted_certificate(exc: BaseException | None) -> str | None:
+    """Why the endpoint's TLS certificate was refused (not signed by a CA of the
+    bundle, issued for another host, expired), when that is what ``exc`` (botocore's
+    SSLError, urllib3's inside it) says; None for any other failure, a handshake cut
+    short included, which a retry may get past."""
+    import ssl
+
+    refused: tuple[type[BaseException], ...] = (ssl.SSLCertVerificationError,)
+    try:
+        # urllib3's own check of the host name, when ssl's was not used.
+        from urllib3.util.ssl_match_hostname import CertificateError
+
+        refused += (CertificateError,)
+    except ImportError:
+        pass
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, refused):
+            return str(getattr(exc, "verify_message", None) or exc)
+        wrapped = getattr(exc, "kwargs", {}).get("error") if seen == 0 else None
+        if wrapped is None and exc.args and isinstance(exc.args[0], BaseException):
+            wrapped = exc.args[0]
+        exc = wrapped if isinstance(wrapped, BaseException) else exc.__cause__ or exc.__context__
+        seen += 1
+    return None
