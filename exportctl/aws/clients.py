@@ -150,6 +150,11 @@ class Clients:
             except Exception as exc:
                 raise translate(exc) from exc
             check_profile(session, s.endpoint_url)
+            if session.get_config_variable("ca_bundle") == "":
+                # botocore takes an empty bundle (AWS_CA_BUNDLE set to nothing, or
+                # `ca_bundle =`) for no certificate checks at all: empty is unset here,
+                # as it is for the other variables, and certificates are checked.
+                session.set_config_variable("ca_bundle", True)
             if s.endpoint_url and not s.access_key and "role_arn" in scoped:
                 _say_role_endpoint(session.profile, scoped)
             self._session = session

@@ -141,3 +141,23 @@ def test_a_trusted_certificate_is_not_said_to_be_untrusted(
     # The handshake is made; the server then closes without an answer.
     assert done.returncode == 5, (done.returncode, done.stderr)
     assert "not trusted" not in done.stderr and "TLS certificate" not in done.stderr
+
+
+@pytest.mark.parametrize("where", ["variable", "profile"])
+def test_an_empty_ca_bundle_still_checks_certificates(
+    tls: tuple[TlsServer, Path], tmp_path: Path, where: str
+) -> None:
+    # botocore reads an empty bundle as "check nothing": a CI template's
+    # `AWS_CA_BUNDLE=$UNSET` would turn verification off without a word.
+    server, _ = tls
+    url = f"https://127.0.0.1:{server.port}"
+    env = {**KEYS, "AWS_ENDPOINT_URL": url, "AWS_MAX_ATTEMPTS": "1"}
+    if where == "variable":
+        env["AWS_CA_BUNDLE"] = ""
+    else:
+        config = tmp_path / "config"
+        config.write_text("[default]\nca_bundle =\n")
+        env["AWS_CONFIG_FILE"] = str(config)
+    done = in_process(None, "list", "-s", "rds", **env)
+    assert done.returncode == 5, (done.returncode, done.stderr)
+    assert "self-signed certificate" in done.stderr, done.stderr
