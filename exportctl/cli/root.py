@@ -293,8 +293,8 @@ def _about() -> str:
     3 job not found, 4 credentials refused or access denied, 5 other AWS or network
     error or a broken answer, 70 an internal error (a bug: --debug shows where), 73
     a local file or stdout could not be written (a full disk), 124 timeout (wait),
-    129 hung up (SIGHUP), 130 interrupted (Ctrl-C), 141 stdout closed (| head), 143
-    terminated (SIGTERM).
+    129 hung up (SIGHUP), 130 interrupted (Ctrl-C), 131 quit (Ctrl-\\), 141 stdout
+    closed (| head), 143 terminated (SIGTERM).
     """
 
 

@@ -213,7 +213,12 @@ def wait_for(
     )
     code = session.run()
     # Out of time or interrupted, it does not wait for --exec commands still running.
-    ended_early = code in (ExitCode.TIMEOUT, ExitCode.INTERRUPTED, ExitCode.TERMINATED)
+    ended_early = code in (
+        ExitCode.TIMEOUT,
+        ExitCode.INTERRUPTED,
+        ExitCode.QUIT,
+        ExitCode.TERMINATED,
+    )
     sink.finish(0.0 if ended_early else None)
     session.records()
     estimates.learn(t.job for t in waiter.tracked if t.job is not None)

@@ -134,5 +134,6 @@ def watch(
     from exportctl.ops import interrupts
 
     app.debug_calls()
-    # Ctrl-C is how a watch ends (0); SIGTERM or SIGHUP is something else ending it.
+    # Ctrl-C is how a watch ends (0); Ctrl-\, SIGTERM or SIGHUP is something else
+    # ending it.
     ctx.exit(0 if interrupts.word() == "interrupted" else interrupts.exit_code())

@@ -31,6 +31,8 @@ class ExitCode(enum.IntEnum):
     # SIGHUP: 128 + 1, the terminal or the ssh session gone.
     HUNG_UP = 129
     INTERRUPTED = 130
+    # SIGQUIT (Ctrl-\): 128 + 3, as shells report a process it ended.
+    QUIT = 131
     # stdout closed early (`| head`): the status a shell shows for SIGPIPE.
     CLOSED_PIPE = 141
     # SIGTERM: 128 + 15, as shells report a process it ended (see exportctl.ops.interrupts).

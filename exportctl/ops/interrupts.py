@@ -1,12 +1,16 @@
-"""Ctrl-C, SIGTERM and SIGHUP: the first ends the command cleanly, a second ends it
-at once.
+"""Ctrl-C, Ctrl-\\, SIGTERM and SIGHUP: the first ends the command cleanly, a second
+ends it at once.
 
-SIGTERM (what CI runners, ``timeout`` and process managers send) and SIGHUP (a
-closed terminal, a dropped ssh session) are handled like Ctrl-C: each raises
-KeyboardInterrupt in the main thread, so every command stops the same way (pending
-jobs named, JSON still printed, partial files removed). The exit code tells them
-apart: 128 + the signal's number, 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
-A second signal while that cleanup runs exits at once, without it.
+SIGTERM (what CI runners, ``timeout`` and process managers send), SIGHUP (a
+closed terminal, a dropped ssh session) and SIGQUIT (Ctrl-\\) are handled like
+Ctrl-C: each raises KeyboardInterrupt in the main thread, so every command stops
+the same way (the live view closed and the cursor shown again, pending jobs named,
+JSON still printed, partial files removed). SIGQUIT's default action would dump
+core with the terminal as the live view left it, its cursor hidden; the core of an
+interpreter helps no one. The exit code tells them apart: 128 + the signal's
+number, 130 for SIGINT, 131 for SIGQUIT, 143 for SIGTERM, 129 for SIGHUP, what a
+shell shows for a process the signal ended. A second signal while that cleanup
+runs exits at once, without it.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ received: int | None = None
 
 
 def install() -> None:
-    """Handle SIGINT, SIGTERM and SIGHUP from now on; main thread only (a no-op
-    elsewhere)."""
+    """Handle SIGINT, SIGTERM, SIGHUP and SIGQUIT from now on; main thread only (a
+    no-op elsewhere)."""
     if threading.current_thread() is not threading.main_thread():
         return
-    # SIGHUP: the terminal or the ssh session the command ran in is gone.
-    hangup = getattr(signal, "SIGHUP", None)
-    for signum in (signal.SIGINT, signal.SIGTERM, *([hangup] if hangup else [])):
+    # SIGHUP: the terminal or the ssh session the command ran in is gone. SIGQUIT:
+    # Ctrl-\. Neither exists on Windows.
+    posix = [getattr(signal, name) for name in ("SIGHUP", "SIGQUIT") if hasattr(signal, name)]
+    for signum in (signal.SIGINT, signal.SIGTERM, *posix):
         signal.signal(signum, _handle)
 
 
@@ -41,8 +46,8 @@ def _handle(signum: int, frame: FrameType | None) -> None:
 
 
 def exit_code() -> int:
-    """The exit code of a command ended by a signal: 130 (Ctrl-C), 143 (SIGTERM) or
-    129 (SIGHUP)."""
+    """The exit code of a command ended by a signal: 130 (Ctrl-C), 131 (Ctrl-\\), 143
+    (SIGTERM) or 129 (SIGHUP)."""
     return 128 + (received or signal.SIGINT)
 
 
@@ -52,4 +57,6 @@ def word() -> str:
         return "terminated"
     if received == getattr(signal, "SIGHUP", None):
         return "hung up"
+    if received == getattr(signal, "SIGQUIT", None):
+        return "quit"
     return "interrupted"

@@ -1,11 +1,18 @@
-"""Ctrl-C on the installed console script: exit 130 from wait, 0 from watch, no traceback."""
+"""Ctrl-C on the installed console script: exit 130 from wait, 0 from watch, no traceback.
+Ctrl-\\ typed on a real terminal: exit 131, the live view closed, the cursor shown again."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +24,7 @@ from exportctl.sandbox import Sandbox
 SCRIPT = Path(sys.executable).parent / "exportctl"
 
 
-def _start(sandbox: Sandbox, *args: str) -> subprocess.Popen[str]:
+def _environ(sandbox: Sandbox) -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EXPORTCTL_"))}
     environ.update(sandbox.env())
     environ.update(
@@ -27,9 +34,13 @@ def _start(sandbox: Sandbox, *args: str) -> subprocess.Popen[str]:
         # A process that ignores Ctrl-C shows where it is stuck on SIGABRT.
         PYTHONFAULTHANDLER="1",
     )
+    return environ
+
+
+def _start(sandbox: Sandbox, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [str(SCRIPT), *args],
-        env=environ,
+        env=_environ(sandbox),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -96,3 +107,76 @@ def test_watch_interrupted_exits_0(sandbox: Sandbox) -> None:
     assert first.strip()
     assert proc.returncode == 0
     assert "Traceback" not in err
+
+
+# What a terminal is told to hide its cursor (a live view starting), and to show it.
+_HIDE, _SHOW = b"\x1b[?25l", b"\x1b[?25h"
+
+
+def _keys_on_terminal(sandbox: Sandbox, keys: bytes, *args: str) -> tuple[int, bytes]:
+    """``exportctl ARGS`` on a terminal of its own, as a shell's foreground job: once
+    its live view is drawn, ``keys`` are typed, and the terminal's line discipline
+    sends what they mean (Ctrl-\\: SIGQUIT). Its exit status, and all it wrote."""
+    master, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    environ = {**_environ(sandbox), "TERM": "xterm-256color"}
+    for name in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"):
+        environ.pop(name, None)
+    proc = subprocess.Popen(
+        [str(SCRIPT), *args],
+        env=environ,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        # A session of its own, whose controlling terminal this one is: the typed
+        # keys' signals go to its process group, as to a shell's foreground job.
+        start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+    )
+    os.close(secondary)
+    written = bytearray()
+    typed = False
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if not typed and _HIDE in written and b"next check in" in written:
+                os.write(master, keys)
+                typed = True
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the command has closed its end
+                break
+            if not chunk:
+                break
+            written += chunk
+        assert typed, f"no live view drawn: {written.decode(errors='replace')[-2000:]!r}"
+        return proc.wait(timeout=20), bytes(written)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "args",
+    [("watch", "--interval", "30s"), ("wait", PINPOINT_STUCK, "--interval", "30s")],
+    ids=["watch", "wait"],
+)
+def test_ctrl_backslash_on_a_live_view_shows_the_cursor_again_and_exits_131(
+    sandbox: Sandbox, args: tuple[str, ...]
+) -> None:
+    code, written = _keys_on_terminal(sandbox, b"\x1c", *args)
+
+    # Not killed by SIGQUIT's default action (a negative status), with the cursor
+    # left hidden: stopped as Ctrl-C stops it, with SIGQUIT's status.
+    assert code == 131, written[-2000:]
+    assert written.rfind(_SHOW) > written.rfind(_HIDE), written[-2000:]
+    text = written.decode(errors="replace")
+    assert "Traceback" not in text
+    if args[0] == "wait":
+        assert "quit; still pending:" in text
