@@ -22,8 +22,10 @@ side; a key still wider than the line takes its shortest form (a Personalize
 job by name). The other columns give up at least what side by side gave up
 before it touched the key (a service every reference already starts with).
 
-Nothing here knows rich or AWS: cells are plain strings, so the same choice
-serves the styled terminal table, the plain writer for pipes and the live view.
+Nothing here knows rich's renderables or AWS: cells are plain strings, so the
+same choice serves the styled terminal table, the plain writer for pipes and the
+live view. Widths are the cells a terminal gives a text, not its characters: a
+wide character (CJK, most emoji) takes two, as rich measures it for the panels.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
+from rich.cells import cell_len, chop_cells
+
 from exportctl.domain.printable import for_people
 
 GAP = 2
@@ -40,6 +44,18 @@ STACK_INDENT = 4
 ELLIPSIS = "…"
 
 Action = Literal["drop", "shrink", "shorten"]
+
+
+def text_width(text: str) -> int:
+    """The cells ``text`` takes on a terminal, as rich counts them; an ASCII text (most
+    cells) is as wide as it is long, without a look at each character."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def padded(text: str, width: int, justify: str = "left") -> str:
+    """``text`` filled with spaces to ``width`` cells, on the left when ``justify`` is right."""
+    fill = " " * (width - text_width(text))
+    return fill + text if justify == "right" else text + fill
 
 
 @dataclass(frozen=True)
@@ -68,14 +84,26 @@ class Column:
                 object.__setattr__(self, name, [for_people(v) for v in values])
 
     @cached_property
+    def _ascii(self) -> bool:
+        # Most tables: every cell as wide as it is long, measured by len alone.
+        return all(map(str.isascii, self.cells))
+
+    @cached_property
     def _longest(self) -> int:
         # Measured once: a layout asks for it at every step, of tables of many rows.
-        return max([len(self.name), *(len(c) for c in self.cells)])
+        longest = max(map(len if self._ascii else text_width, self.cells), default=0)
+        return max(text_width(self.name), longest)
+
+    @cached_property
+    def one_cell_each(self) -> bool:
+        """Whether each character of every cell takes one cell: padding by characters
+        (a %-format) then lines it up."""
+        return self._ascii or all(text_width(c) == len(c) for c in self.cells)
 
     def natural(self, *, wide: bool = False) -> int:
         width = self._longest
         if self.cap is not None and not wide:
-            width = min(width, max(self.cap, len(self.name)))
+            width = min(width, max(self.cap, text_width(self.name)))
         return width
 
     def shortened(self) -> Column:
@@ -83,7 +111,8 @@ class Column:
         if self.short_cells is None:
             return self
         cells = [
-            s if len(s) < len(c) else c for c, s in zip(self.cells, self.short_cells, strict=True)
+            s if text_width(s) < text_width(c) else c
+            for c, s in zip(self.cells, self.short_cells, strict=True)
         ]
         return replace(self, cells=cells, short_cells=None)
 
@@ -209,7 +238,7 @@ def _stacked(
     form = whole.shortened() if shortened else whole
     every = [f for f in (whole.cells, whole.short_cells, whole.fallback_cells) if f is not None]
     cells = [
-        cell if len(cell) <= width else min((f[row] for f in every), key=len)
+        cell if text_width(cell) <= width else min((f[row] for f in every), key=text_width)
         for row, cell in enumerate(form.cells)
     ]
     first = replace(whole, cells=cells, short_cells=None, fallback_cells=None)
@@ -266,12 +295,16 @@ def _widths(
 
 
 def cut(text: str, width: int) -> str:
-    """``text`` within ``width`` characters, ending in "…" when it was longer."""
-    if len(text) <= width:
+    """``text`` within ``width`` cells, ending in "…" when it was wider."""
+    if text_width(text) <= width:
         return text
     if width <= 0:
         return ""
-    return text[: width - 1].rstrip() + ELLIPSIS
+    if text.isascii():
+        return text[: width - 1].rstrip() + ELLIPSIS
+    # Never half of a wide character: what fits in the cells before the "…".
+    kept = chop_cells(text, width - 1)[0] if width > 1 else ""
+    return kept.rstrip() + ELLIPSIS
 
 
 def cells(layout: Layout, row: int) -> list[str]:
@@ -283,7 +316,7 @@ def join(values: Sequence[str], widths: Sequence[int], justify: Sequence[str]) -
     """One line: cells padded to their widths, GAP apart, no trailing spaces."""
     parts = []
     for value, width, how in zip(values, widths, justify, strict=True):
-        parts.append(value.rjust(width) if how == "right" else value.ljust(width))
+        parts.append(padded(value, width, how))
     return (" " * GAP).join(parts).rstrip()
 
 

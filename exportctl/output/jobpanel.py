@@ -13,6 +13,7 @@ from rich.text import Text
 from exportctl.domain.model import ExportJob
 from exportctl.domain.printable import for_people, one_line
 from exportctl.domain.timeutil import human_duration, local, now, relative
+from exportctl.output.columns import text_width
 from exportctl.output.fieldtext import field_text
 from exportctl.output.statestyles import state_text
 
@@ -83,7 +84,7 @@ class JobPanel:
         grid.add_column(overflow="fold")
         below: list[Text] = []
         for label, value in self.rows:
-            if isinstance(value, str) and " " not in value and len(for_people(value)) > room:
+            if isinstance(value, str) and " " not in value and text_width(for_people(value)) > room:
                 line = Text.assemble((label.ljust(label_width), "bold"), " " * self.GAP)
                 line.append(for_people(value))
                 below.append(line)

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from rich.console import COLOR_SYSTEMS, Console
 from rich.style import Style
 
-from exportctl.output.columns import GAP, STACK_INDENT, Layout, cells
+from exportctl.output.columns import GAP, STACK_INDENT, Layout, cells, padded, text_width
 
 
 def write_lines(
@@ -55,15 +55,15 @@ def write_lines(
         for i, (column, value, width) in enumerate(
             zip(layout.columns, values, layout.widths, strict=True)
         ):
-            padded = value.rjust(width) if column.justify == "right" else value
+            shown = padded(value, width, "right") if column.justify == "right" else value
             if row is None:
                 style = "bold"
             else:
                 per_row = styles.get(column.name)
                 style = (per_row[row] or "") if per_row else ""
-            parts.append((padded, style))
+            parts.append((shown, style))
             if i < last:
-                parts.append((" " * (width - len(padded) + GAP), ""))
+                parts.append((" " * (width - text_width(shown) + GAP), ""))
         # As Text.rstrip: trailing whitespace goes, whatever its style.
         while parts and not parts[-1][0].rstrip():
             parts.pop()
@@ -72,13 +72,14 @@ def write_lines(
         return "".join(paint(text, style) for text, style in parts) + "\n"
 
     if system is None and all(
-        len(c.name) <= w
+        text_width(c.name) <= w and c.one_cell_each
         for part in (layout, layout.below)
         if part is not None
         for c, w in zip(part.columns, part.widths, strict=True)
     ):
-        # Nothing to paint, and no cell wider than its column (the headers fit, the
-        # rows are cut): each line is one %-format of its cells, padded to the widths.
+        # Nothing to paint, no cell wider than its column (the headers fit, the rows
+        # are cut), and no wide character, which a %-format would pad as one cell:
+        # each line is one %-format of its cells, padded to the widths.
         formats: dict[tuple[int, int], str] = {}
 
         def line(layout: Layout, values: Sequence[str], row: int | None, indent: int) -> str:
@@ -101,7 +102,7 @@ def write_lines(
         key = id(layout)
         if key not in uncut:
             uncut[key] = all(
-                max(map(len, c.cells), default=0) <= w
+                max(map(len if c.one_cell_each else text_width, c.cells), default=0) <= w
                 for c, w in zip(layout.columns, layout.widths, strict=True)
             )
         if uncut[key]:

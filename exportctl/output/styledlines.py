@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
-from exportctl.output.columns import GAP, STACK_INDENT, Layout, cells
+from exportctl.output.columns import GAP, STACK_INDENT, Layout, cells, padded, text_width
 
 
 class Lines:
@@ -51,7 +51,7 @@ def styled_lines(
             zip(layout.columns, values, layout.widths, strict=True)
         ):
             style = styles.get(column.name)
-            padded = value.rjust(width) if column.justify == "right" else value
+            shown = padded(value, width, "right") if column.justify == "right" else value
             fancy = (
                 rich_cells[column.name][row]
                 if column.name in rich_cells and row is not None
@@ -59,13 +59,13 @@ def styled_lines(
             )
             if fancy is not None and fancy.cell_len <= width:
                 text.append_text(fancy)
-                padded = fancy.plain
+                shown = fancy.plain
             elif row is None:
-                text.append(padded, style="bold")
+                text.append(shown, style="bold")
             else:
-                text.append(padded, style=(style[row] or "") if style else "")
+                text.append(shown, style=(style[row] or "") if style else "")
             if i < last:
-                text.append(" " * (width - len(padded) + GAP))
+                text.append(" " * (width - text_width(shown) + GAP))
         return text
 
     def head(row: int | None) -> Text:

@@ -3,10 +3,18 @@ command line in-process (:func:`in_process`) where the process is not the point.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import re
+import select
 import shutil
+import struct
 import subprocess
 import sys
+import termios
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -74,3 +82,74 @@ def in_process(
     return subprocess.CompletedProcess(
         ["exportctl", *args], done.exit_code, stdout=done.stdout, stderr=done.stderr
     )
+
+
+# CSI (colours, cursor), OSC (a title, a link), and the two-character escapes.
+ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+@dataclass(frozen=True)
+class Screen:
+    code: int
+    text: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def on_terminal(
+    width: int, home: Path, *args: str, timeout: float = 60.0, rows: int = 50, **extra: str
+) -> Screen:
+    """``exportctl ARGS`` with stdout and stderr on a terminal ``width`` columns wide:
+    its exit code and all it wrote, colours and carriage returns taken out."""
+    env = isolated_env(
+        TERM="xterm-256color", HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **extra
+    )
+    for name in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"):
+        env.pop(name, None)
+    master, slave = pty.openpty()
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, width, 0, 0))
+        process = subprocess.Popen(
+            [console_script(), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+        )
+        # Only the command holds the terminal now: reading ends when it has exited.
+        os.close(slave)
+        slave = -1
+        written = bytearray()
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            assert left > 0, (
+                f"exportctl {' '.join(args)} at {width} columns still running after "
+                f"{timeout}s; it wrote: {written.decode('utf-8', 'replace')[-2000:]!r}"
+            )
+            ready, _, _ = select.select([master], [], [], left)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: every end of the terminal but this one is closed
+                break
+            if not chunk:
+                break
+            written += chunk
+        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+    text = written.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    # What the terminal shows of each line: a carriage return starts it over (the
+    # progress line of a listing that lasts, erased before the table).
+    text = "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+    return Screen(code, ESCAPE.sub("", text))

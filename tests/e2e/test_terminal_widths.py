@@ -9,17 +9,9 @@ FAILING job is still failing (it fails 35 scenario seconds in).
 
 from __future__ import annotations
 
-import fcntl
 import itertools
-import os
-import pty
 import re
-import select
 import shutil
-import struct
-import subprocess
-import termios
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,12 +19,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from e2e_support import console_script, isolated_env
+from e2e_support import Screen, on_terminal
 
 pytestmark = pytest.mark.e2e
 
 WIDTHS = (80, 100, 120, 200)
-ROWS = 50
 APP = "ae7689447ab57a683536c4499d863386"
 # The scenario's jobs (its seed makes the same ids in every world).
 FAILING = f"pinpoint:{APP}/ce20c4fd32f640d0032634f087e51b42"
@@ -42,75 +33,8 @@ BACKUP_FAILED = (
     "arn:aws:backup-search:us-east-1:123456789012:search-export-job/"
     "48c801be-f750-410c-a751-3064d6d59291"
 )
-# CSI (colours, cursor), OSC (a title, a link), and the two-character escapes.
-_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 # A header's names: cells two spaces or more apart (a name may hold one space).
 _NAME = re.compile(r"\S+(?: \S+)*")
-
-
-@dataclass(frozen=True)
-class Screen:
-    code: int
-    text: str
-
-    @property
-    def lines(self) -> list[str]:
-        return self.text.splitlines()
-
-
-def _on_terminal(width: int, home: Path, *args: str, timeout: float = 60.0, **extra: str) -> Screen:
-    """``exportctl ARGS`` with stdout and stderr on a terminal ``width`` columns wide:
-    its exit code and all it wrote, colours and carriage returns taken out."""
-    env = isolated_env(
-        TERM="xterm-256color", HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **extra
-    )
-    for name in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"):
-        env.pop(name, None)
-    master, slave = pty.openpty()
-    process: subprocess.Popen[bytes] | None = None
-    try:
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, width, 0, 0))
-        process = subprocess.Popen(
-            [console_script(), *args],
-            stdin=subprocess.DEVNULL,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-        )
-        # Only the command holds the terminal now: reading ends when it has exited.
-        os.close(slave)
-        slave = -1
-        written = bytearray()
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            assert left > 0, (
-                f"exportctl {' '.join(args)} at {width} columns still running after "
-                f"{timeout}s; it wrote: {written.decode('utf-8', 'replace')[-2000:]!r}"
-            )
-            ready, _, _ = select.select([master], [], [], left)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: every end of the terminal but this one is closed
-                break
-            if not chunk:
-                break
-            written += chunk
-        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
-    finally:
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
-        if slave >= 0:
-            os.close(slave)
-        os.close(master)
-    text = written.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    # What the terminal shows of each line: a carriage return starts it over (the
-    # progress line of a listing that lasts, erased before the table).
-    text = "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
-    return Screen(code, _ESCAPE.sub("", text))
 
 
 @dataclass(frozen=True)
@@ -135,15 +59,15 @@ def screens(tmp_path_factory: pytest.TempPathFactory, warm_cache: Path) -> dict[
         # scenario clock that all but stands still, however long a loaded machine
         # takes to run them: the scenario is where these tests expect it.
         still = {"EXPORTCTL_SANDBOX_SPEED": "0.01"}
-        listed = _on_terminal(width, home, "--sandbox", "list", **still)
-        panel = _on_terminal(width, home, "--sandbox", "status", BACKUP_FAILED, **still)
-        estimates = _on_terminal(width, home, "--sandbox", "status", BY_PIECES, BACKUP_RUNNING,
+        listed = on_terminal(width, home, "--sandbox", "list", **still)
+        panel = on_terminal(width, home, "--sandbox", "status", BACKUP_FAILED, **still)
+        estimates = on_terminal(width, home, "--sandbox", "status", BY_PIECES, BACKUP_RUNNING,
                                  FAILING, "--fields", "ref,state,eta", **still)  # fmt: skip
         # Until both end: FAILING fails 35 scenario seconds in, BY_PIECES completes 40
         # seconds in, here on a clock 5 times faster than real time: slow enough that
         # the command's own start, seconds on a loaded machine, leaves both running
         # at its first round.
-        waited = _on_terminal(width, home, "--sandbox", "wait", FAILING, BY_PIECES,
+        waited = on_terminal(width, home, "--sandbox", "wait", FAILING, BY_PIECES,
                               "--interval", "1s", EXPORTCTL_SANDBOX_SPEED="5")  # fmt: skip
         return AtWidth(listed, panel, estimates, waited)
 
@@ -253,7 +177,7 @@ def test_the_estimates_table_fills_eta_for_running_jobs(screens: dict[int, AtWid
 def test_wait_refuses_an_option_it_would_ignore(tmp_path: Path, warm_cache: Path) -> None:
     shutil.copytree(warm_cache, tmp_path / ".cache")
     # Without --fields or -o wide, wait prints no table: no header to leave out.
-    done = _on_terminal(100, tmp_path, "--sandbox", "wait", BY_PIECES, "--no-headers",
+    done = on_terminal(100, tmp_path, "--sandbox", "wait", BY_PIECES, "--no-headers",
                         "--timeout", "1s")  # fmt: skip
     assert done.code == 2, done.text
     assert "--no-headers is for tables of records" in done.text
