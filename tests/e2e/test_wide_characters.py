@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from e2e_support import console_script, isolated_env, on_terminal
+from e2e_support import in_process, on_terminal
 from rich.cells import cell_len
 
 pytestmark = pytest.mark.e2e
@@ -30,15 +30,10 @@ _CELL = re.compile(r"\S+(?: \S+)*")
 
 
 def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``exportctl --sandbox ARGS``, its stdout a pipe."""
-    return subprocess.run(
-        [console_script(), "--sandbox", *args],
-        env=isolated_env(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **SPEED),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
+    """``exportctl --sandbox ARGS``, its stdout no terminal (in this process: the
+    terminals below are the installed command's)."""
+    return in_process(
+        None, "--sandbox", *args, HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **SPEED
     )
 
 
