@@ -60,10 +60,11 @@ def _help_text() -> str:
     Exit codes: 0 every job met the condition; 1 a job ended otherwise or
     disappeared (each is named, with its status and message); 3 a job was not
     found at the first check; 124 --timeout ran out (pending jobs are listed);
-    130 interrupted (143 on SIGTERM). With --json, one REF prints one object (null if never
-    read), several REFs an array of the jobs read, whatever the exit code. With
-    -o ndjson, one line per change as it happens, {{"type": ADDED, MODIFIED, ENDED
-    or DELETED, "job": the record}}, for `jq` and log shippers. With --fields or -o
+    130 interrupted (131 on Ctrl-\\, 143 on SIGTERM, 129 on SIGHUP). With --json,
+    one REF prints one object (null if never read), several REFs an array of the
+    jobs read, whatever the exit code. With -o ndjson, one line per change as it
+    happens, {{"type": ADDED, MODIFIED, ENDED or DELETED, "job": the record}}, for
+    `jq` and log shippers. With --fields or -o
     wide, a table of the jobs as last read follows the live view.
     """
 
@@ -215,6 +216,7 @@ def wait_for(
     # Out of time or interrupted, it does not wait for --exec commands still running.
     ended_early = code in (
         ExitCode.TIMEOUT,
+        ExitCode.HUNG_UP,
         ExitCode.INTERRUPTED,
         ExitCode.QUIT,
         ExitCode.TERMINATED,

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from wait_support import PINPOINT_STUCK
+from wait_support import PERSONALIZE_FAILED, PINPOINT_STUCK
 
 from exportctl.sandbox import Sandbox
 
@@ -96,6 +96,32 @@ def test_wait_interrupted_with_json_still_prints_json(sandbox: Sandbox) -> None:
     assert proc.returncode == 130
     assert json.loads(out)["status"] == "COMPLETING"
     assert "Traceback" not in err
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["hup", "term"])
+def test_a_wait_ended_by_a_signal_leaves_its_running_exec_command(
+    sandbox: Sandbox, tmp_path: Path, signum: int
+) -> None:
+    # A closed terminal (SIGHUP) ends the wait as SIGTERM does: it does not stay for
+    # an --exec command still running (here one that would take ten minutes; its
+    # output elsewhere, or it would hold the pipe the test reads open).
+    pid_file = tmp_path / "exec.pid"
+    proc = _start(sandbox, "wait", PERSONALIZE_FAILED, PINPOINT_STUCK, "--interval", "30s",
+                  "--exec", f"echo $$ > {pid_file}; exec sleep 600 >/dev/null 2>&1")  # fmt: skip
+    try:
+        for _ in range(400):
+            if pid_file.exists() and pid_file.read_text().strip():
+                break
+            time.sleep(0.05)
+        assert pid_file.read_text().strip(), "the --exec command never started"
+        proc.send_signal(signum)
+        _, err = _ended(proc)
+        assert proc.returncode == 128 + signum, err
+        assert "Traceback" not in err
+    finally:
+        if pid_file.exists() and pid_file.read_text().strip():
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
 @pytest.mark.e2e
