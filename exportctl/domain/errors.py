@@ -83,6 +83,18 @@ class NotFoundError(ExportctlError):
     exit_code = ExitCode.NOT_FOUND
 
 
+class ParentNotFound(NotFoundError):
+    """What a listing was asked to read the jobs of (a parent, by its id) does not
+    exist. Nothing else is missing from the listing: the other parents' jobs were read
+    whole, so it is no listing cut short."""
+
+    def placed(self, region: str) -> ParentNotFound:
+        """The error, naming the region it was looked in (the engine's calls do not
+        know it)."""
+        self.reword(f"{self.message} in {region}")
+        return self
+
+
 class CredentialsError(ExportctlError):
     exit_code = ExitCode.CREDENTIALS
 

@@ -12,6 +12,7 @@ from exportctl.domain.model import State
 from exportctl.domain.timeutil import as_utc
 from exportctl.services import statusfilter
 from exportctl.services.kinds import kind_for, kinds_of
+from exportctl.services.parents import GivenParents
 
 # The engine is where callers find the projection's helpers too.
 from exportctl.services.projection import consumed_paths as consumed_paths
@@ -235,7 +236,9 @@ def list_pages(
         for response in pages(call, spec.list, {**params, fan.param: parent_id}):
             yield [(raw, parent) for raw in jobs_of(response)]
 
-    yield from each_parent(parents, pages_of)
+    given = GivenParents(spec, parent_filter)
+    yield from each_parent(parents, given.noting(pages_of))
+    given.said()
 
 
 def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:

@@ -116,6 +116,8 @@ class FanOut:
     # Members of the parent's item that each job listed under it carries in its
     # details (detail name -> path): known only when the parents were listed.
     details: Mapping[str, str] = field(default_factory=dict)
+    # A parent in a message: one given by id that the service says does not exist.
+    noun: str = "parent"
 
 
 @dataclass(frozen=True)

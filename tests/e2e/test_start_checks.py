@@ -158,7 +158,8 @@ def test_a_start_that_finds_nothing_says_where_and_what_named_it(sandbox: Sandbo
     missing = ["--application-id", "0" * 32, "--to", "s3://b-1/e/", "--role-arn", ROLE]
     done = in_process(sandbox, "start", "pinpoint", *missing)
     assert done.returncode == 3, done.stderr
-    assert done.stderr.rstrip().endswith("(GetExportJobs in us-east-1; check --application-id)")
+    said = f"Amazon Pinpoint: application {'0' * 32} not found in us-east-1"
+    assert done.stderr == f"exportctl: error: {said}\n"
 
 
 def test_a_rerun_that_cannot_repeat_the_job_is_refused(sandbox: Sandbox) -> None:

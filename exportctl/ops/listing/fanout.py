@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from exportctl.domain.errors import ExportctlError
+from exportctl.domain.errors import ExportctlError, ParentNotFound
 from exportctl.domain.model import ExportJob
 from exportctl.ops.listing.failures import Failure, classify, incomplete, settle
 from exportctl.ops.listing.progress import Progress
@@ -175,6 +175,11 @@ class Fanout:
         except Exception as exc:
             failure = classify(target, exc, self.span)
             failure.got = got
+            if isinstance(exc, ParentNotFound):
+                # A parent that does not exist hides no job: the rest was read whole.
+                failure.got = 0
+                if not self.span.regions.many:  # over several, the region is said before
+                    exc.placed(target.region)
             fail(failure)
             return
         finally:

@@ -19,6 +19,7 @@ from exportctl.domain.errors import (
     BrokenAnswerError,
     ExportctlError,
     NotFoundError,
+    ParentNotFound,
     clip,
 )
 from exportctl.ops.start.request import StartPlan
@@ -79,6 +80,9 @@ def not_found_named(
     ``among``, the options' keys the call was given, when it was not the create)."""
     if not isinstance(error, NotFoundError):
         return error
+    if isinstance(error, ParentNotFound):
+        # It names what was not found already.
+        return error.placed(plan.region) if plan.region else error
     named = [
         f"--{option.name}"
         for option in plan.create.options

@@ -158,6 +158,7 @@ SPEC = ServiceSpec(
         param="ApplicationId",
         # GetApps, already called to find the applications, names them.
         details={"application_name": "Name"},
+        noun="application",
     ),
     scopes=(
         Scope(
