@@ -27,6 +27,7 @@ from exportctl.services.starts import Create as Create
 from exportctl.services.starts import StartOption as StartOption
 from exportctl.services.starts import bucket_name as bucket_name
 from exportctl.services.starts import s3_parts as s3_parts
+from exportctl.services.starts import s3_scheme as s3_scheme
 from exportctl.services.starts import s3_uri as s3_uri
 
 Raw = Mapping[str, Any]

@@ -42,6 +42,9 @@ class StartOption:
     # What is wrong with a value the model cannot tell (a bucket given as a URI), in
     # a few words; None when nothing is. Run before anything is sent.
     check: Callable[[Any], str | None] | None = None
+    # The value as the service takes it, made from one the check passed (an S3 URI's
+    # scheme in lower case): what is sent, shown by --dry-run and compared with jobs.
+    normal: Callable[[Any], Any] | None = None
     # An ARN of what the job exports, whose region is where the job is made (the
     # service's create answers there alone).
     places: bool = False
@@ -66,6 +69,14 @@ def s3_uri(value: Any) -> str | None:
     if not bucket:
         return "takes s3://BUCKET/PREFIX (a bucket, then the folder)"
     return bucket_name(bucket)
+
+
+def s3_scheme(value: Any) -> str:
+    """An S3 URI :func:`s3_uri` passed, its scheme written ``s3://``: the one form
+    Personalize's model takes and Pinpoint's documentation gives, for a service
+    that is sent the URI whole (the others are sent its bucket and prefix)."""
+    text = str(value)
+    return f"s3://{text[5:]}" if text[:5].lower() == "s3://" else text
 
 
 def s3_parts(uri: str) -> tuple[str, str]:

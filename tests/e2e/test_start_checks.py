@@ -52,17 +52,50 @@ def test_a_destination_that_is_no_s3_uri_is_refused(
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.parametrize("service", ["backupsearch", "dynamodb", "ec2"])
+@pytest.mark.parametrize("service", list(STARTS))
 def test_an_upper_case_scheme_names_the_same_bucket(sandbox: Sandbox, service: str) -> None:
-    # Taken by the check, so split alike by each service that splits the URI.
+    # Taken by the check, so split alike by each service that splits the URI, and
+    # sent as s3:// by those sent it whole (Personalize's model takes no other case).
     requests = []
     for to in ("s3://exportctl-exports/p/", "S3://exportctl-exports/p/"):
         done = in_process(sandbox, *STARTS[service], "--to", to, "--dry-run")
         assert done.returncode == 0, done.stderr
         request = json.loads(done.stdout)["request"]
         request.pop("ClientToken", None)
+        request.pop("jobName", None)
         requests.append(request)
     assert requests[0] == requests[1] and "exportctl-exports" in json.dumps(requests[0])
+    assert "S3://" not in json.dumps(requests[1])
+
+
+@pytest.mark.parametrize("service", ["pinpoint", "personalize"])
+def test_a_uri_sent_whole_is_sent_with_its_scheme_in_lower_case(
+    sandbox: Sandbox, service: str
+) -> None:
+    done = in_process(sandbox, *STARTS[service], "--to", "S3://exportctl-exports/p/", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["destination"] == "s3://exportctl-exports/p/"
+
+
+def test_a_rerun_of_a_job_made_with_an_upper_case_scheme_sends_it_in_lower_case(
+    sandbox: Sandbox,
+) -> None:
+    import botocore.session
+
+    pinpoint = botocore.session.get_session().create_client(
+        "pinpoint", region_name="us-east-1", endpoint_url=sandbox.url,
+        aws_access_key_id="AKIASANDBOXEXAMPLE01", aws_secret_access_key="x",
+    )  # fmt: skip
+    made = pinpoint.create_export_job(
+        ApplicationId=STARTS["pinpoint"][3],
+        ExportJobRequest={"S3UrlPrefix": "S3://exportctl-exports/p/", "RoleArn": ROLE},
+    )["ExportJobResponse"]
+    sandbox.set_status("pinpoint", made["Id"], "FAILED")
+    ref = f"pinpoint:{made['ApplicationId']}/{made['Id']}"
+    done = in_process(sandbox, "rerun", ref, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    sent = json.loads(done.stdout)["request"]["ExportJobRequest"]["S3UrlPrefix"]
+    assert sent == "s3://exportctl-exports/p/"
 
 
 def test_no_headers_where_none_is_printed_is_refused_before_anything_is_sent(

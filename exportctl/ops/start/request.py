@@ -78,6 +78,8 @@ def plan(
         problem = option.check(given[key]) if option.check and key in given else None
         if problem:
             raise UsageError(f"{spec.title}: --{option.name} '{clip(given[key])}': {problem}")
+        if option.normal and key in given:
+            given[key] = option.normal(given[key])
     for first, last in create.periods:
         begins, ends = given.get(first.replace("-", "_")), given.get(last.replace("-", "_"))
         # A second at least: `2h` at both ends, read a moment apart, is no period.

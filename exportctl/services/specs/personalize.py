@@ -16,6 +16,7 @@ from exportctl.services.spec import (
     Scope,
     ServiceSpec,
     StartOption,
+    s3_scheme,
     s3_uri,
 )
 
@@ -39,7 +40,8 @@ CREATE = Create(
                     record="details.dataset_arn", required=True, metavar="ARN", places=True),
         StartOption("to", "Where the files go: s3://bucket/prefix/.",
                     "jobOutput.s3DataDestination.path", record="destination", required=True,
-                    metavar="S3_URI", check=s3_uri),
+                    metavar="S3_URI", check=s3_uri,
+                    normal=s3_scheme),
         StartOption("role-arn", "The IAM role Personalize assumes to write there.", "roleArn",
                     record="details.role_arn", required=True, metavar="ARN"),
         StartOption("name", "The job's name (default: DATASET-YYYYMMDD-HHMMSS-XXXX).", "jobName",

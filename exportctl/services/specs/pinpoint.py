@@ -17,6 +17,7 @@ from exportctl.services.spec import (
     Scope,
     ServiceSpec,
     StartOption,
+    s3_scheme,
     s3_uri,
 )
 
@@ -53,7 +54,8 @@ CREATE = Create(
                     "ApplicationId", record="details.application_id", required=True,
                     metavar="ID"),
         StartOption("to", "Where the files go: s3://bucket/prefix/.", f"{_JOB}.S3UrlPrefix",
-                    record="destination", required=True, metavar="S3_URI", check=s3_uri),
+                    record="destination", required=True, metavar="S3_URI", check=s3_uri,
+                    normal=s3_scheme),
         StartOption("role-arn", "The IAM role Pinpoint assumes to write there.",
                     f"{_JOB}.RoleArn", record="details.role_arn", required=True, metavar="ARN"),
         StartOption("segment-id", "Only the endpoints of this segment (default: all).",
