@@ -10,7 +10,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from exportctl.api.errors import ApiError, each_result, translated
-from exportctl.api.options import Ref, each_ref, key_of, ref_text, seconds, start_values
+from exportctl.api.options import (
+    Ref,
+    each_ref,
+    key_of,
+    keyword,
+    ref_text,
+    seconds,
+    start_values,
+)
 from exportctl.domain.errors import NotFoundError, UsageError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.connect import Targets, check_targets
@@ -84,7 +92,11 @@ class Changes:
             elif board.regions.many:
                 raise UsageError(request.ONE_REGION)
             return request.plan(
-                spec, values, region or board.clients.default_region, chosen=region is not None
+                spec,
+                values,
+                region or board.clients.default_region,
+                chosen=region is not None,
+                named=keyword,
             )
 
     def plan_rerun(self, ref: Ref, *, service: str | None = None) -> StartPlan:

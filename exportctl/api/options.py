@@ -135,8 +135,13 @@ def _value(spec: ServiceSpec, option: StartOption, value: Any) -> Any:
     return _one(spec, option, value)
 
 
+def keyword(option: str) -> str:
+    """An option of ``exportctl start SERVICE`` as the keyword argument that gives it."""
+    return option.replace("-", "_")
+
+
 def _one(spec: ServiceSpec, option: StartOption, value: Any) -> Any:
-    name = option.name.replace("-", "_")
+    name = keyword(option.name)
     if option.kind == "int":
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise UsageError(f"{spec.title}: {name} takes a whole number")

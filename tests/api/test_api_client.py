@@ -198,6 +198,25 @@ def test_what_a_wait_is_given_is_checked_before_anything_is_sent(
     assert exportctl_sandbox.sandbox.calls.total() == calls
 
 
+def test_a_period_that_does_not_end_after_it_begins_names_the_keywords(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    calls = exportctl_sandbox.sandbox.calls.total()
+    given = {"log_group": "/app/web", "bucket": "log-archive"}
+    with pytest.raises(BadInput, match=r"Logs: start_time must be before end_time$"):
+        client.start("logs", **given, start_time="1h", end_time="2h")
+    later = now() + timedelta(hours=1)
+    with pytest.raises(BadInput, match=r"start_time must be before now \(end_time's default\)$"):
+        client.plan_start("logs", **given, start_time=later)
+    with pytest.raises(BadInput, match=r"incremental_from must be before incremental_to$"):
+        client.plan_start(
+            "dynamodb", table=TABLE, to="s3://exports/t/", incremental_from="1h",
+            incremental_to="2h",
+        )  # fmt: skip
+    assert exportctl_sandbox.sandbox.calls.total() == calls
+
+
 def test_start_takes_the_commands_options(exportctl_sandbox: SandboxHandle) -> None:
     client = Client()
     with pytest.raises(BadInput, match="no option tabel; start dynamodb takes table, to"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -55,15 +55,27 @@ class StartPlan:
         }
 
 
+def flag(option: str) -> str:
+    """An option of ``start`` as the command line names it in a message."""
+    return f"--{option}"
+
+
 def plan(
-    spec: ServiceSpec, values: Mapping[str, Any], region: str | None, *, chosen: bool = False
+    spec: ServiceSpec,
+    values: Mapping[str, Any],
+    region: str | None,
+    *,
+    chosen: bool = False,
+    named: Callable[[str], str] = flag,
 ) -> StartPlan:
     """The request for these option values, with a fresh name or token, checked
     against the service model: a request the service would refuse is a usage error
     before anything is sent. A service that starts several kinds of job starts the
     kind the values choose (``services.forms``). In the region of what it exports
     where an option's ARN names it (``StartOption.places``): ``region`` gives way,
-    but a ``chosen`` one (``--region``) that differs is a usage error."""
+    but a ``chosen`` one (``--region``) that differs is a usage error. ``named``: an
+    option as the caller's user gave it, in the messages of the checks of values
+    (the Python API's keyword arguments are not the command line's options)."""
     spec = form_for(spec, values)
     create = spec.create
     assert create is not None
@@ -84,8 +96,8 @@ def plan(
         begins, ends = given.get(first.replace("-", "_")), given.get(last.replace("-", "_"))
         # A second at least: `2h` at both ends, read a moment apart, is no period.
         if begins is not None and begins > (ends or now()) - timedelta(seconds=1):
-            until = f"--{last}" if ends is not None else f"now (--{last}'s default)"
-            raise UsageError(f"{spec.title}: --{first} must be before {until}")
+            until = named(last) if ends is not None else f"now ({named(last)}'s default)"
+            raise UsageError(f"{spec.title}: {named(first)} must be before {until}")
     request = eng.build_request(create, given)
     if create.name and request.get(create.name) == "":
         # Given empty, as Logs' model refuses it: never a generated name in its place.
