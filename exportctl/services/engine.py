@@ -23,14 +23,7 @@ from exportctl.services.projection import normalise as normalise
 from exportctl.services.projection import resolve as resolve
 from exportctl.services.projection import snake as snake
 from exportctl.services.projection import snake_keys as snake_keys
-from exportctl.services.spec import (
-    Create,
-    FieldSource,
-    Page,
-    Raw,
-    ServiceSpec,
-    canonical_ref,
-)
+from exportctl.services.spec import Create, FieldSource, Page, Raw, ServiceSpec, canonical_ref
 
 CallFn = Callable[[str, dict[str, Any]], dict[str, Any]]
 """Calls one operation (boto3 style: 'GetExportJob', params) and returns the response."""
