@@ -68,6 +68,32 @@ def test_an_upper_case_scheme_names_the_same_bucket(sandbox: Sandbox, service: s
     assert "S3://" not in json.dumps(requests[1])
 
 
+@pytest.mark.parametrize("kind", ["pinpoint", "ec2-instance"])
+def test_a_job_started_with_an_upper_case_scheme_is_the_one_a_lost_answer_looks_for(
+    sandbox: Sandbox, kind: str
+) -> None:
+    # A start without a token finds its job after a lost create answer by the
+    # options' values in the listed records (engine.matches): S3:// as typed never
+    # equalled the s3:// listed, so the retry made a second job.
+    from exportctl.ops.start.request import plan
+    from exportctl.services import engine, spec_for
+
+    if kind == "pinpoint":
+        args = STARTS["pinpoint"]
+    else:
+        instance = next(
+            j["id"] for j in sandbox.jobs("ec2", "us-east-1") if j["kind"] == "instance"
+        )
+        args = ["start", "ec2", "--instance-id", str(instance), "--target-environment", "vmware"]
+    args = [*args, "--to", "S3://exportctl-exports/p/"]
+    done = in_process(sandbox, *args, "--json")
+    assert done.returncode == 0, done.stderr
+    values = {k[2:].replace("-", "_"): v for k, v in zip(args[2::2], args[3::2], strict=True)}
+    planned = plan(spec_for(args[1]), values, sandbox.region)
+    assert planned.spec.create is not None and planned.spec.create.idempotency == "listing"
+    assert engine.matches(planned.create, planned.values, json.loads(done.stdout))
+
+
 @pytest.mark.parametrize("service", ["pinpoint", "personalize"])
 def test_a_uri_sent_whole_is_sent_with_its_scheme_in_lower_case(
     sandbox: Sandbox, service: str

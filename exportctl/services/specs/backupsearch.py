@@ -21,6 +21,7 @@ from exportctl.services.spec import (
     StartOption,
     StatusFilter,
     s3_parts,
+    s3_scheme,
     s3_uri,
 )
 
@@ -59,7 +60,8 @@ CREATE = Create(
                     record="details.search_job_arn", required=True, metavar="ID|ARN",
                     places=True),
         StartOption("to", "Where the results go: s3://bucket/prefix/.", _s3_destination,
-                    record="destination", required=True, metavar="S3_URI", check=s3_uri),
+                    record="destination", required=True, metavar="S3_URI", check=s3_uri,
+                    normal=s3_scheme),
         StartOption("role-arn", "The IAM role AWS Backup assumes to write there.", "RoleArn",
                     metavar="ARN"),
     ),

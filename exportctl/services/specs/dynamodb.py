@@ -21,6 +21,7 @@ from exportctl.services.spec import (
     StartOption,
     Summaries,
     s3_parts,
+    s3_scheme,
     s3_uri,
 )
 
@@ -78,7 +79,8 @@ CREATE = Create(
         StartOption("table", "The table to export (its ARN).", "TableArn",
                     record="details.table_arn", required=True, metavar="ARN", places=True),
         StartOption("to", "Where the export goes: s3://bucket/prefix/.", _to,
-                    record="destination", required=True, metavar="S3_URI", check=s3_uri),
+                    record="destination", required=True, metavar="S3_URI", check=s3_uri,
+                    normal=s3_scheme),
         StartOption("format", "DYNAMODB_JSON (default) or ION.", _word("ExportFormat"),
                     record="details.export_format", kind="word", metavar="FORMAT",
                     choices=("DYNAMODB_JSON", "ION")),

@@ -35,6 +35,7 @@ from exportctl.services.spec import (
     StartOption,
     StatusFilter,
     s3_parts,
+    s3_scheme,
     s3_uri,
 )
 
@@ -140,7 +141,7 @@ IMAGE_CREATE = Create(
                     record="details.image_id", required=True, metavar="AMI_ID"),
         StartOption("to", _TO, _location(_IMAGE_LOCATION, "S3Prefix"),
                     record="details.s3_export_location", required=True, metavar="S3_URI",
-                    check=s3_uri),
+                    check=s3_uri, normal=s3_scheme),
         StartOption("format", "The disk image's format: VMDK, RAW or VHD (an image "
                     "export's default: VMDK).", "DiskImageFormat", kind="word",
                     metavar="FORMAT", choices=_DISK_FORMATS),
@@ -176,7 +177,7 @@ INSTANCE_CREATE = Create(
                     metavar="ENV", choices=("citrix", "vmware", "microsoft")),
         StartOption("to", _TO, _location(_INSTANCE_LOCATION, "S3Prefix"),
                     record="details.s3_export_location", required=True, metavar="S3_URI",
-                    check=s3_uri),
+                    check=s3_uri, normal=s3_scheme),
         StartOption("format", "The disk image's format.", f"{_INSTANCE_LOCATION}.DiskImageFormat",
                     record="details.disk_image_format", kind="word", metavar="FORMAT",
                     choices=_DISK_FORMATS),
