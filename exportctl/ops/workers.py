@@ -62,7 +62,7 @@ class Workers(Generic[T]):
         self._name = name
         # None tells a thread to end.
         self._todo: queue.SimpleQueue[tuple[object, Callable[[], T]] | None] = queue.SimpleQueue()
-        # A Queue, not a SimpleQueue: waiting on it is cut short by Ctrl-C.
+        # A Queue, not a SimpleQueue: its waits can be timed (see next_item).
         self._done: queue.Queue[Outcome[T]] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._idle = 0
@@ -85,9 +85,11 @@ class Workers(Generic[T]):
     def next(self, timeout: float | None = None) -> Outcome[T] | None:
         """The next task to finish; None if none did within ``timeout`` seconds."""
         try:
-            outcome = self._done.get(timeout=timeout)
+            found = next_item(self._done) if timeout is None else self._done.get(timeout=timeout)
         except queue.Empty:
             return None
+        assert found is not None
+        outcome = found
         with self._lock:
             self.running -= 1
         return outcome
@@ -259,7 +261,6 @@ def read_ahead(
     ``cancel``, set by another thread, ends the items while the caller waits for
     the next one, without waiting for the call in progress.
     """
-    # A Queue, not a SimpleQueue: waiting on it is cut short by Ctrl-C.
     ready: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(max(1, depth))
     stop = threading.Event()
 
@@ -275,15 +276,10 @@ def read_ahead(
     threading.Thread(target=produce, name=name, daemon=True).start()
     try:
         while True:
-            if cancel is None:
-                item, error = ready.get()
-            else:
-                try:
-                    item, error = ready.get(timeout=CANCEL_POLL)
-                except queue.Empty:
-                    if cancel.is_set():
-                        return
-                    continue
+            taken = next_item(ready, cancel)
+            if taken is None:
+                return
+            item, error = taken
             if item is _END:
                 if error is not None:
                     raise error
@@ -293,8 +289,22 @@ def read_ahead(
         stop.set()
 
 
-# How often a wait for the next item looks whether it was cancelled.
+# How often a wait for the next item wakes: to see whether it was cancelled, and to
+# run a signal's handler. Python runs handlers in the main thread only, and one
+# blocked on a lock is woken by a signal the kernel gives it, not by one it gives
+# to another thread (any thread may take a signal sent to the process): Ctrl-C would
+# wait for the item.
 CANCEL_POLL = 0.05
+
+
+def next_item(items: queue.Queue[T], cancel: threading.Event | None = None) -> T | None:
+    """The next of ``items``, waited for in short sleeps; None once ``cancel`` is set."""
+    while True:
+        try:
+            return items.get(timeout=CANCEL_POLL)
+        except queue.Empty:
+            if cancel is not None and cancel.is_set():
+                return None
 
 
 # How long a listing runs before it shows progress, and how often after.

@@ -109,3 +109,47 @@ def test_each_ahead_raises_what_an_item_raised() -> None:
 
     with pytest.raises(ValueError, match="item 2 failed"):
         list(each_ahead([1, 2, 3], work, size=2))
+
+
+class _Signalled(Exception):
+    pass
+
+
+def test_a_signal_another_thread_took_still_ends_the_wait_for_the_next_item() -> None:
+    # The kernel gives a signal sent to the process to any thread; Python runs its
+    # handler in the main thread, which a wait on a lock does not leave for a signal
+    # another thread took: Ctrl-C waited for the next page (a call that hung).
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers are the main thread's")
+    released, answered = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def pages() -> Iterator[int]:
+        yield 1
+        released.wait(10)  # a call that hangs, for ten seconds at most
+        answered.set()
+        yield 2
+
+    def handler(signum: int, frame: object) -> None:
+        # Whether the hanging call had to end first.
+        seen.append(answered.is_set())
+        raise _Signalled
+
+    def signal_from_here() -> None:
+        # Delivered to this thread, not the main one, once the main one waits.
+        threading.Event().wait(0.3)
+        signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)
+
+    before = signal.signal(signal.SIGUSR1, handler)
+    try:
+        reader = read_ahead(pages())
+        assert next(reader) == 1
+        threading.Thread(target=signal_from_here).start()
+        with pytest.raises(_Signalled):
+            next(reader)
+    finally:
+        released.set()
+        signal.signal(signal.SIGUSR1, before)
+    assert seen == [False]

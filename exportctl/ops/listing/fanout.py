@@ -35,7 +35,7 @@ from exportctl.ops.listing.failures import Failure, classify, incomplete, settle
 from exportctl.ops.listing.progress import Progress
 from exportctl.ops.listing.slots import Slots
 from exportctl.ops.listing.targets import Span, Target, finish
-from exportctl.ops.workers import hand_on, start_ticker
+from exportctl.ops.workers import hand_on, next_item, start_ticker
 
 GLOBAL_CAP = 64
 PER_PLACE_CAP = 4
@@ -216,7 +216,9 @@ class Fanout:
         while remaining and not self._stop.is_set():
             if self._queue.empty():
                 self._idle()
-            kind, _, payload = self._queue.get()
+            taken = next_item(self._queue)
+            assert taken is not None  # never cancelled: a stop is an item
+            kind, _, payload = taken
             if kind == "stop":
                 return
             if kind == "page":
