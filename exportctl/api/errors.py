@@ -139,6 +139,7 @@ def typed(
     )
     # Instance-level: a ServiceUnavailableError's code is its own (4 or 5).
     made.exit_code = error.exit_code
+    made.notices = error.notices
     return made
 
 

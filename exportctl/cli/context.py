@@ -183,6 +183,10 @@ class AppContext:
         for exc in errors:
             if exc.message not in seen:
                 seen.add(exc.message)
+                for notice in exc.notices:
+                    if notice.message not in seen:
+                        seen.add(notice.message)
+                        self.notice(notice.message)
                 if self.debug:
                     # As for an error that ends the command: where it came from, first.
                     import traceback

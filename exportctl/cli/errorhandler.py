@@ -66,6 +66,8 @@ class ExportctlErrorHandler(Handler):
 
     def say(self, exc: BaseException) -> int:
         assert isinstance(exc, ExportctlError)
+        for notice in exc.notices:
+            click.echo(f"exportctl: notice: {clip(notice.message, MAX_MESSAGE)}", err=True)
         fail(exc.message, exc, debug=self.debug)
         return int(exc.exit_code)
 

@@ -43,6 +43,9 @@ class ExportctlError(Exception):
     """An error with a one-line, actionable message and an exit code."""
 
     exit_code: ExitCode = ExitCode.AWS
+    # What was out of reach on the way to this error (an account that could not be
+    # searched): said as notices before it.
+    notices: tuple[ExportctlError, ...] = ()
 
     def __init__(self, message: str, *, service: str | None = None) -> None:
         super().__init__(message)

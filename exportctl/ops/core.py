@@ -33,7 +33,9 @@ from exportctl.ops.notfound import (
     OtherAccount,
     elsewhere,
     other_account,
+    out_of_reach,
     places_of,
+    unread_notices,
 )
 from exportctl.ops.organization import Organization
 from exportctl.services import all_specs, spec_for
@@ -254,7 +256,6 @@ class Board(Jobs):
         answers: list[tuple[Reach, str, ExportJob | ExportctlError]],
         span: Span,
     ) -> ExportJob | ExportctlError:
-        errors: list[ExportctlError] = []
         found: list[ExportJob] = []
         for reach, _, answer in answers:
             if isinstance(answer, ExportJob):
@@ -268,8 +269,6 @@ class Board(Jobs):
                 # Two profiles of one account (--profile ro,admin) read the same job.
                 if all(job.ref != seen.ref for seen in found):
                     found.append(job)
-            else:
-                errors.append(answer)
         if len(found) == 1:
             return found[0]
         if found:
@@ -281,12 +280,17 @@ class Board(Jobs):
                 f"reference of the one meant ({refs})",
                 service=key.service,
             )
-        # Not found anywhere is "not found"; any other failure says more than that.
-        others = [e for e in errors if not isinstance(e, NotFoundError)]
-        if not others:
-            places = [(reach, region) for reach, region, _ in answers]
-            return NotFoundThere(key, places, every_region=self.regions.every)
-        return others[0]
+        # Not found anywhere is "not found"; any other failure says more than that,
+        # unless it only kept some places out of reach while the others answered.
+        errors = [(r, region, a) for r, region, a in answers if isinstance(a, ExportctlError)]
+        places = [(r, region) for r, region, a in errors if isinstance(a, NotFoundError)]
+        unread = [(r, region, a) for r, region, a in errors if not isinstance(a, NotFoundError)]
+        if not unread or (places and out_of_reach(unread)):
+            notices = unread_notices(unread, accounts=span.many_accounts, regions=span.regions.many)
+            return NotFoundThere(
+                key, places, every_region=self.regions.every, unread=unread, notices=notices
+            )
+        return next(a for _, _, a in unread)
 
     def for_account(self, account: str | None) -> Jobs:
         """The core whose credentials reach ``account`` (a role's in an organization, a

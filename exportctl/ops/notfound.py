@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from exportctl.domain.errors import ExportctlError, NotFoundError, clip
+from exportctl.domain.errors import (
+    ExitCode,
+    ExportctlError,
+    NotFoundError,
+    RoleUnavailable,
+    ServiceUnavailableError,
+    clip,
+)
 from exportctl.domain.model import ExportJob
 from exportctl.ops.credentials import Reach
 from exportctl.services import spec_for
@@ -23,16 +30,39 @@ class NotFoundThere(NotFoundError):
     The accounts are composed into the message when it is first read: asking sts
     which account the default credentials are in costs a call, which a caller that
     catches the error and looks elsewhere (``backups``) never needs.
+
+    ``unread``: the places out of reach (see :func:`unread_notices`); the message
+    names their credential sets, and the job may be there, so the exit code is
+    theirs unless the failure rule of a listing would make them notices only.
     """
 
     def __init__(
-        self, key: JobKey, places: Sequence[tuple[Reach, str]], *, every_region: bool = False
+        self,
+        key: JobKey,
+        places: Sequence[tuple[Reach, str]],
+        *,
+        every_region: bool = False,
+        unread: Sequence[tuple[Reach, str, ExportctlError]] = (),
+        notices: Sequence[ExportctlError] = (),
     ) -> None:
         spec = spec_for(key.service)
         super().__init__(f"{spec.title}: no export job {key.display}", service=spec.name)
         self._key = key
         self._places = list(places)
         self._every_region = every_region
+        self._unread = list(dict.fromkeys(reach.label for reach, _, _ in unread))
+        self.notices = tuple(notices)
+        # As `list -s SERVICE` tells them: a service refused by an account is an error
+        # (the reference names the service); a role not assumed, in an account not
+        # given to --accounts, a notice.
+        self.exit_code = max(
+            (
+                error.exit_code
+                for reach, _, error in unread
+                if reach.named or not isinstance(error, RoleUnavailable)
+            ),
+            default=ExitCode.NOT_FOUND,
+        )
         # What ExportctlError.__init__ set gives way to the message composed when read.
         self._composed: str | None = None
 
@@ -63,6 +93,9 @@ class NotFoundThere(NotFoundError):
         text = f"no {spec.title} export job {what} in {counted(regions, 'region', bare=True)}"
         if said:
             text += f" ({'; '.join(said)})"
+        if self._unread:
+            shown = self._unread if len(self._unread) <= _NAMED else [f"{len(self._unread)} more"]
+            text += f"; not read (see the notices): {', '.join(shown)}"
         if key.account and accounts and key.account not in accounts:
             return f"{text}; the reference names account {key.account}: {_REACH_IT}"
         if key.region is None and not self._every_region:
@@ -71,6 +104,32 @@ class NotFoundThere(NotFoundError):
 
     def _reaches(self) -> list[Reach]:
         return list({id(reach): reach for reach, _ in self._places}.values())
+
+
+def out_of_reach(answers: Sequence[tuple[Reach, str, ExportctlError]]) -> bool:
+    """Whether each failure of a lookup only kept a place out of reach (a service
+    refused as a whole, a role not assumed): the places that did answer then say
+    "not found", and those out of reach are notices beside it."""
+    return all(isinstance(error, ServiceUnavailableError) for _, _, error in answers)
+
+
+def unread_notices(
+    unread: Sequence[tuple[Reach, str, ExportctlError]], *, accounts: bool, regions: bool
+) -> list[ExportctlError]:
+    """One notice per credential set and reason, naming the regions when many, as a
+    listing tells the targets it could not read."""
+    where: dict[tuple[str, str], list[str]] = {}
+    for reach, region, error in unread:
+        places = where.setdefault((reach.label, error.message), [])
+        if region not in places and not isinstance(error, RoleUnavailable):
+            places.append(region)
+    out: list[ExportctlError] = []
+    for (label, message), places in where.items():
+        said = [label] if accounts else []
+        if places and regions:
+            said.append(("region " if len(places) == 1 else "regions ") + ", ".join(places))
+        out.append(ExportctlError(f"{'; '.join(said)}: {message}" if said else message))
+    return out
 
 
 def account_of(reach: Reach) -> str | None:

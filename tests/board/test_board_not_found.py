@@ -1,0 +1,55 @@
+"""A reference looked for in every account of the organization and found in none:
+where it was looked for, and which accounts could not be read."""
+
+from __future__ import annotations
+
+import json
+
+from board_support import Run
+
+ORG = ("--org-role", "exportctl-reader")
+DENIED, NO_ROLE = "444455556666", "666677778888"
+
+
+def _lines(stderr: str, kind: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith(f"exportctl: {kind}:")]
+
+
+def test_not_found_in_the_readable_accounts_names_those_out_of_reach(run: Run) -> None:
+    done = run(*ORG, "status", "rds:nope-404", "--json")
+    # The job may be in the account that denies the service the reference names: as
+    # `list -s rds` says of that account, exit 4; never its denial alone.
+    assert done.exit_code == 4, done.stderr
+    assert json.loads(done.stdout) is None
+    (error,) = _lines(done.stderr, "error")
+    assert error.startswith("exportctl: error: no Amazon RDS export job nope-404 in us-east-1 (")
+    assert "123456789012" in error and "looked in 3 account and region pairs" in error
+    assert f"not read (see the notices): account {DENIED}, account {NO_ROLE}" in error
+    notices = _lines(done.stderr, "notice")
+    assert any(n.startswith(f"exportctl: notice: account {DENIED}: Amazon RDS: access denied")
+               for n in notices), notices  # fmt: skip
+    assert any(n.startswith(f"exportctl: notice: account {NO_ROLE}: cannot assume")
+               for n in notices), notices  # fmt: skip
+
+
+def test_an_account_without_the_role_alone_leaves_it_not_found(run: Run) -> None:
+    # As in a listing, an account whose role cannot be assumed is a notice only,
+    # unless --accounts names it.
+    done = run(*ORG, "--accounts", f"123456789012,{NO_ROLE}", "status", "rds:nope-404")
+    assert done.exit_code == 4, done.stderr
+    done = run(*ORG, "--accounts", "123456789012,210987654321", "status", "rds:nope-404")
+    assert done.exit_code == 3, done.stderr
+    assert _lines(done.stderr, "notice") == []
+
+
+def test_a_job_of_another_region_gets_the_region_hint(run: Run) -> None:
+    listed = run(*ORG, "--region", "eu-west-1", "list", "-s", "backupsearch", "--json")
+    job = next(r for r in json.loads(listed.stdout) if r["account"] != "123456789012")
+    done = run(*ORG, "status", f"backupsearch:{job['id']}")
+    assert done.exit_code == 4, done.stderr
+    assert "jobs in other regions need their region in the ref or --region" in done.stderr
+    # Found where it is, the accounts out of reach are not said at all.
+    found = run(*ORG, "--region", "eu-west-1", "status", f"backupsearch:{job['id']}", "--json")
+    assert found.exit_code == 0, found.stderr
+    assert json.loads(found.stdout)["account"] == job["account"]
+    assert found.stderr == ""
