@@ -66,6 +66,18 @@ def _complete_status(
     return [CompletionItem(s) for s in _statuses() if s.startswith(incomplete.upper())]
 
 
+class _StatusWords(click.ParamType[str]):
+    """A --status value: words, a,b; none at all (an unset "$WANT" in a script, or
+    ",") is refused, since every backup shown instead would pass for the filtered."""
+
+    name = "word"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not any(w.strip() for w in value.split(",")):
+            self.fail(f"{value!r} names no status", param, ctx)
+        return value
+
+
 class _StatusOption(click.Option):
     """--status, whose help names the statuses the service reports."""
 
@@ -125,6 +137,7 @@ def _service_help() -> str:
     "--status",
     "statuses",
     cls=_StatusOption,
+    type=_StatusWords(),
     multiple=True,
     metavar="WORD",
     shell_complete=_complete_status,

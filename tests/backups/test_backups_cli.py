@@ -86,6 +86,19 @@ def test_status_takes_a_comma_list_as_list_does(sandbox: Sandbox) -> None:
     assert listed.stdout == repeated.stdout and listed.stdout.count("\n") >= 2
 
 
+@pytest.mark.parametrize("value", ["", ",", " , "])
+def test_a_status_that_names_no_word_is_refused_as_list_refuses_it(
+    sandbox: Sandbox, value: str
+) -> None:
+    # An unset "$WANT": every backup shown would pass for the ones asked for.
+    search = first(sandbox, "search-job")
+    result = run(sandbox, "backups", f"search-job:{search['id']}", "--status", value, "--json")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("exportctl: error: invalid value for '--status': ")
+    assert sandbox.calls == {}
+
+
 def test_status_takes_any_word_in_any_case(sandbox: Sandbox) -> None:
     search = first(sandbox, "search-job")
     job = sandbox.scenario.find("backupsearch", search["id"], "search-job")
