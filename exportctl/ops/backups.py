@@ -94,6 +94,8 @@ class SearchJobKey:
     # The account it is in, when known (its ARN's, its export job's): where the
     # command spans several, it is read with that account's credentials.
     account: str | None = None
+    # A bare id no export job had: why, said too when no search job has it either.
+    not_export: NotFoundError | None = field(default=None, compare=False)
 
     @property
     def display(self) -> str:
@@ -203,6 +205,19 @@ def search_job_from_raw(raw: Mapping[str, Any], region: str) -> SearchJob:
     )
 
 
+def _neither(search: NotFoundError, export: NotFoundError | None) -> NotFoundError:
+    """No search job of a bare id, nor an export job: both lookups said, the export
+    job's naming where it looked (its region hint, the accounts it could not read)."""
+    if export is None:
+        return search
+    both = NotFoundError(
+        f"{search.message.rstrip('.')}, and {export.message}", service=search.service
+    )
+    both.exit_code = max(search.exit_code, export.exit_code)
+    both.notices = export.notices
+    return both
+
+
 def _answered(exc: BaseException) -> bool:
     """An error AWS answered with (a refusal), not one raised before any call."""
     cause: BaseException | None = exc
@@ -307,8 +322,8 @@ class SearchBackups:
         if isinstance(key, EitherKey):
             try:
                 return self.resolve(key.export)
-            except NotFoundError:
-                return SearchJobKey(key.export.id, key.export.region)
+            except NotFoundError as exc:
+                return SearchJobKey(key.export.id, key.export.region, not_export=exc)
         job = self.jobs.get(key)
         declared = searches()
         arn = job.details.get(declared.detail)
@@ -348,6 +363,8 @@ class SearchBackups:
         """
         try:
             job = self.search_job(search)
+        except NotFoundError as exc:
+            raise _neither(exc, search.not_export) from exc
         except ExportctlError as exc:
             # Refused by AWS, not short of credentials: those would fail every call.
             if exc.exit_code != ExitCode.CREDENTIALS or not _answered(exc):

@@ -137,6 +137,16 @@ def test_a_bare_search_job_id_is_found_after_the_export_lookup_fails(sandbox: Sa
     assert len(json.loads(result.stdout)["backups"]) == 12
 
 
+def test_a_bare_id_of_another_region_names_both_lookups_and_the_region(sandbox: Sandbox) -> None:
+    export = next(j for j in sandbox.jobs("backupsearch", "eu-west-1") if j["kind"] != "search-job")
+    result = run(sandbox, "backups", export["id"])
+    assert result.exit_code == 3, result.output
+    (line,) = result.stderr.splitlines()
+    assert f"Search job {export['id']} does not exist" in line
+    assert f"no AWS Backup Search export job {export['id']} in us-east-1" in line
+    assert line.endswith("jobs in other regions need their region in the ref or --region")
+
+
 def test_an_unknown_search_job_is_exit_3(sandbox: Sandbox) -> None:
     result = run(sandbox, "backups", "search-job:00000000-0000-0000-0000-000000000000", "--json")
     assert result.exit_code == 3

@@ -53,3 +53,16 @@ def test_a_job_of_another_region_gets_the_region_hint(run: Run) -> None:
     assert found.exit_code == 0, found.stderr
     assert json.loads(found.stdout)["account"] == job["account"]
     assert found.stderr == ""
+
+
+def test_backups_of_a_bare_id_says_both_lookups_and_the_accounts_not_read(run: Run) -> None:
+    listed = run(*ORG, "--region", "eu-west-1", "list", "-s", "backupsearch", "--json")
+    job = next(r for r in json.loads(listed.stdout) if r["account"] != "123456789012")
+    done = run(*ORG, "backups", job["id"])
+    assert done.exit_code == 4, done.stderr
+    (error,) = _lines(done.stderr, "error")
+    assert "Search job" in error and "no AWS Backup Search export job" in error
+    assert f"account {DENIED}" in error and error.endswith(
+        "need their region in the ref or --region"
+    )
+    assert any(f"account {DENIED}: AWS Backup Search" in n for n in _lines(done.stderr, "notice"))
