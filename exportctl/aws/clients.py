@@ -20,12 +20,7 @@ from exportctl.aws.deadlines import bound_by_deadlines
 from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
-from exportctl.aws.usersettings import (
-    check_profile,
-    check_settings,
-    env_max_attempts,
-    env_region,
-)
+from exportctl.aws.usersettings import check_profile, check_settings, env_max_attempts, env_region
 from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.version import __version__
 
@@ -360,6 +355,13 @@ class Clients:
             self._credentials_failure = credentials_failure(exc, session.profile)
             raise again(self._credentials_failure) from exc
         return found
+
+    def endpoint_url(self, service: str) -> str | None:
+        """Where the calls of ``service`` go when the user says (an option, a variable,
+        the profile: botocore's order); None for AWS's own endpoints."""
+        from exportctl.aws.usersettings import configured_endpoint
+
+        return self._endpoint(service) or configured_endpoint(self.session, service)
 
     def _endpoint(self, service: str) -> str | None:
         chosen = _endpoint(self.settings, service)

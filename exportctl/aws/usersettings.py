@@ -107,6 +107,23 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
             )
 
 
+def configured_endpoint(session: botocore.session.Session, service: str) -> str | None:
+    """The endpoint URL botocore gives a client of ``service`` from the environment or
+    the profile (``AWS_ENDPOINT_URL_<SERVICE>``, ``AWS_ENDPOINT_URL``, the services
+    section, ``endpoint_url``), found by botocore itself; None without one, or when
+    ``ignore_configured_endpoint_urls`` says they are not used."""
+    if session.get_config_variable("ignore_configured_endpoint_urls"):
+        return None
+    from botocore.configprovider import ConfiguredEndpointProvider
+
+    found = ConfiguredEndpointProvider(
+        full_config=session.full_config,
+        scoped_config=session.get_scoped_config(),
+        client_name=service,
+    ).provide()
+    return str(found) if found else None
+
+
 def check_url(option: str, url: str) -> None:
     """An endpoint URL botocore can use: http(s), a host, nothing after the path."""
     why = url_problem(url)

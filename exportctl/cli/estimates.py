@@ -18,21 +18,29 @@ ETA_FIELDS = ("eta", "eta_basis")
 class Estimates:
     def __init__(self, app: AppContext) -> None:
         self.history = eta.load()
-        settings = app.settings
-        # Durations are this account's: one history per profile and endpoint (the
-        # embedded sandbox is one endpoint, whatever port it got).
-        self.scope = (
-            "sandbox" if app.sandbox else f"{settings.profile or ''}|{settings.endpoint_url or ''}"
-        )
+        self._app = app
+        # By service: each may have an endpoint of its own.
+        self._scopes: dict[str, str] = {}
+
+    def scope(self, service: str) -> str:
+        """The history a job of ``service`` is estimated from (the embedded sandbox is
+        one endpoint, whatever port it got)."""
+        found = self._scopes.get(service)
+        if found is None:
+            app = self._app
+            found = "sandbox" if app.sandbox else eta.scope(app.jobs.clients, service)
+            self._scopes[service] = found
+        return found
 
     def learn(self, jobs: Iterable[ExportJob]) -> None:
-        self.history.learn(jobs, self.scope)
+        for job in jobs:
+            self.history.learn((job,), self.scope(job.service))
 
     def observe(self, before: ExportJob | None, job: ExportJob) -> None:
-        self.history.observe(before, job, self.scope, now())
+        self.history.observe(before, job, self.scope(job.service), now())
 
     def of(self, job: ExportJob, reference: datetime | None = None) -> eta.Estimate:
-        return self.history.estimate(job, self.scope, reference)
+        return self.history.estimate(job, self.scope(job.service), reference)
 
     def record(self, job: ExportJob) -> dict[str, Any]:
         """The job's JSON record with ``eta`` and ``eta_basis``."""

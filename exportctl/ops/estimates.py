@@ -23,11 +23,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exportctl.domain.model import ExportJob, State, field_value
 from exportctl.domain.timeutil import MAX_DURATION, as_utc, human_duration, iso, now
 from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
+
+if TYPE_CHECKING:
+    from exportctl.aws.clients import Clients
 
 # Samples a median needs before it is worth showing.
 MIN_SAMPLES = 3
@@ -180,6 +183,17 @@ def _from_pieces(job: ExportJob, reference: datetime) -> Estimate | None:
         reference + timedelta(seconds=left),
         f"{done}/{total} pieces in {human_duration(spent)}, at the same rate",
     )
+
+
+def scope(clients: Clients, service: str) -> str:
+    """Whose durations a job of ``service`` is among: the profile's, at the endpoint
+    its calls go to, set in any of the ways botocore reads (a local emulator never
+    estimates the jobs of AWS itself). AWS's own endpoints are '', the scope histories
+    were always kept under."""
+    from exportctl.services import spec_for
+
+    endpoint = clients.endpoint_url(spec_for(service).client)
+    return f"{clients.settings.profile or ''}|{endpoint or ''}"
 
 
 def path() -> Path:

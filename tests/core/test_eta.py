@@ -6,6 +6,8 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from exportctl.domain.model import ExportJob, Progress, State
 from exportctl.ops import estimates as eta
 
@@ -158,3 +160,30 @@ def test_a_bucket_keeps_the_newest_jobs_in_whatever_order_they_are_learned() -> 
     history.learn([job("older", State.COMPLETED, created=NOW - timedelta(days=3), took=60.0)], "s")
     assert not history.changed
     assert all(set(bucket) == newest for bucket in history.samples.values())
+
+
+def test_the_scope_is_the_endpoint_a_service_calls_from_any_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl.aws.clients import AwsSettings, Clients
+
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile p]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9001\n"
+        "[profile q]\nregion = us-east-1\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+
+    def scope(profile: str, **settings: str) -> str:
+        return eta.scope(Clients(AwsSettings(profile=profile, **settings)), "personalize")
+
+    # AWS's own endpoints: the scope histories were always kept under.
+    assert scope("q") == "q|"
+    assert scope("q", endpoint_url="http://127.0.0.1:9002") == "q|http://127.0.0.1:9002"
+    assert scope("p") == "p|http://127.0.0.1:9001"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9003")
+    assert scope("q") == "q|http://127.0.0.1:9003"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_PERSONALIZE", "http://127.0.0.1:9004")
+    assert scope("q") == "q|http://127.0.0.1:9004"
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+    assert scope("p") == "p|"

@@ -1,0 +1,34 @@
+"""Whose jobs an estimate is made from: the endpoint's, the account's, each job once,
+whatever the commands run beside each other saved."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from e2e_support import in_process
+
+from exportctl.sandbox import Sandbox
+from exportctl.sandbox.jobs import ACCOUNT
+
+pytestmark = pytest.mark.e2e
+
+PENDING = f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-export-job/items-refresh"
+
+
+def _basis(sandbox: Sandbox, *args: str) -> str | None:
+    done = in_process(sandbox, *args, "--fields", "eta,eta_basis", "--json")
+    assert done.returncode == 0, done.stderr
+    basis: str | None = json.loads(done.stdout)["eta_basis"]
+    return basis
+
+
+def test_an_endpoint_set_by_aws_endpoint_url_keeps_a_history_of_its_own(
+    sandbox: Sandbox,
+) -> None:
+    # What `eval "$(exportctl sandbox --detach)"` sets: AWS_ENDPOINT_URL, no option.
+    with Sandbox(port=0, clock=lambda: 0.0) as other:
+        assert in_process(sandbox, "list", "-s", "personalize").returncode == 0
+        assert _basis(other, "status", PENDING) is None
+        assert in_process(other, "list", "-s", "personalize").returncode == 0
+        assert (_basis(other, "status", PENDING) or "").startswith("median of 4 ")
