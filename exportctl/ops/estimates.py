@@ -6,7 +6,9 @@ Two bases, no API call of their own:
   done them so far, counted from its creation;
 - **history**: other jobs take as long as the median of this account's recent
   completed jobs of the same service and region (narrowed to the same group, the
-  Personalize dataset, when that group has enough of them).
+  Personalize dataset, when that group has enough of them). A job whose account is
+  not known (one without an ARN, read by a command of one account and region) is
+  among the jobs of unknown account of its profile and endpoint.
 
 History is what listings and lookups showed: `list` and `watch` learn from every
 completed job they list, `status` and `wait` from the jobs they read, and a job
@@ -19,6 +21,7 @@ an estimate without listing anything.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +41,8 @@ MIN_SAMPLES = 3
 KEEP = 50
 # Durations older than this say little about today's jobs.
 MAX_AGE = timedelta(days=30)
+# The account a bucket's key starts with: ``123456789012@SCOPE|SERVICE|REGION``.
+_OF_ACCOUNT = re.compile(r"^\d{12}@")
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ def _group_field(service: str) -> str | None:
 
 
 class History:
-    """Durations of completed jobs, by scope (profile and endpoint), service, region, group."""
+    """Durations of completed jobs, by account (when known), scope (profile and
+    endpoint), service, region, group."""
 
     def __init__(self, samples: Mapping[str, Mapping[str, tuple[str, float]]] | None = None):
         # key -> {job ref: (completed ISO, seconds)}
@@ -125,7 +131,7 @@ class History:
 
     @staticmethod
     def _keys(job: ExportJob, scope: str) -> list[str]:
-        broad = f"{scope}|{job.service}|{job.region}"
+        broad = _in_account(f"{scope}|{job.service}|{job.region}", job.account)
         group = _group_field(job.service)
         value = _group_value(job, group) if group else None
         return [broad, f"{broad}|{value}"] if value else [broad]
@@ -211,9 +217,37 @@ def load(where: Path | None = None) -> History:
         }
     except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
         return History()
-    history = History(samples)
+    history = History(_by_account(samples))
     _forget_old(history)
     return history
+
+
+def _in_account(key: str, account: str | None) -> str:
+    return f"{account}@{key}" if account else key
+
+
+def _by_account(
+    samples: dict[str, dict[str, tuple[str, float]]],
+) -> dict[str, dict[str, tuple[str, float]]]:
+    """Buckets written before they were an account's: each job moved to its account's
+    bucket, read from its reference, so that the history is not lost."""
+    moved: dict[str, dict[str, tuple[str, float]]] = {}
+    for key, bucket in samples.items():
+        for ref, sample in bucket.items():
+            account = None if _OF_ACCOUNT.match(key) else _account_of(ref)
+            moved.setdefault(_in_account(key, account), {})[ref] = sample
+    return moved
+
+
+def _account_of(ref: str) -> str | None:
+    from exportctl.domain.errors import ExportctlError
+    from exportctl.services.refs import parse
+
+    try:
+        return parse(ref).account
+    except ExportctlError:
+        # A reference of a service this exportctl does not have: kept where it was.
+        return None
 
 
 def _seconds(value: object) -> float:

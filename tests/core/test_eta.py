@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -187,3 +188,20 @@ def test_the_scope_is_the_endpoint_a_service_calls_from_any_source(
     assert scope("q") == "q|http://127.0.0.1:9004"
     monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
     assert scope("p") == "p|"
+
+
+def test_a_history_written_before_accounts_is_read_by_account(tmp_path: Path) -> None:
+    where = tmp_path / "durations.json"
+    arn = "arn:aws:personalize:us-east-1:{}:dataset-export-job/{}"
+    when = (NOW - timedelta(days=1)).isoformat()
+    old = {f"{a}{i}": [when, 60.0] for a in ("1", "2") for i in range(3)}
+    where.write_text(
+        json.dumps(
+            {"s|personalize|us-east-1": {arn.format(k[0] * 12, k): v for k, v in old.items()}}
+        )
+    )
+    history = eta.load(where)
+    mine = dataclasses.replace(job("r", State.RUNNING, created=NOW), account="1" * 12)
+    assert (history.estimate(mine, "s", NOW).basis or "").startswith("median of 3 ")
+    # A job of no known account is not estimated from those of known accounts.
+    assert history.estimate(job("r", State.RUNNING, created=NOW), "s", NOW) == eta.NO_ESTIMATE

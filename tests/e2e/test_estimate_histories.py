@@ -32,3 +32,16 @@ def test_an_endpoint_set_by_aws_endpoint_url_keeps_a_history_of_its_own(
         assert _basis(other, "status", PENDING) is None
         assert in_process(other, "list", "-s", "personalize").returncode == 0
         assert (_basis(other, "status", PENDING) or "").startswith("median of 4 ")
+
+
+def test_another_accounts_jobs_never_estimate_this_accounts(sandbox: Sandbox) -> None:
+    # 2 completed jobs of this account in eu-west-1, below the 3 an estimate needs;
+    # the organization's other account has 2 more.
+    search = "72400c49-b553-4ac5-aa7b-4b87113c16fd"
+    running = f"arn:aws:backup-search:eu-west-1:{ACCOUNT}:search-export-job/{search}"
+    here = ("--region", "eu-west-1", "list", "-s", "backupsearch")
+    assert in_process(sandbox, *here).returncode == 0
+    assert _basis(sandbox, "status", running) is None
+    org = ("--org-role", "OrganizationAccountAccessRole")
+    assert in_process(sandbox, *org, *here).returncode in (0, 4)
+    assert _basis(sandbox, "status", running) is None
