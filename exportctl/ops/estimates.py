@@ -74,7 +74,9 @@ class History:
     endpoint), service, region, group."""
 
     def __init__(self, samples: Mapping[str, Mapping[str, tuple[str, float]]] | None = None):
-        # key -> {job ref: (completed ISO, seconds)}
+        # key -> {job id: (completed ISO, seconds)}: the key names the rest of the
+        # job's identity (service, account when known, region), so that a job has
+        # one sample however its reference was printed (with its account or not).
         self.samples: dict[str, dict[str, tuple[str, float]]] = {
             k: dict(v) for k, v in (samples or {}).items()
         }
@@ -108,13 +110,13 @@ class History:
         stamp = iso(completed) or ""
         for key in self._keys(job, scope):
             bucket = self.samples.setdefault(key, {})
-            if job.ref in bucket:
+            if job.id in bucket:
                 continue
             if len(bucket) >= KEEP and stamp < self._oldest(key, bucket):
                 # Older than every sample kept: it would be the one to go. A listing
                 # gives the newest first, so once a bucket is full most jobs are this.
                 continue
-            bucket[job.ref] = (stamp, seconds)
+            bucket[job.id] = (stamp, seconds)
             # The oldest go, one at a time: a listing adds thousands, and sorting the
             # bucket on every add was most of what learning cost.
             while len(bucket) > KEEP:
@@ -217,7 +219,7 @@ def load(where: Path | None = None) -> History:
         }
     except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
         return History()
-    history = History(_by_account(samples))
+    history = History(_by_identity(samples))
     _forget_old(history)
     return history
 
@@ -226,28 +228,36 @@ def _in_account(key: str, account: str | None) -> str:
     return f"{account}@{key}" if account else key
 
 
-def _by_account(
+def _by_identity(
     samples: dict[str, dict[str, tuple[str, float]]],
 ) -> dict[str, dict[str, tuple[str, float]]]:
-    """Buckets written before they were an account's: each job moved to its account's
-    bucket, read from its reference, so that the history is not lost."""
+    """Histories written by earlier versions keyed each job by its reference (one job
+    twice, printed with its account and without) in buckets of no account: each job
+    is moved to its account's bucket, under its id, once; the history is not lost."""
     moved: dict[str, dict[str, tuple[str, float]]] = {}
     for key, bucket in samples.items():
-        for ref, sample in bucket.items():
-            account = None if _OF_ACCOUNT.match(key) else _account_of(ref)
-            moved.setdefault(_in_account(key, account), {})[ref] = sample
+        for name, sample in bucket.items():
+            # An id has no ':'; a reference always has.
+            account, job_id = _identity(name) if ":" in name else (None, name)
+            kept = moved.setdefault(
+                key if _OF_ACCOUNT.match(key) else _in_account(key, account), {}
+            )
+            if job_id not in kept or kept[job_id][0] < sample[0]:
+                kept[job_id] = sample
     return moved
 
 
-def _account_of(ref: str) -> str | None:
+def _identity(ref: str) -> tuple[str | None, str]:
+    """The account (when the reference names it) and the id of the job ``ref`` names."""
     from exportctl.domain.errors import ExportctlError
     from exportctl.services.refs import parse
 
     try:
-        return parse(ref).account
+        key = parse(ref)
     except ExportctlError:
-        # A reference of a service this exportctl does not have: kept where it was.
-        return None
+        # A reference of a service this exportctl does not have: kept as it is.
+        return None, ref
+    return key.account, key.id
 
 
 def _seconds(value: object) -> float:

@@ -150,7 +150,7 @@ def test_a_bucket_keeps_the_newest_jobs_in_whatever_order_they_are_learned() -> 
         job(f"j{i}", State.COMPLETED, created=NOW - timedelta(hours=i + 1), took=60.0)
         for i in range(3 * eta.KEEP)
     ]
-    newest = {j.ref for j in jobs[: eta.KEEP]}
+    newest = {j.id for j in jobs[: eta.KEEP]}
     for order in (jobs, jobs[::-1], jobs[1::2] + jobs[::2]):
         history = eta.History()
         history.learn(order, "s")
@@ -205,3 +205,18 @@ def test_a_history_written_before_accounts_is_read_by_account(tmp_path: Path) ->
     assert (history.estimate(mine, "s", NOW).basis or "").startswith("median of 3 ")
     # A job of no known account is not estimated from those of known accounts.
     assert history.estimate(job("r", State.RUNNING, created=NOW), "s", NOW) == eta.NO_ESTIMATE
+
+
+def test_a_job_kept_twice_under_two_references_counts_once(tmp_path: Path) -> None:
+    where = tmp_path / "durations.json"
+    account = "1" * 12
+    when = (NOW - timedelta(days=1)).isoformat()
+    bucket = {
+        ref: [when, 60.0]
+        for i in range(3)
+        for ref in (f"pinpoint:us-east-1:app/j{i}", f"pinpoint:{account}:us-east-1:app/j{i}")
+    }
+    where.write_text(json.dumps({f"{account}@s|pinpoint|us-east-1": bucket}))
+    running = job("r", State.RUNNING, created=NOW, service="pinpoint")
+    estimate = eta.load(where).estimate(dataclasses.replace(running, account=account), "s", NOW)
+    assert (estimate.basis or "").startswith("median of 3 ")

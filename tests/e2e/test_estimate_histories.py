@@ -45,3 +45,17 @@ def test_another_accounts_jobs_never_estimate_this_accounts(sandbox: Sandbox) ->
     org = ("--org-role", "OrganizationAccountAccessRole")
     assert in_process(sandbox, *org, *here).returncode in (0, 4)
     assert _basis(sandbox, "status", running) is None
+
+
+def test_a_job_printed_with_and_without_its_account_counts_once(sandbox: Sandbox) -> None:
+    # The account is known to both listings; the references say it in the second only
+    # (pinpoint:ACCOUNT:REGION:...), as several accounts are in play there.
+    app = "ae7689447ab57a683536c4499d863386"
+    created = f"pinpoint:us-east-1:{app}/9e3fab8c3bfc5e740e61572b4e3c02ea"
+    regions = ("--region", "us-east-1,eu-west-1")
+    assert in_process(sandbox, *regions, "list", "-s", "pinpoint").returncode == 0
+    first = _basis(sandbox, *regions, "status", created)
+    assert first and first.startswith("median of 4 ")
+    org = ("--org-role", "OrganizationAccountAccessRole", "--region", "us-east-1")
+    assert in_process(sandbox, *org, "list", "-s", "pinpoint").returncode in (0, 4)
+    assert _basis(sandbox, *regions, "status", created) == first
