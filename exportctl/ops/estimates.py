@@ -81,6 +81,9 @@ class History:
             k: dict(v) for k, v in (samples or {}).items()
         }
         self.changed = False
+        # What this process learnt, by key: what :func:`save` adds to the file as it
+        # is then, not the whole copy read at the start (a watch runs for hours).
+        self.learnt: dict[str, dict[str, tuple[str, float]]] = {}
         # The oldest completion time of each full bucket, while it is unchanged.
         self._oldest_stamps: dict[str, str] = {}
 
@@ -116,11 +119,13 @@ class History:
                 # Older than every sample kept: it would be the one to go. A listing
                 # gives the newest first, so once a bucket is full most jobs are this.
                 continue
-            bucket[job.id] = (stamp, seconds)
+            bucket[job.id] = self.learnt.setdefault(key, {})[job.id] = (stamp, seconds)
             # The oldest go, one at a time: a listing adds thousands, and sorting the
             # bucket on every add was most of what learning cost.
             while len(bucket) > KEEP:
-                del bucket[min(bucket, key=lambda ref: bucket[ref][0])]
+                gone = min(bucket, key=lambda ref: bucket[ref][0])
+                del bucket[gone]
+                self.learnt[key].pop(gone, None)
             self._oldest_stamps.pop(key, None)
             self.changed = True
 
@@ -279,14 +284,29 @@ def _forget_old(history: History) -> None:
 
 
 def save(history: History, where: Path | None = None) -> bool:
-    """Writes the history if it changed; a cache that cannot be written is no error."""
+    """Adds what ``history`` learnt to the file as it is now: what other commands saved
+    since it was read stays (the newest of each bucket kept). A cache that cannot be
+    written is no error.
+
+    Without a lock, two commands saving at the same moment may still lose one's
+    samples: the later one's re-reading must come between the other's re-reading
+    and its replacing the file, a window of milliseconds, not a watch's hours."""
     if not history.changed:
         return True
+    target = where or path()
+    merged = load(target)
+    for key, learnt in history.learnt.items():
+        bucket = merged.samples.setdefault(key, {})
+        bucket.update(learnt)
+        for gone in sorted(bucket, key=lambda ref: bucket[ref][0])[: max(len(bucket) - KEEP, 0)]:
+            del bucket[gone]
     try:
-        write_atomically(where or path(), [json.dumps(history.to_json())])
+        write_atomically(target, [json.dumps(merged.to_json())])
     except OSError:
         return False
-    history.changed = False
+    # What the others learnt is this one's too from now on.
+    history.samples, history.learnt, history.changed = merged.samples, {}, False
+    history._oldest_stamps.clear()
     return True
 
 

@@ -220,3 +220,35 @@ def test_a_job_kept_twice_under_two_references_counts_once(tmp_path: Path) -> No
     running = job("r", State.RUNNING, created=NOW, service="pinpoint")
     estimate = eta.load(where).estimate(dataclasses.replace(running, account=account), "s", NOW)
     assert (estimate.basis or "").startswith("median of 3 ")
+
+
+def test_a_save_keeps_what_other_commands_saved_since_it_read_the_file(tmp_path: Path) -> None:
+    where = tmp_path / "durations.json"
+    # A watch reads the file when it starts and saves when it ends, hours later.
+    watch = eta.load(where)
+    beside = eta.load(where)
+    beside.learn([done(f"o{i}", 100, service="discovery") for i in range(3)], "s")
+    assert eta.save(beside, where)
+    watch.learn([done(f"d{i}", 60) for i in range(3)], "s")
+    assert eta.save(watch, where)
+    again = eta.load(where)
+    for service in ("personalize", "discovery"):
+        running = job("r", State.RUNNING, created=NOW, service=service)
+        assert (again.estimate(running, "s", NOW).basis or "").startswith("median of 3 "), service
+    # Both full: the newest KEEP of the two are kept.
+    older = [
+        job(f"a{i}", State.COMPLETED, created=NOW - timedelta(hours=2 * i + 2), took=60.0)
+        for i in range(eta.KEEP)
+    ]
+    newer = [
+        job(f"b{i}", State.COMPLETED, created=NOW - timedelta(hours=2 * i + 1), took=60.0)
+        for i in range(eta.KEEP)
+    ]
+    first, second = eta.load(where), eta.load(where)
+    first.learn(older, "t")
+    assert eta.save(first, where)
+    second.learn(newer, "t")
+    assert eta.save(second, where)
+    kept = eta.load(where).samples["t|personalize|us-east-1"]
+    both = sorted(older + newer, key=lambda j: j.created or NOW, reverse=True)
+    assert set(kept) == {j.id for j in both[: eta.KEEP]}
