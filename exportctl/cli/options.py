@@ -54,11 +54,15 @@ class _ServiceNames(_Services):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and "," in value:
-            return tuple(
+            names = tuple(
                 super(_ServiceNames, self).convert(name.strip(), param, ctx)
                 for name in value.split(",")
                 if name.strip()
             )
+            if not names:
+                # Commas alone (`-s "$A,$B"`, both unset) are no filter to drop silently.
+                self.fail(f"{value!r} names no service", param, ctx)
+            return names
         return super().convert(value, param, ctx)
 
     def shell_complete(

@@ -191,6 +191,10 @@ def test_services_take_commas_as_regions_and_profiles_do(run: Run) -> None:
     assert json.loads(repeated.stdout) == json.loads(listed.stdout)
     wrong = run("list", "-s", "personalize,pinpont")
     assert wrong.exit_code == 2 and "'pinpont' is not one of" in wrong.output
+    # Commas alone (unset variables in a script) name no service: not "every service".
+    for value in (",", " , "):
+        nothing = run("list", "-s", value)
+        assert nothing.exit_code == 2 and "names no service" in nothing.output, nothing.output
 
 
 @pytest.mark.parametrize("value", ["2", "90", "1.5"])
