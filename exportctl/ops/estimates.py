@@ -293,7 +293,10 @@ def save(history: History, where: Path | None = None) -> bool:
     and its replacing the file, a window of milliseconds, not a watch's hours."""
     if not history.changed:
         return True
-    target = where or path()
+    try:
+        target = where or path()
+    except OSError:  # no home folder for the cache
+        return False
     merged = load(target)
     for key, learnt in history.learnt.items():
         bucket = merged.samples.setdefault(key, {})
