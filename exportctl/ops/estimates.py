@@ -222,7 +222,8 @@ def load(where: Path | None = None) -> History:
             str(k): {str(ref): (str(v[0]), _seconds(v[1])) for ref, v in bucket.items()}
             for k, bucket in data.items()
         }
-    except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
+    # RecursionError: JSON nested deeper than the decoder goes (valid, but no history).
+    except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError):
         return History()
     history = History(_by_identity(samples))
     _forget_old(history)

@@ -131,6 +131,10 @@ def test_history_survives_on_disk_and_a_broken_file_is_none(tmp_path: Path) -> N
         when = NOW.isoformat()
         where.write_text(f'{{"s": {{"a": ["{when}", {seconds}]}}}}')
         assert eta.load(where).samples == {}, seconds
+    # Valid JSON nested deeper than the decoder goes: no history, not exit 70.
+    for deep in ('{"a":' * 3000 + "1" + "}" * 3000, "[" * 100_000):
+        where.write_text(deep)
+        assert eta.load(where).samples == {}
 
 
 def test_a_history_that_cannot_be_written_is_no_error_and_leaves_nothing(tmp_path: Path) -> None:
