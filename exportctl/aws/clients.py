@@ -148,8 +148,9 @@ class Clients:
             if session.get_config_variable("ca_bundle") == "":
                 # botocore takes an empty bundle (AWS_CA_BUNDLE set to nothing, or
                 # `ca_bundle =`) for no certificate checks at all: empty is unset here,
-                # as it is for the other variables, and certificates are checked.
-                session.set_config_variable("ca_bundle", True)
+                # as it is for the other variables: the profile's, else the system's.
+                profile_bundle = scoped.get("ca_bundle")
+                session.set_config_variable("ca_bundle", profile_bundle or True)
             if s.endpoint_url and not s.access_key and "role_arn" in scoped:
                 _say_role_endpoint(session.profile, scoped)
             self._session = session

@@ -72,8 +72,8 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
         f"profile {clip(session.profile or 'default')!r} "
         f"({clip(session.get_config_variable('config_file'))})"
     )
-    # The variable wins when set at all, empty included, as botocore reads it.
-    if "AWS_CA_BUNDLE" not in os.environ and scoped.get("ca_bundle"):
+    # The variable wins when set to a path; an empty one is as if unset (clients.py).
+    if not os.environ.get("AWS_CA_BUNDLE") and scoped.get("ca_bundle"):
         bundle = str(scoped["ca_bundle"])
         if not os.path.isfile(bundle):
             # Else each call is retried as a TLS failure, the file unnamed.

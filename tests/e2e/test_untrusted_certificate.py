@@ -161,3 +161,17 @@ def test_an_empty_ca_bundle_still_checks_certificates(
     done = in_process(None, "list", "-s", "rds", **env)
     assert done.returncode == 5, (done.returncode, done.stderr)
     assert "self-signed certificate" in done.stderr, done.stderr
+
+
+def test_an_empty_variable_leaves_the_profiles_bundle_in_use(
+    tls: tuple[TlsServer, Path], tmp_path: Path
+) -> None:
+    # Empty is as if unset: the profile's ca_bundle, not the system's CAs.
+    server, cert = tls
+    config = tmp_path / "config"
+    config.write_text(f"[default]\nca_bundle = {cert}\n")
+    url = f"https://127.0.0.1:{server.port}"
+    env = {**KEYS, "AWS_ENDPOINT_URL": url, "AWS_MAX_ATTEMPTS": "1", "AWS_CA_BUNDLE": ""}
+    done = in_process(None, "list", "-s", "rds", AWS_CONFIG_FILE=str(config), **env)
+    assert done.returncode == 5, (done.returncode, done.stderr)
+    assert "not trusted" not in done.stderr and "TLS certificate" not in done.stderr
