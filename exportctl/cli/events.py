@@ -15,6 +15,7 @@ import click
 from exportctl.cli.context import AppContext
 from exportctl.domain.model import ExportJob
 from exportctl.ops.polling.events import Event
+from exportctl.ops.workers import CANCEL_POLL
 
 
 def exec_option(what: str) -> Callable[[Any], Any]:
@@ -62,6 +63,7 @@ class EventSink:
         # no --timeout (None ends the thread).
         self._ended: queue.SimpleQueue[ExportJob | None] = queue.SimpleQueue()
         self._runner: threading.Thread | None = None
+        self._runner_done = threading.Event()
         # Set when the command ends before the queue does: no more command is run,
         # and those left are named.
         self._closed = threading.Event()
@@ -97,8 +99,13 @@ class EventSink:
         if self._runner is None:
             return
         self._ended.put(None)
-        self._runner.join(timeout)
-        if not self._runner.is_alive():
+        # Not Thread.join: a join a signal interrupts marks the thread ended while it
+        # runs (CPython's bpo-45274 handling), and a second finish would name nothing.
+        if timeout is None:
+            # In short waits: a signal another thread took is seen (workers.next_item).
+            while not self._runner_done.wait(CANCEL_POLL):
+                pass
+        if self._runner_done.wait(timeout or 0.0):
             return
         # Out of time or interrupted: the commands still queued never run; say whose.
         self._closed.set()
@@ -124,11 +131,14 @@ class EventSink:
             self._left.append(job)
 
     def _runs(self) -> None:
-        while (job := self._ended.get()) is not None:
-            if self._closed.is_set():
-                self._leave(job)
-                continue
-            self._run(job)
+        try:
+            while (job := self._ended.get()) is not None:
+                if self._closed.is_set():
+                    self._leave(job)
+                    continue
+                self._run(job)
+        finally:
+            self._runner_done.set()
 
     def _run(self, job: ExportJob) -> None:
         from exportctl.ops.jobhook import run_hook

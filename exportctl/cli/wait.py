@@ -221,7 +221,14 @@ def wait_for(
         ExitCode.QUIT,
         ExitCode.TERMINATED,
     )
-    sink.finish(0.0 if ended_early else None)
+    try:
+        sink.finish(0.0 if ended_early else None)
+    except KeyboardInterrupt:
+        # Ended by a signal while its --exec commands run, every job settled: the
+        # queued ones are named, and the records still printed, as when it comes
+        # during the wait.
+        code = session.interrupted()
+        sink.finish(0.0)
     session.records()
     estimates.learn(t.job for t in waiter.tracked if t.job is not None)
     estimates.save()

@@ -103,19 +103,24 @@ class Session:
             with display:
                 result = self.waiter.run()
         except KeyboardInterrupt:
-            from exportctl.ops import interrupts
-
-            cut = self.fetcher.cut_short() if self.fetcher else None
-            if cut and not self.quiet:
-                self.app.error(f"{interrupts.word()}; {cut}")
-            self._pending(interrupts.word(), self.waiter.pending)
-            return ExitCode(interrupts.exit_code())
+            return self.interrupted()
         except ExportctlError:
             # stdout stays valid JSON whatever ends the wait.
             self.records()
             raise
         self._report(result)
         return result.exit_code
+
+    def interrupted(self) -> ExitCode:
+        """Says what a signal left (a download cut short, the jobs still pending);
+        the exit code it gives."""
+        from exportctl.ops import interrupts
+
+        cut = self.fetcher.cut_short() if self.fetcher else None
+        if cut and not self.quiet:
+            self.app.error(f"{interrupts.word()}; {cut}")
+        self._pending(interrupts.word(), self.waiter.pending)
+        return ExitCode(interrupts.exit_code())
 
     def records(self) -> None:
         """The jobs as last read: in the chosen format, or for people the table

@@ -4,6 +4,7 @@ Ctrl-\\ typed on a real terminal: exit 131, the live view closed, the cursor sho
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import select
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from wait_support import PERSONALIZE_FAILED, PINPOINT_STUCK
+from wait_support import PERSONALIZE_FAILED, PINPOINT_PROCESSING, PINPOINT_STUCK
 
 from exportctl.sandbox import Sandbox
 
@@ -122,6 +123,35 @@ def test_a_wait_ended_by_a_signal_leaves_its_running_exec_command(
     finally:
         if pid_file.exists() and pid_file.read_text().strip():
             os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+@pytest.mark.e2e
+def test_a_signal_while_exec_commands_run_after_the_wait_keeps_its_json(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # Every job settled, the wait is letting its --exec commands run: a signal then
+    # still prints the jobs (--json is one document however the command ends) and
+    # names the job whose command never ran.
+    sandbox.set_status("pinpoint", PINPOINT_PROCESSING.rsplit("/", 1)[1], "COMPLETED")
+    pid_file = tmp_path / "exec.pid"
+    proc = _start(sandbox, "wait", "--json", "--until", "terminal", PERSONALIZE_FAILED,
+                  PINPOINT_PROCESSING, "--exec",
+                  f"echo $$ >> {pid_file}; exec sleep 600 >/dev/null 2>&1")  # fmt: skip
+    try:
+        for _ in range(400):
+            if pid_file.exists() and pid_file.read_text().strip():
+                break
+            time.sleep(0.05)
+        assert pid_file.read_text().strip(), "the --exec command never started"
+        proc.send_signal(signal.SIGTERM)
+        out, err = _ended(proc)
+    finally:
+        for pid in pid_file.read_text().split() if pid_file.exists() else ():
+            os.kill(int(pid), signal.SIGKILL)
+    assert proc.returncode == 143, err
+    assert len(json.loads(out)) == 2
+    assert "--exec did not run for 1 job that ended" in err, err
+    assert "Traceback" not in err
 
 
 @pytest.mark.e2e
