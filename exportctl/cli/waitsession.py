@@ -161,8 +161,15 @@ class Session:
 
         if self.quiet:
             return
+        said: set[str] = set()
         for tracked in result.tracked:
             if tracked.outcome in (Outcome.MISSED, Outcome.GONE, Outcome.NOT_FOUND):
+                # What could not be searched for it (accounts that refused), as
+                # `status` says it: once, before the error.
+                for notice in tracked.error.notices if tracked.error else ():
+                    if notice.message not in said:
+                        said.add(notice.message)
+                        self.app.notice(notice.message)
                 self.app.error(_why(tracked, self.waiter.until.describe()))
         if result.timed_out:
             from exportctl.domain.timeutil import human_duration

@@ -71,7 +71,8 @@ def event_parts(
         tail.append(" -> ")
         tail.append(_status_line(job), style=STATE_STYLES[job.state])
     elif event.kind == "gone":
-        tail.append("no longer found", style="bold red")
+        # Seen before, or never found at all (at the first check).
+        tail.append("no longer found" if job else "not found", style="bold red")
         if event.message:
             tail.append(f": {event.message}")
         return head, tail

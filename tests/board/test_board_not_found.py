@@ -32,6 +32,16 @@ def test_not_found_in_the_readable_accounts_names_those_out_of_reach(run: Run) -
                for n in notices), notices  # fmt: skip
 
 
+def test_wait_says_the_accounts_out_of_reach_as_status_does(run: Run) -> None:
+    done = run(*ORG, "wait", "rds:nope-404", "--json")
+    assert done.exit_code == 4, done.stderr
+    notices = _lines(done.stderr, "notice")
+    assert [n.split(":")[2] for n in notices] == [f" account {DENIED}", f" account {NO_ROLE}"]
+    assert "not read (see the notices)" in _lines(done.stderr, "error")[-1]
+    # Never seen: not found, not "no longer found".
+    assert "rds:nope-404  not found: " in done.stderr and "no longer" not in done.stderr
+
+
 def test_an_account_without_the_role_alone_leaves_it_not_found(run: Run) -> None:
     # As in a listing, an account whose role cannot be assumed is a notice only,
     # unless --accounts names it.

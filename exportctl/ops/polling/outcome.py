@@ -64,4 +64,14 @@ class WaitResult:
             Outcome.NOT_FOUND: ExitCode.NOT_FOUND,
             Outcome.PENDING: ExitCode.TIMEOUT,
         }
-        return max((codes[t.outcome] for t in self.tracked), default=ExitCode.OK)
+        # A job not found where an account refused the service may be there: that
+        # error's code (4), as `status` gives it.
+        return max(
+            (
+                max(codes[t.outcome], t.error.exit_code)
+                if t.outcome is Outcome.NOT_FOUND and t.error is not None
+                else codes[t.outcome]
+                for t in self.tracked
+            ),
+            default=ExitCode.OK,
+        )
