@@ -42,6 +42,11 @@ class Changes:
     def board(self, targets: Targets | None = None) -> Board:
         raise NotImplementedError
 
+    def named(self, option: str) -> str:
+        """An option (``to``, ``start-time``, ``region``, ``timeout``) as this client's
+        caller gives it, in messages: a Python caller, the keyword argument."""
+        return keyword(option)
+
     def start(
         self,
         service: str,
@@ -90,13 +95,13 @@ class Changes:
             if region is not None:
                 check_targets(Targets.parse((region,)))
             elif board.regions.many:
-                raise UsageError(request.ONE_REGION)
+                raise UsageError(request.one_region(self.named))
             return request.plan(
                 spec,
                 values,
                 region or board.clients.default_region,
                 chosen=region is not None,
-                named=keyword,
+                named=self.named,
             )
 
     def plan_rerun(self, ref: Ref, *, service: str | None = None) -> StartPlan:
@@ -112,7 +117,7 @@ class Changes:
         with translated(jobs=[job], refs=[job.ref], creating=True):
             if not job.terminal:
                 raise UsageError(f"{job.ref} is {job.said_state}: rerun a job once it has finished")
-            planned = request.plan(spec, values_of(spec, job), job.region)
+            planned = request.plan(spec, values_of(spec, job), job.region, named=self.named)
             # Where the command spans accounts: in the account of the job it reruns.
             many = self.board().accounts.many
             return replace(planned, account=job.account) if many else planned
@@ -172,6 +177,7 @@ class Changes:
                 clock=TIMING.clock,
                 queue=slots if queue else None,
                 account=account,
+                named=self.named,
             )
             started = starter.start(plan)
             if account is not None:

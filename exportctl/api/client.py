@@ -363,6 +363,12 @@ class ConnectedClient(Client):
         self._lock = threading.Lock()
         self._boards = {}
 
+    def named(self, option: str) -> str:
+        from exportctl.services.forms import flag
+
+        # The command line's user gave its options.
+        return flag(option)
+
     def board(self, targets: Targets | None = None) -> Board:
         board = self._connect()
         if targets is None or targets == self._targets:

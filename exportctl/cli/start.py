@@ -116,7 +116,7 @@ def _service_command(spec: ServiceSpec) -> click.Command:
         queue = bool(values.pop("queue", False))
         check_waiting(ctx, launch, queue)
         if app.many_regions:
-            raise UsageError(request.ONE_REGION)
+            raise UsageError(request.one_region())
         region = _region(app)
         # --region given, not a default (the environment's, the profile's, a sandbox's).
         chosen = bool(app.targets.get("region"))

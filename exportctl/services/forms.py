@@ -8,7 +8,7 @@ A service that starts one kind of job has one form, chosen by nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -18,6 +18,15 @@ from exportctl.services.kinds import kinds_of
 from exportctl.services.spec import Create, ServiceSpec, StartOption
 
 Form = tuple[ServiceSpec, StartOption | None]
+
+# How a message names an option (``table``, ``start-time``, ``region``, ``timeout``):
+# the command line's --option, or the Python API's keyword argument.
+Named = Callable[[str], str]
+
+
+def flag(option: str) -> str:
+    """An option as the command line names it in a message."""
+    return f"--{option}"
 
 
 def _key(option: StartOption) -> str:
@@ -72,24 +81,27 @@ def start_options(spec: ServiceSpec) -> tuple[StartOption, ...]:
     )
 
 
-def form_for(spec: ServiceSpec, values: Mapping[str, Any]) -> ServiceSpec:
+def form_for(spec: ServiceSpec, values: Mapping[str, Any], named: Named = flag) -> ServiceSpec:
     """The kind of job option values (keyed ``image_id``) start: that of the one
-    form whose option is given. Options of another form are a usage error."""
+    form whose option is given. Options of another form are a usage error, whose
+    message names them as ``named`` does."""
     forms = start_forms(spec)
     if len(forms) <= 1:
         return forms[0][0] if forms else spec
     given = [name for name, value in values.items() if value not in (None, (), [])]
     chosen = [(kind, by) for kind, by in forms if by is not None and _key(by) in given]
-    names = [f"--{by.name}" for _, by in forms if by is not None]
+    names = [named(by.name) for _, by in forms if by is not None]
     if not chosen:
         raise UsageError(f"{spec.title}: {' or '.join(names)} is required: what to export")
     if len(chosen) > 1:
-        said = " and ".join(f"--{by.name}" for _, by in chosen if by is not None)
+        said = " and ".join(named(by.name) for _, by in chosen if by is not None)
         raise UsageError(f"{spec.title}: {said} start different jobs: give one of them")
     kind, by = chosen[0]
     own = {_key(option) for option in _create(kind).options}
     stray = [name for name in given if name not in own]
     if stray and by is not None:
         other = stray[0].replace("_", "-")
-        raise UsageError(f"{spec.title}: --{other} is not an option of an export with --{by.name}")
+        raise UsageError(
+            f"{spec.title}: {named(other)} is not an option of an export with {named(by.name)}"
+        )
     return kind

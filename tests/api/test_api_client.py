@@ -221,7 +221,7 @@ def test_start_takes_the_commands_options(exportctl_sandbox: SandboxHandle) -> N
     client = Client()
     with pytest.raises(BadInput, match="no option tabel; start dynamodb takes table, to"):
         client.start("dynamodb", tabel=TABLE)
-    with pytest.raises(BadInput, match="--to is required"):
+    with pytest.raises(BadInput, match=r"DynamoDB: to is required$"):
         client.start("dynamodb", table=TABLE)
     with pytest.raises(BadInput, match="unknown service"):
         client.start("s3")

@@ -139,6 +139,7 @@ def test_logs_queue_that_lags_past_its_timeout_says_so(
     done = run(*LOGS, "--queue", "--interval", "2s", "--timeout", "20s")
     assert done.exit_code == ExitCode.TIMEOUT, done.output
     assert "no slot came free in" in done.stderr and "--queue" not in done.stderr
+    assert "(--timeout)" in done.stderr
 
 
 def test_logs_queue_waits_for_a_slot_another_took_after_an_attempt_that_made_nothing(

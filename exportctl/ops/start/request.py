@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -15,14 +15,24 @@ from exportctl.aws.regions import check_region
 from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.timeutil import now
 from exportctl.services import engine as eng
-from exportctl.services.forms import form_for
+from exportctl.services.forms import Named, flag, form_for
 from exportctl.services.refs import arn_region
 from exportctl.services.spec import Create, ServiceSpec
 
-# A start spanning several regions would pick one the user did not single out.
-ONE_REGION = (
-    "a job is started in one region: give one --region (several, or 'all', are for reading)"
-)
+
+def switch(named: Named, option: str) -> str:
+    """How an on/off option is turned on, in a message: ``--queue`` on the command
+    line, ``queue=True`` as a keyword argument (its name alone would read as a value)."""
+    said = named(option)
+    return said if said == flag(option) else f"{said}=True"
+
+
+def one_region(named: Named = flag) -> str:
+    # A start spanning several regions would pick one the user did not single out.
+    return (
+        f"a job is started in one region: give one {named('region')} "
+        "(several, or 'all', are for reading)"
+    )
 
 
 @dataclass(frozen=True)
@@ -55,18 +65,13 @@ class StartPlan:
         }
 
 
-def flag(option: str) -> str:
-    """An option of ``start`` as the command line names it in a message."""
-    return f"--{option}"
-
-
 def plan(
     spec: ServiceSpec,
     values: Mapping[str, Any],
     region: str | None,
     *,
     chosen: bool = False,
-    named: Callable[[str], str] = flag,
+    named: Named = flag,
 ) -> StartPlan:
     """The request for these option values, with a fresh name or token, checked
     against the service model: a request the service would refuse is a usage error
@@ -74,22 +79,23 @@ def plan(
     kind the values choose (``services.forms``). In the region of what it exports
     where an option's ARN names it (``StartOption.places``): ``region`` gives way,
     but a ``chosen`` one (``--region``) that differs is a usage error. ``named``: an
-    option as the caller's user gave it, in the messages of the checks of values
-    (the Python API's keyword arguments are not the command line's options)."""
-    spec = form_for(spec, values)
+    option as the caller's user gave it, in every message of these checks (the
+    Python API's keyword arguments are not the command line's options)."""
+    spec = form_for(spec, values, named)
     create = spec.create
     assert create is not None
     given = {k: v for k, v in values.items() if v not in (None, (), [])}
-    region = _placed(spec, given, region, chosen)
+    region = _placed(spec, given, region, chosen, named)
     for option in create.options:
         key = option.name.replace("-", "_")
+        said = named(option.name)
         if option.required and key not in given:
-            raise UsageError(f"{spec.title}: --{option.name} is required")
+            raise UsageError(f"{spec.title}: {said} is required")
         if option.requires and key in given and option.requires.replace("-", "_") not in given:
-            raise UsageError(f"{spec.title}: --{option.name} needs --{option.requires}")
+            raise UsageError(f"{spec.title}: {said} needs {named(option.requires)}")
         problem = option.check(given[key]) if option.check and key in given else None
         if problem:
-            raise UsageError(f"{spec.title}: --{option.name} '{clip(given[key])}': {problem}")
+            raise UsageError(f"{spec.title}: {said} '{clip(given[key])}': {problem}")
         if option.normal and key in given:
             given[key] = option.normal(given[key])
     for first, last in create.periods:
@@ -111,7 +117,7 @@ def plan(
 
 
 def _placed(
-    spec: ServiceSpec, given: Mapping[str, Any], region: str | None, chosen: bool
+    spec: ServiceSpec, given: Mapping[str, Any], region: str | None, chosen: bool, named: Named
 ) -> str | None:
     assert spec.create is not None
     for option in spec.create.options:
@@ -120,10 +126,11 @@ def _placed(
         if not there or there == region:
             continue
         # A mistyped region in the ARN would be where the create goes.
-        check_region(there, source=f"--{option.name}")
+        check_region(there, source=named(option.name))
         if chosen and region:
             raise UsageError(
-                f"{spec.title}: --{option.name} is in {there}, and --region says {region}: "
+                f"{spec.title}: {named(option.name)} is in {there}, and {named('region')} "
+                f"says {region}: "
                 "a job is made in the region of what it exports"
             )
         return there

@@ -18,7 +18,9 @@ from exportctl.domain.timeutil import human_duration
 from exportctl.ops.polling.schedule import Backoff, repeat
 from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
 from exportctl.ops.polling.waiter import transient
+from exportctl.ops.start.request import switch
 from exportctl.services import engine as eng
+from exportctl.services.forms import Named, flag
 from exportctl.services.refs import in_account
 from exportctl.services.spec import ActiveLimit, ServiceSpec
 
@@ -100,9 +102,15 @@ def _named(held: Sequence[ExportJob]) -> str:
     return f"{text} {'is' if len(held) == 1 else 'are'} active"
 
 
-def no_slot(spec: ServiceSpec, held: Sequence[ExportJob], refused: Answer | None = None) -> NoSlot:
+def no_slot(
+    spec: ServiceSpec,
+    held: Sequence[ExportJob],
+    refused: Answer | None = None,
+    named: Named = flag,
+) -> NoSlot:
     """The error of a start with no free slot: the limit, the jobs that hold it, and
-    what to do; ``refused``: the service's own refusal, when it was asked."""
+    what to do; ``refused``: the service's own refusal, when it was asked; ``named``:
+    how the caller's user turns the queue on (``request.plan``'s)."""
     limit = limit_of(spec)
     assert spec.create is not None
     said = (
@@ -110,30 +118,36 @@ def no_slot(spec: ServiceSpec, held: Sequence[ExportJob], refused: Answer | None
         if refused
         else "not started: "
     )
+    queue = switch(named, "queue")
     if held:
         first = clip(held[0].ref)
         them = "it" if len(held) == 1 else "them"
         advice = (
             f"; wait for {them} to end, cancel {them} "
-            f"(exportctl cancel {first}), or pass --queue to start once a slot is free"
+            f"(exportctl cancel {first}), or pass {queue} to start once a slot is free"
         )
         who = f", and {_named(held)}"
     else:
         # Refused, yet nothing listed as active: the listing lags behind the service.
-        advice = "; pass --queue to start once a slot is free"
+        advice = f"; pass {queue} to start once a slot is free"
         who = ", and a job not listed yet is active"
     return NoSlot(f"{spec.title}: {said}{limit.says}{who}{advice}", service=spec.name, holders=held)
 
 
 def refused(
-    jobs: Jobs, spec: ServiceSpec, region: str, said: Answer, account: str | None = None
+    jobs: Jobs,
+    spec: ServiceSpec,
+    region: str,
+    said: Answer,
+    account: str | None = None,
+    named: Named = flag,
 ) -> ExportctlError:
     """The service's refusal by its limit, said with the jobs that hold the slots."""
     try:
         held = holders(jobs, spec, region, account)
     except ExportctlError:
         held = []
-    return no_slot(spec, held, said)
+    return no_slot(spec, held, said, named)
 
 
 def take_slot(
@@ -146,16 +160,17 @@ def take_slot(
     clock: Clock = time.monotonic,
     sleep: Sleep = interruptible_sleep,
     rng: random.Random | None = None,
+    named: Named = flag,
 ) -> None:
     """Return once ``spec`` has a free slot in ``region``. Without ``queue`` a full
     limit is :class:`NoSlot`; with one, its rounds go on until a slot is free, or
-    :class:`QueueTimeout` at its timeout."""
+    :class:`QueueTimeout` at its timeout (``named``: as :func:`no_slot`'s)."""
     limit = limit_of(spec)
     held = holders(jobs, spec, region, account)
     if len(held) < limit.count:
         return
     if queue is None:
-        raise no_slot(spec, held)
+        raise no_slot(spec, held, named=named)
     queue.on_wait(held)
     last = [held]
     first = [True]
@@ -181,13 +196,13 @@ def take_slot(
     if not repeat(
         round_, backoff=queue.backoff, timeout=queue.timeout, clock=clock, sleep=sleep, rng=rng
     ):
-        raise out_of_time(spec, queue.timeout or 0.0, _named(last[0]))
+        raise out_of_time(spec, queue.timeout or 0.0, _named(last[0]), named)
 
 
-def out_of_time(spec: ServiceSpec, timeout: float, held: str) -> QueueTimeout:
+def out_of_time(spec: ServiceSpec, timeout: float, held: str, named: Named = flag) -> QueueTimeout:
     """--queue's --timeout ran out; ``held``: what holds the slots, in words."""
     return QueueTimeout(
-        f"{spec.title}: no slot came free in {human_duration(timeout)} (--timeout): "
+        f"{spec.title}: no slot came free in {human_duration(timeout)} ({named('timeout')}): "
         f"{limit_of(spec).says}, and {held}",
         service=spec.name,
     )

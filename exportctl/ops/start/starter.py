@@ -26,6 +26,7 @@ from exportctl.ops.start.recovery import LOOKS, Finder, Run, Sleep, whereabouts
 from exportctl.ops.start.request import StartPlan
 from exportctl.ops.start.slots import Queue, out_of_time, refused, take_slot
 from exportctl.services import engine as eng
+from exportctl.services.forms import Named, flag
 from exportctl.services.refs import JobKey
 
 if TYPE_CHECKING:
@@ -62,8 +63,11 @@ class Starter:
         clock: Callable[[], float] = time.monotonic,
         queue: Queue | None = None,
         account: str | None = None,
+        named: Named = flag,
     ) -> None:
         self.jobs = jobs
+        # How the caller's user gives an option, in messages (``request.plan``'s).
+        self.named = named
         # The account the job is started in, of several: the slots' holders name it.
         self.account = account
         # Where the service limits its active jobs: wait for a slot instead of failing.
@@ -138,7 +142,7 @@ class Starter:
                         # slot (another command's alike) is not its own.
                         run.began = now()
                         continue
-                    raise refused(self.jobs, spec, region, said, self.account) from exc
+                    raise refused(self.jobs, spec, region, said, self.account, self.named) from exc
                 run.maybe_made = run.maybe_made or outcome == "unknown"
                 if outcome == "final" or attempt - lagged == self.attempts:
                     found = finder.look((0.0,)) if run.maybe_made else None
@@ -163,6 +167,7 @@ class Starter:
             clock=self.clock,
             sleep=self.sleep,
             rng=self.rng,
+            named=self.named,
         )
 
     def _pause(self, run: Run, rounds: int, began: float, refusal: Exception) -> None:
@@ -173,7 +178,7 @@ class Starter:
         timeout = self.queue.timeout
         if timeout is not None and self.clock() - began + delay > timeout:
             held = "a job not listed yet is active"
-            raise out_of_time(run.plan.spec, timeout, held) from refusal
+            raise out_of_time(run.plan.spec, timeout, held, self.named) from refusal
         self.sleep(delay)
 
     def _delay(self, attempt: int) -> float:
@@ -204,6 +209,7 @@ class Starter:
         # The job that holds the name may be ours: an earlier attempt's answer was lost.
         job = finder.named(LOOKS if run.maybe_made else (0.0,))
         where = f" ({job.ref})" if job else ""
+        said = self.named("name")
         if run.maybe_made:
             if job is None:
                 raise AwsError(
@@ -220,11 +226,11 @@ class Starter:
             )
             raise UsageError(
                 f"{spec.title}: a job named {name!r}{why}: it was not made by this command; "
-                "choose another --name"
+                f"choose another {said}"
             ) from exc
         raise UsageError(
-            f"{spec.title}: a job named {name!r} already exists{where}: choose another --name, "
-            "or leave --name out for a generated one"
+            f"{spec.title}: a job named {name!r} already exists{where}: choose another {said}, "
+            f"or leave {said} out for a generated one"
         ) from exc
 
 

@@ -1,0 +1,91 @@
+"""The messages of start's checks, which the command line shares, name the keyword
+arguments a Python caller gave, never the command line's options."""
+
+from __future__ import annotations
+
+import pytest
+
+from exportctl import BadInput, Client, RequestRefused, WaitTimeout
+from exportctl.testing import SandboxHandle
+
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+EU_TABLE = TABLE.replace("us-east-1", "eu-west-1")
+LOGS = {"log_group": "/app/names", "start_time": "1d", "bucket": "log-archive"}
+
+
+@pytest.mark.parametrize(
+    ("service", "given", "said"),
+    [
+        ("dynamodb", {"table": TABLE}, "Amazon DynamoDB: to is required"),
+        ("discovery", {"start_time": "2d"}, "AWS Application Discovery: start_time needs agent_id"),
+        (
+            "dynamodb",
+            {"table": TABLE, "to": "s3://exports/t/", "incremental_to": "1h"},
+            "Amazon DynamoDB: incremental_to needs incremental_from",
+        ),
+        (
+            "dynamodb",
+            {"table": TABLE, "to": "exports/t/"},
+            "Amazon DynamoDB: to 'exports/t/': takes s3://BUCKET/PREFIX (a bucket, then the "
+            "folder)",
+        ),
+        (
+            "dynamodb",
+            {"table": EU_TABLE, "to": "s3://e/t/", "region": "us-east-1"},
+            "Amazon DynamoDB: table is in eu-west-1, and region says us-east-1: "
+            "a job is made in the region of what it exports",
+        ),
+    ],
+)  # fmt: skip
+def test_a_start_refused_names_the_keywords(
+    exportctl_sandbox: SandboxHandle, service: str, given: dict[str, str], said: str
+) -> None:
+    calls = exportctl_sandbox.sandbox.calls.total()
+    with pytest.raises(BadInput) as refused:
+        Client().start(service, **given)
+    assert refused.value.message == said
+    assert exportctl_sandbox.sandbox.calls.total() == calls
+
+
+def test_the_kind_of_an_ec2_export_is_asked_for_by_keyword(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    to = "s3://exports/amis/"
+    with pytest.raises(BadInput, match=r"EC2: image_id or instance_id is required: what to"):
+        client.plan_start("ec2", to=to)
+    with pytest.raises(BadInput, match=r"EC2: image_id and instance_id start different jobs"):
+        client.plan_start("ec2", image_id="ami-1", instance_id="i-1", to=to)
+    with pytest.raises(
+        BadInput, match=r"EC2: target_environment is not an option of an export with image_id$"
+    ):
+        client.plan_start("ec2", image_id="ami-1", target_environment="vmware", to=to)
+
+
+def test_an_arns_unknown_region_and_a_start_over_regions_name_the_keywords(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    mistyped = TABLE.replace("us-east-1", "us-eest-9")
+    with pytest.raises(BadInput, match=r"^unknown region 'us-eest-9' in table; "):
+        Client().plan_start("dynamodb", table=mistyped, to="s3://exports/t/")
+    with pytest.raises(BadInput) as many:
+        Client(region="us-east-1,eu-west-1").plan_start("discovery")
+    assert many.value.message == (
+        "a job is started in one region: give one region (several, or 'all', are for reading)"
+    )
+
+
+def test_a_full_slot_and_a_queue_out_of_time_name_the_keywords(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    # CloudWatch Logs runs one task at a time: this one holds the slot (once free).
+    holder = client.start("logs", **LOGS, queue=True, timeout=3600)
+    with pytest.raises(RequestRefused) as full:
+        client.start("logs", **LOGS)
+    assert full.value.message.endswith(", or pass queue=True to start once a slot is free")
+    with pytest.raises(WaitTimeout) as late:
+        client.start("logs", **LOGS, queue=True, timeout=30)
+    assert "Logs: no slot came free in 30s (timeout): " in late.value.message
+    assert "--" not in full.value.message + late.value.message
+    client.cancel(holder)
