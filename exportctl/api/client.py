@@ -219,6 +219,7 @@ class Client(Changes):
                 clock=TIMING.clock,
                 sleep=TIMING.sleep,
                 rng=TIMING.rng(),
+                named=self.named,
             )
 
     def watching(

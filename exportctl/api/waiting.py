@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from exportctl.api.errors import ApiError, JobFailed, JobNotFound, WaitTimeout, translated
-from exportctl.api.options import seconds
+from exportctl.api.options import keyword, seconds
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.conditions import parse_until
@@ -30,6 +30,7 @@ from exportctl.ops.polling.schedule import Backoff
 from exportctl.ops.polling.timing import Clock, Pause, Sleep
 from exportctl.ops.polling.waiter import Waiter
 from exportctl.ops.polling.watcher import Watcher
+from exportctl.services.forms import Named
 from exportctl.services.refs import JobKey
 
 # Runs a round's blocking calls off the event loop (asyncio.to_thread).
@@ -80,9 +81,11 @@ def plan_keys(
     clock: Clock,
     sleep: Sleep,
     rng: random.Random,
+    named: Named = keyword,
 ) -> Wait:
-    """The wait for jobs already identified: each its reference as given, its key."""
-    condition = parse_until(until, {key.service for _, key in targets})
+    """The wait for jobs already identified: each its reference as given, its key;
+    ``named``: how the caller's user gives an option, in messages."""
+    condition = parse_until(until, {key.service for _, key in targets}, named)
     first = seconds("interval", interval)
     cap = seconds("max_interval", max_interval)
     limit = seconds("timeout", timeout, positive=False)

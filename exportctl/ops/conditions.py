@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from exportctl.domain.errors import UsageError
 from exportctl.domain.model import ExportJob, State
+from exportctl.services.forms import Named, flag
 
 NORMALISED: Mapping[str, frozenset[State]] = {
     "COMPLETED": frozenset({State.COMPLETED}),
@@ -96,15 +97,17 @@ class Until:
         return self.word
 
 
-def parse_until(word: str, services: Iterable[str] = ()) -> Until:
-    """The condition a --until word names, for jobs of ``services``."""
+def parse_until(word: str, services: Iterable[str] = (), named: Named = flag) -> Until:
+    """The condition a --until word names, for jobs of ``services``; ``named``: how
+    the caller's user gives --until, in messages (the API: ``until``)."""
+    until = named("until")
     folded = fold(word)
     if folded in NORMALISED:
         return Until(folded if folded != "TERMINAL" else "terminal", NORMALISED[folded])
     by_service = vendor_words().get(folded)
     if not by_service:
         raise UsageError(
-            f"unknown --until word {word!r}: use one of {', '.join(accepted_words())} "
+            f"unknown {until} word {word!r}: use one of {', '.join(accepted_words())} "
             "(case does not matter)"
         )
     asked = set(services)
@@ -114,8 +117,8 @@ def parse_until(word: str, services: Iterable[str] = ()) -> Until:
         owners = ", ".join(spec_for(s).title for s in sorted(by_service))
         states = "/".join(sorted({state.value for _, state in by_service.values()}))
         raise UsageError(
-            f"--until {word!r} is a status of {owners}, and none of the jobs given is: "
-            f"use --until {states}"
+            f"{until} {word!r} is a status of {owners}, and none of the jobs given is: "
+            f"use {until} {states}"
         )
     return Until(
         word=next(iter(by_service.values()))[0],

@@ -89,3 +89,18 @@ def test_a_full_slot_and_a_queue_out_of_time_name_the_keywords(
     assert "Logs: no slot came free in 30s (timeout): " in late.value.message
     assert "--" not in full.value.message + late.value.message
     client.cancel(holder)
+
+
+def test_a_wait_for_a_word_it_cannot_wait_for_names_until(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    job = client.start("discovery")
+    with pytest.raises(BadInput, match=r"^unknown until word 'DONE': use one of COMPLETED, "):
+        client.wait(job, until="DONE")
+    with pytest.raises(BadInput) as elsewhere:
+        client.wait(job, until="ACTIVE")
+    assert elsewhere.value.message == (
+        "until 'ACTIVE' is a status of Amazon Personalize, and none of the jobs given is: "
+        "use until COMPLETED"
+    )
