@@ -13,7 +13,7 @@ from exportctl.domain.model import State
 if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
     from exportctl.ops.polling.outcome import Tracked
-    from exportctl.output.live import Display
+    from exportctl.output.display import Display
 
 
 class Fetcher:

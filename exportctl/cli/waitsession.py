@@ -52,7 +52,8 @@ class Session:
         self._printed = False
 
     def run(self) -> ExitCode:
-        from exportctl.output.live import Display, WaitView
+        from exportctl.output.display import Display
+        from exportctl.output.live import WaitView
 
         app = self.app
         eta = self.estimates.short if self.estimates else None
@@ -71,6 +72,8 @@ class Session:
             if event.kind == "changed" and tracked and tracked.job and self.estimates:
                 self.estimates.observe(event.before, tracked.job)
             if event.kind == "round":
+                # The round's lines, before what is said of the round.
+                display.flush()
                 stdout.check_reader()
                 if app.debug:
                     summary = ", ".join(
@@ -87,6 +90,7 @@ class Session:
                 # Fetched now, while the other jobs are still running.
                 if not self.quiet:
                     display.event(event)
+                    display.flush()
                 self.fetcher.fetch(event.tracked, display)
                 return
             if self.quiet:

@@ -66,7 +66,8 @@ def watch(
     from datetime import datetime
 
     from exportctl.ops.polling.events import Event
-    from exportctl.output.live import Display, WatchView, whole_on_board
+    from exportctl.output.display import Display
+    from exportctl.output.live import WatchView, whole_on_board
 
     app.jobs.clients.default_region  # noqa: B018 -- the one-line "no region" error, first
     region = app.jobs.clients.home_region
@@ -93,6 +94,8 @@ def watch(
         if event.kind == "changed" and event.tracked and event.tracked.job:
             estimates.observe(event.before, event.tracked.job)
         if event.kind == "round":
+            # The round's lines, before what is said of the round.
+            display.flush()
             stdout.check_reader()
             # What this round listed is the history the estimates start from.
             estimates.learn(watcher.listed)

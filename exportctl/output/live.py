@@ -6,15 +6,13 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.live import Live
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.printable import one_line
 from exportctl.domain.timeutil import human_duration, now
-from exportctl.output.columns import STACK_INDENT, Column, Step, choose
-from exportctl.output.console import Escaped, on_terminal
+from exportctl.output.columns import Column, Step, choose
 from exportctl.output.jobtable import name_ref, place_columns, state_cell
 from exportctl.output.livefit import cut_rows, fit_view, problem_lines
 from exportctl.output.statestyles import STATE_STYLES
@@ -315,82 +313,3 @@ def _counts(rows: Sequence[Watched]) -> str:
     running = sum(1 for e in rows if not e.job.terminal) - pending
     ended = len(rows) - pending - running
     return f"{pending} pending · {running} running · {ended} ended lately · Ctrl-C to quit"
-
-
-class Display:
-    """A live view on a terminal; elsewhere, and in the scrollback, one line per event."""
-
-    def __init__(
-        self,
-        console: Console,
-        view: RenderableType | None,
-        default_region: str | None,
-        eta: EtaText | None = None,
-    ) -> None:
-        self.console = console
-        self.view = view
-        self.default_region = default_region
-        self.eta = eta
-        self.live: Live | None = None
-
-    @property
-    def is_live(self) -> bool:
-        return self.live is not None
-
-    def __enter__(self) -> Display:
-        if self.view is not None and on_terminal(self.console):
-            self.live = Live(
-                Escaped(self.view),
-                console=self.console,
-                refresh_per_second=4,
-                transient=False,
-                redirect_stdout=False,
-                redirect_stderr=False,
-            )
-            self.live.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.live is not None:
-            # Also on Ctrl-C: the cursor comes back and the last frame stays.
-            self.live.stop()
-            self.live = None
-
-    def event(self, event: Event) -> None:
-        reference = now()
-        stamp = reference.astimezone().strftime("%H:%M:%S")
-        job = event.tracked.job if event.tracked else None
-        eta = self.eta(job, reference) if self.eta and job else ""
-        parts = event_parts(event, self.default_region, stamp, eta)
-        if parts is None:
-            return
-        head, tail = parts
-        line = Text.assemble(head, "  ", tail)
-        width = self.console.width
-        if not on_terminal(self.console) or line.cell_len <= width:
-            self.print(line)
-            return
-        # As a table row too wide for the terminal: the reference whole on a line of
-        # its own, the rest below it, indented and cut to fit rather than folded. When
-        # the time beside the reference would fold its line, the time goes below.
-        lead = " " * STACK_INDENT
-        if head.cell_len > width and head.plain.startswith(f"{stamp}  "):
-            head = head[len(stamp) + 2 :]
-            lead = f"{stamp}  "
-        self.print(head)
-        rest = Text.assemble(lead, tail)
-        cut = rest.plain.find("  ", len(lead))
-        if rest.cell_len > width and cut > 0:
-            # The states on one line, what follows them (a message, pieces, the
-            # estimate) on the next: cut there, not to its first letter.
-            states, more = rest.divide([cut])
-            rest = Text.assemble(" " * STACK_INDENT, more[2:])
-            states.truncate(width, overflow="ellipsis")
-            self.print(states)
-        rest.truncate(width, overflow="ellipsis")
-        self.print(rest)
-
-    def print(self, line: Text) -> None:
-        self.console.print(line, soft_wrap=True)
-        if self.live is not None:
-            self.live.refresh()

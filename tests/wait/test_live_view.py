@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -15,7 +16,8 @@ from exportctl.ops.conditions import parse_until
 from exportctl.ops.polling.events import Event
 from exportctl.ops.polling.outcome import Outcome, Tracked
 from exportctl.ops.polling.waiter import Waiter
-from exportctl.output.live import Display, WaitView, elapsed
+from exportctl.output.display import Display
+from exportctl.output.live import WaitView, elapsed
 from exportctl.services.refs import parse
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
@@ -323,3 +325,27 @@ def test_elapsed_of_a_job_first_seen_ended_without_an_end_time_is_blank() -> Non
     assert rows.elapsed(running, later) == "5m00s"
     # Seen running, then ended: it ran until it was first seen ended.
     assert rows.elapsed(ended, later + timedelta(minutes=1)) == "6m00s"
+
+
+def test_a_burst_of_change_lines_renders_the_live_view_a_few_times_not_once_a_line() -> None:
+    # Each print above a live view renders the whole view again: a wait on 800 jobs
+    # drew 2-6 lines a second and overran its --timeout. A burst is printed together.
+    console, buffer = _console(terminal=True)
+    waiter = _waiter()
+    renders = 0
+
+    class Counted:
+        def __rich_console__(self, console: Console, options: object) -> Iterator[str]:
+            nonlocal renders
+            renders += 1
+            yield "the live view"
+
+    tracked = waiter.tracked[0]
+    with Display(console, Counted(), "us-east-1") as display:
+        for _ in range(200):
+            display.event(Event("changed", tracked, before=tracked.job))
+        display.flush()
+    out = buffer.getvalue()
+    assert out.count("9fe8110102c995f1abef543b5dfce8a9") == 200
+    # Two renders a print before (the print's and the refresh's): 400 here.
+    assert renders < 40, renders
