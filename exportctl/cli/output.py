@@ -69,25 +69,10 @@ def json_on_failure(out: OutputSpec, empty: str = "null") -> Iterator[None]:
             and conflict_in(exc) is None
         )
         if out.format == "json" and not refused:
-            sys.stdout.write(_nothing(out, empty))
+            from exportctl.output.formats import nothing_text
+
+            sys.stdout.write(nothing_text(empty, out.query))
         raise
-
-
-def _nothing(out: OutputSpec, empty: str) -> str:
-    """The document of nothing, as --query makes it (`length(@)` of no jobs is 0, not
-    `[]`), written as the command's own document would be."""
-    if not out.query:
-        return f"{empty}\n"
-    import json
-
-    from exportctl.output.formats import write_json
-
-    written: list[str] = []
-    try:
-        write_json(json.loads(empty), out.query, written.append)
-    except ExportctlError:
-        return f"{empty}\n"
-    return "".join(written)
 
 
 def check_headers(out: OutputSpec, table: str = "") -> None:

@@ -85,6 +85,20 @@ def write_json(data: Any, query: str | None, write: Callable[[str], Any]) -> Non
         write(json_text(jsontext.indented(data)) + "\n")
 
 
+def nothing_text(empty: str, query: str | None) -> str:
+    """The document of nothing (``empty``: `null` or `[]`) as --query makes it
+    (`length(@)` of no jobs is 0), or ``empty`` itself where the query cannot be
+    applied to it: what went wrong is the failure already said, not the query."""
+    if not query:
+        return f"{empty}\n"
+    written: list[str] = []
+    try:
+        write_json(json.loads(empty), query, written.append)
+    except UsageError:
+        return f"{empty}\n"
+    return "".join(written)
+
+
 class JsonFormatter(Formatter):
     """The document json.dumps(indent=2) would write, written record by record."""
 
@@ -103,6 +117,11 @@ class JsonFormatter(Formatter):
         if out.fields:
             records = (project(r, out.fields) for r in records)
         collected = list(records)
+        if given.single and not collected and given.document is None:
+            # One object was due and none was read: the document of nothing.
+            sys.stdout.write(nothing_text("null", out.query))
+            sys.stdout.flush()
+            return 0
         data: Any = (collected[0] if collected else None) if given.single else collected
         if given.document is not None:
             data = given.document(collected)

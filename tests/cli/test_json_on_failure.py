@@ -73,6 +73,20 @@ def test_the_document_of_nothing_is_as_the_query_makes_it(
     assert json.loads(result.stdout) == nothing
 
 
+@pytest.mark.parametrize("command", ["status", "wait", "start", "rerun", "backups", "download"])
+def test_a_query_that_refuses_the_null_of_nothing_leaves_it_null(
+    run: Run, sandbox: Sandbox, tmp_path: Path, command: str
+) -> None:
+    args, _ = _commands(sandbox, tmp_path / "out")[command]
+    sandbox.faults.deny = {"*"}
+    result = run(*args, "--json", "--query", "length(@)")
+    # The failure is the one said, with its exit code: not the query's, given null.
+    assert result.exit_code == 4, result.stderr
+    assert json.loads(result.stdout) is None
+    assert "access denied" in result.stderr and "--query" not in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize("command", ["start", "rerun", "backups", "download"])
 def test_other_formats_print_nothing_when_the_command_fails(
     run: Run, sandbox: Sandbox, tmp_path: Path, command: str
