@@ -19,7 +19,7 @@ from exportctl.api.options import (
     seconds,
     start_values,
 )
-from exportctl.domain.errors import NotFoundError, UsageError
+from exportctl.domain.errors import ConflictError, NotFoundError, UsageError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.connect import Targets, check_targets
 from exportctl.ops.polling.timing import TIMING
@@ -116,7 +116,9 @@ class Changes:
             job = self.board().get(key)
         with translated(jobs=[job], refs=[job.ref], creating=True):
             if not job.terminal:
-                raise UsageError(f"{job.ref} is {job.said_state}: rerun a job once it has finished")
+                raise ConflictError(
+                    f"{job.ref} is {job.said_state}", "rerun a job once it has finished"
+                )
             planned = request.plan(spec, values_of(spec, job), job.region, named=self.named)
             # Where the command spans accounts: in the account of the job it reruns.
             many = self.board().accounts.many

@@ -56,8 +56,9 @@ def json_on_failure(out: OutputSpec, empty: str = "null") -> Iterator[None]:
     """With --json, stdout holds one JSON document however the work inside ends:
     ``empty`` (the document of nothing) when it fails, the exit code and stderr
     saying how. Bad input (exit 2) prints nothing, as before any work, but for a
-    download's conflict with what is on disk, found once the work began; a stdout
-    that cannot be written to is left alone."""
+    conflict found once the work began (a download's with what is on disk, a create's
+    name taken, a rerun's job still running); a stdout that cannot be written to is
+    left alone."""
     try:
         yield
     except (click.exceptions.Exit, click.ClickException, BrokenPipeError, OutputError):

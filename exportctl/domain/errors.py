@@ -63,10 +63,12 @@ class UsageError(ExportctlError):
 
 
 class ConflictError(UsageError):
-    """What a download would write collides with this machine (a different file where
-    one would land, a key that cannot land inside its destination): exit 2, like input
-    refused, but found once the work began, so that ``--json`` still prints the
-    document of nothing. ``what``: the message without its ``remedy``."""
+    """What the work found in its way once it began: what a download would write
+    collides with this machine (a different file where one would land, a key that
+    cannot land inside its destination), a create's name is taken, the job to rerun
+    has not finished. Exit 2, like input refused, but found once calls were made, so
+    that ``--json`` still prints the document of nothing. ``what``: the message
+    without its ``remedy``."""
 
     def __init__(self, what: str, remedy: str = "") -> None:
         super().__init__(f"{what}: {remedy}" if remedy else what)

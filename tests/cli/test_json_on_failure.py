@@ -98,6 +98,43 @@ def test_other_formats_print_nothing_when_the_command_fails(
     assert result.stdout == ""
 
 
+def _conflicts(sandbox: Sandbox) -> dict[str, list[str]]:
+    taken = next(
+        j["id"]
+        for j in sandbox.jobs()
+        if j["service"] == "personalize" and j["region"] == "us-east-1"
+    )
+    return {
+        "name-taken": [
+            "start",
+            "personalize",
+            "--dataset-arn",
+            "arn:aws:personalize:us-east-1:123456789012:dataset/exportctl-retail/USERS",
+            "--to",
+            "s3://exportctl-exports/users/",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/PersonalizeS3Role",
+            "--name",
+            taken.rsplit("/", 1)[-1],
+        ],
+        "rerun-running": ["rerun", _first(sandbox, "discovery", "export-task", "IN_PROGRESS")],
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "said"), [("name-taken", "already exists"), ("rerun-running", "finished")]
+)
+def test_exit_2_found_once_calls_were_made_prints_null(
+    run: Run, sandbox: Sandbox, case: str, said: str
+) -> None:
+    result = run(*_conflicts(sandbox)[case], "--json")
+    assert said in result.stderr
+    # Not bad input refused before any work: the service was asked first.
+    assert result.exit_code == 2, result.stderr
+    assert json.loads(result.stdout) is None
+    assert result.stderr.startswith("exportctl: error: ") and result.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize("command", ["start", "rerun", "backups", "download"])
 def test_bad_input_prints_nothing_even_with_json(
     run: Run, sandbox: Sandbox, tmp_path: Path, command: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportctl.domain.errors import UsageError
+from exportctl.domain.errors import ConflictError, UsageError
 from exportctl.domain.model import ExportJob
 from exportctl.services.kinds import kind_for
 from exportctl.services.spec import ServiceSpec
@@ -30,7 +30,8 @@ def values_of(spec: ServiceSpec, job: ExportJob) -> dict[str, Any]:
     record = job.to_dict()
     for name, why in create.unrepeatable.items():
         if field_value(record, name) is not None:
-            raise UsageError(f"{job.ref} cannot be rerun: {why}")
+            # Found in the job read: the read was work done, so --json prints null.
+            raise ConflictError(f"{job.ref} cannot be rerun", why)
     values: dict[str, Any] = {}
     for option in create.options:
         if option.record is None:

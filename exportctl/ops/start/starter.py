@@ -13,9 +13,9 @@ from exportctl.aws.translate import answer_of
 from exportctl.domain.errors import (
     AwsError,
     BrokenAnswerError,
+    ConflictError,
     ExportctlError,
     Interrupted,
-    UsageError,
     of_service,
 )
 from exportctl.domain.model import ExportJob
@@ -224,13 +224,13 @@ class Starter:
                 if not finder.is_recent(job)
                 else f" exists{where} with other parameters than this command's"
             )
-            raise UsageError(
-                f"{spec.title}: a job named {name!r}{why}: it was not made by this command; "
-                f"choose another {said}"
+            raise ConflictError(
+                f"{spec.title}: a job named {name!r}{why}: it was not made by this command",
+                f"choose another {said}",
             ) from exc
-        raise UsageError(
-            f"{spec.title}: a job named {name!r} already exists{where}: choose another {said}, "
-            f"or leave {said} out for a generated one"
+        raise ConflictError(
+            f"{spec.title}: a job named {name!r} already exists{where}",
+            f"choose another {said}, or leave {said} out for a generated one",
         ) from exc
 
 
