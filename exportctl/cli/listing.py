@@ -195,10 +195,15 @@ def _stream(app: AppContext, stream: Listing, limit: int | None, out: OutputSpec
             yield job
 
     try:
+        # With --limit the jobs are all in hand before the first is written: handed
+        # over as a list, so that csv can check its one header against them first.
+        jobs: Iterable[ExportJob] = (
+            kept(read(stream)) if limit is None else list(kept(_newest(read(stream), limit)))
+        )
         emit(
             out,
             Records(
-                kept(read(stream) if limit is None else _newest(read(stream), limit)),
+                jobs,
                 to_dict=ExportJob.to_dict,
                 table=_no_table,
                 default_fields=JOB_DEFAULT_FIELDS,

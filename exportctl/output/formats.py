@@ -30,6 +30,7 @@ from exportctl.domain.errors import UsageError
 from exportctl.domain.model import field_value
 from exportctl.domain.printable import escape_controls, json_text
 from exportctl.output import jsontext
+from exportctl.output.csvheader import OneHeader
 from exportctl.output.outputspec import OutputSpec, Records, check_fields
 from exportctl.output.shaping import project, searched, shaper
 
@@ -205,7 +206,8 @@ class CsvFormatter(_StreamFormatter):
     """A header row, then one row per record, quoted where a cell needs it (RFC 4180).
 
     With --query, a record that maps to an object gives the row of its values (the
-    header comes from the first one), a list gives its items, a scalar one cell.
+    header comes from the first one), a list gives its items, a scalar one cell;
+    objects beside lists or scalars, or of other keys, are refused (one header).
     """
 
     def stream(self, items: Iterable[T], given: Records[T], flush: Callable[[], None]) -> int:
@@ -222,20 +224,20 @@ class CsvFormatter(_StreamFormatter):
                 flush()
                 count += 1
             return count
-        header: list[str] | None = None
-        for value in self.queried(records):
+        values: Iterable[Any] = self.queried(records)
+        if isinstance(items, Sequence):
+            # Collected (and sorted) first: a mix one header cannot hold is refused
+            # before any row, whatever order the records come in.
+            values = list(values)
+            checked = OneHeader()
+            for value in values:
+                checked.take(value, written=0)
+        header = OneHeader()
+        for value in values:
+            if header.take(value, written=count) and out.headers:
+                writer.writerow(header.keys)
             if isinstance(value, dict):
-                if header is None:
-                    if count:
-                        raise _one_header("objects after values that are none")
-                    header = list(value)
-                    if out.headers:
-                        writer.writerow(header)
-                elif list(value) != header:
-                    raise _one_header(
-                        f"objects of keys {', '.join(value)} after {', '.join(header)}"
-                    )
-                row = [cell(value.get(k)) for k in header]
+                row = [cell(value.get(k)) for k in header.keys]
             elif isinstance(value, list):
                 row = [cell(v) for v in value]
             else:
@@ -324,14 +326,6 @@ def text_cell(value: Any) -> str:
 
 
 _LINE_END = re.compile(r"\r\n|[\r\n]")
-
-
-def _one_header(what: str) -> UsageError:
-    """A csv has one header: a query giving rows of other keys cannot fill it."""
-    return UsageError(
-        f"--query gives {what}: a csv has one header; name the keys in the query "
-        "({ref: ref, state: state}) or use -o ndjson"
-    )
 
 
 # One encoder for every ndjson line: json.dumps with options builds a new one a call.

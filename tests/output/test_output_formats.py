@@ -293,6 +293,34 @@ def test_csv_rows_of_other_keys_than_the_header_are_refused_not_emptied(
     ]
 
 
+@pytest.mark.parametrize("order", [1, -1])
+@pytest.mark.parametrize("streamed", [False, True])
+def test_csv_objects_beside_plain_values_are_refused_in_either_order(
+    capsys: pytest.CaptureFixture[str], order: int, streamed: bool
+) -> None:
+    # The first record's query value is a string, the second's an object.
+    records = RECORDS[::order]
+    with pytest.raises(UsageError) as raised:
+        emit(
+            OutputSpec(format="csv", query="details.dataset_arn || {ref: ref}"),
+            Records(
+                iter(records) if streamed else records,
+                to_dict=dict,
+                table=None,
+                default_fields=("ref", "state"),
+            ),
+        )
+    first, second = ("a plain value", "an object")[::order]
+    assert str(raised.value).startswith(f"--query gives {second} after {first}")
+    written = capsys.readouterr().out
+    if streamed:
+        # The first row went out before the second record came.
+        assert "(1 row already written)" in str(raised.value) and written
+    else:
+        # Records in hand are checked before any row is written.
+        assert written == ""
+
+
 @pytest.mark.parametrize("fmt", ["json", "ndjson", "csv", "text"])
 def test_the_query_reads_what_fields_kept_in_every_format(
     capsys: pytest.CaptureFixture[str], fmt: str
@@ -308,3 +336,19 @@ def test_text_escapes_the_control_characters_it_does_not_split_lines_at() -> Non
 
     assert text_cell("a\x1cb\x0bc\x0cd\u0085e\x1bf") == "a\\x1cb\\x0bc\\x0cd\\u0085e\\x1bf"
     assert text_cell("one\r\ntwo\n") == "one two"
+
+
+@pytest.mark.parametrize("limit", [[], ["--limit", "1000"]])
+def test_list_csv_refuses_objects_beside_plain_values_before_any_row_with_limit(
+    sandbox: Sandbox, limit: list[str]
+) -> None:
+    # Personalize jobs have a name; the others give an object.
+    result = invoke(sandbox, "list", "-o", "csv", "--query", "name || {ref: ref}", *limit)
+    assert result.exit_code == 2
+    assert "a csv has one header" in result.stderr
+    if limit:
+        # --limit holds every job before writing: nothing is written.
+        assert result.stdout == ""
+    else:
+        # Streamed: the rows before it are out, and the error says so.
+        assert "already written" in result.stderr and result.stdout
