@@ -210,8 +210,9 @@ def _pop_lifecycle(values: dict[str, Any]) -> dict[str, Any]:
 def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> None:
     """Refuse the settings of a wait given to a start that waits for nothing (they
     would be taken and ignored): --until is --wait's or --download's, --timeout and
-    the intervals theirs or --queue's."""
-    if launch["wait_"] or launch["download"] is not None or launch["dry_run"]:
+    the intervals theirs or --queue's. A dry run is refused alike: it is the check
+    of the real run."""
+    if launch["wait_"] or launch["download"] is not None:
         return
     paced = ("timeout", "interval", "max_interval")
     names = ("until", "timeout", "interval", "max_interval", "quiet")
@@ -279,6 +280,12 @@ def run(
 
         # Before the job is made and paid for, not once it has run.
         check_destination(download)
+    if wait_ or download is not None:
+        from exportctl.ops.conditions import parse_until
+
+        # The word the wait would refuse, refused before the job is made and paid
+        # for (and by the dry run, which never waits).
+        parse_until(until, {plan.spec.name}, app.client.named)
     if dry_run:
         import json
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 from e2e_support import in_process
@@ -292,3 +293,31 @@ def test_a_reference_naming_a_mistyped_region_is_bad_input(sandbox: Sandbox, ref
     # Asked there, AWS would be a name no endpoint has: a DNS failure, retried.
     refused(in_process(sandbox, "status", ref), "unknown region", "did you mean")
     assert sum(sandbox.calls.values()) == 0
+
+
+RERUN = ["rerun", "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/users-denied"]
+
+
+@pytest.mark.parametrize("command", [["start", "discovery"], RERUN], ids=["start", "rerun"])
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--wait", "--until", "bogus"], "unknown --until word 'bogus'"),
+        (["--download", "{dest}", "--until", "bogus"], "unknown --until word 'bogus'"),
+        (["--until", "FAILED"], "--until is for --wait or --download"),
+        (["-q"], "--quiet is for --wait or --download"),
+        (["--timeout", "5s"], "--timeout is for --wait or --download"),
+    ],
+)
+def test_a_dry_run_refuses_a_wait_the_start_would_refuse(
+    sandbox: Sandbox, command: list[str], given: list[str], said: str, tmp_path: Path
+) -> None:
+    # A script checked with --dry-run must not then fail on the real run; and the
+    # real run refuses the wait's word before the job is made, not once it is.
+    given = [g.format(dest=tmp_path / "out") for g in given]
+    real = in_process(sandbox, *command, *given)
+    refused(real, said)
+    dry = in_process(sandbox, *command, *given, "--dry-run")
+    refused(dry, said)
+    assert dry.stderr == real.stderr
+    assert creates(sandbox) == 0
