@@ -97,6 +97,15 @@ def rerun(
     check_waiting(ctx, launch, queue)
     with json_on_failure(out):
         plan = app.client.plan_rerun(ref, service=service)
+    if queue and plan.create.active_limit is None:
+        from exportctl.domain.errors import UsageError
+
+        # start offers --queue only where a slot can be full; taken here, it would
+        # wait for nothing and let --timeout bound nothing.
+        raise UsageError(
+            f"--queue: {plan.spec.title} has no limit of active jobs, and only services "
+            "with a limit of active jobs queue: leave --queue out"
+        )
     ctx.exit(
         run(
             app,

@@ -321,3 +321,18 @@ def test_a_dry_run_refuses_a_wait_the_start_would_refuse(
     refused(dry, said)
     assert dry.stderr == real.stderr
     assert creates(sandbox) == 0
+
+
+def test_a_rerun_queues_only_where_the_service_limits_its_active_jobs(sandbox: Sandbox) -> None:
+    # Taken for a service with no slot to wait for, --queue did nothing and let
+    # --timeout through to bound nothing.
+    for given in (["--queue"], ["--queue", "--timeout", "5s"], ["--queue", "--dry-run"]):
+        refused(
+            in_process(sandbox, *RERUN, *given),
+            "--queue: Amazon Personalize has no limit of active jobs",
+            "only services with a limit of active jobs queue",
+        )
+    assert creates(sandbox) == 0
+    ended = next(j for j in sandbox.jobs("logs") if j["status"] == "FAILED")
+    queued = in_process(sandbox, "rerun", f"logs:{ended['id']}", "--queue", "--dry-run")
+    assert queued.returncode == 0, queued.stderr
