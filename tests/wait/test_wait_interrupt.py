@@ -3,6 +3,7 @@ Ctrl-\\ typed on a real terminal: exit 131, the live view closed, the cursor sho
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -99,30 +100,44 @@ def test_wait_interrupted_with_json_still_prints_json(sandbox: Sandbox) -> None:
     assert "Traceback" not in err
 
 
+# An --exec command that writes its pid, then sleeps ten minutes (its output elsewhere,
+# or it would hold open the pipe the test reads).
+def _exec_sleeping(pid_file: Path) -> str:
+    return f"echo $$ >> {pid_file}; exec sleep 600 >/dev/null 2>&1"
+
+
+def _exec_started(pid_file: Path) -> None:
+    for _ in range(400):
+        if pid_file.exists() and pid_file.read_text().strip():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the --exec command never started")
+
+
+def _end_execs(pid_file: Path) -> None:
+    for pid in pid_file.read_text().split() if pid_file.exists() else ():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid), signal.SIGKILL)
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["hup", "term"])
 def test_a_wait_ended_by_a_signal_leaves_its_running_exec_command(
     sandbox: Sandbox, tmp_path: Path, signum: int
 ) -> None:
     # A closed terminal (SIGHUP) ends the wait as SIGTERM does: it does not stay for
-    # an --exec command still running (here one that would take ten minutes; its
-    # output elsewhere, or it would hold the pipe the test reads open).
+    # an --exec command still running.
     pid_file = tmp_path / "exec.pid"
     proc = _start(sandbox, "wait", PERSONALIZE_FAILED, PINPOINT_STUCK, "--interval", "30s",
-                  "--exec", f"echo $$ > {pid_file}; exec sleep 600 >/dev/null 2>&1")  # fmt: skip
+                  "--exec", _exec_sleeping(pid_file))  # fmt: skip
     try:
-        for _ in range(400):
-            if pid_file.exists() and pid_file.read_text().strip():
-                break
-            time.sleep(0.05)
-        assert pid_file.read_text().strip(), "the --exec command never started"
+        _exec_started(pid_file)
         proc.send_signal(signum)
         _, err = _ended(proc)
         assert proc.returncode == 128 + signum, err
         assert "Traceback" not in err
     finally:
-        if pid_file.exists() and pid_file.read_text().strip():
-            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        _end_execs(pid_file)
 
 
 @pytest.mark.e2e
@@ -135,19 +150,13 @@ def test_a_signal_while_exec_commands_run_after_the_wait_keeps_its_json(
     sandbox.set_status("pinpoint", PINPOINT_PROCESSING.rsplit("/", 1)[1], "COMPLETED")
     pid_file = tmp_path / "exec.pid"
     proc = _start(sandbox, "wait", "--json", "--until", "terminal", PERSONALIZE_FAILED,
-                  PINPOINT_PROCESSING, "--exec",
-                  f"echo $$ >> {pid_file}; exec sleep 600 >/dev/null 2>&1")  # fmt: skip
+                  PINPOINT_PROCESSING, "--exec", _exec_sleeping(pid_file))  # fmt: skip
     try:
-        for _ in range(400):
-            if pid_file.exists() and pid_file.read_text().strip():
-                break
-            time.sleep(0.05)
-        assert pid_file.read_text().strip(), "the --exec command never started"
+        _exec_started(pid_file)
         proc.send_signal(signal.SIGTERM)
         out, err = _ended(proc)
     finally:
-        for pid in pid_file.read_text().split() if pid_file.exists() else ():
-            os.kill(int(pid), signal.SIGKILL)
+        _end_execs(pid_file)
     assert proc.returncode == 143, err
     assert len(json.loads(out)) == 2
     assert "--exec did not run for 1 job that ended" in err, err
