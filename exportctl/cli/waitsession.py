@@ -192,8 +192,14 @@ class Session:
     def _pending(self, what: str, pending: Sequence[Tracked]) -> None:
         if self.quiet:
             return
-        names = "; ".join(_now(t) for t in pending) or "none"
-        self.app.error(f"{what}; still pending: {names}")
+        names = "; ".join(_now(t) for t in pending[:_NAMED]) or "none"
+        # Hundreds named would be cut where the line is clipped, the rest unsaid.
+        more = f"; and {len(pending) - _NAMED} more" if len(pending) > _NAMED else ""
+        self.app.error(f"{what}; still pending: {names}{more}")
+
+
+# The pending jobs a timeout or an interrupt names (--json has them all).
+_NAMED = 20
 
 
 def _now(tracked: Tracked) -> str:

@@ -343,3 +343,26 @@ def test_a_service_out_of_reach_ends_the_wait_with_5(run: Run) -> None:
     assert result.exit_code == 5
     assert "home region" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_timeout_names_twenty_pending_jobs_and_counts_the_rest(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    # Hundreds named were cut where the line is clipped (35 of 800), the rest unsaid.
+    running = {"discovery": "IN_PROGRESS", "logs": "RUNNING", "dynamodb": "IN_PROGRESS"}
+    for service, status in running.items():
+        for job in sandbox.jobs(service, "us-east-1"):
+            if job["kind"] in ("export-task", "export"):
+                sandbox.set_status(service, str(job["id"]), status)
+    listed = run("list", "--status", "running", "-o", "text", "--fields", "ref")
+    refs = listed.stdout.split()
+    assert len(refs) > 20, listed.stdout
+    result = run("wait", *refs, "--timeout", "1m", "--json")
+    assert result.exit_code == 124, result.stderr
+    pending = [r for r in json.loads(result.stdout) if not r["terminal"]]
+    assert len(pending) > 20, result.stdout
+    *named, rest = result.stderr.split("still pending: ")[1].rstrip().split("; ")
+    assert len(named) == 20 and all(" RUNNING" in n for n in named), named
+    more = re.fullmatch(r"and (\d+) more", rest)
+    # Of the jobs not ended, those the wait was done with (doomed) are not pending.
+    assert more and 20 + int(more.group(1)) <= len(pending), rest
