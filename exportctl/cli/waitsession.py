@@ -192,14 +192,29 @@ class Session:
     def _pending(self, what: str, pending: Sequence[Tracked]) -> None:
         if self.quiet:
             return
-        names = "; ".join(_now(t) for t in pending[:_NAMED]) or "none"
-        # Hundreds named would be cut where the line is clipped, the rest unsaid.
-        more = f"; and {len(pending) - _NAMED} more" if len(pending) > _NAMED else ""
-        self.app.error(f"{what}; still pending: {names}{more}")
+        self.app.error(f"{what}; still pending: {still_pending(pending)}")
 
 
-# The pending jobs a timeout or an interrupt names (--json has them all).
+def still_pending(pending: Sequence[Tracked]) -> str:
+    """The jobs still pending as a timeout or an interrupt names them: so many as the
+    line has room for, the others counted (hundreds named would be cut where an
+    error line is clipped, the rest unsaid)."""
+    shown: list[str] = []
+    room = _ROOM
+    for tracked in pending[:_NAMED]:
+        text = _now(tracked)
+        if shown and len(text) + 2 > room:
+            break
+        shown.append(text)
+        room -= len(text) + 2
+    more = f"; and {len(pending) - len(shown)} more" if len(pending) > len(shown) else ""
+    return ("; ".join(shown) or "none") + more
+
+
+# The pending jobs a timeout or an interrupt names at most (--json has them all), and
+# the characters they may take: an error line is clipped at 2,000.
 _NAMED = 20
+_ROOM = 1_500
 
 
 def _now(tracked: Tracked) -> str:

@@ -345,7 +345,7 @@ def test_a_service_out_of_reach_ends_the_wait_with_5(run: Run) -> None:
     assert result.stderr.count("\n") == 1
 
 
-def test_a_timeout_names_twenty_pending_jobs_and_counts_the_rest(
+def test_a_timeout_names_the_pending_jobs_its_line_holds_and_counts_the_rest(
     run: Run, sandbox: Sandbox, fake_time: FakeTime
 ) -> None:
     # Hundreds named were cut where the line is clipped (35 of 800), the rest unsaid.
@@ -361,8 +361,26 @@ def test_a_timeout_names_twenty_pending_jobs_and_counts_the_rest(
     assert result.exit_code == 124, result.stderr
     pending = [r for r in json.loads(result.stdout) if not r["terminal"]]
     assert len(pending) > 20, result.stdout
-    *named, rest = result.stderr.split("still pending: ")[1].rstrip().split("; ")
-    assert len(named) == 20 and all(" RUNNING" in n for n in named), named
+    line = result.stderr.split("still pending: ")[1].rstrip()
+    *named, rest = line.split("; ")
+    # As many as the line has room for (an error line is clipped at 2,000), 20 at most.
+    assert 10 <= len(named) <= 20 and all(" RUNNING" in n for n in named), named
+    assert len(line) < 1_900 and "…" not in line
     more = re.fullmatch(r"and (\d+) more", rest)
     # Of the jobs not ended, those the wait was done with (doomed) are not pending.
-    assert more and 20 + int(more.group(1)) <= len(pending), rest
+    assert more and len(named) + int(more.group(1)) <= len(pending), rest
+
+
+def test_long_references_still_leave_room_for_the_count() -> None:
+    # 20 DynamoDB export ARNs and their states pass the 2,000 characters an error
+    # line is clipped at: the count of the others was what got cut.
+    from exportctl.cli.waitsession import still_pending
+    from exportctl.ops.polling.outcome import Tracked
+    from exportctl.services.refs import parse
+
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-archive-with-a-long-name"
+    refs = [f"{table}/export/0179052045888{n:02}-9130b649" for n in range(25)]
+    said = still_pending([Tracked(ref, parse(ref)) for ref in refs])
+    *named, rest = said.split("; ")
+    assert len(said) < 1_900 and 1 <= len(named) < 20, said
+    assert rest == f"and {25 - len(named)} more"
