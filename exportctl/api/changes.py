@@ -21,7 +21,7 @@ from exportctl.api.options import (
 )
 from exportctl.domain.errors import ConflictError, NotFoundError, UsageError
 from exportctl.domain.model import ExportJob
-from exportctl.ops.connect import Targets, check_targets
+from exportctl.ops.connect import Targets
 from exportctl.ops.polling.timing import TIMING
 
 if TYPE_CHECKING:
@@ -93,7 +93,14 @@ class Changes:
             values = start_values(spec, start_options(spec), options)
             board = self.board()
             if region is not None:
-                check_targets(Targets.parse((region,)))
+                from exportctl.aws.regions import check_regions
+
+                asked = Targets.parse((region,)).regions
+                check_regions(asked.names, source=self.named("region"))
+                if asked.single is None:
+                    # "a,b" or "all": botocore would refuse it as a region's name.
+                    raise UsageError(request.one_region(self.named))
+                region = asked.single
             elif board.regions.many:
                 raise UsageError(request.one_region(self.named))
             return request.plan(

@@ -104,3 +104,19 @@ def test_a_wait_for_a_word_it_cannot_wait_for_names_until(
         "until 'ACTIVE' is a status of Amazon Personalize, and none of the jobs given is: "
         "use until COMPLETED"
     )
+
+
+def test_the_region_keyword_is_one_known_region_said_by_its_name(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    # Several regions reached botocore as one name ("us-east-1,eu-west-1"), whose
+    # refusal advised --endpoint-url; a mistyped one was "in --region".
+    client = Client()
+    for several in ("us-east-1,eu-west-1", "all"):
+        with pytest.raises(BadInput, match=r"one region: give one region \("):
+            client.plan_start("logs", region=several, **LOGS)
+    with pytest.raises(BadInput, match=r"^unknown region 'US-EAST-1' in region; "):
+        client.plan_start("logs", region="US-EAST-1", **LOGS)
+    assert client.plan_start("logs", region=" eu-west-1 ", **LOGS).to_dict()["region"] == (
+        "eu-west-1"
+    )
