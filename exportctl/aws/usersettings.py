@@ -52,12 +52,8 @@ def check_settings(settings: Given) -> None:
             if value and (name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")):
                 check_url(name, value)
     bundle = os.environ.get("AWS_CA_BUNDLE")
-    if bundle and not os.path.isfile(bundle):
-        # Else each call is retried as a TLS failure, the file unnamed.
-        raise UsageError(
-            f"AWS_CA_BUNDLE '{clip(bundle)}' is not a file: point it at the PEM file of the "
-            "certificates to trust, or unset it"
-        )
+    if bundle:
+        check_bundle("AWS_CA_BUNDLE", bundle, undo="unset")
     env_max_attempts()
 
 
@@ -74,13 +70,7 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
     )
     # The variable wins when set to a path; an empty one is as if unset (clients.py).
     if not os.environ.get("AWS_CA_BUNDLE") and scoped.get("ca_bundle"):
-        bundle = str(scoped["ca_bundle"])
-        if not os.path.isfile(bundle):
-            # Else each call is retried as a TLS failure, the file unnamed.
-            raise UsageError(
-                f"{where}: ca_bundle '{clip(bundle)}' is not a file: point it at the PEM file "
-                "of the certificates to trust, or remove it"
-            )
+        check_bundle(f"{where}: ca_bundle", str(scoped["ca_bundle"]), undo="remove")
     if (
         endpoint_url
         or os.environ.get("AWS_ENDPOINT_URL")
@@ -99,12 +89,8 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
     for name, url in urls:
         # botocore's own: one it cannot parse was a ValueError that named neither the
         # profile nor the setting, another retried as an unreachable endpoint (exit 5).
-        why = url_problem(str(url)) if url else None
-        if why:
-            raise UsageError(
-                f"{where}: {name} '{clip(str(url))}' is not a URL: {why} "
-                "(e.g. http://127.0.0.1:4566)"
-            )
+        if url:
+            check_url(f"{where}: {name}", str(url))
 
 
 def configured_endpoint(session: botocore.session.Session, service: str) -> str | None:
@@ -124,29 +110,35 @@ def configured_endpoint(session: botocore.session.Session, service: str) -> str 
     return str(found) if found else None
 
 
+def check_bundle(name: str, bundle: str, *, undo: str) -> None:
+    """A CA bundle that names a file; else each call is retried as a TLS failure, the
+    file unnamed."""
+    if not os.path.isfile(bundle):
+        raise UsageError(
+            f"{name} '{clip(bundle)}' is not a file: point it at the PEM file of the "
+            f"certificates to trust, or {undo} it"
+        )
+
+
 def check_url(option: str, url: str) -> None:
     """An endpoint URL botocore can use: http(s), a host, nothing after the path."""
-    why = url_problem(url)
-    if why:
-        raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
-
-
-def url_problem(url: str) -> str | None:
-    """Why botocore cannot use ``url`` as an endpoint; None when it can."""
     from urllib.parse import urlsplit
 
+    why = None
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it validates it
     except ValueError as exc:
-        return str(exc)
-    if parts.scheme not in ("http", "https"):
-        return "it needs http:// or https://"
-    if not parts.hostname:
-        return "it has no host"
-    if any(c.isspace() for c in url):
-        return "it contains spaces"
-    return None
+        why = str(exc)
+    else:
+        if parts.scheme not in ("http", "https"):
+            why = "it needs http:// or https://"
+        elif not parts.hostname:
+            why = "it has no host"
+        elif any(c.isspace() for c in url):
+            why = "it contains spaces"
+    if why:
+        raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
 
 
 def env_max_attempts() -> int | None:
