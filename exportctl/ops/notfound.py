@@ -15,6 +15,7 @@ from exportctl.domain.errors import (
 )
 from exportctl.domain.model import ExportJob
 from exportctl.ops.credentials import Reach
+from exportctl.ops.listing.failures import grouped
 from exportctl.services import spec_for
 from exportctl.services.refs import JobKey
 
@@ -117,19 +118,13 @@ def unread_notices(
     unread: Sequence[tuple[Reach, str, ExportctlError]], *, accounts: bool, regions: bool
 ) -> list[ExportctlError]:
     """One notice per credential set and reason, naming the regions when many, as a
-    listing tells the targets it could not read."""
-    where: dict[tuple[str, str], list[str]] = {}
-    for reach, region, error in unread:
-        places = where.setdefault((reach.label, error.message), [])
-        if region not in places and not isinstance(error, RoleUnavailable):
-            places.append(region)
-    out: list[ExportctlError] = []
-    for (label, message), places in where.items():
-        said = [label] if accounts else []
-        if places and regions:
-            said.append(("region " if len(places) == 1 else "regions ") + ", ".join(places))
-        out.append(ExportctlError(f"{'; '.join(said)}: {message}" if said else message))
-    return out
+    listing tells the targets it could not read (a role not assumed in no region)."""
+    return grouped(
+        ((reach.label, None if isinstance(error, RoleUnavailable) else region, error)
+         for reach, region, error in unread),
+        accounts=accounts,
+        regions=regions,
+    )  # fmt: skip
 
 
 def account_of(reach: Reach) -> str | None:

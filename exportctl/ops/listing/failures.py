@@ -24,7 +24,7 @@ region each is told as it is, in the order of the services asked for.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from exportctl.aws.translate import ANSWERS_ELSEWHERE_CODES, answer_of, recognised, translate
@@ -198,24 +198,34 @@ def _unknown_accounts(targets: Sequence[Target], span: Span) -> list[ExportctlEr
 
 def _grouped(failed: list[Failure], span: Span) -> list[ExportctlError]:
     """One error per account and message, naming the regions it happened in."""
-    regions: dict[tuple[str, str], list[str]] = defaultdict(list)
+    return grouped(
+        ((f.target.reach.label, None if f.kind == "account" else f.target.region, f.error)
+         for f in failed),
+        accounts=span.many_accounts,
+        regions=span.regions.many,
+    )  # fmt: skip
+
+
+def grouped(
+    failed: Iterable[tuple[str, str | None, ExportctlError]], *, accounts: bool, regions: bool
+) -> list[ExportctlError]:
+    """One error per credential set (its label) and message, naming the regions it
+    happened in (None: a failure of the account itself, in no region); the labels
+    when ``accounts``, the regions when ``regions``."""
+    places: dict[tuple[str, str], list[str]] = defaultdict(list)
     first: dict[tuple[str, str], ExportctlError] = {}
-    for f in failed:
-        key = (f.target.reach.label, f.error.message)
-        first.setdefault(key, f.error)
-        if f.target.region not in regions[key] and f.kind != "account":
-            regions[key].append(f.target.region)
+    for label, region, error in failed:
+        key = (label, error.message)
+        first.setdefault(key, error)
+        if region is not None and region not in places[key]:
+            places[key].append(region)
     out: list[ExportctlError] = []
     for (label, message), error in sorted(first.items(), key=lambda item: item[0]):
-        where = []
-        if span.many_accounts:
-            where.append(label)
-        places = sorted(regions[(label, message)])
-        if places and span.regions.many:
-            where.append(("region " if len(places) == 1 else "regions ") + ", ".join(places))
-        text = f"{'; '.join(where)}: {message}" if where else message
-        grouped = _like(error, text)
-        out.append(grouped)
+        where = [label] if accounts else []
+        named = sorted(places[(label, message)])
+        if named and regions:
+            where.append(("region " if len(named) == 1 else "regions ") + ", ".join(named))
+        out.append(_like(error, f"{'; '.join(where)}: {message}" if where else message))
     return out
 
 
