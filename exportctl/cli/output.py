@@ -31,24 +31,32 @@ def _build(ctx: click.Context, output: str | None, as_json: bool, query: str | N
         raise UsageError(f"--json and --output {output.lower()} disagree: use one of them")
     fmt = "json" if as_json else (output or "table").lower()
     if query is not None:
-        import jmespath
-        from jmespath.exceptions import JMESPathError
-
-        try:
-            jmespath.compile(query)
-        except JMESPathError as exc:
-            reason = " ".join(str(exc).split())
-            raise UsageError(f"--query is not a valid JMESPath expression: {reason}") from exc
+        _check_query(query)
         if fmt in ("table", "wide"):
             fmt = "json"
     if no_headers and fmt in ("json", "ndjson", "text"):
         # Those formats have no header line: the option would do nothing.
         shown = "--query's JSON" if query is not None and not as_json and output is None else fmt
         raise UsageError(f"--no-headers is for tables and csv: {shown} has no header line")
+    return OutputSpec(format=fmt, query=query, fields=_field_names(fields), headers=not no_headers)
+
+
+def _check_query(query: str) -> None:
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        jmespath.compile(query)
+    except JMESPathError as exc:
+        reason = " ".join(str(exc).split())
+        raise UsageError(f"--query is not a valid JMESPath expression: {reason}") from exc
+
+
+def _field_names(fields: str | None) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(f.strip() for f in (fields or "").split(",") if f.strip()))
     if fields is not None and not names:
         raise UsageError("--fields needs at least one field name, e.g. --fields ref,state")
-    return OutputSpec(format=fmt, query=query, fields=names, headers=not no_headers)
+    return names
 
 
 @contextlib.contextmanager
@@ -89,6 +97,18 @@ def check_headers(out: OutputSpec, table: str = "") -> None:
 def output_options(fields: Sequence[str]) -> Callable[[F], F]:
     """Adds --output/-o, --json, --query, --fields and --no-headers; passes
     ``out: OutputSpec``. ``fields`` are the names --fields offers and its help shows."""
+    return functools.partial(_decorate, fields=tuple(fields))
+
+
+def shaping_options(fields: Sequence[str]) -> Callable[[F], F]:
+    """Adds --query and --fields alone, as :func:`output_options` makes them, to a
+    command whose --output/-o is its own (its ``output`` parameter); passes ``out:
+    OutputSpec``, that output's format with the shaping asked for."""
+    return functools.partial(_decorate_shaping, fields=tuple(fields))
+
+
+def _shaping_params(fields: tuple[str, ...]) -> tuple[Callable[[Any], Any], ...]:
+    """The --fields and --query options, in the order they are applied."""
     top = [f for f in fields if "." not in f]
     dotted = [f for f in fields if "." in f]
     examples = [
@@ -99,10 +119,39 @@ def output_options(fields: Sequence[str]) -> Callable[[F], F]:
     fields_help = f"Only these fields, comma-separated: {', '.join(top)}" + (
         f"; dotted paths too ({', '.join(examples)})." if examples else "."
     )
-    return functools.partial(_decorate, fields=tuple(fields), fields_help=fields_help)
+    return (
+        click.option(
+            "--fields",
+            metavar="A,B,C",
+            shell_complete=fields_completer(fields),
+            help=fields_help,
+        ),
+        click.option(
+            "--query", metavar="JMESPATH", help="Apply a JMESPath expression to the JSON form."
+        ),
+    )
 
 
-def _decorate(fn: F, *, fields: tuple[str, ...], fields_help: str) -> F:
+def _decorate_shaping(fn: F, *, fields: tuple[str, ...]) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        query = kwargs.pop("query")
+        if query is not None:
+            _check_query(query)
+        kwargs["out"] = OutputSpec(
+            format=kwargs.pop("output").lower(),
+            query=query,
+            fields=_field_names(kwargs.pop("fields")),
+        )
+        return fn(*args, **kwargs)
+
+    decorated: Any = wrapper
+    for option in _shaping_params(fields):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+def _decorate(fn: F, *, fields: tuple[str, ...]) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
@@ -119,15 +168,7 @@ def _decorate(fn: F, *, fields: tuple[str, ...], fields_help: str) -> F:
     decorated: Any = wrapper
     for option in (
         click.option("--no-headers", is_flag=True, help="No header line (tables and csv)."),
-        click.option(
-            "--fields",
-            metavar="A,B,C",
-            shell_complete=fields_completer(fields),
-            help=fields_help,
-        ),
-        click.option(
-            "--query", metavar="JMESPATH", help="Apply a JMESPath expression to the JSON form."
-        ),
+        *_shaping_params(fields),
         click.option("--json", "as_json", is_flag=True, help="Shortcut for --output json."),
         click.option(
             "--output",

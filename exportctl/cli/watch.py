@@ -17,6 +17,9 @@ from exportctl.cli.options import (
     scope_of,
     service_option,
 )
+from exportctl.cli.output import shaping_options
+from exportctl.domain.errors import UsageError
+from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
 
 
 @click.command(
@@ -39,6 +42,7 @@ from exportctl.cli.options import (
     help="table (the live board, or a line a change off a terminal), or ndjson: one "
     'event a line on stdout, {"type": ADDED|MODIFIED|ENDED|DELETED, "job": record}.',
 )
+@shaping_options(JOB_RECORD_FIELDS)
 @exec_option("ends")
 @pass_app
 @click.pass_context
@@ -51,7 +55,7 @@ def watch(
     since: object,
     keep: float,
     interval: float,
-    output: str,
+    out: OutputSpec,
     exec_command: str | None,
     **scope: Any,
 ) -> None:
@@ -62,6 +66,13 @@ def watch(
     Off a terminal, each new job and each change of state is printed as a line.
     Ctrl-C is how a watch ends: exit 0. Refused credentials end it with exit 4;
     other failures are shown and retried at the next refresh.
+
+    With -o ndjson, --fields and --query shape the job of each event line as
+    `wait -o ndjson` does, the type kept: --query applies to the job record
+    (after --fields), not to the whole event, so `--query state` prints
+    {"type": "ENDED", "job": "COMPLETED"}; --exec still gets the job whole. The
+    board and the lines for people are not shaped, so without -o ndjson both
+    options are refused (exit 2).
     """
     from datetime import datetime
 
@@ -69,6 +80,7 @@ def watch(
     from exportctl.output.display import Display
     from exportctl.output.live import WatchView, whole_on_board
 
+    check_shaping(out)
     app.jobs.clients.default_region  # noqa: B018 -- the one-line "no region" error, first
     region = app.jobs.clients.home_region
     watcher = app.client.watching(
@@ -82,8 +94,16 @@ def watch(
     from exportctl.cli.estimates import Estimates
 
     estimates = Estimates(app)
-    lines = output.lower() == "ndjson"
-    sink = EventSink(app, lines=lines, exec_command=exec_command, ends_on_decision=False)
+    lines = out.format == "ndjson"
+    from exportctl.output.shaping import shaper
+
+    sink = EventSink(
+        app,
+        lines=lines,
+        exec_command=exec_command,
+        ends_on_decision=False,
+        shape=shaper(out) if out.fields or out.query else None,
+    )
     # With event lines on stdout, people's view of the changes goes to stderr.
     accounts = app.many_accounts
     view = None if lines else WatchView(watcher, region, estimates.short, accounts=accounts)
@@ -140,3 +160,15 @@ def watch(
     # Ctrl-C is how a watch ends (0); Ctrl-\, SIGTERM or SIGHUP is something else
     # ending it.
     ctx.exit(0 if interrupts.word() == "interrupted" else interrupts.exit_code())
+
+
+def check_shaping(out: OutputSpec) -> None:
+    """Refuse --fields and --query that would shape nothing, before anything is sent."""
+    out.check_fields(JOB_RECORD_FIELDS)
+    given = [name for name, value in (("--fields", out.fields), ("--query", out.query)) if value]
+    if given and out.format != "ndjson":
+        # The board and its change lines are for people, not records to cut up.
+        raise UsageError(
+            f"{' and '.join(given)} shape{'s' if len(given) == 1 else ''} the job of each "
+            "event line: add -o ndjson (the board and its lines are for people)"
+        )

@@ -14,7 +14,7 @@ from exportctl.output.outputspec import OutputSpec
 def shaper(out: OutputSpec) -> Callable[[dict[str, Any]], Any]:
     """A record as --fields and --query make it, one at a time: each record of the
     formats written a record at a time, and the job of an event line (`wait -o
-    ndjson`)."""
+    ndjson`, `watch -o ndjson`), never the whole line."""
     query = None
     if out.query:
         import jmespath

@@ -54,8 +54,9 @@ def test_every_command_that_prints_records_completes_formats() -> None:
         # Each --output completes what it takes (watch's: its board or its events)...
         assert isinstance(output.type, click.Choice), name
         assert complete(name, "--output", "") == list(output.type.choices), name
-        if any("--fields" in getattr(p, "opts", ()) for p in command.params):
-            # ...and every command that prints records takes every format.
+        if any("--json" in getattr(p, "opts", ()) for p in command.params):
+            # ...and every command that prints records takes every format (watch's
+            # --fields shapes its events only).
             records.append(name)
             assert complete(name, "--output", "") == list(FORMATS), name
     assert {"list", "status"} <= set(records)
@@ -67,6 +68,21 @@ def test_fields_complete_after_the_last_comma() -> None:
                        "ref,progress.total_failures"]  # fmt: skip
     assert "state,state" not in complete("list", "--fields", "state,")
     assert "state,created" in complete("list", "--fields", "state,")
+
+
+def test_watch_completes_fields_and_query_as_wait_does() -> None:
+    # The names of the record its event lines carry: list's (wait's adds its estimate).
+    for typed in ("ref,progress.t", "state,", "details.", ""):
+        offered = complete("watch", "-o", "ndjson", "--fields", typed)
+        assert offered and offered == complete("list", "--fields", typed), typed
+        assert set(offered) <= set(complete("x", "--fields", typed, root=_wait())), typed
+    assert complete("watch", "--que") == complete("x", "--que", root=_wait()) == ["--query"]
+
+
+def _wait() -> click.Command:
+    command = cli.get_command(click.Context(cli), "wait")
+    assert command is not None
+    return command
 
 
 def test_lists_of_regions_profiles_and_services_complete_after_the_last_comma(
