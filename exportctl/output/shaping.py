@@ -42,6 +42,13 @@ def searched(query: Any, data: Any) -> Any:
             f"--query cannot be applied to these records: {reason} (a field may be null: "
             "give it a default, as in `contains(message || '', 'x')`)"
         ) from exc
+    except TypeError as exc:
+        # jmespath checks its functions' argument types but one: contains() given a
+        # string to search and something else to find raises Python's own error.
+        raise UsageError(
+            f"--query cannot be applied to these records: {exc} (compare like with like: "
+            "a string is searched for a string, as in `contains(message, '1')`)"
+        ) from exc
 
 
 def project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:

@@ -278,6 +278,15 @@ def test_a_query_a_null_breaks_is_a_usage_error(
         run_emit(OutputSpec(format=fmt, query="contains(message, 'comma')"), capsys=capsys)
 
 
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv", "text"])
+def test_a_query_searching_a_string_for_a_number_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    # jmespath's contains() lets Python's `in` refuse a number in a string.
+    with pytest.raises(UsageError, match=r"--query cannot be applied.*requires string"):
+        run_emit(OutputSpec(format=fmt, query="contains(to_string(@), `1`)"), capsys=capsys)
+
+
 def test_csv_rows_of_other_keys_than_the_header_are_refused_not_emptied(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
