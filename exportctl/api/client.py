@@ -240,7 +240,7 @@ class Client(Changes):
         from exportctl.ops.polling.schedule import Backoff
 
         with translated():
-            query = list_query(services, states, since, None, scope)
+            query = list_query(services, states, since, None, scope, self.named)
             every = seconds("interval", interval) or 0.0
             return TypedWatcher(
                 self.board(),
@@ -332,7 +332,7 @@ class Client(Changes):
         ``strict``, ``progress``, ``on_wait`` and ``on_notice`` are the
         :class:`Listing`'s."""
         with translated():
-            query = list_query(services, states, since, limit, scope)
+            query = list_query(services, states, since, limit, scope, self.named)
             spans = self._targets
             if (regions, profiles, org_role, accounts) != (None, None, None, None):
                 region0, profile0, role0, accounts0 = self._spans

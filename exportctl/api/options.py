@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.timeutil import MAX_DURATION, now, parse_since
+from exportctl.services.forms import Named, flag
 from exportctl.services.refs import JobKey, parse
 from exportctl.services.spec import ServiceSpec, StartOption
 
@@ -173,8 +174,10 @@ def list_query(
     since: datetime | timedelta | str | None,
     limit: int | None,
     scope: Mapping[str, Any],
+    named: Named = keyword,
 ) -> ListQuery:
-    """What :meth:`exportctl.api.Client.list` is asked for, checked, as the core's query."""
+    """What :meth:`exportctl.api.Client.list` is asked for, checked, as the core's query;
+    ``named``: how the caller's user gives a filter, in messages (the client's)."""
     from exportctl.ops.jobs import ListQuery
     from exportctl.services import spec_for
 
@@ -182,11 +185,11 @@ def list_query(
         raise UsageError(f"limit: a whole number, not {limit!r}")
     if limit is not None and limit < 1:
         raise UsageError("limit: at least 1")
-    filters = list_scope(scope)
-    _check_scope_regions(filters)
+    filters = list_scope(scope, named)
+    _check_scope_regions(filters, named)
     return ListQuery(
         services=scoped_services(
-            tuple(dict.fromkeys(spec_for(s).name for s in names(services))), filters
+            tuple(dict.fromkeys(spec_for(s).name for s in names(services))), filters, named
         ),
         states=states_of(states),
         since=since_of(since),
@@ -195,7 +198,7 @@ def list_query(
     )
 
 
-def _check_scope_regions(scope: Mapping[str, Any]) -> None:
+def _check_scope_regions(scope: Mapping[str, Any], named: Named) -> None:
     """A region a filter's ARN names is one botocore knows, as a reference's must be."""
     from exportctl.aws.regions import check_region
     from exportctl.services import all_specs
@@ -203,10 +206,12 @@ def _check_scope_regions(scope: Mapping[str, Any]) -> None:
 
     for spec in all_specs():
         for option, region in scoped_regions(spec, scope):
-            check_region(region, source=f"--{option}")
+            check_region(region, source=named(option))
 
 
-def scoped_services(services: tuple[str, ...], scope: Mapping[str, Any]) -> tuple[str, ...]:
+def scoped_services(
+    services: tuple[str, ...], scope: Mapping[str, Any], named: Named
+) -> tuple[str, ...]:
     """The services a listing reads: those named, or, with none named, those whose own
     filters are given. A filter of a service not named is refused, not dropped (every
     job of the others would be listed as if filtered)."""
@@ -224,15 +229,19 @@ def scoped_services(services: tuple[str, ...], scope: Mapping[str, Any]) -> tupl
         return tuple(dict.fromkeys(spec.name for _, spec in given))
     for s, spec in given:
         if spec.name not in services:
+            said = named(s.name)
+            # The command line's user knows its short -s; a Python caller, list's services.
+            add = f"-s {spec.name}" if said == flag(s.name) else f"{spec.name!r} to services"
             raise UsageError(
-                f"--{s.name} filters {spec.title}'s jobs, and the listing is of "
-                f"{', '.join(services)} only: add -s {spec.name}, or leave --{s.name} out"
+                f"{said} filters {spec.title}'s jobs, and the listing is of "
+                f"{', '.join(services)} only: add {add}, or leave {said} out"
             )
     return services
 
 
-def list_scope(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The services' own filters of a listing, by their keys (``search_job``)."""
+def list_scope(given: Mapping[str, Any], named: Named) -> dict[str, Any]:
+    """The services' own filters of a listing, by their keys (``search_job``);
+    ``named``: how the caller's user gives one, in messages."""
     from exportctl.services import all_specs
 
     scopes = {scope.key: scope for spec in all_specs() for scope in spec.scopes}
@@ -251,6 +260,6 @@ def list_scope(given: Mapping[str, Any]) -> dict[str, Any]:
             raise UsageError(f"{key}: a string, not {type(value).__name__}")
         if value is not None and value != () and any(not v.strip() for v in names(value)):
             # An unset variable in a script ("$TABLE"): not every job of the service.
-            raise UsageError(f"--{scopes[key].name} is empty: give a value, or leave it out")
+            raise UsageError(f"{named(scopes[key].name)} is empty: give a value, or leave it out")
         out[key] = value
     return out

@@ -120,3 +120,22 @@ def test_the_region_keyword_is_one_known_region_said_by_its_name(
     assert client.plan_start("logs", region=" eu-west-1 ", **LOGS).to_dict()["region"] == (
         "eu-west-1"
     )
+
+
+def test_a_listings_own_filters_are_named_by_their_keywords(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    calls = exportctl_sandbox.sandbox.calls.total()
+    with pytest.raises(BadInput) as empty:
+        client.list("pinpoint", application_id=" ")
+    assert empty.value.message == "application_id is empty: give a value, or leave it out"
+    with pytest.raises(BadInput, match=r"^unknown region 'us-eest-9' in search_job; "):
+        client.list(search_job="arn:aws:backup-search:us-eest-9:123456789012:search-job/a")
+    with pytest.raises(BadInput) as elsewhere:
+        client.watching("logs", table=TABLE)
+    assert elsewhere.value.message == (
+        "table filters Amazon DynamoDB's jobs, and the listing is of logs only: "
+        "add 'dynamodb' to services, or leave table out"
+    )
+    assert exportctl_sandbox.sandbox.calls.total() == calls
