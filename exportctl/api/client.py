@@ -298,6 +298,7 @@ class Client(Changes):
                     force=force,
                     dry_run=dry_run,
                     concurrency=concurrency,
+                    named=self.named,
                 )
             except NotCompletedError as exc:
                 # Nothing to fetch: from a job that ended otherwise, or not yet.

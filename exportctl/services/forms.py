@@ -29,6 +29,13 @@ def flag(option: str) -> str:
     return f"--{option}"
 
 
+def switch(named: Named, option: str) -> str:
+    """How an on/off option is turned on, in a message: ``--queue`` on the command
+    line, ``queue=True`` as a keyword argument (its name alone would read as a value)."""
+    said = named(option)
+    return said if said == flag(option) else f"{said}=True"
+
+
 def _key(option: StartOption) -> str:
     return option.name.replace("-", "_")
 

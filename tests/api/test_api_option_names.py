@@ -1,11 +1,14 @@
-"""The messages of start's checks, which the command line shares, name the keyword
-arguments a Python caller gave, never the command line's options."""
+"""The messages of the checks the command line shares (a start's, a wait's, a
+listing's, a download's) name the keyword arguments a Python caller gave, never the
+command line's options."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from exportctl import BadInput, Client, RequestRefused, WaitTimeout
+from exportctl import BadInput, Client, RequestRefused, State, WaitTimeout
 from exportctl.testing import SandboxHandle
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
@@ -139,3 +142,22 @@ def test_a_listings_own_filters_are_named_by_their_keywords(
         "add 'dynamodb' to services, or leave table out"
     )
     assert exportctl_sandbox.sandbox.calls.total() == calls
+
+
+def test_a_file_in_the_way_of_a_download_names_force_as_a_keyword(
+    exportctl_sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    exportctl_sandbox.start_s3()
+    client = Client()
+    # A job whose output is at a URL (Discovery), one whose output is in S3 (Personalize).
+    [by_url] = client.wait(client.start("discovery"), timeout=600)
+    in_s3 = next(iter(client.list("personalize", states=State.COMPLETED)))
+    for job in (by_url, in_s3):
+        dest = tmp_path / job.service
+        client.download(job, dest)
+        next(p for p in dest.rglob("*") if p.is_file()).write_bytes(b"changed here\n")
+        with pytest.raises(BadInput) as in_the_way:
+            client.download(job, dest)
+        assert in_the_way.value.message.endswith(": pass force=True to replace it")
+        assert "--" not in in_the_way.value.message
+        assert client.download(job, dest, force=True).files == 1

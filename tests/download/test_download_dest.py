@@ -50,6 +50,24 @@ def test_json_says_null_for_a_file_in_the_way(
     assert "pass --force to replace it" in done.stderr
 
 
+# Seeded in the sandbox's world: an export whose output is at a URL, not in S3.
+DISCOVERY = "discovery:us-east-1:export-b17cdc70-808d-47b6-ad89-f65f84992a0f"
+
+
+@pytest.mark.parametrize("ref", [PERSONALIZE, DISCOVERY])
+def test_a_file_in_the_way_says_to_pass_force(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, ref: str
+) -> None:
+    assert run(sandbox, "download", ref, str(tmp_path)).exit_code == 0
+    changed = next(p for p in tmp_path.rglob("*") if p.is_file())
+    changed.write_text("changed here\n")
+    done = run(sandbox, "download", ref, str(tmp_path))
+    assert done.exit_code == 2
+    # The command line's option, whatever the API's keyword (force=True) says.
+    assert done.stderr.startswith(f"exportctl: error: {changed} ")
+    assert done.stderr.endswith(": pass --force to replace it\n")
+
+
 def test_under_wait_the_file_in_the_way_names_the_command_that_replaces_it(
     sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ from exportctl.ops.download.pool import CONCURRENCY, FetchOne, run
 from exportctl.ops.download.records import Reporter, Summary
 from exportctl.ops.download.s3 import plan_s3, s3_fetcher
 from exportctl.ops.download.url import fetch_url
+from exportctl.services.forms import Named, flag, switch
 from exportctl.services.locations import ManifestLocation, UrlLocation
 
 if TYPE_CHECKING:
@@ -30,8 +31,10 @@ def fetch_job(
     force: bool = False,
     dry_run: bool = False,
     concurrency: int = CONCURRENCY,
+    named: Named = flag,
 ) -> Summary:
-    """Fetch what a COMPLETED export job wrote."""
+    """Fetch what a COMPLETED export job wrote; ``named``: how the caller's user
+    gives an option (``--force``, the API's ``force=True``), in messages."""
     from exportctl.services.locations import default_dirname, output_of
 
     location = output_of(job)
@@ -41,7 +44,14 @@ def fetch_job(
         name = location.filename or f"{default_dirname(job)}.zip"
         direct = clients.settings.direct
         return fetch_url(
-            location, destination, name, reporter, force=force, dry_run=dry_run, direct=direct
+            location,
+            destination,
+            name,
+            reporter,
+            force=force,
+            dry_run=dry_run,
+            direct=direct,
+            named=named,
         )
     # The client of the job's region: botocore follows S3's redirect when the bucket
     # is elsewhere. botocore's own errors: S3's are said with the location (s3_error).
@@ -63,7 +73,8 @@ def fetch_job(
             else f"{first} already exists and differs"
         )
         raise ConflictError(
-            f"{said} from {location.uri}", f"pass --force to replace {'them' if others else 'it'}"
+            f"{said} from {location.uri}",
+            f"pass {switch(named, 'force')} to replace {'them' if others else 'it'}",
         )
     if dry_run:
         summary = Summary(plan.source, destination, dry_run=True)

@@ -16,6 +16,7 @@ from exportctl.ops.download.files import CHUNK, write_file
 from exportctl.ops.download.paths import check_destination, safe_path, writing
 from exportctl.ops.download.records import Item, Reporter, Summary
 from exportctl.ops.download.resume import same_file
+from exportctl.services.forms import Named, flag, switch
 from exportctl.services.locations import UrlLocation
 
 URL_TIMEOUT = 60.0
@@ -52,9 +53,11 @@ def fetch_url(
     force: bool = False,
     dry_run: bool = False,
     direct: bool = False,
+    named: Named = flag,
 ) -> Summary:
     """GET the URL without AWS signing; the file lands as ``destination/filename``.
-    ``direct``: past any proxy the environment names (the embedded sandbox's URL)."""
+    ``direct``: past any proxy the environment names (the embedded sandbox's URL);
+    ``named``: how the caller's user gives ``--force``, in messages."""
     import urllib.request
 
     where = location.display
@@ -79,7 +82,7 @@ def fetch_url(
             if same is False and not force:
                 raise ConflictError(
                     f"{item.path} exists and differs from the download",
-                    "pass --force to replace it",
+                    f"pass {switch(named, 'force')} to replace it",
                 )
             reporter.planned(1, item.size)
             size = write_file(

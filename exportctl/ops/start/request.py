@@ -20,13 +20,6 @@ from exportctl.services.refs import arn_region
 from exportctl.services.spec import Create, ServiceSpec
 
 
-def switch(named: Named, option: str) -> str:
-    """How an on/off option is turned on, in a message: ``--queue`` on the command
-    line, ``queue=True`` as a keyword argument (its name alone would read as a value)."""
-    said = named(option)
-    return said if said == flag(option) else f"{said}=True"
-
-
 def one_region(named: Named = flag) -> str:
     # A start spanning several regions would pick one the user did not single out.
     return (

@@ -18,9 +18,8 @@ from exportctl.domain.timeutil import human_duration
 from exportctl.ops.polling.schedule import Backoff, repeat
 from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
 from exportctl.ops.polling.waiter import transient
-from exportctl.ops.start.request import switch
 from exportctl.services import engine as eng
-from exportctl.services.forms import Named, flag
+from exportctl.services.forms import Named, flag, switch
 from exportctl.services.refs import in_account
 from exportctl.services.spec import ActiveLimit, ServiceSpec
 
