@@ -118,7 +118,7 @@ class Changes:
         from exportctl.ops.start.rerun import creatable, values_of
 
         with translated(refs=[ref_text(ref)]):
-            key = key_of(ref, service)
+            key = key_of(ref, service, self.named)
             spec = creatable(key.service)
             job = self.board().get(key)
         with translated(jobs=[job], refs=[job.ref], creating=True):
@@ -231,7 +231,7 @@ class Changes:
         from exportctl.ops.cancel import cancel
 
         with translated(refs=[ref_text(ref)]):
-            key = key_of(ref, service)
+            key = key_of(ref, service, self.named)
             return cancel(self.board(), key)
 
     def cancel_many(
@@ -246,6 +246,6 @@ class Changes:
 
         listed = each_ref(refs)
         with translated():
-            keys = [key_of(ref, service) for ref in listed]
+            keys = [key_of(ref, service, self.named) for ref in listed]
             results = cancel_many(self.board(), keys)
         return each_result([ref_text(ref) for ref in listed], results)

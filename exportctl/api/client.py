@@ -110,7 +110,7 @@ class Client(Changes):
         as read now; ``service`` for a bare id."""
         with translated(refs=[ref_text(ref)]):
             # The reference before the client: bad input says so before anything starts.
-            key = key_of(ref, service)
+            key = key_of(ref, service, self.named)
             return self.board().get(key)
 
     def get_many(
@@ -122,7 +122,7 @@ class Client(Changes):
         one is :class:`BadInput`, raised before anything is sent."""
         listed = each_ref(refs)
         with translated():
-            keys = [key_of(ref, service) for ref in listed]
+            keys = [key_of(ref, service, self.named) for ref in listed]
             results = self.board().get_many(keys)
         return each_result([ref_text(ref) for ref in listed], results)
 
@@ -137,7 +137,9 @@ class Client(Changes):
         with translated(refs=[str(ref_text(ref))]):
             text = text_of(ref)
             reader = core.SearchBackups(self.board())
-            report = reader.describe(reader.resolve(core.parse_search_ref(text, service)))
+            report = reader.describe(
+                reader.resolve(core.parse_search_ref(text, service, self.named))
+            )
         return Backups(reader, report)
 
     # -- waiting ----------------------------------------------------------------------
@@ -182,7 +184,7 @@ class Client(Changes):
             seconds("interval", interval)
             seconds("max_interval", max_interval)
             self.board()
-            targets = [(ref_text(ref), key_of(ref, service)) for ref in refs_of(refs)]
+            targets = [(ref_text(ref), key_of(ref, service, self.named)) for ref in refs_of(refs)]
         return self.waiting(
             targets,
             until=until.value if isinstance(until, State) else until,

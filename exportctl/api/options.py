@@ -33,8 +33,9 @@ def text_of(ref: Ref) -> str:
     return ref_text(ref)
 
 
-def key_of(ref: Ref, service: str | None = None) -> JobKey:
-    return parse(text_of(ref), service)
+def key_of(ref: Ref, service: str | None, named: Named) -> JobKey:
+    """``ref``'s key; ``named``: how the caller's user gives ``service``, in messages."""
+    return parse(text_of(ref), service, named)
 
 
 def each_ref(refs: Ref | Iterable[Ref]) -> list[Ref]:

@@ -37,7 +37,7 @@ from exportctl.domain.errors import (
 from exportctl.domain.timeutil import as_utc, iso
 from exportctl.ops.jobs import Jobs
 from exportctl.services import engine as eng
-from exportctl.services import refs, search_spec
+from exportctl.services import forms, refs, search_spec
 from exportctl.services.spec import SearchJobs, ServiceSpec
 
 SEARCH_PREFIX = "search-job"
@@ -254,8 +254,8 @@ def from_raw(raw: Mapping[str, Any], search_job_arn: str | None = None) -> Backu
     )
 
 
-def parse_search_ref(text: str, service: str | None = None) -> Ref:
-    """A search job's key, or the export job's key when ``text`` names an export job."""
+def parse_search_ref(text: str, service: str | None = None, named: forms.Named = forms.flag) -> Ref:
+    """A search job's key, or its export job's key; ``named``: as ``refs.parse`` takes it."""
     ref = text.strip()
     spec, declared = search_service(), searches()
     match = _search_arn(ref)
@@ -273,7 +273,7 @@ def parse_search_ref(text: str, service: str | None = None) -> Ref:
             )
         return SearchJobKey(tail, region or None)
     bare = not sep and not service
-    key = refs.parse(ref, spec.name if bare else service)
+    key = refs.parse(ref, spec.name if bare else service, named)
     if key.service != spec.name:
         raise UsageError(
             f"{text!r} is a {key.service} job: backups belong to {spec.title} "

@@ -9,7 +9,7 @@ Forms:
   rds:[[ACCOUNT:]REGION:]IDENTIFIER, logs:[[ACCOUNT:]REGION:]TASK_ID,
   ec2:[[ACCOUNT:]REGION:]EXPORT_TASK_ID (the services whose jobs have no ARN)
   backupsearch:[[ACCOUNT:]REGION:]ID
-  a bare id (Pinpoint: APP_ID/JOB_ID) with --service
+  a bare id (Pinpoint: APP_ID/JOB_ID) with --service (the API: service=)
 
 The account (12 digits) is written when more than one account is in play, so
 that a reference says whose credentials read it back.
@@ -26,6 +26,7 @@ from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.jobkey import JobKey
 from exportctl.domain.model import ExportJob
 from exportctl.services import all_specs, spec_for
+from exportctl.services.forms import Named, flag
 from exportctl.services.spec import ArnForm, ServiceSpec, canonical_ref
 
 __all__ = ["JobKey", "canonical_ref", "compact_ref", "parse", "short_ref", "with_account"]
@@ -42,7 +43,7 @@ _ID_LONGEST = 255
 _ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{_ID_LONGEST - 1}}}$")
 
 
-def accepted_forms() -> str:
+def accepted_forms(named: Named = flag) -> str:
     forms = []
     for spec in all_specs():
         if spec.arn:
@@ -50,7 +51,7 @@ def accepted_forms() -> str:
     for spec in all_specs():
         if spec.prefix:
             forms.append(f"{spec.prefix}:[REGION:]{_id_form(spec)}")
-    forms.append("ID with --service")
+    forms.append(f"ID with {named('service')}")
     forms.append("PREFIX:ACCOUNT:REGION:ID (several accounts)")
     return "; ".join(forms)
 
@@ -73,16 +74,33 @@ def _id_form(spec: ServiceSpec) -> str:
     return "APP_ID/JOB_ID" if spec.id_parts == 2 else "ID"
 
 
-def _bad(ref: str, why: str) -> UsageError:
-    return UsageError(f"bad reference '{clip(ref)}': {why}; accepted forms: {accepted_forms()}")
+class _Bad(Exception):
+    """What is wrong with a reference: :func:`parse` says it with the accepted forms,
+    as its caller's user names the options in them."""
+
+    def __init__(self, ref: str, why: str) -> None:
+        super().__init__(why)
+        self.ref, self.why = ref, why
+
+
+def _bad(ref: str, why: str) -> _Bad:
+    return _Bad(ref, why)
 
 
 def _a(title: str) -> str:
     return "an" if title[:1] in "AEIOU" else "a"
 
 
-def parse(ref: str, service: str | None = None) -> JobKey:
-    key = _parse(ref, service)
+def parse(ref: str, service: str | None = None, named: Named = flag) -> JobKey:
+    """The job ``ref`` names (``service``: of a bare id); ``named``: how the caller's
+    user gives an option (``--service``, the API's ``service``), in messages."""
+    try:
+        key = _parse(ref, service, named)
+    except _Bad as bad:
+        forms = accepted_forms(named)
+        raise UsageError(
+            f"bad reference '{clip(bad.ref)}': {bad.why}; accepted forms: {forms}"
+        ) from None
     if key.region and key.region not in _KNOWN_REGIONS:
         from exportctl.aws.regions import check_region
 
@@ -97,7 +115,7 @@ def parse(ref: str, service: str | None = None) -> JobKey:
 _KNOWN_REGIONS: set[str] = set()
 
 
-def _parse(ref: str, service: str | None) -> JobKey:
+def _parse(ref: str, service: str | None, named: Named) -> JobKey:
     text = ref.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         # Pasted with the quotes a shell or a JSON document had around it.
@@ -116,7 +134,7 @@ def _parse(ref: str, service: str | None) -> JobKey:
                 return _parse_compact(ref, spec, rest)
         raise _bad(ref, f"'{clip(head)}' is not a service prefix")
     if service is None:
-        raise _bad(ref, "a bare id needs --service")
+        raise _bad(ref, f"a bare id needs {named('service')}")
     spec = spec_for(service)
     return _parse_id(ref, spec, text, None)
 

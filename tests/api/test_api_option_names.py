@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from exportctl import BadInput, Client, RequestRefused, State, WaitTimeout
+from exportctl.api.options import keyword
+from exportctl.services.refs import accepted_forms
 from exportctl.testing import SandboxHandle
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
@@ -161,3 +163,28 @@ def test_a_file_in_the_way_of_a_download_names_force_as_a_keyword(
         assert in_the_way.value.message.endswith(": pass force=True to replace it")
         assert "--" not in in_the_way.value.message
         assert client.download(job, dest, force=True).files == 1
+
+
+def test_a_bare_id_without_its_service_names_the_keyword(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    forms = accepted_forms(keyword)
+    assert "; ID with service; " in forms
+    for refused in (
+        lambda: client.get("export-1"),
+        lambda: client.get_many(["export-1"]),
+        lambda: client.cancel_many("export-1"),
+        lambda: client.wait("export-1"),
+        lambda: client.download("export-1"),
+        lambda: client.plan_rerun("export-1"),
+    ):
+        with pytest.raises(BadInput) as bare:
+            refused()
+        assert bare.value.message == (
+            f"bad reference 'export-1': a bare id needs service; accepted forms: {forms}"
+        )
+    with pytest.raises(BadInput) as malformed:
+        client.backups("discovery:bad id!")
+    assert "--" not in malformed.value.message
+    assert malformed.value.message.endswith(f"; accepted forms: {forms}")

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import exportctl
 from exportctl.cli.root import cli
+from exportctl.services.refs import accepted_forms
 
 CLI = Path(exportctl.__file__).parent / "cli"
 
@@ -95,3 +96,9 @@ def test_a_bad_reference_is_said_before_the_client_connects(command: str) -> Non
     result = CliRunner().invoke(cli, ["--region", "us-est-1", command, "nope"])
     assert result.exit_code == 2
     assert result.stderr.startswith("exportctl: error: bad reference 'nope'"), result.stderr
+    # The command line's --service, where the API says its keyword (service).
+    assert result.stderr == (
+        "exportctl: error: bad reference 'nope': a bare id needs --service; accepted forms: "
+        f"{accepted_forms()}\n"
+    )
+    assert "; ID with --service; " in result.stderr
