@@ -95,7 +95,7 @@ class Changes:
             if region is not None:
                 from exportctl.aws.regions import check_regions
 
-                asked = Targets.parse((region,)).regions
+                asked = Targets.parse((region,), named=self.named).regions
                 check_regions(asked.names, source=self.named("region"))
                 if asked.single is None:
                     # "a,b" or "all": botocore would refuse it as a region's name.
@@ -141,7 +141,7 @@ class Changes:
             # The session, made as for the create: an unknown profile fails here.
             board.clients.session  # noqa: B018
             region = plan.region or board.clients.default_region
-            account = plan.account if plan.account is not None else board.start_account()
+            account = plan.account if plan.account is not None else board.start_account(self.named)
         return replace(plan, region=region, account=account)
 
     def submit(

@@ -24,7 +24,7 @@ from exportctl.api.options import (
     text_of,
 )
 from exportctl.aws.clients import AwsSettings
-from exportctl.aws.usersettings import check_settings
+from exportctl.aws.usersettings import check_settings, check_url
 from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.connect import Targets, check_targets, connect
@@ -71,9 +71,11 @@ class Client(Changes):
     ) -> None:
         with translated():
             self._spans: Spans = (names(region), names(profile), org_role, names(accounts))
-            self._targets = Targets.parse(*self._spans)
+            self._targets = Targets.parse(*self._spans, named=self.named)
             if (access_key_id is None) != (secret_access_key is None):
                 raise UsageError("access_key_id and secret_access_key go together")
+            if endpoint_url is not None:
+                check_url(self.named("endpoint-url"), endpoint_url)
             base = AwsSettings(
                 endpoint_url=endpoint_url, access_key=access_key_id, secret_key=secret_access_key
             )
@@ -98,7 +100,7 @@ class Client(Changes):
             board = self._boards.get(targets)
             if board is None:
                 with translated():
-                    check_targets(targets)
+                    check_targets(targets, self.named)
                     board = connect(targets.settle(self._base), targets)
                 self._boards[targets] = board
             return board
@@ -339,12 +341,21 @@ class Client(Changes):
             spans = self._targets
             if (regions, profiles, org_role, accounts) != (None, None, None, None):
                 region0, profile0, role0, accounts0 = self._spans
+
+                def named(option: str) -> str:
+                    # list's own keywords: regions=, profiles= (the command's list has none).
+                    return self.named(
+                        {"region": "regions", "profile": "profiles"}.get(option, option)
+                    )
+
                 spans = Targets.parse(
                     names(regions) if regions is not None else region0,
                     names(profiles) if profiles is not None else profile0,
                     org_role if org_role is not None else role0,
                     names(accounts) if accounts is not None else accounts0,
+                    named,
                 )
+                check_targets(spans, named)
             return Listing(
                 self.board(spans),
                 query,

@@ -12,6 +12,7 @@ from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.ops.core import Board
 from exportctl.ops.credentials import Accounts, Regions
 from exportctl.services import client_operations
+from exportctl.services.forms import Named, flag
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,11 @@ class Targets:
         profile: Sequence[str] = (),
         org_role: str | None = None,
         accounts: Sequence[str] = (),
+        named: Named = flag,
     ) -> Targets:
         """Values as the options take them (each may be ``a,b``); a usage error for
-        a combination that means nothing."""
-        return cls(Regions.parse(region), Accounts.parse(profile, org_role, accounts))
+        a combination that means nothing, naming the options as ``named`` does."""
+        return cls(Regions.parse(region, named), Accounts.parse(profile, org_role, accounts, named))
 
     def settle(self, settings: AwsSettings) -> AwsSettings:
         """``settings`` with the one region and the one profile asked for, if that is
@@ -44,13 +46,13 @@ class Targets:
         )
 
 
-def check_targets(targets: Targets) -> None:
+def check_targets(targets: Targets, named: Named = flag) -> None:
     """A mistyped region is a usage error, not an empty listing. (A region from the
     environment or the profile is checked where it is read: Clients.default_region.)"""
     from exportctl.aws.regions import check_regions
 
     # "all" stands for every region where the service is offered.
-    check_regions(targets.regions.names)
+    check_regions(targets.regions.names, source=named("region"))
 
 
 def connect(

@@ -39,6 +39,7 @@ from exportctl.ops.notfound import (
 )
 from exportctl.ops.organization import Organization
 from exportctl.services import all_specs, spec_for
+from exportctl.services.forms import Named, flag
 from exportctl.services.refs import JobKey, scoped_region
 from exportctl.services.spec import ServiceSpec
 
@@ -300,17 +301,18 @@ class Board(Jobs):
             return self
         return self._reaches_in(account)[0].jobs
 
-    def start_account(self) -> str | None:
+    def start_account(self, named: Named = flag) -> str | None:
         """The one account a job is started in, where the command spans several:
         ``--org-role`` with one ``--accounts`` names it; otherwise there is none to
-        guess (None: the default credentials', of one account)."""
+        guess (None: the default credentials', of one account). ``named``: how the
+        caller's user gives those options, in messages."""
         if not self.accounts.many:
             return None
         if self.accounts.org_role and len(self.accounts.only) == 1:
             return self.accounts.only[0]
         raise UsageError(
-            "a job is started in one account: with --org-role, name it with --accounts ID; "
-            "of several --profile, give one"
+            f"a job is started in one account: with {named('org-role')}, name it with "
+            f"{named('accounts')} ID; of several {named('profile')}, give one"
         )
 
     def _reaches_of(self, key: JobKey) -> list[Reach]:

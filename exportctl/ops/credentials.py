@@ -25,6 +25,7 @@ from exportctl.domain.errors import (
 )
 from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.jobs import Jobs
+from exportctl.services.forms import Named, flag
 
 if TYPE_CHECKING:
     from exportctl.services.spec import ServiceSpec
@@ -130,7 +131,8 @@ class Regions:
     every: bool = False
 
     @classmethod
-    def parse(cls, values: Sequence[str]) -> Regions:
+    def parse(cls, values: Sequence[str], named: Named = flag) -> Regions:
+        """``named``: how the caller's user gives --region, in messages."""
         names: list[str] = []
         every = False
         for value in values:
@@ -143,7 +145,7 @@ class Regions:
                 elif part not in names:
                     names.append(part)
         if every and names:
-            raise UsageError("--region all takes no other region")
+            raise UsageError(f"{named('region')} all takes no other region")
         return cls(tuple(names), every)
 
     @property
@@ -196,20 +198,26 @@ class Accounts:
 
     @classmethod
     def parse(
-        cls, profiles: Sequence[str], org_role: str | None, accounts: Sequence[str]
+        cls,
+        profiles: Sequence[str],
+        org_role: str | None,
+        accounts: Sequence[str],
+        named: Named = flag,
     ) -> Accounts:
+        """``named``: how the caller's user gives the options, in messages."""
+        role, said = named("org-role"), named("accounts")
         names = _split(profiles)
         only = _split(accounts)
         for account in only:
             if not (account.isdigit() and len(account) == 12):
-                raise UsageError(f"--accounts: {account!r} is not a 12-digit AWS account id")
+                raise UsageError(f"{said}: {account!r} is not a 12-digit AWS account id")
         if org_role is not None and not org_role.strip():
             # An unset variable in a script ("$ROLE"): not one account's inventory.
-            raise UsageError("--org-role is empty: name the role to assume in each account")
+            raise UsageError(f"{role} is empty: name the role to assume in each account")
         if only and not org_role:
-            raise UsageError("--accounts narrows --org-role: pass --org-role NAME too")
+            raise UsageError(f"{said} narrows {role}: pass {role} NAME too")
         if org_role and len(names) > 1:
-            raise UsageError("--org-role reads the organization of one profile, not several")
+            raise UsageError(f"{role} reads the organization of one profile, not several")
         return cls(names, org_role or None, only)
 
     @property

@@ -5,6 +5,7 @@ command line's options."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -188,3 +189,52 @@ def test_a_bare_id_without_its_service_names_the_keyword(
         client.backups("discovery:bad id!")
     assert "--" not in malformed.value.message
     assert malformed.value.message.endswith(f"; accepted forms: {forms}")
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ({"region": "all,us-east-1"}, "region all takes no other region"),
+        ({"accounts": "123456789012"}, "accounts narrows org_role: pass org_role NAME too"),
+        ({"org_role": "r", "accounts": "12"}, "accounts: '12' is not a 12-digit AWS account id"),
+        ({"org_role": " "}, "org_role is empty: name the role to assume in each account"),
+        (
+            {"org_role": "r", "profile": ["a", "b"]},
+            "org_role reads the organization of one profile, not several",
+        ),
+        (
+            {"endpoint_url": "bogus"},
+            "endpoint_url 'bogus' is not a URL: it needs http:// or https:// "
+            "(e.g. http://127.0.0.1:4566)",
+        ),
+    ],
+)  # fmt: skip
+def test_a_clients_arguments_refused_name_the_keywords(
+    exportctl_sandbox: SandboxHandle, given: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(BadInput) as refused:
+        Client(**given)
+    assert refused.value.message == said
+    # list's own keywords for other regions and accounts: regions, profiles.
+    plural = {"region": "regions", "profile": "profiles"}
+    spans = {plural.get(k, k): v for k, v in given.items()}
+    if "endpoint_url" not in spans:
+        with pytest.raises(BadInput) as listed:
+            Client().list(**spans)
+        assert listed.value.message == said.replace("region all", "regions all")
+
+
+def test_a_mistyped_region_and_a_start_over_accounts_name_the_keywords(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    with pytest.raises(BadInput, match=r"^unknown region 'us-eest-9' in region; "):
+        Client(region="us-eest-9").list("discovery")
+    with pytest.raises(BadInput, match=r"^unknown region 'us-eest-9' in regions; "):
+        Client().list("discovery", regions="us-eest-9")
+    over = Client(org_role="OrganizationAccountAccessRole")
+    with pytest.raises(BadInput) as refused:
+        over.placed(over.plan_start("discovery"))
+    assert refused.value.message == (
+        "a job is started in one account: with org_role, name it with accounts ID; "
+        "of several profile, give one"
+    )

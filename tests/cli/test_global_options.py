@@ -114,3 +114,42 @@ def test_a_short_option_takes_its_value_after_an_equals_sign_as_a_long_one_does(
     # What follows -- is left as it is.
     after = CliRunner().invoke(cli, ["status", "--", "-o=x"])
     assert after.exit_code == 2 and "bad reference '-o=x'" in after.stderr
+
+
+# What the Python API says with its keywords (region, accounts, org_role), the command
+# line says with its options.
+REFUSED_TARGETS = [
+    (["--region", "all,us-east-1"], "--region all takes no other region"),
+    (["--accounts", "123456789012"], "--accounts narrows --org-role: pass --org-role NAME too"),
+    (["--org-role", "r", "--accounts", "12"], "--accounts: '12' is not a 12-digit AWS account id"),
+    (["--org-role", ""], "--org-role is empty: name the role to assume in each account"),
+    (
+        ["--org-role", "r", "--profile", "a,b"],
+        "--org-role reads the organization of one profile, not several",
+    ),
+    (
+        ["--endpoint-url", "bogus"],
+        "--endpoint-url 'bogus' is not a URL: it needs http:// or https:// "
+        "(e.g. http://127.0.0.1:4566)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("given", "said"), REFUSED_TARGETS, ids=lambda v: str(v)[:30])
+def test_regions_and_accounts_refused_name_the_options(
+    run: Run, given: list[str], said: str
+) -> None:
+    result = run(*given, "list", endpoint="--endpoint-url" not in given, region=None)
+    assert result.exit_code == 2
+    assert result.stderr == f"exportctl: error: {said}\n"
+
+
+def test_a_mistyped_region_and_a_start_over_accounts_name_the_options(run: Run) -> None:
+    typo = run("list", region="us-eest-9")
+    assert typo.stderr.startswith("exportctl: error: unknown region 'us-eest-9' in --region; ")
+    over = run("--org-role", "OrganizationAccountAccessRole", "start", "discovery")
+    assert over.exit_code == 2
+    assert over.stderr == (
+        "exportctl: error: a job is started in one account: with --org-role, name it with "
+        "--accounts ID; of several --profile, give one\n"
+    )
