@@ -15,6 +15,7 @@ from exportctl.api.listing import Listing
 from exportctl.api.options import (
     Ref,
     each_ref,
+    job_key,
     key_of,
     list_query,
     names,
@@ -118,15 +119,27 @@ class Client(Changes):
     def get_many(
         self, refs: Ref | Iterable[Ref], *, service: str | None = None
     ) -> list[ExportJob | ApiError]:
-        """Each job of ``refs`` (one or several) as read now, in the order given: the
-        job, or the error that kept it from being read (``.refs``: its reference), so
-        that one job out of reach hides none of the others. A reference that cannot be
-        one is :class:`BadInput`, raised before anything is sent."""
+        """Each job of ``refs`` (one or several) as read now, in the order given, each
+        once (a job named twice is read once, where it was first named): the job, or
+        the error that kept it from being read (``.refs``: its reference), so that one
+        job out of reach hides none of the others. A reference that cannot be one is
+        :class:`BadInput`, raised before anything is sent."""
         listed = each_ref(refs)
         with translated():
             keys = [key_of(ref, service, self.named) for ref in listed]
-            results = self.board().get_many(keys)
-        return each_result([ref_text(ref) for ref in listed], results)
+            board = self.board()
+            first: dict[JobKey, int] = {}
+            for index, key in enumerate(keys):
+                try:
+                    same = job_key(key, board, many_regions=board.regions.many)
+                except UsageError:
+                    # No default region: each such key fails alone, as it would anyway.
+                    same = key
+                first.setdefault(same, index)
+            # Read as given (not in the default region), so that a job not found is said
+            # as it was named.
+            results = board.get_many([keys[i] for i in first.values()])
+        return each_result([ref_text(listed[i]) for i in first.values()], results)
 
     def backups(self, ref: Ref, *, service: str | None = None) -> Backups:
         """The backups a search job included, as ``exportctl backups`` shows them: for

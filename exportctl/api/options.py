@@ -16,7 +16,7 @@ from exportctl.services.refs import JobKey, parse
 from exportctl.services.spec import ServiceSpec, StartOption
 
 if TYPE_CHECKING:
-    from exportctl.ops.jobs import ListQuery
+    from exportctl.ops.jobs import Jobs, ListQuery
 
 # A job as the API takes it: a reference (what `list` prints) or a job it returned.
 Ref = str | ExportJob
@@ -36,6 +36,13 @@ def text_of(ref: Ref) -> str:
 def key_of(ref: Ref, service: str | None, named: Named) -> JobKey:
     """``ref``'s key; ``named``: how the caller's user gives ``service``, in messages."""
     return parse(text_of(ref), service, named)
+
+
+def job_key(key: JobKey, jobs: Jobs, *, many_regions: bool) -> JobKey:
+    """What tells two references of one job apart from two jobs: in its region, a job
+    named with and without it is one job; over several regions, one named without it
+    is looked for in each, so it stays its own. Raises with no default region."""
+    return key if many_regions or key.region else key.in_region(jobs.clients.default_region)
 
 
 def each_ref(refs: Ref | Iterable[Ref]) -> list[Ref]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from exportctl.api.errors import ApiError, JobFailed, JobNotFound, WaitTimeout, translated
-from exportctl.api.options import keyword, seconds
+from exportctl.api.options import job_key, keyword, seconds
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.conditions import parse_until
@@ -90,13 +90,8 @@ def plan_keys(
     cap = seconds("max_interval", max_interval)
     limit = seconds("timeout", timeout, positive=False)
     assert first is not None and cap is not None
-    # In its region, a job named in two forms (with and without it) is one job;
-    # over several regions, a job named without one is looked for in each. Only
-    # a key without its region needs the default one (there may be none).
-    keys = [
-        key if many_regions or key.region else key.in_region(jobs.clients.default_region)
-        for _, key in targets
-    ]
+    # Only a key without its region needs the default one (there may be none).
+    keys = [job_key(key, jobs, many_regions=many_regions) for _, key in targets]
     waiter = TypedWaiter(
         jobs,
         list(zip([ref for ref, _ in targets], keys, strict=True)),

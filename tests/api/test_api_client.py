@@ -339,6 +339,11 @@ def test_several_jobs_each_read_or_said_why_not(exportctl_sandbox: SandboxHandle
     [again] = client.get_many(job.ref)
     assert isinstance(again, ExportJob) and again.id == job.id
     assert client.get_many([]) == []
+    # A job named twice is read once, where first named, as `exportctl status` shows it.
+    twice = client.get_many([missing, job, missing, job.ref])
+    lost_again, found_again = twice
+    assert isinstance(lost_again, JobNotFound) and lost_again.refs == (missing,)
+    assert found_again == job
 
 
 def test_the_backups_of_a_search_job_given_as_the_job_it_exported(

@@ -77,6 +77,36 @@ def test_several_refs_print_an_array_in_order(run: Run, sandbox: Sandbox) -> Non
     assert sandbox.calls[("discovery", "DescribeExportTasks")] == 1
 
 
+def test_a_job_named_twice_is_read_and_shown_once(run: Run, sandbox: Sandbox) -> None:
+    pin = _first(sandbox, "pinpoint", "PROCESSING")
+    disc = "discovery:" + _first(sandbox, "discovery")["id"]
+    short = f"pinpoint:{pin['parent']}/{pin['id']}"
+    # The same job with and without its region (the default one) is the same job too.
+    refs = [short, disc, f"pinpoint:us-east-1:{pin['parent']}/{pin['id']}", short]
+    result = run("status", *refs, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [(d["service"], d["id"]) for d in json.loads(result.stdout)] == [
+        ("pinpoint", pin["id"]),
+        ("discovery", disc.split(":", 1)[1]),
+    ]
+    assert sandbox.calls[("pinpoint", "GetExportJob")] == 1
+    lines = run("status", short, short, "-o", "ndjson").stdout.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["id"] == pin["id"]
+    rows = run("status", short, short, "-o", "wide", "--no-headers").stdout.splitlines()
+    assert len(rows) == 1 and pin["id"] in rows[0]
+    # Named once, a job is still one object; named twice, an array of one.
+    assert len(json.loads(run("status", short, short, "--json").stdout)) == 1
+
+
+def test_a_missing_job_named_twice_is_said_once(run: Run, sandbox: Sandbox) -> None:
+    missing = "discovery:export-00000000-0000-4000-a000-000000000000"
+    result = run("status", missing, missing, "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout) == []
+    assert len(result.stderr.splitlines()) == 1 and missing.split(":")[1] in result.stderr
+    assert sandbox.calls[("discovery", "DescribeExportTasks")] == 1
+
+
 def test_panel_shows_every_field_that_has_a_value(run: Run, sandbox: Sandbox) -> None:
     pin = _first(sandbox, "pinpoint", "FAILED")
     result = run("status", f"pinpoint:{pin['parent']}/{pin['id']}")
