@@ -18,6 +18,7 @@ from exportctl.aws.clients import Clients
 from exportctl.domain.errors import (
     ExportctlError,
     NotFoundError,
+    ParentNotFound,
     ServiceUnavailableError,
     UsageError,
     clip,
@@ -154,7 +155,9 @@ class Board(Jobs):
             try:
                 job = super().get(key)
             except NotFoundError as exc:
-                raise NotFoundThere(key, [(self.base, self.region_of(key))]) from exc
+                raise NotFoundThere(
+                    key, [(self.base, self.region_of(key))], parent=isinstance(exc, ParentNotFound)
+                ) from exc
             except ServiceUnavailableError as exc:
                 other = elsewhere(key, self.base)
                 if other is None:
@@ -194,7 +197,9 @@ class Board(Jobs):
             # Jobs.get_many reads each job through get, which placed it already.
             return result
         if isinstance(result, NotFoundError):
-            return NotFoundThere(key, [(self.base, self.region_of(key))])
+            return NotFoundThere(
+                key, [(self.base, self.region_of(key))], parent=isinstance(result, ParentNotFound)
+            )
         if isinstance(result, ExportJob):
             return other_account(key, result, self.base) or result
         if isinstance(result, ServiceUnavailableError):
@@ -288,8 +293,15 @@ class Board(Jobs):
         unread = [(r, region, a) for r, region, a in errors if not isinstance(a, NotFoundError)]
         if not unread or (places and out_of_reach(unread)):
             notices = unread_notices(unread, accounts=span.many_accounts, regions=span.regions.many)
+            missing = [a for _, _, a in errors if isinstance(a, NotFoundError)]
             return NotFoundThere(
-                key, places, every_region=self.regions.every, unread=unread, notices=notices
+                key,
+                places,
+                every_region=self.regions.every,
+                unread=unread,
+                notices=notices,
+                # The parent the reference names exists nowhere it was looked for.
+                parent=bool(missing) and all(isinstance(a, ParentNotFound) for a in missing),
             )
         return next(a for _, _, a in unread)
 

@@ -32,6 +32,9 @@ class NotFoundThere(NotFoundError):
     which account the default credentials are in costs a call, which a caller that
     catches the error and looks elsewhere (``backups``) never needs.
 
+    ``parent``: what the service says does not exist is the job's parent (a
+    Pinpoint application), which the reference names.
+
     ``unread``: the places out of reach (see :func:`unread_notices`); the message
     names their credential sets, and the job may be there, so the exit code is
     theirs unless the failure rule of a listing would make them notices only.
@@ -45,12 +48,14 @@ class NotFoundThere(NotFoundError):
         every_region: bool = False,
         unread: Sequence[tuple[Reach, str, ExportctlError]] = (),
         notices: Sequence[ExportctlError] = (),
+        parent: bool = False,
     ) -> None:
         spec = spec_for(key.service)
         super().__init__(f"{spec.title}: no export job {key.display}", service=spec.name)
         self._key = key
         self._places = list(places)
         self._every_region = every_region
+        self._parent = parent
         self._unread = list(dict.fromkeys(reach.label for reach, _, _ in unread))
         self.notices = tuple(notices)
         # As `list -s SERVICE` tells them: a service refused by an account is an error
@@ -91,7 +96,11 @@ class NotFoundThere(NotFoundError):
         said = [counted(accounts, "account")] if accounts else []
         if len(self._places) > 1:
             said.append(f"looked in {len(self._places)} account and region pairs")
-        text = f"no {spec.title} export job {what} in {counted(regions, 'region', bare=True)}"
+        where = counted(regions, "region", bare=True)
+        text = f"no {spec.title} export job {what} in {where}"
+        if self._parent and key.parent and spec.fan_out is not None:
+            # As `list` says a parent given by id that does not exist.
+            text = f"no {spec.title} {spec.fan_out.noun} {clip(key.parent)} in {where}"
         if said:
             text += f" ({'; '.join(said)})"
         if self._unread:

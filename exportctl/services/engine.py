@@ -12,7 +12,7 @@ from exportctl.domain.model import State
 from exportctl.domain.timeutil import as_utc
 from exportctl.services import statusfilter
 from exportctl.services.kinds import kind_for, kinds_of
-from exportctl.services.parents import GivenParents
+from exportctl.services.parents import GivenParents, check_parent, parent_pages
 
 # The engine is where callers find the projection's helpers too.
 from exportctl.services.projection import consumed_paths as consumed_paths
@@ -236,10 +236,15 @@ def list_pages(
 
 def get_raw(spec: ServiceSpec, call: CallFn, key: JobKey) -> Raw:
     """One job. Only the service says a job does not exist (an error answer, or an
-    empty list where the get is a filtered listing); an answer without the job is broken."""
+    empty list where the get is a filtered listing; :class:`ParentNotFound` when the
+    parent its reference names does not exist); an answer without the job is broken."""
     spec = kind_for(spec, key.id)
     operation = spec.get.operation
-    response = call(operation, spec.get.params(key))
+    try:
+        response = call(operation, spec.get.params(key))
+    except NotFoundError:
+        check_parent(spec, key, functools.partial(pages, call, spec.list))
+        raise
     container, _, index = spec.get.item.rpartition(".")
     if index.isdigit():
         listed = lookup(response, container)
@@ -301,7 +306,7 @@ def parent_raw(
     found: dict[str, Raw] = {}
     read = 0
     required = required_of(spec)
-    for response in pages(call, spec.list, {spec.fan_out.param: parent}):
+    for response in parent_pages(spec, parent, functools.partial(pages, call, spec.list)):
         read += 1
         for raw in checked_items(response, spec.list, required):
             job_id = str(resolve(raw, spec.fields.id))

@@ -1,6 +1,6 @@
 """The parents a listing is given by id (Pinpoint's applications, by
-``--application-id``): one the service says does not exist hides no job of the
-others, so it is said once they are read whole, by its id, as a
+``--application-id``, or a reference's): one the service says does not exist hides
+no job of the others, so it is said once they are read whole, by its id, as a
 :class:`ParentNotFound` (no listing cut short)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from exportctl.domain.errors import NotFoundError, ParentNotFound, clip
+from exportctl.domain.errors import ExportctlError, NotFoundError, ParentNotFound, clip
+from exportctl.domain.jobkey import JobKey
 from exportctl.services.spec import ServiceSpec
 
 # A parent (its id, its item) and what its listing gives a page at a time.
@@ -53,3 +54,32 @@ class GivenParents:
             raise ParentNotFound(
                 f"{self.spec.title}: {noun} {named} not found", service=self.spec.name
             )
+
+
+def parent_pages(
+    spec: ServiceSpec, parent: str, pages_of: Callable[[dict[str, Any]], Iterator[R]]
+) -> Iterator[R]:
+    """The pages of one parent's listing (``pages_of`` the request), the parent given
+    by id: one the service says does not exist is a :class:`ParentNotFound`."""
+    assert spec.fan_out is not None
+    request = {spec.fan_out.param: parent}
+    given = GivenParents(spec, [parent])
+    yield from given.noting(lambda _: pages_of(request))((parent, None))
+    given.said()
+
+
+def check_parent(
+    spec: ServiceSpec, key: JobKey, pages_of: Callable[[dict[str, Any]], Iterator[R]]
+) -> None:
+    """After the job ``key`` names was not found: raise :class:`ParentNotFound` when its
+    parent, which the reference names, is what does not exist. One call, the first
+    page of the parent's listing; a parent that cannot be read leaves the job's own
+    answer standing."""
+    if spec.fan_out is None or not key.parent:
+        return
+    try:
+        next(parent_pages(spec, key.parent, pages_of), None)
+    except ParentNotFound:
+        raise
+    except ExportctlError:
+        return

@@ -60,3 +60,42 @@ def test_a_start_for_an_application_that_does_not_exist_names_it(sandbox: Sandbo
     )  # fmt: skip
     said_once(done, "Amazon Pinpoint: application nosuchapp not found in us-east-1")
     assert not [op for (_, op) in sandbox.calls if op == "CreateExportJob"]
+
+
+def _pinpoint_calls(sandbox: Sandbox) -> dict[str, int]:
+    return {op: n for (service, op), n in sandbox.calls.items() if service == "pinpoint"}
+
+
+def test_status_of_a_job_of_an_application_that_does_not_exist_names_it(
+    sandbox: Sandbox,
+) -> None:
+    for ref in ("pinpoint:nosuchapp/job1", "pinpoint:us-east-1:nosuchapp/job1"):
+        sandbox.reset_calls()
+        done = in_process(sandbox, "status", ref, "--json")
+        assert done.stdout == "null\n"
+        said = "no Amazon Pinpoint application nosuchapp in us-east-1 (account 123456789012)"
+        if ref.count(":") == 1:
+            said += "; jobs in other regions need their region in the ref or --region"
+        said_once(done, said)
+        # One call more than the job's own, made because it was not found.
+        assert _pinpoint_calls(sandbox) == {"GetExportJob": 1, "GetExportJobs": 1}
+
+
+def test_a_job_not_found_in_an_application_that_exists_is_said_as_before(
+    sandbox: Sandbox,
+) -> None:
+    done = in_process(sandbox, "status", f"pinpoint:us-east-1:{APP}/nosuchjob")
+    said_once(
+        done, f"no Amazon Pinpoint export job {APP}/nosuchjob in us-east-1 (account 123456789012)"
+    )
+
+
+def test_wait_for_jobs_of_an_application_that_does_not_exist_names_it(sandbox: Sandbox) -> None:
+    done = in_process(sandbox, "wait", "pinpoint:nosuchapp/job1", "pinpoint:nosuchapp/job2")
+    assert done.returncode == 3, done.stderr
+    said = "not found: no Amazon Pinpoint application nosuchapp in us-east-1"
+    for job in ("job1", "job2"):
+        assert f"exportctl: error: pinpoint:nosuchapp/{job}: {said}" in done.stderr
+    assert "export job" not in done.stderr
+    # Both from the application's listing, which says it does not exist: no call more.
+    assert _pinpoint_calls(sandbox) == {"GetExportJobs": 1}
