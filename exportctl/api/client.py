@@ -15,8 +15,9 @@ from exportctl.api.listing import Listing
 from exportctl.api.options import (
     Ref,
     each_ref,
-    job_key,
+    first_of_each,
     key_of,
+    list_keywords,
     list_query,
     names,
     ref_text,
@@ -128,18 +129,11 @@ class Client(Changes):
         with translated():
             keys = [key_of(ref, service, self.named) for ref in listed]
             board = self.board()
-            first: dict[JobKey, int] = {}
-            for index, key in enumerate(keys):
-                try:
-                    same = job_key(key, board, many_regions=board.regions.many)
-                except UsageError:
-                    # No default region: each such key fails alone, as it would anyway.
-                    same = key
-                first.setdefault(same, index)
+            first = first_of_each(keys, board)
             # Read as given (not in the default region), so that a job not found is said
             # as it was named.
-            results = board.get_many([keys[i] for i in first.values()])
-        return each_result([ref_text(listed[i]) for i in first.values()], results)
+            results = board.get_many([keys[i] for i in first])
+        return each_result([ref_text(listed[i]) for i in first], results)
 
     def backups(self, ref: Ref, *, service: str | None = None) -> Backups:
         """The backups a search job included, as ``exportctl backups`` shows them: for
@@ -354,13 +348,7 @@ class Client(Changes):
             spans = self._targets
             if (regions, profiles, org_role, accounts) != (None, None, None, None):
                 region0, profile0, role0, accounts0 = self._spans
-
-                def named(option: str) -> str:
-                    # list's own keywords: regions=, profiles= (the command's list has none).
-                    return self.named(
-                        {"region": "regions", "profile": "profiles"}.get(option, option)
-                    )
-
+                named = list_keywords(self.named)
                 spans = Targets.parse(
                     names(regions) if regions is not None else region0,
                     names(profiles) if profiles is not None else profile0,

@@ -16,6 +16,7 @@ from exportctl.services.refs import JobKey, parse
 from exportctl.services.spec import ServiceSpec, StartOption
 
 if TYPE_CHECKING:
+    from exportctl.ops.core import Board
     from exportctl.ops.jobs import Jobs, ListQuery
 
 # A job as the API takes it: a reference (what `list` prints) or a job it returned.
@@ -43,6 +44,26 @@ def job_key(key: JobKey, jobs: Jobs, *, many_regions: bool) -> JobKey:
     named with and without it is one job; over several regions, one named without it
     is looked for in each, so it stays its own. Raises with no default region."""
     return key if many_regions or key.region else key.in_region(jobs.clients.default_region)
+
+
+def first_of_each(keys: list[JobKey], board: Board) -> list[int]:
+    """The indexes of ``keys`` that name a job first, in order: a job named twice
+    (with and without its default region too) is read once, where first named."""
+    first: dict[JobKey, int] = {}
+    for index, key in enumerate(keys):
+        try:
+            same = job_key(key, board, many_regions=board.regions.many)
+        except UsageError:
+            # No default region: each such key fails alone, as it would anyway.
+            same = key
+        first.setdefault(same, index)
+    return list(first.values())
+
+
+def list_keywords(named: Named) -> Named:
+    """``named`` for list's own keywords: regions=, profiles= where Client(...) takes
+    region=, profile= (the command's list has no options of its own for them)."""
+    return lambda option: named({"region": "regions", "profile": "profiles"}.get(option, option))
 
 
 def each_ref(refs: Ref | Iterable[Ref]) -> list[Ref]:
