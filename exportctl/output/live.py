@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -14,7 +15,7 @@ from exportctl.domain.printable import one_line
 from exportctl.domain.timeutil import human_duration, now
 from exportctl.output.columns import Column, Step, choose
 from exportctl.output.jobtable import name_ref, place_columns, state_cell
-from exportctl.output.livefit import cut_rows, fit_view, problem_lines
+from exportctl.output.livefit import TableLines, fit_view, problem_lines
 from exportctl.output.statestyles import STATE_STYLES
 from exportctl.output.styledlines import styled_lines
 from exportctl.services.refs import compact_ref, short_ref
@@ -138,7 +139,9 @@ class _Rows:
         given: Sequence[str],
         notes: Sequence[str | None],
         width: int,
-    ) -> Iterator[Text]:
+    ) -> TableLines:
+        """The table's lines: its columns chosen from every row, its lines made only
+        for the rows asked for (those the terminal shows)."""
         reference = now()
         region = self.default_region
         counters = [_counter(job) for job in jobs]
@@ -178,11 +181,17 @@ class _Rows:
         lead = max((m.cell_len for m in marks), default=0) + 1
         layout = choose(columns, max(1, width - lead), steps, key="REF")
         room = layout.width_of(_MESSAGE) or 0
-        bars = [_bar(job, counter, room) for job, counter in zip(jobs, counters, strict=True)]
-        styles = {"STATE": [STATE_STYLES[j.state] if j else "dim" for j in jobs]}
-        yield from styled_lines(
-            layout, len(jobs), styles, prefix=marks, rich_cells={_MESSAGE: bars}
-        )
+        # A row is a line, or two stacked; so are the headings.
+        per_row = 2 if layout.stacked else 1
+
+        def first(count: int) -> Iterator[Text]:
+            rows = min(len(jobs), max(0, -(-(count - per_row) // per_row)))
+            bars = [_bar(jobs[i], counters[i], room) for i in range(rows)]
+            styles = {"STATE": [STATE_STYLES[j.state] if j else "dim" for j in jobs[:rows]]}
+            lines = styled_lines(layout, rows, styles, prefix=marks, rich_cells={_MESSAGE: bars})
+            return islice(lines, count)
+
+        return TableLines(per_row * (1 + len(jobs)), first)
 
 
 def _eta_cell(text: str) -> str:
@@ -252,7 +261,7 @@ class WaitView:
             _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra),
             *problem_lines(self.waiter.problems),
         ]
-        yield fit_view(cut_rows(rows, options.max_width), below, console, options)
+        yield fit_view(rows, below, console, options)
         yield from below
 
 
@@ -297,10 +306,9 @@ class WatchView:
             *problem_lines(self.watcher.problems),
         ]
         if rows:
-            width = options.max_width
             refs = [e.job.ref for e in rows]
             notes: list[str | None] = [None] * len(rows)
-            table = cut_rows(self._rows.render(marks, jobs, refs, notes, options.max_width), width)
+            table = self._rows.render(marks, jobs, refs, notes, options.max_width)
             yield fit_view(table, below, console, options)
         else:
             yield Text("No export jobs running.")
