@@ -3,8 +3,10 @@ line per change in the scrollback); elsewhere, the lines alone."""
 
 from __future__ import annotations
 
+import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
 from rich.live import Live
@@ -17,6 +19,20 @@ from exportctl.output.live import EtaText, event_parts
 
 if TYPE_CHECKING:
     from exportctl.ops.polling.events import Event
+
+
+class _Live(Live):
+    """rich's live view, whose refreshes (4 a second, on rich's own thread) first
+    print the lines held above it: a line waits for the next refresh, not for the
+    answer that comes next (the round's slowest call, seconds later)."""
+
+    def __init__(self, renderable: RenderableType, held: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(renderable, **kwargs)
+        self._held = held
+
+    def refresh(self) -> None:
+        self._held()
+        super().refresh()
 
 
 class Display:
@@ -38,6 +54,9 @@ class Display:
         # renders the whole view again (a wait on 800 jobs drew 2-6 lines a second).
         self._lines: list[Text] = []
         self._printed_at = 0.0
+        # Held lines are printed by this thread and by the live view's refreshes: one
+        # batch at a time, in the order they came.
+        self._lock = threading.Lock()
 
     @property
     def is_live(self) -> bool:
@@ -45,8 +64,9 @@ class Display:
 
     def __enter__(self) -> Display:
         if self.view is not None and on_terminal(self.console):
-            self.live = Live(
+            self.live = _Live(
                 Escaped(self.view),
+                self._print_held,
                 console=self.console,
                 refresh_per_second=4,
                 transient=False,
@@ -101,21 +121,42 @@ class Display:
         if self.live is None:
             self.console.print(line, soft_wrap=True)
             return
-        self._lines.append(line)
+        with self._lock:
+            self._lines.append(line)
+            quiet = time.monotonic() - self._printed_at >= _BURST
         # A line after a quiet spell at once; a burst (a round's first check of many
-        # jobs) a few times a second, and the rest at the round's end (flush).
-        if time.monotonic() - self._printed_at >= _BURST:
+        # jobs) a few times a second, at the live view's next refresh.
+        if quiet:
             self.flush()
 
     def flush(self) -> None:
         """Prints the lines held back above the live view, in one go."""
-        if self.live is None or not self._lines:
+        live = self.live
+        if live is None:
             return
+        with self._lock:
+            if not self._lines:
+                return
+            self._print_lines()
+            live.refresh()
+
+    def _print_held(self) -> None:
+        # On the refresh's thread. The lock taken: the one who holds it is printing them
+        # (this thread's flush, which refreshes the view too, or the command's).
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._lines:
+                self._print_lines()
+        finally:
+            self._lock.release()
+
+    def _print_lines(self) -> None:
         lines, self._lines = self._lines, []
         self.console.print(*lines, sep="\n", soft_wrap=True)
-        self.live.refresh()
         self._printed_at = time.monotonic()
 
 
-# How long lines above a live view gather before they are printed together.
+# How long lines above a live view gather before they are printed together: the
+# live view's refresh, 4 a second, prints what gathered since.
 _BURST = 0.25
