@@ -10,18 +10,23 @@ core with the terminal as the live view left it, its cursor hidden; the core of 
 interpreter helps no one. The exit code tells them apart: 128 + the signal's
 number, 130 for SIGINT, 131 for SIGQUIT, 143 for SIGTERM, 129 for SIGHUP, what a
 shell shows for a process the signal ended. A second signal while that cleanup
-runs exits at once, without it.
+runs exits at once, without it, but for what puts the terminal back as it was
+(the cursor a live view hid, shown again: :func:`before_forced_exit`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 # The first signal received, or None.
 received: int | None = None
+# What a second signal still does before it ends the process, the latest first.
+_last_words: list[Callable[[], object]] = []
 
 
 def install() -> None:
@@ -39,10 +44,26 @@ def install() -> None:
 def _handle(signum: int, frame: FrameType | None) -> None:
     global received
     if received is not None:
-        # Asked twice: no more cleanup, no more output.
+        # Asked twice: no more cleanup, no more output but the terminal put back.
+        for action in reversed(_last_words):
+            with contextlib.suppress(Exception):
+                action()
         os._exit(128 + signum)
     received = signum
     raise KeyboardInterrupt
+
+
+def before_forced_exit(action: Callable[[], object]) -> Callable[[], None]:
+    """Has ``action`` run if a second signal ends the process at once, until the
+    function returned is called. It runs in a signal handler: nothing that may wait
+    (a lock, a buffered stream a thread may be writing to)."""
+    _last_words.append(action)
+
+    def forget() -> None:
+        with contextlib.suppress(ValueError):
+            _last_words.remove(action)
+
+    return forget
 
 
 def exit_code() -> int:

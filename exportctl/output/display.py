@@ -3,16 +3,19 @@ line per change in the scrollback); elsewhere, the lines alone."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
+from rich.control import Control
 from rich.live import Live
 from rich.text import Text
 
 from exportctl.domain.timeutil import now
+from exportctl.ops import interrupts
 from exportctl.output.columns import STACK_INDENT
 from exportctl.output.console import Escaped, on_terminal
 from exportctl.output.live import EtaText, event_parts
@@ -57,6 +60,7 @@ class Display:
         # Held lines are printed by this thread and by the live view's refreshes: one
         # batch at a time, in the order they came.
         self._lock = threading.Lock()
+        self._forget_cursor: Callable[[], None] | None = None
 
     @property
     def is_live(self) -> bool:
@@ -74,6 +78,10 @@ class Display:
                 redirect_stderr=False,
             )
             self.live.start()
+            # The view hid the cursor: a second Ctrl-C, which leaves at once, shows it.
+            show = _cursor_shown(self.console)
+            if show is not None:
+                self._forget_cursor = interrupts.before_forced_exit(show)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -82,6 +90,9 @@ class Display:
             # Also on Ctrl-C: the cursor comes back and the last frame stays.
             self.live.stop()
             self.live = None
+            if self._forget_cursor is not None:
+                self._forget_cursor()
+                self._forget_cursor = None
 
     def event(self, event: Event) -> None:
         reference = now()
@@ -155,6 +166,24 @@ class Display:
         lines, self._lines = self._lines, []
         self.console.print(*lines, sep="\n", soft_wrap=True)
         self._printed_at = time.monotonic()
+
+
+def _cursor_shown(console: Console) -> Callable[[], None] | None:
+    """What shows the cursor again from a signal handler: rich's own sequence written
+    straight to the terminal, past the stream a thread may be writing to. None when
+    the console hid nothing, or writes to no file descriptor."""
+    if not console.is_terminal:
+        return None
+    try:
+        fd = console.file.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    sequence = Control.show_cursor(True).segment.text.encode()
+
+    def show() -> None:
+        os.write(fd, sequence)
+
+    return show
 
 
 # How long lines above a live view gather before they are printed together: the

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -178,10 +178,13 @@ def test_watch_interrupted_exits_0(sandbox: Sandbox) -> None:
 _HIDE, _SHOW = b"\x1b[?25l", b"\x1b[?25h"
 
 
-def _keys_on_terminal(sandbox: Sandbox, keys: bytes, *args: str) -> tuple[int, bytes]:
+def _keys_on_terminal(
+    sandbox: Sandbox, keys: bytes | Callable[[int], None], *args: str
+) -> tuple[int, bytes]:
     """``exportctl ARGS`` on a terminal of its own, as a shell's foreground job: once
     its live view is drawn, ``keys`` are typed, and the terminal's line discipline
-    sends what they mean (Ctrl-\\: SIGQUIT). Its exit status, and all it wrote."""
+    sends what they mean (Ctrl-\\: SIGQUIT), or given the process id to signal it.
+    Its exit status, and all it wrote."""
     master, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     environ = {**_environ(sandbox), "TERM": "xterm-256color"}
@@ -205,7 +208,10 @@ def _keys_on_terminal(sandbox: Sandbox, keys: bytes, *args: str) -> tuple[int, b
     try:
         while time.monotonic() < deadline:
             if not typed and _HIDE in written and b"next check in" in written:
-                os.write(master, keys)
+                if callable(keys):
+                    keys(proc.pid)
+                else:
+                    os.write(master, keys)
                 typed = True
             ready, _, _ = select.select([master], [], [], 1.0)
             if not ready:
@@ -245,3 +251,27 @@ def test_ctrl_backslash_on_a_live_view_shows_the_cursor_again_and_exits_131(
     assert "Traceback" not in text
     if args[0] == "wait":
         assert "quit; still pending:" in text
+
+
+def _two_signals_at_once(pid: int) -> None:
+    # Both pending when it runs again: the second comes while the first's cleanup
+    # has only begun, with the live view still drawn.
+    os.kill(pid, signal.SIGSTOP)
+    os.kill(pid, signal.SIGINT)
+    os.kill(pid, signal.SIGTERM)
+    os.kill(pid, signal.SIGCONT)
+
+
+@pytest.mark.e2e
+def test_a_second_signal_ending_a_live_view_at_once_shows_the_cursor_again(
+    sandbox: Sandbox,
+) -> None:
+    code, written = _keys_on_terminal(
+        sandbox, _two_signals_at_once, "wait", PINPOINT_STUCK, "--interval", "30s"
+    )
+
+    # Ended by the second signal, without the cleanup (which would name the pending
+    # job), and the cursor the view hid is shown again.
+    assert code == 143, written[-2000:]
+    assert b"still pending" not in written
+    assert written.rfind(_SHOW) > written.rfind(_HIDE), written[-2000:]
