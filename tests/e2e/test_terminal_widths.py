@@ -64,11 +64,12 @@ def screens(tmp_path_factory: pytest.TempPathFactory, warm_cache: Path) -> dict[
         estimates = on_terminal(width, home, "--sandbox", "status", BY_PIECES, BACKUP_RUNNING,
                                  FAILING, "--fields", "ref,state,eta", **still)  # fmt: skip
         # Until both end: FAILING fails 35 scenario seconds in, BY_PIECES completes 40
-        # seconds in, here on a clock 5 times faster than real time: slow enough that
-        # the command's own start, seconds on a loaded machine, leaves both running
-        # at its first round.
+        # seconds in, here on a clock 3 times faster than real time: slow enough that
+        # the command's own start, seconds on a loaded machine (at 5 times, a start of
+        # 8 s under a load of 18 found both ended), leaves both running at its first
+        # round.
         waited = on_terminal(width, home, "--sandbox", "wait", FAILING, BY_PIECES,
-                              "--interval", "1s", EXPORTCTL_SANDBOX_SPEED="5")  # fmt: skip
+                              "--interval", "1s", EXPORTCTL_SANDBOX_SPEED="3")  # fmt: skip
         return AtWidth(listed, panel, estimates, waited)
 
     with ThreadPoolExecutor(len(WIDTHS)) as pool:
