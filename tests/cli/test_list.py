@@ -255,6 +255,15 @@ def test_empty_table_says_so_on_stderr(run: Run) -> None:
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "No export jobs found" in result.stderr
+    # Machine formats stay quiet: an empty document or no records, nothing on stderr.
+    for fmt, empty in (("wide", ""), ("json", "[]\n"), ("ndjson", ""), ("csv", None), ("text", "")):
+        quiet = run("list", "-s", "discovery", "--since", "2099-01-01", "-o", fmt)
+        assert quiet.exit_code == 0, fmt
+        if fmt == "wide":
+            assert "No export jobs found" in quiet.stderr
+        else:
+            assert quiet.stderr == "", fmt
+            assert empty is None or quiet.stdout == empty, fmt
 
 
 @pytest.mark.parametrize("fmt", ["json", "ndjson"])
