@@ -52,11 +52,13 @@ def test_a_signed_url_is_redacted_in_every_human_format(sandbox: Sandbox) -> Non
         assert done.returncode == 0, done.stderr
         assert "X-Amz-Signature" not in done.stdout + done.stderr, args
         assert job["destination"].split("?")[0] + "?…" in done.stdout
-    # Machine output keeps it whole (csv as json: what scripts read).
+    # Machine output keeps it whole (csv and text as json: what scripts read).
     whole = in_process(sandbox, "status", job["ref"], "--json")
     assert json.loads(whole.stdout)["destination"] == job["destination"]
     csv = in_process(sandbox, "status", job["ref"], "-o", "csv", "--fields", "destination")
     assert job["destination"] in csv.stdout
+    text = in_process(sandbox, "status", job["ref"], "-o", "text", "--fields", "destination")
+    assert text.stdout == job["destination"] + "\n"
 
 
 def test_control_characters_from_a_service_are_escaped_everywhere(sandbox: Sandbox) -> None:
