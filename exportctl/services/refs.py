@@ -9,6 +9,8 @@ Forms:
   rds:[[ACCOUNT:]REGION:]IDENTIFIER, logs:[[ACCOUNT:]REGION:]TASK_ID,
   ec2:[[ACCOUNT:]REGION:]EXPORT_TASK_ID (the services whose jobs have no ARN)
   backupsearch:[[ACCOUNT:]REGION:]ID
+  SERVICE:[[ACCOUNT:]REGION:]ID, a service with an ARN by its name (the job's id or
+  name, looked up in the listing)
   a bare id (Pinpoint: APP_ID/JOB_ID) with --service (the API: service=)
 
 The account (12 digits) is written when more than one account is in play, so
@@ -47,10 +49,11 @@ def accepted_forms(named: Named = flag) -> str:
     forms = []
     for spec in all_specs():
         if spec.arn:
-            forms.append(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:{_resource_form(spec.arn)}/ID")
+            resource = _resource_form(spec.arn)
+            forms.append(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:{resource}/{_id_form(spec)}")
     for spec in all_specs():
-        if spec.prefix:
-            forms.append(f"{spec.prefix}:[REGION:]{_id_form(spec)}")
+        # _parse takes every service's compact form, those with an ARN by their name.
+        forms.append(f"{spec.prefix or spec.name}:[REGION:]{_id_form(spec)}")
     forms.append(f"ID with {named('service')}")
     forms.append("PREFIX:ACCOUNT:REGION:ID (several accounts)")
     return "; ".join(forms)
@@ -71,7 +74,10 @@ def _nested_id(arn: ArnForm, resource_type: str, rest: str) -> str | None:
 
 
 def _id_form(spec: ServiceSpec) -> str:
-    return "APP_ID/JOB_ID" if spec.id_parts == 2 else "ID"
+    if spec.id_parts == 2:
+        return "APP_ID/JOB_ID"
+    # A job whose id is the name it was given is found by that name.
+    return "NAME" if spec.fields.name is not None and spec.fields.id == spec.fields.name else "ID"
 
 
 class _Bad(Exception):

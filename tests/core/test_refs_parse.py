@@ -152,15 +152,22 @@ def test_accepted_forms_names_every_form() -> None:
         "PREFIX:ACCOUNT:REGION:ID (several accounts)",
     ]
     assert len(arns) == sum(1 for s in all_specs() if s.arn)
-    assert len(compact) == sum(1 for s in all_specs() if s.prefix)
+    # Every service takes a compact form, those with an ARN too (by their name).
+    assert len(compact) == len(all_specs())
     for spec in all_specs():
         if spec.arn:
             assert any(f.startswith(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:") for f in arns)
-        if spec.prefix:
-            assert any(f.startswith(f"{spec.prefix}:[REGION:]") for f in compact)
+        assert any(f.startswith(f"{spec.prefix or spec.name}:[REGION:]") for f in compact)
+    # Each form listed is one parse takes, with and without its region.
+    for form in compact:
+        head, _, tail = form.partition(":[REGION:]")
+        job = tail.replace("APP_ID", "app1").replace("JOB_ID", "job1").replace("NAME", "n1")
+        job = job.replace("ID", "id1")
+        for ref in (f"{head}:{job}", f"{head}:eu-west-1:{job}"):
+            assert parse(ref).service == spec_for(head).name, ref
     assert {
         "arn:aws:backup-search:REGION:ACCOUNT:search-export-job/ID",
-        "arn:aws:personalize:REGION:ACCOUNT:dataset-export-job/ID",
+        "arn:aws:personalize:REGION:ACCOUNT:dataset-export-job/NAME",
         # A job under another resource: its owner's name comes first.
         "arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/export/ID",
         "backupsearch:[REGION:]ID",
@@ -169,6 +176,8 @@ def test_accepted_forms_names_every_form() -> None:
         "rds:[REGION:]ID",
         "logs:[REGION:]ID",
         "ec2:[REGION:]ID",
+        "dynamodb:[REGION:]ID",
+        "personalize:[REGION:]NAME",
     } <= set(forms)
 
 
