@@ -37,8 +37,10 @@ class StartOption:
     # The values a "word" or "lower" option takes, as the model's enum spells them:
     # what Tab offers (completion reads no model). A test compares them with the model.
     choices: tuple[str, ...] = ()
-    # Only meaningful together with this other option.
+    # Only meaningful together with this other option...
     requires: str | None = None
+    # ...and only when that one has this value, as the model's enum spells it.
+    requires_value: str | None = None
     # What is wrong with a value the model cannot tell (a bucket given as a URI), in
     # a few words; None when nothing is. Run before anything is sent.
     check: Callable[[Any], str | None] | None = None
@@ -48,6 +50,24 @@ class StartOption:
     # An ARN of what the job exports, whose region is where the job is made (the
     # service's create answers there alone).
     places: bool = False
+
+    def needs_met(self, given: Mapping[str, Any]) -> bool:
+        """Whether ``given`` (option values by their Python names) holds what this
+        option needs: ``requires``, at ``requires_value`` when there is one."""
+        if self.requires is None:
+            return True
+        value = given.get(self.requires.replace("-", "_"))
+        if value is None:
+            return False
+        # A word is taken in any case, and with '-' for the model's '_'.
+        wanted = self.requires_value
+        return wanted is None or str(value).upper().replace("-", "_") == wanted
+
+    def needs(self, named: Callable[[str], str]) -> str:
+        """What this option needs, as the caller's user gives it (``--sse KMS``)."""
+        assert self.requires is not None
+        said = named(self.requires)
+        return f"{said} {self.requires_value}" if self.requires_value else said
 
 
 def bucket_name(value: Any) -> str | None:

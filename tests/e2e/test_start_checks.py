@@ -245,6 +245,20 @@ def test_a_rerun_that_cannot_repeat_the_job_is_refused(sandbox: Sandbox) -> None
     refused(done, "cannot be rerun", "FilterSpecification")
 
 
+def test_a_kms_key_goes_with_sse_kms_alone(sandbox: Sandbox) -> None:
+    # README and help give --kms-key-id to --sse KMS: never sent with AES256 or alone.
+    table = STARTS["dynamodb"] + ["--to", "s3://exportctl-exports/p/"]
+    for sse in (["--sse", "aes256"], []):
+        for dry in (["--dry-run"], []):
+            done = in_process(sandbox, *table, *sse, "--kms-key-id", "k", *dry)
+            refused(done, "Amazon DynamoDB: --kms-key-id needs --sse KMS")
+    assert creates(sandbox) == 0
+    planned = in_process(sandbox, *table, "--sse", "kms", "--kms-key-id", "k", "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    request = json.loads(planned.stdout)["request"]
+    assert request["S3SseAlgorithm"] == "KMS" and request["S3SseKmsKeyId"] == "k"
+
+
 def test_a_discovery_time_range_goes_with_its_agent(sandbox: Sandbox) -> None:
     # Without an agent the service exports everything and ignores a time range.
     refused(in_process(sandbox, "start", "discovery", "--start-time", "2d", "--dry-run"),

@@ -84,8 +84,8 @@ def plan(
         said = named(option.name)
         if option.required and key not in given:
             raise UsageError(f"{spec.title}: {said} is required")
-        if option.requires and key in given and option.requires.replace("-", "_") not in given:
-            raise UsageError(f"{spec.title}: {said} needs {named(option.requires)}")
+        if key in given and not option.needs_met(given):
+            raise UsageError(f"{spec.title}: {said} needs {option.needs(named)}")
         problem = option.check(given[key]) if option.check and key in given else None
         if problem:
             raise UsageError(f"{spec.title}: {said} '{clip(given[key])}': {problem}")

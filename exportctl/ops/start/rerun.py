@@ -42,8 +42,7 @@ def values_of(spec: ServiceSpec, job: ExportJob) -> dict[str, Any]:
     # A value whose option needs another the service does not report (Discovery's
     # time range, its agent) has no meaning left: the rerun goes without it.
     for option in create.options:
-        needed = option.requires.replace("-", "_") if option.requires else None
-        if needed and needed not in values:
+        if not option.needs_met(values):
             values.pop(option.name.replace("-", "_"), None)
     return values
 
