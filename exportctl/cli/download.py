@@ -191,8 +191,9 @@ def _describe(app: AppContext, s: Summary) -> None:
     else:
         verb = "Fetched"
     skipped = f"; {s.skipped} already present" if s.skipped else ""
+    size = "size unknown" if s.bytes is None else decimal(s.bytes)
     app.out.print(
-        f"{verb} {s.files} file{'' if s.files == 1 else 's'} ({decimal(s.bytes)}) "
+        f"{verb} {s.files} file{'' if s.files == 1 else 's'} ({size}) "
         f"from {s.source} to {s.destination}{skipped}",
         markup=False,
         soft_wrap=True,

@@ -152,6 +152,26 @@ def test_dry_run_prints_the_files_and_writes_none(
     assert not (tmp_path / "d").exists()
 
 
+def test_a_discovery_dry_run_agrees_with_the_run_it_previews(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, _ = sandbox
+    args = ["download", ref(location(sb, "discovery")), str(tmp_path)]
+    first = run(sandbox, *args, "--dry-run")
+    assert first.exit_code == 0, first.stderr
+    # The archive's size is known only by fetching it.
+    assert "Would fetch 1 file (size unknown) from " in first.stdout
+    unknown = json.loads(run(sandbox, *args, "--dry-run", "--json").stdout)
+    assert (unknown["files"], unknown["bytes"], unknown["skipped"]) == (1, None, 0)
+    fetched = json.loads(run(sandbox, *args, "--json").stdout)
+    again = json.loads(run(sandbox, *args, "--json").stdout)
+    preview = json.loads(run(sandbox, *args, "--dry-run", "--json").stdout)
+    assert (again["files"], again["skipped"]) == (0, 1)
+    keys = ("files", "bytes", "skipped", "skipped_bytes", "paths")
+    assert {k: preview[k] for k in keys} == {k: again[k] for k in keys}
+    assert preview["skipped_bytes"] == fetched["bytes"] > 0
+
+
 def test_default_destination_is_named_after_the_job(
     sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

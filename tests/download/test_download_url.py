@@ -128,7 +128,30 @@ def test_dry_run_does_not_touch_the_url(server: str, tmp_path: Path) -> None:
     _Handler.hits.clear()
     summary = get(server, "export.zip", tmp_path, dry_run=True)
     assert (summary.files, summary.dry_run, summary.paths) == (1, True, ["export.zip"])
+    # Its size is told by the answer alone: unknown, not 0.
+    assert summary.bytes is None
     assert _Handler.hits == []
+
+
+def test_dry_run_skips_what_the_run_would_skip(server: str, tmp_path: Path) -> None:
+    get(server, "export.zip", tmp_path)
+    _Handler.hits.clear()
+    summary = get(server, "export.zip", tmp_path, dry_run=True)
+    assert (summary.files, summary.bytes, summary.paths) == (0, 0, [])
+    assert (summary.skipped, summary.skipped_bytes) == (1, len(BODY))
+    # The run's own rule, the file's size against the answer's: its one GET.
+    assert len(_Handler.hits) == 1
+    # --force fetches whatever is there: nothing to ask.
+    _Handler.hits.clear()
+    forced = get(server, "export.zip", tmp_path, dry_run=True, force=True)
+    assert (forced.files, forced.bytes, forced.skipped) == (1, None, 0)
+    assert _Handler.hits == []
+    # A file that differs is the run's conflict, told by the dry run too.
+    (tmp_path / "export.zip").write_bytes(b"mine")
+    with pytest.raises(ExportctlError) as caught:
+        get(server, "export.zip", tmp_path, dry_run=True)
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert (tmp_path / "export.zip").read_bytes() == b"mine"
 
 
 def test_redact_keeps_where_and_drops_the_query() -> None:

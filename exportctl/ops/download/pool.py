@@ -39,7 +39,7 @@ def run(
         size = fetch_one(item, lambda n: reporter.advanced(item, n), stop)
         with lock:
             summary.files += 1
-            summary.bytes += size
+            summary.bytes = (summary.bytes or 0) + size
             summary.paths.append(item.rel)
             # Once another file failed, its error is the command's last word: no
             # "fetched" line may come after it (``stop`` is set under this lock).

@@ -34,7 +34,8 @@ class Summary:
     source: str
     destination: Path
     files: int = 0
-    bytes: int = 0
+    # None: a dry run that cannot know a file's size without fetching it.
+    bytes: int | None = 0
     skipped: int = 0
     skipped_bytes: int = 0
     dry_run: bool = False

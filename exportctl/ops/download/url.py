@@ -57,15 +57,21 @@ def fetch_url(
 ) -> Summary:
     """GET the URL without AWS signing; the file lands as ``destination/filename``.
     ``direct``: past any proxy the environment names (the embedded sandbox's URL);
-    ``named``: how the caller's user gives ``--force``, in messages."""
+    ``named``: how the caller's user gives ``--force``, in messages. A dry run sends
+    the GET only when a file is there to compare (without ``force``), and reads its
+    headers alone; otherwise it knows no size (``Summary.bytes`` is None)."""
     import urllib.request
 
     where = location.display
     check_destination(destination)
     item = Item(source=where, path=safe_path(destination, filename), rel=filename)
     summary = Summary(where, destination, dry_run=dry_run)
-    if dry_run:
-        summary.files, summary.paths = 1, [filename]
+    with writing(item.path):
+        there = item.path.exists()
+    if dry_run and (force or not there):
+        # Fetched whatever is there, so no call is needed to say so; but the size is
+        # told only by the answer, which a dry run does not ask for.
+        summary.files, summary.bytes, summary.paths = 1, None, [filename]
         return summary
     stop = threading.Event()
     try:
@@ -84,6 +90,11 @@ def fetch_url(
                     f"{item.path} exists and differs from the download",
                     f"pass {switch(named, 'force')} to replace it",
                 )
+            if dry_run:
+                # The file there was compared as the run would: by the answer's
+                # headers, its body left unread.
+                summary.files, summary.bytes, summary.paths = 1, item.size, [filename]
+                return summary
             reporter.planned(1, item.size)
             size = write_file(
                 item.path,
