@@ -82,6 +82,11 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
         # no_color alone keeps bold and dim; plain output has no escape codes at all.
         color_system=None if plain else "auto",
         highlight=False,
+        # What a user or a service sent is printed as it is: `rds:rocket:x` is no
+        # emoji code, and a `[/x]` in a job's message no markup tag (rich would raise
+        # MarkupError on it). Styles are given as arguments and Text, never as markup.
+        emoji=False,
+        markup=False,
         soft_wrap=False,
         width=PIPE_WIDTH if piped else columns,
         # rich sizes a dumb terminal (Emacs' shell) 80x25 unless given both: COLUMNS
