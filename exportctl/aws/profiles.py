@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from exportctl.domain.errors import quoted
 from exportctl.store.cachefiles import open_cached
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def unknown_profile_message(name: str) -> str:
             break
     known = profile_names()
     return (
-        f"no AWS profile named {name!r} ({source}): profiles are read from "
+        f"no AWS profile named {quoted(name)} ({source}): profiles are read from "
         f"{_shown(config_file(), 'AWS_CONFIG_FILE')} and "
         f"{_shown(credentials_file(), 'AWS_SHARED_CREDENTIALS_FILE')}; "
         + (f"known profiles: {', '.join(known)}" if known else "none is defined there")

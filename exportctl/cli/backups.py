@@ -13,6 +13,7 @@ from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import json_on_failure, output_options
 from exportctl.cli.servicehelp import DescribedCommand
+from exportctl.domain.errors import quoted
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import OutputSpec, Records
 
@@ -74,7 +75,7 @@ class _StatusWords(click.ParamType[str]):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not any(w.strip() for w in value.split(",")):
-            self.fail(f"{value!r} names no status", param, ctx)
+            self.fail(f"{quoted(value)} names no status", param, ctx)
         return value
 
 

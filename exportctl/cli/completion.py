@@ -25,6 +25,8 @@ from click.shell_completion import (
     split_arg_string,
 )
 
+from exportctl.cli.options import Choice
+
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_EXPORTCTL_COMPLETE"
 PROG_NAME = "exportctl"
@@ -194,7 +196,7 @@ def script(root: click.Command, shell: str) -> str:
 
 
 @click.command()
-@click.argument("shell", type=click.Choice(SHELLS))
+@click.argument("shell", type=Choice(SHELLS))
 @click.pass_context
 def completion(ctx: click.Context, shell: str) -> None:
     """Print the completion script for SHELL.

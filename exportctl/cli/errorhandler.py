@@ -180,6 +180,9 @@ class UsageErrorHandler(Handler):
         message = message.replace(". Did you mean", "; did you mean")
         if message[:1].isupper() and message[1:2].islower():
             message = message[0].lower() + message[1:]
+        # Cut as every error line is (AppContext.error): click quotes some values whole
+        # (an unknown option, extra arguments).
+        message = clip(message, MAX_MESSAGE)
         ctx = getattr(exc, "ctx", None)
         if isinstance(exc, click.UsageError) and ctx is not None:
             message += f" (see '{ctx.command_path} --help')"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from exportctl.domain.errors import clip
+from exportctl.domain.errors import MAX_QUOTED, clip, quoted
 from exportctl.domain.model import State
 
 if TYPE_CHECKING:
@@ -31,7 +31,20 @@ def service_choices(only: str | None = None) -> list[str]:
     return [name for spec in specs for name in (spec.name, *spec.aliases)]
 
 
-class _Services(click.Choice):  # type: ignore[type-arg]
+class Choice(click.Choice):  # type: ignore[type-arg]
+    """click's choice, whose message cuts a long value as exportctl's own messages cut
+    theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            if not (isinstance(value, str) and len(value) > MAX_QUOTED):
+                raise
+            self.fail(exc.message.replace(repr(value), quoted(value), 1), param, ctx)
+
+
+class _Services(Choice):
     """A service by name or alias: of the services there are when the value is read,
     not when the command was made; ``only`` (a function): of the one it names."""
 
@@ -61,7 +74,7 @@ class _ServiceNames(_Services):
             )
             if not names:
                 # Commas alone (`-s "$A,$B"`, both unset) are no filter to drop silently.
-                self.fail(f"{value!r} names no service", param, ctx)
+                self.fail(f"{quoted(value)} names no service", param, ctx)
             return names
         return super().convert(value, param, ctx)
 
@@ -167,7 +180,7 @@ def filter_options(fn: F) -> F:
             "--status",
             "states",
             multiple=True,
-            type=click.Choice(STATE_NAMES, case_sensitive=False),
+            type=Choice(STATE_NAMES, case_sensitive=False),
             # The states named in the help, not in a [a|b|...] metavar wider than a
             # narrow terminal.
             metavar="STATE",

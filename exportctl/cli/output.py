@@ -13,8 +13,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from exportctl.cli.complete import fields_completer
+from exportctl.cli.options import Choice
 from exportctl.cli.stdout import OutputError
-from exportctl.domain.errors import ExitCode, ExportctlError, UsageError, conflict_in
+from exportctl.domain.errors import (
+    MAX_QUOTED,
+    ExitCode,
+    ExportctlError,
+    UsageError,
+    clip,
+    conflict_in,
+)
 from exportctl.output.outputspec import FORMATS, OutputSpec
 
 if TYPE_CHECKING:
@@ -49,6 +57,11 @@ def _check_query(query: str) -> None:
         jmespath.compile(query)
     except JMESPathError as exc:
         reason = " ".join(str(exc).split())
+        # jmespath quotes the expression, and the token it stopped at in its words:
+        # each cut as a value in a message is (the expression first, which holds it).
+        for given in (query, getattr(exc, "token_value", None)):
+            if isinstance(given, str) and len(given) > MAX_QUOTED:
+                reason = reason.replace(" ".join(given.split()), clip(given))
         raise UsageError(f"--query is not a valid JMESPath expression: {reason}") from exc
 
 
@@ -173,7 +186,7 @@ def _decorate(fn: F, *, fields: tuple[str, ...]) -> F:
         click.option(
             "--output",
             "-o",
-            type=click.Choice(FORMATS, case_sensitive=False),
+            type=Choice(FORMATS, case_sensitive=False),
             default=None,
             help="table (default, fitted to the terminal), wide (every column, nothing cut), "
             "json, ndjson (one record a line), csv, or text (tab-separated, one record a line).",

@@ -11,6 +11,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.events import EventSink, exec_option
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import (
+    Choice,
     ScopedCommand,
     duration_option,
     filter_options,
@@ -37,7 +38,7 @@ from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
 @click.option(
     "--output",
     "-o",
-    type=click.Choice(("table", "ndjson"), case_sensitive=False),
+    type=Choice(("table", "ndjson"), case_sensitive=False),
     default="table",
     help="table (the live board, or a line a change off a terminal), or ndjson: one "
     'event a line on stdout, {"type": ADDED|MODIFIED|ENDED|DELETED, "job": record}.',

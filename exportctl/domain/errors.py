@@ -176,6 +176,13 @@ def clip(value: object, limit: int = MAX_QUOTED) -> str:
     return f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
+def quoted(value: str) -> str:
+    """A value in quotes for a message, as ``repr`` quotes it (the words of messages
+    that quoted with ``repr`` stay the same); one longer than MAX_QUOTED is cut by
+    :func:`clip`, as the messages about --region and references cut theirs."""
+    return repr(value) if len(value) <= MAX_QUOTED else f"'{clip(value)}'"
+
+
 class NamedService(Protocol):
     """What an error needs of a service to name it (a ServiceSpec is one)."""
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from exportctl.domain.errors import UsageError
+from exportctl.domain.errors import UsageError, quoted
 from exportctl.domain.model import ExportJob, State
 from exportctl.services.forms import Named, flag
 
@@ -107,7 +107,7 @@ def parse_until(word: str, services: Iterable[str] = (), named: Named = flag) ->
     by_service = vendor_words().get(folded)
     if not by_service:
         raise UsageError(
-            f"unknown {until} word {word!r}: use one of {', '.join(accepted_words())} "
+            f"unknown {until} word {quoted(word)}: use one of {', '.join(accepted_words())} "
             "(case does not matter)"
         )
     asked = set(services)

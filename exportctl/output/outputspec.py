@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from exportctl.domain.errors import UsageError
+from exportctl.domain.errors import UsageError, quoted
 from exportctl.domain.model import RECORD_KEYS, Progress
 from exportctl.output import jsontext
 
@@ -60,7 +60,7 @@ def check_fields(fields: Sequence[str], known: Sequence[str]) -> None:
     open_prefixes = tuple(k[:-1] for k in known if k.endswith(".*"))
     unknown = [f for f in fields if f not in exact and not _open(f, open_prefixes)]
     if unknown:
-        names = ", ".join(repr(u) for u in unknown)
+        names = ", ".join(quoted(u) for u in unknown)
         raise UsageError(
             f"unknown field{'s' if len(unknown) > 1 else ''} {names} for --fields; "
             f"valid fields: {', '.join(known)}"

@@ -1,0 +1,62 @@
+"""A long value quoted in a message is cut at 120 characters with its length, whatever
+option it came by, click's own messages (a bad choice) included; a short one is quoted
+in the words it always was. In-process: what is checked is the line written."""
+
+from __future__ import annotations
+
+import pytest
+from e2e_support import in_process
+
+from exportctl.sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
+
+LONG = "y" * 5000
+# What clip() makes of LONG: its first 119 characters, then its length.
+CUT = f"'{'y' * 119}… (5,000 characters)'"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["list", "--fields", LONG], f"unknown field {CUT} for --fields"),
+        (["--profile", LONG, "list"], f"no AWS profile named {CUT} (--profile)"),
+        (["wait", "rds:x", "--until", LONG], f"unknown --until word {CUT}: use one of"),
+        (["list", "-s", LONG], f"invalid value for '--service' / '-s': {CUT} is not one of"),
+        (["list", "-s", f"rds,{LONG}"], f"'-s': {CUT} is not one of"),
+        (["list", "-o", LONG], f"invalid value for '--output' / '-o': {CUT} is not one of"),
+        (["list", "--status", LONG], f"invalid value for '--status': {CUT} is not one of"),
+        (["watch", "-o", LONG], f"'-o': {CUT} is not one of 'table', 'ndjson'"),
+        (["completion", LONG], f"{CUT} is not one of 'bash', 'zsh', 'fish'"),
+        (
+            ["list", "--query", f"[{LONG}"],
+            f'Incomplete expression: "[{"y" * 118}… (5,001 characters)"',
+        ),
+        (["list", "--query", f"a {LONG}"], f"Unexpected token: {CUT[1:-1]}: Parse error"),
+    ],
+)
+def test_a_long_value_is_cut_in_the_message(sandbox: Sandbox, args: list[str], said: str) -> None:
+    done = in_process(sandbox, *args)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("exportctl: error: ")
+    assert said in done.stderr
+    assert LONG[:200] not in done.stderr and len(done.stderr) < 1000
+
+
+def test_a_short_value_is_quoted_as_it_was(sandbox: Sandbox) -> None:
+    done = in_process(sandbox, "list", "-s", "rdss")
+    assert done.stderr.startswith(
+        "exportctl: error: invalid value for '--service' / '-s': 'rdss' is not one of "
+        "'backupsearch', 'backup-search', "
+    )
+    unknown = in_process(sandbox, "list", "--fields", "ref,nope")
+    assert unknown.stderr.startswith("exportctl: error: unknown field 'nope' for --fields; ")
+
+
+def test_what_click_quotes_whole_is_cut_with_the_line(sandbox: Sandbox) -> None:
+    # An unknown option and extra arguments: the line is cut as every error line is.
+    for args in (["list", f"--{LONG}"], ["list", "--query", "ref", LONG]):
+        done = in_process(sandbox, *args)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and len(done.stderr) < 2200
+        assert done.stderr.rstrip().endswith(" characters) (see 'exportctl list --help')")
