@@ -133,6 +133,7 @@ def cancel(
             default_fields=JOB_DEFAULT_FIELDS,
             single=len(refs) == 1,
             known_fields=JOB_RECORD_FIELDS,
+            failed=lambda: code != 0,
         ),
     )
     ctx.exit(code)

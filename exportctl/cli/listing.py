@@ -210,6 +210,7 @@ def _stream(app: AppContext, stream: Listing, limit: int | None, out: OutputSpec
                 known_fields=JOB_RECORD_FIELDS,
                 flush_each=False,
                 texts=RECORD_TEXTS,
+                failed=lambda: bool(stream.failures),
             ),
         )
     finally:

@@ -78,6 +78,7 @@ def status(
             default_fields=JOB_DEFAULT_FIELDS,
             single=len(refs) == 1,
             known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+            failed=lambda: code != 0,
         ),
     )
     estimates.save()

@@ -229,7 +229,7 @@ def wait_for(
         # during the wait.
         code = session.interrupted()
         sink.finish(0.0)
-    session.records()
+    session.records(failed=code != ExitCode.OK)
     estimates.learn(t.job for t in waiter.tracked if t.job is not None)
     estimates.save()
     app.debug_calls()

@@ -110,7 +110,7 @@ class Session:
             return self.interrupted()
         except ExportctlError:
             # stdout stays valid JSON whatever ends the wait.
-            self.records()
+            self.records(failed=True)
             raise
         self._report(result)
         return result.exit_code
@@ -126,9 +126,10 @@ class Session:
         self._pending(interrupts.word(), self.waiter.pending)
         return ExitCode(interrupts.exit_code())
 
-    def records(self) -> None:
+    def records(self, *, failed: bool) -> None:
         """The jobs as last read: in the chosen format, or for people the table
-        --fields or -o wide asks for (the live view is the plain table's)."""
+        --fields or -o wide asks for (the live view is the plain table's);
+        ``failed``: the wait ended in an error (:attr:`Records.failed`)."""
         if self._printed:
             return
         self._printed = True
@@ -153,6 +154,7 @@ class Session:
                 default_fields=JOB_DEFAULT_FIELDS,
                 single=self.single,
                 known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+                failed=lambda: failed,
             ),
         )
         if jobs:

@@ -217,12 +217,16 @@ class CsvFormatter(_StreamFormatter):
         writer = csv.writer(sys.stdout, lineterminator="\n")
         count = 0
         if not out.query:
-            if out.headers:
-                writer.writerow(columns)
+            # The header comes with the first row, or alone at the end of no failure.
+            heading = [columns] if out.headers else []
             for record in records:
+                writer.writerows(heading)
+                heading = []
                 writer.writerow([cell(field_value(record, c)) for c in columns])
                 flush()
                 count += 1
+            if heading and not (given.failed and given.failed()):
+                writer.writerows(heading)
             return count
         values: Iterable[Any] = self.queried(records)
         if isinstance(items, Sequence):

@@ -90,6 +90,10 @@ class Records(Generic[T]):
 
     ``texts`` makes the json and ndjson text of whole records (no --fields, no
     --query) from the items themselves, without ``to_dict``: the same text.
+
+    ``failed`` says, once the items have all come, whether the command failed (its
+    errors are said after the records): csv then writes no header line for no
+    records, as a command that fails as a whole prints no line.
     """
 
     items: Iterable[T]
@@ -103,3 +107,4 @@ class Records(Generic[T]):
     newest: Callable[[T], tuple[Any, ...]] | None = None
     limit: int | None = None
     texts: jsontext.RecordTexts[T] | None = None
+    failed: Callable[[], bool] | None = None

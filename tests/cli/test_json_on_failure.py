@@ -143,3 +143,37 @@ def test_bad_input_prints_nothing_even_with_json(
     result = run(*args, "--json", "--fields", "no-such-field")
     assert result.exit_code == 2
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson", "text"])
+@pytest.mark.parametrize("command", ["list", "status", "status-several", "wait", "cancel"])
+def test_the_streamed_formats_print_no_line_when_the_command_fails(
+    run: Run, sandbox: Sandbox, tmp_path: Path, command: str, fmt: str
+) -> None:
+    # csv's header too: it comes with the first row, or alone once nothing failed.
+    args, _ = _commands(sandbox, tmp_path / "out")[command]
+    sandbox.faults.deny = {"*"}
+    result = run(*args, "-o", fmt)
+    assert result.exit_code == 4, result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["status", "wait", "cancel"])
+def test_a_job_not_found_prints_no_csv_header(run: Run, command: str) -> None:
+    result = run(command, "rds:us-east-1:nosuch", "-o", "csv")
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout == ""
+
+
+def test_an_empty_listing_that_failed_nothing_prints_the_csv_header(run: Run) -> None:
+    # A region the sandbox has no jobs in.
+    result = run("list", "-s", "rds", "-o", "csv", region="ap-south-1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "service,ref,state,status,created,message\n"
+    headless = run("list", "-s", "rds", "-o", "csv", "--no-headers", region="ap-south-1")
+    assert headless.exit_code == 0 and headless.stdout == ""
+    # With a found job beside one not found: the header and its row, exit 3.
+    found = run("list", "-s", "rds", "-o", "text", "--fields", "ref", "--limit", "1").stdout
+    both = run("status", found.strip(), "rds:us-east-1:nosuch", "-o", "csv", "--fields", "ref")
+    assert both.exit_code == 3
+    assert both.stdout == f"ref\n{found}"
