@@ -332,7 +332,7 @@ class Client(Changes):
         strict: bool = True,
         progress: Callable[[str | None], None] | None = None,
         on_wait: Callable[[], None] | None = None,
-        on_notice: Callable[[ExportctlError], None] | None = None,
+        on_notice: Callable[[ApiError], None] | None = None,
         **scope: Any,
     ) -> Listing:
         """Export jobs, as ``exportctl list`` lists them: every service by default,

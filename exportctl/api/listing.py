@@ -10,7 +10,7 @@ import logging
 import weakref
 from collections.abc import Callable, Generator, Iterator
 
-from exportctl.api.errors import translated, typed
+from exportctl.api.errors import ApiError, translated, typed
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.core import Board
@@ -33,7 +33,8 @@ class Listing(Iterator[ExportJob]):
     Once used up: ``notices`` are the targets out of reach that were not asked for
     by name (a service not enabled in a region), each given to ``on_notice`` (by
     default: a warning of the ``exportctl`` logger); ``failures`` those that failed,
-    and ``incomplete`` says which jobs the failed targets had already given. A
+    and ``incomplete`` says which jobs the failed targets had already given; both
+    are the API's errors, each made from exportctl's as its ``__cause__``. A
     failure is raised after the last job, as the API's error (``.jobs``: every job
     read, when newest first), unless ``strict`` is false.
 
@@ -51,7 +52,7 @@ class Listing(Iterator[ExportJob]):
         strict: bool = True,
         progress: Callable[[str | None], None] | None = None,
         on_wait: Callable[[], None] | None = None,
-        on_notice: Callable[[ExportctlError], None] | None = None,
+        on_notice: Callable[[ApiError], None] | None = None,
     ) -> None:
         self._board = board
         self._query = query
@@ -63,8 +64,8 @@ class Listing(Iterator[ExportJob]):
         self._fanout: Fanout | None = None
         self._jobs: Generator[ExportJob, None, None] | None = None
         self._closed = False
-        self.notices: tuple[ExportctlError, ...] = ()
-        self.failures: tuple[ExportctlError, ...] = ()
+        self.notices: tuple[ApiError, ...] = ()
+        self.failures: tuple[ApiError, ...] = ()
         self.incomplete: str | None = None
 
     def __iter__(self) -> Listing:
@@ -143,22 +144,34 @@ def _read(ref: weakref.ref[Listing]) -> Generator[ExportJob, None, None]:
         stream.close()
     listing = ref()
     assert listing is not None
-    listing.notices = tuple(stream.notices)
-    listing.failures = tuple(stream.failures)
+    # Typed as strict's raise types them: a caller sorting failures by class (and
+    # reading .refs) must not depend on whether they were raised or kept.
+    listing.notices = _typed_all(stream.notices)
+    listing.failures = _typed_all(stream.failures)
     listing.incomplete = stream.incomplete
     for notice in listing.notices:
         on_notice(notice)
-    if listing.failures and strict:
-        first = listing.failures[0]
+    if stream.failures and strict:
+        first = stream.failures[0]
         error = typed(first, jobs=kept)
         if stream.incomplete:
             error.reword(f"{error.message}; {stream.incomplete}")
         raise error from first
 
 
+def _typed_all(errors: list[ExportctlError]) -> tuple[ApiError, ...]:
+    made = []
+    for error in errors:
+        api_error = typed(error)
+        if api_error is not error:
+            api_error.__cause__ = error
+        made.append(api_error)
+    return tuple(made)
+
+
 def _nothing() -> None:
     pass
 
 
-def _logged(notice: ExportctlError) -> None:
+def _logged(notice: ApiError) -> None:
     log.warning("%s", notice.message)

@@ -122,6 +122,29 @@ def test_a_listing_says_its_failures_after_its_jobs(
         faults.deny = set()
 
 
+def test_a_listing_not_strict_keeps_the_apis_errors(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = exportctl_sandbox.sandbox.faults
+    monkeypatch.setattr(faults, "garble", {"dynamodb": "html"})
+    monkeypatch.setattr(faults, "deny", {"pinpoint"})
+    client = Client()
+    with pytest.raises(Unreachable) as raised:
+        list(client.list())
+    told: list[ExportctlError] = []
+    listing = client.list(strict=False, on_notice=told.append)
+    assert list(listing)
+    # The same failure as strict raises, of the same class, whichever way it is met.
+    (failure,) = listing.failures
+    assert type(failure) is type(raised.value) is Unreachable
+    assert failure.message == raised.value.message and failure.service == "dynamodb"
+    assert failure.refs == () and failure.exit_code == raised.value.exit_code
+    assert isinstance(failure.__cause__, ExportctlError)
+    (notice,) = listing.notices
+    assert isinstance(notice, Unreachable) and notice.service == "pinpoint"
+    assert notice.exit_code == 4 and told == [notice]
+
+
 def test_wait_returns_the_jobs_in_the_order_given(exportctl_sandbox: SandboxHandle) -> None:
     client = Client()
     first, second = client.start("discovery"), client.start("discovery")
