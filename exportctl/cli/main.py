@@ -3,8 +3,10 @@ status it leaves with."""
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
+import warnings
 
 from exportctl.cli import stderr, stdout
 from exportctl.cli.invocation import Invocation
@@ -16,6 +18,10 @@ def main(argv: list[str] | None = None) -> None:
     from exportctl.ops import interrupts
 
     interrupts.install()
+    # A role's mfa_serial with no terminal: botocore's prompt falls back to stdin, and
+    # Python warns of it with a line of its own source before the command's one error
+    # line (the EOF it meets is said as exit 4).
+    warnings.filterwarnings("ignore", category=getpass.GetPassWarning)
     stdout.guard()
     stderr.guard()
     invocation = Invocation()
