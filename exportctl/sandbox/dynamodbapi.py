@@ -95,10 +95,11 @@ def _request(ctx: Context, params: dict[str, Any], table: str) -> dict[str, Any]
         end = _when(ctx, spec["ExportToTime"], "ExportToTime")
     _in_window(ctx, start, table)
     _in_window(ctx, end, table)
+    if end <= start:
+        raise ctx.errors.invalid_input("ExportFromTime must be before ExportToTime.")
     if not world.INCREMENTAL_MIN <= end - start <= world.INCREMENTAL_MAX:
         raise ctx.errors.invalid_input(
-            "The incremental export period must be at least 15 minutes and at most 24 hours: "
-            "ExportFromTime must be before ExportToTime."
+            "The incremental export period must be at least 15 minutes and at most 24 hours."
         )
     request["IncrementalExportSpecification"] = {
         "ExportFromTime": At(start),

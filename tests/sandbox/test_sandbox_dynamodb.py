@@ -215,16 +215,27 @@ def test_incremental_exports(sandbox: Sandbox, client: ClientFactory) -> None:
     with pytest.raises(ClientError) as no_spec:
         _export(client, ExportType="INCREMENTAL_EXPORT")
     assert _code(no_spec) == "ValidationException"
-    with pytest.raises(ClientError) as short:
-        _export(
-            client,
-            ExportType="INCREMENTAL_EXPORT",
-            IncrementalExportSpecification={
-                "ExportFromTime": now - timedelta(minutes=10),
-                "ExportToTime": now - timedelta(minutes=5),
-            },
-        )
-    assert _code(short) == "ValidationException"
+    # Each refusal says its own reason: a period in order, too short or too long, is
+    # not said to be out of order.
+    windows = {
+        (timedelta(minutes=10), timedelta(minutes=5)): "at least 15 minutes and at most 24",
+        (timedelta(hours=30), timedelta(hours=1)): "at least 15 minutes and at most 24",
+        (timedelta(hours=1), timedelta(hours=2)): "ExportFromTime must be before ExportToTime",
+    }
+    for (since, until), reason in windows.items():
+        with pytest.raises(ClientError) as refused:
+            _export(
+                client,
+                ExportType="INCREMENTAL_EXPORT",
+                IncrementalExportSpecification={
+                    "ExportFromTime": now - since,
+                    "ExportToTime": now - until,
+                },
+            )
+        assert _code(refused) == "ValidationException"
+        message = refused.value.response["Error"]["Message"]
+        assert reason in message
+        assert since < until or "before" not in message
     export = _export(
         client,
         ExportType="INCREMENTAL_EXPORT",
