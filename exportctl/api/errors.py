@@ -81,7 +81,7 @@ class RequestRefused(ApiError):
 
 class BadInput(ApiError, UsageError):
     """What was given cannot be used (a reference, a state, an option, a region): no
-    request was sent for it."""
+    request was sent for it, or AWS rejected the request as invalid."""
 
 
 class LocalFailure(ApiError, LocalError):

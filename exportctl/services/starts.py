@@ -172,6 +172,10 @@ class Create:
     # and that limit in a sentence: such an answer is final (waiting seconds will not
     # lift it), and its error says the limit, not just the service's words.
     quotas: Mapping[str, str] = field(default_factory=dict)
+    # Error codes of the create that mean AWS found a value the user gave invalid
+    # (an export time out of the service's range), and why in a sentence: final, and
+    # said as bad input (exit 2), as a ValidationException is.
+    invalid: Mapping[str, str] = field(default_factory=dict)
     # The limit ``start`` checks before it sends the create (one of ``quotas``'s).
     active_limit: ActiveLimit | None = None
     # Periods, as the names of the time options of their start and their end (which

@@ -279,14 +279,15 @@ def test_bad_values_are_refused_before_anything_is_sent(values: dict[str, Any], 
 
 
 @pytest.mark.parametrize(
-    ("code", "said"),
+    ("code", "said", "exit_code"),
     [
-        ("LimitExceededException", "at most 300 table exports at once"),
-        ("InvalidExportTimeException", "the last 35 days at most"),
+        ("LimitExceededException", "at most 300 table exports at once", ExitCode.AWS),
+        # The time is the user's (--export-time): a request AWS rejected as invalid.
+        ("InvalidExportTimeException", "the last 35 days at most", ExitCode.USAGE),
     ],
 )
 def test_a_limit_of_the_service_is_said_and_not_retried(
-    jobs: Jobs, stubs: Stubs, code: str, said: str
+    jobs: Jobs, stubs: Stubs, code: str, said: str, exit_code: ExitCode
 ) -> None:
     stubs("dynamodb")
     creator = _creator(jobs)
@@ -298,7 +299,7 @@ def test_a_limit_of_the_service_is_said_and_not_retried(
     creator.assert_no_pending_responses()
     message = refused.value.message
     assert said in message and f"({code}: the service's words)" in message
-    assert refused.value.exit_code == ExitCode.AWS
+    assert refused.value.exit_code == exit_code
 
 
 def test_a_throttled_create_is_retried_with_the_same_token(jobs: Jobs, stubs: Stubs) -> None:

@@ -182,7 +182,8 @@ def test_the_concurrent_export_limit_is_said_in_one_line(world: World) -> None:
 def test_an_export_time_outside_the_recovery_window_is_said(world: World) -> None:
     done = run(world, "start", "dynamodb", "--table", table("e2e-old"), "--to",
                "s3://exportctl-out/old/", "--export-time", "40d")  # fmt: skip
-    assert done.exit_code == ExitCode.AWS
+    # A time the user chose, rejected as invalid: bad input, as the exit codes say.
+    assert done.exit_code == ExitCode.USAGE
     assert "InvalidExportTimeException" in done.output and "last 35 days" in done.output
 
 

@@ -20,6 +20,7 @@ from exportctl.domain.errors import (
     ExportctlError,
     NotFoundError,
     ParentNotFound,
+    UsageError,
     clip,
 )
 from exportctl.ops.start.request import StartPlan
@@ -107,6 +108,12 @@ def given_up(
     if said is not None and limit:
         return AwsError(
             f"{spec.title}: {operation} was refused ({said.code}: {said.message}): {limit}",
+            service=spec.name,
+        )
+    why = plan.create.invalid.get(said.code) if said is not None else None
+    if said is not None and why:
+        return UsageError(
+            f"{spec.title}: {operation} was refused ({said.code}: {said.message}): {why}",
             service=spec.name,
         )
     if said is not None and is_quota(said):

@@ -140,6 +140,10 @@ CREATE = Create(
         "at once in an account (and exports of at most 100 TB of tables): wait for some to "
         "end (exportctl list -s dynamodb --status running), or ask for a higher quota in "
         "Service Quotas",
+    },
+    # The model's "ExportTime is outside of the point in time recovery window": a
+    # time the user chose (--export-time, --incremental-from/-to).
+    invalid={
         "InvalidExportTimeException": "an export is of a time within the table's "
         f"point-in-time recovery window: the last {PITR_DAYS} days at most, and none "
         "before recovery was enabled (an incremental export's period too: 15 minutes to "
