@@ -104,20 +104,22 @@ def cancel(
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
     sent = [(ref, refmod.parse(ref, service)) for ref, r in zip(refs, results, strict=True)
             if isinstance(r, ExportJob)]  # fmt: skip
-    if and_wait:
-        if sent:
-            waited = wait_for(
-                app,
-                sent,
-                until="CANCELLED",
-                timeout=timeout,
-                interval=interval,
-                max_interval=max_interval,
-                quiet=quiet,
-                out=out,
-            )
-            code = max(code, int(waited))
-        ctx.exit(code)
+    if and_wait and sent:
+        waited = wait_for(
+            app,
+            sent,
+            until="CANCELLED",
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+            quiet=quiet,
+            out=out,
+            # The document's shape is the command line's, not the count of jobs sent a cancel.
+            single=len(refs) == 1,
+        )
+        ctx.exit(max(code, int(waited)))
+    # Without --wait, or with nothing to wait for: the jobs sent a cancel (none, the
+    # document of nothing).
     jobs = [r for r in results if isinstance(r, ExportJob)]
 
     def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:

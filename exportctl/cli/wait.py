@@ -170,8 +170,10 @@ def wait_for(
     out: OutputSpec,
     download: Path | None = None,
     exec_command: str | None = None,
+    single: bool | None = None,
 ) -> ExitCode:
-    """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`)."""
+    """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`).
+    ``single``: one object rather than an array with --json (default: one target)."""
     wait = app.client.waiting(
         targets, until=until, timeout=timeout, interval=interval, max_interval=max_interval
     )
@@ -207,7 +209,7 @@ def wait_for(
         out,
         quiet=quiet,
         region=app.jobs.clients.home_region,
-        single=len(targets) == 1,
+        single=len(targets) == 1 if single is None else single,
         fetcher=fetcher,
         estimates=estimates,
         sink=sink,

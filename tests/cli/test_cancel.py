@@ -148,3 +148,30 @@ def test_the_help_names_the_services_that_can_cancel_from_their_specs() -> None:
         assert spec.short_title in shown
     able = next(spec.name for spec in in_prose_order() if spec.cancel)
     assert f"--service {able}" in shown
+
+
+@pytest.mark.parametrize(
+    ("refs", "shape"),
+    [
+        (["LIVE", "rds:nothere"], ["rds"]),
+        (["LIVE", "ENDED"], ["rds"]),
+        (["rds:nothere"], None),
+        (["rds:nothere", "logs:nothere"], []),
+    ],
+)
+def test_wait_prints_one_object_for_one_ref_and_an_array_for_several(
+    sandbox: Sandbox, refs: list[str], shape: object
+) -> None:
+    listed = run(sandbox, "list", "-s", "rds", "--status", "completed", "-o", "text",
+                 "--fields", "ref")  # fmt: skip
+    named = {"LIVE": running(sandbox, "rds"), "ENDED": listed.stdout.split()[0]}
+    given = [named.get(ref, ref) for ref in refs]
+    done = run(sandbox, "cancel", "--wait", "--interval", "5s", "--json", *given)
+    # Whatever could not be sent a cancel (not found, ended), the document is the
+    # command line's: an array for several REFs, null for one not cancelled.
+    assert done.exit_code in (ExitCode.JOB_FAILED, ExitCode.NOT_FOUND), done.output
+    printed = json.loads(done.stdout)
+    if isinstance(shape, list):
+        assert [job["service"] for job in printed] == shape
+    else:
+        assert printed is shape

@@ -33,6 +33,10 @@ def _commands(sandbox: Sandbox, dest: Path) -> dict[str, tuple[list[str], Any]]:
         "status-several": (["status", done, done], []),
         "wait": (["wait", done], None),
         "cancel": (["cancel", _first(sandbox, "rds", "export-task", "IN_PROGRESS")], None),
+        "cancel-wait": (
+            ["cancel", "--wait", _first(sandbox, "rds", "export-task", "IN_PROGRESS")],
+            None,
+        ),
         "start": (["start", "discovery"], None),
         "rerun": (["rerun", done], None),
         "backups": (["backups", _first(sandbox, "backupsearch", "search-job", "COMPLETED")], None),
@@ -42,7 +46,18 @@ def _commands(sandbox: Sandbox, dest: Path) -> dict[str, tuple[list[str], Any]]:
 
 @pytest.mark.parametrize(
     "command",
-    ["list", "status", "status-several", "wait", "cancel", "start", "rerun", "backups", "download"],
+    [
+        "list",
+        "status",
+        "status-several",
+        "wait",
+        "cancel",
+        "cancel-wait",
+        "start",
+        "rerun",
+        "backups",
+        "download",
+    ],
 )
 def test_a_command_failing_as_a_whole_prints_the_document_of_nothing(
     run: Run, sandbox: Sandbox, tmp_path: Path, command: str
