@@ -10,7 +10,7 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import duration_option, first_given, service_option
-from exportctl.cli.output import output_options, print_jobs
+from exportctl.cli.output import json_on_failure, output_options, print_jobs
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import UsageError
 from exportctl.domain.model import ExportJob
@@ -100,7 +100,8 @@ def cancel(
     check_output(out)
     if not and_wait:
         _check_no_wait(ctx)
-    results = app.client.cancel_many(refs, service=service)
+    with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
+        results = app.client.cancel_many(refs, service=service)
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
     sent = [(ref, refmod.parse(ref, service)) for ref, r in zip(refs, results, strict=True)
             if isinstance(r, ExportJob)]  # fmt: skip

@@ -11,7 +11,7 @@ from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.estimates import ETA_FIELDS, Estimates
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
-from exportctl.cli.output import check_headers, output_options, print_job_table
+from exportctl.cli.output import check_headers, json_on_failure, output_options, print_job_table
 from exportctl.domain.model import ExportJob
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
@@ -41,7 +41,8 @@ def status(
     out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
     check_headers(out)
     one_shot()
-    results = app.client.get_many(refs, service=service)
+    with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
+        results = app.client.get_many(refs, service=service)
     jobs = [r for r in results if isinstance(r, ExportJob)]
     code = app.report([r for r in results if not isinstance(r, ExportJob)])
     estimates = Estimates(app)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from deadline_support import (
+    DISCOVERY_DONE,
     PERSONALIZE,
     PERSONALIZE_PENDING,
     BlackHole,
@@ -26,7 +27,7 @@ from deadline_support import (
     wait_for,
 )
 
-from exportctl.sandbox import Sandbox
+from exportctl.sandbox import Faults, Sandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -86,6 +87,31 @@ def test_sigterm_or_sighup_ends_wait_with_its_code_and_its_json(
     assert proc.returncode == 128 + signum
     assert json.loads(out) is None
     assert f"{word}; still pending: {PERSONALIZE_PENDING} (not read yet)" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "called", "signum", "nothing"),
+    [
+        (["status", DISCOVERY_DONE], "discovery", signal.SIGINT, None),
+        (["status", DISCOVERY_DONE, "rds:gone"], "discovery", signal.SIGTERM, []),
+        (["cancel", "rds:analytics-live-export"], "rds", signal.SIGTERM, None),
+        (["cancel", "--wait", "rds:analytics-live-export", "rds:gone"], "rds", signal.SIGINT, []),
+    ],
+)
+def test_a_signal_while_jobs_are_read_prints_the_json_of_nothing(
+    args: list[str], called: str, signum: int, nothing: object
+) -> None:
+    # Every call takes long enough for the signal to arrive while the jobs are read.
+    with Sandbox(port=0, clock=lambda: 0.0, faults=Faults(latency=30)) as sandbox:
+        proc = start(*args, "--json", env=environ(sandbox.url))
+        wait_for(
+            lambda: sandbox.calls[(called, "DescribeExportTasks")] >= 1, "the first read", proc
+        )
+        proc.send_signal(signum)
+        out, err = ended(proc)
+    assert proc.returncode == 128 + signum, err
+    assert json.loads(out) == nothing
     assert "Traceback" not in err
 
 
