@@ -76,7 +76,7 @@ class AsyncClient:
         until: str | State = "COMPLETED",
         timeout: float | timedelta | None = None,
         interval: float | timedelta = 5.0,
-        max_interval: float | timedelta = 60.0,
+        max_interval: float | timedelta | None = None,
         service: str | None = None,
     ) -> builtins.list[ExportJob]:
         """:meth:`Client.wait`, the loop free between rounds; cancelling the task
@@ -145,7 +145,7 @@ class AsyncClient:
         queue: bool = False,
         timeout: float | timedelta | None = None,
         interval: float | timedelta = 5.0,
-        max_interval: float | timedelta = 60.0,
+        max_interval: float | timedelta | None = None,
         on_waiting: Callable[[builtins.list[ExportJob]], None] | None = None,
     ) -> Started:
         return await asyncio.to_thread(

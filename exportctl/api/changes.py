@@ -13,6 +13,7 @@ from exportctl.api.errors import ApiError, each_result, translated
 from exportctl.api.options import (
     Ref,
     each_ref,
+    intervals,
     key_of,
     keyword,
     ref_text,
@@ -151,7 +152,7 @@ class Changes:
         queue: bool = False,
         timeout: float | timedelta | None = None,
         interval: float | timedelta = 5.0,
-        max_interval: float | timedelta = 60.0,
+        max_interval: float | timedelta | None = None,
         on_waiting: Callable[[list[ExportJob]], None] | None = None,
     ) -> Started:
         """Send a plan's create (:meth:`plan_start`, :meth:`plan_rerun`), once whatever
@@ -170,10 +171,9 @@ class Changes:
             log.info("waiting for a free slot: %s still active", ", ".join(j.ref for j in holders))
 
         with translated(creating=True):
-            first = seconds("interval", interval) or 0.0
-            cap = seconds("max_interval", max_interval) or 0.0
+            first, cap = intervals(interval, max_interval, self.named)
             slots = Queue(
-                Backoff(interval=first, cap=max(first, cap)),
+                Backoff(interval=first, cap=cap),
                 seconds("timeout", timeout, positive=False),
                 on_waiting or logged,
             )

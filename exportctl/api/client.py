@@ -16,6 +16,7 @@ from exportctl.api.options import (
     Ref,
     each_ref,
     first_of_each,
+    intervals,
     key_of,
     list_keywords,
     list_query,
@@ -160,7 +161,7 @@ class Client(Changes):
         until: str | State = "COMPLETED",
         timeout: float | timedelta | None = None,
         interval: float | timedelta = 5.0,
-        max_interval: float | timedelta = 60.0,
+        max_interval: float | timedelta | None = None,
         service: str | None = None,
     ) -> list[ExportJob]:
         """Wait as ``exportctl wait`` does: until every job is ``until`` (COMPLETED,
@@ -184,14 +185,13 @@ class Client(Changes):
         until: str | State,
         timeout: float | timedelta | None,
         interval: float | timedelta,
-        max_interval: float | timedelta,
+        max_interval: float | timedelta | None,
         service: str | None,
     ) -> Wait:
         with translated():
             # In the command's order: the times, the client, the references.
             seconds("timeout", timeout, positive=False)
-            seconds("interval", interval)
-            seconds("max_interval", max_interval)
+            intervals(interval, max_interval, self.named)
             self.board()
             targets = [(ref_text(ref), key_of(ref, service, self.named)) for ref in refs_of(refs)]
         return self.waiting(
@@ -209,7 +209,7 @@ class Client(Changes):
         until: str = "COMPLETED",
         timeout: float | timedelta | None = None,
         interval: float | timedelta = 5.0,
-        max_interval: float | timedelta = 60.0,
+        max_interval: float | timedelta | None = None,
     ) -> Wait:
         """The wait :meth:`wait` runs, for jobs already identified (each its reference
         as given and its key, as :meth:`submit` gives them), planned and not run: its

@@ -140,6 +140,29 @@ def seconds(name: str, value: float | timedelta | None, *, positive: bool = True
     return float(number)
 
 
+def intervals(
+    interval: float | timedelta, max_interval: float | timedelta | None, named: Named
+) -> tuple[float, float]:
+    """The first delay between checks and the longest. The longest left out is 60 s,
+    or ``interval`` when that is longer; one given shorter than ``interval`` is
+    refused, as it would not be the longest delay (``named``: how the caller gives
+    an option, in the message)."""
+    from exportctl.ops.polling.schedule import DEFAULT_CAP
+
+    first = seconds(named("interval"), interval)
+    cap = seconds(named("max-interval"), max_interval)
+    assert first is not None
+    if cap is None:
+        return first, max(first, DEFAULT_CAP)
+    if cap < first:
+        longest = named("max-interval")
+        raise UsageError(
+            f"{longest} {cap:g}s is shorter than {named('interval')} {first:g}s: "
+            f"give a {longest} at least as long, or leave {longest} out"
+        )
+    return first, cap
+
+
 def start_values(
     spec: ServiceSpec, options: Sequence[StartOption], given: Mapping[str, Any]
 ) -> dict[str, Any]:

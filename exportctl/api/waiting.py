@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from exportctl.api.errors import ApiError, JobFailed, JobNotFound, WaitTimeout, translated
-from exportctl.api.options import job_key, keyword, seconds
+from exportctl.api.options import intervals, job_key, keyword, seconds
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.conditions import parse_until
@@ -76,7 +76,7 @@ def plan_keys(
     until: str,
     timeout: float | timedelta | None,
     interval: float | timedelta,
-    max_interval: float | timedelta,
+    max_interval: float | timedelta | None,
     many_regions: bool,
     clock: Clock,
     sleep: Sleep,
@@ -86,17 +86,15 @@ def plan_keys(
     """The wait for jobs already identified: each its reference as given, its key;
     ``named``: how the caller's user gives an option, in messages."""
     condition = parse_until(until, {key.service for _, key in targets}, named)
-    first = seconds("interval", interval)
-    cap = seconds("max_interval", max_interval)
+    first, cap = intervals(interval, max_interval, named)
     limit = seconds("timeout", timeout, positive=False)
-    assert first is not None and cap is not None
     # Only a key without its region needs the default one (there may be none).
     keys = [job_key(key, jobs, many_regions=many_regions) for _, key in targets]
     waiter = TypedWaiter(
         jobs,
         list(zip([ref for ref, _ in targets], keys, strict=True)),
         condition,
-        backoff=Backoff(interval=first, cap=max(first, cap)),
+        backoff=Backoff(interval=first, cap=cap),
         timeout=limit,
         clock=clock,
         sleep=sleep,

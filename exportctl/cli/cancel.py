@@ -9,7 +9,7 @@ import click
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import duration_option, first_given, service_option
+from exportctl.cli.options import check_intervals, duration_option, first_given, service_option
 from exportctl.cli.output import json_on_failure, output_options, print_jobs
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import UsageError
@@ -74,7 +74,10 @@ class CancelCommand(DescribedCommand):
 @duration_option(
     "--interval", default="5s", help="With --wait: first delay between checks; grows by half."
 )
-@duration_option("--max-interval", default="60s", help="With --wait: longest delay between checks.")
+@duration_option(
+    "--max-interval",
+    help="With --wait: longest delay between checks. Default: 60s, or --interval if longer.",
+)
 @click.option(
     "--quiet", "-q", is_flag=True, help="With --wait: no live view; the exit code speaks."
 )
@@ -89,7 +92,7 @@ def cancel(
     and_wait: bool,
     timeout: float | None,
     interval: float,
-    max_interval: float,
+    max_interval: float | None,
     quiet: bool,
     out: OutputSpec,
 ) -> None:
@@ -100,6 +103,7 @@ def cancel(
     check_output(out)
     if not and_wait:
         _check_no_wait(ctx)
+    check_intervals(ctx)
     with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
         results = app.client.cancel_many(refs, service=service)
     code = app.report([r for r in results if not isinstance(r, ExportJob)])

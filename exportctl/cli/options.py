@@ -289,6 +289,16 @@ class Folder(click.Path):
         return super().convert(value, param, ctx)
 
 
+def check_intervals(ctx: click.Context) -> None:
+    """--max-interval shorter than --interval is refused before anything is sent:
+    the checks would be further apart than it says (left out, it is at least
+    --interval)."""
+    from exportctl.api.options import intervals
+    from exportctl.services.forms import flag
+
+    intervals(ctx.params["interval"], ctx.params["max_interval"], flag)
+
+
 def first_given(ctx: click.Context, names: Iterable[str]) -> str | None:
     """The first of the parameters ``names`` given on the command line, as its option
     is written (``max_interval``: ``--max-interval``); None when none was."""

@@ -82,7 +82,7 @@ def rerun(
     until: str,
     timeout: float | None,
     interval: float,
-    max_interval: float,
+    max_interval: float | None,
     download: Path | None,
     out: OutputSpec,
     queue: bool,

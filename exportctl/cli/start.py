@@ -13,7 +13,13 @@ from exportctl.cli.complete import choices_completer, complete_until
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import Folder, duration_option, first_given, since_value
+from exportctl.cli.options import (
+    Folder,
+    check_intervals,
+    duration_option,
+    first_given,
+    since_value,
+)
 from exportctl.cli.output import (
     check_headers,
     json_on_failure,
@@ -42,7 +48,10 @@ def lifecycle_options(fn: F) -> F:
             type=Folder(),
             help="Once the job is COMPLETED, fetch its output into DEST (implies --wait).",
         ),
-        duration_option("--max-interval", default="60s", help="Longest delay between checks."),
+        duration_option(
+            "--max-interval",
+            help="Longest delay between checks. Default: 60s, or --interval if longer.",
+        ),
         duration_option("--interval", default="5s", help="First delay between checks (--wait)."),
         duration_option(
             "--timeout", help="With --wait: give up after this long (exit 124). Default: no limit."
@@ -212,16 +221,16 @@ def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> No
     would be taken and ignored): --until is --wait's or --download's, --timeout and
     the intervals theirs or --queue's. A dry run is refused alike: it is the check
     of the real run."""
-    if launch["wait_"] or launch["download"] is not None:
-        return
-    paced = ("timeout", "interval", "max_interval")
-    names = ("until", "timeout", "interval", "max_interval", "quiet")
-    option = first_given(ctx, [n for n in names if not (queue and n in paced)])
-    if option is not None:
-        users = " (or --queue)" if option[2:].replace("-", "_") in paced else ""
-        raise UsageError(
-            f"{option} is for --wait or --download{users}: add one, or leave {option} out"
-        )
+    if not (launch["wait_"] or launch["download"] is not None):
+        paced = ("timeout", "interval", "max_interval")
+        names = ("until", "timeout", "interval", "max_interval", "quiet")
+        option = first_given(ctx, [n for n in names if not (queue and n in paced)])
+        if option is not None:
+            users = " (or --queue)" if option[2:].replace("-", "_") in paced else ""
+            raise UsageError(
+                f"{option} is for --wait or --download{users}: add one, or leave {option} out"
+            )
+    check_intervals(ctx)
 
 
 def _region(app: AppContext) -> str | None:
@@ -261,7 +270,7 @@ def run(
     until: str,
     timeout: float | None,
     interval: float,
-    max_interval: float,
+    max_interval: float | None,
     download: Path | None,
     out: OutputSpec,
     queue: bool = False,

@@ -13,7 +13,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.events import exec_option
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import Folder, duration_option, service_option
+from exportctl.cli.options import Folder, check_intervals, duration_option, service_option
 from exportctl.cli.output import check_headers, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import ExitCode
@@ -98,7 +98,9 @@ def _help_text() -> str:
 @duration_option(
     "--interval", default="5s", help="First delay between checks; it grows by half each round."
 )
-@duration_option("--max-interval", default="60s", help="Longest delay between checks.")
+@duration_option(
+    "--max-interval", help="Longest delay between checks. Default: 60s, or --interval if longer."
+)
 @click.option(
     "--quiet",
     "-q",
@@ -125,7 +127,7 @@ def wait(
     until: str,
     timeout: float | None,
     interval: float,
-    max_interval: float,
+    max_interval: float | None,
     quiet: bool,
     download: Path | None,
     exec_command: str | None,
@@ -135,6 +137,7 @@ def wait(
     from exportctl.services import refs as refmod
 
     check_output(out)
+    check_intervals(ctx)
     parsed = [refmod.parse(ref, service) for ref in refs]
     code = wait_for(
         app,
@@ -165,7 +168,7 @@ def wait_for(
     until: str,
     timeout: float | None,
     interval: float,
-    max_interval: float,
+    max_interval: float | None,
     quiet: bool,
     out: OutputSpec,
     download: Path | None = None,

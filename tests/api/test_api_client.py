@@ -340,13 +340,17 @@ def test_the_public_names_are_those_of_the_api_package() -> None:
 def test_the_default_pace_is_the_commands() -> None:
     import inspect
 
+    from exportctl.api.options import intervals, keyword
     from exportctl.ops.polling.schedule import DEFAULT_CAP, DEFAULT_INTERVAL
 
     for method in (Client.wait, Client.waiting, Client.submit, Client.watching):
         parameters = inspect.signature(method).parameters
         assert parameters["interval"].default == DEFAULT_INTERVAL
         if "max_interval" in parameters:
-            assert parameters["max_interval"].default == DEFAULT_CAP
+            # Left out, the longest delay is the command's: 60 s, or interval if longer.
+            assert parameters["max_interval"].default is None
+    assert intervals(DEFAULT_INTERVAL, None, keyword) == (DEFAULT_INTERVAL, DEFAULT_CAP)
+    assert intervals(120, None, keyword) == (120, 120)
 
 
 def test_several_jobs_each_read_or_said_why_not(exportctl_sandbox: SandboxHandle) -> None:

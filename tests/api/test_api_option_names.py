@@ -112,6 +112,24 @@ def test_a_wait_for_a_word_it_cannot_wait_for_names_until(
     )
 
 
+def test_a_max_interval_shorter_than_the_interval_names_the_keywords(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    calls = exportctl_sandbox.sandbox.calls.total()
+    said = (
+        "max_interval 1s is shorter than interval 6s: "
+        "give a max_interval at least as long, or leave max_interval out"
+    )
+    with pytest.raises(BadInput) as waited:
+        client.wait("discovery:export-1", interval=6, max_interval=1)
+    plan = client.plan_start("discovery")
+    with pytest.raises(BadInput) as queued:
+        client.submit(plan, queue=True, interval=6, max_interval=1)
+    assert waited.value.message == said and queued.value.message == said
+    assert exportctl_sandbox.sandbox.calls.total() == calls
+
+
 def test_the_region_keyword_is_one_known_region_said_by_its_name(
     exportctl_sandbox: SandboxHandle,
 ) -> None:
