@@ -55,15 +55,20 @@ def vendor_words() -> dict[str, dict[str, tuple[str, State]]]:
 
 
 def accepted_words() -> list[str]:
-    vendor = sorted(
-        {s for by_service in vendor_words().values() for s, _ in by_service.values()}
-        - set(NORMALISED)
-    )
     from exportctl.services import all_specs
 
     # CANCELLED is offered once some service can cancel: until then no job reaches it.
     cancelled = ["CANCELLED"] if any(spec.cancel for spec in all_specs()) else []
-    return ["COMPLETED", "FAILED", *cancelled, "terminal", *vendor]
+    offered = ["COMPLETED", "FAILED", *cancelled, "terminal"]
+    # Words are said once as they are compared: a service's `completed` is COMPLETED.
+    seen = {fold(word) for word in offered}
+    for status in sorted(
+        {s for by_service in vendor_words().values() for s, _ in by_service.values()}
+    ):
+        if fold(status) not in seen:
+            seen.add(fold(status))
+            offered.append(status)
+    return offered
 
 
 @dataclass(frozen=True)

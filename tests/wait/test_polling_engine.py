@@ -10,7 +10,7 @@ import pytest
 from exportctl.aws.translate import translate
 from exportctl.domain.errors import AwsError, ExitCode, UsageError
 from exportctl.domain.model import ExportJob, State
-from exportctl.ops.conditions import accepted_words, parse_until
+from exportctl.ops.conditions import accepted_words, fold, parse_until
 from exportctl.ops.polling.schedule import Backoff, repeat
 from exportctl.ops.polling.waiter import transient
 
@@ -158,6 +158,16 @@ def test_words_of_passing_states_are_not_accepted() -> None:
     assert "PROCESSING" not in accepted_words()
     assert {"ACTIVE", "CREATE FAILED", "SUCCEEDED"} <= set(accepted_words())
     assert "FAILING" not in accepted_words()
+
+
+def test_each_word_accepted_is_listed_once_whatever_its_case() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_until("bogus")
+    listed = caught.value.message.split("use one of ")[1].split(" (case does not matter)")[0]
+    words = listed.split(", ")
+    # Case does not matter, so a word differing only by its case is the same word.
+    assert len({fold(w) for w in words}) == len(words)
+    assert words[:4] == ["COMPLETED", "FAILED", "CANCELLED", "terminal"]
 
 
 def test_ctrl_c_cuts_a_sleep_short_even_when_another_thread_receives_it(
