@@ -94,7 +94,7 @@ def rerun(
     # Before the job is read: what would not be honoured is refused first.
     check_output(out, dry_run=dry_run, waits=wait_ or download is not None)
     launch = {"wait_": wait_, "download": download, "dry_run": dry_run}
-    check_waiting(ctx, launch, queue)
+    check_waiting(ctx, launch, queue, queues=_queues(ref, service))
     with json_on_failure(out):
         plan = app.client.plan_rerun(ref, service=service)
     if queue and plan.create.active_limit is None:
@@ -122,3 +122,18 @@ def rerun(
             quiet=quiet,
         )
     )
+
+
+def _queues(ref: str, service: str | None) -> bool:
+    """Whether the service of the job ``ref`` names limits its active jobs (--queue
+    has a meaning), told from the reference alone, before anything is read."""
+    from exportctl.domain.errors import UsageError
+    from exportctl.services import refs as refmod
+    from exportctl.services import spec_for
+
+    try:
+        create = spec_for(refmod.parse(ref, service).service).create
+    except UsageError:
+        # The reference's own error is said where it is read.
+        return True
+    return create is not None and create.active_limit is not None

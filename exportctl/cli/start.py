@@ -114,6 +114,7 @@ def _click_option(option: StartOption) -> Callable[[F], F]:
 
 def _service_command(spec: ServiceSpec) -> click.Command:
     assert spec.create is not None
+    queues = spec.create.active_limit is not None
 
     @lifecycle_options
     @pass_app
@@ -123,7 +124,7 @@ def _service_command(spec: ServiceSpec) -> click.Command:
 
         launch = _pop_lifecycle(values)
         queue = bool(values.pop("queue", False))
-        check_waiting(ctx, launch, queue)
+        check_waiting(ctx, launch, queue, queues=queues)
         if app.many_regions:
             raise UsageError(request.one_region())
         region = _region(app)
@@ -216,17 +217,19 @@ def _pop_lifecycle(values: dict[str, Any]) -> dict[str, Any]:
     return {name: values.pop(name) for name in names}
 
 
-def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool) -> None:
+def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool, *, queues: bool) -> None:
     """Refuse the settings of a wait given to a start that waits for nothing (they
     would be taken and ignored): --until is --wait's or --download's, --timeout and
-    the intervals theirs or --queue's. A dry run is refused alike: it is the check
-    of the real run."""
+    the intervals theirs or --queue's (``queues``: the service has a limit of
+    active jobs, and so --queue). A dry run is refused alike: it is the check of
+    the real run."""
     if not (launch["wait_"] or launch["download"] is not None):
         paced = ("timeout", "interval", "max_interval")
         names = ("until", "timeout", "interval", "max_interval", "quiet")
         option = first_given(ctx, [n for n in names if not (queue and n in paced)])
         if option is not None:
-            users = " (or --queue)" if option[2:].replace("-", "_") in paced else ""
+            paces = queues and option[2:].replace("-", "_") in paced
+            users = " (or --queue)" if paces else ""
             raise UsageError(
                 f"{option} is for --wait or --download{users}: add one, or leave {option} out"
             )

@@ -214,6 +214,26 @@ def test_a_wait_s_settings_without_a_wait_are_refused(sandbox: Sandbox, given: l
     assert creates(sandbox) == 0
 
 
+@pytest.mark.parametrize(
+    ("command", "queue"),
+    [
+        (["start", "discovery"], ""),
+        (["rerun", "discovery:export-14122a40-680a-46aa-afca-51d12afc8e00"], ""),
+        (["start", "logs", "--log-group", "/ecs/web", "--start-time", "1d", "--bucket", "b"],
+         " (or --queue)"),
+    ],
+)  # fmt: skip
+def test_queue_is_offered_for_a_timeout_only_where_the_service_has_it(
+    sandbox: Sandbox, command: list[str], queue: str
+) -> None:
+    done = in_process(sandbox, *command, "--timeout", "5s")
+    refused(done)
+    assert done.stderr == (
+        f"exportctl: error: --timeout is for --wait or --download{queue}: "
+        "add one, or leave --timeout out\n"
+    )
+
+
 def test_a_start_that_finds_nothing_says_where_and_what_named_it(sandbox: Sandbox) -> None:
     missing = ["--application-id", "0" * 32, "--to", "s3://b-1/e/", "--role-arn", ROLE]
     done = in_process(sandbox, "start", "pinpoint", *missing)
