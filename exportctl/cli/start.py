@@ -68,7 +68,8 @@ def lifecycle_options(fn: F) -> F:
             "--quiet",
             "-q",
             is_flag=True,
-            help="With --wait: no live view and no lines; the exit code speaks.",
+            help="With --wait: no live view; prints only the new job's reference, and the exit "
+            "code says how the wait ended.",
         ),
         click.option(
             "--wait",

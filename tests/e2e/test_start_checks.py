@@ -302,6 +302,9 @@ def test_a_quiet_wait_on_a_start_prints_only_the_new_reference(sandbox: Sandbox)
     assert done.stdout.startswith("discovery:") and done.stdout.count("\n") == 1
     assert done.stderr == ""
     refused(in_process(sandbox, "start", "discovery", "-q"), "--quiet is for --wait")
+    # As its help says.
+    helped = " ".join(in_process(None, "start", "discovery", "--help").stdout.split())
+    assert "--wait: no live view; prints only the new job's reference" in helped
 
 
 def test_an_empty_period_and_an_empty_name_are_refused(sandbox: Sandbox) -> None:
