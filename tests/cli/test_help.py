@@ -140,3 +140,12 @@ def test_every_example_runs_against_the_sandbox_or_parses(
         else:
             # Not against the sandbox, or never ending (watch): parsed only.
             _parses(shlex.split(SUBSTITUTION.sub("REF", example))[1:])
+
+
+def test_the_exit_codes_in_the_help_name_each_command_the_readme_gives_them() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| 1 |"))
+    commands = re.findall(r"`(\w+)`", row)
+    said = " ".join(_help(()).split())
+    one = said.split("Exit codes: 0 ok, ")[1].split(", 2 usage")[0]
+    assert commands and all(f"({command})" in one for command in commands), one
