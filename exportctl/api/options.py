@@ -98,6 +98,17 @@ def states_of(states: State | str | Iterable[State | str] | None) -> frozenset[S
     if states is None:
         return frozenset()
     given = [states] if isinstance(states, (State, str)) else list(states)
+    # "failed,completed" is two states, as the command line's --status a,b; commas
+    # alone are kept whole, to be refused below as an unknown state is.
+    given = [
+        part
+        for state in given
+        for part in (
+            [p.strip() for p in state.split(",") if p.strip()] or [state]
+            if isinstance(state, str)
+            else [state]
+        )
+    ]
     out: set[State] = set()
     for state in given:
         try:

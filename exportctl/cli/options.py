@@ -105,6 +105,25 @@ class _ServiceOption(click.Option):
         pass
 
 
+class _StateNames(Choice):
+    """A normalised state, or several separated by commas, as --service takes them;
+    commas alone are refused as an unknown state is."""
+
+    def __init__(self) -> None:
+        super().__init__(STATE_NAMES, case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "," in value:
+            names = tuple(
+                super(_StateNames, self).convert(name.strip(), param, ctx)
+                for name in value.split(",")
+                if name.strip()
+            )
+            if names:
+                return names
+        return super().convert(value, param, ctx)
+
+
 def _flat(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:
     names: list[str] = []
     for given in value or ():
@@ -180,11 +199,12 @@ def filter_options(fn: F) -> F:
             "--status",
             "states",
             multiple=True,
-            type=Choice(STATE_NAMES, case_sensitive=False),
+            type=_StateNames(),
+            callback=_flat,
             # The states named in the help, not in a [a|b|...] metavar wider than a
             # narrow terminal.
             metavar="STATE",
-            help=f"Only jobs in this normalised state: {_or(STATE_NAMES)} (repeatable).",
+            help=f"Only jobs in this normalised state: {_or(STATE_NAMES)} (repeatable, or a,b).",
         ),
     ):
         fn = option(fn)

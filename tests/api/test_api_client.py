@@ -98,6 +98,11 @@ def test_listing_filters_as_the_command_does(exportctl_sandbox: SandboxHandle) -
         client.list(colour="red")
     with pytest.raises(BadInput, match="is no state"):
         client.list(states="done")
+    # Commas separate states as the command's --status a,b; commas alone are no state.
+    assert {j.ref for j in client.list(states="failed, cancelled")} == {j.ref for j in failed}
+    for empty in ("", ",", ["failed", ","]):
+        with pytest.raises(BadInput, match="is no state"):
+            client.list(states=empty)
 
 
 def test_a_listing_says_its_failures_after_its_jobs(

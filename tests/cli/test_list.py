@@ -137,6 +137,17 @@ def test_status_filter_is_normalised_and_repeatable(run: Run) -> None:
     assert jobs and {j["state"] for j in jobs} == {"FAILED", "PENDING"}
 
 
+def test_status_takes_several_states_separated_by_commas(run: Run) -> None:
+    # As --service a,b does: one value that a script builds whole.
+    jobs = records(run("list", "--status", "failed,PENDING", "--json").stdout)
+    assert jobs and {j["state"] for j in jobs} == {"FAILED", "PENDING"}
+    for empty in ("", ",", " , "):
+        refused = run("list", "--status", empty)
+        assert refused.exit_code == 2 and f"{empty!r} is not one of" in refused.stderr
+    watched = run("watch", "--status", "failed,bogus")
+    assert watched.exit_code == 2 and "'bogus' is not one of" in watched.stderr
+
+
 def test_a_failing_pinpoint_job_is_still_running(run: Run) -> None:
     jobs = records(run("list", "--status", "running", "-s", "pinpoint", "--json").stdout)
     failing = [j for j in jobs if j["status"] == "FAILING"]
