@@ -20,7 +20,13 @@ from exportctl.aws.deadlines import bound_by_deadlines
 from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
-from exportctl.aws.usersettings import check_profile, check_settings, env_max_attempts, env_region
+from exportctl.aws.usersettings import (
+    check_profile,
+    check_settings,
+    configured_region,
+    env_max_attempts,
+    region_source,
+)
 from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.version import __version__
 
@@ -133,15 +139,15 @@ class Clients:
                 elif self._credentials is not None:
                     resolver = session.get_component("credential_provider")
                     resolver.insert_before("env", self._credentials)
-                region = s.region or env_region()
-                if region:
-                    session.set_config_variable("region", region)
                 # botocore's public hook, as the AWS CLI uses it: its default parser goes
                 # through dateutil for every timestamp of every page.
                 factory = session.get_component("response_parser_factory")
                 factory.set_parser_defaults(timestamp_parser=parse_timestamp)
                 # Like boto3's constructor: an unknown profile fails here, not at the first call.
                 scoped = session.get_scoped_config()
+                region = s.region or configured_region(scoped)
+                if region:
+                    session.set_config_variable("region", region)
             except Exception as exc:
                 raise translate(exc) from exc
             check_profile(session, s.endpoint_url)
@@ -176,18 +182,9 @@ class Clients:
             # Against the data this session's clients will resolve with: its loader
             # searches what a profile's data_path adds, as AWS_DATA_PATH does.
             paths = self.session.get_component("data_loader").search_paths
-            check_region(region, source=self._region_source(), paths=paths)
+            check_region(region, source=region_source(self.session), paths=paths)
             self._known_region = region
         return str(region)
-
-    def _region_source(self) -> str:
-        """Where the region botocore reads was set, as a message names it."""
-        if env_region():
-            return "AWS_REGION"
-        if os.environ.get("AWS_DEFAULT_REGION"):
-            return "AWS_DEFAULT_REGION"
-        profile = self.session.profile or "default"
-        return f"profile {clip(profile)!r} ({self.session.get_config_variable('config_file')})"
 
     @property
     def home_region(self) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from exportctl.domain.errors import UsageError, clip
@@ -159,3 +160,21 @@ def env_region() -> str | None:
     """``AWS_REGION``, which the AWS CLI v2 and the other SDKs read before
     ``AWS_DEFAULT_REGION``; botocore reads only the latter (and then the profile)."""
     return os.environ.get("AWS_REGION", "").strip() or None
+
+
+def configured_region(scoped: Mapping[str, Any]) -> str | None:
+    """The region of the environment or of the profile (``scoped``, its settings), in
+    the AWS CLI v2's order, an empty variable as unset: botocore takes an empty
+    ``AWS_DEFAULT_REGION`` for the region, and then reads no profile's."""
+    default = os.environ.get("AWS_DEFAULT_REGION", "").strip()
+    return env_region() or default or (str(scoped["region"]) if scoped.get("region") else None)
+
+
+def region_source(session: botocore.session.Session) -> str:
+    """Where the region of :func:`configured_region` was set, as a message names it."""
+    if env_region():
+        return "AWS_REGION"
+    if os.environ.get("AWS_DEFAULT_REGION", "").strip():
+        return "AWS_DEFAULT_REGION"
+    profile = session.profile or "default"
+    return f"profile {clip(profile)!r} ({session.get_config_variable('config_file')})"

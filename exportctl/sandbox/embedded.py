@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.clients import AwsSettings
-from exportctl.aws.usersettings import env_region
+from exportctl.aws.usersettings import configured_region
 from exportctl.domain.errors import UsageError
 from exportctl.sandbox.clock import scaled_clock
 from exportctl.sandbox.server import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, Sandbox
@@ -86,10 +86,7 @@ class Embedded:
                 keys = found
         access_key, secret_key = keys if all(keys) else (DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY)
         region, home = self._region, None
-        if not (
-            profile
-            and (config.get("region") or env_region() or os.environ.get("AWS_DEFAULT_REGION"))
-        ):
+        if not (profile and configured_region(config)):
             # Nothing names a region (no profile: no AWS configuration at all): the
             # sandbox's, unless --region picks another region's sandbox data.
             region, home = self._region or self.sandbox.region, self.sandbox.region

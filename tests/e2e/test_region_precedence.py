@@ -1,4 +1,5 @@
-"""Which region a command uses, from a user's environment: the installed console script.
+"""Which region a command uses, from a user's environment: the installed console script
+(in-process where the process is not the point), and the Python API.
 
 --region, then AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region, as
 the AWS CLI v2 and the other SDKs read them.
@@ -12,8 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from e2e_support import console_script
+from e2e_support import console_script, in_process
 
+from exportctl import Client
 from exportctl.sandbox import Sandbox
 
 pytestmark = pytest.mark.e2e
@@ -94,7 +96,43 @@ def test_an_empty_aws_region_is_not_a_region(sandbox: Sandbox) -> None:
     assert _region_of(done) == "eu-west-1"
 
 
+def test_an_empty_aws_default_region_leaves_the_profile_s_region(
+    sandbox: Sandbox, profile: Path
+) -> None:
+    # botocore took the empty variable for the region and read no profile's: exit 2.
+    env = {k: v for k, v in sandbox.env().items() if k not in _REGION_VARS}
+    done = in_process(
+        None,
+        "list",
+        "-s",
+        "personalize",
+        "--json",
+        **env,
+        AWS_CONFIG_FILE=str(profile),
+        AWS_SHARED_CREDENTIALS_FILE=str(profile),
+        AWS_PROFILE="eu",
+        AWS_DEFAULT_REGION="",
+    )
+    assert _region_of(done) == "eu-west-1"
+
+
+def test_the_api_reads_an_empty_aws_default_region_as_unset(
+    sandbox: Sandbox, profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in sandbox.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(profile))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(profile))
+    monkeypatch.setenv("AWS_PROFILE", "eu")
+    assert {job.region for job in Client().list("personalize")} == {"eu-west-1"}
+
+
 def test_no_region_anywhere_is_a_usage_error(sandbox: Sandbox) -> None:
     done = _regions(sandbox)
     assert done.returncode == 2
     assert "no AWS region" in done.stderr and "AWS_REGION" in done.stderr
+    env = {**sandbox.env(), "AWS_REGION": "", "AWS_DEFAULT_REGION": ""}
+    done = in_process(None, "list", **env)
+    assert done.returncode == 2 and "no AWS region" in done.stderr
