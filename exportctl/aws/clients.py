@@ -8,7 +8,6 @@ lazily, and nowhere on the path of --help or --version.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections import Counter
@@ -21,8 +20,11 @@ from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
 from exportctl.aws.usersettings import (
+    check_endpoint_variable,
     check_profile,
+    check_role_endpoint,
     check_settings,
+    check_url,
     configured_region,
     env_max_attempts,
     region_source,
@@ -157,8 +159,8 @@ class Clients:
                 # as it is for the other variables: the profile's, else the system's.
                 profile_bundle = scoped.get("ca_bundle")
                 session.set_config_variable("ca_bundle", profile_bundle or True)
-            if s.endpoint_url and not s.access_key and "role_arn" in scoped:
-                _say_role_endpoint(session.profile, scoped)
+            if not s.access_key:
+                check_role_endpoint(session, s.endpoint_url)
             self._session = session
         return self._session
 
@@ -312,6 +314,9 @@ class Clients:
             proxies={} if s.direct else None,
         )
         endpoint = self._endpoint(service)
+        if endpoint is None:
+            with self._session_lock:
+                check_endpoint_variable(self._made_session(), service)
         try:
             # One at a time: a botocore session is no more thread-safe than that.
             with self._session_lock:
@@ -373,25 +378,8 @@ class Clients:
 def _endpoint(settings: AwsSettings, service: str) -> str | None:
     """The URL a client of ``service`` talks to; S3's own setting beats the shared one."""
     if service == "s3":
-        return (
-            settings.s3_endpoint_url
-            or os.environ.get("AWS_ENDPOINT_URL_S3")
-            or settings.endpoint_url
-        )
+        own = os.environ.get("AWS_ENDPOINT_URL_S3")
+        if own and not settings.s3_endpoint_url:
+            check_url("AWS_ENDPOINT_URL_S3", own)
+        return settings.s3_endpoint_url or own or settings.endpoint_url
     return settings.endpoint_url
-
-
-def _say_role_endpoint(profile: str | None, scoped: Mapping[str, Any]) -> None:
-    """A role profile with --endpoint-url: botocore's credential chain makes its STS
-    call where the environment and the profile say (no public way to give it the
-    URL), at AWS itself unless they say otherwise."""
-    if any(os.environ.get(v) for v in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS")):
-        return
-    if {"endpoint_url", "services"} & set(scoped):
-        return
-    logging.getLogger("exportctl").warning(
-        "profile %r assumes its role at AWS's STS: --endpoint-url takes exportctl's calls, "
-        "not those of botocore's credential chain (set AWS_ENDPOINT_URL or "
-        "AWS_ENDPOINT_URL_STS to send those there too)",
-        profile,
-    )

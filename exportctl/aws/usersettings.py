@@ -4,6 +4,7 @@ usage error that names it."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -47,11 +48,6 @@ def check_settings(settings: Given) -> None:
     ):
         if url is not None:
             check_url(option, url)
-    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() != "true":
-        # botocore's own: a bad one was retried as an unreachable endpoint (exit 5).
-        for name, value in os.environ.items():
-            if value and (name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")):
-                check_url(name, value)
     bundle = os.environ.get("AWS_CA_BUNDLE")
     if bundle:
         check_bundle("AWS_CA_BUNDLE", bundle, undo="unset")
@@ -92,6 +88,44 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
         # profile nor the setting, another retried as an unreachable endpoint (exit 5).
         if url:
             check_url(f"{where}: {name}", str(url))
+
+
+def check_endpoint_variable(session: botocore.session.Session, service: str) -> None:
+    """The variable botocore takes the endpoint of a client of ``service`` from when
+    exportctl gives it none (the service's own, else ``AWS_ENDPOINT_URL``), checked as
+    --endpoint-url is: a bad one was retried as an unreachable endpoint (exit 5). Those
+    of services never called, or that something overrides, are not read, so not
+    checked; nor any when ``ignore_configured_endpoint_urls`` has botocore read none."""
+    if session.get_config_variable("ignore_configured_endpoint_urls"):
+        return
+    # botocore's name for the service's own: its model's service id, snake-cased.
+    service_id = session.get_service_model(service).service_id.hyphenize()
+    for name in (f"AWS_ENDPOINT_URL_{service_id.replace('-', '_').upper()}", "AWS_ENDPOINT_URL"):
+        value = os.environ.get(name)
+        if value:
+            check_url(name, value)
+            return
+
+
+def check_role_endpoint(session: botocore.session.Session, endpoint_url: str | None) -> None:
+    """A profile that assumes a role: botocore's credential chain makes its STS call
+    where the environment and the profile say (no public way to give it the URL), to
+    AWS itself unless they say otherwise, whatever exportctl's own calls are given. The
+    variable it reads is checked; with --endpoint-url and none of them, a notice."""
+    scoped = session.get_scoped_config()
+    if "role_arn" not in scoped:
+        return
+    variables = [v for v in ("AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL") if os.environ.get(v)]
+    if variables and not session.get_config_variable("ignore_configured_endpoint_urls"):
+        check_url(variables[0], os.environ[variables[0]])
+    if not endpoint_url or variables or {"endpoint_url", "services"} & set(scoped):
+        return
+    logging.getLogger("exportctl").warning(
+        "profile %r assumes its role at AWS's STS: --endpoint-url takes exportctl's calls, "
+        "not those of botocore's credential chain (set AWS_ENDPOINT_URL or "
+        "AWS_ENDPOINT_URL_STS to send those there too)",
+        session.profile,
+    )
 
 
 def configured_endpoint(session: botocore.session.Session, service: str) -> str | None:

@@ -77,6 +77,28 @@ def test_an_endpoint_variable_that_is_no_url_is_a_usage_error_naming_it(
     assert sum(sandbox.calls.values()) == 0
 
 
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--endpoint-url", "{url}", "list", "-s", "rds"], {"AWS_ENDPOINT_URL": "notaurl"}),
+        (["--endpoint-url", "{url}", "list", "-s", "rds"], {"AWS_ENDPOINT_URL_RDS": "ftp://x"}),
+        (["--sandbox", "list", "-s", "rds"], {"AWS_ENDPOINT_URL": "localhost:4566"}),
+        (["list", "-s", "rds"], {"AWS_ENDPOINT_URL_SQS": "localhost:9324"}),
+        (["list", "-s", "logs"], {"AWS_ENDPOINT_URL_RDS": "ftp://x"}),
+        (["list", "-s", "rds"], {"AWS_ENDPOINT_URL_S3": "localhost:4566"}),
+    ],
+    ids=["option", "option-over-service", "sandbox", "other-service", "not-called", "s3"],
+)
+def test_an_endpoint_variable_nothing_reads_is_not_looked_at(
+    sandbox: Sandbox, args: list[str], env: dict[str, str]
+) -> None:
+    # Every AWS_ENDPOINT_URL* of the environment was checked: exit 2 for a variable
+    # --endpoint-url or --sandbox overrides, or of a service the command never calls.
+    done = in_process(sandbox, *[a.format(url=sandbox.url) for a in args], "--json", **env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)
+
+
 def test_a_ca_bundle_that_is_no_file_is_a_usage_error_naming_it(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
