@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.deadlines import bound_by_deadlines
 from exportctl.aws.released import RELEASED
-from exportctl.aws.translate import translate
+from exportctl.aws.translate import name_endpoint, translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
 from exportctl.aws.usersettings import (
-    check_endpoint_variable,
     check_profile,
     check_role_endpoint,
     check_settings,
     check_url,
     configured_region,
+    endpoint_source,
     env_max_attempts,
     region_source,
 )
@@ -313,14 +313,13 @@ class Clients:
             # None: botocore's proxies, from the environment.
             proxies={} if s.direct else None,
         )
-        endpoint = self._endpoint(service)
-        if endpoint is None:
-            with self._session_lock:
-                check_endpoint_variable(self._made_session(), service)
+        endpoint, given = self._endpoint(service)
         try:
             # One at a time: a botocore session is no more thread-safe than that.
             with self._session_lock:
                 session = self._made_session()
+                # With none of exportctl's, the one botocore reads: checked, and named.
+                source = given if endpoint else endpoint_source(session, service)
                 self._credentials_of(session)
                 client = session.create_client(
                     service, region_name=region, endpoint_url=endpoint, config=config
@@ -332,6 +331,8 @@ class Clients:
         except Exception as exc:
             raise translate(exc) from exc
         bound_by_deadlines(client, s.read_timeout)
+        if source:
+            name_endpoint(client, source)
         return client
 
     def _credentials_of(self, session: botocore.session.Session) -> Any:
@@ -364,22 +365,25 @@ class Clients:
         the profile: botocore's order); None for AWS's own endpoints."""
         from exportctl.aws.usersettings import configured_endpoint
 
-        return self._endpoint(service) or configured_endpoint(self.session, service)
+        return self._endpoint(service)[0] or configured_endpoint(self.session, service)
 
-    def _endpoint(self, service: str) -> str | None:
-        chosen = _endpoint(self.settings, service)
+    def _endpoint(self, service: str) -> tuple[str | None, str]:
+        chosen, source = _endpoint(self.settings, service)
         lazy = self._lazy_endpoints.get(service)
         # A URL given for this service alone still wins.
         if lazy and chosen in (None, self.settings.endpoint_url):
-            return lazy()
-        return chosen
+            return lazy(), source
+        return chosen, source
 
 
-def _endpoint(settings: AwsSettings, service: str) -> str | None:
-    """The URL a client of ``service`` talks to; S3's own setting beats the shared one."""
+def _endpoint(settings: AwsSettings, service: str) -> tuple[str | None, str]:
+    """The URL a client of ``service`` talks to, and the setting it comes from; S3's
+    own setting beats the shared one."""
     if service == "s3":
+        if settings.s3_endpoint_url:
+            return settings.s3_endpoint_url, "--s3-endpoint-url"
         own = os.environ.get("AWS_ENDPOINT_URL_S3")
-        if own and not settings.s3_endpoint_url:
+        if own:
             check_url("AWS_ENDPOINT_URL_S3", own)
-        return settings.s3_endpoint_url or own or settings.endpoint_url
-    return settings.endpoint_url
+            return own, "AWS_ENDPOINT_URL_S3"
+    return settings.endpoint_url, "--endpoint-url"

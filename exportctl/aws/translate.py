@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import traceback
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from exportctl.aws.unretried import untrusted_certificate
 from exportctl.domain.errors import (
@@ -204,7 +204,7 @@ def translate(
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
         return AwsError(
             f"{title}: could not reach {getattr(exc, 'kwargs', {}).get('endpoint_url', 'endpoint')}"
-            ": check the network, --region and --endpoint-url",
+            f": check the network, --region and {endpoint_named(exc)}",
             service=service,
         )
     if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
@@ -229,6 +229,28 @@ def translate(
             service=service,
         )
     raise exc
+
+
+# What the exceptions of a client's calls carry: where its endpoint was set.
+_SOURCE = "exportctl_endpoint_source"
+
+
+def name_endpoint(client: Any, source: str) -> None:
+    """Have what ``client``'s calls raise say where its endpoint was set (an option, a
+    variable, the profile), for the advice on an endpoint not reached: the exception
+    alone has its URL, and some callers translate it from the bare client."""
+
+    def mark(exception: BaseException, **_: Any) -> None:
+        setattr(exception, _SOURCE, source)
+
+    name = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"after-call-error.{name}", mark, unique_id=f"source-{name}")
+
+
+def endpoint_named(exc: BaseException) -> str:
+    """The setting to check for the endpoint ``exc`` did not reach: --endpoint-url
+    where none was named (AWS's own endpoint, which that option replaces)."""
+    return str(getattr(exc, _SOURCE, None) or "--endpoint-url")
 
 
 def _config_file(path: str) -> tuple[str, str]:

@@ -90,21 +90,36 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
             check_url(f"{where}: {name}", str(url))
 
 
-def check_endpoint_variable(session: botocore.session.Session, service: str) -> None:
+def check_endpoint_variable(session: botocore.session.Session, service: str) -> str | None:
     """The variable botocore takes the endpoint of a client of ``service`` from when
     exportctl gives it none (the service's own, else ``AWS_ENDPOINT_URL``), checked as
     --endpoint-url is: a bad one was retried as an unreachable endpoint (exit 5). Those
     of services never called, or that something overrides, are not read, so not
-    checked; nor any when ``ignore_configured_endpoint_urls`` has botocore read none."""
+    checked; nor any when ``ignore_configured_endpoint_urls`` has botocore read none.
+    Its name, None without one."""
     if session.get_config_variable("ignore_configured_endpoint_urls"):
-        return
+        return None
     # botocore's name for the service's own: its model's service id, snake-cased.
     service_id = session.get_service_model(service).service_id.hyphenize()
     for name in (f"AWS_ENDPOINT_URL_{service_id.replace('-', '_').upper()}", "AWS_ENDPOINT_URL"):
         value = os.environ.get(name)
         if value:
             check_url(name, value)
-            return
+            return name
+    return None
+
+
+def endpoint_source(session: botocore.session.Session, service: str) -> str | None:
+    """Where the endpoint of a client of ``service`` given none by exportctl is set,
+    as advice names it: its variable (checked: :func:`check_endpoint_variable`), else
+    the profile's setting; None for AWS's own."""
+    variable = check_endpoint_variable(session, service)
+    found = None if variable else configured_endpoint(session, service)
+    if not found:
+        return variable
+    own = found == session.get_scoped_config().get("endpoint_url")
+    setting = "the endpoint_url" if own else "the services section"
+    return f"{setting} of profile {clip(session.profile or 'default')!r}"
 
 
 def check_role_endpoint(session: botocore.session.Session, endpoint_url: str | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from cli_support import Run, export_jobs
@@ -121,6 +122,37 @@ def test_one_service_down_still_prints_the_others(run: Run, sandbox: Sandbox) ->
     services = {j["service"] for j in json.loads(result.stdout)}
     assert services == set(service_names()) - {"discovery"}
     assert one_line(result.stderr) and "AWS Application Discovery" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "env", "named"),
+    [
+        (False, {"AWS_ENDPOINT_URL_RDS": "{dead}"}, "AWS_ENDPOINT_URL_RDS"),
+        (False, {"AWS_ENDPOINT_URL": "{dead}"}, "AWS_ENDPOINT_URL"),
+        (False, {"AWS_CONFIG_FILE": "{config}"}, "the endpoint_url of profile 'default'"),
+        (True, {}, "--endpoint-url"),
+    ],
+    ids=["service-variable", "variable", "profile", "option"],
+)
+def test_an_endpoint_not_reached_is_named_where_it_was_set(
+    run: Run,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    endpoint: bool,
+    env: dict[str, str],
+    named: str,
+) -> None:
+    # The advice named --endpoint-url whichever setting the endpoint came from.
+    dead = "http://127.0.0.1:9"
+    config = tmp_path / "config"
+    config.write_text(f"[default]\nendpoint_url = {dead}\n")
+    args = ["--endpoint-url", dead] if endpoint else []
+    given = {k: v.format(dead=dead, config=config) for k, v in env.items()}
+    result = run(*args, "list", "-s", "rds", endpoint=False, AWS_MAX_ATTEMPTS="1", **given)
+    assert result.exit_code == 5, result.stderr
+    assert result.stderr.endswith(
+        f"could not reach {dead}/: check the network, --region and {named}\n"
+    )
 
 
 def test_server_errors_after_retries_are_exit_5_and_json_stays_valid(

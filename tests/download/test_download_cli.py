@@ -140,6 +140,33 @@ def test_the_s3_endpoint_option_works_without_the_environment(
     assert files(tmp_path) == seeded(s3, loc)
 
 
+@pytest.mark.parametrize(
+    ("args", "variable", "named"),
+    [
+        (["--s3-endpoint-url", "http://127.0.0.1:9"], None, "--s3-endpoint-url"),
+        ([], "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_S3"),
+    ],
+    ids=["option", "variable"],
+)
+def test_an_s3_endpoint_not_reached_is_named_where_it_was_set(
+    sandbox: tuple[Sandbox, S3Sandbox],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    variable: str | None,
+    named: str,
+) -> None:
+    # The advice named --endpoint-url, which S3's own setting beats.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    if variable:
+        monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    loc = location(sandbox[0], "personalize")
+    result = run(sandbox, "download", ref(loc), str(tmp_path), *args, s3_env=False)
+    assert result.exit_code == 5, result.stderr
+    assert "could not reach http://127.0.0.1:9/" in result.stderr
+    assert f"check the network, --region and {named} (s3://" in result.stderr
+
+
 def test_dry_run_prints_the_files_and_writes_none(
     sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
 ) -> None:

@@ -11,6 +11,7 @@ from exportctl.aws.translate import (
     THROTTLING_CODES,
     Answer,
     answer_of,
+    endpoint_named,
     translate,
     unreadable_answer,
 )
@@ -128,7 +129,7 @@ def given_up(
     tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
     tried += f" over {seconds:.0f} s, with backoff"
     if said is None:
-        last, advice = clip(exc, 300), "check the network, --region and --endpoint-url"
+        last, advice = clip(exc, 300), f"check the network, --region and {endpoint_named(exc)}"
     else:
         last = f"{said.code} (HTTP {said.status}): {said.message}"
         advice = (
