@@ -61,10 +61,7 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
     ignore_configured_endpoint_urls turns them all off. Read through botocore, so that
     they are the values it reads."""
     scoped = session.get_scoped_config()
-    where = (
-        f"profile {clip(session.profile or 'default')!r} "
-        f"({clip(session.get_config_variable('config_file'))})"
-    )
+    where = _profile_named(session)
     # The variable wins when set to a path; an empty one is as if unset (clients.py).
     if not os.environ.get("AWS_CA_BUNDLE") and scoped.get("ca_bundle"):
         check_bundle(f"{where}: ca_bundle", str(scoped["ca_bundle"]), undo="remove")
@@ -74,20 +71,18 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
         or session.get_config_variable("ignore_configured_endpoint_urls")
     ):
         return
-    urls: list[tuple[str, Any]] = [("endpoint_url", scoped.get("endpoint_url"))]
-    section = scoped.get("services")
-    services = session.full_config.get("services", {}).get(section) if section else None
-    # A section the profile names but the file lacks is botocore's to say.
-    for service, settings in (services or {}).items():
-        if isinstance(settings, dict) and not os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}"):
-            urls.append(
-                (f"[services {section}] {service} endpoint_url", settings.get("endpoint_url"))
-            )
-    for name, url in urls:
-        # botocore's own: one it cannot parse was a ValueError that named neither the
-        # profile nor the setting, another retried as an unreachable endpoint (exit 5).
-        if url:
-            check_url(f"{where}: {name}", str(url))
+    # botocore's own: one it cannot parse was a ValueError that named neither the
+    # profile nor the setting, another retried as an unreachable endpoint (exit 5). The
+    # services section's, read for its service's client only: endpoint_source.
+    if scoped.get("endpoint_url"):
+        check_url(f"{where}: endpoint_url", str(scoped["endpoint_url"]))
+
+
+def _profile_named(session: botocore.session.Session) -> str:
+    return (
+        f"profile {clip(session.profile or 'default')!r} "
+        f"({clip(session.get_config_variable('config_file'))})"
+    )
 
 
 def check_endpoint_variable(session: botocore.session.Session, service: str) -> str | None:
@@ -117,7 +112,15 @@ def endpoint_source(session: botocore.session.Session, service: str) -> str | No
     found = None if variable else configured_endpoint(session, service)
     if not found:
         return variable
-    own = found == session.get_scoped_config().get("endpoint_url")
+    scoped = session.get_scoped_config()
+    own = found == scoped.get("endpoint_url")
+    if not own:
+        # The entry of this client's service (botocore's key: its service id,
+        # snake-cased), checked as the profile's endpoint_url is; those of services
+        # never called are not read, so not checked.
+        key = session.get_service_model(service).service_id.hyphenize().replace("-", "_")
+        name = f"[services {scoped.get('services')}] {key} endpoint_url"
+        check_url(f"{_profile_named(session)}: {name}", found)
     setting = "the endpoint_url" if own else "the services section"
     return f"{setting} of profile {clip(session.profile or 'default')!r}"
 

@@ -1,7 +1,7 @@
 """A profile's own endpoint_url (its own, or its services section's) and ca_bundle are
-checked before any call, as AWS_ENDPOINT_URL* and AWS_CA_BUNDLE are: one that botocore
-cannot use is exit 2, one line naming the profile, the file and the setting; where
-something else wins (--endpoint-url, the variables, ignore_configured_endpoint_urls)
+checked before any call of a service that reads them, as AWS_ENDPOINT_URL* and
+AWS_CA_BUNDLE are: one that botocore cannot use is exit 2, one line naming the
+profile, the file and the setting; where something else wins (--endpoint-url, the variables, ignore_configured_endpoint_urls)
 it is not looked at. Run in-process: the same command line as the console script."""
 
 from __future__ import annotations
@@ -64,6 +64,17 @@ def test_a_profile_endpoint_that_is_no_url_is_a_usage_error_naming_it(
     config = _config(tmp_path, f"[default]\n{text}")
     _refused(_list(sandbox, config), named, str(config))
     assert sum(sandbox.calls.values()) == 0
+
+
+def test_the_services_section_of_services_never_called_is_not_read(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # Another tool's entry (SQS) is botocore's for that tool's clients, never ours.
+    section = "services = local\n\n[services local]\nsqs =\n  endpoint_url = localhost:9324\n"
+    config = _config(tmp_path, f"[default]\nendpoint_url = {sandbox.url}\n{section}")
+    done = _list(sandbox, config)
+    assert done.returncode == 0, done.stderr
+    assert "rds:" in done.stdout
 
 
 def test_a_profile_ca_bundle_that_is_no_file_is_a_usage_error_naming_it(
