@@ -22,6 +22,7 @@ from exportctl.api.options import (
 )
 from exportctl.domain.errors import ConflictError, NotFoundError, UsageError
 from exportctl.domain.model import ExportJob
+from exportctl.domain.naming import Named
 from exportctl.ops.connect import Targets
 from exportctl.ops.polling.timing import TIMING
 
@@ -40,7 +41,7 @@ _FRESH_READS = (1.0, 2.0, 4.0)
 class Changes:
     """Start, rerun and cancel, on the core :meth:`board` gives (the Client's)."""
 
-    def board(self, targets: Targets | None = None) -> Board:
+    def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
         raise NotImplementedError
 
     def named(self, option: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,12 +15,14 @@ from exportctl.api.errors import ApiError, BadInput, JobFailed, each_result, tra
 from exportctl.api.listing import Listing
 from exportctl.api.options import (
     Ref,
+    check_concurrency,
     each_ref,
     first_of_each,
     intervals,
     key_of,
     list_keywords,
     list_query,
+    located,
     names,
     ref_text,
     refs_of,
@@ -30,6 +33,7 @@ from exportctl.aws.clients import AwsSettings
 from exportctl.aws.usersettings import check_settings, check_url
 from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.domain.model import ExportJob, State
+from exportctl.domain.naming import Named, flag
 from exportctl.ops.connect import Targets, check_targets, connect
 from exportctl.ops.core import Board
 from exportctl.ops.polling.timing import TIMING
@@ -80,7 +84,10 @@ class Client(Changes):
             if endpoint_url is not None:
                 check_url(self.named("endpoint-url"), endpoint_url)
             base = AwsSettings(
-                endpoint_url=endpoint_url, access_key=access_key_id, secret_key=secret_access_key
+                endpoint_url=endpoint_url,
+                access_key=access_key_id,
+                secret_key=secret_access_key,
+                named=self.named,
             )
             check_settings(base)
         self._base = base
@@ -95,16 +102,18 @@ class Client(Changes):
         shown = ", ".join(f"{k}={v!r}" for k, v in given.items() if v)
         return f"Client({shown})"
 
-    def board(self, targets: Targets | None = None) -> Board:
+    def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
         """The core this client calls (what the command line's commands call): for
-        the client's regions and accounts, or for ``targets``."""
+        the client's regions and accounts, or for ``targets`` (``named``: how its
+        messages name an option, when not as the client's)."""
         targets = targets or self._targets
         with self._lock:
             board = self._boards.get(targets)
             if board is None:
                 with translated():
-                    check_targets(targets, self.named)
-                    board = connect(targets.settle(self._base), targets)
+                    check_targets(targets, named or self.named)
+                    settings = targets.settle(self._base)
+                    board = connect(replace(settings, named=named or self.named), targets)
                 self._boards[targets] = board
             return board
 
@@ -287,13 +296,10 @@ class Client(Changes):
         from exportctl.ops.download.records import NullReporter
         from exportctl.services.locations import NotCompletedError, default_dirname
 
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int):
-            raise BadInput(f"concurrency: a whole number, not {concurrency!r}")
-        if not 1 <= concurrency <= 32:
-            raise BadInput("concurrency: from 1 to 32")
+        check_concurrency(concurrency)
         # A job already read COMPLETED has its output where it will stay, if the read
         # told it: the listings of some services (Personalize, Backup Search) do not.
-        if isinstance(ref, ExportJob) and ref.state is State.COMPLETED and _located(ref):
+        if isinstance(ref, ExportJob) and ref.state is State.COMPLETED and located(ref):
             job = ref
         else:
             job = self.get(ref, service=service)
@@ -345,7 +351,7 @@ class Client(Changes):
         :class:`Listing`'s."""
         with translated():
             query = list_query(services, states, since, limit, scope, self.named)
-            spans = self._targets
+            spans, named = self._targets, None
             if (regions, profiles, org_role, accounts) != (None, None, None, None):
                 region0, profile0, role0, accounts0 = self._spans
                 named = list_keywords(self.named)
@@ -358,7 +364,7 @@ class Client(Changes):
                 )
                 check_targets(spans, named)
             return Listing(
-                self.board(spans),
+                self.board(spans, named),
                 query,
                 stream=stream,
                 strict=strict,
@@ -380,19 +386,12 @@ class ConnectedClient(Client):
         self._boards = {}
 
     def named(self, option: str) -> str:
-        from exportctl.services.forms import flag
-
         # The command line's user gave its options.
         return flag(option)
 
-    def board(self, targets: Targets | None = None) -> Board:
+    def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
         board = self._connect()
         if targets is None or targets == self._targets:
             return board
         self._base = board.clients.settings
-        return super().board(targets)
-
-
-def _located(job: ExportJob) -> bool:
-    """Whether ``job`` as given tells where its output is."""
-    return bool((job.destination or "").strip())
+        return super().board(targets, named)

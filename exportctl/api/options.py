@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from exportctl.api.errors import BadInput
 from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.timeutil import MAX_DURATION, now, parse_since
@@ -326,3 +327,16 @@ def list_scope(given: Mapping[str, Any], named: Named) -> dict[str, Any]:
             raise UsageError(f"{named(scopes[key].name)} is empty: give a value, or leave it out")
         out[key] = value
     return out
+
+
+def check_concurrency(concurrency: int) -> None:
+    """A download's files fetched at once: a whole number from 1 to 32."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+        raise BadInput(f"concurrency: a whole number, not {concurrency!r}")
+    if not 1 <= concurrency <= 32:
+        raise BadInput("concurrency: from 1 to 32")
+
+
+def located(job: ExportJob) -> bool:
+    """Whether ``job`` as given tells where its output is."""
+    return bool((job.destination or "").strip())

@@ -12,7 +12,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.deadlines import bound_by_deadlines
@@ -30,6 +30,7 @@ from exportctl.aws.usersettings import (
     region_source,
 )
 from exportctl.domain.errors import ExportctlError, UsageError, clip
+from exportctl.domain.naming import Named, flag
 from exportctl.domain.version import __version__
 
 if TYPE_CHECKING:
@@ -69,6 +70,9 @@ class AwsSettings:
     # Straight to the endpoints, past any proxy the environment names (HTTP_PROXY &
     # co.): the embedded sandbox, which serves on this machine.
     direct: bool = False
+    # How the messages composed while calls run name an option (--region, the API's
+    # region): those who gave the settings gave the options, so they say how.
+    named: Named = field(default=flag, repr=False, compare=False)
 
 
 class Clients:
@@ -151,7 +155,7 @@ class Clients:
                 if region:
                     session.set_config_variable("region", region)
             except Exception as exc:
-                raise translate(exc) from exc
+                raise translate(exc, named=s.named) from exc
             check_profile(session, s.endpoint_url)
             if session.get_config_variable("ca_bundle") == "":
                 # botocore takes an empty bundle (AWS_CA_BUNDLE set to nothing, or
@@ -356,7 +360,9 @@ class Clients:
                 # refused to each client in turn (a role's AssumeRole for each).
                 found.get_frozen_credentials()
         except Exception as exc:
-            self._credentials_failure = credentials_failure(exc, session.profile)
+            self._credentials_failure = credentials_failure(
+                exc, session.profile, self.settings.named
+            )
             raise again(self._credentials_failure) from exc
         return found
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from exportctl.aws.translate import translate
 from exportctl.domain.errors import CredentialsError, ExportctlError, clip
+from exportctl.domain.naming import Named, flag
 
 
 def whose(profile: str | None) -> str:
     return f"of profile {clip(profile)!r}" if profile else "found"
 
 
-def credentials_failure(exc: BaseException, profile: str | None) -> ExportctlError:
-    """The error for ``exc``, raised while the credentials of ``profile`` were had."""
+def credentials_failure(
+    exc: BaseException, profile: str | None, named: Named = flag
+) -> ExportctlError:
+    """The error for ``exc``, raised while the credentials of ``profile`` were had
+    (``named``: how the caller's user gives an option, in messages)."""
     of = whose(profile)
     if isinstance(exc, ExportctlError):
         return exc
@@ -39,7 +43,7 @@ def credentials_failure(exc: BaseException, profile: str | None) -> ExportctlErr
             "to type it on: get a session first (aws sts get-session-token), or run where "
             "one is"
         )
-    error = translate(exc)
+    error = translate(exc, named=named)
     if profile:
         # `aws sso login` alone logs in the default profile, not this one.
         said = error.message.replace("`aws sso login`", f"`aws sso login --profile {profile}`")

@@ -72,9 +72,10 @@ def _profile_of(section: str) -> list[str]:
     return [parts[1]] if len(parts) == 2 else []
 
 
-def unknown_profile_message(name: str) -> str:
-    """One line: which profile, where it came from, where profiles are read, which exist."""
-    source = "--profile"
+def unknown_profile_message(name: str, given: str = "--profile") -> str:
+    """One line: which profile, where it came from (``given``: the option, as the
+    caller's user gives it, or a variable), where profiles are read, which exist."""
+    source = given
     for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         if os.environ.get(variable) == name:
             source = variable

@@ -26,6 +26,7 @@ from exportctl.domain.errors import (
     clip,
     of_service,
 )
+from exportctl.domain.naming import Named, flag
 
 
 class Service(NamedService, Protocol):
@@ -129,12 +130,17 @@ CONFIGURE_HINT = (
 
 
 def translate(
-    exc: BaseException, spec: Service | None = None, *, seconds: float | None = None
+    exc: BaseException,
+    spec: Service | None = None,
+    *,
+    seconds: float | None = None,
+    named: Named = flag,
 ) -> ExportctlError:
     """Turn any exception from botocore into an ExportctlError with a useful line.
 
     ``seconds``: how long the call took, retries included, for the message of a
-    call that was retried to the end.
+    call that was retried to the end; ``named``: how the caller's user gives an
+    option, in the advice (the settings' :attr:`~exportctl.aws.clients.AwsSettings.named`).
     """
     if isinstance(exc, ExportctlError):
         return of_service(exc, spec)
@@ -178,7 +184,8 @@ def translate(
     if isinstance(exc, bex.ProfileNotFound):
         from exportctl.aws.profiles import unknown_profile_message
 
-        return UsageError(unknown_profile_message(str(exc.kwargs.get("profile"))), service=service)
+        profile = str(exc.kwargs.get("profile"))
+        return UsageError(unknown_profile_message(profile, named("profile")), service=service)
     if isinstance(exc, bex.NoRegionError):
         return UsageError(
             "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",

@@ -8,25 +8,18 @@ A service that starts one kind of job has one form, chosen by nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from exportctl.domain.errors import UsageError
+from exportctl.domain.naming import Named as Named
+from exportctl.domain.naming import flag as flag
 from exportctl.services.kinds import kinds_of
 from exportctl.services.spec import Create, ServiceSpec, StartOption
 
 Form = tuple[ServiceSpec, StartOption | None]
-
-# How a message names an option (``table``, ``start-time``, ``region``, ``timeout``):
-# the command line's --option, or the Python API's keyword argument.
-Named = Callable[[str], str]
-
-
-def flag(option: str) -> str:
-    """An option as the command line names it in a message."""
-    return f"--{option}"
 
 
 def switch(named: Named, option: str) -> str:

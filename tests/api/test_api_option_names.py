@@ -256,3 +256,19 @@ def test_a_mistyped_region_and_a_start_over_accounts_name_the_keywords(
         "a job is started in one account: with org_role, name it with accounts ID; "
         "of several profile, give one"
     )
+
+
+def test_an_unknown_profile_names_the_keyword_it_was_given_by(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    for refused, given in (
+        (lambda: list(Client(profile="nope").list("discovery")), "profile"),
+        (lambda: Client(profile="nope").get("discovery:us-east-1:export-1"), "profile"),
+        (lambda: list(Client().list("discovery", profiles="nope")), "profiles"),
+    ):
+        with pytest.raises(BadInput) as unknown:
+            refused()
+        assert unknown.value.message.startswith(
+            f"no AWS profile named 'nope' ({given}): profiles are read from "
+        )
+        assert "--" not in unknown.value.message

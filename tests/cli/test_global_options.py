@@ -144,6 +144,16 @@ def test_regions_and_accounts_refused_name_the_options(
     assert result.stderr == f"exportctl: error: {said}\n"
 
 
+def test_an_unknown_profile_names_the_option(run: Run) -> None:
+    unknown = run("--profile", "nope", "list")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == (
+        "exportctl: error: no AWS profile named 'nope' (--profile): profiles are read from "
+        "~/.aws/config (AWS_CONFIG_FILE) and ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE); "
+        "none is defined there\n"
+    )
+
+
 def test_a_mistyped_region_and_a_start_over_accounts_name_the_options(run: Run) -> None:
     typo = run("list", region="us-eest-9")
     assert typo.stderr.startswith("exportctl: error: unknown region 'us-eest-9' in --region; ")

@@ -96,6 +96,7 @@ def test_the_command_list_imports_no_command() -> None:
         "exportctl.domain.errors",
         "exportctl.domain.jobkey",
         "exportctl.domain.model",
+        "exportctl.domain.naming",
         "exportctl.domain.printable",
         "exportctl.domain.timeutil",
         "exportctl.domain.version",
