@@ -164,7 +164,7 @@ class Clients:
                 profile_bundle = scoped.get("ca_bundle")
                 session.set_config_variable("ca_bundle", profile_bundle or True)
             if not s.access_key:
-                check_role_endpoint(session, s.endpoint_url)
+                check_role_endpoint(session, s.endpoint_url, s.named)
             self._session = session
         return self._session
 
@@ -234,7 +234,8 @@ class Clients:
                     # let go and made again since (see Shared).
                     client = self._borrow(service, region) if attempts is None else None
                     if client is None:
-                        client = TranslatingClient(self._create(service, region, attempts))
+                        bare = self._create(service, region, attempts)
+                        client = TranslatingClient(bare, named=self.settings.named)
                         with self._lock:
                             self._clients[key] = client
         return client if errors is None else client.said_as(errors)
@@ -253,10 +254,10 @@ class Clients:
         except ExportctlError:
             raise
         except Exception as exc:
-            raise translate(exc) from exc
+            raise translate(exc, named=self.settings.named) from exc
         if credentials is None:
             return None
-        return shared.take(service, region, credentials)
+        return shared.take(service, region, credentials, self.settings.named)
 
     def hold(self, service: str, region: str) -> None:
         """Say that a :meth:`release` of ``service`` in ``region`` will come: a shared
@@ -331,9 +332,10 @@ class Clients:
         except ValueError as exc:
             # botocore's word for an endpoint URL it cannot use (AWS_ENDPOINT_URL_*,
             # the profile's endpoint_url): a value the user gave.
-            raise UsageError(f"{clip(exc)}: check --endpoint-url and AWS_ENDPOINT_URL*") from exc
+            said = f"{clip(exc)}: check {s.named('endpoint-url')} and AWS_ENDPOINT_URL*"
+            raise UsageError(said) from exc
         except Exception as exc:
-            raise translate(exc) from exc
+            raise translate(exc, named=s.named) from exc
         bound_by_deadlines(client, s.read_timeout)
         if source:
             name_endpoint(client, source)

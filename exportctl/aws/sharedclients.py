@@ -12,6 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, Protocol
 
 from exportctl.aws.translatingclient import TranslatingClient
+from exportctl.domain.naming import Named, flag
 
 if TYPE_CHECKING:
     from exportctl.aws.callcredentials import CallCredentials
@@ -48,11 +49,14 @@ class Shared:
         # reading closed by the garbage collector in a thread that holds it.
         self._lock = threading.RLock()
 
-    def take(self, service: str, region: str, credentials: Any) -> TranslatingClient:
-        """The client of ``service`` in ``region``, its calls signed with ``credentials``."""
+    def take(
+        self, service: str, region: str, credentials: Any, named: Named = flag
+    ) -> TranslatingClient:
+        """The client of ``service`` in ``region``, its calls signed with ``credentials``
+        (``named``: how its messages name an option, as the taker's settings say)."""
         bare = self.clients.client(service, region).bare
         chosen = self.credentials.chosen
-        return TranslatingClient(bare, scope=lambda: chosen(credentials))
+        return TranslatingClient(bare, scope=lambda: chosen(credentials), named=named)
 
     def hold(self, service: str, region: str) -> None:
         with self._lock:

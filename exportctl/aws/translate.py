@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from exportctl.aws.unretried import untrusted_certificate
 from exportctl.domain.errors import (
+    NO_ANSWER,
     AwsError,
     BrokenAnswerError,
     CredentialsError,
@@ -26,7 +27,7 @@ from exportctl.domain.errors import (
     clip,
     of_service,
 )
-from exportctl.domain.naming import Named, flag
+from exportctl.domain.naming import Named, check_network, check_reach, flag
 
 
 class Service(NamedService, Protocol):
@@ -204,14 +205,14 @@ def translate(
             return AwsError(
                 f"{title}: the TLS certificate of {url.scheme}://{url.netloc} is not "
                 f"trusted ({clip(why)}): point AWS_CA_BUNDLE (or the profile's ca_bundle) at "
-                "the PEM file of the CA that issued it, or check --endpoint-url and any "
-                "proxy in the way",
+                f"the PEM file of the CA that issued it, or check {named('endpoint-url')} and "
+                "any proxy in the way",
                 service=service,
             )
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
         return AwsError(
             f"{title}: could not reach {getattr(exc, 'kwargs', {}).get('endpoint_url', 'endpoint')}"
-            f": check the network, --region and {endpoint_named(exc)}",
+            f": {check_reach(named, endpoint_named(exc, named))}",
             service=service,
         )
     if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
@@ -221,10 +222,10 @@ def translate(
     unreadable = unreadable_answer(exc)
     if unreadable is not None:
         return BrokenAnswerError(
-            f"{title}: an answer that cannot be read ({clip(unreadable)}): that is no answer "
-            "of the service (a proxy or captive portal in the way, or a broken endpoint); "
-            "check the network and --endpoint-url",
+            f"{title}: an answer that cannot be read ({clip(unreadable)}): {NO_ANSWER}",
             service=service,
+            advice=check_network,
+            named=named,
         )
     if isinstance(exc, OSError):
         return AwsError(f"{title}: network error: {clip(exc, 500)}", service=service)
@@ -254,10 +255,13 @@ def name_endpoint(client: Any, source: str) -> None:
     client.meta.events.register(f"after-call-error.{name}", mark, unique_id=f"source-{name}")
 
 
-def endpoint_named(exc: BaseException) -> str:
+def endpoint_named(exc: BaseException, named: Named = flag) -> str:
     """The setting to check for the endpoint ``exc`` did not reach: --endpoint-url
-    where none was named (AWS's own endpoint, which that option replaces)."""
-    return str(getattr(exc, _SOURCE, None) or "--endpoint-url")
+    where none was named (AWS's own endpoint, which that option replaces); an option
+    as the caller names it (the API's endpoint_url), a variable or a profile's
+    setting as it is."""
+    source = str(getattr(exc, _SOURCE, None) or "--endpoint-url")
+    return named(source[2:]) if source.startswith("--") else source
 
 
 def _config_file(path: str) -> tuple[str, str]:

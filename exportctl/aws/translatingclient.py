@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from exportctl.aws.translate import Service, translate
-from exportctl.domain.errors import BrokenAnswerError, ExportctlError, clip
+from exportctl.domain.errors import NO_ANSWER, BrokenAnswerError, ExportctlError, clip
+from exportctl.domain.naming import Named, check_network, flag
 
 # What botocore's parser raises on well-formed JSON of the wrong shape.
 SHAPE_SLIPS = (AttributeError, TypeError, KeyError, IndexError)
@@ -41,18 +42,21 @@ class CallErrors:
     # shape than the model's: the export APIs' calls, whose callers say so.
     shape_slips: bool = False
 
-    def of(self, exc: Exception, operation: str, started: float) -> ExportctlError:
-        """``exc``, raised by the call of ``operation`` begun at ``started``, as exportctl's."""
+    def of(
+        self, exc: Exception, operation: str, started: float, named: Named = flag
+    ) -> ExportctlError:
+        """``exc``, raised by the call of ``operation`` begun at ``started``, as exportctl's
+        (``named``: how the caller's user gives an option, in the advice)."""
         if self.shape_slips and isinstance(exc, SHAPE_SLIPS):
             # The service is named by the caller, as for the other checks of an answer.
             return BrokenAnswerError(
                 f"{operation} answered with something its model does not describe "
-                f"({type(exc).__name__}: {clip(exc)}): that is no answer of the service (a "
-                "proxy or captive portal in the way, or a broken endpoint); check the "
-                "network and --endpoint-url",
+                f"({type(exc).__name__}: {clip(exc)}): {NO_ANSWER}",
+                advice=check_network,
+                named=named,
             )
         seconds = time.monotonic() - started if self.timed else None
-        return translate(exc, self.service, seconds=seconds)
+        return translate(exc, self.service, seconds=seconds, named=named)
 
 
 # Messages that name no service ("AWS: ..."), a call's time left out.
@@ -69,7 +73,8 @@ class TranslatingClient:
 
     ``scope``, when given, is entered around each API call: a botocore client shared
     by the accounts of an organisation signs with the credentials the scope chooses
-    (exportctl.aws.callcredentials); ``bare`` calls have none.
+    (exportctl.aws.callcredentials); ``bare`` calls have none. ``named``: how the
+    messages name an option, as the settings of the client's maker say.
     """
 
     def __init__(
@@ -77,15 +82,17 @@ class TranslatingClient:
         bare: Any,
         errors: CallErrors = DEFAULT_ERRORS,
         scope: Scope | None = None,
+        named: Named = flag,
     ) -> None:
         self.bare = bare
         self.errors = errors
         self.scope = scope
+        self.named = named
         self._operations: Mapping[str, str] = bare.meta.method_to_api_mapping
 
     def said_as(self, errors: CallErrors) -> TranslatingClient:
         """The same botocore client, its errors said as ``errors`` says."""
-        return TranslatingClient(self.bare, errors, self.scope)
+        return TranslatingClient(self.bare, errors, self.scope, self.named)
 
     def call(self, operation: str, params: Mapping[str, Any]) -> Any:
         """The API operation ``operation`` (its name in the model: ``GetExportJob``)."""
@@ -98,7 +105,7 @@ class TranslatingClient:
             with self.scope():
                 return method(**params)
         except Exception as exc:
-            raise self.errors.of(exc, operation, started) from exc
+            raise self.errors.of(exc, operation, started, self.named) from exc
 
     def __getattr__(self, name: str) -> Any:
         if name in _OWN:
@@ -108,7 +115,7 @@ class TranslatingClient:
         operation = self._operations.get(name)
         if operation is None:
             return attribute
-        method = _translating(attribute, operation, self.errors, self.scope)
+        method = _translating(attribute, operation, self.errors, self.scope, self.named)
         setattr(self, name, method)
         return method
 
@@ -116,7 +123,7 @@ class TranslatingClient:
         return f"TranslatingClient({self.bare!r}, {self.errors!r})"
 
 
-_OWN = frozenset({"bare", "errors", "scope", "_operations"})
+_OWN = frozenset({"bare", "errors", "scope", "named", "_operations"})
 # What each call of a shared client runs in (see TranslatingClient).
 Scope = Callable[[], AbstractContextManager[None]]
 # An operation's name in the model -> its method's (botocore.xform_name, imported late).
@@ -133,14 +140,18 @@ def _method_name(operation: str) -> str:
 
 
 def _translating(
-    method: Callable[..., Any], operation: str, errors: CallErrors, scope: Scope | None
+    method: Callable[..., Any],
+    operation: str,
+    errors: CallErrors,
+    scope: Scope | None,
+    named: Named,
 ) -> Any:
     def call(**params: Any) -> Any:
         started = time.monotonic()
         try:
             return method(**params)
         except Exception as exc:
-            raise errors.of(exc, operation, started) from exc
+            raise errors.of(exc, operation, started, named) from exc
 
     if scope is None:
         return call

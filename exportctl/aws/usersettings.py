@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from exportctl.domain.errors import UsageError, clip
+from exportctl.domain.naming import Named, flag
 
 if TYPE_CHECKING:
     import botocore.session
@@ -125,7 +126,9 @@ def endpoint_source(session: botocore.session.Session, service: str) -> str | No
     return f"{setting} of profile {clip(session.profile or 'default')!r}"
 
 
-def check_role_endpoint(session: botocore.session.Session, endpoint_url: str | None) -> None:
+def check_role_endpoint(
+    session: botocore.session.Session, endpoint_url: str | None, named: Named = flag
+) -> None:
     """A profile that assumes a role: botocore's credential chain makes its STS call
     where the environment and the profile say (no public way to give it the URL), to
     AWS itself unless they say otherwise, whatever exportctl's own calls are given. The
@@ -139,10 +142,11 @@ def check_role_endpoint(session: botocore.session.Session, endpoint_url: str | N
     if not endpoint_url or variables or {"endpoint_url", "services"} & set(scoped):
         return
     logging.getLogger("exportctl").warning(
-        "profile %r assumes its role at AWS's STS: --endpoint-url takes exportctl's calls, "
+        "profile %r assumes its role at AWS's STS: %s takes exportctl's calls, "
         "not those of botocore's credential chain (set AWS_ENDPOINT_URL or "
         "AWS_ENDPOINT_URL_STS to send those there too)",
         session.profile,
+        named("endpoint-url"),
     )
 
 

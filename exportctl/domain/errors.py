@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import enum
 import errno
+from collections.abc import Callable
 from typing import Protocol
 
+from exportctl.domain.naming import Named, flag
 from exportctl.domain.printable import escape_controls
 
 # Longest user- or service-supplied value quoted whole in a message.
 MAX_QUOTED = 120
 # Longest message printed whole: a net for values quoted without clip().
 MAX_MESSAGE = 2000
+# What an answer that is none of its service's may be, as each check of one says.
+NO_ANSWER = (
+    "that is no answer of the service (a proxy or captive portal in the way, or a broken endpoint)"
+)
 
 
 class ExitCode(enum.IntEnum):
@@ -134,11 +140,22 @@ def local_reason(exc: OSError) -> str:
 class BrokenAnswerError(AwsError):
     """A service answered, but not with what its model promises (an HTML page, a
     truncated body, an item without its id): an error of that service, never an
-    empty or partial answer. ``detail`` is completed with the service's title."""
+    empty or partial answer. ``detail`` is completed with the service's title, and
+    ``advice`` (what to check) said with ``named``, how the caller's user gives an
+    option: the checks of an answer know neither (see :func:`of_service`)."""
 
-    def __init__(self, detail: str, *, service: str | None = None) -> None:
-        super().__init__(detail, service=service)
+    def __init__(
+        self,
+        detail: str,
+        *,
+        service: str | None = None,
+        advice: Callable[[Named], str] | None = None,
+        named: Named = flag,
+    ) -> None:
+        super().__init__(f"{detail}; {advice(named)}" if advice else detail, service=service)
         self.detail = detail
+        self.advice = advice
+        self.named = named
 
 
 class Interrupted(KeyboardInterrupt):
@@ -192,13 +209,19 @@ class NamedService(Protocol):
     def title(self) -> str: ...
 
 
-def of_service(error: ExportctlError, service: NamedService | None) -> ExportctlError:
+def of_service(
+    error: ExportctlError, service: NamedService | None, named: Named | None = None
+) -> ExportctlError:
     """``error`` as an error of ``service``: a :class:`BrokenAnswerError` raised without
     its service (the checks of an answer know the answer, not whose it is) gets the
-    service's title, "AWS" without one; any other error is already said in full."""
+    service's title, "AWS" without one, and its advice said with ``named`` (None: as
+    it was); any other error is already said in full."""
     if isinstance(error, BrokenAnswerError) and error.service is None:
         title = service.title if service else "AWS"
         return BrokenAnswerError(
-            f"{title}: {error.detail}", service=service.name if service else None
+            f"{title}: {error.detail}",
+            service=service.name if service else None,
+            advice=error.advice,
+            named=named or error.named,
         )
     return error

@@ -343,16 +343,16 @@ class SearchBackups:
         """The search job itself (GetSearchJob)."""
         spec, declared = search_service(), searches()
         jobs, region = self._where(search)
-        call = jobs.caller(spec, region)
+        call, named = jobs.caller(spec, region), jobs.clients.settings.named
         raw = call(declared.get, {declared.param: search.id})
         # The model requires both: without them (a proxy's page, a cut body) the
         # answer is no search job's, and nothing about the search may be said.
         for member in ("SearchJobIdentifier", "Status"):
             if not isinstance(raw.get(member), str) or not raw[member]:
-                raise of_service(eng.broken(declared.get, f"the {member}", raw), spec)
+                raise of_service(eng.broken(declared.get, f"the {member}", raw), spec, named)
         if not eng.same_job((search.id,), (raw["SearchJobIdentifier"], raw.get("SearchJobArn"))):
             said = f"the search job asked for (it describes '{clip(raw['SearchJobIdentifier'])}')"
-            raise of_service(eng.broken(declared.get, said, raw), spec)
+            raise of_service(eng.broken(declared.get, said, raw), spec, named)
         return search_job_from_raw(raw, region)
 
     def describe(self, search: SearchJobKey) -> SearchReport:
@@ -397,4 +397,4 @@ class SearchBackups:
             for raw in eng.items(call, declared.backups, params):
                 yield from_raw(raw, search.arn)
         except ExportctlError as exc:
-            raise of_service(exc, spec) from exc
+            raise of_service(exc, spec, jobs.clients.settings.named) from exc

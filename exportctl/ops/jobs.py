@@ -17,7 +17,7 @@ from typing import Any
 from exportctl.aws.clients import Clients
 from exportctl.aws.deadlines import deadline
 from exportctl.aws.translatingclient import CallErrors
-from exportctl.domain.errors import ExportctlError, NotFoundError, of_service
+from exportctl.domain.errors import BrokenAnswerError, ExportctlError, NotFoundError, of_service
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.listing.failures import incomplete
@@ -148,7 +148,7 @@ class Jobs:
         try:
             return fn()
         except ExportctlError as exc:
-            raise of_service(exc, spec) from exc
+            raise of_service(exc, spec, self.clients.settings.named) from exc
 
     # -- one job ----------------------------------------------------------------
 
@@ -341,18 +341,21 @@ class Jobs:
         describe_all = self.summaries.describe_all(spec, where, states, room)
         # The states are applied below all the same: the service's filter saves pages.
         listed = eng.list_pages(spec, call, query.scope, each_parent, describe_all, states)
-        for page in read_ahead(listed, name=f"list-{spec.name}", cancel=cancel):
-            jobs = []
-            for raw, parent in page:
-                job = project(raw, where, parent)
-                if states and job.state not in states:
-                    continue
-                # A job the service gives no creation time (EC2's, an RDS task still
-                # STARTING) may be new: --since keeps it rather than hide it.
-                if since and job.created is not None and job.created < since:
-                    continue
-                jobs.append(job)
-            yield jobs
+        try:
+            for page in read_ahead(listed, name=f"list-{spec.name}", cancel=cancel):
+                jobs = []
+                for raw, parent in page:
+                    job = project(raw, where, parent)
+                    if states and job.state not in states:
+                        continue
+                    # A job the service gives no creation time (EC2's, an RDS task still
+                    # STARTING) may be new: --since keeps it rather than hide it.
+                    if since and job.created is not None and job.created < since:
+                        continue
+                    jobs.append(job)
+                yield jobs
+        except BrokenAnswerError as exc:
+            raise of_service(exc, spec, self.clients.settings.named) from exc
 
     def fanout(
         self,

@@ -25,6 +25,7 @@ from exportctl.domain.errors import (
     clip,
     of_service,
 )
+from exportctl.domain.naming import check_network
 from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.credentials import Reach
 
@@ -93,7 +94,7 @@ class Organization:
         try:
             listed = [(str(a["Id"]), str(a.get("Status"))) for a in items(call, page)]
         except ExportctlError as exc:
-            error = of_service(exc, None)
+            error = of_service(exc, None, self.base.clients.settings.named)
             failure = ExportctlError(
                 f"cannot list the accounts of the organization: {error.message}; "
                 "--org-role needs organizations:ListAccounts, from the management account "
@@ -305,8 +306,8 @@ class RoleProvider:
             # account, not by each of its services' calls.
             unread = RoleUnavailable(
                 f"cannot assume {self.role_arn}: sts:AssumeRole answered with what cannot "
-                f"be read ({clip(unreadable or repr(exc))}); check the network and "
-                "--endpoint-url"
+                f"be read ({clip(unreadable or repr(exc))}); "
+                + check_network(self.base.clients.settings.named)
             )
             unread.exit_code = ExitCode.AWS
             raise self._refusal(unread) from exc

@@ -6,9 +6,10 @@ import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
-from exportctl.domain.errors import BrokenAnswerError, NotFoundError, clip
+from exportctl.domain.errors import NO_ANSWER, BrokenAnswerError, NotFoundError, clip
 from exportctl.domain.jobkey import JobKey
 from exportctl.domain.model import State
+from exportctl.domain.naming import check_network
 from exportctl.domain.timeutil import as_utc
 from exportctl.services import statusfilter
 from exportctl.services.kinds import kind_for, kinds_of
@@ -38,10 +39,9 @@ def broken(operation: str, missing: str, response: Any) -> BrokenAnswerError:
     headers = meta.get("HTTPHeaders") if isinstance(meta, Mapping) else None
     kind = headers.get("content-type") if isinstance(headers, Mapping) else None
     seen = ", ".join(str(x) for x in (f"HTTP {status}" if status else None, kind) if x)
+    said = f" ({clip(seen)})" if seen else ""
     return BrokenAnswerError(
-        f"{operation} answered{f' ({clip(seen)})' if seen else ''} without {missing}: "
-        "that is no answer of the service (a proxy or captive portal in the way, or a "
-        "broken endpoint); check the network and --endpoint-url"
+        f"{operation} answered{said} without {missing}: {NO_ANSWER}", advice=check_network
     )
 
 

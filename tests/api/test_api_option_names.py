@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from exportctl import BadInput, Client, RequestRefused, State, WaitTimeout
+from exportctl import BadInput, Client, RequestRefused, State, Unreachable, WaitTimeout
 from exportctl.api.options import keyword
 from exportctl.services.refs import accepted_forms
 from exportctl.testing import SandboxHandle
@@ -272,3 +272,38 @@ def test_an_unknown_profile_names_the_keyword_it_was_given_by(
             f"no AWS profile named 'nope' ({given}): profiles are read from "
         )
         assert "--" not in unknown.value.message
+
+
+@pytest.mark.parametrize("mode", ["html", "shape", "gzip"])
+def test_a_broken_answer_advises_the_endpoint_url_keyword(
+    exportctl_sandbox: SandboxHandle, mode: str
+) -> None:
+    client = Client()
+    job = next(iter(client.list("discovery")))
+    exportctl_sandbox.sandbox.faults.garble = {"discovery": mode}
+    try:
+        for read in (lambda: list(client.list("discovery")), lambda: client.get(job.ref)):
+            with pytest.raises(Unreachable) as broken:
+                read()
+            assert broken.value.message.startswith("AWS Application Discovery: ")
+            assert broken.value.message.endswith("; check the network and endpoint_url")
+            assert "--" not in broken.value.message
+    finally:
+        exportctl_sandbox.sandbox.faults.garble = {}
+
+
+def test_an_endpoint_out_of_reach_advises_the_region_and_endpoint_url_keywords(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    client = Client()
+    exportctl_sandbox.sandbox.faults.drop_rate = 1.0
+    try:
+        with pytest.raises(Unreachable) as dropped:
+            list(client.list("discovery"))
+    finally:
+        exportctl_sandbox.sandbox.faults.drop_rate = 0.0
+    assert dropped.value.message == (
+        f"AWS Application Discovery: could not reach {exportctl_sandbox.url}/: "
+        "check the network, region and endpoint_url"
+    )

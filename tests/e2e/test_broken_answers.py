@@ -38,6 +38,8 @@ def test_a_broken_service_named_is_exit_5(sandbox: Sandbox) -> None:
         assert done.returncode == 5, (mode, done.stderr)
         assert json.loads(done.stdout) == []
         _one_error(done.stderr, "Amazon Personalize")
+        # The advice names the option (the Python API names its keyword).
+        assert done.stderr.endswith("; check the network and --endpoint-url\n"), done.stderr
     # One of them through the console script: the exit status the OS reports.
     table = exportctl(sandbox, "list", "-s", "personalize")
     assert table.returncode == 5 and "No export jobs found" not in table.stdout + table.stderr
@@ -53,6 +55,19 @@ def test_a_broken_service_among_all_fails_and_the_others_are_printed(
     services = {r["service"] for r in json.loads(done.stdout)}
     assert services == set(service_names()) - {"personalize"}
     _one_error(done.stderr, "Amazon Personalize")
+
+
+def test_an_endpoint_that_drops_every_call_names_the_options(sandbox: Sandbox) -> None:
+    sandbox.faults.drop_rate = 1.0
+    try:
+        done = in_process(sandbox, "list", "-s", "discovery", AWS_MAX_ATTEMPTS="1")
+    finally:
+        sandbox.faults.drop_rate = 0.0
+    assert done.returncode == 5
+    assert done.stderr == (
+        f"exportctl: error: AWS Application Discovery: could not reach {sandbox.url}/: "
+        "check the network, --region and --endpoint-url\n"
+    )
 
 
 def test_status_of_a_broken_answer_is_an_error_not_unknown(sandbox: Sandbox) -> None:

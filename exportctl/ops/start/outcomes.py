@@ -24,6 +24,7 @@ from exportctl.domain.errors import (
     UsageError,
     clip,
 )
+from exportctl.domain.naming import Named, check_reach, flag
 from exportctl.ops.start.request import StartPlan
 
 Outcome = Literal["refused", "unknown", "final"]
@@ -99,10 +100,16 @@ def not_found_named(
 
 
 def given_up(
-    plan: StartPlan, exc: Exception, attempts: int, outcome: Outcome, seconds: float
+    plan: StartPlan,
+    exc: Exception,
+    attempts: int,
+    outcome: Outcome,
+    seconds: float,
+    named: Named = flag,
 ) -> ExportctlError:
     """The error of a create given up on: what was tried, and what the last answer
-    means (exportctl's own retries, not botocore's: AWS_MAX_ATTEMPTS is not theirs)."""
+    means (exportctl's own retries, not botocore's: AWS_MAX_ATTEMPTS is not theirs);
+    ``named``: how the caller's user gives an option, in the advice."""
     spec, operation = plan.spec, plan.create.operation
     said = answer_of(exc)
     limit = plan.create.quotas.get(said.code) if said is not None else None
@@ -125,11 +132,11 @@ def given_up(
             service=spec.name,
         )
     if outcome == "final":
-        return not_found_named(plan, translate(exc, spec), operation)
+        return not_found_named(plan, translate(exc, spec, named=named), operation)
     tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
     tried += f" over {seconds:.0f} s, with backoff"
     if said is None:
-        last, advice = clip(exc, 300), f"check the network, --region and {endpoint_named(exc)}"
+        last, advice = clip(exc, 300), check_reach(named, endpoint_named(exc, named))
     else:
         last = f"{said.code} (HTTP {said.status}): {said.message}"
         advice = (

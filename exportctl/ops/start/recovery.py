@@ -152,7 +152,8 @@ class Finder:
         except ExportctlError as exc:
             # Pinpoint's jobs are its application's: a listing that finds no
             # application says which option named it.
-            named = not_found_named(plan, of_service(exc, spec), spec.list.operation, scope)
+            said = of_service(exc, spec, self.jobs.clients.settings.named)
+            named = not_found_named(plan, said, spec.list.operation, scope)
             raise named from exc
         return found
 

@@ -88,7 +88,7 @@ class Starter:
                 ) from exc
             raise
         except ExportctlError as exc:
-            err = of_service(exc, plan.spec)
+            err = of_service(exc, plan.spec, self.named)
             if run.maybe_made:
                 err = _noted(err, whereabouts(run))
             if err is exc:
@@ -149,7 +149,7 @@ class Starter:
                     if found is not None:
                         return Started(_key(found), found.ref, found, attempt, recovered=True)
                     seconds = self.clock() - began
-                    raise given_up(plan, exc, attempt, outcome, seconds) from exc
+                    raise given_up(plan, exc, attempt, outcome, seconds, self.named) from exc
                 self.sleep(self._delay(attempt - lagged))
                 continue
             run.in_flight = False
