@@ -14,6 +14,7 @@ from exportctl.domain.errors import (
     clip,
 )
 from exportctl.domain.model import ExportJob
+from exportctl.domain.naming import Named, flag
 from exportctl.ops.credentials import Reach
 from exportctl.ops.listing.failures import grouped
 from exportctl.services import spec_for
@@ -21,7 +22,10 @@ from exportctl.services.refs import JobKey
 
 # Regions or accounts a message names one by one; more are counted.
 _NAMED = 3
-_REACH_IT = "reach it with --profile or --org-role"
+
+
+def _reach_it(named: Named) -> str:
+    return f"reach it with {named('profile')} or {named('org-role')}"
 
 
 class NotFoundThere(NotFoundError):
@@ -106,10 +110,13 @@ class NotFoundThere(NotFoundError):
         if self._unread:
             shown = self._unread if len(self._unread) <= _NAMED else [f"{len(self._unread)} more"]
             text += f"; not read (see the notices): {', '.join(shown)}"
+        # Said as the core that looked was told to name options (the API: keywords).
+        named = self._places[0][0].clients.settings.named if self._places else flag
         if key.account and accounts and key.account not in accounts:
-            return f"{text}; the reference names account {key.account}: {_REACH_IT}"
+            return f"{text}; the reference names account {key.account}: {_reach_it(named)}"
         if key.region is None and not self._every_region:
-            return f"{text}; jobs in other regions need their region in the ref or --region"
+            where = named("region")
+            return f"{text}; jobs in other regions need their region in the ref or {where}"
         return text
 
     def _reaches(self) -> list[Reach]:
@@ -174,20 +181,24 @@ def elsewhere(key: JobKey, reach: Reach) -> OtherAccount | None:
     Asked only then: what passes (throttling, a 5xx) costs no sts call."""
     if key.account is None:
         return None
-    return _unlike(key, account_of(reach), f"{reach.label} reach account", key.service)
+    said = f"{reach.label} reach account"
+    return _unlike(key, account_of(reach), said, key.service, reach.clients.settings.named)
 
 
 def other_account(key: JobKey, job: ExportJob, reach: Reach) -> OtherAccount | None:
     if key.account is None:
         return None
     account = job.account or account_of(reach)
-    return _unlike(key, account, f"the job read with {reach.label} is of account", job.service)
+    said = f"the job read with {reach.label} is of account"
+    return _unlike(key, account, said, job.service, reach.clients.settings.named)
 
 
-def _unlike(key: JobKey, account: str | None, said: str, service: str) -> OtherAccount | None:
+def _unlike(
+    key: JobKey, account: str | None, said: str, service: str, named: Named
+) -> OtherAccount | None:
     if account is None or account == key.account:
         return None
     return OtherAccount(
-        f"the reference names account {key.account}; {said} {account}: {_REACH_IT}",
+        f"the reference names account {key.account}; {said} {account}: {_reach_it(named)}",
         service=service,
     )

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from exportctl import BadInput, Client, RequestRefused, State, Unreachable, WaitTimeout
+from exportctl import (
+    BadInput,
+    Client,
+    JobNotFound,
+    RequestRefused,
+    State,
+    Unreachable,
+    WaitTimeout,
+)
 from exportctl.api.options import keyword
 from exportctl.services.refs import accepted_forms
 from exportctl.testing import SandboxHandle
@@ -307,3 +315,23 @@ def test_an_endpoint_out_of_reach_advises_the_region_and_endpoint_url_keywords(
         f"AWS Application Discovery: could not reach {exportctl_sandbox.url}/: "
         "check the network, region and endpoint_url"
     )
+
+
+def test_a_job_not_found_advises_the_keywords(exportctl_sandbox: SandboxHandle) -> None:
+    client = Client()
+    with pytest.raises(JobNotFound) as bare:
+        client.get("export-0000", service="discovery")
+    assert bare.value.message.endswith(
+        "(account 123456789012); jobs in other regions need their region in the ref or region"
+    )
+    other = "arn:aws:dynamodb:us-east-1:210987654321:table/orders/export/01234567890123-abcdefgh"
+    with pytest.raises(JobNotFound) as elsewhere:
+        client.get(other)
+    assert elsewhere.value.message.endswith(
+        "the reference names account 210987654321: reach it with profile or org_role"
+    )
+    # A job of that name in this account: not the one the reference names.
+    with pytest.raises(JobNotFound) as unlike:
+        client.get("personalize:345678901234:eu-west-1:users-denied-eu")
+    assert unlike.value.message.startswith("the reference names account 345678901234; ")
+    assert unlike.value.message.endswith(": reach it with profile or org_role")
