@@ -179,7 +179,8 @@ class Clients:
             # With several profiles (--profile a,b), which one has none.
             where = f"profile {clip(profile)!r}" if profile else "the profile"
             raise UsageError(
-                f"no AWS region: pass --region, set AWS_REGION, or set a region in {where}"
+                f"no AWS region: pass {self.settings.named('region')}, set AWS_REGION, or set "
+                f"a region in {where}"
             )
         if region != self._known_region:
             # A mistyped AWS_REGION lists nothing, as a mistyped --region would.

@@ -166,7 +166,7 @@ def translate(
     if isinstance(exc, bex.InvalidRegionError):
         return UsageError(
             f"'{clip(getattr(exc, 'kwargs', {}).get('region_name', ''))}' is not a region name: "
-            "pass --region with a name such as us-east-1",
+            f"pass {named('region')} with a name such as us-east-1",
             service=service,
         )
     if isinstance(exc, bex.ConfigParseError):
@@ -189,13 +189,14 @@ def translate(
         return UsageError(unknown_profile_message(profile, named("profile")), service=service)
     if isinstance(exc, bex.NoRegionError):
         return UsageError(
-            "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",
+            f"no AWS region: pass {named('region')}, set AWS_REGION, or set a region in the "
+            "profile",
             service=service,
         )
     if isinstance(exc, bex.ParamValidationError):
         return UsageError(f"{title}: invalid request: {clip(exc, 500)}", service=service)
     if isinstance(exc, bex.ClientError):
-        return _client_error(exc, spec, seconds)
+        return _client_error(exc, spec, seconds, named)
     if isinstance(exc, bex.SSLError):
         why = untrusted_certificate(exc)
         if why:
@@ -326,7 +327,9 @@ def recognised(said: Answer | None) -> bool:
     return said.status != 429 and said.code not in CREDENTIAL_CODES | THROTTLING_CODES
 
 
-def _client_error(exc: object, spec: Service | None, seconds: float | None) -> ExportctlError:
+def _client_error(
+    exc: object, spec: Service | None, seconds: float | None, named: Named
+) -> ExportctlError:
     said = answer_of(exc) or Answer("", "", None)
     code = said.code or "Unknown"
     message = said.message or code
@@ -357,7 +360,7 @@ def _client_error(exc: object, spec: Service | None, seconds: float | None) -> E
     if code == "HomeRegionNotSetException":
         return ServiceUnavailableError(
             f"{title}: no Migration Hub home region is set for this account "
-            "(or this is not it): pass --region with the home region",
+            f"(or this is not it): pass {named('region')} with the home region",
             service=service,
             exit_code=ExitCode.AWS,
         )

@@ -90,7 +90,12 @@ class Board(Jobs):
         return self.regions.many or self.accounts.many
 
     def span(self, query: ListQuery | None = None) -> Span:
-        return Span(self.regions, self.accounts.many, named_services=bool(query and query.services))
+        return Span(
+            self.regions,
+            self.accounts.many,
+            named_services=bool(query and query.services),
+            option=self.clients.settings.named,
+        )
 
     def reaches(self) -> list[Reach]:
         """Every credential set the command spans (the organization's accounts are

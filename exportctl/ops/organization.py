@@ -64,10 +64,11 @@ class Organization:
             partitions.setdefault(clients.partition(region), region)
         if len(partitions) > 1:
             places = ", ".join(f"{region} in {name}" for name, region in partitions.items())
+            said = clients.settings.named
             raise UsageError(
-                f"--org-role: the references name regions of different partitions ({places}) "
-                "and no default region says whose organization to read: give one "
-                "partition's references at a time, or pass --region"
+                f"{said('org-role')}: the references name regions of different partitions "
+                f"({places}) and no default region says whose organization to read: give one "
+                f"partition's references at a time, or pass {said('region')}"
             )
         self._named_region = named[0]
 
@@ -91,14 +92,15 @@ class Organization:
             return result
 
         page = Page("ListAccounts", "Accounts", "NextToken", "NextToken")
+        named = self.base.clients.settings.named
         try:
             listed = [(str(a["Id"]), str(a.get("Status"))) for a in items(call, page)]
         except ExportctlError as exc:
-            error = of_service(exc, None, self.base.clients.settings.named)
+            error = of_service(exc, None, named)
             failure = ExportctlError(
                 f"cannot list the accounts of the organization: {error.message}; "
-                "--org-role needs organizations:ListAccounts, from the management account "
-                "or a delegated administrator"
+                f"{named('org-role')} needs organizations:ListAccounts, from the management "
+                "account or a delegated administrator"
             )
             failure.exit_code = error.exit_code
             raise failure from exc
@@ -108,7 +110,7 @@ class Organization:
             missing = [a for a in self.only if a not in known]
             if missing:
                 raise UsageError(
-                    f"--accounts: {', '.join(missing)} not in the organization's accounts"
+                    f"{named('accounts')}: {', '.join(missing)} not in the organization's accounts"
                 )
             statuses = dict(listed)
             self._inactive = {a: statuses[a] for a in self.only if a not in active}
@@ -205,7 +207,7 @@ def _inactive_reach(
     def refuse() -> None:
         raise RoleUnavailable(
             f"{clip(status)} in the organization, not ACTIVE: its jobs cannot be read "
-            "(--accounts names it)"
+            f"({base.clients.settings.named('accounts')} names it)"
         )
 
     clients = Clients(_role_settings(base), loaders=base.clients.loaders, ready=refuse)

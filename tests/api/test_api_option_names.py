@@ -335,3 +335,44 @@ def test_a_job_not_found_advises_the_keywords(exportctl_sandbox: SandboxHandle) 
         client.get("personalize:345678901234:eu-west-1:users-denied-eu")
     assert unlike.value.message.startswith("the reference names account 345678901234; ")
     assert unlike.value.message.endswith(": reach it with profile or org_role")
+
+
+def test_the_organizations_and_the_regions_advice_names_the_keywords(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = "exportctl-reader"
+    with pytest.raises(BadInput) as missing:
+        list(Client(org_role=org, accounts="999999999999").list("rds"))
+    assert missing.value.message == "accounts: 999999999999 not in the organization's accounts"
+    with pytest.raises(Unreachable) as suspended:
+        list(Client(org_role=org, accounts="555566667777").list("rds"))
+    assert suspended.value.message.endswith("its jobs cannot be read (accounts names it)")
+    member = Client(org_role=org, access_key_id="AKIASANDBOXEXAMPLE02", secret_access_key="sandbox")
+    with pytest.raises(RequestRefused) as refused:
+        list(member.list("rds"))
+    assert refused.value.message.endswith(
+        "; org_role needs organizations:ListAccounts, from the management account or a "
+        "delegated administrator"
+    )
+    with pytest.raises(Unreachable) as home:
+        list(Client(region="eu-west-1").list("discovery"))
+    assert home.value.message.endswith("(or this is not it): pass region with the home region")
+    # A region not enabled, asked for by name: the client's region, or list's regions.
+    for listing, given in (
+        (Client(region="us-east-1,ap-east-1").list("backupsearch", strict=False), "region"),
+        (Client().list("backupsearch", regions="us-east-1,ap-east-1", strict=False), "regions"),
+    ):
+        list(listing)
+        [failure] = listing.failures
+        assert failure.message.endswith(f"or leave it out of {given}")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    with pytest.raises(BadInput) as nowhere:
+        list(Client().list("rds"))
+    assert nowhere.value.message == (
+        "no AWS region: pass region, set AWS_REGION, or set a region in the profile"
+    )
+    with pytest.raises(BadInput) as partitions:
+        Client(org_role=org).get_many(["logs:eu-west-1:0123", "logs:cn-north-1:0123"])
+    assert partitions.value.message.startswith("org_role: the references name regions of ")
+    assert partitions.value.message.endswith("references at a time, or pass region")

@@ -89,9 +89,10 @@ def test_a_suspended_account_named_is_an_error_but_not_hiding_the_others(run: Ru
     assert result.exit_code == 4
     records = json.loads(result.stdout)
     assert records and {r["account"] for r in records} == {"210987654321"}
-    assert "exportctl: error: account 555566667777: SUSPENDED in the organization" in (
-        result.stderr
-    )
+    assert (
+        "exportctl: error: account 555566667777: SUSPENDED in the organization, not ACTIVE: "
+        "its jobs cannot be read (--accounts names it)\n"
+    ) in result.stderr
 
 
 def test_the_count_of_targets_not_read_takes_in_those_said_as_errors(run: Run) -> None:
@@ -113,7 +114,35 @@ def test_a_region_that_is_not_enabled(run: Run) -> None:
     named = run("--region", "us-east-1,ap-east-1", "list", "-s", "backupsearch", "-o", "json")
     assert named.exit_code == 5
     assert {r["region"] for r in json.loads(named.stdout)} == {"us-east-1"}
-    assert "exportctl: error: region ap-east-1: the region is not enabled" in named.stderr
+    assert (
+        "exportctl: error: region ap-east-1: the region is not enabled for this account (an "
+        "opt-in region): enable it in the account settings, or leave it out of --region\n"
+    ) in named.stderr
+
+
+def test_the_organizations_and_the_regions_advice_names_the_options(run: Run) -> None:
+    # The Python API names its keywords instead (tests/api/test_api_option_names.py).
+    missing = run(*ORG, "--accounts", "999999999999", "list", "-s", "rds")
+    assert missing.exit_code == 2
+    assert missing.stderr == (
+        "exportctl: error: --accounts: 999999999999 not in the organization's accounts\n"
+    )
+    member = run(*ORG, "list", "-s", "rds", AWS_ACCESS_KEY_ID="AKIASANDBOXEXAMPLE02")
+    assert member.stderr.startswith("exportctl: error: cannot list the accounts of the ")
+    assert member.stderr.endswith(
+        "; --org-role needs organizations:ListAccounts, from the management account or a "
+        "delegated administrator\n"
+    )
+    home = run("--region", "eu-west-1", "list", "-s", "discovery")
+    assert home.stderr == (
+        "exportctl: error: AWS Application Discovery: no Migration Hub home region is set "
+        "for this account (or this is not it): pass --region with the home region\n"
+    )
+    nowhere = run("list", "-s", "rds", AWS_REGION=None)
+    assert nowhere.stderr == (
+        "exportctl: error: no AWS region: pass --region, set AWS_REGION, or set a region in "
+        "the profile\n"
+    )
 
 
 def test_a_region_not_enabled_for_an_account_whose_every_call_is_denied(run: Run) -> None:

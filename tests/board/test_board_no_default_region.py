@@ -79,6 +79,8 @@ def test_refs_of_two_partitions_are_one_line(bare: Bare) -> None:
     done = bare(*ROLE, "status", *refs)
     assert done.exit_code == 2
     assert done.stderr.count("\n") == 1 and "different partitions" in done.stderr, done.stderr
+    assert done.stderr.startswith("exportctl: error: --org-role: the references name regions")
+    assert done.stderr.endswith("give one partition's references at a time, or pass --region\n")
     assert "eu-west-1 in aws" in done.stderr and "cn-north-1 in aws-cn" in done.stderr
 
 

@@ -117,8 +117,8 @@ def settle(
             else:
                 f.kind = "region"
                 f.error = ServiceUnavailableError(
-                    "the region is not enabled for this account (an opt-in region): "
-                    "enable it in the account settings, or leave it out of --region",
+                    "the region is not enabled for this account (an opt-in region): enable "
+                    f"it in the account settings, or leave it out of {span.option('region')}",
                     service=f.target.spec.name,
                     exit_code=ExitCode.AWS,
                 )

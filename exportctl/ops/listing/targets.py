@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
+from exportctl.domain.naming import Named, flag
 from exportctl.ops.workers import Room
 from exportctl.services.refs import with_account
 from exportctl.services.spec import ServiceSpec
@@ -110,6 +111,8 @@ class Span:
     regions: RegionsAsked = field(default_factory=_OneRegion)
     many_accounts: bool = False
     named_services: bool = False
+    # How a message names an option (--region, the API's regions): the core's.
+    option: Named = flag
 
     @property
     def many(self) -> bool:
