@@ -376,3 +376,21 @@ def test_the_organizations_and_the_regions_advice_names_the_keywords(
         Client(org_role=org).get_many(["logs:eu-west-1:0123", "logs:cn-north-1:0123"])
     assert partitions.value.message.startswith("org_role: the references name regions of ")
     assert partitions.value.message.endswith("references at a time, or pass region")
+
+
+def test_a_downloads_s3_out_of_reach_advises_the_keywords(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", closed)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    client = Client()
+    job = next(j for j in client.list("logs", states="completed"))
+    with pytest.raises(Unreachable) as unreached:
+        client.download(job, tmp_path / "out")
+    assert unreached.value.message.startswith(f"AWS: could not reach {closed}/")
+    assert "check the network, region and endpoint_url (s3://" in unreached.value.message

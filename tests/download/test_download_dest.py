@@ -155,3 +155,26 @@ def test_the_command_that_goes_on_after_an_interrupt_can_be_pasted(tmp_path: Pat
         "`exportctl --sandbox --profile dev --region eu-west-1 download "
         "'rds:eu-west-1:a task' 'my exports'` goes on with it"
     )
+
+
+def test_an_s3_out_of_reach_names_the_options(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    sb, _ = sandbox
+    env = {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_ENDPOINT_URL_S3": closed,
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    args = ["--endpoint-url", sb.url, "--region", "us-east-1", "download", PERSONALIZE]
+    done = CliRunner().invoke(cli, [*args, str(tmp_path)], env=env)
+    assert done.exit_code == 5
+    # The Python API names its keywords instead (tests/api/test_api_option_names.py).
+    assert done.stderr.startswith(f"exportctl: error: AWS: could not reach {closed}/")
+    assert ": check the network, --region and --endpoint-url (s3://" in done.stderr

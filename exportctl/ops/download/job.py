@@ -59,10 +59,10 @@ def fetch_job(
     check_destination(destination)
     fetch_one: FetchOne
     if isinstance(location, ManifestLocation):
-        plan, fetch_one = plan_manifest(client, location, destination, force=force)
+        plan, fetch_one = plan_manifest(client, location, destination, force=force, named=named)
     else:
-        plan = plan_s3(client, location, destination, force=force)
-        fetch_one = s3_fetcher(client, location)
+        plan = plan_s3(client, location, destination, force=force, named=named)
+        fetch_one = s3_fetcher(client, location, named)
     if not plan.fetch and not plan.present and not plan.conflicts:
         raise NotFoundError(f"S3: no objects of {job.ref} under {location.uri}")
     if plan.conflicts:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from exportctl.domain.errors import AwsError, clip
+from exportctl.domain.naming import Named
 from exportctl.ops.download.digests import checked
 from exportctl.ops.download.files import write_file
 from exportctl.ops.download.paths import safe_path
@@ -35,15 +36,15 @@ class ManifestError(AwsError):
 
 
 def plan_manifest(
-    client: Any, location: ManifestLocation, destination: Path, *, force: bool = False
+    client: Any, location: ManifestLocation, destination: Path, *, force: bool, named: Named
 ) -> tuple[Plan, FetchOne]:
     """The files the manifest lists (and the manifests), sorted into a plan, and what
     fetches each of them."""
     spec = location.manifest
-    summary = _get(client, location.bucket, location.key)
+    summary = _get(client, location.bucket, location.key, named)
     files_key = _member(_json(summary, location.uri), spec.files, location.uri)
     files_uri = f"s3://{location.bucket}/{files_key}"
-    listing = _get(client, location.bucket, files_key)
+    listing = _get(client, location.bucket, files_key, named)
     held = {location.key: summary, files_key: listing}
     items = [_held(location, destination, key, body) for key, body in held.items()]
     digests: dict[str, str] = {}
@@ -58,7 +59,7 @@ def plan_manifest(
         digests[key] = _md5_hex(_member(entry, spec.md5, where), where)
         items.append(_item(location, destination, key, etag=digests[key]))
     plan = sort_plan(Plan(destination, location.uri), iter(items), force)
-    return plan, _fetcher(client, location, held, digests)
+    return plan, _fetcher(client, location, held, digests, named)
 
 
 def _item(
@@ -81,13 +82,13 @@ def _held(location: ManifestLocation, destination: Path, key: str, body: bytes) 
     return _item(location, destination, key, etag=digest, size=len(body))
 
 
-def _get(client: Any, bucket: str, key: str) -> bytes:
+def _get(client: Any, bucket: str, key: str, named: Named) -> bytes:
     where = f"s3://{bucket}/{key}"
     try:
         response = client.get_object(Bucket=bucket, Key=key)
         return b"".join(read_body(response["Body"]))
     except Exception as exc:
-        raise s3_error(exc, where) from exc
+        raise s3_error(exc, where, named) from exc
 
 
 def _json(body: bytes, where: str) -> dict[str, Any]:
@@ -130,7 +131,11 @@ def _b64(hex_digest: str) -> str:
 
 
 def _fetcher(
-    client: Any, location: ManifestLocation, held: dict[str, bytes], digests: dict[str, str]
+    client: Any,
+    location: ManifestLocation,
+    held: dict[str, bytes],
+    digests: dict[str, str],
+    named: Named,
 ) -> FetchOne:
     def fetch(item: Item, on_bytes: Callable[[int], None], stop: threading.Event) -> int:
         assert item.key is not None
@@ -144,6 +149,6 @@ def _fetcher(
             chunks = _checked(read_body(response["Body"]), digests[item.key], item.source)
             return write_file(item.path, chunks, expected=None, on_bytes=on_bytes, stop=stop)
         except Exception as exc:
-            raise s3_error(exc, item.source) from exc
+            raise s3_error(exc, item.source, named) from exc
 
     return fetch

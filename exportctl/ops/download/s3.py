@@ -17,6 +17,7 @@ from exportctl.domain.errors import (
     ExportctlError,
     NotFoundError,
 )
+from exportctl.domain.naming import Named, flag
 from exportctl.ops.download.digests import DigestMismatch, checked, encrypted, etag_md5
 from exportctl.ops.download.files import CHUNK, write_file
 from exportctl.ops.download.paths import safe_path
@@ -26,8 +27,9 @@ from exportctl.ops.download.resume import sort_plan
 from exportctl.services.locations import S3Location
 
 
-def s3_error(exc: BaseException, where: str) -> ExportctlError:
-    """S3's errors, naming the location: missing is 3, denied is 4, the rest 5."""
+def s3_error(exc: BaseException, where: str, named: Named = flag) -> ExportctlError:
+    """S3's errors, naming the location: missing is 3, denied is 4, the rest 5
+    (``named``: how the caller's user gives an option, in the advice)."""
     if isinstance(exc, ExportctlError):
         return exc
     said = answer_of(exc)
@@ -49,14 +51,16 @@ def s3_error(exc: BaseException, where: str) -> ExportctlError:
                 f"S3: access denied to {where} ({code or 'HTTP 403'}): {message}; "
                 "check s3:ListBucket and s3:GetObject for this identity"
             )
-    err = translate(exc)
+    err = translate(exc, named=named)
     if where not in err.message:
         # A body cut short, a checksum that did not match: which object, too.
         err.reword(f"{err.message} ({where})")
     return err
 
 
-def plan_s3(client: Any, location: S3Location, destination: Path, *, force: bool = False) -> Plan:
+def plan_s3(
+    client: Any, location: S3Location, destination: Path, *, force: bool, named: Named
+) -> Plan:
     plan = Plan(destination, location.uri)
 
     def md5_etag(item: Item) -> bool:
@@ -64,13 +68,14 @@ def plan_s3(client: Any, location: S3Location, destination: Path, *, force: bool
         try:
             head = client.head_object(Bucket=location.bucket, Key=item.key)
         except Exception as exc:
-            raise s3_error(exc, item.source) from exc
+            raise s3_error(exc, item.source, named) from exc
         return not encrypted(head)
 
-    return sort_plan(plan, _s3_items(client, location, destination), force, md5_etag)
+    items = _s3_items(client, location, destination, named)
+    return sort_plan(plan, items, force, md5_etag)
 
 
-def _s3_items(client: Any, location: S3Location, destination: Path) -> Iterator[Item]:
+def _s3_items(client: Any, location: S3Location, destination: Path, named: Named) -> Iterator[Item]:
     try:
         pages = client.get_paginator("list_objects_v2").paginate(
             Bucket=location.bucket, Prefix=location.listed
@@ -92,7 +97,7 @@ def _s3_items(client: Any, location: S3Location, destination: Path) -> Iterator[
                     key=key,
                 )
     except Exception as exc:
-        raise s3_error(exc, location.uri) from exc
+        raise s3_error(exc, location.uri, named) from exc
 
 
 def _check_page(page: Any, tokens: set[str], location: S3Location) -> None:
@@ -125,7 +130,7 @@ def read_body(body: IO[bytes]) -> Iterator[bytes]:
 STREAM_ATTEMPTS = 3
 
 
-def s3_fetcher(client: Any, location: S3Location) -> FetchOne:
+def s3_fetcher(client: Any, location: S3Location, named: Named) -> FetchOne:
     def fetch(item: Item, on_bytes: Callable[[int], None], stop: threading.Event) -> int:
         params: dict[str, Any] = {"Bucket": location.bucket, "Key": item.key}
         if item.etag:
@@ -143,7 +148,7 @@ def s3_fetcher(client: Any, location: S3Location) -> FetchOne:
                 # The call itself: botocore's retries are its.
                 response = client.get_object(**params)
             except Exception as exc:
-                raise s3_error(exc, item.source) from exc
+                raise s3_error(exc, item.source, named) from exc
             try:
                 return write_file(
                     item.path,
@@ -158,7 +163,7 @@ def s3_fetcher(client: Any, location: S3Location) -> FetchOne:
                     on_bytes(-got[0])
                     stop.wait(0.5 * attempt)
                     continue
-                raise s3_error(exc, item.source) from exc
+                raise s3_error(exc, item.source, named) from exc
         raise AssertionError("unreachable")
 
     return fetch
