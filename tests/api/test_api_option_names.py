@@ -394,3 +394,22 @@ def test_a_downloads_s3_out_of_reach_advises_the_keywords(
         client.download(job, tmp_path / "out")
     assert unreached.value.message.startswith(f"AWS: could not reach {closed}/")
     assert "check the network, region and endpoint_url (s3://" in unreached.value.message
+
+
+def test_a_role_profile_with_an_endpoint_url_is_told_of_the_keyword(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile role]\nrole_arn = arn:aws:iam::210987654321:role/Admin\n"
+        "source_profile = base\nregion = us-east-1\n"
+        "[profile base]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    client = Client(profile="role", endpoint_url="http://127.0.0.1:9")
+    with caplog.at_level(logging.WARNING, logger="exportctl"):
+        client.board().clients.session  # noqa: B018 - made, not called: nothing is sent
+    [said] = [r.getMessage() for r in caplog.records if r.name == "exportctl"]
+    assert "assumes its role at AWS's STS: endpoint_url takes exportctl's calls" in said

@@ -171,7 +171,11 @@ def test_a_role_profile_with_an_endpoint_url_is_told_where_its_sts_call_goes(
     said = [r.getMessage() for r in caplog.records if r.name == "exportctl"]
     # botocore's chain assumes the role at AWS's STS, signed with the source's keys.
     assert said == ([] if sts_elsewhere else [said[0]])
-    assert sts_elsewhere or "profile 'role' assumes its role at AWS's STS" in said[0]
+    assert sts_elsewhere or said[0] == (
+        "profile 'role' assumes its role at AWS's STS: --endpoint-url takes exportctl's "
+        "calls, not those of botocore's credential chain (set AWS_ENDPOINT_URL or "
+        "AWS_ENDPOINT_URL_STS to send those there too)"
+    )
 
 
 def test_an_sso_login_hint_names_the_profile() -> None:
