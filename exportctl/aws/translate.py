@@ -257,10 +257,8 @@ def name_endpoint(client: Any, source: str) -> None:
 
 
 def endpoint_named(exc: BaseException, named: Named = flag) -> str:
-    """The setting to check for the endpoint ``exc`` did not reach: --endpoint-url
-    where none was named (AWS's own endpoint, which that option replaces); an option
-    as the caller names it (the API's endpoint_url), a variable or a profile's
-    setting as it is."""
+    """The setting to check for the endpoint ``exc`` did not reach (AWS's own: the
+    option that replaces it): an option as the caller names it, else as it is."""
     source = str(getattr(exc, _SOURCE, None) or "--endpoint-url")
     return named(source[2:]) if source.startswith("--") else source
 

@@ -304,7 +304,8 @@ def test_an_endpoint_out_of_reach_advises_the_region_and_endpoint_url_keywords(
     exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    client = Client()
+    # Given by its keyword, as AWS_ENDPOINT_URL it would be named by the variable.
+    client = Client(endpoint_url=exportctl_sandbox.url)
     exportctl_sandbox.sandbox.faults.drop_rate = 1.0
     try:
         with pytest.raises(Unreachable) as dropped:
@@ -393,7 +394,8 @@ def test_a_downloads_s3_out_of_reach_advises_the_keywords(
     with pytest.raises(Unreachable) as unreached:
         client.download(job, tmp_path / "out")
     assert unreached.value.message.startswith(f"AWS: could not reach {closed}/")
-    assert "check the network, region and endpoint_url (s3://" in unreached.value.message
+    # region by its keyword; the endpoint by the variable it came from.
+    assert "check the network, region and AWS_ENDPOINT_URL_S3 (s3://" in unreached.value.message
 
 
 def test_a_role_profile_with_an_endpoint_url_is_told_of_the_keyword(

@@ -177,4 +177,5 @@ def test_an_s3_out_of_reach_names_the_options(
     assert done.exit_code == 5
     # The Python API names its keywords instead (tests/api/test_api_option_names.py).
     assert done.stderr.startswith(f"exportctl: error: AWS: could not reach {closed}/")
-    assert ": check the network, --region and --endpoint-url (s3://" in done.stderr
+    # The setting the endpoint came from, the variable here.
+    assert ": check the network, --region and AWS_ENDPOINT_URL_S3 (s3://" in done.stderr

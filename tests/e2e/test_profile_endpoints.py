@@ -1,8 +1,9 @@
 """A profile's own endpoint_url (its own, or its services section's) and ca_bundle are
 checked before any call of a service that reads them, as AWS_ENDPOINT_URL* and
 AWS_CA_BUNDLE are: one that botocore cannot use is exit 2, one line naming the
-profile, the file and the setting; where something else wins (--endpoint-url, the variables, ignore_configured_endpoint_urls)
-it is not looked at. Run in-process: the same command line as the console script."""
+profile, the file and the setting; where something else wins (--endpoint-url, the
+variables, ignore_configured_endpoint_urls) it is not looked at. Run in-process: the
+same command line as the console script."""
 
 from __future__ import annotations
 
