@@ -60,14 +60,17 @@ def test_a_broken_service_among_all_fails_and_the_others_are_printed(
 def test_an_endpoint_that_drops_every_call_names_the_options(sandbox: Sandbox) -> None:
     sandbox.faults.drop_rate = 1.0
     try:
+        # The endpoint by the option; by AWS_ENDPOINT_URL alone, the variable is named.
+        given = in_process(
+            sandbox, "--endpoint-url", sandbox.url, "list", "-s", "discovery", AWS_MAX_ATTEMPTS="1"
+        )
         done = in_process(sandbox, "list", "-s", "discovery", AWS_MAX_ATTEMPTS="1")
     finally:
         sandbox.faults.drop_rate = 0.0
-    assert done.returncode == 5
-    assert done.stderr == (
-        f"exportctl: error: AWS Application Discovery: could not reach {sandbox.url}/: "
-        "check the network, --region and --endpoint-url\n"
-    )
+    assert (given.returncode, done.returncode) == (5, 5)
+    said = f"exportctl: error: AWS Application Discovery: could not reach {sandbox.url}/: "
+    assert given.stderr == f"{said}check the network, --region and --endpoint-url\n"
+    assert done.stderr == f"{said}check the network, --region and AWS_ENDPOINT_URL\n"
 
 
 def test_status_of_a_broken_answer_is_an_error_not_unknown(sandbox: Sandbox) -> None:
