@@ -308,6 +308,7 @@ def run(
     from exportctl.ops.polling.timing import TIMING
 
     began = TIMING.clock()
+    given = timeout
     with json_on_failure(out):
         started = app.client.submit(
             plan,
@@ -335,6 +336,7 @@ def run(
             quiet=quiet,
             out=out,
             download=download,
+            timeout_given=given,
         )
         return int(code)
     job = started.job

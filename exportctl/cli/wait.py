@@ -174,9 +174,11 @@ def wait_for(
     download: Path | None = None,
     exec_command: str | None = None,
     single: bool | None = None,
+    timeout_given: float | None = None,
 ) -> ExitCode:
     """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`).
-    ``single``: one object rather than an array with --json (default: one target)."""
+    ``single``: one object rather than an array with --json (default: one target).
+    ``timeout_given``: the --timeout a timeout names, when ``timeout`` is what is left of it."""
     wait = app.client.waiting(
         targets, until=until, timeout=timeout, interval=interval, max_interval=max_interval
     )
@@ -216,6 +218,7 @@ def wait_for(
         fetcher=fetcher,
         estimates=estimates,
         sink=sink,
+        timeout_given=timeout if timeout_given is None else timeout_given,
     )
     code = session.run()
     # Out of time or interrupted, it does not wait for --exec commands still running.

@@ -38,8 +38,11 @@ class Session:
         fetcher: Fetcher | None = None,
         estimates: Estimates | None = None,
         sink: EventSink | None = None,
+        timeout_given: float | None = None,
     ) -> None:
         self.sink = sink
+        # The --timeout as the user gave it, not what was left of it after a start.
+        self.timeout_given = timeout_given
         self.fetcher = fetcher
         self.estimates = estimates
         self.app = app
@@ -180,7 +183,8 @@ class Session:
         if result.timed_out:
             from exportctl.domain.timeutil import human_duration
 
-            after = human_duration(self.waiter.timeout or 0)
+            given = self.waiter.timeout if self.timeout_given is None else self.timeout_given
+            after = human_duration(given or 0)
             self._pending(f"timed out after {after}", self.waiter.pending)
         elif result.exit_code == ExitCode.OK and not self.out.machine:
             count = len(result.tracked)

@@ -223,3 +223,15 @@ def test_ctrl_c_between_attempts_names_the_job_only_when_one_may_exist(
         )
     else:
         assert last == "exportctl: interrupted"
+
+
+def test_wait_out_of_time_names_the_timeout_given_not_what_the_start_left_of_it(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    # The retries' sleeps spend part of --timeout before the wait begins.
+    script(sandbox, "personalize", RATE, RATE, "ok")
+    args = ("--wait", "--timeout", "10s", "--interval", "1s")
+    done = run("start", "personalize", *run.start_args("personalize"), *args)
+    assert done.exit_code == ExitCode.TIMEOUT, done.output
+    assert fake_time.sleeps[0] > 0
+    assert "timed out after 10s; still pending:" in done.stderr
