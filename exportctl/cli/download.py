@@ -13,7 +13,7 @@ import click
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import Folder, service_option
+from exportctl.cli.options import Folder, IntRange, service_option
 from exportctl.cli.output import check_headers, json_on_failure, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.output.formats import emit
@@ -105,7 +105,7 @@ def _help_text() -> str:
 @click.option("--dry-run", is_flag=True, help="List what would be fetched; fetch nothing.")
 @click.option(
     "--concurrency",
-    type=click.IntRange(1, 32),
+    type=IntRange(1, 32),
     default=8,
     show_default=True,
     help="Objects fetched at once.",

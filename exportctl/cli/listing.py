@@ -18,7 +18,13 @@ import click
 
 from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import ScopedCommand, filter_options, scope_of, service_option
+from exportctl.cli.options import (
+    IntRange,
+    ScopedCommand,
+    filter_options,
+    scope_of,
+    service_option,
+)
 from exportctl.cli.output import json_on_failure, output_options, print_jobs
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import RECORD_KEYS, ExportJob
@@ -48,7 +54,7 @@ RECORD_TEXTS = RecordTexts(RECORD_KEYS, ExportJob.record_values)
 @filter_options
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=IntRange(min=1),
     help="The N newest jobs, in every format (streamed formats write them at the end).",
 )
 @output_options(JOB_RECORD_FIELDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -42,6 +42,47 @@ class Choice(click.Choice):  # type: ignore[type-arg]
             if not (isinstance(value, str) and len(value) > MAX_QUOTED):
                 raise
             self.fail(exc.message.replace(repr(value), quoted(value), 1), param, ctx)
+
+
+def _clipped(
+    kind: click.ParamType[Any],
+    exc: click.BadParameter,
+    value: Any,
+    param: click.Parameter | None,
+    ctx: click.Context | None,
+) -> NoReturn:
+    """click's message about a number, a long value in it cut as :class:`Choice` cuts
+    its own; a value up to MAX_QUOTED is said in click's words."""
+    if not (isinstance(value, str) and len(value) > MAX_QUOTED):
+        raise exc
+    message = exc.message
+    if repr(value) in message:
+        message = message.replace(repr(value), quoted(value), 1)
+    else:
+        # Out of range, click names the number it read, unquoted, first.
+        number, _, rest = message.partition(" ")
+        message = f"{clip(number)} {rest}"
+    kind.fail(message, param, ctx)
+
+
+class Int(click.types.IntParamType):
+    """click's whole number, whose message cuts a long value (:func:`_clipped`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            _clipped(self, exc, value, param, ctx)
+
+
+class IntRange(click.IntRange):
+    """click's whole number within bounds, whose message cuts a long value (:func:`_clipped`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            _clipped(self, exc, value, param, ctx)
 
 
 class _Services(Choice):

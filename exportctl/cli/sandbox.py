@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from exportctl.cli.options import Int, IntRange
 from exportctl.cli.servicehelp import DescribedCommand
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,9 +29,9 @@ def _scale_options(fn: F) -> F:
     from exportctl.sandbox.scale import SCALE_OPTIONS
 
     for name, help in reversed(SCALE_OPTIONS):
-        fn = click.option(
-            f"--{name}", type=click.IntRange(min=1), default=None, metavar="N", help=help
-        )(fn)
+        fn = click.option(f"--{name}", type=IntRange(min=1), default=None, metavar="N", help=help)(
+            fn
+        )
     return fn
 
 
@@ -59,9 +60,9 @@ def _help_text() -> str:
 
 
 @click.command(cls=DescribedCommand, describe=_help_text)
-@click.option("--port", type=click.IntRange(0, 65535), default=0,
+@click.option("--port", type=IntRange(0, 65535), default=0,
               help="Port of the export APIs; 0 picks a free one.")  # fmt: skip
-@click.option("--s3-port", type=click.IntRange(0, 65535), default=0,
+@click.option("--s3-port", type=IntRange(0, 65535), default=0,
               help="Port of S3; 0 picks a free one.")  # fmt: skip
 @click.option("--latency", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
               help="Added per request.")  # fmt: skip
@@ -69,15 +70,15 @@ def _help_text() -> str:
               help="Share of requests answered with the service's throttling error.")  # fmt: skip
 @click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, metavar="0..1",
               help="Share of requests answered with the service's 5xx error.")  # fmt: skip
-@click.option("--page-size", type=click.IntRange(min=1), default=None,
+@click.option("--page-size", type=IntRange(min=1), default=None,
               help="At most this many items per page, whatever the client asks.")  # fmt: skip
 @click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0, metavar="0..1",
               help="Share of connections closed without an answer.")  # fmt: skip
-@click.option("--seed", type=int, default=7, show_default=True, help="Scenario and fault seed.")
+@click.option("--seed", type=Int(), default=7, show_default=True, help="Scenario and fault seed.")
 @click.option("--s3/--no-s3", default=True, show_default=True,
               help="Also serve the jobs' S3 output (needs the sandbox extra).")  # fmt: skip
 @_scale_options
-@click.option("--accounts", "accounts", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--accounts", "accounts", type=IntRange(min=1), default=None, metavar="N",
               help="An organization of N accounts (for scale tests): members past the "
                    "scenario's six hold jobs in two regions and are reached by role.")  # fmt: skip
 @click.option("--detach", is_flag=True,

@@ -14,6 +14,8 @@ pytestmark = pytest.mark.e2e
 LONG = "y" * 5000
 # What clip() makes of LONG: its first 119 characters, then its length.
 CUT = f"'{'y' * 119}… (5,000 characters)'"
+# A whole number too long to be said, that click reads and finds out of range.
+NUMBER = "9" * 300
 
 
 @pytest.mark.parametrize(
@@ -33,6 +35,12 @@ CUT = f"'{'y' * 119}… (5,000 characters)'"
             f'Incomplete expression: "[{"y" * 118}… (5,001 characters)"',
         ),
         (["list", "--query", f"a {LONG}"], f"Unexpected token: {CUT[1:-1]}: Parse error"),
+        (["list", "--limit", LONG], f"'--limit': {CUT} is not a valid integer range"),
+        (["sandbox", "--seed", LONG], f"'--seed': {CUT} is not a valid integer"),
+        (
+            ["sandbox", "--port", NUMBER],
+            f"'--port': {'9' * 119}… (300 characters) is not in the range 0<=x<=65535",
+        ),
     ],
 )
 def test_a_long_value_is_cut_in_the_message(sandbox: Sandbox, args: list[str], said: str) -> None:
@@ -51,6 +59,11 @@ def test_a_short_value_is_quoted_as_it_was(sandbox: Sandbox) -> None:
     )
     unknown = in_process(sandbox, "list", "--fields", "ref,nope")
     assert unknown.stderr.startswith("exportctl: error: unknown field 'nope' for --fields; ")
+    for args, said in (
+        (["list", "--limit", "abc"], "'--limit': 'abc' is not a valid integer range"),
+        (["download", "x", "--concurrency", "99"], "99 is not in the range 1<=x<=32"),
+    ):
+        assert said in in_process(sandbox, *args).stderr
 
 
 def test_what_click_quotes_whole_is_cut_with_the_line(sandbox: Sandbox) -> None:
