@@ -62,9 +62,10 @@ def _service() -> str | None:
 def _complete_status(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
-    from click.shell_completion import CompletionItem
+    from exportctl.cli.complete import listed
 
-    return [CompletionItem(s) for s in _statuses() if s.startswith(incomplete.upper())]
+    # After a comma too, as the other options taking a,b complete.
+    return listed(_statuses(), incomplete.upper())
 
 
 class _StatusWords(click.ParamType[str]):

@@ -103,6 +103,14 @@ class _Services(Choice):
         pass
 
 
+def _names_listed(names: Iterable[str], incomplete: str) -> list[CompletionItem]:
+    """Names taken in any case, completed after the last comma of ``a,b`` (in lower case,
+    as click completes a choice)."""
+    from exportctl.cli.complete import listed
+
+    return listed((name.lower() for name in names), incomplete.lower())
+
+
 class _ServiceNames(_Services):
     """A service, or several separated by commas, as --region and --profile take them."""
 
@@ -122,9 +130,7 @@ class _ServiceNames(_Services):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
-        from exportctl.cli.complete import listed
-
-        return listed(self.choices, incomplete.lower())
+        return _names_listed(self.choices, incomplete)
 
 
 class _ServiceOption(click.Option):
@@ -163,6 +169,11 @@ class _StateNames(Choice):
             if names:
                 return names
         return super().convert(value, param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return _names_listed(self.choices, incomplete)
 
 
 def _flat(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:

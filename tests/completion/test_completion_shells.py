@@ -213,6 +213,12 @@ def test_a_list_of_services_after_its_comma(terminal: Terminal) -> None:
     )
 
 
+def test_a_list_of_states_after_its_comma(terminal: Terminal) -> None:
+    press_tab(
+        terminal, "exportctl list --status failed,ru", "exportctl list --status failed,running"
+    )
+
+
 def test_an_option_given_with_its_value_after_an_equals_sign(terminal: Terminal) -> None:
     # The word is --status=fa: what replaces it keeps its option (zsh and fish
     # replace the whole word, bash the part after the "=").

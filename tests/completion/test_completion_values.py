@@ -95,6 +95,8 @@ def test_lists_of_regions_profiles_and_services_complete_after_the_last_comma(
     assert "us-east-1,us-east-1" not in complete("--region", "us-east-1,us-east-")
     assert complete("list", "--service", "logs,pin") == ["logs,pinpoint"]
     assert complete("list", "--service", "LOGS,Pin") == ["logs,pinpoint"]
+    assert complete("list", "--status", "failed,c") == ["failed,completed", "failed,cancelled"]
+    assert complete("backups", "--status", "failed,Ru") == ["FAILED,RUNNING"]
     config = write(tmp_path / "config", "[profile dev]\n[profile prod]\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
