@@ -104,28 +104,37 @@ def cancel(
     if not and_wait:
         _check_no_wait(ctx)
     check_intervals(ctx)
+    # Through the document's writing without --wait: a signal while the error lines
+    # go to a slow stderr still leaves the document of nothing.
     with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
         results = app.client.cancel_many(refs, service=service)
-    code = app.report([r for r in results if not isinstance(r, ExportJob)])
-    sent = [(ref, refmod.parse(ref, service)) for ref, r in zip(refs, results, strict=True)
-            if isinstance(r, ExportJob)]  # fmt: skip
-    if and_wait and sent:
-        waited = wait_for(
-            app,
-            sent,
-            until="CANCELLED",
-            timeout=timeout,
-            interval=interval,
-            max_interval=max_interval,
-            quiet=quiet,
-            out=out,
-            # The document's shape is the command line's, not the count of jobs sent a cancel.
-            single=len(refs) == 1,
-        )
-        ctx.exit(max(code, int(waited)))
-    # Without --wait, or with nothing to wait for: the jobs sent a cancel (none, the
-    # document of nothing).
-    jobs = [r for r in results if isinstance(r, ExportJob)]
+        code = app.report([r for r in results if not isinstance(r, ExportJob)])
+        sent = [(ref, refmod.parse(ref, service)) for ref, r in zip(refs, results, strict=True)
+                if isinstance(r, ExportJob)]  # fmt: skip
+        if not (and_wait and sent):
+            # Without --wait, or with nothing to wait for: the jobs sent a cancel (none,
+            # the document of nothing).
+            _print_sent(app, out, [r for r in results if isinstance(r, ExportJob)], refs, code)
+            ctx.exit(code)
+    waited = wait_for(
+        app,
+        sent,
+        until="CANCELLED",
+        timeout=timeout,
+        interval=interval,
+        max_interval=max_interval,
+        quiet=quiet,
+        out=out,
+        # The document's shape is the command line's, not the count of jobs sent a cancel.
+        single=len(refs) == 1,
+    )
+    ctx.exit(max(code, int(waited)))
+
+
+def _print_sent(
+    app: AppContext, out: OutputSpec, jobs: list[ExportJob], refs: tuple[str, ...], code: int
+) -> None:
+    """The jobs sent a cancel, in the format asked for."""
 
     def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
         if found:
@@ -143,7 +152,6 @@ def cancel(
             failed=lambda: code != 0,
         ),
     )
-    ctx.exit(code)
 
 
 def _check_no_wait(ctx: click.Context) -> None:

@@ -41,12 +41,6 @@ def status(
     out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
     check_headers(out)
     one_shot()
-    with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
-        results = app.client.get_many(refs, service=service)
-    jobs = [r for r in results if isinstance(r, ExportJob)]
-    code = app.report([r for r in results if not isinstance(r, ExportJob)])
-    estimates = Estimates(app)
-    estimates.learn(jobs)
 
     def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
         from exportctl.output import jobpanel
@@ -70,18 +64,26 @@ def status(
                         soft_wrap=True,
                     )
 
-    emit(
-        out,
-        Records(
-            jobs,
-            to_dict=estimates.record,
-            table=table,
-            default_fields=JOB_DEFAULT_FIELDS,
-            single=len(refs) == 1,
-            known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
-            failed=lambda: code != 0,
-        ),
-    )
+    # Through the document's writing: a signal while the error lines go to a slow
+    # stderr, or while the estimates are read, still leaves the document of nothing.
+    with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
+        results = app.client.get_many(refs, service=service)
+        jobs = [r for r in results if isinstance(r, ExportJob)]
+        code = app.report([r for r in results if not isinstance(r, ExportJob)])
+        estimates = Estimates(app)
+        estimates.learn(jobs)
+        emit(
+            out,
+            Records(
+                jobs,
+                to_dict=estimates.record,
+                table=table,
+                default_fields=JOB_DEFAULT_FIELDS,
+                single=len(refs) == 1,
+                known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+                failed=lambda: code != 0,
+            ),
+        )
     estimates.save()
     if jobs:
         from exportctl.ops import refcache
