@@ -65,8 +65,8 @@ def _clipped(
     kind.fail(message, param, ctx)
 
 
-class Int(click.types.IntParamType):
-    """click's whole number, whose message cuts a long value (:func:`_clipped`)."""
+class _ClippedNumber(click.ParamType):  # type: ignore[type-arg]
+    """A number type of click's whose message cuts a long value (:func:`_clipped`)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
@@ -75,14 +75,16 @@ class Int(click.types.IntParamType):
             _clipped(self, exc, value, param, ctx)
 
 
-class IntRange(click.IntRange):
-    """click's whole number within bounds, whose message cuts a long value (:func:`_clipped`)."""
+class Int(_ClippedNumber, click.types.IntParamType):
+    """click's whole number."""
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            return super().convert(value, param, ctx)
-        except click.BadParameter as exc:
-            _clipped(self, exc, value, param, ctx)
+
+class IntRange(_ClippedNumber, click.IntRange):
+    """click's whole number within bounds."""
+
+
+class FloatRange(_ClippedNumber, click.FloatRange):
+    """click's number within bounds."""
 
 
 class _Services(Choice):
@@ -111,21 +113,25 @@ def _names_listed(names: Iterable[str], incomplete: str) -> list[CompletionItem]
     return listed((name.lower() for name in names), incomplete.lower())
 
 
+def _split(one: Callable[[str], Any], value: Any) -> tuple[Any, ...] | None:
+    """The names of ``a,b``, each as ``one`` reads it, empty ones left out; None for
+    a value without a comma."""
+    if not (isinstance(value, str) and "," in value):
+        return None
+    return tuple(one(name.strip()) for name in value.split(",") if name.strip())
+
+
 class _ServiceNames(_Services):
     """A service, or several separated by commas, as --region and --profile take them."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and "," in value:
-            names = tuple(
-                super(_ServiceNames, self).convert(name.strip(), param, ctx)
-                for name in value.split(",")
-                if name.strip()
-            )
-            if not names:
-                # Commas alone (`-s "$A,$B"`, both unset) are no filter to drop silently.
-                self.fail(f"{quoted(value)} names no service", param, ctx)
-            return names
-        return super().convert(value, param, ctx)
+        names = _split(lambda name: super(_ServiceNames, self).convert(name, param, ctx), value)
+        if names is None:
+            return super().convert(value, param, ctx)
+        if not names:
+            # Commas alone (`-s "$A,$B"`, both unset) are no filter to drop silently.
+            self.fail(f"{quoted(value)} names no service", param, ctx)
+        return names
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -160,15 +166,8 @@ class _StateNames(Choice):
         super().__init__(STATE_NAMES, case_sensitive=False)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and "," in value:
-            names = tuple(
-                super(_StateNames, self).convert(name.strip(), param, ctx)
-                for name in value.split(",")
-                if name.strip()
-            )
-            if names:
-                return names
-        return super().convert(value, param, ctx)
+        names = _split(lambda name: super(_StateNames, self).convert(name, param, ctx), value)
+        return names or super().convert(value, param, ctx)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str

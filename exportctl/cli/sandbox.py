@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from exportctl.cli.options import Int, IntRange
+from exportctl.cli.options import FloatRange, Int, IntRange
 from exportctl.cli.servicehelp import DescribedCommand
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,15 +64,15 @@ def _help_text() -> str:
               help="Port of the export APIs; 0 picks a free one.")  # fmt: skip
 @click.option("--s3-port", type=IntRange(0, 65535), default=0,
               help="Port of S3; 0 picks a free one.")  # fmt: skip
-@click.option("--latency", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
+@click.option("--latency", type=FloatRange(min=0), default=0.0, metavar="SECONDS",
               help="Added per request.")  # fmt: skip
-@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, metavar="0..1",
+@click.option("--throttle-rate", type=FloatRange(0, 1), default=0.0, metavar="0..1",
               help="Share of requests answered with the service's throttling error.")  # fmt: skip
-@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, metavar="0..1",
+@click.option("--error-rate", type=FloatRange(0, 1), default=0.0, metavar="0..1",
               help="Share of requests answered with the service's 5xx error.")  # fmt: skip
 @click.option("--page-size", type=IntRange(min=1), default=None,
               help="At most this many items per page, whatever the client asks.")  # fmt: skip
-@click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0, metavar="0..1",
+@click.option("--drop-rate", type=FloatRange(0, 1), default=0.0, metavar="0..1",
               help="Share of connections closed without an answer.")  # fmt: skip
 @click.option("--seed", type=Int(), default=7, show_default=True, help="Scenario and fault seed.")
 @click.option("--s3/--no-s3", default=True, show_default=True,

@@ -37,6 +37,7 @@ NUMBER = "9" * 300
         (["list", "--query", f"a {LONG}"], f"Unexpected token: {CUT[1:-1]}: Parse error"),
         (["list", "--limit", LONG], f"'--limit': {CUT} is not a valid integer range"),
         (["sandbox", "--seed", LONG], f"'--seed': {CUT} is not a valid integer"),
+        (["sandbox", "--drop-rate", LONG], f"'--drop-rate': {CUT} is not a valid float range"),
         (
             ["sandbox", "--port", NUMBER],
             f"'--port': {'9' * 119}… (300 characters) is not in the range 0<=x<=65535",
