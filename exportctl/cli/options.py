@@ -31,19 +31,6 @@ def service_choices(only: str | None = None) -> list[str]:
     return [name for spec in specs for name in (spec.name, *spec.aliases)]
 
 
-class Choice(click.Choice):  # type: ignore[type-arg]
-    """click's choice, whose message cuts a long value as exportctl's own messages cut
-    theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            return super().convert(value, param, ctx)
-        except click.BadParameter as exc:
-            if not (isinstance(value, str) and len(value) > MAX_QUOTED):
-                raise
-            self.fail(exc.message.replace(repr(value), quoted(value), 1), param, ctx)
-
-
 def _clipped(
     kind: click.ParamType[Any],
     exc: click.BadParameter,
@@ -51,8 +38,8 @@ def _clipped(
     param: click.Parameter | None,
     ctx: click.Context | None,
 ) -> NoReturn:
-    """click's message about a number, a long value in it cut as :class:`Choice` cuts
-    its own; a value up to MAX_QUOTED is said in click's words."""
+    """click's message about a value, a long one cut as exportctl's own messages cut
+    theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
     if not (isinstance(value, str) and len(value) > MAX_QUOTED):
         raise exc
     message = exc.message
@@ -65,8 +52,8 @@ def _clipped(
     kind.fail(message, param, ctx)
 
 
-class _ClippedNumber(click.ParamType):  # type: ignore[type-arg]
-    """A number type of click's whose message cuts a long value (:func:`_clipped`)."""
+class _Clipped(click.ParamType):  # type: ignore[type-arg]
+    """A type of click's whose message cuts a long value (:func:`_clipped`)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
@@ -75,15 +62,20 @@ class _ClippedNumber(click.ParamType):  # type: ignore[type-arg]
             _clipped(self, exc, value, param, ctx)
 
 
-class Int(_ClippedNumber, click.types.IntParamType):
+class Choice(_Clipped, click.Choice):  # type: ignore[type-arg]
+    """click's choice, whose message cuts a long value as exportctl's own messages cut
+    theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
+
+
+class Int(_Clipped, click.types.IntParamType):
     """click's whole number."""
 
 
-class IntRange(_ClippedNumber, click.IntRange):
+class IntRange(_Clipped, click.IntRange):
     """click's whole number within bounds."""
 
 
-class FloatRange(_ClippedNumber, click.FloatRange):
+class FloatRange(_Clipped, click.FloatRange):
     """click's number within bounds."""
 
 
