@@ -95,14 +95,20 @@ def check_endpoint_variable(session: botocore.session.Session, service: str) -> 
     Its name, None without one."""
     if session.get_config_variable("ignore_configured_endpoint_urls"):
         return None
-    # botocore's name for the service's own: its model's service id, snake-cased.
-    service_id = session.get_service_model(service).service_id.hyphenize()
-    for name in (f"AWS_ENDPOINT_URL_{service_id.replace('-', '_').upper()}", "AWS_ENDPOINT_URL"):
+    own = f"AWS_ENDPOINT_URL_{_config_key(session, service).upper()}"
+    for name in (own, "AWS_ENDPOINT_URL"):
         value = os.environ.get(name)
         if value:
             check_url(name, value)
             return name
     return None
+
+
+def _config_key(session: botocore.session.Session, service: str) -> str:
+    """botocore's name for ``service`` in the endpoint settings (its variable's
+    suffix, its key in a profile's services section): its model's service id,
+    snake-cased."""
+    return str(session.get_service_model(service).service_id.hyphenize()).replace("-", "_")
 
 
 def endpoint_source(session: botocore.session.Session, service: str) -> str | None:
@@ -116,11 +122,9 @@ def endpoint_source(session: botocore.session.Session, service: str) -> str | No
     scoped = session.get_scoped_config()
     own = found == scoped.get("endpoint_url")
     if not own:
-        # The entry of this client's service (botocore's key: its service id,
-        # snake-cased), checked as the profile's endpoint_url is; those of services
-        # never called are not read, so not checked.
-        key = session.get_service_model(service).service_id.hyphenize().replace("-", "_")
-        name = f"[services {scoped.get('services')}] {key} endpoint_url"
+        # The entry of this client's service, checked as the profile's endpoint_url
+        # is; those of services never called are not read, so not checked.
+        name = f"[services {scoped.get('services')}] {_config_key(session, service)} endpoint_url"
         check_url(f"{_profile_named(session)}: {name}", found)
     setting = "the endpoint_url" if own else "the services section"
     return f"{setting} of profile {clip(session.profile or 'default')!r}"
