@@ -14,19 +14,16 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.error import HTTPError
 from urllib.parse import urlsplit
 
-from exportctl.sandbox.cli import READY_PREFIX
-
-# The sandbox serves on this machine: asked straight, past any proxy the environment
-# names (HTTP_PROXY without 127.0.0.1 in NO_PROXY would take the question elsewhere).
-_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
 PID_VARIABLE = "EXPORTCTL_SANDBOX_PID"
+# The last line the foreground runner prints on stdout once it serves
+# (exportctl.sandbox.cli): what a detaching parent reads up to.
+READY_PREFIX = "# exportctl sandbox listening on "
 
 
 class BackgroundError(Exception):
@@ -149,9 +146,19 @@ def stop(url: str, *, expected: str = "", timeout: float = 10.0) -> int:
     return pid
 
 
+def _ask(url: str, timeout: float) -> Any:
+    """The sandbox's answer at ``url``, asked straight, past any proxy the environment
+    names (HTTP_PROXY without 127.0.0.1 in NO_PROXY would take the question elsewhere).
+    urllib is imported here: every command run where ``--detach`` pointed the
+    environment checks the sandbox's process, and most ask it nothing."""
+    import urllib.request
+
+    return urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=timeout)
+
+
 def _state(url: str) -> dict[str, object]:
     try:
-        with _LOCAL.open(url + "/_sandbox/state", timeout=5) as response:
+        with _ask(url + "/_sandbox/state", timeout=5) as response:
             state = json.loads(response.read())
     except (OSError, ValueError) as exc:
         raise NoSandbox(f"no exportctl sandbox answers at {url}") from exc
@@ -177,9 +184,9 @@ def _running(pid: int) -> bool:
 
 def _answers(url: str) -> bool:
     try:
-        with _LOCAL.open(url + "/_sandbox/clock", timeout=1):
+        with _ask(url + "/_sandbox/clock", timeout=1):
             return True
-    except urllib.error.HTTPError:
+    except HTTPError:
         return True
     except OSError:
         return False

@@ -11,12 +11,9 @@ from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any, TextIO
 
+from exportctl.sandbox.background import READY_PREFIX
 from exportctl.sandbox.faults import Faults
 from exportctl.sandbox.server import Sandbox
-
-# The last line the runner prints on stdout once it serves; a detaching parent
-# reads up to it (exportctl.sandbox.background).
-READY_PREFIX = "# exportctl sandbox listening on "
 
 
 def env_lines(sandbox: Sandbox) -> list[str]:

@@ -6,6 +6,7 @@ rich is kept out of them too. Checked in a fresh interpreter each time.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -211,3 +212,39 @@ def test_reading_jobs_needs_botocore_alone(args: list[str], tmp_path: Path) -> N
     modules = imported("--sandbox", *args, XDG_CACHE_HOME=str(tmp_path))
     assert "botocore" in modules
     assert not modules & {"boto3", "s3transfer"}
+
+
+def test_a_shell_pointed_at_a_background_sandbox_loads_none_of_its_server(
+    tmp_path: Path,
+) -> None:
+    """Where `eval "$(exportctl sandbox --detach)"` set the environment, each command
+    checks that the sandbox's process still runs: that check is the pid, not the
+    server's code (tens of milliseconds a command)."""
+    from exportctl.sandbox.background import PID_VARIABLE
+    from exportctl.sandbox.server import Sandbox
+
+    with Sandbox(port=0, clock=lambda: 0.0) as sandbox:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "exportctl", "list", "--json"],
+            capture_output=True,
+            text=True,
+            env={
+                **os.environ,
+                **sandbox.env(),
+                PID_VARIABLE: str(os.getpid()),
+                "XDG_CACHE_HOME": str(tmp_path),
+            },
+            check=False,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
+    assert "exportctl.sandbox.background" in modules  # the check ran
+    assert not {m for m in modules if m.startswith("exportctl.sandbox.")} - {
+        "exportctl.sandbox.background"
+    }
