@@ -8,7 +8,6 @@ lazily, and nowhere on the path of --help or --version.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -23,14 +22,15 @@ from exportctl.aws.usersettings import (
     check_profile,
     check_role_endpoint,
     check_settings,
-    check_url,
+    configured_endpoint,
     configured_region,
-    endpoint_source,
+    endpoint_setting,
     env_max_attempts,
+    given_endpoint,
     region_source,
 )
 from exportctl.domain.errors import ExportctlError, UsageError, clip
-from exportctl.domain.naming import Named, flag
+from exportctl.domain.naming import Named, flag, with_endpoint
 from exportctl.domain.version import __version__
 
 if TYPE_CHECKING:
@@ -124,6 +124,8 @@ class Clients:
         self._holds: Counter[tuple[str, str]] = Counter()
         # The region of the environment or the profile, once it was found to be a region.
         self._known_region: str | None = None
+        # Where the endpoint of each service's clients was set, once one was had.
+        self._sources: dict[str, str | None] = {}
 
     @property
     def session(self) -> botocore.session.Session:
@@ -236,7 +238,7 @@ class Clients:
                     client = self._borrow(service, region) if attempts is None else None
                     if client is None:
                         bare = self._create(service, region, attempts)
-                        client = TranslatingClient(bare, named=self.settings.named)
+                        client = TranslatingClient(bare, named=self.named_for(service))
                         with self._lock:
                             self._clients[key] = client
         return client if errors is None else client.said_as(errors)
@@ -252,13 +254,28 @@ class Clients:
         try:
             with self._session_lock:
                 credentials = self._credentials_of(self._made_session())
+                self._source(self._made_session(), service)
         except ExportctlError:
             raise
         except Exception as exc:
             raise translate(exc, named=self.settings.named) from exc
         if credentials is None:
             return None
-        return shared.take(service, region, credentials, self.settings.named)
+        return shared.take(service, region, credentials, self.named_for(service))
+
+    def named_for(self, service: str) -> Named:
+        """How messages about ``service``'s calls and answers name options (its endpoint's too)."""
+        with self._lock:
+            return with_endpoint(self.settings.named, self._sources.get(service))
+
+    def _source(self, session: botocore.session.Session, service: str) -> str | None:
+        """Where the endpoint of ``service``'s clients is set (``endpoint_setting``),
+        kept for :meth:`named_for`."""
+        lazy = service in self._lazy_endpoints
+        source = endpoint_setting(session, self.settings, service, lazy)
+        with self._lock:
+            self._sources[service] = source
+        return source
 
     def hold(self, service: str, region: str) -> None:
         """Say that a :meth:`release` of ``service`` in ``region`` will come: a shared
@@ -319,13 +336,12 @@ class Clients:
             # None: botocore's proxies, from the environment.
             proxies={} if s.direct else None,
         )
-        endpoint, given = self._endpoint(service)
+        endpoint = self._endpoint(service)
         try:
             # One at a time: a botocore session is no more thread-safe than that.
             with self._session_lock:
                 session = self._made_session()
-                # With none of exportctl's, the one botocore reads: checked, and named.
-                source = given if endpoint else endpoint_source(session, service)
+                source = self._source(session, service)
                 self._credentials_of(session)
                 client = session.create_client(
                     service, region_name=region, endpoint_url=endpoint, config=config
@@ -372,27 +388,12 @@ class Clients:
     def endpoint_url(self, service: str) -> str | None:
         """Where the calls of ``service`` go when the user says (an option, a variable,
         the profile: botocore's order); None for AWS's own endpoints."""
-        from exportctl.aws.usersettings import configured_endpoint
+        return self._endpoint(service) or configured_endpoint(self.session, service)
 
-        return self._endpoint(service)[0] or configured_endpoint(self.session, service)
-
-    def _endpoint(self, service: str) -> tuple[str | None, str]:
-        chosen, source = _endpoint(self.settings, service)
+    def _endpoint(self, service: str) -> str | None:
+        chosen, _ = given_endpoint(self.settings, service)
         lazy = self._lazy_endpoints.get(service)
         # A URL given for this service alone still wins.
         if lazy and chosen in (None, self.settings.endpoint_url):
-            return lazy(), source
-        return chosen, source
-
-
-def _endpoint(settings: AwsSettings, service: str) -> tuple[str | None, str]:
-    """The URL a client of ``service`` talks to, and the setting it comes from; S3's
-    own setting beats the shared one."""
-    if service == "s3":
-        if settings.s3_endpoint_url:
-            return settings.s3_endpoint_url, "--s3-endpoint-url"
-        own = os.environ.get("AWS_ENDPOINT_URL_S3")
-        if own:
-            check_url("AWS_ENDPOINT_URL_S3", own)
-            return own, "AWS_ENDPOINT_URL_S3"
-    return settings.endpoint_url, "--endpoint-url"
+            return lazy()
+        return chosen

@@ -27,7 +27,7 @@ from exportctl.domain.errors import (
     clip,
     of_service,
 )
-from exportctl.domain.naming import Named, check_network, check_reach, flag
+from exportctl.domain.naming import Named, check_network, check_reach, flag, with_endpoint
 
 
 class Service(NamedService, Protocol):
@@ -145,6 +145,7 @@ def translate(
     """
     if isinstance(exc, ExportctlError):
         return of_service(exc, spec)
+    named = endpoint_named(exc, named)
     service = spec.name if spec else None
     title = spec.title if spec else "AWS"
     import botocore.exceptions as bex
@@ -213,7 +214,7 @@ def translate(
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
         return AwsError(
             f"{title}: could not reach {getattr(exc, 'kwargs', {}).get('endpoint_url', 'endpoint')}"
-            f": {check_reach(named, endpoint_named(exc, named))}",
+            f": {check_reach(named)}",
             service=service,
         )
     if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
@@ -246,8 +247,8 @@ _SOURCE = "exportctl_endpoint_source"
 
 def name_endpoint(client: Any, source: str) -> None:
     """Have what ``client``'s calls raise say where its endpoint was set (an option, a
-    variable, the profile), for the advice on an endpoint not reached: the exception
-    alone has its URL, and some callers translate it from the bare client."""
+    variable, the profile), for the advice on where the calls go: the exception alone
+    has its URL, and some callers translate it from the bare client."""
 
     def mark(exception: BaseException, **_: Any) -> None:
         setattr(exception, _SOURCE, source)
@@ -256,11 +257,10 @@ def name_endpoint(client: Any, source: str) -> None:
     client.meta.events.register(f"after-call-error.{name}", mark, unique_id=f"source-{name}")
 
 
-def endpoint_named(exc: BaseException, named: Named = flag) -> str:
-    """The setting to check for the endpoint ``exc`` did not reach (AWS's own: the
-    option that replaces it): an option as the caller names it, else as it is."""
-    source = str(getattr(exc, _SOURCE, None) or "--endpoint-url")
-    return named(source[2:]) if source.startswith("--") else source
+def endpoint_named(exc: BaseException, named: Named = flag) -> Named:
+    """``named``, where the calls go said as the setting that sent there the call that
+    raised ``exc`` (``with_endpoint``); as it is for an exception no client marked."""
+    return with_endpoint(named, getattr(exc, _SOURCE, None))
 
 
 def _config_file(path: str) -> tuple[str, str]:

@@ -130,6 +130,30 @@ def endpoint_source(session: botocore.session.Session, service: str) -> str | No
     return f"{setting} of profile {clip(session.profile or 'default')!r}"
 
 
+def given_endpoint(settings: Given, service: str) -> tuple[str | None, str]:
+    """The URL exportctl gives a client of ``service``, and the setting it comes from;
+    S3's own setting beats the shared one."""
+    if service == "s3":
+        if settings.s3_endpoint_url:
+            return settings.s3_endpoint_url, "--s3-endpoint-url"
+        own = os.environ.get("AWS_ENDPOINT_URL_S3")
+        if own:
+            check_url("AWS_ENDPOINT_URL_S3", own)
+            return own, "AWS_ENDPOINT_URL_S3"
+    return settings.endpoint_url, "--endpoint-url"
+
+
+def endpoint_setting(
+    session: botocore.session.Session, settings: Given, service: str, lazy: bool = False
+) -> str | None:
+    """Where the endpoint of a client of ``service`` is set, as advice names it:
+    exportctl's setting (:func:`given_endpoint`; ``lazy``: one made when first needed,
+    as the sandbox's S3 is, which is the option's), else the one botocore reads
+    (:func:`endpoint_source`); None for AWS's own."""
+    chosen, given = given_endpoint(settings, service)
+    return given if chosen or lazy else endpoint_source(session, service)
+
+
 def check_role_endpoint(
     session: botocore.session.Session, endpoint_url: str | None, named: Named = flag
 ) -> None:

@@ -16,14 +16,30 @@ def flag(option: str) -> str:
     return f"--{option}"
 
 
+def with_endpoint(named: Named, source: str | None) -> Named:
+    """``named``, the option of where the calls go (``endpoint-url``) said as
+    ``source``, the setting their endpoint was set by: an option (``--s3-endpoint-url``)
+    as ``named`` says it, a variable or the profile's setting as it is, so that the
+    advice names what the user set. ``named`` itself for AWS's own endpoint (None),
+    which that option replaces."""
+    if not source or source == "--endpoint-url":
+        return named
+    said = named(source[2:]) if source.startswith("--") else source
+
+    def naming(option: str) -> str:
+        return said if option == "endpoint-url" else named(option)
+
+    return naming
+
+
 def check_network(named: Named = flag) -> str:
     """The advice for an answer that is none of the service's (a proxy's page, a
-    body cut short): where the calls go is the user's to check."""
+    body cut short): where the calls go is the user's to check (the setting
+    :func:`with_endpoint` has ``named`` say)."""
     return f"check the network and {named('endpoint-url')}"
 
 
-def check_reach(named: Named = flag, endpoint: str | None = None) -> str:
-    """The advice for an endpoint that could not be reached: where the calls go (the
-    setting ``endpoint`` names, else the option that sets it), and the region that
-    chose it."""
-    return f"check the network, {named('region')} and {endpoint or named('endpoint-url')}"
+def check_reach(named: Named = flag) -> str:
+    """The advice for an endpoint that could not be reached: where the calls go (as
+    for :func:`check_network`), and the region that chose it."""
+    return f"check the network, {named('region')} and {named('endpoint-url')}"

@@ -343,7 +343,7 @@ class SearchBackups:
         """The search job itself (GetSearchJob)."""
         spec, declared = search_service(), searches()
         jobs, region = self._where(search)
-        call, named = jobs.caller(spec, region), jobs.clients.settings.named
+        call, named = jobs.caller(spec, region), jobs.clients.named_for(spec.client)
         raw = call(declared.get, {declared.param: search.id})
         # The model requires both: without them (a proxy's page, a cut body) the
         # answer is no search job's, and nothing about the search may be said.
@@ -397,4 +397,4 @@ class SearchBackups:
             for raw in eng.items(call, declared.backups, params):
                 yield from_raw(raw, search.arn)
         except ExportctlError as exc:
-            raise of_service(exc, spec, jobs.clients.settings.named) from exc
+            raise of_service(exc, spec, jobs.clients.named_for(spec.client)) from exc

@@ -76,7 +76,7 @@ def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
             # It ended between the read and the cancel (COMPLETED as it was cancelled):
             # the service's refusal says so in its words.
             raise AlreadyEnded(after) from exc
-        raise of_service(exc, spec, jobs.clients.settings.named) from exc
+        raise of_service(exc, spec, jobs.clients.named_for(spec.client)) from exc
     try:
         return jobs.get(again)
     except ExportctlError as exc:

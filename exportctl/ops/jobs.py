@@ -148,7 +148,7 @@ class Jobs:
         try:
             return fn()
         except ExportctlError as exc:
-            raise of_service(exc, spec, self.clients.settings.named) from exc
+            raise of_service(exc, spec, self.clients.named_for(spec.client)) from exc
 
     # -- one job ----------------------------------------------------------------
 
@@ -355,7 +355,7 @@ class Jobs:
                     jobs.append(job)
                 yield jobs
         except BrokenAnswerError as exc:
-            raise of_service(exc, spec, self.clients.settings.named) from exc
+            raise of_service(exc, spec, self.clients.named_for(spec.client)) from exc
 
     def fanout(
         self,

@@ -92,7 +92,7 @@ class Organization:
             return result
 
         page = Page("ListAccounts", "Accounts", "NextToken", "NextToken")
-        named = self.base.clients.settings.named
+        named = self.base.clients.named_for("organizations")
         try:
             listed = [(str(a["Id"]), str(a.get("Status"))) for a in items(call, page)]
         except ExportctlError as exc:
@@ -309,7 +309,7 @@ class RoleProvider:
             unread = RoleUnavailable(
                 f"cannot assume {self.role_arn}: sts:AssumeRole answered with what cannot "
                 f"be read ({clip(unreadable or repr(exc))}); "
-                + check_network(self.base.clients.settings.named)
+                + check_network(self.base.clients.named_for("sts"))
             )
             unread.exit_code = ExitCode.AWS
             raise self._refusal(unread) from exc

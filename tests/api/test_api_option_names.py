@@ -283,10 +283,13 @@ def test_an_unknown_profile_names_the_keyword_it_was_given_by(
 
 
 @pytest.mark.parametrize("mode", ["html", "shape", "gzip"])
+@pytest.mark.parametrize(("given", "said"), [(True, "endpoint_url"), (False, "AWS_ENDPOINT_URL")])
 def test_a_broken_answer_advises_the_endpoint_url_keyword(
-    exportctl_sandbox: SandboxHandle, mode: str
+    exportctl_sandbox: SandboxHandle, mode: str, given: bool, said: str
 ) -> None:
-    client = Client()
+    # Given by its keyword; else the plugin's AWS_ENDPOINT_URL, which was named as the
+    # keyword all the same.
+    client = Client(endpoint_url=exportctl_sandbox.url) if given else Client()
     job = next(iter(client.list("discovery")))
     exportctl_sandbox.sandbox.faults.garble = {"discovery": mode}
     try:
@@ -294,7 +297,7 @@ def test_a_broken_answer_advises_the_endpoint_url_keyword(
             with pytest.raises(Unreachable) as broken:
                 read()
             assert broken.value.message.startswith("AWS Application Discovery: ")
-            assert broken.value.message.endswith("; check the network and endpoint_url")
+            assert broken.value.message.endswith(f"; check the network and {said}")
             assert "--" not in broken.value.message
     finally:
         exportctl_sandbox.sandbox.faults.garble = {}

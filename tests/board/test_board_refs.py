@@ -204,6 +204,25 @@ def test_an_unreadable_assume_role_answer_is_said_once_an_account(
     assert not any("Amazon EC2" in line or "Amazon RDS" in line for line in lines)
 
 
+@pytest.mark.parametrize(
+    ("service", "said"),
+    [
+        ("sts", "sts:AssumeRole answered with what cannot be read"),
+        ("organizations", "ListAccounts"),
+    ],
+)
+def test_the_organizations_broken_answers_name_where_the_endpoint_was_set(
+    run: Run, sandbox: Sandbox, service: str, said: str
+) -> None:
+    # They named --endpoint-url, where AWS_ENDPOINT_URL (the runs') had sent the calls.
+    sandbox.faults.garble = {service: "html"}
+    done = run(*ORG, "list", "-s", "rds")
+    assert done.exit_code == 5, done.stderr
+    lines = [line for line in done.stderr.splitlines() if said in line]
+    assert lines and all("; check the network and AWS_ENDPOINT_URL" in line for line in lines)
+    assert "--endpoint-url" not in done.stderr
+
+
 def test_the_slot_holder_a_refused_start_names_is_in_its_account(
     run: Run, sandbox: Sandbox
 ) -> None:

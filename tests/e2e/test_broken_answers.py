@@ -38,8 +38,8 @@ def test_a_broken_service_named_is_exit_5(sandbox: Sandbox) -> None:
         assert done.returncode == 5, (mode, done.stderr)
         assert json.loads(done.stdout) == []
         _one_error(done.stderr, "Amazon Personalize")
-        # The advice names the option (the Python API names its keyword).
-        assert done.stderr.endswith("; check the network and --endpoint-url\n"), done.stderr
+        # The advice names where the endpoint was set: the sandbox's environment.
+        assert done.stderr.endswith("; check the network and AWS_ENDPOINT_URL\n"), done.stderr
     # One of them through the console script: the exit status the OS reports.
     table = exportctl(sandbox, "list", "-s", "personalize")
     assert table.returncode == 5 and "No export jobs found" not in table.stdout + table.stderr

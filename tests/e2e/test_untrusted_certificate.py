@@ -175,3 +175,35 @@ def test_an_empty_variable_leaves_the_profiles_bundle_in_use(
     done = in_process(None, "list", "-s", "rds", AWS_CONFIG_FILE=str(config), **env)
     assert done.returncode == 5, (done.returncode, done.stderr)
     assert "not trusted" not in done.stderr and "TLS certificate" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "named"),
+    [
+        ("option", "--endpoint-url"),
+        ("variable", "AWS_ENDPOINT_URL"),
+        ("service-variable", "AWS_ENDPOINT_URL_RDS"),
+        ("profile", "the endpoint_url of profile 'default'"),
+    ],
+)
+def test_an_untrusted_certificate_names_where_the_endpoint_was_set(
+    tls: tuple[TlsServer, Path], tmp_path: Path, where: str, named: str
+) -> None:
+    # It named --endpoint-url whichever setting the endpoint came from.
+    server, _ = tls
+    url = f"https://127.0.0.1:{server.port}"
+    args: list[str] = []
+    env = {**KEYS, "AWS_MAX_ATTEMPTS": "1"}
+    if where == "option":
+        args = ["--endpoint-url", url]
+    elif where == "variable":
+        env["AWS_ENDPOINT_URL"] = url
+    elif where == "service-variable":
+        env["AWS_ENDPOINT_URL_RDS"] = url
+    else:
+        config = tmp_path / "config"
+        config.write_text(f"[default]\nendpoint_url = {url}\n")
+        env["AWS_CONFIG_FILE"] = str(config)
+    done = in_process(None, *args, "list", "-s", "rds", **env)
+    assert done.returncode == 5, (done.returncode, done.stderr)
+    assert done.stderr.endswith(f", or check {named} and any proxy in the way\n"), done.stderr

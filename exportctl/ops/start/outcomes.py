@@ -136,7 +136,7 @@ def given_up(
     tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
     tried += f" over {seconds:.0f} s, with backoff"
     if said is None:
-        last, advice = clip(exc, 300), check_reach(named, endpoint_named(exc, named))
+        last, advice = clip(exc, 300), check_reach(endpoint_named(exc, named))
     else:
         last = f"{said.code} (HTTP {said.status}): {said.message}"
         advice = (

@@ -152,7 +152,7 @@ class Finder:
         except ExportctlError as exc:
             # Pinpoint's jobs are its application's: a listing that finds no
             # application says which option named it.
-            said = of_service(exc, spec, self.jobs.clients.settings.named)
+            said = of_service(exc, spec, self.jobs.clients.named_for(spec.client))
             named = not_found_named(plan, said, spec.list.operation, scope)
             raise named from exc
         return found

@@ -83,7 +83,7 @@ def holders(
         else:
             raws = list(eng.list_raw(spec, call, {}))
     except ExportctlError as exc:
-        raise of_service(exc, spec, jobs.clients.settings.named) from exc
+        raise of_service(exc, spec, jobs.clients.named_for(spec.client)) from exc
     for raw in raws:
         job = eng.normalise(spec, raw, region)
         # Only those words: a listing may answer more than its filter asked for.
