@@ -18,7 +18,14 @@ from typing import ClassVar
 import click
 
 from exportctl.cli.stdout import OutputError, discard, output_failed
-from exportctl.domain.errors import MAX_MESSAGE, ExitCode, ExportctlError, Interrupted, clip
+from exportctl.domain.errors import (
+    MAX_MESSAGE,
+    ExitCode,
+    ExportctlError,
+    Interrupted,
+    clip,
+    quoted,
+)
 
 
 class Handler:
@@ -176,7 +183,12 @@ class UsageErrorHandler(Handler):
             # `exportctl` alone: the help itself, as click prints it.
             exc.show()
             return exc.exit_code
-        message = " ".join(exc.format_message().split()).removesuffix(".")
+        message = exc.format_message()
+        if isinstance(exc, click.NoSuchOption):
+            # click quotes the option as typed, whole: cut as every quoted value is,
+            # what it suggests after it kept.
+            message = message.replace(repr(exc.option_name), quoted(exc.option_name), 1)
+        message = " ".join(message.split()).removesuffix(".")
         message = message.replace(". Did you mean", "; did you mean")
         if message[:1].isupper() and message[1:2].islower():
             message = message[0].lower() + message[1:]

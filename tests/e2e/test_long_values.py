@@ -38,6 +38,12 @@ NUMBER = "9" * 300
         (["list", "--limit", LONG], f"'--limit': {CUT} is not a valid integer range"),
         (["sandbox", "--seed", LONG], f"'--seed': {CUT} is not a valid integer"),
         (["sandbox", "--drop-rate", LONG], f"'--drop-rate': {CUT} is not a valid float range"),
+        # click's unknown option, quoted whole before: a command's, and the root's.
+        (
+            ["list", f"--{LONG}"],
+            f"no such option '--{'y' * 117}… (5,002 characters)' (see 'exportctl list --help')",
+        ),
+        ([f"--{LONG}", "list"], f"no such option '--{'y' * 117}… (5,002 characters)' (see "),
         (
             ["sandbox", "--port", NUMBER],
             f"'--port': {'9' * 119}… (300 characters) is not in the range 0<=x<=65535",
@@ -67,10 +73,25 @@ def test_a_short_value_is_quoted_as_it_was(sandbox: Sandbox) -> None:
         assert said in in_process(sandbox, *args).stderr
 
 
+def test_an_unknown_option_up_to_the_limit_is_quoted_whole(sandbox: Sandbox) -> None:
+    whole = f"--{'y' * 118}"
+    done = in_process(sandbox, "list", whole)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"exportctl: error: no such option {whole!r} (see 'exportctl list --help')\n"
+    )
+    # One near an option is still said with it.
+    near = in_process(sandbox, "list", "--statu")
+    assert near.returncode == 2, near.stderr
+    assert near.stderr == (
+        "exportctl: error: no such option '--statu'; did you mean '--status'? "
+        "(see 'exportctl list --help')\n"
+    )
+
+
 def test_what_click_quotes_whole_is_cut_with_the_line(sandbox: Sandbox) -> None:
-    # An unknown option and extra arguments: the line is cut as every error line is.
-    for args in (["list", f"--{LONG}"], ["list", "--query", "ref", LONG]):
-        done = in_process(sandbox, *args)
-        assert done.returncode == 2, done.stderr
-        assert done.stderr.count("\n") == 1 and len(done.stderr) < 2200
-        assert done.stderr.rstrip().endswith(" characters) (see 'exportctl list --help')")
+    # Extra arguments: the line is cut as every error line is.
+    done = in_process(sandbox, "list", "--query", "ref", LONG)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and len(done.stderr) < 2200
+    assert done.stderr.rstrip().endswith(" characters) (see 'exportctl list --help')")
