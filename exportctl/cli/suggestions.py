@@ -11,9 +11,11 @@ def no_such_command(name: str, commands: Sequence[str]) -> str:
     """The error of an unknown subcommand, with the nearest known one when there is one."""
     import difflib
 
+    from exportctl.domain.errors import quoted
+
     near = difflib.get_close_matches(name.lower(), list(commands), n=1, cutoff=0.6)
     hint = f"; did you mean {near[0]!r}?" if near else ""
-    return f"no such command {name!r}{hint}"
+    return f"no such command {quoted(name)}{hint}"
 
 
 class SuggestingGroup(click.Group):

@@ -44,6 +44,9 @@ NUMBER = "9" * 300
             f"no such option '--{'y' * 117}… (5,002 characters)' (see 'exportctl list --help')",
         ),
         ([f"--{LONG}", "list"], f"no such option '--{'y' * 117}… (5,002 characters)' (see "),
+        # exportctl's own unknown command, and an unknown service of start.
+        ([LONG], f"no such command {CUT}"),
+        (["start", LONG], f"no such command {CUT}"),
         (
             ["sandbox", "--port", NUMBER],
             f"'--port': {'9' * 119}… (300 characters) is not in the range 0<=x<=65535",
