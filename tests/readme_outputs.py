@@ -1,8 +1,9 @@
 """The outputs README.md shows under its examples, written from real runs.
 
 ``make readme`` (``python tests/readme_outputs.py``) runs the README's examples and
-writes what each printed below it; ``--check`` writes nothing and exits 1 with a
-diff when the README shows anything else. tests/cli/test_readme.py checks each
+writes what each printed below it, and writes the tables of the services from their
+specs (``readme_tables``); ``--check`` writes nothing and exits 1 with a diff when
+the README shows anything else. tests/cli/test_readme.py checks each
 example as it runs it, with what is here.
 
 The convention in README.md: in a ``console`` block, a line ``$ exportctl ...`` (a
@@ -50,6 +51,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import readme_tables
 from click.testing import CliRunner
 
 from exportctl.cli.root import cli
@@ -444,7 +446,9 @@ def _fresh_home(text: str) -> Iterator[None]:
 
 
 def generate(text: str) -> str:
-    """``text`` with every written output made again."""
+    """``text`` with every written output and every table of the services
+    (``readme_tables``) made again."""
+    text = readme_tables.render(text)
     outcomes: list[tuple[Example, Outcome]] = []
     for example in examples(text):
         if not example.generated:
@@ -483,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "README.md, made again",
             )
         )
-        print("README.md differs from what its commands print: run `make readme`")
+        print("README.md differs from what its commands print and its specs say: run `make readme`")
         return 1
     README.write_text(made, encoding="utf-8")
     print("README.md: outputs written")

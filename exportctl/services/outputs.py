@@ -27,6 +27,9 @@ class Output:
     folder: bool = False
     # ``manifest``: the files a manifest in the destination's bucket lists, and no other.
     manifest: Manifest | None = None
+    # What README.md's table of ``download`` adds to what is fetched: what the files
+    # are, what else lands there.
+    note: str = ""
 
 
 @dataclass(frozen=True)

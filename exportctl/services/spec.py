@@ -162,6 +162,9 @@ class Scope:
     # What Tab offers for the value, given the word typed so far. Called on every Tab
     # press: it reads local data only (no AWS call, no botocore).
     complete: Callable[[str], Iterable[str]] | None = None
+    # What README.md's table of ``list``'s options says of it besides ``help``: how the
+    # value is sent, what a bad one gives (sentences).
+    notes: str = ""
 
     @property
     def key(self) -> str:
@@ -278,6 +281,9 @@ class ServiceSpec:
     # every service in one (lowest first).
     short_title: str = ""
     rank: int = 100
+    # The title README.md's table of services gives it, where the title alone does not
+    # say what its export jobs export ("Amazon DynamoDB (table exports to S3)").
+    long_title: str = ""
     # Where a completed job's output is, for ``download``.
     output: Output | None = None
     # The searches whose results its export jobs export, for ``backups``.
@@ -292,6 +298,8 @@ class ServiceSpec:
         # A title without a provider's name is its own short title.
         if not self.short_title:
             object.__setattr__(self, "short_title", self.title)
+        if not self.long_title:
+            object.__setattr__(self, "long_title", self.title)
         if self.kinds and (self.batch or self.fan_out or self.summaries):
             raise ValueError(f"{self.name}: a service with kinds reads its jobs one by one")
 

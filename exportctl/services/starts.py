@@ -181,6 +181,13 @@ class Create:
     # Periods, as the names of the time options of their start and their end (which
     # defaults to now): a start not before its end is refused before anything is sent.
     periods: tuple[tuple[str, str], ...] = ()
+    # README.md's tables (tests/readme_tables.py): what a job of this create is, where
+    # a service has several ("an image"); a remark after its options in the table of
+    # ``start``, in parentheses there; and what IAM must allow besides the operation
+    # (a role to pass, a key's grants), after the action in the table of permissions.
+    label: str = ""
+    note: str = ""
+    permissions: str = ""
 
 
 @dataclass(frozen=True)

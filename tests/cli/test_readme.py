@@ -3,6 +3,7 @@ print what it shows under them."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import signal
@@ -12,11 +13,14 @@ from pathlib import Path
 
 import pytest
 import readme_outputs
+import readme_tables
 
+from exportctl.cli.servicehelp import how_many
 from exportctl.domain.errors import ExitCode
 from exportctl.services import all_specs
 
-README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_state_table_matches_the_adapters() -> None:
@@ -27,6 +31,44 @@ def test_state_table_matches_the_adapters() -> None:
         for word, state in {**spec.statuses, **spec.documented_statuses}.items()
     }
     assert rows == expected
+
+
+def test_the_tables_of_the_services_are_what_their_specs_say() -> None:
+    """The tables README.md shows of the services (the services, list's scopes, start,
+    download, IAM...) are made from the specs by `make readme` (tests/readme_tables.py)."""
+    marked = set(readme_tables.MARKED.findall(README))
+    assert {name for name, _ in marked} == set(readme_tables.TABLES), "a table lost its marks"
+    made = readme_tables.render(README)
+    if made != README:
+        diff = difflib.unified_diff(
+            README.splitlines(), made.splitlines(), "README.md", "from the specs", lineterm=""
+        )
+        pytest.fail(
+            "\n".join(diff) + "\nREADME.md's tables are not what the specs say: run `make readme`",
+            pytrace=False,
+        )
+
+
+# How many services there are, where the prose says it: "of eight AWS services", "the
+# eight services", "eight export APIs" (not "the four services Backup Search, ...").
+COUNTED = re.compile(
+    r"\bof (\w+) AWS services\b|\bthe (\w+) services\b(?! [A-Z])|\b(\w+) export (?:APIs|services)\b"
+)
+NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+@pytest.mark.parametrize(
+    "document", ["README.md", "docs/API.md", "docs/SANDBOX.md", "docs/ARCHITECTURE.md"]
+)
+def test_the_prose_says_how_many_services_there_are(document: str) -> None:
+    text = (ROOT / document).read_text(encoding="utf-8")
+    wanted = how_many()
+    wrong = [
+        f"{document}:{text.count(chr(10), 0, match.start()) + 1}: {match.group(0)!r}"
+        for match in COUNTED.finditer(text)
+        if (word := next(filter(None, match.groups()))) in NUMBERS and word != wanted
+    ]
+    assert not wrong, f"there are {wanted} services (the specs): " + "; ".join(wrong)
 
 
 def test_every_exit_code_is_documented() -> None:

@@ -138,8 +138,8 @@ def test_its_scope_option_is_in_the_help_of_list_and_watch(toy: types.ModuleType
         shown = help_of(command)
         assert "--loaf ID Toy Bakery: only this loaf (repeatable)." in shown
         # Beside the other services' own, and its name among those --service takes.
-        assert "--search-job TEXT" in shown
-        assert "--dataset-arn TEXT" in shown
+        assert "--search-job ID|ARN" in shown
+        assert "--dataset-arn ARN" in shown
         # After every name of the package's own services.
         ours = [
             n

@@ -40,6 +40,8 @@ CREATE = Create(
                     _agent, metavar="ID"),
     ),
     id="exportId",
+    note="the service takes a time range only with an agent: without one it exports "
+    "the whole inventory",
     idempotency="listing",
     reused="",
     not_reused="Discovery does not report an export's agent filter, so a rerun exports "

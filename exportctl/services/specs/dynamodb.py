@@ -109,6 +109,9 @@ CREATE = Create(
                     "S3BucketOwner", record="details.s3_bucket_owner", metavar="ACCOUNT"),
     ),
     id="ExportDescription.ExportArn",
+    note="`--kms-key-id` only with `--sse KMS`: without it, or with `--sse AES256`, exit 2",
+    permissions="and on the bucket `s3:PutObject`, `s3:PutObjectAcl`, "
+    "`s3:AbortMultipartUpload` (the export writes as you)",
     arn="ExportDescription.ExportArn",
     item="ExportDescription",
     idempotency="token",
@@ -154,6 +157,7 @@ CREATE = Create(
 SPEC = ServiceSpec(
     name="dynamodb",
     title="Amazon DynamoDB",
+    long_title="Amazon DynamoDB (table exports to S3)",
     client="dynamodb",
     arn=ArnForm(service="dynamodb", resource="table", nested="export"),
     related_arns={
@@ -216,6 +220,7 @@ SPEC = ServiceSpec(
     rank=5,
     output=Output(
         kind="manifest",
+        note=" (`manifest-summary.json`, then the `manifest-files.json` it names)",
         manifest=Manifest(
             record="details.export_manifest",
             files="manifestFilesS3Key",

@@ -150,6 +150,8 @@ IMAGE_CREATE = Create(
         _DESCRIPTION,
     ),
     id="ExportImageTaskId",
+    label="an image",
+    permissions="(the role `vmimport`, or `--role-name`'s, writes the file)",
     idempotency="token",
     token="ClientToken",
     reused="EC2 image, destination and description",
@@ -188,6 +190,8 @@ INSTANCE_CREATE = Create(
         _DESCRIPTION,
     ),
     id="ExportTask.ExportTaskId",
+    label="an instance",
+    permissions="(the bucket lets VM Import/Export write)",
     item="ExportTask",
     idempotency="listing",
     reused="EC2 instance, target environment, formats, destination and description",
@@ -242,6 +246,7 @@ INSTANCE_EXPORTS = Kind(
 SPEC = ServiceSpec(
     name="ec2",
     title="Amazon EC2",
+    long_title="Amazon EC2 (VM Import/Export: image and instance exports)",
     client="ec2",
     prefix="ec2",
     statuses={
@@ -307,5 +312,10 @@ SPEC = ServiceSpec(
     short_title="EC2",
     rank=8,
     # One file a task, named after it, beside the other tasks' under a shared prefix.
-    output=Output(kind="s3", keys_name_job=True),
+    output=Output(
+        kind="s3",
+        keys_name_job=True,
+        note=": the one file the task wrote (`.vmdk`, `.raw`, `.vhd`, or `.ova` for an "
+        "instance exported in that container)",
+    ),
 )

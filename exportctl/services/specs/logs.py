@@ -100,6 +100,7 @@ CREATE = Create(
                     record="name", metavar="NAME"),
     ),
     id="taskId",
+    permissions="(the bucket's policy lets CloudWatch Logs write)",
     idempotency="listing",
     reused="CloudWatch Logs log group, time range, bucket, prefix and name",
     not_reused="CloudWatch Logs does not report an export task's stream prefix, so a "
@@ -126,6 +127,7 @@ CREATE = Create(
 SPEC = ServiceSpec(
     name="logs",
     title="Amazon CloudWatch Logs",
+    long_title="Amazon CloudWatch Logs (log group exports to S3)",
     client="logs",
     aliases=("cloudwatch-logs", "cwl"),
     prefix="logs",
@@ -179,5 +181,5 @@ SPEC = ServiceSpec(
     short_title="CloudWatch Logs",
     rank=7,
     # Each stream's events, gzipped: PREFIX/TASK_ID/STREAM/000000.gz.
-    output=Output(kind="s3", folder=True),
+    output=Output(kind="s3", folder=True, note=": each log stream's events, gzipped"),
 )

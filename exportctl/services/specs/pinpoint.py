@@ -65,6 +65,7 @@ CREATE = Create(
                     metavar="N", requires="segment-id"),
     ),
     id="ExportJobResponse.Id",
+    permissions="`iam:PassRole` on the role",
     parent="ExportJobResponse.ApplicationId",
     item="ExportJobResponse",
     idempotency="listing",
@@ -167,6 +168,10 @@ SPEC = ServiceSpec(
             name="application-id",
             param="ApplicationId",
             help="Pinpoint: only this application (repeatable; default: every application).",
+            metavar="ID",
+            notes="Without it, the applications are found with GetApps. One that does not "
+            "exist is one error naming it (`Amazon Pinpoint: application ID not found in "
+            "REGION`, exit 3, as `start pinpoint` says it), the others' jobs listed whole.",
             multiple=True,
             selects_parents=True,
         ),

@@ -81,12 +81,14 @@ CREATE = Create(
         StartOption("only", "Export only this database, schema or table: DB, DB.TABLE, "
                     "DB.SCHEMA or DB.SCHEMA.TABLE (repeatable; default: everything).",
                     "ExportOnly", record="details.export_only", multiple=True,
-                    metavar="NAME"),
+                    metavar="DB[.SCHEMA][.TABLE]"),
         StartOption("name", "The task's identifier, unique in the account and region "
                     "(default: SOURCE-YYYYMMDD-HHMMSS-XXXX).", "ExportTaskIdentifier",
                     metavar="NAME"),
     ),
     id="ExportTaskIdentifier",
+    permissions="`iam:PassRole` on the role, and the KMS key's grant operations "
+    "(`kms:CreateGrant`, `kms:DescribeKey`)",
     idempotency="name",
     name="ExportTaskIdentifier",
     name_hint=_source_name,
@@ -116,6 +118,7 @@ CREATE = Create(
 SPEC = ServiceSpec(
     name="rds",
     title="Amazon RDS",
+    long_title="Amazon RDS and Aurora (snapshot and cluster exports to S3)",
     client="rds",
     aliases=("aurora",),
     prefix="rds",
@@ -170,5 +173,9 @@ SPEC = ServiceSpec(
     short_title="RDS",
     rank=6,
     # Parquet files per table, and the task's two JSON summaries.
-    output=Output(kind="s3", folder=True),
+    output=Output(
+        kind="s3",
+        folder=True,
+        note=": the Parquet files of each table, and the task's JSON summaries",
+    ),
 )

@@ -1,0 +1,275 @@
+"""The tables README.md shows of the services, made from their specs.
+
+Each sits between ``<!-- generated: NAME -->`` and ``<!-- /generated -->``: on lines
+of their own around a table, inside a line around words (a cell of a table), or
+around rows at the end of a table, the opening mark after the last written row's
+last ``|`` (a cell beyond the header's, which markdown drops) so that the table goes on.
+``make readme`` (tests/readme_outputs.py) writes them; tests/cli/test_readme.py
+fails when README.md shows anything else. What a table says of a service comes
+from its spec (``ServiceSpec``) and botocore's model of its API (the IAM prefix of
+its actions): a new service's rows need no word written here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+import botocore.session
+
+from exportctl.cli.servicehelp import in_prose_order
+from exportctl.ops.conditions import NORMALISED, fold
+from exportctl.services.spec import Derived, FieldSource, Kind, ServiceSpec
+from exportctl.services.starts import Create, StartOption
+
+MARKED = re.compile(r"<!-- generated: ([\w-]+) -->(.*?)<!-- /generated -->", re.DOTALL)
+NONE = "—"
+
+
+def _code(words: Iterable[str]) -> str:
+    return ", ".join(f"`{word}`" for word in words)
+
+
+def _unique(words: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(words))
+
+
+def _table(head: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join([*lines, *map(_row, rows)])
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+
+
+def _creates(spec: ServiceSpec) -> list[Create]:
+    return [c for c in (spec.create, *(k.create for k in spec.kinds)) if c is not None]
+
+
+def _jobs(spec: ServiceSpec) -> list[ServiceSpec | Kind]:
+    return [spec, *spec.kinds]
+
+
+# -- the services -----------------------------------------------------------------------
+
+
+def _reads(spec: ServiceSpec) -> str:
+    """The calls that read jobs: each kind's get and listing, the parents' listing."""
+    calls = []
+    for jobs in _jobs(spec):
+        listing = jobs.list.operation
+        if spec.fan_out is not None and jobs is spec:
+            listing += f" (per {spec.fan_out.noun})"
+        calls += [jobs.get.operation, listing]
+    if spec.fan_out is not None:
+        calls.append(spec.fan_out.parents.operation)
+    said = ", ".join(_unique(calls))
+    if spec.searches is not None:
+        searched = (spec.searches.get, spec.searches.backups.operation)
+        said += f"; {', '.join(searched)} (`backups`)"
+    return said
+
+
+def services() -> str:
+    rows = []
+    for spec in in_prose_order():
+        name = f"`{spec.name}`"
+        if spec.aliases:
+            name += f" (also {_code(spec.aliases)})"
+        starts = ", ".join(c.operation for c in _creates(spec)) or NONE
+        cancels = spec.cancel.operation if spec.cancel else NONE
+        rows.append((spec.long_title, name, _reads(spec), starts, cancels))
+    head = ("service", "name in exportctl", "calls to read jobs", "to start one", "to cancel one")
+    return _table(head, rows)
+
+
+def count() -> str:
+    return str(len(in_prose_order()))
+
+
+# -- list's and watch's scopes ------------------------------------------------------------
+
+
+def scopes() -> str:
+    rows = []
+    for spec in in_prose_order():
+        for scope in spec.scopes:
+            said = f"{scope.help} {scope.notes}".strip()
+            option = f"`--{scope.name} {scope.metavar}`".replace("|", "\\|")
+            rows.append((option, said))
+    return "\n".join(map(_row, rows))
+
+
+def scope_names() -> str:
+    return _code(f"--{scope.name}" for spec in in_prose_order() for scope in spec.scopes)
+
+
+# -- wait --until ---------------------------------------------------------------------------
+
+
+def until_words() -> str:
+    """Each service's own words of ended jobs, those ``--until`` takes beside the states'."""
+    said = []
+    for spec in in_prose_order():
+        words = [
+            status
+            for status, state in {**spec.documented_statuses, **spec.statuses}.items()
+            if state.terminal and fold(status) not in NORMALISED
+        ]
+        if words:
+            said.append(f"{_code(words)} ({spec.short_title})")
+    return ", ".join(said)
+
+
+# -- start ----------------------------------------------------------------------------------
+
+
+def _option(option: StartOption, options: tuple[StartOption, ...]) -> str:
+    value = "|".join(option.choices) if option.choices else option.metavar
+    said = f"--{option.name} {value}" + (" ..." if option.multiple else "")
+    for other in options:
+        if other.requires == option.name:
+            said += f" [{_option(other, options)}]"
+    return said
+
+
+def synopsis(create: Create) -> str:
+    """The options as a usage line: the required first, one that needs another inside
+    that one's brackets."""
+    top = [option for option in create.options if option.requires is None]
+    ordered = [o for o in top if o.required] + [o for o in top if not o.required]
+    words = [
+        _option(o, create.options) if o.required else f"[{_option(o, create.options)}]"
+        for o in ordered
+    ]
+    if create.active_limit is not None:
+        words.append("[--queue]")
+    said = f"`{' '.join(words)}`".replace("|", "\\|")
+    if create.label:
+        said = f"{create.label}: {said}"
+    return f"{said} ({create.note})" if create.note else said
+
+
+def start() -> str:
+    rows = []
+    for spec in in_prose_order():
+        for index, create in enumerate(_creates(spec)):
+            command = f"`start {spec.name}`" if index == 0 else ""
+            rows.append((command, synopsis(create), create.operation))
+    return _table(("command", "options", "call"), rows)
+
+
+# -- download -------------------------------------------------------------------------------
+
+
+def _members(source: FieldSource) -> str:
+    if isinstance(source, Derived):
+        return "/".join(f"`{path.rsplit('.', 1)[-1]}`" for path in source.paths)
+    return f"`{source}`"
+
+
+def fetched(spec: ServiceSpec) -> str:
+    """What ``download`` fetches of one of the service's jobs, from ``Output``."""
+    output = spec.output
+    if output is None:
+        return "nothing: the service writes no file"
+    # Each kind of job has its destination; the first kind's names the members.
+    where = spec.fields.destination
+    if output.kind == "url":
+        said = f"the file at {_members(where)}, fetched without AWS signing"
+    elif output.kind == "manifest":
+        said = (
+            "the files the job's manifest lists, each checked against the MD5 listed "
+            "for it, and the manifests"
+        )
+    elif output.keys_name_job:
+        said = f"the objects under {_members(where)} whose key names the job"
+    elif output.folder and not isinstance(where, Derived):
+        said = f"every object in the folder {_members(where)}"
+    else:
+        said = f"every object under {_members(where)}/"
+    return f"{said}{output.note}"
+
+
+def download() -> str:
+    rows = [(spec.name, fetched(spec)) for spec in in_prose_order()]
+    return _table(("service", "what is fetched"), rows)
+
+
+# -- IAM ------------------------------------------------------------------------------------
+
+
+def _prefix(spec: ServiceSpec) -> Callable[[Iterable[str]], str]:
+    """IAM's actions of the service: its model's signing name, then the operation."""
+    metadata = botocore.session.get_session().get_service_model(spec.client).metadata
+    prefix = metadata.get("signingName") or metadata["endpointPrefix"]
+    return lambda operations: _code(f"{prefix}:{operation}" for operation in operations)
+
+
+def _s3(spec: ServiceSpec) -> str:
+    kind = spec.output.kind if spec.output else None
+    if kind == "url":
+        return "none: the URL is pre-signed"
+    if kind == "manifest":
+        return "`s3:GetObject` (the manifests and the files they list)"
+    return "`s3:ListBucket`, `s3:GetObject`" if kind else NONE
+
+
+def _with(actions: str, more: str) -> str:
+    if not more:
+        return actions
+    return f"{actions} {more}" if more.startswith("(") else f"{actions}, {more}"
+
+
+def permissions() -> str:
+    rows = []
+    for spec in in_prose_order():
+        actions = _prefix(spec)
+        calls = [spec.fan_out.parents.operation] if spec.fan_out else []
+        for jobs in _jobs(spec):
+            calls += [jobs.list.operation, jobs.get.operation]
+        reads = actions(_unique(calls))
+        if spec.searches is not None:
+            searched = (spec.searches.get, spec.searches.backups.operation)
+            reads += f"; `backups`: {actions(searched)}"
+        starts = ", ".join(
+            _with(actions([create.operation]), create.permissions) for create in _creates(spec)
+        )
+        cancels = actions([spec.cancel.operation]) if spec.cancel else NONE
+        rows.append((spec.name, reads, starts or NONE, cancels, _s3(spec)))
+    head = (
+        "service",
+        "read (`list`, `status`, `wait`, `watch`)",
+        "`start`, `rerun`",
+        "`cancel`",
+        "`download`",
+    )
+    return _table(head, rows)
+
+
+TABLES: dict[str, Callable[[], str]] = {
+    "services": services,
+    "scopes": scopes,
+    "scope-names": scope_names,
+    "until-words": until_words,
+    "start": start,
+    "download": download,
+    "permissions": permissions,
+}
+
+
+def render(text: str) -> str:
+    """``text`` with every generated part made again from the specs."""
+
+    def made(match: re.Match[str]) -> str:
+        name, was = match.group(1), match.group(2)
+        if name not in TABLES:
+            raise ValueError(f"README.md: no table is generated as {name!r}")
+        # A line break after the opening mark and before the closing one stays.
+        lead = "\n" if was.startswith("\n") else ""
+        trail = "\n" if was.endswith("\n") else ""
+        new = f"{lead}{TABLES[name]()}{trail}"
+        return f"<!-- generated: {name} -->{new}<!-- /generated -->"
+
+    return MARKED.sub(made, text)
