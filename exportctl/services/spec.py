@@ -11,11 +11,11 @@ command line is made from the same data: the services' names and titles, the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from exportctl.domain.jobkey import JobKey
-from exportctl.domain.model import State
+from exportctl.domain.model import Progress, State
 
 # What ``download`` fetches, and what ``start`` and ``cancel`` send, for the specs
 # that import them from here.
@@ -302,6 +302,11 @@ class ServiceSpec:
             object.__setattr__(self, "long_title", self.title)
         if self.kinds and (self.batch or self.fan_out or self.summaries):
             raise ValueError(f"{self.name}: a service with kinds reads its jobs one by one")
+        for own in (self.fields, *(kind.fields for kind in self.kinds)):
+            _check_fields(self.name, own)
+        for create in (self.create, *(kind.create for kind in self.kinds)):
+            if create is not None:
+                _check_create(self.name, create)
 
     def operations(self) -> frozenset[str]:
         """Every API operation exportctl calls on the service's client."""
@@ -326,6 +331,37 @@ class ServiceSpec:
         if status is None:
             return State.UNKNOWN
         return self.statuses.get(status) or self.documented_statuses.get(status) or State.UNKNOWN
+
+
+# What a spec names that only a job's reading or a start would find wrong (Progress
+# refused its keyword on the first job carrying the member: exit 70): refused as the
+# spec is made, naming the spec and the key.
+_PROGRESS = tuple(f.name for f in fields(Progress))
+_SOURCES = tuple(f.name for f in fields(Fields) if f.type == "FieldSource")
+
+
+def _check_fields(service: str, given: Fields) -> None:
+    for key in given.progress:
+        if key not in _PROGRESS:
+            raise ValueError(
+                f"{service}: Fields' progress key {key!r} is not one of {', '.join(_PROGRESS)}"
+            )
+    for name in given.required:
+        if name not in _SOURCES:
+            raise ValueError(
+                f"{service}: Fields' required field {name!r} is not one of {', '.join(_SOURCES)}"
+            )
+
+
+def _check_create(service: str, create: Create) -> None:
+    options = {option.name for option in create.options}
+    named = [(f"option {o.name}'s requires", o.requires) for o in create.options if o.requires]
+    named += [("periods", name) for period in create.periods for name in period]
+    for where, name in named:
+        if name not in options:
+            raise ValueError(f"{service}: Create's {where} {name!r} is not one of its options")
+    if create.idempotency in ("token", "name") and getattr(create, create.idempotency) is None:
+        raise ValueError(f"{service}: Create's idempotency {create.idempotency!r} needs its member")
 
 
 def canonical_ref(

@@ -8,7 +8,9 @@ of the test's own answers it with the toy's jobs, in the toy's own status words.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import threading
 import types
 from collections.abc import Iterator
@@ -23,7 +25,7 @@ from click.testing import CliRunner, Result
 from exportctl import services
 from exportctl.cli.root import cli
 from exportctl.domain.model import State
-from exportctl.services.spec import Fields, Get, Page, Scope, ServiceSpec
+from exportctl.services.spec import Create, Fields, Get, Page, Scope, ServiceSpec
 
 WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc).timestamp()
 # The toy's jobs as its API lists them, newest first, in its own status words.
@@ -191,3 +193,41 @@ def test_list_shows_its_jobs_within_its_scope(toy: types.ModuleType, bakery: Bak
     result = bakery.run("list", "-s", "toy", "--loaf", "loaf-1", "-o", "text", "--fields", "ref")
     assert (result.exit_code, result.stdout) == (0, "toy:us-east-1:loaf-1\n")
     assert bakery.requests[-1] == {"exportIds": ["loaf-1"]}
+
+
+def _bad_fields(**change: Any) -> dict[str, Any]:
+    return {"fields": dataclasses.replace(toy_module().SPEC.fields, **change)}
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            _bad_fields(progress={"pieces_done": "donePieces"}),
+            "Fields' progress key 'pieces_done' is not one of completed_pieces, total_pieces",
+        ),
+        (
+            _bad_fields(required=("id", "owner")),
+            "Fields' required field 'owner' is not one of id, status, arn",
+        ),
+        (
+            {"create": Create("StartExportTask", (), id="exportId", idempotency="token")},
+            "Create's idempotency 'token' needs its member",
+        ),
+        (
+            {"create": Create("StartExportTask", (), id="exportId", idempotency="listing",
+                              periods=(("start-time", "end-time"),))},
+            "Create's periods 'start-time' is not one of its options",
+        ),
+    ],
+)  # fmt: skip
+def test_what_no_record_or_start_has_is_refused_when_the_spec_is_made(
+    change: dict[str, Any], said: str
+) -> None:
+    # Made, loaded and registered, such a spec failed only on the first job that
+    # carried the member (Progress's TypeError: exit 70), or at a listing or a start.
+    with pytest.raises(ValueError, match=f"^toy: {re.escape(said)}"):
+        module = types.ModuleType("toy")
+        module.SPEC = dataclasses.replace(toy_module().SPEC, **change)  # type: ignore[attr-defined]
+        services.register(module)
+        services.unregister(module)

@@ -135,7 +135,14 @@ def test_the_new_jobs_id_is_the_last_part_of_a_nested_arn() -> None:
         fields=SPEC.fields,
         get=SPEC.get,
         list=SPEC.list,
-        create=Create(operation="Bake", options=(), id="arn", arn="arn", idempotency="token"),
+        create=Create(
+            operation="Bake",
+            options=(),
+            id="arn",
+            arn="arn",
+            idempotency="token",
+            token="ClientToken",
+        ),
     )
     key = eng.created_key(spec, {"arn": ARN.format(7)}, "eu-west-1", {})
     assert (key.id, key.arn, key.region) == ("7", ARN.format(7), "us-east-1")
