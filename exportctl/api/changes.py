@@ -128,7 +128,9 @@ class Changes:
                 raise ConflictError(
                     f"{job.ref} is {job.said_state}", "rerun a job once it has finished"
                 )
-            planned = request.plan(spec, values_of(spec, job), job.region, named=self.named)
+            planned = request.plan(
+                spec, values_of(spec, job, self.named), job.region, named=self.named
+            )
             # Where the command spans accounts: in the account of the job it reruns.
             many = self.board().accounts.many
             return replace(planned, account=job.account) if many else planned

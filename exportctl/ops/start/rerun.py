@@ -7,8 +7,9 @@ from typing import Any
 
 from exportctl.domain.errors import ConflictError, UsageError
 from exportctl.domain.model import ExportJob
+from exportctl.domain.naming import Named, flag
 from exportctl.services.kinds import kind_for
-from exportctl.services.spec import ServiceSpec
+from exportctl.services.spec import ServiceSpec, StartOption
 
 
 def creatable(service: str) -> ServiceSpec:
@@ -20,8 +21,10 @@ def creatable(service: str) -> ServiceSpec:
     return spec
 
 
-def values_of(spec: ServiceSpec, job: ExportJob) -> dict[str, Any]:
-    """The option values that made ``job``, as far as the service reports them."""
+def values_of(spec: ServiceSpec, job: ExportJob, named: Named = flag) -> dict[str, Any]:
+    """The option values that made ``job``, as far as the service reports them; a
+    job whose record lacks the value of a required option cannot be rerun (``named``:
+    an option as the caller's user gives it)."""
     from exportctl.domain.model import field_value
 
     # The create of the job's own kind (``ServiceSpec.kinds``): its options made it.
@@ -44,7 +47,18 @@ def values_of(spec: ServiceSpec, job: ExportJob) -> dict[str, Any]:
     for option in create.options:
         if not option.needs_met(values):
             values.pop(option.name.replace("-", "_"), None)
+    for option in create.options:
+        if option.required and option.name.replace("-", "_") not in values:
+            # rerun takes no option to fill the gap: plan() would ask for one it refuses.
+            raise ConflictError(f"{job.ref} cannot be rerun", _missing(spec, option, named))
     return values
+
+
+def _missing(spec: ServiceSpec, option: StartOption, named: Named) -> str:
+    said = named(option.name)
+    lacks = f"its record has no {option.record}" if option.record else "its service does not say"
+    given = f"{said} {option.metavar}" if said == flag(option.name) else f"{said}=..."
+    return f"{lacks} ({said}): start {spec.name} ... {given} starts one like it"
 
 
 def _typed(kind: str, value: Any) -> Any:
