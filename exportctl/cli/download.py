@@ -46,7 +46,11 @@ def _where() -> str:
     s3 = [name for name, output in declared if output.kind == "s3"]
     by_key = [name for name, output in declared if output.kind == "s3" and output.keys_name_job]
     folders = [name for name, output in declared if output.kind == "s3" and output.folder]
-    urls = [name for name, output in declared if output.kind == "url"]
+    # The services whose URL holds alike, in one sentence.
+    urls: dict[str, list[str]] = {}
+    for name, output in declared:
+        if output.kind == "url":
+            urls.setdefault(output.holds, []).append(name)
     listed = [name for name, output in declared if output.kind == "manifest"]
     said = []
     if s3:
@@ -59,8 +63,8 @@ def _where() -> str:
             f"{', '.join(s3)}: every object of the job under its S3 destination"
             f"{' (' + '; '.join(named) + ')' if named else ''}."
         )
-    if urls:
-        said.append(f"{', '.join(urls)}: the archive at the job's pre-signed download URL.")
+    for holds, names in urls.items():
+        said.append(f"{', '.join(names)}: {holds} at the job's pre-signed download URL.")
     if listed:
         said.append(
             f"{', '.join(listed)}: the files the job's manifest lists, each checked against "

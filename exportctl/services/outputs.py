@@ -20,6 +20,7 @@ class Output:
     the destination is a folder, as the service's API says of it
     (``s3://bucket-name/folder-name/``), also when the user gave it without its
     last '/': the keys below ``PREFIX/`` are the job's, never ``PREFIX-2/...``.
+    ``holds``: what is at a ``url``, as ``download``'s help names it.
     """
 
     kind: Literal["s3", "url", "manifest"]
@@ -30,6 +31,7 @@ class Output:
     # What README.md's table of ``download`` adds to what is fetched: what the files
     # are, what else lands there.
     note: str = ""
+    holds: str = "the file"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from click.testing import CliRunner, Result
 from exportctl import services
 from exportctl.cli.root import cli
 from exportctl.domain.model import State
-from exportctl.services.spec import Create, Fields, Get, Page, Scope, ServiceSpec
+from exportctl.services.spec import Create, Fields, Get, Output, Page, Scope, ServiceSpec
 
 WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc).timestamp()
 # The toy's jobs as its API lists them, newest first, in its own status words.
@@ -231,3 +231,18 @@ def test_what_no_record_or_start_has_is_refused_when_the_spec_is_made(
         module.SPEC = dataclasses.replace(toy_module().SPEC, **change)  # type: ignore[attr-defined]
         services.register(module)
         services.unregister(module)
+
+
+def test_download_help_says_what_its_output_url_holds() -> None:
+    # Every URL was "the archive", whatever the spec's output was.
+    module = types.ModuleType("toy")
+    module.SPEC = dataclasses.replace(  # type: ignore[attr-defined]
+        toy_module().SPEC, output=Output(kind="url", holds="the loaf's recipe")
+    )
+    services.register(module)
+    try:
+        shown = help_of("download")
+    finally:
+        services.unregister(module)
+    assert "Discovery: the archive at the job's pre-signed download URL." in shown
+    assert "Toy Bakery: the loaf's recipe at the job's pre-signed download URL." in shown

@@ -98,5 +98,5 @@ SPEC = ServiceSpec(
     short_title="Discovery",
     rank=4,
     # An archive, at a pre-signed URL that expires.
-    output=Output(kind="url"),
+    output=Output(kind="url", holds="the archive"),
 )
