@@ -19,11 +19,15 @@ from adapter_stubs import (
     raw_job,
     summary,
 )
+from botocore import xform_name
 
+from exportctl.domain.jobkey import JobKey
 from exportctl.domain.model import State
 from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.services import service_names, spec_for
+from exportctl.services.projection import resolve
 from exportctl.services.refs import parse
+from exportctl.services.spec import Page
 
 HERE = Path(__file__).parent
 
@@ -349,36 +353,52 @@ def test_pinpoint_application_scope_skips_get_apps(jobs: Jobs, stubs: Stubs) -> 
     assert all("application_name" not in j.details for j in result.jobs)
 
 
+# The parents' page of a service whose jobs are listed per parent (``FanOut``):
+# the one parent's id, and the page that lists it.
+PARENT_PAGES = {"pinpoint": ("app1", apps_page(["app1"], None))}
+
+
+def _nested(path: str, value: Any) -> dict[str, Any]:
+    """An answer holding ``value`` at the dotted ``path`` (``ExportJobsResponse.Item``)."""
+    for part in reversed(path.split(".")):
+        value = {part: value}
+    return dict(value)
+
+
+def _limit(page: Page) -> dict[str, Any]:
+    return {page.limit_key: page.limit} if page.limit_key and page.limit is not None else {}
+
+
 def add_listing(stubs: Stubs, service: str, numbers: list[int]) -> None:
-    """One page of these jobs of any service, with the calls its listing makes after it."""
-    if service == "pinpoint":
-        stubs(service).add_response("get_apps", apps_page(["app1"], None), {"PageSize": "100"})
-        stubs(service).add_response(
-            "get_export_jobs",
-            jobs_page("app1", numbers, None),
-            {"ApplicationId": "app1", "PageSize": "100"},
+    """One page of these jobs of any service, with the calls its listing makes around
+    it, as its spec declares them: the parents before (``fan_out``), each summary
+    described after (``summaries``), then the listings of its other kinds (none)."""
+    spec, stub = spec_for(service), stubs(service)
+    params = _limit(spec.list)
+    if spec.fan_out is not None:
+        parent, page = PARENT_PAGES[service]
+        stub.add_response(
+            xform_name(spec.fan_out.parents.operation), page, _limit(spec.fan_out.parents)
         )
-    elif service == "dynamodb":
-        # Its summaries, each described (one at a time: make_jobs).
-        stubs(service).add_response(
-            "list_exports",
-            {"ExportSummaries": [summary(service, i, TERMINAL[service]) for i in numbers]},
-            {"MaxResults": 25},
-        )
-        for i in numbers:
-            raw = raw_job(service, i, TERMINAL[service])
-            stubs(service).add_response(
-                "describe_export", get_response(service, raw), {"ExportArn": raw["ExportArn"]}
-            )
-    elif service == "ec2":
-        # Its image exports, then its instance exports (none here).
-        rows = [raw_job(service, i, TERMINAL[service]) for i in numbers]
-        stubs(service).add_response(
-            "describe_export_image_tasks", {"ExportImageTasks": rows}, {"MaxResults": 500}
-        )
-        stubs(service).add_response("describe_export_tasks", {"ExportTasks": []}, {})
+        params[spec.fan_out.param] = parent
+        jobs = [raw_job(service, i, TERMINAL[service], app=parent) for i in numbers]
+        listed = jobs
     else:
-        add_list_pages(stubs, service, [numbers])
+        jobs = [raw_job(service, i, TERMINAL[service]) for i in numbers]
+        listed = [summary(service, i, TERMINAL[service]) for i in numbers]
+    stub.add_response(xform_name(spec.list.operation), _nested(spec.list.items, listed), params)
+    for raw in jobs if spec.summaries else ():
+        # Each described, one at a time (make_jobs).
+        key = JobKey(
+            service, str(resolve(raw, spec.fields.id)), arn=str(resolve(raw, spec.fields.arn))
+        )
+        stub.add_response(
+            xform_name(spec.get.operation), get_response(service, raw), spec.get.params(key)
+        )
+    for kind in spec.kinds:
+        stub.add_response(
+            xform_name(kind.list.operation), _nested(kind.list.items, []), _limit(kind.list)
+        )
 
 
 def test_list_of_every_service_merges_newest_first(jobs: Jobs, stubs: Stubs) -> None:
@@ -390,11 +410,13 @@ def test_list_of_every_service_merges_newest_first(jobs: Jobs, stubs: Stubs) -> 
     result = jobs.list(ListQuery())
 
     assert result.failures == [] and result.notices == []
-    # Newest first; EC2's jobs, with no creation time, after every dated one.
-    dated = [s for s in names if s != "ec2"]
-    assert [j.service for j in result.jobs] == [*reversed(dated), "ec2"]
+    # Newest first; the jobs of services with no creation time (EC2's) after every
+    # dated one.
+    dated = [s for s in names if spec_for(s).fields.created is not None]
+    undated = [s for s in names if s not in dated]
+    assert [j.service for j in result.jobs] == [*reversed(dated), *undated]
     assert [j.id for j in result.jobs] == [
-        job_id(s, names.index(s) + 1) for s in [*reversed(dated), "ec2"]
+        job_id(s, names.index(s) + 1) for s in [*reversed(dated), *undated]
     ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import botocore
 import pytest
 from adapter_stubs import REGION, Stubs, summary
+from botocore import xform_name
 
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.domain.model import State
@@ -21,6 +22,7 @@ from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.sandbox import Faults, Sandbox
 from exportctl.services import all_specs, spec_for
 from exportctl.services.kinds import kinds_of
+from exportctl.services.spec import ServiceSpec
 from exportctl.services.statusfilter import words_for
 
 PUSHED = ("backupsearch", "ec2", "logs", "rds")
@@ -165,31 +167,49 @@ def test_the_states_a_word_may_take_are_declared(kind: Any, message: str | None)
         assert state is None or state in kind.fields.other_states.get(word, ()), word
 
 
+# What a failed job carries beside its word, where the word alone is not FAILED
+# (``Fields.state``: EC2's deleted is FAILED when its message gives a reason).
+FAILED_BY = {"ec2": {"StatusMessage": "ClientError: Denied"}}
+
+
+def _failed_words(kind: ServiceSpec) -> list[str]:
+    """The words of a failed job the kind's listing documents: the request's."""
+    flt = kind.list.status_filter
+    assert flt is not None
+    known = {**kind.documented_statuses, **kind.statuses}
+    return [
+        word
+        for word in known
+        if word not in flt.not_listed
+        and State.FAILED in {kind.state_of(word), *kind.fields.other_states.get(word, ())}
+    ]
+
+
 def test_the_requests_are_the_models(jobs: Jobs, stubs: Stubs) -> None:
-    """Stubber checks each request against the model, and the answer too."""
-    stubs("logs").add_response(
-        "describe_export_tasks",
-        {"exportTasks": [summary("logs", 1, "FAILED")]},
-        {"statusCode": "FAILED", "limit": 50},
-    )
-    stubs("rds").add_response(
-        "describe_export_tasks",
-        {"ExportTasks": [summary("rds", 1, "FAILED")]},
-        {"Filters": [{"Name": "status", "Values": ["failed"]}], "MaxRecords": 100},
-    )
-    stubs("backupsearch").add_response(
-        "list_search_result_export_jobs",
-        {"ExportJobs": [summary("backupsearch", 1, "FAILED")]},
-        {"Status": "FAILED", "MaxResults": 1000},
-    )
-    failed_image = {**summary("ec2", 1, "deleted"), "StatusMessage": "ClientError: Denied"}
-    stubs("ec2").add_response(
-        "describe_export_image_tasks",
-        {"ExportImageTasks": [failed_image]},
-        {"Filters": [{"Name": "task-state", "Values": ["deleted"]}], "MaxResults": 500},
-    )
-    # The instance exports' listing documents no status filter: read whole.
-    stubs("ec2").add_response("describe_export_tasks", {"ExportTasks": []}, {})
+    """Stubber checks each request against the model, and the answer too: each
+    listing of a failed job's words as its spec's filter sends them, one job of the
+    first such word answered; a listing without a filter (EC2's instance exports)
+    read whole."""
+    for service in PUSHED:
+        answered = False
+        for kind in kinds_of(spec_for(service)):
+            page, flt = kind.list, kind.list.status_filter
+            request = {page.limit_key: page.limit} if page.limit_key and page.limit else {}
+            rows: list[dict[str, Any]] = []
+            if flt is not None:
+                words = _failed_words(kind)
+                values = [flt.value(w) if flt.value else w for w in words]
+                if flt.named:
+                    request["Filters"] = [{"Name": flt.param, "Values": values}]
+                else:
+                    [request[flt.param]] = values
+                if not answered:
+                    rows = [{**summary(service, 1, words[0]), **FAILED_BY.get(service, {})}]
+                    answered = True
+            answer: Any = rows
+            for part in reversed(page.items.split(".")):
+                answer = {part: answer}
+            stubs(service).add_response(xform_name(page.operation), answer, request)
 
     found = jobs.list(ListQuery(services=PUSHED, states=frozenset({State.FAILED})))
 

@@ -21,6 +21,7 @@ from exportctl.cli.root import cli
 from exportctl.ops import refcache
 from exportctl.output.outputspec import FORMATS
 from exportctl.sandbox import Sandbox
+from exportctl.services import all_specs
 
 
 def complete(*words: str, root: click.Command = cli) -> list[str]:
@@ -210,7 +211,14 @@ def test_what_list_and_status_print_is_what_completes(tmp_path: Path) -> None:
 def test_a_commands_own_options_come_before_the_global_ones_after_it() -> None:
     # Global options after the command are hidden copies: offered only when none
     # of the command's own options matches, so they never bury those.
-    assert complete("list", "--s") == ["--service", "--status", "--since", "--search-job"]
+    # list's own, then the services' scope options that start alike (the last
+    # service's first, as the command orders them).
+    scoped = dict.fromkeys(
+        f"--{scope.name}" for spec in reversed(all_specs()) for scope in spec.scopes
+    )
+    theirs = [name for name in scoped if name.startswith("--s")]
+    assert "--search-job" in theirs
+    assert complete("list", "--s") == ["--service", "--status", "--since", *theirs]
     assert complete("list", "--sa") == ["--sandbox"]
     assert complete("status", "--pro") == ["--profile"]
     assert complete("list", "--region", "us-east-1", "--reg") == ["--region"]
