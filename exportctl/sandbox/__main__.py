@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from exportctl.sandbox.catalog import NAMES
 from exportctl.sandbox.cli import build, run
 from exportctl.sandbox.scale import SCALE_OPTIONS
 
@@ -12,7 +13,7 @@ from exportctl.sandbox.scale import SCALE_OPTIONS
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m exportctl.sandbox",
-        description="Serve emulated Backup Search, Pinpoint, Personalize and Discovery APIs.",
+        description=f"Serve the emulated export APIs of {', '.join(NAMES)}.",
     )
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")

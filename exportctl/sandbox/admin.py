@@ -8,10 +8,10 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from exportctl.sandbox.accounts import MANAGEMENT
+from exportctl.sandbox.catalog import WORLDS
 from exportctl.sandbox.clock import SandboxClock
-from exportctl.sandbox.downloads import export_archive
 from exportctl.sandbox.faults import Faults
-from exportctl.sandbox.jobs import COMPLETED_STATUS, OutputLocation
+from exportctl.sandbox.jobs import Job, OutputLocation
 from exportctl.sandbox.protocols import HttpResponse
 from exportctl.sandbox.scenario import Scenario
 
@@ -113,21 +113,25 @@ def _dispatch(
 
 
 def _download(sb: Controlled, name: str) -> HttpResponse:
-    export_id = name.removesuffix(".zip")
-    job = sb.scenario.find("discovery", export_id, "export-task")
-    status = job.state(sb.clock.elapsed())[0] if job else None
-    if job is None or status != COMPLETED_STATUS["discovery"]:
-        # S3 answers a missing pre-signed object with an XML NoSuchKey document.
-        xml = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
-            f"<Message>The specified key does not exist.</Message><Key>{name}</Key></Error>"
+    for world in WORLDS:
+        download = world.download
+        if download is None:
+            continue
+        export_id = name.removesuffix(download.suffix)
+        job: Job | None = sb.scenario.find(world.name, export_id, download.kind)
+        if job is None or job.state(sb.clock.elapsed())[0] != world.completed:
+            continue
+        return HttpResponse(
+            200,
+            download.archive(export_id),
+            {
+                "Content-Type": download.content_type,
+                "Content-Disposition": f'attachment; filename="{export_id}{download.suffix}"',
+            },
         )
-        return HttpResponse(404, xml.encode(), {"Content-Type": "application/xml"})
-    return HttpResponse(
-        200,
-        export_archive(export_id),
-        {
-            "Content-Type": "application/zip",
-            "Content-Disposition": f'attachment; filename="{export_id}.zip"',
-        },
+    # S3 answers a missing pre-signed object with an XML NoSuchKey document.
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
+        f"<Message>The specified key does not exist.</Message><Key>{name}</Key></Error>"
     )
+    return HttpResponse(404, xml.encode(), {"Content-Type": "application/xml"})

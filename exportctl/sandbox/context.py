@@ -14,7 +14,7 @@ from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.downloads import render_url
 from exportctl.sandbox.errors import ServiceErrors
 from exportctl.sandbox.jobs import At, DownloadUrl, Job
-from exportctl.sandbox.scenario import Scenario
+from exportctl.sandbox.registry import Registry
 
 
 @functools.lru_cache(maxsize=256)
@@ -25,7 +25,7 @@ def _members(model: ServiceModel, shape_name: str) -> frozenset[str]:
 
 @dataclass
 class Context:
-    scenario: Scenario
+    scenario: Registry
     clock: SandboxClock
     elapsed: float
     region: str
@@ -35,6 +35,8 @@ class Context:
     model: ServiceModel
     # See Faults.listing_lag.
     listing_lag: float = 0.0
+    # What the service's downloads are named after the job id (``Download.suffix``).
+    download_suffix: str = ""
 
     def listed(self, jobs: list[Job]) -> list[Job]:
         """What a listing shows of ``jobs``: those created at least ``listing_lag`` ago."""
@@ -52,7 +54,7 @@ class Context:
                 return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
             return epoch
         if isinstance(value, DownloadUrl):
-            return render_url(value, self.base_url)
+            return render_url(value, self.base_url, self.download_suffix)
         if isinstance(value, dict):
             return {k: self.render(v, iso) for k, v in value.items() if not str(k).startswith("_")}
         if isinstance(value, list):

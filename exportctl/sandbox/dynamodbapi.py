@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.errors import ApiError
+from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import DAY, At, Job
+from exportctl.sandbox.service import ServiceWorld
 from exportctl.sandbox.world import dynamodb as world
+from exportctl.sandbox.world import dynamodb_files
 
 
 def _check(ctx: Context, operation: str, params: dict[str, Any]) -> None:
@@ -181,11 +182,24 @@ def list_exports(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"ExportSummaries": summaries, "NextToken": token}
 
 
-HANDLERS: dict[tuple[str, str], Callable[[Context, dict[str, Any]], dict[str, Any]]] = {
-    (world.SERVICE, "ExportTableToPointInTime"): export_table_to_point_in_time,
-    (world.SERVICE, "DescribeExport"): describe_export,
-    (world.SERVICE, "ListExports"): list_exports,
-}
-
-
-MUTATING = frozenset({(world.SERVICE, "ExportTableToPointInTime")})
+WORLD = ServiceWorld(
+    name=world.SERVICE,
+    errors=ServiceErrors(
+        throttling=("ThrottlingException", 400),
+        internal=("InternalServerError", 500),
+        denied=("AccessDeniedException", 400),
+        not_found=("ResourceNotFoundException", 400),
+        invalid=("ValidationException", 400),
+        bad_token=("ValidationException", 400),
+    ),
+    handlers={
+        "ExportTableToPointInTime": export_table_to_point_in_time,
+        "DescribeExport": describe_export,
+        "ListExports": list_exports,
+    },
+    mutating=frozenset({"ExportTableToPointInTime"}),
+    completed="COMPLETED",
+    output_kinds=(world.KIND,),
+    populate=world.populate,
+    job_objects=dynamodb_files.objects,
+)

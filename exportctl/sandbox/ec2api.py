@@ -19,8 +19,9 @@ from botocore.model import Shape
 
 from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.errors import ApiError
+from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import Job, Phase
+from exportctl.sandbox.service import Bulk, ServiceWorld
 from exportctl.sandbox.world import ec2 as world
 from exportctl.sandbox.world.ec2 import IMAGE_TASK, INSTANCE_TASK
 
@@ -303,13 +304,34 @@ def cancel_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-HANDLERS: dict[tuple[str, str], Handler] = {
-    ("ec2", "DescribeExportImageTasks"): describe_export_image_tasks,
-    ("ec2", "DescribeExportTasks"): describe_export_tasks,
-    ("ec2", "ExportImage"): export_image,
-    ("ec2", "CreateInstanceExportTask"): create_instance_export_task,
-    ("ec2", "CancelExportTask"): cancel_export_task,
-}
-MUTATING = frozenset(
-    {("ec2", "ExportImage"), ("ec2", "CreateInstanceExportTask"), ("ec2", "CancelExportTask")}
+def _output_uri(job: Job, fields: dict[str, Any], base_url: str) -> str:
+    return world.output_uri(job)
+
+
+WORLD = ServiceWorld(
+    name="ec2",
+    errors=ServiceErrors(
+        throttling=("RequestLimitExceeded", 503),
+        internal=("InternalError", 500),
+        denied=("UnauthorizedOperation", 403),
+        not_found=("InvalidExportTaskID.NotFound", 400),
+        invalid=("InvalidParameterValue", 400),
+        bad_token=("InvalidPaginationToken", 400),
+    ),
+    handlers={
+        "DescribeExportImageTasks": describe_export_image_tasks,
+        "DescribeExportTasks": describe_export_tasks,
+        "ExportImage": export_image,
+        "CreateInstanceExportTask": create_instance_export_task,
+        "CancelExportTask": cancel_export_task,
+    },
+    mutating=frozenset({"ExportImage", "CreateInstanceExportTask", "CancelExportTask"}),
+    completed=world.COMPLETED,
+    output_kinds=world.OUTPUT_KINDS,
+    populate=world.populate,
+    output_uri=_output_uri,
+    objects=world.objects,
+    bulk=Bulk("ec2_tasks", world.populate_bulk),
+    # Its model is large (~95 ms to read): read at its first request, not at every start.
+    deferred=("ec2", "ec2"),
 )

@@ -1,4 +1,5 @@
-"""API errors as each emulated service names them."""
+"""API errors, and the codes a service uses for the failures the sandbox injects (each
+service's own are in its record, ``service.py``)."""
 
 from __future__ import annotations
 
@@ -53,91 +54,6 @@ class ServiceErrors:
     def invalid_token(self) -> ApiError:
         code, status = self.bad_token
         return ApiError(code, "The pagination token is invalid or expired.", status)
-
-
-SERVICE_ERRORS: dict[str, ServiceErrors] = {
-    "backupsearch": ServiceErrors(
-        throttling=("ThrottlingException", 429),
-        internal=("InternalServerException", 500),
-        denied=("AccessDeniedException", 403),
-        not_found=("ResourceNotFoundException", 404),
-        invalid=("ValidationException", 400),
-        bad_token=("ValidationException", 400),
-    ),
-    "pinpoint": ServiceErrors(
-        throttling=("TooManyRequestsException", 429),
-        internal=("InternalServerErrorException", 500),
-        denied=("ForbiddenException", 403),
-        not_found=("NotFoundException", 404),
-        invalid=("BadRequestException", 400),
-        bad_token=("BadRequestException", 400),
-    ),
-    "personalize": ServiceErrors(
-        throttling=("ThrottlingException", 400),
-        # Personalize models no server-side error; the generic AWS code is what it sends.
-        internal=("InternalFailure", 500),
-        denied=("AccessDeniedException", 400),
-        not_found=("ResourceNotFoundException", 400),
-        invalid=("InvalidInputException", 400),
-        bad_token=("InvalidNextTokenException", 400),
-    ),
-    "discovery": ServiceErrors(
-        throttling=("ThrottlingException", 400),
-        internal=("ServerInternalErrorException", 500),
-        denied=("AuthorizationErrorException", 400),
-        not_found=("InvalidParameterValueException", 400),
-        invalid=("InvalidParameterValueException", 400),
-        bad_token=("InvalidParameterValueException", 400),
-    ),
-    "ec2": ServiceErrors(
-        throttling=("RequestLimitExceeded", 503),
-        internal=("InternalError", 500),
-        denied=("UnauthorizedOperation", 403),
-        not_found=("InvalidExportTaskID.NotFound", 400),
-        invalid=("InvalidParameterValue", 400),
-        bad_token=("InvalidPaginationToken", 400),
-    ),
-    "rds": ServiceErrors(
-        throttling=("Throttling", 400),
-        internal=("InternalFailure", 500),
-        denied=("AccessDenied", 403),
-        not_found=("ExportTaskNotFound", 404),
-        invalid=("InvalidParameterValue", 400),
-        bad_token=("InvalidParameterValue", 400),
-    ),
-    "sts": ServiceErrors(
-        throttling=("Throttling", 400),
-        internal=("InternalFailure", 500),
-        denied=("AccessDenied", 403),
-        not_found=("NoSuchEntity", 404),
-        invalid=("ValidationError", 400),
-        bad_token=("ValidationError", 400),
-    ),
-    "dynamodb": ServiceErrors(
-        throttling=("ThrottlingException", 400),
-        internal=("InternalServerError", 500),
-        denied=("AccessDeniedException", 400),
-        not_found=("ResourceNotFoundException", 400),
-        invalid=("ValidationException", 400),
-        bad_token=("ValidationException", 400),
-    ),
-    "logs": ServiceErrors(
-        throttling=("ThrottlingException", 400),
-        internal=("ServiceUnavailableException", 500),
-        denied=("AccessDeniedException", 400),
-        not_found=("ResourceNotFoundException", 400),
-        invalid=("InvalidParameterException", 400),
-        bad_token=("InvalidParameterException", 400),
-    ),
-    "organizations": ServiceErrors(
-        throttling=("TooManyRequestsException", 400),
-        internal=("ServiceException", 500),
-        denied=("AccessDeniedException", 400),
-        not_found=("AccountNotFoundException", 400),
-        invalid=("InvalidInputException", 400),
-        bad_token=("InvalidInputException", 400),
-    ),
-}
 
 
 def unknown_operation(detail: str) -> ApiError:

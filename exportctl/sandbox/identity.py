@@ -11,6 +11,25 @@ from exportctl.sandbox.accounts import MANAGEMENT, Caller, Identities
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 
 IDENTITY_SERVICES = ("sts", "organizations")
+# The codes they use for the failures the sandbox injects.
+ERRORS = {
+    "sts": ServiceErrors(
+        throttling=("Throttling", 400),
+        internal=("InternalFailure", 500),
+        denied=("AccessDenied", 403),
+        not_found=("NoSuchEntity", 404),
+        invalid=("ValidationError", 400),
+        bad_token=("ValidationError", 400),
+    ),
+    "organizations": ServiceErrors(
+        throttling=("TooManyRequestsException", 400),
+        internal=("ServiceException", 500),
+        denied=("AccessDeniedException", 400),
+        not_found=("AccountNotFoundException", 400),
+        invalid=("InvalidInputException", 400),
+        bad_token=("InvalidInputException", 400),
+    ),
+}
 # Organizations documents MaxResults 1..20; without it a page holds 20 accounts.
 ACCOUNTS_PAGE = 20
 

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.errors import ApiError
+from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import At, Job, Phase
+from exportctl.sandbox.service import Bulk, ServiceWorld
 from exportctl.sandbox.world import logs as world
 
 
@@ -150,11 +150,25 @@ def cancel_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-HANDLERS: dict[tuple[str, str], Callable[[Context, dict[str, Any]], dict[str, Any]]] = {
-    (world.SERVICE, "CreateExportTask"): create_export_task,
-    (world.SERVICE, "DescribeExportTasks"): describe_export_tasks,
-    (world.SERVICE, "CancelExportTask"): cancel_export_task,
-}
-
-
-MUTATING = frozenset({(world.SERVICE, "CreateExportTask"), (world.SERVICE, "CancelExportTask")})
+WORLD = ServiceWorld(
+    name=world.SERVICE,
+    errors=ServiceErrors(
+        throttling=("ThrottlingException", 400),
+        internal=("ServiceUnavailableException", 500),
+        denied=("AccessDeniedException", 400),
+        not_found=("ResourceNotFoundException", 400),
+        invalid=("InvalidParameterException", 400),
+        bad_token=("InvalidParameterException", 400),
+    ),
+    handlers={
+        "CreateExportTask": create_export_task,
+        "DescribeExportTasks": describe_export_tasks,
+        "CancelExportTask": cancel_export_task,
+    },
+    mutating=frozenset({"CreateExportTask", "CancelExportTask"}),
+    completed="COMPLETED",
+    output_kinds=(world.KIND,),
+    populate=world.populate,
+    job_objects=world.objects,
+    bulk=Bulk("logs_tasks", world.populate_bulk),
+)

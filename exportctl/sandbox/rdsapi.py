@@ -17,8 +17,9 @@ from typing import Any
 
 from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.errors import ApiError
+from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import Job
+from exportctl.sandbox.service import Bulk, ServiceWorld
 from exportctl.sandbox.world import rds as world
 
 SERVICE = world.SERVICE
@@ -212,10 +213,32 @@ def cancel_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return _view(ctx, replacement)
 
 
-HANDLERS = {
-    (SERVICE, "StartExportTask"): start_export_task,
-    (SERVICE, "DescribeExportTasks"): describe_export_tasks,
-    (SERVICE, "CancelExportTask"): cancel_export_task,
-}
-# The operations that change the world.
-MUTATING = frozenset({(SERVICE, "StartExportTask"), (SERVICE, "CancelExportTask")})
+def _output_uri(job: Job, fields: dict[str, Any], base_url: str) -> str:
+    return world.output_uri(job)
+
+
+WORLD = ServiceWorld(
+    name=SERVICE,
+    errors=ServiceErrors(
+        throttling=("Throttling", 400),
+        internal=("InternalFailure", 500),
+        denied=("AccessDenied", 403),
+        not_found=("ExportTaskNotFound", 404),
+        invalid=("InvalidParameterValue", 400),
+        bad_token=("InvalidParameterValue", 400),
+    ),
+    handlers={
+        "StartExportTask": start_export_task,
+        "DescribeExportTasks": describe_export_tasks,
+        "CancelExportTask": cancel_export_task,
+    },
+    mutating=frozenset({"StartExportTask", "CancelExportTask"}),
+    completed=world.COMPLETE,
+    output_kinds=(world.KIND,),
+    populate=world.populate,
+    output_uri=_output_uri,
+    job_objects=world.objects,
+    bulk=Bulk("rds_tasks", world.populate_bulk),
+    # Its model is large: read at its first request, not at every start.
+    deferred=("rds", "query"),
+)

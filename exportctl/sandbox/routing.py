@@ -15,21 +15,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from exportctl.sandbox.catalog import NAMES, WORLDS
 from exportctl.sandbox.errors import ApiError
 
 if TYPE_CHECKING:
     from exportctl.aws.loader import Pruning
 
-SERVICES = (
-    "backupsearch",
-    "pinpoint",
-    "personalize",
-    "discovery",
-    "ec2",
-    "rds",
-    "dynamodb",
-    "logs",
-)
+SERVICES = NAMES
 # Who is calling, and which accounts there are: sts (query protocol) and organizations.
 IDENTITY_SERVICES = ("sts", "organizations")
 DEFAULT_REGION = "us-east-1"
@@ -84,7 +76,7 @@ def parse_scope(authorization: str | None) -> Scope:
 # Form-encoded services whose models are large (EC2's alone takes ~95 ms to read):
 # read at their first request, not at every start. What routing needs of them
 # before that, (signing name, protocol), is checked against the models by a test.
-DEFERRED: dict[str, tuple[str, str]] = {"ec2": ("ec2", "ec2"), "rds": ("rds", "query")}
+DEFERRED: dict[str, tuple[str, str]] = {w.name: w.deferred for w in WORLDS if w.deferred}
 
 
 Emulated = Mapping[str, frozenset[str]]

@@ -28,15 +28,13 @@ Needs the ``sandbox`` extra (moto[server,s3]); the export APIs do not.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import socket
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from exportctl.sandbox.world import dynamodb_files, ec2, logs, rds
+from exportctl.sandbox.catalog import BY_NAME
 
 if TYPE_CHECKING:
     from exportctl.sandbox.jobs import OutputLocation
@@ -143,11 +141,13 @@ class S3Sandbox:
             return held
 
     def _objects_of(self, location: OutputLocation, prefix: str) -> dict[str, bytes]:
-        write = _FROM_JOB.get(location.service)
+        world = BY_NAME[location.service]
         job = self.sandbox.scenario.find_any(location.service, location.job_id)
-        if write is None or job is None:
-            return _objects(location, prefix)
-        return write(job, self.sandbox.clock.to_epoch)
+        if world.job_objects is not None and job is not None:
+            return world.job_objects(job, self.sandbox.clock.to_epoch)
+        if world.objects is not None:
+            return world.objects(location, prefix)
+        return {}
 
     def stop(self) -> None:
         server, self._server = self._server, None
@@ -170,10 +170,6 @@ class S3Sandbox:
         self.stop()
 
 
-# Objects made from the job itself (its request and its times), not from its location.
-_FROM_JOB = {"dynamodb": dynamodb_files.objects, "logs": logs.objects, "rds": rds.objects}
-
-
 def _check_free(port: int) -> None:
     """moto binds in its own thread and would wait forever for a busy port."""
     with socket.socket() as probe:
@@ -185,57 +181,3 @@ def start_s3(sandbox: Sandbox, port: int = 0) -> S3Sandbox:
     """moto's S3 on 127.0.0.1 (``port`` 0: a free one), holding the sandbox's completed
     output; :class:`S3Unavailable` without moto."""
     return S3Sandbox(sandbox, port).start()
-
-
-def _rows(job_id: str, n: int, width: int) -> list[str]:
-    seed = hashlib.sha256(job_id.encode()).hexdigest()
-    return [f"{seed[(i * 7) % 48 : (i * 7) % 48 + width]}" for i in range(n)]
-
-
-def _objects(location: OutputLocation, prefix: str) -> dict[str, bytes]:
-    job = location.job_id
-    if location.service == "ec2":
-        # The location names the one object itself: "prefix" is its whole key.
-        return ec2.objects(location, prefix)
-    if location.service == "backupsearch":
-        base = f"{prefix}{job}/"
-        parts = {
-            f"{base}search-results-part-{n:05d}.csv": (
-                "BackupResourceArn,SourceResourceArn,ItemPath,ItemSize,LastModified\n"
-                + "".join(
-                    f"arn:aws:backup:{location.region}:123456789012:recovery-point:{row},"
-                    f"arn:aws:s3:::exportctl-sandbox-records-{n},records/{row}.json,"
-                    f"{1024 + i},2026-10-0{1 + i % 9}T00:00:00Z\n"
-                    for i, row in enumerate(_rows(f"{job}{n}", 5, 16))
-                )
-            ).encode()
-            for n in range(2)
-        }
-        manifest = {"exportJobIdentifier": job, "files": sorted(parts)}
-        return {**parts, f"{base}manifest.json": json.dumps(manifest, indent=2).encode()}
-    if prefix and not prefix.endswith("/"):
-        # Pinpoint's and Personalize's destination is a folder, as their APIs say and
-        # `download` reads it: one given without its last '/' is that folder.
-        prefix += "/"
-    if location.service == "pinpoint":
-        return {
-            f"{prefix}{row[:12]}.gz": gzip.compress(
-                "".join(
-                    json.dumps({"Id": f"{row}-{i}", "ChannelType": "EMAIL"}) + "\n"
-                    for i in range(20)
-                ).encode(),
-                mtime=0,
-            )
-            for row in _rows(job, 3, 32)
-        }
-    name = job.rpartition("/")[2]
-    return {
-        f"{prefix}{name}_part_{n:05d}.csv": (
-            "USER_ID,ITEM_ID,TIMESTAMP\n"
-            + "".join(
-                f"u{row[:6]},i{row[6:12]},{1767225600 + i}\n"
-                for i, row in enumerate(_rows(f"{job}{n}", 25, 12))
-            )
-        ).encode()
-        for n in range(3)
-    }

@@ -28,10 +28,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from exportctl.sandbox.downloads import export_archive, render_url
+from exportctl.sandbox.catalog import BY_NAME, GROWN_LAST, ROUNDS
 from exportctl.sandbox.jobs import (
     ACCOUNT,
-    COMPLETED_STATUS,
     HOME_REGION,
     REGIONS,
     At,
@@ -41,20 +40,9 @@ from exportctl.sandbox.jobs import (
     Phase,
 )
 from exportctl.sandbox.registry import Registry
-from exportctl.sandbox.world import (
-    backupsearch,
-    discovery,
-    dynamodb,
-    ec2,
-    logs,
-    personalize,
-    pinpoint,
-    rds,
-)
 
 __all__ = [
     "ACCOUNT",
-    "COMPLETED_STATUS",
     "HOME_REGION",
     "REGIONS",
     "At",
@@ -63,27 +51,25 @@ __all__ = [
     "OutputLocation",
     "Phase",
     "Scenario",
-    "export_archive",
-    "render_url",
 ]
 
 log = logging.getLogger(__name__)
 
 
 class Scenario(Registry):
-    """The seeded world: every service's jobs, and where completed ones put their output."""
+    """The seeded world: every service's jobs, and where completed ones put their output.
+
+    ``scale`` holds the counts of generated jobs by their keyword (``Bulk.keyword``
+    of a service's record)."""
 
     def __init__(
         self,
         seed: int = 7,
-        discovery_tasks: int | None = None,
-        logs_tasks: int | None = None,
-        rds_tasks: int | None = None,
-        ec2_tasks: int | None = None,
         *,
         account: str = ACCOUNT,
         regions: tuple[str, ...] = REGIONS,
         home_region: str | None = HOME_REGION,
+        **scale: int | None,
     ) -> None:
         super().__init__(
             seed,
@@ -91,37 +77,35 @@ class Scenario(Registry):
             primary=regions[0] if regions else "",
             home_region=home_region,
         )
-        for region in regions:
-            backupsearch.populate(self, region)
-            pinpoint.populate(self, region)
-            personalize.populate(self, region)
-        if home_region:
-            discovery.populate(self)
-            if discovery_tasks:
-                discovery.populate_bulk(self, discovery_tasks)
-        for region in regions:
-            ec2.populate(self, region)
-        for region in regions:
-            rds.populate(self, region)
-        for region in regions:
-            dynamodb.populate(self, region)
-            logs.populate(self, region)
+        grown = {world.bulk.keyword for round_ in ROUNDS for world in round_ if world.bulk}
+        unknown = sorted(set(scale) - grown)
+        if unknown:
+            raise TypeError(f"unknown scale keywords {unknown}; expected some of {sorted(grown)}")
+        # In the catalog's order, which the ids depend on (see catalog.py).
+        for round_ in ROUNDS:
+            home = round_[0].home_only
+            places = ((home_region,) if home_region else ()) if home else regions
+            for region in places:
+                for world in round_:
+                    world.populate(self, region)
+            for world in round_:
+                count = scale.get(world.bulk.keyword) if world.bulk else None
+                if world.bulk and world.bulk.first and count and places:
+                    world.bulk.grow(self, places[0] if home else self.primary, count)
         # Last, so that the seeded jobs keep the ids they have without them.
-        if logs_tasks and regions:
-            logs.populate_bulk(self, self.primary, logs_tasks)
-        if rds_tasks and regions:
-            rds.populate_bulk(self, self.primary, rds_tasks)
-        if ec2_tasks and regions:
-            ec2.populate_bulk(self, self.primary, ec2_tasks)
+        for world in GROWN_LAST:
+            count = scale.get(world.bulk.keyword) if world.bulk else None
+            if world.bulk and count and regions:
+                world.bulk.grow(self, self.primary, count)
 
     def output_locations(self, elapsed: float, base_url: str) -> list[OutputLocation]:
         out = []
         for job in self.jobs:
-            kinds = ("export", "dataset-export-job", "export-task", *ec2.OUTPUT_KINDS)
-            if job.deleted or job.kind not in kinds:
+            world = BY_NAME.get(job.service)
+            if job.deleted or world is None or job.kind not in world.output_kinds:
                 continue
             status, fields = job.state(elapsed)
-            if status != COMPLETED_STATUS[job.service]:
+            if status != world.completed:
                 continue
             try:
                 uri = self._uri(job, fields, base_url)
@@ -137,16 +121,5 @@ class Scenario(Registry):
     def _uri(job: Job, fields: dict[str, Any], base_url: str) -> str:
         if isinstance(job.attrs.get("_output_uri"), str):
             return str(job.attrs["_output_uri"])
-        if job.service == "backupsearch":
-            spec = job.attrs["ExportSpecification"]["s3ExportSpecification"]
-            return f"s3://{spec['DestinationBucket']}/{spec.get('DestinationPrefix') or ''}"
-        if job.service == "pinpoint":
-            return str(job.attrs["Definition"]["S3UrlPrefix"])
-        if job.service == "ec2":
-            return ec2.output_uri(job)
-        if job.service == "rds":
-            return rds.output_uri(job)
-        if job.service == "personalize":
-            return str(job.attrs["jobOutput"]["s3DataDestination"]["path"])
-        url = fields.get("configurationsDownloadUrl")
-        return render_url(url, base_url) if isinstance(url, DownloadUrl) else ""
+        output_uri = BY_NAME[job.service].output_uri
+        return output_uri(job, fields, base_url) if output_uri else ""

@@ -27,10 +27,10 @@ from exportctl.sandbox.accounts import (
     Identities,
 )
 from exportctl.sandbox.accounts import organization as organization_of
+from exportctl.sandbox.catalog import BY_NAME
 from exportctl.sandbox.clock import MonotonicSource, SandboxClock
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.creates import MUTATING
-from exportctl.sandbox.errors import SERVICE_ERRORS, ApiError
+from exportctl.sandbox.errors import ApiError
 from exportctl.sandbox.faults import Dice, Faults
 from exportctl.sandbox.jobs import OutputLocation
 from exportctl.sandbox.routing import (
@@ -42,7 +42,12 @@ from exportctl.sandbox.routing import (
     Router,
 )
 from exportctl.sandbox.scenario import Scenario
-from exportctl.sandbox.services import HANDLERS, emulated_operations
+from exportctl.sandbox.services import (
+    HANDLERS,
+    MUTATING,
+    SERVICE_ERRORS,
+    emulated_operations,
+)
 from exportctl.sandbox.worldfile import WorldFile
 from exportctl.sandbox.worlds import Worlds, world_of
 
@@ -457,6 +462,7 @@ class Sandbox:
             listing_lag=self.faults.listing_lag,
             errors=errors,
             model=model,
+            download_suffix=download.suffix if (download := BY_NAME[call.service].download) else "",
         )
         with self.lock, self._changing((call.service, call.operation.name) in MUTATING):
             return handler(ctx, call.params)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, Phase
+from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, OutputLocation, Phase, hex_rows
 from exportctl.sandbox.registry import Registry
 
 
@@ -269,3 +270,29 @@ def _failed(status: str, created: float, duration: float, key: str, message: str
 
 def _later(status: str, created: float, rest: list[Phase]) -> list[Phase]:
     return [Phase(created, status), *rest]
+
+
+def output_uri(job: Job, fields: dict[str, Any], base_url: str) -> str:
+    spec = job.attrs["ExportSpecification"]["s3ExportSpecification"]
+    return f"s3://{spec['DestinationBucket']}/{spec.get('DestinationPrefix') or ''}"
+
+
+def objects(location: OutputLocation, prefix: str) -> dict[str, bytes]:
+    """``DestinationPrefix + ExportJobIdentifier + "/"`` holds the result CSV parts and
+    a manifest, so that every key names its export job."""
+    job = location.job_id
+    base = f"{prefix}{job}/"
+    parts = {
+        f"{base}search-results-part-{n:05d}.csv": (
+            "BackupResourceArn,SourceResourceArn,ItemPath,ItemSize,LastModified\n"
+            + "".join(
+                f"arn:aws:backup:{location.region}:123456789012:recovery-point:{row},"
+                f"arn:aws:s3:::exportctl-sandbox-records-{n},records/{row}.json,"
+                f"{1024 + i},2026-10-0{1 + i % 9}T00:00:00Z\n"
+                for i, row in enumerate(hex_rows(f"{job}{n}", 5, 16))
+            )
+        ).encode()
+        for n in range(2)
+    }
+    manifest = {"exportJobIdentifier": job, "files": sorted(parts)}
+    return {**parts, f"{base}manifest.json": json.dumps(manifest, indent=2).encode()}

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
+from exportctl.sandbox.downloads import render_url
 from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, DownloadUrl, Job, Phase
 from exportctl.sandbox.registry import Registry
+
+KIND = "export-task"
+# What a task's download is named after its id: a zip archive.
+SUFFIX = ".zip"
 
 
 def _export_id(sc: Registry) -> str:
@@ -37,7 +44,8 @@ def _task(
     return sc.add(job)
 
 
-def populate(sc: Registry) -> None:
+def populate(sc: Registry, region: str) -> None:
+    """The seeded tasks, in ``region``: the home region, where alone Discovery answers."""
     agents = [f"o-0{sc.hex(16)}" for _ in range(3)]
     ok = {"statusMessage": "Data export completed successfully."}
     running = {"statusMessage": "Data export is in progress."}
@@ -90,7 +98,7 @@ def populate(sc: Registry) -> None:
     )
 
 
-def populate_bulk(sc: Registry, count: int) -> None:
+def populate_bulk(sc: Registry, region: str, count: int) -> None:
     # Cheap ids and no per-task RNG calls beyond one: 10,000 tasks build in milliseconds.
     agents = [f"o-0{sc.hex(16)}" for _ in range(8)]
     base = sc.rng.getrandbits(64)
@@ -119,3 +127,26 @@ def populate_bulk(sc: Registry, count: int) -> None:
                 },
             )
         )
+
+
+def output_uri(job: Job, fields: dict[str, Any], base_url: str) -> str:
+    url = fields.get("configurationsDownloadUrl")
+    return render_url(url, base_url, SUFFIX) if isinstance(url, DownloadUrl) else ""
+
+
+def archive(export_id: str) -> bytes:
+    """The deterministic zip a task's download returns."""
+    buffer = io.BytesIO()
+    files = {
+        "Servers.csv": "server.configurationId,server.hostName,server.osName\n"
+        "d-server-0a1b2c3d4e5f6,app-01,Linux\nd-server-0f6e5d4c3b2a1,db-01,Linux\n",
+        "Applications.csv": "application.configurationId,application.name\n"
+        "d-application-0aa11bb22,shop\n",
+        "README.txt": f"Configuration export {export_id}\n",
+    }
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zipped.writestr(info, text)
+    return buffer.getvalue()

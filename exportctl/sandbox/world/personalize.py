@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, Phase
+from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, OutputLocation, Phase, hex_rows
 from exportctl.sandbox.registry import Registry
 
 
@@ -131,3 +131,26 @@ def populate(sc: Registry, region: str) -> None:
         ),
         "ALL",
     )
+
+
+def output_uri(job: Job, fields: dict[str, Any], base_url: str) -> str:
+    return str(job.attrs["jobOutput"]["s3DataDestination"]["path"])
+
+
+def objects(location: OutputLocation, prefix: str) -> dict[str, bytes]:
+    """CSV parts in the folder ``jobOutput.s3DataDestination.path``."""
+    if prefix and not prefix.endswith("/"):
+        # The destination is a folder, as the API says and `download` reads it: one
+        # given without its last '/' is that folder.
+        prefix += "/"
+    name = location.job_id.rpartition("/")[2]
+    return {
+        f"{prefix}{name}_part_{n:05d}.csv": (
+            "USER_ID,ITEM_ID,TIMESTAMP\n"
+            + "".join(
+                f"u{row[:6]},i{row[6:12]},{1767225600 + i}\n"
+                for i, row in enumerate(hex_rows(f"{location.job_id}{n}", 25, 12))
+            )
+        ).encode()
+        for n in range(3)
+    }

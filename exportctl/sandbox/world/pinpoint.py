@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from typing import Any
 
-from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, Phase
+from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, OutputLocation, Phase, hex_rows
 from exportctl.sandbox.registry import Registry
 
 
@@ -206,3 +208,24 @@ def populate(sc: Registry, region: str) -> None:
         -4 * HOUR,
         [Phase(-4 * HOUR, "COMPLETED", {**pieces(1, 1), "CompletionDate": At(-4 * HOUR + 50.0)})],
     )
+
+
+def output_uri(job: Job, fields: dict[str, Any], base_url: str) -> str:
+    return str(job.attrs["Definition"]["S3UrlPrefix"])
+
+
+def objects(location: OutputLocation, prefix: str) -> dict[str, bytes]:
+    """Gzipped JSON-lines endpoint files in the folder ``S3UrlPrefix``."""
+    if prefix and not prefix.endswith("/"):
+        # The destination is a folder, as the API says and `download` reads it: one
+        # given without its last '/' is that folder.
+        prefix += "/"
+    return {
+        f"{prefix}{row[:12]}.gz": gzip.compress(
+            "".join(
+                json.dumps({"Id": f"{row}-{i}", "ChannelType": "EMAIL"}) + "\n" for i in range(20)
+            ).encode(),
+            mtime=0,
+        )
+        for row in hex_rows(location.job_id, 3, 32)
+    }

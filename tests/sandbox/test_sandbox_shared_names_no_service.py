@@ -1,0 +1,111 @@
+"""The sandbox's knowledge of a service is in its own modules: its world
+(``world/``) and the API module that declares its record (``WORLD``, listed in
+``catalog.py``). Every other module of the sandbox reads the records and names no
+service, so that a new one is its modules and a line of the catalog."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import exportctl.sandbox
+from exportctl.sandbox import catalog, scale
+from exportctl.services import all_specs
+
+SANDBOX = Path(exportctl.sandbox.__file__).parent
+# The catalog lists the services; scale.py declares their options for the command
+# line, which reads it without importing the worlds (checked against them below).
+LISTS = ("catalog.py", "scale.py")
+# Words that are a service's name but do not name it: botocore's protocol (the wire
+# format EC2 shares with no one, answered by protocols.py), and the variable that
+# keeps botocore off the instance metadata service.
+NOT_SERVICES = frozenset({"ec2", "AWS_EC2_METADATA_DISABLED"})
+
+
+def _names() -> set[str]:
+    """Every way the specs name a service (as tests/cli/test_no_service_names.py)."""
+    names: set[str] = set()
+    for spec in all_specs():
+        names |= {spec.name, spec.title, spec.short_title, spec.client, spec.prefix or ""}
+        names |= {spec.arn.service if spec.arn else ""}
+        names |= {spec.searches.arn.service if spec.searches else ""}
+        names |= {alias for alias in spec.aliases if not alias.isalpha()}
+    return names - {""}
+
+
+def _owned() -> set[Path]:
+    """The modules of the services' own: world/, and each record's API module."""
+    owned = set((SANDBOX / "world").rglob("*.py"))
+    for world in catalog.WORLDS:
+        for handler in world.handlers.values():
+            owned.add(Path(inspect.getfile(handler)))
+    return owned
+
+
+def _found(path: Path, named: re.Pattern[str], modules: set[str]) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        where = f"{path.relative_to(SANDBOX.parent)}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value in NOT_SERVICES:
+                continue
+            if id(node) not in docstrings and named.search(node.value):
+                found.append(f"{where}: {node.value!r}")
+        elif isinstance(node, ast.ImportFrom):
+            imported = {f"{node.module}.{alias.name}" for alias in node.names}
+            found += [f"{where}: imports {m}" for m in sorted((imported | {node.module}) & modules)]
+        elif isinstance(node, ast.Import):
+            found += [f"{where}: imports {a.name}" for a in node.names if a.name in modules]
+    return found
+
+
+def test_no_shared_sandbox_module_names_a_service() -> None:
+    """Strings the code uses (docstrings aside), and the service modules it imports."""
+    names = sorted(_names(), key=len, reverse=True)
+    named = re.compile(
+        rf"(?<![A-Za-z0-9])({'|'.join(map(re.escape, names))})(?![A-Za-z0-9])", re.IGNORECASE
+    )
+    owned = _owned()
+    modules = {".".join(p.relative_to(SANDBOX.parent.parent).with_suffix("").parts) for p in owned}
+    found = [
+        line
+        for path in sorted(SANDBOX.rglob("*.py"))
+        if path not in owned and path.name not in LISTS
+        for line in _found(path, named, modules)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_check_sees_the_services_modules_and_names() -> None:
+    # A test of nothing, were the records' modules or the specs' names missing.
+    assert {Path(inspect.getfile(w.populate)) for w in catalog.WORLDS} <= _owned()
+    assert len(_owned() - set((SANDBOX / "world").rglob("*.py"))) == len(catalog.WORLDS)
+    assert {spec.client for spec in all_specs()} == set(catalog.NAMES)
+
+
+def test_the_scale_options_are_the_records_keywords() -> None:
+    grown = {w.bulk.keyword.replace("_", "-") for w in catalog.WORLDS if w.bulk}
+    assert [option for option, _ in scale.SCALE_OPTIONS] == sorted(
+        grown, key=[o for o, _ in scale.SCALE_OPTIONS].index
+    )
+    assert {option for option, _ in scale.SCALE_OPTIONS} == grown
+
+
+def test_every_record_is_populated_once_and_grown_where_it_says() -> None:
+    assert len(catalog.BY_NAME) == len(catalog.WORLDS)
+    last = [w for w in catalog.WORLDS if w.bulk and not w.bulk.first]
+    assert sorted(w.name for w in catalog.GROWN_LAST) == sorted(w.name for w in last)
+    for round_ in catalog.ROUNDS:
+        # A home-only world has one region: it cannot share a round with the others.
+        assert len({w.home_only for w in round_}) == 1
