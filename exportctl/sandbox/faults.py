@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -53,12 +54,17 @@ class Faults:
     def denies(self, service: str) -> bool:
         return ALL_SERVICES in self.deny or service in self.deny
 
-    def update(self, changes: dict[str, Any]) -> None:
-        """Apply a partial update (as sent to the admin endpoint), validating values."""
+    def update(self, changes: dict[str, Any], services: Collection[str] = ()) -> None:
+        """Apply a partial update (as sent to the admin endpoint), validating values;
+        with ``services``, the names ``deny`` and ``garble`` may hold (and ``"*"``)."""
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        if services:
+            changed = Faults()
+            changed.update({k: v for k, v in changes.items() if k in ("deny", "garble")})
+            changed.check_services(services)
         for name, value in changes.items():
             if name == "deny":
                 if isinstance(value, str):
@@ -82,6 +88,17 @@ class Faults:
                 self.session_seconds = max(1.0, float(value))
             else:
                 setattr(self, name, _rate(value, name))
+
+    def check_services(self, services: Collection[str]) -> None:
+        """Refuse a name in ``deny`` or ``garble`` that is no service of ``services``
+        (nor ``"*"``): a misspelt one would inject no fault, and say nothing."""
+        for setting, names in (("deny", self.deny), ("garble", self.garble)):
+            unknown = sorted(set(names) - {ALL_SERVICES, *services})
+            if unknown:
+                raise ValueError(
+                    f"{setting}: unknown service {unknown[0]!r}; "
+                    f"expected one of {[*services, ALL_SERVICES]}"
+                )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -43,6 +43,7 @@ from exportctl.sandbox.routing import (
 )
 from exportctl.sandbox.scenario import Scenario
 from exportctl.sandbox.services import (
+    ANSWERED,
     HANDLERS,
     MUTATING,
     SERVICE_ERRORS,
@@ -87,6 +88,7 @@ class Sandbox:
     ) -> None:
         self.port = port
         self.faults = faults if faults is not None else Faults()
+        self.faults.check_services(ANSWERED)
         self.seed = seed
         self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
         self.scenario = Scenario(

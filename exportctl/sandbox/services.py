@@ -10,7 +10,7 @@ from exportctl.sandbox.catalog import WORLDS
 from exportctl.sandbox.errors import ServiceErrors
 from exportctl.sandbox.service import Handler
 
-__all__ = ["HANDLERS", "MUTATING", "SERVICE_ERRORS", "Handler", "emulated_operations"]
+__all__ = ["ANSWERED", "HANDLERS", "MUTATING", "SERVICE_ERRORS", "Handler", "emulated_operations"]
 
 HANDLERS: dict[tuple[str, str], Handler] = {
     (world.name, operation): handler
@@ -20,6 +20,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
 # (service, operation): one operation name can be several services' (CancelExportTask).
 MUTATING = frozenset((world.name, operation) for world in WORLDS for operation in world.mutating)
 
+# Every service the sandbox answers: what a fault's ``deny`` and ``garble`` may name.
+ANSWERED = (*(world.name for world in WORLDS), *identity.IDENTITY_SERVICES)
 # The codes of the failures the sandbox injects, by service (the identity services too).
 SERVICE_ERRORS: dict[str, ServiceErrors] = {
     **{world.name: world.errors for world in WORLDS},

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from sandbox_helpers import ClientFactory
 
-from exportctl.sandbox import Sandbox, SandboxClock
+from exportctl.sandbox import Faults, Sandbox, SandboxClock
 
 Validate = Callable[..., None]
 
@@ -241,3 +241,40 @@ def test_admin_errors(
         _admin(sandbox, method, path, body)
     assert info.value.code == status
     assert "message" in json.loads(info.value.read())
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"deny": ["pinpointt"]}, "deny: unknown service 'pinpointt'"),
+        ({"deny": "nosuch"}, "deny: unknown service 'nosuch'"),
+        ({"garble": {"nosuch": "html"}}, "garble: unknown service 'nosuch'"),
+        ({"throttle_rate": 0.5, "deny": ["*", "s3"]}, "deny: unknown service 's3'"),
+    ],
+)
+def test_a_fault_naming_no_service_is_refused_and_changes_nothing(
+    sandbox: Sandbox, body: dict[str, Any], named: str
+) -> None:
+    """A misspelt name would inject no fault and say nothing: refused as
+    /jobs/status refuses one, every setting of the request left as it was."""
+    before = _admin(sandbox, "GET", "/faults")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _admin(sandbox, "POST", "/faults", body)
+    assert refused.value.code == 400
+    message = json.loads(refused.value.read())["message"]
+    assert message.startswith(named) and "'pinpoint'" in message and "'sts'" in message, message
+    assert _admin(sandbox, "GET", "/faults") == before
+
+
+def test_every_service_the_sandbox_answers_may_be_faulted_by_name(sandbox: Sandbox) -> None:
+    names = ["*", "backupsearch", "discovery", "dynamodb", "ec2", "logs", "organizations",
+             "personalize", "pinpoint", "rds", "sts"]  # fmt: skip
+    faults = _admin(
+        sandbox, "POST", "/faults", {"deny": names, "garble": dict.fromkeys(names, "html")}
+    )
+    assert faults["deny"] == names and sorted(faults["garble"]) == names
+
+
+def test_a_sandbox_given_faults_naming_no_service_does_not_start() -> None:
+    with pytest.raises(ValueError, match="garble: unknown service 'pinpointt'"):
+        Sandbox(port=0, faults=Faults(garble={"pinpointt": "html"}), clock=lambda: 0.0)
