@@ -12,6 +12,10 @@ number, 130 for SIGINT, 131 for SIGQUIT, 143 for SIGTERM, 129 for SIGHUP, what a
 shell shows for a process the signal ended. A second signal while that cleanup
 runs exits at once, without it, but for what puts the terminal back as it was
 (the cursor a live view hid, shown again: :func:`before_forced_exit`).
+
+Ctrl-Z (SIGTSTP) stops the process as its default action would, but lets a live
+view put the terminal as a shell expects it first, and draw itself again after
+``fg`` (:func:`on_suspend`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from types import FrameType
 received: int | None = None
 # What a second signal still does before it ends the process, the latest first.
 _last_words: list[Callable[[], object]] = []
+# True while Ctrl-Z's handler stops and resumes the process: a first signal then is
+# raised once it is done, not in the middle of a live view's being closed or drawn.
+_holding = False
 
 
 def install() -> None:
@@ -50,7 +57,8 @@ def _handle(signum: int, frame: FrameType | None) -> None:
                 action()
         os._exit(128 + signum)
     received = signum
-    raise KeyboardInterrupt
+    if not _holding:
+        raise KeyboardInterrupt
 
 
 def before_forced_exit(action: Callable[[], object]) -> Callable[[], None]:
@@ -81,3 +89,40 @@ def word() -> str:
     if received == getattr(signal, "SIGQUIT", None):
         return "quit"
     return "interrupted"
+
+
+def on_suspend(pause: Callable[[], object], resume: Callable[[], object]) -> Callable[[], None]:
+    """Has Ctrl-Z (SIGTSTP) run ``pause``, stop the process, and run ``resume`` once it
+    goes on (SIGCONT: ``fg``), until the function returned is called; main thread only,
+    where SIGTSTP exists (a no-op elsewhere)."""
+    tstp = getattr(signal, "SIGTSTP", None)
+    if tstp is None or threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def suspend(signum: int, frame: FrameType | None) -> None:
+        global _holding
+        first = received is None
+        _holding = True
+        try:
+            pause()
+            # Stopped for real, by the default action: the shell sees a stopped job.
+            # The kill returns once the process goes on (SIGCONT: fg or bg), or at once
+            # when no shell could resume it (an orphaned process group, whose stop
+            # the kernel discards).
+            signal.signal(tstp, signal.SIG_DFL)
+            try:
+                os.kill(os.getpid(), tstp)
+            finally:
+                signal.signal(tstp, suspend)
+            resume()
+        finally:
+            _holding = False
+        if first and received is not None:
+            raise KeyboardInterrupt
+
+    before = signal.signal(tstp, suspend)
+
+    def restore() -> None:
+        signal.signal(tstp, signal.SIG_DFL if before is None else before)
+
+    return restore

@@ -37,6 +37,17 @@ class _Live(Live):
         self._held()
         super().refresh()
 
+    def suspend(self) -> None:
+        """Stops drawing, its last frame whole and the cursor shown on the line below,
+        where a shell's lines go. Nothing done when the refresh holds the view and
+        waits for the terminal this thread was writing to when the signal came."""
+        if not self._lock.acquire(timeout=_TAKEN):
+            return
+        try:
+            self.stop()
+        finally:
+            self._lock.release()
+
 
 class Display:
     """A live view on a terminal; elsewhere, and in the scrollback, one line per event."""
@@ -52,7 +63,7 @@ class Display:
         self.view = view
         self.default_region = default_region
         self.eta = eta
-        self.live: Live | None = None
+        self.live: _Live | None = None
         # Lines for the scrollback above a live view, printed together: each print
         # renders the whole view again (a wait on 800 jobs drew 2-6 lines a second).
         self._lines: list[Text] = []
@@ -61,6 +72,7 @@ class Display:
         # batch at a time, in the order they came.
         self._lock = threading.Lock()
         self._forget_cursor: Callable[[], None] | None = None
+        self._forget_suspend: Callable[[], None] | None = None
 
     @property
     def is_live(self) -> bool:
@@ -68,21 +80,43 @@ class Display:
 
     def __enter__(self) -> Display:
         if self.view is not None and on_terminal(self.console):
-            self.live = _Live(
-                Escaped(self.view),
-                self._print_held,
-                console=self.console,
-                refresh_per_second=4,
-                transient=False,
-                redirect_stdout=False,
-                redirect_stderr=False,
-            )
-            self.live.start()
+            self.live = self._started(self.view)
             # The view hid the cursor: a second Ctrl-C, which leaves at once, shows it.
             show = _cursor_shown(self.console)
             if show is not None:
                 self._forget_cursor = interrupts.before_forced_exit(show)
+            # Ctrl-Z: the shell's prompt on a line of its own, with the cursor; after
+            # fg, the view drawn anew below the shell's lines, not over them.
+            self._forget_suspend = interrupts.on_suspend(lambda: self._suspend(show), self._resume)
         return self
+
+    def _started(self, view: RenderableType, refresh: bool = False) -> _Live:
+        live = _Live(
+            Escaped(view),
+            self._print_held,
+            console=self.console,
+            refresh_per_second=4,
+            transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        live.start(refresh=refresh)
+        return live
+
+    def _suspend(self, show: Callable[[], None] | None) -> None:
+        if self.live is not None:
+            self.live.suspend()
+        # Straight to the terminal as well: what the view printed may wait in the
+        # console's buffer behind a print the signal came in the middle of.
+        if show is not None:
+            show()
+
+    def _resume(self) -> None:
+        live = self.live
+        if live is not None and not live.is_started and self.view is not None:
+            # A live view of its own: the old one would move up over the shell's
+            # lines to redraw the frame it drew last.
+            self.live = self._started(self.view, refresh=True)
 
     def __exit__(self, *exc: object) -> None:
         if self.live is not None:
@@ -93,6 +127,9 @@ class Display:
             if self._forget_cursor is not None:
                 self._forget_cursor()
                 self._forget_cursor = None
+        if self._forget_suspend is not None:
+            self._forget_suspend()
+            self._forget_suspend = None
 
     def event(self, event: Event) -> None:
         reference = now()
@@ -185,6 +222,10 @@ def _cursor_shown(console: Console) -> Callable[[], None] | None:
 
     return show
 
+
+# How long a Ctrl-Z waits for the live view's refresh to end before it stops without
+# closing the view: a refresh takes milliseconds unless it waits for this thread.
+_TAKEN = 0.2
 
 # How long lines above a live view gather before they are printed together: the
 # live view's refresh, 4 a second, prints what gathered since.

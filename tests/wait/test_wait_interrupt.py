@@ -8,6 +8,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -275,3 +276,116 @@ def test_a_second_signal_ending_a_live_view_at_once_shows_the_cursor_again(
     assert code == 143, written[-2000:]
     assert b"still pending" not in written
     assert written.rfind(_SHOW) > written.rfind(_HIDE), written[-2000:]
+
+
+# A shell's job control, in little: the command runs as the terminal's foreground
+# job, in a process group of its own under this one (a group whose stop the kernel
+# carries out), and a job it sees stopped is reported, then resumed as by `fg`.
+_JOB_SHELL = r"""
+import os, signal, sys
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+ready, go = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os.read(ready, 1)
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(sys.argv[1], sys.argv[1:])
+os.setpgid(pid, pid)
+os.tcsetpgrp(0, pid)
+os.write(go, b"x")
+_, status = os.waitpid(pid, os.WUNTRACED)
+if os.WIFSTOPPED(status):
+    os.tcsetpgrp(0, os.getpgrp())
+    os.write(1, b"[1]+  Stopped\r\n$ fg\r\n")
+    os.tcsetpgrp(0, pid)
+    os.killpg(pid, signal.SIGCONT)
+    _, status = os.waitpid(pid, 0)
+# Gone once its terminal has been read: the terminal of a session whose leader
+# exits is hung up, and what it still held is lost.
+os.tcsetpgrp(0, os.getpgrp())
+os.write(1, b"$ ")
+os.read(0, 1)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+_STOPPED, _PROMPT = b"[1]+  Stopped", b"$ "
+
+
+def _suspended_and_resumed(sandbox: Sandbox, *args: str) -> tuple[int, bytes, bytes]:
+    """``exportctl ARGS`` as a shell's job on a terminal of its own: Ctrl-Z typed once
+    its live view is drawn, Ctrl-C once it is drawn again after `fg`. Its exit status,
+    and what the terminal showed before the job stopped and after."""
+    master, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    environ = {**_environ(sandbox), "TERM": "xterm-256color"}
+    for name in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"):
+        environ.pop(name, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _JOB_SHELL, str(SCRIPT), *args],
+        env=environ,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+    )
+    os.close(secondary)
+    written = bytearray()
+    keys = [b"\x1a", b"\x03"]
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            drawn = written.split(_STOPPED)[-1]
+            on_view = _HIDE in drawn and b"next check in" in drawn
+            if on_view and keys and len(keys) == 2 - written.count(_STOPPED):
+                os.write(master, keys.pop(0))
+            if not keys and written.endswith(_PROMPT):
+                os.write(master, b"\n")
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the command has closed its end
+                break
+            if not chunk:
+                break
+            written += chunk
+        assert not keys, f"not drawn again: {written.decode(errors='replace')[-2000:]!r}"
+        before, _, after = bytes(written).partition(_STOPPED)
+        after = after.removesuffix(_PROMPT)
+        return proc.wait(timeout=20), before, after
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(("watch", "--interval", "30s"), 0), (("wait", PINPOINT_STUCK, "--interval", "30s"), 130)],
+    ids=["watch", "wait"],
+)
+def test_ctrl_z_on_a_live_view_shows_the_cursor_and_fg_draws_it_again_below(
+    sandbox: Sandbox, args: tuple[str, ...], code: int
+) -> None:
+    status, before, after = _suspended_and_resumed(sandbox, *args)
+
+    # Stopped with the cursor shown, its last frame ended: the shell's lines start
+    # on a line of their own.
+    assert before.rfind(_SHOW) > before.rfind(_HIDE), before[-2000:]
+    frame = before
+    while frame.endswith(_SHOW):
+        frame = frame[: -len(_SHOW)]
+    assert frame.endswith(b"\n"), before[-2000:]
+    # After fg, the cursor hidden again and the view drawn anew below the shell's
+    # lines: no moving up over them before its frame is whole.
+    assert _HIDE in after, after[:2000]
+    first = after[: after.index(b"next check in")]
+    assert not re.search(rb"\x1b\[\d*A", first), first
+    # And it ends as it would have, Ctrl-C after it went on.
+    assert status == code, after[-2000:]
+    assert after.rfind(_SHOW) > after.rfind(_HIDE), after[-2000:]
+    assert b"Traceback" not in before + after
