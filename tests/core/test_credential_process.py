@@ -245,3 +245,30 @@ def test_a_role_that_cannot_be_assumed_is_asked_for_once_and_said_to_every_clien
     assert assumed == 1 and len(set(said)) == 1
     assert said[0][0] in (ExitCode.CREDENTIALS, ExitCode.AWS) and "AssumeRole" in said[0][1]
     assert said[0][1].startswith("profile 'legacy': ")
+
+
+@pytest.mark.parametrize(("ahead", "once"), [(3600, True), (300, False)], ids=["1h", "5min"])
+def test_a_process_runs_again_only_for_credentials_within_botocores_refresh_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: int, once: bool
+) -> None:
+    from exportctl import Client
+    from exportctl.sandbox import Sandbox
+
+    # Keys valid for ``ahead`` seconds more from now, by the machine's clock as
+    # botocore reads it: an hour is past its 15 minutes' advisory refresh window,
+    # 5 minutes are inside it (and its 10 minutes' mandatory one).
+    printed = (
+        "import datetime, json; print(json.dumps({'Version': 1, "
+        "'AccessKeyId': 'AKIASANDBOXEXAMPLE01', 'SecretAccessKey': 'x', "
+        "'Expiration': (datetime.datetime.now(datetime.timezone.utc) "
+        f"+ datetime.timedelta(seconds={ahead})).isoformat()}}))"
+    )
+    config, runs = _process(tmp_path, "expiring", f'{sys.executable} -c "{printed}"')
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    with Sandbox(port=0, clock=lambda: 0.0) as sandbox:
+        client = Client(profile="expiring", region="us-east-1", endpoint_url=sandbox.url)
+        assert [*client.list()]
+    # botocore refreshes keys that near their expiry each time a request is signed.
+    ran = runs.read_text().count("run")
+    assert ran == 1 if once else ran > 1
