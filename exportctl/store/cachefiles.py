@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import threading
 from collections.abc import Callable, Iterable
@@ -84,9 +85,52 @@ def temp_path(target: Path) -> Path:
     name shortened where needed, so that any name the disk takes for ``target`` has
     a temporary one it takes too."""
     mark = f"{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
+    return target.with_name(f".{_temp_stem(target, mark)}{mark}")
+
+
+def _temp_stem(target: Path, mark: str) -> str:
     room = NAME_MAX - 1 - len(mark.encode())
-    name = target.name.encode()[:room].decode(errors="ignore")
-    return target.with_name(f".{name}{mark}")
+    return target.name.encode()[:room].decode(errors="ignore")
+
+
+# .NAME.exportctl-part-PID-RANDOM, as temp_path names them.
+PART = re.compile(r"^\.(?P<name>.+)" + re.escape(TEMP_MARK) + r"(?P<pid>[0-9]+)-[0-9a-f]{8}$")
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (someone else's too). Not on Windows, where
+    os.kill(pid, 0) would end the process."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        # Someone else's process (EPERM) is alive too.
+        return True
+    return True
+
+
+def remove_stale_parts_of(target: Path) -> None:
+    """Remove the temporary files of ``target`` that a process now gone left (killed
+    with SIGKILL mid-write, a crash): one listing of its folder, made as it is
+    written, so that a cache rewritten now and then never gathers them."""
+    if os.name == "nt":
+        return
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        match = PART.match(name)
+        if match is None:
+            continue
+        # Its target's name, as temp_path shortens it for a mark of this length.
+        mark = name[len(match["name"]) + 1 :]
+        if match["name"] == _temp_stem(target, mark) and not alive(int(match["pid"])):
+            with contextlib.suppress(OSError):
+                (target.parent / name).unlink()
 
 
 def _go_on() -> None:
@@ -106,6 +150,7 @@ def write_atomically(
     go_on: Callable[[], None] = _go_on,
     written: Callable[[int], None] = _ignore,
     check: Callable[[int], None] = _ignore,
+    tidy: bool = True,
 ) -> int:
     """Write ``chunks`` (text as UTF-8) to ``target``: readers see the old file or the
     new one, never half of either, and no temporary file is left behind. Returns the
@@ -117,12 +162,19 @@ def write_atomically(
     :func:`remove_parts` waits) and before each chunk is written. ``written`` hears
     the size of each chunk once it is written, ``check`` the total before the file
     takes its place; what it raises leaves ``target`` as it was.
+
+    ``tidy``: first remove the temporary files of ``target`` a process that is gone
+    left (:func:`remove_stale_parts_of`); a caller that writes many files of one
+    folder removes them all once instead (a download).
     """
     temp = temp_path(target)
     total = 0
     try:
         with disk():
             target.parent.mkdir(parents=True, exist_ok=True)
+        if tidy:
+            remove_stale_parts_of(target)
+        with disk():
             with _parts_lock:
                 go_on()
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, mode)

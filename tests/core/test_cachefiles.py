@@ -182,3 +182,25 @@ def test_a_fifo_or_a_device_in_a_caches_place_is_unreadable_not_waited_on(
     # And the next write replaces the FIFO by the file it should be.
     assert refcache.remember([refcache.CachedRef("discovery:us-east-1:x")])
     assert stat.S_ISREG((folder / "refs").stat().st_mode)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a pid's liveness is tested with POSIX signals")
+def test_a_write_removes_the_parts_of_its_file_a_dead_process_left(tmp_path: Path) -> None:
+    """A writer killed mid-write (SIGKILL) leaves its part: the next write of the same
+    file removes it; a live process's part, and other files' parts, stay."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "endpoints.json"
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "getpid", lambda: ended.pid)
+        dead = cachefiles.temp_path(target)
+        others = cachefiles.temp_path(tmp_path / "refs")
+    live = cachefiles.temp_path(target).with_name(f".endpoints.json{TEMP_MARK}1-0badcafe")
+    for part in (dead, others, live):
+        part.write_bytes(b"half")
+    write_atomically(target, ["whole"])
+    assert target.read_text(encoding="utf-8") == "whole"
+    assert leftovers(tmp_path) == sorted([others.name, live.name])

@@ -5,36 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from exportctl.domain.errors import AwsError, ExitCode, ExportctlError
 from exportctl.ops.download.paths import writing
-from exportctl.store.cachefiles import SHARED, TEMP_MARK, write_atomically
+from exportctl.store.cachefiles import PART, SHARED, alive, write_atomically
 
 # How much is read at a time, from the network or from a file on disk.
 CHUNK = 1024 * 1024
-# .NAME.exportctl-part-PID-RANDOM, as write_atomically names them.
-_PART = re.compile(r"^\..+" + re.escape(TEMP_MARK) + r"(?P<pid>[0-9]+)-[0-9a-f]{8}$")
 
 
 class Interrupted(ExportctlError):
     exit_code = ExitCode.INTERRUPTED
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        # Someone else's process (EPERM) is alive too.
-        return True
-    return True
 
 
 def remove_stale_parts(destination: Path) -> list[Path]:
@@ -46,8 +30,8 @@ def remove_stale_parts(destination: Path) -> list[Path]:
     removed: list[Path] = []
     for folder, _, names in os.walk(destination):
         for name in names:
-            match = _PART.match(name)
-            if match and not _alive(int(match["pid"])):
+            match = PART.match(name)
+            if match and not alive(int(match["pid"])):
                 path = Path(folder, name)
                 with contextlib.suppress(OSError):
                     path.unlink()
@@ -85,4 +69,7 @@ def write_file(
         go_on=go_on,
         written=on_bytes,
         check=check,
+        # The job's files are many in a folder: their stale parts were removed once,
+        # before the first (remove_stale_parts), not a listing of the folder each.
+        tidy=False,
     )
