@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportctl.domain.model import ExportJob, State, field_value
 from exportctl.domain.timeutil import MAX_DURATION, as_utc, human_duration, iso, now
-from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
+from exportctl.store.cachefiles import cache_dir, locked, open_cached, write_atomically
 
 if TYPE_CHECKING:
     from exportctl.aws.clients import Clients
@@ -289,25 +289,28 @@ def save(history: History, where: Path | None = None) -> bool:
     since it was read stays (the newest of each bucket kept). A cache that cannot be
     written is no error.
 
-    Without a lock, two commands saving at the same moment may still lose one's
-    samples: the later one's re-reading must come between the other's re-reading
-    and its replacing the file, a window of milliseconds, not a watch's hours."""
+    Commands that end together take turns: the re-reading, merging and replacing
+    is done under the file's lock (:func:`exportctl.store.cachefiles.locked`), which
+    a command waits for a bounded time at most, then saves without, at the risk of
+    losing one's samples, as before there was a lock."""
     if not history.changed:
         return True
     try:
         target = where or path()
     except OSError:  # no home folder for the cache
         return False
-    merged = load(target)
-    for key, learnt in history.learnt.items():
-        bucket = merged.samples.setdefault(key, {})
-        bucket.update(learnt)
-        for gone in sorted(bucket, key=lambda ref: bucket[ref][0])[: max(len(bucket) - KEEP, 0)]:
-            del bucket[gone]
-    try:
-        write_atomically(target, [json.dumps(merged.to_json())])
-    except OSError:
-        return False
+    with locked(target):
+        merged = load(target)
+        for key, learnt in history.learnt.items():
+            bucket = merged.samples.setdefault(key, {})
+            bucket.update(learnt)
+            oldest = sorted(bucket, key=lambda ref: bucket[ref][0])
+            for gone in oldest[: max(len(bucket) - KEEP, 0)]:
+                del bucket[gone]
+        try:
+            write_atomically(target, [json.dumps(merged.to_json())])
+        except OSError:
+            return False
     # What the others learnt is this one's too from now on.
     history.samples, history.learnt, history.changed = merged.samples, {}, False
     history._oldest_stamps.clear()

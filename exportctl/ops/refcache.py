@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
+from exportctl.store.cachefiles import cache_dir, locked, open_cached, write_atomically
 
 if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
@@ -82,15 +82,20 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
                 fresh[entry.ref] = entry
                 if len(fresh) >= MAX_ENTRIES:
                     break
-        if not fresh or _begins_with(target, fresh.values()):
-            # Already in front, as after `status` of the same job twice: nothing to write.
+        if not fresh:
             return True
-        if len(fresh) < MAX_ENTRIES:
-            for old in load(target):
-                fresh.setdefault(old.ref, old)
-                if len(fresh) >= MAX_ENTRIES:
-                    break
-        write_atomically(target, (e.line() + "\n" for e in fresh.values()))
+        # Commands that end together take turns, each keeping the others' references
+        # (a bounded wait for the lock, then on without it: see cachefiles.locked).
+        with locked(target):
+            if _begins_with(target, fresh.values()):
+                # Already in front, as after `status` of the same job twice: nothing to write.
+                return True
+            if len(fresh) < MAX_ENTRIES:
+                for old in load(target):
+                    fresh.setdefault(old.ref, old)
+                    if len(fresh) >= MAX_ENTRIES:
+                        break
+            write_atomically(target, (e.line() + "\n" for e in fresh.values()))
         return True
     except Exception:
         # Completion is a convenience: losing it must not cost the command its result.

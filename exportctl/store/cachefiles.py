@@ -1,5 +1,6 @@
 """exportctl's cache folder, and how a file is written whole: a cache or store file
-in it, or a downloaded file (:mod:`exportctl.ops.download.files`)."""
+in it, or a downloaded file (:mod:`exportctl.ops.download.files`); and the lock a
+cache file is re-read, merged and replaced under."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
@@ -58,6 +60,56 @@ def open_cached(path: Path) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+# How long a command waits for another's lock on a cache file before it goes on
+# without (see :func:`locked`): far longer than a re-read, merge and replace takes.
+LOCK_WAIT = 2.0
+# How often it tries again meanwhile.
+_LOCK_RETRY = 0.01
+
+
+@contextlib.contextmanager
+def locked(target: Path, wait: float = LOCK_WAIT) -> Iterator[bool]:
+    """An exclusive advisory lock (flock) on ``NAME.lock`` beside ``target``, for
+    a re-read, merge and replace of ``target`` by commands that end together: whether
+    it is held. Held only that long, it is waited for at most ``wait`` seconds (a
+    command that holds it while stopped, Ctrl-Z, must not hold the others); then, or
+    where there is no lock to be had (Windows, a read-only folder, a file system
+    without locks), the work goes on without it, as it did before there was one: a
+    cache is a convenience, and the worst is one command's additions lost."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover (Windows)
+        yield False
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(
+            target.with_name(f"{target.name}.lock"),
+            os.O_RDWR | os.O_CREAT | _BINARY | _NONBLOCK,
+            PRIVATE,
+        )
+    except OSError:
+        yield False
+        return
+    try:
+        give_up = time.monotonic() + wait
+        held = False
+        while not held:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held = True
+            except BlockingIOError:
+                if time.monotonic() >= give_up:
+                    break
+                time.sleep(_LOCK_RETRY)
+            except OSError:
+                break
+        yield held
+    finally:
+        # Closing it lets the lock go.
+        os.close(fd)
 
 
 # Temporary files being written, so that an interrupted main thread can remove them
