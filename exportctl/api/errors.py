@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from exportctl.domain.errors import (
     BrokenAnswerError,
+    EndpointGone,
     ExitCode,
     ExportctlError,
     LocalError,
@@ -112,7 +113,9 @@ def kind_of(error: ExportctlError, *, creating: bool = False) -> type[ApiError]:
         return JobFailed
     if isinstance(error, AlreadyEnded):
         return RequestRefused
-    if isinstance(error, (ServiceUnavailableError, BrokenAnswerError)) or transient(error):
+    if isinstance(error, (ServiceUnavailableError, BrokenAnswerError, EndpointGone)) or transient(
+        error
+    ):
         return Unreachable
     return RequestRefused
 

@@ -40,10 +40,9 @@ if TYPE_CHECKING:
     from exportctl.aws.sharedclients import Shared
 
 
-# botocore's loaders by search paths, kept for the life of the process: a model or
-# the endpoint data is read and decoded once, however many commands the process
-# runs (the Python API, a test run) and however many accounts each reaches; a
-# loader keeps what it read, as one botocore session would.
+# botocore's loaders by search paths, kept for the life of the process: a model or the endpoint data
+# is read and decoded once, however many commands the process runs (the Python API, a test run) and
+# however many accounts each reaches; a loader keeps what it read, as one botocore session would.
 PROCESS_LOADERS: Loaders = {}
 
 
@@ -73,6 +72,8 @@ class AwsSettings:
     # How the messages composed while calls run name an option (--region, the API's
     # region): those who gave the settings gave the options, so they say how.
     named: Named = field(default=flag, repr=False, compare=False)
+    # A call that cannot connect, when its server is known to be gone: see CallErrors.of.
+    gone: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
 
 
 class Clients:
@@ -107,11 +108,10 @@ class Clients:
         self._ready = ready
         # Endpoints known only once needed: the sandbox starts its S3 on first use.
         self._lazy_endpoints = dict(endpoints or {})
-        # Over the tables below alone, never while botocore works: a release (a
-        # listing's end, Ctrl-C's) must not wait for a client being made, whose
-        # credentials may run a credential_process that never ends. Reentrant: a
-        # listing's reading may be closed by the garbage collector, in a thread
-        # holding it, and let its clients go here.
+        # Over the tables below alone, never while botocore works: a release (a listing's end,
+        # Ctrl-C's) must not wait for a client being made, whose credentials may run a
+        # credential_process that never ends. Reentrant: a listing's reading may be closed by the
+        # garbage collector, in a thread holding it, and let its clients go here.
         self._lock = threading.RLock()
         # Over the session: made once, its credentials resolved by one thread at a time.
         self._session_lock = threading.RLock()
@@ -238,7 +238,8 @@ class Clients:
                     client = self._borrow(service, region) if attempts is None else None
                     if client is None:
                         bare = self._create(service, region, attempts)
-                        client = TranslatingClient(bare, named=self.named_for(service))
+                        said = self.named_for(service)
+                        client = TranslatingClient(bare, named=said, gone=self.settings.gone)
                         with self._lock:
                             self._clients[key] = client
         return client if errors is None else client.said_as(errors)

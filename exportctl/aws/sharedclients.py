@@ -53,10 +53,14 @@ class Shared:
         self, service: str, region: str, credentials: Any, named: Named = flag
     ) -> TranslatingClient:
         """The client of ``service`` in ``region``, its calls signed with ``credentials``
-        (``named``: how its messages name an option, as the taker's settings say)."""
-        bare = self.clients.client(service, region).bare
+        (``named``: how its messages name an option, as the taker's settings say; what
+        a call that cannot connect says of a server known to be gone is the shared
+        client's, whose settings are every taker's)."""
+        made = self.clients.client(service, region)
         chosen = self.credentials.chosen
-        return TranslatingClient(bare, scope=lambda: chosen(credentials), named=named)
+        return TranslatingClient(
+            made.bare, scope=lambda: chosen(credentials), named=named, gone=made.gone
+        )
 
     def hold(self, service: str, region: str) -> None:
         with self._lock:

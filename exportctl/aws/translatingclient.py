@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from exportctl.aws.translate import Service, translate
-from exportctl.domain.errors import NO_ANSWER, BrokenAnswerError, ExportctlError, clip
+from exportctl.domain.errors import (
+    NO_ANSWER,
+    BrokenAnswerError,
+    EndpointGone,
+    ExportctlError,
+    clip,
+)
 from exportctl.domain.naming import Named, check_network, flag
 
 # What botocore's parser raises on well-formed JSON of the wrong shape.
@@ -43,10 +49,21 @@ class CallErrors:
     shape_slips: bool = False
 
     def of(
-        self, exc: Exception, operation: str, started: float, named: Named = flag
+        self,
+        exc: Exception,
+        operation: str,
+        started: float,
+        named: Named = flag,
+        gone: Gone | None = None,
     ) -> ExportctlError:
         """``exc``, raised by the call of ``operation`` begun at ``started``, as exportctl's
-        (``named``: how the caller's user gives an option, in the advice)."""
+        (``named``: how the caller's user gives an option, in the advice; ``gone``:
+        what a failure to connect says when the server is known to be gone)."""
+        if gone is not None and unreachable(exc):
+            # Asked only now: the check is cheap, but a call that connected needs none.
+            said = gone()
+            if said is not None:
+                return EndpointGone(said, service=self.service.name if self.service else None)
         if self.shape_slips and isinstance(exc, SHAPE_SLIPS):
             # The service is named by the caller, as for the other checks of an answer.
             return BrokenAnswerError(
@@ -59,6 +76,16 @@ class CallErrors:
         return translate(exc, self.service, seconds=seconds, named=named)
 
 
+def unreachable(exc: BaseException) -> bool:
+    """Whether botocore's ``exc`` is a call that could not connect to its endpoint."""
+    import botocore.exceptions as bex
+
+    return isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError))
+
+
+# What a call that cannot connect says instead, when its server is known to be gone
+# (AwsSettings.gone); None: nothing is known.
+Gone = Callable[[], "str | None"]
 # Messages that name no service ("AWS: ..."), a call's time left out.
 DEFAULT_ERRORS = CallErrors()
 
@@ -74,7 +101,8 @@ class TranslatingClient:
     ``scope``, when given, is entered around each API call: a botocore client shared
     by the accounts of an organisation signs with the credentials the scope chooses
     (exportctl.aws.callcredentials); ``bare`` calls have none. ``named``: how the
-    messages name an option, as the settings of the client's maker say.
+    messages name an option, and ``gone`` what a call that cannot connect says when
+    its server is known to be gone, as the settings of the client's maker say.
     """
 
     def __init__(
@@ -83,16 +111,18 @@ class TranslatingClient:
         errors: CallErrors = DEFAULT_ERRORS,
         scope: Scope | None = None,
         named: Named = flag,
+        gone: Gone | None = None,
     ) -> None:
         self.bare = bare
         self.errors = errors
         self.scope = scope
         self.named = named
+        self.gone = gone
         self._operations: Mapping[str, str] = bare.meta.method_to_api_mapping
 
     def said_as(self, errors: CallErrors) -> TranslatingClient:
         """The same botocore client, its errors said as ``errors`` says."""
-        return TranslatingClient(self.bare, errors, self.scope, self.named)
+        return TranslatingClient(self.bare, errors, self.scope, self.named, self.gone)
 
     def call(self, operation: str, params: Mapping[str, Any]) -> Any:
         """The API operation ``operation`` (its name in the model: ``GetExportJob``)."""
@@ -105,7 +135,7 @@ class TranslatingClient:
             with self.scope():
                 return method(**params)
         except Exception as exc:
-            raise self.errors.of(exc, operation, started, self.named) from exc
+            raise self.errors.of(exc, operation, started, self.named, self.gone) from exc
 
     def __getattr__(self, name: str) -> Any:
         if name in _OWN:
@@ -115,7 +145,7 @@ class TranslatingClient:
         operation = self._operations.get(name)
         if operation is None:
             return attribute
-        method = _translating(attribute, operation, self.errors, self.scope, self.named)
+        method = _translating(attribute, operation, self.errors, self.scope, self.named, self.gone)
         setattr(self, name, method)
         return method
 
@@ -123,7 +153,7 @@ class TranslatingClient:
         return f"TranslatingClient({self.bare!r}, {self.errors!r})"
 
 
-_OWN = frozenset({"bare", "errors", "scope", "named", "_operations"})
+_OWN = frozenset({"bare", "errors", "scope", "named", "gone", "_operations"})
 # What each call of a shared client runs in (see TranslatingClient).
 Scope = Callable[[], AbstractContextManager[None]]
 # An operation's name in the model -> its method's (botocore.xform_name, imported late).
@@ -145,13 +175,14 @@ def _translating(
     errors: CallErrors,
     scope: Scope | None,
     named: Named,
+    gone: Gone | None,
 ) -> Any:
     def call(**params: Any) -> Any:
         started = time.monotonic()
         try:
             return method(**params)
         except Exception as exc:
-            raise errors.of(exc, operation, started, named) from exc
+            raise errors.of(exc, operation, started, named, gone) from exc
 
     if scope is None:
         return call

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import click
@@ -139,7 +139,13 @@ class AppContext:
                 # Each profile of --profile a,b reaches the sandbox with its own keys.
                 settings_for = embedded.settings_for
             elif not self.settings.endpoint_url and os.environ.get("EXPORTCTL_SANDBOX_PID"):
-                _check_background_sandbox()
+                gone = _background_sandbox_gone()
+                if gone is not None:
+                    from exportctl.domain.errors import EndpointGone
+
+                    raise EndpointGone(gone)
+                # Stopped while the command runs: said once a call cannot connect.
+                self.settings = replace(self.settings, gone=_background_sandbox_gone)
             self._jobs = connect(
                 self.settings, targets, endpoints=endpoints, settings_for=settings_for
             )
@@ -253,16 +259,17 @@ def one_shot() -> None:
     ctx.call_on_close(restore)
 
 
-def _check_background_sandbox() -> None:
-    """The environment points at a background sandbox (``--detach`` set it): one whose
-    process is gone is said at once, not after every call's retries as a network error."""
-    from exportctl.domain.errors import ExportctlError
+def _background_sandbox_gone() -> str | None:
+    """The environment points at a background sandbox (``--detach`` set it): what is
+    said when its process is gone (None while it runs), at once, not after every
+    call's retries as a network error."""
     from exportctl.sandbox.background import gone_here
 
     pid = gone_here()
-    if pid is not None:
-        raise ExportctlError(
-            f"the background sandbox AWS_ENDPOINT_URL points at (pid {pid}) is gone: "
-            '`eval "$(exportctl sandbox --stop)"` unsets what --detach set, '
-            '`eval "$(exportctl sandbox --detach)"` starts another'
-        )
+    if pid is None:
+        return None
+    return (
+        f"the background sandbox AWS_ENDPOINT_URL points at (pid {pid}) is gone: "
+        '`eval "$(exportctl sandbox --stop)"` unsets what --detach set, '
+        '`eval "$(exportctl sandbox --detach)"` starts another'
+    )

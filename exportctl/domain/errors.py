@@ -114,6 +114,12 @@ class AwsError(ExportctlError):
     exit_code = ExitCode.AWS
 
 
+class EndpointGone(ExportctlError):
+    """The server the calls go to is known to be gone (the background sandbox
+    ``--detach`` started, whose process ended): no later call reaches it, so nothing
+    retries it (exit 5)."""
+
+
 class LocalError(ExportctlError):
     """This machine, not AWS: a file that cannot be created or written (disk full,
     a file where a directory must be, a name too long, names that collide)."""

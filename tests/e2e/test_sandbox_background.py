@@ -261,3 +261,52 @@ def test_a_command_pointed_at_a_background_sandbox_that_is_gone_says_so_at_once(
         'is gone: `eval "$(exportctl sandbox --stop)"` unsets what --detach set, '
         '`eval "$(exportctl sandbox --detach)"` starts another\n'
     )
+
+
+@pytest.mark.parametrize("command", ["wait", "watch"])
+def test_a_poll_that_loses_its_background_sandbox_says_it_is_gone_and_ends(command: str) -> None:
+    """The sandbox stopped from another terminal while a wait or a watch runs: once a
+    call cannot connect, the command ends as one started after the stop does (exit 5,
+    the same line), not retrying for ever with "could not reach"."""
+    from e2e_support import _environment
+
+    from exportctl.sandbox import Sandbox
+
+    # Stands for the background sandbox's process, ended by the test with the sandbox.
+    holder = subprocess.Popen(["sleep", "600"])
+    try:
+        with Sandbox(port=0, clock=lambda: 0.0) as sb:
+            listed = in_process(sb, "list", "-s", "discovery", "--status", "running", "--json")
+            ref = json.loads(listed.stdout)[0]["ref"]
+            args = (
+                ["wait", ref]
+                if command == "wait"
+                else ["watch", "-s", "discovery", "--status", "running"]
+            )
+            process = subprocess.Popen(
+                [console_script(), *args, "--interval", "1s", "-o", "ndjson"],
+                env=_environment(sb, {"EXPORTCTL_SANDBOX_PID": str(holder.pid)}),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            assert process.stdout is not None
+            # Its first round has read the job.
+            assert process.stdout.readline()
+        holder.kill()
+        holder.wait()
+        try:
+            _, err = process.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, err = process.communicate()
+            pytest.fail(f"still polling a sandbox that is gone: {err!r}")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert process.returncode == 5, err
+    assert err.splitlines()[-1] == (
+        f"exportctl: error: the background sandbox AWS_ENDPOINT_URL points at (pid {holder.pid}) "
+        'is gone: `eval "$(exportctl sandbox --stop)"` unsets what --detach set, '
+        '`eval "$(exportctl sandbox --detach)"` starts another'
+    )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from exportctl.domain.errors import ExitCode
+from exportctl.domain.errors import EndpointGone, ExitCode
 from exportctl.domain.model import ExportJob
 from exportctl.ops.polling.events import Event, Told
 from exportctl.ops.polling.outcome import Tracked
@@ -129,9 +129,12 @@ class Watcher:
         self.next_check = None
         before = self.jobs.calls.snapshot()
         result = self.jobs.list(self.query)
-        # Refused credentials and bad input (an unknown profile) do not mend by waiting.
+        # Refused credentials, bad input (an unknown profile) and a server known to be
+        # gone do not mend by waiting.
         fatal = [
-            e for e in result.failures if e.exit_code in (ExitCode.CREDENTIALS, ExitCode.USAGE)
+            e
+            for e in result.failures
+            if e.exit_code in (ExitCode.CREDENTIALS, ExitCode.USAGE) or isinstance(e, EndpointGone)
         ]
         if fatal and not result.jobs:
             raise fatal[0]
