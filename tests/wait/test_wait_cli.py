@@ -384,3 +384,37 @@ def test_long_references_still_leave_room_for_the_count() -> None:
     *named, rest = said.split("; ")
     assert len(said) < 1_900 and 1 <= len(named) < 20, said
     assert rest == f"and {25 - len(named)} more"
+
+
+def test_a_failure_in_the_round_the_timeout_ends_is_no_retry_notice(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    # The last round fails (a read the deadline cut, here a 5xx): nothing follows it
+    # to retry, and the timeout's own line says how the wait ended.
+    def fail_last(sleeps: int) -> None:
+        if fake_time.now >= 1000.0 + 10:
+            sandbox.faults.error_rate = 1.0
+
+    fake_time.hooks.append(fail_last)
+
+    result = run("wait", BACKUP_RUNNING, "--timeout", "10s", "--interval", "2s")
+
+    assert result.exit_code == 124, result.stderr
+    assert "retrying after" not in result.stderr
+    assert "timed out after 10s" in result.stderr
+    assert sandbox.faults.error_rate == 1.0  # the last round did fail
+
+
+def test_a_failure_before_the_timeout_is_still_a_retry_notice(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    def fail_early(sleeps: int) -> None:
+        if sleeps == 1:
+            sandbox.faults.error_rate = 1.0
+
+    fake_time.hooks.append(fail_early)
+
+    result = run("wait", BACKUP_RUNNING, "--timeout", "10s", "--interval", "2s")
+
+    assert result.exit_code == 124, result.stderr
+    assert "exportctl: notice: retrying after: AWS Backup Search:" in result.stderr

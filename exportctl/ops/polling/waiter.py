@@ -80,6 +80,8 @@ class Waiter:
         # (deep in botocore's retries) sits the next rounds out, and the others go on.
         self._workers: Workers[dict[int, ExportJob | ExportctlError]] | None = None
         self._busy: set[int] = set()
+        # When --timeout runs out, in ``clock``'s time (None: never).
+        self._ends: float | None = None
         seen: dict[JobKey, Tracked] = {}
         for ref, key in targets:
             seen.setdefault(key, Tracked(ref, key))
@@ -94,6 +96,7 @@ class Waiter:
             # The deadline bounds the calls too, botocore's retries and read timeouts
             # included, in the monotonic time they are made in.
             self.jobs.deadline = time.monotonic() + self.timeout
+        self._ends = None if self.timeout is None else self.clock() + self.timeout
         from exportctl.ops.jobs import GET_CONCURRENCY
 
         self._workers = Workers(GET_CONCURRENCY, "exportctl-poll")
@@ -137,8 +140,12 @@ class Waiter:
         after = self.jobs.calls.snapshot()
         calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
         self.on_event(Event("round", calls=calls))
-        for message in self._told.update(t.error.message for t in self.pending if t.error):
-            self.on_event(Event("retrying", message=message))
+        told = self._told.update(t.error.message for t in self.pending if t.error)
+        if self._ends is None or self.clock() < self._ends:
+            # Past the timeout nothing is retried: the failure (often the read the
+            # deadline cut) is the timeout's, which the wait's end says.
+            for message in told:
+                self.on_event(Event("retrying", message=message))
         self.problems = self._told.current
         return not self.pending
 
