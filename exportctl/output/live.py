@@ -32,6 +32,7 @@ _ETA = "ETA (ESTIMATE)"
 _BAR_WIDTH = 20
 _MIN_MESSAGE = 20
 _MESSAGE = "PROGRESS / MESSAGE"
+_QUIT = "Ctrl-C to quit"
 _OUTCOME_MARKS = {"met": "✓", "missed": "✗", "gone": "✗", "not found": "✗"}
 
 
@@ -291,6 +292,15 @@ class WatchView:
         self._rows = _Rows(default_region, eta, accounts=accounts)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.watcher.read:
+            # Nothing listed yet: no board, and no counts, of jobs nobody has read.
+            below = [
+                _footer(self.watcher.rounds, self.watcher.next_check, self.watcher.clock, _QUIT),
+                *problem_lines(self.watcher.problems),
+            ]
+            yield Text("Reading the export jobs…")
+            yield from below
+            return
         rows = self.watcher.rows()
         jobs: list[ExportJob | None] = [e.job for e in rows]
         marks = [
@@ -320,4 +330,4 @@ def _counts(rows: Sequence[Watched]) -> str:
     pending = sum(1 for e in rows if e.job.state is State.PENDING)
     running = sum(1 for e in rows if not e.job.terminal) - pending
     ended = len(rows) - pending - running
-    return f"{pending} pending · {running} running · {ended} ended lately · Ctrl-C to quit"
+    return f"{pending} pending · {running} running · {ended} ended lately · {_QUIT}"

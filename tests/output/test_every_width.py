@@ -172,7 +172,7 @@ def test_a_wider_terminal_never_shows_less_of_the_watch_board(
     assert any(j.progress for j in jobs) and any(j.state is State.FAILED for j in jobs)
 
     class Board:
-        rounds, next_check, problems = 1, None, set[str]()
+        rounds, next_check, problems, read = 1, None, set[str](), True
 
         def clock(self) -> float:
             return 0.0

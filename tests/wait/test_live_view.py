@@ -181,7 +181,7 @@ def test_watch_footer_counts_pending_apart_from_running() -> None:
                          status=state.value, created=START)  # fmt: skip
 
     class Board:
-        rounds, next_check, problems = 2, None, set[str]()
+        rounds, next_check, problems, read = 2, None, set[str](), True
 
         def clock(self) -> float:
             return 0.0

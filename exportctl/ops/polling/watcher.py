@@ -73,6 +73,9 @@ class Watcher:
         # Each told once while it lasts.
         self._told = Told()
         self.rounds = 0
+        # A round counts from its start; the board has nothing to count until a
+        # listing has answered (a slow or frozen service holds the first for long).
+        self.read = False
         self.next_check: float | None = None
         # Every job of the last round's listing, also those not on the board.
         self.listed: list[ExportJob] = []
@@ -201,6 +204,7 @@ class Watcher:
                 )
             elif entry.ended is not None and now - entry.ended > self.keep:
                 del self.board[ref]
+        self.read = True
         after = self.jobs.calls.snapshot()
         calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
         self.on_event(Event("round", calls=calls))
