@@ -258,12 +258,8 @@ class WaitView:
         rows = self._rows.render(marks, jobs, [t.ref for t in tracked], notes, options.max_width)
         pending = len(self.waiter.pending)
         extra = f"{pending} of {len(tracked)} pending"
-        below = [
-            _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra),
-            *problem_lines(self.waiter.problems),
-        ]
-        yield fit_view(rows, below, console, options)
-        yield from below
+        footer = _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
+        yield from fit_view(rows, footer, problem_lines(self.waiter.problems), console, options)
 
 
 def _mark(outcome: str) -> Text:
@@ -292,16 +288,20 @@ class WatchView:
         self._rows = _Rows(default_region, eta, accounts=accounts)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if not self.watcher.read:
+        watcher = self.watcher
+        problems = problem_lines(watcher.problems)
+        if not watcher.read:
             # Nothing listed yet: no board, and no counts, of jobs nobody has read.
-            below = [
-                _footer(self.watcher.rounds, self.watcher.next_check, self.watcher.clock, _QUIT),
-                *problem_lines(self.watcher.problems),
-            ]
-            yield Text("Reading the export jobs…")
-            yield from below
+            footer = _footer(watcher.rounds, watcher.next_check, watcher.clock, _QUIT)
+            yield from fit_view(_one(Text("Reading the export jobs…")), footer, problems,
+                                console, options)  # fmt: skip
             return
-        rows = self.watcher.rows()
+        rows = watcher.rows()
+        footer = _footer(watcher.rounds, watcher.next_check, watcher.clock, _counts(rows))
+        if not rows:
+            yield from fit_view(_one(Text("No export jobs running.")), footer, problems,
+                                console, options)  # fmt: skip
+            return
         jobs: list[ExportJob | None] = [e.job for e in rows]
         marks = [
             _mark("met" if e.job.state is State.COMPLETED else "missed")
@@ -309,20 +309,15 @@ class WatchView:
             else Text(" ")
             for e in rows
         ]
-        below = [
-            _footer(
-                self.watcher.rounds, self.watcher.next_check, self.watcher.clock, _counts(rows)
-            ),
-            *problem_lines(self.watcher.problems),
-        ]
-        if rows:
-            refs = [e.job.ref for e in rows]
-            notes: list[str | None] = [None] * len(rows)
-            table = self._rows.render(marks, jobs, refs, notes, options.max_width)
-            yield fit_view(table, below, console, options)
-        else:
-            yield Text("No export jobs running.")
-        yield from below
+        refs = [e.job.ref for e in rows]
+        notes: list[str | None] = [None] * len(rows)
+        table = self._rows.render(marks, jobs, refs, notes, options.max_width)
+        yield from fit_view(table, footer, problems, console, options)
+
+
+def _one(line: Text) -> TableLines:
+    """A line in the table's place, given way as the table would."""
+    return TableLines(1, lambda count: [line][:count])
 
 
 def _counts(rows: Sequence[Watched]) -> str:

@@ -1,13 +1,14 @@
 """A live view within the terminal: rows cut to its width with a mark, and a table
 that leaves room below it for the footer and the failures when the terminal is too
-short for it all (rich would cut the bottom, those lines first, to `...`)."""
+short for it all, and failures that leave room for the footer (rich would cut the
+bottom, those lines first, to `...`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from rich.console import Console, ConsoleOptions
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.text import Text
 
 from exportctl.output.styledlines import Lines
@@ -28,26 +29,58 @@ class TableLines:
 
 
 def fit_view(
-    table: TableLines, below: Sequence[Text], console: Console, options: ConsoleOptions
-) -> Lines:
-    """The table's lines within the terminal's width that leave room for what comes
-    below it (the footer, the failures) on a terminal that cannot hold them all: rich
-    would cut the view's bottom, those lines first, to `...`. The rest is counted on a
-    last line."""
+    table: TableLines,
+    footer: Text,
+    problems: Sequence[Text],
+    console: Console,
+    options: ConsoleOptions,
+) -> Iterator[RenderableType]:
+    """The view: the table, the footer, then the failures, within the terminal. On one
+    too short for it all, the footer is kept whole, the failures get the room left
+    and the table what they leave, possibly nothing; rich would cut the view's
+    bottom, those lines first, to `...`. What is left out is counted on a last line
+    (the table's, the failures')."""
     if not console.is_terminal:
-        return cut_rows(table.first(table.count), options.max_width)
+        yield cut_rows(table.first(table.count), options.max_width)
+        yield footer
+        yield from problems
+        return
     height = options.height or options.size.height
     width = max(1, options.max_width)
-    under = sum(max(1, -(-line.cell_len // width)) for line in below)
-    room = height - under - 1
-    if table.count <= room or room < 3:
-        # Too short even for that: all of it, which rich cuts to its height while the
-        # view is live and prints whole as its last frame.
-        return cut_rows(table.first(table.count), options.max_width)
-    hidden = table.count - (room - 1)
-    kept = cut_rows(table.first(room - 1), options.max_width)
-    note = Text(f"… {hidden} more lines: a taller terminal shows them", style="dim")
-    return Lines([*kept.lines, note])
+    room = height - _rows(footer, width)
+    shown: list[Text] = []
+    for at, problem in enumerate(problems):
+        needed = _rows(problem, width)
+        # Room for it, and for the count of those after it unless it is the last.
+        if needed + (at < len(problems) - 1) > room:
+            if room > 0:
+                hidden = sum(_rows(p, width) for p in problems[at:])
+                shown.append(_more(hidden))
+                room -= 1
+            break
+        shown.append(problem)
+        room -= needed
+    yield Lines(_table_within(table, room, options.max_width))
+    yield footer
+    yield from shown
+
+
+def _table_within(table: TableLines, room: int, width: int) -> list[Text]:
+    if table.count <= room:
+        return list(cut_rows(table.first(table.count), width).lines)
+    if room <= 0:
+        return []
+    kept = list(cut_rows(table.first(room - 1), width).lines) if room > 1 else []
+    return [*kept, _more(table.count - len(kept))]
+
+
+def _rows(line: Text, width: int) -> int:
+    """The terminal lines ``line`` takes, folded at ``width``."""
+    return max(1, -(-line.cell_len // width))
+
+
+def _more(hidden: int) -> Text:
+    return Text(f"… {hidden} more lines: a taller terminal shows them", style="dim")
 
 
 def cut_rows(rows: Iterable[Text], width: int) -> Lines:

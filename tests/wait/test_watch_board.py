@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from types import SimpleNamespace
 
+import pytest
+
 from exportctl.ops.jobs import ListQuery
 from exportctl.ops.polling.watcher import Watcher
 
@@ -21,15 +23,21 @@ def _listing(jobs: list[object], failures: list[object], notices: list[object]) 
 
 
 def _board(watcher: Watcher, width: int = 120, height: int = 24) -> list[str]:
+    """The board's frame as rich's live view draws it on a terminal of that size."""
     from rich.console import Console
+    from rich.live import Live
 
     from exportctl.output.live import WatchView
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, height=height, color_system=None,
                       force_terminal=True)  # fmt: skip
-    console.print(WatchView(watcher, "us-east-1"))
-    return buffer.getvalue().splitlines()
+    with Live(WatchView(watcher, "us-east-1"), console=console, auto_refresh=False) as live:
+        live.refresh()
+        drawn = buffer.getvalue()
+    # The last frame, after the lines of the one before it were erased.
+    frame = drawn.split("\x1b[2K")[-1].replace("\x1b[?25l", "")
+    return [line.rstrip() for line in frame.splitlines()]
 
 
 def test_the_board_says_the_jobs_are_being_read_until_the_first_listing_answers() -> None:
@@ -67,3 +75,61 @@ def test_the_board_says_the_jobs_are_being_read_until_the_first_listing_answers(
     # Listed, and nothing runs: today's words.
     assert after[0] == "No export jobs running."
     assert after[-1] == "round 1 · 0 pending · 0 running · 0 ended lately · Ctrl-C to quit"
+
+
+def _failing_board(failures: int) -> Watcher:
+    from test_watch import _job
+
+    from exportctl.domain.errors import AwsError
+    from exportctl.domain.model import State
+
+    jobs = [_job("discovery", f"e-{n:02}", State.RUNNING) for n in range(40)]
+    denied = [
+        AwsError(f"Amazon DynamoDB: access denied in account {n:012}", service="dynamodb")
+        for n in range(failures)
+    ]
+    watcher = Watcher(_listing(jobs, denied, []), ListQuery(), keep=600)  # type: ignore[arg-type]
+    watcher._round()
+    return watcher
+
+
+@pytest.mark.parametrize("height", [1, 2, 3, 4, 5, 6, 10, 24, 30])
+def test_a_short_terminal_shows_the_footer_then_the_failures_then_the_table(height: int) -> None:
+    lines = _board(_failing_board(30), height=height)
+
+    assert 1 <= len(lines) <= height
+    # rich's bare cut is never what is left of a line.
+    assert not any(line.strip() == "..." for line in lines)
+    # The footer always, first here: the failures leave the table no room.
+    assert lines[0].startswith("round 1 · 0 pending · 40 running · 0 ended lately")
+    footer = 0
+    failures = lines[footer + 1 :]
+    shown = [line for line in failures if line.startswith("retrying after: ")]
+    if height > 1:
+        # 30 failures do not fit: those that do, then what is left counted.
+        assert failures[-1].startswith("… ") and failures[-1].endswith(
+            " more lines: a taller terminal shows them"
+        )
+        hidden = int(failures[-1].split()[1])
+        assert len(shown) + hidden == 30
+        assert shown == [
+            f"retrying after: Amazon DynamoDB: access denied in account {n:012}"
+            for n in range(len(shown))
+        ]
+
+
+@pytest.mark.parametrize("height", [5, 10, 24])
+def test_the_table_gets_the_room_the_footer_and_failures_leave(height: int) -> None:
+    lines = _board(_failing_board(2), height=height)
+
+    assert len(lines) <= height
+    assert not any(line.strip() == "..." for line in lines)
+    assert lines[-1] == "retrying after: Amazon DynamoDB: access denied in account 000000000001"
+    assert lines[-2] == "retrying after: Amazon DynamoDB: access denied in account 000000000000"
+    assert lines[-3].startswith("round 1 · 0 pending · 40 running")
+    # Above them, the table's first lines and the count of those it cannot show.
+    table = lines[:-3]
+    assert len(table) == height - 3
+    assert table[-1].startswith("… ") and "more lines: a taller terminal shows them" in table[-1]
+    if len(table) > 1:
+        assert "REF" in table[0]
