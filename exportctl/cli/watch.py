@@ -77,6 +77,8 @@ def watch(
     """
     from datetime import datetime
 
+    from rich.text import Text
+
     from exportctl.ops.polling.events import Event
     from exportctl.output.display import Display
     from exportctl.output.live import WatchView, whole_on_board
@@ -127,6 +129,13 @@ def watch(
                     markup=False,
                     soft_wrap=True,
                 )
+            return
+        if event.kind == "notice" and event.message:
+            if display.is_live:
+                # Above the board, in the scrollback: stderr would tear the live view.
+                display.print(Text(f"exportctl: notice: {event.message}", style="yellow"))
+            else:
+                app.notice(event.message)
             return
         if event.kind == "retrying":
             # The live board shows it below the table while it lasts.

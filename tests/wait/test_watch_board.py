@@ -7,9 +7,12 @@ import io
 from types import SimpleNamespace
 
 import pytest
+from test_watch import stop_after
+from wait_support import FakeTime, Run
 
 from exportctl.ops.jobs import ListQuery
 from exportctl.ops.polling.watcher import Watcher
+from exportctl.sandbox import Sandbox
 
 
 def _listing(jobs: list[object], failures: list[object], notices: list[object]) -> object:
@@ -133,3 +136,42 @@ def test_the_table_gets_the_room_the_footer_and_failures_leave(height: int) -> N
     assert table[-1].startswith("… ") and "more lines: a taller terminal shows them" in table[-1]
     if len(table) > 1:
         assert "REF" in table[0]
+
+
+def test_a_notice_of_the_listing_is_told_once_as_a_notice_not_retried() -> None:
+    from exportctl.domain.errors import AwsError
+    from exportctl.ops.polling.events import Event
+
+    # What the listing's failure rule makes a notice (a target out of reach that was
+    # not asked for by name), not a failure that a later round may mend.
+    home = AwsError(
+        "account 210987654321: AWS Application Discovery: no Migration Hub home region is "
+        "set for this account (or this is not it): pass --region with the home region",
+        service="discovery",
+    )
+    told: list[Event] = []
+    listing = _listing([], [], [home])
+    watcher = Watcher(listing, ListQuery(), keep=600, on_event=told.append)  # type: ignore[arg-type]
+    for _ in range(3):
+        watcher._round()
+
+    assert [(e.kind, e.message) for e in told if e.kind != "round"] == [("notice", home.message)]
+    # Nothing on the board retries it.
+    assert watcher.problems == set()
+    assert not any(line.startswith("retrying after") for line in _board(watcher))
+
+
+def test_watch_says_a_denied_service_once_as_list_does(run: Run, fake_time: FakeTime,
+                                                       sandbox: Sandbox) -> None:  # fmt: skip
+    stop_after(fake_time, 3)
+    sandbox.faults.deny = ["dynamodb"]
+
+    watched = run("watch", "--interval", "10s")
+    listed = run("list")
+
+    assert watched.exit_code == 0, watched.stderr
+    notices = [line for line in listed.stderr.splitlines() if "notice" in line]
+    assert notices and all("Amazon DynamoDB" in line for line in notices)
+    # The same lines, once over four rounds, and no retrying.
+    assert [line for line in watched.stderr.splitlines() if "notice" in line] == notices
+    assert "retrying after" not in watched.stderr

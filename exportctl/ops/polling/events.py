@@ -14,7 +14,8 @@ from exportctl.ops.polling.outcome import Tracked
 class Event:
     """Something worth telling: kind is seen, changed, met, missed, gone, retrying or
     round; for a watch also ended (a job first seen already ended, after the first
-    round: it ran between two)."""
+    round: it ran between two) and notice (a target out of reach, which `list` says
+    as a notice: told once while it lasts, never retried)."""
 
     kind: str
     tracked: Tracked | None = None

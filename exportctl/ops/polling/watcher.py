@@ -72,6 +72,7 @@ class Watcher:
         self.problems: set[str] = set()
         # Each told once while it lasts.
         self._told = Told()
+        self._noted = Told()
         self.rounds = 0
         # A round counts from its start; the board has nothing to count until a
         # listing has answered (a slow or frozen service holds the first for long).
@@ -141,9 +142,15 @@ class Watcher:
         ]
         if fatal and not result.jobs:
             raise fatal[0]
-        for message in self._told.update(e.message for e in [*result.failures, *result.notices]):
+        for message in self._told.update(e.message for e in result.failures):
             self.on_event(Event("retrying", message=message))
         self.problems = self._told.current
+        # A target out of reach (the listing's failure rule: a notice, as `list` says
+        # it) stays so whatever a round waits: said once, never as retried.
+        fresh = set(self._noted.update(e.message for e in result.notices))
+        # In the listing's order, as `list` says them (their count last).
+        for message in dict.fromkeys(e.message for e in result.notices if e.message in fresh):
+            self.on_event(Event("notice", message=message))
         self.listed = result.jobs
         now, wall = self.clock(), self.wall()
         # A service refused this round (a failure, or a notice in a listing of all):
