@@ -84,23 +84,23 @@ def create_export_job(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
     def fields(status: str, at: float) -> dict[str, Any]:
         if status in ("CREATED", "PENDING_JOB"):
-            return _pieces(0, PINPOINT_PIECES if status == "PENDING_JOB" else 0)
+            return world.pieces(0, PINPOINT_PIECES if status == "PENDING_JOB" else 0)
         if status == "PROCESSING":
-            return _pieces(next(pieces), PINPOINT_PIECES)
+            return world.pieces(next(pieces), PINPOINT_PIECES)
         if status == "COMPLETING":
-            return _pieces(PINPOINT_PIECES, PINPOINT_PIECES)
+            return world.pieces(PINPOINT_PIECES, PINPOINT_PIECES)
         if status == "COMPLETED":
             return {"CompletionDate": At(at)}
         if status == "FAILING":
             return {
-                **_pieces(0, PINPOINT_PIECES, 1),
+                **world.pieces(0, PINPOINT_PIECES, 1),
                 "Failures": [
                     f"Unable to write to {request['S3UrlPrefix']}: Access Denied "
                     "(Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)"
                 ],
             }
         if status == "FAILED":
-            return {**_pieces(0, PINPOINT_PIECES, PINPOINT_PIECES), "CompletionDate": At(at)}
+            return {**world.pieces(0, PINPOINT_PIECES, PINPOINT_PIECES), "CompletionDate": At(at)}
         return {}
 
     now = ctx.elapsed
@@ -128,16 +128,6 @@ def create_export_job(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         )
     )
     return {"ExportJobResponse": ctx.view(job, "JobStatus", iso=True)}
-
-
-def _pieces(done: int, total: int, failed: int = 0) -> dict[str, Any]:
-    return {
-        "CompletedPieces": done,
-        "TotalPieces": total,
-        "FailedPieces": failed,
-        "TotalProcessed": done * 2500,
-        "TotalFailures": failed * 2500,
-    }
 
 
 WORLD = ServiceWorld(

@@ -7,7 +7,6 @@ import fcntl
 import os
 import pty
 import re
-import select
 import shutil
 import struct
 import subprocess
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import CliRunner
+from ptys import readable
 
 from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
@@ -130,7 +130,7 @@ def on_terminal(
                 f"exportctl {' '.join(args)} at {width} columns still running after "
                 f"{timeout}s; it wrote: {written.decode('utf-8', 'replace')[-2000:]!r}"
             )
-            ready = _readable(master, left)
+            ready = readable(master, left)
             if not ready:
                 continue
             try:
@@ -153,12 +153,3 @@ def on_terminal(
     # progress line of a listing that lasts, erased before the table).
     text = "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
     return Screen(code, ESCAPE.sub("", text))
-
-
-def _readable(fd: int, timeout: float) -> bool:
-    """Whether ``fd`` has something to read (or its other end closed) within ``timeout``
-    seconds. poll, not select: a worker that has run hundreds of commands in process
-    may hold descriptors past select's 1,024."""
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(timeout * 1000))

@@ -9,7 +9,6 @@ import json
 import os
 import pty
 import re
-import select
 import signal
 import struct
 import subprocess
@@ -20,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from ptys import readable
 from wait_support import PERSONALIZE_FAILED, PINPOINT_PROCESSING, PINPOINT_STUCK
 
 from exportctl.sandbox import Sandbox
@@ -214,7 +214,7 @@ def _keys_on_terminal(
                 else:
                     os.write(master, keys)
                 typed = True
-            ready = _readable(master, 1.0)
+            ready = readable(master, 1.0)
             if not ready:
                 continue
             try:
@@ -341,7 +341,7 @@ def _suspended_and_resumed(sandbox: Sandbox, *args: str) -> tuple[int, bytes, by
                 os.write(master, keys.pop(0))
             if not keys and written.endswith(_PROMPT):
                 os.write(master, b"\n")
-            ready = _readable(master, 1.0)
+            ready = readable(master, 1.0)
             if not ready:
                 continue
             try:
@@ -389,12 +389,3 @@ def test_ctrl_z_on_a_live_view_shows_the_cursor_and_fg_draws_it_again_below(
     assert status == code, after[-2000:]
     assert after.rfind(_SHOW) > after.rfind(_HIDE), after[-2000:]
     assert b"Traceback" not in before + after
-
-
-def _readable(fd: int, timeout: float) -> bool:
-    """Whether ``fd`` has something to read (or its other end closed) within ``timeout``
-    seconds. poll, not select: a worker that has run hundreds of commands in process
-    may hold descriptors past select's 1,024."""
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(timeout * 1000))

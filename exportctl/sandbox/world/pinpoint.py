@@ -10,6 +10,17 @@ from exportctl.sandbox.jobs import DAY, HOUR, MINUTE, At, Job, OutputLocation, P
 from exportctl.sandbox.registry import Registry
 
 
+def pieces(done: int, total: int, failed: int = 0) -> dict[str, Any]:
+    """A Pinpoint job's counts of pieces and of endpoints (2,500 a piece)."""
+    return {
+        "CompletedPieces": done,
+        "TotalPieces": total,
+        "FailedPieces": failed,
+        "TotalProcessed": done * 2500,
+        "TotalFailures": failed * 2500,
+    }
+
+
 def populate(sc: Registry, region: str) -> None:
     names = (
         ["exportctl-demo", "mobile-shop", "loyalty-push", "newsletter", "ops-alerts"]
@@ -70,15 +81,6 @@ def populate(sc: Registry, region: str) -> None:
                 parent=app.id,
             )
         )
-
-    def pieces(done: int, total: int, failed: int = 0) -> dict[str, Any]:
-        return {
-            "CompletedPieces": done,
-            "TotalPieces": total,
-            "FailedPieces": failed,
-            "TotalProcessed": done * 2500,
-            "TotalFailures": failed * 2500,
-        }
 
     segment = sc.hex(32)
     if region != sc.primary:
