@@ -21,13 +21,18 @@ DISCOVERY_FAIL = ((0.0, "IN_PROGRESS"), (15.0, "FAILED"))
 MAX_EXPORT_IDS = 100
 
 
-def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+def _in_home_region(ctx: Context) -> None:
+    """Discovery answers in Migration Hub's home region alone, as the service does."""
     if not ctx.scenario.home_region or ctx.region != ctx.scenario.home_region:
         raise ApiError(
             "HomeRegionNotSetException",
             "The home region is not set. Set a home region to continue.",
             400,
         )
+
+
+def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    _in_home_region(ctx)
     ids = params.get("exportIds") or []
     if len(ids) > MAX_EXPORT_IDS:
         raise ctx.errors.invalid_input(
@@ -60,12 +65,7 @@ def describe_export_tasks(ctx: Context, params: dict[str, Any]) -> dict[str, Any
 
 
 def start_export_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    if not ctx.scenario.home_region or ctx.region != ctx.scenario.home_region:
-        raise ApiError(
-            "HomeRegionNotSetException",
-            "The home region is not set. Set a home region to continue.",
-            400,
-        )
+    _in_home_region(ctx)
     check(ctx, "StartExportTask", params)
     known = {a for j in ctx.scenario.listing("discovery", "export-task", ctx.region)
              for a in j.attrs.get("_agents", ())}  # fmt: skip

@@ -5,8 +5,9 @@ core names one. Whatever the commands say of a service comes from the specs."""
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
+
+from service_words import anywhere, service_words
 
 import exportctl
 from exportctl.services import all_specs
@@ -16,34 +17,16 @@ ROOT = Path(exportctl.__file__).parent
 OWNERS = (("services", "specs"), ("sandbox",))
 
 
-def _names() -> set[str]:
-    """Every way the specs name a service: name, titles, client, prefix, ARN services."""
-    names: set[str] = set()
-    for spec in all_specs():
-        names |= {spec.name, spec.title, spec.short_title, spec.client, spec.prefix or ""}
-        names |= {spec.arn.service if spec.arn else ""}
-        names |= {spec.searches.arn.service if spec.searches else ""}
-        # An alias that is a plain word (backup) is left out: it is the CLI's word
-        # too (`exportctl backups`).
-        names |= {alias for alias in spec.aliases if not alias.isalpha()}
-    return names - {""}
-
-
-def _anywhere(names: set[str]) -> re.Pattern[str]:
-    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z0-9])({alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
-
-
 def test_the_names_looked_for_are_the_specs() -> None:
     # The search is made from the specs: a test of nothing, were they missing.
-    names = {name.lower() for name in _names()}
+    names = {name.lower() for name in service_words()}
     for spec in all_specs():
         assert spec.name in names
         assert spec.short_title.lower() in names
 
 
 def test_the_cli_package_names_no_service() -> None:
-    named = _anywhere(_names())
+    named = anywhere(service_words())
     found = [
         f"{path.relative_to(ROOT.parent)}:{number}: {line.strip()}"
         for path in sorted((ROOT / "cli").rglob("*.py"))
@@ -55,7 +38,7 @@ def test_the_cli_package_names_no_service() -> None:
 
 def test_no_code_outside_the_specs_and_the_sandbox_names_a_service() -> None:
     """Strings the code uses (docstrings aside), and the modules it imports."""
-    named = _anywhere(_names())
+    named = anywhere(service_words())
     modules = {f"exportctl.services.specs.{spec.name}" for spec in all_specs()}
     found = []
     for path in sorted(ROOT.rglob("*.py")):

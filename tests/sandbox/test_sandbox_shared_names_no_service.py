@@ -10,6 +10,8 @@ import inspect
 import re
 from pathlib import Path
 
+from service_words import anywhere, service_words
+
 import exportctl.sandbox
 from exportctl.sandbox import catalog, scale
 from exportctl.services import all_specs
@@ -22,17 +24,6 @@ LISTS = ("catalog.py", "scale.py")
 # format EC2 shares with no one, answered by protocols.py), and the variable that
 # keeps botocore off the instance metadata service.
 NOT_SERVICES = frozenset({"ec2", "AWS_EC2_METADATA_DISABLED"})
-
-
-def _names() -> set[str]:
-    """Every way the specs name a service (as tests/cli/test_no_service_names.py)."""
-    names: set[str] = set()
-    for spec in all_specs():
-        names |= {spec.name, spec.title, spec.short_title, spec.client, spec.prefix or ""}
-        names |= {spec.arn.service if spec.arn else ""}
-        names |= {spec.searches.arn.service if spec.searches else ""}
-        names |= {alias for alias in spec.aliases if not alias.isalpha()}
-    return names - {""}
 
 
 def _owned() -> set[Path]:
@@ -72,10 +63,7 @@ def _found(path: Path, named: re.Pattern[str], modules: set[str]) -> list[str]:
 
 def test_no_shared_sandbox_module_names_a_service() -> None:
     """Strings the code uses (docstrings aside), and the service modules it imports."""
-    names = sorted(_names(), key=len, reverse=True)
-    named = re.compile(
-        rf"(?<![A-Za-z0-9])({'|'.join(map(re.escape, names))})(?![A-Za-z0-9])", re.IGNORECASE
-    )
+    named = anywhere(service_words())
     owned = _owned()
     modules = {".".join(p.relative_to(SANDBOX.parent.parent).with_suffix("").parts) for p in owned}
     found = [
@@ -87,7 +75,7 @@ def test_no_shared_sandbox_module_names_a_service() -> None:
     assert not found, "\n".join(found)
 
 
-def test_the_check_sees_the_services_modules_and_names() -> None:
+def test_the_check_sees_the_services_modules_andservice_words() -> None:
     # A test of nothing, were the records' modules or the specs' names missing.
     assert {Path(inspect.getfile(w.populate)) for w in catalog.WORLDS} <= _owned()
     assert len(_owned() - set((SANDBOX / "world").rglob("*.py"))) == len(catalog.WORLDS)
