@@ -14,7 +14,7 @@ from exportctl.sandbox.faults import Faults
 from exportctl.sandbox.jobs import Job, OutputLocation
 from exportctl.sandbox.protocols import HttpResponse
 from exportctl.sandbox.scenario import Scenario
-from exportctl.sandbox.services import ANSWERED
+from exportctl.sandbox.services import ANSWERED, emulated_operations
 
 PREFIX = "/_sandbox"
 
@@ -83,7 +83,7 @@ def _dispatch(
         return _json(200, sb.faults.to_dict())
     if method in ("POST", "PUT", "PATCH") and path == "/faults":
         with sb.lock:
-            sb.faults.update(payload, services=ANSWERED)
+            sb.faults.update(payload, services=ANSWERED, operations=emulated_operations())
         return _json(200, sb.faults.to_dict())
     if route == ("GET", "/calls"):
         return _json(200, sb.calls_report())

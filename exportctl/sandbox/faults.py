@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -54,17 +54,24 @@ class Faults:
     def denies(self, service: str) -> bool:
         return ALL_SERVICES in self.deny or service in self.deny
 
-    def update(self, changes: dict[str, Any], services: Collection[str] = ()) -> None:
+    def update(
+        self,
+        changes: dict[str, Any],
+        services: Collection[str] = (),
+        operations: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
         """Apply a partial update (as sent to the admin endpoint), validating values;
-        with ``services``, the names ``deny`` and ``garble`` may hold (and ``"*"``)."""
+        with ``services``, the names ``deny`` and ``garble`` may hold (and ``"*"``),
+        and with ``operations`` (by service), those ``fates`` may script."""
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
         if services:
             changed = Faults()
-            changed.update({k: v for k, v in changes.items() if k in ("deny", "garble")})
-            changed.check_services(services)
+            named = ("deny", "garble", "fates")
+            changed.update({k: v for k, v in changes.items() if k in named})
+            changed.check_services(services, operations)
         for name, value in changes.items():
             if name == "deny":
                 if isinstance(value, str):
@@ -89,15 +96,31 @@ class Faults:
             else:
                 setattr(self, name, _rate(value, name))
 
-    def check_services(self, services: Collection[str]) -> None:
+    def check_services(
+        self,
+        services: Collection[str],
+        operations: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
         """Refuse a name in ``deny`` or ``garble`` that is no service of ``services``
-        (nor ``"*"``): a misspelt one would inject no fault, and say nothing."""
+        (nor ``"*"``), and, with ``operations``, a ``fates`` key that names no operation
+        the sandbox answers: a misspelt one would inject no fault, and say nothing."""
         for setting, names in (("deny", self.deny), ("garble", self.garble)):
             unknown = sorted(set(names) - {ALL_SERVICES, *services})
             if unknown:
                 raise ValueError(
                     f"{setting}: unknown service {unknown[0]!r}; "
                     f"expected one of {[*services, ALL_SERVICES]}"
+                )
+        if operations is None:
+            return
+        anywhere = {name for names in operations.values() for name in names}
+        for key in sorted(self.fates):
+            service, _, operation = key.rpartition(":")
+            known = operations.get(service, ()) if service else anywhere
+            if operation not in known:
+                raise ValueError(
+                    f"fates: unknown operation {key!r}; expected an operation the sandbox "
+                    "answers, or SERVICE:Operation for one service's"
                 )
 
     def to_dict(self) -> dict[str, Any]:

@@ -278,3 +278,32 @@ def test_every_service_the_sandbox_answers_may_be_faulted_by_name(sandbox: Sandb
 def test_a_sandbox_given_faults_naming_no_service_does_not_start() -> None:
     with pytest.raises(ValueError, match="garble: unknown service 'pinpointt'"):
         Sandbox(port=0, faults=Faults(garble={"pinpointt": "html"}), clock=lambda: 0.0)
+
+
+@pytest.mark.parametrize(
+    "fates",
+    [
+        {"pinpointt:CreateExportJob": ["throttle"]},
+        {"CreateExportJobb": ["ok"]},
+        {"ec2:CreateExportJob": ["throttle"]},  # Pinpoint's operation, not EC2's
+        {"CancelExportTask": ["ok"], "rds:CancelExportTasks": ["error"]},
+    ],
+)
+def test_a_fate_naming_no_operation_the_sandbox_answers_is_refused(
+    sandbox: Sandbox, fates: dict[str, list[str]]
+) -> None:
+    before = _admin(sandbox, "GET", "/faults")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _admin(sandbox, "POST", "/faults", {"fates": fates})
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["message"].startswith("fates: unknown operation")
+    assert _admin(sandbox, "GET", "/faults") == before
+
+
+def test_fates_of_an_operation_and_of_one_services_operation_are_taken(
+    sandbox: Sandbox,
+) -> None:
+    fates = {"CancelExportTask": ["ok"], "ec2:CancelExportTask": ["throttle"]}
+    assert _admin(sandbox, "POST", "/faults", {"fates": fates})["fates"] == fates
+    with pytest.raises(ValueError, match="fates: unknown operation 'Nope'"):
+        Sandbox(port=0, faults=Faults(fates={"Nope": ["ok"]}), clock=lambda: 0.0)
