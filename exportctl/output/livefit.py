@@ -47,14 +47,14 @@ def fit_view(
         return
     height = options.height or options.size.height
     width = max(1, options.max_width)
-    room = height - _rows(footer, width)
+    room = height - _rows(footer, console, width)
     shown: list[Text] = []
     for at, problem in enumerate(problems):
-        needed = _rows(problem, width)
+        needed = _rows(problem, console, width)
         # Room for it, and for the count of those after it unless it is the last.
         if needed + (at < len(problems) - 1) > room:
             if room > 0:
-                hidden = sum(_rows(p, width) for p in problems[at:])
+                hidden = sum(_rows(p, console, width) for p in problems[at:])
                 shown.append(_more(hidden))
                 room -= 1
             break
@@ -74,9 +74,10 @@ def _table_within(table: TableLines, room: int, width: int) -> list[Text]:
     return [*kept, _more(table.count - len(kept))]
 
 
-def _rows(line: Text, width: int) -> int:
-    """The terminal lines ``line`` takes, folded at ``width``."""
-    return max(1, -(-line.cell_len // width))
+def _rows(line: Text, console: Console, width: int) -> int:
+    """The terminal lines ``line`` takes at ``width``, wrapped as rich draws it:
+    between words, which often takes one more than its length over the width."""
+    return max(1, len(line.wrap(console, width)))
 
 
 def _more(hidden: int) -> Text:

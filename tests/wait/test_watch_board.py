@@ -4,6 +4,7 @@ answered, and within a terminal too short for it."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -175,3 +176,42 @@ def test_watch_says_a_denied_service_once_as_list_does(run: Run, fake_time: Fake
     # The same lines, once over four rounds, and no retrying.
     assert [line for line in watched.stderr.splitlines() if "notice" in line] == notices
     assert "retrying after" not in watched.stderr
+
+
+@pytest.fixture(scope="module")
+def garbled() -> Iterator[Watcher]:
+    """A watch's first round against a sandbox whose Personalize answers in HTML: the
+    board's jobs, and a failure long enough to wrap."""
+    from sleepless import frozen_sandbox
+
+    from exportctl.aws.clients import AwsSettings, Clients
+    from exportctl.ops.jobs import Jobs
+
+    for sandbox in frozen_sandbox():
+        sandbox.faults.garble = {"personalize": "html"}
+        settings = AwsSettings(
+            endpoint_url=sandbox.url, region="us-east-1", access_key="x", secret_key="x"
+        )
+        watcher = Watcher(Jobs(Clients(settings)), ListQuery(), keep=600)
+        watcher._round()
+        yield watcher
+
+
+# Widths at which rich, wrapping the failure between words, takes a line more than
+# its length over the width.
+@pytest.mark.parametrize("width", [*range(71, 77), 94, 95, 96, *range(142, 150)])
+def test_a_failure_wrapped_between_words_is_whole_below_the_footer(
+    garbled: Watcher, width: int
+) -> None:
+    (problem,) = garbled.problems
+    assert "Amazon Personalize" in problem
+
+    lines = _board(garbled, width=width, height=8)
+
+    assert len(lines) <= 8
+    assert not any(line.rstrip().endswith("...") for line in lines)
+    footer = next(n for n, line in enumerate(lines) if line.startswith("round 1 · "))
+    # Every word of it, under the footer: rich cut none of it.
+    assert " ".join(" ".join(lines[footer + 1 :]).split()) == f"retrying after: {problem}"
+    # The table has what is left.
+    assert footer == 8 - len(lines[footer + 1 :]) - 1
