@@ -64,6 +64,8 @@ class ListResult:
     notices: list[ExportctlError] = field(default_factory=list)
     # Where each failure happened, with the jobs read there before it.
     read: dict[str, int] = field(default_factory=dict)
+    # Some target answered (a listing whose every target failed read nothing).
+    answered: bool = False
 
     @property
     def incomplete(self) -> str | None:
@@ -393,6 +395,4 @@ class Jobs:
         jobs = newest_first(list(stream))
         if query.limit is not None:
             jobs = jobs[: query.limit]
-        return ListResult(
-            jobs=jobs, failures=stream.failures, notices=stream.notices, read=stream.read
-        )
+        return ListResult(jobs, stream.failures, stream.notices, stream.read, stream.answered)

@@ -136,7 +136,7 @@ def test_a_failure_is_told_once_while_it_lasts_whatever_its_counts() -> None:
             n = next(rounds)
             # Its counts of attempts and seconds move from round to round.
             failure = AwsError(f"Amazon Pinpoint: failed {n + 3} times over {n * 2.5} s")
-            return SimpleNamespace(jobs=[], failures=[failure], notices=[])
+            return SimpleNamespace(jobs=[], failures=[failure], notices=[], answered=False)
 
     told: list[Event] = []
     watcher = Watcher(Storm(), ListQuery(), keep=60, on_event=told.append)  # type: ignore[arg-type]
@@ -168,7 +168,7 @@ def test_a_job_that_ran_between_two_rounds_ends_as_one_seen_running() -> None:
         calls = SimpleNamespace(snapshot=lambda: {})
 
         def list(self, query: object) -> SimpleNamespace:
-            return SimpleNamespace(jobs=next(rounds), failures=[], notices=[])
+            return SimpleNamespace(jobs=next(rounds), failures=[], notices=[], answered=True)
 
     told: list[Event] = []
     watcher = Watcher(Listing(), ListQuery(), keep=600, on_event=told.append)  # type: ignore[arg-type]
@@ -195,7 +195,9 @@ def _scripted(rounds: list[tuple[list[object], list[object], list[object]]]) -> 
 
         def list(self, query: object) -> SimpleNamespace:
             jobs, failures, notices = next(answers)
-            return SimpleNamespace(jobs=jobs, failures=failures, notices=notices)
+            # A job listed, or no failure: some target answered.
+            return SimpleNamespace(jobs=jobs, failures=failures, notices=notices,
+                                   answered=bool(jobs) or not failures)  # fmt: skip
 
     return Listing()
 

@@ -16,12 +16,15 @@ from exportctl.ops.polling.watcher import Watcher
 from exportctl.sandbox import Sandbox
 
 
-def _listing(jobs: list[object], failures: list[object], notices: list[object]) -> object:
+def _listing(
+    jobs: list[object], failures: list[object], notices: list[object], *, answered: bool = True
+) -> object:
     class Listing:
         calls = SimpleNamespace(snapshot=lambda: {})
 
         def list(self, query: object) -> SimpleNamespace:
-            return SimpleNamespace(jobs=jobs, failures=failures, notices=notices)
+            return SimpleNamespace(jobs=jobs, failures=failures, notices=notices,
+                                   answered=answered)  # fmt: skip
 
     return Listing()
 
@@ -55,7 +58,7 @@ def test_the_board_says_the_jobs_are_being_read_until_the_first_listing_answers(
         def list(self, query: object) -> SimpleNamespace:
             asked.set()
             answer.wait()
-            return SimpleNamespace(jobs=[], failures=[], notices=[])
+            return SimpleNamespace(jobs=[], failures=[], notices=[], answered=True)
 
     watcher = Watcher(Slow(), ListQuery(), keep=600)  # type: ignore[arg-type]
     first = threading.Thread(target=watcher._round)
@@ -151,10 +154,13 @@ def test_a_notice_of_the_listing_is_told_once_as_a_notice_not_retried() -> None:
         service="discovery",
     )
     told: list[Event] = []
-    listing = _listing([], [], [home])
+    # Its only target out of reach: what the listing read is all there is, as `list`
+    # prints its (empty) table then.
+    listing = _listing([], [], [home], answered=False)
     watcher = Watcher(listing, ListQuery(), keep=600, on_event=told.append)  # type: ignore[arg-type]
     for _ in range(3):
         watcher._round()
+    assert watcher.read and _board(watcher)[0] == "No export jobs running."
 
     assert [(e.kind, e.message) for e in told if e.kind != "round"] == [("notice", home.message)]
     # Nothing on the board retries it.
@@ -215,3 +221,50 @@ def test_a_failure_wrapped_between_words_is_whole_below_the_footer(
     assert " ".join(" ".join(lines[footer + 1 :]).split()) == f"retrying after: {problem}"
     # The table has what is left.
     assert footer == 8 - len(lines[footer + 1 :]) - 1
+
+
+def _sandbox_watcher(sandbox: Sandbox, services: tuple[str, ...]) -> Watcher:
+    from exportctl.aws.clients import AwsSettings, Clients
+    from exportctl.ops.jobs import Jobs
+
+    # One attempt a call: botocore's retries would sleep for real.
+    settings = AwsSettings(endpoint_url=sandbox.url, region="us-east-1", access_key="x",
+                           secret_key="x", max_attempts=1)  # fmt: skip
+    return Watcher(Jobs(Clients(settings)), ListQuery(services=services), keep=600)
+
+
+@pytest.mark.parametrize("services", [("rds",), ("rds", "logs")])
+def test_a_round_whose_every_target_failed_read_nothing(
+    sandbox: Sandbox, services: tuple[str, ...]
+) -> None:
+    sandbox.faults.error_rate = 1.0
+    watcher = _sandbox_watcher(sandbox, services)
+    watcher._round()
+    watcher._round()
+
+    assert len(watcher.problems) == len(services)
+    assert not watcher.read
+    lines = _board(watcher)
+    assert lines[0] == "Reading the export jobs…"
+    assert not any("No export jobs running" in line for line in lines)
+    assert not any("pending" in line or "running" in line for line in lines)
+    assert lines[1] == "round 2 · Ctrl-C to quit"
+    # The failures below it, each retried.
+    assert sum(line.startswith("retrying after: ") for line in lines[2:]) == len(services)
+
+    # Once a target answers, the board is read, and stays so through a round of failures.
+    sandbox.faults.error_rate = 0.0
+    watcher._round()
+    assert watcher.read and " pending · " in _board(watcher)[-1]
+    sandbox.faults.error_rate = 1.0
+    watcher._round()
+    assert watcher.read
+
+
+def test_a_round_where_one_target_answered_is_read(sandbox: Sandbox) -> None:
+    sandbox.faults.deny = {"rds"}
+    watcher = _sandbox_watcher(sandbox, ("rds", "logs"))
+    watcher._round()
+
+    assert watcher.problems and watcher.read
+    assert any(line.startswith("round 1 · 0 pending · ") for line in _board(watcher))

@@ -99,6 +99,11 @@ class Fanout:
     def incomplete(self) -> str | None:
         return incomplete(self.read)
 
+    @property
+    def answered(self) -> bool:
+        """Some target answered: read whole, however few its jobs."""
+        return bool(self._answered)
+
     def progress(self) -> str:
         """How far the listing is, for a progress line (see :class:`Progress`)."""
         return self._progress.text()

@@ -75,7 +75,8 @@ class Watcher:
         self._noted = Told()
         self.rounds = 0
         # A round counts from its start; the board has nothing to count until a
-        # listing has answered (a slow or frozen service holds the first for long).
+        # listing has answered (a slow or frozen service holds the first for long),
+        # and one whose every target failed has read nothing either.
         self.read = False
         self.next_check: float | None = None
         # Every job of the last round's listing, also those not on the board.
@@ -211,7 +212,9 @@ class Watcher:
                 )
             elif entry.ended is not None and now - entry.ended > self.keep:
                 del self.board[ref]
-        self.read = True
+        # A notice is a target out of reach for good: the rest is all there is to read,
+        # as `list` prints its table then.
+        self.read = self.read or result.answered or bool(result.notices)
         after = self.jobs.calls.snapshot()
         calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
         self.on_event(Event("round", calls=calls))
