@@ -24,6 +24,8 @@ from exportctl.ops.start.request import StartPlan
 from exportctl.ops.start.starter import Started
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from exportctl.api.listing import Listing
 
 
@@ -65,6 +67,21 @@ class AsyncClient:
 
     def __repr__(self) -> str:
         return f"Async{self.client!r}"
+
+    def close(self) -> None:
+        """:meth:`Client.close`: closes the botocore clients (and their connections)
+        at once; the calls then raise :class:`BadInput`."""
+        self.client.close()
+
+    async def aclose(self) -> None:
+        """:meth:`close`, off the loop."""
+        await asyncio.to_thread(self.client.close)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     async def get(self, ref: Ref, *, service: str | None = None) -> ExportJob:
         return await asyncio.to_thread(self.client.get, ref, service=service)

@@ -3,6 +3,7 @@ use (docs/API.md)."""
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -33,12 +34,14 @@ from exportctl.aws.clients import AwsSettings
 from exportctl.aws.usersettings import check_settings, check_url
 from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.domain.model import ExportJob, State
-from exportctl.domain.naming import Named, flag
+from exportctl.domain.naming import Named
 from exportctl.ops.connect import Targets, check_targets, connect
 from exportctl.ops.core import Board
 from exportctl.ops.polling.timing import TIMING
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from exportctl.api.backups import Backups
     from exportctl.api.waiting import Wait
     from exportctl.ops.download.records import Reporter, Summary
@@ -95,6 +98,7 @@ class Client(Changes):
         # One core per span of regions and accounts asked for (the client's, and
         # those a listing names), each with its sessions and clients.
         self._boards: dict[Targets, Board] = {}
+        self._closed = False
 
     def __repr__(self) -> str:
         region, profile, org_role, accounts = self._spans
@@ -108,6 +112,8 @@ class Client(Changes):
         messages name an option, when not as the client's)."""
         targets = targets or self._targets
         with self._lock:
+            if self._closed:
+                raise BadInput(f"{self!r} is closed: make another")
             board = self._boards.get(targets)
             if board is None:
                 with translated():
@@ -116,6 +122,22 @@ class Client(Changes):
                     board = connect(replace(settings, named=named or self.named), targets)
                 self._boards[targets] = board
             return board
+
+    def close(self) -> None:
+        """Close the botocore clients this client made, and their connections: at
+        once, not when the garbage is next collected. Its calls then raise
+        :class:`BadInput`; closing again does nothing."""
+        with self._lock:
+            self._closed = True
+            boards, self._boards = builtins.list(self._boards.values()), {}
+        for board in boards:
+            board.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- reading ----------------------------------------------------------------------
 
@@ -372,26 +394,3 @@ class Client(Changes):
                 on_wait=on_wait,
                 on_notice=on_notice,
             )
-
-
-class ConnectedClient(Client):
-    """A client over the core the command line connects (its settings settled, its
-    embedded sandbox served) when ``connect`` is first called: what the commands call."""
-
-    def __init__(self, connect: Callable[[], Board], targets: Targets, spans: Spans) -> None:
-        self._spans = spans
-        self._targets = targets
-        self._connect = connect
-        self._lock = threading.Lock()
-        self._boards = {}
-
-    def named(self, option: str) -> str:
-        # The command line's user gave its options.
-        return flag(option)
-
-    def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
-        board = self._connect()
-        if targets is None or targets == self._targets:
-            return board
-        self._base = board.clients.settings
-        return super().board(targets, named)

@@ -22,16 +22,15 @@ from exportctl.aws.usersettings import (
     check_profile,
     check_role_endpoint,
     check_settings,
+    client_config,
     configured_endpoint,
     configured_region,
     endpoint_setting,
-    env_max_attempts,
     given_endpoint,
     region_source,
 )
 from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.naming import Named, flag, with_endpoint
-from exportctl.domain.version import __version__
 
 if TYPE_CHECKING:
     import botocore.session
@@ -308,6 +307,17 @@ class Clients:
                 self._holds[(service, region)] -= 1
         if held and self._shared is not None:
             self._shared.give_back(service, region)
+        self._let_go(gone)
+
+    def close(self) -> None:
+        """Close every client made, and their connections with them: those of a closed
+        exportctl.api Client go then, not once the garbage is collected. Idempotent."""
+        with self._lock:
+            gone = list(self._clients.values())
+            self._clients.clear()
+        self._let_go(gone)
+
+    def _let_go(self, gone: list[TranslatingClient]) -> None:
         for client in gone:
             client.close()
         if gone and RELEASED.count(len(gone)):
@@ -319,24 +329,8 @@ class Clients:
             gc.collect()
 
     def _create(self, service: str, region: str, attempts: int | None = None) -> Any:
-        from botocore.config import Config
-
         s = self.settings
-        # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI; read here, so
-        # that a bad value is a usage error rather than botocore's ValueError.
-        retries: dict[str, Any] = {
-            "mode": "standard",
-            "total_max_attempts": attempts or env_max_attempts() or s.max_attempts,
-        }
-        config = Config(
-            retries=retries,
-            user_agent_extra=f"exportctl/{__version__}",
-            connect_timeout=s.connect_timeout,
-            read_timeout=s.read_timeout,
-            max_pool_connections=s.pool_connections,
-            # None: botocore's proxies, from the environment.
-            proxies={} if s.direct else None,
-        )
+        config = client_config(s, attempts)
         endpoint = self._endpoint(service)
         try:
             # One at a time: a botocore session is no more thread-safe than that.

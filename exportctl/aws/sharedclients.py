@@ -27,6 +27,8 @@ class Made(Protocol):
 
     def release(self, service: str, region: str) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class Shared:
     """Clients that several credential sets use (an organisation's accounts), each

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class Given(Protocol):
-    """What :func:`check_settings` reads of ``exportctl.aws.clients.AwsSettings``."""
+    """What these functions read of ``exportctl.aws.clients.AwsSettings``."""
 
     @property
     def region(self) -> str | None: ...
@@ -28,6 +28,21 @@ class Given(Protocol):
 
     @property
     def s3_endpoint_url(self) -> str | None: ...
+
+    @property
+    def max_attempts(self) -> int: ...
+
+    @property
+    def connect_timeout(self) -> float: ...
+
+    @property
+    def read_timeout(self) -> float: ...
+
+    @property
+    def pool_connections(self) -> int: ...
+
+    @property
+    def direct(self) -> bool: ...
 
 
 # botocore's own rule for a region name (it refuses others when a client is made).
@@ -224,6 +239,30 @@ def check_url(option: str, url: str) -> None:
             why = "it contains spaces"
     if why:
         raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
+
+
+def client_config(settings: Given, attempts: int | None = None) -> Any:
+    """The botocore Config of a client made with ``settings``, making ``attempts``
+    attempts a call when given."""
+    from botocore.config import Config
+
+    from exportctl.domain.version import __version__
+
+    # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI; read here, so
+    # that a bad value is a usage error rather than botocore's ValueError.
+    retries: dict[str, Any] = {
+        "mode": "standard",
+        "total_max_attempts": attempts or env_max_attempts() or settings.max_attempts,
+    }
+    return Config(
+        retries=retries,
+        user_agent_extra=f"exportctl/{__version__}",
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_pool_connections=settings.pool_connections,
+        # None: botocore's proxies, from the environment.
+        proxies={} if settings.direct else None,
+    )
 
 
 def env_max_attempts() -> int | None:

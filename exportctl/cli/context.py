@@ -16,7 +16,8 @@ from exportctl.cli.invocation import Invocation
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from exportctl.api.client import ConnectedClient, Spans
+    from exportctl.api.client import Spans
+    from exportctl.api.connected import ConnectedClient
     from exportctl.domain.errors import ExportctlError
     from exportctl.ops.connect import Targets
     from exportctl.ops.core import Board
@@ -94,9 +95,11 @@ class AppContext:
     def client(self) -> ConnectedClient:
         """The Python API's client over this command's core: what the commands call."""
         if self._client is None:
-            from exportctl.api.client import ConnectedClient
+            from exportctl.api.connected import ConnectedClient
 
             self._client = ConnectedClient(lambda: self.jobs, self._targets(), self._given())
+            if not self.invocation.ends_process:
+                self.cleanups.append(self._client.close)
             self._hear_api()
         return self._client
 
@@ -150,6 +153,9 @@ class AppContext:
                 self.settings, targets, endpoints=endpoints, settings_for=settings_for
             )
             self.settings = self._jobs.clients.settings
+            if not self.invocation.ends_process:
+                # Run in-process (a test, a host program): its connections go with it.
+                self.cleanups.append(self._jobs.close)
         return self._jobs
 
     @property

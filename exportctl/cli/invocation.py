@@ -10,9 +10,12 @@ class Invocation:
     program) leaves no trace that a later run would act on.
     """
 
-    __slots__ = ("leaves_at_once",)
+    __slots__ = ("ends_process", "leaves_at_once")
 
     def __init__(self) -> None:
         # list and status, once they have written all they had to: the console
         # script skips the interpreter's teardown (exportctl.cli.main.main).
         self.leaves_at_once = False
+        # The process ends with the command (the console script's run): what the
+        # command made needs no closing, the process's end closes it.
+        self.ends_process = False

@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     stdout.guard()
     stderr.guard()
     invocation = Invocation()
+    invocation.ends_process = True
     if argv is None:
         argv = [_as_text(arg) for arg in sys.argv[1:]]
     try:

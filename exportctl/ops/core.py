@@ -85,6 +85,15 @@ class Board(Jobs):
                 for name in self.accounts.profiles
             ]
 
+    def close(self) -> None:
+        """Close every client made, of every credential set (their connections with
+        them); the board makes others if used again."""
+        self.clients.close()
+        for reach in self._spans or ():
+            reach.clients.close()
+        if self._org is not None:
+            self._org.close()
+
     @property
     def multi(self) -> bool:
         return self.regions.many or self.accounts.many

@@ -140,6 +140,16 @@ class Organization:
                 self._reaches[account] = reach
             return reach
 
+    def close(self) -> None:
+        """Close the clients of every account reached, and those they share."""
+        with self._lock:
+            reaches = list(self._reaches.values())
+            shared = self._shared
+        for reach in reaches:
+            reach.clients.close()
+        if shared is not None:
+            shared.clients.close()
+
 
 def _configured(clients: Clients) -> bool:
     """Whether a default region is set: --region, the environment's or the profile's."""

@@ -1,0 +1,35 @@
+"""The client the command line calls: the API's, over the core the command connects."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from exportctl.api.client import Client, Spans
+from exportctl.domain.naming import Named, flag
+from exportctl.ops.connect import Targets
+from exportctl.ops.core import Board
+
+
+class ConnectedClient(Client):
+    """A client over the core the command line connects (its settings settled, its
+    embedded sandbox served) when ``connect`` is first called: what the commands call."""
+
+    def __init__(self, connect: Callable[[], Board], targets: Targets, spans: Spans) -> None:
+        self._spans = spans
+        self._targets = targets
+        self._connect = connect
+        self._lock = threading.Lock()
+        self._boards = {}
+        self._closed = False
+
+    def named(self, option: str) -> str:
+        # The command line's user gave its options.
+        return flag(option)
+
+    def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
+        board = self._connect()
+        if targets is None or targets == self._targets:
+            return board
+        self._base = board.clients.settings
+        return super().board(targets, named)
