@@ -128,9 +128,10 @@ class AsyncClient:
         timeout: float | timedelta | None = None,
         **options: Any,
     ) -> ExportJob:
-        return await asyncio.to_thread(
-            self.client.start, service, region=region, queue=queue, timeout=timeout, **options
-        )
+        """:meth:`Client.start`; cancelling the task ends a queue's wait for a slot
+        (:meth:`submit`)."""
+        plan = await self.plan_start(service, region=region, **options)
+        return await self.job_of(await self.submit(plan, queue=queue, timeout=timeout))
 
     async def rerun(
         self,
@@ -140,9 +141,10 @@ class AsyncClient:
         queue: bool = False,
         timeout: float | timedelta | None = None,
     ) -> ExportJob:
-        return await asyncio.to_thread(
-            self.client.rerun, ref, service=service, queue=queue, timeout=timeout
-        )
+        """:meth:`Client.rerun`; cancelling the task ends a queue's wait for a slot
+        (:meth:`submit`)."""
+        plan = await self.plan_rerun(ref, service=service)
+        return await self.job_of(await self.submit(plan, queue=queue, timeout=timeout))
 
     async def plan_start(
         self, service: str, /, *, region: str | None = None, **options: Any
@@ -165,15 +167,18 @@ class AsyncClient:
         max_interval: float | timedelta | None = None,
         on_waiting: Callable[[builtins.list[ExportJob]], None] | None = None,
     ) -> Started:
-        return await asyncio.to_thread(
-            self.client.submit,
-            plan,
-            queue=queue,
-            timeout=timeout,
-            interval=interval,
-            max_interval=max_interval,
-            on_waiting=on_waiting,
-        )
+        """:meth:`Client.submit`, off the loop. Cancelling the task ends it: a queue
+        stops between its polls and sends no create; a create already sent ends on
+        its own, and the job it may make is the caller's to find."""
+        # asyncio cannot stop the thread; the queue's poll loop stops on this.
+        stop = threading.Event()
+        try:
+            return await asyncio.to_thread(
+                self.client._submit, plan, queue, timeout, interval, max_interval, on_waiting, stop
+            )
+        except asyncio.CancelledError:
+            stop.set()
+            raise
 
     async def job_of(self, started: Started) -> ExportJob:
         return await asyncio.to_thread(self.client.job_of, started)

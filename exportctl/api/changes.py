@@ -4,6 +4,7 @@ job_of), cancel; a part of :class:`exportctl.api.Client`, which is one of these.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import timedelta
@@ -165,6 +166,20 @@ class Changes:
         ``on_waiting`` is told the jobs holding the slots at each check (default: an
         info line of the logger). The job's reference and key, and the job itself
         when the create's answer describes it (:class:`Started`); nothing is read."""
+        return self._submit(plan, queue, timeout, interval, max_interval, on_waiting)
+
+    def _submit(
+        self,
+        plan: StartPlan,
+        queue: bool,
+        timeout: float | timedelta | None,
+        interval: float | timedelta,
+        max_interval: float | timedelta | None,
+        on_waiting: Callable[[list[ExportJob]], None] | None,
+        stop: threading.Event | None = None,
+    ) -> Started:
+        """:meth:`submit`; ``stop``, set from another thread, ends its queue between
+        polls and keeps its create from being sent (:class:`Stopped`)."""
         from exportctl.ops.polling.schedule import Backoff
         from exportctl.ops.start.slots import Queue
         from exportctl.ops.start.starter import Starter
@@ -190,6 +205,7 @@ class Changes:
                 queue=slots if queue else None,
                 account=account,
                 named=self.named,
+                stop=stop,
             )
             started = starter.start(plan)
             if account is not None:

@@ -13,7 +13,8 @@ import pytest
 from exportctl import AsyncClient, Client, ExportJob, State, WaitTimeout
 from exportctl.api.waiting import Deadlines
 from exportctl.ops.jobs import GET_CONCURRENCY
-from exportctl.ops.polling.timing import TIMING
+from exportctl.ops.polling.timing import TIMING, interruptible_sleep
+from exportctl.ops.start.slots import Stopped, stoppable
 from exportctl.testing import SandboxHandle
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-{n:03d}"
@@ -232,3 +233,88 @@ def test_cancelling_a_listing_ends_its_reading(
         assert not dispatchers(), "the cancelled listing went on reading"
 
     asyncio.run(main())
+
+
+LOGS = {"log_group": "/app/queued", "start_time": "1d", "bucket": "log-archive"}
+
+
+def _slot_held(sandbox: SandboxHandle) -> ExportJob:
+    """A logs job holding the service's one slot until the test frees it."""
+    holder = Client().start("logs", **LOGS, queue=True)
+    sandbox.set_status(holder, "RUNNING")
+    return holder
+
+
+class Polls:
+    """The queue's sleep between its polls: counted, and the sandbox's clock left
+    still, so that the slot stays held until the test frees it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.polling = threading.Event()
+
+    def __call__(self, seconds: float) -> None:
+        self.count += 1
+        self.polling.set()
+        # A poll's pace, so that the loop does not spin; no time is measured.
+        threading.Event().wait(0.01)
+
+
+@pytest.mark.parametrize("queued", ["start", "submit"])
+def test_cancelling_a_queued_start_ends_its_queue_without_a_job(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, queued: str
+) -> None:
+    # The queue polls in a thread asyncio cannot stop: cancelled, its task stops it
+    # between polls, and it sends no create once the slot comes free after the cancel.
+    holder = _slot_held(exportctl_sandbox)
+    polls = Polls()
+    monkeypatch.setattr(TIMING, "sleep", polls)
+    client = Client()
+    before = {job.ref for job in client.list("logs")}
+    aclient = AsyncClient()
+
+    async def main() -> None:
+        if queued == "start":
+            waiting = asyncio.ensure_future(aclient.start("logs", **LOGS, queue=True))
+        else:
+            plan = await aclient.plan_start("logs", **LOGS)
+            waiting = asyncio.ensure_future(aclient.submit(plan, queue=True))
+        while not polls.polling.is_set():
+            await asyncio.sleep(0.01)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        # Free: a queue still polling would take the slot now.
+        exportctl_sandbox.set_status(holder, "COMPLETED")
+
+    # asyncio.run returns once its threads have ended: the queue's too.
+    asyncio.run(main())
+    polled = polls.count
+    after = {job.ref for job in client.list("logs")}
+    assert after == before, "the cancelled start made a job"
+    assert polls.count == polled, "the cancelled queue polls on"
+
+
+def test_a_queued_start_waits_for_the_slot_as_before(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder = _slot_held(exportctl_sandbox)
+    polls = Polls()
+
+    def freeing(seconds: float) -> None:
+        polls(seconds)
+        exportctl_sandbox.set_status(holder, "COMPLETED")
+
+    monkeypatch.setattr(TIMING, "sleep", freeing)
+    started = Client().start("logs", **LOGS, queue=True)
+    assert started.ref != holder.ref and polls.count >= 1
+
+
+def test_the_queues_sleep_between_polls_ends_once_stopped() -> None:
+    # The real sleep (the sandbox's tests move a clock instead): a stop from the
+    # loop's thread cuts it short rather than letting it run its length.
+    stop = threading.Event()
+    pause = stoppable(interruptible_sleep, stop)
+    threading.Timer(0.05, stop.set).start()
+    with pytest.raises(Stopped):
+        pause(3600)

@@ -6,6 +6,7 @@ backoff and deadline)."""
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,27 @@ class QueueTimeout(ExportctlError):
     """``--queue`` waited until ``--timeout`` and no slot came free."""
 
     exit_code = ExitCode.TIMEOUT
+
+
+class Stopped(Exception):
+    """The queue's stop signal came (its caller is gone: an event loop's task was
+    cancelled): no create is sent. Not exportctl's error: no one is there to read it."""
+
+
+def stoppable(sleep: Sleep, stop: threading.Event | None) -> Sleep:
+    """``sleep``, cut short by ``stop`` and raising :class:`Stopped` once it is set."""
+    if stop is None:
+        return sleep
+
+    def pause(seconds: float) -> None:
+        if sleep is interruptible_sleep:
+            interruptible_sleep(seconds, until=stop)
+        else:
+            sleep(seconds)
+        if stop.is_set():
+            raise Stopped
+
+    return pause
 
 
 def _no_one(holders: list[ExportJob]) -> None:
@@ -160,10 +182,12 @@ def take_slot(
     sleep: Sleep = interruptible_sleep,
     rng: random.Random | None = None,
     named: Named = flag,
+    stop: threading.Event | None = None,
 ) -> None:
     """Return once ``spec`` has a free slot in ``region``. Without ``queue`` a full
     limit is :class:`NoSlot`; with one, its rounds go on until a slot is free, or
-    :class:`QueueTimeout` at its timeout (``named``: as :func:`no_slot`'s)."""
+    :class:`QueueTimeout` at its timeout (``named``: as :func:`no_slot`'s), or
+    :class:`Stopped` between them once ``stop`` is set."""
     limit = limit_of(spec)
     held = holders(jobs, spec, region, account)
     if len(held) < limit.count:
@@ -179,6 +203,8 @@ def take_slot(
             # The check above was this round's: its answer is not asked twice.
             first[0] = False
             return False
+        if stop is not None and stop.is_set():
+            raise Stopped
         try:
             now_held = holders(jobs, spec, region, account)
         except ExportctlError as exc:
@@ -193,7 +219,12 @@ def take_slot(
         return False
 
     if not repeat(
-        round_, backoff=queue.backoff, timeout=queue.timeout, clock=clock, sleep=sleep, rng=rng
+        round_,
+        backoff=queue.backoff,
+        timeout=queue.timeout,
+        clock=clock,
+        sleep=stoppable(sleep, stop),
+        rng=rng,
     ):
         raise out_of_time(spec, queue.timeout or 0.0, _named(last[0]), named)
 

@@ -4,6 +4,7 @@ unknown followed by a look for the job it may have made."""
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,14 @@ from exportctl.ops.polling.timing import interruptible_sleep
 from exportctl.ops.start.outcomes import given_up, name_taken, outcome_of
 from exportctl.ops.start.recovery import LOOKS, Finder, Run, Sleep, whereabouts
 from exportctl.ops.start.request import StartPlan
-from exportctl.ops.start.slots import Queue, out_of_time, refused, take_slot
+from exportctl.ops.start.slots import (
+    Queue,
+    Stopped,
+    out_of_time,
+    refused,
+    stoppable,
+    take_slot,
+)
 from exportctl.services import engine as eng
 from exportctl.services.forms import Named, flag
 from exportctl.services.refs import JobKey
@@ -64,8 +72,12 @@ class Starter:
         queue: Queue | None = None,
         account: str | None = None,
         named: Named = flag,
+        stop: threading.Event | None = None,
     ) -> None:
         self.jobs = jobs
+        # Set from another thread when the caller is gone (an event loop's cancelled
+        # task): the queue stops between its polls, and no create is sent after.
+        self.stop = stop
         # How the caller's user gives an option, in messages (``request.plan``'s).
         self.named = named
         # The account the job is started in, of several: the slots' holders name it.
@@ -73,7 +85,7 @@ class Starter:
         # Where the service limits its active jobs: wait for a slot instead of failing.
         self.queue = queue
         self.attempts = attempts
-        self.sleep = sleep
+        self.sleep = stoppable(sleep, stop)
         self.rng = rng or random.Random()
         self.clock = clock
 
@@ -118,6 +130,8 @@ class Starter:
                 # another's (a round of the queue's wait), and what the look last listed
                 # is not this command's (another command's alike, made meanwhile).
                 run.maybe_made = False
+            if self.stop is not None and self.stop.is_set():
+                raise Stopped
             try:
                 run.in_flight = True
                 response = call(create.operation, plan.request)
@@ -168,6 +182,7 @@ class Starter:
             sleep=self.sleep,
             rng=self.rng,
             named=self.named,
+            stop=self.stop,
         )
 
     def _pause(self, run: Run, rounds: int, began: float, refusal: Exception) -> None:
