@@ -225,3 +225,18 @@ def test_a_broken_answer_after_good_ones_waits_for_the_next_round_a_few_times() 
         waiter.take(tracked, broken)
     waiter.take(tracked, _job("discovery", "SUCCEEDED", State.COMPLETED))
     assert tracked.decided
+
+
+@pytest.mark.parametrize(
+    "backoff", [Backoff(), Backoff(interval=1, cap=3600), Backoff(interval=90)]
+)
+def test_the_delay_of_any_round_of_a_long_wait_is_the_cap(backoff: Backoff) -> None:
+    # Round 1,750 of a wait at the 60 s cap is 29 hours in: its power overflowed.
+    rng = random.Random(7)
+    expected = [
+        min(backoff.cap, backoff.interval * backoff.factor ** (n - 1)) for n in range(1, 60)
+    ]
+    assert [backoff.base(n) for n in range(1, 60)] == expected
+    for round_number in (1_750, 10_000, 10**9):
+        assert backoff.base(round_number) == backoff.cap
+        assert 0 < backoff.delay(round_number, rng) <= backoff.cap

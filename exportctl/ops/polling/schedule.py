@@ -3,6 +3,7 @@ counted from the start of the last round, never past the deadline (tenacity)."""
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -27,7 +28,13 @@ class Backoff:
 
     def base(self, round_number: int) -> float:
         """The delay after round ``round_number``, before jitter."""
-        return min(self.cap, self.interval * self.factor ** max(0, round_number - 1))
+        steps = max(0, round_number - 1)
+        if self.factor > 1 and self.interval > 0:
+            # Past the cap more growth changes nothing, and the power of a wait's
+            # 1,750th round (29 hours at a 60 s cap) overflows a float.
+            to_cap = math.log(max(self.cap / self.interval, 1.0), self.factor)
+            steps = min(steps, math.ceil(to_cap) + 1)
+        return min(self.cap, self.interval * self.factor**steps)
 
     def delay(self, round_number: int, rng: random.Random) -> float:
         base = self.base(round_number)
