@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from exportctl.api.client import Client
 from exportctl.api.errors import ApiError
 from exportctl.api.options import Ref
-from exportctl.api.waiting import Deadlines, failed, outcome, run_rounds
+from exportctl.api.waiting import failed, outcome, run_rounds
+from exportctl.aws.deadlines import deadline
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob, State
 from exportctl.ops.download.records import Reporter, Summary
@@ -63,7 +65,6 @@ class AsyncClient:
             access_key_id=access_key_id,
             secret_access_key=secret_access_key,
         )
-        self._deadlines: dict[int, Deadlines] = {}
 
     def __repr__(self) -> str:
         return f"Async{self.client!r}"
@@ -102,9 +103,10 @@ class AsyncClient:
         wait = await asyncio.to_thread(
             self.client._plan, refs, until, timeout, interval, max_interval, service
         )
-        board = wait.waiter.jobs
-        deadlines = self._deadlines.setdefault(id(board), Deadlines(board))
-        with deadlines.held(wait.waiter.timeout):
+        # The wait's timeout bounds its calls, in this task's context (which
+        # asyncio.to_thread hands on): the loop's other tasks' calls are not held to it.
+        limit = wait.waiter.timeout
+        with deadline(None if limit is None else time.monotonic() + limit):
             try:
                 result = await run_rounds(
                     wait, pause=TIMING.pause or asyncio.sleep, off_loop=asyncio.to_thread

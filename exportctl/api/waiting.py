@@ -11,11 +11,9 @@ thread each for the length of the wait.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import random
-import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -184,33 +182,6 @@ def _named(pending: list[Tracked]) -> str:
             f"{tracked.label} (not read yet)" if job is None else f"{job.ref} {job.state.value}"
         )
     return "; ".join(said) or "none"
-
-
-class Deadlines:
-    """The deadline of a client's calls (``Jobs.deadline``) while waits on an event
-    loop share the client: the latest of theirs, none while one has none. Each wait
-    still ends at its own deadline; this only keeps a call from running longer than
-    every wait that may take its answer."""
-
-    def __init__(self, jobs: Jobs) -> None:
-        self._jobs = jobs
-        self._active: list[float | None] = []
-
-    @contextlib.contextmanager
-    def held(self, timeout: float | None) -> Iterator[None]:
-        at = None if timeout is None else time.monotonic() + timeout
-        self._active.append(at)
-        self._apply()
-        try:
-            yield
-        finally:
-            self._active.remove(at)
-            self._apply()
-
-    def _apply(self) -> None:
-        bounded = [at for at in self._active if at is not None]
-        unbounded = len(bounded) < len(self._active)
-        self._jobs.deadline = None if unbounded or not bounded else max(bounded)
 
 
 async def run_rounds(wait: Wait, *, pause: Pause, off_loop: OffLoop) -> WaitResult:

@@ -4,15 +4,17 @@ time.monotonic() value), retries and all.
 Each attempt's read timeout is cut to what is left, and a retry whose backoff would
 not leave time for one more attempt is not made, so botocore raises the last error
 instead. botocore still makes every call and decides every retry; this only narrows
-its limits. Clients are shared by threads, so the deadline is the calling thread's.
+its limits. Clients are shared by threads and tasks, so the deadline is the caller's
+own: it lives in the caller's context (``contextvars``), which the threads it hands
+its calls to run in a copy of (``ops.workers``), and bounds no one else's calls.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from exportctl.aws.unretried import cut_short, plain_5xx, untrusted_certificate
@@ -20,23 +22,27 @@ from exportctl.aws.unretried import cut_short, plain_5xx, untrusted_certificate
 # Least time a retry must leave for its attempt, and least read timeout an attempt gets.
 MIN_ATTEMPT = 0.25
 
-_bound = threading.local()
+_bound: ContextVar[float | None] = ContextVar("exportctl_deadline", default=None)
 
 
 @contextlib.contextmanager
 def deadline(at: float | None) -> Iterator[None]:
-    """Calls this thread makes in the block end by ``at``; None: no bound."""
-    previous = getattr(_bound, "at", None)
-    _bound.at = at
+    """Calls made in the block (and in copies of its context) end by ``at``; None: no bound."""
+    token = _bound.set(at)
     try:
         yield
     finally:
-        _bound.at = previous
+        _bound.reset(token)
+
+
+def current_deadline() -> float | None:
+    """The deadline of the calls made here, None without one."""
+    return _bound.get()
 
 
 def time_left() -> float | None:
-    """Seconds before this thread's deadline, None without one."""
-    at: float | None = getattr(_bound, "at", None)
+    """Seconds before the deadline of the calls made here, None without one."""
+    at = _bound.get()
     return None if at is None else at - time.monotonic()
 
 

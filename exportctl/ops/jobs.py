@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from exportctl.aws.clients import Clients
-from exportctl.aws.deadlines import deadline
+from exportctl.aws.deadlines import current_deadline, deadline
 from exportctl.aws.translatingclient import CallErrors
 from exportctl.domain.errors import BrokenAnswerError, ExportctlError, NotFoundError, of_service
 from exportctl.domain.model import ExportJob, State
@@ -93,9 +93,6 @@ class Jobs:
         self.calls = calls or CallCounter()
         # Pages each parent's listing took to hold the jobs last refreshed from it.
         self._parent_pages: dict[tuple[str, str, str], int] = {}
-        # When set (a time.monotonic() value), every call ends by then, or LAST_CALL
-        # after it starts, retries included: see exportctl.aws.deadlines.deadline.
-        self.deadline: float | None = None
         # Parents whose jobs are listed at once (Pinpoint applications): each is a
         # chain of calls of its own, so a listing takes as long as the longest
         # chain, not their sum.
@@ -123,7 +120,9 @@ class Jobs:
 
         def call(operation: str, params: dict[str, Any]) -> dict[str, Any]:
             self.calls.add(spec.name, operation)
-            at = self.deadline
+            # The deadline of the work this call is for (a wait's): the call ends by
+            # then, or LAST_CALL after it starts, retries included.
+            at = current_deadline()
             if at is not None:
                 at = max(at, time.monotonic() + LAST_CALL)
             with deadline(at):

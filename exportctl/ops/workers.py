@@ -9,6 +9,7 @@ leave; a worker still inside a call is simply abandoned.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import queue
 import threading
@@ -70,6 +71,9 @@ class Workers(Generic[T]):
         self.running = 0
 
     def submit(self, tag: object, task: Callable[[], T]) -> None:
+        # The task runs in a copy of the submitter's context: the calls it makes are
+        # the submitter's, under its deadline (exportctl.aws.deadlines).
+        task = functools.partial(contextvars.copy_context().run, task)
         with self._lock:
             self.running += 1
             if self._idle == 0 and len(self._threads) < self._size:
@@ -273,7 +277,9 @@ def read_ahead(
         except BaseException as exc:  # handed to the caller, who raises it
             hand_on(ready, (_END, exc), stop)
 
-    threading.Thread(target=produce, name=name, daemon=True).start()
+    # Its calls are the reader's, under the reader's deadline (see Workers.submit).
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(produce,), name=name, daemon=True).start()
     try:
         while True:
             taken = next_item(ready, cancel)

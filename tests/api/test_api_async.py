@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from exportctl import AsyncClient, Client, ExportJob, State, WaitTimeout
-from exportctl.api.waiting import Deadlines
 from exportctl.ops.jobs import GET_CONCURRENCY
 from exportctl.ops.polling.timing import TIMING, interruptible_sleep
 from exportctl.ops.start.slots import Stopped, stoppable
@@ -153,7 +152,6 @@ def test_waits_on_one_loop_keep_their_own_deadlines(exportctl_sandbox: SandboxHa
     timed_out, [done] = asyncio.run(main())
     assert isinstance(timed_out, WaitTimeout) and timed_out.jobs[0].ref == slow.ref
     assert done.state is State.COMPLETED
-    assert aclient.client.board().deadline is None
 
 
 def test_cancelling_the_task_ends_the_wait(
@@ -177,25 +175,32 @@ def test_cancelling_the_task_ends_the_wait(
             await waiting
 
     asyncio.run(main())
-    assert aclient.client.board().deadline is None
 
 
-def test_the_calls_deadline_is_the_latest_of_the_waits_or_none() -> None:
-    class Board:
-        deadline: float | None = None
+def test_a_wait_bounds_its_own_calls_not_another_tasks(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One loop, two tasks: a short wait whose calls its timeout cuts, and a get made
+    # meanwhile, which the wait's deadline is no bound of (the sandbox answers each
+    # call well after the wait's timeout).
+    job = Client().start("discovery")
+    sandbox = exportctl_sandbox.sandbox
+    monkeypatch.setattr(sandbox.faults, "latency", 2.0)
+    before = sandbox.calls_report()["total"]
+    aclient = AsyncClient()
 
-    board = Board()
-    deadlines = Deadlines(board)  # type: ignore[arg-type]
-    with deadlines.held(10):
-        first = board.deadline
-        assert first is not None
-        with deadlines.held(100):
-            assert board.deadline is not None and board.deadline > first
-            with deadlines.held(None):
-                assert board.deadline is None
-            assert board.deadline is not None
-        assert board.deadline == first
-    assert board.deadline is None
+    async def main() -> list[Any]:
+        waiting = asyncio.create_task(aclient.wait(job, timeout=0.3, interval=0.2))
+        # The get is made while the wait's first call is in flight.
+        for _ in range(3000):
+            if sandbox.calls_report()["total"] != before:
+                break
+            await asyncio.sleep(0.01)
+        return await asyncio.gather(waiting, aclient.get(job.ref), return_exceptions=True)
+
+    timed_out, got = asyncio.run(main())
+    assert isinstance(timed_out, WaitTimeout), timed_out
+    assert isinstance(got, ExportJob) and got.ref == job.ref, got
 
 
 def test_cancelling_a_listing_ends_its_reading(

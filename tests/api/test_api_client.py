@@ -600,3 +600,42 @@ def test_a_plan_is_placed_as_submit_would_send_it(exportctl_sandbox: SandboxHand
         Client(org_role="exportctl-reader").placed(plan)
     with pytest.raises(BadInput, match="started in one region"):
         Client(region=["us-east-1", "eu-west-1"]).plan_start("discovery")
+
+
+def test_a_wait_bounds_its_own_calls_not_another_threads(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One client, two threads: a short wait whose calls its timeout cuts, and a get
+    # made meanwhile, which the wait's deadline is no bound of (the sandbox answers
+    # each call well after the wait's timeout).
+    client = Client()
+    job = client.start("discovery")
+    sandbox = exportctl_sandbox.sandbox
+    monkeypatch.setattr(sandbox.faults, "latency", 2.0)
+    before = sandbox.calls_report()["total"]
+    out: dict[str, Any] = {}
+
+    def wait() -> None:
+        try:
+            client.wait(job, timeout=0.3, interval=0.2)
+        except Exception as exc:
+            out["wait"] = exc
+
+    def get() -> None:
+        try:
+            out["get"] = client.get(job.ref)
+        except Exception as exc:
+            out["get"] = exc
+
+    waiting = threading.Thread(target=wait, daemon=True)
+    waiting.start()
+    # The get is made while the wait's first call is in flight.
+    deadline = time.monotonic() + 30
+    while sandbox.calls_report()["total"] == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    getting = threading.Thread(target=get, daemon=True)
+    getting.start()
+    waiting.join(30)
+    getting.join(30)
+    assert isinstance(out["wait"], WaitTimeout), out
+    assert isinstance(out["get"], ExportJob) and out["get"].ref == job.ref, out

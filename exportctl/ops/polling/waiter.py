@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
+from exportctl.aws.deadlines import deadline
 from exportctl.aws.translate import THROTTLING_CODES, answer_of
 from exportctl.domain.errors import (
     AwsError,
@@ -89,14 +90,18 @@ class Waiter:
         self.tracked = list(seen.values())
 
     def run(self) -> WaitResult:
+        self._ends = None if self.timeout is None else self.clock() + self.timeout
+        # The deadline bounds this wait's calls too, botocore's retries and read
+        # timeouts included, in the monotonic time they are made in; it is this
+        # wait's alone (its context's), not its client's: another thread's calls
+        # on the same client are not held to it.
+        with deadline(None if self.timeout is None else time.monotonic() + self.timeout):
+            return self._polled()
+
+    def _polled(self) -> WaitResult:
         def before_sleep(delay: float) -> None:
             self.next_check = self.clock() + delay
 
-        if self.timeout is not None:
-            # The deadline bounds the calls too, botocore's retries and read timeouts
-            # included, in the monotonic time they are made in.
-            self.jobs.deadline = time.monotonic() + self.timeout
-        self._ends = None if self.timeout is None else self.clock() + self.timeout
         from exportctl.ops.jobs import GET_CONCURRENCY
 
         self._workers = Workers(GET_CONCURRENCY, "exportctl-poll")
@@ -111,7 +116,6 @@ class Waiter:
                 before_sleep=before_sleep,
             )
         finally:
-            self.jobs.deadline = None
             # Calls still running are left to end on their own: nobody waits for them.
             self._workers.close()
             self._workers = None
