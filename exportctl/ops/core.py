@@ -259,10 +259,14 @@ class Board(Jobs):
         found: dict[int, list[tuple[Reach, str, ExportJob | ExportctlError]]] = {}
         if asks:
             workers = min(LOOKUP_CONCURRENCY, len(asks))
+            import contextvars
             from concurrent.futures import ThreadPoolExecutor
 
+            # Each call runs in a copy of the caller's context: a wait's deadline
+            # bounds its calls in every account and region (exportctl.aws.deadlines).
+            calls = [(contextvars.copy_context(), reach_id) for reach_id in asks]
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                for batch in pool.map(ask, list(asks)):
+                for batch in pool.map(lambda call: call[0].run(ask, call[1]), calls):
                     for index, reach, region, answer in batch:
                         found.setdefault(index, []).append((reach, region, answer))
         span = self.span()
