@@ -108,8 +108,9 @@ class SandboxHandle:
 
     def client(self) -> Client:
         """An :class:`exportctl.Client` of the sandbox, whatever the environment says
-        (one for the session: its botocore clients are made once)."""
-        if self._client is None:
+        (one for the session: its botocore clients are made once; a test that closed
+        it gets another, as the tests after it do)."""
+        if self._client is None or self._client.closed:
             from exportctl.api.client import Client
 
             creds = self.credentials

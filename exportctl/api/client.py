@@ -133,6 +133,10 @@ class Client(Changes):
         for board in boards:
             board.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def __enter__(self) -> Self:
         return self
 

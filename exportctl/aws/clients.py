@@ -65,8 +65,7 @@ class AwsSettings:
     # The region a command given no --region and no region variable uses, when it
     # is not the profile's (the embedded sandbox's own): see Clients.home_region.
     home_region: str | None = None
-    # Straight to the endpoints, past any proxy the environment names (HTTP_PROXY &
-    # co.): the embedded sandbox, which serves on this machine.
+    # Straight to the endpoints, past any proxy (HTTP_PROXY & co.): the embedded sandbox's.
     direct: bool = False
     # How the messages composed while calls run name an option (--region, the API's
     # region): those who gave the settings gave the options, so they say how.
@@ -116,6 +115,7 @@ class Clients:
         self._session_lock = threading.RLock()
         # One a client being made: two threads asking for it make it once.
         self._making: dict[tuple[str, str], threading.Lock] = {}
+        self._closed = False  # close(): no client is made after it
         self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
         self._shared = shared
@@ -220,6 +220,8 @@ class Clients:
         """The client of a service in a region, its calls raising exportctl's errors
         (said as ``errors`` says; by default naming no service); ``attempts`` asks for
         one that makes that many attempts a call (creates retry on their own: ``starts``)."""
+        if self._closed:
+            raise UsageError("the client is closed: make another")
         if self._ready is not None:
             self._ready()
         region = region or self.default_region
@@ -241,6 +243,9 @@ class Clients:
                         client = TranslatingClient(bare, named=said, gone=self.settings.gone)
                         with self._lock:
                             self._clients[key] = client
+                        if self._closed:  # while it was made: let it go too
+                            self.close()
+                            raise UsageError("the client is closed: make another")
         return client if errors is None else client.said_as(errors)
 
     def _borrow(self, service: str, region: str) -> TranslatingClient | None:
@@ -313,6 +318,7 @@ class Clients:
         """Close every client made, and their connections with them: those of a closed
         exportctl.api Client go then, not once the garbage is collected. Idempotent."""
         with self._lock:
+            self._closed = True
             gone = list(self._clients.values())
             self._clients.clear()
         self._let_go(gone)

@@ -131,3 +131,46 @@ def test_a_command_run_in_process_closes_its_clients_when_it_ends(
         done = CliRunner().invoke(cli, command, env=exportctl_sandbox.env)
         assert done.exit_code == 0, done.output
         assert client_sockets(port) == before, command
+
+
+def test_a_call_running_when_its_client_is_closed_ends_and_makes_no_client(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    """A wait on another thread reads again after close(): it ends with BadInput
+    rather than make a botocore client no one would close."""
+    import threading
+
+    job = exportctl_sandbox.add_job("discovery")
+    client = Client()
+    client.get(job.ref)
+    board = client.board()
+    made = threading.Event()
+    ended: list[BaseException] = []
+
+    def wait() -> None:
+        made.set()
+        try:
+            client.wait(job.ref, timeout=60, interval=0.2)
+        except BaseException as exc:  # what the wait ended with is the test
+            ended.append(exc)
+
+    waiting = threading.Thread(target=wait)
+    waiting.start()
+    made.wait()
+    client.close()
+    waiting.join(timeout=30)
+    assert not waiting.is_alive()
+    assert ended and isinstance(ended[0], BadInput), ended
+    assert "closed" in str(ended[0])
+    assert not board.clients._clients
+
+
+def test_the_fixtures_client_closed_by_a_test_is_made_again(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    with exportctl_sandbox.client() as client:
+        client.list()
+    assert client.closed
+    again = exportctl_sandbox.client()
+    assert again is not client and not again.closed
+    assert exportctl_sandbox.add_job("discovery").ref
