@@ -81,7 +81,13 @@ def _rows(line: Text, console: Console, width: int) -> int:
 
 
 def _more(hidden: int) -> Text:
-    return Text(f"… {hidden} more lines: a taller terminal shows them", style="dim")
+    # One line at any width, as the room kept for it counts: cut, never folded.
+    return Text(
+        f"… {hidden} more lines: a taller terminal shows them",
+        style="dim",
+        no_wrap=True,
+        overflow="ellipsis",
+    )
 
 
 def cut_rows(rows: Iterable[Text], width: int) -> Lines:

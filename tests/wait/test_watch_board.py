@@ -268,3 +268,17 @@ def test_a_round_where_one_target_answered_is_read(sandbox: Sandbox) -> None:
 
     assert watcher.problems and watcher.read
     assert any(line.startswith("round 1 · 0 pending · ") for line in _board(watcher))
+
+
+@pytest.mark.parametrize("width", [30, 40, 45])
+@pytest.mark.parametrize("height", [4, 6, 10])
+def test_on_a_narrow_terminal_the_count_of_lines_left_out_is_one_line(
+    width: int, height: int
+) -> None:
+    # "… N more lines: a taller terminal shows them" is wider than these terminals:
+    # folded, it took a line the view had not counted, and rich cut the last to ...
+    lines = _board(_failing_board(30), width=width, height=height)
+
+    assert 1 <= len(lines) <= height
+    assert not any(line.strip() == "..." for line in lines)
+    assert lines[-1].startswith("… ") and len(lines[-1]) <= width
