@@ -41,12 +41,7 @@ from exportctl.sandbox.clock import SandboxClock
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
 from exportctl.sandbox.scenario import Scenario
 from exportctl.sandbox.worlds import Worlds
-from exportctl.store.cachefiles import cache_dir, open_cached, write_atomically
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: one command at a time is on the user
-    fcntl = None  # type: ignore[assignment]
+from exportctl.store.cachefiles import cache_dir, locked, open_cached, write_atomically
 
 FORMAT = 1
 # A world left alone this long starts afresh: the next demo shows jobs running again.
@@ -244,7 +239,6 @@ class WorldFile:
     ) -> None:
         base = where if where is not None else folder()
         self.path = base / "world.json"
-        self.lock_path = base / "world.lock"
         self.changes = Changes(worlds)
         self.clock = clock
         self.lock = lock
@@ -335,8 +329,10 @@ class WorldFile:
 
     # -- inside ------------------------------------------------------------------
 
-    def _file_lock(self) -> contextlib.AbstractContextManager[None]:
-        return _locked(self.lock_path)
+    def _file_lock(self) -> contextlib.AbstractContextManager[bool]:
+        # Held until taken; where none can be (a read-only folder), the change is
+        # made, only not kept.
+        return locked(self.path, wait=None)
 
     def _unkept(self, exc: OSError) -> None:
         # A cache folder that exists but cannot be written (read-only) would otherwise
@@ -431,28 +427,6 @@ class WorldFile:
         self.saved_at = now
 
 
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """The lock on the file beside the world file, where it can be taken."""
-    if fcntl is None:  # pragma: no cover
-        yield
-        return
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        fd = -1
-    if fd < 0:
-        # A cache folder gone read-only: the change is made, only not kept.
-        yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
 def _stamp(path: Path) -> Stamp | None:
     try:
         info = os.stat(path)
@@ -472,7 +446,7 @@ def reset() -> Path | None:
     if not path.exists():
         return None
     try:
-        with _locked(base / "world.lock"):
+        with locked(path, wait=None):
             path.unlink(missing_ok=True)
     except OSError as exc:
         raise LocalError(

@@ -70,14 +70,15 @@ _LOCK_RETRY = 0.01
 
 
 @contextlib.contextmanager
-def locked(target: Path, wait: float = LOCK_WAIT) -> Iterator[bool]:
+def locked(target: Path, wait: float | None = LOCK_WAIT) -> Iterator[bool]:
     """An exclusive advisory lock (flock) on ``NAME.lock`` beside ``target``, for
     a re-read, merge and replace of ``target`` by commands that end together: whether
     it is held. Held only that long, it is waited for at most ``wait`` seconds (a
     command that holds it while stopped, Ctrl-Z, must not hold the others); then, or
     where there is no lock to be had (Windows, a read-only folder, a file system
     without locks), the work goes on without it, as it did before there was one: a
-    cache is a convenience, and the worst is one command's additions lost."""
+    cache is a convenience, and the worst is one command's additions lost. ``wait``
+    None: until it is held (the sandbox's world file, whose writers take turns)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover (Windows)
@@ -94,14 +95,14 @@ def locked(target: Path, wait: float = LOCK_WAIT) -> Iterator[bool]:
         yield False
         return
     try:
-        give_up = time.monotonic() + wait
+        give_up = None if wait is None else time.monotonic() + wait
         held = False
         while not held:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if give_up is None else fcntl.LOCK_NB))
                 held = True
             except BlockingIOError:
-                if time.monotonic() >= give_up:
+                if give_up is not None and time.monotonic() >= give_up:
                     break
                 time.sleep(_LOCK_RETRY)
             except OSError:
