@@ -20,6 +20,8 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
 
+from exportctl.store.cachefiles import alive
+
 PID_VARIABLE = "EXPORTCTL_SANDBOX_PID"
 # The last line the foreground runner prints on stdout once it serves
 # (exportctl.sandbox.cli): what a detaching parent reads up to.
@@ -168,12 +170,8 @@ def _state(url: str) -> dict[str, object]:
 
 
 def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not alive(pid):
         return False
-    except PermissionError:
-        return True
     try:
         # An exited process its new parent has not reaped yet is done all the same.
         stat = Path(f"/proc/{pid}/stat").read_text()
