@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exportctl import Client
+from exportctl import Client, State
 from exportctl.aws import deadlines
 from exportctl.testing import SandboxHandle
 
@@ -15,7 +15,9 @@ def test_a_waits_calls_are_bounded_by_its_deadline_in_every_region(
 ) -> None:
     # Over several regions the reads run on a pool of their own threads: the
     # deadline must go with them (it lives in the caller's context).
-    ended = next(job for job in exportctl_sandbox.client().list() if job.terminal)
+    # COMPLETED, not merely ended: other tests on the shared sandbox start jobs
+    # that fail (a denied bucket), and the newest are listed first.
+    ended = next(job for job in exportctl_sandbox.client().list() if job.state is State.COMPLETED)
     seen: list[float | None] = []
     real = deadlines.time_left
 
