@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 
 import botocore.session
+import readme_records
 
 from exportctl.cli.servicehelp import in_prose_order
 from exportctl.ops.conditions import NORMALISED, fold
@@ -256,6 +257,8 @@ TABLES: dict[str, Callable[[], str]] = {
     "start": start,
     "download": download,
     "permissions": permissions,
+    "details": readme_records.details,
+    "fan-out": readme_records.fan_out,
 }
 
 
