@@ -13,15 +13,19 @@ its actions): a new service's rows need no word written here.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 
 import botocore.session
 import readme_records
 
-from exportctl.cli.servicehelp import in_prose_order
+from exportctl.cli.servicehelp import in_prose_order, joined
+from exportctl.domain.model import State
 from exportctl.ops.conditions import NORMALISED, fold
+from exportctl.services.kinds import kinds_of
 from exportctl.services.spec import Derived, FieldSource, Kind, ServiceSpec
 from exportctl.services.starts import Create, StartOption
+from exportctl.services.statusfilter import words_for, words_of
 
 MARKED = re.compile(r"<!-- generated: ([\w-]+) -->(.*?)<!-- /generated -->", re.DOTALL)
 NONE = "—"
@@ -104,6 +108,71 @@ def scopes() -> str:
 
 def scope_names() -> str:
     return _code(f"--{scope.name}" for spec in in_prose_order() for scope in spec.scopes)
+
+
+def _listings() -> list[tuple[str, ServiceSpec]]:
+    """Each listing of jobs, as a sentence names it: a service, or a kind of its jobs
+    by its create's label (EC2's exports of an image)."""
+    named = []
+    for spec in in_prose_order():
+        kinds = kinds_of(spec)
+        for served in kinds:
+            label = served.create.label if served.create else ""
+            if len(kinds) > 1 and not label:
+                raise ValueError(f"{spec.name}: each kind's create needs a label to name its jobs")
+            said = f"{_whose(spec.short_title)} exports of {label}" if len(kinds) > 1 else ""
+            named.append((said or spec.short_title, served))
+    return named
+
+
+def _whose(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _unfiltered(name: str, served: ServiceSpec) -> list[str]:
+    """The states whose listing reads every page though the listing has a filter, and why."""
+    flt = served.list.status_filter
+    assert flt is not None
+    said = []
+    for state in State:
+        words = words_of(served, {state})
+        if not words or words_for(served, {state}) is not None:
+            continue
+        refused = [word for word in words if word not in flt.words]
+        why = f"not {state.value}, which is {_whose(name)} {joined(_code([w]) for w in words)}"
+        if refused:
+            why += f", {'a status' if len(refused) == 1 else 'statuses'} its filter does not take"
+        said.append(why.replace(" and `", " or `"))
+    return said
+
+
+def status_filters() -> str:
+    """The listings ``--status`` is sent to, the states it is not sent for, and the
+    listings of those services it is never sent to (``services.statusfilter``)."""
+    listings = _listings()
+    filtered = [(n, s, s.list.status_filter) for n, s in listings if s.list.status_filter]
+    groups = []
+    for several in (True, False):
+        group = [(n, s, f) for n, s, f in filtered if f.named is several]
+        if not group:
+            continue
+        said = joined(
+            f"{n} (the `{f.param}` filter)" if several else f"{n} (`{f.param}`)"
+            for n, _, f in group
+        )
+        said += (
+            " for every state"
+            if several
+            else (", which take one status a call, for a state that one status gives")
+        )
+        if unfiltered := [why for n, s, _ in group for why in _unfiltered(n, s)]:
+            said += f" ({'; '.join(unfiltered)})"
+        groups.append(said)
+    services = {s.name for _, s, _ in filtered}
+    others = [n for n, s in listings if s.name in services and not s.list.status_filter]
+    rest = f" ({joined(others)} included)" if others else ""
+    text = f"{', '.join(groups)}. Every other service and listing{rest}"
+    return textwrap.fill(text, 85, break_long_words=False, break_on_hyphens=False)
 
 
 # -- wait --until ---------------------------------------------------------------------------
@@ -253,6 +322,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "services": services,
     "scopes": scopes,
     "scope-names": scope_names,
+    "status-filters": status_filters,
     "until-words": until_words,
     "start": start,
     "download": download,

@@ -19,18 +19,25 @@ from exportctl.domain.model import State
 from exportctl.services.spec import ServiceSpec
 
 
+def words_of(spec: ServiceSpec, states: Collection[State]) -> tuple[str, ...]:
+    """The service's words that can give one of ``states`` to a job of this listing."""
+    flt = spec.list.status_filter
+    not_listed = flt.not_listed if flt else frozenset()
+    known = {**spec.documented_statuses, **spec.statuses}
+    return tuple(
+        word
+        for word in known
+        if word not in not_listed
+        and ({spec.state_of(word), *spec.fields.other_states.get(word, ())} & set(states))
+    )
+
+
 def words_for(spec: ServiceSpec, states: Collection[State]) -> tuple[str, ...] | None:
     """The status words to send for a listing of ``states``; None: send none."""
     flt = spec.list.status_filter
     if flt is None or not states or State.UNKNOWN in states:
         return None
-    known = {**spec.documented_statuses, **spec.statuses}
-    wanted = tuple(
-        word
-        for word in known
-        if word not in flt.not_listed
-        and ({spec.state_of(word), *spec.fields.other_states.get(word, ())} & set(states))
-    )
+    wanted = words_of(spec, states)
     if not wanted or not set(wanted) <= flt.words or (not flt.named and len(wanted) > 1):
         return None
     return wanted

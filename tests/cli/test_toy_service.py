@@ -16,16 +16,29 @@ import types
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+import readme_tables
 from click.shell_completion import BashComplete
 from click.testing import CliRunner, Result
 
 from exportctl import services
 from exportctl.cli.root import cli
 from exportctl.domain.model import State
-from exportctl.services.spec import Create, Fields, Get, Output, Page, Scope, ServiceSpec
+from exportctl.services.spec import (
+    Create,
+    Fields,
+    Get,
+    Output,
+    Page,
+    Scope,
+    ServiceSpec,
+    StatusFilter,
+)
+
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
 WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc).timestamp()
 # The toy's jobs as its API lists them, newest first, in its own status words.
@@ -246,3 +259,25 @@ def test_download_help_says_what_its_output_url_holds() -> None:
         services.unregister(module)
     assert "Discovery: the archive at the job's pre-signed download URL." in shown
     assert "Toy Bakery: the loaf's recipe at the job's pre-signed download URL." in shown
+
+
+def test_the_readme_names_it_where_it_names_every_service() -> None:
+    # make readme with the toy registered: its scope among the filters sent to the
+    # services, its status filter among those --status is sent to, its details.
+    module = toy_module()
+    spec = module.SPEC
+    flt = StatusFilter("state", frozenset({"BAKING", "BAKED", "BURNT"}))
+    module.SPEC = dataclasses.replace(  # type: ignore[attr-defined]
+        spec, list=dataclasses.replace(spec.list, status_filter=flt)
+    )
+    services.register(module)
+    try:
+        made = " ".join(readme_tables.render(README).split())
+    finally:
+        services.unregister(module)
+
+    assert "`--table`, `--loaf`<!-- /generated -->) is sent to the service." in made
+    assert "and Toy Bakery (`state`), which take one status a call" in made
+    assert "not PENDING, which is Toy Bakery's `PROOFING`, a status its filter does not" in made
+    details = "`configurations_download_url`, `is_truncated`, `requested_start_time`"
+    assert f"; Toy Bakery {details}, `requested_end_time`<!-- /generated --> |" in made
