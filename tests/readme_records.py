@@ -126,3 +126,41 @@ def fan_out() -> str:
             f"{joined(snake(member).replace('_', ' ') for member in fan.details.values())}."
         )
     return "\n\n".join(textwrap.fill(paragraph, 85, break_on_hyphens=False) for paragraph in said)
+
+
+# -- the fields that only some services fill ---------------------------------------------
+
+
+def names() -> str:
+    """Every service's name, as the `service` key holds it."""
+    return joined((f"`{spec.name}`" for spec in sorted(in_prose_order(), key=_name)), " or ")
+
+
+def _name(spec: ServiceSpec) -> str:
+    return spec.name
+
+
+def _titles(specs: Iterable[ServiceSpec]) -> str:
+    return ", ".join(spec.short_title for spec in specs)
+
+
+def without_arn() -> str:
+    """The services whose jobs have no ARN (each kind's fields say)."""
+    return _titles(s for s in in_prose_order() if all(k.fields.arn is None for k in kinds_of(s)))
+
+
+def updated() -> str:
+    return _titles(s for s in in_prose_order() if s.fields.updated is not None)
+
+
+def completed() -> str:
+    """The services that tell when a job ended; then those whose last update is it."""
+    said = _titles(s for s in in_prose_order() if s.fields.completed is not None)
+    for spec in in_prose_order():
+        if spec.fields.completed is None and spec.fields.completed_is_last_update:
+            said += f"; {spec.short_title}: its last update once terminal"
+    return said
+
+
+def progress() -> str:
+    return _titles(s for s in in_prose_order() if s.fields.progress)

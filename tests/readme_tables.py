@@ -230,6 +230,30 @@ def start() -> str:
     return _table(("command", "options", "call"), rows)
 
 
+# -- cancel ---------------------------------------------------------------------------------
+
+
+def cancels() -> str:
+    """Each cancel call, and the services that send it (each kind of their jobs alike)."""
+    by_call: dict[str, list[str]] = {}
+    for spec in in_prose_order():
+        if spec.cancel is not None:
+            kinds = kinds_of(spec)
+            said = spec.short_title
+            if len(kinds) > 1:
+                labels = [k.create.label if k.create else k.name for k in kinds]
+                said += f" (exports of {joined(labels)} alike)"
+            by_call.setdefault(spec.cancel.operation, []).append(said)
+    return "; ".join(
+        f"{call} of {joined(f'of {s}' if i else s for i, s in enumerate(sayers))}"
+        for call, sayers in by_call.items()
+    )
+
+
+def no_cancel() -> str:
+    return joined(spec.short_title for spec in in_prose_order() if spec.cancel is None)
+
+
 # -- download -------------------------------------------------------------------------------
 
 
@@ -327,7 +351,14 @@ TABLES: dict[str, Callable[[], str]] = {
     "start": start,
     "download": download,
     "permissions": permissions,
+    "cancels": cancels,
+    "no-cancel": no_cancel,
     "details": readme_records.details,
+    "service-names": readme_records.names,
+    "without-arn": readme_records.without_arn,
+    "updated": readme_records.updated,
+    "completed": readme_records.completed,
+    "progress": readme_records.progress,
     "fan-out": readme_records.fan_out,
 }
 

@@ -281,3 +281,7 @@ def test_the_readme_names_it_where_it_names_every_service() -> None:
     assert "not PENDING, which is Toy Bakery's `PROOFING`, a status its filter does not" in made
     details = "`configurations_download_url`, `is_truncated`, `requested_start_time`"
     assert f"; Toy Bakery {details}, `requested_end_time`<!-- /generated --> |" in made
+    # The record's keys some services fill, and cancel: the toy has no ARN, no cancel.
+    assert "`pinpoint`, `rds` or `toy`<!-- /generated --> |" in made
+    assert "CloudWatch Logs, EC2, Toy Bakery<!-- /generated -->) |" in made
+    assert "Discovery, DynamoDB and Toy Bakery<!-- /generated --> have no cancel call" in made
