@@ -151,6 +151,36 @@ def test_instance_tasks_are_described_with_their_keys(
     assert _code(other_region) == "InvalidExportTaskID.NotFound"
 
 
+def test_several_ids_are_described_in_one_call_and_one_unknown_fails_it(
+    sandbox: Sandbox, client: ClientFactory, validate: Validate
+) -> None:
+    # EC2 answers every task a list of ids names, or fails the whole call for the
+    # first it does not know (or that is no task id), naming it: nothing of the others.
+    ec2 = client("ec2")
+    images = _image_task_ids(client)[:3]
+    instances = [t["ExportTaskId"] for t in ec2.describe_export_tasks()["ExportTasks"]][:3]
+    assert len(images) == len(instances) == 3
+    answer = ec2.describe_export_image_tasks(ExportImageTaskIds=images, MaxResults=500)
+    validate(ec2, "DescribeExportImageTasks", answer)
+    assert [t["ExportImageTaskId"] for t in answer["ExportImageTasks"]] == images
+    assert "NextToken" not in answer
+    answer = ec2.describe_export_tasks(ExportTaskIds=instances)
+    assert [t["ExportTaskId"] for t in answer["ExportTasks"]] == instances
+    unknown = "export-ami-0123456789abcdef0"
+    for ids, code, named in (
+        ([images[0], unknown, images[1]], "InvalidExportTaskID.NotFound", unknown),
+        ([images[0], instances[0]], "InvalidExportTaskID.NotFound", instances[0]),
+        ([images[0], "ami-0123"], "InvalidExportTaskID.Malformed", "ami-0123"),
+    ):
+        with pytest.raises(ClientError) as failed:
+            ec2.describe_export_image_tasks(ExportImageTaskIds=ids, MaxResults=500)
+        assert (_code(failed), named in str(failed.value)) == (code, True), ids
+    sandbox.delete_job("ec2", instances[1])
+    with pytest.raises(ClientError) as gone:
+        ec2.describe_export_tasks(ExportTaskIds=instances)
+    assert _code(gone) == "InvalidExportTaskID.NotFound" and instances[1] in str(gone.value)
+
+
 def _image_task_ids(client: ClientFactory) -> list[str]:
     tasks = client("ec2").describe_export_image_tasks()["ExportImageTasks"]
     return [t["ExportImageTaskId"] for t in tasks]
