@@ -19,6 +19,7 @@ from exportctl.aws.deadlines import current_deadline, deadline
 from exportctl.aws.translatingclient import CallErrors
 from exportctl.domain.errors import BrokenAnswerError, ExportctlError, NotFoundError, of_service
 from exportctl.domain.model import ExportJob, State
+from exportctl.ops import batches
 from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.listing.failures import incomplete
 from exportctl.ops.listing.fanout import Fanout
@@ -27,6 +28,7 @@ from exportctl.ops.summaries import Describer
 from exportctl.ops.workers import Room, each, each_ahead, read_ahead
 from exportctl.services import all_specs, spec_for
 from exportctl.services import engine as eng
+from exportctl.services.kinds import kind_for
 from exportctl.services.projection import projection
 from exportctl.services.refs import JobKey, scoped_region
 from exportctl.services.spec import ServiceSpec
@@ -226,21 +228,26 @@ class Jobs:
         self, keys: Sequence[JobKey], indexes: Iterable[int]
     ) -> list[tuple[list[int], Unit]]:
         units: list[tuple[list[int], Unit]] = []
-        groups: dict[tuple[str, str], list[int]] = {}
+        groups: dict[tuple[ServiceSpec, str], list[int]] = {}
         for index in indexes:
             key = keys[index]
-            spec = spec_for(key.service)
             try:
                 region = self.region_of(key)
             except ExportctlError as exc:
                 units.append(([index], functools.partial(dict, {index: exc})))
                 continue
-            if spec.batch:
-                groups.setdefault((spec.name, region), []).append(index)
-            else:
-                units.append(([index], functools.partial(self._one, keys, index)))
-        for (service, region), grouped in groups.items():
-            batch = functools.partial(self._batch, spec_for(service), region, keys, grouped)
+            # Each kind of a service's jobs is described in calls of its own.
+            served = kind_for(spec_for(key.service), key.id)
+            if served.batch:
+                groups.setdefault((served, region), []).append(index)
+            units.append(([index], functools.partial(self._one, keys, index)))
+        together = {
+            at: grouped for at, grouped in groups.items() if batches.together(at[0], grouped)
+        }
+        batched = {index for grouped in together.values() for index in grouped}
+        units = [unit for unit in units if unit[0][0] not in batched]
+        for (served, region), grouped in together.items():
+            batch = functools.partial(self._batch, served, region, keys, grouped)
             units.insert(0, (grouped, batch))
         return units
 
@@ -286,23 +293,19 @@ class Jobs:
 
     def _batch(
         self, spec: ServiceSpec, region: str, keys: Sequence[JobKey], indexes: list[int]
-    ) -> dict[int, ExportJob | ExportctlError]:
+    ) -> dict[int, Result]:
         try:
             call = self.caller(spec, region)
-            found = self._guard(spec, lambda: eng.batch_raw(spec, call, [keys[i] for i in indexes]))
         except ExportctlError as exc:
             return dict.fromkeys(indexes, exc)
-        out: dict[int, ExportJob | ExportctlError] = {}
-        for i in indexes:
-            raw = found.get(keys[i].id)
-            out[i] = (
-                eng.normalise(spec, raw, region)
-                if raw is not None
-                else NotFoundError(
-                    f"{spec.title}: no export job {keys[i].display}", service=spec.name
-                )
-            )
-        return out
+        return batches.read(
+            spec,
+            region,
+            {i: keys[i] for i in indexes},
+            lambda ids: self._guard(spec, lambda: eng.batch_raw(spec, call, ids)),
+            lambda index: self._one(keys, index)[index],
+            GET_CONCURRENCY,
+        )
 
     # -- listing ----------------------------------------------------------------
 

@@ -281,16 +281,15 @@ def same_job(asked: Iterable[object], answered: Iterable[object]) -> bool:
     return bool(names(asked) & names(answered))
 
 
-def batch_raw(spec: ServiceSpec, call: CallFn, keys: list[JobKey]) -> dict[str, Raw]:
-    """Jobs by id, fetched with as few calls as the service allows."""
+def batch_raw(spec: ServiceSpec, call: CallFn, ids: list[str]) -> dict[str, Raw]:
+    """The jobs of one batch of ids (at most ``Batch.max_ids``), by id in lower case:
+    services compare ids without regard to case, as :func:`same_job` does."""
     assert spec.batch is not None
-    found: dict[str, Raw] = {}
-    ids = list(dict.fromkeys(k.id for k in keys))
-    for start in range(0, len(ids), spec.batch.max_ids):
-        chunk = ids[start : start + spec.batch.max_ids]
-        for raw in items(call, spec.list, {spec.batch.param: chunk}, required_of(spec)):
-            found[str(resolve(raw, spec.fields.id))] = raw
-    return found
+    params = {spec.batch.param: ids}
+    return {
+        str(resolve(raw, spec.fields.id)).lower(): raw
+        for raw in items(call, spec.list, params, required_of(spec))
+    }
 
 
 def parent_raw(

@@ -22,7 +22,8 @@ def kinds_of(spec: ServiceSpec) -> tuple[ServiceSpec, ...]:
         return (spec,)
     own = replace(spec, kinds=())
     others = (
-        replace(own, fields=k.fields, get=k.get, list=k.list, create=k.create) for k in spec.kinds
+        replace(own, fields=k.fields, get=k.get, list=k.list, create=k.create, batch=k.batch)
+        for k in spec.kinds
     )
     return (own, *others)
 

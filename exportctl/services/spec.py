@@ -137,10 +137,16 @@ class Get:
 
 @dataclass(frozen=True)
 class Batch:
-    """Describe many jobs in one call, by a list parameter of ids."""
+    """Describe many jobs in one call (the listing's, ``list``), by a list parameter
+    of ids: ``exportctl.ops.batches``.
+
+    ``whole_call_fails``: the service fails the whole call for one id it does not
+    know or cannot read (EC2: InvalidExportTaskID.NotFound, naming it), where others
+    leave it out of the answer: such a batch is read again one call an id."""
 
     param: str
     max_ids: int
+    whole_call_fails: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,15 +226,17 @@ class Summaries:
 
 @dataclass(frozen=True)
 class Kind:
-    """Jobs with a listing, get, members and create of their own (EC2's instance
+    """Jobs with a listing, get, members, create and batch of their own (EC2's instance
     exports, beside its image exports), sharing the rest of the service's spec: a job
-    whose id starts with ``id_prefix`` is of this kind (``services.kinds``)."""
+    whose id starts with ``id_prefix`` is of this kind (``services.kinds``). Jobs of
+    one kind are read together where it has a batch, each kind in calls of its own."""
 
     id_prefix: str
     fields: Fields
     get: Get
     list: Page
     create: Create | None = None
+    batch: Batch | None = None
 
 
 def _no_explanation(code: str, message: str) -> str | None:
@@ -252,6 +260,7 @@ class ServiceSpec:
     id_parts: int = 1
     aliases: tuple[str, ...] = ()
     fan_out: FanOut | None = None
+    # Where the service has kinds, its own kind's (each other kind's: ``Kind.batch``).
     batch: Batch | None = None
     scopes: tuple[Scope, ...] = ()
     # Extra states the documentation mentions that the current model does not list.
@@ -300,8 +309,8 @@ class ServiceSpec:
             object.__setattr__(self, "short_title", self.title)
         if not self.long_title:
             object.__setattr__(self, "long_title", self.title)
-        if self.kinds and (self.batch or self.fan_out or self.summaries):
-            raise ValueError(f"{self.name}: a service with kinds reads its jobs one by one")
+        if self.kinds and (self.fan_out or self.summaries):
+            raise ValueError(f"{self.name}: a service with kinds has no parents nor summaries")
         for own in (self.fields, *(kind.fields for kind in self.kinds)):
             _check_fields(self.name, own)
         for create in (self.create, *(kind.create for kind in self.kinds)):

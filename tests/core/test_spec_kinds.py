@@ -140,13 +140,21 @@ def test_a_get_asks_the_kind_the_id_is_of() -> None:
     assert engine.normalise(TOY, square, "r-1").details == {"side": 1}
 
 
-def test_kinds_refuse_what_reads_many_jobs_at_once() -> None:
+def test_each_kind_has_its_own_batch_and_none_parents_or_summaries() -> None:
     from dataclasses import replace
 
-    from exportctl.services.spec import Batch
+    from exportctl.services.spec import Batch, FanOut, Summaries
 
-    with pytest.raises(ValueError, match="one by one"):
-        replace(TOY, batch=Batch(param="SquareIds", max_ids=10))
+    squares, rounds = Batch("SquareIds", max_ids=10), Batch("RoundIds", 5, whole_call_fails=True)
+    toy = replace(TOY, batch=squares, kinds=(replace(ROUND, batch=rounds),))
+    assert [kind.batch for kind in kinds_of(toy)] == [squares, rounds]
+    assert kind_for(toy, "round-1").batch is rounds and kind_for(toy, "sq-1").batch is squares
+    # A kind without a batch of its own reads its jobs one by one.
+    assert [kind.batch for kind in kinds_of(replace(TOY, batch=squares))] == [squares, None]
+    fan_out = FanOut(TOY.list, parent_id="Id", param="Parent")
+    for refused in ({"fan_out": fan_out}, {"summaries": Summaries()}):
+        with pytest.raises(ValueError, match="no parents nor summaries"):
+            replace(TOY, **refused)  # type: ignore[arg-type]
 
 
 def test_start_takes_every_kinds_options_each_chosen_by_its_own() -> None:
