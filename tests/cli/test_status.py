@@ -107,6 +107,33 @@ def test_a_missing_job_named_twice_is_said_once(run: Run, sandbox: Sandbox) -> N
     assert sandbox.calls[("discovery", "DescribeExportTasks")] == 1
 
 
+def test_ec2_jobs_of_each_kind_are_read_in_one_call(run: Run, sandbox: Sandbox) -> None:
+    tasks = [j for j in export_jobs(sandbox) if j["service"] == "ec2"]
+    images = [f"ec2:{j['id']}" for j in tasks if j["kind"] == "export-image-task"][:3]
+    instances = [f"ec2:{j['id']}" for j in tasks if j["kind"] == "export-instance-task"][:2]
+    refs = [images[0], instances[0], images[1], instances[1], images[2]]
+    alone = [json.loads(run("status", ref, "--json").stdout) for ref in refs]
+    sandbox.reset_calls()
+    result = run("status", *refs, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == alone
+    assert sandbox.calls == {
+        ("ec2", "DescribeExportImageTasks"): 1,
+        ("ec2", "DescribeExportTasks"): 1,
+    }
+    # One id EC2 does not know fails its call: the others are read one call each,
+    # and everything is said as when each job is read alone.
+    unknown = "ec2:export-ami-0123456789abcdef0"
+    missing = run("status", unknown, "-o", "wide")
+    panels = run("status", images[0], images[1], "-o", "wide").stdout.splitlines()
+    sandbox.reset_calls()
+    result = run("status", images[0], unknown, images[1], "-o", "wide")
+    assert (result.exit_code, missing.exit_code) == (3, 3)
+    assert result.stderr == missing.stderr
+    assert result.stdout.splitlines() == panels
+    assert sandbox.calls[("ec2", "DescribeExportImageTasks")] == 1 + 3
+
+
 def test_panel_shows_every_field_that_has_a_value(run: Run, sandbox: Sandbox) -> None:
     pin = _first(sandbox, "pinpoint", "FAILED")
     result = run("status", f"pinpoint:{pin['parent']}/{pin['id']}")

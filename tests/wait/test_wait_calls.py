@@ -229,3 +229,56 @@ def test_pinpoint_jobs_in_the_sandbox_read_from_short_pages() -> None:
             if still > pages:
                 assert set(calls) == {("pinpoint", "GetExportJobs")}
         assert sum(sb.calls.values()) == sum(sum(c.values()) for c in rounds.calls)
+
+
+def test_ec2_jobs_take_one_call_a_kind_a_round() -> None:
+    image_call = ("ec2", "DescribeExportImageTasks")
+    instance_call = ("ec2", "DescribeExportTasks")
+    with Sandbox(port=0, clock=lambda: 0.0, ec2_tasks=10) as sb:
+        tasks = sb.jobs("ec2", "us-east-1")
+        images = [j["id"] for j in tasks if j["kind"] == "export-image-task"][-8:]
+        instances = [j["id"] for j in tasks if j["kind"] == "export-instance-task"][:4]
+        assert (len(images), len(instances)) == (8, 4)
+        for task in images + instances:
+            sb.set_status("ec2", task, "active")
+        fake = FakeTime(sb)
+
+        def change(sleeps: int) -> None:
+            # After the first round half of each kind ends and an image export is
+            # gone (EC2 forgets a task); after the second, the rest end.
+            done = images[:4] + instances[:2] if sleeps == 1 else images[5:] + instances[2:]
+            for task in done if sleeps in (1, 2) else ():
+                sb.set_status("ec2", task, "completed")
+            if sleeps == 1:
+                sb.delete_job("ec2", images[4])
+
+        fake.hooks.append(change)
+        rounds = Rounds()
+        gone: list[str] = []
+
+        def on_event(event: Event) -> None:
+            rounds(event)
+            if event.kind == "gone" and event.tracked is not None:
+                gone.append(event.tracked.key.id)
+
+        sb.reset_calls()
+        waiter = Waiter(
+            sandbox_jobs(sb),
+            [(t, JobKey("ec2", t)) for t in images + instances],
+            parse_until("COMPLETED"),
+            clock=fake.clock,
+            sleep=fake.sleep,
+            on_event=on_event,
+        )
+
+        result = waiter.run()
+
+        assert result.rounds == 3 and gone == [images[4]]
+        assert rounds.calls == [
+            {image_call: 1, instance_call: 1},
+            # EC2 fails the whole call for the task it no longer knows: the eight image
+            # exports the round asked about are read again, one call each.
+            {image_call: 1 + 8, instance_call: 1},
+            {image_call: 1, instance_call: 1},
+        ]
+        assert sb.calls == {image_call: 11, instance_call: 3}

@@ -22,6 +22,7 @@ from typing import Any
 
 from exportctl.domain.model import State
 from exportctl.services.spec import (
+    Batch,
     Cancel,
     Create,
     Derived,
@@ -44,6 +45,11 @@ _CANCELLED = re.compile(r"cancel", re.IGNORECASE)
 _STOPPED = frozenset({"deleted", "cancelled"})
 # What _ended may make of them beyond the table's CANCELLED.
 _ENDED_STATES = {word: frozenset({State.FAILED}) for word in sorted(_STOPPED)}
+# Ids a describe of several jobs names. The model caps neither list of ids, and pages
+# DescribeExportImageTasks by at most 500 (MaxResults, which the listing asks for):
+# 500 ids are one page. EC2 fails the whole call for one id it does not know
+# (InvalidExportTaskID.NotFound, naming it), or that is no task's (.Malformed).
+BATCH_IDS = 500
 _IMAGE_LOCATION = "S3ExportLocation"
 _INSTANCE_LOCATION = "ExportToS3Task"
 
@@ -241,6 +247,7 @@ INSTANCE_EXPORTS = Kind(
         output_token="NextToken",
     ),
     create=INSTANCE_CREATE,
+    batch=Batch("ExportTaskIds", max_ids=BATCH_IDS, whole_call_fails=True),
 )
 
 SPEC = ServiceSpec(
@@ -306,6 +313,8 @@ SPEC = ServiceSpec(
             not_listed=frozenset({"cancelling", "cancelled"}),
         ),
     ),
+    # Several image exports in one call, as several instance exports (INSTANCE_EXPORTS).
+    batch=Batch("ExportImageTaskIds", max_ids=BATCH_IDS, whole_call_fails=True),
     kinds=(INSTANCE_EXPORTS,),
     create=IMAGE_CREATE,
     cancel=Cancel("CancelExportTask", lambda key: {"ExportTaskId": key.id}),
