@@ -83,6 +83,20 @@ def test_a_failing_batch_is_the_answer_for_each_of_its_ids(jobs: Jobs, stubs: St
     assert [getattr(r, "exit_code", None) for r in results] == [ExitCode.CREDENTIALS] * 2
 
 
+def test_a_batch_that_fails_leaves_the_batch_before_it_read(jobs: Jobs, stubs: Stubs) -> None:
+    ids = [f"export-{i:04d}" for i in range(150)]
+    discovery_batch(stubs, ids[:100], ids[:100])
+    stubs("discovery").add_client_error(
+        "describe_export_tasks", "ThrottlingException", "slow down", 400,
+        expected_params={"exportIds": ids[100:], "maxResults": 100},
+    )  # fmt: skip
+
+    results = jobs.get_many([JobKey("discovery", i) for i in ids])
+
+    assert all(isinstance(r, ExportJob) for r in results[:100])
+    assert all(getattr(r, "exit_code", None) == ExitCode.AWS for r in results[100:])
+
+
 def test_an_error_of_one_job_leaves_the_others(jobs: Jobs, stubs: Stubs) -> None:
     expect_get(stubs, "personalize")
     stubs("pinpoint").add_client_error(
