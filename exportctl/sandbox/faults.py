@@ -43,6 +43,19 @@ class Faults:
     # consistent listing lags behind the create (a get finds it at once).
     listing_lag: float = 0.0
 
+    def __post_init__(self) -> None:
+        # The services and operations of the sandbox these faults are its (``bind``):
+        # update() checks names against them when its caller gives none.
+        self._names: tuple[Collection[str], Mapping[str, Collection[str]] | None] | None = None
+
+    def bind(
+        self, services: Collection[str], operations: Mapping[str, Collection[str]] | None = None
+    ) -> None:
+        """These faults are a sandbox's, which answers ``services`` (and ``operations``):
+        the names they hold are checked now, and on every update() from then on."""
+        self.check_services(services, operations)
+        self._names = (services, operations)
+
     def garbling(self, service: str) -> str | None:
         if service in GARBLED_BY_NAME_ONLY:
             return self.garble.get(service)
@@ -62,7 +75,10 @@ class Faults:
     ) -> None:
         """Apply a partial update (as sent to the admin endpoint), validating values;
         with ``services``, the names ``deny`` and ``garble`` may hold (and ``"*"``),
-        and with ``operations`` (by service), those ``fates`` may script."""
+        and with ``operations`` (by service), those ``fates`` may script; without,
+        those the sandbox they are bound to answers (``bind``)."""
+        if not services and self._names is not None:
+            services, operations = self._names
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
         if unknown:

@@ -88,7 +88,7 @@ class Sandbox:
     ) -> None:
         self.port = port
         self.faults = faults if faults is not None else Faults()
-        self.faults.check_services(ANSWERED, emulated_operations())
+        self.faults.bind(ANSWERED, emulated_operations())
         self.seed = seed
         self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
         self.scenario = Scenario(

@@ -266,6 +266,29 @@ def test_a_fault_naming_no_service_is_refused_and_changes_nothing(
     assert _admin(sandbox, "GET", "/faults") == before
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"deny": ["logz"]},
+        {"garble": {"nosuch": "html"}},
+        {"throttle_rate": 0.5, "fates": {"DescribeExportTask": ["throttle"]}},
+    ],
+)
+def test_a_misspelt_fault_is_refused_from_python_as_over_http(
+    sandbox: Sandbox, body: dict[str, Any]
+) -> None:
+    """``sandbox.faults.update`` (the pytest plugin's handle) says what the admin
+    endpoint says, and changes nothing either."""
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _admin(sandbox, "POST", "/faults", body)
+    said = json.loads(refused.value.read())["message"]
+    before = sandbox.faults.to_dict()
+    with pytest.raises(ValueError) as raised:
+        sandbox.faults.update(body)
+    assert str(raised.value) == said
+    assert sandbox.faults.to_dict() == before
+
+
 def test_every_service_the_sandbox_answers_may_be_faulted_by_name(sandbox: Sandbox) -> None:
     names = ["*", "backupsearch", "discovery", "dynamodb", "ec2", "logs", "organizations",
              "personalize", "pinpoint", "rds", "sts"]  # fmt: skip
