@@ -2,26 +2,31 @@
 
 Installed with exportctl, it is registered as a pytest plugin (entry point
 ``pytest11``: ``exportctl.testing``; ``-p exportctl.testing`` loads it where plugins
-are not loaded automatically). Loading it costs a test run nothing: this module
-imports pytest and the standard library only, and nothing starts until a test asks
-for the fixture ``exportctl_sandbox``.
+are not loaded automatically, ``-p no:exportctl.testing`` keeps it out). Loading it
+costs a test run nothing: this module imports pytest and the standard library only,
+and nothing starts until a test asks for the fixture ``exportctl_sandbox``.
 
 That fixture starts the sandbox once per session (per worker, with pytest-xdist)
 on 127.0.0.1 and points the test at it: the environment (``AWS_ENDPOINT_URL``, the
 keys, ``AWS_REGION``; no other ``AWS_`` variable of the machine's, no AWS configuration
-files, 127.0.0.1 in ``NO_PROXY``), so that
-``exportctl.Client()`` and the ``exportctl`` command both talk to it, and exportctl's
-clock, so that its waits in the test's process move the sandbox's clock instead of
-sleeping. The sandbox's clock moves only then, or by :meth:`SandboxHandle.advance`:
-a job started in a test stays where it is until the test moves time on. Jobs and
-the clock carry over from one test to the next: a test starts the jobs it needs.
+files, 127.0.0.1 in ``NO_PROXY``, a cache folder of the session's), boto3's default
+session (none during the test, the one before given back after), and exportctl's
+clock, so that its waits and botocore's backoffs in exportctl's clients, in the
+test's process, move the sandbox's clock instead of sleeping. The sandbox's clock
+moves only then, or by :meth:`SandboxHandle.advance`: a job started in a test stays
+where it is until the test moves time on. Jobs and the clock carry over from one
+test to the next (a test starts the jobs it needs); faults set in a test are put
+back as they were after it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -31,6 +36,7 @@ import pytest
 if TYPE_CHECKING:
     from exportctl.api.client import Client
     from exportctl.domain.model import ExportJob
+    from exportctl.sandbox.faults import Faults
     from exportctl.sandbox.s3 import S3Sandbox
     from exportctl.sandbox.server import Sandbox
 
@@ -44,6 +50,16 @@ _CLEARED_PREFIX = "AWS_"
 _CLEARED = ("EXPORTCTL_SANDBOX",)
 # The variables that name hosts no proxy stands in front of: the sandbox's is added.
 _NO_PROXY = ("NO_PROXY", "no_proxy")
+
+
+def _cleared(name: str) -> bool:
+    return name in _CLEARED or name.startswith(_CLEARED_PREFIX)
+
+
+def _with_host(given: str | None, host: str) -> str:
+    if not given:
+        return host
+    return given if host in (part.strip() for part in given.split(",")) else f"{given},{host}"
 
 
 @dataclass(frozen=True)
@@ -67,8 +83,10 @@ class SandboxHandle:
         self.sandbox = sandbox
         self._home = home
         self._s3: S3Sandbox | None = None
-        self._patch: pytest.MonkeyPatch | None = None
         self._client: Client | None = None
+        # The pointings in force, outermost first (a test's, pointed() blocks).
+        self._pointings: list[_Pointing] = []
+        self._stopped = False
 
     @property
     def url(self) -> str:
@@ -85,12 +103,28 @@ class SandboxHandle:
 
     @property
     def env(self) -> dict[str, str]:
-        """The variables that point a process at the sandbox (for a subprocess of your own)."""
+        """The variables that point a process at the sandbox, put over an environment
+        of no ``AWS_`` settings (:meth:`environ` is a whole one, for a subprocess)."""
         env = self.sandbox.env()
         env["AWS_CONFIG_FILE"] = str(self._home / "config")
         env["AWS_SHARED_CREDENTIALS_FILE"] = str(self._home / "credentials")
         if self._s3 is not None:
             env["AWS_ENDPOINT_URL_S3"] = self._s3.url
+        # exportctl's caches (the references shell completion offers, the durations
+        # of jobs by endpoint) hold the sandbox's jobs: not in the user's own folder.
+        env["XDG_CACHE_HOME"] = str(self._home / "cache")
+        # A proxy the machine names (HTTP_PROXY & co.) is not in the way to 127.0.0.1.
+        host = urlsplit(self.url).hostname or "127.0.0.1"
+        for name in _NO_PROXY:
+            env[name] = _with_host(os.environ.get(name), host)
+        return env
+
+    def environ(self) -> dict[str, str]:
+        """This process's environment pointed at the sandbox, for a subprocess
+        (``subprocess.run(..., env=handle.environ())``): every ``AWS_`` variable of
+        the machine's taken out (a profile, keys, endpoints), :attr:`env` put in."""
+        env = {name: value for name, value in os.environ.items() if not _cleared(name)}
+        env.update(self.env)
         return env
 
     # -- time ---------------------------------------------------------------------
@@ -102,19 +136,21 @@ class SandboxHandle:
 
     def advance(self, seconds: float) -> float:
         """Move the sandbox's clock on (jobs go through their phases); the new elapsed time."""
+        self._live()
         return self.sandbox.advance(seconds)
 
     # -- jobs ----------------------------------------------------------------------
 
     def client(self) -> Client:
-        """An :class:`exportctl.Client` of the sandbox, whatever the environment says
-        (one for the session: its botocore clients are made once; a test that closed
-        it gets another, as the tests after it do)."""
+        """An :class:`exportctl.Client` of the sandbox, whatever the environment says,
+        whose waits move the sandbox's clock wherever they run (a fixture of a wider
+        scope's too); one for the session (its botocore clients are made once): a
+        test that closed it gets another, as the tests after it do."""
+        self._live()
         if self._client is None or self._client.closed:
-            from exportctl.api.client import Client
-
             creds = self.credentials
-            self._client = Client(
+            self._client = _clocked_client(
+                self._pointed_calls,
                 region=creds.region,
                 endpoint_url=self.url,
                 access_key_id=creds.access_key_id,
@@ -140,6 +176,7 @@ class SandboxHandle:
     def _on_job(self, job: ExportJob | str, act: Any) -> None:
         if isinstance(job, str):
             job = self.client().get(job)
+        self._live()
         tried = [job.id, *([job.arn] if job.arn else [])]
         for job_id in tried:
             try:
@@ -151,35 +188,79 @@ class SandboxHandle:
 
     def start_s3(self) -> str:
         """The sandbox's S3 (moto: ``pip install 'exportctl[sandbox]'``), holding what
-        completed jobs wrote, for downloads; started once, and pointed at from
-        then on (``AWS_ENDPOINT_URL_S3``). Its URL."""
+        completed jobs wrote, for downloads; started once for the session. Its URL, in
+        :attr:`env` from then on (``AWS_ENDPOINT_URL_S3``), and so in every test's
+        environment the fixture points."""
+        self._live()
         if self._s3 is None:
             from exportctl.sandbox.s3 import start_s3
 
             self._s3 = start_s3(self.sandbox)
-        if self._patch is not None:
-            self._patch.setenv("AWS_ENDPOINT_URL_S3", self._s3.url)
+        if self._pointings:
+            # Only where a test is pointed now, undone with the rest after it.
+            self._pointings[0].patch.setenv("AWS_ENDPOINT_URL_S3", self._s3.url)
         return self._s3.url
 
-    # -- the fixture's ---------------------------------------------------------------
+    # -- pointing --------------------------------------------------------------------
 
-    def point(self, patch: pytest.MonkeyPatch) -> None:
-        """The environment and exportctl's clock of one test, pointed at the sandbox
-        (``patch`` undoes it after the test)."""
-        self._patch = patch
+    @contextlib.contextmanager
+    def pointed(self) -> Iterator[SandboxHandle]:
+        """Point the code in the block at the sandbox as the fixture points a test
+        (the environment, boto3's default session, exportctl's clock; faults set in it
+        put back after it), for a fixture of a wider scope: ``with
+        exportctl_sandbox_server.pointed(): ...``."""
+        with pytest.MonkeyPatch.context() as patch, self.pointing(patch):
+            yield self
+
+    @contextlib.contextmanager
+    def pointing(self, patch: pytest.MonkeyPatch, *, own_faults: bool = True) -> Iterator[None]:
+        """What :meth:`pointed` does, undone by ``patch`` (the fixture's: the test's
+        ``monkeypatch``, so that what the test patches itself is undone in order);
+        faults set in the block are left as they are unless ``own_faults``."""
+        self._live()
+        had_boto3 = "boto3" in sys.modules
+        pointing = _Pointing(patch, copy.deepcopy(self.sandbox.faults) if own_faults else None)
         for name in list(os.environ):
-            if name in _CLEARED or name.startswith(_CLEARED_PREFIX):
+            if _cleared(name):
                 patch.delenv(name)
         for name, value in self.env.items():
             patch.setenv(name, value)
-        # A proxy the machine names (HTTP_PROXY & co.) is not in the way to 127.0.0.1.
-        host = urlsplit(self.url).hostname or "127.0.0.1"
-        for name in _NO_PROXY:
-            given = os.environ.get(name)
-            patch.setenv(name, f"{given},{host}" if given else host)
+        if had_boto3:
+            # boto3 makes its default session from the environment once and keeps it:
+            # one made before would sign with the machine's keys, and one made in the
+            # test would reach the sandbox with its keys from the tests after it.
+            patch.setattr(sys.modules["boto3"], "DEFAULT_SESSION", None)
+        self._clock(patch)
+        self._pointings.append(pointing)
+        try:
+            yield
+        finally:
+            self._pointings.remove(pointing)
+            boto3: Any = sys.modules.get("boto3")
+            if not had_boto3 and boto3 is not None:
+                # Imported in the test: the session it made is the sandbox's.
+                boto3.DEFAULT_SESSION = None
+            if pointing.faults is not None and not self._stopped:
+                _restore(self.sandbox.faults, pointing.faults, self.sandbox)
+
+    @contextlib.contextmanager
+    def _pointed_calls(self) -> Iterator[None]:
+        """The block pointed at the sandbox, where nothing points it already (the
+        calls of :meth:`client`, wherever they are made: their clock, the cache
+        they write, the proxies the clients they make go past), faults left as set."""
+        if self._pointings:
+            yield
+            return
+        with pytest.MonkeyPatch.context() as patch, self.pointing(patch, own_faults=False):
+            yield
+
+    def _clock(self, patch: pytest.MonkeyPatch) -> None:
+        from exportctl.aws.deadlines import BACKOFFS
         from exportctl.domain import timeutil
         from exportctl.ops.polling.timing import TIMING
 
+        # botocore's backoffs in exportctl's clients too (not in clients of your own).
+        patch.setattr(BACKOFFS, "sleep", self._sleep)
         patch.setattr(TIMING, "clock", self.sandbox.clock.elapsed)
         patch.setattr(TIMING, "sleep", self._sleep)
         patch.setattr(TIMING, "pause", self._pause)
@@ -195,11 +276,67 @@ class SandboxHandle:
         # The loop runs what else is ready, as it would while sleeping.
         await asyncio.sleep(0)
 
+    def _live(self) -> None:
+        if self._stopped:
+            raise RuntimeError(
+                "exportctl's sandbox of this test session has stopped (its fixture was "
+                "torn down): use the handle from a test or a fixture that asks for it"
+            )
+
     def stop(self) -> None:
+        self._stopped = True
+        if self._client is not None:
+            self._client.close()
         if self._s3 is not None:
             self._s3.stop()
             self._s3 = None
         self.sandbox.stop()
+
+
+@dataclass(frozen=True)
+class _Pointing:
+    patch: pytest.MonkeyPatch
+    # The sandbox's faults before, put back after: a test's faults are its own.
+    faults: Faults | None
+
+
+# The client's methods that wait or call (and so may back off), run pointed at the sandbox.
+_CLOCKED = ("wait", "waiting", "watching", "start", "rerun", "submit", "job_of", "get",
+            "get_many", "cancel", "cancel_many", "download", "list", "backups")  # fmt: skip
+
+
+def _clocked_client(
+    pointed: Callable[[], contextlib.AbstractContextManager[None]], **options: Any
+) -> Client:
+    from exportctl.api.client import Client
+
+    class SandboxClient(Client):
+        pass
+
+    def on_the_clock(name: str) -> Callable[..., Any]:
+        method = getattr(Client, name)
+
+        def run(self: Client, *args: Any, **kwargs: Any) -> Any:
+            with pointed():
+                return method(self, *args, **kwargs)
+
+        run.__name__ = run.__qualname__ = name
+        run.__doc__ = method.__doc__
+        return run
+
+    for name in _CLOCKED:
+        setattr(SandboxClient, name, on_the_clock(name))
+    client = SandboxClient(**options)
+    # Past any proxy the machine names to 127.0.0.1, as the embedded sandbox's clients
+    # go, for the clients it makes outside the calls above (a listing being read).
+    client._base = replace(client._base, direct=True)
+    return client
+
+
+def _restore(faults: Faults, saved: Faults, sandbox: Sandbox) -> None:
+    with sandbox.lock:
+        for setting in fields(saved):
+            setattr(faults, setting.name, getattr(saved, setting.name))
 
 
 @pytest.fixture(scope="session")
@@ -212,8 +349,11 @@ def exportctl_sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     # Empty AWS configuration files: nothing of the machine's reaches the tests.
     for name in ("config", "credentials"):
         (home / name).write_text("")
-    # A clock that stands still: only the tests move it.
-    handle = SandboxHandle(Sandbox(port=0, clock=_still).start(), home)
+    # A clock that stands still: only the tests move it. What it caches is in the
+    # session's cache folder too, with what its tests do.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        handle = SandboxHandle(Sandbox(port=0, clock=_still).start(), home)
     try:
         yield handle
     finally:
@@ -223,10 +363,10 @@ def exportctl_sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture
 def exportctl_sandbox(
     exportctl_sandbox_server: SandboxHandle, monkeypatch: pytest.MonkeyPatch
-) -> SandboxHandle:
+) -> Iterator[SandboxHandle]:
     """The exportctl sandbox, this test pointed at it: see :class:`SandboxHandle`."""
-    exportctl_sandbox_server.point(monkeypatch)
-    return exportctl_sandbox_server
+    with exportctl_sandbox_server.pointing(monkeypatch):
+        yield exportctl_sandbox_server
 
 
 def _still() -> float:

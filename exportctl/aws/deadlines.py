@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from exportctl.aws.unretried import cut_short, plain_5xx, untrusted_certificate
@@ -23,6 +24,18 @@ from exportctl.aws.unretried import cut_short, plain_5xx, untrusted_certificate
 MIN_ATTEMPT = 0.25
 
 _bound: ContextVar[float | None] = ContextVar("exportctl_deadline", default=None)
+
+
+@dataclass
+class Backoffs:
+    """How the backoff before botocore's next attempt passes: None, botocore sleeps it;
+    the pytest plugin's sandbox moves its clock on by it instead, as exportctl's own
+    waits do there, so that a test of throttling takes no time (botocore sleeps 0)."""
+
+    sleep: Callable[[float], None] | None = None
+
+
+BACKOFFS = Backoffs()
 
 
 @contextlib.contextmanager
@@ -68,9 +81,12 @@ def bound_by_deadlines(client: Any, read_timeout: float) -> None:
             return None
         delay: float | None = retry.needs_retry(**cut_short(kwargs))
         left = time_left()
-        if delay is None or left is None:
-            return delay
-        return delay if delay + MIN_ATTEMPT <= left else None
+        if delay is not None and left is not None and delay + MIN_ATTEMPT > left:
+            return None
+        if delay is not None and BACKOFFS.sleep is not None:
+            BACKOFFS.sleep(delay)
+            return 0.0
+        return delay
 
     def read_in_time(request: Any, **kwargs: Any) -> None:
         left = time_left()

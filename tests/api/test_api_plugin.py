@@ -63,6 +63,21 @@ def test_a_users_tests_use_the_fixture_from_a_folder_of_their_own(tmp_path: Path
         HTTP_PROXY=dead,
         HTTPS_PROXY=dead,
     )
+    # A profile of the user's own, with its keys, exported; and their own cache folder,
+    # where their shell's completion finds the references they listed.
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "config").write_text("[profile myprof]\nregion = eu-west-1\n")
+    (home / ".aws" / "credentials").write_text(
+        "[myprof]\naws_access_key_id = AKIAUSERSOWNKEY\naws_secret_access_key = own/secret\n"
+    )
+    env.update(
+        HOME=str(home),
+        AWS_PROFILE="myprof",
+        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
+    )
+    env.pop("XDG_CACHE_HOME", None)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "exportctl.testing", "-q", "-p", "no:cacheprovider"],
         cwd=project,
@@ -72,4 +87,25 @@ def test_a_users_tests_use_the_fixture_from_a_folder_of_their_own(tmp_path: Path
         timeout=300,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "6 passed" in done.stdout, done.stdout[-2000:]
+    assert "18 passed" in done.stdout, done.stdout[-2000:]
+    # The sandbox's jobs are in a cache folder of the session's, not in the user's.
+    assert not (home / ".cache").exists()
+
+
+def test_a_handle_used_after_its_session_ended_is_refused_at_once(tmp_path: Path) -> None:
+    from exportctl.sandbox import Sandbox
+    from exportctl.testing import SandboxHandle
+
+    handle = SandboxHandle(Sandbox(port=0, clock=lambda: 0.0).start(), tmp_path)
+    handle.stop()
+    uses = {
+        "add_job": lambda: handle.add_job("discovery"),
+        "client": handle.client,
+        "start_s3": handle.start_s3,
+        "advance": lambda: handle.advance(10),
+        "pointed": lambda: handle.pointed().__enter__(),
+    }
+    for name, use in uses.items():
+        with pytest.raises(RuntimeError, match="sandbox of this test session has stopped"):
+            use()
+            pytest.fail(f"{name} went on")
