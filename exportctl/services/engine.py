@@ -22,8 +22,8 @@ from exportctl.services.projection import leftovers as leftovers
 from exportctl.services.projection import lookup as lookup
 from exportctl.services.projection import normalise as normalise
 from exportctl.services.projection import resolve as resolve
-from exportctl.services.projection import snake as snake
-from exportctl.services.projection import snake_keys as snake_keys
+from exportctl.services.snakecase import snake as snake
+from exportctl.services.snakecase import snake_keys as snake_keys
 from exportctl.services.spec import Create, FieldSource, Page, Raw, ServiceSpec, canonical_ref
 
 CallFn = Callable[[str, dict[str, Any]], dict[str, Any]]

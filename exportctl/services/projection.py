@@ -7,7 +7,6 @@ beyond its fields is found against sets instead of by walking every path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache, lru_cache
@@ -16,6 +15,7 @@ from typing import Any
 from exportctl.domain.model import ExportJob, Progress
 from exportctl.domain.timeutil import as_utc
 from exportctl.services.kinds import kinds_of
+from exportctl.services.snakecase import KeyPlan, key_plan, plan_at, snake, snake_keys
 from exportctl.services.spec import (
     Derived,
     FieldSource,
@@ -25,9 +25,6 @@ from exportctl.services.spec import (
 )
 
 Getter = Callable[[Any], Any]
-
-# Values that snake_keys leaves as they are: no keys to rename inside.
-_LEAVES = frozenset({str, int, float, bool, type(None), datetime})
 
 
 def lookup(raw: Any, path: str) -> Any:
@@ -69,34 +66,6 @@ def getter(source: FieldSource) -> Getter:
 
 def _nothing(raw: Any) -> None:
     return None
-
-
-@lru_cache(maxsize=1024)
-def snake(name: str) -> str:
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    return name.replace("-", "_").lower()
-
-
-def snake_keys(value: Any) -> Any:
-    if type(value) in _LEAVES:
-        return value
-    if isinstance(value, Mapping):
-        return {_key(str(k)): _user(k, v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [snake_keys(v) for v in value]
-    return value
-
-
-def _key(name: str) -> str:
-    # Placeholders of an expression (DynamoDB's `#Name`, `:value`) are the user's
-    # words, which the expression uses as they are: never snake_cased.
-    return name if name[:1] in ("#", ":") else snake(name)
-
-
-def _user(key: Any, value: Any) -> Any:
-    # A `:value` placeholder's value is the user's data (`{"S": "cust#42"}`) too.
-    return value if str(key)[:1] == ":" else snake_keys(value)
 
 
 def _paths(source: FieldSource) -> tuple[str, ...]:
@@ -159,7 +128,11 @@ class Projection:
             )
             if source is not None
         )
-        self._details = tuple((key, getter(source)) for key, source in f.details.items())
+        # Where the job's keys are data (a map's), not member names: kept as given.
+        self._keys = key_plan(f.maps, f.as_given)
+        self._details = tuple(
+            (key, getter(source), self._plan(source)) for key, source in f.details.items()
+        )
         self._progress = tuple((key, getter(path)) for key, path in f.progress.items())
         fan_details = spec.fan_out.details if spec.fan_out else {}
         self._fan_details = tuple((key, getter(path)) for key, path in fan_details.items())
@@ -194,10 +167,10 @@ class Projection:
         created, updated, completed = times
         if completed is None and self._last_update_completes and state.terminal:
             completed = updated
-        for key, get in self._details:
+        for key, get, plan in self._details:
             value = get(raw)
             if value is not None:
-                details[key] = snake_keys(value)
+                details[key] = snake_keys(value, plan)
         if parent_item is not None:
             for key, get in self._fan_details:
                 value = get(parent_item)
@@ -226,16 +199,21 @@ class Projection:
             }
         )
 
+    def _plan(self, source: FieldSource) -> KeyPlan | None:
+        # A derived value is the spec's own making, with member names alone.
+        return plan_at(self._keys, source) if isinstance(source, str) else None
+
     def _leftovers(self, raw: Raw, details: dict[str, Any]) -> None:
-        claimed, nested = self._claimed, self._nested
+        claimed, nested, keys = self._claimed, self._nested, self._keys
         for key, value in raw.items():
             if key in claimed:
                 continue
             if key in nested and isinstance(value, Mapping):
                 for path, inner in leftovers(value, self._consumed, f"{key}.").items():
-                    details[snake(path.replace(".", "_"))] = snake_keys(inner)
+                    details[snake(path.replace(".", "_"))] = snake_keys(inner, plan_at(keys, path))
             else:
-                details[snake(key.replace(".", "_"))] = snake_keys(value)
+                plan = None if keys is None else keys.members.get(key)
+                details[snake(key.replace(".", "_"))] = snake_keys(value, plan)
 
     def _counters(self, raw: Raw) -> Progress | None:
         if not self._progress:

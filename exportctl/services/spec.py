@@ -69,6 +69,11 @@ class Fields:
     other_states: Mapping[str, frozenset[State]] = field(default_factory=dict)
     progress: Mapping[str, str] = field(default_factory=dict)
     details: Mapping[str, FieldSource] = field(default_factory=dict)
+    # The job's botocore map shapes (dotted paths, ``*`` for any key of a map): their
+    # keys are data (tag names), kept as given in details, where member names are
+    # snake_cased; and values kept whole (DynamoDB JSON). ``services.snakecase``.
+    maps: tuple[str, ...] = ()
+    as_given: tuple[str, ...] = ()
     # Fields no job record can do without: an item lacking one is a broken answer,
     # whatever the model marks required (it leaves Personalize's status optional).
     required: tuple[str, ...] = ("id", "status")

@@ -163,3 +163,30 @@ def test_pinpoint_applications_are_listed_at_once(
     # Each application's jobs are a chain of calls of their own: they overlap.
     assert 1 < peak <= PARENT_CONCURRENCY
     assert at_once.calls.snapshot() == in_turn.calls.snapshot()
+
+
+def test_a_filters_placeholders_come_back_as_the_user_wrote_them(sandbox: Sandbox) -> None:
+    # The keys of a map are data: over HTTP, through botocore's parser and the record.
+    jobs = jobs_of(sandbox)
+    ddb = jobs.clients.client("dynamodb", REGION)
+    spec = {
+        "FilterExpression": "#shipTo.#myKey = :v AND #n > :least",
+        "ExpressionAttributeNames": {"#shipTo": "shipTo", "#myKey": "myKey", "#n": "itemCount"},
+        "ExpressionAttributeValues": {
+            ":v": {"M": {"countryCode": {"S": "EU"}}},
+            ":least": {"N": "250"},
+        },
+    }
+    made = ddb.export_table_to_point_in_time(
+        TableArn=f"arn:aws:dynamodb:{REGION}:123456789012:table/orders",
+        S3Bucket="exportctl-exports",
+        FilterSpecification=spec,
+    )
+
+    job = jobs.get(parse(made["ExportDescription"]["ExportArn"]))
+
+    assert job.details["filter_specification"] == {
+        "filter_expression": spec["FilterExpression"],
+        "expression_attribute_names": spec["ExpressionAttributeNames"],
+        "expression_attribute_values": spec["ExpressionAttributeValues"],
+    }

@@ -155,19 +155,74 @@ def test_an_unreadable_timestamp_is_kept_raw() -> None:
 
 
 def test_an_expressions_placeholders_and_their_values_are_kept_as_given() -> None:
-    from exportctl.services.projection import snake_keys
+    from exportctl.services.engine import normalise
 
-    # DynamoDB's FilterSpecification: its placeholders are the user's words.
+    # DynamoDB's FilterSpecification: its placeholders (the keys of two maps) are the
+    # user's words, and the values they stand for DynamoDB JSON, kept whole.
     given = {
         "FilterExpression": "#CustId = :v",
         "ExpressionAttributeNames": {"#CustId": "customerId"},
-        "ExpressionAttributeValues": {":v": {"S": "cust#42"}},
+        "ExpressionAttributeValues": {
+            ":v": {"S": "cust#42"},
+            ":m": {"M": {"shipTo": {"L": [{"S": "EU"}]}}},
+        },
     }
-    assert snake_keys(given) == {
+    raw = {
+        "ExportArn": "arn:aws:dynamodb:us-east-1:1:table/t/export/e1",
+        "ExportStatus": "COMPLETED",
+        "FilterSpecification": given,
+    }
+    job = normalise(spec_for("dynamodb"), raw, "us-east-1")
+    assert job.details["filter_specification"] == {
         "filter_expression": "#CustId = :v",
         "expression_attribute_names": {"#CustId": "customerId"},
-        "expression_attribute_values": {":v": {"S": "cust#42"}},
+        "expression_attribute_values": {
+            ":v": {"S": "cust#42"},
+            ":m": {"M": {"shipTo": {"L": [{"S": "EU"}]}}},
+        },
     }
+
+
+def test_a_maps_keys_are_kept_and_its_values_walked() -> None:
+    import dataclasses
+
+    from exportctl.services.engine import normalise
+
+    # A map's keys are the user's or the service's data (tag names, dimension names):
+    # kept as given, wherever the map is; its values, structures, are snake_cased.
+    spec = spec_for("pinpoint")
+    fields = dataclasses.replace(
+        spec.fields,
+        maps=("Tags", "Definition.Labels", "Metrics.Dimensions", "Metrics.Dimensions.*.Extra",
+              "Settings.Limits"),
+        details={**spec.fields.details, "settings": "Settings"},
+    )  # fmt: skip
+    spec = dataclasses.replace(spec, fields=fields)
+    raw = {
+        "ApplicationId": "a" * 32,
+        "Id": "b" * 32,
+        "JobStatus": "COMPLETED",
+        "Definition": {"RoleArn": "r", "Labels": {"myKey": "1"}, "OtherMember": {"SubKey": 2}},
+        "Tags": {"CostCenter": "x", "myKey": "y", "team-name": "z"},
+        "Metrics": [
+            {"MetricName": "Rows", "Dimensions": {"TableName": {"ValueType": "S",
+                                                                "Extra": {"InnerKey": 1}}}},
+        ],
+        "Settings": {"MaxRows": 5, "Limits": {"perUser": {"HardCap": 3}}},
+        "PlainMember": {"NestedMember": {"DeepKey": 1}},
+    }  # fmt: skip
+
+    details = normalise(spec, raw, "us-east-1").details
+
+    assert details["tags"] == {"CostCenter": "x", "myKey": "y", "team-name": "z"}
+    assert details["definition_labels"] == {"myKey": "1"}
+    assert details["definition_other_member"] == {"sub_key": 2}
+    assert details["metrics"] == [
+        {"metric_name": "Rows",
+         "dimensions": {"TableName": {"value_type": "S", "extra": {"InnerKey": 1}}}},
+    ]  # fmt: skip
+    assert details["settings"] == {"max_rows": 5, "limits": {"perUser": {"hard_cap": 3}}}
+    assert details["plain_member"] == {"nested_member": {"deep_key": 1}}
 
 
 def test_jobs_hash_by_service_and_reference_and_go_in_sets() -> None:

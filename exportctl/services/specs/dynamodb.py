@@ -27,6 +27,7 @@ from exportctl.services.spec import (
 
 _SPEC = "IncrementalExportSpecification"
 _INCREMENTAL = "details.incremental_export_specification"
+_FILTER = "FilterSpecification"
 
 # Service Quotas, "Table export": at most 300 export tasks in flight in an account, or
 # 100 TB of tables being exported at once.
@@ -188,6 +189,10 @@ SPEC = ServiceSpec(
             "incremental_export_specification": _SPEC,
             "export_manifest": "ExportManifest",
         },
+        # A filter's placeholders (#name, :value) are the user's words, and the values
+        # they stand for DynamoDB JSON ({"S": "cust#42"}), kept whole.
+        maps=(f"{_FILTER}.ExpressionAttributeNames", f"{_FILTER}.ExpressionAttributeValues"),
+        as_given=(f"{_FILTER}.ExpressionAttributeValues.*",),
     ),
     get=Get(
         operation="DescribeExport",
