@@ -37,7 +37,7 @@ from exportctl.domain.errors import (
 from exportctl.domain.timeutil import as_utc, iso
 from exportctl.ops.jobs import Jobs
 from exportctl.services import engine as eng
-from exportctl.services import forms, refs, search_spec
+from exportctl.services import forms, refs, search_spec, snakecase
 from exportctl.services.spec import SearchJobs, ServiceSpec
 
 SEARCH_PREFIX = "search-job"
@@ -157,7 +157,7 @@ class SearchJob:
     # CurrentSearchProgress and SearchScopeSummary, snake_case.
     progress: Mapping[str, Any] = field(default_factory=dict)
     scope_summary: Mapping[str, Any] = field(default_factory=dict)
-    # Every other member (search scope, item filters, key), snake_case.
+    # Every other member (search scope, item filters, key), snake_case; tag names kept.
     details: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -188,6 +188,7 @@ _SEARCH_JOB_MEMBERS = {
 
 
 def search_job_from_raw(raw: Mapping[str, Any], region: str) -> SearchJob:
+    keys = snakecase.key_plan(searches().maps)  # the keys of its maps are data: kept
     return SearchJob(
         id=str(raw.get("SearchJobIdentifier") or ""),
         region=region,
@@ -197,11 +198,9 @@ def search_job_from_raw(raw: Mapping[str, Any], region: str) -> SearchJob:
         status_message=raw.get("StatusMessage") or None,
         created=as_utc(raw.get("CreationTime")),
         completed=as_utc(raw.get("CompletionTime")),
-        progress=eng.snake_keys(raw.get("CurrentSearchProgress") or {}),
-        scope_summary=eng.snake_keys(raw.get("SearchScopeSummary") or {}),
-        details={
-            eng.snake(k): eng.snake_keys(v) for k, v in raw.items() if k not in _SEARCH_JOB_MEMBERS
-        },
+        progress=snakecase.snake_member(raw, "CurrentSearchProgress", keys) or {},
+        scope_summary=snakecase.snake_member(raw, "SearchScopeSummary", keys) or {},
+        details=snakecase.snake_members(raw, keys, _SEARCH_JOB_MEMBERS),
     )
 
 

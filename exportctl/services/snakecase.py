@@ -12,7 +12,7 @@ models), made here once into a ``KeyPlan`` that the walk looks keys up in.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -98,3 +98,15 @@ def _planned(value: Any, plan: KeyPlan) -> Any:
     if isinstance(value, list):
         return [snake_keys(v, plan) for v in value]
     return value
+
+
+def snake_member(raw: Mapping[str, Any], member: str, plan: KeyPlan | None) -> Any:
+    """A member of a structure (``plan``'s), snake_cased."""
+    return snake_keys(raw.get(member), plan_at(plan, member))
+
+
+def snake_members(
+    raw: Mapping[str, Any], plan: KeyPlan | None, skip: Collection[str] = ()
+) -> dict[str, Any]:
+    """The members of a structure (``plan``'s) but ``skip``, each snake_cased."""
+    return {snake(k): snake_keys(v, plan_at(plan, k)) for k, v in raw.items() if k not in skip}

@@ -214,6 +214,8 @@ class SearchJobs:
     detail: str
     # A search's id, given its id or its ARN: every call takes the id.
     id_of: Callable[[str], str]
+    # The maps of ``get``'s answer, as ``Fields.maps``.
+    maps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

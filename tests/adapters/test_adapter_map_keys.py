@@ -8,7 +8,7 @@ cannot leave one out."""
 from __future__ import annotations
 
 import pytest
-from adapter_stubs import operation, shape_at
+from adapter_stubs import operation, service_model, shape_at
 from botocore.model import Shape
 
 from exportctl.services import all_specs, spec_for
@@ -17,6 +17,7 @@ from exportctl.services.spec import ServiceSpec
 
 ALL = tuple(spec.name for spec in all_specs())
 FANNED_OUT = tuple(spec.name for spec in all_specs() if spec.fan_out is not None)
+SEARCHING = tuple(spec.name for spec in all_specs() if spec.searches is not None)
 
 
 def maps_of(shape: Shape, as_given: frozenset[str] = frozenset()) -> tuple[set[str], set[str]]:
@@ -109,6 +110,16 @@ def test_what_a_listed_parent_gives_a_job_holds_no_map(service: str) -> None:
         assert maps_of(shape_at(item, path)) == (set(), set()), f"{service}: {detail}"
 
 
+@pytest.mark.parametrize("service", SEARCHING)
+def test_a_search_job_spec_declares_exactly_the_maps_of_its_answer(service: str) -> None:
+    spec = spec_for(service)
+    assert spec.searches is not None
+    output = service_model(spec.client).operation_model(spec.searches.get).output_shape
+    assert output is not None
+    found, _ = maps_of(output)
+    assert set(spec.searches.maps) == found and len(spec.searches.maps) == len(found)
+
+
 def test_the_walk_finds_maps_in_lists_and_in_a_maps_values() -> None:
     # The check above must see the maps a new service could hide: DynamoDB's attribute
     # values (a map of a recursive shape) fail unless kept as given.
@@ -121,3 +132,6 @@ def test_the_walk_finds_maps_in_lists_and_in_a_maps_values() -> None:
     values = "FilterSpecification.ExpressionAttributeValues"
     found, met = maps_of(item, frozenset({f"{values}.*"}))
     assert (found, met) == ({names, values}, {f"{values}.*"})
+    tags = operation("backupsearch", "GetSearchJob").output_shape
+    assert tags is not None
+    assert maps_of(tags)[0] == {"SearchScope.BackupResourceTags"}

@@ -244,6 +244,25 @@ def test_the_search_job_is_read_by_id_and_says_whether_the_list_is_final(
     assert job["details"] == {"search_scope": {"backup_resource_types": ["S3"]}, "item_filters": {}}
 
 
+def test_a_search_jobs_tag_names_are_kept_as_the_user_wrote_them(jobs: Jobs, stub: Stubber) -> None:
+    # BackupResourceTags is a map: its keys are the user's tag names, not member names.
+    tags = {"CostCenter": "finance", "myKey": "v", "team-name": "Data"}
+    scope = {"BackupResourceTypes": ["S3"], "BackupResourceTags": tags}
+    stub.add_response(
+        "get_search_job",
+        search_job_answer("COMPLETED", SearchScope=scope),
+        {"SearchJobIdentifier": SEARCH_ID},
+    )
+    reader = core.SearchBackups(jobs)
+
+    report = reader.describe(
+        reader.resolve(core.parse_search_ref(f"search-job:eu-west-1:{SEARCH_ID}"))
+    )
+
+    scope = report.to_dict([])["search_job"]["details"]["search_scope"]
+    assert scope == {"backup_resource_types": ["S3"], "backup_resource_tags": tags}
+
+
 def test_refused_get_search_job_leaves_the_backups_readable(jobs: Jobs, stub: Stubber) -> None:
     stub.add_client_error(
         "get_search_job",

@@ -112,6 +112,8 @@ SEARCH_JOBS = SearchJobs(
     problem_statuses=BACKUP_PROBLEM_STATUSES,
     detail="search_job_arn",
     id_of=search_job_id,
+    # The tags a search looked for: their names are the user's.
+    maps=("SearchScope.BackupResourceTags",),
 )
 
 SPEC = ServiceSpec(
