@@ -46,12 +46,15 @@ def carried(sandbox: Sandbox) -> dict[KindKey, set[str]]:
 
 def _readme_names() -> dict[str, set[str]]:
     """The names of the `details` row, by the service whose part names them."""
-    [row] = re.findall(r"^\| `details` \|(.*)$", README, re.MULTILINE)
-    said = row.split(": ", 1)[1]
+    [said] = re.findall(
+        r"^\| `details` \|.*<!-- generated: details -->(.*)<!-- /generated -->",
+        README,
+        re.MULTILINE,
+    )
     by_title = {spec.short_title: spec.name for spec in in_prose_order()}
     names: dict[str, set[str]] = defaultdict(set)
     service = ""
-    for part in re.sub(r"<!--.*?-->", "", said).split("; "):
+    for part in said.split("; "):
         service = next((n for t, n in by_title.items() if part.startswith(f"{t} ")), service)
         names[service] |= set(re.findall(r"`(\w+)`", part))
     return names
