@@ -2,8 +2,8 @@
 
 ``make readme`` (``python tests/readme_outputs.py``) runs the README's examples and
 writes what each printed below it, and writes the tables of the services from their
-specs (``readme_tables``); ``--check`` writes nothing and exits 1 with a diff when
-the README shows anything else. tests/cli/test_readme.py checks each
+specs (``readme_tables``), in README.md and docs/; ``--check`` writes nothing and
+exits 1 with a diff when either shows anything else. tests/cli/test_readme.py checks each
 example as it runs it, with what is here.
 
 The convention in README.md: in a ``console`` block, a line ``$ exportctl ...`` (a
@@ -470,27 +470,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; exit 1 with a diff if README.md differs",
+        help="write nothing; exit 1 with a diff if README.md or docs/ differ",
     )
     args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
-    made = generate(text)
-    if made == text:
-        print("README.md: every output is what its command prints")
+    # docs/ hold generated parts too (readme_tables.DOCS), without examples to run.
+    made = {README: generate(README.read_text(encoding="utf-8"))}
+    for name in readme_tables.DOCS:
+        made[ROOT / name] = readme_tables.render((ROOT / name).read_text(encoding="utf-8"))
+    stale = {path: text for path, text in made.items() if path.read_text(encoding="utf-8") != text}
+    if not stale:
+        print("README.md and docs/: every output and every part the specs make is as shown")
         return 0
     if args.check:
-        sys.stdout.writelines(
-            difflib.unified_diff(
-                text.splitlines(keepends=True),
-                made.splitlines(keepends=True),
-                "README.md",
-                "README.md, made again",
+        for path, text in stale.items():
+            name = str(path.relative_to(ROOT))
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    path.read_text(encoding="utf-8").splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    name,
+                    f"{name}, made again",
+                )
             )
+        print(
+            "README.md or docs/ differ from what the commands print and the specs say: "
+            "run `make readme`"
         )
-        print("README.md differs from what its commands print and its specs say: run `make readme`")
         return 1
-    README.write_text(made, encoding="utf-8")
-    print("README.md: outputs written")
+    for path, text in stale.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"{path.relative_to(ROOT)}: written")
     return 0
 
 

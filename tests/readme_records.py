@@ -26,7 +26,7 @@ def _code(words: Iterable[str]) -> str:
     return ", ".join(f"`{word}`" for word in words)
 
 
-def _item(shape: Shape, path: str) -> Shape:
+def job_shape(shape: Shape, path: str) -> Shape:
     """The shape of one job at a dotted path of an answer ('ExportTasks.0', 'items')."""
     for part in path.split(".") if path else ():
         if shape.type_name == "list":
@@ -62,7 +62,7 @@ def model_members(served: ServiceSpec) -> list[str]:
                             (served.list.operation, served.list.items)):  # fmt: skip
         output = model.operation_model(operation).output_shape
         assert output is not None, f"{served.name}: {operation} answers nothing"
-        names += _unclaimed(_item(output, path), consumed)
+        names += _unclaimed(job_shape(output, path), consumed)
     return list(dict.fromkeys(names))
 
 

@@ -1,13 +1,15 @@
-"""The tables README.md shows of the services, made from their specs.
+"""The tables README.md shows of the services, made from their specs (and the
+sentences that name the services one by one, readme_records and readme_prose, in
+README.md and the documents of ``DOCS``).
 
 Each sits between ``<!-- generated: NAME -->`` and ``<!-- /generated -->``: on lines
 of their own around a table, inside a line around words (a cell of a table), or
 around rows at the end of a table, the opening mark after the last written row's
 last ``|`` (a cell beyond the header's, which markdown drops) so that the table goes on.
 ``make readme`` (tests/readme_outputs.py) writes them; tests/cli/test_readme.py
-fails when README.md shows anything else. What a table says of a service comes
-from its spec (``ServiceSpec``) and botocore's model of its API (the IAM prefix of
-its actions): a new service's rows need no word written here.
+fails when README.md or a document of ``DOCS`` shows anything else. What a table
+says of a service comes from its spec (``ServiceSpec``) and botocore's model of its
+API (the IAM prefix of its actions): a new service's rows need no word written here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 
 import botocore.session
+import readme_prose
 import readme_records
 
 from exportctl.cli.servicehelp import in_prose_order, joined
@@ -113,20 +116,10 @@ def scope_names() -> str:
 def _listings() -> list[tuple[str, ServiceSpec]]:
     """Each listing of jobs, as a sentence names it: a service, or a kind of its jobs
     by its create's label (EC2's exports of an image)."""
-    named = []
-    for spec in in_prose_order():
-        kinds = kinds_of(spec)
-        for served in kinds:
-            label = served.create.label if served.create else ""
-            if len(kinds) > 1 and not label:
-                raise ValueError(f"{spec.name}: each kind's create needs a label to name its jobs")
-            said = f"{_whose(spec.short_title)} exports of {label}" if len(kinds) > 1 else ""
-            named.append((said or spec.short_title, served))
-    return named
+    return [named for spec in in_prose_order() for named in readme_prose.jobs_named(spec)]
 
 
-def _whose(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+_whose = readme_prose.whose
 
 
 def _unfiltered(name: str, served: ServiceSpec) -> list[str]:
@@ -360,7 +353,31 @@ TABLES: dict[str, Callable[[], str]] = {
     "completed": readme_records.completed,
     "progress": readme_records.progress,
     "fan-out": readme_records.fan_out,
+    "start-retries": readme_prose.retries,
+    "start-by-name": readme_prose.by_name,
+    "start-by-listing": readme_prose.by_listing,
+    "start-whereabouts": readme_prose.whereabouts,
+    "start-retries-table": readme_prose.retries_table,
+    "start-times": readme_prose.time_options,
+    "rerun-reused": readme_prose.rerun_reused,
+    "rerun-fresh": readme_prose.rerun_fresh,
+    "rerun-unreported": readme_prose.rerun_unreported,
+    "record-id": lambda: readme_prose.record_field("id"),
+    "record-name": lambda: readme_prose.record_field("name"),
+    "record-created": lambda: readme_prose.record_field("created"),
+    "record-message": lambda: readme_prose.record_field("message"),
+    "eta-groups": readme_prose.eta_groups,
+    "waiters": readme_prose.waiters,
+    "cancellable": readme_prose.cancellable,
+    "sandbox-services": readme_prose.sandbox_services,
+    "sandbox-protocols": readme_prose.sandbox_protocols,
+    "sandbox-cancellable": readme_prose.sandbox_cancellable,
+    "url-outputs": readme_prose.url_outputs,
+    "by-arn": readme_prose.by_arn,
+    "listed-without-output": readme_prose.listed_without_output,
 }
+# The documents besides README.md whose generated parts `make readme` writes too.
+DOCS = ("docs/API.md", "docs/ARCHITECTURE.md", "docs/SANDBOX.md")
 
 
 def render(text: str) -> str:
@@ -369,7 +386,7 @@ def render(text: str) -> str:
     def made(match: re.Match[str]) -> str:
         name, was = match.group(1), match.group(2)
         if name not in TABLES:
-            raise ValueError(f"README.md: no table is generated as {name!r}")
+            raise ValueError(f"no table is generated as {name!r}")
         # A line break after the opening mark and before the closing one stays.
         lead = "\n" if was.startswith("\n") else ""
         trail = "\n" if was.endswith("\n") else ""

@@ -77,6 +77,9 @@ class Fields:
     # Fields no job record can do without: an item lacking one is a broken answer,
     # whatever the model marks required (it leaves Personalize's status optional).
     required: tuple[str, ...] = ("id", "status")
+    # What README.md's table of the record says a field holds for these jobs where
+    # the member's name does not (RDS's created: when the task started), by field.
+    notes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -362,11 +365,12 @@ def _check_fields(service: str, given: Fields) -> None:
             raise ValueError(
                 f"{service}: Fields' progress key {key!r} is not one of {', '.join(_PROGRESS)}"
             )
-    for name in given.required:
-        if name not in _SOURCES:
-            raise ValueError(
-                f"{service}: Fields' required field {name!r} is not one of {', '.join(_SOURCES)}"
-            )
+    for what, names in (("required field", given.required), ("notes' field", given.notes)):
+        for name in names:
+            if name not in _SOURCES:
+                raise ValueError(
+                    f"{service}: Fields' {what} {name!r} is not one of {', '.join(_SOURCES)}"
+                )
 
 
 def _check_create(service: str, create: Create) -> None:

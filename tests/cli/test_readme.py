@@ -33,18 +33,40 @@ def test_state_table_matches_the_adapters() -> None:
     assert rows == expected
 
 
-def test_the_tables_of_the_services_are_what_their_specs_say() -> None:
-    """The tables README.md shows of the services (the services, list's scopes, start,
-    download, IAM...) are made from the specs by `make readme` (tests/readme_tables.py)."""
-    marked = set(readme_tables.MARKED.findall(README))
-    assert {name for name, _ in marked} == set(readme_tables.TABLES), "a table lost its marks"
-    made = readme_tables.render(README)
-    if made != README:
+def test_the_state_table_says_which_words_are_doomed() -> None:
+    # The prose points to the table for each service's word of a cancel under way.
+    rows = re.findall(r"^\| (\w+) \| `([A-Za-z_ ]+)`[^|]* \| \w+, doomed for (\w+)", README, re.M)
+    expected = {
+        (spec.name, word, state.value)
+        for spec in all_specs()
+        for word, states in spec.doomed.items()
+        for state in states
+    }
+    assert set(rows) == expected
+
+
+def test_every_generated_part_is_marked_somewhere() -> None:
+    marked = {
+        name
+        for document in ("README.md", *readme_tables.DOCS)
+        for name, _ in readme_tables.MARKED.findall((ROOT / document).read_text(encoding="utf-8"))
+    }
+    assert marked == set(readme_tables.TABLES), "a table lost its marks"
+
+
+@pytest.mark.parametrize("document", ["README.md", *readme_tables.DOCS])
+def test_the_tables_of_the_services_are_what_their_specs_say(document: str) -> None:
+    """The tables README.md and docs/ show of the services (the services, list's
+    scopes, start, download, IAM...), and their sentences that name services one by
+    one, are made from the specs by `make readme` (tests/readme_tables.py)."""
+    text = (ROOT / document).read_text(encoding="utf-8")
+    made = readme_tables.render(text)
+    if made != text:
         diff = difflib.unified_diff(
-            README.splitlines(), made.splitlines(), "README.md", "from the specs", lineterm=""
+            text.splitlines(), made.splitlines(), document, "from the specs", lineterm=""
         )
         pytest.fail(
-            "\n".join(diff) + "\nREADME.md's tables are not what the specs say: run `make readme`",
+            "\n".join(diff) + f"\n{document} is not what the specs say: run `make readme`",
             pytrace=False,
         )
 

@@ -28,6 +28,7 @@ from exportctl import services
 from exportctl.cli.root import cli
 from exportctl.domain.model import State
 from exportctl.services.spec import (
+    Cancel,
     Create,
     Fields,
     Get,
@@ -35,10 +36,12 @@ from exportctl.services.spec import (
     Page,
     Scope,
     ServiceSpec,
+    StartOption,
     StatusFilter,
 )
 
-README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc).timestamp()
 # The toy's jobs as its API lists them, newest first, in its own status words.
@@ -224,6 +227,10 @@ def _bad_fields(**change: Any) -> dict[str, Any]:
             "Fields' required field 'owner' is not one of id, status, arn",
         ),
         (
+            _bad_fields(notes={"baker": "who baked it"}),
+            "Fields' notes' field 'baker' is not one of id, status, arn",
+        ),
+        (
             {"create": Create("StartExportTask", (), id="exportId", idempotency="token")},
             "Create's idempotency 'token' needs its member",
         ),
@@ -285,3 +292,50 @@ def test_the_readme_names_it_where_it_names_every_service() -> None:
     assert "`pinpoint`, `rds` or `toy`<!-- /generated --> |" in made
     assert "CloudWatch Logs, EC2, Toy Bakery<!-- /generated -->) |" in made
     assert "Discovery, DynamoDB and Toy Bakery<!-- /generated --> have no cancel call" in made
+
+
+def test_the_readme_and_docs_name_it_where_they_name_each_service_alike() -> None:
+    # A toy that starts its jobs (found in the listing, from a time), can cancel them,
+    # groups its estimates by oven and says what its message holds: make readme, with
+    # it registered, names it beside each service alike, in README.md and docs/.
+    spec = toy_module().SPEC
+    start = StartOption("since", "From.", "startTime", kind="time", metavar="TIME")
+    module = types.ModuleType("toy")
+    module.SPEC = dataclasses.replace(  # type: ignore[attr-defined]
+        spec,
+        create=Create("StartExportTask", (start,), id="exportId", idempotency="listing",
+                      reused="Toy Bakery loaf and oven"),
+        cancel=Cancel("StopContinuousExport", lambda key: {"exportId": key.id}),
+        fields=dataclasses.replace(spec.fields, notes={"message": "the baker's note"}),
+        eta_group="details.oven_arn",
+    )  # fmt: skip
+    services.register(module)
+    try:
+        made = {
+            name: " ".join(readme_tables.render((ROOT / name).read_text("utf-8")).split())
+            for name in ("README.md", *readme_tables.DOCS)
+        }
+    finally:
+        services.unregister(module)
+
+    readme = made["README.md"]
+    found = "EC2's exports of an instance and Toy Bakery by looking for the job in the listing"
+    assert found in readme
+    assert "CloudWatch Logs, EC2's exports of an instance, Toy Bakery)" in readme
+    assert "of an instance and Toy Bakery<!-- /generated -->), whose creates" in readme
+    assert "DynamoDB's, CloudWatch Logs' and Toy Bakery's<!-- /generated -->) take a date" in readme
+    assert "formats, destination and description; Toy Bakery loaf and oven<!--" in readme
+    assert "its step and percent while active; Toy Bakery: the baker's note<!--" in readme
+    assert "CloudWatch Logs log group or Toy Bakery oven<!-- /generated -->)" in readme
+    assert "`--role-name` of EC2's exports of an image; `--since` of Toy Bakery<!--" in readme
+    docs = made["docs/ARCHITECTURE.md"]
+    assert (
+        "| Pinpoint, Discovery, CloudWatch Logs, EC2's exports of an instance and Toy Bakery |"
+        in docs
+    )
+    assert "CloudWatch Logs, EC2, Toy Bakery<!-- /generated -->) needs its account" in docs
+    assert "RDS, CloudWatch Logs, EC2 and Toy Bakery<!-- /generated -->)" in made["docs/API.md"]
+    # The sandbox does not emulate it: docs/SANDBOX.md names the eight alone.
+    assert "Toy Bakery" not in made["docs/SANDBOX.md"]
+    assert "CloudWatch Logs and EC2<!-- /generated -->) on 127.0.0.1" in made["docs/SANDBOX.md"]
+    assert "RDS, CloudWatch Logs and EC2<!-- /generated --> alike" in made["docs/SANDBOX.md"]

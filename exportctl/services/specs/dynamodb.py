@@ -193,6 +193,10 @@ SPEC = ServiceSpec(
         # they stand for DynamoDB JSON ({"S": "cust#42"}), kept whole.
         maps=(f"{_FILTER}.ExpressionAttributeNames", f"{_FILTER}.ExpressionAttributeValues"),
         as_given=(f"{_FILTER}.ExpressionAttributeValues.*",),
+        notes={
+            "id": "the export's id, the end of its ARN",
+            "message": "its failure code and message",
+        },
     ),
     get=Get(
         operation="DescribeExport",

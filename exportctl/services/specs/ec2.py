@@ -290,6 +290,7 @@ SPEC = ServiceSpec(
             ),
             "description": "Description",
         },
+        notes={"message": "its step and percent while active"},
     ),
     get=Get(
         operation="DescribeExportImageTasks",

@@ -156,6 +156,7 @@ SPEC = ServiceSpec(
             "bucket": "destination",
             "prefix": "destinationPrefix",
         },
+        notes={"name": "the task's name, which need not be unique"},
     ),
     get=Get(
         operation="DescribeExportTasks",

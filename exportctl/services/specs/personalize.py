@@ -108,6 +108,7 @@ SPEC = ServiceSpec(
             "kms_key_arn": "jobOutput.s3DataDestination.kmsKeyArn",
             "role_arn": "roleArn",
         },
+        notes={"id": "the job name"},
     ),
     get=Get(
         operation="DescribeDatasetExportJob",

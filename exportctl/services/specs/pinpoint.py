@@ -134,6 +134,7 @@ SPEC = ServiceSpec(
             "role_arn": "Definition.RoleArn",
             "type": "Type",
         },
+        notes={"message": "its first failure, and how many more"},
     ),
     get=Get(
         operation="GetExportJob",

@@ -146,6 +146,12 @@ SPEC = ServiceSpec(
             "s3_bucket": "S3Bucket",
             "s3_prefix": "S3Prefix",
         },
+        notes={
+            "id": "the task's identifier",
+            "created": "when the task started, `null` while it is STARTING",
+            "message": "its failure cause, or the warning of a task that completed with "
+            "tables skipped",
+        },
     ),
     get=Get(
         operation="DescribeExportTasks",
