@@ -360,17 +360,12 @@ _SOURCES = tuple(f.name for f in fields(Fields) if f.type == "FieldSource")
 
 
 def _check_fields(service: str, given: Fields) -> None:
-    for key in given.progress:
-        if key not in _PROGRESS:
-            raise ValueError(
-                f"{service}: Fields' progress key {key!r} is not one of {', '.join(_PROGRESS)}"
-            )
+    named = [("progress key", key, _PROGRESS) for key in given.progress]
     for what, names in (("required field", given.required), ("notes' field", given.notes)):
-        for name in names:
-            if name not in _SOURCES:
-                raise ValueError(
-                    f"{service}: Fields' {what} {name!r} is not one of {', '.join(_SOURCES)}"
-                )
+        named += [(what, name, _SOURCES) for name in names]
+    for what, name, known in named:
+        if name not in known:
+            raise ValueError(f"{service}: Fields' {what} {name!r} is not one of {', '.join(known)}")
 
 
 def _check_create(service: str, create: Create) -> None:
