@@ -24,7 +24,8 @@ class ThreadPeak:
     since, the sandbox's own (a thread per connection it serves) left out."""
 
     def __init__(self) -> None:
-        self.before = {t.ident for t in threading.enumerate()}
+        # Threads, not idents: an ended thread's ident is given to the next one.
+        self.before = set(threading.enumerate())
         self.peak = 0
         self.names: set[str] = set()
 
@@ -32,7 +33,7 @@ class ThreadPeak:
         return [
             t
             for t in threading.enumerate()
-            if t.ident not in self.before and "process_request_thread" not in t.name
+            if t not in self.before and "process_request_thread" not in t.name
         ]
 
     def seen(self) -> None:
@@ -211,14 +212,16 @@ def test_cancelling_a_listing_ends_its_reading(
     # hangs a minute) ends; without the close it would read on for minutes.
     monkeypatch.setattr(exportctl_sandbox.sandbox.faults, "latency", 60.0)
     aclient = AsyncClient(region=["us-east-1", "us-west-2"])
-    before = {t.ident for t in threading.enumerate()}
+    # Threads, not idents: an ended thread's ident (another test's dispatcher, ending)
+    # is given to the next one.
+    before = set(threading.enumerate())
 
     def dispatchers() -> list[threading.Thread]:
         # Alive: enumerate() also lists a thread still being started.
         return [
             t
             for t in threading.enumerate()
-            if t.name == "fanout" and t.ident not in before and t.is_alive()
+            if t.name == "fanout" and t not in before and t.is_alive()
         ]
 
     async def main() -> None:
