@@ -205,12 +205,13 @@ def test_a_wait_bounds_its_own_calls_not_another_tasks(
 
 
 def test_cancelling_a_listing_ends_its_reading(
-    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+    own_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Read whole off the loop, on a thread asyncio cannot stop: cancelled, the listing
     # is closed, and its dispatcher (waiting for room under the caps while every call
-    # hangs a minute) ends; without the close it would read on for minutes.
-    monkeypatch.setattr(exportctl_sandbox.sandbox.faults, "latency", 60.0)
+    # hangs a minute) ends; without the close it would read on for minutes. The calls
+    # left hanging are on a sandbox of the test's own, which ends them.
+    monkeypatch.setattr(own_sandbox.sandbox.faults, "latency", 60.0)
     aclient = AsyncClient(region=["us-east-1", "us-west-2"])
     # Threads, not idents: an ended thread's ident (another test's dispatcher, ending)
     # is given to the next one.

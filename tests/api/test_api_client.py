@@ -471,14 +471,15 @@ def test_a_listing_closed_before_it_is_read_reads_nothing(
 
 @pytest.mark.parametrize("stream", [True, False])
 def test_a_listing_closed_from_another_thread_ends_its_readers_loop(
-    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, stream: bool
+    own_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, stream: bool
 ) -> None:
     # A reader waiting on slow pages, and a close from elsewhere (a deadline, a
     # cancel button): close returns, the reader's loop ends without an error, with
-    # some of the jobs when streamed, none when it was to be read whole first.
+    # some of the jobs when streamed, none when it was to be read whole first. The
+    # calls in flight at the close are left to end: on a sandbox of the test's own.
     everything = len(list(Client(region=["us-east-1", "us-west-2"]).list()))
-    monkeypatch.setattr(exportctl_sandbox.sandbox.faults, "latency", 0.3)
-    sandbox = exportctl_sandbox.sandbox
+    monkeypatch.setattr(own_sandbox.sandbox.faults, "latency", 0.3)
+    sandbox = own_sandbox.sandbox
     before = sandbox.calls_report()["total"]
     listing = Client(region=["us-east-1", "us-west-2"]).list(stream=stream)
     reader, read = _read_in_a_thread(listing)
@@ -525,12 +526,13 @@ def test_a_watch_told_to_stop_from_another_thread_ends(
 
 
 def test_a_listing_of_one_target_closed_from_another_thread_leaves_its_call(
-    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+    own_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One service in one region is read on the reader's own thread, its next page
     # asked for on another: closed while that call hangs (the sandbox answers a
-    # minute later), the reader's loop ends without waiting for it.
-    monkeypatch.setattr(exportctl_sandbox.sandbox.faults, "latency", 60.0)
+    # minute later), the reader's loop ends without waiting for it. The call left
+    # hanging is on a sandbox of the test's own, which ends it.
+    monkeypatch.setattr(own_sandbox.sandbox.faults, "latency", 60.0)
     listing = Client(region="us-east-1").list("discovery", stream=True)
     reader, read = _read_in_a_thread(listing)
     deadline = time.monotonic() + 30
