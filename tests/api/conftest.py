@@ -30,9 +30,9 @@ def own_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[San
     for name in ("config", "credentials"):
         (tmp_path / name).write_text("")
     handle = SandboxHandle(Sandbox(port=0, clock=lambda: 0.0).start(), tmp_path)
-    handle.point(monkeypatch)
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     try:
-        yield handle
+        with handle.pointing(monkeypatch):
+            monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+            yield handle
     finally:
         handle.stop()
