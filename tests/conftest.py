@@ -129,14 +129,16 @@ def _known_environment(
 
 @pytest.fixture(autouse=True)
 def _known_signals() -> Iterator[None]:
-    """Each test starts with Python's own Ctrl-C, Ctrl-\\ and SIGTERM handling: a
-    command run in-process through ``main()`` installs exportctl's (and notes a signal
-    received) for the rest of the process."""
+    """Each test starts with Python's own Ctrl-C, Ctrl-\\ and SIGTERM handling, and
+    the run's SIGHUP: a command run in-process through ``main()`` installs exportctl's
+    (and notes a signal received) for the rest of the process."""
     import signal
 
     from exportctl.ops import interrupts
 
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)}
+    handled = (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP)
+    handlers = {s: signal.getsignal(s) for s in handled}
+    # SIGHUP is given back as found, not made the default: a run under nohup ignores it.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
