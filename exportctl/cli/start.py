@@ -28,12 +28,13 @@ from exportctl.cli.output import (
 )
 from exportctl.cli.stdout import OutputError
 from exportctl.cli.suggestions import SuggestingGroup
-from exportctl.domain.errors import UsageError, clip
+from exportctl.domain.errors import ExportctlError, Interrupted, UsageError, clip
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec
 
 if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
     from exportctl.ops.start.request import StartPlan
+    from exportctl.ops.start.starter import Started
     from exportctl.services.spec import ServiceSpec, StartOption
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -284,9 +285,6 @@ def run(
 
     ``queue``: where the service limits its active jobs and none is free, wait for
     a slot (within ``timeout``, which then bounds the wait for the job too)."""
-    from exportctl.output.formats import emit
-    from exportctl.output.outputspec import Records
-
     check_output(out, dry_run=dry_run, waits=wait_ or download is not None)
     if download is not None:
         from exportctl.ops.download.paths import check_destination
@@ -337,27 +335,14 @@ def run(
             out=out,
             download=download,
             timeout_given=given,
+            known=[started.known()],
         )
         return int(code)
     job = started.job
     try:
         if out.machine or out.fields or out.wide:
-            from exportctl.cli.estimates import Estimates
-
-            with json_on_failure(out):
-                job = app.client.job_of(started)
-            estimates = Estimates(app)
-            emit(
-                out,
-                Records(
-                    [job],
-                    to_dict=estimates.record,
-                    table=lambda jobs, fields: print_job_table(app, jobs, out, estimates),
-                    default_fields=JOB_DEFAULT_FIELDS,
-                    single=True,
-                    known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
-                ),
-            )
+            job = _read(app, out, started)
+            _emit(app, out, job)
         else:
             click.echo(started.ref)
         sys.stdout.flush()
@@ -371,6 +356,41 @@ def run(
         refcache.remember_jobs([job], app.jobs.clients.home_region)
     app.debug_calls()
     return 0
+
+
+def _read(app: AppContext, out: OutputSpec, started: Started) -> ExportJob:
+    """The new job's record. A read that fails (or Ctrl-C during it) leaves the job
+    made all the same: what is known of it is printed as its record (state UNKNOWN),
+    and stderr names it, never a `null` that would invite a second start."""
+    try:
+        return app.client.job_of(started)
+    except (ExportctlError, KeyboardInterrupt) as exc:
+        _emit(app, out, started.known())
+        app.notice(f"the job was started: {started.ref}")
+        unread = f"the job was started ({started.ref}) but its record was not read"
+        if isinstance(exc, ExportctlError):
+            exc.reword(f"{exc.message}; {unread}")
+            raise
+        raise Interrupted(unread) from exc
+
+
+def _emit(app: AppContext, out: OutputSpec, job: ExportJob) -> None:
+    from exportctl.cli.estimates import Estimates
+    from exportctl.output.formats import emit
+    from exportctl.output.outputspec import Records
+
+    estimates = Estimates(app)
+    emit(
+        out,
+        Records(
+            [job],
+            to_dict=estimates.record,
+            table=lambda jobs, fields: print_job_table(app, jobs, out, estimates),
+            default_fields=JOB_DEFAULT_FIELDS,
+            single=True,
+            known_fields=(*JOB_RECORD_FIELDS, *ETA_FIELDS),
+        ),
+    )
 
 
 def _waiting(app: AppContext, holders: list[ExportJob]) -> None:

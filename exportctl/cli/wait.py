@@ -20,6 +20,7 @@ from exportctl.domain.errors import ExitCode
 from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
 
 if TYPE_CHECKING:
+    from exportctl.domain.model import ExportJob
     from exportctl.services.refs import JobKey
 
 
@@ -175,10 +176,12 @@ def wait_for(
     exec_command: str | None = None,
     single: bool | None = None,
     timeout_given: float | None = None,
+    known: Sequence[ExportJob] = (),
 ) -> ExitCode:
     """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`).
     ``single``: one object rather than an array with --json (default: one target).
-    ``timeout_given``: the --timeout a timeout names, when ``timeout`` is what is left of it."""
+    ``timeout_given``: the --timeout a timeout names, when ``timeout`` is what is left of it.
+    ``known``: a started job's record as far as it is known, printed should it never be read."""
     wait = app.client.waiting(
         targets, until=until, timeout=timeout, interval=interval, max_interval=max_interval
     )
@@ -219,6 +222,7 @@ def wait_for(
         estimates=estimates,
         sink=sink,
         timeout_given=timeout if timeout_given is None else timeout_given,
+        known=known,
     )
     code = session.run()
     # Out of time or interrupted, it does not wait for --exec commands still running.

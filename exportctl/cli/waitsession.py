@@ -39,8 +39,11 @@ class Session:
         estimates: Estimates | None = None,
         sink: EventSink | None = None,
         timeout_given: float | None = None,
+        known: Sequence[ExportJob] = (),
     ) -> None:
         self.sink = sink
+        # What a start knows of the job it made: its record, should no read of it succeed.
+        self.known = {job.ref: job for job in known}
         # The --timeout as the user gave it, not what was left of it after a start.
         self.timeout_given = timeout_given
         self.fetcher = fetcher
@@ -139,7 +142,12 @@ class Session:
         if self.sink is not None and self.sink.lines:
             # -o ndjson: the jobs went out as events, each as it changed.
             return
-        jobs = [t.job for t in self.waiter.tracked if t.job is not None]
+        read = [t.job for t in self.waiter.tracked if t.job is not None]
+        jobs = [
+            job
+            for t in self.waiter.tracked
+            if (job := t.job if t.job is not None else self.known.get(t.ref)) is not None
+        ]
         if not self.out.machine:
             if jobs and (self.out.fields or self.out.wide):
                 from exportctl.cli.estimates import Estimates
@@ -160,10 +168,10 @@ class Session:
                 failed=lambda: failed,
             ),
         )
-        if jobs:
+        if read:
             from exportctl.ops import refcache
 
-            refcache.remember_jobs(jobs, self.region)
+            refcache.remember_jobs(read, self.region)
 
     def _report(self, result: WaitResult) -> None:
         from exportctl.ops.polling.outcome import Outcome

@@ -6,6 +6,7 @@ fates decide each create's outcome.
 
 from __future__ import annotations
 
+import json
 import signal
 
 import pytest
@@ -48,3 +49,21 @@ def test_ctrl_c_in_a_retry_storm_after_a_lost_answer_names_the_job() -> None:
         _, err = ended(proc)
     assert proc.returncode == 130
     assert "dataset-export-job/signalled" in err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_the_new_job_is_read_names_it(signum: int, code: int) -> None:
+    # The job is made; the read -o json asks for next is retried (botocore's backoff)
+    # until the signal comes.
+    fates = {"DescribeDatasetExportJob": ["error"] * 20}
+    with Sandbox(port=0, clock=lambda: 0.0, faults=Faults(fates=fates)) as sandbox:
+        proc = start(*_start(), "--json", env=environ(sandbox.url))
+        read = ("personalize", "DescribeDatasetExportJob")
+        wait_for(lambda: sandbox.calls[read] >= 1, "the new job read", proc)
+        proc.send_signal(signum)
+        out, err = ended(proc)
+    assert proc.returncode == code, err
+    job = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/signalled"
+    assert json.loads(out)["ref"] == job
+    last = err.strip().splitlines()[-1]
+    assert job in last and "Traceback" not in err

@@ -19,7 +19,7 @@ from exportctl.domain.errors import (
     Interrupted,
     of_service,
 )
-from exportctl.domain.model import ExportJob
+from exportctl.domain.model import ExportJob, State
 from exportctl.domain.timeutil import now
 from exportctl.ops.polling.timing import interruptible_sleep
 from exportctl.ops.start.outcomes import given_up, name_taken, outcome_of
@@ -52,6 +52,26 @@ class Started:
     attempts: int
     # An earlier attempt's outcome was unknown and the job it made was found.
     recovered: bool = False
+
+    def known(self) -> ExportJob:
+        """The new job as far as it is known without reading it: the create's answer
+        where it described the job, else its reference and what that names, in the
+        state UNKNOWN (a record for a caller whose read of the job failed)."""
+        if self.job is not None:
+            return self.job
+        key = self.key
+        arn = key.arn
+        account = key.account or (arn.split(":")[4] if arn and arn.count(":") >= 5 else None)
+        return ExportJob(
+            service=key.service,
+            ref=self.ref,
+            id=key.id,
+            region=key.region or "",
+            state=State.UNKNOWN,
+            status="",
+            arn=arn,
+            account=account or None,
+        )
 
 
 class Starter:
