@@ -23,7 +23,7 @@ from exportctl.api.options import (
 )
 from exportctl.domain.errors import ConflictError, NotFoundError, UsageError
 from exportctl.domain.model import ExportJob
-from exportctl.domain.naming import Named
+from exportctl.domain.naming import Named, command
 from exportctl.ops.connect import Targets
 from exportctl.ops.polling.timing import TIMING
 
@@ -49,6 +49,11 @@ class Changes:
         """An option (``to``, ``start-time``, ``region``, ``timeout``) as this client's
         caller gives it, in messages: a Python caller, the keyword argument."""
         return keyword(option)
+
+    def commanded(self, words: str) -> str:
+        """An exportctl command (``list -s rds``) as a message advises it: as the
+        command line's user runs it, with the options that say where."""
+        return command(words)
 
     def start(
         self,
@@ -206,6 +211,7 @@ class Changes:
                 account=account,
                 named=self.named,
                 stop=stop,
+                commanded=self.commanded,
             )
             started = starter.start(plan)
             if account is not None:

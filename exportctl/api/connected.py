@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import threading
 from collections.abc import Callable
 
@@ -15,7 +16,15 @@ class ConnectedClient(Client):
     """A client over the core the command line connects (its settings settled, its
     embedded sandbox served) when ``connect`` is first called: what the commands call."""
 
-    def __init__(self, connect: Callable[[], Board], targets: Targets, spans: Spans) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], Board],
+        targets: Targets,
+        spans: Spans,
+        global_args: Callable[[], list[str]] = list,
+    ) -> None:
+        # The command line's options that say where its calls go, given again.
+        self._global_args = global_args
         self._spans = spans
         self._targets = targets
         self._connect = connect
@@ -26,6 +35,9 @@ class ConnectedClient(Client):
     def named(self, option: str) -> str:
         # The command line's user gave its options.
         return flag(option)
+
+    def commanded(self, words: str) -> str:
+        return shlex.join(["exportctl", *self._global_args()]) + f" {words}"
 
     def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
         board = self._connect()

@@ -66,10 +66,11 @@ class AppContext:
 
         return Targets.parse(*self._given())
 
-    def global_args(self) -> list[str]:
-        """The global options of this invocation, as a command line gives them again."""
+    def global_args(self, *, region: bool = True) -> list[str]:
+        """The global options of this invocation, as a command line gives them again
+        (``region``: its --region too, where the command that follows names none)."""
         args = ["--sandbox"] if self.sandbox else []
-        for name in ("profile", "region", "accounts"):
+        for name in ("profile", "region", "accounts") if region else ("profile", "accounts"):
             for value in self.targets.get(name, ()):
                 args += [f"--{name}", value]
         org_role = self.targets.get("org_role", ())
@@ -97,7 +98,13 @@ class AppContext:
         if self._client is None:
             from exportctl.api.connected import ConnectedClient
 
-            self._client = ConnectedClient(lambda: self.jobs, self._targets(), self._given())
+            self._client = ConnectedClient(
+                lambda: self.jobs,
+                self._targets(),
+                self._given(),
+                # The advice a start gives names the job's region itself.
+                lambda: self.global_args(region=False),
+            )
             if not self.invocation.ends_process:
                 self.cleanups.append(self._client.close)
             self._hear_api()

@@ -11,6 +11,18 @@ from collections.abc import Callable
 Named = Callable[[str], str]
 
 
+# How a message says an exportctl command to run (``list -s rds --since 1h``): as the
+# caller's user runs it, with what says where its calls go (the command line's
+# --profile, --endpoint-url, --sandbox), so that, run as printed, it reads the same
+# account and endpoint as the command that said it.
+Commanded = Callable[[str], str]
+
+
+def command(words: str) -> str:
+    """An exportctl command as a message says it, with no global option."""
+    return f"exportctl {words}"
+
+
 def flag(option: str) -> str:
     """An option as the command line names it in a message."""
     return f"--{option}"

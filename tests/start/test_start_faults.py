@@ -91,10 +91,13 @@ def test_a_job_that_may_exist_and_cannot_be_found_is_named_in_the_last_words(
     done = run("start", service, *run.start_args(service))
     assert done.exit_code == ExitCode.AWS
     last = done.output.strip().splitlines()[-1]
+    # Run as printed, the command reads where this one did (its --endpoint-url).
+    exportctl = f"exportctl --endpoint-url {sandbox.url}"
     if service == "personalize":
-        assert "it is named" in last and "exportctl status arn:aws:personalize:" in last
+        assert "it is named" in last and f"{exportctl} status arn:aws:personalize:" in last
     else:
-        assert "client token" in last and "exportctl list -s backupsearch" in last
+        assert "client token" in last
+        assert f"{exportctl} list -s backupsearch --region us-east-1 --since 1h" in last
 
 
 @pytest.mark.parametrize(
@@ -219,7 +222,8 @@ def test_ctrl_c_between_attempts_names_the_job_only_when_one_may_exist(
     if named:
         assert last.startswith("exportctl: interrupted: an attempt may have made the job")
         assert last.endswith(
-            "exportctl status arn:aws:personalize:us-east-1:123456789012:dataset-export-job/n1"
+            f"exportctl --endpoint-url {sandbox.url} status "
+            "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/n1"
         )
     else:
         assert last == "exportctl: interrupted"

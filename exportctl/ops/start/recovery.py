@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportctl.domain.errors import ExportctlError, NotFoundError, of_service
 from exportctl.domain.model import ExportJob, State
+from exportctl.domain.naming import Commanded, command
 from exportctl.domain.timeutil import now
 from exportctl.ops.start.outcomes import not_found_named
 from exportctl.ops.start.request import StartPlan
@@ -172,15 +173,16 @@ def service_time(response: Any) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
-def whereabouts(run: Run) -> str:
-    """How to find the job an attempt may have made."""
+def whereabouts(run: Run, commanded: Commanded = command) -> str:
+    """How to find the job an attempt may have made; ``commanded``: how the caller's
+    user runs a command (the region is the advice's own)."""
     plan, region = run.plan, run.region
     spec, create = plan.spec, plan.create
-    listing = f"exportctl list -s {spec.name} --region {region} --since 1h"
+    listing = commanded(f"list -s {spec.name} --region {region} --since 1h")
     if create.name:
         name = plan.request[create.name]
         if create.arn_of:
-            return f"it is named {name!r}: exportctl status {create.arn_of(plan.request)}"
+            return f"it is named {name!r}: {commanded(f'status {create.arn_of(plan.request)}')}"
         return f"it is named {name!r}: {listing}"
     if create.token:
         return f"look for it (client token {plan.request[create.token]}): {listing}"

@@ -20,6 +20,7 @@ from exportctl.domain.errors import (
     of_service,
 )
 from exportctl.domain.model import ExportJob, State
+from exportctl.domain.naming import Commanded, command
 from exportctl.domain.timeutil import now
 from exportctl.ops.polling.timing import interruptible_sleep
 from exportctl.ops.start.outcomes import given_up, name_taken, outcome_of
@@ -93,8 +94,11 @@ class Starter:
         account: str | None = None,
         named: Named = flag,
         stop: threading.Event | None = None,
+        commanded: Commanded = command,
     ) -> None:
         self.jobs = jobs
+        # How the caller's user runs a command, in the advice that finds a job.
+        self.commanded = commanded
         # Set from another thread when the caller is gone (an event loop's cancelled
         # task): the queue stops between its polls, and no create is sent after.
         self.stop = stop
@@ -115,14 +119,14 @@ class Starter:
             return self._attempts(run, Finder(self.jobs, run, self.sleep))
         except KeyboardInterrupt as exc:
             if run.in_flight or run.maybe_made:
-                raise Interrupted(
-                    f"an attempt may have made the job before the end; {whereabouts(run)}"
-                ) from exc
+                where = whereabouts(run, self.commanded)
+                said = f"an attempt may have made the job before the end; {where}"
+                raise Interrupted(said) from exc
             raise
         except ExportctlError as exc:
             err = of_service(exc, plan.spec, self.named)
             if run.maybe_made:
-                err = _noted(err, whereabouts(run))
+                err = _noted(err, whereabouts(run, self.commanded))
             if err is exc:
                 raise
             raise err from exc
