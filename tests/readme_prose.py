@@ -87,18 +87,17 @@ def by_listing() -> str:
 
 def whereabouts() -> str:
     """How the last line of a start that may have made a job says to find it, as
-    ``ops.start.recovery.whereabouts`` words it: by name (its ARN where the request
-    gives it), by the client token, else by the job's parameters."""
+    ``ops.start.recovery.whereabouts`` words it: by name (and the reference it
+    makes), by the client token, else by the job's parameters."""
     ways: dict[str, list[str]] = {}
     for name, create in _starting():
         if create.name:
-            way = "`it is named 'N': exportctl status ARN`" if create.arn_of else "its name"
+            way = "`it is named 'N': exportctl status REF`"
         else:
             way = "the client token" if create.token else "the parameters"
         ways.setdefault(way, []).append(name)
     said = {
-        "`it is named 'N': exportctl status ARN`": "",
-        "its name": " and a listing command",
+        "`it is named 'N': exportctl status REF`": "",
         "the client token": " and a listing command",
         "the parameters": "",
     }

@@ -94,7 +94,13 @@ def test_an_unreadable_answer_to_a_create_is_a_job_that_may_exist(
     done = run(*RDS, "--name", "orders-garbled")
     assert done.exit_code == ExitCode.AWS, done.output
     last = done.stderr.strip().splitlines()[-1]
-    assert "it may be the one" in last and "it is named 'orders-garbled'" in last, last
+    assert "it may be the one" in last, last
+    # Named once, with the command that reads it by its reference.
+    assert last.count("orders-garbled") == 2, last
+    assert last.endswith(
+        f"it is named 'orders-garbled': exportctl --endpoint-url {sandbox.url} "
+        "status rds:us-east-1:orders-garbled"
+    ), last
     assert "Traceback" not in done.output and "KeyError" not in last
     assert len(_tasks(sandbox, "rds") - before) == 1
 

@@ -180,10 +180,9 @@ def whereabouts(run: Run, commanded: Commanded = command) -> str:
     spec, create = plan.spec, plan.create
     listing = commanded(f"list -s {spec.name} --region {region} --since 1h")
     if create.name:
-        name = plan.request[create.name]
-        if create.arn_of:
-            return f"it is named {name!r}: {commanded(f'status {create.arn_of(plan.request)}')}"
-        return f"it is named {name!r}: {listing}"
+        # The name makes its reference: status reads it, where a listing would be searched.
+        ref = eng.key_ref(spec, _named_key(plan, region), region)
+        return f"it is named {plan.request[create.name]!r}: {commanded(f'status {ref}')}"
     if create.token:
         return f"look for it (client token {plan.request[create.token]}): {listing}"
     return f"look for a job with these parameters: {listing}"

@@ -251,9 +251,10 @@ class Starter:
         said = self.named("name")
         if run.maybe_made:
             if job is None:
+                # The last words name it (whereabouts), once.
                 raise AwsError(
-                    f"{spec.title}: a job named {name!r} exists but could not be read: it may "
-                    "be the one an earlier attempt of this command made",
+                    f"{spec.title}: the name is taken by a job that could not be read: it "
+                    "may be the one an earlier attempt of this command made",
                     service=spec.name,
                 ) from exc
             if finder.is_ours(job):
