@@ -239,3 +239,16 @@ def test_wait_out_of_time_names_the_timeout_given_not_what_the_start_left_of_it(
     assert done.exit_code == ExitCode.TIMEOUT, done.output
     assert fake_time.sleeps[0] > 0
     assert "timed out after 10s; still pending:" in done.stderr
+
+
+def test_ec2_throttled_to_the_end_is_said_as_the_request_rate_not_an_outage(
+    run: Run, sandbox: Sandbox
+) -> None:
+    # EC2 throttles with RequestLimitExceeded, HTTP 503: throttling all the same.
+    sandbox.faults.fates = {"ec2:ExportImage": ["throttle"] * ATTEMPTS}
+    image = ["--image-id", "ami-05b0afc72e48f9d3f", "--to", "s3://out/amis/"]
+    done = run("start", "ec2", *image)
+    assert done.exit_code == ExitCode.AWS
+    assert "RequestLimitExceeded (HTTP 503)" in done.output
+    assert "the request rate of this API is used up" in done.output
+    assert "the service is failing" not in done.output

@@ -139,10 +139,12 @@ def given_up(
         last, advice = clip(exc, 300), check_reach(endpoint_named(exc, named))
     else:
         last = f"{said.code} (HTTP {said.status}): {said.message}"
+        # Throttling whatever its status (EC2's RequestLimitExceeded is a 503).
+        throttled = said.code in THROTTLING_CODES or said.status == 429
         advice = (
-            "the service is failing: try again later"
-            if (said.status or 0) >= 500
-            else "the request rate of this API is used up (by this or other tools): "
+            "the request rate of this API is used up (by this or other tools): "
             "try again in a minute"
+            if throttled or (said.status or 0) < 500
+            else "the service is failing: try again later"
         )
     return AwsError(f"{spec.title}: {tried}; the last answer: {last}; {advice}", service=spec.name)
