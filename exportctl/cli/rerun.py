@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,10 @@ from exportctl.cli.output import json_on_failure
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.cli.start import lifecycle_options, queue_option
 from exportctl.output.outputspec import OutputSpec
+
+if TYPE_CHECKING:
+    from exportctl.domain.errors import ConflictError
+    from exportctl.services.spec import ServiceSpec
 
 # What a rerun's new job gets afresh, by how its service tells a retried create
 # apart (``Create.idempotency``), in the order the help names them.
@@ -97,15 +102,10 @@ def rerun(
     check_waiting(ctx, launch, queue, queues=_queues(ref, service))
     with json_on_failure(out):
         plan = app.client.plan_rerun(ref, service=service)
-    if queue and plan.create.active_limit is None:
-        from exportctl.domain.errors import UsageError
-
-        # start offers --queue only where a slot can be full; taken here, it would
-        # wait for nothing and let --timeout bound nothing.
-        raise UsageError(
-            f"--queue: {plan.spec.title} has no limit of active jobs, and only services "
-            "with a limit of active jobs queue: leave --queue out"
-        )
+        if queue and plan.create.active_limit is None:
+            # start offers --queue only where a slot can be full; taken here, it would
+            # wait for nothing and let --timeout bound nothing. Found in the job read.
+            raise _unqueued(plan.spec)
     ctx.exit(
         run(
             app,
@@ -121,6 +121,23 @@ def rerun(
             queue=queue,
             quiet=quiet,
         )
+    )
+
+
+def _unqueued(spec: ServiceSpec) -> ConflictError:
+    """--queue for a rerun of a service whose active jobs exportctl does not count:
+    what queues instead, and the service's limit where it has one (said when met)."""
+    from exportctl.domain.errors import ConflictError
+    from exportctl.services import all_specs
+
+    create = spec.create
+    limits = sorted(set(create.quotas.values())) if create else []
+    said = f" ({limits[0]}: a create that meets it is refused after one call)" if limits else ""
+    queuing = [s.title for s in all_specs() if s.create and s.create.active_limit is not None]
+    return ConflictError(
+        f"--queue: {spec.title} has no slot exportctl counts and waits for{said}; only the "
+        f"jobs of {' and '.join(queuing)} queue",
+        "leave --queue out",
     )
 
 

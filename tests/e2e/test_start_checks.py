@@ -366,10 +366,24 @@ def test_a_rerun_queues_only_where_the_service_limits_its_active_jobs(sandbox: S
     for given in (["--queue"], ["--queue", "--timeout", "5s"], ["--queue", "--dry-run"]):
         refused(
             in_process(sandbox, *RERUN, *given),
-            "--queue: Amazon Personalize has no limit of active jobs",
-            "only services with a limit of active jobs queue",
+            "--queue: Amazon Personalize has no slot exportctl counts and waits for",
+            "only the jobs of Amazon CloudWatch Logs queue",
         )
     assert creates(sandbox) == 0
     ended = next(j for j in sandbox.jobs("logs") if j["status"] == "FAILED")
     queued = in_process(sandbox, "rerun", f"logs:{ended['id']}", "--queue", "--dry-run")
     assert queued.returncode == 0, queued.stderr
+
+
+def test_a_rerun_refuses_queue_for_rds_naming_its_limit_and_prints_null(
+    sandbox: Sandbox,
+) -> None:
+    # RDS runs so many export tasks at once: a limit said when met, not a slot waited for.
+    ended = next(j for j in sandbox.jobs("rds") if j["status"] == "FAILED")
+    name = ended["id"].rsplit(":", 1)[-1]
+    done = in_process(sandbox, "rerun", f"rds:{ended['region']}:{name}", "--queue", "--json")
+    refused(done, "at most five export tasks at once", "leave --queue out")
+    assert "has no limit" not in done.stderr
+    # Found in the job it read, once the work began: the document of nothing.
+    assert done.stdout == "null\n"
+    assert creates(sandbox) == 0
