@@ -57,6 +57,16 @@ def _starting() -> list[tuple[str, Create]]:
     ]
 
 
+def _served() -> list[tuple[str, ServiceSpec]]:
+    """Each kind of job ``start`` makes, named, with the spec it is served as."""
+    return [
+        (name, served)
+        for spec in in_prose_order()
+        for name, served in jobs_named(spec)
+        if served.create is not None
+    ]
+
+
 def _kept(way: str) -> list[str]:
     """The jobs whose creates are kept from making a second job in this way
     (``Create.idempotency``, which ``ops.start.starter`` reads)."""
@@ -88,13 +98,18 @@ def by_listing() -> str:
 def whereabouts() -> str:
     """How the last line of a start that may have made a job says to find it, as
     ``ops.start.recovery.whereabouts`` words it: by name (and the reference it
-    makes), by the client token, else by the job's parameters."""
+    makes), by the client token where its records show it, else by the job's
+    parameters."""
+    from exportctl.ops.start.request import token_shown
+
     ways: dict[str, list[str]] = {}
-    for name, create in _starting():
+    for name, spec in _served():
+        create = spec.create
+        assert create is not None
         if create.name:
             way = "`it is named 'N': exportctl status REF`"
         else:
-            way = "the client token" if create.token else "the parameters"
+            way = "the client token" if token_shown(spec) else "the parameters"
         ways.setdefault(way, []).append(name)
     said = {
         "`it is named 'N': exportctl status REF`": "",

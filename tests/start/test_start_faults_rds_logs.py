@@ -118,6 +118,39 @@ def test_an_empty_answer_to_a_create_with_a_token_says_the_token(
     assert len({j["id"] for j in sandbox.jobs("dynamodb", "us-east-1")} - exports) == 1
 
 
+def test_dynamodb_a_lost_answer_then_throttled_is_found_by_its_token(
+    run: Run, sandbox: Sandbox
+) -> None:
+    # Its records show the client token (DescribeExport's ClientToken): the last
+    # look finds the export this command made, rather than give up on it.
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"
+    exports = {j["id"] for j in sandbox.jobs("dynamodb", "us-east-1")}
+    sandbox.faults.fates = {
+        "ExportTableToPointInTime": ["drop-after-commit", *["throttle"] * (ATTEMPTS - 1)]
+    }
+    done = run("start", "dynamodb", "--table", table, "--to", "s3://out/o/")
+    assert done.exit_code == 0, done.output
+    made = {j["id"] for j in sandbox.jobs("dynamodb", "us-east-1")} - exports
+    assert len(made) == 1
+    assert done.stdout.strip().endswith(next(iter(made)).rsplit("/", 1)[-1])
+    assert "this is the job it made" in done.stderr
+
+
+def test_ec2_image_exports_are_looked_for_by_their_parameters_not_a_token_never_shown(
+    run: Run, sandbox: Sandbox
+) -> None:
+    sandbox.faults.fates = {
+        "ec2:ExportImage": ["drop-after-commit", *["throttle"] * (ATTEMPTS - 1)],
+        "ec2:DescribeExportImageTasks": ["throttle"] * 20,
+    }
+    image = ["--image-id", "ami-05b0afc72e48f9d3f", "--to", "s3://out/amis/"]
+    done = run("start", "ec2", *image)
+    assert done.exit_code == ExitCode.AWS, done.output
+    last = done.stderr.strip().splitlines()[-1]
+    assert "look for a job with these parameters" in last, last
+    assert "list -s ec2 --region us-east-1 --since 1h" in last
+
+
 def _slot_held_unlisted(run: Run, sandbox: Sandbox, fake_time: FakeTime, lag: float) -> None:
     """A task just made holds the slot, not listed for ``lag`` seconds: the count
     finds a free slot the service refuses, round after round."""

@@ -14,7 +14,7 @@ from exportctl.domain.model import ExportJob, State
 from exportctl.domain.naming import Commanded, command
 from exportctl.domain.timeutil import now
 from exportctl.ops.start.outcomes import not_found_named
-from exportctl.ops.start.request import StartPlan
+from exportctl.ops.start.request import StartPlan, token_shown
 from exportctl.services import engine as eng
 from exportctl.services.refs import JobKey
 
@@ -87,9 +87,7 @@ class Finder:
             job = self.named(delays)
             return job if job is not None and self.is_ours(job) else None
         if create.idempotency == "token":
-            # Its listing does not show the parameters a job is recognised by; the
-            # token, named in the error, is what finds it.
-            return None
+            return self._by_token(delays)
         listed: list[ExportJob] = []
         for delay in delays:
             if delay:
@@ -106,6 +104,27 @@ class Finder:
                 return min(found, key=lambda j: j.created or now())
         # None is this command's: the next attempt's job is none of them either.
         run.before |= {job.ref for job in listed}
+        return None
+
+    def _by_token(self, delays: tuple[float, ...]) -> ExportJob | None:
+        """The job whose record shows this plan's client token; None at once where
+        the service's records never show it (nothing could match)."""
+        plan = self.run.plan
+        shown = token_shown(plan.spec)
+        if shown is None or plan.create.token is None:
+            return None
+        token = plan.request[plan.create.token]
+        for delay in delays:
+            if delay:
+                self.sleep(delay)
+            try:
+                listed = self.listed()
+            except ExportctlError:
+                # A look that cannot read is no answer: the create's own error stands.
+                continue
+            found = [job for job in listed if job.details.get(shown) == token]
+            if found:
+                return found[0]
         return None
 
     def is_ours(self, job: ExportJob) -> bool:
@@ -184,7 +203,16 @@ def whereabouts(run: Run, commanded: Commanded = command) -> str:
         ref = eng.key_ref(spec, _named_key(plan, region), region)
         return f"it is named {plan.request[create.name]!r}: {commanded(f'status {ref}')}"
     if create.token:
-        return f"look for it (client token {plan.request[create.token]}): {listing}"
+        token = plan.request[create.token]
+        shown = token_shown(spec)
+        if shown is not None:
+            mine = f"the one whose client token (details.{shown}) is {token}"
+            return f"look for {mine}: {listing} -o json"
+        # Sent, but in no record the service gives back: the parameters are what show.
+        return (
+            f"look for a job with these parameters (its client token, {token}, is in "
+            f"no record the service gives): {listing}"
+        )
     return f"look for a job with these parameters: {listing}"
 
 

@@ -141,6 +141,29 @@ def check(spec: ServiceSpec, request: Mapping[str, Any]) -> None:
 
 
 @cache
+def token_shown(spec: ServiceSpec) -> str | None:
+    """The key of a record's ``details`` that holds the create's client token, where
+    the job's description carries it (DynamoDB's DescribeExport does); None where
+    no answer about a job shows the token, which then finds nothing."""
+    from exportctl.services.snakecase import snake
+
+    create = spec.create
+    if create is None or create.token is None:
+        return None
+    shape = _model(spec.client).operation_model(spec.get.operation).output_shape
+    for part in filter(None, spec.get.item.split(".")):
+        if shape.type_name == "list":
+            shape = shape.member
+        elif shape.type_name == "structure" and part in shape.members:
+            shape = shape.members[part]
+        else:
+            return None
+    if shape.type_name != "structure" or create.token not in shape.members:
+        return None
+    return snake(create.token)
+
+
+@cache
 def _model(client: str) -> Any:
     from exportctl.aws.loader import models_session
 
