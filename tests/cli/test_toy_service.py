@@ -321,7 +321,7 @@ def test_the_readme_and_docs_name_it_where_they_name_each_service_alike() -> Non
     readme = made["README.md"]
     found = "EC2's exports of an instance and Toy Bakery by looking for the job in the listing"
     assert found in readme
-    assert "CloudWatch Logs, EC2's exports of an instance, Toy Bakery)" in readme
+    assert "EC2's exports of an image, EC2's exports of an instance, Toy Bakery)" in readme
     assert "of an instance and Toy Bakery<!-- /generated -->), whose creates" in readme
     assert "DynamoDB's, CloudWatch Logs' and Toy Bakery's<!-- /generated -->) take a date" in readme
     assert "formats, destination and description; Toy Bakery loaf and oven<!--" in readme
