@@ -1,6 +1,6 @@
 """The tables README.md shows of the services, made from their specs (and the
-sentences that name the services one by one, readme_records and readme_prose, in
-README.md and the documents of ``DOCS``).
+sentences that name the services one by one, readme_records, readme_prose and
+readme_places, in README.md and the documents of ``DOCS``).
 
 Each sits between ``<!-- generated: NAME -->`` and ``<!-- /generated -->``: on lines
 of their own around a table, inside a line around words (a cell of a table), or
@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 
 import botocore.session
+import readme_places
 import readme_prose
 import readme_records
 
@@ -375,6 +376,13 @@ TABLES: dict[str, Callable[[], str]] = {
     "url-outputs": readme_prose.url_outputs,
     "by-arn": readme_prose.by_arn,
     "listed-without-output": readme_prose.listed_without_output,
+    "start-whole-uris": readme_places.whole_uris,
+    "start-buckets": readme_places.bucket_options,
+    "start-periods": readme_places.periods,
+    "folder-destinations": readme_places.folder_destinations,
+    "own-keys": readme_places.own_keys,
+    "listed-less": readme_places.listed_less,
+    "summarised": readme_places.summarised,
 }
 # The documents besides README.md whose generated parts `make readme` writes too.
 DOCS = ("docs/API.md", "docs/ARCHITECTURE.md", "docs/SANDBOX.md")

@@ -38,6 +38,8 @@ from exportctl.services.spec import (
     ServiceSpec,
     StartOption,
     StatusFilter,
+    bucket_name,
+    s3_uri,
 )
 
 ROOT = Path(__file__).parents[2]
@@ -292,6 +294,42 @@ def test_the_readme_names_it_where_it_names_every_service() -> None:
     assert "`pinpoint`, `rds` or `toy`<!-- /generated --> |" in made
     assert "CloudWatch Logs, EC2, Toy Bakery<!-- /generated -->) |" in made
     assert "Discovery, DynamoDB and Toy Bakery<!-- /generated --> have no cancel call" in made
+
+
+def test_the_readme_says_where_it_writes_and_what_its_listing_leaves_out() -> None:
+    # A toy whose start takes its destination's URI whole and a bucket, over a period,
+    # whose output is that folder, with keys that name the job, listed with less than
+    # its get has: the sentences that named the eight services by hand name it too.
+    spec = toy_module().SPEC
+    options = (
+        StartOption("to", "Where.", "exportUri", record="destination", check=s3_uri),
+        StartOption("bucket", "Which.", "bucket", check=bucket_name),
+        StartOption("since", "From.", "startTime", kind="time", metavar="TIME"),
+        StartOption("until", "To.", "endTime", kind="time", metavar="TIME"),
+    )
+    module = types.ModuleType("toy")
+    module.SPEC = dataclasses.replace(  # type: ignore[attr-defined]
+        spec,
+        create=Create("StartExportTask", options, id="exportId", idempotency="listing",
+                      periods=(("since", "until"),)),
+        fields=dataclasses.replace(spec.fields, destination="s3Uri"),
+        output=Output(kind="s3", folder=True, keys_name_job=True),
+        list=dataclasses.replace(spec.list, operation="DescribeContinuousExports",
+                                 items="descriptions"),
+    )  # fmt: skip
+    services.register(module)
+    try:
+        made = " ".join(readme_tables.render(README).split())
+    finally:
+        services.unregister(module)
+    assert "Pinpoint, Personalize and Toy Bakery<!-- /generated -->, which take the URI" in made
+    assert "Pinpoint's, Personalize's and Toy Bakery's<!-- /generated --> APIs say" in made
+    assert "`ec2` for EC2 and `toy` for Toy Bakery<!-- /generated -->), and" in made
+    assert "`ec2` for EC2 and `toy` for Toy Bakery<!-- /generated -->; an empty DEST" in made
+    assert "a `--bucket` (<!-- generated: start-buckets -->rds, logs, toy<!--" in made
+    assert "`--incremental-to` of dynamodb, `--since`/`--until` of toy<!--" in made
+    # DescribeContinuousExports' jobs lack members of DescribeExportTasks' jobs.
+    assert "; Toy Bakery's has no `exportStatus`, `statusMessage`" in made
 
 
 def test_the_readme_and_docs_name_it_where_they_name_each_service_alike() -> None:
