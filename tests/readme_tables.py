@@ -1,6 +1,7 @@
 """The tables README.md shows of the services, made from their specs (and the
 sentences that name the services one by one, readme_records, readme_prose and
-readme_places, in README.md and the documents of ``DOCS``).
+readme_places, and the references of readme_refs, in README.md and the documents of
+``DOCS``).
 
 Each sits between ``<!-- generated: NAME -->`` and ``<!-- /generated -->``: on lines
 of their own around a table, inside a line around words (a cell of a table), or
@@ -22,6 +23,7 @@ import botocore.session
 import readme_places
 import readme_prose
 import readme_records
+import readme_refs
 
 from exportctl.cli.servicehelp import in_prose_order, joined
 from exportctl.domain.model import State
@@ -383,6 +385,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "own-keys": readme_places.own_keys,
     "listed-less": readme_places.listed_less,
     "summarised": readme_places.summarised,
+    "references": readme_refs.references,
 }
 # The documents besides README.md whose generated parts `make readme` writes too.
 DOCS = ("docs/API.md", "docs/ARCHITECTURE.md", "docs/SANDBOX.md")

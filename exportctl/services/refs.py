@@ -31,7 +31,17 @@ from exportctl.services import all_specs, spec_for
 from exportctl.services.forms import Named, flag
 from exportctl.services.spec import ArnForm, ServiceSpec, canonical_ref
 
-__all__ = ["JobKey", "canonical_ref", "compact_ref", "parse", "short_ref", "with_account"]
+__all__ = [
+    "JobKey",
+    "arn_form",
+    "canonical_ref",
+    "compact_form",
+    "compact_ref",
+    "id_form",
+    "parse",
+    "short_ref",
+    "with_account",
+]
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 # Any ARN's parts, so that what is wrong with one can be said part by part.
@@ -46,17 +56,25 @@ _ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{_ID_LONGEST - 1}}}$")
 
 
 def accepted_forms(named: Named = flag) -> str:
-    forms = []
-    for spec in all_specs():
-        if spec.arn:
-            resource = _resource_form(spec.arn)
-            forms.append(f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:{resource}/{_id_form(spec)}")
-    for spec in all_specs():
-        # _parse takes every service's compact form, those with an ARN by their name.
-        forms.append(f"{spec.prefix or spec.name}:[REGION:]{_id_form(spec)}")
+    forms = [form for spec in all_specs() if (form := arn_form(spec))]
+    # _parse takes every service's compact form, those with an ARN by their name.
+    forms += [compact_form(spec) for spec in all_specs()]
     forms.append(f"ID with {named('service')}")
     forms.append("PREFIX:ACCOUNT:REGION:ID (several accounts)")
     return "; ".join(forms)
+
+
+def arn_form(spec: ServiceSpec) -> str | None:
+    """The ARN of the service's jobs, as :func:`parse` reads it; None: they have none."""
+    if spec.arn is None:
+        return None
+    return f"arn:aws:{spec.arn.service}:REGION:ACCOUNT:{_resource_form(spec.arn)}/{id_form(spec)}"
+
+
+def compact_form(spec: ServiceSpec, *, account: bool = False) -> str:
+    """The service's compact reference; ``account``: with the account that may come first."""
+    where = "[[ACCOUNT:]REGION:]" if account else "[REGION:]"
+    return f"{spec.prefix or spec.name}:{where}{id_form(spec)}"
 
 
 def _resource_form(arn: ArnForm) -> str:
@@ -73,7 +91,7 @@ def _nested_id(arn: ArnForm, resource_type: str, rest: str) -> str | None:
     return None
 
 
-def _id_form(spec: ServiceSpec) -> str:
+def id_form(spec: ServiceSpec) -> str:
     if spec.id_parts == 2:
         return "APP_ID/JOB_ID"
     # A job whose id is the name it was given is found by that name.
@@ -213,7 +231,7 @@ def _parse_id(
 ) -> JobKey:
     parts = text.split("/")
     if len(parts) != spec.id_parts or not all(_ID.match(p) for p in parts):
-        form = f"{spec.name} ids look like {_id_form(spec)}"
+        form = f"{spec.name} ids look like {id_form(spec)}"
         stray = next((c for c in text if not (c.isascii() and c.isalnum()) and c not in "._-/"), "")
         if stray:
             # The character says more than the form: a comma is one reference too many.

@@ -4,6 +4,7 @@ print what it shows under them."""
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import signal
@@ -170,3 +171,32 @@ def _interrupted(args: list[str], env: dict[str, str]) -> int:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _reference_examples() -> tuple[list[str], list[str]]:
+    """The references of the example column of README.md's table of references, and
+    its commands (a bare id with --service)."""
+    section = README.partition("\n## References\n")[2].partition("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
+    cells = [row.split(" | ")[-1] for row in rows]
+    quoted = [word for cell in cells for word in re.findall(r"`([^`]+)`", cell)]
+    commands = [word for word in quoted if word.startswith("exportctl ")]
+    refs = [word for word in quoted if ":" in word and not word.startswith("exportctl ")]
+    return refs, commands
+
+
+def test_every_example_of_the_references_table_finds_its_job_in_the_sandbox() -> None:
+    # The table showed ids cut with '…' and ids of jobs the sandbox no longer seeded.
+    refs, commands = _reference_examples()
+    assert len(refs) >= len(all_specs()) and commands
+    with readme_outputs.fixed_time():
+        found = readme_outputs.run(
+            readme_outputs.Example(f"exportctl --sandbox status --json {' '.join(refs)}", 0)
+        )
+        assert found.exit_code == 0, found.output
+        assert [job["ref"] for job in json.loads(found.stdout)] != []
+        for command in commands:
+            outcome = readme_outputs.run(
+                readme_outputs.Example(command.replace("exportctl ", "exportctl --sandbox ", 1), 0)
+            )
+            assert outcome.exit_code == 0, f"{command}: {outcome.output}"

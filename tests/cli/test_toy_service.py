@@ -294,6 +294,8 @@ def test_the_readme_names_it_where_it_names_every_service() -> None:
     assert "`pinpoint`, `rds` or `toy`<!-- /generated --> |" in made
     assert "CloudWatch Logs, EC2, Toy Bakery<!-- /generated -->) |" in made
     assert "Discovery, DynamoDB and Toy Bakery<!-- /generated --> have no cancel call" in made
+    # Its references, among the others': the sandbox seeds no job of it to show.
+    assert "| Toy Bakery: `toy:[[ACCOUNT:]REGION:]ID` | — | | Backup Search without" in made
 
 
 def test_the_readme_says_where_it_writes_and_what_its_listing_leaves_out() -> None:
