@@ -1,7 +1,7 @@
 """The tables README.md shows of the services, made from their specs (and the
 sentences that name the services one by one, readme_records, readme_prose and
-readme_places, and the references of readme_refs, in README.md and the documents of
-``DOCS``).
+readme_places, the references of readme_refs and the sandbox's of readme_sandbox, in
+README.md and the documents of ``DOCS``).
 
 Each sits between ``<!-- generated: NAME -->`` and ``<!-- /generated -->``: on lines
 of their own around a table, inside a line around words (a cell of a table), or
@@ -24,6 +24,7 @@ import readme_places
 import readme_prose
 import readme_records
 import readme_refs
+import readme_sandbox
 
 from exportctl.cli.servicehelp import in_prose_order, joined
 from exportctl.domain.model import State
@@ -386,6 +387,11 @@ TABLES: dict[str, Callable[[], str]] = {
     "listed-less": readme_places.listed_less,
     "summarised": readme_places.summarised,
     "references": readme_refs.references,
+    "sandbox-scale": readme_sandbox.scale_options,
+    "sandbox-home-only": readme_sandbox.home_only,
+    "sandbox-courses": readme_sandbox.courses,
+    "sandbox-fails": readme_sandbox.fails,
+    "sandbox-cancelling": readme_sandbox.cancelling,
 }
 # The documents besides README.md whose generated parts `make readme` writes too.
 DOCS = ("docs/API.md", "docs/ARCHITECTURE.md", "docs/SANDBOX.md")

@@ -29,6 +29,13 @@ def check(ctx: Context, operation: str, params: dict[str, Any]) -> None:
         raise ctx.errors.invalid_input(summary(found))
 
 
+def done_after(timeline: tuple[tuple[Any, ...], ...]) -> str:
+    """Where a timeline of (seconds after now, status, ...) steps ends, and when, in the
+    words of README.md (``ServiceWorld.course``): ``ACTIVE after 60 s``."""
+    seconds, status = timeline[-1][:2]
+    return f"{status} after {seconds:g} s"
+
+
 def phases(
     ctx: Context,
     timeline: tuple[tuple[float, str], ...],

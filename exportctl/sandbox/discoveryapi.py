@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.creates import check, phases
+from exportctl.sandbox.creates import check, done_after, phases
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import At, DownloadUrl, Job
 from exportctl.sandbox.service import Bulk, Download, ServiceWorld
@@ -143,4 +143,6 @@ WORLD = ServiceWorld(
     output_uri=world.output_uri,
     download=Download(world.KIND, world.SUFFIX, "application/zip", world.archive),
     bulk=Bulk("discovery_tasks", world.populate_bulk, first=True),
+    course=done_after(DISCOVERY_OK),
+    fails="an agent id the sandbox does not know",
 )

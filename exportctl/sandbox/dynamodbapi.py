@@ -9,6 +9,7 @@ from typing import Any
 
 from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
+from exportctl.sandbox.creates import done_after
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import DAY, At, Job
 from exportctl.sandbox.service import ServiceWorld
@@ -202,4 +203,5 @@ WORLD = ServiceWorld(
     output_kinds=(world.KIND,),
     populate=world.populate,
     job_objects=dynamodb_files.objects,
+    course=done_after(world.EXPORT_OK),
 )

@@ -19,6 +19,7 @@ from botocore.model import Shape
 
 from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
+from exportctl.sandbox.creates import done_after
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import Job, Phase
 from exportctl.sandbox.service import Bulk, ServiceWorld
@@ -332,6 +333,11 @@ WORLD = ServiceWorld(
     output_uri=_output_uri,
     objects=world.objects,
     bulk=Bulk("ec2_tasks", world.populate_bulk),
+    course=(
+        f"image exports {done_after(world.IMAGE_OK)}, "
+        f"instance exports {done_after(world.INSTANCE_OK)}"
+    ),
+    cancelling=f"deleting or cancelling for {world.CANCEL_SECONDS:g} s",
     # Its model is large (~95 ms to read): read at its first request, not at every start.
     deferred=("ec2", "ec2"),
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
+from exportctl.sandbox.creates import done_after
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import At, Job, Phase
 from exportctl.sandbox.service import Bulk, ServiceWorld
@@ -171,4 +172,7 @@ WORLD = ServiceWorld(
     populate=world.populate,
     job_objects=world.objects,
     bulk=Bulk("logs_tasks", world.populate_bulk),
+    course=done_after(world.TASK_OK),
+    cancelling=f"PENDING_CANCEL for {world.CANCELLING:g} s",
+    fails="its prefix, while a bucket naming `denied` is refused at once",
 )

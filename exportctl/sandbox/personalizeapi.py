@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.creates import check, denied, phases
+from exportctl.sandbox.creates import check, denied, done_after, phases
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import At, Job
 from exportctl.sandbox.service import ServiceWorld
@@ -115,4 +115,5 @@ WORLD = ServiceWorld(
     populate=world.populate,
     output_uri=world.output_uri,
     objects=world.objects,
+    course=done_after(PERSONALIZE_OK),
 )

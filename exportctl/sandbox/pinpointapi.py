@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.creates import check, denied, phases
+from exportctl.sandbox.creates import check, denied, done_after, phases
 from exportctl.sandbox.errors import ServiceErrors
 from exportctl.sandbox.jobs import At, Job
 from exportctl.sandbox.service import ServiceWorld
@@ -152,4 +152,5 @@ WORLD = ServiceWorld(
     populate=world.populate,
     output_uri=world.output_uri,
     objects=world.objects,
+    course=f"through its pieces to {done_after(PINPOINT_OK)}",
 )

@@ -17,6 +17,7 @@ from typing import Any
 
 from exportctl.aws.modelcheck import problems, summary
 from exportctl.sandbox.context import Context
+from exportctl.sandbox.creates import done_after
 from exportctl.sandbox.errors import ApiError, ServiceErrors
 from exportctl.sandbox.jobs import Job
 from exportctl.sandbox.service import Bulk, ServiceWorld
@@ -239,6 +240,9 @@ WORLD = ServiceWorld(
     output_uri=_output_uri,
     job_objects=world.objects,
     bulk=Bulk("rds_tasks", world.populate_bulk),
+    course=done_after(world.STARTED_OK),
+    cancelling=f"CANCELING for {world.CANCEL_SECONDS:g} s",
+    fails="its bucket or role",
     # Its model is large: read at its first request, not at every start.
     deferred=("rds", "query"),
 )

@@ -7,10 +7,15 @@ imports nothing.
 
 from __future__ import annotations
 
-# (option, help), in the order the command lists them.
+# (option, help), in the order the command lists them; README.md's table of the
+# command's options shows each help (tests/readme_sandbox.py).
 SCALE_OPTIONS: tuple[tuple[str, str], ...] = (
-    ("discovery-tasks", "Serve N generated Discovery export tasks (for scale tests)."),
-    ("logs-tasks", "Serve N generated CloudWatch Logs export tasks (for scale tests)."),
-    ("rds-tasks", "Serve N generated RDS snapshot export tasks (for scale tests)."),
-    ("ec2-tasks", "Serve N generated EC2 AMI export tasks (for scale tests)."),
-)
+    ("discovery-tasks", "Serve N generated finished Discovery export tasks in us-east-1 "
+     "(for scale tests)."),
+    ("logs-tasks", "Serve N generated finished CloudWatch Logs export tasks in us-east-1 "
+     "(for scale tests)."),
+    ("rds-tasks", "Serve N generated finished RDS snapshot export tasks in us-east-1 "
+     "(for scale tests)."),
+    ("ec2-tasks", "Serve N generated finished EC2 AMI export tasks in us-east-1 "
+     "(for scale tests)."),
+)  # fmt: skip

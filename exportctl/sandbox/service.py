@@ -53,6 +53,7 @@ class ServiceWorld:
     has one, else where ``output_uri`` says; the sandbox's S3 holds ``job_objects``
     (from the job) or ``objects`` (from the location and key prefix) there.
     ``deferred`` (signing name, protocol) has its model read at its first request.
+    ``course``, ``cancelling`` and ``fails`` are README.md's words of its jobs.
     """
 
     name: str
@@ -69,3 +70,11 @@ class ServiceWorld:
     download: Download | None = None
     bulk: Bulk | None = None
     deferred: tuple[str, str] | None = None
+    # What README.md says of the service's jobs in the sandbox (tests/readme_sandbox.py),
+    # made from the constants the handlers use: where a job a create started ends, and
+    # when (``creates.done_after``); how long a cancelled one is in the word its
+    # service has for it; what fails a started job, where a destination naming
+    # ``denied`` is not all of it.
+    course: str = ""
+    cancelling: str = ""
+    fails: str = ""

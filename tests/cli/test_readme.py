@@ -3,6 +3,7 @@ print what it shows under them."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import os
@@ -200,3 +201,23 @@ def test_every_example_of_the_references_table_finds_its_job_in_the_sandbox() ->
                 readme_outputs.Example(command.replace("exportctl ", "exportctl --sandbox ", 1), 0)
             )
             assert outcome.exit_code == 0, f"{command}: {outcome.output}"
+
+
+def test_what_the_readme_says_of_the_sandbox_is_what_its_records_say(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its timings, cancels and scale options were written by hand beside the records:
+    # the Discovery tasks --discovery-tasks serves were not said to be finished.
+    from exportctl.sandbox import catalog
+    from exportctl.sandbox.scale import SCALE_OPTIONS
+
+    flat = " ".join(README.split())
+    for world in catalog.WORLDS:
+        for said in (world.course, world.cancelling, world.fails):
+            assert said in flat, world.name
+    for name, said in SCALE_OPTIONS:
+        assert f"| `--{name} N` | {said[:1].lower()}{said[1:-1]} |" in README
+    # A record's new words are the README's at the next `make readme`.
+    rds = dataclasses.replace(catalog.BY_NAME["rds"], course="ARCHIVED after 7 s")
+    monkeypatch.setitem(catalog.BY_NAME, "rds", rds)
+    assert "DynamoDB COMPLETED after 90 s; RDS ARCHIVED after 7 s;" in readme_tables.render(README)
