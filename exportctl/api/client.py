@@ -3,15 +3,12 @@ use (docs/API.md)."""
 
 from __future__ import annotations
 
-import builtins
-import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exportctl.api.changes import Changes
+from exportctl.api.boards import Boards
 from exportctl.api.errors import ApiError, BadInput, JobFailed, each_result, translated, typed
 from exportctl.api.listing import Listing
 from exportctl.api.options import (
@@ -34,25 +31,18 @@ from exportctl.aws.clients import AwsSettings
 from exportctl.aws.usersettings import check_settings, check_url
 from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.domain.model import ExportJob, State
-from exportctl.domain.naming import Named
-from exportctl.ops.connect import Targets, check_targets, connect
-from exportctl.ops.core import Board
+from exportctl.ops.connect import Targets, check_targets
 from exportctl.ops.polling.timing import TIMING
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
-
     from exportctl.api.backups import Backups
     from exportctl.api.waiting import Wait
     from exportctl.ops.download.records import Reporter, Summary
     from exportctl.ops.polling.watcher import Watcher
     from exportctl.services.refs import JobKey
 
-# The regions, profiles, role and accounts a client spans, as given.
-Spans = tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]]
 
-
-class Client(Changes):
+class Client(Boards):
     """exportctl's commands as methods, each returning jobs (:class:`ExportJob`) or
     raising the API's errors (:class:`ApiError`, each carrying the jobs concerned).
 
@@ -80,7 +70,7 @@ class Client(Changes):
         secret_access_key: str | None = None,
     ) -> None:
         with translated():
-            self._spans: Spans = (names(region), names(profile), org_role, names(accounts))
+            self._spans = (names(region), names(profile), org_role, names(accounts))
             self._targets = Targets.parse(*self._spans, named=self.named)
             if (access_key_id is None) != (secret_access_key is None):
                 raise UsageError("access_key_id and secret_access_key go together")
@@ -94,54 +84,13 @@ class Client(Changes):
             )
             check_settings(base)
         self._base = base
-        self._lock = threading.Lock()
-        # One core per span of regions and accounts asked for (the client's, and
-        # those a listing names), each with its sessions and clients.
-        self._boards: dict[Targets, Board] = {}
-        self._closed = False
+        self._start_boards()
 
     def __repr__(self) -> str:
         region, profile, org_role, accounts = self._spans
         given = {"region": region, "profile": profile, "org_role": org_role, "accounts": accounts}
         shown = ", ".join(f"{k}={v!r}" for k, v in given.items() if v)
         return f"Client({shown})"
-
-    def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
-        """The core this client calls (what the command line's commands call): for
-        the client's regions and accounts, or for ``targets`` (``named``: how its
-        messages name an option, when not as the client's)."""
-        targets = targets or self._targets
-        with self._lock:
-            if self._closed:
-                raise BadInput(f"{self!r} is closed: make another")
-            board = self._boards.get(targets)
-            if board is None:
-                with translated():
-                    check_targets(targets, named or self.named)
-                    settings = targets.settle(self._base)
-                    board = connect(replace(settings, named=named or self.named), targets)
-                self._boards[targets] = board
-            return board
-
-    def close(self) -> None:
-        """Close the botocore clients this client made, and their connections: at
-        once, not when the garbage is next collected. Its calls then raise
-        :class:`BadInput`; closing again does nothing."""
-        with self._lock:
-            self._closed = True
-            boards, self._boards = builtins.list(self._boards.values()), {}
-        for board in boards:
-            board.close()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- reading ----------------------------------------------------------------------
 

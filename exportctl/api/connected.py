@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shlex
-import threading
 from collections.abc import Callable
 
-from exportctl.api.client import Client, Spans
+from exportctl.api.boards import Spans
+from exportctl.api.client import Client
 from exportctl.domain.naming import Named, flag
 from exportctl.ops.connect import Targets
 from exportctl.ops.core import Board
@@ -28,9 +28,7 @@ class ConnectedClient(Client):
         self._spans = spans
         self._targets = targets
         self._connect = connect
-        self._lock = threading.Lock()
-        self._boards = {}
-        self._closed = False
+        self._start_boards()
 
     def named(self, option: str) -> str:
         # The command line's user gave its options.

@@ -12,9 +12,9 @@ from collections.abc import Callable, Generator, Iterator
 
 from exportctl.api.errors import ApiError, translated, typed
 from exportctl.domain.errors import ExportctlError
-from exportctl.domain.model import ExportJob
+from exportctl.domain.model import ExportJob, newest_first, newest_key
 from exportctl.ops.core import Board
-from exportctl.ops.jobs import ListQuery, newest_first, newest_key
+from exportctl.ops.jobs import ListQuery
 from exportctl.ops.listing.fanout import Fanout
 
 log = logging.getLogger("exportctl")

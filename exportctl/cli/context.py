@@ -16,7 +16,7 @@ from exportctl.cli.invocation import Invocation
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from exportctl.api.client import Spans
+    from exportctl.api.boards import Spans
     from exportctl.api.connected import ConnectedClient
     from exportctl.domain.errors import ExportctlError
     from exportctl.ops.connect import Targets

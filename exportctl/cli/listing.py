@@ -120,8 +120,8 @@ def _newest_first(app: AppContext, stream: Listing, limit: int | None, out: Outp
     Pages are taken as they arrive, and json is made text then, so that only
     the sorting and the writing wait for the last page.
     """
+    from exportctl.domain.model import newest_key
     from exportctl.ops import refcache
-    from exportctl.ops.jobs import newest_key
 
     region = _home(app)
     history = _History(app)
@@ -263,12 +263,12 @@ class _History:
 
 
 class _Newest(Generic[V]):
-    """The ``size`` newest of the jobs offered (by :func:`exportctl.ops.jobs.newest_key`,
+    """The ``size`` newest of the jobs offered (by :func:`exportctl.domain.model.newest_key`,
     the first offered first among equals), each kept as ``keep(job)``: never more
     than ``size`` of them, and ``keep`` called only for a job that is kept."""
 
     def __init__(self, size: int, keep: Callable[[ExportJob], V]) -> None:
-        from exportctl.ops.jobs import newest_key
+        from exportctl.domain.model import newest_key
 
         self._size = size
         self._keep = keep

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -171,6 +171,21 @@ RECORD_KEYS = (
     "progress",
     "details",
 )
+
+
+def newest_key(job: ExportJob) -> tuple[float, str]:
+    """What orders jobs newest first (descending): creation time, then reference.
+
+    A job without a creation time (EC2's have none, nor has an RDS task before it
+    leaves STARTING) sorts as the oldest: after every dated job, those without one
+    by reference (descending, as the dated ones of one time). Every sorted output
+    (tables, json, ``--limit`` in the streamed formats, ``watch``'s board) orders
+    by this key, so they agree."""
+    return (job.created.timestamp() if job.created else float("-inf"), job.ref)
+
+
+def newest_first(jobs: Sequence[ExportJob]) -> list[ExportJob]:
+    return sorted(jobs, key=newest_key, reverse=True)
 
 
 def field_value(record: Any, field: str) -> Any:

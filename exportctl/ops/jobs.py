@@ -18,7 +18,7 @@ from exportctl.aws.clients import Clients
 from exportctl.aws.deadlines import current_deadline, deadline
 from exportctl.aws.translatingclient import CallErrors
 from exportctl.domain.errors import BrokenAnswerError, ExportctlError, NotFoundError, of_service
-from exportctl.domain.model import ExportJob, State
+from exportctl.domain.model import ExportJob, State, newest_first
 from exportctl.ops import batches
 from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.listing.failures import incomplete
@@ -72,21 +72,6 @@ class ListResult:
     @property
     def incomplete(self) -> str | None:
         return incomplete(self.read)
-
-
-def newest_key(job: ExportJob) -> tuple[float, str]:
-    """What orders jobs newest first (descending): creation time, then reference.
-
-    A job without a creation time (EC2's have none, nor has an RDS task before it
-    leaves STARTING) sorts as the oldest: after every dated job, those without one
-    by reference (descending, as the dated ones of one time). Every sorted output
-    (tables, json, ``--limit`` in the streamed formats, ``watch``'s board) orders
-    by this key, so they agree."""
-    return (job.created.timestamp() if job.created else float("-inf"), job.ref)
-
-
-def newest_first(jobs: Sequence[ExportJob]) -> list[ExportJob]:
-    return sorted(jobs, key=newest_key, reverse=True)
 
 
 class Jobs:

@@ -222,7 +222,7 @@ class Watcher:
 
     def rows(self) -> list[Watched]:
         """Running jobs first, then those that ended, newest first within each."""
-        from exportctl.ops.jobs import newest_first
+        from exportctl.domain.model import newest_first
 
         order = {
             job.ref: i for i, job in enumerate(newest_first([e.job for e in self.board.values()]))

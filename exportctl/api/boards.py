@@ -1,0 +1,73 @@
+"""The cores a client calls, made on first use, and closed together (Client.close)."""
+
+from __future__ import annotations
+
+import builtins
+import threading
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from exportctl.api.changes import Changes
+from exportctl.api.errors import BadInput, translated
+from exportctl.aws.clients import AwsSettings
+from exportctl.domain.naming import Named
+from exportctl.ops.connect import Targets, check_targets, connect
+from exportctl.ops.core import Board
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+# The regions, profiles, role and accounts a client spans, as given.
+Spans = tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]]
+
+
+class Boards(Changes):
+    """A client's cores (:meth:`board`) and their end (:meth:`close`)."""
+
+    _spans: Spans
+    _targets: Targets
+    _base: AwsSettings
+
+    def _start_boards(self) -> None:
+        self._lock = threading.Lock()
+        # One core per span of regions and accounts asked for (the client's, and
+        # those a listing names), each with its sessions and clients.
+        self._boards: dict[Targets, Board] = {}
+        self._closed = False
+
+    def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
+        """The core this client calls (what the command line's commands call): for
+        the client's regions and accounts, or for ``targets`` (``named``: how its
+        messages name an option, when not as the client's)."""
+        targets = targets or self._targets
+        with self._lock:
+            if self._closed:
+                raise BadInput(f"{self!r} is closed: make another")
+            board = self._boards.get(targets)
+            if board is None:
+                with translated():
+                    check_targets(targets, named or self.named)
+                    settings = targets.settle(self._base)
+                    board = connect(replace(settings, named=named or self.named), targets)
+                self._boards[targets] = board
+            return board
+
+    def close(self) -> None:
+        """Close the botocore clients this client made, and their connections: at
+        once, not when the garbage is next collected. Its calls then raise
+        :class:`BadInput`; closing again does nothing."""
+        with self._lock:
+            self._closed = True
+            boards, self._boards = builtins.list(self._boards.values()), {}
+        for board in boards:
+            board.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
