@@ -1,11 +1,13 @@
-"""The cores a client calls, made on first use, and closed together (Client.close)."""
+"""The cores a client calls, made on first use, and what it hands out that reads
+through them (listings, watches): all ended together when the client is closed."""
 
 from __future__ import annotations
 
 import builtins
 import threading
+import weakref
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from exportctl.api.changes import Changes
 from exportctl.api.errors import BadInput, translated
@@ -21,6 +23,15 @@ if TYPE_CHECKING:
 Spans = tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]]
 
 
+class Reader(Protocol):
+    """What reads through a client's cores after the call that made it returned."""
+
+    def abandon(self, reason: str) -> None: ...
+
+
+R = TypeVar("R", bound=Reader)
+
+
 class Boards(Changes):
     """A client's cores (:meth:`board`) and their end (:meth:`close`)."""
 
@@ -33,6 +44,11 @@ class Boards(Changes):
         # One core per span of regions and accounts asked for (the client's, and
         # those a listing names), each with its sessions and clients.
         self._boards: dict[Targets, Board] = {}
+        # Listings and watches handed out, held weakly: those not yet ended are
+        # abandoned by close(), so that their reading stops (the clients they hold
+        # would otherwise call on, reopening connections nobody closes) and their
+        # readers are told, instead of given what looks like a whole listing.
+        self._readers: weakref.WeakSet[Reader] = weakref.WeakSet()
         self._closed = False
 
     def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
@@ -52,13 +68,32 @@ class Boards(Changes):
                 self._boards[targets] = board
             return board
 
+    def _track(self, reader: R) -> R:
+        """``reader``, abandoned when this client is closed (at once, if it is)."""
+        with self._lock:
+            if not self._closed:
+                self._readers.add(reader)
+                return reader
+        reader.abandon(self._abandoned())
+        return reader
+
+    def _abandoned(self) -> str:
+        # Each reader says what was under way ("... while this listing was read").
+        return f"{self!r} was closed"
+
     def close(self) -> None:
         """Close the botocore clients this client made, and their connections: at
         once, not when the garbage is next collected. Its calls then raise
-        :class:`BadInput`; closing again does nothing."""
+        :class:`BadInput`, and so do the listings and watches it handed out that
+        have not ended (they stop reading); closing again does nothing."""
         with self._lock:
             self._closed = True
             boards, self._boards = builtins.list(self._boards.values()), {}
+            readers = builtins.list(self._readers)
+            self._readers.clear()
+        # Stopped first: no call of theirs starts once their clients are closed.
+        for reader in readers:
+            reader.abandon(self._abandoned())
         for board in boards:
             board.close()
 

@@ -230,21 +230,24 @@ class Client(Boards):
         """A watch of the jobs :meth:`list` would list, as ``exportctl watch`` runs it,
         planned and not run: ``run()`` lists again every ``interval`` until
         interrupted, telling its ``on_event`` of each job seen, changed, ended (kept
-        ``keep`` seconds) or gone, and of each round."""
+        ``keep`` seconds) or gone, and of each round; closing the client ends it with
+        :class:`BadInput`."""
         from exportctl.api.waiting import TypedWatcher
         from exportctl.ops.polling.schedule import Backoff
 
         with translated():
             query = list_query(services, states, since, None, scope, self.named)
             every = seconds("interval", interval) or 0.0
-            return TypedWatcher(
-                self.board(),
-                query,
-                keep=seconds("keep", keep) or 0.0,
-                backoff=Backoff(interval=every, cap=every, factor=1.0),
-                clock=TIMING.clock,
-                sleep=TIMING.sleep,
-                rng=TIMING.rng(),
+            return self._track(
+                TypedWatcher(
+                    self.board(),
+                    query,
+                    keep=seconds("keep", keep) or 0.0,
+                    backoff=Backoff(interval=every, cap=every, factor=1.0),
+                    clock=TIMING.clock,
+                    sleep=TIMING.sleep,
+                    rng=TIMING.rng(),
+                )
             )
 
     # -- fetching -------------------------------------------------------------------------
@@ -338,12 +341,14 @@ class Client(Boards):
                     named,
                 )
                 check_targets(spans, named)
-            return Listing(
-                self.board(spans, named),
-                query,
-                stream=stream,
-                strict=strict,
-                progress=progress,
-                on_wait=on_wait,
-                on_notice=on_notice,
+            return self._track(
+                Listing(
+                    self.board(spans, named),
+                    query,
+                    stream=stream,
+                    strict=strict,
+                    progress=progress,
+                    on_wait=on_wait,
+                    on_notice=on_notice,
+                )
             )

@@ -10,7 +10,7 @@ import logging
 import weakref
 from collections.abc import Callable, Generator, Iterator
 
-from exportctl.api.errors import ApiError, translated, typed
+from exportctl.api.errors import ApiError, BadInput, translated, typed
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob, newest_first, newest_key
 from exportctl.ops.core import Board
@@ -41,6 +41,9 @@ class Listing(Iterator[ExportJob]):
     ``progress`` is told, while a listing of many targets runs, a line of how far it
     is (None once it is done); ``on_wait`` runs whenever the next page is awaited (a
     writer of streamed output flushes then).
+
+    Its client closed before it was read whole, it stops reading and raises
+    :class:`BadInput` (see :meth:`abandon`).
     """
 
     def __init__(
@@ -64,6 +67,8 @@ class Listing(Iterator[ExportJob]):
         self._fanout: Fanout | None = None
         self._jobs: Generator[ExportJob, None, None] | None = None
         self._closed = False
+        # Why it was abandoned (abandon()): what its reader is told instead of a job.
+        self._abandoned: str | None = None
         self.notices: tuple[ApiError, ...] = ()
         self.failures: tuple[ApiError, ...] = ()
         self.incomplete: str | None = None
@@ -72,6 +77,8 @@ class Listing(Iterator[ExportJob]):
         return self
 
     def __next__(self) -> ExportJob:
+        if self._abandoned is not None:
+            raise BadInput(self._abandoned)
         if self._jobs is None:
             if self._closed:
                 raise StopIteration
@@ -80,7 +87,13 @@ class Listing(Iterator[ExportJob]):
             # go), not left in a cycle for the garbage collector to end some time,
             # in whatever thread it runs then.
             self._jobs = _read(weakref.ref(self))
-        return next(self._jobs)
+        try:
+            return next(self._jobs)
+        except StopIteration:
+            # Abandoned while this thread waited for a page: its end is no listing's.
+            if self._abandoned is not None:
+                raise BadInput(self._abandoned) from None
+            raise
 
     def open(self) -> Listing:
         """Settle the targets now (an organization's accounts, their roles), so that
@@ -112,6 +125,19 @@ class Listing(Iterator[ExportJob]):
                 # Being read in another thread, which the fan-out's close ends.
                 if inspect.getgeneratorstate(jobs) != inspect.GEN_RUNNING:
                     raise
+
+    def abandon(self, reason: str) -> None:
+        """Stop reading, as :meth:`close` does, and raise :class:`BadInput` (why:
+        ``reason``, "Client(...) was closed") from every ``next()`` after, one
+        waiting for a page in another thread too, rather than end as if what was
+        read were the whole listing. A listing read whole (its jobs all in hand), or
+        closed, is left as it is."""
+        fanout = self._fanout
+        if self._closed or (fanout is not None and fanout.ended and not fanout.stopped):
+            return
+        # Said before the reading stops, so that a reader woken by the stop is told.
+        self._abandoned = f"{reason} while this listing was read: it is not whole"
+        self.close()
 
 
 def _read(ref: weakref.ref[Listing]) -> Generator[ExportJob, None, None]:

@@ -17,7 +17,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from exportctl.api.errors import ApiError, JobFailed, JobNotFound, WaitTimeout, translated
+from exportctl.api.errors import (
+    ApiError,
+    BadInput,
+    JobFailed,
+    JobNotFound,
+    WaitTimeout,
+    translated,
+)
 from exportctl.api.options import intervals, job_key, keyword, seconds
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob
@@ -52,9 +59,19 @@ class TypedWaiter(Waiter):
 class TypedWatcher(Watcher):
     """The watch as the API hands it out: ``run()`` raises the API's errors."""
 
+    _abandoned: str | None = None
+
     def run(self) -> None:
         with translated():
             super().run()
+        if self._abandoned is not None:
+            raise BadInput(self._abandoned)
+
+    def abandon(self, reason: str) -> None:
+        """End :meth:`run`, the round in progress too (:meth:`halt`), raising
+        :class:`BadInput` that says ``reason`` (its client was closed)."""
+        self._abandoned = f"{reason} while this watch ran"
+        self.halt()
 
 
 @dataclass

@@ -11,6 +11,8 @@ it names none.
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -65,6 +67,9 @@ class Board(Jobs):
         self.base = Reach("default credentials", clients, self.calls)
         self._spans: list[Reach] | None = None
         self._org: Organization | None = None
+        # The fan-outs read through it, held weakly: close() stops those still reading.
+        self._fanouts: weakref.WeakSet[Fanout] = weakref.WeakSet()
+        self._fanouts_lock = threading.Lock()
         if self.accounts.org_role:
             self._org = Organization(
                 self.base, self.accounts.org_role, self.accounts.only, self.calls
@@ -87,7 +92,13 @@ class Board(Jobs):
 
     def close(self) -> None:
         """Close every client made, of every credential set (their connections with
-        them); the board makes others if used again."""
+        them); the board makes others if used again. Its fan-outs still reading stop
+        first (as :meth:`Fanout.close`): the clients their readers hold would call on
+        after their close, botocore opening new connections that nobody closes."""
+        with self._fanouts_lock:
+            fanouts = list(self._fanouts)
+        for stream in fanouts:
+            stream.close()
         self.clients.close()
         for reach in self._spans or ():
             reach.clients.close()
@@ -152,15 +163,19 @@ class Board(Jobs):
         once: bool = False,
     ) -> Fanout:
         if not self.multi:
-            return super().fanout(query, idle=idle, on_progress=on_progress, once=once)
-        return Fanout(
-            self.targets(query),
-            query,
-            self.span(query),
-            idle=idle,
-            on_progress=on_progress,
-            once=once,
-        )
+            stream = super().fanout(query, idle=idle, on_progress=on_progress, once=once)
+        else:
+            stream = Fanout(
+                self.targets(query),
+                query,
+                self.span(query),
+                idle=idle,
+                on_progress=on_progress,
+                once=once,
+            )
+        with self._fanouts_lock:
+            self._fanouts.add(stream)
+        return stream
 
     # -- jobs by reference -----------------------------------------------------------
 

@@ -314,9 +314,11 @@ class Jobs:
         this one is turned into records: the service's time and ours overlap. A
         listing's describes beyond the first take ``room`` (its caps) while in flight;
         ``cancel``, set by another thread, ends the pages without waiting for the
-        call in progress."""
+        call in progress, and no call is sent after it."""
         where = region or self.clients.default_region
         call = self.caller(spec, where)
+        if cancel is not None:
+            call = _unless(cancel, call)
         project = projection(spec).record
         states, since = query.states, query.since
         concurrency = self.parent_concurrency
@@ -383,3 +385,15 @@ class Jobs:
         if query.limit is not None:
             jobs = jobs[: query.limit]
         return ListResult(jobs, stream.failures, stream.notices, stream.read, stream.answered)
+
+
+def _unless(cancel: threading.Event, call: eng.CallFn) -> eng.CallFn:
+    """``call``, refused once ``cancel`` is set: a listing closed sends nothing more of
+    its chains of calls (a parent's jobs, a page's describes)."""
+
+    def unless(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if cancel.is_set():
+            raise ExportctlError(f"{operation} not sent: the listing was closed")
+        return call(operation, params)
+
+    return unless

@@ -263,7 +263,8 @@ def read_ahead(
     are taken. Leaving early (``close``, an exception, Ctrl-C) lets the thread go
     at its next item; a thread inside a call is abandoned, as with :class:`Workers`.
     ``cancel``, set by another thread, ends the items while the caller waits for
-    the next one, without waiting for the call in progress.
+    the next one, without waiting for the call in progress; the thread asks for
+    no item after it.
     """
     ready: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(max(1, depth))
     stop = threading.Event()
@@ -271,7 +272,8 @@ def read_ahead(
     def produce() -> None:
         try:
             for item in source:
-                if not hand_on(ready, (item, None), stop):
+                # Cancelled: the next item's call is not made.
+                if not hand_on(ready, (item, None), stop) or (cancel and cancel.is_set()):
                     return
             hand_on(ready, (_END, None), stop)
         except BaseException as exc:  # handed to the caller, who raises it

@@ -94,6 +94,8 @@ class Fanout:
         self.read: dict[str, int] = {}
         # Closed before its end (close()): its iteration ended there, nothing settled.
         self.stopped = False
+        # Its iteration has ended, whole (not ``stopped``) or not.
+        self.ended = False
 
     @property
     def incomplete(self) -> str | None:
@@ -137,6 +139,7 @@ class Fanout:
                     break
         finally:
             self.stopped = self._stop.is_set()
+            self.ended = True
             self.close()
             for target in self._take_unstarted():
                 target.reach.jobs.release(target.spec, target.region)
@@ -166,6 +169,8 @@ class Fanout:
         exception that is no failure of AWS's (a bug) is raised."""
         if self._once and not self._take_unstarted(target):
             return  # the listing has ended and let its clients go
+        if self._stop.is_set():
+            return  # closed as it was started: no call after the close
         got = 0
         room = self._slots.room(self._place(target))
         try:

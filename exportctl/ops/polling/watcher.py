@@ -82,6 +82,8 @@ class Watcher:
         # Every job of the last round's listing, also those not on the board.
         self.listed: list[ExportJob] = []
         self._stopped = threading.Event()
+        # halt(): the round in progress is not taken for one either.
+        self._halted = False
         # Jobs seen ended on the board: told once, never added again (a service's
         # clock ahead of this one's would make one dropped after --keep look new).
         self._done: set[str] = set()
@@ -118,6 +120,13 @@ class Watcher:
         round in progress has listed (and told its events)."""
         self._stopped.set()
 
+    def halt(self) -> None:
+        """:meth:`stop`, the round in progress too: its listing, which whoever halts
+        the watch stops (its clients closed), is not taken for a round, and nothing
+        of it is told (not read whole, its missing jobs would be said gone)."""
+        self._halted = True
+        self._stopped.set()
+
     def _pause(self, seconds: float) -> None:
         """The wait between rounds, cut short by :meth:`stop`."""
         if self.sleep is interruptible_sleep:
@@ -134,6 +143,8 @@ class Watcher:
         self.next_check = None
         before = self.jobs.calls.snapshot()
         result = self.jobs.list(self.query)
+        if self._halted:
+            raise _Stopped
         # Refused credentials, bad input (an unknown profile) and a server known to be
         # gone do not mend by waiting.
         fatal = [
