@@ -263,7 +263,10 @@ class WaitView:
 
 
 def _mark(outcome: str) -> Text:
-    return Text(_OUTCOME_MARKS.get(outcome, " "), style="green" if outcome == "met" else "red")
+    """The mark before a job's row; its style is the row's (a pending job's has none)."""
+    if outcome not in _OUTCOME_MARKS:
+        return Text(" ")
+    return Text(_OUTCOME_MARKS[outcome], style="green" if outcome == "met" else "red")
 
 
 def whole_on_board(job: ExportJob, region: str | None, width: int, *, accounts: bool) -> bool:

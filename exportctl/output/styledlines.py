@@ -38,7 +38,8 @@ def styled_lines(
 
     ``styles`` gives a style per row for some columns; ``rich_cells`` a styled
     text that stands for a row's plain cell where it fits (a progress bar);
-    ``prefix`` a text put before each row (a mark), its header blank.
+    ``prefix`` a text put before each row (a mark), its header blank: the mark's
+    style is the whole row's, both lines of a stacked one.
     """
     styles = styles or {}
     rich_cells = rich_cells or {}
@@ -77,18 +78,23 @@ def styled_lines(
         mark.append(" " * (lead - mark.cell_len + 1))
         return mark
 
-    def joined(mark: Text, rest: Text) -> Text:
-        whole = mark + rest
+    def joined(mark: Text, rest: Text, row: int | None) -> Text:
+        # The row's style under its cells' own, said here rather than left to
+        # ``mark + rest`` (which would give any styled head's style to the line).
+        style = prefix[row].style if prefix is not None and row is not None else ""
+        whole = Text(style=style)
+        whole.append_text(mark)
+        whole.append_text(rest)
         whole.rstrip()
         return whole
 
     below = layout.below
     if headers:
-        yield joined(head(None), line(layout, [c.name for c in layout.columns], None, 0))
+        yield joined(head(None), line(layout, [c.name for c in layout.columns], None, 0), None)
         if below is not None:
             names = [c.name for c in below.columns]
-            yield joined(head(None), line(below, names, None, STACK_INDENT))
+            yield joined(head(None), line(below, names, None, STACK_INDENT), None)
     for row in range(rows):
-        yield joined(head(row), line(layout, cells(layout, row), row, 0))
+        yield joined(head(row), line(layout, cells(layout, row), row, 0), row)
         if below is not None:
-            yield joined(head(None), line(below, cells(below, row), row, STACK_INDENT))
+            yield joined(head(None), line(below, cells(below, row), row, STACK_INDENT), row)

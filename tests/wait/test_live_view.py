@@ -349,3 +349,32 @@ def test_a_burst_of_change_lines_renders_the_live_view_a_few_times_not_once_a_li
     assert out.count("9fe8110102c995f1abef543b5dfce8a9") == 200
     # Two renders a print before (the print's and the refresh's): 400 here.
     assert renders < 40, renders
+
+
+def _colours(width: int, *words: str) -> list[str | None]:
+    """The colour each of ``words`` is drawn in by a wait's live view of three jobs:
+    one running, one met and one that cannot be."""
+    from rich.segment import Segment
+
+    waiter = _waiter()
+    disc = waiter.tracked[1].job
+    assert disc is not None
+    failed = replace(disc, ref=DISC + "0", id="export-failed", state=State.FAILED,
+                     status="FAILED", message="Denied.")  # fmt: skip
+    waiter.tracked.append(Tracked(failed.ref, parse(failed.ref), failed, Outcome.MISSED))
+    console = Console(file=io.StringIO(), force_terminal=True, width=width,
+                      color_system="standard")  # fmt: skip
+    segments = [s for line in Segment.split_lines(console.render(WaitView(waiter, "us-east-1")))
+                for s in line]  # fmt: skip
+    found = [next(s.style for s in segments if word in s.text) for word in words]
+    return [style.color.name if style and style.color else None for style in found]
+
+
+@pytest.mark.parametrize("width", [200, 80])
+def test_a_pending_job_is_not_drawn_red_and_an_ended_one_keeps_its_colour(width: int) -> None:
+    # At 80 columns each row is two lines: the reference, then the other cells.
+    # Still running: nothing says it failed (as on watch's board).
+    assert _colours(width, "pinpoint:", "PROCESSING") == [None, None]
+    # Met: green; cannot be met: red, on both lines of a row.
+    assert _colours(width, "export-1ecb", "Data export completed") == ["green", "green"]
+    assert _colours(width, "eccdf03eeddf0", "Denied.") == ["red", "red"]
