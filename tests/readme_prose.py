@@ -17,7 +17,7 @@ import botocore.exceptions
 import botocore.session
 import readme_records
 
-from exportctl.cli.servicehelp import in_prose_order, joined
+from exportctl.cli.servicehelp import in_prose_order, jobs_named, joined, whose
 from exportctl.ops.start.recovery import LOOKS
 from exportctl.services.kinds import kinds_of
 from exportctl.services.spec import Derived, Fields, FieldSource, ServiceSpec
@@ -28,23 +28,6 @@ NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
 
 def _code(words: Iterable[str]) -> str:
     return ", ".join(f"`{word}`" for word in words)
-
-
-def whose(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def jobs_named(spec: ServiceSpec) -> list[tuple[str, ServiceSpec]]:
-    """Each kind of the service's jobs (``kinds_of``), as a sentence names it."""
-    kinds = kinds_of(spec)
-    if len(kinds) == 1:
-        return [(spec.short_title, spec)]
-    named = []
-    for served in kinds:
-        if served.create is None or not served.create.label:
-            raise ValueError(f"{spec.name}: each kind's create needs a label to name its jobs")
-        named.append((f"{whose(spec.short_title)} exports of {served.create.label}", served))
-    return named
 
 
 def _starting() -> list[tuple[str, Create]]:

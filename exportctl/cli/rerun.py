@@ -27,24 +27,23 @@ _FRESH_ORDER = ("name", "token", "listing")
 
 
 def _help_text() -> str:
-    from exportctl.cli.servicehelp import in_prose_order
+    from exportctl.cli.servicehelp import in_prose_order, jobs_named
 
-    # Grouped by how a retry is told apart, in the order the sentence on fresh names
-    # and tokens names them; services alike in that, in the help's order of services.
-    from exportctl.services.kinds import kinds_of
-
-    # Each kind of job a service starts (``ServiceSpec.kinds``) has its own create.
+    # Each kind of job a service starts (``ServiceSpec.kinds``) has its own create,
+    # and is named apart by its create's label, as README.md names it.
     creates = [
-        (spec, kind.create) for spec in in_prose_order() for kind in kinds_of(spec) if kind.create
+        (name, kind.create)
+        for spec in in_prose_order()
+        for name, kind in jobs_named(spec)
+        if kind.create
     ]
     said = [f"Reused: {'; '.join(create.reused for _, create in creates if create.reused)}."]
-    # Services alike in how a retry is told apart, named once each, in one group.
+    # Grouped by how a retry is told apart, in the order the sentence on fresh names
+    # and tokens names them; kinds alike in that, in the help's order of services.
     groups: dict[str, list[str]] = {}
-    for spec, create in sorted(creates, key=lambda p: _FRESH_ORDER.index(p[1].idempotency)):
+    for name, create in sorted(creates, key=lambda p: _FRESH_ORDER.index(p[1].idempotency)):
         if create.idempotency in _FRESH:
-            named = groups.setdefault(_FRESH[create.idempotency], [])
-            if spec.short_title not in named:
-                named.append(spec.short_title)
+            groups.setdefault(_FRESH[create.idempotency], []).append(name)
     if groups:
         fresh = " or ".join(f"{word} ({', '.join(names)})" for word, names in groups.items())
         said.append(f"The new job gets a fresh {fresh}.")

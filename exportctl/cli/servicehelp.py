@@ -59,6 +59,27 @@ def joined(words: Iterable[str], last: str = " and ") -> str:
     return f"{', '.join(listed[:-1])}{last}{listed[-1]}"
 
 
+def whose(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def jobs_named(spec: ServiceSpec) -> list[tuple[str, ServiceSpec]]:
+    """Each kind of the service's jobs (``kinds_of``), as a sentence names it: the
+    service's short title, or "<short title>'s exports of <its create's label>" for
+    each kind of a service with several (started, and told apart, each its own way)."""
+    from exportctl.services.kinds import kinds_of
+
+    kinds = kinds_of(spec)
+    if len(kinds) == 1:
+        return [(spec.short_title, spec)]
+    named = []
+    for served in kinds:
+        if served.create is None or not served.create.label:
+            raise ValueError(f"{spec.name}: each kind's create needs a label to name its jobs")
+        named.append((f"{whose(spec.short_title)} exports of {served.create.label}", served))
+    return named
+
+
 def titles() -> str:
     """Every service by its full title: AWS ..., Amazon ... and ..."""
     return joined(spec.title for spec in in_prose_order())

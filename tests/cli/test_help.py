@@ -149,3 +149,11 @@ def test_the_exit_codes_in_the_help_name_each_command_the_readme_gives_them() ->
     said = " ".join(_help(()).split())
     one = said.split("Exit codes: 0 ok, ")[1].split(", 2 usage")[0]
     assert commands and all(f"({command})" in one for command in commands), one
+
+
+def test_rerun_help_names_the_jobs_that_get_a_fresh_token_as_the_readme_does() -> None:
+    import readme_prose
+
+    # By kind of job: EC2's exports of an instance are found by a listing, not a token.
+    said = " ".join(_help(("rerun",), columns=10_000).split())
+    assert f"The new job gets a fresh {readme_prose.rerun_fresh()}." in said
