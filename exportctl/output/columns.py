@@ -5,11 +5,11 @@ order in which it gives things up when it is too wide: drop a column, shorten
 one to its minimum (its cells end in "…"), or switch a column to its shorter
 cells (a compact reference). Steps are taken one by one until the table fits.
 
-A wider terminal never shows less of any cell than a narrower one did. So a
-column given up stays given up until the width at which it is back for good,
-and a column cut short gets the room left over only once nothing given up
-after it is still given up: what was given up later comes back first as the
-terminal widens, and would take that room back. Until then it keeps its minimum.
+No room is left empty while a cell is cut: the column cut short gets the room
+left over, that of the columns given up after it too. A wider terminal never
+shows less of any cell than a narrower one did, but for that room: a column
+given up stays given up until the width at which it is back for good, and
+there it takes its room back from the column cut short, which keeps its minimum.
 
 One column, the key, is never cut (the job reference: people copy it into the
 next command). The table may be *stacked*: each row's key on a line of its own,
@@ -281,10 +281,11 @@ def _widths(
     columns: Sequence[Column], shrunk: set[str], width: int, taken: Sequence[Step]
 ) -> list[int]:
     widths = [_least(c, shrunk) for c in columns]
-    # The room left goes to the column cut short last, when nothing was given up
-    # after it: anything later comes back first, and would take the room back.
-    last = taken[-1] if taken else None
-    if last is None or last.action != "shrink":
+    # The room left goes to the column cut short last, whatever was given up after
+    # it: no room stays empty while a cell is cut (the room a column given up later
+    # leaves is the cut column's until a terminal wide enough brings that one back).
+    last = next((s for s in reversed(taken) if s.action == "shrink"), None)
+    if last is None:
         return widths
     at = next((i for i, c in enumerate(columns) if c.name == last.column), None)
     if at is None:

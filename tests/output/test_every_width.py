@@ -29,6 +29,8 @@ from exportctl.output.styledlines import Lines
 from exportctl.sandbox import Sandbox
 
 WIDTHS = range(60, 241)
+# The width a cut message keeps (jobtable's and the live view's ``min_width``).
+MESSAGE_MINIMUM = {"MESSAGE": 30, "PROGRESS / MESSAGE": 20}
 
 
 @dataclass
@@ -110,13 +112,21 @@ def _read(lines: list[str], layout: Layout, rows: int, lead: int = 0) -> list[di
     ]
 
 
-def _never_less(seen: dict[int, list[dict[str, str]]]) -> None:
-    """Each cell of each row shows at least as much at a width as at the one before."""
+def _never_less(seen: dict[int, list[dict[str, str]]], message: str = "MESSAGE") -> None:
+    """Each cell of each row shows at least as much at a width as at the one before,
+    but a message (or bar) cut shorter where a column comes back: the room it had from
+    that column goes back to it, and the message keeps its minimum."""
     widths = sorted(seen)
     for narrow, wide in itertools.pairwise(widths):
         for row, (before, after) in enumerate(zip(seen[narrow], seen[wide], strict=True)):
+            back = set(after) - set(before)
             for name, text in before.items():
                 shown = after.get(name, "")
+                if name == message and back and len(shown) < len(text):
+                    # (Less the space a cut leaves out before its "…".)
+                    least = MESSAGE_MINIMUM[message] - 1
+                    assert len(shown) >= least, (narrow, wide, row, text, shown)
+                    continue
                 assert len(shown) >= len(text), (narrow, wide, row, name, text, shown)
 
 
@@ -196,7 +206,20 @@ def test_a_wider_terminal_never_shows_less_of_the_watch_board(
 
     # Each line starts with a mark (✓, ✗ or a blank) and a space.
     seen = _print_at_every_width(print_at, len(jobs), lead=2)
-    _never_less(seen)
+    _never_less(seen, "PROGRESS / MESSAGE")
     for width, rows in seen.items():
         failed = [row for row, job in zip(rows, jobs, strict=True) if job.state is State.FAILED]
         assert all(row["PROGRESS / MESSAGE"] for row in failed), width
+
+
+@pytest.mark.parametrize("width", [40, 80, 120, 200])
+@pytest.mark.parametrize("args", [[], ["--status", "failed"]], ids=["all", "failed"])
+def test_no_room_is_left_empty_while_a_message_is_cut(
+    sandbox: Sandbox, width: int, args: list[str]
+) -> None:
+    result = invoke(sandbox, "list", *args, COLUMNS=str(width))
+    assert result.exit_code == 0, result.stderr
+    cut = [line for line in result.stdout.splitlines() if line.endswith("…")]
+    # The message is the last cell of its line: cut, it reaches the terminal's edge
+    # (but for a space left out before its "…").
+    assert cut and all(len(line) >= width - 1 for line in cut), (width, result.stdout)
