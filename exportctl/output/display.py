@@ -147,11 +147,13 @@ class Display:
             return
         # As a table row too wide for the terminal: the reference whole on a line of
         # its own, the rest below it, indented and cut to fit rather than folded. When
-        # the time beside the reference would fold its line, the time goes below.
+        # the time beside the reference would fold its line, the time goes below: at
+        # the left edge, with the other lines' times, unless the reference alone is
+        # folded (whose next part starts there): then indented.
         lead = " " * STACK_INDENT
         if head.cell_len > width and head.plain.startswith(f"{stamp}  "):
             head = head[len(stamp) + 2 :]
-            lead = f"{stamp}  "
+            lead = f"{lead if head.cell_len > width else ''}{stamp}  "
         self.print(head)
         rest = Text.assemble(lead, tail)
         cut = rest.plain.find("  ", len(lead))

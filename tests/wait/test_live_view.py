@@ -378,3 +378,21 @@ def test_a_pending_job_is_not_drawn_red_and_an_ended_one_keeps_its_colour(width:
     # Met: green; cannot be met: red, on both lines of a row.
     assert _colours(width, "export-1ecb", "Data export completed") == ["green", "green"]
     assert _colours(width, "eccdf03eeddf0", "Denied.") == ["red", "red"]
+
+
+@pytest.mark.parametrize("width", [50, 60])
+def test_a_change_of_a_reference_wider_than_the_terminal_is_indented_below_it(width: int) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=width, color_system=None)
+    tracked: Tracked = _waiter().tracked[0]
+    assert tracked.job is not None
+    before = tracked.job
+    tracked.job = replace(before, state=State.FAILED, status="FAILED")
+    Display(console, None, "us-east-1").event(Event("changed", tracked, before=before))
+
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    ref = "pinpoint:ae7689447ab57a683536c4499d863386/9fe8110102c995f1abef543b5dfce8a9"
+    # The reference whole (the terminal folds it); the change below, indented, not at
+    # the left edge where the folded reference goes on.
+    assert "".join(lines[:-1]) == ref
+    assert re.fullmatch(r"    \d\d:\d\d:\d\d  RUNNING \(PROCESSING\) -> FAILED", lines[-1]), lines
