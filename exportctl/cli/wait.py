@@ -20,17 +20,19 @@ from exportctl.domain.errors import ExitCode
 from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
 
 if TYPE_CHECKING:
-    from exportctl.domain.model import ExportJob
+    from exportctl.domain.model import ExportJob, State
     from exportctl.services.refs import JobKey
 
 
 def _help_text() -> str:
-    from exportctl.cli.servicehelp import in_prose_order
+    from exportctl.cli.servicehelp import in_prose_order, joined
     from exportctl.ops.conditions import NORMALISED, accepted_words, fold
 
     # Each service's own words of ended jobs (those --until takes besides the states'),
-    # and the statuses of running jobs that can no longer end in some states.
-    words, doomed = [], []
+    # and the statuses of running jobs that can no longer end in some states, grouped
+    # by the states they rule out, then by service: each said once.
+    words: list[tuple[str, str, tuple[str, State]]] = []
+    doomed: dict[str, dict[str, list[str]]] = {}
     for spec in in_prose_order():
         own = [
             (status, state)
@@ -41,7 +43,11 @@ def _help_text() -> str:
             words.append((", ".join(status for status, _ in own), spec.short_title, own[0]))
         for status, states in spec.doomed.items():
             wanted = " or ".join(sorted(state.value for state in states))
-            doomed.append(f", or {spec.short_title} {status} for {wanted}")
+            doomed.setdefault(wanted, {}).setdefault(spec.short_title, []).append(status)
+    ruled_out = "".join(
+        f", or for {wanted}: " + ", ".join(f"{name} {joined(said)}" for name, said in by.items())
+        for wanted, by in doomed.items()
+    )
     listed = ": " + ", ".join(f"{said} ({name})" for said, name, _ in words) if words else ""
     example = f" ({words[0][2][0]}: {words[0][2][1].value})" if words else ""
     accepted = [w for w in accepted_words() if w in ("terminal", *NORMALISED)]
@@ -56,7 +62,7 @@ def _help_text() -> str:
     terminal: any ended one), or a vendor word{listed}.
     A vendor word means that exact status for jobs of its service and its
     normalised state{example} for jobs of the others. A job that can no longer
-    meet the condition (ended otherwise{"".join(doomed)}) ends the wait for it at once.
+    meet the condition (ended otherwise{ruled_out}) ends the wait for it at once.
 
     Exit codes: 0 every job met the condition; 1 a job ended otherwise or
     disappeared (each is named, with its status and message); 3 a job was not

@@ -157,3 +157,19 @@ def test_rerun_help_names_the_jobs_that_get_a_fresh_token_as_the_readme_does() -
     # By kind of job: EC2's exports of an instance are found by a listing, not a token.
     said = " ".join(_help(("rerun",), columns=10_000).split())
     assert f"The new job gets a fresh {readme_prose.rerun_fresh()}." in said
+
+
+def test_wait_help_names_each_state_a_status_rules_out_once() -> None:
+    from exportctl.cli.servicehelp import in_prose_order
+
+    said = " ".join(_help(("wait",), columns=10_000).split())
+    doomed = [(spec, status) for spec in in_prose_order() for status in spec.doomed]
+    assert doomed
+    # "..., or for COMPLETED: A FAILING, B CANCELING and CANCELLING": the state once,
+    # each service once, each status once.
+    assert said.count("for COMPLETED") == 1, said
+    for _, status in doomed:
+        assert said.count(f" {status}") == 1, status
+    _, _, ruled = said.partition("(ended otherwise, or for COMPLETED: ")
+    for spec in {spec for spec, _ in doomed}:
+        assert ruled.split(")")[0].count(spec.short_title) == 1, spec.short_title
