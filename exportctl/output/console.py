@@ -74,6 +74,14 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     columns = _columns()
     piped = not stream.isatty() and columns is None
     plain = no_color or bool(os.environ.get("NO_COLOR"))
+    # rich sizes a dumb terminal (Emacs' shell) 80x25 unless given both: COLUMNS
+    # is its width there, else the terminal's own size.
+    size = _size(stream) if _dumb() and columns is None and stream.isatty() else None
+    width = PIPE_WIDTH if piped else size.columns if size else columns
+    if size:
+        height: int | None = size.lines
+    else:
+        height = _DUMB_HEIGHT if columns and _dumb() else None
     return _Console(
         tty=stream.isatty(),
         fitted=not piped,
@@ -88,10 +96,8 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
         emoji=False,
         markup=False,
         soft_wrap=False,
-        width=PIPE_WIDTH if piped else columns,
-        # rich sizes a dumb terminal (Emacs' shell) 80x25 unless given both: COLUMNS
-        # is its width there too.
-        height=_DUMB_HEIGHT if columns and _dumb() else None,
+        width=width,
+        height=height,
     )
 
 
@@ -101,6 +107,15 @@ _DUMB_HEIGHT = 25
 
 def _dumb() -> bool:
     return os.environ.get("TERM", "").lower() in ("dumb", "unknown")
+
+
+def _size(stream: Any) -> os.terminal_size | None:
+    """The terminal's size, as the terminal says it; None where it says none."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return size if size.columns > 0 and size.lines > 0 else None
 
 
 def _columns() -> int | None:

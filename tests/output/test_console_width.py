@@ -45,3 +45,38 @@ def test_a_dumb_terminal_takes_its_width_from_columns_too() -> None:
         os.close(main)
         os.close(secondary)
     assert done.stderr == "200"
+
+
+@pytest.mark.parametrize(("columns", "rows"), [(150, 40), (60, 20)])
+def test_a_dumb_terminal_without_columns_takes_the_terminal_s_size(columns: int, rows: int) -> None:
+    # TERM=dumb and no COLUMNS: rich would say 80x25 whatever the terminal's size.
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    code = (
+        "from exportctl.output.console import make_console, table_width\n"
+        "import sys; c = make_console()\n"
+        "sys.stderr.write(f'{table_width(c)} {c.height}')\n"
+    )
+    main, secondary = pty.openpty()
+    try:
+        fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            stdout=secondary,
+            stderr=subprocess.PIPE,
+            env={**env, "TERM": "dumb"},
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    finally:
+        os.close(main)
+        os.close(secondary)
+    assert done.stderr == f"{columns} {rows}"
