@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from exportctl.cli.complete import complete_ref
+from exportctl.cli.complete import refs_of
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
@@ -134,7 +134,7 @@ def _service_help() -> str:
         "    a7cff00d-796c-4541-a335-b400141212b6",
     ),
 )
-@click.argument("ref", metavar="REF", shell_complete=complete_ref)
+@click.argument("ref", metavar="REF", shell_complete=refs_of(_service))
 @click.option(
     "--status",
     "statuses",

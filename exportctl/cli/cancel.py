@@ -66,7 +66,11 @@ class CancelCommand(DescribedCommand):
 
 @click.command(cls=CancelCommand, describe=_help_text)
 @click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
-@service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
+@service_option(
+    multiple=False,
+    help="Service of bare ids (ARNs and prefixed refs need none).",
+    offer=lambda spec: spec.cancel is not None,
+)
 @click.option("--wait", "and_wait", is_flag=True, help="Then wait until every job is CANCELLED.")
 @duration_option(
     "--timeout", help="With --wait: give up after this long (exit 124). Default: no limit."

@@ -99,6 +99,24 @@ def complete_ref(
     Both the canonical form and the shorter one tables print are offered, whichever
     the word typed so far starts with.
     """
+    return _refs(ctx, param, incomplete, None)
+
+
+def refs_of(service: Callable[[], str | None]) -> Completer:
+    """``complete_ref`` for a command that takes the jobs of one service alone (the one
+    ``service`` names when Tab is pressed): its references only."""
+
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return _refs(ctx, param, incomplete, service() or "")
+
+    return complete
+
+
+def _refs(
+    ctx: click.Context, param: click.Parameter, incomplete: str, service: str | None
+) -> list[CompletionItem]:
     from exportctl.ops import refcache
 
     taken = set()
@@ -108,6 +126,8 @@ def complete_ref(
     items: list[CompletionItem] = []
     seen: set[str] = set()
     for entry in refcache.load():
+        if service is not None and entry.service != service:
+            continue
         for form in (entry.ref, entry.shown):
             if form.startswith(incomplete) and form not in seen and entry.ref not in taken:
                 seen.add(form)

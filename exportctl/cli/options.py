@@ -23,11 +23,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 STATE_NAMES = tuple(state.value for state in State)
 
 
-def service_choices(only: str | None = None) -> list[str]:
-    """Service names and aliases; ``only``: those of that one service."""
+def service_choices(
+    only: str | None = None, offer: Callable[[ServiceSpec], bool] | None = None
+) -> list[str]:
+    """Service names and aliases; ``only``: those of that one service; ``offer``: of
+    the services it says yes to."""
     from exportctl.services import all_specs
 
-    specs = [s for s in all_specs() if only is None or s.name == only]
+    specs = [s for s in all_specs() if (only is None or s.name == only)]
+    specs = [s for s in specs if offer is None or offer(s)]
     return [name for spec in specs for name in (spec.name, *spec.aliases)]
 
 
@@ -83,9 +87,14 @@ class _Services(Choice):
     """A service by name or alias: of the services there are when the value is read,
     not when the command was made; ``only`` (a function): of the one it names."""
 
-    def __init__(self, only: Callable[[], str | None] | None = None) -> None:
+    def __init__(
+        self,
+        only: Callable[[], str | None] | None = None,
+        offer: Callable[[ServiceSpec], bool] | None = None,
+    ) -> None:
         super().__init__((), case_sensitive=False)
         self._only = only
+        self._offer = offer
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -95,6 +104,22 @@ class _Services(Choice):
     def choices(self, value: Any) -> None:
         # click.Choice sets the names it was made with: there are none to keep.
         pass
+
+    def offered(self) -> tuple[str, ...]:
+        """The names help lists and Tab offers: those of the services the command
+        does something with (the others are taken, to be refused in its own words)."""
+        if self._offer is None:
+            return self.choices
+        return tuple(service_choices(self._only() if self._only else None, self._offer))
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        # As click completes a choice, of the names offered.
+        typed = incomplete.lower()
+        return [CompletionItem(name) for name in self.offered() if name.lower().startswith(typed)]
 
 
 def _names_listed(names: Iterable[str], incomplete: str) -> list[CompletionItem]:
@@ -128,7 +153,7 @@ class _ServiceNames(_Services):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
-        return _names_listed(self.choices, incomplete)
+        return _names_listed(self.offered(), incomplete)
 
 
 class _ServiceOption(click.Option):
@@ -142,7 +167,7 @@ class _ServiceOption(click.Option):
     @property
     def help(self) -> str | None:
         assert isinstance(self.type, _Services)
-        return f"{self._describe()} NAME: {', '.join(self.type.choices)}."
+        return f"{self._describe()} NAME: {', '.join(self.type.offered())}."
 
     @help.setter
     def help(self, value: str | None) -> None:
@@ -179,10 +204,12 @@ def service_option(
     multiple: bool,
     help: str | Callable[[], str],
     only: Callable[[], str | None] | None = None,
+    offer: Callable[[ServiceSpec], bool] | None = None,
 ) -> Callable[[F], F]:
     """--service/-s; ``only`` for a command that serves one service alone (the one
     that function names), whose ``help`` may then name it (a function, called when
-    the help is read)."""
+    the help is read); ``offer``, for one that takes every name but does something
+    with some services only: those its help lists and Tab offers."""
     # click's [a|b|...] metavar of every name and alias is wider than a terminal, and
     # the first column of the help does not wrap: the names go into the help instead.
     describe = help if callable(help) else lambda: help
@@ -193,7 +220,7 @@ def service_option(
             "service",
             cls=_ServiceOption,
             describe=describe,
-            type=_Services(only),
+            type=_Services(only, offer),
             metavar="NAME",
         )
     return click.option(
@@ -202,7 +229,7 @@ def service_option(
         "services",
         cls=_ServiceOption,
         describe=describe,
-        type=_ServiceNames(only),
+        type=_ServiceNames(only, offer),
         multiple=True,
         callback=_flat,
         metavar="NAME",

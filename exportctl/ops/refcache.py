@@ -28,6 +28,11 @@ class CachedRef:
     shown: str = ""
     about: str = ""
 
+    @property
+    def service(self) -> str:
+        """The job's service, as ``about`` starts with it ("" where it is unsaid)."""
+        return self.about.split(" ", 1)[0]
+
     def line(self) -> str:
         return "\t".join(_clean(part) for part in (self.ref, self.shown or self.ref, self.about))
 

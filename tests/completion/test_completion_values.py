@@ -171,7 +171,7 @@ def test_references_come_from_the_cache() -> None:
     # A reference already on the line is not offered again.
     assert complete("status", "pinpoint:us-east-1:app/one", "") == ["discovery:us-east-1:export-2"]
     # Every command that takes a job completes it the same way.
-    for command in ("download", "backups"):
+    for command in ("download", "cancel", "rerun"):
         assert complete(command, "pinpoint:a") == ["pinpoint:app/one"]
     shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
     items = shell.get_completions(["status"], "pin")
@@ -281,3 +281,28 @@ def test_the_fixed_values_the_help_lists() -> None:
     # --region all, alone.
     assert complete("--region", "a")[0] == "all"
     assert "us-east-1,all" not in complete("list", "--region", "us-east-1,a")
+
+
+def test_commands_offer_only_the_services_and_references_they_take() -> None:
+    from exportctl.services import search_spec
+
+    able = {spec.name for spec in all_specs() if spec.cancel is not None}
+    unable = {spec.name for spec in all_specs()} - able
+    assert able and unable
+    offered = set(complete("cancel", "-s", ""))
+    assert able <= offered and not unable & offered
+    # Its help lists the same names (the others are refused in its own words).
+    shown = CliRunner().invoke(cli, ["cancel", "--help"], terminal_width=10_000).stdout
+    named = " ".join(shown.split()).split("NAME: ", 1)[1].split(".", 1)[0]
+    assert set(named.split(", ")) == offered
+    # backups takes the search jobs' service's references alone.
+    searched = search_spec()
+    assert searched is not None
+    pin = refcache.CachedRef("pinpoint:us-east-1:app/one", "pinpoint:app/one", "pinpoint RUNNING")
+    search = refcache.CachedRef(f"{searched.name}:us-east-1:a7cff00d", f"{searched.name}:a7cff00d",
+                                f"{searched.name} COMPLETED")  # fmt: skip
+    refcache.remember([pin, search])
+    assert complete("backups", "") == [f"{searched.name}:us-east-1:a7cff00d"]
+    assert complete("download", "") == [
+        "pinpoint:us-east-1:app/one", f"{searched.name}:us-east-1:a7cff00d"
+    ]  # fmt: skip
