@@ -108,6 +108,19 @@ class LazyGroup(Described, SuggestingGroup):
         with formatter.section("Commands"):
             formatter.write_dl([(str(c.name), c.get_short_help_str(limit)) for c in shown])
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """click's completions, the commands' short help taken from :data:`SUMMARIES`:
+        click would import every command's module to read it, at each Tab press."""
+        items = [
+            CompletionItem(name, help=command.get_short_help_str())
+            for name in self.list_commands(ctx)
+            if name.startswith(incomplete)
+            for command in [self.commands.get(name) or click.Command(name, help=SUMMARIES[name])]
+            if not command.hidden
+        ]
+        # The group's own options, as click's Group adds them after its commands.
+        return items + click.Command.shell_complete(self, ctx, incomplete)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
 

@@ -248,3 +248,42 @@ def test_a_shell_pointed_at_a_background_sandbox_loads_none_of_its_server(
     assert not {m for m in modules if m.startswith("exportctl.sandbox.")} - {
         "exportctl.sandbox.background"
     }
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_tab_press_after_exportctl_imports_no_command(shell: str) -> None:
+    """The commands are offered, with their short help (zsh and fish show it), from
+    their summaries, as `exportctl --help` lists them: no command's module imported."""
+    import click
+
+    from exportctl.cli.commands import SUMMARIES
+
+    env = {
+        **os.environ,
+        "_EXPORTCTL_COMPLETE": f"{shell}_complete",
+        "COMP_WORDS": "exportctl ",
+        # fish sends the word being typed, the others its place.
+        "COMP_CWORD": "" if shell == "fish" else "1",
+    }
+    # The modules loaded when it ends (importtime's lines stop short of those a
+    # completion loads, once click has taken over stderr).
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write(' '.join(sys.modules)))\n"
+        "from exportctl.cli.main import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    ours = {name for name in done.stderr.split() if name.startswith("exportctl")}
+    # The completion command's module holds the shell classes every Tab press uses.
+    commands = {target.partition(":")[0] for target in COMMANDS.values()}
+    commands.discard("exportctl.cli.completion")
+    assert not ours & commands, sorted(ours & commands)
+    for name in COMMANDS:
+        assert name in done.stdout
+        if shell != "bash":
+            short = click.Command(name, help=SUMMARIES[name]).get_short_help_str()
+            assert short in done.stdout, (name, short, done.stdout)
