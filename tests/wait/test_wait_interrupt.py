@@ -20,11 +20,16 @@ from pathlib import Path
 
 import pytest
 from ptys import readable
-from wait_support import PERSONALIZE_FAILED, PINPOINT_PROCESSING, PINPOINT_STUCK
+from wait_support import PERSONALIZE_FAILED, PINPOINT_STUCK
 
 from exportctl.sandbox import Sandbox
 
 SCRIPT = Path(sys.executable).parent / "exportctl"
+# Two Discovery tasks of the sandbox scenario that have ended (FAILED, SUCCEEDED).
+DISCOVERY_ENDED = (
+    "discovery:export-5404bf7b-ac80-4081-a98a-878e2f264d9b",
+    "discovery:export-882161db-80a1-49ad-acda-dc4ccd4078c7",
+)
 
 
 def _environ(sandbox: Sandbox) -> dict[str, str]:
@@ -147,11 +152,11 @@ def test_a_signal_while_exec_commands_run_after_the_wait_keeps_its_json(
 ) -> None:
     # Every job settled, the wait is letting its --exec commands run: a signal then
     # still prints the jobs (--json is one document however the command ends) and
-    # names the job whose command never ran.
-    sandbox.set_status("pinpoint", PINPOINT_PROCESSING.rsplit("/", 1)[1], "COMPLETED")
-    pid_file = tmp_path / "exec.pid"
-    proc = _start(sandbox, "wait", "--json", "--until", "terminal", PERSONALIZE_FAILED,
-                  PINPOINT_PROCESSING, "--exec", _exec_sleeping(pid_file))  # fmt: skip
+    # names the job whose command never ran. Two ended jobs read in one call (a
+    # Discovery batch): a job's command runs as soon as it ends, and with two calls
+    # the other job could still be unread when the first command starts.
+    proc = _start(sandbox, "wait", "--json", "--until", "terminal", *DISCOVERY_ENDED,
+                  "--exec", _exec_sleeping(pid_file := tmp_path / "exec.pid"))  # fmt: skip
     try:
         _exec_started(pid_file)
         proc.send_signal(signal.SIGTERM)
