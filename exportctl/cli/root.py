@@ -279,20 +279,15 @@ def _app(ctx: click.Context) -> AppContext | None:
     return app
 
 
-def _complete_profile(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
-    from exportctl.cli.complete import complete_profile
+def _completing(name: str) -> Callable[[click.Context, click.Parameter, str], Any]:
+    """``cli.complete``'s ``name``, imported at a Tab press, not with the root."""
 
-    return complete_profile(ctx, param, incomplete)
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+        from exportctl.cli import complete
 
+        return getattr(complete, name)(ctx, param, incomplete)
 
-def _complete_region(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
-    from exportctl.cli.complete import complete_region
-
-    return complete_region(ctx, param, incomplete)
+    return complete
 
 
 def _env_flag(name: str) -> bool:
@@ -328,14 +323,14 @@ def _about() -> str:
     # AWS_PROFILE is left to botocore, as in the AWS CLI: a profile named with
     # --profile beats keys in the environment, one from AWS_PROFILE does not.
     multiple=True,
-    shell_complete=_complete_profile,
+    shell_complete=_completing("complete_profile"),
     help="AWS profile (default: AWS_PROFILE; environment keys beat AWS_PROFILE, not "
     "--profile); several (a,b or repeated) read each one's account.",
 )
 @click.option(
     "--region",
     multiple=True,
-    shell_complete=_complete_region,
+    shell_complete=_completing("complete_region"),
     help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's); "
     "several (a,b or repeated), or 'all' where each service is offered.",
 )
