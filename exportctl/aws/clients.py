@@ -19,6 +19,7 @@ from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import name_endpoint, translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
 from exportctl.aws.usersettings import (
+    asked_attempts,
     check_profile,
     check_role_endpoint,
     check_settings,
@@ -297,10 +298,9 @@ class Clients:
         return shared if shared is not None and service in shared.services else None
 
     def release(self, service: str, region: str) -> None:
-        """Let the clients of a service in a region go (the next :meth:`client` makes
-        another; a shared one held is given back): a listing of every account and
-        region uses each once, and kept they would hold about 0.2 MiB each, thousands
-        of them in an organization."""
+        """Let the clients of a service in a region go (the next :meth:`client` makes another;
+        a shared one held is given back): a listing of every account and region uses each
+        once, and kept they would hold about 0.2 MiB each, thousands in an organization."""
         with self._lock:
             gone = [
                 self._clients.pop(key)
@@ -336,12 +336,12 @@ class Clients:
 
     def _create(self, service: str, region: str, attempts: int | None = None) -> Any:
         s = self.settings
-        config = client_config(s, attempts)
         endpoint = self._endpoint(service)
         try:
             # One at a time: a botocore session is no more thread-safe than that.
             with self._session_lock:
                 session = self._made_session()
+                config = client_config(s, attempts or asked_attempts(session))
                 source = self._source(session, service)
                 self._credentials_of(session)
                 client = session.create_client(

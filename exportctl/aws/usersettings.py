@@ -71,13 +71,15 @@ def check_settings(settings: Given) -> None:
 
 
 def check_profile(session: botocore.session.Session, endpoint_url: str | None) -> None:
-    """The profile's endpoint_url (its own, and its services section's) and ca_bundle,
-    checked as the variables of the same meaning are, where they are the ones botocore
-    would use: --endpoint-url, AWS_ENDPOINT_URL or the service's own variable wins, and
-    ignore_configured_endpoint_urls turns them all off. Read through botocore, so that
-    they are the values it reads."""
+    """The profile's endpoint_url (its own, and its services section's), ca_bundle and
+    max_attempts, checked as the variables of the same meaning are, where they are the
+    ones botocore would use: --endpoint-url, AWS_ENDPOINT_URL or the service's own
+    variable wins, and ignore_configured_endpoint_urls turns them all off (AWS_MAX_ATTEMPTS
+    wins over max_attempts). Read through botocore, so that they are the values it reads."""
     scoped = session.get_scoped_config()
     where = _profile_named(session)
+    # Its max_attempts too: botocore's ValueError named neither, and 0 sent nothing.
+    asked_attempts(session)
     # The variable wins when set to a path; an empty one is as if unset (clients.py).
     if not os.environ.get("AWS_CA_BUNDLE") and scoped.get("ca_bundle"):
         check_bundle(f"{where}: ca_bundle", str(scoped["ca_bundle"]), undo="remove")
@@ -243,7 +245,7 @@ def check_url(option: str, url: str) -> None:
 
 def client_config(settings: Given, attempts: int | None = None) -> Any:
     """The botocore Config of a client made with ``settings``, making ``attempts``
-    attempts a call when given."""
+    attempts a call when given (the user's, :func:`asked_attempts`, or a create's one)."""
     from botocore.config import Config
 
     from exportctl.domain.version import __version__
@@ -270,11 +272,30 @@ def env_max_attempts() -> int | None:
     raw = os.environ.get("AWS_MAX_ATTEMPTS")
     if raw is None or raw == "":
         return None
+    return _attempts(raw, f"AWS_MAX_ATTEMPTS={raw[:40]!r}", "unset")
+
+
+def asked_attempts(session: botocore.session.Session) -> int | None:
+    """The attempts a call the user asked for: ``AWS_MAX_ATTEMPTS``, else the
+    profile's ``max_attempts`` (botocore's order); None when neither is set. The
+    profile's is read from its section, not with get_config_variable, which takes
+    the variable set to nothing for a number and fails on it: unset, here."""
+    asked = env_max_attempts()
+    if asked is not None:
+        return asked
+    raw = session.get_scoped_config().get("max_attempts")
+    if raw is None:
+        return None
+    said = f"{_profile_named(session)}: max_attempts = {clip(str(raw))!r}"
+    return _attempts(str(raw), said, "remove")
+
+
+def _attempts(raw: str, said: str, undo: str) -> int:
     text = raw.strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_ATTEMPTS_LIMIT:
         raise UsageError(
-            f"AWS_MAX_ATTEMPTS={raw[:40]!r} is not a number of attempts: "
-            f"use a whole number from 1 to {MAX_ATTEMPTS_LIMIT}, or unset it"
+            f"{said} is not a number of attempts: "
+            f"use a whole number from 1 to {MAX_ATTEMPTS_LIMIT}, or {undo} it"
         )
     return int(text)
 

@@ -64,6 +64,38 @@ def test_a_bad_aws_max_attempts_is_a_usage_error(sandbox: Sandbox, value: str) -
     assert sum(sandbox.calls.values()) == 0
 
 
+@pytest.mark.parametrize("value", ["abc", "0", "101"])
+def test_a_bad_max_attempts_of_the_profile_is_a_usage_error(
+    sandbox: Sandbox, tmp_path: Path, value: str
+) -> None:
+    # botocore's ValueError, named neither the profile nor the setting; 0, a client
+    # that never sends a call.
+    config = tmp_path / "config"
+    config.write_text(f"[default]\nmax_attempts = {value}\n")
+    done = in_process(sandbox, "list", AWS_CONFIG_FILE=str(config))
+    _usage_error(done, f"max_attempts = {value!r}")
+    assert f"profile 'default' ({config})" in done.stderr
+    assert sum(sandbox.calls.values()) == 0
+
+
+def test_the_profiles_max_attempts_bounds_each_call_and_the_variable_wins(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl.aws.deadlines import BACKOFFS
+
+    # botocore's backoffs between the attempts, not slept for real.
+    monkeypatch.setattr(BACKOFFS, "sleep", lambda seconds: None)
+    config = tmp_path / "config"
+    config.write_text("[default]\nmax_attempts = 3\n")
+    for env, attempts in (({}, 3), ({"AWS_MAX_ATTEMPTS": "2"}, 2)):
+        sandbox.reset_calls()
+        sandbox.faults.fates = {"DescribeExportTasks": ["throttle"] * 10}
+        done = in_process(sandbox, "list", "-s", "discovery", AWS_CONFIG_FILE=str(config), **env)
+        assert done.returncode == 5, done.stderr
+        assert f"DescribeExportTasks failed {attempts} times" in done.stderr
+        assert sandbox.calls[("discovery", "DescribeExportTasks")] == attempts
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("AWS_ENDPOINT_URL", "htps://127.0.0.1:4566"), ("AWS_ENDPOINT_URL_RDS", "ftp://127.0.0.1")],
