@@ -52,13 +52,14 @@ class Run:
 
     sandbox: Sandbox
 
-    def __call__(self, *args: str, **env: str) -> Result:
+    def __call__(self, *args: str, **env: str | None) -> Result:
+        """``env``: variables set for the command (None: unset, as AWS_MAX_ATTEMPTS
+        for a test of the attempts a create makes when the user sets none)."""
         base = ["--endpoint-url", self.sandbox.url, "--region", "us-east-1"]
         environ = {
             "AWS_ACCESS_KEY_ID": "sandbox",
             "AWS_SECRET_ACCESS_KEY": "sandbox",
-            # Retries are the command's own business here, on the fake clock
-            # (botocore's would sleep for real).
+            # Each read one attempt: a fault scripted for a read is met as scripted.
             "AWS_MAX_ATTEMPTS": "1",
             **env,
         }
@@ -73,18 +74,31 @@ def frozen_sandbox() -> Iterator[Sandbox]:
 
 def fake_time_for(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     """FakeTime as the commands' clock and sleep (a fixture's body)."""
+    from exportctl.aws.deadlines import BACKOFFS
+
     fake = FakeTime(sandbox)
     monkeypatch.setattr(TIMING, "clock", fake.clock)
     monkeypatch.setattr(TIMING, "sleep", fake.sleep)
+    # botocore's backoffs too, where a test leaves a read more than one attempt.
+    monkeypatch.setattr(BACKOFFS, "sleep", fake.sleep)
     return fake
 
 
 def run(
-    sandbox: Sandbox, *args: str, s3: S3Sandbox | None = None, region: str = "us-east-1"
+    sandbox: Sandbox,
+    *args: str,
+    s3: S3Sandbox | None = None,
+    region: str = "us-east-1",
+    attempts: str | None = "1",
 ) -> Result:
     """``exportctl --endpoint-url SANDBOX --region REGION ARGS``, one attempt a call
-    (``s3``: the sandbox's S3, for downloads)."""
-    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1"}
+    (``s3``: the sandbox's S3, for downloads; ``attempts``: AWS_MAX_ATTEMPTS, None
+    unset, as for a create tried as many times as it is when the user sets none)."""
+    env: dict[str, str | None] = {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_MAX_ATTEMPTS": attempts,
+    }
     if s3 is not None:
         env["AWS_ENDPOINT_URL_S3"] = s3.url
     words = ["--endpoint-url", sandbox.url, "--region", region, *args]

@@ -168,6 +168,7 @@ class AsyncClient:
         interval: float | timedelta = 5.0,
         max_interval: float | timedelta | None = None,
         on_waiting: Callable[[builtins.list[ExportJob]], None] | None = None,
+        on_retrying: Callable[[str], None] | None = None,
     ) -> Started:
         """:meth:`Client.submit`, off the loop. Cancelling the task ends it: a queue
         stops between its polls and sends no create; a create already sent ends on
@@ -176,7 +177,15 @@ class AsyncClient:
         stop = threading.Event()
         try:
             return await asyncio.to_thread(
-                self.client._submit, plan, queue, timeout, interval, max_interval, on_waiting, stop
+                self.client._submit,
+                plan,
+                queue,
+                timeout,
+                interval,
+                max_interval,
+                on_waiting,
+                stop,
+                on_retrying,
             )
         except asyncio.CancelledError:
             stop.set()

@@ -163,15 +163,22 @@ class Changes:
         interval: float | timedelta = 5.0,
         max_interval: float | timedelta | None = None,
         on_waiting: Callable[[list[ExportJob]], None] | None = None,
+        on_retrying: Callable[[str], None] | None = None,
     ) -> Started:
         """Send a plan's create (:meth:`plan_start`, :meth:`plan_rerun`), once whatever
         the retries: a lost answer is recovered by finding the job it made (a warning
         of the ``exportctl`` logger says so). ``queue``: wait for a free slot first,
         checking every ``interval`` growing to ``max_interval``, within ``timeout``;
         ``on_waiting`` is told the jobs holding the slots at each check (default: an
-        info line of the logger). The job's reference and key, and the job itself
-        when the create's answer describes it (:class:`Started`); nothing is read."""
-        return self._submit(plan, queue, timeout, interval, max_interval, on_waiting)
+        info line of the logger). The create is tried as many times as
+        ``AWS_MAX_ATTEMPTS`` or the profile's ``max_attempts`` say (10 without either);
+        ``on_retrying`` is told why before a retry, once while a failure lasts
+        (default: an info line of the logger). The job's reference and key, and the
+        job itself when the create's answer describes it (:class:`Started`); nothing
+        is read."""
+        return self._submit(
+            plan, queue, timeout, interval, max_interval, on_waiting, on_retrying=on_retrying
+        )
 
     def _submit(
         self,
@@ -182,6 +189,7 @@ class Changes:
         max_interval: float | timedelta | None,
         on_waiting: Callable[[list[ExportJob]], None] | None,
         stop: threading.Event | None = None,
+        on_retrying: Callable[[str], None] | None = None,
     ) -> Started:
         """:meth:`submit`; ``stop``, set from another thread, ends its queue between
         polls and keeps its create from being sent (:class:`Stopped`)."""
@@ -192,6 +200,9 @@ class Changes:
 
         def logged(holders: list[ExportJob]) -> None:
             log.info("waiting for a free slot: %s still active", ", ".join(j.ref for j in holders))
+
+        def retrying(message: str) -> None:
+            log.info("retrying after: %s", message)
 
         with translated(creating=True):
             first, cap = intervals(interval, max_interval, self.named)
@@ -212,6 +223,7 @@ class Changes:
                 named=self.named,
                 stop=stop,
                 commanded=self.commanded,
+                on_retry=on_retrying or retrying,
             )
             started = starter.start(plan)
             if account is not None:

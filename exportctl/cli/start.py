@@ -315,6 +315,8 @@ def run(
             interval=interval,
             max_interval=max_interval,
             on_waiting=lambda holders: _waiting(app, holders),
+            # In the words `wait` says its rounds' failures with (--quiet: none).
+            on_retrying=None if quiet else lambda said: app.notice(f"retrying after: {said}"),
         )
     if timeout is not None:
         timeout = max(0.0, timeout - (TIMING.clock() - began))

@@ -184,6 +184,27 @@ def test_a_timeout_carries_the_jobs_still_pending(exportctl_sandbox: SandboxHand
     assert [j.state for j in timed_out.value.jobs] == [State.RUNNING]
 
 
+def test_a_throttled_create_backs_off_on_the_sandbox_clock_and_says_it_retries(
+    exportctl_sandbox: SandboxHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    sandbox = exportctl_sandbox.sandbox
+    sandbox.faults.fates = {"discovery:StartExportTask": ["throttle"] * 3}
+    before = sandbox.calls[("discovery", "StartExportTask")]
+    started = exportctl_sandbox.elapsed
+    with caplog.at_level(logging.INFO, logger="exportctl"):
+        job = Client().start("discovery")
+    assert job.state is State.RUNNING
+    # No AWS_MAX_ATTEMPTS under the fixture: the create's own retries, 10 at most.
+    assert sandbox.calls[("discovery", "StartExportTask")] - before == 4
+    # Its backoffs moved the sandbox's clock (no real sleep), and were said once.
+    assert exportctl_sandbox.elapsed > started
+    said = [r.getMessage() for r in caplog.records if "retrying after" in r.getMessage()]
+    assert said == [
+        "retrying after: AWS Application Discovery: StartExportTask: "
+        "ThrottlingException (HTTP 400): Rate exceeded"
+    ]
+
+
 def test_a_job_that_disappears_is_not_found(
     exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ from exportctl.sandbox.s3 import S3Sandbox
 World = tuple[Sandbox, S3Sandbox]
 
 
-def run(world: World, *args: str) -> Result:
+def run(world: World, *args: str, attempts: str | None = "1") -> Result:
+    """``attempts``: AWS_MAX_ATTEMPTS (None: unset, a create's retries as a user's)."""
     sb, s3 = world
-    return run_sandbox(sb, *args, s3=s3)
+    return run_sandbox(sb, *args, s3=s3, attempts=attempts)

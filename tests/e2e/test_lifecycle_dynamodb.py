@@ -146,8 +146,9 @@ def test_a_failed_export_is_rerun_with_its_table_and_destination(world: World) -
 def test_an_answer_lost_after_the_export_was_made_makes_one_export(world: World) -> None:
     sb, _ = world
     sb.faults.fates = {"dynamodb:ExportTableToPointInTime": ["drop-after-commit", "ok"]}
+    # Retried as a user's start is, with no AWS_MAX_ATTEMPTS: the same ClientToken again.
     done = run(world, "start", "dynamodb", "--table", table("e2e-once"), "--to",
-               "s3://exportctl-out/once/")  # fmt: skip
+               "s3://exportctl-out/once/", attempts=None)  # fmt: skip
     assert done.exit_code == 0, done.output
     assert calls(sb, "ExportTableToPointInTime") == 2
     mine = run(
@@ -163,6 +164,18 @@ def test_an_answer_lost_after_the_export_was_made_makes_one_export(world: World)
         "ref",
     )
     assert mine.output.split() == [done.output.strip().splitlines()[-1]]
+
+
+def test_a_lost_answer_at_the_users_one_attempt_is_found_by_its_token(world: World) -> None:
+    # AWS_MAX_ATTEMPTS=1: no second create; the last look finds the export it made.
+    sb, _ = world
+    sb.faults.fates = {"dynamodb:ExportTableToPointInTime": ["drop-after-commit", "ok"]}
+    done = run(world, "start", "dynamodb", "--table", table("e2e-one"), "--to",
+               "s3://exportctl-out/one/", attempts="1")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert calls(sb, "ExportTableToPointInTime") == 1
+    assert "the first attempt's answer was lost; this is the job it made" in done.output
+    assert "retrying after" not in done.output
 
 
 def test_the_concurrent_export_limit_is_said_in_one_line(world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import sleepless
+from click.testing import Result
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/exporter"
@@ -19,7 +20,12 @@ CREATES = {
 
 
 class Run(sleepless.Run):
-    """The command line against the sandbox, and what its starts made there."""
+    """The command line against the sandbox, and what its starts made there: as a user
+    runs it, with no AWS_MAX_ATTEMPTS (a create tried 10 times, each read too, their
+    backoffs on the fake clock), unless a test sets one."""
+
+    def __call__(self, *args: str, **env: str | None) -> Result:
+        return super().__call__(*args, **{"AWS_MAX_ATTEMPTS": None, **env})
 
     def start_args(self, service: str) -> list[str]:
         """The options of a valid start of ``service`` in the sandbox's us-east-1."""

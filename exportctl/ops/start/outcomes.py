@@ -108,7 +108,8 @@ def given_up(
     named: Named = flag,
 ) -> ExportctlError:
     """The error of a create given up on: what was tried, and what the last answer
-    means (exportctl's own retries, not botocore's: AWS_MAX_ATTEMPTS is not theirs);
+    means (exportctl's own retries, each one attempt of botocore's: the user's max
+    attempts count them);
     ``named``: how the caller's user gives an option, in the advice."""
     spec, operation = plan.spec, plan.create.operation
     said = answer_of(exc)
@@ -135,10 +136,10 @@ def given_up(
         return not_found_named(plan, translate(exc, spec, named=named), operation)
     tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
     tried += f" over {seconds:.0f} s, with backoff"
+    last = _answer(exc)
     if said is None:
-        last, advice = clip(exc, 300), check_reach(endpoint_named(exc, named))
+        advice = check_reach(endpoint_named(exc, named))
     else:
-        last = f"{said.code} (HTTP {said.status}): {said.message}"
         # Throttling whatever its status (EC2's RequestLimitExceeded is a 503).
         throttled = said.code in THROTTLING_CODES or said.status == 429
         advice = (
@@ -148,3 +149,16 @@ def given_up(
             else "the service is failing: try again later"
         )
     return AwsError(f"{spec.title}: {tried}; the last answer: {last}; {advice}", service=spec.name)
+
+
+def failed(plan: StartPlan, exc: Exception) -> str:
+    """An attempt of the create that failed and is retried, in a line."""
+    return f"{plan.spec.title}: {plan.create.operation}: {_answer(exc)}"
+
+
+def _answer(exc: Exception) -> str:
+    """What answered an attempt: the service's code and message, else the failure."""
+    said = answer_of(exc)
+    if said is None:
+        return clip(exc, 300)
+    return f"{said.code} (HTTP {said.status}): {said.message}"

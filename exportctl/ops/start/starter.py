@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.translate import answer_of
+from exportctl.aws.usersettings import asked_attempts
 from exportctl.domain.errors import (
     AwsError,
     BrokenAnswerError,
@@ -22,8 +23,9 @@ from exportctl.domain.errors import (
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.naming import Commanded, command
 from exportctl.domain.timeutil import now
+from exportctl.ops.polling.events import Told
 from exportctl.ops.polling.timing import interruptible_sleep
-from exportctl.ops.start.outcomes import given_up, name_taken, outcome_of
+from exportctl.ops.start.outcomes import failed, given_up, name_taken, outcome_of
 from exportctl.ops.start.recovery import LOOKS, Finder, Run, Sleep, whereabouts
 from exportctl.ops.start.request import StartPlan
 from exportctl.ops.start.slots import (
@@ -41,6 +43,7 @@ from exportctl.services.refs import JobKey
 if TYPE_CHECKING:
     from exportctl.ops.jobs import Jobs
 
+# Attempts of a create where the user asks for none (AWS_MAX_ATTEMPTS, max_attempts).
 ATTEMPTS = 10
 
 
@@ -80,13 +83,16 @@ class Starter:
 
     Whatever ends the command after an attempt that may have made the job (an
     error, the retries used up, Ctrl-C), its last words say how to find that job.
+    ``attempts``: the user's max attempts by default, else :data:`ATTEMPTS`;
+    ``on_retry`` is told why before each retry, once while a failure lasts (as `wait`
+    tells its rounds').
     """
 
     def __init__(
         self,
         jobs: Jobs,
         *,
-        attempts: int = ATTEMPTS,
+        attempts: int | None = None,
         sleep: Sleep = interruptible_sleep,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -95,6 +101,7 @@ class Starter:
         named: Named = flag,
         stop: threading.Event | None = None,
         commanded: Commanded = command,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.jobs = jobs
         # How the caller's user runs a command, in the advice that finds a job.
@@ -112,6 +119,7 @@ class Starter:
         self.sleep = stoppable(sleep, stop)
         self.rng = rng or random.Random()
         self.clock = clock
+        self.on_retry = on_retry
 
     def start(self, plan: StartPlan) -> Started:
         run = Run(plan, plan.region or self.jobs.clients.default_region, now())
@@ -135,6 +143,9 @@ class Starter:
         plan, region = run.plan, run.region
         spec, create = plan.spec, plan.create
         call = self.jobs.once_caller(spec, region)
+        # As many as the user's max attempts say, as for every other call (botocore's).
+        most = self.attempts or asked_attempts(self.jobs.clients.session) or ATTEMPTS
+        told = Told()
         if create.active_limit is not None:
             self._slot(run)
         if create.idempotency == "listing":
@@ -143,7 +154,7 @@ class Starter:
         # Creates sent, and those of them a full slot refused while --queue waits: a
         # round of the queue's, not one of the create's attempts.
         attempt, lagged = 0, 0
-        while attempt - lagged < self.attempts:
+        while attempt - lagged < most:
             attempt += 1
             if run.maybe_made and create.idempotency == "listing":
                 # Before creating again: a job the last attempt made may not be listed yet.
@@ -182,12 +193,15 @@ class Starter:
                         continue
                     raise refused(self.jobs, spec, region, said, self.account, self.named) from exc
                 run.maybe_made = run.maybe_made or outcome == "unknown"
-                if outcome == "final" or attempt - lagged == self.attempts:
+                if outcome == "final" or attempt - lagged == most:
                     found = finder.look((0.0,)) if run.maybe_made else None
                     if found is not None:
                         return Started(_key(found), found.ref, found, attempt, recovered=True)
                     seconds = self.clock() - began
                     raise given_up(plan, exc, attempt, outcome, seconds, self.named) from exc
+                if self.on_retry is not None:
+                    for message in told.update([failed(plan, exc)]):
+                        self.on_retry(message)
                 self.sleep(self._delay(attempt - lagged))
                 continue
             run.in_flight = False
