@@ -255,11 +255,15 @@ def test_the_service_refusing_by_its_limit_names_the_task(jobs: Jobs, stubs: Stu
         "create_export_task", "LimitExceededException", "Resource limit exceeded.", 400
     )
     _active(stubs, [task(OTHER, "PENDING")], [])
+    starter = _starter(jobs)
+    # As the caller's user runs a command (the CLI: with its global options).
+    starter.commanded = lambda words: f"exportctl --profile p {words}"
     with pytest.raises(NoSlot) as full:
-        _starter(jobs).start(plan(SPEC, VALUES, REGION))
+        starter.start(plan(SPEC, VALUES, REGION))
     said = full.value.message
     assert "CreateExportTask was refused (LimitExceededException" in said
     assert f"{OTHER} (PENDING) is active" in said
+    assert f"cancel it (exportctl --profile p cancel logs:{REGION}:{OTHER})" in said
     stub.assert_no_pending_responses()
 
 

@@ -57,7 +57,8 @@ def test_the_one_active_task_is_named_then_waited_for(
     [line] = busy.output.strip().splitlines()
     assert f"{ref} (PENDING) is active" in line
     assert "one active export task at a time per account and region" in line
-    assert f"exportctl cancel {ref}" in line and "--queue" in line
+    # Run as printed, the cancel goes where this start went (its --endpoint-url).
+    assert f"exportctl --endpoint-url {sb.url} cancel {ref}" in line and "--queue" in line
     # Said before the service could refuse: no create was sent.
     assert creates(sb) == 1
 

@@ -81,6 +81,10 @@ def test_logs_a_busy_region_sends_no_create(run: Run, sandbox: Sandbox) -> None:
     done = run(*LOGS)
     assert done.exit_code == ExitCode.AWS
     assert "(RUNNING) is active" in done.output
+    # Run as printed, the cancel goes where this start went (its --endpoint-url).
+    assert (
+        f"cancel it (exportctl --endpoint-url {sandbox.url} cancel logs:us-east-1:" in done.output
+    )
     assert not any(op == "CreateExportTask" for _, op in sandbox.calls)
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from exportctl.aws.translate import Answer
 from exportctl.domain.errors import AwsError, ExitCode, ExportctlError, clip, of_service
 from exportctl.domain.model import ExportJob
+from exportctl.domain.naming import Commanded, command
 from exportctl.domain.timeutil import human_duration
 from exportctl.ops.polling.schedule import Backoff, repeat
 from exportctl.ops.polling.timing import Clock, Sleep, interruptible_sleep
@@ -128,10 +129,12 @@ def no_slot(
     held: Sequence[ExportJob],
     refused: Answer | None = None,
     named: Named = flag,
+    commanded: Commanded = command,
 ) -> NoSlot:
     """The error of a start with no free slot: the limit, the jobs that hold it, and
     what to do; ``refused``: the service's own refusal, when it was asked; ``named``:
-    how the caller's user turns the queue on (``request.plan``'s)."""
+    how the caller's user turns the queue on (``request.plan``'s); ``commanded``: how
+    they run a command (the cancel it advises)."""
     limit = limit_of(spec)
     assert spec.create is not None
     said = (
@@ -145,7 +148,7 @@ def no_slot(
         them = "it" if len(held) == 1 else "them"
         advice = (
             f"; wait for {them} to end, cancel {them} "
-            f"(exportctl cancel {first}), or pass {queue} to start once a slot is free"
+            f"({commanded(f'cancel {first}')}), or pass {queue} to start once a slot is free"
         )
         who = f", and {_named(held)}"
     else:
@@ -162,13 +165,14 @@ def refused(
     said: Answer,
     account: str | None = None,
     named: Named = flag,
+    commanded: Commanded = command,
 ) -> ExportctlError:
     """The service's refusal by its limit, said with the jobs that hold the slots."""
     try:
         held = holders(jobs, spec, region, account)
     except ExportctlError:
         held = []
-    return no_slot(spec, held, said, named)
+    return no_slot(spec, held, said, named, commanded)
 
 
 def take_slot(
@@ -183,17 +187,18 @@ def take_slot(
     rng: random.Random | None = None,
     named: Named = flag,
     stop: threading.Event | None = None,
+    commanded: Commanded = command,
 ) -> None:
     """Return once ``spec`` has a free slot in ``region``. Without ``queue`` a full
     limit is :class:`NoSlot`; with one, its rounds go on until a slot is free, or
-    :class:`QueueTimeout` at its timeout (``named``: as :func:`no_slot`'s), or
-    :class:`Stopped` between them once ``stop`` is set."""
+    :class:`QueueTimeout` at its timeout (``named``, ``commanded``: as
+    :func:`no_slot`'s), or :class:`Stopped` between them once ``stop`` is set."""
     limit = limit_of(spec)
     held = holders(jobs, spec, region, account)
     if len(held) < limit.count:
         return
     if queue is None:
-        raise no_slot(spec, held, named=named)
+        raise no_slot(spec, held, named=named, commanded=commanded)
     queue.on_wait(held)
     last = [held]
     first = [True]

@@ -104,7 +104,8 @@ class Starter:
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.jobs = jobs
-        # How the caller's user runs a command, in the advice that finds a job.
+        # How the caller's user runs a command, in the advice that finds a job or
+        # cancels the one holding a slot.
         self.commanded = commanded
         # Set from another thread when the caller is gone (an event loop's cancelled
         # task): the queue stops between its polls, and no create is sent after.
@@ -191,7 +192,9 @@ class Starter:
                         # slot (another command's alike) is not its own.
                         run.began = now()
                         continue
-                    raise refused(self.jobs, spec, region, said, self.account, self.named) from exc
+                    raise refused(
+                        self.jobs, spec, region, said, self.account, self.named, self.commanded
+                    ) from exc
                 run.maybe_made = run.maybe_made or outcome == "unknown"
                 if outcome == "final" or attempt - lagged == most:
                     found = finder.look((0.0,)) if run.maybe_made else None
@@ -221,6 +224,7 @@ class Starter:
             rng=self.rng,
             named=self.named,
             stop=self.stop,
+            commanded=self.commanded,
         )
 
     def _pause(self, run: Run, rounds: int, began: float, refusal: Exception) -> None:
