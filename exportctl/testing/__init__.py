@@ -25,8 +25,8 @@ import contextlib
 import copy
 import os
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -148,8 +148,10 @@ class SandboxHandle:
         test that closed it gets another, as the tests after it do."""
         self._live()
         if self._client is None or self._client.closed:
+            from exportctl.testing.client import clocked_client
+
             creds = self.credentials
-            self._client = _clocked_client(
+            self._client = clocked_client(
                 self._pointed_calls,
                 region=creds.region,
                 endpoint_url=self.url,
@@ -298,39 +300,6 @@ class _Pointing:
     patch: pytest.MonkeyPatch
     # The sandbox's faults before, put back after: a test's faults are its own.
     faults: Faults | None
-
-
-# The client's methods that wait or call (and so may back off), run pointed at the sandbox.
-_CLOCKED = ("wait", "waiting", "watching", "start", "rerun", "submit", "job_of", "get",
-            "get_many", "cancel", "cancel_many", "download", "list", "backups")  # fmt: skip
-
-
-def _clocked_client(
-    pointed: Callable[[], contextlib.AbstractContextManager[None]], **options: Any
-) -> Client:
-    from exportctl.api.client import Client
-
-    class SandboxClient(Client):
-        pass
-
-    def on_the_clock(name: str) -> Callable[..., Any]:
-        method = getattr(Client, name)
-
-        def run(self: Client, *args: Any, **kwargs: Any) -> Any:
-            with pointed():
-                return method(self, *args, **kwargs)
-
-        run.__name__ = run.__qualname__ = name
-        run.__doc__ = method.__doc__
-        return run
-
-    for name in _CLOCKED:
-        setattr(SandboxClient, name, on_the_clock(name))
-    client = SandboxClient(**options)
-    # Past any proxy the machine names to 127.0.0.1, as the embedded sandbox's clients
-    # go, for the clients it makes outside the calls above (a listing being read).
-    client._base = replace(client._base, direct=True)
-    return client
 
 
 def _restore(faults: Faults, saved: Faults, sandbox: Sandbox) -> None:
