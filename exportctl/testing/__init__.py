@@ -25,6 +25,7 @@ import contextlib
 import copy
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -84,8 +85,15 @@ class SandboxHandle:
         self._home = home
         self._s3: S3Sandbox | None = None
         self._client: Client | None = None
+        # Held while the process's pointing changes hands (calls run in any thread;
+        # reentrant: a listing dropped mid-change lets its pointing go, see _Hold).
+        self._lock = threading.RLock()
         # The pointings in force, outermost first (a test's, pointed() blocks).
         self._pointings: list[_Pointing] = []
+        # The pointing the client's calls share where nothing else points the process:
+        # made by the first of them, undone by the last to end (_calls: those running).
+        self._shared: _Pointing | None = None
+        self._calls = 0
         self._stopped = False
 
     @property
@@ -198,9 +206,11 @@ class SandboxHandle:
             from exportctl.sandbox.s3 import start_s3
 
             self._s3 = start_s3(self.sandbox)
-        if self._pointings:
-            # Only where a test is pointed now, undone with the rest after it.
-            self._pointings[0].patch.setenv("AWS_ENDPOINT_URL_S3", self._s3.url)
+        with self._lock:
+            pointing = self._pointings[0] if self._pointings else self._shared
+            if pointing is not None:
+                # Only where a test is pointed now, undone with the rest after it.
+                pointing.patch.setenv("AWS_ENDPOINT_URL_S3", self._s3.url)
         return self._s3.url
 
     # -- pointing --------------------------------------------------------------------
@@ -219,29 +229,23 @@ class SandboxHandle:
         """What :meth:`pointed` does, undone by ``patch`` (the fixture's: the test's
         ``monkeypatch``, so that what the test patches itself is undone in order);
         faults set in the block are left as they are unless ``own_faults``."""
-        self._live()
-        had_boto3 = "boto3" in sys.modules
-        pointing = _Pointing(patch, copy.deepcopy(self.sandbox.faults) if own_faults else None)
-        for name in list(os.environ):
-            if _cleared(name):
-                patch.delenv(name)
-        for name, value in self.env.items():
-            patch.setenv(name, value)
-        if had_boto3:
-            # boto3 makes its default session from the environment once and keeps it:
-            # one made before would sign with the machine's keys, and one made in the
-            # test would reach the sandbox with its keys from the tests after it.
-            patch.setattr(sys.modules["boto3"], "DEFAULT_SESSION", None)
-        self._clock(patch)
-        self._pointings.append(pointing)
+        with self._lock:
+            self._live()
+            faults = copy.deepcopy(self.sandbox.faults) if own_faults else None
+            if self._shared is not None:
+                # Calls of other threads pointed the process: undone first, so that
+                # what this puts back after it is what was there before them; they
+                # run on under this one.
+                self._unpoint(self._shared)
+                self._shared = None
+            pointing = self._point(patch, faults)
+            self._pointings.append(pointing)
         try:
             yield
         finally:
-            self._pointings.remove(pointing)
-            boto3: Any = sys.modules.get("boto3")
-            if not had_boto3 and boto3 is not None:
-                # Imported in the test: the session it made is the sandbox's.
-                boto3.DEFAULT_SESSION = None
+            with self._lock:
+                self._pointings.remove(pointing)
+                self._unpoint(pointing, undo=False)
             if pointing.faults is not None and not self._stopped:
                 _restore(self.sandbox.faults, pointing.faults, self.sandbox)
 
@@ -249,12 +253,51 @@ class SandboxHandle:
     def _pointed_calls(self) -> Iterator[None]:
         """The block pointed at the sandbox, where nothing points it already (the
         calls of :meth:`client`, wherever they are made: their clock, the cache
-        they write, the proxies the clients they make go past), faults left as set."""
-        if self._pointings:
+        they write, the proxies the clients they make go past), faults left as set.
+        Calls of several threads at once share one pointing, in force until the
+        last of them ends: none runs on unpointed, none puts back another's."""
+        self._enter_calls()
+        try:
             yield
-            return
-        with pytest.MonkeyPatch.context() as patch, self.pointing(patch, own_faults=False):
-            yield
+        finally:
+            self._leave_calls()
+
+    def _enter_calls(self) -> None:
+        with self._lock:
+            if self._shared is None and not self._pointings:
+                self._live()
+                self._shared = self._point(pytest.MonkeyPatch(), None)
+            self._calls += 1
+
+    def _leave_calls(self) -> None:
+        with self._lock:
+            self._calls -= 1
+            if self._calls == 0 and self._shared is not None:
+                shared, self._shared = self._shared, None
+                self._unpoint(shared)
+
+    def _point(self, patch: pytest.MonkeyPatch, faults: Faults | None) -> _Pointing:
+        pointing = _Pointing(patch, faults, had_boto3="boto3" in sys.modules)
+        for name in list(os.environ):
+            if _cleared(name):
+                patch.delenv(name)
+        for name, value in self.env.items():
+            patch.setenv(name, value)
+        if pointing.had_boto3:
+            # boto3 makes its default session from the environment once and keeps it:
+            # one made before would sign with the machine's keys, and one made in the
+            # test would reach the sandbox with its keys from the tests after it.
+            patch.setattr(sys.modules["boto3"], "DEFAULT_SESSION", None)
+        self._clock(patch)
+        return pointing
+
+    def _unpoint(self, pointing: _Pointing, *, undo: bool = True) -> None:
+        if undo:
+            pointing.patch.undo()
+        boto3: Any = sys.modules.get("boto3")
+        if not pointing.had_boto3 and boto3 is not None:
+            # Imported while pointed: the session it made is the sandbox's.
+            boto3.DEFAULT_SESSION = None
 
     def _clock(self, patch: pytest.MonkeyPatch) -> None:
         from exportctl.aws.deadlines import BACKOFFS
@@ -300,6 +343,7 @@ class _Pointing:
     patch: pytest.MonkeyPatch
     # The sandbox's faults before, put back after: a test's faults are its own.
     faults: Faults | None
+    had_boto3: bool
 
 
 def _restore(faults: Faults, saved: Faults, sandbox: Sandbox) -> None:

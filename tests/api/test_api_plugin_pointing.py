@@ -1,0 +1,154 @@
+"""The plugin's client used where no test is pointed (a fixture of a wider scope, its
+threads, an event loop's): each call points the process at the sandbox while it
+runs, calls of several threads at once included, and leaves it as it found it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exportctl.api.client import Client
+from exportctl.aws.deadlines import BACKOFFS
+from exportctl.domain import timeutil
+from exportctl.ops.polling.timing import TIMING
+from exportctl.sandbox import Sandbox
+from exportctl.testing import SandboxHandle
+
+# How long a thread waits for another that could have got there: ample for one
+# that can, and the time a test takes where one rightly cannot.
+MEETING = 2.0
+
+
+@pytest.fixture
+def handle(tmp_path: Path) -> Iterator[SandboxHandle]:
+    """A sandbox of the test's own, the test not pointed at it (as a fixture of a
+    wider scope is not)."""
+    for name in ("config", "credentials"):
+        (tmp_path / name).write_text("")
+    handle = SandboxHandle(Sandbox(port=0, clock=lambda: 0.0).start(), tmp_path)
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def _settings() -> tuple[Any, ...]:
+    """What pointing the process changes, and a call of the client puts back."""
+    env = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
+    return env, BACKOFFS.sleep, TIMING.sleep, TIMING.clock, timeutil.wall_clock
+
+
+def _pointed_at(handle: SandboxHandle) -> bool:
+    return (
+        os.environ.get("AWS_ENDPOINT_URL") == handle.url
+        and BACKOFFS.sleep is not None
+        and timeutil.wall_clock == handle.sandbox.clock.now_epoch
+    )
+
+
+def _in_threads(**targets: Callable[[], Any]) -> dict[str, Any]:
+    """Each target run in a thread of its name, all at once: what each returned
+    or raised."""
+    results: dict[str, Any] = {}
+
+    def run(name: str, target: Callable[[], Any]) -> None:
+        try:
+            results[name] = target()
+        except BaseException as exc:  # told to the test, whatever it is
+            results[name] = exc
+
+    threads = [
+        threading.Thread(target=run, args=(name, target), name=name)
+        for name, target in targets.items()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_calls_of_two_threads_at_once_share_one_pointing_and_leave_none(
+    handle: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each call, once pointed, waits for the other: the first, that the second runs
+    # too; the second, that the first has ended (and so let go of its pointing).
+    get = Client.get
+    second_in, first_out = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def held(self: Client, *args: Any, **kwargs: Any) -> Any:
+        name = threading.current_thread().name
+        if name == "first":
+            second_in.wait(MEETING)
+        elif name == "second":
+            second_in.set()
+            first_out.wait(MEETING)
+            seen["second runs on pointed"] = _pointed_at(handle)
+        return get(self, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "get", held)
+    job = handle.add_job("discovery")
+    before = _settings()
+    # Two threads pointing the process at once, each past the other's check, as
+    # the scheduler may run them: where one caller points it at a time, the
+    # second cannot get there while the first is there (the meeting breaks).
+    meeting = threading.Barrier(2, timeout=MEETING)
+    clock = SandboxHandle._clock
+
+    def met(self: SandboxHandle, patch: pytest.MonkeyPatch) -> None:
+        clock(self, patch)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meeting.wait()
+
+    monkeypatch.setattr(SandboxHandle, "_clock", met)
+    client = handle.client()
+
+    def first() -> Any:
+        try:
+            return client.get(job)
+        finally:
+            first_out.set()
+
+    results = _in_threads(first=first, second=lambda: client.get(job))
+
+    assert [type(r) for r in results.values()] == [type(job)] * 2, results
+    # Nothing of the sandbox's left in the process once both have ended...
+    assert _settings() == before
+    assert "AWS_ENDPOINT_URL" not in os.environ
+    # ...nor taken from it while one ran.
+    assert seen == {"second runs on pointed": True}
+    assert meeting.broken, "two calls pointed the process at once"
+
+
+def test_a_pointed_block_begun_while_a_threads_call_runs_is_pointed_to_its_end(
+    handle: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    get = Client.get
+    calling, block_begun = threading.Event(), threading.Event()
+
+    def held(self: Client, *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == "caller":
+            calling.set()
+            block_begun.wait(MEETING)
+        return get(self, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "get", held)
+    job = handle.add_job("discovery")
+    before = _settings()
+    client = handle.client()
+    caller = threading.Thread(target=client.get, args=(job,), name="caller")
+    caller.start()
+    assert calling.wait(MEETING)
+    with handle.pointed():
+        block_begun.set()
+        caller.join(60)
+        # The call ended before the block: the block is pointed still.
+        assert _pointed_at(handle)
+    assert _settings() == before
