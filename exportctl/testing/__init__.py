@@ -231,7 +231,11 @@ class SandboxHandle:
         faults set in the block are left as they are unless ``own_faults``."""
         with self._lock:
             self._live()
-            faults = copy.deepcopy(self.sandbox.faults) if own_faults else None
+            faults = None
+            if own_faults:
+                # Calls in flight take their scripted fates meanwhile (under this lock).
+                with self.sandbox.lock:
+                    faults = copy.deepcopy(self.sandbox.faults)
             if self._shared is not None:
                 # Calls of other threads pointed the process: undone first, so that
                 # what this puts back after it is what was there before them; they

@@ -152,3 +152,29 @@ def test_a_pointed_block_begun_while_a_threads_call_runs_is_pointed_to_its_end(
         # The call ended before the block: the block is pointed still.
         assert _pointed_at(handle)
     assert _settings() == before
+
+
+def test_a_pointed_block_keeps_the_faults_calls_in_flight_take(handle: SandboxHandle) -> None:
+    faults = handle.sandbox.faults
+    taken = threading.Event()
+
+    def take() -> None:
+        # As the sandbox answers a call: its next fate taken, under its lock.
+        handle.sandbox._next_fate("logs", "CreateExportTask")
+        taken.set()
+
+    class Fate(str):
+        def __deepcopy__(self, memo: dict[int, Any]) -> str:
+            # A call in flight takes its fate while the block saves the faults:
+            # it waits for the copy where the copy is made under the sandbox's lock.
+            taking.start()
+            taken.wait(MEETING / 4)
+            return str(self)
+
+    taking = threading.Thread(target=take)
+    faults.fates = {"CreateExportTask": [Fate("ok"), "throttle"]}
+    with handle.pointed():
+        taking.join(60)
+        faults.fates = {}
+    # Put back as they were when the block began, before that call took its fate.
+    assert faults.fates == {"CreateExportTask": ["ok", "throttle"]}
