@@ -151,16 +151,19 @@ class SandboxHandle:
 
     def client(self) -> Client:
         """An :class:`exportctl.Client` of the sandbox, whatever the environment says,
-        whose waits move the sandbox's clock wherever they run (a fixture of a wider
-        scope's too); one for the session (its botocore clients are made once): a
-        test that closed it gets another, as the tests after it do."""
+        whose calls run pointed at it wherever they run (a fixture of a wider scope's,
+        another thread's), and so do the reads of the listings, waits, watches and
+        backups it hands out (a listing from its first job to its end): their waits
+        and botocore's backoffs move the sandbox's clock. One for the session (its
+        botocore clients are made once): a test that closed it gets another, as the
+        tests after it do."""
         self._live()
         if self._client is None or self._client.closed:
-            from exportctl.testing.client import clocked_client
+            from exportctl.testing.client import Calls, clocked_client
 
             creds = self.credentials
             self._client = clocked_client(
-                self._pointed_calls,
+                Calls(self._enter_calls, self._leave_calls),
                 region=creds.region,
                 endpoint_url=self.url,
                 access_key_id=creds.access_key_id,
@@ -253,20 +256,12 @@ class SandboxHandle:
             if pointing.faults is not None and not self._stopped:
                 _restore(self.sandbox.faults, pointing.faults, self.sandbox)
 
-    @contextlib.contextmanager
-    def _pointed_calls(self) -> Iterator[None]:
-        """The block pointed at the sandbox, where nothing points it already (the
-        calls of :meth:`client`, wherever they are made: their clock, the cache
-        they write, the proxies the clients they make go past), faults left as set.
-        Calls of several threads at once share one pointing, in force until the
-        last of them ends: none runs on unpointed, none puts back another's."""
-        self._enter_calls()
-        try:
-            yield
-        finally:
-            self._leave_calls()
-
     def _enter_calls(self) -> None:
+        """Point the process at the sandbox for a call of :meth:`client`, wherever it
+        is made (its clock, the cache it writes, the proxies the clients it makes go
+        past), where nothing points it already; faults left as set. Calls of several
+        threads at once share one pointing, in force until the last of them ends
+        (:meth:`_leave_calls`): none runs on unpointed, none puts back another's."""
         with self._lock:
             if self._shared is None and not self._pointings:
                 self._live()

@@ -178,3 +178,95 @@ def test_a_pointed_block_keeps_the_faults_calls_in_flight_take(handle: SandboxHa
         faults.fates = {}
     # Put back as they were when the block began, before that call took its fate.
     assert faults.fates == {"CreateExportTask": ["ok", "throttle"]}
+
+
+def _throttled(handle: SandboxHandle, operation: str = "DescribeExportTasks") -> Callable[[], None]:
+    """The next calls of ``operation`` (Discovery's reads of its jobs) throttled:
+    botocore backs off 3 times, on the sandbox's clock where pointed."""
+    handle.sandbox.faults.update({"fates": {operation: ["throttle"] * 3}})
+    before = handle.elapsed
+
+    def backed_off_on_the_sandbox_clock() -> None:
+        assert handle.sandbox.faults.fates[operation] == []
+        assert handle.elapsed > before
+
+    return backed_off_on_the_sandbox_clock
+
+
+def test_a_listing_read_after_the_call_backs_off_on_the_sandbox_clock(
+    handle: SandboxHandle,
+) -> None:
+    handle.add_job("discovery")
+    listing = handle.client().list("discovery")
+    backed_off = _throttled(handle)
+    before = _settings()
+    assert list(listing)
+    backed_off()
+    assert _settings() == before
+
+
+def test_a_streamed_listing_is_pointed_while_read_and_let_go_at_its_end(
+    handle: SandboxHandle,
+) -> None:
+    for _ in range(2):
+        handle.add_job("discovery")
+    before = _settings()
+    listing = handle.client().list("discovery", stream=True)
+    next(listing)
+    # Pages read ahead between two jobs are read pointed.
+    assert _pointed_at(handle)
+    listing.close()
+    assert _settings() == before
+    half_read = handle.client().list("discovery", stream=True)
+    next(half_read)
+    del half_read
+    assert _settings() == before
+
+
+def test_a_planned_wait_and_watch_back_off_on_the_sandbox_clock(handle: SandboxHandle) -> None:
+    client = handle.client()
+    started = client.submit(client.plan_start("discovery"))
+    # Ended already: the wait's first round ends it, with no sleep of its own.
+    handle.advance(60)
+    wait = client.waiting([(started.ref, started.key)], timeout=600)
+    watch = client.watching("discovery")
+    watch.on_event = lambda event: watch.stop()
+    before = _settings()
+    backed_off = _throttled(handle)
+    wait.waiter.run()
+    backed_off()
+    backed_off = _throttled(handle)
+    watch.run()
+    backed_off()
+    assert _settings() == before
+
+
+def test_backups_read_after_the_call_back_off_on_the_sandbox_clock(
+    handle: SandboxHandle,
+) -> None:
+    client = handle.client()
+    export = next(iter(client.list("backupsearch", limit=1)))
+    backups = client.backups(export)
+    backed_off = _throttled(handle, "ListSearchJobBackups")
+    assert list(backups)
+    backed_off()
+
+
+def test_a_rerun_planned_backs_off_on_the_sandbox_clock(handle: SandboxHandle) -> None:
+    job = handle.add_job("discovery")
+    handle.advance(60)
+    backed_off = _throttled(handle)
+    handle.client().plan_rerun(job)
+    backed_off()
+
+
+def test_every_method_of_the_client_that_calls_is_pointed(handle: SandboxHandle) -> None:
+    # None of these makes a call: they name, close, or make the core unconnected.
+    calls_nothing = {"board", "close", "closed", "commanded", "named"}
+    client = type(handle.client())
+    unpointed = {
+        name
+        for name in dir(Client)
+        if not name.startswith("_") and getattr(client, name) is getattr(Client, name)
+    }
+    assert unpointed == calls_nothing
