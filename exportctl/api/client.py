@@ -3,6 +3,7 @@ use (docs/API.md)."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,6 +92,22 @@ class Client(Boards):
         given = {"region": region, "profile": profile, "org_role": org_role, "accounts": accounts}
         shown = ", ".join(f"{k}={v!r}" for k, v in given.items() if v)
         return f"Client({shown})"
+
+    def commanded(self, words: str) -> str:
+        # Run as printed, the command reads where this client does: its profiles,
+        # organization and endpoint as the command line's options. Never its keys
+        # (the command takes the environment's), nor its region: what is advised
+        # names the job's own, as the command line's advice does.
+        _, profiles, org_role, accounts = self._spans
+        args: list[str] = []
+        for name, given in (("profile", profiles), ("accounts", accounts)):
+            for value in given:
+                args += [f"--{name}", value]
+        if org_role is not None:
+            args += ["--org-role", org_role]
+        if self._base.endpoint_url is not None:
+            args += ["--endpoint-url", self._base.endpoint_url]
+        return shlex.join(["exportctl", *args]) + f" {words}"
 
     # -- reading ----------------------------------------------------------------------
 
