@@ -44,7 +44,7 @@ def read(
 ) -> dict[int, Result]:
     """The jobs of ``wanted`` (by index), all of one kind and one region.
 
-    ``described``: one batch's call, its jobs by id in lower case
+    ``described``: one batch's call, its jobs by id as answered
     (``engine.batch_raw``); ``alone``: a job of ``wanted`` read with its own get,
     up to ``concurrency`` at once."""
     batch = spec.batch
@@ -66,7 +66,7 @@ def read(
                 results.update(dict.fromkeys(indexes, exc))
             continue
         for i in indexes:
-            raw = found.get(wanted[i].id.lower())
+            raw = found.get(wanted[i].id)
             results[i] = (
                 normalise(spec, raw, region)
                 if raw is not None

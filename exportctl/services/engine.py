@@ -282,12 +282,14 @@ def same_job(asked: Iterable[object], answered: Iterable[object]) -> bool:
 
 
 def batch_raw(spec: ServiceSpec, call: CallFn, ids: list[str]) -> dict[str, Raw]:
-    """The jobs of one batch of ids (at most ``Batch.max_ids``), by id in lower case:
-    services compare ids without regard to case, as :func:`same_job` does."""
+    """The jobs of one batch of ids (at most ``Batch.max_ids``), by id as answered.
+    Compared as given, not as :func:`same_job` compares a get's answer: the services
+    that describe ids in batches know an id in the case they made it in only, and one
+    asked beside its spelling in another case is no job of theirs."""
     assert spec.batch is not None
     params = {spec.batch.param: ids}
     return {
-        str(resolve(raw, spec.fields.id)).lower(): raw
+        str(resolve(raw, spec.fields.id)): raw
         for raw in items(call, spec.list, params, required_of(spec))
     }
 

@@ -150,7 +150,9 @@ class Batch:
 
     ``whole_call_fails``: the service fails the whole call for one id it does not
     know or cannot read (EC2: InvalidExportTaskID.NotFound, naming it), where others
-    leave it out of the answer: such a batch is read again one call an id."""
+    leave it out of the answer: such a batch is read again one call an id. Ids are
+    matched as given: those that batch (Discovery, EC2) know an id in the case they
+    made it in only, where a get's answer is compared without regard to case (RDS)."""
 
     param: str
     max_ids: int

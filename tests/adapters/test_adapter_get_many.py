@@ -72,6 +72,17 @@ def test_150_discovery_ids_take_two_calls_and_missing_ones_are_not_found(
             assert isinstance(result, ExportJob) and result.id == wanted
 
 
+def test_a_batch_answers_an_id_in_its_own_case_only(jobs: Jobs, stubs: Stubs) -> None:
+    # Discovery knows an id as it made it: the one in capitals is not that job.
+    known = job_id("discovery", 1)
+    discovery_batch(stubs, [known, known.upper()], [known])
+
+    results = jobs.get_many([JobKey("discovery", known), JobKey("discovery", known.upper())])
+
+    assert isinstance(results[0], ExportJob) and results[0].id == known
+    assert isinstance(results[1], NotFoundError) and known.upper() in results[1].message
+
+
 def test_a_failing_batch_is_the_answer_for_each_of_its_ids(jobs: Jobs, stubs: Stubs) -> None:
     stubs("discovery").add_client_error(
         "describe_export_tasks", "AuthorizationErrorException", "no", 400,

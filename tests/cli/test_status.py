@@ -107,6 +107,23 @@ def test_a_missing_job_named_twice_is_said_once(run: Run, sandbox: Sandbox) -> N
     assert sandbox.calls[("discovery", "DescribeExportTasks")] == 1
 
 
+def test_an_id_in_another_case_is_no_job_alone_or_beside_the_job_it_spells(
+    run: Run, sandbox: Sandbox
+) -> None:
+    # The services read in batches know an id in its own case only (Discovery finds
+    # no such job, EC2 calls it malformed): one asked beside its lower-case spelling
+    # is not that job, as it is not alone.
+    for service, refused in (("discovery", 3), ("ec2", 2)):
+        known = f"{service}:{_first(sandbox, service)['id']}"
+        upper = f"{service}:{known.split(':', 1)[1].upper()}"
+        alone = run("status", upper, "--json")
+        assert alone.exit_code == refused and json.loads(alone.stdout) is None
+        both = run("status", known, upper, "--json")
+        assert both.exit_code == refused, both.stdout
+        assert [d["id"] for d in json.loads(both.stdout)] == [known.split(":", 1)[1]]
+        assert both.stderr == alone.stderr
+
+
 def test_ec2_jobs_of_each_kind_are_read_in_one_call(run: Run, sandbox: Sandbox) -> None:
     tasks = [j for j in export_jobs(sandbox) if j["service"] == "ec2"]
     images = [f"ec2:{j['id']}" for j in tasks if j["kind"] == "export-image-task"][:3]
