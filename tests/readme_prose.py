@@ -11,7 +11,7 @@ it: its short title, or "EC2's exports of an image" (each kind's create's label)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import botocore.exceptions
 import botocore.session
@@ -30,30 +30,19 @@ def _code(words: Iterable[str]) -> str:
     return ", ".join(f"`{word}`" for word in words)
 
 
-def _starting() -> list[tuple[str, Create]]:
-    """Each kind of job ``start`` makes, named, with its create."""
-    return [
-        (name, served.create)
-        for spec in in_prose_order()
-        for name, served in jobs_named(spec)
-        if served.create is not None
-    ]
-
-
-def _served() -> list[tuple[str, ServiceSpec]]:
-    """Each kind of job ``start`` makes, named, with the spec it is served as."""
-    return [
-        (name, served)
-        for spec in in_prose_order()
-        for name, served in jobs_named(spec)
-        if served.create is not None
-    ]
+def _started() -> Iterator[tuple[str, Create, ServiceSpec]]:
+    """Each kind of job ``start`` makes, named, with its create and the spec it is
+    served as."""
+    for spec in in_prose_order():
+        for name, served in jobs_named(spec):
+            if served.create is not None:
+                yield name, served.create, served
 
 
 def _kept(way: str) -> list[str]:
     """The jobs whose creates are kept from making a second job in this way
     (``Create.idempotency``, which ``ops.start.starter`` reads)."""
-    return [name for name, create in _starting() if create.idempotency == way]
+    return [name for name, create, _ in _started() if create.idempotency == way]
 
 
 # -- start: one job, however many attempts --------------------------------------------
@@ -86,9 +75,7 @@ def whereabouts() -> str:
     from exportctl.ops.start.request import token_shown
 
     ways: dict[str, list[str]] = {}
-    for name, spec in _served():
-        create = spec.create
-        assert create is not None
+    for name, create, spec in _started():
         if create.name:
             way = "`it is named 'N': exportctl status REF`"
         else:
@@ -113,25 +100,17 @@ def _seconds(delays: Iterable[float]) -> str:
     return joined((f"{delay:g}" for delay in delays), " and ")
 
 
-def _found_in_listing() -> list[tuple[str, ServiceSpec]]:
-    return [
-        (name, served)
-        for spec in in_prose_order()
-        for name, served in jobs_named(spec)
-        if served.create is not None and served.create.idempotency == "listing"
-    ]
-
-
 def retries_table() -> str:
     """docs/ARCHITECTURE.md's table: each way, the jobs created that way."""
     tokens = " or ".join(
         _code([token])
-        for token in dict.fromkeys(c.token for _, c in _starting() if c.idempotency == "token")
+        for token in dict.fromkeys(c.token for _, c, _ in _started() if c.idempotency == "token")
         if token
     )
-    by_arn = [name for name, create in _starting() if create.name and create.arn_of]
-    timeless = [name for name, served in _found_in_listing() if served.fields.created is None]
-    listings = _code(dict.fromkeys(served.list.operation for _, served in _found_in_listing()))
+    by_arn = [name for name, create, _ in _started() if create.name and create.arn_of]
+    in_listing = [(n, s) for n, c, s in _started() if c.idempotency == "listing"]
+    timeless = [name for name, served in in_listing if served.fields.created is None]
+    listings = _code(dict.fromkeys(served.list.operation for _, served in in_listing))
     how = {
         "token": (
             f"one {tokens} per command, sent again "
@@ -180,14 +159,14 @@ def time_options() -> str:
 
 def rerun_reused() -> str:
     """What a rerun takes from the job it reruns, as `rerun --help` says it."""
-    return "; ".join(create.reused for _, create in _starting() if create.reused)
+    return "; ".join(create.reused for _, create, _ in _started() if create.reused)
 
 
 def rerun_unreported() -> str:
     """The options of ``start`` a rerun cannot take from the job (``StartOption.record``
     None: the service does not report them), the name a rerun makes afresh aside."""
     said = []
-    for name, create in _starting():
+    for name, create, _ in _started():
         options = [
             f"--{o.name}" for o in create.options if o.record is None and o.put != create.name
         ]

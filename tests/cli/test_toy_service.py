@@ -8,6 +8,7 @@ of the test's own answers it with the toy's jobs, in the toy's own status words.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
@@ -43,7 +44,6 @@ from exportctl.services.spec import (
 )
 
 ROOT = Path(__file__).parents[2]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 WHEN = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc).timestamp()
 # The toy's jobs as its API lists them, newest first, in its own status words.
@@ -87,12 +87,26 @@ def toy_module() -> types.ModuleType:
 
 @pytest.fixture
 def toy() -> Iterator[types.ModuleType]:
+    with registered() as module:
+        yield module
+
+
+@contextlib.contextmanager
+def registered(**change: Any) -> Iterator[types.ModuleType]:
+    """The toy, its spec changed by ``change``, served for the block."""
     module = toy_module()
+    module.SPEC = dataclasses.replace(module.SPEC, **change)  # type: ignore[attr-defined]
     services.register(module)
     try:
         yield module
     finally:
         services.unregister(module)
+
+
+def rendered(name: str = "README.md") -> str:
+    """What make readme writes in ``name`` (README.md or one of docs/) with the services
+    served now, its spaces made one."""
+    return " ".join(readme_tables.render((ROOT / name).read_text("utf-8")).split())
 
 
 class Bakery:
@@ -171,9 +185,8 @@ def test_its_scope_option_is_in_the_help_of_list_and_watch(toy: types.ModuleType
 
 
 def test_it_is_gone_once_unregistered() -> None:
-    module = toy_module()
-    services.register(module)
-    services.unregister(module)
+    with registered():
+        pass
     assert "--loaf" not in help_of("list")
     assert "toy" not in complete("list", "--service", "")
 
@@ -248,24 +261,14 @@ def test_what_no_record_or_start_has_is_refused_when_the_spec_is_made(
 ) -> None:
     # Made, loaded and registered, such a spec failed only on the first job that
     # carried the member (Progress's TypeError: exit 70), or at a listing or a start.
-    with pytest.raises(ValueError, match=f"^toy: {re.escape(said)}"):
-        module = types.ModuleType("toy")
-        module.SPEC = dataclasses.replace(toy_module().SPEC, **change)  # type: ignore[attr-defined]
-        services.register(module)
-        services.unregister(module)
+    with pytest.raises(ValueError, match=f"^toy: {re.escape(said)}"), registered(**change):
+        pass
 
 
 def test_download_help_says_what_its_output_url_holds() -> None:
     # Every URL was "the archive", whatever the spec's output was.
-    module = types.ModuleType("toy")
-    module.SPEC = dataclasses.replace(  # type: ignore[attr-defined]
-        toy_module().SPEC, output=Output(kind="url", holds="the loaf's recipe")
-    )
-    services.register(module)
-    try:
+    with registered(output=Output(kind="url", holds="the loaf's recipe")):
         shown = help_of("download")
-    finally:
-        services.unregister(module)
     assert "Discovery: the archive at the job's pre-signed download URL." in shown
     assert "Toy Bakery: the loaf's recipe at the job's pre-signed download URL." in shown
 
@@ -273,17 +276,9 @@ def test_download_help_says_what_its_output_url_holds() -> None:
 def test_the_readme_names_it_where_it_names_every_service() -> None:
     # make readme with the toy registered: its scope among the filters sent to the
     # services, its status filter among those --status is sent to, its details.
-    module = toy_module()
-    spec = module.SPEC
     flt = StatusFilter("state", frozenset({"BAKING", "BAKED", "BURNT"}))
-    module.SPEC = dataclasses.replace(  # type: ignore[attr-defined]
-        spec, list=dataclasses.replace(spec.list, status_filter=flt)
-    )
-    services.register(module)
-    try:
-        made = " ".join(readme_tables.render(README).split())
-    finally:
-        services.unregister(module)
+    with registered(list=dataclasses.replace(toy_module().SPEC.list, status_filter=flt)):
+        made = rendered()
 
     assert "`--table`, `--loaf`<!-- /generated -->) is sent to the service." in made
     assert "and Toy Bakery (`state`), which take one status a call" in made
@@ -309,21 +304,15 @@ def test_the_readme_says_where_it_writes_and_what_its_listing_leaves_out() -> No
         StartOption("since", "From.", "startTime", kind="time", metavar="TIME"),
         StartOption("until", "To.", "endTime", kind="time", metavar="TIME"),
     )
-    module = types.ModuleType("toy")
-    module.SPEC = dataclasses.replace(  # type: ignore[attr-defined]
-        spec,
+    with registered(
         create=Create("StartExportTask", options, id="exportId", idempotency="listing",
                       periods=(("since", "until"),)),
         fields=dataclasses.replace(spec.fields, destination="s3Uri"),
         output=Output(kind="s3", folder=True, keys_name_job=True),
         list=dataclasses.replace(spec.list, operation="DescribeContinuousExports",
                                  items="descriptions"),
-    )  # fmt: skip
-    services.register(module)
-    try:
-        made = " ".join(readme_tables.render(README).split())
-    finally:
-        services.unregister(module)
+    ):  # fmt: skip
+        made = rendered()
     assert "Pinpoint, Personalize and Toy Bakery<!-- /generated -->, which take the URI" in made
     assert "Pinpoint's, Personalize's and Toy Bakery's<!-- /generated --> APIs say" in made
     assert "`ec2` for EC2 and `toy` for Toy Bakery<!-- /generated -->), and" in made
@@ -340,23 +329,14 @@ def test_the_readme_and_docs_name_it_where_they_name_each_service_alike() -> Non
     # it registered, names it beside each service alike, in README.md and docs/.
     spec = toy_module().SPEC
     start = StartOption("since", "From.", "startTime", kind="time", metavar="TIME")
-    module = types.ModuleType("toy")
-    module.SPEC = dataclasses.replace(  # type: ignore[attr-defined]
-        spec,
+    with registered(
         create=Create("StartExportTask", (start,), id="exportId", idempotency="listing",
                       reused="Toy Bakery loaf and oven"),
         cancel=Cancel("StopContinuousExport", lambda key: {"exportId": key.id}),
         fields=dataclasses.replace(spec.fields, notes={"message": "the baker's note"}),
         eta_group="details.oven_arn",
-    )  # fmt: skip
-    services.register(module)
-    try:
-        made = {
-            name: " ".join(readme_tables.render((ROOT / name).read_text("utf-8")).split())
-            for name in ("README.md", *readme_tables.DOCS)
-        }
-    finally:
-        services.unregister(module)
+    ):  # fmt: skip
+        made = {name: rendered(name) for name in ("README.md", *readme_tables.DOCS)}
 
     readme = made["README.md"]
     found = "EC2's exports of an instance and Toy Bakery by looking for the job in the listing"
