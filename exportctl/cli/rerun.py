@@ -12,7 +12,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import service_option
 from exportctl.cli.output import json_on_failure
-from exportctl.cli.servicehelp import DescribedCommand
+from exportctl.cli.servicehelp import DescribedCommand, joined
 from exportctl.cli.start import lifecycle_options, queue_option
 from exportctl.output.outputspec import OutputSpec
 
@@ -135,7 +135,7 @@ def _unqueued(spec: ServiceSpec) -> ConflictError:
     queuing = [s.title for s in all_specs() if s.create and s.create.active_limit is not None]
     return ConflictError(
         f"--queue: {spec.title} has no slot exportctl counts and waits for{said}; only the "
-        f"jobs of {' and '.join(queuing)} queue",
+        f"jobs of {joined(queuing)} queue",
         "leave --queue out",
     )
 

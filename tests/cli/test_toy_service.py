@@ -29,6 +29,7 @@ from exportctl import services
 from exportctl.cli.root import cli
 from exportctl.domain.model import State
 from exportctl.services.spec import (
+    ActiveLimit,
     Cancel,
     Create,
     Fields,
@@ -359,3 +360,23 @@ def test_the_readme_and_docs_name_it_where_they_name_each_service_alike() -> Non
     assert "Toy Bakery" not in made["docs/SANDBOX.md"]
     assert "CloudWatch Logs and EC2<!-- /generated -->) on 127.0.0.1" in made["docs/SANDBOX.md"]
     assert "RDS, CloudWatch Logs and EC2<!-- /generated --> alike" in made["docs/SANDBOX.md"]
+
+
+def test_a_rerun_that_cannot_queue_names_every_service_that_does_in_a_list(
+    bakery: Bakery,
+) -> None:
+    # Three services that queue read "A and B and C".
+    create = Create("StartExportTask", (), id="exportId", idempotency="listing")
+    limit = ActiveLimit(count=1, statuses=("BAKING",), says="one loaf bakes at a time")
+    limited = dataclasses.replace(create, active_limit=limit)
+    oven = {"name": "oven", "title": "Toy Oven", "aliases": (), "prefix": "oven"}
+    kiln = {"name": "kiln", "title": "Toy Kiln", "aliases": (), "prefix": "kiln"}
+    with (
+        registered(create=create),
+        registered(create=limited, **oven),
+        registered(create=limited, **kiln),
+    ):
+        done = bakery.run("rerun", "--queue", "toy:loaf-1")
+    assert done.exit_code == 2, done.output
+    said = " ".join(done.stderr.split())
+    assert "only the jobs of Amazon CloudWatch Logs, Toy Oven and Toy Kiln queue" in said
