@@ -7,7 +7,7 @@ what a listing leaves out of a job that its describe has.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import botocore.session
@@ -27,12 +27,16 @@ def _code(words: Iterable[str]) -> str:
     return joined((f"`{word}`" for word in words), " or ")
 
 
-def _leaves(request: Mapping[str, Any]) -> Iterable[Any]:
-    for value in request.values():
-        if isinstance(value, Mapping):
-            yield from _leaves(value)
-        else:
-            yield value
+def _leaves(value: Any) -> Iterator[Any]:
+    """The values a request holds, in its structures and lists however deep."""
+    if isinstance(value, Mapping):
+        for member in value.values():
+            yield from _leaves(member)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
 
 
 def _uri_options(spec: ServiceSpec) -> list[tuple[str, StartOption, Any]]:

@@ -258,14 +258,18 @@ def by_arn() -> str:
 
 
 def _members(source: FieldSource) -> tuple[str, ...]:
-    paths = source.paths if isinstance(source, Derived) else (source or "",)
+    """The members of the job a field is read from: none where the field is not."""
+    if source is None:
+        return ()
+    paths = source.paths if isinstance(source, Derived) else (source,)
     return tuple(path.split(".")[0] for path in paths)
 
 
 def listed_without_output() -> str:
     """The jobs whose listing names no output location: the members ``Fields.destination``
     reads are not in the model's job of the listing, and the listed jobs are not each
-    described (``summaries``). ``api`` reads such a job again before a download."""
+    described (``summaries``). ``api`` reads such a job again before a download. A job
+    whose record names no output location (no ``Fields.destination``) is not one."""
     said = []
     session = botocore.session.get_session()
     for spec in in_prose_order():

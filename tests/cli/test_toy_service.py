@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import readme_places
+import readme_prose
 import readme_tables
 from click.shell_completion import BashComplete
 from click.testing import CliRunner, Result
@@ -380,3 +382,20 @@ def test_a_rerun_that_cannot_queue_names_every_service_that_does_in_a_list(
     assert done.exit_code == 2, done.output
     said = " ".join(done.stderr.split())
     assert "only the jobs of Amazon CloudWatch Logs, Toy Oven and Toy Kiln queue" in said
+
+
+def test_a_service_whose_jobs_name_no_output_is_not_said_to_leave_it_out_of_its_listing() -> None:
+    # Its get names none either: there is nothing its listing could leave out.
+    fields = toy_module().SPEC.fields
+    assert fields.destination is None
+    with registered():
+        assert "Toy Bakery" not in readme_prose.listed_without_output()
+    with registered(fields=dataclasses.replace(fields, destination="exportUri")):
+        assert "Toy Bakery" in readme_prose.listed_without_output()
+
+
+def test_a_create_that_puts_the_uri_in_a_list_takes_it_whole() -> None:
+    to = StartOption("to", "Where.", lambda uri: {"targets": [{"uri": uri}]}, check=s3_uri)
+    create = Create("StartExportTask", (to,), id="exportId", idempotency="listing")
+    with registered(create=create):
+        assert "Toy Bakery" in readme_places.whole_uris()
