@@ -269,7 +269,7 @@ class Changes:
 
         with translated(refs=[ref_text(ref)]):
             key = key_of(ref, service, self.named)
-            return cancel(self.board(), key)
+            return cancel(self.board(), key, self.commanded)
 
     def cancel_many(
         self, refs: Ref | Iterable[Ref], *, service: str | None = None
@@ -284,5 +284,5 @@ class Changes:
         listed = each_ref(refs)
         with translated():
             keys = [key_of(ref, service, self.named) for ref in listed]
-            results = cancel_many(self.board(), keys)
+            results = cancel_many(self.board(), keys, self.commanded)
         return each_result([ref_text(ref) for ref in listed], results)

@@ -12,10 +12,11 @@ with the condition CANCELLED.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from exportctl.domain.errors import ExitCode, ExportctlError, UsageError, of_service
 from exportctl.domain.model import ExportJob, State
+from exportctl.domain.naming import command
 from exportctl.ops.jobs import Jobs
 from exportctl.services import spec_for
 from exportctl.services.refs import JobKey, parse
@@ -45,8 +46,10 @@ def check_cancellable(keys: Sequence[JobKey]) -> None:
             )
 
 
-def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
-    """Send ``key``'s job its service's cancel; the job as read after it."""
+def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -> ExportJob:
+    """Send ``key``'s job its service's cancel; the job as read after it. ``commanded``
+    gives a command its advice names as the user runs it (with the options that say
+    where)."""
     check_cancellable([key])
     spec = spec_for(key.service)
     stop = spec.cancel
@@ -83,7 +86,7 @@ def cancel(jobs: Jobs, key: JobKey) -> ExportJob:
         # The cancel was taken: what failed is reading the job after it.
         exc.reword(
             f"{job.ref}: the cancel was sent, and the job could not be read after it: "
-            f"{exc.message}; `exportctl status {job.ref}` tells where it is"
+            f"{exc.message}; `{commanded(f'status {job.ref}')}` tells where it is"
         )
         raise
 
@@ -95,13 +98,15 @@ def _read(jobs: Jobs, key: JobKey) -> ExportJob | None:
         return None
 
 
-def cancel_many(jobs: Jobs, keys: Sequence[JobKey]) -> list[ExportJob | ExportctlError]:
+def cancel_many(
+    jobs: Jobs, keys: Sequence[JobKey], commanded: Callable[[str], str] = command
+) -> list[ExportJob | ExportctlError]:
     """Each job's cancel, in the order asked: the job after it, or what kept it from one."""
     check_cancellable(keys)
     results: list[ExportJob | ExportctlError] = []
     for key in keys:
         try:
-            results.append(cancel(jobs, key))
+            results.append(cancel(jobs, key, commanded))
         except ExportctlError as exc:
             results.append(exc)
     return results

@@ -175,3 +175,18 @@ def test_wait_prints_one_object_for_one_ref_and_an_array_for_several(
         assert [job["service"] for job in printed] == shape
     else:
         assert printed is shape
+
+
+def test_a_cancel_taken_whose_job_cannot_be_read_after_advises_status_where_it_was_sent(
+    sandbox: Sandbox,
+) -> None:
+    # The advice is a command to run: with the options that sent the cancel where it
+    # went, or it reads the default endpoint (AWS itself) or another profile.
+    ref = running(sandbox, "rds")
+    sandbox.faults.fates = {"rds:DescribeExportTasks": ["ok", *["error"] * 12]}
+    done = run(sandbox, "--endpoint-url", sandbox.url, "cancel", ref)
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert "the cancel was sent, and the job could not be read after it" in done.stderr
+    assert f"`exportctl --endpoint-url {sandbox.url} status {ref}` tells where it is" in (
+        done.stderr
+    ), done.stderr
