@@ -73,6 +73,21 @@ def test_the_tables_of_the_services_are_what_their_specs_say(document: str) -> N
         )
 
 
+@pytest.mark.parametrize("document", ["README.md", *readme_tables.DOCS])
+def test_no_generated_part_repeats_the_words_written_before_it(document: str) -> None:
+    # A sentence's hand-written start and its generated part can say the same words
+    # ("Discovery answers only in <mark>Discovery answers</mark> only in ...").
+    text = (ROOT / document).read_text(encoding="utf-8")
+    repeated = []
+    for mark in readme_tables.MARKED.finditer(text):
+        made = re.sub(r"<[^>]*>|[`*]", "", mark.group(2)).split()[:2]
+        before = re.sub(r"<[^>]*>|[`*]", "", text[max(0, mark.start() - 200) : mark.start()])
+        words = before.split()[-8:]
+        if len(made) == 2 and any(words[i : i + 2] == made for i in range(len(words) - 1)):
+            repeated.append(f"{mark.group(1)}: {' '.join(made)!r}")
+    assert not repeated, f"{document}: said twice before and in " + "; ".join(repeated)
+
+
 # How many services there are, where the prose says it: "of eight AWS services", "the
 # eight services", "eight export APIs" (not "the four services Backup Search, ...").
 COUNTED = re.compile(
