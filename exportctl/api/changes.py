@@ -237,8 +237,7 @@ class Changes:
                     job=job if job is None else in_account(job, account),
                 )
         if started.recovered:
-            log.warning("%s: the first attempt's answer was lost; this is the job it made",
-                        started.ref)  # fmt: skip
+            log.warning("%s: %s", started.ref, started.recovery())
         return started
 
     def job_of(self, started: Started) -> ExportJob:

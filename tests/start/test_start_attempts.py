@@ -132,3 +132,14 @@ def test_quiet_keeps_the_retries_of_a_create_unsaid(run: Run, sandbox: Sandbox) 
     assert done.exit_code == 0, done.output
     assert run.creates("personalize") == 2
     assert "retrying after" not in done.output, done.output
+
+
+def test_a_lost_answer_past_the_tenth_attempt_is_said_in_figures(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    # Eleven throttles made nothing; the twelfth attempt made the job.
+    script(sandbox, "personalize", *["throttle"] * 11, "drop-after-commit")
+    args = run.start_args("personalize")
+    done = run("start", "personalize", *args, "--name", "late", AWS_MAX_ATTEMPTS="20")
+    assert done.exit_code == 0, done.output
+    assert "/late: the 12th attempt's answer was lost; this is the job it made" in done.stderr

@@ -44,6 +44,31 @@ def test_rds_a_lost_answer_is_the_task_its_identifier_names(run: Run, sandbox: S
     assert len(_tasks(sandbox, "rds") - before) == 1
 
 
+def test_rds_the_notice_names_the_attempt_whose_answer_was_lost(run: Run, sandbox: Sandbox) -> None:
+    # Two throttles made nothing: the third attempt made the task, not the first.
+    sandbox.faults.fates = {"rds:StartExportTask": ["throttle", "throttle", "drop-after-commit"]}
+    done = run(*RDS, "--name", "orders-third")
+    assert done.exit_code == 0, done.output
+    assert (
+        "exportctl: notice: rds:us-east-1:orders-third: the third attempt's answer was lost; "
+        "this is the job it made"
+    ) in done.stderr
+    assert "first attempt" not in done.stderr
+
+
+def test_rds_two_attempts_that_may_have_made_the_task_are_both_named(
+    run: Run, sandbox: Sandbox
+) -> None:
+    # A 5xx may or may not have made it: either of the two did.
+    sandbox.faults.fates = {"rds:StartExportTask": ["error", "throttle", "error-after-commit"]}
+    done = run(*RDS, "--name", "orders-either")
+    assert done.exit_code == 0, done.output
+    assert (
+        "rds:us-east-1:orders-either: the answers of the first and third attempts were lost; "
+        "this is the job one of them made"
+    ) in done.stderr
+
+
 def test_rds_a_generated_identifier_makes_one_task_under_errors(run: Run, sandbox: Sandbox) -> None:
     before = _tasks(sandbox, "rds")
     sandbox.faults.fates = {"rds:StartExportTask": ["error-after-commit", "throttle", "ok"]}
@@ -63,6 +88,16 @@ def test_logs_a_lost_answer_is_found_in_the_listing(
     assert "this is the job it made" in done.output
     made = _tasks(sandbox, "logs") - before
     assert len(made) == 1 and done.stdout.strip().endswith(made.pop())
+
+
+def test_logs_a_lost_answer_after_throttles_is_said_of_its_own_attempt(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    fake_time.sleep(SEEDED_ACTIVE_ENDS + 1)
+    sandbox.faults.fates = {"logs:CreateExportTask": ["throttle", "throttle", "drop-after-commit"]}
+    done = run(*LOGS)
+    assert done.exit_code == 0, done.output
+    assert "the third attempt's answer was lost; this is the job it made" in done.stderr
 
 
 def test_logs_throttled_to_the_end_made_nothing(

@@ -46,6 +46,9 @@ class Run:
     in_flight: bool = False
     # An attempt may have made the job (its outcome is unknown, or it answered).
     maybe_made: bool = False
+    # The attempts whose outcome is unknown (since the last look that found nothing):
+    # the job found is one of theirs, which one the notice of its recovery says.
+    lost: list[int] = field(default_factory=list)
     # How far the service's clock is ahead of this machine's (behind: negative), as
     # the Date of its last answer read here said; None before one was read.
     offset: timedelta | None = None

@@ -56,6 +56,21 @@ class Started:
     attempts: int
     # An earlier attempt's outcome was unknown and the job it made was found.
     recovered: bool = False
+    # The attempts (counted from 1) whose outcome was unknown, one of which made it.
+    lost: tuple[int, ...] = ()
+
+    def recovery(self) -> str:
+        """What the notice of a recovered job says of the attempts that may have made it."""
+        made = "this is the job it made"
+        if not self.lost:
+            return f"an earlier attempt's answer was lost; {made}"
+        if len(self.lost) == 1:
+            return f"the {_ordinal(self.lost[0])} attempt's answer was lost; {made}"
+        *most, last = (_ordinal(n) for n in self.lost)
+        return (
+            f"the answers of the {', '.join(most)} and {last} attempts were lost; "
+            "this is the job one of them made"
+        )
 
     def known(self) -> ExportJob:
         """The new job as far as it is known without reading it: the create's answer
@@ -161,11 +176,12 @@ class Starter:
                 # Before creating again: a job the last attempt made may not be listed yet.
                 found = finder.look(LOOKS)
                 if found is not None:
-                    return Started(_key(found), found.ref, found, attempt - 1, recovered=True)
+                    return _recovered(found, attempt - 1, run)
                 # Looked for long enough: that attempt made nothing. A full slot now is
                 # another's (a round of the queue's wait), and what the look last listed
                 # is not this command's (another command's alike, made meanwhile).
                 run.maybe_made = False
+                run.lost.clear()
             if self.stop is not None and self.stop.is_set():
                 raise Stopped
             try:
@@ -196,10 +212,12 @@ class Starter:
                         self.jobs, spec, region, said, self.account, self.named, self.commanded
                     ) from exc
                 run.maybe_made = run.maybe_made or outcome == "unknown"
+                if outcome == "unknown":
+                    run.lost.append(attempt)
                 if outcome == "final" or attempt - lagged == most:
                     found = finder.look((0.0,)) if run.maybe_made else None
                     if found is not None:
-                        return Started(_key(found), found.ref, found, attempt, recovered=True)
+                        return _recovered(found, attempt, run)
                     seconds = self.clock() - began
                     raise given_up(plan, exc, attempt, outcome, seconds, self.named) from exc
                 if self.on_retry is not None:
@@ -276,7 +294,7 @@ class Starter:
                     service=spec.name,
                 ) from exc
             if finder.is_ours(job):
-                return Started(_key(job), job.ref, job, attempt, recovered=True)
+                return _recovered(job, attempt, run)
             why = (
                 f"{where} was created before this command started"
                 if not finder.is_recent(job)
@@ -295,6 +313,25 @@ class Starter:
 def _noted(err: ExportctlError, note: str) -> ExportctlError:
     err.reword(f"{err.message}; {note}")
     return err
+
+
+def _recovered(job: ExportJob, attempts: int, run: Run) -> Started:
+    return Started(_key(job), job.ref, job, attempts, recovered=True, lost=tuple(run.lost))
+
+
+# In words up to the tenth, the last of the attempts made where the user asks for no
+# number; a max_attempts up to 100 is said in figures beyond (11th, 22nd).
+_WORDS = (
+    "first", "second", "third", "fourth", "fifth",
+    "sixth", "seventh", "eighth", "ninth", "tenth",
+)  # fmt: skip
+
+
+def _ordinal(n: int) -> str:
+    if n <= len(_WORDS):
+        return _WORDS[n - 1]
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _key(job: ExportJob) -> JobKey:
