@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.deadlines import bound_by_deadlines
+from exportctl.aws.providers import only_credentials
 from exportctl.aws.released import RELEASED
 from exportctl.aws.translate import name_endpoint, translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
@@ -145,8 +146,7 @@ class Clients:
                 if s.access_key and s.secret_key:
                     session.set_credentials(s.access_key, s.secret_key)
                 elif self._credentials is not None:
-                    resolver = session.get_component("credential_provider")
-                    resolver.insert_before("env", self._credentials)
+                    only_credentials(session, self._credentials)
                 # botocore's public hook, as the AWS CLI uses it: its default parser goes
                 # through dateutil for every timestamp of every page.
                 factory = session.get_component("response_parser_factory")
@@ -165,7 +165,8 @@ class Clients:
                 # as it is for the other variables: the profile's, else the system's.
                 profile_bundle = scoped.get("ca_bundle")
                 session.set_config_variable("ca_bundle", profile_bundle or True)
-            if not s.access_key:
+            if not s.access_key and self._credentials is None:
+                # The profile's own chain assumes its role: not these clients' (theirs is).
                 check_role_endpoint(session, s.endpoint_url, s.named)
             self._session = session
         return self._session
@@ -380,9 +381,8 @@ class Clients:
                 # refused to each client in turn (a role's AssumeRole for each).
                 found.get_frozen_credentials()
         except Exception as exc:
-            self._credentials_failure = credentials_failure(
-                exc, session.profile, self.settings.named
-            )
+            profile = None if self._credentials is not None else session.profile  # a role's
+            self._credentials_failure = credentials_failure(exc, profile, self.settings.named)
             raise again(self._credentials_failure) from exc
         return found
 

@@ -21,3 +21,14 @@ def credential_provider(method: str, load: Callable[[], Any]) -> Any:
             return load()
 
     return Provider()
+
+
+def only_credentials(session: Any, provider: Any) -> None:
+    """``provider`` made the one source of ``session``'s credentials (an assumed role's,
+    or those chosen call by call), whatever the session's profile says of its own: the
+    profile gives every other setting (max_attempts, endpoints, ca_bundle...), as the
+    profile of a role the AWS CLI assumes does. botocore's chain for an explicit profile
+    has no ``env`` to put another provider before."""
+    from botocore.credentials import CredentialResolver
+
+    session.register_component("credential_provider", CredentialResolver(providers=[provider]))

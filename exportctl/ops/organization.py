@@ -157,13 +157,13 @@ def _configured(clients: Clients) -> bool:
 
 
 def _role_settings(base: Reach) -> AwsSettings:
-    """What the clients of an account reached by role are made with: the default
-    region, or none (a reference without its region is then refused as it is
-    without --org-role, not looked for where another reference's job is)."""
+    """What the clients of an account reached by role are made with: the base's
+    profile, whose settings (max_attempts, endpoints...) every call of the command
+    is made with, its credentials aside (the role's); the default region, or none (a
+    reference without its region is then refused as it is without --org-role, not
+    looked for where another reference's job is)."""
     region = base.clients.default_region if _configured(base.clients) else None
-    return replace(
-        base.clients.settings, profile=None, access_key=None, secret_key=None, region=region
-    )
+    return replace(base.clients.settings, access_key=None, secret_key=None, region=region)
 
 
 def _shared_clients(base: Reach) -> Shared:
