@@ -1,5 +1,5 @@
 """The cores a client calls, made on first use, and what it hands out that reads
-through them (listings, watches): all ended together when the client is closed."""
+through them (listings, watches, backups): all ended together when the client is closed."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class Boards(Changes):
         # One core per span of regions and accounts asked for (the client's, and
         # those a listing names), each with its sessions and clients.
         self._boards: dict[Targets, Board] = {}
-        # Listings and watches handed out, held weakly: those not yet ended are
+        # Listings, watches and backups handed out, held weakly: those not yet ended are
         # abandoned by close(), so that their reading stops (the clients they hold
         # would otherwise call on, reopening connections nobody closes) and their
         # readers are told, instead of given what looks like a whole listing.
@@ -84,8 +84,8 @@ class Boards(Changes):
     def close(self) -> None:
         """Close the botocore clients this client made, and their connections: at
         once, not when the garbage is next collected. Its calls then raise
-        :class:`BadInput`, and so do the listings and watches it handed out that
-        have not ended (they stop reading); closing again does nothing."""
+        :class:`BadInput`, and so do the listings, watches and backups it handed
+        out that have not ended (they stop reading); closing again does nothing."""
         with self._lock:
             self._closed = True
             boards, self._boards = builtins.list(self._boards.values()), {}

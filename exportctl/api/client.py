@@ -141,7 +141,7 @@ class Client(Boards):
         """The backups a search job included, as ``exportctl backups`` shows them: for
         ``ref``, the search job or an export job of its results. ``.report`` says the
         search job and whether its results are final (read now); iterating reads the
-        backups page by page."""
+        backups page by page (:class:`BadInput` once this client is closed)."""
         from exportctl.api.backups import Backups
         from exportctl.ops import backups as core
 
@@ -151,7 +151,7 @@ class Client(Boards):
             report = reader.describe(
                 reader.resolve(core.parse_search_ref(text, service, self.named))
             )
-        return Backups(reader, report)
+        return self._track(Backups(reader, report))
 
     # -- waiting ----------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from threading import Event
 from typing import Any
 
 from exportctl.aws.translate import answer_of
@@ -35,7 +36,7 @@ from exportctl.domain.errors import (
     of_service,
 )
 from exportctl.domain.timeutil import as_utc, iso
-from exportctl.ops.jobs import Jobs
+from exportctl.ops.jobs import Jobs, unless
 from exportctl.services import engine as eng
 from exportctl.services import forms, refs, search_spec, snakecase
 from exportctl.services.spec import SearchJobs, ServiceSpec
@@ -385,13 +386,13 @@ class SearchBackups:
         jobs = self.jobs.for_account(search.account)
         return jobs, search.region or jobs.clients.default_region
 
-    def iter_backups(self, search: SearchJobKey) -> Iterator[Backup]:
-        """Every backup of the search job, following every page."""
+    def iter_backups(self, search: SearchJobKey, stop: Event | None = None) -> Iterator[Backup]:
+        """Every backup of the search job, page by page; no page asked for once ``stop`` is set."""
         spec, declared = search_service(), searches()
         jobs, region = self._where(search)
-
         try:
             call = jobs.caller(spec, region)
+            call = call if stop is None else unless(stop, call, "the reading of the backups")
             params = {declared.param: search.id}
             for raw in eng.items(call, declared.backups, params):
                 yield from_raw(raw, search.arn)

@@ -318,7 +318,7 @@ class Jobs:
         where = region or self.clients.default_region
         call = self.caller(spec, where)
         if cancel is not None:
-            call = _unless(cancel, call)
+            call = unless(cancel, call)
         project = projection(spec).record
         states, since = query.states, query.since
         concurrency = self.parent_concurrency
@@ -387,13 +387,14 @@ class Jobs:
         return ListResult(jobs, stream.failures, stream.notices, stream.read, stream.answered)
 
 
-def _unless(cancel: threading.Event, call: eng.CallFn) -> eng.CallFn:
-    """``call``, refused once ``cancel`` is set: a listing closed sends nothing more of
-    its chains of calls (a parent's jobs, a page's describes)."""
+def unless(cancel: threading.Event, call: eng.CallFn, closed: str = "the listing") -> eng.CallFn:
+    """``call``, refused once ``cancel`` is set: a listing (or what ``closed`` names)
+    closed sends nothing more of its chains of calls (a parent's jobs, a page's
+    describes, the next page)."""
 
-    def unless(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def refused(operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if cancel.is_set():
-            raise ExportctlError(f"{operation} not sent: the listing was closed")
+            raise ExportctlError(f"{operation} not sent: {closed} was closed")
         return call(operation, params)
 
-    return unless
+    return refused

@@ -235,3 +235,59 @@ def test_a_watch_whose_client_is_closed_ends_and_says_so(
         assert "closed while" in str(ended[0])
         made.drained()
         assert made.now() == (sent, clients)
+
+
+def _backups_of_a_search(own: SandboxHandle) -> tuple[Client, str]:
+    """A client, and an export job of a search whose backups come a page each."""
+    client = Client()
+    export = next(iter(client.list("backupsearch", limit=1)))
+    own.sandbox.faults.page_size = 1
+    assert len(list(client.backups(export))) > 2, "the search needs backups on several pages"
+    return client, export.ref
+
+
+def test_backups_half_read_when_their_client_is_closed_are_told(
+    own_sandbox: SandboxHandle, made: Made
+) -> None:
+    client, ref = _backups_of_a_search(own_sandbox)
+    backups = client.backups(ref)
+    next(backups)
+    sent, clients = made.now()
+    client.close()
+    with pytest.raises(BadInput, match=r"Client\(\) was closed while its backups were read"):
+        next(backups)
+    # No page asked for after the close, no client made again.
+    assert made.now() == (sent, clients)
+    with pytest.raises(BadInput):
+        list(backups)
+
+
+def test_backups_waiting_for_a_page_when_their_client_is_closed_are_told(
+    own_sandbox: SandboxHandle, made: Made, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, ref = _backups_of_a_search(own_sandbox)
+    backups = client.backups(ref)
+    monkeypatch.setattr(own_sandbox.sandbox.faults, "latency", 1.0)
+    reader, read = _read_in_a_thread(backups)
+    made.settled()
+    sent, clients = made.now()
+    client.close()
+    reader.join(10)
+    assert not reader.is_alive()
+    assert read and isinstance(read[-1], BadInput), read
+    made.drained()
+    assert made.now() == (sent, clients)
+
+
+def test_backups_read_whole_or_never_begun_when_their_client_is_closed(
+    own_sandbox: SandboxHandle, made: Made
+) -> None:
+    client, ref = _backups_of_a_search(own_sandbox)
+    whole, unread = client.backups(ref), client.backups(ref)
+    assert list(whole)
+    sent, clients = made.now()
+    client.close()
+    assert list(whole) == []
+    with pytest.raises(BadInput, match="closed while"):
+        next(unread)
+    assert made.now() == (sent, clients)
