@@ -45,6 +45,10 @@ class Changes:
     def board(self, targets: Targets | None = None, named: Named | None = None) -> Board:
         raise NotImplementedError
 
+    @property
+    def closed(self) -> bool:
+        raise NotImplementedError
+
     def named(self, option: str) -> str:
         """An option (``to``, ``start-time``, ``region``, ``timeout``) as this client's
         caller gives it, in messages: a Python caller, the keyword argument."""
@@ -173,9 +177,11 @@ class Changes:
         info line of the logger). The create is tried as many times as
         ``AWS_MAX_ATTEMPTS`` or the profile's ``max_attempts`` say (10 without either);
         ``on_retrying`` is told why before a retry, once while a failure lasts
-        (default: an info line of the logger). The job's reference and key, and the
-        job itself when the create's answer describes it (:class:`Started`); nothing
-        is read."""
+        (default: an info line of the logger); none is sent once this client is
+        closed (from another thread: :class:`BadInput`, saying how to find a job an
+        attempt before may have made). The job's reference and key, and the job
+        itself when the create's answer describes it (:class:`Started`); nothing is
+        read."""
         return self._submit(
             plan, queue, timeout, interval, max_interval, on_waiting, on_retrying=on_retrying
         )
@@ -224,6 +230,8 @@ class Changes:
                 stop=stop,
                 commanded=self.commanded,
                 on_retry=on_retrying or retrying,
+                # Closed from another thread while the create is retried: none is sent after.
+                closed=lambda: f"{self!r} was closed" if self.closed else None,
             )
             started = starter.start(plan)
             if account is not None:

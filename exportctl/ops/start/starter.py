@@ -18,6 +18,7 @@ from exportctl.domain.errors import (
     ConflictError,
     ExportctlError,
     Interrupted,
+    UsageError,
     of_service,
 )
 from exportctl.domain.model import ExportJob, State
@@ -117,8 +118,12 @@ class Starter:
         stop: threading.Event | None = None,
         commanded: Commanded = command,
         on_retry: Callable[[str], None] | None = None,
+        closed: Callable[[], str | None] | None = None,
     ) -> None:
         self.jobs = jobs
+        # What the caller's client says once closed (from another thread), None before:
+        # its clients then refuse every call, and this start ends saying why.
+        self.closed = closed
         # How the caller's user runs a command, in the advice that finds a job or
         # cancels the one holding a slot.
         self.commanded = commanded
@@ -148,7 +153,9 @@ class Starter:
                 raise Interrupted(said) from exc
             raise
         except ExportctlError as exc:
-            err = of_service(exc, plan.spec, self.named)
+            # Once the client is closed, what failed (a read refused, the create's
+            # client) failed by the close.
+            err = self._closed(run) or of_service(exc, plan.spec, self.named)
             if run.maybe_made:
                 err = _noted(err, whereabouts(run, self.commanded))
             if err is exc:
@@ -184,6 +191,8 @@ class Starter:
                 run.lost.clear()
             if self.stop is not None and self.stop.is_set():
                 raise Stopped
+            # Taken again for each attempt: a client closed meanwhile sends nothing.
+            call = self.jobs.once_caller(spec, region)
             try:
                 run.in_flight = True
                 response = call(create.operation, plan.request)
@@ -229,6 +238,13 @@ class Starter:
             run.maybe_made = True
             return started
         raise AssertionError("unreachable")
+
+    def _closed(self, run: Run) -> ExportctlError | None:
+        said = self.closed() if self.closed is not None else None
+        if said is None:
+            return None
+        made = ", and an attempt before it may have made the job" if run.maybe_made else ""
+        return UsageError(f"{said} while this start ran: no create was sent after it{made}")
 
     def _slot(self, run: Run) -> None:
         take_slot(
