@@ -29,7 +29,8 @@ from exportctl.domain.model import ExportJob
 
 class ApiError(ExportctlError):
     """An error of the API. ``jobs``: the jobs concerned, as last read (the failed
-    ones, the pending ones at a timeout, the one a refused cancel named); ``refs``:
+    ones, the pending ones at a timeout, the one a refused cancel named, the one a
+    cancel was sent whose read after it failed, as read before it); ``refs``:
     the references concerned, as given (also those of jobs never read); ``results``:
     after a wait, each job waited on as last read (None: never read), in the order
     the references were given."""
@@ -94,13 +95,16 @@ def kind_of(error: ExportctlError, *, creating: bool = False) -> type[ApiError]:
     create, where what is not found is what the request names (a table, an image),
     not a job."""
     # Only once an error is typed: a command that meets none loads none of these.
-    from exportctl.ops.cancel import AlreadyEnded
+    from exportctl.ops.cancel import AlreadyEnded, SentUnread
     from exportctl.ops.polling.waiter import transient
     from exportctl.ops.start.slots import QueueTimeout
     from exportctl.services.locations import NotCompletedError
 
     if isinstance(error, ApiError):
         return type(error)
+    if isinstance(error, SentUnread):
+        # What failed is the read after the cancel: its kind.
+        return kind_of(error.error, creating=creating)
     if isinstance(error, UsageError):
         return BadInput
     if isinstance(error, NotFoundError):
@@ -131,11 +135,11 @@ def typed(
 ) -> ApiError:
     """``error`` as the API raises it (as ``kind`` when the caller knows better),
     with the jobs concerned; the same exit code."""
-    from exportctl.ops.cancel import AlreadyEnded
+    from exportctl.ops.cancel import AlreadyEnded, SentUnread
 
     if isinstance(error, ApiError):
         return error
-    if isinstance(error, AlreadyEnded):
+    if isinstance(error, (AlreadyEnded, SentUnread)):
         jobs = (error.job, *jobs)
     made = (kind or kind_of(error, creating=creating))(
         error.message, jobs=jobs, refs=refs, results=results, service=error.service

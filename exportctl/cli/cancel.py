@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,9 @@ from exportctl.domain.errors import UsageError
 from exportctl.domain.model import ExportJob
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
+
+if TYPE_CHECKING:
+    from exportctl.api.errors import ApiError
 
 
 def _help_text() -> str:
@@ -113,12 +117,16 @@ def cancel(
     with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
         results = app.client.cancel_many(refs, service=service)
         code = app.report([r for r in results if not isinstance(r, ExportJob)])
-        sent = [(ref, refmod.parse(ref, service)) for ref, r in zip(refs, results, strict=True)
-                if isinstance(r, ExportJob)]  # fmt: skip
+        jobs = [_sent(r) for r in results]
+        sent = [(ref, refmod.parse(ref, service)) for ref, job in zip(refs, jobs, strict=True)
+                if job is not None]  # fmt: skip
+        # Those whose read after the cancel failed, as read before it.
+        unread = {ref: job for ref, r, job in zip(refs, results, jobs, strict=True)
+                  if job is not None and not isinstance(r, ExportJob)}  # fmt: skip
         if not (and_wait and sent):
             # Without --wait, or with nothing to wait for: the jobs sent a cancel (none,
             # the document of nothing).
-            _print_sent(app, out, [r for r in results if isinstance(r, ExportJob)], refs, code)
+            _print_sent(app, out, [job for job in jobs if job is not None], refs, code)
             ctx.exit(code)
     waited = wait_for(
         app,
@@ -131,8 +139,18 @@ def cancel(
         out=out,
         # The document's shape is the command line's, not the count of jobs sent a cancel.
         single=len(refs) == 1,
+        known=unread,
     )
     ctx.exit(max(code, int(waited)))
+
+
+def _sent(result: ExportJob | ApiError) -> ExportJob | None:
+    """The job of a cancel that was sent: as read after it, or, where that read
+    failed, as read just before it (its error names it, and it had not ended: a job
+    that had is named by a cancel refused, never sent)."""
+    if isinstance(result, ExportJob):
+        return result
+    return next((job for job in result.jobs if not job.state.terminal), None)
 
 
 def _print_sent(

@@ -337,7 +337,7 @@ def run(
             out=out,
             download=download,
             timeout_given=given,
-            known=[started.known()],
+            known={started.ref: started.known()},
         )
         return int(code)
     job = started.job

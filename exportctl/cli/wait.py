@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -182,12 +182,13 @@ def wait_for(
     exec_command: str | None = None,
     single: bool | None = None,
     timeout_given: float | None = None,
-    known: Sequence[ExportJob] = (),
+    known: Mapping[str, ExportJob] | None = None,
 ) -> ExitCode:
     """The wait engine as `wait` runs it (also behind `start --wait` and `rerun --wait`).
     ``single``: one object rather than an array with --json (default: one target).
     ``timeout_given``: the --timeout a timeout names, when ``timeout`` is what is left of it.
-    ``known``: a started job's record as far as it is known, printed should it never be read."""
+    ``known``: a job's record as far as it is known (a started one, one sent a cancel),
+    by the reference given, printed should it never be read."""
     wait = app.client.waiting(
         targets, until=until, timeout=timeout, interval=interval, max_interval=max_interval
     )

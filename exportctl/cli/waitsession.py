@@ -3,7 +3,7 @@ lines of -o ndjson, and the outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from exportctl.cli import stdout
@@ -39,11 +39,12 @@ class Session:
         estimates: Estimates | None = None,
         sink: EventSink | None = None,
         timeout_given: float | None = None,
-        known: Sequence[ExportJob] = (),
+        known: Mapping[str, ExportJob] | None = None,
     ) -> None:
         self.sink = sink
-        # What a start knows of the job it made: its record, should no read of it succeed.
-        self.known = {job.ref: job for job in known}
+        # What a start or a cancel knows of a job (by the reference given): its
+        # record, should no read of it succeed.
+        self.known = dict(known or {})
         # The --timeout as the user gave it, not what was left of it after a start.
         self.timeout_given = timeout_given
         self.fetcher = fetcher

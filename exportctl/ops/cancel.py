@@ -35,6 +35,20 @@ class AlreadyEnded(ExportctlError):
         self.job = job
 
 
+class SentUnread(ExportctlError):
+    """A cancel taken whose job could not be read after it: ``job`` as read just
+    before the cancel, what is known of it; ``error``, the read's, whose exit code
+    and kind it keeps."""
+
+    def __init__(self, job: ExportJob, error: ExportctlError) -> None:
+        super().__init__(error.message, service=error.service)
+        # Instance-level: the read's code is its own (4, 5, ...).
+        self.exit_code = error.exit_code
+        self.notices = error.notices
+        self.job = job
+        self.error = error
+
+
 def check_cancellable(keys: Sequence[JobKey]) -> None:
     """Fail before any call when a service of ``keys`` has no cancel call."""
     for key in keys:
@@ -88,7 +102,7 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
             f"{job.ref}: the cancel was sent, and the job could not be read after it: "
             f"{exc.message}; `{commanded(f'status {job.ref}')}` tells where it is"
         )
-        raise
+        raise SentUnread(job, exc) from exc
 
 
 def _read(jobs: Jobs, key: JobKey) -> ExportJob | None:

@@ -301,6 +301,17 @@ def test_cancel_where_the_service_can(exportctl_sandbox: SandboxHandle) -> None:
         client.cancel(client.start("discovery"))
 
 
+def test_a_cancel_sent_whose_job_cannot_be_read_after_names_the_job_as_read_before(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    client = Client()
+    task = client.start("logs", log_group="/app/api", start_time="2h", bucket="b", queue=True)
+    exportctl_sandbox.sandbox.faults.fates = {"logs:DescribeExportTasks": ["ok", *["error"] * 12]}
+    [unread] = client.cancel_many([task])
+    assert isinstance(unread, Unreachable) and "the cancel was sent" in unread.message
+    assert [(job.ref, job.state.terminal) for job in unread.jobs] == [(task.ref, False)]
+
+
 def test_download_of_what_a_job_wrote(exportctl_sandbox: SandboxHandle, tmp_path: Path) -> None:
     client = Client()
     job = client.start("discovery")

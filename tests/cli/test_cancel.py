@@ -190,3 +190,44 @@ def test_a_cancel_taken_whose_job_cannot_be_read_after_advises_status_where_it_w
     assert f"`exportctl --endpoint-url {sandbox.url} status {ref}` tells where it is" in (
         done.stderr
     ), done.stderr
+
+
+def test_a_cancel_taken_whose_job_cannot_be_read_after_is_printed_as_read_before_it(
+    sandbox: Sandbox,
+) -> None:
+    # The cancel was sent: `null` would say it was not, and invite another one.
+    ref = running(sandbox, "rds")
+    before = json.loads(run(sandbox, "status", ref, "--json").stdout)
+    sandbox.faults.fates = {"rds:DescribeExportTasks": ["ok", *["error"] * 12]}
+    done = run(sandbox, "cancel", ref, "--json")
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert "the cancel was sent, and the job could not be read after it" in done.stderr
+    printed = json.loads(done.stdout)
+    assert printed == {key: before[key] for key in printed}
+    assert printed["status"] != "CANCELING"
+    assert calls(sandbox).get("CancelExportTask") == 1
+
+
+def test_several_refs_keep_a_cancel_taken_whose_job_cannot_be_read_after_in_their_order(
+    sandbox: Sandbox,
+) -> None:
+    unread, read = running(sandbox, "logs"), running(sandbox, "rds")
+    sandbox.faults.fates = {"logs:DescribeExportTasks": ["ok", *["error"] * 12]}
+    done = run(sandbox, "cancel", unread, read, "--json")
+    assert done.exit_code == ExitCode.AWS, done.output
+    printed = json.loads(done.stdout)
+    assert [job["service"] for job in printed] == ["logs", "rds"]
+    # The one as read before its cancel, the other after its own.
+    assert printed[0]["status"] == "RUNNING" and printed[1]["status"] == "CANCELING"
+
+
+def test_wait_follows_a_cancel_taken_whose_job_cannot_be_read_after_it(
+    sandbox: Sandbox,
+) -> None:
+    ref = running(sandbox, "rds")
+    sandbox.faults.fates = {"rds:DescribeExportTasks": ["ok", "error"]}
+    done = run(sandbox, "cancel", ref, "--wait", "--interval", "5s", "--json")
+    # The read's error is said; the wait reads the job after it, to CANCELLED.
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert "the cancel was sent" in done.stderr
+    assert json.loads(done.stdout)["state"] == "CANCELLED"
