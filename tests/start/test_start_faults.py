@@ -4,6 +4,7 @@ made is always named. Each case scripts the fate of every create call at the san
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from sleepless import FakeTime
@@ -252,3 +253,32 @@ def test_ec2_throttled_to_the_end_is_said_as_the_request_rate_not_an_outage(
     assert "RequestLimitExceeded (HTTP 503)" in done.output
     assert "the request rate of this API is used up" in done.output
     assert "the service is failing" not in done.output
+
+
+def test_a_create_answered_without_the_job_names_the_profiles_endpoint_not_the_option(
+    run: Run, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # The endpoint came from the profile: --endpoint-url was never given, and the
+    # region has nothing to do with an answer that is none of the service's.
+    from click.testing import CliRunner
+
+    from exportctl.cli.root import cli
+
+    config = tmp_path / "config"
+    config.write_text(
+        f"[profile sbx2]\nregion = us-east-1\nendpoint_url = {sandbox.url}\n"
+        "aws_access_key_id = sandbox\naws_secret_access_key = sandbox\nmax_attempts = 2\n"
+    )
+    sandbox.faults.garble = {"dynamodb": "html"}
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+    done = CliRunner().invoke(
+        cli,
+        ["--profile", "sbx2", "start", "dynamodb", "--table", table, "--to", "s3://out/o/"],
+        env={"AWS_CONFIG_FILE": str(config)},
+    )
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert "answered without the new job" in done.stderr, done.stderr
+    # Up to the advice that finds the job (a command, with its own --region).
+    said = done.stderr.split("; look for")[0]
+    assert said.endswith("; check the network and the endpoint_url of profile 'sbx2'"), said
+    assert "--endpoint-url" not in said and "--region" not in said

@@ -24,7 +24,7 @@ from exportctl.domain.errors import (
     UsageError,
     clip,
 )
-from exportctl.domain.naming import Named, check_reach, flag
+from exportctl.domain.naming import Named, check_network, check_reach, flag
 from exportctl.ops.start.request import StartPlan
 
 Outcome = Literal["refused", "unknown", "final"]
@@ -110,7 +110,9 @@ def given_up(
     """The error of a create given up on: what was tried, and what the last answer
     means (exportctl's own retries, each one attempt of botocore's: the user's max
     attempts count them);
-    ``named``: how the caller's user gives an option, in the advice."""
+    ``named``: how the caller's user gives an option, in the advice, where the calls go
+    said as the setting that sent them there (``Clients.named_for``): an answer that
+    exportctl found broken carries no endpoint of its own."""
     spec, operation = plan.spec, plan.create.operation
     said = answer_of(exc)
     limit = plan.create.quotas.get(said.code) if said is not None else None
@@ -137,7 +139,14 @@ def given_up(
     tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
     tried += f" over {seconds:.0f} s, with backoff"
     last = _answer(exc)
-    if said is None:
+    if isinstance(exc, BrokenAnswerError):
+        # Something answered, not the service: where the calls went is the user's to
+        # check, not the region (its advice is said here, once).
+        last = exc.detail
+        advice = (exc.advice or check_network)(endpoint_named(exc, named))
+    elif unreadable_answer(exc) is not None:
+        advice = check_network(endpoint_named(exc, named))
+    elif said is None:
         advice = check_reach(endpoint_named(exc, named))
     else:
         # Throttling whatever its status (EC2's RequestLimitExceeded is a 503).

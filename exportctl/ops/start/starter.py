@@ -228,7 +228,8 @@ class Starter:
                     if found is not None:
                         return _recovered(found, attempt, run)
                     seconds = self.clock() - began
-                    raise given_up(plan, exc, attempt, outcome, seconds, self.named) from exc
+                    named = self.jobs.clients.named_for(spec.client)
+                    raise given_up(plan, exc, attempt, outcome, seconds, named) from exc
                 if self.on_retry is not None:
                     for message in told.update([failed(plan, exc)]):
                         self.on_retry(message)
