@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.cli.complete import complete_ref
+from exportctl.cli.complete import refs_where
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import check_intervals, duration_option, first_given, service_option
@@ -20,6 +20,7 @@ from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, O
 
 if TYPE_CHECKING:
     from exportctl.api.errors import ApiError
+    from exportctl.services.spec import ServiceSpec
 
 
 def _help_text() -> str:
@@ -68,12 +69,20 @@ class CancelCommand(DescribedCommand):
         super().format_epilog(ctx, formatter)
 
 
+def _cancels(spec: ServiceSpec) -> bool:
+    """What Tab offers (references, --service names): the services that can cancel;
+    the others are taken, to be refused in cancel's own words."""
+    return spec.cancel is not None
+
+
 @click.command(cls=CancelCommand, describe=_help_text)
-@click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
+@click.argument(
+    "refs", nargs=-1, required=True, metavar="REF...", shell_complete=refs_where(_cancels)
+)
 @service_option(
     multiple=False,
     help="Service of bare ids (ARNs and prefixed refs need none).",
-    offer=lambda spec: spec.cancel is not None,
+    offer=_cancels,
 )
 @click.option("--wait", "and_wait", is_flag=True, help="Then wait until every job is CANCELLED.")
 @duration_option(

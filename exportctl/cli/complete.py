@@ -9,11 +9,15 @@ what `list` and `status` printed last (:mod:`exportctl.ops.refcache`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 from click.shell_completion import CompletionItem
 
 from exportctl.aws.profiles import profile_names
+
+if TYPE_CHECKING:
+    from exportctl.services.spec import ServiceSpec
 
 
 def listed(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
@@ -109,13 +113,28 @@ def refs_of(service: Callable[[], str | None]) -> Completer:
     def complete(
         ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
-        return _refs(ctx, param, incomplete, service() or "")
+        return _refs(ctx, param, incomplete, {service() or ""})
+
+    return complete
+
+
+def refs_where(offer: Callable[[ServiceSpec], bool]) -> Completer:
+    """``complete_ref`` for a command that does something with the jobs of some
+    services alone (those ``offer`` says yes to; it refuses the others): their
+    references only, as its --service offers their names."""
+
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from exportctl.services import all_specs
+
+        return _refs(ctx, param, incomplete, {spec.name for spec in all_specs() if offer(spec)})
 
     return complete
 
 
 def _refs(
-    ctx: click.Context, param: click.Parameter, incomplete: str, service: str | None
+    ctx: click.Context, param: click.Parameter, incomplete: str, services: set[str] | None
 ) -> list[CompletionItem]:
     from exportctl.ops import refcache
 
@@ -126,7 +145,7 @@ def _refs(
     items: list[CompletionItem] = []
     seen: set[str] = set()
     for entry in refcache.load():
-        if service is not None and entry.service != service:
+        if services is not None and entry.service not in services:
             continue
         for form in (entry.ref, entry.shown):
             if form.startswith(incomplete) and form not in seen and entry.ref not in taken:

@@ -170,8 +170,8 @@ def test_references_come_from_the_cache() -> None:
     assert complete("status", "pinpoint:a") == ["pinpoint:app/one"]
     # A reference already on the line is not offered again.
     assert complete("status", "pinpoint:us-east-1:app/one", "") == ["discovery:us-east-1:export-2"]
-    # Every command that takes a job completes it the same way.
-    for command in ("download", "cancel", "rerun"):
+    # Every command that takes any service's job completes it the same way.
+    for command in ("download", "rerun"):
         assert complete(command, "pinpoint:a") == ["pinpoint:app/one"]
     shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
     items = shell.get_completions(["status"], "pin")
@@ -306,3 +306,10 @@ def test_commands_offer_only_the_services_and_references_they_take() -> None:
     assert complete("download", "") == [
         "pinpoint:us-east-1:app/one", f"{searched.name}:us-east-1:a7cff00d"
     ]  # fmt: skip
+    # cancel, the references of the services that can cancel alone, as its -s offers.
+    cancellable = [
+        refcache.CachedRef(f"{name}:us-east-1:job-{name}", f"{name}:job-{name}", f"{name} RUNNING")
+        for name in sorted(able)
+    ]
+    refcache.remember([pin, search, *cancellable])
+    assert complete("cancel", "") == [entry.ref for entry in cancellable]
