@@ -24,7 +24,8 @@ class Faults:
     ``GARBLED_BY_NAME_ONLY``) to how its successful answers are spoilt, as a
     captive portal or a broken proxy would: see ``GARBLES``.
     ``garble_after`` answers of that service go through intact first (a listing
-    broken on a later page).
+    broken on a later page), counted from when ``garble`` or ``garble_after`` was
+    last set (``garbled_from``), or the sandbox's calls reset.
     """
 
     latency: float = 0.0
@@ -47,6 +48,20 @@ class Faults:
         # The services and operations of the sandbox these faults are its (``bind``):
         # update() checks names against them when its caller gives none.
         self._names: tuple[Collection[str], Mapping[str, Collection[str]] | None] | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in ("garble", "garble_after"):
+            # The fault is set anew (by update() or an assignment): the answers it
+            # lets through are counted from now, not from the sandbox's start.
+            super().__setattr__("_garbled_from", object())
+
+    @property
+    def garbled_from(self) -> object:
+        """A mark of the last time ``garble`` or ``garble_after`` was set: the sandbox
+        counts the answers ``garble_after`` lets through since it changed."""
+        mark: object = self.__dict__["_garbled_from"]
+        return mark
 
     def bind(
         self, services: Collection[str], operations: Mapping[str, Collection[str]] | None = None

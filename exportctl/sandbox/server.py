@@ -105,8 +105,10 @@ class Sandbox:
         self.worlds = Worlds((MANAGEMENT, self.scenario), organization, seed, self.lock)
         self.region = DEFAULT_REGION
         self.calls: Counter[tuple[str, str]] = Counter()
-        # Successful answers by service, for ``Faults.garble_after``.
+        # Successful answers by service, for ``Faults.garble_after``: since the faults'
+        # garble was set (``_counted_from``, its ``garbled_from``) or the calls reset.
         self._answered: Counter[str] = Counter()
+        self._counted_from: object = None
         # The same calls by the account that made them (once the caller is known).
         self.account_calls: Counter[tuple[str, str, str]] = Counter()
         self.dice = Dice(seed)
@@ -208,6 +210,8 @@ class Sandbox:
         with self.lock:
             self.calls.clear()
             self.account_calls.clear()
+            # garble_after's answers too: counted from here.
+            self._answered.clear()
 
     @property
     def accounts(self) -> tuple[Account, ...]:
@@ -433,6 +437,9 @@ class Sandbox:
         self, call: Call, faults: Faults, response: protocols.HttpResponse
     ) -> protocols.HttpResponse:
         with self.lock:
+            if self._counted_from is not faults.garbled_from:
+                self._answered.clear()
+                self._counted_from = faults.garbled_from
             answered = self._answered[call.service]
             self._answered[call.service] += 1
         mode = faults.garbling(call.service)

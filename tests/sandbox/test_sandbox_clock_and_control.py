@@ -177,6 +177,24 @@ def _admin(sb: Sandbox, method: str, path: str, body: dict[str, Any] | None = No
         return json.loads(response.read())
 
 
+def test_garble_after_counts_over_http_from_when_the_garble_was_set(
+    sandbox: Sandbox, client: ClientFactory
+) -> None:
+    ds = client("discovery")
+
+    def intact() -> bool:
+        return "exportsInfo" in ds.describe_export_tasks()
+
+    assert all(intact() for _ in range(3))
+    garble = {"garble": {"discovery": "drop:exportsInfo"}, "garble_after": 1}
+    _admin(sandbox, "POST", "/faults", garble)
+    assert [intact(), intact()] == [True, False]
+    _admin(sandbox, "POST", "/calls/reset")
+    assert [intact(), intact()] == [True, False]
+    _admin(sandbox, "POST", "/faults", {"garble_after": 1})
+    assert [intact(), intact()] == [True, False]
+
+
 def test_admin_endpoints(sandbox: Sandbox, client: ClientFactory) -> None:
     state = _admin(sandbox, "GET", "/state")
     assert state["url"] == sandbox.url and state["region"] == "us-east-1"

@@ -171,3 +171,25 @@ def test_sts_answers_are_garbled_only_when_sts_is_named(
     sandbox.faults.update({"garble": {"sts": "gzip"}})
     with pytest.raises(ResponseParserError):
         sts.get_caller_identity()
+
+
+def test_garble_after_counts_the_answers_from_when_the_garble_was_set(
+    sandbox: Sandbox, client: ClientFactory
+) -> None:
+    ds = client("discovery")
+
+    def intact() -> bool:
+        return "exportsInfo" in ds.describe_export_tasks()
+
+    # Answers before the fault was set are none of the N it lets through.
+    assert all(intact() for _ in range(3))
+    sandbox.faults.garble_after = 1
+    sandbox.faults.garble = {"discovery": "drop:exportsInfo"}
+    assert [intact(), intact()] == [True, False]
+    # Set again (garble_after alone too), it counts again; and from a reset of the calls.
+    sandbox.faults.garble_after = 2
+    assert [intact(), intact(), intact()] == [True, True, False]
+    sandbox.reset_calls()
+    assert [intact(), intact(), intact()] == [True, True, False]
+    sandbox.faults.update({"garble": {"discovery": "drop:exportsInfo"}})
+    assert [intact(), intact(), intact()] == [True, True, False]
