@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from exportctl.aws.callmarks import name_calls
 from exportctl.aws.deadlines import bound_by_deadlines
 from exportctl.aws.providers import only_credentials
 from exportctl.aws.released import RELEASED
-from exportctl.aws.translate import name_endpoint, translate
+from exportctl.aws.translate import translate
 from exportctl.aws.translatingclient import CallErrors, TranslatingClient
 from exportctl.aws.usersettings import (
     asked_attempts,
@@ -348,6 +349,7 @@ class Clients:
                 client = session.create_client(
                     service, region_name=region, endpoint_url=endpoint, config=config
                 )
+                name_calls(client, session, source, attempts)
         except ValueError as exc:
             # botocore's word for an endpoint URL it cannot use (AWS_ENDPOINT_URL_*,
             # the profile's endpoint_url): a value the user gave.
@@ -356,8 +358,6 @@ class Clients:
         except Exception as exc:
             raise translate(exc, named=s.named) from exc
         bound_by_deadlines(client, s.read_timeout)
-        if source:
-            name_endpoint(client, source)
         return client
 
     def _credentials_of(self, session: botocore.session.Session) -> Any:

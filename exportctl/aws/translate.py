@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import traceback
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+from exportctl.aws.callmarks import ATTEMPTS, endpoint_named
 from exportctl.aws.unretried import untrusted_certificate
 from exportctl.domain.errors import (
     NO_ANSWER,
@@ -27,7 +28,7 @@ from exportctl.domain.errors import (
     clip,
     of_service,
 )
-from exportctl.domain.naming import Named, check_network, check_reach, flag, with_endpoint
+from exportctl.domain.naming import Named, check_network, check_reach, flag
 
 
 class Service(NamedService, Protocol):
@@ -241,28 +242,6 @@ def translate(
     raise exc
 
 
-# What the exceptions of a client's calls carry: where its endpoint was set.
-_SOURCE = "exportctl_endpoint_source"
-
-
-def name_endpoint(client: Any, source: str) -> None:
-    """Have what ``client``'s calls raise say where its endpoint was set (an option, a
-    variable, the profile), for the advice on where the calls go: the exception alone
-    has its URL, and some callers translate it from the bare client."""
-
-    def mark(exception: BaseException, **_: Any) -> None:
-        setattr(exception, _SOURCE, source)
-
-    name = client.meta.service_model.service_id.hyphenize()
-    client.meta.events.register(f"after-call-error.{name}", mark, unique_id=f"source-{name}")
-
-
-def endpoint_named(exc: BaseException, named: Named = flag) -> Named:
-    """``named``, where the calls go said as the setting that sent there the call that
-    raised ``exc`` (``with_endpoint``); as it is for an exception no client marked."""
-    return with_endpoint(named, getattr(exc, _SOURCE, None))
-
-
 def _config_file(path: str) -> tuple[str, str]:
     """Which of the AWS files ``path`` is, and the variable that points elsewhere."""
     credentials = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
@@ -388,12 +367,28 @@ def _retried(exc: object, code: str, status: int | None, seconds: float | None) 
     meta = response.get("ResponseMetadata") or {}
     attempts = int(meta.get("RetryAttempts") or 0) + 1
     operation = getattr(exc, "operation_name", None) or "the call"
-    took = f" over {seconds:.1f} s" if seconds is not None else ""
-    tried = f"{operation} failed {attempts} time{'s' if attempts > 1 else ''}{took}"
-    if throttled:
-        return (
-            f"{tried}, retried with backoff and still throttled: the account's request rate "
-            "for this API is used up (by this or other tools); try again in a minute, "
-            "or allow more attempts with AWS_MAX_ATTEMPTS"
+    setting = meta.get(ATTEMPTS)
+    more = "AWS_MAX_ATTEMPTS"
+    if isinstance(setting, str) and setting.startswith("max_attempts"):
+        more = f"the profile's max_attempts or {more}"
+    rate = (
+        "the account's request rate for this API is used up (by this or other tools); "
+        f"try again in a minute, or allow more attempts with {more}"
+    )
+    if attempts == 1:
+        # Said as it was: one attempt, no retry, no backoff; and what allowed no more.
+        took = f" in {seconds:.1f} s" if seconds is not None else ""
+        why = (
+            f" ({setting} allows no retry)"
+            if meta.get("MaxAttemptsReached") and isinstance(setting, str)
+            else ", not retried"
         )
+        tried = f"{operation} failed once{took}{why}"
+        if throttled:
+            return f"{tried}, throttled: {rate}"
+        return f"{tried}: the service is failing; try again later"
+    took = f" over {seconds:.1f} s" if seconds is not None else ""
+    tried = f"{operation} failed {attempts} times{took}"
+    if throttled:
+        return f"{tried}, retried with backoff and still throttled: {rate}"
     return f"{tried}, retried with backoff: the service is failing; try again later"

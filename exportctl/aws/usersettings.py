@@ -290,6 +290,20 @@ def asked_attempts(session: botocore.session.Session) -> int | None:
     return _attempts(str(raw), said, "remove")
 
 
+def attempts_setting(session: botocore.session.Session) -> str | None:
+    """The setting :func:`asked_attempts` read, as a message names it
+    (``AWS_MAX_ATTEMPTS=1``, ``max_attempts = 1 of profile 'x'``); None when neither
+    is set (exportctl's own number of attempts)."""
+    raw = os.environ.get("AWS_MAX_ATTEMPTS")
+    if raw:
+        return f"AWS_MAX_ATTEMPTS={clip(raw.strip(), 40)}"
+    raw = session.get_scoped_config().get("max_attempts")
+    if raw is None:
+        return None
+    profile = clip(session.profile or "default")
+    return f"max_attempts = {clip(str(raw).strip(), 40)} of profile {profile!r}"
+
+
 def _attempts(raw: str, said: str, undo: str) -> int:
     text = raw.strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_ATTEMPTS_LIMIT:

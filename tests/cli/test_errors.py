@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,36 @@ def test_server_errors_after_retries_are_exit_5_and_json_stays_valid(
     lines = result.stderr.splitlines()
     assert len(lines) == len(service_names())
     assert all(any(spec.title in line for line in lines) for spec in all_specs())
+
+
+@pytest.mark.parametrize(
+    ("where", "setting", "more"),
+    [
+        ("variable", "AWS_MAX_ATTEMPTS=1", "AWS_MAX_ATTEMPTS"),
+        (
+            "profile",
+            "max_attempts = 1 of profile 'default'",
+            "the profile's max_attempts or AWS_MAX_ATTEMPTS",
+        ),
+    ],
+)
+@pytest.mark.parametrize("fate", ["throttle", "error"])
+def test_a_call_allowed_one_attempt_says_it_was_not_retried_and_the_setting_that_said_so(
+    run: Run, sandbox: Sandbox, tmp_path: Path, where: str, setting: str, more: str, fate: str
+) -> None:
+    config = tmp_path / "config"
+    config.write_text("[default]\nmax_attempts = 1\n")
+    env = {"AWS_MAX_ATTEMPTS": "1"} if where == "variable" else {"AWS_CONFIG_FILE": str(config)}
+    sandbox.faults.fates = {"GetExportJobs": [fate] * 3}
+    result = run("list", "-s", "pinpoint", **env)
+    assert result.exit_code == 5, result.stderr
+    assert one_line(result.stderr)
+    # One attempt: neither retried nor backed off.
+    said = rf"GetExportJobs failed once in \d+\.\d s \({re.escape(setting)} allows no retry\)"
+    assert re.search(said, result.stderr), result.stderr
+    assert "1 time" not in result.stderr and "retried with backoff" not in result.stderr
+    if fate == "throttle":
+        assert result.stderr.endswith(f"or allow more attempts with {more}\n"), result.stderr
 
 
 def test_no_region_is_a_usage_error(run: Run) -> None:

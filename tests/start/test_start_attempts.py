@@ -54,7 +54,12 @@ def test_aws_max_attempts_bounds_the_creates(run: Run, sandbox: Sandbox, attempt
     )
     assert done.exit_code == ExitCode.AWS, done.output
     assert run.creates("personalize") == attempts
-    assert f"was tried {attempts} time" in done.output
+    if attempts == 1:
+        # Neither retried nor backed off: the setting that allowed no retry named.
+        said = "CreateDatasetExportJob was tried once (AWS_MAX_ATTEMPTS=1 allows no retry);"
+        assert said in done.output and "backoff" not in done.output, done.output
+    else:
+        assert f"was tried {attempts} times over " in done.output
 
 
 def test_the_profiles_max_attempts_bounds_the_creates_and_the_variable_wins(
@@ -65,6 +70,11 @@ def test_the_profiles_max_attempts_bounds_the_creates_and_the_variable_wins(
     done = run("start", "discovery", AWS_MAX_ATTEMPTS=None, AWS_CONFIG_FILE=config)
     assert done.exit_code == ExitCode.AWS, done.output
     assert run.creates("discovery") == 3
+    sandbox.reset_calls()
+    script(sandbox, "discovery", *["throttle"] * 12)
+    done = run("start", "discovery", AWS_MAX_ATTEMPTS=None, AWS_CONFIG_FILE=profile(tmp_path, "1"))
+    said = "StartExportTask was tried once (max_attempts = 1 of profile 'default' allows no retry)"
+    assert said in done.output, done.output
     sandbox.reset_calls()
     script(sandbox, "discovery", *["throttle"] * 12)
     done = run("start", "discovery", AWS_MAX_ATTEMPTS="2", AWS_CONFIG_FILE=config)

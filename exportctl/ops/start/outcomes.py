@@ -7,11 +7,11 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Literal
 
+from exportctl.aws.callmarks import endpoint_named
 from exportctl.aws.translate import (
     THROTTLING_CODES,
     Answer,
     answer_of,
-    endpoint_named,
     translate,
     unreadable_answer,
 )
@@ -106,13 +106,15 @@ def given_up(
     outcome: Outcome,
     seconds: float,
     named: Named = flag,
+    setting: str | None = None,
 ) -> ExportctlError:
     """The error of a create given up on: what was tried, and what the last answer
     means (exportctl's own retries, each one attempt of botocore's: the user's max
     attempts count them);
     ``named``: how the caller's user gives an option, in the advice, where the calls go
     said as the setting that sent them there (``Clients.named_for``): an answer that
-    exportctl found broken carries no endpoint of its own."""
+    exportctl found broken carries no endpoint of its own; ``setting``: the one that
+    bounded the attempts, as a message names it (None: exportctl's own number)."""
     spec, operation = plan.spec, plan.create.operation
     said = answer_of(exc)
     limit = plan.create.quotas.get(said.code) if said is not None else None
@@ -136,8 +138,11 @@ def given_up(
         )
     if outcome == "final":
         return not_found_named(plan, translate(exc, spec, named=named), operation)
-    tried = f"{operation} was tried {attempts} time{'s' if attempts > 1 else ''}"
-    tried += f" over {seconds:.0f} s, with backoff"
+    if attempts == 1:
+        # Said as it was: neither retried nor backed off, and what allowed no more.
+        tried = f"{operation} was tried once" + (f" ({setting} allows no retry)" if setting else "")
+    else:
+        tried = f"{operation} was tried {attempts} times over {seconds:.0f} s, with backoff"
     last = _answer(exc)
     if isinstance(exc, BrokenAnswerError):
         # Something answered, not the service: where the calls went is the user's to

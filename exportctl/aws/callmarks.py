@@ -1,0 +1,64 @@
+"""What the calls of a client exportctl makes carry for their messages, that neither
+botocore's exception nor its answer says: where the client's endpoint was set (an
+option, a variable, the profile), and the setting that bounds its calls' attempts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from exportctl.aws.usersettings import attempts_setting
+from exportctl.domain.naming import Named, flag, with_endpoint
+
+if TYPE_CHECKING:
+    import botocore.session
+
+# What the exceptions of a client's calls carry: where its endpoint was set.
+_SOURCE = "exportctl_endpoint_source"
+# What the error answers of a client's calls carry in their metadata: the setting
+# that bounds their attempts (a handler sees an error answer, not its exception).
+ATTEMPTS = "ExportctlAttemptsSetting"
+
+
+def name_calls(
+    client: Any, session: botocore.session.Session, source: str | None, attempts: int | None
+) -> None:
+    """Have ``client``'s calls say where its endpoint was set (``source``), and what
+    bounds their attempts: the user's setting, read from ``session``, unless
+    ``attempts`` is the caller's own number (a create's)."""
+    if source:
+        name_endpoint(client, source)
+    setting = None if attempts else attempts_setting(session)
+    if setting is not None:
+        _name_attempts(client, setting)
+
+
+def name_endpoint(client: Any, source: str) -> None:
+    """Have what ``client``'s calls raise say where its endpoint was set (an option, a
+    variable, the profile), for the advice on where the calls go: the exception alone
+    has its URL, and some callers translate it from the bare client."""
+
+    def mark(exception: BaseException, **_: Any) -> None:
+        setattr(exception, _SOURCE, source)
+
+    name = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"after-call-error.{name}", mark, unique_id=f"source-{name}")
+
+
+def _name_attempts(client: Any, setting: str) -> None:
+    """Have the error answers of ``client``'s calls say the setting that bounds their
+    attempts (``AWS_MAX_ATTEMPTS=1``, the profile's max_attempts), for the message of
+    a call it let make no retry, or not enough."""
+
+    def mark(http_response: Any, parsed: Any, **_: Any) -> None:
+        meta = parsed.get("ResponseMetadata") if isinstance(parsed, dict) else None
+        if getattr(http_response, "status_code", 200) >= 300 and isinstance(meta, dict):
+            meta[ATTEMPTS] = setting
+
+    name = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"after-call.{name}", mark, unique_id=f"attempts-{name}")
+
+
+def endpoint_named(exc: BaseException, named: Named = flag) -> Named:
+    """``named``, where the calls go said as the setting that sent there the call that
+    raised ``exc`` (``with_endpoint``); as it is for an exception no client marked."""
+    return with_endpoint(named, getattr(exc, _SOURCE, None))
