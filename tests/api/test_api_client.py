@@ -8,12 +8,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from background_reads import read_in_a_thread
 
 import exportctl
 from exportctl import (
@@ -473,21 +473,6 @@ def test_a_listing_the_collector_ends_takes_no_lock_its_thread_holds(
     assert done.wait(30), "the collector's end of the listing waited on the clients' lock"
 
 
-def _read_in_a_thread(listing: Iterable[ExportJob]) -> tuple[threading.Thread, list[Any]]:
-    """A thread reading ``listing`` to its end; what it read, or what it raised, after."""
-    read: list[Any] = []
-
-    def run() -> None:
-        try:
-            read.extend(listing)
-        except Exception as exc:
-            read.append(exc)
-
-    reader = threading.Thread(target=run, daemon=True)
-    reader.start()
-    return reader, read
-
-
 def test_a_listing_closed_before_it_is_read_reads_nothing(
     exportctl_sandbox: SandboxHandle,
 ) -> None:
@@ -495,7 +480,7 @@ def test_a_listing_closed_before_it_is_read_reads_nothing(
     for regions in (["us-east-1"], ["us-east-1", "us-west-2"]):
         listing = Client(region=regions).list("discovery", stream=True).open()
         listing.close()
-        reader, read = _read_in_a_thread(listing)
+        reader, read = read_in_a_thread(listing)
         reader.join(30)
         assert not reader.is_alive(), f"{regions}: reading a closed listing never ended"
         assert read == [] and listing.notices == () and listing.failures == ()
@@ -514,7 +499,7 @@ def test_a_listing_closed_from_another_thread_ends_its_readers_loop(
     sandbox = own_sandbox.sandbox
     before = sandbox.calls_report()["total"]
     listing = Client(region=["us-east-1", "us-west-2"]).list(stream=stream)
-    reader, read = _read_in_a_thread(listing)
+    reader, read = read_in_a_thread(listing)
     # Closed once the listing is under way: some answers in (streamed: a job read).
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (
@@ -566,7 +551,7 @@ def test_a_listing_of_one_target_closed_from_another_thread_leaves_its_call(
     # hanging is on a sandbox of the test's own, which ends it.
     monkeypatch.setattr(own_sandbox.sandbox.faults, "latency", 60.0)
     listing = Client(region="us-east-1").list("discovery", stream=True)
-    reader, read = _read_in_a_thread(listing)
+    reader, read = read_in_a_thread(listing)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any(
         t.name == "list-discovery" for t in threading.enumerate()

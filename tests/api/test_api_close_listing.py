@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from background_reads import read_in_a_thread
 
 from exportctl import AsyncClient, BadInput, Client, ExportJob
 from exportctl.ops.polling.timing import TIMING, interruptible_sleep
@@ -95,28 +96,13 @@ def slow(own_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> Iterato
     yield own_sandbox
 
 
-def _read_in_a_thread(listing: Iterator[ExportJob]) -> tuple[threading.Thread, list[Any]]:
-    """A thread reading ``listing`` to its end; what it read, then what it raised."""
-    read: list[Any] = []
-
-    def run() -> None:
-        try:
-            read.extend(listing)
-        except Exception as exc:
-            read.append(exc)
-
-    reader = threading.Thread(target=run, daemon=True)
-    reader.start()
-    return reader, read
-
-
 @pytest.mark.parametrize("stream", [True, False])
 def test_a_listing_waiting_for_a_page_when_its_client_is_closed_is_told(
     slow: SandboxHandle, made: Made, stream: bool
 ) -> None:
     client = Client(region=REGIONS)
     listing = client.list(stream=stream)
-    reader, read = _read_in_a_thread(listing)
+    reader, read = read_in_a_thread(listing)
     made.settled()
     sent, clients = made.now()
     client.close()
@@ -268,7 +254,7 @@ def test_backups_waiting_for_a_page_when_their_client_is_closed_are_told(
     client, ref = _backups_of_a_search(own_sandbox)
     backups = client.backups(ref)
     monkeypatch.setattr(own_sandbox.sandbox.faults, "latency", 1.0)
-    reader, read = _read_in_a_thread(backups)
+    reader, read = read_in_a_thread(backups)
     made.settled()
     sent, clients = made.now()
     client.close()
