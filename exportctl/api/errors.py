@@ -21,6 +21,7 @@ from exportctl.domain.errors import (
     ExportctlError,
     LocalError,
     NotFoundError,
+    QuotaRefused,
     ServiceUnavailableError,
     UsageError,
 )
@@ -115,7 +116,9 @@ def kind_of(error: ExportctlError, *, creating: bool = False) -> type[ApiError]:
         return WaitTimeout
     if isinstance(error, NotCompletedError):
         return JobFailed
-    if isinstance(error, AlreadyEnded):
+    if isinstance(error, (AlreadyEnded, QuotaRefused)):
+        # A quota's code may be throttling's (LimitExceededException): what the
+        # create made of the answer decides, not the code.
         return RequestRefused
     if isinstance(error, (ServiceUnavailableError, BrokenAnswerError, EndpointGone)) or transient(
         error

@@ -114,6 +114,12 @@ class AwsError(ExportctlError):
     exit_code = ExitCode.AWS
 
 
+class QuotaRefused(AwsError):
+    """A create refused by a quota of the service (jobs in progress, a documented
+    limit), not by its request rate: final, whatever the error code shares with
+    throttling (LimitExceededException). A refusal, never a service out of reach."""
+
+
 class EndpointGone(ExportctlError):
     """The server the calls go to is known to be gone (the background sandbox
     ``--detach`` started, whose process ended): no later call reaches it, so nothing

@@ -21,6 +21,7 @@ from exportctl.domain.errors import (
     ExportctlError,
     NotFoundError,
     ParentNotFound,
+    QuotaRefused,
     UsageError,
     clip,
 )
@@ -119,7 +120,7 @@ def given_up(
     said = answer_of(exc)
     limit = plan.create.quotas.get(said.code) if said is not None else None
     if said is not None and limit:
-        return AwsError(
+        return QuotaRefused(
             f"{spec.title}: {operation} was refused ({said.code}: {said.message}): {limit}",
             service=spec.name,
         )
@@ -130,7 +131,7 @@ def given_up(
             service=spec.name,
         )
     if said is not None and is_quota(said):
-        return AwsError(
+        return QuotaRefused(
             f"{spec.title}: {operation} was refused by a quota of the service, not its "
             f"request rate ({said.code}: {said.message}): wait for the jobs in progress "
             "to end, or ask for a higher quota in Service Quotas",
