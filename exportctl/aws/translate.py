@@ -28,7 +28,7 @@ from exportctl.domain.errors import (
     clip,
     of_service,
 )
-from exportctl.domain.naming import Named, check_network, check_reach, flag
+from exportctl.domain.naming import Named, check_network, check_reach, configure_hint, flag
 
 
 class Service(NamedService, Protocol):
@@ -125,11 +125,6 @@ PARSER_SLIPS = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 # What botocore raises, as a RuntimeError, when credentials it refreshed are expired.
 EXPIRED = "refreshed credentials are still expired"
 
-CONFIGURE_HINT = (
-    "configure credentials with `aws configure` or `aws sso login`, "
-    "or set AWS_PROFILE / AWS_ACCESS_KEY_ID"
-)
-
 
 def translate(
     exc: BaseException,
@@ -152,7 +147,9 @@ def translate(
     import botocore.exceptions as bex
 
     if isinstance(exc, bex.NoCredentialsError):
-        return CredentialsError(f"no AWS credentials found: {CONFIGURE_HINT}", service=service)
+        return CredentialsError(
+            f"no AWS credentials found: {configure_hint(named)}", service=service
+        )
     if isinstance(exc, bex.PartialCredentialsError):
         return CredentialsError(f"AWS credentials are incomplete: {exc}", service=service)
     if isinstance(exc, bex.CredentialRetrievalError):
@@ -324,7 +321,7 @@ def _client_error(
         return NotFoundError(f"{title}: {message}", service=service)
     if code in CREDENTIAL_CODES:
         return CredentialsError(
-            f"{title}: AWS refused the credentials ({code}): {message}; {CONFIGURE_HINT}",
+            f"{title}: AWS refused the credentials ({code}): {message}; {configure_hint(named)}",
             service=service,
         )
     if code in DENIED_CODES:

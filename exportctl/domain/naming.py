@@ -55,3 +55,22 @@ def check_reach(named: Named = flag) -> str:
     """The advice for an endpoint that could not be reached: where the calls go (as
     for :func:`check_network`), and the region that chose it."""
     return f"check the network, {named('region')} and {named('endpoint-url')}"
+
+
+# What the command line advises for missing or refused credentials.
+CONFIGURE_HINT = (
+    "configure credentials with `aws configure` or `aws sso login`, "
+    "or set AWS_PROFILE / AWS_ACCESS_KEY_ID"
+)
+
+
+def configure_hint(named: Named = flag) -> str:
+    """The advice for missing or refused credentials, as ``named``'s user gives them:
+    the command line has no option for keys (its user sets the variables), a Python
+    caller passes the profile or the keys to the client."""
+    if named("profile") == flag("profile"):
+        return CONFIGURE_HINT
+    return (
+        "configure credentials with `aws configure` or `aws sso login`, or pass "
+        f"{named('profile')}, or {named('access-key-id')} and {named('secret-access-key')}"
+    )

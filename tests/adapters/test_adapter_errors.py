@@ -9,7 +9,7 @@ import pytest
 from adapter_stubs import SERVICES, Stubs, make_jobs, operation
 from test_adapter_get_list import GETS, add_list_pages, add_listing
 
-from exportctl.aws.translate import CONFIGURE_HINT, translate
+from exportctl.aws.translate import translate
 from exportctl.domain.errors import (
     AwsError,
     CredentialsError,
@@ -19,6 +19,7 @@ from exportctl.domain.errors import (
     ServiceUnavailableError,
     UsageError,
 )
+from exportctl.domain.naming import CONFIGURE_HINT
 from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.services import service_names, spec_for
 from exportctl.services.refs import parse

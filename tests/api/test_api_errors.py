@@ -33,3 +33,21 @@ def test_a_create_refused_by_a_quota_is_a_refusal_not_out_of_reach(
     assert "(LimitExceededException: too many)" in refused.value.message
     # The command line's exit code for it: 5.
     assert refused.value.exit_code == ExitCode.AWS
+
+
+def test_refused_credentials_advise_the_keyword_arguments(own_sandbox: SandboxHandle) -> None:
+    client = Client(
+        region="ap-east-1",
+        endpoint_url=own_sandbox.url,
+        access_key_id="DENIED",
+        secret_access_key="not-this-secret",
+    )
+    with pytest.raises(RequestRefused) as refused:
+        client.get("logs:ap-east-1:abc")
+    said = refused.value.message
+    assert said.endswith(
+        "; configure credentials with `aws configure` or `aws sso login`, "
+        "or pass profile, or access_key_id and secret_access_key"
+    )
+    assert "AWS_PROFILE" not in said and "not-this-secret" not in said
+    assert refused.value.exit_code == ExitCode.CREDENTIALS
