@@ -95,7 +95,8 @@ class Boards(Changes):
         for reader in readers:
             reader.abandon(self._abandoned())
         for board in boards:
-            board.close()
+            # A call running on, refused by its clients, says the client as one after it.
+            board.close(f"{self!r} is closed: make another")
 
     @property
     def closed(self) -> bool:

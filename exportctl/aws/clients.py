@@ -118,7 +118,7 @@ class Clients:
         self._session_lock = threading.RLock()
         # One a client being made: two threads asking for it make it once.
         self._making: dict[tuple[str, str], threading.Lock] = {}
-        self._closed = False  # close(): no client is made after it
+        self._closed: str | None = None  # close(): no client is made after it, said so
         self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
         self._shared = shared
@@ -224,7 +224,7 @@ class Clients:
         (said as ``errors`` says; by default naming no service); ``attempts`` asks for
         one that makes that many attempts a call (creates retry on their own: ``starts``)."""
         if self._closed:
-            raise UsageError("the client is closed: make another")
+            raise UsageError(self._closed)
         if self._ready is not None:
             self._ready()
         region = region or self.default_region
@@ -247,8 +247,8 @@ class Clients:
                         with self._lock:
                             self._clients[key] = client
                         if self._closed:  # while it was made: let it go too
-                            self.close()
-                            raise UsageError("the client is closed: make another")
+                            self.close(self._closed)
+                            raise UsageError(self._closed)
         return client if errors is None else client.said_as(errors)
 
     def _borrow(self, service: str, region: str) -> TranslatingClient | None:
@@ -316,11 +316,11 @@ class Clients:
             self._shared.give_back(service, region)
         self._let_go(gone)
 
-    def close(self) -> None:
-        """Close every client made, and their connections with them: those of a closed
-        exportctl.api Client go then, not once the garbage is collected. Idempotent."""
+    def close(self, said: str | None = None) -> None:
+        """Close every client made and its connections (a closed exportctl.api Client's at
+        once, not when garbage is collected); ``said``: what refuses a call after. Idempotent."""
         with self._lock:
-            self._closed = True
+            self._closed = said or "the client is closed: make another"
             gone = list(self._clients.values())
             self._clients.clear()
         self._let_go(gone)

@@ -90,20 +90,22 @@ class Board(Jobs):
                 for name in self.accounts.profiles
             ]
 
-    def close(self) -> None:
+    def close(self, said: str | None = None) -> None:
         """Close every client made, of every credential set (their connections with
-        them); the board makes others if used again. Its fan-outs still reading stop
-        first (as :meth:`Fanout.close`): the clients their readers hold would call on
-        after their close, botocore opening new connections that nobody closes."""
+        them); the board makes others if used again; ``said``: what a call after it
+        is refused with (``Clients.close``'s words by default). Its fan-outs still
+        reading stop first (as :meth:`Fanout.close`): the clients their readers hold
+        would call on after their close, botocore opening new connections that nobody
+        closes."""
         with self._fanouts_lock:
             fanouts = list(self._fanouts)
         for stream in fanouts:
             stream.close()
-        self.clients.close()
+        self.clients.close(said)
         for reach in self._spans or ():
-            reach.clients.close()
+            reach.clients.close(said)
         if self._org is not None:
-            self._org.close()
+            self._org.close(said)
 
     @property
     def multi(self) -> bool:

@@ -140,15 +140,16 @@ class Organization:
                 self._reaches[account] = reach
             return reach
 
-    def close(self) -> None:
-        """Close the clients of every account reached, and those they share."""
+    def close(self, said: str | None = None) -> None:
+        """Close the clients of every account reached, and those they share (``said``:
+        as ``Clients.close`` takes it)."""
         with self._lock:
             reaches = list(self._reaches.values())
             shared = self._shared
         for reach in reaches:
-            reach.clients.close()
+            reach.clients.close(said)
         if shared is not None:
-            shared.clients.close()
+            shared.clients.close(said)
 
 
 def _configured(clients: Clients) -> bool:

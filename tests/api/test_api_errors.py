@@ -51,3 +51,32 @@ def test_refused_credentials_advise_the_keyword_arguments(own_sandbox: SandboxHa
     )
     assert "AWS_PROFILE" not in said and "not-this-secret" not in said
     assert refused.value.exit_code == ExitCode.CREDENTIALS
+
+
+def test_a_wait_stopped_by_close_says_the_client_as_a_call_after_it_does(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    import threading
+
+    from exportctl import BadInput
+
+    job = exportctl_sandbox.add_job("discovery")
+    client = Client(region="us-east-1")
+    client.get(job.ref)
+    ended: list[BaseException] = []
+
+    def wait() -> None:
+        try:
+            client.wait(job.ref, timeout=60, interval=0.2)
+        except BaseException as exc:  # what the wait ended with is the test
+            ended.append(exc)
+
+    waiting = threading.Thread(target=wait)
+    waiting.start()
+    client.close()
+    waiting.join(timeout=30)
+    with pytest.raises(BadInput) as after:
+        client.get(job.ref)
+    assert after.value.message == f"{client!r} is closed: make another"
+    assert [type(e) for e in ended] == [BadInput]
+    assert str(ended[0]) == after.value.message
