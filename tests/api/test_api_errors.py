@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from exportctl import Client, RequestRefused
+from exportctl import ApiError, Client, RequestRefused
 from exportctl.domain.errors import ExitCode
 from exportctl.testing import SandboxHandle
 
@@ -80,3 +80,16 @@ def test_a_wait_stopped_by_close_says_the_client_as_a_call_after_it_does(
     assert after.value.message == f"{client!r} is closed: make another"
     assert [type(e) for e in ended] == [BadInput]
     assert str(ended[0]) == after.value.message
+
+
+def test_a_start_refused_for_want_of_a_slot_carries_the_jobs_that_hold_it(
+    own_sandbox: SandboxHandle,
+) -> None:
+    # Its message names them; a caller reads them from .jobs (to wait for, or cancel).
+    logs = {"log_group": "/app/slots", "start_time": "1d", "bucket": "log-archive"}
+    holder = Client().start("logs", **logs, queue=True)
+    own_sandbox.set_status(holder, "RUNNING")
+    with pytest.raises(ApiError) as refused:
+        Client().start("logs", **logs)
+    assert holder.ref in refused.value.message
+    assert [job.ref for job in refused.value.jobs] == [holder.ref]
