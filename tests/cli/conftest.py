@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -20,7 +22,10 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture
 def run(sandbox: Sandbox) -> Iterator[Run]:
     sandbox.reset_calls()
+    # Every fault a test sets is its own (fates it left unused too): put back after.
+    with sandbox.lock:
+        saved = copy.deepcopy(sandbox.faults)
     yield Run(sandbox)
-    sandbox.faults.deny = set()
-    sandbox.faults.error_rate = 0.0
-    sandbox.faults.page_size = None
+    with sandbox.lock:
+        for setting in dataclasses.fields(saved):
+            setattr(sandbox.faults, setting.name, getattr(saved, setting.name))

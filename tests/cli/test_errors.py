@@ -187,7 +187,7 @@ def test_a_call_allowed_one_attempt_says_it_was_not_retried_and_the_setting_that
     config = tmp_path / "config"
     config.write_text("[default]\nmax_attempts = 1\n")
     env = {"AWS_MAX_ATTEMPTS": "1"} if where == "variable" else {"AWS_CONFIG_FILE": str(config)}
-    sandbox.faults.fates = {"GetExportJobs": [fate] * 3}
+    sandbox.faults.fates = {"GetExportJobs": [fate] * 50}
     result = run("list", "-s", "pinpoint", **env)
     assert result.exit_code == 5, result.stderr
     assert one_line(result.stderr)
