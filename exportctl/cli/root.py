@@ -17,6 +17,7 @@ from click.shell_completion import CompletionItem
 from exportctl.cli import servicehelp
 from exportctl.cli.commands import COMMANDS, SUMMARIES
 from exportctl.cli.examples import epilog, write_globals_note
+from exportctl.cli.helpformat import HelpContext
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.servicehelp import Described
 from exportctl.cli.suggestions import SuggestingGroup
@@ -192,6 +193,7 @@ def _accept_global_options(command: click.Command) -> None:
                     help=param.help,
                 )
             )
+    command.context_class = HelpContext  # its help, as the root's, whole at hyphens
     command.shell_complete = _with_globals_last(command.shell_complete)  # type: ignore[method-assign,assignment]
     _say_globals_may_follow(command, accepted)
     if isinstance(command, click.Group):

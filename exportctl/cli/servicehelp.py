@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from exportctl.cli.helpformat import HelpContext
+
 if TYPE_CHECKING:
     from exportctl.services.spec import ServiceSpec
 
@@ -22,6 +24,8 @@ _COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
 class Described:
     """A click command or group whose help is made when it is read, by ``describe``;
     mixed in before click's class. Without ``describe``, the help is the one given."""
+
+    context_class: type[click.Context] = HelpContext
 
     def __init__(
         self, *args: Any, describe: Callable[[], str] | None = None, **kwargs: Any

@@ -72,6 +72,18 @@ def test_no_help_line_is_wider_than_the_terminal(path: tuple[str, ...], columns:
     assert not wide
 
 
+# A line ending inside a hyphenated word (`backup-` then `search`, `DATASET-YYYYMMDD-`
+# then `HHMMSS-XXXX`): the value or name reads as two, and copied, is two.
+BROKEN_AT_HYPHEN = re.compile(r"[A-Za-z]-\n\s*[A-Za-z]")
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "exportctl")
+def test_no_help_line_breaks_inside_a_hyphenated_word(path: tuple[str, ...], columns: int) -> None:
+    broken = [m.group(0) for m in BROKEN_AT_HYPHEN.finditer(_help(path, columns))]
+    assert not broken
+
+
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "exportctl")
 def test_help_says_global_options_may_follow_the_command(path: tuple[str, ...]) -> None:
     paragraphs = [" ".join(p.split()) for p in _help(path).rstrip().split("\n\n")]
