@@ -110,6 +110,7 @@ def _help_text() -> str:
 @click.option(
     "--concurrency",
     type=IntRange(1, 32),
+    metavar="N",
     default=8,
     show_default=True,
     help="Objects fetched at once.",

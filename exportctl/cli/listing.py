@@ -55,6 +55,7 @@ RECORD_TEXTS = RecordTexts(RECORD_KEYS, ExportJob.record_values)
 @click.option(
     "--limit",
     type=IntRange(min=1),
+    metavar="N",
     help="The N newest jobs, in every format (streamed formats write them at the end).",
 )
 @output_options(JOB_RECORD_FIELDS)

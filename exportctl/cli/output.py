@@ -140,7 +140,7 @@ def _shaping_params(fields: tuple[str, ...]) -> tuple[Callable[[Any], Any], ...]
             help=fields_help,
         ),
         click.option(
-            "--query", metavar="JMESPATH", help="Apply a JMESPath expression to the JSON form."
+            "--query", metavar="EXPR", help="Apply a JMESPath expression to the JSON form."
         ),
     )
 

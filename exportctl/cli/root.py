@@ -155,16 +155,8 @@ class LazyGroup(Described, SuggestingGroup):
             _run_cleanups(_app(ctx))
 
 
-_SUBCOMMAND_GLOBALS = (
-    "profile",
-    "region",
-    "org_role",
-    "accounts",
-    "endpoint_url",
-    "sandbox",
-    "debug",
-    "no_color",
-)
+_SUBCOMMAND_GLOBALS = ("profile", "region", "org_role", "accounts", "endpoint_url", "sandbox",
+                       "debug", "no_color")  # fmt: skip
 # Options that say which accounts and regions a command spans (repeatable, or A,B).
 _TARGET_OPTIONS = ("profile", "region", "org_role", "accounts")
 
@@ -325,6 +317,7 @@ def _about() -> str:
     # AWS_PROFILE is left to botocore, as in the AWS CLI: a profile named with
     # --profile beats keys in the environment, one from AWS_PROFILE does not.
     multiple=True,
+    metavar="NAME",
     shell_complete=_completing("complete_profile"),
     help="AWS profile (default: AWS_PROFILE; environment keys beat AWS_PROFILE, not "
     "--profile); several (a,b or repeated) read each one's account.",
@@ -332,6 +325,7 @@ def _about() -> str:
 @click.option(
     "--region",
     multiple=True,
+    metavar="NAME",
     shell_complete=_completing("complete_region"),
     help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's); "
     "several (a,b or repeated), or 'all' where each service is offered.",
@@ -349,6 +343,7 @@ def _about() -> str:
 )
 @click.option(
     "--endpoint-url",
+    metavar="URL",
     help="Send every call to this URL (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too).",
 )
 @click.option(

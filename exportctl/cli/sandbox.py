@@ -60,9 +60,9 @@ def _help_text() -> str:
 
 
 @click.command(cls=DescribedCommand, describe=_help_text)
-@click.option("--port", type=IntRange(0, 65535), default=0,
+@click.option("--port", type=IntRange(0, 65535), default=0, metavar="N",
               help="Port of the export APIs; 0 picks a free one.")  # fmt: skip
-@click.option("--s3-port", type=IntRange(0, 65535), default=0,
+@click.option("--s3-port", type=IntRange(0, 65535), default=0, metavar="N",
               help="Port of S3; 0 picks a free one.")  # fmt: skip
 @click.option("--latency", type=FloatRange(min=0), default=0.0, metavar="SECONDS",
               help="Added per request.")  # fmt: skip
@@ -70,11 +70,12 @@ def _help_text() -> str:
               help="Share of requests answered with the service's throttling error.")  # fmt: skip
 @click.option("--error-rate", type=FloatRange(0, 1), default=0.0, metavar="0..1",
               help="Share of requests answered with the service's 5xx error.")  # fmt: skip
-@click.option("--page-size", type=IntRange(min=1), default=None,
-              help="At most this many items per page, whatever the client asks.")  # fmt: skip
+@click.option("--page-size", type=IntRange(min=1), default=None, metavar="N",
+              help="At most N items per page, whatever the client asks.")  # fmt: skip
 @click.option("--drop-rate", type=FloatRange(0, 1), default=0.0, metavar="0..1",
               help="Share of connections closed without an answer.")  # fmt: skip
-@click.option("--seed", type=Int(), default=7, show_default=True, help="Scenario and fault seed.")
+@click.option("--seed", type=Int(), default=7, show_default=True, metavar="N",
+              help="Scenario and fault seed.")  # fmt: skip
 @click.option("--s3/--no-s3", default=True, show_default=True,
               help="Also serve the jobs' S3 output (needs the sandbox extra).")  # fmt: skip
 @_scale_options

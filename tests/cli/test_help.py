@@ -185,3 +185,47 @@ def test_wait_help_names_each_state_a_status_rules_out_once() -> None:
     _, _, ruled = said.partition("(ended otherwise, or for COMPLETED: ")
     for spec in {spec for spec, _ in doomed}:
         assert ruled.split(")")[0].count(spec.short_title) == 1, spec.short_title
+
+
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+# A command's section, or the global options'; the sections between them are of neither.
+SECTION = re.compile(r"^##+ (?:`exportctl (\w+)`|(Global options)|.*)$", re.MULTILINE)
+# `--limit N`, `--service/-s NAME`, `--since DURATION\|DATE` in a table's first cell:
+# a placeholder is upper case or a range (`0..1`), where `--service/-s backupsearch`
+# shows a value.
+PLACEHOLDER = re.compile(r"`(--[\w-]+)(?:/-\w)? ((?:[A-Z0-9][\w.,]*)(?:\\\|[A-Z][\w.,]*)*)`")
+
+
+def _readme_placeholders() -> list[tuple[str, str, str]]:
+    """(command, option, placeholder) for each option README's tables give one to; the
+    command "" for the global options."""
+    found = []
+    marks = list(SECTION.finditer(README))
+    for mark, after in zip(marks, [*marks[1:], None], strict=True):
+        command = mark.group(1) or ("" if mark.group(2) else None)
+        if command is None:
+            continue
+        body = README[mark.end() : after.start() if after else len(README)]
+        for row in re.findall(r"^\| ([^|]*(?:\\\|[^|]*)*) \|", body, re.MULTILINE):
+            for option, placeholder in PLACEHOLDER.findall(row):
+                found.append((command, option, placeholder.replace("\\|", "|")))
+    return found
+
+
+@pytest.mark.parametrize(("command", "option", "placeholder"), _readme_placeholders())
+def test_the_help_shows_each_option_with_the_placeholder_the_readme_gives_it(
+    command: str, option: str, placeholder: str
+) -> None:
+    path = (command,) if command else ()
+    ctx = click.Context(_command(path))
+    shown = {
+        # "-s, --service NAME": what follows the last of its names.
+        opt: record[0].split(", ")[-1].partition(" ")[2]
+        for param in ctx.command.get_params(ctx)
+        if isinstance(param, click.Option) and not param.hidden and not param.is_flag
+        for record in [param.get_help_record(ctx)]
+        if record is not None
+        for opt in param.opts
+    }
+    assert option in shown, f"{' '.join(['exportctl', *path])} has no {option}"
+    assert shown[option] == placeholder
