@@ -4,13 +4,9 @@ option, a variable, the profile), and the setting that bounds its calls' attempt
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from exportctl.aws.usersettings import attempts_setting
 from exportctl.domain.naming import Named, flag, with_endpoint
-
-if TYPE_CHECKING:
-    import botocore.session
 
 # What the exceptions of a client's calls carry: where its endpoint was set.
 _SOURCE = "exportctl_endpoint_source"
@@ -19,15 +15,12 @@ _SOURCE = "exportctl_endpoint_source"
 ATTEMPTS = "ExportctlAttemptsSetting"
 
 
-def name_calls(
-    client: Any, session: botocore.session.Session, source: str | None, attempts: int | None
-) -> None:
+def name_calls(client: Any, source: str | None, setting: str | None) -> None:
     """Have ``client``'s calls say where its endpoint was set (``source``), and what
-    bounds their attempts: the user's setting, read from ``session``, unless
-    ``attempts`` is the caller's own number (a create's)."""
+    bounds their attempts (``setting``: the user's, None where the caller gives its
+    own number, a create's)."""
     if source:
         name_endpoint(client, source)
-    setting = None if attempts else attempts_setting(session)
     if setting is not None:
         _name_attempts(client, setting)
 

@@ -277,8 +277,7 @@ class Clients:
             return with_endpoint(self.settings.named, self._sources.get(service))
 
     def _source(self, session: botocore.session.Session, service: str) -> str | None:
-        """Where the endpoint of ``service``'s clients is set (``endpoint_setting``),
-        kept for :meth:`named_for`."""
+        """Where ``service``'s endpoint is set (``endpoint_setting``), for :meth:`named_for`."""
         lazy = service in self._lazy_endpoints
         source = endpoint_setting(session, self.settings, service, lazy)
         with self._lock:
@@ -343,13 +342,14 @@ class Clients:
             # One at a time: a botocore session is no more thread-safe than that.
             with self._session_lock:
                 session = self._made_session()
-                config = client_config(s, attempts or asked_attempts(session))
+                asked, setting = asked_attempts(session)
+                config = client_config(s, attempts or asked)
                 source = self._source(session, service)
                 self._credentials_of(session)
                 client = session.create_client(
                     service, region_name=region, endpoint_url=endpoint, config=config
                 )
-                name_calls(client, session, source, attempts)
+                name_calls(client, source, None if attempts else setting)
         except ValueError as exc:
             # botocore's word for an endpoint URL it cannot use (AWS_ENDPOINT_URL_*,
             # the profile's endpoint_url): a value the user gave.

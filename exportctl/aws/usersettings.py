@@ -275,33 +275,23 @@ def env_max_attempts() -> int | None:
     return _attempts(raw, f"AWS_MAX_ATTEMPTS={raw[:40]!r}", "unset")
 
 
-def asked_attempts(session: botocore.session.Session) -> int | None:
-    """The attempts a call the user asked for: ``AWS_MAX_ATTEMPTS``, else the
-    profile's ``max_attempts`` (botocore's order); None when neither is set. The
-    profile's is read from its section, not with get_config_variable, which takes
-    the variable set to nothing for a number and fails on it: unset, here."""
+def asked_attempts(session: botocore.session.Session) -> tuple[int | None, str | None]:
+    """The attempts a call the user asked for, and the setting that asked, as a
+    message names it (``AWS_MAX_ATTEMPTS=1``, ``max_attempts = 1 of profile 'x'``):
+    ``AWS_MAX_ATTEMPTS``, else the profile's ``max_attempts`` (botocore's order);
+    both None when neither is set (exportctl's own number of attempts). The profile's is
+    read from its section, not with get_config_variable, which takes the variable
+    set to nothing for a number and fails on it: unset, here."""
     asked = env_max_attempts()
     if asked is not None:
-        return asked
+        return asked, f"AWS_MAX_ATTEMPTS={clip(os.environ['AWS_MAX_ATTEMPTS'].strip(), 40)}"
     raw = session.get_scoped_config().get("max_attempts")
     if raw is None:
-        return None
+        return None, None
     said = f"{_profile_named(session)}: max_attempts = {clip(str(raw))!r}"
-    return _attempts(str(raw), said, "remove")
-
-
-def attempts_setting(session: botocore.session.Session) -> str | None:
-    """The setting :func:`asked_attempts` read, as a message names it
-    (``AWS_MAX_ATTEMPTS=1``, ``max_attempts = 1 of profile 'x'``); None when neither
-    is set (exportctl's own number of attempts)."""
-    raw = os.environ.get("AWS_MAX_ATTEMPTS")
-    if raw:
-        return f"AWS_MAX_ATTEMPTS={clip(raw.strip(), 40)}"
-    raw = session.get_scoped_config().get("max_attempts")
-    if raw is None:
-        return None
     profile = clip(session.profile or "default")
-    return f"max_attempts = {clip(str(raw).strip(), 40)} of profile {profile!r}"
+    setting = f"max_attempts = {clip(str(raw).strip(), 40)} of profile {profile!r}"
+    return _attempts(str(raw), said, "remove"), setting
 
 
 def _attempts(raw: str, said: str, undo: str) -> int:

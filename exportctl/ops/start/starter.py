@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from exportctl.aws.translate import answer_of
-from exportctl.aws.usersettings import asked_attempts, attempts_setting
+from exportctl.aws.usersettings import asked_attempts
 from exportctl.domain.errors import (
     AwsError,
     BrokenAnswerError,
@@ -167,8 +167,8 @@ class Starter:
         spec, create = plan.spec, plan.create
         call = self.jobs.once_caller(spec, region)
         # As many as the user's max attempts say, as for every other call (botocore's).
-        session = self.jobs.clients.session
-        most = self.attempts or asked_attempts(session) or ATTEMPTS
+        asked, setting = asked_attempts(self.jobs.clients.session)
+        most = self.attempts or asked or ATTEMPTS
         told = Told()
         if create.active_limit is not None:
             self._slot(run)
@@ -230,8 +230,8 @@ class Starter:
                         return _recovered(found, attempt, run)
                     seconds = self.clock() - began
                     named = self.jobs.clients.named_for(spec.client)
-                    setting = None if self.attempts else attempts_setting(session)
-                    raise given_up(plan, exc, attempt, outcome, seconds, named, setting) from exc
+                    bounded = None if self.attempts else setting
+                    raise given_up(plan, exc, attempt, outcome, seconds, named, bounded) from exc
                 if self.on_retry is not None:
                     for message in told.update([failed(plan, exc)]):
                         self.on_retry(message)
