@@ -3,6 +3,7 @@ one on a real terminal (tests/e2e, tests/wait). tests/ is on every test's path."
 
 from __future__ import annotations
 
+import os
 import select
 
 
@@ -13,3 +14,15 @@ def readable(fd: int, timeout: float) -> bool:
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     return bool(poller.poll(timeout * 1000))
+
+
+def read_some(fd: int, timeout: float) -> bytes | None:
+    """What the command wrote to the terminal ``fd`` within ``timeout`` seconds: None
+    for nothing yet, b"" once it has closed its end (EIO on a pseudo-terminal, or an
+    end of file)."""
+    if not readable(fd, timeout):
+        return None
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO: every end of the terminal but this one is closed
+        return b""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import CliRunner
-from ptys import readable
+from ptys import read_some
 
 from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
@@ -130,13 +130,9 @@ def on_terminal(
                 f"exportctl {' '.join(args)} at {width} columns still running after "
                 f"{timeout}s; it wrote: {written.decode('utf-8', 'replace')[-2000:]!r}"
             )
-            ready = readable(master, left)
-            if not ready:
+            chunk = read_some(master, left)
+            if chunk is None:
                 continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: every end of the terminal but this one is closed
-                break
             if not chunk:
                 break
             written += chunk

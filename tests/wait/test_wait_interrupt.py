@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from ptys import readable
+from ptys import read_some
 from wait_support import PERSONALIZE_FAILED, PINPOINT_STUCK
 
 from exportctl.sandbox import Sandbox
@@ -219,13 +219,9 @@ def _keys_on_terminal(
                 else:
                     os.write(master, keys)
                 typed = True
-            ready = readable(master, 1.0)
-            if not ready:
+            chunk = read_some(master, 1.0)
+            if chunk is None:
                 continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the command has closed its end
-                break
             if not chunk:
                 break
             written += chunk
@@ -346,13 +342,9 @@ def _suspended_and_resumed(sandbox: Sandbox, *args: str) -> tuple[int, bytes, by
                 os.write(master, keys.pop(0))
             if not keys and written.endswith(_PROMPT):
                 os.write(master, b"\n")
-            ready = readable(master, 1.0)
-            if not ready:
+            chunk = read_some(master, 1.0)
+            if chunk is None:
                 continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the command has closed its end
-                break
             if not chunk:
                 break
             written += chunk
