@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import json
 import logging
 import os
@@ -205,6 +207,18 @@ class Sandbox:
                 found = world.find_any(service, job_id)
                 if found is not None and found is job:
                     world.delete(found)
+
+    def saved_faults(self) -> Faults:
+        """A copy of the faults as they are now, for :meth:`restore_faults`: taken
+        under the lock, since calls in flight take their scripted fates meanwhile."""
+        with self.lock:
+            return copy.deepcopy(self.faults)
+
+    def restore_faults(self, saved: Faults) -> None:
+        """Every fault setting back as ``saved`` holds it (fates left unused dropped)."""
+        with self.lock:
+            for setting in dataclasses.fields(saved):
+                setattr(self.faults, setting.name, getattr(saved, setting.name))
 
     def reset_calls(self) -> None:
         with self.lock:

@@ -22,12 +22,11 @@ back as they were after it.
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -236,9 +235,7 @@ class SandboxHandle:
             self._live()
             faults = None
             if own_faults:
-                # Calls in flight take their scripted fates meanwhile (under this lock).
-                with self.sandbox.lock:
-                    faults = copy.deepcopy(self.sandbox.faults)
+                faults = self.sandbox.saved_faults()
             if self._shared is not None:
                 # Calls of other threads pointed the process: undone first, so that
                 # what this puts back after it is what was there before them; they
@@ -254,7 +251,7 @@ class SandboxHandle:
                 self._pointings.remove(pointing)
                 self._unpoint(pointing, undo=False)
             if pointing.faults is not None and not self._stopped:
-                _restore(self.sandbox.faults, pointing.faults, self.sandbox)
+                self.sandbox.restore_faults(pointing.faults)
 
     def _enter_calls(self) -> None:
         """Point the process at the sandbox for a call of :meth:`client`, wherever it
@@ -343,12 +340,6 @@ class _Pointing:
     # The sandbox's faults before, put back after: a test's faults are its own.
     faults: Faults | None
     had_boto3: bool
-
-
-def _restore(faults: Faults, saved: Faults, sandbox: Sandbox) -> None:
-    with sandbox.lock:
-        for setting in fields(saved):
-            setattr(faults, setting.name, getattr(saved, setting.name))
 
 
 @pytest.fixture(scope="session")

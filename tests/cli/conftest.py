@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -23,9 +21,6 @@ def sandbox() -> Iterator[Sandbox]:
 def run(sandbox: Sandbox) -> Iterator[Run]:
     sandbox.reset_calls()
     # Every fault a test sets is its own (fates it left unused too): put back after.
-    with sandbox.lock:
-        saved = copy.deepcopy(sandbox.faults)
+    saved = sandbox.saved_faults()
     yield Run(sandbox)
-    with sandbox.lock:
-        for setting in dataclasses.fields(saved):
-            setattr(sandbox.faults, setting.name, getattr(saved, setting.name))
+    sandbox.restore_faults(saved)
