@@ -64,33 +64,48 @@ def job_panel(
 class JobPanel:
     """One job's fields in a box. A value that is one word too wide for the box (a
     reference, an ARN, an S3 URL) goes whole on a line of its own below it: folded
-    inside the box, it could not be copied."""
+    inside the box, it could not be copied. A terminal that would leave the values
+    less than a local time's width gets every field as such a line and no box:
+    folded a few characters at a time, a date or a word could not be read."""
 
     # The box's borders and padding, and the gap between a label and its value.
     FRAME = 4
     GAP = 2
+    # "2026-12-07 04:04:57" and a space: a time of day is never folded inside the box.
+    MIN_ROOM = 20
 
     def __init__(self, rows: list[tuple[str, RenderableType]], title: Text) -> None:
         self.rows = rows
         self.title = title
 
-    def split(self, width: int) -> tuple[Panel, list[Text]]:
-        """The box for a console ``width`` wide, and the lines to print below it
-        unwrapped (``soft_wrap``: a terminal folds them, and copies them whole)."""
+    def split(self, width: int) -> tuple[Panel | None, list[Text]]:
+        """The box for a console ``width`` wide (None when too narrow for one), and
+        the lines to print below it unwrapped (``soft_wrap``: a terminal folds them,
+        and copies them whole)."""
         label_width = max((len(label) for label, _ in self.rows), default=0)
         room = width - self.FRAME - label_width - self.GAP
+        if room < self.MIN_ROOM:
+            lines = [Text.assemble(self.title, "")]
+            lines += [self.line(label, value, label_width) for label, value in self.rows]
+            return None, lines
         grid = Table.grid(padding=(0, self.GAP))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         below: list[Text] = []
         for label, value in self.rows:
             if isinstance(value, str) and " " not in value and text_width(for_people(value)) > room:
-                line = Text.assemble((label.ljust(label_width), "bold"), " " * self.GAP)
-                line.append(for_people(value))
-                below.append(line)
+                below.append(self.line(label, value, label_width))
             else:
                 grid.add_row(label, value)
         return Panel(grid, title=self.title, title_align="left", expand=False), below
+
+    def line(self, label: str, value: RenderableType, label_width: int) -> Text:
+        line = Text.assemble((label.ljust(label_width), "bold"), " " * self.GAP)
+        if isinstance(value, Text):
+            line.append_text(value)
+        else:
+            line.append(for_people(str(value)))
+        return line
 
 
 def print_panels(
@@ -98,8 +113,11 @@ def print_panels(
 ) -> None:
     """Each job's panel, fitted to the console; its unbreakable values below it, whole."""
     reference = now()
-    for job in jobs:
+    for number, job in enumerate(jobs):
         box, below = job_panel(job, reference, eta).split(console.width)
-        console.print(box)
+        if box is not None:
+            console.print(box)
+        elif number:
+            console.print()
         for line in below:
             console.print(line, soft_wrap=True)
