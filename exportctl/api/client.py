@@ -89,7 +89,12 @@ class Client(Boards):
 
     def __repr__(self) -> str:
         region, profile, org_role, accounts = self._spans
-        given = {"region": region, "profile": profile, "org_role": org_role, "accounts": accounts}
+        given = {
+            "region": _as_given(region),
+            "profile": _as_given(profile),
+            "org_role": org_role,
+            "accounts": _as_given(accounts),
+        }
         shown = ", ".join(f"{k}={v!r}" for k, v in given.items() if v)
         return f"Client({shown})"
 
@@ -369,3 +374,11 @@ class Client(Boards):
                     on_notice=on_notice,
                 )
             )
+
+
+def _as_given(values: tuple[str, ...]) -> str | list[str] | None:
+    """Names as the keyword takes them (the tuple they are kept in is not what the
+    user wrote): one as its string (``"a,b"`` included), several as a list."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)

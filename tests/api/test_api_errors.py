@@ -3,9 +3,11 @@ message advises in the keyword arguments the caller gave."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from exportctl import ApiError, Client, RequestRefused
+from exportctl import ApiError, AsyncClient, BadInput, Client, RequestRefused
 from exportctl.domain.errors import ExitCode
 from exportctl.testing import SandboxHandle
 
@@ -80,6 +82,29 @@ def test_a_wait_stopped_by_close_says_the_client_as_a_call_after_it_does(
     assert after.value.message == f"{client!r} is closed: make another"
     assert [type(e) for e in ended] == [BadInput]
     assert str(ended[0]) == after.value.message
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ({"region": "us-east-1"}, "Client(region='us-east-1')"),
+        ({"region": "us-east-1,eu-west-1"}, "Client(region='us-east-1,eu-west-1')"),
+        ({"region": ["us-east-1", "eu-west-1"]}, "Client(region=['us-east-1', 'eu-west-1'])"),
+        ({"region": ("us-east-1",)}, "Client(region='us-east-1')"),
+        ({"profile": "ops", "region": "all"}, "Client(region='all', profile='ops')"),
+        ({}, "Client()"),
+    ],
+)
+def test_a_client_and_its_closed_message_name_what_it_was_given_as_given(
+    given: dict[str, Any], shown: str
+) -> None:
+    client = Client(**given)
+    assert repr(client) == shown
+    assert repr(AsyncClient(**given)) == f"Async{shown}"
+    client.close()
+    with pytest.raises(BadInput) as closed:
+        client.get("discovery:us-east-1:export-1")
+    assert closed.value.message == f"{shown} is closed: make another"
 
 
 def test_a_start_refused_for_want_of_a_slot_carries_the_jobs_that_hold_it(
