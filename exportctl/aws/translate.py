@@ -384,8 +384,14 @@ def _retried(exc: object, code: str, status: int | None, seconds: float | None) 
         if throttled:
             return f"{tried}, throttled: {rate}"
         return f"{tried}: the service is failing; try again later"
-    took = f" over {seconds:.1f} s" if seconds is not None else ""
-    tried = f"{operation} failed {attempts} times{took}"
+    tried = retried_with_backoff(operation, attempts, seconds)
     if throttled:
-        return f"{tried}, retried with backoff and still throttled: {rate}"
-    return f"{tried}, retried with backoff: the service is failing; try again later"
+        return f"{tried} and still throttled: {rate}"
+    return f"{tried}: the service is failing; try again later"
+
+
+def retried_with_backoff(operation: str, attempts: int, seconds: float | None) -> str:
+    """A call tried more than once, in the words both botocore's retries (a read) and
+    exportctl's own (a create) are said in, its time in tenths (None: unmeasured)."""
+    took = f" over {seconds:.1f} s" if seconds is not None else ""
+    return f"{operation} failed {attempts} times{took}, retried with backoff"

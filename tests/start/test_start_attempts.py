@@ -40,7 +40,7 @@ def test_without_a_setting_a_create_is_tried_ten_times(
     done = run("start", "discovery", AWS_MAX_ATTEMPTS=None)
     assert done.exit_code == ExitCode.AWS, done.output
     assert run.creates("discovery") == ATTEMPTS == 10
-    assert f"was tried {ATTEMPTS} times" in done.output
+    assert f"failed {ATTEMPTS} times" in done.output
     assert run.made() == before
     # The backoffs between them were the command's clock's, not real time.
     assert len(fake_time.sleeps) >= ATTEMPTS - 1
@@ -59,7 +59,20 @@ def test_aws_max_attempts_bounds_the_creates(run: Run, sandbox: Sandbox, attempt
         said = "CreateDatasetExportJob was tried once (AWS_MAX_ATTEMPTS=1 allows no retry);"
         assert said in done.output and "backoff" not in done.output, done.output
     else:
-        assert f"was tried {attempts} times over " in done.output
+        assert f"failed {attempts} times over " in done.output
+
+
+def test_a_create_given_up_on_says_its_tries_as_a_reads_retries_are_said(
+    run: Run, sandbox: Sandbox, fake_time: FakeTime
+) -> None:
+    script(sandbox, "discovery", *["throttle"] * 12)
+    done = run("start", "discovery", AWS_MAX_ATTEMPTS="3")
+    assert done.exit_code == ExitCode.AWS, done.output
+    # The backoffs' time in tenths, in the words of a read botocore retried.
+    took = sum(fake_time.sleeps)
+    assert 0 < took < 10, fake_time.sleeps
+    said = f"StartExportTask failed 3 times over {took:.1f} s, retried with backoff; "
+    assert said in done.output, done.output
 
 
 def test_the_profiles_max_attempts_bounds_the_creates_and_the_variable_wins(

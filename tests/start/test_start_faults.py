@@ -57,7 +57,7 @@ def test_throttled_to_the_end_says_what_was_tried_and_nothing_was_made(
     script(sandbox, service, *["throttle"] * ATTEMPTS)
     done = run("start", service, *run.start_args(service))
     assert done.exit_code == ExitCode.AWS
-    assert f"was tried {ATTEMPTS} times" in done.output
+    assert f"failed {ATTEMPTS} times over " in done.output
     assert "AWS_MAX_ATTEMPTS" not in done.output
     # Nothing can have been made: nothing to look for.
     assert "may have made" not in done.output and "look for" not in done.output

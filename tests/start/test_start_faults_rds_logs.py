@@ -108,7 +108,7 @@ def test_logs_throttled_to_the_end_made_nothing(
     sandbox.faults.fates = {"logs:CreateExportTask": ["throttle"] * ATTEMPTS}
     done = run(*LOGS)
     assert done.exit_code == ExitCode.AWS
-    assert f"was tried {ATTEMPTS} times" in done.output
+    assert f"failed {ATTEMPTS} times over " in done.output
     assert _tasks(sandbox, "logs") == before
 
 

@@ -12,6 +12,7 @@ from exportctl.aws.translate import (
     THROTTLING_CODES,
     Answer,
     answer_of,
+    retried_with_backoff,
     translate,
     unreadable_answer,
 )
@@ -143,7 +144,7 @@ def given_up(
         # Said as it was: neither retried nor backed off, and what allowed no more.
         tried = f"{operation} was tried once" + (f" ({setting} allows no retry)" if setting else "")
     else:
-        tried = f"{operation} was tried {attempts} times over {seconds:.0f} s, with backoff"
+        tried = retried_with_backoff(operation, attempts, seconds)
     last = _answer(exc)
     if isinstance(exc, BrokenAnswerError):
         # Something answered, not the service: where the calls went is the user's to
