@@ -81,6 +81,7 @@ def fake_time_for(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> FakeTime
     monkeypatch.setattr(TIMING, "sleep", fake.sleep)
     # botocore's backoffs too, where a test leaves a read more than one attempt.
     monkeypatch.setattr(BACKOFFS, "sleep", fake.sleep)
+    monkeypatch.setattr(BACKOFFS, "clock", fake.clock)
     return fake
 
 

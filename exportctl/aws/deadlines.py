@@ -30,9 +30,12 @@ _bound: ContextVar[float | None] = ContextVar("exportctl_deadline", default=None
 class Backoffs:
     """How the backoff before botocore's next attempt passes: None, botocore sleeps it;
     the pytest plugin's sandbox moves its clock on by it instead, as exportctl's own
-    waits do there, so that a test of throttling takes no time (botocore sleeps 0)."""
+    waits do there, so that a test of throttling takes no time (botocore sleeps 0).
+    ``clock`` is the one that sees them pass: a call's time, retries included, is said
+    on it, so that a message says what the backoffs took, not 0 s where they took none."""
 
     sleep: Callable[[float], None] | None = None
+    clock: Callable[[], float] = time.monotonic
 
 
 BACKOFFS = Backoffs()

@@ -15,12 +15,12 @@ call, S3's errors said with the object's location (exportctl.ops.download).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from exportctl.aws.deadlines import BACKOFFS
 from exportctl.aws.translate import Service, translate
 from exportctl.domain.errors import (
     NO_ANSWER,
@@ -72,7 +72,7 @@ class CallErrors:
                 advice=check_network,
                 named=named,
             )
-        seconds = time.monotonic() - started if self.timed else None
+        seconds = BACKOFFS.clock() - started if self.timed else None
         return translate(exc, self.service, seconds=seconds, named=named)
 
 
@@ -126,7 +126,7 @@ class TranslatingClient:
 
     def call(self, operation: str, params: Mapping[str, Any]) -> Any:
         """The API operation ``operation`` (its name in the model: ``GetExportJob``)."""
-        started = time.monotonic()
+        started = BACKOFFS.clock()
         try:
             # Looked up inside: an operation this botocore's model lacks is said too.
             method = getattr(self.bare, _method_name(operation))
@@ -178,7 +178,7 @@ def _translating(
     gone: Gone | None,
 ) -> Any:
     def call(**params: Any) -> Any:
-        started = time.monotonic()
+        started = BACKOFFS.clock()
         try:
             return method(**params)
         except Exception as exc:

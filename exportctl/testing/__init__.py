@@ -302,6 +302,7 @@ class SandboxHandle:
 
         # botocore's backoffs in exportctl's clients too (not in clients of your own).
         patch.setattr(BACKOFFS, "sleep", self._sleep)
+        patch.setattr(BACKOFFS, "clock", self.sandbox.clock.elapsed)
         patch.setattr(TIMING, "clock", self.sandbox.clock.elapsed)
         patch.setattr(TIMING, "sleep", self._sleep)
         patch.setattr(TIMING, "pause", self._pause)

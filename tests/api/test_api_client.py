@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from background_reads import read_in_a_thread
 
 import exportctl
 from exportctl import (
+    ApiError,
     BadInput,
     Client,
     ExportctlError,
@@ -203,6 +205,21 @@ def test_a_throttled_create_backs_off_on_the_sandbox_clock_and_says_it_retries(
         "retrying after: AWS Application Discovery: StartExportTask: "
         "ThrottlingException (HTTP 400): Rate exceeded"
     ]
+
+
+def test_a_read_throttled_to_the_end_says_the_time_its_backoffs_took_on_the_sandbox_clock(
+    exportctl_sandbox: SandboxHandle,
+) -> None:
+    job = exportctl_sandbox.add_job("discovery")
+    exportctl_sandbox.sandbox.faults.fates = {"discovery:DescribeExportTasks": ["throttle"] * 40}
+    started = exportctl_sandbox.elapsed
+    with pytest.raises(ApiError) as throttled:
+        Client().get(job.ref)
+    # botocore's backoffs moved the sandbox's clock, not time: the message says theirs.
+    took = exportctl_sandbox.elapsed - started
+    assert took > 0
+    said = rf"DescribeExportTasks failed \d+ times over {took:.1f} s,"
+    assert re.search(said, str(throttled.value)), throttled.value
 
 
 def test_a_job_that_disappears_is_not_found(

@@ -41,7 +41,7 @@ def handle(tmp_path: Path) -> Iterator[SandboxHandle]:
 def _settings() -> tuple[Any, ...]:
     """What pointing the process changes, and a call of the client puts back."""
     env = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
-    return env, BACKOFFS.sleep, TIMING.sleep, TIMING.clock, timeutil.wall_clock
+    return env, BACKOFFS.sleep, BACKOFFS.clock, TIMING.sleep, TIMING.clock, timeutil.wall_clock
 
 
 def _pointed_at(handle: SandboxHandle) -> bool:
