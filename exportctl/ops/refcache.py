@@ -30,8 +30,14 @@ class CachedRef:
 
     @property
     def service(self) -> str:
-        """The job's service, as ``about`` starts with it ("" where it is unsaid)."""
-        return self.about.split(" ", 1)[0]
+        """The job's service, as ``about`` starts with it, else as the reference names
+        it (a line with the reference alone): "" where neither says."""
+        said = self.about.split(" ", 1)[0]
+        if said:
+            return said
+        from exportctl.services.refs import named_service
+
+        return named_service(self.ref) or ""
 
     def line(self) -> str:
         return "\t".join(_clean(part) for part in (self.ref, self.shown or self.ref, self.about))

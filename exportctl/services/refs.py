@@ -150,17 +150,36 @@ def _parse(ref: str, service: str | None, named: Named) -> JobKey:
         return _parse_arn(ref, text, all_specs(), service)
     head, sep, rest = text.partition(":")
     if sep:
-        for spec in all_specs():
-            # canonical_ref writes NAME:REGION:ID for a job with neither ARN nor prefix.
-            if head.lower() in (spec.prefix or spec.name, spec.name, *spec.aliases):
-                if service and spec_for(service).name != spec.name:
-                    raise _bad(ref, f"it is a {spec.name} reference, not {service}")
-                return _parse_compact(ref, spec, rest)
-        raise _bad(ref, f"'{clip(head)}' is not a service prefix")
+        spec = _prefixed(head)
+        if spec is None:
+            raise _bad(ref, f"'{clip(head)}' is not a service prefix")
+        if service and spec_for(service).name != spec.name:
+            raise _bad(ref, f"it is a {spec.name} reference, not {service}")
+        return _parse_compact(ref, spec, rest)
     if service is None:
         raise _bad(ref, f"a bare id needs {named('service')}")
     spec = spec_for(service)
     return _parse_id(ref, spec, text, None)
+
+
+def _prefixed(head: str) -> ServiceSpec | None:
+    """The service whose compact references begin with ``head``."""
+    for spec in all_specs():
+        # canonical_ref writes NAME:REGION:ID for a job with neither ARN nor prefix.
+        if head.lower() in (spec.prefix or spec.name, spec.name, *spec.aliases):
+            return spec
+    return None
+
+
+def named_service(ref: str) -> str | None:
+    """The service ``ref`` names by its form alone (an ARN's service, a compact
+    reference's prefix), the rest unchecked; None: a bare id, or no service's."""
+    head, _, rest = ref.strip().partition(":")
+    if head != "arn":
+        spec = _prefixed(head) if rest else None
+        return spec.name if spec else None
+    named = rest.partition(":")[2].partition(":")[0]
+    return next((s.name for s in all_specs() if s.arn and s.arn.service == named), None)
 
 
 def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str | None) -> JobKey:

@@ -313,3 +313,24 @@ def test_commands_offer_only_the_services_and_references_they_take() -> None:
     ]
     refcache.remember([pin, search, *cancellable])
     assert complete("cancel", "") == [entry.ref for entry in cancellable]
+
+
+def test_a_cached_reference_without_its_service_is_offered_by_what_it_names() -> None:
+    from exportctl.services import search_spec
+    from exportctl.services.refs import arn_form
+
+    # A line of the cache with the reference alone (no "SERVICE STATE" after it): its
+    # service is read from the reference, a compact one's prefix or an ARN's service.
+    able = sorted(spec.name for spec in all_specs() if spec.cancel is not None)
+    unable = sorted(spec.name for spec in all_specs() if spec.cancel is None)
+    searched = search_spec()
+    assert able and unable and searched is not None
+    form = arn_form(searched)
+    assert form is not None
+    arn = form.replace("REGION", "us-east-1").replace("ACCOUNT", "123456789012")
+    arn = arn.replace("NAME", "n").replace("ID", "a7cff00d")
+    bare = [refcache.CachedRef(f"{name}:us-east-1:job-{name}") for name in [*able, *unable]]
+    refcache.remember([refcache.CachedRef(arn), *bare, refcache.CachedRef("job-of-no-service")])
+    assert complete("cancel", "") == [f"{name}:us-east-1:job-{name}" for name in able]
+    assert complete("backups", "") == [arn, f"{searched.name}:us-east-1:job-{searched.name}"]
+    assert len(complete("status", "")) == len(bare) + 2
