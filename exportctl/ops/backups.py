@@ -145,7 +145,7 @@ class Backup:
 
 @dataclass(frozen=True)
 class SearchJob:
-    """A search job as GetSearchJob describes it: how far it got, and whether it is done."""
+    """A search job as its get describes it: how far it got, and whether it is done."""
 
     id: str
     region: str
@@ -155,7 +155,7 @@ class SearchJob:
     status_message: str | None = None
     created: datetime | None = None
     completed: datetime | None = None
-    # CurrentSearchProgress and SearchScopeSummary, snake_case.
+    # How far it got, and what it has to search (``SearchMembers``), snake_case.
     progress: Mapping[str, Any] = field(default_factory=dict)
     scope_summary: Mapping[str, Any] = field(default_factory=dict)
     # Every other member (search scope, item filters, key), snake_case; tag names kept.
@@ -182,26 +182,22 @@ class SearchJob:
         }
 
 
-_SEARCH_JOB_MEMBERS = {
-    "SearchJobIdentifier", "SearchJobArn", "Name", "Status", "StatusMessage", "CreationTime",
-    "CompletionTime", "CurrentSearchProgress", "SearchScopeSummary", "ResponseMetadata",
-}  # fmt: skip
-
-
 def search_job_from_raw(raw: Mapping[str, Any], region: str) -> SearchJob:
-    keys = snakecase.key_plan(searches().maps)  # the keys of its maps are data: kept
+    declared = searches()
+    m, keys = declared.members, snakecase.key_plan(declared.maps)  # map keys are data: kept
     return SearchJob(
-        id=str(raw.get("SearchJobIdentifier") or ""),
+        id=str(raw.get(m.id) or ""),
         region=region,
-        status=str(raw.get("Status") or ""),
-        arn=raw.get("SearchJobArn"),
-        name=raw.get("Name") or None,
-        status_message=raw.get("StatusMessage") or None,
-        created=as_utc(raw.get("CreationTime")),
-        completed=as_utc(raw.get("CompletionTime")),
-        progress=snakecase.snake_member(raw, "CurrentSearchProgress", keys) or {},
-        scope_summary=snakecase.snake_member(raw, "SearchScopeSummary", keys) or {},
-        details=snakecase.snake_members(raw, keys, _SEARCH_JOB_MEMBERS),
+        status=str(raw.get(m.status) or ""),
+        arn=raw.get(m.arn),
+        name=raw.get(m.name) or None,
+        status_message=raw.get(m.message) or None,
+        created=as_utc(raw.get(m.created)),
+        completed=as_utc(raw.get(m.completed)),
+        progress=snakecase.snake_member(raw, m.progress, keys) or {},
+        scope_summary=snakecase.snake_member(raw, m.scope_summary, keys) or {},
+        # botocore's ResponseMetadata is no member of the service's.
+        details=snakecase.snake_members(raw, keys, m.own() | {"ResponseMetadata"}),
     )
 
 
@@ -242,14 +238,15 @@ def _plain(value: Any) -> Any:
 
 
 def from_raw(raw: Mapping[str, Any], search_job_arn: str | None = None) -> Backup:
+    m = searches().members.backup
     return Backup(
-        status=str(raw.get("Status") or ""),
-        resource_type=raw.get("ResourceType"),
-        backup_resource_arn=raw.get("BackupResourceArn"),
-        source_resource_arn=raw.get("SourceResourceArn"),
-        backup_creation_time=as_utc(raw.get("BackupCreationTime")),
-        index_creation_time=as_utc(raw.get("IndexCreationTime")),
-        status_message=raw.get("StatusMessage") or None,
+        status=str(raw.get(m.status) or ""),
+        resource_type=raw.get(m.resource_type),
+        backup_resource_arn=raw.get(m.backup_resource_arn),
+        source_resource_arn=raw.get(m.source_resource_arn),
+        backup_creation_time=as_utc(raw.get(m.backup_creation_time)),
+        index_creation_time=as_utc(raw.get(m.index_creation_time)),
+        status_message=raw.get(m.message) or None,
         search_job_arn=search_job_arn,
     )
 
@@ -344,14 +341,14 @@ class SearchBackups:
         spec, declared = search_service(), searches()
         jobs, region = self._where(search)
         call, named = jobs.caller(spec, region), jobs.clients.named_for(spec.client)
-        raw = call(declared.get, {declared.param: search.id})
+        raw, m = call(declared.get, {declared.param: search.id}), declared.members
         # The model requires both: without them (a proxy's page, a cut body) the
         # answer is no search job's, and nothing about the search may be said.
-        for member in ("SearchJobIdentifier", "Status"):
+        for member in (m.id, m.status):
             if not isinstance(raw.get(member), str) or not raw[member]:
                 raise of_service(eng.broken(declared.get, f"the {member}", raw), spec, named)
-        if not eng.same_job((search.id,), (raw["SearchJobIdentifier"], raw.get("SearchJobArn"))):
-            said = f"the search job asked for (it describes '{clip(raw['SearchJobIdentifier'])}')"
+        if not eng.same_job((search.id,), (raw[m.id], raw.get(m.arn))):
+            said = f"the search job asked for (it describes '{clip(raw[m.id])}')"
             raise of_service(eng.broken(declared.get, said, raw), spec, named)
         return search_job_from_raw(raw, region)
 

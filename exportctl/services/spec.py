@@ -17,10 +17,11 @@ from typing import Any
 from exportctl.domain.jobkey import JobKey
 from exportctl.domain.model import Progress, State
 
-# What ``download`` fetches, and what ``start`` and ``cancel`` send, for the specs
-# that import them from here.
+# What ``download`` fetches, what ``backups`` reads, what ``start`` and ``cancel``
+# send; those re-exported (``as``) are for the specs that import them from here.
 from exportctl.services.outputs import Manifest as Manifest
 from exportctl.services.outputs import Output as Output
+from exportctl.services.searches import SearchMembers, SearchStates
 from exportctl.services.starts import ActiveLimit as ActiveLimit
 from exportctl.services.starts import Cancel as Cancel
 from exportctl.services.starts import Create as Create
@@ -199,12 +200,8 @@ class ArnForm:
 
 @dataclass(frozen=True)
 class SearchJobs:
-    """The searches whose results the service's export jobs export, and the backups
-    each one looked at: what ``exportctl backups`` reads, and ``status`` points to.
-
-    A search's backups are a final list only once it is in status ``final``: before,
-    more are still being searched.
-    """
+    """The searches whose results the service's export jobs export, and the backups each
+    looked at (``exportctl backups``): a final list only once the search is ``final``."""
 
     arn: ArnForm
     # The call that describes one search, and the request member naming it (in both calls).
@@ -219,6 +216,9 @@ class SearchJobs:
     detail: str
     # A search's id, given its id or its ARN: every call takes the id.
     id_of: Callable[[str], str]
+    # Where their fields are in the answers, and what their status words mean.
+    members: SearchMembers
+    states: SearchStates
     # The maps of ``get``'s answer, as ``Fields.maps``.
     maps: tuple[str, ...] = ()
 

@@ -91,6 +91,7 @@ def test_the_command_list_imports_no_command() -> None:
         "exportctl.services",
         "exportctl.services.spec",
         "exportctl.services.outputs",
+        "exportctl.services.searches",
         "exportctl.services.starts",
         "exportctl.services.specs",
         "exportctl.domain",

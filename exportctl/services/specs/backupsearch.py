@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exportctl.domain.model import State
+from exportctl.services.searches import BackupMembers, Count, SearchMembers, SearchStates
 from exportctl.services.spec import (
     ArnForm,
     Create,
@@ -97,8 +98,20 @@ SEARCH_JOB_BACKUPS = Page(
     limit=1000,
 )
 
-# SearchJobState, as ListSearchJobBackups reports it for each backup.
-BACKUP_STATUSES = ("RUNNING", "COMPLETED", "STOPPING", "STOPPED", "FAILED")
+# SearchJobState, of a search job and of each backup ListSearchJobBackups lists. A
+# stopped backup was not searched, as a cancelled job did not finish; one still
+# stopping will not be searched.
+SEARCH_STATES = SearchStates(
+    statuses={
+        "RUNNING": State.RUNNING,
+        "COMPLETED": State.COMPLETED,
+        "STOPPING": State.RUNNING,
+        "STOPPED": State.CANCELLED,
+        "FAILED": State.FAILED,
+    },
+    doomed={"STOPPING": frozenset({State.COMPLETED})},
+)
+BACKUP_STATUSES = tuple(SEARCH_STATES.statuses)
 # A backup in one of these was not searched: why a search missed an expected backup.
 BACKUP_PROBLEM_STATUSES = ("FAILED", "STOPPED")
 
@@ -112,6 +125,34 @@ SEARCH_JOBS = SearchJobs(
     problem_statuses=BACKUP_PROBLEM_STATUSES,
     detail="search_job_arn",
     id_of=search_job_id,
+    members=SearchMembers(
+        id="SearchJobIdentifier",
+        status="Status",
+        arn="SearchJobArn",
+        name="Name",
+        message="StatusMessage",
+        created="CreationTime",
+        completed="CompletionTime",
+        progress="CurrentSearchProgress",
+        scope_summary="SearchScopeSummary",
+        backup=BackupMembers(
+            status="Status",
+            resource_type="ResourceType",
+            backup_resource_arn="BackupResourceArn",
+            source_resource_arn="SourceResourceArn",
+            backup_creation_time="BackupCreationTime",
+            index_creation_time="IndexCreationTime",
+            message="StatusMessage",
+        ),
+        counts=(
+            Count(
+                "backups scanned", "RecoveryPointsScannedCount", "TotalRecoveryPointsToScanCount"
+            ),
+            Count("items scanned", "ItemsScannedCount", "TotalItemsToScanCount"),
+            Count("items matched", "ItemsMatchedCount"),
+        ),
+    ),
+    states=SEARCH_STATES,
     # The tags a search looked for: their names are the user's.
     maps=("SearchScope.BackupResourceTags",),
 )
