@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -19,17 +19,9 @@ from exportctl.output.outputspec import OutputSpec, Records
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
-    from rich.console import RenderableType
 
-    from exportctl.ops.backups import Backup, SearchReport
+    from exportctl.ops.backups import Backup
 
-STATUS_STYLES = {
-    "COMPLETED": "green",
-    "RUNNING": "cyan",
-    "STOPPING": "yellow",
-    "STOPPED": "bold yellow",
-    "FAILED": "bold red",
-}
 # The names of a backup record (exportctl.ops.backups.RECORD_FIELDS; a test checks).
 BACKUP_RECORD_FIELDS = (
     "status",
@@ -166,21 +158,25 @@ def backups(
     wanted = {w.strip().upper() for s in statuses for w in s.split(",") if w.strip()}
     found = [b for b in included if not wanted or b.status.upper() in wanted]
     if out.machine and report.final is not True:
-        app.notice(f"search job {search.display}: {_not_final(report)}")
+        from exportctl.output.backuptable import not_final
+
+        app.notice(f"search job {search.display}: {not_final(report)}")
 
     def table(items: Sequence[Backup], fields: tuple[str, ...]) -> None:
-        from exportctl.output import recordtable
+        from exportctl.output.backuptable import print_backups
         from exportctl.output.console import table_width
 
-        _header(app, report)
-        if fields:
-            app.out.print(
-                recordtable.record_table([b.to_dict() for b in items], fields, headers=out.headers),
-                soft_wrap=True,
-            )
-        elif items:
-            app.out.print(_table(items, out, table_width(app.out)), soft_wrap=True)
-        _explain(app, search.display, items, filtered=bool(wanted))
+        width = table_width(app.out)
+        print_backups(
+            app.out,
+            report,
+            items,
+            fields,
+            width,
+            wide=out.wide,
+            headers=out.headers,
+            filtered=bool(wanted),
+        )
 
     emit(
         out,
@@ -194,119 +190,3 @@ def backups(
         ),
     )
     app.debug_calls()
-
-
-def _not_final(report: SearchReport) -> str:
-    """Why the list of backups is not (or may not be) final."""
-    job = report.job
-    if job is None:
-        return f"status unknown ({report.unread}); this list may not be final"
-    if job.status in ("RUNNING", "STOPPING"):
-        return f"the search is {job.status}: this list is not final yet"
-    return (
-        f"the search is {job.status or 'without a status'}, not COMPLETED: "
-        "backups it did not reach are not listed"
-    )
-
-
-def _header(app: AppContext, report: SearchReport) -> None:
-    """The search job above its backups: status, progress, message, and whether it is done."""
-    from exportctl.domain.timeutil import local, relative
-
-    job = report.job
-    title = report.search.display + (f" ({job.name})" if job and job.name else "")
-    lines = [f"Search job {title}: {job.status if job else 'status unknown'}"]
-    if job is not None:
-        when = job.completed or job.created
-        if when is not None:
-            verb = "completed" if job.completed else "created"
-            lines.append(f"  {verb} {local(when)} ({relative(when)})")
-        progress = _progress(job.progress, job.scope_summary)
-        if progress:
-            lines.append(f"  progress: {progress}")
-        if job.status_message:
-            lines.append(f"  message: {' '.join(job.status_message.split())}")
-    if report.final is not True:
-        lines.append(f"  not final: {_not_final(report)}")
-    for line in lines:
-        style = "bold" if line is lines[0] else ("yellow" if "not final:" in line else "")
-        app.out.print(line, style=style, markup=False, soft_wrap=True)
-
-
-def _progress(progress: Mapping[str, Any], scope: Mapping[str, Any]) -> str:
-    def count(done: Any, total: Any, what: str) -> str | None:
-        if done is None:
-            return None
-        return f"{done:,} of {total:,} {what}" if total is not None else f"{done:,} {what}"
-
-    parts = [
-        count(
-            progress.get("recovery_points_scanned_count"),
-            scope.get("total_recovery_points_to_scan_count"),
-            "backups scanned",
-        ),
-        count(
-            progress.get("items_scanned_count"),
-            scope.get("total_items_to_scan_count"),
-            "items scanned",
-        ),
-        count(progress.get("items_matched_count"), None, "items matched"),
-    ]
-    return ", ".join(p for p in parts if p)
-
-
-def _table(items: Sequence[Backup], out: OutputSpec, width: int | None) -> RenderableType:
-    from exportctl.domain.timeutil import local
-    from exportctl.output.columns import Column, Step, choose
-    from exportctl.output.styledlines import Lines, styled_lines
-
-    columns = [
-        Column("STATUS", [b.status for b in items]),
-        Column("TYPE", [b.resource_type or "" for b in items]),
-        Column("BACKUP", [b.backup_resource_arn or "" for b in items]),
-        Column("SOURCE", [b.source_resource_arn or "" for b in items]),
-        Column(
-            "BACKED UP",
-            [local(b.backup_creation_time) if b.backup_creation_time else "" for b in items],
-        ),
-        Column(
-            "INDEXED",
-            [local(b.index_creation_time) if b.index_creation_time else "" for b in items],
-        ),
-    ]
-    if out.wide:
-        # Elsewhere the messages are printed in full below the table, where they have room.
-        messages = [" ".join((b.status_message or "").split()) for b in items]
-        columns.append(Column("MESSAGE", messages, always=False))
-    # The ARNs are never cut: they are what people copy.
-    steps = [Step("drop", n) for n in ("INDEXED", "TYPE", "BACKED UP", "SOURCE")]
-    layout = choose(columns, None if out.wide else width, steps, key="BACKUP", wide=out.wide)
-    styles = {"STATUS": [STATUS_STYLES.get(b.status, "magenta") for b in items]}
-    return Lines(list(styled_lines(layout, len(items), styles, headers=out.headers)))
-
-
-def _explain(app: AppContext, search: str, items: Sequence[Backup], *, filtered: bool) -> None:
-    """The counts by status, then each backup that was not searched, and why."""
-    from exportctl.ops.backups import summary
-
-    counts = summary(list(items))
-    word = "backup" if len(items) == 1 else "backups"
-    parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    scope = " matching --status" if filtered else ""
-    app.out.print(
-        f"{len(items)} {word}{scope} in search job {search}" + (f": {parts}" if parts else ""),
-        markup=False,
-        soft_wrap=True,
-    )
-    problems = [b for b in items if b.problem]
-    notes = [b for b in items if not b.problem and b.status_message]
-    for title, rows in (("Not searched:", problems), ("Messages:", notes)):
-        if rows:
-            app.out.print(title, style="bold", markup=False)
-        for b in rows:
-            app.out.print(
-                f"  {b.status} {b.backup_resource_arn or '?'}: {b.status_message or 'no message'}",
-                style=STATUS_STYLES.get(b.status, "") if b.problem else "",
-                markup=False,
-                soft_wrap=True,
-            )

@@ -19,3 +19,10 @@ STATE_STYLES = {
 
 def state_text(state: State) -> Text:
     return Text(state.value, style=STATE_STYLES[state])
+
+
+# A backup of a search job, by the state its status word gives: one stopped was not
+# searched, which is to be seen, not dimmed as a cancelled job is; one whose search
+# is being stopped (a doomed word) will not be searched either.
+BACKUP_STYLES = {**STATE_STYLES, State.CANCELLED: "bold yellow"}
+DOOMED_BACKUP_STYLE = "yellow"

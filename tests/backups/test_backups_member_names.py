@@ -1,6 +1,7 @@
 """Backup Search's search jobs are data in its spec (``SearchJobs``), as every
 service's export jobs are: no code outside ``services/specs/`` and the sandbox writes
-a member of their answers."""
+a member of their answers, and the command and the table of ``backups`` write none
+of their status words or counts."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import botocore.session
 from botocore.model import Shape
 
 import exportctl
+from exportctl.ops import backups as core
 from exportctl.services import all_specs, search_spec
+from exportctl.services.snakecase import snake
 
 ROOT = Path(exportctl.__file__).parent
 OWNERS = (("services", "specs"), ("sandbox",))
@@ -109,6 +112,22 @@ def test_no_code_outside_the_specs_and_the_sandbox_writes_a_search_member() -> N
         for path in _code()
         for line, text in _strings(path)
         if text in own
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_backups_modules_write_no_member_status_word_or_count_of_the_search() -> None:
+    """Not even a member another model has too (Status, Name), its status words, nor
+    the snake_cased members of its progress: the records' own field names aside."""
+    searches = core.searches()
+    words = {*searches.backup_statuses, searches.final, *searches.problem_statuses}
+    records = {*core.RECORD_FIELDS, *core.SearchJob(id="", region="", status="").to_dict()}
+    snaked = {snake(name) for name in search_members()} - records
+    found = [
+        f"{path.relative_to(ROOT.parent)}:{line}: {text!r}"
+        for path in _backups_modules()
+        for line, text in _strings(path)
+        if text in search_members() | words | snaked
     ]
     assert not found, "\n".join(found)
 
