@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,10 +19,7 @@ from exportctl.output.formats import emit
 from exportctl.output.outputspec import OutputSpec, Records
 
 if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.progress import Progress, TaskID
-
-    from exportctl.ops.download.records import Item, Summary
+    from exportctl.ops.download.records import Summary
 
 SUMMARY_FIELDS = (
     "source",
@@ -135,12 +131,13 @@ def download(
 ) -> None:
     """Fetch a completed job's output: its help is _help_text's."""
     from exportctl.ops.download.records import NullReporter
+    from exportctl.output.downloadprogress import progress_reporter
 
     out.check_fields(SUMMARY_FIELDS)
     check_headers(out)
     if s3_endpoint_url:
         app.settings = dataclasses.replace(app.settings, s3_endpoint_url=s3_endpoint_url)
-    reporter = _reporter(app.err) if not dry_run else NullReporter()
+    reporter = progress_reporter(app.err) if not dry_run else NullReporter()
     try:
         with json_on_failure(out):
             summary = app.client.download(
@@ -203,78 +200,3 @@ def _describe(app: AppContext, s: Summary) -> None:
         markup=False,
         soft_wrap=True,
     )
-
-
-def _reporter(console: Console) -> Any:
-    from exportctl.output.console import on_terminal
-
-    return RichReporter(console) if on_terminal(console) else PlainReporter(console)
-
-
-class PlainReporter:
-    """One line per finished file, on stderr: for log files and pipes."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-
-    def planned(self, files: int, size: int | None) -> None:
-        pass
-
-    def advanced(self, item: Item, nbytes: int) -> None:
-        pass
-
-    def finished(self, item: Item) -> None:
-        self.console.print(f"fetched {item.rel}", markup=False, soft_wrap=True)
-
-
-class RichReporter:
-    """A progress bar of bytes, with files done and the transfer rate."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.progress: Progress | None = None
-        self.task: TaskID | None = None
-        self.files = 0
-        self.done = 0
-        self.lock = threading.Lock()
-
-    def planned(self, files: int, size: int | None) -> None:
-        from rich.progress import (
-            BarColumn,
-            DownloadColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-            TransferSpeedColumn,
-        )
-
-        self.files = files
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=self.console,
-            transient=False,
-        )
-        self.task = self.progress.add_task(self._label(), total=size)
-        self.progress.start()
-
-    def _label(self) -> str:
-        return f"files {self.done}/{self.files}"
-
-    def advanced(self, item: Item, nbytes: int) -> None:
-        if self.progress is not None and self.task is not None:
-            self.progress.advance(self.task, nbytes)
-
-    def finished(self, item: Item) -> None:
-        with self.lock:
-            self.done += 1
-            label = self._label()
-        if self.progress is not None and self.task is not None:
-            self.progress.update(self.task, description=label)
-
-    def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()

@@ -1,7 +1,7 @@
 """Backup Search's search jobs are data in its spec (``SearchJobs``), as every
 service's export jobs are: no code outside ``services/specs/`` and the sandbox writes
 a member of their answers, and the command and the table of ``backups`` write none
-of their status words or counts."""
+of their status words or counts, nor does any command lay out a table or a bar."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ OWNERS = (("services", "specs"), ("sandbox",))
 # The other services the code calls besides the export services: their members are
 # not the search's to claim (Organizations' Status, S3's Name).
 OTHER_CLIENTS = ("s3", "sts", "organizations")
+# Rendering that belongs to output/: a command hands its records over.
+LAYOUT_MODULES = ("exportctl.output.columns", "exportctl.output.styledlines", "rich.progress")
 
 
 def _members(shape: Shape, seen: set[str]) -> Iterator[str]:
@@ -129,6 +131,15 @@ def test_the_backups_modules_write_no_member_status_word_or_count_of_the_search(
         for line, text in _strings(path)
         if text in search_members() | words | snaked
     ]
+    assert not found, "\n".join(found)
+
+
+def test_no_command_lays_out_a_table_or_draws_a_bar() -> None:
+    found = []
+    for path in sorted((ROOT / "cli").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in LAYOUT_MODULES:
+                found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {node.module}")
     assert not found, "\n".join(found)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from exportctl.cli.download import PlainReporter, RichReporter, _reporter
 from exportctl.ops.download.records import Item
+from exportctl.output.downloadprogress import PlainReporter, RichReporter, progress_reporter
 
 
 def item(rel: str) -> Item:
@@ -18,7 +18,7 @@ def item(rel: str) -> Item:
 def test_a_terminal_gets_a_bar_with_files_bytes_and_rate() -> None:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=100, color_system=None)
-    reporter = _reporter(console)
+    reporter = progress_reporter(console)
     assert isinstance(reporter, RichReporter)
     reporter.planned(2, 2000)
     for rel in ("a.csv", "b.csv"):
@@ -34,7 +34,7 @@ def test_a_terminal_gets_a_bar_with_files_bytes_and_rate() -> None:
 def test_a_pipe_gets_one_plain_line_per_file() -> None:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=False, width=100)
-    reporter = _reporter(console)
+    reporter = progress_reporter(console)
     assert isinstance(reporter, PlainReporter)
     reporter.planned(1, 1000)
     reporter.advanced(item("a.csv"), 1000)
