@@ -34,7 +34,10 @@ from exportctl.domain.naming import Named, check_network, check_reach, configure
 class Service(NamedService, Protocol):
     """What error translation needs to know of a service (a ServiceSpec is one)."""
 
-    def explain(self, code: str, message: str) -> str | None: ...
+    def explain(self, code: str, message: str, named: Named) -> str | None:
+        """What ``code`` means for this service, where the generic reading would not
+        say it (``named``: how the caller's user gives an option, in the advice)."""
+        ...
 
 
 NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "NotFoundException", "NotFound"})
@@ -82,22 +85,15 @@ BAD_INPUT_CODES = frozenset(
         "InvalidParameterValue",
         "InvalidParameterCombination",
         "MissingParameter",
-        # RDS's --only in a form it does not take (DB, DB.TABLE, ...).
-        "InvalidExportOnly",
     }
 )
 UNAVAILABLE_CODES = frozenset(
     {
-        "HomeRegionNotSetException",
         "SubscriptionRequiredException",
         "OptInRequired",
         "ServiceNotEnabledException",
     }
 )
-
-# The service answers this account in one other region (its home region) and in no
-# other: a listing over regions that reached that one misses nothing elsewhere.
-ANSWERS_ELSEWHERE_CODES = frozenset({"HomeRegionNotSetException"})
 
 # What botocore's retries back off from; the same words end a retried call that
 # never got through, and tell ``wait`` that a later round may.
@@ -310,7 +306,7 @@ def _client_error(
     status = said.status
     service = spec.name if spec else None
     title = spec.title if spec else "AWS"
-    hint = spec.explain(code, message) if spec else None
+    hint = spec.explain(code, message, named) if spec else None
     if hint:
         return ServiceUnavailableError(
             f"{title}: {hint}",
@@ -330,13 +326,6 @@ def _client_error(
             "check the IAM permissions of this identity for this service",
             service=service,
             exit_code=ExitCode.CREDENTIALS,
-        )
-    if code == "HomeRegionNotSetException":
-        return ServiceUnavailableError(
-            f"{title}: no Migration Hub home region is set for this account "
-            f"(or this is not it): pass {named('region')} with the home region",
-            service=service,
-            exit_code=ExitCode.AWS,
         )
     if code in UNAVAILABLE_CODES:
         return ServiceUnavailableError(

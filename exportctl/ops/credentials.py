@@ -38,7 +38,7 @@ class _Sts:
     name: str = "sts"
     title: str = "AWS STS"
 
-    def explain(self, code: str, message: str) -> str | None:
+    def explain(self, code: str, message: str, named: Named) -> str | None:
         return None
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from exportctl.domain.jobkey import JobKey
 from exportctl.domain.model import Progress, State
+from exportctl.domain.naming import Named
 
 # What ``download`` fetches, what ``backups`` reads, what ``start`` and ``cancel``
 # send; those re-exported (``as``) are for the specs that import them from here.
@@ -251,10 +252,6 @@ class Kind:
     batch: Batch | None = None
 
 
-def _no_explanation(code: str, message: str) -> str | None:
-    return None
-
-
 # Identity, not value, equality: one spec per service, usable as a cache key.
 @dataclass(frozen=True, eq=False)
 class ServiceSpec:
@@ -278,7 +275,10 @@ class ServiceSpec:
     # Extra states the documentation mentions that the current model does not list.
     documented_statuses: Mapping[str, State] = field(default_factory=dict)
     # A one-line reason for errors meaning the service is out of reach as a whole.
-    explain: Callable[[str, str], str | None] = _no_explanation
+    explain: Callable[[str, str, Named], str | None] = lambda code, message, named: None
+    # Codes meaning it answers this account in one other region alone (its home
+    # region): a listing over regions that reached that one misses nothing elsewhere.
+    elsewhere: frozenset[str] = frozenset()
     # Several jobs of one parent can be read back from the parent's listing (``list``
     # with ``fan_out.param``): fewer calls than one ``get`` each when they outnumber
     # the listing's pages. Used when many jobs are polled at once.

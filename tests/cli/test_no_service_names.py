@@ -68,3 +68,33 @@ def test_no_code_outside_the_specs_and_the_sandbox_names_a_service() -> None:
             elif isinstance(node, ast.Import):
                 found += [f"{where}: imports {a.name}" for a in node.names if a.name in modules]
     assert not found, "\n".join(found)
+
+
+def _declared_codes() -> dict[str, str]:
+    """The error codes a spec gives a meaning of its own: code -> service (not its
+    quotas', which may be generic words: LimitExceededException is throttling too)."""
+    declared = {}
+    for spec in all_specs():
+        creates = [spec.create, *(kind.create for kind in spec.kinds)]
+        for create in (c for c in creates if c is not None):
+            declared.update(dict.fromkeys(create.invalid, spec.name))
+        declared.update(dict.fromkeys(spec.elsewhere, spec.name))
+    return declared
+
+
+def test_no_code_outside_the_specs_and_the_sandbox_names_an_error_a_spec_declares() -> None:
+    """What a service's own error code means is said in its spec (``Create.invalid``,
+    ``explain``, ``elsewhere``), once, not in the shared code."""
+    declared = _declared_codes()
+    # A test of nothing, were the specs' codes not read.
+    assert {"HomeRegionNotSetException", "InvalidExportOnly"} <= set(declared)
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        parts = path.relative_to(ROOT).parts
+        if any(parts[: len(owner)] == owner for owner in OWNERS):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in declared:
+                where = f"{path.relative_to(ROOT.parent)}:{node.lineno}"
+                found.append(f"{where}: {node.value!r} ({declared[node.value]}'s)")
+    assert not found, "\n".join(found)

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from exportctl.aws.translate import ANSWERS_ELSEWHERE_CODES, answer_of, recognised, translate
+from exportctl.aws.translate import answer_of, recognised, translate
 from exportctl.domain.errors import (
     CredentialsError,
     ExitCode,
@@ -88,7 +88,7 @@ def classify(target: Target, exc: BaseException, span: Span) -> Failure:
     error = translate(exc, target.spec)
     if said is not None and said.code in TOKEN_CODES and span.regions.many:
         return Failure(target, error, "token")
-    if said is not None and said.code in ANSWERS_ELSEWHERE_CODES:
+    if said is not None and said.code in target.spec.elsewhere:
         return Failure(target, error, "elsewhere")
     if isinstance(error, ServiceUnavailableError):
         return Failure(target, error, "service")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exportctl.domain.model import State
+from exportctl.domain.naming import Named
 from exportctl.services.spec import (
     Batch,
     Create,
@@ -16,6 +17,19 @@ from exportctl.services.spec import (
     ServiceSpec,
     StartOption,
 )
+
+# The service answers an account in its Migration Hub home region alone, and this
+# everywhere else (and everywhere, while no home region is set).
+HOME_REGION_NOT_SET = "HomeRegionNotSetException"
+
+
+def _explain(code: str, message: str, named: Named) -> str | None:
+    if code == HOME_REGION_NOT_SET:
+        return (
+            "no Migration Hub home region is set for this account (or this is not it): "
+            f"pass {named('region')} with the home region"
+        )
+    return None
 
 
 def _agent(agent: str) -> Mapping[str, Any]:
@@ -94,6 +108,8 @@ SPEC = ServiceSpec(
         limit=100,
     ),
     batch=Batch(param="exportIds", max_ids=100),
+    explain=_explain,
+    elsewhere=frozenset({HOME_REGION_NOT_SET}),
     create=CREATE,
     short_title="Discovery",
     rank=4,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from exportctl.domain.model import State
+from exportctl.domain.naming import Named
 from exportctl.services.spec import (
     Create,
     Derived,
@@ -26,7 +27,7 @@ _RETIRED = re.compile(r"end of support|no longer (available|supported)|deprecat|
 _REFUSALS = frozenset({"ForbiddenException", "AccessDeniedException", "MethodNotAllowedException"})
 
 
-def _explain(code: str, message: str) -> str | None:
+def _explain(code: str, message: str, named: Named) -> str | None:
     if _RETIRED.search(message):
         return f"{END_OF_SUPPORT}; AWS refused the call ({code}: {message})"
     if code in _REFUSALS:

@@ -98,6 +98,11 @@ CREATE = Create(
         "ExportTaskLimitReachedFault": LIMIT,
         "ExportTaskLimitReached": LIMIT,
     },
+    # An --only in a form RDS does not take (the model's InvalidExportOnlyFault).
+    invalid={
+        "InvalidExportOnly": "what to export is named as a database, a schema or a table: "
+        "DB, DB.TABLE, DB.SCHEMA or DB.SCHEMA.TABLE",
+    },
     examples=(
         "exportctl --sandbox start rds --source-arn $(exportctl \\\n"
         "    --sandbox status rds:orders-weekly-2026-46 -o text \\\n"
