@@ -13,6 +13,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from exportctl.aws.callmarks import ATTEMPTS, endpoint_named
+from exportctl.aws.errorcodes import (
+    BAD_INPUT_CODES,
+    CREDENTIAL_CODES,
+    DENIED_CODES,
+    THROTTLING_CODES,
+    UNAVAILABLE_CODES,
+    is_not_found,
+    unreached,
+)
 from exportctl.aws.unretried import untrusted_certificate
 from exportctl.domain.errors import (
     NO_ANSWER,
@@ -39,80 +48,6 @@ class Service(NamedService, Protocol):
         say it (``named``: how the caller's user gives an option, in the advice)."""
         ...
 
-
-NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "NotFoundException", "NotFound"})
-
-
-def is_not_found(code: str) -> bool:
-    """Whether an error code says what was asked for does not exist: the generic
-    codes, and each service's own (ExportNotFoundException, ExportTaskNotFound,
-    InvalidExportTaskID.NotFound)."""
-    return code in NOT_FOUND_CODES or code.endswith(
-        ("NotFoundException", "NotFoundFault", "NotFound")
-    )
-
-
-CREDENTIAL_CODES = frozenset(
-    {
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "RequestExpired",
-        "MissingAuthenticationTokenException",
-        # EC2's: the credentials could not be validated.
-        "AuthFailure",
-    }
-)
-DENIED_CODES = CREDENTIAL_CODES | {
-    "AccessDenied",
-    "AccessDeniedException",
-    "ForbiddenException",
-    "AuthorizationErrorException",
-    "UnauthorizedOperation",
-}
-BAD_INPUT_CODES = frozenset(
-    {
-        "ValidationException",
-        "InvalidInputException",
-        "BadRequestException",
-        "InvalidParameterException",
-        "InvalidParameterValueException",
-        "InvalidNextTokenException",
-        # EC2's (and RDS's query protocol): a parameter refused, missing or at odds.
-        "InvalidParameterValue",
-        "InvalidParameterCombination",
-        "MissingParameter",
-    }
-)
-UNAVAILABLE_CODES = frozenset(
-    {
-        "SubscriptionRequiredException",
-        "OptInRequired",
-        "ServiceNotEnabledException",
-    }
-)
-
-# What botocore's retries back off from; the same words end a retried call that
-# never got through, and tell ``wait`` that a later round may.
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "LimitExceededException",
-        "SlowDown",
-        "PriorRequestNotComplete",
-        "TransactionInProgressException",
-    }
-)
 
 # What botocore's parsers let through, unwrapped, from an answer they cannot read
 # (an undecodable body, a timestamp that is none, XML without its result element).
@@ -205,7 +140,7 @@ def translate(
                 "any proxy in the way",
                 service=service,
             )
-    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
+    if unreached(exc):
         return AwsError(
             f"{title}: could not reach {getattr(exc, 'kwargs', {}).get('endpoint_url', 'endpoint')}"
             f": {check_reach(named)}",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exportctl.aws.deadlines import BACKOFFS
+from exportctl.aws.errorcodes import unreached
 from exportctl.aws.translate import Service, translate
 from exportctl.domain.errors import (
     NO_ANSWER,
@@ -59,7 +60,7 @@ class CallErrors:
         """``exc``, raised by the call of ``operation`` begun at ``started``, as exportctl's
         (``named``: how the caller's user gives an option, in the advice; ``gone``:
         what a failure to connect says when the server is known to be gone)."""
-        if gone is not None and unreachable(exc):
+        if gone is not None and unreached(exc):
             # Asked only now: the check is cheap, but a call that connected needs none.
             said = gone()
             if said is not None:
@@ -74,13 +75,6 @@ class CallErrors:
             )
         seconds = BACKOFFS.clock() - started if self.timed else None
         return translate(exc, self.service, seconds=seconds, named=named)
-
-
-def unreachable(exc: BaseException) -> bool:
-    """Whether botocore's ``exc`` is a call that could not connect to its endpoint."""
-    import botocore.exceptions as bex
-
-    return isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError))
 
 
 # What a call that cannot connect says instead, when its server is known to be gone

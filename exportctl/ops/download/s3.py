@@ -9,6 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from exportctl.aws.errorcodes import (
+    S3_CHANGED,
+    S3_DENIED_CODES,
+    S3_MISSING_CODES,
+    S3_NO_BUCKET,
+    cut_short,
+)
 from exportctl.aws.translate import answer_of, translate
 from exportctl.domain.errors import (
     AwsError,
@@ -36,17 +43,17 @@ def s3_error(exc: BaseException, where: str, named: Named = flag) -> ExportctlEr
     if said is not None:
         code, status = said.code, said.status
         message = said.message or code
-        if code == "NoSuchBucket":
+        if code == S3_NO_BUCKET:
             return NotFoundError(f"S3: the bucket of {where} does not exist")
-        if code in ("NoSuchKey", "404", "NotFound") or status == 404:
+        if code in S3_MISSING_CODES or status == 404:
             return NotFoundError(f"S3: {where} does not exist (it may have expired or moved)")
-        if code == "PreconditionFailed" or status == 412:
+        if code == S3_CHANGED or status == 412:
             # The IfMatch of a fetch: the object was replaced since it was listed.
             return AwsError(
                 f"S3: {where} changed since it was listed (a new object under the same "
                 "key): run the download again to fetch what is there now"
             )
-        if code in ("AccessDenied", "403", "AllAccessDisabled") or status == 403:
+        if code in S3_DENIED_CODES or status == 403:
             return CredentialsError(
                 f"S3: access denied to {where} ({code or 'HTTP 403'}): {message}; "
                 "check s3:ListBucket and s3:GetObject for this identity"
@@ -184,11 +191,4 @@ def _md5_checked(chunks: Iterator[bytes], answer: dict[str, Any], item: Item) ->
 def _broken_off(exc: BaseException) -> bool:
     """An answer cut short while its body was read, or whose bytes differ from its
     MD5: the connection, not the object."""
-    import botocore.exceptions as bex
-
-    streaming = tuple(
-        getattr(bex, name)
-        for name in ("ResponseStreamingError", "IncompleteReadError", "ReadTimeoutError")
-        if hasattr(bex, name)
-    )
-    return isinstance(exc, (ConnectionError, DigestMismatch, *streaming))
+    return isinstance(exc, (ConnectionError, DigestMismatch)) or cut_short(exc)

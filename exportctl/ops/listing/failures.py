@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from exportctl.aws.errorcodes import UNKNOWN_KEY_CODES
 from exportctl.aws.translate import answer_of, recognised, translate
 from exportctl.domain.errors import (
     CredentialsError,
@@ -36,9 +37,6 @@ from exportctl.domain.errors import (
     ServiceUnavailableError,
 )
 from exportctl.ops.listing.targets import Span, Target
-
-# What AWS answers with valid credentials in an opt-in region the account has not enabled.
-TOKEN_CODES = frozenset({"UnrecognizedClientException", "InvalidClientTokenId"})
 
 
 @dataclass
@@ -86,7 +84,8 @@ def classify(target: Target, exc: BaseException, span: Span) -> Failure:
         # these credentials: its opt-in regions are then "not enabled", not refusals.
         target.reach.proven = True
     error = translate(exc, target.spec)
-    if said is not None and said.code in TOKEN_CODES and span.regions.many:
+    # An opt-in region the account has not enabled answers valid credentials so too.
+    if said is not None and said.code in UNKNOWN_KEY_CODES and span.regions.many:
         return Failure(target, error, "token")
     if said is not None and said.code in target.spec.elsewhere:
         return Failure(target, error, "elsewhere")

@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from exportctl.aws.deadlines import deadline
-from exportctl.aws.translate import THROTTLING_CODES, answer_of
+from exportctl.aws.errorcodes import THROTTLING_CODES
+from exportctl.aws.translate import answer_of
 from exportctl.domain.errors import (
     AwsError,
     BrokenAnswerError,

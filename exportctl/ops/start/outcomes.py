@@ -8,8 +8,8 @@ from collections.abc import Collection, Mapping
 from typing import Literal
 
 from exportctl.aws.callmarks import endpoint_named
+from exportctl.aws.errorcodes import THROTTLING_CODES, never_sent
 from exportctl.aws.translate import (
-    THROTTLING_CODES,
     Answer,
     answer_of,
     retried_with_backoff,
@@ -65,8 +65,7 @@ def outcome_of(exc: BaseException, quotas: Mapping[str, str] | None = None) -> O
         if said.code in THROTTLING_CODES or status == 429:
             return "refused"
         return "unknown" if status >= 500 else "final"
-    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectTimeoutError)):
-        # Never reached the service.
+    if never_sent(exc):
         return "refused"
     if isinstance(exc, (bex.ConnectionError, bex.ReadTimeoutError, bex.HTTPClientError, OSError)):
         return "unknown"
