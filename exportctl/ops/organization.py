@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.aws.errorcodes import PERMISSION_CODES
 from exportctl.aws.providers import credential_provider
 from exportctl.aws.sharedclients import Shared
 from exportctl.aws.translate import answer_of, unreadable_answer
@@ -308,7 +309,7 @@ class RoleProvider:
             }
         except Exception as exc:
             said = answer_of(exc)
-            if said is not None and said.code in ("AccessDenied", "AccessDeniedException"):
+            if said is not None and said.code in PERMISSION_CODES:
                 raise self._refusal(
                     RoleUnavailable(f"cannot assume {self.role_arn}: {said.message or said.code}")
                 ) from exc
