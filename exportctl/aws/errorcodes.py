@@ -33,6 +33,8 @@ CREDENTIAL_CODES = UNKNOWN_KEY_CODES | frozenset(
         "MissingAuthenticationTokenException",
         # EC2's: the credentials could not be validated.
         "AuthFailure",
+        # S3's: no such access key (a 403, as its refusals by policy are).
+        "InvalidAccessKeyId",
     }
 )
 # The identity, recognised, is not allowed what it asked (an IAM policy, an SCP).

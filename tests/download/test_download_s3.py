@@ -14,6 +14,7 @@ from download_support import TEMP_GLOB, S3Env, files_under, seed_backend
 
 from exportctl.domain.errors import ExitCode, ExportctlError
 from exportctl.domain.model import State
+from exportctl.domain.naming import CONFIGURE_HINT
 from exportctl.ops.download.files import CHUNK
 from exportctl.ops.download.job import fetch_job
 from exportctl.ops.download.paths import safe_path
@@ -462,6 +463,26 @@ def test_access_denied_is_exit_4_naming_the_location(s3env: S3Env, operation: st
     assert caught.value.exit_code == ExitCode.CREDENTIALS
     assert f"s3://{s3env.bucket}/p/" in caught.value.message
     assert not (s3env.dest / "a.csv").exists()
+
+
+@pytest.mark.parametrize("code", ["SignatureDoesNotMatch", "InvalidAccessKeyId"])
+def test_credentials_s3_refuses_are_said_as_credentials_not_permissions(
+    s3env: S3Env, code: str
+) -> None:
+    # S3 refuses a bad secret or an unknown key with a 403, as it refuses a policy:
+    # these were "access denied ... check s3:ListBucket and s3:GetObject", the one
+    # advice that cannot help, where every other call says the credentials.
+    client = s3env.clients.client("s3", "us-east-1")
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "list_objects_v2", service_error_code=code, service_message="No.", http_status_code=403
+        )
+        with pytest.raises(ExportctlError) as caught:
+            fetch(s3env, "p/")
+    assert caught.value.exit_code == ExitCode.CREDENTIALS
+    assert caught.value.message == (
+        f"AWS: AWS refused the credentials ({code}): No.; {CONFIGURE_HINT} (s3://{s3env.bucket}/p/)"
+    )
 
 
 def test_a_job_that_is_not_completed_is_exit_1(s3env: S3Env) -> None:

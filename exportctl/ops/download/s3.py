@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from exportctl.aws.errorcodes import (
+    CREDENTIAL_CODES,
     S3_CHANGED,
     S3_DENIED_CODES,
     S3_MISSING_CODES,
@@ -53,7 +54,8 @@ def s3_error(exc: BaseException, where: str, named: Named = flag) -> ExportctlEr
                 f"S3: {where} changed since it was listed (a new object under the same "
                 "key): run the download again to fetch what is there now"
             )
-        if code in S3_DENIED_CODES or status == 403:
+        # A 403 of refused credentials says so as every call's does.
+        if code not in CREDENTIAL_CODES and (code in S3_DENIED_CODES or status == 403):
             return CredentialsError(
                 f"S3: access denied to {where} ({code or 'HTTP 403'}): {message}; "
                 "check s3:ListBucket and s3:GetObject for this identity"
