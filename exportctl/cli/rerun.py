@@ -99,6 +99,12 @@ def rerun(
     check_output(out, dry_run=dry_run, waits=wait_ or download is not None)
     launch = {"wait_": wait_, "download": download, "dry_run": dry_run}
     check_waiting(ctx, launch, queue, queues=_queues(ref, service))
+    if download is not None:
+        from exportctl.ops.download.paths import check_destination
+
+        # A DEST that cannot take the files is said before the job is read, as start
+        # says it before the job is made.
+        check_destination(download)
     with json_on_failure(out):
         plan = app.client.plan_rerun(ref, service=service)
         if queue and plan.create.active_limit is None:

@@ -81,7 +81,16 @@ def test_under_wait_the_file_in_the_way_names_the_command_that_replaces_it(
     assert said.endswith(f"download --force {PERSONALIZE} {tmp_path}")
 
 
-@pytest.mark.parametrize("command", ["start", "wait"])
+# A failed job of the sandbox's world, which a rerun reads before it starts another.
+FAILED = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/users-denied"
+COMMANDS = {
+    "start": ["start", "discovery"],
+    "wait": ["wait", PERSONALIZE],
+    "rerun": ["rerun", FAILED, "--wait"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_dest_that_is_a_file_is_refused_before_the_job_is_made_or_waited_on(
     sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, command: str
 ) -> None:
@@ -89,12 +98,23 @@ def test_a_dest_that_is_a_file_is_refused_before_the_job_is_made_or_waited_on(
     afile = tmp_path / "afile"
     afile.write_text("")
     sb.reset_calls()
-    args = ["start", "discovery"] if command == "start" else ["wait", PERSONALIZE]
-    done = run(sandbox, *args, "--download", str(afile))
+    done = run(sandbox, *COMMANDS[command], "--download", str(afile))
     assert done.exit_code == 73, done.output
     assert (
         done.stderr == f"exportctl: error: DEST {afile} is a file, not a folder: choose another\n"
     )
+    assert not sb.calls
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_dest_that_links_to_nothing_is_refused_before_any_call(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path, command: str
+) -> None:
+    sb, _ = sandbox
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    sb.reset_calls()
+    done = run(sandbox, *COMMANDS[command], "--download", str(tmp_path / "dangling"))
+    assert done.exit_code == 73 and "is a link to nothing" in done.stderr, done.output
     assert not sb.calls
 
 
