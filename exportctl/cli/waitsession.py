@@ -67,7 +67,13 @@ class Session:
         view = (
             None
             if self.quiet or self.out.machine
-            else WaitView(self.waiter, self.region, eta, accounts=app.many_accounts)
+            else WaitView(
+                self.waiter,
+                self.region,
+                eta,
+                accounts=app.many_accounts,
+                downloads=self.fetcher.lines if self.fetcher else None,
+            )
         )
         console = app.err if self.out.machine else app.out
         display = Display(console, view, self.region, eta)
@@ -94,7 +100,7 @@ class Session:
                     )
                 return
             if self.fetcher is not None and event.kind == "met" and event.tracked:
-                # Fetched now, while the other jobs are still running.
+                # Fetched now, beside the rounds that wait for the other jobs.
                 if not self.quiet:
                     display.event(event)
                     display.flush()
@@ -112,7 +118,12 @@ class Session:
         self.waiter.on_event = on_event
         try:
             with display:
-                result = self.waiter.run()
+                try:
+                    result = self.waiter.run()
+                except ExportctlError:
+                    self._fetched()
+                    raise
+                self._fetched()
         except KeyboardInterrupt:
             return self.interrupted()
         except ExportctlError:
@@ -122,15 +133,24 @@ class Session:
         self._report(result)
         return result.exit_code
 
+    def _fetched(self) -> None:
+        """The wait has ended, whatever ended it but a signal: what it saw COMPLETED is
+        fetched before the command ends (the live view shows how far)."""
+        if self.fetcher is not None:
+            self.fetcher.finish()
+
     def interrupted(self) -> ExitCode:
-        """Says what a signal left (a download cut short, the jobs still pending);
-        the exit code it gives."""
+        """Says what a signal left (the downloads it cut short, the jobs still
+        pending); the exit code it gives."""
         from exportctl.ops import interrupts
 
-        cut = self.fetcher.cut_short() if self.fetcher else None
-        if cut and not self.quiet:
-            self.app.error(f"{interrupts.word()}; {cut}")
-        self._pending(interrupts.word(), self.waiter.pending)
+        word = interrupts.word()
+        cuts = self.fetcher.abandon() if self.fetcher else []
+        pending = self.waiter.pending
+        if not self.quiet:
+            for cut in cuts:
+                self.app.error(f"{word}; {cut}")
+        self._pending(word, pending)
         return ExitCode(interrupts.exit_code())
 
     def records(self, *, failed: bool) -> None:

@@ -245,10 +245,13 @@ class WaitView:
         eta: EtaText | None = None,
         *,
         accounts: bool = False,
+        downloads: Callable[[], list[str]] | None = None,
     ) -> None:
         self.waiter = waiter
         self.default_region = default_region
         self._rows = _Rows(default_region, eta, accounts=accounts)
+        # The downloads of --download under way, each as far as it has got.
+        self._downloads = downloads
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         tracked = self.waiter.tracked
@@ -259,7 +262,11 @@ class WaitView:
         pending = len(self.waiter.pending)
         extra = f"{pending} of {len(tracked)} pending"
         footer = _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
-        yield from fit_view(rows, footer, problem_lines(self.waiter.problems), console, options)
+        fetching = (
+            [Text(line, style="cyan") for line in self._downloads()] if self._downloads else []
+        )
+        problems = [*fetching, *problem_lines(self.waiter.problems)]
+        yield from fit_view(rows, footer, problems, console, options)
 
 
 def _mark(outcome: str) -> Text:

@@ -173,6 +173,11 @@ class StallingS3:
             return
         handler.wfile.write(b"x" * (self.size - 1024))
 
+    def release(self) -> None:
+        """The GET held ends (cut short: the client asks again, for all of it if
+        ``stall`` is off)."""
+        self._release.set()
+
     def close(self) -> None:
         self._release.set()
         self._server.shutdown()

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from deadline_support import (
+    DISCOVERY_DONE,
     PERSONALIZE_DONE,
+    PERSONALIZE_PENDING,
     StallingS3,
     ended,
     environ,
@@ -92,4 +94,35 @@ def test_a_wait_interrupted_in_its_download_says_how_to_go_on(
     assert proc.returncode == 130
     said = f"interrupted; the download of {PERSONALIZE_DONE} into {dest} was cut short"
     assert said in err and f"`exportctl download {PERSONALIZE_DONE} {dest}`" in err
+    assert parts(tmp_path) == []
+
+
+def test_a_wait_goes_on_while_a_download_runs_and_finishes_it_after_its_timeout(
+    sandbox: Sandbox, stalling_s3: StallingS3, tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    env = environ(sandbox.url, AWS_ENDPOINT_URL_S3=stalling_s3.url)
+    # Two jobs COMPLETED (one in S3, which stalls; one at the sandbox's URL), one never.
+    refs = [PERSONALIZE_DONE, DISCOVERY_DONE, PERSONALIZE_PENDING]
+    args = ["wait", "--timeout", "1s", "--interval", "1s", "--download", str(dest), *refs]
+    proc = start(*args, env=env)
+    described = ("personalize", "DescribeDatasetExportJob")
+    # While the first download is held, the other COMPLETED job is fetched and the
+    # job still running is asked about again: the wait's rounds go on.
+    wait_for(lambda: list(dest.glob("discovery-*/*")), "the other job's file", proc)
+    wait_for(lambda: sandbox.calls[described] >= 3, "a second round", proc)
+    wait_for(lambda: parts(tmp_path), "a partial file", proc)
+
+    stalling_s3.stall = False
+    stalling_s3.release()
+    _, err = ended(proc)
+
+    # The wait timed out; the download of the job it saw COMPLETED was finished.
+    assert proc.returncode == 124, err
+    assert "exportctl: error: timed out after 1s; still pending: " in err
+    pending = err.partition("still pending: ")[2]
+    assert "items-refresh" in pending and "items-catalog" not in pending
+    assert "discovery" not in pending
+    fetched = dest / "personalize-items-catalog" / "part_00000.csv"
+    assert fetched.stat().st_size == stalling_s3.size
     assert parts(tmp_path) == []

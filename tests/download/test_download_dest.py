@@ -4,6 +4,7 @@ the work, a folder a job to itself, and what is said when it cannot take the fil
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from exportctl.cli.context import AppContext
-from exportctl.cli.fetching import Fetcher
+from exportctl.cli.fetching import Fetcher, Fetching
 from exportctl.cli.root import cli
 from exportctl.sandbox import Sandbox
 from exportctl.sandbox.s3 import S3Sandbox, start_s3
@@ -169,12 +170,19 @@ def test_the_command_that_goes_on_after_an_interrupt_can_be_pasted(tmp_path: Pat
     app = AppContext(sandbox=True)
     app.set_targets(profile=("dev",), region=("eu-west-1",))
     fetcher = Fetcher(app, tmp_path, several=False, quiet=True)
-    fetcher.current = ("rds:eu-west-1:a task", Path("my exports"))
-    assert fetcher.cut_short() == (
+    started = Fetching("rds:eu-west-1:a task", Path("my exports"), threading.Event())
+    started.started = True
+    waiting = Fetching("rds:eu-west-1:another", Path("exports"), threading.Event())
+    fetcher.under_way = {started.ref: started, waiting.ref: waiting}
+    assert fetcher.abandon() == [
         "the download of rds:eu-west-1:a task into my exports was cut short: "
         "`exportctl --sandbox --profile dev --region eu-west-1 download "
-        "'rds:eu-west-1:a task' 'my exports'` goes on with it"
-    )
+        "'rds:eu-west-1:a task' 'my exports'` goes on with it",
+        # Its turn had not come: nothing of it was written.
+        "the download of rds:eu-west-1:another into exports was not started: "
+        "`exportctl --sandbox --profile dev --region eu-west-1 download "
+        "rds:eu-west-1:another exports` does it",
+    ]
 
 
 def test_an_s3_out_of_reach_names_the_options(
@@ -199,3 +207,17 @@ def test_an_s3_out_of_reach_names_the_options(
     assert done.stderr.startswith(f"exportctl: error: AWS: could not reach {closed}/")
     # The setting the endpoint came from, the variable here.
     assert ": check the network, --region and AWS_ENDPOINT_URL_S3 (s3://" in done.stderr
+
+
+def test_a_download_under_way_says_how_far_it_has_got(tmp_path: Path) -> None:
+    from exportctl.ops.download.records import Item
+
+    fetching = Fetching("rds:a-task", Path("out"), threading.Event())
+    assert fetching.said() == "rds:a-task: download waiting for its turn"
+    fetching.started = True
+    assert fetching.said() == "rds:a-task: fetching, its files being listed"
+    item = Item("s3://b/k", tmp_path / "k", "k")
+    fetching.planned(2, 300_000_000)
+    fetching.advanced(item, 150_000_000)
+    fetching.finished(item)
+    assert fetching.said() == "rds:a-task: fetching into out: 1/2 files, 150.0 MB of 300.0 MB"

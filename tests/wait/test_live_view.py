@@ -70,6 +70,22 @@ def test_one_row_per_job_with_a_progress_bar_where_there_are_pieces() -> None:
     )
 
 
+def test_the_downloads_under_way_show_below_the_footer_before_the_failures() -> None:
+    console, buffer = _console(terminal=True)
+    waiter = _waiter()
+    waiter.problems = {"Amazon Pinpoint: TooManyRequestsException (HTTP 429): Rate exceeded"}
+    fetching = "discovery:export-1ecb19dd: fetching into out: 1/2 files, 150.0 MB of 300.0 MB"
+
+    console.print(WaitView(waiter, "us-east-1", downloads=lambda: [fetching]))
+
+    lines = buffer.getvalue().splitlines()
+    assert lines[-3].startswith("round 3 · next check in 7s")
+    assert lines[-2:] == [
+        fetching,
+        "retrying after: Amazon Pinpoint: TooManyRequestsException (HTTP 429): Rate exceeded",
+    ]
+
+
 def test_elapsed_runs_to_completion() -> None:
     done = START + timedelta(minutes=4, seconds=5)
     job = ExportJob(service="s", ref="r", id="i", region="r", state=State.COMPLETED,
