@@ -150,7 +150,10 @@ class Session:
         if not self.quiet:
             for cut in cuts:
                 self.app.error(f"{word}; {cut}")
-        self._pending(word, pending)
+            if pending:
+                self._pending(word, pending)
+            elif not cuts:
+                self.app.error(word)
         return ExitCode(interrupts.exit_code())
 
     def records(self, *, failed: bool) -> None:

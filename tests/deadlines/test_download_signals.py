@@ -94,6 +94,8 @@ def test_a_wait_interrupted_in_its_download_says_how_to_go_on(
     assert proc.returncode == 130
     said = f"interrupted; the download of {PERSONALIZE_DONE} into {dest} was cut short"
     assert said in err and f"`exportctl download {PERSONALIZE_DONE} {dest}`" in err
+    # Nothing was pending: the line that would name it is not said.
+    assert "still pending" not in err, err
     assert parts(tmp_path) == []
 
 
