@@ -30,6 +30,8 @@ if typing.TYPE_CHECKING:
     from exportctl.domain.model import ExportJob as ExportJob
     from exportctl.domain.model import State as State
     from exportctl.ops.download.records import Reporter, Summary
+    from exportctl.ops.estimates import Estimate as Estimate
+    from exportctl.ops.estimates import Estimator as Estimator
     from exportctl.ops.start.request import StartPlan as StartPlan
     from exportctl.ops.start.starter import Started as Started
 
@@ -58,6 +60,8 @@ _HOMES = {
     "State": ("exportctl.domain.model", "State"),
     "DownloadProgress": ("exportctl.ops.download.records", "Reporter"),
     "DownloadSummary": ("exportctl.ops.download.records", "Summary"),
+    "Estimate": ("exportctl.ops.estimates", "Estimate"),
+    "Estimator": ("exportctl.ops.estimates", "Estimator"),
     "StartPlan": ("exportctl.ops.start.request", "StartPlan"),
     "Started": ("exportctl.ops.start.starter", "Started"),
 }

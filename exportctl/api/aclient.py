@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 class AsyncClient:
     """:class:`Client`'s methods as coroutines, taking the same arguments; those that
     hand out an engine or an iterator that blocks (``waiting``, ``watching``,
-    ``backups``) are the :class:`Client`'s alone (``.client``).
+    ``backups``), and those that send no call (``default_region``, ``home_region``,
+    ``estimator``), are the :class:`Client`'s alone (``.client``).
 
     A call's botocore work runs off the loop (``asyncio.to_thread``). A wait polls
     from the loop: each round is one batched refresh of the jobs still pending run

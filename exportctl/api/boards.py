@@ -1,5 +1,6 @@
-"""The cores a client calls, made on first use, and what it hands out that reads
-through them (listings, watches, backups): all ended together when the client is closed."""
+"""The cores a client calls, made on first use, what they settled on (the regions),
+and what it hands out that reads through them (listings, watches, backups): all ended
+together when the client is closed."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from exportctl.ops.core import Board
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from exportctl.ops.estimates import Estimator
 
 # The regions, profiles, role and accounts a client spans, as given.
 Spans = tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]]
@@ -38,6 +41,10 @@ class Boards(Changes):
     _spans: Spans
     _targets: Targets
     _base: AwsSettings
+    # The durations every service's jobs are estimated from, when one endpoint serves
+    # them all whatever its URL (the command line's embedded sandbox); else each
+    # service's endpoint's.
+    _durations_scope: str | None = None
 
     def _start_boards(self) -> None:
         self._lock = threading.Lock()
@@ -67,6 +74,40 @@ class Boards(Changes):
                     board = connect(replace(settings, named=named or self.named), targets)
                 self._boards[targets] = board
             return board
+
+    def default_region(self) -> str:
+        """The region a call that names none is sent to, and a reference without one is
+        read in: the client's ``region`` (the first of several), else ``AWS_REGION``,
+        ``AWS_DEFAULT_REGION`` or the profile's. :class:`BadInput` when there is none,
+        or it is not a region botocore knows: asked first, a region setting that cannot
+        be used is said before anything is sent."""
+        with translated():
+            return self.board().clients.default_region
+
+    def home_region(self) -> str | None:
+        """The region a reference may leave out, since it is read back in that one
+        whatever ``AWS_REGION`` says then: the profile's (the embedded sandbox's, for
+        the command line's ``--sandbox``); None without one. ``exportctl list``
+        prints the references of its jobs there without their region."""
+        with translated():
+            return self.board().clients.home_region
+
+    def estimator(self) -> Estimator:
+        """Estimated completion times of running jobs, as ``exportctl status`` and
+        ``wait`` show them: ``of(job)`` (an :class:`Estimate`: ``.eta``, ``.basis``),
+        ``record(job)`` (the JSON record with ``eta`` and ``eta_basis``), from the
+        durations of the completed jobs the commands have read, kept on this machine
+        for each profile and endpoint; ``learn(jobs)`` and ``observe(before, job)``
+        add to them, and ``save()`` keeps what was learnt. No call is sent."""
+        from exportctl.ops.estimates import Estimator, scope
+
+        def scope_of(service: str) -> str:
+            if self._durations_scope is not None:
+                return self._durations_scope
+            with translated():
+                return scope(self.board().clients, service)
+
+        return Estimator(scope_of)
 
     def _track(self, reader: R) -> R:
         """``reader``, abandoned when this client is closed (at once, if it is)."""

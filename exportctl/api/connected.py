@@ -22,9 +22,14 @@ class ConnectedClient(Client):
         targets: Targets,
         spans: Spans,
         global_args: Callable[[], list[str]] = list,
+        *,
+        sandbox: bool = False,
     ) -> None:
         # The command line's options that say where its calls go, given again.
         self._global_args = global_args
+        if sandbox:
+            # The embedded sandbox is one endpoint, whatever port it got.
+            self._durations_scope = "sandbox"
         self._spans = spans
         self._targets = targets
         self._connect = connect

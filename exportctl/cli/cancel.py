@@ -169,7 +169,7 @@ def _print_sent(
 
     def table(found: Sequence[ExportJob], fields: tuple[str, ...]) -> None:
         if found:
-            print_jobs(app, found, out, app.jobs.clients.home_region)
+            print_jobs(app, found, out, app.client.home_region())
 
     emit(
         out,

@@ -104,6 +104,7 @@ class AppContext:
                 self._given(),
                 # The advice a start gives names the job's region itself.
                 lambda: self.global_args(region=False),
+                sandbox=self.sandbox,
             )
             if not self.invocation.ends_process:
                 self.cleanups.append(self._client.close)
@@ -159,7 +160,7 @@ class AppContext:
             self._jobs = connect(
                 self.settings, targets, endpoints=endpoints, settings_for=settings_for
             )
-            self.settings = self._jobs.clients.settings
+            self.settings = self._jobs.settings
             if not self.invocation.ends_process:
                 # Run in-process (a test, a host program): its connections go with it.
                 self.cleanups.append(self._jobs.close)

@@ -236,8 +236,8 @@ def _stream(app: AppContext, stream: Listing, limit: int | None, out: OutputSpec
 def _home(app: AppContext) -> str | None:
     """The region printed references may leave out; a command without any region
     fails here, with its one line, before anything is written."""
-    app.jobs.clients.default_region  # noqa: B018
-    return app.jobs.clients.home_region
+    app.client.default_region()
+    return app.client.home_region()
 
 
 class _History:

@@ -208,7 +208,7 @@ def print_job_table(
         records = [estimates.record(j) for j in jobs]
         table = recordtable.record_table(records, out.fields, headers=out.headers)
     else:
-        region = app.jobs.clients.home_region
+        region = app.client.home_region()
         table = jobtable.jobs_table(jobs, region, wide=True, headers=out.headers)
     app.out.print(table, soft_wrap=True)
 

@@ -240,7 +240,7 @@ def check_waiting(ctx: click.Context, launch: dict[str, Any], queue: bool, *, qu
 
 def _region(app: AppContext) -> str | None:
     try:
-        return app.jobs.clients.default_region
+        return app.client.default_region()
     except UsageError:
         return None
 
@@ -355,7 +355,7 @@ def run(
     if job is not None:
         from exportctl.ops import refcache
 
-        refcache.remember_jobs([job], app.jobs.clients.home_region)
+        refcache.remember_jobs([job], app.client.home_region())
     app.debug_calls()
     return 0
 

@@ -88,6 +88,6 @@ def status(
     if jobs:
         from exportctl.ops import refcache
 
-        refcache.remember_jobs(jobs, app.jobs.clients.home_region)
+        refcache.remember_jobs(jobs, app.client.home_region())
     app.debug_calls()
     ctx.exit(code)

@@ -223,7 +223,7 @@ def wait_for(
         waiter,
         out,
         quiet=quiet,
-        region=app.jobs.clients.home_region,
+        region=app.client.home_region(),
         single=len(targets) == 1 if single is None else single,
         fetcher=fetcher,
         estimates=estimates,

@@ -84,8 +84,9 @@ def watch(
     from exportctl.output.live import WatchView, whole_on_board
 
     check_shaping(out)
-    app.jobs.clients.default_region  # noqa: B018 -- the one-line "no region" error, first
-    region = app.jobs.clients.home_region
+    # The one-line "no region" error, first.
+    app.client.default_region()
+    region = app.client.home_region()
     watcher = app.client.watching(
         services,
         states=states,

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from exportctl.aws.clients import Clients
+from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.domain.errors import (
     ExportctlError,
     NotFoundError,
@@ -106,6 +106,11 @@ class Board(Jobs):
             reach.clients.close(said)
         if self._org is not None:
             self._org.close(said)
+
+    @property
+    def settings(self) -> AwsSettings:
+        """What its calls go with, as :func:`exportctl.ops.connect.connect` settled them."""
+        return self.clients.settings
 
     @property
     def multi(self) -> bool:

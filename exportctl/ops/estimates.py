@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -196,6 +196,46 @@ def _from_pieces(job: ExportJob, reference: datetime) -> Estimate | None:
         reference + timedelta(seconds=left),
         f"{done}/{total} pieces in {human_duration(spent)}, at the same rate",
     )
+
+
+class Estimator:
+    """The estimates of one command or program: the history read once, each job
+    estimated among the durations of its service's scope (``scope_of(service)``, asked
+    once a service, when a job of it is first estimated or learnt from: see
+    :func:`scope`). What it learns is added to the file by :meth:`save`."""
+
+    def __init__(self, scope_of: Callable[[str], str], history: History | None = None) -> None:
+        self.history = load() if history is None else history
+        self._scope_of = scope_of
+        # By service: each may have an endpoint of its own.
+        self._scopes: dict[str, str] = {}
+
+    def scope(self, service: str) -> str:
+        found = self._scopes.get(service)
+        if found is None:
+            found = self._scopes[service] = self._scope_of(service)
+        return found
+
+    def of(self, job: ExportJob, reference: datetime | None = None) -> Estimate:
+        """When ``job`` may complete, as seen at ``reference`` (now), and on what basis."""
+        return self.history.estimate(job, self.scope(job.service), reference)
+
+    def record(self, job: ExportJob) -> dict[str, Any]:
+        """The job's JSON record with ``eta`` and ``eta_basis``."""
+        return {**job.to_dict(), **self.of(job).to_dict()}
+
+    def learn(self, jobs: Iterable[ExportJob]) -> None:
+        """The completed jobs of ``jobs``, with a creation and completion time."""
+        for job in jobs:
+            self.history.learn((job,), self.scope(job.service))
+
+    def observe(self, before: ExportJob | None, job: ExportJob) -> None:
+        """``job`` read again (``before``: as read last): one seen done now took until now."""
+        self.history.observe(before, job, self.scope(job.service), now())
+
+    def save(self) -> bool:
+        """What was learnt, added to the file (see :func:`save`)."""
+        return save(self.history)
 
 
 def scope(clients: Clients, service: str) -> str:

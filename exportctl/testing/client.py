@@ -38,7 +38,13 @@ class Calls:
 _CLOCKED = ("wait", "start", "rerun", "plan_start", "plan_rerun", "placed", "submit", "job_of",
             "get", "get_many", "cancel", "cancel_many", "download")  # fmt: skip
 # Those that hand out what reads after they have returned: its reads run pointed too.
-_READERS = ("waiting", "watching", "list", "backups")
+_READERS = ("waiting", "watching", "list", "backups", "estimator")
+# Those that read where the calls would go (the regions the sandbox's settings give).
+_SETTLED = ("default_region", "home_region")
+# What reads, of what they hand out: a wait's or a watch's run(), each page of
+# backups, the estimator's reads and writes of the durations file (in the cache the
+# sandbox points at) and of each service's endpoint.
+_READS = ("run", "__next__", "of", "record", "learn", "observe", "save")
 
 
 def clocked_client(calls: Calls, **options: Any) -> Client:
@@ -57,7 +63,7 @@ def clocked_client(calls: Calls, **options: Any) -> Client:
         run.__doc__ = method.__doc__
         return run
 
-    for name in (*_CLOCKED, *_READERS):
+    for name in (*_CLOCKED, *_READERS, *_SETTLED):
         setattr(SandboxClient, name, on_the_clock(name))
     client = SandboxClient(**options)
     # Past any proxy the machine names to 127.0.0.1, as the embedded sandbox's clients
@@ -91,8 +97,7 @@ def _pointed_class(cls: type) -> type:
 
         return run
 
-    # A wait's or a watch's run(), each page of backups.
-    reading = [name for name in ("run", "__next__") if hasattr(cls, name)]
+    reading = [name for name in _READS if hasattr(cls, name)]
     return type(cls.__name__, (cls,), {name: pointed(getattr(cls, name)) for name in reading})
 
 

@@ -107,6 +107,58 @@ def test_listing_filters_as_the_command_does(exportctl_sandbox: SandboxHandle) -
             client.list(states=empty)
 
 
+def test_the_regions_a_client_reads_in_and_writes_references_without(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert Client().default_region() == exportctl_sandbox.region == "us-east-1"
+    assert Client(region="eu-west-1,us-west-2").default_region() == "eu-west-1"
+    assert Client().home_region() is None
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    # A reference without its region is read in the profile's whatever AWS_REGION says.
+    assert (Client().default_region(), Client().home_region()) == ("us-east-1", "eu-west-1")
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    assert Client().default_region() == "eu-west-1"
+    config.write_text("")
+    with pytest.raises(BadInput, match=r"^no AWS region: pass region, set AWS_REGION"):
+        Client().default_region()
+    # A region setting that cannot be used is said when asked, before any call.
+    monkeypatch.setenv("AWS_REGION", "us-eest-1")
+    with pytest.raises(BadInput, match="'us-eest-1'") as bad:
+        Client().default_region()
+    assert bad.value.exit_code == 2
+
+
+def test_estimates_are_made_and_learnt_as_the_commands_make_them(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from exportctl.ops.estimates import Estimate
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    client = Client()
+    estimator = client.estimator()
+    jobs = list(client.list("dynamodb"))
+    running = next(job for job in jobs if job.state is State.RUNNING)
+    # Nothing learnt yet: no estimate, and no basis.
+    assert estimator.of(running) == Estimate()
+    estimator.learn(jobs)
+    estimate = estimator.of(running)
+    assert estimate.eta is not None and running.created is not None
+    assert estimate.eta > running.created
+    # The jobs the session's other tests started and saw complete count too.
+    assert re.fullmatch(
+        r"median of \d+ recent completed dynamodb jobs \(\w+\)", estimate.basis or ""
+    )
+    record = estimator.record(running)
+    assert record == {**running.to_dict(), "eta": record["eta"], "eta_basis": estimate.basis}
+    # Kept on this machine: the next estimator (and the commands') read it.
+    assert estimator.save()
+    assert (tmp_path / "exportctl" / "durations.json").is_file()
+    assert client.estimator().of(running) == estimate
+
+
 def test_a_listing_says_its_failures_after_its_jobs(
     exportctl_sandbox: SandboxHandle, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -29,9 +29,6 @@ ENGINES = {
     "connect",
     "fetch_job",
 }
-# The command's core, built once (context.py connects it, for the client to wrap):
-# commands read its settings (the regions references are written against), nothing else.
-BOARD_READS = {"clients"}
 
 
 def _uses(path: Path) -> list[str]:
@@ -60,10 +57,15 @@ def _uses(path: Path) -> list[str]:
             and node.value.attr == "jobs"
             and isinstance(node.value.value, ast.Name)
             and node.value.value.id in ("app", "self")
-            and node.attr not in BOARD_READS
         ):
             found.append(
                 f"{path.name}:{node.lineno}: calls the core: {node.value.value.id}.jobs.{node.attr}"
+            )
+        elif isinstance(node, ast.Attribute) and node.attr == "clients":
+            # botocore's clients and the settings they hold: what a command needs of
+            # them (its regions, its estimates) the API's client answers.
+            found.append(
+                f"{path.name}:{node.lineno}: reads the core's clients: {ast.unparse(node)}"
             )
     return found
 
@@ -79,14 +81,18 @@ def test_the_check_sees_a_command_that_calls_the_core(tmp_path: Path) -> None:
     probe = tmp_path / "status.py"
     probe.write_text(
         text.replace("app.client.get_many(refs, service=service)", "app.jobs.get_many(keys)")
-        + "\nfrom exportctl.ops.polling.waiter import Waiter\n",
+        + "\nfrom exportctl.ops.polling.waiter import Waiter\n"
+        + "\nregion = app.jobs.clients.home_region\n"
+        + "\nregion = app.client.board().clients.home_region\n",
         encoding="utf-8",
     )
     assert _uses(CLI / "status.py") == []
-    said = _uses(probe)
-    assert len(said) == 2
-    assert "calls the core: app.jobs.get_many" in said[0] + said[1]
-    assert "imports Waiter" in said[0] + said[1]
+    said = "\n".join(_uses(probe))
+    assert len(said.splitlines()) == 4, said
+    assert "calls the core: app.jobs.get_many" in said
+    assert "imports Waiter" in said
+    assert "calls the core: app.jobs.clients" in said
+    assert "reads the core's clients: app.client.board().clients" in said
 
 
 @pytest.mark.parametrize("command", ["status", "cancel", "download", "rerun", "wait"])
