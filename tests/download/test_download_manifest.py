@@ -139,6 +139,28 @@ def test_dry_run_reads_the_manifests_and_writes_nothing(s3env: S3Env) -> None:
     assert not s3env.dest.exists()
 
 
+def test_sizes_the_manifests_do_not_give_are_not_counted_as_nothing(s3env: S3Env) -> None:
+    objects = _export(s3env)
+    whole = sum(len(body) for key, body in objects.items() if key.removeprefix(BASE) in _paths())
+    # The manifests list no data file's size, and no listing is read to learn them.
+    assert fetch(s3env, dry_run=True).bytes is None
+    assert fetch(s3env).bytes == whole
+    # A file kept is the object byte for byte (its MD5 matched): its size is the object's.
+    again, planned = fetch(s3env), fetch(s3env, dry_run=True)
+    assert (again.skipped_bytes, planned.skipped_bytes, planned.bytes) == (whole, whole, 0)
+    (s3env.dest / "data" / "part-1.json.gz").unlink()
+    partial = fetch(s3env, dry_run=True)
+    assert partial.bytes is None
+    assert partial.skipped_bytes == whole - len(DATA[BASE + "data/part-1.json.gz"])
+    assert s3env.calls["ListObjectsV2"] == 0
+
+
+def _paths() -> set[str]:
+    """The local paths of an export of DATA: its files and the two manifests."""
+    names = {"manifest-summary.json", "manifest-files.json"}
+    return {key.removeprefix(BASE) for key in DATA} | names
+
+
 def test_a_listed_key_that_would_land_outside_dest_is_refused(s3env: S3Env) -> None:
     data = {"../../escape.sh": b"rm -rf"}
     s3env.put(_manifests(data))

@@ -11,7 +11,7 @@ from exportctl.ops.download.files import remove_stale_parts
 from exportctl.ops.download.manifest import plan_manifest
 from exportctl.ops.download.paths import check_destination
 from exportctl.ops.download.pool import CONCURRENCY, FetchOne, run
-from exportctl.ops.download.records import Reporter, Summary
+from exportctl.ops.download.records import Reporter, Summary, total_size
 from exportctl.ops.download.s3 import plan_s3, s3_fetcher
 from exportctl.ops.download.url import fetch_url
 from exportctl.services.forms import Named, flag, switch
@@ -79,7 +79,7 @@ def fetch_job(
     if dry_run:
         summary = Summary(plan.source, destination, dry_run=True)
         summary.files = len(plan.fetch)
-        summary.bytes = sum(i.size or 0 for i in plan.fetch)
+        summary.bytes = total_size(plan.fetch)
         summary.skipped = len(plan.present)
         summary.skipped_bytes = sum(i.size or 0 for i in plan.present)
         summary.paths = sorted(i.rel for i in plan.fetch)

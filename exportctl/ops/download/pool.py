@@ -7,7 +7,7 @@ import functools
 import threading
 from collections.abc import Callable
 
-from exportctl.ops.download.records import Item, Plan, Reporter, Summary
+from exportctl.ops.download.records import Item, Plan, Reporter, Summary, total_size
 from exportctl.ops.workers import Workers
 from exportctl.store.cachefiles import remove_parts
 
@@ -28,8 +28,7 @@ def run(
     summary = Summary(plan.source, plan.destination)
     summary.skipped = len(plan.present)
     summary.skipped_bytes = sum(i.size or 0 for i in plan.present)
-    sizes = [i.size for i in plan.fetch]
-    reporter.planned(len(plan.fetch), None if None in sizes else sum(s or 0 for s in sizes))
+    reporter.planned(len(plan.fetch), total_size(plan.fetch))
     stop = threading.Event()
     lock = threading.Lock()
 

@@ -3,6 +3,7 @@ tells: its progress, to a reporter, and its summary at the end."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +21,13 @@ class Item:
     key: str | None = None
 
 
+def total_size(items: Iterable[Item]) -> int | None:
+    """The items' bytes together; None when the size of one is not known (a file a
+    manifest lists without it): a sum of the others would say less than will come."""
+    sizes = [item.size for item in items]
+    return None if None in sizes else sum(size or 0 for size in sizes)
+
+
 @dataclass
 class Plan:
     destination: Path
@@ -34,7 +42,8 @@ class Summary:
     source: str
     destination: Path
     files: int = 0
-    # None: a dry run that cannot know a file's size without fetching it.
+    # None: a dry run that cannot know the size of a file it would fetch without
+    # fetching it.
     bytes: int | None = 0
     skipped: int = 0
     skipped_bytes: int = 0

@@ -62,6 +62,10 @@ def sort_plan(
                     "move it, or choose another DEST"
                 )
             same = same_file(item, size_will_do=not force, md5_etag=md5_etag)
+            if same and item.size is None:
+                # Kept for its MD5 (a manifest lists no size): the file is the object
+                # byte for byte, so its size is the object's.
+                item.size = item.path.stat().st_size
         if same:
             plan.present.append(item)
         elif same is False and not force:
