@@ -15,6 +15,7 @@ from exportctl.api.listing import Listing
 from exportctl.api.options import (
     Ref,
     check_concurrency,
+    check_dest,
     each_ref,
     first_of_each,
     intervals,
@@ -286,7 +287,8 @@ class Client(Boards):
         progress: Reporter | None = None,
     ) -> Summary:
         """Fetch what the COMPLETED job ``ref`` exported into ``dest`` (default
-        ``./SERVICE-ID``), as ``exportctl download`` does (a job given as read
+        ``./SERVICE-ID``; an empty one is :class:`BadInput`, as the command refuses
+        it), as ``exportctl download`` does (a job given as read
         COMPLETED, and telling its output, is not read again): files already there are
         skipped, a different one in the way is :class:`BadInput` unless ``force``.
         ``progress``: told of the files planned, each one's bytes as they arrive and
@@ -297,6 +299,7 @@ class Client(Boards):
         from exportctl.services.locations import NotCompletedError, default_dirname
 
         check_concurrency(concurrency)
+        check_dest(dest)
         # A job already read COMPLETED has its output where it will stay, if the read
         # told it: the listings of some services (Personalize, Backup Search) do not.
         if isinstance(ref, ExportJob) and ref.state is State.COMPLETED and located(ref):

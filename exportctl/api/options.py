@@ -337,6 +337,13 @@ def check_concurrency(concurrency: int) -> None:
         raise BadInput("concurrency: from 1 to 32")
 
 
+def check_dest(dest: object) -> None:
+    """A download's folder, never empty: ``""`` is the current folder to ``Path``,
+    where an unset ``$DEST`` would have the files written (the command refuses it too)."""
+    if isinstance(dest, str) and not dest.strip():
+        raise BadInput("dest: empty: name a folder")
+
+
 def located(job: ExportJob) -> bool:
     """Whether ``job`` as given tells where its output is."""
     return bool((job.destination or "").strip())

@@ -401,6 +401,25 @@ def test_download_of_what_a_job_wrote(exportctl_sandbox: SandboxHandle, tmp_path
         client.download(done, tmp_path, concurrency=0)
 
 
+@pytest.mark.parametrize("dest", ["", "  "])
+def test_an_empty_dest_is_refused_as_the_command_line_refuses_it(
+    exportctl_sandbox: SandboxHandle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dest: str,
+) -> None:
+    client = Client()
+    [done] = client.wait(client.start("discovery"))
+    # An unset "$DEST" would otherwise have the files written into the current folder.
+    monkeypatch.chdir(tmp_path)
+    before = exportctl_sandbox.sandbox.calls_report()["total"]
+    for ref in (done, done.ref):
+        with pytest.raises(BadInput, match="dest: empty: name a folder"):
+            client.download(ref, dest)
+    assert list(tmp_path.iterdir()) == []
+    assert exportctl_sandbox.sandbox.calls_report()["total"] == before
+
+
 @pytest.mark.parametrize("service", ["personalize", "backupsearch"])
 def test_a_listed_job_whose_listing_tells_no_output_is_read_before_its_download(
     exportctl_sandbox: SandboxHandle, tmp_path: Path, service: str
