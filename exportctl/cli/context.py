@@ -164,6 +164,11 @@ class AppContext:
             if not self.invocation.ends_process:
                 # Run in-process (a test, a host program): its connections go with it.
                 self.cleanups.append(self._jobs.close)
+            else:
+                # Nothing it made needs closing: the console script leaves without
+                # the teardown of botocore's modules and clients, where a signal
+                # would find no handler (exportctl.ops.interrupts.written).
+                self.invocation.leaves_at_once = True
         return self._jobs
 
     @property

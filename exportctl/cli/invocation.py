@@ -13,8 +13,9 @@ class Invocation:
     __slots__ = ("ends_process", "leaves_at_once")
 
     def __init__(self) -> None:
-        # list and status, once they have written all they had to: the console
-        # script skips the interpreter's teardown (exportctl.cli.main.main).
+        # A command that reached AWS (list and status, download, wait...), once it
+        # has written all it had to: the console script skips the interpreter's
+        # teardown (exportctl.cli.main.main).
         self.leaves_at_once = False
         # The process ends with the command (the console script's run): what the
         # command made needs no closing, the process's end closes it.

@@ -12,11 +12,12 @@ from exportctl.cli import stderr, stdout
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.root import cli
 
+# On import, not in main(): its exit hook is then among the last to run (interrupts.written).
+from exportctl.ops import interrupts
+
 
 def main(argv: list[str] | None = None) -> None:
     """The console script; signals end the command (see exportctl.ops.interrupts)."""
-    from exportctl.ops import interrupts
-
     interrupts.install()
     # A role's mfa_serial with no terminal: botocore's prompt falls back to stdin, and
     # Python warns of it with a line of its own source before the command's one error
@@ -29,21 +30,30 @@ def main(argv: list[str] | None = None) -> None:
     if argv is None:
         argv = [_as_text(arg) for arg in sys.argv[1:]]
     try:
-        cli.main(args=argv, prog_name="exportctl", obj=invocation)
+        try:
+            cli.main(args=argv, prog_name="exportctl", obj=invocation)
+        finally:
+            # A signal from here on ends the process with its code, once what the
+            # command wrote is out, instead of being raised into its last writes.
+            interrupts.ended()
+    except KeyboardInterrupt:
+        # Raised in the moment before: the command could not have heard it.
+        stdout.leave(interrupts.exit_code())
     except SystemExit as exc:
-        if interrupts.received is not None:
+        if interrupts.received is not None and interrupts.late() is None:
             # Stopped by a signal, the command has said what it had to: leave now, without
             # waiting at exit for anything still running in the background.
             stdout.leave(exc.code if isinstance(exc.code, int) else interrupts.exit_code())
         code = 0 if exc.code is None else exc.code
-        if isinstance(code, int) and invocation.leaves_at_once:
-            # list and status have written and closed all they had to; tearing the
-            # interpreter down would only free every object one by one.
-            stdout.leave(code)
         if isinstance(code, int):
             # Flushed here, not by the interpreter at exit, which would only say
             # "Exception ignored" and exit 120 should stdout refuse the rest.
             finished = stdout.finish(code)
+            interrupts.written()
+            if invocation.leaves_at_once:
+                # The command has written and closed all it had to; tearing the
+                # interpreter down would only free every object one by one.
+                stdout.leave(finished)
             if finished != code:
                 raise SystemExit(finished) from None
         raise

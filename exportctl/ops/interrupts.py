@@ -13,6 +13,10 @@ shell shows for a process the signal ended. A second signal while that cleanup
 runs exits at once, without it, but for what puts the terminal back as it was
 (the cursor a live view hid, shown again: :func:`before_forced_exit`).
 
+A signal once the command has ended (its output being flushed, the interpreter torn
+down) is not raised into what is left to do: it is noted, and ends the process with
+its code once the output is out, or at once after that (:func:`ended`, :func:`written`).
+
 Ctrl-Z (SIGTSTP) stops the process as its default action would, but lets a live
 view put the terminal as a shell expects it first, and draw itself again after
 ``fg`` (:func:`on_suspend`).
@@ -20,9 +24,11 @@ view put the terminal as a shell expects it first, and draw itself again after
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
@@ -34,6 +40,11 @@ _last_words: list[Callable[[], object]] = []
 # True while Ctrl-Z's handler stops and resumes the process: a first signal then is
 # raised once it is done, not in the middle of a live view's being closed or drawn.
 _holding = False
+# Set once the command has ended (ended()), and once all it wrote is out (written()).
+_ended = False
+_written = False
+# A first signal received once the command had ended, or None.
+_late: int | None = None
 
 
 def install() -> None:
@@ -41,15 +52,12 @@ def install() -> None:
     no-op elsewhere)."""
     if threading.current_thread() is not threading.main_thread():
         return
-    # SIGHUP: the terminal or the ssh session the command ran in is gone. SIGQUIT:
-    # Ctrl-\. Neither exists on Windows.
-    posix = [getattr(signal, name) for name in ("SIGHUP", "SIGQUIT") if hasattr(signal, name)]
-    for signum in (signal.SIGINT, signal.SIGTERM, *posix):
+    for signum in _handled():
         signal.signal(signum, _handle)
 
 
 def _handle(signum: int, frame: FrameType | None) -> None:
-    global received
+    global received, _late
     if received is not None:
         # Asked twice: no more cleanup, no more output but the terminal put back.
         for action in reversed(_last_words):
@@ -57,8 +65,59 @@ def _handle(signum: int, frame: FrameType | None) -> None:
                 action()
         os._exit(128 + signum)
     received = signum
+    if _ended:
+        # Raised now, it would cut the flush of the output short, or be "ignored" by
+        # an exit hook, the process then ending with the command's own code.
+        _late = signum
+        if _written:
+            os._exit(128 + signum)
+        return
     if not _holding:
         raise KeyboardInterrupt
+
+
+def ended() -> None:
+    """The command has ended: a first signal from now on is noted, not raised, and
+    gives the process its code (:func:`written`)."""
+    global _ended
+    _ended = True
+
+
+def late() -> int | None:
+    """The signal received once the command had ended, if one was."""
+    return _late
+
+
+def written() -> None:
+    """All the command wrote is out: a signal noted since it ended ends the process
+    now, and one from now on at once, each with its code (128 + its number), the
+    interpreter's teardown included. At its very end, where Python no longer runs
+    handlers and would give a signal its default action (SIGQUIT's core dump), they
+    are ignored (:func:`_at_exit`)."""
+    global _written
+    _written = True
+    if _late is not None:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os._exit(128 + _late)
+
+
+def _at_exit() -> None:
+    if _written:
+        for signum in _handled():
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _handled() -> list[int]:
+    # SIGHUP: the terminal or the ssh session the command ran in is gone. SIGQUIT:
+    # Ctrl-\. Neither exists on Windows.
+    posix = [getattr(signal, name) for name in ("SIGHUP", "SIGQUIT") if hasattr(signal, name)]
+    return [signal.SIGINT, signal.SIGTERM, *posix]
+
+
+# Registered on import, before the exit hooks of what a command imports: so among the
+# last to run, after which the interpreter frees its modules with no handler run.
+atexit.register(_at_exit)
 
 
 def before_forced_exit(action: Callable[[], object]) -> Callable[[], None]:

@@ -180,3 +180,69 @@ def test_ctrl_c_ends_a_command_whose_credential_process_never_ends(
                 os.kill(int(pid), signal.SIGKILL)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
+
+
+# The console script, with a signal sent to itself as the command ends: while what it
+# wrote is flushed, or while the interpreter is torn down (an exit hook's).
+AT_THE_END = """\
+import atexit, os, sys
+signum, when = int(sys.argv.pop(1)), sys.argv.pop(1)
+from exportctl.cli import stdout
+from exportctl.cli.main import main
+
+def signal_me(*_):
+    os.kill(os.getpid(), signum)
+
+if when == "flush":
+    finish = stdout.finish
+    stdout.finish = lambda code: (signal_me(), finish(code))[1]
+else:
+    atexit.register(signal_me)
+sys.argv[0] = "exportctl"
+main()
+"""
+
+ENDINGS = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+
+
+def _signalled_at_the_end(
+    signum: int, when: str, *args: str, env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", AT_THE_END, str(int(signum)), when, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("signum", ENDINGS, ids=lambda s: signal.Signals(s).name)
+def test_a_signal_as_a_download_ends_gives_its_exit_code_and_no_traceback(
+    sandbox: Sandbox, tmp_path: Path, signum: int
+) -> None:
+    done = _signalled_at_the_end(
+        signum,
+        "flush",
+        "download",
+        DISCOVERY_DONE,
+        "dest",
+        "--json",
+        env=environ(sandbox.url),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 128 + signum, done.stderr
+    assert json.loads(done.stdout)["files"] == 1
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+@pytest.mark.parametrize("signum", ENDINGS, ids=lambda s: signal.Signals(s).name)
+@pytest.mark.parametrize("args", [["--version"], ["regions"]], ids=" ".join)
+def test_a_signal_while_the_interpreter_is_torn_down_gives_its_exit_code(
+    tmp_path: Path, signum: int, args: list[str]
+) -> None:
+    done = _signalled_at_the_end(signum, "exit", *args, env=environ(), cwd=tmp_path)
+    assert done.returncode == 128 + signum, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr

@@ -1,4 +1,5 @@
-"""list and status leave without the interpreter's teardown, their output whole.
+"""The commands that reach AWS (list, status, wait, download...) leave without the
+interpreter's teardown, their output whole.
 
 Tearing the interpreter down frees every module, client and job one by one; a
 command that has written and closed all it had to skips it. Seen from outside by an
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from e2e_support import isolated_env
@@ -74,6 +76,19 @@ def test_their_exit_code_is_kept(sandbox: Sandbox) -> None:
 
 
 FAILED_JOB = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/users-denied"
+DISCOVERY_DONE = "discovery:export-14122a40-680a-46aa-afca-51d12afc8e00"
+
+
+def test_the_other_commands_that_reach_aws_leave_at_once_too(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    waited = run(sandbox, "wait", "--timeout", "30s", FAILED_JOB)
+    assert waited.returncode == ExitCode.JOB_FAILED, waited.stderr
+    assert "torn down" not in waited.stderr
+    fetched = run(sandbox, "download", DISCOVERY_DONE, str(tmp_path / "d"), "--json")
+    assert fetched.returncode == 0, fetched.stderr
+    assert json.loads(fetched.stdout)["files"] == 1
+    assert "torn down" not in fetched.stderr
 
 
 @pytest.mark.parametrize(
@@ -82,7 +97,6 @@ FAILED_JOB = "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/user
         (["--version"], ExitCode.OK),
         (["list", "--help"], ExitCode.OK),
         (["completion", "bash"], ExitCode.OK),
-        (["wait", "--timeout", "30s", FAILED_JOB], ExitCode.JOB_FAILED),
         (["regions"], ExitCode.USAGE),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else str(int(value)),
