@@ -82,7 +82,8 @@ def _help_text() -> str:
     Exit codes: 1 the job is not COMPLETED; 2 a key would land outside DEST, or a
     different file is in the way (--force replaces it); 3 no job, no bucket or no
     objects; 4 access denied (or the URL expired); 5 other AWS or network error;
-    73 a file cannot be written (DEST a file, a full disk, names that collide).
+    73 a file cannot be written (DEST a file, a full disk, names that collide, a key
+    ending in '/' that holds bytes).
     """
 
 

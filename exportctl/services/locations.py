@@ -53,7 +53,7 @@ class S3Location:
         return self.prefix.rpartition("/")[0] + "/" if "/" in self.prefix else ""
 
     def selects(self, key: str) -> bool:
-        if not key.startswith(self.listed) or key.endswith("/"):
+        if not key.startswith(self.listed):
             return False
         if self.job_id is None:
             return True

@@ -128,6 +128,22 @@ def test_two_keys_that_would_be_one_file_are_refused_before_anything_is_fetched(
     assert files_under(s3env.dest) == {}
 
 
+def test_a_folder_marker_is_no_file_and_one_with_content_is_refused_as_such(
+    s3env: S3Env,
+) -> None:
+    s3env.put({"p/a.csv": b"a", "p/sub/": b"", "p/sub/b.csv": b"b"})
+    assert fetch(s3env, "p/").paths == ["a.csv", "sub/b.csv"]
+    # A key ending in '/' that holds bytes: no file can be named so, and its bytes
+    # are not to be dropped without a word.
+    s3env.put({"p/marker/": b"hello"})
+    s3env.calls.clear()
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/", force=True)
+    assert caught.value.exit_code == ExitCode.LOCAL
+    assert "key 'p/marker/' ends in '/' and holds 5 bytes" in caught.value.message
+    assert s3env.calls["GetObject"] == 0
+
+
 def test_force_fetches_again_what_only_its_size_could_vouch_for(tmp_path: Path) -> None:
     local = tmp_path / "big.bin"
     local.write_bytes(b"corrupt!")

@@ -23,7 +23,9 @@ from exportctl.domain.errors import (
     BrokenAnswerError,
     CredentialsError,
     ExportctlError,
+    LocalError,
     NotFoundError,
+    clip,
 )
 from exportctl.domain.naming import Named, flag
 from exportctl.ops.download.digests import DigestMismatch, checked, encrypted, etag_md5
@@ -94,7 +96,7 @@ def _s3_items(client: Any, location: S3Location, destination: Path, named: Named
             _check_page(page, tokens, location)
             for obj in page.get("Contents") or ():
                 key = obj["Key"]
-                if not location.selects(key):
+                if not location.selects(key) or _folder_marker(key, obj):
                     continue
                 rel = key[len(location.base) :]
                 yield Item(
@@ -107,6 +109,21 @@ def _s3_items(client: Any, location: S3Location, destination: Path, named: Named
                 )
     except Exception as exc:
         raise s3_error(exc, location.uri, named) from exc
+
+
+def _folder_marker(key: str, obj: dict[str, Any]) -> bool:
+    """An empty object whose key ends in '/': what consoles and tools write to show a
+    folder, no file. One that holds bytes is refused before anything is written: no
+    file can be named so, and its bytes are not to be left out unsaid."""
+    if not key.endswith("/"):
+        return False
+    size = int(obj.get("Size", 0))
+    if size:
+        raise LocalError(
+            f"key '{clip(key)}' ends in '/' and holds {size} byte{'' if size == 1 else 's'}: "
+            "no file can be named so; fetch it with another tool"
+        )
+    return True
 
 
 def _check_page(page: Any, tokens: set[str], location: S3Location) -> None:
