@@ -15,6 +15,7 @@ from exportctl.cli.examples import epilog
 from exportctl.cli.options import Folder, IntRange, service_option
 from exportctl.cli.output import check_headers, json_on_failure, output_options
 from exportctl.cli.servicehelp import DescribedCommand
+from exportctl.domain.printable import inline
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import OutputSpec, Records
 
@@ -189,7 +190,7 @@ def _describe(app: AppContext, s: Summary) -> None:
 
     if s.dry_run:
         for path in s.paths:
-            app.out.print(f"would fetch {path}", markup=False, soft_wrap=True)
+            app.out.print(f"would fetch {inline(path)}", markup=False, soft_wrap=True)
         verb = "Would fetch"
     else:
         verb = "Fetched"
@@ -197,7 +198,7 @@ def _describe(app: AppContext, s: Summary) -> None:
     size = "size unknown" if s.bytes is None else decimal(s.bytes)
     app.out.print(
         f"{verb} {s.files} file{'' if s.files == 1 else 's'} ({size}) "
-        f"from {s.source} to {s.destination}{skipped}",
+        f"from {inline(s.source)} to {inline(str(s.destination))}{skipped}",
         markup=False,
         soft_wrap=True,
     )

@@ -72,6 +72,14 @@ def for_people(text: str) -> str:
     return redact_urls(escape_controls(text, keep="\n\t"))
 
 
+def inline(text: str) -> str:
+    """A key, a path or a name as part of a line for people: every control character
+    escaped, a tab (``\\x09``) and a newline (``\\x0a``) too, which :func:`for_people`
+    keeps for the layout of what it is given whole, and which would break such a
+    line into columns or lines of its own."""
+    return escape_controls(text)
+
+
 def one_line(text: str) -> str:
     """A vendor's word as a table cell or a line shows it: its whitespace, newlines
     included, one space (a status word is kept as sent in the record)."""

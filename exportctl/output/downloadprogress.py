@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from exportctl.domain.printable import inline
 from exportctl.output.console import on_terminal
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class PlainReporter:
         pass
 
     def finished(self, item: Item) -> None:
-        self.console.print(f"fetched {item.rel}", markup=False, soft_wrap=True)
+        self.console.print(f"fetched {inline(item.rel)}", markup=False, soft_wrap=True)
 
 
 class RichReporter:

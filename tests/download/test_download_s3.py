@@ -312,6 +312,33 @@ def test_a_different_local_file_needs_force(s3env: S3Env) -> None:
     assert files_under(s3env.dest) == {"a.csv": b"remote", "b.csv": b"bbb"}
 
 
+def test_a_tab_in_a_key_is_escaped_where_a_message_names_it(s3env: S3Env) -> None:
+    s3env.put({"p/tab\tname.csv": b"theirs"})
+    s3env.dest.mkdir()
+    (s3env.dest / "tab\tname.csv").write_bytes(b"mine")
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/")
+    assert "tab\\x09name.csv already exists and differs" in caught.value.message
+    # Listed, then gone before it is fetched: S3's error names it.
+    (s3env.dest / "tab\tname.csv").unlink()
+    other = boto3.client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=s3env.url,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+
+    def vanish(**_: Any) -> None:
+        other.delete_object(Bucket=s3env.bucket, Key="p/tab\tname.csv")
+
+    s3env.client.meta.events.register("after-call.s3.ListObjectsV2", vanish)
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/")
+    assert "p/tab\\x09name.csv does not exist" in caught.value.message
+    assert "\t" not in caught.value.message
+
+
 def test_one_differing_file_is_said_as_one(s3env: S3Env) -> None:
     s3env.put({"p/a.csv": b"remote"})
     s3env.dest.mkdir()

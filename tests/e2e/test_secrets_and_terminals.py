@@ -108,17 +108,29 @@ def test_an_s3_key_is_escaped_in_download_lines(
     loc = next(x for x in sb.output_locations() if x.service == "personalize")
     bucket, _, prefix = loc.uri.removeprefix("s3://").partition("/")
     client = s3.client("us-east-1")
+    # A tab inside a key would break its line into fields: escaped as the others.
+    names = ("\x9b2Jx.csv", "tab\tname.csv")
     # moto's S3 is one per process: leave the bucket as the other tests expect it.
-    client.put_object(Bucket=bucket, Key=prefix + "\x9b2Jx.csv", Body=b"x")
+    for name in names:
+        client.put_object(Bucket=bucket, Key=prefix + name, Body=b"x")
     try:
-        done = in_process(
-            sb, "download", loc.job_id, str(tmp_path / "d"), AWS_ENDPOINT_URL_S3=s3.url
+        done, planned = (
+            in_process(
+                sb, "download", loc.job_id, str(tmp_path / dest), *more, AWS_ENDPOINT_URL_S3=s3.url
+            )
+            for dest, more in (("d", ()), ("d\tx", ("--dry-run",)))
         )
     finally:
-        client.delete_object(Bucket=bucket, Key=prefix + "\x9b2Jx.csv")
+        for name in names:
+            client.delete_object(Bucket=bucket, Key=prefix + name)
     assert done.returncode == 0, done.stderr
+    assert planned.returncode == 0, planned.stderr
     _clean(done.stdout + done.stderr)
-    assert "fetched \\u009b2Jx.csv" in done.stdout + done.stderr
+    for escaped in ("\\u009b2Jx.csv", "tab\\x09name.csv"):
+        assert f"fetched {escaped}\n" in done.stderr
+        assert f"would fetch {escaped}\n" in planned.stdout
+    assert "\t" not in done.stderr + planned.stdout
+    assert f" to {tmp_path}/d\\x09x\n" in planned.stdout
 
 
 def test_what_the_locales_encoding_cannot_hold_is_escaped_and_json_stays_json(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from exportctl.domain.errors import AwsError
+from exportctl.domain.printable import inline
 from exportctl.ops.download.files import CHUNK
 
 _MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
@@ -62,6 +63,6 @@ def checked(
     got = digest.hexdigest()
     if got != expected:
         raise DigestMismatch(
-            f"S3: {source} does not match the MD5 {said_by} ({shown(expected)}; its bytes: "
+            f"S3: {inline(source)} does not match the MD5 {said_by} ({shown(expected)}; its bytes: "
             f"{shown(got)}): {why}; it was not kept"
         )

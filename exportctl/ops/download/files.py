@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from exportctl.domain.errors import AwsError, ExitCode, ExportctlError
+from exportctl.domain.printable import inline
 from exportctl.ops.download.paths import writing
 from exportctl.store.cachefiles import PART, SHARED, alive, write_atomically
 
@@ -59,7 +60,7 @@ def write_file(
 
     def check(written: int) -> None:
         if expected is not None and written != expected:
-            raise AwsError(f"{path.name}: received {written} of {expected} bytes")
+            raise AwsError(f"{inline(path.name)}: received {written} of {expected} bytes")
 
     return write_atomically(
         path,

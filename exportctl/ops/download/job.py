@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exportctl.domain.errors import ConflictError, NotFoundError
+from exportctl.domain.printable import inline
 from exportctl.ops.download.files import remove_stale_parts
 from exportctl.ops.download.manifest import plan_manifest
 from exportctl.ops.download.paths import check_destination
@@ -64,16 +65,16 @@ def fetch_job(
         plan = plan_s3(client, location, destination, force=force, named=named)
         fetch_one = s3_fetcher(client, location, named)
     if not plan.fetch and not plan.present and not plan.conflicts:
-        raise NotFoundError(f"S3: no objects of {job.ref} under {location.uri}")
+        raise NotFoundError(f"S3: no objects of {job.ref} under {inline(location.uri)}")
     if plan.conflicts:
-        first, others = plan.conflicts[0].path, len(plan.conflicts) - 1
+        first, others = inline(str(plan.conflicts[0].path)), len(plan.conflicts) - 1
         said = (
             f"{first} and {others} more already exist and differ"
             if others
             else f"{first} already exists and differs"
         )
         raise ConflictError(
-            f"{said} from {location.uri}",
+            f"{said} from {inline(location.uri)}",
             f"pass {switch(named, 'force')} to replace {'them' if others else 'it'}",
         )
     if dry_run:

@@ -21,6 +21,7 @@ from typing import Any
 
 from exportctl.domain.errors import AwsError, clip
 from exportctl.domain.naming import Named
+from exportctl.domain.printable import inline
 from exportctl.ops.download.digests import checked
 from exportctl.ops.download.files import write_file
 from exportctl.ops.download.paths import safe_path
@@ -95,16 +96,16 @@ def _json(body: bytes, where: str) -> dict[str, Any]:
     try:
         value = json.loads(body)
     except ValueError as exc:
-        raise ManifestError(f"S3: {where} is not JSON ({clip(exc)}): no manifest") from exc
+        raise ManifestError(f"S3: {inline(where)} is not JSON ({clip(exc)}): no manifest") from exc
     if not isinstance(value, dict):
-        raise ManifestError(f"S3: {where} is JSON but no object: no manifest")
+        raise ManifestError(f"S3: {inline(where)} is JSON but no object: no manifest")
     return value
 
 
 def _member(value: dict[str, Any], name: str, where: str) -> str:
     found = value.get(name)
     if not isinstance(found, str) or not found:
-        raise ManifestError(f"S3: {where} has no {name}: no manifest of the export's files")
+        raise ManifestError(f"S3: {inline(where)} has no {name}: no manifest of the export's files")
     return found
 
 
@@ -114,7 +115,7 @@ def _md5_hex(given: str, where: str) -> str:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 16:
-        raise ManifestError(f"S3: {where}: {clip(given)!r} is not a base64 MD5")
+        raise ManifestError(f"S3: {inline(where)}: {clip(given)!r} is not a base64 MD5")
     return raw.hex()
 
 

@@ -28,6 +28,7 @@ from exportctl.domain.errors import (
     clip,
 )
 from exportctl.domain.naming import Named, flag
+from exportctl.domain.printable import inline
 from exportctl.ops.download.digests import DigestMismatch, checked, encrypted, etag_md5
 from exportctl.ops.download.files import CHUNK, write_file
 from exportctl.ops.download.paths import safe_path
@@ -42,6 +43,8 @@ def s3_error(exc: BaseException, where: str, named: Named = flag) -> ExportctlEr
     (``named``: how the caller's user gives an option, in the advice)."""
     if isinstance(exc, ExportctlError):
         return exc
+    # A key, said inside a line: its tabs and newlines escaped too.
+    where = inline(where)
     said = answer_of(exc)
     if said is not None:
         code, status = said.code, said.status
