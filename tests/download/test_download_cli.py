@@ -102,6 +102,23 @@ def test_discovery_fetches_the_archive_without_showing_the_signature(
     assert "?…" in result.stdout
 
 
+def test_machine_formats_keep_the_url_whole_as_every_command_does(
+    sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
+) -> None:
+    sb, _ = sandbox
+    loc = location(sb, "discovery")
+    status = run(sandbox, "status", ref(loc), "--json")
+    whole = json.loads(status.stdout)["destination"]
+    assert "X-Amz-Signature" in whole
+    args = ["download", ref(loc), str(tmp_path), "--dry-run"]
+    assert json.loads(run(sandbox, *args, "--json").stdout)["source"] == whole
+    assert whole in run(sandbox, *args, "-o", "csv").stdout
+    assert run(sandbox, *args, "-o", "text", "--fields", "source").stdout == whole + "\n"
+    # What people read is as every human format shows a URL: where it points.
+    shown = run(sandbox, *args).stdout
+    assert "X-Amz-Signature" not in shown and whole.split("?")[0] + "?…" in shown
+
+
 def test_wide_is_the_summarys_every_column(
     sandbox: tuple[Sandbox, S3Sandbox], tmp_path: Path
 ) -> None:

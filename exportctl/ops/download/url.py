@@ -65,7 +65,8 @@ def fetch_url(
     where = location.display
     check_destination(destination)
     item = Item(source=where, path=safe_path(destination, filename), rel=filename)
-    summary = Summary(where, destination, dry_run=dry_run)
+    # The URL whole, as json, csv and text keep a job's: human output shows it cut.
+    summary = Summary(location.url, destination, dry_run=dry_run)
     with writing(item.path):
         there = item.path.exists()
     if dry_run and (force or not there):
