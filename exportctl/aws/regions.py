@@ -99,14 +99,6 @@ def region_names(paths: Sequence[str] | None = None) -> list[str]:
     return _names(_partitions(paths))
 
 
-def is_region(name: str, paths: Sequence[str] | None = None) -> bool:
-    """A region listed by a partition of botocore's endpoint data; True when that
-    data is unreadable or lists none. A name that only matches a partition's
-    pattern is refused: the pattern takes ``us-est-1`` too."""
-    known = region_names(paths)
-    return not known or name in known
-
-
 def nearest(name: str, known: Collection[str]) -> list[str]:
     """What a mistyped region name was probably meant to be: the name in lower case
     when that is a region, else the regions nearest it, all of those equally near

@@ -76,10 +76,6 @@ class Reach:
     def clients(self) -> Clients:
         return self.jobs.clients
 
-    @property
-    def known_account(self) -> str | None:
-        return self._account
-
     def account(self) -> str:
         """The account of these credentials: known up front, or sts:GetCallerIdentity once."""
         with self._lock:

@@ -294,13 +294,6 @@ class Jobs:
 
     # -- listing ----------------------------------------------------------------
 
-    def iter_service(
-        self, spec: ServiceSpec, query: ListQuery, region: str | None = None
-    ) -> Iterator[ExportJob]:
-        """One service's jobs as the pages arrive, filtered by state and age."""
-        for page in self.iter_pages(spec, query, region):
-            yield from page
-
     def iter_pages(
         self,
         spec: ServiceSpec,
@@ -310,11 +303,11 @@ class Jobs:
         room: Room | None = None,
         cancel: threading.Event | None = None,
     ) -> Iterator[list[ExportJob]]:
-        """:meth:`iter_service` a page at a time. The next page is asked for while
-        this one is turned into records: the service's time and ours overlap. A
-        listing's describes beyond the first take ``room`` (its caps) while in flight;
-        ``cancel``, set by another thread, ends the pages without waiting for the
-        call in progress, and no call is sent after it."""
+        """One service's jobs, filtered by state and age, a page at a time. The next
+        page is asked for while this one is turned into records: the service's time
+        and ours overlap. A listing's describes beyond the first take ``room`` (its
+        caps) while in flight; ``cancel``, set by another thread, ends the pages
+        without waiting for the call in progress, and no call is sent after it."""
         where = region or self.clients.default_region
         call = self.caller(spec, where)
         if cancel is not None:

@@ -311,27 +311,3 @@ def cut(text: str, width: int) -> str:
 def cells(layout: Layout, row: int) -> list[str]:
     """Row ``row``'s cells as shown (cut to their column's width, not padded)."""
     return [cut(c.cells[row], w) for c, w in zip(layout.columns, layout.widths, strict=True)]
-
-
-def join(values: Sequence[str], widths: Sequence[int], justify: Sequence[str]) -> str:
-    """One line: cells padded to their widths, GAP apart, no trailing spaces."""
-    parts = []
-    for value, width, how in zip(values, widths, justify, strict=True):
-        parts.append(padded(value, width, how))
-    return (" " * GAP).join(parts).rstrip()
-
-
-def plain_lines(layout: Layout, rows: int, *, headers: bool = True) -> Iterator[str]:
-    """The table as plain lines: headers (unless asked not to), then each row."""
-    justify = [c.justify for c in layout.columns]
-    below = layout.below
-    if headers:
-        yield join([c.name for c in layout.columns], layout.widths, justify)
-        if below is not None:
-            sub = [c.justify for c in below.columns]
-            yield " " * STACK_INDENT + join([c.name for c in below.columns], below.widths, sub)
-    for row in range(rows):
-        yield join(cells(layout, row), layout.widths, justify)
-        if below is not None:
-            sub = [c.justify for c in below.columns]
-            yield " " * STACK_INDENT + join(cells(below, row), below.widths, sub)

@@ -8,7 +8,7 @@ from typing import Any
 
 from exportctl.sandbox import paging
 from exportctl.sandbox.accounts import MANAGEMENT, Caller, Identities
-from exportctl.sandbox.errors import ApiError, ServiceErrors
+from exportctl.sandbox.errors import ServiceErrors, unknown_operation
 
 IDENTITY_SERVICES = ("sts", "organizations")
 # The codes they use for the failures the sandbox injects.
@@ -45,9 +45,7 @@ def answer(
 ) -> dict[str, Any]:
     handler = _ANSWERS.get((service, operation))
     if handler is None:
-        raise ApiError(
-            "UnknownOperationException", f"The sandbox does not emulate {operation}.", 404
-        )
+        raise unknown_operation(f"The sandbox does not emulate {operation}.")
     return handler(identities, caller, params, errors, page_cap)
 
 

@@ -32,7 +32,7 @@ from exportctl.sandbox.accounts import organization as organization_of
 from exportctl.sandbox.catalog import BY_NAME
 from exportctl.sandbox.clock import MonotonicSource, SandboxClock
 from exportctl.sandbox.context import Context
-from exportctl.sandbox.errors import ApiError
+from exportctl.sandbox.errors import ApiError, unknown_operation
 from exportctl.sandbox.faults import Dice, Faults
 from exportctl.sandbox.jobs import OutputLocation
 from exportctl.sandbox.routing import (
@@ -466,11 +466,7 @@ class Sandbox:
         model = self.router.models[call.service]
         handler = HANDLERS.get((call.service, call.operation.name))
         if handler is None:
-            raise ApiError(
-                "UnknownOperationException",
-                f"The sandbox does not emulate {call.operation.name}.",
-                404,
-            )
+            raise unknown_operation(f"The sandbox does not emulate {call.operation.name}.")
         elapsed = self.clock.elapsed()
         self._publish(elapsed)
         account = self.identities.caller(call.access_key).account

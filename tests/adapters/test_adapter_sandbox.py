@@ -92,7 +92,8 @@ def test_jobs_of_another_region_by_their_refs(sandbox: Sandbox) -> None:
     listed = [
         job
         for service in ("backupsearch", "personalize", "pinpoint")
-        for job in there.iter_service(spec_for(service), ListQuery())
+        for page in there.iter_pages(spec_for(service), ListQuery())
+        for job in page
     ]
     assert listed and all(j.region == OTHER_REGION for j in listed)
     here = jobs_of(sandbox, REGION)

@@ -46,7 +46,8 @@ def _listed(sb: Sandbox, service: str, region: str, states: set[State]) -> tuple
     """The jobs of a listing, as the pages came, and the listing calls the sandbox got."""
     sb.reset_calls()
     query = ListQuery(services=(service,), states=frozenset(states))
-    found = list(_jobs(sb, region).iter_service(spec_for(service), query))
+    pages = _jobs(sb, region).iter_pages(spec_for(service), query)
+    found = [job for page in pages for job in page]
     listings = {kind.list.operation for kind in kinds_of(spec_for(service))}
     calls = sum(n for (svc, op), n in sb.calls.items() if svc != "sts" and op in listings)
     return found, calls

@@ -338,5 +338,5 @@ def test_the_region_of_a_profile_is_checked_against_its_sessions_data(
         monkeypatch.delenv(name, raising=False)
     clients = Clients(AwsSettings(access_key="x", secret_key="x"))
     assert tmp_path.name in str(clients.session.get_component("data_loader").search_paths)
-    assert not regions.is_region("xx-profile-1")
+    assert "xx-profile-1" not in regions.region_names()
     assert clients.default_region == "xx-profile-1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from output_support import invoke
+from rich.console import Console
 
-from exportctl.output.columns import Action, Column, Layout, Step, choose, cut, plain_lines
+from exportctl.output.columns import Action, Column, Layout, Step, choose, cut
+from exportctl.output.plainlines import write_lines
 from exportctl.sandbox import Sandbox
 
 
@@ -205,7 +208,9 @@ def test_priority_not_order() -> None:
     narrow = choose(columns, 40, steps, key="KEY")
     assert narrow.stacked and narrow.names == ["KEY", "B", "MSG"]
     assert narrow.width_of("MSG") == 24
-    lines = list(plain_lines(narrow, 1))
+    out = io.StringIO()
+    write_lines(Console(file=out, color_system=None, width=40), narrow, 1)
+    lines = out.getvalue().splitlines()
     assert lines[2] == "k" * 8 and lines[3].startswith("    b")
     # B goes before the message is cut below its minimum; the message takes its room.
     narrower = choose(columns, 22, steps, key="KEY")
