@@ -7,8 +7,9 @@ region, dummy credentials) talks to it as it talks to AWS::
 
     sb = Sandbox(port=0, faults=Faults(latency=0.0, throttle_rate=0.0, error_rate=0.0,
                                        page_size=None, drop_rate=0.0),
-                 seed=7, clock=None, discovery_tasks=None, logs_tasks=None,
-                 rds_tasks=None, ec2_tasks=None)
+                 seed=7, clock=None, accounts=None,
+                 discovery_tasks=None)  # and any record's scale keyword (Bulk.keyword):
+                                        # logs_tasks, rds_tasks, ec2_tasks
     sb.start()              # 127.0.0.1 only, daemon thread; also a context manager
     sb.url                  # "http://127.0.0.1:PORT"
     sb.region               # "us-east-1"

@@ -26,6 +26,7 @@ RDS                   ``IN_PROGRESS`` 40 % -> ``COMPLETE`` +60 s (cluster export
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from exportctl.sandbox.catalog import BY_NAME, GROWN_LAST, ROUNDS
@@ -69,7 +70,7 @@ class Scenario(Registry):
         account: str = ACCOUNT,
         regions: tuple[str, ...] = REGIONS,
         home_region: str | None = HOME_REGION,
-        **scale: int | None,
+        scale: Mapping[str, int | None] | None = None,
     ) -> None:
         super().__init__(
             seed,
@@ -77,6 +78,7 @@ class Scenario(Registry):
             primary=regions[0] if regions else "",
             home_region=home_region,
         )
+        scale = scale or {}
         grown = {world.bulk.keyword for round_ in ROUNDS for world in round_ if world.bulk}
         unknown = sorted(set(scale) - grown)
         if unknown:

@@ -82,24 +82,19 @@ class Sandbox:
         faults: Faults | None = None,
         seed: int = 7,
         clock: MonotonicSource | SandboxClock | None = None,
-        discovery_tasks: int | None = None,
+        *,
         accounts: int | None = None,
-        logs_tasks: int | None = None,
-        rds_tasks: int | None = None,
-        ec2_tasks: int | None = None,
+        **scale: int | None,
     ) -> None:
+        """``scale``: the counts of generated jobs, by the keyword each service's
+        record declares (``Bulk.keyword``), handed to :class:`Scenario` as given, so
+        that a service that grows its world needs no keyword here."""
         self.port = port
         self.faults = faults if faults is not None else Faults()
         self.faults.bind(ANSWERED, emulated_operations())
         self.seed = seed
         self.clock = clock if isinstance(clock, SandboxClock) else SandboxClock(clock)
-        self.scenario = Scenario(
-            seed=seed,
-            discovery_tasks=discovery_tasks,
-            logs_tasks=logs_tasks,
-            rds_tasks=rds_tasks,
-            ec2_tasks=ec2_tasks,
-        )
+        self.scenario = Scenario(seed=seed, scale=scale)
         organization = organization_of(accounts)
         self.identities = Identities(organization)
         self.lock = threading.RLock()

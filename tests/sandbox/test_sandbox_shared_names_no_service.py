@@ -10,10 +10,11 @@ import inspect
 import re
 from pathlib import Path
 
+import pytest
 from service_words import anywhere, service_words
 
 import exportctl.sandbox
-from exportctl.sandbox import catalog, scale
+from exportctl.sandbox import Sandbox, catalog, scale
 from exportctl.services import all_specs
 
 SANDBOX = Path(exportctl.sandbox.__file__).parent
@@ -24,6 +25,8 @@ LISTS = ("catalog.py", "scale.py")
 # format EC2 shares with no one, answered by protocols.py), and the variable that
 # keeps botocore off the instance metadata service.
 NOT_SERVICES = frozenset({"ec2", "AWS_EC2_METADATA_DISABLED"})
+# The functions of that protocol (protocols.py's answers, routing.py's requests).
+EC2_PROTOCOL = frozenset({"_ec2_success", "_ec2_error", "_ec2_name", "_ec2_params"})
 
 
 def _owned() -> set[Path]:
@@ -33,6 +36,22 @@ def _owned() -> set[Path]:
         for handler in world.handlers.values():
             owned.add(Path(inspect.getfile(handler)))
     return owned
+
+
+def _identifier(node: ast.AST) -> str | None:
+    """The name a node gives or reads: a variable, an attribute, a parameter, a
+    keyword argument, a function or a class (``discovery_tasks=``, ``self.rds_...``)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.arg):
+        return node.arg
+    if isinstance(node, ast.keyword):
+        return node.arg
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name
+    return None
 
 
 def _found(path: Path, named: re.Pattern[str], modules: set[str]) -> list[str]:
@@ -53,6 +72,9 @@ def _found(path: Path, named: re.Pattern[str], modules: set[str]) -> list[str]:
                 continue
             if id(node) not in docstrings and named.search(node.value):
                 found.append(f"{where}: {node.value!r}")
+        elif (name := _identifier(node)) is not None:
+            if name not in NOT_SERVICES | EC2_PROTOCOL and named.search(name):
+                found.append(f"{where}: {type(node).__name__} {name}")
         elif isinstance(node, ast.ImportFrom):
             imported = {f"{node.module}.{alias.name}" for alias in node.names}
             found += [f"{where}: imports {m}" for m in sorted((imported | {node.module}) & modules)]
@@ -62,7 +84,8 @@ def _found(path: Path, named: re.Pattern[str], modules: set[str]) -> list[str]:
 
 
 def test_no_shared_sandbox_module_names_a_service() -> None:
-    """Strings the code uses (docstrings aside), and the service modules it imports."""
+    """Strings the code uses (docstrings aside), the names it gives and reads, and the
+    service modules it imports."""
     named = anywhere(service_words())
     owned = _owned()
     modules = {".".join(p.relative_to(SANDBOX.parent.parent).with_suffix("").parts) for p in owned}
@@ -97,3 +120,16 @@ def test_every_record_is_populated_once_and_grown_where_it_says() -> None:
     for round_ in catalog.ROUNDS:
         # A home-only world has one region: it cannot share a round with the others.
         assert len({w.home_only for w in round_}) == 1
+
+
+def test_the_sandbox_takes_the_records_scale_keywords_and_no_other() -> None:
+    # Handed to the scenario as given: a keyword no record declares is refused there.
+    with pytest.raises(TypeError, match="unknown scale keywords \\['toy_tasks'\\]"):
+        Sandbox(clock=lambda: 0.0, toy_tasks=3)
+    bulk = [w for w in catalog.WORLDS if w.bulk]
+    grown = Sandbox(clock=lambda: 0.0, **{w.bulk.keyword: 2 for w in bulk if w.bulk})
+    plain = Sandbox(clock=lambda: 0.0)
+    for world in bulk:
+        more = [j for j in grown.scenario.jobs if j.service == world.name]
+        seeded = [j for j in plain.scenario.jobs if j.service == world.name]
+        assert len(more) >= len(seeded) + 2, world.name
