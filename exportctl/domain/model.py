@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from exportctl.domain.printable import one_line
-from exportctl.domain.timeutil import iso
+from exportctl.domain.timeutil import iso, jsonable
 
 SCHEMA_VERSION = 1
 
@@ -144,7 +144,7 @@ class ExportJob:
             self.destination,
             self.message,
             self.progress.to_dict() if self.progress else None,
-            _jsonable(self.details) if self.details else {},
+            jsonable(self.details) if self.details else {},
         )
 
 
@@ -194,19 +194,4 @@ def field_value(record: Any, field: str) -> Any:
     value: Any = record
     for part in field.split("."):
         value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-# Values a record's JSON form holds as they are: a listing's details are mostly these,
-# so they are passed without a call each.
-_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, Mapping):
-        return {str(k): v if type(v) in _AS_THEY_ARE else _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [v if type(v) in _AS_THEY_ARE else _jsonable(v) for v in value]
     return value

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from exportctl.domain.errors import clip
 
@@ -103,6 +104,24 @@ def iso(value: datetime | None) -> str | None:
         value = value.astimezone(timezone.utc)
     # An aware UTC time is written with "+00:00" last, and only there.
     return value.isoformat()[:-6] + "Z"
+
+
+# Values JSON holds as they are: a listing's details are mostly these, so they are
+# passed without a call each.
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` ready for ``json.dumps``: timestamps as ISO 8601 UTC, at any depth,
+    mappings' keys as text (``str``: ``True`` gives "True", where ``json`` writes
+    "true" and refuses a tuple), tuples as lists; everything else as it is."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Mapping):
+        return {str(k): v if type(v) in _AS_THEY_ARE else jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [v if type(v) in _AS_THEY_ARE else jsonable(v) for v in value]
+    return value
 
 
 # The longest duration taken (a --timeout, an interval): longer than any wait, and

@@ -35,7 +35,7 @@ from exportctl.domain.errors import (
     clip,
     of_service,
 )
-from exportctl.domain.timeutil import as_utc, iso
+from exportctl.domain.timeutil import as_utc, iso, jsonable
 from exportctl.ops.jobs import Jobs, unless
 from exportctl.services import engine as eng
 from exportctl.services import forms, refs, search_spec, snakecase
@@ -176,9 +176,9 @@ class SearchJob:
             "status_message": self.status_message,
             "created": iso(self.created),
             "completed": iso(self.completed),
-            "progress": _plain(self.progress),
-            "scope_summary": _plain(self.scope_summary),
-            "details": _plain(self.details),
+            "progress": jsonable(self.progress),
+            "scope_summary": jsonable(self.scope_summary),
+            "details": jsonable(self.details),
         }
 
 
@@ -224,17 +224,6 @@ def _answered(exc: BaseException) -> bool:
         seen.add(id(cause))
         cause = cause.__cause__
     return False
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: timestamps as ISO 8601 UTC."""
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def from_raw(raw: Mapping[str, Any], search_job_arn: str | None = None) -> Backup:

@@ -13,15 +13,18 @@ import pytest
 from adapter_stubs import REGION, WHEN, Stubs
 from test_adapter_logs import OTHER, TASK, Clock, task
 
+from exportctl.aws.loader import models_session
 from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob, State
+from exportctl.domain.timeutil import jsonable
 from exportctl.ops.jobs import Jobs
 from exportctl.ops.polling.schedule import Backoff
 from exportctl.ops.start.outcomes import name_taken
 from exportctl.ops.start.recovery import Finder, Run
 from exportctl.ops.start.request import plan
 from exportctl.ops.start.slots import NoSlot, Queue, holders, no_slot, take_slot
-from exportctl.services import engine, spec_for
+from exportctl.services import all_specs, engine, spec_for
+from exportctl.services.kinds import kinds_of
 from exportctl.services.spec import ServiceSpec
 
 
@@ -174,3 +177,62 @@ def test_the_choices_tab_offers_are_the_models_enum() -> None:
                 assert list(option.choices) == list(enum), where
                 checked += bool(enum)
     assert checked >= 7
+
+
+def _sample(option: Any) -> Any:
+    """A value of the option's kind, as the command line hands it over."""
+    if option.kind == "time":
+        return WHEN
+    if option.kind == "int":
+        return 5
+    if option.choices:
+        return option.choices[0]
+    return "s3://bucket/prefix/" if "s3" in (option.metavar or "").lower() else "x"
+
+
+def _keys(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [*value, *(k for v in value.values() for k in _keys(v))]
+    if isinstance(value, list):
+        return [k for v in value for k in _keys(v)]
+    return []
+
+
+@pytest.mark.parametrize("service", [s.name for s in all_specs() if s.create is not None])
+def test_no_start_request_holds_a_key_that_is_not_text(service: str) -> None:
+    """What --dry-run prints is the request through ``jsonable``, which makes a key
+    text with ``str`` (json.dumps would write True as "true"): every key a request
+    can hold is a member name or a spec's literal, and no option's value goes into a
+    map member (whose keys the model check leaves alone), so the two never differ."""
+    for kind in kinds_of(spec_for(service)):
+        create = kind.create
+        assert create is not None
+        shape = models_session().get_service_model(kind.client)
+        shape = shape.operation_model(create.operation).input_shape
+        for option in create.options:
+            value = _sample(option)
+            put = option.put(value) if callable(option.put) else None
+            paths = [option.put] if isinstance(option.put, str) else _paths(put)
+            for path in paths:
+                node = shape
+                for part in path.split("."):
+                    assert node.type_name == "structure", (service, option.name, path)
+                    node = node.members[part]
+            request = engine.build_request(create, {option.name.replace("-", "_"): value})
+            assert all(isinstance(k, str) for k in _keys(request)), (service, option.name)
+
+
+def _paths(value: Any, prefix: str = "") -> list[str]:
+    """The dotted member paths a put function's mapping fills."""
+    found: list[str] = []
+    for key, item in (value or {}).items():
+        path = f"{prefix}{key}"
+        found += _paths(item, f"{path}.") if isinstance(item, dict) else [path]
+    return found
+
+
+def test_a_key_that_is_not_text_is_written_with_str() -> None:
+    request = {"Tags": {True: "yes", None: "none", 2: WHEN, ("a", 1): ["x"]}}
+    assert jsonable(request) == {
+        "Tags": {"True": "yes", "None": "none", "2": "2026-11-01T08:30:00Z", "('a', 1)": ["x"]}
+    }

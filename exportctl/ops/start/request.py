@@ -7,13 +7,13 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from exportctl.aws.regions import check_region
 from exportctl.domain.errors import UsageError, clip
-from exportctl.domain.timeutil import now
+from exportctl.domain.timeutil import jsonable, now
 from exportctl.services import engine as eng
 from exportctl.services.forms import Named, flag, form_for
 from exportctl.services.refs import arn_region
@@ -54,7 +54,7 @@ class StartPlan:
             "operation": self.create.operation,
             **({"account": self.account} if self.account else {}),
             "region": self.region,
-            "request": _jsonable(self.request),
+            "request": jsonable(self.request),
         }
 
 
@@ -180,15 +180,3 @@ def generate_name(spec: ServiceSpec, request: Mapping[str, Any]) -> str:
     hint = re.sub(r"[^A-Za-z0-9_-]+", "-", hint).strip("-_") or spec.name
     tail = f"-{now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
     return hint[: longest - len(tail)].rstrip("-_") + tail
-
-
-def _jsonable(value: Any) -> Any:
-    from exportctl.domain.timeutil import iso
-
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, Mapping):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
