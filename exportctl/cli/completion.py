@@ -25,6 +25,7 @@ from click.shell_completion import (
     split_arg_string,
 )
 
+from exportctl.cli.globalopts import GlobalsCommand
 from exportctl.cli.options import Choice
 
 SHELLS = ("bash", "zsh", "fish")
@@ -195,7 +196,7 @@ def script(root: click.Command, shell: str) -> str:
     return source if source.endswith("\n") else source + "\n"
 
 
-@click.command()
+@click.command(cls=GlobalsCommand)
 @click.argument("shell", type=Choice(SHELLS))
 @click.pass_context
 def completion(ctx: click.Context, shell: str) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from exportctl.cli.globalopts import GlobalsCommand
 from exportctl.domain.errors import MAX_QUOTED, clip, quoted
 from exportctl.domain.model import State
 
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from exportctl.services.spec import Scope, ServiceSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
-
 
 STATE_NAMES = tuple(state.value for state in State)
 
@@ -281,7 +281,7 @@ def filter_options(fn: F) -> F:
     return fn
 
 
-class ScopedCommand(click.Command):
+class ScopedCommand(GlobalsCommand):
     """A listing command with an option for each ``Scope`` of the services' specs, after
     its option ``--since``. The options are those of the specs there are when the
     command is used, not when it was made; their values reach the callback by their

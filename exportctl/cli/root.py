@@ -11,13 +11,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
 from exportctl.cli import servicehelp
 from exportctl.cli.commands import COMMANDS, SUMMARIES
-from exportctl.cli.examples import epilog, write_globals_note
-from exportctl.cli.helpformat import HelpContext
+from exportctl.cli.examples import epilog
+from exportctl.cli.globalopts import SUBCOMMAND_GLOBALS, GlobalsCommand, GlobalsGroup
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.servicehelp import Described
 from exportctl.cli.suggestions import SuggestingGroup
@@ -42,7 +41,7 @@ def _short_options_split(args: list[str]) -> list[str]:
     return out
 
 
-class LazyGroup(Described, SuggestingGroup):
+class LazyGroup(Described, GlobalsGroup, SuggestingGroup):
     """Imports a command's module only when that command is used or listed."""
 
     def main(
@@ -125,7 +124,7 @@ class LazyGroup(Described, SuggestingGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def find_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         target = COMMANDS.get(cmd_name)
@@ -133,7 +132,6 @@ class LazyGroup(Described, SuggestingGroup):
             return None
         module, _, attr = target.partition(":")
         command: click.Command = getattr(importlib.import_module(module), attr)
-        _accept_global_options(command)
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -155,21 +153,22 @@ class LazyGroup(Described, SuggestingGroup):
             _run_cleanups(_app(ctx))
 
 
-_SUBCOMMAND_GLOBALS = ("profile", "region", "org_role", "accounts", "endpoint_url", "sandbox",
-                       "debug", "no_color")  # fmt: skip
 # Options that say which accounts and regions a command spans (repeatable, or A,B).
 _TARGET_OPTIONS = ("profile", "region", "org_role", "accounts")
 
 
 def _accept_global_options(command: click.Command) -> None:
     """Let global options come after the subcommand too, as in the AWS CLI, and its
-    help say so; a group's subcommands (`start SERVICE`) too."""
-    if getattr(command, "_exportctl_globals", False):
+    help say so; a group's subcommands (`start SERVICE`) too. Every command of the
+    tree is a :class:`GlobalsCommand` (a group, a :class:`GlobalsGroup`)."""
+    if not isinstance(command, GlobalsCommand):
+        raise TypeError(f"{command.name}: a command of the tree must be a GlobalsCommand")
+    if command.globals_accepted is not None:
         return
     taken = {p.name for p in command.params}
     accepted: list[str] = []
     for param in cli.params:
-        if param.name in _SUBCOMMAND_GLOBALS and param.name not in taken:
+        if param.name in SUBCOMMAND_GLOBALS and param.name not in taken:
             assert isinstance(param, click.Option)
             accepted.append(max(param.opts, key=len))
             command.params.append(
@@ -181,70 +180,13 @@ def _accept_global_options(command: click.Command) -> None:
                     expose_value=False,
                     hidden=True,
                     callback=_override_global,
-                    shell_complete=getattr(param, "_custom_shell_complete", None),
+                    shell_complete=_GLOBAL_COMPLETERS.get(str(param.name)),
                     help=param.help,
                 )
             )
-    command.context_class = HelpContext  # its help, as the root's, whole at hyphens
-    command.shell_complete = _with_globals_last(command.shell_complete)  # type: ignore[method-assign,assignment]
-    _say_globals_may_follow(command, accepted)
-    if isinstance(command, click.Group):
-        command.get_command = _accepting_global_options(command.get_command)  # type: ignore[method-assign,assignment]
-    command._exportctl_globals = True  # type: ignore[attr-defined]
-
-
-def _say_globals_may_follow(command: click.Command, options: list[str]) -> None:
-    """The help says so where this makes it true: one sentence before its examples,
-    naming the global options the command has none of its own for."""
-    own = command.format_epilog
-
-    def format_epilog(ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        write_globals_note(formatter, options)
-        own(ctx, formatter)
-
-    command.format_epilog = format_epilog  # type: ignore[method-assign]
-
-
-def _accepting_global_options(
-    own: Callable[[click.Context, str], click.Command | None],
-) -> Callable[[click.Context, str], click.Command | None]:
-    def get_command(ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = own(ctx, cmd_name)
-        if command is not None:
-            _accept_global_options(command)
-        return command
-
-    return get_command
-
-
-def _with_globals_last(
-    own: Callable[[click.Context, str], list[CompletionItem]],
-) -> Callable[[click.Context, str], list[CompletionItem]]:
-    """The command's completions; when none of its own options matches, the global
-    options it accepts too. Offered beside them, they would bury the command's own
-    (`list --s` is --service, --since, --status, not --sandbox): they are hidden
-    copies, and a user who types past the command's options still finds them."""
-
-    def complete(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
-        items = own(ctx, incomplete)
-        if items or not incomplete.startswith("-"):
-            return items
-        return [
-            CompletionItem(name, help=param.help)
-            for param in ctx.command.get_params(ctx)
-            if isinstance(param, click.Option)
-            and param.hidden
-            and param.name in _SUBCOMMAND_GLOBALS
-            # As click does for the command's own: a flag given once is not offered again.
-            and (
-                param.multiple
-                or ctx.get_parameter_source(str(param.name)) is not ParameterSource.COMMANDLINE
-            )
-            for name in param.opts
-            if name.startswith(incomplete)
-        ]
-
-    return complete
+    command.globals_accepted = accepted
+    if isinstance(command, GlobalsGroup):
+        command.accepting = _accept_global_options
 
 
 def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
@@ -284,6 +226,13 @@ def _completing(name: str) -> Callable[[click.Context, click.Parameter, str], An
     return complete
 
 
+# The global options' completers, the root's and their copies' under each command.
+_GLOBAL_COMPLETERS = {
+    "profile": _completing("complete_profile"),
+    "region": _completing("complete_region"),
+}
+
+
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -318,7 +267,7 @@ def _about() -> str:
     # --profile beats keys in the environment, one from AWS_PROFILE does not.
     multiple=True,
     metavar="NAME",
-    shell_complete=_completing("complete_profile"),
+    shell_complete=_GLOBAL_COMPLETERS["profile"],
     help="AWS profile (default: AWS_PROFILE; environment keys beat AWS_PROFILE, not "
     "--profile); several (a,b or repeated) read each one's account.",
 )
@@ -326,7 +275,7 @@ def _about() -> str:
     "--region",
     multiple=True,
     metavar="NAME",
-    shell_complete=_completing("complete_region"),
+    shell_complete=_GLOBAL_COMPLETERS["region"],
     help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's); "
     "several (a,b or repeated), or 'all' where each service is offered.",
 )
@@ -383,9 +332,8 @@ def cli(
 
 
 # Its subcommands accept them after them (_accept_global_options); the top help says so too.
-_say_globals_may_follow(
-    cli, [max(p.opts, key=len) for p in cli.params if p.name in _SUBCOMMAND_GLOBALS]
-)
+cli.globals_accepted = [max(p.opts, key=len) for p in cli.params if p.name in SUBCOMMAND_GLOBALS]
+cli.accepting = _accept_global_options
 
 
 def _run_cleanups(app: AppContext | None) -> None:

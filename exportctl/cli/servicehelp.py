@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from exportctl.cli.globalopts import GlobalsCommand
 from exportctl.cli.helpformat import HelpContext
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class Described:
         self._help = value
 
 
-class DescribedCommand(Described, click.Command):
+class DescribedCommand(Described, GlobalsCommand):
     """A command whose help names services (``click.command(cls=..., describe=...)``)."""
 
 

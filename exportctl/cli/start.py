@@ -13,6 +13,7 @@ from exportctl.cli.complete import choices_completer, complete_until
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
+from exportctl.cli.globalopts import GlobalsCommand, GlobalsGroup
 from exportctl.cli.options import (
     Folder,
     check_intervals,
@@ -20,12 +21,7 @@ from exportctl.cli.options import (
     first_given,
     since_value,
 )
-from exportctl.cli.output import (
-    check_headers,
-    json_on_failure,
-    output_options,
-    print_job_table,
-)
+from exportctl.cli.output import check_headers, json_on_failure, output_options, print_job_table
 from exportctl.cli.stdout import OutputError
 from exportctl.cli.suggestions import SuggestingGroup
 from exportctl.domain.errors import ExportctlError, Interrupted, UsageError, clip
@@ -152,6 +148,7 @@ def _service_command(spec: ServiceSpec) -> click.Command:
     examples = [e for kind, _ in forms if kind.create for e in kind.create.examples]
     return click.command(
         name=spec.name,
+        cls=GlobalsCommand,
         help=f"Start an export job of {spec.title} ({calls}).\n\n"
         "Prints the new job's reference (-o json: its record; --fields or -o wide: a "
         "one-row table). Every option is checked "
@@ -171,7 +168,7 @@ def queue_option(limit: str) -> Callable[[F], F]:
     )
 
 
-class StartGroup(SuggestingGroup):
+class StartGroup(GlobalsGroup, SuggestingGroup):
     """One subcommand per service that can start jobs, built from the adapters' data."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -192,7 +189,7 @@ class StartGroup(SuggestingGroup):
 
         return sorted(spec.name for spec in all_specs() if spec.create)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def find_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         from exportctl.services import all_specs
 
         for spec in all_specs():

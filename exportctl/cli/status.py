@@ -10,6 +10,7 @@ from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.estimates import ETA_FIELDS, Estimates
 from exportctl.cli.examples import epilog
+from exportctl.cli.globalopts import GlobalsCommand
 from exportctl.cli.options import service_option
 from exportctl.cli.output import check_headers, json_on_failure, output_options, print_job_table
 from exportctl.domain.model import ExportJob
@@ -18,12 +19,13 @@ from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, O
 
 
 @click.command(
+    cls=GlobalsCommand,
     epilog=epilog(
         "exportctl --sandbox status $(exportctl --sandbox \\\n"
         "    list --status failed -o text --fields ref)",
         "exportctl --sandbox status --json $(exportctl \\\n"
         "    --sandbox list --limit 2 -o text --fields ref)",
-    )
+    ),
 )
 @click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")

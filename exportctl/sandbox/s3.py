@@ -152,11 +152,9 @@ class S3Sandbox:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            wsgi = getattr(server, "_server", None)
+            # Its port is free once this returns: werkzeug's serving loop closes the
+            # listening socket as it ends (tests/sandbox/test_sandbox_s3_seeding.py).
             server.stop()
-            # moto stops serving but keeps its socket until the process exits.
-            if wsgi is not None:
-                wsgi.server_close()
 
     def __enter__(self) -> S3Sandbox:
         return self if self._server is not None else self.start()

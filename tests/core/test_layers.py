@@ -296,3 +296,26 @@ def test_architecture_names_every_module() -> None:
         if path.name != "__init__.py" and not {path.name, rel, f"exportctl/{rel}"} & named:
             missing.append(rel)
     assert missing == []
+
+
+def test_no_module_reads_a_private_name_by_string_or_replaces_a_method() -> None:
+    """Other libraries are used through their public API: no ``getattr(x, "_name")``
+    (click's ``_custom_shell_complete``, moto's ``_server``), and no method replaced
+    on an object (``type: ignore[method-assign]``): a subclass overrides it."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        text = path.read_text()
+        if "method-assign" in text:
+            found.append(f"{path.relative_to(ROOT)}: method-assign")
+        for node in ast.walk(ast.parse(text)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "hasattr", "setattr")
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+                and str(node.args[1].value).startswith("_")
+                and not str(node.args[1].value).startswith("__")
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.args[1].value}")
+    assert found == []

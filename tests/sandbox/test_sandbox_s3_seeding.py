@@ -54,3 +54,17 @@ def test_a_second_start_puts_only_what_was_changed_or_removed(
             bucket, _, key = uri.removeprefix("s3://").partition("/")
             body = s3.client("us-east-1").get_object(Bucket=bucket, Key=key)["Body"].read()
             assert body == s3.objects[uri]
+
+
+def test_a_stopped_s3_gives_its_port_back() -> None:
+    """moto's public stop() is all it takes: werkzeug's serving loop closes the
+    listening socket as it ends. Should a moto or werkzeug stop leave it open, this
+    fails rather than a port be kept in silence."""
+    import socket
+
+    with Sandbox(port=0) as sandbox, start_s3(sandbox) as s3:
+        port = int(s3.url.rsplit(":", 1)[1])
+    with socket.socket() as probe:
+        # Where the socket still listens, binding its port fails even so.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))

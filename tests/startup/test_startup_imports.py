@@ -108,6 +108,7 @@ def test_the_command_list_imports_no_command() -> None:
         "exportctl.cli",
         "exportctl.cli.commands",
         "exportctl.cli.examples",
+        "exportctl.cli.globalopts",
         "exportctl.cli.helpformat",
         "exportctl.cli.invocation",
         "exportctl.cli.main",
