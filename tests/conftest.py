@@ -142,9 +142,9 @@ def _known_signals() -> Iterator[None]:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    interrupts.received = None
+    interrupts.reset()
     yield
-    interrupts.received = None
+    interrupts.reset()
     for signum, handler in handlers.items():
         signal.signal(signum, handler)
 

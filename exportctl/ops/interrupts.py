@@ -48,12 +48,23 @@ _late: int | None = None
 
 
 def install() -> None:
-    """Handle SIGINT, SIGTERM, SIGHUP and SIGQUIT from now on; main thread only (a
-    no-op elsewhere)."""
+    """Handle SIGINT, SIGTERM, SIGHUP and SIGQUIT from now on, for a command that
+    has heard no signal yet; main thread only (a no-op elsewhere)."""
     if threading.current_thread() is not threading.main_thread():
         return
+    reset()
     for signum in _handled():
         signal.signal(signum, _handle)
+
+
+def reset() -> None:
+    """Forget what an earlier command of the process heard and how far it got: run
+    in-process (a test, a host program), each command starts as the console
+    script's would."""
+    global received, _ended, _written, _late
+    received = None
+    _ended = _written = False
+    _late = None
 
 
 def _handle(signum: int, frame: FrameType | None) -> None:

@@ -246,3 +246,31 @@ def test_a_signal_while_the_interpreter_is_torn_down_gives_its_exit_code(
     done = _signalled_at_the_end(signum, "exit", *args, env=environ(), cwd=tmp_path)
     assert done.returncode == 128 + signum, done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_a_command_run_in_process_after_another_hears_ctrl_c_afresh(tmp_path: Path) -> None:
+    """The first command's end (its signals noted, not raised, from then on) is not
+    carried into the next one a program runs through ``main()``."""
+    script = """
+import signal
+from exportctl.cli.main import main
+from exportctl.ops import interrupts
+try:
+    main(["--version"])
+except SystemExit:
+    pass
+interrupts.install()
+try:
+    signal.raise_signal(signal.SIGINT)
+except KeyboardInterrupt:
+    print("raised")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environ(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout.splitlines()[-1:]) == (0, ["raised"]), done.stderr
