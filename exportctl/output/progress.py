@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -17,7 +17,7 @@ def progress_line(*, streaming_to_terminal: bool = False) -> Callable[[str | Non
     shown = [0]
 
     def write(text: str | None) -> None:
-        width = shutil.get_terminal_size().columns
+        width = _width()
         with lock:
             line = "" if text is None else text[: max(1, width - 1)]
             # Spaces over what the last line left, not an erase sequence: no escape
@@ -29,3 +29,15 @@ def progress_line(*, streaming_to_terminal: bool = False) -> Callable[[str | Non
             sys.stderr.flush()
 
     return write
+
+
+def _width() -> int:
+    """COLUMNS, else the width of the terminal the line is written to: stderr's, not
+    stdout's (shutil's measure), which may be a file (`list > jobs.txt`)."""
+    given = os.environ.get("COLUMNS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 80
+    except (OSError, ValueError, AttributeError):
+        return 80

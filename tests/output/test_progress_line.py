@@ -30,3 +30,28 @@ def test_it_overwrites_itself_with_no_escape_code(monkeypatch: pytest.MonkeyPatc
 def test_none_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert progress_line() is None
+
+
+def test_it_fits_the_terminal_it_is_written_to_not_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    class Stderr(Terminal):
+        def fileno(self) -> int:
+            return 2
+
+    screen = Stderr()
+    monkeypatch.setattr("sys.stderr", screen)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    # stdout is a file (`list > jobs.txt`); stderr a terminal 30 columns wide.
+    sizes = {2: os.terminal_size((30, 24))}
+
+    def size(fd: int = 1) -> os.terminal_size:
+        if fd not in sizes:
+            raise OSError("not a terminal")
+        return sizes[fd]
+
+    monkeypatch.setattr("os.get_terminal_size", size)
+    write = progress_line()
+    assert write is not None
+    write("regions 12/33, accounts 3/12, jobs 2,210")
+    assert screen.getvalue() == "\rregions 12/33, accounts 3/12,"
