@@ -19,7 +19,7 @@ from exportctl.cli.options import (
     service_option,
 )
 from exportctl.cli.output import shaping_options
-from exportctl.domain.errors import UsageError
+from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
 
 
@@ -65,8 +65,9 @@ def watch(
     Each refresh lists the services as `exportctl list` does, with the same
     filters; new jobs appear, jobs that end are marked and leave after --keep.
     Off a terminal, each new job and each change of state is printed as a line.
-    Ctrl-C is how a watch ends: exit 0. Refused credentials end it with exit 4;
-    other failures are shown and retried at the next refresh.
+    Ctrl-C is how a watch ends: exit 0. Credentials or access refused by every
+    target end it with exit 4; other failures are shown and retried at the next
+    refresh.
 
     With -o ndjson, --fields and --query shape the job of each event line as
     `wait -o ndjson` does, the type kept: --query applies to the job record
@@ -156,11 +157,17 @@ def watch(
         display.event(event)
 
     watcher.on_event = on_event
+    code: int | None = None
     try:
         with display:
             watcher.run()
     except KeyboardInterrupt:
         pass
+    except ExportctlError:
+        if not watcher.failures:
+            raise
+        # The round that ended the watch: every failure, as `list` says them.
+        code = app.report(watcher.failures)
     finally:
         # Ended by Ctrl-C: --exec commands still running got it too.
         sink.finish(0.0)
@@ -170,6 +177,8 @@ def watch(
     app.debug_calls()
     # Ctrl-C is how a watch ends (0); Ctrl-\, SIGTERM or SIGHUP is something else
     # ending it.
+    if code is not None:
+        ctx.exit(code)
     ctx.exit(0 if interrupts.word() == "interrupted" else interrupts.exit_code())
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import enum
 import errno
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from exportctl.domain.naming import Named, flag
@@ -45,6 +46,23 @@ class ExitCode(enum.IntEnum):
     TERMINATED = 143
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a listing's error over several targets happened, as its message names it:
+    the account (its label, None when one is read), the regions; and what it says."""
+
+    account: str | None
+    regions: tuple[str, ...]
+    said: str
+
+    def text(self, regions: Sequence[str]) -> str:
+        """The message, naming ``regions`` (none: no region named)."""
+        where = [self.account] if self.account else []
+        if regions:
+            where.append(("region " if len(regions) == 1 else "regions ") + ", ".join(regions))
+        return f"{'; '.join(where)}: {self.said}" if where else self.said
+
+
 class ExportctlError(Exception):
     """An error with a one-line, actionable message and an exit code."""
 
@@ -52,6 +70,9 @@ class ExportctlError(Exception):
     # What was out of reach on the way to this error (an account that could not be
     # searched): said as notices before it.
     notices: tuple[ExportctlError, ...] = ()
+    # A listing's error said once for several regions: what it is about stays the
+    # same while its regions change from one round of a watch to the next.
+    place: Place | None = None
 
     def __init__(self, message: str, *, service: str | None = None) -> None:
         super().__init__(message)

@@ -31,3 +31,34 @@ def test_each_account_is_told() -> None:
     said = [f"account {a}: no home region" for a in ("210987654321", "345678901234")]
     assert told.update(said) == said
     assert told.update(said) == []
+
+
+def _denied(*regions: str) -> object:
+    """A listing's error of one account, said once for the regions it happened in."""
+    from exportctl.domain.errors import ExitCode, Place, ServiceUnavailableError
+
+    place = Place("account 444455556666", regions, "AWS Application Discovery: access denied")
+    error = ServiceUnavailableError(place.text(regions), service="discovery",
+                                    exit_code=ExitCode.CREDENTIALS)  # fmt: skip
+    error.place = place
+    return error
+
+
+def test_a_problem_of_several_regions_is_one_problem_whatever_its_regions() -> None:
+    told = Told()
+    regions = [f"r{n}-east-1" for n in range(4)]
+    first = _denied(*regions[:3])
+    assert told.update([first]) == [first.message]  # type: ignore[attr-defined]
+    # Fewer regions the next round, the same again: nothing new to tell.
+    assert told.update([_denied(*regions[:2])]) == []  # type: ignore[list-item]
+    assert told.update([_denied(*regions[:3])]) == []  # type: ignore[list-item]
+    # Spread to a region it was not told of: told again, of that region.
+    assert told.update([_denied(*regions)]) == [  # type: ignore[list-item]
+        "account 444455556666; region r3-east-1: AWS Application Discovery: access denied"
+    ]
+    assert told.current == {_denied(*regions).message}  # type: ignore[attr-defined]
+    # Gone for a round, then back: told again whole.
+    assert told.update([]) == []
+    assert told.update([_denied(*regions[:1])]) == [  # type: ignore[list-item]
+        "account 444455556666; region r0-east-1: AWS Application Discovery: access denied"
+    ]

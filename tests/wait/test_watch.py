@@ -340,3 +340,71 @@ def test_a_board_taller_than_the_terminal_keeps_its_footer_and_failures() -> Non
     assert lines[-1] == "retrying after: Amazon DynamoDB: access denied"
     assert lines[-2].startswith("round 1") and "40 running" in lines[-2]
     assert lines[-3].startswith("… ") and "more lines" in lines[-3]
+
+
+def _denied(account: str) -> object:
+    from exportctl.domain.errors import ExitCode, ServiceUnavailableError
+
+    return ServiceUnavailableError(f"account {account}: Amazon RDS: access denied",
+                                   service="rds", exit_code=ExitCode.CREDENTIALS)  # fmt: skip
+
+
+def _every_round(failures: list[object], *, answered: bool) -> object:
+    """A listing that lists no job each round, failing so."""
+    from types import SimpleNamespace
+
+    class Listing:
+        calls = SimpleNamespace(snapshot=lambda: {})
+
+        def list(self, query: object) -> SimpleNamespace:
+            return SimpleNamespace(jobs=[], failures=failures, notices=[], answered=answered)
+
+    return Listing()
+
+
+def test_an_account_denied_beside_one_that_answered_with_no_job_is_retried() -> None:
+    from exportctl.ops.polling.events import Event
+
+    told: list[Event] = []
+    # 900000000000 answered, with no job; 444455556666 was denied RDS (exit 4).
+    listing = _every_round([_denied("444455556666")], answered=True)
+    watcher = Watcher(listing, ListQuery(services=("rds",)), keep=60, on_event=told.append)  # type: ignore[arg-type]
+    watcher._round()
+    watcher._round()
+    assert [e.message for e in told if e.kind == "retrying"] == [
+        "account 444455556666: Amazon RDS: access denied"
+    ]
+
+
+def test_a_denial_beside_failures_a_round_may_mend_is_retried() -> None:
+    from exportctl.domain.errors import BrokenAnswerError
+
+    broken = BrokenAnswerError("account 210987654321: Amazon RDS: not what its API returns")
+    # No target answered: one denied, the others' answers broken.
+    listing = _every_round([_denied("444455556666"), broken], answered=False)
+    watcher = Watcher(listing, ListQuery(), keep=60)  # type: ignore[arg-type]
+    watcher._round()
+    watcher._round()
+    assert len(watcher.problems) == 2
+
+
+def test_a_round_every_target_refused_ends_the_watch_with_all_its_failures() -> None:
+    import pytest
+
+    from exportctl.domain.errors import ServiceUnavailableError
+
+    failures = [_denied("444455556666"), _denied("900000000000")]
+    watcher = Watcher(_every_round(failures, answered=False), ListQuery(), keep=60)  # type: ignore[arg-type]
+    with pytest.raises(ServiceUnavailableError):
+        watcher._round()
+    assert watcher.failures == failures
+
+
+def test_refused_access_everywhere_is_said_of_every_service_as_list_says_it(run: Run) -> None:
+    listed = run("list", AWS_ACCESS_KEY_ID="DENIED")
+    result = run("watch", AWS_ACCESS_KEY_ID="DENIED")
+
+    assert (result.exit_code, listed.exit_code) == (4, 4)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("exportctl: error:")]
+    assert len(errors) == 8
+    assert errors == [line for line in listed.stderr.splitlines() if "error:" in line]

@@ -33,6 +33,7 @@ from exportctl.domain.errors import (
     CredentialsError,
     ExitCode,
     ExportctlError,
+    Place,
     RoleUnavailable,
     ServiceUnavailableError,
 )
@@ -220,11 +221,13 @@ def grouped(
             places[key].append(region)
     out: list[ExportctlError] = []
     for (label, message), error in sorted(first.items(), key=lambda item: item[0]):
-        where = [label] if accounts else []
-        named = sorted(places[(label, message)])
-        if named and regions:
-            where.append(("region " if len(named) == 1 else "regions ") + ", ".join(named))
-        out.append(_like(error, f"{'; '.join(where)}: {message}" if where else message))
+        place = Place(
+            label if accounts else None,
+            tuple(sorted(places[(label, message)])) if regions else (),
+            message,
+        )
+        out.append(_like(error, place.text(place.regions)))
+        out[-1].place = place
     return out
 
 

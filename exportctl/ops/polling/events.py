@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from exportctl.domain.errors import ExportctlError, Place
 from exportctl.domain.model import ExportJob
 from exportctl.ops.polling.outcome import Tracked
 
@@ -43,15 +44,40 @@ def gist(message: str) -> str:
 class Told:
     """The problems of the rounds so far, each told once while it lasts, whatever its
     counts: ``update`` takes a round's messages and gives those to tell now;
-    ``current`` holds the round's, in their latest words."""
+    ``current`` holds the round's, in their latest words.
+
+    A listing's error said of several regions (:attr:`ExportctlError.place`) is one
+    problem while it lasts, however its regions change from round to round (a
+    target failing otherwise, or answering, for a round): told again only when it
+    spreads to regions it was not told of, naming those."""
 
     def __init__(self) -> None:
-        self._gists: set[str] = set()
+        # Each problem told (its gist, regions aside), and the regions it was told of.
+        self._told: dict[str, frozenset[str]] = {}
         self.current: set[str] = set()
 
-    def update(self, messages: Iterable[str]) -> list[str]:
-        said = {gist(message): message for message in messages}
-        fresh = [said[key] for key in sorted(said.keys() - self._gists)]
-        self._gists = set(said)
-        self.current = set(said.values())
+    def update(self, messages: Iterable[str | ExportctlError]) -> list[str]:
+        return list(self.said_now(messages).values())
+
+    def said_now(self, problems: Iterable[str | ExportctlError]) -> dict[str, str]:
+        """What to tell now of a round's problems: for each message, its words now."""
+        said: dict[str, tuple[str, Place | None]] = {}
+        for problem in problems:
+            if isinstance(problem, str):
+                said[gist(problem)] = (problem, None)
+            else:
+                place = problem.place
+                said[gist(place.text(()) if place else problem.message)] = (problem.message, place)
+        fresh: dict[str, str] = {}
+        told: dict[str, frozenset[str]] = {}
+        for key, (message, place) in sorted(said.items()):
+            regions = frozenset(place.regions if place else ())
+            before = self._told.get(key)
+            if before is None:
+                fresh[message] = message
+            elif place is not None and regions - before:
+                fresh[message] = place.text(sorted(regions - before))
+            told[key] = regions | (before or frozenset())
+        self._told = told
+        self.current = {message for message, _ in said.values()}
         return fresh

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from exportctl.domain.errors import EndpointGone, ExitCode
+from exportctl.domain.errors import EndpointGone, ExitCode, ExportctlError
 from exportctl.domain.model import ExportJob
 from exportctl.ops.polling.events import Event, Told
 from exportctl.ops.polling.outcome import Tracked
@@ -70,6 +70,8 @@ class Watcher:
         self.board: dict[str, Watched] = {}
         # Failures of the last round, by message: said once while they last.
         self.problems: set[str] = set()
+        # The failures of the round that ended the watch, all of them (it raises the first).
+        self.failures: list[ExportctlError] = []
         # Each told once while it lasts.
         self._told = Told()
         self._noted = Told()
@@ -145,24 +147,19 @@ class Watcher:
         result = self.jobs.list(self.query)
         if self._halted:
             raise _Stopped
-        # Refused credentials, bad input (an unknown profile) and a server known to be
-        # gone do not mend by waiting.
-        fatal = [
-            e
-            for e in result.failures
-            if e.exit_code in (ExitCode.CREDENTIALS, ExitCode.USAGE) or isinstance(e, EndpointGone)
-        ]
-        if fatal and not result.jobs:
-            raise fatal[0]
-        for message in self._told.update(e.message for e in result.failures):
+        # The failures of a round that some target answered, or that waiting may mend
+        # (one target throttled while the others refuse), are retried. One whose every
+        # target refused its credentials or access, was given bad input (an unknown
+        # profile) or found its server gone ends the watch, as `list` ends with them,
+        # its notices said first.
+        if not result.answered and result.failures and all(map(_lasting, result.failures)):
+            self._notices(result.notices)
+            self.failures = list(result.failures)
+            raise result.failures[0]
+        for message in self._told.update(result.failures):
             self.on_event(Event("retrying", message=message))
         self.problems = self._told.current
-        # A target out of reach (the listing's failure rule: a notice, as `list` says
-        # it) stays so whatever a round waits: said once, never as retried.
-        fresh = set(self._noted.update(e.message for e in result.notices))
-        # In the listing's order, as `list` says them (their count last).
-        for message in dict.fromkeys(e.message for e in result.notices if e.message in fresh):
-            self.on_event(Event("notice", message=message))
+        self._notices(result.notices)
         self.listed = result.jobs
         now, wall = self.clock(), self.wall()
         # A service refused this round (a failure, or a notice in a listing of all):
@@ -231,6 +228,14 @@ class Watcher:
         self.on_event(Event("round", calls=calls))
         return False
 
+    def _notices(self, notices: list[ExportctlError]) -> None:
+        # A target out of reach (the listing's failure rule: a notice, as `list` says
+        # it) stays so whatever a round waits: said once, never as retried.
+        fresh = self._noted.said_now(notices)
+        # In the listing's order, as `list` says them (their count last).
+        for message in dict.fromkeys(fresh[e.message] for e in notices if e.message in fresh):
+            self.on_event(Event("notice", message=message))
+
     def rows(self) -> list[Watched]:
         """Running jobs first, then those that ended, newest first within each."""
         from exportctl.domain.model import newest_first
@@ -243,6 +248,12 @@ class Watcher:
 
 class _Stopped(Exception):
     """A watch told to stop, ending its run."""
+
+
+def _lasting(error: ExportctlError) -> bool:
+    """A failure no later round mends by itself."""
+    lasting = (ExitCode.CREDENTIALS, ExitCode.USAGE)
+    return error.exit_code in lasting or isinstance(error, EndpointGone)
 
 
 def _every_service() -> list[str]:
