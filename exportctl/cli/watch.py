@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -83,6 +84,7 @@ def watch(
     from exportctl.ops.polling.events import Event
     from exportctl.output.display import Display
     from exportctl.output.live import WatchView, whole_on_board
+    from exportctl.output.progress import progress_line
 
     check_shaping(out)
     # The one-line "no region" error, first.
@@ -160,6 +162,13 @@ def watch(
     code: int | None = None
     try:
         with display:
+            # How far a round's listing is, once it has taken a second: on the live
+            # board, else as `list` shows it (stderr, if a terminal).
+            watcher.on_progress = (
+                view.progressed
+                if view is not None and display.is_live
+                else progress_line(streaming_to_terminal=sys.stdout.isatty())
+            )
             watcher.run()
     except KeyboardInterrupt:
         pass

@@ -40,10 +40,10 @@ PARENT_CONCURRENCY = 4
 # its deadline itself has to be able to answer.
 LAST_CALL = 0.5
 
-
 Result = ExportJob | ExportctlError
 # Work on some jobs (by index), returning their results.
 Unit = Callable[[], dict[int, Result]]
+Progress = Callable[[str | None], None]
 
 
 @dataclass(frozen=True)
@@ -346,7 +346,7 @@ class Jobs:
         query: ListQuery,
         *,
         idle: Callable[[], None] = lambda: None,
-        on_progress: Callable[[str | None], None] | None = None,
+        on_progress: Progress | None = None,
         once: bool = False,
     ) -> Fanout:
         """The listing, each page as it arrives: a target per service asked for (every
@@ -371,9 +371,9 @@ class Jobs:
         self.clients.release(spec.client, region)
 
     # Last in the class: a method named "list" hides the builtin in annotations below it.
-    def list(self, query: ListQuery) -> ListResult:
+    def list(self, query: ListQuery, on_progress: Progress | None = None) -> ListResult:
         """The whole listing, newest first, at most ``query.limit`` jobs."""
-        stream = self.fanout(replace(query, limit=None))
+        stream = self.fanout(replace(query, limit=None), on_progress=on_progress)
         jobs = newest_first(list(stream))
         if query.limit is not None:
             jobs = jobs[: query.limit]

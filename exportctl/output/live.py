@@ -296,18 +296,25 @@ class WatchView:
         self.watcher = watcher
         self.default_region = default_region
         self._rows = _Rows(default_region, eta, accounts=accounts)
+        # How far the round's listing is, once it has taken a second: the progress
+        # line `list` shows on stderr, which would tear the board.
+        self.progress: str | None = None
+
+    def progressed(self, text: str | None) -> None:
+        self.progress = text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         watcher = self.watcher
         problems = problem_lines(watcher.problems)
+        far = f"{self.progress} · " if self.progress else ""
         if not watcher.read:
             # Nothing listed yet: no board, and no counts, of jobs nobody has read.
-            footer = _footer(watcher.rounds, watcher.next_check, watcher.clock, _QUIT)
+            footer = _footer(watcher.rounds, watcher.next_check, watcher.clock, far + _QUIT)
             yield from fit_view(_one(Text("Reading the export jobs…")), footer, problems,
                                 console, options)  # fmt: skip
             return
         rows = watcher.rows()
-        footer = _footer(watcher.rounds, watcher.next_check, watcher.clock, _counts(rows))
+        footer = _footer(watcher.rounds, watcher.next_check, watcher.clock, far + _counts(rows))
         if not rows:
             yield from fit_view(_one(Text("No export jobs running.")), footer, problems,
                                 console, options)  # fmt: skip

@@ -132,7 +132,7 @@ def test_a_failure_is_told_once_while_it_lasts_whatever_its_counts() -> None:
     class Storm:
         calls = SimpleNamespace(snapshot=lambda: {})
 
-        def list(self, query: object) -> SimpleNamespace:
+        def list(self, query: object, **_: object) -> SimpleNamespace:
             n = next(rounds)
             # Its counts of attempts and seconds move from round to round.
             failure = AwsError(f"Amazon Pinpoint: failed {n + 3} times over {n * 2.5} s")
@@ -167,7 +167,7 @@ def test_a_job_that_ran_between_two_rounds_ends_as_one_seen_running() -> None:
     class Listing:
         calls = SimpleNamespace(snapshot=lambda: {})
 
-        def list(self, query: object) -> SimpleNamespace:
+        def list(self, query: object, **_: object) -> SimpleNamespace:
             return SimpleNamespace(jobs=next(rounds), failures=[], notices=[], answered=True)
 
     told: list[Event] = []
@@ -193,7 +193,7 @@ def _scripted(rounds: list[tuple[list[object], list[object], list[object]]]) -> 
     class Listing:
         calls = SimpleNamespace(snapshot=lambda: {})
 
-        def list(self, query: object) -> SimpleNamespace:
+        def list(self, query: object, **_: object) -> SimpleNamespace:
             jobs, failures, notices = next(answers)
             # A job listed, or no failure: some target answered.
             return SimpleNamespace(jobs=jobs, failures=failures, notices=notices,
@@ -356,7 +356,7 @@ def _every_round(failures: list[object], *, answered: bool) -> object:
     class Listing:
         calls = SimpleNamespace(snapshot=lambda: {})
 
-        def list(self, query: object) -> SimpleNamespace:
+        def list(self, query: object, **_: object) -> SimpleNamespace:
             return SimpleNamespace(jobs=[], failures=failures, notices=[], answered=answered)
 
     return Listing()

@@ -22,14 +22,16 @@ def _listing(
     class Listing:
         calls = SimpleNamespace(snapshot=lambda: {})
 
-        def list(self, query: object) -> SimpleNamespace:
+        def list(self, query: object, **_: object) -> SimpleNamespace:
             return SimpleNamespace(jobs=jobs, failures=failures, notices=notices,
                                    answered=answered)  # fmt: skip
 
     return Listing()
 
 
-def _board(watcher: Watcher, width: int = 120, height: int = 24) -> list[str]:
+def _board(
+    watcher: Watcher, width: int = 120, height: int = 24, *, view: object = None
+) -> list[str]:
     """The board's frame as rich's live view draws it on a terminal of that size."""
     from rich.console import Console
     from rich.live import Live
@@ -39,7 +41,8 @@ def _board(watcher: Watcher, width: int = 120, height: int = 24) -> list[str]:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, height=height, color_system=None,
                       force_terminal=True)  # fmt: skip
-    with Live(WatchView(watcher, "us-east-1"), console=console, auto_refresh=False) as live:
+    shown = view or WatchView(watcher, "us-east-1")
+    with Live(shown, console=console, auto_refresh=False) as live:  # type: ignore[arg-type]
         live.refresh()
         drawn = buffer.getvalue()
     # The last frame, after the lines of the one before it were erased.
@@ -55,7 +58,7 @@ def test_the_board_says_the_jobs_are_being_read_until_the_first_listing_answers(
     class Slow:
         calls = SimpleNamespace(snapshot=lambda: {})
 
-        def list(self, query: object) -> SimpleNamespace:
+        def list(self, query: object, **_: object) -> SimpleNamespace:
             asked.set()
             answer.wait()
             return SimpleNamespace(jobs=[], failures=[], notices=[], answered=True)
@@ -282,3 +285,39 @@ def test_on_a_narrow_terminal_the_count_of_lines_left_out_is_one_line(
     assert 1 <= len(lines) <= height
     assert not any(line.strip() == "..." for line in lines)
     assert lines[-1].startswith("… ") and len(lines[-1]) <= width
+
+
+def test_the_board_shows_how_far_a_long_listing_is() -> None:
+    import threading
+
+    from exportctl.output.live import WatchView
+
+    asked, answer = threading.Event(), threading.Event()
+
+    class Long:
+        calls = SimpleNamespace(snapshot=lambda: {})
+
+        def list(self, query: object, on_progress: object = None) -> SimpleNamespace:
+            # What the listing's ticker says once it has taken a second, then clears.
+            assert callable(on_progress)
+            on_progress("regions 12/33, accounts 3/12, jobs 210")
+            asked.set()
+            answer.wait()
+            on_progress(None)
+            return SimpleNamespace(jobs=[], failures=[], notices=[], answered=True)
+
+    watcher = Watcher(Long(), ListQuery(), keep=600)  # type: ignore[arg-type]
+    view = WatchView(watcher, "us-east-1")
+    watcher.on_progress = view.progressed
+    first = threading.Thread(target=watcher._round)
+    first.start()
+    try:
+        asked.wait()
+        during = _board(watcher, view=view)
+    finally:
+        answer.set()
+        first.join()
+
+    assert during[0] == "Reading the export jobs…"
+    assert during[-1] == "round 1 · regions 12/33, accounts 3/12, jobs 210 · Ctrl-C to quit"
+    assert _board(watcher, view=view)[-1].startswith("round 1 · 0 pending")

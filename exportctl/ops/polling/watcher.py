@@ -72,6 +72,8 @@ class Watcher:
         self.problems: set[str] = set()
         # The failures of the round that ended the watch, all of them (it raises the first).
         self.failures: list[ExportctlError] = []
+        # Told how far each round's listing is, once it has taken a second.
+        self.on_progress: Callable[[str | None], None] | None = None
         # Each told once while it lasts.
         self._told = Told()
         self._noted = Told()
@@ -144,7 +146,7 @@ class Watcher:
         self.rounds += 1
         self.next_check = None
         before = self.jobs.calls.snapshot()
-        result = self.jobs.list(self.query)
+        result = self.jobs.list(self.query, on_progress=self.on_progress)
         if self._halted:
             raise _Stopped
         # The failures of a round that some target answered, or that waiting may mend
