@@ -24,3 +24,8 @@ class CallCounter:
     def snapshot(self) -> dict[tuple[str, str], int]:
         with self._lock:
             return dict(self.counts)
+
+    def since(self, before: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+        """The calls made since ``before`` (a :meth:`snapshot`), of the operations called."""
+        after = self.snapshot()
+        return {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wait_support import APP, BACKUP_RUNNING, PINPOINT_STUCK, FakeTime, Run
 
 from exportctl.aws.clients import AwsSettings, Clients
+from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.ops.polling.watcher import Watcher
 from exportctl.sandbox import Sandbox
@@ -130,7 +131,7 @@ def test_a_failure_is_told_once_while_it_lasts_whatever_its_counts() -> None:
     rounds = iter(range(1, 10))
 
     class Storm:
-        calls = SimpleNamespace(snapshot=lambda: {})
+        calls = CallCounter()
 
         def list(self, query: object, **_: object) -> SimpleNamespace:
             n = next(rounds)
@@ -165,7 +166,7 @@ def test_a_job_that_ran_between_two_rounds_ends_as_one_seen_running() -> None:
                    job("between", State.FAILED)]])  # fmt: skip
 
     class Listing:
-        calls = SimpleNamespace(snapshot=lambda: {})
+        calls = CallCounter()
 
         def list(self, query: object, **_: object) -> SimpleNamespace:
             return SimpleNamespace(jobs=next(rounds), failures=[], notices=[], answered=True)
@@ -191,7 +192,7 @@ def _scripted(rounds: list[tuple[list[object], list[object], list[object]]]) -> 
     answers = iter(rounds)
 
     class Listing:
-        calls = SimpleNamespace(snapshot=lambda: {})
+        calls = CallCounter()
 
         def list(self, query: object, **_: object) -> SimpleNamespace:
             jobs, failures, notices = next(answers)
@@ -354,7 +355,7 @@ def _every_round(failures: list[object], *, answered: bool) -> object:
     from types import SimpleNamespace
 
     class Listing:
-        calls = SimpleNamespace(snapshot=lambda: {})
+        calls = CallCounter()
 
         def list(self, query: object, **_: object) -> SimpleNamespace:
             return SimpleNamespace(jobs=[], failures=failures, notices=[], answered=answered)

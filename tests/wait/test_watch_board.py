@@ -11,6 +11,7 @@ import pytest
 from test_watch import stop_after
 from wait_support import FakeTime, Run
 
+from exportctl.ops.callcounter import CallCounter
 from exportctl.ops.jobs import ListQuery
 from exportctl.ops.polling.watcher import Watcher
 from exportctl.sandbox import Sandbox
@@ -20,7 +21,7 @@ def _listing(
     jobs: list[object], failures: list[object], notices: list[object], *, answered: bool = True
 ) -> object:
     class Listing:
-        calls = SimpleNamespace(snapshot=lambda: {})
+        calls = CallCounter()
 
         def list(self, query: object, **_: object) -> SimpleNamespace:
             return SimpleNamespace(jobs=jobs, failures=failures, notices=notices,
@@ -56,7 +57,7 @@ def test_the_board_says_the_jobs_are_being_read_until_the_first_listing_answers(
     asked, answer = threading.Event(), threading.Event()
 
     class Slow:
-        calls = SimpleNamespace(snapshot=lambda: {})
+        calls = CallCounter()
 
         def list(self, query: object, **_: object) -> SimpleNamespace:
             asked.set()
@@ -295,7 +296,7 @@ def test_the_board_shows_how_far_a_long_listing_is() -> None:
     asked, answer = threading.Event(), threading.Event()
 
     class Long:
-        calls = SimpleNamespace(snapshot=lambda: {})
+        calls = CallCounter()
 
         def list(self, query: object, on_progress: object = None) -> SimpleNamespace:
             # What the listing's ticker says once it has taken a second, then clears.

@@ -142,9 +142,7 @@ class Waiter:
         # Each result is taken as it comes, until the next round is due: a call deep
         # in retries holds back neither the others' results nor the next round.
         self._collect(started + self.backoff.base(self.rounds))
-        after = self.jobs.calls.snapshot()
-        calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
-        self.on_event(Event("round", calls=calls))
+        self.on_event(Event("round", calls=self.jobs.calls.since(before)))
         told = self._told.update(t.error.message for t in self.pending if t.error)
         if self._ends is None or self.clock() < self._ends:
             # Past the timeout nothing is retried: the failure (often the read the

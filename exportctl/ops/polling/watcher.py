@@ -225,9 +225,7 @@ class Watcher:
         # A notice is a target out of reach for good: the rest is all there is to read,
         # as `list` prints its table then.
         self.read = self.read or result.answered or bool(result.notices)
-        after = self.jobs.calls.snapshot()
-        calls = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
-        self.on_event(Event("round", calls=calls))
+        self.on_event(Event("round", calls=self.jobs.calls.since(before)))
         return False
 
     def _notices(self, notices: list[ExportctlError]) -> None:
