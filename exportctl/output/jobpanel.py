@@ -32,10 +32,12 @@ def job_panel(
     rows: list[tuple[str, RenderableType]] = [
         ("service", job.service),
         ("ref", job.ref),
-        ("id", job.id),
+        # A name or an id is one value: a tab or a newline in it (CloudWatch Logs
+        # takes any task name) is one space, as in the tables, not a line of its own.
+        ("id", one_line(job.id)),
         ("arn", job.arn or ""),
         ("account", job.account or ""),
-        ("name", job.name or ""),
+        ("name", one_line(job.name or "")),
         ("region", job.region),
         ("state", state_text(job.state)),
         ("status", one_line(job.status)),
@@ -57,7 +59,7 @@ def job_panel(
     for key, value in job.details.items():
         if value not in (None, "", [], {}):
             rows.append((key.replace("_", " "), field_text(value)))
-    title = Text.assemble((job.service, "bold"), " ", for_people(job.name or job.id))
+    title = Text.assemble((job.service, "bold"), " ", for_people(one_line(job.name or job.id)))
     return JobPanel([(label, value) for label, value in rows if value != ""], title)
 
 

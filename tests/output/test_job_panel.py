@@ -62,3 +62,13 @@ def test_jobs_on_a_narrow_terminal_are_apart() -> None:
     later = dataclasses.replace(JOB, id="other", name="other", created=CREATED + timedelta(hours=1))
     lines = _printed(32, [JOB, later])
     assert lines[lines.index("personalize other") - 1] == ""
+
+
+@pytest.mark.parametrize("width", [32, 100])
+def test_a_name_with_a_tab_and_a_newline_is_one_line_as_in_the_tables(width: int) -> None:
+    named = dataclasses.replace(JOB, name="nightly\tpart\none")
+    lines = _printed(width, [named])
+    assert "personalize nightly part one" in lines[0]
+    [name] = [line for line in lines if "name " in line]
+    assert "nightly part one" in name
+    assert not any(line.strip(" │") == "one" for line in lines)
