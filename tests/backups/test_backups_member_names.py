@@ -12,6 +12,7 @@ from pathlib import Path
 
 import botocore.session
 from botocore.model import Shape
+from codestrings import docstring_ids
 
 import exportctl
 from exportctl.ops import backups as core
@@ -72,14 +73,7 @@ def others_members() -> frozenset[str]:
 def _strings(path: Path) -> Iterator[tuple[int, str]]:
     """The strings the code of ``path`` uses, docstrings aside."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
+    docstrings = docstring_ids(tree)
     for node in ast.walk(tree):
         strings = isinstance(node, ast.Constant) and isinstance(node.value, str)
         if strings and id(node) not in docstrings:

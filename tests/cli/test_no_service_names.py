@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from codestrings import docstring_ids
 from service_words import anywhere, service_words
 
 import exportctl
@@ -46,14 +47,7 @@ def test_no_code_outside_the_specs_and_the_sandbox_names_a_service() -> None:
         if any(parts[: len(owner)] == owner for owner in OWNERS):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
+        docstrings = docstring_ids(tree)
         for node in ast.walk(tree):
             where = f"{path.relative_to(ROOT.parent)}:{getattr(node, 'lineno', '?')}"
             if isinstance(node, ast.Constant) and isinstance(node.value, str):

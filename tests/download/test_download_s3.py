@@ -312,15 +312,8 @@ def test_a_different_local_file_needs_force(s3env: S3Env) -> None:
     assert files_under(s3env.dest) == {"a.csv": b"remote", "b.csv": b"bbb"}
 
 
-def test_a_tab_in_a_key_is_escaped_where_a_message_names_it(s3env: S3Env) -> None:
-    s3env.put({"p/tab\tname.csv": b"theirs"})
-    s3env.dest.mkdir()
-    (s3env.dest / "tab\tname.csv").write_bytes(b"mine")
-    with pytest.raises(ExportctlError) as caught:
-        fetch(s3env, "p/")
-    assert "tab\\x09name.csv already exists and differs" in caught.value.message
-    # Listed, then gone before it is fetched: S3's error names it.
-    (s3env.dest / "tab\tname.csv").unlink()
+def _deleted_once_listed(s3env: S3Env, key: str) -> None:
+    """``key`` is deleted, by another client, as soon as the download has listed it."""
     other = boto3.client(
         "s3",
         region_name="us-east-1",
@@ -330,9 +323,21 @@ def test_a_tab_in_a_key_is_escaped_where_a_message_names_it(s3env: S3Env) -> Non
     )
 
     def vanish(**_: Any) -> None:
-        other.delete_object(Bucket=s3env.bucket, Key="p/tab\tname.csv")
+        other.delete_object(Bucket=s3env.bucket, Key=key)
 
     s3env.client.meta.events.register("after-call.s3.ListObjectsV2", vanish)
+
+
+def test_a_tab_in_a_key_is_escaped_where_a_message_names_it(s3env: S3Env) -> None:
+    s3env.put({"p/tab\tname.csv": b"theirs"})
+    s3env.dest.mkdir()
+    (s3env.dest / "tab\tname.csv").write_bytes(b"mine")
+    with pytest.raises(ExportctlError) as caught:
+        fetch(s3env, "p/")
+    assert "tab\\x09name.csv already exists and differs" in caught.value.message
+    # Listed, then gone before it is fetched: S3's error names it.
+    (s3env.dest / "tab\tname.csv").unlink()
+    _deleted_once_listed(s3env, "p/tab\tname.csv")
     with pytest.raises(ExportctlError) as caught:
         fetch(s3env, "p/")
     assert "p/tab\\x09name.csv does not exist" in caught.value.message
@@ -465,18 +470,7 @@ def test_no_objects_is_not_found_and_named(s3env: S3Env) -> None:
 def test_an_object_gone_between_listing_and_fetching_is_not_found(s3env: S3Env) -> None:
     s3env.put({"p/a.csv": b"a"})
 
-    other = boto3.client(
-        "s3",
-        region_name="us-east-1",
-        endpoint_url=s3env.url,
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-
-    def vanish(**_: Any) -> None:
-        other.delete_object(Bucket=s3env.bucket, Key="p/a.csv")
-
-    s3env.client.meta.events.register("after-call.s3.ListObjectsV2", vanish)
+    _deleted_once_listed(s3env, "p/a.csv")
     with pytest.raises(ExportctlError) as caught:
         fetch(s3env, "p/")
     assert caught.value.exit_code == ExitCode.NOT_FOUND

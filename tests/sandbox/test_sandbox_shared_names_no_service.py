@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from codestrings import docstring_ids
 from service_words import anywhere, service_words
 
 import exportctl.sandbox
@@ -56,14 +57,7 @@ def _identifier(node: ast.AST) -> str | None:
 
 def _found(path: Path, named: re.Pattern[str], modules: set[str]) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
+    docstrings = docstring_ids(tree)
     found = []
     for node in ast.walk(tree):
         where = f"{path.relative_to(SANDBOX.parent)}:{getattr(node, 'lineno', '?')}"
