@@ -49,7 +49,7 @@ class Estimates:
         if estimate.eta is None:
             return f"none ({estimate.basis})"
         return (
-            f"{local(estimate.eta)} ({relative(estimate.eta, reference)}; "
+            f"{local(estimate.eta, reference)} ({relative(estimate.eta, reference)}; "
             f"estimate: {estimate.basis})"
         )
 

@@ -193,21 +193,55 @@ def relative(value: datetime, reference: datetime | None = None) -> str:
     return f"in {amount}" if future else f"{amount} ago"
 
 
-def local(value: datetime) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+def local(value: datetime, reference: datetime | None = None) -> str:
+    """``2026-12-04 16:22:17`` in local time, the year in four digits; its zone's name
+    too where the wall time alone could be misread (:func:`_zone_to_say`)."""
+    here, zone = _local_view(value, _today(reference))
+    text = f"{here.year:04d}-{here:%m-%d %H:%M:%S}"
+    return f"{text} {zone}" if zone else text
 
 
 def clock_time(value: datetime, reference: datetime | None = None) -> str:
     """``15:35`` in local time, for a time soon; ``Dec 10 07:02`` for one on another
-    day; its zone's name too when its offset is not now's (across a DST change, an
-    hour may come twice)."""
-    here, today = value.astimezone(), (reference or now()).astimezone()
+    day; its zone's name too where the wall time alone could be misread
+    (:func:`_zone_to_say`)."""
+    today = _today(reference)
+    here, zone = _local_view(value, today)
     text = f"{here:%H:%M}"
-    if here.date() != today.date():
+    if today is None or here.date() != today.date():
         text = f"{here:%b} {here.day} {text}"
-    if here.utcoffset() != today.utcoffset():
-        text = f"{text} {here:%Z}"
-    return text
+    return f"{text} {zone}" if zone else text
+
+
+def _today(reference: datetime | None) -> datetime | None:
+    try:
+        return (reference or now()).astimezone()
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _local_view(value: datetime, today: datetime | None) -> tuple[datetime, str]:
+    """``value`` on the local clock, and the zone's name to write after it ('' for
+    none). A time within a day of year 1 or year 9999 may have no local time (year
+    0 or 10000 east or west of UTC): it is shown in UTC, which it has, named so."""
+    try:
+        here = value.astimezone()
+    except (OverflowError, ValueError, OSError):
+        return value.astimezone(timezone.utc), "UTC"
+    return here, (here.tzname() or "") if _zone_to_say(here, today) else ""
+
+
+def _zone_to_say(here: datetime, today: datetime | None) -> bool:
+    """A wall time is read at now's offset unless it says otherwise: it names its zone
+    when its offset is not now's, and when the clock shows it twice (the hour the
+    clocks go back), at either offset."""
+    if today is None or here.utcoffset() != today.utcoffset():
+        return True
+    wall = here.replace(tzinfo=None)
+    try:
+        return wall.replace(fold=0).timestamp() != wall.replace(fold=1).timestamp()
+    except (OverflowError, ValueError, OSError):
+        return False
 
 
 def human_duration(seconds: float) -> str:

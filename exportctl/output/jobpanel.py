@@ -21,7 +21,7 @@ from exportctl.output.statestyles import state_text
 def when(value: datetime | None, reference: datetime | None = None) -> str:
     if value is None:
         return ""
-    return f"{local(value)} ({relative(value, reference)})"
+    return f"{local(value, reference)} ({relative(value, reference)})"
 
 
 def job_panel(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -210,10 +211,74 @@ def test_a_clock_time_says_its_day_and_its_zone_where_they_are_not_now_s(
     try:
         # 01:40 BST, 20 minutes before the clocks go back.
         reference = datetime(2026, 10, 25, 0, 40, tzinfo=timezone.utc)
-        assert clock_time(reference + timedelta(minutes=10), reference) == "01:50"
+        # 01:50 comes twice tonight: this one is BST's.
+        assert clock_time(reference + timedelta(minutes=10), reference) == "01:50 BST"
+        assert clock_time(reference - timedelta(minutes=50), reference) == "00:50"
         # 24 minutes on: 01:04 once more, in GMT.
         assert clock_time(reference + timedelta(minutes=24), reference) == "01:04 GMT"
         assert clock_time(reference + timedelta(days=4), reference) == "Oct 29 00:40 GMT"
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+LAST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+FIRST = datetime(1, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown", "clock"),
+    [
+        # Past year 9999 east of UTC, before year 1 west of it: no local time there.
+        ("Asia/Kolkata", LAST, "9999-12-31 23:59:59 UTC", "Dec 31 23:59 UTC"),
+        ("America/Los_Angeles", FIRST, "0001-01-01 00:00:00 UTC", "Jan 1 00:00 UTC"),
+        ("America/Los_Angeles", LAST, "9999-12-31 15:59:59", "Dec 31 15:59"),
+        ("UTC", FIRST, "0001-01-01 00:00:00", "Jan 1 00:00"),
+        ("UTC", datetime(999, 3, 1, 12, tzinfo=UTC), "0999-03-01 12:00:00", "Mar 1 12:00"),
+    ],
+)
+def test_a_time_at_the_calendars_ends_is_shown_not_a_crash(
+    zone: Callable[[str], None], name: str, value: datetime, shown: str, clock: str
+) -> None:
+    from exportctl.domain.timeutil import clock_time, local
+
+    zone(name)
+    reference = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
+    assert local(value, reference) == shown
+    assert local(value) == shown
+    assert clock_time(value, reference) == clock
+
+
+def test_a_wall_time_the_clock_shows_twice_names_its_zone(zone: Callable[[str], None]) -> None:
+    from exportctl.domain.timeutil import clock_time, local
+
+    zone("America/New_York")
+    # 01:30 EDT, then 01:10 EST 40 minutes later: without their zones, backwards.
+    first, second = (
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, 10, tzinfo=UTC),
+    )
+    for reference in (datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)):
+        assert local(first, reference) == "2026-11-01 01:30:00 EDT"
+        assert local(second, reference) == "2026-11-01 01:10:00 EST"
+        assert clock_time(first, reference) == "Nov 1 01:30 EDT"
+        assert clock_time(second, reference) == "Nov 1 01:10 EST"
+    # At now's offset and once on the clock: the wall time alone, as ever.
+    reference = datetime(2026, 11, 23, 15, 4, tzinfo=UTC)
+    assert local(reference - timedelta(hours=1), reference) == "2026-11-23 09:04:00"
+    assert clock_time(reference + timedelta(hours=1), reference) == "11:04"
+    # A summer time seen in winter says its zone, in a panel as in a clock time.
+    assert local(datetime(2026, 7, 1, 14, tzinfo=UTC), reference) == "2026-07-01 10:00:00 EDT"
