@@ -55,6 +55,11 @@ def _check_query(query: str) -> None:
 
     try:
         jmespath.compile(query)
+    except RecursionError as exc:
+        # jmespath's parser recurses once a level: '[' * 500 goes past Python's stack.
+        raise UsageError(
+            "--query is not a valid JMESPath expression: it is nested too deeply"
+        ) from exc
     except JMESPathError as exc:
         reason = " ".join(str(exc).split())
         # jmespath quotes the expression, and the token it stopped at in its words:

@@ -42,6 +42,12 @@ def searched(query: Any, data: Any) -> Any:
             f"--query cannot be applied to these records: {reason} (a field may be null: "
             "give it a default, as in `contains(message || '', 'x')`)"
         ) from exc
+    except RecursionError as exc:
+        # A query jmespath parses may still be too deep for its interpreter, which
+        # recurses more a level ('a' followed by '[]' 300 times).
+        raise UsageError(
+            "--query cannot be applied to these records: it is nested too deeply"
+        ) from exc
     except TypeError as exc:
         # jmespath checks its functions' argument types but one: contains() given a
         # string to search and something else to find raises Python's own error.

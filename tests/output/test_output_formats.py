@@ -155,6 +155,54 @@ def test_bad_query_is_exit_2_in_one_line(sandbox: Sandbox, command: list[str]) -
     assert sum(sandbox.calls.values()) == 0
 
 
+DEEP = ["[" * 500, "(" * 500 + "ref" + ")" * 500, "!" * 500 + "ref"]
+
+
+@pytest.mark.parametrize("query", DEEP)
+@pytest.mark.parametrize(
+    "command", [["list"], ["status", "discovery:e-1"], ["wait", "discovery:e-1"], ["watch"]]
+)
+def test_a_query_nested_too_deeply_to_read_is_exit_2_in_one_line(
+    sandbox: Sandbox, command: list[str], query: str
+) -> None:
+    line = one_line_usage_error(invoke(sandbox, *command, "--query", query))
+    assert (
+        line
+        == "exportctl: error: --query is not a valid JMESPath expression: it is nested too deeply"
+    )
+    assert sum(sandbox.calls.values()) == 0
+
+
+# Read, but deeper than jmespath's interpreter goes, which recurses more a level.
+SEARCHED_DEEP = ["a" + "[]" * 300, " || ".join(["ref"] * 600)]
+
+
+@pytest.mark.parametrize("query", SEARCHED_DEEP)
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv", "text"])
+def test_a_query_too_deep_to_apply_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], fmt: str, query: str
+) -> None:
+    with pytest.raises(UsageError, match=r"--query cannot be applied.*nested too deeply"):
+        run_emit(OutputSpec(format=fmt, query=query), capsys=capsys)
+
+
+@pytest.mark.parametrize("query", SEARCHED_DEEP)
+@pytest.mark.parametrize("command", [["list"], ["list", "-o", "ndjson"], ["status", "--json"]])
+def test_a_query_too_deep_to_apply_is_exit_2_in_one_line(
+    sandbox: Sandbox, command: list[str], query: str
+) -> None:
+    if command[0] == "status":
+        ref = json.loads(invoke(sandbox, "list", "--json", "--limit", "1").stdout)[0]["ref"]
+        command = [*command, ref]
+    result = invoke(sandbox, *command, "--query", query)
+    assert result.exit_code == 2, result.output
+    # With --json, stdout still holds a document: that of nothing.
+    assert result.stdout in ("", "null\n")
+    assert result.stderr.strip().splitlines() == [
+        "exportctl: error: --query cannot be applied to these records: it is nested too deeply"
+    ]
+
+
 @pytest.mark.parametrize("fmt", ["table", "csv", "ndjson", "json"])
 def test_unknown_field_is_exit_2_before_any_call(sandbox: Sandbox, fmt: str) -> None:
     line = one_line_usage_error(invoke(sandbox, "list", "-o", fmt, "--fields", "ref,colour"))
