@@ -10,7 +10,11 @@ from typing import Any
 
 from exportctl.domain.errors import clip
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
+# Units as README lists them, in lower case only: "6M" read as 6 minutes would be a
+# silent misreading of 6 months. Digits are ASCII's: \d would take "٣" for 3.
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d|w)")
+_ANY_CASE = re.compile(_DURATION.pattern, re.IGNORECASE)
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:?\d\d$|$)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -129,25 +133,46 @@ def jsonable(value: Any) -> Any:
 MAX_DURATION = 366 * 86400.0
 
 
+class UnitCaseError(ValueError):
+    """A duration whose units are upper case: said as such, not as no duration."""
+
+
 def parse_duration(text: str) -> float:
     """Seconds in '90', '90s', '5m', '1h30m', '2d', '500ms'. Raises ValueError."""
     raw = text.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?", raw):
+    if _NUMBER.fullmatch(raw):
         return float(raw)
-    pos, total = 0, 0.0
-    for match in _DURATION.finditer(raw):
+    parts = _parts(raw, _DURATION)
+    if parts is None:
+        upper = _parts(raw, _ANY_CASE)
+        if upper is not None:
+            raise UnitCaseError(_unit_case(text, [unit for _, unit in upper]))
+        raise ValueError(f"not a duration: '{clip(text)}' (use e.g. 30s, 5m, 2h, 1d)")
+    return sum(float(number) * _UNITS[unit] for number, unit in parts)
+
+
+def _parts(raw: str, pattern: re.Pattern[str]) -> list[tuple[str, str]] | None:
+    """Each number and its unit, when ``raw`` is nothing else; None otherwise."""
+    pos, parts = 0, list[tuple[str, str]]()
+    for match in pattern.finditer(raw):
         if raw[pos : match.start()].strip():
             break
-        total += float(match.group(1)) * _UNITS[match.group(2).lower()]
+        parts.append((match.group(1), match.group(2)))
         pos = match.end()
-    if pos == 0 or raw[pos:].strip():
-        raise ValueError(f"not a duration: '{clip(text)}' (use e.g. 30s, 5m, 2h, 1d)")
-    return total
+    return None if pos == 0 or raw[pos:].strip() else parts
+
+
+def _unit_case(text: str, units: list[str]) -> str:
+    said = f"'{clip(text)}': units are lower case (ms, s, m, h, d, w)"
+    if "M" in units:
+        # A month, most likely: no unit, and never minutes by a guess.
+        return f"{said}: m is minutes; a month is no unit (use days, e.g. 30d)"
+    return f"{said}: use '{clip(text.strip().lower())}'"
 
 
 def parse_since(text: str, reference: datetime | None = None) -> datetime:
     """A point in time from a duration back from now ('2h') or a date/ISO 8601 timestamp."""
-    if re.fullmatch(r"\d+(?:\.\d+)?", text.strip()):
+    if _NUMBER.fullmatch(text.strip()):
         # A bare number back in time is seconds to a parser and days to some people.
         number = clip(text.strip())
         raise ValueError(
@@ -155,6 +180,8 @@ def parse_since(text: str, reference: datetime | None = None) -> datetime:
         )
     try:
         return (reference or now()) - timedelta(seconds=parse_duration(text))
+    except UnitCaseError:
+        raise
     except ValueError:
         pass
     read = _from_iso(text.strip())

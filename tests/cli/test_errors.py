@@ -267,3 +267,17 @@ def test_since_without_a_unit_is_refused_not_taken_as_seconds(run: Run, value: s
     assert f"'{value}' has no unit: use e.g. {value}s, {value}m, {value}h or {value}d" in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [("list", "--since", "6M"), ("list", "--since", "2H"), ("list", "--since", "٣d"),
+     ("wait", "--timeout", "5M"), ("wait", "--interval", "٣s")],
+)  # fmt: skip
+def test_a_duration_in_other_units_or_digits_than_readme_lists_is_refused(
+    run: Run, command: str, option: str, value: str
+) -> None:
+    # 6M is months to some, minutes to a case-blind parser: neither is guessed.
+    result = run(command, *(["discovery:e-1"] if command == "wait" else []), option, value)
+    assert result.exit_code == 2, result.output
+    assert f"'{value}'" in result.stderr and "Traceback" not in result.stderr

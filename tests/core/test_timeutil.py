@@ -30,7 +30,6 @@ T = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
         ("2.5", 2.5),
         ("90s", 90.0),
         ("5m", 300.0),
-        ("5M", 300.0),
         ("1h30m", 5400.0),
         ("1h 30m", 5400.0),
         (" 2d ", 172800.0),
@@ -48,6 +47,35 @@ def test_parse_duration(text: str, seconds: float) -> None:
 def test_parse_duration_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["٣d", "３h", "1٫5h", "٣", "9\u0663s"])
+def test_parse_duration_takes_ascii_digits_only(text: str) -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
+    with pytest.raises(ValueError, match="not a duration or date"):
+        parse_since(text, reference=T)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("2H", "use '2h'"),
+        ("1h30S", "use '1h30s'"),
+        ("500MS", "use '500ms'"),
+        ("1W", "use '1w'"),
+        # Months, most likely: never read as minutes, nor suggested as such.
+        ("6M", "m is minutes; a month is no unit (use days, e.g. 30d)"),
+        ("1h 30M", "m is minutes; a month is no unit"),
+    ],
+)
+def test_an_upper_case_unit_is_refused_with_the_lower_case_one(text: str, hint: str) -> None:
+    for parse in (parse_duration, lambda t: parse_since(t, reference=T)):
+        with pytest.raises(ValueError) as caught:
+            parse(text)
+        message = str(caught.value)
+        assert message.startswith(f"'{text}': units are lower case (ms, s, m, h, d, w): ")
+        assert hint in message
 
 
 @pytest.mark.parametrize(
