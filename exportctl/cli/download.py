@@ -12,7 +12,8 @@ import click
 from exportctl.cli.complete import complete_ref
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
-from exportctl.cli.options import Folder, IntRange, service_option
+from exportctl.cli.numbers import IntRange
+from exportctl.cli.options import Folder, service_option
 from exportctl.cli.output import check_headers, json_on_failure, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.printable import inline

@@ -18,8 +18,8 @@ import click
 
 from exportctl.cli.context import AppContext, one_shot, pass_app
 from exportctl.cli.examples import epilog
+from exportctl.cli.numbers import IntRange
 from exportctl.cli.options import (
-    IntRange,
     ScopedCommand,
     filter_options,
     scope_of,

@@ -71,18 +71,6 @@ class Choice(_Clipped, click.Choice):  # type: ignore[type-arg]
     theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
 
 
-class Int(_Clipped, click.types.IntParamType):
-    """click's whole number."""
-
-
-class IntRange(_Clipped, click.IntRange):
-    """click's whole number within bounds."""
-
-
-class FloatRange(_Clipped, click.FloatRange):
-    """click's number within bounds."""
-
-
 class _Services(Choice):
     """A service by name or alias: of the services there are when the value is read,
     not when the command was made; ``only`` (a function): of the one it names."""

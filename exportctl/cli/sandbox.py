@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from exportctl.cli.options import FloatRange, Int, IntRange
+from exportctl.cli.numbers import FloatRange, Int, IntRange
 from exportctl.cli.servicehelp import DescribedCommand
 
 F = TypeVar("F", bound=Callable[..., Any])

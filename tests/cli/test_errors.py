@@ -260,6 +260,25 @@ def test_services_take_commas_as_regions_and_profiles_do(run: Run) -> None:
         assert nothing.exit_code == 2 and "names no service" in nothing.output, nothing.output
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["list", "--limit", "abc"], "invalid value for '--limit': 'abc' is not a whole number"),
+        # int() reads these: any script's digits, and Python's digit groups.
+        (["list", "--limit", "٣"], "'--limit': '٣' is not a whole number"),
+        (["list", "--limit", "1_0"], "'--limit': '1_0' is not a whole number"),
+        (["download", "ID", "d", "--concurrency", "x"], "'x' is not a whole number"),
+        (["sandbox", "--drop-rate", "nan"], "'--drop-rate': 'nan' is not a number"),
+    ],
+)
+def test_a_number_that_is_none_is_said_in_exportctls_words(
+    run: Run, args: list[str], said: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr and "valid integer" not in result.stderr
+
+
 @pytest.mark.parametrize("value", ["2", "90", "1.5"])
 def test_since_without_a_unit_is_refused_not_taken_as_seconds(run: Run, value: str) -> None:
     result = run("list", "--since", value)

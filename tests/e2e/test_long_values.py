@@ -35,9 +35,9 @@ NUMBER = "9" * 300
             f'Incomplete expression: "[{"y" * 118}… (5,001 characters)"',
         ),
         (["list", "--query", f"a {LONG}"], f"Unexpected token: {CUT[1:-1]}: Parse error"),
-        (["list", "--limit", LONG], f"'--limit': {CUT} is not a valid integer range"),
-        (["sandbox", "--seed", LONG], f"'--seed': {CUT} is not a valid integer"),
-        (["sandbox", "--drop-rate", LONG], f"'--drop-rate': {CUT} is not a valid float range"),
+        (["list", "--limit", LONG], f"'--limit': {CUT} is not a whole number"),
+        (["sandbox", "--seed", LONG], f"'--seed': {CUT} is not a whole number"),
+        (["sandbox", "--drop-rate", LONG], f"'--drop-rate': {CUT} is not a number"),
         # click's unknown option, quoted whole before: a command's, and the root's.
         (
             ["list", f"--{LONG}"],
@@ -70,7 +70,7 @@ def test_a_short_value_is_quoted_as_it_was(sandbox: Sandbox) -> None:
     unknown = in_process(sandbox, "list", "--fields", "ref,nope")
     assert unknown.stderr.startswith("exportctl: error: unknown field 'nope' for --fields; ")
     for args, said in (
-        (["list", "--limit", "abc"], "'--limit': 'abc' is not a valid integer range"),
+        (["list", "--limit", "abc"], "'--limit': 'abc' is not a whole number"),
         (["download", "x", "--concurrency", "99"], "99 is not in the range 1<=x<=32"),
     ):
         assert said in in_process(sandbox, *args).stderr

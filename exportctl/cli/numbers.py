@@ -1,0 +1,43 @@
+"""Numeric options: click's number types, said in exportctl's words."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from exportctl.cli.options import _Clipped
+from exportctl.domain.errors import quoted
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+class _Number(_Clipped):
+    """A number written as README's examples write one. click reads what Python's int()
+    and float() read: any script's digits ('٣'), '1_000', 'nan'; and it says 'abc is
+    not a valid integer range', a type's name for a message."""
+
+    form = _WHOLE
+    what = "a whole number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not self.form.fullmatch(value.strip()):
+            self.fail(f"{quoted(value)} is not {self.what}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Int(_Number, click.types.IntParamType):
+    """A whole number."""
+
+
+class IntRange(_Number, click.IntRange):
+    """A whole number within bounds."""
+
+
+class FloatRange(_Number, click.FloatRange):
+    """A number within bounds."""
+
+    form = _NUMBER
+    what = "a number"
