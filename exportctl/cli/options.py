@@ -118,30 +118,38 @@ def _names_listed(names: Iterable[str], incomplete: str) -> list[CompletionItem]
     return listed((name.lower() for name in names), incomplete.lower())
 
 
-def _split(one: Callable[[str], Any], value: Any) -> tuple[Any, ...] | None:
-    """The names of ``a,b``, each as ``one`` reads it, empty ones left out; None for
-    a value without a comma."""
-    if not (isinstance(value, str) and "," in value):
-        return None
-    return tuple(one(name.strip()) for name in value.split(",") if name.strip())
+class _Listed(Choice):
+    """A name, or several separated by commas (``a,b``), each read as the choice reads
+    one; nothing or commas alone (`-s "$A,$B"`, both unset) are no filter to drop
+    silently: they name no ``what``."""
 
-
-class _ServiceNames(_Services):
-    """A service, or several separated by commas, as --region and --profile take them."""
+    what = ""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        names = _split(lambda name: super(_ServiceNames, self).convert(name, param, ctx), value)
-        if names is None:
-            return super().convert(value, param, ctx)
+        one = super().convert
+        if not (isinstance(value, str) and ("," in value or not value.strip())):
+            return one(value, param, ctx)
+        names = tuple(one(name.strip(), param, ctx) for name in value.split(",") if name.strip())
         if not names:
-            # Commas alone (`-s "$A,$B"`, both unset) are no filter to drop silently.
-            self.fail(f"{quoted(value)} names no service", param, ctx)
+            self.fail(f"{quoted(value)} names no {self.what}", param, ctx)
         return names
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
         return _names_listed(self.offered(), incomplete)
+
+    def offered(self) -> tuple[str, ...]:
+        return tuple(self.choices)
+
+
+class _ServiceNames(_Listed, _Services):
+    """A service, or several separated by commas, as --region and --profile take them."""
+
+    what = "service"
+
+    def offered(self) -> tuple[str, ...]:
+        return _Services.offered(self)
 
 
 class _ServiceOption(click.Option):
@@ -163,21 +171,13 @@ class _ServiceOption(click.Option):
         pass
 
 
-class _StateNames(Choice):
-    """A normalised state, or several separated by commas, as --service takes them;
-    commas alone are refused as an unknown state is."""
+class _StateNames(_Listed):
+    """A normalised state, or several separated by commas, as --service takes them."""
+
+    what = "state"
 
     def __init__(self) -> None:
         super().__init__(STATE_NAMES, case_sensitive=False)
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        names = _split(lambda name: super(_StateNames, self).convert(name, param, ctx), value)
-        return names or super().convert(value, param, ctx)
-
-    def shell_complete(
-        self, ctx: click.Context, param: click.Parameter, incomplete: str
-    ) -> list[CompletionItem]:
-        return _names_listed(self.choices, incomplete)
 
 
 def _flat(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:

@@ -255,9 +255,13 @@ def test_services_take_commas_as_regions_and_profiles_do(run: Run) -> None:
     wrong = run("list", "-s", "personalize,pinpont")
     assert wrong.exit_code == 2 and "'pinpont' is not one of" in wrong.output
     # Commas alone (unset variables in a script) name no service: not "every service".
-    for value in (",", " , "):
+    for value in (",", " , ", "", " "):
         nothing = run("list", "-s", value)
         assert nothing.exit_code == 2 and "names no service" in nothing.output, nothing.output
+        # --status says the same of the same mistake.
+        nothing = run("list", "--status", value)
+        assert nothing.exit_code == 2, nothing.output
+        assert f"'--status': {value!r} names no state" in nothing.stderr, nothing.stderr
 
 
 @pytest.mark.parametrize(
