@@ -209,6 +209,9 @@ def service_option(
             cls=_ServiceOption,
             describe=describe,
             type=_Services(only, offer),
+            # Each -s is read, for a second to be refused, not to replace the first.
+            multiple=True,
+            callback=_one,
             metavar="NAME",
         )
     return click.option(
@@ -222,6 +225,15 @@ def service_option(
         callback=_flat,
         metavar="NAME",
     )
+
+
+def _one(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | None:
+    """The service of bare ids, given once: ``-s A -s B`` cannot say which."""
+    given = tuple(dict.fromkeys(value))
+    if len(given) > 1 and not ctx.resilient_parsing:
+        names = " and ".join(quoted(name) for name in given)
+        raise click.BadParameter(f"taken once, not {names}: a prefixed ref names its service")
+    return given[-1] if given else None
 
 
 def since_value(ctx: click.Context, param: click.Parameter, value: str | None) -> object:

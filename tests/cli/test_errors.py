@@ -265,6 +265,32 @@ def test_services_take_commas_as_regions_and_profiles_do(run: Run) -> None:
 
 
 @pytest.mark.parametrize(
+    "args",
+    [["status", "ID"], ["wait", "ID"], ["cancel", "ID"], ["rerun", "ID"], ["download", "ID", "d"]],
+)
+def test_a_second_service_of_bare_ids_is_refused_not_replacing_the_first(
+    run: Run, args: list[str]
+) -> None:
+    # Which of the two a bare id is of cannot be told: the last one was taken silently.
+    result = run(*args, "-s", "logs", "-s", "rds")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        "exportctl: error: invalid value for '--service' / '-s': taken once, not 'logs' and "
+        "'rds': a prefixed ref names its service"
+    )
+
+
+def test_the_same_service_of_bare_ids_twice_is_that_service(run: Run) -> None:
+    ref = json.loads(run("list", "-s", "rds", "--json", "--limit", "1").stdout)[0]["ref"]
+    once = run("status", "-s", "rds", ref.rsplit(":", 1)[-1], "--json", "--query", "ref")
+    twice = run(
+        "status", "-s", "rds", "-s", "rds", ref.rsplit(":", 1)[-1], "--json", "--query", "ref"
+    )
+    assert once.exit_code == twice.exit_code == 0, twice.output
+    assert json.loads(twice.stdout) == json.loads(once.stdout) == ref
+
+
+@pytest.mark.parametrize(
     ("args", "said"),
     [
         (["list", "--limit", "abc"], "invalid value for '--limit': 'abc' is not a whole number"),
