@@ -7,14 +7,14 @@ from typing import Any
 
 import click
 
-from exportctl.cli.options import _Clipped
+from exportctl.cli.options import ClippedType
 from exportctl.domain.errors import quoted
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-class _Number(_Clipped):
+class _Number(ClippedType):
     """A number written as README's examples write one. click reads what Python's int()
     and float() read: any script's digits ('٣'), '1_000', 'nan'; and it says 'abc is
     not a valid integer range', a type's name for a message."""

@@ -56,7 +56,7 @@ def _clipped(
     kind.fail(message, param, ctx)
 
 
-class _Clipped(click.ParamType):  # type: ignore[type-arg]
+class ClippedType(click.ParamType):  # type: ignore[type-arg]
     """A type of click's whose message cuts a long value (:func:`_clipped`)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
@@ -66,7 +66,7 @@ class _Clipped(click.ParamType):  # type: ignore[type-arg]
             _clipped(self, exc, value, param, ctx)
 
 
-class Choice(_Clipped, click.Choice):  # type: ignore[type-arg]
+class Choice(ClippedType, click.Choice):  # type: ignore[type-arg]
     """click's choice, whose message cuts a long value as exportctl's own messages cut
     theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
 
