@@ -1,18 +1,16 @@
 """The declarative description of a service's export jobs.
 
-A service is data: which operations to call, where the items and tokens are in a
-response, which member holds the id, the ARN, the status, and how its status words
-map onto the normalised states. The engine (``engine.py``) does the rest. The
-command line is made from the same data: the services' names and titles, the
-``list`` options that narrow a listing (``Scope``), ``start``'s options, where
-``download`` finds the output, and every sentence of the help that names a service.
+A service is data: the operations to call, where items and tokens are in an answer,
+the members holding the id, the ARN and the status, and how its status words map onto
+the normalised states; the engine (``engine.py``) does the rest. The command line is
+made from it too: names, titles, options, and every sentence of help naming a service.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exportctl.domain.jobkey import JobKey
 from exportctl.domain.model import Progress, State
@@ -22,7 +20,6 @@ from exportctl.domain.naming import Named
 # send; those re-exported (``as``) are for the specs that import them from here.
 from exportctl.services.outputs import Manifest as Manifest
 from exportctl.services.outputs import Output as Output
-from exportctl.services.searches import SearchMembers, SearchStates
 from exportctl.services.starts import ActiveLimit as ActiveLimit
 from exportctl.services.starts import Cancel as Cancel
 from exportctl.services.starts import Create as Create
@@ -31,6 +28,9 @@ from exportctl.services.starts import bucket_name as bucket_name
 from exportctl.services.starts import s3_parts as s3_parts
 from exportctl.services.starts import s3_scheme as s3_scheme
 from exportctl.services.starts import s3_uri as s3_uri
+
+if TYPE_CHECKING:  # made by the specs of services with searches alone, not every command
+    from exportctl.services.searches import SearchMembers, SearchStates
 
 Raw = Mapping[str, Any]
 

@@ -149,7 +149,7 @@ def test_the_declared_members_are_the_models() -> None:
     item = model.operation_model(spec.searches.backups.operation).output_shape
     items = item.members[spec.searches.backups.items].member.members  # type: ignore[union-attr]
     backup = declared.backup
-    assert set(vars(backup).values()) <= set(items)
+    assert set(backup) <= set(items)
     progress = got[declared.progress].members  # type: ignore[attr-defined]
     scope = got[declared.scope_summary].members  # type: ignore[attr-defined]
     for count in declared.counts:
