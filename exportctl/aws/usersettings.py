@@ -213,13 +213,29 @@ def configured_endpoint(session: botocore.session.Session, service: str) -> str 
 
 
 def check_bundle(name: str, bundle: str, *, undo: str) -> None:
-    """A CA bundle that names a file; else each call is retried as a TLS failure, the
-    file unnamed."""
+    """A CA bundle that names a file of certificates; else each call is retried as a
+    TLS failure, the setting unnamed."""
     if not os.path.isfile(bundle):
         raise UsageError(
             f"{name} '{clip(bundle)}' is not a file: point it at the PEM file of the "
             f"certificates to trust, or {undo} it"
         )
+    import ssl
+
+    try:
+        # As urllib3 loads it for every connection; no system CAs needed to tell.
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=bundle)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        # OpenSSL's reason (NO_CERTIFICATE_OR_CRL_FOUND) in words; the OS's otherwise.
+        reason = getattr(exc, "reason", None) if isinstance(exc, ssl.SSLError) else None
+        why = getattr(exc, "strerror", None) or exc
+        if reason:
+            why = str(reason).replace("_", " ").lower()
+        raise UsageError(
+            f"{name} '{clip(bundle)}' holds no certificate that can be read "
+            f"({clip(why)}): point it at the PEM file of the certificates to trust, "
+            f"or {undo} it"
+        ) from exc
 
 
 def check_url(option: str, url: str) -> None:

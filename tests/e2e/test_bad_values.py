@@ -139,6 +139,24 @@ def test_a_ca_bundle_that_is_no_file_is_a_usage_error_naming_it(
     assert sum(sandbox.calls.values()) == 0
 
 
+@pytest.mark.parametrize("where", ["variable", "profile"])
+@pytest.mark.parametrize("text", ["not a certificate\n", ""], ids=["text", "empty"])
+def test_a_ca_bundle_that_holds_no_certificate_is_a_usage_error_naming_it(
+    sandbox: Sandbox, tmp_path: Path, where: str, text: str
+) -> None:
+    # It was retried as a TLS failure at every attempt, for 10-30 s, then exit 5 with
+    # OpenSSL's "NO_CERTIFICATE_OR_CRL_FOUND" and no word of the setting.
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text(text)
+    config = tmp_path / "config"
+    config.write_text(f"[default]\nca_bundle = {bundle}\n")
+    env = {"AWS_CA_BUNDLE": str(bundle)} if where == "variable" else {}
+    done = in_process(sandbox, "list", "-s", "rds", AWS_CONFIG_FILE=str(config), **env)
+    named = "AWS_CA_BUNDLE" if where == "variable" else f"profile 'default' ({config}): ca_bundle"
+    _usage_error(done, f"{named} '{bundle}' holds no certificate that can be read (no certificate")
+    assert sum(sandbox.calls.values()) == 0
+
+
 def test_a_malformed_config_file_is_a_usage_error_naming_it(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
