@@ -364,27 +364,16 @@ class Clients:
         """The session's credentials, had once for the session before a client is made
         (those a role or a credential_process refreshes included): a chain that found
         nothing or failed is said to every later client without running again."""
-        from exportctl.aws.credentialfailures import again, credentials_failure
+        from exportctl.aws.credentialfailures import again, credentials_failure, had
 
         if self._credentials_failure is not None:
             raise again(self._credentials_failure)
+        profile = None if self._credentials is not None else session.profile  # a role's
         try:
-            found = session.get_credentials()
-            if found is None:
-                import botocore.exceptions
-
-                raise botocore.exceptions.NoCredentialsError()
-            import botocore.credentials
-
-            if isinstance(found, botocore.credentials.RefreshableCredentials):
-                # A role's, a credential_process's with an expiry: had now, once, not
-                # refused to each client in turn (a role's AssumeRole for each).
-                found.get_frozen_credentials()
+            return had(session, profile)
         except Exception as exc:
-            profile = None if self._credentials is not None else session.profile  # a role's
             self._credentials_failure = credentials_failure(exc, profile, self.settings.named)
             raise again(self._credentials_failure) from exc
-        return found
 
     def endpoint_url(self, service: str) -> str | None:
         """Where the calls of ``service`` go when the user says (an option, a variable,

@@ -36,6 +36,55 @@ def test_a_process_that_prints_what_is_not_json_is_a_credentials_error(
     assert "profile 'garbled'" in refused.message and "endpoint" not in refused.message
 
 
+@pytest.mark.parametrize(
+    ("printed", "said"),
+    [
+        ("[1]", "JSON of another shape (AttributeError: 'list' object"),
+        ('"abc"', "JSON of another shape (AttributeError: 'str' object"),
+        ("42", "JSON of another shape (AttributeError: 'int' object"),
+        ("null", "JSON of another shape (AttributeError: 'NoneType' object"),
+        (
+            '{"Version": 1, "AccessKeyId": "AKIAEXAMPLE", "SecretAccessKey": "x", '
+            '"SessionToken": "y", "Expiration": 12345}',
+            "JSON of another shape (TypeError: ",
+        ),
+        (
+            '{"Version": 1, "AccessKeyId": 123, "SecretAccessKey": "x"}',
+            "their access key (AccessKeyId) is int 123, not text (does its credential_process",
+        ),
+    ],
+    ids=["list", "string", "number", "null", "expiration-number", "key-number"],
+)
+def test_a_process_that_prints_json_of_another_shape_is_a_credentials_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, printed: str, said: str
+) -> None:
+    # JSON that is no object was "unexpected error: AttributeError" (exit 70), a
+    # number for Expiration a TypeError (exit 70), and a number for a key was signed
+    # with and blamed on the service's answer (exit 5).
+    config, _ = _process(tmp_path, "shaped", f"echo '{printed}'")
+    refused = _refused("shaped", monkeypatch, AWS_CONFIG_FILE=config)
+    assert refused.exit_code == ExitCode.CREDENTIALS, refused.message
+    assert refused.message.startswith("the credentials of profile 'shaped' could not be read: ")
+    assert said in refused.message
+
+
+def test_a_bad_credential_expiration_variable_is_a_usage_error_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # It was said to be a credential_process's JSON, which there was none of.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "y")
+    monkeypatch.setenv("AWS_CREDENTIAL_EXPIRATION", "garbage")
+    with pytest.raises(ExportctlError) as caught:
+        Clients(AwsSettings(region="us-east-1")).client("discovery")
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert caught.value.message.startswith(
+        "AWS_CREDENTIAL_EXPIRATION 'garbage' is not a time (Unknown string format: garbage): "
+    )
+    assert "credential_process" not in caught.value.message
+
+
 def test_a_source_profile_loop_is_the_configurations_fault(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
