@@ -37,6 +37,19 @@ def name_endpoint(client: Any, source: str) -> None:
     client.meta.events.register(f"after-call-error.{name}", mark, unique_id=f"source-{name}")
 
 
+def name_chain_calls(session: Any, name: str, source: str) -> None:
+    """Have what the calls of ``session``'s own clients of the service botocore names
+    ``name`` raise say where their endpoint was set (``source``), as
+    :func:`name_endpoint` has exportctl's clients': those its credential chain makes
+    (a role's STS), which copy the session's handlers when made."""
+
+    def mark(exception: BaseException, **_: Any) -> None:
+        setattr(exception, _SOURCE, source)
+
+    # Its own id: a client exportctl makes of the service names its own setting after.
+    session.register(f"after-call-error.{name}", mark, unique_id=f"chain-source-{name}")
+
+
 def _name_attempts(client: Any, setting: str) -> None:
     """Have the error answers of ``client``'s calls say the setting that bounds their
     attempts (``AWS_MAX_ATTEMPTS=1``, the profile's max_attempts), for the message of

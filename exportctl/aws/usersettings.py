@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from exportctl.aws.callmarks import name_chain_calls
 from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.naming import Named, flag
 
@@ -136,12 +137,18 @@ def endpoint_source(session: botocore.session.Session, service: str) -> str | No
     found = None if variable else configured_endpoint(session, service)
     if not found:
         return variable
+    return _profile_endpoint(session, _config_key(session, service), found)
+
+
+def _profile_endpoint(session: botocore.session.Session, key: str, found: str) -> str:
+    """Where ``found``, the profile's endpoint of the service botocore names ``key``,
+    is set, as advice names it: its endpoint_url, or its services section's entry,
+    checked as the profile's endpoint_url is (those of services never called are not
+    read, so not checked)."""
     scoped = session.get_scoped_config()
     own = found == scoped.get("endpoint_url")
     if not own:
-        # The entry of this client's service, checked as the profile's endpoint_url
-        # is; those of services never called are not read, so not checked.
-        name = f"[services {scoped.get('services')}] {_config_key(session, service)} endpoint_url"
+        name = f"[services {scoped.get('services')}] {key} endpoint_url"
         check_url(f"{_profile_named(session)}: {name}", found)
     setting = "the endpoint_url" if own else "the services section"
     return f"{setting} of profile {clip(session.profile or 'default')!r}"
@@ -177,13 +184,22 @@ def check_role_endpoint(
     """A profile that assumes a role: botocore's credential chain makes its STS call
     where the environment and the profile say (no public way to give it the URL), to
     AWS itself unless they say otherwise, whatever exportctl's own calls are given. The
-    variable it reads is checked; with --endpoint-url and none of them, a notice."""
+    setting it reads is checked, and named by what that call raises; with
+    --endpoint-url and none of them, a notice."""
     scoped = session.get_scoped_config()
     if "role_arn" not in scoped:
         return
     variables = [v for v in ("AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL") if os.environ.get(v)]
-    if variables and not session.get_config_variable("ignore_configured_endpoint_urls"):
-        check_url(variables[0], os.environ[variables[0]])
+    if not session.get_config_variable("ignore_configured_endpoint_urls"):
+        source = variables[0] if variables else None
+        if source:
+            check_url(source, os.environ[source])
+        else:
+            # Its key in a services section: STS's service id, snake-cased.
+            found = configured_endpoint(session, "sts")
+            source = _profile_endpoint(session, "sts", found) if found else None
+        if source:
+            name_chain_calls(session, "sts", source)
     if not endpoint_url or variables or {"endpoint_url", "services"} & set(scoped):
         return
     logging.getLogger("exportctl").warning(

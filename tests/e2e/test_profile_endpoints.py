@@ -143,3 +143,54 @@ def test_settings_botocore_ignores_are_not_checked(
     if "ignore" not in text:
         with pytest.raises(UsageError):
             check_profile(botocore.session.Session(), None)
+
+
+ROLE = (
+    "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = base\n"
+    "{more}[profile base]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n"
+)
+STS = "services = local\n[services local]\nsts =\n  endpoint_url = {url}\n"
+# Closed: nothing goes further than this machine.
+CLOSED = "http://127.0.0.1:9"
+
+
+def _role(tmp_path: Path, more: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    """``list`` as the role profile, its STS call where ``more`` and ``env`` say."""
+    config = _config(tmp_path, ROLE.format(more=more))
+    env = {"AWS_CONFIG_FILE": str(config), "AWS_REGION": "us-east-1", **env}
+    args = ("--profile", "role", "--endpoint-url", CLOSED, "list", "-s", "rds")
+    return in_process(None, *args, AWS_MAX_ATTEMPTS="1", **env)
+
+
+def test_a_role_profiles_sts_entry_that_is_no_url_is_a_usage_error_naming_it(
+    tmp_path: Path,
+) -> None:
+    # It was said to be the credential_process's JSON (exit 4), where the same value
+    # in AWS_ENDPOINT_URL_STS was exit 2 naming the variable.
+    done = _role(tmp_path, STS.format(url="not-a-url-sts"))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"exportctl: error: profile 'role' ({tmp_path / 'config'}): [services local] sts "
+        "endpoint_url 'not-a-url-sts' is not a URL: it needs http:// or https:// "
+        "(e.g. http://127.0.0.1:4566)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("more", "env", "named"),
+    [
+        ("", {"AWS_ENDPOINT_URL_STS": CLOSED}, "AWS_ENDPOINT_URL_STS"),
+        (STS.format(url=CLOSED), {}, "the services section of profile 'role'"),
+        (f"endpoint_url = {CLOSED}\n", {}, "the endpoint_url of profile 'role'"),
+    ],
+    ids=["variable", "services-section", "endpoint-url"],
+)
+def test_an_unreachable_sts_of_a_role_names_where_it_was_set(
+    tmp_path: Path, more: str, env: dict[str, str], named: str
+) -> None:
+    # It named --endpoint-url, which botocore's credential chain does not read.
+    done = _role(tmp_path, more, **env)
+    assert done.returncode == 5, done.stderr
+    assert done.stderr.endswith(
+        f"could not reach {CLOSED}/: check the network, --region and {named}\n"
+    ), done.stderr
