@@ -6,6 +6,7 @@ profile's error names the files it was looked for in.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,17 +82,44 @@ def unknown_profile_message(name: str, given: str = "--profile") -> str:
             source = variable
             break
     known = profile_names()
+    unread = "".join(
+        f"{_home(path)} cannot be read ({why}); "
+        for path, variable in (
+            (config_file(), "AWS_CONFIG_FILE"),
+            (credentials_file(), "AWS_SHARED_CREDENTIALS_FILE"),
+        )
+        if (why := _unread(path, variable))
+    )
     return (
         f"no AWS profile named {quoted(name)} ({source}): profiles are read from "
         f"{_shown(config_file(), 'AWS_CONFIG_FILE')} and "
-        f"{_shown(credentials_file(), 'AWS_SHARED_CREDENTIALS_FILE')}; "
+        f"{_shown(credentials_file(), 'AWS_SHARED_CREDENTIALS_FILE')}; {unread}"
         + (f"known profiles: {', '.join(known)}" if known else "none is defined there")
     )
 
 
-def _shown(path: Path, variable: str) -> str:
+def _unread(path: Path, variable: str) -> str | None:
+    """Why the profiles of ``path`` could not be read, in the OS's words (a file
+    missing, refused, a folder); None when they could, and for a default file that is
+    not there: no profile is kept there, as for the AWS CLI."""
+    if os.path.isdir(path):
+        return os.strerror(errno.EISDIR)
+    try:
+        # Opened, not read: a FIFO or a device (/dev/null) is botocore's to read.
+        os.close(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)))
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and not os.environ.get(variable):
+            return None
+        return str(exc.strerror or exc)
+    return None
+
+
+def _home(path: Path) -> str:
     home = os.path.expanduser("~")
     text = str(path)
-    if text.startswith(home + os.sep):
-        text = "~" + text[len(home) :]
+    return "~" + text[len(home) :] if text.startswith(home + os.sep) else text
+
+
+def _shown(path: Path, variable: str) -> str:
+    text = _home(path)
     return f"{text} ({variable})" if os.environ.get(variable) else text

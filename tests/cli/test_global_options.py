@@ -150,6 +150,9 @@ def test_an_unknown_profile_names_the_option(run: Run) -> None:
     assert unknown.stderr == (
         "exportctl: error: no AWS profile named 'nope' (--profile): profiles are read from "
         "~/.aws/config (AWS_CONFIG_FILE) and ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE); "
+        # The variables name them: that they are not there is said.
+        "~/.aws/config cannot be read (No such file or directory); "
+        "~/.aws/credentials cannot be read (No such file or directory); "
         "none is defined there\n"
     )
 

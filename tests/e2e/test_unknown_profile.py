@@ -69,3 +69,33 @@ def test_the_default_files_are_named_as_a_user_knows_them(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert "profiles are read from ~/.aws/config and ~/.aws/credentials" in done.stderr
     assert "none is defined there" in done.stderr
+
+
+@pytest.mark.parametrize("what", ["missing", "directory", "unreadable"])
+def test_a_config_file_that_cannot_be_read_is_said_so(tmp_path: Path, what: str) -> None:
+    # It said "none is defined there", as of a file read and found empty.
+    config = tmp_path / "config"
+    if what == "directory":
+        config.mkdir()
+    elif what == "unreadable":
+        config.write_text("[profile base]\n")
+        config.chmod(0)
+        try:
+            config.read_text()
+        except PermissionError:
+            pass
+        else:
+            pytest.skip("this user reads files whatever their mode says (root)")
+    why = {
+        "missing": "No such file or directory",
+        "directory": "Is a directory",
+        "unreadable": "Permission denied",
+    }[what]
+    env = {"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": ""}
+    done = in_process(None, "list", AWS_PROFILE="base", **env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"exportctl: error: no AWS profile named 'base' (AWS_PROFILE): profiles are read from "
+        f"{config} (AWS_CONFIG_FILE) and ~/.aws/credentials; {config} cannot be read ({why}); "
+        "none is defined there\n"
+    )
