@@ -102,8 +102,11 @@ def translate(
     if isinstance(exc, bex.ConfigParseError):
         path = str(getattr(exc, "kwargs", {}).get("path", ""))
         which, variable = _config_file(path)
+        # The parser's own words: which line, what is wrong with it.
+        error = getattr(exc, "kwargs", {}).get("error")
+        parsed = f" ({clip(error, 300)})" if error else ""
         return UsageError(
-            f"the AWS {which} file {clip(path)} cannot be read: fix it, or point "
+            f"the AWS {which} file {clip(path)} cannot be read{parsed}: fix it, or point "
             f"{variable} elsewhere",
             service=service,
         )

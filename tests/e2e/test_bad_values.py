@@ -166,6 +166,27 @@ def test_a_malformed_config_file_is_a_usage_error_naming_it(
     _usage_error(done, str(config))
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[default\nregion = us-east-1\n", "File contains no section headers."),
+        ("[default]\nregion = us-east-1\n[default]\n", "section 'default' already exists"),
+        ("[default]\nregion\n", "Source contains parsing errors"),
+    ],
+    ids=["header", "twice", "no-value"],
+)
+def test_a_malformed_config_file_says_what_the_parser_found(
+    sandbox: Sandbox, tmp_path: Path, text: str, said: str
+) -> None:
+    # Only "cannot be read: fix it", with nothing of what or where.
+    config = tmp_path / "config"
+    config.write_text(text)
+    done = in_process(sandbox, "list", AWS_CONFIG_FILE=str(config))
+    _usage_error(done, f"the AWS config file {config} cannot be read (")
+    assert said in done.stderr and "line" in done.stderr, done.stderr
+    assert done.stderr.endswith("): fix it, or point AWS_CONFIG_FILE elsewhere\n")
+
+
 def test_a_very_long_reference_is_cut_in_the_message(sandbox: Sandbox) -> None:
     done = exportctl(sandbox, "status", "backupsearch:" + "a" * 100_000)
     assert done.returncode == 2
