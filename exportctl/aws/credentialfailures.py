@@ -27,6 +27,11 @@ def whose(profile: str | None) -> str:
     return f"of profile {clip(profile)!r}" if profile else "found"
 
 
+def named_profile(profile: str) -> str:
+    """How the failure of ``profile``'s credentials starts its message: naming it."""
+    return f"profile {clip(profile)!r}: "
+
+
 def had(session: Any, profile: str | None) -> Any:
     """The credentials of ``session`` (of ``profile``), had now: those a role or a
     credential_process refreshes too, so that a failure is met once, not by each client
@@ -116,7 +121,7 @@ def credentials_failure(
     if profile:
         # `aws sso login` alone logs in the default profile, not this one.
         said = error.message.replace("`aws sso login`", f"`aws sso login --profile {profile}`")
-        error.reword(f"profile {clip(profile)!r}: {said}")
+        error.reword(f"{named_profile(profile)}{said}")
     return error
 
 

@@ -76,6 +76,10 @@ class Reach:
     def clients(self) -> Clients:
         return self.jobs.clients
 
+    @property
+    def profile(self) -> str | None:
+        return self.clients.settings.profile
+
     def account(self) -> str:
         """The account of these credentials: known up front, or sts:GetCallerIdentity once."""
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from board_support import REGIONS, Run, seeded, seen
@@ -202,6 +203,26 @@ def test_profiles_add_account_and_region_columns(run: Run, profiles: list[str]) 
     one = run("--profile", "management", "list", "-s", "personalize", COLUMNS="250")
     header = _header(one.stdout)
     assert "REF" in header and "ACCOUNT" not in header and "REGION" not in header
+
+
+def test_a_profile_whose_credentials_fail_is_named_once(
+    run: Run, profiles: list[str], tmp_path: Path
+) -> None:
+    # "profile cp_fail: profile 'cp_fail': AWS credentials could not be had: ...".
+    script = tmp_path / "fail.sh"
+    script.write_text("#!/bin/sh\necho nope >&2\nexit 3\n")
+    script.chmod(0o755)
+    config = tmp_path / "config"
+    config.write_text(f"[profile cp_fail]\ncredential_process = {script}\n")
+    result = run(
+        "--profile", "management,cp_fail", "list", "-s", "rds", AWS_CONFIG_FILE=str(config)
+    )
+    assert result.exit_code == 4, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "cp_fail" in line]
+    assert line == (
+        "exportctl: error: profile cp_fail: AWS credentials could not be had: "
+        "Error when retrieving credentials from custom-process: nope"
+    )
 
 
 def _header(table: str) -> set[str]:

@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from exportctl.aws.credentialfailures import named_profile
 from exportctl.aws.errorcodes import UNKNOWN_KEY_CODES
 from exportctl.aws.translate import answer_of, recognised, translate
 from exportctl.domain.errors import (
@@ -199,11 +200,24 @@ def _unknown_accounts(targets: Sequence[Target], span: Span) -> list[ExportctlEr
 def _grouped(failed: list[Failure], span: Span) -> list[ExportctlError]:
     """One error per account and message, naming the regions it happened in."""
     return grouped(
-        ((f.target.reach.label, None if f.kind == "account" else f.target.region, f.error)
+        ((f.target.reach.label, None if f.kind == "account" else f.target.region,
+          _unnamed(f) if span.many_accounts else f.error)
          for f in failed),
         accounts=span.many_accounts,
         regions=span.regions.many,
     )  # fmt: skip
+
+
+def _unnamed(failure: Failure) -> ExportctlError:
+    """The error of ``failure`` less the name of its profile, which the failure of a
+    profile's credentials starts with (``profile 'x': ``), where its target's label
+    names the profile already (``--profile a,b``)."""
+    profile = failure.target.reach.profile
+    error = failure.error
+    start = named_profile(profile) if profile else None
+    if start and error.message.startswith(start):
+        return _like(error, error.message[len(start) :])
+    return error
 
 
 def grouped(

@@ -51,6 +51,12 @@ class Credentials(Protocol):
     @property
     def jobs(self) -> Pages: ...
 
+    @property
+    def profile(self) -> str | None:
+        """The profile the credentials are read from (its failures name it); None: the
+        command's own choice."""
+        ...
+
     def account_if_learned(self) -> str | None: ...
 
 
@@ -71,6 +77,10 @@ class Here:
     @property
     def jobs(self) -> Pages:
         return self._jobs
+
+    @property
+    def profile(self) -> str | None:
+        return None
 
     def account_if_learned(self) -> str | None:
         return None
