@@ -91,7 +91,10 @@ def translate(
         "UnauthorizedSSOTokenError",
     }:
         return CredentialsError(
-            "the SSO session has expired: run `aws sso login` and retry", service=service
+            # botocore says a session never logged in as it says an expired one.
+            "there is no valid SSO session (never logged in, or expired): run `aws sso login` "
+            "and retry",
+            service=service,
         )
     if isinstance(exc, bex.InvalidRegionError):
         return UsageError(

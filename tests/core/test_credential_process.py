@@ -239,6 +239,24 @@ def test_an_sso_login_hint_names_the_profile() -> None:
     assert "`aws sso login --profile sso1`" in said.message
 
 
+def test_a_profile_never_logged_in_to_sso_is_not_said_to_have_expired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "the SSO session has expired", of a session there never was.
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile sso1]\nsso_session = s\nsso_account_id = 123456789012\n"
+        "sso_role_name = r\n[sso-session s]\nsso_region = us-east-1\n"
+        "sso_start_url = https://example.awsapps.com/start\n"
+    )
+    refused = _refused("sso1", monkeypatch, AWS_CONFIG_FILE=config)
+    assert refused.exit_code == ExitCode.CREDENTIALS
+    assert refused.message == (
+        "profile 'sso1': there is no valid SSO session (never logged in, or expired): "
+        "run `aws sso login --profile sso1` and retry"
+    )
+
+
 def test_an_empty_org_role_is_refused() -> None:
     from click.testing import CliRunner
 
