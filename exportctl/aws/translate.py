@@ -146,6 +146,15 @@ def translate(
                 "any proxy in the way",
                 service=service,
             )
+    if isinstance(exc, bex.ProxyConnectionError):
+        # The proxy the environment names (botocore reads its variables), not the endpoint.
+        proxy = clip(getattr(exc, "kwargs", {}).get("proxy_url", ""))
+        return AwsError(
+            f"{title}: could not connect to the proxy {proxy}: check it, or HTTPS_PROXY / "
+            "HTTP_PROXY (whichever the endpoint's scheme reads), or add the endpoint's host "
+            "to NO_PROXY to go around it",
+            service=service,
+        )
     if unreached(exc):
         return AwsError(
             f"{title}: could not reach {getattr(exc, 'kwargs', {}).get('endpoint_url', 'endpoint')}"

@@ -156,6 +156,21 @@ def test_an_endpoint_not_reached_is_named_where_it_was_set(
     )
 
 
+def test_a_proxy_not_reached_names_the_variables_that_set_it(run: Run) -> None:
+    # Botocore's words alone, 'Failed to connect to proxy URL: "http://127.0.0.1:9"'.
+    dead = "http://127.0.0.1:9"
+    result = run(
+        "--endpoint-url", "http://127.0.0.1:8", "list", "-s", "rds",
+        endpoint=False, AWS_MAX_ATTEMPTS="1", HTTP_PROXY=dead,
+    )  # fmt: skip
+    assert result.exit_code == 5, result.stderr
+    assert result.stderr == (
+        f"exportctl: error: Amazon RDS: could not connect to the proxy {dead}: check it, or "
+        "HTTPS_PROXY / HTTP_PROXY (whichever the endpoint's scheme reads), or add the "
+        "endpoint's host to NO_PROXY to go around it\n"
+    )
+
+
 def test_server_errors_after_retries_are_exit_5_and_json_stays_valid(
     run: Run, sandbox: Sandbox
 ) -> None:
