@@ -45,6 +45,9 @@ def test_every_example_runs_against_the_sandbox(
     # Where a user's shell finds the installed command, and a folder of the user's own.
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.chdir(tmp_path)
+    # As after other tests of the session: the sandbox's clock on, the seeded
+    # jobs further on or ended (the examples do not lean on its being fresh).
+    exportctl_sandbox.advance(3600)
     namespace: dict[str, Any] = {"__name__": "api_md"}
     ran = []
     for line, code in examples():
