@@ -138,6 +138,17 @@ def sandbox(
         except background.NoSandbox as exc:
             if not ours:
                 raise UsageError(str(exc)) from exc
+            # Nothing answers, but its process may still run (stopped, too busy).
+            try:
+                ended = background.stop_unanswering(said, url)
+            except background.BackgroundError as error:
+                raise UsageError(str(error)) from error
+            if ended is not None:
+                click.echo(f"unset {' '.join(names)}")
+                click.echo(
+                    f"# exportctl sandbox (pid {ended}) stopped: it no longer answered at {url}"
+                )
+                return
             # Gone already (killed, the machine restarted): what --detach set in this
             # shell still points at it, and goes all the same.
             click.echo(f"unset {' '.join(names)}")

@@ -148,6 +148,62 @@ def stop(url: str, *, expected: str = "", timeout: float = 10.0) -> int:
     return pid
 
 
+def stop_unanswering(said: str, url: str, grace: float = 5.0) -> int | None:
+    """End the background sandbox this shell's variables name (pid ``said``) when
+    nothing answers at ``url`` but its process still runs (stopped with SIGSTOP, too
+    busy to answer): its pid, once ended; None when it no longer runs, or its pid is
+    another process's since. SIGTERM first, SIGKILL after ``grace`` seconds."""
+    if not said.isdigit() or int(said) == os.getpid() or not _running(int(said)):
+        return None
+    pid = int(said)
+    if not _detached_child(pid, url):
+        return None
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+        # A stopped process acts on nothing but SIGKILL until it is continued.
+        os.kill(pid, signal.SIGCONT)
+    if _ended(pid, grace):
+        return pid
+    # The pid may have gone to another process meanwhile: asked again before SIGKILL.
+    if not _detached_child(pid, url):
+        return pid
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    if _ended(pid, grace):
+        return pid
+    raise BackgroundError(f"the sandbox at {url} (pid {pid}) did not stop")
+
+
+def _ended(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while _running(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _detached_child(pid: int, url: str) -> bool:
+    """Whether process ``pid`` is a sandbox ``--detach`` started (``child_argv``), as
+    its command line says; a BackgroundError when that cannot be read here."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except FileNotFoundError as exc:
+        if Path("/proc/self").exists():
+            return False  # ended meanwhile
+        error: OSError = exc
+    except OSError as exc:
+        error = exc
+    else:
+        return argv[1:4] == ["-m", "exportctl", "sandbox"] and "--detached-child" in argv
+    # No /proc here (macOS), or not ours to read: a process that may be the
+    # sandbox is not ended on a guess, nor said to be gone.
+    raise BackgroundError(
+        f"the sandbox at {url} (pid {pid}) runs but does not answer, and its process"
+        f" cannot be told from another here: left running (`kill {pid}` ends it)"
+    ) from error
+
+
 def _ask(url: str, timeout: float) -> Any:
     """The sandbox's answer at ``url``, asked straight, past any proxy the environment
     names (HTTP_PROXY without 127.0.0.1 in NO_PROXY would take the question elsewhere).

@@ -125,6 +125,41 @@ def test_stop_after_the_sandbox_was_killed_still_unsets_what_detach_set() -> Non
     assert said == f"# exportctl sandbox (pid 4194304) was gone: nothing answered at {url}"
 
 
+def test_stop_ends_this_shells_sandbox_that_runs_but_no_longer_answers() -> None:
+    # Stopped with SIGSTOP (or too busy to answer): its process runs, nothing answers.
+    url, pid = detach(free_port())
+    try:
+        os.kill(pid, signal.SIGSTOP)
+        done = in_process(
+            None, "sandbox", "--stop", AWS_ENDPOINT_URL=url, EXPORTCTL_SANDBOX_PID=str(pid)
+        )
+        assert done.returncode == 0, done.stderr
+        unset, said = done.stdout.splitlines()
+        assert unset.startswith("unset AWS_ENDPOINT_URL ") and "EXPORTCTL_SANDBOX_PID" in unset
+        assert said == f"# exportctl sandbox (pid {pid}) stopped: it no longer answered at {url}"
+        assert gone(pid)
+    finally:
+        if not gone(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_stop_leaves_a_process_that_took_the_pid_of_this_shells_sandbox() -> None:
+    # The sandbox was killed, its pid since given to a process of another kind.
+    other = subprocess.Popen(["sleep", "600"])
+    try:
+        url = f"http://127.0.0.1:{free_port()}"
+        done = in_process(
+            None, "sandbox", "--stop", AWS_ENDPOINT_URL=url, EXPORTCTL_SANDBOX_PID=str(other.pid)
+        )
+        assert done.returncode == 0, done.stderr
+        said = done.stdout.splitlines()[1]
+        assert said == f"# exportctl sandbox (pid {other.pid}) was gone: nothing answered at {url}"
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_a_busy_port_fails_the_detach_and_leaves_nothing() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
