@@ -198,7 +198,7 @@ class Sandbox:
     def delete_job(self, service: str, job_id: str) -> None:
         with self.lock, self._changing(True):
             job = self._job(service, job_id)
-            for world in self.worlds.values():
+            for world in self.worlds.at_hand().values():
                 found = world.find_any(service, job_id)
                 if found is not None and found is job:
                     world.delete(found)
@@ -269,9 +269,14 @@ class Sandbox:
         account: str | None = MANAGEMENT,
     ) -> list[dict[str, Any]]:
         """Every live job with its current status, for people poking at the sandbox
-        (the management account's; ``account=None`` for every account's)."""
+        (the management account's; ``account=None`` for every account's at hand: see
+        ``Worlds.at_hand``, since a large organization's would all be made)."""
         elapsed = self.clock.elapsed()
         with self.lock:
+            if account is None:
+                worlds = self.worlds.at_hand()
+            else:
+                worlds = {account: self.worlds[account]} if account in self.worlds else {}
             return [
                 {
                     "service": j.service,
@@ -282,10 +287,9 @@ class Sandbox:
                     "parent": j.parent,
                     "status": j.state(elapsed)[0],
                 }
-                for owner, world in self.worlds.items()
+                for owner, world in worlds.items()
                 for j in world.jobs
                 if not j.deleted
-                and (account is None or owner == account)
                 and (service is None or j.service == service)
                 and (region is None or j.region == region)
             ]
@@ -311,7 +315,7 @@ class Sandbox:
             "seed": self.seed,
             "elapsed": self.clock.elapsed(),
             "faults": self.faults.to_dict(),
-            "jobs": sum(1 for w in self.worlds.values() for j in w.jobs if not j.deleted),
+            "jobs": sum(1 for w in self.worlds.at_hand().values() for j in w.jobs if not j.deleted),
             "accounts": [
                 {"id": a.id, "name": a.name, "access_key": a.access_key, "status": a.status}
                 for a in self.accounts
@@ -322,7 +326,11 @@ class Sandbox:
         if service not in SERVICES:
             raise LookupError(f"unknown service {service!r}; expected one of {list(SERVICES)}")
         job = next(
-            (j for w in self.worlds.values() if (j := w.find_any(service, job_id)) is not None),
+            (
+                j
+                for w in self.worlds.at_hand().values()
+                if (j := w.find_any(service, job_id)) is not None
+            ),
             None,
         )
         if job is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from exportctl.sandbox.accounts import Account
+from exportctl.sandbox.accounts import ACCOUNTS, Account
 from exportctl.sandbox.scenario import Scenario
 
 Listener = Callable[[str, Scenario], None]
@@ -25,7 +25,8 @@ class Worlds(Mapping[str, Scenario]):
     (``seed`` plus the account's place in ``accounts``) the first time it is asked
     for, under ``lock``: most sandboxes only ever answer one account, and each
     world made costs about as much as the first. Iterating values or items makes
-    them all; :meth:`made` gives those made so far, the others being as seeded.
+    them all; :meth:`made` gives those made so far, the others being as seeded, and
+    :meth:`at_hand` what a look at every account may make.
     """
 
     def __init__(
@@ -67,6 +68,17 @@ class Worlds(Mapping[str, Scenario]):
         """The worlds made so far, in the organization's order."""
         with self._lock:
             return {a: self._made[a] for a in self._seeds if a in self._made}
+
+    def at_hand(self) -> dict[str, Scenario]:
+        """The worlds a look at every account gives, in the organization's order: the
+        scenario's own accounts' (made now, when not yet) and those of the members past
+        them made so far. Making every member's would cost a large organization's
+        memory for a count or a listing (100000 accounts: gigabytes); an account's
+        world no one has asked for is still as seeded."""
+        own = {a.id for a in ACCOUNTS}
+        with self._lock:
+            made = set(self._made)
+            return {a: self[a] for a in self._seeds if a in own or a in made}
 
     def watch(self, listener: Listener) -> None:
         """Call ``listener`` with each world made so far, then with each as it is made
