@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -41,3 +42,10 @@ class FloatRange(_Number, click.FloatRange):
 
     form = _NUMBER
     what = "a number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        # '1e400' is written as a number is, and float() makes it inf.
+        written = isinstance(value, str) and self.form.fullmatch(value.strip())
+        if written and not math.isfinite(float(value)):
+            self.fail(f"{quoted(value)} is too large a number", param, ctx)
+        return super().convert(value, param, ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from collections.abc import Collection, Mapping
@@ -98,34 +99,16 @@ class Faults:
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        # Every value is read before any is set: a refused update changes nothing.
+        parsed = {name: _parsed(name, value) for name, value in changes.items()}
         if services:
             changed = Faults()
-            named = ("deny", "garble", "fates")
-            changed.update({k: v for k, v in changes.items() if k in named})
+            for name in ("deny", "garble", "fates"):
+                if name in parsed:
+                    setattr(changed, name, parsed[name])
             changed.check_services(services, operations)
-        for name, value in changes.items():
-            if name == "deny":
-                if isinstance(value, str):
-                    value = [value]
-                if value is True:
-                    value = [ALL_SERVICES]
-                self.deny = {str(v) for v in (value or [])}
-            elif name == "garble":
-                self.garble = _garbles(value)
-            elif name == "garble_after":
-                self.garble_after = max(0, int(value))
-            elif name == "page_size":
-                self.page_size = None if value is None else _positive_int(value)
-            elif name == "latency":
-                self.latency = max(0.0, float(value))
-            elif name == "listing_lag":
-                self.listing_lag = max(0.0, float(value))
-            elif name == "fates":
-                self.fates = _fates(value)
-            elif name == "session_seconds":
-                self.session_seconds = max(1.0, float(value))
-            else:
-                setattr(self, name, _rate(value, name))
+        for name, value in parsed.items():
+            setattr(self, name, value)
 
     def check_services(
         self,
@@ -193,6 +176,44 @@ def _fates(value: Any) -> dict[str, list[str]]:
     return chosen
 
 
+def _parsed(name: str, value: Any) -> Any:
+    """A setting's value as given to update(), read as it is kept; a ValueError or a
+    TypeError saying why when it is no such value."""
+    if name == "deny":
+        if isinstance(value, str):
+            value = [value]
+        if value is True:
+            value = [ALL_SERVICES]
+        return {str(v) for v in (value or [])}
+    if name == "garble":
+        return _garbles(value)
+    if name == "fates":
+        return _fates(value)
+    if name == "page_size":
+        return None if value is None else _positive_int(value)
+    if name == "garble_after":
+        return int(_number(value, name))
+    if name in ("latency", "listing_lag"):
+        return _number(value, name)
+    if name == "session_seconds":
+        return max(1.0, _number(value, name))
+    return _rate(value, name)
+
+
+# The most a setting in seconds or answers may be: past it, time.sleep() and the
+# clock's timestamps overflow, and a call that long is no answer at all.
+MAX_SETTING = 86400.0 * 366
+
+
+def _number(value: Any, name: str) -> float:
+    """A finite number from 0 to MAX_SETTING: "Infinity" (which Python's json reads)
+    made every call a 500 and /faults unreadable JSON, a negative one was taken as 0."""
+    number = float(value)
+    if not 0.0 <= number <= MAX_SETTING:
+        raise ValueError(f"{name} must be a number from 0 to {MAX_SETTING:.0f}, not {value!r}")
+    return number
+
+
 def _rate(value: Any, name: str) -> float:
     rate = float(value)
     if not 0.0 <= rate <= 1.0:
@@ -201,6 +222,8 @@ def _rate(value: Any, name: str) -> float:
 
 
 def _positive_int(value: Any) -> int:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"page_size must be a whole number, not {value!r}")
     number = int(value)
     if number < 1:
         raise ValueError("page_size must be at least 1")

@@ -314,6 +314,9 @@ def test_the_same_service_of_bare_ids_twice_is_that_service(run: Run) -> None:
         (["list", "--limit", "1_0"], "'--limit': '1_0' is not a whole number"),
         (["download", "ID", "d", "--concurrency", "x"], "'x' is not a whole number"),
         (["sandbox", "--drop-rate", "nan"], "'--drop-rate': 'nan' is not a number"),
+        # float() reads it as inf: every call a 500, had the sandbox started.
+        (["sandbox", "--latency", "1e400"], "'--latency': '1e400' is too large a number"),
+        (["sandbox", "--error-rate", "1e400"], "'--error-rate': '1e400' is too large a number"),
     ],
 )
 def test_a_number_that_is_none_is_said_in_exportctls_words(

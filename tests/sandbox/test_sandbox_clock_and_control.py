@@ -307,6 +307,70 @@ def test_a_misspelt_fault_is_refused_from_python_as_over_http(
     assert sandbox.faults.to_dict() == before
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"latency": 7, "deny": ["pinpoint"], "throttle_rate": 2},
+        {"deny": ["pinpoint"], "garble": {"*": "html"}, "page_size": 0},
+        {"fates": {"CreateExportTask": ["drop"]}, "listing_lag": -1},
+    ],
+)
+def test_a_refused_update_changes_no_setting_over_http_nor_from_python(
+    sandbox: Sandbox, body: dict[str, Any]
+) -> None:
+    # Each setting was set as it was read: those before the refused one stayed set.
+    before = _admin(sandbox, "GET", "/faults")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _admin(sandbox, "POST", "/faults", body)
+    assert refused.value.code == 400
+    assert _admin(sandbox, "GET", "/faults") == before
+    with pytest.raises(ValueError):
+        sandbox.faults.update(body)
+    assert sandbox.faults.to_dict() == before
+
+
+def _strict(text: bytes) -> Any:
+    def refuse(constant: str) -> Any:
+        raise AssertionError(f"{constant} is no JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"latency": float("inf")},
+        {"latency": float("nan")},
+        {"latency": "Infinity"},
+        {"latency": 1e300},
+        {"latency": -1},
+        {"listing_lag": -5},
+        {"listing_lag": float("inf")},
+        {"garble_after": -1},
+        {"garble_after": float("inf")},
+        {"page_size": float("inf")},
+        {"session_seconds": float("nan")},
+        {"throttle_rate": float("nan")},
+    ],
+)
+def test_a_number_no_call_could_take_is_refused_not_kept(
+    sandbox: Sandbox, body: dict[str, Any]
+) -> None:
+    """An infinite latency made every call a 500 (time.sleep overflows) and /faults
+    unreadable JSON ("latency": Infinity); a negative one was taken as 0."""
+    before = _admin(sandbox, "GET", "/faults")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _admin(sandbox, "POST", "/faults", body)
+    assert refused.value.code == 400
+    assert next(iter(body)) in _strict(refused.value.read())["message"]
+    request = urllib.request.Request(sandbox.url + "/_sandbox/faults")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert _strict(response.read()) == before
+    with pytest.raises(ValueError):
+        sandbox.faults.update(body)
+    assert sandbox.faults.to_dict() == before
+
+
 def test_every_service_the_sandbox_answers_may_be_faulted_by_name(sandbox: Sandbox) -> None:
     names = ["*", "backupsearch", "discovery", "dynamodb", "ec2", "logs", "organizations",
              "personalize", "pinpoint", "rds", "sts"]  # fmt: skip
