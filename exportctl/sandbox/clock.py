@@ -12,6 +12,10 @@ MonotonicSource = Callable[[], float]
 
 # The most the clock is moved at once: a century.
 MAX_ADVANCE = 100 * 366 * 86400.0
+# The furthest the clock goes (9000-01-01T00:00:00Z): past the year 9999 every
+# answer's Date header, and any timestamp, is more than Python's datetime can hold,
+# and a century at a time gets there in 80 advances.
+LATEST_EPOCH = 221845392000.0
 
 
 class SandboxClock:
@@ -43,6 +47,12 @@ class SandboxClock:
         if seconds < 0:
             raise ValueError("the sandbox clock only moves forward")
         with self._lock:
+            now = self.start_wall + self._source() - self._origin + self._offset
+            if now + seconds > LATEST_EPOCH:
+                raise ValueError(
+                    "the sandbox clock goes no further than the year 9000:"
+                    f" at most {max(0.0, LATEST_EPOCH - now):.0f} seconds more"
+                )
             self._offset += seconds
         return self.elapsed()
 

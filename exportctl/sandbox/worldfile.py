@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from exportctl.domain.errors import LocalError, local_reason
-from exportctl.sandbox.clock import SandboxClock
+from exportctl.sandbox.clock import LATEST_EPOCH, SandboxClock
 from exportctl.sandbox.jobs import At, DownloadUrl, Job, Phase
 from exportctl.sandbox.scenario import Scenario
 from exportctl.sandbox.worlds import Worlds
@@ -409,6 +409,9 @@ class WorldFile:
             # Python's json reads NaN and 1e308: such a clock's answers none can read.
             raise ValueError("a clock out of any calendar")
         start_wall, elapsed, saved_at = times
+        if start_wall + elapsed > LATEST_EPOCH:
+            # Each in a calendar, their sum out of any: every answer failed.
+            raise ValueError("a clock past the last the sandbox keeps")
         return str(data["name"]), start_wall, elapsed, saved_at, worlds
 
     def _write(self) -> None:

@@ -242,6 +242,27 @@ def test_admin_endpoints(sandbox: Sandbox, client: ClientFactory) -> None:
     assert outputs and set(outputs[0]) == {"service", "region", "job_id", "uri"}
 
 
+def test_the_clock_is_not_moved_past_the_year_9000_a_century_at_a_time(
+    sandbox: Sandbox, client: ClientFactory
+) -> None:
+    # Each advance was checked alone: 80 centuries on, every answer failed to be made.
+    century = 100 * 366 * 86400
+    refused = None
+    for _ in range(80):
+        try:
+            _admin(sandbox, "POST", "/clock/advance", {"seconds": century})
+        except urllib.error.HTTPError as error:
+            refused = error
+            break
+    assert refused is not None and refused.code == 400
+    assert "no further than the year 9000" in json.loads(refused.read())["message"]
+    with pytest.raises(ValueError):
+        sandbox.advance(century)
+    # Still a sandbox every client reads.
+    assert _admin(sandbox, "GET", "/clock")["now"] < 221845392000
+    assert client("personalize").list_dataset_export_jobs()["datasetExportJobs"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status"),
     [

@@ -116,8 +116,11 @@ def test_a_running_sandbox_answers_with_what_another_added(
         f' "saved_at": {time.time()}, "worlds": {{}}}}',
         '{"format": 1, "name": "n", "seed": 7, "start_wall": 1e308, "elapsed": 1,'
         f' "saved_at": {time.time()}, "worlds": {{}}}}',
+        # Each in a calendar, their sum past the year 9999.
+        '{"format": 1, "name": "n", "seed": 7, "start_wall": 1e11, "elapsed": 2.4e11,'
+        f' "saved_at": {time.time()}, "worlds": {{}}}}',
     ],
-    ids=["text", "list", "another-seed", "incomplete", "nan-clock", "endless-clock"],
+    ids=["text", "list", "another-seed", "incomplete", "nan-clock", "endless-clock", "far-clock"],
 )
 def test_a_file_that_is_no_kept_world_is_a_fresh_world(
     tmp_path: Path, sandboxes: SandboxFactory, content: str
