@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import threading
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -169,9 +170,16 @@ def _fates(value: Any) -> dict[str, list[str]]:
     chosen = {str(op): [str(f) for f in fates] for op, fates in dict(value or {}).items()}
     for fates in chosen.values():
         for fate in fates:
-            if fate not in FATES[:-1] and not (
-                fate.startswith("raise:") and len(fate.split(":", 3)) == 4
-            ):
+            if fate.startswith("raise:") and len(fate.split(":", 3)) == 4:
+                status = fate.split(":", 3)[2]
+                # Any other is no error answer: a 500 of the sandbox's own, a status
+                # line http.client cannot read, or an error body sent as a success.
+                if not (re.fullmatch("[0-9]{3}", status) and 400 <= int(status) <= 599):
+                    raise ValueError(
+                        f"fate {fate!r}: the STATUS of raise:CODE:STATUS:MESSAGE is an"
+                        f" HTTP error status, 400 to 599, not {status!r}"
+                    )
+            elif fate not in FATES[:-1]:
                 raise ValueError(f"unknown fate {fate!r}; expected one of {list(FATES)}")
     return chosen
 

@@ -406,6 +406,23 @@ def test_a_sandbox_given_faults_naming_no_service_does_not_start() -> None:
         Sandbox(port=0, faults=Faults(garble={"pinpointt": "html"}), clock=lambda: 0.0)
 
 
+@pytest.mark.parametrize("status", ["abc", "99", "200", "600", "4OO", "", "٤٠٠"])
+def test_a_raised_fate_whose_status_is_no_error_status_is_refused(
+    sandbox: Sandbox, status: str
+) -> None:
+    # Taken, its calls answered a 500, a broken connection, or an error body with 200.
+    fates = {"CreateExportJob": [f"raise:Boom:{status}:m"]}
+    before = _admin(sandbox, "GET", "/faults")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _admin(sandbox, "POST", "/faults", {"fates": fates})
+    assert refused.value.code == 400
+    message = json.loads(refused.value.read())["message"]
+    assert "HTTP error status, 400 to 599" in message and repr(status) in message
+    assert _admin(sandbox, "GET", "/faults") == before
+    taken = {"CreateExportJob": ["raise:Boom:400:m", "raise:Boom:599:m:with:colons"]}
+    assert _admin(sandbox, "POST", "/faults", {"fates": taken})["fates"] == taken
+
+
 @pytest.mark.parametrize(
     "fates",
     [
