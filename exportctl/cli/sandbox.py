@@ -35,6 +35,17 @@ def _scale_options(fn: F) -> F:
     return fn
 
 
+def _organization_size(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    from exportctl.sandbox.accounts import check_size
+
+    if value is not None:
+        try:
+            check_size(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from exc
+    return value
+
+
 def _help_text() -> str:
     from exportctl.cli.servicehelp import how_many, sandbox_summary
 
@@ -79,9 +90,11 @@ def _help_text() -> str:
 @click.option("--s3/--no-s3", default=True, show_default=True,
               help="Also serve the jobs' S3 output (needs the sandbox extra).")  # fmt: skip
 @_scale_options
-@click.option("--accounts", "accounts", type=IntRange(min=1), default=None, metavar="N",
-              help="An organization of N accounts (for scale tests): members past the "
-                   "scenario's six hold jobs in two regions and are reached by role.")  # fmt: skip
+@click.option("--accounts", "accounts", type=Int(), default=None, metavar="N",
+              callback=_organization_size,
+              help="An organization of N accounts (for scale tests), at least the "
+                   "scenario's six: members past them hold jobs in two regions and are "
+                   "reached by role.")  # fmt: skip
 @click.option("--detach", is_flag=True,
               help="Serve in the background: print the export lines and return.")  # fmt: skip
 @click.option("--stop", is_flag=True,

@@ -69,12 +69,25 @@ MEMBER_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2", "eu-c
 MEMBER_ID_BASE = 900000000000
 
 
+def check_size(size: int) -> None:
+    """Refuse an organization smaller than the scenario's: its accounts are each there
+    for a case (one denied, one suspended, one without a role), and fewer were
+    silently six."""
+    if size < len(ACCOUNTS):
+        raise ValueError(
+            f"an organization of at least {len(ACCOUNTS)} accounts, not {size}: the"
+            " scenario's own come first (the management account, two members that hold"
+            " jobs, one denied, one suspended, one without a role)"
+        )
+
+
 def organization(size: int | None = None) -> tuple[Account, ...]:
     """The organization's accounts: the scenario's, then (to make ``size`` accounts in
     all, for a board at scale) members that hold jobs in two regions each and are
     reached through a role only, as most accounts of a large organization are."""
-    if size is None or size <= len(ACCOUNTS):
+    if size is None:
         return ACCOUNTS
+    check_size(size)
     members = []
     for n in range(size - len(ACCOUNTS)):
         first = MEMBER_REGIONS[n % len(MEMBER_REGIONS)]

@@ -315,6 +315,11 @@ def test_the_same_service_of_bare_ids_twice_is_that_service(run: Run) -> None:
         (["download", "ID", "d", "--concurrency", "x"], "'x' is not a whole number"),
         (["sandbox", "--drop-rate", "nan"], "'--drop-rate': 'nan' is not a number"),
         # float() reads it as inf: every call a 500, had the sandbox started.
+        # The scenario's six accounts were given all the same.
+        (
+            ["sandbox", "--accounts", "3"],
+            "'--accounts': an organization of at least 6 accounts, not 3",
+        ),
         (["sandbox", "--latency", "1e400"], "'--latency': '1e400' is too large a number"),
         (["sandbox", "--error-rate", "1e400"], "'--error-rate': '1e400' is too large a number"),
     ],

@@ -177,3 +177,7 @@ def test_an_organization_sized_for_scale_tests(boto_session: boto3.session.Sessi
         other = sized.accounts[-2]
         assert {j["id"] for j in jobs}.isdisjoint(j["id"] for j in sized.jobs(account=other.id))
     assert len(Sandbox(port=0).accounts) == 6
+    # Fewer than the scenario's own were silently six.
+    with pytest.raises(ValueError, match="at least 6 accounts, not 5: the scenario's own"):
+        Sandbox(port=0, accounts=5)
+    assert len(Sandbox(port=0, accounts=6).accounts) == 6
