@@ -56,6 +56,9 @@ def handle(sandbox: Controlled, method: str, raw_path: str, body: bytes) -> Http
         if not isinstance(payload, dict):
             raise ValueError("the request body must be a JSON object")
         return _dispatch(sandbox, method, path, query, payload)
+    except RecursionError:
+        # JSON nested thousands deep: no request the sandbox answers is.
+        return _json(400, {"error": "ValueError", "message": "the body nests too deep"})
     except (ValueError, KeyError, TypeError) as exc:
         return _json(400, {"error": type(exc).__name__, "message": str(exc)})
     except LookupError as exc:
@@ -103,14 +106,22 @@ def _dispatch(
         jobs = sb.jobs(service, region, account)
         return _json(200, {"jobs": jobs})
     if route == ("POST", "/jobs/status"):
-        sb.set_status(str(payload["service"]), str(payload["job_id"]), str(payload["status"]))
+        sb.set_status(_text(payload, "service"), _text(payload, "job_id"), _text(payload, "status"))
         return _json(200, {"ok": True})
     if route == ("POST", "/jobs/delete"):
-        sb.delete_job(str(payload["service"]), str(payload["job_id"]))
+        sb.delete_job(_text(payload, "service"), _text(payload, "job_id"))
         return _json(200, {"ok": True})
     if route == ("GET", "/outputs"):
         return _json(200, {"outputs": [vars(o) for o in sb.output_locations()]})
     return _json(404, {"error": "NotFound", "message": f"no sandbox endpoint {method} {path}"})
+
+
+def _text(payload: dict[str, Any], key: str) -> str:
+    # str() made null the status "None", and a number a job id.
+    value = payload[key]
+    if not isinstance(value, str):
+        raise TypeError(f"{key}: a string, not {json.dumps(value)}")
+    return value
 
 
 def _download(sb: Controlled, name: str) -> HttpResponse:

@@ -152,7 +152,9 @@ GARBLES = ("html", "empty", "truncated", "shape", "gzip", "drop:")
 
 
 def _garbles(value: Any) -> dict[str, str]:
-    chosen = {str(k): str(v) for k, v in dict(value or {}).items()}
+    if not isinstance(value, Mapping | None):
+        raise ValueError(f'garble: {{"SERVICE": "HOW", ...}}, not {value!r}')
+    chosen = {str(k): str(v) for k, v in (value or {}).items()}
     for mode in chosen.values():
         if mode not in GARBLES[:-1] and not (mode.startswith("drop:") and len(mode) > 5):
             raise ValueError(f"unknown garble {mode!r}; expected one of {list(GARBLES)}")
@@ -167,7 +169,12 @@ FATES = ("ok", "throttle", "error", "error-after-commit", "drop", "drop-after-co
 
 
 def _fates(value: Any) -> dict[str, list[str]]:
-    chosen = {str(op): [str(f) for f in fates] for op, fates in dict(value or {}).items()}
+    # A string is a sequence too: "ok" was read as the fates "o" and "k".
+    if not isinstance(value, Mapping | None) or not all(
+        isinstance(fates, list | tuple) for fates in (value or {}).values()
+    ):
+        raise ValueError(f'fates: {{"OPERATION": ["FATE", ...], ...}}, not {value!r}')
+    chosen = {str(op): [str(f) for f in fates] for op, fates in (value or {}).items()}
     for fates in chosen.values():
         for fate in fates:
             if fate.startswith("raise:") and len(fate.split(":", 3)) == 4:

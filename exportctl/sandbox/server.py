@@ -29,6 +29,7 @@ from exportctl.sandbox.accounts import (
     Identities,
 )
 from exportctl.sandbox.accounts import organization as organization_of
+from exportctl.sandbox.bodies import Unreadable, read_body
 from exportctl.sandbox.catalog import BY_NAME
 from exportctl.sandbox.clock import MonotonicSource, SandboxClock
 from exportctl.sandbox.context import Context
@@ -271,6 +272,9 @@ class Sandbox:
         """Every live job with its current status, for people poking at the sandbox
         (the management account's; ``account=None`` for every account's at hand: see
         ``Worlds.at_hand``, since a large organization's would all be made)."""
+        if service is not None and service not in SERVICES:
+            # A misspelt one listed nothing, as if it had no jobs.
+            raise LookupError(f"unknown service {service!r}; expected one of {list(SERVICES)}")
         elapsed = self.clock.elapsed()
         with self.lock:
             if account is None:
@@ -614,8 +618,15 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             return super().date_time_string(when)
 
         def _handle(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            try:
+                body = read_body(self.headers, self.rfile, self.connection)
+            except Unreadable as exc:
+                self.close_connection = True
+                message = json.dumps({"message": str(exc)}).encode()
+                self._send(protocols.HttpResponse(exc.status, message, {
+                    "Content-Type": "application/json", "Connection": "close"
+                }))  # fmt: skip
+                return
             try:
                 response = sandbox.dispatch(self.command, self.path, self.headers, body)
             except Exception:
@@ -626,6 +637,9 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             if response is None:
                 self._drop()
                 return
+            self._send(response)
+
+        def _send(self, response: protocols.HttpResponse) -> None:
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
