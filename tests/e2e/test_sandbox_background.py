@@ -198,6 +198,29 @@ def detach(port: int) -> tuple[str, int]:
     return said["AWS_ENDPOINT_URL"], int(said["EXPORTCTL_SANDBOX_PID"])
 
 
+def test_the_readmes_detach_example_shows_the_reference_list_prints_after_the_eval() -> None:
+    """The example is illustrative (its pid differs each time), its jobs seeded: the
+    reference it shows is the one a listing prints, the region in it, since the eval
+    set AWS_REGION (only the profile's region is left out)."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("<!-- illustrative: a sandbox in the background")[1]
+    shown = next(line.split()[1] for line in example.splitlines() if line.startswith("pinpoint "))
+    done = exportctl(None, "sandbox", "--detach", "--no-s3", "--port", str(free_port()))
+    assert done.returncode == 0, done.stderr
+    env = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in done.stdout.splitlines()
+        if line.startswith("export ")
+    )
+    try:
+        listed = in_process(None, "list", "-s", "pinpoint", "--limit", "1", COLUMNS="200", **env)
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout.splitlines()[1].split()[1] == shown
+    finally:
+        stopped = in_process(None, "sandbox", "--stop", **env)
+        assert stopped.returncode == 0, stopped.stderr
+
+
 def test_stop_leaves_another_shells_sandbox_on_the_port_this_ones_had() -> None:
     # This shell's sandbox was killed with SIGKILL; another shell's took its port since.
     url, theirs = detach(free_port())
