@@ -31,6 +31,7 @@ from exportctl.aws.usersettings import (
     endpoint_setting,
     given_endpoint,
     region_source,
+    retry_mode,
 )
 from exportctl.domain.errors import ExportctlError, UsageError, clip
 from exportctl.domain.naming import Named, flag, with_endpoint
@@ -160,6 +161,8 @@ class Clients:
             except Exception as exc:
                 raise translate(exc, named=s.named) from exc
             check_profile(session, s.endpoint_url)
+            if self._credentials is None:  # an account's session reads the same settings
+                retry_mode(session, notice=True)
             if session.get_config_variable("ca_bundle") == "":
                 # botocore takes an empty bundle (AWS_CA_BUNDLE set to nothing, or
                 # `ca_bundle =`) for no certificate checks at all: empty is unset here,
@@ -343,7 +346,7 @@ class Clients:
             with self._session_lock:
                 session = self._made_session()
                 asked, setting = asked_attempts(session)
-                config = client_config(s, attempts or asked)
+                config = client_config(s, attempts or asked, retry_mode(session))
                 source = self._source(session, service)
                 self._credentials_of(session)
                 client = session.create_client(

@@ -50,6 +50,8 @@ class Given(Protocol):
 _REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
 # More attempts than this would retry a failing call for hours.
 MAX_ATTEMPTS_LIMIT = 100
+# botocore's retry modes, as AWS_RETRY_MODE and a profile's retry_mode name them.
+RETRY_MODES = ("standard", "adaptive", "legacy")
 
 
 def check_settings(settings: Given) -> None:
@@ -69,6 +71,7 @@ def check_settings(settings: Given) -> None:
     if bundle:
         check_bundle("AWS_CA_BUNDLE", bundle, undo="unset")
     env_max_attempts()
+    env_retry_mode()
 
 
 def check_profile(session: botocore.session.Session, endpoint_url: str | None) -> None:
@@ -81,6 +84,7 @@ def check_profile(session: botocore.session.Session, endpoint_url: str | None) -
     where = _profile_named(session)
     # Its max_attempts too: botocore's ValueError named neither, and 0 sent nothing.
     asked_attempts(session)
+    retry_mode(session)
     # The variable wins when set to a path; an empty one is as if unset (clients.py).
     if not os.environ.get("AWS_CA_BUNDLE") and scoped.get("ca_bundle"):
         check_bundle(f"{where}: ca_bundle", str(scoped["ca_bundle"]), undo="remove")
@@ -275,9 +279,10 @@ def check_url(option: str, url: str) -> None:
         raise UsageError(f"{option} '{clip(url)}' is not a URL: {why} (e.g. http://127.0.0.1:4566)")
 
 
-def client_config(settings: Given, attempts: int | None = None) -> Any:
+def client_config(settings: Given, attempts: int | None = None, mode: str = "standard") -> Any:
     """The botocore Config of a client made with ``settings``, making ``attempts``
-    attempts a call when given (the user's, :func:`asked_attempts`, or a create's one)."""
+    attempts a call when given (the user's, :func:`asked_attempts`, or a create's one),
+    retrying in botocore's retry ``mode`` (:func:`retry_mode`)."""
     from botocore.config import Config
 
     from exportctl.domain.version import __version__
@@ -285,7 +290,7 @@ def client_config(settings: Given, attempts: int | None = None) -> Any:
     # AWS_MAX_ATTEMPTS wins when set, as it does for the AWS CLI; read here, so
     # that a bad value is a usage error rather than botocore's ValueError.
     retries: dict[str, Any] = {
-        "mode": "standard",
+        "mode": mode,
         "total_max_attempts": attempts or env_max_attempts() or settings.max_attempts,
     }
     return Config(
@@ -324,6 +329,40 @@ def asked_attempts(session: botocore.session.Session) -> tuple[int | None, str |
     profile = clip(session.profile or "default")
     setting = f"max_attempts = {clip(str(raw).strip(), 40)} of profile {profile!r}"
     return _attempts(str(raw), said, "remove"), setting
+
+
+def env_retry_mode() -> str | None:
+    """``AWS_RETRY_MODE``, checked; None when unset (or set to nothing)."""
+    raw = os.environ.get("AWS_RETRY_MODE", "")
+    return _retry_mode(raw, f"AWS_RETRY_MODE={raw[:40]!r}", "unset") if raw.strip() else None
+
+
+def retry_mode(session: botocore.session.Session, notice: bool = False) -> str:
+    """The retry mode of ``session``'s clients: ``AWS_RETRY_MODE``, else the profile's
+    ``retry_mode`` (botocore's order), else ``standard``. ``adaptive`` is botocore's
+    (standard's retries, which the deadlines bound, and its client-side rate limiter,
+    whose waits they do not). ``legacy`` is ``standard``, said in a notice (``notice``: a
+    command's own session, not its accounts'): its retry handler is not the one the
+    deadlines (``aws.deadlines``) bound."""
+    asked = env_retry_mode()
+    setting = f"AWS_RETRY_MODE={asked}"
+    raw = str(session.get_scoped_config().get("retry_mode") or "")
+    if asked is None and raw.strip():
+        asked = _retry_mode(raw, f"{_profile_named(session)}: retry_mode = {clip(raw)!r}", "remove")
+        setting = f"retry_mode = {asked} of {_profile_named(session)}"
+    if asked == "legacy" and notice:
+        logging.getLogger("exportctl").warning(
+            "%s: exportctl retries in botocore's standard mode instead, whose retries "
+            "wait --timeout can bound (set standard or adaptive)",
+            setting,
+        )
+    return "adaptive" if asked == "adaptive" else "standard"
+
+
+def _retry_mode(raw: str, said: str, undo: str) -> str:
+    if raw.strip() not in RETRY_MODES:
+        raise UsageError(f"{said} is not a retry mode: use {', '.join(RETRY_MODES)}, or {undo} it")
+    return raw.strip()
 
 
 def _attempts(raw: str, said: str, undo: str) -> int:

@@ -67,3 +67,19 @@ def test_the_accounts_a_role_reaches_call_the_named_profiles_endpoint(
     assert done.exit_code == 0, done.output
     assert "127.0.0.1:9" not in done.output
     assert _member_calls(sandbox, "DescribeExportTasks") >= 1
+
+
+def test_the_accounts_a_role_reaches_take_the_named_profiles_retry_mode(
+    run: Run, sandbox: Sandbox, quick_retries: None
+) -> None:
+    # The default profile's retry_mode is no mode: read for an account, it would end
+    # the command (exit 2). Profile x's legacy is said once, not once an account.
+    _config(sandbox, default="retry_mode = fast", named="retry_mode = legacy\nmax_attempts = 3")
+    sandbox.faults.fates = {"rds:DescribeExportTasks": ["throttle", "throttle"]}
+    done = run(
+        "--profile", "x", "--org-role", "exportctl-reader", *ONE_LISTING,
+        AWS_RETRY_MODE=None, AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert done.stderr.count("retry_mode = legacy of profile 'x'") == 1, done.stderr
+    assert sandbox.calls[("rds", "DescribeExportTasks")] == 3

@@ -96,6 +96,96 @@ def test_the_profiles_max_attempts_bounds_each_call_and_the_variable_wins(
         assert sandbox.calls[("discovery", "DescribeExportTasks")] == attempts
 
 
+@pytest.mark.parametrize("value", ["fast", "Adaptive", "standard,adaptive"])
+def test_a_bad_aws_retry_mode_is_a_usage_error(sandbox: Sandbox, value: str) -> None:
+    # botocore's InvalidRetryModeError, were it read; exportctl ignored it.
+    done = in_process(sandbox, "list", AWS_RETRY_MODE=value)
+    _usage_error(done, f"AWS_RETRY_MODE={value!r} is not a retry mode")
+    assert sum(sandbox.calls.values()) == 0
+
+
+def test_a_bad_retry_mode_of_the_profile_is_a_usage_error(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.write_text("[default]\nretry_mode = fast\n")
+    done = in_process(sandbox, "list", AWS_CONFIG_FILE=str(config))
+    _usage_error(done, "retry_mode = 'fast' is not a retry mode")
+    assert f"profile 'default' ({config})" in done.stderr
+    assert sum(sandbox.calls.values()) == 0
+    # The variable wins, as it does for botocore: the profile's is then not read.
+    done = in_process(sandbox, "list", AWS_CONFIG_FILE=str(config), AWS_RETRY_MODE="standard")
+    assert done.returncode == 0, done.stderr
+
+
+def _throttled(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, *fates: str, **env: str
+) -> tuple[subprocess.CompletedProcess[str], list[float]]:
+    """``list -s discovery`` with its calls' fates scripted, and what it slept: on a
+    clock of the test's own, moved by the sleeps, never slept for real."""
+    from exportctl.aws.deadlines import BACKOFFS
+
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(BACKOFFS, "sleep", sleep)
+    monkeypatch.setattr(BACKOFFS, "clock", lambda: now[0])
+    sandbox.reset_calls()
+    sandbox.faults.fates = {"DescribeExportTasks": list(fates)}
+    return in_process(sandbox, "list", "-s", "discovery", **env), slept
+
+
+def test_the_adaptive_retry_mode_is_botocores_and_the_variable_beats_the_profile(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl.aws.clients import AwsSettings, Clients
+
+    config = tmp_path / "config"
+    config.write_text("[default]\nretry_mode = adaptive\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for variable, mode in ((None, "adaptive"), ("adaptive", "adaptive"), ("standard", "standard")):
+        if variable is None:
+            monkeypatch.delenv("AWS_RETRY_MODE", raising=False)
+        else:
+            monkeypatch.setenv("AWS_RETRY_MODE", variable)
+        clients = Clients(
+            AwsSettings(
+                endpoint_url=sandbox.url, region="us-east-1", access_key="x", secret_key="x"
+            )
+        )
+        assert clients.client("discovery").meta.config.retries["mode"] == mode
+    # Its retries are standard's, which the deadlines bound: still three attempts.
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    done, slept = _throttled(sandbox, monkeypatch, "throttle", "throttle", "ok")
+    assert done.returncode == 0, done.stderr
+    assert sandbox.calls[("discovery", "DescribeExportTasks")] == 3
+    assert len(slept) == 2 and done.stderr == ""
+
+
+def test_the_legacy_retry_mode_is_standard_and_said_once(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    config.write_text("[default]\nretry_mode = legacy\nmax_attempts = 3\n")
+    for env, setting in (
+        ({}, f"retry_mode = legacy of profile 'default' ({config})"),
+        ({"AWS_RETRY_MODE": "legacy"}, "AWS_RETRY_MODE=legacy"),
+    ):
+        done, slept = _throttled(
+            sandbox, monkeypatch, *["throttle"] * 10, AWS_CONFIG_FILE=str(config), **env
+        )
+        assert done.returncode == 5, done.stderr
+        # standard's attempts and backoffs: legacy's handler would not be bound by
+        # wait --timeout's deadline.
+        assert sandbox.calls[("discovery", "DescribeExportTasks")] == 3
+        assert len(slept) == 2
+        notice = f"exportctl: notice: {setting}: exportctl retries in botocore's standard mode"
+        assert done.stderr.count(notice) == 1, done.stderr
+        assert done.stderr.count("\n") == 2, done.stderr  # the notice, the error
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("AWS_ENDPOINT_URL", "htps://127.0.0.1:4566"), ("AWS_ENDPOINT_URL_RDS", "ftp://127.0.0.1")],
