@@ -11,7 +11,7 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
@@ -115,17 +115,20 @@ def locked(target: Path, wait: float | None = LOCK_WAIT) -> Iterator[bool]:
 
 # Temporary files being written, so that an interrupted main thread can remove them
 # itself: a writer may sit in a read that never ends, and nobody waits for it.
+# Each temporary file, by the file it is to become.
 _parts_lock = threading.Lock()
-_parts: set[Path] = set()
+_parts: dict[Path, Path] = {}
 
 
-def remove_parts() -> None:
-    """Delete every temporary file of this process still being written."""
+def remove_parts(targets: Collection[Path] | None = None) -> None:
+    """Delete the temporary files of this process still being written: every one, or
+    those of ``targets`` (one download's files, where other downloads go on)."""
     with _parts_lock:
-        for temp in _parts:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-        _parts.clear()
+        for temp, target in list(_parts.items()):
+            if targets is None or target in targets:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+                del _parts[temp]
 
 
 # The longest file name the usual file systems take, in bytes (ext4, APFS, NTFS's
@@ -231,7 +234,7 @@ def write_atomically(
             with _parts_lock:
                 go_on()
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, mode)
-                _parts.add(temp)
+                _parts[temp] = target
             handle = os.fdopen(fd, "wb")
         try:
             for chunk in chunks:
@@ -256,5 +259,5 @@ def write_atomically(
         raise
     finally:
         with _parts_lock:
-            _parts.discard(temp)
+            _parts.pop(temp, None)
     return total

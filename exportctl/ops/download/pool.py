@@ -58,7 +58,8 @@ def run(
         # written are removed here, since their writers may never return.
         with lock:
             stop.set()
-        remove_parts()
+        # This plan's files alone: another download of the command may be writing.
+        remove_parts({item.path for item in plan.fetch})
         raise
     finally:
         workers.close()
