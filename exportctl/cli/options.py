@@ -198,8 +198,7 @@ def service_option(
     that function names), whose ``help`` may then name it (a function, called when
     the help is read); ``offer``, for one that takes every name but does something
     with some services only: those its help lists and Tab offers."""
-    # click's [a|b|...] metavar of every name and alias is wider than a terminal, and
-    # the first column of the help does not wrap: the names go into the help instead.
+    # click's [a|b|...] metavar of all names is too wide for help's unwrapped first column.
     describe = help if callable(help) else lambda: help
     if not multiple:
         return click.option(
@@ -209,8 +208,7 @@ def service_option(
             cls=_ServiceOption,
             describe=describe,
             type=_Services(only, offer),
-            # Each -s is read, for a second to be refused, not to replace the first.
-            multiple=True,
+            multiple=True,  # each -s read: a second is refused, not taken instead
             callback=_one,
             metavar="NAME",
         )
@@ -228,8 +226,10 @@ def service_option(
 
 
 def _one(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | None:
-    """The service of bare ids, given once: ``-s A -s B`` cannot say which."""
-    given = tuple(dict.fromkeys(value))
+    """The service of bare ids, given once (by one name or two of it): not ``-s A -s B``."""
+    from exportctl.services import spec_for
+
+    given = tuple({spec_for(name).name: name for name in value}.values())
     if len(given) > 1 and not ctx.resilient_parsing:
         names = " and ".join(quoted(name) for name in given)
         raise click.BadParameter(f"taken once, not {names}: a prefixed ref names its service")

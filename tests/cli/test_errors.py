@@ -295,11 +295,13 @@ def test_a_second_service_of_bare_ids_is_refused_not_replacing_the_first(
     )
 
 
-def test_the_same_service_of_bare_ids_twice_is_that_service(run: Run) -> None:
+@pytest.mark.parametrize("second", ["rds", "RDS", "aurora"])
+def test_the_same_service_of_bare_ids_twice_is_that_service(run: Run, second: str) -> None:
+    """Twice by one name, or by two names of the service (its alias)."""
     ref = json.loads(run("list", "-s", "rds", "--json", "--limit", "1").stdout)[0]["ref"]
     once = run("status", "-s", "rds", ref.rsplit(":", 1)[-1], "--json", "--query", "ref")
     twice = run(
-        "status", "-s", "rds", "-s", "rds", ref.rsplit(":", 1)[-1], "--json", "--query", "ref"
+        "status", "-s", "rds", "-s", second, ref.rsplit(":", 1)[-1], "--json", "--query", "ref"
     )
     assert once.exit_code == twice.exit_code == 0, twice.output
     assert json.loads(twice.stdout) == json.loads(once.stdout) == ref
