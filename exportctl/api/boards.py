@@ -64,8 +64,7 @@ class Boards(Changes):
         messages name an option, when not as the client's)."""
         targets = targets or self._targets
         with self._lock:
-            if self._closed:
-                raise BadInput(f"{self!r} is closed: make another")
+            self._refuse_if_closed()
             board = self._boards.get(targets)
             if board is None:
                 with translated():
@@ -74,6 +73,10 @@ class Boards(Changes):
                     board = connect(replace(settings, named=named or self.named), targets)
                 self._boards[targets] = board
             return board
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise BadInput(f"{self!r} is closed: make another")
 
     def default_region(self) -> str:
         """The region a call that names none is sent to, and a reference without one is
@@ -100,6 +103,9 @@ class Boards(Changes):
         for each profile and endpoint; ``learn(jobs)`` and ``observe(before, job)``
         add to them, and ``save()`` keeps what was learnt. No call is sent."""
         from exportctl.ops.estimates import Estimator, scope
+
+        with self._lock:
+            self._refuse_if_closed()
 
         def scope_of(service: str) -> str:
             if self._durations_scope is not None:

@@ -118,3 +118,12 @@ def test_a_start_refused_for_want_of_a_slot_carries_the_jobs_that_hold_it(
         Client().start("logs", **logs)
     assert holder.ref in refused.value.message
     assert [job.ref for job in refused.value.jobs] == [holder.ref]
+
+
+@pytest.mark.parametrize("asked", ["estimator", "default_region", "home_region"])
+def test_what_a_closed_client_is_asked_without_a_call_is_refused_too(asked: str) -> None:
+    client = Client(region="us-east-1")
+    client.close()
+    with pytest.raises(BadInput) as closed:
+        getattr(client, asked)()
+    assert closed.value.message == "Client(region='us-east-1') is closed: make another"
