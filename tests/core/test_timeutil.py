@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -248,19 +248,6 @@ def test_a_clock_time_says_its_day_and_its_zone_where_they_are_not_now_s(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    import time
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
 
 
 LAST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pytest
@@ -31,17 +30,6 @@ JOB = ExportJob(
     status="RUNNING",
     created=datetime(2026, 12, 7, 4, 6, tzinfo=UTC),
 )
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
 
 
 def _text(renderable: RenderableType) -> str:
