@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exportctl.cli.context import AppContext
-from exportctl.domain.errors import ExitCode, ExportctlError, conflict_in
+from exportctl.domain.errors import MAX_MESSAGE, ExitCode, ExportctlError, clip, conflict_in
 from exportctl.domain.model import State
 from exportctl.ops.workers import Workers
 
@@ -136,7 +136,7 @@ class Fetcher:
                 summary = self.app.client.download(job, fetching.destination, progress=fetching)
         except ExportctlError as exc:
             if not self._abandoned.is_set():
-                self._failed(job.ref, fetching.destination, exc)
+                self._failed(job.ref, fetching.destination, exc, display)
             return
         finally:
             with self._lock:
@@ -147,7 +147,7 @@ class Fetcher:
             into = fetching.destination
             display.print(Text(f"{job.ref}: fetched {summary.files} {noun} into {into}{skipped}"))
 
-    def _failed(self, ref: str, destination: Path, exc: ExportctlError) -> None:
+    def _failed(self, ref: str, destination: Path, exc: ExportctlError, display: Display) -> None:
         with self._lock:
             self.errors.append(exc)
         said, conflict = exc.message, conflict_in(exc)
@@ -155,7 +155,15 @@ class Fetcher:
             # This command has no --force: the one that goes on with the download has.
             forced = self._download(ref, destination, force=True)
             said = f"{conflict.what}: `{forced}` replaces what differs"
-        self.app.error(f"{ref}: download failed: {said}")
+        message = f"{ref}: download failed: {said}"
+        if display.is_live:
+            from rich.text import Text
+
+            # Above the live view, on its console, as a fetched one's line: stderr
+            # would tear the view while it draws.
+            display.print(Text(f"exportctl: error: {clip(message, MAX_MESSAGE)}", style="red"))
+        else:
+            self.app.error(message)
 
     def lines(self) -> list[str]:
         """The downloads under way, each as far as it has got (for the live view)."""

@@ -7,10 +7,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from exportctl.cli.context import AppContext
+from exportctl.cli.fetching import Fetcher
+from exportctl.domain.errors import ExportctlError
 from exportctl.domain.model import ExportJob, Progress, State
 from exportctl.ops.conditions import parse_until
 from exportctl.ops.polling.events import Event
@@ -412,3 +416,39 @@ def test_a_change_of_a_reference_wider_than_the_terminal_is_indented_below_it(wi
     # the left edge where the folded reference goes on.
     assert "".join(lines[:-1]) == ref
     assert re.fullmatch(r"    \d\d:\d\d:\d\d  RUNNING \(PROCESSING\) -> FAILED", lines[-1]), lines
+
+
+class _Refused:
+    """A client whose every download fails."""
+
+    def download(self, job: ExportJob, destination: object, progress: object) -> object:
+        raise ExportctlError("the object is gone")
+
+
+# A live view; none (-q, or --json, whose stdout stays JSON alone); off a terminal.
+@pytest.mark.parametrize(("terminal", "viewed"), [(True, True), (True, False), (False, True)])
+def test_a_failed_download_is_said_above_the_live_view_not_across_it(
+    terminal: bool, viewed: bool, tmp_path: Path
+) -> None:
+    # On stderr the line was written while the live view drew on stdout: it tore it.
+    out, err = (
+        Console(
+            file=io.StringIO(), force_terminal=terminal, color_system="standard", highlight=False
+        )
+        for _ in range(2)
+    )
+    app = AppContext(_client=_Refused(), _out=out, _err=err)  # type: ignore[arg-type]
+    waiter = _waiter()
+    fetcher = Fetcher(app, tmp_path, several=False, quiet=False)
+    view = WaitView(waiter, "us-east-1", downloads=fetcher.lines)
+    with Display(out, view if viewed else None, "us-east-1") as display:
+        fetcher.fetch(waiter.tracked[1], display)
+        fetcher.finish()
+
+    said = f"exportctl: error: {DISC}: download failed: the object is gone"
+    above, aside = out.file.getvalue(), err.file.getvalue()  # type: ignore[attr-defined]
+    # Above the live view when there is one (on its console), on stderr when not;
+    # in the error's words and colour either way.
+    live = terminal and viewed
+    assert (said in above, said in aside) == (live, not live)
+    assert f"\x1b[31m{said}" in (above if live else aside)
