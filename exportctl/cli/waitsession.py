@@ -123,6 +123,8 @@ class Session:
                 except ExportctlError:
                     self._fetched()
                     raise
+                if view is not None and self.fetcher is not None and result.timed_out:
+                    view.ended = f"timed out after {self._timeout_said()}"
                 self._fetched()
         except KeyboardInterrupt:
             return self.interrupted()
@@ -213,11 +215,7 @@ class Session:
                         self.app.notice(notice.message)
                 self.app.error(_why(tracked, self.waiter.until.describe()))
         if result.timed_out:
-            from exportctl.domain.timeutil import human_duration
-
-            given = self.waiter.timeout if self.timeout_given is None else self.timeout_given
-            after = human_duration(given or 0)
-            self._pending(f"timed out after {after}", self.waiter.pending)
+            self._pending(f"timed out after {self._timeout_said()}", self.waiter.pending)
         elif result.exit_code == ExitCode.OK and not self.out.machine:
             count = len(result.tracked)
             noun = "job" if count == 1 else "jobs"
@@ -226,6 +224,13 @@ class Session:
                 word if word in ("COMPLETED", "FAILED", "CANCELLED") else f"met --until {word}"
             )
             self.app.out.print(f"{count} {noun} {outcome}", markup=False, soft_wrap=True)
+
+    def _timeout_said(self) -> str:
+        """The --timeout that ended the wait, as the user gave it (``2s``)."""
+        from exportctl.domain.timeutil import human_duration
+
+        given = self.waiter.timeout if self.timeout_given is None else self.timeout_given
+        return human_duration(given or 0)
 
     def _pending(self, what: str, pending: Sequence[Tracked]) -> None:
         if self.quiet:

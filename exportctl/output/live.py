@@ -252,6 +252,9 @@ class WaitView:
         self._rows = _Rows(default_region, eta, accounts=accounts)
         # The downloads of --download under way, each as far as it has got.
         self._downloads = downloads
+        # What ended the wait (``timed out after 2s``), set while its downloads go on:
+        # the last round's pending count would say the wait goes on too.
+        self.ended: str | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         tracked = self.waiter.tracked
@@ -259,12 +262,13 @@ class WaitView:
         notes = [t.error.message if t.error else None for t in tracked]
         jobs = [t.job for t in tracked]
         rows = self._rows.render(marks, jobs, [t.ref for t in tracked], notes, options.max_width)
-        pending = len(self.waiter.pending)
-        extra = f"{pending} of {len(tracked)} pending"
+        downloads = self._downloads() if self._downloads else []
+        extra = f"{len(self.waiter.pending)} of {len(tracked)} pending"
+        if self.ended is not None:
+            noun = "download" if len(downloads) == 1 else "downloads"
+            extra = f"{self.ended}; finishing {len(downloads)} {noun}" if downloads else self.ended
         footer = _footer(self.waiter.rounds, self.waiter.next_check, self.waiter.clock, extra)
-        fetching = (
-            [Text(line, style="cyan") for line in self._downloads()] if self._downloads else []
-        )
+        fetching = [Text(line, style="cyan") for line in downloads]
         problems = [*fetching, *problem_lines(self.waiter.problems)]
         yield from fit_view(rows, footer, problems, console, options)
 

@@ -14,14 +14,16 @@ from rich.console import Console
 
 from exportctl.cli.context import AppContext
 from exportctl.cli.fetching import Fetcher
-from exportctl.domain.errors import ExportctlError
+from exportctl.cli.waitsession import Session
+from exportctl.domain.errors import ExitCode, ExportctlError
 from exportctl.domain.model import ExportJob, Progress, State
 from exportctl.ops.conditions import parse_until
 from exportctl.ops.polling.events import Event
-from exportctl.ops.polling.outcome import Outcome, Tracked
+from exportctl.ops.polling.outcome import Outcome, Tracked, WaitResult
 from exportctl.ops.polling.waiter import Waiter
 from exportctl.output.display import Display
 from exportctl.output.live import WaitView, elapsed
+from exportctl.output.outputspec import OutputSpec
 from exportctl.services.refs import parse
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
@@ -452,3 +454,34 @@ def test_a_failed_download_is_said_above_the_live_view_not_across_it(
     live = terminal and viewed
     assert (said in above, said in aside) == (live, not live)
     assert f"\x1b[31m{said}" in (above if live else aside)
+
+
+def test_after_a_timeout_the_live_view_says_the_wait_is_over_while_downloads_finish() -> None:
+    # It went on showing the last round's pending jobs, their ELAPSED rising, as if
+    # the wait went on, until the downloads ended.
+    console, buffer = _console(terminal=True)
+    fetching = "discovery:export-1ecb19dd: fetching into out: 1/2 files, 150.0 MB of 300.0 MB"
+    waiter = _waiter()
+    waiter.next_check = None
+    waiter.timeout = 2.0
+
+    class Fetched:
+        def lines(self) -> list[str]:
+            return [fetching]
+
+        def finish(self) -> None:
+            pass
+
+    def timed_out() -> WaitResult:
+        return WaitResult(waiter.tracked, timed_out=True, rounds=waiter.rounds)
+
+    waiter.run = timed_out  # type: ignore[method-assign]
+    app = AppContext(_out=console, _err=_console(terminal=False)[0])
+    session = Session(app, waiter, OutputSpec(), quiet=False, region="us-east-1", single=False,
+                      fetcher=Fetched())  # type: ignore[arg-type]  # fmt: skip
+    assert session.run() == ExitCode.TIMEOUT
+
+    # The last frame, drawn while a download was still under way.
+    lines = buffer.getvalue().splitlines()
+    footer = next(line for line in reversed(lines) if "round 3" in line)
+    assert footer.endswith("round 3 · timed out after 2s; finishing 1 download")
