@@ -93,9 +93,9 @@ def credentials_failure(
             )
         return CredentialsError(
             f"the credentials {of} could not be read: its credential_process printed JSON "
-            f"of another shape ({type(exc).__name__}: {clip(exc)}): it should print an "
-            "object with Version 1, AccessKeyId, SecretAccessKey and, for temporary "
-            "credentials, SessionToken and Expiration (ISO 8601 text)"
+            "of another shape: it should print an object with Version 1, AccessKeyId, "
+            "SecretAccessKey and, for temporary credentials, SessionToken and Expiration "
+            "(ISO 8601 text)"
         )
     if by == "env" and os.environ.get(_EXPIRATION):
         return UsageError(

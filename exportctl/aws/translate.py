@@ -85,6 +85,13 @@ def translate(
         return CredentialsError(f"AWS credentials are incomplete: {exc}", service=service)
     if isinstance(exc, bex.CredentialRetrievalError):
         # A credential_process that failed, a container endpoint that did not answer.
+        printed = exc.kwargs.get("error_msg")
+        if exc.kwargs.get("provider") == "custom-process" and isinstance(printed, str):
+            # botocore's words are the process's stderr alone, nothing when it wrote none.
+            reason = (
+                clip(printed.strip()) or "it wrote nothing on stderr: run it by hand to see why"
+            )
+            return CredentialsError(f"its credential_process failed: {reason}", service=service)
         return CredentialsError(f"AWS credentials could not be had: {exc}", service=service)
     if isinstance(exc, bex.TokenRetrievalError) or type(exc).__name__ in {
         "SSOTokenLoadError",

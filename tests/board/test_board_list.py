@@ -219,10 +219,7 @@ def test_a_profile_whose_credentials_fail_is_named_once(
     )
     assert result.exit_code == 4, result.stderr
     [line] = [line for line in result.stderr.splitlines() if "cp_fail" in line]
-    assert line == (
-        "exportctl: error: profile cp_fail: AWS credentials could not be had: "
-        "Error when retrieving credentials from custom-process: nope"
-    )
+    assert line == ("exportctl: error: profile cp_fail: its credential_process failed: nope")
 
 
 def _header(table: str) -> set[str]:

@@ -39,14 +39,14 @@ def test_a_process_that_prints_what_is_not_json_is_a_credentials_error(
 @pytest.mark.parametrize(
     ("printed", "said"),
     [
-        ("[1]", "JSON of another shape (AttributeError: 'list' object"),
-        ('"abc"', "JSON of another shape (AttributeError: 'str' object"),
-        ("42", "JSON of another shape (AttributeError: 'int' object"),
-        ("null", "JSON of another shape (AttributeError: 'NoneType' object"),
+        ("[1]", "JSON of another shape: it should print an object with Version 1"),
+        ('"abc"', "JSON of another shape: it should print an object with Version 1"),
+        ("42", "JSON of another shape: it should print an object with Version 1"),
+        ("null", "JSON of another shape: it should print an object with Version 1"),
         (
             '{"Version": 1, "AccessKeyId": "AKIAEXAMPLE", "SecretAccessKey": "x", '
             '"SessionToken": "y", "Expiration": 12345}',
-            "JSON of another shape (TypeError: ",
+            "JSON of another shape: it should print an object with Version 1",
         ),
         (
             '{"Version": 1, "AccessKeyId": 123, "SecretAccessKey": "x"}',
@@ -135,7 +135,20 @@ def test_a_process_that_fails_runs_once_for_every_client_of_the_session(
     assert runs.read_text() == "run\n"
     assert len(set(said)) == 1 and said[0][0] == ExitCode.CREDENTIALS
     # Named, and not "incomplete": the process failed.
-    assert said[0][1].startswith("profile 'failing': AWS credentials could not be had: ")
+    assert said[0][1] == "profile 'failing': its credential_process failed: nope"
+
+
+def test_a_process_that_fails_saying_nothing_is_told_how_to_see_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # botocore's words were its stderr alone: the line ended in a colon.
+    config, _ = _process(tmp_path, "silent", "exit 3")
+    refused = _refused("silent", monkeypatch, AWS_CONFIG_FILE=config)
+    assert refused.exit_code == ExitCode.CREDENTIALS, refused.message
+    assert refused.message == (
+        "profile 'silent': its credential_process failed: it wrote nothing on stderr: "
+        "run it by hand to see why"
+    )
 
 
 def test_a_process_that_cannot_be_run_is_a_credentials_error_naming_it(
