@@ -118,6 +118,8 @@ def _dispatch(
 
 def _text(payload: dict[str, Any], key: str) -> str:
     # str() made null the status "None", and a number a job id.
+    if key not in payload:
+        raise TypeError(f"{key}: missing (a string)")
     value = payload[key]
     if not isinstance(value, str):
         raise TypeError(f"{key}: a string, not {json.dumps(value)}")

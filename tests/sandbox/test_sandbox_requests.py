@@ -134,3 +134,13 @@ def test_a_fault_of_the_wrong_shape_says_the_shape_expected(
     status, answer = ask(sandbox, "POST", "/faults", body)
     assert status == 400 and answer["message"].startswith(said), answer
     assert sandbox.faults.to_dict() == before
+
+
+@pytest.mark.parametrize("field", ["service", "job_id", "status"])
+def test_a_job_status_missing_a_member_names_it(sandbox: Sandbox, field: str) -> None:
+    job = sandbox.jobs("personalize")[0]
+    body = {"service": "personalize", "job_id": job["id"], "status": "CREATE FAILED"}
+    del body[field]
+    # It was a bare KeyError: {"error": "KeyError", "message": "'job_id'"}.
+    status, said = ask(sandbox, "POST", "/jobs/status", body)
+    assert status == 400 and said["message"] == f"{field}: missing (a string)"
