@@ -118,13 +118,18 @@ class Session:
         self.waiter.on_event = on_event
         try:
             with display:
+                # While its downloads finish, the live view says how the wait ended:
+                # its last round's pending count would say it goes on.
+                ending = view if self.fetcher is not None else None
                 try:
                     result = self.waiter.run()
-                except ExportctlError:
+                except ExportctlError as error:
+                    if ending is not None:
+                        ending.ended = _failed(error)
                     self._fetched()
                     raise
-                if view is not None and self.fetcher is not None and result.timed_out:
-                    view.ended = f"timed out after {self._timeout_said()}"
+                if ending is not None:
+                    ending.ended = self._ended(result)
                 self._fetched()
         except KeyboardInterrupt:
             return self.interrupted()
@@ -225,6 +230,32 @@ class Session:
             )
             self.app.out.print(f"{count} {noun} {outcome}", markup=False, soft_wrap=True)
 
+    def _ended(self, result: WaitResult) -> str | None:
+        """How the wait ended, as its last lines say it, shortened for the live view's
+        footer (``1 job ended FAILED, not COMPLETED``); None if every job met it."""
+        from collections import Counter
+
+        from exportctl.ops.polling.outcome import Outcome
+
+        if result.timed_out:
+            return f"timed out after {self._timeout_said()}"
+        wanted = self.waiter.until.describe()
+        whys: Counter[str] = Counter()
+        for tracked in result.tracked:
+            job = tracked.job
+            if tracked.outcome is Outcome.MISSED and job is not None:
+                whys[
+                    f"ended {job.state.value}, not {wanted}"
+                    if job.terminal
+                    else f"can no longer be {wanted}"
+                ] += 1
+            elif tracked.outcome is Outcome.GONE:
+                whys["disappeared"] += 1
+            elif tracked.outcome is Outcome.NOT_FOUND:
+                whys["not found"] += 1
+        said = [f"{n} {'job' if n == 1 else 'jobs'} {why}" for why, n in whys.items()]
+        return "; ".join(said) or None
+
     def _timeout_said(self) -> str:
         """The --timeout that ended the wait, as the user gave it (``2s``)."""
         from exportctl.domain.timeutil import human_duration
@@ -265,6 +296,18 @@ def _now(tracked: Tracked) -> str:
     if job is None:
         return f"{tracked.label} (not read yet)"
     return f"{tracked.label} {job.said_state}"
+
+
+def _failed(error: ExportctlError) -> str:
+    """The error that ended the wait, shortened for the live view's footer: its
+    whole line follows once the downloads end."""
+    from exportctl.output.columns import cut
+
+    return f"ended on an error: {cut(' '.join(error.message.split()), _FOOTER_ERROR)}"
+
+
+# The cells of the live view's footer an error that ended the wait may take.
+_FOOTER_ERROR = 60
 
 
 def _why(tracked: Tracked, wanted: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -485,3 +485,61 @@ def test_after_a_timeout_the_live_view_says_the_wait_is_over_while_downloads_fin
     lines = buffer.getvalue().splitlines()
     footer = next(line for line in reversed(lines) if "round 3" in line)
     assert footer.endswith("round 3 · timed out after 2s; finishing 1 download")
+
+
+def _failed_job(waiter: Waiter) -> WaitResult:
+    pin = waiter.tracked[0]
+    assert pin.job is not None
+    pin.job = replace(pin.job, state=State.FAILED, status="FAILED", message="Denied.")
+    pin.outcome = Outcome.MISSED
+    return WaitResult(waiter.tracked, timed_out=False, rounds=waiter.rounds)
+
+
+def _aws_error(waiter: Waiter) -> WaitResult:
+    raise ExportctlError("pinpoint: AccessDeniedException: User is not authorized " + "x" * 80)
+
+
+@pytest.mark.parametrize(
+    ("ending", "said"),
+    [
+        (_failed_job, "round 3 · 1 job ended FAILED, not COMPLETED; finishing 1 download"),
+        (
+            _aws_error,
+            "round 3 · ended on an error: pinpoint: AccessDeniedException: User is not "
+            "authorized xxx…; finishing 1 download",
+        ),
+    ],
+)
+def test_after_an_error_the_live_view_says_how_the_wait_ended_while_downloads_finish(
+    ending: Callable[[Waiter], WaitResult], said: str
+) -> None:
+    # A job that ended FAILED under --until COMPLETED, or an AWS error: the live view
+    # went on showing the last round (`1 of 2 pending`, next check in 7s) as if the
+    # wait went on, until the downloads ended.
+    console, buffer = _console(terminal=True)
+    waiter = _waiter()
+
+    class Fetched:
+        def lines(self) -> list[str]:
+            return [f"{DISC}: fetching into out: 1/2 files, 150.0 MB of 300.0 MB"]
+
+        def finish(self) -> None:
+            pass
+
+    def run() -> WaitResult:
+        # As a wait's last round leaves it: no check to come.
+        waiter.next_check = None
+        return ending(waiter)
+
+    waiter.run = run  # type: ignore[method-assign]
+    app = AppContext(_out=console, _err=_console(terminal=False)[0])
+    session = Session(app, waiter, OutputSpec(), quiet=False, region="us-east-1", single=False,
+                      fetcher=Fetched())  # type: ignore[arg-type]  # fmt: skip
+    try:
+        assert session.run() == ExitCode.JOB_FAILED
+    except ExportctlError:
+        assert ending is _aws_error
+
+    lines = buffer.getvalue().splitlines()
+    footer = next(line for line in reversed(lines) if "round 3" in line)
+    assert footer.endswith(said), footer

@@ -121,7 +121,8 @@ class Waiter:
             self._workers.close()
             self._workers = None
             self._busy.clear()
-        self.next_check = None
+            # Whatever ended the wait, an error too, no check is to come.
+            self.next_check = None
         return WaitResult(self.tracked, timed_out=not done, rounds=self.rounds)
 
     @property
