@@ -25,7 +25,8 @@ def decode(token: str, scope: str) -> int | None:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
         offset = data["o"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser goes, garbage too.
         return None
     # A token from another listing (other filter, other region) is as invalid as garbage.
     if not isinstance(offset, int) or offset < 0 or data.get("s") != scope:

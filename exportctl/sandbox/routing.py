@@ -269,14 +269,7 @@ class Routes:
             raise RouteError(
                 ApiError("UnknownOperationException", f"Unknown operation {name}"), service
             )
-        try:
-            params = json.loads(body or b"{}")
-        except ValueError as exc:
-            raise RouteError(
-                ApiError("SerializationException", f"Malformed JSON: {exc}"), service
-            ) from None
-        if not isinstance(params, dict):
-            raise RouteError(ApiError("SerializationException", "Expected a JSON object"), service)
+        params = _json_object(body or b"{}", service)
         return Call(service, model.operation_model(name), scope.region, scope.access_key, params)
 
 
@@ -353,19 +346,31 @@ def _rest_params(
     return params
 
 
-def _rest_body(operation: OperationModel, body: bytes, service: str) -> dict[str, Any]:
-    """The members a rest-json request carries in its JSON body (or its payload member)."""
-    shape = operation.input_shape
-    if shape is None or not body.strip():
-        return {}
+def _json_object(body: bytes, service: str) -> dict[str, Any]:
+    """A JSON request's body, the object it must be; one it cannot read is the
+    client's fault, as AWS answers it."""
     try:
         document = json.loads(body)
     except ValueError as exc:
         raise RouteError(
             ApiError("SerializationException", f"Malformed JSON: {exc}"), service
         ) from None
+    except RecursionError:
+        # Nested deeper than the parser goes: no request of any service is.
+        raise RouteError(
+            ApiError("SerializationException", "Malformed JSON: nested too deep"), service
+        ) from None
     if not isinstance(document, dict):
         raise RouteError(ApiError("SerializationException", "Expected a JSON object"), service)
+    return document
+
+
+def _rest_body(operation: OperationModel, body: bytes, service: str) -> dict[str, Any]:
+    """The members a rest-json request carries in its JSON body (or its payload member)."""
+    shape = operation.input_shape
+    if shape is None or not body.strip():
+        return {}
+    document = _json_object(body, service)
     payload = shape.serialization.get("payload")
     if payload:
         return {payload: document}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -217,6 +219,43 @@ def test_malformed_json_body(sandbox: Sandbox) -> None:
         urllib.request.urlopen(request, timeout=5)
     assert info.value.code == 400
     assert json.loads(info.value.read())["__type"] == "SerializationException"
+
+
+# JSON nested deeper than Python's parser goes: a body no service can read.
+DEEP = b"[" * 100000 + b"]" * 100000
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "body"),
+    [
+        # The JSON protocol.
+        ("/", {"X-Amz-Target": "AmazonPersonalize.ListDatasetExportJobs"}, DEEP),
+        # The JSON protocol, a page token of such JSON.
+        (
+            "/",
+            {"X-Amz-Target": "AmazonPersonalize.ListDatasetExportJobs"},
+            json.dumps({"nextToken": base64.urlsafe_b64encode(DEEP).decode()}).encode(),
+        ),
+        # REST-JSON: a body of its own.
+        ("/v1/apps/" + "f" * 32 + "/jobs/export", {"Authorization": "mobiletargeting"}, DEEP),
+    ],
+)
+def test_json_nested_too_deep_is_a_400_not_a_sandbox_failure(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture, path: str, headers: dict[str, str],
+    body: bytes,
+) -> None:  # fmt: skip
+    # A 500 "sandbox failure", a RecursionError's traceback on stderr.
+    caplog.set_level(logging.ERROR)
+    if "Authorization" in headers:
+        headers = _signed(headers["Authorization"])
+    request = urllib.request.Request(sandbox.url + path, data=body, headers=headers)
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request, timeout=10)
+    said = json.loads(info.value.read())
+    code = said.get("__type") or info.value.headers["x-amzn-ErrorType"]
+    assert info.value.code == 400, said
+    assert code in ("SerializationException", "InvalidNextTokenException")
+    assert not caplog.records
 
 
 def _signed(service: str, region: str = "us-east-1") -> dict[str, str]:
