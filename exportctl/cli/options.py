@@ -71,6 +71,11 @@ class Choice(ClippedType, click.Choice):  # type: ignore[type-arg]
     theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
 
 
+def _nothing(value: Any) -> bool:
+    """Nothing, or commas alone: no name at all."""
+    return isinstance(value, str) and not value.replace(",", "").strip()
+
+
 class _Services(Choice):
     """A service by name or alias: of the services there are when the value is read,
     not when the command was made; ``only`` (a function): of the one it names."""
@@ -92,6 +97,12 @@ class _Services(Choice):
     def choices(self, value: Any) -> None:
         # click.Choice sets the names it was made with: there are none to keep.
         pass
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if _nothing(value):
+            # As a list of them says it (-s "$A,$B", both unset): not "is not one of".
+            self.fail(f"{quoted(value)} names no service", param, ctx)
+        return super().convert(value, param, ctx)
 
     def offered(self) -> tuple[str, ...]:
         """The names help lists and Tab offers: those of the services the command
@@ -129,10 +140,9 @@ class _Listed(Choice):
         one = super().convert
         if not (isinstance(value, str) and ("," in value or not value.strip())):
             return one(value, param, ctx)
-        names = tuple(one(name.strip(), param, ctx) for name in value.split(",") if name.strip())
-        if not names:
+        if _nothing(value):
             self.fail(f"{quoted(value)} names no {self.what}", param, ctx)
-        return names
+        return tuple(one(name.strip(), param, ctx) for name in value.split(",") if name.strip())
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str

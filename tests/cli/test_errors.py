@@ -281,6 +281,29 @@ def test_services_take_commas_as_regions_and_profiles_do(run: Run) -> None:
 
 @pytest.mark.parametrize(
     "args",
+    [
+        ["status", "ID"],
+        ["wait", "ID"],
+        ["cancel", "ID"],
+        ["rerun", "ID"],
+        ["download", "ID", "d"],
+        ["backups", "ID"],
+    ],
+)
+def test_commas_alone_name_no_service_of_bare_ids_as_they_name_none_to_list(
+    run: Run, args: list[str]
+) -> None:
+    # Said in click's words ("',' is not one of ..."), where list said "names no service".
+    for value in (",", " , ", "", " "):
+        result = run(*args, "-s", value)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(
+            f"exportctl: error: invalid value for '--service' / '-s': {value!r} names no service"
+        ), result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
     [["status", "ID"], ["wait", "ID"], ["cancel", "ID"], ["rerun", "ID"], ["download", "ID", "d"]],
 )
 def test_a_second_service_of_bare_ids_is_refused_not_replacing_the_first(
