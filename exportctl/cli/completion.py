@@ -26,7 +26,7 @@ from click.shell_completion import (
 )
 
 from exportctl.cli.globalopts import GlobalsCommand
-from exportctl.cli.options import Choice
+from exportctl.cli.paramtypes import Choice
 
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_EXPORTCTL_COMPLETE"

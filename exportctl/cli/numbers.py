@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from exportctl.cli.options import ClippedType
+from exportctl.cli.paramtypes import ClippedType
 from exportctl.domain.errors import quoted
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")

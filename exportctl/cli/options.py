@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from exportctl.cli.globalopts import GlobalsCommand
-from exportctl.domain.errors import MAX_QUOTED, clip, quoted
+from exportctl.cli.paramtypes import Choice
+from exportctl.domain.errors import clip, quoted
 from exportctl.domain.model import State
 
 if TYPE_CHECKING:
@@ -33,42 +34,6 @@ def service_choices(
     specs = [s for s in all_specs() if (only is None or s.name == only)]
     specs = [s for s in specs if offer is None or offer(s)]
     return [name for spec in specs for name in (spec.name, *spec.aliases)]
-
-
-def _clipped(
-    kind: click.ParamType[Any],
-    exc: click.BadParameter,
-    value: Any,
-    param: click.Parameter | None,
-    ctx: click.Context | None,
-) -> NoReturn:
-    """click's message about a value, a long one cut as exportctl's own messages cut
-    theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
-    if not (isinstance(value, str) and len(value) > MAX_QUOTED):
-        raise exc
-    message = exc.message
-    if repr(value) in message:
-        message = message.replace(repr(value), quoted(value), 1)
-    else:
-        # Out of range, click names the number it read, unquoted, first.
-        number, _, rest = message.partition(" ")
-        message = f"{clip(number)} {rest}"
-    kind.fail(message, param, ctx)
-
-
-class ClippedType(click.ParamType):  # type: ignore[type-arg]
-    """A type of click's whose message cuts a long value (:func:`_clipped`)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            return super().convert(value, param, ctx)
-        except click.BadParameter as exc:
-            _clipped(self, exc, value, param, ctx)
-
-
-class Choice(ClippedType, click.Choice):  # type: ignore[type-arg]
-    """click's choice, whose message cuts a long value as exportctl's own messages cut
-    theirs (:func:`quoted`); a value up to MAX_QUOTED is said in click's words."""
 
 
 def _nothing(value: Any) -> bool:

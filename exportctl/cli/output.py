@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from exportctl.cli.complete import fields_completer
-from exportctl.cli.options import Choice
+from exportctl.cli.paramtypes import Choice
 from exportctl.cli.stdout import OutputError
 from exportctl.domain.errors import (
     MAX_QUOTED,

@@ -12,7 +12,6 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.events import EventSink, exec_option
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import (
-    Choice,
     ScopedCommand,
     duration_option,
     filter_options,
@@ -20,6 +19,7 @@ from exportctl.cli.options import (
     service_option,
 )
 from exportctl.cli.output import shaping_options
+from exportctl.cli.paramtypes import Choice
 from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
 
