@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import math
-import re
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from exportctl.cli.paramtypes import ClippedType
-from exportctl.domain.errors import quoted
-
-_WHOLE = re.compile(r"[+-]?[0-9]+")
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+from exportctl.domain.numerals import number, whole
 
 
 class _Number(ClippedType):
-    """A number written as README's examples write one. click reads what Python's int()
-    and float() read: any script's digits ('٣'), '1_000', 'nan'; and it says 'abc is
-    not a valid integer range', a type's name for a message."""
+    """A number written as README's examples write one (:mod:`exportctl.domain.numerals`).
+    click reads what Python's int() and float() read: any script's digits ('٣'),
+    '1_000', 'nan'; and it says 'abc is not a valid integer range', a type's name for a
+    message."""
 
-    form = _WHOLE
-    what = "a whole number"
+    read: Callable[[str], object] = staticmethod(whole)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and not self.form.fullmatch(value.strip()):
-            self.fail(f"{quoted(value)} is not {self.what}", param, ctx)
+        if isinstance(value, str):
+            try:
+                self.read(value)
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
         return super().convert(value, param, ctx)
 
 
@@ -38,14 +37,6 @@ class IntRange(_Number, click.IntRange):
 
 
 class FloatRange(_Number, click.FloatRange):
-    """A number within bounds."""
+    """A number within bounds; not one float() makes inf of ('1e400')."""
 
-    form = _NUMBER
-    what = "a number"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        # '1e400' is written as a number is, and float() makes it inf.
-        written = isinstance(value, str) and self.form.fullmatch(value.strip())
-        if written and not math.isfinite(float(value)):
-            self.fail(f"{quoted(value)} is too large a number", param, ctx)
-        return super().convert(value, param, ctx)
+    read = staticmethod(number)

@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from exportctl.sandbox import Sandbox
+from exportctl.sandbox import __main__ as sandbox_main
 from exportctl.sandbox.__main__ import main
 from exportctl.sandbox.cli import build, env_lines
 
@@ -39,6 +41,39 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert info.value.code == 0
     assert "--throttle-rate" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        # int() and float() read these: any script's digits, digit groups, nan, inf.
+        (["--seed", "٣"], "argument --seed: '٣' is not a whole number"),
+        (["--port", "1_0"], "argument --port: '1_0' is not a whole number"),
+        (["--page-size", "abc"], "argument --page-size: 'abc' is not a whole number"),
+        (["--accounts", "１０"], "argument --accounts: '１０' is not a whole number"),
+        (["--logs-tasks", "٣"], "argument --logs-tasks: '٣' is not a whole number"),
+        (["--drop-rate", "nan"], "argument --drop-rate: 'nan' is not a number"),
+        (["--latency", "inf"], "argument --latency: 'inf' is not a number"),
+        (["--latency", "1e400"], "argument --latency: '1e400' is too large a number"),
+        (["--error-rate", "0.٥"], "argument --error-rate: '0.٥' is not a number"),
+    ],
+)
+def test_a_number_that_is_none_is_refused_as_exportctl_sandbox_refuses_it(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    said: str,
+) -> None:
+    # argparse's int and float took them: a sandbox on port 10, a seed of 3.
+    def served(sandbox: Sandbox) -> None:
+        sandbox.stop()
+        raise AssertionError(f"a sandbox was started of {args}")
+
+    monkeypatch.setattr(sandbox_main, "run", served)
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(said)
 
 
 def test_module_runs_in_the_foreground() -> None:
