@@ -60,7 +60,7 @@ class Session:
 
     def run(self) -> ExitCode:
         from exportctl.output.display import Display
-        from exportctl.output.live import WaitView
+        from exportctl.output.live import WaitView, ended_on_error
 
         app = self.app
         eta = self.estimates.short if self.estimates else None
@@ -125,7 +125,7 @@ class Session:
                     result = self.waiter.run()
                 except ExportctlError as error:
                     if ending is not None:
-                        ending.ended = _failed(error)
+                        ending.ended = ended_on_error(error.message)
                     self._fetched()
                     raise
                 if ending is not None:
@@ -296,18 +296,6 @@ def _now(tracked: Tracked) -> str:
     if job is None:
         return f"{tracked.label} (not read yet)"
     return f"{tracked.label} {job.said_state}"
-
-
-def _failed(error: ExportctlError) -> str:
-    """The error that ended the wait, shortened for the live view's footer: its
-    whole line follows once the downloads end."""
-    from exportctl.output.columns import cut
-
-    return f"ended on an error: {cut(' '.join(error.message.split()), _FOOTER_ERROR)}"
-
-
-# The cells of the live view's footer an error that ended the wait may take.
-_FOOTER_ERROR = 60
 
 
 def _why(tracked: Tracked, wanted: str) -> str:

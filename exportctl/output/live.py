@@ -13,7 +13,7 @@ from rich.text import Text
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.printable import one_line
 from exportctl.domain.timeutil import human_duration, now
-from exportctl.output.columns import Column, Step, choose
+from exportctl.output.columns import Column, Step, choose, cut
 from exportctl.output.jobtable import name_ref, place_columns, state_cell
 from exportctl.output.livefit import TableLines, fit_view, problem_lines
 from exportctl.output.statestyles import STATE_STYLES
@@ -233,6 +233,16 @@ def _footer(
     if extra:
         parts.append(extra)
     return Text(" · ".join(parts), style="dim")
+
+
+# The cells of the live view's footer an error that ended the wait may take.
+_FOOTER_ERROR = 60
+
+
+def ended_on_error(message: str) -> str:
+    """The error that ended the wait, shortened for the live view's footer: its
+    whole line follows once the downloads end."""
+    return f"ended on an error: {cut(' '.join(message.split()), _FOOTER_ERROR)}"
 
 
 class WaitView:
