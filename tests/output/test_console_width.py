@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from exportctl.output.console import make_console, table_width
@@ -19,39 +21,10 @@ def test_columns_off_a_terminal_is_the_width_where_it_is_one(
     assert table_width(make_console()) == width
 
 
-def test_a_dumb_terminal_takes_its_width_from_columns_too() -> None:
-    # Emacs' shell: a terminal, TERM=dumb and COLUMNS set.
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    code = (
-        "from exportctl.output.console import make_console, table_width\n"
-        "import sys; sys.stderr.write(str(table_width(make_console())))\n"
-    )
-    main, secondary = pty.openpty()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            stdout=secondary,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "TERM": "dumb", "COLUMNS": "200"},
-            text=True,
-            timeout=60,
-            check=True,
-        )
-    finally:
-        os.close(main)
-        os.close(secondary)
-    assert done.stderr == "200"
-
-
-@pytest.mark.parametrize(("columns", "rows"), [(150, 40), (60, 20)])
-def test_a_dumb_terminal_without_columns_takes_the_terminal_s_size(columns: int, rows: int) -> None:
-    # TERM=dumb and no COLUMNS: rich would say 80x25 whatever the terminal's size.
+def _on_a_terminal(env: dict[str, str], columns: int = 80, rows: int = 24) -> str:
+    """What a fresh console says of its table width and height, stdout a terminal
+    ``columns`` x ``rows`` (a pty), with ``env``."""
     import fcntl
-    import os
     import pty
     import struct
     import subprocess
@@ -66,12 +39,11 @@ def test_a_dumb_terminal_without_columns_takes_the_terminal_s_size(columns: int,
     main, secondary = pty.openpty()
     try:
         fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         done = subprocess.run(
             [sys.executable, "-c", code],
             stdout=secondary,
             stderr=subprocess.PIPE,
-            env={**env, "TERM": "dumb"},
+            env=env,
             text=True,
             timeout=60,
             check=True,
@@ -79,4 +51,17 @@ def test_a_dumb_terminal_without_columns_takes_the_terminal_s_size(columns: int,
     finally:
         os.close(main)
         os.close(secondary)
-    assert done.stderr == f"{columns} {rows}"
+    return done.stderr
+
+
+def test_a_dumb_terminal_takes_its_width_from_columns_too() -> None:
+    # Emacs' shell: a terminal, TERM=dumb and COLUMNS set.
+    width, _ = _on_a_terminal({**os.environ, "TERM": "dumb", "COLUMNS": "200"}).split()
+    assert width == "200"
+
+
+@pytest.mark.parametrize(("columns", "rows"), [(150, 40), (60, 20)])
+def test_a_dumb_terminal_without_columns_takes_the_terminal_s_size(columns: int, rows: int) -> None:
+    # TERM=dumb and no COLUMNS: rich would say 80x25 whatever the terminal's size.
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    assert _on_a_terminal({**env, "TERM": "dumb"}, columns, rows) == f"{columns} {rows}"
