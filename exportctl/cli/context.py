@@ -15,6 +15,7 @@ from exportctl.cli.invocation import Invocation
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from exportctl.api.boards import Spans
     from exportctl.api.connected import ConnectedClient
@@ -188,19 +189,10 @@ class AppContext:
         return self._err
 
     def notice(self, message: str) -> None:
-        self.err.print(
-            f"exportctl: notice: {message}", style="yellow", markup=False, soft_wrap=True
-        )
+        self.err.print(notice_line(message), soft_wrap=True)
 
     def error(self, message: str) -> None:
-        from exportctl.domain.errors import MAX_MESSAGE, clip
-
-        self.err.print(
-            f"exportctl: error: {clip(message, MAX_MESSAGE)}",
-            style="red",
-            markup=False,
-            soft_wrap=True,
-        )
+        self.err.print(error_line(message), soft_wrap=True)
 
     def report(self, errors: Sequence[ExportctlError]) -> int:
         """Print each distinct error once; the exit code that stands for them all."""
@@ -292,3 +284,19 @@ def _background_sandbox_gone() -> str | None:
         '`eval "$(exportctl sandbox --stop)"` unsets what --detach set, '
         '`eval "$(exportctl sandbox --detach)"` starts another'
     )
+
+
+def notice_line(message: str) -> Text:
+    """A notice as stderr says it; a live view prints it above itself the same way."""
+    from rich.text import Text
+
+    return Text(f"exportctl: notice: {message}", style="yellow")
+
+
+def error_line(message: str) -> Text:
+    """An error as stderr says it, cut to its longest; a live view prints it the same way."""
+    from rich.text import Text
+
+    from exportctl.domain.errors import MAX_MESSAGE, clip
+
+    return Text(f"exportctl: error: {clip(message, MAX_MESSAGE)}", style="red")

@@ -9,8 +9,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exportctl.cli.context import AppContext
-from exportctl.domain.errors import MAX_MESSAGE, ExitCode, ExportctlError, clip, conflict_in
+from exportctl.cli.context import AppContext, error_line
+from exportctl.domain.errors import ExitCode, ExportctlError, conflict_in
 from exportctl.domain.model import State
 from exportctl.ops.workers import Workers
 
@@ -157,11 +157,9 @@ class Fetcher:
             said = f"{conflict.what}: `{forced}` replaces what differs"
         message = f"{ref}: download failed: {said}"
         if display.is_live:
-            from rich.text import Text
-
             # Above the live view, on its console, as a fetched one's line: stderr
             # would tear the view while it draws.
-            display.print(Text(f"exportctl: error: {clip(message, MAX_MESSAGE)}", style="red"))
+            display.print(error_line(message))
         else:
             self.app.error(message)
 

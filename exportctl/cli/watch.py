@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from exportctl.cli import stdout
-from exportctl.cli.context import AppContext, pass_app
+from exportctl.cli.context import AppContext, notice_line, pass_app
 from exportctl.cli.events import EventSink, exec_option
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import (
@@ -79,8 +79,6 @@ def watch(
     """
     from datetime import datetime
 
-    from rich.text import Text
-
     from exportctl.ops.polling.events import Event
     from exportctl.output.display import Display
     from exportctl.output.live import WatchView, whole_on_board
@@ -137,7 +135,7 @@ def watch(
         if event.kind == "notice" and event.message:
             if display.is_live:
                 # Above the board, in the scrollback: stderr would tear the live view.
-                display.print(Text(f"exportctl: notice: {event.message}", style="yellow"))
+                display.print(notice_line(event.message))
             else:
                 app.notice(event.message)
             return
