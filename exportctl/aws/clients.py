@@ -121,6 +121,8 @@ class Clients:
         self._making: dict[tuple[str, str], threading.Lock] = {}
         self._closed: str | None = None  # close(): no client is made after it, said so
         self._session: botocore.session.Session | None = None
+        # The session's retry mode, read with it (usersettings.retry_mode).
+        self._retry_mode = "standard"
         self._clients: dict[tuple[str, str], TranslatingClient] = {}
         self._shared = shared
         # The (service, region) pairs of the shared clients it holds (see Shared.hold).
@@ -161,8 +163,8 @@ class Clients:
             except Exception as exc:
                 raise translate(exc, named=s.named) from exc
             check_profile(session, s.endpoint_url)
-            if self._credentials is None:  # an account's session reads the same settings
-                retry_mode(session, notice=True)
+            # Said once: an account's session reads the same settings as the command's.
+            self._retry_mode = retry_mode(session, notice=self._credentials is None)
             if session.get_config_variable("ca_bundle") == "":
                 # botocore takes an empty bundle (AWS_CA_BUNDLE set to nothing, or
                 # `ca_bundle =`) for no certificate checks at all: empty is unset here,
@@ -346,7 +348,7 @@ class Clients:
             with self._session_lock:
                 session = self._made_session()
                 asked, setting = asked_attempts(session)
-                config = client_config(s, attempts or asked, retry_mode(session))
+                config = client_config(s, attempts or asked, self._retry_mode)
                 source = self._source(session, service)
                 self._credentials_of(session)
                 client = session.create_client(
