@@ -15,7 +15,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from exportctl.sandbox.catalog import NAMES, WORLDS
+from exportctl.sandbox import jsonmembers
+from exportctl.sandbox.catalog import BY_NAME, NAMES, WORLDS
 from exportctl.sandbox.errors import ApiError
 
 if TYPE_CHECKING:
@@ -270,7 +271,19 @@ class Routes:
                 ApiError("UnknownOperationException", f"Unknown operation {name}"), service
             )
         params = _json_object(body or b"{}", service)
-        return Call(service, model.operation_model(name), scope.region, scope.access_key, params)
+        operation = model.operation_model(name)
+        try:
+            # The JSON protocols' own codes, whatever the service: AWS answers these
+            # before the request reaches it.
+            jsonmembers.check(
+                operation.input_shape,
+                params,
+                mistyped="SerializationException",
+                missing=("ValidationException", 400),
+            )
+        except ApiError as exc:
+            raise RouteError(exc, service) from None
+        return Call(service, operation, scope.region, scope.access_key, params)
 
 
 # What XML 1.0 cannot hold, escaped or not: C0 controls but tab, newline and
@@ -368,12 +381,24 @@ def _json_object(body: bytes, service: str) -> dict[str, Any]:
 def _rest_body(operation: OperationModel, body: bytes, service: str) -> dict[str, Any]:
     """The members a rest-json request carries in its JSON body (or its payload member)."""
     shape = operation.input_shape
-    if shape is None or not body.strip():
+    if shape is None:
         return {}
-    document = _json_object(body, service)
+    document = _json_object(body, service) if body.strip() else {}
     payload = shape.serialization.get("payload")
-    if payload:
-        return {payload: document}
+    # REST-JSON services answer in their own code for input they refuse.
+    invalid = (
+        BY_NAME[service].errors.invalid if service in BY_NAME else ("ValidationException", 400)
+    )
+    try:
+        if payload:
+            if body.strip() or payload in shape.required_members:
+                jsonmembers.check(
+                    shape.members[payload], document, mistyped=invalid[0], missing=invalid
+                )
+            return {payload: document} if body.strip() else {}
+        jsonmembers.check(shape, document, mistyped=invalid[0], missing=invalid, body_only=True)
+    except ApiError as exc:
+        raise RouteError(exc, service) from None
     by_wire = {
         m.serialization.get("name", name): name
         for name, m in shape.members.items()

@@ -295,3 +295,66 @@ def test_rest_json_error_wire_format(sandbox: Sandbox) -> None:
         urllib.request.urlopen(search, timeout=5)
     assert info.value.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
     assert set(json.loads(info.value.read())) == {"message"}
+
+
+PERSONALIZE = {"X-Amz-Target": "AmazonPersonalize.DescribeDatasetExportJob"}
+PINPOINT_EXPORT = "/v1/apps/" + "f" * 32 + "/jobs/export"
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "document", "code"),
+    [
+        # The JSON protocol: a member of another type than its shape's.
+        ("/", PERSONALIZE, {"datasetExportJobArn": ["arn"]}, "SerializationException"),
+        ("/", PERSONALIZE, {"datasetExportJobArn": {"a": 1}}, "SerializationException"),
+        ("/", PERSONALIZE, {"datasetExportJobArn": 5}, "SerializationException"),
+        (
+            "/",
+            {"X-Amz-Target": "AmazonPersonalize.ListDatasetExportJobs"},
+            {"maxResults": "ten"},
+            "SerializationException",
+        ),
+        (
+            "/",
+            {"X-Amz-Target": "AmazonPersonalize.ListDatasetExportJobs"},
+            {"maxResults": True},
+            "SerializationException",
+        ),
+        # A required member missing, or null.
+        ("/", PERSONALIZE, {}, "ValidationException"),
+        ("/", PERSONALIZE, {"datasetExportJobArn": None}, "ValidationException"),
+        # REST-JSON: the payload's members, nested.
+        (
+            PINPOINT_EXPORT,
+            {"Authorization": "mobiletargeting"},
+            {"RoleArn": "arn:aws:iam::123456789012:role/r", "S3UrlPrefix": ["s3://b/"]},
+            "BadRequestException",
+        ),
+        (
+            PINPOINT_EXPORT,
+            {"Authorization": "mobiletargeting"},
+            {"RoleArn": "arn:aws:iam::123456789012:role/r"},
+            "BadRequestException",
+        ),
+    ],
+)
+def test_members_of_the_wrong_type_or_missing_are_a_400_as_aws_answers(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture, path: str, headers: dict[str, str],
+    document: dict[str, Any], code: str,
+) -> None:  # fmt: skip
+    # Were 500 "sandbox failures" (a handler met a list where its model says a
+    # string) or a handler's own answer (ResourceNotFound for an ARN never sent).
+    caplog.set_level(logging.ERROR)
+    if "Authorization" in headers:
+        headers = _signed(headers["Authorization"])
+    request = urllib.request.Request(
+        sandbox.url + path, data=json.dumps(document).encode(), headers=headers
+    )
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request, timeout=10)
+    said = json.loads(info.value.read())
+    assert info.value.code == 400, said
+    assert (said.get("__type") or info.value.headers["x-amzn-ErrorType"]) == code
+    message = said.get("message") or said.get("Message")
+    assert "Traceback" not in message
+    assert not caplog.records
