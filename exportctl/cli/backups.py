@@ -150,13 +150,15 @@ def backups(
     from exportctl.ops import backups as core
 
     out.check_fields(core.RECORD_FIELDS)
-    with json_on_failure(out):
-        included = app.client.backups(ref, service=service)
-    report = included.report
-    search = report.search
     # failed,stopped as two words, as --service takes a,b (no status holds a comma).
     wanted = {w.strip().upper() for s in statuses for w in s.split(",") if w.strip()}
-    found = [b for b in included if not wanted or b.status.upper() in wanted]
+    # The backups are read as they are iterated: a page refused or Ctrl-C then is
+    # a failure of the command as much as one of the search job's read.
+    with json_on_failure(out):
+        included = app.client.backups(ref, service=service)
+        found = [b for b in included if not wanted or b.status.upper() in wanted]
+    report = included.report
+    search = report.search
     if out.machine and report.final is not True:
         from exportctl.output.backuptable import not_final
 

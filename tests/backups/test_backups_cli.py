@@ -26,8 +26,8 @@ def _reset(sandbox: Sandbox) -> Iterator[None]:
     sandbox.faults.page_size = None
 
 
-def run(sb: Sandbox, *args: str) -> Result:
-    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+def run(sb: Sandbox, *args: str, **more: str) -> Result:
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", **more}
     return CliRunner().invoke(
         cli, ["--endpoint-url", sb.url, "--region", "us-east-1", *args], env=env
     )
@@ -238,3 +238,49 @@ def test_the_list_becomes_final_when_the_search_completes() -> None:
     assert "RUNNING" not in {b["status"] for b in document["backups"]}
     assert len(document["backups"]) == len(before["backups"])
     assert document["search_job"]["status_message"].startswith("Search completed with issues")
+
+
+@pytest.mark.parametrize(
+    ("faults", "code"),
+    [
+        ({"fates": {"ListSearchJobBackups": ["ok", "raise:AccessDeniedException:403:x"]}}, 4),
+        ({"fates": {"ListSearchJobBackups": ["ok", "throttle"]}}, 5),
+        ({"garble": {"backupsearch": "html"}, "garble_after": 2}, 5),
+    ],
+)
+def test_json_leaves_null_when_the_backups_fail_while_they_are_listed(
+    sandbox: Sandbox, faults: dict[str, Any], code: int
+) -> None:
+    sandbox.faults.page_size = 5
+    sandbox.faults.update(faults)
+    search = first(sandbox, "search-job")
+    try:
+        result = run(
+            sandbox, "backups", f"search-job:{search['id']}", "--json", AWS_MAX_ATTEMPTS="1"
+        )
+    finally:
+        sandbox.faults.update({"fates": {}, "garble": {}, "garble_after": 0})
+    assert result.exit_code == code, result.output
+    assert json.loads(result.stdout) is None
+    assert result.stderr.startswith("exportctl: error: ") and result.stderr.count("\n") == 1
+
+
+def test_json_leaves_null_after_ctrl_c_while_the_backups_are_listed(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl.ops import backups as core
+
+    read = core.from_raw
+    seen: list[int] = []
+
+    def interrupted(*args: Any, **kwargs: Any) -> core.Backup:
+        seen.append(1)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(core, "from_raw", interrupted)
+    search = first(sandbox, "search-job")
+    result = run(sandbox, "backups", f"search-job:{search['id']}", "--json")
+    assert result.exit_code == 130, result.output
+    assert json.loads(result.stdout) is None
