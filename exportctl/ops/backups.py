@@ -379,8 +379,11 @@ class SearchBackups:
         try:
             call = jobs.caller(spec, region)
             call = call if stop is None else unless(stop, call, "the reading of the backups")
-            params = {declared.param: search.id}
-            for raw in eng.items(call, declared.backups, params):
+            params, m = {declared.param: search.id}, declared.members.backup
+            # A backup without them is no answer of the service's (as a listing's job
+            # without its id or status): shown, it would be a row of nothing.
+            required = {"status": m.status, "backup_resource_arn": m.backup_resource_arn}
+            for raw in eng.items(call, declared.backups, params, required):
                 yield from_raw(raw, search.arn)
         except ExportctlError as exc:
             raise of_service(exc, spec, jobs.clients.named_for(spec.client)) from exc

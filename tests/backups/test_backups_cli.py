@@ -284,3 +284,20 @@ def test_json_leaves_null_after_ctrl_c_while_the_backups_are_listed(
     result = run(sandbox, "backups", f"search-job:{search['id']}", "--json")
     assert result.exit_code == 130, result.output
     assert json.loads(result.stdout) is None
+
+
+@pytest.mark.parametrize("member", ["Status", "BackupResourceArn"])
+def test_a_backup_without_its_status_or_arn_is_no_answer_of_the_service(
+    sandbox: Sandbox, member: str
+) -> None:
+    # GetSearchJob's answer goes through: the first page of backups lacks the member.
+    sandbox.faults.update({"garble": {"backupsearch": f"drop:{member}"}, "garble_after": 1})
+    search = first(sandbox, "search-job")
+    try:
+        result = run(sandbox, "backups", f"search-job:{search['id']}", "--json")
+    finally:
+        sandbox.faults.update({"garble": {}, "garble_after": 0})
+    assert result.exit_code == 5, result.output
+    assert json.loads(result.stdout) is None
+    said = "ListSearchJobBackups answered (HTTP 200, application/json) without the"
+    assert f"{said} {member} of an item" in result.stderr
