@@ -59,9 +59,11 @@ def status(
             for job in found:
                 if searched is not None and job.service == searched.name:
                     # An export job of a search's results: why the search missed a
-                    # backup is in its backups (`backups`), not in the export job.
+                    # backup is in its backups (`backups`), not in the export job. Run
+                    # as printed, it reads where this command did (--sandbox, --profile).
+                    backups = app.client.commanded(f"backups {job.ref}")
                     app.out.print(
-                        f"Backups its search included: exportctl backups {job.ref}",
+                        f"Backups its search included: {backups}",
                         markup=False,
                         soft_wrap=True,
                     )

@@ -165,7 +165,8 @@ def test_status_of_a_backup_search_export_job_points_at_its_backups(sandbox: San
     result = run(sandbox, "status", f"backupsearch:{export['id']}")
     assert result.exit_code == 0, result.stderr
     arn = f"arn:aws:backup-search:us-east-1:123456789012:search-export-job/{export['id']}"
-    assert f"exportctl backups {arn}" in result.stdout
+    # As the command was run: the same endpoint (and profile, accounts), the job's region.
+    assert f"exportctl --endpoint-url {sandbox.url} backups {arn}\n" in result.stdout
     assert (
         "exportctl backups"
         not in run(sandbox, "status", f"backupsearch:{export['id']}", "--json").stdout
