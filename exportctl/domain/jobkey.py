@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+# The partitions whose ARNs a reference may be (a job's, a search job's).
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
 
 @dataclass(frozen=True)
 class JobKey:

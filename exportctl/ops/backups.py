@@ -17,12 +17,10 @@ when no export job has it, it is taken for a search job's id.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from threading import Event
 from typing import Any
 
@@ -38,12 +36,10 @@ from exportctl.domain.errors import (
 from exportctl.domain.timeutil import as_utc, iso, jsonable
 from exportctl.ops.jobs import Jobs, unless
 from exportctl.services import engine as eng
-from exportctl.services import forms, refs, search_spec, snakecase
+from exportctl.services import forms, refs, search_spec, searchrefs, snakecase
 from exportctl.services.spec import SearchJobs, ServiceSpec
 
-SEARCH_PREFIX = "search-job"
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+SEARCH_PREFIX = searchrefs.PREFIX
 
 RECORD_FIELDS = (
     "status",
@@ -73,18 +69,13 @@ def searches() -> SearchJobs:
     return declared
 
 
-def _search_arn(text: str) -> re.Match[str] | None:
+def _search_arn(text: str) -> searchrefs.SearchRef | None:
     """``text`` as a search job's ARN, or None."""
-    form = searches().arn
-    return _arn_pattern(form.service, form.resource).match(text)
-
-
-@cache
-def _arn_pattern(service: str, resource: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"^arn:(?:{'|'.join(refs.PARTITIONS)}):{re.escape(service)}:"
-        rf"(?P<region>[a-z0-9-]+):(?P<account>\d{{12}}):{re.escape(resource)}/(?P<id>.+)$"
-    )
+    try:
+        found = searchrefs.parse(text, searches().arn)
+    except searchrefs.BadSearchRef:
+        return None
+    return found if found and found.arn else None
 
 
 @dataclass(frozen=True)
@@ -240,26 +231,29 @@ def from_raw(raw: Mapping[str, Any], search_job_arn: str | None = None) -> Backu
     )
 
 
+def accepted_forms(named: forms.Named = forms.flag) -> str:
+    """What `backups` takes: a search job, or an export job of its results."""
+    spec = search_service()
+    # The search jobs' forms, then their export jobs' (the spec has their ARN).
+    export = (refs.arn_form(spec) or "", refs.compact_form(spec, account=True))
+    bare = "ID (an export job's, else a search job's)"
+    return "; ".join(f for f in (*searchrefs.forms(searches().arn), *export, bare) if f)
+
+
 def parse_search_ref(text: str, service: str | None = None, named: forms.Named = forms.flag) -> Ref:
     """A search job's key, or its export job's key; ``named``: as ``refs.parse`` takes it."""
+    spec = search_service()
+    try:
+        found = searchrefs.parse(text, searches().arn)
+    except searchrefs.BadSearchRef as bad:
+        raise UsageError(
+            f"bad reference '{clip(text)}': {bad}; accepted forms: {accepted_forms(named)}"
+        ) from None
+    if found:
+        return SearchJobKey(found.id, found.region, found.arn, found.account)
     ref = text.strip()
-    spec, declared = search_service(), searches()
-    match = _search_arn(ref)
-    if match:
-        return SearchJobKey(declared.id_of(ref), match["region"], ref, match["account"])
-    head, sep, rest = ref.partition(":")
-    if sep and head == SEARCH_PREFIX:
-        region, sep, tail = rest.partition(":")
-        if not sep:
-            region, tail = "", rest
-        if (region and not _REGION.match(region)) or not _ID.match(tail):
-            raise UsageError(
-                f"bad reference {text!r}: search jobs look like {SEARCH_PREFIX}:[REGION:]ID "
-                f"or arn:aws:{declared.arn.service}:REGION:ACCOUNT:{declared.arn.resource}/ID"
-            )
-        return SearchJobKey(tail, region or None)
-    bare = not sep and not service
-    key = refs.parse(ref, spec.name if bare else service, named)
+    bare = ":" not in ref and not service
+    key = refs.parse(ref, spec.name if bare else service, named, accepted_forms)
     if key.service != spec.name:
         raise UsageError(
             f"{text!r} is a {key.service} job: backups belong to {spec.title} "
@@ -319,10 +313,7 @@ class SearchBackups:
                 f"{search_service().title}: export job {key.display} names no search job"
             )
         return SearchJobKey(
-            declared.id_of(str(arn)),
-            match["region"] or job.region,
-            str(arn),
-            match["account"] or job.account,
+            match.id, match.region or job.region, str(arn), match.account or job.account
         )
 
     def search_job(self, search: SearchJobKey) -> SearchJob:
@@ -357,11 +348,11 @@ class SearchBackups:
                 raise
             return SearchReport(search, None, exc.message)
         read_in = _search_arn(job.arn or "")
-        if search.account and read_in and read_in["account"] != search.account:
+        if search.account and read_in and read_in.account != search.account:
             # A job of the same id in the account these credentials reach: not this one.
             raise NotFoundError(
                 f"{search_service().title}: search job {search.display} is in account "
-                f"{search.account}; these credentials reach account {read_in['account']}",
+                f"{search.account}; these credentials reach account {read_in.account}",
                 service=search_service().name,
             )
         known = dataclasses.replace(search, arn=search.arn or job.arn, region=job.region)

@@ -20,12 +20,12 @@ that a reference says whose credentials read it back.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from exportctl.domain.errors import ExportctlError, UsageError, clip
-from exportctl.domain.jobkey import JobKey
+from exportctl.domain.jobkey import PARTITIONS, JobKey
 from exportctl.domain.model import ExportJob
 from exportctl.services import all_specs, spec_for
 from exportctl.services.forms import Named, flag
@@ -43,7 +43,6 @@ __all__ = [
     "with_account",
 ]
 
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 # Any ARN's parts, so that what is wrong with one can be said part by part.
 _ARN = re.compile(
     r"^arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):"
@@ -115,15 +114,20 @@ def _a(title: str) -> str:
     return "an" if title[:1] in "AEIOU" else "a"
 
 
-def parse(ref: str, service: str | None = None, named: Named = flag) -> JobKey:
+def parse(
+    ref: str,
+    service: str | None = None,
+    named: Named = flag,
+    forms: Callable[[Named], str] = accepted_forms,
+) -> JobKey:
     """The job ``ref`` names (``service``: of a bare id); ``named``: how the caller's
-    user gives an option (``--service``, the API's ``service``), in messages."""
+    user gives an option (``--service``, the API's ``service``), in messages;
+    ``forms``: what a bad reference is told its caller accepts."""
     try:
         key = _parse(ref, service, named)
     except _Bad as bad:
-        forms = accepted_forms(named)
         raise UsageError(
-            f"bad reference '{clip(bad.ref)}': {bad.why}; accepted forms: {forms}"
+            f"bad reference '{clip(bad.ref)}': {bad.why}; accepted forms: {forms(named)}"
         ) from None
     if key.region and key.region not in _KNOWN_REGIONS:
         from exportctl.aws.regions import check_region

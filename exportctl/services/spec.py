@@ -215,8 +215,6 @@ class SearchJobs:
     problem_statuses: tuple[str, ...]
     # The export job's detail that holds its search's ARN.
     detail: str
-    # A search's id, given its id or its ARN: every call takes the id.
-    id_of: Callable[[str], str]
     # Where their fields are in the answers, and what their status words mean.
     members: SearchMembers
     states: SearchStates

@@ -214,7 +214,12 @@ def test_a_bare_id_without_its_service_names_the_keyword(
     with pytest.raises(BadInput) as malformed:
         client.backups("discovery:bad id!")
     assert "--" not in malformed.value.message
-    assert malformed.value.message.endswith(f"; accepted forms: {forms}")
+    # backups says the forms it takes, not every service's.
+    from exportctl.ops.backups import accepted_forms as backups_forms
+
+    assert malformed.value.message.endswith(f"; accepted forms: {backups_forms(keyword)}")
+    assert "search-job:[REGION:]ID" in malformed.value.message
+    assert "discovery:[REGION:]ID" not in malformed.value.message
 
 
 @pytest.mark.parametrize(

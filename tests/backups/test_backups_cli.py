@@ -302,3 +302,24 @@ def test_a_backup_without_its_status_or_arn_is_no_answer_of_the_service(
     assert json.loads(result.stdout) is None
     said = "ListSearchJobBackups answered (HTTP 200, application/json) without the"
     assert f"{said} {member} of an item" in result.stderr
+
+
+def test_start_and_list_take_the_search_job_forms_backups_takes(sandbox: Sandbox) -> None:
+    search = first(sandbox, "search-job")
+    for given in (f"search-job:{search['id']}", f"search-job:us-east-1:{search['id']}"):
+        started = run(
+            sandbox,
+            "start",
+            "backupsearch",
+            "--dry-run",
+            "--search-job",
+            given,
+            "--to",
+            "s3://b/p/",
+        )
+        assert started.exit_code == 0, started.output
+        assert json.loads(started.stdout)["request"]["SearchJobIdentifier"] == search["id"]
+        listed = run(sandbox, "list", "-s", "backupsearch", "--search-job", given, "--json")
+        assert listed.exit_code == 0, listed.output
+        arns = {j["details"]["search_job_arn"] for j in json.loads(listed.stdout)}
+        assert arns == {f"arn:aws:backup-search:us-east-1:123456789012:search-job/{search['id']}"}

@@ -123,7 +123,16 @@ def test_a_search_job_arn_is_read_directly_in_its_region(jobs: Jobs, stub: Stubb
     assert ("backupsearch", "GetSearchResultExportJob") not in jobs.calls.snapshot()
 
 
-@pytest.mark.parametrize("given", [SEARCH_ARN, SEARCH_ID, f" {SEARCH_ARN} "])
+@pytest.mark.parametrize(
+    "given",
+    [
+        SEARCH_ARN,
+        SEARCH_ID,
+        f" {SEARCH_ARN} ",
+        f"search-job:{SEARCH_ID}",
+        f"search-job:eu-west-1:{SEARCH_ID}",
+    ],
+)
 def test_list_and_backups_send_a_search_jobs_id_whether_given_its_arn_or_id(given: str) -> None:
     jobs = Jobs(Clients(AwsSettings(region="eu-west-1", access_key="x", secret_key="x")))
     with Stubber(jobs.clients.client("backupsearch", "eu-west-1")) as stub:
@@ -136,7 +145,7 @@ def test_list_and_backups_send_a_search_jobs_id_whether_given_its_arn_or_id(give
         add_pages(stub)
 
         listed = jobs.list(ListQuery(services=("backupsearch",), scope={"search_job": given}))
-        ref = given if given.strip().startswith("arn:") else f"search-job:{given}"
+        ref = given if given.strip().startswith(("arn:", "search-job:")) else f"search-job:{given}"
         backups = read(jobs, ref)
 
         stub.assert_no_pending_responses()
@@ -188,6 +197,29 @@ def test_references_that_are_not_backup_search_are_usage_errors(ref: str) -> Non
     with pytest.raises(ExportctlError) as caught:
         core.parse_search_ref(ref)
     assert caught.value.exit_code == ExitCode.USAGE
+
+
+@pytest.mark.parametrize(
+    ("ref", "why"),
+    [
+        (f"arn:aws:backup-search:us-east-1:123:search-job/{SEARCH_ID}", "'123' is not an account"),
+        (f"arn:aws:backup-search:us-east-1:{ACCOUNT}:search-job/", "it names no search job"),
+        ("", "it is empty"),
+        ("search-job:", "search job ids look like ID"),
+        ("backupsearch:not a region:x", "'not a region' is not a region"),
+    ],
+)
+def test_a_malformed_reference_says_the_forms_backups_takes(ref: str, why: str) -> None:
+    with pytest.raises(ExportctlError) as caught:
+        core.parse_search_ref(ref)
+    said = caught.value.message
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert f"bad reference '{ref}': {why}" in said
+    assert said.endswith(
+        "; accepted forms: arn:aws:backup-search:REGION:ACCOUNT:search-job/ID; "
+        "search-job:[REGION:]ID; arn:aws:backup-search:REGION:ACCOUNT:search-export-job/ID; "
+        "backupsearch:[[ACCOUNT:]REGION:]ID; ID (an export job's, else a search job's)"
+    )
 
 
 def test_the_declared_statuses_are_the_models() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exportctl.domain.model import State
+from exportctl.services import searchrefs
 from exportctl.services.searches import BackupMembers, Count, SearchMembers, SearchStates
 from exportctl.services.spec import (
     ArnForm,
@@ -39,10 +40,9 @@ def _destination(raw: Raw) -> str | None:
 
 
 def search_job_id(ref: str) -> str:
-    """The id of a search job given by id or ARN: every call takes the id."""
-    text = ref.strip()
-    head, sep, ident = text.rpartition(f":{SEARCH_JOB_ARN.resource}/")
-    return ident if sep and head.startswith("arn:") else text
+    """The id of a search job given by id, ARN or ``search-job:[REGION:]ID``, as
+    `backups` takes it: every call takes the id."""
+    return searchrefs.search_job_id(ref, SEARCH_JOB_ARN)
 
 
 def _s3_destination(uri: str) -> Mapping[str, Any]:
@@ -124,7 +124,6 @@ SEARCH_JOBS = SearchJobs(
     backup_statuses=BACKUP_STATUSES,
     problem_statuses=BACKUP_PROBLEM_STATUSES,
     detail="search_job_arn",
-    id_of=search_job_id,
     members=SearchMembers(
         id="SearchJobIdentifier",
         status="Status",
@@ -212,7 +211,7 @@ SPEC = ServiceSpec(
             param="SearchJobIdentifier",
             help="Backup Search: only the export jobs of this search job.",
             metavar="ID|ARN",
-            notes="An ARN is sent as its id, as `backups` does.",
+            notes="An ARN or `search-job:[REGION:]ID` is sent as its id, as `backups` takes them.",
             convert=search_job_id,
         ),
     ),
