@@ -50,15 +50,34 @@ def profile_names() -> list[str]:
     names: list[str] = []
     parsed = _read_ini(config_file())
     for section in parsed.sections() if parsed else ():
-        # botocore reads "default" and "profile NAME" here; other sections
-        # (sso-session, services) are not profiles.
-        if section == "default":
-            names.append(section)
-        elif section.startswith("profile"):
-            names.extend(_profile_of(section))
+        names.extend(_profiles_in(section))
     parsed = _read_ini(credentials_file())
     names.extend(parsed.sections() if parsed else ())
     return sorted(dict.fromkeys(n for n in names if n))
+
+
+def profile_region(name: str) -> str | None:
+    """The region profile ``name`` sets, as botocore reads it (its config file's
+    section, the credentials file's of the same name over it); None: it sets none,
+    or is not there."""
+    region = ""
+    config = _read_ini(config_file())
+    for section in config.sections() if config else ():
+        if config and _profiles_in(section) == [name] and config.has_option(section, "region"):
+            region = config.get(section, "region")
+    # botocore puts the credentials file's keys over the config file's, an empty one too.
+    credentials = _read_ini(credentials_file())
+    if credentials and credentials.has_option(name, "region"):
+        region = credentials.get(name, "region")
+    return region.strip() or None
+
+
+def _profiles_in(section: str) -> list[str]:
+    """The profile a section of the config file is, as botocore reads it: "default"
+    and "profile NAME"; other sections (sso-session, services) are none."""
+    if section == "default":
+        return [section]
+    return _profile_of(section) if section.startswith("profile") else []
 
 
 def _profile_of(section: str) -> list[str]:

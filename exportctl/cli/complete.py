@@ -15,6 +15,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from exportctl.aws.profiles import profile_names
+from exportctl.cli.globalopts import GIVEN_AFTER
 
 if TYPE_CHECKING:
     from exportctl.services.spec import ServiceSpec
@@ -144,15 +145,66 @@ def _refs(
         taken = set(earlier if isinstance(earlier, (tuple, list)) else (earlier,))
     items: list[CompletionItem] = []
     seen: set[str] = set()
+    # The line's region, read at the first shorter form that matches (it may read the
+    # config files), and then kept.
+    here: list[str | None] = []
     for entry in refcache.load():
         if services is not None and entry.service not in services:
             continue
         for form in (entry.ref, entry.shown):
             if form.startswith(incomplete) and form not in seen and entry.ref not in taken:
+                if form != entry.ref:
+                    # The shorter form leaves out the region it was printed in: it finds
+                    # that job only where the line reads references in that region.
+                    here = here or [line_region(ctx)]
+                    if here[0] is None or entry.region != here[0]:
+                        continue
                 seen.add(form)
                 items.append(CompletionItem(form, help=entry.about or None))
                 break
     return items
+
+
+def line_region(ctx: click.Context) -> str | None:
+    """The one region the command being completed reads a reference without its
+    region in, as its clients will find it (``Clients.default_region``, the embedded
+    sandbox's settings), from the line, the environment and the config files alone:
+    --region, else AWS_REGION, AWS_DEFAULT_REGION, the profile's; with --sandbox and
+    no profile, or one that names no region, the sandbox's. None: no region, or
+    several (--region a,b or all, the accounts of --profile a,b or --org-role), where
+    such a reference is looked for in each."""
+    import os
+
+    from exportctl.aws.profiles import profile_region
+
+    given = {
+        name: value
+        for name, value in ctx.find_root().params.items()
+        if value is not None and value is not False and value != ()
+    }
+    given.update(ctx.meta.get(GIVEN_AFTER, {}))
+    regions, profiles = (_each(given.get(name, ())) for name in ("region", "profile"))
+    if len(regions) > 1 or len(profiles) > 1 or "all" in regions or given.get("org_role"):
+        return None
+    if regions:
+        return regions[0]
+    env = os.environ
+    profile = profiles[0] if profiles else env.get("AWS_DEFAULT_PROFILE") or env.get("AWS_PROFILE")
+    region = (
+        env.get("AWS_REGION", "").strip()
+        or env.get("AWS_DEFAULT_REGION", "").strip()
+        or profile_region(profile or "default")
+    )
+    if given.get("sandbox") and not (profile and region):
+        from exportctl.sandbox.home import HOME_REGION
+
+        return HOME_REGION
+    return region or None
+
+
+def _each(values: Sequence[str]) -> list[str]:
+    """The values of an option given as ``a,b`` or repeated, one by one."""
+    return [v for value in values for v in (p.strip() for p in value.split(",")) if v]
 
 
 def fields_completer(fields: Sequence[str]) -> Completer:

@@ -16,7 +16,12 @@ from click.shell_completion import CompletionItem
 from exportctl.cli import servicehelp
 from exportctl.cli.commands import COMMANDS, SUMMARIES
 from exportctl.cli.examples import epilog
-from exportctl.cli.globalopts import SUBCOMMAND_GLOBALS, GlobalsCommand, GlobalsGroup
+from exportctl.cli.globalopts import (
+    GIVEN_AFTER,
+    SUBCOMMAND_GLOBALS,
+    GlobalsCommand,
+    GlobalsGroup,
+)
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.servicehelp import Described
 from exportctl.cli.suggestions import SuggestingGroup
@@ -194,6 +199,9 @@ def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> 
         return
     app = _app(ctx)
     if app is None:
+        # A Tab press, which runs no callback of the root: kept for what completion
+        # offers by them (the references that find their job in the line's region).
+        ctx.meta.setdefault(GIVEN_AFTER, {})[str(param.name)] = value
         return
     if param.name in _TARGET_OPTIONS:
         app.set_targets(**{str(param.name): value})

@@ -9,6 +9,7 @@ best effort: a command never fails because its references could not be kept.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
 
 MAX_ENTRIES = 2000
+# A reference's region and account, as services.refs reads them (not imported here:
+# a Tab press reads these without the services' specs).
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ACCOUNT = re.compile(r"^\d{12}$")
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,19 @@ class CachedRef:
         from exportctl.services.refs import named_service
 
         return named_service(self.ref) or ""
+
+    @property
+    def region(self) -> str | None:
+        """The region the reference names (an ARN's; a compact one's, after its
+        prefix and account); None where it names none."""
+        parts = self.ref.split(":")
+        if parts[0] == "arn":
+            where = parts[3] if len(parts) > 5 else ""
+        elif len(parts) == 4 and _ACCOUNT.match(parts[1]):
+            where = parts[2]
+        else:
+            where = parts[1] if len(parts) == 3 else ""
+        return where if _REGION.match(where) else None
 
     def line(self) -> str:
         return "\t".join(_clean(part) for part in (self.ref, self.shown or self.ref, self.about))

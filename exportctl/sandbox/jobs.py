@@ -6,8 +6,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from exportctl.sandbox.home import HOME_REGION as HOME_REGION
+
 ACCOUNT = "123456789012"
-HOME_REGION = "us-east-1"
 REGIONS = ("us-east-1", "eu-west-1")
 
 MINUTE = 60.0

@@ -156,7 +156,10 @@ def test_regions_are_botocore_s() -> None:
     )
 
 
-def test_references_come_from_the_cache() -> None:
+def test_references_come_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In the region the shorter forms left out (a line that reads them elsewhere
+    # is offered the full ones alone).
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
     refcache.remember(
         [
             refcache.CachedRef(
@@ -176,6 +179,51 @@ def test_references_come_from_the_cache() -> None:
     shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
     items = shell.get_completions(["status"], "pin")
     assert [i.help for i in items] == ["pinpoint RUNNING"]
+
+
+def test_a_short_reference_is_offered_only_where_it_finds_its_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A listing with profile west (us-west-2) printed its job without the region: a
+    # reference that finds it again with that profile alone. Elsewhere the same short
+    # form reads the job of that name in another region (cancels it).
+    config = "[profile west]\nregion = us-west-2\n[profile retail]\nregion = us-east-1\n"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(write(tmp_path / "config", config)))
+    west = refcache.CachedRef(
+        "rds:us-west-2:analytics-live-export", "rds:analytics-live-export", "rds RUNNING"
+    )
+    refcache.remember([west])
+    full, short = [west.ref], [west.shown]
+    for words in (
+        ("cancel",),
+        ("--profile", "retail", "cancel"),
+        ("cancel", "--profile", "retail"),
+        ("--sandbox", "status"),
+        ("--profile", "west", "--region", "eu-west-1", "status"),
+        ("--profile", "west", "status", "--region", "us-west-2,eu-west-1"),
+        ("--profile", "west,retail", "status"),
+    ):
+        assert complete(*words, "rds:an") == [], words
+        assert complete(*words, "rds:") == full, words
+    for words in (
+        ("--profile", "west", "cancel"),
+        ("cancel", "--profile", "west"),
+        ("--region", "us-west-2", "status"),
+        ("--sandbox", "status", "--region", "us-west-2"),
+    ):
+        assert complete(*words, "rds:an") == short, words
+        assert complete(*words, "rds:") == full, words
+    monkeypatch.setenv("AWS_PROFILE", "west")
+    assert complete("cancel", "rds:an") == short
+    assert complete("--sandbox", "cancel", "rds:an") == short
+    # The environment's region comes before the profile's.
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert complete("cancel", "rds:an") == []
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    monkeypatch.delenv("AWS_PROFILE")
+    assert complete("status", "rds:an") == short
+    # The sandbox without a profile is in its own region, whatever AWS_REGION says.
+    assert complete("--sandbox", "status", "rds:an") == []
 
 
 def test_the_callback_serves_any_ref_argument() -> None:
