@@ -8,7 +8,6 @@ best effort: a command never fails because its references could not be kept.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +20,11 @@ if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
 
 MAX_ENTRIES = 2000
+# The most of the file read: MAX_ENTRIES lines of the longest a reference, its shorter
+# form and its description make (an id of 255 characters, two for Pinpoint's). The
+# newest come first, and past them is nothing exportctl wrote, however big the file.
+MAX_LINE = 2048
+MAX_BYTES = MAX_ENTRIES * MAX_LINE
 # A reference's region and account, as services.refs reads them (not imported here:
 # a Tab press reads these without the services' specs).
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -78,21 +82,28 @@ def cache_path() -> Path:
 
 
 def load(path: Path | None = None) -> list[CachedRef]:
-    """The cached references, most recent first; nothing if the file is missing or unreadable."""
+    """The cached references, most recent first, MAX_ENTRIES at most, from the first
+    MAX_BYTES of the file; nothing if it is missing or unreadable."""
     try:
         with open_cached(path or cache_path()) as handle:
-            raw = handle.read()
+            raw = handle.read(MAX_BYTES)
     except OSError:
         return []
-    entries = []
+    lines = raw.splitlines()
+    if len(raw) == MAX_BYTES and not raw.endswith(b"\n"):
+        # Cut by the bound: what is left of its last line is no reference.
+        lines.pop()
+    entries: list[CachedRef] = []
     # A line at a time: one damaged line (a byte that is no UTF-8) costs that line only.
-    for line in raw.splitlines():
+    for line in lines:
         try:
             entry = CachedRef.parse(line.decode("utf-8"))
         except UnicodeDecodeError:
             continue
         if entry:
             entries.append(entry)
+            if len(entries) == MAX_ENTRIES:
+                break
     return entries
 
 
@@ -134,9 +145,12 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
 def _begins_with(target: Path, entries: Iterable[CachedRef]) -> bool:
     """Whether the file's first lines are those of ``entries``, in order."""
     try:
-        with io.TextIOWrapper(open_cached(target), encoding="utf-8") as handle:
-            return all(handle.readline() == entry.line() + "\n" for entry in entries)
-    except (OSError, UnicodeDecodeError):
+        with open_cached(target) as handle:
+            # A line no longer than any exportctl writes: a longer one is not ours.
+            return all(
+                handle.readline(MAX_LINE) == (entry.line() + "\n").encode() for entry in entries
+            )
+    except OSError:
         return False
 
 

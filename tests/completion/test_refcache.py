@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import BinaryIO, NoReturn
 
 import pytest
+from click.shell_completion import BashComplete
 from click.testing import CliRunner
 
 from exportctl.cli.root import cli
@@ -126,3 +127,79 @@ def test_the_same_references_again_write_nothing() -> None:
     # A changed description is news, though.
     assert refcache.remember([refcache.CachedRef("discovery:e-1", about="discovery FAILED")])
     assert refcache.load()[0].about == "discovery FAILED"
+
+
+class _Counted:
+    """A file whose reads are counted, byte by byte."""
+
+    def __init__(self, handle: BinaryIO, counts: list[int]) -> None:
+        self._handle, self._counts = handle, counts
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self._counts.append(len(data))
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self._handle.readline(size)
+        self._counts.append(len(data))
+        return data
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._handle, name)
+
+    def __enter__(self) -> _Counted:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+
+def test_a_huge_cache_is_read_no_further_than_its_newest_entries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Newest first: what is past the first MAX_ENTRIES lines was never written by
+    # exportctl, and reading it (hundreds of megabytes) held every Tab press and command.
+    line = "discovery:us-east-1:e-{}\tdiscovery:e-{}\tdiscovery RUNNING\n"
+    path = refcache.cache_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        handle.writelines(line.format(i, i) for i in range(refcache.MAX_ENTRIES * 20))
+        # And a line that never ends.
+        handle.write("x" * refcache.MAX_BYTES * 2)
+    counts: list[int] = []
+    opened = refcache.open_cached
+    monkeypatch.setattr(refcache, "open_cached", lambda p: _Counted(opened(p), counts))
+    kept = refcache.load()
+    assert [e.ref for e in kept] == [f"discovery:us-east-1:e-{i}" for i in range(len(kept))]
+    assert len(kept) == refcache.MAX_ENTRIES
+    assert sum(counts) <= refcache.MAX_BYTES
+    # Tab offers as many, no more.
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
+    assert len(shell.get_completions(["status"], "")) == refcache.MAX_ENTRIES
+    # A command that records references reads no more of it, and keeps what it reads.
+    counts.clear()
+    assert refcache.remember([refcache.CachedRef("discovery:us-east-1:new")])
+    assert sum(counts) <= 2 * refcache.MAX_BYTES
+    assert path.stat().st_size < refcache.MAX_BYTES
+    assert [e.ref for e in refcache.load()][:3] == [
+        "discovery:us-east-1:new", "discovery:us-east-1:e-0", "discovery:us-east-1:e-1"
+    ]  # fmt: skip
+
+
+def test_a_first_line_that_never_ends_is_read_no_further_than_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = refcache.cache_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"discovery:us-east-1:" + b"e" * refcache.MAX_BYTES * 2)
+    counts: list[int] = []
+    opened = refcache.open_cached
+    monkeypatch.setattr(refcache, "open_cached", lambda p: _Counted(opened(p), counts))
+    assert refcache.load() == []
+    assert sum(counts) <= refcache.MAX_BYTES
+    counts.clear()
+    assert refcache.remember([refcache.CachedRef("discovery:us-east-1:new")])
+    assert sum(counts) <= 2 * refcache.MAX_BYTES
+    assert [e.ref for e in refcache.load()] == ["discovery:us-east-1:new"]
