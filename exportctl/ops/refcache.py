@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exportctl.store.cachefiles import cache_dir, locked, open_cached, write_atomically
+from exportctl.domain.printable import escape_controls
+from exportctl.store.cachefiles import (
+    cache_dir,
+    locked,
+    open_cached,
+    replaceable,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
@@ -29,6 +36,21 @@ MAX_BYTES = MAX_ENTRIES * MAX_LINE
 # a Tab press reads these without the services' specs).
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ACCOUNT = re.compile(r"^\d{12}$")
+# The forms of a reference services.refs reads, compact and ARN, by their shape (the
+# prefixes and ARN services are the specs', checked there): what has none of them
+# in the file is damage, never offered or written again. A bare id is not one: it
+# names a job with --service alone, which a line does not carry.
+_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}"
+_IN = r"[a-z]{2}(?:-[a-z]+)+-\d+"
+_FORM = re.compile(
+    rf"[a-z][a-z0-9-]*:(?:(?:\d{{12}}:)?{_IN}:)?{_ID}(?:/{_ID})?"
+    rf"|arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:{_IN}:\d{{12}}:[A-Za-z0-9._/-]+"
+)
+
+
+def is_reference(text: str) -> bool:
+    """Whether ``text`` has the form of a reference a cache line holds."""
+    return _FORM.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -66,15 +88,18 @@ class CachedRef:
 
     @classmethod
     def parse(cls, line: str) -> CachedRef | None:
-        parts = line.rstrip("\n").split("\t")
-        if not parts[0]:
+        """The entry of a line; None for one whose reference has no reference's form.
+        A shorter form that has none is the reference, a description holding control
+        characters none: what is damaged never reaches a Tab press."""
+        ref, shown, about = [*line.rstrip("\n").split("\t"), "", ""][:3]
+        if not is_reference(ref):
             return None
-        parts += [""] * (3 - len(parts))
-        return cls(parts[0], parts[1] or parts[0], parts[2])
+        return cls(ref, shown if is_reference(shown) else ref, about if about.isprintable() else "")
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    # One line of tab-separated fields, and nothing a terminal would act on.
+    return escape_controls(" ".join(text.split()))
 
 
 def cache_path() -> Path:
@@ -118,7 +143,7 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
         target = path or cache_path()
         fresh: dict[str, CachedRef] = {}
         for entry in entries:
-            if entry.ref and entry.ref not in fresh:
+            if is_reference(entry.ref) and entry.ref not in fresh:
                 fresh[entry.ref] = entry
                 if len(fresh) >= MAX_ENTRIES:
                     break
@@ -127,6 +152,9 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
         # Commands that end together take turns, each keeping the others' references
         # (a bounded wait for the lock, then on without it: see cachefiles.locked).
         with locked(target):
+            if not replaceable(target):
+                # A FIFO or a device in its place is the user's: the cache goes without.
+                return False
             if _begins_with(target, fresh.values()):
                 # Already in front, as after `status` of the same job twice: nothing to write.
                 return True

@@ -62,6 +62,18 @@ def open_cached(path: Path) -> BinaryIO:
         raise
 
 
+def replaceable(path: Path) -> bool:
+    """Whether a file written whole may take ``path``'s place: nothing is there, or a
+    regular file (or a link to one). A FIFO or a device put there (a link to
+    /dev/zero) is left as it is, as it is never read (:func:`open_cached`)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
 # How long a command waits for another's lock on a cache file before it goes on
 # without (see :func:`locked`): far longer than a re-read, merge and replace takes.
 LOCK_WAIT = 2.0

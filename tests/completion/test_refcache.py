@@ -203,3 +203,80 @@ def test_a_first_line_that_never_ends_is_read_no_further_than_the_bound(
     assert refcache.remember([refcache.CachedRef("discovery:us-east-1:new")])
     assert sum(counts) <= 2 * refcache.MAX_BYTES
     assert [e.ref for e in refcache.load()] == ["discovery:us-east-1:new"]
+
+
+def test_only_lines_that_are_references_are_kept() -> None:
+    # What a disk error or another program left in the file: random bytes whose
+    # fragments ("R\tR\t") were offered as references.
+    import random
+
+    good = [
+        refcache.CachedRef("discovery:us-east-1:e-1", "discovery:e-1", "discovery RUNNING"),
+        refcache.CachedRef("pinpoint:123456789012:eu-west-1:app/job", about="pinpoint FAILED"),
+        refcache.CachedRef(
+            "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/n",
+            "personalize:n",
+            "personalize COMPLETED",
+        ),
+    ]
+    noise = random.Random(7).randbytes(100_000)
+    damaged = [
+        b"R\tR\t",
+        b"discovery:us-east-1:e-\x1b[31m\tdiscovery:e-2\tdiscovery RUNNING",
+        b"discovery:us-east-1:e-\x00\t\t",
+        b"not a reference\t\t",
+        b"arn:aws:personalize:nowhere:1:x\t\t",
+        b"discovery:us-east-1:e-3\tdiscovery:e-3 \x07\tdiscovery \x1b]0;owned\x07RUNNING",
+    ]
+    lines = [good[0].line().encode(), noise, *damaged, good[1].line().encode(), noise,
+             good[2].line().encode()]  # fmt: skip
+    path = refcache.cache_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    kept = refcache.load()
+    # The last damaged line's reference is whole: it is kept without what is not.
+    assert kept == [
+        good[0],
+        refcache.CachedRef("discovery:us-east-1:e-3", "discovery:us-east-1:e-3"),
+        refcache.CachedRef(good[1].ref, good[1].ref, good[1].about),
+        good[2],
+    ]
+    # Nothing else reaches a Tab press or the file again.
+    shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
+    offered = shell.get_completions(["status"], "")
+    assert [i.value for i in offered] == [e.ref for e in kept]
+    assert refcache.remember([refcache.CachedRef("discovery:us-east-1:new")])
+    assert refcache.load()[1:] == kept
+    assert not [c for c in path.read_text("ascii") if not c.isprintable() and c not in "\t\n"]
+
+
+def test_control_characters_are_never_written() -> None:
+    refcache.remember(
+        [
+            refcache.CachedRef("discovery:us-east-1:e-1", about="discovery \x1b[2JRUNNING\x00"),
+            refcache.CachedRef("discovery:us-east-1:e-\x1b[2J", about="discovery RUNNING"),
+        ]
+    )
+    text = refcache.cache_path().read_text("utf-8")
+    assert not [c for c in text if not c.isprintable() and c not in "\t\n"]
+    [entry] = refcache.load()
+    assert entry.ref == "discovery:us-east-1:e-1" and entry.about.isprintable()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.timeout(30)
+def test_a_fifo_or_a_device_in_place_of_the_file_is_left_alone() -> None:
+    path = refcache.cache_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    # No writer: opened to be read the usual way, it would hold the command for ever.
+    assert refcache.load() == []
+    assert refcache.remember(refs(2, "f")) is False
+    assert path.is_fifo()
+    path.unlink()
+    path.symlink_to(os.devnull if not os.path.exists("/dev/zero") else "/dev/zero")
+    assert refcache.load() == []
+    assert refcache.remember(refs(2, "z")) is False
+    assert path.is_symlink()
+    shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
+    assert shell.get_completions(["status"], "") == []
