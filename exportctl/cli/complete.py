@@ -193,7 +193,7 @@ def line_region(ctx: click.Context) -> str | None:
     region = (
         env.get("AWS_REGION", "").strip()
         or env.get("AWS_DEFAULT_REGION", "").strip()
-        or profile_region(profile or "default")
+        or (profile_region(profile or "default") if profile or not given.get("sandbox") else None)
     )
     if given.get("sandbox") and not (profile and region):
         from exportctl.sandbox.home import HOME_REGION
