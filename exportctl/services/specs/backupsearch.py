@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from exportctl.domain.model import State
-from exportctl.services import searchrefs
 from exportctl.services.searches import BackupMembers, Count, SearchMembers, SearchStates
 from exportctl.services.spec import (
     ArnForm,
@@ -42,6 +41,9 @@ def _destination(raw: Raw) -> str | None:
 def search_job_id(ref: str) -> str:
     """The id of a search job given by id, ARN or ``search-job:[REGION:]ID``, as
     `backups` takes it: every call takes the id."""
+    # Here, not at the top: every command's --help loads the specs, and none needs it.
+    from exportctl.services import searchrefs
+
     return searchrefs.search_job_id(ref, SEARCH_JOB_ARN)
 
 
