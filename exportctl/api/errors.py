@@ -104,7 +104,8 @@ def kind_of(error: ExportctlError, *, creating: bool = False) -> type[ApiError]:
     if isinstance(error, ApiError):
         return type(error)
     if isinstance(error, SentUnread):
-        # What failed is the read after the cancel: its kind.
+        # What failed (the read after the cancel, or a cancel whose answer was lost):
+        # its kind.
         return kind_of(error.error, creating=creating)
     if isinstance(error, UsageError):
         return BadInput

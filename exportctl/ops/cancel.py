@@ -36,9 +36,10 @@ class AlreadyEnded(ExportctlError):
 
 
 class SentUnread(ExportctlError):
-    """A cancel taken whose job could not be read after it: ``job`` as read just
-    before the cancel, what is known of it; ``error``, the read's, whose exit code
-    and kind it keeps."""
+    """A cancel taken, or one that may have been (its answer lost), whose job could
+    not be read after it: ``job`` as read just before the cancel, what is known of
+    it; ``error``, the read's (the cancel's, when it may have been taken), whose exit
+    code and kind it keeps."""
 
     def __init__(self, job: ExportJob, error: ExportctlError) -> None:
         super().__init__(error.message, service=error.service)
@@ -79,6 +80,7 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
     # under the reference it was read under, which names its account and region.
     again = parse(job.ref)
     call = jobs.owner(job).caller(spec, job.region)
+    where = f"`{commanded(f'status {job.ref}')}` tells where it is"
     try:
         call(stop.operation, stop.params(again))
     except ExportctlError as exc:
@@ -93,16 +95,35 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
             # It ended between the read and the cancel (COMPLETED as it was cancelled):
             # the service's refusal says so in its words.
             raise AlreadyEnded(after) from exc
-        raise of_service(exc, spec, jobs.clients.named_for(spec.client)) from exc
+        err = of_service(exc, spec, jobs.clients.named_for(spec.client))
+        if after is None and _maybe_taken(exc):
+            # Its answer lost and the job unread: saying it failed would invite
+            # another cancel, or a wrong belief that the job runs on.
+            err.reword(
+                f"{job.ref}: the cancel may have been sent (its answer was lost), and "
+                f"the job could not be read after it: {err.message}; {where}"
+            )
+            raise SentUnread(job, err) from exc
+        raise err from exc
     try:
         return jobs.get(again)
     except ExportctlError as exc:
         # The cancel was taken: what failed is reading the job after it.
         exc.reword(
             f"{job.ref}: the cancel was sent, and the job could not be read after it: "
-            f"{exc.message}; `{commanded(f'status {job.ref}')}` tells where it is"
+            f"{exc.message}; {where}"
         )
         raise SentUnread(job, exc) from exc
+
+
+def _maybe_taken(exc: ExportctlError) -> bool:
+    """Whether the cancel that raised ``exc`` may have been taken, as a create may
+    have been made: its request may have reached the service (it is not one that never
+    left) and no answer refused it (a 5xx, a connection closed before the answer, an
+    answer that cannot be read)."""
+    from exportctl.ops.start.outcomes import outcome_of
+
+    return outcome_of(exc.__cause__ or exc) == "unknown"
 
 
 def _read(jobs: Jobs, key: JobKey) -> ExportJob | None:

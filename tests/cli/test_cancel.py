@@ -231,3 +231,65 @@ def test_wait_follows_a_cancel_taken_whose_job_cannot_be_read_after_it(
     assert done.exit_code == ExitCode.AWS, done.output
     assert "the cancel was sent" in done.stderr
     assert json.loads(done.stdout)["state"] == "CANCELLED"
+
+
+UNREAD = ["ok", *["error"] * 12]
+
+
+@pytest.mark.parametrize(
+    ("service", "faults"),
+    [
+        ("rds", {"fates": {"rds:CancelExportTask": ["drop-after-commit"],
+                           "rds:DescribeExportTasks": UNREAD}}),
+        ("rds", {"fates": {"rds:CancelExportTask": ["error-after-commit"],
+                           "rds:DescribeExportTasks": UNREAD}}),
+        # Every answer after the read before the cancel, the cancel's included.
+        ("rds", {"garble": {"rds": "empty"}, "garble_after": 1}),
+        ("ec2", {"garble": {"ec2": "empty"}, "garble_after": 1}),
+    ],
+)  # fmt: skip
+def test_a_cancel_whose_answer_was_lost_and_whose_job_cannot_be_read_may_have_been_sent(
+    sandbox: Sandbox, service: str, faults: dict[str, object]
+) -> None:
+    # It may have been taken: a failure and `null` would say it was not, and invite
+    # another; the job is printed as read before it, and status is the way to know.
+    ref = running(sandbox, service)
+    before = json.loads(run(sandbox, "status", ref, "--json").stdout)
+    sandbox.faults.update(faults)
+    done = run(sandbox, "cancel", ref, "--json")
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert f"{ref}: the cancel may have been sent (its answer was lost)" in done.stderr
+    assert f"`exportctl --endpoint-url {sandbox.url} status {ref}` tells where it is" in (
+        done.stderr
+    ), done.stderr
+    printed = json.loads(done.stdout)
+    assert printed == {key: before[key] for key in printed}
+
+
+def test_a_cancel_whose_answer_was_lost_is_waited_for_when_its_job_cannot_be_read(
+    sandbox: Sandbox,
+) -> None:
+    ref = running(sandbox, "rds")
+    sandbox.faults.fates = {
+        "rds:CancelExportTask": ["error-after-commit"],
+        "rds:DescribeExportTasks": ["ok", "error"],
+    }
+    done = run(sandbox, "cancel", ref, "--wait", "--interval", "5s", "--json")
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert "the cancel may have been sent" in done.stderr
+    assert json.loads(done.stdout)["state"] == "CANCELLED"
+
+
+def test_a_cancel_refused_whose_job_cannot_be_read_is_a_failure_that_sent_nothing(
+    sandbox: Sandbox,
+) -> None:
+    # Throttled: refused, never taken. Nothing was cancelled, so nothing is printed.
+    ref = running(sandbox, "rds")
+    sandbox.faults.fates = {
+        "rds:CancelExportTask": ["throttle"],
+        "rds:DescribeExportTasks": ["ok", "error"],
+    }
+    done = run(sandbox, "cancel", ref, "--json")
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert json.loads(done.stdout) is None
+    assert "may have been sent" not in done.stderr and "Throttl" in done.stderr
