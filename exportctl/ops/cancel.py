@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from exportctl.domain.errors import ExitCode, ExportctlError, UsageError, of_service
+from exportctl.domain.errors import ExitCode, ExportctlError, Interrupted, UsageError, of_service
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.naming import command
 from exportctl.ops.jobs import Jobs
@@ -81,39 +81,48 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
     again = parse(job.ref)
     call = jobs.owner(job).caller(spec, job.region)
     where = f"`{commanded(f'status {job.ref}')}` tells where it is"
+    taken = False
     try:
-        call(stop.operation, stop.params(again))
-    except ExportctlError as exc:
-        # Refused because it is already under way: this command's own cancel whose
-        # answer was lost (the retry is refused), or someone else's.
-        after = _read(jobs, again)
-        if after is not None and (
-            after.state is State.CANCELLED or not spec.can_reach(after.status, State.COMPLETED)
-        ):
-            return after
-        if after is not None and after.state.terminal:
-            # It ended between the read and the cancel (COMPLETED as it was cancelled):
-            # the service's refusal says so in its words.
-            raise AlreadyEnded(after) from exc
-        err = of_service(exc, spec, jobs.clients.named_for(spec.client))
-        if after is None and _maybe_taken(exc):
-            # Its answer lost and the job unread: saying it failed would invite
-            # another cancel, or a wrong belief that the job runs on.
-            err.reword(
-                f"{job.ref}: the cancel may have been sent (its answer was lost), and "
-                f"the job could not be read after it: {err.message}; {where}"
+        try:
+            call(stop.operation, stop.params(again))
+        except ExportctlError as exc:
+            # Refused because it is already under way: this command's own cancel whose
+            # answer was lost (the retry is refused), or someone else's.
+            after = _read(jobs, again)
+            if after is not None and (
+                after.state is State.CANCELLED or not spec.can_reach(after.status, State.COMPLETED)
+            ):
+                return after
+            if after is not None and after.state.terminal:
+                # It ended between the read and the cancel (COMPLETED as it was
+                # cancelled): the service's refusal says so in its words.
+                raise AlreadyEnded(after) from exc
+            err = of_service(exc, spec, jobs.clients.named_for(spec.client))
+            if after is None and _maybe_taken(exc):
+                # Its answer lost and the job unread: saying it failed would invite
+                # another cancel, or a wrong belief that the job runs on.
+                err.reword(
+                    f"{job.ref}: the cancel may have been sent (its answer was lost), and "
+                    f"the job could not be read after it: {err.message}; {where}"
+                )
+                raise SentUnread(job, err) from exc
+            raise err from exc
+        taken = True
+        try:
+            return jobs.get(again)
+        except ExportctlError as exc:
+            # The cancel was taken: what failed is reading the job after it.
+            exc.reword(
+                f"{job.ref}: the cancel was sent, and the job could not be read after it: "
+                f"{exc.message}; {where}"
             )
-            raise SentUnread(job, err) from exc
-        raise err from exc
-    try:
-        return jobs.get(again)
-    except ExportctlError as exc:
-        # The cancel was taken: what failed is reading the job after it.
-        exc.reword(
-            f"{job.ref}: the cancel was sent, and the job could not be read after it: "
-            f"{exc.message}; {where}"
-        )
-        raise SentUnread(job, exc) from exc
+            raise SentUnread(job, exc) from exc
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Interrupted):
+            raise
+        # Once the cancel is on the wire, it may have been taken: the last words say so.
+        sent = "was sent" if taken else "may have been sent before the end"
+        raise Interrupted(f"{job.ref}: the cancel {sent}; {where}") from exc
 
 
 def _maybe_taken(exc: ExportctlError) -> bool:
