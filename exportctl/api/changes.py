@@ -269,9 +269,10 @@ class Changes:
     def cancel(self, ref: Ref, *, service: str | None = None) -> ExportJob:
         """Send the job its service's cancel call, as ``exportctl cancel`` does (its
         help names the services that have one); the job as read after it, in its
-        service's word for a cancel under way. A job that has already ended is
-        :class:`RequestRefused` (``.jobs``: that job); a service without a cancel
-        call is :class:`BadInput`, before anything is sent."""
+        service's word for a cancel under way. A job that has already ended
+        otherwise than CANCELLED is :class:`RequestRefused` (``.jobs``: that job), one
+        already CANCELLED is returned as read; a service without a cancel call is
+        :class:`BadInput`, before anything is sent."""
         from exportctl.ops.cancel import cancel
 
         with translated(refs=[ref_text(ref)]):
@@ -283,9 +284,9 @@ class Changes:
     ) -> list[ExportJob | ApiError]:
         """:meth:`cancel` for each job of ``refs`` (one or several), in the order
         given: the job as read after its cancel, or the error that kept it from one (a
-        job that had already ended is :class:`RequestRefused`). A reference that cannot
-        be one, or one of a service without a cancel call, is :class:`BadInput`, before
-        anything is sent."""
+        job that had already ended otherwise than CANCELLED is :class:`RequestRefused`).
+        A reference that cannot be one, or one of a service without a cancel call, is
+        :class:`BadInput`, before anything is sent."""
         from exportctl.ops.cancel import cancel_many
 
         listed = each_ref(refs)

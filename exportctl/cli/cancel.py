@@ -40,14 +40,15 @@ def _help_text() -> str:
     Those are {can}.{cannot}
 
     Each job is read first: one that has already ended is named and left alone
-    (exit 1). Then its service's cancel call is sent, and the job is shown as read
-    after it, in its service's word for a cancel under way. With --wait, the wait
-    goes on until every job is CANCELLED, as `wait --until CANCELLED` would.
+    (exit 1; one already CANCELLED is shown, exit 0). Then its service's cancel call
+    is sent, and the job is shown as read after it, in its service's word for a
+    cancel under way. With --wait, the wait goes on until every job is CANCELLED, as
+    `wait --until CANCELLED` would.
 
-    Exit codes: 0 every cancel was sent (with --wait: every job is CANCELLED); 1 a
-    job had already ended (with --wait: ended otherwise, e.g. COMPLETED before the
-    cancel took); 2 a service cannot cancel; 3 a job was not found; 124 --timeout
-    ran out; 130 interrupted.
+    Exit codes: 0 every cancel was sent or under way, or the job already CANCELLED
+    (with --wait: every job is CANCELLED); 1 a job had already ended otherwise (with
+    --wait: ended otherwise, e.g. COMPLETED before the cancel took); 2 a service
+    cannot cancel; 3 a job was not found; 124 --timeout ran out; 130 interrupted.
     """
 
 
@@ -125,6 +126,8 @@ def cancel(
     # go to a slow stderr still leaves the document of nothing.
     with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
         results = app.client.cancel_many(refs, service=service)
+        if not quiet:
+            _say_cancelled(app, results)
         code = app.report([r for r in results if not isinstance(r, ExportJob)])
         jobs = [_sent(r) for r in results]
         sent = [(ref, refmod.parse(ref, service)) for ref, job in zip(refs, jobs, strict=True)
@@ -151,6 +154,16 @@ def cancel(
         known=unread,
     )
     ctx.exit(max(code, int(waited)))
+
+
+def _say_cancelled(app: AppContext, results: Sequence[ExportJob | ApiError]) -> None:
+    """The jobs found CANCELLED already: no cancel was needed, and none is an error."""
+    from exportctl.domain.errors import clip
+    from exportctl.domain.model import State
+
+    for job in results:
+        if isinstance(job, ExportJob) and job.state is State.CANCELLED:
+            app.notice(f"{clip(job.ref)}: already {job.said_state}: nothing to cancel")
 
 
 def _sent(result: ExportJob | ApiError) -> ExportJob | None:

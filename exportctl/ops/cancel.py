@@ -2,7 +2,8 @@
 
 A job is read before its cancel is sent: one that has already ended is said to have
 ended (the service would refuse with its own words, or, for some, accept and do
-nothing), and is not sent a cancel; one whose cancel is under way is not sent
+nothing), and is not sent a cancel; one already CANCELLED is what a cancel is
+for, and is returned as read; one whose cancel is under way is not sent
 another, and a cancel refused because one is under way (its own, whose answer was
 lost) is the job as read then. After the call the job is read again, so what is
 shown is the service's word for a cancel under way (RDS CANCELING, Logs
@@ -23,7 +24,8 @@ from exportctl.services.refs import JobKey, parse
 
 
 class AlreadyEnded(ExportctlError):
-    """The job ended before a cancel could stop it: there was nothing to cancel."""
+    """The job ended otherwise than CANCELLED before a cancel could stop it: there
+    was nothing to cancel."""
 
     exit_code = ExitCode.JOB_FAILED
 
@@ -70,6 +72,10 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
     stop = spec.cancel
     assert stop is not None
     job = jobs.get(key)
+    if job.state is State.CANCELLED:
+        # Already where a cancel would take it: no error, as a cancel under way is
+        # none, so that a script run again gets the same answer whatever the timing.
+        return job
     if job.state.terminal:
         raise AlreadyEnded(job)
     if not spec.can_reach(job.status, State.COMPLETED):

@@ -363,9 +363,8 @@ def test_cancel_where_the_service_can(exportctl_sandbox: SandboxHandle) -> None:
     task = client.start("logs", log_group="/app/api", start_time="2h", bucket="b", queue=True)
     assert client.cancel(task).status == "PENDING_CANCEL"
     client.wait(task, until="cancelled")
-    with pytest.raises(RequestRefused, match="nothing to cancel") as ended:
-        client.cancel(task)
-    assert ended.value.jobs[0].state is State.CANCELLED and ended.value.exit_code == 1
+    # Where a cancel takes it already: the job, as a cancel under way is, no error.
+    assert client.cancel(task).state is State.CANCELLED
     with pytest.raises(BadInput, match="has no cancel call"):
         client.cancel(client.start("discovery"))
 

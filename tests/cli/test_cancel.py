@@ -123,6 +123,24 @@ def test_a_job_that_has_ended_is_named_and_not_sent_a_cancel(sandbox: Sandbox) -
     assert "CancelExportTask" not in calls(sandbox)
 
 
+@pytest.mark.parametrize("wait", [[], ["--wait", "--interval", "5s"]])
+def test_a_job_already_cancelled_is_shown_and_no_error(sandbox: Sandbox, wait: list[str]) -> None:
+    # What a cancel is for: exit 0 as for a cancel under way, whichever of the two a
+    # script that runs it again meets.
+    listed = run(sandbox, "list", "-s", "rds", "--status", "cancelled", "-o", "text",
+                 "--fields", "ref")  # fmt: skip
+    ended = listed.stdout.split()[0]
+    sandbox.reset_calls()
+    done = run(sandbox, "cancel", *wait, ended, "--json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["state"] == "CANCELLED"
+    assert f"exportctl: notice: {ended}: already CANCELLED (CANCELED): nothing to cancel" in (
+        done.stderr
+    )
+    assert "error" not in done.stderr
+    assert "CancelExportTask" not in calls(sandbox)
+
+
 def test_several_refs_one_ended_cancels_the_others_and_exits_1(sandbox: Sandbox) -> None:
     listed = run(sandbox, "list", "-s", "logs", "--status", "failed", "-o", "text",
                  "--fields", "ref")  # fmt: skip
