@@ -253,8 +253,10 @@ def check_output(out: OutputSpec, *, dry_run: bool, waits: bool) -> None:
         out.check_fields((*JOB_RECORD_FIELDS, *ETA_FIELDS))
         if not dry_run:
             check_headers(out)
+    # The table by default only: -o table given asks for the job's record as one.
+    table = out.format == "table" and not first_given(click.get_current_context(), ["output"])
     if dry_run and (
-        out.fields or out.query or not out.headers or out.format not in ("table", "json")
+        out.fields or out.query or not out.headers or not (table or out.format == "json")
     ):
         # What it prints is the request, not a job: none of them has a meaning there.
         raise UsageError(

@@ -52,11 +52,31 @@ def test_wait_with_no_headers_on_the_live_view_is_refused_before_the_start(run: 
     assert run.made() == before
 
 
-@pytest.mark.parametrize(
-    "options", [["-o", "csv"], ["--fields", "ref"], ["--query", "ref"], ["--no-headers"]]
-)
+REFUSED_WITH_DRY_RUN = [
+    ["-o", "csv"],
+    # The default's name, given: a table of the job's record, which a dry run has not.
+    ["-o", "table"],
+    ["--output", "TABLE"],
+    ["--fields", "ref"],
+    ["--query", "ref"],
+    ["--no-headers"],
+]
+
+
+@pytest.mark.parametrize("options", REFUSED_WITH_DRY_RUN)
 def test_dry_run_refuses_what_only_a_record_could_honour(run: Run, options: list[str]) -> None:
     result = run("start", "discovery", "--dry-run", *options)
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--dry-run" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("options", REFUSED_WITH_DRY_RUN)
+def test_a_rerun_dry_run_refuses_them_alike_before_the_job_is_read(
+    run: Run, options: list[str]
+) -> None:
+    result = run("rerun", "discovery:export-0000", "--dry-run", *options)
 
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "--dry-run" in result.stderr
