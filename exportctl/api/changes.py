@@ -286,7 +286,8 @@ class Changes:
         given: the job as read after its cancel, or the error that kept it from one (a
         job that had already ended otherwise than CANCELLED is :class:`RequestRefused`).
         A reference that cannot be one, or one of a service without a cancel call, is
-        :class:`BadInput`, before anything is sent."""
+        :class:`BadInput`, before anything is sent (``.also``: those of the other
+        services without one)."""
         from exportctl.ops.cancel import cancel_many
 
         listed = each_ref(refs)

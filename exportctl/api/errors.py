@@ -155,6 +155,7 @@ def typed(
     # Instance-level: a ServiceUnavailableError's code is its own (4 or 5).
     made.exit_code = error.exit_code
     made.notices = error.notices
+    made.also = error.also
     return made
 
 

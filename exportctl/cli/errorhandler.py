@@ -76,6 +76,8 @@ class ExportctlErrorHandler(Handler):
         for notice in exc.notices:
             click.echo(f"exportctl: notice: {clip(notice.message, MAX_MESSAGE)}", err=True)
         fail(exc.message, exc, debug=self.debug)
+        for other in exc.also:
+            click.echo(f"exportctl: error: {clip(other.message, MAX_MESSAGE)}", err=True)
         return int(exc.exit_code)
 
 

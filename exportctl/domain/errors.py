@@ -73,6 +73,9 @@ class ExportctlError(Exception):
     # A listing's error said once for several regions: what it is about stays the
     # same while its regions change from one round of a watch to the next.
     place: Place | None = None
+    # Errors found with this one, of other inputs given together (a service each):
+    # said after it, each on its own line, so that one run names every fault.
+    also: tuple[ExportctlError, ...] = ()
 
     def __init__(self, message: str, *, service: str | None = None) -> None:
         super().__init__(message)

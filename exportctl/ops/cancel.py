@@ -53,14 +53,25 @@ class SentUnread(ExportctlError):
 
 
 def check_cancellable(keys: Sequence[JobKey]) -> None:
-    """Fail before any call when a service of ``keys`` has no cancel call."""
+    """Fail before any call when a service of ``keys`` has no cancel call: one error
+    a service, naming its jobs, the first raised and the others said with it."""
+    unable: dict[str, list[str]] = {}
     for key in keys:
-        spec = spec_for(key.service)
-        if spec.cancel is None:
-            raise UsageError(
-                f"{spec.title} has no cancel call: its export jobs run until they end ({key.id})",
-                service=spec.name,
-            )
+        if spec_for(key.service).cancel is None:
+            ids = unable.setdefault(key.service, [])
+            if key.id not in ids:
+                ids.append(key.id)
+    errors = [
+        UsageError(
+            f"{spec.title} has no cancel call: its export jobs run until they end "
+            f"({', '.join(ids)})",
+            service=spec.name,
+        )
+        for spec, ids in ((spec_for(service), ids) for service, ids in unable.items())
+    ]
+    if errors:
+        errors[0].also = tuple(errors[1:])
+        raise errors[0]
 
 
 def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -> ExportJob:

@@ -54,6 +54,27 @@ def test_a_service_without_a_cancel_call_is_refused_before_any_call(sandbox: San
     assert sum(calls(sandbox).values()) == 0
 
 
+def test_each_service_without_a_cancel_call_is_named_on_a_line_of_its_own(
+    sandbox: Sandbox,
+) -> None:
+    # Fixed one at a time, a command line of several would need a run for each.
+    refs = [running(sandbox, "discovery"), running(sandbox, "logs")]
+    listed = run(sandbox, "list", "-s", "personalize", "-o", "text", "--fields", "ref")
+    refs += listed.stdout.split()[:2]
+    sandbox.reset_calls()
+    done = run(sandbox, "cancel", *refs, "--json")
+    assert done.exit_code == ExitCode.USAGE
+    lines = done.stderr.splitlines()
+    assert [line.split(" has no cancel call")[0] for line in lines] == [
+        "exportctl: error: AWS Application Discovery",
+        "exportctl: error: Amazon Personalize",
+    ], done.stderr
+    # Each job of the service named on its line.
+    for ref in refs[2:]:
+        assert ref.rsplit("/", 1)[-1] in lines[1]
+    assert done.stdout == "" and sum(calls(sandbox).values()) == 0
+
+
 @pytest.mark.parametrize(
     ("given", "option"),
     [(["--timeout", "5s"], "--timeout"), (["--interval", "1s"], "--interval"), (["-q"], "--quiet")],
