@@ -221,6 +221,16 @@ class RoleUnavailable(ServiceUnavailableError):
         super().__init__(message, service=None, exit_code=ExitCode.CREDENTIALS)
 
 
+class RegionNotEnabled(ServiceUnavailableError):
+    """An opt-in region the account has not enabled: its calls are refused as unknown
+    credentials are. ``named``: --region names it, which makes it an error where it
+    would be a notice."""
+
+    def __init__(self, message: str, *, service: str | None, named: bool) -> None:
+        super().__init__(message, service=service, exit_code=ExitCode.AWS)
+        self.named = named
+
+
 def clip(value: object, limit: int = MAX_QUOTED) -> str:
     """A value for a message: one line, control characters escaped, cut when long."""
     text = escape_controls(" ".join(str(value).split()))

@@ -38,6 +38,7 @@ from exportctl.ops.notfound import (
     other_account,
     out_of_reach,
     places_of,
+    told_as_listed,
     unread_notices,
 )
 from exportctl.ops.organization import Organization
@@ -292,6 +293,7 @@ class Board(Jobs):
                     for index, reach, region, answer in batch:
                         found.setdefault(index, []).append((reach, region, answer))
         span = self.span()
+        told_as_listed(found, keys, span)
         for index, answers in found.items():
             results[index] = self._pick(keys[index], answers, span)
         return [results[i] for i in range(len(keys))]

@@ -136,7 +136,11 @@ class Jobs:
         try:
             return fn()
         except ExportctlError as exc:
-            raise of_service(exc, spec, self.clients.named_for(spec.client)) from exc
+            said = of_service(exc, spec, self.clients.named_for(spec.client))
+            if said is exc:
+                # Raised "from" itself, it would lose its cause: what AWS answered.
+                raise
+            raise said from exc
 
     # -- one job ----------------------------------------------------------------
 

@@ -3,12 +3,13 @@ another account than the reference names, or more than one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from exportctl.domain.errors import (
     ExitCode,
     ExportctlError,
     NotFoundError,
+    RegionNotEnabled,
     RoleUnavailable,
     ServiceUnavailableError,
     clip,
@@ -16,7 +17,8 @@ from exportctl.domain.errors import (
 from exportctl.domain.model import ExportJob
 from exportctl.domain.naming import Named, flag
 from exportctl.ops.credentials import Reach
-from exportctl.ops.listing.failures import grouped
+from exportctl.ops.listing.failures import Failure, classify, grouped, told_apart
+from exportctl.ops.listing.targets import Span, Target
 from exportctl.services import spec_for
 from exportctl.services.refs import JobKey
 
@@ -64,13 +66,10 @@ class NotFoundThere(NotFoundError):
         self.notices = tuple(notices)
         # As `list -s SERVICE` tells them: a service refused by an account is an error
         # (the reference names the service); a role not assumed, in an account not
-        # given to --accounts, a notice.
+        # given to --accounts, a notice; an opt-in region not enabled, a notice
+        # unless --region names it.
         self.exit_code = max(
-            (
-                error.exit_code
-                for reach, _, error in unread
-                if reach.named or not isinstance(error, RoleUnavailable)
-            ),
+            (error.exit_code for reach, _, error in unread if _asked_for(reach, error)),
             default=ExitCode.NOT_FOUND,
         )
         # What ExportctlError.__init__ set gives way to the message composed when read.
@@ -121,6 +120,41 @@ class NotFoundThere(NotFoundError):
 
     def _reaches(self) -> list[Reach]:
         return list({id(reach): reach for reach, _ in self._places}.values())
+
+
+def _asked_for(reach: Reach, error: ExportctlError) -> bool:
+    """Whether a place not read keeps its failure's exit code (see NotFoundThere)."""
+    if isinstance(error, RoleUnavailable):
+        return reach.named
+    if isinstance(error, RegionNotEnabled):
+        return error.named
+    return True
+
+
+def told_as_listed(
+    found: Mapping[int, list[tuple[Reach, str, ExportJob | ExportctlError]]],
+    keys: Sequence[JobKey],
+    span: Span,
+) -> None:
+    """The failures of a lookup told apart as a listing's are (in place), once every
+    answer is in: an opt-in region the account has not enabled answers as unknown
+    credentials do, and is that region when the same credentials answered elsewhere
+    (:func:`exportctl.ops.listing.failures.told_apart`). ``found``: each key's
+    answers, by its index in ``keys``."""
+    failed: list[tuple[list[tuple[Reach, str, ExportJob | ExportctlError]], int, Failure]] = []
+    for index, answers in found.items():
+        spec = spec_for(keys[index].service)
+        for n, (reach, region, answer) in enumerate(answers):
+            if isinstance(answer, (ExportJob, NotFoundError)):
+                # AWS answered these credentials (not found is an answer too).
+                reach.proven = True
+            else:
+                failed.append((answers, n, classify(Target(reach, spec, region), answer, span)))
+    for answers, n, failure in failed:
+        told_apart(failure, span)
+        if failure.kind == "region":
+            reach, region, _ = answers[n]
+            answers[n] = (reach, region, failure.error)
 
 
 def out_of_reach(answers: Sequence[tuple[Reach, str, ExportctlError]]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from board_support import Run
 
 ORG = ("--org-role", "exportctl-reader")
@@ -76,3 +77,38 @@ def test_backups_of_a_bare_id_says_both_lookups_and_the_accounts_not_read(run: R
         "need their region in the ref or --region"
     )
     assert any(f"account {DENIED}: AWS Backup Search" in n for n in _lines(done.stderr, "notice"))
+
+
+@pytest.mark.parametrize(
+    "ref", [("rds:nope-404",), ("logs:nope-404",), ("-s", "rds", "nope-404")], ids=str
+)
+def test_a_region_not_enabled_leaves_a_reference_not_found_as_list_tells_it(
+    run: Run, ref: tuple[str, ...]
+) -> None:
+    # ap-east-1 answers as refused credentials do; us-east-1 answered them: as `list`
+    # tells it, the region is not enabled, a notice, and the job is not found (exit 3).
+    every = run("--region", "all", "status", *ref)
+    assert every.exit_code == 3, every.stderr
+    assert "refused the credentials" not in every.stderr
+    (notice,) = _lines(every.stderr, "notice")
+    assert notice.startswith(
+        "exportctl: notice: region ap-east-1: the region is not enabled for this account"
+    )
+    (error,) = _lines(every.stderr, "error")
+    assert "export job nope-404 in " in error and "not read (see the notices)" in error
+    # Named in --region, it is an error of its own: exit 5, as `list` exits.
+    named = run("--region", "us-east-1,ap-east-1", "status", *ref)
+    assert named.exit_code == 5, named.stderr
+    assert "refused the credentials" not in named.stderr
+    assert _lines(named.stderr, "notice") == [notice]
+    # wait looks the job up the same way.
+    waited = run("--region", "all", "wait", *ref)
+    assert waited.exit_code == 3, waited.stderr
+    assert _lines(waited.stderr, "notice") == [notice]
+
+
+def test_refused_credentials_everywhere_are_no_region_not_enabled(run: Run) -> None:
+    refused = run("--region", "us-east-1,ap-east-1", "status", "rds:nope-404",
+                  AWS_ACCESS_KEY_ID="ASIAUNKNOWN")  # fmt: skip
+    assert refused.exit_code == 4
+    assert "not enabled" not in refused.stderr and "refused the credentials" in refused.stderr

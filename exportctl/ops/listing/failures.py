@@ -32,9 +32,9 @@ from exportctl.aws.errorcodes import UNKNOWN_KEY_CODES
 from exportctl.aws.translate import answer_of, recognised, translate
 from exportctl.domain.errors import (
     CredentialsError,
-    ExitCode,
     ExportctlError,
     Place,
+    RegionNotEnabled,
     RoleUnavailable,
     ServiceUnavailableError,
 )
@@ -96,6 +96,25 @@ def classify(target: Target, exc: BaseException, span: Span) -> Failure:
     return Failure(target, error, "other")
 
 
+def told_apart(failure: Failure, span: Span) -> None:
+    """A failure of a key AWS did not know (kind "token"), once every target was read:
+    an opt-in region the account has not enabled when AWS recognised the credentials
+    elsewhere (kind "region", said so), refused credentials otherwise ("other").
+    Lookups by reference tell their failures apart by it too."""
+    if failure.kind != "token":
+        return
+    if not failure.target.reach.proven:
+        failure.kind = "other"
+        return
+    failure.kind = "region"
+    failure.error = RegionNotEnabled(
+        "the region is not enabled for this account (an opt-in region): enable "
+        f"it in the account settings, or leave it out of {span.option('region')}",
+        service=failure.target.spec.name,
+        named=span.regions.named(failure.target.region),
+    )
+
+
 def settle(
     failed: list[Failure],
     targets: Sequence[Target],
@@ -112,17 +131,7 @@ def settle(
     notices: list[Failure] = []
     failures: list[Failure] = []
     for f in failed:
-        if f.kind == "token":
-            if not f.target.reach.proven:
-                f.kind = "other"
-            else:
-                f.kind = "region"
-                f.error = ServiceUnavailableError(
-                    "the region is not enabled for this account (an opt-in region): enable "
-                    f"it in the account settings, or leave it out of {span.option('region')}",
-                    service=f.target.spec.name,
-                    exit_code=ExitCode.AWS,
-                )
+        told_apart(f, span)
         in_one_region = (id(f.target.reach), f.target.spec.name) in served
         if f.kind == "elsewhere":
             if in_one_region:
