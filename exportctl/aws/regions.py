@@ -99,6 +99,18 @@ def region_names(paths: Sequence[str] | None = None) -> list[str]:
     return _names(_partitions(paths))
 
 
+def partition_of(region: str, paths: Sequence[str] | None = None) -> str | None:
+    """The partition whose regions botocore's data lists ``region`` in (``aws-cn`` for
+    ``cn-north-1``); None when none does, or there is no data. ``paths`` as for
+    :func:`region_names`."""
+    for partition in _partitions(paths):
+        listed = partition.get("regions") if isinstance(partition, dict) else None
+        if isinstance(listed, dict) and region in listed:
+            name = partition.get("partition")
+            return name if isinstance(name, str) else None
+    return None
+
+
 def nearest(name: str, known: Collection[str]) -> list[str]:
     """What a mistyped region name was probably meant to be: the name in lower case
     when that is a region, else the regions nearest it, all of those equally near

@@ -125,22 +125,36 @@ def parse(
     ``forms``: what a bad reference is told its caller accepts."""
     try:
         key = _parse(ref, service, named)
+        if key.region:
+            _check_region(ref, key)
     except _Bad as bad:
         raise UsageError(
             f"bad reference '{clip(bad.ref)}': {bad.why}; accepted forms: {forms(named)}"
         ) from None
-    if key.region and key.region not in _KNOWN_REGIONS:
-        from exportctl.aws.regions import check_region
-
-        # A mistyped region would be asked for the job (a name no endpoint has).
-        check_region(key.region, source=f"reference '{clip(ref)}'")
-        _KNOWN_REGIONS.add(key.region)
     return key
 
 
-# Regions references named that botocore's data knows: checked once a process (a
-# listing parses every job's reference).
-_KNOWN_REGIONS: set[str] = set()
+# Regions references named that botocore's data knows, and the partition each is in
+# (None: the data says none): checked once a process (a listing parses every job's
+# reference).
+_KNOWN_REGIONS: dict[str, str | None] = {}
+
+
+def _check_region(ref: str, key: JobKey) -> None:
+    """A region botocore's data knows, and of the partition the ARN names."""
+    assert key.region is not None
+    if key.region not in _KNOWN_REGIONS:
+        from exportctl.aws.regions import check_region, partition_of
+
+        # A mistyped region would be asked for the job (a name no endpoint has).
+        check_region(key.region, source=f"reference '{clip(ref)}'")
+        _KNOWN_REGIONS[key.region] = partition_of(key.region)
+    partition = _KNOWN_REGIONS[key.region]
+    named = key.arn.split(":")[1] if key.arn else None
+    if partition and named and named != partition:
+        # The ARN's partition would be ignored: the job would be asked for where no
+        # such ARN can be (an aws-cn ARN in us-east-1, an aws one in China).
+        raise _bad(ref, f"region '{key.region}' is of partition {partition}, not the ARN's {named}")
 
 
 def _parse(ref: str, service: str | None, named: Named) -> JobKey:

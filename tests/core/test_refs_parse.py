@@ -105,6 +105,11 @@ REFUSED: list[tuple[str, str | None, str]] = [
     ("discovery:export-1,", None, "without ',': references are separated by spaces"),
     (f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-export-job/", None, "ARN"),
     (f"arn:aws:personalize:moon:{ACCOUNT}:dataset-export-job/x", None, "'moon' is not a region"),
+    # A partition that does not hold the region: the job would be asked for where no
+    # such ARN can be.
+    (pz_arn("aws-cn", "us-east-1"), None, "'us-east-1' is of partition aws, not the ARN's aws-cn"),
+    (pz_arn("aws", "cn-north-1"), None, "'cn-north-1' is of partition aws-cn, not the ARN's aws"),
+    (bs_arn("aws", "us-gov-west-1"), None, "region 'us-gov-west-1' is of partition aws-us-gov"),
     (f"arn:aws:s3:us-east-1:{ACCOUNT}:bucket/x", None, "'s3' ARNs"),
     (pz_arn("aws", "us-east-1"), "discovery", "not discovery"),
     ("pinpoint:app1", None, "APP_ID/JOB_ID"),
