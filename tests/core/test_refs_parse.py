@@ -272,3 +272,16 @@ def test_an_id_too_long_is_said_so() -> None:
         parse("backupsearch:" + "a" * 300)
     assert "of at most 255 characters" in caught.value.message
     assert parse("backupsearch:" + "a" * 255).id == "a" * 255
+
+
+@pytest.mark.parametrize(
+    "ref", ["rds:US-EAST-1:orders", f"rds:{ACCOUNT}:Us-East-1:orders", pz_arn("aws", "US-EAST-1")]
+)
+def test_a_region_in_capitals_gets_its_lower_case_as_region_does(ref: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse(ref)
+    region = ref.split(":")[-2] if not ref.startswith("arn:") else "US-EAST-1"
+    assert caught.value.message.startswith(
+        f"unknown region '{region}' in reference '{ref}'; did you mean 'us-east-1'? "
+    )
+    assert caught.value.exit_code == ExitCode.USAGE
