@@ -84,6 +84,10 @@ def test_an_upper_case_unit_is_refused_with_the_lower_case_one(text: str, hint: 
         ("2h", T - timedelta(hours=2)),
         ("7d", T - timedelta(days=7)),
         ("90s", T - timedelta(seconds=90)),
+        # Not capped at a year as the durations of --timeout or --interval are: a
+        # date reaches back as far, so its duration does too (README, Global options).
+        ("53w", T - timedelta(weeks=53)),
+        ("1000d", T - timedelta(days=1000)),
         ("2026-10-01", datetime(2026, 10, 1, tzinfo=UTC)),
         ("2026-10-01T08:00Z", datetime(2026, 10, 1, 8, 0, tzinfo=UTC)),
         ("2026-10-01T10:00:00+02:00", datetime(2026, 10, 1, 8, 0, tzinfo=UTC)),
