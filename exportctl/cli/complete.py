@@ -15,10 +15,13 @@ import click
 from click.shell_completion import CompletionItem
 
 from exportctl.aws.profiles import profile_names
-from exportctl.cli.globalopts import GIVEN_AFTER
 
 if TYPE_CHECKING:
     from exportctl.services.spec import ServiceSpec
+
+# Where a Tab press keeps the global options given after the command (``ctx.meta``),
+# which, hidden copies, have no value of their own in the context.
+GIVEN_AFTER = "exportctl.globals_given_after"
 
 
 def listed(values: Iterable[str], incomplete: str) -> list[CompletionItem]:

@@ -17,9 +17,6 @@ from exportctl.cli.helpformat import HelpContext
 # The root's options a command takes after its name as well.
 SUBCOMMAND_GLOBALS = ("profile", "region", "org_role", "accounts", "endpoint_url", "sandbox",
                       "debug", "no_color")  # fmt: skip
-# Where a Tab press keeps the global options given after the command (``ctx.meta``),
-# which, hidden copies, have no value of their own in the context.
-GIVEN_AFTER = "exportctl.globals_given_after"
 
 
 class GlobalsCommand(click.Command):

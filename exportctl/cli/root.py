@@ -16,12 +16,7 @@ from click.shell_completion import CompletionItem
 from exportctl.cli import servicehelp
 from exportctl.cli.commands import COMMANDS, SUMMARIES
 from exportctl.cli.examples import epilog
-from exportctl.cli.globalopts import (
-    GIVEN_AFTER,
-    SUBCOMMAND_GLOBALS,
-    GlobalsCommand,
-    GlobalsGroup,
-)
+from exportctl.cli.globalopts import SUBCOMMAND_GLOBALS, GlobalsCommand, GlobalsGroup
 from exportctl.cli.invocation import Invocation
 from exportctl.cli.servicehelp import Described
 from exportctl.cli.suggestions import SuggestingGroup
@@ -201,6 +196,8 @@ def _override_global(ctx: click.Context, param: click.Parameter, value: Any) -> 
     if app is None:
         # A Tab press, which runs no callback of the root: kept for what completion
         # offers by them (the references that find their job in the line's region).
+        from exportctl.cli.complete import GIVEN_AFTER
+
         ctx.meta.setdefault(GIVEN_AFTER, {})[str(param.name)] = value
         return
     if param.name in _TARGET_OPTIONS:

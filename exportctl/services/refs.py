@@ -157,6 +157,16 @@ def _check_region(ref: str, key: JobKey) -> None:
         raise _bad(ref, f"region '{key.region}' is of partition {partition}, not the ARN's {named}")
 
 
+def _not_a_region(ref: str, name: str) -> _Bad:
+    """What a reference whose region part is no region is told; one in capitals
+    (`US-EAST-1`) as --region tells it, with its lower case as the suggestion."""
+    if _REGION.match(name.lower()):
+        from exportctl.aws.regions import check_region
+
+        check_region(name, source=f"reference '{clip(ref)}'")
+    return _bad(ref, f"'{clip(name)}' is not a region")
+
+
 def _parse(ref: str, service: str | None, named: Named) -> JobKey:
     text = ref.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
@@ -234,7 +244,7 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
                 raise _bad(ref, f"not {_a(spec.title)} {spec.title} {form} ARN")
             job_id = inner or job_id
             if not _REGION.match(match["region"]):
-                raise _bad(ref, f"'{clip(match['region'])}' is not a region")
+                raise _not_a_region(ref, match["region"])
             if service and service.lower() not in (spec.name, *spec.aliases):
                 raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
             return JobKey(spec.name, job_id, match["region"], arn=text, account=match["account"])
@@ -258,7 +268,7 @@ def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
             raise _bad(ref, "an account is followed by a region")
     if sep:
         if not _REGION.match(first):
-            raise _bad(ref, f"'{clip(first)}' is not a region")
+            raise _not_a_region(ref, first)
         region, rest = first, after
     return _parse_id(ref, spec, rest, region, account)
 
