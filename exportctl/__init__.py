@@ -8,11 +8,14 @@ with it ``exportctl --help``) loads neither botocore nor the core.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from exportctl.domain.version import __version__
 
+# Not typing's: the console script imports this package before it can hear Ctrl-C
+# (exportctl.__main__), and typing alone takes longer than the rest of that.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from exportctl.api import (
         ApiError,
         AsyncClient,
