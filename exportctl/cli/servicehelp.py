@@ -123,3 +123,35 @@ def sandbox_summary() -> str:
         f"Serve emulated {short_titles()} APIs (and S3, with the sandbox extra) on "
         "127.0.0.1, and print the environment that points any AWS tool at them."
     )
+
+
+def _startable() -> list[ServiceSpec]:
+    from exportctl.services import all_specs
+
+    return sorted((spec for spec in all_specs() if spec.create), key=lambda spec: spec.name)
+
+
+def start_names() -> list[str]:
+    """Every name `start` takes a service by, its aliases after its name (as -s's)."""
+    return [name for spec in _startable() for name in (spec.name, *spec.aliases)]
+
+
+def write_start_commands(
+    group: click.Group, ctx: click.Context, formatter: click.HelpFormatter
+) -> None:
+    """click's list of `start`'s commands, a row a service, then the aliases each is
+    started by too, as -s's help names them."""
+    shown = [
+        (spec, command)
+        for spec in _startable()
+        if (command := group.get_command(ctx, spec.name)) is not None and not command.hidden
+    ]
+    if not shown:
+        return
+    limit = formatter.width - 6 - max(len(spec.name) for spec, _ in shown)
+    aliased = [f"{joined(spec.aliases, ' or ')} ({spec.name})" for spec, _ in shown if spec.aliases]
+    with formatter.section("Commands"):
+        formatter.write_dl([(spec.name, c.get_short_help_str(limit)) for spec, c in shown])
+        if aliased:
+            formatter.write_paragraph()
+            formatter.write_text(f"Also: {', '.join(aliased)}.")

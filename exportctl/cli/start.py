@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from exportctl.cli import servicehelp
 from exportctl.cli.complete import choices_completer, complete_until
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
@@ -185,9 +186,11 @@ class StartGroup(GlobalsGroup, SuggestingGroup):
         super().format_epilog(ctx, formatter)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from exportctl.services import all_specs
+        """Every name a service is started by, as -s takes them: Tab offers them all."""
+        return servicehelp.start_names()
 
-        return sorted(spec.name for spec in all_specs() if spec.create)
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        servicehelp.write_start_commands(self, ctx, formatter)
 
     def find_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         from exportctl.services import all_specs

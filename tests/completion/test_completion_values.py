@@ -36,6 +36,27 @@ def test_service_names_and_aliases() -> None:
     assert complete("status", "-s", "pin") == ["pinpoint"]
 
 
+def test_start_offers_each_service_by_its_aliases_too() -> None:
+    """`start` takes a service by any name -s takes, and Tab offers them as -s does."""
+    startable = [s for s in all_specs() if s.create]
+    assert complete("start", "") == [
+        name
+        for spec in sorted(startable, key=lambda s: s.name)
+        for name in (spec.name, *spec.aliases)
+    ]
+    for spec in startable:
+        for alias in spec.aliases:
+            assert alias in complete("start", alias[:2]), alias
+    # Its help lists each service once, then the aliases, as -s's help names them.
+    shown = CliRunner().invoke(cli, ["start", "--help"], terminal_width=2000).output
+    rows = [line.split()[0] for line in shown.split("Commands:\n")[1].split("\n\n")[0].splitlines()]
+    assert rows == [spec.name for spec in sorted(startable, key=lambda s: s.name)]
+    for spec in startable:
+        if spec.aliases:
+            said = " ".join(shown.split()).replace(", ", " or ")
+            assert f"{' or '.join(spec.aliases)} ({spec.name})" in said, spec.name
+
+
 def test_states_and_formats() -> None:
     # Either case is accepted; click offers the lower one.
     assert complete("list", "--status", "") == [s.lower() for s in STATE_NAMES]
