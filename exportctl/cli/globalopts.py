@@ -47,7 +47,7 @@ class GlobalsCommand(click.Command):
             for param in ctx.command.get_params(ctx)
             if isinstance(param, click.Option)
             and param.hidden
-            and param.name in SUBCOMMAND_GLOBALS
+            and param.name in (*SUBCOMMAND_GLOBALS, "version")
             # As click does for the command's own: a flag given once is not offered again.
             and (
                 param.multiple

@@ -184,6 +184,14 @@ def _accept_global_options(command: click.Command) -> None:
                     help=param.help,
                 )
             )
+    if not {"-V", "--version"} & {opt for p in command.params for opt in getattr(p, "opts", ())}:
+        # As --help, which every command has: the root's, a hidden copy (its help's
+        # note names the options that reach the command, which --version does not).
+        version = next(p for p in cli.params if p.name == "version")
+        command.params.append(
+            click.Option(version.opts, is_flag=True, expose_value=False, is_eager=True,
+                         hidden=True, callback=version.callback, help=version.help)
+        )  # fmt: skip
     command.globals_accepted = accepted
     if isinstance(command, GlobalsGroup):
         command.accepting = _accept_global_options

@@ -103,6 +103,33 @@ def test_version_and_module_entry_point() -> None:
     assert done.returncode == 0 and __version__ in done.stdout
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["list", "--version"], ["status", "-V"], ["start", "--version"], ["start", "rds", "-V"],
+     ["list", "--region", "nowhere", "--version"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_version_may_follow_the_command_as_help_does(args: list[str]) -> None:
+    """As the README's table of global options says: before or after the command."""
+    from click.testing import CliRunner
+
+    from exportctl.cli.root import cli
+
+    done = CliRunner().invoke(cli, args)
+    assert (done.exit_code, done.stdout, done.stderr) == (
+        0,
+        f"exportctl, version {__version__}\n",
+        "",
+    )
+    # Offered by Tab as the other global options are after a command.
+    from click.shell_completion import BashComplete
+
+    shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
+    assert [c.value for c in shell.get_completions(args[:-1], "--ver")] == ["--version"]
+    # Not named among the global options a command's help says may follow it.
+    assert "--version" not in CliRunner().invoke(cli, [args[0], "--help"]).stdout
+
+
 def test_a_short_option_takes_its_value_after_an_equals_sign_as_a_long_one_does() -> None:
     from click.testing import CliRunner
 
