@@ -24,7 +24,6 @@ from exportctl.domain.errors import (
     ExportctlError,
     Interrupted,
     clip,
-    quoted,
 )
 
 
@@ -187,9 +186,11 @@ class UsageErrorHandler(Handler):
             return exc.exit_code
         message = exc.format_message()
         if isinstance(exc, click.NoSuchOption):
-            # click quotes the option as typed, whole: cut as every quoted value is,
-            # what it suggests after it kept.
-            message = message.replace(repr(exc.option_name), quoted(exc.option_name), 1)
+            # click's suggestions are its own close matches (--help among them, not the
+            # options a prefix begins), in its own words: exportctl's, as for a command.
+            from exportctl.cli.suggestions import no_such_option
+
+            message = no_such_option(exc.option_name, exc.ctx)
         message = " ".join(message.split()).removesuffix(".")
         message = message.replace(". Did you mean", "; did you mean")
         if message[:1].isupper() and message[1:2].islower():

@@ -31,6 +31,27 @@ def test_a_mistyped_command_suggests_the_nearest(typed: str, meant: str) -> None
     assert f"no such command {typed!r}" in line and f"did you mean {meant!r}?" in line
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        # A prefix names every command or option it begins...
+        (["st"], "no such command 'st'; did you mean 'start' or 'status'? "),
+        (["list", "--s"], "did you mean '--service', '--status', '--since' or '--search-job'? "),
+        (["list", "--servic", "rds"], "no such option '--servic'; did you mean '--service'? "),
+        # ...else the closest, never --help; a global option after the command too.
+        (["start", "dynamodb", "--tabel", "x"], "'--tabel'; did you mean '--table'? "),
+        (["list", "--sandbx"], "no such option '--sandbx'; did you mean '--sandbox'? "),
+        (["start", "aurra"], "no such command 'aurra'; did you mean 'aurora'? "),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_one_rule_suggests_commands_and_options_in_one_style(args: list[str], says: str) -> None:
+    done = in_process(None, *args)
+    assert done.returncode == 2
+    line = one_error_line(done.stderr)
+    assert says in line and "Did you mean" not in line and "--help'?" not in line
+
+
 def test_a_command_nothing_like_any_is_not_guessed() -> None:
     done = exportctl(None, "frobnicate")
     assert done.returncode == 2
