@@ -25,6 +25,7 @@ from exportctl.services.starts import Cancel as Cancel
 from exportctl.services.starts import Create as Create
 from exportctl.services.starts import StartOption as StartOption
 from exportctl.services.starts import bucket_name as bucket_name
+from exportctl.services.starts import check_create
 from exportctl.services.starts import s3_parts as s3_parts
 from exportctl.services.starts import s3_scheme as s3_scheme
 from exportctl.services.starts import s3_uri as s3_uri
@@ -325,7 +326,7 @@ class ServiceSpec:
             _check_fields(self.name, own)
         for create in (self.create, *(kind.create for kind in self.kinds)):
             if create is not None:
-                _check_create(self.name, create)
+                check_create(self.name, create)
 
     def operations(self) -> frozenset[str]:
         """Every API operation exportctl calls on the service's client."""
@@ -366,17 +367,6 @@ def _check_fields(service: str, given: Fields) -> None:
     for what, name, known in named:
         if name not in known:
             raise ValueError(f"{service}: Fields' {what} {name!r} is not one of {', '.join(known)}")
-
-
-def _check_create(service: str, create: Create) -> None:
-    options = {option.name for option in create.options}
-    named = [(f"option {o.name}'s requires", o.requires) for o in create.options if o.requires]
-    named += [("periods", name) for period in create.periods for name in period]
-    for where, name in named:
-        if name not in options:
-            raise ValueError(f"{service}: Create's {where} {name!r} is not one of its options")
-    if create.idempotency in ("token", "name") and getattr(create, create.idempotency) is None:
-        raise ValueError(f"{service}: Create's idempotency {create.idempotency!r} needs its member")
 
 
 def canonical_ref(

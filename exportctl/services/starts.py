@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 from exportctl.domain.jobkey import JobKey
@@ -41,9 +42,16 @@ class StartOption:
     requires: str | None = None
     # ...and only when that one has this value, as the model's enum spells it.
     requires_value: str | None = None
-    # What is wrong with a value the model cannot tell (a bucket given as a URI), in
-    # a few words; None when nothing is. Run before anything is sent.
+    # Not together with this other option (a full export's time, an incremental one's).
+    excludes: str | None = None
+    # What is wrong with a value the model cannot tell (a bucket given as a URI, a
+    # name in a form the service documents it refuses), in a few words; None when
+    # nothing is. Run before anything is sent, on each value of a ``multiple`` one.
     check: Callable[[Any], str | None] | None = None
+    # An empty value is one the service takes (a prefix: the bucket's top); any other
+    # option given empty is refused, as the service would refuse it or take it for
+    # nothing (an empty filter, a request path with no id).
+    empty: bool = False
     # The value as the service takes it, made from one the check passed (an S3 URI's
     # scheme in lower case): what is sent, shown by --dry-run and compared with jobs.
     normal: Callable[[Any], Any] | None = None
@@ -150,6 +158,9 @@ class Create:
     name: str | None = None
     # The readable start of a generated name, from the request (the dataset's name).
     name_hint: Callable[[Mapping[str, Any]], str] | None = None
+    # The longest name the service takes, where its model gives no maximum (RDS's
+    # identifiers: 60): a generated name is cut to fit.
+    name_max: int | None = None
     # What ``rerun``'s help says a rerun of one of its jobs takes from it, the service
     # named first ("Discovery time range"), and what a rerun cannot take, if anything
     # (a sentence): the options whose values the service does not report.
@@ -181,6 +192,9 @@ class Create:
     # Periods, as the names of the time options of their start and their end (which
     # defaults to now): a start not before its end is refused before anything is sent.
     periods: tuple[tuple[str, str], ...] = ()
+    # The shortest and the longest a period may be, by its pair of ``periods``, where
+    # the service documents a range (DynamoDB's incremental exports).
+    spans: Mapping[tuple[str, str], tuple[timedelta, timedelta]] = field(default_factory=dict)
     # README.md's tables (tests/readme_tables.py): what a job of this create is, where
     # a service has several ("an image"); a remark after its options in the table of
     # ``start``, in parentheses there; and what IAM must allow besides the operation
@@ -197,3 +211,21 @@ class Cancel:
 
     operation: str
     params: Callable[[JobKey], dict[str, Any]]
+
+
+def check_create(service: str, create: Create) -> None:
+    """What a create names that only a start would find wrong, refused as its spec is
+    made (``ServiceSpec``), naming the service and the key."""
+    options = {option.name for option in create.options}
+    named = [
+        (f"option {o.name}'s {key}", name)
+        for o in create.options
+        for key, name in (("requires", o.requires), ("excludes", o.excludes))
+        if name
+    ]
+    named += [("periods", name) for period in (*create.periods, *create.spans) for name in period]
+    for where, name in named:
+        if name not in options:
+            raise ValueError(f"{service}: Create's {where} {name!r} is not one of its options")
+    if create.idempotency in ("token", "name") and getattr(create, create.idempotency) is None:
+        raise ValueError(f"{service}: Create's idempotency {create.idempotency!r} needs its member")

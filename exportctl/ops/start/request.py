@@ -84,19 +84,36 @@ def plan(
         said = named(option.name)
         if option.required and key not in given:
             raise UsageError(f"{spec.title}: {said} is required")
-        if key in given and not option.needs_met(given):
+        if key not in given:
+            continue
+        if not option.needs_met(given):
             raise UsageError(f"{spec.title}: {said} needs {option.needs(named)}")
-        problem = option.check(given[key]) if option.check and key in given else None
-        if problem:
-            raise UsageError(f"{spec.title}: {said} '{clip(given[key])}': {problem}")
-        if option.normal and key in given:
+        if option.excludes and option.excludes.replace("-", "_") in given:
+            raise UsageError(f"{spec.title}: {said} cannot go with {named(option.excludes)}")
+        for value in given[key] if option.multiple else (given[key],):
+            problem = option.check(value) if option.check else None
+            if problem:
+                raise UsageError(f"{spec.title}: {said} '{clip(value)}': {problem}")
+            # The create's name has its own words, below.
+            if _blank(value) and not option.empty and option.put != create.name:
+                out = "" if option.required else " or leave it out"
+                raise UsageError(f"{spec.title}: {said} is empty: give it a value{out}")
+        if option.normal:
             given[key] = option.normal(given[key])
     for first, last in create.periods:
         begins, ends = given.get(first.replace("-", "_")), given.get(last.replace("-", "_"))
+        if begins is None:
+            continue
+        until = named(last) if ends is not None else f"now ({named(last)}'s default)"
         # A second at least: `2h` at both ends, read a moment apart, is no period.
-        if begins is not None and begins > (ends or now()) - timedelta(seconds=1):
-            until = named(last) if ends is not None else f"now ({named(last)}'s default)"
+        if begins > (ends or now()) - timedelta(seconds=1):
             raise UsageError(f"{spec.title}: {named(first)} must be before {until}")
+        span = create.spans.get((first, last))
+        if span and not span[0] <= (ends or now()) - begins <= span[1]:
+            raise UsageError(
+                f"{spec.title}: from {named(first)} to {until} must be at least "
+                f"{_duration(span[0])} and at most {_duration(span[1])}"
+            )
     request = eng.build_request(create, given)
     if create.name and request.get(create.name) == "":
         # Given empty, as Logs' model refuses it: never a generated name in its place.
@@ -107,6 +124,20 @@ def plan(
         request[create.name] = generate_name(spec, request)
     check(spec, request)
     return StartPlan(spec=spec, region=region, request=request, values=given)
+
+
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _duration(span: timedelta) -> str:
+    """15 minutes, 24 hours: a documented bound in a message."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
 
 
 def _placed(
@@ -175,7 +206,7 @@ def generate_name(spec: ServiceSpec, request: Mapping[str, Any]) -> str:
     create = spec.create
     assert create is not None and create.name is not None
     shape = _model(spec.client).operation_model(create.operation).input_shape.members[create.name]
-    longest = int(shape.metadata.get("max", 63))
+    longest = int(shape.metadata.get("max", create.name_max or 63))
     hint = create.name_hint(request) if create.name_hint else spec.name
     hint = re.sub(r"[^A-Za-z0-9_-]+", "-", hint).strip("-_") or spec.name
     tail = f"-{now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from exportctl.domain.model import State
@@ -73,12 +75,28 @@ def _view(value: str) -> Mapping[str, Any]:
 
 
 TABLE_EXAMPLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+# The incremental export's period, as ExportTableToPointInTime documents it.
+INCREMENTAL_SPAN = (timedelta(minutes=15), timedelta(hours=24))
+
+
+# A table's ARN; its name is 3 to 255 of these characters.
+_TABLE_ARN = re.compile(r"arn:[a-z-]+:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}")
+
+
+def _table_arn(value: Any) -> str | None:
+    # DynamoDB takes no table name here ("Invalid TableArn"), and the account that
+    # would make one an ARN is not known without a call of its own.
+    if _TABLE_ARN.fullmatch(str(value)):
+        return None
+    return f"takes the table's ARN, such as {TABLE_EXAMPLE}"
+
 
 CREATE = Create(
     operation="ExportTableToPointInTime",
     options=(
         StartOption("table", "The table to export (its ARN).", "TableArn",
-                    record="details.table_arn", required=True, metavar="ARN", places=True),
+                    record="details.table_arn", required=True, metavar="ARN", places=True,
+                    check=_table_arn),
         StartOption("to", "Where the export goes: s3://bucket/prefix/.", _to,
                     record="destination", required=True, metavar="S3_URI", check=s3_uri,
                     normal=s3_scheme),
@@ -86,8 +104,9 @@ CREATE = Create(
                     record="details.export_format", kind="word", metavar="FORMAT",
                     choices=("DYNAMODB_JSON", "ION")),
         StartOption("export-time", "Export the table as it was then: a date, a time, or 2h "
-                    "(that long ago), within the last 35 days. Default: now.", "ExportTime",
-                    kind="time", metavar="TIME"),
+                    "(that long ago), within the last 35 days. Default: now. Not with "
+                    "--incremental-from.", "ExportTime", kind="time", metavar="TIME",
+                    excludes="incremental-from"),
         StartOption("incremental-from", "An incremental export of the changes made since "
                     "then (15 minutes to 24 hours before --incremental-to).",
                     _incremental("ExportFromTime"), record=f"{_INCREMENTAL}.export_from_time",
@@ -127,6 +146,7 @@ CREATE = Create(
     },
     listing_scope=lambda request: {"table": request.get("TableArn")},
     periods=(("incremental-from", "incremental-to"),),
+    spans={("incremental-from", "incremental-to"): INCREMENTAL_SPAN},
     examples=(
         "exportctl --sandbox start dynamodb --to \\\n"
         "    s3://exportctl-exports/orders/ --table \\\n"

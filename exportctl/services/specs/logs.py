@@ -92,7 +92,7 @@ CREATE = Create(
                     metavar="BUCKET", check=bucket_name),
         StartOption("prefix", f"The folder in the bucket (default: {DEFAULT_PREFIX}); the "
                     "files go under PREFIX/TASK_ID/.", "destinationPrefix",
-                    record="details.prefix", metavar="PREFIX"),
+                    record="details.prefix", metavar="PREFIX", empty=True),
         # The service does not report it: rerun cannot reuse it.
         StartOption("stream-prefix", "Only the log streams whose names start with this.",
                     "logStreamNamePrefix", metavar="PREFIX"),

@@ -50,6 +50,26 @@ def _message(raw: Raw) -> Any:
     return raw.get("FailureCause") or raw.get("WarningMessage")
 
 
+def _identifier(value: Any) -> str | None:
+    """What RDS refuses in an export task's identifier (StartExportTask's
+    ExportTaskIdentifier, as the RDS API reference documents it)."""
+    text = str(value)
+    if re.fullmatch(r"[A-Za-z](?:-?[A-Za-z0-9])*", text) and len(text) <= IDENTIFIER_MAX:
+        return None
+    return (
+        f"an identifier is 1 to {IDENTIFIER_MAX} letters, digits and hyphens, begins "
+        "with a letter, and has no two hyphens in a row nor one at its end"
+    )
+
+
+def _export_only(value: Any) -> str | None:
+    """What RDS refuses in ExportOnly (InvalidExportOnly): its documented forms only."""
+    parts = str(value).split(".")
+    if len(parts) > 3 or not all(part.strip() for part in parts):
+        return "takes DB, DB.TABLE, DB.SCHEMA or DB.SCHEMA.TABLE"
+    return None
+
+
 def _source_name(request: Mapping[str, Any]) -> str:
     """The readable start of a generated identifier: the source's name, which must
     begin with a letter and hold letters, digits and single hyphens only."""
@@ -60,6 +80,8 @@ def _source_name(request: Mapping[str, Any]) -> str:
 
 
 ROLE = "arn:aws:iam::123456789012:role/RdsSnapshotExportRole"
+# The longest export task identifier RDS takes (its model gives no maximum).
+IDENTIFIER_MAX = 60
 
 CREATE = Create(
     operation="StartExportTask",
@@ -72,7 +94,7 @@ CREATE = Create(
                     metavar="BUCKET", check=bucket_name),
         StartOption("prefix", "The folder in the bucket (default: its top); the files go "
                     "under PREFIX/IDENTIFIER/.", "S3Prefix", record="details.s3_prefix",
-                    metavar="PREFIX"),
+                    metavar="PREFIX", empty=True),
         StartOption("role-arn", "The IAM role RDS assumes to write there.", "IamRoleArn",
                     record="details.iam_role_arn", required=True, metavar="ARN"),
         StartOption("kms-key", "The KMS key that encrypts the export: its ARN, id, alias "
@@ -81,10 +103,10 @@ CREATE = Create(
         StartOption("only", "Export only this database, schema or table: DB, DB.TABLE, "
                     "DB.SCHEMA or DB.SCHEMA.TABLE (repeatable; default: everything).",
                     "ExportOnly", record="details.export_only", multiple=True,
-                    metavar="DB[.SCHEMA][.TABLE]"),
+                    metavar="DB[.SCHEMA][.TABLE]", check=_export_only),
         StartOption("name", "The task's identifier, unique in the account and region "
                     "(default: SOURCE-YYYYMMDD-HHMMSS-XXXX).", "ExportTaskIdentifier",
-                    metavar="NAME"),
+                    metavar="NAME", check=_identifier),
     ),
     id="ExportTaskIdentifier",
     permissions="`iam:PassRole` on the role, and the KMS key's grant operations "
@@ -92,6 +114,7 @@ CREATE = Create(
     idempotency="name",
     name="ExportTaskIdentifier",
     name_hint=_source_name,
+    name_max=IDENTIFIER_MAX,
     reused="RDS source, bucket, prefix, role, KMS key and tables",
     quotas={
         # Not in the API model, but what the service answers at the limit.

@@ -1,0 +1,110 @@
+"""What each service documents it refuses in a create, refused before anything is
+sent (exit 2, one line, the option named), by `start` and its dry run alike: RDS's
+identifiers and ExportOnly forms, DynamoDB's table ARN and incremental period, an
+empty value."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from e2e_support import in_process
+from test_start_checks import creates, refused
+
+from exportctl.sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
+
+# fmt: off
+ROLE = "arn:aws:iam::123456789012:role/P"
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+RDS = ["start", "rds", "--source-arn",
+       "arn:aws:rds:us-east-1:123456789012:snapshot:orders-pg-2026-11-16",
+       "--bucket", "exportctl-exports", "--kms-key", "alias/exports", "--role-arn",
+       "arn:aws:iam::123456789012:role/RdsSnapshotExportRole"]
+DYNAMODB = ["start", "dynamodb", "--table", TABLE, "--to", "s3://exportctl-exports/p/"]
+PINPOINT = ["start", "pinpoint", "--application-id", "ae7689447ab57a683536c4499d863386",
+            "--to", "s3://exportctl-exports/e/", "--role-arn", ROLE]
+EC2 = ["start", "ec2", "--to", "s3://exportctl-exports/x/"]
+DRY = ("--dry-run",)
+# fmt: on
+
+
+def both(sandbox: Sandbox, args: list[str], *said: str) -> None:
+    """Refused with ``said`` by the dry run and the start alike, with nothing sent."""
+    for dry in (DRY, ()):
+        refused(in_process(sandbox, *args, *dry), *said)
+    assert creates(sandbox) == 0
+
+
+@pytest.mark.parametrize("name", ["My_Task", "1abc", "abc--def", "abc-", "a" * 61])
+def test_an_rds_identifier_rds_refuses_is_refused(sandbox: Sandbox, name: str) -> None:
+    both(sandbox, [*RDS, "--name", name], "--name", "letters, digits and hyphens")
+
+
+def test_an_rds_identifier_rds_takes_is_sent(sandbox: Sandbox) -> None:
+    done = in_process(sandbox, *RDS, "--name", "a-1" + "b" * 57, *DRY)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("only", ["a.b.c.d", "a..b", ".a", "a.", ""])
+def test_an_rds_export_only_in_no_documented_form_is_refused(sandbox: Sandbox, only: str) -> None:
+    both(sandbox, [*RDS, "--only", "orders", "--only", only], "--only", "DB.SCHEMA.TABLE")
+
+
+def test_a_generated_rds_identifier_fits_rds_s_length(sandbox: Sandbox) -> None:
+    long = "arn:aws:rds:us-east-1:123456789012:snapshot:" + "s" * 70
+    args = [*RDS[:3], long, *RDS[4:], *DRY]
+    done = in_process(sandbox, *args)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["request"]["ExportTaskIdentifier"]) <= 60
+
+
+def test_a_dynamodb_table_is_given_by_its_arn(sandbox: Sandbox) -> None:
+    args = ["start", "dynamodb", "--table", "orders", "--to", "s3://bk/p/"]
+    both(sandbox, args, "--table 'orders'", "the table's ARN")
+
+
+def test_an_export_time_is_not_for_an_incremental_export(sandbox: Sandbox) -> None:
+    args = [*DYNAMODB, "--incremental-from", "3h", "--export-time", "1h"]
+    both(sandbox, args, "--export-time", "--incremental-from")
+
+
+@pytest.mark.parametrize(("since", "until"), [("3d", None), ("2h", "1h55m"), ("30m", "20m")])
+def test_an_incremental_period_out_of_dynamodb_s_range_is_refused(
+    sandbox: Sandbox, since: str, until: str | None
+) -> None:
+    to = ["--incremental-to", until] if until else []
+    both(sandbox, [*DYNAMODB, "--incremental-from", since, *to], "15 minutes", "24 hours")
+
+
+# Without --incremental-to DynamoDB ends the period at its own now, a moment later.
+@pytest.mark.parametrize("since", ["15m", "23h59m"])
+def test_an_incremental_period_at_dynamodb_s_bounds_is_sent(sandbox: Sandbox, since: str) -> None:
+    done = in_process(sandbox, *DYNAMODB, "--incremental-from", since, *DRY)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        ([*RDS[:3], "", *RDS[4:]], "--source-arn"),
+        ([*RDS[:7], "", *RDS[8:]], "--kms-key"),
+        ([*EC2, "--image-id", ""], "--image-id"),
+        ([*EC2, "--instance-id", "", "--target-environment", "vmware"], "--instance-id"),
+        ([*PINPOINT, "--application-id", ""], "--application-id"),
+        (["start", "discovery", "--agent-id", ""], "--agent-id"),
+        ([*PINPOINT, "--segment-id", ""], "--segment-id"),
+    ],
+    ids=["rds-source", "rds-kms", "ec2-image", "ec2-instance", "pinpoint", "discovery",
+         "pinpoint-segment"],
+)  # fmt: skip
+def test_an_empty_value_is_refused(sandbox: Sandbox, args: list[str], option: str) -> None:
+    both(sandbox, args, f"{option} is empty")
+    assert sum(sandbox.calls.values()) == 0
+
+
+@pytest.mark.parametrize("prefix", ["", "exports"])
+def test_an_empty_prefix_is_the_bucket_s_top(sandbox: Sandbox, prefix: str) -> None:
+    done = in_process(sandbox, *RDS, "--prefix", prefix, *DRY)
+    assert done.returncode == 0, done.stderr
