@@ -15,6 +15,7 @@ from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
 from exportctl.cli.globalopts import GlobalsCommand, GlobalsGroup
+from exportctl.cli.numbers import IntRange
 from exportctl.cli.options import (
     Folder,
     check_intervals,
@@ -99,7 +100,9 @@ def _click_option(option: StartOption) -> Callable[[F], F]:
         "required": option.required,
     }
     if option.kind == "int":
-        kwargs["type"] = int
+        from exportctl.services.starts import WHOLE
+
+        kwargs["type"] = IntRange(*WHOLE)
     elif option.kind == "time":
         kwargs["callback"] = since_value
     elif option.kind == "word":

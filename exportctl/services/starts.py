@@ -13,6 +13,10 @@ from typing import Any, Literal
 
 from exportctl.domain.jobkey import JobKey
 
+# What an "int" option takes: a version or a count, which the models' 32-bit
+# integers hold.
+WHOLE = (1, 2**31 - 1)
+
 
 @dataclass(frozen=True)
 class StartOption:
@@ -30,9 +34,9 @@ class StartOption:
     record: str | None = None
     required: bool = False
     multiple: bool = False
-    # "text", "int", "time" (an ISO date or time, or a duration ago: 2h), "word" (an
-    # enum value the service spells in capitals: any case is taken) or "lower" (one it
-    # spells in lower case).
+    # "text", "int" (a whole number within ``WHOLE``), "time" (an ISO date or time,
+    # or a duration ago: 2h), "word" (an enum value the service spells in capitals: any
+    # case is taken) or "lower" (one it spells in lower case).
     kind: str = "text"
     metavar: str = "TEXT"
     # The values a "word" or "lower" option takes, as the model's enum spells them:

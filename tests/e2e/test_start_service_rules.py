@@ -1,7 +1,7 @@
 """What each service documents it refuses in a create, refused before anything is
 sent (exit 2, one line, the option named), by `start` and its dry run alike: RDS's
 identifiers and ExportOnly forms, DynamoDB's table ARN and incremental period, an
-empty value."""
+empty value, a number written other than as README's examples write one."""
 
 from __future__ import annotations
 
@@ -108,3 +108,30 @@ def test_an_empty_value_is_refused(sandbox: Sandbox, args: list[str], option: st
 def test_an_empty_prefix_is_the_bucket_s_top(sandbox: Sandbox, prefix: str) -> None:
     done = in_process(sandbox, *RDS, "--prefix", prefix, *DRY)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("version", ["٣", "３", "1_0", "-3", "0", "99999999999999999999"])
+def test_a_segment_version_is_a_whole_number_as_readme_writes_one(
+    sandbox: Sandbox, version: str
+) -> None:
+    both(sandbox, [*PINPOINT, "--segment-id", "abc", "--segment-version", version],
+         "--segment-version")  # fmt: skip
+
+
+def test_a_segment_version_is_sent_as_given(sandbox: Sandbox) -> None:
+    done = in_process(sandbox, *PINPOINT, "--segment-id", "abc", "--segment-version", "3", *DRY)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["request"]["ExportJobRequest"]["SegmentVersion"] == 3
+
+
+@pytest.mark.parametrize("version", [-3, 0, 2**31, True, "3"])
+def test_a_plan_takes_the_same_numbers_as_the_command_line(version: object) -> None:
+    # The Python API's plan_start gives its keyword arguments to the same plan.
+    from exportctl.domain.errors import UsageError
+    from exportctl.ops.start.request import plan
+    from exportctl.services import spec_for
+
+    values = {"application_id": "a", "to": "s3://b/p/", "role_arn": ROLE,
+              "segment_id": "abc", "segment_version": version}  # fmt: skip
+    with pytest.raises(UsageError, match=r"--segment-version .*a whole number from 1"):
+        plan(spec_for("pinpoint"), values, "us-east-1")

@@ -17,7 +17,8 @@ from exportctl.domain.timeutil import jsonable, now
 from exportctl.services import engine as eng
 from exportctl.services.forms import Named, flag, form_for
 from exportctl.services.refs import arn_region
-from exportctl.services.spec import Create, ServiceSpec
+from exportctl.services.spec import Create, ServiceSpec, StartOption
+from exportctl.services.starts import WHOLE
 
 
 def one_region(named: Named = flag) -> str:
@@ -91,7 +92,7 @@ def plan(
         if option.excludes and option.excludes.replace("-", "_") in given:
             raise UsageError(f"{spec.title}: {said} cannot go with {named(option.excludes)}")
         for value in given[key] if option.multiple else (given[key],):
-            problem = option.check(value) if option.check else None
+            problem = option.check(value) if option.check else _whole(option, value)
             if problem:
                 raise UsageError(f"{spec.title}: {said} '{clip(value)}': {problem}")
             # The create's name has its own words, below.
@@ -124,6 +125,14 @@ def plan(
         request[create.name] = generate_name(spec, request)
     check(spec, request)
     return StartPlan(spec=spec, region=region, request=request, values=given)
+
+
+def _whole(option: StartOption, value: Any) -> str | None:
+    # As the command line's type reads it (the Python API passes values as given).
+    low, high = WHOLE
+    if option.kind != "int" or (type(value) is int and low <= value <= high):
+        return None
+    return f"a whole number from {low} to {high}"
 
 
 def _blank(value: Any) -> bool:
