@@ -77,7 +77,10 @@ def complete_until(
 ) -> list[CompletionItem]:
     from exportctl.ops.conditions import accepted_words
 
-    return in_any_case(accepted_words(), incomplete)
+    # `start SERVICE`'s subcommand is named for its service: its jobs' words alone.
+    parent = ctx.parent.command.name if ctx.parent else None
+    services = (ctx.command.name,) if parent == "start" and ctx.command.name else ()
+    return in_any_case(accepted_words(services), incomplete)
 
 
 Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]

@@ -54,16 +54,25 @@ def vendor_words() -> dict[str, dict[str, tuple[str, State]]]:
     return words
 
 
-def accepted_words() -> list[str]:
+def accepted_words(services: Iterable[str] = ()) -> list[str]:
+    """The --until words, those of the jobs of ``services`` alone where given (a
+    status of another service's jobs is refused for them)."""
     from exportctl.services import all_specs
 
+    asked = set(services)
+    specs = [spec for spec in all_specs() if not asked or spec.name in asked]
     # CANCELLED is offered once some service can cancel: until then no job reaches it.
-    cancelled = ["CANCELLED"] if any(spec.cancel for spec in all_specs()) else []
+    cancelled = ["CANCELLED"] if any(spec.cancel for spec in specs) else []
     offered = ["COMPLETED", "FAILED", *cancelled, "terminal"]
     # Words are said once as they are compared: a service's `completed` is COMPLETED.
     seen = {fold(word) for word in offered}
     for status in sorted(
-        {s for by_service in vendor_words().values() for s, _ in by_service.values()}
+        {
+            status
+            for by_service in vendor_words().values()
+            for name, (status, _) in by_service.items()
+            if not asked or name in asked
+        }
     ):
         if fold(status) not in seen:
             seen.add(fold(status))
@@ -112,7 +121,8 @@ def parse_until(word: str, services: Iterable[str] = (), named: Named = flag) ->
     by_service = vendor_words().get(folded)
     if not by_service:
         raise UsageError(
-            f"unknown {until} word {quoted(word)}: use one of {', '.join(accepted_words())} "
+            f"unknown {until} word {quoted(word)}: use one of "
+            f"{', '.join(accepted_words(services))} "
             "(case does not matter)"
         )
     asked = set(services)

@@ -343,6 +343,10 @@ def test_the_fixed_values_the_help_lists() -> None:
     assert complete("wait", "x", "--until=c")[:2] == ["completed", "cancelled"]
     assert complete("wait", "x", "--until", "T") == ["TERMINAL"]
     assert complete("start", "logs", "--until", "FA") == ["FAILED"]
+    # start's --until offers the words of its own service's jobs alone.
+    assert complete("start", "dynamodb", "--until", "c") == ["completed"]
+    assert "deleted" not in complete("start", "discovery", "--until", "")
+    assert "deleted" in complete("start", "ec2", "--until", "")
     # start's options whose values are the model's enum.
     assert complete("start", "dynamodb", "--format", "") == ["DYNAMODB_JSON", "ION"]
     assert complete("start", "ec2", "--target-environment", "") == ["citrix", "vmware", "microsoft"]

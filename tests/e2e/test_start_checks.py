@@ -334,6 +334,15 @@ def test_a_reference_naming_a_mistyped_region_is_bad_input(sandbox: Sandbox, ref
     assert sum(sandbox.calls.values()) == 0
 
 
+def test_an_unknown_until_word_lists_the_words_of_the_service_s_jobs(sandbox: Sandbox) -> None:
+    done = in_process(sandbox, "start", "discovery", "--wait", "--until", "bogus", "--dry-run")
+    refused(done, "use one of COMPLETED, FAILED, terminal, SUCCEEDED (case")
+    # Every word listed is one that start takes.
+    for word in ("SUCCEEDED", "terminal"):
+        ok = in_process(sandbox, "start", "discovery", "--wait", "--until", word, "--dry-run")
+        assert ok.returncode == 0, ok.stderr
+
+
 RERUN = ["rerun", "arn:aws:personalize:us-east-1:123456789012:dataset-export-job/users-denied"]
 
 
