@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from threading import Event
 from typing import Any
@@ -33,11 +33,18 @@ from exportctl.domain.errors import (
     clip,
     of_service,
 )
-from exportctl.domain.timeutil import as_utc, iso, jsonable
+from exportctl.domain.timeutil import as_utc, iso
 from exportctl.ops.jobs import Jobs, unless
+from exportctl.ops.searchjobs import (
+    SearchJob,
+    SearchJobKey,
+    find,
+    search_arn,
+    search_service,
+    searches,
+)
 from exportctl.services import engine as eng
-from exportctl.services import forms, refs, search_spec, searchrefs, snakecase
-from exportctl.services.spec import SearchJobs, ServiceSpec
+from exportctl.services import forms, refs, searchrefs
 
 SEARCH_PREFIX = searchrefs.PREFIX
 
@@ -52,46 +59,6 @@ RECORD_FIELDS = (
     "search_job_arn",
 )
 DEFAULT_FIELDS = ("status", "resource_type", "backup_resource_arn", "status_message")
-
-
-def search_service() -> ServiceSpec:
-    """The service whose search jobs these are."""
-    spec = search_spec()
-    if spec is None:
-        raise UsageError("no service has search jobs: there are no backups to show")
-    return spec
-
-
-def searches() -> SearchJobs:
-    """What its spec says of its search jobs."""
-    declared = search_service().searches
-    assert declared is not None
-    return declared
-
-
-def _search_arn(text: str) -> searchrefs.SearchRef | None:
-    """``text`` as a search job's ARN, or None."""
-    try:
-        found = searchrefs.parse(text, searches().arn)
-    except searchrefs.BadSearchRef:
-        return None
-    return found if found and found.arn else None
-
-
-@dataclass(frozen=True)
-class SearchJobKey:
-    id: str
-    region: str | None = None
-    arn: str | None = None
-    # The account it is in, when known (its ARN's, its export job's): where the
-    # command spans several, it is read with that account's credentials.
-    account: str | None = None
-    # A bare id no export job had: why, said too when no search job has it either.
-    not_export: NotFoundError | None = field(default=None, compare=False)
-
-    @property
-    def display(self) -> str:
-        return self.arn or self.id
 
 
 @dataclass(frozen=True)
@@ -132,64 +99,6 @@ class Backup:
             "status_message": self.status_message,
             "search_job_arn": self.search_job_arn,
         }
-
-
-@dataclass(frozen=True)
-class SearchJob:
-    """A search job as its get describes it: how far it got, and whether it is done."""
-
-    id: str
-    region: str
-    status: str
-    arn: str | None = None
-    name: str | None = None
-    status_message: str | None = None
-    created: datetime | None = None
-    completed: datetime | None = None
-    # How far it got, and what it has to search (``SearchMembers``), snake_case.
-    progress: Mapping[str, Any] = field(default_factory=dict)
-    scope_summary: Mapping[str, Any] = field(default_factory=dict)
-    # Every other member (search scope, item filters, key), snake_case; tag names kept.
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def final(self) -> bool:
-        """Its backups are all listed: nothing more will be searched."""
-        return self.status == searches().final
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "arn": self.arn,
-            "region": self.region,
-            "name": self.name,
-            "status": self.status,
-            "status_message": self.status_message,
-            "created": iso(self.created),
-            "completed": iso(self.completed),
-            "progress": jsonable(self.progress),
-            "scope_summary": jsonable(self.scope_summary),
-            "details": jsonable(self.details),
-        }
-
-
-def search_job_from_raw(raw: Mapping[str, Any], region: str) -> SearchJob:
-    declared = searches()
-    m, keys = declared.members, snakecase.key_plan(declared.maps)  # map keys are data: kept
-    return SearchJob(
-        id=str(raw.get(m.id) or ""),
-        region=region,
-        status=str(raw.get(m.status) or ""),
-        arn=raw.get(m.arn),
-        name=raw.get(m.name) or None,
-        status_message=raw.get(m.message) or None,
-        created=as_utc(raw.get(m.created)),
-        completed=as_utc(raw.get(m.completed)),
-        progress=snakecase.snake_member(raw, m.progress, keys) or {},
-        scope_summary=snakecase.snake_member(raw, m.scope_summary, keys) or {},
-        # botocore's ResponseMetadata is no member of the service's.
-        details=snakecase.snake_members(raw, keys, m.own() | {"ResponseMetadata"}),
-    )
 
 
 def _neither(search: NotFoundError, export: NotFoundError | None) -> NotFoundError:
@@ -307,7 +216,7 @@ class SearchBackups:
         job = self.jobs.get(key)
         declared = searches()
         arn = job.details.get(declared.detail)
-        match = _search_arn(str(arn or ""))
+        match = search_arn(str(arn or ""))
         if not match:
             raise UsageError(
                 f"{search_service().title}: export job {key.display} names no search job"
@@ -316,22 +225,6 @@ class SearchBackups:
             match.id, match.region or job.region, str(arn), match.account or job.account
         )
 
-    def search_job(self, search: SearchJobKey) -> SearchJob:
-        """The search job itself (GetSearchJob)."""
-        spec, declared = search_service(), searches()
-        jobs, region = self._where(search)
-        call, named = jobs.caller(spec, region), jobs.clients.named_for(spec.client)
-        raw, m = call(declared.get, {declared.param: search.id}), declared.members
-        # The model requires both: without them (a proxy's page, a cut body) the
-        # answer is no search job's, and nothing about the search may be said.
-        for member in (m.id, m.status):
-            if not isinstance(raw.get(member), str) or not raw[member]:
-                raise of_service(eng.broken(declared.get, f"the {member}", raw), spec, named)
-        if not eng.same_job((search.id,), (raw[m.id], raw.get(m.arn))):
-            said = f"the search job asked for (it describes '{clip(raw[m.id])}')"
-            raise of_service(eng.broken(declared.get, said, raw), spec, named)
-        return search_job_from_raw(raw, region)
-
     def describe(self, search: SearchJobKey) -> SearchReport:
         """The search job, or why it could not be read.
 
@@ -339,7 +232,7 @@ class SearchBackups:
         leaves the backups readable: the report says the status is unknown instead.
         """
         try:
-            job = self.search_job(search)
+            _, job = find(self.jobs, search)
         except NotFoundError as exc:
             raise _neither(exc, search.not_export) from exc
         except ExportctlError as exc:
@@ -347,7 +240,7 @@ class SearchBackups:
             if exc.exit_code != ExitCode.CREDENTIALS or not _answered(exc):
                 raise
             return SearchReport(search, None, exc.message)
-        read_in = _search_arn(job.arn or "")
+        read_in = search_arn(job.arn or "")
         if search.account and read_in and read_in.account != search.account:
             # A job of the same id in the account these credentials reach: not this one.
             raise NotFoundError(
@@ -355,7 +248,13 @@ class SearchBackups:
                 f"{search.account}; these credentials reach account {read_in.account}",
                 service=search_service().name,
             )
-        known = dataclasses.replace(search, arn=search.arn or job.arn, region=job.region)
+        # Where it was found: its backups are listed with the credentials of its account.
+        known = dataclasses.replace(
+            search,
+            arn=search.arn or job.arn,
+            region=job.region,
+            account=search.account or (read_in.account if read_in else None),
+        )
         return SearchReport(known, job)
 
     def _where(self, search: SearchJobKey) -> tuple[Jobs, str]:

@@ -31,12 +31,12 @@ from exportctl.ops.credentials import Accounts, Reach, Regions
 from exportctl.ops.jobs import Jobs, ListQuery, Result, Unit
 from exportctl.ops.listing.fanout import Fanout
 from exportctl.ops.listing.targets import Span, Target, finish
+from exportctl.ops.lookup import Failure, ask_everywhere, pick
 from exportctl.ops.notfound import (
     NotFoundThere,
     OtherAccount,
     elsewhere,
     other_account,
-    out_of_reach,
     places_of,
     told_as_listed,
     unread_notices,
@@ -48,7 +48,6 @@ from exportctl.services.refs import JobKey, scoped_region
 from exportctl.services.spec import ServiceSpec
 
 Progress = Callable[[str | None], None]
-LOOKUP_CONCURRENCY = 16
 
 
 class Board(Jobs):
@@ -249,6 +248,14 @@ class Board(Jobs):
     def _unit_placed(self, keys: Sequence[JobKey], unit: Unit) -> dict[int, Result]:
         return {i: self._placed(keys[i], r) for i, r in unit().items()}
 
+    def places(
+        self, spec: ServiceSpec, account: str | None, region: str | None
+    ) -> list[tuple[Reach, tuple[str, ...]]]:
+        """Where a job of ``spec`` may be: each credential set of ``account`` (of the
+        command, when None) with ``region``, or every region of the command there."""
+        reaches = self.reaches() if account is None else self._reaches_in(account)
+        return [(reach, (region,) if region else self.regions.of(spec, reach)) for reach in reaches]
+
     def _lookup(self, keys: Sequence[JobKey], *, refresh: bool) -> list[ExportJob | ExportctlError]:
         """Each key in every (account, region) it may be in; the first found wins."""
         results: dict[int, ExportJob | ExportctlError] = {}
@@ -257,13 +264,9 @@ class Board(Jobs):
         if self._org is not None:
             self._org.name_regions(key.region for key in keys if key.region)
         for index, key in enumerate(keys):
-            spec = spec_for(key.service)
             try:
                 # A key without its region, with no default region, fails alone.
-                places = [
-                    (reach, (key.region,) if key.region else self.regions.of(spec, reach))
-                    for reach in self._reaches_of(key)
-                ]
+                places = self.places(spec_for(key.service), key.account, key.region)
             except ExportctlError as exc:
                 results[index] = exc
                 continue
@@ -280,18 +283,9 @@ class Board(Jobs):
             return [(i, reach, str(k.region), a) for (i, k), a in zip(wanted, answers, strict=True)]
 
         found: dict[int, list[tuple[Reach, str, ExportJob | ExportctlError]]] = {}
-        if asks:
-            workers = min(LOOKUP_CONCURRENCY, len(asks))
-            import contextvars
-            from concurrent.futures import ThreadPoolExecutor
-
-            # Each call runs in a copy of the caller's context: a wait's deadline
-            # bounds its calls in every account and region (exportctl.aws.deadlines).
-            calls = [(contextvars.copy_context(), reach_id) for reach_id in asks]
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                for batch in pool.map(lambda call: call[0].run(ask, call[1]), calls):
-                    for index, reach, region, answer in batch:
-                        found.setdefault(index, []).append((reach, region, answer))
+        for batch in ask_everywhere(list(asks), ask):
+            for index, reach, region, answer in batch:
+                found.setdefault(index, []).append((reach, region, answer))
         span = self.span()
         told_as_listed(found, keys, span)
         for index, answers in found.items():
@@ -317,25 +311,19 @@ class Board(Jobs):
                 # Two profiles of one account (--profile ro,admin) read the same job.
                 if all(job.ref != seen.ref for seen in found):
                     found.append(job)
-        if len(found) == 1:
-            return found[0]
-        if found:
-            # The same id in several accounts or regions: which one a cancel or a wait
-            # acts on is not for exportctl to guess.
-            refs = ", ".join(clip(job.ref) for job in found)
+        errors = [(r, region, a) for r, region, a in answers if isinstance(a, ExportctlError)]
+
+        def several(jobs: Sequence[ExportJob]) -> ExportctlError:
+            refs = ", ".join(clip(job.ref) for job in jobs)
             return UsageError(
-                f"{clip(key.id)} names {len(found)} jobs, in {places_of(found)}: give the "
+                f"{clip(key.id)} names {len(jobs)} jobs, in {places_of(jobs)}: give the "
                 f"reference of the one meant ({refs})",
                 service=key.service,
             )
-        # Not found anywhere is "not found"; any other failure says more than that,
-        # unless it only kept some places out of reach while the others answered.
-        errors = [(r, region, a) for r, region, a in answers if isinstance(a, ExportctlError)]
-        places = [(r, region) for r, region, a in errors if isinstance(a, NotFoundError)]
-        unread = [(r, region, a) for r, region, a in errors if not isinstance(a, NotFoundError)]
-        if not unread or (places and out_of_reach(unread)):
+
+        def missing(places: list[tuple[Reach, str]], unread: list[Failure]) -> ExportctlError:
             notices = unread_notices(unread, accounts=span.many_accounts, regions=span.regions.many)
-            missing = [a for _, _, a in errors if isinstance(a, NotFoundError)]
+            gone = [a for _, _, a in errors if isinstance(a, NotFoundError)]
             return NotFoundThere(
                 key,
                 places,
@@ -343,9 +331,10 @@ class Board(Jobs):
                 unread=unread,
                 notices=notices,
                 # The parent the reference names exists nowhere it was looked for.
-                parent=bool(missing) and all(isinstance(a, ParentNotFound) for a in missing),
+                parent=bool(gone) and all(isinstance(a, ParentNotFound) for a in gone),
             )
-        return next(a for _, _, a in unread)
+
+        return pick(found, errors, several=several, missing=missing)
 
     def for_account(self, account: str | None) -> Jobs:
         """The core whose credentials reach ``account`` (a role's in an organization, a
@@ -368,11 +357,6 @@ class Board(Jobs):
             f"a job is started in one account: with {named('org-role')}, name it with "
             f"{named('accounts')} ID; of several {named('profile')}, give one"
         )
-
-    def _reaches_of(self, key: JobKey) -> list[Reach]:
-        if key.account is None:
-            return self.reaches()
-        return self._reaches_in(key.account)
 
     def _reaches_in(self, account: str) -> list[Reach]:
         """The credential sets that reach ``account``: its role's, or the profiles in it."""

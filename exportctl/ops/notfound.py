@@ -4,6 +4,7 @@ another account than the reference names, or more than one."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from exportctl.domain.errors import (
     ExitCode,
@@ -185,7 +186,17 @@ def account_of(reach: Reach) -> str | None:
         return None
 
 
-def places_of(jobs: Sequence[ExportJob]) -> str:
+class Placed(Protocol):
+    """A job or a search job: the account and region it was found in."""
+
+    @property
+    def account(self) -> str | None: ...
+
+    @property
+    def region(self) -> str: ...
+
+
+def places_of(jobs: Sequence[Placed]) -> str:
     """Where several jobs of one id are: their accounts, else account/region pairs."""
     places = [job.account or "" for job in jobs]
     if len(set(places)) == len(places) and all(places):

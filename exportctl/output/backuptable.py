@@ -10,7 +10,8 @@ from rich.console import Console, RenderableType
 
 from exportctl.domain.model import State
 from exportctl.domain.timeutil import local, relative
-from exportctl.ops.backups import Backup, SearchJob, SearchReport, searches, summary
+from exportctl.ops.backups import Backup, SearchReport, summary
+from exportctl.ops.searchjobs import SearchJob, searches
 from exportctl.output import recordtable
 from exportctl.output.columns import Column, Step, choose
 from exportctl.output.statestyles import BACKUP_STYLES, DOOMED_BACKUP_STYLE

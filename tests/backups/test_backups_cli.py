@@ -304,6 +304,21 @@ def test_a_backup_without_its_status_or_arn_is_no_answer_of_the_service(
     assert f"{said} {member} of an item" in result.stderr
 
 
+@pytest.mark.parametrize("form", ["{id}", "search-job:{id}"])
+def test_a_search_job_without_its_region_is_looked_for_in_every_region_of_the_command(
+    sandbox: Sandbox, form: str
+) -> None:
+    search = next(j for j in sandbox.jobs("backupsearch", "eu-west-1") if j["kind"] == "search-job")
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    args = ["--endpoint-url", sandbox.url, "--region", "us-east-1,eu-west-1", "backups"]
+    result = CliRunner().invoke(cli, [*args, form.format(id=search["id"]), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["search_job"]["region"] == "eu-west-1"
+    assert document["backups"] and result.stderr == ""
+    assert {b["search_job_arn"].split(":")[3] for b in document["backups"]} == {"eu-west-1"}
+
+
 def test_start_and_list_take_the_search_job_forms_backups_takes(sandbox: Sandbox) -> None:
     search = first(sandbox, "search-job")
     for given in (f"search-job:{search['id']}", f"search-job:us-east-1:{search['id']}"):

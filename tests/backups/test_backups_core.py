@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from typing import Any
 
@@ -13,6 +14,8 @@ from botocore.stub import Stubber
 from exportctl.aws.clients import AwsSettings, Clients
 from exportctl.domain.errors import ExitCode, ExportctlError
 from exportctl.ops import backups as core
+from exportctl.ops.core import Board
+from exportctl.ops.credentials import Regions
 from exportctl.ops.jobs import Jobs, ListQuery
 from exportctl.services.specs import backupsearch as bs
 
@@ -361,3 +364,74 @@ def test_a_search_job_answer_that_is_none_is_a_broken_answer(
     with pytest.raises(BrokenAnswerError) as caught:
         reader.describe(search)
     assert caught.value.exit_code == 5 and said in caught.value.message
+
+
+def _two_regions() -> Board:
+    settings = AwsSettings(region="us-east-1", access_key="x", secret_key="x")
+    return Board(Clients(settings), regions=Regions(("us-east-1", "eu-west-1")))
+
+
+def _search_job_in(stub: Stubber, region: str | None) -> None:
+    """GetSearchJob's answer in one region: the search job, or that it does not exist."""
+    if region is None:
+        stub.add_client_error(
+            "get_search_job",
+            service_error_code="ResourceNotFoundException",
+            service_message=f"Search job {SEARCH_ID} does not exist.",
+            http_status_code=404,
+            expected_params={"SearchJobIdentifier": SEARCH_ID},
+        )
+        return
+    answer = search_job_answer("COMPLETED")
+    answer["SearchJobArn"] = SEARCH_ARN.replace(":eu-west-1:", f":{region}:")
+    stub.add_response("get_search_job", answer, {"SearchJobIdentifier": SEARCH_ID})
+
+
+@pytest.mark.parametrize("form", [SEARCH_ID, f"search-job:{SEARCH_ID}"])
+@pytest.mark.parametrize(
+    ("found_in", "exit_code", "said"),
+    [
+        ((), ExitCode.NOT_FOUND, f"no search job {SEARCH_ID} in us-east-1, eu-west-1"),
+        (("us-east-1", "eu-west-1"), ExitCode.USAGE, f"{SEARCH_ID} names 2 search jobs"),
+    ],
+)
+def test_a_search_job_without_its_region_is_one_of_the_command_regions(
+    form: str, found_in: tuple[str, ...], exit_code: ExitCode, said: str
+) -> None:
+    board = _two_regions()
+    with ExitStack() as stack:
+        for region in ("us-east-1", "eu-west-1"):
+            stub = stack.enter_context(Stubber(board.clients.client("backupsearch", region)))
+            if form == SEARCH_ID:
+                # A bare id is an export job's first, in each region too.
+                stub.add_client_error(
+                    "get_search_result_export_job",
+                    service_error_code="ResourceNotFoundException",
+                    http_status_code=404,
+                    expected_params={"ExportJobIdentifier": SEARCH_ID},
+                )
+            _search_job_in(stub, region if region in found_in else None)
+        reader = core.SearchBackups(board)
+        with pytest.raises(ExportctlError) as caught:
+            reader.describe(reader.resolve(core.parse_search_ref(form)))
+    assert caught.value.exit_code == exit_code
+    assert said in caught.value.message
+    if found_in:
+        for region in found_in:
+            assert SEARCH_ARN.replace(":eu-west-1:", f":{region}:") in caught.value.message
+
+
+def test_a_search_job_found_in_one_region_of_the_command_lists_its_backups_there() -> None:
+    board = _two_regions()
+    with ExitStack() as stack:
+        home = stack.enter_context(Stubber(board.clients.client("backupsearch", "us-east-1")))
+        there = stack.enter_context(Stubber(board.clients.client("backupsearch", "eu-west-1")))
+        _search_job_in(home, None)
+        _search_job_in(there, "eu-west-1")
+        add_pages(there)
+        reader = core.SearchBackups(board)
+        report = reader.describe(reader.resolve(core.parse_search_ref(f"search-job:{SEARCH_ID}")))
+        assert (report.search.region, report.search.arn) == ("eu-west-1", SEARCH_ARN)
+        assert len(list(reader.iter_backups(report.search))) == 6
+        home.assert_no_pending_responses()
+        there.assert_no_pending_responses()

@@ -72,7 +72,9 @@ def test_backups_of_a_bare_id_says_both_lookups_and_the_accounts_not_read(run: R
     done = run(*ORG, "backups", job["id"])
     assert done.exit_code == 4, done.stderr
     (error,) = _lines(done.stderr, "error")
-    assert "Search job" in error and "no AWS Backup Search export job" in error
+    # Each lookup in every account: the search job's too.
+    assert f"no search job {job['id']} in us-east-1 (looked in 3 account" in error
+    assert "no AWS Backup Search export job" in error
     assert f"account {DENIED}" in error and error.endswith(
         "need their region in the ref or --region"
     )
