@@ -353,11 +353,12 @@ def arn_region(value: Any) -> str | None:
 
 
 def scoped_regions(spec: ServiceSpec, scope: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """Each of ``spec``'s own filters given an ARN, and the region it names."""
+    """Each of ``spec``'s own filters given an ARN (or another form that names a
+    region, ``Scope.region``), and the region it names."""
     for s in spec.scopes:
         value = scope.get(s.key)
         for v in value if isinstance(value, (list, tuple)) else (value,):
-            region = arn_region(v)
+            region = (s.region(str(v)) if s.region and v is not None else None) or arn_region(v)
             if region:
                 yield s.name, region
 

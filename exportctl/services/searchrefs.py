@@ -73,6 +73,17 @@ def parse(text: str, arn: ArnForm) -> SearchRef | None:
     return SearchRef(ident, region or None)
 
 
+def search_job_region(text: str, arn: ArnForm) -> str | None:
+    """The region a search job given in any form names (its ARN's, or REGION of
+    ``search-job:REGION:ID``); None for none, or a form written wrong, which the
+    service is left to refuse."""
+    try:
+        found = parse(text, arn)
+    except BadSearchRef:
+        return None
+    return found.region if found else None
+
+
 def search_job_id(text: str, arn: ArnForm) -> str:
     """The id every call takes, of a search job given in any form; what is in none,
     or written wrong, is sent as given, for the service to say what it makes of it."""

@@ -178,6 +178,8 @@ class Scope:
     selects_parents: bool = False
     # What the request takes from the value given (an id from an id or ARN).
     convert: Callable[[str], str] | None = None
+    # The region a value names in a form of its own (search-job:REGION:ID), as an ARN's.
+    region: Callable[[str], str | None] | None = None
     # What Tab offers for the value, given the word typed so far. Called on every Tab
     # press: it reads local data only (no AWS call, no botocore).
     complete: Callable[[str], Iterable[str]] | None = None

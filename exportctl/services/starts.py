@@ -59,9 +59,10 @@ class StartOption:
     # The value as the service takes it, made from one the check passed (an S3 URI's
     # scheme in lower case): what is sent, shown by --dry-run and compared with jobs.
     normal: Callable[[Any], Any] | None = None
-    # An ARN of what the job exports, whose region is where the job is made (the
-    # service's create answers there alone).
-    places: bool = False
+    # What the job exports, whose region is where the job is made (the service's
+    # create answers there alone): True, its ARN's region; a function, the region
+    # the value names in any of its forms (None where it names none).
+    places: bool | Callable[[str], str | None] = False
 
     def needs_met(self, given: Mapping[str, Any]) -> bool:
         """Whether ``given`` (option values by their Python names) holds what this

@@ -338,3 +338,31 @@ def test_start_and_list_take_the_search_job_forms_backups_takes(sandbox: Sandbox
         assert listed.exit_code == 0, listed.output
         arns = {j["details"]["search_job_arn"] for j in json.loads(listed.stdout)}
         assert arns == {f"arn:aws:backup-search:us-east-1:123456789012:search-job/{search['id']}"}
+
+
+def _in_environment_region(sb: Sandbox, *args: str) -> Result:
+    """A command whose region is the environment's, not --region."""
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "us-east-1"}
+    return CliRunner().invoke(cli, ["--endpoint-url", sb.url, *args], env=env)
+
+
+@pytest.mark.parametrize("form", ["search-job:eu-west-1:{id}", "{arn}"])
+def test_start_and_list_go_to_the_region_the_search_job_names(sandbox: Sandbox, form: str) -> None:
+    search = next(j for j in sandbox.jobs("backupsearch", "eu-west-1") if j["kind"] == "search-job")
+    arn = f"arn:aws:backup-search:eu-west-1:123456789012:search-job/{search['id']}"
+    given = form.format(id=search["id"], arn=arn)
+    start = ["start", "backupsearch", "--dry-run", "--search-job", given, "--to", "s3://b/p/"]
+    started = _in_environment_region(sandbox, *start)
+    assert started.exit_code == 0, started.output
+    assert json.loads(started.stdout)["region"] == "eu-west-1"
+    # As a source ARN of another region: a --region that says another is refused.
+    clash = run(sandbox, *start)
+    assert clash.exit_code == 2
+    assert "--search-job is in eu-west-1, and --region says us-east-1" in clash.stderr
+    # A listing by an ARN is of its region, whatever the command's: so by this form.
+    for listing in (_in_environment_region, run):
+        listed = listing(sandbox, "list", "--search-job", given, "--json")
+        assert listed.exit_code == 0, listed.output
+        jobs = json.loads(listed.stdout)
+        assert jobs and {j["details"]["search_job_arn"] for j in jobs} == {arn}
+        assert {j["region"] for j in jobs} == {"eu-west-1"}

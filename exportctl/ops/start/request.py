@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
@@ -155,7 +155,7 @@ def _placed(
     assert spec.create is not None
     for option in spec.create.options:
         value = given.get(option.name.replace("-", "_"))
-        there = arn_region(str(value)) if option.places and value is not None else None
+        there = _region_named(option.places, value)
         if not there or there == region:
             continue
         # A mistyped region in the ARN would be where the create goes.
@@ -168,6 +168,13 @@ def _placed(
             )
         return there
     return region
+
+
+def _region_named(places: bool | Callable[[str], str | None], value: Any) -> str | None:
+    """The region ``value`` names, for an option whose value places the job."""
+    if not places or value is None:
+        return None
+    return places(str(value)) if callable(places) else arn_region(str(value))
 
 
 def check(spec: ServiceSpec, request: Mapping[str, Any]) -> None:

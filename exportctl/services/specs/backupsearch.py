@@ -47,6 +47,12 @@ def search_job_id(ref: str) -> str:
     return searchrefs.search_job_id(ref, SEARCH_JOB_ARN)
 
 
+def search_job_region(ref: str) -> str | None:
+    """The region a search job given by ARN or ``search-job:REGION:ID`` is in: where
+    its export jobs are listed and made."""
+    return searchrefs.search_job_region(ref, SEARCH_JOB_ARN)
+
+
 def _s3_destination(uri: str) -> Mapping[str, Any]:
     bucket, prefix = s3_parts(uri)
     s3: dict[str, Any] = {"DestinationBucket": bucket}
@@ -61,7 +67,7 @@ CREATE = Create(
         StartOption("search-job", "The search job whose results to export (id or ARN).",
                     lambda ref: {"SearchJobIdentifier": search_job_id(ref)},
                     record="details.search_job_arn", required=True, metavar="ID|ARN",
-                    places=True),
+                    places=search_job_region),
         StartOption("to", "Where the results go: s3://bucket/prefix/.", _s3_destination,
                     record="destination", required=True, metavar="S3_URI", check=s3_uri,
                     normal=s3_scheme),
@@ -211,10 +217,12 @@ SPEC = ServiceSpec(
         Scope(
             name="search-job",
             param="SearchJobIdentifier",
-            help="Backup Search: only the export jobs of this search job.",
+            help="Backup Search: only the export jobs of this search job, in the region "
+            "its ARN or search-job:REGION:ID names.",
             metavar="ID|ARN",
             notes="An ARN or `search-job:[REGION:]ID` is sent as its id, as `backups` takes them.",
             convert=search_job_id,
+            region=search_job_region,
         ),
     ),
     create=CREATE,
