@@ -366,3 +366,13 @@ def test_start_and_list_go_to_the_region_the_search_job_names(sandbox: Sandbox, 
         jobs = json.loads(listed.stdout)
         assert jobs and {j["details"]["search_job_arn"] for j in jobs} == {arn}
         assert {j["region"] for j in jobs} == {"eu-west-1"}
+
+
+def test_start_help_says_the_search_job_forms_it_takes() -> None:
+    from exportctl.services import searchrefs
+    from exportctl.services.specs import backupsearch as bs
+
+    shown = CliRunner().invoke(cli, ["start", "backupsearch", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    said = " ".join(shown.stdout.split())
+    assert searchrefs.forms(bs.SEARCH_JOB_ARN)[1] in said and "(id or ARN)" not in said

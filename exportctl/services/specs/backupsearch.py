@@ -64,7 +64,8 @@ def _s3_destination(uri: str) -> Mapping[str, Any]:
 CREATE = Create(
     operation="StartSearchResultExportJob",
     options=(
-        StartOption("search-job", "The search job whose results to export (id or ARN).",
+        StartOption("search-job", "The search job whose results to export: its id, its ARN "
+                    "or search-job:[REGION:]ID (the job is made in the region those name).",
                     lambda ref: {"SearchJobIdentifier": search_job_id(ref)},
                     record="details.search_job_arn", required=True, metavar="ID|ARN",
                     places=search_job_region),
