@@ -10,20 +10,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from exportctl.cli import servicehelp
-from exportctl.cli.complete import choices_completer, complete_until
+from exportctl.cli.complete import complete_until
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.examples import epilog
 from exportctl.cli.globalopts import GlobalsCommand, GlobalsGroup
-from exportctl.cli.numbers import IntRange
 from exportctl.cli.options import (
     Folder,
     check_intervals,
     duration_option,
     first_given,
-    since_value,
 )
 from exportctl.cli.output import check_headers, json_on_failure, output_options, print_job_table
+from exportctl.cli.startoptions import click_option
 from exportctl.cli.stdout import OutputError
 from exportctl.cli.suggestions import SuggestingGroup
 from exportctl.domain.errors import ExportctlError, Interrupted, UsageError, clip
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from exportctl.domain.model import ExportJob
     from exportctl.ops.start.request import StartPlan
     from exportctl.ops.start.starter import Started
-    from exportctl.services.spec import ServiceSpec, StartOption
+    from exportctl.services.spec import ServiceSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,36 +83,6 @@ def lifecycle_options(fn: F) -> F:
     return output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS))(fn)
 
 
-def _word(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    return value.strip().upper() if value is not None else None
-
-
-def _lower(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    return value.strip().lower() if value is not None else None
-
-
-def _click_option(option: StartOption) -> Callable[[F], F]:
-    kwargs: dict[str, Any] = {
-        "help": option.help,
-        "metavar": option.metavar,
-        "multiple": option.multiple,
-        "required": option.required,
-    }
-    if option.kind == "int":
-        from exportctl.services.starts import WHOLE
-
-        kwargs["type"] = IntRange(*WHOLE)
-    elif option.kind == "time":
-        kwargs["callback"] = since_value
-    elif option.kind == "word":
-        kwargs["callback"] = _word
-    elif option.kind == "lower":
-        kwargs["callback"] = _lower
-    if option.choices:
-        kwargs["shell_complete"] = choices_completer(option.choices)
-    return click.option(f"--{option.name}", option.name.replace("-", "_"), **kwargs)
-
-
 def _service_command(spec: ServiceSpec) -> click.Command:
     assert spec.create is not None
     queues = spec.create.active_limit is not None
@@ -142,7 +111,7 @@ def _service_command(spec: ServiceSpec) -> click.Command:
 
     forms = start_forms(spec)
     for option in reversed(start_options(spec)):
-        command = _click_option(option)(command)
+        command = click_option(option)(command)
     # A service that starts several kinds of job: each form's call, and what chooses it.
     calls = ", ".join(
         f"{kind.create.operation} with --{by.name}" if by else kind.create.operation

@@ -50,6 +50,8 @@ def search_job_id(ref: str) -> str:
 def search_job_region(ref: str) -> str | None:
     """The region a search job given by ARN or ``search-job:REGION:ID`` is in: where
     its export jobs are listed and made."""
+    from exportctl.services import searchrefs
+
     return searchrefs.search_job_region(ref, SEARCH_JOB_ARN)
 
 
