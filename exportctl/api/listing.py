@@ -7,6 +7,7 @@ import dataclasses
 import heapq
 import inspect
 import logging
+import threading
 import weakref
 from collections.abc import Callable, Generator, Iterator
 
@@ -67,6 +68,8 @@ class Listing(Iterator[ExportJob]):
         self._fanout: Fanout | None = None
         self._jobs: Generator[ExportJob, None, None] | None = None
         self._closed = False
+        # Whichever of open() and close() comes second stops the fan-out, from any thread.
+        self._lock = threading.Lock()
         # Why it was abandoned (abandon()): what its reader is told instead of a job.
         self._abandoned: str | None = None
         self.notices: tuple[ApiError, ...] = ()
@@ -97,26 +100,36 @@ class Listing(Iterator[ExportJob]):
 
     def open(self) -> Listing:
         """Settle the targets now (an organization's accounts, their roles), so that
-        what keeps the listing from starting is raised here, not at the first job."""
-        if self._fanout is None:
+        what keeps the listing from starting is raised here, not at the first job.
+        A closed listing settles nothing."""
+        if self._fanout is None and not self._closed:
             with translated():
                 # Every page is read in every order: no service lists newest first.
-                self._fanout = self._board.fanout(
+                fanout = self._board.fanout(
                     dataclasses.replace(self._query, limit=None),
                     idle=self._on_wait,
                     on_progress=self._progress,
                     once=True,
                 )
+            with self._lock:
+                self._fanout = fanout
+                closed = self._closed
+            # Closed while the targets were settled: close() found no fan-out to stop.
+            if closed:
+                fanout.close()
         return self
 
     def close(self) -> None:
         """Stop reading: the listing ends (threads still inside a call end on their
         own). From another thread than the one reading it: that one's loop ends, at
-        once if it was waiting for a page. A listing closed before its end says
-        nothing of the targets it did not read: no notices, no failures."""
-        self._closed = True
-        if self._fanout is not None:
-            self._fanout.close()
+        once if it was waiting for a page; while its targets were being settled
+        (:meth:`open`), once that ends, no target read. A listing closed before its
+        end says nothing of the targets it did not read: no notices, no failures."""
+        with self._lock:
+            self._closed = True
+            fanout = self._fanout
+        if fanout is not None:
+            fanout.close()
         jobs = self._jobs
         if jobs is not None:
             try:
@@ -147,7 +160,8 @@ def _read(ref: weakref.ref[Listing]) -> Generator[ExportJob, None, None]:
     assert listing is not None
     listing.open()
     stream = listing._fanout
-    assert stream is not None
+    if stream is None:
+        return  # closed before its targets were settled: nothing read, nothing said
     limit = listing._query.limit
     streamed, strict, on_notice = listing._stream, listing._strict, listing._on_notice
     del listing

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from background_reads import read_in_a_thread
 
-from exportctl import AsyncClient, BadInput, Client, ExportJob
+from exportctl import AsyncClient, BadInput, Client, ExportJob, Listing
 from exportctl.ops.polling.timing import TIMING, interruptible_sleep
 from exportctl.testing import SandboxHandle
 
@@ -277,3 +277,63 @@ def test_backups_read_whole_or_never_begun_when_their_client_is_closed(
     with pytest.raises(BadInput, match="closed while"):
         next(unread)
     assert made.now() == (sent, clients)
+
+
+ORG_ROLE = "OrganizationAccountAccessRole"
+# Where the reader is held while the listing is closed: as its open() makes the
+# fan-out (before, after), or as it lists the organization's accounts (the one call
+# that settling the targets sends), which is then refused by the closed client.
+SETTLING = {
+    "before-the-fanout": ("fanout", False, {"region": REGIONS}),
+    "after-the-fanout": ("fanout", True, {"region": REGIONS}),
+    "in-the-accounts-call": ("reaches", False, {"org_role": ORG_ROLE}),
+}
+
+
+def _settling(
+    listing: Listing, monkeypatch: pytest.MonkeyPatch, where: str
+) -> tuple[threading.Event, threading.Event]:
+    """Events to hold ``listing``'s reader where SETTLING says: it is there once the
+    first is set, and goes on once the second is."""
+    name, after, _ = SETTLING[where]
+    board = listing._board
+    call = getattr(board, name)
+    inside, go_on = threading.Event(), threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        if not after:
+            inside.set()
+            go_on.wait(10)
+        result = call(*args, **kwargs)
+        if after:
+            inside.set()
+            go_on.wait(10)
+        return result
+
+    monkeypatch.setattr(board, name, held)
+    return inside, go_on
+
+
+@pytest.mark.parametrize("where", list(SETTLING))
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_listing_closed_while_its_targets_are_settled_reads_nothing(
+    exportctl_sandbox: SandboxHandle,
+    made: Made,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    stream: bool,
+) -> None:
+    client = Client(**SETTLING[where][2])
+    listing = client.list(stream=stream, strict=False)
+    inside, go_on = _settling(listing, monkeypatch, where)
+    reader, read = read_in_a_thread(listing)
+    assert inside.wait(10)
+    listing.close()
+    go_on.set()
+    reader.join(10)
+    assert not reader.is_alive()
+    sent = made.now()[0]
+    # Only the accounts' call held over the close is sent: no target is read.
+    assert read == [] and sent == (1 if where == "in-the-accounts-call" else 0)
+    assert (listing.failures, listing.notices) == ((), ())
+    client.close()
