@@ -103,20 +103,29 @@ class Listing(Iterator[ExportJob]):
         what keeps the listing from starting is raised here, not at the first job.
         A closed listing settles nothing."""
         if self._fanout is None and not self._closed:
-            with translated():
-                # Every page is read in every order: no service lists newest first.
-                fanout = self._board.fanout(
-                    dataclasses.replace(self._query, limit=None),
-                    idle=self._on_wait,
-                    on_progress=self._progress,
-                    once=True,
-                )
+            try:
+                with translated():
+                    # Every page is read in every order: no service lists newest first.
+                    fanout = self._board.fanout(
+                        dataclasses.replace(self._query, limit=None),
+                        idle=self._on_wait,
+                        on_progress=self._progress,
+                        once=True,
+                    )
+            except ApiError as exc:
+                # Its client closed while the targets were settled: the call that
+                # failed was refused for that, and the reader is told so.
+                if self._abandoned is not None:
+                    raise BadInput(self._abandoned) from exc
+                raise
             with self._lock:
                 self._fanout = fanout
                 closed = self._closed
             # Closed while the targets were settled: close() found no fan-out to stop.
             if closed:
                 fanout.close()
+        if self._abandoned is not None:
+            raise BadInput(self._abandoned)
         return self
 
     def close(self) -> None:

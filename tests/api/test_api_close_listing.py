@@ -337,3 +337,27 @@ def test_a_listing_closed_while_its_targets_are_settled_reads_nothing(
     assert read == [] and sent == (1 if where == "in-the-accounts-call" else 0)
     assert (listing.failures, listing.notices) == ((), ())
     client.close()
+
+
+@pytest.mark.parametrize("where", list(SETTLING))
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_listing_whose_client_is_closed_while_its_targets_are_settled_is_told(
+    exportctl_sandbox: SandboxHandle,
+    made: Made,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    strict: bool,
+) -> None:
+    client = Client(**SETTLING[where][2])
+    listing = client.list(strict=strict)
+    inside, go_on = _settling(listing, monkeypatch, where)
+    reader, read = read_in_a_thread(listing)
+    assert inside.wait(10)
+    client.close()
+    go_on.set()
+    reader.join(10)
+    assert not reader.is_alive()
+    assert len(read) == 1 and isinstance(read[0], BadInput), read
+    assert str(read[0]) == f"{client!r} was closed while this listing was read: it is not whole"
+    assert (listing.failures, listing.notices) == ((), ())
+    assert made.now()[0] == 0, "a call was sent after the close"
