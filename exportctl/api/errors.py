@@ -140,13 +140,13 @@ def typed(
     """``error`` as the API raises it (as ``kind`` when the caller knows better),
     with the jobs concerned; the same exit code."""
     from exportctl.ops.cancel import AlreadyEnded, SentUnread
-    from exportctl.ops.start.slots import NoSlot
+    from exportctl.ops.start.slots import NoSlot, QueueTimeout
 
     if isinstance(error, ApiError):
         return error
     if isinstance(error, (AlreadyEnded, SentUnread)):
         jobs = (error.job, *jobs)
-    elif isinstance(error, NoSlot):
+    elif isinstance(error, (NoSlot, QueueTimeout)):
         # The jobs holding the slots its message names: to wait for, or cancel.
         jobs = (*error.holders, *jobs)
     made = (kind or kind_of(error, creating=creating))(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from exportctl import ApiError, AsyncClient, BadInput, Client, RequestRefused
+from exportctl import ApiError, AsyncClient, BadInput, Client, RequestRefused, WaitTimeout
 from exportctl.domain.errors import ExitCode
 from exportctl.testing import SandboxHandle
 
@@ -107,7 +107,7 @@ def test_a_client_and_its_closed_message_name_what_it_was_given_as_given(
     assert closed.value.message == f"{shown} is closed: make another"
 
 
-def test_a_start_refused_for_want_of_a_slot_carries_the_jobs_that_hold_it(
+def test_a_start_refused_or_queued_out_of_time_for_want_of_a_slot_carries_its_holders(
     own_sandbox: SandboxHandle,
 ) -> None:
     # Its message names them; a caller reads them from .jobs (to wait for, or cancel).
@@ -118,6 +118,12 @@ def test_a_start_refused_for_want_of_a_slot_carries_the_jobs_that_hold_it(
         Client().start("logs", **logs)
     assert holder.ref in refused.value.message
     assert [job.ref for job in refused.value.jobs] == [holder.ref]
+    # So does a queue whose timeout ran out with the slot still held.
+    with pytest.raises(WaitTimeout) as late:
+        Client().start("logs", **logs, queue=True, timeout=3)
+    assert "no slot came free in 3s" in late.value.message
+    assert holder.ref in late.value.message
+    assert [job.ref for job in late.value.jobs] == [holder.ref]
 
 
 @pytest.mark.parametrize("asked", ["estimator", "default_region", "home_region"])

@@ -42,9 +42,14 @@ class NoSlot(AwsError):
 
 
 class QueueTimeout(ExportctlError):
-    """``--queue`` waited until ``--timeout`` and no slot came free."""
+    """``--queue`` waited until ``--timeout`` and no slot came free; ``holders``: the
+    jobs its message names as holding the slots, as last listed."""
 
     exit_code = ExitCode.TIMEOUT
+
+    def __init__(self, message: str, *, service: str, holders: Sequence[ExportJob]) -> None:
+        super().__init__(message, service=service)
+        self.holders = list(holders)
 
 
 class Stopped(Exception):
@@ -231,13 +236,18 @@ def take_slot(
         sleep=stoppable(sleep, stop),
         rng=rng,
     ):
-        raise out_of_time(spec, queue.timeout or 0.0, _named(last[0]), named)
+        raise out_of_time(spec, queue.timeout or 0.0, last[0], named)
 
 
-def out_of_time(spec: ServiceSpec, timeout: float, held: str, named: Named = flag) -> QueueTimeout:
-    """--queue's --timeout ran out; ``held``: what holds the slots, in words."""
+def out_of_time(
+    spec: ServiceSpec, timeout: float, held: Sequence[ExportJob], named: Named = flag
+) -> QueueTimeout:
+    """--queue's --timeout ran out; ``held``: the jobs listed as holding the slots
+    (none: the service refused a create that the listing showed a slot free for)."""
+    who = _named(held) if held else "a job not listed yet is active"
     return QueueTimeout(
         f"{spec.title}: no slot came free in {human_duration(timeout)} ({named('timeout')}): "
-        f"{limit_of(spec).says}, and {held}",
+        f"{limit_of(spec).says}, and {who}",
         service=spec.name,
+        holders=held,
     )

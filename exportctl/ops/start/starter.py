@@ -271,8 +271,7 @@ class Starter:
         delay = self.queue.backoff.delay(rounds, self.rng)
         timeout = self.queue.timeout
         if timeout is not None and self.clock() - began + delay > timeout:
-            held = "a job not listed yet is active"
-            raise out_of_time(run.plan.spec, timeout, held, self.named) from refusal
+            raise out_of_time(run.plan.spec, timeout, [], self.named) from refusal
         self.sleep(delay)
 
     def _delay(self, attempt: int) -> float:
