@@ -95,20 +95,18 @@ def names(values: str | Iterable[str] | None) -> tuple[str, ...]:
     return listed
 
 
+def parts(value: str) -> list[str]:
+    """``"a,b"`` as two names, as the command line's ``--status a,b`` and ``-s a,b``
+    take them; commas alone are kept whole, to be refused as an unknown name is."""
+    return [p.strip() for p in value.split(",") if p.strip()] or [value]
+
+
 def states_of(states: State | str | Iterable[State | str] | None) -> frozenset[State]:
     if states is None:
         return frozenset()
     given = [states] if isinstance(states, (State, str)) else list(states)
-    # "failed,completed" is two states, as the command line's --status a,b; commas
-    # alone are kept whole, to be refused below as an unknown state is.
     given = [
-        part
-        for state in given
-        for part in (
-            [p.strip() for p in state.split(",") if p.strip()] or [state]
-            if isinstance(state, str)
-            else [state]
-        )
+        part for state in given for part in (parts(state) if isinstance(state, str) else [state])
     ]
     out: set[State] = set()
     for state in given:
@@ -253,7 +251,9 @@ def list_query(
     _check_scope_regions(filters, named)
     return ListQuery(
         services=scoped_services(
-            tuple(dict.fromkeys(spec_for(s).name for s in names(services))), filters, named
+            tuple(dict.fromkeys(spec_for(p).name for s in names(services) for p in parts(s))),
+            filters,
+            named,
         ),
         states=states_of(states),
         since=since_of(since),

@@ -105,6 +105,13 @@ def test_listing_filters_as_the_command_does(exportctl_sandbox: SandboxHandle) -
     for empty in ("", ",", ["failed", ","]):
         with pytest.raises(BadInput, match="is no state"):
             client.list(states=empty)
+    # And services as its -s a,b: one named again, or by an alias, is read once.
+    two = {j.ref for j in client.list(["personalize", "logs"])}
+    assert {j.ref for j in client.list("personalize, logs,cwl")} == two
+    assert len(two) == len(list(client.list(["logs,personalize", "cwl"], stream=True)))
+    for nothing in (",", ["logs", " , "]):
+        with pytest.raises(BadInput, match="unknown service"):
+            client.list(nothing)
 
 
 def test_the_regions_a_client_reads_in_and_writes_references_without(
