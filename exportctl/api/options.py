@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from exportctl.api.errors import BadInput
 from exportctl.domain.errors import UsageError, clip
 from exportctl.domain.model import ExportJob, State
-from exportctl.domain.timeutil import MAX_DURATION, now, parse_since
+from exportctl.domain.timeutil import MAX_DURATION, longer_than_a_year, now, parse_since
 from exportctl.services.forms import Named, flag
 from exportctl.services.refs import JobKey, parse
 from exportctl.services.spec import ServiceSpec, StartOption
@@ -146,7 +146,8 @@ def seconds(name: str, value: float | timedelta | None, *, positive: bool = True
     if number < 0 or (positive and number == 0):
         raise UsageError(f"{name}: must be more than 0" if positive else f"{name}: not negative")
     if number > MAX_DURATION:
-        raise UsageError(f"{name}: {number:g} seconds is longer than a year")
+        said = str(value) if isinstance(value, timedelta) else f"{number!r} seconds"
+        raise UsageError(f"{name}: {longer_than_a_year(said)}")
     return float(number)
 
 

@@ -316,14 +316,14 @@ def scope_of(values: Mapping[str, Any]) -> dict[str, Any]:
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
     if value is None:
         return None
-    from exportctl.domain.timeutil import MAX_DURATION, parse_duration
+    from exportctl.domain.timeutil import MAX_DURATION, longer_than_a_year, parse_duration
 
     try:
         seconds = parse_duration(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     if seconds > MAX_DURATION:
-        raise click.BadParameter(f"'{clip(value)}' is longer than a year")
+        raise click.BadParameter(longer_than_a_year(f"'{clip(value)}'"))
     if seconds <= 0 and param.name != "timeout":
         raise click.BadParameter("must be more than 0")
     return seconds

@@ -133,6 +133,13 @@ def jsonable(value: Any) -> Any:
 MAX_DURATION = 366 * 86400.0
 
 
+def longer_than_a_year(given: str) -> str:
+    """What a duration past :data:`MAX_DURATION` is refused with: ``given`` as the
+    user gave it (the command line's ``'400d'``, the API's ``31622401 seconds``),
+    never rounded to where it looks like the limit."""
+    return f"{given} is longer than a year"
+
+
 class UnitCaseError(ValueError):
     """A duration whose units are upper case: said as such, not as no duration."""
 

@@ -703,6 +703,14 @@ def test_a_naive_time_is_local_and_times_out_of_range_are_bad_input(
             client.list(**given)  # type: ignore[arg-type]
     with pytest.raises(BadInput, match=r"keep: .* longer than a year"):
         client.watching(keep=1e300)
+    # Said as given, as the command says '367d': not rounded to look like the limit.
+    for timeout, said in (
+        (31622401, "31622401 seconds"),
+        (timedelta(days=367), "367 days, 0:00:00"),
+    ):
+        with pytest.raises(BadInput) as long:
+            client.wait("discovery:us-east-1:export-1", timeout=timeout)
+        assert long.value.message == f"timeout: {said} is longer than a year"
 
 
 def test_a_plan_is_placed_as_submit_would_send_it(exportctl_sandbox: SandboxHandle) -> None:
