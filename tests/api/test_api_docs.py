@@ -52,7 +52,9 @@ def test_every_example_runs_against_the_sandbox(
     ran = []
     for line, code in examples():
         before = set(namespace)
+        printed = _printing(namespace)
         exec(compile(code, f"{DOC}:{line}", "exec"), namespace)
+        _says_what_it_printed(line, code, printed)
         for name in sorted(set(namespace) - before):
             function = namespace[name]
             if name.startswith("test_") and inspect.isfunction(function):
@@ -60,6 +62,36 @@ def test_every_example_runs_against_the_sandbox(
                 ran.append(name)
     assert len(ran) >= 3
     assert (tmp_path / "exports" / "discovery").is_dir()
+
+
+# print(...)  # what it prints: "..." stands for the rest, ": why" may follow it.
+_PRINT_SAYS = re.compile(r"^\s*print\(.*\)  # (?P<says>.*)$")
+
+
+def _printing(namespace: dict[str, Any]) -> dict[int, str]:
+    """What each line of the block about to run prints, by its line in the block,
+    printed as well."""
+    printed: dict[int, str] = {}
+
+    def recorded(*values: Any, **kwargs: Any) -> None:
+        print(*values, **kwargs)
+        printed[sys._getframe(1).f_lineno] = " ".join(str(v) for v in values)
+
+    namespace["print"] = recorded
+    return printed
+
+
+def _says_what_it_printed(line: int, code: str, printed: dict[int, str]) -> None:
+    """A print's comment is what it printed, as a reader of the page takes it."""
+    for number, text in enumerate(code.splitlines(), 1):
+        match = _PRINT_SAYS.match(text)
+        if match is None:
+            continue
+        says, out = match.group("says"), printed.get(number)
+        where = f"{DOC.name}:{line + number - 1}"
+        assert out is not None, f"{where}: printed nothing"
+        pattern = ".*".join(re.escape(part.strip()) for part in says.split("..."))
+        assert re.fullmatch(pattern, out) or says.startswith(f"{out}: "), (where, says, out)
 
 
 def test_every_public_name_is_documented_and_there() -> None:
