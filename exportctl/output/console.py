@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rich.console import (
@@ -43,6 +44,26 @@ class _Escaping(RenderHook):
         return [Escaped(r) for r in renderables]
 
 
+class _SizeUnsaid(Mapping[str, str]):
+    """The environment as rich reads it, without COLUMNS and LINES: rich would take
+    `0` for a size (and print nothing at all at width 0). The size is what
+    :func:`make_console` decides, else the terminal's own, read by rich as it changes.
+    The rest is read as it is now (NO_COLOR, TERM, FORCE_COLOR)."""
+
+    _SIZES = frozenset({"COLUMNS", "LINES"})
+
+    def __getitem__(self, name: str) -> str:
+        if name in self._SIZES:
+            raise KeyError(name)
+        return os.environ[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in os.environ if name not in self._SIZES)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class _Console(Console):
     """rich's console, showing no terminal control and no signed URL it was handed.
 
@@ -51,6 +72,10 @@ class _Console(Console):
     text built as ``Text`` by hand. A live view's renderable is not printed: it is
     given to ``Live`` as ``Escaped`` too.
     """
+
+    # A class attribute, not the `_environ` argument: rich reads it in its own
+    # __init__ already, and every console made of this class is covered.
+    _environ: Mapping[str, str] = _SizeUnsaid()
 
     def __init__(self, *, tty: bool, fitted: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -81,7 +106,7 @@ def make_console(*, stderr: bool = False, no_color: bool = False) -> Console:
     if size:
         height: int | None = size.lines
     else:
-        height = _DUMB_HEIGHT if columns and _dumb() else None
+        height = _DUMB_HEIGHT if columns and _dumb() else _whole("LINES")
     return _Console(
         tty=stream.isatty(),
         fitted=not piped,
@@ -120,8 +145,14 @@ def _size(stream: Any) -> os.terminal_size | None:
 
 def _columns() -> int | None:
     """COLUMNS, where it is a width (`120`, ` 120`); None unset or unusable (`abc`,
-    `-5`), as if it were unset: rich would take such a value for 80."""
-    given = os.environ.get("COLUMNS", "").strip()
+    `-5`, `0`), as if it were unset: rich would take `abc` for 80, `0` for 0."""
+    return _whole("COLUMNS")
+
+
+def _whole(variable: str) -> int | None:
+    """The size ``variable`` gives, a whole number of cells or lines; None where it
+    gives none (unset, `abc`, `-5`, `0`)."""
+    given = os.environ.get(variable, "").strip()
     return int(given) if given.isdigit() and int(given) > 0 else None
 
 

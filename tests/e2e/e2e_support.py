@@ -103,11 +103,11 @@ def on_terminal(
 ) -> Screen:
     """``exportctl ARGS`` with stdout and stderr on a terminal ``width`` columns wide:
     its exit code and all it wrote, colours and carriage returns taken out."""
-    env = isolated_env(
-        TERM="xterm-256color", HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **extra
-    )
+    env = isolated_env(TERM="xterm-256color", HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    # The test's own shell's, not the test's: a test may set them in ``extra``.
     for name in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"):
         env.pop(name, None)
+    env.update(extra)
     master, slave = pty.openpty()
     process: subprocess.Popen[bytes] | None = None
     try:

@@ -211,3 +211,20 @@ def test_wait_keeps_its_change_lines_whole(
         )
         assert BY_PIECES.split(":", 1)[1] in waited.text
         assert "Traceback" not in waited.text
+
+
+@pytest.mark.parametrize("columns", ["0", "00"])
+def test_columns_that_is_no_width_counts_as_unset_on_a_terminal(
+    tmp_path: Path, warm_cache: Path, columns: str
+) -> None:
+    # rich, reading COLUMNS=0 itself, drew at width 0: nothing at all was printed,
+    # not even the error line of a job not found.
+    shutil.copytree(warm_cache, tmp_path / ".cache")
+    shown = on_terminal(100, tmp_path, "--sandbox", "status", BACKUP_FAILED, COLUMNS=columns,
+                        LINES="0")  # fmt: skip
+    assert shown.code == 0, shown.text
+    # The panel's top edge spans the terminal (an ARN inside may go past it, whole).
+    assert len(shown.lines[0]) == 100, shown.text
+    missing = on_terminal(100, tmp_path, "--sandbox", "status", "rds:nope", COLUMNS=columns)
+    assert missing.code == 3, missing.text
+    assert missing.text.startswith("exportctl: error: no Amazon RDS export job nope"), missing.text
