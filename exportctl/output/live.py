@@ -34,6 +34,14 @@ _MIN_MESSAGE = 20
 _MESSAGE = "PROGRESS / MESSAGE"
 _QUIT = "Ctrl-C to quit"
 _OUTCOME_MARKS = {"met": "✓", "missed": "✗", "gone": "✗", "not found": "✗"}
+# A progress bar's glyphs: what is done, a half cell of it, what remains. In colour
+# the two parts are one line, told apart by their colours; without colour what
+# remains is a lighter line (rich's own bar leaves it out: the bar's length would
+# no longer say where it ends); where the encoding has no box drawing, ASCII.
+_Glyphs = tuple[str, str, str]
+_COLOUR_BAR: _Glyphs = ("━", "╸", "━")
+_PLAIN_BAR: _Glyphs = ("━", "╸", "─")
+_ASCII_BAR: _Glyphs = ("#", "", "-")
 
 
 def elapsed(job: ExportJob, reference: datetime | None = None) -> str:
@@ -140,6 +148,7 @@ class _Rows:
         given: Sequence[str],
         notes: Sequence[str | None],
         width: int,
+        glyphs: _Glyphs = _COLOUR_BAR,
     ) -> TableLines:
         """The table's lines: its columns chosen from every row, its lines made only
         for the rows asked for (those the terminal shows)."""
@@ -187,7 +196,7 @@ class _Rows:
 
         def first(count: int) -> Iterator[Text]:
             rows = min(len(jobs), max(0, -(-(count - per_row) // per_row)))
-            bars = [_bar(jobs[i], counters[i], room) for i in range(rows)]
+            bars = [_bar(jobs[i], counters[i], room, glyphs) for i in range(rows)]
             styles = {"STATE": [STATE_STYLES[j.state] if j else "dim" for j in jobs[:rows]]}
             lines = styled_lines(layout, rows, styles, prefix=marks, rich_cells={_MESSAGE: bars})
             return islice(lines, count)
@@ -207,7 +216,16 @@ def _counter(job: ExportJob | None) -> str:
     return f"{job.progress.completed_pieces or 0}/{job.progress.total_pieces}"
 
 
-def _bar(job: ExportJob | None, counter: str, room: int) -> Text | None:
+def _bar_glyphs(console: Console, options: ConsoleOptions) -> _Glyphs:
+    """The glyphs of the progress bars ``console`` shows."""
+    if options.ascii_only or options.legacy_windows:
+        return _ASCII_BAR
+    if console.no_color or console.color_system is None:
+        return _PLAIN_BAR
+    return _COLOUR_BAR
+
+
+def _bar(job: ExportJob | None, counter: str, room: int, glyphs: _Glyphs) -> Text | None:
     """A progress bar and the counter, within ``room`` columns; None: the counter alone."""
     if not counter or job is None or job.progress is None:
         return None
@@ -215,11 +233,12 @@ def _bar(job: ExportJob | None, counter: str, room: int) -> Text | None:
     if width < 5:
         return None
     fraction = job.progress.fraction or 0.0
+    done, half, remaining = glyphs
     halves = int(fraction * width * 2)
-    bar = Text("━" * (halves // 2), style="bar.complete")
+    bar = Text(done * (halves // 2), style="bar.complete")
     if halves % 2:
-        bar.append("╸", style="bar.complete")
-    bar.append("━" * (width - bar.cell_len), style="bar.back")
+        bar.append(half, style="bar.complete")
+    bar.append(remaining * (width - bar.cell_len), style="bar.back")
     bar.append(f" {counter}")
     return bar
 
@@ -271,7 +290,9 @@ class WaitView:
         marks = [_mark(t.outcome.value) for t in tracked]
         notes = [t.error.message if t.error else None for t in tracked]
         jobs = [t.job for t in tracked]
-        rows = self._rows.render(marks, jobs, [t.ref for t in tracked], notes, options.max_width)
+        glyphs = _bar_glyphs(console, options)
+        given = [t.ref for t in tracked]
+        rows = self._rows.render(marks, jobs, given, notes, options.max_width, glyphs)
         downloads = self._downloads() if self._downloads else []
         extra = f"{len(self.waiter.pending)} of {len(tracked)} pending"
         if self.ended is not None:
@@ -342,7 +363,8 @@ class WatchView:
         ]
         refs = [e.job.ref for e in rows]
         notes: list[str | None] = [None] * len(rows)
-        table = self._rows.render(marks, jobs, refs, notes, options.max_width)
+        glyphs = _bar_glyphs(console, options)
+        table = self._rows.render(marks, jobs, refs, notes, options.max_width, glyphs)
         yield from fit_view(table, footer, problems, console, options)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -543,3 +544,50 @@ def test_after_an_error_the_live_view_says_how_the_wait_ended_while_downloads_fi
     lines = buffer.getvalue().splitlines()
     footer = next(line for line in reversed(lines) if "round 3" in line)
     assert footer.endswith(said), footer
+
+
+class _Ascii(io.StringIO):
+    """A terminal written in an encoding that holds ASCII alone."""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "ascii"
+
+
+def _bar_of(console: Console, buffer: io.StringIO) -> str:
+    """The progress bar in the row of the job 3 pieces of 12 in (25%), 20 cells wide."""
+    console.print(WaitView(_waiter(), "us-east-1"))
+    row = next(line for line in buffer.getvalue().splitlines() if "9fe8110102" in line)
+    return row[row.rindex("3/12") - 21 : row.rindex("3/12") - 1]
+
+
+@pytest.mark.parametrize(
+    "plain",
+    [
+        {"color_system": None},  # TERM=dumb: rich finds no colours
+        {"color_system": "truecolor", "no_color": True},  # NO_COLOR
+    ],
+)
+def test_without_colour_the_bar_draws_what_remains_lighter(plain: dict[str, Any]) -> None:
+    # Done and remaining drawn alike read as a full bar whatever the progress.
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=160, **plain)
+    assert _bar_of(console, buffer) == "━" * 5 + "─" * 15
+
+
+def test_in_colour_the_bar_is_one_line_its_colour_says_how_far() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=160, color_system="standard")
+    console.print(WaitView(_waiter(), "us-east-1"))
+    row = next(line for line in buffer.getvalue().splitlines() if "9fe8110102" in line)
+    assert "━" * 20 + " 3/12" in re.sub(r"\x1b\[[0-9;]*m", "", row), row
+
+
+@pytest.mark.parametrize("color_system", [None, "standard"])
+def test_on_an_ascii_terminal_the_bar_is_ascii(color_system: Any) -> None:
+    buffer = _Ascii()
+    console = Console(file=buffer, force_terminal=True, width=160, color_system=color_system)
+    console.print(WaitView(_waiter(), "us-east-1"))
+    row = next(line for line in buffer.getvalue().splitlines() if "9fe8110102" in line)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", row)
+    assert "#####--------------- 3/12" in plain, plain
