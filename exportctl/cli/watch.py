@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +24,13 @@ from exportctl.cli.output import shaping_options
 from exportctl.cli.paramtypes import Choice
 from exportctl.domain.errors import ExportctlError, UsageError
 from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
+
+if TYPE_CHECKING:
+    from exportctl.domain.model import ExportJob
+    from exportctl.ops.polling.events import Event
+    from exportctl.ops.polling.outcome import Tracked
+    from exportctl.ops.polling.watcher import Watcher
+    from exportctl.output.display import Display
 
 
 @click.command(
@@ -79,9 +88,8 @@ def watch(
     """
     from datetime import datetime
 
-    from exportctl.ops.polling.events import Event
     from exportctl.output.display import Display
-    from exportctl.output.live import WatchView, whole_on_board
+    from exportctl.output.live import WatchView
     from exportctl.output.progress import progress_line
 
     check_shaping(out)
@@ -113,6 +121,7 @@ def watch(
     accounts = app.many_accounts
     view = None if lines else WatchView(watcher, region, estimates.short, accounts=accounts)
     display = Display(app.err if lines else app.out, view, region, estimates.short)
+    board_only = _BoardOnly(display, watcher, region, lambda: app.out.width, accounts=accounts)
 
     def on_event(event: Event) -> None:
         sink.handle(event)
@@ -120,6 +129,7 @@ def watch(
             estimates.observe(event.before, event.tracked.job)
         if event.kind == "round":
             # The round's lines, before what is said of the round.
+            board_only.narrowed()
             display.flush()
             stdout.check_reader()
             # What this round listed is the history the estimates start from.
@@ -144,15 +154,7 @@ def watch(
             if event.message and not display.is_live:
                 app.notice(f"retrying after: {event.message}")
             return
-        # On a terminal the board shows the first round; the scrollback gets changes,
-        # and the references the board cannot show whole (never cut anywhere).
-        job = event.tracked.job if event.tracked else None
-        if (
-            display.is_live
-            and event.kind == "seen"
-            and watcher.rounds == 1
-            and (job is None or whole_on_board(job, region, app.out.width, accounts=accounts))
-        ):
+        if board_only.left_to_board(event):
             return
         display.event(event)
 
@@ -187,6 +189,73 @@ def watch(
     if code is not None:
         ctx.exit(code)
     ctx.exit(0 if interrupts.word() == "interrupted" else interrupts.exit_code())
+
+
+class _BoardOnly:
+    """On a terminal the board shows the first round; the scrollback gets changes, and
+    the references the board cannot show whole (never cut anywhere). A reference left
+    to the board is printed whole once when a narrower terminal cuts it there."""
+
+    def __init__(
+        self,
+        display: Display,
+        watcher: Watcher,
+        region: str | None,
+        width: Callable[[], int],
+        *,
+        accounts: bool,
+    ) -> None:
+        self.display = display
+        self.watcher = watcher
+        self.region = region
+        self.width = width
+        self.accounts = accounts
+        # The first round's jobs shown whole on the board alone, and the narrowest
+        # width that was decided at.
+        self._left: dict[str, Tracked] = {}
+        self._decided_at: int | None = None
+
+    def left_to_board(self, event: Event) -> bool:
+        """Whether ``event`` is shown by the board alone; otherwise it is printed, its
+        reference whole, and the board no longer holds it alone."""
+        tracked = event.tracked
+        job = tracked.job if tracked else None
+        width = self.width()
+        if not (
+            self.display.is_live
+            and event.kind == "seen"
+            and self.watcher.rounds == 1
+            and (job is None or self._whole(job, width))
+        ):
+            if tracked is not None:
+                self._left.pop(tracked.ref, None)
+            return False
+        if tracked is not None:
+            self._left[tracked.ref] = tracked
+            self._decided_at = min(width, self._decided_at or width)
+        return True
+
+    def narrowed(self) -> None:
+        """The references left to the board that a narrower terminal cuts there,
+        printed whole (as each job is now)."""
+        width = self.width()
+        if self._decided_at is None or width >= self._decided_at:
+            return
+        from exportctl.ops.polling.events import Event
+
+        self._decided_at = width
+        for ref, tracked in list(self._left.items()):
+            entry = self.watcher.board.get(ref)
+            if entry is None:  # off the board: cut nowhere
+                del self._left[ref]
+            elif not self._whole(entry.job, width):
+                del self._left[ref]
+                self.display.event(Event("seen", replace(tracked, job=entry.job)))
+
+    def _whole(self, job: ExportJob, width: int) -> bool:
+        from exportctl.output.live import whole_on_board
+
+        return whole_on_board(job, self.region, width, accounts=self.accounts)
 
 
 def check_shaping(out: OutputSpec) -> None:

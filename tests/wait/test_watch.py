@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from rich.console import Console
+from rich.text import Text
 from wait_support import APP, BACKUP_RUNNING, PINPOINT_STUCK, FakeTime, Run
 
 from exportctl.aws.clients import AwsSettings, Clients
@@ -409,3 +412,70 @@ def test_refused_access_everywhere_is_said_of_every_service_as_list_says_it(run:
     errors = [line for line in result.stderr.splitlines() if line.startswith("exportctl: error:")]
     assert len(errors) == 8
     assert errors == [line for line in listed.stderr.splitlines() if "error:" in line]
+
+
+def _on_a_terminal(monkeypatch: pytest.MonkeyPatch, width: int) -> list[Console]:
+    """stdout's console as on a terminal ``width`` columns wide, for a live board in
+    process; the consoles made, whose width a test changes as a SIGWINCH would."""
+    from exportctl.output import console as consoles
+
+    made: list[Console] = []
+    make = consoles.make_console
+
+    def on_terminal(*, stderr: bool = False, no_color: bool = False) -> Console:
+        console = make(stderr=stderr, no_color=no_color)
+        if not stderr:
+            console.tty = True  # type: ignore[attr-defined]
+            console.size = (width, 50)
+            made.append(console)
+        return console
+
+    monkeypatch.setattr(consoles, "make_console", on_terminal)
+    return made
+
+
+def _above_the_board(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The lines printed above the live board, as they come."""
+    from exportctl.output.display import Display
+
+    lines: list[str] = []
+    print_line = Display.print
+
+    def recorded(self: Display, line: Text) -> None:
+        lines.append(line.plain)
+        print_line(self, line)
+
+    monkeypatch.setattr(Display, "print", recorded)
+    return lines
+
+
+@pytest.mark.parametrize("first", [100, 40])
+def test_a_reference_a_narrowed_terminal_cuts_on_the_board_is_printed_whole_once(
+    run: Run, fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch, first: int
+) -> None:
+    # Narrowed after the first round (SIGWINCH): the references the board showed whole
+    # at 100 columns, and printed nowhere else, are cut there at 40. (No profile: the
+    # references name their region, 84 characters.)
+    consoles = _on_a_terminal(monkeypatch, first)
+    above = _above_the_board(monkeypatch)
+
+    def narrowed(sleeps: int) -> None:
+        if sleeps == 1:
+            consoles[0].size = (40, 50)
+        if sleeps == 3:
+            raise KeyboardInterrupt
+
+    fake_time.hooks.append(narrowed)
+
+    result = run("watch", "--service", "pinpoint", "--interval", "10s")
+
+    assert result.exit_code == 0, result.stderr
+
+    def whole(job: str) -> int:
+        ref = f"pinpoint:us-east-1:{APP}/{job}"
+        return sum(line == ref or line.startswith(f"{ref}  ") for line in above)
+
+    # Stuck in COMPLETING: printed once, never again. Running then completing: its
+    # change lines hold it whole as well.
+    assert whole(PINPOINT_STUCK.rsplit("/", 1)[1]) == 1, above
+    assert whole("9fe8110102c995f1abef543b5dfce8a9") >= 1, above
