@@ -11,7 +11,7 @@ from exportctl.cli.complete import refs_where
 from exportctl.cli.context import AppContext, pass_app
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import check_intervals, duration_option, first_given, service_option
-from exportctl.cli.output import json_on_failure, output_options, print_jobs
+from exportctl.cli.output import json_on_failure, one_per_ref, output_options, print_jobs
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import UsageError
 from exportctl.domain.model import ExportJob
@@ -99,7 +99,7 @@ def _cancels(spec: ServiceSpec) -> bool:
 @click.option(
     "--quiet", "-q", is_flag=True, help="With --wait: no live view; the exit code speaks."
 )
-@output_options(JOB_RECORD_FIELDS)
+@output_options(JOB_RECORD_FIELDS, one_per_ref)
 @pass_app
 @click.pass_context
 def cancel(

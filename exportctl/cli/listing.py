@@ -58,7 +58,7 @@ RECORD_TEXTS = RecordTexts(RECORD_KEYS, ExportJob.record_values)
     metavar="N",
     help="The N newest jobs, in every format (streamed formats write them at the end).",
 )
-@output_options(JOB_RECORD_FIELDS)
+@output_options(JOB_RECORD_FIELDS, "[]")
 @pass_app
 @click.pass_context
 def list_jobs(

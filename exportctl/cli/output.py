@@ -23,7 +23,7 @@ from exportctl.domain.errors import (
     clip,
     conflict_in,
 )
-from exportctl.output.outputspec import FORMATS, OutputSpec
+from exportctl.output.outputspec import FORMATS, OutputSpec, document_begun, documents_begun
 
 if TYPE_CHECKING:
     from exportctl.cli.context import AppContext
@@ -78,13 +78,17 @@ def _field_names(fields: str | None) -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def json_on_failure(out: OutputSpec, empty: str = "null") -> Iterator[None]:
+def json_on_failure(
+    out: OutputSpec, empty: str = "null", *, unbegun: bool = False
+) -> Iterator[None]:
     """With --json, stdout holds one JSON document however the work inside ends:
     ``empty`` (the document of nothing) when it fails, the exit code and stderr
     saying how. Bad input (exit 2) prints nothing, as before any work, but for a
     conflict found once the work began (a download's with what is on disk, a create's
     name taken, a rerun's job still running); a stdout that cannot be written to is
-    left alone."""
+    left alone. ``unbegun``: only where the work began no document (a whole command's,
+    whose parts' own say it first)."""
+    begun = documents_begun()
     try:
         yield
     except (click.exceptions.Exit, click.ClickException, BrokenPipeError, OutputError):
@@ -95,9 +99,10 @@ def json_on_failure(out: OutputSpec, empty: str = "null") -> Iterator[None]:
             and exc.exit_code == ExitCode.USAGE
             and conflict_in(exc) is None
         )
-        if out.format == "json" and not refused:
+        if out.format == "json" and not refused and not (unbegun and documents_begun() > begun):
             from exportctl.output.formats import nothing_text
 
+            document_begun()
             sys.stdout.write(nothing_text(empty, out.query))
         raise
 
@@ -112,10 +117,22 @@ def check_headers(out: OutputSpec, table: str = "") -> None:
         )
 
 
-def output_options(fields: Sequence[str]) -> Callable[[F], F]:
+# The document of nothing of a command, from its parameters.
+Empty = Callable[[dict[str, Any]], str]
+
+
+def output_options(fields: Sequence[str], empty: str | Empty = "null") -> Callable[[F], F]:
     """Adds --output/-o, --json, --query, --fields and --no-headers; passes
-    ``out: OutputSpec``. ``fields`` are the names --fields offers and its help shows."""
-    return functools.partial(_decorate, fields=tuple(fields))
+    ``out: OutputSpec``. ``fields`` are the names --fields offers and its help shows.
+    ``empty``: the document of nothing with --json (:func:`json_on_failure`), kept
+    from the command's start: a Ctrl-C while the clients are made (the embedded
+    sandbox starting) comes before any part of the command has its own."""
+    return functools.partial(_decorate, fields=tuple(fields), empty=empty)
+
+
+def one_per_ref(params: dict[str, Any]) -> str:
+    """The document of nothing of a command of REF...: null for one, [] for several."""
+    return "null" if len(params["refs"]) == 1 else "[]"
 
 
 def shaping_options(fields: Sequence[str]) -> Callable[[F], F]:
@@ -169,11 +186,11 @@ def _decorate_shaping(fn: F, *, fields: tuple[str, ...]) -> F:
     return decorated  # type: ignore[no-any-return]
 
 
-def _decorate(fn: F, *, fields: tuple[str, ...]) -> F:
+def _decorate(fn: F, *, fields: tuple[str, ...], empty: str | Empty) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
-        kwargs["out"] = _build(
+        out = kwargs["out"] = _build(
             ctx,
             kwargs.pop("output"),
             kwargs.pop("as_json"),
@@ -181,7 +198,9 @@ def _decorate(fn: F, *, fields: tuple[str, ...]) -> F:
             kwargs.pop("fields"),
             kwargs.pop("no_headers"),
         )
-        return fn(*args, **kwargs)
+        nothing = empty if isinstance(empty, str) else empty(kwargs)
+        with json_on_failure(out, nothing, unbegun=True):
+            return fn(*args, **kwargs)
 
     decorated: Any = wrapper
     for option in (

@@ -12,7 +12,13 @@ from exportctl.cli.estimates import ETA_FIELDS, Estimates
 from exportctl.cli.examples import epilog
 from exportctl.cli.globalopts import GlobalsCommand
 from exportctl.cli.options import service_option
-from exportctl.cli.output import check_headers, json_on_failure, output_options, print_job_table
+from exportctl.cli.output import (
+    check_headers,
+    json_on_failure,
+    one_per_ref,
+    output_options,
+    print_job_table,
+)
 from exportctl.domain.model import ExportJob
 from exportctl.output.formats import emit
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec, Records
@@ -29,7 +35,7 @@ from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, O
 )
 @click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_ref)
 @service_option(multiple=False, help="Service of bare ids (ARNs and prefixed refs need none).")
-@output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS))
+@output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS), one_per_ref)
 @pass_app
 @click.pass_context
 def status(

@@ -14,7 +14,7 @@ from exportctl.cli.estimates import ETA_FIELDS
 from exportctl.cli.events import exec_option
 from exportctl.cli.examples import epilog
 from exportctl.cli.options import Folder, check_intervals, duration_option, service_option
-from exportctl.cli.output import check_headers, output_options
+from exportctl.cli.output import check_headers, one_per_ref, output_options
 from exportctl.cli.servicehelp import DescribedCommand
 from exportctl.domain.errors import ExitCode
 from exportctl.output.outputspec import JOB_RECORD_FIELDS, OutputSpec
@@ -123,7 +123,7 @@ def _help_text() -> str:
     "into DEST/SERVICE-ID for several.",
 )
 @exec_option("ends (meets --until, or can no longer)")
-@output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS))
+@output_options((*JOB_RECORD_FIELDS, *ETA_FIELDS), one_per_ref)
 @pass_app
 @click.pass_context
 def wait(

@@ -6,10 +6,9 @@ Commands hand records over as an iterable; ndjson, csv and text write each recor
 as it comes, so a long listing streams in constant memory.
 
 * ``--query`` is a JMESPath expression. In json it applies to the whole document
-  (an array, or one object for a single record), as in the AWS CLI; in ndjson and
-  csv and text it applies to each record, and records it maps to null are left
-  out. A table with --query becomes json, since a query's result has no fixed
-  columns.
+  (an array, or one object for a single record), as in the AWS CLI; in ndjson, csv
+  and text to each record, and records it maps to null are left out. A table with
+  --query becomes json, since a query's result has no fixed columns.
 * ``--fields a,b.c`` picks columns (table, csv) or keys (json, ndjson; dotted
   names stay dotted keys); unknown names are a usage error listing the valid ones.
 * ``text`` is the AWS CLI's scripting format: one record a line, values
@@ -31,7 +30,7 @@ from exportctl.domain.model import field_value
 from exportctl.domain.printable import escape_controls, json_text
 from exportctl.output import jsontext
 from exportctl.output.csvheader import OneHeader
-from exportctl.output.outputspec import OutputSpec, Records, check_fields
+from exportctl.output.outputspec import OutputSpec, Records, check_fields, document_begun
 from exportctl.output.shaping import project, searched, shaper
 
 T = TypeVar("T")
@@ -297,6 +296,7 @@ def get_formatter(out: OutputSpec) -> Formatter:
 
 def emit(out: OutputSpec, given: Records[T]) -> int:
     """Write ``given`` in the format ``out`` asks for; how many were written."""
+    document_begun()
     return get_formatter(out).write(given)
 
 

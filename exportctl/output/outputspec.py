@@ -71,6 +71,20 @@ def _open(field: str, prefixes: tuple[str, ...]) -> bool:
     return any(field.startswith(p) and len(field) > len(p) for p in prefixes)
 
 
+# The documents commands began on stdout (emit): a command that fails writes the
+# document of nothing only where it began none. A count, which the commands a
+# process runs (a test's) share: each compares it with what it was at its start.
+_BEGUN = [0]
+
+
+def documents_begun() -> int:
+    return _BEGUN[0]
+
+
+def document_begun() -> None:
+    _BEGUN[0] += 1
+
+
 @dataclass
 class Records(Generic[T]):
     """What a command hands a formatter: its items, and how each format reads them.

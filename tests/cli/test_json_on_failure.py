@@ -32,6 +32,7 @@ def _commands(sandbox: Sandbox, dest: Path) -> dict[str, tuple[list[str], Any]]:
         "status": (["status", done], None),
         "status-several": (["status", done, done], []),
         "wait": (["wait", done], None),
+        "wait-several": (["wait", done, done], []),
         "cancel": (["cancel", _first(sandbox, "rds", "export-task", "IN_PROGRESS")], None),
         "cancel-wait": (
             ["cancel", "--wait", _first(sandbox, "rds", "export-task", "IN_PROGRESS")],
@@ -192,3 +193,27 @@ def test_an_empty_listing_that_failed_nothing_prints_the_csv_header(run: Run) ->
     both = run("status", found.strip(), "rds:us-east-1:nosuch", "-o", "csv", "--fields", "ref")
     assert both.exit_code == 3
     assert both.stdout == f"ref\n{found}"
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["list", "status", "status-several", "wait", "cancel", "cancel-wait", "start", "rerun",
+     "backups", "download", "wait-several"],
+)  # fmt: skip
+def test_ctrl_c_while_the_clients_are_made_prints_the_document_of_nothing(
+    run: Run, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # As Ctrl-C while the embedded sandbox of --sandbox starts: before any call, and
+    # before a wait's own handling of Ctrl-C begins.
+    from exportctl.ops import connect
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    args, nothing = _commands(sandbox, tmp_path / "out")[command]
+    monkeypatch.setattr(connect, "connect", interrupted)
+    result = run(*args, "--json")
+    assert result.exit_code == 130, result.stderr
+    assert json.loads(result.stdout) == nothing
+    assert result.stdout.count("\n") == 1
+    assert result.stderr.startswith("exportctl: interrupted"), result.stderr
