@@ -257,11 +257,11 @@ class Session:
         return "; ".join(said) or None
 
     def _timeout_said(self) -> str:
-        """The --timeout that ended the wait, as the user gave it (``2s``)."""
-        from exportctl.domain.timeutil import human_duration
+        """The --timeout that ended the wait, as the user gave it (``2s``, ``500ms``)."""
+        from exportctl.domain.timeutil import given_duration
 
         given = self.waiter.timeout if self.timeout_given is None else self.timeout_given
-        return human_duration(given or 0)
+        return given_duration(given or 0)
 
     def _pending(self, what: str, pending: Sequence[Tracked]) -> None:
         if self.quiet:

@@ -287,3 +287,25 @@ def human_duration(seconds: float) -> str:
     if minutes:
         return f"{minutes}m{secs:02d}s"
     return f"{secs}s"
+
+
+def given_duration(seconds: float) -> str:
+    """A duration the user gave (a --timeout) said back whole, in human_duration's
+    form: what it would cut is kept (``500ms``, ``1.5s``, ``1h00m30s``), where a
+    timeout of 500ms that "timed out after 0s" says it never waited."""
+    seconds = max(0.0, seconds)
+    whole = int(seconds)
+    if seconds == whole and (whole < 3600 or whole % 60 == 0):
+        return human_duration(seconds)
+    if seconds < 1:
+        return f"{seconds * 1000:.6g}ms"
+    # To the millisecond, parse_duration's smallest unit: `.5`, `.25`, or none.
+    whole, millis = divmod(round(seconds * 1000), 1000)
+    fraction = f".{millis:03d}".rstrip("0") if millis else ""
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}{fraction}s"
+    if minutes:
+        return f"{minutes}m{secs:02d}{fraction}s"
+    return f"{secs}{fraction}s"

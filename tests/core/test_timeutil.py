@@ -10,6 +10,7 @@ from dateutil.tz import tzutc
 
 from exportctl.domain.timeutil import (
     as_utc,
+    given_duration,
     human_duration,
     iso,
     parse_duration,
@@ -183,6 +184,28 @@ def test_relative(delta: timedelta, text: str) -> None:
 )
 def test_human_duration(seconds: float, text: str) -> None:
     assert human_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("given", "text"),
+    [
+        ("500ms", "500ms"),
+        ("1.5s", "1.5s"),
+        ("0.25", "250ms"),
+        ("90.5s", "1m30.5s"),
+        ("65s", "1m05s"),
+        ("2m", "2m00s"),
+        ("1h", "1h00m"),
+        ("1h30s", "1h00m30s"),
+        ("1h30m", "1h30m"),
+        ("2d", "48h00m"),
+        ("0s", "0s"),
+    ],
+)
+def test_a_given_duration_is_said_back_whole(given: str, text: str) -> None:
+    # human_duration cuts to whole seconds (and minutes past an hour): a --timeout of
+    # 500ms that "timed out after 0s" said it never waited.
+    assert given_duration(parse_duration(given)) == text
 
 
 @pytest.mark.parametrize(

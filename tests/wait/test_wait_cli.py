@@ -407,6 +407,16 @@ def test_a_failure_in_the_round_the_timeout_ends_is_no_retry_notice(
     assert sandbox.faults.error_rate == 1.0  # the last round did fail
 
 
+@pytest.mark.parametrize(("timeout", "said"), [("500ms", "500ms"), ("1.5s", "1.5s")])
+def test_a_timeout_is_said_as_given_not_cut_to_whole_seconds(
+    run: Run, fake_time: FakeTime, timeout: str, said: str
+) -> None:
+    result = run("wait", PINPOINT_STUCK, "--timeout", timeout, "--interval", "1s")
+
+    assert result.exit_code == 124, result.stderr
+    assert f"timed out after {said}; still pending:" in result.stderr
+
+
 def test_a_failure_before_the_timeout_is_still_a_retry_notice(
     run: Run, sandbox: Sandbox, fake_time: FakeTime
 ) -> None:
