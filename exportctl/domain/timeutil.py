@@ -237,12 +237,15 @@ def local(value: datetime, reference: datetime | None = None) -> str:
 
 def clock_time(value: datetime, reference: datetime | None = None) -> str:
     """``15:35`` in local time, for a time soon; ``Dec 10 07:02`` for one on another
-    day; its zone's name too where the wall time alone could be misread
+    day, ``Dec 8 2027 06:45`` in another year (an estimate a year away read as
+    tomorrow); its zone's name too where the wall time alone could be misread
     (:func:`_zone_to_say`)."""
     today = _today(reference)
     here, zone = _local_view(value, today)
     text = f"{here:%H:%M}"
-    if today is None or here.date() != today.date():
+    if today is None or here.year != today.year:
+        text = f"{here:%b} {here.day} {here.year:04d} {text}"
+    elif here.date() != today.date():
         text = f"{here:%b} {here.day} {text}"
     return f"{text} {zone}" if zone else text
 

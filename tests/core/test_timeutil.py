@@ -285,11 +285,11 @@ FIRST = datetime(1, 1, 1, tzinfo=UTC)
     ("name", "value", "shown", "clock"),
     [
         # Past year 9999 east of UTC, before year 1 west of it: no local time there.
-        ("Asia/Kolkata", LAST, "9999-12-31 23:59:59 UTC", "Dec 31 23:59 UTC"),
-        ("America/Los_Angeles", FIRST, "0001-01-01 00:00:00 UTC", "Jan 1 00:00 UTC"),
-        ("America/Los_Angeles", LAST, "9999-12-31 15:59:59", "Dec 31 15:59"),
-        ("UTC", FIRST, "0001-01-01 00:00:00", "Jan 1 00:00"),
-        ("UTC", datetime(999, 3, 1, 12, tzinfo=UTC), "0999-03-01 12:00:00", "Mar 1 12:00"),
+        ("Asia/Kolkata", LAST, "9999-12-31 23:59:59 UTC", "Dec 31 9999 23:59 UTC"),
+        ("America/Los_Angeles", FIRST, "0001-01-01 00:00:00 UTC", "Jan 1 0001 00:00 UTC"),
+        ("America/Los_Angeles", LAST, "9999-12-31 15:59:59", "Dec 31 9999 15:59"),
+        ("UTC", FIRST, "0001-01-01 00:00:00", "Jan 1 0001 00:00"),
+        ("UTC", datetime(999, 3, 1, 12, tzinfo=UTC), "0999-03-01 12:00:00", "Mar 1 0999 12:00"),
     ],
 )
 def test_a_time_at_the_calendars_ends_is_shown_not_a_crash(
@@ -302,6 +302,19 @@ def test_a_time_at_the_calendars_ends_is_shown_not_a_crash(
     assert local(value, reference) == shown
     assert local(value) == shown
     assert clock_time(value, reference) == clock
+
+
+def test_a_clock_time_of_another_year_says_its_year(zone: Callable[[str], None]) -> None:
+    from exportctl.domain.timeutil import clock_time
+
+    zone("UTC")
+    reference = datetime(2026, 12, 7, 6, 45, tzinfo=UTC)
+    # An estimate 366 days on: without its year, it read as tomorrow.
+    assert clock_time(reference + timedelta(days=366), reference) == "Dec 8 2027 06:45"
+    assert clock_time(datetime(2025, 12, 31, 23, 0, tzinfo=UTC), reference) == "Dec 31 2025 23:00"
+    # This year's: the day without it, as ever.
+    assert clock_time(datetime(2026, 12, 31, 23, 0, tzinfo=UTC), reference) == "Dec 31 23:00"
+    assert clock_time(reference + timedelta(hours=1), reference) == "07:45"
 
 
 def test_a_wall_time_the_clock_shows_twice_names_its_zone(zone: Callable[[str], None]) -> None:
