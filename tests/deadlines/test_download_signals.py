@@ -106,7 +106,9 @@ def test_a_wait_goes_on_while_a_download_runs_and_finishes_it_after_its_timeout(
     env = environ(sandbox.url, AWS_ENDPOINT_URL_S3=stalling_s3.url)
     # Two jobs COMPLETED (one in S3, which stalls; one at the sandbox's URL), one never.
     refs = [PERSONALIZE_DONE, DISCOVERY_DONE, PERSONALIZE_PENDING]
-    args = ["wait", "--timeout", "1s", "--interval", "1s", "--download", str(dest), *refs]
+    # Rounds 0.2 s apart, well inside the timeout: a loaded machine's slow first
+    # round still leaves room for a second before the wait times out.
+    args = ["wait", "--timeout", "3s", "--interval", "200ms", "--download", str(dest), *refs]
     proc = start(*args, env=env)
     described = ("personalize", "DescribeDatasetExportJob")
     # While the first download is held, the other COMPLETED job is fetched and the
@@ -121,7 +123,7 @@ def test_a_wait_goes_on_while_a_download_runs_and_finishes_it_after_its_timeout(
 
     # The wait timed out; the download of the job it saw COMPLETED was finished.
     assert proc.returncode == 124, err
-    assert "exportctl: error: timed out after 1s; still pending: " in err
+    assert "exportctl: error: timed out after 3s; still pending: " in err
     pending = err.partition("still pending: ")[2]
     assert "items-refresh" in pending and "items-catalog" not in pending
     assert "discovery" not in pending
