@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from exportctl.cli.commands import COMMANDS
 from exportctl.cli.examples import globals_note
+from exportctl.cli.helpformat import MIN_COLUMNS, HelpContext
 from exportctl.cli.root import cli
 from exportctl.services import all_specs
 
@@ -41,12 +42,13 @@ def _command(path: tuple[str, ...]) -> click.Command:
 
 def _help(path: tuple[str, ...], columns: int = 80) -> str:
     """The help as a terminal of ``columns`` shows it. CliRunner forces click's width
-    to 80 whatever COLUMNS says; click's own width for a terminal is this one."""
+    to 80 whatever COLUMNS says; the help's own width for a terminal is this one
+    (test_help_is_laid_out_at_the_terminals_width)."""
     result = CliRunner().invoke(
         cli,
         [*path, "--help"],
         env={"COLUMNS": str(columns)},
-        terminal_width=min(columns, 80) - 2,
+        terminal_width=max(min(columns, 80), MIN_COLUMNS) - 2,
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -82,6 +84,55 @@ BROKEN_AT_HYPHEN = re.compile(r"[A-Za-z]-\n\s*[A-Za-z]")
 def test_no_help_line_breaks_inside_a_hyphenated_word(path: tuple[str, ...], columns: int) -> None:
     broken = [m.group(0) for m in BROKEN_AT_HYPHEN.finditer(_help(path, columns))]
     assert not broken
+
+
+@pytest.mark.parametrize(
+    ("columns", "width"),
+    [("100", 78), ("80", 78), ("52", 50), ("40", 38), (str(MIN_COLUMNS), MIN_COLUMNS - 2),
+     ("20", MIN_COLUMNS - 2), ("0", 78), ("abc", 78)],
+)  # fmt: skip
+def test_help_is_laid_out_at_the_terminals_width(
+    columns: str, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # click's own help is never narrower than 50 columns: on a 40-column terminal,
+    # the terminal wrapped each long line again. A COLUMNS that is no width counts
+    # as unset (off a terminal: 80 columns).
+    monkeypatch.setenv("COLUMNS", columns)
+    assert HelpContext(cli).make_formatter().width == width
+
+
+# Narrower than click's own least width (50 columns).
+NARROW = [52, 40, MIN_COLUMNS]
+
+
+@pytest.mark.parametrize("columns", NARROW)
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "exportctl")
+def test_no_narrow_help_line_breaks_inside_a_word(path: tuple[str, ...], columns: int) -> None:
+    # A word longer than the line (an ARN's template) stands alone on its line rather
+    # than end one line and begin the next (`...:REGION:ACCOUNT` then `:search-job/ID`).
+    whole = set(_help(path).split())
+    narrow = _help(path, columns).split()
+    # A command's summary in a list of commands is cut to fit, after a word: `...`.
+    assert [word for word in narrow if word not in whole and not word.endswith("...")] == []
+
+
+@pytest.mark.parametrize("columns", NARROW)
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "exportctl")
+def test_narrow_help_lines_fit_but_for_words_longer_than_a_line(
+    path: tuple[str, ...], columns: int
+) -> None:
+    # Shell lines (the examples, `eval "$(...)"`) are shown as written, the same at
+    # every width; an option's names and placeholder are written on one line.
+    as_written = set(_help(path).splitlines())
+    wide = [
+        line
+        for line in _help(path, columns).splitlines()
+        if len(line) > columns
+        and len(line.split()) > 1
+        and line not in as_written
+        and not line.lstrip().startswith("-")
+    ]
+    assert wide == []
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "exportctl")
