@@ -86,6 +86,34 @@ def watch(
     board and the lines for people are not shaped, so without -o ndjson both
     options are refused (exit 2).
     """
+    from exportctl.ops import interrupts
+
+    try:
+        code = _watch(app, services, states, since, keep, interval, out, exec_command, scope)
+    except KeyboardInterrupt:
+        # Before the first round too (the embedded sandbox starting, the clients
+        # being made), Ctrl-C is the user ending the watch.
+        code = None
+    app.debug_calls()
+    # Ctrl-C is how a watch ends (0); Ctrl-\, SIGTERM or SIGHUP is something else
+    # ending it.
+    if code is not None:
+        ctx.exit(code)
+    ctx.exit(0 if interrupts.word() == "interrupted" else interrupts.exit_code())
+
+
+def _watch(
+    app: AppContext,
+    services: tuple[str, ...],
+    states: tuple[str, ...],
+    since: object,
+    keep: float,
+    interval: float,
+    out: OutputSpec,
+    exec_command: str | None,
+    scope: dict[str, Any],
+) -> int | None:
+    """The watch, until Ctrl-C or a signal; the exit code of a round that ended it."""
     from datetime import datetime
 
     from exportctl.output.display import Display
@@ -181,14 +209,7 @@ def watch(
         # Ended by Ctrl-C: --exec commands still running got it too.
         sink.finish(0.0)
         estimates.save()
-    from exportctl.ops import interrupts
-
-    app.debug_calls()
-    # Ctrl-C is how a watch ends (0); Ctrl-\, SIGTERM or SIGHUP is something else
-    # ending it.
-    if code is not None:
-        ctx.exit(code)
-    ctx.exit(0 if interrupts.word() == "interrupted" else interrupts.exit_code())
+    return code
 
 
 class _BoardOnly:

@@ -103,3 +103,14 @@ def test_importing_exportctl_leaves_the_signal_handlers_alone() -> None:
         check=False,
     )
     assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr
+
+
+def test_ctrl_c_while_the_sandbox_of_a_watch_starts_ends_the_watch() -> None:
+    # Ctrl-C is how a watch ends: before its first round is shown too, while the
+    # embedded sandbox starts (the clients made after it). The other signals end it
+    # with their codes, as during its rounds.
+    gate = "exportctl.sandbox.embedded"
+    code, out, err = _signalled_while_importing(gate, signal.SIGINT, "--sandbox", "watch")
+    assert (code, out, err) == (0, "", "")
+    code, out, err = _signalled_while_importing(gate, signal.SIGTERM, "--sandbox", "watch")
+    assert (code, out, err) == (143, "", "")
