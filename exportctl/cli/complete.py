@@ -159,7 +159,7 @@ def _refs(
             continue
         for form in (entry.ref, entry.shown):
             if form.startswith(incomplete) and form not in seen and entry.ref not in taken:
-                if form != entry.ref:
+                if form != entry.ref and refcache.region_of(form) is None:
                     # The shorter form leaves out the region it was printed in: it finds
                     # that job only where the line reads references in that region.
                     here = here or [line_region(ctx)]

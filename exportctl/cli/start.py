@@ -329,7 +329,7 @@ def run(
     if job is not None:
         from exportctl.ops import refcache
 
-        refcache.remember_jobs([job], app.client.home_region())
+        refcache.remember_jobs([job], app.client.home_region(), accounts=app.many_accounts)
     app.debug_calls()
     return 0
 

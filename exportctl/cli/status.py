@@ -98,6 +98,6 @@ def status(
     if jobs:
         from exportctl.ops import refcache
 
-        refcache.remember_jobs(jobs, app.client.home_region())
+        refcache.remember_jobs(jobs, app.client.home_region(), accounts=app.many_accounts)
     app.debug_calls()
     ctx.exit(code)

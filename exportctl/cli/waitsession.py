@@ -202,7 +202,7 @@ class Session:
         if read:
             from exportctl.ops import refcache
 
-            refcache.remember_jobs(read, self.region)
+            refcache.remember_jobs(read, self.region, accounts=self.app.many_accounts)
 
     def _report(self, result: WaitResult) -> None:
         from exportctl.ops.polling.outcome import Outcome

@@ -72,16 +72,8 @@ class CachedRef:
 
     @property
     def region(self) -> str | None:
-        """The region the reference names (an ARN's; a compact one's, after its
-        prefix and account); None where it names none."""
-        parts = self.ref.split(":")
-        if parts[0] == "arn":
-            where = parts[3] if len(parts) > 5 else ""
-        elif len(parts) == 4 and _ACCOUNT.match(parts[1]):
-            where = parts[2]
-        else:
-            where = parts[1] if len(parts) == 3 else ""
-        return where if _REGION.match(where) else None
+        """The region the reference names; None where it names none."""
+        return region_of(self.ref)
 
     def line(self) -> str:
         return "\t".join(_clean(part) for part in (self.ref, self.shown or self.ref, self.about))
@@ -95,6 +87,19 @@ class CachedRef:
         if not is_reference(ref):
             return None
         return cls(ref, shown if is_reference(shown) else ref, about if about.isprintable() else "")
+
+
+def region_of(form: str) -> str | None:
+    """The region a reference names (an ARN's; a compact one's, after its prefix and
+    account); None where it names none, as a shorter form that left it out."""
+    parts = form.split(":")
+    if parts[0] == "arn":
+        where = parts[3] if len(parts) > 5 else ""
+    elif len(parts) == 4 and _ACCOUNT.match(parts[1]):
+        where = parts[2]
+    else:
+        where = parts[1] if len(parts) == 3 else ""
+    return where if _REGION.match(where) else None
 
 
 def _clean(text: str) -> str:
@@ -182,15 +187,21 @@ def _begins_with(target: Path, entries: Iterable[CachedRef]) -> bool:
         return False
 
 
-def entry_for(job: ExportJob, default_region: str | None) -> CachedRef:
-    from exportctl.services.refs import short_ref
+def entry_for(job: ExportJob, default_region: str | None, *, accounts: bool = False) -> CachedRef:
+    """The line of a job a table printed with ``default_region`` (``accounts``: in a
+    command that spans accounts): its shorter form is the one tables print when an
+    ARN does not fit (``compact_ref``, of which the table form is one)."""
+    from exportctl.services.refs import compact_ref
 
-    return CachedRef(job.ref, short_ref(job, default_region), f"{job.service} {job.state.value}")
+    shown = compact_ref(job, default_region, account=accounts)
+    return CachedRef(job.ref, shown, f"{job.service} {job.state.value}")
 
 
-def remember_jobs(jobs: Iterable[ExportJob], default_region: str | None) -> bool:
+def remember_jobs(
+    jobs: Iterable[ExportJob], default_region: str | None, *, accounts: bool = False
+) -> bool:
     """Keep the references of jobs just printed; False if they could not be kept."""
     try:
-        return remember(entry_for(job, default_region) for job in jobs)
+        return remember(entry_for(job, default_region, accounts=accounts) for job in jobs)
     except Exception:
         return False

@@ -277,6 +277,35 @@ def test_what_list_and_status_print_is_what_completes(tmp_path: Path) -> None:
         assert sum(sb.calls.values()) == 0
 
 
+def test_the_shorter_form_a_table_prints_of_an_arn_completes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from exportctl.services import search_spec
+
+    # A table narrower than an ARN prints the job's compact reference: the cache
+    # held the ARN in both its forms, and Tab completed nothing from that form.
+    searched = search_spec()
+    assert searched is not None and searched.prefix
+    monkeypatch.setenv("EXPORTCTL_SANDBOX", "1")
+    listed = CliRunner().invoke(
+        cli, ["list", "-s", searched.name], env={"COLUMNS": "100"}, terminal_width=100
+    )
+    assert listed.exit_code == 0, listed.stderr
+    printed = [w for w in listed.stdout.split() if w.startswith(f"{searched.prefix}:")]
+    assert printed
+    assert complete("status", f"{searched.prefix}:") == printed
+    assert complete("backups", printed[0][:-4]) == printed[:1]
+    # Read where it leaves out another region, the full form alone is offered.
+    assert complete("--region", "eu-west-1", "status", f"{searched.prefix}:") == []
+    assert complete("--region", "eu-west-1", "status", "arn:")
+    # One printed with its region (not the home one) finds its job from any line.
+    listed = CliRunner().invoke(
+        cli, ["--region", "eu-west-1", "list", "-s", searched.name], env={"COLUMNS": "100"}
+    )
+    named = [w for w in listed.stdout.split() if w.startswith(f"{searched.prefix}:eu-west-1:")]
+    assert named and complete("--region", "us-west-2", "status", named[0]) == named[:1]
+
+
 def test_a_commands_own_options_come_before_the_global_ones_after_it() -> None:
     # Global options after the command are hidden copies: offered only when none
     # of the command's own options matches, so they never bury those.
