@@ -19,7 +19,6 @@ from exportctl.store.cachefiles import (
     cache_dir,
     locked,
     open_cached,
-    replaceable,
     write_atomically,
 )
 
@@ -156,10 +155,9 @@ def remember(entries: Iterable[CachedRef], path: Path | None = None) -> bool:
             return True
         # Commands that end together take turns, each keeping the others' references
         # (a bounded wait for the lock, then on without it: see cachefiles.locked).
+        # A FIFO or a device in its place is the user's: never read, nor replaced (the
+        # write is refused), and the cache goes without.
         with locked(target):
-            if not replaceable(target):
-                # A FIFO or a device in its place is the user's: the cache goes without.
-                return False
             if _begins_with(target, fresh.values()):
                 # Already in front, as after `status` of the same job twice: nothing to write.
                 return True

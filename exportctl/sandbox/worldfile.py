@@ -425,7 +425,11 @@ class WorldFile:
             "saved_at": now,
             "worlds": self.changes.snapshot(),
         }
-        write_atomically(self.path, [json.dumps(data, separators=(",", ":"))])
+        # Not a cache the command goes without: a FIFO or a device in its place is no
+        # world (never read), and the world kept takes its place.
+        write_atomically(
+            self.path, [json.dumps(data, separators=(",", ":"))], only_over_files=False
+        )
         self.stamp = _stamp(self.path)
         self.saved_at = now
 

@@ -219,6 +219,7 @@ def write_atomically(
     written: Callable[[int], None] = _ignore,
     check: Callable[[int], None] = _ignore,
     tidy: bool = True,
+    only_over_files: bool = True,
 ) -> int:
     """Write ``chunks`` (text as UTF-8) to ``target``: readers see the old file or the
     new one, never half of either, and no temporary file is left behind. Returns the
@@ -234,12 +235,19 @@ def write_atomically(
     ``tidy``: first remove the temporary files of ``target`` a process that is gone
     left (:func:`remove_stale_parts_of`); a caller that writes many files of one
     folder removes them all once instead (a download).
+
+    ``only_over_files``: a FIFO or a device in ``target``'s place (a link to
+    /dev/null) is left as it is, an OSError, as it is never read
+    (:func:`replaceable`): the rule of every cache file. A download, whose place the
+    user named, and the sandbox's world, which is kept rather than cached, turn it off.
     """
     temp = temp_path(target)
     total = 0
     try:
         with disk():
             target.parent.mkdir(parents=True, exist_ok=True)
+            if only_over_files and not replaceable(target):
+                raise OSError(errno.EINVAL, "not a regular file", str(target))
         if tidy:
             remove_stale_parts_of(target)
         with disk():

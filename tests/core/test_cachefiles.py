@@ -185,6 +185,29 @@ def test_a_fifo_or_a_device_in_a_caches_place_is_unreadable_not_waited_on(
     assert stat.S_ISFIFO((folder / "refs").stat().st_mode)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+@pytest.mark.timeout(30)
+def test_no_cache_file_takes_the_place_of_a_fifo_or_a_device(tmp_path: Path) -> None:
+    # One rule for every cache file written: what is not a regular file (or a link to
+    # one) is the user's, left as it is, and the write is an OSError every cache goes
+    # without. A link to a regular file is replaced, as before.
+    fifo, device, linked, kept = (tmp_path / name for name in ("fifo", "dev", "link", "kept"))
+    os.mkfifo(fifo)
+    device.symlink_to(os.devnull)
+    kept.write_text("theirs")
+    linked.symlink_to(kept)
+    for target in (fifo, device):
+        with pytest.raises(OSError):
+            cachefiles.write_atomically(target, ["mine"])
+    assert fifo.is_fifo() and os.readlink(device) == os.devnull
+    assert cachefiles.write_atomically(linked, ["mine"]) == 4
+    assert linked.read_text() == "mine" and kept.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev", "fifo", "kept", "link"]
+    # A download takes the place of whatever the user named (its own rules say what).
+    assert cachefiles.write_atomically(fifo, ["file"], only_over_files=False) == 4
+    assert fifo.read_text() == "file"
+
+
 @pytest.mark.skipif(os.name == "nt", reason="a pid's liveness is tested with POSIX signals")
 def test_a_write_removes_the_parts_of_its_file_a_dead_process_left(tmp_path: Path) -> None:
     """A writer killed mid-write (SIGKILL) leaves its part: the next write of the same

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -257,3 +258,23 @@ def test_a_save_keeps_what_other_commands_saved_since_it_read_the_file(tmp_path:
     kept = eta.load(where).samples["t|personalize|us-east-1"]
     both = sorted(older + newer, key=lambda j: j.created or NOW, reverse=True)
     assert set(kept) == {j.id for j in both[: eta.KEEP]}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.timeout(30)
+def test_a_fifo_or_a_link_to_a_device_in_place_of_the_history_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    # What the user put there (a link to /dev/null, to keep no history) was replaced
+    # by a file of durations at the next save.
+    where = tmp_path / "durations.json"
+    os.mkfifo(where)
+    history = eta.History()
+    history.learn([done(f"d{i}", 60) for i in range(3)], "s")
+    assert eta.save(history, where) is False
+    assert where.is_fifo()
+    where.unlink()
+    where.symlink_to(os.devnull)
+    assert eta.save(history, where) is False
+    assert where.is_symlink() and os.readlink(where) == os.devnull
+    assert [p.name for p in tmp_path.iterdir() if ".exportctl-part-" in p.name] == []

@@ -73,4 +73,7 @@ def write_file(
         # The job's files are many in a folder: their stale parts were removed once,
         # before the first (remove_stale_parts), not a listing of the folder each.
         tidy=False,
+        # What the user named is replaced whatever it is (the download's own rules
+        # decide when a file in its place is written over).
+        only_over_files=False,
     )
