@@ -9,7 +9,7 @@ what `list` and `status` printed last (:mod:`exportctl.ops.refcache`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.shell_completion import CompletionItem
@@ -152,8 +152,9 @@ def _refs(
     items: list[CompletionItem] = []
     seen: set[str] = set()
     # The line's region, read at the first shorter form that matches (it may read the
-    # config files), and then kept.
+    # config files), and then kept; so are its credentials.
     here: list[str | None] = []
+    whose: list[str] = []
     for entry in refcache.load():
         if services is not None and entry.service not in services:
             continue
@@ -164,6 +165,17 @@ def _refs(
                     # that job only where the line reads references in that region.
                     here = here or [line_region(ctx)]
                     if here[0] is None or entry.region != here[0]:
+                        continue
+                if (
+                    form != entry.ref
+                    and refcache.account_of(form) is None
+                    and (refcache.account_of(entry.ref))
+                ):
+                    # One made from an ARN leaves out its account too: with other
+                    # credentials it names their job of that id. Whose they are is
+                    # not known without a call, so only those it was printed with.
+                    whose = whose or [line_credentials(ctx)]
+                    if not whose[0] or entry.where != whose[0]:
                         continue
                 seen.add(form)
                 items.append(CompletionItem(form, help=entry.about or None))
@@ -183,12 +195,7 @@ def line_region(ctx: click.Context) -> str | None:
 
     from exportctl.aws.profiles import profile_region
 
-    given = {
-        name: value
-        for name, value in ctx.find_root().params.items()
-        if value is not None and value is not False and value != ()
-    }
-    given.update(ctx.meta.get(GIVEN_AFTER, {}))
+    given = _given(ctx)
     regions, profiles = (_each(given.get(name, ())) for name in ("region", "profile"))
     if len(regions) > 1 or len(profiles) > 1 or "all" in regions or given.get("org_role"):
         return None
@@ -206,6 +213,34 @@ def line_region(ctx: click.Context) -> str | None:
 
         return HOME_REGION
     return region or None
+
+
+def line_credentials(ctx: click.Context) -> str:
+    """The credentials the command being completed reads references with, as
+    :func:`exportctl.ops.refcache.credentials_named` names them; "" where they cannot
+    be told without a call."""
+    import os
+
+    from exportctl.ops.refcache import credentials_named
+
+    given = _given(ctx)
+    return credentials_named(
+        _each(given.get("profile", ())),
+        sandbox=bool(given.get("sandbox")),
+        several=bool(given.get("org_role")),
+        environ=os.environ,
+    )
+
+
+def _given(ctx: click.Context) -> dict[str, Any]:
+    """The global options the line gives, before the command or after it."""
+    given = {
+        name: value
+        for name, value in ctx.find_root().params.items()
+        if value is not None and value is not False and value != ()
+    }
+    given.update(ctx.meta.get(GIVEN_AFTER, {}))
+    return given
 
 
 def _each(values: Sequence[str]) -> list[str]:

@@ -93,6 +93,19 @@ class AppContext:
     def many_accounts(self) -> bool:
         return self.spans()[1].many
 
+    def credentials_named(self) -> str:
+        """The credentials this command reads with, as a command line names them: what
+        the references it prints are kept with, for completion (its own rule)."""
+        from exportctl.ops.refcache import credentials_named
+
+        profiles = [p.strip() for v in self.targets.get("profile", ()) for p in v.split(",")]
+        return credentials_named(
+            [p for p in profiles if p],
+            sandbox=self.sandbox,
+            several=self.many_accounts,
+            environ=os.environ,
+        )
+
     @property
     def client(self) -> ConnectedClient:
         """The Python API's client over this command's core: what the commands call."""

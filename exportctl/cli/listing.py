@@ -129,8 +129,10 @@ def _newest_first(app: AppContext, stream: Listing, limit: int | None, out: Outp
     # The references completion offers: those of the newest jobs written, as
     # their entries, not the jobs (a job weighs several times its entry).
     keep = min(limit or refcache.MAX_ENTRIES, refcache.MAX_ENTRIES)
-    accounts = app.many_accounts
-    entries = _Newest(keep, lambda job: refcache.entry_for(job, region, accounts=accounts))
+    accounts, where = app.many_accounts, app.credentials_named()
+    entries = _Newest(
+        keep, lambda job: refcache.entry_for(job, region, accounts=accounts, where=where)
+    )
     code = 0
 
     def taken(jobs: Iterable[ExportJob]) -> Iterator[ExportJob]:
@@ -188,7 +190,7 @@ def _stream(app: AppContext, stream: Listing, limit: int | None, out: OutputSpec
     # so every page is read, the N newest kept (memory for N jobs, not all), and
     # they are written newest first once the listing ends.
     region = _home(app)
-    accounts = app.many_accounts
+    accounts, where = app.many_accounts, app.credentials_named()
     printed: list[refcache.CachedRef] = []
     history = _History(app)
 
@@ -200,7 +202,7 @@ def _stream(app: AppContext, stream: Listing, limit: int | None, out: OutputSpec
     def kept(jobs: Iterator[ExportJob]) -> Iterator[ExportJob]:
         for job in jobs:
             if len(printed) < refcache.MAX_ENTRIES:
-                printed.append(refcache.entry_for(job, region, accounts=accounts))
+                printed.append(refcache.entry_for(job, region, accounts=accounts, where=where))
             yield job
 
     try:

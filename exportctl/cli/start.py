@@ -329,7 +329,12 @@ def run(
     if job is not None:
         from exportctl.ops import refcache
 
-        refcache.remember_jobs([job], app.client.home_region(), accounts=app.many_accounts)
+        refcache.remember_jobs(
+            [job],
+            app.client.home_region(),
+            accounts=app.many_accounts,
+            where=app.credentials_named(),
+        )
     app.debug_calls()
     return 0
 

@@ -98,6 +98,11 @@ def status(
     if jobs:
         from exportctl.ops import refcache
 
-        refcache.remember_jobs(jobs, app.client.home_region(), accounts=app.many_accounts)
+        refcache.remember_jobs(
+            jobs,
+            app.client.home_region(),
+            accounts=app.many_accounts,
+            where=app.credentials_named(),
+        )
     app.debug_calls()
     ctx.exit(code)

@@ -202,7 +202,12 @@ class Session:
         if read:
             from exportctl.ops import refcache
 
-            refcache.remember_jobs(read, self.region, accounts=self.app.many_accounts)
+            refcache.remember_jobs(
+                read,
+                self.region,
+                accounts=self.app.many_accounts,
+                where=self.app.credentials_named(),
+            )
 
     def _report(self, result: WaitResult) -> None:
         from exportctl.ops.polling.outcome import Outcome

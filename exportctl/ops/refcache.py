@@ -1,7 +1,8 @@
 """The job references `list` and `status` last printed, kept for shell completion.
 
-One line per job: the canonical reference, the form tables print, and a short
-description, tab-separated, most recently printed first. Completion reads this
+One line per job: the canonical reference, the form tables print, a short
+description and the credentials it was printed with (where they are known),
+tab-separated, most recently printed first. Completion reads this
 file instead of calling AWS, so it stays instant and works offline. Writing is
 best effort: a command never fails because its references could not be kept.
 """
@@ -9,7 +10,7 @@ best effort: a command never fails because its references could not be kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,6 +58,9 @@ class CachedRef:
     ref: str
     shown: str = ""
     about: str = ""
+    # The credentials the line was printed with, as a command line names them
+    # (:func:`credentials_named`); "" where that is not known.
+    where: str = ""
 
     @property
     def service(self) -> str:
@@ -75,17 +79,26 @@ class CachedRef:
         return region_of(self.ref)
 
     def line(self) -> str:
-        return "\t".join(_clean(part) for part in (self.ref, self.shown or self.ref, self.about))
+        parts = [self.ref, self.shown or self.ref, self.about]
+        # Credentials not known leave the line as it was before they were written.
+        if self.where:
+            parts.append(self.where)
+        return "\t".join(_clean(part) for part in parts)
 
     @classmethod
     def parse(cls, line: str) -> CachedRef | None:
         """The entry of a line; None for one whose reference has no reference's form.
-        A shorter form that has none is the reference, a description holding control
-        characters none: what is damaged never reaches a Tab press."""
-        ref, shown, about = [*line.rstrip("\n").split("\t"), "", ""][:3]
+        A shorter form that has none is the reference, a description or credentials
+        holding control characters none: what is damaged never reaches a Tab press."""
+        ref, shown, about, where = [*line.rstrip("\n").split("\t"), "", "", ""][:4]
         if not is_reference(ref):
             return None
-        return cls(ref, shown if is_reference(shown) else ref, about if about.isprintable() else "")
+        return cls(
+            ref,
+            shown if is_reference(shown) else ref,
+            about if about.isprintable() else "",
+            where if where.isprintable() else "",
+        )
 
 
 def region_of(form: str) -> str | None:
@@ -99,6 +112,35 @@ def region_of(form: str) -> str | None:
     else:
         where = parts[1] if len(parts) == 3 else ""
     return where if _REGION.match(where) else None
+
+
+def account_of(form: str) -> str | None:
+    """The account a reference names (an ARN's; a compact one's, before its region);
+    None where it names none, as a shorter form made from an ARN."""
+    parts = form.split(":")
+    if parts[0] == "arn":
+        whose = parts[4] if len(parts) > 5 else ""
+    else:
+        whose = parts[1] if len(parts) == 4 else ""
+    return whose if _ACCOUNT.match(whose) else None
+
+
+def credentials_named(
+    profiles: Sequence[str], *, sandbox: bool, several: bool, environ: Mapping[str, str]
+) -> str:
+    """The credentials a command reads references with, as its command line names
+    them (``--profile NAME``, ``--sandbox --profile NAME``), from the line and the
+    environment alone, as botocore picks them; "" where that cannot be said without a
+    call: several accounts, or keys in the environment, which beat AWS_PROFILE."""
+    if several or len(profiles) > 1:
+        return ""
+    if profiles:
+        name = profiles[0]
+    elif environ.get("AWS_ACCESS_KEY_ID"):
+        return ""
+    else:
+        name = environ.get("AWS_DEFAULT_PROFILE") or environ.get("AWS_PROFILE") or "default"
+    return f"{'--sandbox ' if sandbox else ''}--profile {name}"
 
 
 def _clean(text: str) -> str:
@@ -185,21 +227,30 @@ def _begins_with(target: Path, entries: Iterable[CachedRef]) -> bool:
         return False
 
 
-def entry_for(job: ExportJob, default_region: str | None, *, accounts: bool = False) -> CachedRef:
+def entry_for(
+    job: ExportJob, default_region: str | None, *, accounts: bool = False, where: str = ""
+) -> CachedRef:
     """The line of a job a table printed with ``default_region`` (``accounts``: in a
-    command that spans accounts): its shorter form is the one tables print when an
-    ARN does not fit (``compact_ref``, of which the table form is one)."""
+    command that spans accounts; ``where``: with these credentials): its shorter form
+    is the one tables print when an ARN does not fit (``compact_ref``, of which the
+    table form is one)."""
     from exportctl.services.refs import compact_ref
 
     shown = compact_ref(job, default_region, account=accounts)
-    return CachedRef(job.ref, shown, f"{job.service} {job.state.value}")
+    return CachedRef(job.ref, shown, f"{job.service} {job.state.value}", where)
 
 
 def remember_jobs(
-    jobs: Iterable[ExportJob], default_region: str | None, *, accounts: bool = False
+    jobs: Iterable[ExportJob],
+    default_region: str | None,
+    *,
+    accounts: bool = False,
+    where: str = "",
 ) -> bool:
     """Keep the references of jobs just printed; False if they could not be kept."""
     try:
-        return remember(entry_for(job, default_region, accounts=accounts) for job in jobs)
+        return remember(
+            entry_for(job, default_region, accounts=accounts, where=where) for job in jobs
+        )
     except Exception:
         return False

@@ -247,6 +247,51 @@ def test_a_short_reference_is_offered_only_where_it_finds_its_job(
     assert complete("--sandbox", "status", "rds:an") == []
 
 
+def test_a_short_reference_made_from_an_arn_is_offered_only_with_its_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl.services import search_spec
+
+    # The compact form of an ARN leaves out its account as well as its region: read
+    # with another profile in the same region, it names that account's job of the id.
+    searched = search_spec()
+    assert searched is not None and searched.prefix
+    config = "[profile mgmt]\nregion = us-east-1\n[profile member]\nregion = us-east-1\n"
+    creds = "[member]\naws_access_key_id = AKIASANDBOXEXAMPLE02\naws_secret_access_key = x\n"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(write(tmp_path / "config", config)))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(write(tmp_path / "creds", creds)))
+    listed = CliRunner().invoke(
+        cli, ["--sandbox", "--profile", "mgmt", "list", "-s", searched.name],
+        env={"COLUMNS": "100"},
+    )  # fmt: skip
+    assert listed.exit_code == 0, listed.stderr
+    printed = [w for w in listed.stdout.split() if w.startswith(f"{searched.prefix}:")]
+    assert printed
+    typed = f"{searched.prefix}:"
+    for words in (
+        ("--sandbox", "--profile", "member", "status"),
+        ("--sandbox", "status", "--profile", "member"),
+        ("--sandbox", "status"),  # the default profile's, whoever that is
+        ("--profile", "mgmt", "status"),  # AWS's, not the sandbox's
+        ("--sandbox", "--profile", "mgmt,member", "status"),
+    ):
+        assert complete(*words, typed) == [], words
+        assert complete(*words, "arn:"), words
+    assert complete("--sandbox", "--profile", "mgmt", "status", typed) == printed
+    assert complete("--sandbox", "backups", "--profile", "mgmt", typed) == printed
+    monkeypatch.setenv("AWS_PROFILE", "mgmt")
+    assert complete("--sandbox", "status", typed) == printed
+    # Keys in the environment beat AWS_PROFILE: whose they are takes a call.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASANDBOXEXAMPLE02")
+    assert complete("--sandbox", "status", typed) == []
+    # A reference that names no account (no ARN) finds its job by its region alone,
+    # as before: the one it was printed with names none either.
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_PROFILE")
+    refcache.remember([refcache.CachedRef("rds:us-east-1:a-job", "rds:a-job", "rds RUNNING")])
+    assert complete("--sandbox", "--profile", "member", "status", "rds:a") == ["rds:a-job"]
+
+
 def test_the_callback_serves_any_ref_argument() -> None:
     refcache.remember([refcache.CachedRef("discovery:us-east-1:export-9")])
 

@@ -280,3 +280,25 @@ def test_a_fifo_or_a_device_in_place_of_the_file_is_left_alone() -> None:
     assert path.is_symlink()
     shell = BashComplete(cli, {}, "exportctl", "_EXPORTCTL_COMPLETE")
     assert shell.get_completions(["status"], "") == []
+
+
+def test_the_credentials_a_line_was_printed_with_are_kept_with_it() -> None:
+    printed = refcache.CachedRef(
+        "arn:aws:backup-search:us-east-1:210987654321:search-export-job/a7cff00d",
+        "backupsearch:a7cff00d",
+        "backupsearch RUNNING",
+        "--sandbox --profile my team",
+    )
+    old = refcache.CachedRef("discovery:us-east-1:e-1", "discovery:e-1", "discovery FAILED")
+    assert refcache.remember([printed, old])
+    # A line whose credentials are not known is written as it was before they were.
+    assert refcache.cache_path().read_text("utf-8").splitlines()[1] == (
+        "discovery:us-east-1:e-1\tdiscovery:e-1\tdiscovery FAILED"
+    )
+    assert refcache.load() == [printed, old]
+    assert refcache.account_of(printed.ref) == "210987654321"
+    assert refcache.account_of("backupsearch:210987654321:us-east-1:a7cff00d") == "210987654321"
+    assert refcache.account_of(printed.shown) is refcache.account_of(old.ref) is None
+    # Credentials holding control characters (a damaged file) are none.
+    refcache.cache_path().write_text(f"{old.ref}\t{old.shown}\t{old.about}\t--profile \x1b[2J\n")
+    assert refcache.load() == [old]
