@@ -9,7 +9,7 @@ import enum
 import errno
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from exportctl.domain.naming import Named, flag
 from exportctl.domain.printable import escape_controls
@@ -271,3 +271,16 @@ def of_service(
             named=named or error.named,
         )
     return error
+
+
+def raise_said(said: ExportctlError, caught: ExportctlError) -> NoReturn:
+    """Raise ``said``, what ``caught`` is said as (:func:`of_service`'s), in its place.
+
+    ``raise said from caught`` would make an error its own cause when ``said`` is
+    ``caught``, and lose the cause it had: what AWS answered, which retries and the
+    telling apart of a region not enabled from refused credentials read. ``caught``
+    is then raised again as it is.
+    """
+    if said is caught:
+        raise caught
+    raise said from caught

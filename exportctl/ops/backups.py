@@ -32,6 +32,7 @@ from exportctl.domain.errors import (
     UsageError,
     clip,
     of_service,
+    raise_said,
 )
 from exportctl.domain.timeutil import as_utc, iso
 from exportctl.ops.jobs import Jobs, unless
@@ -276,4 +277,4 @@ class SearchBackups:
             for raw in eng.items(call, declared.backups, params, required):
                 yield from_raw(raw, search.arn)
         except ExportctlError as exc:
-            raise of_service(exc, spec, jobs.clients.named_for(spec.client)) from exc
+            raise_said(of_service(exc, spec, jobs.clients.named_for(spec.client)), exc)

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from exportctl.domain.errors import ExitCode, ExportctlError, Interrupted, UsageError, of_service
+from exportctl.domain.errors import (
+    ExitCode,
+    ExportctlError,
+    Interrupted,
+    UsageError,
+    of_service,
+    raise_said,
+)
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.naming import command
 from exportctl.ops.jobs import Jobs
@@ -123,7 +130,7 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
                     f"the job could not be read after it: {err.message}; {where}"
                 )
                 raise SentUnread(job, err) from exc
-            raise err from exc
+            raise_said(err, exc)
         taken = True
         try:
             return jobs.get(again)

@@ -17,7 +17,13 @@ from typing import Any
 from exportctl.aws.clients import Clients
 from exportctl.aws.deadlines import current_deadline, deadline
 from exportctl.aws.translatingclient import CallErrors
-from exportctl.domain.errors import BrokenAnswerError, ExportctlError, NotFoundError, of_service
+from exportctl.domain.errors import (
+    BrokenAnswerError,
+    ExportctlError,
+    NotFoundError,
+    of_service,
+    raise_said,
+)
 from exportctl.domain.model import ExportJob, State, newest_first
 from exportctl.ops import batches
 from exportctl.ops.callcounter import CallCounter
@@ -136,11 +142,7 @@ class Jobs:
         try:
             return fn()
         except ExportctlError as exc:
-            said = of_service(exc, spec, self.clients.named_for(spec.client))
-            if said is exc:
-                # Raised "from" itself, it would lose its cause: what AWS answered.
-                raise
-            raise said from exc
+            raise_said(of_service(exc, spec, self.clients.named_for(spec.client)), exc)
 
     # -- one job ----------------------------------------------------------------
 
@@ -343,7 +345,7 @@ class Jobs:
                     jobs.append(job)
                 yield jobs
         except BrokenAnswerError as exc:
-            raise of_service(exc, spec, self.clients.named_for(spec.client)) from exc
+            raise_said(of_service(exc, spec, self.clients.named_for(spec.client)), exc)
 
     def fanout(
         self,

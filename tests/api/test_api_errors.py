@@ -133,3 +133,95 @@ def test_what_a_closed_client_is_asked_without_a_call_is_refused_too(asked: str)
     with pytest.raises(BadInput) as closed:
         getattr(client, asked)()
     assert closed.value.message == "Client(region='us-east-1') is closed: make another"
+
+
+# A refusal none of AWS's codes that exportctl knows: what AWS answered decides its kind.
+REFUSED = "raise:BoomException:400:not this time"
+LOGS = {"log_group": "/app/slots", "start_time": "1d", "bucket": "log-archive"}
+
+
+def _aws_answer_in(error: BaseException) -> bool:
+    """Whether botocore's error, what AWS answered, is in ``error``'s causes."""
+    from botocore.exceptions import ClientError
+
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, ClientError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__
+    return False
+
+
+def test_a_cancel_refused_keeps_what_aws_answered(own_sandbox: SandboxHandle) -> None:
+    # Lost, the refusal would read as no answer at all: out of reach, worth retrying.
+    client = Client()
+    task = client.start("logs", **LOGS, queue=True)
+    own_sandbox.sandbox.faults.update({"fates": {"logs:CancelExportTask": [REFUSED]}})
+    with pytest.raises(RequestRefused) as refused:
+        client.cancel(task)
+    assert "BoomException (HTTP 400): not this time" in refused.value.message
+    assert _aws_answer_in(refused.value)
+
+
+def test_a_queue_whose_slot_check_is_refused_ends_at_once(own_sandbox: SandboxHandle) -> None:
+    # The queue's rounds go on past what may pass (throttling, a 5xx), not past a
+    # refusal: taken for one, it was waited on until the timeout.
+    holder = Client().start("logs", **LOGS, queue=True)
+    own_sandbox.set_status(holder, "RUNNING")
+    # The first round's two listings (PENDING, RUNNING) answer; the second's are refused.
+    fates = {"logs:DescribeExportTasks": ["ok", "ok", REFUSED]}
+    own_sandbox.sandbox.faults.update({"fates": fates})
+    with pytest.raises(RequestRefused) as refused:
+        Client().start("logs", **LOGS, queue=True, timeout=3)
+    assert "BoomException" in refused.value.message
+    assert _aws_answer_in(refused.value)
+
+
+def test_a_slot_check_refused_keeps_what_aws_answered(own_sandbox: SandboxHandle) -> None:
+    own_sandbox.sandbox.faults.update({"fates": {"logs:DescribeExportTasks": [REFUSED]}})
+    with pytest.raises(RequestRefused) as refused:
+        Client().start("logs", **LOGS)
+    assert "BoomException" in refused.value.message
+    assert _aws_answer_in(refused.value)
+
+
+def test_backups_refused_keep_what_aws_answered(own_sandbox: SandboxHandle) -> None:
+    client = Client()
+    export = next(iter(client.list("backupsearch", limit=1)))
+    fates = {"backupsearch:ListSearchJobBackups": [REFUSED]}
+    own_sandbox.sandbox.faults.update({"fates": fates})
+    with pytest.raises(RequestRefused) as refused:
+        list(client.backups(export))
+    assert "BoomException" in refused.value.message
+    assert _aws_answer_in(refused.value)
+
+
+def test_a_start_whose_look_for_its_job_is_refused_keeps_what_aws_answered(
+    own_sandbox: SandboxHandle,
+) -> None:
+    # The create's answer is lost; the listing that looks for the job it may have
+    # made (after the one taken before it) is refused.
+    fates = {
+        "discovery:StartExportTask": ["drop"],
+        "discovery:DescribeExportTasks": ["ok", REFUSED],
+    }
+    own_sandbox.sandbox.faults.update({"fates": fates})
+    with pytest.raises(ApiError) as refused:
+        Client().start("discovery")
+    assert "BoomException (HTTP 400): not this time; look for a job" in refused.value.message
+    assert _aws_answer_in(refused.value)
+
+
+def test_a_listing_of_an_unreadable_answer_keeps_the_parser_s_error(
+    own_sandbox: SandboxHandle,
+) -> None:
+    from botocore.parsers import ResponseParserError
+
+    own_sandbox.sandbox.faults.update({"garble": {"rds": "truncated"}})
+    with pytest.raises(ApiError) as broken:
+        list(Client().list("rds"))
+    assert "an answer that cannot be read" in broken.value.message
+    read = broken.value.__cause__
+    assert read is not None and isinstance(read.__cause__, ResponseParserError)

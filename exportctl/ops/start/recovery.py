@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from exportctl.domain.errors import ExportctlError, NotFoundError, of_service
+from exportctl.domain.errors import ExportctlError, NotFoundError, of_service, raise_said
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.naming import Commanded, command
 from exportctl.domain.timeutil import now
@@ -177,7 +177,7 @@ class Finder:
             # application says which option named it.
             said = of_service(exc, spec, self.jobs.clients.named_for(spec.client))
             named = not_found_named(plan, said, spec.list.operation, scope)
-            raise named from exc
+            raise_said(named, exc)
         return found
 
 

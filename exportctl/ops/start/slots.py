@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from exportctl.aws.translate import Answer
-from exportctl.domain.errors import AwsError, ExitCode, ExportctlError, clip, of_service
+from exportctl.domain.errors import (
+    AwsError,
+    ExitCode,
+    ExportctlError,
+    clip,
+    of_service,
+    raise_said,
+)
 from exportctl.domain.model import ExportJob
 from exportctl.domain.naming import Commanded, command
 from exportctl.domain.timeutil import human_duration
@@ -111,7 +118,7 @@ def holders(
         else:
             raws = list(eng.list_raw(spec, call, {}))
     except ExportctlError as exc:
-        raise of_service(exc, spec, jobs.clients.named_for(spec.client)) from exc
+        raise_said(of_service(exc, spec, jobs.clients.named_for(spec.client)), exc)
     for raw in raws:
         job = eng.normalise(spec, raw, region)
         # Only those words: a listing may answer more than its filter asked for.

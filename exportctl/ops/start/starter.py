@@ -20,6 +20,7 @@ from exportctl.domain.errors import (
     Interrupted,
     UsageError,
     of_service,
+    raise_said,
 )
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.naming import Commanded, command
@@ -158,9 +159,7 @@ class Starter:
             err = self._closed(run) or of_service(exc, plan.spec, self.named)
             if run.maybe_made:
                 err = _noted(err, whereabouts(run, self.commanded))
-            if err is exc:
-                raise
-            raise err from exc
+            raise_said(err, exc)
 
     def _attempts(self, run: Run, finder: Finder) -> Started:
         plan, region = run.plan, run.region
