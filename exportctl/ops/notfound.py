@@ -18,7 +18,13 @@ from exportctl.domain.errors import (
 from exportctl.domain.model import ExportJob
 from exportctl.domain.naming import Named, flag
 from exportctl.ops.credentials import Reach
-from exportctl.ops.listing.failures import Failure, classify, grouped, told_apart
+from exportctl.ops.listing.failures import (
+    Failure,
+    answered_at_home,
+    classify,
+    grouped,
+    told_apart,
+)
 from exportctl.ops.listing.targets import Span, Target
 from exportctl.services import spec_for
 from exportctl.services.refs import JobKey
@@ -138,24 +144,34 @@ def told_as_listed(
     span: Span,
 ) -> None:
     """The failures of a lookup told apart as a listing's are (in place), once every
-    answer is in: an opt-in region the account has not enabled answers as unknown
-    credentials do, and is that region when the same credentials answered elsewhere
-    (:func:`exportctl.ops.listing.failures.told_apart`). ``found``: each key's
+    answer is in (:mod:`exportctl.ops.listing.failures`): an opt-in region the account
+    has not enabled answers as unknown credentials do, and is that region when the
+    same credentials answered elsewhere (``told_apart``); a service that answers in its
+    home region only, asked in others too, is no failure there when it answered in
+    its home (``answered_at_home``): those answers are dropped. ``found``: each key's
     answers, by its index in ``keys``."""
     failed: list[tuple[list[tuple[Reach, str, ExportJob | ExportctlError]], int, Failure]] = []
+    served: set[tuple[int, str]] = set()
     for index, answers in found.items():
         spec = spec_for(keys[index].service)
         for n, (reach, region, answer) in enumerate(answers):
             if isinstance(answer, (ExportJob, NotFoundError)):
                 # AWS answered these credentials (not found is an answer too).
                 reach.proven = True
+                served.add((id(reach), spec.name))
             else:
                 failed.append((answers, n, classify(Target(reach, spec, region), answer, span)))
+    dropped: list[tuple[list[tuple[Reach, str, ExportJob | ExportctlError]], int]] = []
     for answers, n, failure in failed:
         told_apart(failure, span)
-        if failure.kind == "region":
+        if answered_at_home(failure, served):
+            dropped.append((answers, n))
+        elif failure.kind == "region":
             reach, region, _ = answers[n]
             answers[n] = (reach, region, failure.error)
+    # Last first: the indexes of those before stay right.
+    for answers, n in sorted(dropped, key=lambda d: d[1], reverse=True):
+        del answers[n]
 
 
 def out_of_reach(answers: Sequence[tuple[Reach, str, ExportctlError]]) -> bool:

@@ -114,3 +114,26 @@ def test_refused_credentials_everywhere_are_no_region_not_enabled(run: Run) -> N
                   AWS_ACCESS_KEY_ID="ASIAUNKNOWN")  # fmt: skip
     assert refused.exit_code == 4
     assert "not enabled" not in refused.stderr and "refused the credentials" in refused.stderr
+
+
+def test_a_service_of_one_home_region_is_looked_up_as_list_reads_it(run: Run) -> None:
+    # Discovery answers in its home region (us-east-1) only: `list` over it and another
+    # region says nothing of the other, and neither does a lookup.
+    regions = ("--region", "us-east-1,eu-west-1")
+    listed = run(*regions, "list", "-s", "discovery")
+    assert listed.exit_code == 0 and listed.stderr == "", listed.stderr
+    for where in (regions, ("--region", "all")):
+        done = run(*where, "status", "discovery:nope-404")
+        assert done.exit_code == 3, done.stderr
+        assert _lines(done.stderr, "notice") == []
+        (error,) = _lines(done.stderr, "error")
+        assert error.startswith(
+            "exportctl: error: no AWS Application Discovery export job nope-404 in us-east-1 ("
+        )
+        assert "not read" not in error and "home region" not in error
+    # Without its home region, it is out of reach as `list -s discovery` says: exit 5.
+    away = ("--region", "eu-west-1,ap-south-1")
+    listed = run(*away, "list", "-s", "discovery")
+    done = run(*away, "status", "discovery:nope-404")
+    assert done.exit_code == listed.exit_code == 5, done.stderr
+    assert "no Migration Hub home region" in done.stderr

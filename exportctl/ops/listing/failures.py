@@ -115,6 +115,20 @@ def told_apart(failure: Failure, span: Span) -> None:
     )
 
 
+def answered_at_home(failure: Failure, served: set[tuple[int, str]]) -> bool:
+    """Whether ``failure`` is of a service that answers in its home region only (kind
+    "elsewhere"), asked in another, where its credential set was answered in some
+    region (``served``: (credential set, service) pairs): its home, also read, so
+    nothing is missing. Answered nowhere, it is out of reach (kind "service").
+    Lookups by reference tell their failures apart by it too."""
+    if failure.kind != "elsewhere":
+        return False
+    if (id(failure.target.reach), failure.target.spec.name) in served:
+        return True
+    failure.kind = "service"
+    return False
+
+
 def settle(
     failed: list[Failure],
     targets: Sequence[Target],
@@ -132,12 +146,9 @@ def settle(
     failures: list[Failure] = []
     for f in failed:
         told_apart(f, span)
+        if answered_at_home(f, served):
+            continue
         in_one_region = (id(f.target.reach), f.target.spec.name) in served
-        if f.kind == "elsewhere":
-            if in_one_region:
-                # It answered in its home region, also listed: nothing is missing.
-                continue
-            f.kind = "service"
         named = {
             "account": f.target.reach.named,
             "region": span.regions.named(f.target.region),
