@@ -192,7 +192,10 @@ class Board(Jobs):
                 job = super().get(key)
             except NotFoundError as exc:
                 raise NotFoundThere(
-                    key, [(self.base, self.region_of(key))], parent=isinstance(exc, ParentNotFound)
+                    key,
+                    [(self.base, self.region_of(key))],
+                    regions_given=self.regions.given,
+                    parent=isinstance(exc, ParentNotFound),
                 ) from exc
             except ServiceUnavailableError as exc:
                 other = elsewhere(key, self.base)
@@ -234,7 +237,10 @@ class Board(Jobs):
             return result
         if isinstance(result, NotFoundError):
             return NotFoundThere(
-                key, [(self.base, self.region_of(key))], parent=isinstance(result, ParentNotFound)
+                key,
+                [(self.base, self.region_of(key))],
+                regions_given=self.regions.given,
+                parent=isinstance(result, ParentNotFound),
             )
         if isinstance(result, ExportJob):
             return other_account(key, result, self.base) or result
@@ -327,7 +333,7 @@ class Board(Jobs):
             return NotFoundThere(
                 key,
                 places,
-                every_region=self.regions.every,
+                regions_given=self.regions.given,
                 unread=unread,
                 notices=notices,
                 # The parent the reference names exists nowhere it was looked for.

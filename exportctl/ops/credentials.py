@@ -157,6 +157,11 @@ class Regions:
     def many(self) -> bool:
         return self.every or len(self.names) > 1
 
+    @property
+    def given(self) -> bool:
+        """Where to look was asked for: regions by name, or every region."""
+        return self.every or bool(self.names)
+
     def named(self, region: str) -> bool:
         return region in self.names
 

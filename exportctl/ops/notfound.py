@@ -49,8 +49,12 @@ class NotFoundThere(NotFoundError):
     Pinpoint application), which the reference names.
 
     ``unread``: the places out of reach (see :func:`unread_notices`); the message
-    names their credential sets, and the job may be there, so the exit code is
+    names them (:func:`unread_names`), and the job may be there, so the exit code is
     theirs unless the failure rule of a listing would make them notices only.
+
+    ``regions_given``: the regions looked in are those the command named (or every
+    region): a job in another was not looked for there as asked, not missed, so
+    the message says nothing of other regions.
     """
 
     def __init__(
@@ -58,7 +62,7 @@ class NotFoundThere(NotFoundError):
         key: JobKey,
         places: Sequence[tuple[Reach, str]],
         *,
-        every_region: bool = False,
+        regions_given: bool = False,
         unread: Sequence[tuple[Reach, str, ExportctlError]] = (),
         notices: Sequence[ExportctlError] = (),
         parent: bool = False,
@@ -67,9 +71,9 @@ class NotFoundThere(NotFoundError):
         super().__init__(f"{spec.title}: no export job {key.display}", service=spec.name)
         self._key = key
         self._places = list(places)
-        self._every_region = every_region
+        self._regions_given = regions_given
         self._parent = parent
-        self._unread = list(dict.fromkeys(reach.label for reach, _, _ in unread))
+        self._unread = unread_names(places, unread)
         self.notices = tuple(notices)
         # As `list -s SERVICE` tells them: a service refused by an account is an error
         # (the reference names the service); a role not assumed, in an account not
@@ -120,13 +124,25 @@ class NotFoundThere(NotFoundError):
         named = self._places[0][0].clients.settings.named if self._places else flag
         if key.account and accounts and key.account not in accounts:
             return f"{text}; the reference names account {key.account}: {_reach_it(named)}"
-        if key.region is None and not self._every_region:
+        if key.region is None and not self._regions_given:
             where = named("region")
             return f"{text}; jobs in other regions need their region in the ref or {where}"
         return text
 
     def _reaches(self) -> list[Reach]:
         return list({id(reach): reach for reach, _ in self._places}.values())
+
+
+def unread_names(
+    places: Sequence[tuple[Reach, str]], unread: Sequence[tuple[Reach, str, ExportctlError]]
+) -> list[str]:
+    """What a lookup that found nothing names as not read: the regions, where it
+    spans one credential set (which its notices do not name either), else the
+    credential sets (accounts, profiles) out of reach."""
+    reaches = {id(reach) for reach, _ in places} | {id(reach) for reach, _, _ in unread}
+    if len(reaches) == 1:
+        return list(dict.fromkeys(region for _, region, _ in unread))
+    return list(dict.fromkeys(reach.label for reach, _, _ in unread))
 
 
 def _asked_for(reach: Reach, error: ExportctlError) -> bool:

@@ -27,7 +27,7 @@ from exportctl.ops.core import Board
 from exportctl.ops.credentials import Reach
 from exportctl.ops.jobs import Jobs
 from exportctl.ops.lookup import Failure, Place, ask_everywhere, pick
-from exportctl.ops.notfound import counted, places_of, unread_notices
+from exportctl.ops.notfound import counted, places_of, unread_names, unread_notices
 from exportctl.services import engine as eng
 from exportctl.services import search_spec, searchrefs, snakecase
 from exportctl.services.spec import SearchJobs, ServiceSpec
@@ -214,9 +214,9 @@ def _missing(
     text = f"{spec.title}: no search job {clip(search.id)} in {where}"
     if len({id(reach) for reach, _ in places}) > 1:
         text += f" (looked in {len(places)} account and region pairs)"
-    labels = list(dict.fromkeys(reach.label for reach, _, _ in unread))
-    if labels:
-        text += f"; not read (see the notices): {', '.join(labels)}"
+    names = unread_names(places, unread)
+    if names:
+        text += f"; not read (see the notices): {', '.join(names)}"
     error = NotFoundError(text, service=spec.name)
     error.notices = tuple(
         unread_notices(unread, accounts=span.many_accounts, regions=span.regions.many)

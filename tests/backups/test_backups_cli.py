@@ -144,7 +144,10 @@ def test_a_bare_id_of_another_region_names_both_lookups_and_the_region(sandbox: 
     (line,) = result.stderr.splitlines()
     assert f"Search job {export['id']} does not exist" in line
     assert f"no AWS Backup Search export job {export['id']} in us-east-1" in line
-    assert line.endswith("jobs in other regions need their region in the ref or --region")
+    # --region named where to look: the line says where that was, not to give it.
+    assert line.endswith(
+        f"no AWS Backup Search export job {export['id']} in us-east-1 (account 123456789012)"
+    )
 
 
 def test_an_unknown_search_job_is_exit_3(sandbox: Sandbox) -> None:

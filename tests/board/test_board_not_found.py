@@ -137,3 +137,32 @@ def test_a_service_of_one_home_region_is_looked_up_as_list_reads_it(run: Run) ->
     done = run(*away, "status", "discovery:nope-404")
     assert done.exit_code == listed.exit_code == 5, done.stderr
     assert "no Migration Hub home region" in done.stderr
+
+
+def test_not_found_says_to_give_a_region_only_where_none_was_given(run: Run) -> None:
+    hint = "jobs in other regions need their region in the ref or --region"
+    # The environment's region: the job may be in another, not asked for.
+    default = run("status", "rds:nope-404")
+    assert default.exit_code == 3 and default.stderr.rstrip().endswith(hint), default.stderr
+    # --region named where to look: the line names those regions, and no more.
+    for regions in ("us-east-1,eu-west-1", "eu-west-1", "all"):
+        done = run("--region", regions, "status", "rds:nope-404")
+        assert done.exit_code == 3, done.stderr
+        (error,) = _lines(done.stderr, "error")
+        assert hint not in error
+    named = run("--region", "us-east-1,eu-west-1", "status", "rds:nope-404")
+    assert _lines(named.stderr, "error") == [
+        "exportctl: error: no Amazon RDS export job nope-404 in us-east-1, eu-west-1 "
+        "(account 123456789012; looked in 2 account and region pairs)"
+    ]
+
+
+def test_a_region_not_read_of_one_account_is_named_as_not_read(run: Run) -> None:
+    # One credential set: what was not read is a region, as its notice says.
+    done = run("--region", "us-east-1,ap-east-1,eu-west-1", "wait", "rds:nope-404")
+    (error,) = _lines(done.stderr, "error")
+    assert error.endswith("; not read (see the notices): ap-east-1"), error
+    assert "default credentials" not in done.stderr
+    # Of several accounts, the accounts are named.
+    org = run(*ORG, "status", "rds:nope-404")
+    assert f"not read (see the notices): account {DENIED}, account {NO_ROLE}" in org.stderr

@@ -192,8 +192,7 @@ def test_not_found_over_several_regions_names_each() -> None:
     done = exportctl(None, *where, "status", f"backupsearch:{EU_FAILED}", "--json")
     assert _one_error(done) == (
         f"exportctl: error: no AWS Backup Search export job {EU_FAILED} in us-east-1, "
-        f"us-west-2 (account {DEFAULT_ACCOUNT}; looked in 2 account and region pairs); "
-        "jobs in other regions need their region in the ref or --region"
+        f"us-west-2 (account {DEFAULT_ACCOUNT}; looked in 2 account and region pairs)"
     )
     assert json.loads(done.stdout) is None
 
