@@ -179,7 +179,7 @@ def start_values(
 ) -> dict[str, Any]:
     """Keyword arguments of ``start`` (``table=..., to=...``, the options of ``exportctl
     start SERVICE`` with underscores) as the request builder takes the options'
-    values: times parsed, words in the service's case, repeatable ones as tuples."""
+    values: times parsed, repeatable ones as tuples (words are spelled by the plan)."""
     known = {option.name.replace("-", "_"): option for option in options}
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -224,10 +224,8 @@ def _one(spec: ServiceSpec, option: StartOption, value: Any) -> Any:
             raise UsageError(f"{spec.title}: {name}: {exc}") from exc
     if not isinstance(value, str):
         raise UsageError(f"{spec.title}: {name} takes a string, not {type(value).__name__}")
-    if option.kind == "word":
-        return value.strip().upper()
-    if option.kind == "lower":
-        return value.strip().lower()
+    # A word as given: the plan spells it as the service does, and says one that is
+    # none of its choices as given.
     return value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -29,9 +30,25 @@ def _pattern(text: str) -> re.Pattern[str] | None:
         return None
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One rule a request breaks: the member's path, the rule in AWS's words ("Member
+    must ..."), and the whole message in AWS's wording (``text``), so that a caller
+    that knows what filled the member can say it in its own."""
+
+    path: str
+    rule: str
+    text: str
+
+
 def problems(shape: Shape, value: Any, path: str = "") -> list[str]:
     """Every rule ``value`` breaks, one message each, AWS's wording (empty when valid)."""
-    out: list[str] = []
+    return [found.text for found in broken(shape, value, path)]
+
+
+def broken(shape: Shape, value: Any, path: str = "") -> list[Problem]:
+    """Every rule ``value`` breaks, one :class:`Problem` each (empty when valid)."""
+    out: list[Problem] = []
     _check(shape, value, path, out)
     return out
 
@@ -42,13 +59,15 @@ def summary(found: list[str]) -> str:
     return f"{count} validation {noun} detected: " + "; ".join(found)
 
 
-def _bad(out: list[str], value: Any, path: str, rule: str) -> None:
+def _bad(out: list[Problem], value: Any, path: str, rule: str) -> None:
     # Cut as every value a message quotes (a 1,000-character name fills a screen).
     shown = clip(value) if isinstance(value, (str, int, float)) else type(value).__name__
-    out.append(f"Value '{shown}' at '{path}' failed to satisfy constraint: {rule}")
+    out.append(
+        Problem(path, rule, f"Value '{shown}' at '{path}' failed to satisfy constraint: {rule}")
+    )
 
 
-def _check(shape: Shape, value: Any, path: str, out: list[str]) -> None:
+def _check(shape: Shape, value: Any, path: str, out: list[Problem]) -> None:
     kind = shape.type_name
     meta = shape.metadata
     if kind == "structure":
@@ -57,12 +76,14 @@ def _check(shape: Shape, value: Any, path: str, out: list[str]) -> None:
             return
         for name in shape.required_members:
             if value.get(name) is None:
-                out.append(f"Value null at '{_join(path, name)}' failed to satisfy constraint: "
-                           "Member must not be null")  # fmt: skip
+                where, rule = _join(path, name), "Member must not be null"
+                said = f"Value null at '{where}' failed to satisfy constraint: {rule}"
+                out.append(Problem(where, rule, said))
         for name, item in value.items():
             member = shape.members.get(name)
             if member is None:
-                out.append(f"Unknown member '{_join(path, name)}'")
+                where = _join(path, name)
+                out.append(Problem(where, "Unknown member", f"Unknown member '{where}'"))
             elif item is not None:
                 _check(member, item, _join(path, name), out)
         return
@@ -109,7 +130,7 @@ def _check(shape: Shape, value: Any, path: str, out: list[str]) -> None:
         _bad(out, value, path, "Member must be a timestamp")
 
 
-def _size(out: list[str], value: Any, size: float, meta: Mapping[str, Any], path: str,
+def _size(out: list[Problem], value: Any, size: float, meta: Mapping[str, Any], path: str,
           what: str) -> None:  # fmt: skip
     low, high = meta.get("min"), meta.get("max")
     if low is not None and size < low:

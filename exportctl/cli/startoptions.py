@@ -18,14 +18,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _word(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    return value.strip().upper() if value is not None else None
-
-
-def _lower(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    return value.strip().lower() if value is not None else None
-
-
 def click_option(option: StartOption) -> Callable[[F], F]:
     """The click option ``option`` is on `start SERVICE`: its type, how its value is
     read, and what Tab offers for it."""
@@ -41,10 +33,8 @@ def click_option(option: StartOption) -> Callable[[F], F]:
         kwargs["type"] = IntRange(*WHOLE)
     elif option.kind == "time":
         kwargs["callback"] = since_value
-    elif option.kind == "word":
-        kwargs["callback"] = _word
-    elif option.kind == "lower":
-        kwargs["callback"] = _lower
+    # A word is read as typed: the request's plan spells it as the service does, and
+    # says one that is none of its choices as the user typed it.
     if option.choices:
         kwargs["shell_complete"] = choices_completer(option.choices)
     return click.option(f"--{option.name}", option.name.replace("-", "_"), **kwargs)

@@ -76,6 +76,20 @@ class StartOption:
         wanted = self.requires_value
         return wanted is None or str(value).upper().replace("-", "_") == wanted
 
+    def spelled(self, value: Any) -> Any:
+        """``value`` as the service spells a word (a "word" in capitals, a "lower" one
+        in lower case, either taken in any case); any other value as given."""
+        if self.kind not in ("word", "lower") or not isinstance(value, str):
+            return value
+        word = value.strip()
+        return word.upper() if self.kind == "word" else word.lower()
+
+    def chosen(self, value: Any) -> bool:
+        """Whether ``value`` is one of ``choices`` (any, where there are none), with
+        '-' for the model's '_' as the request takes it (new-image: NEW_IMAGE)."""
+        word = str(self.spelled(value))
+        return not self.choices or word in self.choices or word.replace("-", "_") in self.choices
+
     def needs(self, named: Callable[[str], str]) -> str:
         """What this option needs, as the caller's user gives it (``--sse KMS``)."""
         assert self.requires is not None

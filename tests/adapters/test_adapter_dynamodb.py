@@ -266,8 +266,11 @@ def test_an_incremental_export_is_one_request(jobs: Jobs) -> None:
     ("values", "says"),
     [
         ({"table": TABLE, "to": "ddb-out/orders/"}, "s3://BUCKET/PREFIX"),
-        ({"table": TABLE, "to": "s3://-bad-/"}, "S3Bucket"),
-        ({"table": TABLE, "to": "s3://ddb-out/", "format": "CSV"}, "ExportFormat"),
+        ({"table": TABLE, "to": "s3://-bad-/"}, "'--to': 's3://-bad-/': its S3Bucket '-bad-' must"),
+        (
+            {"table": TABLE, "to": "s3://ddb-out/", "format": "CSV"},
+            "'--format': 'CSV' is not one of",
+        ),
         ({"table": TABLE, "to": "s3://ddb-out/", "view": "NEW_IMAGE"}, "--incremental-from"),
         ({"to": "s3://ddb-out/"}, "--table"),
     ],

@@ -49,6 +49,17 @@ LOGS = {"log_group": "/app/names", "start_time": "1d", "bucket": "log-archive"}
             "Amazon DynamoDB: table is in eu-west-1, and region says us-east-1: "
             "a job is made in the region of what it exports",
         ),
+        (
+            "dynamodb",
+            {"table": TABLE, "to": "s3://exports/t/", "format": "csv"},
+            "Amazon DynamoDB: invalid value for 'format': 'csv' is not one of DYNAMODB_JSON, ION",
+        ),
+        (
+            "dynamodb",
+            {"table": TABLE, "to": "s3://exports/t/", "bucket_owner": "12"},
+            "Amazon DynamoDB: invalid value for 'bucket_owner': '12' must satisfy regular "
+            "expression pattern: [0-9]{12}",
+        ),
     ],
 )  # fmt: skip
 def test_a_start_refused_names_the_keywords(

@@ -108,7 +108,7 @@ def test_bad_values_are_one_line_and_exit_2(world: tuple[Sandbox, S3Sandbox]) ->
     )  # fmt: skip
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "ingestionMode" in lines[0] and "BULK, PUT, ALL" in lines[0]
+    assert len(lines) == 1 and "'--ingestion-mode'" in lines[0] and "BULK, PUT, ALL" in lines[0]
     assert not sb.calls
 
 

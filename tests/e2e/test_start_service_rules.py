@@ -135,3 +135,66 @@ def test_a_plan_takes_the_same_numbers_as_the_command_line(version: object) -> N
               "segment_id": "abc", "segment_version": version}  # fmt: skip
     with pytest.raises(UsageError, match=r"--segment-version .*a whole number from 1"):
         plan(spec_for("pinpoint"), values, "us-east-1")
+
+
+PERSONALIZE = [
+    "start",
+    "personalize",
+    "--role-arn",
+    ROLE,
+    "--to",
+    "s3://exportctl-exports/u/",
+    "--dataset-arn",
+    "arn:aws:personalize:us-east-1:123456789012:dataset/exportctl-retail/USERS",
+]
+INSTANCE = [*EC2, "--instance-id", "i-0123456789abcdef0"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ([*DYNAMODB, "--format", "csv"],
+         "Amazon DynamoDB: invalid value for '--format': 'csv' is not one of DYNAMODB_JSON, ION"),
+        ([*PERSONALIZE, "--ingestion-mode", "foo"],
+         "Amazon Personalize: invalid value for '--ingestion-mode': 'foo' is not one of BULK, "
+         "PUT, ALL"),
+        ([*INSTANCE, "--target-environment", "Azure"],
+         "Amazon EC2: invalid value for '--target-environment': 'Azure' is not one of citrix, "
+         "vmware, microsoft"),
+    ],
+    ids=["dynamodb", "personalize", "ec2"],
+)  # fmt: skip
+def test_a_word_not_among_its_choices_is_said_as_typed_with_them(
+    sandbox: Sandbox, args: list[str], said: str
+) -> None:
+    for dry in (DRY, ()):
+        done = in_process(sandbox, *args, *dry)
+        assert (done.returncode, done.stderr) == (2, f"exportctl: error: {said}\n")
+    assert creates(sandbox) == 0
+
+
+def test_a_word_in_any_case_is_sent_as_the_service_spells_it(sandbox: Sandbox) -> None:
+    done = in_process(sandbox, *DYNAMODB, "--format", " ion ", "--view", "new-image",
+                      "--incremental-from", "2h", *DRY)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    request = json.loads(done.stdout)["request"]
+    assert request["ExportFormat"] == "ION"
+    assert request["IncrementalExportSpecification"]["ExportViewType"] == "NEW_IMAGE"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ([*DYNAMODB, "--bucket-owner", "12"],
+         "Amazon DynamoDB: invalid value for '--bucket-owner': '12' must satisfy regular "
+         "expression pattern: [0-9]{12}"),
+        ([*DYNAMODB, "--to", "s3://b/p/"],
+         "Amazon DynamoDB: invalid value for '--to': 's3://b/p/': its S3Bucket 'b' must satisfy "
+         "regular expression pattern: "),
+    ],
+    ids=["as-given", "a-part"],
+)  # fmt: skip
+def test_a_value_the_model_refuses_is_said_by_its_option(
+    sandbox: Sandbox, args: list[str], said: str
+) -> None:
+    both(sandbox, args, said)

@@ -79,6 +79,8 @@ def plan(
     create = spec.create
     assert create is not None
     given = {k: v for k, v in values.items() if v not in (None, (), [])}
+    # As given, for the messages: ``given`` becomes what the request is built from.
+    typed = dict(given)
     region = _placed(spec, given, region, chosen, named)
     for option in create.options:
         key = option.name.replace("-", "_")
@@ -99,6 +101,16 @@ def plan(
             if _blank(value) and not option.empty and option.put != create.name:
                 out = "" if option.required else " or leave it out"
                 raise UsageError(f"{spec.title}: {said} is empty: give it a value{out}")
+            if not option.chosen(value):
+                raise UsageError(
+                    f"{spec.title}: invalid value for '{said}': '{clip(value)}' is not one "
+                    f"of {', '.join(option.choices)}"
+                )
+        given[key] = (
+            tuple(map(option.spelled, given[key]))
+            if option.multiple
+            else option.spelled(given[key])
+        )
         if option.normal:
             given[key] = option.normal(given[key])
     for first, last in create.periods:
@@ -123,7 +135,7 @@ def plan(
         request[create.token] = secrets.token_hex(16)
     if create.name and not request.get(create.name):
         request[create.name] = generate_name(spec, request)
-    check(spec, request)
+    check(spec, request, given, typed, named)
     return StartPlan(spec=spec, region=region, request=request, values=given)
 
 
@@ -177,14 +189,76 @@ def _region_named(places: bool | Callable[[str], str | None], value: Any) -> str
     return places(str(value)) if callable(places) else arn_region(str(value))
 
 
-def check(spec: ServiceSpec, request: Mapping[str, Any]) -> None:
-    from exportctl.aws.modelcheck import problems
+def check(
+    spec: ServiceSpec,
+    request: Mapping[str, Any],
+    given: Mapping[str, Any] | None = None,
+    typed: Mapping[str, Any] | None = None,
+    named: Named = flag,
+) -> None:
+    """``request`` against the service's model: what it breaks is a usage error. A
+    member an option of ``given`` (the values it was built from) filled is said by
+    that option and the value as the user gave it (``typed``), not by the member."""
+    from exportctl.aws.modelcheck import broken
 
     assert spec.create is not None
     shape = _model(spec.client).operation_model(spec.create.operation).input_shape
-    found = problems(shape, request)
-    if found:
-        raise UsageError(f"{spec.title}: invalid request: {'; '.join(found)}")
+    mine: list[str] = []
+    theirs: list[str] = []
+    for problem in broken(shape, request):
+        option = _filled_by(spec.create, problem.path, given or {})
+        if option is None:
+            theirs.append(problem.text)
+            continue
+        key = option.name.replace("-", "_")
+        assert given is not None and typed is not None
+        mine.append(_option_said(option, problem.path, problem.rule, request, given[key],
+                                 typed.get(key, given[key]), named))  # fmt: skip
+    if theirs:
+        mine.append(f"invalid request: {'; '.join(theirs)}")
+    if mine:
+        raise UsageError(f"{spec.title}: {'; '.join(mine)}")
+
+
+def _filled_by(create: Create, path: str, given: Mapping[str, Any]) -> StartOption | None:
+    """The option of ``given`` whose value filled the member at ``path`` (the last of
+    them, whose value the request kept); None: exportctl filled it (a name, a token)."""
+    for option in reversed(create.options):
+        value = given.get(option.name.replace("-", "_"))
+        if value is None:
+            continue
+        filled = [option.put] if isinstance(option.put, str) else _leaves(option.put(value))
+        if any(path == member or path.startswith(f"{member}.") for member in filled):
+            return option
+    return None
+
+
+def _leaves(members: Mapping[str, Any], path: str = "") -> list[str]:
+    out: list[str] = []
+    for name, value in members.items():
+        here = f"{path}.{name}" if path else name
+        out += _leaves(value, here) if isinstance(value, Mapping) else [here]
+    return out
+
+
+def _option_said(
+    option: StartOption, path: str, rule: str, request: Mapping[str, Any], value: Any,
+    typed: Any, named: Named,
+) -> str:  # fmt: skip
+    """A rule the member at ``path`` breaks, said of the option that filled it."""
+    member: Any = request
+    for part in path.split("."):
+        member = member[int(part) - 1] if isinstance(member, list) else member.get(part)
+    rule = rule.removeprefix("Member ")
+    start = f"invalid value for '{named(option.name)}': "
+    if option.multiple and member in value:
+        # One of its values, as given.
+        return f"{start}'{clip(typed[list(value).index(member)])}' {rule}"
+    if member == value:
+        return f"{start}'{clip(typed)}' {rule}"
+    # A part of what it gave (the bucket of an S3 URI), named as the request names it.
+    whole = ", ".join(map(str, typed)) if option.multiple else typed
+    return f"{start}'{clip(whole)}': its {path.rpartition('.')[2]} '{clip(member)}' {rule}"
 
 
 @cache
