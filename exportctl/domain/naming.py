@@ -4,6 +4,7 @@ core (botocore's errors translated, a job not found) names what its caller gave.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 # How a message names an option (``table``, ``start-time``, ``region``, ``timeout``):
@@ -21,6 +22,18 @@ Commanded = Callable[[str], str]
 def command(words: str) -> str:
     """An exportctl command as a message says it, with no global option."""
     return f"exportctl {words}"
+
+
+# An exportctl command in a spec's advice: up to the ')' or '`' that closes it.
+_COMMAND = re.compile(r"exportctl ([^)`]+)")
+
+
+def advised(text: str, commanded: Commanded, region: str | None = None) -> str:
+    """``text``, advice a spec words (``wait for some to end (exportctl list -s
+    dynamodb --status running)``), each command in it said as ``commanded`` says one
+    (where this command's calls went), in ``region`` where given (the job's)."""
+    where = f" --region {region}" if region else ""
+    return _COMMAND.sub(lambda found: commanded(found[1].rstrip() + where), text)
 
 
 def flag(option: str) -> str:

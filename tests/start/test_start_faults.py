@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sleepless import FakeTime
-from start_support import CREATES, Run
+from start_support import ACCOUNT, CREATES, Run
 
 from exportctl.domain.errors import ExitCode
 from exportctl.ops.start.starter import ATTEMPTS
@@ -282,3 +282,14 @@ def test_a_create_answered_without_the_job_names_the_profiles_endpoint_not_the_o
     said = done.stderr.split("; look for")[0]
     assert said.endswith("; check the network and the endpoint_url of profile 'sbx2'"), said
     assert "--endpoint-url" not in said and "--region" not in said
+
+
+def test_a_quota_s_advice_runs_where_this_command_ran(run: Run, sandbox: Sandbox) -> None:
+    too_many = "raise:LimitExceededException:400:Too many exports in progress"
+    sandbox.faults.fates = {"ExportTableToPointInTime": [too_many]}
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"
+    done = run("start", "dynamodb", "--table", table, "--to", "s3://out/ddb/")
+    assert done.exit_code == ExitCode.AWS, done.output
+    # Run as printed, the listing reads where the start went (its endpoint and region).
+    listing = f"exportctl --endpoint-url {sandbox.url} list -s dynamodb --status running"
+    assert f"wait for some to end ({listing} --region us-east-1)" in done.output, done.output

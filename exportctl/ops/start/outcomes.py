@@ -26,7 +26,15 @@ from exportctl.domain.errors import (
     UsageError,
     clip,
 )
-from exportctl.domain.naming import Named, check_network, check_reach, flag
+from exportctl.domain.naming import (
+    Commanded,
+    Named,
+    advised,
+    check_network,
+    check_reach,
+    command,
+    flag,
+)
 from exportctl.ops.start.request import StartPlan
 
 Outcome = Literal["refused", "unknown", "final"]
@@ -108,6 +116,7 @@ def given_up(
     seconds: float,
     named: Named = flag,
     setting: str | None = None,
+    commanded: Commanded = command,
 ) -> ExportctlError:
     """The error of a create given up on: what was tried, and what the last answer
     means (exportctl's own retries, each one attempt of botocore's: the user's max
@@ -115,11 +124,13 @@ def given_up(
     ``named``: how the caller's user gives an option, in the advice, where the calls go
     said as the setting that sent them there (``Clients.named_for``): an answer that
     exportctl found broken carries no endpoint of its own; ``setting``: the one that
-    bounded the attempts, as a message names it (None: exportctl's own number)."""
+    bounded the attempts, as a message names it (None: exportctl's own number);
+    ``commanded``: how the caller's user runs a command a limit's advice names."""
     spec, operation = plan.spec, plan.create.operation
     said = answer_of(exc)
     limit = plan.create.quotas.get(said.code) if said is not None else None
     if said is not None and limit:
+        limit = advised(limit, commanded, plan.region)
         return QuotaRefused(
             f"{spec.title}: {operation} was refused ({said.code}: {said.message}): {limit}",
             service=spec.name,

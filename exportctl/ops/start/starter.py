@@ -230,7 +230,9 @@ class Starter:
                     seconds = self.clock() - began
                     named = self.jobs.clients.named_for(spec.client)
                     bounded = None if self.attempts else setting
-                    raise given_up(plan, exc, attempt, outcome, seconds, named, bounded) from exc
+                    raise given_up(
+                        plan, exc, attempt, outcome, seconds, named, bounded, self.commanded
+                    ) from exc
                 if self.on_retry is not None:
                     for message in told.update([failed(plan, exc)]):
                         self.on_retry(message)
