@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable, Generator, Iterator
 
 from exportctl.api.errors import ApiError, BadInput, translated, typed
-from exportctl.domain.errors import ExportctlError
+from exportctl.domain.errors import ExportctlError, then
 from exportctl.domain.model import ExportJob, newest_first, newest_key
 from exportctl.ops.core import Board
 from exportctl.ops.jobs import ListQuery
@@ -204,7 +204,7 @@ def _read(ref: weakref.ref[Listing]) -> Generator[ExportJob, None, None]:
         first = stream.failures[0]
         error = typed(first, jobs=kept)
         if stream.incomplete:
-            error.reword(f"{error.message}; {stream.incomplete}")
+            error.reword(then(error.message, stream.incomplete))
         raise error from first
 
 

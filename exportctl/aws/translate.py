@@ -36,6 +36,7 @@ from exportctl.domain.errors import (
     UsageError,
     clip,
     of_service,
+    then,
 )
 from exportctl.domain.naming import Named, check_network, check_reach, configure_hint, flag
 
@@ -274,13 +275,14 @@ def _client_error(
         return NotFoundError(f"{title}: {message}", service=service)
     if code in CREDENTIAL_CODES:
         return CredentialsError(
-            f"{title}: AWS refused the credentials ({code}): {message}; {configure_hint(named)}",
+            f"{title}: AWS refused the credentials ({code}): "
+            + then(message, configure_hint(named)),
             service=service,
         )
     if code in DENIED_CODES:
         return ServiceUnavailableError(
-            f"{title}: access denied ({code}): {message}; "
-            "check the IAM permissions of this identity for this service",
+            f"{title}: access denied ({code}): "
+            + then(message, "check the IAM permissions of this identity for this service"),
             service=service,
             exit_code=ExitCode.CREDENTIALS,
         )
@@ -296,7 +298,7 @@ def _client_error(
     suffix = f" (HTTP {status})" if status else ""
     retried = _retried(exc, code, status, seconds)
     if retried:
-        return AwsError(f"{title}: {code}{suffix}: {message}; {retried}", service=service)
+        return AwsError(f"{title}: {code}{suffix}: {then(message, retried)}", service=service)
     return AwsError(f"{title}: {code}{suffix}: {message}", service=service)
 
 

@@ -25,7 +25,7 @@ from exportctl.cli.output import check_headers, json_on_failure, output_options,
 from exportctl.cli.startoptions import click_option
 from exportctl.cli.stdout import OutputError
 from exportctl.cli.suggestions import SuggestingGroup
-from exportctl.domain.errors import ExportctlError, Interrupted, UsageError, clip
+from exportctl.domain.errors import ExportctlError, Interrupted, UsageError, clip, then
 from exportctl.output.outputspec import JOB_DEFAULT_FIELDS, JOB_RECORD_FIELDS, OutputSpec
 
 if TYPE_CHECKING:
@@ -350,7 +350,7 @@ def _read(app: AppContext, out: OutputSpec, started: Started) -> ExportJob:
         app.notice(f"the job was started: {started.ref}")
         unread = f"the job was started ({started.ref}) but its record was not read"
         if isinstance(exc, ExportctlError):
-            exc.reword(f"{exc.message}; {unread}")
+            exc.reword(then(exc.message, unread))
             raise
         raise Interrupted(unread) from exc
 

@@ -239,6 +239,15 @@ def clip(value: object, limit: int = MAX_QUOTED) -> str:
     return f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
+def then(said: str, more: str, joint: str = "; ") -> str:
+    """``said`` (botocore's words or AWS's, often a sentence with its full stop), then
+    ``more`` of exportctl's after ``joint``: the stop dropped, so that no message
+    says '.;' ('...' is kept)."""
+    if said.endswith(".") and not said.endswith(".."):
+        said = said[:-1]
+    return f"{said}{joint}{more}"
+
+
 def quoted(value: str) -> str:
     """A value in quotes for a message, as ``repr`` quotes it (the words of messages
     that quoted with ``repr`` stay the same); one longer than MAX_QUOTED is cut by

@@ -22,6 +22,7 @@ from exportctl.domain.errors import (
     UsageError,
     of_service,
     raise_said,
+    then,
 )
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.naming import command
@@ -127,7 +128,7 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
                 # another cancel, or a wrong belief that the job runs on.
                 err.reword(
                     f"{job.ref}: the cancel may have been sent (its answer was lost), and "
-                    f"the job could not be read after it: {err.message}; {where}"
+                    f"the job could not be read after it: {then(err.message, where)}"
                 )
                 raise SentUnread(job, err) from exc
             raise_said(err, exc)
@@ -138,7 +139,7 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
             # The cancel was taken: what failed is reading the job after it.
             exc.reword(
                 f"{job.ref}: the cancel was sent, and the job could not be read after it: "
-                f"{exc.message}; {where}"
+                + then(exc.message, where)
             )
             raise SentUnread(job, exc) from exc
     except KeyboardInterrupt as exc:

@@ -25,6 +25,7 @@ from exportctl.domain.errors import (
     UsageError,
     clip,
     of_service,
+    then,
 )
 from exportctl.domain.naming import check_network
 from exportctl.ops.callcounter import CallCounter
@@ -99,9 +100,12 @@ class Organization:
         except ExportctlError as exc:
             error = of_service(exc, None, named)
             failure = ExportctlError(
-                f"cannot list the accounts of the organization: {error.message}; "
-                f"{named('org-role')} needs organizations:ListAccounts, from the management "
-                "account or a delegated administrator"
+                "cannot list the accounts of the organization: "
+                + then(
+                    error.message,
+                    f"{named('org-role')} needs organizations:ListAccounts, from the management "
+                    "account or a delegated administrator",
+                )
             )
             failure.exit_code = error.exit_code
             raise failure from exc

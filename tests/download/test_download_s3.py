@@ -518,7 +518,7 @@ def test_credentials_s3_refuses_are_said_as_credentials_not_permissions(
             fetch(s3env, "p/")
     assert caught.value.exit_code == ExitCode.CREDENTIALS
     assert caught.value.message == (
-        f"AWS: AWS refused the credentials ({code}): No.; {CONFIGURE_HINT} (s3://{s3env.bucket}/p/)"
+        f"AWS: AWS refused the credentials ({code}): No; {CONFIGURE_HINT} (s3://{s3env.bucket}/p/)"
     )
 
 

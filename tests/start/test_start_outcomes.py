@@ -31,3 +31,25 @@ def test_a_create_is_never_sent_only_when_no_connection_was_made(
     # "Could not reach" (and a server known gone) is another question: a connection
     # closed before any answer is one, a timeout is said as a timeout.
     assert unreached(exc) == (not timed_out)
+
+
+@pytest.mark.parametrize(
+    ("exc", "said"),
+    [
+        (bex.ConnectionClosedError(endpoint_url=URL),
+         f'a valid response from endpoint URL: "{URL}"; check the network'),
+        (bex.ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded."},
+                          "ResponseMetadata": {"HTTPStatusCode": 400}}, "StartExportTask"),
+         "ThrottlingException (HTTP 400): Rate exceeded; the request rate"),
+    ],
+    ids=["botocore", "aws"],
+)  # fmt: skip
+def test_a_create_given_up_says_the_last_answer_without_a_doubled_stop(
+    exc: Exception, said: str
+) -> None:
+    from exportctl.ops.start.outcomes import given_up
+    from exportctl.ops.start.request import plan
+    from exportctl.services import spec_for
+
+    error = given_up(plan(spec_for("discovery"), {}, "us-east-1"), exc, 10, "unknown", 41.3)
+    assert said in error.message and ".;" not in error.message, error.message

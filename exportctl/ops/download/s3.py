@@ -26,6 +26,7 @@ from exportctl.domain.errors import (
     LocalError,
     NotFoundError,
     clip,
+    then,
 )
 from exportctl.domain.naming import Named, flag
 from exportctl.domain.printable import inline
@@ -62,8 +63,8 @@ def s3_error(exc: BaseException, where: str, named: Named = flag) -> ExportctlEr
         # A 403 of refused credentials says so as every call's does.
         if code not in CREDENTIAL_CODES and (code in S3_DENIED_CODES or status == 403):
             return CredentialsError(
-                f"S3: access denied to {where} ({code or 'HTTP 403'}): {message}; "
-                "check s3:ListBucket and s3:GetObject for this identity"
+                f"S3: access denied to {where} ({code or 'HTTP 403'}): "
+                + then(message, "check s3:ListBucket and s3:GetObject for this identity")
             )
     err = translate(exc, named=named)
     if where not in err.message:

@@ -25,6 +25,7 @@ from exportctl.domain.errors import (
     QuotaRefused,
     UsageError,
     clip,
+    then,
 )
 from exportctl.domain.naming import (
     Commanded,
@@ -174,7 +175,9 @@ def given_up(
             if throttled or (said.status or 0) < 500
             else "the service is failing: try again later"
         )
-    return AwsError(f"{spec.title}: {tried}; the last answer: {last}; {advice}", service=spec.name)
+    return AwsError(
+        f"{spec.title}: {tried}; the last answer: {then(last, advice)}", service=spec.name
+    )
 
 
 def failed(plan: StartPlan, exc: Exception) -> str:

@@ -21,6 +21,7 @@ from exportctl.domain.errors import (
     UsageError,
     of_service,
     raise_said,
+    then,
 )
 from exportctl.domain.model import ExportJob, State
 from exportctl.domain.naming import Commanded, command
@@ -330,7 +331,7 @@ class Starter:
 
 
 def _noted(err: ExportctlError, note: str) -> ExportctlError:
-    err.reword(f"{err.message}; {note}")
+    err.reword(then(err.message, note))
     return err
 
 
