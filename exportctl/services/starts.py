@@ -206,6 +206,10 @@ class Create:
     # (an export time out of the service's range), and why in a sentence: final, and
     # said as bad input (exit 2), as a ValidationException is.
     invalid: Mapping[str, str] = field(default_factory=dict)
+    # Not-found codes of the create and the options whose values name what was not
+    # found (RDS's DBClusterNotFoundFault: --source-arn): its error asks the user to
+    # check those alone. Without a row, every option given an id or an ARN.
+    not_found: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # The limit ``start`` checks before it sends the create (one of ``quotas``'s).
     active_limit: ActiveLimit | None = None
     # Periods, as the names of the time options of their start and their end (which
@@ -243,6 +247,9 @@ def check_create(service: str, create: Create) -> None:
         if name
     ]
     named += [("periods", name) for period in (*create.periods, *create.spans) for name in period]
+    named += [
+        (f"not_found {code!r}", name) for code, names in create.not_found.items() for name in names
+    ]
     for where, name in named:
         if name not in options:
             raise ValueError(f"{service}: Create's {where} {name!r} is not one of its options")

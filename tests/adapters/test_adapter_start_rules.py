@@ -236,3 +236,19 @@ def test_a_key_that_is_not_text_is_written_with_str() -> None:
     assert jsonable(request) == {
         "Tags": {"True": "yes", "None": "none", "2": "2026-11-01T08:30:00Z", "('a', 1)": ["x"]}
     }
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in all_specs() for k in kinds_of(s) if k.create and k.create.not_found]
+)
+def test_a_create_s_not_found_codes_are_its_model_s(spec: ServiceSpec) -> None:
+    # A code mistyped in the spec would never be matched: the error would name every
+    # option given an id again.
+    for kind in kinds_of(spec):
+        create = kind.create
+        if create is None:
+            continue
+        model = models_session().get_service_model(spec.client)
+        shapes = model.operation_model(create.operation).error_shapes
+        codes = {shape.metadata.get("error", {}).get("code", shape.name) for shape in shapes}
+        assert set(create.not_found) <= codes

@@ -244,6 +244,22 @@ def test_a_start_that_finds_nothing_says_where_and_what_named_it(sandbox: Sandbo
     assert done.stderr == f"exportctl: error: {said}\n"
 
 
+@pytest.mark.parametrize(
+    "source", ["cluster:aurora-prod", "snapshot:nope", "cluster-snapshot:nope"]
+)
+def test_an_rds_start_that_finds_nothing_names_the_option_of_what_it_did_not_find(
+    sandbox: Sandbox, source: str
+) -> None:
+    # Not the role's --role-arn too: the service said what it did not find.
+    done = in_process(
+        sandbox, "start", "rds", "--source-arn", f"arn:aws:rds:us-east-1:123456789012:{source}",
+        "--bucket", "exportctl-exports", "--role-arn", ROLE, "--kms-key", "k",
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    said = " (StartExportTask in us-east-1; check --source-arn)\n"
+    assert done.stderr.endswith(said) and ". (" not in done.stderr, done.stderr
+
+
 def test_a_rerun_that_cannot_repeat_the_job_is_refused(sandbox: Sandbox) -> None:
     import botocore.session
 

@@ -86,26 +86,37 @@ def outcome_of(exc: BaseException, quotas: Mapping[str, str] | None = None) -> O
 
 
 def not_found_named(
-    plan: StartPlan, error: ExportctlError, operation: str, among: Collection[str] | None = None
+    plan: StartPlan,
+    error: ExportctlError,
+    operation: str,
+    among: Collection[str] | None = None,
+    code: str | None = None,
 ) -> ExportctlError:
     """``error``, where it is a "not found" (Pinpoint's "Resource not found" alone),
     with the call, the region and the options that named what was not found (of
-    ``among``, the options' keys the call was given, when it was not the create)."""
+    ``among``, the options' keys the call was given, when it was not the create):
+    those the spec says its ``code`` concerns (``Create.not_found``), else every
+    option given an id or an ARN."""
     if not isinstance(error, NotFoundError):
         return error
     if isinstance(error, ParentNotFound):
         # It names what was not found already.
         return error.placed(plan.region) if plan.region else error
+    concerned = plan.create.not_found.get(code or "")
     named = [
         f"--{option.name}"
         for option in plan.create.options
         if (key := option.name.replace("-", "_")) in plan.values
         and (among is None or key in among)
-        and ("ID" in option.metavar or "ARN" in option.metavar)
+        and (
+            option.name in concerned
+            if concerned is not None
+            else ("ID" in option.metavar or "ARN" in option.metavar)
+        )
     ]
     check = f"; check {', '.join(named)}" if named else ""
     where = f" in {plan.region}" if plan.region else ""
-    error.reword(f"{error.message} ({operation}{where}{check})")
+    error.reword(then(error.message, f"{operation}{where}{check})", " ("))
     return error
 
 
@@ -150,7 +161,8 @@ def given_up(
             service=spec.name,
         )
     if outcome == "final":
-        return not_found_named(plan, translate(exc, spec, named=named), operation)
+        code = said.code if said is not None else None
+        return not_found_named(plan, translate(exc, spec, named=named), operation, code=code)
     if attempts == 1:
         # Said as it was: neither retried nor backed off, and what allowed no more.
         tried = f"{operation} was tried once" + (f" ({setting} allows no retry)" if setting else "")

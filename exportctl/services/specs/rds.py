@@ -116,6 +116,12 @@ CREATE = Create(
     name_hint=_source_name,
     name_max=IDENTIFIER_MAX,
     reused="RDS source, bucket, prefix, role, KMS key and tables",
+    not_found={
+        "DBSnapshotNotFound": ("source-arn",),
+        "DBClusterSnapshotNotFoundFault": ("source-arn",),
+        "DBClusterNotFoundFault": ("source-arn",),
+        "IamRoleNotFound": ("role-arn",),
+    },
     quotas={
         # Not in the API model, but what the service answers at the limit.
         "ExportTaskLimitReachedFault": LIMIT,
