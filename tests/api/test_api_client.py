@@ -760,3 +760,36 @@ def test_a_wait_bounds_its_own_calls_not_another_threads(
     getting.join(30)
     assert isinstance(out["wait"], WaitTimeout), out
     assert isinstance(out["get"], ExportJob) and out["get"].ref == job.ref, out
+
+
+RDS_SOURCE = "arn:aws:rds:us-east-1:123456789012:snapshot:orders-pg-2026-11-16"
+
+
+@pytest.mark.parametrize(
+    ("service", "options"),
+    [
+        # A generated name (RDS), a client token (DynamoDB), neither (Discovery).
+        ("rds", {"source_arn": RDS_SOURCE, "bucket": "exportctl-exports", "kms_key": "k",
+                 "role_arn": "arn:aws:iam::123456789012:role/RdsSnapshotExportRole"}),
+        ("dynamodb", {"table": TABLE, "to": "s3://exportctl-exports/p/"}),
+        ("discovery", {}),
+    ],
+)  # fmt: skip
+def test_a_plan_submitted_twice_is_one_job(
+    exportctl_sandbox: SandboxHandle, service: str, options: dict[str, Any]
+) -> None:
+    sandbox = exportctl_sandbox.sandbox
+
+    def creates() -> int:
+        return sum(
+            n for (s, op), n in sandbox.calls.items()
+            if s == service and op.startswith(("Start", "Create", "Export"))
+        )  # fmt: skip
+
+    client = Client()
+    plan = client.plan_start(service, **options)
+    before = creates()
+    first = client.submit(plan)
+    again = client.submit(client.placed(plan))
+    assert (again.ref, again.key) == (first.ref, first.key)
+    assert creates() - before == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,6 +30,19 @@ def one_region(named: Named = flag) -> str:
     )
 
 
+class Made:
+    """What submitting a plan made, shared by the plan's copies (``placed``, which
+    ``dataclasses.replace`` makes): a plan is one job, so submitting it again, even
+    while the first submit runs, gives the job the first made, whatever the service
+    (one that names its jobs would refuse the name, one without a token or a name
+    would make a second job)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        # The starter's ``Started`` (not imported here: it imports this module).
+        self.started: Any = None
+
+
 @dataclass(frozen=True)
 class StartPlan:
     """One create request, ready to send."""
@@ -41,6 +55,7 @@ class StartPlan:
     # The account it is sent to, where the command spans several (a rerun: that of
     # the job it reruns); None: the one the command's credentials are in.
     account: str | None = None
+    made: Made = field(default_factory=Made, compare=False, repr=False)
 
     @property
     def create(self) -> Create:

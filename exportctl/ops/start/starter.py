@@ -145,6 +145,15 @@ class Starter:
         self.on_retry = on_retry
 
     def start(self, plan: StartPlan) -> Started:
+        """The job ``plan`` made: made now, or by an earlier start of the same plan."""
+        with plan.made.lock:
+            if isinstance(plan.made.started, Started):
+                return plan.made.started
+            started = self._start(plan)
+            plan.made.started = started
+            return started
+
+    def _start(self, plan: StartPlan) -> Started:
         run = Run(plan, plan.region or self.jobs.clients.default_region, now())
         try:
             return self._attempts(run, Finder(self.jobs, run, self.sleep))
