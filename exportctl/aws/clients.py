@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from exportctl.aws.attempts import keep_attempts
 from exportctl.aws.callmarks import name_calls
 from exportctl.aws.deadlines import bound_by_deadlines
 from exportctl.aws.providers import only_credentials
@@ -363,6 +364,7 @@ class Clients:
         except Exception as exc:
             raise translate(exc, named=s.named) from exc
         bound_by_deadlines(client, s.read_timeout)
+        keep_attempts(client)
         return client
 
     def _credentials_of(self, session: botocore.session.Session) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from exportctl.aws.attempts import kept
 from exportctl.domain.errors import (
     ExitCode,
     ExportctlError,
@@ -109,7 +110,8 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
     taken = False
     try:
         try:
-            call(stop.operation, stop.params(again))
+            with kept() as attempts:
+                call(stop.operation, stop.params(again))
         except ExportctlError as exc:
             # Refused because it is already under way: this command's own cancel whose
             # answer was lost (the retry is refused), or someone else's.
@@ -123,7 +125,7 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
                 # cancelled): the service's refusal says so in its words.
                 raise AlreadyEnded(after) from exc
             err = of_service(exc, spec, jobs.clients.named_for(spec.client))
-            if after is None and _maybe_taken(exc):
+            if after is None and _maybe_taken(exc, attempts):
                 # Its answer lost and the job unread: saying it failed would invite
                 # another cancel, or a wrong belief that the job runs on.
                 err.reword(
@@ -150,14 +152,15 @@ def cancel(jobs: Jobs, key: JobKey, commanded: Callable[[str], str] = command) -
         raise Interrupted(f"{job.ref}: the cancel {sent}; {where}") from exc
 
 
-def _maybe_taken(exc: ExportctlError) -> bool:
+def _maybe_taken(exc: ExportctlError, attempts: Sequence[BaseException]) -> bool:
     """Whether the cancel that raised ``exc`` may have been taken, as a create may
-    have been made: its request may have reached the service (it is not one that never
-    left) and no answer refused it (a 5xx, a connection closed before the answer, an
-    answer that cannot be read)."""
-    from exportctl.ops.start.outcomes import outcome_of
+    have been made: an attempt of it (``attempts``: botocore's, the last's error is
+    ``exc``) may have reached the service (it is not one that never left) and no
+    answer refused it (a 5xx, a connection closed before the answer, an answer that
+    cannot be read)."""
+    from exportctl.ops.start.outcomes import may_have_happened
 
-    return outcome_of(exc.__cause__ or exc) == "unknown"
+    return may_have_happened([*attempts, exc.__cause__ or exc])
 
 
 def _read(jobs: Jobs, key: JobKey) -> ExportJob | None:

@@ -3,8 +3,12 @@ HTTP against the sandbox, whose clock only the commands' own sleeps move."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from typing import cast
 
 import pytest
 from click.testing import CliRunner, Result
@@ -332,3 +336,71 @@ def test_a_cancel_refused_whose_job_cannot_be_read_is_a_failure_that_sent_nothin
     assert done.exit_code == ExitCode.AWS, done.output
     assert json.loads(done.stdout) is None
     assert "may have been sent" not in done.stderr and "Throttl" in done.stderr
+
+
+class GoesAway:
+    """127.0.0.1 in front of the sandbox, until ``gone()``: each request sent after
+    that is cut off, and the port then refuses connections (a request that never
+    left, as an endpoint that went away)."""
+
+    def __init__(self, upstream: str, gone: Callable[[], bool]) -> None:
+        self._upstream = upstream.removeprefix("http://").split(":")
+        self._gone = gone
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            host, port = self._upstream
+            up = socket.create_connection((host, int(port)))
+            self._open += [conn, up]
+            threading.Thread(target=self._relay, args=(conn, up, True), daemon=True).start()
+            threading.Thread(target=self._relay, args=(up, conn, False), daemon=True).start()
+
+    def _relay(self, source: socket.socket, to: socket.socket, asks: bool) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if asks and self._gone():
+                    self.close()
+                    return
+                to.sendall(data)
+        with contextlib.suppress(OSError):
+            to.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        for conn in self._open:
+            with contextlib.suppress(OSError):
+                conn.close()
+
+
+def test_a_cancel_that_reached_the_service_before_its_retries_never_left_may_have_been_sent(
+    sandbox: Sandbox,
+) -> None:
+    # Its first attempt is answered a 5xx once the cancel is taken; its retries, and
+    # the read after it, find the endpoint gone (refused: they never left). Judged by
+    # the last attempt alone, nothing was sent.
+    ref = running(sandbox, "rds")
+    before = json.loads(run(sandbox, "status", ref, "--json").stdout)
+    sandbox.faults.fates = {"rds:CancelExportTask": ["error-after-commit"]}
+    taken = ("rds", "CancelExportTask")
+    proxy = GoesAway(sandbox.url, lambda: sandbox.calls[taken] >= 1)
+    try:
+        done = run_sandbox(cast(Sandbox, proxy), "cancel", ref, "--json", attempts="3")
+    finally:
+        proxy.close()
+    assert done.exit_code == ExitCode.AWS, done.output
+    assert f"{ref}: the cancel may have been sent (its answer was lost)" in done.stderr, done.stderr
+    printed = json.loads(done.stdout)
+    assert printed == {key: before[key] for key in printed}
+    assert json.loads(run(sandbox, "status", ref, "--json").stdout)["status"] == "CANCELING"

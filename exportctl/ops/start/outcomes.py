@@ -4,7 +4,7 @@ have happened) or final; and the error of a create given up on."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Literal
 
 from exportctl.aws.callmarks import endpoint_named
@@ -83,6 +83,13 @@ def outcome_of(exc: BaseException, quotas: Mapping[str, str] | None = None) -> O
         # have been the service saying it was made.
         return "unknown"
     return "final"
+
+
+def may_have_happened(failures: Iterable[BaseException]) -> bool:
+    """Whether a call whose attempts failed with ``failures`` may have done what it
+    asked, as a create's attempts are judged: one whose outcome is unknown is enough,
+    whatever came after it (a retry that never left, one refused)."""
+    return any(outcome_of(failure) == "unknown" for failure in failures)
 
 
 def not_found_named(
