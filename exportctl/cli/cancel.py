@@ -116,6 +116,7 @@ def cancel(
 ) -> None:
     """Cancel export jobs: its help is _help_text's."""
     from exportctl.cli.wait import check_output, wait_for
+    from exportctl.ops.cancel import CancelInterrupted
     from exportctl.services import refs as refmod
 
     check_output(out)
@@ -123,9 +124,15 @@ def cancel(
         _check_no_wait(ctx)
     check_intervals(ctx)
     # Through the document's writing without --wait: a signal while the error lines
-    # go to a slow stderr still leaves the document of nothing.
-    with json_on_failure(out, "null" if len(refs) == 1 else "[]"):
-        results = app.client.cancel_many(refs, service=service)
+    # go to a slow stderr still leaves the document of nothing, where none was begun.
+    with json_on_failure(out, "null" if len(refs) == 1 else "[]", unbegun=True):
+        try:
+            results = app.client.cancel_many(refs, service=service)
+        except CancelInterrupted as exc:
+            # The jobs sent a cancel before the signal, or that may have been: the
+            # document of nothing would say they were not; the last words name them.
+            _print_sent(app, out, list(exc.jobs), refs, 1)
+            raise
         if not quiet:
             _say_cancelled(app, results)
         code = app.report([r for r in results if not isinstance(r, ExportJob)])

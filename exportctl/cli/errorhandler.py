@@ -89,7 +89,7 @@ class SignalHandler(Handler):
     def say(self, exc: BaseException) -> int:
         from exportctl.ops import interrupts
 
-        detail = f": {exc.detail}" if isinstance(exc, Interrupted) else ""
+        detail = f": {exc.detail}" if isinstance(exc, Interrupted) and exc.detail else ""
         click.echo(f"exportctl: {interrupts.word()}{detail}", err=True)
         return interrupts.exit_code()
 

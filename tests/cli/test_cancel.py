@@ -404,3 +404,41 @@ def test_a_cancel_that_reached_the_service_before_its_retries_never_left_may_hav
     printed = json.loads(done.stdout)
     assert printed == {key: before[key] for key in printed}
     assert json.loads(run(sandbox, "status", ref, "--json").stdout)["status"] == "CANCELING"
+
+
+@pytest.mark.parametrize("lost", [True, False])
+def test_ctrl_c_during_a_later_job_names_the_cancels_before_it_and_prints_their_jobs(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, lost: bool
+) -> None:
+    # Ctrl-C while the last job is read, before its cancel: the cancel of the one
+    # before may have been sent (a 5xx once taken; its job unread after it), and the
+    # first was found CANCELLED, sent none. Each is printed as the run would have.
+    listed = run(sandbox, "list", "-s", "rds", "--status", "cancelled", "-o", "text",
+                 "--fields", "ref")  # fmt: skip
+    ended, taken, held = listed.stdout.split()[0], running(sandbox, "logs"), running(sandbox, "ec2")
+    refs = [ended, taken, held] if lost else [ended, held]
+    sandbox.reset_calls()
+    sandbox.faults.fates = {
+        "logs:CancelExportTask": ["error-after-commit"],
+        "logs:DescribeExportTasks": ["ok", *["error"] * 12],
+        "ec2:DescribeExportImageTasks": ["error"] * 12,
+        "ec2:DescribeExportTasks": ["error"] * 12,
+    }
+
+    def ctrl_c(_: int) -> None:
+        if any(service == "ec2" for service, _ in sandbox.calls):
+            raise KeyboardInterrupt
+
+    fake_time_for(sandbox, monkeypatch).hooks.append(ctrl_c)
+    done = run_sandbox(sandbox, "cancel", *refs, "--json", attempts="3")
+    assert done.exit_code == 130, done.output
+    said = (
+        f"exportctl: interrupted: {taken}: the cancel may have been sent (its answer was "
+        f"lost); `exportctl --endpoint-url {sandbox.url} status {taken}` tells where it is\n"
+        if lost
+        else "exportctl: interrupted\n"
+    )
+    assert done.stderr == said
+    printed = json.loads(done.stdout)
+    assert [job["ref"] for job in printed] == refs[:-1]
+    assert [job["status"] for job in printed] == ["CANCELED", "RUNNING"][: len(refs) - 1]
