@@ -35,8 +35,11 @@ def _leave(signum: int, frame: FrameType | None) -> None:
 def main() -> None:
     """The console script's entry point (pyproject's ``[project.scripts]``)."""
     for name in _HANDLED:
-        if hasattr(_signal, name):
-            _signal.signal(getattr(_signal, name), _leave)
+        signum = getattr(_signal, name, None)
+        # One the parent ignores stays ignored (`nohup` and SIGHUP; a background job
+        # of a shell without job control and SIGINT): the user asked not to hear it.
+        if signum is not None and _signal.getsignal(signum) != _signal.SIG_IGN:
+            _signal.signal(signum, _leave)
     from exportctl.cli.main import main as run
     from exportctl.ops import interrupts
 

@@ -54,7 +54,9 @@ def install() -> None:
         return
     reset()
     for signum in _handled():
-        signal.signal(signum, _handle)
+        # As the console script leaves them: ignored by the parent (`nohup`), not heard.
+        if signal.getsignal(signum) != signal.SIG_IGN:
+            signal.signal(signum, _handle)
 
 
 def reset() -> None:

@@ -386,3 +386,23 @@ def test_ctrl_z_on_a_live_view_shows_the_cursor_and_fg_draws_it_again_below(
     assert status == code, after[-2000:]
     assert after.rfind(_SHOW) > after.rfind(_HIDE), after[-2000:]
     assert b"Traceback" not in before + after
+
+
+@pytest.mark.e2e
+def test_a_hangup_ignored_as_nohup_ignores_it_is_not_heard(sandbox: Sandbox) -> None:
+    # `nohup exportctl wait ...` (or a parent that ignores SIGHUP) means the wait
+    # outlives the terminal: the command must not take the signal back.
+    proc = subprocess.Popen(
+        [str(SCRIPT), "wait", PINPOINT_STUCK, "--interval", "200ms", "--timeout", "3s"],
+        env=_environ(sandbox),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline()  # the first round is read: the command is running
+    proc.send_signal(signal.SIGHUP)
+    _, err = _ended(proc)
+    assert proc.returncode == 124, err
+    assert "timed out after 3s" in err
