@@ -14,12 +14,14 @@ down to ``MIN_COLUMNS``.
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import click
 import click.formatting
+
+if TYPE_CHECKING:
+    import textwrap
 
 # The narrowest terminal help is laid out for: below it, lines are this wide and the
 # terminal wraps them (an option's name and its placeholder alone take 25 columns).
@@ -56,6 +58,10 @@ def wrap_text(
 
 
 def _wrapper(width: int, initial_indent: str, subsequent_indent: str) -> textwrap.TextWrapper:
+    # Here, not at the top: --version and every Tab press load this module, and
+    # neither lays out help (click's own help imports it when it wraps too).
+    import textwrap
+
     return textwrap.TextWrapper(
         width,
         initial_indent=initial_indent,
@@ -95,6 +101,8 @@ class HelpFormatter(click.HelpFormatter):
             # What click's test runner forces, as click's own formatter takes it.
             width = click.formatting.FORCED_WIDTH
         if width is None:
+            import shutil
+
             columns = shutil.get_terminal_size().columns
             width = max(min(columns, max_width or _MAX_COLUMNS), MIN_COLUMNS) - _MARGIN
         super().__init__(indent_increment, width, max_width)

@@ -74,6 +74,15 @@ def test_our_light_paths_leave_rich_out_too(args: list[str]) -> None:
     assert not imported(*args) & (HEAVY | {"rich", "jmespath"})
 
 
+# What laying out help loads (shutil brings bz2, lzma, zlib and fnmatch with it).
+HELP_LAYOUT = {"shutil", "textwrap"}
+
+
+def test_version_and_a_tab_press_lay_out_no_help() -> None:
+    assert not imported("--version") & HELP_LAYOUT
+    assert "shutil" not in imported(**bash_request(""))
+
+
 def test_the_command_list_imports_no_command() -> None:
     """`exportctl --help` names every command from its summary, loading none of them;
     the services it names come from their specs (the services' data, not the engine)."""
