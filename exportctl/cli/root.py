@@ -254,7 +254,8 @@ def _about() -> str:
     return f"""One face for the export jobs of {servicehelp.titles()}.
 
     Exit codes: 0 ok, 1 a job ended in another state (wait), is not COMPLETED
-    (download) or had already ended (cancel), 2 usage or bad input, 3 job not
+    (download) or had already ended otherwise than CANCELLED (cancel), 2 usage or
+    bad input, 3 job not
     found, 4 credentials refused or access denied, 5 other AWS or network error or
     a broken answer, 70 an internal error (a bug: --debug shows where), 73 a local
     file or stdout could not be written (a full disk), 124 timeout (wait), 129 hung
