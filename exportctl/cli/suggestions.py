@@ -53,7 +53,10 @@ def no_such_option(name: str, ctx: click.Context | None) -> str:
             own.extend(param.opts)
         elif param.name in (*SUBCOMMAND_GLOBALS, "version"):
             others.extend(param.opts)
-    hint = did_you_mean(name, own) or did_you_mean(name, others)
+    # The names typed letters begin come first wherever they are (`--sandb`: the
+    # global --sandbox, not the command's own --json, which is merely close).
+    begun = [option for option in (*own, *others) if option.startswith(name)]
+    hint = did_you_mean(name, begun or own) or did_you_mean(name, others)
     return f"no such option {quoted(name)}{hint}"
 
 

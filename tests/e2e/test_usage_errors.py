@@ -36,11 +36,14 @@ def test_a_mistyped_command_suggests_the_nearest(typed: str, meant: str) -> None
     [
         # A prefix names every command or option it begins...
         (["st"], "no such command 'st'; did you mean 'start' or 'status'? "),
-        (["list", "--s"], "did you mean '--service', '--status', '--since' or '--search-job'? "),
+        (["list", "--s"], "'--service', '--status', '--since', '--search-job' or '--sandbox'? "),
         (["list", "--servic", "rds"], "no such option '--servic'; did you mean '--service'? "),
         # ...else the closest, never --help; a global option after the command too.
         (["start", "dynamodb", "--tabel", "x"], "'--tabel'; did you mean '--table'? "),
         (["list", "--sandbx"], "no such option '--sandbx'; did you mean '--sandbox'? "),
+        # A global option the letters begin, before an own option merely close.
+        (["list", "--sandb"], "no such option '--sandb'; did you mean '--sandbox'? "),
+        (["status", "--vers"], "no such option '--vers'; did you mean '--version'? "),
         (["start", "aurra"], "no such command 'aurra'; did you mean 'aurora'? "),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else "",
