@@ -352,6 +352,10 @@ class Clients:
                 config = client_config(s, attempts or asked, self._retry_mode)
                 source = self._source(session, service)
                 self._credentials_of(session)
+                if self._closed:
+                    # Closed while this waited its turn (or for the credentials): no
+                    # botocore client is made after a close, not even one let go at once.
+                    raise UsageError(self._closed)
                 client = session.create_client(
                     service, region_name=region, endpoint_url=endpoint, config=config
                 )

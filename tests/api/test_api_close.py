@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import threading
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -163,6 +165,66 @@ def test_a_call_running_when_its_client_is_closed_ends_and_makes_no_client(
     assert ended and isinstance(ended[0], BadInput), ended
     assert "closed" in str(ended[0])
     assert not board.clients._clients
+
+
+class Turn:
+    """A lock that says when a thread other than its maker's waits for it (its
+    client's turn to be made)."""
+
+    def __init__(self, lock: Any) -> None:
+        self._lock = lock
+        self._maker = threading.current_thread()
+        self.waited = threading.Event()
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not self._maker:
+            self.waited.set()
+        self._lock.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+def test_a_call_waiting_its_turn_to_make_a_client_when_closed_makes_none(
+    exportctl_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Botocore clients are made one at a time: a call of another thread waiting for
+    its turn when the client is closed (a listing's reader among many) makes none
+    after the close, as one that had not begun."""
+    import botocore.session
+
+    job = exportctl_sandbox.add_job("discovery")
+    client = Client()
+    clients = client.board().clients
+    assert clients.session  # made before: the call waits for its client alone
+    made: list[str] = []
+    create = botocore.session.Session.create_client
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(args[0])
+        return create(self, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", counted)
+    turn = Turn(clients._session_lock)
+    monkeypatch.setattr(clients, "_session_lock", turn)
+    ended: list[BaseException] = []
+
+    def get() -> None:
+        try:
+            client.get(job.ref)
+        except BaseException as exc:  # what the call ended with is the test
+            ended.append(exc)
+
+    with turn:  # another client being made
+        getting = threading.Thread(target=get)
+        getting.start()
+        assert turn.waited.wait(30)
+        client.close()
+    getting.join(timeout=30)
+    assert not getting.is_alive()
+    assert ended and isinstance(ended[0], BadInput), ended
+    assert str(ended[0]) == f"{client!r} is closed: make another"
+    assert made == []
 
 
 def test_the_fixtures_client_closed_by_a_test_is_made_again(
