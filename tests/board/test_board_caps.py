@@ -30,10 +30,42 @@ class InFlight:
     """Calls in flight at the sandbox, per (account, region) and in all, at their peak."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self.now: Counter[tuple[str, str]] = Counter()
         self.peak: Counter[tuple[str, str]] = Counter()
         self.peak_total = 0
+        # What gather() holds: the operation, how many together, how many not ended.
+        self._gate: tuple[str, int] | None = None
+        self._held = 0
+        self._left = 0
+
+    def gather(self, operation: str, together: int, calls: int) -> None:
+        """Hold each of the next ``calls`` calls of ``operation`` until ``together``
+        of them are in flight at once (or every one not ended): how many overlap is
+        then what the caps allow, not how soon each thread got its request out (a
+        loaded machine sends the next after the last ended, whatever the latency)."""
+        with self.lock:
+            self._gate, self._left = (operation, together), calls
+
+    def held(self, target: str | None) -> bool:
+        """Whether a call (``target``: its X-Amz-Target) is one gather() holds; if it
+        is, once its company is in flight (10 s at most: a cap that allows fewer is
+        then seen to)."""
+        with self.lock:
+            if self._gate is None or not (target or "").endswith("." + self._gate[0]):
+                return False
+            self._held += 1
+            self.lock.notify_all()
+            together = self._gate[1]
+            self.lock.wait_for(lambda: self._held >= min(together, self._left), timeout=10)
+            return True
+
+    def ended(self) -> None:
+        """A call held by gather() has ended."""
+        with self.lock:
+            self._held -= 1
+            self._left -= 1
+            self.lock.notify_all()
 
 
 @pytest.fixture
@@ -51,9 +83,12 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Sandbox, InFlight
             flight.now[place] += 1
             flight.peak[place] = max(flight.peak[place], flight.now[place])
             flight.peak_total = max(flight.peak_total, sum(flight.now.values()))
+        held = flight.held(headers.get("X-Amz-Target"))
         try:
             return dispatch(self, method, path, headers, body, request_id)
         finally:
+            if held:
+                flight.ended()
             with flight.lock:
                 flight.now[place] -= 1
 
@@ -82,6 +117,7 @@ def test_a_lone_listing_of_summaries_describes_as_many_at_once_as_its_place_allo
     query = ListQuery(services=("dynamodb",))
     target = Target(Here(jobs), spec_for("dynamodb"), "us-east-1")
     stream = Fanout([target], query, Span(named_services=True), per_place_cap=cap)
+    flight.gather("DescribeExport", cap, 6)
     got = list(stream)
     assert len(got) == 6 and not stream.failures
     # The one page's six describes: no more at once than the cap, and as many.
