@@ -6,10 +6,21 @@ need this key. It lives here so that neither imports the other's upper layer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 # The partitions whose ARNs a reference may be (a job's, a search job's).
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+# The parts of a reference by their shape, as every reader of one takes them (the
+# parser, the search-job parser, the references cache): as text, to be composed,
+# and whole.
+REGION_TEXT = r"[a-z]{2}(?:-[a-z]+)+-\d+"
+ACCOUNT_TEXT = r"\d{12}"
+ID_LONGEST = 255
+ID_TEXT = rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{ID_LONGEST - 1}}}"
+REGION = re.compile(rf"^{REGION_TEXT}$")
+ACCOUNT = re.compile(rf"^{ACCOUNT_TEXT}$")
+ID = re.compile(rf"^{ID_TEXT}$")
 
 
 @dataclass(frozen=True)

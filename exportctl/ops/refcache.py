@@ -15,6 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from exportctl.domain.jobkey import (
+    ACCOUNT,
+    ACCOUNT_TEXT,
+    ID_TEXT,
+    PARTITIONS,
+    REGION,
+    REGION_TEXT,
+)
 from exportctl.domain.printable import escape_controls
 from exportctl.store.cachefiles import (
     cache_dir,
@@ -32,19 +40,14 @@ MAX_ENTRIES = 2000
 # newest come first, and past them is nothing exportctl wrote, however big the file.
 MAX_LINE = 2048
 MAX_BYTES = MAX_ENTRIES * MAX_LINE
-# A reference's region and account, as services.refs reads them (not imported here:
-# a Tab press reads these without the services' specs).
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-_ACCOUNT = re.compile(r"^\d{12}$")
 # The forms of a reference services.refs reads, compact and ARN, by their shape (the
 # prefixes and ARN services are the specs', checked there): what has none of them
 # in the file is damage, never offered or written again. A bare id is not one: it
 # names a job with --service alone, which a line does not carry.
-_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}"
-_IN = r"[a-z]{2}(?:-[a-z]+)+-\d+"
+_PARTITION = "|".join(re.escape(name) for name in PARTITIONS)
 _FORM = re.compile(
-    rf"[a-z][a-z0-9-]*:(?:(?:\d{{12}}:)?{_IN}:)?{_ID}(?:/{_ID})?"
-    rf"|arn:aws(?:-cn|-us-gov)?:[a-z0-9-]+:{_IN}:\d{{12}}:[A-Za-z0-9._/-]+"
+    rf"[a-z][a-z0-9-]*:(?:(?:{ACCOUNT_TEXT}:)?{REGION_TEXT}:)?{ID_TEXT}(?:/{ID_TEXT})?"
+    rf"|arn:(?:{_PARTITION}):[a-z0-9-]+:{REGION_TEXT}:{ACCOUNT_TEXT}:[A-Za-z0-9._/-]+"
 )
 
 
@@ -107,11 +110,11 @@ def region_of(form: str) -> str | None:
     parts = form.split(":")
     if parts[0] == "arn":
         where = parts[3] if len(parts) > 5 else ""
-    elif len(parts) == 4 and _ACCOUNT.match(parts[1]):
+    elif len(parts) == 4 and ACCOUNT.match(parts[1]):
         where = parts[2]
     else:
         where = parts[1] if len(parts) == 3 else ""
-    return where if _REGION.match(where) else None
+    return where if REGION.match(where) else None
 
 
 def account_of(form: str) -> str | None:
@@ -122,7 +125,7 @@ def account_of(form: str) -> str | None:
         whose = parts[4] if len(parts) > 5 else ""
     else:
         whose = parts[1] if len(parts) == 4 else ""
-    return whose if _ACCOUNT.match(whose) else None
+    return whose if ACCOUNT.match(whose) else None
 
 
 def credentials_named(

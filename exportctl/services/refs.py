@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from exportctl.domain.errors import ExportctlError, UsageError, clip
-from exportctl.domain.jobkey import PARTITIONS, JobKey
+from exportctl.domain.jobkey import ACCOUNT, ID, ID_LONGEST, PARTITIONS, REGION, JobKey
 from exportctl.domain.model import ExportJob
 from exportctl.services import all_specs, spec_for
 from exportctl.services.forms import Named, flag
@@ -48,10 +48,6 @@ _ARN = re.compile(
     r"^arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):"
     r"(?P<resource>.+)$"
 )
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-_ID_LONGEST = 255
-_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{_ID_LONGEST - 1}}}$")
 
 
 def accepted_forms(named: Named = flag) -> str:
@@ -160,7 +156,7 @@ def _check_region(ref: str, key: JobKey) -> None:
 def _not_a_region(ref: str, name: str) -> _Bad:
     """What a reference whose region part is no region is told; one in capitals
     (`US-EAST-1`) as --region tells it, with its lower case as the suggestion."""
-    if _REGION.match(name.lower()):
+    if REGION.match(name.lower()):
         from exportctl.aws.regions import check_region
 
         check_region(name, source=f"reference '{clip(ref)}'")
@@ -222,7 +218,7 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
     known = [spec for spec in specs if spec.arn]
     for spec in known:
         if spec.arn and spec.arn.service == match["service"]:
-            if not _ACCOUNT.match(match["account"]):
+            if not ACCOUNT.match(match["account"]):
                 raise _bad(ref, f"'{clip(match['account'])}' is not an account id (12 digits)")
             resource_type, _, job_id = match["resource"].partition("/")
             inner = _nested_id(spec.arn, resource_type, job_id)
@@ -243,7 +239,7 @@ def _parse_arn(ref: str, text: str, specs: tuple[ServiceSpec, ...], service: str
                 form = _resource_form(spec.arn)
                 raise _bad(ref, f"not {_a(spec.title)} {spec.title} {form} ARN")
             job_id = inner or job_id
-            if not _REGION.match(match["region"]):
+            if not REGION.match(match["region"]):
                 raise _not_a_region(ref, match["region"])
             if service and service.lower() not in (spec.name, *spec.aliases):
                 raise _bad(ref, f"it is a {spec.name} ARN, not {service}")
@@ -261,13 +257,13 @@ def _parse_compact(ref: str, spec: ServiceSpec, rest: str) -> JobKey:
     region: str | None = None
     account: str | None = None
     first, sep, after = rest.partition(":")
-    if sep and _ACCOUNT.match(first):
+    if sep and ACCOUNT.match(first):
         account, rest = first, after
         first, sep, after = rest.partition(":")
         if not sep:
             raise _bad(ref, "an account is followed by a region")
     if sep:
-        if not _REGION.match(first):
+        if not REGION.match(first):
             raise _not_a_region(ref, first)
         region, rest = first, after
     return _parse_id(ref, spec, rest, region, account)
@@ -277,7 +273,7 @@ def _parse_id(
     ref: str, spec: ServiceSpec, text: str, region: str | None, account: str | None = None
 ) -> JobKey:
     parts = text.split("/")
-    if len(parts) != spec.id_parts or not all(_ID.match(p) for p in parts):
+    if len(parts) != spec.id_parts or not all(ID.match(p) for p in parts):
         form = f"{spec.name} ids look like {id_form(spec)}"
         stray = next((c for c in text if not (c.isascii() and c.isalnum()) and c not in "._-/"), "")
         if stray:
@@ -285,8 +281,8 @@ def _parse_id(
             form += f" (letters, digits, '.', '_' and '-'), without {stray!r}"
             if stray == ",":
                 form += ": references are separated by spaces"
-        elif any(len(p) > _ID_LONGEST for p in parts):
-            form += f", of at most {_ID_LONGEST} characters"
+        elif any(len(p) > ID_LONGEST for p in parts):
+            form += f", of at most {ID_LONGEST} characters"
         raise _bad(ref, form)
     if spec.id_parts == 2:
         return JobKey(spec.name, parts[1], region, parent=parts[0], account=account)
@@ -300,7 +296,7 @@ def with_account(ref: str, account: str) -> str:
         return ref
     prefix, _, rest = ref.partition(":")
     first, _, _ = rest.partition(":")
-    if _ACCOUNT.match(first):
+    if ACCOUNT.match(first):
         return ref
     return f"{prefix}:{account}:{rest}"
 
@@ -339,7 +335,7 @@ def _in_default_region(ref: str, region: str, default_region: str | None) -> str
     if not default_region or region != default_region:
         return ref
     prefix, _, rest = ref.partition(":")
-    if _ACCOUNT.match(rest.partition(":")[0]):
+    if ACCOUNT.match(rest.partition(":")[0]):
         return ref
     _, _, tail = rest.partition(":")
     return f"{prefix}:{tail}"

@@ -9,17 +9,13 @@ that each takes the same forms::
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from exportctl.domain.errors import clip
-from exportctl.domain.jobkey import PARTITIONS
+from exportctl.domain.jobkey import ACCOUNT, ID, PARTITIONS, REGION
 from exportctl.services.spec import ArnForm
 
 PREFIX = "search-job"
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
 class SearchRef(NamedTuple):
@@ -53,9 +49,9 @@ def parse(text: str, arn: ArnForm) -> SearchRef | None:
             raise BadSearchRef(
                 f"'{clip(partition)}' is not a supported partition ({', '.join(PARTITIONS)})"
             )
-        if not _REGION.match(region):
+        if not REGION.match(region):
             raise BadSearchRef(f"'{clip(region)}' is not a region")
-        if not _ACCOUNT.match(account):
+        if not ACCOUNT.match(account):
             raise BadSearchRef(f"'{clip(account)}' is not an account id (12 digits)")
         ident = resource[len(arn.resource) + 1 :]
         if not ident:
@@ -66,9 +62,9 @@ def parse(text: str, arn: ArnForm) -> SearchRef | None:
     region, sep, ident = rest.partition(":")
     if not sep:
         region, ident = "", rest
-    if region and not _REGION.match(region):
+    if region and not REGION.match(region):
         raise BadSearchRef(f"'{clip(region)}' is not a region")
-    if not _ID.match(ident):
+    if not ID.match(ident):
         raise BadSearchRef("search job ids look like ID (letters, digits, '.', '_' and '-')")
     return SearchRef(ident, region or None)
 
